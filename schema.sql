@@ -1,0 +1,367 @@
+-- dutydesk schema: the whole data model, one source of truth.
+--
+-- Embedded in the binary (include_str!) and applied to a new database in one
+-- transaction; PRAGMA user_version records the version (see store/migrate.rs).
+--
+-- Conventions:
+--   * instants are INTEGER seconds since the Unix epoch, UTC (shown in Europe/London);
+--   * calendar dates are TEXT 'YYYY-MM-DD';
+--   * enumerations are TEXT with a CHECK listing every value the code knows;
+--   * booleans are INTEGER 0/1 with a CHECK;
+--   * people are staff.id; staff are never deleted, only deactivated.
+
+-- Organisation-wide settings (name, first-response times, counting convention...).
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 64),
+    value TEXT NOT NULL CHECK (length(value) <= 4000)
+);
+
+-- Users of the desk: OS accounts. Reporters (staff who raise concerns) are not users.
+CREATE TABLE staff (
+    id           INTEGER PRIMARY KEY,
+    username     TEXT NOT NULL UNIQUE CHECK (length(username) BETWEEN 1 AND 64),
+    display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 100),
+    role         TEXT NOT NULL CHECK (role IN ('dsl', 'deputy', 'senior', 'viewer')),
+    active       INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    phone        TEXT CHECK (phone IS NULL OR length(phone) <= 40),
+    created_at   INTEGER NOT NULL
+);
+
+-- Who covers the desk when.
+CREATE TABLE rota (
+    id        INTEGER PRIMARY KEY,
+    staff_id  INTEGER NOT NULL REFERENCES staff (id),
+    starts_at INTEGER NOT NULL,
+    ends_at   INTEGER NOT NULL,
+    CHECK (ends_at > starts_at)
+);
+CREATE INDEX rota_by_time ON rota (starts_at, ends_at);
+
+-- What the outgoing DSL leaves for the incoming one.
+CREATE TABLE handover_notes (
+    id         INTEGER PRIMARY KEY,
+    rota_id    INTEGER REFERENCES rota (id),
+    author_id  INTEGER NOT NULL REFERENCES staff (id),
+    created_at INTEGER NOT NULL,
+    body       TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 20000)
+);
+CREATE INDEX handover_notes_by_time ON handover_notes (created_at);
+
+-- The organisation's category list (child protection, Care Act, police themes).
+CREATE TABLE categories (
+    code      TEXT PRIMARY KEY CHECK (length(code) BETWEEN 1 AND 40),
+    label     TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 80),
+    framework TEXT NOT NULL CHECK (framework IN ('child', 'care_act', 'police', 'local')),
+    active    INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    sort      INTEGER NOT NULL DEFAULT 0
+);
+
+-- A concern that reached the desk.
+CREATE TABLE escalations (
+    id                  INTEGER PRIMARY KEY,
+    reference           TEXT NOT NULL UNIQUE,          -- SG-2026-0042
+    ref_year            INTEGER NOT NULL,
+    ref_seq             INTEGER NOT NULL CHECK (ref_seq > 0),
+    subject_kind        TEXT NOT NULL CHECK (subject_kind IN ('child', 'adult', 'staff')),
+    subject_name        TEXT NOT NULL CHECK (length(subject_name) BETWEEN 1 AND 100),
+    subject_dob         TEXT CHECK (subject_dob IS NULL OR subject_dob GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    age_band            TEXT NOT NULL DEFAULT 'unknown' CHECK (age_band IN (
+                            'unborn', '0-4', '5-9', '10-15', '16-17',
+                            '18-25', '26-64', '65-74', '75-84', '85+', 'unknown')),
+    area                TEXT NOT NULL CHECK (length(area) BETWEEN 1 AND 80),
+    location_type       TEXT NOT NULL CHECK (location_type IN (
+                            'own_home', 'care_home', 'hospital', 'school', 'community',
+                            'workplace', 'online', 'other', 'unknown')),
+    risk                TEXT NOT NULL CHECK (risk IN ('low', 'medium', 'high')),
+    status              TEXT NOT NULL CHECK (status IN (
+                            'new', 'assigned', 'referred', 'awaiting_outcome', 'closed')),
+    assignee_id         INTEGER REFERENCES staff (id),
+    raised_by           TEXT NOT NULL CHECK (length(raised_by) BETWEEN 1 AND 100),
+    raised_at           INTEGER NOT NULL,
+    occurred_at         INTEGER,
+    occurred_place      TEXT CHECK (occurred_place IS NULL OR length(occurred_place) <= 200),
+    exact_words         TEXT NOT NULL CHECK (length(exact_words) BETWEEN 1 AND 20000),
+    appearance          TEXT CHECK (appearance IS NULL OR length(appearance) <= 4000),
+    consent             TEXT NOT NULL CHECK (consent IN (
+                            'sought', 'given', 'refused', 'not_sought_unsafe')),
+    consent_reason      TEXT CHECK (consent_reason IS NULL OR length(consent_reason) <= 4000),
+    immediate_risk      INTEGER NOT NULL DEFAULT 0 CHECK (immediate_risk IN (0, 1)),
+    emergency_called_at INTEGER,
+    critical_incident   INTEGER NOT NULL DEFAULT 0 CHECK (critical_incident IN (0, 1)),
+    restricted          INTEGER NOT NULL DEFAULT 0 CHECK (restricted IN (0, 1)),
+    acknowledged_at     INTEGER,
+    acknowledged_by     INTEGER REFERENCES staff (id),
+    outcome             TEXT CHECK (outcome IS NULL OR length(outcome) <= 200),
+    closure_rationale   TEXT CHECK (closure_rationale IS NULL OR length(closure_rationale) <= 20000),
+    closed_at           INTEGER,
+    closed_by           INTEGER REFERENCES staff (id),
+    signed_off_by       INTEGER REFERENCES staff (id),
+    signed_off_at       INTEGER,
+    -- Earliest open deadline: a cache kept by the triggers on `deadlines` below,
+    -- so the dashboard can order and page open escalations from an index.
+    next_due_at         INTEGER,
+    created_by          INTEGER NOT NULL REFERENCES staff (id),
+    created_at          INTEGER NOT NULL,
+    updated_by          INTEGER NOT NULL REFERENCES staff (id),
+    updated_at          INTEGER NOT NULL,
+    -- Optimistic concurrency: UPDATE ... WHERE id = ? AND version = ?.
+    version             INTEGER NOT NULL DEFAULT 1 CHECK (version > 0),
+    UNIQUE (ref_year, ref_seq),
+    CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
+    CHECK (status <> 'closed' OR (outcome IS NOT NULL AND closure_rationale IS NOT NULL))
+);
+-- The dashboard: open escalations, soonest deadline first (overdue ones are the
+-- soonest), those without a deadline after, then by risk. Partial: closed rows,
+-- the vast majority, are not in it.
+CREATE INDEX escalations_open_queue ON escalations (
+    next_due_at IS NULL, next_due_at,
+    CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,
+    raised_at
+) WHERE status <> 'closed';
+CREATE INDEX escalations_by_assignee ON escalations (assignee_id) WHERE status <> 'closed';
+CREATE INDEX escalations_by_raised ON escalations (raised_at);
+CREATE INDEX escalations_by_subject ON escalations (subject_name, subject_dob);
+
+-- Users named on a restricted escalation (besides senior leads), and anyone who
+-- must never see it (a DSL named in an allegation).
+CREATE TABLE escalation_access (
+    escalation_id INTEGER NOT NULL REFERENCES escalations (id),
+    staff_id      INTEGER NOT NULL REFERENCES staff (id),
+    access        TEXT NOT NULL CHECK (access IN ('named', 'excluded')),
+    PRIMARY KEY (escalation_id, staff_id)
+);
+
+CREATE TABLE escalation_categories (
+    escalation_id INTEGER NOT NULL REFERENCES escalations (id),
+    category      TEXT NOT NULL REFERENCES categories (code),
+    PRIMARY KEY (escalation_id, category)
+) WITHOUT ROWID;
+CREATE INDEX escalation_categories_by_category ON escalation_categories (category);
+
+-- Earlier concerns about the same person, linked by a DSL.
+CREATE TABLE escalation_links (
+    escalation_id INTEGER NOT NULL REFERENCES escalations (id),
+    linked_id     INTEGER NOT NULL REFERENCES escalations (id),
+    linked_by     INTEGER NOT NULL REFERENCES staff (id),
+    linked_at     INTEGER NOT NULL,
+    PRIMARY KEY (escalation_id, linked_id),
+    CHECK (escalation_id <> linked_id)
+) WITHOUT ROWID;
+
+-- Every note and action on an escalation, in order.
+CREATE TABLE chronology (
+    id            INTEGER PRIMARY KEY,
+    escalation_id INTEGER NOT NULL REFERENCES escalations (id),
+    at            INTEGER NOT NULL,
+    author_id     INTEGER NOT NULL REFERENCES staff (id),
+    kind          TEXT NOT NULL CHECK (kind IN (
+                      'created', 'note', 'acknowledged', 'assigned', 'status', 'referral',
+                      'outcome', 'shared', 'deadline_met', 'deadline_waived', 'emergency_call',
+                      'edited', 'signoff_requested', 'signed_off', 'closed', 'reopened')),
+    body          TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 20000)
+);
+CREATE INDEX chronology_by_escalation ON chronology (escalation_id, at);
+
+-- Referral routes: who to tell. Routing rules in domain/routing.rs match these codes.
+CREATE TABLE routes (
+    code  TEXT PRIMARY KEY CHECK (code IN (
+              'emergency', 'police', 'children', 'adults', 'lado', 'marac',
+              'nrm', 'dbs', 'home_office', 'other')),
+    label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 80)
+);
+INSERT INTO routes (code, label) VALUES
+    ('emergency',   'Emergency: 999 / police welfare check'),
+    ('police',      'Police (101)'),
+    ('children',    'Children''s social care / MASH'),
+    ('adults',      'Adult social care safeguarding'),
+    ('lado',        'LADO (allegation against staff)'),
+    ('marac',       'MARAC (high-risk domestic abuse)'),
+    ('nrm',         'National Referral Mechanism (modern slavery)'),
+    ('dbs',         'DBS barring referral'),
+    ('home_office', 'Home Office critical incident report'),
+    ('other',       'Other');
+
+-- Public services to ring, with structured opening hours and a fallback.
+CREATE TABLE contacts (
+    id                   INTEGER PRIMARY KEY,
+    organisation         TEXT NOT NULL CHECK (length(organisation) BETWEEN 1 AND 120),
+    service              TEXT NOT NULL CHECK (length(service) BETWEEN 1 AND 120),
+    route                TEXT NOT NULL REFERENCES routes (code),
+    area                 TEXT CHECK (area IS NULL OR length(area) BETWEEN 1 AND 80),  -- NULL: any area
+    phone                TEXT CHECK (phone IS NULL OR length(phone) BETWEEN 3 AND 40),
+    email                TEXT CHECK (email IS NULL OR length(email) <= 200),
+    web                  TEXT CHECK (web IS NULL OR length(web) <= 400),
+    notes                TEXT CHECK (notes IS NULL OR length(notes) <= 4000),
+    always_open          INTEGER NOT NULL DEFAULT 0 CHECK (always_open IN (0, 1)),
+    open_on_bank_holidays INTEGER NOT NULL DEFAULT 0 CHECK (open_on_bank_holidays IN (0, 1)),
+    fallback_id          INTEGER REFERENCES contacts (id),
+    active               INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    updated_at           INTEGER NOT NULL,
+    CHECK (fallback_id IS NULL OR fallback_id <> id)
+);
+CREATE INDEX contacts_by_route_area ON contacts (route, area);
+
+-- Weekly opening hours, Europe/London local time; several spans a day allowed.
+CREATE TABLE contact_hours (
+    contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    weekday    INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),  -- ISO: 1 = Monday
+    opens      TEXT NOT NULL CHECK (opens GLOB '[0-2][0-9]:[0-5][0-9]'),
+    closes     TEXT NOT NULL CHECK (closes GLOB '[0-2][0-9]:[0-5][0-9]'),
+    CHECK (closes > opens),
+    PRIMARY KEY (contact_id, weekday, opens)
+) WITHOUT ROWID;
+
+-- Referrals made: route, contact, method and the information-sharing record.
+CREATE TABLE referrals (
+    id               INTEGER PRIMARY KEY,
+    escalation_id    INTEGER NOT NULL REFERENCES escalations (id),
+    route            TEXT NOT NULL REFERENCES routes (code),
+    contact_id       INTEGER REFERENCES contacts (id),
+    method           TEXT NOT NULL CHECK (method IN (
+                         'phone', 'form', 'email', 'secure_email', 'in_person', 'other')),
+    agency_reference TEXT CHECK (agency_reference IS NULL OR length(agency_reference) <= 80),
+    shared_what      TEXT CHECK (shared_what IS NULL OR length(shared_what) <= 4000),
+    shared_why       TEXT CHECK (shared_why IS NULL OR length(shared_why) <= 4000),
+    lawful_basis     TEXT CHECK (lawful_basis IS NULL OR length(lawful_basis) <= 400),
+    made_by          INTEGER NOT NULL REFERENCES staff (id),
+    made_at          INTEGER NOT NULL,
+    outcome          TEXT CHECK (outcome IS NULL OR length(outcome) <= 4000),
+    outcome_at       INTEGER
+);
+CREATE INDEX referrals_by_escalation ON referrals (escalation_id);
+CREATE INDEX referrals_awaiting_outcome ON referrals (made_at) WHERE outcome IS NULL;
+
+-- Deadline rules as data: a trigger, an offset and how it is counted.
+CREATE TABLE deadline_rules (
+    id             INTEGER PRIMARY KEY,
+    code           TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 40),
+    name           TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+    trigger_event  TEXT NOT NULL CHECK (trigger_event IN (
+                       'escalation_opened', 'referral_made', 'status_changed', 'event_recorded')),
+    -- What must hold for the trigger to fire, e.g. 'critical_incident', 'subject:staff',
+    -- 'category:fgm', 'route:children'. Interpreted by domain/deadline.rs.
+    trigger_match  TEXT NOT NULL CHECK (length(trigger_match) BETWEEN 1 AND 80),
+    offset_amount  INTEGER NOT NULL CHECK (offset_amount BETWEEN 0 AND 366),
+    offset_unit    TEXT NOT NULL CHECK (offset_unit IN (
+                       'hours', 'calendar_days', 'working_days', 'calendar_months', 'same_day')),
+    warn_minutes   INTEGER NOT NULL DEFAULT 240 CHECK (warn_minutes BETWEEN 0 AND 43200),
+    active         INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+
+-- Deadlines created by rules (or by hand, rule_id NULL) on an escalation.
+CREATE TABLE deadlines (
+    id            INTEGER PRIMARY KEY,
+    escalation_id INTEGER NOT NULL REFERENCES escalations (id),
+    rule_id       INTEGER REFERENCES deadline_rules (id),
+    label         TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 120),
+    due_at        INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    met_at        INTEGER,
+    met_by        INTEGER REFERENCES staff (id),
+    waived_at     INTEGER,
+    waived_by     INTEGER REFERENCES staff (id),
+    waived_reason TEXT CHECK (waived_reason IS NULL OR length(waived_reason) BETWEEN 1 AND 4000),
+    CHECK (met_at IS NULL OR waived_at IS NULL),
+    CHECK ((waived_at IS NULL) = (waived_reason IS NULL))
+);
+CREATE INDEX deadlines_open_by_due ON deadlines (due_at)
+    WHERE met_at IS NULL AND waived_at IS NULL;
+CREATE INDEX deadlines_open_by_escalation ON deadlines (escalation_id, due_at)
+    WHERE met_at IS NULL AND waived_at IS NULL;
+CREATE INDEX deadlines_by_escalation ON deadlines (escalation_id);
+
+-- Keep escalations.next_due_at equal to the earliest open deadline.
+CREATE TRIGGER deadlines_next_due_insert AFTER INSERT ON deadlines BEGIN
+    UPDATE escalations SET next_due_at = (
+        SELECT min(due_at) FROM deadlines
+        WHERE escalation_id = NEW.escalation_id AND met_at IS NULL AND waived_at IS NULL)
+    WHERE id = NEW.escalation_id;
+END;
+CREATE TRIGGER deadlines_next_due_update AFTER UPDATE ON deadlines BEGIN
+    UPDATE escalations SET next_due_at = (
+        SELECT min(due_at) FROM deadlines
+        WHERE escalation_id = NEW.escalation_id AND met_at IS NULL AND waived_at IS NULL)
+    WHERE id IN (NEW.escalation_id, OLD.escalation_id);
+END;
+CREATE TRIGGER deadlines_next_due_delete AFTER DELETE ON deadlines BEGIN
+    UPDATE escalations SET next_due_at = (
+        SELECT min(due_at) FROM deadlines
+        WHERE escalation_id = OLD.escalation_id AND met_at IS NULL AND waived_at IS NULL)
+    WHERE id = OLD.escalation_id;
+END;
+
+-- England & Wales (and other divisions') bank holidays, from GOV.UK's feed.
+CREATE TABLE bank_holidays (
+    division TEXT NOT NULL CHECK (division IN ('england-and-wales', 'scotland', 'northern-ireland')),
+    date     TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    title    TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 120),
+    PRIMARY KEY (division, date)
+) WITHOUT ROWID;
+
+-- Review series (bi-monthly DSL learning, quarterly log review, annual report...).
+CREATE TABLE review_series (
+    id             INTEGER PRIMARY KEY,
+    code           TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 40),
+    name           TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+    cadence_months INTEGER NOT NULL CHECK (cadence_months BETWEEN 1 AND 24),
+    next_meeting   TEXT NOT NULL CHECK (next_meeting GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    active         INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+
+CREATE TABLE review_meetings (
+    id        INTEGER PRIMARY KEY,
+    series_id INTEGER NOT NULL REFERENCES review_series (id),
+    scheduled TEXT NOT NULL CHECK (scheduled GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    held_at   INTEGER,
+    attendees TEXT CHECK (attendees IS NULL OR length(attendees) <= 2000),
+    notes     TEXT CHECK (notes IS NULL OR length(notes) <= 20000)
+);
+CREATE INDEX review_meetings_by_series ON review_meetings (series_id, scheduled);
+
+CREATE TABLE review_items (
+    id            INTEGER PRIMARY KEY,
+    meeting_id    INTEGER NOT NULL REFERENCES review_meetings (id),
+    escalation_id INTEGER REFERENCES escalations (id),
+    kind          TEXT NOT NULL CHECK (kind IN (
+                      'closed', 'long_open', 'no_outcome', 'deadline_missed', 'deadline_waived',
+                      'signed_off', 'reopened', 'manual')),
+    reason        TEXT CHECK (reason IS NULL OR length(reason) <= 4000),
+    added_by      INTEGER REFERENCES staff (id),
+    discussion    TEXT CHECK (discussion IS NULL OR length(discussion) <= 20000),
+    decision      TEXT CHECK (decision IS NULL OR length(decision) <= 4000),
+    reviewed_at   INTEGER
+);
+CREATE INDEX review_items_by_meeting ON review_items (meeting_id);
+
+-- Actions agreed at a review: an owner and a due date, shown with the deadlines.
+CREATE TABLE review_actions (
+    id          INTEGER PRIMARY KEY,
+    item_id     INTEGER NOT NULL REFERENCES review_items (id),
+    owner_id    INTEGER NOT NULL REFERENCES staff (id),
+    description TEXT NOT NULL CHECK (length(description) BETWEEN 1 AND 2000),
+    due_at      INTEGER NOT NULL,
+    done_at     INTEGER
+);
+CREATE INDEX review_actions_open ON review_actions (owner_id, due_at) WHERE done_at IS NULL;
+
+-- Append-only, hash-chained trail of every view and every change.
+-- hash = sha256(prev_hash | at | actor | action | entity | entity_id | detail), hex;
+-- the first row's prev_hash is 64 zeros. See store/audit.rs.
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id TEXT,
+    detail    TEXT,
+    prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    hash      TEXT NOT NULL CHECK (length(hash) = 64)
+);
+CREATE INDEX audit_log_by_entity ON audit_log (entity, entity_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;

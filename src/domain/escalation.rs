@@ -1,0 +1,236 @@
+//! An escalation: a safeguarding concern that reached the desk, and the
+//! enumerations that describe it. The codes here are the ones `schema.sql` CHECKs.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+coded_enum! {
+    /// Whom the concern is about. A staff allegation goes to the LADO.
+    SubjectKind {
+        Child = "child", "child";
+        Adult = "adult", "adult at risk";
+        Staff = "staff", "staff allegation";
+    }
+}
+
+coded_enum! {
+    /// The DSL's judgement of risk.
+    Risk {
+        High = "high", "high";
+        Medium = "medium", "medium";
+        Low = "low", "low";
+    }
+}
+
+coded_enum! {
+    /// Where an escalation is in its life. Re-opening returns it to `Assigned`.
+    Status {
+        New = "new", "new";
+        Assigned = "assigned", "assigned";
+        Referred = "referred", "referred";
+        AwaitingOutcome = "awaiting_outcome", "awaiting outcome";
+        Closed = "closed", "closed";
+    }
+}
+
+coded_enum! {
+    /// The consent decision. Consent is not needed to refer; the reason is recorded either way.
+    Consent {
+        Sought = "sought", "sought";
+        Given = "given", "given";
+        Refused = "refused", "refused";
+        NotSoughtUnsafe = "not_sought_unsafe", "not sought: unsafe";
+    }
+}
+
+coded_enum! {
+    /// Where the harm happened, for the annual report's location table.
+    LocationType {
+        OwnHome = "own_home", "own home";
+        CareHome = "care_home", "care home";
+        Hospital = "hospital", "hospital";
+        School = "school", "school";
+        Community = "community", "community";
+        Workplace = "workplace", "workplace";
+        Online = "online", "online";
+        Other = "other", "other";
+        Unknown = "unknown", "unknown";
+    }
+}
+
+coded_enum! {
+    /// Age bands for reporting when a date of birth is not known.
+    AgeBand {
+        Unborn = "unborn", "unborn";
+        Under5 = "0-4", "0-4";
+        From5 = "5-9", "5-9";
+        From10 = "10-15", "10-15";
+        From16 = "16-17", "16-17";
+        From18 = "18-25", "18-25";
+        From26 = "26-64", "26-64";
+        From65 = "65-74", "65-74";
+        From75 = "75-84", "75-84";
+        From85 = "85+", "85+";
+        Unknown = "unknown", "unknown";
+    }
+}
+
+impl Risk {
+    /// Short form with a symbol, so risk never rests on colour alone.
+    pub fn badge(self) -> &'static str {
+        match self {
+            Risk::High => "▲ HIGH",
+            Risk::Medium => "■ med",
+            Risk::Low => "· low",
+        }
+    }
+}
+
+impl SubjectKind {
+    /// Column-width form.
+    pub fn short(self) -> &'static str {
+        match self {
+            SubjectKind::Child => "child",
+            SubjectKind::Adult => "adult",
+            SubjectKind::Staff => "staff",
+        }
+    }
+}
+
+/// A reference such as `SG-2026-0042`: sequential per year.
+pub fn reference(year: i32, seq: u32) -> String {
+    format!("SG-{year}-{seq:04}")
+}
+
+/// One row of the open-escalations list: what the dashboard needs, no more.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalationSummary {
+    pub id: i64,
+    pub reference: String,
+    pub subject_kind: SubjectKind,
+    /// Category labels, in the organisation's order.
+    pub categories: Vec<String>,
+    pub risk: Risk,
+    pub status: Status,
+    /// Display name of the assigned DSL.
+    pub assignee: Option<String>,
+    pub raised_at: DateTime<Utc>,
+    pub acknowledged: bool,
+    pub immediate_risk: bool,
+    pub restricted: bool,
+    /// Earliest open deadline and what it is for.
+    pub next_due: Option<NextDue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NextDue {
+    pub at: DateTime<Utc>,
+    pub label: String,
+}
+
+/// An escalation's whole record, for the detail view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalationDetail {
+    pub summary: EscalationSummary,
+    pub subject_name: String,
+    pub subject_dob: Option<String>,
+    pub age_band: AgeBand,
+    pub area: String,
+    pub location_type: LocationType,
+    pub raised_by: String,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_place: Option<String>,
+    pub exact_words: String,
+    pub appearance: Option<String>,
+    pub consent: Consent,
+    pub consent_reason: Option<String>,
+    pub critical_incident: bool,
+    pub outcome: Option<String>,
+    pub closure_rationale: Option<String>,
+    pub version: i64,
+    pub deadlines: Vec<DeadlineEntry>,
+    pub chronology: Vec<ChronologyEntry>,
+}
+
+/// A deadline as shown on an escalation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeadlineEntry {
+    pub label: String,
+    pub due_at: DateTime<Utc>,
+    pub met_at: Option<DateTime<Utc>>,
+    pub waived: Option<String>,
+}
+
+/// One line of the chronology: every note and action, attributed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChronologyEntry {
+    pub at: DateTime<Utc>,
+    pub author: String,
+    pub kind: String,
+    pub body: String,
+}
+
+/// Age of an escalation for a narrow column: "35m", "5h", "3d", "11w".
+pub fn age(raised: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let mins = (now - raised).num_minutes().max(0);
+    match mins {
+        m if m < 60 => format!("{m}m"),
+        m if m < 1440 => format!("{}h", m / 60),
+        m if m < 1440 * 14 => format!("{}d", m / 1440),
+        m => format!("{}w", m / (1440 * 7)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn codes_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::from_code(s.code()), Some(*s));
+        }
+        for k in SubjectKind::ALL {
+            assert_eq!(SubjectKind::from_code(k.code()), Some(*k));
+        }
+        for b in AgeBand::ALL {
+            assert_eq!(AgeBand::from_code(b.code()), Some(*b));
+        }
+        assert_eq!(Risk::from_code("severe"), None);
+    }
+
+    #[test]
+    fn schema_checks_list_every_code() {
+        // The schema's CHECK lists and these enums must agree.
+        let schema = include_str!("../../schema.sql");
+        let all: Vec<&str> = Status::ALL
+            .iter()
+            .map(|s| s.code())
+            .chain(Risk::ALL.iter().map(|r| r.code()))
+            .chain(SubjectKind::ALL.iter().map(|k| k.code()))
+            .chain(Consent::ALL.iter().map(|c| c.code()))
+            .chain(LocationType::ALL.iter().map(|l| l.code()))
+            .chain(AgeBand::ALL.iter().map(|a| a.code()))
+            .collect();
+        for code in all {
+            assert!(schema.contains(&format!("'{code}'")), "{code} missing from schema.sql");
+        }
+    }
+
+    #[test]
+    fn references_are_zero_padded() {
+        assert_eq!(reference(2026, 42), "SG-2026-0042");
+        assert_eq!(reference(2026, 12345), "SG-2026-12345");
+    }
+
+    #[test]
+    fn ages() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        assert_eq!(age(now - Duration::minutes(35), now), "35m");
+        assert_eq!(age(now - Duration::hours(5), now), "5h");
+        assert_eq!(age(now - Duration::days(3), now), "3d");
+        assert_eq!(age(now - Duration::days(80), now), "11w");
+        assert_eq!(age(now + Duration::minutes(5), now), "0m");
+    }
+}

@@ -1,0 +1,9 @@
+//! dutydesk: a terminal duty desk for Designated Safeguarding Leads.
+//!
+//! `domain` holds the pure rules, `store` all SQL, `tui` the screen, `cli` the
+//! commands. See docs/DESIGN.md.
+
+pub mod clock;
+pub mod domain;
+pub mod identity;
+pub mod store;

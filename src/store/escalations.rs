@@ -1,0 +1,324 @@
+//! Escalations: the open queue for the dashboard, one record for the detail
+//! view, and inserting new ones.
+
+use super::{Result, Store, StoreError, Write, instant};
+use crate::domain::escalation::{
+    AgeBand, ChronologyEntry, Consent, DeadlineEntry, EscalationDetail, EscalationSummary,
+    LocationType, NextDue, Risk, Status, SubjectKind,
+};
+use crate::domain::staff::StaffMember;
+use crate::domain::text::{clean_block, clean_line};
+use chrono::{DateTime, Datelike, Utc};
+use rusqlite::{OptionalExtension, Row, named_params, params};
+
+/// Who is looking: restricted escalations are filtered in SQL for them.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub staff_id: i64,
+    pub senior: bool,
+}
+
+impl From<&StaffMember> for Viewer {
+    fn from(s: &StaffMember) -> Self {
+        Viewer {
+            staff_id: s.id,
+            senior: s.role.sees_restricted(),
+        }
+    }
+}
+
+/// Rows `e` this viewer may see: a restricted escalation only by senior leads
+/// and users named on it, and never by a user excluded from it.
+const VISIBLE: &str = "(e.restricted = 0 OR :senior = 1 OR EXISTS (
+        SELECT 1 FROM escalation_access a
+        WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'named'))
+    AND NOT EXISTS (
+        SELECT 1 FROM escalation_access a
+        WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'excluded')";
+
+/// The dashboard's order, identical to the `escalations_open_queue` index:
+/// soonest deadline first (overdue is soonest), none last, then risk, then age.
+const QUEUE_ORDER: &str = "e.next_due_at IS NULL, e.next_due_at,
+    CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.raised_at";
+
+const SUMMARY_COLUMNS: &str = "e.id, e.reference, e.subject_kind,
+    (SELECT group_concat(label, ', ') FROM (
+        SELECT c.label FROM escalation_categories ec JOIN categories c ON c.code = ec.category
+        WHERE ec.escalation_id = e.id ORDER BY c.sort, c.label)),
+    e.risk, e.status, s.display_name, e.raised_at, e.acknowledged_at IS NOT NULL,
+    e.immediate_risk, e.restricted, e.next_due_at,
+    (SELECT d.label FROM deadlines d
+     WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
+     ORDER BY d.due_at LIMIT 1)";
+
+fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
+    let cats: Option<String> = r.get(3)?;
+    let next_at: Option<i64> = r.get(11)?;
+    let next_label: Option<String> = r.get(12)?;
+    Ok(EscalationSummary {
+        id: r.get(0)?,
+        reference: clean_line(&r.get::<_, String>(1)?),
+        subject_kind: SubjectKind::from_code(&r.get::<_, String>(2)?)
+            .unwrap_or(SubjectKind::Child),
+        categories: cats
+            .map(|c| c.split(", ").map(clean_line).collect())
+            .unwrap_or_default(),
+        risk: Risk::from_code(&r.get::<_, String>(4)?).unwrap_or(Risk::High),
+        status: Status::from_code(&r.get::<_, String>(5)?).unwrap_or(Status::New),
+        assignee: r.get::<_, Option<String>>(6)?.map(|s| clean_line(&s)),
+        raised_at: instant(r.get(7)?),
+        acknowledged: r.get(8)?,
+        immediate_risk: r.get(9)?,
+        restricted: r.get(10)?,
+        next_due: next_at.map(|at| NextDue {
+            at: instant(at),
+            label: clean_line(next_label.as_deref().unwrap_or("deadline")),
+        }),
+    })
+}
+
+/// How many open escalations the viewer can see.
+pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
+    Ok(store.conn().query_row(
+        &format!("SELECT count(*) FROM escalations e WHERE e.status <> 'closed' AND {VISIBLE}"),
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| r.get(0),
+    )?)
+}
+
+/// One page of the open queue, in dashboard order.
+pub fn open_page(
+    store: &Store,
+    viewer: Viewer,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<EscalationSummary>> {
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
+         WHERE e.status <> 'closed' AND {VISIBLE}
+         ORDER BY {QUEUE_ORDER} LIMIT :limit OFFSET :offset"
+    ))?;
+    let rows = stmt.query_map(
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
+        ":limit": limit, ":offset": offset},
+        summary,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Where escalation `id` stands in the open queue (0-based), if it is open and
+/// visible: used to keep the selection on it when the list changes.
+pub fn position(store: &Store, viewer: Viewer, id: i64) -> Result<Option<i64>> {
+    Ok(store
+        .conn()
+        .query_row(
+            &format!(
+                "SELECT pos FROM (
+                   SELECT e.id, row_number() OVER (ORDER BY {QUEUE_ORDER}) - 1 AS pos
+                   FROM escalations e WHERE e.status <> 'closed' AND {VISIBLE})
+                 WHERE id = :id"
+            ),
+            named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":id": id},
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The whole record of one escalation, if the viewer may see it.
+pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<EscalationDetail>> {
+    let conn = store.conn();
+    let head = conn
+        .query_row(
+            &format!(
+                "SELECT {SUMMARY_COLUMNS}, e.subject_name, e.subject_dob, e.age_band, e.area,
+                    e.location_type, e.raised_by, e.occurred_at, e.occurred_place,
+                    e.exact_words, e.appearance, e.consent, e.consent_reason,
+                    e.critical_incident, e.outcome, e.closure_rationale, e.version
+                 FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
+                 WHERE e.id = :id AND {VISIBLE}"
+            ),
+            named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":id": id},
+            |r| {
+                let opt = |i: usize| -> rusqlite::Result<Option<String>> {
+                    Ok(r.get::<_, Option<String>>(i)?.map(|s| clean_line(&s)))
+                };
+                Ok(EscalationDetail {
+                    summary: summary(r)?,
+                    subject_name: clean_line(&r.get::<_, String>(13)?),
+                    subject_dob: opt(14)?,
+                    age_band: AgeBand::from_code(&r.get::<_, String>(15)?)
+                        .unwrap_or(AgeBand::Unknown),
+                    area: clean_line(&r.get::<_, String>(16)?),
+                    location_type: LocationType::from_code(&r.get::<_, String>(17)?)
+                        .unwrap_or(LocationType::Unknown),
+                    raised_by: clean_line(&r.get::<_, String>(18)?),
+                    occurred_at: r.get::<_, Option<i64>>(19)?.map(instant),
+                    occurred_place: opt(20)?,
+                    exact_words: clean_block(&r.get::<_, String>(21)?),
+                    appearance: r.get::<_, Option<String>>(22)?.map(|s| clean_block(&s)),
+                    consent: Consent::from_code(&r.get::<_, String>(23)?)
+                        .unwrap_or(Consent::Sought),
+                    consent_reason: r.get::<_, Option<String>>(24)?.map(|s| clean_block(&s)),
+                    critical_incident: r.get(25)?,
+                    outcome: opt(26)?,
+                    closure_rationale: r.get::<_, Option<String>>(27)?.map(|s| clean_block(&s)),
+                    version: r.get(28)?,
+                    deadlines: Vec::new(),
+                    chronology: Vec::new(),
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut d) = head else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT label, due_at, met_at, waived_reason FROM deadlines
+         WHERE escalation_id = ?1 ORDER BY due_at",
+    )?;
+    d.deadlines = stmt
+        .query_map([id], |r| {
+            Ok(DeadlineEntry {
+                label: clean_line(&r.get::<_, String>(0)?),
+                due_at: instant(r.get(1)?),
+                met_at: r.get::<_, Option<i64>>(2)?.map(instant),
+                waived: r.get::<_, Option<String>>(3)?.map(|s| clean_line(&s)),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.at, s.display_name, c.kind, c.body FROM chronology c
+         JOIN staff s ON s.id = c.author_id
+         WHERE c.escalation_id = ?1 ORDER BY c.at, c.id",
+    )?;
+    d.chronology = stmt
+        .query_map([id], |r| {
+            Ok(ChronologyEntry {
+                at: instant(r.get(0)?),
+                author: clean_line(&r.get::<_, String>(1)?),
+                kind: clean_line(&r.get::<_, String>(2)?),
+                body: clean_block(&r.get::<_, String>(3)?),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(d))
+}
+
+/// Records that the viewer opened an escalation's detail: every view of a
+/// record is attributable.
+pub fn record_view(w: &mut Write<'_>, id: i64, reference: &str) -> Result<()> {
+    w.audit("view", "escalation", Some(reference), Some(&format!("id {id}")))
+}
+
+/// A new escalation as recorded at intake (validated by the caller's form).
+#[derive(Debug, Clone)]
+pub struct NewEscalation {
+    pub subject_kind: SubjectKind,
+    pub subject_name: String,
+    pub subject_dob: Option<String>,
+    pub age_band: AgeBand,
+    pub area: String,
+    pub location_type: LocationType,
+    pub risk: Risk,
+    pub raised_by: String,
+    pub raised_at: DateTime<Utc>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_place: Option<String>,
+    pub exact_words: String,
+    pub appearance: Option<String>,
+    pub consent: Consent,
+    pub consent_reason: Option<String>,
+    pub immediate_risk: bool,
+    pub critical_incident: bool,
+    pub restricted: bool,
+    pub categories: Vec<String>,
+}
+
+/// The next free reference number for `year`, inside the write transaction so
+/// two sessions can never take the same one.
+fn next_seq(w: &Write<'_>, year: i32) -> Result<i64> {
+    Ok(w.tx().query_row(
+        "SELECT coalesce(max(ref_seq), 0) + 1 FROM escalations WHERE ref_year = ?1",
+        [year],
+        |r| r.get(0),
+    )?)
+}
+
+/// Inserts an escalation with its categories and a "created" chronology entry,
+/// and returns its id and reference. The caller's write records the audit row.
+pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i64, String)> {
+    let year = crate::domain::calendar::local(e.raised_at).year();
+    let seq = next_seq(w, year)?;
+    let reference = crate::domain::escalation::reference(year, seq as u32);
+    let now = w.now().timestamp();
+    w.tx()
+        .prepare_cached(
+            "INSERT INTO escalations (reference, ref_year, ref_seq, subject_kind, subject_name,
+                subject_dob, age_band, area, location_type, risk, status, raised_by, raised_at,
+                occurred_at, occurred_place, exact_words, appearance, consent, consent_reason,
+                immediate_risk, critical_incident, restricted, created_by, created_at,
+                updated_by, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'new', ?11, ?12, ?13, ?14, ?15,
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23)",
+        )?
+        .execute(params![
+            reference,
+            year,
+            seq,
+            e.subject_kind.code(),
+            e.subject_name,
+            e.subject_dob,
+            e.age_band.code(),
+            e.area,
+            e.location_type.code(),
+            e.risk.code(),
+            e.raised_by,
+            e.raised_at.timestamp(),
+            e.occurred_at.map(|t| t.timestamp()),
+            e.occurred_place,
+            e.exact_words,
+            e.appearance,
+            e.consent.code(),
+            e.consent_reason,
+            e.immediate_risk,
+            e.critical_incident,
+            e.restricted,
+            author_id,
+            now,
+        ])?;
+    let id = w.tx().last_insert_rowid();
+    {
+        let mut stmt = w.tx().prepare_cached(
+            "INSERT INTO escalation_categories (escalation_id, category) VALUES (?1, ?2)",
+        )?;
+        for c in &e.categories {
+            stmt.execute(params![id, c]).map_err(|err| match err {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    StoreError::Refused(format!("unknown category {c:?}"))
+                }
+                other => other.into(),
+            })?;
+        }
+    }
+    add_chronology(w, id, author_id, e.raised_at, "created", "Escalation recorded")?;
+    Ok((id, reference))
+}
+
+/// Appends a line to an escalation's chronology.
+pub fn add_chronology(
+    w: &mut Write<'_>,
+    id: i64,
+    author_id: i64,
+    at: DateTime<Utc>,
+    kind: &str,
+    body: &str,
+) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "INSERT INTO chronology (escalation_id, at, author_id, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, at.timestamp(), author_id, kind, body])?;
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Schema versions. `schema.sql` is always the latest whole schema; a new
+//! database gets it in one go. An older database is brought forward by the
+//! steps in [`MIGRATIONS`], all in one transaction: it ends fully migrated or
+//! exactly as it was.
+//!
+//! To change the schema: copy `schema.sql` to `tests/fixtures/schema-vN.sql`
+//! (N = the current version), edit `schema.sql`, add a step to `MIGRATIONS`
+//! and bump [`SCHEMA_VERSION`]. `tests/schema.rs` checks that every old
+//! fixture plus the steps gives exactly the new schema.
+
+use super::{Create, Result, Store, StoreError};
+use rusqlite::TransactionBehavior;
+
+/// The whole current schema.
+pub const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// The version `schema.sql` describes, stored in `PRAGMA user_version`.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// One step forward: the SQL that turns version `to - 1` into `to`.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub to: i64,
+    pub sql: &'static str,
+}
+
+/// Every step from version 1 to [`SCHEMA_VERSION`], in order.
+pub const MIGRATIONS: &[Migration] = &[];
+
+/// The schema a plan leads to: where a fresh database starts, and what an old
+/// one is migrated up to.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan<'a> {
+    pub schema: &'a str,
+    pub version: i64,
+    pub steps: &'a [Migration],
+}
+
+/// The real plan.
+pub const PLAN: Plan<'static> = Plan {
+    schema: SCHEMA,
+    version: SCHEMA_VERSION,
+    steps: MIGRATIONS,
+};
+
+pub(super) fn prepare(store: &mut Store, create: Create, steps: &[Migration]) -> Result<()> {
+    prepare_with(
+        store,
+        create,
+        Plan {
+            steps,
+            ..PLAN
+        },
+    )
+}
+
+/// Checks the version and creates or migrates as needed. Exposed for tests
+/// that need a plan of their own.
+pub fn prepare_with(store: &mut Store, create: Create, plan: Plan<'_>) -> Result<()> {
+    let path = store.path.clone();
+    let found: i64 = store
+        .conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::NotADatabase(_) => StoreError::NotADatabase(path.clone()),
+            other => other,
+        })?;
+    if found > plan.version {
+        return Err(StoreError::NewerSchema {
+            path,
+            found,
+            known: plan.version,
+        });
+    }
+    if found == plan.version {
+        return Ok(());
+    }
+    if found == 0 {
+        let tables: i64 = store.conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables > 0 {
+            return Err(StoreError::Foreign(path));
+        }
+        if create == Create::No {
+            return Err(StoreError::Uninitialised(path));
+        }
+        if store.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        // WAL before the first table, so the file is never in another mode.
+        store.conn.pragma_update(None, "journal_mode", "wal")?;
+        let tx = store
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(plan.schema)?;
+        tx.pragma_update(None, "user_version", plan.version)?;
+        tx.commit()?;
+        return Ok(());
+    }
+    if store.read_only {
+        return Err(StoreError::NeedsMigration {
+            path,
+            found,
+            known: plan.version,
+        });
+    }
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for step in plan.steps.iter().filter(|s| s.to > found) {
+        tx.execute_batch(step.sql)?;
+        tx.pragma_update(None, "user_version", step.to)?;
+    }
+    let reached: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if reached != plan.version {
+        return Err(StoreError::Refused(format!(
+            "no migration path from schema {found} to {}",
+            plan.version
+        )));
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! The only code that speaks SQL. `open` applies the pragmas the shared host
+//! needs and brings the schema up to date; every write goes through
+//! [`Store::write`], one IMMEDIATE transaction that must also write an audit row.
+
+pub mod audit;
+pub mod escalations;
+pub mod holidays;
+pub mod migrate;
+pub mod seed;
+pub mod settings;
+pub mod staff;
+pub mod worker;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::fs::OpenOptions;
+use std::io::Read;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a write waits for another session's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the store refused or failed. Each message tells the user what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no database at {0}: create one with `dutydesk init --db {0}`, or try `dutydesk demo`")]
+    Missing(PathBuf),
+    #[error("{0} is not a dutydesk database (not an SQLite file); it was left untouched")]
+    NotADatabase(PathBuf),
+    #[error("{0} is an SQLite database but not a dutydesk one; it was left untouched")]
+    Foreign(PathBuf),
+    #[error("{0} has not been set up: run `dutydesk init --db {0}`")]
+    Uninitialised(PathBuf),
+    #[error("{path} uses schema version {found}, newer than this dutydesk knows ({known}); upgrade dutydesk. The file was left untouched")]
+    NewerSchema { path: PathBuf, found: i64, known: i64 },
+    #[error("{path} needs upgrading from schema {found} to {known}, but it is read-only for you")]
+    NeedsMigration { path: PathBuf, found: i64, known: i64 },
+    #[error("the database is read-only for you: nothing can be changed")]
+    ReadOnly,
+    #[error("the database is locked by another session (waited {}s); try again", BUSY_TIMEOUT.as_secs())]
+    Locked,
+    #[error("{0} changed it at {1}; reload and try again")]
+    Conflict(String, String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("cannot create {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, NotADatabase, ReadOnly};
+        match e.sqlite_error_code() {
+            Some(DatabaseBusy | DatabaseLocked) => StoreError::Locked,
+            Some(ReadOnly) => StoreError::ReadOnly,
+            Some(NotADatabase) => StoreError::NotADatabase(PathBuf::from("the database")),
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Whether `open` may create and initialise a database that does not exist yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// Only an existing, initialised database (the dashboard, most commands).
+    No,
+    /// Create the file (mode 0660) and the schema if missing (`init`, `demo`).
+    IfMissing,
+}
+
+/// An open dutydesk database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+}
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Opens (and if asked, creates) the database at `path`.
+///
+/// Checks come before anything is written: a file that is not SQLite, a foreign
+/// SQLite file or one with a newer schema is refused and left byte-for-byte as
+/// it was. A file the user cannot write opens read-only.
+pub fn open(path: &Path, create: Create) -> Result<Store> {
+    let existed = path.exists();
+    if !existed {
+        if create == Create::No {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        create_file(path)?;
+    }
+    check_header(path)?;
+    let read_only = !writable(path);
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    let mut store = Store {
+        conn,
+        path: path.to_path_buf(),
+        read_only,
+    };
+    migrate::prepare(&mut store, create, migrate::MIGRATIONS)?;
+    if !store.read_only {
+        store.conn.pragma_update(None, "journal_mode", "wal")?;
+        store.conn.pragma_update(None, "synchronous", "full")?;
+    }
+    Ok(store)
+}
+
+/// Creates an empty file readable and writable by owner and group only (0660),
+/// whatever the umask, so that the group of DSLs can share it and nobody else.
+fn create_file(path: &Path) -> Result<()> {
+    let err = |source| StoreError::Create {
+        path: path.to_path_buf(),
+        source,
+    };
+    let f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o660)
+        .open(path)
+        .map_err(err)?;
+    f.set_permissions(std::fs::Permissions::from_mode(0o660))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// Refuses a non-empty file that does not start with SQLite's magic header.
+fn check_header(path: &Path) -> Result<()> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut head = [0u8; 16];
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]).map_err(io)? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    if n == 0 || (n == 16 && &head == SQLITE_MAGIC) {
+        Ok(())
+    } else {
+        Err(StoreError::NotADatabase(path.to_path_buf()))
+    }
+}
+
+/// Writable by this process, and meant to be: a file with no write bit at all
+/// is treated as read-only even for root, who could write it regardless.
+fn writable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if meta.permissions().mode() & 0o222 == 0 {
+        return false;
+    }
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+impl Store {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when this session cannot change anything (shown as a banner).
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Read access for queries in this module's children.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// SQLite's counter of commits by *other* connections; polled to notice
+    /// another session's change without re-querying everything.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction on behalf of `actor` at `now`.
+    ///
+    /// `f` must record at least one audit row through [`Write::audit`]; a write
+    /// without one is rolled back, so no change can go unattributed.
+    pub fn write<T>(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut w = Write {
+            tx,
+            actor: actor.to_string(),
+            now,
+            audited: 0,
+        };
+        let out = f(&mut w)?;
+        if w.audited == 0 {
+            return Err(StoreError::Refused(
+                "internal error: a change without an audit row was rolled back".into(),
+            ));
+        }
+        w.tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// A write in progress: the transaction, who is writing, and when.
+pub struct Write<'c> {
+    tx: Transaction<'c>,
+    actor: String,
+    now: DateTime<Utc>,
+    audited: usize,
+}
+
+impl Write<'_> {
+    pub fn tx(&self) -> &Transaction<'_> {
+        &self.tx
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Appends a hash-chained audit row in this transaction.
+    pub fn audit(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        audit::append(
+            &self.tx,
+            &audit::Entry {
+                at: self.now.timestamp(),
+                actor: &self.actor,
+                action,
+                entity,
+                entity_id,
+                detail,
+            },
+        )?;
+        self.audited += 1;
+        Ok(())
+    }
+}
+
+/// Seconds since the epoch from a column, as a UTC instant.
+pub(crate) fn instant(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}

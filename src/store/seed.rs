@@ -1,0 +1,221 @@
+//! Data every new database starts with (categories, deadline rules, bank
+//! holidays), and the bulk inserts the demo generator uses.
+
+use super::{Result, Write};
+use rusqlite::params;
+
+/// The organisation's starting category list (DOMAIN.md): child protection's
+/// four, the Care Act's ten and the police vulnerability themes. Editable data.
+pub const CATEGORIES: &[(&str, &str, &str)] = &[
+    ("physical", "physical abuse", "child"),
+    ("emotional", "emotional abuse", "child"),
+    ("sexual", "sexual abuse", "child"),
+    ("neglect", "neglect", "child"),
+    ("domestic", "domestic abuse", "care_act"),
+    ("psychological", "psychological abuse", "care_act"),
+    ("financial", "financial or material abuse", "care_act"),
+    ("modern_slavery", "modern slavery", "care_act"),
+    ("discriminatory", "discriminatory abuse", "care_act"),
+    ("organisational", "organisational abuse", "care_act"),
+    ("self_neglect", "self-neglect", "care_act"),
+    ("exploitation", "exploitation (CSE/CCE)", "police"),
+    ("county_lines", "county lines", "police"),
+    ("stalking", "stalking and harassment", "police"),
+    ("honour_based", "so-called honour-based abuse", "police"),
+    ("forced_marriage", "forced marriage", "police"),
+    ("fgm", "FGM", "police"),
+    ("radicalisation", "radicalisation", "police"),
+    ("missing", "missing person", "police"),
+    ("mental_health", "mental health", "police"),
+    ("hate_crime", "hate crime", "police"),
+    ("online", "online abuse", "police"),
+];
+
+/// Deadline rules from DOMAIN.md: (code, name, trigger event, match, amount, unit).
+pub const DEADLINE_RULES: &[(&str, &str, &str, &str, i64, &str)] = &[
+    ("home_office_initial", "Home Office initial report", "escalation_opened", "critical_incident", 1, "calendar_days"),
+    ("home_office_followup", "Home Office follow-up report", "escalation_opened", "critical_incident", 3, "calendar_days"),
+    ("lado_referral", "LADO referral", "escalation_opened", "subject:staff", 1, "working_days"),
+    ("childrens_decision", "Children's social care decision (chase)", "referral_made", "route:children", 1, "working_days"),
+    ("icpc", "Initial child protection conference", "event_recorded", "strategy_discussion", 15, "working_days"),
+    ("fgm_police", "FGM report to police", "escalation_opened", "category:fgm+subject:child", 1, "calendar_months"),
+    ("nrm_decision", "NRM reasonable-grounds decision", "referral_made", "route:nrm", 5, "calendar_days"),
+    ("written_record", "Written record of disclosure", "escalation_opened", "any", 0, "same_day"),
+    ("s42_decision", "Section 42 decision", "referral_made", "route:adults", 2, "working_days"),
+];
+
+/// Fills a new database with the starting data. Audited as one change.
+pub fn defaults(w: &mut Write<'_>, org_name: &str) -> Result<()> {
+    {
+        let mut stmt = w.tx().prepare(
+            "INSERT INTO categories (code, label, framework, sort) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (i, (code, label, framework)) in CATEGORIES.iter().enumerate() {
+            stmt.execute(params![code, label, framework, i as i64])?;
+        }
+        let mut stmt = w.tx().prepare(
+            "INSERT INTO deadline_rules (code, name, trigger_event, trigger_match, offset_amount, offset_unit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for r in DEADLINE_RULES {
+            stmt.execute(params![r.0, r.1, r.2, r.3, r.4, r.5])?;
+        }
+    }
+    let holidays = crate::domain::calendar::parse_govuk(
+        crate::domain::calendar::BUNDLED_HOLIDAYS,
+        "england-and-wales",
+    )
+    .expect("bundled holidays parse (tested)");
+    super::holidays::import(w, "england-and-wales", &holidays)?;
+    super::settings::set(w, super::settings::ORG_NAME, org_name)?;
+    w.audit("init", "database", None, Some("categories, deadline rules, bank holidays"))
+}
+
+/// A public service contact with weekly hours (ISO weekday, "HH:MM", "HH:MM").
+#[derive(Debug, Clone)]
+pub struct ContactSeed {
+    pub organisation: &'static str,
+    pub service: &'static str,
+    pub route: &'static str,
+    pub area: Option<&'static str>,
+    pub phone: &'static str,
+    pub email: Option<&'static str>,
+    pub web: Option<&'static str>,
+    pub notes: Option<&'static str>,
+    pub always_open: bool,
+    pub hours: &'static [(u8, &'static str, &'static str)],
+    /// Index into the same slice of the contact to ring when this one is closed.
+    pub fallback: Option<usize>,
+}
+
+/// Inserts contacts, then links their fallbacks. Returns their ids in order.
+pub fn contacts(w: &mut Write<'_>, list: &[ContactSeed]) -> Result<Vec<i64>> {
+    let now = w.now().timestamp();
+    let mut ids = Vec::with_capacity(list.len());
+    {
+        let mut ins = w.tx().prepare_cached(
+            "INSERT INTO contacts (organisation, service, route, area, phone, email, web, notes,
+                always_open, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        let mut hours = w.tx().prepare_cached(
+            "INSERT INTO contact_hours (contact_id, weekday, opens, closes) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for c in list {
+            ins.execute(params![
+                c.organisation, c.service, c.route, c.area, c.phone, c.email, c.web, c.notes,
+                c.always_open, now
+            ])?;
+            let id = w.tx().last_insert_rowid();
+            for (day, opens, closes) in c.hours {
+                hours.execute(params![id, day, opens, closes])?;
+            }
+            ids.push(id);
+        }
+        let mut link = w
+            .tx()
+            .prepare_cached("UPDATE contacts SET fallback_id = ?1 WHERE id = ?2")?;
+        for (c, id) in list.iter().zip(&ids) {
+            if let Some(f) = c.fallback {
+                link.execute(params![ids[f], id])?;
+            }
+        }
+    }
+    w.audit("import", "contacts", None, Some(&format!("{} contacts", list.len())))?;
+    Ok(ids)
+}
+
+/// Demo only: puts an escalation straight into a later state, as if the DSLs
+/// had worked it (the real workflows record each step themselves).
+#[allow(clippy::too_many_arguments)]
+pub fn demo_state(
+    w: &Write<'_>,
+    id: i64,
+    status: &str,
+    assignee: Option<i64>,
+    acknowledged: Option<(i64, i64)>,
+    closed: Option<(i64, i64, &str, &str)>,
+) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "UPDATE escalations SET status = ?2, assignee_id = ?3, acknowledged_by = ?4,
+                acknowledged_at = ?5, closed_by = ?6, closed_at = ?7, outcome = ?8,
+                closure_rationale = ?9
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            status,
+            assignee,
+            acknowledged.map(|a| a.0),
+            acknowledged.map(|a| a.1),
+            closed.map(|c| c.0),
+            closed.map(|c| c.1),
+            closed.map(|c| c.2),
+            closed.map(|c| c.3),
+        ])?;
+    Ok(())
+}
+
+/// Demo only: a deadline on an escalation, by rule code.
+pub fn demo_deadline(
+    w: &Write<'_>,
+    escalation_id: i64,
+    rule: &str,
+    due_at: i64,
+    created_at: i64,
+    met: Option<(i64, i64)>,
+) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at, met_at, met_by)
+             SELECT ?1, id, name, ?3, ?4, ?5, ?6 FROM deadline_rules WHERE code = ?2",
+        )?
+        .execute(params![
+            escalation_id,
+            rule,
+            due_at,
+            created_at,
+            met.map(|m| m.0),
+            met.map(|m| m.1)
+        ])?;
+    Ok(())
+}
+
+/// Demo only: a referral already made.
+pub fn demo_referral(
+    w: &Write<'_>,
+    escalation_id: i64,
+    route: &str,
+    made_by: i64,
+    made_at: i64,
+    agency_reference: Option<&str>,
+    outcome: Option<(&str, i64)>,
+) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "INSERT INTO referrals (escalation_id, route, method, agency_reference, shared_what,
+                shared_why, lawful_basis, made_by, made_at, outcome, outcome_at)
+             VALUES (?1, ?2, 'phone', ?3, 'concern summary and exact words',
+                'child or adult at risk of significant harm', 'safeguarding (DPA 2018 Sch 8)',
+                ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            escalation_id,
+            route,
+            agency_reference,
+            made_by,
+            made_at,
+            outcome.map(|o| o.0),
+            outcome.map(|o| o.1)
+        ])?;
+    Ok(())
+}
+
+/// Demo only: a rota shift.
+pub fn demo_rota(w: &Write<'_>, staff_id: i64, starts_at: i64, ends_at: i64) -> Result<()> {
+    w.tx().execute(
+        "INSERT INTO rota (staff_id, starts_at, ends_at) VALUES (?1, ?2, ?3)",
+        params![staff_id, starts_at, ends_at],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! The thread that owns the database connection. The screen sends requests and
+//! never waits: answers come back as messages, and a locked database shows up
+//! as a status line, not a frozen terminal. It also polls `PRAGMA data_version`
+//! to notice other sessions' commits.
+
+use super::escalations::{self, Viewer};
+use super::{Result, Store};
+use crate::clock::Clock;
+use crate::domain::escalation::{EscalationDetail, EscalationSummary};
+use crate::domain::staff::StaffMember;
+use chrono::{DateTime, Utc};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How often other sessions' commits are looked for.
+pub const POLL: Duration = Duration::from_millis(250);
+
+/// What the screen asks of the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// A window of the open queue; with `keep`, the window moves to wherever
+    /// that escalation now stands, so the selection stays on it.
+    Dashboard {
+        offset: i64,
+        limit: i64,
+        keep: Option<i64>,
+    },
+    /// One escalation's record (audited as a view).
+    Detail { id: i64 },
+}
+
+/// What the store answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Dashboard(DashboardData),
+    Detail(Box<EscalationDetail>),
+    /// Another session committed: reload what is on screen.
+    Changed,
+    /// A request failed; the text is for the status line.
+    Error(String),
+}
+
+/// Everything the dashboard shows that comes from the database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardData {
+    pub org: String,
+    pub on_duty: Option<String>,
+    pub total: i64,
+    pub offset: i64,
+    pub rows: Vec<EscalationSummary>,
+    /// Queue position of the `keep` escalation, if it is still open.
+    pub kept_at: Option<i64>,
+}
+
+/// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
+pub fn load_dashboard(
+    store: &Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    offset: i64,
+    limit: i64,
+    keep: Option<i64>,
+) -> Result<DashboardData> {
+    let viewer = Viewer::from(me);
+    let total = escalations::open_count(store, viewer)?;
+    let kept_at = match keep {
+        Some(id) => escalations::position(store, viewer, id)?,
+        None => None,
+    };
+    let mut offset = offset;
+    if let Some(pos) = kept_at
+        && (pos < offset || pos >= offset + limit)
+    {
+        offset = pos - limit / 2;
+    }
+    let offset = offset.clamp(0, (total - limit).max(0));
+    Ok(DashboardData {
+        org: super::settings::get(store, super::settings::ORG_NAME)?
+            .unwrap_or_else(|| "dutydesk".into()),
+        on_duty: super::staff::on_duty(store, now.timestamp())?.map(|s| s.display_name),
+        total,
+        offset,
+        rows: escalations::open_page(store, viewer, offset, limit)?,
+        kept_at,
+    })
+}
+
+/// Loads one escalation and records the view in the audit trail, in that
+/// order: a record that cannot be audited is not shown.
+pub fn load_detail(
+    store: &mut Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    id: i64,
+) -> Result<EscalationDetail> {
+    let Some(d) = escalations::detail(store, Viewer::from(me), id)? else {
+        return Err(super::StoreError::Refused(
+            "that escalation is closed, gone or not visible to you".into(),
+        ));
+    };
+    if store.read_only() {
+        return Err(super::StoreError::Refused(
+            "read-only database: records cannot be opened because the view cannot be audited"
+                .into(),
+        ));
+    }
+    store.write(&me.username, now, |w| {
+        escalations::record_view(w, id, &d.summary.reference)
+    })?;
+    Ok(d)
+}
+
+/// Handle on the worker thread. Dropping it stops the thread.
+pub struct Worker {
+    tx: Option<Sender<Request>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Starts the thread. `out` delivers replies; it returns false once nobody
+    /// is listening, which stops the thread.
+    pub fn spawn(
+        store: Store,
+        me: StaffMember,
+        clock: Clock,
+        out: impl Fn(Reply) -> bool + Send + 'static,
+    ) -> Worker {
+        let (tx, rx) = channel();
+        let handle = std::thread::Builder::new()
+            .name("store".into())
+            .spawn(move || run(store, me, clock, rx, out))
+            .expect("spawn store thread");
+        Worker {
+            tx: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    /// Queues a request; never blocks.
+    pub fn send(&self, req: Request) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(req);
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn run(
+    mut store: Store,
+    me: StaffMember,
+    clock: Clock,
+    rx: Receiver<Request>,
+    out: impl Fn(Reply) -> bool,
+) {
+    let mut seen = store.data_version().ok();
+    let mut last_poll = Instant::now();
+    loop {
+        let wait = POLL.saturating_sub(last_poll.elapsed());
+        match rx.recv_timeout(wait) {
+            Ok(req) => {
+                let reply = match handle(&mut store, &me, clock, req) {
+                    Ok(r) => r,
+                    Err(e) => Reply::Error(e.to_string()),
+                };
+                if !out(reply) {
+                    return;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if last_poll.elapsed() >= POLL {
+            last_poll = Instant::now();
+            let now_seen = store.data_version().ok();
+            if now_seen.is_some() && now_seen != seen {
+                seen = now_seen;
+                if !out(Reply::Changed) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Result<Reply> {
+    let now = clock.now();
+    Ok(match req {
+        Request::Dashboard {
+            offset,
+            limit,
+            keep,
+        } => Reply::Dashboard(load_dashboard(store, me, now, offset, limit, keep)?),
+        Request::Detail { id } => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
+    })
+}
