@@ -3,7 +3,9 @@
 //! `domain` holds the pure rules, `store` all SQL, `tui` the screen, `cli` the
 //! commands. See docs/DESIGN.md.
 
+pub mod cli;
 pub mod clock;
 pub mod domain;
 pub mod identity;
 pub mod store;
+pub mod tui;

@@ -1,0 +1,344 @@
+//! The command line: `dutydesk` alone opens the dashboard; subcommands serve
+//! set-up, scripts and cron.
+
+use crate::clock::Clock;
+use crate::domain::staff::{Role, StaffMember};
+use crate::store::{self, Create, Store, StoreError};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// Where the shared database lives unless `--db` or `DUTYDESK_DB` says otherwise.
+pub const DEFAULT_DB: &str = "/var/lib/dutydesk/dutydesk.db";
+/// The demo database, in the current directory.
+pub const DEMO_DB: &str = "dutydesk-demo.db";
+
+const AFTER_HELP: &str = "\
+Environment:
+  DUTYDESK_DB     database file (same as --db)
+  DUTYDESK_USER   act as this staff account instead of the OS account
+                  (tests and demos only; refused when dutydesk runs setgid)
+  DUTYDESK_NOW    fix the clock to an RFC 3339 time, e.g. 2026-11-23T09:00:00Z
+                  (tests and demos only; refused when dutydesk runs setgid)
+  NO_COLOR        draw without colour (meaning stays in symbols and bold)
+
+Exit codes: 0 done, 1 unexpected failure, 2 refused (bad input, unknown user,
+missing or unusable database).
+
+Try it: `dutydesk demo` creates dutydesk-demo.db here with fictional cases and opens it.";
+
+/// A terminal duty desk for Designated Safeguarding Leads.
+///
+/// Shows every open safeguarding escalation, the deadlines counting down and
+/// who to ring, for the DSL on duty. Several DSLs can use one database at once.
+#[derive(Debug, Parser)]
+#[command(name = "dutydesk", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// The database file [default: /var/lib/dutydesk/dutydesk.db; for `demo`: ./dutydesk-demo.db]
+    #[arg(long, global = true, env = "DUTYDESK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty database with you (or --admin USER) as its first DSL
+    Init {
+        /// The organisation's name, shown in the header
+        #[arg(long, default_value = "Safeguarding duty desk")]
+        org: String,
+        /// Account name of the first DSL [default: your OS account]
+        #[arg(long, value_name = "USER")]
+        admin: Option<String>,
+        /// Display name of the first DSL [default: the account name]
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Create the demo database of fictional cases if missing, add you as a DSL, open it
+    Demo {
+        /// How many fictional escalations to generate
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        cases: u32,
+        /// Create the database but do not open the dashboard
+        #[arg(long)]
+        no_open: bool,
+        /// Seed for the generator (same seed, same cases)
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Print the dashboard as plain text, exactly as a terminal would show it, and exit
+    Snapshot {
+        #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        width: u16,
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u16).range(1..=500))]
+        height: u16,
+    },
+    /// The staff list: who may use the desk, and in what role
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add an OS account to the staff list (DSLs and senior leads only)
+    Add {
+        /// The OS account name
+        user: String,
+        /// The name shown on screen
+        #[arg(long)]
+        name: String,
+        /// dsl, deputy, senior (sees restricted cases) or viewer (read-only lists)
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// List everyone on the staff list
+    List {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deactivate an account (never deleted: its history stays attributable)
+    Deactivate { user: String },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::from_code(s).ok_or_else(|| format!("{s:?} is not a role: use dsl, deputy, senior or viewer"))
+}
+
+/// An error and the exit code it earns.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        let code = match e {
+            StoreError::Sqlite(_) | StoreError::Io { .. } => 1,
+            _ => 2,
+        };
+        Failure {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure {
+            code: 1,
+            message: format!("{e:#}"),
+        }
+    }
+}
+
+fn refused(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+fn db_path(cli: &Cli, default: &str) -> PathBuf {
+    cli.db.clone().unwrap_or_else(|| PathBuf::from(default))
+}
+
+/// Who is at the keyboard, as a staff member of this database.
+fn whoami(store: &Store) -> Result<StaffMember, Failure> {
+    let user = crate::identity::current_user().map_err(|e| refused(format!("{e:#}")))?;
+    Ok(store::staff::authenticate(store, &user)?)
+}
+
+fn clock() -> Result<Clock, Failure> {
+    Clock::from_env().map_err(|e| refused(format!("{e:#}")))
+}
+
+pub fn run(cli: Cli) -> Outcome {
+    match &cli.command {
+        None => dashboard(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Init { org, admin, name }) => {
+            init(&db_path(&cli, DEFAULT_DB), org, admin.as_deref(), name.as_deref())
+        }
+        Some(Command::Demo {
+            cases,
+            no_open,
+            seed,
+        }) => demo(&db_path(&cli, DEMO_DB), *cases as usize, *no_open, *seed),
+        Some(Command::Snapshot { width, height }) => {
+            let out = snapshot(&db_path(&cli, DEFAULT_DB), *width, *height)?;
+            print!("{out}");
+            Ok(())
+        }
+        Some(Command::Staff(cmd)) => staff(&db_path(&cli, DEFAULT_DB), cmd),
+    }
+}
+
+fn dashboard(path: &Path) -> Outcome {
+    let clock = clock()?;
+    let store = store::open(path, Create::No)?;
+    let me = whoami(&store)?;
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(refused(
+            "the dashboard needs a terminal; use `dutydesk snapshot` for plain text",
+        ));
+    }
+    crate::tui::run(store, me, clock, crate::tui::theme::Theme::from_env())?;
+    Ok(())
+}
+
+fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outcome {
+    let clock = clock()?;
+    if path.exists() {
+        return Err(refused(format!(
+            "{} already exists; init only creates new databases",
+            path.display()
+        )));
+    }
+    let org = crate::domain::text::validate_line("organisation name", org, 120)
+        .map_err(|e| refused(e.to_string()))?;
+    let user = match admin {
+        Some(u) => u.to_string(),
+        None => crate::identity::current_user().map_err(|e| refused(format!("{e:#}")))?,
+    };
+    let display = name.unwrap_or(&user).to_string();
+    let mut store = store::open(path, Create::IfMissing)?;
+    let result = store.write(&user, clock.now(), |w| {
+        let new = store::staff::NewStaff {
+            username: &user,
+            display_name: &display,
+            role: Role::Dsl,
+        };
+        store::staff::bootstrap(w, &new)?;
+        store::seed::defaults(w, &org)
+    });
+    if let Err(e) = result {
+        drop(store);
+        remove_db(path);
+        return Err(e.into());
+    }
+    eprintln!(
+        "Created {} (mode 0660) for {org}, with {user} as its first DSL.",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Removes a database file this process just created and could not finish.
+fn remove_db(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+fn demo(path: &Path, cases: usize, no_open: bool, seed: u64) -> Outcome {
+    let clock = clock()?;
+    let user = crate::identity::current_user().map_err(|e| refused(format!("{e:#}")))?;
+    if path.exists() {
+        let mut store = store::open(path, Create::No)?;
+        crate::demo::ensure_user(&mut store, &user, clock.now())?;
+    } else {
+        let started = std::time::Instant::now();
+        let mut store = store::open(path, Create::IfMissing)?;
+        let opts = crate::demo::DemoOptions {
+            cases,
+            org_name: "Demo Violence Reduction Partnership".into(),
+            user: user.clone(),
+            now: clock.now(),
+            seed,
+        };
+        match crate::demo::generate(&mut store, &opts) {
+            Ok(s) => eprintln!(
+                "Created {} in {:.1}s: {} staff, {} escalations, {} chronology entries, {} deadlines, {} contacts (all fictional but the public service numbers).",
+                path.display(),
+                started.elapsed().as_secs_f64(),
+                s.staff,
+                s.escalations,
+                s.chronology,
+                s.deadlines,
+                s.contacts
+            ),
+            Err(e) => {
+                drop(store);
+                remove_db(path);
+                return Err(e.into());
+            }
+        }
+    }
+    if no_open {
+        return Ok(());
+    }
+    dashboard(path)
+}
+
+/// The dashboard as text, for `dutydesk snapshot`.
+pub fn snapshot(path: &Path, width: u16, height: u16) -> Result<String, Failure> {
+    let clock = clock()?;
+    let store = store::open(path, Create::No)?;
+    let me = whoami(&store)?;
+    let now = clock.now();
+    let limit = crate::tui::app::WINDOW;
+    let data = store::worker::load_dashboard(&store, &me, now, 0, limit, None)?;
+    let mut app = crate::tui::app::App::new(
+        me,
+        now,
+        store.read_only(),
+        crate::tui::theme::Theme::from_env(),
+    );
+    crate::tui::update::update(&mut app, crate::tui::action::Action::DashboardLoaded(data));
+    Ok(crate::tui::render_text(&mut app, width, height)?)
+}
+
+fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
+    let clock = clock()?;
+    let mut store = store::open(path, Create::No)?;
+    let me = whoami(&store)?;
+    match cmd {
+        StaffCommand::Add { user, name, role } => {
+            let s = store.write(&me.username, clock.now(), |w| {
+                store::staff::add(
+                    w,
+                    &store::staff::NewStaff {
+                        username: user,
+                        display_name: name,
+                        role: *role,
+                    },
+                )
+            })?;
+            eprintln!("Added {} ({}) as {}.", s.username, s.display_name, s.role.label());
+        }
+        StaffCommand::Deactivate { user } => {
+            store.write(&me.username, clock.now(), |w| {
+                store::staff::deactivate(w, user)
+            })?;
+            eprintln!("Deactivated {user}.");
+        }
+        StaffCommand::List { json } => {
+            let list = store::staff::list(&store)?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
+                );
+            } else {
+                println!("{:<16} {:<28} {:<12} {}", "ACCOUNT", "NAME", "ROLE", "ACTIVE");
+                for s in list {
+                    println!(
+                        "{:<16} {:<28} {:<12} {}",
+                        s.username,
+                        s.display_name,
+                        s.role.code(),
+                        if s.active { "yes" } else { "no" }
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}

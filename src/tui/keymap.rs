@@ -1,0 +1,199 @@
+//! The one table of key bindings. The footer's hints and the `?` help are both
+//! drawn from it, so what the screen says is always what the keys do.
+
+use super::action::Action;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Which set of bindings is live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Dashboard,
+    Detail,
+    Help,
+}
+
+/// One key bound to one action in one mode.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub mode: Mode,
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub action: Action,
+    /// Shown in the `?` help.
+    pub description: &'static str,
+    /// Bindings with the same hint are merged into one footer entry; `None`
+    /// keeps a binding out of the footer.
+    pub hint: Option<&'static str>,
+}
+
+const fn bind(
+    mode: Mode,
+    code: KeyCode,
+    action: Action,
+    description: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding {
+        mode,
+        code,
+        ctrl: false,
+        action,
+        description,
+        hint,
+    }
+}
+
+use KeyCode::{Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
+use Mode::{Dashboard as D, Detail as V, Help as H};
+
+/// The default bindings, in the order help lists them.
+pub fn defaults() -> Vec<Binding> {
+    vec![
+        bind(D, Char('j'), Action::Down, "Move down the list", Some("move")),
+        bind(D, Down, Action::Down, "Move down the list", None),
+        bind(D, Char('k'), Action::Up, "Move up the list", Some("move")),
+        bind(D, Up, Action::Up, "Move up the list", None),
+        bind(D, PageDown, Action::PageDown, "Page down", None),
+        bind(D, PageUp, Action::PageUp, "Page up", None),
+        bind(D, Char('g'), Action::Top, "First escalation", None),
+        bind(D, Home, Action::Top, "First escalation", None),
+        bind(D, Char('G'), Action::Bottom, "Last escalation", None),
+        bind(D, End, Action::Bottom, "Last escalation", None),
+        bind(D, Enter, Action::Open, "Open the escalation's record", Some("open")),
+        bind(D, Char('?'), Action::Help, "Show all keys", Some("help")),
+        bind(D, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
+        bind(V, Char('j'), Action::Down, "Scroll down", Some("scroll")),
+        bind(V, Down, Action::Down, "Scroll down", None),
+        bind(V, Char('k'), Action::Up, "Scroll up", Some("scroll")),
+        bind(V, Up, Action::Up, "Scroll up", None),
+        bind(V, PageDown, Action::PageDown, "Page down", None),
+        bind(V, PageUp, Action::PageUp, "Page up", None),
+        bind(V, Char('g'), Action::Top, "Top of the record", None),
+        bind(V, Char('G'), Action::Bottom, "End of the record", None),
+        bind(V, Esc, Action::Back, "Back to the dashboard", Some("back")),
+        bind(V, Char('q'), Action::Back, "Back to the dashboard", None),
+        bind(V, Char('?'), Action::Help, "Show all keys", Some("help")),
+        bind(H, Esc, Action::Back, "Close help", Some("close")),
+        bind(H, Char('?'), Action::Back, "Close help", None),
+        bind(H, Char('q'), Action::Back, "Close help", None),
+        Binding {
+            ctrl: true,
+            ..bind(D, Char('c'), Action::Quit, "Quit dutydesk (any screen)", None)
+        },
+    ]
+}
+
+/// The bound keys.
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: defaults(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The action for a key in a mode. Ctrl-C quits from anywhere.
+    pub fn lookup(&self, mode: Mode, key: KeyEvent) -> Option<Action> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && key.code == Char('c') {
+            return Some(Action::Quit);
+        }
+        self.bindings
+            .iter()
+            .find(|b| b.mode == mode && b.code == key.code && b.ctrl == ctrl)
+            .map(|b| b.action.clone())
+    }
+
+    /// Every binding of a mode, in table order.
+    pub fn bindings(&self, mode: Mode) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.mode == mode)
+    }
+
+    /// Footer hints for a mode: ("j/k", "move"), ("⏎", "open")...
+    pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
+        let mut out: Vec<(String, &'static str)> = Vec::new();
+        for b in self.bindings(mode) {
+            let Some(hint) = b.hint else { continue };
+            let key = key_label(b);
+            match out.iter_mut().find(|(_, h)| *h == hint) {
+                Some((keys, _)) => {
+                    keys.push('/');
+                    keys.push_str(&key);
+                }
+                None => out.push((key, hint)),
+            }
+        }
+        out
+    }
+}
+
+/// How a key is written on screen.
+pub fn key_label(b: &Binding) -> String {
+    let base = match b.code {
+        Char(' ') => "Space".to_string(),
+        Char(c) => c.to_string(),
+        Enter => "Enter".into(),
+        Esc => "Esc".into(),
+        Up => "↑".into(),
+        Down => "↓".into(),
+        PageUp => "PgUp".into(),
+        PageDown => "PgDn".into(),
+        Home => "Home".into(),
+        End => "End".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift-Tab".into(),
+        other => format!("{other:?}"),
+    };
+    if b.ctrl {
+        format!("Ctrl-{base}")
+    } else {
+        base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn vim_keys_and_arrows_agree() {
+        let km = Keymap::default();
+        assert_eq!(km.lookup(D, key(Char('j'))), km.lookup(D, key(Down)));
+        assert_eq!(km.lookup(D, key(Char('k'))), Some(Action::Up));
+        assert_eq!(km.lookup(V, key(Esc)), Some(Action::Back));
+        assert_eq!(km.lookup(D, key(Char('x'))), None);
+    }
+
+    #[test]
+    fn ctrl_c_quits_everywhere() {
+        let km = Keymap::default();
+        let c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);
+        for m in [D, V, H] {
+            assert_eq!(km.lookup(m, c), Some(Action::Quit));
+        }
+    }
+
+    #[test]
+    fn hints_merge_keys_of_one_hint() {
+        let hints = Keymap::default().hints(D);
+        assert_eq!(hints[0], ("j/k".to_string(), "move"));
+        assert!(hints.iter().any(|(k, h)| k == "Enter" && *h == "open"));
+        assert!(hints.iter().any(|(k, h)| k == "q" && *h == "quit"));
+    }
+
+    #[test]
+    fn every_binding_is_described() {
+        for b in defaults() {
+            assert!(!b.description.is_empty());
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The terminal: setting it up, always putting it back, and the event loop.
+//!
+//! Four sources feed one channel: keys and resizes (an input thread), the
+//! store worker's replies, signals (SIGTERM, SIGHUP, SIGINT) and the clock.
+//! The loop sleeps until one of them speaks or the minute turns, so an idle
+//! dashboard uses no CPU.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod theme;
+pub mod update;
+pub mod views;
+
+use crate::clock::Clock;
+use crate::domain::staff::StaffMember;
+use crate::store::Store;
+use crate::store::worker::{Reply, Worker};
+use action::Action;
+use anyhow::Result;
+use app::App;
+use chrono::{Timelike, Utc};
+use crossterm::event::{Event as TermEvent, KeyEventKind};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+use update::{Effect, update};
+
+enum Event {
+    Term(TermEvent),
+    Store(Reply),
+    Signal,
+}
+
+/// Puts the terminal back (raw mode off, main screen, cursor shown) when
+/// dropped: on quit, on error and while unwinding from a panic.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn restore() {
+    ratatui::restore();
+}
+
+/// Also restore from the panic hook, before the message is printed, so the
+/// message lands on a usable terminal.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+/// Runs the dashboard until the user quits or a signal arrives.
+pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> Result<()> {
+    let (tx, rx) = channel::<Event>();
+    let read_only = store.read_only();
+    let store_tx = tx.clone();
+    let worker = Worker::spawn(store, me.clone(), clock, move |r| {
+        store_tx.send(Event::Store(r)).is_ok()
+    });
+    spawn_signals(tx.clone())?;
+
+    install_panic_hook();
+    let mut terminal = ratatui::try_init()?;
+    let _guard = TerminalGuard;
+    spawn_input(tx);
+
+    let size = terminal.size()?;
+    let mut app = App::new(me, clock.now(), read_only, theme);
+    update(&mut app, Action::Resize(size.width, size.height));
+    let mut pending = vec![update::initial_load()];
+    loop {
+        for fx in pending.drain(..) {
+            match fx {
+                Effect::Store(req) => worker.send(req),
+                Effect::Quit => return Ok(()),
+            }
+        }
+        terminal.draw(|f| views::draw(&app, f))?;
+        let action = match rx.recv_timeout(until_next_minute(clock)) {
+            Ok(Event::Term(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
+                if app.too_small() && k.code == crossterm::event::KeyCode::Char('q') {
+                    Some(Action::Quit)
+                } else {
+                    app.keymap.lookup(app.mode(), k)
+                }
+            }
+            Ok(Event::Term(TermEvent::Resize(w, h))) => Some(Action::Resize(w, h)),
+            Ok(Event::Term(_)) => None,
+            Ok(Event::Store(reply)) => Some(match reply {
+                Reply::Dashboard(d) => Action::DashboardLoaded(d),
+                Reply::Detail(d) => Action::DetailLoaded(d),
+                Reply::Changed => Action::Changed,
+                Reply::Error(e) => Action::StoreError(e),
+            }),
+            Ok(Event::Signal) => Some(Action::Quit),
+            Err(RecvTimeoutError::Timeout) => Some(Action::Tick(clock.now())),
+            Err(RecvTimeoutError::Disconnected) => Some(Action::Quit),
+        };
+        if let Some(a) = action {
+            pending = update(&mut app, a);
+        }
+    }
+}
+
+/// Sleep until the wall clock's minute turns: countdowns and the header
+/// clock change only then. A fixed clock never ticks.
+fn until_next_minute(clock: Clock) -> Duration {
+    match clock {
+        Clock::Fixed(_) => Duration::from_secs(3600),
+        Clock::System => {
+            let now = Utc::now();
+            let into = now.second() as u64 * 1000 + (now.nanosecond() / 1_000_000) as u64 % 1000;
+            Duration::from_millis(60_000 - into.min(59_999))
+        }
+    }
+}
+
+fn spawn_input(tx: Sender<Event>) {
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            while let Ok(ev) = crossterm::event::read() {
+                if tx.send(Event::Term(ev)).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("spawn input thread");
+}
+
+fn spawn_signals(tx: Sender<Event>) -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                if tx.send(Event::Signal).is_err() {
+                    break;
+                }
+            }
+        })?;
+    Ok(())
+}
+
+/// Draws `app` into an off-screen buffer of the given size and returns it as
+/// text: exactly what the terminal would show, minus colour.
+pub fn render_text(app: &mut App, width: u16, height: u16) -> Result<String> {
+    update(app, Action::Resize(width, height));
+    let mut terminal = Terminal::new(TestBackend::new(width, height))?;
+    terminal.draw(|f| views::draw(app, f))?;
+    Ok(views::buffer_text(terminal.backend().buffer()))
+}

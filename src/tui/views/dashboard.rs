@@ -1,0 +1,180 @@
+//! The dashboard: header, the open-escalations queue, footer.
+
+use super::{footer, header, truncate};
+use crate::domain::deadline::{DEFAULT_WARN, DueStatus, countdown, due_status};
+use crate::domain::escalation::{EscalationSummary, Status, age};
+use crate::tui::app::App;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+/// Where each part of the dashboard goes. One function, so the paging in
+/// `update` and the drawing here agree on how many rows fit.
+pub struct Areas {
+    pub header: Rect,
+    pub banner: Option<Rect>,
+    pub queue: Rect,
+    pub footer: Rect,
+}
+
+pub fn areas(app: &App, area: Rect) -> Areas {
+    let banner = u16::from(app.read_only);
+    let [header, banner_area, queue, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner),
+        Constraint::Min(3),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    Areas {
+        header,
+        banner: app.read_only.then_some(banner_area),
+        queue,
+        footer,
+    }
+}
+
+/// Table rows that fit: the queue area less its title line and column header.
+pub fn list_height(app: &App) -> u16 {
+    let a = areas(app, Rect::new(0, 0, app.width, app.height));
+    a.queue.height.saturating_sub(2)
+}
+
+pub fn draw(app: &App, f: &mut Frame, area: Rect) {
+    let a = areas(app, area);
+    header(app, f, a.header);
+    if let Some(b) = a.banner {
+        f.render_widget(
+            Paragraph::new(" READ-ONLY: this database file is not writable by you; nothing can be changed or opened")
+                .style(app.theme.banner),
+            b,
+        );
+    }
+    queue(app, f, a.queue);
+    let q = &app.queue;
+    let pos = if q.total > 0 {
+        format!("{} of {} ", q.selected + 1, q.total)
+    } else {
+        String::new()
+    };
+    footer(app, f, a.footer, &pos);
+}
+
+/// Text and style of a countdown, with a symbol so urgency never rests on colour.
+pub fn due_cell(app: &App, due: chrono::DateTime<chrono::Utc>) -> (String, Style) {
+    let t = &app.theme;
+    let text = countdown(due, app.now);
+    match due_status(due, app.now, DEFAULT_WARN) {
+        DueStatus::Overdue => (format!("‼ {text}"), t.overdue),
+        DueStatus::DueSoon => (format!("◷ {text}"), t.due_soon),
+        DueStatus::Ok => (format!("  {text}"), t.ok),
+    }
+}
+
+fn short_status(s: Status) -> &'static str {
+    match s {
+        Status::AwaitingOutcome => "awaiting",
+        other => other.label(),
+    }
+}
+
+fn queue(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let q = &app.queue;
+    let title = if q.loaded {
+        format!(" Open escalations: {} ", q.total)
+    } else {
+        " Open escalations: loading… ".to_string()
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(title, t.title));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if q.loaded && q.total == 0 {
+        f.render_widget(
+            Paragraph::new("No open escalations. Nothing is waiting for a DSL.").style(t.muted),
+            inner,
+        );
+        return;
+    }
+    let wide = area.width >= 120;
+    let mut widths = vec![
+        Constraint::Length(12), // reference
+        Constraint::Length(4),  // age
+        Constraint::Length(5),  // subject
+        Constraint::Min(8),     // categories
+        Constraint::Length(6),  // risk
+        Constraint::Length(8),  // status
+        Constraint::Length(if wide { 18 } else { 10 }), // assignee
+        Constraint::Length(16), // next deadline
+    ];
+    let mut head = vec!["Ref", "Age", "Subj", "Categories", "Risk", "Status", "Assignee", "Next deadline"];
+    if wide {
+        widths.push(Constraint::Length(28));
+        head.push("Due for");
+    }
+    let height = inner.height.saturating_sub(1) as i64;
+    let rows: Vec<Row> = (q.top..(q.top + height).min(q.total))
+        .map(|pos| match q.row(pos) {
+            Some(r) => row(app, r, wide),
+            None => Row::new(vec![Cell::from("…")]).style(t.muted),
+        })
+        .collect();
+    let mut state = TableState::default();
+    if q.total > 0 {
+        state.select(Some((q.selected - q.top) as usize));
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(head).style(t.title))
+        .column_spacing(1)
+        .row_highlight_style(t.selected)
+        .highlight_symbol("▶ ")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+    f.render_stateful_widget(table, inner, &mut state);
+}
+
+fn row<'a>(app: &App, r: &'a EscalationSummary, wide: bool) -> Row<'a> {
+    let t = &app.theme;
+    let risk_style = if r.risk == crate::domain::escalation::Risk::High {
+        t.high_risk
+    } else {
+        t.base
+    };
+    // Flags lead the categories cell: it is the one column with room for them.
+    let mut cats = Vec::new();
+    if r.immediate_risk {
+        cats.push(Span::styled("999! ", t.overdue));
+    }
+    if r.restricted {
+        cats.push(Span::styled("RESTRICTED ", t.title));
+    }
+    cats.push(Span::raw(r.categories.join(", ")));
+    let (due_text, due_style) = match &r.next_due {
+        Some(d) => due_cell(app, d.at),
+        None => ("  —".to_string(), t.muted),
+    };
+    let status = if r.status == Status::New && !r.acknowledged {
+        Span::styled("NEW ✱", t.due_soon)
+    } else {
+        Span::raw(short_status(r.status))
+    };
+    let mut cells = vec![
+        Cell::from(r.reference.as_str()),
+        Cell::from(age(r.raised_at, app.now)),
+        Cell::from(r.subject_kind.short()),
+        Cell::from(Line::from(cats)),
+        Cell::from(Span::styled(r.risk.badge(), risk_style)),
+        Cell::from(status),
+        Cell::from(truncate(r.assignee.as_deref().unwrap_or("—"), if wide { 18 } else { 10 })),
+        Cell::from(Line::from(Span::styled(due_text, due_style))),
+    ];
+    if wide {
+        cells.push(Cell::from(
+            r.next_due.as_ref().map(|d| d.label.clone()).unwrap_or_default(),
+        ));
+    }
+    Row::new(cells)
+}

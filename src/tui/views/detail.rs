@@ -1,0 +1,167 @@
+//! One escalation's record, read-only: the facts, the exact words, the
+//! deadlines and the whole chronology.
+
+use super::dashboard::due_cell;
+use super::{footer, header, wrap};
+use crate::domain::calendar::format_stamp;
+use crate::domain::escalation::EscalationDetail;
+use crate::tui::app::App;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+const LABEL: usize = 13;
+
+fn areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(2),
+    ])
+    .areas(area)
+}
+
+/// Lines of the record body at a given width, already wrapped.
+pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let width = width as usize;
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let field = |out: &mut Vec<Line<'static>>, label: &str, value: &str, style: Style| {
+        for (i, l) in wrap(value, width.saturating_sub(LABEL)).into_iter().enumerate() {
+            let lab = if i == 0 { format!("{label:<LABEL$}") } else { " ".repeat(LABEL) };
+            out.push(Line::from(vec![Span::styled(lab, t.muted), Span::styled(l, style)]));
+        }
+    };
+    let block = |out: &mut Vec<Line<'static>>, title: &str, body: &str| {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(title.to_string(), t.title)));
+        for l in wrap(body, width.saturating_sub(2)) {
+            out.push(Line::from(format!("  {l}")));
+        }
+    };
+    let s = &d.summary;
+    let age = match (&d.subject_dob, d.age_band) {
+        (Some(dob), band) => format!("born {dob} ({})", band.label()),
+        (None, band) => format!("age band {}", band.label()),
+    };
+    field(
+        &mut out,
+        "Subject",
+        &format!("{} · {} · {age} · lives in {}", s.subject_kind.label(), d.subject_name, d.area),
+        t.base,
+    );
+    let assignee = s.assignee.as_deref().unwrap_or("nobody");
+    field(
+        &mut out,
+        "Status",
+        &format!("{} · assigned to {assignee} · risk {}", s.status.label(), s.risk.badge()),
+        t.base,
+    );
+    let mut flags = Vec::new();
+    if s.immediate_risk {
+        flags.push("IMMEDIATE RISK TO LIFE (999)");
+    }
+    if d.critical_incident {
+        flags.push("CRITICAL INCIDENT");
+    }
+    if s.restricted {
+        flags.push("RESTRICTED");
+    }
+    if !s.acknowledged {
+        flags.push("NOT ACKNOWLEDGED");
+    }
+    if !flags.is_empty() {
+        field(&mut out, "Flags", &flags.join(" · "), t.overdue);
+    }
+    field(
+        &mut out,
+        "Raised",
+        &format!("{} by {}", format_stamp(s.raised_at), d.raised_by),
+        t.base,
+    );
+    if d.occurred_at.is_some() || d.occurred_place.is_some() {
+        let when = d.occurred_at.map(format_stamp).unwrap_or_else(|| "time unknown".into());
+        let place = d.occurred_place.as_deref().unwrap_or("place unknown");
+        field(&mut out, "Happened", &format!("{when} at {place}"), t.base);
+    }
+    field(&mut out, "Location", d.location_type.label(), t.base);
+    let cats = if s.categories.is_empty() { "none recorded".to_string() } else { s.categories.join(", ") };
+    field(&mut out, "Categories", &cats, t.base);
+    let consent = match &d.consent_reason {
+        Some(r) => format!("{}: {r}", d.consent.label()),
+        None => d.consent.label().to_string(),
+    };
+    field(&mut out, "Consent", &consent, t.base);
+    if let Some(o) = &d.outcome {
+        field(&mut out, "Outcome", o, t.base);
+    }
+    block(&mut out, "Exact words", &format!("“{}”", d.exact_words));
+    if let Some(a) = &d.appearance {
+        block(&mut out, "How they appeared", a);
+    }
+    if let Some(r) = &d.closure_rationale {
+        block(&mut out, "Closure rationale", r);
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled(format!("Deadlines ({})", d.deadlines.len()), t.title)));
+    if d.deadlines.is_empty() {
+        out.push(Line::from(Span::styled("  none", t.muted)));
+    }
+    for dl in &d.deadlines {
+        let (state, style) = match (&dl.met_at, &dl.waived) {
+            (Some(at), _) => (format!("✓ met {}", format_stamp(*at)), t.muted),
+            (_, Some(reason)) => (format!("– waived: {reason}"), t.muted),
+            _ => due_cell(app, dl.due_at),
+        };
+        out.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(format!("{state:<18}"), style),
+            Span::raw(format!(" {} · due {}", dl.label, format_stamp(dl.due_at))),
+        ]));
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled(
+        format!("Chronology ({})", d.chronology.len()),
+        t.title,
+    )));
+    for c in &d.chronology {
+        let head = format!("  {}  {} · {}", format_stamp(c.at), c.author, c.kind);
+        out.push(Line::from(Span::styled(head, t.muted)));
+        for l in wrap(&c.body, width.saturating_sub(4)) {
+            out.push(Line::from(format!("    {l}")));
+        }
+    }
+    out
+}
+
+/// Inner size of the record's box for a terminal size: (width, height).
+pub fn body_size(width: u16, height: u16) -> (u16, u16) {
+    let [_, body, _] = areas(Rect::new(0, 0, width, height));
+    (body.width.saturating_sub(2), body.height.saturating_sub(2))
+}
+
+/// The furthest the record can scroll at this terminal size.
+pub fn max_scroll(app: &App) -> u16 {
+    let Some(d) = &app.detail else { return 0 };
+    let (w, h) = body_size(app.width, app.height);
+    let n = lines(app, &d.data, w).len() as u16;
+    n.saturating_sub(h)
+}
+
+pub fn draw(app: &App, f: &mut Frame, area: Rect) {
+    let [head, body, foot] = areas(area);
+    header(app, f, head);
+    let Some(d) = &app.detail else { return };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", d.data.summary.reference), app.theme.title));
+    let inner = block.inner(body);
+    let text = lines(app, &d.data, inner.width);
+    let scroll = d.scroll.min(max_scroll(app));
+    f.render_widget(Paragraph::new(text).block(block).scroll((scroll, 0)), body);
+    let total = max_scroll(app);
+    let pos = if total == 0 { String::new() } else { format!("{}% ", (scroll as u32 * 100) / total as u32) };
+    footer(app, f, foot, &pos);
+}

@@ -1,0 +1,63 @@
+//! The `?` help: every key of the screen underneath, from the keymap itself.
+
+use crate::tui::app::{App, Screen};
+use crate::tui::keymap::{Mode, key_label};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+/// (keys, description) for a mode, keys of the same description merged.
+pub fn entries(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for b in app.keymap.bindings(mode) {
+        let k = key_label(b);
+        match out.iter_mut().find(|(_, d)| *d == b.description) {
+            Some((keys, _)) => {
+                keys.push_str(", ");
+                keys.push_str(&k);
+            }
+            None => out.push((k, b.description)),
+        }
+    }
+    out
+}
+
+pub fn draw(app: &App, f: &mut Frame, area: Rect) {
+    let under = match app.screen {
+        Screen::Dashboard => Mode::Dashboard,
+        Screen::Detail => Mode::Detail,
+    };
+    let t = &app.theme;
+    let mut lines = vec![Line::from(Span::styled("Keys on this screen", t.title))];
+    for (keys, desc) in entries(app, under) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<18}"), t.key),
+            Span::raw(desc),
+        ]));
+    }
+    lines.push(Line::from(""));
+    for (keys, desc) in entries(app, Mode::Help) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<18}"), t.key),
+            Span::raw(desc),
+        ]));
+    }
+    let w = area.width.saturating_sub(4).min(72);
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(Span::styled(" Help ", t.title)),
+        ),
+        rect,
+    );
+}

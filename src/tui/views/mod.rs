@@ -1,0 +1,212 @@
+//! Drawing. Every function here reads `&App` and writes to a frame; none does
+//! IO, so a frame can be drawn into a test buffer exactly as on a terminal.
+
+pub mod dashboard;
+pub mod detail;
+pub mod help;
+
+use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, StatusKind};
+use crate::domain::calendar::format_clock;
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+/// Draws the whole screen.
+pub fn draw(app: &App, f: &mut Frame) {
+    let area = f.area();
+    if app.too_small() {
+        too_small(app, f, area);
+        return;
+    }
+    match app.screen {
+        Screen::Dashboard => dashboard::draw(app, f, area),
+        Screen::Detail => detail::draw(app, f, area),
+    }
+    if app.help {
+        help::draw(app, f, area);
+    }
+}
+
+fn too_small(app: &App, f: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from(Span::styled("Terminal too small", app.theme.error)),
+        Line::from(format!(
+            "This window is {}×{}; dutydesk needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            area.width, area.height
+        )),
+        Line::from("Enlarge the window, or press q to quit."),
+    ];
+    let y = area.height.saturating_sub(3) / 2;
+    let rect = Rect::new(area.x, area.y + y, area.width, area.height.min(3));
+    f.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}
+
+/// The top line on every screen: organisation, you, who is on duty, UK time.
+pub fn header(app: &App, f: &mut Frame, area: Rect) {
+    let on_duty = app.on_duty.as_deref().unwrap_or("nobody on the rota");
+    let left = format!(
+        " {} │ you: {} ({}) │ on duty: {}",
+        app.org,
+        app.me.display_name,
+        app.me.role.label(),
+        on_duty
+    );
+    let right = format!("{} ", format_clock(app.now));
+    f.render_widget(
+        Paragraph::new(spread(&left, &right, area.width)).style(app.theme.header),
+        area,
+    );
+}
+
+/// The bottom two lines: the status line, then the key hints of this mode.
+pub fn footer(app: &App, f: &mut Frame, area: Rect, right: &str) {
+    let t = &app.theme;
+    let status = match &app.status {
+        Some(s) => Line::from(Span::styled(
+            format!(" {} {}", if s.kind == StatusKind::Error { "✖" } else { "ℹ" }, s.text),
+            if s.kind == StatusKind::Error { t.error } else { t.base },
+        )),
+        None => Line::from(""),
+    };
+    let mut keys: Vec<Span> = vec![Span::raw(" ")];
+    for (k, hint) in app.keymap.hints(app.mode()) {
+        keys.push(Span::styled(k, t.key));
+        keys.push(Span::raw(format!(" {hint}  ")));
+    }
+    let used: usize = keys.iter().map(|s| s.content.width()).sum();
+    let pad = (area.width as usize).saturating_sub(used + right.width());
+    keys.push(Span::raw(" ".repeat(pad)));
+    keys.push(Span::styled(right.to_string(), t.muted));
+    let rows = [
+        Rect::new(area.x, area.y, area.width, 1),
+        Rect::new(area.x, area.y + 1, area.width, 1),
+    ];
+    f.render_widget(Paragraph::new(status), rows[0]);
+    f.render_widget(Paragraph::new(Line::from(keys)), rows[1]);
+}
+
+/// `left` and `right` on one line of `width`, the left cut short if need be.
+pub fn spread(left: &str, right: &str, width: u16) -> String {
+    let width = width as usize;
+    let room = width.saturating_sub(right.width() + 1);
+    let left = truncate(left, room);
+    let pad = width.saturating_sub(left.width() + right.width());
+    format!("{left}{}{right}", " ".repeat(pad))
+}
+
+/// Cuts `s` to at most `width` columns, ending in "…" when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    let mut out = out.trim_end().to_string();
+    out.push('…');
+    out
+}
+
+/// Word-wraps `text` (which may hold line breaks) to `width` columns.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split(' ') {
+            let mut word = word.to_string();
+            loop {
+                let need = if line.is_empty() { word.width() } else { line.width() + 1 + word.width() };
+                if need <= width {
+                    if !line.is_empty() {
+                        line.push(' ');
+                    }
+                    line.push_str(&word);
+                    break;
+                }
+                if !line.is_empty() {
+                    out.push(std::mem::take(&mut line));
+                    continue;
+                }
+                // A word longer than the line: break it.
+                let mut head = String::new();
+                let mut w = 0;
+                let mut rest = String::new();
+                for c in word.chars() {
+                    let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    if rest.is_empty() && w + cw <= width {
+                        head.push(c);
+                        w += cw;
+                    } else {
+                        rest.push(c);
+                    }
+                }
+                out.push(head);
+                word = rest;
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// The frame as plain text, one line per row, trailing spaces trimmed: what
+/// `dutydesk snapshot` prints and the rendering tests compare.
+pub fn buffer_text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in area.top()..area.bottom() {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in area.left()..area.right() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            line.push_str(sym);
+            skip = sym.width().saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_on_words_and_long_words() {
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("a\n\nb", 5), vec!["a", "", "b"]);
+    }
+
+    #[test]
+    fn truncate_marks_cuts() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+
+    #[test]
+    fn spread_keeps_the_right_side() {
+        assert_eq!(spread("left side", "12:00", 12), "left…  12:00");
+    }
+}

@@ -1,0 +1,174 @@
+//! End to end: the real binary in a pseudo-terminal, keys pressed, the screen
+//! read back through a terminal emulator, and the terminal left as it was found.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-11-23T09:00:00Z";
+const BIN: &str = env!("CARGO_BIN_EXE_dutydesk");
+
+fn make_demo(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("demo.db");
+    let out = std::process::Command::new(BIN)
+        .args(["demo", "--no-open", "--db"])
+        .arg(&db)
+        .env("DUTYDESK_USER", "tester")
+        .env("DUTYDESK_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    db
+}
+
+struct Session {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    rx: Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Session {
+    fn start(db: &Path, cols: u16, rows: u16) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--db");
+        cmd.arg(db);
+        cmd.env("DUTYDESK_USER", "tester");
+        cmd.env("DUTYDESK_NOW", NOW);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let writer = pty.master.take_writer().unwrap();
+        Session {
+            parser: vt100::Parser::new(rows, cols, 0),
+            raw: Vec::new(),
+            rx,
+            writer,
+            child,
+            master: pty.master,
+        }
+    }
+
+    fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.rx.recv_timeout(wait) {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Waits until the screen shows `text` (or fails after 10 s, printing it).
+    fn wait_for(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.screen().contains(text) {
+            assert!(Instant::now() < deadline, "never saw {text:?}; screen:\n{}", self.screen());
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for the process to end and returns its exit code.
+    fn wait_exit(&mut self) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.pump(Duration::from_millis(20));
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Drain what is left.
+                while let Ok(bytes) = self.rx.recv_timeout(Duration::from_millis(100)) {
+                    self.parser.process(&bytes);
+                    self.raw.extend_from_slice(&bytes);
+                }
+                return status.exit_code();
+            }
+            assert!(Instant::now() < deadline, "did not exit; screen:\n{}", self.screen());
+        }
+    }
+
+    /// The terminal is back to normal: main screen, cursor shown, and the
+    /// last mode changes in the output switch the alternate screen off.
+    fn assert_restored(&self) {
+        assert!(!self.parser.screen().alternate_screen(), "still on the alternate screen");
+        assert!(!self.parser.screen().hide_cursor(), "cursor still hidden");
+        let out = String::from_utf8_lossy(&self.raw);
+        let enter = out.rfind("\x1b[?1049h").expect("entered the alternate screen");
+        let leave = out.rfind("\x1b[?1049l").expect("left the alternate screen");
+        assert!(leave > enter);
+    }
+}
+
+#[test]
+fn browse_the_dashboard_open_a_record_and_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = make_demo(dir.path());
+    let mut s = Session::start(&db, 100, 30);
+    s.wait_for("Open escalations");
+    s.wait_for("SG-2026-");
+    assert!(s.screen().contains("on duty:"));
+    s.keys("j");
+    s.keys("\r");
+    s.wait_for("Exact words");
+    s.wait_for("Chronology");
+    s.keys("?");
+    s.wait_for("Keys on this screen");
+    s.keys("\x1b");
+    s.keys("\x1b");
+    s.wait_for("Next deadline");
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = make_demo(dir.path());
+    let mut s = Session::start(&db, 100, 30);
+    s.wait_for("Open escalations");
+    let pid = s.child.process_id().unwrap() as i32;
+    // SAFETY: sending a signal to our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    s.wait_exit();
+    s.assert_restored();
+}
+
+#[test]
+fn too_small_then_resized() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = make_demo(dir.path());
+    let mut s = Session::start(&db, 60, 20);
+    s.wait_for("Terminal too small");
+    s.wait_for("60×20");
+    s.master
+        .resize(PtySize { rows: 30, cols: 100, pixel_width: 0, pixel_height: 0 })
+        .unwrap();
+    s.parser.set_size(30, 100);
+    s.wait_for("Open escalations");
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}

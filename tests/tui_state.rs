@@ -1,0 +1,197 @@
+//! Key sequences to App state: no terminal, no database. The store's answers
+//! are fed in as actions, just as the event loop would.
+
+use chrono::{Duration, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use dutydesk::domain::escalation::{EscalationSummary, NextDue, Risk, Status, SubjectKind};
+use dutydesk::domain::staff::{Role, StaffMember};
+use dutydesk::store::worker::{DashboardData, Request};
+use dutydesk::tui::action::Action;
+use dutydesk::tui::app::{App, Screen, WINDOW};
+use dutydesk::tui::theme::Theme;
+use dutydesk::tui::update::{Effect, update};
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+fn me() -> StaffMember {
+    StaffMember {
+        id: 1,
+        username: "alice".into(),
+        display_name: "Alice Moore".into(),
+        role: Role::Dsl,
+        active: true,
+    }
+}
+
+fn row(pos: i64) -> EscalationSummary {
+    EscalationSummary {
+        id: 1000 + pos,
+        reference: format!("SG-2026-{:04}", pos + 1),
+        subject_kind: SubjectKind::Child,
+        categories: vec!["neglect".into()],
+        risk: Risk::Medium,
+        status: Status::Assigned,
+        assignee: Some("Alice Moore".into()),
+        raised_at: now() - Duration::hours(pos + 1),
+        acknowledged: true,
+        immediate_risk: false,
+        restricted: false,
+        next_due: Some(NextDue {
+            at: now() + Duration::minutes(pos * 10 - 30),
+            label: "LADO referral".into(),
+        }),
+    }
+}
+
+/// The store's answer to a window request over a queue of `total` rows.
+fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> DashboardData {
+    DashboardData {
+        org: "Test Org".into(),
+        on_duty: Some("Alice Moore".into()),
+        total,
+        offset,
+        rows: (offset..(offset + limit).min(total)).map(row).collect(),
+        kept_at,
+    }
+}
+
+fn app_with(total: i64) -> App {
+    let mut app = App::new(me(), now(), false, Theme::mono());
+    update(&mut app, Action::Resize(80, 24));
+    update(&mut app, Action::DashboardLoaded(window(total, 0, WINDOW, None)));
+    app
+}
+
+/// Presses a key the way the event loop does: through the keymap.
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    let key = KeyEvent::new(code, KeyModifiers::NONE);
+    match app.keymap.lookup(app.mode(), key) {
+        Some(a) => update(app, a),
+        None => vec![],
+    }
+}
+
+#[test]
+fn j_k_and_arrows_move_and_stop_at_the_ends() {
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.queue.selected, 2);
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.queue.selected, 1);
+    for _ in 0..10 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    assert_eq!(app.queue.selected, 4);
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.queue.selected, 0);
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.queue.selected, 0);
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.queue.selected, 4);
+}
+
+#[test]
+fn paging_moves_by_a_screen_and_scrolls() {
+    let mut app = app_with(100);
+    let page = app.list_height();
+    assert!(page > 10, "80x24 shows {page} rows");
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.queue.selected, page);
+    assert!(app.queue.top > 0 && app.queue.top <= app.queue.selected);
+    assert!(app.queue.selected < app.queue.top + page);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.queue.selected, 0);
+    assert_eq!(app.queue.top, 0);
+}
+
+#[test]
+fn leaving_the_window_asks_for_the_next_one_and_never_loads_everything() {
+    let total = 100_000;
+    let mut app = app_with(total);
+    assert_eq!(app.queue.rows.len() as i64, WINDOW);
+    let fx = press(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.queue.selected, total - 1);
+    let Some(Effect::Store(Request::Dashboard { offset, limit, .. })) = fx.first().cloned() else {
+        panic!("expected a window request, got {fx:?}");
+    };
+    assert_eq!(limit, WINDOW);
+    assert!(offset <= total - 1 && offset + limit > total - 1);
+    // No second request while the first is on its way.
+    assert!(press(&mut app, KeyCode::Char('k')).is_empty());
+    update(&mut app, Action::DashboardLoaded(window(total, total - WINDOW, WINDOW, None)));
+    assert_eq!(app.queue.selected_row().unwrap().reference, format!("SG-2026-{:04}", total - 1));
+}
+
+#[test]
+fn enter_asks_for_the_selected_record_and_esc_comes_back() {
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('j'));
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1001 })]);
+    assert_eq!(app.screen, Screen::Dashboard, "waits for the record");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Dashboard);
+}
+
+#[test]
+fn q_quits_only_from_the_top_level_ctrl_c_everywhere() {
+    let mut app = app_with(5);
+    app.help = true;
+    assert!(press(&mut app, KeyCode::Char('q')).is_empty(), "q closes help");
+    assert!(!app.help);
+    assert_eq!(press(&mut app, KeyCode::Char('q')), vec![Effect::Quit]);
+    let mut app = app_with(5);
+    app.help = true;
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    let a = app.keymap.lookup(app.mode(), ctrl_c).unwrap();
+    assert_eq!(update(&mut app, a), vec![Effect::Quit]);
+}
+
+#[test]
+fn another_sessions_change_reloads_keeping_the_selection() {
+    let mut app = app_with(10);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let id = app.queue.selected_row().unwrap().id;
+    let fx = update(&mut app, Action::Changed);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Dashboard { offset: 0, limit: WINDOW, keep: Some(id) })]
+    );
+    // A new escalation arrived ahead of it: the store says it is now at 4.
+    update(&mut app, Action::DashboardLoaded(window(11, 0, WINDOW, Some(4))));
+    assert_eq!(app.queue.selected, 4);
+}
+
+#[test]
+fn a_shrinking_queue_keeps_the_selection_in_range() {
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Char('G'));
+    update(&mut app, Action::DashboardLoaded(window(3, 0, WINDOW, None)));
+    assert_eq!(app.queue.selected, 2);
+    update(&mut app, Action::DashboardLoaded(window(0, 0, WINDOW, None)));
+    assert_eq!(app.queue.selected, 0);
+    assert!(press(&mut app, KeyCode::Enter).is_empty(), "nothing to open");
+}
+
+#[test]
+fn store_errors_reach_the_status_line() {
+    let mut app = app_with(3);
+    update(&mut app, Action::StoreError("the database is locked".into()));
+    assert!(app.status.as_ref().unwrap().text.contains("locked"));
+}
+
+#[test]
+fn help_lists_every_key_of_the_screen_below() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('?'));
+    assert!(app.help);
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    for b in app.keymap.bindings(dutydesk::tui::keymap::Mode::Dashboard) {
+        assert!(text.contains(b.description), "help lacks {:?}\n{text}", b.description);
+    }
+}
