@@ -103,7 +103,8 @@ pub enum StaffCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::from_code(s).ok_or_else(|| format!("{s:?} is not a role: use dsl, deputy, senior or viewer"))
+    Role::from_code(s)
+        .ok_or_else(|| format!("{s:?} is not a role: use dsl, deputy, senior or viewer"))
 }
 
 /// An error and the exit code it earns.
@@ -161,9 +162,12 @@ fn clock() -> Result<Clock, Failure> {
 pub fn run(cli: Cli) -> Outcome {
     match &cli.command {
         None => dashboard(&db_path(&cli, DEFAULT_DB)),
-        Some(Command::Init { org, admin, name }) => {
-            init(&db_path(&cli, DEFAULT_DB), org, admin.as_deref(), name.as_deref())
-        }
+        Some(Command::Init { org, admin, name }) => init(
+            &db_path(&cli, DEFAULT_DB),
+            org,
+            admin.as_deref(),
+            name.as_deref(),
+        ),
         Some(Command::Demo {
             cases,
             no_open,
@@ -171,7 +175,7 @@ pub fn run(cli: Cli) -> Outcome {
         }) => demo(&db_path(&cli, DEMO_DB), *cases as usize, *no_open, *seed),
         Some(Command::Snapshot { width, height }) => {
             let out = snapshot(&db_path(&cli, DEFAULT_DB), *width, *height)?;
-            print!("{out}");
+            println!("{}", out.trim_end_matches('\n'));
             Ok(())
         }
         Some(Command::Staff(cmd)) => staff(&db_path(&cli, DEFAULT_DB), cmd),
@@ -311,7 +315,12 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
                     },
                 )
             })?;
-            eprintln!("Added {} ({}) as {}.", s.username, s.display_name, s.role.label());
+            eprintln!(
+                "Added {} ({}) as {}.",
+                s.username,
+                s.display_name,
+                s.role.label()
+            );
         }
         StaffCommand::Deactivate { user } => {
             store.write(&me.username, clock.now(), |w| {
@@ -327,7 +336,10 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
                     serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
                 );
             } else {
-                println!("{:<16} {:<28} {:<12} {}", "ACCOUNT", "NAME", "ROLE", "ACTIVE");
+                println!(
+                    "{:<16} {:<28} {:<12} {}",
+                    "ACCOUNT", "NAME", "ROLE", "ACTIVE"
+                );
                 for s in list {
                     println!(
                         "{:<16} {:<28} {:<12} {}",

@@ -34,8 +34,9 @@ impl Clock {
 
     /// A fixed clock from an RFC 3339 string, e.g. `2026-11-23T09:00:00Z`.
     pub fn parse(v: &str) -> Result<Clock> {
-        let at = DateTime::parse_from_rfc3339(v)
-            .with_context(|| format!("DUTYDESK_NOW={v:?} is not an RFC 3339 time such as 2026-11-23T09:00:00Z"))?;
+        let at = DateTime::parse_from_rfc3339(v).with_context(|| {
+            format!("DUTYDESK_NOW={v:?} is not an RFC 3339 time such as 2026-11-23T09:00:00Z")
+        })?;
         Ok(Clock::Fixed(at.with_timezone(&Utc)))
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod demo;
 pub mod domain;
 pub mod identity;
 pub mod store;

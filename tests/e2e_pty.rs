@@ -19,7 +19,11 @@ fn make_demo(dir: &Path) -> std::path::PathBuf {
         .env("DUTYDESK_NOW", NOW)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     db
 }
 
@@ -35,7 +39,12 @@ struct Session {
 impl Session {
     fn start(db: &Path, cols: u16, rows: u16) -> Session {
         let pty = native_pty_system()
-            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .unwrap();
         let mut cmd = CommandBuilder::new(BIN);
         cmd.arg("--db");
@@ -58,7 +67,7 @@ impl Session {
         });
         let writer = pty.master.take_writer().unwrap();
         Session {
-            parser: vt100::Parser::new(rows, cols, 0),
+            parser: vt100::Parser::new(nz(rows), nz(cols), 0),
             raw: Vec::new(),
             rx,
             writer,
@@ -82,7 +91,24 @@ impl Session {
     fn wait_for(&mut self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.screen().contains(text) {
-            assert!(Instant::now() < deadline, "never saw {text:?}; screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "never saw {text:?}; screen:\n{}",
+                self.screen()
+            );
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the screen no longer shows `text`.
+    fn wait_gone(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.screen().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "still see {text:?}; screen:\n{}",
+                self.screen()
+            );
             self.pump(Duration::from_millis(50));
         }
     }
@@ -105,17 +131,26 @@ impl Session {
                 }
                 return status.exit_code();
             }
-            assert!(Instant::now() < deadline, "did not exit; screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "did not exit; screen:\n{}",
+                self.screen()
+            );
         }
     }
 
     /// The terminal is back to normal: main screen, cursor shown, and the
     /// last mode changes in the output switch the alternate screen off.
     fn assert_restored(&self) {
-        assert!(!self.parser.screen().alternate_screen(), "still on the alternate screen");
+        assert!(
+            !self.parser.screen().alternate_screen(),
+            "still on the alternate screen"
+        );
         assert!(!self.parser.screen().hide_cursor(), "cursor still hidden");
         let out = String::from_utf8_lossy(&self.raw);
-        let enter = out.rfind("\x1b[?1049h").expect("entered the alternate screen");
+        let enter = out
+            .rfind("\x1b[?1049h")
+            .expect("entered the alternate screen");
         let leave = out.rfind("\x1b[?1049l").expect("left the alternate screen");
         assert!(leave > enter);
     }
@@ -135,7 +170,11 @@ fn browse_the_dashboard_open_a_record_and_quit() {
     s.wait_for("Chronology");
     s.keys("?");
     s.wait_for("Keys on this screen");
+    // Two escapes sent together read as one Alt+Esc, so wait between them,
+    // as a person's key presses are.
     s.keys("\x1b");
+    s.wait_gone("Keys on this screen");
+    s.wait_for("Chronology");
     s.keys("\x1b");
     s.wait_for("Next deadline");
     s.keys("q");
@@ -164,11 +203,20 @@ fn too_small_then_resized() {
     s.wait_for("Terminal too small");
     s.wait_for("60×20");
     s.master
-        .resize(PtySize { rows: 30, cols: 100, pixel_width: 0, pixel_height: 0 })
+        .resize(PtySize {
+            rows: 30,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
         .unwrap();
-    s.parser.set_size(30, 100);
+    s.parser.set_size(nz(30), nz(100));
     s.wait_for("Open escalations");
     s.keys("q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_restored();
+}
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).expect("terminal sizes are not zero")
 }

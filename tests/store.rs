@@ -41,9 +41,13 @@ fn new_database_has_schema_pragmas_and_mode_0660() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _s) = fresh(&dir);
     let c = raw(&path);
-    let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, SCHEMA_VERSION);
-    let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    let mode: String = c
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     let perms = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(perms, 0o660);
@@ -60,7 +64,10 @@ fn missing_database_names_the_path_and_the_way_out() {
     let err = store::open(&path, Create::No).err().unwrap();
     let msg = err.to_string();
     assert!(matches!(err, StoreError::Missing(_)));
-    assert!(msg.contains("nope.db") && msg.contains("init") && msg.contains("demo"), "{msg}");
+    assert!(
+        msg.contains("nope.db") && msg.contains("init") && msg.contains("demo"),
+        "{msg}"
+    );
     assert!(!path.exists(), "opening must not create the file");
 }
 
@@ -83,7 +90,8 @@ fn a_newer_schema_is_refused_untouched() {
     drop(s);
     {
         let c = raw(&path);
-        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         c.pragma_update(None, "wal_checkpoint", "TRUNCATE").unwrap();
     }
     let before = std::fs::read(&path).unwrap();
@@ -97,7 +105,9 @@ fn a_newer_schema_is_refused_untouched() {
 fn a_foreign_sqlite_file_and_an_empty_one_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.db");
-    raw(&path).execute_batch("CREATE TABLE recipes (x)").unwrap();
+    raw(&path)
+        .execute_batch("CREATE TABLE recipes (x)")
+        .unwrap();
     assert!(matches!(
         store::open(&path, Create::IfMissing).err().unwrap(),
         StoreError::Foreign(_)
@@ -125,9 +135,12 @@ fn an_older_database_is_migrated_in_one_transaction() {
     };
     prepare_with(&mut s, Create::No, plan).unwrap();
     let c = raw(&path);
-    let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, SCHEMA_VERSION + 1);
-    c.execute("UPDATE staff SET pager = '07700 900000'", []).unwrap();
+    c.execute("UPDATE staff SET pager = '07700 900000'", [])
+        .unwrap();
 }
 
 #[test]
@@ -146,7 +159,9 @@ fn a_failing_migration_leaves_the_database_as_it_was() {
     };
     assert!(prepare_with(&mut s, Create::No, plan).is_err());
     let c = raw(&path);
-    let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, SCHEMA_VERSION);
     let pagers: i64 = c
         .query_row(
@@ -176,7 +191,10 @@ fn old_schemas_migrate_to_exactly_the_current_one() {
     let want = shape(&raw(&fresh_path));
     let mut found = 0;
     for v in 1..SCHEMA_VERSION {
-        let fixture = format!("{}/tests/fixtures/schema-v{v}.sql", env!("CARGO_MANIFEST_DIR"));
+        let fixture = format!(
+            "{}/tests/fixtures/schema-v{v}.sql",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let sql = std::fs::read_to_string(&fixture)
             .unwrap_or_else(|_| panic!("{fixture} missing: keep every old schema"));
         let path = dir.path().join(format!("v{v}.db"));
@@ -212,15 +230,21 @@ fn a_write_without_an_audit_row_is_rolled_back() {
     let (path, mut s) = fresh(&dir);
     let err = s
         .write("alice", now(), |w| {
-            w.tx()
-                .execute("INSERT INTO settings (key, value) VALUES ('sneaky', '1')", [])?;
+            w.tx().execute(
+                "INSERT INTO settings (key, value) VALUES ('sneaky', '1')",
+                [],
+            )?;
             Ok(())
         })
         .err()
         .unwrap();
     assert!(err.to_string().contains("audit"));
     let n: i64 = raw(&path)
-        .query_row("SELECT count(*) FROM settings WHERE key = 'sneaky'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM settings WHERE key = 'sneaky'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(n, 0);
 }
@@ -248,7 +272,9 @@ fn audit_rows_are_append_only_and_chained() {
     let (path, _s) = fresh(&dir);
     let c = raw(&path);
     assert_eq!(audit::first_broken(&c).unwrap(), None);
-    let n: i64 = c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
     assert!(n >= 3, "init wrote {n} audit rows");
     let upd = c.execute("UPDATE audit_log SET actor = 'mallory' WHERE id = 2", []);
     assert!(upd.unwrap_err().to_string().contains("append-only"));
@@ -279,14 +305,22 @@ fn staff_changes_need_a_dsl_or_senior_lead() {
     };
     add(&mut s, "alice", "vic", Role::Viewer).unwrap();
     let err = add(&mut s, "vic", "eve", Role::Dsl).err().unwrap();
-    assert!(err.to_string().contains("only an active DSL or senior lead"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("only an active DSL or senior lead"),
+        "{err}"
+    );
     let err = add(&mut s, "alice", "vic", Role::Dsl).err().unwrap();
     assert!(err.to_string().contains("already"), "{err}");
     let err = add(&mut s, "alice", "bad name", Role::Dsl).err().unwrap();
     assert!(err.to_string().contains("not an account name"), "{err}");
-    s.write("alice", now(), |w| staff::deactivate(w, "vic")).unwrap();
+    s.write("alice", now(), |w| staff::deactivate(w, "vic"))
+        .unwrap();
     let err = staff::authenticate(&s, "vic").err().unwrap();
     assert!(err.to_string().contains("deactivated"));
     let err = staff::authenticate(&s, "nobody").err().unwrap();
-    assert!(err.to_string().contains("not on this dutydesk's staff list"));
+    assert!(
+        err.to_string()
+            .contains("not on this dutydesk's staff list")
+    );
 }

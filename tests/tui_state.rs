@@ -60,7 +60,10 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
 fn app_with(total: i64) -> App {
     let mut app = App::new(me(), now(), false, Theme::mono());
     update(&mut app, Action::Resize(80, 24));
-    update(&mut app, Action::DashboardLoaded(window(total, 0, WINDOW, None)));
+    update(
+        &mut app,
+        Action::DashboardLoaded(window(total, 0, WINDOW, None)),
+    );
     app
 }
 
@@ -121,8 +124,14 @@ fn leaving_the_window_asks_for_the_next_one_and_never_loads_everything() {
     assert!(offset <= total - 1 && offset + limit > total - 1);
     // No second request while the first is on its way.
     assert!(press(&mut app, KeyCode::Char('k')).is_empty());
-    update(&mut app, Action::DashboardLoaded(window(total, total - WINDOW, WINDOW, None)));
-    assert_eq!(app.queue.selected_row().unwrap().reference, format!("SG-2026-{:04}", total - 1));
+    update(
+        &mut app,
+        Action::DashboardLoaded(window(total, total - WINDOW, WINDOW, None)),
+    );
+    assert_eq!(
+        app.queue.selected_row().unwrap().reference,
+        format!("SG-2026-{:04}", total - 1)
+    );
 }
 
 #[test]
@@ -140,7 +149,10 @@ fn enter_asks_for_the_selected_record_and_esc_comes_back() {
 fn q_quits_only_from_the_top_level_ctrl_c_everywhere() {
     let mut app = app_with(5);
     app.help = true;
-    assert!(press(&mut app, KeyCode::Char('q')).is_empty(), "q closes help");
+    assert!(
+        press(&mut app, KeyCode::Char('q')).is_empty(),
+        "q closes help"
+    );
     assert!(!app.help);
     assert_eq!(press(&mut app, KeyCode::Char('q')), vec![Effect::Quit]);
     let mut app = app_with(5);
@@ -160,10 +172,17 @@ fn another_sessions_change_reloads_keeping_the_selection() {
     let fx = update(&mut app, Action::Changed);
     assert_eq!(
         fx,
-        vec![Effect::Store(Request::Dashboard { offset: 0, limit: WINDOW, keep: Some(id) })]
+        vec![Effect::Store(Request::Dashboard {
+            offset: 0,
+            limit: WINDOW,
+            keep: Some(id)
+        })]
     );
     // A new escalation arrived ahead of it: the store says it is now at 4.
-    update(&mut app, Action::DashboardLoaded(window(11, 0, WINDOW, Some(4))));
+    update(
+        &mut app,
+        Action::DashboardLoaded(window(11, 0, WINDOW, Some(4))),
+    );
     assert_eq!(app.queue.selected, 4);
 }
 
@@ -171,17 +190,29 @@ fn another_sessions_change_reloads_keeping_the_selection() {
 fn a_shrinking_queue_keeps_the_selection_in_range() {
     let mut app = app_with(10);
     press(&mut app, KeyCode::Char('G'));
-    update(&mut app, Action::DashboardLoaded(window(3, 0, WINDOW, None)));
+    update(
+        &mut app,
+        Action::DashboardLoaded(window(3, 0, WINDOW, None)),
+    );
     assert_eq!(app.queue.selected, 2);
-    update(&mut app, Action::DashboardLoaded(window(0, 0, WINDOW, None)));
+    update(
+        &mut app,
+        Action::DashboardLoaded(window(0, 0, WINDOW, None)),
+    );
     assert_eq!(app.queue.selected, 0);
-    assert!(press(&mut app, KeyCode::Enter).is_empty(), "nothing to open");
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "nothing to open"
+    );
 }
 
 #[test]
 fn store_errors_reach_the_status_line() {
     let mut app = app_with(3);
-    update(&mut app, Action::StoreError("the database is locked".into()));
+    update(
+        &mut app,
+        Action::StoreError("the database is locked".into()),
+    );
     assert!(app.status.as_ref().unwrap().text.contains("locked"));
 }
 
@@ -192,6 +223,10 @@ fn help_lists_every_key_of_the_screen_below() {
     assert!(app.help);
     let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
     for b in app.keymap.bindings(dutydesk::tui::keymap::Mode::Dashboard) {
-        assert!(text.contains(b.description), "help lacks {:?}\n{text}", b.description);
+        assert!(
+            text.contains(b.description),
+            "help lacks {:?}\n{text}",
+            b.description
+        );
     }
 }

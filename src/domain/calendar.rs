@@ -38,7 +38,9 @@ pub const DIVISIONS: &[&str] = &["england-and-wales", "scotland", "northern-irel
 pub enum HolidayFileError {
     #[error("not GOV.UK bank-holidays JSON: {0}")]
     Shape(#[from] serde_json::Error),
-    #[error("no division {0:?} in the file (expected one of england-and-wales, scotland, northern-ireland)")]
+    #[error(
+        "no division {0:?} in the file (expected one of england-and-wales, scotland, northern-ireland)"
+    )]
     NoDivision(String),
     #[error("event {index} has a bad date {date:?} (expected YYYY-MM-DD)")]
     BadDate { index: usize, date: String },
@@ -68,11 +70,12 @@ pub fn parse_govuk(json: &str, division: &str) -> Result<Vec<BankHoliday>, Holid
         .into_iter()
         .enumerate()
         .map(|(index, e)| {
-            let date = NaiveDate::parse_from_str(&e.date, "%Y-%m-%d")
-                .map_err(|_| HolidayFileError::BadDate {
+            let date = NaiveDate::parse_from_str(&e.date, "%Y-%m-%d").map_err(|_| {
+                HolidayFileError::BadDate {
                     index,
                     date: e.date.clone(),
-                })?;
+                }
+            })?;
             let title = super::text::clean_line(e.title.trim());
             if title.is_empty() {
                 return Err(HolidayFileError::EmptyTitle { index });
@@ -97,9 +100,20 @@ mod tests {
         let dates: Vec<String> = h.iter().map(|b| b.date.to_string()).collect();
         assert_eq!(h.len(), 24);
         for d in [
-            "2025-04-18", "2025-04-21", "2026-04-03", "2026-04-06", "2026-05-04",
-            "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28", "2027-03-26",
-            "2027-03-29", "2027-05-31", "2027-12-27", "2027-12-28",
+            "2025-04-18",
+            "2025-04-21",
+            "2026-04-03",
+            "2026-04-06",
+            "2026-05-04",
+            "2026-05-25",
+            "2026-08-31",
+            "2026-12-25",
+            "2026-12-28",
+            "2027-03-26",
+            "2027-03-29",
+            "2027-05-31",
+            "2027-12-27",
+            "2027-12-28",
         ] {
             assert!(dates.contains(&d.to_string()), "{d} missing");
         }
@@ -107,7 +121,10 @@ mod tests {
 
     #[test]
     fn bad_files_are_refused_whole() {
-        assert!(matches!(parse_govuk("[]", "england-and-wales"), Err(HolidayFileError::Shape(_))));
+        assert!(matches!(
+            parse_govuk("[]", "england-and-wales"),
+            Err(HolidayFileError::Shape(_))
+        ));
         assert!(matches!(
             parse_govuk(r#"{"scotland":{"events":[]}}"#, "england-and-wales"),
             Err(HolidayFileError::NoDivision(_))

@@ -214,7 +214,10 @@ mod tests {
             .chain(AgeBand::ALL.iter().map(|a| a.code()))
             .collect();
         for code in all {
-            assert!(schema.contains(&format!("'{code}'")), "{code} missing from schema.sql");
+            assert!(
+                schema.contains(&format!("'{code}'")),
+                "{code} missing from schema.sql"
+            );
         }
     }
 

@@ -37,7 +37,6 @@ macro_rules! coded_enum {
     };
 }
 
-
 pub mod calendar;
 pub mod deadline;
 pub mod escalation;

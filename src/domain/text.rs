@@ -119,7 +119,10 @@ mod tests {
     #[test]
     fn validate_line_rules() {
         assert_eq!(validate_line("Name", "  Kim  ", 10), Ok("Kim".into()));
-        assert_eq!(validate_line("Name", "   ", 10), Err(FieldError::Empty("Name")));
+        assert_eq!(
+            validate_line("Name", "   ", 10),
+            Err(FieldError::Empty("Name"))
+        );
         assert!(matches!(
             validate_line("Name", &"x".repeat(11), 10),
             Err(FieldError::TooLong { len: 11, .. })

@@ -59,7 +59,16 @@ pub fn append(conn: &Connection, e: &Entry<'_>) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![e.at, e.actor, e.action, e.entity, e.entity_id, e.detail, prev, h],
+        params![
+            e.at,
+            e.actor,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.detail,
+            prev,
+            h
+        ],
     )?;
     Ok(())
 }

@@ -58,8 +58,7 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
     Ok(EscalationSummary {
         id: r.get(0)?,
         reference: clean_line(&r.get::<_, String>(1)?),
-        subject_kind: SubjectKind::from_code(&r.get::<_, String>(2)?)
-            .unwrap_or(SubjectKind::Child),
+        subject_kind: SubjectKind::from_code(&r.get::<_, String>(2)?).unwrap_or(SubjectKind::Child),
         categories: cats
             .map(|c| c.split(", ").map(clean_line).collect())
             .unwrap_or_default(),
@@ -207,7 +206,12 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
 /// Records that the viewer opened an escalation's detail: every view of a
 /// record is attributable.
 pub fn record_view(w: &mut Write<'_>, id: i64, reference: &str) -> Result<()> {
-    w.audit("view", "escalation", Some(reference), Some(&format!("id {id}")))
+    w.audit(
+        "view",
+        "escalation",
+        Some(reference),
+        Some(&format!("id {id}")),
+    )
 }
 
 /// A new escalation as recorded at intake (validated by the caller's form).
@@ -302,7 +306,14 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
             })?;
         }
     }
-    add_chronology(w, id, author_id, e.raised_at, "created", "Escalation recorded")?;
+    add_chronology(
+        w,
+        id,
+        author_id,
+        e.raised_at,
+        "created",
+        "Escalation recorded",
+    )?;
     Ok((id, reference))
 }
 

@@ -23,7 +23,10 @@ pub fn import(w: &mut Write<'_>, division: &str, holidays: &[BankHoliday]) -> Re
         "import",
         "bank_holidays",
         Some(division),
-        Some(&format!("{} holidays, {changed} new or changed", holidays.len())),
+        Some(&format!(
+            "{} holidays, {changed} new or changed",
+            holidays.len()
+        )),
     )?;
     Ok(changed)
 }

@@ -44,14 +44,7 @@ pub const PLAN: Plan<'static> = Plan {
 };
 
 pub(super) fn prepare(store: &mut Store, create: Create, steps: &[Migration]) -> Result<()> {
-    prepare_with(
-        store,
-        create,
-        Plan {
-            steps,
-            ..PLAN
-        },
-    )
+    prepare_with(store, create, Plan { steps, ..PLAN })
 }
 
 /// Checks the version and creates or migrates as needed. Exposed for tests

@@ -33,10 +33,20 @@ pub enum StoreError {
     Foreign(PathBuf),
     #[error("{0} has not been set up: run `dutydesk init --db {0}`")]
     Uninitialised(PathBuf),
-    #[error("{path} uses schema version {found}, newer than this dutydesk knows ({known}); upgrade dutydesk. The file was left untouched")]
-    NewerSchema { path: PathBuf, found: i64, known: i64 },
+    #[error(
+        "{path} uses schema version {found}, newer than this dutydesk knows ({known}); upgrade dutydesk. The file was left untouched"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("{path} needs upgrading from schema {found} to {known}, but it is read-only for you")]
-    NeedsMigration { path: PathBuf, found: i64, known: i64 },
+    NeedsMigration {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("the database is read-only for you: nothing can be changed")]
     ReadOnly,
     #[error("the database is locked by another session (waited {}s); try again", BUSY_TIMEOUT.as_secs())]

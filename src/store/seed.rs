@@ -33,15 +33,78 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
 
 /// Deadline rules from DOMAIN.md: (code, name, trigger event, match, amount, unit).
 pub const DEADLINE_RULES: &[(&str, &str, &str, &str, i64, &str)] = &[
-    ("home_office_initial", "Home Office initial report", "escalation_opened", "critical_incident", 1, "calendar_days"),
-    ("home_office_followup", "Home Office follow-up report", "escalation_opened", "critical_incident", 3, "calendar_days"),
-    ("lado_referral", "LADO referral", "escalation_opened", "subject:staff", 1, "working_days"),
-    ("childrens_decision", "Children's social care decision (chase)", "referral_made", "route:children", 1, "working_days"),
-    ("icpc", "Initial child protection conference", "event_recorded", "strategy_discussion", 15, "working_days"),
-    ("fgm_police", "FGM report to police", "escalation_opened", "category:fgm+subject:child", 1, "calendar_months"),
-    ("nrm_decision", "NRM reasonable-grounds decision", "referral_made", "route:nrm", 5, "calendar_days"),
-    ("written_record", "Written record of disclosure", "escalation_opened", "any", 0, "same_day"),
-    ("s42_decision", "Section 42 decision", "referral_made", "route:adults", 2, "working_days"),
+    (
+        "home_office_initial",
+        "Home Office initial report",
+        "escalation_opened",
+        "critical_incident",
+        1,
+        "calendar_days",
+    ),
+    (
+        "home_office_followup",
+        "Home Office follow-up report",
+        "escalation_opened",
+        "critical_incident",
+        3,
+        "calendar_days",
+    ),
+    (
+        "lado_referral",
+        "LADO referral",
+        "escalation_opened",
+        "subject:staff",
+        1,
+        "working_days",
+    ),
+    (
+        "childrens_decision",
+        "Children's social care decision (chase)",
+        "referral_made",
+        "route:children",
+        1,
+        "working_days",
+    ),
+    (
+        "icpc",
+        "Initial child protection conference",
+        "event_recorded",
+        "strategy_discussion",
+        15,
+        "working_days",
+    ),
+    (
+        "fgm_police",
+        "FGM report to police",
+        "escalation_opened",
+        "category:fgm+subject:child",
+        1,
+        "calendar_months",
+    ),
+    (
+        "nrm_decision",
+        "NRM reasonable-grounds decision",
+        "referral_made",
+        "route:nrm",
+        5,
+        "calendar_days",
+    ),
+    (
+        "written_record",
+        "Written record of disclosure",
+        "escalation_opened",
+        "any",
+        0,
+        "same_day",
+    ),
+    (
+        "s42_decision",
+        "Section 42 decision",
+        "referral_made",
+        "route:adults",
+        2,
+        "working_days",
+    ),
 ];
 
 /// Fills a new database with the starting data. Audited as one change.
@@ -68,7 +131,12 @@ pub fn defaults(w: &mut Write<'_>, org_name: &str) -> Result<()> {
     .expect("bundled holidays parse (tested)");
     super::holidays::import(w, "england-and-wales", &holidays)?;
     super::settings::set(w, super::settings::ORG_NAME, org_name)?;
-    w.audit("init", "database", None, Some("categories, deadline rules, bank holidays"))
+    w.audit(
+        "init",
+        "database",
+        None,
+        Some("categories, deadline rules, bank holidays"),
+    )
 }
 
 /// A public service contact with weekly hours (ISO weekday, "HH:MM", "HH:MM").
@@ -102,8 +170,16 @@ pub fn contacts(w: &mut Write<'_>, list: &[ContactSeed]) -> Result<Vec<i64>> {
         )?;
         for c in list {
             ins.execute(params![
-                c.organisation, c.service, c.route, c.area, c.phone, c.email, c.web, c.notes,
-                c.always_open, now
+                c.organisation,
+                c.service,
+                c.route,
+                c.area,
+                c.phone,
+                c.email,
+                c.web,
+                c.notes,
+                c.always_open,
+                now
             ])?;
             let id = w.tx().last_insert_rowid();
             for (day, opens, closes) in c.hours {
@@ -120,7 +196,12 @@ pub fn contacts(w: &mut Write<'_>, list: &[ContactSeed]) -> Result<Vec<i64>> {
             }
         }
     }
-    w.audit("import", "contacts", None, Some(&format!("{} contacts", list.len())))?;
+    w.audit(
+        "import",
+        "contacts",
+        None,
+        Some(&format!("{} contacts", list.len())),
+    )?;
     Ok(ids)
 }
 
@@ -217,5 +298,33 @@ pub fn demo_rota(w: &Write<'_>, staff_id: i64, starts_at: i64, ends_at: i64) -> 
         "INSERT INTO rota (staff_id, starts_at, ends_at) VALUES (?1, ?2, ?3)",
         params![staff_id, starts_at, ends_at],
     )?;
+    Ok(())
+}
+
+/// Demo only: names (or excludes) a member of staff on a restricted escalation.
+pub fn demo_access(w: &Write<'_>, escalation_id: i64, staff_id: i64, access: &str) -> Result<()> {
+    w.tx().execute(
+        "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, ?3)",
+        params![escalation_id, staff_id, access],
+    )?;
+    Ok(())
+}
+
+/// Demo only: marks an escalation's open deadline(s) met: the one from `rule`,
+/// or all of them.
+pub fn demo_meet(
+    w: &Write<'_>,
+    escalation_id: i64,
+    rule: Option<&str>,
+    at: i64,
+    by: i64,
+) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "UPDATE deadlines SET met_at = ?3, met_by = ?4
+             WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL
+               AND (?2 IS NULL OR rule_id = (SELECT id FROM deadline_rules WHERE code = ?2))",
+        )?
+        .execute(params![escalation_id, rule, at, by])?;
     Ok(())
 }

@@ -105,7 +105,9 @@ fn require_manager(w: &Write<'_>) -> Result<()> {
 fn insert(w: &mut Write<'_>, n: &NewStaff<'_>) -> Result<StaffMember> {
     let (username, name) = validate(n)?;
     if find_in(w.tx(), &username)?.is_some() {
-        return Err(StoreError::Refused(format!("{username:?} is already on the staff list")));
+        return Err(StoreError::Refused(format!(
+            "{username:?} is already on the staff list"
+        )));
     }
     w.tx().execute(
         "INSERT INTO staff (username, display_name, role, active, created_at) VALUES (?1, ?2, ?3, 1, ?4)",
@@ -130,7 +132,9 @@ pub fn add(w: &mut Write<'_>, n: &NewStaff<'_>) -> Result<StaffMember> {
 
 /// The first user of a new database, who has nobody to ask.
 pub fn bootstrap(w: &mut Write<'_>, n: &NewStaff<'_>) -> Result<StaffMember> {
-    let count: i64 = w.tx().query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?;
+    let count: i64 = w
+        .tx()
+        .query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?;
     if count > 0 {
         return Err(StoreError::Refused(
             "this database already has staff; use `dutydesk staff add`".into(),

@@ -1,8 +1,8 @@
 //! Everything that can happen to the screen: a key's command or news from the
 //! store, the clock or the terminal. `update` is the only place they act.
 
-use crate::store::worker::DashboardData;
 use crate::domain::escalation::EscalationDetail;
+use crate::store::worker::DashboardData;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]

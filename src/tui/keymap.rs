@@ -49,7 +49,13 @@ use Mode::{Dashboard as D, Detail as V, Help as H};
 /// The default bindings, in the order help lists them.
 pub fn defaults() -> Vec<Binding> {
     vec![
-        bind(D, Char('j'), Action::Down, "Move down the list", Some("move")),
+        bind(
+            D,
+            Char('j'),
+            Action::Down,
+            "Move down the list",
+            Some("move"),
+        ),
         bind(D, Down, Action::Down, "Move down the list", None),
         bind(D, Char('k'), Action::Up, "Move up the list", Some("move")),
         bind(D, Up, Action::Up, "Move up the list", None),
@@ -59,7 +65,13 @@ pub fn defaults() -> Vec<Binding> {
         bind(D, Home, Action::Top, "First escalation", None),
         bind(D, Char('G'), Action::Bottom, "Last escalation", None),
         bind(D, End, Action::Bottom, "Last escalation", None),
-        bind(D, Enter, Action::Open, "Open the escalation's record", Some("open")),
+        bind(
+            D,
+            Enter,
+            Action::Open,
+            "Open the escalation's record",
+            Some("open"),
+        ),
         bind(D, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(D, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
         bind(V, Char('j'), Action::Down, "Scroll down", Some("scroll")),
@@ -78,7 +90,13 @@ pub fn defaults() -> Vec<Binding> {
         bind(H, Char('q'), Action::Back, "Close help", None),
         Binding {
             ctrl: true,
-            ..bind(D, Char('c'), Action::Quit, "Quit dutydesk (any screen)", None)
+            ..bind(
+                D,
+                Char('c'),
+                Action::Quit,
+                "Quit dutydesk (any screen)",
+                None,
+            )
         },
     ]
 }
@@ -149,11 +167,7 @@ pub fn key_label(b: &Binding) -> String {
         KeyCode::BackTab => "Shift-Tab".into(),
         other => format!("{other:?}"),
     };
-    if b.ctrl {
-        format!("Ctrl-{base}")
-    } else {
-        base
-    }
+    if b.ctrl { format!("Ctrl-{base}") } else { base }
 }
 
 #[cfg(test)]

@@ -26,12 +26,16 @@ impl Theme {
             header: Style::new().fg(Color::Black).bg(Color::Cyan),
             muted: Style::new().fg(Color::DarkGray),
             selected: Style::new().add_modifier(Modifier::REVERSED),
-            overdue: Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD),
+            overdue: Style::new()
+                .fg(Color::LightRed)
+                .add_modifier(Modifier::BOLD),
             due_soon: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             ok: Style::new().fg(Color::Green),
             high_risk: Style::new().fg(Color::LightRed),
             banner: Style::new().fg(Color::Black).bg(Color::Yellow),
-            error: Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD),
+            error: Style::new()
+                .fg(Color::LightRed)
+                .add_modifier(Modifier::BOLD),
             key: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             title: Style::new().add_modifier(Modifier::BOLD),
         }

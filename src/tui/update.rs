@@ -34,7 +34,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.screen = Screen::Dashboard;
             app.detail = None;
         }
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
         | Action::Bottom => match app.screen {
             Screen::Dashboard => move_selection(app, &action, &mut fx),
             Screen::Detail => scroll_detail(app, &action),
@@ -74,8 +78,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if app.screen == Screen::Detail {
                 app.status = Some(StatusLine {
                     kind: StatusKind::Info,
-                    text: "Another session changed the desk: Esc and reopen to see the latest record"
-                        .into(),
+                    text:
+                        "Another session changed the desk: Esc and reopen to see the latest record"
+                            .into(),
                 });
             }
         }

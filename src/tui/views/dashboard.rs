@@ -100,7 +100,7 @@ fn queue(app: &App, f: &mut Frame, area: Rect) {
         );
         return;
     }
-    let wide = area.width >= 120;
+    let wide = area.width >= 140;
     let mut widths = vec![
         Constraint::Length(12), // reference
         Constraint::Length(4),  // age
@@ -108,18 +108,27 @@ fn queue(app: &App, f: &mut Frame, area: Rect) {
         Constraint::Min(8),     // categories
         Constraint::Length(6),  // risk
         Constraint::Length(8),  // status
-        Constraint::Length(if wide { 18 } else { 10 }), // assignee
-        Constraint::Length(16), // next deadline
+        Constraint::Length(assignee_width(area.width)),
+        Constraint::Length(17), // next deadline
     ];
-    let mut head = vec!["Ref", "Age", "Subj", "Categories", "Risk", "Status", "Assignee", "Next deadline"];
+    let mut head = vec![
+        "Ref",
+        "Age",
+        "Subj",
+        "Categories",
+        "Risk",
+        "Status",
+        "Assignee",
+        "Next deadline",
+    ];
     if wide {
-        widths.push(Constraint::Length(28));
+        widths.push(Constraint::Length(if area.width >= 170 { 36 } else { 28 }));
         head.push("Due for");
     }
     let height = inner.height.saturating_sub(1) as i64;
     let rows: Vec<Row> = (q.top..(q.top + height).min(q.total))
         .map(|pos| match q.row(pos) {
-            Some(r) => row(app, r, wide),
+            Some(r) => row(app, r, assignee_width(area.width), wide),
             None => Row::new(vec![Cell::from("…")]).style(t.muted),
         })
         .collect();
@@ -136,7 +145,16 @@ fn queue(app: &App, f: &mut Frame, area: Rect) {
     f.render_stateful_widget(table, inner, &mut state);
 }
 
-fn row<'a>(app: &App, r: &'a EscalationSummary, wide: bool) -> Row<'a> {
+/// Names get more room as the window grows.
+fn assignee_width(width: u16) -> u16 {
+    match width {
+        140.. => 18,
+        100.. => 14,
+        _ => 10,
+    }
+}
+
+fn row<'a>(app: &App, r: &'a EscalationSummary, assignee: u16, wide: bool) -> Row<'a> {
     let t = &app.theme;
     let risk_style = if r.risk == crate::domain::escalation::Risk::High {
         t.high_risk
@@ -168,12 +186,18 @@ fn row<'a>(app: &App, r: &'a EscalationSummary, wide: bool) -> Row<'a> {
         Cell::from(Line::from(cats)),
         Cell::from(Span::styled(r.risk.badge(), risk_style)),
         Cell::from(status),
-        Cell::from(truncate(r.assignee.as_deref().unwrap_or("—"), if wide { 18 } else { 10 })),
+        Cell::from(truncate(
+            r.assignee.as_deref().unwrap_or("—"),
+            assignee as usize,
+        )),
         Cell::from(Line::from(Span::styled(due_text, due_style))),
     ];
     if wide {
         cells.push(Cell::from(
-            r.next_due.as_ref().map(|d| d.label.clone()).unwrap_or_default(),
+            r.next_due
+                .as_ref()
+                .map(|d| d.label.clone())
+                .unwrap_or_default(),
         ));
     }
     Row::new(cells)

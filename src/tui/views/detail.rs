@@ -29,9 +29,19 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
     let width = width as usize;
     let mut out: Vec<Line<'static>> = Vec::new();
     let field = |out: &mut Vec<Line<'static>>, label: &str, value: &str, style: Style| {
-        for (i, l) in wrap(value, width.saturating_sub(LABEL)).into_iter().enumerate() {
-            let lab = if i == 0 { format!("{label:<LABEL$}") } else { " ".repeat(LABEL) };
-            out.push(Line::from(vec![Span::styled(lab, t.muted), Span::styled(l, style)]));
+        for (i, l) in wrap(value, width.saturating_sub(LABEL))
+            .into_iter()
+            .enumerate()
+        {
+            let lab = if i == 0 {
+                format!("{label:<LABEL$}")
+            } else {
+                " ".repeat(LABEL)
+            };
+            out.push(Line::from(vec![
+                Span::styled(lab, t.muted),
+                Span::styled(l, style),
+            ]));
         }
     };
     let block = |out: &mut Vec<Line<'static>>, title: &str, body: &str| {
@@ -49,14 +59,23 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
     field(
         &mut out,
         "Subject",
-        &format!("{} · {} · {age} · lives in {}", s.subject_kind.label(), d.subject_name, d.area),
+        &format!(
+            "{} · {} · {age} · lives in {}",
+            s.subject_kind.label(),
+            d.subject_name,
+            d.area
+        ),
         t.base,
     );
     let assignee = s.assignee.as_deref().unwrap_or("nobody");
     field(
         &mut out,
         "Status",
-        &format!("{} · assigned to {assignee} · risk {}", s.status.label(), s.risk.badge()),
+        &format!(
+            "{} · assigned to {assignee} · risk {}",
+            s.status.label(),
+            s.risk.badge()
+        ),
         t.base,
     );
     let mut flags = Vec::new();
@@ -82,12 +101,19 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         t.base,
     );
     if d.occurred_at.is_some() || d.occurred_place.is_some() {
-        let when = d.occurred_at.map(format_stamp).unwrap_or_else(|| "time unknown".into());
+        let when = d
+            .occurred_at
+            .map(format_stamp)
+            .unwrap_or_else(|| "time unknown".into());
         let place = d.occurred_place.as_deref().unwrap_or("place unknown");
         field(&mut out, "Happened", &format!("{when} at {place}"), t.base);
     }
     field(&mut out, "Location", d.location_type.label(), t.base);
-    let cats = if s.categories.is_empty() { "none recorded".to_string() } else { s.categories.join(", ") };
+    let cats = if s.categories.is_empty() {
+        "none recorded".to_string()
+    } else {
+        s.categories.join(", ")
+    };
     field(&mut out, "Categories", &cats, t.base);
     let consent = match &d.consent_reason {
         Some(r) => format!("{}: {r}", d.consent.label()),
@@ -105,7 +131,10 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         block(&mut out, "Closure rationale", r);
     }
     out.push(Line::from(""));
-    out.push(Line::from(Span::styled(format!("Deadlines ({})", d.deadlines.len()), t.title)));
+    out.push(Line::from(Span::styled(
+        format!("Deadlines ({})", d.deadlines.len()),
+        t.title,
+    )));
     if d.deadlines.is_empty() {
         out.push(Line::from(Span::styled("  none", t.muted)));
     }
@@ -154,14 +183,19 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let [head, body, foot] = areas(area);
     header(app, f, head);
     let Some(d) = &app.detail else { return };
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", d.data.summary.reference), app.theme.title));
+    let block = Block::new().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", d.data.summary.reference),
+        app.theme.title,
+    ));
     let inner = block.inner(body);
     let text = lines(app, &d.data, inner.width);
     let scroll = d.scroll.min(max_scroll(app));
     f.render_widget(Paragraph::new(text).block(block).scroll((scroll, 0)), body);
     let total = max_scroll(app);
-    let pos = if total == 0 { String::new() } else { format!("{}% ", (scroll as u32 * 100) / total as u32) };
+    let pos = if total == 0 {
+        String::new()
+    } else {
+        format!("{}% ", (scroll as u32 * 100) / total as u32)
+    };
     footer(app, f, foot, &pos);
 }

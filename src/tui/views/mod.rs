@@ -52,14 +52,17 @@ fn too_small(app: &App, f: &mut Frame, area: Rect) {
 /// The top line on every screen: organisation, you, who is on duty, UK time.
 pub fn header(app: &App, f: &mut Frame, area: Rect) {
     let on_duty = app.on_duty.as_deref().unwrap_or("nobody on the rota");
-    let left = format!(
-        " {} │ you: {} ({}) │ on duty: {}",
-        app.org,
+    // Who you are and who is on duty matter more than the organisation's name,
+    // so on a narrow screen the name is cut first.
+    let who = format!(
+        " │ you: {} ({}) │ on duty: {}",
         app.me.display_name,
         app.me.role.label(),
         on_duty
     );
     let right = format!("{} ", format_clock(app.now));
+    let room = (area.width as usize).saturating_sub(right.width() + who.width() + 2);
+    let left = format!(" {}{who}", truncate(&app.org, room.max(8)));
     f.render_widget(
         Paragraph::new(spread(&left, &right, area.width)).style(app.theme.header),
         area,
@@ -71,8 +74,20 @@ pub fn footer(app: &App, f: &mut Frame, area: Rect, right: &str) {
     let t = &app.theme;
     let status = match &app.status {
         Some(s) => Line::from(Span::styled(
-            format!(" {} {}", if s.kind == StatusKind::Error { "✖" } else { "ℹ" }, s.text),
-            if s.kind == StatusKind::Error { t.error } else { t.base },
+            format!(
+                " {} {}",
+                if s.kind == StatusKind::Error {
+                    "✖"
+                } else {
+                    "ℹ"
+                },
+                s.text
+            ),
+            if s.kind == StatusKind::Error {
+                t.error
+            } else {
+                t.base
+            },
         )),
         None => Line::from(""),
     };
@@ -131,7 +146,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         for word in para.split(' ') {
             let mut word = word.to_string();
             loop {
-                let need = if line.is_empty() { word.width() } else { line.width() + 1 + word.width() };
+                let need = if line.is_empty() {
+                    word.width()
+                } else {
+                    line.width() + 1 + word.width()
+                };
                 if need <= width {
                     if !line.is_empty() {
                         line.push(' ');

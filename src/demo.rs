@@ -1,0 +1,795 @@
+//! The demo database: fictional staff and cases around the public service
+//! numbers from the seed policies, so a newcomer sees a working desk at once.
+//!
+//! Everything is generated from a seed, so the same options give the same
+//! database (tests and benchmarks rely on it). Times are placed relative to
+//! `now`, so there is always something overdue and something about to be.
+
+use crate::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind};
+use crate::domain::staff::{Role, StaffMember};
+use crate::store::escalations::{self, NewEscalation};
+use crate::store::seed::{self, ContactSeed};
+use crate::store::staff::{self, NewStaff};
+use crate::store::{Result, Store, Write, settings};
+use chrono::{DateTime, Duration, Utc};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub cases: usize,
+    pub org_name: String,
+    /// The account running the demo; joins as a DSL and is on duty now.
+    pub user: String,
+    pub now: DateTime<Utc>,
+    pub seed: u64,
+}
+
+/// What was generated, for the one-line report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub staff: usize,
+    pub escalations: usize,
+    pub chronology: usize,
+    pub deadlines: usize,
+    pub contacts: usize,
+}
+
+/// Escalations per transaction: big enough to be fast, small enough that a
+/// second session is never locked out for long.
+const CHUNK: usize = 5000;
+
+/// Fictional colleagues (username, name, role).
+const STAFF: &[(&str, &str, Role)] = &[
+    ("jbrennan", "Jo Brennan", Role::Dsl),
+    ("okhan", "Omar Khan", Role::Dsl),
+    ("amistry", "Asha Mistry", Role::Deputy),
+    ("dlewis", "Dan Lewis", Role::Deputy),
+    ("tnowak", "Tomasz Nowak", Role::Deputy),
+    ("rwhite", "Rachel White", Role::Senior),
+    ("cadeyemi", "Chioma Adeyemi", Role::Viewer),
+];
+
+const FIRST: &[&str] = &[
+    "Kai", "Amira", "Leon", "Maya", "Tyler", "Zara", "Ethan", "Priya", "Jordan", "Ruby", "Callum",
+    "Aisha", "Mason", "Evie", "Reece", "Layla", "Harvey", "Nadia", "Finley", "Grace",
+];
+const LAST: &[&str] = &[
+    "Morgan", "Hussain", "Clarke", "Begum", "Walsh", "Okoro", "Price", "Singh", "Doyle",
+    "Kowalski", "Hughes", "Ali", "Turner", "Mensah", "Baxter", "Rahman",
+];
+const AREAS: &[&str] = &[
+    "Leicester",
+    "Leicestershire",
+    "Rutland",
+    "Wolverhampton",
+    "Walsall",
+    "Sandwell",
+    "Dudley",
+    "Birmingham",
+];
+const REPORTERS: &[&str] = &[
+    "Youth worker, outreach team",
+    "Housing officer",
+    "Mentor, VRP project",
+    "Receptionist",
+    "Teacher (Year 9)",
+    "Tenancy support worker",
+    "Volunteer, helpline",
+    "Caretaker",
+];
+
+/// What was said, in the person's own words (fictional).
+const WORDS: &[&str] = &[
+    "He said \"my mum's boyfriend hits me when she's at work\" and showed a bruise on his arm.",
+    "She said she is scared to go home because of the men who wait outside the flat.",
+    "He told me \"they make me carry stuff to Nottingham and I can't say no\".",
+    "Neighbour reports the flat has had no heating for weeks and the tenant is not eating.",
+    "She said her son takes her pension card and she has no money left by Tuesday.",
+    "Colleague reports the coach messages young people late at night on a personal phone.",
+    "He said \"nobody feeds us at the weekend\" and asked to take food home.",
+    "She disclosed that she is being taken abroad in the summer to be married.",
+    "Young person said an older man online asked for pictures and now threatens to share them.",
+    "Tenant said her ex-partner followed her to work again and smashed her phone.",
+    "He said \"the staff shout at me and lock the door at night\".",
+    "Mentor observed marks on the young person's neck; she would not say how.",
+];
+const NOTES: &[&str] = &[
+    "Spoke to the referrer; account consistent with the first record.",
+    "Checked previous records: two earlier concerns in the last 12 months.",
+    "Discussed with the deputy DSL; agreed the threshold is met.",
+    "Called the family support worker; left a message, will try again.",
+    "Safety plan agreed with the young person; trusted adult identified.",
+    "Manager informed; information shared on a need-to-know basis only.",
+    "Follow-up visit booked; referrer asked to record any further disclosures.",
+    "Strategy discussion requested by social care; attendance confirmed.",
+];
+const OUTCOMES: &[(&str, &str)] = &[
+    (
+        "referred: accepted by social care",
+        "Social care accepted the referral and lead the case; our part is complete.",
+    ),
+    (
+        "no further action: advice given",
+        "Threshold not met after discussion with MASH; advice and signposting given.",
+    ),
+    (
+        "LADO: allegation substantiated",
+        "LADO process concluded; HR action taken and DBS referral made.",
+    ),
+    (
+        "early help offered",
+        "Family accepted early help; no statutory role; record closed.",
+    ),
+];
+
+/// Public service contacts from the seed policies, with their real hours.
+fn contacts() -> Vec<ContactSeed> {
+    const OFFICE: &[(u8, &str, &str)] = &[
+        (1, "08:30", "17:00"),
+        (2, "08:30", "17:00"),
+        (3, "08:30", "17:00"),
+        (4, "08:30", "17:00"),
+        (5, "08:30", "16:30"),
+    ];
+    let c = |organisation, service, route, area, phone, always_open, fallback| ContactSeed {
+        organisation,
+        service,
+        route,
+        area,
+        phone,
+        email: None,
+        web: None,
+        notes: None,
+        always_open,
+        hours: if always_open { &[] } else { OFFICE },
+        fallback,
+    };
+    vec![
+        /* 0 */
+        c(
+            "Emergency services",
+            "Police, ambulance: life at risk now",
+            "emergency",
+            None,
+            "999",
+            true,
+            None,
+        ),
+        /* 1 */ c("Police", "Non-emergency", "police", None, "101", true, None),
+        /* 2 */
+        c(
+            "Leicester City Council",
+            "Children's and adults' safeguarding (24/7)",
+            "children",
+            Some("Leicester"),
+            "0116 454 1004",
+            true,
+            None,
+        ),
+        /* 3 */
+        c(
+            "Leicester City Council",
+            "Adults' safeguarding (24/7)",
+            "adults",
+            Some("Leicester"),
+            "0116 454 1004",
+            true,
+            None,
+        ),
+        /* 4 */
+        c(
+            "Leicestershire County Council",
+            "Children's safeguarding (24/7)",
+            "children",
+            Some("Leicestershire"),
+            "0116 305 0005",
+            true,
+            None,
+        ),
+        /* 5 */
+        c(
+            "Rutland County Council",
+            "Children's referrals",
+            "children",
+            Some("Rutland"),
+            "01572 758 407",
+            false,
+            Some(4),
+        ),
+        /* 6 */
+        c(
+            "Leicestershire County Council",
+            "Emergency Duty Team (evenings, weekends, bank holidays)",
+            "adults",
+            Some("Leicestershire"),
+            "0116 255 1606",
+            true,
+            None,
+        ),
+        /* 7 */
+        c(
+            "Leicestershire County Council",
+            "Adults' safeguarding",
+            "adults",
+            Some("Leicestershire"),
+            "0116 305 0004",
+            false,
+            Some(6),
+        ),
+        /* 8 */
+        c(
+            "Rutland County Council",
+            "Adults' safeguarding",
+            "adults",
+            Some("Rutland"),
+            "01572 758 341",
+            false,
+            Some(4),
+        ),
+        /* 9 */
+        c(
+            "Leicester City Council",
+            "LADO",
+            "lado",
+            Some("Leicester"),
+            "0116 454 2440",
+            false,
+            None,
+        ),
+        /* 10 */
+        c(
+            "Leicestershire County Council",
+            "LADO",
+            "lado",
+            Some("Leicestershire"),
+            "0116 305 4141",
+            false,
+            None,
+        ),
+        /* 11 */
+        c(
+            "Rutland County Council",
+            "LADO",
+            "lado",
+            Some("Rutland"),
+            "01572 720 454",
+            false,
+            None,
+        ),
+        /* 12 */
+        c(
+            "City of Wolverhampton Council",
+            "Out of hours (children and adults)",
+            "children",
+            Some("Wolverhampton"),
+            "01902 552999",
+            true,
+            None,
+        ),
+        /* 13 */
+        c(
+            "City of Wolverhampton Council",
+            "Children's safeguarding",
+            "children",
+            Some("Wolverhampton"),
+            "01902 555392",
+            false,
+            Some(12),
+        ),
+        /* 14 */
+        c(
+            "City of Wolverhampton Council",
+            "Adults' safeguarding (over 18)",
+            "adults",
+            Some("Wolverhampton"),
+            "01902 551199",
+            false,
+            Some(12),
+        ),
+    ]
+}
+
+/// A small deterministic generator (splitmix64): the same seed, the same demo.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (n > 0).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    /// True with probability `percent`/100.
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    /// Minutes in `lo..hi`.
+    fn minutes(&mut self, lo: i64, hi: i64) -> Duration {
+        Duration::minutes(lo + self.below((hi - lo).max(1) as usize) as i64)
+    }
+}
+
+/// Adds `user` to an existing demo database as a DSL if they are not on it.
+/// Refused on a real database: only its DSLs may add staff.
+pub fn ensure_user(store: &mut Store, user: &str, now: DateTime<Utc>) -> Result<()> {
+    if staff::find(store, user)?.is_some() {
+        return Ok(());
+    }
+    store.write(user, now, |w| {
+        staff::join_demo(
+            w,
+            &NewStaff {
+                username: user,
+                display_name: user,
+                role: Role::Dsl,
+            },
+        )
+        .map(|_| ())
+    })
+}
+
+/// Fills an empty database with the demo. Safe to interrupt: each chunk is one
+/// transaction, and the caller removes a file it could not finish.
+pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
+    let mut rng = Rng(opts.seed);
+    let now = opts.now;
+    let mut summary = DemoSummary::default();
+
+    let team = store.write(&opts.user, now, |w| {
+        seed::defaults(w, &opts.org_name)?;
+        settings::set(w, settings::DEMO, "1")?;
+        let me = staff::bootstrap(
+            w,
+            &NewStaff {
+                username: &opts.user,
+                display_name: &opts.user,
+                role: Role::Dsl,
+            },
+        )?;
+        let mut team = vec![me];
+        for (username, name, role) in STAFF {
+            if *username == opts.user {
+                continue;
+            }
+            team.push(staff::add(
+                w,
+                &NewStaff {
+                    username,
+                    display_name: name,
+                    role: *role,
+                },
+            )?);
+        }
+        rota(w, &team, now)?;
+        summary.contacts = seed::contacts(w, &contacts())?.len();
+        Ok(team)
+    })?;
+    summary.staff = team.len();
+
+    let plans = plan(&mut rng, opts.cases, now);
+    for chunk in plans.chunks(CHUNK) {
+        store.write(&opts.user, now, |w| {
+            for p in chunk {
+                let counts = write_case(w, &mut rng, &team, p, now)?;
+                summary.escalations += 1;
+                summary.chronology += counts.0;
+                summary.deadlines += counts.1;
+            }
+            w.audit(
+                "demo",
+                "escalations",
+                None,
+                Some(&format!("{} fictional escalations", chunk.len())),
+            )
+        })?;
+    }
+    Ok(summary)
+}
+
+/// The demo user is on duty now; the DSLs and deputies cover the week around.
+fn rota(w: &mut Write<'_>, team: &[StaffMember], now: DateTime<Utc>) -> Result<()> {
+    let me = &team[0];
+    let duty: Vec<&StaffMember> = team
+        .iter()
+        .filter(|s| matches!(s.role, Role::Dsl | Role::Deputy))
+        .collect();
+    let start = now - Duration::hours(4);
+    seed::demo_rota(
+        w,
+        me.id,
+        start.timestamp(),
+        (start + Duration::hours(12)).timestamp(),
+    )?;
+    for day in 1..7i64 {
+        let who = duty[day as usize % duty.len()];
+        let from = start + Duration::hours(12 * day);
+        seed::demo_rota(
+            w,
+            who.id,
+            from.timestamp(),
+            (from + Duration::hours(12)).timestamp(),
+        )?;
+        let back = start - Duration::hours(12 * day);
+        seed::demo_rota(
+            w,
+            who.id,
+            back.timestamp(),
+            (back + Duration::hours(12)).timestamp(),
+        )?;
+    }
+    w.audit("add", "rota", None, Some("demo shifts"))
+}
+
+/// One case to generate: when it was raised and whether it is still open.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    raised_at: DateTime<Utc>,
+    open: bool,
+}
+
+/// Spreads cases over time, oldest first so references run in date order.
+/// Recent cases are mostly open; older ones mostly closed, like a real desk.
+fn plan(rng: &mut Rng, cases: usize, now: DateTime<Utc>) -> Vec<Plan> {
+    // A real desk sees a few cases a day; big runs stretch back up to five years.
+    let span_days = (cases as i64 / 3).clamp(30, 5 * 365);
+    let mut plans: Vec<Plan> = (0..cases)
+        .map(|i| {
+            // The first tenth (at least six) are the last few days' work.
+            let recent = i < (cases / 10).max(6);
+            let age = if recent {
+                rng.minutes(20, 5 * 24 * 60)
+            } else {
+                rng.minutes(0, span_days * 24 * 60)
+            };
+            let open = if recent || age < Duration::days(21) {
+                true
+            } else {
+                rng.chance(if cases <= 100 { 30 } else { 3 })
+            };
+            Plan {
+                raised_at: now - age,
+                open,
+            }
+        })
+        .collect();
+    plans.sort_by_key(|p| p.raised_at);
+    plans
+}
+
+/// Writes one case with its story so far. Returns (chronology rows, deadlines).
+fn write_case(
+    w: &mut Write<'_>,
+    rng: &mut Rng,
+    team: &[StaffMember],
+    p: &Plan,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize)> {
+    let kind = match rng.below(100) {
+        0..=49 => SubjectKind::Child,
+        50..=84 => SubjectKind::Adult,
+        _ => SubjectKind::Staff,
+    };
+    let age_band = match kind {
+        SubjectKind::Child => *rng.pick(&[
+            AgeBand::Under5,
+            AgeBand::From5,
+            AgeBand::From10,
+            AgeBand::From16,
+        ]),
+        SubjectKind::Adult => *rng.pick(&[
+            AgeBand::From18,
+            AgeBand::From26,
+            AgeBand::From65,
+            AgeBand::From75,
+            AgeBand::From85,
+        ]),
+        SubjectKind::Staff => AgeBand::From26,
+    };
+    let categories: Vec<String> = match kind {
+        SubjectKind::Child => pick_some(
+            rng,
+            &[
+                "physical",
+                "emotional",
+                "sexual",
+                "neglect",
+                "exploitation",
+                "county_lines",
+                "online",
+                "missing",
+                "fgm",
+                "forced_marriage",
+            ],
+        ),
+        SubjectKind::Adult => pick_some(
+            rng,
+            &[
+                "domestic",
+                "psychological",
+                "financial",
+                "self_neglect",
+                "modern_slavery",
+                "organisational",
+                "stalking",
+                "honour_based",
+                "mental_health",
+            ],
+        ),
+        SubjectKind::Staff => pick_some(rng, &["physical", "sexual", "emotional", "online"]),
+    };
+    let risk = match rng.below(100) {
+        0..=24 => Risk::High,
+        25..=69 => Risk::Medium,
+        _ => Risk::Low,
+    };
+    let subject_name = match kind {
+        SubjectKind::Staff => format!("{} {} (staff)", rng.pick(FIRST), rng.pick(LAST)),
+        _ => format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
+    };
+    let critical = rng.chance(4);
+    let restricted = kind == SubjectKind::Staff && rng.chance(15);
+    let new = NewEscalation {
+        subject_kind: kind,
+        subject_name,
+        subject_dob: None,
+        age_band,
+        area: rng.pick(AREAS).to_string(),
+        location_type: *rng.pick(LocationType::ALL),
+        risk,
+        raised_by: rng.pick(REPORTERS).to_string(),
+        raised_at: p.raised_at,
+        occurred_at: Some(p.raised_at - rng.minutes(30, 3 * 24 * 60)),
+        occurred_place: None,
+        exact_words: rng.pick(WORDS).to_string(),
+        appearance: rng
+            .chance(40)
+            .then(|| "Quiet, avoided eye contact, sleeves pulled down.".to_string()),
+        consent: *rng.pick(&[
+            Consent::Given,
+            Consent::Sought,
+            Consent::Refused,
+            Consent::NotSoughtUnsafe,
+        ]),
+        consent_reason: Some("Recorded at intake with the referrer.".into()),
+        immediate_risk: risk == Risk::High && rng.chance(20),
+        critical_incident: critical,
+        restricted,
+        categories,
+    };
+    let author = team[rng.below(team.len())].id;
+    let (id, _reference) = escalations::insert(w, author, &new)?;
+    if restricted {
+        seed::demo_access(w, id, team[0].id, "named")?;
+    }
+    let mut chronology = 1;
+    let mut deadlines = 0;
+
+    // The story so far, in time order, never later than now.
+    let dsls: Vec<&StaffMember> = team.iter().filter(|s| s.role != Role::Viewer).collect();
+    let assignee = dsls[rng.below(dsls.len())];
+    let mut at = p.raised_at;
+    let mut step = |rng: &mut Rng, lo: i64, hi: i64| {
+        at += rng.minutes(lo, hi);
+        (at < now).then_some(at)
+    };
+
+    // Every disclosure needs its written record the same day.
+    deadline(
+        w,
+        rng,
+        id,
+        "written_record",
+        p.raised_at + Duration::hours(6),
+        p.raised_at,
+        Some(p.raised_at + Duration::minutes(40)),
+        author,
+        now,
+    )?;
+    deadlines += 1;
+    if critical {
+        deadline(
+            w,
+            rng,
+            id,
+            "home_office_initial",
+            p.raised_at + Duration::days(1),
+            p.raised_at,
+            None,
+            author,
+            now,
+        )?;
+        deadline(
+            w,
+            rng,
+            id,
+            "home_office_followup",
+            p.raised_at + Duration::days(3),
+            p.raised_at,
+            None,
+            author,
+            now,
+        )?;
+        deadlines += 2;
+    }
+    if kind == SubjectKind::Staff {
+        deadline(
+            w,
+            rng,
+            id,
+            "lado_referral",
+            p.raised_at + Duration::hours(26),
+            p.raised_at,
+            None,
+            author,
+            now,
+        )?;
+        deadlines += 1;
+    }
+
+    // Fresh cases (the last couple of hours) are still waiting to be picked up.
+    let fresh = p.open && now - p.raised_at < Duration::hours(3) && rng.chance(70);
+    if fresh {
+        return Ok((chronology, deadlines));
+    }
+    let Some(ack_at) = step(rng, 5, 90) else {
+        return Ok((chronology, deadlines));
+    };
+    escalations::add_chronology(
+        w,
+        id,
+        assignee.id,
+        ack_at,
+        "acknowledged",
+        "Acknowledged by the duty DSL.",
+    )?;
+    escalations::add_chronology(
+        w,
+        id,
+        assignee.id,
+        ack_at,
+        "assigned",
+        &format!("Assigned to {}.", assignee.display_name),
+    )?;
+    chronology += 2;
+    let mut status = "assigned";
+    for _ in 0..rng.below(4) + 1 {
+        if let Some(t) = step(rng, 30, 12 * 60) {
+            escalations::add_chronology(w, id, assignee.id, t, "note", *rng.pick(NOTES))?;
+            chronology += 1;
+        }
+    }
+
+    let route = match kind {
+        SubjectKind::Child => "children",
+        SubjectKind::Adult => "adults",
+        SubjectKind::Staff => "lado",
+    };
+    let referred = !p.open || rng.chance(60);
+    if referred {
+        if let Some(t) = step(rng, 20, 8 * 60) {
+            let agency_ref = format!("{}-{:05}", route.to_uppercase(), rng.below(100_000));
+            seed::demo_referral(
+                w,
+                id,
+                route,
+                assignee.id,
+                t.timestamp(),
+                Some(&agency_ref),
+                None,
+            )?;
+            escalations::add_chronology(
+                w,
+                id,
+                assignee.id,
+                t,
+                "referral",
+                &format!("Referred by phone ({route}); their reference {agency_ref}."),
+            )?;
+            chronology += 1;
+            status = "referred";
+            let (rule, due) = match kind {
+                SubjectKind::Child => ("childrens_decision", t + Duration::hours(24)),
+                SubjectKind::Adult => ("s42_decision", t + Duration::hours(48)),
+                SubjectKind::Staff => ("", t),
+            };
+            if kind == SubjectKind::Staff {
+                meet(w, id, "lado_referral", t, assignee.id)?;
+            } else {
+                deadline(w, rng, id, rule, due, t, None, assignee.id, now)?;
+                deadlines += 1;
+            }
+            if let Some(t) = step(rng, 60, 24 * 60) {
+                escalations::add_chronology(
+                    w,
+                    id,
+                    assignee.id,
+                    t,
+                    "note",
+                    "Chased the agency for their decision.",
+                )?;
+                chronology += 1;
+                status = "awaiting_outcome";
+            }
+        }
+    }
+    if critical {
+        if let Some(t) = step(rng, 60, 20 * 60) {
+            meet(w, id, "home_office_initial", t, assignee.id)?;
+        }
+    }
+
+    let closed = if !p.open {
+        let t = step(rng, 24 * 60, 14 * 24 * 60).unwrap_or(now - Duration::minutes(1));
+        let (outcome, rationale) = rng.pick(OUTCOMES);
+        escalations::add_chronology(w, id, assignee.id, t, "closed", rationale)?;
+        chronology += 1;
+        // A closed case has no live deadlines: whatever was left was met.
+        meet_all(w, id, t, assignee.id)?;
+        status = "closed";
+        Some((assignee.id, t.timestamp(), *outcome, *rationale))
+    } else {
+        None
+    };
+    seed::demo_state(
+        w,
+        id,
+        status,
+        Some(assignee.id),
+        Some((assignee.id, ack_at.timestamp())),
+        closed,
+    )?;
+    Ok((chronology, deadlines))
+}
+
+/// One to three categories from `from`, no repeats.
+fn pick_some(rng: &mut Rng, from: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for _ in 0..rng.below(3) + 1 {
+        let c = rng.pick(from).to_string();
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A deadline; if it fell due in the past it was usually met on time, but
+/// some are left overdue so the demo shows what overdue looks like.
+#[allow(clippy::too_many_arguments)]
+fn deadline(
+    w: &Write<'_>,
+    rng: &mut Rng,
+    id: i64,
+    rule: &str,
+    due: DateTime<Utc>,
+    created: DateTime<Utc>,
+    met: Option<DateTime<Utc>>,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let met = met
+        .or_else(|| (due < now && rng.chance(85)).then(|| due - rng.minutes(10, 6 * 60)))
+        .filter(|m| *m <= now && *m >= created)
+        .map(|m| (m.timestamp(), by));
+    seed::demo_deadline(w, id, rule, due.timestamp(), created.timestamp(), met)
+}
+
+fn meet(w: &Write<'_>, id: i64, rule: &str, at: DateTime<Utc>, by: i64) -> Result<()> {
+    seed::demo_meet(w, id, Some(rule), at.timestamp(), by)
+}
+
+fn meet_all(w: &Write<'_>, id: i64, at: DateTime<Utc>, by: i64) -> Result<()> {
+    seed::demo_meet(w, id, None, at.timestamp(), by)
+}
