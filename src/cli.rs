@@ -336,10 +336,7 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
                     serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
                 );
             } else {
-                println!(
-                    "{:<16} {:<28} {:<12} {}",
-                    "ACCOUNT", "NAME", "ROLE", "ACTIVE"
-                );
+                println!("{:<16} {:<28} {:<12} ACTIVE", "ACCOUNT", "NAME", "ROLE");
                 for s in list {
                     println!(
                         "{:<16} {:<28} {:<12} {}",

@@ -78,20 +78,27 @@ const REPORTERS: &[&str] = &[
     "Caretaker",
 ];
 
-/// What was said, in the person's own words (fictional).
-const WORDS: &[&str] = &[
+/// What was said, in the person's own words (fictional), by subject kind.
+const CHILD_WORDS: &[&str] = &[
     "He said \"my mum's boyfriend hits me when she's at work\" and showed a bruise on his arm.",
     "She said she is scared to go home because of the men who wait outside the flat.",
     "He told me \"they make me carry stuff to Nottingham and I can't say no\".",
-    "Neighbour reports the flat has had no heating for weeks and the tenant is not eating.",
-    "She said her son takes her pension card and she has no money left by Tuesday.",
-    "Colleague reports the coach messages young people late at night on a personal phone.",
     "He said \"nobody feeds us at the weekend\" and asked to take food home.",
     "She disclosed that she is being taken abroad in the summer to be married.",
     "Young person said an older man online asked for pictures and now threatens to share them.",
+    "Mentor observed marks on the young person's neck; she would not say how.",
+];
+const ADULT_WORDS: &[&str] = &[
+    "Neighbour reports the flat has had no heating for weeks and the tenant is not eating.",
+    "She said her son takes her pension card and she has no money left by Tuesday.",
     "Tenant said her ex-partner followed her to work again and smashed her phone.",
     "He said \"the staff shout at me and lock the door at night\".",
-    "Mentor observed marks on the young person's neck; she would not say how.",
+    "He said he works twelve hours a day at the car wash and the boss keeps his passport.",
+];
+const STAFF_WORDS: &[&str] = &[
+    "Colleague reports the coach messages young people late at night on a personal phone.",
+    "A parent reports a youth worker gave their daughter lifts home alone, against policy.",
+    "Young person said a mentor grabbed his arm hard enough to bruise during an argument.",
 ];
 const NOTES: &[&str] = &[
     "Spoke to the referrer; account consistent with the first record.",
@@ -552,7 +559,13 @@ fn write_case(
         raised_at: p.raised_at,
         occurred_at: Some(p.raised_at - rng.minutes(30, 3 * 24 * 60)),
         occurred_place: None,
-        exact_words: rng.pick(WORDS).to_string(),
+        exact_words: rng
+            .pick(match kind {
+                SubjectKind::Child => CHILD_WORDS,
+                SubjectKind::Adult => ADULT_WORDS,
+                SubjectKind::Staff => STAFF_WORDS,
+            })
+            .to_string(),
         appearance: rng
             .chance(40)
             .then(|| "Quiet, avoided eye contact, sleeves pulled down.".to_string()),
@@ -666,7 +679,8 @@ fn write_case(
     let mut status = "assigned";
     for _ in 0..rng.below(4) + 1 {
         if let Some(t) = step(rng, 30, 12 * 60) {
-            escalations::add_chronology(w, id, assignee.id, t, "note", *rng.pick(NOTES))?;
+            let note = *rng.pick::<&str>(NOTES);
+            escalations::add_chronology(w, id, assignee.id, t, "note", note)?;
             chronology += 1;
         }
     }
@@ -677,57 +691,55 @@ fn write_case(
         SubjectKind::Staff => "lado",
     };
     let referred = !p.open || rng.chance(60);
-    if referred {
-        if let Some(t) = step(rng, 20, 8 * 60) {
-            let agency_ref = format!("{}-{:05}", route.to_uppercase(), rng.below(100_000));
-            seed::demo_referral(
-                w,
-                id,
-                route,
-                assignee.id,
-                t.timestamp(),
-                Some(&agency_ref),
-                None,
-            )?;
+    if referred && let Some(t) = step(rng, 20, 8 * 60) {
+        let agency_ref = format!("{}-{:05}", route.to_uppercase(), rng.below(100_000));
+        seed::demo_referral(
+            w,
+            id,
+            route,
+            assignee.id,
+            t.timestamp(),
+            Some(&agency_ref),
+            None,
+        )?;
+        escalations::add_chronology(
+            w,
+            id,
+            assignee.id,
+            t,
+            "referral",
+            &format!("Referred by phone ({route}); their reference {agency_ref}."),
+        )?;
+        chronology += 1;
+        status = "referred";
+        let (rule, due) = match kind {
+            SubjectKind::Child => ("childrens_decision", t + Duration::hours(24)),
+            SubjectKind::Adult => ("s42_decision", t + Duration::hours(48)),
+            SubjectKind::Staff => ("", t),
+        };
+        if kind == SubjectKind::Staff {
+            meet(w, id, "lado_referral", t, assignee.id)?;
+        } else {
+            deadline(w, rng, id, rule, due, t, None, assignee.id, now)?;
+            deadlines += 1;
+        }
+        if rng.chance(50)
+            && let Some(t) = step(rng, 60, 24 * 60)
+        {
             escalations::add_chronology(
                 w,
                 id,
                 assignee.id,
                 t,
-                "referral",
-                &format!("Referred by phone ({route}); their reference {agency_ref}."),
+                "note",
+                "Chased the agency for their decision.",
             )?;
             chronology += 1;
-            status = "referred";
-            let (rule, due) = match kind {
-                SubjectKind::Child => ("childrens_decision", t + Duration::hours(24)),
-                SubjectKind::Adult => ("s42_decision", t + Duration::hours(48)),
-                SubjectKind::Staff => ("", t),
-            };
-            if kind == SubjectKind::Staff {
-                meet(w, id, "lado_referral", t, assignee.id)?;
-            } else {
-                deadline(w, rng, id, rule, due, t, None, assignee.id, now)?;
-                deadlines += 1;
-            }
-            if let Some(t) = step(rng, 60, 24 * 60) {
-                escalations::add_chronology(
-                    w,
-                    id,
-                    assignee.id,
-                    t,
-                    "note",
-                    "Chased the agency for their decision.",
-                )?;
-                chronology += 1;
-                status = "awaiting_outcome";
-            }
+            status = "awaiting_outcome";
         }
     }
-    if critical {
-        if let Some(t) = step(rng, 60, 20 * 60) {
-            meet(w, id, "home_office_initial", t, assignee.id)?;
-        }
+    if critical && let Some(t) = step(rng, 60, 20 * 60) {
+        meet(w, id, "home_office_initial", t, assignee.id)?;
     }
 
     let closed = if !p.open {

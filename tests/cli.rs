@@ -1,0 +1,279 @@
+//! The binary as a user meets it: help, set-up, refusals and exit codes.
+//! Refusals are one clear line on stderr with exit code 2, and change nothing.
+
+use assert_cmd::Command;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+const NOW: &str = "2026-11-23T09:00:00Z";
+
+fn dd(user: &str) -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env("DUTYDESK_USER", user)
+        .env("DUTYDESK_NOW", NOW)
+        .env_remove("DUTYDESK_DB")
+        .env_remove("NO_COLOR");
+    c
+}
+
+/// Runs and returns (exit code, stdout, stderr).
+fn run(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn init(path: &Path, admin: &str) {
+    let (code, _, err) = run(dd(admin)
+        .args(["init", "--org", "Test Partnership", "--db"])
+        .arg(path));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn help_explains_every_command_and_variable() {
+    let (code, out, _) = run(dd("x").arg("--help"));
+    assert_eq!(code, 0);
+    for word in [
+        "init",
+        "demo",
+        "snapshot",
+        "staff",
+        "--db",
+        "DUTYDESK_DB",
+        "DUTYDESK_USER",
+        "DUTYDESK_NOW",
+        "NO_COLOR",
+    ] {
+        assert!(out.contains(word), "--help does not mention {word}:\n{out}");
+    }
+    let (code, out, _) = run(dd("x").args(["staff", "add", "--help"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("--role"), "{out}");
+}
+
+#[test]
+fn a_missing_database_names_the_path_and_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nowhere.db");
+    let (code, _, err) = run(dd("alice").args(["snapshot", "--db"]).arg(&path));
+    assert_eq!(code, 2);
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(
+        err.contains("dutydesk init") && err.contains("dutydesk demo"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        !path.exists(),
+        "a missing database must not be created by opening it"
+    );
+    // The dashboard itself refuses before touching the terminal.
+    let (code, _, err) = run(dd("alice").arg("--db").arg(&path));
+    assert_eq!(code, 2);
+    assert!(err.contains("dutydesk init"), "{err}");
+}
+
+#[test]
+fn init_makes_a_private_database_with_the_caller_as_dsl() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    init(&path, "alice");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode & 0o007, 0, "world has access: {mode:o}");
+    assert_eq!(mode & 0o660, 0o660, "{mode:o}");
+    let (code, out, _) = run(dd("alice")
+        .args(["staff", "list", "--json", "--db"])
+        .arg(&path));
+    assert_eq!(code, 0);
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list[0]["username"], "alice");
+    assert_eq!(list[0]["role"], "dsl");
+    // A second init refuses and leaves the first alone.
+    let before = std::fs::read(&path).unwrap();
+    let (code, _, err) = run(dd("mallory").args(["init", "--db"]).arg(&path));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already"), "{err}");
+    assert_eq!(before, std::fs::read(&path).unwrap());
+}
+
+#[test]
+fn init_with_admin_names_someone_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let (code, _, err) = run(dd("root")
+        .args(["init", "--admin", "bob", "--name", "Bob Day", "--db"])
+        .arg(&path));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = run(dd("bob").args(["staff", "list", "--db"]).arg(&path));
+    assert_eq!(code, 0);
+    assert!(out.contains("bob") && out.contains("Bob Day"), "{out}");
+}
+
+#[test]
+fn unknown_and_deactivated_users_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    init(&path, "alice");
+    let (code, _, err) = run(dd("stranger").args(["snapshot", "--db"]).arg(&path));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("\"stranger\"") && err.contains("not on this dutydesk's staff list"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    let (code, _, err) = run(dd("alice")
+        .args([
+            "staff", "add", "bob", "--name", "Bob Day", "--role", "deputy", "--db",
+        ])
+        .arg(&path));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(dd("alice")
+        .args(["staff", "deactivate", "bob", "--db"])
+        .arg(&path));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(dd("bob").args(["snapshot", "--db"]).arg(&path));
+    assert_eq!(code, 2);
+    assert!(err.contains("deactivated"), "{err}");
+}
+
+#[test]
+fn only_a_dsl_or_senior_lead_changes_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    init(&path, "alice");
+    let (code, _, _) = run(dd("alice")
+        .args([
+            "staff", "add", "dee", "--name", "Dee Puty", "--role", "deputy", "--db",
+        ])
+        .arg(&path));
+    assert_eq!(code, 0);
+    let (code, _, err) = run(dd("dee")
+        .args([
+            "staff", "add", "eve", "--name", "Eve", "--role", "dsl", "--db",
+        ])
+        .arg(&path));
+    assert_eq!(code, 2);
+    assert!(err.contains("only an active DSL or senior lead"), "{err}");
+    let (_, out, _) = run(dd("alice").args(["staff", "list", "--db"]).arg(&path));
+    assert!(!out.contains("eve"), "{out}");
+    // Bad input changes nothing and says why.
+    for (args, why) in [
+        (
+            vec!["staff", "add", "x y", "--name", "X", "--role", "dsl"],
+            "not an account name",
+        ),
+        (
+            vec!["staff", "add", "zed", "--name", "", "--role", "dsl"],
+            "name",
+        ),
+        (
+            vec!["staff", "add", "zed", "--name", "Zed", "--role", "boss"],
+            "not a role",
+        ),
+        (
+            vec!["staff", "add", "zed", "--name", "Zed\u{7}", "--role", "dsl"],
+            "control",
+        ),
+        (
+            vec!["staff", "add", "alice", "--name", "Again", "--role", "dsl"],
+            "already",
+        ),
+        (vec!["staff", "deactivate", "nobody"], "no staff member"),
+        (vec!["staff", "deactivate", "alice"], "yourself"),
+    ] {
+        let (code, _, err) = run(dd("alice").args(&args).arg("--db").arg(&path));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.to_lowercase().contains(why), "{args:?}: {err}");
+    }
+    let long = "n".repeat(101);
+    let (code, _, err) = run(dd("alice")
+        .args([
+            "staff", "add", "zed", "--name", &long, "--role", "dsl", "--db",
+        ])
+        .arg(&path));
+    assert_eq!(code, 2, "{err}");
+    let (_, out, _) = run(dd("alice")
+        .args(["staff", "list", "--json", "--db"])
+        .arg(&path));
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2, "{out}");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "shopping list\n".repeat(200)).unwrap();
+    let (code, _, err) = run(dd("alice").args(["snapshot", "--db"]).arg(&path));
+    assert_eq!(code, 2);
+    assert!(err.contains("not a dutydesk database"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "shopping list\n".repeat(200)
+    );
+}
+
+#[test]
+fn demo_creates_then_reuses_its_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) =
+        run(dd("alice")
+            .current_dir(dir.path())
+            .args(["demo", "--no-open", "--cases", "12"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("12 escalations"), "{err}");
+    let path = dir.path().join("dutydesk-demo.db");
+    assert!(path.exists());
+    // A second user joins the same demo; the cases are kept.
+    let (code, _, err) = run(dd("bob")
+        .current_dir(dir.path())
+        .args(["demo", "--no-open"]));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(dd("bob")
+        .args(["snapshot", "--width", "100", "--height", "30", "--db"])
+        .arg(&path));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("you: bob (DSL)"), "{out}");
+    assert_eq!(out.lines().count(), 30);
+    // Out-of-range sizes are refused by the parser.
+    let (code, _, _) =
+        run(dd("alice")
+            .current_dir(dir.path())
+            .args(["demo", "--no-open", "--cases", "0"]));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_read_only_database_still_shows_the_dashboard_with_a_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) =
+        run(dd("alice")
+            .current_dir(dir.path())
+            .args(["demo", "--no-open", "--cases", "8"]));
+    assert_eq!(code, 0, "{err}");
+    let path = dir.path().join("dutydesk-demo.db");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o440)).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let (code, out, err) = run(dd("alice").args(["snapshot", "--db"]).arg(&path));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.to_lowercase().contains("read-only"), "{out}");
+    assert_eq!(before, std::fs::read(&path).unwrap());
+}
+
+#[test]
+fn the_clock_override_rejects_nonsense() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    init(&path, "alice");
+    let (code, _, err) = run(dd("alice")
+        .env("DUTYDESK_NOW", "next tuesday")
+        .args(["snapshot", "--db"])
+        .arg(&path));
+    assert_eq!(code, 2);
+    assert!(err.contains("DUTYDESK_NOW"), "{err}");
+}

@@ -1,0 +1,95 @@
+//! What the screen shows, drawn with ratatui's TestBackend from a demo
+//! database at a fixed instant: the dashboard at the smallest supported size
+//! (80×24) and a large one (200×60), the detail view and help.
+//!
+//! Snapshots live in tests/snapshots/. After a deliberate change to the
+//! screen, review the diff and update them with `INSTA_UPDATE=always cargo test`.
+
+mod common;
+
+use common::{USER, demo_db, now, open};
+use dutydesk::store::worker::{load_dashboard, load_detail};
+use dutydesk::tui::action::Action;
+use dutydesk::tui::app::{App, WINDOW};
+use dutydesk::tui::render_text;
+use dutydesk::tui::theme::Theme;
+use dutydesk::tui::update::update;
+
+/// An app on the demo's dashboard, the way `dutydesk snapshot` builds it.
+fn dashboard(path: &std::path::Path, w: u16, h: u16) -> App {
+    let store = open(path);
+    let me = dutydesk::store::staff::authenticate(&store, USER).unwrap();
+    let data = load_dashboard(&store, &me, now(), 0, WINDOW, None).unwrap();
+    let mut app = App::new(me, now(), false, Theme::dark());
+    update(&mut app, Action::Resize(w, h));
+    update(&mut app, Action::DashboardLoaded(data));
+    app
+}
+
+#[test]
+fn dashboard_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = demo_db(dir.path(), 40);
+    let mut app = dashboard(&path, 80, 24);
+    let text = render_text(&mut app, 80, 24).unwrap();
+    assert_eq!(text.lines().count(), 24);
+    insta::assert_snapshot!("dashboard_80x24", text);
+}
+
+#[test]
+fn dashboard_200x60() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = demo_db(dir.path(), 40);
+    let mut app = dashboard(&path, 200, 60);
+    let text = render_text(&mut app, 200, 60).unwrap();
+    insta::assert_snapshot!("dashboard_200x60", text);
+}
+
+#[test]
+fn overdue_comes_first_and_says_so_without_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = demo_db(dir.path(), 40);
+    let mut app = dashboard(&path, 120, 40);
+    let text = render_text(&mut app, 120, 40).unwrap();
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("SG-2026-")).collect();
+    assert!(rows[0].contains("‼ OVERDUE"), "{}", rows[0]);
+    let last_overdue = rows.iter().rposition(|r| r.contains("OVERDUE")).unwrap();
+    let first_later = rows.iter().position(|r| !r.contains("OVERDUE")).unwrap();
+    assert!(
+        last_overdue < first_later,
+        "overdue rows are not all first:\n{text}"
+    );
+    // The same text in monochrome: meaning is in the symbols, not the colour.
+    let mut mono = dashboard(&path, 120, 40);
+    mono.theme = Theme::mono();
+    assert_eq!(render_text(&mut mono, 120, 40).unwrap(), text);
+}
+
+#[test]
+fn detail_and_help_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = demo_db(dir.path(), 40);
+    let mut app = dashboard(&path, 80, 24);
+    let id = app.queue.selected_row().unwrap().id;
+    let mut store = open(&path);
+    let me = dutydesk::store::staff::authenticate(&store, USER).unwrap();
+    let d = load_detail(&mut store, &me, now(), id).unwrap();
+    update(&mut app, Action::Open);
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    let text = render_text(&mut app, 80, 24).unwrap();
+    insta::assert_snapshot!("detail_80x24", text);
+    update(&mut app, Action::Help);
+    let text = render_text(&mut app, 80, 24).unwrap();
+    insta::assert_snapshot!("help_80x24", text);
+}
+
+#[test]
+fn too_small_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = demo_db(dir.path(), 5);
+    let mut app = dashboard(&path, 79, 24);
+    let text = render_text(&mut app, 79, 24).unwrap();
+    assert!(text.contains("Terminal too small"), "{text}");
+    assert!(text.contains("79×24"), "{text}");
+    assert!(!text.contains("SG-2026-"), "{text}");
+}
