@@ -444,14 +444,30 @@ fn rota(w: &mut Write<'_>, team: &[StaffMember], now: DateTime<Utc>) -> Result<(
 struct Plan {
     raised_at: DateTime<Utc>,
     open: bool,
+    /// Set on the few cases placed to show each state of a deadline: their
+    /// kind is fixed and their deadlines are left open.
+    showcase: Option<SubjectKind>,
 }
+
+/// Cases that make sure the desk shows something new, something due within
+/// the warning window and something overdue: (age in minutes, kind).
+const SHOWCASE: &[(i64, SubjectKind)] = &[
+    (15, SubjectKind::Child),           // new, written record due today
+    (23 * 60, SubjectKind::Staff),      // LADO referral due in about 3h
+    (30 * 60 + 40, SubjectKind::Staff), // LADO referral overdue by about 5h
+];
 
 /// Spreads cases over time, oldest first so references run in date order.
 /// Recent cases are mostly open; older ones mostly closed, like a real desk.
 fn plan(rng: &mut Rng, cases: usize, now: DateTime<Utc>) -> Vec<Plan> {
     // A real desk sees a few cases a day; big runs stretch back up to five years.
     let span_days = (cases as i64 / 3).clamp(30, 5 * 365);
-    let mut plans: Vec<Plan> = (0..cases)
+    let showcase = if cases >= 2 * SHOWCASE.len() {
+        SHOWCASE
+    } else {
+        &[]
+    };
+    let mut plans: Vec<Plan> = (0..cases - showcase.len())
         .map(|i| {
             // The first tenth (at least six) are the last few days' work.
             let recent = i < (cases / 10).max(6);
@@ -468,9 +484,15 @@ fn plan(rng: &mut Rng, cases: usize, now: DateTime<Utc>) -> Vec<Plan> {
             Plan {
                 raised_at: now - age,
                 open,
+                showcase: None,
             }
         })
         .collect();
+    plans.extend(showcase.iter().map(|(mins, kind)| Plan {
+        raised_at: now - Duration::minutes(*mins),
+        open: true,
+        showcase: Some(*kind),
+    }));
     plans.sort_by_key(|p| p.raised_at);
     plans
 }
@@ -483,11 +505,11 @@ fn write_case(
     p: &Plan,
     now: DateTime<Utc>,
 ) -> Result<(usize, usize)> {
-    let kind = match rng.below(100) {
+    let kind = p.showcase.unwrap_or(match rng.below(100) {
         0..=49 => SubjectKind::Child,
         50..=84 => SubjectKind::Adult,
         _ => SubjectKind::Staff,
-    };
+    });
     let age_band = match kind {
         SubjectKind::Child => *rng.pick(&[
             AgeBand::Under5,
@@ -602,6 +624,7 @@ fn write_case(
     deadline(
         w,
         rng,
+        p.showcase.is_some(),
         id,
         "written_record",
         p.raised_at + Duration::hours(6),
@@ -615,6 +638,7 @@ fn write_case(
         deadline(
             w,
             rng,
+            p.showcase.is_some(),
             id,
             "home_office_initial",
             p.raised_at + Duration::days(1),
@@ -626,6 +650,7 @@ fn write_case(
         deadline(
             w,
             rng,
+            p.showcase.is_some(),
             id,
             "home_office_followup",
             p.raised_at + Duration::days(3),
@@ -640,6 +665,7 @@ fn write_case(
         deadline(
             w,
             rng,
+            p.showcase.is_some(),
             id,
             "lado_referral",
             p.raised_at + Duration::hours(26),
@@ -652,7 +678,9 @@ fn write_case(
     }
 
     // Fresh cases (the last couple of hours) are still waiting to be picked up.
-    let fresh = p.open && now - p.raised_at < Duration::hours(3) && rng.chance(70);
+    let fresh = p.open
+        && now - p.raised_at < Duration::hours(3)
+        && (p.showcase.is_some() || rng.chance(70));
     if fresh {
         return Ok((chronology, deadlines));
     }
@@ -690,7 +718,7 @@ fn write_case(
         SubjectKind::Adult => "adults",
         SubjectKind::Staff => "lado",
     };
-    let referred = !p.open || rng.chance(60);
+    let referred = p.showcase.is_none() && (!p.open || rng.chance(60));
     if referred && let Some(t) = step(rng, 20, 8 * 60) {
         let agency_ref = format!("{}-{:05}", route.to_uppercase(), rng.below(100_000));
         seed::demo_referral(
@@ -720,7 +748,18 @@ fn write_case(
         if kind == SubjectKind::Staff {
             meet(w, id, "lado_referral", t, assignee.id)?;
         } else {
-            deadline(w, rng, id, rule, due, t, None, assignee.id, now)?;
+            deadline(
+                w,
+                rng,
+                p.showcase.is_some(),
+                id,
+                rule,
+                due,
+                t,
+                None,
+                assignee.id,
+                now,
+            )?;
             deadlines += 1;
         }
         if rng.chance(50)
@@ -783,6 +822,7 @@ fn pick_some(rng: &mut Rng, from: &[&str]) -> Vec<String> {
 fn deadline(
     w: &Write<'_>,
     rng: &mut Rng,
+    hold: bool,
     id: i64,
     rule: &str,
     due: DateTime<Utc>,
@@ -792,7 +832,11 @@ fn deadline(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let met = met
-        .or_else(|| (due < now && rng.chance(85)).then(|| due - rng.minutes(10, 6 * 60)))
+        // Forgotten deadlines are recent: anything older was dealt with.
+        .or_else(|| {
+            (!hold && due < now && (due < now - Duration::days(14) || rng.chance(85)))
+                .then(|| due - rng.minutes(10, 6 * 60))
+        })
         .filter(|m| *m <= now && *m >= created)
         .map(|m| (m.timestamp(), by));
     seed::demo_deadline(w, id, rule, due.timestamp(), created.timestamp(), met)

@@ -29,7 +29,7 @@ pub fn due_status(due: DateTime<Utc>, now: DateTime<Utc>, warn: Duration) -> Due
 /// The default warning window, until rules carry their own.
 pub const DEFAULT_WARN: Duration = Duration::hours(4);
 
-/// "45m", "2h 14m", "1d 3h", or "OVERDUE 40m".
+/// "45m", "2h 14m", "1d 3h", "12d", or "OVERDUE 40m".
 ///
 /// Time left is rounded up (a deadline 30 s away reads "1m", never "0m");
 /// time overdue is rounded down, with "<1m" for the first minute.
@@ -47,9 +47,12 @@ pub fn countdown(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// Hours stop mattering (and stop fitting the column) beyond ten days.
 fn span(mins: i64) -> String {
     let (d, h, m) = (mins / 1440, (mins % 1440) / 60, mins % 60);
-    if d > 0 {
+    if d >= 10 {
+        format!("{d}d")
+    } else if d > 0 {
         format!("{d}d {h}h")
     } else if h > 0 {
         format!("{h}h {m}m")
@@ -74,7 +77,9 @@ mod tests {
         assert_eq!(countdown(at(9, 45, 0), now), "45m");
         assert_eq!(countdown(at(9, 0, 30), now), "1m");
         assert_eq!(countdown(now + Duration::hours(27), now), "1d 3h");
-        assert_eq!(countdown(now + Duration::days(12), now), "12d 0h");
+        assert_eq!(countdown(now + Duration::days(9), now), "9d 0h");
+        assert_eq!(countdown(now + Duration::days(12), now), "12d");
+        assert_eq!(countdown(now - Duration::days(1803), now), "OVERDUE 1803d");
         assert_eq!(countdown(at(8, 20, 0), now), "OVERDUE 40m");
         assert_eq!(countdown(now, now), "OVERDUE <1m");
         assert_eq!(countdown(now - Duration::hours(50), now), "OVERDUE 2d 2h");
