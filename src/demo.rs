@@ -603,7 +603,9 @@ fn write_case(
         restricted,
         categories,
     };
-    let author = team[rng.below(team.len())].id;
+    // Viewers read; they do not record.
+    let writers: Vec<&StaffMember> = team.iter().filter(|s| s.role != Role::Viewer).collect();
+    let author = writers[rng.below(writers.len())].id;
     let (id, _reference) = escalations::insert(w, author, &new)?;
     if restricted {
         seed::demo_access(w, id, team[0].id, "named")?;
@@ -612,8 +614,7 @@ fn write_case(
     let mut deadlines = 0;
 
     // The story so far, in time order, never later than now.
-    let dsls: Vec<&StaffMember> = team.iter().filter(|s| s.role != Role::Viewer).collect();
-    let assignee = dsls[rng.below(dsls.len())];
+    let assignee = writers[rng.below(writers.len())];
     let mut at = p.raised_at;
     let mut step = |rng: &mut Rng, lo: i64, hi: i64| {
         at += rng.minutes(lo, hi);

@@ -84,6 +84,22 @@ fn detail_and_help_80x24() {
 }
 
 #[test]
+fn dashboard_help_lists_keys_and_marks_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = demo_db(dir.path(), 40);
+    let mut app = dashboard(&path, 80, 24);
+    update(&mut app, Action::Help);
+    let text = render_text(&mut app, 80, 24).unwrap();
+    for (mark, meaning) in dutydesk::tui::views::symbols::LEGEND {
+        assert!(
+            text.contains(mark) && text.contains(meaning),
+            "{mark} {meaning}\n{text}"
+        );
+    }
+    insta::assert_snapshot!("dashboard_help_80x24", text);
+}
+
+#[test]
 fn too_small_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = demo_db(dir.path(), 5);

@@ -1,5 +1,6 @@
 //! The dashboard: header, the open-escalations queue, footer.
 
+use super::symbols;
 use super::{footer, header, truncate};
 use crate::domain::deadline::{DEFAULT_WARN, DueStatus, countdown, due_status};
 use crate::domain::escalation::{EscalationSummary, Status, age};
@@ -67,8 +68,8 @@ pub fn due_cell(app: &App, due: chrono::DateTime<chrono::Utc>) -> (String, Style
     let t = &app.theme;
     let text = countdown(due, app.now);
     match due_status(due, app.now, DEFAULT_WARN) {
-        DueStatus::Overdue => (format!("‼ {text}"), t.overdue),
-        DueStatus::DueSoon => (format!("◷ {text}"), t.due_soon),
+        DueStatus::Overdue => (format!("{} {text}", symbols::OVERDUE), t.overdue),
+        DueStatus::DueSoon => (format!("{} {text}", symbols::DUE_SOON), t.due_soon),
         DueStatus::Ok => (format!("  {text}"), t.ok),
     }
 }
@@ -164,10 +165,10 @@ fn row<'a>(app: &App, r: &'a EscalationSummary, assignee: u16, wide: bool) -> Ro
     // Flags lead the categories cell: it is the one column with room for them.
     let mut cats = Vec::new();
     if r.immediate_risk {
-        cats.push(Span::styled("999! ", t.overdue));
+        cats.push(Span::styled(format!("{} ", symbols::IMMEDIATE), t.overdue));
     }
     if r.restricted {
-        cats.push(Span::styled("RESTRICTED ", t.title));
+        cats.push(Span::styled(format!("{} ", symbols::RESTRICTED), t.title));
     }
     cats.push(Span::raw(r.categories.join(", ")));
     let (due_text, due_style) = match &r.next_due {
@@ -175,7 +176,7 @@ fn row<'a>(app: &App, r: &'a EscalationSummary, assignee: u16, wide: bool) -> Ro
         None => ("  —".to_string(), t.muted),
     };
     let status = if r.status == Status::New && !r.acknowledged {
-        Span::styled("NEW ✱", t.due_soon)
+        Span::styled(symbols::NEW, t.due_soon)
     } else {
         Span::raw(short_status(r.status))
     };

@@ -2,6 +2,7 @@
 //! deadlines and the whole chronology.
 
 use super::dashboard::due_cell;
+use super::symbols;
 use super::{footer, header, wrap};
 use crate::domain::calendar::format_stamp;
 use crate::domain::escalation::EscalationDetail;
@@ -86,7 +87,7 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         flags.push("CRITICAL INCIDENT");
     }
     if s.restricted {
-        flags.push("RESTRICTED");
+        flags.push(symbols::RESTRICTED);
     }
     if !s.acknowledged {
         flags.push("NOT ACKNOWLEDGED");
@@ -140,7 +141,10 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
     }
     for dl in &d.deadlines {
         let (state, style) = match (&dl.met_at, &dl.waived) {
-            (Some(at), _) => (format!("✓ met {}", format_stamp(*at)), t.muted),
+            (Some(at), _) => (
+                format!("{} met {}", symbols::MET, format_stamp(*at)),
+                t.muted,
+            ),
             (_, Some(reason)) => (format!("– waived: {reason}"), t.muted),
             _ => due_cell(app, dl.due_at),
         };

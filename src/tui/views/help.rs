@@ -1,5 +1,6 @@
 //! The `?` help: every key of the screen underneath, from the keymap itself.
 
+use super::symbols;
 use crate::tui::app::{App, Screen};
 use crate::tui::keymap::{Mode, key_label};
 use ratatui::Frame;
@@ -36,13 +37,21 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(desc),
         ]));
     }
-    lines.push(Line::from(""));
-    for (keys, desc) in entries(app, Mode::Help) {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<18}"), t.key),
-            Span::raw(desc),
-        ]));
+    if under == Mode::Dashboard {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled("Marks", t.title)));
+        for (mark, meaning) in symbols::LEGEND {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {mark:<18}"), t.key),
+                Span::raw(*meaning),
+            ]));
+        }
     }
+    // Help's own keys go in the frame, leaving the body for the screen below.
+    let closing = entries(app, Mode::Help)
+        .iter()
+        .map(|(keys, desc)| format!(" {keys}: {} ", desc.to_lowercase()))
+        .collect::<String>();
     let w = area.width.saturating_sub(4).min(72);
     let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = Rect::new(
@@ -56,7 +65,8 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         Paragraph::new(lines).block(
             Block::new()
                 .borders(Borders::ALL)
-                .title(Span::styled(" Help ", t.title)),
+                .title(Span::styled(" Help ", t.title))
+                .title_bottom(Line::from(closing).right_aligned()),
         ),
         rect,
     );
