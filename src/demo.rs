@@ -5,8 +5,10 @@
 //! database (tests and benchmarks rely on it). Times are placed relative to
 //! `now`, so there is always something overdue and something about to be.
 
+use crate::domain::deadline::{Facts, TriggerEvent};
 use crate::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind};
 use crate::domain::staff::{Role, StaffMember};
+use crate::store::deadlines;
 use crate::store::escalations::{self, NewEscalation};
 use crate::store::seed::{self, ContactSeed};
 use crate::store::staff::{self, NewStaff};
@@ -389,10 +391,8 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
     for chunk in plans.chunks(CHUNK) {
         store.write(&opts.user, now, |w| {
             for p in chunk {
-                let counts = write_case(w, &mut rng, &team, p, now)?;
+                summary.chronology += write_case(w, &mut rng, &team, p, now)?;
                 summary.escalations += 1;
-                summary.chronology += counts.0;
-                summary.deadlines += counts.1;
             }
             w.audit(
                 "demo",
@@ -402,6 +402,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
             )
         })?;
     }
+    summary.deadlines = deadlines::total(store.conn())? as usize;
     Ok(summary)
 }
 
@@ -445,16 +446,18 @@ struct Plan {
     raised_at: DateTime<Utc>,
     open: bool,
     /// Set on the few cases placed to show each state of a deadline: their
-    /// kind is fixed and their deadlines are left open.
-    showcase: Option<SubjectKind>,
+    /// kind and critical-incident flag are fixed and their deadlines left open.
+    showcase: Option<(SubjectKind, bool)>,
 }
 
 /// Cases that make sure the desk shows something new, something due within
-/// the warning window and something overdue: (age in minutes, kind).
-const SHOWCASE: &[(i64, SubjectKind)] = &[
-    (15, SubjectKind::Child),           // new, written record due today
-    (23 * 60, SubjectKind::Staff),      // LADO referral due in about 3h
-    (30 * 60 + 40, SubjectKind::Staff), // LADO referral overdue by about 5h
+/// the warning window and something overdue, on any day of the week:
+/// (age in minutes, kind, critical incident). A Home Office report is due one
+/// calendar day after a critical incident, so these land the same on weekends.
+const SHOWCASE: &[(i64, SubjectKind, bool)] = &[
+    (15, SubjectKind::Child, false),     // new, written record due today
+    (21 * 60, SubjectKind::Adult, true), // Home Office report due in about 3h
+    (29 * 60 + 20, SubjectKind::Staff, true), // Home Office report overdue by about 5h
 ];
 
 /// Spreads cases over time, oldest first so references run in date order.
@@ -488,24 +491,24 @@ fn plan(rng: &mut Rng, cases: usize, now: DateTime<Utc>) -> Vec<Plan> {
             }
         })
         .collect();
-    plans.extend(showcase.iter().map(|(mins, kind)| Plan {
+    plans.extend(showcase.iter().map(|(mins, kind, critical)| Plan {
         raised_at: now - Duration::minutes(*mins),
         open: true,
-        showcase: Some(*kind),
+        showcase: Some((*kind, *critical)),
     }));
     plans.sort_by_key(|p| p.raised_at);
     plans
 }
 
-/// Writes one case with its story so far. Returns (chronology rows, deadlines).
+/// Writes one case with its story so far. Returns its chronology rows.
 fn write_case(
     w: &mut Write<'_>,
     rng: &mut Rng,
     team: &[StaffMember],
     p: &Plan,
     now: DateTime<Utc>,
-) -> Result<(usize, usize)> {
-    let kind = p.showcase.unwrap_or(match rng.below(100) {
+) -> Result<usize> {
+    let kind = p.showcase.map(|s| s.0).unwrap_or(match rng.below(100) {
         0..=49 => SubjectKind::Child,
         50..=84 => SubjectKind::Adult,
         _ => SubjectKind::Staff,
@@ -567,7 +570,10 @@ fn write_case(
         SubjectKind::Staff => format!("{} {} (staff)", rng.pick(FIRST), rng.pick(LAST)),
         _ => format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
     };
-    let critical = rng.chance(4);
+    let critical = match p.showcase {
+        Some((_, critical)) => critical,
+        None => rng.chance(4),
+    };
     let restricted = kind == SubjectKind::Staff && rng.chance(15);
     let new = NewEscalation {
         subject_kind: kind,
@@ -611,7 +617,6 @@ fn write_case(
         seed::demo_access(w, id, team[0].id, "named")?;
     }
     let mut chronology = 1;
-    let mut deadlines = 0;
 
     // The story so far, in time order, never later than now.
     let assignee = writers[rng.below(writers.len())];
@@ -621,61 +626,11 @@ fn write_case(
         (at < now).then_some(at)
     };
 
-    // Every disclosure needs its written record the same day.
-    deadline(
-        w,
-        rng,
-        p.showcase.is_some(),
-        id,
-        "written_record",
-        p.raised_at + Duration::hours(6),
-        p.raised_at,
-        Some(p.raised_at + Duration::minutes(40)),
-        author,
-        now,
-    )?;
-    deadlines += 1;
-    if critical {
-        deadline(
-            w,
-            rng,
-            p.showcase.is_some(),
-            id,
-            "home_office_initial",
-            p.raised_at + Duration::days(1),
-            p.raised_at,
-            None,
-            author,
-            now,
-        )?;
-        deadline(
-            w,
-            rng,
-            p.showcase.is_some(),
-            id,
-            "home_office_followup",
-            p.raised_at + Duration::days(3),
-            p.raised_at,
-            None,
-            author,
-            now,
-        )?;
-        deadlines += 2;
-    }
-    if kind == SubjectKind::Staff {
-        deadline(
-            w,
-            rng,
-            p.showcase.is_some(),
-            id,
-            "lado_referral",
-            p.raised_at + Duration::hours(26),
-            p.raised_at,
-            None,
-            author,
-            now,
-        )?;
-        deadlines += 1;
+    // The rules set this case's deadlines when it was recorded. The written
+    // record of the disclosure is made within the hour.
+    let record_at = p.raised_at + Duration::minutes(40);
+    if record_at <= now {
+        meet(w, id, "written_record", record_at, author)?;
     }
 
     // Fresh cases (the last couple of hours) are still waiting to be picked up.
@@ -683,10 +638,10 @@ fn write_case(
         && now - p.raised_at < Duration::hours(3)
         && (p.showcase.is_some() || rng.chance(70));
     if fresh {
-        return Ok((chronology, deadlines));
+        return Ok(chronology);
     }
     let Some(ack_at) = step(rng, 5, 90) else {
-        return Ok((chronology, deadlines));
+        return Ok(chronology);
     };
     escalations::add_chronology(
         w,
@@ -741,28 +696,14 @@ fn write_case(
         )?;
         chronology += 1;
         status = "referred";
-        let (rule, due) = match kind {
-            SubjectKind::Child => ("childrens_decision", t + Duration::hours(24)),
-            SubjectKind::Adult => ("s42_decision", t + Duration::hours(48)),
-            SubjectKind::Staff => ("", t),
-        };
         if kind == SubjectKind::Staff {
             meet(w, id, "lado_referral", t, assignee.id)?;
-        } else {
-            deadline(
-                w,
-                rng,
-                p.showcase.is_some(),
-                id,
-                rule,
-                due,
-                t,
-                None,
-                assignee.id,
-                now,
-            )?;
-            deadlines += 1;
         }
+        let facts = Facts {
+            route: Some(route.to_string()),
+            ..Facts::default()
+        };
+        deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, t)?;
         if rng.chance(50)
             && let Some(t) = step(rng, 60, 24 * 60)
         {
@@ -778,8 +719,22 @@ fn write_case(
             status = "awaiting_outcome";
         }
     }
-    if critical && let Some(t) = step(rng, 60, 20 * 60) {
+    if critical
+        && p.showcase.is_none()
+        && let Some(t) = step(rng, 60, 20 * 60)
+    {
         meet(w, id, "home_office_initial", t, assignee.id)?;
+    }
+
+    // What is left of older deadlines was usually dealt with in time; a few
+    // recent ones were missed, as on any desk.
+    if p.open && p.showcase.is_none() {
+        let cutoff = if rng.chance(85) {
+            now
+        } else {
+            now - Duration::days(2)
+        };
+        seed::demo_meet_due_before(w, id, cutoff.timestamp(), assignee.id)?;
     }
 
     let closed = if !p.open {
@@ -802,7 +757,7 @@ fn write_case(
         Some((assignee.id, ack_at.timestamp())),
         closed,
     )?;
-    Ok((chronology, deadlines))
+    Ok(chronology)
 }
 
 /// One to three categories from `from`, no repeats.
@@ -815,32 +770,6 @@ fn pick_some(rng: &mut Rng, from: &[&str]) -> Vec<String> {
         }
     }
     out
-}
-
-/// A deadline; if it fell due in the past it was usually met on time, but
-/// some are left overdue so the demo shows what overdue looks like.
-#[allow(clippy::too_many_arguments)]
-fn deadline(
-    w: &Write<'_>,
-    rng: &mut Rng,
-    hold: bool,
-    id: i64,
-    rule: &str,
-    due: DateTime<Utc>,
-    created: DateTime<Utc>,
-    met: Option<DateTime<Utc>>,
-    by: i64,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let met = met
-        // Forgotten deadlines are recent: anything older was dealt with.
-        .or_else(|| {
-            (!hold && due < now && (due < now - Duration::days(14) || rng.chance(85)))
-                .then(|| due - rng.minutes(10, 6 * 60))
-        })
-        .filter(|m| *m <= now && *m >= created)
-        .map(|m| (m.timestamp(), by));
-    seed::demo_deadline(w, id, rule, due.timestamp(), created.timestamp(), met)
 }
 
 fn meet(w: &Write<'_>, id: i64, rule: &str, at: DateTime<Utc>, by: i64) -> Result<()> {

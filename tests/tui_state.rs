@@ -41,6 +41,7 @@ fn row(pos: i64) -> EscalationSummary {
         next_due: Some(NextDue {
             at: now() + Duration::minutes(pos * 10 - 30),
             label: "LADO referral".into(),
+            warn_minutes: 240,
         }),
     }
 }

@@ -126,6 +126,8 @@ pub struct EscalationSummary {
 pub struct NextDue {
     pub at: DateTime<Utc>,
     pub label: String,
+    /// The rule's warning window: "due soon" starts this long before `at`.
+    pub warn_minutes: u32,
 }
 
 /// An escalation's whole record, for the detail view.
@@ -148,17 +150,8 @@ pub struct EscalationDetail {
     pub outcome: Option<String>,
     pub closure_rationale: Option<String>,
     pub version: i64,
-    pub deadlines: Vec<DeadlineEntry>,
+    pub deadlines: Vec<crate::domain::deadline::Deadline>,
     pub chronology: Vec<ChronologyEntry>,
-}
-
-/// A deadline as shown on an escalation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DeadlineEntry {
-    pub label: String,
-    pub due_at: DateTime<Utc>,
-    pub met_at: Option<DateTime<Utc>>,
-    pub waived: Option<String>,
 }
 
 /// One line of the chronology: every note and action, attributed.

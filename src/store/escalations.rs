@@ -3,8 +3,8 @@
 
 use super::{Result, Store, StoreError, Write, instant};
 use crate::domain::escalation::{
-    AgeBand, ChronologyEntry, Consent, DeadlineEntry, EscalationDetail, EscalationSummary,
-    LocationType, NextDue, Risk, Status, SubjectKind,
+    AgeBand, ChronologyEntry, Consent, EscalationDetail, EscalationSummary, LocationType, NextDue,
+    Risk, Status, SubjectKind,
 };
 use crate::domain::staff::StaffMember;
 use crate::domain::text::{clean_block, clean_line};
@@ -29,7 +29,7 @@ impl From<&StaffMember> for Viewer {
 
 /// Rows `e` this viewer may see: a restricted escalation only by senior leads
 /// and users named on it, and never by a user excluded from it.
-const VISIBLE: &str = "(e.restricted = 0 OR :senior = 1 OR EXISTS (
+pub(crate) const VISIBLE: &str = "(e.restricted = 0 OR :senior = 1 OR EXISTS (
         SELECT 1 FROM escalation_access a
         WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'named'))
     AND NOT EXISTS (
@@ -48,6 +48,10 @@ const SUMMARY_COLUMNS: &str = "e.id, e.reference, e.subject_kind,
     e.risk, e.status, s.display_name, e.raised_at, e.acknowledged_at IS NOT NULL,
     e.immediate_risk, e.restricted, e.next_due_at,
     (SELECT d.label FROM deadlines d
+     WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
+     ORDER BY d.due_at LIMIT 1),
+    (SELECT coalesce(r.warn_minutes, 240) FROM deadlines d
+     LEFT JOIN deadline_rules r ON r.id = d.rule_id
      WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
      ORDER BY d.due_at LIMIT 1)";
 
@@ -72,6 +76,7 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
         next_due: next_at.map(|at| NextDue {
             at: instant(at),
             label: clean_line(next_label.as_deref().unwrap_or("deadline")),
+            warn_minutes: r.get::<_, Option<u32>>(13).ok().flatten().unwrap_or(240),
         }),
     })
 }
@@ -143,25 +148,25 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
                 };
                 Ok(EscalationDetail {
                     summary: summary(r)?,
-                    subject_name: clean_line(&r.get::<_, String>(13)?),
-                    subject_dob: opt(14)?,
-                    age_band: AgeBand::from_code(&r.get::<_, String>(15)?)
+                    subject_name: clean_line(&r.get::<_, String>(14)?),
+                    subject_dob: opt(15)?,
+                    age_band: AgeBand::from_code(&r.get::<_, String>(16)?)
                         .unwrap_or(AgeBand::Unknown),
-                    area: clean_line(&r.get::<_, String>(16)?),
-                    location_type: LocationType::from_code(&r.get::<_, String>(17)?)
+                    area: clean_line(&r.get::<_, String>(17)?),
+                    location_type: LocationType::from_code(&r.get::<_, String>(18)?)
                         .unwrap_or(LocationType::Unknown),
-                    raised_by: clean_line(&r.get::<_, String>(18)?),
-                    occurred_at: r.get::<_, Option<i64>>(19)?.map(instant),
-                    occurred_place: opt(20)?,
-                    exact_words: clean_block(&r.get::<_, String>(21)?),
-                    appearance: r.get::<_, Option<String>>(22)?.map(|s| clean_block(&s)),
-                    consent: Consent::from_code(&r.get::<_, String>(23)?)
+                    raised_by: clean_line(&r.get::<_, String>(19)?),
+                    occurred_at: r.get::<_, Option<i64>>(20)?.map(instant),
+                    occurred_place: opt(21)?,
+                    exact_words: clean_block(&r.get::<_, String>(22)?),
+                    appearance: r.get::<_, Option<String>>(23)?.map(|s| clean_block(&s)),
+                    consent: Consent::from_code(&r.get::<_, String>(24)?)
                         .unwrap_or(Consent::Sought),
-                    consent_reason: r.get::<_, Option<String>>(24)?.map(|s| clean_block(&s)),
-                    critical_incident: r.get(25)?,
-                    outcome: opt(26)?,
-                    closure_rationale: r.get::<_, Option<String>>(27)?.map(|s| clean_block(&s)),
-                    version: r.get(28)?,
+                    consent_reason: r.get::<_, Option<String>>(25)?.map(|s| clean_block(&s)),
+                    critical_incident: r.get(26)?,
+                    outcome: opt(27)?,
+                    closure_rationale: r.get::<_, Option<String>>(28)?.map(|s| clean_block(&s)),
+                    version: r.get(29)?,
                     deadlines: Vec::new(),
                     chronology: Vec::new(),
                 })
@@ -171,20 +176,7 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
     let Some(mut d) = head else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT label, due_at, met_at, waived_reason FROM deadlines
-         WHERE escalation_id = ?1 ORDER BY due_at",
-    )?;
-    d.deadlines = stmt
-        .query_map([id], |r| {
-            Ok(DeadlineEntry {
-                label: clean_line(&r.get::<_, String>(0)?),
-                due_at: instant(r.get(1)?),
-                met_at: r.get::<_, Option<i64>>(2)?.map(instant),
-                waived: r.get::<_, Option<String>>(3)?.map(|s| clean_line(&s)),
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    d.deadlines = super::deadlines::of_escalation(conn, id)?;
     let mut stmt = conn.prepare_cached(
         "SELECT c.at, s.display_name, c.kind, c.body FROM chronology c
          JOIN staff s ON s.id = c.author_id
@@ -313,6 +305,22 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
         e.raised_at,
         "created",
         "Escalation recorded",
+    )?;
+    // The rules for a new escalation (LADO, Home Office, written record...)
+    // set their deadlines in the same transaction.
+    let facts = crate::domain::deadline::Facts {
+        subject: Some(e.subject_kind),
+        categories: e.categories.clone(),
+        critical_incident: e.critical_incident,
+        immediate_risk: e.immediate_risk,
+        ..Default::default()
+    };
+    super::deadlines::fire(
+        w,
+        id,
+        crate::domain::deadline::TriggerEvent::EscalationOpened,
+        &facts,
+        e.raised_at,
     )?;
     Ok((id, reference))
 }

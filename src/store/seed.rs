@@ -31,80 +31,19 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("online", "online abuse", "police"),
 ];
 
-/// Deadline rules from DOMAIN.md: (code, name, trigger event, match, amount, unit).
-pub const DEADLINE_RULES: &[(&str, &str, &str, &str, i64, &str)] = &[
-    (
-        "home_office_initial",
-        "Home Office initial report",
-        "escalation_opened",
-        "critical_incident",
-        1,
-        "calendar_days",
-    ),
-    (
-        "home_office_followup",
-        "Home Office follow-up report",
-        "escalation_opened",
-        "critical_incident",
-        3,
-        "calendar_days",
-    ),
-    (
-        "lado_referral",
-        "LADO referral",
-        "escalation_opened",
-        "subject:staff",
-        1,
-        "working_days",
-    ),
-    (
-        "childrens_decision",
-        "Children's social care decision (chase)",
-        "referral_made",
-        "route:children",
-        1,
-        "working_days",
-    ),
-    (
-        "icpc",
-        "Initial child protection conference",
-        "event_recorded",
-        "strategy_discussion",
-        15,
-        "working_days",
-    ),
-    (
-        "fgm_police",
-        "FGM report to police",
-        "escalation_opened",
-        "category:fgm+subject:child",
-        1,
-        "calendar_months",
-    ),
-    (
-        "nrm_decision",
-        "NRM reasonable-grounds decision",
-        "referral_made",
-        "route:nrm",
-        5,
-        "calendar_days",
-    ),
-    (
-        "written_record",
-        "Written record of disclosure",
-        "escalation_opened",
-        "any",
-        0,
-        "same_day",
-    ),
-    (
-        "s42_decision",
-        "Section 42 decision",
-        "referral_made",
-        "route:adults",
-        2,
-        "working_days",
-    ),
+/// Deadline rules from DOMAIN.md: (code, name, trigger event, match, amount,
+/// unit, warning minutes). Long deadlines warn a day ahead, short ones 4 hours.
+#[rustfmt::skip]
+pub const DEADLINE_RULES: &[(&str, &str, &str, &str, i64, &str, i64)] = &[
+    ("home_office_initial", "Home Office initial report", "escalation_opened", "critical_incident", 1, "calendar_days", 240),
+    ("home_office_followup", "Home Office follow-up report", "escalation_opened", "critical_incident", 3, "calendar_days", 240),
+    ("lado_referral", "LADO referral", "escalation_opened", "subject:staff", 1, "working_days", 240),
+    ("childrens_decision", "Children's social care decision (chase)", "referral_made", "route:children", 1, "working_days", 240),
+    ("icpc", "Initial child protection conference", "event_recorded", "strategy_discussion", 15, "working_days", 1440),
+    ("fgm_police", "FGM report to police", "escalation_opened", "category:fgm+subject:child", 1, "calendar_months", 1440),
+    ("nrm_decision", "NRM reasonable-grounds decision", "referral_made", "route:nrm", 5, "calendar_days", 1440),
+    ("written_record", "Written record of disclosure", "escalation_opened", "any", 0, "same_day", 240),
+    ("s42_decision", "Section 42 decision", "referral_made", "route:adults", 2, "working_days", 240),
 ];
 
 /// Fills a new database with the starting data. Audited as one change.
@@ -117,11 +56,11 @@ pub fn defaults(w: &mut Write<'_>, org_name: &str) -> Result<()> {
             stmt.execute(params![code, label, framework, i as i64])?;
         }
         let mut stmt = w.tx().prepare(
-            "INSERT INTO deadline_rules (code, name, trigger_event, trigger_match, offset_amount, offset_unit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO deadline_rules (code, name, trigger_event, trigger_match, offset_amount,
+                offset_unit, warn_minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for r in DEADLINE_RULES {
-            stmt.execute(params![r.0, r.1, r.2, r.3, r.4, r.5])?;
+            stmt.execute(params![r.0, r.1, r.2, r.3, r.4, r.5, r.6])?;
         }
     }
     let holidays = crate::domain::calendar::parse_govuk(
@@ -237,31 +176,6 @@ pub fn demo_state(
     Ok(())
 }
 
-/// Demo only: a deadline on an escalation, by rule code.
-pub fn demo_deadline(
-    w: &Write<'_>,
-    escalation_id: i64,
-    rule: &str,
-    due_at: i64,
-    created_at: i64,
-    met: Option<(i64, i64)>,
-) -> Result<()> {
-    w.tx()
-        .prepare_cached(
-            "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at, met_at, met_by)
-             SELECT ?1, id, name, ?3, ?4, ?5, ?6 FROM deadline_rules WHERE code = ?2",
-        )?
-        .execute(params![
-            escalation_id,
-            rule,
-            due_at,
-            created_at,
-            met.map(|m| m.0),
-            met.map(|m| m.1)
-        ])?;
-    Ok(())
-}
-
 /// Demo only: a referral already made.
 pub fn demo_referral(
     w: &Write<'_>,
@@ -326,5 +240,17 @@ pub fn demo_meet(
                AND (?2 IS NULL OR rule_id = (SELECT id FROM deadline_rules WHERE code = ?2))",
         )?
         .execute(params![escalation_id, rule, at, by])?;
+    Ok(())
+}
+
+/// Demo only: marks an escalation's open deadlines due before `before` as met
+/// shortly before they fell due (never before they were set).
+pub fn demo_meet_due_before(w: &Write<'_>, escalation_id: i64, before: i64, by: i64) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "UPDATE deadlines SET met_at = max(created_at, due_at - 600), met_by = ?3
+             WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL AND due_at < ?2",
+        )?
+        .execute(params![escalation_id, before, by])?;
     Ok(())
 }

@@ -22,7 +22,7 @@ pub fn find(store: &Store, username: &str) -> Result<Option<StaffMember>> {
     find_in(store.conn(), username)
 }
 
-fn find_in(conn: &rusqlite::Connection, username: &str) -> Result<Option<StaffMember>> {
+pub(crate) fn find_in(conn: &rusqlite::Connection, username: &str) -> Result<Option<StaffMember>> {
     Ok(conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM staff WHERE username = ?1"),
@@ -92,7 +92,7 @@ fn validate(n: &NewStaff<'_>) -> Result<(String, String)> {
 }
 
 /// The acting user must be an active DSL or senior lead.
-fn require_manager(w: &Write<'_>) -> Result<()> {
+pub(crate) fn require_manager(w: &Write<'_>) -> Result<()> {
     match find_in(w.tx(), w.actor())? {
         Some(s) if s.active && s.role.manages_staff() => Ok(()),
         _ => Err(StoreError::Refused(format!(

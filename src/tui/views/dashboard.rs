@@ -2,7 +2,9 @@
 
 use super::symbols;
 use super::{footer, header, truncate};
-use crate::domain::deadline::{DEFAULT_WARN, DueStatus, countdown, due_status};
+use crate::domain::calendar::format_stamp;
+use crate::domain::deadline::{Deadline, DeadlineState};
+use crate::domain::deadline::{DueStatus, countdown, due_status};
 use crate::domain::escalation::{EscalationSummary, Status, age};
 use crate::tui::app::App;
 use ratatui::Frame;
@@ -63,11 +65,35 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     footer(app, f, a.footer, &pos);
 }
 
+/// A deadline's state as a cell: a countdown while open, else met or waived.
+pub fn deadline_cell(app: &App, d: &Deadline) -> (String, Style) {
+    let t = &app.theme;
+    match &d.state {
+        DeadlineState::Met { at, .. } => (
+            format!("{} met {}", symbols::MET, format_stamp(*at)),
+            t.muted,
+        ),
+        DeadlineState::Waived { .. } => (format!("{} waived", symbols::WAIVED), t.muted),
+        DeadlineState::Open => {
+            let (mut text, style) = due_cell(app, d.due_at, d.warn());
+            if d.beyond_calendar {
+                text.push(' ');
+                text.push_str(symbols::UNSURE);
+            }
+            (text, style)
+        }
+    }
+}
+
 /// Text and style of a countdown, with a symbol so urgency never rests on colour.
-pub fn due_cell(app: &App, due: chrono::DateTime<chrono::Utc>) -> (String, Style) {
+pub fn due_cell(
+    app: &App,
+    due: chrono::DateTime<chrono::Utc>,
+    warn: chrono::Duration,
+) -> (String, Style) {
     let t = &app.theme;
     let text = countdown(due, app.now);
-    match due_status(due, app.now, DEFAULT_WARN) {
+    match due_status(due, app.now, warn) {
         DueStatus::Overdue => (format!("{} {text}", symbols::OVERDUE), t.overdue),
         DueStatus::DueSoon => (format!("{} {text}", symbols::DUE_SOON), t.due_soon),
         DueStatus::Ok => (format!("  {text}"), t.ok),
@@ -172,7 +198,7 @@ fn row<'a>(app: &App, r: &'a EscalationSummary, assignee: u16, wide: bool) -> Ro
     }
     cats.push(Span::raw(r.categories.join(", ")));
     let (due_text, due_style) = match &r.next_due {
-        Some(d) => due_cell(app, d.at),
+        Some(d) => due_cell(app, d.at, chrono::Duration::minutes(d.warn_minutes as i64)),
         None => ("  —".to_string(), t.muted),
     };
     let status = if r.status == Status::New && !r.acknowledged {

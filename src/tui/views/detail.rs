@@ -1,10 +1,11 @@
 //! One escalation's record, read-only: the facts, the exact words, the
 //! deadlines and the whole chronology.
 
-use super::dashboard::due_cell;
+use super::dashboard::deadline_cell;
 use super::symbols;
 use super::{footer, header, wrap};
 use crate::domain::calendar::format_stamp;
+use crate::domain::deadline::DeadlineState;
 use crate::domain::escalation::EscalationDetail;
 use crate::tui::app::App;
 use ratatui::Frame;
@@ -140,18 +141,22 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         out.push(Line::from(Span::styled("  none", t.muted)));
     }
     for dl in &d.deadlines {
-        let (state, style) = match (&dl.met_at, &dl.waived) {
-            (Some(at), _) => (
-                format!("{} met {}", symbols::MET, format_stamp(*at)),
-                t.muted,
-            ),
-            (_, Some(reason)) => (format!("– waived: {reason}"), t.muted),
-            _ => due_cell(app, dl.due_at),
-        };
+        let (state, style) = deadline_cell(app, dl);
+        let mut text = format!(" {} · due {}", dl.label, format_stamp(dl.due_at));
+        match &dl.state {
+            DeadlineState::Met { by, .. } => text.push_str(&format!(" · met by {by}")),
+            DeadlineState::Waived { by, reason, .. } => {
+                text.push_str(&format!(" · waived by {by}: {reason}"))
+            }
+            DeadlineState::Open if dl.beyond_calendar => {
+                text.push_str(" · counted past the known bank holidays: check the date")
+            }
+            DeadlineState::Open => {}
+        }
         out.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(format!("{state:<18}"), style),
-            Span::raw(format!(" {} · due {}", dl.label, format_stamp(dl.due_at))),
+            Span::raw(text),
         ]));
     }
     out.push(Line::from(""));

@@ -40,11 +40,13 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     if under == Mode::Dashboard {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled("Marks", t.title)));
-        for (mark, meaning) in symbols::LEGEND {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {mark:<18}"), t.key),
-                Span::raw(*meaning),
-            ]));
+        for pair in symbols::LEGEND.chunks(2) {
+            let mut spans = Vec::new();
+            for (mark, meaning) in pair {
+                spans.push(Span::styled(format!("  {mark:<11}"), t.key));
+                spans.push(Span::raw(format!("{meaning:<22}")));
+            }
+            lines.push(Line::from(spans));
         }
     }
     // Help's own keys go in the frame, leaving the body for the screen below.

@@ -4,16 +4,21 @@
 pub const OVERDUE: &str = "‼";
 pub const DUE_SOON: &str = "◷";
 pub const MET: &str = "✓";
+pub const WAIVED: &str = "–";
+pub const UNSURE: &str = "≈";
 pub const NEW: &str = "NEW ✱";
 pub const IMMEDIATE: &str = "999!";
 pub const RESTRICTED: &str = "RESTRICTED";
 
-/// (mark, meaning), in the order help shows them.
+/// (mark, meaning), in the order help shows them, two to a line: meanings
+/// stay within 22 columns.
 pub const LEGEND: &[(&str, &str)] = &[
-    (OVERDUE, "deadline overdue"),
-    (DUE_SOON, "deadline due within 4 hours"),
+    (OVERDUE, "overdue"),
+    (DUE_SOON, "due within its warning"),
     (MET, "deadline met"),
-    (NEW, "not yet acknowledged by a DSL"),
-    (IMMEDIATE, "immediate risk to life (999)"),
-    (RESTRICTED, "restricted record: named staff only"),
+    (WAIVED, "deadline waived"),
+    (UNSURE, "past known holidays"),
+    (NEW, "not acknowledged yet"),
+    (IMMEDIATE, "immediate risk to life"),
+    (RESTRICTED, "named staff only"),
 ];
