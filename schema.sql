@@ -365,3 +365,14 @@ END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only');
 END;
+
+-- Which alerts each user has been given (schema v2), so an event is announced
+-- once per user, not once per session. subject_id is the deadline's id for
+-- 'due_soon' and 'overdue', the chronology entry's id for 'assigned'.
+CREATE TABLE notices (
+    staff_id   INTEGER NOT NULL REFERENCES staff (id),
+    event      TEXT NOT NULL CHECK (event IN ('due_soon', 'overdue', 'assigned')),
+    subject_id INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    PRIMARY KEY (staff_id, event, subject_id)
+) WITHOUT ROWID;

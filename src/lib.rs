@@ -5,8 +5,10 @@
 
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod identity;
+pub mod notify;
 pub mod store;
 pub mod tui;

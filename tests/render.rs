@@ -19,7 +19,7 @@ use dutydesk::tui::update::update;
 fn dashboard(path: &std::path::Path, w: u16, h: u16) -> App {
     let store = open(path);
     let me = dutydesk::store::staff::authenticate(&store, USER).unwrap();
-    let data = load_dashboard(&store, &me, now(), 0, WINDOW, None).unwrap();
+    let data = load_dashboard(&store, &me, now(), 0, WINDOW, None, 0).unwrap();
     let mut app = App::new(me, now(), false, Theme::dark());
     update(&mut app, Action::Resize(w, h));
     update(&mut app, Action::DashboardLoaded(data));
@@ -51,7 +51,12 @@ fn overdue_comes_first_and_says_so_without_colour() {
     let (path, _) = demo_db(dir.path(), 40);
     let mut app = dashboard(&path, 120, 40);
     let text = render_text(&mut app, 120, 40).unwrap();
-    let rows: Vec<&str> = text.lines().filter(|l| l.contains("SG-2026-")).collect();
+    // The escalation table: the lines above the deadlines panel.
+    let rows: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.contains(" Deadlines:"))
+        .filter(|l| l.contains("SG-2026-"))
+        .collect();
     assert!(rows[0].contains("‼ OVERDUE"), "{}", rows[0]);
     let last_overdue = rows.iter().rposition(|r| r.contains("OVERDUE")).unwrap();
     let first_later = rows.iter().position(|r| !r.contains("OVERDUE")).unwrap();
@@ -63,6 +68,41 @@ fn overdue_comes_first_and_says_so_without_colour() {
     let mut mono = dashboard(&path, 120, 40);
     mono.theme = Theme::mono();
     assert_eq!(render_text(&mut mono, 120, 40).unwrap(), text);
+}
+
+#[test]
+fn the_deadlines_panel_lists_every_open_deadline_soonest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = demo_db(dir.path(), 40);
+    let mut app = dashboard(&path, 120, 60);
+    update(&mut app, Action::FocusNext);
+    let text = render_text(&mut app, 120, 60).unwrap();
+    let panel: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains(" Deadlines:"))
+        .collect();
+    assert!(
+        panel[0].contains(&format!("Deadlines: {} open", app.deadlines.total)),
+        "{}",
+        panel[0]
+    );
+    let rows: Vec<&str> = panel
+        .iter()
+        .copied()
+        .filter(|l| l.contains("SG-2026-"))
+        .collect();
+    assert_eq!(
+        rows.len() as i64,
+        app.deadlines.total.min(app.deadlines_height())
+    );
+    assert!(rows[0].starts_with("▶ ‼ OVERDUE"), "{}", rows[0]);
+    let due: Vec<_> = app.deadlines.rows.iter().map(|d| d.due_at).collect();
+    assert!(due.windows(2).all(|w| w[0] <= w[1]), "not soonest first");
+    // Each row's countdown is the same function as the queue's column.
+    assert!(
+        rows.iter().any(|r| r.contains("◷ ")),
+        "nothing due soon:\n{text}"
+    );
 }
 
 #[test]

@@ -3,11 +3,13 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use dutydesk::domain::deadline::{Deadline, DeadlineState};
 use dutydesk::domain::escalation::{EscalationSummary, NextDue, Risk, Status, SubjectKind};
 use dutydesk::domain::staff::{Role, StaffMember};
 use dutydesk::store::worker::{DashboardData, Request};
 use dutydesk::tui::action::Action;
 use dutydesk::tui::app::{App, Screen, WINDOW};
+use dutydesk::tui::keymap::Mode;
 use dutydesk::tui::theme::Theme;
 use dutydesk::tui::update::{Effect, update};
 
@@ -55,6 +57,23 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         offset,
         rows: (offset..(offset + limit).min(total)).map(row).collect(),
         kept_at,
+        deadlines_total: 5,
+        deadlines_offset: 0,
+        deadlines: (0..5).map(deadline).collect(),
+    }
+}
+
+fn deadline(i: i64) -> Deadline {
+    Deadline {
+        id: 500 + i,
+        escalation_id: 1000 + i,
+        reference: format!("SG-2026-{:04}", i + 1),
+        label: "LADO referral".into(),
+        due_at: now() + Duration::minutes(i * 90 - 60),
+        warn_minutes: 240,
+        state: DeadlineState::Open,
+        beyond_calendar: false,
+        assignee_id: Some(1),
     }
 }
 
@@ -176,7 +195,8 @@ fn another_sessions_change_reloads_keeping_the_selection() {
         vec![Effect::Store(Request::Dashboard {
             offset: 0,
             limit: WINDOW,
-            keep: Some(id)
+            keep: Some(id),
+            deadlines_offset: 0,
         })]
     );
     // A new escalation arrived ahead of it: the store says it is now at 4.
@@ -230,4 +250,142 @@ fn help_lists_every_key_of_the_screen_below() {
             b.description
         );
     }
+}
+
+/// Types text the way the event loop does in prompt mode.
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let a = app
+            .keymap
+            .lookup(app.mode(), key)
+            .unwrap_or(Action::PromptKey(key));
+        update(app, a);
+    }
+}
+
+#[test]
+fn tab_moves_to_the_deadlines_panel_and_enter_opens_its_escalation() {
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.mode(), Mode::Deadlines);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.deadlines.selected, 2);
+    assert_eq!(app.queue.selected, 0, "the queue selection stays");
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1002 })]);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Dashboard);
+}
+
+#[test]
+fn meeting_a_deadline_asks_then_saves_and_reloads() {
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.mode(), Mode::Prompt);
+    // Letters are text in the prompt, not commands: q does not quit.
+    type_text(&mut app, "rang LADO, ref 77q");
+    assert!(!app.quit);
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Meet {
+            id: 501,
+            note: "rang LADO, ref 77q".into()
+        })]
+    );
+    // Until the store answers, the prompt (and its text) stays.
+    assert!(app.prompt.as_ref().unwrap().saving);
+    let fx = update(
+        &mut app,
+        Action::Saved("Marked met: LADO referral on SG-2026-0002".into()),
+    );
+    assert!(app.prompt.is_none());
+    assert!(app.status.as_ref().unwrap().text.contains("Marked met"));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Store(Request::Dashboard { .. })]
+    ));
+}
+
+#[test]
+fn a_waiver_needs_a_reason_and_a_refusal_keeps_the_text() {
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('w'));
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "no reason, no save"
+    );
+    assert!(app.prompt.as_ref().unwrap().error.is_some());
+    type_text(&mut app, "strategy meeting moved the duty to police");
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Waive {
+            id: 500,
+            reason: "strategy meeting moved the duty to police".into()
+        })]
+    );
+    // Another DSL got there first: the refusal shows, nothing typed is lost.
+    update(
+        &mut app,
+        Action::StoreError("Jo Brennan changed it at 09:01; reload and try again".into()),
+    );
+    let p = app.prompt.as_ref().unwrap();
+    assert_eq!(p.input, "strategy meeting moved the duty to police");
+    assert!(p.error.as_ref().unwrap().contains("Jo Brennan"));
+    assert!(!p.saving);
+    // Esc cancels.
+    press(&mut app, KeyCode::Esc);
+    assert!(app.prompt.is_none());
+    assert_eq!(app.mode(), Mode::Deadlines);
+}
+
+#[test]
+fn viewers_and_read_only_sessions_cannot_change_deadlines() {
+    let mut app = app_with(3);
+    app.me.role = Role::Viewer;
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('m'));
+    assert!(app.prompt.is_none());
+    assert!(app.status.as_ref().unwrap().text.contains("Viewers"));
+    let mut app = app_with(3);
+    app.read_only = true;
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('w'));
+    assert!(app.prompt.is_none());
+    assert!(app.status.as_ref().unwrap().text.contains("Read-only"));
+}
+
+#[test]
+fn the_clock_ticks_countdowns_without_asking_the_store() {
+    let mut app = app_with(3);
+    let before = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(before.contains("OVERDUE 1h 0m"), "{before}");
+    let fx = update(&mut app, Action::Tick(now() + Duration::minutes(2)));
+    assert!(fx.is_empty(), "a tick must not query the database");
+    let after = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(after.contains("OVERDUE 1h 2m"), "{after}");
+}
+
+#[test]
+fn alerts_show_a_banner_and_notify() {
+    use dutydesk::domain::alert::{Alert, AlertKind};
+    let mut app = app_with(3);
+    let alert = Alert {
+        kind: AlertKind::Overdue,
+        subject_id: 500,
+        reference: "SG-2026-0001".into(),
+        label: "LADO referral".into(),
+        due_at: Some(now() - Duration::minutes(60)),
+    };
+    let fx = update(&mut app, Action::Alerts(vec![alert.clone()]));
+    assert_eq!(fx, vec![Effect::Notify(vec![alert])]);
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("ALERT SG-2026-0001 overdue"), "{text}");
+    assert!(update(&mut app, Action::Alerts(vec![])).is_empty());
 }

@@ -44,6 +44,7 @@ macro_rules! coded_enum {
     };
 }
 
+pub mod alert;
 pub mod calendar;
 pub mod deadline;
 pub mod escalation;

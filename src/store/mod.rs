@@ -7,6 +7,7 @@ pub mod deadlines;
 pub mod escalations;
 pub mod holidays;
 pub mod migrate;
+pub mod notices;
 pub mod seed;
 pub mod settings;
 pub mod staff;
@@ -246,6 +247,26 @@ impl Store {
             ));
         }
         w.tx.commit()?;
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Runs `f` in one IMMEDIATE transaction that records no audit row: only
+    /// for the desk's own bookkeeping (which alerts a user has had), never for
+    /// a change to a record.
+    pub(crate) fn bookkeeping<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
         Ok(out)
     }
 }

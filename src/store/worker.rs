@@ -4,8 +4,10 @@
 //! to notice other sessions' commits.
 
 use super::escalations::{self, Viewer};
-use super::{Result, Store};
+use super::{Result, Store, deadlines, notices};
 use crate::clock::Clock;
+use crate::domain::alert::Alert;
+use crate::domain::deadline::Deadline;
 use crate::domain::escalation::{EscalationDetail, EscalationSummary};
 use crate::domain::staff::StaffMember;
 use chrono::{DateTime, Utc};
@@ -16,18 +18,28 @@ use std::time::{Duration, Instant};
 /// How often other sessions' commits are looked for.
 pub const POLL: Duration = Duration::from_millis(250);
 
+/// How often deadlines are checked for alerts. Countdowns tick on the screen
+/// every second without asking the database; this is only for announcing.
+pub const ALERT_EVERY: Duration = Duration::from_secs(10);
+
 /// What the screen asks of the store.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// A window of the open queue; with `keep`, the window moves to wherever
     /// that escalation now stands, so the selection stays on it.
+    /// The deadlines panel's window starts at `deadlines_offset`.
     Dashboard {
         offset: i64,
         limit: i64,
         keep: Option<i64>,
+        deadlines_offset: i64,
     },
     /// One escalation's record (audited as a view).
     Detail { id: i64 },
+    /// Mark a deadline met, with an optional note.
+    Meet { id: i64, note: String },
+    /// Waive a deadline with a reason.
+    Waive { id: i64, reason: String },
 }
 
 /// What the store answers.
@@ -37,6 +49,10 @@ pub enum Reply {
     Detail(Box<EscalationDetail>),
     /// Another session committed: reload what is on screen.
     Changed,
+    /// A change was saved; the text says what.
+    Saved(String),
+    /// Alerts this user has not had before.
+    Alerts(Vec<Alert>),
     /// A request failed; the text is for the status line.
     Error(String),
 }
@@ -51,9 +67,14 @@ pub struct DashboardData {
     pub rows: Vec<EscalationSummary>,
     /// Queue position of the `keep` escalation, if it is still open.
     pub kept_at: Option<i64>,
+    /// Open deadlines visible to this user, and a window of them, soonest first.
+    pub deadlines_total: i64,
+    pub deadlines_offset: i64,
+    pub deadlines: Vec<Deadline>,
 }
 
 /// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
+#[allow(clippy::too_many_arguments)]
 pub fn load_dashboard(
     store: &Store,
     me: &StaffMember,
@@ -61,6 +82,7 @@ pub fn load_dashboard(
     offset: i64,
     limit: i64,
     keep: Option<i64>,
+    deadlines_offset: i64,
 ) -> Result<DashboardData> {
     let viewer = Viewer::from(me);
     let total = escalations::open_count(store, viewer)?;
@@ -75,7 +97,12 @@ pub fn load_dashboard(
         offset = pos - limit / 2;
     }
     let offset = offset.clamp(0, (total - limit).max(0));
+    let deadlines_total = deadlines::open_count(store, viewer)?;
+    let deadlines_offset = deadlines_offset.clamp(0, (deadlines_total - limit).max(0));
     Ok(DashboardData {
+        deadlines_total,
+        deadlines_offset,
+        deadlines: deadlines::open_page(store, viewer, deadlines_offset, limit)?,
         org: super::settings::get(store, super::settings::ORG_NAME)?
             .unwrap_or_else(|| "dutydesk".into()),
         on_duty: super::staff::on_duty(store, now.timestamp())?.map(|s| s.display_name),
@@ -163,6 +190,11 @@ fn run(
 ) {
     let mut seen = store.data_version().ok();
     let mut last_poll = Instant::now();
+    // The first check runs at once, so a user logging in hears what is due.
+    let mut last_alerts: Option<Instant> = None;
+    // On a read-only database alerts cannot be remembered in it; remember
+    // them for this session at least.
+    let mut announced = std::collections::HashSet::new();
     loop {
         let wait = POLL.saturating_sub(last_poll.elapsed());
         match rx.recv_timeout(wait) {
@@ -177,6 +209,22 @@ fn run(
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if last_alerts.is_none_or(|t| t.elapsed() >= ALERT_EVERY) {
+            last_alerts = Some(Instant::now());
+            match check_alerts(&mut store, &me, clock.now(), &mut announced) {
+                Ok(a) if a.is_empty() => {}
+                Ok(a) => {
+                    if !out(Reply::Alerts(a)) {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    if !out(Reply::Error(format!("checking deadlines for alerts: {e}"))) {
+                        return;
+                    }
+                }
+            }
         }
         if last_poll.elapsed() >= POLL {
             last_poll = Instant::now();
@@ -198,7 +246,40 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             offset,
             limit,
             keep,
-        } => Reply::Dashboard(load_dashboard(store, me, now, offset, limit, keep)?),
+            deadlines_offset,
+        } => Reply::Dashboard(load_dashboard(
+            store,
+            me,
+            now,
+            offset,
+            limit,
+            keep,
+            deadlines_offset,
+        )?),
         Request::Detail { id } => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
+        Request::Meet { id, note } => {
+            let d = store.write(&me.username, now, |w| deadlines::meet(w, id, &note))?;
+            Reply::Saved(format!("Marked met: {} on {}", d.label, d.reference))
+        }
+        Request::Waive { id, reason } => {
+            let d = store.write(&me.username, now, |w| deadlines::waive(w, id, &reason))?;
+            Reply::Saved(format!("Waived: {} on {}", d.label, d.reference))
+        }
     })
+}
+
+/// New alerts for `me`: remembered in the database (once per user), or on a
+/// read-only database in `announced` (once per session).
+pub fn check_alerts(
+    store: &mut Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
+) -> Result<Vec<Alert>> {
+    let pending = notices::pending(store, me, now)?;
+    let fresh = notices::claim(store, me, now, pending)?;
+    Ok(fresh
+        .into_iter()
+        .filter(|a| announced.insert((a.kind, a.subject_id)))
+        .collect())
 }

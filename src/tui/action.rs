@@ -1,9 +1,11 @@
 //! Everything that can happen to the screen: a key's command or news from the
 //! store, the clock or the terminal. `update` is the only place they act.
 
+use crate::domain::alert::Alert;
 use crate::domain::escalation::EscalationDetail;
 use crate::store::worker::DashboardData;
 use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -18,12 +20,28 @@ pub enum Action {
     Back,
     Help,
     Quit,
+    /// Move between the escalation list and the deadlines panel.
+    FocusNext,
+    /// Mark the selected deadline met (asks for an optional note).
+    Meet,
+    /// Waive the selected deadline (asks for a reason).
+    Waive,
+    /// Save what the prompt holds.
+    Submit,
+    /// Close the prompt without saving.
+    Cancel,
+    /// A key typed into the prompt.
+    PromptKey(KeyEvent),
     // Events.
     DashboardLoaded(DashboardData),
     DetailLoaded(Box<EscalationDetail>),
     /// Another session committed a change.
     Changed,
     StoreError(String),
+    /// A change was saved; the text says what, for the status line.
+    Saved(String),
+    /// Alerts this user has not had before.
+    Alerts(Vec<Alert>),
     Tick(DateTime<Utc>),
     Resize(u16, u16),
 }

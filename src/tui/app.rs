@@ -2,6 +2,7 @@
 
 use super::keymap::{Keymap, Mode};
 use super::theme::Theme;
+use crate::domain::deadline::Deadline;
 use crate::domain::escalation::{EscalationDetail, EscalationSummary};
 use crate::domain::staff::StaffMember;
 use chrono::{DateTime, Utc};
@@ -20,14 +21,15 @@ pub enum Screen {
     Detail,
 }
 
-/// The open-escalations list: a window of rows over the whole queue.
-#[derive(Debug, Clone, Default)]
-pub struct Queue {
-    /// Open escalations visible to this user.
+/// A list on screen: a window of rows in memory over a longer list in the
+/// database (the open queue, the open deadlines), with a selection.
+#[derive(Debug, Clone)]
+pub struct Window<T> {
+    /// Rows in the whole list (visible to this user).
     pub total: i64,
-    /// Queue position of `rows[0]`.
+    /// List position of `rows[0]`.
     pub offset: i64,
-    pub rows: Vec<EscalationSummary>,
+    pub rows: Vec<T>,
     /// Selected queue position.
     pub selected: i64,
     /// First position drawn (scrolling).
@@ -38,17 +40,83 @@ pub struct Queue {
     pub loaded: bool,
 }
 
-impl Queue {
-    /// The loaded row at a queue position.
-    pub fn row(&self, pos: i64) -> Option<&EscalationSummary> {
+impl<T> Default for Window<T> {
+    fn default() -> Self {
+        Window {
+            total: 0,
+            offset: 0,
+            rows: Vec::new(),
+            selected: 0,
+            top: 0,
+            loading: false,
+            loaded: false,
+        }
+    }
+}
+
+impl<T> Window<T> {
+    /// The loaded row at a list position.
+    pub fn row(&self, pos: i64) -> Option<&T> {
         let i = pos.checked_sub(self.offset)?;
         usize::try_from(i).ok().and_then(|i| self.rows.get(i))
     }
 
-    pub fn selected_row(&self) -> Option<&EscalationSummary> {
+    pub fn selected_row(&self) -> Option<&T> {
         self.row(self.selected)
     }
+
+    /// Takes a freshly loaded window, keeping the selection in range.
+    pub fn load(&mut self, total: i64, offset: i64, rows: Vec<T>) {
+        self.total = total;
+        self.offset = offset;
+        self.rows = rows;
+        self.loading = false;
+        self.loaded = true;
+        self.selected = self.selected.clamp(0, (total - 1).max(0));
+    }
 }
+
+/// The open-escalations list.
+pub type Queue = Window<EscalationSummary>;
+
+/// Which dashboard list the movement keys act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Queue,
+    Deadlines,
+}
+
+/// What a one-line prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Mark a deadline met; the note is optional.
+    Meet {
+        id: i64,
+        reference: String,
+        label: String,
+    },
+    /// Waive a deadline; the reason is required.
+    Waive {
+        id: i64,
+        reference: String,
+        label: String,
+    },
+}
+
+/// A one-line text prompt over the dashboard. The text stays until the store
+/// confirms the save, so a refusal or a lock never loses what was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub input: String,
+    pub error: Option<String>,
+    /// Sent to the store; waiting for its answer.
+    pub saving: bool,
+}
+
+/// Longest text a prompt takes (a waiver reason's limit in the schema).
+pub const PROMPT_MAX: usize = 4000;
 
 /// An open escalation record.
 #[derive(Debug, Clone)]
@@ -78,6 +146,11 @@ pub struct App {
     pub screen: Screen,
     pub help: bool,
     pub queue: Queue,
+    pub focus: Focus,
+    pub deadlines: Window<Deadline>,
+    pub prompt: Option<Prompt>,
+    /// The latest alert, shown in a banner until the next.
+    pub alert: Option<String>,
     pub detail: Option<Detail>,
     pub status: Option<StatusLine>,
     /// Terminal size, for paging.
@@ -99,6 +172,10 @@ impl App {
             screen: Screen::Dashboard,
             help: false,
             queue: Queue::default(),
+            focus: Focus::Queue,
+            deadlines: Window::default(),
+            prompt: None,
+            alert: None,
             detail: None,
             status: None,
             width: MIN_WIDTH,
@@ -111,10 +188,16 @@ impl App {
 
     /// The key bindings in force: help sits over whatever screen is showing.
     pub fn mode(&self) -> Mode {
-        match (self.help, self.screen) {
-            (true, _) => Mode::Help,
-            (false, Screen::Dashboard) => Mode::Dashboard,
-            (false, Screen::Detail) => Mode::Detail,
+        if self.help {
+            return Mode::Help;
+        }
+        if self.prompt.is_some() {
+            return Mode::Prompt;
+        }
+        match (self.screen, self.focus) {
+            (Screen::Dashboard, Focus::Queue) => Mode::Dashboard,
+            (Screen::Dashboard, Focus::Deadlines) => Mode::Deadlines,
+            (Screen::Detail, _) => Mode::Detail,
         }
     }
 
@@ -125,5 +208,10 @@ impl App {
     /// Rows of the escalation table that fit on screen (see views::dashboard).
     pub fn list_height(&self) -> i64 {
         super::views::dashboard::list_height(self) as i64
+    }
+
+    /// Rows of the deadlines panel that fit on screen.
+    pub fn deadlines_height(&self) -> i64 {
+        super::views::dashboard::deadlines_height(self) as i64
     }
 }

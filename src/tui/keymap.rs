@@ -7,9 +7,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Which set of bindings is live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// The dashboard, moving in the escalation list.
     Dashboard,
+    /// The dashboard, moving in the deadlines panel.
+    Deadlines,
     Detail,
     Help,
+    /// Typing into a one-line prompt: keys not listed here are text.
+    Prompt,
 }
 
 /// One key bound to one action in one mode.
@@ -43,8 +48,8 @@ const fn bind(
     }
 }
 
-use KeyCode::{Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
-use Mode::{Dashboard as D, Detail as V, Help as H};
+use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
+use Mode::{Dashboard as D, Deadlines as L, Detail as V, Help as H, Prompt as P};
 
 /// The default bindings, in the order help lists them.
 pub fn defaults() -> Vec<Binding> {
@@ -72,8 +77,96 @@ pub fn defaults() -> Vec<Binding> {
             "Open the escalation's record",
             Some("open"),
         ),
+        bind(
+            D,
+            Tab,
+            Action::FocusNext,
+            "Go to the deadlines panel",
+            Some("deadlines"),
+        ),
+        bind(
+            D,
+            BackTab,
+            Action::FocusNext,
+            "Go to the deadlines panel",
+            None,
+        ),
         bind(D, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(D, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
+        bind(
+            L,
+            Char('j'),
+            Action::Down,
+            "Move down the deadlines",
+            Some("move"),
+        ),
+        bind(L, Down, Action::Down, "Move down the deadlines", None),
+        bind(
+            L,
+            Char('k'),
+            Action::Up,
+            "Move up the deadlines",
+            Some("move"),
+        ),
+        bind(L, Up, Action::Up, "Move up the deadlines", None),
+        bind(L, PageDown, Action::PageDown, "Page down", None),
+        bind(L, PageUp, Action::PageUp, "Page up", None),
+        bind(L, Char('g'), Action::Top, "Soonest deadline", None),
+        bind(L, Home, Action::Top, "Soonest deadline", None),
+        bind(L, Char('G'), Action::Bottom, "Latest deadline", None),
+        bind(L, End, Action::Bottom, "Latest deadline", None),
+        bind(
+            L,
+            Char('m'),
+            Action::Meet,
+            "Mark the deadline met (optional note)",
+            Some("met"),
+        ),
+        bind(
+            L,
+            Char('w'),
+            Action::Waive,
+            "Waive the deadline (a reason is required)",
+            Some("waive"),
+        ),
+        bind(
+            L,
+            Enter,
+            Action::Open,
+            "Open the escalation's record",
+            Some("open"),
+        ),
+        bind(
+            L,
+            Tab,
+            Action::FocusNext,
+            "Back to the escalation list",
+            Some("list"),
+        ),
+        bind(
+            L,
+            BackTab,
+            Action::FocusNext,
+            "Back to the escalation list",
+            None,
+        ),
+        bind(
+            L,
+            Esc,
+            Action::FocusNext,
+            "Back to the escalation list",
+            None,
+        ),
+        bind(L, Char('?'), Action::Help, "Show all keys", Some("help")),
+        bind(L, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
+        bind(P, Enter, Action::Submit, "Save", Some("save")),
+        bind(
+            P,
+            Esc,
+            Action::Cancel,
+            "Cancel: nothing is saved",
+            Some("cancel"),
+        ),
         bind(V, Char('j'), Action::Down, "Scroll down", Some("scroll")),
         bind(V, Down, Action::Down, "Scroll down", None),
         bind(V, Char('k'), Action::Up, "Scroll up", Some("scroll")),

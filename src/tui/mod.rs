@@ -2,10 +2,11 @@
 //!
 //! Four sources feed one channel: keys and resizes (an input thread), the
 //! store worker's replies, signals (SIGTERM, SIGHUP, SIGINT) and the clock.
-//! The loop sleeps until one of them speaks or the minute turns, so an idle
-//! dashboard uses no CPU.
+//! The loop sleeps until one of them speaks or the second turns: countdowns
+//! tick from the clock alone, never from re-querying the database.
 
 pub mod action;
+pub mod alerts;
 pub mod app;
 pub mod keymap;
 pub mod theme;
@@ -75,19 +76,38 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
     let size = terminal.size()?;
     let mut app = App::new(me, clock.now(), read_only, theme);
     update(&mut app, Action::Resize(size.width, size.height));
+    let (config, config_error) = match crate::config::Config::load() {
+        Ok(c) => (c, None),
+        Err(e) => (crate::config::Config::default(), Some(e.to_string())),
+    };
+    if let Some(e) = config_error {
+        update(
+            &mut app,
+            Action::StoreError(format!("{e} (using default settings)")),
+        );
+    }
+    let alerts = alerts::Announcer::new(&config);
     let mut pending = vec![update::initial_load()];
     loop {
         for fx in pending.drain(..) {
             match fx {
                 Effect::Store(req) => worker.send(req),
+                Effect::Notify(list) => alerts.announce(&list),
                 Effect::Quit => return Ok(()),
             }
         }
         terminal.draw(|f| views::draw(&app, f))?;
-        let action = match rx.recv_timeout(until_next_minute(clock)) {
+        let action = match rx.recv_timeout(until_next_second(clock)) {
             Ok(Event::Term(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
                 if app.too_small() && k.code == crossterm::event::KeyCode::Char('q') {
                     Some(Action::Quit)
+                } else if app.mode() == keymap::Mode::Prompt {
+                    // Keys the prompt does not bind are text.
+                    Some(
+                        app.keymap
+                            .lookup(app.mode(), k)
+                            .unwrap_or(Action::PromptKey(k)),
+                    )
                 } else {
                     app.keymap.lookup(app.mode(), k)
                 }
@@ -98,6 +118,8 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Dashboard(d) => Action::DashboardLoaded(d),
                 Reply::Detail(d) => Action::DetailLoaded(d),
                 Reply::Changed => Action::Changed,
+                Reply::Saved(text) => Action::Saved(text),
+                Reply::Alerts(a) => Action::Alerts(a),
                 Reply::Error(e) => Action::StoreError(e),
             }),
             Ok(Event::Signal) => Some(Action::Quit),
@@ -110,15 +132,14 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
     }
 }
 
-/// Sleep until the wall clock's minute turns: countdowns and the header
-/// clock change only then. A fixed clock never ticks.
-fn until_next_minute(clock: Clock) -> Duration {
+/// Sleep until the wall clock's second turns, so every countdown changes on
+/// time (a deadline can fall due at any second). A fixed clock never ticks.
+fn until_next_second(clock: Clock) -> Duration {
     match clock {
         Clock::Fixed(_) => Duration::from_secs(3600),
         Clock::System => {
-            let now = Utc::now();
-            let into = now.second() as u64 * 1000 + (now.nanosecond() / 1_000_000) as u64 % 1000;
-            Duration::from_millis(60_000 - into.min(59_999))
+            let ms = (Utc::now().nanosecond() / 1_000_000) as u64 % 1000;
+            Duration::from_millis(1000 - ms.min(999))
         }
     }
 }

@@ -2,13 +2,21 @@
 //! the event loop to carry out, so tests can drive it with no terminal or store.
 
 use super::action::Action;
-use super::app::{App, Detail, Screen, StatusKind, StatusLine, WINDOW};
+use super::app::{
+    App, Detail, Focus, PROMPT_MAX, Prompt, PromptKind, Screen, StatusKind, StatusLine, WINDOW,
+    Window,
+};
+use crate::domain::alert::{Alert, summary};
+use crate::domain::staff::Role;
 use crate::store::worker::Request;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 /// Work for the event loop.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Store(Request),
+    /// Ring, signal the terminal and show a desktop notification.
+    Notify(Vec<Alert>),
     Quit,
 }
 
@@ -18,6 +26,7 @@ pub fn initial_load() -> Effect {
         offset: 0,
         limit: WINDOW,
         keep: None,
+        deadlines_offset: 0,
     })
 }
 
@@ -34,47 +43,95 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.screen = Screen::Dashboard;
             app.detail = None;
         }
+        Action::FocusNext => {
+            app.focus = match app.focus {
+                Focus::Queue => Focus::Deadlines,
+                Focus::Deadlines => Focus::Queue,
+            };
+        }
         Action::Up
         | Action::Down
         | Action::PageUp
         | Action::PageDown
         | Action::Top
-        | Action::Bottom => match app.screen {
-            Screen::Dashboard => move_selection(app, &action, &mut fx),
-            Screen::Detail => scroll_detail(app, &action),
+        | Action::Bottom => match (app.screen, app.focus) {
+            (Screen::Dashboard, Focus::Queue) => {
+                let page = app.list_height();
+                if step(&mut app.queue, &action, page) {
+                    reload(app, &mut fx);
+                }
+            }
+            (Screen::Dashboard, Focus::Deadlines) => {
+                let page = app.deadlines_height();
+                if step(&mut app.deadlines, &action, page) {
+                    reload(app, &mut fx);
+                }
+            }
+            (Screen::Detail, _) => scroll_detail(app, &action),
         },
         Action::Open => {
-            if let Some(row) = app.queue.selected_row() {
-                fx.push(Effect::Store(Request::Detail { id: row.id }));
+            let id = match app.focus {
+                Focus::Queue => app.queue.selected_row().map(|r| r.id),
+                Focus::Deadlines => app.deadlines.selected_row().map(|d| d.escalation_id),
+            };
+            if let Some(id) = id {
+                fx.push(Effect::Store(Request::Detail { id }));
             }
+        }
+        Action::Meet | Action::Waive => open_prompt(app, &action),
+        Action::PromptKey(key) => {
+            if let Some(p) = app.prompt.as_mut().filter(|p| !p.saving) {
+                match key.code {
+                    KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        p.input.clear()
+                    }
+                    KeyCode::Char(c) if !c.is_control() && p.input.chars().count() < PROMPT_MAX => {
+                        p.input.push(c);
+                        p.error = None;
+                    }
+                    KeyCode::Backspace => {
+                        p.input.pop();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Action::Submit => submit(app, &mut fx),
+        Action::Cancel => {
+            // While a save is on its way the prompt stays: its answer decides.
+            if app.prompt.as_ref().is_some_and(|p| !p.saving) {
+                app.prompt = None;
+            }
+        }
+        Action::Saved(text) => {
+            app.prompt = None;
+            app.status = Some(StatusLine {
+                kind: StatusKind::Info,
+                text,
+            });
+            // Our own commit does not wake the change poll: reload now.
+            reload(app, &mut fx);
         }
         Action::DashboardLoaded(d) => {
             app.org = d.org;
             app.on_duty = d.on_duty;
-            let q = &mut app.queue;
-            q.total = d.total;
-            q.offset = d.offset;
-            q.rows = d.rows;
-            q.loading = false;
-            q.loaded = true;
+            app.queue.load(d.total, d.offset, d.rows);
             if let Some(pos) = d.kept_at {
-                q.selected = pos;
+                app.queue.selected = pos.clamp(0, (app.queue.total - 1).max(0));
             }
-            q.selected = q.selected.clamp(0, (q.total - 1).max(0));
-            follow_selection(app, &mut fx);
+            app.deadlines
+                .load(d.deadlines_total, d.deadlines_offset, d.deadlines);
+            keep_visible(app);
+            if missing(&app.queue) || missing(&app.deadlines) {
+                reload(app, &mut fx);
+            }
         }
         Action::DetailLoaded(d) => {
             app.detail = Some(Detail { data: d, scroll: 0 });
             app.screen = Screen::Detail;
         }
         Action::Changed => {
-            let keep = app.queue.selected_row().map(|r| r.id);
-            fx.push(Effect::Store(Request::Dashboard {
-                offset: app.queue.offset,
-                limit: WINDOW,
-                keep,
-            }));
-            app.queue.loading = true;
+            reload(app, &mut fx);
             if app.screen == Screen::Detail {
                 app.status = Some(StatusLine {
                     kind: StatusKind::Info,
@@ -86,10 +143,26 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::StoreError(msg) => {
             app.queue.loading = false;
-            app.status = Some(StatusLine {
-                kind: StatusKind::Error,
-                text: msg,
-            });
+            app.deadlines.loading = false;
+            match app.prompt.as_mut() {
+                // The typed text stays; the refusal shows in the prompt.
+                Some(p) => {
+                    p.saving = false;
+                    p.error = Some(msg);
+                }
+                None => {
+                    app.status = Some(StatusLine {
+                        kind: StatusKind::Error,
+                        text: msg,
+                    })
+                }
+            }
+        }
+        Action::Alerts(alerts) => {
+            if let Some(text) = summary(&alerts) {
+                app.alert = Some(text);
+                fx.push(Effect::Notify(alerts));
+            }
         }
         Action::Tick(now) => app.now = now,
         Action::Resize(w, h) => {
@@ -101,46 +174,141 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     fx
 }
 
-fn move_selection(app: &mut App, action: &Action, fx: &mut Vec<Effect>) {
-    let page = app.list_height().max(1);
-    let q = &mut app.queue;
-    let last = (q.total - 1).max(0);
-    q.selected = match action {
-        Action::Up => q.selected - 1,
-        Action::Down => q.selected + 1,
-        Action::PageUp => q.selected - page,
-        Action::PageDown => q.selected + page,
+/// Moves a window's selection. Returns true when the selection has left the
+/// rows in memory and another window must be loaded.
+fn step<T>(w: &mut Window<T>, action: &Action, page: i64) -> bool {
+    let page = page.max(1);
+    let last = (w.total - 1).max(0);
+    w.selected = match action {
+        Action::Up => w.selected - 1,
+        Action::Down => w.selected + 1,
+        Action::PageUp => w.selected - page,
+        Action::PageDown => w.selected + page,
         Action::Top => 0,
         _ => last,
     }
     .clamp(0, last);
-    follow_selection(app, fx);
+    scroll_to(w, page);
+    missing(w)
 }
 
-/// Scrolls so the selection is on screen, and asks for another window when
-/// the selection has left the rows in memory.
-fn follow_selection(app: &mut App, fx: &mut Vec<Effect>) {
-    keep_visible(app);
-    let q = &mut app.queue;
-    if q.total > 0 && q.row(q.selected).is_none() && !q.loading {
-        q.loading = true;
-        fx.push(Effect::Store(Request::Dashboard {
-            offset: (q.selected - WINDOW / 2).max(0),
-            limit: WINDOW,
-            keep: None,
-        }));
+/// Whether the selection is outside the rows in memory (and none are coming).
+fn missing<T>(w: &Window<T>) -> bool {
+    w.total > 0 && w.row(w.selected).is_none() && !w.loading
+}
+
+/// Scrolls so the selection is among the `height` rows drawn.
+fn scroll_to<T>(w: &mut Window<T>, height: i64) {
+    let h = height.max(1);
+    if w.selected < w.top {
+        w.top = w.selected;
+    } else if w.selected >= w.top + h {
+        w.top = w.selected - h + 1;
     }
+    w.top = w.top.clamp(0, (w.total - h).max(0));
 }
 
 fn keep_visible(app: &mut App) {
-    let h = app.list_height().max(1);
-    let q = &mut app.queue;
-    if q.selected < q.top {
-        q.top = q.selected;
-    } else if q.selected >= q.top + h {
-        q.top = q.selected - h + 1;
+    let (qh, dh) = (app.list_height(), app.deadlines_height());
+    scroll_to(&mut app.queue, qh);
+    scroll_to(&mut app.deadlines, dh);
+}
+
+/// Asks for both lists again, each window placed around its selection, and
+/// the queue kept on the selected escalation wherever it now stands.
+fn reload(app: &mut App, fx: &mut Vec<Effect>) {
+    let around = |w: i64, loaded: bool, offset: i64| {
+        if loaded && (w < offset || w >= offset + WINDOW) {
+            (w - WINDOW / 2).max(0)
+        } else {
+            offset
+        }
+    };
+    let q = &app.queue;
+    let offset = around(q.selected, q.loaded, q.offset);
+    let keep = q.selected_row().map(|r| r.id);
+    let d = &app.deadlines;
+    let deadlines_offset = around(d.selected, d.loaded, d.offset);
+    app.queue.loading = true;
+    app.deadlines.loading = true;
+    fx.push(Effect::Store(Request::Dashboard {
+        offset,
+        limit: WINDOW,
+        keep,
+        deadlines_offset,
+    }));
+}
+
+fn info(app: &mut App, kind: StatusKind, text: &str) {
+    app.status = Some(StatusLine {
+        kind,
+        text: text.to_string(),
+    });
+}
+
+fn open_prompt(app: &mut App, action: &Action) {
+    if app.read_only {
+        return info(
+            app,
+            StatusKind::Error,
+            "Read-only database: nothing can be changed",
+        );
     }
-    q.top = q.top.clamp(0, (q.total - h).max(0));
+    if app.me.role == Role::Viewer {
+        return info(
+            app,
+            StatusKind::Error,
+            "Viewers cannot change deadlines; ask a DSL",
+        );
+    }
+    let Some(d) = app.deadlines.selected_row() else {
+        return info(app, StatusKind::Error, "No deadline selected");
+    };
+    let (id, reference, label) = (d.id, d.reference.clone(), d.label.clone());
+    let kind = if *action == Action::Meet {
+        PromptKind::Meet {
+            id,
+            reference,
+            label,
+        }
+    } else {
+        PromptKind::Waive {
+            id,
+            reference,
+            label,
+        }
+    };
+    app.prompt = Some(Prompt {
+        kind,
+        input: String::new(),
+        error: None,
+        saving: false,
+    });
+}
+
+fn submit(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(p) = app.prompt.as_mut().filter(|p| !p.saving) else {
+        return;
+    };
+    let req = match &p.kind {
+        PromptKind::Meet { id, .. } => Request::Meet {
+            id: *id,
+            note: p.input.clone(),
+        },
+        PromptKind::Waive { id, .. } => {
+            if let Err(e) = crate::domain::text::validate_line("reason", &p.input, PROMPT_MAX) {
+                p.error = Some(format!("{e}: say why this deadline no longer applies"));
+                return;
+            }
+            Request::Waive {
+                id: *id,
+                reason: p.input.clone(),
+            }
+        }
+    };
+    p.saving = true;
+    p.error = None;
+    fx.push(Effect::Store(req));
 }
 
 fn scroll_detail(app: &mut App, action: &Action) {

@@ -6,7 +6,7 @@ use crate::domain::calendar::format_stamp;
 use crate::domain::deadline::{Deadline, DeadlineState};
 use crate::domain::deadline::{DueStatus, countdown, due_status};
 use crate::domain::escalation::{EscalationSummary, Status, age};
-use crate::tui::app::App;
+use crate::tui::app::{App, Focus};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -18,23 +18,33 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 pub struct Areas {
     pub header: Rect,
     pub banner: Option<Rect>,
+    pub alert: Option<Rect>,
     pub queue: Rect,
+    pub deadlines: Rect,
     pub footer: Rect,
 }
 
 pub fn areas(app: &App, area: Rect) -> Areas {
     let banner = u16::from(app.read_only);
-    let [header, banner_area, queue, footer] = Layout::vertical([
+    let alert = u16::from(app.alert.is_some());
+    // The deadlines panel takes two fifths of the body, at least 4 lines.
+    let body = area.height.saturating_sub(3 + banner + alert);
+    let panel = (body * 2 / 5).max(4);
+    let [header, banner_area, alert_area, queue, deadlines, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner),
+        Constraint::Length(alert),
         Constraint::Min(3),
+        Constraint::Length(panel),
         Constraint::Length(2),
     ])
     .areas(area);
     Areas {
         header,
         banner: app.read_only.then_some(banner_area),
+        alert: app.alert.is_some().then_some(alert_area),
         queue,
+        deadlines,
         footer,
     }
 }
@@ -43,6 +53,12 @@ pub fn areas(app: &App, area: Rect) -> Areas {
 pub fn list_height(app: &App) -> u16 {
     let a = areas(app, Rect::new(0, 0, app.width, app.height));
     a.queue.height.saturating_sub(2)
+}
+
+/// Deadline rows that fit: the panel less its title line.
+pub fn deadlines_height(app: &App) -> u16 {
+    let a = areas(app, Rect::new(0, 0, app.width, app.height));
+    a.deadlines.height.saturating_sub(1)
 }
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
@@ -55,10 +71,23 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             b,
         );
     }
+    if let (Some(r), Some(text)) = (a.alert, &app.alert) {
+        f.render_widget(
+            Paragraph::new(format!(" {} {text}", symbols::ALERT)).style(app.theme.overdue),
+            r,
+        );
+    }
     queue(app, f, a.queue);
-    let q = &app.queue;
-    let pos = if q.total > 0 {
-        format!("{} of {} ", q.selected + 1, q.total)
+    deadlines(app, f, a.deadlines);
+    if let Some(p) = &app.prompt {
+        super::prompt::draw(app, p, f, area);
+    }
+    let (total, selected) = match app.focus {
+        Focus::Queue => (app.queue.total, app.queue.selected),
+        Focus::Deadlines => (app.deadlines.total, app.deadlines.selected),
+    };
+    let pos = if total > 0 {
+        format!("{} of {total} ", selected + 1)
     } else {
         String::new()
     };
@@ -115,9 +144,10 @@ fn queue(app: &App, f: &mut Frame, area: Rect) {
     } else {
         " Open escalations: loading… ".to_string()
     };
+    let focused = app.focus == Focus::Queue;
     let block = Block::new()
         .borders(Borders::TOP)
-        .title(Span::styled(title, t.title));
+        .title(Span::styled(title, if focused { t.title } else { t.muted }));
     let inner = block.inner(area);
     f.render_widget(block, area);
     if q.loaded && q.total == 0 {
@@ -160,7 +190,7 @@ fn queue(app: &App, f: &mut Frame, area: Rect) {
         })
         .collect();
     let mut state = TableState::default();
-    if q.total > 0 {
+    if q.total > 0 && focused {
         state.select(Some((q.selected - q.top) as usize));
     }
     let table = Table::new(rows, widths)
@@ -169,6 +199,66 @@ fn queue(app: &App, f: &mut Frame, area: Rect) {
         .row_highlight_style(t.selected)
         .highlight_symbol("▶ ")
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+    f.render_stateful_widget(table, inner, &mut state);
+}
+
+/// Every open deadline, soonest first, counting down.
+fn deadlines(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let w = &app.deadlines;
+    let focused = app.focus == Focus::Deadlines;
+    let title = if !w.loaded {
+        " Deadlines: loading… ".to_string()
+    } else if focused {
+        format!(" Deadlines: {} open ", w.total)
+    } else {
+        format!(" Deadlines: {} open (Tab) ", w.total)
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(title, if focused { t.title } else { t.muted }));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if w.loaded && w.total == 0 {
+        f.render_widget(Paragraph::new("No open deadlines.").style(t.muted), inner);
+        return;
+    }
+    let height = inner.height as i64;
+    let rows: Vec<Row> = (w.top..(w.top + height).min(w.total))
+        .map(|pos| match w.row(pos) {
+            Some(d) => {
+                let (due, style) = deadline_cell(app, d);
+                Row::new(vec![
+                    Cell::from(Span::styled(due, style)),
+                    Cell::from(d.reference.as_str()),
+                    Cell::from(d.label.as_str()),
+                    Cell::from(
+                        crate::domain::calendar::local(d.due_at)
+                            .format("%a %d %b %H:%M")
+                            .to_string(),
+                    ),
+                ])
+            }
+            None => Row::new(vec![Cell::from("…")]).style(t.muted),
+        })
+        .collect();
+    let mut state = TableState::default();
+    if w.total > 0 && focused {
+        state.select(Some((w.selected - w.top) as usize));
+    }
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(19),
+            Constraint::Length(12),
+            Constraint::Min(10),
+            Constraint::Length(16),
+        ],
+    )
+    .column_spacing(1)
+    .row_highlight_style(t.selected)
+    .highlight_symbol("▶ ")
+    .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     f.render_stateful_widget(table, inner, &mut state);
 }
 

@@ -1,7 +1,7 @@
 //! The `?` help: every key of the screen underneath, from the keymap itself.
 
 use super::symbols;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Focus, Screen};
 use crate::tui::keymap::{Mode, key_label};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -25,9 +25,10 @@ pub fn entries(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
 }
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
-    let under = match app.screen {
-        Screen::Dashboard => Mode::Dashboard,
-        Screen::Detail => Mode::Detail,
+    let under = match (app.screen, app.focus) {
+        (Screen::Dashboard, Focus::Queue) => Mode::Dashboard,
+        (Screen::Dashboard, Focus::Deadlines) => Mode::Deadlines,
+        (Screen::Detail, _) => Mode::Detail,
     };
     let t = &app.theme;
     let mut lines = vec![Line::from(Span::styled("Keys on this screen", t.title))];
@@ -37,7 +38,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(desc),
         ]));
     }
-    if under == Mode::Dashboard {
+    if app.screen == Screen::Dashboard {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled("Marks", t.title)));
         for pair in symbols::LEGEND.chunks(2) {

@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod detail;
 pub mod help;
+pub mod prompt;
 pub mod symbols;
 
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, StatusKind};

@@ -5,6 +5,8 @@ pub const OVERDUE: &str = "‼";
 pub const DUE_SOON: &str = "◷";
 pub const MET: &str = "✓";
 pub const WAIVED: &str = "–";
+/// Leads the alert banner.
+pub const ALERT: &str = "‼ ALERT";
 pub const UNSURE: &str = "≈";
 pub const NEW: &str = "NEW ✱";
 pub const IMMEDIATE: &str = "999!";

@@ -7,6 +7,9 @@ use crate::store::{self, Create, Store, StoreError};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
+mod deadlines;
+pub use deadlines::{HolidaysCommand, RulesCommand, SettingsCommand};
+
 /// Where the shared database lives unless `--db` or `DUTYDESK_DB` says otherwise.
 pub const DEFAULT_DB: &str = "/var/lib/dutydesk/dutydesk.db";
 /// The demo database, in the current directory.
@@ -20,6 +23,8 @@ Environment:
   DUTYDESK_NOW    fix the clock to an RFC 3339 time, e.g. 2026-11-23T09:00:00Z
                   (tests and demos only; refused when dutydesk runs setgid)
   NO_COLOR        draw without colour (meaning stays in symbols and bold)
+  DUTYDESK_CONFIG your settings file [default: ~/.config/dutydesk/config.toml]:
+                  [notify] bell = true, terminal = \"off\"|\"osc9\"|\"osc777\", desktop = true
 
 Exit codes: 0 done, 1 unexpected failure, 2 refused (bad input, unknown user,
 missing or unusable database).
@@ -77,6 +82,31 @@ pub enum Command {
     /// The staff list: who may use the desk, and in what role
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// List open deadlines, soonest first (for scripts and cron)
+    Deadlines {
+        /// Print a JSON array: reference, rule, due (RFC 3339, UK offset), status...
+        #[arg(long)]
+        json: bool,
+        /// Include met and waived deadlines
+        #[arg(long)]
+        all: bool,
+    },
+    /// Announce alerts that are due (deadline due soon or overdue, case assigned
+    /// to you) and exit: for a crontab. Each alert is announced once per user.
+    Notify {
+        /// Check once and exit (the only mode; required so cron lines say what they do)
+        #[arg(long, required = true)]
+        once: bool,
+    },
+    /// England & Wales (or another division's) bank holidays, for working days
+    #[command(subcommand)]
+    Holidays(HolidaysCommand),
+    /// Deadline rules: what sets a deadline, and how long it runs
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Organisation settings (deadline counting, holiday division, name)
+    #[command(subcommand)]
+    Settings(SettingsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,26 +166,26 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-fn refused(message: impl Into<String>) -> Failure {
+pub(crate) fn refused(message: impl Into<String>) -> Failure {
     Failure {
         code: 2,
         message: message.into(),
     }
 }
 
-type Outcome = Result<(), Failure>;
+pub(crate) type Outcome = Result<(), Failure>;
 
 fn db_path(cli: &Cli, default: &str) -> PathBuf {
     cli.db.clone().unwrap_or_else(|| PathBuf::from(default))
 }
 
 /// Who is at the keyboard, as a staff member of this database.
-fn whoami(store: &Store) -> Result<StaffMember, Failure> {
+pub(crate) fn whoami(store: &Store) -> Result<StaffMember, Failure> {
     let user = crate::identity::current_user().map_err(|e| refused(format!("{e:#}")))?;
     Ok(store::staff::authenticate(store, &user)?)
 }
 
-fn clock() -> Result<Clock, Failure> {
+pub(crate) fn clock() -> Result<Clock, Failure> {
     Clock::from_env().map_err(|e| refused(format!("{e:#}")))
 }
 
@@ -179,6 +209,13 @@ pub fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Some(Command::Staff(cmd)) => staff(&db_path(&cli, DEFAULT_DB), cmd),
+        Some(Command::Deadlines { json, all }) => {
+            deadlines::list(&db_path(&cli, DEFAULT_DB), *json, *all)
+        }
+        Some(Command::Notify { .. }) => deadlines::notify_once(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Holidays(cmd)) => deadlines::holidays(&db_path(&cli, DEFAULT_DB), cmd),
+        Some(Command::Rules(cmd)) => deadlines::rules(&db_path(&cli, DEFAULT_DB), cmd),
+        Some(Command::Settings(cmd)) => deadlines::settings(&db_path(&cli, DEFAULT_DB), cmd),
     }
 }
 
@@ -288,7 +325,7 @@ pub fn snapshot(path: &Path, width: u16, height: u16) -> Result<String, Failure>
     let me = whoami(&store)?;
     let now = clock.now();
     let limit = crate::tui::app::WINDOW;
-    let data = store::worker::load_dashboard(&store, &me, now, 0, limit, None)?;
+    let data = store::worker::load_dashboard(&store, &me, now, 0, limit, None, 0)?;
     let mut app = crate::tui::app::App::new(
         me,
         now,

@@ -1,0 +1,283 @@
+//! The user's own settings file: how deadline alerts reach them. Everything
+//! shared by the desk (deadlines, staff, the rota) lives in the database; this
+//! file only holds choices that depend on the user's terminal and desktop.
+//!
+//! It is found at `$DUTYDESK_CONFIG`, else `$XDG_CONFIG_HOME/dutydesk/config.toml`,
+//! else `~/.config/dutydesk/config.toml`. A missing file means the defaults shown:
+//!
+//! ```toml
+//! [notify]
+//! bell = true          # ring the terminal bell
+//! terminal = "osc9"    # "off", "osc9" or "osc777": a notification through the terminal, also over SSH
+//! desktop = true       # a desktop notification when a D-Bus session is present
+//! ```
+//!
+//! (`terminal` defaults to `"off"`: not every terminal understands the sequences.)
+//! Unknown keys are errors rather than ignored, so a misspelt setting is noticed.
+
+use crate::notify::{Channels, TerminalStyle};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The whole settings file.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub notify: NotifyConfig,
+}
+
+/// `[notify]`: which channels a deadline alert goes out on.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifyConfig {
+    pub bell: bool,
+    pub terminal: TerminalStyle,
+    pub desktop: bool,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            bell: true,
+            terminal: TerminalStyle::Off,
+            desktop: true,
+        }
+    }
+}
+
+/// Why the settings file could not be used; every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the settings file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the settings file {} is not valid: {source}", path.display())]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    /// Under setgid the process can read files its user cannot; reading only
+    /// the user's own file keeps a crafted path from leaking another one
+    /// through a parse error.
+    #[error("the settings file {} does not belong to you; it is ignored when dutydesk runs setgid", path.display())]
+    NotYours { path: PathBuf },
+}
+
+impl Config {
+    /// Where the file is: $DUTYDESK_CONFIG, else $XDG_CONFIG_HOME/dutydesk/config.toml, else $HOME/.config/dutydesk/config.toml. `env` injected for tests.
+    ///
+    /// Empty variables count as unset, and a relative `XDG_CONFIG_HOME` is
+    /// ignored, as the XDG specification says. `None` when there is no home.
+    pub fn path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+        let var = |k: &str| env(k).filter(|v| !v.is_empty());
+        if let Some(p) = var("DUTYDESK_CONFIG") {
+            return Some(PathBuf::from(p));
+        }
+        if let Some(dir) = var("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .filter(|d| d.is_absolute())
+        {
+            return Some(dir.join("dutydesk").join("config.toml"));
+        }
+        var("HOME").map(|h| {
+            Path::new(&h)
+                .join(".config")
+                .join("dutydesk")
+                .join("config.toml")
+        })
+    }
+
+    /// Defaults when the file is missing; a clear error naming the file and the problem (toml's message includes line/column) when it is unreadable or wrong.
+    pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
+        let read_err = |source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(read_err(e)),
+        };
+        if crate::identity::is_privileged() && !owned_by_real_user(&file) {
+            return Err(ConfigError::NotYours {
+                path: path.to_owned(),
+            });
+        }
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(read_err)?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    /// The settings from the usual place (see [`Config::path`]); defaults when
+    /// there is no home directory to look in.
+    pub fn load() -> Result<Config, ConfigError> {
+        match Config::path(&|k| std::env::var(k).ok()) {
+            Some(p) => Config::load_from(&p),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// The notification channels these settings ask for.
+    pub fn channels(&self) -> Channels {
+        Channels {
+            bell: self.notify.bell,
+            terminal: self.notify.terminal,
+            desktop: self.notify.desktop,
+        }
+    }
+}
+
+/// Whether the opened file (after any symlinks) belongs to the real user.
+fn owned_by_real_user(file: &std::fs::File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    file.metadata().is_ok_and(|m| m.uid() == uid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn missing_file_gives_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load_from(&dir.path().join("nope.toml")).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(
+            c.channels(),
+            Channels {
+                bell: true,
+                terminal: TerminalStyle::Off,
+                desktop: true
+            }
+        );
+    }
+
+    #[test]
+    fn empty_or_partial_file_keeps_defaults() {
+        let (_d, p) = write("");
+        assert_eq!(Config::load_from(&p).unwrap(), Config::default());
+        let (_d, p) = write("[notify]\nbell = false\n");
+        let c = Config::load_from(&p).unwrap();
+        assert!(!c.notify.bell);
+        assert!(c.notify.desktop);
+        assert_eq!(c.notify.terminal, TerminalStyle::Off);
+    }
+
+    #[test]
+    fn documented_example_parses() {
+        let (_d, p) = write(
+            r#"
+[notify]
+bell = true          # ring the terminal bell
+terminal = "osc9"    # "off", "osc9" or "osc777": a notification through the terminal, also over SSH
+desktop = true       # a desktop notification when a D-Bus session is present
+"#,
+        );
+        let c = Config::load_from(&p).unwrap();
+        assert_eq!(
+            c.channels(),
+            Channels {
+                bell: true,
+                terminal: TerminalStyle::Osc9,
+                desktop: true
+            }
+        );
+        let (_d, p) = write("[notify]\nbell = false\nterminal = \"osc777\"\ndesktop = false\n");
+        assert_eq!(
+            Config::load_from(&p).unwrap().channels(),
+            Channels {
+                bell: false,
+                terminal: TerminalStyle::Osc777,
+                desktop: false
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_naming_the_file() {
+        for text in ["[notify]\nbel = true\n", "[notfy]\nbell = true\n"] {
+            let (_d, p) = write(text);
+            let e = Config::load_from(&p).unwrap_err();
+            assert!(matches!(e, ConfigError::Parse { .. }), "{e:?}");
+            let msg = e.to_string();
+            assert!(msg.contains(&p.display().to_string()), "{msg}");
+            assert!(msg.contains("unknown field"), "{msg}");
+            assert!(msg.contains("line 2"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        for text in [
+            "[notify]\nterminal = \"osc52\"\n",
+            "[notify]\nterminal = \"OSC9\"\n",
+            "[notify]\nbell = \"yes\"\n",
+            "[notify\n",
+        ] {
+            let (_d, p) = write(text);
+            let e = Config::load_from(&p).unwrap_err();
+            assert!(matches!(e, ConfigError::Parse { .. }), "{text}: {e:?}");
+            assert!(e.to_string().contains(&p.display().to_string()));
+        }
+    }
+
+    #[test]
+    fn unreadable_file_is_a_read_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Config::load_from(dir.path()).unwrap_err();
+        assert!(matches!(e, ConfigError::Read { .. }), "{e:?}");
+        assert!(e.to_string().contains(&dir.path().display().to_string()));
+        let (_d, p) = write("");
+        std::fs::write(&p, b"[notify]\nbell = \xff\n").unwrap();
+        assert!(matches!(
+            Config::load_from(&p),
+            Err(ConfigError::Read { .. })
+        ));
+    }
+
+    #[test]
+    fn path_resolution_order() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let all = env(&[
+            ("DUTYDESK_CONFIG", "/etc/dd.toml"),
+            ("XDG_CONFIG_HOME", "/x"),
+            ("HOME", "/home/alice"),
+        ]);
+        assert_eq!(Config::path(&all), Some("/etc/dd.toml".into()));
+        let xdg = env(&[
+            ("DUTYDESK_CONFIG", ""),
+            ("XDG_CONFIG_HOME", "/x"),
+            ("HOME", "/home/alice"),
+        ]);
+        assert_eq!(Config::path(&xdg), Some("/x/dutydesk/config.toml".into()));
+        let relative_xdg = env(&[("XDG_CONFIG_HOME", "x"), ("HOME", "/home/alice")]);
+        let home = env(&[("HOME", "/home/alice")]);
+        for e in [&relative_xdg as &dyn Fn(&str) -> Option<String>, &home] {
+            assert_eq!(
+                Config::path(e),
+                Some("/home/alice/.config/dutydesk/config.toml".into())
+            );
+        }
+        assert_eq!(Config::path(&env(&[])), None);
+    }
+}

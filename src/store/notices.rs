@@ -1,0 +1,72 @@
+//! Which alerts each user has had: an event is announced once per user, across
+//! all their sessions and `dutydesk notify --once`.
+
+use super::deadlines;
+use super::escalations::Viewer;
+use super::{Result, Store};
+use crate::domain::alert::{Alert, AlertKind, deadline_alerts};
+use crate::domain::deadline::MAX_WARN_MINUTES;
+use crate::domain::staff::StaffMember;
+use crate::domain::text::clean_line;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::params;
+
+/// How far back an assignment still counts as news.
+pub const ASSIGNED_WITHIN: Duration = Duration::hours(24);
+
+/// Every alert `me` should have now, announced or not.
+pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+    let viewer = Viewer::from(me);
+    let horizon = now + Duration::minutes(MAX_WARN_MINUTES as i64);
+    let open = deadlines::open_due_before(store, viewer, horizon)?;
+    let on_duty = super::staff::on_duty(store, now.timestamp())?.map(|s| s.id);
+    let mut alerts = deadline_alerts(&open, now, me.id, on_duty);
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT c.id, e.reference FROM chronology c JOIN escalations e ON e.id = c.escalation_id
+         WHERE c.kind = 'assigned' AND c.at >= ?2 AND c.author_id <> ?1
+           AND e.assignee_id = ?1 AND e.status <> 'closed'
+           AND c.id = (SELECT max(id) FROM chronology
+                       WHERE escalation_id = e.id AND kind = 'assigned')
+         ORDER BY c.at",
+    )?;
+    let assigned = stmt.query_map(params![me.id, (now - ASSIGNED_WITHIN).timestamp()], |r| {
+        Ok(Alert {
+            kind: AlertKind::Assigned,
+            subject_id: r.get(0)?,
+            reference: clean_line(&r.get::<_, String>(1)?),
+            label: String::new(),
+            due_at: None,
+        })
+    })?;
+    for a in assigned {
+        alerts.push(a?);
+    }
+    Ok(alerts)
+}
+
+/// Records `alerts` as announced to `me` and returns those that were not
+/// already: two sessions of one user racing here announce each event once.
+/// On a read-only database nothing can be remembered, so all are returned
+/// (the caller keeps its own memory for the session).
+pub fn claim(
+    store: &mut Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    alerts: Vec<Alert>,
+) -> Result<Vec<Alert>> {
+    if alerts.is_empty() || store.read_only() {
+        return Ok(alerts);
+    }
+    store.bookkeeping(|tx| {
+        let mut stmt = tx.prepare_cached(
+            "INSERT OR IGNORE INTO notices (staff_id, event, subject_id, at) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut fresh = Vec::new();
+        for a in alerts {
+            if stmt.execute(params![me.id, a.kind.code(), a.subject_id, now.timestamp()])? == 1 {
+                fresh.push(a);
+            }
+        }
+        Ok(fresh)
+    })
+}

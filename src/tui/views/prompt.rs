@@ -1,0 +1,80 @@
+//! The one-line prompt for meeting or waiving a deadline, drawn over the
+//! dashboard's lower half.
+
+use crate::tui::app::{App, Prompt, PromptKind};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+pub fn draw(app: &App, p: &Prompt, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let (title, ask) = match &p.kind {
+        PromptKind::Meet {
+            reference, label, ..
+        } => (
+            format!(" Mark met: {label} · {reference} "),
+            "Note (optional), then Enter:",
+        ),
+        PromptKind::Waive {
+            reference, label, ..
+        } => (
+            format!(" Waive: {label} · {reference} "),
+            "Reason (required: why it no longer applies), then Enter:",
+        ),
+    };
+    let w = area.width.saturating_sub(4).min(100);
+    let inner_w = w.saturating_sub(2) as usize;
+    // Show the end of a long entry: that is where the typing is.
+    let shown = tail(&p.input, inner_w.saturating_sub(2));
+    let mut lines = vec![
+        Line::from(ask),
+        Line::from(vec![Span::styled(format!("{shown}▏"), t.key)]),
+    ];
+    if p.saving {
+        lines.push(Line::from(Span::styled("Saving…", t.muted)));
+    } else if let Some(e) = &p.error {
+        lines.push(Line::from(Span::styled(format!("✖ {e}"), t.error)));
+    } else {
+        lines.push(Line::from(Span::styled(
+            "Enter saves · Esc cancels · Ctrl-U clears",
+            t.muted,
+        )));
+    }
+    let h = 5u16.min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + area.height.saturating_sub(h + 3),
+        w,
+        h,
+    );
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(Span::styled(title, t.title)),
+        ),
+        rect,
+    );
+}
+
+/// The last `width` columns of `s`.
+fn tail(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out: Vec<char> = Vec::new();
+    let mut used = 1; // the leading "…"
+    for c in s.chars().rev() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + cw > width {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
+    out.reverse();
+    format!("…{}", out.into_iter().collect::<String>())
+}
