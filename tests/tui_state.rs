@@ -60,6 +60,8 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         deadlines_total: 5,
         deadlines_offset: 0,
         deadlines: (0..5).map(deadline).collect(),
+        counting: dutydesk::domain::calendar::Counting::SameTime,
+        holidays_through: Some(2027),
     }
 }
 

@@ -71,6 +71,10 @@ pub struct DashboardData {
     pub deadlines_total: i64,
     pub deadlines_offset: i64,
     pub deadlines: Vec<Deadline>,
+    /// How day-counted deadlines end (the organisation's setting), for help.
+    pub counting: crate::domain::calendar::Counting,
+    /// Last year of known bank holidays, for help.
+    pub holidays_through: Option<i32>,
 }
 
 /// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
@@ -100,6 +104,8 @@ pub fn load_dashboard(
     let deadlines_total = deadlines::open_count(store, viewer)?;
     let deadlines_offset = deadlines_offset.clamp(0, (deadlines_total - limit).max(0));
     Ok(DashboardData {
+        counting: super::settings::counting(store.conn())?,
+        holidays_through: deadlines::known_through(store.conn())?,
         deadlines_total,
         deadlines_offset,
         deadlines: deadlines::open_page(store, viewer, deadlines_offset, limit)?,

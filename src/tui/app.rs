@@ -151,6 +151,8 @@ pub struct App {
     pub prompt: Option<Prompt>,
     /// The latest alert, shown in a banner until the next.
     pub alert: Option<String>,
+    pub counting: crate::domain::calendar::Counting,
+    pub holidays_through: Option<i32>,
     pub detail: Option<Detail>,
     pub status: Option<StatusLine>,
     /// Terminal size, for paging.
@@ -176,6 +178,8 @@ impl App {
             deadlines: Window::default(),
             prompt: None,
             alert: None,
+            counting: crate::domain::calendar::Counting::SameTime,
+            holidays_through: None,
             detail: None,
             status: None,
             width: MIN_WIDTH,

@@ -115,6 +115,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::DashboardLoaded(d) => {
             app.org = d.org;
             app.on_duty = d.on_duty;
+            app.counting = d.counting;
+            app.holidays_through = d.holidays_through;
             app.queue.load(d.total, d.offset, d.rows);
             if let Some(pos) = d.kept_at {
                 app.queue.selected = pos.clamp(0, (app.queue.total - 1).max(0));

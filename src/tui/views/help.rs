@@ -40,6 +40,19 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     }
     if app.screen == Screen::Dashboard {
         lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            Span::styled("Deadlines ", t.title),
+            Span::raw(format!(
+                "UK time · days end at {} · holidays to {}",
+                match app.counting {
+                    crate::domain::calendar::Counting::SameTime => "the same time",
+                    crate::domain::calendar::Counting::EndOfDay => "23:59",
+                },
+                app.holidays_through
+                    .map(|y| y.to_string())
+                    .unwrap_or_else(|| "none".into())
+            )),
+        ]));
         lines.push(Line::from(Span::styled("Marks", t.title)));
         for pair in symbols::LEGEND.chunks(2) {
             let mut spans = Vec::new();

@@ -1,0 +1,622 @@
+//! Deadlines end to end through the store: rules firing on real triggers and
+//! dates, meeting and waiving (chronology and audit), rules as data, bank
+//! holiday imports, alerts once per user, and the cron commands.
+
+mod common;
+
+use assert_cmd::Command;
+use chrono::{DateTime, TimeZone, Utc};
+use common::sql;
+use dutydesk::domain::calendar::OffsetUnit;
+use dutydesk::domain::deadline::{DeadlineState, Facts, TriggerEvent};
+use dutydesk::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind};
+use dutydesk::domain::staff::Role;
+use dutydesk::store::deadlines::{self, RuleInput};
+use dutydesk::store::escalations::{self, NewEscalation, Viewer};
+use dutydesk::store::staff::{self, NewStaff};
+use dutydesk::store::{self as st, Create, Store, StoreError};
+use std::path::{Path, PathBuf};
+
+fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+}
+
+/// A new database: alice (DSL), bob (viewer), carol (DSL).
+fn desk(dir: &Path) -> (PathBuf, Store) {
+    let path = dir.join("desk.db");
+    let mut s = st::open(&path, Create::IfMissing).unwrap();
+    s.write("alice", utc(2026, 1, 1, 9, 0), |w| {
+        st::seed::defaults(w, "Test Partnership")?;
+        staff::bootstrap(
+            w,
+            &NewStaff {
+                username: "alice",
+                display_name: "Alice Moore",
+                role: Role::Dsl,
+            },
+        )?;
+        staff::add(
+            w,
+            &NewStaff {
+                username: "bob",
+                display_name: "Bob Viewer",
+                role: Role::Viewer,
+            },
+        )?;
+        staff::add(
+            w,
+            &NewStaff {
+                username: "carol",
+                display_name: "Carol Day",
+                role: Role::Dsl,
+            },
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    (path, s)
+}
+
+fn concern(
+    kind: SubjectKind,
+    at: DateTime<Utc>,
+    categories: &[&str],
+    critical: bool,
+) -> NewEscalation {
+    NewEscalation {
+        subject_kind: kind,
+        subject_name: "Test Subject".into(),
+        subject_dob: None,
+        age_band: AgeBand::Unknown,
+        area: "Leicester".into(),
+        location_type: LocationType::Community,
+        risk: Risk::Medium,
+        raised_by: "Youth worker".into(),
+        raised_at: at,
+        occurred_at: None,
+        occurred_place: None,
+        exact_words: "words".into(),
+        appearance: None,
+        consent: Consent::Given,
+        consent_reason: None,
+        immediate_risk: false,
+        critical_incident: critical,
+        restricted: false,
+        categories: categories.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
+fn raise(s: &mut Store, e: &NewEscalation) -> i64 {
+    s.write("alice", e.raised_at, |w| {
+        let (id, r) = escalations::insert(w, 1, e)?;
+        w.audit("create", "escalation", Some(&r), None)?;
+        Ok(id)
+    })
+    .unwrap()
+}
+
+fn due_of(s: &Store, id: i64) -> Vec<(String, DateTime<Utc>)> {
+    let me = staff::find(s, "alice").unwrap().unwrap();
+    deadlines::list(s, Viewer::from(&me), true)
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.escalation_id == id)
+        .map(|d| (d.label, d.due_at))
+        .collect()
+}
+
+#[test]
+fn a_staff_allegation_on_christmas_eve_is_due_to_the_lado_on_the_29th() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut s) = desk(dir.path());
+    let id = raise(
+        &mut s,
+        &concern(
+            SubjectKind::Staff,
+            utc(2026, 12, 24, 16, 0),
+            &["physical"],
+            false,
+        ),
+    );
+    let due = due_of(&s, id);
+    assert!(
+        due.contains(&("LADO referral".into(), utc(2026, 12, 29, 16, 0))),
+        "{due:?}"
+    );
+    assert!(
+        due.contains(&(
+            "Written record of disclosure".into(),
+            utc(2026, 12, 24, 23, 59)
+        )),
+        "{due:?}"
+    );
+    assert_eq!(due.len(), 2, "{due:?}");
+}
+
+#[test]
+fn each_trigger_sets_its_deadlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut s) = desk(dir.path());
+    // Critical incident over the spring clock change: Sat 28 Mar 2026 20:00 GMT.
+    let id = raise(
+        &mut s,
+        &concern(
+            SubjectKind::Adult,
+            utc(2026, 3, 28, 20, 0),
+            &["domestic"],
+            true,
+        ),
+    );
+    let due = due_of(&s, id);
+    assert!(
+        due.contains(&("Home Office initial report".into(), utc(2026, 3, 29, 19, 0))),
+        "{due:?}"
+    );
+    assert!(
+        due.contains(&(
+            "Home Office follow-up report".into(),
+            utc(2026, 3, 31, 19, 0)
+        )),
+        "{due:?}"
+    );
+    // FGM, a child, 31 Jan: a month later is 28 Feb.
+    let id = raise(
+        &mut s,
+        &concern(SubjectKind::Child, utc(2026, 1, 31, 10, 0), &["fgm"], false),
+    );
+    assert!(due_of(&s, id).contains(&("FGM report to police".into(), utc(2026, 2, 28, 10, 0))));
+    // FGM of an adult does not set the under-18 police deadline.
+    let id = raise(
+        &mut s,
+        &concern(SubjectKind::Adult, utc(2026, 1, 31, 10, 0), &["fgm"], false),
+    );
+    assert!(
+        !due_of(&s, id)
+            .iter()
+            .any(|(l, _)| l == "FGM report to police")
+    );
+    // A referral to children's social care on Thu 2 Apr 2026 (Easter next day).
+    let id = raise(
+        &mut s,
+        &concern(
+            SubjectKind::Child,
+            utc(2026, 4, 2, 8, 0),
+            &["neglect"],
+            false,
+        ),
+    );
+    let facts = Facts {
+        route: Some("children".into()),
+        ..Facts::default()
+    };
+    s.write("alice", utc(2026, 4, 2, 8, 0), |w| {
+        deadlines::fire(
+            w,
+            id,
+            TriggerEvent::ReferralMade,
+            &facts,
+            utc(2026, 4, 2, 8, 0),
+        )?;
+        w.audit("refer", "escalation", None, None)
+    })
+    .unwrap();
+    assert!(due_of(&s, id).contains(&(
+        "Children's social care decision (chase)".into(),
+        utc(2026, 4, 7, 8, 0)
+    )));
+    // A strategy discussion recorded on Mon 14 Dec 2026: ICPC 15 working days on.
+    let facts = Facts {
+        event: Some("strategy_discussion".into()),
+        ..Facts::default()
+    };
+    s.write("alice", utc(2026, 12, 14, 10, 0), |w| {
+        deadlines::fire(
+            w,
+            id,
+            TriggerEvent::EventRecorded,
+            &facts,
+            utc(2026, 12, 14, 10, 0),
+        )?;
+        w.audit("event", "escalation", None, None)
+    })
+    .unwrap();
+    assert!(due_of(&s, id).contains(&(
+        "Initial child protection conference".into(),
+        utc(2027, 1, 7, 10, 0)
+    )));
+}
+
+#[test]
+fn the_counting_setting_moves_day_counts_to_the_end_of_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut s) = desk(dir.path());
+    s.write("alice", utc(2026, 1, 1, 9, 0), |w| {
+        st::settings::set(w, st::settings::DEADLINE_COUNTING, "end_of_day")
+    })
+    .unwrap();
+    let id = raise(
+        &mut s,
+        &concern(SubjectKind::Staff, utc(2026, 11, 20, 16, 0), &[], false),
+    );
+    assert!(due_of(&s, id).contains(&("LADO referral".into(), utc(2026, 11, 23, 23, 59))));
+}
+
+#[test]
+fn meeting_and_waiving_are_recorded_and_happen_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut s) = desk(dir.path());
+    let id = raise(
+        &mut s,
+        &concern(SubjectKind::Staff, utc(2026, 11, 23, 9, 0), &[], true),
+    );
+    let me = staff::find(&s, "alice").unwrap().unwrap();
+    let open = deadlines::open_page(&s, Viewer::from(&me), 0, 10).unwrap();
+    assert_eq!(open.len(), 4);
+    let lado = open.iter().find(|d| d.label == "LADO referral").unwrap().id;
+    let record = open
+        .iter()
+        .find(|d| d.label.starts_with("Written"))
+        .unwrap()
+        .id;
+    let now = utc(2026, 11, 23, 11, 0);
+    s.write("carol", now, |w| {
+        deadlines::meet(w, lado, "spoke to LADO, ref L-7")
+    })
+    .unwrap();
+    // Twice: refused, naming who did it.
+    match s.write("alice", now, |w| deadlines::meet(w, lado, "")) {
+        Err(StoreError::Conflict(who, _)) => assert_eq!(who, "Carol Day"),
+        other => panic!("{other:?}"),
+    }
+    // A waiver needs a reason; a viewer may not waive.
+    assert!(matches!(
+        s.write("alice", now, |w| deadlines::waive(w, record, "  ")),
+        Err(StoreError::Refused(_))
+    ));
+    assert!(matches!(
+        s.write("bob", now, |w| deadlines::waive(w, record, "no")),
+        Err(StoreError::Refused(_))
+    ));
+    s.write("alice", now, |w| {
+        deadlines::waive(w, record, "recorded on the paper form at the time")
+    })
+    .unwrap();
+    let all = deadlines::list(&s, Viewer::from(&me), true).unwrap();
+    let state = |l: &str| all.iter().find(|d| d.label == l).unwrap().state.clone();
+    assert!(matches!(state("LADO referral"), DeadlineState::Met { by, .. } if by == "Carol Day"));
+    assert!(
+        matches!(state("Written record of disclosure"), DeadlineState::Waived { reason, .. } if reason.contains("paper form"))
+    );
+    let c = sql(&path);
+    let chron: Vec<String> = c
+        .prepare("SELECT kind || ': ' || body FROM chronology WHERE escalation_id = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([id], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        chron
+            .iter()
+            .any(|l| l == "deadline_met: Deadline met: LADO referral. spoke to LADO, ref L-7"),
+        "{chron:?}"
+    );
+    assert!(
+        chron
+            .iter()
+            .any(|l| l.starts_with("deadline_waived: ") && l.contains("paper form")),
+        "{chron:?}"
+    );
+    let audit: i64 = c
+        .query_row("SELECT count(*) FROM audit_log WHERE entity = 'deadline' AND action IN ('meet', 'waive')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(audit, 2);
+    // The escalation's next deadline moved on to what is still open.
+    let next: i64 = c
+        .query_row(
+            "SELECT next_due_at FROM escalations WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        next,
+        utc(2026, 11, 24, 9, 0).timestamp(),
+        "Home Office initial report"
+    );
+}
+
+fn rule(code: &str, amount: i64, unit: OffsetUnit, matcher: &str, warn: i64) -> RuleInput {
+    RuleInput {
+        code: code.into(),
+        name: "Local first response".into(),
+        event: TriggerEvent::EscalationOpened,
+        matcher: matcher.into(),
+        amount,
+        unit,
+        warn_minutes: warn,
+        active: true,
+    }
+}
+
+#[test]
+fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut s) = desk(dir.path());
+    let now = utc(2026, 11, 23, 9, 0);
+    for (bad, why) in [
+        (rule("red", -1, OffsetUnit::Hours, "any", 60), "0 to 366"),
+        (
+            rule("red", 5000, OffsetUnit::CalendarDays, "any", 60),
+            "0 to 366",
+        ),
+        (
+            rule("red", 4, OffsetUnit::Hours, "risk:high", 60),
+            "not a condition",
+        ),
+        (rule("red", 4, OffsetUnit::Hours, "any", -5), "0 to 43200"),
+        (
+            rule("Red Rule", 4, OffsetUnit::Hours, "any", 60),
+            "not a rule code",
+        ),
+    ] {
+        match s.write("alice", now, |w| deadlines::save_rule(w, &bad)) {
+            Err(StoreError::Refused(m)) => assert!(m.contains(why), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    // A viewer cannot.
+    assert!(
+        s.write("bob", now, |w| deadlines::save_rule(
+            w,
+            &rule("red", 4, OffsetUnit::Hours, "immediate_risk", 60)
+        ))
+        .is_err()
+    );
+    // A DSL can: a red first-response time of 4 hours for immediate risk.
+    assert!(
+        !s.write("alice", now, |w| deadlines::save_rule(
+            w,
+            &rule("red", 4, OffsetUnit::Hours, "immediate_risk", 60)
+        ))
+        .unwrap()
+    );
+    let mut e = concern(SubjectKind::Child, now, &["neglect"], false);
+    e.immediate_risk = true;
+    let id = raise(&mut s, &e);
+    assert!(due_of(&s, id).contains(&("Local first response".into(), utc(2026, 11, 23, 13, 0))));
+    // Changing the s42 default to 3 working days applies to referrals after.
+    let mut s42 = rule(
+        "s42_decision",
+        3,
+        OffsetUnit::WorkingDays,
+        "route:adults",
+        240,
+    );
+    s42.event = TriggerEvent::ReferralMade;
+    s42.name = "Section 42 decision".into();
+    assert!(
+        s.write("alice", now, |w| deadlines::save_rule(w, &s42))
+            .unwrap()
+    );
+    let facts = Facts {
+        route: Some("adults".into()),
+        ..Facts::default()
+    };
+    s.write("alice", now, |w| {
+        deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, now)?;
+        w.audit("refer", "escalation", None, None)
+    })
+    .unwrap();
+    assert!(due_of(&s, id).contains(&("Section 42 decision".into(), utc(2026, 11, 26, 9, 0))));
+}
+
+#[test]
+fn alerts_are_announced_once_per_user_across_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut s) = desk(dir.path());
+    let raised = utc(2026, 11, 23, 9, 0);
+    raise(&mut s, &concern(SubjectKind::Staff, raised, &[], false));
+    let alice = staff::find(&s, "alice").unwrap().unwrap();
+    let carol = staff::find(&s, "carol").unwrap().unwrap();
+    let mut other = st::open(&path, Create::No).unwrap();
+    let mut seen = Default::default();
+    // 22:00: the written record (23:59) is due soon; nobody holds the case and
+    // nobody is on duty, so both DSLs hear, each once.
+    let t = utc(2026, 11, 23, 22, 0);
+    let a1 = dutydesk::store::worker::check_alerts(&mut s, &alice, t, &mut seen).unwrap();
+    assert_eq!(a1.len(), 1, "{a1:?}");
+    assert!(
+        a1[0]
+            .line()
+            .starts_with("SG-2026-0001 due soon: Written record")
+    );
+    let mut seen2 = Default::default();
+    assert!(
+        dutydesk::store::worker::check_alerts(&mut other, &alice, t, &mut seen2)
+            .unwrap()
+            .is_empty(),
+        "alice's second session stays quiet"
+    );
+    assert_eq!(
+        dutydesk::store::worker::check_alerts(&mut other, &carol, t, &mut seen2)
+            .unwrap()
+            .len(),
+        1
+    );
+    // The next morning both deadlines are overdue: new events, announced once.
+    let t = utc(2026, 11, 24, 9, 30);
+    let a2 = dutydesk::store::worker::check_alerts(&mut s, &alice, t, &mut seen).unwrap();
+    let kinds: Vec<String> = a2.iter().map(|a| a.line()).collect();
+    assert_eq!(a2.len(), 2, "{kinds:?}");
+    assert!(kinds.iter().all(|k| k.contains("overdue")), "{kinds:?}");
+    assert!(
+        dutydesk::store::worker::check_alerts(&mut s, &alice, t, &mut seen)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn dd(user: &str, path: &Path) -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env("DUTYDESK_USER", user)
+        .env("DUTYDESK_NOW", "2026-11-24T09:30:00Z")
+        .env("DUTYDESK_DB", path)
+        .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("XDG_RUNTIME_DIR");
+    c
+}
+
+#[test]
+fn cron_commands_list_and_announce() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut s) = desk(dir.path());
+    raise(
+        &mut s,
+        &concern(SubjectKind::Staff, utc(2026, 11, 23, 9, 0), &[], false),
+    );
+    drop(s);
+    let out = dd("alice", &path)
+        .args(["deadlines", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["reference"], "SG-2026-0001");
+    assert_eq!(rows[0]["rule"], "Written record of disclosure");
+    assert_eq!(rows[0]["due"], "2026-11-23T23:59:00+00:00");
+    assert_eq!(rows[0]["status"], "overdue");
+    assert_eq!(rows[1]["due"], "2026-11-24T09:00:00+00:00");
+    // With no D-Bus session at all, notify --once still returns promptly.
+    let started = std::time::Instant::now();
+    let out = dd("alice", &path)
+        .args(["notify", "--once"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("SG-2026-0001 overdue: LADO referral was due 24 Nov 2026 09:00"),
+        "{text}"
+    );
+    // Announced once: a second run says nothing.
+    let out = dd("alice", &path)
+        .args(["notify", "--once"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // --all includes what was met.
+    let out = dd("alice", &path)
+        .args(["deadlines", "--all"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("LADO referral"));
+}
+
+#[test]
+fn holiday_imports_are_idempotent_and_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut s) = desk(dir.path());
+    // A staff allegation on Thu 30 Dec 2027 + 1 working day would need 2028's
+    // holidays: Mon 3 Jan 2028 is counted, flagged as past the known calendar.
+    raise(
+        &mut s,
+        &concern(SubjectKind::Staff, utc(2027, 12, 31, 10, 0), &[], false),
+    );
+    drop(s);
+    let out = dd("alice", &path)
+        .args(["deadlines", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lado = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "LADO referral")
+        .unwrap()
+        .clone();
+    assert_eq!(lado["due"], "2028-01-03T10:00:00+00:00");
+    assert_eq!(lado["beyond_known_holidays"], true);
+    // A bad file imports nothing.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"england-and-wales":{"events":[{"title":"New Year's Day","date":"2028-01-03"},{"title":"x","date":"2028-02-30"}]}}"#).unwrap();
+    let out = dd("alice", &path)
+        .args(["holidays", "import"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing imported"));
+    let out = dd("alice", &path)
+        .args(["holidays", "list", "--year", "2028"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("No england-and-wales bank holidays known for 2028")
+    );
+    // The real 2028 file: 3 Jan is the substitute New Year holiday. The open
+    // LADO deadline is recounted to Tue 4 Jan and no longer flagged.
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, r#"{"england-and-wales":{"division":"england-and-wales","events":[{"title":"New Year's Day","date":"2028-01-03","notes":"Substitute day","bunting":true}]},"scotland":{"division":"scotland","events":[]}}"#).unwrap();
+    let out = dd("alice", &path)
+        .args(["holidays", "import"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("1 new or changed; 1 open deadlines recounted"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = dd("alice", &path)
+        .args(["holidays", "import"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("0 new or changed; 0 open"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = dd("alice", &path)
+        .args(["deadlines", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lado = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "LADO referral")
+        .unwrap()
+        .clone();
+    assert_eq!(lado["due"], "2028-01-04T10:00:00+00:00");
+    assert_eq!(lado["beyond_known_holidays"], false);
+}
