@@ -209,14 +209,17 @@ desktop = true       # a desktop notification when a D-Bus session is present
 
     #[test]
     fn unknown_key_is_an_error_naming_the_file() {
-        for text in ["[notify]\nbel = true\n", "[notfy]\nbell = true\n"] {
+        for (text, line) in [
+            ("[notify]\nbel = true\n", "line 2"),
+            ("[notfy]\nbell = true\n", "line 1"),
+        ] {
             let (_d, p) = write(text);
             let e = Config::load_from(&p).unwrap_err();
             assert!(matches!(e, ConfigError::Parse { .. }), "{e:?}");
             let msg = e.to_string();
             assert!(msg.contains(&p.display().to_string()), "{msg}");
             assert!(msg.contains("unknown field"), "{msg}");
-            assert!(msg.contains("line 2"), "{msg}");
+            assert!(msg.contains(line), "{msg}");
         }
     }
 

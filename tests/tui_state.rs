@@ -390,4 +390,8 @@ fn alerts_show_a_banner_and_notify() {
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(text.contains("ALERT SG-2026-0001 overdue"), "{text}");
     assert!(update(&mut app, Action::Alerts(vec![])).is_empty());
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.alert.is_none());
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(!text.contains("ALERT"), "{text}");
 }

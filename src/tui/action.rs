@@ -26,6 +26,8 @@ pub enum Action {
     Meet,
     /// Waive the selected deadline (asks for a reason).
     Waive,
+    /// Hide the alert banner (the alerts stay in the deadlines panel).
+    Dismiss,
     /// Save what the prompt holds.
     Submit,
     /// Close the prompt without saving.

@@ -91,6 +91,7 @@ pub fn defaults() -> Vec<Binding> {
             "Go to the deadlines panel",
             None,
         ),
+        bind(D, Char('x'), Action::Dismiss, "Hide the alert banner", None),
         bind(D, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(D, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
         bind(
@@ -157,6 +158,7 @@ pub fn defaults() -> Vec<Binding> {
             "Back to the escalation list",
             None,
         ),
+        bind(L, Char('x'), Action::Dismiss, "Hide the alert banner", None),
         bind(L, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(L, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
         bind(P, Enter, Action::Submit, "Save", Some("save")),
@@ -277,7 +279,25 @@ mod tests {
         assert_eq!(km.lookup(D, key(Char('j'))), km.lookup(D, key(Down)));
         assert_eq!(km.lookup(D, key(Char('k'))), Some(Action::Up));
         assert_eq!(km.lookup(V, key(Esc)), Some(Action::Back));
-        assert_eq!(km.lookup(D, key(Char('x'))), None);
+        assert_eq!(km.lookup(D, key(Char('z'))), None);
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_mode() {
+        let km = Keymap::default();
+        let all = defaults();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert!(
+                    !(a.mode == b.mode && a.code == b.code && a.ctrl == b.ctrl),
+                    "{:?} {:?} bound twice",
+                    a.mode,
+                    a.code
+                );
+            }
+        }
+        assert_eq!(km.lookup(P, key(Enter)), Some(Action::Submit));
+        assert_eq!(km.lookup(P, key(Char('q'))), None, "q is text in a prompt");
     }
 
     #[test]

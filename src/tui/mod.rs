@@ -123,20 +123,29 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Error(e) => Action::StoreError(e),
             }),
             Ok(Event::Signal) => Some(Action::Quit),
-            Err(RecvTimeoutError::Timeout) => Some(Action::Tick(clock.now())),
+            Err(RecvTimeoutError::Timeout) => {
+                // A resize signal can be lost (e.g. before the input thread
+                // first reads); the size itself is the truth.
+                let size = terminal.size()?;
+                if (size.width, size.height) != (app.width, app.height) {
+                    pending.extend(update(&mut app, Action::Resize(size.width, size.height)));
+                }
+                Some(Action::Tick(clock.now()))
+            }
             Err(RecvTimeoutError::Disconnected) => Some(Action::Quit),
         };
         if let Some(a) = action {
-            pending = update(&mut app, a);
+            pending.extend(update(&mut app, a));
         }
     }
 }
 
 /// Sleep until the wall clock's second turns, so every countdown changes on
-/// time (a deadline can fall due at any second). A fixed clock never ticks.
+/// time (a deadline can fall due at any second). A fixed clock still wakes
+/// each second, to catch a resize whose signal was missed.
 fn until_next_second(clock: Clock) -> Duration {
     match clock {
-        Clock::Fixed(_) => Duration::from_secs(3600),
+        Clock::Fixed(_) => Duration::from_secs(1),
         Clock::System => {
             let ms = (Utc::now().nanosecond() / 1_000_000) as u64 % 1000;
             Duration::from_millis(1000 - ms.min(999))

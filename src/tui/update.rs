@@ -79,6 +79,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Meet | Action::Waive => open_prompt(app, &action),
+        Action::Dismiss => {
+            app.alert = None;
+            keep_visible(app);
+        }
         Action::PromptKey(key) => {
             if let Some(p) = app.prompt.as_mut().filter(|p| !p.saving) {
                 match key.code {

@@ -73,7 +73,12 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     }
     if let (Some(r), Some(text)) = (a.alert, &app.alert) {
         f.render_widget(
-            Paragraph::new(format!(" {} {text}", symbols::ALERT)).style(app.theme.overdue),
+            Paragraph::new(super::spread(
+                &format!(" {} {text}", symbols::ALERT),
+                "x hides ",
+                r.width,
+            ))
+            .style(app.theme.overdue),
             r,
         );
     }
