@@ -86,7 +86,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
             Action::StoreError(format!("{e} (using default settings)")),
         );
     }
-    let alerts = alerts::Announcer::new(&config);
+    let mut alerts = alerts::Announcer::new(&config);
     let mut pending = vec![update::initial_load()];
     loop {
         for fx in pending.drain(..) {
