@@ -345,7 +345,7 @@ pub fn settings(path: &Path, cmd: &SettingsCommand) -> Outcome {
             let mut store = store::open(path, Create::No)?;
             let me = whoami(&store)?;
             store.write(&me.username, now, |w| {
-                store::staff::require_manager(w)?;
+                store::staff::require_manager(w, "change settings")?;
                 settings::set(w, key, &value)
             })?;
             println!("{key} = {value}");

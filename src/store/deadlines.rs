@@ -407,7 +407,7 @@ fn check_rule(r: &RuleInput) -> Result<()> {
 /// Adds a rule, or replaces the one with the same code. Only a DSL or senior
 /// lead may; existing deadlines keep their dates.
 pub fn save_rule(w: &mut Write<'_>, r: &RuleInput) -> Result<bool> {
-    super::staff::require_manager(w)?;
+    super::staff::require_manager(w, "change deadline rules")?;
     check_rule(r)?;
     let existed = w
         .tx()

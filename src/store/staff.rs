@@ -92,11 +92,11 @@ fn validate(n: &NewStaff<'_>) -> Result<(String, String)> {
 }
 
 /// The acting user must be an active DSL or senior lead.
-pub(crate) fn require_manager(w: &Write<'_>) -> Result<()> {
+pub(crate) fn require_manager(w: &Write<'_>, what: &str) -> Result<()> {
     match find_in(w.tx(), w.actor())? {
         Some(s) if s.active && s.role.manages_staff() => Ok(()),
         _ => Err(StoreError::Refused(format!(
-            "{} may not change staff: only an active DSL or senior lead may",
+            "{} may not {what}: only an active DSL or senior lead may",
             w.actor()
         ))),
     }
@@ -126,7 +126,7 @@ fn insert(w: &mut Write<'_>, n: &NewStaff<'_>) -> Result<StaffMember> {
 
 /// Adds a member of staff; only a DSL or senior lead may.
 pub fn add(w: &mut Write<'_>, n: &NewStaff<'_>) -> Result<StaffMember> {
-    require_manager(w)?;
+    require_manager(w, "change staff")?;
     insert(w, n)
 }
 
@@ -161,7 +161,7 @@ pub fn join_demo(w: &mut Write<'_>, n: &NewStaff<'_>) -> Result<StaffMember> {
 
 /// Deactivates (never deletes) a member of staff; only a DSL or senior lead may.
 pub fn deactivate(w: &mut Write<'_>, username: &str) -> Result<()> {
-    require_manager(w)?;
+    require_manager(w, "change staff")?;
     if username == w.actor() {
         return Err(StoreError::Refused("you cannot deactivate yourself".into()));
     }
