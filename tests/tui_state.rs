@@ -45,6 +45,8 @@ fn row(pos: i64) -> EscalationSummary {
             label: "LADO referral".into(),
             warn_minutes: 240,
         }),
+        awaiting_signoff: false,
+        version: 1,
     }
 }
 

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 mod deadlines;
+mod verbs;
 pub use deadlines::{HolidaysCommand, RulesCommand, SettingsCommand};
 
 /// Where the shared database lives unless `--db` or `DUTYDESK_DB` says otherwise.
@@ -104,9 +105,81 @@ pub enum Command {
     /// Deadline rules: what sets a deadline, and how long it runs
     #[command(subcommand)]
     Rules(RulesCommand),
-    /// Organisation settings (deadline counting, holiday division, name)
+    /// Organisation settings (deadline counting, holiday division, name, outcomes)
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Record a new escalation; prints its reference alone on stdout
+    New(verbs::NewArgs),
+    /// Acknowledge an escalation and take it ("I have this")
+    Ack { reference: String },
+    /// Assign an escalation to an active DSL
+    Assign { reference: String, user: String },
+    /// Link two escalations about the same person
+    Link { reference: String, other: String },
+    /// Record a referral: route, contact, method, their reference, what was shared and why
+    Refer {
+        reference: String,
+        /// children, adults, lado, marac, police, emergency, nrm, dbs, home-office, other
+        #[arg(long)]
+        route: String,
+        /// Contact id (see the contacts list)
+        #[arg(long)]
+        contact: Option<i64>,
+        /// phone, form, email, secure-email, in-person, other
+        #[arg(long, default_value = "phone")]
+        method: String,
+        /// The agency's reference number
+        #[arg(long = "reference", value_name = "THEIRS")]
+        agency_reference: Option<String>,
+        /// What was shared
+        #[arg(long)]
+        shared: String,
+        /// Why it was shared (the lawful reason)
+        #[arg(long, default_value = "to protect a child or adult at risk from harm")]
+        why: String,
+    },
+    /// Add a note to the chronology (notes are never edited or deleted)
+    Note { reference: String, text: String },
+    /// Close with an outcome and rationale (some closures need a second DSL's sign-off)
+    Close {
+        reference: String,
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        rationale: String,
+    },
+    /// Approve or send back a closure proposed by another DSL
+    Signoff {
+        reference: String,
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        approve: bool,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Re-open a closed escalation
+    Reopen {
+        reference: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Show one escalation's record (the view is audited)
+    Show {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List escalations (open by default)
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_enum, default_value = "open")]
+        status: verbs::StatusArg,
+        /// Only those assigned to you
+        #[arg(long)]
+        mine: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -216,6 +289,55 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Holidays(cmd)) => deadlines::holidays(&db_path(&cli, DEFAULT_DB), cmd),
         Some(Command::Rules(cmd)) => deadlines::rules(&db_path(&cli, DEFAULT_DB), cmd),
         Some(Command::Settings(cmd)) => deadlines::settings(&db_path(&cli, DEFAULT_DB), cmd),
+        Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
+        Some(Command::Ack { reference }) => verbs::ack(&db_path(&cli, DEFAULT_DB), reference),
+        Some(Command::Assign { reference, user }) => {
+            verbs::assign(&db_path(&cli, DEFAULT_DB), reference, user)
+        }
+        Some(Command::Link { reference, other }) => {
+            verbs::link(&db_path(&cli, DEFAULT_DB), reference, other)
+        }
+        Some(Command::Refer {
+            reference,
+            route,
+            contact,
+            method,
+            agency_reference,
+            shared,
+            why,
+        }) => verbs::refer(
+            &db_path(&cli, DEFAULT_DB),
+            reference,
+            route,
+            *contact,
+            method,
+            agency_reference.as_deref(),
+            shared,
+            why,
+        ),
+        Some(Command::Note { reference, text }) => {
+            verbs::note(&db_path(&cli, DEFAULT_DB), reference, text)
+        }
+        Some(Command::Close {
+            reference,
+            outcome,
+            rationale,
+        }) => verbs::close(&db_path(&cli, DEFAULT_DB), reference, outcome, rationale),
+        Some(Command::Signoff {
+            reference,
+            approve,
+            reason,
+            ..
+        }) => verbs::signoff(&db_path(&cli, DEFAULT_DB), reference, *approve, reason),
+        Some(Command::Reopen { reference, reason }) => {
+            verbs::reopen(&db_path(&cli, DEFAULT_DB), reference, reason)
+        }
+        Some(Command::Show { reference, json }) => {
+            verbs::show(&db_path(&cli, DEFAULT_DB), reference, *json)
+        }
+        Some(Command::List { json, status, mine }) => {
+            verbs::list(&db_path(&cli, DEFAULT_DB), *json, *status, *mine)
+        }
     }
 }
 

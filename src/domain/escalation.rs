@@ -120,6 +120,10 @@ pub struct EscalationSummary {
     pub restricted: bool,
     /// Earliest open deadline and what it is for.
     pub next_due: Option<NextDue>,
+    /// A closure has been proposed and waits for a second DSL.
+    pub awaiting_signoff: bool,
+    /// Changes are made against this version (optimistic concurrency).
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,6 +168,29 @@ pub struct ChronologyEntry {
 }
 
 /// Age of an escalation for a narrow column: "35m", "5h", "3d", "11w".
+impl AgeBand {
+    /// The band for an age in whole years.
+    pub fn from_years(years: u32) -> AgeBand {
+        match years {
+            0..=4 => AgeBand::Under5,
+            5..=9 => AgeBand::From5,
+            10..=15 => AgeBand::From10,
+            16..=17 => AgeBand::From16,
+            18..=25 => AgeBand::From18,
+            26..=64 => AgeBand::From26,
+            65..=74 => AgeBand::From65,
+            75..=84 => AgeBand::From75,
+            _ => AgeBand::From85,
+        }
+    }
+}
+
+/// Whole years from a date of birth to `on`; None for a birth after `on`.
+pub fn years_old(dob: chrono::NaiveDate, on: chrono::NaiveDate) -> Option<u32> {
+    on.years_since(dob)
+}
+
+/// How long ago an escalation was raised, in the largest sensible unit.
 pub fn age(raised: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let mins = (now - raised).num_minutes().max(0);
     match mins {
@@ -178,6 +205,18 @@ pub fn age(raised: DateTime<Utc>, now: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn ages_and_bands() {
+        let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(years_old(d(2010, 11, 23), d(2026, 11, 22)), Some(15));
+        assert_eq!(years_old(d(2010, 11, 23), d(2026, 11, 23)), Some(16));
+        assert_eq!(years_old(d(2027, 1, 1), d(2026, 11, 23)), None);
+        assert_eq!(AgeBand::from_years(15), AgeBand::From10);
+        assert_eq!(AgeBand::from_years(17), AgeBand::From16);
+        assert_eq!(AgeBand::from_years(18), AgeBand::From18);
+        assert_eq!(AgeBand::from_years(90), AgeBand::From85);
+    }
 
     #[test]
     fn codes_round_trip() {

@@ -79,6 +79,20 @@ pub fn validate_line(field: &'static str, value: &str, max: usize) -> Result<Str
     Ok(v.to_string())
 }
 
+/// Checks free text kept as evidence (exact words, notes, rationales): stored
+/// exactly as typed, line breaks and all; only emptiness and length are
+/// refused. It is cleaned when shown, never when stored.
+pub fn validate_block(field: &'static str, value: &str, max: usize) -> Result<String, FieldError> {
+    if value.trim().is_empty() {
+        return Err(FieldError::Empty(field));
+    }
+    let len = value.chars().count();
+    if len > max {
+        return Err(FieldError::TooLong { field, len, max });
+    }
+    Ok(value.trim_end().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

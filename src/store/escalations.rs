@@ -53,7 +53,8 @@ const SUMMARY_COLUMNS: &str = "e.id, e.reference, e.subject_kind,
     (SELECT coalesce(r.warn_minutes, 240) FROM deadlines d
      LEFT JOIN deadline_rules r ON r.id = d.rule_id
      WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
-     ORDER BY d.due_at LIMIT 1)";
+     ORDER BY d.due_at LIMIT 1),
+    e.closed_by IS NOT NULL AND e.closed_at IS NULL, e.version";
 
 fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
     let cats: Option<String> = r.get(3)?;
@@ -78,6 +79,8 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
             label: clean_line(next_label.as_deref().unwrap_or("deadline")),
             warn_minutes: r.get::<_, Option<u32>>(13).ok().flatten().unwrap_or(240),
         }),
+        awaiting_signoff: r.get(14)?,
+        version: r.get(15)?,
     })
 }
 
@@ -105,6 +108,39 @@ pub fn open_page(
     let rows = stmt.query_map(
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
         ":limit": limit, ":offset": offset},
+        summary,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Which escalations `list` returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Open,
+    Closed,
+    All,
+}
+
+/// Escalations for `dutydesk list`: open ones in dashboard order, closed and
+/// all by reference; `mine` keeps those assigned to the viewer.
+pub fn list(
+    store: &Store,
+    viewer: Viewer,
+    which: Which,
+    mine: bool,
+) -> Result<Vec<EscalationSummary>> {
+    let (filter, order) = match which {
+        Which::Open => ("e.status <> 'closed'", QUEUE_ORDER),
+        Which::Closed => ("e.status = 'closed'", "e.ref_year, e.ref_seq"),
+        Which::All => ("1", "e.ref_year, e.ref_seq"),
+    };
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
+         WHERE {filter} AND {VISIBLE} AND (:mine = 0 OR e.assignee_id = :me)
+         ORDER BY {order}"
+    ))?;
+    let rows = stmt.query_map(
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":mine": mine},
         summary,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -148,25 +184,25 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
                 };
                 Ok(EscalationDetail {
                     summary: summary(r)?,
-                    subject_name: clean_line(&r.get::<_, String>(14)?),
-                    subject_dob: opt(15)?,
-                    age_band: AgeBand::from_code(&r.get::<_, String>(16)?)
+                    subject_name: clean_line(&r.get::<_, String>(16)?),
+                    subject_dob: opt(17)?,
+                    age_band: AgeBand::from_code(&r.get::<_, String>(18)?)
                         .unwrap_or(AgeBand::Unknown),
-                    area: clean_line(&r.get::<_, String>(17)?),
-                    location_type: LocationType::from_code(&r.get::<_, String>(18)?)
+                    area: clean_line(&r.get::<_, String>(19)?),
+                    location_type: LocationType::from_code(&r.get::<_, String>(20)?)
                         .unwrap_or(LocationType::Unknown),
-                    raised_by: clean_line(&r.get::<_, String>(19)?),
-                    occurred_at: r.get::<_, Option<i64>>(20)?.map(instant),
-                    occurred_place: opt(21)?,
-                    exact_words: clean_block(&r.get::<_, String>(22)?),
-                    appearance: r.get::<_, Option<String>>(23)?.map(|s| clean_block(&s)),
-                    consent: Consent::from_code(&r.get::<_, String>(24)?)
+                    raised_by: clean_line(&r.get::<_, String>(21)?),
+                    occurred_at: r.get::<_, Option<i64>>(22)?.map(instant),
+                    occurred_place: opt(23)?,
+                    exact_words: clean_block(&r.get::<_, String>(24)?),
+                    appearance: r.get::<_, Option<String>>(25)?.map(|s| clean_block(&s)),
+                    consent: Consent::from_code(&r.get::<_, String>(26)?)
                         .unwrap_or(Consent::Sought),
-                    consent_reason: r.get::<_, Option<String>>(25)?.map(|s| clean_block(&s)),
-                    critical_incident: r.get(26)?,
-                    outcome: opt(27)?,
-                    closure_rationale: r.get::<_, Option<String>>(28)?.map(|s| clean_block(&s)),
-                    version: r.get(29)?,
+                    consent_reason: r.get::<_, Option<String>>(27)?.map(|s| clean_block(&s)),
+                    critical_incident: r.get(28)?,
+                    outcome: opt(29)?,
+                    closure_rationale: r.get::<_, Option<String>>(30)?.map(|s| clean_block(&s)),
+                    version: r.get(31)?,
                     deadlines: Vec::new(),
                     chronology: Vec::new(),
                 })

@@ -12,6 +12,7 @@ pub mod seed;
 pub mod settings;
 pub mod staff;
 pub mod worker;
+pub mod workflow;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};

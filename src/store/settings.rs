@@ -14,12 +14,20 @@ pub const DEADLINE_COUNTING: &str = "deadline_counting";
 /// Whose bank holidays count as non-working days (default england-and-wales).
 pub const HOLIDAY_DIVISION: &str = "holiday_division";
 
+/// The outcomes a DSL may close with, comma-separated (default: workflow::DEFAULT_OUTCOMES).
+pub const CLOSURE_OUTCOMES: &str = "closure_outcomes";
+/// Minutes a new escalation may wait unacknowledged before it is announced
+/// again (default 15; 5 when there is immediate risk).
+pub const ACK_MINUTES: &str = "ack_minutes";
+
 /// The settings `dutydesk settings set` accepts, with the values each allows
 /// (empty: any single line).
 pub const KNOWN: &[(&str, &[&str])] = &[
     (ORG_NAME, &[]),
     (DEADLINE_COUNTING, &["same_time", "end_of_day"]),
     (HOLIDAY_DIVISION, crate::domain::calendar::DIVISIONS),
+    (CLOSURE_OUTCOMES, &[]),
+    (ACK_MINUTES, &[]),
 ];
 
 pub fn get(store: &Store, key: &str) -> Result<Option<String>> {

@@ -1,0 +1,719 @@
+//! The desk's verbs: acknowledge, assign, note, refer, close, sign off, re-open,
+//! link. The dashboard and the `dutydesk` commands call these same functions.
+//!
+//! Each runs inside one IMMEDIATE write with its chronology line and audit row.
+//! Changes of state carry the version the user saw: if someone else changed
+//! the escalation since, the change is refused with who and when, and nothing
+//! is written. Notes and links are appends and need no version.
+
+use super::deadlines;
+use super::escalations::{self, Viewer};
+use super::staff::find_in;
+use super::{Result, StoreError, Write};
+use crate::domain::calendar::local;
+use crate::domain::deadline::{Facts, TriggerEvent};
+use crate::domain::escalation::{Risk, Status};
+use crate::domain::staff::{Role, StaffMember};
+use crate::domain::text::{clean_line, validate_line};
+use rusqlite::{OptionalExtension, named_params, params};
+
+/// Longest note, rationale or shared-information text.
+pub const MAX_TEXT: usize = 20_000;
+
+/// The closing outcomes every organisation starts with (setting `closure_outcomes`
+/// adds to or replaces them).
+pub const DEFAULT_OUTCOMES: &[&str] = &[
+    "no-further-action",
+    "advice-given",
+    "signposted",
+    "referred",
+    "early-help",
+    "lado-concluded",
+];
+
+/// What a verb did, for the result line ("SG-2026-0042 assigned to Jo Brennan").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    pub id: i64,
+    pub reference: String,
+    pub message: String,
+}
+
+/// The escalation as a verb needs it.
+struct Current {
+    id: i64,
+    reference: String,
+    version: i64,
+    assignee_id: Option<i64>,
+    risk: Risk,
+    restricted: bool,
+    acknowledged: bool,
+    closing_by: Option<i64>,
+    closed: bool,
+    updated_by: String,
+    updated_at: i64,
+}
+
+/// The acting user: active, and not a viewer.
+fn actor(w: &Write<'_>) -> Result<StaffMember> {
+    let me = find_in(w.tx(), w.actor())?
+        .filter(|s| s.active)
+        .ok_or_else(|| StoreError::Refused(format!("{} is not active staff", w.actor())))?;
+    if me.role == Role::Viewer {
+        return Err(StoreError::Refused(
+            "viewers can read but not change escalations; ask a DSL".into(),
+        ));
+    }
+    Ok(me)
+}
+
+fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
+    let viewer = Viewer::from(me);
+    w.tx()
+        .query_row(
+            &format!(
+                "SELECT e.id, e.reference, e.status, e.version, e.assignee_id, e.risk,
+                    e.restricted, e.acknowledged_at IS NOT NULL, e.closed_by, e.closed_at IS NOT NULL,
+                    coalesce(u.display_name, '?'), e.updated_at
+                 FROM escalations e LEFT JOIN staff u ON u.id = e.updated_by
+                 WHERE e.id = :id AND {}",
+                escalations::VISIBLE
+            ),
+            named_params! {":id": id, ":senior": viewer.senior, ":me": viewer.staff_id},
+            |r| {
+                Ok(Current {
+                    id: r.get(0)?,
+                    reference: clean_line(&r.get::<_, String>(1)?),
+                    version: r.get(3)?,
+                    assignee_id: r.get(4)?,
+                    risk: Risk::from_code(&r.get::<_, String>(5)?).unwrap_or(Risk::High),
+                    restricted: r.get(6)?,
+                    acknowledged: r.get(7)?,
+                    closing_by: r.get(8)?,
+                    closed: r.get(9)?,
+                    updated_by: clean_line(&r.get::<_, String>(10)?),
+                    updated_at: r.get(11)?,
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Refused(format!("no escalation {id} that you can see")))
+}
+
+/// Finds an escalation by reference (for the commands).
+pub fn id_of(w: &Write<'_>, reference: &str) -> Result<i64> {
+    w.tx()
+        .query_row(
+            "SELECT id FROM escalations WHERE reference = ?1",
+            [reference.trim().to_uppercase()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Refused(format!("no escalation {reference:?}")))
+}
+
+/// Refuses a change made against a version someone else has replaced.
+fn check_version(c: &Current, expected: Option<i64>) -> Result<()> {
+    match expected {
+        Some(v) if v != c.version => Err(StoreError::Conflict(
+            c.updated_by.clone(),
+            local(super::instant(c.updated_at))
+                .format("%H:%M")
+                .to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn open_only(c: &Current) -> Result<()> {
+    if c.closed {
+        return Err(StoreError::Refused(format!(
+            "{} is closed: re-open it first (o)",
+            c.reference
+        )));
+    }
+    Ok(())
+}
+
+/// Records who changed the escalation and moves its version on.
+fn touch(w: &Write<'_>, c: &Current, me: &StaffMember) -> Result<()> {
+    let n = w.tx().execute(
+        "UPDATE escalations SET version = version + 1, updated_by = ?2, updated_at = ?3
+         WHERE id = ?1 AND version = ?4",
+        params![c.id, me.id, w.now().timestamp(), c.version],
+    )?;
+    if n != 1 {
+        return Err(StoreError::Conflict(
+            "another session".into(),
+            "just now".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn log(w: &mut Write<'_>, c: &Current, me: &StaffMember, kind: &str, body: &str) -> Result<()> {
+    let now = w.now();
+    escalations::add_chronology(w, c.id, me.id, now, kind, body)?;
+    w.audit(kind, "escalation", Some(&c.reference), Some(&clip(body)))
+}
+
+/// Audit detail stays short; the chronology keeps the whole text.
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(200).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
+    crate::domain::text::validate_block(field, value, max)
+        .map_err(|e| StoreError::Refused(e.to_string()))
+}
+
+fn done(c: &Current, message: String) -> Done {
+    Done {
+        id: c.id,
+        reference: c.reference.clone(),
+        message,
+    }
+}
+
+/// "I have this": acknowledges and takes the escalation.
+pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    open_only(&c)?;
+    check_version(&c, expected)?;
+    if c.acknowledged && c.assignee_id == Some(me.id) {
+        return Err(StoreError::Refused(format!(
+            "{} is already yours",
+            c.reference
+        )));
+    }
+    touch(w, &c, &me)?;
+    let now = w.now().timestamp();
+    w.tx().execute(
+        "UPDATE escalations SET acknowledged_at = coalesce(acknowledged_at, ?2),
+            acknowledged_by = coalesce(acknowledged_by, ?3), assignee_id = ?3,
+            status = CASE status WHEN 'new' THEN 'assigned' ELSE status END
+         WHERE id = ?1",
+        params![id, now, me.id],
+    )?;
+    if !c.acknowledged {
+        log(
+            w,
+            &c,
+            &me,
+            "acknowledged",
+            &format!("Acknowledged by {}.", me.display_name),
+        )?;
+    }
+    log(
+        w,
+        &c,
+        &me,
+        "assigned",
+        &format!("{} took the escalation.", me.display_name),
+    )?;
+    Ok(done(
+        &c,
+        format!("{} is yours, {}", c.reference, me.display_name),
+    ))
+}
+
+/// Active staff who may hold escalations, the DSL on duty first.
+pub fn assignable(conn: &rusqlite::Connection, now: i64) -> Result<Vec<StaffMember>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.username, s.display_name, s.role, s.active FROM staff s
+         WHERE s.active = 1 AND s.role <> 'viewer'
+         ORDER BY EXISTS (SELECT 1 FROM rota r WHERE r.staff_id = s.id
+                          AND r.starts_at <= ?1 AND r.ends_at > ?1) DESC, s.display_name",
+    )?;
+    let rows = stmt.query_map([now], |r| {
+        Ok(StaffMember {
+            id: r.get(0)?,
+            username: r.get(1)?,
+            display_name: clean_line(&r.get::<_, String>(2)?),
+            role: Role::from_code(&r.get::<_, String>(3)?).unwrap_or(Role::Viewer),
+            active: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Gives the escalation to another DSL; they are alerted.
+pub fn assign(w: &mut Write<'_>, id: i64, username: &str, expected: Option<i64>) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    open_only(&c)?;
+    check_version(&c, expected)?;
+    let to = find_in(w.tx(), username.trim())?
+        .filter(|s| s.active)
+        .ok_or_else(|| StoreError::Refused(format!("no active staff member {username:?}")))?;
+    if to.role == Role::Viewer {
+        return Err(StoreError::Refused(format!(
+            "{} is a viewer and cannot hold escalations",
+            to.display_name
+        )));
+    }
+    if c.restricted && current(w, &to, id).is_err() {
+        return Err(StoreError::Refused(format!(
+            "{} is restricted and {} may not see it",
+            c.reference, to.display_name
+        )));
+    }
+    if c.assignee_id == Some(to.id) {
+        return Err(StoreError::Refused(format!(
+            "{} is already assigned to {}",
+            c.reference, to.display_name
+        )));
+    }
+    touch(w, &c, &me)?;
+    w.tx().execute(
+        "UPDATE escalations SET assignee_id = ?2,
+            status = CASE status WHEN 'new' THEN 'assigned' ELSE status END
+         WHERE id = ?1",
+        params![id, to.id],
+    )?;
+    log(
+        w,
+        &c,
+        &me,
+        "assigned",
+        &format!("Assigned to {} by {}.", to.display_name, me.display_name),
+    )?;
+    Ok(done(
+        &c,
+        format!("{} assigned to {}", c.reference, to.display_name),
+    ))
+}
+
+/// Appends a note. Notes are never edited or deleted, only followed by others.
+pub fn note(w: &mut Write<'_>, id: i64, body: &str) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    open_only(&c)?;
+    let body = text("note", body, MAX_TEXT)?;
+    log(w, &c, &me, "note", &body)?;
+    Ok(done(&c, format!("Note added to {}", c.reference)))
+}
+
+/// A referral as recorded: where, how, and the information-sharing record.
+#[derive(Debug, Clone, Default)]
+pub struct Referral {
+    pub route: String,
+    pub contact_id: Option<i64>,
+    pub method: String,
+    pub agency_reference: Option<String>,
+    pub shared_what: String,
+    pub shared_why: String,
+    pub lawful_basis: Option<String>,
+}
+
+/// Deadlines that making a referral on a route fulfils (the LADO referral is
+/// met by referring to the LADO).
+fn met_by_route(route: &str) -> &'static [&'static str] {
+    match route {
+        "lado" => &["lado_referral"],
+        "home_office" => &["home_office_initial"],
+        "police" => &["fgm_police"],
+        _ => &[],
+    }
+}
+
+/// Records a referral, sets the deadlines its rules say, meets those it
+/// fulfils, and moves the escalation to "referred".
+pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    open_only(&c)?;
+    check_version(&c, expected)?;
+    let route: Option<String> = w
+        .tx()
+        .query_row(
+            "SELECT label FROM routes WHERE code = ?1",
+            [&r.route],
+            |x| x.get(0),
+        )
+        .optional()?;
+    let Some(route_label) = route else {
+        return Err(StoreError::Refused(format!(
+            "{:?} is not a route: use children, adults, lado, marac, police, emergency, nrm, dbs, home_office or other",
+            r.route
+        )));
+    };
+    if !matches!(
+        r.method.as_str(),
+        "phone" | "form" | "email" | "secure_email" | "in_person" | "other"
+    ) {
+        return Err(StoreError::Refused(format!(
+            "{:?} is not a method: use phone, form, email, secure_email, in_person or other",
+            r.method
+        )));
+    }
+    let shared_what = text("what was shared", &r.shared_what, 4000)?;
+    let shared_why = text("why it was shared", &r.shared_why, 4000)?;
+    let agency_reference = match r.agency_reference.as_deref().map(str::trim) {
+        Some(x) if !x.is_empty() => Some(
+            validate_line("agency reference", x, 80)
+                .map_err(|e| StoreError::Refused(e.to_string()))?,
+        ),
+        _ => None,
+    };
+    if let Some(cid) = r.contact_id {
+        let ok: Option<i64> = w
+            .tx()
+            .query_row(
+                "SELECT id FROM contacts WHERE id = ?1 AND active = 1",
+                [cid],
+                |x| x.get(0),
+            )
+            .optional()?;
+        if ok.is_none() {
+            return Err(StoreError::Refused(format!("no contact {cid}")));
+        }
+    }
+    touch(w, &c, &me)?;
+    let now = w.now();
+    w.tx().execute(
+        "INSERT INTO referrals (escalation_id, route, contact_id, method, agency_reference,
+            shared_what, shared_why, lawful_basis, made_by, made_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            id,
+            r.route,
+            r.contact_id,
+            r.method,
+            agency_reference,
+            shared_what,
+            shared_why,
+            r.lawful_basis,
+            me.id,
+            now.timestamp()
+        ],
+    )?;
+    w.tx().execute(
+        "UPDATE escalations SET status = 'referred', assignee_id = coalesce(assignee_id, ?2),
+            acknowledged_at = coalesce(acknowledged_at, ?3), acknowledged_by = coalesce(acknowledged_by, ?2)
+         WHERE id = ?1",
+        params![id, me.id, now.timestamp()],
+    )?;
+    for rule in met_by_route(&r.route) {
+        w.tx().execute(
+            "UPDATE deadlines SET met_at = ?3, met_by = ?4
+             WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL
+               AND rule_id = (SELECT id FROM deadline_rules WHERE code = ?2)",
+            params![id, rule, now.timestamp(), me.id],
+        )?;
+    }
+    let mut facts = deadlines::facts(w.tx(), id)?;
+    facts.route = Some(r.route.clone());
+    let set = deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, now)?;
+    let body = format!(
+        "Referred to {route_label} by {}{}. Shared: {shared_what} Why: {shared_why}",
+        r.method.replace('_', " "),
+        agency_reference
+            .as_deref()
+            .map(|x| format!("; their reference {x}"))
+            .unwrap_or_default()
+    );
+    log(w, &c, &me, "referral", &body)?;
+    status_changed(w, id, Status::Referred)?;
+    Ok(done(
+        &c,
+        format!(
+            "{} referred to {route_label}{}",
+            c.reference,
+            if set > 0 {
+                format!("; {set} deadline(s) set")
+            } else {
+                String::new()
+            }
+        ),
+    ))
+}
+
+/// Fires the rules for entering a status.
+fn status_changed(w: &Write<'_>, id: i64, status: Status) -> Result<usize> {
+    let facts = Facts {
+        status: Some(status),
+        ..deadlines::facts(w.tx(), id)?
+    };
+    deadlines::fire(w, id, TriggerEvent::StatusChanged, &facts, w.now())
+}
+
+/// The organisation's closing outcomes.
+pub fn outcomes(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    Ok(
+        match super::settings::get_in(conn, super::settings::CLOSURE_OUTCOMES)? {
+            Some(list) => list
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => DEFAULT_OUTCOMES.iter().map(|s| s.to_string()).collect(),
+        },
+    )
+}
+
+/// Whether closing needs a second DSL: high risk, domestic abuse, or a
+/// referral made (Wolverhampton SAR recommendation 4).
+fn needs_signoff(w: &Write<'_>, c: &Current) -> Result<bool> {
+    if c.risk == Risk::High {
+        return Ok(true);
+    }
+    Ok(w.tx().query_row(
+        "SELECT EXISTS (SELECT 1 FROM escalation_categories WHERE escalation_id = ?1 AND category = 'domestic')
+             OR EXISTS (SELECT 1 FROM referrals WHERE escalation_id = ?1)",
+        [c.id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Closes, or asks a second DSL to sign the closure off when the case needs it.
+pub fn close(
+    w: &mut Write<'_>,
+    id: i64,
+    outcome: &str,
+    rationale: &str,
+    expected: Option<i64>,
+) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    open_only(&c)?;
+    check_version(&c, expected)?;
+    if c.closing_by.is_some() {
+        return Err(StoreError::Refused(format!(
+            "{} is already awaiting sign-off",
+            c.reference
+        )));
+    }
+    let list = outcomes(w.tx())?;
+    let outcome = outcome.trim();
+    if !list.iter().any(|o| o == outcome) {
+        return Err(StoreError::Refused(format!(
+            "{outcome:?} is not an outcome: use {}",
+            list.join(", ")
+        )));
+    }
+    let rationale = text("rationale", rationale, MAX_TEXT)?;
+    touch(w, &c, &me)?;
+    let now = w.now().timestamp();
+    if needs_signoff(w, &c)? {
+        w.tx().execute(
+            "UPDATE escalations SET outcome = ?2, closure_rationale = ?3, closed_by = ?4 WHERE id = ?1",
+            params![id, outcome, rationale, me.id],
+        )?;
+        log(
+            w,
+            &c,
+            &me,
+            "signoff_requested",
+            &format!(
+                "Closure proposed ({outcome}); a second DSL must sign it off. Rationale: {rationale}"
+            ),
+        )?;
+        return Ok(done(
+            &c,
+            format!("{} awaits a second DSL's sign-off", c.reference),
+        ));
+    }
+    finish_close(w, &c, &me, outcome, &rationale, now)?;
+    Ok(done(&c, format!("{} closed: {outcome}", c.reference)))
+}
+
+fn finish_close(
+    w: &mut Write<'_>,
+    c: &Current,
+    closer: &StaffMember,
+    outcome: &str,
+    rationale: &str,
+    now: i64,
+) -> Result<()> {
+    w.tx().execute(
+        "UPDATE escalations SET status = 'closed', outcome = ?2, closure_rationale = ?3,
+            closed_by = coalesce(closed_by, ?4), closed_at = ?5 WHERE id = ?1",
+        params![c.id, outcome, rationale, closer.id, now],
+    )?;
+    // Deadlines still open are waived by the closure, on the record.
+    let n = w.tx().execute(
+        "UPDATE deadlines SET waived_at = ?2, waived_by = ?3, waived_reason = 'escalation closed'
+         WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL",
+        params![c.id, now, closer.id],
+    )?;
+    let mut body = format!("Closed ({outcome}). Rationale: {rationale}");
+    if n > 0 {
+        body.push_str(&format!(" {n} open deadline(s) waived by the closure."));
+    }
+    log(w, c, closer, "closed", &body)
+}
+
+/// A second DSL approves a proposed closure, or sends it back with a reason.
+pub fn signoff(w: &mut Write<'_>, id: i64, approve: bool, reason: &str) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    open_only(&c)?;
+    let Some(closer) = c.closing_by else {
+        return Err(StoreError::Refused(format!(
+            "{} is not awaiting sign-off",
+            c.reference
+        )));
+    };
+    if closer == me.id {
+        return Err(StoreError::Refused(
+            "you proposed this closure: a second DSL must sign it off".into(),
+        ));
+    }
+    let reason = text("reason", reason, MAX_TEXT)?;
+    touch(w, &c, &me)?;
+    let now = w.now().timestamp();
+    if approve {
+        let (outcome, rationale): (String, String) = w.tx().query_row(
+            "SELECT outcome, closure_rationale FROM escalations WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        w.tx().execute(
+            "UPDATE escalations SET signed_off_by = ?2, signed_off_at = ?3 WHERE id = ?1",
+            params![id, me.id, now],
+        )?;
+        log(
+            w,
+            &c,
+            &me,
+            "signed_off",
+            &format!("Closure signed off by {}: {reason}", me.display_name),
+        )?;
+        finish_close(w, &c, &me, &outcome, &rationale, now)?;
+        Ok(done(
+            &c,
+            format!("{} closed, signed off by {}", c.reference, me.display_name),
+        ))
+    } else {
+        w.tx().execute(
+            "UPDATE escalations SET outcome = NULL, closure_rationale = NULL, closed_by = NULL WHERE id = ?1",
+            [id],
+        )?;
+        log(
+            w,
+            &c,
+            &me,
+            "reopened",
+            &format!("Closure sent back by {}: {reason}", me.display_name),
+        )?;
+        Ok(done(
+            &c,
+            format!("{} sent back: it stays open", c.reference),
+        ))
+    }
+}
+
+/// Re-opens a closed escalation, with a reason.
+pub fn reopen(w: &mut Write<'_>, id: i64, reason: &str, expected: Option<i64>) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    if !c.closed {
+        return Err(StoreError::Refused(format!(
+            "{} is not closed",
+            c.reference
+        )));
+    }
+    check_version(&c, expected)?;
+    let reason = text("reason", reason, MAX_TEXT)?;
+    touch(w, &c, &me)?;
+    w.tx().execute(
+        "UPDATE escalations SET status = 'assigned', closed_at = NULL, closed_by = NULL,
+            outcome = NULL, closure_rationale = NULL, signed_off_by = NULL, signed_off_at = NULL,
+            assignee_id = coalesce(assignee_id, ?2)
+         WHERE id = ?1",
+        params![id, me.id],
+    )?;
+    log(
+        w,
+        &c,
+        &me,
+        "reopened",
+        &format!("Re-opened by {}: {reason}", me.display_name),
+    )?;
+    Ok(done(&c, format!("{} re-opened", c.reference)))
+}
+
+/// Links two escalations about the same person.
+pub fn link(w: &mut Write<'_>, id: i64, other: i64) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    let o = current(w, &me, other)?;
+    if c.id == o.id {
+        return Err(StoreError::Refused(
+            "an escalation cannot be linked to itself".into(),
+        ));
+    }
+    let (a, b) = (c.id.min(o.id), c.id.max(o.id));
+    let n = w.tx().execute(
+        "INSERT OR IGNORE INTO escalation_links (escalation_id, linked_id, linked_by, linked_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![a, b, me.id, w.now().timestamp()],
+    )?;
+    if n == 0 {
+        return Err(StoreError::Refused(format!(
+            "{} and {} are already linked",
+            c.reference, o.reference
+        )));
+    }
+    log(
+        w,
+        &c,
+        &me,
+        "edited",
+        &format!("Linked to {} (same person).", o.reference),
+    )?;
+    let now = w.now();
+    escalations::add_chronology(
+        w,
+        o.id,
+        me.id,
+        now,
+        "edited",
+        &format!("Linked to {} (same person).", c.reference),
+    )?;
+    Ok(done(
+        &c,
+        format!("{} linked to {}", c.reference, o.reference),
+    ))
+}
+
+/// Records an escalation at intake: the rules set its deadlines, and a 999
+/// call made is on the record.
+pub fn create(
+    w: &mut Write<'_>,
+    e: &escalations::NewEscalation,
+    emergency_called: bool,
+) -> Result<Done> {
+    let me = actor(w)?;
+    let mut e = e.clone();
+    if e.raised_by.trim().is_empty() {
+        e.raised_by = me.display_name.clone();
+    }
+    let e = &e;
+    let (id, reference) = escalations::insert(w, me.id, e)?;
+    if e.immediate_risk && emergency_called {
+        let now = w.now();
+        w.tx().execute(
+            "UPDATE escalations SET emergency_called_at = ?2 WHERE id = ?1",
+            params![id, now.timestamp()],
+        )?;
+        escalations::add_chronology(w, id, me.id, now, "emergency_call", "999 called at intake.")?;
+    }
+    w.audit(
+        "create",
+        "escalation",
+        Some(&reference),
+        Some(e.subject_kind.code()),
+    )?;
+    Ok(Done {
+        id,
+        message: format!("{reference} recorded"),
+        reference,
+    })
+}
