@@ -1,0 +1,416 @@
+//! The desk's verbs through the commands (the dashboard calls the same store
+//! functions), refusals, sign-off rules, and several processes at once.
+
+mod common;
+
+use assert_cmd::Command;
+use common::sql;
+use dutydesk::store::{self as st, Create, StoreError};
+use std::path::{Path, PathBuf};
+
+fn dd(user: &str, path: &Path) -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env("DUTYDESK_USER", user)
+        .env("DUTYDESK_DB", path)
+        .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+        .env_remove("DUTYDESK_NOW");
+    c
+}
+
+/// (exit code, stdout, stderr)
+fn run(c: &mut Command) -> (i32, String, String) {
+    let o = c.output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A desk with alice and bob (DSLs), vic (viewer), and one staff allegation.
+fn desk(dir: &Path) -> (PathBuf, String) {
+    let path = dir.join("desk.db");
+    assert_eq!(run(dd("alice", &path).args(["init", "--org", "Test"])).0, 0);
+    for (u, role) in [("bob", "dsl"), ("vic", "viewer")] {
+        assert_eq!(
+            run(dd("alice", &path).args(["staff", "add", u, "--name", u, "--role", role])).0,
+            0
+        );
+    }
+    let (code, out, err) = run(dd("alice", &path).args([
+        "new",
+        "--subject",
+        "staff",
+        "--name",
+        "J. Smith",
+        "--area",
+        "Leicester",
+        "--category",
+        "physical,emotional",
+        "--risk",
+        "medium",
+        "--summary",
+        "Coach grabbed a boy's arm",
+        "--words",
+        "he grabbed me\nhard",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    (path, out.trim().to_string())
+}
+
+#[test]
+fn new_prints_the_reference_alone_and_sets_the_rules_deadlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, r) = desk(dir.path());
+    assert!(r.starts_with("SG-20") && r.len() == 12, "{r:?}");
+    let c = sql(&path);
+    let (words, deadlines): (String, i64) = c
+        .query_row(
+            "SELECT exact_words, (SELECT count(*) FROM deadlines WHERE escalation_id = e.id) FROM escalations e WHERE reference = ?1",
+            [&r],
+            |x| Ok((x.get(0)?, x.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(words, "he grabbed me\nhard", "stored exactly as typed");
+    assert_eq!(deadlines, 2, "LADO referral and written record");
+    let (code, out, _) = run(dd("alice", &path).args(["list", "--json"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["reference"], r.as_str());
+}
+
+#[test]
+fn the_whole_life_of_an_escalation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, r) = desk(dir.path());
+    let ok = |user: &str, args: &[&str]| {
+        let (code, _, err) = run(dd(user, &path).args(args));
+        assert_eq!(code, 0, "{args:?}: {err}");
+        err
+    };
+    assert!(ok("alice", &["ack", &r]).contains("is yours"));
+    assert!(ok("alice", &["assign", &r, "bob"]).contains("assigned to bob"));
+    ok("bob", &["note", &r, "Spoke to the head teacher"]);
+    assert!(
+        ok(
+            "bob",
+            &[
+                "refer",
+                &r,
+                "--route",
+                "lado",
+                "--reference",
+                "L-77",
+                "--shared",
+                "the account and dates"
+            ]
+        )
+        .contains("referred to LADO")
+    );
+    // A referral was made: closing needs a second DSL.
+    assert!(
+        ok(
+            "bob",
+            &[
+                "close",
+                &r,
+                "--outcome",
+                "lado-concluded",
+                "--rationale",
+                "LADO concluded; HR action"
+            ]
+        )
+        .contains("sign-off")
+    );
+    let (code, _, err) =
+        run(dd("bob", &path).args(["signoff", &r, "--approve", "--reason", "fine"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("second DSL"), "{err}");
+    ok(
+        "alice",
+        &[
+            "signoff",
+            &r,
+            "--reject",
+            "--reason",
+            "record the HR outcome first",
+        ],
+    );
+    ok("bob", &["note", &r, "HR outcome: final written warning"]);
+    ok(
+        "bob",
+        &[
+            "close",
+            &r,
+            "--outcome",
+            "lado-concluded",
+            "--rationale",
+            "LADO concluded; HR outcome recorded",
+        ],
+    );
+    assert!(ok("alice", &["signoff", &r, "--approve", "--reason", "agreed"]).contains("closed"));
+    let (code, _, err) = run(dd("alice", &path).args(["note", &r, "late note"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("closed"), "{err}");
+    ok(
+        "alice",
+        &["reopen", &r, "--reason", "new information from the school"],
+    );
+    let (_, out, _) = run(dd("alice", &path).args(["show", &r, "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<&str> = v["chronology"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "note",
+            "acknowledged",
+            "assigned",
+            "assigned",
+            "note",
+            "referral",
+            "signoff_requested",
+            "reopened",
+            "note",
+            "signoff_requested",
+            "signed_off",
+            "closed",
+            "reopened"
+        ]
+    );
+    // Every change is in the audit log, and the chain is intact.
+    let c = sql(&path);
+    assert_eq!(st::audit::first_broken(&c).unwrap(), None);
+    let lado_met: bool = c
+        .query_row("SELECT met_at IS NOT NULL FROM deadlines d JOIN deadline_rules r ON r.id = d.rule_id WHERE r.code = 'lado_referral'", [], |x| x.get(0))
+        .unwrap();
+    assert!(lado_met, "referring to the LADO meets the LADO deadline");
+}
+
+#[test]
+fn refusals_exit_1_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, r) = desk(dir.path());
+    let before: i64 = sql(&path)
+        .query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))
+        .unwrap();
+    for (user, args, why) in [
+        (
+            "alice",
+            vec!["assign", r.as_str(), "nobody"],
+            "no active staff member",
+        ),
+        ("alice", vec!["assign", r.as_str(), "vic"], "viewer"),
+        ("vic", vec!["note", r.as_str(), "hello"], "viewers"),
+        ("alice", vec!["note", r.as_str(), "   "], "required"),
+        (
+            "alice",
+            vec!["refer", r.as_str(), "--route", "social", "--shared", "x"],
+            "not a route",
+        ),
+        (
+            "alice",
+            vec!["close", r.as_str(), "--outcome", "done", "--rationale", "x"],
+            "not an outcome",
+        ),
+        ("alice", vec!["ack", "SG-1999-0001"], "no escalation"),
+        (
+            "alice",
+            vec!["reopen", r.as_str(), "--reason", "x"],
+            "not closed",
+        ),
+        (
+            "alice",
+            vec![
+                "new",
+                "--subject",
+                "child",
+                "--name",
+                "A",
+                "--area",
+                "Leicester",
+                "--category",
+                "neglect",
+                "--risk",
+                "low",
+                "--summary",
+                "s",
+                "--dob",
+                "2099-01-01",
+            ],
+            "future",
+        ),
+        (
+            "alice",
+            vec![
+                "new",
+                "--subject",
+                "child",
+                "--name",
+                "A\u{1b}]0;x\u{7}",
+                "--area",
+                "Leicester",
+                "--category",
+                "neglect",
+                "--risk",
+                "low",
+                "--summary",
+                "s",
+            ],
+            "control",
+        ),
+        (
+            "alice",
+            vec![
+                "new",
+                "--subject",
+                "child",
+                "--name",
+                "A",
+                "--area",
+                "Leicester",
+                "--category",
+                "nonsense",
+                "--risk",
+                "low",
+                "--summary",
+                "s",
+            ],
+            "unknown category",
+        ),
+    ] {
+        let (code, _, err) = run(dd(user, &path).args(&args));
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.to_lowercase().contains(why), "{args:?}: {err}");
+    }
+    let long = "x".repeat(20_001);
+    let (code, _, err) = run(dd("alice", &path).args(["note", &r, &long]));
+    assert_eq!(code, 1);
+    assert!(err.contains("too long"), "{err}");
+    let after: i64 = sql(&path)
+        .query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))
+        .unwrap();
+    assert_eq!(before, after, "a refusal writes nothing");
+    // Usage errors are 2; so is an unknown user.
+    assert_eq!(run(dd("alice", &path).args(["refer", &r])).0, 2);
+    assert_eq!(run(dd("mallory", &path).args(["note", &r, "x"])).0, 2);
+}
+
+#[test]
+fn a_stale_change_is_refused_with_who_and_when() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = desk(dir.path());
+    let now = chrono::Utc::now();
+    let mut a = st::open(&path, Create::No).unwrap();
+    let mut b = st::open(&path, Create::No).unwrap();
+    // Both sessions show version 1 of escalation 1.
+    let v = 1;
+    let first = a.write("alice", now, |w| st::workflow::assign(w, 1, "bob", Some(v)));
+    let second = b.write("bob", now, |w| st::workflow::acknowledge(w, 1, Some(v)));
+    assert!(first.is_ok());
+    match second {
+        Err(StoreError::Conflict(who, _)) => assert_eq!(who, "alice"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let assignee: String = sql(&path)
+        .query_row(
+            "SELECT s.username FROM escalations e JOIN staff s ON s.id = e.assignee_id",
+            [],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert_eq!(assignee, "bob");
+}
+
+#[test]
+fn many_processes_at_once_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, r) = desk(dir.path());
+    let bin = assert_cmd::cargo::cargo_bin("dutydesk");
+    let spawn = |user: &str, args: Vec<String>| {
+        std::process::Command::new(&bin)
+            .env("DUTYDESK_USER", user)
+            .env("DUTYDESK_DB", &path)
+            .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut children = Vec::new();
+    for p in 0..6 {
+        for n in 0..5 {
+            let user = if p % 2 == 0 { "alice" } else { "bob" };
+            children.push(spawn(
+                user,
+                vec!["note".into(), r.clone(), format!("note {p}-{n}")],
+            ));
+        }
+        children.push(spawn(
+            "alice",
+            vec![
+                "assign".into(),
+                r.clone(),
+                if p % 2 == 0 {
+                    "bob".into()
+                } else {
+                    "alice".into()
+                },
+            ],
+        ));
+        children.push(spawn(
+            "bob",
+            vec![
+                "new".into(),
+                "--subject".into(),
+                "child".into(),
+                "--name".into(),
+                format!("Child {p}"),
+                "--area".into(),
+                "Rutland".into(),
+                "--category".into(),
+                "neglect".into(),
+                "--risk".into(),
+                "low".into(),
+                "--summary".into(),
+                "concurrent intake".into(),
+            ],
+        ));
+    }
+    let mut refs = Vec::new();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("locked"), "a user saw a lock: {err}");
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if text.starts_with("SG-") {
+            refs.push(text);
+        }
+        // An assign to the current assignee is a clean refusal; nothing else fails.
+        assert!(
+            out.status.success() || err.contains("already assigned"),
+            "{err}"
+        );
+    }
+    let c = sql(&path);
+    let notes: i64 = c
+        .query_row(
+            "SELECT count(*) FROM chronology WHERE kind = 'note' AND body LIKE 'note %'",
+            [],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert_eq!(notes, 30, "every note is there");
+    assert_eq!(refs.len(), 6);
+    let mut unique = refs.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 6, "references stay unique: {refs:?}");
+    assert_eq!(st::audit::first_broken(&c).unwrap(), None);
+}
