@@ -129,14 +129,21 @@ fn dashboard_help_lists_keys_and_marks_80x24() {
     let (path, _) = demo_db(dir.path(), 40);
     let mut app = dashboard(&path, 80, 24);
     update(&mut app, Action::Help);
-    let text = render_text(&mut app, 80, 24).unwrap();
+    let top = render_text(&mut app, 80, 24).unwrap();
+    insta::assert_snapshot!("dashboard_help_80x24", top);
+    assert!(top.contains("↓ more"), "{top}");
+    // Help scrolls: at the end, the marks are explained.
+    for _ in 0..30 {
+        update(&mut app, Action::Down);
+    }
+    let end = render_text(&mut app, 80, 24).unwrap();
     for (mark, meaning) in dutydesk::tui::views::symbols::LEGEND {
         assert!(
-            text.contains(mark) && text.contains(meaning),
-            "{mark} {meaning}\n{text}"
+            end.contains(mark) && end.contains(meaning),
+            "{mark} {meaning}\n{end}"
         );
     }
-    insta::assert_snapshot!("dashboard_help_80x24", text);
+    assert!(!end.contains("↓ more"), "{end}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dutydesk::domain::deadline::{Deadline, DeadlineState};
 use dutydesk::domain::escalation::{EscalationSummary, NextDue, Risk, Status, SubjectKind};
 use dutydesk::domain::staff::{Role, StaffMember};
-use dutydesk::store::worker::{DashboardData, Request};
+use dutydesk::store::worker::{DashboardData, Request, Verb};
 use dutydesk::tui::action::Action;
 use dutydesk::tui::app::{App, Screen, WINDOW};
 use dutydesk::tui::keymap::Mode;
@@ -396,4 +396,88 @@ fn alerts_show_a_banner_and_notify() {
     assert!(app.alert.is_none());
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(!text.contains("ALERT"), "{text}");
+}
+
+#[test]
+fn acknowledge_sends_the_version_shown() {
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('j'));
+    let fx = press(&mut app, KeyCode::Char('A'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1001,
+            version: Some(1),
+            verb: Verb::Acknowledge
+        })]
+    );
+}
+
+#[test]
+fn assign_picks_from_a_filtered_list() {
+    let mut app = app_with(5);
+    let fx = press(&mut app, KeyCode::Char('a'));
+    assert_eq!(fx, vec![Effect::Store(Request::Assignable)]);
+    assert_eq!(app.mode(), Mode::Picker);
+    let staff = |id, u: &str, n: &str| StaffMember {
+        id,
+        username: u.into(),
+        display_name: n.into(),
+        role: Role::Dsl,
+        active: true,
+    };
+    update(
+        &mut app,
+        Action::AssignableLoaded(vec![
+            staff(1, "alice", "Alice Moore"),
+            staff(2, "jbrennan", "Jo Brennan"),
+            staff(3, "okhan", "Omar Khan"),
+        ]),
+    );
+    for c in "bren".chars() {
+        let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let a = app
+            .keymap
+            .lookup(app.mode(), k)
+            .unwrap_or(Action::PickerKey(k));
+        update(&mut app, a);
+    }
+    assert_eq!(app.picker.as_ref().unwrap().matches().len(), 1);
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(1),
+            verb: Verb::Assign("jbrennan".into())
+        })]
+    );
+    assert!(app.picker.is_none());
+}
+
+#[test]
+fn a_note_keeps_its_text_through_a_conflict_and_a_refresh() {
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('N'));
+    type_text(&mut app, "Called mum; no answer");
+    // Another session's change arrives while typing: the prompt survives.
+    let fx = update(&mut app, Action::Changed);
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Store(Request::Dashboard { .. })]
+    ));
+    update(
+        &mut app,
+        Action::DashboardLoaded(window(6, 0, WINDOW, Some(0))),
+    );
+    assert_eq!(app.prompt.as_ref().unwrap().input, "Called mum; no answer");
+    let fx = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(fx.as_slice(), [Effect::Store(Request::Act { verb: Verb::Note(t), .. })] if t == "Called mum; no answer")
+    );
+    update(
+        &mut app,
+        Action::StoreError("Jo Brennan changed it at 09:03; reload and try again".into()),
+    );
+    assert_eq!(app.prompt.as_ref().unwrap().input, "Called mum; no answer");
 }

@@ -243,7 +243,7 @@ pub fn record_view(w: &mut Write<'_>, id: i64, reference: &str) -> Result<()> {
 }
 
 /// A new escalation as recorded at intake (validated by the caller's form).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewEscalation {
     pub subject_kind: SubjectKind,
     pub subject_name: String,

@@ -40,6 +40,32 @@ pub enum Request {
     Meet { id: i64, note: String },
     /// Waive a deadline with a reason.
     Waive { id: i64, reason: String },
+    /// A verb on an escalation, against the version the user saw.
+    Act {
+        id: i64,
+        version: Option<i64>,
+        verb: Verb,
+    },
+    /// Record a new escalation (the intake form).
+    Create {
+        escalation: Box<super::escalations::NewEscalation>,
+        called_999: bool,
+        summary: String,
+    },
+    /// Who an escalation can be assigned to, on-duty DSL first.
+    Assignable,
+}
+
+/// The desk's verbs, as the dashboard asks for them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verb {
+    Acknowledge,
+    Assign(String),
+    Note(String),
+    Refer(super::workflow::Referral),
+    Close { outcome: String, rationale: String },
+    Signoff { approve: bool, reason: String },
+    Reopen(String),
 }
 
 /// What the store answers.
@@ -53,6 +79,8 @@ pub enum Reply {
     Saved(String),
     /// Alerts this user has not had before.
     Alerts(Vec<Alert>),
+    /// Staff an escalation can be assigned to.
+    Assignable(Vec<StaffMember>),
     /// A request failed; the text is for the status line.
     Error(String),
 }
@@ -270,6 +298,38 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::Waive { id, reason } => {
             let d = store.write(&me.username, now, |w| deadlines::waive(w, id, &reason))?;
             Reply::Saved(format!("Waived: {} on {}", d.label, d.reference))
+        }
+        Request::Act { id, version, verb } => {
+            use super::workflow as wf;
+            let d = store.write(&me.username, now, |w| match verb {
+                Verb::Acknowledge => wf::acknowledge(w, id, version),
+                Verb::Assign(user) => wf::assign(w, id, &user, version),
+                Verb::Note(text) => wf::note(w, id, &text),
+                Verb::Refer(r) => wf::refer(w, id, &r, version),
+                Verb::Close { outcome, rationale } => {
+                    wf::close(w, id, &outcome, &rationale, version)
+                }
+                Verb::Signoff { approve, reason } => wf::signoff(w, id, approve, &reason),
+                Verb::Reopen(reason) => wf::reopen(w, id, &reason, version),
+            })?;
+            Reply::Saved(d.message)
+        }
+        Request::Create {
+            escalation,
+            called_999,
+            summary,
+        } => {
+            let d = store.write(&me.username, now, |w| {
+                let d = super::workflow::create(w, &escalation, called_999)?;
+                if !summary.trim().is_empty() {
+                    super::workflow::note(w, d.id, &format!("Summary: {summary}"))?;
+                }
+                Ok(d)
+            })?;
+            Reply::Saved(d.message)
+        }
+        Request::Assignable => {
+            Reply::Assignable(super::workflow::assignable(store.conn(), now.timestamp())?)
         }
     })
 }

@@ -300,7 +300,7 @@ pub fn note(w: &mut Write<'_>, id: i64, body: &str) -> Result<Done> {
 }
 
 /// A referral as recorded: where, how, and the information-sharing record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Referral {
     pub route: String,
     pub contact_id: Option<i64>,

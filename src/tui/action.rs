@@ -28,6 +28,22 @@ pub enum Action {
     Waive,
     /// Hide the alert banner (the alerts stay in the deadlines panel).
     Dismiss,
+    /// "I have this": acknowledge and take the selected escalation.
+    Acknowledge,
+    /// Choose someone to assign the selected escalation to.
+    Assign,
+    /// Add a note to the selected escalation.
+    Note,
+    /// Re-open the selected (closed) escalation.
+    Reopen,
+    /// Approve the closure another DSL proposed.
+    Approve,
+    /// Send a proposed closure back.
+    SendBack,
+    /// A key typed into the assign picker.
+    PickerKey(KeyEvent),
+    /// y/n to a confirmation question.
+    Confirm(bool),
     /// Save what the prompt holds.
     Submit,
     /// Close the prompt without saving.
@@ -44,6 +60,8 @@ pub enum Action {
     Saved(String),
     /// Alerts this user has not had before.
     Alerts(Vec<Alert>),
+    /// The staff an escalation can be assigned to.
+    AssignableLoaded(Vec<crate::domain::staff::StaffMember>),
     Tick(DateTime<Utc>),
     Resize(u16, u16),
 }

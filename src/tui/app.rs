@@ -102,6 +102,57 @@ pub enum PromptKind {
         reference: String,
         label: String,
     },
+    /// A verb on an escalation that needs words: a note, a re-open reason,
+    /// a sign-off or send-back reason.
+    Escalation { target: Target, verb: TextVerb },
+}
+
+/// The escalation a verb acts on, and the version the user saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub id: i64,
+    pub reference: String,
+    pub version: Option<i64>,
+}
+
+/// Verbs whose only input is text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextVerb {
+    Note,
+    Reopen,
+    Approve,
+    SendBack,
+}
+
+/// Choosing whom to assign an escalation to: type to filter, Enter picks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub target: Target,
+    /// None until the list arrives.
+    pub staff: Option<Vec<StaffMember>>,
+    pub filter: String,
+    pub selected: usize,
+}
+
+impl Picker {
+    /// The staff matching the filter (name or account, any case), in order.
+    pub fn matches(&self) -> Vec<&StaffMember> {
+        let f = self.filter.to_lowercase();
+        self.staff
+            .iter()
+            .flatten()
+            .filter(|s| {
+                s.display_name.to_lowercase().contains(&f) || s.username.to_lowercase().contains(&f)
+            })
+            .collect()
+    }
+}
+
+/// A yes/no question before something that cannot be taken back quietly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub request: crate::store::worker::Request,
 }
 
 /// A one-line text prompt over the dashboard. The text stays until the store
@@ -145,10 +196,14 @@ pub struct App {
     pub read_only: bool,
     pub screen: Screen,
     pub help: bool,
+    /// Lines scrolled in help (it can be taller than the screen).
+    pub help_scroll: u16,
     pub queue: Queue,
     pub focus: Focus,
     pub deadlines: Window<Deadline>,
     pub prompt: Option<Prompt>,
+    pub picker: Option<Picker>,
+    pub confirm: Option<Confirm>,
     /// The latest alert, shown in a banner until the next.
     pub alert: Option<String>,
     pub counting: crate::domain::calendar::Counting,
@@ -173,10 +228,13 @@ impl App {
             read_only,
             screen: Screen::Dashboard,
             help: false,
+            help_scroll: 0,
             queue: Queue::default(),
             focus: Focus::Queue,
             deadlines: Window::default(),
             prompt: None,
+            picker: None,
+            confirm: None,
             alert: None,
             counting: crate::domain::calendar::Counting::SameTime,
             holidays_through: None,
@@ -195,8 +253,14 @@ impl App {
         if self.help {
             return Mode::Help;
         }
+        if self.confirm.is_some() {
+            return Mode::Confirm;
+        }
         if self.prompt.is_some() {
             return Mode::Prompt;
+        }
+        if self.picker.is_some() {
+            return Mode::Picker;
         }
         match (self.screen, self.focus) {
             (Screen::Dashboard, Focus::Queue) => Mode::Dashboard,
@@ -212,6 +276,20 @@ impl App {
     /// Rows of the escalation table that fit on screen (see views::dashboard).
     pub fn list_height(&self) -> i64 {
         super::views::dashboard::list_height(self) as i64
+    }
+
+    /// The escalation the verbs act on: the open record, or the list's selection.
+    pub fn target(&self) -> Option<Target> {
+        let s = match (self.screen, self.focus) {
+            (Screen::Detail, _) => &self.detail.as_ref()?.data.summary,
+            (Screen::Dashboard, Focus::Queue) => self.queue.selected_row()?,
+            (Screen::Dashboard, Focus::Deadlines) => return None,
+        };
+        Some(Target {
+            id: s.id,
+            reference: s.reference.clone(),
+            version: Some(s.version),
+        })
     }
 
     /// Rows of the deadlines panel that fit on screen.

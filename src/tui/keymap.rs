@@ -15,6 +15,10 @@ pub enum Mode {
     Help,
     /// Typing into a one-line prompt: keys not listed here are text.
     Prompt,
+    /// Choosing whom to assign to: keys not listed here filter the list.
+    Picker,
+    /// A yes/no question.
+    Confirm,
 }
 
 /// One key bound to one action in one mode.
@@ -49,7 +53,9 @@ const fn bind(
 }
 
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
-use Mode::{Dashboard as D, Deadlines as L, Detail as V, Help as H, Prompt as P};
+use Mode::{
+    Confirm as C, Dashboard as D, Deadlines as L, Detail as V, Help as H, Picker as K, Prompt as P,
+};
 
 /// The default bindings, in the order help lists them.
 pub fn defaults() -> Vec<Binding> {
@@ -76,6 +82,43 @@ pub fn defaults() -> Vec<Binding> {
             Action::Open,
             "Open the escalation's record",
             Some("open"),
+        ),
+        bind(
+            D,
+            Char('A'),
+            Action::Acknowledge,
+            "Acknowledge: I have this",
+            Some("ack"),
+        ),
+        bind(
+            D,
+            Char('a'),
+            Action::Assign,
+            "Assign to a DSL",
+            Some("assign"),
+        ),
+        bind(D, Char('N'), Action::Note, "Add a note", Some("note")),
+        bind(D, Char('i'), Action::Note, "Add a note", None),
+        bind(
+            D,
+            Char('o'),
+            Action::Reopen,
+            "Re-open a closed escalation",
+            None,
+        ),
+        bind(
+            D,
+            Char('s'),
+            Action::Approve,
+            "Sign off a proposed closure",
+            None,
+        ),
+        bind(
+            D,
+            Char('b'),
+            Action::SendBack,
+            "Send a proposed closure back",
+            None,
         ),
         bind(
             D,
@@ -163,6 +206,31 @@ pub fn defaults() -> Vec<Binding> {
         bind(L, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
         bind(P, Enter, Action::Submit, "Save", Some("save")),
         bind(
+            K,
+            Enter,
+            Action::Submit,
+            "Assign to the one selected",
+            Some("assign"),
+        ),
+        bind(K, Esc, Action::Cancel, "Cancel", Some("cancel")),
+        bind(K, Up, Action::Up, "Previous", None),
+        bind(K, Down, Action::Down, "Next", None),
+        bind(
+            C,
+            Char('y'),
+            Action::Confirm(true),
+            "Yes, go ahead",
+            Some("yes"),
+        ),
+        bind(
+            C,
+            Char('n'),
+            Action::Confirm(false),
+            "No, go back",
+            Some("no"),
+        ),
+        bind(C, Esc, Action::Confirm(false), "No, go back", None),
+        bind(
             P,
             Esc,
             Action::Cancel,
@@ -177,10 +245,47 @@ pub fn defaults() -> Vec<Binding> {
         bind(V, PageUp, Action::PageUp, "Page up", None),
         bind(V, Char('g'), Action::Top, "Top of the record", None),
         bind(V, Char('G'), Action::Bottom, "End of the record", None),
+        bind(
+            V,
+            Char('A'),
+            Action::Acknowledge,
+            "Acknowledge: I have this",
+            Some("ack"),
+        ),
+        bind(
+            V,
+            Char('a'),
+            Action::Assign,
+            "Assign to a DSL",
+            Some("assign"),
+        ),
+        bind(V, Char('N'), Action::Note, "Add a note", Some("note")),
+        bind(V, Char('i'), Action::Note, "Add a note", None),
+        bind(V, Char('o'), Action::Reopen, "Re-open (if closed)", None),
+        bind(
+            V,
+            Char('s'),
+            Action::Approve,
+            "Sign off a proposed closure",
+            None,
+        ),
+        bind(
+            V,
+            Char('b'),
+            Action::SendBack,
+            "Send a proposed closure back",
+            None,
+        ),
         bind(V, Esc, Action::Back, "Back to the dashboard", Some("back")),
         bind(V, Char('q'), Action::Back, "Back to the dashboard", None),
         bind(V, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(H, Esc, Action::Back, "Close help", Some("close")),
+        bind(H, Char('j'), Action::Down, "Scroll help", Some("scroll")),
+        bind(H, Down, Action::Down, "Scroll help", None),
+        bind(H, Char('k'), Action::Up, "Scroll help", Some("scroll")),
+        bind(H, Up, Action::Up, "Scroll help", None),
+        bind(H, PageDown, Action::PageDown, "Scroll help", None),
+        bind(H, PageUp, Action::PageUp, "Scroll help", None),
         bind(H, Char('?'), Action::Back, "Close help", None),
         bind(H, Char('q'), Action::Back, "Close help", None),
         Binding {

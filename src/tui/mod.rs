@@ -108,6 +108,12 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                             .lookup(app.mode(), k)
                             .unwrap_or(Action::PromptKey(k)),
                     )
+                } else if app.mode() == keymap::Mode::Picker {
+                    Some(
+                        app.keymap
+                            .lookup(app.mode(), k)
+                            .unwrap_or(Action::PickerKey(k)),
+                    )
                 } else {
                     app.keymap.lookup(app.mode(), k)
                 }
@@ -120,6 +126,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Changed => Action::Changed,
                 Reply::Saved(text) => Action::Saved(text),
                 Reply::Alerts(a) => Action::Alerts(a),
+                Reply::Assignable(list) => Action::AssignableLoaded(list),
                 Reply::Error(e) => Action::StoreError(e),
             }),
             Ok(Event::Signal) => Some(Action::Quit),

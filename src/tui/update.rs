@@ -3,12 +3,12 @@
 
 use super::action::Action;
 use super::app::{
-    App, Detail, Focus, PROMPT_MAX, Prompt, PromptKind, Screen, StatusKind, StatusLine, WINDOW,
-    Window,
+    App, Detail, Focus, PROMPT_MAX, Picker, Prompt, PromptKind, Screen, StatusKind, StatusLine,
+    Target, TextVerb, WINDOW, Window,
 };
 use crate::domain::alert::{Alert, summary};
 use crate::domain::staff::Role;
-use crate::store::worker::Request;
+use crate::store::worker::{Request, Verb};
 use crossterm::event::{KeyCode, KeyModifiers};
 
 /// Work for the event loop.
@@ -37,7 +37,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.quit = true;
             fx.push(Effect::Quit);
         }
-        Action::Help => app.help = true,
+        Action::Help => {
+            app.help = true;
+            app.help_scroll = 0;
+        }
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown if app.help => {
+            let page = app.height.saturating_sub(6).max(1);
+            let max = super::views::help::max_scroll(app);
+            app.help_scroll = match action {
+                Action::Up => app.help_scroll.saturating_sub(1),
+                Action::Down => app.help_scroll.saturating_add(1),
+                Action::PageUp => app.help_scroll.saturating_sub(page),
+                _ => app.help_scroll.saturating_add(page),
+            }
+            .min(max);
+        }
         Action::Back if app.help => app.help = false,
         Action::Back => {
             app.screen = Screen::Dashboard;
@@ -48,6 +62,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Focus::Queue => Focus::Deadlines,
                 Focus::Deadlines => Focus::Queue,
             };
+        }
+        Action::Up | Action::Down if app.picker.is_some() => {
+            if let Some(p) = app.picker.as_mut() {
+                let n = p.matches().len();
+                if n > 0 {
+                    p.selected = if action == Action::Up {
+                        p.selected.saturating_sub(1)
+                    } else {
+                        (p.selected + 1).min(n - 1)
+                    };
+                }
+            }
         }
         Action::Up
         | Action::Down
@@ -79,6 +105,74 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Meet | Action::Waive => open_prompt(app, &action),
+        Action::Acknowledge => {
+            if let Some(t) = writable_target(app) {
+                app.status = Some(StatusLine {
+                    kind: StatusKind::Info,
+                    text: format!("Taking {}…", t.reference),
+                });
+                fx.push(act(&t, Verb::Acknowledge));
+            }
+        }
+        Action::Assign => {
+            if let Some(target) = writable_target(app) {
+                app.picker = Some(Picker {
+                    target,
+                    staff: None,
+                    filter: String::new(),
+                    selected: 0,
+                });
+                fx.push(Effect::Store(Request::Assignable));
+            }
+        }
+        Action::AssignableLoaded(list) => {
+            if let Some(p) = app.picker.as_mut() {
+                p.staff = Some(list);
+                p.selected = 0;
+            }
+        }
+        Action::PickerKey(key) => {
+            if let Some(p) = app.picker.as_mut() {
+                match key.code {
+                    KeyCode::Char(c) if !c.is_control() && p.filter.chars().count() < 100 => {
+                        p.filter.push(c);
+                        p.selected = 0;
+                    }
+                    KeyCode::Backspace => {
+                        p.filter.pop();
+                        p.selected = 0;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Action::Note | Action::Reopen | Action::Approve | Action::SendBack => {
+            let verb = match action {
+                Action::Note => TextVerb::Note,
+                Action::Reopen => TextVerb::Reopen,
+                Action::Approve => TextVerb::Approve,
+                _ => TextVerb::SendBack,
+            };
+            if let Some(target) = writable_target(app) {
+                app.prompt = Some(Prompt {
+                    kind: PromptKind::Escalation { target, verb },
+                    input: String::new(),
+                    error: None,
+                    saving: false,
+                });
+            }
+        }
+        Action::Confirm(yes) => {
+            if let Some(c) = app.confirm.take()
+                && yes
+            {
+                fx.push(Effect::Store(c.request));
+                app.status = Some(StatusLine {
+                    kind: StatusKind::Info,
+                    text: "Saving…".into(),
+                });
+            }
+        }
         Action::Dismiss => {
             app.alert = None;
             keep_visible(app);
@@ -100,6 +194,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
         }
+        Action::Submit if app.picker.is_some() => {
+            if let Some(p) = &app.picker {
+                match p.matches().get(p.selected) {
+                    Some(s) => {
+                        fx.push(act(&p.target, Verb::Assign(s.username.clone())));
+                        app.picker = None;
+                    }
+                    None => {
+                        app.status = Some(StatusLine {
+                            kind: StatusKind::Error,
+                            text: "Nobody matches: Backspace to widen the search".into(),
+                        })
+                    }
+                }
+            }
+        }
+        Action::Cancel if app.picker.is_some() => app.picker = None,
         Action::Submit => submit(app, &mut fx),
         Action::Cancel => {
             // While a save is on its way the prompt stays: its answer decides.
@@ -113,8 +224,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 kind: StatusKind::Info,
                 text,
             });
-            // Our own commit does not wake the change poll: reload now.
+            // Our own commit does not wake the change poll: reload now,
+            // and the open record too.
             reload(app, &mut fx);
+            if let Some(d) = &app.detail {
+                fx.push(Effect::Store(Request::Detail {
+                    id: d.data.summary.id,
+                }));
+            }
         }
         Action::DashboardLoaded(d) => {
             app.org = d.org;
@@ -133,7 +250,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::DetailLoaded(d) => {
-            app.detail = Some(Detail { data: d, scroll: 0 });
+            // A reload of the record on screen keeps the reading position.
+            let scroll = match &app.detail {
+                Some(old) if old.data.summary.id == d.summary.id => old.scroll,
+                _ => 0,
+            };
+            app.detail = Some(Detail { data: d, scroll });
             app.screen = Screen::Detail;
         }
         Action::Changed => {
@@ -245,6 +367,44 @@ fn reload(app: &mut App, fx: &mut Vec<Effect>) {
     }));
 }
 
+/// A verb's request against the version the user saw.
+fn act(t: &Target, verb: Verb) -> Effect {
+    Effect::Store(Request::Act {
+        id: t.id,
+        version: t.version,
+        verb,
+    })
+}
+
+/// The escalation a verb may act on, or a status line saying why not.
+fn writable_target(app: &mut App) -> Option<Target> {
+    if app.read_only {
+        info(
+            app,
+            StatusKind::Error,
+            "Read-only database: nothing can be changed",
+        );
+        return None;
+    }
+    if app.me.role == Role::Viewer {
+        info(
+            app,
+            StatusKind::Error,
+            "Viewers can read but not change escalations; ask a DSL",
+        );
+        return None;
+    }
+    let t = app.target();
+    if t.is_none() {
+        info(
+            app,
+            StatusKind::Error,
+            "Select an escalation in the list first (Tab back to it)",
+        );
+    }
+    t
+}
+
 fn info(app: &mut App, kind: StatusKind, text: &str) {
     app.status = Some(StatusLine {
         kind,
@@ -309,6 +469,33 @@ fn submit(app: &mut App, fx: &mut Vec<Effect>) {
             Request::Waive {
                 id: *id,
                 reason: p.input.clone(),
+            }
+        }
+        PromptKind::Escalation { target, verb } => {
+            let what = match verb {
+                TextVerb::Note => "note",
+                _ => "reason",
+            };
+            if let Err(e) = crate::domain::text::validate_block(what, &p.input, PROMPT_MAX) {
+                p.error = Some(e.to_string());
+                return;
+            }
+            let text = p.input.clone();
+            let v = match verb {
+                TextVerb::Note => Verb::Note(text),
+                TextVerb::Reopen => Verb::Reopen(text),
+                TextVerb::Approve => Verb::Signoff {
+                    approve: true,
+                    reason: text,
+                },
+                TextVerb::SendBack => Verb::Signoff {
+                    approve: false,
+                    reason: text,
+                },
+            };
+            match act(target, v) {
+                Effect::Store(r) => r,
+                _ => return,
             }
         }
     };

@@ -84,9 +84,6 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     }
     queue(app, f, a.queue);
     deadlines(app, f, a.deadlines);
-    if let Some(p) = &app.prompt {
-        super::prompt::draw(app, p, f, area);
-    }
     let (total, selected) = match app.focus {
         Focus::Queue => (app.queue.total, app.queue.selected),
         Focus::Deadlines => (app.deadlines.total, app.deadlines.selected),
@@ -298,6 +295,8 @@ fn row<'a>(app: &App, r: &'a EscalationSummary, assignee: u16, wide: bool) -> Ro
     };
     let status = if r.status == Status::New && !r.acknowledged {
         Span::styled(symbols::NEW, t.due_soon)
+    } else if r.awaiting_signoff {
+        Span::styled("sign-off", t.title)
     } else {
         Span::raw(short_status(r.status))
     };

@@ -74,8 +74,13 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         &mut out,
         "Status",
         &format!(
-            "{} · assigned to {assignee} · risk {}",
+            "{}{} · assigned to {assignee} · risk {}",
             s.status.label(),
+            if s.awaiting_signoff {
+                " · closure awaiting a second DSL's sign-off (s approves, b sends back)"
+            } else {
+                ""
+            },
             s.risk.badge()
         ),
         t.base,

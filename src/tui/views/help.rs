@@ -24,7 +24,8 @@ pub fn entries(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
     out
 }
 
-pub fn draw(app: &App, f: &mut Frame, area: Rect) {
+/// The help text for the screen underneath.
+fn lines(app: &App) -> Vec<Line<'static>> {
     let under = match (app.screen, app.focus) {
         (Screen::Dashboard, Focus::Queue) => Mode::Dashboard,
         (Screen::Dashboard, Focus::Deadlines) => Mode::Deadlines,
@@ -63,22 +64,47 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             lines.push(Line::from(spans));
         }
     }
+    lines
+}
+
+/// The box help is drawn in, and how many of its lines fit.
+fn frame(app: &App, area: Rect, n: usize) -> (Rect, u16) {
+    let w = area.width.saturating_sub(4).min(72);
+    let h = (n as u16 + 2).min(area.height.saturating_sub(2));
+    (
+        Rect::new(
+            area.x + (area.width - w) / 2,
+            area.y + (area.height - h) / 2,
+            w,
+            h,
+        ),
+        h.saturating_sub(2).max(app.height.min(1)),
+    )
+}
+
+/// How far help can scroll at the current size.
+pub fn max_scroll(app: &App) -> u16 {
+    let n = lines(app).len();
+    let (_, fits) = frame(app, Rect::new(0, 0, app.width, app.height), n);
+    (n as u16).saturating_sub(fits)
+}
+
+pub fn draw(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let lines = lines(app);
+    let (rect, fits) = frame(app, area, lines.len());
     // Help's own keys go in the frame, leaving the body for the screen below.
-    let closing = entries(app, Mode::Help)
+    let mut closing = entries(app, Mode::Help)
         .iter()
+        .filter(|(_, desc)| *desc != "Scroll help" || lines.len() as u16 > fits)
         .map(|(keys, desc)| format!(" {keys}: {} ", desc.to_lowercase()))
         .collect::<String>();
-    let w = area.width.saturating_sub(4).min(72);
-    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let rect = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
+    if lines.len() as u16 > fits + app.help_scroll {
+        closing = format!(" ↓ more ·{closing}");
+    }
     f.render_widget(Clear, rect);
     f.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).scroll((app.help_scroll, 0)).block(
             Block::new()
                 .borders(Borders::ALL)
                 .title(Span::styled(" Help ", t.title))

@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod detail;
 pub mod help;
+pub mod picker;
 pub mod prompt;
 pub mod symbols;
 
@@ -26,6 +27,15 @@ pub fn draw(app: &App, f: &mut Frame) {
     match app.screen {
         Screen::Dashboard => dashboard::draw(app, f, area),
         Screen::Detail => detail::draw(app, f, area),
+    }
+    if let Some(p) = &app.prompt {
+        prompt::draw(app, p, f, area);
+    }
+    if let Some(p) = &app.picker {
+        picker::draw_picker(app, p, f, area);
+    }
+    if let Some(c) = &app.confirm {
+        picker::draw_confirm(app, c, f, area);
     }
     if app.help {
         help::draw(app, f, area);

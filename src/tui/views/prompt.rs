@@ -1,7 +1,7 @@
 //! The one-line prompt for meeting or waiving a deadline, drawn over the
 //! dashboard's lower half.
 
-use crate::tui::app::{App, Prompt, PromptKind};
+use crate::tui::app::{App, Prompt, PromptKind, TextVerb};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -23,6 +23,24 @@ pub fn draw(app: &App, p: &Prompt, f: &mut Frame, area: Rect) {
             format!(" Waive: {label} · {reference} "),
             "Reason (required: why it no longer applies), then Enter:",
         ),
+        PromptKind::Escalation { target, verb } => match verb {
+            TextVerb::Note => (
+                format!(" Note on {} ", target.reference),
+                "Note for the chronology (kept for good; never edited), then Enter:",
+            ),
+            TextVerb::Reopen => (
+                format!(" Re-open {} ", target.reference),
+                "Why it is re-opened (required), then Enter:",
+            ),
+            TextVerb::Approve => (
+                format!(" Sign off the closure of {} ", target.reference),
+                "Your reason for approving (required), then Enter:",
+            ),
+            TextVerb::SendBack => (
+                format!(" Send back the closure of {} ", target.reference),
+                "What must happen first (required), then Enter:",
+            ),
+        },
     };
     let w = area.width.saturating_sub(4).min(100);
     let inner_w = w.saturating_sub(2) as usize;
