@@ -455,7 +455,7 @@ struct Plan {
 /// (age in minutes, kind, critical incident). A Home Office report is due one
 /// calendar day after a critical incident, so these land the same on weekends.
 const SHOWCASE: &[(i64, SubjectKind, bool)] = &[
-    (15, SubjectKind::Child, false),     // new, written record due today
+    (25, SubjectKind::Child, false), // nobody has taken it within 15 minutes
     (21 * 60, SubjectKind::Adult, true), // Home Office report due in about 3h
     (29 * 60 + 20, SubjectKind::Staff, true), // Home Office report overdue by about 5h
 ];

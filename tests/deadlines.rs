@@ -7,6 +7,7 @@ mod common;
 use assert_cmd::Command;
 use chrono::{DateTime, TimeZone, Utc};
 use common::sql;
+use dutydesk::domain::alert::AlertKind;
 use dutydesk::domain::calendar::OffsetUnit;
 use dutydesk::domain::deadline::{DeadlineState, Facts, TriggerEvent};
 use dutydesk::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind};
@@ -424,7 +425,15 @@ fn alerts_are_announced_once_per_user_across_sessions() {
     // 22:00: the written record (23:59) is due soon; nobody holds the case and
     // nobody is on duty, so both DSLs hear, each once.
     let t = utc(2026, 11, 23, 22, 0);
-    let a1 = dutydesk::store::worker::check_alerts(&mut s, &alice, t, &mut seen).unwrap();
+    // Only deadline alerts here (the case also goes unacknowledged: tested below).
+    let deadline_only =
+        |v: Vec<dutydesk::domain::alert::Alert>| -> Vec<dutydesk::domain::alert::Alert> {
+            v.into_iter()
+                .filter(|a| matches!(a.kind, AlertKind::DueSoon | AlertKind::Overdue))
+                .collect()
+        };
+    let a1 =
+        deadline_only(dutydesk::store::worker::check_alerts(&mut s, &alice, t, &mut seen).unwrap());
     assert_eq!(a1.len(), 1, "{a1:?}");
     assert!(
         a1[0]
@@ -439,14 +448,16 @@ fn alerts_are_announced_once_per_user_across_sessions() {
         "alice's second session stays quiet"
     );
     assert_eq!(
-        dutydesk::store::worker::check_alerts(&mut other, &carol, t, &mut seen2)
-            .unwrap()
-            .len(),
+        deadline_only(
+            dutydesk::store::worker::check_alerts(&mut other, &carol, t, &mut seen2).unwrap()
+        )
+        .len(),
         1
     );
     // The next morning both deadlines are overdue: new events, announced once.
     let t = utc(2026, 11, 24, 9, 30);
-    let a2 = dutydesk::store::worker::check_alerts(&mut s, &alice, t, &mut seen).unwrap();
+    let a2 =
+        deadline_only(dutydesk::store::worker::check_alerts(&mut s, &alice, t, &mut seen).unwrap());
     let kinds: Vec<String> = a2.iter().map(|a| a.line()).collect();
     assert_eq!(a2.len(), 2, "{kinds:?}");
     assert!(kinds.iter().all(|k| k.contains("overdue")), "{kinds:?}");
@@ -508,7 +519,8 @@ fn cron_commands_list_and_announce() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 2, "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.contains("SG-2026-0001 not acknowledged"), "{text}");
     assert!(
         text.contains("SG-2026-0001 overdue: LADO referral was due 24 Nov 2026 09:00"),
         "{text}"
@@ -619,4 +631,58 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .clone();
     assert_eq!(lado["due"], "2028-01-04T10:00:00+00:00");
     assert_eq!(lado["beyond_known_holidays"], false);
+}
+
+#[test]
+fn an_unacknowledged_escalation_is_announced_again_then_to_everyone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut s) = desk(dir.path());
+    let raised = utc(2026, 11, 23, 9, 0);
+    raise(
+        &mut s,
+        &concern(SubjectKind::Child, raised, &["neglect"], false),
+    );
+    // Carol is on duty.
+    s.write("alice", raised, |w| {
+        st::seed::demo_rota(
+            w,
+            3,
+            raised.timestamp() - 3600,
+            raised.timestamp() + 8 * 3600,
+        )?;
+        w.audit("add", "rota", None, None)
+    })
+    .unwrap();
+    let alice = staff::find(&s, "alice").unwrap().unwrap();
+    let carol = staff::find(&s, "carol").unwrap().unwrap();
+    let kinds = |s: &mut Store, who: &dutydesk::domain::staff::StaffMember, t| -> Vec<AlertKind> {
+        let mut seen = Default::default();
+        dutydesk::store::worker::check_alerts(s, who, t, &mut seen)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.kind)
+            .filter(|k| matches!(k, AlertKind::Unacknowledged | AlertKind::UnacknowledgedAll))
+            .collect()
+    };
+    // 10 minutes: nobody yet. 16 minutes: the duty DSL. 31 minutes: everyone.
+    assert!(kinds(&mut s, &carol, utc(2026, 11, 23, 9, 10)).is_empty());
+    assert_eq!(
+        kinds(&mut s, &carol, utc(2026, 11, 23, 9, 16)),
+        vec![AlertKind::Unacknowledged]
+    );
+    assert!(kinds(&mut s, &alice, utc(2026, 11, 23, 9, 16)).is_empty());
+    assert_eq!(
+        kinds(&mut s, &alice, utc(2026, 11, 23, 9, 31)),
+        vec![AlertKind::UnacknowledgedAll]
+    );
+    assert_eq!(
+        kinds(&mut s, &carol, utc(2026, 11, 23, 9, 31)),
+        vec![AlertKind::UnacknowledgedAll]
+    );
+    // Once acknowledged, nothing more.
+    s.write("carol", utc(2026, 11, 23, 9, 32), |w| {
+        st::workflow::acknowledge(w, 1, None)
+    })
+    .unwrap();
+    assert!(kinds(&mut s, &alice, utc(2026, 11, 23, 9, 50)).is_empty());
 }

@@ -55,7 +55,7 @@ fn overdue_comes_first_and_says_so_without_colour() {
     let rows: Vec<&str> = text
         .lines()
         .take_while(|l| !l.contains(" Deadlines:"))
-        .filter(|l| l.contains("SG-2026-"))
+        .filter(|l| l.trim_start_matches(['▶', ' ']).starts_with("SG-2026-"))
         .collect();
     assert!(rows[0].contains("‼ OVERDUE"), "{}", rows[0]);
     let last_overdue = rows.iter().rposition(|r| r.contains("OVERDUE")).unwrap();

@@ -13,6 +13,8 @@ coded_enum! {
         DueSoon = "due_soon", "due soon";
         Overdue = "overdue", "overdue";
         Assigned = "assigned", "assigned to you";
+        Unacknowledged = "unacknowledged", "not acknowledged";
+        UnacknowledgedAll = "unacknowledged_all", "still not acknowledged";
     }
 }
 
@@ -80,6 +82,10 @@ impl Alert {
                 format!("{} assigned to you", self.reference),
                 "Open dutydesk to see the record".to_string(),
             ),
+            AlertKind::Unacknowledged | AlertKind::UnacknowledgedAll => (
+                format!("{} not acknowledged", self.reference),
+                format!("Raised {due}; nobody has taken it (A in dutydesk)"),
+            ),
         }
     }
 
@@ -87,6 +93,37 @@ impl Alert {
     pub fn line(&self) -> String {
         let (title, body) = self.text();
         format!("{title}: {body}")
+    }
+}
+
+/// How long a new escalation may wait for a DSL to acknowledge it before the
+/// duty DSL is alerted; twice this, and every DSL is. Immediate risk waits less.
+pub fn ack_window(setting_minutes: u32, immediate_risk: bool) -> chrono::Duration {
+    let m = if immediate_risk {
+        setting_minutes.min(5)
+    } else {
+        setting_minutes
+    };
+    chrono::Duration::minutes(m as i64)
+}
+
+/// Which unacknowledged alert `me` should have for an escalation raised at
+/// `raised`: the duty DSL (or everyone, with nobody on duty) after one window,
+/// every DSL after two.
+pub fn unacknowledged_alert(
+    raised: DateTime<Utc>,
+    window: chrono::Duration,
+    now: DateTime<Utc>,
+    me: i64,
+    on_duty: Option<i64>,
+) -> Option<AlertKind> {
+    let waited = now - raised;
+    if waited >= window * 2 {
+        Some(AlertKind::UnacknowledgedAll)
+    } else if waited >= window && (on_duty == Some(me) || on_duty.is_none()) {
+        Some(AlertKind::Unacknowledged)
+    } else {
+        None
     }
 }
 
@@ -150,6 +187,31 @@ mod tests {
         assert_eq!(got, vec![(1, AlertKind::Overdue), (2, AlertKind::DueSoon)]);
         // The same list for the duty DSL includes the other user's overdue one.
         assert_eq!(deadline_alerts(&list, now(), 9, Some(9)).len(), 3);
+    }
+
+    #[test]
+    fn unacknowledged_goes_to_the_duty_dsl_then_everyone() {
+        let w = ack_window(15, false);
+        assert_eq!(ack_window(15, true), Duration::minutes(5));
+        let raised = now() - Duration::minutes(20);
+        assert_eq!(
+            unacknowledged_alert(raised, w, now(), 1, Some(1)),
+            Some(AlertKind::Unacknowledged)
+        );
+        assert_eq!(unacknowledged_alert(raised, w, now(), 2, Some(1)), None);
+        assert_eq!(
+            unacknowledged_alert(raised, w, now(), 2, None),
+            Some(AlertKind::Unacknowledged)
+        );
+        let older = now() - Duration::minutes(31);
+        assert_eq!(
+            unacknowledged_alert(older, w, now(), 2, Some(1)),
+            Some(AlertKind::UnacknowledgedAll)
+        );
+        assert_eq!(
+            unacknowledged_alert(now() - Duration::minutes(10), w, now(), 1, Some(1)),
+            None
+        );
     }
 
     #[test]

@@ -113,6 +113,33 @@ pub fn open_page(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Open escalations nobody has acknowledged, oldest first (a few, for the
+/// banner), and how many there are.
+pub fn unacknowledged(
+    store: &Store,
+    viewer: Viewer,
+    limit: i64,
+) -> Result<(i64, Vec<EscalationSummary>)> {
+    let total = store.conn().query_row(
+        &format!(
+            "SELECT count(*) FROM escalations e
+             WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL AND {VISIBLE}"
+        ),
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| r.get(0),
+    )?;
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
+         WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL AND {VISIBLE}
+         ORDER BY e.raised_at LIMIT :limit"
+    ))?;
+    let rows = stmt.query_map(
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":limit": limit},
+        summary,
+    )?;
+    Ok((total, rows.collect::<rusqlite::Result<_>>()?))
+}
+
 /// Which escalations `list` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {

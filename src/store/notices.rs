@@ -41,6 +41,37 @@ pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Ve
     for a in assigned {
         alerts.push(a?);
     }
+    if me.role != crate::domain::staff::Role::Viewer {
+        let minutes = ack_minutes(store.conn())?;
+        let mut stmt = store.conn().prepare_cached(&format!(
+            "SELECT e.id, e.reference, e.raised_at, e.immediate_risk FROM escalations e
+             WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL AND e.raised_at <= :cut
+               AND {}
+             ORDER BY e.raised_at",
+            super::escalations::VISIBLE
+        ))?;
+        let cut = now - crate::domain::alert::ack_window(minutes, true);
+        let rows = stmt.query_map(
+            rusqlite::named_params! {":cut": cut.timestamp(), ":senior": viewer.senior, ":me": viewer.staff_id},
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, bool>(3)?)),
+        )?;
+        for row in rows {
+            let (id, reference, raised, immediate) = row?;
+            let raised = super::instant(raised);
+            let window = crate::domain::alert::ack_window(minutes, immediate);
+            if let Some(kind) =
+                crate::domain::alert::unacknowledged_alert(raised, window, now, me.id, on_duty)
+            {
+                alerts.push(Alert {
+                    kind,
+                    subject_id: id,
+                    reference: clean_line(&reference),
+                    label: String::new(),
+                    due_at: Some(raised),
+                });
+            }
+        }
+    }
     Ok(alerts)
 }
 
@@ -69,4 +100,13 @@ pub fn claim(
         }
         Ok(fresh)
     })
+}
+
+/// The organisation's acknowledgement window in minutes (setting `ack_minutes`,
+/// default 15).
+pub fn ack_minutes(conn: &rusqlite::Connection) -> Result<u32> {
+    Ok(super::settings::get_in(conn, super::settings::ACK_MINUTES)?
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|m| (1..=1440).contains(m))
+        .unwrap_or(15))
 }

@@ -103,6 +103,11 @@ pub struct DashboardData {
     pub counting: crate::domain::calendar::Counting,
     /// Last year of known bank holidays, for help.
     pub holidays_through: Option<i32>,
+    /// Open escalations nobody has acknowledged: how many, and the oldest few.
+    pub unacked_total: i64,
+    pub unacked: Vec<EscalationSummary>,
+    /// The acknowledgement window (setting `ack_minutes`).
+    pub ack_minutes: u32,
 }
 
 /// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
@@ -131,7 +136,11 @@ pub fn load_dashboard(
     let offset = offset.clamp(0, (total - limit).max(0));
     let deadlines_total = deadlines::open_count(store, viewer)?;
     let deadlines_offset = deadlines_offset.clamp(0, (deadlines_total - limit).max(0));
+    let (unacked_total, unacked) = escalations::unacknowledged(store, viewer, 5)?;
     Ok(DashboardData {
+        unacked_total,
+        unacked,
+        ack_minutes: notices::ack_minutes(store.conn())?,
         counting: super::settings::counting(store.conn())?,
         holidays_through: deadlines::known_through(store.conn())?,
         deadlines_total,

@@ -111,6 +111,7 @@ fn kind(k: AlertKind) -> NoticeKind {
         AlertKind::DueSoon => NoticeKind::DueSoon,
         AlertKind::Overdue => NoticeKind::Overdue,
         AlertKind::Assigned => NoticeKind::Assigned,
+        AlertKind::Unacknowledged | AlertKind::UnacknowledgedAll => NoticeKind::Overdue,
     }
 }
 

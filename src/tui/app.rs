@@ -207,6 +207,10 @@ pub struct App {
     /// The latest alert, shown in a banner until the next.
     pub alert: Option<String>,
     pub counting: crate::domain::calendar::Counting,
+    /// Unacknowledged escalations (how many, the oldest few) and the window.
+    pub unacked_total: i64,
+    pub unacked: Vec<EscalationSummary>,
+    pub ack_minutes: u32,
     pub holidays_through: Option<i32>,
     pub detail: Option<Detail>,
     pub status: Option<StatusLine>,
@@ -237,6 +241,9 @@ impl App {
             confirm: None,
             alert: None,
             counting: crate::domain::calendar::Counting::SameTime,
+            unacked_total: 0,
+            unacked: Vec::new(),
+            ack_minutes: 15,
             holidays_through: None,
             detail: None,
             status: None,
@@ -290,6 +297,13 @@ impl App {
             reference: s.reference.clone(),
             version: Some(s.version),
         })
+    }
+
+    /// Whether an escalation has waited too long for a DSL to take it.
+    pub fn overdue_ack(&self, e: &EscalationSummary) -> bool {
+        !e.acknowledged
+            && self.now - e.raised_at
+                >= crate::domain::alert::ack_window(self.ack_minutes, e.immediate_risk)
     }
 
     /// Rows of the deadlines panel that fit on screen.

@@ -237,6 +237,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.org = d.org;
             app.on_duty = d.on_duty;
             app.counting = d.counting;
+            app.unacked_total = d.unacked_total;
+            app.unacked = d.unacked;
+            app.ack_minutes = d.ack_minutes;
             app.holidays_through = d.holidays_through;
             app.queue.load(d.total, d.offset, d.rows);
             if let Some(pos) = d.kept_at {

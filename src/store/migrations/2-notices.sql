@@ -1,10 +1,15 @@
 -- Which alerts each user has been given (schema v2), so an event is announced
 -- once per user, not once per session. subject_id is the deadline's id for
--- 'due_soon' and 'overdue', the chronology entry's id for 'assigned'.
+-- 'due_soon' and 'overdue', the chronology entry's id for 'assigned', the
+-- escalation's id for 'unacknowledged' (duty DSL) and 'unacknowledged_all'.
 CREATE TABLE notices (
     staff_id   INTEGER NOT NULL REFERENCES staff (id),
-    event      TEXT NOT NULL CHECK (event IN ('due_soon', 'overdue', 'assigned')),
+    event      TEXT NOT NULL CHECK (event IN (
+                   'due_soon', 'overdue', 'assigned', 'unacknowledged', 'unacknowledged_all')),
     subject_id INTEGER NOT NULL,
     at         INTEGER NOT NULL,
     PRIMARY KEY (staff_id, event, subject_id)
 ) WITHOUT ROWID;
+
+CREATE INDEX escalations_unacknowledged ON escalations (raised_at)
+    WHERE status <> 'closed' AND acknowledged_at IS NULL;

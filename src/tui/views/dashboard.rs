@@ -26,7 +26,7 @@ pub struct Areas {
 
 pub fn areas(app: &App, area: Rect) -> Areas {
     let banner = u16::from(app.read_only);
-    let alert = u16::from(app.alert.is_some());
+    let alert = u16::from(app.alert.is_some()) + u16::from(unacked_line(app).is_some());
     // The deadlines panel takes two fifths of the body, at least 4 lines.
     let body = area.height.saturating_sub(3 + banner + alert);
     let panel = (body * 2 / 5).max(4);
@@ -42,7 +42,7 @@ pub fn areas(app: &App, area: Rect) -> Areas {
     Areas {
         header,
         banner: app.read_only.then_some(banner_area),
-        alert: app.alert.is_some().then_some(alert_area),
+        alert: (alert > 0).then_some(alert_area),
         queue,
         deadlines,
         footer,
@@ -71,16 +71,21 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             b,
         );
     }
-    if let (Some(r), Some(text)) = (a.alert, &app.alert) {
-        f.render_widget(
-            Paragraph::new(super::spread(
-                &format!(" {} {text}", symbols::ALERT),
-                "x hides ",
-                r.width,
-            ))
-            .style(app.theme.overdue),
-            r,
-        );
+    if let Some(r) = a.alert {
+        let mut lines = Vec::new();
+        if let Some(u) = unacked_line(app) {
+            lines.push(Line::from(Span::styled(
+                super::spread(&u, "select it, A takes it ", r.width),
+                app.theme.overdue,
+            )));
+        }
+        if let Some(text) = &app.alert {
+            lines.push(Line::from(Span::styled(
+                super::spread(&format!(" {} {text}", symbols::ALERT), "x hides ", r.width),
+                app.theme.overdue,
+            )));
+        }
+        f.render_widget(Paragraph::new(lines), r);
     }
     queue(app, f, a.queue);
     deadlines(app, f, a.deadlines);
@@ -293,7 +298,9 @@ fn row<'a>(app: &App, r: &'a EscalationSummary, assignee: u16, wide: bool) -> Ro
         Some(d) => due_cell(app, d.at, chrono::Duration::minutes(d.warn_minutes as i64)),
         None => ("  —".to_string(), t.muted),
     };
-    let status = if r.status == Status::New && !r.acknowledged {
+    let status = if app.overdue_ack(r) {
+        Span::styled(symbols::UNACK, t.overdue)
+    } else if r.status == Status::New && !r.acknowledged {
         Span::styled(symbols::NEW, t.due_soon)
     } else if r.awaiting_signoff {
         Span::styled("sign-off", t.title)
@@ -322,4 +329,27 @@ fn row<'a>(app: &App, r: &'a EscalationSummary, assignee: u16, wide: bool) -> Ro
         ));
     }
     Row::new(cells)
+}
+
+/// The banner for escalations nobody has taken in time, oldest first.
+fn unacked_line(app: &App) -> Option<String> {
+    let late: Vec<&EscalationSummary> = app.unacked.iter().filter(|e| app.overdue_ack(e)).collect();
+    if late.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = late
+        .iter()
+        .map(|e| format!("{} {}", e.reference, age(e.raised_at, app.now)))
+        .collect();
+    let more = app.unacked_total - late.len() as i64;
+    Some(format!(
+        " {} UNACKNOWLEDGED: {}{}",
+        symbols::OVERDUE,
+        list.join(", "),
+        if more > 0 && late.len() == app.unacked.len() {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    ))
 }

@@ -107,11 +107,17 @@ pub fn footer(app: &App, f: &mut Frame, area: Rect, right: &str) {
     // lists them all.
     let mut hints = app.keymap.hints(app.mode());
     let width = |h: &[(String, &str)]| -> usize {
-        1 + h.iter().map(|(k, d)| k.width() + d.width() + 3).sum::<usize>()
+        1 + h
+            .iter()
+            .map(|(k, d)| k.width() + d.width() + 3)
+            .sum::<usize>()
     };
     let room = (area.width as usize).saturating_sub(right.width() + 1);
     while width(&hints) > room && hints.len() > 2 {
-        let at = hints.iter().position(|(_, d)| *d == "help").unwrap_or(hints.len() - 1);
+        let at = hints
+            .iter()
+            .position(|(_, d)| *d == "help")
+            .unwrap_or(hints.len() - 1);
         hints.remove(at.saturating_sub(1));
     }
     let mut keys: Vec<Span> = vec![Span::raw(" ")];

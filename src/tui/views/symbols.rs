@@ -9,6 +9,8 @@ pub const WAIVED: &str = "–";
 pub const ALERT: &str = "‼ ALERT";
 pub const UNSURE: &str = "≈";
 pub const NEW: &str = "NEW ✱";
+/// New and not taken within the acknowledgement window.
+pub const UNACK: &str = "UNACK ‼";
 pub const IMMEDIATE: &str = "999!";
 pub const RESTRICTED: &str = "RESTRICTED";
 
@@ -21,6 +23,7 @@ pub const LEGEND: &[(&str, &str)] = &[
     (WAIVED, "deadline waived"),
     (UNSURE, "past known holidays"),
     (NEW, "not acknowledged yet"),
+    (UNACK, "nobody took it in time"),
     (IMMEDIATE, "immediate risk to life"),
     (RESTRICTED, "named staff only"),
 ];
