@@ -64,6 +64,9 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         deadlines: (0..5).map(deadline).collect(),
         counting: dutydesk::domain::calendar::Counting::SameTime,
         holidays_through: Some(2027),
+        unacked_total: 0,
+        unacked: vec![],
+        ack_minutes: 15,
     }
 }
 
