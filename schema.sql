@@ -123,6 +123,7 @@ CREATE INDEX escalations_unacknowledged ON escalations (raised_at)
     WHERE status <> 'closed' AND acknowledged_at IS NULL;
 CREATE INDEX escalations_by_raised ON escalations (raised_at);
 CREATE INDEX escalations_by_subject ON escalations (subject_name, subject_dob);
+CREATE INDEX escalations_by_name ON escalations (lower(trim(subject_name)));
 
 -- Users named on a restricted escalation (besides senior leads), and anyone who
 -- must never see it (a DSL named in an allegation).
@@ -149,6 +150,7 @@ CREATE TABLE escalation_links (
     PRIMARY KEY (escalation_id, linked_id),
     CHECK (escalation_id <> linked_id)
 ) WITHOUT ROWID;
+CREATE INDEX escalation_links_by_linked ON escalation_links (linked_id);
 
 -- Every note and action on an escalation, in order.
 CREATE TABLE chronology (

@@ -47,6 +47,7 @@ fn row(pos: i64) -> EscalationSummary {
         }),
         awaiting_signoff: false,
         version: 1,
+        linked_12m: 0,
     }
 }
 

@@ -414,3 +414,58 @@ fn many_processes_at_once_lose_nothing() {
     assert_eq!(unique.len(), 6, "references stay unique: {refs:?}");
     assert_eq!(st::audit::first_broken(&c).unwrap(), None);
 }
+
+#[test]
+fn repeat_concerns_are_offered_and_a_third_raises_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = desk(dir.path());
+    let new = |name: &str, area: &str| {
+        let (code, out, err) = run(dd("alice", &path).args([
+            "new",
+            "--subject",
+            "adult",
+            "--name",
+            name,
+            "--area",
+            area,
+            "--category",
+            "domestic",
+            "--risk",
+            "medium",
+            "--summary",
+            "ex-partner at the door again",
+        ]));
+        assert_eq!(code, 0, "{err}");
+        (out.trim().to_string(), err)
+    };
+    let (first, err) = new("Dana Price", "Walsall");
+    assert!(!err.contains("possible earlier concern"), "{err}");
+    let (second, err) = new("dana price ", "walsall");
+    assert!(
+        err.contains(&format!(
+            "possible earlier concern about the same person: {first} (same name and area"
+        )),
+        "{err}"
+    );
+    // Same name elsewhere is not offered.
+    let (_, err) = new("Dana Price", "Dudley");
+    assert!(!err.contains("possible earlier concern"), "{err}");
+    let (third, err) = new("Dana Price", "Walsall");
+    assert!(err.contains(&first) && err.contains(&second), "{err}");
+    for other in [&first, &second] {
+        let (code, _, err) = run(dd("alice", &path).args(["link", &third, other]));
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, _, err) = run(dd("alice", &path).args(["link", &third, &first]));
+    assert_eq!(code, 1);
+    assert!(err.contains("already linked"), "{err}");
+    let (_, out, _) = run(dd("alice", &path).args(["list", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reference"] == third.as_str())
+        .unwrap();
+    assert_eq!(row["linked_12m"], 2, "{row}");
+}

@@ -196,6 +196,27 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         Ok(d)
     })?;
     println!("{}", done.reference);
+    // Earlier concerns about the same person: offered, never linked silently.
+    let store = store::open(path, Create::No)?;
+    let me = whoami(&store)?;
+    let e_row = escalations::matches(
+        store.conn(),
+        Viewer::from(&me),
+        &a.name,
+        a.dob.as_deref(),
+        &a.area,
+        Some(done.id),
+    )?;
+    for m in e_row {
+        eprintln!(
+            "possible earlier concern about the same person: {} ({}, {}); link it with `dutydesk link {} {}`",
+            m.reference,
+            m.why,
+            crate::domain::calendar::format_stamp(m.raised_at),
+            done.reference,
+            m.reference
+        );
+    }
     Ok(())
 }
 

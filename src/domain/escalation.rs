@@ -124,6 +124,16 @@ pub struct EscalationSummary {
     pub awaiting_signoff: bool,
     /// Changes are made against this version (optimistic concurrency).
     pub version: i64,
+    /// Linked concerns about the same person within 12 months of this one.
+    pub linked_12m: i64,
+}
+
+impl EscalationSummary {
+    /// A third concern about the same person within 12 months: the repeat
+    /// pattern DSLs say they miss most (a MARAC repeat trigger for domestic abuse).
+    pub fn repeat(&self) -> bool {
+        self.linked_12m + 1 >= 3
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

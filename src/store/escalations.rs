@@ -54,7 +54,11 @@ const SUMMARY_COLUMNS: &str = "e.id, e.reference, e.subject_kind,
      LEFT JOIN deadline_rules r ON r.id = d.rule_id
      WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
      ORDER BY d.due_at LIMIT 1),
-    e.closed_by IS NOT NULL AND e.closed_at IS NULL, e.version";
+    e.closed_by IS NOT NULL AND e.closed_at IS NULL, e.version,
+    (SELECT count(*) FROM escalation_links l JOIN escalations o
+        ON o.id = CASE WHEN l.escalation_id = e.id THEN l.linked_id ELSE l.escalation_id END
+     WHERE (l.escalation_id = e.id OR l.linked_id = e.id)
+       AND abs(o.raised_at - e.raised_at) <= 365 * 86400)";
 
 fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
     let cats: Option<String> = r.get(3)?;
@@ -81,6 +85,7 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
         }),
         awaiting_signoff: r.get(14)?,
         version: r.get(15)?,
+        linked_12m: r.get(16)?,
     })
 }
 
@@ -138,6 +143,56 @@ pub fn unacknowledged(
         summary,
     )?;
     Ok((total, rows.collect::<rusqlite::Result<_>>()?))
+}
+
+/// An earlier escalation that may be about the same person.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Match {
+    pub id: i64,
+    pub reference: String,
+    pub raised_at: DateTime<Utc>,
+    pub status: Status,
+    /// "same name and date of birth" or "same name and area".
+    pub why: &'static str,
+}
+
+/// Earlier escalations with the same name (any case) and the same date of
+/// birth, or the same name and area: offered at intake to link.
+pub fn matches(
+    conn: &rusqlite::Connection,
+    viewer: Viewer,
+    name: &str,
+    dob: Option<&str>,
+    area: &str,
+    except: Option<i64>,
+) -> Result<Vec<Match>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT e.id, e.reference, e.raised_at, e.status,
+            (:dob IS NOT NULL AND e.subject_dob = :dob)
+         FROM escalations e
+         WHERE lower(trim(e.subject_name)) = lower(trim(:name))
+           AND ((:dob IS NOT NULL AND e.subject_dob = :dob) OR lower(trim(e.area)) = lower(trim(:area)))
+           AND e.id IS NOT :except AND {VISIBLE}
+         ORDER BY e.raised_at DESC LIMIT 20"
+    ))?;
+    let rows = stmt.query_map(
+        named_params! {":name": name, ":dob": dob, ":area": area, ":except": except,
+        ":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| {
+            Ok(Match {
+                id: r.get(0)?,
+                reference: clean_line(&r.get::<_, String>(1)?),
+                raised_at: instant(r.get(2)?),
+                status: Status::from_code(&r.get::<_, String>(3)?).unwrap_or(Status::New),
+                why: if r.get::<_, bool>(4)? {
+                    "same name and date of birth"
+                } else {
+                    "same name and area"
+                },
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Which escalations `list` returns.
@@ -211,25 +266,25 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
                 };
                 Ok(EscalationDetail {
                     summary: summary(r)?,
-                    subject_name: clean_line(&r.get::<_, String>(16)?),
-                    subject_dob: opt(17)?,
-                    age_band: AgeBand::from_code(&r.get::<_, String>(18)?)
+                    subject_name: clean_line(&r.get::<_, String>(17)?),
+                    subject_dob: opt(18)?,
+                    age_band: AgeBand::from_code(&r.get::<_, String>(19)?)
                         .unwrap_or(AgeBand::Unknown),
-                    area: clean_line(&r.get::<_, String>(19)?),
-                    location_type: LocationType::from_code(&r.get::<_, String>(20)?)
+                    area: clean_line(&r.get::<_, String>(20)?),
+                    location_type: LocationType::from_code(&r.get::<_, String>(21)?)
                         .unwrap_or(LocationType::Unknown),
-                    raised_by: clean_line(&r.get::<_, String>(21)?),
-                    occurred_at: r.get::<_, Option<i64>>(22)?.map(instant),
-                    occurred_place: opt(23)?,
-                    exact_words: clean_block(&r.get::<_, String>(24)?),
-                    appearance: r.get::<_, Option<String>>(25)?.map(|s| clean_block(&s)),
-                    consent: Consent::from_code(&r.get::<_, String>(26)?)
+                    raised_by: clean_line(&r.get::<_, String>(22)?),
+                    occurred_at: r.get::<_, Option<i64>>(23)?.map(instant),
+                    occurred_place: opt(24)?,
+                    exact_words: clean_block(&r.get::<_, String>(25)?),
+                    appearance: r.get::<_, Option<String>>(26)?.map(|s| clean_block(&s)),
+                    consent: Consent::from_code(&r.get::<_, String>(27)?)
                         .unwrap_or(Consent::Sought),
-                    consent_reason: r.get::<_, Option<String>>(27)?.map(|s| clean_block(&s)),
-                    critical_incident: r.get(28)?,
-                    outcome: opt(29)?,
-                    closure_rationale: r.get::<_, Option<String>>(30)?.map(|s| clean_block(&s)),
-                    version: r.get(31)?,
+                    consent_reason: r.get::<_, Option<String>>(28)?.map(|s| clean_block(&s)),
+                    critical_incident: r.get(29)?,
+                    outcome: opt(30)?,
+                    closure_rationale: r.get::<_, Option<String>>(31)?.map(|s| clean_block(&s)),
+                    version: r.get(32)?,
                     deadlines: Vec::new(),
                     chronology: Vec::new(),
                 })

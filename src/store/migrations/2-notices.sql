@@ -13,3 +13,5 @@ CREATE TABLE notices (
 
 CREATE INDEX escalations_unacknowledged ON escalations (raised_at)
     WHERE status <> 'closed' AND acknowledged_at IS NULL;
+CREATE INDEX escalations_by_name ON escalations (lower(trim(subject_name)));
+CREATE INDEX escalation_links_by_linked ON escalation_links (linked_id);

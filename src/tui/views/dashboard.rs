@@ -293,6 +293,12 @@ fn row<'a>(app: &App, r: &'a EscalationSummary, assignee: u16, wide: bool) -> Ro
     if r.restricted {
         cats.push(Span::styled(format!("{} ", symbols::RESTRICTED), t.title));
     }
+    if r.repeat() {
+        cats.push(Span::styled(
+            format!("{}{} ", symbols::REPEAT, r.linked_12m + 1),
+            t.overdue,
+        ));
+    }
     cats.push(Span::raw(r.categories.join(", ")));
     let (due_text, due_style) = match &r.next_due {
         Some(d) => due_cell(app, d.at, chrono::Duration::minutes(d.warn_minutes as i64)),

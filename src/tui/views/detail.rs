@@ -95,6 +95,13 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
     if s.restricted {
         flags.push(symbols::RESTRICTED);
     }
+    let repeat = format!(
+        "REPEAT: {} concerns about this person within 12 months",
+        s.linked_12m + 1
+    );
+    if s.repeat() {
+        flags.push(&repeat);
+    }
     if !s.acknowledged {
         flags.push("NOT ACKNOWLEDGED");
     }

@@ -13,6 +13,8 @@ pub const NEW: &str = "NEW ✱";
 pub const UNACK: &str = "UNACK ‼";
 pub const IMMEDIATE: &str = "999!";
 pub const RESTRICTED: &str = "RESTRICTED";
+/// A third concern about the same person within 12 months.
+pub const REPEAT: &str = "REPEAT×";
 
 /// (mark, meaning), in the order help shows them, two to a line: meanings
 /// stay within 22 columns.
@@ -26,4 +28,5 @@ pub const LEGEND: &[(&str, &str)] = &[
     (UNACK, "nobody took it in time"),
     (IMMEDIATE, "immediate risk to life"),
     (RESTRICTED, "named staff only"),
+    (REPEAT, "3+ concerns in 12 months"),
 ];
