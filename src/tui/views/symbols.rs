@@ -28,5 +28,5 @@ pub const LEGEND: &[(&str, &str)] = &[
     (UNACK, "nobody took it in time"),
     (IMMEDIATE, "immediate risk to life"),
     (RESTRICTED, "named staff only"),
-    (REPEAT, "3+ concerns in 12 months"),
+    (REPEAT, "3+ concerns in a year"),
 ];
