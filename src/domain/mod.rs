@@ -48,5 +48,7 @@ pub mod alert;
 pub mod calendar;
 pub mod deadline;
 pub mod escalation;
+pub mod hours;
+pub mod routing;
 pub mod staff;
 pub mod text;

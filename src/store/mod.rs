@@ -3,6 +3,7 @@
 //! [`Store::write`], one IMMEDIATE transaction that must also write an audit row.
 
 pub mod audit;
+pub mod contacts;
 pub mod deadlines;
 pub mod escalations;
 pub mod holidays;
