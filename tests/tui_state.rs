@@ -68,6 +68,8 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         unacked_total: 0,
         unacked: vec![],
         ack_minutes: 15,
+        categories: vec![("neglect".into(), "neglect".into())],
+        outcomes: vec!["no-further-action".into()],
     }
 }
 

@@ -195,6 +195,20 @@ pub fn matches(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The organisation's active categories (code, label), in its order.
+pub fn categories(conn: &rusqlite::Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, label FROM categories WHERE active = 1 ORDER BY sort, label",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            clean_line(&r.get::<_, String>(0)?),
+            clean_line(&r.get::<_, String>(1)?),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Which escalations `list` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {

@@ -54,6 +54,17 @@ pub enum Request {
     },
     /// Who an escalation can be assigned to, on-duty DSL first.
     Assignable,
+    /// What the refer form offers for an escalation: routes that fit, and
+    /// the contacts for them with whether each is open now.
+    ReferOptions { id: i64 },
+}
+
+/// The refer form's choices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferOptions {
+    pub id: i64,
+    pub suggestions: Vec<crate::domain::routing::Suggestion>,
+    pub contacts: Vec<(String, super::contacts::ContactNow)>,
 }
 
 /// The desk's verbs, as the dashboard asks for them.
@@ -81,6 +92,7 @@ pub enum Reply {
     Alerts(Vec<Alert>),
     /// Staff an escalation can be assigned to.
     Assignable(Vec<StaffMember>),
+    ReferOptions(Box<ReferOptions>),
     /// A request failed; the text is for the status line.
     Error(String),
 }
@@ -108,6 +120,9 @@ pub struct DashboardData {
     pub unacked: Vec<EscalationSummary>,
     /// The acknowledgement window (setting `ack_minutes`).
     pub ack_minutes: u32,
+    /// The organisation's categories (code, label) and closing outcomes, for forms.
+    pub categories: Vec<(String, String)>,
+    pub outcomes: Vec<String>,
 }
 
 /// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
@@ -138,6 +153,8 @@ pub fn load_dashboard(
     let deadlines_offset = deadlines_offset.clamp(0, (deadlines_total - limit).max(0));
     let (unacked_total, unacked) = escalations::unacknowledged(store, viewer, 5)?;
     Ok(DashboardData {
+        categories: escalations::categories(store.conn())?,
+        outcomes: super::workflow::outcomes(store.conn())?,
         unacked_total,
         unacked,
         ack_minutes: notices::ack_minutes(store.conn())?,
@@ -340,6 +357,9 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::Assignable => {
             Reply::Assignable(super::workflow::assignable(store.conn(), now.timestamp())?)
         }
+        Request::ReferOptions { id } => {
+            Reply::ReferOptions(Box::new(refer_options(store, me, now, id)?))
+        }
     })
 }
 
@@ -357,4 +377,37 @@ pub fn check_alerts(
         .into_iter()
         .filter(|a| announced.insert((a.kind, a.subject_id)))
         .collect())
+}
+
+/// The routes that fit an escalation, best first, with their contacts now.
+pub fn refer_options(
+    store: &Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    id: i64,
+) -> Result<ReferOptions> {
+    let Some(d) = escalations::detail(store, Viewer::from(me), id)? else {
+        return Err(super::StoreError::Refused(
+            "no such escalation that you can see".into(),
+        ));
+    };
+    let facts = deadlines::facts(store.conn(), id)?;
+    let suggestions = crate::domain::routing::suggest(&crate::domain::routing::Case {
+        subject: Some(d.summary.subject_kind),
+        categories: &facts.categories,
+        risk: Some(d.summary.risk),
+        immediate_risk: d.summary.immediate_risk,
+        critical_incident: d.critical_incident,
+    });
+    let mut contacts = Vec::new();
+    for s in &suggestions {
+        for c in super::contacts::for_route(store.conn(), s.route, &d.area, now)? {
+            contacts.push((s.route.to_string(), c));
+        }
+    }
+    Ok(ReferOptions {
+        id,
+        suggestions,
+        contacts,
+    })
 }

@@ -60,6 +60,8 @@ pub enum Action {
     Saved(String),
     /// Alerts this user has not had before.
     Alerts(Vec<Alert>),
+    /// The refer form's choices arrived.
+    ReferOptionsLoaded(Box<crate::store::worker::ReferOptions>),
     /// The staff an escalation can be assigned to.
     AssignableLoaded(Vec<crate::domain::staff::StaffMember>),
     Tick(DateTime<Utc>),

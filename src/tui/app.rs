@@ -211,6 +211,9 @@ pub struct App {
     pub unacked_total: i64,
     pub unacked: Vec<EscalationSummary>,
     pub ack_minutes: u32,
+    /// For forms: the organisation's categories (code, label) and outcomes.
+    pub categories: Vec<(String, String)>,
+    pub outcomes: Vec<String>,
     pub holidays_through: Option<i32>,
     pub detail: Option<Detail>,
     pub status: Option<StatusLine>,
@@ -244,6 +247,8 @@ impl App {
             unacked_total: 0,
             unacked: Vec::new(),
             ack_minutes: 15,
+            categories: Vec::new(),
+            outcomes: Vec::new(),
             holidays_through: None,
             detail: None,
             status: None,

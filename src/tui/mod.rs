@@ -127,6 +127,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Saved(text) => Action::Saved(text),
                 Reply::Alerts(a) => Action::Alerts(a),
                 Reply::Assignable(list) => Action::AssignableLoaded(list),
+                Reply::ReferOptions(o) => Action::ReferOptionsLoaded(o),
                 Reply::Error(e) => Action::StoreError(e),
             }),
             Ok(Event::Signal) => Some(Action::Quit),

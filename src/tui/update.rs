@@ -125,6 +125,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 fx.push(Effect::Store(Request::Assignable));
             }
         }
+        Action::ReferOptionsLoaded(_) => {}
         Action::AssignableLoaded(list) => {
             if let Some(p) = app.picker.as_mut() {
                 p.staff = Some(list);
@@ -240,6 +241,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.unacked_total = d.unacked_total;
             app.unacked = d.unacked;
             app.ack_minutes = d.ack_minutes;
+            app.categories = d.categories;
+            app.outcomes = d.outcomes;
             app.holidays_through = d.holidays_through;
             app.queue.load(d.total, d.offset, d.rows);
             if let Some(pos) = d.kept_at {
