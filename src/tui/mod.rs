@@ -8,6 +8,8 @@
 pub mod action;
 pub mod alerts;
 pub mod app;
+pub mod form;
+pub mod forms;
 pub mod keymap;
 pub mod theme;
 pub mod update;

@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 pub mod detail;
+pub mod form;
 pub mod help;
 pub mod picker;
 pub mod prompt;

@@ -1,0 +1,361 @@
+//! The desk's forms: intake of a new concern, refer and close. Each is built
+//! from the organisation's lists and read back into the store's types, with
+//! every problem put next to its field.
+
+use super::app::Target;
+use super::form::{Field, Form};
+use crate::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind, years_old};
+use crate::store::escalations::NewEscalation;
+use crate::store::worker::{ReferOptions, Request, Verb};
+use crate::store::workflow::{MAX_TEXT, Referral};
+use chrono::{DateTime, Utc};
+
+/// Which form is open, and what it acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    Intake,
+    Refer(Target),
+    Close(Target),
+}
+
+fn codes<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (code(*v).to_string(), label(*v).to_string()))
+        .collect()
+}
+
+/// The intake form, in the order of the procedure: life at risk first.
+pub fn intake(categories: &[(String, String)]) -> Form {
+    let yes_no_consent = codes(Consent::ALL, Consent::code, Consent::label);
+    Form::new(
+        "New escalation",
+        vec![
+            Field::toggle("immediate", "Life at risk now?")
+                .hint("If yes: CALL 999 NOW, then come back and record it"),
+            Field::toggle("called_999", "999 called?")
+                .hint("Only if someone's life is at risk now"),
+            Field::choice(
+                "subject",
+                "About",
+                codes(SubjectKind::ALL, SubjectKind::code, SubjectKind::label),
+            )
+            .required(),
+            Field::text("name", "Name or pseudonym", 100).required(),
+            Field::text("dob", "Date of birth", 10)
+                .hint("YYYY-MM-DD, or leave empty and give an age"),
+            Field::text("age", "Age (years)", 3),
+            Field::text("area", "Area where they live", 80)
+                .required()
+                .hint("Decides which authority to refer to, e.g. Leicester, Rutland, Walsall"),
+            Field::choice(
+                "location",
+                "Where it happened",
+                codes(LocationType::ALL, LocationType::code, LocationType::label),
+            ),
+            Field::multi("categories", "Categories", categories.to_vec()).required(),
+            Field::choice("risk", "Risk", codes(Risk::ALL, Risk::code, Risk::label)).required(),
+            Field::multiline("words", "Their exact words", MAX_TEXT)
+                .required()
+                .hint("As said, not paraphrased"),
+            Field::multiline("appearance", "How they appeared", 4000),
+            Field::choice("consent", "Consent", yes_no_consent).required(),
+            Field::text("consent_reason", "Consent: why", 4000)
+                .hint("Consent is not needed to refer; record the reason either way"),
+            Field::toggle("critical", "Critical incident?")
+                .hint("Home Office report within one calendar day"),
+            Field::toggle("restricted", "Restricted?")
+                .hint("An allegation about a DSL: senior leads only"),
+            Field::multiline("summary", "What happened", 4000),
+        ],
+    )
+}
+
+/// Reads the intake form into a new escalation, or marks what is wrong.
+pub fn read_intake(form: &mut Form, now: DateTime<Utc>, me: &str) -> Option<Request> {
+    form.clear_errors();
+    let mut ok = true;
+    let mut bad = |form: &mut Form, key: &str, msg: String| {
+        form.set_error(key, msg);
+        ok = false;
+    };
+    let today = crate::domain::calendar::local(now).date_naive();
+    let dob_text = form.text("dob").trim().to_string();
+    let age_text = form.text("age").trim().to_string();
+    let (dob, band) = if !dob_text.is_empty() {
+        match chrono::NaiveDate::parse_from_str(&dob_text, "%Y-%m-%d") {
+            Ok(d) => match years_old(d, today) {
+                Some(y) => (Some(d.to_string()), AgeBand::from_years(y)),
+                None => {
+                    bad(
+                        form,
+                        "dob",
+                        "a date of birth cannot be in the future".into(),
+                    );
+                    (None, AgeBand::Unknown)
+                }
+            },
+            Err(_) => {
+                bad(form, "dob", "not a date: use YYYY-MM-DD".into());
+                (None, AgeBand::Unknown)
+            }
+        }
+    } else if !age_text.is_empty() {
+        match age_text.parse::<u32>() {
+            Ok(y) if y <= 120 => (None, AgeBand::from_years(y)),
+            _ => {
+                bad(form, "age", "an age in whole years, 0 to 120".into());
+                (None, AgeBand::Unknown)
+            }
+        }
+    } else {
+        (None, AgeBand::Unknown)
+    };
+    let subject = form.choice("subject").and_then(SubjectKind::from_code);
+    if subject == Some(SubjectKind::Child)
+        && matches!(
+            band,
+            AgeBand::From18 | AgeBand::From26 | AgeBand::From65 | AgeBand::From75 | AgeBand::From85
+        )
+    {
+        bad(
+            form,
+            "subject",
+            "a child is under 18: check the age or choose adult".into(),
+        );
+    }
+    let line = |form: &Form, key: &'static str, max| {
+        crate::domain::text::validate_line(key, form.text(key), max)
+    };
+    let name = line(form, "name", 100);
+    if let Err(e) = &name {
+        bad(form, "name", e.to_string());
+    }
+    let area = line(form, "area", 80);
+    if let Err(e) = &area {
+        bad(form, "area", e.to_string());
+    }
+    let words = crate::domain::text::validate_block("exact words", form.text("words"), MAX_TEXT);
+    if let Err(e) = &words {
+        bad(form, "words", e.to_string());
+    }
+    if form.checked("categories").is_empty() {
+        bad(form, "categories", "choose at least one".into());
+    }
+    let immediate = form.toggle("immediate");
+    let called = form.toggle("called_999");
+    if called && !immediate {
+        bad(
+            form,
+            "called_999",
+            "only when someone's life is at risk now".into(),
+        );
+    }
+    let (Some(subject), Some(risk), Some(consent), Ok(name), Ok(area), Ok(words), true) = (
+        subject,
+        form.choice("risk").and_then(Risk::from_code),
+        form.choice("consent").and_then(Consent::from_code),
+        name,
+        area,
+        words,
+        ok,
+    ) else {
+        for key in ["subject", "risk", "consent"] {
+            if form.choice(key).is_none() {
+                form.set_error(key, "required");
+            }
+        }
+        return None;
+    };
+    let opt = |s: &str| {
+        let t = s.trim();
+        (!t.is_empty()).then(|| t.to_string())
+    };
+    let e = NewEscalation {
+        subject_kind: subject,
+        subject_name: name,
+        subject_dob: dob,
+        age_band: band,
+        area,
+        location_type: form
+            .choice("location")
+            .and_then(LocationType::from_code)
+            .unwrap_or(LocationType::Unknown),
+        risk,
+        raised_by: me.to_string(),
+        raised_at: now,
+        occurred_at: None,
+        occurred_place: None,
+        exact_words: words,
+        appearance: opt(form.text("appearance")),
+        consent,
+        consent_reason: opt(form.text("consent_reason")),
+        immediate_risk: immediate,
+        critical_incident: form.toggle("critical"),
+        restricted: form.toggle("restricted"),
+        categories: form
+            .checked("categories")
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+    };
+    Some(Request::Create {
+        escalation: Box::new(e),
+        called_999: called,
+        summary: form.text("summary").to_string(),
+    })
+}
+
+/// The close form: an outcome from the organisation's list and a rationale.
+pub fn close(t: &Target, outcomes: &[String]) -> Form {
+    Form::new(
+        &format!("Close {}", t.reference),
+        vec![
+            Field::choice(
+                "outcome",
+                "Outcome",
+                outcomes.iter().map(|o| (o.clone(), o.replace('-', " "))).collect(),
+            )
+            .required(),
+            Field::multiline("rationale", "Rationale", MAX_TEXT)
+                .required()
+                .hint("Why this outcome; high-risk, domestic-abuse and referred cases need a second DSL"),
+        ],
+    )
+}
+
+pub fn read_close(form: &mut Form, t: &Target) -> Option<(String, Request)> {
+    form.clear_errors();
+    let Some(outcome) = form.choice("outcome").map(str::to_string) else {
+        form.set_error("outcome", "required");
+        return None;
+    };
+    if let Err(e) =
+        crate::domain::text::validate_block("rationale", form.text("rationale"), MAX_TEXT)
+    {
+        form.set_error("rationale", e.to_string());
+        return None;
+    }
+    Some((
+        format!("Close {} as {}?", t.reference, outcome.replace('-', " ")),
+        Request::Act {
+            id: t.id,
+            version: t.version,
+            verb: Verb::Close {
+                outcome,
+                rationale: form.text("rationale").to_string(),
+            },
+        },
+    ))
+}
+
+/// The refer form: the routes that fit first, each contact with whether it
+/// is open now and what to ring instead.
+pub fn refer(t: &Target, o: &ReferOptions) -> Form {
+    let routes = o
+        .suggestions
+        .iter()
+        .map(|s| {
+            (
+                s.route.to_string(),
+                format!("{}: {}", s.route.replace('_', " "), s.why),
+            )
+        })
+        .collect();
+    let mut contacts: Vec<(String, String)> = vec![("".into(), "none / other".into())];
+    for (route, c) in &o.contacts {
+        let now = if c.open_now {
+            "open now".to_string()
+        } else {
+            match &c.instead {
+                Some((_, service, phone)) => format!(
+                    "closed now: ring {service} {}",
+                    phone.as_deref().unwrap_or("")
+                ),
+                None => "closed now".to_string(),
+            }
+        };
+        contacts.push((
+            c.id.to_string(),
+            format!(
+                "{route}: {} {} {} ({now})",
+                c.organisation,
+                c.service,
+                c.phone.as_deref().unwrap_or("")
+            ),
+        ));
+    }
+    let methods = [
+        "phone",
+        "form",
+        "email",
+        "secure_email",
+        "in_person",
+        "other",
+    ]
+    .iter()
+    .map(|m| (m.to_string(), m.replace('_', " ")))
+    .collect();
+    let mut route = Field::choice("route", "Route", routes).required();
+    if let Some(first) = o.suggestions.first() {
+        route = route.with_choice(first.route);
+    }
+    Form::new(
+        &format!("Refer {}", t.reference),
+        vec![
+            route,
+            Field::choice("contact", "Contact", contacts)
+                .hint("Contacts for the suggested routes, for the area where they live"),
+            Field::choice("method", "How", methods).with_choice("phone"),
+            Field::text("their_ref", "Their reference", 80),
+            Field::multiline("shared", "What was shared", 4000).required(),
+            Field::text("why", "Why it was shared", 4000)
+                .with_text("to protect a child or adult at risk from harm")
+                .required(),
+        ],
+    )
+}
+
+pub fn read_refer(form: &mut Form, t: &Target) -> Option<(String, Request)> {
+    form.clear_errors();
+    let Some(route) = form.choice("route").map(str::to_string) else {
+        form.set_error("route", "required");
+        return None;
+    };
+    if let Err(e) =
+        crate::domain::text::validate_block("what was shared", form.text("shared"), 4000)
+    {
+        form.set_error("shared", e.to_string());
+        return None;
+    }
+    if let Err(e) = crate::domain::text::validate_block("why", form.text("why"), 4000) {
+        form.set_error("why", e.to_string());
+        return None;
+    }
+    let contact_id = form.choice("contact").and_then(|c| c.parse::<i64>().ok());
+    let theirs = form.text("their_ref").trim().to_string();
+    let r = Referral {
+        route: route.clone(),
+        contact_id,
+        method: form.choice("method").unwrap_or("phone").to_string(),
+        agency_reference: (!theirs.is_empty()).then_some(theirs),
+        shared_what: form.text("shared").to_string(),
+        shared_why: form.text("why").to_string(),
+        lawful_basis: None,
+    };
+    Some((
+        format!(
+            "Record the referral of {} to {}?",
+            t.reference,
+            route.replace('_', " ")
+        ),
+        Request::Act {
+            id: t.id,
+            version: t.version,
+            verb: Verb::Refer(r),
+        },
+    ))
+}
