@@ -22,7 +22,7 @@ fn dashboard(path: &std::path::Path, w: u16, h: u16) -> App {
     let data = load_dashboard(&store, &me, now(), 0, WINDOW, None, 0).unwrap();
     let mut app = App::new(me, now(), false, Theme::dark());
     update(&mut app, Action::Resize(w, h));
-    update(&mut app, Action::DashboardLoaded(data));
+    update(&mut app, Action::DashboardLoaded(Box::new(data)));
     app
 }
 

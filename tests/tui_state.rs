@@ -92,7 +92,7 @@ fn app_with(total: i64) -> App {
     update(&mut app, Action::Resize(80, 24));
     update(
         &mut app,
-        Action::DashboardLoaded(window(total, 0, WINDOW, None)),
+        Action::DashboardLoaded(Box::new(window(total, 0, WINDOW, None))),
     );
     app
 }
@@ -156,7 +156,7 @@ fn leaving_the_window_asks_for_the_next_one_and_never_loads_everything() {
     assert!(press(&mut app, KeyCode::Char('k')).is_empty());
     update(
         &mut app,
-        Action::DashboardLoaded(window(total, total - WINDOW, WINDOW, None)),
+        Action::DashboardLoaded(Box::new(window(total, total - WINDOW, WINDOW, None))),
     );
     assert_eq!(
         app.queue.selected_row().unwrap().reference,
@@ -212,7 +212,7 @@ fn another_sessions_change_reloads_keeping_the_selection() {
     // A new escalation arrived ahead of it: the store says it is now at 4.
     update(
         &mut app,
-        Action::DashboardLoaded(window(11, 0, WINDOW, Some(4))),
+        Action::DashboardLoaded(Box::new(window(11, 0, WINDOW, Some(4)))),
     );
     assert_eq!(app.queue.selected, 4);
 }
@@ -223,12 +223,12 @@ fn a_shrinking_queue_keeps_the_selection_in_range() {
     press(&mut app, KeyCode::Char('G'));
     update(
         &mut app,
-        Action::DashboardLoaded(window(3, 0, WINDOW, None)),
+        Action::DashboardLoaded(Box::new(window(3, 0, WINDOW, None))),
     );
     assert_eq!(app.queue.selected, 2);
     update(
         &mut app,
-        Action::DashboardLoaded(window(0, 0, WINDOW, None)),
+        Action::DashboardLoaded(Box::new(window(0, 0, WINDOW, None))),
     );
     assert_eq!(app.queue.selected, 0);
     assert!(
@@ -252,7 +252,7 @@ fn help_lists_every_key_of_the_screen_below() {
     let mut app = app_with(3);
     press(&mut app, KeyCode::Char('?'));
     assert!(app.help);
-    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    let text = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
     for b in app.keymap.bindings(dutydesk::tui::keymap::Mode::Dashboard) {
         assert!(
             text.contains(b.description),
@@ -474,7 +474,7 @@ fn a_note_keeps_its_text_through_a_conflict_and_a_refresh() {
     ));
     update(
         &mut app,
-        Action::DashboardLoaded(window(6, 0, WINDOW, Some(0))),
+        Action::DashboardLoaded(Box::new(window(6, 0, WINDOW, Some(0)))),
     );
     assert_eq!(app.prompt.as_ref().unwrap().input, "Called mum; no answer");
     let fx = press(&mut app, KeyCode::Enter);
@@ -486,4 +486,140 @@ fn a_note_keeps_its_text_through_a_conflict_and_a_refresh() {
         Action::StoreError("Jo Brennan changed it at 09:03; reload and try again".into()),
     );
     assert_eq!(app.prompt.as_ref().unwrap().input, "Called mum; no answer");
+}
+
+/// Sends keys to the open form the way the event loop does.
+fn form_keys(app: &mut App, keys: &[KeyEvent]) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for k in keys {
+        fx.extend(update(app, Action::FormKey(*k)));
+    }
+    fx
+}
+
+fn k(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn chars(s: &str) -> Vec<KeyEvent> {
+    s.chars().map(|c| k(KeyCode::Char(c))).collect()
+}
+
+fn ctrl_s() -> KeyEvent {
+    KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)
+}
+
+#[test]
+fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.mode(), Mode::Form);
+    // Save at once: the required fields say so, nothing is sent.
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
+    let (_, form) = app.form.as_ref().unwrap();
+    assert!(
+        form.fields
+            .iter()
+            .filter(|f| f.required)
+            .all(|f| f.error.is_some())
+    );
+    // Another session's change arrives: the form is untouched.
+    update(&mut app, Action::Changed);
+    update(
+        &mut app,
+        Action::DashboardLoaded(Box::new(window(4, 0, WINDOW, None))),
+    );
+    assert!(app.form.is_some());
+    // Fill it in: focus starts at the first missing field (subject).
+    let (_, form) = app.form.as_mut().unwrap();
+    form.focus = 2;
+    let mut keys = vec![k(KeyCode::Right), k(KeyCode::Tab)]; // subject: child
+    keys.extend(chars("Kai M"));
+    keys.push(k(KeyCode::Tab));
+    keys.extend(chars("2099-01-01")); // a future date of birth
+    keys.extend([k(KeyCode::Tab), k(KeyCode::Tab)]);
+    keys.extend(chars("Rutland"));
+    keys.extend([
+        k(KeyCode::Tab),
+        k(KeyCode::Tab),
+        k(KeyCode::Char(' ')),
+        k(KeyCode::Tab),
+    ]); // neglect
+    keys.extend([k(KeyCode::Right), k(KeyCode::Tab)]); // risk: high
+    keys.extend(chars("nobody feeds us"));
+    keys.extend([k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Right)]); // consent: sought
+    form_keys(&mut app, &keys);
+    assert!(
+        form_keys(&mut app, &[ctrl_s()]).is_empty(),
+        "the future date of birth is refused"
+    );
+    let (_, form) = app.form.as_ref().unwrap();
+    assert!(form.fields[4].error.as_deref().unwrap().contains("future"));
+    assert_eq!(
+        form.text("words"),
+        "nobody feeds us",
+        "nothing typed is lost"
+    );
+    // Fix the date and save.
+    let (_, form) = app.form.as_mut().unwrap();
+    form.focus = 4;
+    let mut keys = vec![KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)];
+    keys.extend(chars("2015-03-02"));
+    keys.push(ctrl_s());
+    let fx = form_keys(&mut app, &keys);
+    let [
+        Effect::Store(Request::Create {
+            escalation,
+            called_999,
+            ..
+        }),
+    ] = fx.as_slice()
+    else {
+        panic!("expected a create request, got {fx:?}");
+    };
+    assert_eq!(escalation.subject_name, "Kai M");
+    assert_eq!(escalation.subject_dob.as_deref(), Some("2015-03-02"));
+    assert_eq!(escalation.categories, vec!["neglect".to_string()]);
+    assert!(!called_999);
+    update(&mut app, Action::Saved("SG-2026-0004 recorded".into()));
+    assert!(app.form.is_none());
+}
+
+#[test]
+fn closing_asks_first_and_a_refusal_keeps_the_form() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('c'));
+    let mut keys = vec![k(KeyCode::Right), k(KeyCode::Tab)];
+    keys.extend(chars("Advice given to the family."));
+    keys.push(ctrl_s());
+    assert!(form_keys(&mut app, &keys).is_empty(), "a question first");
+    assert_eq!(app.mode(), Mode::Confirm);
+    assert!(
+        app.confirm
+            .as_ref()
+            .unwrap()
+            .question
+            .contains("Close SG-2026-0001")
+    );
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Store(Request::Act {
+            verb: Verb::Close { .. },
+            version: Some(1),
+            ..
+        })]
+    ));
+    update(
+        &mut app,
+        Action::StoreError("Jo Brennan changed it at 09:04; reload and try again".into()),
+    );
+    let (_, form) = app.form.as_ref().unwrap();
+    assert!(form.error.as_ref().unwrap().contains("Jo Brennan"));
+    assert_eq!(form.text("rationale"), "Advice given to the family.");
+    // Esc on a form with text asks before discarding.
+    form_keys(&mut app, &[k(KeyCode::Esc)]);
+    assert!(app.form.as_ref().unwrap().1.confirm_discard);
+    form_keys(&mut app, &[k(KeyCode::Char('y'))]);
+    assert!(app.form.is_none());
 }

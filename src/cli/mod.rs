@@ -454,7 +454,10 @@ pub fn snapshot(path: &Path, width: u16, height: u16) -> Result<String, Failure>
         store.read_only(),
         crate::tui::theme::Theme::from_env(),
     );
-    crate::tui::update::update(&mut app, crate::tui::action::Action::DashboardLoaded(data));
+    crate::tui::update::update(
+        &mut app,
+        crate::tui::action::Action::DashboardLoaded(Box::new(data)),
+    );
     Ok(crate::tui::render_text(&mut app, width, height)?)
 }
 

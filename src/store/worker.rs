@@ -82,7 +82,7 @@ pub enum Verb {
 /// What the store answers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
-    Dashboard(DashboardData),
+    Dashboard(Box<DashboardData>),
     Detail(Box<EscalationDetail>),
     /// Another session committed: reload what is on screen.
     Changed,
@@ -307,7 +307,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             limit,
             keep,
             deadlines_offset,
-        } => Reply::Dashboard(load_dashboard(
+        } => Reply::Dashboard(Box::new(load_dashboard(
             store,
             me,
             now,
@@ -315,7 +315,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             limit,
             keep,
             deadlines_offset,
-        )?),
+        )?)),
         Request::Detail { id } => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
         Request::Meet { id, note } => {
             let d = store.write(&me.username, now, |w| deadlines::meet(w, id, &note))?;

@@ -40,6 +40,14 @@ pub enum Action {
     Approve,
     /// Send a proposed closure back.
     SendBack,
+    /// Open the intake form for a new escalation.
+    Intake,
+    /// Open the refer form for the selected escalation.
+    Refer,
+    /// Open the close form for the selected escalation.
+    Close,
+    /// A key typed into the open form.
+    FormKey(KeyEvent),
     /// A key typed into the assign picker.
     PickerKey(KeyEvent),
     /// y/n to a confirmation question.
@@ -51,7 +59,7 @@ pub enum Action {
     /// A key typed into the prompt.
     PromptKey(KeyEvent),
     // Events.
-    DashboardLoaded(DashboardData),
+    DashboardLoaded(Box<DashboardData>),
     DetailLoaded(Box<EscalationDetail>),
     /// Another session committed a change.
     Changed,

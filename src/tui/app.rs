@@ -203,6 +203,10 @@ pub struct App {
     pub deadlines: Window<Deadline>,
     pub prompt: Option<Prompt>,
     pub picker: Option<Picker>,
+    /// The open form, and what it is for.
+    pub form: Option<(super::forms::FormKind, super::form::Form)>,
+    /// The refer form waits for its choices to arrive for this escalation.
+    pub refer_pending: Option<Target>,
     pub confirm: Option<Confirm>,
     /// The latest alert, shown in a banner until the next.
     pub alert: Option<String>,
@@ -241,6 +245,8 @@ impl App {
             deadlines: Window::default(),
             prompt: None,
             picker: None,
+            form: None,
+            refer_pending: None,
             confirm: None,
             alert: None,
             counting: crate::domain::calendar::Counting::SameTime,
@@ -270,6 +276,9 @@ impl App {
         }
         if self.prompt.is_some() {
             return Mode::Prompt;
+        }
+        if self.form.is_some() {
+            return Mode::Form;
         }
         if self.picker.is_some() {
             return Mode::Picker;

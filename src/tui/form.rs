@@ -323,12 +323,11 @@ impl Form {
                             f.error = Some(format!("at most {max} characters"));
                         }
                     }
-                    KeyCode::Enter if ml => {
-                        if chars.len() < max {
-                            chars.insert(cur, '\n');
-                            cur += 1;
-                        }
+                    KeyCode::Enter if ml && chars.len() < max => {
+                        chars.insert(cur, '\n');
+                        cur += 1;
                     }
+                    KeyCode::Enter if ml => {}
                     KeyCode::Enter => next = true,
                     KeyCode::Backspace if cur > 0 => {
                         chars.remove(cur - 1);

@@ -19,6 +19,8 @@ pub enum Mode {
     Picker,
     /// A yes/no question.
     Confirm,
+    /// Filling in a form: every key goes to the form (see tui::form).
+    Form,
 }
 
 /// One key bound to one action in one mode.
@@ -54,7 +56,8 @@ const fn bind(
 
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 use Mode::{
-    Confirm as C, Dashboard as D, Deadlines as L, Detail as V, Help as H, Picker as K, Prompt as P,
+    Confirm as C, Dashboard as D, Deadlines as L, Detail as V, Form as F, Help as H, Picker as K,
+    Prompt as P,
 };
 
 /// The default bindings, in the order help lists them.
@@ -135,6 +138,21 @@ pub fn defaults() -> Vec<Binding> {
             None,
         ),
         bind(D, Char('x'), Action::Dismiss, "Hide the alert banner", None),
+        bind(
+            D,
+            Char('n'),
+            Action::Intake,
+            "New escalation (intake form)",
+            Some("new"),
+        ),
+        bind(D, Char('r'), Action::Refer, "Refer to an agency", None),
+        bind(
+            D,
+            Char('c'),
+            Action::Close,
+            "Close (outcome and rationale)",
+            None,
+        ),
         bind(D, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(D, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
         bind(
@@ -215,6 +233,18 @@ pub fn defaults() -> Vec<Binding> {
         bind(K, Esc, Action::Cancel, "Cancel", Some("cancel")),
         bind(K, Up, Action::Up, "Previous", None),
         bind(K, Down, Action::Down, "Next", None),
+        Binding {
+            ctrl: true,
+            ..bind(F, Char('s'), Action::Submit, "Save the form", Some("save"))
+        },
+        bind(F, Tab, Action::Down, "Next field", Some("next")),
+        bind(
+            F,
+            Esc,
+            Action::Cancel,
+            "Cancel (asks if anything was typed)",
+            Some("cancel"),
+        ),
         bind(
             C,
             Char('y'),
@@ -278,6 +308,20 @@ pub fn defaults() -> Vec<Binding> {
         ),
         bind(V, Esc, Action::Back, "Back to the dashboard", Some("back")),
         bind(V, Char('q'), Action::Back, "Back to the dashboard", None),
+        bind(
+            V,
+            Char('r'),
+            Action::Refer,
+            "Refer to an agency",
+            Some("refer"),
+        ),
+        bind(
+            V,
+            Char('c'),
+            Action::Close,
+            "Close (outcome and rationale)",
+            Some("close"),
+        ),
         bind(V, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(H, Esc, Action::Back, "Close help", Some("close")),
         bind(H, Char('j'), Action::Down, "Scroll help", Some("scroll")),

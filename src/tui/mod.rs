@@ -110,6 +110,17 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                             .lookup(app.mode(), k)
                             .unwrap_or(Action::PromptKey(k)),
                     )
+                } else if app.mode() == keymap::Mode::Form {
+                    // The form takes every key but Ctrl-C.
+                    Some(match app.keymap.lookup(keymap::Mode::Dashboard, k) {
+                        Some(Action::Quit)
+                            if k.modifiers
+                                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+                        {
+                            Action::Quit
+                        }
+                        _ => Action::FormKey(k),
+                    })
                 } else if app.mode() == keymap::Mode::Picker {
                     Some(
                         app.keymap

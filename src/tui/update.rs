@@ -3,9 +3,11 @@
 
 use super::action::Action;
 use super::app::{
-    App, Detail, Focus, PROMPT_MAX, Picker, Prompt, PromptKind, Screen, StatusKind, StatusLine,
-    Target, TextVerb, WINDOW, Window,
+    App, Confirm, Detail, Focus, PROMPT_MAX, Picker, Prompt, PromptKind, Screen, StatusKind,
+    StatusLine, Target, TextVerb, WINDOW, Window,
 };
+use super::form::Outcome as FormOutcome;
+use super::forms::{self, FormKind};
 use crate::domain::alert::{Alert, summary};
 use crate::domain::staff::Role;
 use crate::store::worker::{Request, Verb};
@@ -125,7 +127,38 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 fx.push(Effect::Store(Request::Assignable));
             }
         }
-        Action::ReferOptionsLoaded(_) => {}
+        Action::Intake => {
+            if app.read_only || app.me.role == Role::Viewer {
+                info(
+                    app,
+                    StatusKind::Error,
+                    "Only DSLs can record escalations here",
+                );
+            } else {
+                app.form = Some((FormKind::Intake, forms::intake(&app.categories)));
+            }
+        }
+        Action::Close => {
+            if let Some(t) = writable_target(app) {
+                let f = forms::close(&t, &app.outcomes);
+                app.form = Some((FormKind::Close(t), f));
+            }
+        }
+        Action::Refer => {
+            if let Some(t) = writable_target(app) {
+                fx.push(Effect::Store(Request::ReferOptions { id: t.id }));
+                app.refer_pending = Some(t);
+                info(app, StatusKind::Info, "Finding the routes and contacts…");
+            }
+        }
+        Action::ReferOptionsLoaded(o) => {
+            if let Some(t) = app.refer_pending.take().filter(|t| t.id == o.id) {
+                let f = forms::refer(&t, &o);
+                app.form = Some((FormKind::Refer(t), f));
+                app.status = None;
+            }
+        }
+        Action::FormKey(key) => form_key(app, key, &mut fx),
         Action::AssignableLoaded(list) => {
             if let Some(p) = app.picker.as_mut() {
                 p.staff = Some(list);
@@ -168,6 +201,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 && yes
             {
                 fx.push(Effect::Store(c.request));
+                if let Some((_, f)) = app.form.as_mut() {
+                    f.saving = true;
+                }
                 app.status = Some(StatusLine {
                     kind: StatusKind::Info,
                     text: "Saving…".into(),
@@ -221,6 +257,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Saved(text) => {
             app.prompt = None;
+            if app.form.as_ref().is_some_and(|(_, f)| f.saving) {
+                app.form = None;
+            }
             app.status = Some(StatusLine {
                 kind: StatusKind::Info,
                 text,
@@ -278,13 +317,19 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::StoreError(msg) => {
             app.queue.loading = false;
             app.deadlines.loading = false;
-            match app.prompt.as_mut() {
+            let saving_form = app.form.as_mut().map(|(_, f)| f).filter(|f| f.saving);
+            match (app.prompt.as_mut(), saving_form) {
                 // The typed text stays; the refusal shows in the prompt.
-                Some(p) => {
+                (Some(p), _) => {
                     p.saving = false;
                     p.error = Some(msg);
                 }
-                None => {
+                // Likewise in a form.
+                (None, Some(f)) => {
+                    f.saving = false;
+                    f.error = Some(msg);
+                }
+                (None, None) => {
                     app.status = Some(StatusLine {
                         kind: StatusKind::Error,
                         text: msg,
@@ -371,6 +416,40 @@ fn reload(app: &mut App, fx: &mut Vec<Effect>) {
         keep,
         deadlines_offset,
     }));
+}
+
+/// A key for the open form; on save, the form is read, checked and either
+/// sent (intake) or put to the user as a yes/no question (close, refer).
+fn form_key(app: &mut App, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+    let now = app.now;
+    let me = app.me.display_name.clone();
+    let Some((kind, form)) = app.form.as_mut() else {
+        return;
+    };
+    match form.key(key) {
+        FormOutcome::Continue => {}
+        FormOutcome::Cancel => app.form = None,
+        FormOutcome::Submit => match kind {
+            FormKind::Intake => {
+                if let Some(req) = forms::read_intake(form, now, &me) {
+                    form.saving = true;
+                    fx.push(Effect::Store(req));
+                }
+            }
+            FormKind::Close(t) => {
+                let t = t.clone();
+                if let Some((question, request)) = forms::read_close(form, &t) {
+                    app.confirm = Some(Confirm { question, request });
+                }
+            }
+            FormKind::Refer(t) => {
+                let t = t.clone();
+                if let Some((question, request)) = forms::read_refer(form, &t) {
+                    app.confirm = Some(Confirm { question, request });
+                }
+            }
+        },
+    }
 }
 
 /// A verb's request against the version the user saw.

@@ -162,12 +162,7 @@ pub fn draw(form: &Form, t: &Theme, f: &mut Frame, area: Rect) {
         lines.extend(fl);
     }
     let body = inner.height.saturating_sub(1) as usize;
-    let scroll = if focus_bottom > body {
-        focus_bottom - body
-    } else {
-        0
-    }
-    .min(focus_top);
+    let scroll = focus_bottom.saturating_sub(body).min(focus_top);
     f.render_widget(
         Paragraph::new(lines).scroll((scroll as u16, 0)),
         Rect::new(inner.x, inner.y, inner.width, body as u16),

@@ -29,6 +29,27 @@ pub fn draw(app: &App, f: &mut Frame) {
         Screen::Dashboard => dashboard::draw(app, f, area),
         Screen::Detail => detail::draw(app, f, area),
     }
+    if let Some((_, form)) = &app.form {
+        // Below the header, above the footer's key line.
+        let r = Rect::new(
+            area.x,
+            area.y + 1,
+            area.width,
+            area.height.saturating_sub(2),
+        );
+        form::draw(form, &app.theme, f, r);
+        footer(
+            app,
+            f,
+            Rect::new(
+                area.x,
+                area.y + area.height.saturating_sub(2),
+                area.width,
+                2,
+            ),
+            "",
+        );
+    }
     if let Some(p) = &app.prompt {
         prompt::draw(app, p, f, area);
     }
