@@ -267,24 +267,25 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
         .collect();
     let mut contacts: Vec<(String, String)> = vec![("".into(), "none / other".into())];
     for (route, c) in &o.contacts {
+        // The state first, so a narrow screen never cuts off "ring this instead".
         let now = if c.open_now {
             "open now".to_string()
         } else {
             match &c.instead {
                 Some((_, service, phone)) => format!(
-                    "closed now: ring {service} {}",
-                    phone.as_deref().unwrap_or("")
+                    "CLOSED: ring {} ({service})",
+                    phone.as_deref().unwrap_or("?")
                 ),
-                None => "closed now".to_string(),
+                None => "CLOSED now".to_string(),
             }
         };
         contacts.push((
             c.id.to_string(),
             format!(
-                "{route}: {} {} {} ({now})",
+                "[{now}] {route}: {} {} {}",
+                c.phone.as_deref().unwrap_or(""),
                 c.organisation,
                 c.service,
-                c.phone.as_deref().unwrap_or("")
             ),
         ));
     }
