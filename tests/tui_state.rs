@@ -623,3 +623,47 @@ fn closing_asks_first_and_a_refusal_keeps_the_form() {
     form_keys(&mut app, &[k(KeyCode::Char('y'))]);
     assert!(app.form.is_none());
 }
+
+#[test]
+fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('n'));
+    form_keys(&mut app, &[k(KeyCode::Char('y'))]);
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("CALL 999 NOW"), "{text}");
+    form_keys(&mut app, &[k(KeyCode::Tab), k(KeyCode::Char('y'))]);
+    assert!(
+        app.form.as_ref().unwrap().1.warning.is_none(),
+        "999 called: the warning goes"
+    );
+    app.form = None;
+    let m = |id, r: &str| dutydesk::store::escalations::Match {
+        id,
+        reference: r.into(),
+        raised_at: now(),
+        status: dutydesk::domain::escalation::Status::Closed,
+        why: "same name and area",
+    };
+    update(
+        &mut app,
+        Action::Created {
+            message: "SG-2026-0009 recorded".into(),
+            id: 9,
+            reference: "SG-2026-0009".into(),
+            matches: vec![m(2, "SG-2026-0002"), m(5, "SG-2026-0005")],
+        },
+    );
+    assert_eq!(app.mode(), Mode::Matches);
+    let fx = press(&mut app, KeyCode::Char('d'));
+    assert!(fx.is_empty(), "dismissing writes nothing");
+    let fx = press(&mut app, KeyCode::Char('l'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 9,
+            version: None,
+            verb: Verb::Link(5)
+        })]
+    );
+    assert!(app.matches.is_none(), "all offered: the list closes");
+}

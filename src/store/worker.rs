@@ -74,9 +74,17 @@ pub enum Verb {
     Assign(String),
     Note(String),
     Refer(super::workflow::Referral),
-    Close { outcome: String, rationale: String },
-    Signoff { approve: bool, reason: String },
+    Close {
+        outcome: String,
+        rationale: String,
+    },
+    Signoff {
+        approve: bool,
+        reason: String,
+    },
     Reopen(String),
+    /// Link to another escalation about the same person.
+    Link(i64),
 }
 
 /// What the store answers.
@@ -92,6 +100,13 @@ pub enum Reply {
     Alerts(Vec<Alert>),
     /// Staff an escalation can be assigned to.
     Assignable(Vec<StaffMember>),
+    /// A new escalation was recorded; earlier ones may be about the same person.
+    Created {
+        message: String,
+        id: i64,
+        reference: String,
+        matches: Vec<escalations::Match>,
+    },
     ReferOptions(Box<ReferOptions>),
     /// A request failed; the text is for the status line.
     Error(String),
@@ -337,6 +352,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                 }
                 Verb::Signoff { approve, reason } => wf::signoff(w, id, approve, &reason),
                 Verb::Reopen(reason) => wf::reopen(w, id, &reason, version),
+                Verb::Link(other) => wf::link(w, id, other),
             })?;
             Reply::Saved(d.message)
         }
@@ -352,7 +368,20 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                 }
                 Ok(d)
             })?;
-            Reply::Saved(d.message)
+            let matches = escalations::matches(
+                store.conn(),
+                Viewer::from(me),
+                &escalation.subject_name,
+                escalation.subject_dob.as_deref(),
+                &escalation.area,
+                Some(d.id),
+            )?;
+            Reply::Created {
+                message: d.message,
+                id: d.id,
+                reference: d.reference,
+                matches,
+            }
         }
         Request::Assignable => {
             Reply::Assignable(super::workflow::assignable(store.conn(), now.timestamp())?)

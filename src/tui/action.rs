@@ -68,6 +68,17 @@ pub enum Action {
     Saved(String),
     /// Alerts this user has not had before.
     Alerts(Vec<Alert>),
+    /// A new escalation was saved, with earlier ones that may be the same person.
+    Created {
+        message: String,
+        id: i64,
+        reference: String,
+        matches: Vec<crate::store::escalations::Match>,
+    },
+    /// Link the offered match under the cursor.
+    LinkMatch,
+    /// Dismiss the offered match under the cursor.
+    DismissMatch,
     /// The refer form's choices arrived.
     ReferOptionsLoaded(Box<crate::store::worker::ReferOptions>),
     /// The staff an escalation can be assigned to.

@@ -148,6 +148,15 @@ impl Picker {
     }
 }
 
+/// Earlier escalations that may be about the same person as a new one: the
+/// DSL links or dismisses each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchOffer {
+    pub new: Target,
+    pub list: Vec<crate::store::escalations::Match>,
+    pub selected: usize,
+}
+
 /// A yes/no question before something that cannot be taken back quietly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
@@ -205,6 +214,8 @@ pub struct App {
     pub picker: Option<Picker>,
     /// The open form, and what it is for.
     pub form: Option<(super::forms::FormKind, super::form::Form)>,
+    /// Earlier escalations offered for linking to a new one.
+    pub matches: Option<MatchOffer>,
     /// The refer form waits for its choices to arrive for this escalation.
     pub refer_pending: Option<Target>,
     pub confirm: Option<Confirm>,
@@ -247,6 +258,7 @@ impl App {
             picker: None,
             form: None,
             refer_pending: None,
+            matches: None,
             confirm: None,
             alert: None,
             counting: crate::domain::calendar::Counting::SameTime,
@@ -282,6 +294,9 @@ impl App {
         }
         if self.picker.is_some() {
             return Mode::Picker;
+        }
+        if self.matches.is_some() {
+            return Mode::Matches;
         }
         match (self.screen, self.focus) {
             (Screen::Dashboard, Focus::Queue) => Mode::Dashboard,

@@ -148,6 +148,8 @@ pub struct Form {
     pub saving: bool,
     /// A message about the whole form (e.g. the store's refusal).
     pub error: Option<String>,
+    /// Something the user must do now, shown above everything else.
+    pub warning: Option<String>,
 }
 
 impl Form {
@@ -159,6 +161,7 @@ impl Form {
             confirm_discard: false,
             saving: false,
             error: None,
+            warning: None,
         }
     }
 

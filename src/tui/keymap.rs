@@ -21,6 +21,8 @@ pub enum Mode {
     Confirm,
     /// Filling in a form: every key goes to the form (see tui::form).
     Form,
+    /// Earlier escalations offered for linking after intake.
+    Matches,
 }
 
 /// One key bound to one action in one mode.
@@ -56,8 +58,8 @@ const fn bind(
 
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 use Mode::{
-    Confirm as C, Dashboard as D, Deadlines as L, Detail as V, Form as F, Help as H, Picker as K,
-    Prompt as P,
+    Confirm as C, Dashboard as D, Deadlines as L, Detail as V, Form as F, Help as H, Matches as M,
+    Picker as K, Prompt as P,
 };
 
 /// The default bindings, in the order help lists them.
@@ -233,6 +235,31 @@ pub fn defaults() -> Vec<Binding> {
         bind(K, Esc, Action::Cancel, "Cancel", Some("cancel")),
         bind(K, Up, Action::Up, "Previous", None),
         bind(K, Down, Action::Down, "Next", None),
+        bind(
+            M,
+            Char('l'),
+            Action::LinkMatch,
+            "Link: the same person",
+            Some("link"),
+        ),
+        bind(
+            M,
+            Char('d'),
+            Action::DismissMatch,
+            "Dismiss: someone else",
+            Some("dismiss"),
+        ),
+        bind(M, Char('j'), Action::Down, "Next", None),
+        bind(M, Down, Action::Down, "Next", None),
+        bind(M, Char('k'), Action::Up, "Previous", None),
+        bind(M, Up, Action::Up, "Previous", None),
+        bind(
+            M,
+            Esc,
+            Action::Cancel,
+            "Done: leave the rest unlinked",
+            Some("done"),
+        ),
         Binding {
             ctrl: true,
             ..bind(F, Char('s'), Action::Submit, "Save the form", Some("save"))

@@ -141,6 +141,17 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Alerts(a) => Action::Alerts(a),
                 Reply::Assignable(list) => Action::AssignableLoaded(list),
                 Reply::ReferOptions(o) => Action::ReferOptionsLoaded(o),
+                Reply::Created {
+                    message,
+                    id,
+                    reference,
+                    matches,
+                } => Action::Created {
+                    message,
+                    id,
+                    reference,
+                    matches,
+                },
                 Reply::Error(e) => Action::StoreError(e),
             }),
             Ok(Event::Signal) => Some(Action::Quit),

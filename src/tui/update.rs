@@ -3,8 +3,8 @@
 
 use super::action::Action;
 use super::app::{
-    App, Confirm, Detail, Focus, PROMPT_MAX, Picker, Prompt, PromptKind, Screen, StatusKind,
-    StatusLine, Target, TextVerb, WINDOW, Window,
+    App, Confirm, Detail, Focus, MatchOffer, PROMPT_MAX, Picker, Prompt, PromptKind, Screen,
+    StatusKind, StatusLine, Target, TextVerb, WINDOW, Window,
 };
 use super::form::Outcome as FormOutcome;
 use super::forms::{self, FormKind};
@@ -64,6 +64,50 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Focus::Queue => Focus::Deadlines,
                 Focus::Deadlines => Focus::Queue,
             };
+        }
+        Action::Created {
+            message,
+            id,
+            reference,
+            matches,
+        } => {
+            let fx2 = update(app, Action::Saved(message));
+            fx.extend(fx2);
+            if !matches.is_empty() {
+                app.matches = Some(MatchOffer {
+                    new: Target {
+                        id,
+                        reference,
+                        version: None,
+                    },
+                    list: matches,
+                    selected: 0,
+                });
+            }
+        }
+        Action::LinkMatch | Action::DismissMatch => {
+            if let Some(m) = app.matches.as_mut()
+                && m.selected < m.list.len()
+            {
+                let other = m.list.remove(m.selected);
+                if action == Action::LinkMatch {
+                    fx.push(act(&m.new, Verb::Link(other.id)));
+                }
+                m.selected = m.selected.min(m.list.len().saturating_sub(1));
+                if m.list.is_empty() {
+                    app.matches = None;
+                }
+            }
+        }
+        Action::Cancel if app.matches.is_some() && app.prompt.is_none() => app.matches = None,
+        Action::Up | Action::Down if app.matches.is_some() && app.prompt.is_none() => {
+            if let Some(m) = app.matches.as_mut() {
+                m.selected = if action == Action::Up {
+                    m.selected.saturating_sub(1)
+                } else {
+                    (m.selected + 1).min(m.list.len().saturating_sub(1))
+                };
+            }
         }
         Action::Up | Action::Down if app.picker.is_some() => {
             if let Some(p) = app.picker.as_mut() {
@@ -426,7 +470,13 @@ fn form_key(app: &mut App, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>
     let Some((kind, form)) = app.form.as_mut() else {
         return;
     };
-    match form.key(key) {
+    let outcome = form.key(key);
+    if *kind == FormKind::Intake {
+        form.warning = (form.toggle("immediate") && !form.toggle("called_999")).then(|| {
+            "LIFE AT RISK: CALL 999 NOW. Then mark \"999 called\" and finish the record.".into()
+        });
+    }
+    match outcome {
         FormOutcome::Continue => {}
         FormOutcome::Cancel => app.form = None,
         FormOutcome::Submit => match kind {

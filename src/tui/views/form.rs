@@ -152,6 +152,9 @@ pub fn draw(form: &Form, t: &Theme, f: &mut Frame, area: Rect) {
     }
     let width = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
+    if let Some(w) = &form.warning {
+        lines.push(Line::from(Span::styled(format!("‼ {w}"), t.overdue)));
+    }
     let (mut focus_top, mut focus_bottom) = (0, 0);
     for (i, field) in form.fields.iter().enumerate() {
         let fl = field_lines(field, i == form.focus, t, width);

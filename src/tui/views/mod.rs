@@ -56,6 +56,9 @@ pub fn draw(app: &App, f: &mut Frame) {
     if let Some(p) = &app.picker {
         picker::draw_picker(app, p, f, area);
     }
+    if let Some(m) = &app.matches {
+        picker::draw_matches(app, m, f, area);
+    }
     if let Some(c) = &app.confirm {
         picker::draw_confirm(app, c, f, area);
     }

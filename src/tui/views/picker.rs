@@ -1,6 +1,6 @@
 //! Overlays that choose or confirm: the assign picker and yes/no questions.
 
-use crate::tui::app::{App, Confirm, Picker};
+use crate::tui::app::{App, Confirm, MatchOffer, Picker};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -84,6 +84,45 @@ pub fn draw_confirm(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
             Block::new()
                 .borders(Borders::ALL)
                 .title(Span::styled(" Are you sure? ", t.title)),
+        ),
+        rect,
+    );
+}
+
+pub fn draw_matches(app: &App, m: &MatchOffer, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut lines = vec![
+        Line::from(format!(
+            "{} may be about the same person as:",
+            m.new.reference
+        )),
+        Line::from(""),
+    ];
+    for (i, x) in m.list.iter().enumerate().take(10) {
+        let mark = if i == m.selected { "▶ " } else { "  " };
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{mark}{} · {} · {} · {}",
+                x.reference,
+                crate::domain::calendar::format_stamp(x.raised_at),
+                x.status.label(),
+                x.why
+            ),
+            if i == m.selected { t.selected } else { t.base },
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "l link (same person) · d dismiss (someone else) · Esc done",
+        t.key,
+    )));
+    let rect = centred(area, 76, lines.len() as u16 + 2);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(Span::styled(" Earlier concerns ", t.title)),
         ),
         rect,
     );
