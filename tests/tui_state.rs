@@ -667,3 +667,73 @@ fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
     );
     assert!(app.matches.is_none(), "all offered: the list closes");
 }
+
+#[test]
+fn refer_offers_fitting_routes_and_asks_before_recording() {
+    use dutydesk::domain::routing::Suggestion;
+    use dutydesk::store::contacts::ContactNow;
+    use dutydesk::store::worker::ReferOptions;
+    let mut app = app_with(3);
+    let fx = press(&mut app, KeyCode::Char('r'));
+    assert_eq!(fx, vec![Effect::Store(Request::ReferOptions { id: 1000 })]);
+    let contact = ContactNow {
+        id: 7,
+        organisation: "Rutland County Council".into(),
+        service: "Children's referrals".into(),
+        area: Some("Rutland".into()),
+        phone: Some("01572 758 407".into()),
+        open_now: false,
+        instead: Some((
+            4,
+            "Children's safeguarding (24/7)".into(),
+            Some("0116 305 0005".into()),
+        )),
+    };
+    update(
+        &mut app,
+        Action::ReferOptionsLoaded(Box::new(ReferOptions {
+            id: 1000,
+            suggestions: vec![
+                Suggestion {
+                    route: "children",
+                    why: "a child at risk",
+                },
+                Suggestion {
+                    route: "police",
+                    why: "a crime may have been committed",
+                },
+            ],
+            contacts: vec![("children".into(), contact)],
+        })),
+    );
+    assert_eq!(app.mode(), Mode::Form);
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(
+        text.contains("‹ children: a child at risk ›"),
+        "the fitting route is chosen: {text}"
+    );
+    // Contact: the Rutland line, which says it is closed and what to ring.
+    let mut keys = vec![k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Right)];
+    let shown = {
+        form_keys(&mut app, &keys);
+        dutydesk::tui::render_text(&mut app, 120, 40).unwrap()
+    };
+    assert!(shown.contains("[CLOSED: ring 0116 305 0005"), "{shown}");
+    keys = vec![k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Tab)];
+    keys.extend(chars("summary and exact words"));
+    keys.push(ctrl_s());
+    form_keys(&mut app, &keys);
+    assert_eq!(app.mode(), Mode::Confirm);
+    let fx = press(&mut app, KeyCode::Char('y'));
+    let [
+        Effect::Store(Request::Act {
+            verb: Verb::Refer(r),
+            ..
+        }),
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}");
+    };
+    assert_eq!((r.route.as_str(), r.contact_id), ("children", Some(7)));
+    assert_eq!(r.shared_what, "summary and exact words");
+}
