@@ -147,13 +147,18 @@ pub fn draw(form: &Form, t: &Theme, f: &mut Frame, area: Rect) {
         .title(Span::styled(format!(" {} ", form.title), t.title));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    if inner.height < 2 {
+    if inner.height < 3 {
         return;
     }
     let width = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
+    // A warning is pinned above the fields: it must not scroll away.
+    let pinned = u16::from(form.warning.is_some());
     if let Some(w) = &form.warning {
-        lines.push(Line::from(Span::styled(format!("‼ {w}"), t.overdue)));
+        f.render_widget(
+            Paragraph::new(Line::from(Span::styled(format!("‼ {w}"), t.overdue))),
+            Rect::new(inner.x, inner.y, inner.width, 1),
+        );
     }
     let (mut focus_top, mut focus_bottom) = (0, 0);
     for (i, field) in form.fields.iter().enumerate() {
@@ -164,11 +169,11 @@ pub fn draw(form: &Form, t: &Theme, f: &mut Frame, area: Rect) {
         }
         lines.extend(fl);
     }
-    let body = inner.height.saturating_sub(1) as usize;
+    let body = inner.height.saturating_sub(1 + pinned) as usize;
     let scroll = focus_bottom.saturating_sub(body).min(focus_top);
     f.render_widget(
         Paragraph::new(lines).scroll((scroll as u16, 0)),
-        Rect::new(inner.x, inner.y, inner.width, body as u16),
+        Rect::new(inner.x, inner.y + pinned, inner.width, body as u16),
     );
     let foot = if form.confirm_discard {
         Span::styled(
