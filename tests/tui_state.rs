@@ -670,25 +670,39 @@ fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
 
 #[test]
 fn refer_offers_fitting_routes_and_asks_before_recording() {
+    use dutydesk::domain::contact::{Answer, Contact};
     use dutydesk::domain::routing::Suggestion;
-    use dutydesk::store::contacts::ContactNow;
+    let (always, spans) =
+        dutydesk::domain::hours::parse("Mon-Thu 08:30-17:00; Fri 08:30-16:30").unwrap();
+    let contact = Answer {
+        contact: Contact {
+            id: 7,
+            organisation: "Rutland County Council".into(),
+            service: "Children's referrals".into(),
+            route: "children".into(),
+            area: Some("Rutland".into()),
+            phone: Some("01572 758 407".into()),
+            email: None,
+            web: None,
+            notes: None,
+            hours: dutydesk::domain::hours::Hours {
+                always_open: always,
+                open_on_bank_holidays: false,
+                spans,
+            },
+            hours_text: String::new(),
+            fallback_id: Some(4),
+        },
+        state: dutydesk::domain::hours::OpenState::ClosedUntil(None),
+        open_now: false,
+        when: "opens in 1d 13h".into(),
+        ring: Some("0116 305 0005".into()),
+        ring_service: "Leicestershire County Council Children's safeguarding (24/7)".into(),
+    };
     use dutydesk::store::worker::ReferOptions;
     let mut app = app_with(3);
     let fx = press(&mut app, KeyCode::Char('r'));
     assert_eq!(fx, vec![Effect::Store(Request::ReferOptions { id: 1000 })]);
-    let contact = ContactNow {
-        id: 7,
-        organisation: "Rutland County Council".into(),
-        service: "Children's referrals".into(),
-        area: Some("Rutland".into()),
-        phone: Some("01572 758 407".into()),
-        open_now: false,
-        instead: Some((
-            4,
-            "Children's safeguarding (24/7)".into(),
-            Some("0116 305 0005".into()),
-        )),
-    };
     update(
         &mut app,
         Action::ReferOptionsLoaded(Box::new(ReferOptions {

@@ -46,6 +46,7 @@ macro_rules! coded_enum {
 
 pub mod alert;
 pub mod calendar;
+pub mod contact;
 pub mod deadline;
 pub mod escalation;
 pub mod hours;

@@ -64,7 +64,7 @@ pub enum Request {
 pub struct ReferOptions {
     pub id: i64,
     pub suggestions: Vec<crate::domain::routing::Suggestion>,
-    pub contacts: Vec<(String, super::contacts::ContactNow)>,
+    pub contacts: Vec<(String, crate::domain::contact::Answer)>,
 }
 
 /// The desk's verbs, as the dashboard asks for them.
@@ -430,7 +430,7 @@ pub fn refer_options(
     });
     let mut contacts = Vec::new();
     for s in &suggestions {
-        for c in super::contacts::for_route(store.conn(), s.route, &d.area, now)? {
+        for c in super::contacts::lookup(store.conn(), "", Some(s.route), Some(&d.area), now)? {
             contacts.push((s.route.to_string(), c));
         }
     }

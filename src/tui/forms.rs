@@ -266,18 +266,19 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
         })
         .collect();
     let mut contacts: Vec<(String, String)> = vec![("".into(), "none / other".into())];
-    for (route, c) in &o.contacts {
+    for (route, a) in &o.contacts {
         // The state first, so a narrow screen never cuts off "ring this instead".
-        let now = if c.open_now {
-            "open now".to_string()
+        let c = &a.contact;
+        let now = if a.open_now {
+            format!("open, {}", a.when)
+        } else if a.ring != c.phone {
+            format!(
+                "CLOSED: ring {} ({})",
+                a.ring.as_deref().unwrap_or("?"),
+                a.ring_service
+            )
         } else {
-            match &c.instead {
-                Some((_, service, phone)) => format!(
-                    "CLOSED: ring {} ({service})",
-                    phone.as_deref().unwrap_or("?")
-                ),
-                None => "CLOSED now".to_string(),
-            }
+            format!("CLOSED, {}", a.when)
         };
         contacts.push((
             c.id.to_string(),
