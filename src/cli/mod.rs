@@ -7,6 +7,7 @@ use crate::store::{self, Create, Store, StoreError};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
+mod contacts;
 mod deadlines;
 mod verbs;
 pub use deadlines::{HolidaysCommand, RulesCommand, SettingsCommand};
@@ -108,6 +109,8 @@ pub enum Command {
     /// Organisation settings (deadline counting, holiday division, name, outcomes)
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Who to ring: contacts by search, route and area, the number to ring now first
+    Contacts(contacts::ContactsArgs),
     /// Record a new escalation; prints its reference alone on stdout
     New(verbs::NewArgs),
     /// Acknowledge an escalation and take it ("I have this")
@@ -290,6 +293,7 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Rules(cmd)) => deadlines::rules(&db_path(&cli, DEFAULT_DB), cmd),
         Some(Command::Settings(cmd)) => deadlines::settings(&db_path(&cli, DEFAULT_DB), cmd),
         Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
+        Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Ack { reference }) => verbs::ack(&db_path(&cli, DEFAULT_DB), reference),
         Some(Command::Assign { reference, user }) => {
             verbs::assign(&db_path(&cli, DEFAULT_DB), reference, user)

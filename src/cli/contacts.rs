@@ -1,0 +1,131 @@
+//! `dutydesk contacts`: the same answer as the contacts screen, and bulk
+//! import and export.
+
+use super::{Outcome, clock, refused, whoami};
+use crate::store::{self, Create};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ContactsArgs {
+    #[command(subcommand)]
+    pub cmd: Option<ContactsCommand>,
+    /// Words to search for (organisation, service, area, route, number, notes)
+    pub query: Vec<String>,
+    /// children, adults, lado, marac, police, emergency, nrm, dbs, home-office, other
+    #[arg(long)]
+    pub route: Option<String>,
+    /// The area where the person lives (contacts for any area are included)
+    #[arg(long)]
+    pub area: Option<String>,
+    /// The moment to answer for, RFC 3339 [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Import contacts from CSV (columns: id, organisation, service, route, area,
+    /// phone, email, web, notes, hours, open_on_bank_holidays, fallback_id).
+    /// All or nothing; importing the same file twice changes nothing.
+    Import {
+        file: PathBuf,
+        /// Say what would change, change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print every contact as CSV (the columns import reads)
+    Export,
+}
+
+pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
+    match &a.cmd {
+        Some(ContactsCommand::Export) => {
+            let store = store::open(path, Create::No)?;
+            whoami(&store)?;
+            print!("{}", store::contacts::export(store.conn())?);
+            Ok(())
+        }
+        Some(ContactsCommand::Import { file, dry_run }) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| refused(format!("cannot read {}: {e}", file.display())))?;
+            let rows = store::contacts::parse_csv(&text)
+                .map_err(|e| refused(format!("{}: {e}; nothing imported", file.display())))?;
+            let now = clock()?.now();
+            let mut st = store::open(path, Create::No)?;
+            let me = whoami(&st)?;
+            if *dry_run {
+                let p = store::contacts::plan(st.conn(), &rows)?;
+                println!(
+                    "Dry run: {} to add, {} to change, {} unchanged. Nothing was changed.",
+                    p.added, p.changed, p.unchanged
+                );
+                return Ok(());
+            }
+            let p = st.write(&me.username, now, |w| store::contacts::import(w, &rows))?;
+            println!(
+                "{} added, {} changed, {} unchanged.",
+                p.added, p.changed, p.unchanged
+            );
+            Ok(())
+        }
+        None => {
+            let at = match &a.at {
+                Some(t) => chrono::DateTime::parse_from_rfc3339(t.trim())
+                    .map(|d| d.with_timezone(&chrono::Utc))
+                    .map_err(|_| {
+                        refused(format!(
+                            "--at {t:?} is not an RFC 3339 time, e.g. 2026-11-28T19:00:00Z"
+                        ))
+                    })?,
+                None => clock()?.now(),
+            };
+            let store = store::open(path, Create::No)?;
+            whoami(&store)?;
+            let route = a.route.as_deref().map(|r| r.trim().replace('-', "_"));
+            let answers = store::contacts::lookup(
+                store.conn(),
+                &a.query.join(" "),
+                route.as_deref(),
+                a.area.as_deref(),
+                at,
+            )?;
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&answers).map_err(anyhow::Error::from)?
+                );
+                return Ok(());
+            }
+            if answers.is_empty() {
+                println!("No contacts match.");
+            }
+            for x in answers {
+                let c = &x.contact;
+                let mark = if x.open_now { "OPEN  " } else { "CLOSED" };
+                let ring = match (&x.ring, x.open_now) {
+                    (Some(r), false) if x.ring != c.phone => {
+                        format!("  → ring {r} ({})", x.ring_service)
+                    }
+                    _ => String::new(),
+                };
+                println!(
+                    "{mark} {:<16} {} {} [{}{}] {}{ring}",
+                    c.phone.as_deref().unwrap_or("-"),
+                    c.organisation,
+                    c.service,
+                    c.route,
+                    c.area
+                        .as_deref()
+                        .map(|a| format!(", {a}"))
+                        .unwrap_or_default(),
+                    x.when,
+                );
+            }
+            Ok(())
+        }
+    }
+}
