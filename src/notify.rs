@@ -639,3 +639,65 @@ mod tests {
         assert!(dbus_available(&runtime));
     }
 }
+
+/// OSC 52: puts `text` on the clipboard of the terminal the user sits at,
+/// over SSH too (most terminals allow it; tmux needs `set-clipboard on`).
+/// Only the text given is sent, base64-encoded, with control characters removed.
+pub fn clipboard_bytes(text: &str, in_tmux: bool) -> Vec<u8> {
+    let clean = crate::domain::text::clean_line(text);
+    let seq = format!("\x1b]52;c;{}\x07", base64(clean.as_bytes()));
+    if in_tmux {
+        format!("\x1bPtmux;{}\x1b\\", seq.replace('\x1b', "\x1b\x1b")).into_bytes()
+    } else {
+        seq.into_bytes()
+    }
+}
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod clipboard_tests {
+    use super::*;
+
+    #[test]
+    fn base64_and_osc52() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"0116 305 0005"), "MDExNiAzMDUgMDAwNQ==");
+        assert_eq!(
+            clipboard_bytes("0116 305 0005", false),
+            b"\x1b]52;c;MDExNiAzMDUgMDAwNQ==\x07".to_vec()
+        );
+        let wrapped = String::from_utf8(clipboard_bytes("999", true)).unwrap();
+        assert!(
+            wrapped.starts_with("\x1bPtmux;\x1b\x1b]52;c;OTk5\x07"),
+            "{wrapped:?}"
+        );
+        assert!(wrapped.ends_with("\x1b\\"));
+        // An escape sequence in the text never reaches the terminal raw.
+        let evil = String::from_utf8(clipboard_bytes("1\x1b]0;x\x07", false)).unwrap();
+        assert_eq!(evil.matches('\x1b').count(), 1);
+    }
+}

@@ -54,6 +54,19 @@ pub enum Request {
     },
     /// Who an escalation can be assigned to, on-duty DSL first.
     Assignable,
+    /// Contacts by search and filters, answered for now.
+    Contacts {
+        query: String,
+        route: Option<String>,
+        area: Option<String>,
+    },
+    /// Contacts for an escalation: its area, its suggested routes.
+    LookUp { id: i64 },
+    /// Add (`id` None) or change a contact.
+    SaveContact {
+        id: Option<i64>,
+        input: Box<super::contacts::ContactInput>,
+    },
     /// What the refer form offers for an escalation: routes that fit, and
     /// the contacts for them with whether each is open now.
     ReferOptions { id: i64 },
@@ -108,6 +121,7 @@ pub enum Reply {
         matches: Vec<escalations::Match>,
     },
     ReferOptions(Box<ReferOptions>),
+    Contacts(Vec<crate::domain::contact::Answer>),
     /// A request failed; the text is for the status line.
     Error(String),
 }
@@ -385,6 +399,32 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         }
         Request::Assignable => {
             Reply::Assignable(super::workflow::assignable(store.conn(), now.timestamp())?)
+        }
+        Request::Contacts { query, route, area } => Reply::Contacts(super::contacts::lookup(
+            store.conn(),
+            &query,
+            route.as_deref(),
+            area.as_deref(),
+            now,
+        )?),
+        Request::LookUp { id } => {
+            let o = refer_options(store, me, now, id)?;
+            let mut list: Vec<crate::domain::contact::Answer> = Vec::new();
+            for (_, a) in o.contacts {
+                if !list.iter().any(|x| x.contact.id == a.contact.id) {
+                    list.push(a);
+                }
+            }
+            Reply::Contacts(list)
+        }
+        Request::SaveContact { id, input } => {
+            let saved = store.write(&me.username, now, |w| super::contacts::save(w, id, &input))?;
+            Reply::Saved(format!(
+                "Contact {} {}: {}",
+                if id.is_some() { "changed" } else { "added" },
+                saved,
+                input.service.trim()
+            ))
         }
         Request::ReferOptions { id } => {
             Reply::ReferOptions(Box::new(refer_options(store, me, now, id)?))

@@ -48,6 +48,24 @@ pub enum Action {
     Close,
     /// A key typed into the open form.
     FormKey(KeyEvent),
+    /// Open the contacts screen.
+    Contacts,
+    /// Contacts for the selected escalation's area and routes.
+    LookUp,
+    /// Start typing a contacts search.
+    Search,
+    /// A key typed into the contacts search.
+    SearchKey(KeyEvent),
+    /// Copy the number to ring now to the clipboard (OSC 52).
+    Copy,
+    /// Next route / area filter on the contacts screen.
+    CycleRoute,
+    CycleArea,
+    /// Contact forms.
+    EditContact,
+    AddContact,
+    /// Contacts arrived from the store.
+    ContactsLoaded(Vec<crate::domain::contact::Answer>),
     /// A key typed into the assign picker.
     PickerKey(KeyEvent),
     /// y/n to a confirmation question.

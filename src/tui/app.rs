@@ -19,6 +19,27 @@ pub const MIN_HEIGHT: u16 = 24;
 pub enum Screen {
     Dashboard,
     Detail,
+    Contacts,
+}
+
+/// The contacts screen: a search, optional route and area filters, and the
+/// answers for this moment.
+#[derive(Debug, Clone, Default)]
+pub struct ContactsView {
+    pub query: String,
+    /// Typing into the search (after `/`).
+    pub typing: bool,
+    pub route: Option<String>,
+    pub area: Option<String>,
+    /// Set when opened from an escalation (`l`): its reference.
+    pub for_escalation: Option<String>,
+    pub answers: Vec<crate::domain::contact::Answer>,
+    pub selected: usize,
+    /// The full record of the selected contact is showing.
+    pub open: bool,
+    pub loading: bool,
+    /// Where Esc goes back to.
+    pub back: Option<Screen>,
 }
 
 /// A list on screen: a window of rows in memory over a longer list in the
@@ -231,6 +252,7 @@ pub struct App {
     pub outcomes: Vec<String>,
     pub holidays_through: Option<i32>,
     pub detail: Option<Detail>,
+    pub contacts: ContactsView,
     pub status: Option<StatusLine>,
     /// Terminal size, for paging.
     pub width: u16,
@@ -269,6 +291,7 @@ impl App {
             outcomes: Vec::new(),
             holidays_through: None,
             detail: None,
+            contacts: ContactsView::default(),
             status: None,
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
@@ -302,6 +325,8 @@ impl App {
             (Screen::Dashboard, Focus::Queue) => Mode::Dashboard,
             (Screen::Dashboard, Focus::Deadlines) => Mode::Deadlines,
             (Screen::Detail, _) => Mode::Detail,
+            (Screen::Contacts, _) if self.contacts.typing => Mode::ContactSearch,
+            (Screen::Contacts, _) => Mode::Contacts,
         }
     }
 
@@ -319,7 +344,7 @@ impl App {
         let s = match (self.screen, self.focus) {
             (Screen::Detail, _) => &self.detail.as_ref()?.data.summary,
             (Screen::Dashboard, Focus::Queue) => self.queue.selected_row()?,
-            (Screen::Dashboard, Focus::Deadlines) => return None,
+            (Screen::Dashboard, Focus::Deadlines) | (Screen::Contacts, _) => return None,
         };
         Some(Target {
             id: s.id,

@@ -16,6 +16,8 @@ pub enum FormKind {
     Intake,
     Refer(Target),
     Close(Target),
+    /// Add (None) or edit a contact.
+    Contact(Option<i64>),
 }
 
 fn codes<T: Copy>(
@@ -360,4 +362,102 @@ pub fn read_refer(form: &mut Form, t: &Target) -> Option<(String, Request)> {
             verb: Verb::Refer(r),
         },
     ))
+}
+
+/// The contact form; `others` are the contacts it may fall back to.
+pub fn contact(c: Option<&crate::domain::contact::Contact>, others: &[(i64, String)]) -> Form {
+    const ROUTES: &[&str] = &[
+        "children",
+        "adults",
+        "lado",
+        "marac",
+        "police",
+        "emergency",
+        "nrm",
+        "dbs",
+        "home_office",
+        "other",
+    ];
+    let routes = ROUTES
+        .iter()
+        .map(|r| (r.to_string(), r.replace('_', " ")))
+        .collect();
+    let mut fallbacks: Vec<(String, String)> = vec![(String::new(), "none".into())];
+    fallbacks.extend(
+        others
+            .iter()
+            .filter(|(id, _)| Some(*id) != c.map(|c| c.id))
+            .map(|(id, label)| (id.to_string(), label.clone())),
+    );
+    let text = |key, label, max, v: Option<&str>| {
+        let f = Field::text(key, label, max);
+        match v {
+            Some(v) => f.with_text(v),
+            None => f,
+        }
+    };
+    let mut route = Field::choice("route", "Route", routes).required();
+    let mut fallback = Field::choice("fallback", "Out of hours, ring", fallbacks)
+        .hint("The contact to ring when this one is closed");
+    if let Some(c) = c {
+        route = route.with_choice(&c.route);
+        if let Some(f) = c.fallback_id {
+            fallback = fallback.with_choice(&f.to_string());
+        }
+    }
+    Form::new(
+        &match c {
+            Some(c) => format!("Edit contact: {} {}", c.organisation, c.service),
+            None => "New contact".to_string(),
+        },
+        vec![
+            text(
+                "organisation",
+                "Organisation",
+                120,
+                c.map(|c| c.organisation.as_str()),
+            )
+            .required(),
+            text("service", "Service", 120, c.map(|c| c.service.as_str())).required(),
+            route,
+            text("area", "Area", 80, c.and_then(|c| c.area.as_deref()))
+                .hint("Leave empty for a service that covers every area"),
+            text("phone", "Phone", 40, c.and_then(|c| c.phone.as_deref())).required(),
+            text("hours", "Hours", 200, c.map(|c| c.hours_text.as_str()))
+                .hint("24/7, or e.g. Mon-Thu 08:30-17:00; Fri 08:30-16:30 (empty: never open)"),
+            Field::toggle("bank", "Open on bank holidays?")
+                .with_toggle(c.is_some_and(|c| c.hours.open_on_bank_holidays)),
+            fallback,
+            text("email", "E-mail", 200, c.and_then(|c| c.email.as_deref())),
+            text("web", "Web address", 400, c.and_then(|c| c.web.as_deref())),
+            Field::multiline("notes", "Notes", 4000)
+                .with_text(c.and_then(|c| c.notes.as_deref()).unwrap_or("")),
+        ],
+    )
+}
+
+/// Reads the contact form, checking each field as the store will.
+pub fn read_contact(form: &mut Form, id: Option<i64>) -> Option<Request> {
+    form.clear_errors();
+    let input = crate::store::contacts::ContactInput {
+        organisation: form.text("organisation").to_string(),
+        service: form.text("service").to_string(),
+        route: form.choice("route").unwrap_or("").to_string(),
+        area: form.text("area").to_string(),
+        phone: form.text("phone").to_string(),
+        email: form.text("email").to_string(),
+        web: form.text("web").to_string(),
+        notes: form.text("notes").to_string(),
+        hours: form.text("hours").to_string(),
+        open_on_bank_holidays: form.toggle("bank"),
+        fallback_id: form.choice("fallback").and_then(|f| f.parse().ok()),
+    };
+    if let Err(e) = crate::store::contacts::check(&input) {
+        form.set_error(e.field, e.message);
+        return None;
+    }
+    Some(Request::SaveContact {
+        id,
+        input: Box::new(input),
+    })
 }

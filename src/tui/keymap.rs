@@ -23,6 +23,10 @@ pub enum Mode {
     Form,
     /// Earlier escalations offered for linking after intake.
     Matches,
+    /// The contacts screen.
+    Contacts,
+    /// Typing a contacts search: keys not listed here are text.
+    ContactSearch,
 }
 
 /// One key bound to one action in one mode.
@@ -58,8 +62,8 @@ const fn bind(
 
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 use Mode::{
-    Confirm as C, Dashboard as D, Deadlines as L, Detail as V, Form as F, Help as H, Matches as M,
-    Picker as K, Prompt as P,
+    Confirm as C, ContactSearch as Q, Contacts as T, Dashboard as D, Deadlines as L, Detail as V,
+    Form as F, Help as H, Matches as M, Picker as K, Prompt as P,
 };
 
 /// The default bindings, in the order help lists them.
@@ -155,6 +159,20 @@ pub fn defaults() -> Vec<Binding> {
             "Close (outcome and rationale)",
             None,
         ),
+        bind(
+            D,
+            Char('C'),
+            Action::Contacts,
+            "Contacts: who to ring now",
+            Some("contacts"),
+        ),
+        bind(
+            D,
+            Char('l'),
+            Action::LookUp,
+            "Contacts for this escalation",
+            None,
+        ),
         bind(D, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(D, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
         bind(
@@ -235,6 +253,66 @@ pub fn defaults() -> Vec<Binding> {
         bind(K, Esc, Action::Cancel, "Cancel", Some("cancel")),
         bind(K, Up, Action::Up, "Previous", None),
         bind(K, Down, Action::Down, "Next", None),
+        bind(T, Char('j'), Action::Down, "Next contact", Some("move")),
+        bind(T, Down, Action::Down, "Next contact", None),
+        bind(T, Char('k'), Action::Up, "Previous contact", Some("move")),
+        bind(T, Up, Action::Up, "Previous contact", None),
+        bind(
+            T,
+            Char('/'),
+            Action::Search,
+            "Search (type, Enter to finish)",
+            Some("search"),
+        ),
+        bind(
+            T,
+            Enter,
+            Action::Open,
+            "Show the whole record",
+            Some("details"),
+        ),
+        bind(
+            T,
+            Char('y'),
+            Action::Copy,
+            "Copy the number to ring now",
+            Some("copy"),
+        ),
+        bind(
+            T,
+            Char('r'),
+            Action::CycleRoute,
+            "Filter by route (cycles)",
+            Some("route"),
+        ),
+        bind(
+            T,
+            Char('a'),
+            Action::CycleArea,
+            "Filter by area (cycles)",
+            Some("area"),
+        ),
+        bind(
+            T,
+            Char('e'),
+            Action::EditContact,
+            "Edit the contact",
+            Some("edit"),
+        ),
+        bind(
+            T,
+            Char('+'),
+            Action::AddContact,
+            "Add a contact",
+            Some("add"),
+        ),
+        bind(T, Esc, Action::Back, "Back", Some("back")),
+        bind(T, Char('?'), Action::Help, "Show all keys", Some("help")),
+        bind(T, Char('q'), Action::Back, "Back", None),
+        bind(Q, Enter, Action::Submit, "Finish the search", Some("done")),
+        bind(Q, Esc, Action::Cancel, "Clear the search", Some("clear")),
+        bind(Q, Up, Action::Up, "Previous contact", None),
+        bind(Q, Down, Action::Down, "Next contact", None),
         bind(
             M,
             Char('l'),
@@ -348,6 +426,20 @@ pub fn defaults() -> Vec<Binding> {
             Action::Close,
             "Close (outcome and rationale)",
             Some("close"),
+        ),
+        bind(
+            V,
+            Char('C'),
+            Action::Contacts,
+            "Contacts: who to ring now",
+            None,
+        ),
+        bind(
+            V,
+            Char('l'),
+            Action::LookUp,
+            "Contacts for this escalation",
+            Some("look up"),
         ),
         bind(V, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(H, Esc, Action::Back, "Close help", Some("close")),

@@ -95,6 +95,14 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
             match fx {
                 Effect::Store(req) => worker.send(req),
                 Effect::Notify(list) => alerts.announce(&list),
+                Effect::Copy(text) => {
+                    use std::io::Write;
+                    let bytes =
+                        crate::notify::clipboard_bytes(&text, std::env::var_os("TMUX").is_some());
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(&bytes);
+                    let _ = out.flush();
+                }
                 Effect::Quit => return Ok(()),
             }
         }
@@ -121,6 +129,12 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                         }
                         _ => Action::FormKey(k),
                     })
+                } else if app.mode() == keymap::Mode::ContactSearch {
+                    Some(
+                        app.keymap
+                            .lookup(app.mode(), k)
+                            .unwrap_or(Action::SearchKey(k)),
+                    )
                 } else if app.mode() == keymap::Mode::Picker {
                     Some(
                         app.keymap
@@ -141,6 +155,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Alerts(a) => Action::Alerts(a),
                 Reply::Assignable(list) => Action::AssignableLoaded(list),
                 Reply::ReferOptions(o) => Action::ReferOptionsLoaded(o),
+                Reply::Contacts(list) => Action::ContactsLoaded(list),
                 Reply::Created {
                     message,
                     id,

@@ -17,6 +17,8 @@ use crossterm::event::{KeyCode, KeyModifiers};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Store(Request),
+    /// Put text on the user's clipboard (OSC 52).
+    Copy(String),
     /// Ring, signal the terminal and show a desktop notification.
     Notify(Vec<Alert>),
     Quit,
@@ -55,9 +57,161 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             .min(max);
         }
         Action::Back if app.help => app.help = false,
+        Action::Back if app.screen == Screen::Contacts && app.contacts.open => {
+            app.contacts.open = false;
+        }
+        Action::Back if app.screen == Screen::Contacts => {
+            app.screen = app.contacts.back.take().unwrap_or(Screen::Dashboard);
+        }
         Action::Back => {
             app.screen = Screen::Dashboard;
             app.detail = None;
+        }
+        Action::Contacts | Action::LookUp => {
+            let back = app.screen;
+            let target = app.target();
+            let c = &mut app.contacts;
+            c.back = Some(back);
+            c.selected = 0;
+            c.open = false;
+            c.loading = true;
+            c.answers.clear();
+            if action == Action::LookUp {
+                let Some(t) = target else {
+                    return vec![];
+                };
+                c.for_escalation = Some(t.reference.clone());
+                c.query.clear();
+                c.route = None;
+                c.area = None;
+                fx.push(Effect::Store(Request::LookUp { id: t.id }));
+            } else {
+                c.for_escalation = None;
+                fx.push(contacts_request(c));
+            }
+            app.screen = Screen::Contacts;
+        }
+        Action::ContactsLoaded(list) => {
+            let c = &mut app.contacts;
+            c.answers = list;
+            c.loading = false;
+            c.selected = c.selected.min(c.answers.len().saturating_sub(1));
+        }
+        Action::Search => {
+            app.contacts.typing = true;
+            app.contacts.for_escalation = None;
+        }
+        Action::SearchKey(key) => {
+            let c = &mut app.contacts;
+            match key.code {
+                KeyCode::Char(ch) if !ch.is_control() && c.query.chars().count() < 100 => {
+                    c.query.push(ch)
+                }
+                KeyCode::Backspace => {
+                    c.query.pop();
+                }
+                _ => return fx,
+            }
+            c.selected = 0;
+            fx.push(contacts_request(c));
+        }
+        Action::Submit if app.mode() == super::keymap::Mode::ContactSearch => {
+            app.contacts.typing = false
+        }
+        Action::Cancel if app.mode() == super::keymap::Mode::ContactSearch => {
+            let c = &mut app.contacts;
+            c.typing = false;
+            c.query.clear();
+            fx.push(contacts_request(c));
+        }
+        Action::CycleRoute | Action::CycleArea => {
+            const ROUTES: &[&str] = &[
+                "children",
+                "adults",
+                "lado",
+                "marac",
+                "police",
+                "emergency",
+                "nrm",
+                "dbs",
+                "home_office",
+                "other",
+            ];
+            let c = &mut app.contacts;
+            if action == Action::CycleRoute {
+                c.route = cycle(
+                    ROUTES.iter().map(|s| s.to_string()).collect(),
+                    c.route.take(),
+                );
+            } else {
+                let mut areas: Vec<String> = c
+                    .answers
+                    .iter()
+                    .filter_map(|a| a.contact.area.clone())
+                    .chain(c.area.clone())
+                    .collect();
+                areas.sort();
+                areas.dedup();
+                c.area = cycle(areas, c.area.take());
+            }
+            c.for_escalation = None;
+            c.selected = 0;
+            fx.push(contacts_request(c));
+        }
+        Action::Copy => {
+            let c = &app.contacts;
+            match c
+                .answers
+                .get(c.selected)
+                .and_then(|a| a.ring.clone().map(|r| (r, a.ring_service.clone())))
+            {
+                Some((number, whose)) => {
+                    fx.push(Effect::Copy(number.clone()));
+                    info(
+                        app,
+                        StatusKind::Info,
+                        &format!("Copied {number} ({whose}) to the clipboard"),
+                    );
+                }
+                None => info(app, StatusKind::Error, "No number to copy"),
+            }
+        }
+        Action::AddContact | Action::EditContact => {
+            if app.read_only || !app.me.role.manages_staff() {
+                info(
+                    app,
+                    StatusKind::Error,
+                    "Only a DSL or senior lead can change contacts",
+                );
+            } else {
+                let editing = if action == Action::EditContact {
+                    match app.contacts.answers.get(app.contacts.selected) {
+                        Some(a) => Some(a.contact.clone()),
+                        None => return fx,
+                    }
+                } else {
+                    None
+                };
+                let others: Vec<(i64, String)> = app
+                    .contacts
+                    .answers
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.contact.id,
+                            format!(
+                                "{} {} {}",
+                                a.contact.organisation,
+                                a.contact.service,
+                                a.contact.phone.as_deref().unwrap_or("")
+                            ),
+                        )
+                    })
+                    .collect();
+                let id = editing.as_ref().map(|c| c.id);
+                let f = forms::contact(editing.as_ref(), &others);
+                app.form = Some((FormKind::Contact(id), f));
+            }
         }
         Action::FocusNext => {
             app.focus = match app.focus {
@@ -140,7 +294,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
             (Screen::Detail, _) => scroll_detail(app, &action),
+            (Screen::Contacts, _) => {
+                let c = &mut app.contacts;
+                let last = c.answers.len().saturating_sub(1);
+                c.selected = match action {
+                    Action::Up => c.selected.saturating_sub(1),
+                    Action::Down => (c.selected + 1).min(last),
+                    Action::PageUp => c.selected.saturating_sub(10),
+                    Action::PageDown => (c.selected + 10).min(last),
+                    Action::Top => 0,
+                    _ => last,
+                };
+            }
         },
+        Action::Open if app.screen == Screen::Contacts => app.contacts.open = !app.contacts.open,
         Action::Open => {
             let id = match app.focus {
                 Focus::Queue => app.queue.selected_row().map(|r| r.id),
@@ -311,6 +478,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             // Our own commit does not wake the change poll: reload now,
             // and the open record too.
             reload(app, &mut fx);
+            if app.screen == Screen::Contacts {
+                fx.push(contacts_request(&app.contacts));
+            }
             if let Some(d) = &app.detail {
                 fx.push(Effect::Store(Request::Detail {
                     id: d.data.summary.id,
@@ -387,7 +557,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 fx.push(Effect::Notify(alerts));
             }
         }
-        Action::Tick(now) => app.now = now,
+        Action::Tick(now) => {
+            // Open/closed changes with the clock: refresh the contacts each minute.
+            use chrono::Timelike;
+            if app.screen == Screen::Contacts
+                && now.minute() != app.now.minute()
+                && app.contacts.for_escalation.is_none()
+            {
+                fx.push(contacts_request(&app.contacts));
+            }
+            app.now = now;
+        }
         Action::Resize(w, h) => {
             app.width = w;
             app.height = h;
@@ -498,7 +678,30 @@ fn form_key(app: &mut App, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>
                     app.confirm = Some(Confirm { question, request });
                 }
             }
+            FormKind::Contact(id) => {
+                if let Some(req) = forms::read_contact(form, *id) {
+                    form.saving = true;
+                    fx.push(Effect::Store(req));
+                }
+            }
         },
+    }
+}
+
+/// The contacts request for the screen's search and filters.
+fn contacts_request(c: &super::app::ContactsView) -> Effect {
+    Effect::Store(Request::Contacts {
+        query: c.query.clone(),
+        route: c.route.clone(),
+        area: c.area.clone(),
+    })
+}
+
+/// The next value of a filter: none → first → ... → last → none.
+fn cycle(options: Vec<String>, current: Option<String>) -> Option<String> {
+    match current.and_then(|c| options.iter().position(|o| *o == c)) {
+        None => options.first().cloned(),
+        Some(i) => options.get(i + 1).cloned(),
     }
 }
 

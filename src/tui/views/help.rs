@@ -30,6 +30,7 @@ fn lines(app: &App) -> Vec<Line<'static>> {
         (Screen::Dashboard, Focus::Queue) => Mode::Dashboard,
         (Screen::Dashboard, Focus::Deadlines) => Mode::Deadlines,
         (Screen::Detail, _) => Mode::Detail,
+        (Screen::Contacts, _) => Mode::Contacts,
     };
     let t = &app.theme;
     let mut lines = vec![Line::from(Span::styled("Keys on this screen", t.title))];

@@ -1,6 +1,7 @@
 //! Drawing. Every function here reads `&App` and writes to a frame; none does
 //! IO, so a frame can be drawn into a test buffer exactly as on a terminal.
 
+pub mod contacts;
 pub mod dashboard;
 pub mod detail;
 pub mod form;
@@ -28,6 +29,7 @@ pub fn draw(app: &App, f: &mut Frame) {
     match app.screen {
         Screen::Dashboard => dashboard::draw(app, f, area),
         Screen::Detail => detail::draw(app, f, area),
+        Screen::Contacts => contacts::draw(app, f, area),
     }
     if let Some((_, form)) = &app.form {
         // Below the header, above the footer's key line.
