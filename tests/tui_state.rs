@@ -751,3 +751,127 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
     assert_eq!((r.route.as_str(), r.contact_id), ("children", Some(7)));
     assert_eq!(r.shared_what, "summary and exact words");
 }
+
+fn answer(
+    id: i64,
+    phone: &str,
+    open: bool,
+    ring: &str,
+    fallback: Option<i64>,
+) -> dutydesk::domain::contact::Answer {
+    use dutydesk::domain::contact::{Answer, Contact};
+    let (always, spans) =
+        dutydesk::domain::hours::parse("Mon-Thu 08:30-17:00; Fri 08:30-16:30").unwrap();
+    Answer {
+        contact: Contact {
+            id,
+            organisation: "Rutland County Council".into(),
+            service: format!("Service {id}"),
+            route: "children".into(),
+            area: Some("Rutland".into()),
+            phone: Some(phone.into()),
+            email: None,
+            web: None,
+            notes: None,
+            hours: dutydesk::domain::hours::Hours {
+                always_open: always,
+                open_on_bank_holidays: false,
+                spans,
+            },
+            hours_text: "Mon-Thu 08:30-17:00; Fri 08:30-16:30".into(),
+            fallback_id: fallback,
+        },
+        state: dutydesk::domain::hours::OpenState::ClosedUntil(None),
+        open_now: open,
+        when: "opens in 1d 13h".into(),
+        ring: Some(ring.into()),
+        ring_service: "Leicestershire 24/7".into(),
+    }
+}
+
+#[test]
+fn contacts_search_copy_and_look_up() {
+    let mut app = app_with(3);
+    let fx = press(&mut app, KeyCode::Char('C'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Contacts {
+            query: String::new(),
+            route: None,
+            area: None
+        })]
+    );
+    assert_eq!(app.mode(), Mode::Contacts);
+    update(
+        &mut app,
+        Action::ContactsLoaded(
+            vec![answer(7, "01572 758 407", false, "0116 305 0005", Some(4))],
+            vec![
+                (4, "Leicestershire 24/7".into()),
+                (7, "Rutland children".into()),
+            ],
+        ),
+    );
+    let text = dutydesk::tui::render_text(&mut app, 110, 30).unwrap();
+    assert!(
+        text.contains("CLOSED → 0116 305 0005  instead of 01572 758 407"),
+        "{text}"
+    );
+    // y copies the number to ring now, and says so.
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(fx, vec![Effect::Copy("0116 305 0005".into())]);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Copied 0116 305 0005")
+    );
+    // / starts a search: letters are the query, each asks again.
+    press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.mode(), Mode::ContactSearch);
+    let mut last = vec![];
+    for c in "lado".chars() {
+        let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let a = app
+            .keymap
+            .lookup(app.mode(), k)
+            .unwrap_or(Action::SearchKey(k));
+        last = update(&mut app, a);
+    }
+    assert_eq!(
+        last,
+        vec![Effect::Store(Request::Contacts {
+            query: "lado".into(),
+            route: None,
+            area: None
+        })]
+    );
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode(), Mode::Contacts);
+    // e edits: the fallback is chosen; a bad number is refused next to the field.
+    press(&mut app, KeyCode::Char('e'));
+    let (_, form) = app.form.as_mut().unwrap();
+    assert_eq!(form.choice("fallback"), Some("4"));
+    form.focus = 4;
+    let mut keys = vec![KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)];
+    keys.extend(chars("ring Jo"));
+    keys.push(ctrl_s());
+    assert!(form_keys(&mut app, &keys).is_empty());
+    let (_, form) = app.form.as_ref().unwrap();
+    assert!(
+        form.fields[4]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not a phone number")
+    );
+    app.form = None;
+    // Esc goes back to where we came from.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Dashboard);
+    // l on an escalation asks for its contacts.
+    let fx = press(&mut app, KeyCode::Char('l'));
+    assert_eq!(fx, vec![Effect::Store(Request::LookUp { id: 1000 })]);
+    assert_eq!(app.contacts.for_escalation.as_deref(), Some("SG-2026-0001"));
+}

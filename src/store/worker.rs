@@ -121,7 +121,9 @@ pub enum Reply {
         matches: Vec<escalations::Match>,
     },
     ReferOptions(Box<ReferOptions>),
-    Contacts(Vec<crate::domain::contact::Answer>),
+    /// Contacts answering a search, and every contact (id, label) for the
+    /// form's fallback list.
+    Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
     /// A request failed; the text is for the status line.
     Error(String),
 }
@@ -400,13 +402,10 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::Assignable => {
             Reply::Assignable(super::workflow::assignable(store.conn(), now.timestamp())?)
         }
-        Request::Contacts { query, route, area } => Reply::Contacts(super::contacts::lookup(
-            store.conn(),
-            &query,
-            route.as_deref(),
-            area.as_deref(),
-            now,
-        )?),
+        Request::Contacts { query, route, area } => Reply::Contacts(
+            super::contacts::lookup(store.conn(), &query, route.as_deref(), area.as_deref(), now)?,
+            contact_labels(store)?,
+        ),
         Request::LookUp { id } => {
             let o = refer_options(store, me, now, id)?;
             let mut list: Vec<crate::domain::contact::Answer> = Vec::new();
@@ -415,7 +414,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                     list.push(a);
                 }
             }
-            Reply::Contacts(list)
+            Reply::Contacts(list, contact_labels(store)?)
         }
         Request::SaveContact { id, input } => {
             let saved = store.write(&me.username, now, |w| super::contacts::save(w, id, &input))?;
@@ -479,4 +478,22 @@ pub fn refer_options(
         suggestions,
         contacts,
     })
+}
+
+/// Every contact as (id, "organisation service phone"), for pick lists.
+fn contact_labels(store: &Store) -> Result<Vec<(i64, String)>> {
+    Ok(super::contacts::all(store.conn())?
+        .into_iter()
+        .map(|c| {
+            (
+                c.id,
+                format!(
+                    "{} {} {}",
+                    c.organisation,
+                    c.service,
+                    c.phone.unwrap_or_default()
+                ),
+            )
+        })
+        .collect())
 }

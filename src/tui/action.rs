@@ -65,7 +65,7 @@ pub enum Action {
     EditContact,
     AddContact,
     /// Contacts arrived from the store.
-    ContactsLoaded(Vec<crate::domain::contact::Answer>),
+    ContactsLoaded(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
     /// A key typed into the assign picker.
     PickerKey(KeyEvent),
     /// y/n to a confirmation question.

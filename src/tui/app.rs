@@ -34,6 +34,8 @@ pub struct ContactsView {
     /// Set when opened from an escalation (`l`): its reference.
     pub for_escalation: Option<String>,
     pub answers: Vec<crate::domain::contact::Answer>,
+    /// Every contact (id, label): what a contact may fall back to.
+    pub all: Vec<(i64, String)>,
     pub selected: usize,
     /// The full record of the selected contact is showing.
     pub open: bool,

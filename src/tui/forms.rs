@@ -425,7 +425,7 @@ pub fn contact(c: Option<&crate::domain::contact::Contact>, others: &[(i64, Stri
             text("phone", "Phone", 40, c.and_then(|c| c.phone.as_deref())).required(),
             text("hours", "Hours", 200, c.map(|c| c.hours_text.as_str()))
                 .hint("24/7, or e.g. Mon-Thu 08:30-17:00; Fri 08:30-16:30 (empty: never open)"),
-            Field::toggle("bank", "Open on bank holidays?")
+            Field::toggle("bank", "Open bank holidays?")
                 .with_toggle(c.is_some_and(|c| c.hours.open_on_bank_holidays)),
             fallback,
             text("email", "E-mail", 200, c.and_then(|c| c.email.as_deref())),

@@ -155,7 +155,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Alerts(a) => Action::Alerts(a),
                 Reply::Assignable(list) => Action::AssignableLoaded(list),
                 Reply::ReferOptions(o) => Action::ReferOptionsLoaded(o),
-                Reply::Contacts(list) => Action::ContactsLoaded(list),
+                Reply::Contacts(list, all) => Action::ContactsLoaded(list, all),
                 Reply::Created {
                     message,
                     id,

@@ -91,9 +91,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             app.screen = Screen::Contacts;
         }
-        Action::ContactsLoaded(list) => {
+        Action::ContactsLoaded(list, all) => {
             let c = &mut app.contacts;
             c.answers = list;
+            c.all = all;
             c.loading = false;
             c.selected = c.selected.min(c.answers.len().saturating_sub(1));
         }
@@ -192,22 +193,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 } else {
                     None
                 };
-                let others: Vec<(i64, String)> = app
-                    .contacts
-                    .answers
-                    .iter()
-                    .map(|a| {
-                        (
-                            a.contact.id,
-                            format!(
-                                "{} {} {}",
-                                a.contact.organisation,
-                                a.contact.service,
-                                a.contact.phone.as_deref().unwrap_or("")
-                            ),
-                        )
-                    })
-                    .collect();
+                let others = app.contacts.all.clone();
                 let id = editing.as_ref().map(|c| c.id);
                 let f = forms::contact(editing.as_ref(), &others);
                 app.form = Some((FormKind::Contact(id), f));

@@ -121,21 +121,31 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 let mark = if i == c.selected { "▶ " } else { "  " };
                 let state = if a.open_now {
                     Span::styled("OPEN    ", t.ok)
-                } else {
+                } else if a.ring != x.phone {
                     Span::styled("CLOSED →", t.overdue)
-                };
-                let ring = if !a.open_now && a.ring != x.phone {
-                    format!(" ring {}", a.ring.as_deref().unwrap_or("?"))
                 } else {
-                    format!(" {}", a.when)
+                    Span::styled("CLOSED  ", t.overdue)
                 };
-                let text = format!(
-                    " {:<14} {} · {} · {}{ring}",
-                    x.phone.as_deref().unwrap_or("-"),
-                    x.service,
-                    x.organisation,
-                    x.area.as_deref().unwrap_or("any area"),
-                );
+                // The number to ring now always sits in the same column.
+                let text = if !a.open_now && a.ring != x.phone {
+                    format!(
+                        " {:<14} instead of {}: {} · {} · {}",
+                        a.ring.as_deref().unwrap_or("?"),
+                        x.phone.as_deref().unwrap_or("-"),
+                        x.service,
+                        x.organisation,
+                        x.area.as_deref().unwrap_or("any area"),
+                    )
+                } else {
+                    format!(
+                        " {:<14} {} · {} · {} ({})",
+                        x.phone.as_deref().unwrap_or("-"),
+                        x.service,
+                        x.organisation,
+                        x.area.as_deref().unwrap_or("any area"),
+                        a.when
+                    )
+                };
                 let style = if i == c.selected { t.selected } else { t.base };
                 Line::from(vec![
                     Span::styled(mark, style),
