@@ -711,10 +711,12 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
                 Suggestion {
                     route: "children",
                     why: "a child at risk",
+                    fits: true,
                 },
                 Suggestion {
                     route: "police",
                     why: "a crime may have been committed",
+                    fits: true,
                 },
             ],
             contacts: vec![("children".into(), contact)],

@@ -12,6 +12,8 @@ use serde::Serialize;
 pub struct Suggestion {
     pub route: &'static str,
     pub why: &'static str,
+    /// Fits this escalation (false: offered only so every route can be chosen).
+    pub fits: bool,
 }
 
 /// What routing looks at.
@@ -28,41 +30,51 @@ pub struct Case<'a> {
 pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
     let has = |code: &str| c.categories.iter().any(|x| x == code);
     let mut out: Vec<Suggestion> = Vec::new();
-    let mut add = |route: &'static str, why: &'static str| {
+    let mut fits = true;
+    let mut add = |route: &'static str, why: &'static str, fits: bool| {
         if !out.iter().any(|s| s.route == route) {
-            out.push(Suggestion { route, why });
+            out.push(Suggestion { route, why, fits });
         }
     };
     if c.immediate_risk {
-        add("emergency", "immediate risk to life: 999");
+        add("emergency", "immediate risk to life: 999", fits);
     }
     match c.subject {
-        Some(SubjectKind::Staff) => {
-            add("lado", "allegation against someone in a position of trust")
-        }
+        Some(SubjectKind::Staff) => add(
+            "lado",
+            "allegation against someone in a position of trust",
+            fits,
+        ),
         Some(SubjectKind::Child) => add(
             "children",
             "a child at risk: the MASH where the child lives",
+            fits,
         ),
-        Some(SubjectKind::Adult) => add("adults", "an adult at risk: safeguarding where they live"),
+        Some(SubjectKind::Adult) => add(
+            "adults",
+            "an adult at risk: safeguarding where they live",
+            fits,
+        ),
         None => {}
     }
     if has("fgm") && c.subject == Some(SubjectKind::Child) {
         add(
             "police",
             "FGM on a girl under 18: a personal duty to report to the police",
+            fits,
         );
     }
     if has("domestic") && c.risk == Some(Risk::High) {
-        add("marac", "high-risk domestic abuse");
+        add("marac", "high-risk domestic abuse", fits);
     }
     if has("modern_slavery") {
-        add("nrm", "modern slavery: National Referral Mechanism");
+        add("nrm", "modern slavery: National Referral Mechanism", fits);
     }
     if c.critical_incident {
         add(
             "home_office",
             "critical incident: Home Office report within a calendar day",
+            fits,
         );
     }
     if [
@@ -79,11 +91,16 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
     .iter()
     .any(|x| has(x))
     {
-        add("police", "a crime may have been committed");
+        add("police", "a crime may have been committed", fits);
     }
     if c.subject == Some(SubjectKind::Staff) {
-        add("dbs", "if the person is removed from regulated activity");
+        add(
+            "dbs",
+            "if the person is removed from regulated activity",
+            fits,
+        );
     }
+    fits = false;
     for (route, why) in [
         ("children", "children's social care"),
         ("adults", "adult social care"),
@@ -96,7 +113,7 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
         ("dbs", "Disclosure and Barring Service"),
         ("other", "another agency"),
     ] {
-        add(route, why);
+        add(route, why, fits);
     }
     out
 }
@@ -149,8 +166,9 @@ mod tests {
             ..Case::default()
         };
         assert_eq!(first(&c), ["emergency", "adults", "nrm"]);
-        // Every route is offered once.
+        // Every route is offered once; only the fitting ones are marked so.
         let all = suggest(&c);
         assert_eq!(all.len(), 10);
+        assert_eq!(all.iter().filter(|s| s.fits).count(), 4, "{all:?}");
     }
 }

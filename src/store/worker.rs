@@ -468,7 +468,7 @@ pub fn refer_options(
         critical_incident: d.critical_incident,
     });
     let mut contacts = Vec::new();
-    for s in &suggestions {
+    for s in suggestions.iter().filter(|s| s.fits) {
         for c in super::contacts::lookup(store.conn(), "", Some(s.route), Some(&d.area), now)? {
             contacts.push((s.route.to_string(), c));
         }
