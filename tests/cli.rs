@@ -57,7 +57,7 @@ fn help_explains_every_command_and_variable() {
 
 #[test]
 fn a_missing_database_names_the_path_and_the_way_out() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("nowhere.db");
     let (code, _, err) = run(dd("alice").args(["snapshot", "--db"]).arg(&path));
     assert_eq!(code, 2);
@@ -79,7 +79,7 @@ fn a_missing_database_names_the_path_and_the_way_out() {
 
 #[test]
 fn init_makes_a_private_database_with_the_caller_as_dsl() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("desk.db");
     init(&path, "alice");
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
@@ -102,7 +102,7 @@ fn init_makes_a_private_database_with_the_caller_as_dsl() {
 
 #[test]
 fn init_with_admin_names_someone_else() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("desk.db");
     let (code, _, err) = run(dd("root")
         .args(["init", "--admin", "bob", "--name", "Bob Day", "--db"])
@@ -115,7 +115,7 @@ fn init_with_admin_names_someone_else() {
 
 #[test]
 fn unknown_and_deactivated_users_are_refused_in_one_line() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("desk.db");
     init(&path, "alice");
     let (code, _, err) = run(dd("stranger").args(["snapshot", "--db"]).arg(&path));
@@ -143,7 +143,7 @@ fn unknown_and_deactivated_users_are_refused_in_one_line() {
 
 #[test]
 fn only_a_dsl_or_senior_lead_changes_staff() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("desk.db");
     init(&path, "alice");
     let (code, _, _) = run(dd("alice")
@@ -206,7 +206,7 @@ fn only_a_dsl_or_senior_lead_changes_staff() {
 
 #[test]
 fn a_file_that_is_not_a_database_is_left_untouched() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("notes.txt");
     std::fs::write(&path, "shopping list\n".repeat(200)).unwrap();
     let (code, _, err) = run(dd("alice").args(["snapshot", "--db"]).arg(&path));
@@ -220,7 +220,7 @@ fn a_file_that_is_not_a_database_is_left_untouched() {
 
 #[test]
 fn demo_creates_then_reuses_its_database() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (code, _, err) =
         run(dd("alice")
             .current_dir(dir.path())
@@ -250,7 +250,7 @@ fn demo_creates_then_reuses_its_database() {
 
 #[test]
 fn a_read_only_database_still_shows_the_dashboard_with_a_banner() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (code, _, err) =
         run(dd("alice")
             .current_dir(dir.path())
@@ -267,7 +267,7 @@ fn a_read_only_database_still_shows_the_dashboard_with_a_banner() {
 
 #[test]
 fn the_clock_override_rejects_nonsense() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("desk.db");
     init(&path, "alice");
     let (code, _, err) = run(dd("alice")
@@ -276,4 +276,13 @@ fn the_clock_override_rejects_nonsense() {
         .arg(&path));
     assert_eq!(code, 2);
     assert!(err.contains("DUTYDESK_NOW"), "{err}");
+}
+
+/// A temporary directory only its owner can list, as the desk requires of a
+/// real database's directory.
+fn private_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    d
 }

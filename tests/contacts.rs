@@ -32,7 +32,7 @@ fn demo(dir: &Path) -> PathBuf {
 
 #[test]
 fn the_number_to_ring_depends_on_the_time() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = demo(dir.path());
     let ask = |at: &str| {
         let (code, out, err) = run(dd(&path).args([
@@ -63,7 +63,7 @@ fn the_number_to_ring_depends_on_the_time() {
 
 #[test]
 fn search_finds_by_any_word() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = demo(dir.path());
     let (_, out, _) = run(dd(&path).args(["contacts", "rutland", "lado"]));
     assert_eq!(out.lines().count(), 1, "{out}");
@@ -74,7 +74,7 @@ fn search_finds_by_any_word() {
 
 #[test]
 fn csv_round_trip_and_bad_rows() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = demo(dir.path());
     let (_, csv, _) = run(dd(&path).args(["contacts", "export"]));
     let file = dir.path().join("c.csv");
@@ -127,4 +127,13 @@ fn csv_round_trip_and_bad_rows() {
     let (code, _, err) = run(dd(&path).args(["contacts", "import"]).arg(&file));
     assert_eq!(code, 2);
     assert!(err.contains("fall back to itself"), "{err}");
+}
+
+/// A temporary directory only its owner can list, as the desk requires of a
+/// real database's directory.
+fn private_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    d
 }

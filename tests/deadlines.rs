@@ -108,7 +108,7 @@ fn due_of(s: &Store, id: i64) -> Vec<(String, DateTime<Utc>)> {
 
 #[test]
 fn a_staff_allegation_on_christmas_eve_is_due_to_the_lado_on_the_29th() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (_, mut s) = desk(dir.path());
     let id = raise(
         &mut s,
@@ -136,7 +136,7 @@ fn a_staff_allegation_on_christmas_eve_is_due_to_the_lado_on_the_29th() {
 
 #[test]
 fn each_trigger_sets_its_deadlines() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (_, mut s) = desk(dir.path());
     // Critical incident over the spring clock change: Sat 28 Mar 2026 20:00 GMT.
     let id = raise(
@@ -229,7 +229,7 @@ fn each_trigger_sets_its_deadlines() {
 
 #[test]
 fn the_counting_setting_moves_day_counts_to_the_end_of_the_day() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (_, mut s) = desk(dir.path());
     s.write("alice", utc(2026, 1, 1, 9, 0), |w| {
         st::settings::set(w, st::settings::DEADLINE_COUNTING, "end_of_day")
@@ -244,7 +244,7 @@ fn the_counting_setting_moves_day_counts_to_the_end_of_the_day() {
 
 #[test]
 fn meeting_and_waiving_are_recorded_and_happen_once() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
     let id = raise(
         &mut s,
@@ -342,7 +342,7 @@ fn rule(code: &str, amount: i64, unit: OffsetUnit, matcher: &str, warn: i64) -> 
 
 #[test]
 fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (_, mut s) = desk(dir.path());
     let now = utc(2026, 11, 23, 9, 0);
     for (bad, why) in [
@@ -414,7 +414,7 @@ fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
 
 #[test]
 fn alerts_are_announced_once_per_user_across_sessions() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
     let raised = utc(2026, 11, 23, 9, 0);
     raise(&mut s, &concern(SubjectKind::Staff, raised, &[], false));
@@ -481,7 +481,7 @@ fn dd(user: &str, path: &Path) -> Command {
 
 #[test]
 fn cron_commands_list_and_announce() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
     raise(
         &mut s,
@@ -546,7 +546,7 @@ fn cron_commands_list_and_announce() {
 
 #[test]
 fn holiday_imports_are_idempotent_and_all_or_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
     // A staff allegation on Thu 30 Dec 2027 + 1 working day would need 2028's
     // holidays: Mon 3 Jan 2028 is counted, flagged as past the known calendar.
@@ -635,7 +635,7 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
 
 #[test]
 fn an_unacknowledged_escalation_is_announced_again_then_to_everyone() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (_, mut s) = desk(dir.path());
     let raised = utc(2026, 11, 23, 9, 0);
     raise(

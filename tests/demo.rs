@@ -14,7 +14,7 @@ fn count(c: &rusqlite::Connection, q: &str) -> i64 {
 
 #[test]
 fn the_summary_matches_what_was_written() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, s) = demo_db(dir.path(), 40);
     let c = sql(&path);
     assert_eq!(s.escalations, 40);
@@ -49,7 +49,7 @@ fn the_summary_matches_what_was_written() {
 #[test]
 fn the_same_seed_gives_the_same_demo() {
     let dump = |cases| {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = common::private_dir();
         let (path, _) = demo_db(dir.path(), cases);
         let c = sql(&path);
         let mut stmt = c
@@ -77,7 +77,7 @@ fn the_same_seed_gives_the_same_demo() {
 
 #[test]
 fn the_desk_has_a_realistic_mix() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
     let c = sql(&path);
     let t = now().timestamp();
@@ -151,7 +151,7 @@ fn the_desk_has_a_realistic_mix() {
 
 #[test]
 fn the_public_numbers_and_their_hours_come_from_the_seeds() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 5);
     let c = sql(&path);
     let phone = |service: &str, area: &str| -> String {
@@ -188,7 +188,7 @@ fn the_public_numbers_and_their_hours_come_from_the_seeds() {
 
 #[test]
 fn the_user_is_a_dsl_on_duty_now() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 5);
     let store = open(&path);
     let me = store::staff::authenticate(&store, USER).unwrap();
@@ -207,7 +207,7 @@ fn the_user_is_a_dsl_on_duty_now() {
 
 #[test]
 fn others_can_join_a_demo_but_not_a_real_database() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 5);
     let mut store = open(&path);
     ensure_user(&mut store, "second", now()).unwrap();
@@ -239,7 +239,7 @@ fn others_can_join_a_demo_but_not_a_real_database() {
 
 #[test]
 fn a_large_demo_is_chunked_and_complete() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, s) = demo_db(dir.path(), 12_000);
     let c = sql(&path);
     assert_eq!(12_000, count(&c, "SELECT count(*) FROM escalations"));

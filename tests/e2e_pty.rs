@@ -158,7 +158,7 @@ impl Session {
 
 #[test]
 fn browse_the_dashboard_open_a_record_and_quit() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let db = make_demo(dir.path());
     let mut s = Session::start(&db, 100, 30);
     s.wait_for("Open escalations");
@@ -184,7 +184,7 @@ fn browse_the_dashboard_open_a_record_and_quit() {
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let db = make_demo(dir.path());
     let mut s = Session::start(&db, 100, 30);
     s.wait_for("Open escalations");
@@ -197,7 +197,7 @@ fn sigterm_restores_the_terminal() {
 
 #[test]
 fn too_small_then_resized() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let db = make_demo(dir.path());
     let mut s = Session::start(&db, 60, 20);
     s.wait_for("Terminal too small");
@@ -219,4 +219,13 @@ fn too_small_then_resized() {
 
 fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).expect("terminal sizes are not zero")
+}
+
+/// A temporary directory only its owner can list, as the desk requires of a
+/// real database's directory.
+fn private_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    d
 }

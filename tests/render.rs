@@ -28,7 +28,7 @@ fn dashboard(path: &std::path::Path, w: u16, h: u16) -> App {
 
 #[test]
 fn dashboard_80x24() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
     let mut app = dashboard(&path, 80, 24);
     let text = render_text(&mut app, 80, 24).unwrap();
@@ -38,7 +38,7 @@ fn dashboard_80x24() {
 
 #[test]
 fn dashboard_200x60() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
     let mut app = dashboard(&path, 200, 60);
     let text = render_text(&mut app, 200, 60).unwrap();
@@ -47,7 +47,7 @@ fn dashboard_200x60() {
 
 #[test]
 fn overdue_comes_first_and_says_so_without_colour() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
     let mut app = dashboard(&path, 120, 40);
     let text = render_text(&mut app, 120, 40).unwrap();
@@ -72,7 +72,7 @@ fn overdue_comes_first_and_says_so_without_colour() {
 
 #[test]
 fn the_deadlines_panel_lists_every_open_deadline_soonest_first() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
     let mut app = dashboard(&path, 120, 60);
     update(&mut app, Action::FocusNext);
@@ -107,7 +107,7 @@ fn the_deadlines_panel_lists_every_open_deadline_soonest_first() {
 
 #[test]
 fn detail_and_help_80x24() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
     let mut app = dashboard(&path, 80, 24);
     let id = app.queue.selected_row().unwrap().id;
@@ -125,7 +125,7 @@ fn detail_and_help_80x24() {
 
 #[test]
 fn dashboard_help_lists_keys_and_marks_80x24() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
     let mut app = dashboard(&path, 80, 24);
     update(&mut app, Action::Help);
@@ -148,7 +148,7 @@ fn dashboard_help_lists_keys_and_marks_80x24() {
 
 #[test]
 fn too_small_says_so() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 5);
     let mut app = dashboard(&path, 79, 24);
     let text = render_text(&mut app, 79, 24).unwrap();

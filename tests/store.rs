@@ -32,13 +32,17 @@ fn fresh(dir: &tempfile::TempDir) -> (PathBuf, Store) {
     (path, s)
 }
 
+/// A plain connection; a file it creates gets the desk's private mode.
 fn raw(path: &Path) -> Connection {
-    Connection::open(path).unwrap()
+    use std::os::unix::fs::PermissionsExt;
+    let c = Connection::open(path).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660)).unwrap();
+    c
 }
 
 #[test]
 fn new_database_has_schema_pragmas_and_mode_0660() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (path, _s) = fresh(&dir);
     let c = raw(&path);
     let v: i64 = c
@@ -59,7 +63,7 @@ fn new_database_has_schema_pragmas_and_mode_0660() {
 
 #[test]
 fn missing_database_names_the_path_and_the_way_out() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("nope.db");
     let err = store::open(&path, Create::No).err().unwrap();
     let msg = err.to_string();
@@ -73,7 +77,7 @@ fn missing_database_names_the_path_and_the_way_out() {
 
 #[test]
 fn a_file_that_is_not_sqlite_is_refused_untouched() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("notes.db");
     let content = b"these are my notes, not a database\n".repeat(50);
     std::fs::write(&path, &content).unwrap();
@@ -85,7 +89,7 @@ fn a_file_that_is_not_sqlite_is_refused_untouched() {
 
 #[test]
 fn a_newer_schema_is_refused_untouched() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (path, s) = fresh(&dir);
     drop(s);
     {
@@ -103,7 +107,7 @@ fn a_newer_schema_is_refused_untouched() {
 
 #[test]
 fn a_foreign_sqlite_file_and_an_empty_one_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let path = dir.path().join("other.db");
     raw(&path)
         .execute_batch("CREATE TABLE recipes (x)")
@@ -114,6 +118,7 @@ fn a_foreign_sqlite_file_and_an_empty_one_are_refused() {
     ));
     let empty = dir.path().join("empty.db");
     std::fs::write(&empty, b"").unwrap();
+    std::fs::set_permissions(&empty, std::os::unix::fs::PermissionsExt::from_mode(0o660)).unwrap();
     let err = store::open(&empty, Create::No).err().unwrap();
     assert!(matches!(err, StoreError::Uninitialised(_)), "{err}");
     assert_eq!(std::fs::read(&empty).unwrap(), b"");
@@ -121,7 +126,7 @@ fn a_foreign_sqlite_file_and_an_empty_one_are_refused() {
 
 #[test]
 fn an_older_database_is_migrated_in_one_transaction() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (path, mut s) = fresh(&dir);
     let steps = [Migration {
         to: SCHEMA_VERSION + 1,
@@ -145,7 +150,7 @@ fn an_older_database_is_migrated_in_one_transaction() {
 
 #[test]
 fn a_failing_migration_leaves_the_database_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (path, mut s) = fresh(&dir);
     let steps = [Migration {
         to: SCHEMA_VERSION + 1,
@@ -176,7 +181,7 @@ fn a_failing_migration_leaves_the_database_as_it_was() {
 /// Every old schema kept in tests/fixtures, migrated, equals schema.sql.
 #[test]
 fn old_schemas_migrate_to_exactly_the_current_one() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (fresh_path, s) = fresh(&dir);
     drop(s);
     let shape = |c: &Connection| -> Vec<(String, String)> {
@@ -211,7 +216,7 @@ fn old_schemas_migrate_to_exactly_the_current_one() {
 
 #[test]
 fn a_read_only_file_opens_read_only_and_refuses_writes() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (path, s) = fresh(&dir);
     drop(s);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o440)).unwrap();
@@ -226,7 +231,7 @@ fn a_read_only_file_opens_read_only_and_refuses_writes() {
 
 #[test]
 fn a_write_without_an_audit_row_is_rolled_back() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (path, mut s) = fresh(&dir);
     let err = s
         .write("alice", now(), |w| {
@@ -251,7 +256,7 @@ fn a_write_without_an_audit_row_is_rolled_back() {
 
 #[test]
 fn a_locked_database_gives_a_clear_error_not_a_hang() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (path, mut s) = fresh(&dir);
     let holder = raw(&path);
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -268,7 +273,7 @@ fn a_locked_database_gives_a_clear_error_not_a_hang() {
 
 #[test]
 fn audit_rows_are_append_only_and_chained() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (path, _s) = fresh(&dir);
     let c = raw(&path);
     assert_eq!(audit::first_broken(&c).unwrap(), None);
@@ -289,7 +294,7 @@ fn audit_rows_are_append_only_and_chained() {
 
 #[test]
 fn staff_changes_need_a_dsl_or_senior_lead() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let (_path, mut s) = fresh(&dir);
     let add = |s: &mut Store, actor: &str, user: &str, role: Role| {
         s.write(actor, now(), |w| {
@@ -323,4 +328,39 @@ fn staff_changes_need_a_dsl_or_senior_lead() {
         err.to_string()
             .contains("not on this dutydesk's staff list")
     );
+}
+
+/// A temporary directory only its owner can list, as the desk requires of a
+/// real database's directory.
+fn private_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    d
+}
+
+#[test]
+fn a_database_open_to_everyone_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = private_dir();
+    let (path, s) = fresh(&dir);
+    drop(s);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = store::open(&path, Create::No).err().unwrap();
+    assert!(matches!(err, StoreError::Unsafe(_)), "{err}");
+    assert!(err.to_string().contains("chmod 660"), "{err}");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o660)).unwrap();
+    // A directory others can list is refused for real records...
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = store::open(&path, Create::No).err().unwrap();
+    assert!(
+        err.to_string().contains("can be listed by everyone"),
+        "{err}"
+    );
+    // ...and one anyone can write to, always.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let err = store::open(&path, Create::No).err().unwrap();
+    assert!(err.to_string().contains("writable by everyone"), "{err}");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    assert!(store::open(&path, Create::No).is_ok());
 }

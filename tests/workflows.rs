@@ -60,7 +60,7 @@ fn desk(dir: &Path) -> (PathBuf, String) {
 
 #[test]
 fn new_prints_the_reference_alone_and_sets_the_rules_deadlines() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, r) = desk(dir.path());
     assert!(r.starts_with("SG-20") && r.len() == 12, "{r:?}");
     let c = sql(&path);
@@ -81,7 +81,7 @@ fn new_prints_the_reference_alone_and_sets_the_rules_deadlines() {
 
 #[test]
 fn the_whole_life_of_an_escalation() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, r) = desk(dir.path());
     let ok = |user: &str, args: &[&str]| {
         let (code, _, err) = run(dd(user, &path).args(args));
@@ -194,7 +194,7 @@ fn the_whole_life_of_an_escalation() {
 
 #[test]
 fn refusals_exit_1_and_change_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, r) = desk(dir.path());
     let before: i64 = sql(&path)
         .query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))
@@ -303,7 +303,7 @@ fn refusals_exit_1_and_change_nothing() {
 
 #[test]
 fn a_stale_change_is_refused_with_who_and_when() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = desk(dir.path());
     let now = chrono::Utc::now();
     let mut a = st::open(&path, Create::No).unwrap();
@@ -329,7 +329,7 @@ fn a_stale_change_is_refused_with_who_and_when() {
 
 #[test]
 fn many_processes_at_once_lose_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, r) = desk(dir.path());
     let bin = assert_cmd::cargo::cargo_bin("dutydesk");
     let spawn = |user: &str, args: Vec<String>| {
@@ -417,7 +417,7 @@ fn many_processes_at_once_lose_nothing() {
 
 #[test]
 fn repeat_concerns_are_offered_and_a_third_raises_the_flag() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let (path, _) = desk(dir.path());
     let new = |name: &str, area: &str| {
         let (code, out, err) = run(dd("alice", &path).args([

@@ -412,7 +412,7 @@ fn demo(path: &Path, cases: usize, no_open: bool, seed: u64) -> Outcome {
         crate::demo::ensure_user(&mut store, &user, clock.now())?;
     } else {
         let started = std::time::Instant::now();
-        let mut store = store::open(path, Create::IfMissing)?;
+        let mut store = store::open(path, Create::Demo)?;
         let opts = crate::demo::DemoOptions {
             cases,
             org_name: "Demo Violence Reduction Partnership".into(),

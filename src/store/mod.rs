@@ -6,6 +6,7 @@ pub mod audit;
 pub mod contacts;
 pub mod deadlines;
 pub mod escalations;
+pub mod files;
 pub mod holidays;
 pub mod migrate;
 pub mod notices;
@@ -59,6 +60,8 @@ pub enum StoreError {
     Conflict(String, String),
     #[error("{0}")]
     Refused(String),
+    #[error("unsafe place for safeguarding records: {0}")]
+    Unsafe(String),
     #[error("cannot create {path}: {source}")]
     Create {
         path: PathBuf,
@@ -92,8 +95,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub enum Create {
     /// Only an existing, initialised database (the dashboard, most commands).
     No,
-    /// Create the file (mode 0660) and the schema if missing (`init`, `demo`).
+    /// Create the file (mode 0660) and the schema if missing (`init`).
     IfMissing,
+    /// As `IfMissing`, for the demo: it may live in an ordinary working
+    /// directory that others can list (its data is fictional).
+    Demo,
 }
 
 /// An open dutydesk database.
@@ -112,11 +118,21 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// it was. A file the user cannot write opens read-only.
 pub fn open(path: &Path, create: Create) -> Result<Store> {
     let existed = path.exists();
+    if !existed && create == Create::No {
+        return Err(StoreError::Missing(path.to_path_buf()));
+    }
+    if existed {
+        check_header(path)?;
+    }
+    // Every database may live in a listable directory while we find out
+    // whether it is a demo; real ones are checked again once open.
+    files::check(path, true).map_err(StoreError::Unsafe)?;
     if !existed {
-        if create == Create::No {
-            return Err(StoreError::Missing(path.to_path_buf()));
+        if create == Create::IfMissing {
+            files::check(path, false).map_err(StoreError::Unsafe)?;
         }
         create_file(path)?;
+        files::adopt_dir_group(path);
     }
     check_header(path)?;
     let read_only = !writable(path);
@@ -134,6 +150,9 @@ pub fn open(path: &Path, create: Create) -> Result<Store> {
         read_only,
     };
     migrate::prepare(&mut store, create, migrate::MIGRATIONS)?;
+    if existed && !store.is_demo() {
+        files::check(path, false).map_err(StoreError::Unsafe)?;
+    }
     if !store.read_only {
         store.conn.pragma_update(None, "journal_mode", "wal")?;
         store.conn.pragma_update(None, "synchronous", "full")?;
@@ -254,6 +273,15 @@ impl Store {
 }
 
 impl Store {
+    /// A demo database (fictional data; setting `demo` = 1).
+    pub fn is_demo(&self) -> bool {
+        settings::get_in(&self.conn, settings::DEMO)
+            .ok()
+            .flatten()
+            .as_deref()
+            == Some("1")
+    }
+
     /// Runs `f` in one IMMEDIATE transaction that records no audit row: only
     /// for the desk's own bookkeeping (which alerts a user has had), never for
     /// a change to a record.

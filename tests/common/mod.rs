@@ -39,3 +39,12 @@ pub fn open(path: &Path) -> Store {
 pub fn sql(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+/// A temporary directory only its owner can list, as the desk requires of a
+/// real database's directory.
+pub fn private_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    d
+}
