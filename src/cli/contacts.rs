@@ -44,8 +44,9 @@ pub enum ContactsCommand {
 pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
     match &a.cmd {
         Some(ContactsCommand::Export) => {
-            let store = store::open(path, Create::No)?;
-            whoami(&store)?;
+            let mut store = store::open(path, Create::No)?;
+            let me = whoami(&store)?;
+            super::audit_export(&mut store, &me, "contacts", "csv")?;
             print!("{}", store::contacts::export(store.conn())?);
             Ok(())
         }

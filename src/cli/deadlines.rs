@@ -103,8 +103,14 @@ struct Row<'a> {
 
 pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
     let now = clock()?.now();
-    let store = store::open(path, Create::No)?;
+    let mut store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
+    super::audit_export(
+        &mut store,
+        &me,
+        "deadlines",
+        if all { "all" } else { "open" },
+    )?;
     let list = store::deadlines::list(&store, Viewer::from(&me), all)?;
     if json {
         let rows: Vec<Row> = list.iter().map(|d| row(d, now)).collect();

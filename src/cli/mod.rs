@@ -7,6 +7,7 @@ use crate::store::{self, Create, Store, StoreError};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
+mod admin;
 mod contacts;
 mod deadlines;
 mod verbs;
@@ -111,6 +112,22 @@ pub enum Command {
     Settings(SettingsCommand),
     /// Who to ring: contacts by search, route and area, the number to ring now first
     Contacts(contacts::ContactsArgs),
+    /// Check the database: integrity, foreign keys, triggers and the audit chain
+    Verify,
+    /// The audit trail: who did or saw what, when (DSLs and senior leads)
+    Audit {
+        /// Only this record (an escalation reference, a username...)
+        reference: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
+        /// RFC 3339, e.g. 2026-11-01T00:00:00Z
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy the database while others keep working (SQLite online backup), then verify the copy
+    Backup { dest: PathBuf },
     /// Record a new escalation; prints its reference alone on stdout
     New(verbs::NewArgs),
     /// Acknowledge an escalation and take it ("I have this")
@@ -294,6 +311,20 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Settings(cmd)) => deadlines::settings(&db_path(&cli, DEFAULT_DB), cmd),
         Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
+        Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Audit {
+            reference,
+            user,
+            since,
+            json,
+        }) => admin::audit(
+            &db_path(&cli, DEFAULT_DB),
+            reference.as_deref(),
+            user.as_deref(),
+            since.as_deref(),
+            *json,
+        ),
+        Some(Command::Backup { dest }) => admin::backup(&db_path(&cli, DEFAULT_DB), dest),
         Some(Command::Ack { reference }) => verbs::ack(&db_path(&cli, DEFAULT_DB), reference),
         Some(Command::Assign { reference, user }) => {
             verbs::assign(&db_path(&cli, DEFAULT_DB), reference, user)
@@ -515,5 +546,24 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
             }
         }
     }
+    Ok(())
+}
+
+/// Records that records left the desk (a list, an export): every export is
+/// attributable. A read-only database cannot record it, and says so.
+pub(crate) fn audit_export(
+    store: &mut Store,
+    me: &StaffMember,
+    what: &str,
+    detail: &str,
+) -> Outcome {
+    if store.read_only() {
+        eprintln!("note: read-only database, so this export is not in the audit trail");
+        return Ok(());
+    }
+    let now = clock()?.now();
+    store.write(&me.username, now, |w| {
+        w.audit("export", what, None, Some(detail))
+    })?;
     Ok(())
 }

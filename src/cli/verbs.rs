@@ -362,7 +362,13 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
 
 pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
     let now = clock()?.now();
-    let (store, me) = open_read(path)?;
+    let (mut store, me) = open_read(path)?;
+    super::audit_export(
+        &mut store,
+        &me,
+        "escalations",
+        &format!("list {status:?}{}", if mine { " mine" } else { "" }),
+    )?;
     let which = match status {
         StatusArg::Open => Which::Open,
         StatusArg::Closed => Which::Closed,

@@ -102,3 +102,130 @@ pub fn first_broken(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     }
     Ok(None)
 }
+
+/// What `dutydesk verify` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Problems, each a sentence; empty means the database is sound.
+    pub problems: Vec<String>,
+    pub audit_rows: i64,
+}
+
+/// Every trigger the schema relies on; a database with one dropped no longer
+/// protects its audit trail or its deadline cache.
+const TRIGGERS: &[&str] = &[
+    "audit_log_no_update",
+    "audit_log_no_delete",
+    "deadlines_next_due_insert",
+    "deadlines_next_due_update",
+    "deadlines_next_due_delete",
+];
+
+/// SQLite's integrity and foreign-key checks, the schema's triggers, and the
+/// audit chain (reporting its first broken row).
+pub fn verify(conn: &Connection) -> rusqlite::Result<Report> {
+    let mut r = Report::default();
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let rows: Vec<String> = stmt
+        .query_map([], |x| x.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if rows != ["ok"] {
+        for row in rows.into_iter().take(10) {
+            r.problems.push(format!("integrity: {row}"));
+        }
+    }
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let fk: Vec<(String, i64, String)> = stmt
+        .query_map([], |x| {
+            Ok((
+                x.get(0)?,
+                x.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                x.get(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (table, rowid, parent) in fk.into_iter().take(10) {
+        r.problems.push(format!(
+            "foreign key: {table} row {rowid} points at a missing {parent}"
+        ));
+    }
+    for t in TRIGGERS {
+        let found: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1)",
+            [t],
+            |x| x.get(0),
+        )?;
+        if !found {
+            r.problems.push(format!(
+                "trigger {t} is missing: the schema was altered outside dutydesk"
+            ));
+        }
+    }
+    r.audit_rows = conn.query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))?;
+    if let Some(id) = first_broken(conn)? {
+        r.problems.push(format!(
+            "audit trail: row {id} does not match the chain (changed, removed or inserted outside dutydesk)"
+        ));
+    }
+    Ok(r)
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Line {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// The trail, oldest first, optionally for one record, one user, or since a time.
+pub fn trail(
+    conn: &Connection,
+    entity_id: Option<&str>,
+    actor: Option<&str>,
+    since: Option<i64>,
+    limit: i64,
+) -> rusqlite::Result<Vec<Line>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log
+         WHERE (?1 IS NULL OR entity_id = ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR at >= ?3)
+         ORDER BY id DESC LIMIT ?4",
+    )?;
+    let clean = crate::domain::text::clean_line;
+    let mut rows: Vec<Line> = stmt
+        .query_map(rusqlite::params![entity_id, actor, since, limit], |x| {
+            Ok(Line {
+                id: x.get(0)?,
+                at: x.get(1)?,
+                actor: clean(&x.get::<_, String>(2)?),
+                action: clean(&x.get::<_, String>(3)?),
+                entity: clean(&x.get::<_, String>(4)?),
+                entity_id: x.get::<_, Option<String>>(5)?.map(|s| clean(&s)),
+                detail: x.get::<_, Option<String>>(6)?.map(|s| clean(&s)),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// Who has opened an escalation's record, most recent first (senior leads see this).
+pub fn viewers(conn: &Connection, reference: &str) -> rusqlite::Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT max(a.at), coalesce(s.display_name, a.actor) FROM audit_log a
+         LEFT JOIN staff s ON s.username = a.actor
+         WHERE a.entity = 'escalation' AND a.entity_id = ?1 AND a.action IN ('view', 'lookup')
+         GROUP BY a.actor ORDER BY max(a.at) DESC LIMIT 20",
+    )?;
+    let rows = stmt.query_map([reference], |x| {
+        Ok((
+            x.get(0)?,
+            crate::domain::text::clean_line(&x.get::<_, String>(1)?),
+        ))
+    })?;
+    rows.collect()
+}

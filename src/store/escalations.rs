@@ -16,6 +16,8 @@ use rusqlite::{OptionalExtension, Row, named_params, params};
 pub struct Viewer {
     pub staff_id: i64,
     pub senior: bool,
+    /// A viewer's role: lists, but no words, names or personal details.
+    pub redacted: bool,
 }
 
 impl From<&StaffMember> for Viewer {
@@ -23,6 +25,7 @@ impl From<&StaffMember> for Viewer {
         Viewer {
             staff_id: s.id,
             senior: s.role.sees_restricted(),
+            redacted: s.role == crate::domain::staff::Role::Viewer,
         }
     }
 }
@@ -309,6 +312,7 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
         return Ok(None);
     };
     d.deadlines = super::deadlines::of_escalation(conn, id)?;
+    let redacted = viewer.redacted;
     let mut stmt = conn.prepare_cached(
         "SELECT c.at, s.display_name, c.kind, c.body FROM chronology c
          JOIN staff s ON s.id = c.author_id
@@ -324,6 +328,20 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    if redacted {
+        // Enforced here, not in the views: a viewer's copy never holds them.
+        const HIDDEN: &str = "(hidden: viewers see lists, not personal details)";
+        d.subject_name = "(hidden)".into();
+        d.subject_dob = None;
+        d.exact_words = HIDDEN.into();
+        d.appearance = None;
+        d.consent_reason = None;
+        d.occurred_place = None;
+        d.closure_rationale = d.closure_rationale.map(|_| HIDDEN.into());
+        for c in &mut d.chronology {
+            c.body = HIDDEN.into();
+        }
+    }
     Ok(Some(d))
 }
 

@@ -3,6 +3,7 @@
 //! [`Store::write`], one IMMEDIATE transaction that must also write an audit row.
 
 pub mod audit;
+pub mod backup;
 pub mod contacts;
 pub mod deadlines;
 pub mod escalations;
@@ -351,4 +352,9 @@ pub(crate) fn instant(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0)
         .single()
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Seconds since the epoch as an instant, for the commands.
+pub fn instant_pub(secs: i64) -> DateTime<Utc> {
+    instant(secs)
 }

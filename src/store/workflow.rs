@@ -697,6 +697,14 @@ pub fn create(
     }
     let e = &e;
     let (id, reference) = escalations::insert(w, me.id, e)?;
+    // Whoever records a restricted escalation is named on it, so they can keep
+    // working it; nobody else but senior leads sees it until named.
+    if e.restricted && !me.role.sees_restricted() {
+        w.tx().execute(
+            "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'named')",
+            params![id, me.id],
+        )?;
+    }
     if e.immediate_risk && emergency_called {
         let now = w.now();
         w.tx().execute(
