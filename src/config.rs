@@ -10,6 +10,9 @@
 //! bell = true          # ring the terminal bell
 //! terminal = "osc9"    # "off", "osc9" or "osc777": a notification through the terminal, also over SSH
 //! desktop = true       # a desktop notification when a D-Bus session is present
+//!
+//! [lock]
+//! idle_minutes = 5     # blank the screen after this long without a key (0: never)
 //! ```
 //!
 //! (`terminal` defaults to `"off"`: not every terminal understands the sequences.)
@@ -24,6 +27,20 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub notify: NotifyConfig,
+    pub lock: LockConfig,
+}
+
+/// `[lock]`: the idle lock that hides the screen of an unattended terminal.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LockConfig {
+    pub idle_minutes: u32,
+}
+
+impl Default for LockConfig {
+    fn default() -> Self {
+        LockConfig { idle_minutes: 5 }
+    }
 }
 
 /// `[notify]`: which channels a deadline alert goes out on.

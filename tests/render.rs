@@ -156,3 +156,68 @@ fn too_small_says_so() {
     assert!(text.contains("79×24"), "{text}");
     assert!(!text.contains("SG-2026-"), "{text}");
 }
+
+#[test]
+fn hostile_strings_in_records_never_reach_the_terminal() {
+    let dir = common::private_dir();
+    let (path, _) = demo_db(dir.path(), 12);
+    let evil = "A\u{1b}]0;owned\u{7}B\u{1b}[2JC\u{1b}]52;c;ZXZpbA==\u{7}D\u{202e}E\u{9b}F";
+    let c = common::sql(&path);
+    c.execute(
+        "UPDATE escalations SET subject_name = ?1, area = ?1, exact_words = ?1, raised_by = ?1",
+        [evil],
+    )
+    .unwrap();
+    c.execute(
+        "UPDATE staff SET display_name = ?1 WHERE username <> 'tester'",
+        [evil],
+    )
+    .unwrap();
+    c.execute("UPDATE categories SET label = ?1", [evil])
+        .unwrap();
+    c.execute("UPDATE deadlines SET label = ?1", [evil])
+        .unwrap();
+    c.execute(
+        "UPDATE settings SET value = ?1 WHERE key = 'org_name'",
+        [evil],
+    )
+    .unwrap();
+    c.execute("UPDATE chronology SET body = ?1", [evil])
+        .unwrap();
+    drop(c);
+    let bad = |s: &str| {
+        s.chars()
+            .any(|ch| ch.is_control() && ch != '\n' || ch == '\u{202e}')
+    };
+    let mut app = dashboard(&path, 200, 60);
+    let dash = render_text(&mut app, 200, 60).unwrap();
+    assert!(!bad(&dash), "{dash:?}");
+    assert!(
+        dash.contains("A]0;ownedB[2JC]52;c;ZXZpbA==DEF"),
+        "the text stays readable: {dash}"
+    );
+    let id = app.queue.selected_row().unwrap().id;
+    let mut store = open(&path);
+    let me = dutydesk::store::staff::authenticate(&store, USER).unwrap();
+    let d = load_detail(&mut store, &me, now(), id).unwrap();
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    let detail = render_text(&mut app, 200, 60).unwrap();
+    assert!(!bad(&detail), "{detail:?}");
+    // The commands print the same clean text.
+    for args in [
+        vec!["list"],
+        vec!["deadlines"],
+        vec!["show", "SG-2026-0012"],
+    ] {
+        let out = assert_cmd::Command::cargo_bin("dutydesk")
+            .unwrap()
+            .env("DUTYDESK_USER", USER)
+            .env("DUTYDESK_DB", &path)
+            .env("DUTYDESK_NOW", "2026-11-23T09:00:00Z")
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!bad(&text), "{args:?}: {text:?}");
+    }
+}

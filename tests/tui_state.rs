@@ -877,3 +877,34 @@ fn contacts_search_copy_and_look_up() {
     assert_eq!(fx, vec![Effect::Store(Request::LookUp { id: 1000 })]);
     assert_eq!(app.contacts.for_escalation.as_deref(), Some("SG-2026-0001"));
 }
+
+#[test]
+fn pause_holds_changes_and_lock_hides_everything() {
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('p'));
+    assert!(app.paused);
+    assert!(
+        update(&mut app, Action::Changed).is_empty(),
+        "paused: no reload"
+    );
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("PAUSED, changes waiting"), "{text}");
+    let fx = press(&mut app, KeyCode::Char('p'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Store(Request::Dashboard { .. })]),
+        "resuming catches up"
+    );
+    press(&mut app, KeyCode::Char('L'));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("dutydesk is locked"), "{text}");
+    assert!(
+        !text.contains("SG-2026-") && !text.contains("Alice"),
+        "no data while locked: {text}"
+    );
+    update(&mut app, Action::Unlock);
+    assert!(
+        dutydesk::tui::render_text(&mut app, 100, 30)
+            .unwrap()
+            .contains("SG-2026-0001")
+    );
+}

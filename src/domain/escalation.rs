@@ -166,6 +166,8 @@ pub struct EscalationDetail {
     pub version: i64,
     pub deadlines: Vec<crate::domain::deadline::Deadline>,
     pub chronology: Vec<ChronologyEntry>,
+    /// Who has opened this record (filled for senior leads only).
+    pub viewed_by: Vec<(DateTime<Utc>, String)>,
 }
 
 /// One line of the chronology: every note and action, attributed.

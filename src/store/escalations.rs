@@ -304,6 +304,7 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
                     version: r.get(32)?,
                     deadlines: Vec::new(),
                     chronology: Vec::new(),
+                    viewed_by: Vec::new(),
                 })
             },
         )
@@ -328,6 +329,12 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    if viewer.senior {
+        d.viewed_by = super::audit::viewers(conn, &d.summary.reference)?
+            .into_iter()
+            .map(|(at, who)| (instant(at), who))
+            .collect();
+    }
     if redacted {
         // Enforced here, not in the views: a viewer's copy never holds them.
         const HIDDEN: &str = "(hidden: viewers see lists, not personal details)";

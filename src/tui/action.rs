@@ -48,6 +48,12 @@ pub enum Action {
     Close,
     /// A key typed into the open form.
     FormKey(KeyEvent),
+    /// Freeze (or unfreeze) the lists while someone reads.
+    Pause,
+    /// Blank the screen now (or after the idle time).
+    Lock,
+    /// Any key on the lock panel.
+    Unlock,
     /// Open the contacts screen.
     Contacts,
     /// Contacts for the selected escalation's area and routes.

@@ -228,6 +228,12 @@ pub struct App {
     pub read_only: bool,
     pub screen: Screen,
     pub help: bool,
+    /// The lists are frozen while someone reads; changes wait.
+    pub paused: bool,
+    /// Another session changed something while paused.
+    pub changed_while_paused: bool,
+    /// The screen is blanked (idle or `L`); no data is drawn.
+    pub locked: bool,
     /// Lines scrolled in help (it can be taller than the screen).
     pub help_scroll: u16,
     pub queue: Queue,
@@ -274,6 +280,9 @@ impl App {
             read_only,
             screen: Screen::Dashboard,
             help: false,
+            paused: false,
+            changed_while_paused: false,
+            locked: false,
             help_scroll: 0,
             queue: Queue::default(),
             focus: Focus::Queue,

@@ -89,6 +89,11 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
         );
     }
     let mut alerts = alerts::Announcer::new(&config);
+    let idle_after = match config.lock.idle_minutes {
+        0 => None,
+        m => Some(Duration::from_secs(u64::from(m) * 60)),
+    };
+    let mut last_key = std::time::Instant::now();
     let mut pending = vec![update::initial_load()];
     loop {
         for fx in pending.drain(..) {
@@ -109,7 +114,11 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
         terminal.draw(|f| views::draw(&app, f))?;
         let action = match rx.recv_timeout(until_next_second(clock)) {
             Ok(Event::Term(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
-                if app.too_small() && k.code == crossterm::event::KeyCode::Char('q') {
+                last_key = std::time::Instant::now();
+                if app.locked {
+                    // Any key only unlocks; it does nothing else.
+                    Some(Action::Unlock)
+                } else if app.too_small() && k.code == crossterm::event::KeyCode::Char('q') {
                     Some(Action::Quit)
                 } else if app.mode() == keymap::Mode::Prompt {
                     // Keys the prompt does not bind are text.
@@ -176,6 +185,9 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 let size = terminal.size()?;
                 if (size.width, size.height) != (app.width, app.height) {
                     pending.extend(update(&mut app, Action::Resize(size.width, size.height)));
+                }
+                if !app.locked && idle_after.is_some_and(|d| last_key.elapsed() >= d) {
+                    pending.extend(update(&mut app, Action::Lock));
                 }
                 Some(Action::Tick(clock.now()))
             }

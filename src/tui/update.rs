@@ -41,6 +41,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.quit = true;
             fx.push(Effect::Quit);
         }
+        Action::Pause => {
+            app.paused = !app.paused;
+            if !app.paused && app.changed_while_paused {
+                app.changed_while_paused = false;
+                reload(app, &mut fx);
+            }
+        }
+        Action::Lock => app.locked = true,
+        Action::Unlock => app.locked = false,
         Action::Help => {
             app.help = true;
             app.help_scroll = 0;
@@ -503,6 +512,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.detail = Some(Detail { data: d, scroll });
             app.screen = Screen::Detail;
         }
+        Action::Changed if app.paused => app.changed_while_paused = true,
         Action::Changed => {
             reload(app, &mut fx);
             if app.screen == Screen::Detail {

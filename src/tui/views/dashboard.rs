@@ -146,7 +146,17 @@ fn short_status(s: Status) -> &'static str {
 fn queue(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let q = &app.queue;
-    let title = if q.loaded {
+    let title = if app.paused {
+        format!(
+            " ⏸ PAUSED{}: {} open (p resumes) ",
+            if app.changed_while_paused {
+                ", changes waiting"
+            } else {
+                ""
+            },
+            q.total
+        )
+    } else if q.loaded {
         format!(" Open escalations: {} ", q.total)
     } else {
         " Open escalations: loading… ".to_string()

@@ -171,6 +171,16 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
             Span::raw(text),
         ]));
     }
+    if !d.viewed_by.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            format!("Opened by ({}, senior leads see this)", d.viewed_by.len()),
+            t.title,
+        )));
+        for (at, who) in &d.viewed_by {
+            out.push(Line::from(format!("  {}  {who}", format_stamp(*at))));
+        }
+    }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
         format!("Chronology ({})", d.chronology.len()),

@@ -22,6 +22,10 @@ use unicode_width::UnicodeWidthStr;
 /// Draws the whole screen.
 pub fn draw(app: &App, f: &mut Frame) {
     let area = f.area();
+    if app.locked {
+        locked(app, f, area);
+        return;
+    }
     if app.too_small() {
         too_small(app, f, area);
         return;
@@ -67,6 +71,20 @@ pub fn draw(app: &App, f: &mut Frame) {
     if app.help {
         help::draw(app, f, area);
     }
+}
+
+/// The lock panel: no records, no names, only how to come back.
+fn locked(app: &App, f: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from(Span::styled("dutydesk is locked", app.theme.title)),
+        Line::from("Nothing is shown while the desk is unattended."),
+        Line::from("Press any key to return."),
+    ];
+    let y = area.height.saturating_sub(3) / 2;
+    f.render_widget(
+        Paragraph::new(text).alignment(Alignment::Center),
+        Rect::new(area.x, area.y + y, area.width, area.height.min(3)),
+    );
 }
 
 fn too_small(app: &App, f: &mut Frame, area: Rect) {
