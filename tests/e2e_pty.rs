@@ -38,6 +38,10 @@ struct Session {
 
 impl Session {
     fn start(db: &Path, cols: u16, rows: u16) -> Session {
+        Session::start_as(db, cols, rows, "tester")
+    }
+
+    fn start_as(db: &Path, cols: u16, rows: u16, user: &str) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -49,7 +53,8 @@ impl Session {
         let mut cmd = CommandBuilder::new(BIN);
         cmd.arg("--db");
         cmd.arg(db);
-        cmd.env("DUTYDESK_USER", "tester");
+        cmd.env("DUTYDESK_USER", user);
+        cmd.env("DUTYDESK_CONFIG", db.with_extension("toml"));
         cmd.env("DUTYDESK_NOW", NOW);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
@@ -94,6 +99,23 @@ impl Session {
             assert!(
                 Instant::now() < deadline,
                 "never saw {text:?}; screen:\n{}",
+                self.screen()
+            );
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until one line of the screen holds all of `parts`.
+    fn wait_for_line(&mut self, parts: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self
+            .screen()
+            .lines()
+            .any(|l| parts.iter().all(|p| l.contains(p)))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "never saw a line with {parts:?}; screen:\n{}",
                 self.screen()
             );
             self.pump(Duration::from_millis(50));
@@ -228,4 +250,60 @@ fn private_dir() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
     d
+}
+
+#[test]
+fn two_sessions_see_each_others_changes_without_a_key() {
+    let dir = private_dir();
+    let db = make_demo(dir.path());
+    let join = std::process::Command::new(BIN)
+        .args(["demo", "--no-open", "--db"])
+        .arg(&db)
+        .env("DUTYDESK_USER", "second")
+        .env("DUTYDESK_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(join.status.success());
+    let mut a = Session::start_as(&db, 120, 30, "tester");
+    let mut b = Session::start_as(&db, 120, 30, "second");
+    a.wait_for("Open escalations: 35");
+    b.wait_for("Open escalations: 35");
+    // A change from a third process (a script) reaches both screens.
+    let out = std::process::Command::new(BIN)
+        .args([
+            "new",
+            "--subject",
+            "child",
+            "--name",
+            "Test Child",
+            "--area",
+            "Rutland",
+            "--category",
+            "neglect",
+            "--risk",
+            "high",
+            "--summary",
+            "from a script",
+            "--db",
+        ])
+        .arg(&db)
+        .env("DUTYDESK_USER", "tester")
+        .env("DUTYDESK_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    a.wait_for("Open escalations: 36");
+    b.wait_for("Open escalations: 36");
+    // A takes the top escalation; B sees it assigned, without pressing a key.
+    a.keys("A");
+    a.wait_for("is yours");
+    b.wait_for_line(&["SG-2026-0034", "tester"]);
+    a.keys("q");
+    b.keys("q");
+    assert_eq!(a.wait_exit(), 0);
+    assert_eq!(b.wait_exit(), 0);
 }

@@ -212,3 +212,22 @@ fn backup_while_others_write_and_a_killed_writer_loses_nothing_committed() {
     let (code, out, _) = run(dd("alice", &dest).args(["verify"]));
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn a_corrupt_file_gets_a_clear_message_not_a_panic() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = private_dir();
+    let path = dir.path().join("corrupt.db");
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.extend((0..8192u32).map(|i| (i * 7 % 251) as u8));
+    std::fs::write(&path, &bytes).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o660)).unwrap();
+    for args in [vec!["snapshot"], vec!["verify"], vec!["list"]] {
+        let (code, _, err) = run(dd("alice", &path).args(&args));
+        assert!(code == 1 || code == 2, "{args:?}: {code} {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.starts_with("dutydesk: "), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "left untouched");
+}
