@@ -231,3 +231,35 @@ fn a_corrupt_file_gets_a_clear_message_not_a_panic() {
     }
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "left untouched");
 }
+
+#[test]
+fn an_allegation_naming_a_dsl_is_restricted_and_hidden_from_them() {
+    let dir = private_dir();
+    let (path, _, _) = desk(dir.path());
+    // "dee" is a deputy DSL; alice records an allegation about her.
+    let (code, out, err) = run(dd("alice", &path).args([
+        "new",
+        "--subject",
+        "staff",
+        "--name",
+        "dee",
+        "--area",
+        "Leicester",
+        "--category",
+        "emotional",
+        "--risk",
+        "medium",
+        "--summary",
+        "allegation about a DSL",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let r = out.trim().to_string();
+    let sees = |user: &str| {
+        let (_, out, _) = run(dd(user, &path).args(["list", "--json"]));
+        out.contains(&r)
+    };
+    assert!(!sees("dee"), "the DSL named never sees it");
+    assert!(!sees("bob"), "restricted: other DSLs do not see it");
+    assert!(sees("sam"), "senior leads do");
+    assert!(sees("alice"), "whoever recorded it is named on it");
+}

@@ -695,11 +695,35 @@ pub fn create(
     if e.raised_by.trim().is_empty() {
         e.raised_by = me.display_name.clone();
     }
+    // An allegation that names one of the desk's own DSLs is always
+    // restricted, and that DSL can never see it.
+    let named_dsl: Option<i64> = if e.subject_kind == crate::domain::escalation::SubjectKind::Staff
+    {
+        w.tx()
+            .query_row(
+                "SELECT id FROM staff WHERE active = 1 AND role IN ('dsl', 'deputy', 'senior')
+                   AND (lower(trim(display_name)) = lower(trim(?1)) OR lower(username) = lower(trim(?1)))",
+                [&e.subject_name],
+                |r| r.get(0),
+            )
+            .optional()?
+    } else {
+        None
+    };
+    if named_dsl.is_some() {
+        e.restricted = true;
+    }
     let e = &e;
     let (id, reference) = escalations::insert(w, me.id, e)?;
     // Whoever records a restricted escalation is named on it, so they can keep
     // working it; nobody else but senior leads sees it until named.
-    if e.restricted && !me.role.sees_restricted() {
+    if let Some(dsl) = named_dsl {
+        w.tx().execute(
+            "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'excluded')",
+            params![id, dsl],
+        )?;
+    }
+    if e.restricted && !me.role.sees_restricted() && named_dsl != Some(me.id) {
         w.tx().execute(
             "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'named')",
             params![id, me.id],
