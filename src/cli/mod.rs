@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 mod admin;
 mod contacts;
 mod deadlines;
+mod reports;
 mod verbs;
 pub use deadlines::{HolidaysCommand, RulesCommand, SettingsCommand};
 
@@ -112,6 +113,39 @@ pub enum Command {
     Settings(SettingsCommand),
     /// Who to ring: contacts by search, route and area, the number to ring now first
     Contacts(contacts::ContactsArgs),
+    /// Counts for a period against the one before: by category, subject, location, age band,
+    /// area, risk, route and outcome; referral share, median times, deadlines on time
+    Report {
+        /// First day, YYYY-MM-DD
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value = "md")]
+        format: reports::Format,
+        /// Shortcuts for --format
+        #[arg(long, conflicts_with_all = ["csv", "json"])]
+        md: bool,
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        #[arg(long)]
+        json: bool,
+        /// Show counts under N as "<N" so nobody can be identified (e.g. 5)
+        #[arg(long, value_name = "N")]
+        suppress_under: Option<u32>,
+    },
+    /// One escalation's record and chronology, for an agency or a subject access request (audited)
+    Export {
+        reference: String,
+        #[arg(long, conflicts_with = "json")]
+        md: bool,
+        #[arg(long)]
+        json: bool,
+        /// Hide the names of third parties (who raised it, staff)
+        #[arg(long)]
+        redact_third_parties: bool,
+    },
     /// Check the database: integrity, foreign keys, triggers and the audit chain
     Verify,
     /// The audit trail: who did or saw what, when (DSLs and senior leads)
@@ -312,6 +346,38 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Report {
+            from,
+            to,
+            format,
+            csv,
+            json,
+            suppress_under,
+            ..
+        }) => reports::report(
+            &db_path(&cli, DEFAULT_DB),
+            from,
+            to,
+            if *json {
+                reports::Format::Json
+            } else if *csv {
+                reports::Format::Csv
+            } else {
+                *format
+            },
+            *suppress_under,
+        ),
+        Some(Command::Export {
+            reference,
+            json,
+            redact_third_parties,
+            ..
+        }) => reports::export(
+            &db_path(&cli, DEFAULT_DB),
+            reference,
+            *json,
+            *redact_third_parties,
+        ),
         Some(Command::Audit {
             reference,
             user,

@@ -50,6 +50,7 @@ pub mod contact;
 pub mod deadline;
 pub mod escalation;
 pub mod hours;
+pub mod report;
 pub mod routing;
 pub mod staff;
 pub mod text;

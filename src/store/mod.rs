@@ -11,6 +11,7 @@ pub mod files;
 pub mod holidays;
 pub mod migrate;
 pub mod notices;
+pub mod reports;
 pub mod seed;
 pub mod settings;
 pub mod staff;

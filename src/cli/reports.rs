@@ -1,0 +1,142 @@
+//! `dutydesk report` and `dutydesk export REF`.
+
+use super::{Outcome, audit_export, clock, refused, whoami};
+use crate::domain::calendar::{at_local, local};
+use crate::store::escalations::Viewer;
+use crate::store::{self, Create};
+use chrono::{Duration, NaiveDate, NaiveTime};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Md,
+    Csv,
+    Json,
+}
+
+fn date(s: &str, what: &str) -> Result<NaiveDate, super::Failure> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| refused(format!("--{what} {s:?} is not a date (YYYY-MM-DD)")))
+}
+
+pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Option<u32>) -> Outcome {
+    let (from, to) = (date(from, "from")?, date(to, "to")?);
+    if to < from {
+        return Err(refused(format!(
+            "the period ends ({to}) before it starts ({from})"
+        )));
+    }
+    let now = clock()?.now();
+    let mut st = store::open(path, Create::No)?;
+    let me = whoami(&st)?;
+    let days = (to - from).num_days() + 1;
+    let start = at_local(from - Duration::days(days), NaiveTime::MIN);
+    let end = at_local(to + Duration::days(1), NaiveTime::MIN);
+    let rows = store::reports::rows(st.conn(), Viewer::from(&me), start, end, now)?;
+    let mut r = crate::domain::report::build(&rows, from, to).map_err(refused)?;
+    if let Some(u) = suppress {
+        r = r.suppress(u);
+    }
+    audit_export(&mut st, &me, "report", &format!("{from} to {to}"))?;
+    let org = store::settings::get(&st, store::settings::ORG_NAME)?.unwrap_or_default();
+    match format {
+        Format::Md | Format::Text => print!("{}", r.markdown(&org)),
+        Format::Csv => print!("{}", r.csv()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&r).map_err(anyhow::Error::from)?
+        ),
+    }
+    if r.total == 0 {
+        eprintln!("note: no escalations were raised in {from} to {to}");
+    }
+    Ok(())
+}
+
+/// One escalation's record for an agency or a subject access request.
+pub fn export(path: &Path, reference: &str, json: bool, redact: bool) -> Outcome {
+    let now = clock()?.now();
+    let mut st = store::open(path, Create::No)?;
+    let me = whoami(&st)?;
+    let id = st
+        .write(&me.username, now, |w| {
+            let id = store::workflow::id_of(w, reference)?;
+            w.audit(
+                "export",
+                "escalation",
+                Some(reference),
+                Some(if redact { "redacted" } else { "full" }),
+            )?;
+            Ok(id)
+        })
+        .map_err(|e| super::Failure {
+            code: 1,
+            message: e.to_string(),
+        })?;
+    let mut d =
+        store::escalations::detail(&st, Viewer::from(&me), id)?.ok_or_else(|| super::Failure {
+            code: 1,
+            message: format!("no escalation {reference} that you can see"),
+        })?;
+    if redact {
+        // Third parties: the people who raised or recorded things, and names of staff.
+        d.raised_by = "[redacted]".into();
+        d.summary.assignee = d.summary.assignee.map(|_| "[redacted]".into());
+        for c in &mut d.chronology {
+            c.author = "[redacted]".into();
+        }
+        d.viewed_by.clear();
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&d).map_err(anyhow::Error::from)?
+        );
+        return Ok(());
+    }
+    let s = &d.summary;
+    let stamp = |t| crate::domain::calendar::format_stamp(t);
+    println!("# {} ({})\n", s.reference, s.subject_kind.label());
+    println!(
+        "- Subject: {}{}",
+        d.subject_name,
+        d.subject_dob
+            .as_deref()
+            .map(|b| format!(", born {b}"))
+            .unwrap_or_default()
+    );
+    println!("- Area: {} · location: {}", d.area, d.location_type.label());
+    println!("- Raised: {} by {}", stamp(s.raised_at), d.raised_by);
+    println!("- Risk: {} · status: {}", s.risk.label(), s.status.label());
+    println!("- Categories: {}", s.categories.join(", "));
+    println!(
+        "- Consent: {}{}",
+        d.consent.label(),
+        d.consent_reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default()
+    );
+    println!(
+        "\n## Exact words\n\n> {}\n",
+        d.exact_words.replace('\n', "\n> ")
+    );
+    println!("## Chronology\n");
+    for c in &d.chronology {
+        println!(
+            "- {} · {} · {}: {}",
+            stamp(c.at),
+            c.author,
+            c.kind,
+            c.body.replace('\n', " ")
+        );
+    }
+    println!(
+        "\nExported {} by {} (local time {}).",
+        s.reference,
+        me.display_name,
+        local(now).format("%d %b %Y %H:%M")
+    );
+    Ok(())
+}
