@@ -221,3 +221,64 @@ fn hostile_strings_in_records_never_reach_the_terminal() {
         assert!(!bad(&text), "{args:?}: {text:?}");
     }
 }
+
+#[test]
+fn reports_screen_80x24_and_200x60() {
+    let dir = common::private_dir();
+    let (path, _) = demo_db(dir.path(), 40);
+    let store = open(&path);
+    let me = dutydesk::store::staff::authenticate(&store, USER).unwrap();
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let to = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 10, 1, 0, 0, 0).unwrap();
+    let end = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 1, 0, 0, 0).unwrap();
+    let rows = dutydesk::store::reports::rows(
+        &store,
+        dutydesk::store::escalations::Viewer::from(&me),
+        start,
+        end,
+        now(),
+    )
+    .unwrap();
+    let report = dutydesk::domain::report::build(&rows, from, to).unwrap();
+    let c = common::sql(&path);
+    let count = |a: i64, b: i64| -> u32 {
+        c.query_row(
+            "SELECT count(*) FROM escalations WHERE raised_at >= ?1 AND raised_at < ?2",
+            [a, b],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let nov = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp();
+    assert_eq!(
+        report.total,
+        count(nov, end.timestamp()),
+        "checked by hand in SQL"
+    );
+    assert_eq!(
+        report.total_before,
+        count(nov - 30 * 86400, nov),
+        "the 30 days before"
+    );
+    let mut app = dashboard(&path, 80, 24);
+    let fx = update(&mut app, Action::Reports);
+    assert!(matches!(
+        fx.as_slice(),
+        [dutydesk::tui::update::Effect::Store(
+            dutydesk::store::worker::Request::Report { .. }
+        )]
+    ));
+    let total = report.total;
+    update(&mut app, Action::ReportLoaded(Box::new(report)));
+    let small = render_text(&mut app, 80, 24).unwrap();
+    assert!(
+        small.contains(&format!("Concerns raised {total} ")),
+        "{small}"
+    );
+    insta::assert_snapshot!("reports_80x24", small);
+    let big = render_text(&mut app, 200, 60).unwrap();
+    insta::assert_snapshot!("reports_200x60", big);
+}

@@ -33,7 +33,7 @@ pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Optio
     let days = (to - from).num_days() + 1;
     let start = at_local(from - Duration::days(days), NaiveTime::MIN);
     let end = at_local(to + Duration::days(1), NaiveTime::MIN);
-    let rows = store::reports::rows(st.conn(), Viewer::from(&me), start, end, now)?;
+    let rows = store::reports::rows(&st, Viewer::from(&me), start, end, now)?;
     let mut r = crate::domain::report::build(&rows, from, to).map_err(refused)?;
     if let Some(u) = suppress {
         r = r.suppress(u);

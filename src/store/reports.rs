@@ -1,7 +1,7 @@
 //! The rows behind reports: escalations the viewer may see, raised in a range.
 
 use super::escalations::{VISIBLE, Viewer};
-use super::{Result, instant};
+use super::{Result, Store, instant};
 use crate::domain::report::Row;
 use crate::domain::text::clean_line;
 use chrono::{DateTime, Utc};
@@ -10,12 +10,13 @@ use rusqlite::{Connection, named_params};
 /// Escalations raised in [from, to), with what the report counts. Restricted
 /// ones only for viewers allowed to see them (the same filter as the lists).
 pub fn rows(
-    conn: &Connection,
+    store: &Store,
     viewer: Viewer,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Row>> {
+    let conn: &Connection = store.conn();
     let mut stmt = conn.prepare(&format!(
         "SELECT e.raised_at,
             (SELECT group_concat(c.label, char(31)) FROM escalation_categories ec

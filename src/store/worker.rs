@@ -54,6 +54,11 @@ pub enum Request {
     },
     /// Who an escalation can be assigned to, on-duty DSL first.
     Assignable,
+    /// A report for whole UK days [from, to], against the period before.
+    Report {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
     /// Contacts by search and filters, answered for now.
     Contacts {
         query: String,
@@ -121,6 +126,7 @@ pub enum Reply {
         matches: Vec<escalations::Match>,
     },
     ReferOptions(Box<ReferOptions>),
+    Report(Box<crate::domain::report::Report>),
     /// Contacts answering a search, and every contact (id, label) for the
     /// form's fallback list.
     Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
@@ -406,6 +412,16 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             super::contacts::lookup(store.conn(), &query, route.as_deref(), area.as_deref(), now)?,
             contact_labels(store)?,
         ),
+        Request::Report { from, to } => {
+            use crate::domain::calendar::at_local;
+            let days = (to - from).num_days() + 1;
+            let start = at_local(from - chrono::Duration::days(days), chrono::NaiveTime::MIN);
+            let end = at_local(to + chrono::Duration::days(1), chrono::NaiveTime::MIN);
+            let rows = super::reports::rows(store, Viewer::from(me), start, end, now)?;
+            let r = crate::domain::report::build(&rows, from, to)
+                .map_err(super::StoreError::Refused)?;
+            Reply::Report(Box::new(r))
+        }
         Request::LookUp { id } => {
             let o = refer_options(store, me, now, id)?;
             let mut list: Vec<crate::domain::contact::Answer> = Vec::new();

@@ -54,6 +54,14 @@ pub enum Action {
     Lock,
     /// Any key on the lock panel.
     Unlock,
+    /// Open the reports screen.
+    Reports,
+    /// Move the report period back or forward by its length.
+    PeriodBack,
+    PeriodForward,
+    /// Show the next table of the report.
+    NextTable,
+    ReportLoaded(Box<crate::domain::report::Report>),
     /// Open the contacts screen.
     Contacts,
     /// Contacts for the selected escalation's area and routes.

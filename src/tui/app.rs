@@ -20,6 +20,17 @@ pub enum Screen {
     Dashboard,
     Detail,
     Contacts,
+    Reports,
+}
+
+/// The reports screen: a period, the report for it, the table shown.
+#[derive(Debug, Clone, Default)]
+pub struct ReportsView {
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub report: Option<Box<crate::domain::report::Report>>,
+    pub table: usize,
+    pub back: Option<Screen>,
 }
 
 /// The contacts screen: a search, optional route and area filters, and the
@@ -261,6 +272,7 @@ pub struct App {
     pub holidays_through: Option<i32>,
     pub detail: Option<Detail>,
     pub contacts: ContactsView,
+    pub reports: ReportsView,
     pub status: Option<StatusLine>,
     /// Terminal size, for paging.
     pub width: u16,
@@ -303,6 +315,7 @@ impl App {
             holidays_through: None,
             detail: None,
             contacts: ContactsView::default(),
+            reports: ReportsView::default(),
             status: None,
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
@@ -338,6 +351,7 @@ impl App {
             (Screen::Detail, _) => Mode::Detail,
             (Screen::Contacts, _) if self.contacts.typing => Mode::ContactSearch,
             (Screen::Contacts, _) => Mode::Contacts,
+            (Screen::Reports, _) => Mode::Reports,
         }
     }
 
@@ -355,7 +369,11 @@ impl App {
         let s = match (self.screen, self.focus) {
             (Screen::Detail, _) => &self.detail.as_ref()?.data.summary,
             (Screen::Dashboard, Focus::Queue) => self.queue.selected_row()?,
-            (Screen::Dashboard, Focus::Deadlines) | (Screen::Contacts, _) => return None,
+            (Screen::Dashboard, Focus::Deadlines)
+            | (Screen::Contacts, _)
+            | (Screen::Reports, _) => {
+                return None;
+            }
         };
         Some(Target {
             id: s.id,

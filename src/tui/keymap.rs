@@ -27,6 +27,8 @@ pub enum Mode {
     Contacts,
     /// Typing a contacts search: keys not listed here are text.
     ContactSearch,
+    /// The reports screen.
+    Reports,
 }
 
 /// One key bound to one action in one mode.
@@ -63,7 +65,7 @@ const fn bind(
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 use Mode::{
     Confirm as C, ContactSearch as Q, Contacts as T, Dashboard as D, Deadlines as L, Detail as V,
-    Form as F, Help as H, Matches as M, Picker as K, Prompt as P,
+    Form as F, Help as H, Matches as M, Picker as K, Prompt as P, Reports as R,
 };
 
 /// The default bindings, in the order help lists them.
@@ -181,6 +183,13 @@ pub fn defaults() -> Vec<Binding> {
             Some("pause"),
         ),
         bind(D, Char('L'), Action::Lock, "Lock the screen now", None),
+        bind(
+            D,
+            Char('P'),
+            Action::Reports,
+            "Reports: figures for a period",
+            None,
+        ),
         bind(D, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(D, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
         bind(
@@ -269,6 +278,30 @@ pub fn defaults() -> Vec<Binding> {
         bind(K, Esc, Action::Cancel, "Cancel", Some("cancel")),
         bind(K, Up, Action::Up, "Previous", None),
         bind(K, Down, Action::Down, "Next", None),
+        bind(
+            R,
+            Char('['),
+            Action::PeriodBack,
+            "Previous period",
+            Some("earlier"),
+        ),
+        bind(
+            R,
+            Char(']'),
+            Action::PeriodForward,
+            "Next period",
+            Some("later"),
+        ),
+        bind(
+            R,
+            Char('t'),
+            Action::NextTable,
+            "Next table (category, subject, ...)",
+            Some("table"),
+        ),
+        bind(R, Esc, Action::Back, "Back", Some("back")),
+        bind(R, Char('q'), Action::Back, "Back", None),
+        bind(R, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(T, Char('j'), Action::Down, "Next contact", Some("move")),
         bind(T, Down, Action::Down, "Next contact", None),
         bind(T, Char('k'), Action::Up, "Previous contact", Some("move")),

@@ -165,6 +165,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Assignable(list) => Action::AssignableLoaded(list),
                 Reply::ReferOptions(o) => Action::ReferOptionsLoaded(o),
                 Reply::Contacts(list, all) => Action::ContactsLoaded(list, all),
+                Reply::Report(r) => Action::ReportLoaded(r),
                 Reply::Created {
                     message,
                     id,

@@ -11,6 +11,7 @@ use super::forms::{self, FormKind};
 use crate::domain::alert::{Alert, summary};
 use crate::domain::staff::Role;
 use crate::store::worker::{Request, Verb};
+use chrono::Datelike;
 use crossterm::event::{KeyCode, KeyModifiers};
 
 /// Work for the event loop.
@@ -66,6 +67,55 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             .min(max);
         }
         Action::Back if app.help => app.help = false,
+        Action::Back if app.screen == Screen::Reports => {
+            app.screen = app.reports.back.take().unwrap_or(Screen::Dashboard);
+        }
+        Action::Reports => {
+            // The last 12 full months by default: the annual report's shape.
+            let today = crate::domain::calendar::local(app.now).date_naive();
+            let to = today.with_day0(0).unwrap_or(today) - chrono::Duration::days(1);
+            let from = to
+                .with_day0(0)
+                .and_then(|d| d.checked_sub_months(chrono::Months::new(11)))
+                .unwrap_or(to);
+            let r = &mut app.reports;
+            r.back = Some(app.screen);
+            if r.from.is_none() {
+                r.from = Some(from);
+                r.to = Some(to);
+            }
+            fx.push(Effect::Store(Request::Report {
+                from: r.from.unwrap_or(from),
+                to: r.to.unwrap_or(to),
+            }));
+            app.screen = Screen::Reports;
+        }
+        Action::PeriodBack | Action::PeriodForward => {
+            let r = &mut app.reports;
+            if let (Some(from), Some(to)) = (r.from, r.to) {
+                let len = (to - from).num_days() + 1;
+                let shift = chrono::Duration::days(if action == Action::PeriodBack {
+                    -len
+                } else {
+                    len
+                });
+                r.from = Some(from + shift);
+                r.to = Some(to + shift);
+                fx.push(Effect::Store(Request::Report {
+                    from: from + shift,
+                    to: to + shift,
+                }));
+            }
+        }
+        Action::NextTable => {
+            let n = app
+                .reports
+                .report
+                .as_ref()
+                .map_or(1, |r| r.tables.len().max(1));
+            app.reports.table = (app.reports.table + 1) % n;
+        }
+        Action::ReportLoaded(r) => app.reports.report = Some(r),
         Action::Back if app.screen == Screen::Contacts && app.contacts.open => {
             app.contacts.open = false;
         }
@@ -289,6 +339,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
             (Screen::Detail, _) => scroll_detail(app, &action),
+            (Screen::Reports, _) => {}
             (Screen::Contacts, _) => {
                 let c = &mut app.contacts;
                 let last = c.answers.len().saturating_sub(1);

@@ -8,6 +8,7 @@ pub mod form;
 pub mod help;
 pub mod picker;
 pub mod prompt;
+pub mod reports;
 pub mod symbols;
 
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, StatusKind};
@@ -34,6 +35,7 @@ pub fn draw(app: &App, f: &mut Frame) {
         Screen::Dashboard => dashboard::draw(app, f, area),
         Screen::Detail => detail::draw(app, f, area),
         Screen::Contacts => contacts::draw(app, f, area),
+        Screen::Reports => reports::draw(app, f, area),
     }
     if let Some((_, form)) = &app.form {
         // Below the header, above the footer's key line.
