@@ -11,6 +11,7 @@ mod admin;
 mod contacts;
 mod deadlines;
 mod reports;
+mod reviews;
 mod verbs;
 pub use deadlines::{HolidaysCommand, RulesCommand, SettingsCommand};
 
@@ -146,6 +147,8 @@ pub enum Command {
         #[arg(long)]
         redact_third_parties: bool,
     },
+    /// Review meetings: the next of each series and its agenda; add, hold, record
+    Reviews(reviews::ReviewsArgs),
     /// Check the database: integrity, foreign keys, triggers and the audit chain
     Verify,
     /// The audit trail: who did or saw what, when (DSLs and senior leads)
@@ -346,6 +349,7 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Reviews(a)) => reviews::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Report {
             from,
             to,

@@ -51,6 +51,7 @@ pub mod deadline;
 pub mod escalation;
 pub mod hours;
 pub mod report;
+pub mod review;
 pub mod routing;
 pub mod staff;
 pub mod text;

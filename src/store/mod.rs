@@ -12,6 +12,7 @@ pub mod holidays;
 pub mod migrate;
 pub mod notices;
 pub mod reports;
+pub mod reviews;
 pub mod seed;
 pub mod settings;
 pub mod staff;

@@ -70,6 +70,7 @@ pub fn defaults(w: &mut Write<'_>, org_name: &str) -> Result<()> {
     .expect("bundled holidays parse (tested)");
     super::holidays::import(w, "england-and-wales", &holidays)?;
     super::settings::set(w, super::settings::ORG_NAME, org_name)?;
+    super::reviews::seed(w)?;
     w.audit(
         "init",
         "database",

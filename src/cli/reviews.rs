@@ -1,0 +1,164 @@
+//! `dutydesk reviews`: the next meeting of each series and its agenda; adding
+//! to it, holding it and recording decisions.
+
+use super::{Failure, Outcome, clock, refused, whoami};
+use crate::domain::review::when;
+use crate::store::escalations::Viewer;
+use crate::store::{self, Create};
+use clap::{Args, Subcommand};
+use std::path::Path;
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ReviewsArgs {
+    #[command(subcommand)]
+    pub cmd: Option<ReviewsCommand>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewsCommand {
+    /// Put an escalation on a series' next agenda, with a reason
+    Add {
+        reference: String,
+        /// dsl_learning, log_review, annual (see `dutydesk reviews`)
+        #[arg(long)]
+        series: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record the series' next meeting as held; unreviewed items roll on
+    Hold {
+        series: String,
+        #[arg(long)]
+        attendees: String,
+    },
+    /// Items of held meetings of a series, with their ids
+    Items { series: String },
+    /// Record the discussion and decision on an item, and an action if agreed
+    Record {
+        item: i64,
+        #[arg(long)]
+        discussion: String,
+        #[arg(long)]
+        decision: String,
+        #[arg(long, requires_all = ["owner", "due"])]
+        action: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        due: Option<String>,
+    },
+}
+
+fn act(e: store::StoreError) -> Failure {
+    Failure {
+        code: 1,
+        message: e.to_string(),
+    }
+}
+
+pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
+    let now = clock()?.now();
+    let mut st = store::open(path, Create::No)?;
+    let me = whoami(&st)?;
+    if !st.read_only() {
+        // Databases made before reviews existed get the standard series.
+        st.write(&me.username, now, |w| {
+            store::reviews::seed(w)?;
+            w.audit("lookup", "reviews", None, None)
+        })?;
+    }
+    match &a.cmd {
+        None => {
+            let agendas = store::reviews::agendas(st.conn(), Viewer::from(&me), now)?;
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&agendas).map_err(anyhow::Error::from)?
+                );
+                return Ok(());
+            }
+            let today = crate::domain::calendar::local(now).date_naive();
+            for g in agendas {
+                println!(
+                    "{} [{}]: next {} ({}), {} item(s) since {}",
+                    g.name,
+                    g.code,
+                    g.next_meeting,
+                    when(g.next_meeting, today),
+                    g.items.len(),
+                    g.since
+                );
+                for i in g.items {
+                    println!("  {:<13} {:<26} {}", i.reference, i.kind.label(), i.detail);
+                }
+            }
+            Ok(())
+        }
+        Some(ReviewsCommand::Add {
+            reference,
+            series,
+            reason,
+        }) => {
+            let msg = st
+                .write(&me.username, now, |w| {
+                    let id = store::workflow::id_of(w, reference)?;
+                    store::reviews::add(w, series, id, reason)
+                })
+                .map_err(act)?;
+            eprintln!("{msg}");
+            Ok(())
+        }
+        Some(ReviewsCommand::Hold { series, attendees }) => {
+            let viewer = Viewer::from(&me);
+            let msg = st
+                .write(&me.username, now, |w| {
+                    store::reviews::hold(w, series, attendees, viewer)
+                })
+                .map_err(act)?;
+            eprintln!("{msg}");
+            Ok(())
+        }
+        Some(ReviewsCommand::Items { series }) => {
+            for (id, date, reference, kind, done) in
+                store::reviews::items(st.conn(), series).map_err(act)?
+            {
+                println!(
+                    "{id:>5} {date} {reference:<13} {kind:<16} {}",
+                    if done { "reviewed" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        Some(ReviewsCommand::Record {
+            item,
+            discussion,
+            decision,
+            action,
+            owner,
+            due,
+        }) => {
+            let due = match due {
+                Some(d) => Some(
+                    chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                        .map_err(|_| refused(format!("--due {d:?} is not a date (YYYY-MM-DD)")))?,
+                ),
+                None => None,
+            };
+            let action = match (action, owner, due) {
+                (Some(a), Some(o), Some(d)) => Some((a.as_str(), o.as_str(), d)),
+                _ => None,
+            };
+            let msg = st
+                .write(&me.username, now, |w| {
+                    store::reviews::record_item(w, *item, discussion, decision, action)
+                })
+                .map_err(act)?;
+            eprintln!("{msg}");
+            Ok(())
+        }
+    }
+}

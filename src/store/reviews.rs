@@ -1,0 +1,331 @@
+//! Review series, agendas from the log, holding a meeting, and its actions.
+
+use super::escalations::{VISIBLE, Viewer};
+use super::{Result, StoreError, Write, instant};
+use crate::domain::calendar::{at_local, local};
+use crate::domain::review::{Agenda, DEFAULT_SERIES, Item, ItemKind, LONG_OPEN_DAYS, next_after};
+use crate::domain::text::{clean_line, validate_block, validate_line};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use rusqlite::{Connection, OptionalExtension, named_params, params};
+
+/// Adds the standard series if there are none (new databases and old ones).
+pub fn seed(w: &mut Write<'_>) -> Result<()> {
+    let n: i64 = w
+        .tx()
+        .query_row("SELECT count(*) FROM review_series", [], |r| r.get(0))?;
+    if n > 0 {
+        return Ok(());
+    }
+    let today = local(w.now()).date_naive();
+    for (code, name, months) in DEFAULT_SERIES {
+        w.tx().execute(
+            "INSERT INTO review_series (code, name, cadence_months, next_meeting) VALUES (?1, ?2, ?3, ?4)",
+            params![code, name, months, next_after(today, *months).to_string()],
+        )?;
+    }
+    w.audit("add", "review_series", None, Some("standard series"))
+}
+
+struct Series {
+    id: i64,
+    code: String,
+    name: String,
+    cadence: u32,
+    next: NaiveDate,
+}
+
+fn series(conn: &Connection) -> Result<Vec<Series>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, code, name, cadence_months, next_meeting FROM review_series WHERE active = 1 ORDER BY next_meeting, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Series {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            name: clean_line(&r.get::<_, String>(2)?),
+            cadence: r.get(3)?,
+            next: NaiveDate::parse_from_str(&r.get::<_, String>(4)?, "%Y-%m-%d")
+                .unwrap_or(NaiveDate::MIN),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// When the last meeting of a series was held (or, if never, one cadence before the next).
+fn since(conn: &Connection, s: &Series) -> Result<DateTime<Utc>> {
+    let held: Option<i64> = conn.query_row(
+        "SELECT max(held_at) FROM review_meetings WHERE series_id = ?1",
+        [s.id],
+        |r| r.get(0),
+    )?;
+    Ok(match held {
+        Some(t) => instant(t),
+        None => at_local(
+            s.next
+                .checked_sub_months(chrono::Months::new(s.cadence))
+                .unwrap_or(s.next),
+            NaiveTime::MIN,
+        ),
+    })
+}
+
+/// The meeting to come for a series (created when first needed).
+fn upcoming(conn: &Connection, s: &Series) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM review_meetings WHERE series_id = ?1 AND held_at IS NULL ORDER BY scheduled LIMIT 1",
+            [s.id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Every series' next meeting and its agenda, for this viewer (restricted
+/// escalations appear only for those allowed to see them).
+pub fn agendas(conn: &Connection, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Agenda>> {
+    let mut out = Vec::new();
+    for s in series(conn)? {
+        let from = since(conn, &s)?;
+        let meeting = upcoming(conn, &s)?;
+        let q = |sql: &str| format!("{sql} AND {VISIBLE}");
+        let p = named_params! {":from": from.timestamp(), ":now": now.timestamp(),
+        ":long": (now - Duration::days(LONG_OPEN_DAYS)).timestamp(),
+        ":meeting": meeting, ":senior": viewer.senior, ":me": viewer.staff_id};
+        let mut items: Vec<Item> = Vec::new();
+        let queries: &[(ItemKind, &str)] = &[
+            (ItemKind::Closed, "SELECT e.id, e.reference, coalesce(e.outcome, '') FROM escalations e
+                WHERE e.closed_at >= :from AND e.closed_at < :now"),
+            (ItemKind::LongOpen, "SELECT e.id, e.reference, 'open since ' || date(e.raised_at, 'unixepoch') FROM escalations e
+                WHERE e.status <> 'closed' AND e.raised_at < :long"),
+            (ItemKind::NoOutcome, "SELECT e.id, e.reference, 'referred to ' || r.route || ' on ' || date(r.made_at, 'unixepoch')
+                FROM referrals r JOIN escalations e ON e.id = r.escalation_id
+                WHERE r.outcome IS NULL AND r.made_at < :now AND e.status <> 'closed'"),
+            (ItemKind::DeadlineMissed, "SELECT e.id, e.reference, d.label FROM deadlines d JOIN escalations e ON e.id = d.escalation_id
+                WHERE d.due_at >= :from AND d.due_at < :now AND d.waived_at IS NULL
+                  AND (d.met_at IS NULL OR d.met_at > d.due_at)"),
+            (ItemKind::DeadlineWaived, "SELECT e.id, e.reference, d.label || ': ' || d.waived_reason FROM deadlines d
+                JOIN escalations e ON e.id = d.escalation_id
+                WHERE d.waived_at >= :from AND d.waived_at < :now AND d.waived_reason <> 'escalation closed'"),
+            (ItemKind::SignedOff, "SELECT e.id, e.reference, coalesce(e.outcome, '') FROM escalations e
+                WHERE e.signed_off_at >= :from AND e.signed_off_at < :now"),
+            (ItemKind::Reopened, "SELECT e.id, e.reference, substr(c.body, 1, 80) FROM chronology c
+                JOIN escalations e ON e.id = c.escalation_id
+                WHERE c.kind = 'reopened' AND c.at >= :from AND c.at < :now"),
+            (ItemKind::Manual, "SELECT e.id, e.reference, coalesce(i.reason, '') FROM review_items i
+                JOIN escalations e ON e.id = i.escalation_id
+                WHERE i.meeting_id = :meeting AND i.kind = 'manual' AND i.reviewed_at IS NULL"),
+        ];
+        for (kind, sql) in queries {
+            let sql = q(sql);
+            let mut stmt = conn.prepare(&sql)?;
+            let used: Vec<&str> = [":from", ":now", ":long", ":meeting", ":senior", ":me"]
+                .into_iter()
+                .filter(|n| sql.contains(n))
+                .collect();
+            let params: Vec<(&str, &dyn rusqlite::ToSql)> = p
+                .iter()
+                .copied()
+                .filter(|(n, _)| used.contains(n))
+                .collect();
+            let rows = stmt.query_map(params.as_slice(), |r| {
+                Ok(Item {
+                    kind: *kind,
+                    escalation_id: r.get(0)?,
+                    reference: clean_line(&r.get::<_, String>(1)?),
+                    detail: clean_line(&r.get::<_, String>(2)?),
+                })
+            })?;
+            for row in rows {
+                items.push(row?);
+            }
+        }
+        out.push(Agenda {
+            series_id: s.id,
+            code: s.code.clone(),
+            name: s.name.clone(),
+            next_meeting: s.next,
+            since: local(from).date_naive(),
+            items,
+        });
+    }
+    Ok(out)
+}
+
+fn series_by_code(conn: &Connection, code: &str) -> Result<Series> {
+    series(conn)?
+        .into_iter()
+        .find(|s| s.code == code.trim())
+        .ok_or_else(|| {
+            StoreError::Refused(format!("no review series {code:?}: see `dutydesk reviews`"))
+        })
+}
+
+fn ensure_upcoming(w: &Write<'_>, s: &Series) -> Result<i64> {
+    if let Some(id) = upcoming(w.tx(), s)? {
+        return Ok(id);
+    }
+    w.tx().execute(
+        "INSERT INTO review_meetings (series_id, scheduled) VALUES (?1, ?2)",
+        params![s.id, s.next.to_string()],
+    )?;
+    Ok(w.tx().last_insert_rowid())
+}
+
+/// Puts an escalation on a series' next agenda by hand, with a reason.
+pub fn add(
+    w: &mut Write<'_>,
+    series_code: &str,
+    escalation_id: i64,
+    reason: &str,
+) -> Result<String> {
+    let reason =
+        validate_line("reason", reason, 4000).map_err(|e| StoreError::Refused(e.to_string()))?;
+    let me = super::staff::find_in(w.tx(), w.actor())?
+        .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
+        .ok_or_else(|| StoreError::Refused("only DSLs can add to a review".into()))?;
+    let s = series_by_code(w.tx(), series_code)?;
+    let meeting = ensure_upcoming(w, &s)?;
+    let reference: String = w
+        .tx()
+        .query_row(
+            "SELECT reference FROM escalations WHERE id = ?1",
+            [escalation_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Refused(format!("no escalation {escalation_id}")))?;
+    w.tx().execute(
+        "INSERT INTO review_items (meeting_id, escalation_id, kind, reason, added_by) VALUES (?1, ?2, 'manual', ?3, ?4)",
+        params![meeting, escalation_id, reason, me.id],
+    )?;
+    w.audit("review_add", "escalation", Some(&reference), Some(&s.code))?;
+    Ok(format!("{reference} added to the {} on {}", s.name, s.next))
+}
+
+/// Records a meeting as held: its agenda is kept as items of this meeting,
+/// manual items not reviewed roll to the next one, and the series moves on.
+pub fn hold(
+    w: &mut Write<'_>,
+    series_code: &str,
+    attendees: &str,
+    viewer: Viewer,
+) -> Result<String> {
+    super::staff::require_manager(w, "record a review meeting")?;
+    let attendees = validate_line("attendees", attendees, 2000)
+        .map_err(|e| StoreError::Refused(e.to_string()))?;
+    let s = series_by_code(w.tx(), series_code)?;
+    let now = w.now();
+    let today = local(now).date_naive();
+    // A meeting recorded twice: the same series held again the same day.
+    let last: Option<i64> = w.tx().query_row(
+        "SELECT max(held_at) FROM review_meetings WHERE series_id = ?1",
+        [s.id],
+        |r| r.get(0),
+    )?;
+    if last.is_some_and(|t| local(instant(t)).date_naive() == today) {
+        return Err(StoreError::Refused(format!(
+            "a {} meeting is already recorded as held today; nothing changed",
+            s.name
+        )));
+    }
+    let agenda = agendas(w.tx(), viewer, now)?
+        .into_iter()
+        .find(|a| a.series_id == s.id)
+        .map(|a| a.items)
+        .unwrap_or_default();
+    let meeting = ensure_upcoming(w, &s)?;
+    for i in agenda.iter().filter(|i| i.kind != ItemKind::Manual) {
+        w.tx().execute(
+            "INSERT INTO review_items (meeting_id, escalation_id, kind, reason) VALUES (?1, ?2, ?3, ?4)",
+            params![meeting, i.escalation_id, i.kind.code(), i.detail],
+        )?;
+    }
+    w.tx().execute(
+        "UPDATE review_meetings SET held_at = ?2, attendees = ?3 WHERE id = ?1",
+        params![meeting, now.timestamp(), attendees],
+    )?;
+    let next = next_after(today.max(s.next), s.cadence);
+    w.tx().execute(
+        "UPDATE review_series SET next_meeting = ?2 WHERE id = ?1",
+        params![s.id, next.to_string()],
+    )?;
+    let next_series = Series { next, ..s };
+    let next_meeting = ensure_upcoming(w, &next_series)?;
+    let rolled = w.tx().execute(
+        "UPDATE review_items SET meeting_id = ?2 WHERE meeting_id = ?1 AND kind = 'manual' AND reviewed_at IS NULL",
+        params![meeting, next_meeting],
+    )?;
+    w.audit(
+        "review_held",
+        "review_meeting",
+        Some(&meeting.to_string()),
+        Some(&format!(
+            "{} items; {rolled} rolled over; attendees: {attendees}",
+            agenda.len()
+        )),
+    )?;
+    Ok(format!(
+        "{} held with {} items ({rolled} rolled to {next})",
+        next_series.name,
+        agenda.len()
+    ))
+}
+
+/// Records the discussion and decision on an item, and an action if agreed
+/// (its owner sees it with their deadlines).
+pub fn record_item(
+    w: &mut Write<'_>,
+    item_id: i64,
+    discussion: &str,
+    decision: &str,
+    action: Option<(&str, &str, NaiveDate)>,
+) -> Result<String> {
+    super::staff::require_manager(w, "record a review decision")?;
+    let discussion = validate_block("discussion", discussion, 20_000)
+        .map_err(|e| StoreError::Refused(e.to_string()))?;
+    let decision = validate_line("decision", decision, 4000)
+        .map_err(|e| StoreError::Refused(e.to_string()))?;
+    let n = w.tx().execute(
+        "UPDATE review_items SET discussion = ?2, decision = ?3, reviewed_at = ?4 WHERE id = ?1",
+        params![item_id, discussion, decision, w.now().timestamp()],
+    )?;
+    if n == 0 {
+        return Err(StoreError::Refused(format!("no review item {item_id}")));
+    }
+    if let Some((desc, owner, due)) = action {
+        let desc =
+            validate_line("action", desc, 2000).map_err(|e| StoreError::Refused(e.to_string()))?;
+        let owner = super::staff::find_in(w.tx(), owner)?
+            .filter(|s| s.active)
+            .ok_or_else(|| StoreError::Refused(format!("no active staff member {owner:?}")))?;
+        w.tx().execute(
+            "INSERT INTO review_actions (item_id, owner_id, description, due_at) VALUES (?1, ?2, ?3, ?4)",
+            params![item_id, owner.id, desc, crate::domain::calendar::end_of_day(due).timestamp()],
+        )?;
+    }
+    w.audit(
+        "review_item",
+        "review_item",
+        Some(&item_id.to_string()),
+        Some(&decision),
+    )?;
+    Ok(format!("Item {item_id} recorded"))
+}
+
+/// Items of held meetings, for `reviews items` (id, meeting date, reference, kind, reviewed).
+pub fn items(
+    conn: &Connection,
+    series_code: &str,
+) -> Result<Vec<(i64, String, String, String, bool)>> {
+    let s = series_by_code(conn, series_code)?;
+    let mut stmt = conn.prepare(
+        "SELECT i.id, m.scheduled, coalesce(e.reference, ''), i.kind, i.reviewed_at IS NOT NULL
+         FROM review_items i JOIN review_meetings m ON m.id = i.meeting_id
+         LEFT JOIN escalations e ON e.id = i.escalation_id
+         WHERE m.series_id = ?1 AND m.held_at IS NOT NULL ORDER BY m.scheduled DESC, i.id",
+    )?;
+    let rows = stmt.query_map([s.id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
