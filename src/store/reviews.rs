@@ -312,11 +312,14 @@ pub fn record_item(
     Ok(format!("Item {item_id} recorded"))
 }
 
-/// Items of held meetings, for `reviews items` (id, meeting date, reference, kind, reviewed).
+/// An item of a held meeting: id, meeting date, reference, kind, reviewed.
+pub type HeldItem = (i64, String, String, String, bool);
+
+/// Items of held meetings, for `reviews items`.
 pub fn items(
     conn: &Connection,
     series_code: &str,
-) -> Result<Vec<(i64, String, String, String, bool)>> {
+) -> Result<Vec<HeldItem>> {
     let s = series_by_code(conn, series_code)?;
     let mut stmt = conn.prepare(
         "SELECT i.id, m.scheduled, coalesce(e.reference, ''), i.kind, i.reviewed_at IS NOT NULL
