@@ -317,7 +317,10 @@ fn meeting_a_deadline_asks_then_saves_and_reloads() {
     assert!(app.status.as_ref().unwrap().text.contains("Marked met"));
     assert!(matches!(
         fx.as_slice(),
-        [Effect::Store(Request::Dashboard { .. })]
+        [
+            Effect::Store(Request::Dashboard { .. }),
+            Effect::Store(Request::Reviews)
+        ]
     ));
 }
 

@@ -316,10 +316,7 @@ pub fn record_item(
 pub type HeldItem = (i64, String, String, String, bool);
 
 /// Items of held meetings, for `reviews items`.
-pub fn items(
-    conn: &Connection,
-    series_code: &str,
-) -> Result<Vec<HeldItem>> {
+pub fn items(conn: &Connection, series_code: &str) -> Result<Vec<HeldItem>> {
     let s = series_by_code(conn, series_code)?;
     let mut stmt = conn.prepare(
         "SELECT i.id, m.scheduled, coalesce(e.reference, ''), i.kind, i.reviewed_at IS NOT NULL

@@ -59,6 +59,14 @@ pub enum Request {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     },
+    /// Every review series' next meeting and agenda.
+    Reviews,
+    /// Put an escalation on a series' next agenda.
+    AddReview {
+        id: i64,
+        series: String,
+        reason: String,
+    },
     /// Contacts by search and filters, answered for now.
     Contacts {
         query: String,
@@ -127,6 +135,7 @@ pub enum Reply {
     },
     ReferOptions(Box<ReferOptions>),
     Report(Box<crate::domain::report::Report>),
+    Reviews(Vec<crate::domain::review::Agenda>),
     /// Contacts answering a search, and every contact (id, label) for the
     /// form's fallback list.
     Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
@@ -421,6 +430,16 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             let r = crate::domain::report::build(&rows, from, to)
                 .map_err(super::StoreError::Refused)?;
             Reply::Report(Box::new(r))
+        }
+        Request::Reviews => Reply::Reviews(super::reviews::agendas(
+            store.conn(),
+            Viewer::from(me),
+            now,
+        )?),
+        Request::AddReview { id, series, reason } => {
+            Reply::Saved(store.write(&me.username, now, |w| {
+                super::reviews::add(w, &series, id, &reason)
+            })?)
         }
         Request::LookUp { id } => {
             let o = refer_options(store, me, now, id)?;

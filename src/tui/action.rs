@@ -54,6 +54,11 @@ pub enum Action {
     Lock,
     /// Any key on the lock panel.
     Unlock,
+    /// Open the review queue.
+    Reviews,
+    /// Put the selected escalation on the next review (asks for a reason).
+    AddToReview,
+    ReviewsLoaded(Vec<crate::domain::review::Agenda>),
     /// Open the reports screen.
     Reports,
     /// Move the report period back or forward by its length.

@@ -21,6 +21,7 @@ pub enum Screen {
     Detail,
     Contacts,
     Reports,
+    Reviews,
 }
 
 /// The reports screen: a period, the report for it, the table shown.
@@ -139,6 +140,12 @@ pub enum PromptKind {
     /// A verb on an escalation that needs words: a note, a re-open reason,
     /// a sign-off or send-back reason.
     Escalation { target: Target, verb: TextVerb },
+    /// Why an escalation goes on a review's agenda.
+    Review {
+        target: Target,
+        series: String,
+        name: String,
+    },
 }
 
 /// The escalation a verb acts on, and the version the user saw.
@@ -273,6 +280,10 @@ pub struct App {
     pub detail: Option<Detail>,
     pub contacts: ContactsView,
     pub reports: ReportsView,
+    /// Each review series' next meeting and agenda.
+    pub reviews: Vec<crate::domain::review::Agenda>,
+    /// Lines scrolled on the review screen.
+    pub reviews_scroll: u16,
     pub status: Option<StatusLine>,
     /// Terminal size, for paging.
     pub width: u16,
@@ -316,6 +327,8 @@ impl App {
             detail: None,
             contacts: ContactsView::default(),
             reports: ReportsView::default(),
+            reviews: Vec::new(),
+            reviews_scroll: 0,
             status: None,
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
@@ -351,7 +364,7 @@ impl App {
             (Screen::Detail, _) => Mode::Detail,
             (Screen::Contacts, _) if self.contacts.typing => Mode::ContactSearch,
             (Screen::Contacts, _) => Mode::Contacts,
-            (Screen::Reports, _) => Mode::Reports,
+            (Screen::Reports, _) | (Screen::Reviews, _) => Mode::Reports,
         }
     }
 
@@ -371,7 +384,8 @@ impl App {
             (Screen::Dashboard, Focus::Queue) => self.queue.selected_row()?,
             (Screen::Dashboard, Focus::Deadlines)
             | (Screen::Contacts, _)
-            | (Screen::Reports, _) => {
+            | (Screen::Reports, _)
+            | (Screen::Reviews, _) => {
                 return None;
             }
         };

@@ -94,7 +94,10 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
         m => Some(Duration::from_secs(u64::from(m) * 60)),
     };
     let mut last_key = std::time::Instant::now();
-    let mut pending = vec![update::initial_load()];
+    let mut pending = vec![
+        update::initial_load(),
+        update::Effect::Store(crate::store::worker::Request::Reviews),
+    ];
     loop {
         for fx in pending.drain(..) {
             match fx {
@@ -166,6 +169,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::ReferOptions(o) => Action::ReferOptionsLoaded(o),
                 Reply::Contacts(list, all) => Action::ContactsLoaded(list, all),
                 Reply::Report(r) => Action::ReportLoaded(r),
+                Reply::Reviews(r) => Action::ReviewsLoaded(r),
                 Reply::Created {
                     message,
                     id,

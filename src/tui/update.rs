@@ -67,6 +67,36 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             .min(max);
         }
         Action::Back if app.help => app.help = false,
+        Action::Back if app.screen == Screen::Reviews => app.screen = Screen::Dashboard,
+        Action::Reviews => {
+            app.screen = Screen::Reviews;
+            app.reviews_scroll = 0;
+            fx.push(Effect::Store(Request::Reviews));
+        }
+        Action::ReviewsLoaded(r) => app.reviews = r,
+        Action::AddToReview => {
+            if let Some(target) = writable_target(app) {
+                match app.reviews.first() {
+                    Some(a) => {
+                        app.prompt = Some(Prompt {
+                            kind: PromptKind::Review {
+                                target,
+                                series: a.code.clone(),
+                                name: a.name.clone(),
+                            },
+                            input: String::new(),
+                            error: None,
+                            saving: false,
+                        })
+                    }
+                    None => info(
+                        app,
+                        StatusKind::Error,
+                        "No review series: see `dutydesk reviews`",
+                    ),
+                }
+            }
+        }
         Action::Back if app.screen == Screen::Reports => {
             app.screen = app.reports.back.take().unwrap_or(Screen::Dashboard);
         }
@@ -340,6 +370,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             (Screen::Detail, _) => scroll_detail(app, &action),
             (Screen::Reports, _) => {}
+            (Screen::Reviews, _) => {
+                app.reviews_scroll = match action {
+                    Action::Up => app.reviews_scroll.saturating_sub(1),
+                    Action::Down => app.reviews_scroll.saturating_add(1),
+                    _ => app.reviews_scroll,
+                }
+            }
             (Screen::Contacts, _) => {
                 let c = &mut app.contacts;
                 let last = c.answers.len().saturating_sub(1);
@@ -527,6 +564,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if app.screen == Screen::Contacts {
                 fx.push(contacts_request(&app.contacts));
             }
+            fx.push(Effect::Store(Request::Reviews));
             if let Some(d) = &app.detail {
                 fx.push(Effect::Store(Request::Detail {
                     id: d.data.summary.id,
@@ -853,6 +891,17 @@ fn submit(app: &mut App, fx: &mut Vec<Effect>) {
             }
             Request::Waive {
                 id: *id,
+                reason: p.input.clone(),
+            }
+        }
+        PromptKind::Review { target, series, .. } => {
+            if let Err(e) = crate::domain::text::validate_line("reason", &p.input, PROMPT_MAX) {
+                p.error = Some(e.to_string());
+                return;
+            }
+            Request::AddReview {
+                id: target.id,
+                series: series.clone(),
                 reason: p.input.clone(),
             }
         }

@@ -21,6 +21,7 @@ pub struct Areas {
     pub alert: Option<Rect>,
     pub queue: Rect,
     pub deadlines: Rect,
+    pub reviews: Option<Rect>,
     pub footer: Rect,
 }
 
@@ -28,14 +29,24 @@ pub fn areas(app: &App, area: Rect) -> Areas {
     let banner = u16::from(app.read_only);
     let alert = u16::from(app.alert.is_some()) + u16::from(unacked_line(app).is_some());
     // The deadlines panel takes two fifths of the body, at least 4 lines.
-    let body = area.height.saturating_sub(3 + banner + alert);
+    let strip = u16::from(!app.reviews.is_empty());
+    let body = area.height.saturating_sub(3 + banner + alert + strip);
     let panel = (body * 2 / 5).max(4);
-    let [header, banner_area, alert_area, queue, deadlines, footer] = Layout::vertical([
+    let [
+        header,
+        banner_area,
+        alert_area,
+        queue,
+        deadlines,
+        strip_area,
+        footer,
+    ] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner),
         Constraint::Length(alert),
         Constraint::Min(3),
         Constraint::Length(panel),
+        Constraint::Length(strip),
         Constraint::Length(2),
     ])
     .areas(area);
@@ -45,6 +56,7 @@ pub fn areas(app: &App, area: Rect) -> Areas {
         alert: (alert > 0).then_some(alert_area),
         queue,
         deadlines,
+        reviews: (strip > 0).then_some(strip_area),
         footer,
     }
 }
@@ -89,6 +101,32 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     }
     queue(app, f, a.queue);
     deadlines(app, f, a.deadlines);
+    if let Some(r) = a.reviews {
+        let today = crate::domain::calendar::local(app.now).date_naive();
+        let text = app
+            .reviews
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {} ({}, {} items)",
+                    g.name
+                        .split_whitespace()
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    g.next_meeting.format("%d %b"),
+                    crate::domain::review::when(g.next_meeting, today),
+                    g.items.len()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" │ ");
+        f.render_widget(
+            Paragraph::new(truncate(&format!(" Reviews (R): {text}"), r.width as usize))
+                .style(app.theme.muted),
+            r,
+        );
+    }
     let (total, selected) = match app.focus {
         Focus::Queue => (app.queue.total, app.queue.selected),
         Focus::Deadlines => (app.deadlines.total, app.deadlines.selected),

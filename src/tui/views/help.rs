@@ -31,7 +31,7 @@ fn lines(app: &App) -> Vec<Line<'static>> {
         (Screen::Dashboard, Focus::Deadlines) => Mode::Deadlines,
         (Screen::Detail, _) => Mode::Detail,
         (Screen::Contacts, _) => Mode::Contacts,
-        (Screen::Reports, _) => Mode::Reports,
+        (Screen::Reports, _) | (Screen::Reviews, _) => Mode::Reports,
     };
     let t = &app.theme;
     let mut lines = vec![Line::from(Span::styled("Keys on this screen", t.title))];

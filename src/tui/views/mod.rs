@@ -36,6 +36,7 @@ pub fn draw(app: &App, f: &mut Frame) {
         Screen::Detail => detail::draw(app, f, area),
         Screen::Contacts => contacts::draw(app, f, area),
         Screen::Reports => reports::draw(app, f, area),
+        Screen::Reviews => reports::draw_reviews(app, f, area),
     }
     if let Some((_, form)) = &app.form {
         // Below the header, above the footer's key line.

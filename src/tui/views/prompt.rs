@@ -23,6 +23,10 @@ pub fn draw(app: &App, p: &Prompt, f: &mut Frame, area: Rect) {
             format!(" Waive: {label} · {reference} "),
             "Reason (required: why it no longer applies), then Enter:",
         ),
+        PromptKind::Review { target, name, .. } => (
+            format!(" {} → {name} ", target.reference),
+            "Why it should be discussed (required), then Enter:",
+        ),
         PromptKind::Escalation { target, verb } => match verb {
             TextVerb::Note => (
                 format!(" Note on {} ", target.reference),

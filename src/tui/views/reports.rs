@@ -101,3 +101,59 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         inner,
     );
 }
+
+/// The review queue: each series' next meeting and what is on its agenda.
+pub fn draw_reviews(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let [head, body, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    header(app, f, head);
+    let today = crate::domain::calendar::local(app.now).date_naive();
+    let mut lines = Vec::new();
+    for a in &app.reviews {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} · next {} ({}) · {} item(s) since {}",
+                a.name,
+                a.next_meeting,
+                crate::domain::review::when(a.next_meeting, today),
+                a.items.len(),
+                a.since
+            ),
+            t.title,
+        )));
+        for i in &a.items {
+            lines.push(Line::from(format!(
+                "  {:<13} {:<26} {}",
+                i.reference,
+                i.kind.label(),
+                i.detail
+            )));
+        }
+        lines.push(Line::from(""));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "Loading the review series…",
+            t.muted,
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        "Hold a meeting and record decisions with `dutydesk reviews hold` / `reviews record`; v on an escalation adds it.",
+        t.muted,
+    )));
+    f.render_widget(
+        Paragraph::new(lines).scroll((app.reviews_scroll, 0)).block(
+            Block::new().borders(Borders::TOP).title(Span::styled(
+                " Review queue (j/k scroll, Esc back) ",
+                t.title,
+            )),
+        ),
+        body,
+    );
+    footer(app, f, foot, "");
+}
