@@ -178,3 +178,97 @@ fn the_agenda_comes_from_the_log_and_rolls_on() {
     assert_eq!(code, 1);
     assert!(err.contains("no review item"), "{err}");
 }
+
+#[test]
+fn report_figures_and_export_from_a_crafted_log() {
+    let dir = private_dir();
+    let path = dir.path().join("desk.db");
+    assert_eq!(run(dd("alice", &path, T0).args(["init"])).0, 0);
+    let new = |now: &str, subject: &str, cat: &str, area: &str| {
+        let (c, out, err) = run(dd("alice", &path, now).args([
+            "new",
+            "--subject",
+            subject,
+            "--name",
+            "P",
+            "--area",
+            area,
+            "--category",
+            cat,
+            "--risk",
+            "medium",
+            "--summary",
+            "s",
+            "--words",
+            "what they said",
+        ]));
+        assert_eq!(c, 0, "{err}");
+        out.trim().to_string()
+    };
+    // October (before): 1 child neglect. November: 2 child neglect, 1 adult domestic.
+    new("2026-10-10T10:00:00Z", "child", "neglect", "Rutland");
+    let a = new("2026-11-03T10:00:00Z", "child", "neglect", "Rutland");
+    new("2026-11-04T10:00:00Z", "child", "neglect", "Leicester");
+    new("2026-11-05T10:00:00Z", "adult", "domestic", "Walsall");
+    assert_eq!(
+        run(dd("alice", &path, "2026-11-03T16:00:00Z")
+            .args(["refer", &a, "--route", "children", "--shared", "x"]))
+        .0,
+        0
+    );
+    let (c, out, err) = run(dd("alice", &path, "2026-12-01T10:00:00Z").args([
+        "report",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--json",
+    ]));
+    assert_eq!(c, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["total"], 3);
+    assert_eq!(v["total_before"], 1, "the 30 days before: 2 Oct to 31 Oct");
+    let table = |t: &str| {
+        v["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["title"] == t)
+            .unwrap()
+            .clone()
+    };
+    let subj = table("By subject");
+    assert_eq!(subj["rows"][0]["key"], "child");
+    assert_eq!(subj["rows"][0]["now"], 2);
+    assert_eq!(subj["rows"][0]["before"], 1);
+    assert_eq!(subj["rows"][0]["change"], 100.0);
+    assert_eq!(table("By route of referral")["rows"][0]["key"], "children");
+    assert_eq!(v["median_hours_to_refer"], 6.0);
+    let (_, md, _) = run(dd("alice", &path, "2026-12-01T10:00:00Z").args([
+        "report",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--suppress-under",
+        "5",
+    ]));
+    assert!(md.contains("| neglect | <5 | <5 |"), "{md}");
+    let (c, _, err) =
+        run(dd("alice", &path, T0).args(["report", "--from", "2026-11-30", "--to", "2026-11-01"]));
+    assert_eq!(c, 2);
+    assert!(err.contains("before it starts"), "{err}");
+    // One record for an agency, third parties redacted, audited.
+    let (c, out, err) = run(dd("alice", &path, T0).args(["export", &a, "--redact-third-parties"]));
+    assert_eq!(c, 0, "{err}");
+    assert!(
+        out.contains("what they said") && out.contains("[redacted]"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("· alice ·"),
+        "chronology authors are redacted: {out}"
+    );
+    let (_, trail, _) = run(dd("alice", &path, T0).args(["audit", &a]));
+    assert!(trail.contains("export"), "{trail}");
+}

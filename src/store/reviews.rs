@@ -298,9 +298,26 @@ pub fn record_item(
         let owner = super::staff::find_in(w.tx(), owner)?
             .filter(|s| s.active)
             .ok_or_else(|| StoreError::Refused(format!("no active staff member {owner:?}")))?;
+        let due_at = crate::domain::calendar::end_of_day(due).timestamp();
         w.tx().execute(
             "INSERT INTO review_actions (item_id, owner_id, description, due_at) VALUES (?1, ?2, ?3, ?4)",
-            params![item_id, owner.id, desc, crate::domain::calendar::end_of_day(due).timestamp()],
+            params![item_id, owner.id, desc, due_at],
+        )?;
+        // The action counts down on the dashboard with the other deadlines,
+        // on the escalation it is about, naming its owner.
+        w.tx().execute(
+            "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at)
+             SELECT escalation_id, NULL, ?2, ?3, ?4 FROM review_items
+             WHERE id = ?1 AND escalation_id IS NOT NULL",
+            params![
+                item_id,
+                format!("Review action ({}): {}", owner.display_name, desc)
+                    .chars()
+                    .take(120)
+                    .collect::<String>(),
+                due_at,
+                w.now().timestamp()
+            ],
         )?;
     }
     w.audit(
