@@ -121,6 +121,8 @@ CREATE INDEX escalations_open_queue ON escalations (
 CREATE INDEX escalations_by_assignee ON escalations (assignee_id) WHERE status <> 'closed';
 CREATE INDEX escalations_unacknowledged ON escalations (raised_at)
     WHERE status <> 'closed' AND acknowledged_at IS NULL;
+CREATE INDEX escalations_open_restricted ON escalations (id)
+    WHERE status <> 'closed' AND restricted = 1;
 CREATE INDEX escalations_by_raised ON escalations (raised_at);
 CREATE INDEX escalations_by_subject ON escalations (subject_name, subject_dob);
 CREATE INDEX escalations_by_name ON escalations (lower(trim(subject_name)));
@@ -133,6 +135,7 @@ CREATE TABLE escalation_access (
     access        TEXT NOT NULL CHECK (access IN ('named', 'excluded')),
     PRIMARY KEY (escalation_id, staff_id)
 );
+CREATE INDEX escalation_access_by_staff ON escalation_access (staff_id, access);
 
 CREATE TABLE escalation_categories (
     escalation_id INTEGER NOT NULL REFERENCES escalations (id),
@@ -382,3 +385,11 @@ CREATE TABLE notices (
     at         INTEGER NOT NULL,
     PRIMARY KEY (staff_id, event, subject_id)
 ) WITHOUT ROWID;
+
+-- For review agendas (schema v2): what closed, was signed off, re-opened, missed or
+-- waived since the last meeting, found without reading the whole history.
+CREATE INDEX escalations_by_closed ON escalations (closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX escalations_by_signed_off ON escalations (signed_off_at) WHERE signed_off_at IS NOT NULL;
+CREATE INDEX chronology_reopened ON chronology (at) WHERE kind = 'reopened';
+CREATE INDEX deadlines_by_due ON deadlines (due_at);
+CREATE INDEX deadlines_waived ON deadlines (waived_at) WHERE waived_at IS NOT NULL;

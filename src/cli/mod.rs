@@ -149,6 +149,13 @@ pub enum Command {
     },
     /// Review meetings: the next of each series and its agenda; add, hold, record
     Reviews(reviews::ReviewsArgs),
+    /// Measure the performance budget on this database (medians with spread);
+    /// make one with `dutydesk demo --cases 100000 --no-open --db big.db`
+    Bench {
+        /// Samples per figure
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(3..=1000))]
+        runs: u32,
+    },
     /// Check the database: integrity, foreign keys, triggers and the audit chain
     Verify,
     /// The audit trail: who did or saw what, when (DSLs and senior leads)
@@ -349,6 +356,17 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Bench { runs }) => {
+            let path = db_path(&cli, DEFAULT_DB);
+            let now = clock()?.now();
+            let st = store::open(&path, Create::No)?;
+            let me = whoami(&st)?;
+            drop(st);
+            for line in crate::bench::run(&path, &me, now, *runs as usize)? {
+                println!("{line}");
+            }
+            Ok(())
+        }
         Some(Command::Reviews(a)) => reviews::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Report {
             from,

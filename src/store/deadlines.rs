@@ -176,13 +176,18 @@ pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
     )?)
 }
 
+/// The deadlines page's SQL, also explained by `store::plans`.
+pub(crate) fn open_page_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE {OPEN} AND {VISIBLE}
+         ORDER BY d.due_at, d.id LIMIT :limit OFFSET :offset"
+    )
+}
+
 /// A window of open deadlines, soonest (most overdue) first.
 pub fn open_page(store: &Store, viewer: Viewer, offset: i64, limit: i64) -> Result<Vec<Deadline>> {
     let known = known_through(store.conn())?;
-    let mut stmt = store.conn().prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE {OPEN} AND {VISIBLE}
-         ORDER BY d.due_at, d.id LIMIT :limit OFFSET :offset"
-    ))?;
+    let mut stmt = store.conn().prepare_cached(&open_page_sql())?;
     let rows = stmt.query_map(
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
         ":limit": limit, ":offset": offset},

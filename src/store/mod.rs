@@ -11,6 +11,7 @@ pub mod files;
 pub mod holidays;
 pub mod migrate;
 pub mod notices;
+pub mod plans;
 pub mod reports;
 pub mod reviews;
 pub mod seed;

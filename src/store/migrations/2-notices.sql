@@ -15,3 +15,11 @@ CREATE INDEX escalations_unacknowledged ON escalations (raised_at)
     WHERE status <> 'closed' AND acknowledged_at IS NULL;
 CREATE INDEX escalations_by_name ON escalations (lower(trim(subject_name)));
 CREATE INDEX escalation_links_by_linked ON escalation_links (linked_id);
+CREATE INDEX escalations_open_restricted ON escalations (id)
+    WHERE status <> 'closed' AND restricted = 1;
+CREATE INDEX escalation_access_by_staff ON escalation_access (staff_id, access);
+CREATE INDEX escalations_by_closed ON escalations (closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX escalations_by_signed_off ON escalations (signed_off_at) WHERE signed_off_at IS NOT NULL;
+CREATE INDEX chronology_reopened ON chronology (at) WHERE kind = 'reopened';
+CREATE INDEX deadlines_by_due ON deadlines (due_at);
+CREATE INDEX deadlines_waived ON deadlines (waived_at) WHERE waived_at IS NOT NULL;

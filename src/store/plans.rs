@@ -1,0 +1,40 @@
+//! How SQLite runs the dashboard's queries: the benchmark prints these and a
+//! test fails if an index the dashboard relies on is lost.
+
+use super::{Result, Store};
+
+/// (query, plan) for each query the dashboard runs on every refresh.
+pub fn dashboard(store: &Store) -> Result<Vec<(&'static str, String)>> {
+    let queries = [
+        ("open escalations page", super::escalations::open_page_sql()),
+        ("open deadlines page", super::deadlines::open_page_sql()),
+        (
+            "unacknowledged",
+            "SELECT e.id FROM escalations e WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL ORDER BY e.raised_at LIMIT 5".to_string(),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, sql) in queries {
+        let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let n = stmt.parameter_count();
+        let nulls: Vec<rusqlite::types::Null> = (0..n).map(|_| rusqlite::types::Null).collect();
+        let rows = stmt.query_map(rusqlite::params_from_iter(nulls.iter()), |r| {
+            r.get::<_, String>(3)
+        })?;
+        let plan = rows.collect::<rusqlite::Result<Vec<_>>>()?.join("\n");
+        out.push((name, plan));
+    }
+    Ok(out)
+}
+
+/// Whether a plan reads a big table from end to end (a scan without an index).
+pub fn full_scan(plan: &str) -> bool {
+    plan.lines().any(|l| {
+        let l = l.trim();
+        (l.starts_with("SCAN e")
+            || l.starts_with("SCAN d")
+            || l.starts_with("SCAN escalations")
+            || l.starts_with("SCAN deadlines"))
+            && !l.contains("USING")
+    })
+}
