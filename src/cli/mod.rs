@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 mod admin;
 mod contacts;
+mod handover;
+pub use handover::RotaCommand;
 mod deadlines;
 mod reports;
 mod reviews;
@@ -36,12 +38,24 @@ missing or unusable database).
 
 Try it: `dutydesk demo` creates dutydesk-demo.db here with fictional cases and opens it.";
 
+/// "0.1.0 (schema 2)": the program and the database schema it reads and writes.
+pub fn version() -> &'static str {
+    Box::leak(
+        format!(
+            "{} (schema {})",
+            env!("CARGO_PKG_VERSION"),
+            crate::store::migrate::SCHEMA_VERSION
+        )
+        .into_boxed_str(),
+    )
+}
+
 /// A terminal duty desk for Designated Safeguarding Leads.
 ///
 /// Shows every open safeguarding escalation, the deadlines counting down and
 /// who to ring, for the DSL on duty. Several DSLs can use one database at once.
 #[derive(Debug, Parser)]
-#[command(name = "dutydesk", version, after_help = AFTER_HELP)]
+#[command(name = "dutydesk", version = version(), after_help = AFTER_HELP)]
 pub struct Cli {
     /// The database file [default: /var/lib/dutydesk/dutydesk.db; for `demo`: ./dutydesk-demo.db]
     #[arg(long, global = true, env = "DUTYDESK_DB", value_name = "PATH")]
@@ -155,6 +169,26 @@ pub enum Command {
         /// Samples per figure
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(3..=1000))]
         runs: u32,
+    },
+    /// Print the manual page (roff) for `man -l -`
+    Man,
+    /// Print shell completions: bash, zsh, fish, elvish or powershell
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Who is on duty now and next; add a shift (DSLs and senior leads)
+    #[command(subcommand)]
+    Rota(RotaCommand),
+    /// The handover for whoever takes over: what changed since the shift began, what is
+    /// due in the next 24 hours, notes left by the outgoing DSL
+    Handover {
+        /// Print Markdown, e.g. for e-mail
+        #[arg(long)]
+        md: bool,
+        /// Leave a note for the next DSL instead
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
     },
     /// Check the database: integrity, foreign keys, triggers and the audit chain
     Verify,
@@ -356,6 +390,22 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut std::io::stdout())
+                .map_err(anyhow::Error::from)?;
+            Ok(())
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "dutydesk", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Rota(cmd)) => handover::rota(&db_path(&cli, DEFAULT_DB), cmd),
+        Some(Command::Handover { md, note }) => {
+            handover::handover(&db_path(&cli, DEFAULT_DB), *md, note.as_deref())
+        }
         Some(Command::Bench { runs }) => {
             let path = db_path(&cli, DEFAULT_DB);
             let now = clock()?.now();

@@ -14,6 +14,7 @@ pub mod notices;
 pub mod plans;
 pub mod reports;
 pub mod reviews;
+pub mod rota;
 pub mod seed;
 pub mod settings;
 pub mod staff;

@@ -1,0 +1,182 @@
+//! The duty rota and handover notes.
+
+use super::{Result, Store, StoreError, Write, instant};
+use crate::domain::text::{clean_block, clean_line, validate_block};
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+/// A shift: who, from, until.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Shift {
+    pub id: i64,
+    pub who: String,
+    pub username: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+fn shift(r: &rusqlite::Row<'_>) -> rusqlite::Result<Shift> {
+    Ok(Shift {
+        id: r.get(0)?,
+        who: clean_line(&r.get::<_, String>(1)?),
+        username: r.get(2)?,
+        starts_at: instant(r.get(3)?),
+        ends_at: instant(r.get(4)?),
+    })
+}
+
+const COLS: &str = "r.id, s.display_name, s.username, r.starts_at, r.ends_at FROM rota r JOIN staff s ON s.id = r.staff_id";
+
+/// The shift under way at `now`, and the next one to start.
+pub fn now_and_next(store: &Store, now: DateTime<Utc>) -> Result<(Option<Shift>, Option<Shift>)> {
+    let t = now.timestamp();
+    let current = store
+        .conn()
+        .query_row(
+            &format!("SELECT {COLS} WHERE r.starts_at <= ?1 AND r.ends_at > ?1 ORDER BY r.starts_at DESC LIMIT 1"),
+            [t],
+            shift,
+        )
+        .optional()?;
+    let next = store
+        .conn()
+        .query_row(
+            &format!("SELECT {COLS} WHERE r.starts_at > ?1 ORDER BY r.starts_at LIMIT 1"),
+            [t],
+            shift,
+        )
+        .optional()?;
+    Ok((current, next))
+}
+
+/// Adds a shift; only DSLs and senior leads may, and only for active DSLs.
+pub fn add(
+    w: &mut Write<'_>,
+    username: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<i64> {
+    super::staff::require_manager(w, "change the rota")?;
+    if to <= from {
+        return Err(StoreError::Refused(
+            "a shift must end after it starts".into(),
+        ));
+    }
+    if to - from > chrono::Duration::days(7) {
+        return Err(StoreError::Refused(
+            "a shift longer than 7 days is surely a typo".into(),
+        ));
+    }
+    let s = super::staff::find_in(w.tx(), username.trim())?
+        .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
+        .ok_or_else(|| StoreError::Refused(format!("no active DSL {username:?}")))?;
+    w.tx().execute(
+        "INSERT INTO rota (staff_id, starts_at, ends_at) VALUES (?1, ?2, ?3)",
+        params![s.id, from.timestamp(), to.timestamp()],
+    )?;
+    let id = w.tx().last_insert_rowid();
+    w.audit(
+        "add",
+        "rota",
+        Some(&s.username),
+        Some(&format!("{from} to {to}")),
+    )?;
+    Ok(id)
+}
+
+/// Leaves a note for whoever takes over next.
+pub fn leave_note(w: &mut Write<'_>, body: &str) -> Result<()> {
+    let body =
+        validate_block("note", body, 20_000).map_err(|e| StoreError::Refused(e.to_string()))?;
+    let me = super::staff::find_in(w.tx(), w.actor())?
+        .ok_or_else(|| StoreError::Refused("not on the staff list".into()))?;
+    let now = w.now().timestamp();
+    let rota: Option<i64> = w
+        .tx()
+        .query_row(
+            "SELECT id FROM rota WHERE staff_id = ?1 AND starts_at <= ?2 AND ends_at > ?2",
+            params![me.id, now],
+            |r| r.get(0),
+        )
+        .optional()?;
+    w.tx().execute(
+        "INSERT INTO handover_notes (rota_id, author_id, created_at, body) VALUES (?1, ?2, ?3, ?4)",
+        params![rota, me.id, now, body],
+    )?;
+    w.audit("add", "handover_note", None, None)
+}
+
+/// Handover notes left since `since`, oldest first: (when, who, text).
+pub fn notes_since(
+    store: &Store,
+    since: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, String, String)>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT h.created_at, s.display_name, h.body FROM handover_notes h JOIN staff s ON s.id = h.author_id
+         WHERE h.created_at >= ?1 ORDER BY h.created_at",
+    )?;
+    let rows = stmt.query_map([since.timestamp()], |r| {
+        Ok((
+            instant(r.get(0)?),
+            clean_line(&r.get::<_, String>(1)?),
+            clean_block(&r.get::<_, String>(2)?),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Chronology entries since `since` on escalations the viewer may see:
+/// (when, reference, who, kind, text), oldest first, at most `limit`.
+pub fn changes_since(
+    store: &Store,
+    viewer: super::escalations::Viewer,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(DateTime<Utc>, String, String, String, String)>> {
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT c.at, e.reference, s.display_name, c.kind, c.body FROM chronology c
+         JOIN escalations e ON e.id = c.escalation_id JOIN staff s ON s.id = c.author_id
+         WHERE c.at >= :since AND {} ORDER BY c.at DESC, c.id DESC LIMIT :limit",
+        super::escalations::VISIBLE
+    ))?;
+    let rows = stmt.query_map(
+        rusqlite::named_params! {":since": since.timestamp(), ":limit": limit,
+        ":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| {
+            Ok((
+                instant(r.get(0)?),
+                clean_line(&r.get::<_, String>(1)?),
+                clean_line(&r.get::<_, String>(2)?),
+                clean_line(&r.get::<_, String>(3)?),
+                if viewer.redacted {
+                    "(hidden)".into()
+                } else {
+                    clean_line(&r.get::<_, String>(4)?)
+                },
+            ))
+        },
+    )?;
+    let mut v: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;
+    v.reverse();
+    Ok(v)
+}
+
+/// Where a handover starts counting changes: the start of the shift before the
+/// current one (what happened on the outgoing DSL's watch), else 12 hours ago.
+pub fn handover_since(store: &Store, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let (cur, _) = now_and_next(store, now)?;
+    let before = cur.as_ref().map_or(now, |c| c.starts_at).timestamp();
+    let prev: Option<i64> = store
+        .conn()
+        .query_row(
+            "SELECT max(starts_at) FROM rota WHERE starts_at < ?1",
+            [before],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(match prev {
+        Some(t) => instant(t),
+        None => now - chrono::Duration::hours(12),
+    })
+}

@@ -1,0 +1,121 @@
+//! The duty rota and the handover, on a crafted log and a fixed clock.
+
+mod common;
+
+use assert_cmd::Command;
+use common::private_dir;
+use std::path::Path;
+
+fn dd(user: &str, path: &Path, now: &str) -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env("DUTYDESK_USER", user)
+        .env("DUTYDESK_DB", path)
+        .env("DUTYDESK_NOW", now);
+    c
+}
+
+fn run(c: &mut Command) -> (i32, String, String) {
+    let o = c.output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_incoming_dsl_sees_changes_due_items_and_notes() {
+    let dir = private_dir();
+    let path = dir.path().join("desk.db");
+    let t = "2026-11-23T08:00:00Z";
+    assert_eq!(run(dd("alice", &path, t).args(["init"])).0, 0);
+    assert_eq!(
+        run(dd("alice", &path, t)
+            .args(["staff", "add", "bob", "--name", "Bob Day", "--role", "dsl"]))
+        .0,
+        0
+    );
+    // Alice 08:00-20:00, Bob 20:00-08:00.
+    assert_eq!(
+        run(dd("alice", &path, t).args([
+            "rota",
+            "add",
+            "alice",
+            "--from",
+            "2026-11-23T08:00:00Z",
+            "--to",
+            "2026-11-23T20:00:00Z"
+        ]))
+        .0,
+        0
+    );
+    assert_eq!(
+        run(dd("alice", &path, t).args([
+            "rota",
+            "add",
+            "bob",
+            "--from",
+            "2026-11-23T20:00:00Z",
+            "--to",
+            "2026-11-24T08:00:00Z"
+        ]))
+        .0,
+        0
+    );
+    let (c, _, err) = run(dd("alice", &path, t).args([
+        "rota",
+        "add",
+        "bob",
+        "--from",
+        "2026-11-24T08:00:00Z",
+        "--to",
+        "2026-11-23T08:00:00Z",
+    ]));
+    assert_eq!(c, 1);
+    assert!(err.contains("end after it starts"), "{err}");
+    // A staff allegation during Alice's shift (LADO due next working day, 14:00).
+    let (c, out, err) = run(dd("alice", &path, "2026-11-23T14:00:00Z").args([
+        "new",
+        "--subject",
+        "staff",
+        "--name",
+        "X",
+        "--area",
+        "Rutland",
+        "--category",
+        "physical",
+        "--risk",
+        "high",
+        "--summary",
+        "coach",
+        "--words",
+        "he grabbed me",
+    ]));
+    assert_eq!(c, 0, "{err}");
+    let r = out.trim().to_string();
+    assert_eq!(
+        run(dd("alice", &path, "2026-11-23T19:30:00Z").args([
+            "handover",
+            "--note",
+            "Ring the LADO first thing"
+        ]))
+        .0,
+        0
+    );
+    let (_, show, _) = run(dd("bob", &path, "2026-11-23T20:05:00Z").args(["rota", "show"]));
+    assert!(show.contains("On duty now: Bob Day"), "{show}");
+    let (c, out, err) = run(dd("bob", &path, "2026-11-23T20:05:00Z").args(["handover", "--md"]));
+    assert_eq!(c, 0, "{err}");
+    assert!(out.starts_with("# Handover"), "{out}");
+    assert!(out.contains("Ring the LADO first thing"), "{out}");
+    assert!(
+        out.contains(&format!("{r} 17h 55m 24 Nov 2026 14:00: LADO referral")),
+        "{out}"
+    );
+    // What happened on Alice's watch, from the start of her shift.
+    assert!(
+        out.contains("What changed since 23 Nov 2026 08:00"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("{r} alice · created")), "{out}");
+}
