@@ -125,6 +125,9 @@ pub fn notes_since(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// One change for the handover: when, reference, who, kind, text.
+pub type Change = (DateTime<Utc>, String, String, String, String);
+
 /// Chronology entries since `since` on escalations the viewer may see:
 /// (when, reference, who, kind, text), oldest first, at most `limit`.
 pub fn changes_since(
@@ -132,7 +135,7 @@ pub fn changes_since(
     viewer: super::escalations::Viewer,
     since: DateTime<Utc>,
     limit: i64,
-) -> Result<Vec<(DateTime<Utc>, String, String, String, String)>> {
+) -> Result<Vec<Change>> {
     let mut stmt = store.conn().prepare(&format!(
         "SELECT c.at, e.reference, s.display_name, c.kind, c.body FROM chronology c
          JOIN escalations e ON e.id = c.escalation_id JOIN staff s ON s.id = c.author_id
