@@ -13,6 +13,12 @@
 //!
 //! [lock]
 //! idle_minutes = 5     # blank the screen after this long without a key (0: never)
+//!
+//! [theme]
+//! name = "dark"        # "dark", "light" or "mono" (NO_COLOR always means mono)
+//!
+//! [keys.dashboard]     # rebind: existing key = new key, per screen
+//! "A" = "t"            # take escalations with t instead of A
 //! ```
 //!
 //! (`terminal` defaults to `"off"`: not every terminal understands the sequences.)
@@ -28,6 +34,25 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     pub notify: NotifyConfig,
     pub lock: LockConfig,
+    pub theme: ThemeConfig,
+    /// Per mode ("dashboard", "deadlines", "detail", "contacts", "reports",
+    /// "help"): existing key label → new key label.
+    pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+}
+
+/// `[theme]`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThemeConfig {
+    pub name: String,
+}
+
+impl Default for ThemeConfig {
+    fn default() -> Self {
+        ThemeConfig {
+            name: "dark".into(),
+        }
+    }
 }
 
 /// `[lock]`: the idle lock that hides the screen of an unattended terminal.
@@ -299,5 +324,33 @@ desktop = true       # a desktop notification when a D-Bus session is present
             );
         }
         assert_eq!(Config::path(&env(&[])), None);
+    }
+}
+
+/// The system file (`/etc/dutydesk/config.toml`, or `$DUTYDESK_SYSTEM_CONFIG`):
+/// what an administrator sets for everyone on the host.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SystemConfig {
+    /// The shared database, when not given by `--db` or `DUTYDESK_DB`.
+    pub database: Option<PathBuf>,
+}
+
+impl SystemConfig {
+    pub fn path() -> PathBuf {
+        std::env::var_os("DUTYDESK_SYSTEM_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/etc/dutydesk/config.toml"))
+    }
+
+    /// Defaults when missing; an error naming the file and line when wrong.
+    pub fn load() -> Result<SystemConfig, ConfigError> {
+        let path = SystemConfig::path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|source| ConfigError::Parse { path, source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SystemConfig::default()),
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
     }
 }

@@ -911,3 +911,61 @@ fn pause_holds_changes_and_lock_hides_everything() {
             .contains("SG-2026-0001")
     );
 }
+
+#[test]
+fn rebound_keys_reach_the_footer_and_help() {
+    let mut overrides = std::collections::BTreeMap::new();
+    overrides.insert(
+        "dashboard".to_string(),
+        [("A".to_string(), "t".to_string())].into_iter().collect(),
+    );
+    let (km, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&overrides);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut app = app_with(3);
+    app.keymap = km;
+    let footer = dutydesk::tui::render_text(&mut app, 120, 30).unwrap();
+    assert!(footer.contains("t ack"), "{footer}");
+    assert!(!footer.contains("A ack"), "{footer}");
+    let fx = press(&mut app, KeyCode::Char('t'));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Store(Request::Act {
+            verb: Verb::Acknowledge,
+            ..
+        })]
+    ));
+    press(&mut app, KeyCode::Char('?'));
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(help.contains("t                 Acknowledge"), "{help}");
+}
+
+#[test]
+fn themes_differ_by_colour_but_say_the_same() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let draw = |theme: Theme| {
+        let mut app = app_with(3);
+        app.theme = theme;
+        update(&mut app, Action::Resize(100, 30));
+        let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| dutydesk::tui::views::draw(&app, f)).unwrap();
+        t.backend().buffer().clone()
+    };
+    let (dark, light, mono) = (
+        draw(Theme::dark()),
+        draw(Theme::light()),
+        draw(Theme::mono()),
+    );
+    let text = |b: &ratatui::buffer::Buffer| dutydesk::tui::views::buffer_text(b);
+    assert_eq!(text(&dark), text(&light));
+    assert_eq!(text(&dark), text(&mono), "meaning never rests on colour");
+    // The header is styled differently in each.
+    let cell = |b: &ratatui::buffer::Buffer| b[(1, 0)].style();
+    assert_ne!(cell(&dark), cell(&light));
+    assert_ne!(cell(&dark), cell(&mono));
+    assert!(
+        mono.content()
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset)
+    );
+}

@@ -30,6 +30,8 @@ Environment:
   DUTYDESK_NOW    fix the clock to an RFC 3339 time, e.g. 2026-11-23T09:00:00Z
                   (tests and demos only; refused when dutydesk runs setgid)
   NO_COLOR        draw without colour (meaning stays in symbols and bold)
+  DUTYDESK_SYSTEM_CONFIG  the system file [default: /etc/dutydesk/config.toml]:
+                  database = \"/var/lib/dutydesk/dutydesk.db\"
   DUTYDESK_CONFIG your settings file [default: ~/.config/dutydesk/config.toml]:
                   [notify] bell = true, terminal = \"off\"|\"osc9\"|\"osc777\", desktop = true
 
@@ -172,6 +174,11 @@ pub enum Command {
     },
     /// Print the manual page (roff) for `man -l -`
     Man,
+    /// Show the effective configuration and where each value came from
+    Config {
+        #[arg(value_parser = ["show"], default_value = "show")]
+        action: String,
+    },
     /// Print shell completions: bash, zsh, fish, elvish or powershell
     Completions {
         #[arg(value_enum)]
@@ -346,8 +353,100 @@ pub(crate) fn refused(message: impl Into<String>) -> Failure {
 
 pub(crate) type Outcome = Result<(), Failure>;
 
+/// `--db`, else `DUTYDESK_DB` (both in `cli.db`), else the system file's
+/// `database` (for the shared database, not the demo), else the default.
 fn db_path(cli: &Cli, default: &str) -> PathBuf {
-    cli.db.clone().unwrap_or_else(|| PathBuf::from(default))
+    if let Some(p) = &cli.db {
+        return p.clone();
+    }
+    if default == DEFAULT_DB
+        && let Ok(crate::config::SystemConfig { database: Some(p) }) =
+            crate::config::SystemConfig::load()
+    {
+        return p;
+    }
+    PathBuf::from(default)
+}
+
+/// `dutydesk config show`: the effective settings and where each came from.
+fn config_show(cli: &Cli) -> Outcome {
+    use crate::config::{Config, SystemConfig};
+    let sys = SystemConfig::path();
+    println!(
+        "system file   {} ({})",
+        sys.display(),
+        if sys.exists() { "read" } else { "absent" }
+    );
+    let system = SystemConfig::load().map_err(|e| refused(e.to_string()))?;
+    let db_source = if cli.db.is_some() {
+        "--db or DUTYDESK_DB"
+    } else if system.database.is_some() {
+        "system file"
+    } else {
+        "default"
+    };
+    println!(
+        "database      {} ({db_source})",
+        db_path(cli, DEFAULT_DB).display()
+    );
+    let user = Config::path(&|k| std::env::var(k).ok());
+    match &user {
+        Some(p) => println!(
+            "user file     {} ({})",
+            p.display(),
+            if p.exists() {
+                "read"
+            } else {
+                "absent: defaults"
+            }
+        ),
+        None => println!("user file     none (no home directory): defaults"),
+    }
+    let c = Config::load().map_err(|e| refused(e.to_string()))?;
+    let d = Config::default();
+    let src = |same: bool| if same { "default" } else { "user file" };
+    println!(
+        "notify.bell       {} ({})",
+        c.notify.bell,
+        src(c.notify.bell == d.notify.bell)
+    );
+    println!(
+        "notify.terminal   {:?} ({})",
+        c.notify.terminal,
+        src(c.notify.terminal == d.notify.terminal)
+    );
+    println!(
+        "notify.desktop    {} ({})",
+        c.notify.desktop,
+        src(c.notify.desktop == d.notify.desktop)
+    );
+    println!(
+        "lock.idle_minutes {} ({})",
+        c.lock.idle_minutes,
+        src(c.lock.idle_minutes == d.lock.idle_minutes)
+    );
+    let theme = match std::env::var_os("NO_COLOR") {
+        Some(v) if !v.is_empty() => "mono (NO_COLOR)".to_string(),
+        _ => format!("{} ({})", c.theme.name, src(c.theme == d.theme)),
+    };
+    println!("theme.name        {theme}");
+    let (_, problems) = crate::tui::keymap::Keymap::with_overrides(&c.keys);
+    for (mode, map) in &c.keys {
+        for (from, to) in map {
+            println!("keys.{mode:<12} {from} → {to} (user file)");
+        }
+    }
+    for p in &problems {
+        println!("PROBLEM: {p}");
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(refused(format!(
+            "{} problem(s) in the settings file",
+            problems.len()
+        )))
+    }
 }
 
 /// Who is at the keyboard, as a staff member of this database.
@@ -390,6 +489,7 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Config { .. }) => config_show(&cli),
         Some(Command::Man) => {
             let cmd = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd)

@@ -535,6 +535,52 @@ pub fn defaults() -> Vec<Binding> {
     ]
 }
 
+/// A key as written in the settings file: "j", "G", "Enter", "Esc", "Tab",
+/// "Up", "Down", "PgUp", "PgDn", "Home", "End", "Ctrl-x".
+pub fn parse_key(s: &str) -> Option<(KeyCode, bool)> {
+    let s = s.trim();
+    if let Some(rest) = s.strip_prefix("Ctrl-") {
+        let mut c = rest.chars();
+        return match (c.next(), c.next()) {
+            (Some(ch), None) => Some((Char(ch.to_ascii_lowercase()), true)),
+            _ => None,
+        };
+    }
+    let code = match s {
+        "Enter" => Enter,
+        "Esc" => Esc,
+        "Tab" => Tab,
+        "Shift-Tab" => BackTab,
+        "Up" | "↑" => Up,
+        "Down" | "↓" => Down,
+        "PgUp" => PageUp,
+        "PgDn" => PageDown,
+        "Home" => Home,
+        "End" => End,
+        "Space" => Char(' '),
+        _ => {
+            let mut c = s.chars();
+            match (c.next(), c.next()) {
+                (Some(ch), None) if !ch.is_control() => Char(ch),
+                _ => return None,
+            }
+        }
+    };
+    Some((code, false))
+}
+
+fn mode_named(name: &str) -> Option<Mode> {
+    Some(match name {
+        "dashboard" => Mode::Dashboard,
+        "deadlines" => Mode::Deadlines,
+        "detail" => Mode::Detail,
+        "help" => Mode::Help,
+        "contacts" => Mode::Contacts,
+        "reports" => Mode::Reports,
+        _ => return None,
+    })
+}
+
 /// The bound keys.
 pub struct Keymap {
     bindings: Vec<Binding>,
@@ -549,6 +595,59 @@ impl Default for Keymap {
 }
 
 impl Keymap {
+    /// The defaults with the user's rebindings applied. Each problem (unknown
+    /// mode or key, a new key already taken, Ctrl-C) is returned as a message
+    /// and that rebinding is skipped; the rest still apply.
+    pub fn with_overrides(
+        overrides: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    ) -> (Keymap, Vec<String>) {
+        let mut km = Keymap::default();
+        let mut problems = Vec::new();
+        for (mode_name, map) in overrides {
+            let Some(mode) = mode_named(mode_name) else {
+                problems.push(format!("[keys.{mode_name}]: no such screen (dashboard, deadlines, detail, contacts, reports, help)"));
+                continue;
+            };
+            for (from, to) in map {
+                let (Some((fc, fctrl)), Some((tc, tctrl))) = (parse_key(from), parse_key(to))
+                else {
+                    problems.push(format!("[keys.{mode_name}] {from:?} = {to:?}: not a key (e.g. \"j\", \"Enter\", \"Ctrl-x\")"));
+                    continue;
+                };
+                if tctrl && tc == Char('c') {
+                    problems.push(format!("[keys.{mode_name}] {to:?}: Ctrl-C always quits"));
+                    continue;
+                }
+                let taken = km.bindings.iter().any(|b| {
+                    b.mode == mode
+                        && b.code == tc
+                        && b.ctrl == tctrl
+                        && !(b.code == fc && b.ctrl == fctrl)
+                });
+                if taken {
+                    problems.push(format!("[keys.{mode_name}] {from:?} = {to:?}: {to:?} is already bound on that screen"));
+                    continue;
+                }
+                let mut found = false;
+                for b in km
+                    .bindings
+                    .iter_mut()
+                    .filter(|b| b.mode == mode && b.code == fc && b.ctrl == fctrl)
+                {
+                    b.code = tc;
+                    b.ctrl = tctrl;
+                    found = true;
+                }
+                if !found {
+                    problems.push(format!(
+                        "[keys.{mode_name}] {from:?}: not bound on that screen"
+                    ));
+                }
+            }
+        }
+        (km, problems)
+    }
+
     /// The action for a key in a mode. Ctrl-C quits from anywhere.
     pub fn lookup(&self, mode: Mode, key: KeyEvent) -> Option<Action> {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -637,6 +736,40 @@ mod tests {
         }
         assert_eq!(km.lookup(P, key(Enter)), Some(Action::Submit));
         assert_eq!(km.lookup(P, key(Char('q'))), None, "q is text in a prompt");
+    }
+
+    #[test]
+    fn overrides_rebind_and_report_conflicts() {
+        let mut o = std::collections::BTreeMap::new();
+        let mut d = std::collections::BTreeMap::new();
+        d.insert("A".to_string(), "t".to_string());
+        d.insert("q".to_string(), "j".to_string()); // j is taken
+        d.insert("Z".to_string(), "z".to_string()); // Z is not bound
+        o.insert("dashboard".to_string(), d);
+        o.insert("nowhere".to_string(), Default::default());
+        let (km, problems) = Keymap::with_overrides(&o);
+        assert_eq!(km.lookup(D, key(Char('t'))), Some(Action::Acknowledge));
+        assert_eq!(km.lookup(D, key(Char('A'))), None);
+        assert_eq!(
+            km.lookup(D, key(Char('q'))),
+            Some(Action::Quit),
+            "a conflict changes nothing"
+        );
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("already bound")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("not bound on that screen"))
+        );
+        assert!(problems.iter().any(|p| p.contains("no such screen")));
+        assert!(
+            km.hints(D).iter().any(|(k, h)| k == "t" && *h == "ack"),
+            "the footer follows"
+        );
+        assert_eq!(parse_key("Ctrl-x"), Some((Char('x'), true)));
+        assert_eq!(parse_key("PgDn"), Some((PageDown, false)));
+        assert_eq!(parse_key("nonsense"), None);
     }
 
     #[test]

@@ -82,10 +82,21 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
         Ok(c) => (c, None),
         Err(e) => (crate::config::Config::default(), Some(e.to_string())),
     };
+    let (keymap, key_problems) = keymap::Keymap::with_overrides(&config.keys);
+    app.keymap = keymap;
+    app.theme = theme::Theme::named(&config.theme.name);
     if let Some(e) = config_error {
         update(
             &mut app,
             Action::StoreError(format!("{e} (using default settings)")),
+        );
+    } else if let Some(p) = key_problems.first() {
+        update(
+            &mut app,
+            Action::StoreError(format!(
+                "settings file: {p} ({} problem(s); `dutydesk config show`)",
+                key_problems.len()
+            )),
         );
     }
     let mut alerts = alerts::Announcer::new(&config);

@@ -41,6 +41,36 @@ impl Theme {
         }
     }
 
+    /// For light terminal backgrounds: dark colours that stay readable on white.
+    pub fn light() -> Theme {
+        Theme {
+            base: Style::new(),
+            header: Style::new().fg(Color::White).bg(Color::Blue),
+            muted: Style::new().fg(Color::Gray),
+            selected: Style::new().add_modifier(Modifier::REVERSED),
+            overdue: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            due_soon: Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            ok: Style::new().fg(Color::Green),
+            high_risk: Style::new().fg(Color::Red),
+            banner: Style::new().fg(Color::White).bg(Color::Red),
+            error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            key: Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD),
+            title: Style::new().add_modifier(Modifier::BOLD),
+        }
+    }
+
+    /// By name from the settings file; `NO_COLOR` always wins.
+    pub fn named(name: &str) -> Theme {
+        match std::env::var_os("NO_COLOR") {
+            Some(v) if !v.is_empty() => Theme::mono(),
+            _ => match name {
+                "light" => Theme::light(),
+                "mono" => Theme::mono(),
+                _ => Theme::dark(),
+            },
+        }
+    }
+
     /// No colour at all: meaning through text, symbols, bold and reverse.
     pub fn mono() -> Theme {
         let bold = Style::new().add_modifier(Modifier::BOLD);
