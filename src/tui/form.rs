@@ -1,22 +1,47 @@
 //! A keyboard form: fields, focus, editing and validation messages. Pure
-//! state; `views::form` draws it. Nothing typed is lost: Esc on a form with
-//! anything in it asks first, and errors sit next to their field.
+//! state, no IO; `views::form` draws it.
+//!
+//! People fill these in tired and interrupted, so: nothing typed is lost (Esc
+//! on a changed form asks first, Ctrl-U can be undone with Ctrl-Z, a key that
+//! cannot be taken says why next to the field), every problem sits next to its
+//! field, and keys do the same thing in every form:
+//!
+//! | key                | everywhere                                          |
+//! |--------------------|-----------------------------------------------------|
+//! | Tab / Shift-Tab    | next / previous field (wrapping)                    |
+//! | Up / Down          | previous / next field; inside a multi-line text or a|
+//! |                    | tick list they move within it first                 |
+//! | Enter              | next field (a new line in multi-line text)          |
+//! | Ctrl-S             | save, or mark the required fields still empty       |
+//! | Esc                | leave; asks first when anything was changed         |
+//!
+//! Text: typing inserts at the cursor; Left, Right, Home, End, Backspace,
+//! Delete; Ctrl-U clears, Ctrl-Z brings back what Ctrl-U cleared. Choice:
+//! Left/Right/Space cycle, a letter jumps to the next label starting with it,
+//! Backspace clears. Tick list: Left/Right move, Space ticks, a letter jumps.
+//! Yes/no: Space, Left/Right, y, n.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::domain::text::clean_line;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+/// What a field holds and how it is edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldKind {
-    /// One line.
+    /// One line, at most `max` characters.
     Text { max: usize },
-    /// Several lines: Enter inserts a line break.
+    /// Several lines (Enter inserts a line break), at most `max` characters.
     Multiline { max: usize },
-    /// One of a list (code, label), or none yet.
+    /// One of a list of (code, label), or none yet. An option whose code is
+    /// empty reads back as none (an explicit "none" entry).
     Choice { options: Vec<(String, String)> },
-    /// Any number of a list (code, label).
+    /// Any number of a list of (code, label).
     Multi { options: Vec<(String, String)> },
     /// Yes or no.
     Toggle,
 }
 
+/// A field's value; which variant goes with which kind is fixed by the
+/// constructors (Text and Multiline hold `Text`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     Text(String),
@@ -25,6 +50,7 @@ pub enum Value {
     Toggle(bool),
 }
 
+#[derive(Debug, Clone)]
 pub struct Field {
     pub key: &'static str,
     pub label: String,
@@ -32,17 +58,20 @@ pub struct Field {
     pub kind: FieldKind,
     pub required: bool,
     pub value: Value,
+    /// The message shown next to the field; cleared when the field is edited.
     pub error: Option<String>,
-    /// Text: cursor in chars. Choice/Multi: the option under the cursor.
+    /// Text: the cursor, in chars. Choice and Multi: the option under the cursor.
     pub cursor: usize,
     initial: Value,
+    /// What the last Ctrl-U cleared, for Ctrl-Z.
+    undo: Option<String>,
 }
 
 impl Field {
-    fn new(key: &'static str, label: &str, kind: FieldKind, value: Value) -> Field {
+    fn new(key: &'static str, label: impl Into<String>, kind: FieldKind, value: Value) -> Field {
         Field {
             key,
-            label: label.to_string(),
+            label: label.into(),
             hint: None,
             kind,
             required: false,
@@ -50,9 +79,12 @@ impl Field {
             value,
             error: None,
             cursor: 0,
+            undo: None,
         }
     }
-    pub fn text(key: &'static str, label: &str, max: usize) -> Field {
+
+    /// One line of text, at most `max` characters.
+    pub fn text(key: &'static str, label: impl Into<String>, max: usize) -> Field {
         Field::new(
             key,
             label,
@@ -60,7 +92,9 @@ impl Field {
             Value::Text(String::new()),
         )
     }
-    pub fn multiline(key: &'static str, label: &str, max: usize) -> Field {
+
+    /// Several lines of text, at most `max` characters in all.
+    pub fn multiline(key: &'static str, label: impl Into<String>, max: usize) -> Field {
         Field::new(
             key,
             label,
@@ -68,7 +102,13 @@ impl Field {
             Value::Text(String::new()),
         )
     }
-    pub fn choice(key: &'static str, label: &str, options: Vec<(String, String)>) -> Field {
+
+    /// One of `options` (code, label); none is chosen at first.
+    pub fn choice(
+        key: &'static str,
+        label: impl Into<String>,
+        options: Vec<(String, String)>,
+    ) -> Field {
         Field::new(
             key,
             label,
@@ -76,7 +116,13 @@ impl Field {
             Value::Choice(None),
         )
     }
-    pub fn multi(key: &'static str, label: &str, options: Vec<(String, String)>) -> Field {
+
+    /// Any number of `options` (code, label); none is ticked at first.
+    pub fn multi(
+        key: &'static str,
+        label: impl Into<String>,
+        options: Vec<(String, String)>,
+    ) -> Field {
         let n = options.len();
         Field::new(
             key,
@@ -85,23 +131,36 @@ impl Field {
             Value::Multi(vec![false; n]),
         )
     }
-    pub fn toggle(key: &'static str, label: &str) -> Field {
+
+    /// Yes or no; no at first.
+    pub fn toggle(key: &'static str, label: impl Into<String>) -> Field {
         Field::new(key, label, FieldKind::Toggle, Value::Toggle(false))
     }
+
+    /// Ctrl-S refuses to submit while this field is empty.
     pub fn required(mut self) -> Field {
         self.required = true;
         self
     }
-    pub fn hint(mut self, h: &str) -> Field {
-        self.hint = Some(h.to_string());
+
+    /// A short explanation, shown under the field while it has focus.
+    pub fn hint(mut self, h: impl Into<String>) -> Field {
+        self.hint = Some(h.into());
         self
     }
+
+    /// A starting text (Text and Multiline); the cursor goes to its end.
+    /// Starting values do not make the form dirty.
     pub fn with_text(mut self, s: &str) -> Field {
-        self.value = Value::Text(s.to_string());
-        self.cursor = s.chars().count();
-        self.initial = self.value.clone();
+        if matches!(self.value, Value::Text(_)) {
+            self.value = Value::Text(s.to_string());
+            self.cursor = s.chars().count();
+            self.initial = self.value.clone();
+        }
         self
     }
+
+    /// A starting choice, by code; an unknown code leaves none chosen.
     pub fn with_choice(mut self, code: &str) -> Field {
         if let FieldKind::Choice { options } = &self.kind {
             let i = options.iter().position(|(c, _)| c == code);
@@ -111,44 +170,91 @@ impl Field {
         }
         self
     }
-    pub fn with_toggle(mut self, on: bool) -> Field {
-        self.value = Value::Toggle(on);
-        self.initial = self.value.clone();
+
+    /// Starting ticks, by code; unknown codes are ignored.
+    pub fn with_checked(mut self, codes: &[&str]) -> Field {
+        if let FieldKind::Multi { options } = &self.kind {
+            self.value = Value::Multi(
+                options
+                    .iter()
+                    .map(|(c, _)| codes.contains(&c.as_str()))
+                    .collect(),
+            );
+            self.initial = self.value.clone();
+        }
         self
     }
 
-    fn options(&self) -> &[(String, String)] {
+    /// A starting yes or no.
+    pub fn with_toggle(mut self, on: bool) -> Field {
+        if matches!(self.kind, FieldKind::Toggle) {
+            self.value = Value::Toggle(on);
+            self.initial = self.value.clone();
+        }
+        self
+    }
+
+    /// The options of a Choice or Multi field (empty for the others).
+    pub fn options(&self) -> &[(String, String)] {
         match &self.kind {
             FieldKind::Choice { options } | FieldKind::Multi { options } => options,
             _ => &[],
         }
     }
 
+    /// The chosen code of a Choice field; an empty code counts as none.
+    fn chosen(&self) -> Option<&str> {
+        match self.value {
+            Value::Choice(Some(i)) => self
+                .options()
+                .get(i)
+                .map(|(c, _)| c.as_str())
+                .filter(|c| !c.is_empty()),
+            _ => None,
+        }
+    }
+
+    /// Whether a required field would be refused.
     fn empty(&self) -> bool {
         match &self.value {
             Value::Text(s) => s.trim().is_empty(),
-            Value::Choice(c) => c.is_none(),
+            Value::Choice(_) => self.chosen().is_none(),
             Value::Multi(v) => !v.iter().any(|b| *b),
             Value::Toggle(_) => false,
         }
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// Keep editing.
     Continue,
+    /// Every required field is filled: read the form and save it.
     Submit,
+    /// Leave without saving (the user said so, or there was nothing to lose).
     Cancel,
 }
 
+/// Where focus goes after a key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Move {
+    Stay,
+    Next,
+    Prev,
+}
+
+#[derive(Debug, Clone)]
 pub struct Form {
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
+    /// Esc was pressed on a changed form: y leaves, n or Esc goes back.
     pub confirm_discard: bool,
+    /// The form was sent to the store: keys are ignored until the answer.
     pub saving: bool,
     /// A message about the whole form (e.g. the store's refusal).
     pub error: Option<String>,
-    /// Something the user must do now, shown above everything else.
+    /// Something the user must do now, pinned above the fields.
     pub warning: Option<String>,
 }
 
@@ -165,6 +271,7 @@ impl Form {
         }
     }
 
+    /// True when any value differs from the one the form started with.
     pub fn dirty(&self) -> bool {
         self.fields.iter().any(|f| f.value != f.initial)
     }
@@ -176,6 +283,8 @@ impl Form {
             .unwrap_or_else(|| panic!("no field {key:?} in form {:?}", self.title))
     }
 
+    /// The text of a Text or Multiline field ("" for other kinds). Panics if
+    /// there is no such field: that is a programming error.
     pub fn text(&self, key: &str) -> &str {
         match &self.field(key).value {
             Value::Text(s) => s,
@@ -183,18 +292,12 @@ impl Form {
         }
     }
 
+    /// The chosen code of a Choice field (None when none, or an empty code).
     pub fn choice(&self, key: &str) -> Option<&str> {
-        let f = self.field(key);
-        match f.value {
-            Value::Choice(Some(i)) => f
-                .options()
-                .get(i)
-                .map(|(c, _)| c.as_str())
-                .filter(|c| !c.is_empty()),
-            _ => None,
-        }
+        self.field(key).chosen()
     }
 
+    /// The ticked codes of a Multi field, in option order.
     pub fn checked(&self, key: &str) -> Vec<&str> {
         let f = self.field(key);
         match &f.value {
@@ -209,20 +312,28 @@ impl Form {
         }
     }
 
+    /// A Toggle field's value (false for other kinds).
     pub fn toggle(&self, key: &str) -> bool {
         matches!(self.field(key).value, Value::Toggle(true))
     }
 
-    /// Puts a message next to a field; the first field in error gets focus.
+    /// Puts a message next to a field. Focus goes to the topmost field in
+    /// error, so after a refused save the cursor is on the first problem. An
+    /// unknown key (a programming error) puts the message on the whole form
+    /// rather than losing it.
     pub fn set_error(&mut self, key: &str, msg: impl Into<String>) {
-        if let Some(i) = self.fields.iter().position(|f| f.key == key) {
-            if !self.fields.iter().any(|f| f.error.is_some()) {
-                self.focus = i;
-            }
-            self.fields[i].error = Some(msg.into());
+        let msg = msg.into();
+        let Some(i) = self.fields.iter().position(|f| f.key == key) else {
+            self.error = Some(msg);
+            return;
+        };
+        self.fields[i].error = Some(msg);
+        if let Some(first) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = first;
         }
     }
 
+    /// Clears every field's message and the form's own.
     pub fn clear_errors(&mut self) {
         for f in &mut self.fields {
             f.error = None;
@@ -230,229 +341,305 @@ impl Form {
         self.error = None;
     }
 
+    /// The field with focus. Panics on a form with no fields.
     pub fn focused(&self) -> &Field {
-        &self.fields[self.focus]
+        &self.fields[self.focus.min(self.fields.len().saturating_sub(1))]
     }
 
-    fn move_focus(&mut self, forward: bool) {
+    fn move_focus(&mut self, m: Move) {
         let n = self.fields.len();
-        self.focus = if forward {
-            (self.focus + 1) % n
-        } else {
-            (self.focus + n - 1) % n
+        if n == 0 {
+            return;
+        }
+        let at = self.focus.min(n - 1);
+        self.focus = match m {
+            Move::Stay => at,
+            Move::Next => (at + 1) % n,
+            Move::Prev => (at + n - 1) % n,
         };
     }
 
+    /// Ctrl-S: Submit when every required field is filled; otherwise each
+    /// empty one says "required" and focus goes to the first.
+    fn submit(&mut self) -> Outcome {
+        self.clear_errors();
+        let mut first = None;
+        for (i, f) in self.fields.iter_mut().enumerate() {
+            if f.required && f.empty() {
+                f.error = Some("required".into());
+                first.get_or_insert(i);
+            }
+        }
+        match first {
+            Some(i) => {
+                self.focus = i;
+                Outcome::Continue
+            }
+            None => Outcome::Submit,
+        }
+    }
+
+    /// Handles one key (see the module documentation for the keys).
     pub fn key(&mut self, key: KeyEvent) -> Outcome {
-        if self.saving {
+        if key.kind == KeyEventKind::Release || self.saving {
             return Outcome::Continue;
         }
         if self.confirm_discard {
             match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => return Outcome::Cancel,
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                    self.confirm_discard = false
-                }
+                KeyCode::Char('y' | 'Y') => return Outcome::Cancel,
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => self.confirm_discard = false,
                 _ => {}
             }
             return Outcome::Continue;
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        // AltGr arrives as Ctrl+Alt on some terminals: that is a character.
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL)
+            && !key.modifiers.contains(KeyModifiers::ALT);
+        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
         match key.code {
-            KeyCode::Char('s') if ctrl => {
-                self.clear_errors();
-                let missing: Vec<&'static str> = self
-                    .fields
-                    .iter()
-                    .filter(|f| f.required && f.empty())
-                    .map(|f| f.key)
-                    .collect();
-                for k in &missing {
-                    self.set_error(k, "required");
-                }
-                return if missing.is_empty() {
-                    Outcome::Submit
-                } else {
-                    Outcome::Continue
-                };
-            }
+            KeyCode::Char('s' | 'S') if ctrl => return self.submit(),
             KeyCode::Esc => {
-                if self.dirty() {
-                    self.confirm_discard = true;
-                    return Outcome::Continue;
+                if !self.dirty() {
+                    return Outcome::Cancel;
                 }
-                return Outcome::Cancel;
+                self.confirm_discard = true;
             }
-            KeyCode::Tab => {
-                self.move_focus(true);
-                return Outcome::Continue;
+            KeyCode::Tab if shift => self.move_focus(Move::Prev),
+            KeyCode::Tab => self.move_focus(Move::Next),
+            KeyCode::BackTab => self.move_focus(Move::Prev),
+            _ => {
+                let m = self.edit(key, ctrl);
+                self.move_focus(m);
             }
-            KeyCode::BackTab => {
-                self.move_focus(false);
-                return Outcome::Continue;
-            }
-            _ => {}
-        }
-        let multiline = matches!(self.focused().kind, FieldKind::Multiline { .. });
-        match key.code {
-            KeyCode::Up if !multiline => self.move_focus(false),
-            KeyCode::Down if !multiline => self.move_focus(true),
-            _ => self.edit(key, ctrl),
         }
         Outcome::Continue
     }
 
-    fn edit(&mut self, key: KeyEvent, ctrl: bool) {
-        let i = self.focus;
-        let f = &mut self.fields[i];
-        let mut next = false;
-        let mut prev = false;
-        match (&f.kind, &mut f.value) {
-            (FieldKind::Text { max } | FieldKind::Multiline { max }, Value::Text(s)) => {
-                let max = *max;
-                let ml = matches!(f.kind, FieldKind::Multiline { .. });
-                let mut chars: Vec<char> = s.chars().collect();
-                let mut cur = f.cursor.min(chars.len());
-                match key.code {
-                    KeyCode::Char('u') if ctrl => {
-                        chars.clear();
-                        cur = 0;
-                    }
-                    KeyCode::Char(c) if !ctrl && !c.is_control() => {
-                        if chars.len() < max {
-                            chars.insert(cur, c);
-                            cur += 1;
-                        } else {
-                            f.error = Some(format!("at most {max} characters"));
-                        }
-                    }
-                    KeyCode::Enter if ml && chars.len() < max => {
-                        chars.insert(cur, '\n');
-                        cur += 1;
-                    }
-                    KeyCode::Enter if ml => {}
-                    KeyCode::Enter => next = true,
-                    KeyCode::Backspace if cur > 0 => {
-                        chars.remove(cur - 1);
-                        cur -= 1;
-                    }
-                    KeyCode::Delete if cur < chars.len() => {
-                        chars.remove(cur);
-                    }
-                    KeyCode::Left => cur = cur.saturating_sub(1),
-                    KeyCode::Right => cur = (cur + 1).min(chars.len()),
-                    KeyCode::Home => cur = 0,
-                    KeyCode::End => cur = chars.len(),
-                    KeyCode::Up | KeyCode::Down => {
-                        // Multiline: move between lines, leaving the field at either end.
-                        let line_start = |p: usize| {
-                            chars[..p]
-                                .iter()
-                                .rposition(|c| *c == '\n')
-                                .map_or(0, |x| x + 1)
-                        };
-                        let col = cur - line_start(cur);
-                        if key.code == KeyCode::Up {
-                            let start = line_start(cur);
-                            if start == 0 {
-                                prev = true;
-                            } else {
-                                let pstart = line_start(start - 1);
-                                cur = (pstart + col).min(start - 1);
-                            }
-                        } else {
-                            match chars[cur..].iter().position(|c| *c == '\n') {
-                                None => next = true,
-                                Some(off) => {
-                                    let nstart = cur + off + 1;
-                                    let nend = chars[nstart..]
-                                        .iter()
-                                        .position(|c| *c == '\n')
-                                        .map_or(chars.len(), |x| nstart + x);
-                                    cur = (nstart + col).min(nend);
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-                let changed: String = chars.into_iter().collect();
-                // Any real edit clears the field's message; hitting the limit
-                // changes nothing and keeps it.
-                if changed != *s {
-                    f.error = None;
-                }
-                *s = changed;
-                f.cursor = cur;
-            }
-            (FieldKind::Choice { options }, Value::Choice(sel)) => {
-                let n = options.len();
-                if n > 0 {
-                    match key.code {
-                        KeyCode::Left => {
-                            *sel = Some(sel.map_or(n - 1, |i| (i + n - 1) % n));
-                            f.error = None;
-                        }
-                        KeyCode::Right | KeyCode::Char(' ') => {
-                            *sel = Some(sel.map_or(0, |i| (i + 1) % n));
-                            f.error = None;
-                        }
-                        KeyCode::Enter => next = true,
-                        KeyCode::Char(c) if !ctrl => {
-                            let start = sel.map_or(0, |i| i + 1);
-                            let c = c.to_lowercase().next().unwrap_or(c);
-                            if let Some(j) = (0..n)
-                                .map(|k| (start + k) % n)
-                                .find(|&k| options[k].1.to_lowercase().starts_with(c))
-                            {
-                                *sel = Some(j);
-                                f.error = None;
-                            }
-                        }
-                        _ => {}
-                    }
-                    f.cursor = sel.unwrap_or(0);
-                }
-            }
-            (FieldKind::Multi { options }, Value::Multi(on)) => {
-                let n = options.len();
-                if n > 0 {
-                    match key.code {
-                        KeyCode::Left => f.cursor = (f.cursor + n - 1) % n,
-                        KeyCode::Right => f.cursor = (f.cursor + 1) % n,
-                        KeyCode::Char(' ') => {
-                            on[f.cursor] = !on[f.cursor];
-                            f.error = None;
-                        }
-                        KeyCode::Enter => next = true,
-                        KeyCode::Char(c) if !ctrl => {
-                            let c = c.to_lowercase().next().unwrap_or(c);
-                            if let Some(j) = (1..=n)
-                                .map(|k| (f.cursor + k) % n)
-                                .find(|&k| options[k].1.to_lowercase().starts_with(c))
-                            {
-                                f.cursor = j;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            (FieldKind::Toggle, Value::Toggle(on)) => match key.code {
-                KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => *on = !*on,
-                KeyCode::Char('y') | KeyCode::Char('Y') => *on = true,
-                KeyCode::Char('n') | KeyCode::Char('N') => *on = false,
-                KeyCode::Enter => next = true,
-                _ => {}
-            },
-            _ => {}
+    /// A key for the focused field.
+    fn edit(&mut self, key: KeyEvent, ctrl: bool) -> Move {
+        let n = self.fields.len();
+        if n == 0 {
+            return Move::Stay;
         }
-        if next {
-            self.move_focus(true);
-        } else if prev {
-            self.move_focus(false);
+        self.focus = self.focus.min(n - 1);
+        let f = &mut self.fields[self.focus];
+        match f.kind {
+            FieldKind::Text { max } => edit_text(f, key, ctrl, max, false),
+            FieldKind::Multiline { max } => edit_text(f, key, ctrl, max, true),
+            FieldKind::Choice { .. } => edit_choice(f, key, ctrl),
+            FieldKind::Multi { .. } => edit_multi(f, key, ctrl),
+            FieldKind::Toggle => edit_toggle(f, key),
         }
     }
+}
+
+/// Whether a typed character may go into text: no C0/C1 controls, DEL, tab,
+/// line breaks or bidi controls (the same rule as `domain::text`).
+fn insertable(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let s = c.encode_utf8(&mut buf);
+    clean_line(s) == *s
+}
+
+/// First char of the line holding char index `at`.
+fn line_start(chars: &[char], at: usize) -> usize {
+    chars[..at]
+        .iter()
+        .rposition(|c| *c == '\n')
+        .map_or(0, |i| i + 1)
+}
+
+/// Char index of the end of the line holding char index `at` (its '\n' or the end).
+fn line_end(chars: &[char], at: usize) -> usize {
+    chars[at..]
+        .iter()
+        .position(|c| *c == '\n')
+        .map_or(chars.len(), |i| at + i)
+}
+
+fn edit_text(f: &mut Field, key: KeyEvent, ctrl: bool, max: usize, multiline: bool) -> Move {
+    let Value::Text(s) = &mut f.value else {
+        return Move::Stay;
+    };
+    let mut chars: Vec<char> = s.chars().collect();
+    let mut cur = f.cursor.min(chars.len());
+    let mut m = Move::Stay;
+    let mut full = false;
+    let mut insert = |chars: &mut Vec<char>, cur: &mut usize, c: char| {
+        if chars.len() < max {
+            chars.insert(*cur, c);
+            *cur += 1;
+        } else {
+            full = true;
+        }
+    };
+    match key.code {
+        KeyCode::Char('u' | 'U') if ctrl => {
+            if !chars.is_empty() {
+                f.undo = Some(s.clone());
+            }
+            chars.clear();
+            cur = 0;
+        }
+        KeyCode::Char('z' | 'Z') if ctrl => {
+            if chars.is_empty()
+                && let Some(old) = f.undo.take()
+            {
+                chars = old.chars().collect();
+                cur = chars.len();
+            }
+        }
+        KeyCode::Char(_) if ctrl => {}
+        KeyCode::Char(c) if insertable(c) => insert(&mut chars, &mut cur, c),
+        KeyCode::Char(_) => {}
+        KeyCode::Enter if multiline => insert(&mut chars, &mut cur, '\n'),
+        KeyCode::Enter => m = Move::Next,
+        KeyCode::Backspace if cur > 0 => {
+            chars.remove(cur - 1);
+            cur -= 1;
+        }
+        KeyCode::Delete if cur < chars.len() => {
+            chars.remove(cur);
+        }
+        KeyCode::Left => cur = cur.saturating_sub(1),
+        KeyCode::Right => cur = (cur + 1).min(chars.len()),
+        // In several lines, Home and End keep to the line; with Ctrl, the whole text.
+        KeyCode::Home if multiline && !ctrl => cur = line_start(&chars, cur),
+        KeyCode::End if multiline && !ctrl => cur = line_end(&chars, cur),
+        KeyCode::Home => cur = 0,
+        KeyCode::End => cur = chars.len(),
+        KeyCode::Up if multiline => {
+            let start = line_start(&chars, cur);
+            if start == 0 {
+                m = Move::Prev;
+            } else {
+                let col = cur - start;
+                let prev = line_start(&chars, start - 1);
+                cur = (prev + col).min(start - 1);
+            }
+        }
+        KeyCode::Down if multiline => {
+            let end = line_end(&chars, cur);
+            if end == chars.len() {
+                m = Move::Next;
+            } else {
+                let col = cur - line_start(&chars, cur);
+                let next = end + 1;
+                cur = (next + col).min(line_end(&chars, next));
+            }
+        }
+        KeyCode::Up => m = Move::Prev,
+        KeyCode::Down => m = Move::Next,
+        _ => {}
+    }
+    let changed: String = chars.into_iter().collect();
+    if changed != *s {
+        // A real edit clears the field's message.
+        f.error = None;
+        *s = changed;
+    }
+    if full {
+        f.error = Some(format!("at most {max} characters"));
+    }
+    f.cursor = cur;
+    m
+}
+
+/// The next option (after `from`, wrapping, `from` itself last) whose label
+/// starts with `c`, ignoring case.
+fn jump(options: &[(String, String)], from: usize, c: char) -> Option<usize> {
+    let n = options.len();
+    let c: String = c.to_lowercase().collect();
+    (1..=n)
+        .map(|k| (from + k) % n)
+        .find(|&i| options[i].1.trim_start().to_lowercase().starts_with(&c))
+}
+
+fn edit_choice(f: &mut Field, key: KeyEvent, ctrl: bool) -> Move {
+    let n = f.options().len();
+    let Value::Choice(sel) = f.value else {
+        return Move::Stay;
+    };
+    let mut new = sel;
+    let mut m = Move::Stay;
+    match key.code {
+        KeyCode::Left if n > 0 => new = Some(sel.map_or(n - 1, |i| (i + n - 1) % n)),
+        KeyCode::Right | KeyCode::Char(' ') if n > 0 => new = Some(sel.map_or(0, |i| (i + 1) % n)),
+        KeyCode::Backspace | KeyCode::Delete => new = None,
+        KeyCode::Char(c) if !ctrl && n > 0 && !c.is_control() => {
+            // From none, the search starts at the first option.
+            let from = sel.unwrap_or(n - 1);
+            if let Some(i) = jump(f.options(), from, c) {
+                new = Some(i);
+            }
+        }
+        KeyCode::Enter | KeyCode::Down => m = Move::Next,
+        KeyCode::Up => m = Move::Prev,
+        _ => {}
+    }
+    if new != sel {
+        f.value = Value::Choice(new);
+        f.error = None;
+    }
+    f.cursor = new.unwrap_or(0);
+    m
+}
+
+fn edit_multi(f: &mut Field, key: KeyEvent, ctrl: bool) -> Move {
+    let n = f.options().len();
+    if n == 0 {
+        return match key.code {
+            KeyCode::Enter | KeyCode::Down => Move::Next,
+            KeyCode::Up => Move::Prev,
+            _ => Move::Stay,
+        };
+    }
+    let cur = f.cursor.min(n - 1);
+    let mut m = Move::Stay;
+    match key.code {
+        KeyCode::Left => f.cursor = (cur + n - 1) % n,
+        KeyCode::Right => f.cursor = (cur + 1) % n,
+        // Up and Down walk the list, leaving it at either end.
+        KeyCode::Up if cur == 0 => m = Move::Prev,
+        KeyCode::Up => f.cursor = cur - 1,
+        KeyCode::Down if cur + 1 == n => m = Move::Next,
+        KeyCode::Down => f.cursor = cur + 1,
+        KeyCode::Enter => m = Move::Next,
+        KeyCode::Char(' ') => {
+            if let Value::Multi(on) = &mut f.value
+                && let Some(b) = on.get_mut(cur)
+            {
+                *b = !*b;
+                f.error = None;
+            }
+        }
+        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            if let Some(i) = jump(f.options(), cur, c) {
+                f.cursor = i;
+            }
+        }
+        _ => {}
+    }
+    m
+}
+
+fn edit_toggle(f: &mut Field, key: KeyEvent) -> Move {
+    let Value::Toggle(on) = f.value else {
+        return Move::Stay;
+    };
+    let new = match key.code {
+        KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => !on,
+        KeyCode::Char('y' | 'Y') => true,
+        KeyCode::Char('n' | 'N') => false,
+        KeyCode::Enter | KeyCode::Down => return Move::Next,
+        KeyCode::Up => return Move::Prev,
+        _ => on,
+    };
+    if new != on {
+        f.value = Value::Toggle(new);
+        f.error = None;
+    }
+    Move::Stay
 }
 
 #[cfg(test)]
@@ -471,7 +658,9 @@ mod tests {
         }
     }
     fn opts(v: &[&str]) -> Vec<(String, String)> {
-        v.iter().map(|s| (s.to_string(), s.to_string())).collect()
+        v.iter()
+            .map(|s| (s.to_string(), format!("{s} label")))
+            .collect()
     }
     fn form() -> Form {
         Form::new(
@@ -487,87 +676,314 @@ mod tests {
     }
 
     #[test]
-    fn text_editing_and_limits() {
+    fn typing_and_moving_the_cursor() {
         let mut f = form();
         typed(&mut f, "abc");
+        assert_eq!((f.text("name"), f.fields[0].cursor), ("abc", 3));
         f.key(k(KeyCode::Left));
         f.key(k(KeyCode::Backspace));
-        assert_eq!(f.text("name"), "ac");
+        assert_eq!((f.text("name"), f.fields[0].cursor), ("ac", 1));
+        typed(&mut f, "X");
+        assert_eq!(f.text("name"), "aXc", "typing inserts at the cursor");
         f.key(k(KeyCode::Home));
         f.key(k(KeyCode::Delete));
-        assert_eq!(f.text("name"), "c");
-        typed(&mut f, "\u{1b}\u{7}");
-        assert_eq!(f.text("name"), "c", "control characters are never inserted");
+        assert_eq!((f.text("name"), f.fields[0].cursor), ("Xc", 0));
+        f.key(k(KeyCode::Backspace));
+        f.key(k(KeyCode::Left));
+        assert_eq!(f.text("name"), "Xc", "nothing left of the cursor");
         f.key(k(KeyCode::End));
-        typed(&mut f, "defgh");
-        assert_eq!(f.text("name"), "cdefg");
-        assert!(f.fields[0].error.as_deref().unwrap().contains("at most 5"));
+        f.key(k(KeyCode::Delete));
+        f.key(k(KeyCode::Right));
+        assert_eq!((f.text("name"), f.fields[0].cursor), ("Xc", 2));
         f.key(ctrl('u'));
-        assert_eq!(f.text("name"), "");
+        assert_eq!((f.text("name"), f.fields[0].cursor), ("", 0));
+        f.key(ctrl('z'));
+        assert_eq!(
+            f.text("name"),
+            "Xc",
+            "Ctrl-Z brings back what Ctrl-U cleared"
+        );
+    }
+
+    #[test]
+    fn max_length_is_enforced_with_a_message() {
+        let mut f = form();
+        typed(&mut f, "abcdefgh");
+        assert_eq!(f.text("name"), "abcde");
+        assert_eq!(f.fields[0].error.as_deref(), Some("at most 5 characters"));
+        f.key(k(KeyCode::Left));
+        assert!(f.fields[0].error.is_some(), "moving is not editing");
+        f.key(k(KeyCode::Backspace));
+        assert!(f.fields[0].error.is_none(), "an edit clears the message");
+        assert_eq!(f.text("name"), "abce");
+        // Unicode counts in characters, not bytes.
+        let mut f = form();
+        typed(&mut f, "ééééé");
+        assert_eq!(f.text("name"), "ééééé");
+        assert!(f.fields[0].error.is_none());
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        let mut f = form();
+        typed(&mut f, "a\u{1b}[2J\u{7}\t\u{9b}\u{202e}b\r\n");
+        assert_eq!(f.text("name"), "a[2Jb");
+        assert_eq!(
+            f.focus, 0,
+            "a line break as a character is dropped, not Enter"
+        );
+        // Ctrl with a letter is never text.
+        f.key(ctrl('x'));
+        assert_eq!(f.text("name"), "a[2Jb");
+    }
+
+    #[test]
+    fn enter_moves_on_in_a_line_and_breaks_lines_in_a_block() {
+        let mut f = form();
+        typed(&mut f, "Kai");
         f.key(k(KeyCode::Enter));
-        assert_eq!(f.focus, 1, "Enter in a line moves on");
+        assert_eq!(f.focus, 1);
         typed(&mut f, "one");
         f.key(k(KeyCode::Enter));
         typed(&mut f, "two");
         assert_eq!(f.text("words"), "one\ntwo");
+        assert_eq!(f.focus, 1);
+        f.key(k(KeyCode::Home));
+        assert_eq!(f.fields[1].cursor, 4, "Home keeps to the line");
+        f.key(k(KeyCode::End));
         f.key(k(KeyCode::Up));
-        assert_eq!(f.focus, 1, "Up moves between lines first");
+        assert_eq!(
+            (f.focus, f.fields[1].cursor),
+            (1, 3),
+            "Up moves a line first"
+        );
+        f.key(k(KeyCode::Down));
+        assert_eq!((f.focus, f.fields[1].cursor), (1, 7));
+        f.key(k(KeyCode::Down));
+        assert_eq!(f.focus, 2, "Down from the last line leaves");
         f.key(k(KeyCode::Up));
-        assert_eq!(f.focus, 0);
+        f.key(k(KeyCode::Up));
+        f.key(k(KeyCode::Up));
+        assert_eq!(f.focus, 0, "Up from the first line leaves");
+        f.key(k(KeyCode::Down));
+        assert_eq!(f.focus, 1, "Down in a one-line field moves on");
     }
 
     #[test]
-    fn choices_multi_and_toggle() {
+    fn tab_and_backtab_wrap() {
+        let mut f = form();
+        f.key(k(KeyCode::BackTab));
+        assert_eq!(f.focus, 4);
+        f.key(k(KeyCode::Tab));
+        assert_eq!(f.focus, 0);
+        f.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT));
+        assert_eq!(f.focus, 4, "Shift+Tab reported as Tab with Shift");
+        for _ in 0..3 {
+            f.key(k(KeyCode::Tab));
+        }
+        assert_eq!(f.focus, 2);
+        assert!(!f.dirty(), "moving changes nothing");
+    }
+
+    #[test]
+    fn choice_cycles_and_jumps_by_letter() {
         let mut f = form();
         f.focus = 2;
         f.key(k(KeyCode::Right));
         assert_eq!(f.choice("risk"), Some("high"));
-        f.key(k(KeyCode::Char('l')));
-        assert_eq!(f.choice("risk"), Some("low"));
-        f.key(k(KeyCode::Tab));
+        f.key(k(KeyCode::Char(' ')));
+        assert_eq!(f.choice("risk"), Some("medium"));
+        f.key(k(KeyCode::Left));
+        f.key(k(KeyCode::Left));
+        assert_eq!(f.choice("risk"), Some("low"), "Left wraps");
+        f.key(k(KeyCode::Char('H')));
+        assert_eq!(f.choice("risk"), Some("high"), "letters ignore case");
+        f.key(k(KeyCode::Char('z')));
+        assert_eq!(f.choice("risk"), Some("high"), "no match: no change");
+        f.key(k(KeyCode::Backspace));
+        assert_eq!(f.choice("risk"), None);
+        let mut f = form();
+        f.focus = 2;
+        f.key(k(KeyCode::Char('m')));
+        assert_eq!(
+            f.choice("risk"),
+            Some("medium"),
+            "from none, a letter chooses"
+        );
+        // An empty code is an explicit "none".
+        let mut f = Form::new(
+            "t",
+            vec![
+                Field::choice(
+                    "fb",
+                    "Fallback",
+                    vec![("".into(), "none".into()), ("4".into(), "Jo".into())],
+                )
+                .required()
+                .with_choice(""),
+            ],
+        );
+        assert_eq!(f.choice("fb"), None);
+        assert_eq!(f.key(ctrl('s')), Outcome::Continue);
+        f.key(k(KeyCode::Char('j')));
+        assert_eq!(f.choice("fb"), Some("4"));
+    }
+
+    #[test]
+    fn multi_ticks_in_option_order() {
+        let mut f = form();
+        f.focus = 3;
         f.key(k(KeyCode::Char('s')));
         f.key(k(KeyCode::Char(' ')));
         f.key(k(KeyCode::Left));
         f.key(k(KeyCode::Left));
         f.key(k(KeyCode::Char(' ')));
         assert_eq!(f.checked("cats"), vec!["neglect", "sexual"]);
-        f.key(k(KeyCode::Tab));
-        f.key(k(KeyCode::Char('y')));
-        assert!(f.toggle("crit"));
-        f.key(k(KeyCode::Tab));
-        assert_eq!(f.focus, 0, "Tab wraps");
-        f.key(k(KeyCode::BackTab));
+        f.key(k(KeyCode::Right));
+        f.key(k(KeyCode::Char(' ')));
+        f.key(k(KeyCode::Char(' ')));
+        assert_eq!(f.checked("cats"), vec!["neglect", "sexual"]);
+        // Down walks the list, then leaves it.
+        f.key(k(KeyCode::Down));
+        assert_eq!((f.focus, f.fields[3].cursor), (3, 2));
+        f.key(k(KeyCode::Down));
         assert_eq!(f.focus, 4);
+        let f = Form::new(
+            "t",
+            vec![Field::multi("c", "C", opts(&["a", "b", "c"])).with_checked(&["c", "a"])],
+        );
+        assert_eq!(f.checked("c"), vec!["a", "c"]);
+        assert!(!f.dirty(), "starting values are not changes");
     }
 
     #[test]
-    fn save_needs_required_fields_and_discard_asks() {
+    fn toggle_keys() {
         let mut f = form();
-        assert!(
-            matches!(f.key(k(KeyCode::Esc)), Outcome::Cancel),
-            "nothing typed: Esc leaves"
-        );
+        f.focus = 4;
+        f.key(k(KeyCode::Char('y')));
+        assert!(f.toggle("crit"));
+        f.key(k(KeyCode::Char(' ')));
+        assert!(!f.toggle("crit"));
+        f.key(k(KeyCode::Right));
+        assert!(f.toggle("crit"));
+        f.key(k(KeyCode::Char('n')));
+        assert!(!f.toggle("crit"));
+        assert!(!f.dirty(), "back where it started");
+        assert_eq!(f.text("crit"), "", "not text");
+    }
+
+    #[test]
+    fn save_marks_empty_required_fields() {
         let mut f = form();
         f.focus = 3;
-        assert!(matches!(f.key(ctrl('s')), Outcome::Continue));
+        assert_eq!(f.key(ctrl('s')), Outcome::Continue);
         assert_eq!(f.focus, 0, "focus goes to the first missing field");
         assert_eq!(f.fields[0].error.as_deref(), Some("required"));
         assert_eq!(f.fields[2].error.as_deref(), Some("required"));
+        assert!(f.fields[1].error.is_none());
+        typed(&mut f, "  ");
+        assert_eq!(f.key(ctrl('s')), Outcome::Continue, "blank is empty");
+        f.key(ctrl('u'));
         typed(&mut f, "Kai");
-        assert!(f.fields[0].error.is_none(), "editing clears the error");
         f.focus = 2;
         f.key(k(KeyCode::Right));
-        assert!(matches!(f.key(ctrl('s')), Outcome::Submit));
-        assert!(matches!(f.key(k(KeyCode::Esc)), Outcome::Continue));
+        assert!(f.fields[2].error.is_none(), "choosing clears the error");
+        assert_eq!(f.key(ctrl('s')), Outcome::Submit);
+        assert_eq!(
+            f.key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::CONTROL)),
+            Outcome::Submit
+        );
+    }
+
+    #[test]
+    fn errors_clear_when_their_field_is_edited() {
+        let mut f = form();
+        f.set_error("crit", "say yes or no");
+        f.set_error("words", "too short");
+        assert_eq!(f.focus, 1, "the topmost error has focus");
+        typed(&mut f, "x");
+        assert!(f.fields[1].error.is_none());
+        assert!(f.fields[4].error.is_some(), "only the edited field");
+        f.focus = 4;
+        f.key(k(KeyCode::Char('y')));
+        assert!(f.fields[4].error.is_none());
+        f.set_error("nonsense", "lost?");
+        assert_eq!(f.error.as_deref(), Some("lost?"), "never dropped");
+        f.clear_errors();
+        assert!(f.error.is_none());
+    }
+
+    #[test]
+    fn esc_leaves_a_clean_form_and_asks_on_a_dirty_one() {
+        let mut f = form();
+        assert_eq!(f.key(k(KeyCode::Esc)), Outcome::Cancel);
+        let mut f = form();
+        typed(&mut f, "Kai");
+        assert_eq!(f.key(k(KeyCode::Esc)), Outcome::Continue);
         assert!(f.confirm_discard);
+        assert_eq!(f.key(k(KeyCode::Char('q'))), Outcome::Continue);
+        assert!(f.confirm_discard, "other keys wait for an answer");
         f.key(k(KeyCode::Char('n')));
         assert!(!f.confirm_discard);
         assert_eq!(f.text("name"), "Kai", "n keeps what was typed");
         f.key(k(KeyCode::Esc));
-        assert!(matches!(f.key(k(KeyCode::Char('y'))), Outcome::Cancel));
+        f.key(k(KeyCode::Esc));
+        assert!(!f.confirm_discard, "Esc also keeps editing");
+        assert_eq!(f.text("name"), "Kai");
+        f.key(k(KeyCode::Esc));
+        assert_eq!(f.key(k(KeyCode::Char('y'))), Outcome::Cancel);
+    }
+
+    #[test]
+    fn saving_ignores_keys() {
         let mut f = form();
+        typed(&mut f, "K");
         f.saving = true;
         typed(&mut f, "x");
-        assert_eq!(f.text("name"), "", "keys wait while saving");
+        assert_eq!(f.key(k(KeyCode::Esc)), Outcome::Continue);
+        assert_eq!(f.key(ctrl('s')), Outcome::Continue);
+        f.key(k(KeyCode::Tab));
+        assert_eq!(
+            (f.text("name"), f.focus, f.confirm_discard),
+            ("K", 0, false)
+        );
+        f.saving = false;
+        let mut release = k(KeyCode::Char('x'));
+        release.kind = KeyEventKind::Release;
+        f.key(release);
+        assert_eq!(f.text("name"), "K", "key releases are not keys");
+    }
+
+    #[test]
+    fn starting_values_and_empty_forms() {
+        let f = Form::new(
+            "t",
+            vec![
+                Field::text("a", "A", 10).with_text("hé"),
+                Field::choice("b", "B", opts(&["x", "y"])).with_choice("y"),
+                Field::toggle("c", "C").with_toggle(true),
+            ],
+        );
+        assert_eq!(
+            (
+                f.text("a"),
+                f.fields[0].cursor,
+                f.choice("b"),
+                f.toggle("c")
+            ),
+            ("hé", 2, Some("y"), true)
+        );
+        assert!(!f.dirty());
+        let mut empty = Form::new("none", vec![]);
+        for code in [KeyCode::Tab, KeyCode::Down, KeyCode::Char('a')] {
+            assert_eq!(empty.key(k(code)), Outcome::Continue);
+        }
+        assert_eq!(empty.key(ctrl('s')), Outcome::Submit);
+    }
+
+    #[test]
+    #[should_panic(expected = "no field")]
+    fn an_unknown_key_is_a_programming_error() {
+        form().text("nope");
     }
 }

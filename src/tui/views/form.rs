@@ -1,199 +1,441 @@
-//! Drawing a form: one row per field (label, value), its hint or error under
-//! it, scrolled so the focused field is always in view.
+//! Drawing a form: one row per field (label, value), its error and hint under
+//! it, scrolled so the focused field is always in view, and one line at the
+//! bottom for the question, the form's own message or the keys.
+//!
+//! Drawing only: everything comes from `&Form`. Scrolling is worked out from
+//! the focus alone, in half-screen steps, so the form does not slide at every
+//! move.
 
+use super::{truncate, wrap};
 use crate::tui::form::{Field, FieldKind, Form, Value};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-const LABEL: usize = 24;
+/// The focus marker's columns.
+const MARK: usize = 2;
+/// The label's columns (the label and " *" for required).
+const LABEL: usize = 22;
+/// Between label and value.
+const GAP: usize = 1;
+/// Rows shown of a multi-line text.
+const BLOCK_ROWS: usize = 5;
+/// The cursor mark in the focused text.
+const CURSOR: &str = "▏";
 
-/// The last `width` columns of `s` up to `cursor`, so the cursor stays in view.
-fn window(s: &str, cursor: usize, width: usize) -> (String, String) {
-    let before: String = s.chars().take(cursor).collect();
-    let after: String = s.chars().skip(cursor).collect();
-    let mut b: Vec<char> = before.chars().collect();
-    while b.iter().collect::<String>().width() > width.saturating_sub(2) && !b.is_empty() {
-        b.remove(0);
-    }
-    let b: String = b.into_iter().collect();
-    let room = width.saturating_sub(b.width() + 1);
-    let a: String = after
-        .chars()
-        .scan(0, |w, c| {
-            *w += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            (*w <= room).then_some(c)
-        })
-        .collect();
-    (b, a)
+/// Label columns and value columns for a given inner width.
+fn columns(width: usize) -> (usize, usize) {
+    let label = LABEL.min(width.saturating_sub(MARK + GAP) / 3);
+    let room = width.saturating_sub(MARK + label + GAP).max(1);
+    (label, room)
 }
 
-/// The lines of one field.
-fn field_lines(f: &Field, focused: bool, t: &Theme, width: usize) -> Vec<Line<'static>> {
-    let mark = if focused { "▶ " } else { "  " };
-    let label = format!("{mark}{}{}", f.label, if f.required { " *" } else { "" });
-    let label = format!("{label:<LABEL$}");
-    let label_style = if focused { t.title } else { t.base };
-    let room = width.saturating_sub(LABEL + 1);
-    let mut lines = Vec::new();
+fn cw(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+/// The label cell: marker, label (cut to fit, " *" kept), padding.
+fn label_spans(f: &Field, focused: bool, t: &Theme, label_w: usize) -> Vec<Span<'static>> {
+    let style = if focused { t.title } else { t.base };
+    let star = if f.required { " *" } else { "" };
+    let mut text = truncate(&f.label, label_w.saturating_sub(star.width()));
+    text.push_str(star);
+    let pad = (label_w + GAP).saturating_sub(text.width());
+    text.push_str(&" ".repeat(pad));
+    vec![
+        Span::styled(if focused { "▶ " } else { "  " }, style),
+        Span::styled(text, style),
+    ]
+}
+
+/// One line of text in `room` columns with the cursor mark at `cur`. The
+/// window moves in half-width steps so the cursor stays in view; "…" marks
+/// text cut off at either side.
+fn cursor_line(chars: &[char], cur: usize, room: usize, t: &Theme) -> Vec<Span<'static>> {
+    let mut prefix = Vec::with_capacity(chars.len() + 1);
+    prefix.push(0usize);
+    for c in chars {
+        prefix.push(prefix[prefix.len() - 1] + cw(*c));
+    }
+    let n = chars.len();
+    let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    if prefix[n] < room {
+        return vec![
+            Span::styled(text(0, cur), t.key),
+            Span::styled(CURSOR, t.key),
+            Span::styled(text(cur, n), t.key),
+        ];
+    }
+    // The start: the first half-width step from which the cursor, its mark
+    // and an "…" on each side fit.
+    let page = (room / 2).max(1);
+    let (mut a, mut k) = (0, 0);
+    while a < cur && usize::from(a > 0) + (prefix[cur] - prefix[a]) + 2 > room {
+        k += 1;
+        while a < cur && prefix[a] < k * page {
+            a += 1;
+        }
+    }
+    let mut spans = Vec::new();
+    if a > 0 {
+        spans.push(Span::styled("…", t.muted));
+    }
+    spans.push(Span::styled(text(a, cur), t.key));
+    spans.push(Span::styled(CURSOR, t.key));
+    let left = room.saturating_sub(usize::from(a > 0) + prefix[cur] - prefix[a] + 1);
+    if prefix[n] - prefix[cur] <= left {
+        spans.push(Span::styled(text(cur, n), t.key));
+    } else {
+        let mut b = cur;
+        while b < n && prefix[b + 1] - prefix[cur] < left {
+            b += 1;
+        }
+        spans.push(Span::styled(text(cur, b), t.key));
+        spans.push(Span::styled("…", t.muted));
+    }
+    spans
+}
+
+/// Word-wraps text into rows of at most `width` columns (a space at a break
+/// may hang one column over), as char ranges; line breaks end rows and are
+/// in none. An empty line is an empty row.
+fn wrap_ranges(chars: &[char], width: usize) -> Vec<(usize, usize)> {
+    let width = width.max(1);
+    let n = chars.len();
+    let mut rows = Vec::new();
+    let mut ls = 0;
+    loop {
+        let le = chars[ls..]
+            .iter()
+            .position(|c| *c == '\n')
+            .map_or(n, |i| ls + i);
+        if ls == le {
+            rows.push((ls, ls));
+        }
+        let mut start = ls;
+        while start < le {
+            let (mut w, mut i) = (0, start);
+            while i < le && (w + cw(chars[i]) <= width || i == start) {
+                w += cw(chars[i]);
+                i += 1;
+            }
+            if i == le {
+                rows.push((start, le));
+                break;
+            }
+            let brk = if chars[i] == ' ' {
+                i + 1
+            } else {
+                chars[start..i]
+                    .iter()
+                    .rposition(|c| *c == ' ')
+                    .map_or(i, |j| start + j + 1)
+            };
+            rows.push((start, brk));
+            start = brk;
+        }
+        if le == n {
+            break;
+        }
+        ls = le + 1;
+    }
+    rows
+}
+
+/// The rows of a multi-line text: up to five, scrolled to the cursor's row
+/// when focused; "…" where rows are hidden.
+fn block_rows(
+    f: &Field,
+    s: &str,
+    focused: bool,
+    room: usize,
+    t: &Theme,
+) -> Vec<Vec<Span<'static>>> {
+    let chars: Vec<char> = s.chars().collect();
+    // Two columns spare: the cursor mark and an "…".
+    let rows = wrap_ranges(&chars, room.saturating_sub(2));
+    let cur = f.cursor.min(chars.len());
+    let cur_row = rows.iter().rposition(|(a, _)| *a <= cur).unwrap_or(0);
+    let first = if focused {
+        cur_row.saturating_sub(BLOCK_ROWS - 1)
+    } else {
+        0
+    };
+    let last = (first + BLOCK_ROWS).min(rows.len());
+    let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    (first..last)
+        .map(|r| {
+            let (a, b) = rows[r];
+            let mut spans = Vec::new();
+            if r == first && first > 0 {
+                spans.push(Span::styled("…", t.muted));
+            }
+            if focused && r == cur_row {
+                spans.push(Span::styled(text(a, cur), t.key));
+                spans.push(Span::styled(CURSOR, t.key));
+                spans.push(Span::styled(text(cur, b), t.key));
+            } else {
+                spans.push(Span::styled(text(a, b), t.key));
+            }
+            if r + 1 == last && last < rows.len() {
+                spans.push(Span::styled("…", t.muted));
+            }
+            spans
+        })
+        .collect()
+}
+
+/// Options as "[x] label  [ ] label", flowing over as many rows as needed,
+/// the option under the cursor highlighted while focused.
+fn multi_rows(
+    f: &Field,
+    options: &[(String, String)],
+    on: &[bool],
+    focused: bool,
+    room: usize,
+    t: &Theme,
+) -> Vec<Vec<Span<'static>>> {
+    let mut rows = vec![Vec::new()];
+    let mut used = 0;
+    for (i, (_, label)) in options.iter().enumerate() {
+        let checked = on.get(i).copied().unwrap_or(false);
+        let item = truncate(
+            &format!("[{}] {label}", if checked { "x" } else { " " }),
+            room,
+        );
+        let w = item.width();
+        if used > 0 && used + 2 + w > room {
+            rows.push(Vec::new());
+            used = 0;
+        }
+        let row = rows.last_mut().expect("one row at least");
+        if used > 0 {
+            row.push(Span::raw("  "));
+            used += 2;
+        }
+        let style = if focused && i == f.cursor {
+            t.selected
+        } else if checked {
+            t.key
+        } else {
+            t.base
+        };
+        row.push(Span::styled(item, style));
+        used += w;
+    }
+    rows
+}
+
+/// The value's rows (one at least), without the label.
+fn value_rows(f: &Field, focused: bool, room: usize, t: &Theme) -> Vec<Vec<Span<'static>>> {
     match (&f.kind, &f.value) {
         (FieldKind::Text { .. }, Value::Text(s)) => {
-            let value = if focused {
-                let (b, a) = window(s, f.cursor, room);
-                format!("{b}▏{a}")
-            } else {
-                window(s, s.chars().count(), room).0
-            };
-            lines.push(Line::from(vec![
-                Span::styled(label, label_style),
-                Span::styled(value, t.key),
-            ]));
-        }
-        (FieldKind::Multiline { .. }, Value::Text(s)) => {
-            let mut text = s.clone();
             if focused {
-                let at = text
-                    .char_indices()
-                    .nth(f.cursor)
-                    .map_or(text.len(), |(i, _)| i);
-                text.insert(at, '▏');
-            }
-            let all: Vec<&str> = text.split('\n').collect();
-            // Up to five lines, scrolled to the cursor's line.
-            let cur_line = text[..text.find('▏').unwrap_or(text.len())]
-                .matches('\n')
-                .count();
-            let start = cur_line.saturating_sub(4);
-            let shown: Vec<&str> = all.iter().skip(start).take(5).copied().collect();
-            for (i, l) in shown.iter().enumerate() {
-                let head = if i == 0 {
-                    label.clone()
-                } else {
-                    " ".repeat(LABEL)
-                };
-                let mut l = l.to_string();
-                while l.width() > room {
-                    l.remove(0);
-                }
-                lines.push(Line::from(vec![
-                    Span::styled(head, if i == 0 { label_style } else { t.base }),
-                    Span::styled(l, t.key),
-                ]));
+                let chars: Vec<char> = s.chars().collect();
+                vec![cursor_line(&chars, f.cursor.min(chars.len()), room, t)]
+            } else {
+                vec![vec![Span::styled(truncate(s, room), t.key)]]
             }
         }
+        (FieldKind::Multiline { .. }, Value::Text(s)) => block_rows(f, s, focused, room, t),
         (FieldKind::Choice { options }, Value::Choice(sel)) => {
-            let v = match sel.and_then(|i| options.get(i)) {
-                Some((_, l)) => format!("‹ {l} ›"),
-                None => "‹ choose: ← → ›".to_string(),
-            };
-            lines.push(Line::from(vec![
-                Span::styled(label, label_style),
-                Span::styled(v, t.key),
-            ]));
+            match sel.and_then(|i| options.get(i)) {
+                Some((_, label)) => vec![vec![Span::styled(
+                    format!("‹ {} ›", truncate(label, room.saturating_sub(4))),
+                    t.key,
+                )]],
+                None => vec![vec![Span::styled("‹ choose ›", t.muted)]],
+            }
         }
         (FieldKind::Multi { options }, Value::Multi(on)) => {
-            // Options flow over as many lines as they need.
-            let mut row: Vec<Span<'static>> = vec![Span::styled(label, label_style)];
-            let mut used = 0;
-            for (i, ((_, l), checked)) in options.iter().zip(on).enumerate() {
-                let item = format!("[{}] {l}  ", if *checked { "x" } else { " " });
-                if used + item.width() > room && used > 0 {
-                    lines.push(Line::from(std::mem::take(&mut row)));
-                    row.push(Span::raw(" ".repeat(LABEL)));
-                    used = 0;
-                }
-                used += item.width();
-                let style = if focused && i == f.cursor {
-                    t.selected
-                } else if *checked {
-                    t.key
-                } else {
-                    t.base
-                };
-                row.push(Span::styled(item, style));
-            }
-            lines.push(Line::from(row));
+            multi_rows(f, options, on, focused, room, t)
         }
-        (FieldKind::Toggle, Value::Toggle(on)) => {
-            let v = if *on { "[x] yes" } else { "[ ] no" };
+        (FieldKind::Toggle, Value::Toggle(on)) => vec![vec![Span::styled(
+            if *on { "[x] yes" } else { "[ ] no" },
+            t.key,
+        )]],
+        _ => vec![Vec::new()],
+    }
+}
+
+/// All the lines of one field: label and value, then its error, then (when
+/// focused) its hint, both wrapped under the value.
+fn field_lines(f: &Field, focused: bool, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let (label_w, room) = columns(width);
+    let indent = " ".repeat(MARK + label_w + GAP);
+    let mut lines = Vec::new();
+    for (i, row) in value_rows(f, focused, room, t).into_iter().enumerate() {
+        let mut spans = if i == 0 {
+            label_spans(f, focused, t, label_w)
+        } else {
+            vec![Span::raw(indent.clone())]
+        };
+        spans.extend(row);
+        lines.push(Line::from(spans));
+    }
+    let mut under = |text: &str, style: Style| {
+        for l in wrap(text, room) {
             lines.push(Line::from(vec![
-                Span::styled(label, label_style),
-                Span::styled(v, t.key),
+                Span::raw(indent.clone()),
+                Span::styled(l, style),
             ]));
         }
-        _ => {}
-    }
+    };
     if let Some(e) = &f.error {
-        lines.push(Line::from(vec![
-            Span::raw(" ".repeat(LABEL)),
-            Span::styled(format!("✖ {e}"), t.error),
-        ]));
-    } else if let Some(h) = f.hint.as_ref().filter(|_| focused) {
-        lines.push(Line::from(vec![
-            Span::raw(" ".repeat(LABEL)),
-            Span::styled(h.clone(), t.muted),
-        ]));
+        under(&format!("✖ {e}"), t.error);
+    }
+    if focused && let Some(h) = &f.hint {
+        under(h, t.muted);
     }
     lines
 }
 
-pub fn draw(form: &Form, t: &Theme, f: &mut Frame, area: Rect) {
-    f.render_widget(Clear, area);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", form.title), t.title));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    if inner.height < 3 {
-        return;
+/// At most `max` wrapped lines of `text`, the last ending in "…" if cut.
+fn wrapped(text: &str, width: usize, max: usize, style: Style) -> Vec<Line<'static>> {
+    let mut rows = wrap(text, width);
+    if rows.len() > max {
+        rows.truncate(max);
+        if let Some(last) = rows.last_mut() {
+            *last = truncate(&format!("{last} …"), width);
+        }
     }
-    let width = inner.width as usize;
-    let mut lines: Vec<Line> = Vec::new();
-    // A warning is pinned above the fields: it must not scroll away.
-    let pinned = u16::from(form.warning.is_some());
-    if let Some(w) = &form.warning {
-        f.render_widget(
-            Paragraph::new(Line::from(Span::styled(format!("‼ {w}"), t.overdue))),
-            Rect::new(inner.x, inner.y, inner.width, 1),
+    rows.into_iter()
+        .map(|r| Line::from(Span::styled(r, style)))
+        .collect()
+}
+
+/// The bottom line(s): the discard question, "Saving…", the form's message,
+/// or the keys (with the focused field's own keys when they fit).
+fn footer(form: &Form, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    if form.confirm_discard {
+        return wrapped(
+            "Discard what you typed? y = discard, n = keep editing",
+            width,
+            2,
+            t.error,
         );
     }
-    let (mut focus_top, mut focus_bottom) = (0, 0);
+    if form.saving {
+        return vec![Line::from(Span::styled("Saving…", t.muted))];
+    }
+    if let Some(e) = &form.error {
+        return wrapped(&format!("✖ {e}"), width, 3, t.error);
+    }
+    let own: &[(&str, &str)] = match form.fields.get(form.focus).map(|f| &f.kind) {
+        Some(FieldKind::Text { .. }) => &[("Ctrl-U", "clear")],
+        Some(FieldKind::Multiline { .. }) => &[("Enter", "new line"), ("Ctrl-U", "clear")],
+        Some(FieldKind::Choice { .. }) => &[("←→", "choose")],
+        Some(FieldKind::Multi { .. }) => &[("←→", "move"), ("Space", "tick")],
+        Some(FieldKind::Toggle) => &[("Space", "yes/no")],
+        None => &[],
+    };
+    let keys = |own: &[(&'static str, &'static str)]| {
+        let mut all = vec![("Tab/Shift-Tab", "move")];
+        all.extend_from_slice(own);
+        all.extend([("Ctrl-S", "save"), ("Esc", "cancel")]);
+        let mut spans = Vec::new();
+        for (i, (k, d)) in all.into_iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" · ", t.muted));
+            }
+            spans.push(Span::styled(k, t.key));
+            spans.push(Span::styled(format!(" {d}"), t.muted));
+        }
+        Line::from(spans)
+    };
+    let full = keys(own);
+    vec![if full.width() <= width {
+        full
+    } else {
+        keys(&[])
+    }]
+}
+
+/// The first line to show: the focused field's lines `[top, bottom)` (and
+/// the line after, when there is room) in view, moving in half-screen steps.
+fn scroll_for(top: usize, bottom: usize, total: usize, body: usize) -> usize {
+    if total <= body {
+        return 0;
+    }
+    let max = total - body;
+    let page = (body / 2).max(1);
+    for context in [1, 0] {
+        let want = (bottom + context).min(total);
+        let mut k = 0;
+        loop {
+            let s = (k * page).min(max);
+            if s <= top && want <= s + body {
+                return s;
+            }
+            if s == max {
+                break;
+            }
+            k += 1;
+        }
+    }
+    // Taller than the screen: its top.
+    top.min(max)
+}
+
+pub fn draw(form: &Form, t: &Theme, f: &mut Frame, area: Rect) {
+    f.render_widget(Clear, area);
+    let width = area.width.saturating_sub(2) as usize;
+    let height = area.height.saturating_sub(2) as usize;
+
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let (mut top, mut bottom) = (0, 0);
     for (i, field) in form.fields.iter().enumerate() {
         let fl = field_lines(field, i == form.focus, t, width);
         if i == form.focus {
-            focus_top = lines.len();
-            focus_bottom = lines.len() + fl.len();
+            top = lines.len();
+            bottom = top + fl.len();
         }
         lines.extend(fl);
     }
-    let body = inner.height.saturating_sub(1 + pinned) as usize;
-    let scroll = focus_bottom.saturating_sub(body).min(focus_top);
-    f.render_widget(
-        Paragraph::new(lines).scroll((scroll as u16, 0)),
-        Rect::new(inner.x, inner.y + pinned, inner.width, body as u16),
-    );
-    let foot = if form.confirm_discard {
-        Span::styled(
-            "Discard what you typed? y = discard, n = keep editing",
-            t.error,
-        )
-    } else if form.saving {
-        Span::styled("Saving…", t.muted)
-    } else if let Some(e) = &form.error {
-        Span::styled(format!("✖ {e}"), t.error)
-    } else {
-        Span::styled(
-            "Tab/Shift-Tab move · ←→ Space choose · Ctrl-S save · Esc cancel",
-            t.muted,
-        )
-    };
-    f.render_widget(
-        Paragraph::new(Line::from(foot)),
-        Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
-    );
+    // A warning is pinned above the fields: it must not scroll away.
+    let warning = form
+        .warning
+        .as_ref()
+        .map(|w| wrapped(&format!("‼ {w}"), width, 3, t.overdue))
+        .unwrap_or_default();
+    let foot = footer(form, t, width);
+    let body = height.saturating_sub(warning.len() + foot.len());
+    let scroll = scroll_for(top, bottom, lines.len(), body);
+
+    let mut block = Block::new()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", form.title), t.title));
+    if scroll > 0 {
+        block = block.title_top(Line::styled(" ↑ more above ", t.muted).right_aligned());
+    }
+    if scroll + body < lines.len() {
+        block = block.title_bottom(Line::styled(" ↓ more below ", t.muted).right_aligned());
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+
+    let mut y = inner.y;
+    put(f, inner, warning, &mut y);
+    let shown: Vec<Line<'static>> = lines.into_iter().skip(scroll).take(body).collect();
+    put(f, inner, shown, &mut y);
+    y = inner.bottom().saturating_sub(foot.len() as u16).max(y);
+    put(f, inner, foot, &mut y);
+}
+
+/// Draws `lines` at row `y` of `inner` (as many as fit) and moves `y` past them.
+fn put(f: &mut Frame, inner: Rect, lines: Vec<Line<'static>>, y: &mut u16) {
+    let h = (lines.len() as u16).min(inner.bottom().saturating_sub(*y));
+    if h > 0 {
+        f.render_widget(
+            Paragraph::new(lines),
+            Rect::new(inner.x, *y, inner.width, h),
+        );
+        *y += h;
+    }
 }
 
 #[cfg(test)]
@@ -203,30 +445,254 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
-    fn text(form: &Form) -> String {
-        let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    fn screen(form: &Form, w: u16, h: u16) -> Vec<String> {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
         term.draw(|f| draw(form, &Theme::mono(), f, f.area()))
             .unwrap();
         crate::tui::views::buffer_text(term.backend().buffer())
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn opts(v: &[&str]) -> Vec<(String, String)> {
+        v.iter().map(|s| (s.to_string(), s.to_string())).collect()
+    }
+
+    const KEYS: [&str; 15] = [
+        "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13",
+        "f14",
+    ];
+
+    /// Fifteen fields of every kind, like the intake form.
+    fn big() -> Form {
+        let fields = KEYS
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                let label = format!("Field {i}");
+                match i % 5 {
+                    0 => Field::text(key, label, 200).required(),
+                    1 => Field::multiline(key, label, 4000)
+                        .with_text("one\ntwo\nthree\nfour\nfive\nsix"),
+                    2 => Field::choice(key, label, opts(&["high", "medium", "low"]))
+                        .hint("How likely is harm, and how bad"),
+                    3 => Field::multi(
+                        key,
+                        label,
+                        opts(&[
+                            "neglect",
+                            "physical abuse",
+                            "sexual abuse",
+                            "emotional abuse",
+                            "online",
+                            "radicalisation",
+                            "exploitation",
+                        ]),
+                    ),
+                    _ => Field::toggle(key, label),
+                }
+            })
+            .collect();
+        Form::new("New escalation", fields)
+    }
+
+    /// The screen column of `c` in `row`.
+    fn col(row: &str, c: char) -> Option<usize> {
+        row.find(c).map(|i| row[..i].width())
+    }
+
+    fn row_of(rows: &[String], needle: &str) -> usize {
+        rows.iter()
+            .position(|r| r.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{}", rows.join("\n")))
     }
 
     #[test]
-    fn the_focused_field_is_always_visible_with_its_error() {
-        let fields = (0..15)
-            .map(|i| {
-                let key: &'static str = Box::leak(format!("f{i}").into_boxed_str());
-                Field::text(key, &format!("Field {i}"), 50).required()
-            })
-            .collect();
-        let mut form = Form::new("New escalation", fields);
+    fn the_focused_last_field_is_visible_at_80x24() {
+        let mut form = big();
+        form.fields[14] = Field::text("f14", "Field 14", 200).with_text("the very end");
         form.focus = 14;
-        form.set_error("f14", "required");
-        form.focus = 14;
-        let out = text(&form);
-        assert!(out.contains("▶ Field 14 *"), "{out}");
-        assert!(out.contains("✖ required"), "{out}");
-        assert!(out.contains("Ctrl-S save"), "{out}");
+        let rows = screen(&form, 80, 24);
+        let at = row_of(&rows, "▶ Field 14");
+        assert!(rows[at].contains("the very end▏"), "{}", rows.join("\n"));
+        assert!(rows[23].starts_with('└'));
+        assert!(rows[22].contains("Tab/Shift-Tab move"), "{}", rows[22]);
+        assert!(rows[22].contains("Ctrl-S save · Esc cancel"));
+        assert!(rows[0].contains("New escalation") && rows[0].contains("↑ more above"));
+        // Every field in turn is in view, in both directions.
+        for i in (0..15).chain((0..15).rev()) {
+            form.focus = i;
+            let rows = screen(&form, 80, 24);
+            let at = row_of(&rows, &format!("▶ Field {i}"));
+            assert!((1..22).contains(&at), "field {i} at row {at}");
+        }
+    }
+
+    #[test]
+    fn an_error_sits_under_its_field() {
+        let mut form = big();
+        form.set_error("f10", "required");
+        assert_eq!(form.focus, 10);
+        let rows = screen(&form, 80, 24);
+        let at = row_of(&rows, "▶ Field 10 *");
+        let err = row_of(&rows, "✖ required");
+        assert_eq!(err, at + 1);
+        assert_eq!(col(&rows[err], '✖'), col(&rows[at], '▏'), "under the value");
+        assert_eq!(col(&rows[at], '▏'), Some(26));
+        // An unfocused field keeps its error; the hint shows only with focus.
+        form.set_error("f12", "pick one");
+        form.focus = 12;
+        let rows = screen(&form, 80, 24);
+        let at = row_of(&rows, "▶ Field 12");
+        assert!(rows[at].contains("‹ choose ›"));
+        assert!(rows[at + 1].contains("✖ pick one"));
+        assert!(rows[at + 2].contains("How likely is harm"));
+        assert!(rows.iter().any(|r| r.contains("✖ required")));
+    }
+
+    #[test]
+    fn the_bottom_line_asks_says_saving_or_shows_the_message() {
+        let mut form = big();
         form.confirm_discard = true;
-        assert!(text(&form).contains("Discard what you typed?"));
+        let rows = screen(&form, 80, 24);
+        assert!(
+            rows[22].contains("Discard what you typed? y = discard, n = keep editing"),
+            "{}",
+            rows[22]
+        );
+        form.confirm_discard = false;
+        form.saving = true;
+        assert!(screen(&form, 80, 24)[22].contains("Saving…"));
+        form.saving = false;
+        form.error = Some("Jo Brennan changed it at 09:04; reload and try again".into());
+        assert!(screen(&form, 80, 24)[22].contains("✖ Jo Brennan changed it"));
+        form.warning = Some("CALL 999 NOW".into());
+        assert!(screen(&form, 80, 24)[1].contains("‼ CALL 999 NOW"));
+    }
+
+    #[test]
+    fn long_text_scrolls_to_the_cursor() {
+        let long: String = (0..300)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let mut form = Form::new(
+            "t",
+            vec![
+                Field::text("a", "A", 500).with_text(&long),
+                Field::text("b", "B", 500).with_text(&long),
+            ],
+        );
+        let rows = screen(&form, 80, 24);
+        // The end of the text, the cursor after it, "…" for what is cut.
+        assert_eq!(col(&rows[1], '…'), Some(26), "{}", rows[1]);
+        assert!(rows[1].contains("jklmn▏ "), "{}", rows[1]);
+        assert!(rows[2].ends_with("xyz…│"), "unfocused: the start, cut");
+        assert!(rows[2].contains("│  B                      abc"));
+        form.fields[0].cursor = 0;
+        let rows = screen(&form, 80, 24);
+        assert!(rows[1].contains(" ▏abcdef"), "{}", rows[1]);
+        assert!(rows[1].ends_with("…│"), "{}", rows[1]);
+        // Moving within the window does not move it.
+        form.fields[0].cursor = 20;
+        let moved = screen(&form, 80, 24);
+        assert_eq!(moved[1].replace('▏', ""), rows[1].replace('▏', ""));
+        for r in &rows {
+            assert!(r.width() <= 80);
+        }
+    }
+
+    #[test]
+    fn multiline_wraps_and_follows_the_cursor() {
+        let words = "one two three four five six seven eight nine ten ".repeat(8);
+        let mut form = Form::new(
+            "t",
+            vec![Field::multiline("w", "Words", 4000).with_text(&words)],
+        );
+        let rows = screen(&form, 80, 24);
+        assert!(rows[1].starts_with("│▶ Words"));
+        assert!(
+            rows[1].contains(" …one two"),
+            "rows hidden above: {}",
+            rows[1]
+        );
+        assert!(
+            rows[5].contains("nine ten ▏"),
+            "the cursor's row is the fifth"
+        );
+        assert!(!rows[6].contains("ten"), "five rows at most");
+        for r in &rows[1..6] {
+            assert!(r.contains("one two three"), "wrapped on words: {r}");
+        }
+        form.fields[0].cursor = 0;
+        let rows = screen(&form, 80, 24);
+        assert!(rows[1].contains("▏one two"), "{}", rows[1]);
+        assert!(
+            rows[5].contains("nine ten …"),
+            "rows hidden below: {}",
+            rows[5]
+        );
+    }
+
+    #[test]
+    fn multi_flows_over_rows_and_marks_the_cursor() {
+        let mut form = big();
+        form.focus = 3;
+        form.key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(' '),
+            crossterm::event::KeyModifiers::NONE,
+        ));
+        let rows = screen(&form, 80, 24);
+        let at = row_of(&rows, "▶ Field 3");
+        assert!(rows[at].contains("[x] neglect  [ ] physical abuse"));
+        assert!(rows[at + 1].contains("[ ] "), "wrapped onto a second row");
+        assert!(rows[22].contains("Space tick"));
+        let t = Theme::mono();
+        let lines = field_lines(&form.fields[3], true, &t, 78);
+        let cursor = lines[0]
+            .spans
+            .iter()
+            .find(|s| s.content.contains("neglect"))
+            .unwrap();
+        assert_eq!(cursor.style, t.selected);
+    }
+
+    #[test]
+    fn long_labels_are_cut_and_keep_the_star() {
+        let form = Form::new(
+            "t",
+            vec![Field::toggle("x", "A label far too long for its column").required()],
+        );
+        let rows = screen(&form, 80, 24);
+        assert!(
+            rows[1].contains("▶ A label far too lon… * [ ] no"),
+            "{}",
+            rows[1]
+        );
+    }
+
+    #[test]
+    fn tiny_areas_do_not_panic() {
+        let form = big();
+        for (w, h) in [(1, 1), (10, 3), (20, 5), (80, 4)] {
+            screen(&form, w, h);
+        }
+    }
+
+    #[test]
+    fn scroll_moves_in_steps_and_shows_the_focus() {
+        assert_eq!(scroll_for(0, 1, 10, 20), 0);
+        assert_eq!(scroll_for(30, 32, 60, 20), 20);
+        assert_eq!(
+            scroll_for(25, 27, 60, 20),
+            10,
+            "the line after is shown too"
+        );
+        assert_eq!(scroll_for(58, 60, 60, 20), 40);
+        assert_eq!(
+            scroll_for(5, 40, 60, 20),
+            5,
+            "taller than the screen: its top"
+        );
     }
 }
