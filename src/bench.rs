@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 /// One measured figure: samples in milliseconds, and its budget.
 pub struct Figure {
-    pub name: &'static str,
+    pub name: String,
     pub samples: Vec<f64>,
     pub budget_ms: Option<f64>,
 }
@@ -58,9 +58,9 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Vec<f64> {
         .collect()
 }
 
-fn fig(name: &'static str, samples: Vec<f64>, budget: Option<f64>) -> Figure {
+fn fig(name: impl Into<String>, samples: Vec<f64>, budget: Option<f64>) -> Figure {
     Figure {
-        name,
+        name: name.into(),
         samples,
         budget_ms: budget,
     }
@@ -144,12 +144,20 @@ pub fn run(
         None,
     ));
     figs.push(fig(
-        "query: review agendas (R, strip)",
-        time(runs.min(5), || {
-            store::reviews::agendas(store_conn(&store), viewer, now)
-        }),
-        None,
+        "query: review counts (dashboard strip)",
+        time(runs, || store::reviews::summaries(&store, viewer, now)),
+        Some(5.0),
     ));
+    let series = store::reviews::summaries(&store, viewer, now)?;
+    if let Some(first) = series.first() {
+        figs.push(fig(
+            "query: next series' whole agenda (R)",
+            time(runs.min(10), || {
+                store::reviews::agenda(&store, &first.code, viewer, now)
+            }),
+            None,
+        ));
+    }
 
     // 3. Drawing a frame.
     let data = worker::load_dashboard(&store, me, now, 0, WINDOW, None, 0)?;
@@ -165,6 +173,28 @@ pub fn run(
             name,
             time(runs, || {
                 term.draw(|f| crate::tui::views::draw(&app, f)).map(|_| ())
+            }),
+            Some(2.0),
+        ));
+    }
+
+    // The review screen with the longest agenda: only the lines on screen are built.
+    if let Some(longest) = series.iter().max_by_key(|a| a.total()) {
+        let agenda = store::reviews::agenda(&store, &longest.code, viewer, now)?;
+        let mut rapp = App::new(me.clone(), now, false, crate::tui::theme::Theme::dark());
+        update(&mut rapp, Action::Resize(200, 60));
+        update(&mut rapp, Action::ReviewsLoaded(series.clone()));
+        update(&mut rapp, Action::Reviews);
+        while rapp.reviews.get(rapp.reviews_series).map(|a| &a.code) != Some(&agenda.code) {
+            update(&mut rapp, Action::NextSeries);
+        }
+        let items = agenda.items.len();
+        update(&mut rapp, Action::AgendaLoaded(Box::new(agenda)));
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60))?;
+        figs.push(fig(
+            format!("draw the review screen ({items} items) 200×60"),
+            time(runs, || {
+                term.draw(|f| crate::tui::views::draw(&rapp, f)).map(|_| ())
             }),
             Some(2.0),
         ));

@@ -355,6 +355,9 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
     let mut rng = Rng(opts.seed);
     let now = opts.now;
     let mut summary = DemoSummary::default();
+    // A big page cache while generating: a decade of history touches every
+    // index page many times, and the default 2 MB cache would thrash.
+    store.conn().pragma_update(None, "cache_size", -262_144)?;
 
     let team = store.write(&opts.user, now, |w| {
         seed::defaults(w, &opts.org_name)?;

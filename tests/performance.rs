@@ -12,7 +12,11 @@ fn the_dashboard_queries_use_their_indexes() {
     let (path, _) = demo_db(dir.path(), 300);
     let store = open(&path);
     let plans = dutydesk::store::plans::dashboard(&store).unwrap();
-    assert_eq!(plans.len(), 3);
+    assert_eq!(
+        plans.len(),
+        4 + 7,
+        "four dashboard queries, seven review counts"
+    );
     for (name, plan) in &plans {
         assert!(
             !dutydesk::store::plans::full_scan(plan),
@@ -27,10 +31,35 @@ fn the_dashboard_queries_use_their_indexes() {
         plans[1].1
     );
     assert!(
-        plans[2].1.contains("escalations_unacknowledged"),
+        plans[2].1.contains("deadlines_open_by_due"),
         "{}",
         plans[2].1
     );
+    assert!(
+        plans[3].1.contains("escalations_unacknowledged"),
+        "{}",
+        plans[3].1
+    );
+    // The review counts read indexes alone, never the history's rows (the
+    // few waived deadlines and re-openings may be read row by row).
+    for kind in [
+        "closed",
+        "open a long time",
+        "referral with no outcome",
+        "deadline missed",
+        "closure signed off",
+    ] {
+        let (_, plan) = plans
+            .iter()
+            .find(|(n, _)| *n == format!("review counts: {kind}"))
+            .unwrap_or_else(|| panic!("no plan for {kind}"));
+        assert!(
+            plan.lines()
+                .all(|l| !l.contains("SCAN") && !l.contains("SEARCH")
+                    || l.contains("COVERING INDEX")),
+            "review counts: {kind} reads rows:\n{plan}"
+        );
+    }
     // A lost index is caught: without the queue index the page is read
     // through another index and sorted whole, and the check above would fail.
     let c = common::sql(&path);
@@ -79,4 +108,77 @@ fn the_benchmark_runs_in_quick_mode() {
     ] {
         assert!(text.contains(figure), "missing {figure:?}:\n{text}");
     }
+}
+
+/// The fast counts (index counts less what a viewer may not see) agree with
+/// the full lists for every kind of viewer: senior, a DSL not named on
+/// restricted records, a viewer, and someone excluded from some records.
+#[test]
+fn fast_counts_agree_with_the_full_lists_for_every_viewer() {
+    use dutydesk::store::escalations::Viewer;
+    use dutydesk::store::{deadlines, reviews, staff};
+    let dir = private_dir();
+    let (path, _) = demo_db(dir.path(), 400);
+    let c = common::sql(&path);
+    // Exclude one DSL from a few records that have open deadlines or sit on
+    // an agenda, and restrict a few more they are not named on.
+    let dsl: i64 = c
+        .query_row("SELECT id FROM staff WHERE username = 'okhan'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    c.execute_batch(&format!(
+        "INSERT OR IGNORE INTO escalation_access (escalation_id, staff_id, access)
+           SELECT DISTINCT escalation_id, {dsl}, 'excluded' FROM deadlines
+           WHERE met_at IS NULL AND waived_at IS NULL LIMIT 3;
+         INSERT OR IGNORE INTO escalation_access (escalation_id, staff_id, access)
+           SELECT id, {dsl}, 'excluded' FROM escalations WHERE closed_at IS NOT NULL
+           ORDER BY closed_at DESC LIMIT 3;
+         UPDATE escalations SET restricted = 1 WHERE id IN (
+           SELECT id FROM escalations WHERE restricted = 0 ORDER BY id DESC LIMIT 5);"
+    ))
+    .unwrap();
+    // An action agreed at a review of a closed escalation (the oldest, so
+    // seen by all) still counts down.
+    c.execute_batch(
+        "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at)
+           SELECT id, NULL, 'Review action (test): write to the family', closed_at + 864000, closed_at
+           FROM escalations WHERE status = 'closed' AND restricted = 0 ORDER BY closed_at LIMIT 1;",
+    )
+    .unwrap();
+    drop(c);
+    let store = open(&path);
+    let everyone = staff::list(&store).unwrap();
+    let mut kinds = std::collections::HashSet::new();
+    for s in &everyone {
+        let v = Viewer::from(s);
+        kinds.insert((v.senior, v.redacted, s.username == "okhan"));
+        let listed = deadlines::list(&store, v, false).unwrap();
+        assert_eq!(
+            deadlines::open_count(&store, v).unwrap(),
+            listed.len() as i64,
+            "open deadlines for {}",
+            s.username
+        );
+        assert!(
+            listed
+                .iter()
+                .any(|d| d.label.starts_with("Review action (test)")),
+            "a review action on a closed escalation is listed for {}",
+            s.username
+        );
+        let fast = reviews::summaries(&store, v, common::now()).unwrap();
+        let full = reviews::agendas(&store, v, common::now()).unwrap();
+        assert_eq!(fast.len(), full.len());
+        for (f, a) in fast.iter().zip(&full) {
+            assert_eq!(f.code, a.code);
+            assert_eq!(f.counts, a.counts, "{} for {}", a.code, s.username);
+            assert_eq!(f.total(), a.items.len());
+            assert!(f.items.is_empty(), "a summary carries no items");
+        }
+    }
+    assert!(
+        kinds.len() >= 3,
+        "several kinds of viewer checked: {kinds:?}"
+    );
 }

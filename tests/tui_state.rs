@@ -202,12 +202,16 @@ fn another_sessions_change_reloads_keeping_the_selection() {
     let fx = update(&mut app, Action::Changed);
     assert_eq!(
         fx,
-        vec![Effect::Store(Request::Dashboard {
-            offset: 0,
-            limit: WINDOW,
-            keep: Some(id),
-            deadlines_offset: 0,
-        })]
+        vec![
+            Effect::Store(Request::Dashboard {
+                offset: 0,
+                limit: WINDOW,
+                keep: Some(id),
+                deadlines_offset: 0,
+            }),
+            // The review counts on the dashboard follow the change too.
+            Effect::Store(Request::Reviews),
+        ]
     );
     // A new escalation arrived ahead of it: the store says it is now at 4.
     update(
@@ -473,7 +477,10 @@ fn a_note_keeps_its_text_through_a_conflict_and_a_refresh() {
     let fx = update(&mut app, Action::Changed);
     assert!(matches!(
         fx.as_slice(),
-        [Effect::Store(Request::Dashboard { .. })]
+        [
+            Effect::Store(Request::Dashboard { .. }),
+            Effect::Store(Request::Reviews)
+        ]
     ));
     update(
         &mut app,
@@ -894,7 +901,13 @@ fn pause_holds_changes_and_lock_hides_everything() {
     assert!(text.contains("PAUSED, changes waiting"), "{text}");
     let fx = press(&mut app, KeyCode::Char('p'));
     assert!(
-        matches!(fx.as_slice(), [Effect::Store(Request::Dashboard { .. })]),
+        matches!(
+            fx.as_slice(),
+            [
+                Effect::Store(Request::Dashboard { .. }),
+                Effect::Store(Request::Reviews)
+            ]
+        ),
         "resuming catches up"
     );
     press(&mut app, KeyCode::Char('L'));
@@ -968,4 +981,98 @@ fn themes_differ_by_colour_but_say_the_same() {
             .iter()
             .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset)
     );
+}
+
+fn agenda(code: &str, items: usize) -> dutydesk::domain::review::Agenda {
+    use dutydesk::domain::review::{Agenda, Item, ItemKind, tally};
+    let items: Vec<Item> = (0..items)
+        .map(|i| Item {
+            kind: if i % 2 == 0 {
+                ItemKind::Closed
+            } else {
+                ItemKind::DeadlineMissed
+            },
+            escalation_id: i as i64 + 1,
+            reference: format!("SG-2026-{:04}", i + 1),
+            detail: format!("item {}", i + 1),
+        })
+        .collect();
+    Agenda {
+        series_id: code.len() as i64,
+        code: code.into(),
+        name: format!("Series {code}"),
+        next_meeting: chrono::NaiveDate::from_ymd_opt(2027, 1, 23).unwrap(),
+        since: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        counts: tally(items.iter().map(|i| i.kind)),
+        items,
+    }
+}
+
+/// The review screen shows every series' counts at once, loads one series'
+/// agenda at a time, scrolls it a screen at a time, and drops a late answer
+/// for a series no longer shown.
+#[test]
+fn the_review_screen_loads_one_agenda_and_scrolls_it() {
+    let mut app = app_with(5);
+    let summaries: Vec<_> = [("bi", 500), ("q", 3)]
+        .iter()
+        .map(|(c, n)| {
+            let mut a = agenda(c, *n);
+            a.items.clear();
+            a
+        })
+        .collect();
+    let fx = press(&mut app, KeyCode::Char('R'));
+    assert_eq!(app.screen, Screen::Reviews);
+    assert_eq!(app.mode(), Mode::Reviews);
+    assert_eq!(fx, vec![Effect::Store(Request::Reviews)]);
+    let fx = update(&mut app, Action::ReviewsLoaded(summaries.clone()));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Agenda {
+            series: "bi".into()
+        })]
+    );
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("Series bi"), "{text}");
+    assert!(
+        text.contains("500 item(s)"),
+        "counts before the items: {text}"
+    );
+    assert!(text.contains("Loading the agenda"), "{text}");
+
+    update(&mut app, Action::AgendaLoaded(Box::new(agenda("bi", 500))));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("SG-2026-0001"), "{text}");
+    assert!(text.contains("items 1–"), "{text}");
+    press(&mut app, KeyCode::Char('G'));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(
+        text.contains("SG-2026-0500"),
+        "the last item on screen: {text}"
+    );
+    assert!(text.contains("of 500"), "{text}");
+    assert!(!text.contains("SG-2026-0001 "), "{text}");
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.reviews_scroll, 0);
+
+    // Tab: the next series, asked for afresh; a late answer for the first is dropped.
+    let fx = press(&mut app, KeyCode::Tab);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Agenda { series: "q".into() })]
+    );
+    update(&mut app, Action::AgendaLoaded(Box::new(agenda("bi", 500))));
+    assert!(app.agenda.is_none(), "a late answer for another series");
+    update(&mut app, Action::AgendaLoaded(Box::new(agenda("q", 3))));
+    assert_eq!(app.agenda.as_ref().map(|a| a.items.len()), Some(3));
+    let fx = press(&mut app, KeyCode::BackTab);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Agenda {
+            series: "bi".into()
+        })]
+    );
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Dashboard);
 }

@@ -73,7 +73,7 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
     }
     match &a.cmd {
         None => {
-            let agendas = store::reviews::agendas(st.conn(), Viewer::from(&me), now)?;
+            let agendas = store::reviews::agendas(&st, Viewer::from(&me), now)?;
             if a.json {
                 println!(
                     "{}",

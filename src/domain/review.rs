@@ -28,7 +28,8 @@ pub struct Item {
     pub detail: String,
 }
 
-/// A series and its next meeting's agenda.
+/// A series and its next meeting's agenda. The dashboard needs only the
+/// counts, so a summary leaves `items` empty; a full agenda has both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Agenda {
     pub series_id: i64,
@@ -36,7 +37,38 @@ pub struct Agenda {
     pub name: String,
     pub next_meeting: NaiveDate,
     pub since: NaiveDate,
+    /// Items of each kind, in [`ItemKind::ALL`] order, kinds with none left out.
+    pub counts: Vec<(ItemKind, usize)>,
     pub items: Vec<Item>,
+}
+
+impl Agenda {
+    /// How many items the agenda holds, loaded or not.
+    pub fn total(&self) -> usize {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Counts kinds in display order, leaving out kinds with none.
+pub fn tally(kinds: impl IntoIterator<Item = ItemKind>) -> Vec<(ItemKind, usize)> {
+    counted(kinds.into_iter().map(|k| (k, 1)))
+}
+
+/// Adds up (kind, how many) pairs into display order, leaving out kinds with none.
+pub fn counted(pairs: impl IntoIterator<Item = (ItemKind, usize)>) -> Vec<(ItemKind, usize)> {
+    let mut n = [0usize; ItemKind::ALL.len()];
+    for (k, c) in pairs {
+        n[index(k)] += c;
+    }
+    ItemKind::ALL
+        .iter()
+        .map(|k| (*k, n[index(*k)]))
+        .filter(|(_, c)| *c > 0)
+        .collect()
+}
+
+fn index(k: ItemKind) -> usize {
+    ItemKind::ALL.iter().position(|x| *x == k).unwrap_or(0)
 }
 
 /// Series every organisation starts with (code, name, months between meetings).
@@ -77,5 +109,15 @@ mod tests {
         assert_eq!(when(d(2026, 12, 5), d(2026, 11, 23)), "in 12 days");
         assert_eq!(when(d(2026, 11, 23), d(2026, 11, 23)), "today");
         assert_eq!(when(d(2026, 11, 20), d(2026, 11, 23)), "3 days overdue");
+    }
+
+    #[test]
+    fn tally_keeps_display_order_and_drops_empty_kinds() {
+        use ItemKind::*;
+        assert_eq!(
+            tally([Manual, Closed, Manual, DeadlineMissed]),
+            vec![(Closed, 1), (DeadlineMissed, 1), (Manual, 2)]
+        );
+        assert!(tally([]).is_empty());
     }
 }

@@ -125,10 +125,18 @@ const COLUMNS: &str = "d.id, d.escalation_id, e.reference, d.label, d.due_at,
     coalesce(r.warn_minutes, 240), r.offset_unit, d.met_at, ms.display_name,
     d.waived_at, ws.display_name, d.waived_reason, e.assignee_id";
 
-const FROM: &str = "deadlines d JOIN escalations e ON e.id = d.escalation_id
+macro_rules! joins {
+    () => {
+        " JOIN escalations e ON e.id = d.escalation_id
     LEFT JOIN deadline_rules r ON r.id = d.rule_id
     LEFT JOIN staff ms ON ms.id = d.met_by
-    LEFT JOIN staff ws ON ws.id = d.waived_by";
+    LEFT JOIN staff ws ON ws.id = d.waived_by"
+    };
+}
+const FROM: &str = concat!("deadlines d", joins!());
+/// Open deadlines soonest first, named so the planner never prefers another
+/// partial index that merely contains them all (`deadlines_missed`).
+const OPEN_FROM: &str = concat!("deadlines d INDEXED BY deadlines_open_by_due", joins!());
 
 fn row(r: &Row<'_>, known: Option<i32>) -> rusqlite::Result<Deadline> {
     let due_at = instant(r.get(4)?);
@@ -165,21 +173,48 @@ fn row(r: &Row<'_>, known: Option<i32>) -> rusqlite::Result<Deadline> {
     })
 }
 
-const OPEN: &str = "d.met_at IS NULL AND d.waived_at IS NULL AND e.status <> 'closed'";
+/// A deadline is open until met or waived, whatever its escalation's state:
+/// closing waives the statutory ones, and an action agreed at a review of a
+/// closed escalation still counts down for its owner.
+const OPEN: &str = "d.met_at IS NULL AND d.waived_at IS NULL";
 
-/// How many open deadlines the viewer can see.
+/// How many open deadlines the viewer can see: the index's count less those
+/// on escalations the viewer may not see (restricted, or excluded from), so
+/// a decade of history costs no more than a week's.
 pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
-    Ok(store.conn().query_row(
-        &format!("SELECT count(*) FROM {FROM} WHERE {OPEN} AND {VISIBLE}"),
-        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
+    let conn = store.conn();
+    let all: i64 = conn.query_row(&open_count_sql(), [], |r| r.get(0))?;
+    let p = named_params! {":senior": viewer.senior, ":me": viewer.staff_id};
+    let hidden_restricted: i64 = conn.query_row(
+        &format!(
+            "SELECT count(*) FROM escalations e INDEXED BY escalations_restricted
+             CROSS JOIN deadlines d INDEXED BY deadlines_open_by_escalation ON d.escalation_id = e.id
+             WHERE e.restricted = 1 AND {OPEN} AND NOT ({VISIBLE})"
+        ),
+        p,
         |r| r.get(0),
-    )?)
+    )?;
+    let excluded: i64 = conn.query_row(
+        &format!(
+            "SELECT count(*) FROM escalation_access a JOIN escalations e ON e.id = a.escalation_id
+             JOIN deadlines d INDEXED BY deadlines_open_by_escalation ON d.escalation_id = e.id
+             WHERE a.staff_id = :me AND a.access = 'excluded' AND e.restricted = 0 AND {OPEN}"
+        ),
+        named_params! {":me": viewer.staff_id},
+        |r| r.get(0),
+    )?;
+    Ok(all - hidden_restricted - excluded)
+}
+
+/// Every open deadline, from the index alone (before visibility).
+pub(crate) fn open_count_sql() -> String {
+    format!("SELECT count(*) FROM deadlines d INDEXED BY deadlines_open_by_due WHERE {OPEN}")
 }
 
 /// The deadlines page's SQL, also explained by `store::plans`.
 pub(crate) fn open_page_sql() -> String {
     format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE {OPEN} AND {VISIBLE}
+        "SELECT {COLUMNS} FROM {OPEN_FROM} WHERE {OPEN} AND {VISIBLE}
          ORDER BY d.due_at, d.id LIMIT :limit OFFSET :offset"
     )
 }
@@ -204,7 +239,7 @@ pub fn open_due_before(
 ) -> Result<Vec<Deadline>> {
     let known = known_through(store.conn())?;
     let mut stmt = store.conn().prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE {OPEN} AND {VISIBLE} AND d.due_at <= :until
+        "SELECT {COLUMNS} FROM {OPEN_FROM} WHERE {OPEN} AND {VISIBLE} AND d.due_at <= :until
          ORDER BY d.due_at, d.id"
     ))?;
     let rows = stmt.query_map(
@@ -219,9 +254,9 @@ pub fn open_due_before(
 /// with `all` met and waived ones too (for `dutydesk deadlines`).
 pub fn list(store: &Store, viewer: Viewer, all: bool) -> Result<Vec<Deadline>> {
     let known = known_through(store.conn())?;
-    let filter = if all { "1" } else { OPEN };
+    let (from, filter) = if all { (FROM, "1") } else { (OPEN_FROM, OPEN) };
     let mut stmt = store.conn().prepare(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE {filter} AND {VISIBLE} ORDER BY d.due_at, d.id"
+        "SELECT {COLUMNS} FROM {from} WHERE {filter} AND {VISIBLE} ORDER BY d.due_at, d.id"
     ))?;
     let rows = stmt.query_map(
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id},

@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -25,10 +25,16 @@ pub struct Migration {
 }
 
 /// Every step from version 1 to [`SCHEMA_VERSION`], in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    to: 2,
-    sql: include_str!("migrations/2-notices.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        to: 2,
+        sql: include_str!("migrations/2-notices.sql"),
+    },
+    Migration {
+        to: 3,
+        sql: include_str!("migrations/3-review-counts.sql"),
+    },
+];
 
 /// The schema a plan leads to: where a fresh database starts, and what an old
 /// one is migrated up to.

@@ -149,6 +149,8 @@ pub fn open(path: &Path, create: Create) -> Result<Store> {
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // rarray(): a list of ids bound as one parameter (review counts).
+    rusqlite::vtab::array::load_module(&conn)?;
     let mut store = Store {
         conn,
         path: path.to_path_buf(),

@@ -44,7 +44,8 @@ pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Ve
     if me.role != crate::domain::staff::Role::Viewer {
         let minutes = ack_minutes(store.conn())?;
         let mut stmt = store.conn().prepare_cached(&format!(
-            "SELECT e.id, e.reference, e.raised_at, e.immediate_risk FROM escalations e
+            "SELECT e.id, e.reference, e.raised_at, e.immediate_risk
+             FROM escalations e INDEXED BY escalations_unacknowledged
              WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL AND e.raised_at <= :cut
                AND {}
              ORDER BY e.raised_at",

@@ -4,17 +4,25 @@
 use super::{Result, Store};
 
 /// (query, plan) for each query the dashboard runs on every refresh.
-pub fn dashboard(store: &Store) -> Result<Vec<(&'static str, String)>> {
+pub fn dashboard(store: &Store) -> Result<Vec<(String, String)>> {
     let queries = [
         ("open escalations page", super::escalations::open_page_sql()),
         ("open deadlines page", super::deadlines::open_page_sql()),
+        ("open deadlines count", super::deadlines::open_count_sql()),
         (
             "unacknowledged",
-            "SELECT e.id FROM escalations e WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL ORDER BY e.raised_at LIMIT 5".to_string(),
+            super::escalations::unacknowledged_count_sql(),
         ),
     ];
+    let reviews = super::reviews::COUNTS.iter().map(|c| {
+        (
+            format!("review counts: {}", c.kind.label()),
+            format!("SELECT count(*) {}", c.all),
+        )
+    });
     let mut out = Vec::new();
-    for (name, sql) in queries {
+    let queries = queries.into_iter().map(|(n, q)| (n.to_string(), q));
+    for (name, sql) in queries.chain(reviews) {
         let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
         let n = stmt.parameter_count();
         let nulls: Vec<rusqlite::types::Null> = (0..n).map(|_| rusqlite::types::Null).collect();

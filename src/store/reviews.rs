@@ -1,12 +1,14 @@
 //! Review series, agendas from the log, holding a meeting, and its actions.
 
 use super::escalations::{VISIBLE, Viewer};
-use super::{Result, StoreError, Write, instant};
+use super::{Result, Store, StoreError, Write, instant};
 use crate::domain::calendar::{at_local, local};
-use crate::domain::review::{Agenda, DEFAULT_SERIES, Item, ItemKind, LONG_OPEN_DAYS, next_after};
+use crate::domain::review::{
+    Agenda, DEFAULT_SERIES, Item, ItemKind, LONG_OPEN_DAYS, counted, next_after, tally,
+};
 use crate::domain::text::{clean_line, validate_block, validate_line};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use rusqlite::{Connection, OptionalExtension, named_params, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, named_params, params};
 
 /// Adds the standard series if there are none (new databases and old ones).
 pub fn seed(w: &mut Write<'_>) -> Result<()> {
@@ -80,76 +82,306 @@ fn upcoming(conn: &Connection, s: &Series) -> Result<Option<i64>> {
         .optional()?)
 }
 
-/// Every series' next meeting and its agenda, for this viewer (restricted
-/// escalations appear only for those allowed to see them).
-pub fn agendas(conn: &Connection, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Agenda>> {
-    let mut out = Vec::new();
-    for s in series(conn)? {
-        let from = since(conn, &s)?;
-        let meeting = upcoming(conn, &s)?;
-        let q = |sql: &str| format!("{sql} AND {VISIBLE}");
-        let p = named_params! {":from": from.timestamp(), ":now": now.timestamp(),
-        ":long": (now - Duration::days(LONG_OPEN_DAYS)).timestamp(),
-        ":meeting": meeting, ":senior": viewer.senior, ":me": viewer.staff_id};
-        let mut items: Vec<Item> = Vec::new();
-        let queries: &[(ItemKind, &str)] = &[
-            (ItemKind::Closed, "SELECT e.id, e.reference, coalesce(e.outcome, '') FROM escalations e
-                WHERE e.closed_at >= :from AND e.closed_at < :now"),
-            // Both read the open escalations through the open-queue index first:
-            // far fewer rows than every referral or every escalation ever.
-            (ItemKind::LongOpen, "SELECT e.id, e.reference, 'open since ' || date(e.raised_at, 'unixepoch')
-                FROM escalations e INDEXED BY escalations_open_queue
-                WHERE e.status <> 'closed' AND e.raised_at < :long"),
-            (ItemKind::NoOutcome, "SELECT e.id, e.reference, 'referred to ' || r.route || ' on ' || date(r.made_at, 'unixepoch')
-                FROM escalations e CROSS JOIN referrals r ON r.escalation_id = e.id
-                WHERE r.outcome IS NULL AND r.made_at < :now AND e.status <> 'closed'"),
-            (ItemKind::DeadlineMissed, "SELECT e.id, e.reference, d.label FROM deadlines d JOIN escalations e ON e.id = d.escalation_id
-                WHERE d.due_at >= :from AND d.due_at < :now AND d.waived_at IS NULL
-                  AND (d.met_at IS NULL OR d.met_at > d.due_at)"),
-            (ItemKind::DeadlineWaived, "SELECT e.id, e.reference, d.label || ': ' || d.waived_reason FROM deadlines d
-                JOIN escalations e ON e.id = d.escalation_id
-                WHERE d.waived_at >= :from AND d.waived_at < :now AND d.waived_reason <> 'escalation closed'"),
-            (ItemKind::SignedOff, "SELECT e.id, e.reference, coalesce(e.outcome, '') FROM escalations e
-                WHERE e.signed_off_at >= :from AND e.signed_off_at < :now"),
-            (ItemKind::Reopened, "SELECT e.id, e.reference, substr(c.body, 1, 80) FROM chronology c
-                JOIN escalations e ON e.id = c.escalation_id
-                WHERE c.kind = 'reopened' AND c.at >= :from AND c.at < :now"),
-            (ItemKind::Manual, "SELECT e.id, e.reference, coalesce(i.reason, '') FROM review_items i
-                JOIN escalations e ON e.id = i.escalation_id
-                WHERE i.meeting_id = :meeting AND i.kind = 'manual' AND i.reviewed_at IS NULL"),
-        ];
-        for (kind, sql) in queries {
-            let sql = q(sql);
-            let mut stmt = conn.prepare(&sql)?;
-            let used: Vec<&str> = [":from", ":now", ":long", ":meeting", ":senior", ":me"]
-                .into_iter()
-                .filter(|n| sql.contains(n))
-                .collect();
-            let params: Vec<(&str, &dyn rusqlite::ToSql)> = p
+/// Every series' next meeting and its whole agenda, for this viewer
+/// (restricted escalations appear only for those allowed to see them).
+pub fn agendas(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Agenda>> {
+    let conn = store.conn();
+    series(conn)?
+        .iter()
+        .map(|s| agenda_of(conn, s, viewer, now))
+        .collect()
+}
+
+/// One series' next meeting and its whole agenda: the review screen and a
+/// meeting being held.
+pub fn agenda(
+    store: &Store,
+    series_code: &str,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+) -> Result<Agenda> {
+    let conn = store.conn();
+    agenda_of(conn, &series_by_code(conn, series_code)?, viewer, now)
+}
+
+/// The agenda's items, each kind found by one query from the log since the
+/// series last met.
+fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) -> Result<Agenda> {
+    let from = since(conn, s)?;
+    let meeting = upcoming(conn, s)?;
+    let q = |sql: &str| format!("{sql} AND {VISIBLE}");
+    let p = named_params! {":from": from.timestamp(), ":now": now.timestamp(),
+    ":long": (now - Duration::days(LONG_OPEN_DAYS)).timestamp(),
+    ":meeting": meeting, ":senior": viewer.senior, ":me": viewer.staff_id};
+    let mut items: Vec<Item> = Vec::new();
+    let queries: &[(ItemKind, &str)] = &[
+        (ItemKind::Closed, "SELECT e.id, e.reference, coalesce(e.outcome, '') FROM escalations e
+            WHERE e.closed_at >= :from AND e.closed_at < :now"),
+        // Both read the open escalations through the open-queue index first:
+        // far fewer rows than every referral or every escalation ever.
+        (ItemKind::LongOpen, "SELECT e.id, e.reference, 'open since ' || date(e.raised_at, 'unixepoch')
+            FROM escalations e INDEXED BY escalations_open_queue
+            WHERE e.status <> 'closed' AND e.raised_at < :long"),
+        (ItemKind::NoOutcome, "SELECT e.id, e.reference, 'referred to ' || r.route || ' on ' || date(r.made_at, 'unixepoch')
+            FROM escalations e CROSS JOIN referrals r ON r.escalation_id = e.id
+            WHERE r.outcome IS NULL AND r.made_at < :now AND e.status <> 'closed'"),
+        (ItemKind::DeadlineMissed, "SELECT e.id, e.reference, d.label FROM deadlines d JOIN escalations e ON e.id = d.escalation_id
+            WHERE d.due_at >= :from AND d.due_at < :now AND d.waived_at IS NULL
+              AND (d.met_at IS NULL OR d.met_at > d.due_at)"),
+        (ItemKind::DeadlineWaived, "SELECT e.id, e.reference, d.label || ': ' || d.waived_reason FROM deadlines d
+            JOIN escalations e ON e.id = d.escalation_id
+            WHERE d.waived_at >= :from AND d.waived_at < :now AND d.waived_reason <> 'escalation closed'"),
+        (ItemKind::SignedOff, "SELECT e.id, e.reference, coalesce(e.outcome, '') FROM escalations e
+            WHERE e.signed_off_at >= :from AND e.signed_off_at < :now"),
+        (ItemKind::Reopened, "SELECT e.id, e.reference, substr(c.body, 1, 80) FROM chronology c
+            JOIN escalations e ON e.id = c.escalation_id
+            WHERE c.kind = 'reopened' AND c.at >= :from AND c.at < :now"),
+        (ItemKind::Manual, "SELECT e.id, e.reference, coalesce(i.reason, '') FROM review_items i
+            JOIN escalations e ON e.id = i.escalation_id
+            WHERE i.meeting_id = :meeting AND i.kind = 'manual' AND i.reviewed_at IS NULL"),
+    ];
+    for (kind, sql) in queries {
+        let sql = q(sql);
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let params = used(&stmt, p);
+        let rows = stmt.query_map(params.as_slice(), |r| {
+            Ok(Item {
+                kind: *kind,
+                escalation_id: r.get(0)?,
+                reference: clean_line(&r.get::<_, String>(1)?),
+                detail: clean_line(&r.get::<_, String>(2)?),
+            })
+        })?;
+        for row in rows {
+            items.push(row?);
+        }
+    }
+    Ok(Agenda {
+        series_id: s.id,
+        code: s.code.clone(),
+        name: s.name.clone(),
+        next_meeting: s.next,
+        since: local(from).date_naive(),
+        counts: tally(items.iter().map(|i| i.kind)),
+        items,
+    })
+}
+
+/// The named parameters a statement uses, out of those on offer (SQLite
+/// refuses a name the statement does not have).
+fn used<'a>(
+    stmt: &rusqlite::Statement<'_>,
+    offered: &[(&'a str, &'a dyn ToSql)],
+) -> Vec<(&'a str, &'a dyn ToSql)> {
+    offered
+        .iter()
+        .copied()
+        .filter(|(n, _)| matches!(stmt.parameter_index(n), Ok(Some(_))))
+        .collect()
+}
+
+/// How [`summaries`] counts one kind of agenda item. `at` is when an item
+/// happened (`None`: it counts for every series, whenever it began); `all`
+/// reads every item from an index alone; `hidden` reads only the items on
+/// the escalations listed in `rarray(:hidden)`, to be taken away.
+pub(crate) struct Count {
+    pub kind: ItemKind,
+    pub at: Option<&'static str>,
+    pub all: &'static str,
+    pub hidden: &'static str,
+}
+
+pub(crate) const COUNTS: &[Count] = &[
+    Count {
+        kind: ItemKind::Closed,
+        at: Some("e.closed_at"),
+        all: "FROM escalations e INDEXED BY escalations_by_closed
+            WHERE e.closed_at IS NOT NULL AND e.closed_at >= :from AND e.closed_at < :now",
+        hidden: "FROM rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value
+            WHERE e.closed_at >= :from AND e.closed_at < :now",
+    },
+    Count {
+        kind: ItemKind::LongOpen,
+        at: None,
+        all: "FROM escalations e INDEXED BY escalations_open_by_raised
+            WHERE e.status <> 'closed' AND e.raised_at < :long",
+        hidden: "FROM rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value
+            WHERE e.status <> 'closed' AND e.raised_at < :long",
+    },
+    Count {
+        kind: ItemKind::NoOutcome,
+        at: None,
+        all: "FROM escalations e INDEXED BY escalations_open_by_raised
+            CROSS JOIN referrals r INDEXED BY referrals_open_by_escalation ON r.escalation_id = e.id
+            WHERE e.status <> 'closed' AND r.outcome IS NULL AND r.made_at < :now",
+        hidden: "FROM rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value
+            CROSS JOIN referrals r INDEXED BY referrals_open_by_escalation ON r.escalation_id = e.id
+            WHERE e.status <> 'closed' AND r.outcome IS NULL AND r.made_at < :now",
+    },
+    Count {
+        kind: ItemKind::DeadlineMissed,
+        at: Some("d.due_at"),
+        all: "FROM deadlines d INDEXED BY deadlines_missed
+            WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
+              AND d.due_at >= :from AND d.due_at < :now",
+        hidden: "FROM rarray(:hidden) h
+            CROSS JOIN deadlines d INDEXED BY deadlines_by_escalation ON d.escalation_id = h.value
+            WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
+              AND d.due_at >= :from AND d.due_at < :now",
+    },
+    Count {
+        kind: ItemKind::DeadlineWaived,
+        at: Some("d.waived_at"),
+        all: "FROM deadlines d INDEXED BY deadlines_waived
+            WHERE d.waived_at IS NOT NULL AND d.waived_at >= :from AND d.waived_at < :now
+              AND d.waived_reason <> 'escalation closed'",
+        hidden: "FROM rarray(:hidden) h
+            CROSS JOIN deadlines d INDEXED BY deadlines_by_escalation ON d.escalation_id = h.value
+            WHERE d.waived_at >= :from AND d.waived_at < :now
+              AND d.waived_reason <> 'escalation closed'",
+    },
+    Count {
+        kind: ItemKind::SignedOff,
+        at: Some("e.signed_off_at"),
+        all: "FROM escalations e INDEXED BY escalations_by_signed_off
+            WHERE e.signed_off_at IS NOT NULL AND e.signed_off_at >= :from AND e.signed_off_at < :now",
+        hidden: "FROM rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value
+            WHERE e.signed_off_at >= :from AND e.signed_off_at < :now",
+    },
+    Count {
+        kind: ItemKind::Reopened,
+        at: Some("c.at"),
+        all: "FROM chronology c INDEXED BY chronology_reopened
+            WHERE c.kind = 'reopened' AND c.at >= :from AND c.at < :now",
+        hidden: "FROM rarray(:hidden) h
+            CROSS JOIN chronology c INDEXED BY chronology_by_escalation ON c.escalation_id = h.value
+            WHERE c.kind = 'reopened' AND c.at >= :from AND c.at < :now",
+    },
+];
+
+/// Every series with how many items of each kind its next agenda holds, but
+/// not the items: the dashboard's strip, refreshed after every change, so it
+/// must stay cheap on a decade of history. Each kind is counted once for all
+/// series, inside SQLite and from an index alone; what this viewer may not
+/// see is counted the same way over just those escalations and taken away.
+/// [`agenda`] gives the same counts with the items.
+pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Agenda>> {
+    let conn = store.conn();
+    let all = series(conn)?;
+    let mut froms = Vec::with_capacity(all.len());
+    for s in &all {
+        froms.push(since(conn, s)?.timestamp());
+    }
+    let Some(earliest) = froms.iter().min().copied() else {
+        return Ok(Vec::new());
+    };
+    let hidden = hidden_from(conn, viewer)?;
+    let hidden_ids = std::rc::Rc::new(
+        hidden
+            .iter()
+            .map(|id| rusqlite::types::Value::Integer(*id))
+            .collect::<Vec<_>>(),
+    );
+    let names: Vec<String> = (0..froms.len()).map(|i| format!(":f{i}")).collect();
+    let long = (now - Duration::days(LONG_OPEN_DAYS)).timestamp();
+    let now_ts = now.timestamp();
+    // counts[series][kind], in COUNTS order.
+    let mut counts = vec![vec![0usize; COUNTS.len()]; all.len()];
+    for (k, c) in COUNTS.iter().enumerate() {
+        let select = match c.at {
+            Some(at) => names
                 .iter()
-                .copied()
-                .filter(|(n, _)| used.contains(n))
-                .collect();
-            let rows = stmt.query_map(params.as_slice(), |r| {
-                Ok(Item {
-                    kind: *kind,
-                    escalation_id: r.get(0)?,
-                    reference: clean_line(&r.get::<_, String>(1)?),
-                    detail: clean_line(&r.get::<_, String>(2)?),
-                })
+                .map(|n| format!("coalesce(sum({at} >= {n}), 0)"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => "count(*)".to_string(),
+        };
+        let mut tally = |from: &str, sign: i64| -> Result<()> {
+            let sql = format!("SELECT {select} {from}");
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut offered: Vec<(&str, &dyn ToSql)> = vec![
+                (":from", &earliest),
+                (":now", &now_ts),
+                (":long", &long),
+                (":hidden", &hidden_ids),
+            ];
+            offered.extend(
+                names
+                    .iter()
+                    .zip(&froms)
+                    .map(|(n, f)| (n.as_str(), f as &dyn ToSql)),
+            );
+            let params = used(&stmt, &offered);
+            stmt.query_row(params.as_slice(), |r| {
+                for (i, row) in counts.iter_mut().enumerate() {
+                    let n: i64 = r.get(if c.at.is_some() { i } else { 0 })?;
+                    row[k] = (row[k] as i64 + sign * n).max(0) as usize;
+                }
+                Ok(())
             })?;
-            for row in rows {
-                items.push(row?);
+            Ok(())
+        };
+        tally(c.all, 1)?;
+        if !hidden.is_empty() {
+            tally(c.hidden, -1)?;
+        }
+    }
+    let mut out = Vec::with_capacity(all.len());
+    for ((s, from), row) in all.iter().zip(&froms).zip(&counts) {
+        let mut manual = 0;
+        if let Some(meeting) = upcoming(conn, s)? {
+            let mut stmt = conn.prepare_cached(
+                "SELECT escalation_id FROM review_items
+                 WHERE meeting_id = ?1 AND kind = 'manual' AND reviewed_at IS NULL AND escalation_id IS NOT NULL",
+            )?;
+            let mut rows = stmt.query([meeting])?;
+            while let Some(r) = rows.next()? {
+                if !hidden.contains(&r.get::<_, i64>(0)?) {
+                    manual += 1;
+                }
             }
         }
+        let pairs = COUNTS
+            .iter()
+            .map(|c| c.kind)
+            .zip(row.iter().copied())
+            .chain([(ItemKind::Manual, manual)]);
         out.push(Agenda {
             series_id: s.id,
             code: s.code.clone(),
             name: s.name.clone(),
             next_meeting: s.next,
-            since: local(from).date_naive(),
-            items,
+            since: local(instant(*from)).date_naive(),
+            counts: counted(pairs),
+            items: Vec::new(),
         });
+    }
+    Ok(out)
+}
+
+/// The escalations this viewer may not see: restricted ones they are not
+/// named on (unless senior), and any they are excluded from. The same rule
+/// as [`VISIBLE`], turned round so it reads a few rows, not the history.
+fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<std::collections::HashSet<i64>> {
+    let mut out = std::collections::HashSet::new();
+    if !viewer.senior {
+        let mut stmt = conn.prepare_cached(
+            "SELECT e.id FROM escalations e INDEXED BY escalations_restricted
+             WHERE e.restricted = 1 AND NOT EXISTS (
+                 SELECT 1 FROM escalation_access a
+                 WHERE a.escalation_id = e.id AND a.staff_id = ?1 AND a.access = 'named')",
+        )?;
+        let mut rows = stmt.query([viewer.staff_id])?;
+        while let Some(r) = rows.next()? {
+            out.insert(r.get(0)?);
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT escalation_id FROM escalation_access WHERE staff_id = ?1 AND access = 'excluded'",
+    )?;
+    let mut rows = stmt.query([viewer.staff_id])?;
+    while let Some(r) = rows.next()? {
+        out.insert(r.get(0)?);
     }
     Ok(out)
 }
@@ -231,11 +463,7 @@ pub fn hold(
             s.name
         )));
     }
-    let agenda = agendas(w.tx(), viewer, now)?
-        .into_iter()
-        .find(|a| a.series_id == s.id)
-        .map(|a| a.items)
-        .unwrap_or_default();
+    let agenda = agenda_of(w.tx(), &s, viewer, now)?.items;
     let meeting = ensure_upcoming(w, &s)?;
     for i in agenda.iter().filter(|i| i.kind != ItemKind::Manual) {
         w.tx().execute(

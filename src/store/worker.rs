@@ -59,8 +59,10 @@ pub enum Request {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     },
-    /// Every review series' next meeting and agenda.
+    /// Every review series' next meeting and how many items its agenda holds.
     Reviews,
+    /// One series' whole next agenda, for the review screen.
+    Agenda { series: String },
     /// Put an escalation on a series' next agenda.
     AddReview {
         id: i64,
@@ -136,6 +138,7 @@ pub enum Reply {
     ReferOptions(Box<ReferOptions>),
     Report(Box<crate::domain::report::Report>),
     Reviews(Vec<crate::domain::review::Agenda>),
+    Agenda(Box<crate::domain::review::Agenda>),
     /// Contacts answering a search, and every contact (id, label) for the
     /// form's fallback list.
     Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
@@ -431,11 +434,15 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                 .map_err(super::StoreError::Refused)?;
             Reply::Report(Box::new(r))
         }
-        Request::Reviews => Reply::Reviews(super::reviews::agendas(
-            store.conn(),
+        Request::Reviews => {
+            Reply::Reviews(super::reviews::summaries(store, Viewer::from(me), now)?)
+        }
+        Request::Agenda { series } => Reply::Agenda(Box::new(super::reviews::agenda(
+            store,
+            &series,
             Viewer::from(me),
             now,
-        )?),
+        )?)),
         Request::AddReview { id, series, reason } => {
             Reply::Saved(store.write(&me.username, now, |w| {
                 super::reviews::add(w, &series, id, &reason)

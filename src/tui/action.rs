@@ -59,6 +59,10 @@ pub enum Action {
     /// Put the selected escalation on the next review (asks for a reason).
     AddToReview,
     ReviewsLoaded(Vec<crate::domain::review::Agenda>),
+    /// Show the next (or previous) review series' agenda.
+    NextSeries,
+    PreviousSeries,
+    AgendaLoaded(Box<crate::domain::review::Agenda>),
     /// Open the reports screen.
     Reports,
     /// Move the report period back or forward by its length.

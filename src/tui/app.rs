@@ -280,10 +280,14 @@ pub struct App {
     pub detail: Option<Detail>,
     pub contacts: ContactsView,
     pub reports: ReportsView,
-    /// Each review series' next meeting and agenda.
+    /// Each review series' next meeting and how many items it holds.
     pub reviews: Vec<crate::domain::review::Agenda>,
-    /// Lines scrolled on the review screen.
-    pub reviews_scroll: u16,
+    /// The series shown on the review screen (index into `reviews`).
+    pub reviews_series: usize,
+    /// That series' whole agenda, once loaded.
+    pub agenda: Option<crate::domain::review::Agenda>,
+    /// Agenda lines scrolled on the review screen.
+    pub reviews_scroll: usize,
     pub status: Option<StatusLine>,
     /// Terminal size, for paging.
     pub width: u16,
@@ -328,6 +332,8 @@ impl App {
             contacts: ContactsView::default(),
             reports: ReportsView::default(),
             reviews: Vec::new(),
+            reviews_series: 0,
+            agenda: None,
             reviews_scroll: 0,
             status: None,
             width: MIN_WIDTH,
@@ -358,13 +364,19 @@ impl App {
         if self.matches.is_some() {
             return Mode::Matches;
         }
+        self.screen_mode()
+    }
+
+    /// The bindings of the screen itself, under any overlay: what `?` lists.
+    pub fn screen_mode(&self) -> Mode {
         match (self.screen, self.focus) {
             (Screen::Dashboard, Focus::Queue) => Mode::Dashboard,
             (Screen::Dashboard, Focus::Deadlines) => Mode::Deadlines,
             (Screen::Detail, _) => Mode::Detail,
             (Screen::Contacts, _) if self.contacts.typing => Mode::ContactSearch,
             (Screen::Contacts, _) => Mode::Contacts,
-            (Screen::Reports, _) | (Screen::Reviews, _) => Mode::Reports,
+            (Screen::Reports, _) => Mode::Reports,
+            (Screen::Reviews, _) => Mode::Reviews,
         }
     }
 

@@ -29,6 +29,8 @@ pub enum Mode {
     ContactSearch,
     /// The reports screen.
     Reports,
+    /// The review queue: next meetings and one series' agenda.
+    Reviews,
 }
 
 /// One key bound to one action in one mode.
@@ -65,7 +67,7 @@ const fn bind(
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 use Mode::{
     Confirm as C, ContactSearch as Q, Contacts as T, Dashboard as D, Deadlines as L, Detail as V,
-    Form as F, Help as H, Matches as M, Picker as K, Prompt as P, Reports as R,
+    Form as F, Help as H, Matches as M, Picker as K, Prompt as P, Reports as R, Reviews as W,
 };
 
 /// The default bindings, in the order help lists them.
@@ -316,6 +318,43 @@ pub fn defaults() -> Vec<Binding> {
         bind(R, Esc, Action::Back, "Back", Some("back")),
         bind(R, Char('q'), Action::Back, "Back", None),
         bind(R, Char('?'), Action::Help, "Show all keys", Some("help")),
+        bind(
+            W,
+            Char('j'),
+            Action::Down,
+            "Scroll the agenda down",
+            Some("scroll"),
+        ),
+        bind(W, Down, Action::Down, "Scroll the agenda down", None),
+        bind(
+            W,
+            Char('k'),
+            Action::Up,
+            "Scroll the agenda up",
+            Some("scroll"),
+        ),
+        bind(W, Up, Action::Up, "Scroll the agenda up", None),
+        bind(W, PageDown, Action::PageDown, "Agenda page down", None),
+        bind(W, PageUp, Action::PageUp, "Agenda page up", None),
+        bind(W, Char('g'), Action::Top, "Top of the agenda", None),
+        bind(W, Char('G'), Action::Bottom, "End of the agenda", None),
+        bind(
+            W,
+            Tab,
+            Action::NextSeries,
+            "Next review series' agenda",
+            Some("series"),
+        ),
+        bind(
+            W,
+            BackTab,
+            Action::PreviousSeries,
+            "Previous review series' agenda",
+            None,
+        ),
+        bind(W, Esc, Action::Back, "Back", Some("back")),
+        bind(W, Char('q'), Action::Back, "Back", None),
+        bind(W, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(T, Char('j'), Action::Down, "Next contact", Some("move")),
         bind(T, Down, Action::Down, "Next contact", None),
         bind(T, Char('k'), Action::Up, "Previous contact", Some("move")),
@@ -577,6 +616,7 @@ fn mode_named(name: &str) -> Option<Mode> {
         "help" => Mode::Help,
         "contacts" => Mode::Contacts,
         "reports" => Mode::Reports,
+        "reviews" => Mode::Reviews,
         _ => return None,
     })
 }

@@ -181,6 +181,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Contacts(list, all) => Action::ContactsLoaded(list, all),
                 Reply::Report(r) => Action::ReportLoaded(r),
                 Reply::Reviews(r) => Action::ReviewsLoaded(r),
+                Reply::Agenda(a) => Action::AgendaLoaded(a),
                 Reply::Created {
                     message,
                     id,

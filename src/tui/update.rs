@@ -47,6 +47,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if !app.paused && app.changed_while_paused {
                 app.changed_while_paused = false;
                 reload(app, &mut fx);
+                refresh_reviews(app, &mut fx);
             }
         }
         Action::Lock => app.locked = true,
@@ -71,9 +72,36 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Reviews => {
             app.screen = Screen::Reviews;
             app.reviews_scroll = 0;
-            fx.push(Effect::Store(Request::Reviews));
+            refresh_reviews(app, &mut fx);
         }
-        Action::ReviewsLoaded(r) => app.reviews = r,
+        Action::ReviewsLoaded(r) => {
+            let first = app.agenda.is_none() && app.screen == Screen::Reviews;
+            app.reviews = r;
+            app.reviews_series = app.reviews_series.min(app.reviews.len().saturating_sub(1));
+            if first {
+                refresh_reviews_agenda(app, &mut fx);
+            }
+        }
+        Action::AgendaLoaded(a) => {
+            // A late answer for a series no longer shown is dropped.
+            if app.reviews.get(app.reviews_series).map(|s| &s.code) == Some(&a.code) {
+                app.agenda = Some(*a);
+                app.reviews_scroll = app.reviews_scroll.min(agenda_max_scroll(app));
+            }
+        }
+        Action::NextSeries | Action::PreviousSeries => {
+            let n = app.reviews.len();
+            if n > 0 {
+                app.reviews_series = if action == Action::NextSeries {
+                    (app.reviews_series + 1) % n
+                } else {
+                    (app.reviews_series + n - 1) % n
+                };
+                app.agenda = None;
+                app.reviews_scroll = 0;
+                refresh_reviews_agenda(app, &mut fx);
+            }
+        }
         Action::AddToReview => {
             if let Some(target) = writable_target(app) {
                 match app.reviews.first() {
@@ -371,11 +399,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             (Screen::Detail, _) => scroll_detail(app, &action),
             (Screen::Reports, _) => {}
             (Screen::Reviews, _) => {
+                let page = super::views::reviews::agenda_rows(app);
+                let s = app.reviews_scroll;
                 app.reviews_scroll = match action {
-                    Action::Up => app.reviews_scroll.saturating_sub(1),
-                    Action::Down => app.reviews_scroll.saturating_add(1),
-                    _ => app.reviews_scroll,
+                    Action::Up => s.saturating_sub(1),
+                    Action::Down => s + 1,
+                    Action::PageUp => s.saturating_sub(page),
+                    Action::PageDown => s + page,
+                    Action::Top => 0,
+                    _ => usize::MAX,
                 }
+                .min(agenda_max_scroll(app));
             }
             (Screen::Contacts, _) => {
                 let c = &mut app.contacts;
@@ -564,7 +598,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if app.screen == Screen::Contacts {
                 fx.push(contacts_request(&app.contacts));
             }
-            fx.push(Effect::Store(Request::Reviews));
+            refresh_reviews(app, &mut fx);
             if let Some(d) = &app.detail {
                 fx.push(Effect::Store(Request::Detail {
                     id: d.data.summary.id,
@@ -604,6 +638,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Changed if app.paused => app.changed_while_paused = true,
         Action::Changed => {
             reload(app, &mut fx);
+            refresh_reviews(app, &mut fx);
             if app.screen == Screen::Detail {
                 app.status = Some(StatusLine {
                     kind: StatusKind::Info,
@@ -704,6 +739,32 @@ fn keep_visible(app: &mut App) {
 
 /// Asks for both lists again, each window placed around its selection, and
 /// the queue kept on the selected escalation wherever it now stands.
+/// The review counts for the dashboard's strip and, on the review screen, the
+/// agenda shown: after any change, ours or another session's.
+fn refresh_reviews(app: &App, fx: &mut Vec<Effect>) {
+    fx.push(Effect::Store(Request::Reviews));
+    if app.screen == Screen::Reviews {
+        refresh_reviews_agenda(app, fx);
+    }
+}
+
+fn refresh_reviews_agenda(app: &App, fx: &mut Vec<Effect>) {
+    if let Some(s) = app.reviews.get(app.reviews_series) {
+        fx.push(Effect::Store(Request::Agenda {
+            series: s.code.clone(),
+        }));
+    }
+}
+
+/// The furthest the agenda can scroll: its last line at the bottom.
+fn agenda_max_scroll(app: &App) -> usize {
+    app.agenda.as_ref().map_or(0, |a| {
+        a.items
+            .len()
+            .saturating_sub(super::views::reviews::agenda_rows(app))
+    })
+}
+
 fn reload(app: &mut App, fx: &mut Vec<Effect>) {
     let around = |w: i64, loaded: bool, offset: i64| {
         if loaded && (w < offset || w >= offset + WINDOW) {

@@ -116,7 +116,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                         .join(" "),
                     g.next_meeting.format("%d %b"),
                     crate::domain::review::when(g.next_meeting, today),
-                    g.items.len()
+                    g.total()
                 )
             })
             .collect::<Vec<_>>()

@@ -1,7 +1,7 @@
 //! The `?` help: every key of the screen underneath, from the keymap itself.
 
 use super::symbols;
-use crate::tui::app::{App, Focus, Screen};
+use crate::tui::app::{App, Screen};
 use crate::tui::keymap::{Mode, key_label};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -26,13 +26,7 @@ pub fn entries(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
 
 /// The help text for the screen underneath.
 fn lines(app: &App) -> Vec<Line<'static>> {
-    let under = match (app.screen, app.focus) {
-        (Screen::Dashboard, Focus::Queue) => Mode::Dashboard,
-        (Screen::Dashboard, Focus::Deadlines) => Mode::Deadlines,
-        (Screen::Detail, _) => Mode::Detail,
-        (Screen::Contacts, _) => Mode::Contacts,
-        (Screen::Reports, _) | (Screen::Reviews, _) => Mode::Reports,
-    };
+    let under = app.screen_mode();
     let t = &app.theme;
     let mut lines = vec![Line::from(Span::styled("Keys on this screen", t.title))];
     for (keys, desc) in entries(app, under) {

@@ -9,6 +9,7 @@ pub mod help;
 pub mod picker;
 pub mod prompt;
 pub mod reports;
+pub mod reviews;
 pub mod symbols;
 
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, StatusKind};
@@ -36,7 +37,7 @@ pub fn draw(app: &App, f: &mut Frame) {
         Screen::Detail => detail::draw(app, f, area),
         Screen::Contacts => contacts::draw(app, f, area),
         Screen::Reports => reports::draw(app, f, area),
-        Screen::Reviews => reports::draw_reviews(app, f, area),
+        Screen::Reviews => reviews::draw(app, f, area),
     }
     if let Some((_, form)) = &app.form {
         // Below the header, above the footer's key line.
