@@ -390,7 +390,7 @@ CREATE TABLE notices (
 -- waived since the last meeting, found without reading the whole history.
 CREATE INDEX escalations_by_closed ON escalations (closed_at) WHERE closed_at IS NOT NULL;
 CREATE INDEX escalations_by_signed_off ON escalations (signed_off_at) WHERE signed_off_at IS NOT NULL;
-CREATE INDEX chronology_reopened ON chronology (at) WHERE kind = 'reopened';
+CREATE INDEX chronology_reopened ON chronology (at, escalation_id) WHERE kind = 'reopened';
 CREATE INDEX deadlines_by_due ON deadlines (due_at);
 CREATE INDEX deadlines_waived ON deadlines (waived_at) WHERE waived_at IS NOT NULL;
 
@@ -398,8 +398,49 @@ CREATE INDEX deadlines_waived ON deadlines (waived_at) WHERE waived_at IS NOT NU
 -- is counted from an index alone, without reading the rows behind it.
 CREATE INDEX deadlines_missed ON deadlines (due_at, escalation_id, met_at, waived_at)
     WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
-CREATE INDEX referrals_open_by_escalation ON referrals (escalation_id, made_at, outcome)
-    WHERE outcome IS NULL;
 CREATE INDEX escalations_open_by_raised ON escalations (raised_at, status)
     WHERE status <> 'closed';
-CREATE INDEX escalations_restricted ON escalations (id) WHERE restricted = 1;
+CREATE INDEX escalations_restricted
+    ON escalations (id, closed_at, signed_off_at, raised_at, status) WHERE restricted = 1;
+CREATE INDEX deadlines_missed_by_escalation ON deadlines (escalation_id, due_at, met_at, waived_at)
+    WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
+CREATE INDEX deadlines_waived_by_hand ON deadlines (waived_at, escalation_id, waived_reason)
+    WHERE waived_at IS NOT NULL AND waived_reason <> 'escalation closed';
+
+-- Referrals still awaiting an outcome, per open escalation (schema v3): kept by
+-- triggers, so the review counts read a few thousand rows, not every open
+-- escalation and its referrals. Each trigger recounts the one escalation.
+CREATE TABLE referrals_pending (
+    escalation_id INTEGER PRIMARY KEY,
+    n             INTEGER NOT NULL CHECK (n > 0)
+);
+CREATE TRIGGER referrals_pending_insert AFTER INSERT ON referrals BEGIN
+    DELETE FROM referrals_pending WHERE escalation_id = NEW.escalation_id;
+    INSERT INTO referrals_pending (escalation_id, n)
+        SELECT e.id, count(*) FROM escalations e JOIN referrals r ON r.escalation_id = e.id
+        WHERE e.id = NEW.escalation_id AND e.status <> 'closed' AND r.outcome IS NULL
+        GROUP BY e.id;
+END;
+CREATE TRIGGER referrals_pending_update AFTER UPDATE OF outcome, escalation_id ON referrals BEGIN
+    DELETE FROM referrals_pending WHERE escalation_id IN (NEW.escalation_id, OLD.escalation_id);
+    INSERT INTO referrals_pending (escalation_id, n)
+        SELECT e.id, count(*) FROM escalations e JOIN referrals r ON r.escalation_id = e.id
+        WHERE e.id IN (NEW.escalation_id, OLD.escalation_id) AND e.status <> 'closed'
+          AND r.outcome IS NULL
+        GROUP BY e.id;
+END;
+CREATE TRIGGER referrals_pending_delete AFTER DELETE ON referrals BEGIN
+    DELETE FROM referrals_pending WHERE escalation_id = OLD.escalation_id;
+    INSERT INTO referrals_pending (escalation_id, n)
+        SELECT e.id, count(*) FROM escalations e JOIN referrals r ON r.escalation_id = e.id
+        WHERE e.id = OLD.escalation_id AND e.status <> 'closed' AND r.outcome IS NULL
+        GROUP BY e.id;
+END;
+CREATE TRIGGER referrals_pending_status AFTER UPDATE OF status ON escalations
+WHEN (OLD.status = 'closed') <> (NEW.status = 'closed') BEGIN
+    DELETE FROM referrals_pending WHERE escalation_id = NEW.id;
+    INSERT INTO referrals_pending (escalation_id, n)
+        SELECT e.id, count(*) FROM escalations e JOIN referrals r ON r.escalation_id = e.id
+        WHERE e.id = NEW.id AND e.status <> 'closed' AND r.outcome IS NULL
+        GROUP BY e.id;
+END;

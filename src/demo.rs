@@ -8,11 +8,11 @@
 use crate::domain::deadline::{Facts, TriggerEvent};
 use crate::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind};
 use crate::domain::staff::{Role, StaffMember};
-use crate::store::deadlines;
 use crate::store::escalations::{self, NewEscalation};
 use crate::store::seed::{self, ContactSeed};
 use crate::store::staff::{self, NewStaff};
 use crate::store::{Result, Store, Write, settings};
+use crate::store::{contacts, deadlines};
 use chrono::{DateTime, Duration, Utc};
 
 /// What to generate.
@@ -385,7 +385,9 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
             )?);
         }
         rota(w, &team, now)?;
+        seed::demo_review_history(w)?;
         summary.contacts = seed::contacts(w, &contacts())?.len();
+        summary.contacts += directory(w, opts.cases)?;
         Ok(team)
     })?;
     summary.staff = team.len();
@@ -407,6 +409,94 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
     }
     summary.deadlines = deadlines::total(store.conn())? as usize;
     Ok(summary)
+}
+
+/// Fictional towns: a large demo's directory covers a region of them, so
+/// that searching and filtering contacts are measured at a realistic size.
+const TOWNS: &[&str] = &[
+    "Ashmere",
+    "Brackenford",
+    "Coldwater",
+    "Dunholme",
+    "Eastlow",
+    "Fernbridge",
+    "Greyhaven",
+    "Holloway Cross",
+    "Ivybank",
+    "Kestrel Vale",
+    "Larchfield",
+    "Millbrook",
+    "Northwick",
+    "Oakenshaw",
+    "Pendle Green",
+    "Queensmere",
+    "Ravenscar",
+    "Stonebridge",
+    "Thornbury Heath",
+    "Upperton",
+    "Westfold",
+    "Yarrowby",
+];
+
+/// Services each town has, with the route they take and their hours.
+const SERVICES: &[(&str, &str, &str)] = &[
+    (
+        "Children's front door (MASH)",
+        "children",
+        "Mon-Thu 08:30-17:00; Fri 08:30-16:30",
+    ),
+    (
+        "Adult social care safeguarding",
+        "adults",
+        "Mon-Fri 09:00-17:00",
+    ),
+    ("Emergency duty team", "children", "24/7"),
+    (
+        "Local authority designated officer",
+        "lado",
+        "Mon-Fri 09:00-17:00",
+    ),
+    ("MARAC coordinator", "marac", "Mon-Fri 09:00-16:00"),
+    (
+        "Neighbourhood policing team",
+        "police",
+        "Mon-Sun 08:00-22:00",
+    ),
+    ("Early help hub", "other", "Mon-Fri 09:00-17:00"),
+];
+
+/// Contacts for a big demo: one for every 200 cases, 15 at least (the real
+/// public services), in fictional towns, on Ofcom's numbers reserved for
+/// drama (01632 960000-960999), so none of them rings anyone.
+fn directory(w: &mut Write<'_>, cases: usize) -> Result<usize> {
+    let wanted = (cases / 200).saturating_sub(15).min(1000);
+    for i in 0..wanted {
+        let town = TOWNS[i % TOWNS.len()];
+        let (service, route, hours) = SERVICES[(i / TOWNS.len()) % SERVICES.len()];
+        let round = i / (TOWNS.len() * SERVICES.len());
+        contacts::save(
+            w,
+            None,
+            &contacts::ContactInput {
+                organisation: if round == 0 {
+                    format!("{town} Council")
+                } else {
+                    format!("{town} Council (office {})", round + 1)
+                },
+                service: service.to_string(),
+                route: route.to_string(),
+                area: town.to_string(),
+                phone: format!("01632 960{:03}", i),
+                email: String::new(),
+                web: String::new(),
+                notes: "Fictional demo contact.".into(),
+                hours: hours.to_string(),
+                open_on_bank_holidays: hours == "24/7",
+                fallback_id: None,
+            },
+        )?;
+    }
+    Ok(wanted)
 }
 
 /// The demo user is on duty now; the DSLs and deputies cover the week around.

@@ -89,6 +89,24 @@ pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
 /// Runs the rules for `event` on an escalation and stores the deadlines they
 /// set, counted from `at`. Returns how many were set. Part of the caller's
 /// write (and audit row), so a trigger and its deadlines commit together.
+/// What planning deadlines reads from the database: read once per write,
+/// as a write may record many cases (the demo writes thousands at a time).
+pub struct Planning {
+    rules: Vec<Rule>,
+    counting: crate::domain::calendar::Counting,
+    calendar: WorkingCalendar,
+}
+
+impl Planning {
+    pub(crate) fn load(conn: &Connection) -> Result<Self> {
+        Ok(Planning {
+            rules: rules(conn)?,
+            counting: settings::counting(conn)?,
+            calendar: calendar(conn)?,
+        })
+    }
+}
+
 pub fn fire(
     w: &Write<'_>,
     escalation_id: i64,
@@ -97,14 +115,8 @@ pub fn fire(
     at: DateTime<Utc>,
 ) -> Result<usize> {
     let conn: &Connection = w.tx();
-    let planned = plan(
-        &rules(conn)?,
-        event,
-        facts,
-        at,
-        settings::counting(conn)?,
-        &calendar(conn)?,
-    );
+    let p = w.planning()?;
+    let planned = plan(&p.rules, event, facts, at, p.counting, &p.calendar);
     let mut stmt = conn.prepare_cached(
         "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -267,6 +267,7 @@ impl Store {
             actor: actor.to_string(),
             now,
             audited: 0,
+            planning: std::cell::OnceCell::new(),
         };
         let out = f(&mut w)?;
         if w.audited == 0 {
@@ -314,9 +315,19 @@ pub struct Write<'c> {
     actor: String,
     now: DateTime<Utc>,
     audited: usize,
+    planning: std::cell::OnceCell<deadlines::Planning>,
 }
 
 impl Write<'_> {
+    /// Deadline rules, counting and calendar, read on first use in this write.
+    pub(crate) fn planning(&self) -> Result<&deadlines::Planning> {
+        if let Some(p) = self.planning.get() {
+            return Ok(p);
+        }
+        let p = deadlines::Planning::load(&self.tx)?;
+        Ok(self.planning.get_or_init(|| p))
+    }
+
     pub fn tx(&self) -> &Transaction<'_> {
         &self.tx
     }

@@ -124,7 +124,7 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
             WHERE e.status <> 'closed' AND e.raised_at < :long"),
         (ItemKind::NoOutcome, "SELECT e.id, e.reference, 'referred to ' || r.route || ' on ' || date(r.made_at, 'unixepoch')
             FROM escalations e CROSS JOIN referrals r ON r.escalation_id = e.id
-            WHERE r.outcome IS NULL AND r.made_at < :now AND e.status <> 'closed'"),
+            WHERE r.outcome IS NULL AND e.status <> 'closed'"),
         (ItemKind::DeadlineMissed, "SELECT e.id, e.reference, d.label FROM deadlines d JOIN escalations e ON e.id = d.escalation_id
             WHERE d.due_at >= :from AND d.due_at < :now AND d.waived_at IS NULL
               AND (d.met_at IS NULL OR d.met_at > d.due_at)"),
@@ -181,89 +181,110 @@ fn used<'a>(
 }
 
 /// How [`summaries`] counts one kind of agenda item. `at` is when an item
-/// happened (`None`: it counts for every series, whenever it began); `all`
-/// reads every item from an index alone; `hidden` reads only the items on
-/// the escalations listed in `rarray(:hidden)`, to be taken away.
+/// happened (`None`: it counts for every series, whenever it began, and each
+/// row stands for `weight` items); `all` reads every item from an index or a
+/// kept tally alone; `hidden` says how the items this viewer may not see are
+/// taken away.
 pub(crate) struct Count {
     pub kind: ItemKind,
     pub at: Option<&'static str>,
+    pub weight: &'static str,
     pub all: &'static str,
-    pub hidden: &'static str,
+    pub hidden: Hidden,
+}
+
+/// Taking away what a viewer may not see, cheaply for each kind.
+pub(crate) enum Hidden {
+    /// Read on each hidden escalation's own row: `{e}` is replaced by the
+    /// escalations, read from the small restricted index where it can be.
+    Rows(&'static str),
+    /// Read for each hidden escalation from a tally or an index keyed by it.
+    Keyed(&'static str),
+    /// Few items ever: `all` is read item by item, its escalation id
+    /// alongside, and the hidden ones left out.
+    Few(&'static str),
 }
 
 pub(crate) const COUNTS: &[Count] = &[
     Count {
         kind: ItemKind::Closed,
         at: Some("e.closed_at"),
+        weight: "1",
         all: "FROM escalations e INDEXED BY escalations_by_closed
             WHERE e.closed_at IS NOT NULL AND e.closed_at >= :from AND e.closed_at < :now",
-        hidden: "FROM rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value
-            WHERE e.closed_at >= :from AND e.closed_at < :now",
+        hidden: Hidden::Rows("FROM {e} WHERE e.closed_at >= :from AND e.closed_at < :now"),
     },
     Count {
         kind: ItemKind::LongOpen,
         at: None,
+        weight: "1",
         all: "FROM escalations e INDEXED BY escalations_open_by_raised
             WHERE e.status <> 'closed' AND e.raised_at < :long",
-        hidden: "FROM rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value
-            WHERE e.status <> 'closed' AND e.raised_at < :long",
+        hidden: Hidden::Rows("FROM {e} WHERE e.status <> 'closed' AND e.raised_at < :long"),
     },
     Count {
         kind: ItemKind::NoOutcome,
         at: None,
-        all: "FROM escalations e INDEXED BY escalations_open_by_raised
-            CROSS JOIN referrals r INDEXED BY referrals_open_by_escalation ON r.escalation_id = e.id
-            WHERE e.status <> 'closed' AND r.outcome IS NULL AND r.made_at < :now",
-        hidden: "FROM rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value
-            CROSS JOIN referrals r INDEXED BY referrals_open_by_escalation ON r.escalation_id = e.id
-            WHERE e.status <> 'closed' AND r.outcome IS NULL AND r.made_at < :now",
+        weight: "p.n",
+        all: "FROM referrals_pending p",
+        hidden: Hidden::Keyed(
+            "FROM rarray(:hidden) h CROSS JOIN referrals_pending p ON p.escalation_id = h.value",
+        ),
     },
     Count {
         kind: ItemKind::DeadlineMissed,
         at: Some("d.due_at"),
+        weight: "1",
         all: "FROM deadlines d INDEXED BY deadlines_missed
             WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
               AND d.due_at >= :from AND d.due_at < :now",
-        hidden: "FROM rarray(:hidden) h
-            CROSS JOIN deadlines d INDEXED BY deadlines_by_escalation ON d.escalation_id = h.value
+        hidden: Hidden::Keyed(
+            "FROM rarray(:hidden) h
+            CROSS JOIN deadlines d INDEXED BY deadlines_missed_by_escalation ON d.escalation_id = h.value
             WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
               AND d.due_at >= :from AND d.due_at < :now",
+        ),
     },
     Count {
         kind: ItemKind::DeadlineWaived,
         at: Some("d.waived_at"),
-        all: "FROM deadlines d INDEXED BY deadlines_waived
-            WHERE d.waived_at IS NOT NULL AND d.waived_at >= :from AND d.waived_at < :now
-              AND d.waived_reason <> 'escalation closed'",
-        hidden: "FROM rarray(:hidden) h
-            CROSS JOIN deadlines d INDEXED BY deadlines_by_escalation ON d.escalation_id = h.value
-            WHERE d.waived_at >= :from AND d.waived_at < :now
-              AND d.waived_reason <> 'escalation closed'",
+        weight: "1",
+        all: "FROM deadlines d INDEXED BY deadlines_waived_by_hand
+            WHERE d.waived_at IS NOT NULL AND d.waived_reason <> 'escalation closed'
+              AND d.waived_at >= :from AND d.waived_at < :now",
+        hidden: Hidden::Few("d.escalation_id"),
     },
     Count {
         kind: ItemKind::SignedOff,
         at: Some("e.signed_off_at"),
+        weight: "1",
         all: "FROM escalations e INDEXED BY escalations_by_signed_off
             WHERE e.signed_off_at IS NOT NULL AND e.signed_off_at >= :from AND e.signed_off_at < :now",
-        hidden: "FROM rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value
-            WHERE e.signed_off_at >= :from AND e.signed_off_at < :now",
+        hidden: Hidden::Rows(
+            "FROM {e} WHERE e.signed_off_at >= :from AND e.signed_off_at < :now",
+        ),
     },
     Count {
         kind: ItemKind::Reopened,
         at: Some("c.at"),
+        weight: "1",
         all: "FROM chronology c INDEXED BY chronology_reopened
             WHERE c.kind = 'reopened' AND c.at >= :from AND c.at < :now",
-        hidden: "FROM rarray(:hidden) h
-            CROSS JOIN chronology c INDEXED BY chronology_by_escalation ON c.escalation_id = h.value
-            WHERE c.kind = 'reopened' AND c.at >= :from AND c.at < :now",
+        hidden: Hidden::Few("c.escalation_id"),
     },
 ];
+
+/// The hidden escalations' rows: restricted ones from their small index
+/// alone, excluded ones (never many) from the table.
+const HIDDEN_RESTRICTED: &str = "rarray(:hidden) h
+    CROSS JOIN escalations e INDEXED BY escalations_restricted ON e.id = h.value AND e.restricted = 1";
+const HIDDEN_EXCLUDED: &str = "rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value";
 
 /// Every series with how many items of each kind its next agenda holds, but
 /// not the items: the dashboard's strip, refreshed after every change, so it
 /// must stay cheap on a decade of history. Each kind is counted once for all
-/// series, inside SQLite and from an index alone; what this viewer may not
-/// see is counted the same way over just those escalations and taken away.
+/// series, inside SQLite, from an index or a kept tally alone; what this
+/// viewer may not see is counted over just those escalations and taken away.
 /// [`agenda`] gives the same counts with the items.
 pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Agenda>> {
     let conn = store.conn();
@@ -275,18 +296,22 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
     let Some(earliest) = froms.iter().min().copied() else {
         return Ok(Vec::new());
     };
-    let hidden = hidden_from(conn, viewer)?;
-    let hidden_ids = std::rc::Rc::new(
-        hidden
-            .iter()
-            .map(|id| rusqlite::types::Value::Integer(*id))
-            .collect::<Vec<_>>(),
-    );
+    let (restricted, excluded) = hidden_from(conn, viewer)?;
+    let ids = |set: &std::collections::HashSet<i64>| {
+        std::rc::Rc::new(
+            set.iter()
+                .map(|id| rusqlite::types::Value::Integer(*id))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let hidden: std::collections::HashSet<i64> = restricted.union(&excluded).copied().collect();
+    let (restricted_ids, excluded_ids, hidden_ids) =
+        (ids(&restricted), ids(&excluded), ids(&hidden));
     let names: Vec<String> = (0..froms.len()).map(|i| format!(":f{i}")).collect();
     let long = (now - Duration::days(LONG_OPEN_DAYS)).timestamp();
     let now_ts = now.timestamp();
     // counts[series][kind], in COUNTS order.
-    let mut counts = vec![vec![0usize; COUNTS.len()]; all.len()];
+    let mut counts = vec![vec![0i64; COUNTS.len()]; all.len()];
     for (k, c) in COUNTS.iter().enumerate() {
         let select = match c.at {
             Some(at) => names
@@ -294,16 +319,19 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
                 .map(|n| format!("coalesce(sum({at} >= {n}), 0)"))
                 .collect::<Vec<_>>()
                 .join(", "),
-            None => "count(*)".to_string(),
+            None => format!("coalesce(sum({}), 0)", c.weight),
         };
-        let mut tally = |from: &str, sign: i64| -> Result<()> {
+        let mut tally = |from: &str,
+                         list: &std::rc::Rc<Vec<rusqlite::types::Value>>,
+                         sign: i64|
+         -> Result<()> {
             let sql = format!("SELECT {select} {from}");
             let mut stmt = conn.prepare_cached(&sql)?;
             let mut offered: Vec<(&str, &dyn ToSql)> = vec![
                 (":from", &earliest),
                 (":now", &now_ts),
                 (":long", &long),
-                (":hidden", &hidden_ids),
+                (":hidden", list),
             ];
             offered.extend(
                 names
@@ -315,15 +343,49 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
             stmt.query_row(params.as_slice(), |r| {
                 for (i, row) in counts.iter_mut().enumerate() {
                     let n: i64 = r.get(if c.at.is_some() { i } else { 0 })?;
-                    row[k] = (row[k] as i64 + sign * n).max(0) as usize;
+                    row[k] += sign * n;
                 }
                 Ok(())
             })?;
             Ok(())
         };
-        tally(c.all, 1)?;
-        if !hidden.is_empty() {
-            tally(c.hidden, -1)?;
+        match &c.hidden {
+            Hidden::Few(id) => {
+                // Item by item: the escalation and when, the hidden left out.
+                let at = c.at.unwrap_or("NULL");
+                let sql = format!("SELECT {id}, {at} {}", c.all);
+                let mut stmt = conn.prepare_cached(&sql)?;
+                let offered: Vec<(&str, &dyn ToSql)> =
+                    vec![(":from", &earliest), (":now", &now_ts), (":long", &long)];
+                let params = used(&stmt, &offered);
+                let mut rows = stmt.query(params.as_slice())?;
+                while let Some(r) = rows.next()? {
+                    if hidden.contains(&r.get::<_, i64>(0)?) {
+                        continue;
+                    }
+                    let when: Option<i64> = r.get(1)?;
+                    for (row, from) in counts.iter_mut().zip(&froms) {
+                        if when.is_none_or(|t| t >= *from) {
+                            row[k] += 1;
+                        }
+                    }
+                }
+            }
+            Hidden::Rows(sql) => {
+                tally(c.all, &hidden_ids, 1)?;
+                if !restricted.is_empty() {
+                    tally(&sql.replace("{e}", HIDDEN_RESTRICTED), &restricted_ids, -1)?;
+                }
+                if !excluded.is_empty() {
+                    tally(&sql.replace("{e}", HIDDEN_EXCLUDED), &excluded_ids, -1)?;
+                }
+            }
+            Hidden::Keyed(sql) => {
+                tally(c.all, &hidden_ids, 1)?;
+                if !hidden.is_empty() {
+                    tally(sql, &hidden_ids, -1)?;
+                }
+            }
         }
     }
     let mut out = Vec::with_capacity(all.len());
@@ -344,7 +406,7 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
         let pairs = COUNTS
             .iter()
             .map(|c| c.kind)
-            .zip(row.iter().copied())
+            .zip(row.iter().map(|n| (*n).max(0) as usize))
             .chain([(ItemKind::Manual, manual)]);
         out.push(Agenda {
             series_id: s.id,
@@ -359,31 +421,37 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
     Ok(out)
 }
 
-/// The escalations this viewer may not see: restricted ones they are not
-/// named on (unless senior), and any they are excluded from. The same rule
-/// as [`VISIBLE`], turned round so it reads a few rows, not the history.
-fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<std::collections::HashSet<i64>> {
-    let mut out = std::collections::HashSet::new();
-    if !viewer.senior {
-        let mut stmt = conn.prepare_cached(
-            "SELECT e.id FROM escalations e INDEXED BY escalations_restricted
-             WHERE e.restricted = 1 AND NOT EXISTS (
-                 SELECT 1 FROM escalation_access a
-                 WHERE a.escalation_id = e.id AND a.staff_id = ?1 AND a.access = 'named')",
-        )?;
-        let mut rows = stmt.query([viewer.staff_id])?;
-        while let Some(r) = rows.next()? {
-            out.insert(r.get(0)?);
-        }
-    }
+/// The escalations this viewer may not see, in two sets: restricted ones
+/// they are not named on (unless senior), and unrestricted ones they are
+/// excluded from. The same rule as [`VISIBLE`], turned round so it reads a
+/// few rows, not the history.
+type IdSet = std::collections::HashSet<i64>;
+fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<(IdSet, IdSet)> {
+    let mut restricted = IdSet::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT escalation_id FROM escalation_access WHERE staff_id = ?1 AND access = 'excluded'",
+        "SELECT e.id FROM escalations e INDEXED BY escalations_restricted
+         WHERE e.restricted = 1 AND (
+             (:senior = 0 AND NOT EXISTS (
+                 SELECT 1 FROM escalation_access a
+                 WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'named'))
+             OR EXISTS (
+                 SELECT 1 FROM escalation_access a
+                 WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'excluded'))",
+    )?;
+    let mut rows = stmt.query(named_params! {":senior": viewer.senior, ":me": viewer.staff_id})?;
+    while let Some(r) = rows.next()? {
+        restricted.insert(r.get(0)?);
+    }
+    let mut excluded = IdSet::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.escalation_id FROM escalation_access a JOIN escalations e ON e.id = a.escalation_id
+         WHERE a.staff_id = ?1 AND a.access = 'excluded' AND e.restricted = 0",
     )?;
     let mut rows = stmt.query([viewer.staff_id])?;
     while let Some(r) = rows.next()? {
-        out.insert(r.get(0)?);
+        excluded.insert(r.get(0)?);
     }
-    Ok(out)
+    Ok((restricted, excluded))
 }
 
 fn series_by_code(conn: &Connection, code: &str) -> Result<Series> {

@@ -225,6 +225,39 @@ pub fn demo_access(w: &Write<'_>, escalation_id: i64, staff_id: i64, access: &st
     Ok(())
 }
 
+/// Demo only: each review series last met one cadence before its next
+/// meeting, which falls a few weeks from now, so agendas cover real history.
+pub fn demo_review_history(w: &Write<'_>) -> Result<()> {
+    let today = crate::domain::calendar::local(w.now()).date_naive();
+    let series: Vec<(i64, u32)> = {
+        let mut stmt = w
+            .tx()
+            .prepare("SELECT id, cadence_months FROM review_series ORDER BY cadence_months")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for (i, (id, months)) in series.into_iter().enumerate() {
+        let next = today + chrono::Duration::days(20 + 25 * i as i64);
+        let held = next
+            .checked_sub_months(chrono::Months::new(months))
+            .unwrap_or(next);
+        let at = crate::domain::calendar::at_local(
+            held,
+            chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default(),
+        );
+        w.tx().execute(
+            "INSERT INTO review_meetings (series_id, scheduled, held_at, attendees)
+             VALUES (?1, ?2, ?3, 'DSL team (demo)')",
+            params![id, held.to_string(), at.timestamp()],
+        )?;
+        w.tx().execute(
+            "UPDATE review_series SET next_meeting = ?2 WHERE id = ?1",
+            params![id, next.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
 /// Demo only: marks an escalation's open deadline(s) met: the one from `rule`,
 /// or all of them.
 pub fn demo_meet(
