@@ -36,8 +36,35 @@ pub struct Config {
     pub lock: LockConfig,
     pub theme: ThemeConfig,
     /// Per mode ("dashboard", "deadlines", "detail", "contacts", "reports",
-    /// "help"): existing key label → new key label.
-    pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// "reviews", "help"): existing key label → new key label, with where it
+    /// was written so a problem can name the line.
+    pub keys: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, toml::Spanned<String>>,
+    >,
+    /// The file read and where its lines start, for messages.
+    #[serde(skip)]
+    source: Source,
+}
+
+/// Where settings were read from. Two settings are equal whatever file they
+/// came from, so this never makes them differ.
+#[derive(Debug, Clone, Default)]
+struct Source(Option<(PathBuf, Vec<usize>)>);
+
+impl PartialEq for Source {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// One `[keys.MODE]` entry, located for messages ("config.toml line 12").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebinding {
+    pub mode: String,
+    pub from: String,
+    pub to: String,
+    pub at: String,
 }
 
 /// `[theme]`.
@@ -149,10 +176,49 @@ impl Config {
         }
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(read_err)?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+        let mut c: Config = toml::from_str(&text).map_err(|source| ConfigError::Parse {
             path: path.to_owned(),
             source,
-        })
+        })?;
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        c.source = Source(Some((path.to_owned(), starts)));
+        Ok(c)
+    }
+
+    /// Every key rebinding, each with the file and line it was written on.
+    pub fn rebindings(&self) -> Vec<Rebinding> {
+        let mut out = Vec::new();
+        for (mode, map) in &self.keys {
+            for (from, to) in map {
+                let at = match &self.source.0 {
+                    Some((path, starts)) => {
+                        let line = starts.partition_point(|s| *s <= to.span().start);
+                        format!("{} line {line}", path.display())
+                    }
+                    None => "settings".to_string(),
+                };
+                out.push(Rebinding {
+                    mode: mode.clone(),
+                    from: from.clone(),
+                    to: to.get_ref().clone(),
+                    at,
+                });
+            }
+            if map.is_empty() {
+                out.push(Rebinding {
+                    mode: mode.clone(),
+                    from: String::new(),
+                    to: String::new(),
+                    at: match &self.source.0 {
+                        Some((path, _)) => path.display().to_string(),
+                        None => "settings".to_string(),
+                    },
+                });
+            }
+        }
+        out
     }
 
     /// The settings from the usual place (see [`Config::path`]); defaults when

@@ -430,11 +430,10 @@ fn config_show(cli: &Cli) -> Outcome {
         _ => format!("{} ({})", c.theme.name, src(c.theme == d.theme)),
     };
     println!("theme.name        {theme}");
-    let (_, problems) = crate::tui::keymap::Keymap::with_overrides(&c.keys);
-    for (mode, map) in &c.keys {
-        for (from, to) in map {
-            println!("keys.{mode:<12} {from} → {to} (user file)");
-        }
+    let rebindings = c.rebindings();
+    let (_, problems) = crate::tui::keymap::Keymap::with_overrides(&rebindings);
+    for r in rebindings.iter().filter(|r| !r.from.is_empty()) {
+        println!("keys.{:<12} {} → {} ({})", r.mode, r.from, r.to, r.at);
     }
     for p in &problems {
         println!("PROBLEM: {p}");

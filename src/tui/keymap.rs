@@ -608,6 +608,9 @@ pub fn parse_key(s: &str) -> Option<(KeyCode, bool)> {
     Some((code, false))
 }
 
+/// The screens whose keys a user may rebind, as named in `[keys.NAME]`.
+const MODE_NAMES: &str = "dashboard, deadlines, detail, contacts, reports, reviews, help";
+
 fn mode_named(name: &str) -> Option<Mode> {
     Some(match name {
         "dashboard" => Mode::Dashboard,
@@ -638,51 +641,58 @@ impl Keymap {
     /// The defaults with the user's rebindings applied. Each problem (unknown
     /// mode or key, a new key already taken, Ctrl-C) is returned as a message
     /// and that rebinding is skipped; the rest still apply.
-    pub fn with_overrides(
-        overrides: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
-    ) -> (Keymap, Vec<String>) {
+    pub fn with_overrides(rebindings: &[crate::config::Rebinding]) -> (Keymap, Vec<String>) {
         let mut km = Keymap::default();
         let mut problems = Vec::new();
-        for (mode_name, map) in overrides {
+        let mut bad_modes: Vec<&str> = Vec::new();
+        for r in rebindings {
+            let (at, mode_name, from, to) = (&r.at, r.mode.as_str(), &r.from, &r.to);
             let Some(mode) = mode_named(mode_name) else {
-                problems.push(format!("[keys.{mode_name}]: no such screen (dashboard, deadlines, detail, contacts, reports, help)"));
-                continue;
-            };
-            for (from, to) in map {
-                let (Some((fc, fctrl)), Some((tc, tctrl))) = (parse_key(from), parse_key(to))
-                else {
-                    problems.push(format!("[keys.{mode_name}] {from:?} = {to:?}: not a key (e.g. \"j\", \"Enter\", \"Ctrl-x\")"));
-                    continue;
-                };
-                if tctrl && tc == Char('c') {
-                    problems.push(format!("[keys.{mode_name}] {to:?}: Ctrl-C always quits"));
-                    continue;
-                }
-                let taken = km.bindings.iter().any(|b| {
-                    b.mode == mode
-                        && b.code == tc
-                        && b.ctrl == tctrl
-                        && !(b.code == fc && b.ctrl == fctrl)
-                });
-                if taken {
-                    problems.push(format!("[keys.{mode_name}] {from:?} = {to:?}: {to:?} is already bound on that screen"));
-                    continue;
-                }
-                let mut found = false;
-                for b in km
-                    .bindings
-                    .iter_mut()
-                    .filter(|b| b.mode == mode && b.code == fc && b.ctrl == fctrl)
-                {
-                    b.code = tc;
-                    b.ctrl = tctrl;
-                    found = true;
-                }
-                if !found {
+                if !bad_modes.contains(&mode_name) {
+                    bad_modes.push(mode_name);
                     problems.push(format!(
-                        "[keys.{mode_name}] {from:?}: not bound on that screen"
+                        "{at}: [keys.{mode_name}]: no such screen ({MODE_NAMES})"
                     ));
                 }
+                continue;
+            };
+            if from.is_empty() {
+                continue;
+            }
+            let (Some((fc, fctrl)), Some((tc, tctrl))) = (parse_key(from), parse_key(to)) else {
+                problems.push(format!("{at}: [keys.{mode_name}] {from:?} = {to:?}: not a key (e.g. \"j\", \"Enter\", \"Ctrl-x\")"));
+                continue;
+            };
+            if tctrl && tc == Char('c') {
+                problems.push(format!(
+                    "{at}: [keys.{mode_name}] {to:?}: Ctrl-C always quits"
+                ));
+                continue;
+            }
+            let taken = km.bindings.iter().any(|b| {
+                b.mode == mode
+                    && b.code == tc
+                    && b.ctrl == tctrl
+                    && !(b.code == fc && b.ctrl == fctrl)
+            });
+            if taken {
+                problems.push(format!("{at}: [keys.{mode_name}] {from:?} = {to:?}: {to:?} is already bound on that screen"));
+                continue;
+            }
+            let mut found = false;
+            for b in km
+                .bindings
+                .iter_mut()
+                .filter(|b| b.mode == mode && b.code == fc && b.ctrl == fctrl)
+            {
+                b.code = tc;
+                b.ctrl = tctrl;
+                found = true;
+            }
+            if !found {
+                problems.push(format!(
+                    "{at}: [keys.{mode_name}] {from:?}: not bound on that screen"
+                ));
             }
         }
         (km, problems)
@@ -780,14 +790,25 @@ mod tests {
 
     #[test]
     fn overrides_rebind_and_report_conflicts() {
-        let mut o = std::collections::BTreeMap::new();
-        let mut d = std::collections::BTreeMap::new();
-        d.insert("A".to_string(), "t".to_string());
-        d.insert("q".to_string(), "j".to_string()); // j is taken
-        d.insert("Z".to_string(), "z".to_string()); // Z is not bound
-        o.insert("dashboard".to_string(), d);
-        o.insert("nowhere".to_string(), Default::default());
+        let r = |mode: &str, from: &str, to: &str, line: u32| crate::config::Rebinding {
+            mode: mode.into(),
+            from: from.into(),
+            to: to.into(),
+            at: format!("config.toml line {line}"),
+        };
+        let o = vec![
+            r("dashboard", "A", "t", 2),
+            r("dashboard", "q", "j", 3), // j is taken
+            r("dashboard", "Z", "z", 4), // Z is not bound
+            r("nowhere", "", "", 6),
+        ];
         let (km, problems) = Keymap::with_overrides(&o);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("config.toml line 3:")),
+            "each problem names its line: {problems:?}"
+        );
         assert_eq!(km.lookup(D, key(Char('t'))), Some(Action::Acknowledge));
         assert_eq!(km.lookup(D, key(Char('A'))), None);
         assert_eq!(

@@ -82,7 +82,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
         Ok(c) => (c, None),
         Err(e) => (crate::config::Config::default(), Some(e.to_string())),
     };
-    let (keymap, key_problems) = keymap::Keymap::with_overrides(&config.keys);
+    let (keymap, key_problems) = keymap::Keymap::with_overrides(&config.rebindings());
     app.keymap = keymap;
     app.theme = theme::Theme::named(&config.theme.name);
     if let Some(e) = config_error {
