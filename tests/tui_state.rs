@@ -927,12 +927,11 @@ fn pause_holds_changes_and_lock_hides_everything() {
 
 #[test]
 fn rebound_keys_reach_the_footer_and_help() {
-    let mut overrides = std::collections::BTreeMap::new();
-    overrides.insert(
-        "dashboard".to_string(),
-        [("A".to_string(), "t".to_string())].into_iter().collect(),
-    );
-    let (km, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&overrides);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "[keys.dashboard]\n\"A\" = \"t\"\n").unwrap();
+    let config = dutydesk::config::Config::load_from(&file).unwrap();
+    let (km, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&config.rebindings());
     assert!(problems.is_empty(), "{problems:?}");
     let mut app = app_with(3);
     app.keymap = km;
