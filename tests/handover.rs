@@ -119,3 +119,59 @@ fn the_incoming_dsl_sees_changes_due_items_and_notes() {
     );
     assert!(out.contains(&format!("{r} alice · created")), "{out}");
 }
+
+/// Taking over duty: from someone else (their shift ends now), with nobody on
+/// (until the next shift), twice (refused), and as a viewer (refused).
+#[test]
+fn taking_over_duty_ends_the_outgoing_shift_and_is_refused_when_it_makes_no_sense() {
+    let dir = private_dir();
+    let path = dir.path().join("desk.db");
+    let t = "2026-11-23T08:00:00Z";
+    assert_eq!(run(dd("alice", &path, t).args(["init"])).0, 0);
+    for (user, role) in [("bob", "dsl"), ("vera", "viewer")] {
+        let (c, _, err) =
+            run(dd("alice", &path, t).args(["staff", "add", user, "--name", user, "--role", role]));
+        assert_eq!(c, 0, "{err}");
+    }
+    let shift = |user: &str, from: &str, to: &str| {
+        let (c, _, err) =
+            run(dd("alice", &path, t).args(["rota", "add", user, "--from", from, "--to", to]));
+        assert_eq!(c, 0, "{err}");
+    };
+    shift("alice", "2026-11-23T08:00:00Z", "2026-11-23T20:00:00Z");
+    shift("alice", "2026-11-24T08:00:00Z", "2026-11-24T20:00:00Z");
+
+    // Bob takes over at 10:00: on duty until 20:00; Alice's shift ends at 10:00.
+    let (c, out, err) = run(dd("bob", &path, "2026-11-23T10:00:00Z").args(["rota", "take-over"]));
+    assert_eq!(c, 0, "{err}");
+    assert!(out.contains("23 Nov 2026 20:00"), "{out}");
+    let (_, out, _) = run(dd("alice", &path, "2026-11-23T10:00:01Z").args(["rota", "show"]));
+    assert!(
+        out.contains("On duty now: bob until 23 Nov 2026 20:00"),
+        "{out}"
+    );
+    let (_, out, _) = run(dd("alice", &path, "2026-11-23T09:59:00Z").args(["rota", "show"]));
+    assert!(
+        out.contains("On duty now: alice until 23 Nov 2026 10:00"),
+        "{out}"
+    );
+
+    // Twice: refused, nothing changed.
+    let (c, _, err) = run(dd("bob", &path, "2026-11-23T11:00:00Z").args(["rota", "take-over"]));
+    assert_eq!(c, 1);
+    assert!(
+        err.contains("already on duty until 23 Nov 2026 20:00"),
+        "{err}"
+    );
+
+    // Nobody on at 22:00: Alice covers until the next shift starts (08:00),
+    // capped at 12 hours.
+    let (c, out, err) = run(dd("alice", &path, "2026-11-23T22:00:00Z").args(["rota", "take-over"]));
+    assert_eq!(c, 0, "{err}");
+    assert!(out.contains("24 Nov 2026 08:00"), "{out}");
+
+    // A viewer does not go on duty.
+    let (c, _, err) = run(dd("vera", &path, "2026-11-23T23:00:00Z").args(["rota", "take-over"]));
+    assert_eq!(c, 1);
+    assert!(err.contains("only an active DSL or deputy"), "{err}");
+}

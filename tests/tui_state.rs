@@ -1075,3 +1075,78 @@ fn the_review_screen_loads_one_agenda_and_scrolls_it() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.screen, Screen::Dashboard);
 }
+
+fn handover(who: &str, began_mins_ago: i64) -> dutydesk::store::rota::Handover {
+    dutydesk::store::rota::Handover {
+        now: now(),
+        current: Some(dutydesk::store::rota::Shift {
+            id: 1,
+            who: who.into(),
+            username: who.into(),
+            starts_at: now() - Duration::minutes(began_mins_ago),
+            ends_at: now() + Duration::hours(8),
+        }),
+        next: None,
+        since: now() - Duration::hours(12),
+        notes: vec![(
+            now() - Duration::hours(1),
+            "Bob Day".into(),
+            "Chase LADO about SG-2026-0002".into(),
+        )],
+        due: vec![deadline(1)],
+        changes: Vec::new(),
+    }
+}
+
+/// Taking over: a DSL whose shift began in the last two hours sees the
+/// handover when dutydesk starts, once; anyone can open it with H.
+#[test]
+fn the_handover_shows_itself_to_a_dsl_whose_shift_has_just_begun() {
+    let mut app = app_with(3);
+    update(
+        &mut app,
+        Action::HandoverLoaded(Box::new(handover("alice", 30))),
+    );
+    assert_eq!(app.screen, Screen::Handover);
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("On duty now: alice (you)"), "{text}");
+    assert!(text.contains("Chase LADO about SG-2026-0002"), "{text}");
+    assert!(text.contains("Due in the next 24 hours (1)"), "{text}");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Dashboard);
+    // A later refresh does not pull the DSL back.
+    update(
+        &mut app,
+        Action::HandoverLoaded(Box::new(handover("alice", 31))),
+    );
+    assert_eq!(app.screen, Screen::Dashboard);
+
+    // Not at the start of a shift, or someone else's: the dashboard stays.
+    for h in [handover("alice", 5 * 60), handover("bob", 10)] {
+        let mut app = app_with(3);
+        update(&mut app, Action::HandoverLoaded(Box::new(h)));
+        assert_eq!(app.screen, Screen::Dashboard);
+    }
+
+    // H opens it; T asks before taking over; N asks for a note.
+    let mut app = app_with(3);
+    let fx = press(&mut app, KeyCode::Char('H'));
+    assert_eq!(app.screen, Screen::Handover);
+    assert_eq!(fx, vec![Effect::Store(Request::Handover)]);
+    press(&mut app, KeyCode::Char('T'));
+    assert_eq!(
+        app.confirm.as_ref().map(|c| c.request.clone()),
+        Some(Request::TakeOver)
+    );
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.confirm.is_none());
+    press(&mut app, KeyCode::Char('N'));
+    type_text(&mut app, "Watch SG-2026-0003");
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::HandoverNote {
+            text: "Watch SG-2026-0003".into()
+        })]
+    );
+}

@@ -4,7 +4,7 @@ use super::{Failure, Outcome, clock, refused, whoami};
 use crate::domain::calendar::format_stamp;
 use crate::store::escalations::Viewer;
 use crate::store::{self, Create};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use std::path::Path;
 
@@ -12,6 +12,9 @@ use std::path::Path;
 pub enum RotaCommand {
     /// Who is on duty now and who is next
     Show,
+    /// Go on duty now yourself: the current shift ends now and yours runs to
+    /// its end (or to the next shift, or for 12 hours)
+    TakeOver,
     /// Add a shift: USER from FROM to TO (RFC 3339, e.g. 2026-11-23T08:00:00Z)
     Add {
         user: String,
@@ -53,6 +56,16 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
             }
             Ok(())
         }
+        RotaCommand::TakeOver => {
+            let said = st
+                .write(&me.username, now, store::rota::take_over)
+                .map_err(|e| Failure {
+                    code: 1,
+                    message: e.to_string(),
+                })?;
+            println!("{said}");
+            Ok(())
+        }
         RotaCommand::Add { user, from, to } => {
             let (from, to) = (at(from, "from")?, at(to, "to")?);
             st.write(&me.username, now, |w| store::rota::add(w, user, from, to))
@@ -85,12 +98,9 @@ pub fn handover(path: &Path, md: bool, note: Option<&str>) -> Outcome {
         println!("Note left for the next DSL.");
         return Ok(());
     }
-    let viewer = Viewer::from(&me);
-    let (cur, next) = store::rota::now_and_next(&st, now)?;
-    let since = store::rota::handover_since(&st, now)?;
-    let changes = store::rota::changes_since(&st, viewer, since, 500)?;
-    let due: Vec<_> = store::deadlines::open_due_before(&st, viewer, now + Duration::hours(24))?;
-    let notes = store::rota::notes_since(&st, since)?;
+    let h = store::rota::handover(&st, Viewer::from(&me), now)?;
+    let (cur, next, since, changes, due, notes) =
+        (h.current, h.next, h.since, h.changes, h.due, h.notes);
     let (h1, h2, bullet) = if md {
         ("# ", "## ", "- ")
     } else {

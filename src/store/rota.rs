@@ -183,3 +183,106 @@ pub fn handover_since(store: &Store, now: DateTime<Utc>) -> Result<DateTime<Utc>
         None => now - chrono::Duration::hours(12),
     })
 }
+
+/// What the incoming DSL needs, for the handover screen and `dutydesk handover`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handover {
+    pub now: DateTime<Utc>,
+    pub current: Option<Shift>,
+    pub next: Option<Shift>,
+    /// Changes are counted from here: the start of the outgoing DSL's shift.
+    pub since: DateTime<Utc>,
+    /// Notes left since then: (when, who, text).
+    pub notes: Vec<(DateTime<Utc>, String, String)>,
+    /// Open deadlines due in the next 24 hours (overdue ones first).
+    pub due: Vec<crate::domain::deadline::Deadline>,
+    pub changes: Vec<Change>,
+}
+
+/// Changes listed at most in a handover: enough for any shift.
+pub const HANDOVER_CHANGES: i64 = 500;
+
+/// The handover as this viewer may see it.
+pub fn handover(
+    store: &Store,
+    viewer: super::escalations::Viewer,
+    now: DateTime<Utc>,
+) -> Result<Handover> {
+    let (current, next) = now_and_next(store, now)?;
+    let since = handover_since(store, now)?;
+    Ok(Handover {
+        now,
+        current,
+        next,
+        since,
+        notes: notes_since(store, since)?,
+        due: super::deadlines::open_due_before(store, viewer, now + chrono::Duration::hours(24))?,
+        changes: changes_since(store, viewer, since, HANDOVER_CHANGES)?,
+    })
+}
+
+/// "I take over now": the actor goes on duty from now until the current
+/// shift would have ended (which ends now), or until the next shift starts,
+/// or for 12 hours. Any active DSL or deputy may take over; it is audited.
+pub fn take_over(w: &mut Write<'_>) -> Result<String> {
+    let me = super::staff::find_in(w.tx(), w.actor())?
+        .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
+        .ok_or_else(|| {
+            StoreError::Refused(format!(
+                "{} may not go on duty: only an active DSL or deputy may",
+                w.actor()
+            ))
+        })?;
+    let now = w.now().timestamp();
+    let current: Option<(i64, i64, i64, i64)> = w
+        .tx()
+        .query_row(
+            "SELECT id, staff_id, starts_at, ends_at FROM rota WHERE starts_at <= ?1 AND ends_at > ?1
+             ORDER BY starts_at DESC LIMIT 1",
+            [now],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let until = match current {
+        Some((_, staff, _, ends)) if staff == me.id => {
+            return Err(StoreError::Refused(format!(
+                "you are already on duty until {}",
+                crate::domain::calendar::format_stamp(instant(ends))
+            )));
+        }
+        Some((id, _, starts, ends)) => {
+            // The outgoing shift ends now (a shift must last at least a second).
+            w.tx().execute(
+                "UPDATE rota SET ends_at = ?2 WHERE id = ?1",
+                params![id, now.max(starts + 1)],
+            )?;
+            ends
+        }
+        None => {
+            let next: Option<i64> = w
+                .tx()
+                .query_row(
+                    "SELECT min(starts_at) FROM rota WHERE starts_at > ?1",
+                    [now],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            next.unwrap_or(now + 12 * 3600).min(now + 12 * 3600)
+        }
+    };
+    w.tx().execute(
+        "INSERT INTO rota (staff_id, starts_at, ends_at) VALUES (?1, ?2, ?3)",
+        params![me.id, now, until],
+    )?;
+    w.audit(
+        "take_over",
+        "rota",
+        Some(&me.username),
+        Some(&format!("on duty until {}", instant(until))),
+    )?;
+    Ok(format!(
+        "You are on duty until {}",
+        crate::domain::calendar::format_stamp(instant(until))
+    ))
+}

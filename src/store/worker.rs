@@ -63,6 +63,12 @@ pub enum Request {
     Reviews,
     /// One series' whole next agenda, for the review screen.
     Agenda { series: String },
+    /// Who is on duty, and what the incoming DSL needs to know.
+    Handover,
+    /// The user goes on duty now.
+    TakeOver,
+    /// A note for whoever takes over next.
+    HandoverNote { text: String },
     /// Put an escalation on a series' next agenda.
     AddReview {
         id: i64,
@@ -139,6 +145,7 @@ pub enum Reply {
     Report(Box<crate::domain::report::Report>),
     Reviews(Vec<crate::domain::review::Agenda>),
     Agenda(Box<crate::domain::review::Agenda>),
+    Handover(Box<super::rota::Handover>),
     /// Contacts answering a search, and every contact (id, label) for the
     /// form's fallback list.
     Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
@@ -443,6 +450,18 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             Viewer::from(me),
             now,
         )?)),
+        Request::Handover => Reply::Handover(Box::new(super::rota::handover(
+            store,
+            Viewer::from(me),
+            now,
+        )?)),
+        Request::TakeOver => {
+            Reply::Saved(store.write(&me.username, now, super::rota::take_over)?)
+        }
+        Request::HandoverNote { text } => Reply::Saved(store.write(&me.username, now, |w| {
+            super::rota::leave_note(w, &text)?;
+            Ok("Note left for whoever takes over next".to_string())
+        })?),
         Request::AddReview { id, series, reason } => {
             Reply::Saved(store.write(&me.username, now, |w| {
                 super::reviews::add(w, &series, id, &reason)

@@ -59,6 +59,13 @@ pub enum Action {
     /// Put the selected escalation on the next review (asks for a reason).
     AddToReview,
     ReviewsLoaded(Vec<crate::domain::review::Agenda>),
+    /// Open the rota and handover screen.
+    Handover,
+    HandoverLoaded(Box<crate::store::rota::Handover>),
+    /// Go on duty now (asks first).
+    TakeOver,
+    /// Leave a note for whoever takes over next.
+    HandoverNote,
     /// Show the next (or previous) review series' agenda.
     NextSeries,
     PreviousSeries,

@@ -22,6 +22,8 @@ pub enum Screen {
     Contacts,
     Reports,
     Reviews,
+    /// Who is on duty, and the handover for the incoming DSL.
+    Handover,
 }
 
 /// The reports screen: a period, the report for it, the table shown.
@@ -146,6 +148,8 @@ pub enum PromptKind {
         series: String,
         name: String,
     },
+    /// A note for whoever takes over duty next.
+    HandoverNote,
 }
 
 /// The escalation a verb acts on, and the version the user saw.
@@ -288,6 +292,12 @@ pub struct App {
     pub agenda: Option<crate::domain::review::Agenda>,
     /// Agenda lines scrolled on the review screen.
     pub reviews_scroll: usize,
+    /// The handover, once loaded; lines scrolled on its screen.
+    pub handover: Option<crate::store::rota::Handover>,
+    pub handover_scroll: usize,
+    /// Whether the first handover has been looked at (to show it by itself
+    /// to a DSL whose shift has just begun).
+    pub handover_checked: bool,
     pub status: Option<StatusLine>,
     /// Terminal size, for paging.
     pub width: u16,
@@ -333,6 +343,9 @@ impl App {
             reports: ReportsView::default(),
             reviews: Vec::new(),
             reviews_series: 0,
+            handover: None,
+            handover_scroll: 0,
+            handover_checked: false,
             agenda: None,
             reviews_scroll: 0,
             status: None,
@@ -377,6 +390,7 @@ impl App {
             (Screen::Contacts, _) => Mode::Contacts,
             (Screen::Reports, _) => Mode::Reports,
             (Screen::Reviews, _) => Mode::Reviews,
+            (Screen::Handover, _) => Mode::Handover,
         }
     }
 
@@ -397,7 +411,8 @@ impl App {
             (Screen::Dashboard, Focus::Deadlines)
             | (Screen::Contacts, _)
             | (Screen::Reports, _)
-            | (Screen::Reviews, _) => {
+            | (Screen::Reviews, _)
+            | (Screen::Handover, _) => {
                 return None;
             }
         };

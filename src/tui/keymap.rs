@@ -31,6 +31,8 @@ pub enum Mode {
     Reports,
     /// The review queue: next meetings and one series' agenda.
     Reviews,
+    /// The rota and the handover.
+    Handover,
 }
 
 /// One key bound to one action in one mode.
@@ -67,7 +69,8 @@ const fn bind(
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 use Mode::{
     Confirm as C, ContactSearch as Q, Contacts as T, Dashboard as D, Deadlines as L, Detail as V,
-    Form as F, Help as H, Matches as M, Picker as K, Prompt as P, Reports as R, Reviews as W,
+    Form as F, Handover as O, Help as H, Matches as M, Picker as K, Prompt as P, Reports as R,
+    Reviews as W,
 };
 
 /// The default bindings, in the order help lists them.
@@ -197,6 +200,13 @@ pub fn defaults() -> Vec<Binding> {
             Char('R'),
             Action::Reviews,
             "Review queue: next meetings and agendas",
+            None,
+        ),
+        bind(
+            D,
+            Char('H'),
+            Action::Handover,
+            "Rota and handover: on duty, notes, due",
             None,
         ),
         bind(
@@ -352,6 +362,31 @@ pub fn defaults() -> Vec<Binding> {
             "Previous review series' agenda",
             None,
         ),
+        bind(O, Char('j'), Action::Down, "Scroll down", Some("scroll")),
+        bind(O, Down, Action::Down, "Scroll down", None),
+        bind(O, Char('k'), Action::Up, "Scroll up", Some("scroll")),
+        bind(O, Up, Action::Up, "Scroll up", None),
+        bind(O, PageDown, Action::PageDown, "Page down", None),
+        bind(O, PageUp, Action::PageUp, "Page up", None),
+        bind(O, Char('g'), Action::Top, "Top", None),
+        bind(O, Char('G'), Action::Bottom, "End", None),
+        bind(
+            O,
+            Char('T'),
+            Action::TakeOver,
+            "Take over: go on duty now (asks first)",
+            Some("take over"),
+        ),
+        bind(
+            O,
+            Char('N'),
+            Action::HandoverNote,
+            "Leave a note for whoever takes over next",
+            Some("note"),
+        ),
+        bind(O, Esc, Action::Back, "Back", Some("back")),
+        bind(O, Char('q'), Action::Back, "Back", None),
+        bind(O, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(W, Esc, Action::Back, "Back", Some("back")),
         bind(W, Char('q'), Action::Back, "Back", None),
         bind(W, Char('?'), Action::Help, "Show all keys", Some("help")),
@@ -609,7 +644,7 @@ pub fn parse_key(s: &str) -> Option<(KeyCode, bool)> {
 }
 
 /// The screens whose keys a user may rebind, as named in `[keys.NAME]`.
-const MODE_NAMES: &str = "dashboard, deadlines, detail, contacts, reports, reviews, help";
+const MODE_NAMES: &str = "dashboard, deadlines, detail, contacts, reports, reviews, handover, help";
 
 fn mode_named(name: &str) -> Option<Mode> {
     Some(match name {
@@ -620,6 +655,7 @@ fn mode_named(name: &str) -> Option<Mode> {
         "contacts" => Mode::Contacts,
         "reports" => Mode::Reports,
         "reviews" => Mode::Reviews,
+        "handover" => Mode::Handover,
         _ => return None,
     })
 }

@@ -108,6 +108,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
     let mut pending = vec![
         update::initial_load(),
         update::Effect::Store(crate::store::worker::Request::Reviews),
+        update::Effect::Store(crate::store::worker::Request::Handover),
     ];
     loop {
         for fx in pending.drain(..) {
@@ -182,6 +183,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Report(r) => Action::ReportLoaded(r),
                 Reply::Reviews(r) => Action::ReviewsLoaded(r),
                 Reply::Agenda(a) => Action::AgendaLoaded(a),
+                Reply::Handover(h) => Action::HandoverLoaded(h),
                 Reply::Created {
                     message,
                     id,

@@ -69,6 +69,48 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Back if app.help => app.help = false,
         Action::Back if app.screen == Screen::Reviews => app.screen = Screen::Dashboard,
+        Action::Back if app.screen == Screen::Handover => app.screen = Screen::Dashboard,
+        Action::Handover => {
+            app.screen = Screen::Handover;
+            app.handover_scroll = 0;
+            fx.push(Effect::Store(Request::Handover));
+        }
+        Action::HandoverLoaded(h) => {
+            // A DSL whose shift began in the last two hours sees the handover
+            // by itself when dutydesk starts: that is taking over.
+            let first = !app.handover_checked;
+            app.handover_checked = true;
+            let mine_just_begun = h.current.as_ref().is_some_and(|s| {
+                s.username == app.me.username && h.now - s.starts_at <= chrono::Duration::hours(2)
+            });
+            if first
+                && mine_just_begun
+                && app.screen == Screen::Dashboard
+                && app.mode() == super::keymap::Mode::Dashboard
+            {
+                app.screen = Screen::Handover;
+                app.handover_scroll = 0;
+            }
+            app.handover = Some(*h);
+        }
+        Action::TakeOver => {
+            if may_write(app, "Viewers do not go on duty; ask a DSL") {
+                app.confirm = Some(Confirm {
+                    question: "Go on duty now? Whoever is on duty hands over to you.".into(),
+                    request: Request::TakeOver,
+                });
+            }
+        }
+        Action::HandoverNote => {
+            if may_write(app, "Viewers cannot leave handover notes; ask a DSL") {
+                app.prompt = Some(Prompt {
+                    kind: PromptKind::HandoverNote,
+                    input: String::new(),
+                    error: None,
+                    saving: false,
+                });
+            }
+        }
         Action::Reviews => {
             app.screen = Screen::Reviews;
             app.reviews_scroll = 0;
@@ -398,6 +440,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             (Screen::Detail, _) => scroll_detail(app, &action),
             (Screen::Reports, _) => {}
+            (Screen::Handover, _) => {
+                let page = super::views::handover::rows(app);
+                let max = super::views::handover::max_scroll(app);
+                let s = app.handover_scroll;
+                app.handover_scroll = match action {
+                    Action::Up => s.saturating_sub(1),
+                    Action::Down => s + 1,
+                    Action::PageUp => s.saturating_sub(page),
+                    Action::PageDown => s + page,
+                    Action::Top => 0,
+                    _ => usize::MAX,
+                }
+                .min(max);
+            }
             (Screen::Reviews, _) => {
                 let page = super::views::reviews::agenda_rows(app);
                 let s = app.reviews_scroll;
@@ -743,6 +799,9 @@ fn keep_visible(app: &mut App) {
 /// agenda shown: after any change, ours or another session's.
 fn refresh_reviews(app: &App, fx: &mut Vec<Effect>) {
     fx.push(Effect::Store(Request::Reviews));
+    if app.screen == Screen::Handover {
+        fx.push(Effect::Store(Request::Handover));
+    }
     if app.screen == Screen::Reviews {
         refresh_reviews_agenda(app, fx);
     }
@@ -862,20 +921,10 @@ fn act(t: &Target, verb: Verb) -> Effect {
 
 /// The escalation a verb may act on, or a status line saying why not.
 fn writable_target(app: &mut App) -> Option<Target> {
-    if app.read_only {
-        info(
-            app,
-            StatusKind::Error,
-            "Read-only database: nothing can be changed",
-        );
-        return None;
-    }
-    if app.me.role == Role::Viewer {
-        info(
-            app,
-            StatusKind::Error,
-            "Viewers can read but not change escalations; ask a DSL",
-        );
+    if !may_write(
+        app,
+        "Viewers can read but not change escalations; ask a DSL",
+    ) {
         return None;
     }
     let t = app.target();
@@ -896,20 +945,27 @@ fn info(app: &mut App, kind: StatusKind, text: &str) {
     });
 }
 
-fn open_prompt(app: &mut App, action: &Action) {
+/// Whether this session may change anything; if not, the status line says
+/// why (`as_viewer` for a viewer's account).
+fn may_write(app: &mut App, as_viewer: &str) -> bool {
     if app.read_only {
-        return info(
+        info(
             app,
             StatusKind::Error,
             "Read-only database: nothing can be changed",
         );
+        return false;
     }
     if app.me.role == Role::Viewer {
-        return info(
-            app,
-            StatusKind::Error,
-            "Viewers cannot change deadlines; ask a DSL",
-        );
+        info(app, StatusKind::Error, as_viewer);
+        return false;
+    }
+    true
+}
+
+fn open_prompt(app: &mut App, action: &Action) {
+    if !may_write(app, "Viewers cannot change deadlines; ask a DSL") {
+        return;
     }
     let Some(d) = app.deadlines.selected_row() else {
         return info(app, StatusKind::Error, "No deadline selected");
@@ -953,6 +1009,15 @@ fn submit(app: &mut App, fx: &mut Vec<Effect>) {
             Request::Waive {
                 id: *id,
                 reason: p.input.clone(),
+            }
+        }
+        PromptKind::HandoverNote => {
+            if let Err(e) = crate::domain::text::validate_block("note", &p.input, PROMPT_MAX) {
+                p.error = Some(e.to_string());
+                return;
+            }
+            Request::HandoverNote {
+                text: p.input.clone(),
             }
         }
         PromptKind::Review { target, series, .. } => {

@@ -5,6 +5,7 @@ pub mod contacts;
 pub mod dashboard;
 pub mod detail;
 pub mod form;
+pub mod handover;
 pub mod help;
 pub mod picker;
 pub mod prompt;
@@ -38,6 +39,7 @@ pub fn draw(app: &App, f: &mut Frame) {
         Screen::Contacts => contacts::draw(app, f, area),
         Screen::Reports => reports::draw(app, f, area),
         Screen::Reviews => reviews::draw(app, f, area),
+        Screen::Handover => handover::draw(app, f, area),
     }
     if let Some((_, form)) = &app.form {
         // Below the header, above the footer's key line.

@@ -27,6 +27,10 @@ pub fn draw(app: &App, p: &Prompt, f: &mut Frame, area: Rect) {
             format!(" {} → {name} ", target.reference),
             "Why it should be discussed (required), then Enter:",
         ),
+        PromptKind::HandoverNote => (
+            " Handover note ".to_string(),
+            "For whoever takes over next (what to watch, who to chase), then Enter:",
+        ),
         PromptKind::Escalation { target, verb } => match verb {
             TextVerb::Note => (
                 format!(" Note on {} ", target.reference),
