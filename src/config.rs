@@ -17,6 +17,9 @@
 //! [theme]
 //! name = "dark"        # "dark", "light" or "mono" (NO_COLOR always means mono)
 //!
+//! [mouse]
+//! enabled = true       # wheel scrolls, a click selects a row (Shift-drag still selects text)
+//!
 //! [keys.dashboard]     # rebind: existing key = new key, per screen
 //! "A" = "t"            # take escalations with t instead of A
 //! ```
@@ -35,6 +38,7 @@ pub struct Config {
     pub notify: NotifyConfig,
     pub lock: LockConfig,
     pub theme: ThemeConfig,
+    pub mouse: MouseConfig,
     /// Per mode ("dashboard", "deadlines", "detail", "contacts", "reports",
     /// "reviews", "help"): existing key label → new key label, with where it
     /// was written so a problem can name the line.
@@ -65,6 +69,20 @@ pub struct Rebinding {
     pub from: String,
     pub to: String,
     pub at: String,
+}
+
+/// `[mouse]`: wheel scrolling and clicking rows. Off for those who select
+/// text with the mouse in a terminal without Shift-drag.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MouseConfig {
+    pub enabled: bool,
+}
+
+impl Default for MouseConfig {
+    fn default() -> Self {
+        MouseConfig { enabled: true }
+    }
 }
 
 /// `[theme]`.

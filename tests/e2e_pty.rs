@@ -169,6 +169,11 @@ impl Session {
             "still on the alternate screen"
         );
         assert!(!self.parser.screen().hide_cursor(), "cursor still hidden");
+        assert_eq!(
+            self.parser.screen().mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "mouse reporting left on"
+        );
         let out = String::from_utf8_lossy(&self.raw);
         let enter = out
             .rfind("\x1b[?1049h")
@@ -197,6 +202,18 @@ fn browse_the_dashboard_open_a_record_and_quit() {
     s.keys("\x1b");
     s.wait_gone("Keys on this screen");
     s.wait_for("Chronology");
+    s.keys("\x1b");
+    s.wait_for("Next deadline");
+    // The mouse: reporting is on, the wheel moves the selection, and two
+    // clicks on a row (1-based column 10, row 6: the second escalation) open it.
+    assert_ne!(
+        s.parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None
+    );
+    s.keys("\x1b[<65;10;6M");
+    s.keys("\x1b[<0;10;6M\x1b[<0;10;6m");
+    s.keys("\x1b[<0;10;6M\x1b[<0;10;6m");
+    s.wait_for("Exact words");
     s.keys("\x1b");
     s.wait_for("Next deadline");
     s.keys("q");

@@ -1150,3 +1150,42 @@ fn the_handover_shows_itself_to_a_dsl_whose_shift_has_just_begun() {
         })]
     );
 }
+
+/// The mouse: the wheel moves through lists, a click selects the row under
+/// it and a second click opens it; nothing happens under a prompt or
+/// outside the rows.
+#[test]
+fn the_wheel_scrolls_and_clicks_select_then_open() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    use dutydesk::tui::mouse;
+    let at = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let click = |column, row| at(MouseEventKind::Down(MouseButton::Left), column, row);
+    let mut app = app_with(10);
+    dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert_eq!(
+        mouse::action(&app, at(MouseEventKind::ScrollDown, 5, 5)),
+        Some(Action::Down)
+    );
+    // Row 0 is the header, 1 the list's title, 2 its column headings.
+    assert_eq!(mouse::action(&app, click(5, 1)), None);
+    let third = mouse::action(&app, click(5, 5)).expect("a row");
+    update(&mut app, third.clone());
+    assert_eq!(app.queue.selected, 2);
+    let fx = update(&mut app, third);
+    assert!(
+        matches!(fx.as_slice(), [Effect::Store(Request::Detail { .. })]),
+        "a second click opens: {fx:?}"
+    );
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Char('N'));
+    assert_eq!(
+        mouse::action(&app, at(MouseEventKind::ScrollDown, 5, 5)),
+        None,
+        "the wheel does nothing under a prompt"
+    );
+}

@@ -430,6 +430,11 @@ fn config_show(cli: &Cli) -> Outcome {
         _ => format!("{} ({})", c.theme.name, src(c.theme == d.theme)),
     };
     println!("theme.name        {theme}");
+    println!(
+        "mouse.enabled     {} ({})",
+        c.mouse.enabled,
+        src(c.mouse == d.mouse)
+    );
     let rebindings = c.rebindings();
     let (_, problems) = crate::tui::keymap::Keymap::with_overrides(&rebindings);
     for r in rebindings.iter().filter(|r| !r.from.is_empty()) {

@@ -59,6 +59,11 @@ pub enum Action {
     /// Put the selected escalation on the next review (asks for a reason).
     AddToReview,
     ReviewsLoaded(Vec<crate::domain::review::Agenda>),
+    /// A mouse click on row `at` of the escalation list or the deadlines.
+    Click {
+        focus: crate::tui::app::Focus,
+        at: i64,
+    },
     /// Open the rota and handover screen.
     Handover,
     HandoverLoaded(Box<crate::store::rota::Handover>),

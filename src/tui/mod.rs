@@ -11,6 +11,7 @@ pub mod app;
 pub mod form;
 pub mod forms;
 pub mod keymap;
+pub mod mouse;
 pub mod theme;
 pub mod update;
 pub mod views;
@@ -47,6 +48,8 @@ impl Drop for TerminalGuard {
 }
 
 fn restore() {
+    // Harmless when mouse reporting was never turned on.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     ratatui::restore();
 }
 
@@ -98,6 +101,9 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 key_problems.len()
             )),
         );
+    }
+    if config.mouse.enabled {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
     }
     let mut alerts = alerts::Announcer::new(&config);
     let idle_after = match config.lock.idle_minutes {
@@ -170,6 +176,12 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 }
             }
             Ok(Event::Term(TermEvent::Resize(w, h))) => Some(Action::Resize(w, h)),
+            Ok(Event::Term(TermEvent::Mouse(m))) if !app.locked => {
+                if m.kind != crossterm::event::MouseEventKind::Moved {
+                    last_key = std::time::Instant::now();
+                }
+                mouse::action(&app, m)
+            }
             Ok(Event::Term(_)) => None,
             Ok(Event::Store(reply)) => Some(match reply {
                 Reply::Dashboard(d) => Action::DashboardLoaded(d),

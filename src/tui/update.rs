@@ -358,6 +358,32 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.form = Some((FormKind::Contact(id), f));
             }
         }
+        Action::Click { focus, at } => {
+            // A second click on the selected escalation opens it.
+            let again = app.focus == focus
+                && match focus {
+                    Focus::Queue => app.queue.selected == at,
+                    Focus::Deadlines => app.deadlines.selected == at,
+                };
+            app.focus = focus;
+            if again && focus == Focus::Queue {
+                fx.extend(update(app, Action::Open));
+            } else {
+                let list_moved = match focus {
+                    Focus::Queue => {
+                        app.queue.selected = at.clamp(0, (app.queue.total - 1).max(0));
+                        missing(&app.queue)
+                    }
+                    Focus::Deadlines => {
+                        app.deadlines.selected = at.clamp(0, (app.deadlines.total - 1).max(0));
+                        missing(&app.deadlines)
+                    }
+                };
+                if list_moved {
+                    reload(app, &mut fx);
+                }
+            }
+        }
         Action::FocusNext => {
             app.focus = match app.focus {
                 Focus::Queue => Focus::Deadlines,
