@@ -418,6 +418,9 @@ desktop = true       # a desktop notification when a D-Bus session is present
 pub struct SystemConfig {
     /// The shared database, when not given by `--db` or `DUTYDESK_DB`.
     pub database: Option<PathBuf>,
+    /// The name `dutydesk init` gives a new database when `--org` is not
+    /// given (the database keeps it, and every header shows it).
+    pub organisation: Option<String>,
 }
 
 impl SystemConfig {

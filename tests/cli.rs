@@ -286,3 +286,36 @@ fn private_dir() -> tempfile::TempDir {
     std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
     d
 }
+
+/// The system file: its database is used when neither --db nor DUTYDESK_DB
+/// says otherwise, its organisation names a new database, and a misspelt key
+/// is refused with its line.
+#[test]
+fn the_system_file_gives_the_database_and_the_organisation() {
+    let dir = private_dir();
+    let db = dir.path().join("shared.db");
+    let sys = dir.path().join("system.toml");
+    std::fs::write(
+        &sys,
+        format!(
+            "database = {:?}\norganisation = \"Northbrook Partnership\"\n",
+            db.display().to_string()
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(dd("alice").env("DUTYDESK_SYSTEM_CONFIG", &sys).arg("init"));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Northbrook Partnership"), "{err}");
+    assert!(db.exists(), "made where the system file says");
+    let (code, out, err) = run(dd("alice")
+        .env("DUTYDESK_SYSTEM_CONFIG", &sys)
+        .args(["snapshot", "--width", "100", "--height", "30"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Northbrook Partnership"), "{out}");
+    std::fs::write(&sys, "databse = \"/x.db\"\n").unwrap();
+    let (code, _, err) = run(dd("alice")
+        .env("DUTYDESK_SYSTEM_CONFIG", &sys)
+        .args(["config", "show"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("line 1") && err.contains("databse"), "{err}");
+}

@@ -71,9 +71,10 @@ pub struct Cli {
 pub enum Command {
     /// Create a new, empty database with you (or --admin USER) as its first DSL
     Init {
-        /// The organisation's name, shown in the header
-        #[arg(long, default_value = "Safeguarding duty desk")]
-        org: String,
+        /// The organisation's name, shown in the header [default: the system
+        /// file's `organisation`, else "Safeguarding duty desk"]
+        #[arg(long)]
+        org: Option<String>,
         /// Account name of the first DSL [default: your OS account]
         #[arg(long, value_name = "USER")]
         admin: Option<String>,
@@ -360,8 +361,9 @@ fn db_path(cli: &Cli, default: &str) -> PathBuf {
         return p.clone();
     }
     if default == DEFAULT_DB
-        && let Ok(crate::config::SystemConfig { database: Some(p) }) =
-            crate::config::SystemConfig::load()
+        && let Ok(crate::config::SystemConfig {
+            database: Some(p), ..
+        }) = crate::config::SystemConfig::load()
     {
         return p;
     }
@@ -389,6 +391,12 @@ fn config_show(cli: &Cli) -> Outcome {
         "database      {} ({db_source})",
         db_path(cli, DEFAULT_DB).display()
     );
+    match &system.organisation {
+        Some(o) => {
+            println!("organisation  {o} (system file: the name `init` gives a new database)")
+        }
+        None => println!("organisation  (the database's own; `init --org` names a new one)"),
+    }
     let user = Config::path(&|k| std::env::var(k).ok());
     match &user {
         Some(p) => println!(
@@ -468,7 +476,13 @@ pub fn run(cli: Cli) -> Outcome {
         None => dashboard(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Init { org, admin, name }) => init(
             &db_path(&cli, DEFAULT_DB),
-            org,
+            &org.clone()
+                .or_else(|| {
+                    crate::config::SystemConfig::load()
+                        .ok()
+                        .and_then(|s| s.organisation)
+                })
+                .unwrap_or_else(|| "Safeguarding duty desk".into()),
             admin.as_deref(),
             name.as_deref(),
         ),
