@@ -42,13 +42,14 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         .enumerate()
         .map(|(i, a)| {
             let chosen = i == app.reviews_series;
+            // The count comes early: it must survive a narrow terminal.
             let text = format!(
-                "{} {} · next {} ({}) · {} item(s) since {}",
+                "{} {} · {} item(s) · next {} ({}) · since {}",
                 if chosen { "▶" } else { " " },
                 a.name,
+                a.total(),
                 a.next_meeting.format("%a %d %b %Y"),
                 when(a.next_meeting, today),
-                a.total(),
                 a.since.format("%d %b %Y")
             );
             let style = if chosen { t.selected } else { t.base };
