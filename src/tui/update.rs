@@ -469,29 +469,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             (Screen::Handover, _) => {
                 let page = super::views::handover::rows(app);
                 let max = super::views::handover::max_scroll(app);
-                let s = app.handover_scroll;
-                app.handover_scroll = match action {
-                    Action::Up => s.saturating_sub(1),
-                    Action::Down => s + 1,
-                    Action::PageUp => s.saturating_sub(page),
-                    Action::PageDown => s + page,
-                    Action::Top => 0,
-                    _ => usize::MAX,
-                }
-                .min(max);
+                app.handover_scroll = scrolled(app.handover_scroll, &action, page, max);
             }
             (Screen::Reviews, _) => {
                 let page = super::views::reviews::agenda_rows(app);
-                let s = app.reviews_scroll;
-                app.reviews_scroll = match action {
-                    Action::Up => s.saturating_sub(1),
-                    Action::Down => s + 1,
-                    Action::PageUp => s.saturating_sub(page),
-                    Action::PageDown => s + page,
-                    Action::Top => 0,
-                    _ => usize::MAX,
-                }
-                .min(agenda_max_scroll(app));
+                let max = agenda_max_scroll(app);
+                app.reviews_scroll = scrolled(app.reviews_scroll, &action, page, max);
             }
             (Screen::Contacts, _) => {
                 let c = &mut app.contacts;
@@ -841,6 +824,20 @@ fn refresh_reviews_agenda(app: &App, fx: &mut Vec<Effect>) {
     }
 }
 
+/// A text's first line after a movement key, `page` lines to a page, never
+/// past `max`.
+fn scrolled(at: usize, action: &Action, page: usize, max: usize) -> usize {
+    match action {
+        Action::Up => at.saturating_sub(1),
+        Action::Down => at + 1,
+        Action::PageUp => at.saturating_sub(page),
+        Action::PageDown => at + page,
+        Action::Top => 0,
+        _ => usize::MAX,
+    }
+    .min(max)
+}
+
 /// The furthest the agenda can scroll: its last line at the bottom.
 fn agenda_max_scroll(app: &App) -> usize {
     app.agenda.as_ref().map_or(0, |a| {
@@ -1095,14 +1092,7 @@ fn scroll_detail(app: &mut App, action: &Action) {
     let (_, page) = super::views::detail::body_size(app.width, app.height);
     let page = page.max(1);
     if let Some(d) = &mut app.detail {
-        d.scroll = match action {
-            Action::Up => d.scroll.saturating_sub(1),
-            Action::Down => d.scroll.saturating_add(1),
-            Action::PageUp => d.scroll.saturating_sub(page),
-            Action::PageDown => d.scroll.saturating_add(page),
-            Action::Top => 0,
-            _ => max,
-        }
-        .min(max);
+        let at = scrolled(d.scroll.into(), action, page.into(), max.into());
+        d.scroll = u16::try_from(at).unwrap_or(max);
     }
 }
