@@ -267,3 +267,42 @@ fn a_large_demo_is_chunked_and_complete() {
         count(&c, "SELECT count(*) FROM audit_log WHERE action = 'demo'")
     );
 }
+
+/// A big demo builds the reporting indexes after its cases: it ends with
+/// exactly the schema of a small one, its directory has one contact per 200
+/// cases, and the store's fast counts agree with the data.
+#[test]
+fn a_big_demo_ends_with_every_index_and_a_bigger_directory() {
+    let shape = |c: &rusqlite::Connection| -> Vec<(String, String)> {
+        let mut st = c
+            .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let small_dir = common::private_dir();
+    let (small, _) = demo_db(small_dir.path(), 10);
+    let big_dir = common::private_dir();
+    let (big, s) = demo_db(big_dir.path(), dutydesk::demo::BULK * 2);
+    assert_eq!(shape(&sql(&big)), shape(&sql(&small)));
+    assert_eq!(s.contacts, dutydesk::demo::BULK * 2 / 200);
+    let c = sql(&big);
+    assert_eq!(
+        count(&c, "SELECT count(*) FROM contacts"),
+        s.contacts as i64
+    );
+    assert_eq!(
+        count(
+            &c,
+            "SELECT count(*) FROM contacts WHERE phone LIKE '01632 960%'"
+        ),
+        s.contacts as i64 - 15,
+        "the made-up contacts use Ofcom's drama numbers"
+    );
+    let integrity: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}

@@ -2,7 +2,7 @@
 //! holidays), and the bulk inserts the demo generator uses.
 
 use super::{Result, Write};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 /// The organisation's starting category list (DOMAIN.md): child protection's
 /// four, the Care Act's ten and the police vulnerability themes. Editable data.
@@ -222,6 +222,32 @@ pub fn demo_access(w: &Write<'_>, escalation_id: i64, staff_id: i64, access: &st
         "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, ?3)",
         params![escalation_id, staff_id, access],
     )?;
+    Ok(())
+}
+
+/// Demo only: drops the named indexes and returns how to make them again.
+/// Only for a database being generated, before anyone else opens it.
+pub fn demo_drop_indexes(conn: &rusqlite::Connection, names: &[&str]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for name in names {
+        let sql: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(sql) = sql {
+            conn.execute_batch(&format!("DROP INDEX {name}"))?;
+            out.push(sql);
+        }
+    }
+    Ok(out)
+}
+
+/// Demo only: makes again the indexes [`demo_drop_indexes`] dropped.
+pub fn demo_rebuild_indexes(conn: &rusqlite::Connection, sql: &[String]) -> Result<()> {
+    conn.execute_batch(&format!("BEGIN; {}; COMMIT;", sql.join("; ")))?;
     Ok(())
 }
 
