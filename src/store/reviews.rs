@@ -167,6 +167,18 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
     })
 }
 
+/// The one row of sums a counting query gives.
+fn sums(conn: &Connection, sql: &str, offered: &[(&str, &dyn ToSql)]) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let n = stmt.column_count();
+    let params = used(&stmt, offered);
+    Ok(stmt.query_row(params.as_slice(), |r| {
+        (0..n)
+            .map(|i| r.get(i))
+            .collect::<rusqlite::Result<Vec<i64>>>()
+    })?)
+}
+
 /// The named parameters a statement uses, out of those on offer (SQLite
 /// refuses a name the statement does not have).
 fn used<'a>(
@@ -195,8 +207,9 @@ pub(crate) struct Count {
 
 /// Taking away what a viewer may not see, cheaply for each kind.
 pub(crate) enum Hidden {
-    /// Read on each hidden escalation's own row: `{e}` is replaced by the
-    /// escalations, read from the small restricted index where it can be.
+    /// Read on each hidden escalation's own row, where this condition holds:
+    /// every such kind in one pass, from the small restricted index where
+    /// it can be.
     Rows(&'static str),
     /// Read for each hidden escalation from a tally or an index keyed by it.
     Keyed(&'static str),
@@ -212,7 +225,7 @@ pub(crate) const COUNTS: &[Count] = &[
         weight: "1",
         all: "FROM escalations e INDEXED BY escalations_by_closed
             WHERE e.closed_at IS NOT NULL AND e.closed_at >= :from AND e.closed_at < :now",
-        hidden: Hidden::Rows("FROM {e} WHERE e.closed_at >= :from AND e.closed_at < :now"),
+        hidden: Hidden::Rows("e.closed_at >= :from AND e.closed_at < :now"),
     },
     Count {
         kind: ItemKind::LongOpen,
@@ -220,7 +233,7 @@ pub(crate) const COUNTS: &[Count] = &[
         weight: "1",
         all: "FROM escalations e INDEXED BY escalations_open_by_raised
             WHERE e.status <> 'closed' AND e.raised_at < :long",
-        hidden: Hidden::Rows("FROM {e} WHERE e.status <> 'closed' AND e.raised_at < :long"),
+        hidden: Hidden::Rows("e.status <> 'closed' AND e.raised_at < :long"),
     },
     Count {
         kind: ItemKind::NoOutcome,
@@ -260,9 +273,7 @@ pub(crate) const COUNTS: &[Count] = &[
         weight: "1",
         all: "FROM escalations e INDEXED BY escalations_by_signed_off
             WHERE e.signed_off_at IS NOT NULL AND e.signed_off_at >= :from AND e.signed_off_at < :now",
-        hidden: Hidden::Rows(
-            "FROM {e} WHERE e.signed_off_at >= :from AND e.signed_off_at < :now",
-        ),
+        hidden: Hidden::Rows("e.signed_off_at >= :from AND e.signed_off_at < :now"),
     },
     Count {
         kind: ItemKind::Reopened,
@@ -310,82 +321,111 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
     let names: Vec<String> = (0..froms.len()).map(|i| format!(":f{i}")).collect();
     let long = (now - Duration::days(LONG_OPEN_DAYS)).timestamp();
     let now_ts = now.timestamp();
-    // counts[series][kind], in COUNTS order.
-    let mut counts = vec![vec![0i64; COUNTS.len()]; all.len()];
-    for (k, c) in COUNTS.iter().enumerate() {
-        let select = match c.at {
+    let mut offered: Vec<(&str, &dyn ToSql)> =
+        vec![(":from", &earliest), (":now", &now_ts), (":long", &long)];
+    offered.extend(
+        names
+            .iter()
+            .zip(&froms)
+            .map(|(n, f)| (n.as_str(), f as &dyn ToSql)),
+    );
+    let with = |list| {
+        let mut o = offered.clone();
+        o.push((":hidden", list));
+        o
+    };
+    // One sum per series for a dated kind (those since each series' last
+    // meeting), one for an undated one.
+    let select = |c: &Count, cond: Option<&str>| {
+        let only = cond.map(|w| format!("({w}) AND ")).unwrap_or_default();
+        match c.at {
             Some(at) => names
                 .iter()
-                .map(|n| format!("coalesce(sum({at} >= {n}), 0)"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            None => format!("coalesce(sum({}), 0)", c.weight),
-        };
-        let mut tally = |from: &str,
-                         list: &std::rc::Rc<Vec<rusqlite::types::Value>>,
-                         sign: i64|
-         -> Result<()> {
-            let sql = format!("SELECT {select} {from}");
+                .map(|n| format!("coalesce(sum({only}{at} >= {n}), 0)"))
+                .collect::<Vec<_>>(),
+            None => vec![match cond {
+                Some(w) => format!("coalesce(sum(({w}) * {}), 0)", c.weight),
+                None => format!("coalesce(sum({}), 0)", c.weight),
+            }],
+        }
+    };
+    // counts[series][kind], in COUNTS order.
+    let mut counts = vec![vec![0i64; COUNTS.len()]; all.len()];
+    let mut add = |k: usize, c: &Count, values: &[i64], sign: i64| {
+        for (i, row) in counts.iter_mut().enumerate() {
+            row[k] += sign * values[if c.at.is_some() { i } else { 0 }];
+        }
+    };
+    for (k, c) in COUNTS.iter().enumerate() {
+        if let Hidden::Few(id) = c.hidden {
+            // Item by item: the escalation and when, the hidden left out.
+            let at = c.at.unwrap_or("NULL");
+            let sql = format!("SELECT {id}, {at} {}", c.all);
             let mut stmt = conn.prepare_cached(&sql)?;
-            let mut offered: Vec<(&str, &dyn ToSql)> = vec![
-                (":from", &earliest),
-                (":now", &now_ts),
-                (":long", &long),
-                (":hidden", list),
-            ];
-            offered.extend(
-                names
-                    .iter()
-                    .zip(&froms)
-                    .map(|(n, f)| (n.as_str(), f as &dyn ToSql)),
-            );
             let params = used(&stmt, &offered);
-            stmt.query_row(params.as_slice(), |r| {
-                for (i, row) in counts.iter_mut().enumerate() {
-                    let n: i64 = r.get(if c.at.is_some() { i } else { 0 })?;
-                    row[k] += sign * n;
+            let mut rows = stmt.query(params.as_slice())?;
+            let mut values = vec![0i64; froms.len()];
+            while let Some(r) = rows.next()? {
+                if hidden.contains(&r.get::<_, i64>(0)?) {
+                    continue;
                 }
-                Ok(())
-            })?;
-            Ok(())
-        };
-        match &c.hidden {
-            Hidden::Few(id) => {
-                // Item by item: the escalation and when, the hidden left out.
-                let at = c.at.unwrap_or("NULL");
-                let sql = format!("SELECT {id}, {at} {}", c.all);
-                let mut stmt = conn.prepare_cached(&sql)?;
-                let offered: Vec<(&str, &dyn ToSql)> =
-                    vec![(":from", &earliest), (":now", &now_ts), (":long", &long)];
-                let params = used(&stmt, &offered);
-                let mut rows = stmt.query(params.as_slice())?;
-                while let Some(r) = rows.next()? {
-                    if hidden.contains(&r.get::<_, i64>(0)?) {
-                        continue;
-                    }
-                    let when: Option<i64> = r.get(1)?;
-                    for (row, from) in counts.iter_mut().zip(&froms) {
-                        if when.is_none_or(|t| t >= *from) {
-                            row[k] += 1;
-                        }
-                    }
+                let when: Option<i64> = r.get(1)?;
+                for (v, from) in values.iter_mut().zip(&froms) {
+                    *v += i64::from(when.is_none_or(|t| t >= *from));
                 }
             }
-            Hidden::Rows(sql) => {
-                tally(c.all, &hidden_ids, 1)?;
-                if !restricted.is_empty() {
-                    tally(&sql.replace("{e}", HIDDEN_RESTRICTED), &restricted_ids, -1)?;
-                }
-                if !excluded.is_empty() {
-                    tally(&sql.replace("{e}", HIDDEN_EXCLUDED), &excluded_ids, -1)?;
-                }
-            }
-            Hidden::Keyed(sql) => {
-                tally(c.all, &hidden_ids, 1)?;
-                if !hidden.is_empty() {
-                    tally(sql, &hidden_ids, -1)?;
-                }
-            }
+            add(k, c, &values, 1);
+            continue;
+        }
+        let values = sums(
+            conn,
+            &format!("SELECT {} {}", select(c, None).join(", "), c.all),
+            &offered,
+        )?;
+        add(k, c, &values, 1);
+        if let Hidden::Keyed(sql) = c.hidden
+            && !hidden.is_empty()
+        {
+            let values = sums(
+                conn,
+                &format!("SELECT {} {sql}", select(c, None).join(", ")),
+                &with(&hidden_ids),
+            )?;
+            add(k, c, &values, -1);
+        }
+    }
+    // Kinds read on the escalation's own row: taken away in one pass over
+    // each set of hidden escalations.
+    let rows: Vec<(usize, &Count, &str)> = COUNTS
+        .iter()
+        .enumerate()
+        .filter_map(|(k, c)| match c.hidden {
+            Hidden::Rows(cond) => Some((k, c, cond)),
+            _ => None,
+        })
+        .collect();
+    let columns = rows
+        .iter()
+        .flat_map(|(_, c, cond)| select(c, Some(cond)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (set, list, source) in [
+        (&restricted, &restricted_ids, HIDDEN_RESTRICTED),
+        (&excluded, &excluded_ids, HIDDEN_EXCLUDED),
+    ] {
+        if set.is_empty() {
+            continue;
+        }
+        let values = sums(
+            conn,
+            &format!("SELECT {columns} FROM {source}"),
+            &with(list),
+        )?;
+        let mut at = 0;
+        for (k, c, _) in &rows {
+            let n = if c.at.is_some() { froms.len() } else { 1 };
+            add(*k, c, &values[at..at + n], -1);
+            at += n;
         }
     }
     let mut out = Vec::with_capacity(all.len());
@@ -427,31 +467,32 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
 /// few rows, not the history.
 type IdSet = std::collections::HashSet<i64>;
 fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<(IdSet, IdSet)> {
-    let mut restricted = IdSet::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.id FROM escalations e INDEXED BY escalations_restricted
-         WHERE e.restricted = 1 AND (
-             (:senior = 0 AND NOT EXISTS (
-                 SELECT 1 FROM escalation_access a
-                 WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'named'))
-             OR EXISTS (
-                 SELECT 1 FROM escalation_access a
-                 WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'excluded'))",
-    )?;
-    let mut rows = stmt.query(named_params! {":senior": viewer.senior, ":me": viewer.staff_id})?;
-    while let Some(r) = rows.next()? {
-        restricted.insert(r.get(0)?);
+    let ids = |sql: &str, p: &[&dyn ToSql]| -> Result<IdSet> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(p, |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let mine = |access: &str| {
+        ids(
+            "SELECT escalation_id FROM escalation_access WHERE staff_id = ?1 AND access = ?2",
+            &[&viewer.staff_id, &access],
+        )
+    };
+    let excluded = mine("excluded")?;
+    if viewer.senior && excluded.is_empty() {
+        return Ok((IdSet::new(), IdSet::new()));
     }
-    let mut excluded = IdSet::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.escalation_id FROM escalation_access a JOIN escalations e ON e.id = a.escalation_id
-         WHERE a.staff_id = ?1 AND a.access = 'excluded' AND e.restricted = 0",
+    let restricted = ids(
+        "SELECT id FROM escalations INDEXED BY escalations_restricted WHERE restricted = 1",
+        &[],
     )?;
-    let mut rows = stmt.query([viewer.staff_id])?;
-    while let Some(r) = rows.next()? {
-        excluded.insert(r.get(0)?);
+    let mut hidden: IdSet = restricted.intersection(&excluded).copied().collect();
+    if !viewer.senior {
+        let named = mine("named")?;
+        hidden.extend(restricted.difference(&named));
     }
-    Ok((restricted, excluded))
+    let others = excluded.difference(&restricted).copied().collect();
+    Ok((hidden, others))
 }
 
 fn series_by_code(conn: &Connection, code: &str) -> Result<Series> {
