@@ -170,6 +170,14 @@ fn fast_counts_agree_with_the_full_lists_for_every_viewer() {
            FROM escalations WHERE status = 'closed' AND restricted = 0 ORDER BY closed_at LIMIT 1;",
     )
     .unwrap();
+    // Deadlines missed on restricted records, added after they were
+    // restricted: the kept copy of restricted deadlines follows.
+    c.execute_batch(
+        "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at)
+           SELECT id, NULL, 'Missed (test)', strftime('%s', '2026-11-20'), raised_at
+           FROM escalations WHERE restricted = 1 ORDER BY id LIMIT 3;",
+    )
+    .unwrap();
     // The kept tally of referrals awaiting an outcome follows an outcome
     // recorded, a closure and a re-opening.
     c.execute_batch(

@@ -211,8 +211,14 @@ pub(crate) enum Hidden {
     /// every such kind in one pass, from the small restricted index where
     /// it can be.
     Rows(&'static str),
-    /// Read for each hidden escalation from a tally or an index keyed by it.
-    Keyed(&'static str),
+    /// Read for each escalation in `rarray(:hidden)` from a tally or an
+    /// index keyed by it (`each`), or for every restricted escalation at once
+    /// from a small table of theirs (`restricted`): a DSL kept off most
+    /// restricted records has the few they may see added back instead.
+    Keyed {
+        each: &'static str,
+        restricted: &'static str,
+    },
     /// Few items ever: `all` is read item by item, its escalation id
     /// alongside, and the hidden ones left out.
     Few(&'static str),
@@ -240,9 +246,11 @@ pub(crate) const COUNTS: &[Count] = &[
         at: None,
         weight: "p.n",
         all: "FROM referrals_pending p",
-        hidden: Hidden::Keyed(
-            "FROM rarray(:hidden) h CROSS JOIN referrals_pending p ON p.escalation_id = h.value",
-        ),
+        hidden: Hidden::Keyed {
+            each: "FROM rarray(:hidden) h CROSS JOIN referrals_pending p ON p.escalation_id = h.value",
+            restricted: "FROM escalations e INDEXED BY escalations_restricted
+                CROSS JOIN referrals_pending p ON p.escalation_id = e.id WHERE e.restricted = 1",
+        },
     },
     Count {
         kind: ItemKind::DeadlineMissed,
@@ -251,12 +259,15 @@ pub(crate) const COUNTS: &[Count] = &[
         all: "FROM deadlines d INDEXED BY deadlines_missed
             WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
               AND d.due_at >= :from AND d.due_at < :now",
-        hidden: Hidden::Keyed(
-            "FROM rarray(:hidden) h
+        hidden: Hidden::Keyed {
+            each: "FROM rarray(:hidden) h
             CROSS JOIN deadlines d INDEXED BY deadlines_missed_by_escalation ON d.escalation_id = h.value
             WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
               AND d.due_at >= :from AND d.due_at < :now",
-        ),
+            restricted: "FROM deadlines_restricted d INDEXED BY deadlines_restricted_missed
+            WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
+              AND d.due_at >= :from AND d.due_at < :now",
+        },
     },
     Count {
         kind: ItemKind::DeadlineWaived,
@@ -290,6 +301,9 @@ pub(crate) const COUNTS: &[Count] = &[
 const HIDDEN_RESTRICTED: &str = "rarray(:hidden) h
     CROSS JOIN escalations e INDEXED BY escalations_restricted ON e.id = h.value AND e.restricted = 1";
 const HIDDEN_EXCLUDED: &str = "rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value";
+/// Every restricted escalation's row, from its small index alone.
+const ALL_RESTRICTED: &str =
+    "escalations e INDEXED BY escalations_restricted WHERE e.restricted = 1";
 
 /// Every series with how many items of each kind its next agenda holds, but
 /// not the items: the dashboard's strip, refreshed after every change, so it
@@ -307,7 +321,15 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
     let Some(earliest) = froms.iter().min().copied() else {
         return Ok(Vec::new());
     };
-    let (restricted, excluded) = hidden_from(conn, viewer)?;
+    let (restricted, excluded, every_restricted) = hidden_from(conn, viewer)?;
+    // Kept off most restricted records (the usual DSL): count every
+    // restricted record's share and add back the few they may see.
+    let flip = restricted.len() * 2 > every_restricted.len();
+    let seen: IdSet = if flip {
+        every_restricted.difference(&restricted).copied().collect()
+    } else {
+        IdSet::new()
+    };
     let ids = |set: &std::collections::HashSet<i64>| {
         std::rc::Rc::new(
             set.iter()
@@ -316,8 +338,12 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
         )
     };
     let hidden: std::collections::HashSet<i64> = restricted.union(&excluded).copied().collect();
-    let (restricted_ids, excluded_ids, hidden_ids) =
-        (ids(&restricted), ids(&excluded), ids(&hidden));
+    let (restricted_ids, excluded_ids, seen_ids) = (ids(&restricted), ids(&excluded), ids(&seen));
+    let not_seen_ids = ids(&if flip {
+        excluded.clone()
+    } else {
+        hidden.clone()
+    });
     let names: Vec<String> = (0..froms.len()).map(|i| format!(":f{i}")).collect();
     let long = (now - Duration::days(LONG_OPEN_DAYS)).timestamp();
     let now_ts = now.timestamp();
@@ -383,15 +409,22 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
             &offered,
         )?;
         add(k, c, &values, 1);
-        if let Hidden::Keyed(sql) = c.hidden
-            && !hidden.is_empty()
-        {
-            let values = sums(
-                conn,
-                &format!("SELECT {} {sql}", select(c, None).join(", ")),
-                &with(&hidden_ids),
-            )?;
-            add(k, c, &values, -1);
+        if let Hidden::Keyed { each, restricted } = c.hidden {
+            let columns = select(c, None).join(", ");
+            if flip {
+                let values = sums(conn, &format!("SELECT {columns} {restricted}"), &offered)?;
+                add(k, c, &values, -1);
+                if !seen.is_empty() {
+                    let values = sums(conn, &format!("SELECT {columns} {each}"), &with(&seen_ids))?;
+                    add(k, c, &values, 1);
+                }
+            }
+            // Not flipped: every hidden record; flipped: the excluded others.
+            if !not_seen_ids.is_empty() {
+                let values =
+                    sums(conn, &format!("SELECT {columns} {each}"), &with(&not_seen_ids))?;
+                add(k, c, &values, -1);
+            }
         }
     }
     // Kinds read on the escalation's own row: taken away in one pass over
@@ -409,22 +442,22 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
         .flat_map(|(_, c, cond)| select(c, Some(cond)))
         .collect::<Vec<_>>()
         .join(", ");
-    for (set, list, source) in [
-        (&restricted, &restricted_ids, HIDDEN_RESTRICTED),
-        (&excluded, &excluded_ids, HIDDEN_EXCLUDED),
-    ] {
-        if set.is_empty() {
+    let empty = std::rc::Rc::new(Vec::new());
+    let passes = [
+        (flip, &empty, ALL_RESTRICTED, -1),
+        (flip && !seen.is_empty(), &seen_ids, HIDDEN_RESTRICTED, 1),
+        (!flip && !restricted.is_empty(), &restricted_ids, HIDDEN_RESTRICTED, -1),
+        (!excluded.is_empty(), &excluded_ids, HIDDEN_EXCLUDED, -1),
+    ];
+    for (wanted, list, source, sign) in passes {
+        if !wanted {
             continue;
         }
-        let values = sums(
-            conn,
-            &format!("SELECT {columns} FROM {source}"),
-            &with(list),
-        )?;
+        let values = sums(conn, &format!("SELECT {columns} FROM {source}"), &with(list))?;
         let mut at = 0;
         for (k, c, _) in &rows {
             let n = if c.at.is_some() { froms.len() } else { 1 };
-            add(*k, c, &values[at..at + n], -1);
+            add(*k, c, &values[at..at + n], sign);
             at += n;
         }
     }
@@ -466,7 +499,7 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
 /// excluded from. The same rule as [`VISIBLE`], turned round so it reads a
 /// few rows, not the history.
 type IdSet = std::collections::HashSet<i64>;
-fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<(IdSet, IdSet)> {
+fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<(IdSet, IdSet, IdSet)> {
     let ids = |sql: &str, p: &[&dyn ToSql]| -> Result<IdSet> {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map(p, |r| r.get(0))?;
@@ -480,7 +513,7 @@ fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<(IdSet, IdSet)> {
     };
     let excluded = mine("excluded")?;
     if viewer.senior && excluded.is_empty() {
-        return Ok((IdSet::new(), IdSet::new()));
+        return Ok((IdSet::new(), IdSet::new(), IdSet::new()));
     }
     let restricted = ids(
         "SELECT id FROM escalations INDEXED BY escalations_restricted WHERE restricted = 1",
@@ -492,7 +525,7 @@ fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<(IdSet, IdSet)> {
         hidden.extend(restricted.difference(&named));
     }
     let others = excluded.difference(&restricted).copied().collect();
-    Ok((hidden, others))
+    Ok((hidden, others, restricted))
 }
 
 fn series_by_code(conn: &Connection, code: &str) -> Result<Series> {
