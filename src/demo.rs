@@ -830,6 +830,38 @@ fn write_case(
             ..Facts::default()
         };
         deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, t)?;
+        // Closed cases carry a fuller history, without touching the random
+        // sequence (so a small demo's open cases stay as they are): the
+        // referral confirmed in writing and, for a child, the strategy
+        // discussion that sets the child protection conference's deadline.
+        if !p.open {
+            escalations::add_chronology(
+                w,
+                id,
+                assignee.id,
+                t + Duration::hours(2),
+                "note",
+                "Referral confirmed in writing on the agency's form.",
+            )?;
+            chronology += 1;
+            if kind == SubjectKind::Child {
+                let held = t + Duration::hours(4);
+                escalations::add_chronology(
+                    w,
+                    id,
+                    assignee.id,
+                    held,
+                    "note",
+                    "Strategy discussion held with social care and police.",
+                )?;
+                chronology += 1;
+                let facts = Facts {
+                    event: Some("strategy_discussion".into()),
+                    ..Facts::default()
+                };
+                deadlines::fire(w, id, TriggerEvent::EventRecorded, &facts, held)?;
+            }
+        }
         if rng.chance(50)
             && let Some(t) = step(rng, 60, 24 * 60)
         {
@@ -867,6 +899,17 @@ fn write_case(
         let t = step(rng, 24 * 60, 14 * 24 * 60).unwrap_or(now - Duration::minutes(1));
         let (outcome, rationale) = rng.pick(OUTCOMES);
         escalations::add_chronology(w, id, assignee.id, t, "closed", rationale)?;
+        if t + Duration::hours(1) < now {
+            escalations::add_chronology(
+                w,
+                id,
+                assignee.id,
+                t + Duration::hours(1),
+                "note",
+                "Outcome shared with the referrer.",
+            )?;
+            chronology += 1;
+        }
         chronology += 1;
         // A closed case has no live deadlines: whatever was left was met.
         meet_all(w, id, t, assignee.id)?;

@@ -421,8 +421,11 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
             }
             // Not flipped: every hidden record; flipped: the excluded others.
             if !not_seen_ids.is_empty() {
-                let values =
-                    sums(conn, &format!("SELECT {columns} {each}"), &with(&not_seen_ids))?;
+                let values = sums(
+                    conn,
+                    &format!("SELECT {columns} {each}"),
+                    &with(&not_seen_ids),
+                )?;
                 add(k, c, &values, -1);
             }
         }
@@ -446,14 +449,23 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
     let passes = [
         (flip, &empty, ALL_RESTRICTED, -1),
         (flip && !seen.is_empty(), &seen_ids, HIDDEN_RESTRICTED, 1),
-        (!flip && !restricted.is_empty(), &restricted_ids, HIDDEN_RESTRICTED, -1),
+        (
+            !flip && !restricted.is_empty(),
+            &restricted_ids,
+            HIDDEN_RESTRICTED,
+            -1,
+        ),
         (!excluded.is_empty(), &excluded_ids, HIDDEN_EXCLUDED, -1),
     ];
     for (wanted, list, source, sign) in passes {
         if !wanted {
             continue;
         }
-        let values = sums(conn, &format!("SELECT {columns} FROM {source}"), &with(list))?;
+        let values = sums(
+            conn,
+            &format!("SELECT {columns} FROM {source}"),
+            &with(list),
+        )?;
         let mut at = 0;
         for (k, c, _) in &rows {
             let n = if c.at.is_some() { froms.len() } else { 1 };
