@@ -158,6 +158,37 @@ fn views_exports_and_changes_are_audited_and_verified() {
     assert!(out.contains("audit trail: row 3"), "{out}");
 }
 
+/// `verify` knows the whole schema and the tallies triggers keep: a dropped
+/// index and a tally changed by hand are both reported.
+#[test]
+fn verify_finds_a_lost_index_and_a_tally_changed_by_hand() {
+    let dir = private_dir();
+    let (path, _, _) = desk(dir.path());
+    let (code, out, _) = run(dd("alice", &path).args(["verify"]));
+    assert_eq!(code, 0, "{out}");
+    let c = sql(&path);
+    c.execute_batch("DROP INDEX deadlines_missed;").unwrap();
+    drop(c);
+    let (code, out, _) = run(dd("alice", &path).args(["verify"]));
+    assert_eq!(code, 1);
+    assert!(out.contains("index deadlines_missed is missing"), "{out}");
+    let c = sql(&path);
+    c.execute_batch(
+        "CREATE INDEX deadlines_missed ON deadlines (due_at, escalation_id, met_at, waived_at)
+             WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
+         INSERT INTO referrals_pending (escalation_id, n) VALUES (999999, 3);",
+    )
+    .unwrap();
+    drop(c);
+    let (code, out, _) = run(dd("alice", &path).args(["verify"]));
+    assert_eq!(code, 1);
+    assert!(!out.contains("deadlines_missed"), "{out}");
+    assert!(
+        out.contains("referrals_pending disagrees with the records in 1 row(s)"),
+        "{out}"
+    );
+}
+
 #[test]
 fn backup_while_others_write_and_a_killed_writer_loses_nothing_committed() {
     let dir = private_dir();

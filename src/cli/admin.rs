@@ -12,7 +12,7 @@ pub fn verify(path: &Path) -> Outcome {
         store::audit::verify(store.conn()).map_err(|e| refused(format!("cannot check: {e}")))?;
     if r.problems.is_empty() {
         println!(
-            "OK: integrity, foreign keys and triggers are sound; the audit trail's {} rows chain unbroken.",
+            "OK: integrity, foreign keys, the schema and its kept tallies are sound; the audit trail's {} rows chain unbroken.",
             r.audit_rows
         );
         return Ok(());

@@ -113,15 +113,39 @@ pub struct Report {
 
 /// Every trigger the schema relies on; a database with one dropped no longer
 /// protects its audit trail or its deadline cache.
-const TRIGGERS: &[&str] = &[
-    "audit_log_no_update",
-    "audit_log_no_delete",
-    "deadlines_next_due_insert",
-    "deadlines_next_due_update",
-    "deadlines_next_due_delete",
+/// Every table, index and trigger the schema defines: (type, name, SQL).
+fn schema_objects(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)))?;
+    rows.collect()
+}
+
+/// The same SQL but for spacing and line breaks.
+fn same_sql(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// Tallies kept by triggers, each with the query that recounts it: rows in
+/// one and not the other mean a trigger was bypassed.
+const KEPT: &[(&str, &str, &str)] = &[
+    (
+        "referrals_pending",
+        "SELECT escalation_id, n FROM referrals_pending",
+        "SELECT e.id, count(*) FROM escalations e JOIN referrals r ON r.escalation_id = e.id
+         WHERE e.status <> 'closed' AND r.outcome IS NULL GROUP BY e.id",
+    ),
+    (
+        "deadlines_restricted",
+        "SELECT deadline_id, escalation_id, due_at, met_at, waived_at FROM deadlines_restricted",
+        "SELECT d.id, d.escalation_id, d.due_at, d.met_at, d.waived_at
+         FROM deadlines d JOIN escalations e ON e.id = d.escalation_id WHERE e.restricted = 1",
+    ),
 ];
 
-/// SQLite's integrity and foreign-key checks, the schema's triggers, and the
+/// SQLite's integrity and foreign-key checks, the schema (every table, index
+/// and trigger as dutydesk defines it), the tallies triggers keep, and the
 /// audit chain (reporting its first broken row).
 pub fn verify(conn: &Connection) -> rusqlite::Result<Report> {
     let mut r = Report::default();
@@ -149,16 +173,39 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Report> {
             "foreign key: {table} row {rowid} points at a missing {parent}"
         ));
     }
-    for t in TRIGGERS {
-        let found: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1)",
-            [t],
-            |x| x.get(0),
-        )?;
-        if !found {
-            r.problems.push(format!(
-                "trigger {t} is missing: the schema was altered outside dutydesk"
-            ));
+    // The schema as this dutydesk defines it, against the file's.
+    let want = {
+        let mem = Connection::open_in_memory()?;
+        mem.execute_batch(super::migrate::SCHEMA)?;
+        schema_objects(&mem)?
+    };
+    let have = schema_objects(conn)?;
+    for (kind, name, sql) in &want {
+        match have.iter().find(|(k, n, _)| k == kind && n == name) {
+            None => r.problems.push(format!(
+                "{kind} {name} is missing: the schema was altered outside dutydesk"
+            )),
+            Some((_, _, found)) if !same_sql(found, sql) => r.problems.push(format!(
+                "{kind} {name} differs from dutydesk's schema: it was altered outside dutydesk"
+            )),
+            Some(_) => {}
+        }
+    }
+    if r.problems.is_empty() {
+        for (table, kept, recount) in KEPT {
+            let wrong: i64 = conn.query_row(
+                &format!(
+                    "SELECT (SELECT count(*) FROM ({kept} EXCEPT {recount}))
+                          + (SELECT count(*) FROM ({recount} EXCEPT {kept}))"
+                ),
+                [],
+                |x| x.get(0),
+            )?;
+            if wrong > 0 {
+                r.problems.push(format!(
+                    "{table} disagrees with the records in {wrong} row(s): changed outside dutydesk"
+                ));
+            }
         }
     }
     r.audit_rows = conn.query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))?;
