@@ -70,6 +70,7 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         ack_minutes: 15,
         categories: vec![("neglect".into(), "neglect".into())],
         outcomes: vec!["no-further-action".into()],
+        events: vec!["strategy_discussion".into(), "case_conference".into()],
     }
 }
 
@@ -1187,5 +1188,32 @@ fn the_wheel_scrolls_and_clicks_select_then_open() {
         mouse::action(&app, at(MouseEventKind::ScrollDown, 5, 5)),
         None,
         "the wheel does nothing under a prompt"
+    );
+}
+
+/// E records an event on the selected escalation: Tab chooses which of the
+/// events the rules wait for, Enter sends it with the optional note.
+#[test]
+fn e_records_an_event_and_tab_chooses_which() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('E'));
+    assert_eq!(app.mode(), Mode::Prompt);
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("strategy discussion held"), "{text}");
+    press(&mut app, KeyCode::Tab);
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("case conference held"), "{text}");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "s47 agreed");
+    let fx = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Store(Request::Act {
+                verb: Verb::Event { event, note },
+                ..
+            })] if event == "strategy_discussion" && note == "s47 agreed"
+        ),
+        "{fx:?}"
     );
 }

@@ -469,3 +469,90 @@ fn repeat_concerns_are_offered_and_a_third_raises_the_flag() {
         .unwrap();
     assert_eq!(row["linked_12m"], 2, "{row}");
 }
+
+/// A strategy discussion recorded on Friday 18 December 2026 sets the initial
+/// child protection conference 15 working days on, past Christmas Day, the
+/// Boxing Day substitute (Monday 28th) and New Year's Day: Wednesday 13
+/// January 2027. An event no rule waits for is refused and changes nothing.
+#[test]
+fn a_strategy_discussion_sets_the_conference_deadline_over_christmas() {
+    let dir = common::private_dir();
+    let (path, _) = desk(dir.path());
+    let at = "2026-12-18T10:00:00Z";
+    let (code, reference, err) = run(dd("alice", &path).env("DUTYDESK_NOW", at).args([
+        "new",
+        "--subject",
+        "child",
+        "--name",
+        "K. Morgan",
+        "--area",
+        "Leicester",
+        "--category",
+        "physical",
+        "--risk",
+        "high",
+        "--summary",
+        "Bruising on the arm seen in PE; disclosed at school.",
+        "--words",
+        "He said his dad hit him with a belt.",
+        "--consent",
+        "not-sought",
+        "--consent-reason",
+        "telling the family would put him at risk",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let reference = reference.trim().to_string();
+    let (code, out, err) = run(dd("alice", &path).env("DUTYDESK_NOW", at).args([
+        "event",
+        &reference,
+        "strategy discussion",
+        "--note",
+        "Police and social care agreed a section 47 enquiry.",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        format!("{out}{err}").contains("1 deadline(s) set"),
+        "{out}{err}"
+    );
+    let c = sql(&path);
+    let due: i64 = c
+        .query_row(
+            "SELECT d.due_at FROM deadlines d JOIN deadline_rules r ON r.id = d.rule_id
+             WHERE r.code = 'icpc'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        chrono::DateTime::from_timestamp(due, 0)
+            .unwrap()
+            .to_rfc3339(),
+        "2027-01-13T10:00:00+00:00"
+    );
+    let body: String = c
+        .query_row(
+            "SELECT body FROM chronology WHERE kind = 'note' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        body.starts_with("Event recorded: strategy discussion."),
+        "{body}"
+    );
+    let before: i64 = c
+        .query_row("SELECT count(*) FROM deadlines", [], |r| r.get(0))
+        .unwrap();
+    drop(c);
+    let (code, _, err) = run(dd("alice", &path).env("DUTYDESK_NOW", at).args([
+        "event",
+        &reference,
+        "case conference",
+    ]));
+    assert_eq!(code, 1);
+    assert!(err.contains("events: strategy_discussion"), "{err}");
+    let after: i64 = sql(&path)
+        .query_row("SELECT count(*) FROM deadlines", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(before, after);
+}

@@ -246,6 +246,16 @@ pub enum Command {
     },
     /// Add a note to the chronology (notes are never edited or deleted)
     Note { reference: String, text: String },
+    /// Record an event that deadline rules wait for, e.g. strategy_discussion
+    /// (sets the initial child protection conference deadline)
+    Event {
+        reference: String,
+        /// The event, as the rules name it (`dutydesk rules list`)
+        event: String,
+        /// What was decided, who took part
+        #[arg(long, default_value = "")]
+        note: String,
+    },
     /// Close with an outcome and rationale (some closures need a second DSL's sign-off)
     Close {
         reference: String,
@@ -609,6 +619,11 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Note { reference, text }) => {
             verbs::note(&db_path(&cli, DEFAULT_DB), reference, text)
         }
+        Some(Command::Event {
+            reference,
+            event,
+            note,
+        }) => verbs::event(&db_path(&cli, DEFAULT_DB), reference, event, note),
         Some(Command::Close {
             reference,
             outcome,

@@ -250,6 +250,12 @@ pub fn link(path: &Path, reference: &str, other: &str) -> Outcome {
     })?)
 }
 
+pub fn event(path: &Path, reference: &str, event: &str, note: &str) -> Outcome {
+    say(by_ref(path, reference, |w, id, _| {
+        workflow::record_event(w, id, event, note)
+    })?)
+}
+
 pub fn note(path: &Path, reference: &str, text: &str) -> Outcome {
     say(by_ref(path, reference, |w, id, _| {
         workflow::note(w, id, text)

@@ -119,6 +119,11 @@ pub enum Verb {
     Reopen(String),
     /// Link to another escalation about the same person.
     Link(i64),
+    /// An event happened (a strategy discussion held...), with a note.
+    Event {
+        event: String,
+        note: String,
+    },
 }
 
 /// What the store answers.
@@ -179,6 +184,8 @@ pub struct DashboardData {
     /// The organisation's categories (code, label) and closing outcomes, for forms.
     pub categories: Vec<(String, String)>,
     pub outcomes: Vec<String>,
+    /// Events the deadline rules wait for (e.g. "strategy_discussion").
+    pub events: Vec<String>,
 }
 
 /// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
@@ -211,6 +218,7 @@ pub fn load_dashboard(
     Ok(DashboardData {
         categories: escalations::categories(store.conn())?,
         outcomes: super::workflow::outcomes(store.conn())?,
+        events: super::workflow::events(store.conn())?,
         unacked_total,
         unacked,
         ack_minutes: notices::ack_minutes(store.conn())?,
@@ -394,6 +402,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                 Verb::Signoff { approve, reason } => wf::signoff(w, id, approve, &reason),
                 Verb::Reopen(reason) => wf::reopen(w, id, &reason, version),
                 Verb::Link(other) => wf::link(w, id, other),
+                Verb::Event { event, note } => wf::record_event(w, id, &event, &note),
             })?;
             Reply::Saved(d.message)
         }

@@ -299,6 +299,65 @@ pub fn note(w: &mut Write<'_>, id: i64, body: &str) -> Result<Done> {
     Ok(done(&c, format!("Note added to {}", c.reference)))
 }
 
+/// Events the deadline rules wait for (e.g. "strategy_discussion"), from the
+/// active rules fired by an event recorded.
+pub fn events(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for r in deadlines::rules(conn)? {
+        if r.active && r.event == TriggerEvent::EventRecorded {
+            for c in crate::domain::deadline::parse_match(&r.matcher).unwrap_or_default() {
+                if let crate::domain::deadline::Condition::Event(e) = c
+                    && !out.contains(&e)
+                {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Records that an event happened, such as a strategy discussion held: it
+/// goes in the chronology and sets the deadlines rules attach to it (the
+/// initial child protection conference within 15 working days).
+pub fn record_event(w: &mut Write<'_>, id: i64, event: &str, note: &str) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    open_only(&c)?;
+    let known = events(w.tx())?;
+    let event = event.trim().replace(['-', ' '], "_");
+    if !known.contains(&event) {
+        return Err(StoreError::Refused(format!(
+            "no deadline rule waits for the event {event:?}; events: {}",
+            if known.is_empty() {
+                "none (see `dutydesk rules list`)".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    let note = if note.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" {}", text("note", note, MAX_TEXT)?)
+    };
+    let mut facts = deadlines::facts(w.tx(), id)?;
+    facts.event = Some(event.clone());
+    let set = deadlines::fire(w, id, TriggerEvent::EventRecorded, &facts, w.now())?;
+    let label = event.replace('_', " ");
+    log(
+        w,
+        &c,
+        &me,
+        "note",
+        &format!("Event recorded: {label}.{note}"),
+    )?;
+    Ok(done(
+        &c,
+        format!("{label} recorded on {}; {set} deadline(s) set", c.reference),
+    ))
+}
+
 /// A referral as recorded: where, how, and the information-sharing record.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Referral {

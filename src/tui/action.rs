@@ -34,6 +34,10 @@ pub enum Action {
     Assign,
     /// Add a note to the selected escalation.
     Note,
+    /// Record an event held (a strategy discussion...), which sets deadlines.
+    Event,
+    /// The next choice in a prompt that offers several (the event).
+    NextChoice,
     /// Re-open the selected (closed) escalation.
     Reopen,
     /// Approve the closure another DSL proposed.

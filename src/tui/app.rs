@@ -150,6 +150,12 @@ pub enum PromptKind {
     },
     /// A note for whoever takes over duty next.
     HandoverNote,
+    /// An event held on an escalation (one of `events`, Tab for the next).
+    Event {
+        target: Target,
+        events: Vec<String>,
+        at: usize,
+    },
 }
 
 /// The escalation a verb acts on, and the version the user saw.
@@ -280,6 +286,8 @@ pub struct App {
     /// For forms: the organisation's categories (code, label) and outcomes.
     pub categories: Vec<(String, String)>,
     pub outcomes: Vec<String>,
+    /// Events the deadline rules wait for, offered by `E`.
+    pub events: Vec<String>,
     pub holidays_through: Option<i32>,
     pub detail: Option<Detail>,
     pub contacts: ContactsView,
@@ -337,6 +345,7 @@ impl App {
             ack_minutes: 15,
             categories: Vec::new(),
             outcomes: Vec::new(),
+            events: Vec::new(),
             holidays_through: None,
             detail: None,
             contacts: ContactsView::default(),

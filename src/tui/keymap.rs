@@ -114,6 +114,13 @@ pub fn defaults() -> Vec<Binding> {
             Some("assign"),
         ),
         bind(D, Char('N'), Action::Note, "Add a note", Some("note")),
+        bind(
+            D,
+            Char('E'),
+            Action::Event,
+            "Record an event held (sets its deadlines)",
+            None,
+        ),
         bind(D, Char('i'), Action::Note, "Add a note", None),
         bind(
             D,
@@ -294,6 +301,13 @@ pub fn defaults() -> Vec<Binding> {
         bind(L, Char('?'), Action::Help, "Show all keys", Some("help")),
         bind(L, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
         bind(P, Enter, Action::Submit, "Save", Some("save")),
+        bind(
+            P,
+            Tab,
+            Action::NextChoice,
+            "Next event (when recording one)",
+            None,
+        ),
         bind(
             K,
             Enter,
@@ -532,6 +546,13 @@ pub fn defaults() -> Vec<Binding> {
             Some("assign"),
         ),
         bind(V, Char('N'), Action::Note, "Add a note", Some("note")),
+        bind(
+            V,
+            Char('E'),
+            Action::Event,
+            "Record an event held (sets its deadlines)",
+            None,
+        ),
         bind(V, Char('i'), Action::Note, "Add a note", None),
         bind(V, Char('o'), Action::Reopen, "Re-open (if closed)", None),
         bind(

@@ -589,6 +589,35 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 });
             }
         }
+        Action::Event => {
+            if app.events.is_empty() {
+                info(
+                    app,
+                    StatusKind::Error,
+                    "No deadline rule waits for an event (see `dutydesk rules list`)",
+                );
+            } else if let Some(target) = writable_target(app) {
+                app.prompt = Some(Prompt {
+                    kind: PromptKind::Event {
+                        target,
+                        events: app.events.clone(),
+                        at: 0,
+                    },
+                    input: String::new(),
+                    error: None,
+                    saving: false,
+                });
+            }
+        }
+        Action::NextChoice => {
+            if let Some(Prompt {
+                kind: PromptKind::Event { events, at, .. },
+                ..
+            }) = app.prompt.as_mut()
+            {
+                *at = (*at + 1) % events.len().max(1);
+            }
+        }
         Action::Confirm(yes) => {
             if let Some(c) = app.confirm.take()
                 && yes
@@ -679,6 +708,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.ack_minutes = d.ack_minutes;
             app.categories = d.categories;
             app.outcomes = d.outcomes;
+            app.events = d.events;
             app.holidays_through = d.holidays_through;
             app.queue.load(d.total, d.offset, d.rows);
             if let Some(pos) = d.kept_at {
@@ -1032,6 +1062,22 @@ fn submit(app: &mut App, fx: &mut Vec<Effect>) {
             Request::Waive {
                 id: *id,
                 reason: p.input.clone(),
+            }
+        }
+        PromptKind::Event { target, events, at } => {
+            if !p.input.trim().is_empty()
+                && let Err(e) = crate::domain::text::validate_block("note", &p.input, PROMPT_MAX)
+            {
+                p.error = Some(e.to_string());
+                return;
+            }
+            Request::Act {
+                id: target.id,
+                version: target.version,
+                verb: Verb::Event {
+                    event: events.get(*at).cloned().unwrap_or_default(),
+                    note: p.input.clone(),
+                },
             }
         }
         PromptKind::HandoverNote => {

@@ -27,6 +27,20 @@ pub fn draw(app: &App, p: &Prompt, f: &mut Frame, area: Rect) {
             format!(" {} → {name} ", target.reference),
             "Why it should be discussed (required), then Enter:",
         ),
+        PromptKind::Event {
+            target, events, at, ..
+        } => (
+            format!(
+                " {}: {} held (Tab: {} event(s)) ",
+                target.reference,
+                events
+                    .get(*at)
+                    .map(|e| e.replace('_', " "))
+                    .unwrap_or_default(),
+                events.len()
+            ),
+            "What was decided, who took part (optional), then Enter:",
+        ),
         PromptKind::HandoverNote => (
             " Handover note ".to_string(),
             "For whoever takes over next (what to watch, who to chase), then Enter:",
