@@ -175,3 +175,28 @@ fn taking_over_duty_ends_the_outgoing_shift_and_is_refused_when_it_makes_no_sens
     assert_eq!(c, 1);
     assert!(err.contains("only an active DSL or deputy"), "{err}");
 }
+
+/// A viewer's handover shows that notes were left, never what they say.
+#[test]
+fn a_viewer_sees_that_a_note_was_left_but_not_its_words() {
+    let dir = private_dir();
+    let path = dir.path().join("desk.db");
+    let t = "2026-11-23T08:00:00Z";
+    assert_eq!(run(dd("alice", &path, t).args(["init"])).0, 0);
+    let (c, _, err) =
+        run(dd("alice", &path, t)
+            .args(["staff", "add", "vera", "--name", "Vera", "--role", "viewer"]));
+    assert_eq!(c, 0, "{err}");
+    let (c, _, err) = run(dd("alice", &path, t).args([
+        "handover",
+        "--note",
+        "Mum of SG-2026-0001 called: dad is back at the house",
+    ]));
+    assert_eq!(c, 0, "{err}");
+    let (c, out, err) = run(dd("vera", &path, "2026-11-23T09:00:00Z").args(["handover"]));
+    assert_eq!(c, 0, "{err}");
+    assert!(out.contains("(hidden)"), "{out}");
+    assert!(!out.contains("dad is back"), "{out}");
+    let (_, out, _) = run(dd("alice", &path, "2026-11-23T09:00:00Z").args(["handover"]));
+    assert!(out.contains("dad is back"), "{out}");
+}

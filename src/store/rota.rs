@@ -215,7 +215,21 @@ pub fn handover(
         current,
         next,
         since,
-        notes: notes_since(store, since)?,
+        // A viewer sees that notes were left, not what they say.
+        notes: notes_since(store, since)?
+            .into_iter()
+            .map(|(at, who, body)| {
+                (
+                    at,
+                    who,
+                    if viewer.redacted {
+                        "(hidden)".into()
+                    } else {
+                        body
+                    },
+                )
+            })
+            .collect(),
         due: super::deadlines::open_due_before(store, viewer, now + chrono::Duration::hours(24))?,
         changes: changes_since(store, viewer, since, HANDOVER_CHANGES)?,
     })
