@@ -111,9 +111,9 @@ pub struct Report {
     pub audit_rows: i64,
 }
 
-/// Every trigger the schema relies on; a database with one dropped no longer
-/// protects its audit trail or its deadline cache.
-/// Every table, index and trigger the schema defines: (type, name, SQL).
+/// Every table, index and trigger a database holds: (type, name, SQL). One
+/// dropped or changed no longer protects the audit trail, keeps a cache or
+/// serves a query as dutydesk expects.
 fn schema_objects(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)>> {
     let mut stmt = conn.prepare(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name",

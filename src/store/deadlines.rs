@@ -86,9 +86,6 @@ pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
     })
 }
 
-/// Runs the rules for `event` on an escalation and stores the deadlines they
-/// set, counted from `at`. Returns how many were set. Part of the caller's
-/// write (and audit row), so a trigger and its deadlines commit together.
 /// What planning deadlines reads from the database: read once per write,
 /// as a write may record many cases (the demo writes thousands at a time).
 pub struct Planning {
@@ -107,6 +104,9 @@ impl Planning {
     }
 }
 
+/// Runs the rules for `event` on an escalation and stores the deadlines they
+/// set, counted from `at`. Returns how many were set. Part of the caller's
+/// write (and audit row), so a trigger and its deadlines commit together.
 pub fn fire(
     w: &Write<'_>,
     escalation_id: i64,

@@ -146,8 +146,6 @@ pub fn open_page(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Open escalations nobody has acknowledged, oldest first (a few, for the
-/// banner), and how many there are.
 /// The unacknowledged count's SQL, also explained by `store::plans`.
 pub(crate) fn unacknowledged_count_sql() -> String {
     format!(
@@ -156,6 +154,8 @@ pub(crate) fn unacknowledged_count_sql() -> String {
     )
 }
 
+/// Open escalations nobody has acknowledged, oldest first (a few, for the
+/// banner), and how many there are.
 pub fn unacknowledged(
     store: &Store,
     viewer: Viewer,

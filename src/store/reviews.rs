@@ -522,11 +522,13 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
     Ok(out)
 }
 
-/// The escalations this viewer may not see, in two sets: restricted ones
-/// they are not named on (unless senior), and unrestricted ones they are
-/// excluded from. The same rule as [`VISIBLE`], turned round so it reads a
-/// few rows, not the history.
 type IdSet = std::collections::HashSet<i64>;
+
+/// The escalations this viewer may not see, in two sets: restricted ones
+/// they are not named on (unless senior) or are excluded from, and
+/// unrestricted ones they are excluded from; with every restricted one (when
+/// either set needs it), to count from the smaller side. The same rule as
+/// [`VISIBLE`], turned round so it reads a few rows, not the history.
 fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<(IdSet, IdSet, IdSet)> {
     let ids = |sql: &str, p: &[&dyn ToSql]| -> Result<IdSet> {
         let mut stmt = conn.prepare_cached(sql)?;

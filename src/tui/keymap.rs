@@ -665,20 +665,19 @@ pub fn parse_key(s: &str) -> Option<(KeyCode, bool)> {
 }
 
 /// The screens whose keys a user may rebind, as named in `[keys.NAME]`.
-const MODE_NAMES: &str = "dashboard, deadlines, detail, contacts, reports, reviews, handover, help";
+const REBINDABLE: &[(&str, Mode)] = &[
+    ("dashboard", Mode::Dashboard),
+    ("deadlines", Mode::Deadlines),
+    ("detail", Mode::Detail),
+    ("contacts", Mode::Contacts),
+    ("reports", Mode::Reports),
+    ("reviews", Mode::Reviews),
+    ("handover", Mode::Handover),
+    ("help", Mode::Help),
+];
 
 fn mode_named(name: &str) -> Option<Mode> {
-    Some(match name {
-        "dashboard" => Mode::Dashboard,
-        "deadlines" => Mode::Deadlines,
-        "detail" => Mode::Detail,
-        "help" => Mode::Help,
-        "contacts" => Mode::Contacts,
-        "reports" => Mode::Reports,
-        "reviews" => Mode::Reviews,
-        "handover" => Mode::Handover,
-        _ => return None,
-    })
+    REBINDABLE.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
 }
 
 /// The bound keys.
@@ -707,8 +706,10 @@ impl Keymap {
             let Some(mode) = mode_named(mode_name) else {
                 if !bad_modes.contains(&mode_name) {
                     bad_modes.push(mode_name);
+                    let names: Vec<&str> = REBINDABLE.iter().map(|(n, _)| *n).collect();
                     problems.push(format!(
-                        "{at}: [keys.{mode_name}]: no such screen ({MODE_NAMES})"
+                        "{at}: [keys.{mode_name}]: no such screen ({})",
+                        names.join(", ")
                     ));
                 }
                 continue;

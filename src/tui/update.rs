@@ -47,7 +47,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if !app.paused && app.changed_while_paused {
                 app.changed_while_paused = false;
                 reload(app, &mut fx);
-                refresh_reviews(app, &mut fx);
+                refresh_views(app, &mut fx);
             }
         }
         Action::Lock => app.locked = true,
@@ -114,7 +114,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Reviews => {
             app.screen = Screen::Reviews;
             app.reviews_scroll = 0;
-            refresh_reviews(app, &mut fx);
+            refresh_views(app, &mut fx);
         }
         Action::ReviewsLoaded(r) => {
             let first = app.agenda.is_none() && app.screen == Screen::Reviews;
@@ -692,7 +692,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if app.screen == Screen::Contacts {
                 fx.push(contacts_request(&app.contacts));
             }
-            refresh_reviews(app, &mut fx);
+            refresh_views(app, &mut fx);
             if let Some(d) = &app.detail {
                 fx.push(Effect::Store(Request::Detail {
                     id: d.data.summary.id,
@@ -733,7 +733,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Changed if app.paused => app.changed_while_paused = true,
         Action::Changed => {
             reload(app, &mut fx);
-            refresh_reviews(app, &mut fx);
+            refresh_views(app, &mut fx);
             if app.screen == Screen::Detail {
                 app.status = Some(StatusLine {
                     kind: StatusKind::Info,
@@ -832,11 +832,10 @@ fn keep_visible(app: &mut App) {
     scroll_to(&mut app.deadlines, dh);
 }
 
-/// Asks for both lists again, each window placed around its selection, and
-/// the queue kept on the selected escalation wherever it now stands.
-/// The review counts for the dashboard's strip and, on the review screen, the
-/// agenda shown: after any change, ours or another session's.
-fn refresh_reviews(app: &App, fx: &mut Vec<Effect>) {
+/// What is shown beside the lists, after any change, ours or another
+/// session's: the review counts on the dashboard's strip, and the agenda or
+/// the handover when that screen is open.
+fn refresh_views(app: &App, fx: &mut Vec<Effect>) {
     fx.push(Effect::Store(Request::Reviews));
     if app.screen == Screen::Handover {
         fx.push(Effect::Store(Request::Handover));
@@ -877,6 +876,8 @@ fn agenda_max_scroll(app: &App) -> usize {
     })
 }
 
+/// Asks for both lists again, each window placed around its selection, and
+/// the queue kept on the selected escalation wherever it now stands.
 fn reload(app: &mut App, fx: &mut Vec<Effect>) {
     let around = |w: i64, loaded: bool, offset: i64| {
         if loaded && (w < offset || w >= offset + WINDOW) {
