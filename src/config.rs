@@ -207,32 +207,35 @@ impl Config {
 
     /// Every key rebinding, each with the file and line it was written on.
     pub fn rebindings(&self) -> Vec<Rebinding> {
+        // "config.toml line 12" for a byte offset into the file.
+        let at = |offset: Option<usize>| match (&self.source.0, offset) {
+            (Some((path, starts)), Some(o)) => {
+                format!(
+                    "{} line {}",
+                    path.display(),
+                    starts.partition_point(|s| *s <= o)
+                )
+            }
+            (Some((path, _)), None) => path.display().to_string(),
+            (None, _) => "settings".to_string(),
+        };
         let mut out = Vec::new();
         for (mode, map) in &self.keys {
             for (from, to) in map {
-                let at = match &self.source.0 {
-                    Some((path, starts)) => {
-                        let line = starts.partition_point(|s| *s <= to.span().start);
-                        format!("{} line {line}", path.display())
-                    }
-                    None => "settings".to_string(),
-                };
                 out.push(Rebinding {
                     mode: mode.clone(),
                     from: from.clone(),
                     to: to.get_ref().clone(),
-                    at,
+                    at: at(Some(to.span().start)),
                 });
             }
+            // An empty table still names a screen, which may not exist.
             if map.is_empty() {
                 out.push(Rebinding {
                     mode: mode.clone(),
                     from: String::new(),
                     to: String::new(),
-                    at: match &self.source.0 {
-                        Some((path, _)) => path.display().to_string(),
-                        None => "settings".to_string(),
-                    },
+                    at: at(None),
                 });
             }
         }

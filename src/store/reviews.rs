@@ -36,6 +36,26 @@ struct Series {
     next: NaiveDate,
 }
 
+impl Series {
+    /// This series' next agenda, as counted (and listed) since `from`.
+    fn agenda(
+        &self,
+        from: DateTime<Utc>,
+        counts: Vec<(ItemKind, usize)>,
+        items: Vec<Item>,
+    ) -> Agenda {
+        Agenda {
+            series_id: self.id,
+            code: self.code.clone(),
+            name: self.name.clone(),
+            next_meeting: self.next,
+            since: local(from).date_naive(),
+            counts,
+            items,
+        }
+    }
+}
+
 fn series(conn: &Connection) -> Result<Vec<Series>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, code, name, cadence_months, next_meeting FROM review_series WHERE active = 1 ORDER BY next_meeting, id",
@@ -156,15 +176,7 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
             items.push(row?);
         }
     }
-    Ok(Agenda {
-        series_id: s.id,
-        code: s.code.clone(),
-        name: s.name.clone(),
-        next_meeting: s.next,
-        since: local(from).date_naive(),
-        counts: tally(items.iter().map(|i| i.kind)),
-        items,
-    })
+    Ok(s.agenda(from, tally(items.iter().map(|i| i.kind)), items))
 }
 
 /// The one row of sums a counting query gives.
@@ -330,20 +342,16 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
     } else {
         IdSet::new()
     };
-    let ids = |set: &std::collections::HashSet<i64>| {
+    let ids = |set: &IdSet| {
         std::rc::Rc::new(
             set.iter()
                 .map(|id| rusqlite::types::Value::Integer(*id))
                 .collect::<Vec<_>>(),
         )
     };
-    let hidden: std::collections::HashSet<i64> = restricted.union(&excluded).copied().collect();
+    let hidden: IdSet = restricted.union(&excluded).copied().collect();
     let (restricted_ids, excluded_ids, seen_ids) = (ids(&restricted), ids(&excluded), ids(&seen));
-    let not_seen_ids = ids(&if flip {
-        excluded.clone()
-    } else {
-        hidden.clone()
-    });
+    let not_seen_ids = ids(if flip { &excluded } else { &hidden });
     let names: Vec<String> = (0..froms.len()).map(|i| format!(":f{i}")).collect();
     let long = (now - Duration::days(LONG_OPEN_DAYS)).timestamp();
     let now_ts = now.timestamp();
@@ -509,15 +517,7 @@ pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Ve
             .map(|c| c.kind)
             .zip(row.iter().map(|n| (*n).max(0) as usize))
             .chain([(ItemKind::Manual, manual)]);
-        out.push(Agenda {
-            series_id: s.id,
-            code: s.code.clone(),
-            name: s.name.clone(),
-            next_meeting: s.next,
-            since: local(instant(*from)).date_naive(),
-            counts: counted(pairs),
-            items: Vec::new(),
-        });
+        out.push(s.agenda(instant(*from), counted(pairs), Vec::new()));
     }
     Ok(out)
 }

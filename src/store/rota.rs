@@ -107,8 +107,10 @@ pub fn leave_note(w: &mut Write<'_>, body: &str) -> Result<()> {
 }
 
 /// Handover notes left since `since`, oldest first: (when, who, text).
+/// A viewer sees that notes were left, not what they say (as with changes).
 pub fn notes_since(
     store: &Store,
+    viewer: super::escalations::Viewer,
     since: DateTime<Utc>,
 ) -> Result<Vec<(DateTime<Utc>, String, String)>> {
     let mut stmt = store.conn().prepare(
@@ -119,7 +121,11 @@ pub fn notes_since(
         Ok((
             instant(r.get(0)?),
             clean_line(&r.get::<_, String>(1)?),
-            clean_block(&r.get::<_, String>(2)?),
+            if viewer.redacted {
+                "(hidden)".into()
+            } else {
+                clean_block(&r.get::<_, String>(2)?)
+            },
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -215,21 +221,7 @@ pub fn handover(
         current,
         next,
         since,
-        // A viewer sees that notes were left, not what they say.
-        notes: notes_since(store, since)?
-            .into_iter()
-            .map(|(at, who, body)| {
-                (
-                    at,
-                    who,
-                    if viewer.redacted {
-                        "(hidden)".into()
-                    } else {
-                        body
-                    },
-                )
-            })
-            .collect(),
+        notes: notes_since(store, viewer, since)?,
         due: super::deadlines::open_due_before(store, viewer, now + chrono::Duration::hours(24))?,
         changes: changes_since(store, viewer, since, HANDOVER_CHANGES)?,
     })

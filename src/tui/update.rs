@@ -83,11 +83,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             let mine_just_begun = h.current.as_ref().is_some_and(|s| {
                 s.username == app.me.username && h.now - s.starts_at <= chrono::Duration::hours(2)
             });
-            if first
-                && mine_just_begun
-                && app.screen == Screen::Dashboard
-                && app.mode() == super::keymap::Mode::Dashboard
-            {
+            // Only from the bare dashboard: never over a form, prompt or other screen.
+            if first && mine_just_begun && app.mode() == super::keymap::Mode::Dashboard {
                 app.screen = Screen::Handover;
                 app.handover_scroll = 0;
             }
@@ -370,14 +367,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 fx.extend(update(app, Action::Open));
             } else {
                 let list_moved = match focus {
-                    Focus::Queue => {
-                        app.queue.selected = at.clamp(0, (app.queue.total - 1).max(0));
-                        missing(&app.queue)
-                    }
-                    Focus::Deadlines => {
-                        app.deadlines.selected = at.clamp(0, (app.deadlines.total - 1).max(0));
-                        missing(&app.deadlines)
-                    }
+                    Focus::Queue => select(&mut app.queue, at),
+                    Focus::Deadlines => select(&mut app.deadlines, at),
                 };
                 if list_moved {
                     reload(app, &mut fx);
@@ -796,17 +787,22 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 /// rows in memory and another window must be loaded.
 fn step<T>(w: &mut Window<T>, action: &Action, page: i64) -> bool {
     let page = page.max(1);
-    let last = (w.total - 1).max(0);
-    w.selected = match action {
+    let to = match action {
         Action::Up => w.selected - 1,
         Action::Down => w.selected + 1,
         Action::PageUp => w.selected - page,
         Action::PageDown => w.selected + page,
         Action::Top => 0,
-        _ => last,
-    }
-    .clamp(0, last);
+        _ => w.total - 1,
+    };
+    let load = select(w, to);
     scroll_to(w, page);
+    load
+}
+
+/// Selects list position `at` (within the list); whether its row must be loaded.
+fn select<T>(w: &mut Window<T>, at: i64) -> bool {
+    w.selected = at.clamp(0, (w.total - 1).max(0));
     missing(w)
 }
 
