@@ -40,7 +40,7 @@ pub struct Config {
     pub theme: ThemeConfig,
     pub mouse: MouseConfig,
     /// Per mode ("dashboard", "deadlines", "detail", "contacts", "reports",
-    /// "reviews", "help"): existing key label → new key label, with where it
+    /// "reviews", "handover", "help"): existing key label → new key label, with where it
     /// was written so a problem can name the line.
     pub keys: std::collections::BTreeMap<
         String,
