@@ -14,6 +14,7 @@ use std::path::Path;
 fn action(e: StoreError) -> Failure {
     let code = match e {
         StoreError::Refused(_)
+        | StoreError::NotVisible(_)
         | StoreError::Conflict(..)
         | StoreError::ReadOnly
         | StoreError::Locked

@@ -6,38 +6,12 @@ use crate::domain::escalation::{
     AgeBand, ChronologyEntry, Consent, EscalationDetail, EscalationSummary, LocationType, NextDue,
     Risk, Status, SubjectKind,
 };
-use crate::domain::staff::StaffMember;
 use crate::domain::text::{clean_block, clean_line};
 use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{OptionalExtension, Row, named_params, params};
 
-/// Who is looking: restricted escalations are filtered in SQL for them.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer {
-    pub staff_id: i64,
-    pub senior: bool,
-    /// A viewer's role: lists, but no words, names or personal details.
-    pub redacted: bool,
-}
-
-impl From<&StaffMember> for Viewer {
-    fn from(s: &StaffMember) -> Self {
-        Viewer {
-            staff_id: s.id,
-            senior: s.role.sees_restricted(),
-            redacted: s.role == crate::domain::staff::Role::Viewer,
-        }
-    }
-}
-
-/// Rows `e` this viewer may see: a restricted escalation only by senior leads
-/// and users named on it, and never by a user excluded from it.
-pub(crate) const VISIBLE: &str = "(e.restricted = 0 OR :senior = 1 OR EXISTS (
-        SELECT 1 FROM escalation_access a
-        WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'named'))
-    AND NOT EXISTS (
-        SELECT 1 FROM escalation_access a
-        WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'excluded')";
+pub(crate) use super::access::VISIBLE;
+pub use super::access::Viewer;
 
 /// The dashboard's order, identical to the `escalations_open_queue` index:
 /// soonest deadline first (overdue is soonest), none last, then risk, then age.

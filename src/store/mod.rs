@@ -2,6 +2,7 @@
 //! needs and brings the schema up to date; every write goes through
 //! [`Store::write`], one IMMEDIATE transaction that must also write an audit row.
 
+pub mod access;
 pub mod audit;
 pub mod backup;
 pub mod contacts;
@@ -65,6 +66,12 @@ pub enum StoreError {
     Conflict(String, String),
     #[error("{0}")]
     Refused(String),
+    /// An escalation the user may not see, or one that does not exist: the
+    /// same words for both, so a refusal never reveals a hidden case.
+    #[error(
+        "no escalation {0} that you may see: check the reference (`dutydesk list --status all`)"
+    )]
+    NotVisible(String),
     #[error("unsafe place for safeguarding records: {0}")]
     Unsafe(String),
     #[error("cannot create {path}: {source}")]

@@ -97,19 +97,24 @@ fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
             },
         )
         .optional()?
-        .ok_or_else(|| StoreError::Refused(format!("no escalation {id} that you can see")))
+        .ok_or_else(|| {
+            // The caller holds the id (it came from a list the user saw), so
+            // naming its reference reveals nothing; a missing one has none.
+            let reference = w
+                .tx()
+                .query_row("SELECT reference FROM escalations WHERE id = ?1", [id], |r| {
+                    r.get::<_, String>(0)
+                })
+                .map(|r| clean_line(&r))
+                .unwrap_or_else(|_| "with that number".into());
+            StoreError::NotVisible(reference)
+        })
 }
 
-/// Finds an escalation by reference (for the commands).
+/// Finds an escalation by reference for the user the write acts for (the
+/// commands): hidden and missing references get the same refusal.
 pub fn id_of(w: &Write<'_>, reference: &str) -> Result<i64> {
-    w.tx()
-        .query_row(
-            "SELECT id FROM escalations WHERE reference = ?1",
-            [reference.trim().to_uppercase()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| StoreError::Refused(format!("no escalation {reference:?}")))
+    super::access::resolve(w.tx(), super::access::writer(w)?, reference)
 }
 
 /// Refuses a change made against a version someone else has replaced.

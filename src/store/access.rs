@@ -1,0 +1,118 @@
+//! Need-to-know: the one policy that decides which escalations a user may see.
+//!
+//! A restricted escalation (an allegation about a member of staff, above all
+//! about a DSL) is seen only by senior leads and by staff named on it, and never
+//! by staff excluded from it (the person it is about). Every surface that can
+//! reveal an escalation, its words, its existence or its count (lists, counts,
+//! search, show, reports, reviews, handover, audit, export, notifications and
+//! error messages) filters through [`VISIBLE`] or asks [`resolve`] / [`may_see`]
+//! here, so the rule is written once.
+//!
+//! A reference the user may not see and a reference that does not exist get the
+//! same refusal ([`StoreError::NotVisible`]), so a refusal never tells whether
+//! a hidden case exists.
+
+use super::{Result, StoreError, Write};
+use crate::domain::staff::{Role, StaffMember};
+use rusqlite::{Connection, OptionalExtension, named_params};
+
+/// Who is looking: restricted escalations are filtered in SQL for them.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub staff_id: i64,
+    pub senior: bool,
+    /// A viewer's role: lists, but no words, names or personal details.
+    pub redacted: bool,
+}
+
+impl From<&StaffMember> for Viewer {
+    fn from(s: &StaffMember) -> Self {
+        Viewer {
+            staff_id: s.id,
+            senior: s.role.sees_restricted(),
+            redacted: s.role == Role::Viewer,
+        }
+    }
+}
+
+/// Rows `e` this viewer may see (bind `:senior` and `:me`): a restricted
+/// escalation only by senior leads and users named on it, and never by a user
+/// excluded from it.
+pub(crate) const VISIBLE: &str = "(e.restricted = 0 OR :senior = 1 OR EXISTS (
+        SELECT 1 FROM escalation_access a
+        WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'named'))
+    AND NOT EXISTS (
+        SELECT 1 FROM escalation_access a
+        WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'excluded')";
+
+/// A reference as people type it: trimmed, upper case ("sg-2026-0042" works).
+pub fn normalise_reference(reference: &str) -> String {
+    reference.trim().to_uppercase()
+}
+
+/// The id of escalation `reference` if `viewer` may see it; otherwise the same
+/// [`StoreError::NotVisible`] whether it is hidden or does not exist.
+pub fn resolve(conn: &Connection, viewer: Viewer, reference: &str) -> Result<i64> {
+    let reference = normalise_reference(reference);
+    conn.query_row(
+        &format!("SELECT e.id FROM escalations e WHERE e.reference = :reference AND {VISIBLE}"),
+        named_params! {":reference": reference, ":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or(StoreError::NotVisible(reference))
+}
+
+/// Whether `viewer` may see escalation `id` (false when there is none).
+pub fn may_see(conn: &Connection, viewer: Viewer, id: i64) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT 1 FROM escalations e WHERE e.id = :id AND {VISIBLE}"),
+            named_params! {":id": id, ":senior": viewer.senior, ":me": viewer.staff_id},
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// The viewer for the user a write acts for (`Write::actor`), or a refusal
+/// when they are not active staff.
+pub fn writer(w: &Write<'_>) -> Result<Viewer> {
+    super::staff::find_in(w.tx(), w.actor())?
+        .filter(|s| s.active)
+        .map(|s| Viewer::from(&s))
+        .ok_or_else(|| StoreError::Refused(format!("{} is not active staff", w.actor())))
+}
+
+/// Who may see escalation `id` as the trail records it:
+/// `restricted=0|1; named=USER,...; excluded=USER,...` (usernames sorted).
+/// Written to the audit trail whenever the restriction or the names change, so
+/// `verify` can check the record's flag and names against the trail.
+pub fn state(conn: &Connection, id: i64) -> Result<String> {
+    let restricted: bool = conn.query_row(
+        "SELECT restricted FROM escalations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let names = |access: &str| -> Result<String> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.username FROM escalation_access a JOIN staff s ON s.id = a.staff_id
+             WHERE a.escalation_id = ?1 AND a.access = ?2 ORDER BY s.username",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![id, access], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join(","))
+    };
+    Ok(format!(
+        "restricted={}; named={}; excluded={}",
+        u8::from(restricted),
+        names("named")?,
+        names("excluded")?
+    ))
+}
+
+/// Appends the escalation's access [`state`] to the audit trail (action
+/// `access`), in the write that changed it.
+pub fn record_access(w: &mut Write<'_>, id: i64, reference: &str) -> Result<()> {
+    let s = state(w.tx(), id)?;
+    w.audit("access", "escalation", Some(reference), Some(&s))
+}
