@@ -90,10 +90,7 @@ fn restricted_records_are_invisible_to_those_not_named() {
         assert_eq!(refs(user), vec![open.clone()], "{user}");
         let (code, _, err) = run(dd(user, &path).args(["show", &restricted]));
         assert_eq!(code, 1, "{user}: {err}");
-        assert!(
-            err.contains("not visible") || err.contains("can see"),
-            "{err}"
-        );
+        assert!(err.contains("that you may see"), "{err}");
         let (_, out, _) = run(dd(user, &path).args(["deadlines", "--json"]));
         assert!(
             !out.contains(&restricted),

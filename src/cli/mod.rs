@@ -40,7 +40,7 @@ missing or unusable database).
 
 Try it: `dutydesk demo` creates dutydesk-demo.db here with fictional cases and opens it.";
 
-/// "0.1.0 (schema 3)": the program and the database schema it reads and writes.
+/// "0.1.0 (schema 4)": the program and the database schema it reads and writes.
 pub fn version() -> &'static str {
     Box::leak(
         format!(

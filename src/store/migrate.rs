@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +33,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 3,
         sql: include_str!("migrations/3-review-counts.sql"),
+    },
+    Migration {
+        to: 4,
+        sql: include_str!("migrations/4-assignments.sql"),
     },
 ];
 
