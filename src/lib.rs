@@ -11,5 +11,6 @@ pub mod demo;
 pub mod domain;
 pub mod identity;
 pub mod notify;
+pub mod process;
 pub mod store;
 pub mod tui;

@@ -324,3 +324,114 @@ fn two_sessions_see_each_others_changes_without_a_key() {
     assert_eq!(a.wait_exit(), 0);
     assert_eq!(b.wait_exit(), 0);
 }
+
+/// A hang-up (SSH dropped, tmux session killed: the pty's master closes)
+/// ends the dashboard cleanly: exit 0, no panic, no SIGABRT, no core file,
+/// even with core dumps allowed by the parent.
+#[test]
+fn hang_up_exits_cleanly_without_a_core() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    let dir = private_dir();
+    let db = make_demo(dir.path());
+    // Opened close-on-exec, so no other process (a test running beside this
+    // one) inherits the master and keeps the terminal from hanging up.
+    // SAFETY: plain libc calls on descriptors owned here; ptsname_r writes
+    // into a buffer of the length given.
+    let (master, slave) = unsafe {
+        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        assert!(m >= 0, "posix_openpt");
+        assert_eq!(libc::grantpt(m), 0);
+        assert_eq!(libc::unlockpt(m), 0);
+        let mut name = [0 as libc::c_char; 128];
+        assert_eq!(libc::ptsname_r(m, name.as_mut_ptr(), name.len()), 0);
+        let s = libc::open(
+            name.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
+        assert!(s >= 0, "open the pty's slave");
+        let size = libc::winsize {
+            ws_row: 30,
+            ws_col: 100,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        libc::ioctl(s, libc::TIOCSWINSZ, &size);
+        (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s))
+    };
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.arg("--db")
+        .arg(&db)
+        .current_dir(dir.path())
+        .env("DUTYDESK_USER", "tester")
+        .env("DUTYDESK_NOW", NOW)
+        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
+        .env("TERM", "xterm-256color")
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave);
+    // SAFETY: between fork and exec only async-signal-safe calls: a new
+    // session whose controlling terminal is the pty (so closing the master
+    // hangs it up), and core dumps allowed, so that only dutydesk's own
+    // guard can keep a core from being written.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            libc::ioctl(0, libc::TIOCSCTTY, 0);
+            let unlimited = libc::rlimit {
+                rlim_cur: libc::RLIM_INFINITY,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &unlimited);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    drop(cmd); // the parent's copies of the slave
+    let mut master = std::fs::File::from(master);
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut pfd = libc::pollfd {
+        fd: std::os::fd::AsRawFd::as_raw_fd(&master),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    while !String::from_utf8_lossy(&seen).contains("Open escalations") {
+        assert!(Instant::now() < deadline, "the dashboard never drew");
+        // SAFETY: one valid pollfd.
+        if unsafe { libc::poll(&mut pfd, 1, 50) } > 0 {
+            let mut buf = [0u8; 8192];
+            let n = master.read(&mut buf).unwrap();
+            seen.extend_from_slice(&buf[..n]);
+        }
+    }
+    // While it runs, the process forbids core dumps (when /proc lets us look).
+    if let Ok(limits) = std::fs::read_to_string(format!("/proc/{}/limits", child.id())) {
+        let core = limits
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .unwrap();
+        assert_eq!(
+            core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
+            ["0", "0"],
+            "{core}"
+        );
+    }
+    drop(master);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "still running after the hang-up");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.signal(), None, "killed by a signal: {status:?}");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let cores: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("core"))
+        .collect();
+    assert!(cores.is_empty(), "a core file was written: {cores:?}");
+}

@@ -34,7 +34,12 @@ use update::{Effect, update};
 enum Event {
     Term(TermEvent),
     Store(Reply),
+    /// SIGTERM or SIGINT: quit as `q` would.
     Signal,
+    /// SIGHUP, or the terminal stopped answering: the SSH link dropped, the
+    /// tmux session was killed. Leave at once and quietly: there is no
+    /// terminal to restore or to print to.
+    HangUp,
 }
 
 /// Puts the terminal back (raw mode off, main screen, cursor shown) when
@@ -47,10 +52,18 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Puts the terminal back, ignoring every error: after a hang-up the writes
+/// fail, and `ratatui::restore` would then print to a dead terminal and panic.
 fn restore() {
+    use crossterm::{cursor::Show, event::DisableMouseCapture, terminal};
     // Harmless when mouse reporting was never turned on.
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
-    ratatui::restore();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        terminal::LeaveAlternateScreen,
+        Show
+    );
+    let _ = terminal::disable_raw_mode();
 }
 
 /// Also restore from the panic hook, before the message is printed, so the
@@ -132,7 +145,12 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Effect::Quit => return Ok(()),
             }
         }
-        terminal.draw(|f| views::draw(&app, f))?;
+        if let Err(e) = terminal.draw(|f| views::draw(&app, f)) {
+            if crate::process::is_hangup(&e) {
+                return hung_up(terminal);
+            }
+            return Err(e.into());
+        }
         let action = match rx.recv_timeout(until_next_second(clock)) {
             Ok(Event::Term(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
                 last_key = std::time::Instant::now();
@@ -210,10 +228,15 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 Reply::Error(e) => Action::StoreError(e),
             }),
             Ok(Event::Signal) => Some(Action::Quit),
+            Ok(Event::HangUp) => return hung_up(terminal),
             Err(RecvTimeoutError::Timeout) => {
                 // A resize signal can be lost (e.g. before the input thread
                 // first reads); the size itself is the truth.
-                let size = terminal.size()?;
+                let size = match terminal.size() {
+                    Ok(size) => size,
+                    Err(e) if crate::process::is_hangup(&e) => return hung_up(terminal),
+                    Err(e) => return Err(e.into()),
+                };
                 if (size.width, size.height) != (app.width, app.height) {
                     pending.extend(update(&mut app, Action::Resize(size.width, size.height)));
                 }
@@ -243,13 +266,31 @@ fn until_next_second(clock: Clock) -> Duration {
     }
 }
 
+/// Ends the dashboard after a hang-up: exit 0, no panic, nothing printed.
+/// The terminal is forgotten, not dropped, because dropping it tries to show
+/// the cursor and reports the failure on the (dead) standard error.
+fn hung_up<B: ratatui::backend::Backend>(terminal: Terminal<B>) -> Result<()> {
+    std::mem::forget(terminal);
+    Ok(())
+}
+
 fn spawn_input(tx: Sender<Event>) {
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
-            while let Ok(ev) = crossterm::event::read() {
-                if tx.send(Event::Term(ev)).is_err() {
-                    break;
+            loop {
+                match crossterm::event::read() {
+                    Ok(ev) => {
+                        if tx.send(Event::Term(ev)).is_err() {
+                            break;
+                        }
+                    }
+                    // The terminal no longer answers: nothing more can be
+                    // typed, so the dashboard ends as after a hang-up.
+                    Err(_) => {
+                        let _ = tx.send(Event::HangUp);
+                        break;
+                    }
                 }
             }
         })
@@ -262,8 +303,13 @@ fn spawn_signals(tx: Sender<Event>) -> Result<()> {
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            for _ in signals.forever() {
-                if tx.send(Event::Signal).is_err() {
+            for sig in signals.forever() {
+                let ev = if sig == SIGHUP {
+                    Event::HangUp
+                } else {
+                    Event::Signal
+                };
+                if tx.send(ev).is_err() {
                     break;
                 }
             }
