@@ -26,12 +26,15 @@ const AFTER_HELP: &str = "\
 Environment:
   DUTYDESK_DB     database file (same as --db)
   DUTYDESK_USER   act as this staff account instead of the OS account
-                  (tests and demos only; refused when dutydesk runs setgid)
+                  (demo databases only: refused on one made by init, and
+                  whenever dutydesk runs setgid)
   DUTYDESK_NOW    fix the clock to an RFC 3339 time, e.g. 2026-11-23T09:00:00Z
-                  (tests and demos only; refused when dutydesk runs setgid)
+                  (demo databases only, as DUTYDESK_USER)
   NO_COLOR        draw without colour (meaning stays in symbols and bold)
   DUTYDESK_SYSTEM_CONFIG  the system file [default: /etc/dutydesk/config.toml]:
                   database = \"/var/lib/dutydesk/dutydesk.db\"
+                  (refused when setgid, as are DUTYDESK_DB and --db naming
+                  another file than the system file's database)
   DUTYDESK_CONFIG your settings file [default: ~/.config/dutydesk/config.toml]:
                   [notify] bell = true, terminal = \"off\"|\"osc9\"|\"osc777\", desktop = true
 
@@ -69,16 +72,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a new, empty database with you (or --admin USER) as its first DSL
+    /// Create a new, empty database for real records, with you (or --admin USER)
+    /// as its first senior lead
     Init {
         /// The organisation's name, shown in the header [default: the system
         /// file's `organisation`, else "Safeguarding duty desk"]
         #[arg(long)]
         org: Option<String>,
-        /// Account name of the first DSL [default: your OS account]
+        /// Account name of the first senior lead [default: your OS account]
         #[arg(long, value_name = "USER")]
         admin: Option<String>,
-        /// Display name of the first DSL [default: the account name]
+        /// Display name of the first senior lead [default: the account name]
         #[arg(long)]
         name: Option<String>,
     },

@@ -330,6 +330,7 @@ mod tests {
     #[test]
     fn sidecars_must_be_private_plain_files() {
         let d = tempfile::tempdir().unwrap();
+        mode(d.path(), 0o700);
         let db = d.path().join("x.db");
         std::fs::write(&db, b"").unwrap();
         mode(&db, 0o660);
@@ -344,6 +345,16 @@ mod tests {
         std::fs::remove_file(&wal).unwrap();
         assert_eq!(check(&db, false), Ok(()));
         assert!(problems(&db, false).is_empty());
+        // Only root can give a file a group it is not in.
+        if unsafe { libc::getuid() } == 0 {
+            std::fs::write(&wal, b"").unwrap();
+            mode(&wal, 0o660);
+            let other = std::fs::metadata(&db).unwrap().gid() + 1;
+            std::os::unix::fs::chown(&wal, None, Some(other)).unwrap();
+            let e = check(&db, false).unwrap_err();
+            assert!(e.contains("x.db-wal belongs to group") && e.contains("chgrp"), "{e}");
+            assert_eq!(check(&db, true), Ok(()), "a demo is not held to it");
+        }
     }
 
     #[test]
