@@ -467,8 +467,7 @@ impl SystemConfig {
     /// nothing of the file unless the user may read it themselves.
     pub fn load() -> Result<SystemConfig, ConfigError> {
         let privileged = crate::identity::is_privileged();
-        if privileged && std::env::var_os("DUTYDESK_SYSTEM_CONFIG").is_some_and(|v| !v.is_empty())
-        {
+        if privileged && std::env::var_os("DUTYDESK_SYSTEM_CONFIG").is_some_and(|v| !v.is_empty()) {
             return Err(ConfigError::SystemFileChosen);
         }
         let path = SystemConfig::path();

@@ -101,9 +101,7 @@ fn init_makes_a_private_database_with_the_caller_as_senior_lead() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode & 0o007, 0, "world has access: {mode:o}");
     assert_eq!(mode & 0o660, 0o660, "{mode:o}");
-    let (code, out, _) = run(real()
-        .args(["staff", "list", "--json", "--db"])
-        .arg(&path));
+    let (code, out, _) = run(real().args(["staff", "list", "--json", "--db"]).arg(&path));
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&out).unwrap();
     let me = dutydesk::identity::os_account().unwrap();

@@ -53,7 +53,8 @@ fn real_desk(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("desk.db");
     let (code, _, err) = run(real(&path).args(["init", "--org", "Test"]));
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = run(real(&path).args(["staff", "add", "bob", "--name", "Bob", "--role", "dsl"]));
+    let (code, _, err) =
+        run(real(&path).args(["staff", "add", "bob", "--name", "Bob", "--role", "dsl"]));
     assert_eq!(code, 0, "{err}");
     path
 }

@@ -179,7 +179,12 @@ fn the_agenda_comes_from_the_log_and_rolls_on() {
 fn report_figures_and_export_from_a_crafted_log() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
-    common::desk_db(&path, "Safeguarding duty desk", &[("alice", "alice", "dsl")], common::at(T0));
+    common::desk_db(
+        &path,
+        "Safeguarding duty desk",
+        &[("alice", "alice", "dsl")],
+        common::at(T0),
+    );
     let new = |now: &str, subject: &str, cat: &str, area: &str| {
         let (c, out, err) = run(dd("alice", &path, now).args([
             "new",

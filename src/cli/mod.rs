@@ -411,9 +411,7 @@ fn privileged_guard(cli: &Cli) -> Outcome {
         ));
     }
     let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
-    let db = system
-        .database
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let db = system.database.unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
     if let Some(p) = &cli.db
         && !same_file(p, &db)
     {
@@ -485,10 +483,12 @@ fn config_show(cli: &Cli) -> Outcome {
         Some(p) => println!(
             "user file     {} ({})",
             p.display(),
-            if p.exists() {
-                "read"
-            } else {
-                "absent: defaults"
+            // As the user: under setgid, not even whether a file exists in a
+            // directory only the binary's group may search.
+            match store::files::as_user(|| std::fs::metadata(p)) {
+                Ok(_) => "read",
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => "absent: defaults",
+                Err(_) => "cannot be read by you",
             }
         ),
         None => println!("user file     none (no home directory): defaults"),
@@ -548,8 +548,8 @@ fn config_show(cli: &Cli) -> Outcome {
 /// account, or `DUTYDESK_USER` on a demo database (refused elsewhere, and
 /// always under setgid; see `identity::check_overrides`).
 pub(crate) fn whoami(store: &Store) -> Result<StaffMember, Failure> {
-    let user = crate::identity::current_user(store.is_demo())
-        .map_err(|e| refused(format!("{e:#}")))?;
+    let user =
+        crate::identity::current_user(store.is_demo()).map_err(|e| refused(format!("{e:#}")))?;
     Ok(store::staff::authenticate(store, &user)?)
 }
 

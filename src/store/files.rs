@@ -303,9 +303,17 @@ mod tests {
         mode(&db, 0o660);
         mode(d.path(), 0o705);
         assert!(check(&db, false).unwrap_err().contains("chmod o-rwx"));
-        assert_eq!(check(&db, true), Ok(()), "a demo may live in a working directory");
+        assert_eq!(
+            check(&db, true),
+            Ok(()),
+            "a demo may live in a working directory"
+        );
         mode(d.path(), 0o777);
-        assert!(check(&db, true).unwrap_err().contains("writable by everyone"));
+        assert!(
+            check(&db, true)
+                .unwrap_err()
+                .contains("writable by everyone")
+        );
         mode(d.path(), 0o700);
         assert_eq!(network_fs(d.path()), None);
     }
@@ -319,7 +327,10 @@ mod tests {
         for m in [0o770, 0o750, 0o710] {
             mode(d.path(), m);
             let e = check(&db, false).unwrap_err();
-            assert!(e.contains("setgid") && e.contains("chmod g+s"), "{m:o}: {e}");
+            assert!(
+                e.contains("setgid") && e.contains("chmod g+s"),
+                "{m:o}: {e}"
+            );
             assert_eq!(check(&db, true), Ok(()), "a demo is not held to it");
         }
         mode(d.path(), 0o2770);
@@ -352,7 +363,10 @@ mod tests {
             let other = std::fs::metadata(&db).unwrap().gid() + 1;
             std::os::unix::fs::chown(&wal, None, Some(other)).unwrap();
             let e = check(&db, false).unwrap_err();
-            assert!(e.contains("x.db-wal belongs to group") && e.contains("chgrp"), "{e}");
+            assert!(
+                e.contains("x.db-wal belongs to group") && e.contains("chgrp"),
+                "{e}"
+            );
             assert_eq!(check(&db, true), Ok(()), "a demo is not held to it");
         }
     }

@@ -51,7 +51,9 @@ pub fn private_dir() -> tempfile::TempDir {
 
 /// An instant from RFC 3339 text, e.g. `2026-11-23T08:00:00Z`.
 pub fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// An empty desk for tests that play several people: the defaults `init`
