@@ -1,5 +1,7 @@
 //! Where "now" comes from. The real clock in use; a fixed instant for tests and
-//! demos (`DUTYDESK_NOW`), never honoured when the binary runs setgid.
+//! demos (`DUTYDESK_NOW`), never honoured when the binary runs setgid, and
+//! refused by `store::open` on any database but a demo one
+//! (`identity::check_overrides`), so no real record carries a chosen time.
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
@@ -19,12 +21,16 @@ impl Clock {
         }
     }
 
-    /// `DUTYDESK_NOW` (RFC 3339) if set and allowed, else the system clock.
+    /// `DUTYDESK_NOW` (RFC 3339) if set, else the system clock. Refused under
+    /// setgid or setuid; whether the database is a demo one is checked when it
+    /// is opened (every command opens one before it reads or writes a record).
     pub fn from_env() -> Result<Clock> {
         match std::env::var("DUTYDESK_NOW") {
             Ok(v) if !v.is_empty() => {
                 if crate::identity::is_privileged() {
-                    bail!("DUTYDESK_NOW is not allowed when dutydesk runs setgid or setuid");
+                    bail!(
+                        "DUTYDESK_NOW is refused when dutydesk runs setgid or setuid: unset it (`unset DUTYDESK_NOW`); the desk uses the system clock"
+                    );
                 }
                 Clock::parse(&v)
             }

@@ -150,6 +150,16 @@ pub enum ConfigError {
     /// through a parse error.
     #[error("the settings file {} does not belong to you; it is ignored when dutydesk runs setgid", path.display())]
     NotYours { path: PathBuf },
+    /// Under setgid the system file is the administrator's alone: no variable
+    /// may point dutydesk at another file (issue 14, point 4).
+    #[error(
+        "DUTYDESK_SYSTEM_CONFIG is refused when dutydesk runs setgid or setuid: unset it (`unset DUTYDESK_SYSTEM_CONFIG`); the system file is {SYSTEM_FILE}"
+    )]
+    SystemFileChosen,
+    /// A system file that does not parse, said without a word of its text:
+    /// under setgid the binary reads a file its user may not be allowed to.
+    #[error("the system file {} is not valid at line {line}: ask the administrator to fix it", path.display())]
+    SystemParse { path: PathBuf, line: usize },
 }
 
 impl Config {
@@ -182,7 +192,8 @@ impl Config {
             path: path.to_owned(),
             source,
         };
-        let mut file = match std::fs::File::open(path) {
+        // As the user, not the binary's group: a parse error quotes the file.
+        let mut file = match crate::store::files::open_as_user(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => return Err(read_err(e)),
@@ -259,6 +270,16 @@ impl Config {
             desktop: self.notify.desktop,
         }
     }
+}
+
+/// Whether the real user (not the binary's group) may read `path`: `access`
+/// checks with the real ids.
+fn readable_by_real_user(path: &Path) -> bool {
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path.
+    unsafe { libc::access(c.as_ptr(), libc::R_OK) == 0 }
 }
 
 /// Whether the opened file (after any symlinks) belongs to the real user.
@@ -426,19 +447,41 @@ pub struct SystemConfig {
     pub organisation: Option<String>,
 }
 
+/// Where the system file is unless `DUTYDESK_SYSTEM_CONFIG` says otherwise
+/// (it never does under setgid).
+pub const SYSTEM_FILE: &str = "/etc/dutydesk/config.toml";
+
 impl SystemConfig {
+    /// `$DUTYDESK_SYSTEM_CONFIG`, else [`SYSTEM_FILE`]; always [`SYSTEM_FILE`]
+    /// under setgid or setuid.
     pub fn path() -> PathBuf {
         std::env::var_os("DUTYDESK_SYSTEM_CONFIG")
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.is_empty() && !crate::identity::is_privileged())
             .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/etc/dutydesk/config.toml"))
+            .unwrap_or_else(|| PathBuf::from(SYSTEM_FILE))
     }
 
     /// Defaults when missing; an error naming the file and line when wrong.
+    /// Under setgid or setuid, `DUTYDESK_SYSTEM_CONFIG` is refused rather than
+    /// ignored (so nobody believes it took effect), and a parse error quotes
+    /// nothing of the file unless the user may read it themselves.
     pub fn load() -> Result<SystemConfig, ConfigError> {
+        let privileged = crate::identity::is_privileged();
+        if privileged && std::env::var_os("DUTYDESK_SYSTEM_CONFIG").is_some_and(|v| !v.is_empty()) {
+            return Err(ConfigError::SystemFileChosen);
+        }
         let path = SystemConfig::path();
         match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|source| ConfigError::Parse { path, source }),
+            Ok(text) => toml::from_str(&text).map_err(|source| {
+                if !privileged || readable_by_real_user(&path) {
+                    return ConfigError::Parse { path, source };
+                }
+                let at = source.span().map_or(0, |s| s.start);
+                ConfigError::SystemParse {
+                    line: 1 + text[..at.min(text.len())].matches('\n').count(),
+                    path,
+                }
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SystemConfig::default()),
             Err(source) => Err(ConfigError::Read { path, source }),
         }

@@ -385,6 +385,9 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
     store.conn().pragma_update(None, "cache_size", -262_144)?;
 
     let team = store.write(&opts.user, now, |w| {
+        // The database's creation, as `init` records it for real ones: the
+        // demo flag below must be matched by this row (`verify` checks).
+        w.audit("create", "database", None, Some("demo"))?;
         seed::defaults(w, &opts.org_name)?;
         settings::set(w, settings::DEMO, "1")?;
         let me = staff::bootstrap(

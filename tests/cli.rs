@@ -1,6 +1,8 @@
 //! The binary as a user meets it: help, set-up, refusals and exit codes.
 //! Refusals are one clear line on stderr with exit code 2, and change nothing.
 
+mod common;
+
 use assert_cmd::Command;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -16,6 +18,17 @@ fn dd(user: &str) -> Command {
     c
 }
 
+/// The binary as the OS account running the tests, on the real clock: the
+/// only way to use a database made by `init`.
+fn real() -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env_remove("DUTYDESK_USER")
+        .env_remove("DUTYDESK_NOW")
+        .env_remove("DUTYDESK_DB")
+        .env_remove("NO_COLOR");
+    c
+}
+
 /// Runs and returns (exit code, stdout, stderr).
 fn run(c: &mut Command) -> (i32, String, String) {
     let out = c.output().unwrap();
@@ -26,11 +39,11 @@ fn run(c: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// A desk with `admin` as its DSL, marked as a demo so that the tests can act
+/// as anyone (`DUTYDESK_USER`), which a database made by `init` refuses.
 fn init(path: &Path, admin: &str) {
-    let (code, _, err) = run(dd(admin)
-        .args(["init", "--org", "Test Partnership", "--db"])
-        .arg(path));
-    assert_eq!(code, 0, "{err}");
+    let staff = [(admin, admin, "dsl")];
+    common::desk_db(path, "Test Partnership", &staff, common::at(NOW));
 }
 
 #[test]
@@ -78,23 +91,25 @@ fn a_missing_database_names_the_path_and_the_way_out() {
 }
 
 #[test]
-fn init_makes_a_private_database_with_the_caller_as_dsl() {
+fn init_makes_a_private_database_with_the_caller_as_senior_lead() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
-    init(&path, "alice");
+    let (code, _, err) = run(real()
+        .args(["init", "--org", "Test Partnership", "--db"])
+        .arg(&path));
+    assert_eq!(code, 0, "{err}");
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode & 0o007, 0, "world has access: {mode:o}");
     assert_eq!(mode & 0o660, 0o660, "{mode:o}");
-    let (code, out, _) = run(dd("alice")
-        .args(["staff", "list", "--json", "--db"])
-        .arg(&path));
+    let (code, out, _) = run(real().args(["staff", "list", "--json", "--db"]).arg(&path));
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(list[0]["username"], "alice");
-    assert_eq!(list[0]["role"], "dsl");
+    let me = dutydesk::identity::os_account().unwrap();
+    assert_eq!(list[0]["username"], me.as_str());
+    assert_eq!(list[0]["role"], "senior");
     // A second init refuses and leaves the first alone.
     let before = std::fs::read(&path).unwrap();
-    let (code, _, err) = run(dd("mallory").args(["init", "--db"]).arg(&path));
+    let (code, _, err) = run(real().args(["init", "--db"]).arg(&path));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("already"), "{err}");
     assert_eq!(before, std::fs::read(&path).unwrap());
@@ -104,13 +119,16 @@ fn init_makes_a_private_database_with_the_caller_as_dsl() {
 fn init_with_admin_names_someone_else() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
-    let (code, _, err) = run(dd("root")
+    let (code, _, err) = run(real()
         .args(["init", "--admin", "bob", "--name", "Bob Day", "--db"])
         .arg(&path));
     assert_eq!(code, 0, "{err}");
-    let (code, out, _) = run(dd("bob").args(["staff", "list", "--db"]).arg(&path));
-    assert_eq!(code, 0);
-    assert!(out.contains("bob") && out.contains("Bob Day"), "{out}");
+    let staff: (String, String, String) = common::sql(&path)
+        .query_row("SELECT username, display_name, role FROM staff", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(staff, ("bob".into(), "Bob Day".into(), "senior".into()));
 }
 
 #[test]
@@ -303,13 +321,13 @@ fn the_system_file_gives_the_database_and_the_organisation() {
         ),
     )
     .unwrap();
-    let (code, _, err) = run(dd("alice").env("DUTYDESK_SYSTEM_CONFIG", &sys).arg("init"));
+    let (code, _, err) = run(real().env("DUTYDESK_SYSTEM_CONFIG", &sys).arg("init"));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("Northbrook Partnership"), "{err}");
     assert!(db.exists(), "made where the system file says");
-    let (code, out, err) = run(dd("alice")
+    let (code, out, err) = run(real()
         .env("DUTYDESK_SYSTEM_CONFIG", &sys)
-        .args(["snapshot", "--width", "100", "--height", "30"]));
+        .args(["snapshot", "--width", "140", "--height", "30"]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Northbrook Partnership"), "{out}");
     std::fs::write(&sys, "databse = \"/x.db\"\n").unwrap();

@@ -22,11 +22,14 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
 }
 
-/// A new database: alice (DSL), bob (viewer), carol (DSL).
+/// A new database: alice (DSL), bob (viewer), carol (DSL). Marked as a demo,
+/// as the commands below act as these people (`DUTYDESK_USER`).
 fn desk(dir: &Path) -> (PathBuf, Store) {
     let path = dir.join("desk.db");
     let mut s = st::open(&path, Create::IfMissing).unwrap();
     s.write("alice", utc(2026, 1, 1, 9, 0), |w| {
+        w.audit("create", "database", None, Some("demo"))?;
+        st::settings::set(w, st::settings::DEMO, "1")?;
         st::seed::defaults(w, "Test Partnership")?;
         staff::bootstrap(
             w,

@@ -28,13 +28,8 @@ fn the_incoming_dsl_sees_changes_due_items_and_notes() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
     let t = "2026-11-23T08:00:00Z";
-    assert_eq!(run(dd("alice", &path, t).args(["init"])).0, 0);
-    assert_eq!(
-        run(dd("alice", &path, t)
-            .args(["staff", "add", "bob", "--name", "Bob Day", "--role", "dsl"]))
-        .0,
-        0
-    );
+    let staff = [("alice", "alice", "dsl"), ("bob", "Bob Day", "dsl")];
+    common::desk_db(&path, "Safeguarding duty desk", &staff, common::at(t));
     // Alice 08:00-20:00, Bob 20:00-08:00.
     assert_eq!(
         run(dd("alice", &path, t).args([
@@ -127,12 +122,12 @@ fn taking_over_duty_ends_the_outgoing_shift_and_is_refused_when_it_makes_no_sens
     let dir = private_dir();
     let path = dir.path().join("desk.db");
     let t = "2026-11-23T08:00:00Z";
-    assert_eq!(run(dd("alice", &path, t).args(["init"])).0, 0);
-    for (user, role) in [("bob", "dsl"), ("vera", "viewer")] {
-        let (c, _, err) =
-            run(dd("alice", &path, t).args(["staff", "add", user, "--name", user, "--role", role]));
-        assert_eq!(c, 0, "{err}");
-    }
+    let staff = [
+        ("alice", "alice", "dsl"),
+        ("bob", "bob", "dsl"),
+        ("vera", "vera", "viewer"),
+    ];
+    common::desk_db(&path, "Safeguarding duty desk", &staff, common::at(t));
     let shift = |user: &str, from: &str, to: &str| {
         let (c, _, err) =
             run(dd("alice", &path, t).args(["rota", "add", user, "--from", from, "--to", to]));
@@ -182,11 +177,8 @@ fn a_viewer_sees_that_a_note_was_left_but_not_its_words() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
     let t = "2026-11-23T08:00:00Z";
-    assert_eq!(run(dd("alice", &path, t).args(["init"])).0, 0);
-    let (c, _, err) =
-        run(dd("alice", &path, t)
-            .args(["staff", "add", "vera", "--name", "Vera", "--role", "viewer"]));
-    assert_eq!(c, 0, "{err}");
+    let staff = [("alice", "alice", "dsl"), ("vera", "Vera", "viewer")];
+    common::desk_db(&path, "Safeguarding duty desk", &staff, common::at(t));
     let (c, _, err) = run(dd("alice", &path, t).args([
         "handover",
         "--note",

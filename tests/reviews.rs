@@ -54,12 +54,8 @@ fn agenda(path: &Path, now: &str, code: &str) -> Vec<(String, String)> {
 fn the_agenda_comes_from_the_log_and_rolls_on() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
-    assert_eq!(run(dd("alice", &path, T0).args(["init"])).0, 0);
-    assert_eq!(
-        run(dd("alice", &path, T0).args(["staff", "add", "bob", "--name", "Bob", "--role", "dsl"]))
-            .0,
-        0
-    );
+    let staff = [("alice", "alice", "dsl"), ("bob", "Bob", "dsl")];
+    common::desk_db(&path, "Safeguarding duty desk", &staff, common::at(T0));
     let new = |now: &str, name: &str, risk: &str| {
         let (c, out, err) = run(dd("alice", &path, now).args([
             "new",
@@ -183,7 +179,12 @@ fn the_agenda_comes_from_the_log_and_rolls_on() {
 fn report_figures_and_export_from_a_crafted_log() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
-    assert_eq!(run(dd("alice", &path, T0).args(["init"])).0, 0);
+    common::desk_db(
+        &path,
+        "Safeguarding duty desk",
+        &[("alice", "alice", "dsl")],
+        common::at(T0),
+    );
     let new = |now: &str, subject: &str, cat: &str, area: &str| {
         let (c, out, err) = run(dd("alice", &path, now).args([
             "new",

@@ -29,18 +29,14 @@ fn run(c: &mut Command) -> (i32, String, String) {
 /// restricted escalation.
 fn desk(dir: &Path) -> (PathBuf, String, String) {
     let path = dir.join("desk.db");
-    assert_eq!(run(dd("alice", &path).args(["init"])).0, 0);
-    for (u, r) in [
-        ("sam", "senior"),
-        ("vic", "viewer"),
-        ("dee", "deputy"),
-        ("bob", "dsl"),
-    ] {
-        assert_eq!(
-            run(dd("alice", &path).args(["staff", "add", u, "--name", u, "--role", r])).0,
-            0
-        );
-    }
+    let staff = [
+        ("alice", "alice", "dsl"),
+        ("sam", "sam", "senior"),
+        ("vic", "vic", "viewer"),
+        ("dee", "dee", "deputy"),
+        ("bob", "bob", "dsl"),
+    ];
+    common::desk_db(&path, "Safeguarding duty desk", &staff, chrono::Utc::now());
     let new = |extra: &[&str]| {
         let mut args = vec![
             "new",

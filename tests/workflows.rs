@@ -30,13 +30,12 @@ fn run(c: &mut Command) -> (i32, String, String) {
 /// A desk with alice and bob (DSLs), vic (viewer), and one staff allegation.
 fn desk(dir: &Path) -> (PathBuf, String) {
     let path = dir.join("desk.db");
-    assert_eq!(run(dd("alice", &path).args(["init", "--org", "Test"])).0, 0);
-    for (u, role) in [("bob", "dsl"), ("vic", "viewer")] {
-        assert_eq!(
-            run(dd("alice", &path).args(["staff", "add", u, "--name", u, "--role", role])).0,
-            0
-        );
-    }
+    let staff = [
+        ("alice", "alice", "dsl"),
+        ("bob", "bob", "dsl"),
+        ("vic", "vic", "viewer"),
+    ];
+    common::desk_db(&path, "Test", &staff, chrono::Utc::now());
     let (code, out, err) = run(dd("alice", &path).args([
         "new",
         "--subject",

@@ -8,8 +8,11 @@ use std::path::Path;
 pub fn verify(path: &Path) -> Outcome {
     let store = store::open(path, Create::No)?;
     whoami(&store)?;
-    let r =
+    let mut r =
         store::audit::verify(store.conn()).map_err(|e| refused(format!("cannot check: {e}")))?;
+    // Where the files live: modes, the directory's setgid bit, sidecars' group.
+    r.problems
+        .extend(store::files::problems(path, store.is_demo()));
     if r.problems.is_empty() {
         println!(
             "OK: integrity, foreign keys, the schema and its kept tallies are sound; the audit trail's {} rows chain unbroken.",

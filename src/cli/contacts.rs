@@ -51,7 +51,7 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
             Ok(())
         }
         Some(ContactsCommand::Import { file, dry_run }) => {
-            let text = std::fs::read_to_string(file)
+            let text = crate::store::files::read_to_string_as_user(file)
                 .map_err(|e| refused(format!("cannot read {}: {e}", file.display())))?;
             let rows = store::contacts::parse_csv(&text)
                 .map_err(|e| refused(format!("{}: {e}; nothing imported", file.display())))?;

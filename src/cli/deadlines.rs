@@ -195,7 +195,7 @@ pub fn notify_once(path: &Path) -> Outcome {
 pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
     match cmd {
         HolidaysCommand::Import { file, division } => {
-            let text = std::fs::read_to_string(file)
+            let text = crate::store::files::read_to_string_as_user(file)
                 .map_err(|e| refused(format!("cannot read {}: {e}", file.display())))?;
             let list = parse_govuk(&text, division)
                 .map_err(|e| refused(format!("{}: {e}; nothing imported", file.display())))?;

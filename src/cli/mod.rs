@@ -26,12 +26,15 @@ const AFTER_HELP: &str = "\
 Environment:
   DUTYDESK_DB     database file (same as --db)
   DUTYDESK_USER   act as this staff account instead of the OS account
-                  (tests and demos only; refused when dutydesk runs setgid)
+                  (demo databases only: refused on one made by init, and
+                  whenever dutydesk runs setgid)
   DUTYDESK_NOW    fix the clock to an RFC 3339 time, e.g. 2026-11-23T09:00:00Z
-                  (tests and demos only; refused when dutydesk runs setgid)
+                  (demo databases only, as DUTYDESK_USER)
   NO_COLOR        draw without colour (meaning stays in symbols and bold)
   DUTYDESK_SYSTEM_CONFIG  the system file [default: /etc/dutydesk/config.toml]:
                   database = \"/var/lib/dutydesk/dutydesk.db\"
+                  (refused when setgid, as are DUTYDESK_DB and --db naming
+                  another file than the system file's database)
   DUTYDESK_CONFIG your settings file [default: ~/.config/dutydesk/config.toml]:
                   [notify] bell = true, terminal = \"off\"|\"osc9\"|\"osc777\", desktop = true
 
@@ -69,16 +72,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a new, empty database with you (or --admin USER) as its first DSL
+    /// Create a new, empty database for real records, with you (or --admin USER)
+    /// as its first senior lead
     Init {
         /// The organisation's name, shown in the header [default: the system
         /// file's `organisation`, else "Safeguarding duty desk"]
         #[arg(long)]
         org: Option<String>,
-        /// Account name of the first DSL [default: your OS account]
+        /// Account name of the first senior lead [default: your OS account]
         #[arg(long, value_name = "USER")]
         admin: Option<String>,
-        /// Display name of the first DSL [default: the account name]
+        /// Display name of the first senior lead [default: the account name]
         #[arg(long)]
         name: Option<String>,
     },
@@ -366,23 +370,84 @@ pub(crate) type Outcome = Result<(), Failure>;
 
 /// `--db`, else `DUTYDESK_DB` (both in `cli.db`), else the system file's
 /// `database` (for the shared database, not the demo), else the default.
+///
+/// Under setgid or setuid no variable or option chooses the file: it is always
+/// the system file's database (or the default), and [`privileged_guard`] has
+/// already refused a `--db` or `DUTYDESK_DB` that names anything else.
 fn db_path(cli: &Cli, default: &str) -> PathBuf {
+    if crate::identity::is_privileged() {
+        return system_db();
+    }
     if let Some(p) = &cli.db {
         return p.clone();
     }
-    if default == DEFAULT_DB
-        && let Ok(crate::config::SystemConfig {
-            database: Some(p), ..
-        }) = crate::config::SystemConfig::load()
-    {
-        return p;
+    if default == DEFAULT_DB {
+        return system_db();
     }
     PathBuf::from(default)
+}
+
+/// The shared database: the system file's `database`, else [`DEFAULT_DB`].
+fn system_db() -> PathBuf {
+    crate::config::SystemConfig::load()
+        .ok()
+        .and_then(|s| s.database)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DB))
+}
+
+/// Under setgid or setuid (the hardened install), refuses every way the
+/// environment could choose a file or a mode the install does not offer:
+/// `DUTYDESK_SYSTEM_CONFIG`, a `--db` or `DUTYDESK_DB` naming another file
+/// than the desk's database, a system file that cannot be read, and `demo`.
+/// (`DUTYDESK_USER` and `DUTYDESK_NOW` are refused where the database is
+/// opened.) Does nothing for an ordinary binary. Source: issue 14, point 4.
+fn privileged_guard(cli: &Cli) -> Outcome {
+    if !crate::identity::is_privileged() {
+        return Ok(());
+    }
+    if let Some(Command::Demo { .. }) = cli.command {
+        return Err(refused(
+            "`dutydesk demo` is refused when dutydesk runs setgid: this copy is installed for real records. For the demo, run a copy of your own: `cp \"$(command -v dutydesk)\" ~/dutydesk-demo && ~/dutydesk-demo demo`",
+        ));
+    }
+    let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
+    let db = system.database.unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    if let Some(p) = &cli.db
+        && !same_file(p, &db)
+    {
+        return Err(refused(format!(
+            "--db and DUTYDESK_DB may name only the desk's database ({}) when dutydesk runs setgid: drop --db, or `unset DUTYDESK_DB`",
+            db.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file, once `..` and symlinks in them are
+/// resolved (the file itself need not exist yet).
+fn same_file(a: &Path, b: &Path) -> bool {
+    fn resolved(p: &Path) -> Option<PathBuf> {
+        if let Ok(c) = p.canonicalize() {
+            return Some(c);
+        }
+        let name = p.file_name()?;
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(dir.canonicalize().ok()?.join(name))
+    }
+    a == b || matches!((resolved(a), resolved(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// `dutydesk config show`: the effective settings and where each came from.
 fn config_show(cli: &Cli) -> Outcome {
     use crate::config::{Config, SystemConfig};
+    if crate::identity::is_privileged() {
+        println!(
+            "mode          setgid: the system file chooses the database; DUTYDESK_DB, DUTYDESK_SYSTEM_CONFIG, DUTYDESK_USER and DUTYDESK_NOW are refused; files you name are read as you"
+        );
+    }
     let sys = SystemConfig::path();
     println!(
         "system file   {} ({})",
@@ -390,7 +455,13 @@ fn config_show(cli: &Cli) -> Outcome {
         if sys.exists() { "read" } else { "absent" }
     );
     let system = SystemConfig::load().map_err(|e| refused(e.to_string()))?;
-    let db_source = if cli.db.is_some() {
+    let db_source = if crate::identity::is_privileged() {
+        if system.database.is_some() {
+            "system file"
+        } else {
+            "default"
+        }
+    } else if cli.db.is_some() {
         "--db or DUTYDESK_DB"
     } else if system.database.is_some() {
         "system file"
@@ -412,10 +483,12 @@ fn config_show(cli: &Cli) -> Outcome {
         Some(p) => println!(
             "user file     {} ({})",
             p.display(),
-            if p.exists() {
-                "read"
-            } else {
-                "absent: defaults"
+            // As the user: under setgid, not even whether a file exists in a
+            // directory only the binary's group may search.
+            match store::files::as_user(|| std::fs::metadata(p)) {
+                Ok(_) => "read",
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => "absent: defaults",
+                Err(_) => "cannot be read by you",
             }
         ),
         None => println!("user file     none (no home directory): defaults"),
@@ -471,17 +544,23 @@ fn config_show(cli: &Cli) -> Outcome {
     }
 }
 
-/// Who is at the keyboard, as a staff member of this database.
+/// Who is at the keyboard, as a staff member of this database: the OS
+/// account, or `DUTYDESK_USER` on a demo database (refused elsewhere, and
+/// always under setgid; see `identity::check_overrides`).
 pub(crate) fn whoami(store: &Store) -> Result<StaffMember, Failure> {
-    let user = crate::identity::current_user().map_err(|e| refused(format!("{e:#}")))?;
+    let user =
+        crate::identity::current_user(store.is_demo()).map_err(|e| refused(format!("{e:#}")))?;
     Ok(store::staff::authenticate(store, &user)?)
 }
 
+/// The clock: the system's, or `DUTYDESK_NOW` (refused under setgid here, and
+/// on any database but a demo one when the database is opened).
 pub(crate) fn clock() -> Result<Clock, Failure> {
     Clock::from_env().map_err(|e| refused(format!("{e:#}")))
 }
 
 pub fn run(cli: Cli) -> Outcome {
+    privileged_guard(&cli)?;
     match &cli.command {
         None => dashboard(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Init { org, admin, name }) => init(
@@ -660,8 +739,26 @@ fn dashboard(path: &Path) -> Outcome {
     Ok(())
 }
 
+/// `dutydesk init`: a new, empty database for real records, with its first
+/// account a senior lead (who then adds the others: staff administration is
+/// for senior leads). Refuses `DUTYDESK_USER` and `DUTYDESK_NOW`, which only a
+/// demo honours: the first account is the OS account or `--admin USER`. The
+/// creation is the first audit row (action `create`, entity `database`,
+/// detail `init`), attributed to the OS account that ran it, so `verify` can
+/// tell a real database from a demo. A failure of any kind leaves no file.
 fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outcome {
-    let clock = clock()?;
+    for var in crate::identity::OVERRIDES {
+        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+            let instead = if var == "DUTYDESK_USER" {
+                "the first account is you, or name it with `--admin USER`"
+            } else {
+                "a real database keeps the system clock"
+            };
+            return Err(refused(format!(
+                "`dutydesk init` refuses {var}, which only a demo database honours: unset it (`unset {var}`); {instead}"
+            )));
+        }
+    }
     if path.exists() {
         return Err(refused(format!(
             "{} already exists; init only creates new databases",
@@ -670,17 +767,16 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
     }
     let org = crate::domain::text::validate_line("organisation name", org, 120)
         .map_err(|e| refused(e.to_string()))?;
-    let user = match admin {
-        Some(u) => u.to_string(),
-        None => crate::identity::current_user().map_err(|e| refused(format!("{e:#}")))?,
-    };
+    let me = crate::identity::os_account().map_err(|e| refused(format!("{e:#}")))?;
+    let user = admin.unwrap_or(&me).to_string();
     let display = name.unwrap_or(&user).to_string();
     let mut store = store::open(path, Create::IfMissing)?;
-    let result = store.write(&user, clock.now(), |w| {
+    let result = store.write(&me, Clock::System.now(), |w| {
+        w.audit("create", "database", None, Some("init"))?;
         let new = store::staff::NewStaff {
             username: &user,
             display_name: &display,
-            role: Role::Dsl,
+            role: Role::Senior,
         };
         store::staff::bootstrap(w, &new)?;
         store::seed::defaults(w, &org)
@@ -691,28 +787,37 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
         return Err(e.into());
     }
     eprintln!(
-        "Created {} (mode 0660) for {org}, with {user} as its first DSL.",
+        "Created {} (mode 0660) for {org}, with {user} as its first senior lead (who adds the others: `dutydesk staff add`).",
         path.display()
     );
     Ok(())
 }
 
-/// Removes a database file this process just created and could not finish.
+/// Removes a database file this process just created and could not finish,
+/// with its `-wal` and `-shm`.
 fn remove_db(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
-    }
+    store::remove_created(path);
 }
 
+/// `dutydesk demo`: creates the demo database of fictional cases (marked as a
+/// demo, so `DUTYDESK_USER` and `DUTYDESK_NOW` work on it), or joins an
+/// existing demo; never a real database. Refused under setgid (see
+/// [`privileged_guard`]).
 fn demo(path: &Path, cases: usize, no_open: bool, seed: u64) -> Outcome {
     let clock = clock()?;
-    let user = crate::identity::current_user().map_err(|e| refused(format!("{e:#}")))?;
     if path.exists() {
         let mut store = store::open(path, Create::No)?;
+        if !store.is_demo() {
+            return Err(refused(format!(
+                "{} is not a demo database, and `dutydesk demo` joins only demos: open it with `dutydesk --db {}`, or give the demo another file with `--db`",
+                path.display(),
+                path.display()
+            )));
+        }
+        let user = crate::identity::current_user(true).map_err(|e| refused(format!("{e:#}")))?;
         crate::demo::ensure_user(&mut store, &user, clock.now())?;
     } else {
+        let user = crate::identity::current_user(true).map_err(|e| refused(format!("{e:#}")))?;
         let started = std::time::Instant::now();
         let mut store = store::open(path, Create::Demo)?;
         let opts = crate::demo::DemoOptions {

@@ -60,6 +60,10 @@ pub enum StoreError {
     },
     #[error("the database is read-only for you: nothing can be changed")]
     ReadOnly,
+    /// `DUTYDESK_USER` or `DUTYDESK_NOW` where it may not count (not a demo
+    /// database, or a setgid binary); the message names it and says to unset it.
+    #[error("{0}")]
+    Override(String),
     #[error("the database is locked by another session (waited {}s); try again", BUSY_TIMEOUT.as_secs())]
     Locked,
     #[error("{0} changed it at {1}; reload and try again")]
@@ -127,7 +131,13 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 ///
 /// Checks come before anything is written: a file that is not SQLite, a foreign
 /// SQLite file or one with a newer schema is refused and left byte-for-byte as
-/// it was. A file the user cannot write opens read-only.
+/// it was. A real (not demo) database is held to every rule of
+/// [`files::problems`] before anything but its demo flag is read, and is
+/// refused while `DUTYDESK_USER` or `DUTYDESK_NOW` is set
+/// ([`crate::identity::check_overrides`]: every command opens its database
+/// here, so none can forget). A file the user cannot write opens read-only. A
+/// file this call created is removed again (with its `-wal` and `-shm`) if
+/// anything after its creation fails, so a failed `init` leaves nothing behind.
 pub fn open(path: &Path, create: Create) -> Result<Store> {
     let existed = path.exists();
     if !existed && create == Create::No {
@@ -135,17 +145,22 @@ pub fn open(path: &Path, create: Create) -> Result<Store> {
     }
     if existed {
         check_header(path)?;
+        // Every database may live where a demo may while we find out whether
+        // it is one; a real one is checked in full before it is read.
+        files::check(path, true).map_err(StoreError::Unsafe)?;
+        return finish(path, create, true);
     }
-    // Every database may live in a listable directory while we find out
-    // whether it is a demo; real ones are checked again once open.
-    files::check(path, true).map_err(StoreError::Unsafe)?;
-    if !existed {
-        if create == Create::IfMissing {
-            files::check(path, false).map_err(StoreError::Unsafe)?;
-        }
-        create_file(path)?;
-        files::adopt_dir_group(path);
-    }
+    let demo = create == Create::Demo;
+    crate::identity::check_overrides(demo).map_err(StoreError::Override)?;
+    files::check(path, demo).map_err(StoreError::Unsafe)?;
+    create_file(path)?;
+    files::adopt_dir_group(path);
+    finish(path, create, false).inspect_err(|_| remove_created(path))
+}
+
+/// Opens the file now known to exist, checks it and brings its schema up to
+/// date (`existed`: it was there before this call).
+fn finish(path: &Path, create: Create, existed: bool) -> Result<Store> {
     check_header(path)?;
     let read_only = !writable(path);
     let flags = if read_only {
@@ -156,6 +171,11 @@ pub fn open(path: &Path, create: Create) -> Result<Store> {
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    if crate::identity::is_privileged() {
+        // Sorts and temporary tables stay in memory: SQLite's temporary files
+        // would belong to the user, who could read them before they vanish.
+        conn.pragma_update(None, "temp_store", "memory")?;
+    }
     // rarray(): a list of ids bound as one parameter (review counts).
     rusqlite::vtab::array::load_module(&conn)?;
     let mut store = Store {
@@ -163,15 +183,47 @@ pub fn open(path: &Path, create: Create) -> Result<Store> {
         path: path.to_path_buf(),
         read_only,
     };
-    migrate::prepare(&mut store, create, migrate::MIGRATIONS)?;
-    if existed && !store.is_demo() {
-        files::check(path, false).map_err(StoreError::Unsafe)?;
+    if existed {
+        let demo = match peek_demo(&store.conn) {
+            Ok(demo) => demo,
+            // A sidecar in the wrong group fails the first read ("unable to
+            // open database file"): say what is wrong and how to fix it.
+            Err(e) => match files::problems(path, false).into_iter().next() {
+                Some(p) => return Err(StoreError::Unsafe(p)),
+                None => return Err(e),
+            },
+        };
+        if !demo {
+            files::check(path, false).map_err(StoreError::Unsafe)?;
+        }
+        crate::identity::check_overrides(demo).map_err(StoreError::Override)?;
     }
+    migrate::prepare(&mut store, create, migrate::MIGRATIONS)?;
     if !store.read_only {
         store.conn.pragma_update(None, "journal_mode", "wal")?;
         store.conn.pragma_update(None, "synchronous", "full")?;
     }
     Ok(store)
+}
+
+/// Whether an existing file is marked as a demo, reading nothing else; false
+/// for a file with no settings table yet (empty, foreign or not yet set up).
+fn peek_demo(conn: &Connection) -> Result<bool> {
+    let has_settings: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'settings'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(has_settings && settings::get_in(conn, settings::DEMO)?.as_deref() == Some("1"))
+}
+
+/// Removes a database file this process has just created, and the sidecars
+/// SQLite made beside it, after a failure (best effort: nothing else can
+/// have opened it yet).
+pub(crate) fn remove_created(path: &Path) {
+    for suffix in ["", files::SIDECARS[0], files::SIDECARS[1]] {
+        let _ = std::fs::remove_file(files::sidecar(path, suffix));
+    }
 }
 
 /// Creates an empty file readable and writable by owner and group only (0660),
@@ -216,6 +268,9 @@ fn check_header(path: &Path) -> Result<()> {
 
 /// Writable by this process, and meant to be: a file with no write bit at all
 /// is treated as read-only even for root, who could write it regardless.
+/// Checked with the effective ids (`AT_EACCESS`), the ones `open` will use:
+/// under a setgid binary the user's own (real) ids cannot write the shared
+/// file, but the binary's group can.
 fn writable(path: &Path) -> bool {
     let Ok(meta) = std::fs::metadata(path) else {
         return false;
@@ -227,7 +282,7 @@ fn writable(path: &Path) -> bool {
         return false;
     };
     // SAFETY: `c` is a valid NUL-terminated path.
-    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) == 0 }
 }
 
 impl Store {

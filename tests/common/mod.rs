@@ -48,3 +48,42 @@ pub fn private_dir() -> tempfile::TempDir {
     std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
     d
 }
+
+/// An instant from RFC 3339 text, e.g. `2026-11-23T08:00:00Z`.
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// An empty desk for tests that play several people: the defaults `init`
+/// gives, exactly these staff (account, display name, role code: dsl, deputy,
+/// senior, viewer), and no cases. It is marked as a demo (with the
+/// `create database demo` audit row, as `dutydesk demo` writes), because
+/// `DUTYDESK_USER` and `DUTYDESK_NOW` are honoured only on demo databases; a
+/// database made by `init` refuses them. Written at `now`, as the first
+/// account.
+pub fn desk_db(path: &Path, org: &str, staff: &[(&str, &str, &str)], now: DateTime<Utc>) {
+    use dutydesk::domain::staff::Role;
+    use dutydesk::store::{seed, settings, staff as st};
+    let mut store = store::open(path, Create::Demo).unwrap();
+    let first = staff.first().map_or("tester", |(u, _, _)| *u);
+    store
+        .write(first, now, |w| {
+            w.audit("create", "database", None, Some("demo"))?;
+            seed::defaults(w, org)?;
+            settings::set(w, settings::DEMO, "1")?;
+            for (username, display_name, role) in staff {
+                st::join_demo(
+                    w,
+                    &st::NewStaff {
+                        username,
+                        display_name,
+                        role: Role::from_code(role).expect("a role code"),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
