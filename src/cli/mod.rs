@@ -69,7 +69,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a new, empty database with you (or --admin USER) as its first DSL
+    /// Create a new, empty database with you (or --admin USER) as its first senior lead
     Init {
         /// The organisation's name, shown in the header [default: the system
         /// file's `organisation`, else "Safeguarding duty desk"]
@@ -300,7 +300,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum StaffCommand {
-    /// Add an OS account to the staff list (DSLs and senior leads only)
+    /// Add an OS account to the staff list (senior leads only)
     Add {
         /// The OS account name
         user: String,
@@ -317,8 +317,19 @@ pub enum StaffCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Deactivate an account (never deleted: its history stays attributable)
+    /// Change an account's role (senior leads only; not your own, and the
+    /// last active senior lead keeps theirs)
+    Role {
+        user: String,
+        /// dsl, deputy, senior or viewer
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// Deactivate an account (senior leads only; never deleted: its history
+    /// stays attributable; its open dashboards stop showing records)
     Deactivate { user: String },
+    /// Let a deactivated account back in, in the role it had (senior leads only)
+    Reactivate { user: String },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -680,7 +691,7 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
         let new = store::staff::NewStaff {
             username: &user,
             display_name: &display,
-            role: Role::Dsl,
+            role: Role::Senior,
         };
         store::staff::bootstrap(w, &new)?;
         store::seed::defaults(w, &org)
@@ -691,7 +702,7 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
         return Err(e.into());
     }
     eprintln!(
-        "Created {} (mode 0660) for {org}, with {user} as its first DSL.",
+        "Created {} (mode 0660) for {org}, with {user} as its first senior lead.",
         path.display()
     );
     Ok(())
@@ -790,11 +801,26 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
                 s.role.label()
             );
         }
+        StaffCommand::Role { user, role } => {
+            let s = store.write(&me.username, clock.now(), |w| {
+                store::staff::set_role(w, user, *role)
+            })?;
+            eprintln!("{} ({}) is now a {}.", s.username, s.display_name, s.role.label());
+        }
         StaffCommand::Deactivate { user } => {
-            store.write(&me.username, clock.now(), |w| {
+            let s = store.write(&me.username, clock.now(), |w| {
                 store::staff::deactivate(w, user)
             })?;
-            eprintln!("Deactivated {user}.");
+            eprintln!(
+                "Deactivated {}; their open dashboards stop showing records within a second.",
+                s.username
+            );
+        }
+        StaffCommand::Reactivate { user } => {
+            let s = store.write(&me.username, clock.now(), |w| {
+                store::staff::reactivate(w, user)
+            })?;
+            eprintln!("Reactivated {} as {}.", s.username, s.role.label());
         }
         StaffCommand::List { json } => {
             let list = store::staff::list(&store)?;

@@ -334,7 +334,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::AddContact | Action::EditContact => {
-            if app.read_only || !app.me.role.manages_staff() {
+            if app.read_only || !app.me.role.manages_desk() {
                 info(
                     app,
                     StatusKind::Error,
