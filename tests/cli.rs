@@ -78,7 +78,7 @@ fn a_missing_database_names_the_path_and_the_way_out() {
 }
 
 #[test]
-fn init_makes_a_private_database_with_the_caller_as_dsl() {
+fn init_makes_a_private_database_with_the_caller_as_senior_lead() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
     init(&path, "alice");
@@ -91,7 +91,7 @@ fn init_makes_a_private_database_with_the_caller_as_dsl() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(list[0]["username"], "alice");
-    assert_eq!(list[0]["role"], "dsl");
+    assert_eq!(list[0]["role"], "senior", "the first account manages staff");
     // A second init refuses and leaves the first alone.
     let before = std::fs::read(&path).unwrap();
     let (code, _, err) = run(dd("mallory").args(["init", "--db"]).arg(&path));
@@ -142,7 +142,7 @@ fn unknown_and_deactivated_users_are_refused_in_one_line() {
 }
 
 #[test]
-fn only_a_dsl_or_senior_lead_changes_staff() {
+fn only_a_senior_lead_changes_staff() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
     init(&path, "alice");
@@ -158,7 +158,7 @@ fn only_a_dsl_or_senior_lead_changes_staff() {
         ])
         .arg(&path));
     assert_eq!(code, 2);
-    assert!(err.contains("only an active DSL or senior lead"), "{err}");
+    assert!(err.contains("only a senior lead may"), "{err}");
     let (_, out, _) = run(dd("alice").args(["staff", "list", "--db"]).arg(&path));
     assert!(!out.contains("eve"), "{out}");
     // Bad input changes nothing and says why.
@@ -184,7 +184,7 @@ fn only_a_dsl_or_senior_lead_changes_staff() {
             "already",
         ),
         (vec!["staff", "deactivate", "nobody"], "no staff member"),
-        (vec!["staff", "deactivate", "alice"], "yourself"),
+        (vec!["staff", "deactivate", "alice"], "last active senior lead"),
     ] {
         let (code, _, err) = run(dd("alice").args(&args).arg("--db").arg(&path));
         assert_eq!(code, 2, "{args:?}: {err}");
@@ -309,7 +309,7 @@ fn the_system_file_gives_the_database_and_the_organisation() {
     assert!(db.exists(), "made where the system file says");
     let (code, out, err) = run(dd("alice")
         .env("DUTYDESK_SYSTEM_CONFIG", &sys)
-        .args(["snapshot", "--width", "100", "--height", "30"]));
+        .args(["snapshot", "--width", "120", "--height", "30"]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Northbrook Partnership"), "{out}");
     std::fs::write(&sys, "databse = \"/x.db\"\n").unwrap();
