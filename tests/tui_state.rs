@@ -71,7 +71,26 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         categories: vec![("neglect".into(), "neglect".into())],
         outcomes: vec!["no-further-action".into()],
         events: vec!["strategy_discussion".into(), "case_conference".into()],
+        staff: staff(),
     }
+}
+
+/// The staff list: alice (me), Jo Brennan (DSL), Rachel White (senior lead).
+fn staff() -> Vec<StaffMember> {
+    let mut list = vec![me()];
+    for (id, u, n, role) in [
+        (2, "jbrennan", "Jo Brennan", Role::Dsl),
+        (3, "rwhite", "Rachel White", Role::Senior),
+    ] {
+        list.push(StaffMember {
+            id,
+            username: u.into(),
+            display_name: n.into(),
+            role,
+            active: true,
+        });
+    }
+    list
 }
 
 fn deadline(i: i64) -> Deadline {

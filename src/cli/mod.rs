@@ -274,6 +274,36 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Who may see an escalation (senior leads only): restrict or lift the
+    /// restriction, name staff on it, exclude staff from it (the person an
+    /// allegation is about). Without a change, shows who may see it.
+    Access {
+        reference: String,
+        /// Only senior leads and the staff named on it may see it
+        #[arg(long, conflicts_with = "unrestrict")]
+        restrict: bool,
+        /// Lift the restriction (excluded staff stay excluded)
+        #[arg(long)]
+        unrestrict: bool,
+        /// Let this account see it while restricted (repeat for several)
+        #[arg(long, value_name = "USER")]
+        name: Vec<String>,
+        /// No longer named
+        #[arg(long, value_name = "USER")]
+        unname: Vec<String>,
+        /// Never let this account see it, restricted or not
+        #[arg(long, value_name = "USER")]
+        exclude: Vec<String>,
+        /// No longer excluded
+        #[arg(long, value_name = "USER")]
+        unexclude: Vec<String>,
+        /// Why (required for a change; kept in the chronology)
+        #[arg(long)]
+        reason: Option<String>,
+        /// The version shown by `dutydesk show`: refused if it changed since
+        #[arg(long, value_name = "N")]
+        version: Option<i64>,
+    },
     /// Re-open a closed escalation
     Reopen {
         reference: String,
@@ -646,6 +676,33 @@ pub fn run(cli: Cli) -> Outcome {
             reason,
             ..
         }) => verbs::signoff(&db_path(&cli, DEFAULT_DB), reference, *approve, reason),
+        Some(Command::Access {
+            reference,
+            restrict,
+            unrestrict,
+            name,
+            unname,
+            exclude,
+            unexclude,
+            reason,
+            version,
+        }) => verbs::access(
+            &db_path(&cli, DEFAULT_DB),
+            reference,
+            &crate::store::workflow::AccessChange {
+                restrict: match (restrict, unrestrict) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
+                name: name.clone(),
+                unname: unname.clone(),
+                exclude: exclude.clone(),
+                unexclude: unexclude.clone(),
+                reason: reason.clone().unwrap_or_default(),
+            },
+            *version,
+        ),
         Some(Command::Reopen { reference, reason }) => {
             verbs::reopen(&db_path(&cli, DEFAULT_DB), reference, reason)
         }

@@ -95,6 +95,11 @@ pub struct NewArgs {
     /// Only senior leads and named staff may see it (an allegation about a DSL)
     #[arg(long)]
     restricted: bool,
+    /// For --subject staff: does the person it is about use this desk? Their
+    /// account (the case is restricted and they are excluded from it), or
+    /// "none". Required when the name is close to a desk user's.
+    #[arg(long, value_name = "USER|none")]
+    about: Option<String>,
     /// Someone's life is at risk now
     #[arg(long)]
     immediate_risk: bool,
@@ -192,11 +197,17 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
     let done = write(path, |w| {
         let mut e = e;
         e.raised_by = w.actor().to_string();
-        let d = workflow::create(w, &e, a.called_999)?;
+        let about = a
+            .about
+            .as_deref()
+            .map(crate::domain::names::About::parse)
+            .unwrap_or_default();
+        let d = workflow::create(w, &e, a.called_999, &about)?;
         workflow::note(w, d.id, &format!("Summary: {summary}"))?;
         Ok(d)
     })?;
     println!("{}", done.reference);
+    eprintln!("{}", done.message);
     // Earlier concerns about the same person: offered, never linked silently.
     let store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
@@ -298,6 +309,38 @@ pub fn signoff(path: &Path, reference: &str, approve: bool, reason: &str) -> Out
     say(by_ref(path, reference, |w, id, _| {
         workflow::signoff(w, id, approve, reason)
     })?)
+}
+
+/// `dutydesk access`: a senior lead changes who may see an escalation, or
+/// (with no change asked) reads who may: `restricted=0|1; named=...;
+/// excluded=...`, as the audit trail records it.
+pub fn access(
+    path: &Path,
+    reference: &str,
+    change: &workflow::AccessChange,
+    version: Option<i64>,
+) -> Outcome {
+    if change.is_empty() {
+        let (store, me) = open_read(path)?;
+        let viewer = Viewer::from(&me);
+        let id = store::access::resolve(store.conn(), viewer, reference).map_err(action)?;
+        if !me.role.sees_restricted() {
+            return Err(action(StoreError::Refused(
+                "only a senior lead may see or change who sees an escalation; ask one".into(),
+            )));
+        }
+        println!(
+            "{}",
+            store::access::state(store.conn(), id).map_err(action)?
+        );
+        return Ok(());
+    }
+    let d = write(path, |w| {
+        let id = workflow::id_of(w, reference)?;
+        workflow::change_access(w, id, change, version)
+    })?;
+    println!("{}", d.message);
+    Ok(())
 }
 
 pub fn reopen(path: &Path, reference: &str, reason: &str) -> Outcome {

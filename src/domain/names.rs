@@ -203,6 +203,100 @@ pub fn near(typed: &str, display: &str, username: &str) -> bool {
     })
 }
 
+/// Intake's answer to "does the person this allegation is about use this
+/// desk?" (`dutydesk new --about USER|none`, the intake form's field).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum About {
+    /// Not asked or not answered: allowed only when the name is near no
+    /// desk user ([`decide`]).
+    #[default]
+    Unanswered,
+    /// "No": recorded, and when the name is near a desk user's, the
+    /// chronology and the audit trail say so.
+    NotADeskUser,
+    /// This account: the case is restricted and they are excluded from it.
+    User(String),
+}
+
+impl About {
+    /// The command line's spelling: "none" (or "no") for [`About::NotADeskUser`],
+    /// anything else an account name.
+    pub fn parse(s: &str) -> About {
+        match s.trim() {
+            "" => About::Unanswered,
+            n if n.eq_ignore_ascii_case("none") || n.eq_ignore_ascii_case("no") => {
+                About::NotADeskUser
+            }
+            u => About::User(u.to_string()),
+        }
+    }
+}
+
+/// What intake does about who may see a new escalation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing beyond the form's own "restricted" answer. `near` lists the
+    /// accounts whose names are near the typed one, when the recorder said
+    /// the person is not a desk user (empty when no name was near).
+    Open { near: Vec<String> },
+    /// Restrict, and exclude this staff id (the person it is about).
+    Exclude { staff_id: i64, username: String },
+}
+
+/// The refusal when a name is near a desk user's and nobody said whether
+/// the person uses the desk. It names the answers, never the colleague.
+pub const ASK: &str = "this name is close to the name of someone who uses this desk: say whether the person it is about uses dutydesk, with --about USER (their account, from `dutydesk staff list`) or --about none";
+
+/// The intake rule for who may see a new escalation (issue 14): for a staff
+/// subject, a typed name [`near`] any desk user's forces the question; an
+/// answer naming an account excludes that account; "none" is allowed and
+/// reported in `near`. Other subjects take no answer. `staff` is the whole
+/// staff list (deactivated accounts too: they may come back), `me` the
+/// recorder, who cannot record an allegation about themselves (they would be
+/// excluded from their own record). The error says what to do instead.
+pub fn decide(
+    staff_subject: bool,
+    typed: &str,
+    about: &About,
+    staff: &[super::staff::StaffMember],
+    me: &str,
+) -> Result<Decision, String> {
+    if !staff_subject {
+        return match about {
+            About::Unanswered => Ok(Decision::Open { near: Vec::new() }),
+            _ => Err("--about is only for an allegation about staff (--subject staff)".into()),
+        };
+    }
+    match about {
+        About::User(u) => {
+            let u = u.trim();
+            let Some(s) = staff.iter().find(|s| s.username == u) else {
+                return Err(format!(
+                    "no desk user {u:?}: give an account from `dutydesk staff list`, or --about none"
+                ));
+            };
+            if s.username == me {
+                return Err("you cannot record an allegation about yourself: ask another DSL or a senior lead to record it".into());
+            }
+            Ok(Decision::Exclude {
+                staff_id: s.id,
+                username: s.username.clone(),
+            })
+        }
+        About::NotADeskUser | About::Unanswered => {
+            let near: Vec<String> = staff
+                .iter()
+                .filter(|s| near(typed, &s.display_name, &s.username))
+                .map(|s| s.username.clone())
+                .collect();
+            if *about == About::Unanswered && !near.is_empty() {
+                return Err(ASK.into());
+            }
+            Ok(Decision::Open { near })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +409,57 @@ mod tests {
         assert_eq!(distance("brennan", "bernnan", 2), 1);
         assert_eq!(distance("brennan", "brenann", 2), 1, "a swap is one slip");
         assert_eq!(distance("a", "abcd", 1), 2, "gives up past the limit");
+    }
+
+    fn staff() -> Vec<crate::domain::staff::StaffMember> {
+        use crate::domain::staff::{Role, StaffMember};
+        [(1, "jbrennan", "Jo Brennan"), (2, "okhan", "Omar Khan"), (3, "alice", "Alice Moore")]
+            .into_iter()
+            .map(|(id, u, n)| StaffMember {
+                id,
+                username: u.into(),
+                display_name: n.into(),
+                role: Role::Dsl,
+                active: id != 2,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_near_name_forces_the_question() {
+        let st = staff();
+        let d = |typed: &str, about: About| decide(true, typed, &about, &st, "alice");
+        assert_eq!(d("J. Brennan", About::Unanswered), Err(ASK.to_string()));
+        assert!(!ASK.contains("Brennan") && !ASK.contains("jbrennan"));
+        // A deactivated account still counts: it may come back.
+        assert_eq!(d("Omar  Khan", About::Unanswered), Err(ASK.to_string()));
+        assert_eq!(
+            d("J. Brennan", About::NotADeskUser),
+            Ok(Decision::Open {
+                near: vec!["jbrennan".into()]
+            })
+        );
+        assert_eq!(
+            d("Pat Doe", About::Unanswered),
+            Ok(Decision::Open { near: vec![] })
+        );
+        assert_eq!(
+            d("Pat Doe", About::User("jbrennan".into())),
+            Ok(Decision::Exclude {
+                staff_id: 1,
+                username: "jbrennan".into()
+            }),
+            "the answer decides, whatever the spelling"
+        );
+        assert!(d("x", About::User("nobody".into())).unwrap_err().contains("staff list"));
+        assert!(d("Alice Moore", About::User("alice".into())).unwrap_err().contains("yourself"));
+        // Not for children or adults.
+        assert!(decide(false, "Jo Brennan", &About::NotADeskUser, &st, "alice").is_err());
+        assert_eq!(
+            decide(false, "Jo Brennan", &About::Unanswered, &st, "alice"),
+            Ok(Decision::Open { near: vec![] })
+        );
+        assert_eq!(About::parse("None"), About::NotADeskUser);
+        assert_eq!(About::parse(" jbrennan "), About::User("jbrennan".into()));
     }
 }

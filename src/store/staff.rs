@@ -45,8 +45,13 @@ pub fn authenticate(store: &Store, username: &str) -> Result<StaffMember> {
     }
 }
 
+/// Everyone on the staff list, active first, by name.
 pub fn list(store: &Store) -> Result<Vec<StaffMember>> {
-    let mut stmt = store.conn().prepare(&format!(
+    list_in(store.conn())
+}
+
+pub(crate) fn list_in(conn: &rusqlite::Connection) -> Result<Vec<StaffMember>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM staff ORDER BY active DESC, display_name"
     ))?;
     let rows = stmt.query_map([], from_row)?;

@@ -51,6 +51,8 @@ pub enum Request {
         escalation: Box<super::escalations::NewEscalation>,
         called_999: bool,
         summary: String,
+        /// For an allegation about staff: whether the person uses this desk.
+        about: crate::domain::names::About,
     },
     /// Who an escalation can be assigned to, on-duty DSL first.
     Assignable,
@@ -186,6 +188,8 @@ pub struct DashboardData {
     pub outcomes: Vec<String>,
     /// Events the deadline rules wait for (e.g. "strategy_discussion").
     pub events: Vec<String>,
+    /// Every account (intake asks whether an allegation's subject is one).
+    pub staff: Vec<StaffMember>,
 }
 
 /// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
@@ -219,6 +223,7 @@ pub fn load_dashboard(
         categories: escalations::categories(store.conn())?,
         outcomes: super::workflow::outcomes(store.conn())?,
         events: super::workflow::events(store.conn())?,
+        staff: super::staff::list(store)?,
         unacked_total,
         unacked,
         ack_minutes: notices::ack_minutes(store.conn())?,
@@ -410,9 +415,10 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             escalation,
             called_999,
             summary,
+            about,
         } => {
             let d = store.write(&me.username, now, |w| {
-                let d = super::workflow::create(w, &escalation, called_999)?;
+                let d = super::workflow::create(w, &escalation, called_999, &about)?;
                 if !summary.trim().is_empty() {
                     super::workflow::note(w, d.id, &format!("Summary: {summary}"))?;
                 }

@@ -749,52 +749,85 @@ pub fn link(w: &mut Write<'_>, id: i64, other: i64) -> Result<Done> {
 
 /// Records an escalation at intake: the rules set its deadlines, and a 999
 /// call made is on the record.
+///
+/// Who may see it follows `domain::names::decide` (issue 14): for an
+/// allegation about staff, `about` says whether the person uses this desk.
+/// A typed name near a desk user's with no answer is refused
+/// ([`crate::domain::names::ASK`]) and nothing is written; an account named
+/// restricts the case and excludes that account; "none" on a near name is
+/// allowed, and said in the chronology and the audit trail. Whoever records a
+/// restricted escalation is named on it (unless a senior lead, who sees it
+/// anyway), so they can keep working it. The access that results is written
+/// to the trail (`store::access::record_access`).
 pub fn create(
     w: &mut Write<'_>,
     e: &escalations::NewEscalation,
     emergency_called: bool,
+    about: &crate::domain::names::About,
 ) -> Result<Done> {
+    use crate::domain::names::{Decision, decide};
     let me = actor(w)?;
     let mut e = e.clone();
     if e.raised_by.trim().is_empty() {
         e.raised_by = me.display_name.clone();
     }
-    // An allegation that names one of the desk's own DSLs is always
-    // restricted, and that DSL can never see it.
-    let named_dsl: Option<i64> = if e.subject_kind == crate::domain::escalation::SubjectKind::Staff
-    {
-        w.tx()
-            .query_row(
-                "SELECT id FROM staff WHERE active = 1 AND role IN ('dsl', 'deputy', 'senior')
-                   AND (lower(trim(display_name)) = lower(trim(?1)) OR lower(username) = lower(trim(?1)))",
-                [&e.subject_name],
-                |r| r.get(0),
-            )
-            .optional()?
-    } else {
-        None
-    };
-    if named_dsl.is_some() {
+    let staff = super::staff::list_in(w.tx())?;
+    let decision = decide(
+        e.subject_kind == crate::domain::escalation::SubjectKind::Staff,
+        &e.subject_name,
+        about,
+        &staff,
+        &me.username,
+    )
+    .map_err(StoreError::Refused)?;
+    if matches!(decision, Decision::Exclude { .. }) {
         e.restricted = true;
     }
     let e = &e;
     let (id, reference) = escalations::insert(w, me.id, e)?;
-    // Whoever records a restricted escalation is named on it, so they can keep
-    // working it; nobody else but senior leads sees it until named.
-    if let Some(dsl) = named_dsl {
-        w.tx().execute(
-            "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'excluded')",
-            params![id, dsl],
-        )?;
+    let now = w.now();
+    match &decision {
+        Decision::Exclude { staff_id, username } => {
+            w.tx().execute(
+                "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'excluded')",
+                params![id, staff_id],
+            )?;
+            escalations::add_chronology(
+                w,
+                id,
+                me.id,
+                now,
+                "edited",
+                &format!(
+                    "Restricted at intake: the person this is about uses this desk; their account {username} is excluded from it."
+                ),
+            )?;
+        }
+        Decision::Open { near } if !near.is_empty() => {
+            escalations::add_chronology(
+                w,
+                id,
+                me.id,
+                now,
+                "edited",
+                "At intake the recorder answered that the person this is about does not use this desk, though the name is near a desk user's.",
+            )?;
+            w.audit(
+                "not_desk_user",
+                "escalation",
+                Some(&reference),
+                Some(&format!("near={}", near.join(","))),
+            )?;
+        }
+        Decision::Open { .. } => {}
     }
-    if e.restricted && !me.role.sees_restricted() && named_dsl != Some(me.id) {
+    if e.restricted && !me.role.sees_restricted() {
         w.tx().execute(
             "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'named')",
             params![id, me.id],
         )?;
     }
     if e.immediate_risk && emergency_called {
-        let now = w.now();
         w.tx().execute(
             "UPDATE escalations SET emergency_called_at = ?2 WHERE id = ?1",
             params![id, now.timestamp()],
@@ -807,9 +840,250 @@ pub fn create(
         Some(&reference),
         Some(e.subject_kind.code()),
     )?;
+    if e.restricted {
+        super::access::record_access(w, id, &reference)?;
+    }
     Ok(Done {
         id,
-        message: format!("{reference} recorded"),
+        message: format!(
+            "{reference} recorded{}",
+            if e.restricted {
+                " (restricted: senior leads and the staff named on it)"
+            } else {
+                ""
+            }
+        ),
         reference,
     })
+}
+
+/// A senior lead's change to who may see an escalation (`dutydesk access`,
+/// the record's access form). Usernames; empty lists change nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessChange {
+    /// `Some(true)` restricts, `Some(false)` lifts the restriction.
+    pub restrict: Option<bool>,
+    pub name: Vec<String>,
+    pub unname: Vec<String>,
+    pub exclude: Vec<String>,
+    pub unexclude: Vec<String>,
+    /// Why (required): kept in the chronology.
+    pub reason: String,
+}
+
+impl AccessChange {
+    /// True when the change asks for nothing.
+    pub fn is_empty(&self) -> bool {
+        self.restrict.is_none()
+            && self.name.is_empty()
+            && self.unname.is_empty()
+            && self.exclude.is_empty()
+            && self.unexclude.is_empty()
+    }
+}
+
+/// Restricts or unrestricts an escalation and names or excludes staff on it,
+/// later than intake (issue 14: once recorded unrestricted, nothing could
+/// restrict it). Only a senior lead who may see the case may (one excluded
+/// from it gets the same `NotVisible` as for a missing one). Refused, with
+/// nothing written: no reason, nothing asked, an unknown account, one asked
+/// both ways, excluding yourself or the case's holder (assign it first), a
+/// change already in force. Restricting names the holder, so the person
+/// working the case keeps it. One write: the rows, a chronology line, and
+/// the access state in the audit trail (`store::access::record_access`).
+pub fn change_access(
+    w: &mut Write<'_>,
+    id: i64,
+    ch: &AccessChange,
+    expected: Option<i64>,
+) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    if !me.role.sees_restricted() {
+        return Err(StoreError::Refused(format!(
+            "only a senior lead may change who sees {}; ask one",
+            c.reference
+        )));
+    }
+    check_version(&c, expected)?;
+    if ch.is_empty() {
+        return Err(StoreError::Refused(
+            "nothing to change: give --restrict, --unrestrict, --name, --unname, --exclude or --unexclude".into(),
+        ));
+    }
+    let reason = text("reason", &ch.reason, MAX_TEXT)?;
+    let lists = [
+        ("name", &ch.name),
+        ("unname", &ch.unname),
+        ("exclude", &ch.exclude),
+        ("unexclude", &ch.unexclude),
+    ];
+    // Every account named once, and known.
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (what, list) in lists {
+        for u in list.iter() {
+            let u = u.trim();
+            if let Some((other, _)) = seen.iter().find(|(_, x)| *x == u) {
+                let pair = [*other, what];
+                // Unexcluding and naming in one go is how an excluded
+                // account is named.
+                if !(pair.contains(&"unexclude") && pair.contains(&"name")) {
+                    return Err(StoreError::Refused(format!(
+                        "{u} is given to both --{other} and --{what}: choose one"
+                    )));
+                }
+            }
+            seen.push((what, u));
+        }
+    }
+    let staff = |u: &str| -> Result<StaffMember> {
+        find_in(w.tx(), u.trim())?.ok_or_else(|| {
+            StoreError::Refused(format!(
+                "no staff member {:?}: see `dutydesk staff list`",
+                u.trim()
+            ))
+        })
+    };
+    let access_of = |staff_id: i64| -> Result<Option<String>> {
+        Ok(w.tx()
+            .query_row(
+                "SELECT access FROM escalation_access WHERE escalation_id = ?1 AND staff_id = ?2",
+                params![id, staff_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    };
+    let mut said: Vec<String> = Vec::new();
+    let mut rows: Vec<(i64, Option<&'static str>)> = Vec::new();
+    for u in &ch.unexclude {
+        let s = staff(u)?;
+        if access_of(s.id)?.as_deref() != Some("excluded") {
+            return Err(StoreError::Refused(format!(
+                "{} is not excluded from {}",
+                s.username, c.reference
+            )));
+        }
+        rows.push((s.id, None));
+        said.push(format!("{} no longer excluded", s.username));
+    }
+    for u in &ch.unname {
+        let s = staff(u)?;
+        if access_of(s.id)?.as_deref() != Some("named") {
+            return Err(StoreError::Refused(format!(
+                "{} is not named on {}",
+                s.username, c.reference
+            )));
+        }
+        rows.push((s.id, None));
+        said.push(format!("{} no longer named", s.username));
+    }
+    for u in &ch.exclude {
+        let s = staff(u)?;
+        if s.id == me.id {
+            return Err(StoreError::Refused(
+                "you cannot exclude yourself: ask another senior lead".into(),
+            ));
+        }
+        if c.assignee_id == Some(s.id) {
+            return Err(StoreError::Refused(format!(
+                "{} holds {}: assign it to someone else first (`dutydesk assign {} USER --take`)",
+                s.username, c.reference, c.reference
+            )));
+        }
+        if access_of(s.id)?.as_deref() == Some("excluded") {
+            return Err(StoreError::Refused(format!(
+                "{} is already excluded from {}",
+                s.username, c.reference
+            )));
+        }
+        rows.push((s.id, Some("excluded")));
+        said.push(format!("{} excluded", s.username));
+    }
+    for u in &ch.name {
+        let s = staff(u)?;
+        let unexcluded = ch.unexclude.iter().any(|x| x.trim() == s.username);
+        match access_of(s.id)?.as_deref() {
+            Some("named") => {
+                return Err(StoreError::Refused(format!(
+                    "{} is already named on {}",
+                    s.username, c.reference
+                )));
+            }
+            Some("excluded") if !unexcluded => {
+                return Err(StoreError::Refused(format!(
+                    "{} is excluded from {}: to name them, --unexclude them in the same command",
+                    s.username, c.reference
+                )));
+            }
+            _ => {}
+        }
+        rows.push((s.id, Some("named")));
+        said.push(format!("{} named", s.username));
+    }
+    match ch.restrict {
+        Some(true) if c.restricted => {
+            return Err(StoreError::Refused(format!(
+                "{} is already restricted",
+                c.reference
+            )));
+        }
+        Some(false) if !c.restricted => {
+            return Err(StoreError::Refused(format!(
+                "{} is not restricted",
+                c.reference
+            )));
+        }
+        Some(true) => said.insert(0, "restricted".into()),
+        Some(false) => said.insert(0, "restriction lifted".into()),
+        None => {}
+    }
+    touch(w, &c, &me)?;
+    for (staff_id, access) in &rows {
+        match access {
+            None => w.tx().execute(
+                "DELETE FROM escalation_access WHERE escalation_id = ?1 AND staff_id = ?2",
+                params![id, staff_id],
+            )?,
+            Some(a) => w.tx().execute(
+                "INSERT OR REPLACE INTO escalation_access (escalation_id, staff_id, access)
+                 VALUES (?1, ?2, ?3)",
+                params![id, staff_id, a],
+            )?,
+        };
+    }
+    if let Some(r) = ch.restrict {
+        w.tx().execute(
+            "UPDATE escalations SET restricted = ?2 WHERE id = ?1",
+            params![id, r],
+        )?;
+    }
+    // Restricting must not hide the case from the person working it.
+    if ch.restrict == Some(true)
+        && let Some(holder) = c.assignee_id
+        && let Some(h) = super::staff::list_in(w.tx())?
+            .into_iter()
+            .find(|s| s.id == holder)
+        && !h.role.sees_restricted()
+        && access_of(holder)?.is_none()
+    {
+        w.tx().execute(
+            "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'named')",
+            params![id, holder],
+        )?;
+        said.push(format!("{} named (holds it)", h.username));
+    }
+    let state = super::access::state(w.tx(), id)?;
+    log(
+        w,
+        &c,
+        &me,
+        "edited",
+        &format!(
+            "Who may see it changed by {}: {}. Reason: {reason}",
+            me.display_name,
+            said.join("; ")
+        ),
+    )?;
+    super::access::record_access(w, id, &c.reference)?;
+    Ok(done(&c, format!("{}: {state}", c.reference)))
 }

@@ -288,6 +288,9 @@ pub struct App {
     pub outcomes: Vec<String>,
     /// Events the deadline rules wait for, offered by `E`.
     pub events: Vec<String>,
+    /// The staff list (every account), for intake's "does the person use
+    /// this desk?" and the access form.
+    pub staff: Vec<StaffMember>,
     pub holidays_through: Option<i32>,
     pub detail: Option<Detail>,
     pub contacts: ContactsView,
@@ -346,6 +349,7 @@ impl App {
             categories: Vec::new(),
             outcomes: Vec::new(),
             events: Vec::new(),
+            staff: Vec::new(),
             holidays_through: None,
             detail: None,
             contacts: ContactsView::default(),

@@ -5,6 +5,8 @@
 use super::app::Target;
 use super::form::{Field, Form};
 use crate::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind, years_old};
+use crate::domain::names::{About, decide};
+use crate::domain::staff::StaffMember;
 use crate::store::escalations::NewEscalation;
 use crate::store::worker::{ReferOptions, Request, Verb};
 use crate::store::workflow::{MAX_TEXT, Referral};
@@ -30,8 +32,10 @@ fn codes<T: Copy>(
         .collect()
 }
 
-/// The intake form, in the order of the procedure: life at risk first.
-pub fn intake(categories: &[(String, String)]) -> Form {
+/// The intake form, in the order of the procedure: life at risk first. For
+/// an allegation about staff it asks whether the person uses this desk:
+/// "no", or one of `staff` (every account, deactivated ones too).
+pub fn intake(categories: &[(String, String)], staff: &[StaffMember]) -> Form {
     let yes_no_consent = codes(Consent::ALL, Consent::code, Consent::label);
     Form::new(
         "New escalation",
@@ -71,13 +75,42 @@ pub fn intake(categories: &[(String, String)]) -> Form {
                 .hint("Home Office report within one calendar day"),
             Field::toggle("restricted", "Restricted?")
                 .hint("An allegation about a DSL: senior leads only"),
+            Field::choice("about", "Uses this desk?", desk_users(staff))
+                .shown_when("subject", SubjectKind::Staff.code())
+                .hint("Is the person this is about a user of dutydesk? Choose their account (they will never see it; the case is restricted) or No"),
             Field::multiline("summary", "What happened", 4000),
         ],
     )
 }
 
+/// The answers to "does the person use this desk?": no, then every account.
+fn desk_users(staff: &[StaffMember]) -> Vec<(String, String)> {
+    let mut out = vec![("none".to_string(), "No: not a user of this desk".to_string())];
+    out.extend(staff.iter().map(|s| {
+        (
+            s.username.clone(),
+            format!(
+                "{} ({}, {}{})",
+                s.display_name,
+                s.username,
+                s.role.label(),
+                if s.active { "" } else { ", deactivated" }
+            ),
+        )
+    }));
+    out
+}
+
 /// Reads the intake form into a new escalation, or marks what is wrong.
-pub fn read_intake(form: &mut Form, now: DateTime<Utc>, me: &str) -> Option<Request> {
+/// `me` is the recorder's account, `staff` the staff list (for the store's
+/// own check of "does the person use this desk?", run here first so the
+/// problem sits next to its field).
+pub fn read_intake(
+    form: &mut Form,
+    now: DateTime<Utc>,
+    me: &StaffMember,
+    staff: &[StaffMember],
+) -> Option<Request> {
     form.clear_errors();
     let mut ok = true;
     let mut bad = |form: &mut Form, key: &str, msg: String| {
@@ -147,6 +180,28 @@ pub fn read_intake(form: &mut Form, now: DateTime<Utc>, me: &str) -> Option<Requ
     if form.checked("categories").is_empty() {
         bad(form, "categories", "choose at least one".into());
     }
+    let about = match form.choice("about") {
+        _ if subject != Some(SubjectKind::Staff) => About::Unanswered,
+        None => About::Unanswered,
+        Some(code) => About::parse(code),
+    };
+    if subject == Some(SubjectKind::Staff) {
+        if about == About::Unanswered {
+            bad(
+                form,
+                "about",
+                "say whether the person this is about uses this desk: their account, or No".into(),
+            );
+        } else if let Err(e) = decide(
+            true,
+            form.text("name"),
+            &about,
+            staff,
+            &me.username,
+        ) {
+            bad(form, "about", e);
+        }
+    }
     let immediate = form.toggle("immediate");
     let called = form.toggle("called_999");
     if called && !immediate {
@@ -187,7 +242,7 @@ pub fn read_intake(form: &mut Form, now: DateTime<Utc>, me: &str) -> Option<Requ
             .and_then(LocationType::from_code)
             .unwrap_or(LocationType::Unknown),
         risk,
-        raised_by: me.to_string(),
+        raised_by: me.display_name.clone(),
         raised_at: now,
         occurred_at: None,
         occurred_place: None,
@@ -208,6 +263,7 @@ pub fn read_intake(form: &mut Form, now: DateTime<Utc>, me: &str) -> Option<Requ
         escalation: Box::new(e),
         called_999: called,
         summary: form.text("summary").to_string(),
+        about,
     })
 }
 

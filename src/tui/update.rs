@@ -519,7 +519,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     "Only DSLs can record escalations here",
                 );
             } else {
-                app.form = Some((FormKind::Intake, forms::intake(&app.categories)));
+                app.form = Some((
+                    FormKind::Intake,
+                    forms::intake(&app.categories, &app.staff),
+                ));
             }
         }
         Action::Close => {
@@ -700,6 +703,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.categories = d.categories;
             app.outcomes = d.outcomes;
             app.events = d.events;
+            app.staff = d.staff;
             app.holidays_through = d.holidays_through;
             app.queue.load(d.total, d.offset, d.rows);
             if let Some(pos) = d.kept_at {
@@ -901,7 +905,8 @@ fn reload(app: &mut App, fx: &mut Vec<Effect>) {
 /// sent (intake) or put to the user as a yes/no question (close, refer).
 fn form_key(app: &mut App, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
     let now = app.now;
-    let me = app.me.display_name.clone();
+    let me = app.me.clone();
+    let staff = &app.staff;
     let Some((kind, form)) = app.form.as_mut() else {
         return;
     };
@@ -916,7 +921,7 @@ fn form_key(app: &mut App, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>
         FormOutcome::Cancel => app.form = None,
         FormOutcome::Submit => match kind {
             FormKind::Intake => {
-                if let Some(req) = forms::read_intake(form, now, &me) {
+                if let Some(req) = forms::read_intake(form, now, &me, staff) {
                     form.saving = true;
                     fx.push(Effect::Store(req));
                 }
