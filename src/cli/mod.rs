@@ -216,10 +216,23 @@ pub enum Command {
     Backup { dest: PathBuf },
     /// Record a new escalation; prints its reference alone on stdout
     New(verbs::NewArgs),
-    /// Acknowledge an escalation and take it ("I have this")
-    Ack { reference: String },
-    /// Assign an escalation to an active DSL
-    Assign { reference: String, user: String },
+    /// Acknowledge an escalation and take it ("I have this"); refused when
+    /// someone else holds it, unless --take
+    Ack {
+        reference: String,
+        /// Take it from whoever holds it (they are told)
+        #[arg(long)]
+        take: bool,
+    },
+    /// Assign an escalation to an active DSL; refused when someone else holds
+    /// it, unless --take
+    Assign {
+        reference: String,
+        user: String,
+        /// Take it from whoever holds it (they are told)
+        #[arg(long)]
+        take: bool,
+    },
     /// Link two escalations about the same person
     Link { reference: String, other: String },
     /// Record a referral: route, contact, method, their reference, what was shared and why
@@ -264,15 +277,23 @@ pub enum Command {
         #[arg(long)]
         rationale: String,
     },
-    /// Approve or send back a closure proposed by another DSL
+    /// Approve or send back a closure proposed by another DSL. Approving
+    /// needs the version `dutydesk show` printed with the proposal: refused if
+    /// the proposal changed since. Prints the outcome and rationale approved.
     Signoff {
         reference: String,
-        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject", requires = "version")]
         approve: bool,
         #[arg(long)]
         reject: bool,
         #[arg(long)]
         reason: String,
+        /// The version `dutydesk show REF` printed with the proposal you read
+        #[arg(long, value_name = "N")]
+        version: Option<i64>,
+        /// Also check the proposed outcome is this one
+        #[arg(long, value_name = "O")]
+        outcome: Option<String>,
     },
     /// Who may see an escalation (senior leads only): restrict or lift the
     /// restriction, name staff on it, exclude staff from it (the person an
@@ -632,10 +653,14 @@ pub fn run(cli: Cli) -> Outcome {
             *json,
         ),
         Some(Command::Backup { dest }) => admin::backup(&db_path(&cli, DEFAULT_DB), dest),
-        Some(Command::Ack { reference }) => verbs::ack(&db_path(&cli, DEFAULT_DB), reference),
-        Some(Command::Assign { reference, user }) => {
-            verbs::assign(&db_path(&cli, DEFAULT_DB), reference, user)
+        Some(Command::Ack { reference, take }) => {
+            verbs::ack(&db_path(&cli, DEFAULT_DB), reference, *take)
         }
+        Some(Command::Assign {
+            reference,
+            user,
+            take,
+        }) => verbs::assign(&db_path(&cli, DEFAULT_DB), reference, user, *take),
         Some(Command::Link { reference, other }) => {
             verbs::link(&db_path(&cli, DEFAULT_DB), reference, other)
         }
@@ -674,8 +699,17 @@ pub fn run(cli: Cli) -> Outcome {
             reference,
             approve,
             reason,
+            version,
+            outcome,
             ..
-        }) => verbs::signoff(&db_path(&cli, DEFAULT_DB), reference, *approve, reason),
+        }) => verbs::signoff(
+            &db_path(&cli, DEFAULT_DB),
+            reference,
+            *approve,
+            reason,
+            *version,
+            outcome.as_deref(),
+        ),
         Some(Command::Access {
             reference,
             restrict,

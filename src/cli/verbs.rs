@@ -244,13 +244,19 @@ fn by_ref<T>(
     })
 }
 
-pub fn ack(path: &Path, reference: &str) -> Outcome {
-    say(by_ref(path, reference, workflow::acknowledge)?)
+/// `dutydesk ack`: refused when someone else holds or acknowledged the case
+/// (who and when), unless `take`; "already yours" for your own.
+pub fn ack(path: &Path, reference: &str, take: bool) -> Outcome {
+    say(by_ref(path, reference, |w, id, v| {
+        workflow::acknowledge(w, id, v, take)
+    })?)
 }
 
-pub fn assign(path: &Path, reference: &str, user: &str) -> Outcome {
+/// `dutydesk assign`: refused when someone other than you and `user` holds
+/// the case, unless `take`.
+pub fn assign(path: &Path, reference: &str, user: &str, take: bool) -> Outcome {
     say(by_ref(path, reference, |w, id, v| {
-        workflow::assign(w, id, user, v)
+        workflow::assign(w, id, user, v, take)
     })?)
 }
 
@@ -305,10 +311,24 @@ pub fn close(path: &Path, reference: &str, outcome: &str, rationale: &str) -> Ou
     })?)
 }
 
-pub fn signoff(path: &Path, reference: &str, approve: bool, reason: &str) -> Outcome {
-    say(by_ref(path, reference, |w, id, _| {
-        workflow::signoff(w, id, approve, reason)
-    })?)
+/// `dutydesk signoff`: approves only the proposal shown by `dutydesk show`
+/// (`--version N`, and `--outcome O` if given), and prints what it approved.
+pub fn signoff(
+    path: &Path,
+    reference: &str,
+    approve: bool,
+    reason: &str,
+    version: Option<i64>,
+    outcome: Option<&str>,
+) -> Outcome {
+    let d = write(path, |w| {
+        let id = workflow::id_of(w, reference)?;
+        workflow::signoff(w, id, approve, reason, version, outcome)
+    })?;
+    if let Some(detail) = &d.detail {
+        println!("{detail}");
+    }
+    say(d)
 }
 
 /// `dutydesk access`: a senior lead changes who may see an escalation, or
@@ -389,6 +409,13 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         d.raised_by
     );
     println!("assigned to {}", s.assignee.as_deref().unwrap_or("nobody"));
+    println!("version {} (for `dutydesk signoff --version`)", d.version);
+    if s.awaiting_signoff
+        && let (Some(o), Some(r)) = (&d.outcome, &d.closure_rationale)
+    {
+        println!("closure proposed, awaiting sign-off: {o}");
+        println!("rationale: {r}");
+    }
     println!("exact words: {}", d.exact_words);
     for dl in &d.deadlines {
         println!(

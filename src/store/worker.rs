@@ -106,7 +106,13 @@ pub struct ReferOptions {
 /// The desk's verbs, as the dashboard asks for them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verb {
+    /// "I have this" on a case nobody else holds.
     Acknowledge,
+    /// "I have this" on a case someone else holds: the user was asked first;
+    /// the previous holder is told.
+    Take,
+    /// Give to this account. The dashboard's user saw the holder in the
+    /// version they act on, so a held case is taken (the holder is told).
     Assign(String),
     Note(String),
     Refer(super::workflow::Referral),
@@ -397,14 +403,17 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::Act { id, version, verb } => {
             use super::workflow as wf;
             let d = store.write(&me.username, now, |w| match verb {
-                Verb::Acknowledge => wf::acknowledge(w, id, version),
-                Verb::Assign(user) => wf::assign(w, id, &user, version),
+                Verb::Acknowledge => wf::acknowledge(w, id, version, false),
+                Verb::Take => wf::acknowledge(w, id, version, true),
+                Verb::Assign(user) => wf::assign(w, id, &user, version, true),
                 Verb::Note(text) => wf::note(w, id, &text),
                 Verb::Refer(r) => wf::refer(w, id, &r, version),
                 Verb::Close { outcome, rationale } => {
                     wf::close(w, id, &outcome, &rationale, version)
                 }
-                Verb::Signoff { approve, reason } => wf::signoff(w, id, approve, &reason),
+                Verb::Signoff { approve, reason } => {
+                    wf::signoff(w, id, approve, &reason, version, None)
+                }
                 Verb::Reopen(reason) => wf::reopen(w, id, &reason, version),
                 Verb::Link(other) => wf::link(w, id, other),
                 Verb::Event { event, note } => wf::record_event(w, id, &event, &note),

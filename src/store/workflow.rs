@@ -37,6 +37,9 @@ pub struct Done {
     pub id: i64,
     pub reference: String,
     pub message: String,
+    /// What was acted on, in full, for the command line to print (a
+    /// sign-off prints the outcome and rationale it approved).
+    pub detail: Option<String>,
 }
 
 /// The escalation as a verb needs it.
@@ -48,6 +51,11 @@ struct Current {
     risk: Risk,
     restricted: bool,
     acknowledged: bool,
+    /// Who acknowledged it, and when (UTC seconds).
+    acknowledged_by: Option<String>,
+    acknowledged_at: Option<i64>,
+    /// The holder's display name.
+    assignee: Option<String>,
     closing_by: Option<i64>,
     closed: bool,
     updated_by: String,
@@ -74,8 +82,11 @@ fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
             &format!(
                 "SELECT e.id, e.reference, e.status, e.version, e.assignee_id, e.risk,
                     e.restricted, e.acknowledged_at IS NOT NULL, e.closed_by, e.closed_at IS NOT NULL,
-                    coalesce(u.display_name, '?'), e.updated_at
+                    coalesce(u.display_name, '?'), e.updated_at,
+                    k.display_name, e.acknowledged_at, h.display_name
                  FROM escalations e LEFT JOIN staff u ON u.id = e.updated_by
+                    LEFT JOIN staff k ON k.id = e.acknowledged_by
+                    LEFT JOIN staff h ON h.id = e.assignee_id
                  WHERE e.id = :id AND {}",
                 escalations::VISIBLE
             ),
@@ -93,6 +104,9 @@ fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
                     closed: r.get(9)?,
                     updated_by: clean_line(&r.get::<_, String>(10)?),
                     updated_at: r.get(11)?,
+                    acknowledged_by: r.get::<_, Option<String>>(12)?.map(|n| clean_line(&n)),
+                    acknowledged_at: r.get(13)?,
+                    assignee: r.get::<_, Option<String>>(14)?.map(|n| clean_line(&n)),
                 })
             },
         )
@@ -181,18 +195,77 @@ fn done(c: &Current, message: String) -> Done {
         id: c.id,
         reference: c.reference.clone(),
         message,
+        detail: None,
     }
 }
 
-/// "I have this": acknowledges and takes the escalation.
-pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>) -> Result<Done> {
+/// Records a change of holder from `c`'s holder to `to`: the 'assigned'
+/// chronology line (`body`), its audit row, and the `assignments` row (schema
+/// v4) from which the previous holder is told their case was taken
+/// (`store::notices`, alert `taken`).
+fn hand_over(
+    w: &mut Write<'_>,
+    c: &Current,
+    me: &StaffMember,
+    to: &StaffMember,
+    body: &str,
+) -> Result<()> {
+    let now = w.now();
+    escalations::add_chronology(w, c.id, me.id, now, "assigned", body)?;
+    let chronology_id = w.tx().last_insert_rowid();
+    w.tx().execute(
+        "INSERT INTO assignments (chronology_id, escalation_id, from_id, to_id, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![chronology_id, c.id, c.assignee_id, to.id, now.timestamp()],
+    )?;
+    w.audit("assigned", "escalation", Some(&c.reference), Some(&clip(body)))
+}
+
+/// "Held by X (acknowledged by Y at 09:04)": who has a case, for refusals.
+fn held_by(c: &Current) -> String {
+    let mut out = format!(
+        "held by {}",
+        c.assignee.as_deref().unwrap_or("another DSL")
+    );
+    if let (Some(by), Some(at)) = (&c.acknowledged_by, c.acknowledged_at) {
+        out.push_str(&format!(
+            " (acknowledged by {by} at {})",
+            crate::domain::calendar::format_stamp(super::instant(at))
+        ));
+    }
+    out
+}
+
+/// "I have this": acknowledges the escalation and takes it.
+///
+/// A case someone else holds (or acknowledged) is taken from them only with
+/// `take` (`dutydesk ack --take`, or the dashboard's confirmation); without
+/// it the refusal says who holds it and since when, and nothing is written.
+/// Acknowledging your own case again is refused as "already yours". Taking
+/// writes an `assignments` row, so the previous holder is told.
+pub fn acknowledge(
+    w: &mut Write<'_>,
+    id: i64,
+    expected: Option<i64>,
+    take: bool,
+) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
     open_only(&c)?;
     check_version(&c, expected)?;
-    if c.acknowledged && c.assignee_id == Some(me.id) {
+    let mine = c.assignee_id == Some(me.id);
+    if c.acknowledged && mine {
         return Err(StoreError::Refused(format!(
             "{} is already yours",
+            c.reference
+        )));
+    }
+    let someone_else = (c.assignee_id.is_some() && !mine) || (c.acknowledged && !mine);
+    if someone_else && !take {
+        return Err(StoreError::Refused(format!(
+            "{} is {}: to take it from them, `dutydesk ack {} --take` (they will be told)",
+            c.reference,
+            held_by(&c),
             c.reference
         )));
     }
@@ -214,16 +287,22 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>) -> Result<
             &format!("Acknowledged by {}.", me.display_name),
         )?;
     }
-    log(
-        w,
-        &c,
-        &me,
-        "assigned",
-        &format!("{} took the escalation.", me.display_name),
-    )?;
+    if !mine {
+        let body = match &c.assignee {
+            Some(from) => format!("{} took the escalation from {from}.", me.display_name),
+            None => format!("{} took the escalation.", me.display_name),
+        };
+        hand_over(w, &c, &me, &me, &body)?;
+    }
     Ok(done(
         &c,
-        format!("{} is yours, {}", c.reference, me.display_name),
+        match (&c.assignee, mine) {
+            (Some(from), false) => format!(
+                "{} is yours, {}; {from} is told it was taken",
+                c.reference, me.display_name
+            ),
+            _ => format!("{} is yours, {}", c.reference, me.display_name),
+        },
     ))
 }
 
@@ -248,7 +327,20 @@ pub fn assignable(conn: &rusqlite::Connection, now: i64) -> Result<Vec<StaffMemb
 }
 
 /// Gives the escalation to another DSL; they are alerted.
-pub fn assign(w: &mut Write<'_>, id: i64, username: &str, expected: Option<i64>) -> Result<Done> {
+///
+/// A case held by someone other than the actor and the new holder is taken
+/// from them only with `take` (`dutydesk assign --take`; the dashboard, whose
+/// user saw the holder in the version they act on, passes it); without it
+/// the refusal names the holder. The new holder must be able to see the case
+/// (not excluded; named, when it is restricted). The previous holder is told
+/// (an `assignments` row, alert `taken`), unless they did it themselves.
+pub fn assign(
+    w: &mut Write<'_>,
+    id: i64,
+    username: &str,
+    expected: Option<i64>,
+    take: bool,
+) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
     open_only(&c)?;
@@ -262,16 +354,26 @@ pub fn assign(w: &mut Write<'_>, id: i64, username: &str, expected: Option<i64>)
             to.display_name
         )));
     }
-    if c.restricted && current(w, &to, id).is_err() {
+    if current(w, &to, id).is_err() {
         return Err(StoreError::Refused(format!(
-            "{} is restricted and {} may not see it",
-            c.reference, to.display_name
+            "{} may not see {}: a senior lead can name them on it (`dutydesk access {} --name {}`)",
+            to.display_name, c.reference, c.reference, to.username
         )));
     }
     if c.assignee_id == Some(to.id) {
         return Err(StoreError::Refused(format!(
             "{} is already assigned to {}",
             c.reference, to.display_name
+        )));
+    }
+    if c.assignee_id.is_some_and(|h| h != me.id) && !take {
+        return Err(StoreError::Refused(format!(
+            "{} is {}: to take it from them and give it to {}, `dutydesk assign {} {} --take` (they will be told)",
+            c.reference,
+            held_by(&c),
+            to.username,
+            c.reference,
+            to.username
         )));
     }
     touch(w, &c, &me)?;
@@ -281,13 +383,14 @@ pub fn assign(w: &mut Write<'_>, id: i64, username: &str, expected: Option<i64>)
          WHERE id = ?1",
         params![id, to.id],
     )?;
-    log(
-        w,
-        &c,
-        &me,
-        "assigned",
-        &format!("Assigned to {} by {}.", to.display_name, me.display_name),
-    )?;
+    let body = match &c.assignee {
+        Some(from) if c.assignee_id != Some(me.id) => format!(
+            "Assigned to {} by {} (taken from {from}).",
+            to.display_name, me.display_name
+        ),
+        _ => format!("Assigned to {} by {}.", to.display_name, me.display_name),
+    };
+    hand_over(w, &c, &me, &to, &body)?;
     Ok(done(
         &c,
         format!("{} assigned to {}", c.reference, to.display_name),
@@ -614,10 +717,33 @@ fn finish_close(
 }
 
 /// A second DSL approves a proposed closure, or sends it back with a reason.
-pub fn signoff(w: &mut Write<'_>, id: i64, approve: bool, reason: &str) -> Result<Done> {
+///
+/// Acts only on the proposal its user saw (issue 14): `expected` is the
+/// version shown to them (the dashboard passes the record's; the command line
+/// takes `--version N` from `dutydesk show`), and an approval without one is
+/// refused. If the case changed since (sent back and proposed again, taken,
+/// referred...), the refusal says who changed it and when, and nothing is
+/// written. `outcome`, when given, must also be the proposal's outcome. The
+/// approval's `detail` is the outcome and rationale approved. A case already
+/// closed (another DSL signed it off first) is refused with who and when.
+pub fn signoff(
+    w: &mut Write<'_>,
+    id: i64,
+    approve: bool,
+    reason: &str,
+    expected: Option<i64>,
+    outcome: Option<&str>,
+) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
-    open_only(&c)?;
+    if c.closed {
+        return Err(StoreError::Refused(format!(
+            "{} is already closed: {} closed it at {}",
+            c.reference,
+            c.updated_by,
+            local(super::instant(c.updated_at)).format("%H:%M")
+        )));
+    }
     let Some(closer) = c.closing_by else {
         return Err(StoreError::Refused(format!(
             "{} is not awaiting sign-off",
@@ -629,15 +755,30 @@ pub fn signoff(w: &mut Write<'_>, id: i64, approve: bool, reason: &str) -> Resul
             "you proposed this closure: a second DSL must sign it off".into(),
         ));
     }
+    if approve && expected.is_none() {
+        return Err(StoreError::Refused(format!(
+            "say which proposal you approve: read it with `dutydesk show {}` and pass the version it shows (--version N)",
+            c.reference
+        )));
+    }
+    check_version(&c, expected)?;
+    let (proposed, rationale): (String, String) = w.tx().query_row(
+        "SELECT outcome, closure_rationale FROM escalations WHERE id = ?1",
+        [id],
+        |r| Ok((clean_line(&r.get::<_, String>(0)?), r.get(1)?)),
+    )?;
+    if let Some(o) = outcome.map(str::trim)
+        && o != proposed
+    {
+        return Err(StoreError::Refused(format!(
+            "the closure proposed for {} is {proposed}, not {o}: read it again (`dutydesk show {}`) before signing off",
+            c.reference, c.reference
+        )));
+    }
     let reason = text("reason", reason, MAX_TEXT)?;
     touch(w, &c, &me)?;
     let now = w.now().timestamp();
     if approve {
-        let (outcome, rationale): (String, String) = w.tx().query_row(
-            "SELECT outcome, closure_rationale FROM escalations WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
         w.tx().execute(
             "UPDATE escalations SET signed_off_by = ?2, signed_off_at = ?3 WHERE id = ?1",
             params![id, me.id, now],
@@ -647,13 +788,24 @@ pub fn signoff(w: &mut Write<'_>, id: i64, approve: bool, reason: &str) -> Resul
             &c,
             &me,
             "signed_off",
-            &format!("Closure signed off by {}: {reason}", me.display_name),
+            &format!(
+                "Closure ({proposed}) signed off by {}: {reason}",
+                me.display_name
+            ),
         )?;
-        finish_close(w, &c, &me, &outcome, &rationale, now)?;
-        Ok(done(
+        finish_close(w, &c, &me, &proposed, &rationale, now)?;
+        let mut d = done(
             &c,
-            format!("{} closed, signed off by {}", c.reference, me.display_name),
-        ))
+            format!(
+                "{} closed as {proposed}, signed off by {}",
+                c.reference, me.display_name
+            ),
+        );
+        d.detail = Some(format!(
+            "Approved outcome: {proposed}\nApproved rationale: {}",
+            crate::domain::text::clean_block(&rationale)
+        ));
+        Ok(d)
     } else {
         w.tx().execute(
             "UPDATE escalations SET outcome = NULL, closure_rationale = NULL, closed_by = NULL WHERE id = ?1",
@@ -664,7 +816,10 @@ pub fn signoff(w: &mut Write<'_>, id: i64, approve: bool, reason: &str) -> Resul
             &c,
             &me,
             "reopened",
-            &format!("Closure sent back by {}: {reason}", me.display_name),
+            &format!(
+                "Closure ({proposed}) sent back by {}: {reason}",
+                me.display_name
+            ),
         )?;
         Ok(done(
             &c,
@@ -845,6 +1000,7 @@ pub fn create(
     }
     Ok(Done {
         id,
+        detail: None,
         message: format!(
             "{reference} recorded{}",
             if e.restricted {
