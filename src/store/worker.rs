@@ -93,6 +93,8 @@ pub enum Request {
     /// What the refer form offers for an escalation: routes that fit, and
     /// the contacts for them with whether each is open now.
     ReferOptions { id: i64 },
+    /// Who may see an escalation now (senior leads), for the access form.
+    AccessLists { id: i64 },
 }
 
 /// The refer form's choices.
@@ -132,6 +134,8 @@ pub enum Verb {
         event: String,
         note: String,
     },
+    /// A senior lead changes who may see it.
+    Access(super::workflow::AccessChange),
 }
 
 /// What the store answers.
@@ -162,6 +166,11 @@ pub enum Reply {
     /// Contacts answering a search, and every contact (id, label) for the
     /// form's fallback list.
     Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
+    /// Who may see an escalation, for the access form.
+    AccessLists(Box<super::workflow::AccessLists>),
+    /// This user's account changed in another session (role, name), or
+    /// `None`: deactivated. From then on the worker answers nothing else.
+    Account(Option<StaffMember>),
     /// A request failed; the text is for the status line.
     Error(String),
 }
@@ -316,13 +325,21 @@ impl Drop for Worker {
     }
 }
 
+/// This user's account as the database has it now: `Ok(None)` when it is
+/// deactivated or gone.
+fn reload_me(store: &Store, me: &StaffMember) -> Result<Option<StaffMember>> {
+    Ok(super::staff::find(store, &me.username)?.filter(|s| s.active))
+}
+
 fn run(
     mut store: Store,
-    me: StaffMember,
+    mut me: StaffMember,
     clock: Clock,
     rx: Receiver<Request>,
     out: impl Fn(Reply) -> bool,
 ) {
+    // Set once the account is deactivated: nothing more is read for it.
+    let mut revoked = false;
     let mut seen = store.data_version().ok();
     let mut last_poll = Instant::now();
     // The first check runs at once, so a user logging in hears what is due.
@@ -334,9 +351,13 @@ fn run(
         let wait = POLL.saturating_sub(last_poll.elapsed());
         match rx.recv_timeout(wait) {
             Ok(req) => {
-                let reply = match handle(&mut store, &me, clock, req) {
-                    Ok(r) => r,
-                    Err(e) => Reply::Error(e.to_string()),
+                let reply = if revoked {
+                    Reply::Account(None)
+                } else {
+                    match handle(&mut store, &me, clock, req) {
+                        Ok(r) => r,
+                        Err(e) => Reply::Error(e.to_string()),
+                    }
                 };
                 if !out(reply) {
                     return;
@@ -344,6 +365,9 @@ fn run(
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if revoked {
+            continue;
         }
         if last_alerts.is_none_or(|t| t.elapsed() >= ALERT_EVERY) {
             last_alerts = Some(Instant::now());
@@ -366,6 +390,25 @@ fn run(
             let now_seen = store.data_version().ok();
             if now_seen.is_some() && now_seen != seen {
                 seen = now_seen;
+                // Another session may have deactivated this account or
+                // changed its role: what it may see changes with it, before
+                // anything is reloaded.
+                match reload_me(&store, &me) {
+                    Ok(None) => {
+                        revoked = true;
+                        if !out(Reply::Account(None)) {
+                            return;
+                        }
+                        continue;
+                    }
+                    Ok(Some(now_me)) if now_me != me => {
+                        me = now_me.clone();
+                        if !out(Reply::Account(Some(now_me))) {
+                            return;
+                        }
+                    }
+                    _ => {}
+                }
                 if !out(Reply::Changed) {
                     return;
                 }
@@ -417,6 +460,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                 Verb::Reopen(reason) => wf::reopen(w, id, &reason, version),
                 Verb::Link(other) => wf::link(w, id, other),
                 Verb::Event { event, note } => wf::record_event(w, id, &event, &note),
+                Verb::Access(change) => wf::change_access(w, id, &change, version),
             })?;
             Reply::Saved(d.message)
         }
@@ -513,6 +557,9 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::ReferOptions { id } => {
             Reply::ReferOptions(Box::new(refer_options(store, me, now, id)?))
         }
+        Request::AccessLists { id } => Reply::AccessLists(Box::new(
+            super::workflow::access_lists(store.conn(), me, id)?,
+        )),
     })
 }
 

@@ -1243,3 +1243,49 @@ pub fn change_access(
     super::access::record_access(w, id, &c.reference)?;
     Ok(done(&c, format!("{}: {state}", c.reference)))
 }
+
+/// Who may see an escalation, as lists: what the access form starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLists {
+    pub id: i64,
+    pub restricted: bool,
+    /// Usernames, sorted.
+    pub named: Vec<String>,
+    pub excluded: Vec<String>,
+}
+
+/// The access rows of escalation `id`, for a senior lead who may see it
+/// (others get the same refusal as for a missing case, or "senior leads only").
+pub fn access_lists(
+    conn: &rusqlite::Connection,
+    me: &StaffMember,
+    id: i64,
+) -> Result<AccessLists> {
+    if !super::access::may_see(conn, Viewer::from(me), id)? {
+        return Err(StoreError::NotVisible("with that number".into()));
+    }
+    if !me.role.sees_restricted() {
+        return Err(StoreError::Refused(
+            "only a senior lead may change who sees a record; ask one".into(),
+        ));
+    }
+    let restricted: bool = conn.query_row(
+        "SELECT restricted FROM escalations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let names = |access: &str| -> Result<Vec<String>> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.username FROM escalation_access a JOIN staff s ON s.id = a.staff_id
+             WHERE a.escalation_id = ?1 AND a.access = ?2 ORDER BY s.username",
+        )?;
+        let rows = stmt.query_map(params![id, access], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    };
+    Ok(AccessLists {
+        id,
+        restricted,
+        named: names("named")?,
+        excluded: names("excluded")?,
+    })
+}

@@ -9,7 +9,7 @@ use crate::domain::names::{About, decide};
 use crate::domain::staff::StaffMember;
 use crate::store::escalations::NewEscalation;
 use crate::store::worker::{ReferOptions, Request, Verb};
-use crate::store::workflow::{MAX_TEXT, Referral};
+use crate::store::workflow::{AccessChange, AccessLists, MAX_TEXT, Referral};
 use chrono::{DateTime, Utc};
 
 /// Which form is open, and what it acts on.
@@ -20,6 +20,8 @@ pub enum FormKind {
     Close(Target),
     /// Add (None) or edit a contact.
     Contact(Option<i64>),
+    /// Who may see a record (senior leads), and who could before.
+    Access(Target, Box<AccessLists>),
 }
 
 fn codes<T: Copy>(
@@ -516,4 +518,86 @@ pub fn read_contact(form: &mut Form, id: Option<i64>) -> Option<Request> {
         id,
         input: Box::new(input),
     })
+}
+
+/// The access form (senior leads, from the record): restricted or not, who is
+/// named, who is excluded, and why. `staff` is every account.
+pub fn access(t: &Target, now: &AccessLists, staff: &[StaffMember]) -> Form {
+    let people: Vec<(String, String)> = staff
+        .iter()
+        .map(|s| {
+            (
+                s.username.clone(),
+                format!("{} ({})", s.display_name, s.username),
+            )
+        })
+        .collect();
+    fn ticked(list: &[String]) -> Vec<&str> {
+        list.iter().map(String::as_str).collect()
+    }
+    Form::new(
+        &format!("Who may see {}", t.reference),
+        vec![
+            Field::toggle("restricted", "Restricted?")
+                .with_toggle(now.restricted)
+                .hint("Restricted: only senior leads and the staff named below"),
+            Field::multi("named", "Named", people.clone())
+                .with_checked(&ticked(&now.named))
+                .hint("May see it while it is restricted"),
+            Field::multi("excluded", "Excluded", people)
+                .with_checked(&ticked(&now.excluded))
+                .hint("Never see it, restricted or not: the person it is about"),
+            Field::text("reason", "Why", 4000)
+                .required()
+                .hint("Kept in the chronology"),
+        ],
+    )
+}
+
+/// Reads the access form as a change from `before`, put to the user as a
+/// yes/no question; nothing changed is a problem on the form.
+pub fn read_access(
+    form: &mut Form,
+    t: &Target,
+    before: &AccessLists,
+) -> Option<(String, Request)> {
+    form.clear_errors();
+    let named: Vec<String> = form.checked("named").iter().map(|s| s.to_string()).collect();
+    let excluded: Vec<String> = form
+        .checked("excluded")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if let Some(both) = named.iter().find(|u| excluded.contains(u)) {
+        form.set_error("excluded", format!("{both} is also named: choose one"));
+        return None;
+    }
+    let gone = |was: &[String], now: &[String]| -> Vec<String> {
+        was.iter().filter(|u| !now.contains(u)).cloned().collect()
+    };
+    let restricted = form.toggle("restricted");
+    let change = AccessChange {
+        restrict: (restricted != before.restricted).then_some(restricted),
+        name: gone(&named, &before.named),
+        unname: gone(&before.named, &named),
+        exclude: gone(&excluded, &before.excluded),
+        unexclude: gone(&before.excluded, &excluded),
+        reason: form.text("reason").to_string(),
+    };
+    if change.is_empty() {
+        form.error = Some("Nothing changed: tick or untick someone, or change Restricted".into());
+        return None;
+    }
+    if let Err(e) = crate::domain::text::validate_block("reason", &change.reason, 4000) {
+        form.set_error("reason", e.to_string());
+        return None;
+    }
+    Some((
+        format!("Change who may see {}?", t.reference),
+        Request::Act {
+            id: t.id,
+            version: t.version,
+            verb: Verb::Access(change),
+        },
+    ))
 }
