@@ -211,3 +211,69 @@ fn the_demo_user_works_cases_and_keeps_the_desk_but_not_staff() {
     let (code, _, err) = run(dd("newcomer", &path).args(["demo", "--no-open"]));
     assert_eq!(code, 0, "{err}");
 }
+
+/// A dashboard open for an account that a senior lead deactivates in another
+/// session stops showing records within the poll interval; a new role takes
+/// effect there too.
+#[test]
+fn an_open_dashboard_follows_its_account() {
+    use dutydesk::store::worker::{Reply, Request, Worker};
+    use std::sync::mpsc::channel;
+    use std::time::{Duration, Instant};
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let store = dutydesk::store::open(&path, dutydesk::store::Create::No).unwrap();
+    let bob = dutydesk::store::staff::authenticate(&store, "bob").unwrap();
+    let (tx, rx) = channel();
+    let worker = Worker::spawn(store, bob, dutydesk::clock::Clock::System, move |r| {
+        tx.send(r).is_ok()
+    });
+    // Waits for a reply matching `want`, skipping others (alerts, changes).
+    let wait = |want: &dyn Fn(&Reply) -> bool| -> Reply {
+        let start = Instant::now();
+        loop {
+            let left = Duration::from_secs(3).saturating_sub(start.elapsed());
+            match rx.recv_timeout(left) {
+                Ok(r) if want(&r) => return r,
+                Ok(_) => {}
+                Err(e) => panic!("no such reply within 3 s: {e}"),
+            }
+        }
+    };
+    worker.send(Request::Dashboard {
+        offset: 0,
+        limit: 10,
+        keep: None,
+        deadlines_offset: 0,
+    });
+    wait(&|r| matches!(r, Reply::Dashboard(_)));
+    ok_run(dd("alice", &path).args(["staff", "role", "bob", "senior"]));
+    let started = Instant::now();
+    match wait(&|r| matches!(r, Reply::Account(_))) {
+        Reply::Account(Some(me)) => assert_eq!(me.role.code(), "senior"),
+        other => panic!("{other:?}"),
+    }
+    ok_run(dd("alice", &path).args(["staff", "deactivate", "bob"]));
+    assert!(matches!(
+        wait(&|r| matches!(r, Reply::Account(_))),
+        Reply::Account(None)
+    ));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "within the poll interval"
+    );
+    // From then on, nothing is read for the account.
+    worker.send(Request::Dashboard {
+        offset: 0,
+        limit: 10,
+        keep: None,
+        deadlines_offset: 0,
+    });
+    let r = wait(&|r| matches!(r, Reply::Dashboard(_) | Reply::Account(_)));
+    assert!(matches!(r, Reply::Account(None)), "{r:?}");
+}
+
+fn ok_run(c: &mut Command) {
+    let (code, _, err) = run(c);
+    assert_eq!(code, 0, "{err}");
+}
