@@ -573,7 +573,7 @@ pub fn defaults() -> Vec<Binding> {
             V,
             Char('X'),
             Action::Access,
-            "Who may see it: restrict, name or exclude staff (senior leads)",
+            "Restrict, name or exclude staff (senior leads)",
             None,
         ),
         bind(V, Esc, Action::Back, "Back to the dashboard", Some("back")),
