@@ -149,10 +149,8 @@ fn a_name_near_a_desk_user_forces_the_question() {
 fn naming_the_desk_user_restricts_and_excludes_them() {
     let dir = common::private_dir();
     let path = desk(dir.path());
-    let (code, out, err) = run(dd("bob", &path).args(new_args(
-        "Joanne Brennan (DSL)",
-        &["--about", "jbrennan"],
-    )));
+    let (code, out, err) =
+        run(dd("bob", &path).args(new_args("Joanne Brennan (DSL)", &["--about", "jbrennan"])));
     assert_eq!(code, 0, "{err}");
     let r = out.trim().to_string();
     assert!(err.contains("restricted"), "{err}");
@@ -184,8 +182,7 @@ fn naming_the_desk_user_restricts_and_excludes_them() {
 fn answering_none_on_a_near_name_is_recorded() {
     let dir = common::private_dir();
     let path = desk(dir.path());
-    let (code, out, err) =
-        run(dd("bob", &path).args(new_args("J. Brennan", &["--about", "none"])));
+    let (code, out, err) = run(dd("bob", &path).args(new_args("J. Brennan", &["--about", "none"])));
     assert_eq!(code, 0, "{err}");
     let r = out.trim().to_string();
     assert!(listed(&path, "jbrennan").contains(&r), "not restricted");
@@ -251,15 +248,31 @@ fn senior_leads_restrict_name_and_exclude_later_audited() {
     assert_eq!(count(&path, "audit_log"), before, "refusals write nothing");
     // Restrict: bob (who holds nothing here) loses sight, jbrennan too.
     let (code, out, err) = run(dd("sam", &path).args([
-        "access", &r, "--restrict", "--name", "jbrennan", "--reason", "allegation about a DSL",
+        "access",
+        &r,
+        "--restrict",
+        "--name",
+        "jbrennan",
+        "--reason",
+        "allegation about a DSL",
     ]));
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.trim(), format!("{r}: restricted=1; named=jbrennan; excluded="));
+    assert_eq!(
+        out.trim(),
+        format!("{r}: restricted=1; named=jbrennan; excluded=")
+    );
     assert!(!listed(&path, "bob").contains(&r));
     assert!(listed(&path, "jbrennan").contains(&r));
     // Switch: jbrennan is excluded after all, bob named.
     let (code, _, err) = run(dd("sam", &path).args([
-        "access", &r, "--exclude", "jbrennan", "--name", "bob", "--reason", "it is about Jo",
+        "access",
+        &r,
+        "--exclude",
+        "jbrennan",
+        "--name",
+        "bob",
+        "--reason",
+        "it is about Jo",
     ]));
     assert_eq!(code, 0, "{err}");
     assert_eq!(
@@ -283,11 +296,21 @@ fn senior_leads_restrict_name_and_exclude_later_audited() {
     assert_eq!(out.trim(), "restricted=0; named=bob; excluded=jbrennan");
     // An excluded senior lead cannot touch it: the same refusal as a missing case.
     let (code, _, err) = run(dd("alice", &path).args([
-        "access", &r, "--exclude", "sam", "--reason", "sam is involved",
+        "access",
+        &r,
+        "--exclude",
+        "sam",
+        "--reason",
+        "sam is involved",
     ]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("sam", &path).args([
-        "access", &r, "--unexclude", "sam", "--reason", "let me back",
+        "access",
+        &r,
+        "--unexclude",
+        "sam",
+        "--reason",
+        "let me back",
     ]));
     assert_eq!(code, 1);
     assert!(err.contains("that you may see"), "{err}");

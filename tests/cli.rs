@@ -184,7 +184,10 @@ fn only_a_senior_lead_changes_staff() {
             "already",
         ),
         (vec!["staff", "deactivate", "nobody"], "no staff member"),
-        (vec!["staff", "deactivate", "alice"], "last active senior lead"),
+        (
+            vec!["staff", "deactivate", "alice"],
+            "last active senior lead",
+        ),
     ] {
         let (code, _, err) = run(dd("alice").args(&args).arg("--db").arg(&path));
         assert_eq!(code, 2, "{args:?}: {err}");

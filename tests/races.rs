@@ -63,7 +63,11 @@ fn finish(c: Child) -> (i32, String, String) {
 fn desk(dir: &Path) -> PathBuf {
     let path = dir.join("desk.db");
     ok("alice", &path, &["init", "--org", "Test"]);
-    for (u, name) in [("bob", "Bob Day"), ("carol", "Carol Ede"), ("dee", "Dee Fox")] {
+    for (u, name) in [
+        ("bob", "Bob Day"),
+        ("carol", "Carol Ede"),
+        ("dee", "Dee Fox"),
+    ] {
         ok(
             "alice",
             &path,
@@ -137,7 +141,11 @@ fn two_acks_at_once_one_wins_the_other_is_told_who_and_when() {
         let winner = winners[0];
         let (loser, (code, _, err)) = results.iter().find(|(u, _)| *u != winner).unwrap();
         assert_eq!(*code, 1, "{loser}: {err}");
-        let name = if winner == "bob" { "Bob Day" } else { "Carol Ede" };
+        let name = if winner == "bob" {
+            "Bob Day"
+        } else {
+            "Carol Ede"
+        };
         assert!(
             err.contains(&format!("held by {name} (acknowledged by {name} at ")),
             "the loser is told who and when: {err}"
@@ -163,7 +171,10 @@ fn taking_a_case_tells_its_holder_without_names() {
     // Assigning bob's case elsewhere needs --take too, and changes nothing without.
     let (code, _, err) = run(dd("carol", &path).args(["assign", &r, "dee"]));
     assert_eq!(code, 1);
-    assert!(err.contains("held by Bob Day") && err.contains("--take"), "{err}");
+    assert!(
+        err.contains("held by Bob Day") && err.contains("--take"),
+        "{err}"
+    );
     let after: i64 = sql(&path)
         .query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))
         .unwrap();
@@ -193,7 +204,10 @@ fn taking_a_case_tells_its_holder_without_names() {
     // alice takes it from dee for bob: dee is told.
     ok("alice", &path, &["assign", &r, "bob", "--take"]);
     let (_, dee, _) = run(dd("dee", &path).args(["notify", "--once"]));
-    assert!(dee.contains(&format!("{r} was taken by another DSL")), "{dee}");
+    assert!(
+        dee.contains(&format!("{r} was taken by another DSL")),
+        "{dee}"
+    );
     // Every change of holder is a row, in order.
     let c = sql(&path);
     let mut stmt = c
@@ -256,7 +270,11 @@ fn sign_off_approves_only_the_proposal_that_was_read() {
     assert!(shown.contains("rationale: Family given advice"), "{shown}");
     let seen = version(&path, "alice", &r);
     // Meanwhile carol sends it back and bob proposes another outcome.
-    ok("carol", &path, &["signoff", &r, "--reject", "--reason", "not yet"]);
+    ok(
+        "carol",
+        &path,
+        &["signoff", &r, "--reject", "--reason", "not yet"],
+    );
     ok(
         "bob",
         &path,
@@ -271,7 +289,13 @@ fn sign_off_approves_only_the_proposal_that_was_read() {
     );
     // alice's approval of what she read is refused: who changed it, and when.
     let (code, out, err) = run(dd("alice", &path).args([
-        "signoff", &r, "--approve", "--version", &seen, "--reason", "agreed",
+        "signoff",
+        &r,
+        "--approve",
+        "--version",
+        &seen,
+        "--reason",
+        "agreed",
     ]));
     assert_eq!(code, 1, "{err}");
     assert!(out.is_empty());
@@ -348,7 +372,15 @@ fn two_sign_offs_at_once_one_wins_the_other_is_told_why() {
             ],
         );
         let v = version(&path, "alice", &r);
-        let args = ["signoff", &r, "--approve", "--version", &v, "--reason", "ok"];
+        let args = [
+            "signoff",
+            &r,
+            "--approve",
+            "--version",
+            &v,
+            "--reason",
+            "ok",
+        ];
         let a = spawn("alice", &path, &args);
         let c = spawn("carol", &path, &args);
         let results = [finish(a), finish(c)];

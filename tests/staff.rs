@@ -169,7 +169,8 @@ fn the_last_senior_lead_stays_and_nobody_changes_themselves() {
     }
     assert_eq!(state(&path), before);
     // With a second senior lead, still not yourself.
-    let (code, _, err) = run(dd("alice", &path).args(["staff", "add", "sam", "--name", "Sam", "--role", "senior"]));
+    let (code, _, err) =
+        run(dd("alice", &path).args(["staff", "add", "sam", "--name", "Sam", "--role", "senior"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("alice", &path).args(["staff", "deactivate", "alice"]));
     assert_eq!(code, 2);
@@ -198,7 +199,10 @@ fn the_demo_user_works_cases_and_keeps_the_desk_but_not_staff() {
     let (code, _, err) = run(dd("tester", &path).args(["demo", "--cases", "5", "--no-open"]));
     assert_eq!(code, 0, "{err}");
     let (staff, _) = state(&path);
-    assert!(staff.contains(&("tester".into(), "dsl".into(), true)), "{staff:?}");
+    assert!(
+        staff.contains(&("tester".into(), "dsl".into(), true)),
+        "{staff:?}"
+    );
     assert!(staff.contains(&("rwhite".into(), "senior".into(), true)));
     let (code, _, err) = run(dd("tester", &path).args(["settings", "set", "ack_minutes", "20"]));
     assert_eq!(code, 0, "{err}");

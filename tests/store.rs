@@ -311,10 +311,7 @@ fn staff_changes_need_a_senior_lead() {
     };
     add(&mut s, "alice", "vic", Role::Viewer).unwrap();
     let err = add(&mut s, "vic", "eve", Role::Dsl).err().unwrap();
-    assert!(
-        err.to_string().contains("only a senior lead may"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("only a senior lead may"), "{err}");
     let err = add(&mut s, "alice", "vic", Role::Dsl).err().unwrap();
     assert!(err.to_string().contains("already"), "{err}");
     let err = add(&mut s, "alice", "bad name", Role::Dsl).err().unwrap();

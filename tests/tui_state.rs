@@ -1293,7 +1293,10 @@ fn sign_off_shows_the_proposal_and_sends_its_version() {
         text.contains("Rationale: Family given advice about online safety"),
         "{text}"
     );
-    assert!(text.contains("Sign off the closure of SG-2026-0001"), "{text}");
+    assert!(
+        text.contains("Sign off the closure of SG-2026-0001"),
+        "{text}"
+    );
     type_text(&mut app, "agreed");
     let fx = press(&mut app, KeyCode::Enter);
     assert_eq!(
@@ -1320,7 +1323,10 @@ fn sign_off_shows_the_proposal_and_sends_its_version() {
     let fx = press(&mut app, KeyCode::Char('b'));
     assert!(fx.is_empty(), "{fx:?}");
     let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
-    assert!(text.contains("Send back the closure of SG-2026-0001"), "{text}");
+    assert!(
+        text.contains("Send back the closure of SG-2026-0001"),
+        "{text}"
+    );
     assert!(text.contains("Proposed outcome: advice given"), "{text}");
     // A record not awaiting sign-off says so and opens no prompt.
     app.prompt = None;
@@ -1329,7 +1335,13 @@ fn sign_off_shows_the_proposal_and_sends_its_version() {
     update(&mut app, Action::DetailLoaded(Box::new(d)));
     press(&mut app, KeyCode::Char('s'));
     assert!(app.prompt.is_none());
-    assert!(app.status.as_ref().unwrap().text.contains("not awaiting sign-off"));
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not awaiting sign-off")
+    );
 }
 
 /// A on a case someone else holds asks first, then takes it (they are told).
@@ -1349,7 +1361,10 @@ fn acknowledging_someone_elses_case_asks_before_taking_it() {
             .question
             .contains("held by Jo Brennan. Take it from them?")
     );
-    assert!(press(&mut app, KeyCode::Char('n')).is_empty(), "no: nothing");
+    assert!(
+        press(&mut app, KeyCode::Char('n')).is_empty(),
+        "no: nothing"
+    );
     press(&mut app, KeyCode::Char('A'));
     let fx = press(&mut app, KeyCode::Char('y'));
     assert_eq!(
@@ -1383,7 +1398,13 @@ fn senior_leads_change_who_sees_a_record_from_it() {
         Action::DetailLoaded(Box::new(proposed(0, "advice-given", "x", 4))),
     );
     assert!(press(&mut app, KeyCode::Char('X')).is_empty());
-    assert!(app.status.as_ref().unwrap().text.contains("Only a senior lead"));
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Only a senior lead")
+    );
     app.me = senior();
     let fx = press(&mut app, KeyCode::Char('X'));
     assert_eq!(fx, vec![Effect::Store(Request::AccessLists { id: 1000 })]);
@@ -1405,13 +1426,38 @@ fn senior_leads_change_who_sees_a_record_from_it() {
     form.focus = 3;
     form_keys(&mut app, &chars("about a DSL"));
     assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
-    assert!(app.form.as_ref().unwrap().1.error.as_ref().unwrap().contains("Nothing changed"));
+    assert!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .1
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("Nothing changed")
+    );
     // Restrict, and name alice.
     let (_, form) = app.form.as_mut().unwrap();
     form.focus = 0;
-    form_keys(&mut app, &[k(KeyCode::Char('y')), k(KeyCode::Tab), k(KeyCode::Char(' '))]);
-    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty(), "a question first");
-    assert!(app.confirm.as_ref().unwrap().question.contains("Change who may see SG-2026-0001?"));
+    form_keys(
+        &mut app,
+        &[
+            k(KeyCode::Char('y')),
+            k(KeyCode::Tab),
+            k(KeyCode::Char(' ')),
+        ],
+    );
+    assert!(
+        form_keys(&mut app, &[ctrl_s()]).is_empty(),
+        "a question first"
+    );
+    assert!(
+        app.confirm
+            .as_ref()
+            .unwrap()
+            .question
+            .contains("Change who may see SG-2026-0001?")
+    );
     let fx = press(&mut app, KeyCode::Char('y'));
     assert_eq!(
         fx,
@@ -1442,7 +1488,8 @@ fn a_deactivated_account_stops_seeing_records() {
     let fx = update(&mut app, Action::AccountChanged(Some(promoted)));
     assert_eq!(app.me.role, Role::Senior);
     assert!(
-        fx.iter().any(|f| matches!(f, Effect::Store(Request::Dashboard { .. }))),
+        fx.iter()
+            .any(|f| matches!(f, Effect::Store(Request::Dashboard { .. }))),
         "{fx:?}"
     );
     let fx = update(&mut app, Action::AccountChanged(None));
@@ -1466,7 +1513,10 @@ fn intake_about_staff_asks_whether_they_use_the_desk() {
     assert!(!form.shown(about), "hidden until the subject is staff");
     form.focus = 2;
     form_keys(&mut app, &[k(KeyCode::Char('s')), k(KeyCode::Tab)]);
-    assert_eq!(app.form.as_ref().unwrap().1.choice("subject"), Some("staff"));
+    assert_eq!(
+        app.form.as_ref().unwrap().1.choice("subject"),
+        Some("staff")
+    );
     form_keys(&mut app, &chars("J. Brennan"));
     assert!(app.form.as_ref().unwrap().1.shown(about));
     for (key, text) in [("area", "Leicester"), ("words", "he grabbed me")] {
@@ -1486,12 +1536,24 @@ fn intake_about_staff_asks_whether_they_use_the_desk() {
     assert!(form_keys(&mut app, &[ctrl_s()]).is_empty(), "not answered");
     let (_, form) = app.form.as_ref().unwrap();
     assert_eq!(form.focus, about, "focus on the question");
-    assert!(form.fields[about].error.as_ref().unwrap().contains("uses this desk"));
+    assert!(
+        form.fields[about]
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("uses this desk")
+    );
     let text = dutydesk::tui::render_text(&mut app, 100, 40).unwrap();
     assert!(text.contains("Uses this desk?"), "{text}");
     // Choose Jo Brennan's account (the second option after No).
-    form_keys(&mut app, &[k(KeyCode::Right), k(KeyCode::Right), k(KeyCode::Right)]);
-    assert_eq!(app.form.as_ref().unwrap().1.choice("about"), Some("jbrennan"));
+    form_keys(
+        &mut app,
+        &[k(KeyCode::Right), k(KeyCode::Right), k(KeyCode::Right)],
+    );
+    assert_eq!(
+        app.form.as_ref().unwrap().1.choice("about"),
+        Some("jbrennan")
+    );
     let fx = form_keys(&mut app, &[ctrl_s()]);
     let [Effect::Store(Request::Create { about, .. })] = fx.as_slice() else {
         panic!("expected a create request, got {fx:?}");

@@ -122,8 +122,15 @@ fn the_whole_life_of_an_escalation() {
         )
         .contains("sign-off")
     );
-    let (code, _, err) =
-        run(dd("bob", &path).args(["signoff", &r, "--approve", "--version", "9", "--reason", "fine"]));
+    let (code, _, err) = run(dd("bob", &path).args([
+        "signoff",
+        &r,
+        "--approve",
+        "--version",
+        "9",
+        "--reason",
+        "fine",
+    ]));
     assert_eq!(code, 1);
     assert!(err.contains("second DSL"), "{err}");
     ok(
@@ -163,7 +170,15 @@ fn the_whole_life_of_an_escalation() {
     assert!(
         ok(
             "alice",
-            &["signoff", &r, "--approve", "--version", &version, "--reason", "agreed"]
+            &[
+                "signoff",
+                &r,
+                "--approve",
+                "--version",
+                &version,
+                "--reason",
+                "agreed"
+            ]
         )
         .contains("closed")
     );
@@ -328,8 +343,12 @@ fn a_stale_change_is_refused_with_who_and_when() {
     let mut b = st::open(&path, Create::No).unwrap();
     // Both sessions show version 1 of escalation 1.
     let v = 1;
-    let first = a.write("alice", now, |w| st::workflow::assign(w, 1, "bob", Some(v), false));
-    let second = b.write("bob", now, |w| st::workflow::acknowledge(w, 1, Some(v), false));
+    let first = a.write("alice", now, |w| {
+        st::workflow::assign(w, 1, "bob", Some(v), false)
+    });
+    let second = b.write("bob", now, |w| {
+        st::workflow::acknowledge(w, 1, Some(v), false)
+    });
     assert!(first.is_ok());
     match second {
         Err(StoreError::Conflict(who, _)) => assert_eq!(who, "alice"),

@@ -282,7 +282,12 @@ pub enum Command {
     /// the proposal changed since. Prints the outcome and rationale approved.
     Signoff {
         reference: String,
-        #[arg(long, conflicts_with = "reject", required_unless_present = "reject", requires = "version")]
+        #[arg(
+            long,
+            conflicts_with = "reject",
+            required_unless_present = "reject",
+            requires = "version"
+        )]
         approve: bool,
         #[arg(long)]
         reject: bool,
@@ -896,7 +901,12 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
             let s = store.write(&me.username, clock.now(), |w| {
                 store::staff::set_role(w, user, *role)
             })?;
-            eprintln!("{} ({}) is now a {}.", s.username, s.display_name, s.role.label());
+            eprintln!(
+                "{} ({}) is now a {}.",
+                s.username,
+                s.display_name,
+                s.role.label()
+            );
         }
         StaffCommand::Deactivate { user } => {
             let s = store.write(&me.username, clock.now(), |w| {

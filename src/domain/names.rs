@@ -309,11 +309,27 @@ mod tests {
         assert_eq!(tokens("Mrs J. BRENNAN"), vec!["j", "brennan"]);
         assert_eq!(tokens("Jo Brénnan"), vec!["jo", "brennan"]);
         assert_eq!(tokens("O’Brien"), vec!["obrien"]);
-        assert_eq!(tokens("Ｊｏ　Ｂｒｅｎｎａｎ"), vec!["jo", "brennan"], "fullwidth");
+        assert_eq!(
+            tokens("Ｊｏ　Ｂｒｅｎｎａｎ"),
+            vec!["jo", "brennan"],
+            "fullwidth"
+        );
         assert_eq!(tokens("Вrennan"), vec!["brennan"], "Cyrillic capital Ve");
-        assert_eq!(tokens("Jо Brеnnаn"), vec!["jo", "brennan"], "Cyrillic o, e, a");
-        assert_eq!(tokens("Bre\u{200B}nnan"), vec!["brennan"], "zero-width space");
-        assert_eq!(tokens("Strauß"), vec!["strauss"], "case folding beyond ASCII");
+        assert_eq!(
+            tokens("Jо Brеnnаn"),
+            vec!["jo", "brennan"],
+            "Cyrillic o, e, a"
+        );
+        assert_eq!(
+            tokens("Bre\u{200B}nnan"),
+            vec!["brennan"],
+            "zero-width space"
+        );
+        assert_eq!(
+            tokens("Strauß"),
+            vec!["strauss"],
+            "case folding beyond ASCII"
+        );
         assert_eq!(tokens("ΙAN"), tokens("Ian"), "Greek capital iota");
         assert!(tokens("(DSL)").is_empty());
     }
@@ -413,16 +429,20 @@ mod tests {
 
     fn staff() -> Vec<crate::domain::staff::StaffMember> {
         use crate::domain::staff::{Role, StaffMember};
-        [(1, "jbrennan", "Jo Brennan"), (2, "okhan", "Omar Khan"), (3, "alice", "Alice Moore")]
-            .into_iter()
-            .map(|(id, u, n)| StaffMember {
-                id,
-                username: u.into(),
-                display_name: n.into(),
-                role: Role::Dsl,
-                active: id != 2,
-            })
-            .collect()
+        [
+            (1, "jbrennan", "Jo Brennan"),
+            (2, "okhan", "Omar Khan"),
+            (3, "alice", "Alice Moore"),
+        ]
+        .into_iter()
+        .map(|(id, u, n)| StaffMember {
+            id,
+            username: u.into(),
+            display_name: n.into(),
+            role: Role::Dsl,
+            active: id != 2,
+        })
+        .collect()
     }
 
     #[test]
@@ -451,8 +471,16 @@ mod tests {
             }),
             "the answer decides, whatever the spelling"
         );
-        assert!(d("x", About::User("nobody".into())).unwrap_err().contains("staff list"));
-        assert!(d("Alice Moore", About::User("alice".into())).unwrap_err().contains("yourself"));
+        assert!(
+            d("x", About::User("nobody".into()))
+                .unwrap_err()
+                .contains("staff list")
+        );
+        assert!(
+            d("Alice Moore", About::User("alice".into()))
+                .unwrap_err()
+                .contains("yourself")
+        );
         // Not for children or adults.
         assert!(decide(false, "Jo Brennan", &About::NotADeskUser, &st, "alice").is_err());
         assert_eq!(

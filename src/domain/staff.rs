@@ -87,17 +87,15 @@ pub fn check_change(
         ));
     }
     match change {
-        StaffChange::Role(_) if target.id == actor.id => Err(
-            "you cannot change your own role: ask another senior lead".into(),
-        ),
-        StaffChange::Deactivate if target.id == actor.id => Err(
-            "you cannot deactivate yourself: ask another senior lead".into(),
-        ),
-        StaffChange::Role(r) if r == target.role => Err(format!(
-            "{} is already a {}",
-            target.username,
-            r.label()
-        )),
+        StaffChange::Role(_) if target.id == actor.id => {
+            Err("you cannot change your own role: ask another senior lead".into())
+        }
+        StaffChange::Deactivate if target.id == actor.id => {
+            Err("you cannot deactivate yourself: ask another senior lead".into())
+        }
+        StaffChange::Role(r) if r == target.role => {
+            Err(format!("{} is already a {}", target.username, r.label()))
+        }
         StaffChange::Deactivate if !target.active => Err(format!(
             "{} is already deactivated (`dutydesk staff reactivate {}` brings them back)",
             target.username, target.username
@@ -154,12 +152,16 @@ mod tests {
             assert!(check_change(&senior, &other_senior, change, 2).is_ok());
         }
         // Not yourself, even with another senior lead about.
-        assert!(check_change(&senior, &senior, Deactivate, 2)
-            .unwrap_err()
-            .contains("yourself"));
-        assert!(check_change(&senior, &senior, StaffChange::Role(Role::Dsl), 2)
-            .unwrap_err()
-            .contains("your own role"));
+        assert!(
+            check_change(&senior, &senior, Deactivate, 2)
+                .unwrap_err()
+                .contains("yourself")
+        );
+        assert!(
+            check_change(&senior, &senior, StaffChange::Role(Role::Dsl), 2)
+                .unwrap_err()
+                .contains("your own role")
+        );
         // Changes that change nothing.
         assert!(check_change(&senior, &dsl, StaffChange::Role(Role::Dsl), 2).is_err());
         assert!(check_change(&senior, &gone, Deactivate, 2).is_err());

@@ -557,9 +557,11 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::ReferOptions { id } => {
             Reply::ReferOptions(Box::new(refer_options(store, me, now, id)?))
         }
-        Request::AccessLists { id } => Reply::AccessLists(Box::new(
-            super::workflow::access_lists(store.conn(), me, id)?,
-        )),
+        Request::AccessLists { id } => Reply::AccessLists(Box::new(super::workflow::access_lists(
+            store.conn(),
+            me,
+            id,
+        )?)),
     })
 }
 

@@ -218,15 +218,17 @@ fn hand_over(
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![chronology_id, c.id, c.assignee_id, to.id, now.timestamp()],
     )?;
-    w.audit("assigned", "escalation", Some(&c.reference), Some(&clip(body)))
+    w.audit(
+        "assigned",
+        "escalation",
+        Some(&c.reference),
+        Some(&clip(body)),
+    )
 }
 
 /// "Held by X (acknowledged by Y at 09:04)": who has a case, for refusals.
 fn held_by(c: &Current) -> String {
-    let mut out = format!(
-        "held by {}",
-        c.assignee.as_deref().unwrap_or("another DSL")
-    );
+    let mut out = format!("held by {}", c.assignee.as_deref().unwrap_or("another DSL"));
     if let (Some(by), Some(at)) = (&c.acknowledged_by, c.acknowledged_at) {
         out.push_str(&format!(
             " (acknowledged by {by} at {})",
@@ -243,12 +245,7 @@ fn held_by(c: &Current) -> String {
 /// it the refusal says who holds it and since when, and nothing is written.
 /// Acknowledging your own case again is refused as "already yours". Taking
 /// writes an `assignments` row, so the previous holder is told.
-pub fn acknowledge(
-    w: &mut Write<'_>,
-    id: i64,
-    expected: Option<i64>,
-    take: bool,
-) -> Result<Done> {
+pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
     open_only(&c)?;
@@ -260,7 +257,7 @@ pub fn acknowledge(
             c.reference
         )));
     }
-    let someone_else = (c.assignee_id.is_some() && !mine) || (c.acknowledged && !mine);
+    let someone_else = !mine && (c.assignee_id.is_some() || c.acknowledged);
     if someone_else && !take {
         return Err(StoreError::Refused(format!(
             "{} is {}: to take it from them, `dutydesk ack {} --take` (they will be told)",
@@ -1256,11 +1253,7 @@ pub struct AccessLists {
 
 /// The access rows of escalation `id`, for a senior lead who may see it
 /// (others get the same refusal as for a missing case, or "senior leads only").
-pub fn access_lists(
-    conn: &rusqlite::Connection,
-    me: &StaffMember,
-    id: i64,
-) -> Result<AccessLists> {
+pub fn access_lists(conn: &rusqlite::Connection, me: &StaffMember, id: i64) -> Result<AccessLists> {
     if !super::access::may_see(conn, Viewer::from(me), id)? {
         return Err(StoreError::NotVisible("with that number".into()));
     }

@@ -357,12 +357,13 @@ impl Form {
     pub fn shown(&self, i: usize) -> bool {
         match self.fields.get(i).and_then(|f| f.shown_when) {
             None => true,
-            Some((key, code)) => self
-                .fields
-                .iter()
-                .find(|f| f.key == key)
-                .and_then(|f| f.chosen())
-                == Some(code),
+            Some((key, code)) => {
+                self.fields
+                    .iter()
+                    .find(|f| f.key == key)
+                    .and_then(|f| f.chosen())
+                    == Some(code)
+            }
         }
     }
 

@@ -87,7 +87,10 @@ pub fn intake(categories: &[(String, String)], staff: &[StaffMember]) -> Form {
 
 /// The answers to "does the person use this desk?": no, then every account.
 fn desk_users(staff: &[StaffMember]) -> Vec<(String, String)> {
-    let mut out = vec![("none".to_string(), "No: not a user of this desk".to_string())];
+    let mut out = vec![(
+        "none".to_string(),
+        "No: not a user of this desk".to_string(),
+    )];
     out.extend(staff.iter().map(|s| {
         (
             s.username.clone(),
@@ -194,13 +197,7 @@ pub fn read_intake(
                 "about",
                 "say whether the person this is about uses this desk: their account, or No".into(),
             );
-        } else if let Err(e) = decide(
-            true,
-            form.text("name"),
-            &about,
-            staff,
-            &me.username,
-        ) {
+        } else if let Err(e) = decide(true, form.text("name"), &about, staff, &me.username) {
             bad(form, "about", e);
         }
     }
@@ -556,13 +553,13 @@ pub fn access(t: &Target, now: &AccessLists, staff: &[StaffMember]) -> Form {
 
 /// Reads the access form as a change from `before`, put to the user as a
 /// yes/no question; nothing changed is a problem on the form.
-pub fn read_access(
-    form: &mut Form,
-    t: &Target,
-    before: &AccessLists,
-) -> Option<(String, Request)> {
+pub fn read_access(form: &mut Form, t: &Target, before: &AccessLists) -> Option<(String, Request)> {
     form.clear_errors();
-    let named: Vec<String> = form.checked("named").iter().map(|s| s.to_string()).collect();
+    let named: Vec<String> = form
+        .checked("named")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let excluded: Vec<String> = form
         .checked("excluded")
         .iter()

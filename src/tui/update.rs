@@ -584,10 +584,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     "Only DSLs can record escalations here",
                 );
             } else {
-                app.form = Some((
-                    FormKind::Intake,
-                    forms::intake(&app.categories, &app.staff),
-                ));
+                app.form = Some((FormKind::Intake, forms::intake(&app.categories, &app.staff)));
             }
         }
         Action::Close => {
@@ -807,9 +804,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Some(old) if old.data.summary.id == d.summary.id => old.scroll,
                 _ => 0,
             };
-            let pending = app
-                .signoff_pending
-                .take_if(|(id, _)| *id == d.summary.id);
+            let pending = app.signoff_pending.take_if(|(id, _)| *id == d.summary.id);
             app.detail = Some(Detail {
                 data: d.clone(),
                 scroll,
