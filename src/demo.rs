@@ -403,7 +403,9 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
             if *username == opts.user {
                 continue;
             }
-            team.push(staff::add(
+            // The demo flag is set above: the generator adds its
+            // fictional colleagues without a senior lead's say-so.
+            team.push(staff::join_demo(
                 w,
                 &NewStaff {
                     username,

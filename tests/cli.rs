@@ -42,7 +42,7 @@ fn run(c: &mut Command) -> (i32, String, String) {
 /// A desk with `admin` as its DSL, marked as a demo so that the tests can act
 /// as anyone (`DUTYDESK_USER`), which a database made by `init` refuses.
 fn init(path: &Path, admin: &str) {
-    let staff = [(admin, admin, "dsl")];
+    let staff = [(admin, admin, "senior")];
     common::desk_db(path, "Test Partnership", &staff, common::at(NOW));
 }
 
@@ -160,7 +160,7 @@ fn unknown_and_deactivated_users_are_refused_in_one_line() {
 }
 
 #[test]
-fn only_a_dsl_or_senior_lead_changes_staff() {
+fn only_a_senior_lead_changes_staff() {
     let dir = private_dir();
     let path = dir.path().join("desk.db");
     init(&path, "alice");
@@ -176,7 +176,7 @@ fn only_a_dsl_or_senior_lead_changes_staff() {
         ])
         .arg(&path));
     assert_eq!(code, 2);
-    assert!(err.contains("only an active DSL or senior lead"), "{err}");
+    assert!(err.contains("only a senior lead may"), "{err}");
     let (_, out, _) = run(dd("alice").args(["staff", "list", "--db"]).arg(&path));
     assert!(!out.contains("eve"), "{out}");
     // Bad input changes nothing and says why.
@@ -202,7 +202,10 @@ fn only_a_dsl_or_senior_lead_changes_staff() {
             "already",
         ),
         (vec!["staff", "deactivate", "nobody"], "no staff member"),
-        (vec!["staff", "deactivate", "alice"], "yourself"),
+        (
+            vec!["staff", "deactivate", "alice"],
+            "last active senior lead",
+        ),
     ] {
         let (code, _, err) = run(dd("alice").args(&args).arg("--db").arg(&path));
         assert_eq!(code, 2, "{args:?}: {err}");

@@ -22,8 +22,9 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
 }
 
-/// A new database: alice (DSL), bob (viewer), carol (DSL). Marked as a demo,
-/// as the commands below act as these people (`DUTYDESK_USER`).
+/// A new database: alice (senior lead, as `init` makes the first account),
+/// bob (viewer), carol (DSL). Marked as a demo, as the commands below act as
+/// these people (`DUTYDESK_USER`).
 fn desk(dir: &Path) -> (PathBuf, Store) {
     let path = dir.join("desk.db");
     let mut s = st::open(&path, Create::IfMissing).unwrap();
@@ -36,7 +37,7 @@ fn desk(dir: &Path) -> (PathBuf, Store) {
             &NewStaff {
                 username: "alice",
                 display_name: "Alice Moore",
-                role: Role::Dsl,
+                role: Role::Senior,
             },
         )?;
         staff::add(
@@ -684,7 +685,7 @@ fn an_unacknowledged_escalation_is_announced_again_then_to_everyone() {
     );
     // Once acknowledged, nothing more.
     s.write("carol", utc(2026, 11, 23, 9, 32), |w| {
-        st::workflow::acknowledge(w, 1, None)
+        st::workflow::acknowledge(w, 1, None, false)
     })
     .unwrap();
     assert!(kinds(&mut s, &alice, utc(2026, 11, 23, 9, 50)).is_empty());

@@ -315,8 +315,11 @@ fn two_sessions_see_each_others_changes_without_a_key() {
     );
     a.wait_for("Open escalations: 36");
     b.wait_for("Open escalations: 36");
-    // A takes the top escalation; B sees it assigned, without pressing a key.
+    // A takes the top escalation (another DSL holds it: A is asked first);
+    // B sees it assigned, without pressing a key.
     a.keys("A");
+    a.wait_for("Take it from them?");
+    a.keys("y");
     a.wait_for("is yours");
     b.wait_for_line(&["SG-2026-0034", "tester"]);
     a.keys("q");

@@ -372,10 +372,26 @@ fn the_hardened_install_works_end_to_end_and_lets_nothing_else_in() {
             "family supported",
         ],
     );
+    // The approver reads the proposal first and approves that version.
+    let proposal = ok(dee, &bin, &["show", &reference]);
+    let version = proposal
+        .lines()
+        .find_map(|l| l.strip_prefix("version "))
+        .and_then(|v| v.split_whitespace().next())
+        .expect("show prints the version")
+        .to_string();
     ok(
         dee,
         &bin,
-        &["signoff", &reference, "--approve", "--reason", "agreed"],
+        &[
+            "signoff",
+            &reference,
+            "--approve",
+            "--version",
+            &version,
+            "--reason",
+            "agreed",
+        ],
     );
     let list = ok(vic, &bin, &["list", "--status", "all"]);
     assert!(list.contains(&reference), "{list}");
@@ -484,7 +500,15 @@ fn the_hardened_install_works_end_to_end_and_lets_nothing_else_in() {
         (("DUTYDESK_USER", lead), vec!["list"], "DUTYDESK_USER"),
         (
             ("DUTYDESK_USER", lead),
-            vec!["signoff", reference.as_str(), "--approve", "--reason", "x"],
+            vec![
+                "signoff",
+                reference.as_str(),
+                "--approve",
+                "--version",
+                "1",
+                "--reason",
+                "x",
+            ],
             "DUTYDESK_USER",
         ),
         (

@@ -260,8 +260,10 @@ fn a_corrupt_file_gets_a_clear_message_not_a_panic() {
 fn an_allegation_naming_a_dsl_is_restricted_and_hidden_from_them() {
     let dir = private_dir();
     let (path, _, _) = desk(dir.path());
-    // "dee" is a deputy DSL; alice records an allegation about her.
-    let (code, out, err) = run(dd("alice", &path).args([
+    // "dee" is a deputy DSL; alice records an allegation about her. The name
+    // is hers, so intake asks whether the person uses the desk (tests/access.rs
+    // has the spellings); the answer restricts it and excludes her.
+    let args = [
         "new",
         "--subject",
         "staff",
@@ -275,7 +277,11 @@ fn an_allegation_naming_a_dsl_is_restricted_and_hidden_from_them() {
         "medium",
         "--summary",
         "allegation about a DSL",
-    ]));
+    ];
+    let (code, _, err) = run(dd("alice", &path).args(args));
+    assert_eq!(code, 1, "a desk user's name forces the question: {err}");
+    assert!(err.contains("--about"), "{err}");
+    let (code, out, err) = run(dd("alice", &path).args(args).args(["--about", "dee"]));
     assert_eq!(code, 0, "{err}");
     let r = out.trim().to_string();
     let sees = |user: &str| {

@@ -4,7 +4,10 @@
 use chrono::{Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dutydesk::domain::deadline::{Deadline, DeadlineState};
-use dutydesk::domain::escalation::{EscalationSummary, NextDue, Risk, Status, SubjectKind};
+use dutydesk::domain::escalation::{
+    AgeBand, Consent, EscalationDetail, EscalationSummary, LocationType, NextDue, Risk, Status,
+    SubjectKind,
+};
 use dutydesk::domain::staff::{Role, StaffMember};
 use dutydesk::store::worker::{DashboardData, Request, Verb};
 use dutydesk::tui::action::Action;
@@ -71,7 +74,26 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         categories: vec![("neglect".into(), "neglect".into())],
         outcomes: vec!["no-further-action".into()],
         events: vec!["strategy_discussion".into(), "case_conference".into()],
+        staff: staff(),
     }
+}
+
+/// The staff list: alice (me), Jo Brennan (DSL), Rachel White (senior lead).
+fn staff() -> Vec<StaffMember> {
+    let mut list = vec![me()];
+    for (id, u, n, role) in [
+        (2, "jbrennan", "Jo Brennan", Role::Dsl),
+        (3, "rwhite", "Rachel White", Role::Senior),
+    ] {
+        list.push(StaffMember {
+            id,
+            username: u.into(),
+            display_name: n.into(),
+            role,
+            active: true,
+        });
+    }
+    list
 }
 
 fn deadline(i: i64) -> Deadline {
@@ -1216,4 +1238,325 @@ fn e_records_an_event_and_tab_chooses_which() {
         ),
         "{fx:?}"
     );
+}
+
+/// A record awaiting sign-off, as the store would load it.
+fn proposed(pos: i64, outcome: &str, rationale: &str, version: i64) -> EscalationDetail {
+    let mut summary = row(pos);
+    summary.awaiting_signoff = true;
+    summary.version = version;
+    EscalationDetail {
+        summary,
+        subject_name: "Kai M".into(),
+        subject_dob: None,
+        age_band: AgeBand::Unknown,
+        area: "Rutland".into(),
+        location_type: LocationType::Unknown,
+        raised_by: "Youth worker".into(),
+        occurred_at: None,
+        occurred_place: None,
+        exact_words: "words".into(),
+        appearance: None,
+        consent: Consent::Sought,
+        consent_reason: None,
+        critical_incident: false,
+        outcome: Some(outcome.into()),
+        closure_rationale: Some(rationale.into()),
+        version,
+        deadlines: vec![],
+        chronology: vec![],
+        viewed_by: vec![],
+    }
+}
+
+/// `s` from the list opens the record first; the prompt shows the outcome
+/// and rationale being approved and sends the version they were read at.
+#[test]
+fn sign_off_shows_the_proposal_and_sends_its_version() {
+    let mut app = app_with(3);
+    let fx = press(&mut app, KeyCode::Char('s'));
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1000 })]);
+    assert_eq!(app.mode(), Mode::Dashboard, "no prompt before the proposal");
+    update(
+        &mut app,
+        Action::DetailLoaded(Box::new(proposed(
+            0,
+            "advice-given",
+            "Family given advice about online safety",
+            7,
+        ))),
+    );
+    assert_eq!(app.mode(), Mode::Prompt);
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("Proposed outcome: advice given"), "{text}");
+    assert!(
+        text.contains("Rationale: Family given advice about online safety"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Sign off the closure of SG-2026-0001"),
+        "{text}"
+    );
+    type_text(&mut app, "agreed");
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(7),
+            verb: Verb::Signoff {
+                approve: true,
+                reason: "agreed".into()
+            }
+        })]
+    );
+    // A refusal (the proposal changed) stays in the prompt with the text.
+    update(
+        &mut app,
+        Action::StoreError("Bob Day changed it at 09:04; reload and try again".into()),
+    );
+    let p = app.prompt.as_ref().unwrap();
+    assert_eq!(p.input, "agreed");
+    assert!(p.error.as_ref().unwrap().contains("Bob Day changed it"));
+    // On the record, `b` sends back what is shown, with no second load.
+    app.prompt = None;
+    let fx = press(&mut app, KeyCode::Char('b'));
+    assert!(fx.is_empty(), "{fx:?}");
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(
+        text.contains("Send back the closure of SG-2026-0001"),
+        "{text}"
+    );
+    assert!(text.contains("Proposed outcome: advice given"), "{text}");
+    // A record not awaiting sign-off says so and opens no prompt.
+    app.prompt = None;
+    let mut d = proposed(0, "advice-given", "x", 8);
+    d.summary.awaiting_signoff = false;
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    press(&mut app, KeyCode::Char('s'));
+    assert!(app.prompt.is_none());
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not awaiting sign-off")
+    );
+}
+
+/// A on a case someone else holds asks first, then takes it (they are told).
+#[test]
+fn acknowledging_someone_elses_case_asks_before_taking_it() {
+    let mut app = app_with(3);
+    let mut d = window(3, 0, WINDOW, None);
+    d.rows[0].assignee = Some("Jo Brennan".into());
+    update(&mut app, Action::DashboardLoaded(Box::new(d)));
+    let fx = press(&mut app, KeyCode::Char('A'));
+    assert!(fx.is_empty());
+    assert_eq!(app.mode(), Mode::Confirm);
+    assert!(
+        app.confirm
+            .as_ref()
+            .unwrap()
+            .question
+            .contains("held by Jo Brennan. Take it from them?")
+    );
+    assert!(
+        press(&mut app, KeyCode::Char('n')).is_empty(),
+        "no: nothing"
+    );
+    press(&mut app, KeyCode::Char('A'));
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(1),
+            verb: Verb::Take
+        })]
+    );
+}
+
+fn senior() -> StaffMember {
+    StaffMember {
+        id: 3,
+        username: "rwhite".into(),
+        display_name: "Rachel White".into(),
+        role: Role::Senior,
+        active: true,
+    }
+}
+
+/// X on a record: senior leads only; the form starts from the record's
+/// access and sends only what changed, after a question.
+#[test]
+fn senior_leads_change_who_sees_a_record_from_it() {
+    use dutydesk::store::workflow::{AccessChange, AccessLists};
+    let mut app = app_with(3);
+    update(
+        &mut app,
+        Action::DetailLoaded(Box::new(proposed(0, "advice-given", "x", 4))),
+    );
+    assert!(press(&mut app, KeyCode::Char('X')).is_empty());
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Only a senior lead")
+    );
+    app.me = senior();
+    let fx = press(&mut app, KeyCode::Char('X'));
+    assert_eq!(fx, vec![Effect::Store(Request::AccessLists { id: 1000 })]);
+    update(
+        &mut app,
+        Action::AccessLoaded(Box::new(AccessLists {
+            id: 1000,
+            restricted: false,
+            named: vec![],
+            excluded: vec!["jbrennan".into()],
+        })),
+    );
+    assert_eq!(app.mode(), Mode::Form);
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("Who may see SG-2026-0001"), "{text}");
+    assert!(text.contains("[x] Jo Brennan (jbrennan)"), "{text}");
+    // Nothing changed: said on the form, nothing sent.
+    let (_, form) = app.form.as_mut().unwrap();
+    form.focus = 3;
+    form_keys(&mut app, &chars("about a DSL"));
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
+    assert!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .1
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("Nothing changed")
+    );
+    // Restrict, and name alice.
+    let (_, form) = app.form.as_mut().unwrap();
+    form.focus = 0;
+    form_keys(
+        &mut app,
+        &[
+            k(KeyCode::Char('y')),
+            k(KeyCode::Tab),
+            k(KeyCode::Char(' ')),
+        ],
+    );
+    assert!(
+        form_keys(&mut app, &[ctrl_s()]).is_empty(),
+        "a question first"
+    );
+    assert!(
+        app.confirm
+            .as_ref()
+            .unwrap()
+            .question
+            .contains("Change who may see SG-2026-0001?")
+    );
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(4),
+            verb: Verb::Access(AccessChange {
+                restrict: Some(true),
+                name: vec!["alice".into()],
+                unname: vec![],
+                exclude: vec![],
+                unexclude: vec![],
+                reason: "about a DSL".into(),
+            })
+        })]
+    );
+}
+
+/// Deactivated in another session: the records go and the dashboard ends
+/// with a reason; a new role takes effect with a reload.
+#[test]
+fn a_deactivated_account_stops_seeing_records() {
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('N'));
+    type_text(&mut app, "half a note");
+    let mut promoted = me();
+    promoted.role = Role::Senior;
+    let fx = update(&mut app, Action::AccountChanged(Some(promoted)));
+    assert_eq!(app.me.role, Role::Senior);
+    assert!(
+        fx.iter()
+            .any(|f| matches!(f, Effect::Store(Request::Dashboard { .. }))),
+        "{fx:?}"
+    );
+    let fx = update(&mut app, Action::AccountChanged(None));
+    assert_eq!(fx, vec![Effect::Quit]);
+    assert!(app.queue.rows.is_empty() && app.deadlines.rows.is_empty());
+    assert!(app.prompt.is_none() && app.detail.is_none());
+    assert!(app.ended.as_ref().unwrap().contains("deactivated"));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(!text.contains("SG-2026-"), "{text}");
+}
+
+/// For an allegation about staff the intake asks whether the person uses
+/// this desk, and will not save until answered.
+#[test]
+fn intake_about_staff_asks_whether_they_use_the_desk() {
+    use dutydesk::domain::names::About;
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('n'));
+    let (_, form) = app.form.as_mut().unwrap();
+    let about = form.fields.iter().position(|f| f.key == "about").unwrap();
+    assert!(!form.shown(about), "hidden until the subject is staff");
+    form.focus = 2;
+    form_keys(&mut app, &[k(KeyCode::Char('s')), k(KeyCode::Tab)]);
+    assert_eq!(
+        app.form.as_ref().unwrap().1.choice("subject"),
+        Some("staff")
+    );
+    form_keys(&mut app, &chars("J. Brennan"));
+    assert!(app.form.as_ref().unwrap().1.shown(about));
+    for (key, text) in [("area", "Leicester"), ("words", "he grabbed me")] {
+        let (_, form) = app.form.as_mut().unwrap();
+        form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
+        form_keys(&mut app, &chars(text));
+    }
+    let (_, form) = app.form.as_mut().unwrap();
+    for key in ["categories", "risk", "consent"] {
+        form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
+        form.key(k(if key == "categories" {
+            KeyCode::Char(' ')
+        } else {
+            KeyCode::Right
+        }));
+    }
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty(), "not answered");
+    let (_, form) = app.form.as_ref().unwrap();
+    assert_eq!(form.focus, about, "focus on the question");
+    assert!(
+        form.fields[about]
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("uses this desk")
+    );
+    let text = dutydesk::tui::render_text(&mut app, 100, 40).unwrap();
+    assert!(text.contains("Uses this desk?"), "{text}");
+    // Choose Jo Brennan's account (the second option after No).
+    form_keys(
+        &mut app,
+        &[k(KeyCode::Right), k(KeyCode::Right), k(KeyCode::Right)],
+    );
+    assert_eq!(
+        app.form.as_ref().unwrap().1.choice("about"),
+        Some("jbrennan")
+    );
+    let fx = form_keys(&mut app, &[ctrl_s()]);
+    let [Effect::Store(Request::Create { about, .. })] = fx.as_slice() else {
+        panic!("expected a create request, got {fx:?}");
+    };
+    assert_eq!(*about, About::User("jbrennan".into()));
 }

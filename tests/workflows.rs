@@ -121,8 +121,15 @@ fn the_whole_life_of_an_escalation() {
         )
         .contains("sign-off")
     );
-    let (code, _, err) =
-        run(dd("bob", &path).args(["signoff", &r, "--approve", "--reason", "fine"]));
+    let (code, _, err) = run(dd("bob", &path).args([
+        "signoff",
+        &r,
+        "--approve",
+        "--version",
+        "9",
+        "--reason",
+        "fine",
+    ]));
     assert_eq!(code, 1);
     assert!(err.contains("second DSL"), "{err}");
     ok(
@@ -147,7 +154,33 @@ fn the_whole_life_of_an_escalation() {
             "LADO concluded; HR outcome recorded",
         ],
     );
-    assert!(ok("alice", &["signoff", &r, "--approve", "--reason", "agreed"]).contains("closed"));
+    // Approving names the version read with the proposal (`show`).
+    let (_, shown, _) = run(dd("alice", &path).args(["show", &r]));
+    assert!(
+        shown.contains("closure proposed, awaiting sign-off: lado-concluded"),
+        "{shown}"
+    );
+    let version = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("version "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert!(
+        ok(
+            "alice",
+            &[
+                "signoff",
+                &r,
+                "--approve",
+                "--version",
+                &version,
+                "--reason",
+                "agreed"
+            ]
+        )
+        .contains("closed")
+    );
     let (code, _, err) = run(dd("alice", &path).args(["note", &r, "late note"]));
     assert_eq!(code, 1);
     assert!(err.contains("closed"), "{err}");
@@ -309,8 +342,12 @@ fn a_stale_change_is_refused_with_who_and_when() {
     let mut b = st::open(&path, Create::No).unwrap();
     // Both sessions show version 1 of escalation 1.
     let v = 1;
-    let first = a.write("alice", now, |w| st::workflow::assign(w, 1, "bob", Some(v)));
-    let second = b.write("bob", now, |w| st::workflow::acknowledge(w, 1, Some(v)));
+    let first = a.write("alice", now, |w| {
+        st::workflow::assign(w, 1, "bob", Some(v), false)
+    });
+    let second = b.write("bob", now, |w| {
+        st::workflow::acknowledge(w, 1, Some(v), false)
+    });
     assert!(first.is_ok());
     match second {
         Err(StoreError::Conflict(who, _)) => assert_eq!(who, "alice"),
@@ -361,6 +398,8 @@ fn many_processes_at_once_lose_nothing() {
                 } else {
                     "alice".into()
                 },
+                // Back and forth: the case is often bob's, so take it.
+                "--take".into(),
             ],
         ));
         children.push(spawn(

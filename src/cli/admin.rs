@@ -51,7 +51,7 @@ pub fn audit(
     };
     let store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
-    if !me.role.manages_staff() {
+    if !me.role.manages_desk() {
         return Err(refused(
             "only a DSL or senior lead may read the audit trail",
         ));

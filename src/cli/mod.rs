@@ -220,10 +220,23 @@ pub enum Command {
     Backup { dest: PathBuf },
     /// Record a new escalation; prints its reference alone on stdout
     New(verbs::NewArgs),
-    /// Acknowledge an escalation and take it ("I have this")
-    Ack { reference: String },
-    /// Assign an escalation to an active DSL
-    Assign { reference: String, user: String },
+    /// Acknowledge an escalation and take it ("I have this"); refused when
+    /// someone else holds it, unless --take
+    Ack {
+        reference: String,
+        /// Take it from whoever holds it (they are told)
+        #[arg(long)]
+        take: bool,
+    },
+    /// Assign an escalation to an active DSL; refused when someone else holds
+    /// it, unless --take
+    Assign {
+        reference: String,
+        user: String,
+        /// Take it from whoever holds it (they are told)
+        #[arg(long)]
+        take: bool,
+    },
     /// Link two escalations about the same person
     Link { reference: String, other: String },
     /// Record a referral: route, contact, method, their reference, what was shared and why
@@ -268,15 +281,58 @@ pub enum Command {
         #[arg(long)]
         rationale: String,
     },
-    /// Approve or send back a closure proposed by another DSL
+    /// Approve or send back a closure proposed by another DSL. Approving
+    /// needs the version `dutydesk show` printed with the proposal: refused if
+    /// the proposal changed since. Prints the outcome and rationale approved.
     Signoff {
         reference: String,
-        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        #[arg(
+            long,
+            conflicts_with = "reject",
+            required_unless_present = "reject",
+            requires = "version"
+        )]
         approve: bool,
         #[arg(long)]
         reject: bool,
         #[arg(long)]
         reason: String,
+        /// The version `dutydesk show REF` printed with the proposal you read
+        #[arg(long, value_name = "N")]
+        version: Option<i64>,
+        /// Also check the proposed outcome is this one
+        #[arg(long, value_name = "O")]
+        outcome: Option<String>,
+    },
+    /// Who may see an escalation (senior leads only): restrict or lift the
+    /// restriction, name staff on it, exclude staff from it (the person an
+    /// allegation is about). Without a change, shows who may see it.
+    Access {
+        reference: String,
+        /// Only senior leads and the staff named on it may see it
+        #[arg(long, conflicts_with = "unrestrict")]
+        restrict: bool,
+        /// Lift the restriction (excluded staff stay excluded)
+        #[arg(long)]
+        unrestrict: bool,
+        /// Let this account see it while restricted (repeat for several)
+        #[arg(long, value_name = "USER")]
+        name: Vec<String>,
+        /// No longer named
+        #[arg(long, value_name = "USER")]
+        unname: Vec<String>,
+        /// Never let this account see it, restricted or not
+        #[arg(long, value_name = "USER")]
+        exclude: Vec<String>,
+        /// No longer excluded
+        #[arg(long, value_name = "USER")]
+        unexclude: Vec<String>,
+        /// Why (required for a change; kept in the chronology)
+        #[arg(long)]
+        reason: Option<String>,
+        /// The version shown by `dutydesk show`: refused if it changed since
+        #[arg(long, value_name = "N")]
+        version: Option<i64>,
     },
     /// Re-open a closed escalation
     Reopen {
@@ -304,7 +360,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum StaffCommand {
-    /// Add an OS account to the staff list (DSLs and senior leads only)
+    /// Add an OS account to the staff list (senior leads only)
     Add {
         /// The OS account name
         user: String,
@@ -321,8 +377,19 @@ pub enum StaffCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Deactivate an account (never deleted: its history stays attributable)
+    /// Change an account's role (senior leads only; not your own, and the
+    /// last active senior lead keeps theirs)
+    Role {
+        user: String,
+        /// dsl, deputy, senior or viewer
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// Deactivate an account (senior leads only; never deleted: its history
+    /// stays attributable; its open dashboards stop showing records)
     Deactivate { user: String },
+    /// Let a deactivated account back in, in the role it had (senior leads only)
+    Reactivate { user: String },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -670,10 +737,14 @@ pub fn run(cli: Cli) -> Outcome {
             *json,
         ),
         Some(Command::Backup { dest }) => admin::backup(&db_path(&cli, DEFAULT_DB), dest),
-        Some(Command::Ack { reference }) => verbs::ack(&db_path(&cli, DEFAULT_DB), reference),
-        Some(Command::Assign { reference, user }) => {
-            verbs::assign(&db_path(&cli, DEFAULT_DB), reference, user)
+        Some(Command::Ack { reference, take }) => {
+            verbs::ack(&db_path(&cli, DEFAULT_DB), reference, *take)
         }
+        Some(Command::Assign {
+            reference,
+            user,
+            take,
+        }) => verbs::assign(&db_path(&cli, DEFAULT_DB), reference, user, *take),
         Some(Command::Link { reference, other }) => {
             verbs::link(&db_path(&cli, DEFAULT_DB), reference, other)
         }
@@ -712,8 +783,44 @@ pub fn run(cli: Cli) -> Outcome {
             reference,
             approve,
             reason,
+            version,
+            outcome,
             ..
-        }) => verbs::signoff(&db_path(&cli, DEFAULT_DB), reference, *approve, reason),
+        }) => verbs::signoff(
+            &db_path(&cli, DEFAULT_DB),
+            reference,
+            *approve,
+            reason,
+            *version,
+            outcome.as_deref(),
+        ),
+        Some(Command::Access {
+            reference,
+            restrict,
+            unrestrict,
+            name,
+            unname,
+            exclude,
+            unexclude,
+            reason,
+            version,
+        }) => verbs::access(
+            &db_path(&cli, DEFAULT_DB),
+            reference,
+            &crate::store::workflow::AccessChange {
+                restrict: match (restrict, unrestrict) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
+                name: name.clone(),
+                unname: unname.clone(),
+                exclude: exclude.clone(),
+                unexclude: unexclude.clone(),
+                reason: reason.clone().unwrap_or_default(),
+            },
+            *version,
+        ),
         Some(Command::Reopen { reference, reason }) => {
             verbs::reopen(&db_path(&cli, DEFAULT_DB), reference, reason)
         }
@@ -895,11 +1002,31 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
                 s.role.label()
             );
         }
+        StaffCommand::Role { user, role } => {
+            let s = store.write(&me.username, clock.now(), |w| {
+                store::staff::set_role(w, user, *role)
+            })?;
+            eprintln!(
+                "{} ({}) is now a {}.",
+                s.username,
+                s.display_name,
+                s.role.label()
+            );
+        }
         StaffCommand::Deactivate { user } => {
-            store.write(&me.username, clock.now(), |w| {
+            let s = store.write(&me.username, clock.now(), |w| {
                 store::staff::deactivate(w, user)
             })?;
-            eprintln!("Deactivated {user}.");
+            eprintln!(
+                "Deactivated {}; their open dashboards stop showing records within a second.",
+                s.username
+            );
+        }
+        StaffCommand::Reactivate { user } => {
+            let s = store.write(&me.username, clock.now(), |w| {
+                store::staff::reactivate(w, user)
+            })?;
+            eprintln!("Reactivated {} as {}.", s.username, s.role.label());
         }
         StaffCommand::List { json } => {
             let list = store::staff::list(&store)?;

@@ -95,6 +95,11 @@ pub struct NewArgs {
     /// Only senior leads and named staff may see it (an allegation about a DSL)
     #[arg(long)]
     restricted: bool,
+    /// For --subject staff: does the person it is about use this desk? Their
+    /// account (the case is restricted and they are excluded from it), or
+    /// "none". Required when the name is close to a desk user's.
+    #[arg(long, value_name = "USER|none")]
+    about: Option<String>,
     /// Someone's life is at risk now
     #[arg(long)]
     immediate_risk: bool,
@@ -192,11 +197,17 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
     let done = write(path, |w| {
         let mut e = e;
         e.raised_by = w.actor().to_string();
-        let d = workflow::create(w, &e, a.called_999)?;
+        let about = a
+            .about
+            .as_deref()
+            .map(crate::domain::names::About::parse)
+            .unwrap_or_default();
+        let d = workflow::create(w, &e, a.called_999, &about)?;
         workflow::note(w, d.id, &format!("Summary: {summary}"))?;
         Ok(d)
     })?;
     println!("{}", done.reference);
+    eprintln!("{}", done.message);
     // Earlier concerns about the same person: offered, never linked silently.
     let store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
@@ -233,13 +244,19 @@ fn by_ref<T>(
     })
 }
 
-pub fn ack(path: &Path, reference: &str) -> Outcome {
-    say(by_ref(path, reference, workflow::acknowledge)?)
+/// `dutydesk ack`: refused when someone else holds or acknowledged the case
+/// (who and when), unless `take`; "already yours" for your own.
+pub fn ack(path: &Path, reference: &str, take: bool) -> Outcome {
+    say(by_ref(path, reference, |w, id, v| {
+        workflow::acknowledge(w, id, v, take)
+    })?)
 }
 
-pub fn assign(path: &Path, reference: &str, user: &str) -> Outcome {
+/// `dutydesk assign`: refused when someone other than you and `user` holds
+/// the case, unless `take`.
+pub fn assign(path: &Path, reference: &str, user: &str, take: bool) -> Outcome {
     say(by_ref(path, reference, |w, id, v| {
-        workflow::assign(w, id, user, v)
+        workflow::assign(w, id, user, v, take)
     })?)
 }
 
@@ -294,10 +311,56 @@ pub fn close(path: &Path, reference: &str, outcome: &str, rationale: &str) -> Ou
     })?)
 }
 
-pub fn signoff(path: &Path, reference: &str, approve: bool, reason: &str) -> Outcome {
-    say(by_ref(path, reference, |w, id, _| {
-        workflow::signoff(w, id, approve, reason)
-    })?)
+/// `dutydesk signoff`: approves only the proposal shown by `dutydesk show`
+/// (`--version N`, and `--outcome O` if given), and prints what it approved.
+pub fn signoff(
+    path: &Path,
+    reference: &str,
+    approve: bool,
+    reason: &str,
+    version: Option<i64>,
+    outcome: Option<&str>,
+) -> Outcome {
+    let d = write(path, |w| {
+        let id = workflow::id_of(w, reference)?;
+        workflow::signoff(w, id, approve, reason, version, outcome)
+    })?;
+    if let Some(detail) = &d.detail {
+        println!("{detail}");
+    }
+    say(d)
+}
+
+/// `dutydesk access`: a senior lead changes who may see an escalation, or
+/// (with no change asked) reads who may: `restricted=0|1; named=...;
+/// excluded=...`, as the audit trail records it.
+pub fn access(
+    path: &Path,
+    reference: &str,
+    change: &workflow::AccessChange,
+    version: Option<i64>,
+) -> Outcome {
+    if change.is_empty() {
+        let (store, me) = open_read(path)?;
+        let viewer = Viewer::from(&me);
+        let id = store::access::resolve(store.conn(), viewer, reference).map_err(action)?;
+        if !me.role.sees_restricted() {
+            return Err(action(StoreError::Refused(
+                "only a senior lead may see or change who sees an escalation; ask one".into(),
+            )));
+        }
+        println!(
+            "{}",
+            store::access::state(store.conn(), id).map_err(action)?
+        );
+        return Ok(());
+    }
+    let d = write(path, |w| {
+        let id = workflow::id_of(w, reference)?;
+        workflow::change_access(w, id, change, version)
+    })?;
+    println!("{}", d.message);
+    Ok(())
 }
 
 pub fn reopen(path: &Path, reference: &str, reason: &str) -> Outcome {
@@ -346,6 +409,13 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         d.raised_by
     );
     println!("assigned to {}", s.assignee.as_deref().unwrap_or("nobody"));
+    println!("version {} (for `dutydesk signoff --version`)", d.version);
+    if s.awaiting_signoff
+        && let (Some(o), Some(r)) = (&d.outcome, &d.closure_rationale)
+    {
+        println!("closure proposed, awaiting sign-off: {o}");
+        println!("rationale: {r}");
+    }
     println!("exact words: {}", d.exact_words);
     for dl in &d.deadlines {
         println!(

@@ -15,11 +15,13 @@ coded_enum! {
         Assigned = "assigned", "assigned to you";
         Unacknowledged = "unacknowledged", "not acknowledged";
         UnacknowledgedAll = "unacknowledged_all", "still not acknowledged";
+        Taken = "taken", "taken by another DSL";
     }
 }
 
 /// One event for one user. `subject_id` identifies it for "announced once":
-/// the deadline's id, or the chronology entry of the assignment.
+/// the deadline's id, or the chronology entry of the assignment (for
+/// `Assigned` and `Taken`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Alert {
     pub kind: AlertKind,
@@ -81,6 +83,12 @@ impl Alert {
             AlertKind::Assigned => (
                 format!("{} assigned to you", self.reference),
                 "Open dutydesk to see the record".to_string(),
+            ),
+            // The previous holder learns that their case moved on, never
+            // who took it or why: the words leave the desk.
+            AlertKind::Taken => (
+                format!("{} was taken by another DSL", self.reference),
+                "Open dutydesk to see who holds it now".to_string(),
             ),
             AlertKind::Unacknowledged | AlertKind::UnacknowledgedAll => (
                 format!("{} not acknowledged", self.reference),
@@ -228,5 +236,16 @@ mod tests {
             "SG-2026-0042 overdue: LADO referral was due 23 Nov 2026 08:20 (and 1 more)"
         );
         assert_eq!(summary(&[]), None);
+        let taken = Alert {
+            kind: AlertKind::Taken,
+            subject_id: 77,
+            reference: "SG-2026-0042".into(),
+            label: String::new(),
+            due_at: None,
+        };
+        assert_eq!(
+            taken.line(),
+            "SG-2026-0042 was taken by another DSL: Open dutydesk to see who holds it now"
+        );
     }
 }

@@ -50,6 +50,7 @@ pub mod contact;
 pub mod deadline;
 pub mod escalation;
 pub mod hours;
+pub mod names;
 pub mod report;
 pub mod review;
 pub mod routing;

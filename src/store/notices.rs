@@ -41,6 +41,37 @@ pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Ve
     for a in assigned {
         alerts.push(a?);
     }
+    // Cases taken from `me` by someone else (schema v4 `assignments`), still
+    // visible to them: the previous holder is told, without who or why.
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "SELECT a.chronology_id, e.reference
+         FROM assignments a INDEXED BY assignments_from
+         JOIN chronology c ON c.id = a.chronology_id
+         JOIN escalations e ON e.id = a.escalation_id
+         WHERE a.from_id = :me AND a.at >= :since AND a.to_id <> :me AND c.author_id <> :me
+           AND {}
+         ORDER BY a.at",
+        super::escalations::VISIBLE
+    ))?;
+    let taken = stmt.query_map(
+        rusqlite::named_params! {
+            ":me": me.id,
+            ":since": (now - ASSIGNED_WITHIN).timestamp(),
+            ":senior": viewer.senior,
+        },
+        |r| {
+            Ok(Alert {
+                kind: AlertKind::Taken,
+                subject_id: r.get(0)?,
+                reference: clean_line(&r.get::<_, String>(1)?),
+                label: String::new(),
+                due_at: None,
+            })
+        },
+    )?;
+    for a in taken {
+        alerts.push(a?);
+    }
     if me.role != crate::domain::staff::Role::Viewer {
         let minutes = ack_minutes(store.conn())?;
         let mut stmt = store.conn().prepare_cached(&format!(

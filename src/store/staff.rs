@@ -1,7 +1,7 @@
 //! Staff: the users of the desk, found by OS account name.
 
 use super::{Result, Store, StoreError, Write};
-use crate::domain::staff::{Role, StaffMember};
+use crate::domain::staff::{Role, StaffChange, StaffMember, check_change};
 use crate::domain::text::clean_line;
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -37,16 +37,21 @@ pub fn authenticate(store: &Store, username: &str) -> Result<StaffMember> {
     match find(store, username)? {
         Some(s) if s.active => Ok(s),
         Some(_) => Err(StoreError::Refused(format!(
-            "account {username:?} is deactivated in this dutydesk; ask a DSL to reactivate it"
+            "account {username:?} is deactivated in this dutydesk; ask a senior lead to run `dutydesk staff reactivate {username}`"
         ))),
         None => Err(StoreError::Refused(format!(
-            "account {username:?} is not on this dutydesk's staff list; ask a DSL to run `dutydesk staff add {username} --name NAME --role dsl`"
+            "account {username:?} is not on this dutydesk's staff list; ask a senior lead to run `dutydesk staff add {username} --name NAME --role dsl`"
         ))),
     }
 }
 
+/// Everyone on the staff list, active first, by name.
 pub fn list(store: &Store) -> Result<Vec<StaffMember>> {
-    let mut stmt = store.conn().prepare(&format!(
+    list_in(store.conn())
+}
+
+pub(crate) fn list_in(conn: &rusqlite::Connection) -> Result<Vec<StaffMember>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM staff ORDER BY active DESC, display_name"
     ))?;
     let rows = stmt.query_map([], from_row)?;
@@ -91,12 +96,24 @@ fn validate(n: &NewStaff<'_>) -> Result<(String, String)> {
     Ok((username, name))
 }
 
-/// The acting user must be an active DSL or senior lead.
+/// The acting user must be an active DSL or senior lead: the desk's shared
+/// set-up (rules, settings, contacts, the rota, review records), not staff.
 pub(crate) fn require_manager(w: &Write<'_>, what: &str) -> Result<()> {
     match find_in(w.tx(), w.actor())? {
-        Some(s) if s.active && s.role.manages_staff() => Ok(()),
+        Some(s) if s.active && s.role.manages_desk() => Ok(()),
         _ => Err(StoreError::Refused(format!(
             "{} may not {what}: only an active DSL or senior lead may",
+            w.actor()
+        ))),
+    }
+}
+
+/// The acting user must be an active senior lead ([`Role::manages_staff`]).
+fn require_staff_manager(w: &Write<'_>) -> Result<StaffMember> {
+    match find_in(w.tx(), w.actor())? {
+        Some(s) if s.active && s.role.manages_staff() => Ok(s),
+        _ => Err(StoreError::Refused(format!(
+            "{} may not change staff: only a senior lead may; ask one (`dutydesk staff list` shows who)",
             w.actor()
         ))),
     }
@@ -124,9 +141,9 @@ fn insert(w: &mut Write<'_>, n: &NewStaff<'_>) -> Result<StaffMember> {
     })
 }
 
-/// Adds a member of staff; only a DSL or senior lead may.
+/// Adds a member of staff; only a senior lead may. Audited (`add`, the role).
 pub fn add(w: &mut Write<'_>, n: &NewStaff<'_>) -> Result<StaffMember> {
-    require_manager(w, "change staff")?;
+    require_staff_manager(w)?;
     insert(w, n)
 }
 
@@ -159,21 +176,76 @@ pub fn join_demo(w: &mut Write<'_>, n: &NewStaff<'_>) -> Result<StaffMember> {
     insert(w, n)
 }
 
-/// Deactivates (never deletes) a member of staff; only a DSL or senior lead may.
-pub fn deactivate(w: &mut Write<'_>, username: &str) -> Result<()> {
-    require_manager(w, "change staff")?;
-    if username == w.actor() {
-        return Err(StoreError::Refused("you cannot deactivate yourself".into()));
-    }
-    let n = w.tx().execute(
-        "UPDATE staff SET active = 0 WHERE username = ?1 AND active = 1",
-        [username],
+/// Active senior leads, for the "last senior lead" rule.
+fn active_seniors(w: &Write<'_>) -> Result<usize> {
+    let n: i64 = w.tx().query_row(
+        "SELECT count(*) FROM staff WHERE active = 1 AND role = 'senior'",
+        [],
+        |r| r.get(0),
     )?;
-    if n == 0 {
-        return Err(StoreError::Refused(match find_in(w.tx(), username)? {
-            Some(_) => format!("{username:?} is already deactivated"),
-            None => format!("no staff member {username:?}"),
-        }));
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// Checks and makes one change to `username`'s account by the acting senior
+/// lead ([`check_change`] holds the rules), with its audit row.
+fn change(w: &mut Write<'_>, username: &str, what: StaffChange) -> Result<StaffMember> {
+    let actor = require_staff_manager(w)?;
+    let username = username.trim();
+    let target = find_in(w.tx(), username)?.ok_or_else(|| {
+        StoreError::Refused(format!(
+            "no staff member {username:?}: see `dutydesk staff list`"
+        ))
+    })?;
+    check_change(&actor, &target, what, active_seniors(w)?).map_err(StoreError::Refused)?;
+    let mut after = target.clone();
+    let (action, detail) = match what {
+        StaffChange::Role(role) => {
+            after.role = role;
+            ("role", format!("{} -> {}", target.role.code(), role.code()))
+        }
+        StaffChange::Deactivate => {
+            after.active = false;
+            ("deactivate", target.role.code().to_string())
+        }
+        StaffChange::Reactivate => {
+            after.active = true;
+            ("reactivate", target.role.code().to_string())
+        }
+    };
+    let n = w.tx().execute(
+        "UPDATE staff SET role = ?2, active = ?3 WHERE id = ?1 AND role = ?4 AND active = ?5",
+        params![
+            target.id,
+            after.role.code(),
+            after.active,
+            target.role.code(),
+            target.active
+        ],
+    )?;
+    if n != 1 {
+        return Err(StoreError::Conflict(
+            "another session".into(),
+            "just now".into(),
+        ));
     }
-    w.audit("deactivate", "staff", Some(username), None)
+    w.audit(action, "staff", Some(&target.username), Some(&detail))?;
+    Ok(after)
+}
+
+/// Changes a user's role; only a senior lead may, never their own, and the
+/// last active senior lead keeps theirs. Audited (`role`, "old -> new").
+pub fn set_role(w: &mut Write<'_>, username: &str, role: Role) -> Result<StaffMember> {
+    change(w, username, StaffChange::Role(role))
+}
+
+/// Deactivates (never deletes: their history stays attributable) a member of
+/// staff; only a senior lead may, never themselves, and never the last active
+/// senior lead. Their open sessions stop showing records at the next poll.
+pub fn deactivate(w: &mut Write<'_>, username: &str) -> Result<StaffMember> {
+    change(w, username, StaffChange::Deactivate)
+}
+
+/// Lets a deactivated user back in, in the role they had; only a senior lead may.
+pub fn reactivate(w: &mut Write<'_>, username: &str) -> Result<StaffMember> {
+    change(w, username, StaffChange::Reactivate)
 }

@@ -51,6 +51,8 @@ pub enum Request {
         escalation: Box<super::escalations::NewEscalation>,
         called_999: bool,
         summary: String,
+        /// For an allegation about staff: whether the person uses this desk.
+        about: crate::domain::names::About,
     },
     /// Who an escalation can be assigned to, on-duty DSL first.
     Assignable,
@@ -91,6 +93,8 @@ pub enum Request {
     /// What the refer form offers for an escalation: routes that fit, and
     /// the contacts for them with whether each is open now.
     ReferOptions { id: i64 },
+    /// Who may see an escalation now (senior leads), for the access form.
+    AccessLists { id: i64 },
 }
 
 /// The refer form's choices.
@@ -104,7 +108,13 @@ pub struct ReferOptions {
 /// The desk's verbs, as the dashboard asks for them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verb {
+    /// "I have this" on a case nobody else holds.
     Acknowledge,
+    /// "I have this" on a case someone else holds: the user was asked first;
+    /// the previous holder is told.
+    Take,
+    /// Give to this account. The dashboard's user saw the holder in the
+    /// version they act on, so a held case is taken (the holder is told).
     Assign(String),
     Note(String),
     Refer(super::workflow::Referral),
@@ -124,6 +134,8 @@ pub enum Verb {
         event: String,
         note: String,
     },
+    /// A senior lead changes who may see it.
+    Access(super::workflow::AccessChange),
 }
 
 /// What the store answers.
@@ -154,6 +166,11 @@ pub enum Reply {
     /// Contacts answering a search, and every contact (id, label) for the
     /// form's fallback list.
     Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
+    /// Who may see an escalation, for the access form.
+    AccessLists(Box<super::workflow::AccessLists>),
+    /// This user's account changed in another session (role, name), or
+    /// `None`: deactivated. From then on the worker answers nothing else.
+    Account(Option<StaffMember>),
     /// A request failed; the text is for the status line.
     Error(String),
 }
@@ -186,6 +203,8 @@ pub struct DashboardData {
     pub outcomes: Vec<String>,
     /// Events the deadline rules wait for (e.g. "strategy_discussion").
     pub events: Vec<String>,
+    /// Every account (intake asks whether an allegation's subject is one).
+    pub staff: Vec<StaffMember>,
 }
 
 /// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
@@ -219,6 +238,7 @@ pub fn load_dashboard(
         categories: escalations::categories(store.conn())?,
         outcomes: super::workflow::outcomes(store.conn())?,
         events: super::workflow::events(store.conn())?,
+        staff: super::staff::list(store)?,
         unacked_total,
         unacked,
         ack_minutes: notices::ack_minutes(store.conn())?,
@@ -305,13 +325,21 @@ impl Drop for Worker {
     }
 }
 
+/// This user's account as the database has it now: `Ok(None)` when it is
+/// deactivated or gone.
+fn reload_me(store: &Store, me: &StaffMember) -> Result<Option<StaffMember>> {
+    Ok(super::staff::find(store, &me.username)?.filter(|s| s.active))
+}
+
 fn run(
     mut store: Store,
-    me: StaffMember,
+    mut me: StaffMember,
     clock: Clock,
     rx: Receiver<Request>,
     out: impl Fn(Reply) -> bool,
 ) {
+    // Set once the account is deactivated: nothing more is read for it.
+    let mut revoked = false;
     let mut seen = store.data_version().ok();
     let mut last_poll = Instant::now();
     // The first check runs at once, so a user logging in hears what is due.
@@ -323,9 +351,13 @@ fn run(
         let wait = POLL.saturating_sub(last_poll.elapsed());
         match rx.recv_timeout(wait) {
             Ok(req) => {
-                let reply = match handle(&mut store, &me, clock, req) {
-                    Ok(r) => r,
-                    Err(e) => Reply::Error(e.to_string()),
+                let reply = if revoked {
+                    Reply::Account(None)
+                } else {
+                    match handle(&mut store, &me, clock, req) {
+                        Ok(r) => r,
+                        Err(e) => Reply::Error(e.to_string()),
+                    }
                 };
                 if !out(reply) {
                     return;
@@ -333,6 +365,9 @@ fn run(
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if revoked {
+            continue;
         }
         if last_alerts.is_none_or(|t| t.elapsed() >= ALERT_EVERY) {
             last_alerts = Some(Instant::now());
@@ -355,6 +390,25 @@ fn run(
             let now_seen = store.data_version().ok();
             if now_seen.is_some() && now_seen != seen {
                 seen = now_seen;
+                // Another session may have deactivated this account or
+                // changed its role: what it may see changes with it, before
+                // anything is reloaded.
+                match reload_me(&store, &me) {
+                    Ok(None) => {
+                        revoked = true;
+                        if !out(Reply::Account(None)) {
+                            return;
+                        }
+                        continue;
+                    }
+                    Ok(Some(now_me)) if now_me != me => {
+                        me = now_me.clone();
+                        if !out(Reply::Account(Some(now_me))) {
+                            return;
+                        }
+                    }
+                    _ => {}
+                }
                 if !out(Reply::Changed) {
                     return;
                 }
@@ -392,17 +446,21 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::Act { id, version, verb } => {
             use super::workflow as wf;
             let d = store.write(&me.username, now, |w| match verb {
-                Verb::Acknowledge => wf::acknowledge(w, id, version),
-                Verb::Assign(user) => wf::assign(w, id, &user, version),
+                Verb::Acknowledge => wf::acknowledge(w, id, version, false),
+                Verb::Take => wf::acknowledge(w, id, version, true),
+                Verb::Assign(user) => wf::assign(w, id, &user, version, true),
                 Verb::Note(text) => wf::note(w, id, &text),
                 Verb::Refer(r) => wf::refer(w, id, &r, version),
                 Verb::Close { outcome, rationale } => {
                     wf::close(w, id, &outcome, &rationale, version)
                 }
-                Verb::Signoff { approve, reason } => wf::signoff(w, id, approve, &reason),
+                Verb::Signoff { approve, reason } => {
+                    wf::signoff(w, id, approve, &reason, version, None)
+                }
                 Verb::Reopen(reason) => wf::reopen(w, id, &reason, version),
                 Verb::Link(other) => wf::link(w, id, other),
                 Verb::Event { event, note } => wf::record_event(w, id, &event, &note),
+                Verb::Access(change) => wf::change_access(w, id, &change, version),
             })?;
             Reply::Saved(d.message)
         }
@@ -410,9 +468,10 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             escalation,
             called_999,
             summary,
+            about,
         } => {
             let d = store.write(&me.username, now, |w| {
-                let d = super::workflow::create(w, &escalation, called_999)?;
+                let d = super::workflow::create(w, &escalation, called_999, &about)?;
                 if !summary.trim().is_empty() {
                     super::workflow::note(w, d.id, &format!("Summary: {summary}"))?;
                 }
@@ -498,6 +557,11 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::ReferOptions { id } => {
             Reply::ReferOptions(Box::new(refer_options(store, me, now, id)?))
         }
+        Request::AccessLists { id } => Reply::AccessLists(Box::new(super::workflow::access_lists(
+            store.conn(),
+            me,
+            id,
+        )?)),
     })
 }
 

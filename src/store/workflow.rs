@@ -37,6 +37,9 @@ pub struct Done {
     pub id: i64,
     pub reference: String,
     pub message: String,
+    /// What was acted on, in full, for the command line to print (a
+    /// sign-off prints the outcome and rationale it approved).
+    pub detail: Option<String>,
 }
 
 /// The escalation as a verb needs it.
@@ -48,6 +51,11 @@ struct Current {
     risk: Risk,
     restricted: bool,
     acknowledged: bool,
+    /// Who acknowledged it, and when (UTC seconds).
+    acknowledged_by: Option<String>,
+    acknowledged_at: Option<i64>,
+    /// The holder's display name.
+    assignee: Option<String>,
     closing_by: Option<i64>,
     closed: bool,
     updated_by: String,
@@ -74,8 +82,11 @@ fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
             &format!(
                 "SELECT e.id, e.reference, e.status, e.version, e.assignee_id, e.risk,
                     e.restricted, e.acknowledged_at IS NOT NULL, e.closed_by, e.closed_at IS NOT NULL,
-                    coalesce(u.display_name, '?'), e.updated_at
+                    coalesce(u.display_name, '?'), e.updated_at,
+                    k.display_name, e.acknowledged_at, h.display_name
                  FROM escalations e LEFT JOIN staff u ON u.id = e.updated_by
+                    LEFT JOIN staff k ON k.id = e.acknowledged_by
+                    LEFT JOIN staff h ON h.id = e.assignee_id
                  WHERE e.id = :id AND {}",
                 escalations::VISIBLE
             ),
@@ -93,6 +104,9 @@ fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
                     closed: r.get(9)?,
                     updated_by: clean_line(&r.get::<_, String>(10)?),
                     updated_at: r.get(11)?,
+                    acknowledged_by: r.get::<_, Option<String>>(12)?.map(|n| clean_line(&n)),
+                    acknowledged_at: r.get(13)?,
+                    assignee: r.get::<_, Option<String>>(14)?.map(|n| clean_line(&n)),
                 })
             },
         )
@@ -181,18 +195,74 @@ fn done(c: &Current, message: String) -> Done {
         id: c.id,
         reference: c.reference.clone(),
         message,
+        detail: None,
     }
 }
 
-/// "I have this": acknowledges and takes the escalation.
-pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>) -> Result<Done> {
+/// Records a change of holder from `c`'s holder to `to`: the 'assigned'
+/// chronology line (`body`), its audit row, and the `assignments` row (schema
+/// v4) from which the previous holder is told their case was taken
+/// (`store::notices`, alert `taken`).
+fn hand_over(
+    w: &mut Write<'_>,
+    c: &Current,
+    me: &StaffMember,
+    to: &StaffMember,
+    body: &str,
+) -> Result<()> {
+    let now = w.now();
+    escalations::add_chronology(w, c.id, me.id, now, "assigned", body)?;
+    let chronology_id = w.tx().last_insert_rowid();
+    w.tx().execute(
+        "INSERT INTO assignments (chronology_id, escalation_id, from_id, to_id, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![chronology_id, c.id, c.assignee_id, to.id, now.timestamp()],
+    )?;
+    w.audit(
+        "assigned",
+        "escalation",
+        Some(&c.reference),
+        Some(&clip(body)),
+    )
+}
+
+/// "Held by X (acknowledged by Y at 09:04)": who has a case, for refusals.
+fn held_by(c: &Current) -> String {
+    let mut out = format!("held by {}", c.assignee.as_deref().unwrap_or("another DSL"));
+    if let (Some(by), Some(at)) = (&c.acknowledged_by, c.acknowledged_at) {
+        out.push_str(&format!(
+            " (acknowledged by {by} at {})",
+            crate::domain::calendar::format_stamp(super::instant(at))
+        ));
+    }
+    out
+}
+
+/// "I have this": acknowledges the escalation and takes it.
+///
+/// A case someone else holds (or acknowledged) is taken from them only with
+/// `take` (`dutydesk ack --take`, or the dashboard's confirmation); without
+/// it the refusal says who holds it and since when, and nothing is written.
+/// Acknowledging your own case again is refused as "already yours". Taking
+/// writes an `assignments` row, so the previous holder is told.
+pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
     open_only(&c)?;
     check_version(&c, expected)?;
-    if c.acknowledged && c.assignee_id == Some(me.id) {
+    let mine = c.assignee_id == Some(me.id);
+    if c.acknowledged && mine {
         return Err(StoreError::Refused(format!(
             "{} is already yours",
+            c.reference
+        )));
+    }
+    let someone_else = !mine && (c.assignee_id.is_some() || c.acknowledged);
+    if someone_else && !take {
+        return Err(StoreError::Refused(format!(
+            "{} is {}: to take it from them, `dutydesk ack {} --take` (they will be told)",
+            c.reference,
+            held_by(&c),
             c.reference
         )));
     }
@@ -214,16 +284,22 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>) -> Result<
             &format!("Acknowledged by {}.", me.display_name),
         )?;
     }
-    log(
-        w,
-        &c,
-        &me,
-        "assigned",
-        &format!("{} took the escalation.", me.display_name),
-    )?;
+    if !mine {
+        let body = match &c.assignee {
+            Some(from) => format!("{} took the escalation from {from}.", me.display_name),
+            None => format!("{} took the escalation.", me.display_name),
+        };
+        hand_over(w, &c, &me, &me, &body)?;
+    }
     Ok(done(
         &c,
-        format!("{} is yours, {}", c.reference, me.display_name),
+        match (&c.assignee, mine) {
+            (Some(from), false) => format!(
+                "{} is yours, {}; {from} is told it was taken",
+                c.reference, me.display_name
+            ),
+            _ => format!("{} is yours, {}", c.reference, me.display_name),
+        },
     ))
 }
 
@@ -248,7 +324,20 @@ pub fn assignable(conn: &rusqlite::Connection, now: i64) -> Result<Vec<StaffMemb
 }
 
 /// Gives the escalation to another DSL; they are alerted.
-pub fn assign(w: &mut Write<'_>, id: i64, username: &str, expected: Option<i64>) -> Result<Done> {
+///
+/// A case held by someone other than the actor and the new holder is taken
+/// from them only with `take` (`dutydesk assign --take`; the dashboard, whose
+/// user saw the holder in the version they act on, passes it); without it
+/// the refusal names the holder. The new holder must be able to see the case
+/// (not excluded; named, when it is restricted). The previous holder is told
+/// (an `assignments` row, alert `taken`), unless they did it themselves.
+pub fn assign(
+    w: &mut Write<'_>,
+    id: i64,
+    username: &str,
+    expected: Option<i64>,
+    take: bool,
+) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
     open_only(&c)?;
@@ -262,16 +351,26 @@ pub fn assign(w: &mut Write<'_>, id: i64, username: &str, expected: Option<i64>)
             to.display_name
         )));
     }
-    if c.restricted && current(w, &to, id).is_err() {
+    if current(w, &to, id).is_err() {
         return Err(StoreError::Refused(format!(
-            "{} is restricted and {} may not see it",
-            c.reference, to.display_name
+            "{} may not see {}: a senior lead can name them on it (`dutydesk access {} --name {}`)",
+            to.display_name, c.reference, c.reference, to.username
         )));
     }
     if c.assignee_id == Some(to.id) {
         return Err(StoreError::Refused(format!(
             "{} is already assigned to {}",
             c.reference, to.display_name
+        )));
+    }
+    if c.assignee_id.is_some_and(|h| h != me.id) && !take {
+        return Err(StoreError::Refused(format!(
+            "{} is {}: to take it from them and give it to {}, `dutydesk assign {} {} --take` (they will be told)",
+            c.reference,
+            held_by(&c),
+            to.username,
+            c.reference,
+            to.username
         )));
     }
     touch(w, &c, &me)?;
@@ -281,13 +380,14 @@ pub fn assign(w: &mut Write<'_>, id: i64, username: &str, expected: Option<i64>)
          WHERE id = ?1",
         params![id, to.id],
     )?;
-    log(
-        w,
-        &c,
-        &me,
-        "assigned",
-        &format!("Assigned to {} by {}.", to.display_name, me.display_name),
-    )?;
+    let body = match &c.assignee {
+        Some(from) if c.assignee_id != Some(me.id) => format!(
+            "Assigned to {} by {} (taken from {from}).",
+            to.display_name, me.display_name
+        ),
+        _ => format!("Assigned to {} by {}.", to.display_name, me.display_name),
+    };
+    hand_over(w, &c, &me, &to, &body)?;
     Ok(done(
         &c,
         format!("{} assigned to {}", c.reference, to.display_name),
@@ -614,10 +714,33 @@ fn finish_close(
 }
 
 /// A second DSL approves a proposed closure, or sends it back with a reason.
-pub fn signoff(w: &mut Write<'_>, id: i64, approve: bool, reason: &str) -> Result<Done> {
+///
+/// Acts only on the proposal its user saw (issue 14): `expected` is the
+/// version shown to them (the dashboard passes the record's; the command line
+/// takes `--version N` from `dutydesk show`), and an approval without one is
+/// refused. If the case changed since (sent back and proposed again, taken,
+/// referred...), the refusal says who changed it and when, and nothing is
+/// written. `outcome`, when given, must also be the proposal's outcome. The
+/// approval's `detail` is the outcome and rationale approved. A case already
+/// closed (another DSL signed it off first) is refused with who and when.
+pub fn signoff(
+    w: &mut Write<'_>,
+    id: i64,
+    approve: bool,
+    reason: &str,
+    expected: Option<i64>,
+    outcome: Option<&str>,
+) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
-    open_only(&c)?;
+    if c.closed {
+        return Err(StoreError::Refused(format!(
+            "{} is already closed: {} closed it at {}",
+            c.reference,
+            c.updated_by,
+            local(super::instant(c.updated_at)).format("%H:%M")
+        )));
+    }
     let Some(closer) = c.closing_by else {
         return Err(StoreError::Refused(format!(
             "{} is not awaiting sign-off",
@@ -629,15 +752,30 @@ pub fn signoff(w: &mut Write<'_>, id: i64, approve: bool, reason: &str) -> Resul
             "you proposed this closure: a second DSL must sign it off".into(),
         ));
     }
+    if approve && expected.is_none() {
+        return Err(StoreError::Refused(format!(
+            "say which proposal you approve: read it with `dutydesk show {}` and pass the version it shows (--version N)",
+            c.reference
+        )));
+    }
+    check_version(&c, expected)?;
+    let (proposed, rationale): (String, String) = w.tx().query_row(
+        "SELECT outcome, closure_rationale FROM escalations WHERE id = ?1",
+        [id],
+        |r| Ok((clean_line(&r.get::<_, String>(0)?), r.get(1)?)),
+    )?;
+    if let Some(o) = outcome.map(str::trim)
+        && o != proposed
+    {
+        return Err(StoreError::Refused(format!(
+            "the closure proposed for {} is {proposed}, not {o}: read it again (`dutydesk show {}`) before signing off",
+            c.reference, c.reference
+        )));
+    }
     let reason = text("reason", reason, MAX_TEXT)?;
     touch(w, &c, &me)?;
     let now = w.now().timestamp();
     if approve {
-        let (outcome, rationale): (String, String) = w.tx().query_row(
-            "SELECT outcome, closure_rationale FROM escalations WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
         w.tx().execute(
             "UPDATE escalations SET signed_off_by = ?2, signed_off_at = ?3 WHERE id = ?1",
             params![id, me.id, now],
@@ -647,13 +785,24 @@ pub fn signoff(w: &mut Write<'_>, id: i64, approve: bool, reason: &str) -> Resul
             &c,
             &me,
             "signed_off",
-            &format!("Closure signed off by {}: {reason}", me.display_name),
+            &format!(
+                "Closure ({proposed}) signed off by {}: {reason}",
+                me.display_name
+            ),
         )?;
-        finish_close(w, &c, &me, &outcome, &rationale, now)?;
-        Ok(done(
+        finish_close(w, &c, &me, &proposed, &rationale, now)?;
+        let mut d = done(
             &c,
-            format!("{} closed, signed off by {}", c.reference, me.display_name),
-        ))
+            format!(
+                "{} closed as {proposed}, signed off by {}",
+                c.reference, me.display_name
+            ),
+        );
+        d.detail = Some(format!(
+            "Approved outcome: {proposed}\nApproved rationale: {}",
+            crate::domain::text::clean_block(&rationale)
+        ));
+        Ok(d)
     } else {
         w.tx().execute(
             "UPDATE escalations SET outcome = NULL, closure_rationale = NULL, closed_by = NULL WHERE id = ?1",
@@ -664,7 +813,10 @@ pub fn signoff(w: &mut Write<'_>, id: i64, approve: bool, reason: &str) -> Resul
             &c,
             &me,
             "reopened",
-            &format!("Closure sent back by {}: {reason}", me.display_name),
+            &format!(
+                "Closure ({proposed}) sent back by {}: {reason}",
+                me.display_name
+            ),
         )?;
         Ok(done(
             &c,
@@ -749,52 +901,85 @@ pub fn link(w: &mut Write<'_>, id: i64, other: i64) -> Result<Done> {
 
 /// Records an escalation at intake: the rules set its deadlines, and a 999
 /// call made is on the record.
+///
+/// Who may see it follows `domain::names::decide` (issue 14): for an
+/// allegation about staff, `about` says whether the person uses this desk.
+/// A typed name near a desk user's with no answer is refused
+/// ([`crate::domain::names::ASK`]) and nothing is written; an account named
+/// restricts the case and excludes that account; "none" on a near name is
+/// allowed, and said in the chronology and the audit trail. Whoever records a
+/// restricted escalation is named on it (unless a senior lead, who sees it
+/// anyway), so they can keep working it. The access that results is written
+/// to the trail (`store::access::record_access`).
 pub fn create(
     w: &mut Write<'_>,
     e: &escalations::NewEscalation,
     emergency_called: bool,
+    about: &crate::domain::names::About,
 ) -> Result<Done> {
+    use crate::domain::names::{Decision, decide};
     let me = actor(w)?;
     let mut e = e.clone();
     if e.raised_by.trim().is_empty() {
         e.raised_by = me.display_name.clone();
     }
-    // An allegation that names one of the desk's own DSLs is always
-    // restricted, and that DSL can never see it.
-    let named_dsl: Option<i64> = if e.subject_kind == crate::domain::escalation::SubjectKind::Staff
-    {
-        w.tx()
-            .query_row(
-                "SELECT id FROM staff WHERE active = 1 AND role IN ('dsl', 'deputy', 'senior')
-                   AND (lower(trim(display_name)) = lower(trim(?1)) OR lower(username) = lower(trim(?1)))",
-                [&e.subject_name],
-                |r| r.get(0),
-            )
-            .optional()?
-    } else {
-        None
-    };
-    if named_dsl.is_some() {
+    let staff = super::staff::list_in(w.tx())?;
+    let decision = decide(
+        e.subject_kind == crate::domain::escalation::SubjectKind::Staff,
+        &e.subject_name,
+        about,
+        &staff,
+        &me.username,
+    )
+    .map_err(StoreError::Refused)?;
+    if matches!(decision, Decision::Exclude { .. }) {
         e.restricted = true;
     }
     let e = &e;
     let (id, reference) = escalations::insert(w, me.id, e)?;
-    // Whoever records a restricted escalation is named on it, so they can keep
-    // working it; nobody else but senior leads sees it until named.
-    if let Some(dsl) = named_dsl {
-        w.tx().execute(
-            "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'excluded')",
-            params![id, dsl],
-        )?;
+    let now = w.now();
+    match &decision {
+        Decision::Exclude { staff_id, username } => {
+            w.tx().execute(
+                "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'excluded')",
+                params![id, staff_id],
+            )?;
+            escalations::add_chronology(
+                w,
+                id,
+                me.id,
+                now,
+                "edited",
+                &format!(
+                    "Restricted at intake: the person this is about uses this desk; their account {username} is excluded from it."
+                ),
+            )?;
+        }
+        Decision::Open { near } if !near.is_empty() => {
+            escalations::add_chronology(
+                w,
+                id,
+                me.id,
+                now,
+                "edited",
+                "At intake the recorder answered that the person this is about does not use this desk, though the name is near a desk user's.",
+            )?;
+            w.audit(
+                "not_desk_user",
+                "escalation",
+                Some(&reference),
+                Some(&format!("near={}", near.join(","))),
+            )?;
+        }
+        Decision::Open { .. } => {}
     }
-    if e.restricted && !me.role.sees_restricted() && named_dsl != Some(me.id) {
+    if e.restricted && !me.role.sees_restricted() {
         w.tx().execute(
             "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'named')",
             params![id, me.id],
         )?;
     }
     if e.immediate_risk && emergency_called {
-        let now = w.now();
         w.tx().execute(
             "UPDATE escalations SET emergency_called_at = ?2 WHERE id = ?1",
             params![id, now.timestamp()],
@@ -807,9 +992,293 @@ pub fn create(
         Some(&reference),
         Some(e.subject_kind.code()),
     )?;
+    if e.restricted {
+        super::access::record_access(w, id, &reference)?;
+    }
     Ok(Done {
         id,
-        message: format!("{reference} recorded"),
+        detail: None,
+        message: format!(
+            "{reference} recorded{}",
+            if e.restricted {
+                " (restricted: senior leads and the staff named on it)"
+            } else {
+                ""
+            }
+        ),
         reference,
+    })
+}
+
+/// A senior lead's change to who may see an escalation (`dutydesk access`,
+/// the record's access form). Usernames; empty lists change nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessChange {
+    /// `Some(true)` restricts, `Some(false)` lifts the restriction.
+    pub restrict: Option<bool>,
+    pub name: Vec<String>,
+    pub unname: Vec<String>,
+    pub exclude: Vec<String>,
+    pub unexclude: Vec<String>,
+    /// Why (required): kept in the chronology.
+    pub reason: String,
+}
+
+impl AccessChange {
+    /// True when the change asks for nothing.
+    pub fn is_empty(&self) -> bool {
+        self.restrict.is_none()
+            && self.name.is_empty()
+            && self.unname.is_empty()
+            && self.exclude.is_empty()
+            && self.unexclude.is_empty()
+    }
+}
+
+/// Restricts or unrestricts an escalation and names or excludes staff on it,
+/// later than intake (issue 14: once recorded unrestricted, nothing could
+/// restrict it). Only a senior lead who may see the case may (one excluded
+/// from it gets the same `NotVisible` as for a missing one). Refused, with
+/// nothing written: no reason, nothing asked, an unknown account, one asked
+/// both ways, excluding yourself or the case's holder (assign it first), a
+/// change already in force. Restricting names the holder, so the person
+/// working the case keeps it. One write: the rows, a chronology line, and
+/// the access state in the audit trail (`store::access::record_access`).
+pub fn change_access(
+    w: &mut Write<'_>,
+    id: i64,
+    ch: &AccessChange,
+    expected: Option<i64>,
+) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    if !me.role.sees_restricted() {
+        return Err(StoreError::Refused(format!(
+            "only a senior lead may change who sees {}; ask one",
+            c.reference
+        )));
+    }
+    check_version(&c, expected)?;
+    if ch.is_empty() {
+        return Err(StoreError::Refused(
+            "nothing to change: give --restrict, --unrestrict, --name, --unname, --exclude or --unexclude".into(),
+        ));
+    }
+    let reason = text("reason", &ch.reason, MAX_TEXT)?;
+    let lists = [
+        ("name", &ch.name),
+        ("unname", &ch.unname),
+        ("exclude", &ch.exclude),
+        ("unexclude", &ch.unexclude),
+    ];
+    // Every account named once, and known.
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (what, list) in lists {
+        for u in list.iter() {
+            let u = u.trim();
+            if let Some((other, _)) = seen.iter().find(|(_, x)| *x == u) {
+                let pair = [*other, what];
+                // Unexcluding and naming in one go is how an excluded
+                // account is named.
+                if !(pair.contains(&"unexclude") && pair.contains(&"name")) {
+                    return Err(StoreError::Refused(format!(
+                        "{u} is given to both --{other} and --{what}: choose one"
+                    )));
+                }
+            }
+            seen.push((what, u));
+        }
+    }
+    let staff = |u: &str| -> Result<StaffMember> {
+        find_in(w.tx(), u.trim())?.ok_or_else(|| {
+            StoreError::Refused(format!(
+                "no staff member {:?}: see `dutydesk staff list`",
+                u.trim()
+            ))
+        })
+    };
+    let access_of = |staff_id: i64| -> Result<Option<String>> {
+        Ok(w.tx()
+            .query_row(
+                "SELECT access FROM escalation_access WHERE escalation_id = ?1 AND staff_id = ?2",
+                params![id, staff_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    };
+    let mut said: Vec<String> = Vec::new();
+    let mut rows: Vec<(i64, Option<&'static str>)> = Vec::new();
+    for u in &ch.unexclude {
+        let s = staff(u)?;
+        if access_of(s.id)?.as_deref() != Some("excluded") {
+            return Err(StoreError::Refused(format!(
+                "{} is not excluded from {}",
+                s.username, c.reference
+            )));
+        }
+        rows.push((s.id, None));
+        said.push(format!("{} no longer excluded", s.username));
+    }
+    for u in &ch.unname {
+        let s = staff(u)?;
+        if access_of(s.id)?.as_deref() != Some("named") {
+            return Err(StoreError::Refused(format!(
+                "{} is not named on {}",
+                s.username, c.reference
+            )));
+        }
+        rows.push((s.id, None));
+        said.push(format!("{} no longer named", s.username));
+    }
+    for u in &ch.exclude {
+        let s = staff(u)?;
+        if s.id == me.id {
+            return Err(StoreError::Refused(
+                "you cannot exclude yourself: ask another senior lead".into(),
+            ));
+        }
+        if c.assignee_id == Some(s.id) {
+            return Err(StoreError::Refused(format!(
+                "{} holds {}: assign it to someone else first (`dutydesk assign {} USER --take`)",
+                s.username, c.reference, c.reference
+            )));
+        }
+        if access_of(s.id)?.as_deref() == Some("excluded") {
+            return Err(StoreError::Refused(format!(
+                "{} is already excluded from {}",
+                s.username, c.reference
+            )));
+        }
+        rows.push((s.id, Some("excluded")));
+        said.push(format!("{} excluded", s.username));
+    }
+    for u in &ch.name {
+        let s = staff(u)?;
+        let unexcluded = ch.unexclude.iter().any(|x| x.trim() == s.username);
+        match access_of(s.id)?.as_deref() {
+            Some("named") => {
+                return Err(StoreError::Refused(format!(
+                    "{} is already named on {}",
+                    s.username, c.reference
+                )));
+            }
+            Some("excluded") if !unexcluded => {
+                return Err(StoreError::Refused(format!(
+                    "{} is excluded from {}: to name them, --unexclude them in the same command",
+                    s.username, c.reference
+                )));
+            }
+            _ => {}
+        }
+        rows.push((s.id, Some("named")));
+        said.push(format!("{} named", s.username));
+    }
+    match ch.restrict {
+        Some(true) if c.restricted => {
+            return Err(StoreError::Refused(format!(
+                "{} is already restricted",
+                c.reference
+            )));
+        }
+        Some(false) if !c.restricted => {
+            return Err(StoreError::Refused(format!(
+                "{} is not restricted",
+                c.reference
+            )));
+        }
+        Some(true) => said.insert(0, "restricted".into()),
+        Some(false) => said.insert(0, "restriction lifted".into()),
+        None => {}
+    }
+    touch(w, &c, &me)?;
+    for (staff_id, access) in &rows {
+        match access {
+            None => w.tx().execute(
+                "DELETE FROM escalation_access WHERE escalation_id = ?1 AND staff_id = ?2",
+                params![id, staff_id],
+            )?,
+            Some(a) => w.tx().execute(
+                "INSERT OR REPLACE INTO escalation_access (escalation_id, staff_id, access)
+                 VALUES (?1, ?2, ?3)",
+                params![id, staff_id, a],
+            )?,
+        };
+    }
+    if let Some(r) = ch.restrict {
+        w.tx().execute(
+            "UPDATE escalations SET restricted = ?2 WHERE id = ?1",
+            params![id, r],
+        )?;
+    }
+    // Restricting must not hide the case from the person working it.
+    if ch.restrict == Some(true)
+        && let Some(holder) = c.assignee_id
+        && let Some(h) = super::staff::list_in(w.tx())?
+            .into_iter()
+            .find(|s| s.id == holder)
+        && !h.role.sees_restricted()
+        && access_of(holder)?.is_none()
+    {
+        w.tx().execute(
+            "INSERT INTO escalation_access (escalation_id, staff_id, access) VALUES (?1, ?2, 'named')",
+            params![id, holder],
+        )?;
+        said.push(format!("{} named (holds it)", h.username));
+    }
+    let state = super::access::state(w.tx(), id)?;
+    log(
+        w,
+        &c,
+        &me,
+        "edited",
+        &format!(
+            "Who may see it changed by {}: {}. Reason: {reason}",
+            me.display_name,
+            said.join("; ")
+        ),
+    )?;
+    super::access::record_access(w, id, &c.reference)?;
+    Ok(done(&c, format!("{}: {state}", c.reference)))
+}
+
+/// Who may see an escalation, as lists: what the access form starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLists {
+    pub id: i64,
+    pub restricted: bool,
+    /// Usernames, sorted.
+    pub named: Vec<String>,
+    pub excluded: Vec<String>,
+}
+
+/// The access rows of escalation `id`, for a senior lead who may see it
+/// (others get the same refusal as for a missing case, or "senior leads only").
+pub fn access_lists(conn: &rusqlite::Connection, me: &StaffMember, id: i64) -> Result<AccessLists> {
+    if !super::access::may_see(conn, Viewer::from(me), id)? {
+        return Err(StoreError::NotVisible("with that number".into()));
+    }
+    if !me.role.sees_restricted() {
+        return Err(StoreError::Refused(
+            "only a senior lead may change who sees a record; ask one".into(),
+        ));
+    }
+    let restricted: bool = conn.query_row(
+        "SELECT restricted FROM escalations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let names = |access: &str| -> Result<Vec<String>> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.username FROM escalation_access a JOIN staff s ON s.id = a.staff_id
+             WHERE a.escalation_id = ?1 AND a.access = ?2 ORDER BY s.username",
+        )?;
+        let rows = stmt.query_map(params![id, access], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    };
+    Ok(AccessLists {
+        id,
+        restricted,
+        named: names("named")?,
+        excluded: names("excluded")?,
     })
 }

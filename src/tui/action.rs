@@ -140,6 +140,13 @@ pub enum Action {
     ReferOptionsLoaded(Box<crate::store::worker::ReferOptions>),
     /// The staff an escalation can be assigned to.
     AssignableLoaded(Vec<crate::domain::staff::StaffMember>),
+    /// Who may see the record (senior leads): opens the access form.
+    Access,
+    /// The record's access rows arrived, for the access form.
+    AccessLoaded(Box<crate::store::workflow::AccessLists>),
+    /// This user's account changed in another session: new role or name,
+    /// or `None` when deactivated (the dashboard stops showing records).
+    AccountChanged(Option<crate::domain::staff::StaffMember>),
     Tick(DateTime<Utc>),
     Resize(u16, u16),
 }

@@ -110,7 +110,7 @@ fn kind(k: AlertKind) -> NoticeKind {
     match k {
         AlertKind::DueSoon => NoticeKind::DueSoon,
         AlertKind::Overdue => NoticeKind::Overdue,
-        AlertKind::Assigned => NoticeKind::Assigned,
+        AlertKind::Assigned | AlertKind::Taken => NoticeKind::Assigned,
         AlertKind::Unacknowledged | AlertKind::UnacknowledgedAll => NoticeKind::Overdue,
     }
 }

@@ -150,6 +150,15 @@ pub enum PromptKind {
     },
     /// A note for whoever takes over duty next.
     HandoverNote,
+    /// Approve (`approve`) or send back the closure proposed on `target`,
+    /// whose version is the record's as shown: the prompt shows the outcome
+    /// and rationale being acted on, and the store refuses if they changed.
+    Signoff {
+        target: Target,
+        approve: bool,
+        outcome: String,
+        rationale: String,
+    },
     /// An event held on an escalation (one of `events`, Tab for the next).
     Event {
         target: Target,
@@ -171,8 +180,6 @@ pub struct Target {
 pub enum TextVerb {
     Note,
     Reopen,
-    Approve,
-    SendBack,
 }
 
 /// Choosing whom to assign an escalation to: type to filter, Enter picks.
@@ -288,6 +295,17 @@ pub struct App {
     pub outcomes: Vec<String>,
     /// Events the deadline rules wait for, offered by `E`.
     pub events: Vec<String>,
+    /// A sign-off (`true`) or send-back asked from the list: the record is
+    /// opened first, so the prompt can show the proposal it acts on.
+    pub signoff_pending: Option<(i64, bool)>,
+    /// The access form waits for the record's access rows to arrive.
+    pub access_pending: Option<Target>,
+    /// Why the dashboard ended by itself (the account was deactivated):
+    /// printed once the terminal is restored.
+    pub ended: Option<String>,
+    /// The staff list (every account), for intake's "does the person use
+    /// this desk?" and the access form.
+    pub staff: Vec<StaffMember>,
     pub holidays_through: Option<i32>,
     pub detail: Option<Detail>,
     pub contacts: ContactsView,
@@ -346,6 +364,10 @@ impl App {
             categories: Vec::new(),
             outcomes: Vec::new(),
             events: Vec::new(),
+            signoff_pending: None,
+            access_pending: None,
+            ended: None,
+            staff: Vec::new(),
             holidays_through: None,
             detail: None,
             contacts: ContactsView::default(),

@@ -62,6 +62,9 @@ pub struct Field {
     pub error: Option<String>,
     /// Text: the cursor, in chars. Choice and Multi: the option under the cursor.
     pub cursor: usize,
+    /// Shown (and asked) only while another Choice field holds a code:
+    /// (that field's key, the code).
+    pub shown_when: Option<(&'static str, &'static str)>,
     initial: Value,
     /// What the last Ctrl-U cleared, for Ctrl-Z.
     undo: Option<String>,
@@ -79,6 +82,7 @@ impl Field {
             value,
             error: None,
             cursor: 0,
+            shown_when: None,
             undo: None,
         }
     }
@@ -140,6 +144,14 @@ impl Field {
     /// Ctrl-S refuses to submit while this field is empty.
     pub fn required(mut self) -> Field {
         self.required = true;
+        self
+    }
+
+    /// Shows the field only while the Choice field `key` holds `code`
+    /// (e.g. "does the person use this desk?" only for a staff subject).
+    /// A hidden field is skipped by Tab, not drawn, and not required.
+    pub fn shown_when(mut self, key: &'static str, code: &'static str) -> Field {
+        self.shown_when = Some((key, code));
         self
     }
 
@@ -341,6 +353,20 @@ impl Form {
         self.error = None;
     }
 
+    /// Whether field `i` is shown now (see [`Field::shown_when`]).
+    pub fn shown(&self, i: usize) -> bool {
+        match self.fields.get(i).and_then(|f| f.shown_when) {
+            None => true,
+            Some((key, code)) => {
+                self.fields
+                    .iter()
+                    .find(|f| f.key == key)
+                    .and_then(|f| f.chosen())
+                    == Some(code)
+            }
+        }
+    }
+
     /// The field with focus. Panics on a form with no fields.
     pub fn focused(&self) -> &Field {
         &self.fields[self.focus.min(self.fields.len().saturating_sub(1))]
@@ -352,11 +378,20 @@ impl Form {
             return;
         }
         let at = self.focus.min(n - 1);
-        self.focus = match m {
-            Move::Stay => at,
-            Move::Next => (at + 1) % n,
-            Move::Prev => (at + n - 1) % n,
+        let step = |i: usize| match m {
+            Move::Stay => i,
+            Move::Next => (i + 1) % n,
+            Move::Prev => (i + n - 1) % n,
         };
+        let mut to = step(at);
+        // Hidden fields are passed over.
+        for _ in 0..n {
+            if m == Move::Stay || self.shown(to) {
+                break;
+            }
+            to = step(to);
+        }
+        self.focus = to;
     }
 
     /// Ctrl-S: Submit when every required field is filled; otherwise each
@@ -364,8 +399,9 @@ impl Form {
     fn submit(&mut self) -> Outcome {
         self.clear_errors();
         let mut first = None;
+        let shown: Vec<bool> = (0..self.fields.len()).map(|i| self.shown(i)).collect();
         for (i, f) in self.fields.iter_mut().enumerate() {
-            if f.required && f.empty() {
+            if f.required && shown[i] && f.empty() {
                 f.error = Some("required".into());
                 first.get_or_insert(i);
             }
@@ -979,6 +1015,34 @@ mod tests {
             assert_eq!(empty.key(k(code)), Outcome::Continue);
         }
         assert_eq!(empty.key(ctrl('s')), Outcome::Submit);
+    }
+
+    #[test]
+    fn a_field_shown_only_for_one_choice_is_skipped_and_not_required_otherwise() {
+        let mut f = Form::new(
+            "t",
+            vec![
+                Field::choice("subject", "About", opts(&["child", "staff"])),
+                Field::choice("about", "Uses this desk?", opts(&["none", "jo"]))
+                    .required()
+                    .shown_when("subject", "staff"),
+                Field::text("name", "Name", 10),
+            ],
+        );
+        assert!(!f.shown(1));
+        f.key(k(KeyCode::Tab));
+        assert_eq!(f.focus, 2, "hidden: Tab passes over it");
+        f.key(k(KeyCode::BackTab));
+        assert_eq!(f.focus, 0);
+        assert_eq!(f.key(ctrl('s')), Outcome::Submit, "hidden: not required");
+        f.key(k(KeyCode::Right));
+        f.key(k(KeyCode::Right));
+        assert_eq!(f.choice("subject"), Some("staff"));
+        assert!(f.shown(1));
+        f.key(k(KeyCode::Tab));
+        assert_eq!(f.focus, 1, "shown: Tab stops on it");
+        assert_eq!(f.key(ctrl('s')), Outcome::Continue, "shown: required");
+        assert_eq!(f.fields[1].error.as_deref(), Some("required"));
     }
 
     #[test]

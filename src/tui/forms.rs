@@ -5,9 +5,11 @@
 use super::app::Target;
 use super::form::{Field, Form};
 use crate::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind, years_old};
+use crate::domain::names::{About, decide};
+use crate::domain::staff::StaffMember;
 use crate::store::escalations::NewEscalation;
 use crate::store::worker::{ReferOptions, Request, Verb};
-use crate::store::workflow::{MAX_TEXT, Referral};
+use crate::store::workflow::{AccessChange, AccessLists, MAX_TEXT, Referral};
 use chrono::{DateTime, Utc};
 
 /// Which form is open, and what it acts on.
@@ -18,6 +20,8 @@ pub enum FormKind {
     Close(Target),
     /// Add (None) or edit a contact.
     Contact(Option<i64>),
+    /// Who may see a record (senior leads), and who could before.
+    Access(Target, Box<AccessLists>),
 }
 
 fn codes<T: Copy>(
@@ -30,8 +34,10 @@ fn codes<T: Copy>(
         .collect()
 }
 
-/// The intake form, in the order of the procedure: life at risk first.
-pub fn intake(categories: &[(String, String)]) -> Form {
+/// The intake form, in the order of the procedure: life at risk first. For
+/// an allegation about staff it asks whether the person uses this desk:
+/// "no", or one of `staff` (every account, deactivated ones too).
+pub fn intake(categories: &[(String, String)], staff: &[StaffMember]) -> Form {
     let yes_no_consent = codes(Consent::ALL, Consent::code, Consent::label);
     Form::new(
         "New escalation",
@@ -71,13 +77,45 @@ pub fn intake(categories: &[(String, String)]) -> Form {
                 .hint("Home Office report within one calendar day"),
             Field::toggle("restricted", "Restricted?")
                 .hint("An allegation about a DSL: senior leads only"),
+            Field::choice("about", "Uses this desk?", desk_users(staff))
+                .shown_when("subject", SubjectKind::Staff.code())
+                .hint("Is the person this is about a user of dutydesk? Choose their account (they will never see it; the case is restricted) or No"),
             Field::multiline("summary", "What happened", 4000),
         ],
     )
 }
 
+/// The answers to "does the person use this desk?": no, then every account.
+fn desk_users(staff: &[StaffMember]) -> Vec<(String, String)> {
+    let mut out = vec![(
+        "none".to_string(),
+        "No: not a user of this desk".to_string(),
+    )];
+    out.extend(staff.iter().map(|s| {
+        (
+            s.username.clone(),
+            format!(
+                "{} ({}, {}{})",
+                s.display_name,
+                s.username,
+                s.role.label(),
+                if s.active { "" } else { ", deactivated" }
+            ),
+        )
+    }));
+    out
+}
+
 /// Reads the intake form into a new escalation, or marks what is wrong.
-pub fn read_intake(form: &mut Form, now: DateTime<Utc>, me: &str) -> Option<Request> {
+/// `me` is the recorder's account, `staff` the staff list (for the store's
+/// own check of "does the person use this desk?", run here first so the
+/// problem sits next to its field).
+pub fn read_intake(
+    form: &mut Form,
+    now: DateTime<Utc>,
+    me: &StaffMember,
+    staff: &[StaffMember],
+) -> Option<Request> {
     form.clear_errors();
     let mut ok = true;
     let mut bad = |form: &mut Form, key: &str, msg: String| {
@@ -147,6 +185,22 @@ pub fn read_intake(form: &mut Form, now: DateTime<Utc>, me: &str) -> Option<Requ
     if form.checked("categories").is_empty() {
         bad(form, "categories", "choose at least one".into());
     }
+    let about = match form.choice("about") {
+        _ if subject != Some(SubjectKind::Staff) => About::Unanswered,
+        None => About::Unanswered,
+        Some(code) => About::parse(code),
+    };
+    if subject == Some(SubjectKind::Staff) {
+        if about == About::Unanswered {
+            bad(
+                form,
+                "about",
+                "say whether the person this is about uses this desk: their account, or No".into(),
+            );
+        } else if let Err(e) = decide(true, form.text("name"), &about, staff, &me.username) {
+            bad(form, "about", e);
+        }
+    }
     let immediate = form.toggle("immediate");
     let called = form.toggle("called_999");
     if called && !immediate {
@@ -187,7 +241,7 @@ pub fn read_intake(form: &mut Form, now: DateTime<Utc>, me: &str) -> Option<Requ
             .and_then(LocationType::from_code)
             .unwrap_or(LocationType::Unknown),
         risk,
-        raised_by: me.to_string(),
+        raised_by: me.display_name.clone(),
         raised_at: now,
         occurred_at: None,
         occurred_place: None,
@@ -208,6 +262,7 @@ pub fn read_intake(form: &mut Form, now: DateTime<Utc>, me: &str) -> Option<Requ
         escalation: Box::new(e),
         called_999: called,
         summary: form.text("summary").to_string(),
+        about,
     })
 }
 
@@ -460,4 +515,86 @@ pub fn read_contact(form: &mut Form, id: Option<i64>) -> Option<Request> {
         id,
         input: Box::new(input),
     })
+}
+
+/// The access form (senior leads, from the record): restricted or not, who is
+/// named, who is excluded, and why. `staff` is every account.
+pub fn access(t: &Target, now: &AccessLists, staff: &[StaffMember]) -> Form {
+    let people: Vec<(String, String)> = staff
+        .iter()
+        .map(|s| {
+            (
+                s.username.clone(),
+                format!("{} ({})", s.display_name, s.username),
+            )
+        })
+        .collect();
+    fn ticked(list: &[String]) -> Vec<&str> {
+        list.iter().map(String::as_str).collect()
+    }
+    Form::new(
+        &format!("Who may see {}", t.reference),
+        vec![
+            Field::toggle("restricted", "Restricted?")
+                .with_toggle(now.restricted)
+                .hint("Restricted: only senior leads and the staff named below"),
+            Field::multi("named", "Named", people.clone())
+                .with_checked(&ticked(&now.named))
+                .hint("May see it while it is restricted"),
+            Field::multi("excluded", "Excluded", people)
+                .with_checked(&ticked(&now.excluded))
+                .hint("Never see it, restricted or not: the person it is about"),
+            Field::text("reason", "Why", 4000)
+                .required()
+                .hint("Kept in the chronology"),
+        ],
+    )
+}
+
+/// Reads the access form as a change from `before`, put to the user as a
+/// yes/no question; nothing changed is a problem on the form.
+pub fn read_access(form: &mut Form, t: &Target, before: &AccessLists) -> Option<(String, Request)> {
+    form.clear_errors();
+    let named: Vec<String> = form
+        .checked("named")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let excluded: Vec<String> = form
+        .checked("excluded")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if let Some(both) = named.iter().find(|u| excluded.contains(u)) {
+        form.set_error("excluded", format!("{both} is also named: choose one"));
+        return None;
+    }
+    let gone = |was: &[String], now: &[String]| -> Vec<String> {
+        was.iter().filter(|u| !now.contains(u)).cloned().collect()
+    };
+    let restricted = form.toggle("restricted");
+    let change = AccessChange {
+        restrict: (restricted != before.restricted).then_some(restricted),
+        name: gone(&named, &before.named),
+        unname: gone(&before.named, &named),
+        exclude: gone(&excluded, &before.excluded),
+        unexclude: gone(&before.excluded, &excluded),
+        reason: form.text("reason").to_string(),
+    };
+    if change.is_empty() {
+        form.error = Some("Nothing changed: tick or untick someone, or change Restricted".into());
+        return None;
+    }
+    if let Err(e) = crate::domain::text::validate_block("reason", &change.reason, 4000) {
+        form.set_error("reason", e.to_string());
+        return None;
+    }
+    Some((
+        format!("Change who may see {}?", t.reference),
+        Request::Act {
+            id: t.id,
+            version: t.version,
+            verb: Verb::Access(change),
+        },
+    ))
 }

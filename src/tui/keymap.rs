@@ -569,6 +569,13 @@ pub fn defaults() -> Vec<Binding> {
             "Send a proposed closure back",
             None,
         ),
+        bind(
+            V,
+            Char('X'),
+            Action::Access,
+            "Restrict, name or exclude staff (senior leads)",
+            None,
+        ),
         bind(V, Esc, Action::Back, "Back to the dashboard", Some("back")),
         bind(V, Char('q'), Action::Back, "Back to the dashboard", None),
         bind(

@@ -142,7 +142,12 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                     let _ = out.write_all(&bytes);
                     let _ = out.flush();
                 }
-                Effect::Quit => return Ok(()),
+                Effect::Quit => {
+                    return match app.ended.take() {
+                        Some(why) => Err(anyhow::anyhow!(why)),
+                        None => Ok(()),
+                    };
+                }
             }
         }
         if let Err(e) = terminal.draw(|f| views::draw(&app, f)) {
@@ -225,6 +230,8 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                     reference,
                     matches,
                 },
+                Reply::AccessLists(l) => Action::AccessLoaded(l),
+                Reply::Account(a) => Action::AccountChanged(a),
                 Reply::Error(e) => Action::StoreError(e),
             }),
             Ok(Event::Signal) => Some(Action::Quit),

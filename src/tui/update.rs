@@ -334,7 +334,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::AddContact | Action::EditContact => {
-            if app.read_only || !app.me.role.manages_staff() {
+            if app.read_only || !app.me.role.manages_desk() {
                 info(
                     app,
                     StatusKind::Error,
@@ -493,12 +493,77 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Meet | Action::Waive => open_prompt(app, &action),
         Action::Acknowledge => {
             if let Some(t) = writable_target(app) {
-                app.status = Some(StatusLine {
-                    kind: StatusKind::Info,
-                    text: format!("Taking {}…", t.reference),
-                });
-                fx.push(act(&t, Verb::Acknowledge));
+                match holder(app).filter(|h| *h != app.me.display_name) {
+                    // Someone else holds it: ask, and tell them if taken.
+                    Some(h) => {
+                        app.confirm = Some(Confirm {
+                            question: format!(
+                                "{} is held by {h}. Take it from them? They will be told.",
+                                t.reference
+                            ),
+                            request: Request::Act {
+                                id: t.id,
+                                version: t.version,
+                                verb: Verb::Take,
+                            },
+                        })
+                    }
+                    None => {
+                        app.status = Some(StatusLine {
+                            kind: StatusKind::Info,
+                            text: format!("Taking {}…", t.reference),
+                        });
+                        fx.push(act(&t, Verb::Acknowledge));
+                    }
+                }
             }
+        }
+        Action::Access => {
+            if app.me.role != Role::Senior {
+                info(
+                    app,
+                    StatusKind::Error,
+                    "Only a senior lead can change who sees a record; ask one",
+                );
+            } else if let Some(t) = writable_target(app) {
+                fx.push(Effect::Store(Request::AccessLists { id: t.id }));
+                app.access_pending = Some(t);
+            }
+        }
+        Action::AccessLoaded(l) => {
+            if let Some(t) = app.access_pending.take().filter(|t| t.id == l.id) {
+                let f = forms::access(&t, &l, &app.staff);
+                app.form = Some((FormKind::Access(t, l), f));
+            }
+        }
+        Action::AccountChanged(Some(me)) => {
+            app.me = me;
+            reload(app, &mut fx);
+            refresh_views(app, &mut fx);
+        }
+        Action::AccountChanged(None) => {
+            // Deactivated in another session: nothing more is shown.
+            app.queue = Default::default();
+            app.deadlines = Default::default();
+            app.unacked.clear();
+            app.unacked_total = 0;
+            app.detail = None;
+            app.form = None;
+            app.prompt = None;
+            app.picker = None;
+            app.matches = None;
+            app.confirm = None;
+            app.handover = None;
+            app.agenda = None;
+            app.reviews.clear();
+            app.reports = Default::default();
+            app.alert = None;
+            app.screen = Screen::Dashboard;
+            app.ended = Some(
+                "your account was deactivated in this dutydesk, so the dashboard closed; ask a senior lead if that is wrong".into(),
+            );
+            app.quit = true;
+            fx.push(Effect::Quit);
         }
         Action::Assign => {
             if let Some(target) = writable_target(app) {
@@ -519,7 +584,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     "Only DSLs can record escalations here",
                 );
             } else {
-                app.form = Some((FormKind::Intake, forms::intake(&app.categories)));
+                app.form = Some((FormKind::Intake, forms::intake(&app.categories, &app.staff)));
             }
         }
         Action::Close => {
@@ -564,12 +629,32 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::Note | Action::Reopen | Action::Approve | Action::SendBack => {
+        Action::Approve | Action::SendBack => {
+            let approve = action == Action::Approve;
+            if let Some(t) = writable_target(app) {
+                match &app.detail {
+                    Some(d) if app.screen == Screen::Detail && d.data.summary.id == t.id => {
+                        let d = d.data.clone();
+                        signoff_prompt(app, &d, approve);
+                    }
+                    // From the list: open the record first, so the prompt
+                    // shows the proposal being approved.
+                    _ => {
+                        app.signoff_pending = Some((t.id, approve));
+                        fx.push(Effect::Store(Request::Detail { id: t.id }));
+                        info(
+                            app,
+                            StatusKind::Info,
+                            &format!("Opening {} to show the proposed closure…", t.reference),
+                        );
+                    }
+                }
+            }
+        }
+        Action::Note | Action::Reopen => {
             let verb = match action {
                 Action::Note => TextVerb::Note,
-                Action::Reopen => TextVerb::Reopen,
-                Action::Approve => TextVerb::Approve,
-                _ => TextVerb::SendBack,
+                _ => TextVerb::Reopen,
             };
             if let Some(target) = writable_target(app) {
                 app.prompt = Some(Prompt {
@@ -700,6 +785,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.categories = d.categories;
             app.outcomes = d.outcomes;
             app.events = d.events;
+            app.staff = d.staff;
             app.holidays_through = d.holidays_through;
             app.queue.load(d.total, d.offset, d.rows);
             if let Some(pos) = d.kept_at {
@@ -718,8 +804,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Some(old) if old.data.summary.id == d.summary.id => old.scroll,
                 _ => 0,
             };
-            app.detail = Some(Detail { data: d, scroll });
+            let pending = app.signoff_pending.take_if(|(id, _)| *id == d.summary.id);
+            app.detail = Some(Detail {
+                data: d.clone(),
+                scroll,
+            });
             app.screen = Screen::Detail;
+            if let Some((_, approve)) = pending {
+                app.status = None;
+                signoff_prompt(app, &d, approve);
+            }
         }
         Action::Changed if app.paused => app.changed_while_paused = true,
         Action::Changed => {
@@ -901,7 +995,8 @@ fn reload(app: &mut App, fx: &mut Vec<Effect>) {
 /// sent (intake) or put to the user as a yes/no question (close, refer).
 fn form_key(app: &mut App, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
     let now = app.now;
-    let me = app.me.display_name.clone();
+    let me = app.me.clone();
+    let staff = &app.staff;
     let Some((kind, form)) = app.form.as_mut() else {
         return;
     };
@@ -916,7 +1011,7 @@ fn form_key(app: &mut App, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>
         FormOutcome::Cancel => app.form = None,
         FormOutcome::Submit => match kind {
             FormKind::Intake => {
-                if let Some(req) = forms::read_intake(form, now, &me) {
+                if let Some(req) = forms::read_intake(form, now, &me, staff) {
                     form.saving = true;
                     fx.push(Effect::Store(req));
                 }
@@ -930,6 +1025,12 @@ fn form_key(app: &mut App, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>
             FormKind::Refer(t) => {
                 let t = t.clone();
                 if let Some((question, request)) = forms::read_refer(form, &t) {
+                    app.confirm = Some(Confirm { question, request });
+                }
+            }
+            FormKind::Access(t, before) => {
+                let t = t.clone();
+                if let Some((question, request)) = forms::read_access(form, &t, before) {
                     app.confirm = Some(Confirm { question, request });
                 }
             }
@@ -1097,6 +1198,22 @@ fn submit(app: &mut App, fx: &mut Vec<Effect>) {
                 reason: p.input.clone(),
             }
         }
+        PromptKind::Signoff {
+            target, approve, ..
+        } => {
+            if let Err(e) = crate::domain::text::validate_block("reason", &p.input, PROMPT_MAX) {
+                p.error = Some(e.to_string());
+                return;
+            }
+            Request::Act {
+                id: target.id,
+                version: target.version,
+                verb: Verb::Signoff {
+                    approve: *approve,
+                    reason: p.input.clone(),
+                },
+            }
+        }
         PromptKind::Escalation { target, verb } => {
             let what = match verb {
                 TextVerb::Note => "note",
@@ -1110,14 +1227,6 @@ fn submit(app: &mut App, fx: &mut Vec<Effect>) {
             let v = match verb {
                 TextVerb::Note => Verb::Note(text),
                 TextVerb::Reopen => Verb::Reopen(text),
-                TextVerb::Approve => Verb::Signoff {
-                    approve: true,
-                    reason: text,
-                },
-                TextVerb::SendBack => Verb::Signoff {
-                    approve: false,
-                    reason: text,
-                },
             };
             match act(target, v) {
                 Effect::Store(r) => r,
@@ -1128,6 +1237,43 @@ fn submit(app: &mut App, fx: &mut Vec<Effect>) {
     p.saving = true;
     p.error = None;
     fx.push(Effect::Store(req));
+}
+
+/// The display name of whoever holds the escalation the verbs act on.
+fn holder(app: &App) -> Option<String> {
+    match app.screen {
+        Screen::Detail => app.detail.as_ref()?.data.summary.assignee.clone(),
+        _ => app.queue.selected_row()?.assignee.clone(),
+    }
+}
+
+/// The sign-off prompt over the record `d`: the proposal it acts on, at the
+/// version shown (the store refuses if it changed since).
+fn signoff_prompt(app: &mut App, d: &crate::domain::escalation::EscalationDetail, approve: bool) {
+    match (&d.outcome, &d.closure_rationale) {
+        (Some(outcome), Some(rationale)) if d.summary.awaiting_signoff => {
+            app.prompt = Some(Prompt {
+                kind: PromptKind::Signoff {
+                    target: Target {
+                        id: d.summary.id,
+                        reference: d.summary.reference.clone(),
+                        version: Some(d.version),
+                    },
+                    approve,
+                    outcome: outcome.clone(),
+                    rationale: rationale.clone(),
+                },
+                input: String::new(),
+                error: None,
+                saving: false,
+            });
+        }
+        _ => info(
+            app,
+            StatusKind::Error,
+            &format!("{} is not awaiting sign-off", d.summary.reference),
+        ),
+    }
 }
 
 fn scroll_detail(app: &mut App, action: &Action) {

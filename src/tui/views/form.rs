@@ -389,6 +389,9 @@ pub fn draw(form: &Form, t: &Theme, f: &mut Frame, area: Rect) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     let (mut top, mut bottom) = (0, 0);
     for (i, field) in form.fields.iter().enumerate() {
+        if !form.shown(i) {
+            continue;
+        }
         let fl = field_lines(field, i == form.focus, t, width);
         if i == form.focus {
             top = lines.len();

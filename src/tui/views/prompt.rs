@@ -54,24 +54,51 @@ pub fn draw(app: &App, p: &Prompt, f: &mut Frame, area: Rect) {
                 format!(" Re-open {} ", target.reference),
                 "Why it is re-opened (required), then Enter:",
             ),
-            TextVerb::Approve => (
-                format!(" Sign off the closure of {} ", target.reference),
-                "Your reason for approving (required), then Enter:",
-            ),
-            TextVerb::SendBack => (
-                format!(" Send back the closure of {} ", target.reference),
-                "What must happen first (required), then Enter:",
-            ),
         },
+        PromptKind::Signoff {
+            target, approve, ..
+        } => {
+            if *approve {
+                (
+                    format!(" Sign off the closure of {} ", target.reference),
+                    "Your reason for approving this outcome and rationale (required), then Enter:",
+                )
+            } else {
+                (
+                    format!(" Send back the closure of {} ", target.reference),
+                    "What must happen first (required), then Enter:",
+                )
+            }
+        }
     };
     let w = area.width.saturating_sub(4).min(100);
     let inner_w = w.saturating_sub(2) as usize;
     // Show the end of a long entry: that is where the typing is.
     let shown = tail(&p.input, inner_w.saturating_sub(2));
-    let mut lines = vec![
-        Line::from(ask),
-        Line::from(vec![Span::styled(format!("{shown}▏"), t.key)]),
-    ];
+    let mut lines = Vec::new();
+    // A sign-off shows what it acts on: the proposal as the record was read.
+    if let PromptKind::Signoff {
+        outcome, rationale, ..
+    } = &p.kind
+    {
+        lines.push(Line::from(vec![
+            Span::styled("Proposed outcome: ", t.muted),
+            Span::styled(outcome.replace('-', " "), t.title),
+        ]));
+        let wrapped = super::wrap(&format!("Rationale: {rationale}"), inner_w.max(1));
+        let cut = wrapped.len() > PROPOSAL_ROWS;
+        for (i, row) in wrapped.into_iter().take(PROPOSAL_ROWS).enumerate() {
+            let row = if cut && i + 1 == PROPOSAL_ROWS {
+                super::truncate(&format!("{row} …"), inner_w)
+            } else {
+                row
+            };
+            lines.push(Line::from(Span::styled(row, t.base)));
+        }
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(ask));
+    lines.push(Line::from(vec![Span::styled(format!("{shown}▏"), t.key)]));
     if p.saving {
         lines.push(Line::from(Span::styled("Saving…", t.muted)));
     } else if let Some(e) = &p.error {
@@ -82,7 +109,7 @@ pub fn draw(app: &App, p: &Prompt, f: &mut Frame, area: Rect) {
             t.muted,
         )));
     }
-    let h = 5u16.min(area.height);
+    let h = (lines.len() as u16 + 2).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + area.height.saturating_sub(h + 3),
@@ -99,6 +126,10 @@ pub fn draw(app: &App, p: &Prompt, f: &mut Frame, area: Rect) {
         rect,
     );
 }
+
+/// Rows of a proposed closure's rationale shown in the sign-off prompt (the
+/// whole of it is on the record behind).
+const PROPOSAL_ROWS: usize = 6;
 
 /// The last `width` columns of `s`.
 fn tail(s: &str, width: usize) -> String {
