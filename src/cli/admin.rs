@@ -30,7 +30,10 @@ pub fn verify(path: &Path) -> Outcome {
     })
 }
 
-/// The audit trail, optionally for one record, one user, or since a time.
+/// The audit trail, optionally for one record, one user, or since a time,
+/// as `store::trail` shows it to this user (DSLs and senior leads; rows about
+/// escalations they may not see left out, record words never shown). The
+/// reading is itself audited, so a read-only database refuses it.
 pub fn audit(
     path: &Path,
     reference: Option<&str>,
@@ -41,20 +44,30 @@ pub fn audit(
     let since = match since {
         Some(t) => Some(
             chrono::DateTime::parse_from_rfc3339(t.trim())
-                .map_err(|_| refused(format!("--since {t:?} is not an RFC 3339 time")))?
+                .map_err(|_| {
+                    refused(format!(
+                        "--since {t:?} is not an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"
+                    ))
+                })?
                 .timestamp(),
         ),
         None => None,
     };
-    let store = store::open(path, Create::No)?;
+    let now = clock()?.now();
+    let mut store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
-    if !me.role.manages_staff() {
+    if store.read_only() {
         return Err(refused(
-            "only a DSL or senior lead may read the audit trail",
+            "the audit trail cannot be read on a read-only database: each reading is itself audited; ask someone who can write to it",
         ));
     }
-    let rows = store::audit::trail(store.conn(), reference, user, since, 100_000)
-        .map_err(|e| refused(format!("cannot read the audit trail: {e}")))?;
+    let q = store::trail::Query {
+        record: reference,
+        user,
+        since,
+        limit: 100_000,
+    };
+    let rows = store.write(&me.username, now, |w| store::trail::read(w, &q))?;
     if json {
         println!(
             "{}",

@@ -105,13 +105,14 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
     let now = clock()?.now();
     let mut store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
+    let list = store::deadlines::list(&store, Viewer::from(&me), all)?;
+    // Audited once the list is in hand: a list that failed left nothing.
     super::audit_export(
         &mut store,
         &me,
         "deadlines",
         if all { "all" } else { "open" },
     )?;
-    let list = store::deadlines::list(&store, Viewer::from(&me), all)?;
     if json {
         let rows: Vec<Row> = list.iter().map(|d| row(d, now)).collect();
         println!(
