@@ -210,6 +210,8 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
             let mut store = store::open(path, Create::No)?;
             let me = whoami(&store)?;
             let (changed, moved) = store.write(&me.username, now, |w| {
+                // Holidays move working-day deadlines: not a viewer's change.
+                store::staff::require_manager(w, "import bank holidays")?;
                 let old = store::deadlines::known_through(w.tx())?;
                 let changed = store::holidays::import(w, division, &list)?;
                 let moved = store::deadlines::recount_beyond(w, old)?;

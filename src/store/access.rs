@@ -81,6 +81,21 @@ pub fn resolve(conn: &Connection, viewer: Viewer, reference: &str) -> Result<i64
     .ok_or(StoreError::NotVisible(reference))
 }
 
+/// What [`StoreError::NotVisible`] says for an escalation asked for by its
+/// internal number (the screen's requests carry ids from lists): the same
+/// words whether it is hidden or missing, and never the number or reference.
+pub const BY_NUMBER: &str = "with that number";
+
+/// Refuses escalation `id` unless `viewer` may see it, with the same
+/// [`StoreError::NotVisible`] for a hidden one and one that does not exist.
+pub fn check_id(conn: &Connection, viewer: Viewer, id: i64) -> Result<()> {
+    if may_see(conn, viewer, id)? {
+        Ok(())
+    } else {
+        Err(StoreError::NotVisible(BY_NUMBER.into()))
+    }
+}
+
 /// Whether `viewer` may see escalation `id` (false when there is none).
 pub fn may_see(conn: &Connection, viewer: Viewer, id: i64) -> Result<bool> {
     Ok(conn

@@ -97,18 +97,8 @@ fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
             },
         )
         .optional()?
-        .ok_or_else(|| {
-            // The caller holds the id (it came from a list the user saw), so
-            // naming its reference reveals nothing; a missing one has none.
-            let reference = w
-                .tx()
-                .query_row("SELECT reference FROM escalations WHERE id = ?1", [id], |r| {
-                    r.get::<_, String>(0)
-                })
-                .map(|r| clean_line(&r))
-                .unwrap_or_else(|_| "with that number".into());
-            StoreError::NotVisible(reference)
-        })
+        // Hidden and missing alike: the same words, no reference, no number.
+        .ok_or_else(|| StoreError::NotVisible(super::access::BY_NUMBER.into()))
 }
 
 /// Finds an escalation by reference for the user the write acts for (the

@@ -121,6 +121,9 @@ pub enum Action {
     /// Another session committed a change.
     Changed,
     StoreError(String),
+    /// The user was deactivated or given another role while the dashboard
+    /// was open: every record is dropped and a refusal shown instead.
+    Revoked(String),
     /// A change was saved; the text says what, for the status line.
     Saved(String),
     /// Alerts this user has not had before.

@@ -262,6 +262,9 @@ pub struct App {
     pub changed_while_paused: bool,
     /// The screen is blanked (idle or `L`); no data is drawn.
     pub locked: bool,
+    /// Set when the user's staff row changed (deactivated, another role):
+    /// why. Records have been dropped; only the refusal is drawn.
+    pub revoked: Option<String>,
     /// Lines scrolled in help (it can be taller than the screen).
     pub help_scroll: u16,
     pub queue: Queue,
@@ -328,6 +331,7 @@ impl App {
             paused: false,
             changed_while_paused: false,
             locked: false,
+            revoked: None,
             help_scroll: 0,
             queue: Queue::default(),
             focus: Focus::Queue,

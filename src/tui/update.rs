@@ -37,7 +37,21 @@ pub fn initial_load() -> Effect {
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let mut fx = Vec::new();
+    if app.revoked.is_some() {
+        // Nothing more is loaded, shown or sent: quit, resize and the clock only.
+        match action {
+            Action::Quit => {
+                app.quit = true;
+                fx.push(Effect::Quit);
+            }
+            Action::Resize(w, h) => (app.width, app.height) = (w, h),
+            Action::Tick(now) => app.now = now,
+            _ => {}
+        }
+        return fx;
+    }
     match action {
+        Action::Revoked(why) => revoke(app, why),
         Action::Quit => {
             app.quit = true;
             fx.push(Effect::Quit);
@@ -986,6 +1000,17 @@ fn writable_target(app: &mut App) -> Option<Target> {
         );
     }
     t
+}
+
+/// Drops every record the session holds and shows why instead: the user
+/// was deactivated or given another role in another session.
+fn revoke(app: &mut App, why: String) {
+    let (me, now, read_only, theme) = (app.me.clone(), app.now, app.read_only, app.theme);
+    let (width, height) = (app.width, app.height);
+    let keymap = std::mem::take(&mut app.keymap);
+    *app = App::new(me, now, read_only, theme);
+    (app.width, app.height, app.keymap) = (width, height, keymap);
+    app.revoked = Some(why);
 }
 
 fn info(app: &mut App, kind: StatusKind, text: &str) {
