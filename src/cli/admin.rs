@@ -90,43 +90,30 @@ pub fn audit(
     Ok(())
 }
 
-/// A consistent copy through SQLite's online backup, while others keep
-/// working; the copy is verified before this reports success.
+/// A verified copy of the database for a senior lead (see `store::backup`):
+/// written under a temporary name beside DEST and renamed into place only
+/// once checked, never replacing anything; audited.
 pub fn backup(path: &Path, dest: &Path) -> Outcome {
-    if dest.exists() {
-        return Err(refused(format!(
-            "{} exists: choose a new file",
-            dest.display()
-        )));
-    }
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
-    store::backup::to(&st, dest).map_err(|e| refused(format!("backup failed: {e}")))?;
-    let copy = rusqlite::Connection::open(dest)
-        .map_err(|e| refused(format!("cannot open the copy: {e}")))?;
-    let r =
-        store::audit::verify(&copy).map_err(|e| refused(format!("cannot check the copy: {e}")))?;
-    if !r.problems.is_empty() {
-        return Err(refused(format!(
-            "the copy failed verification: {}",
-            r.problems.join("; ")
-        )));
+    let done = store::backup::to(&mut st, &me.username, now, dest)?;
+    for p in &done.removed {
+        eprintln!(
+            "note: removed {}, left by a backup that was stopped",
+            p.display()
+        );
     }
-    if !st.read_only() {
-        st.write(&me.username, now, |w| {
-            w.audit(
-                "backup",
-                "database",
-                None,
-                Some(&dest.display().to_string()),
-            )
-        })?;
+    for p in &done.left {
+        eprintln!(
+            "note: {} looks like a stopped backup's file but is not yours to remove; check it",
+            p.display()
+        );
     }
     println!(
-        "Backed up to {} ({} audit rows, verified).",
-        dest.display(),
-        r.audit_rows
+        "Backed up to {} (mode 0600, {} audit rows, verified).",
+        done.dest.display(),
+        done.audit_rows
     );
     Ok(())
 }
