@@ -66,10 +66,9 @@ pub fn export(path: &Path, reference: &str, json: bool, redact: bool) -> Outcome
         .write(&me.username, now, |w| {
             let viewer = store::access::writer(w)?;
             let id = store::access::resolve(w.tx(), viewer, reference)?;
-            let d = store::escalations::detail_in(w.tx(), viewer, id)?
-                .ok_or_else(|| store::StoreError::NotVisible(
-                    store::access::normalise_reference(reference),
-                ))?;
+            let d = store::escalations::detail_in(w.tx(), viewer, id)?.ok_or_else(|| {
+                store::StoreError::NotVisible(store::access::normalise_reference(reference))
+            })?;
             w.audit(
                 "export",
                 "escalation",

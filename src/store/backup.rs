@@ -375,7 +375,11 @@ fn check_copy(store: &Store, copy: &Path) -> Result<i64> {
             | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| refused(format!("the copy cannot be opened to check it: {e}")))?;
-    let bad = |what: String| refused(format!("the copy failed its check ({what}); nothing was kept"));
+    let bad = |what: String| {
+        refused(format!(
+            "the copy failed its check ({what}); nothing was kept"
+        ))
+    };
     let integrity: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .map_err(|e| bad(e.to_string()))?;

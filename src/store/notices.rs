@@ -37,13 +37,13 @@ pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Ve
         rusqlite::named_params! {":me": me.id, ":since": (now - ASSIGNED_WITHIN).timestamp(),
         ":senior": viewer.senior},
         |r| {
-        Ok(Alert {
-            kind: AlertKind::Assigned,
-            subject_id: r.get(0)?,
-            reference: clean_line(&r.get::<_, String>(1)?),
-            label: String::new(),
-            due_at: None,
-        })
+            Ok(Alert {
+                kind: AlertKind::Assigned,
+                subject_id: r.get(0)?,
+                reference: clean_line(&r.get::<_, String>(1)?),
+                label: String::new(),
+                due_at: None,
+            })
         },
     )?;
     for a in assigned {

@@ -773,7 +773,11 @@ pub fn record_item(
 /// the same refusal for an item that does not exist and one about an
 /// escalation `viewer` may not see.
 fn item_escalation(conn: &Connection, viewer: Viewer, item_id: i64) -> Result<Option<i64>> {
-    let missing = || StoreError::Refused(format!("no review item {item_id}: see `dutydesk reviews items SERIES`"));
+    let missing = || {
+        StoreError::Refused(format!(
+            "no review item {item_id}: see `dutydesk reviews items SERIES`"
+        ))
+    };
     let row: Option<Option<i64>> = conn
         .query_row(
             "SELECT escalation_id FROM review_items WHERE id = ?1",

@@ -226,7 +226,14 @@ mod tests {
     fn references_are_recognised_in_any_case_and_nothing_else_is() {
         assert!(looks_like_reference("SG-2026-0042"));
         assert!(looks_like_reference(" sg-2026-12345 "));
-        for s in ["alice", "17", "SG-2026", "SG-26-0042", "SG-2026-00x2", "XX-2026-0042"] {
+        for s in [
+            "alice",
+            "17",
+            "SG-2026",
+            "SG-26-0042",
+            "SG-2026-00x2",
+            "XX-2026-0042",
+        ] {
             assert!(!looks_like_reference(s), "{s}");
         }
     }

@@ -250,7 +250,9 @@ pub fn load_detail(
     id: i64,
 ) -> Result<EscalationDetail> {
     let Some(d) = escalations::detail(store, Viewer::from(me), id)? else {
-        return Err(super::StoreError::NotVisible(super::access::BY_NUMBER.into()));
+        return Err(super::StoreError::NotVisible(
+            super::access::BY_NUMBER.into(),
+        ));
     };
     if store.read_only() {
         return Err(super::StoreError::Refused(
@@ -573,7 +575,9 @@ pub fn refer_options(
     id: i64,
 ) -> Result<ReferOptions> {
     let Some(d) = escalations::detail(store, Viewer::from(me), id)? else {
-        return Err(super::StoreError::NotVisible(super::access::BY_NUMBER.into()));
+        return Err(super::StoreError::NotVisible(
+            super::access::BY_NUMBER.into(),
+        ));
     };
     let facts = deadlines::facts(store.conn(), id)?;
     let suggestions = crate::domain::routing::suggest(&crate::domain::routing::Case {
