@@ -196,6 +196,7 @@ const TABLE: &[(&str, &[Run])] = &[
     (
         "show",
         &[
+            Read(&["show", "{O}"], &[]),
             Names(&["show", "{R}"], &[Ref, Name, Words, Note]),
             Names(&["show", "{R}", "--json"], &[Ref, Name, Words, Note]),
         ],
@@ -413,7 +414,10 @@ fn every_subcommand_is_classified_and_the_table_names_only_real_ones() {
         "TABLE names no such subcommand: {stale:?}"
     );
     for (path, runs) in TABLE {
-        assert!(!runs.is_empty(), "`{path}`: no way to run it, and no reason");
+        assert!(
+            !runs.is_empty(),
+            "`{path}`: no way to run it, and no reason"
+        );
         for r in *runs {
             if let Skip(why) = r {
                 assert!(why.len() > 20, "`{path}` is skipped without a reason");
@@ -611,6 +615,8 @@ fn desk() -> Desk {
             "sam, nina",
         ],
     );
+    // The senior lead links it to an ordinary case about the same person.
+    ok("sam", &base, &["link", &ordinary, &restricted]);
     let held_item: i64 = c
         .query_row(
             "SELECT id FROM review_items WHERE escalation_id = ?1 AND kind <> 'manual'",
@@ -684,11 +690,54 @@ fn parts_in(d: &Desk, text: &str) -> Vec<Part> {
     v
 }
 
+/// Audit rows in a database.
+fn audit_rows(db: &Path) -> i64 {
+    common::sql(db)
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Runs one command; a refusal (non-zero exit) must have written nothing
+/// (every change writes an audit row), and a viewer's command nothing but
+/// the audit of a reading.
+fn exec(
+    role: Role,
+    db: &Path,
+    args: &[String],
+    problems: &mut Vec<String>,
+) -> (i32, String, String) {
+    let before = audit_rows(db);
+    let (code, out, err) = run(dd(role.user, db).args(args));
+    let added = audit_rows(db) - before;
+    if code != 0 && added != 0 {
+        problems.push(format!(
+            "{}: {args:?} was refused (exit {code}) but wrote {added} audit row(s): {err}",
+            role.user
+        ));
+    }
+    if role.user == "vic" && added > 0 {
+        let changes: i64 = common::sql(db)
+            .query_row(
+                "SELECT count(*) FROM (SELECT action FROM audit_log ORDER BY id DESC LIMIT ?1)
+                 WHERE action NOT IN ('export', 'lookup', 'view', 'read')",
+                [added],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if changes > 0 {
+            problems.push(format!(
+                "the viewer changed something with {args:?}: {out}{err}"
+            ));
+        }
+    }
+    (code, out, err)
+}
+
 /// Runs the whole table for one role on its own copy; returns the problems.
 fn cli_for(d: &Desk, role: Role) -> Vec<String> {
     let db = copy_for(d, role.user);
     let mut problems = Vec::new();
-    let mut say = |s: String| problems.push(format!("{} ({}): {s}", role.user, role.what));
+    let who = format!("{} ({})", role.user, role.what);
     let item = d.held_item.to_string();
     for (path, runs) in TABLE {
         for r in *runs {
@@ -696,85 +745,102 @@ fn cli_for(d: &Desk, role: Role) -> Vec<String> {
                 Skip(_) => {}
                 Read(args, _) | Change(args) => {
                     let args = fill(d, &db, args, &d.restricted, &item);
-                    let (code, out, err) = run(dd(role.user, &db).args(&args));
+                    let (code, out, err) = exec(role, &db, &args, &mut problems);
                     let seen = parts_in(d, &format!("{out}\n{err}"));
                     if !role.allowed && !seen.is_empty() {
-                        say(format!("`{path}` {args:?} reveals {seen:?}: {out}{err}"));
+                        problems.push(format!(
+                            "{who}: `{path}` {args:?} reveals {seen:?}: {out}{err}"
+                        ));
                     }
                     if let Read(_, want) = r
                         && role.allowed
                     {
                         for p in *want {
                             if !seen.contains(p) {
-                                say(format!(
-                                    "`{path}` {args:?} should show {p:?} (exit {code}): {out}{err}"
+                                problems.push(format!(
+                                    "{who}: `{path}` {args:?} should show {p:?} (exit {code}): {out}{err}"
                                 ));
                             }
                         }
                     }
                     if *path == "audit" && (seen.contains(&Words) || seen.contains(&Note)) {
-                        say(format!("the trail shows record words: {out}"));
+                        problems.push(format!("{who}: the trail shows record words: {out}"));
                     }
                 }
                 Names(args, shows) => {
                     let missing = fill(d, &db, args, &d.missing, &item);
-                    let (mc, mo, me) = run(dd(role.user, &db).args(&missing));
+                    let (mc, mo, me) = exec(role, &db, &missing, &mut problems);
                     let hidden = fill(d, &db, args, &d.restricted, &item);
-                    let (hc, ho, he) = run(dd(role.user, &db).args(&hidden));
+                    let (hc, ho, he) = exec(role, &db, &hidden, &mut problems);
                     let seen = parts_in(d, &format!("{ho}\n{he}"));
                     if role.allowed {
                         for p in shows {
                             if !seen.contains(p) {
-                                say(format!(
-                                    "`{path}` {hidden:?} should show {p:?} (exit {hc}): {ho}{he}"
+                                problems.push(format!(
+                                    "{who}: `{path}` {hidden:?} should show {p:?} (exit {hc}): {ho}{he}"
                                 ));
                             }
                         }
                         if *path == "audit" && (seen.contains(&Words) || seen.contains(&Note)) {
-                            say(format!("the trail shows record words: {ho}"));
+                            problems.push(format!("{who}: the trail shows record words: {ho}"));
                         }
                     } else {
                         let swap = |s: &str| s.replace(&d.restricted, &d.missing);
                         if (hc, swap(&ho), swap(&he)) != (mc, mo.clone(), me.clone()) {
-                            say(format!(
-                                "`{path}`: the restricted case is refused unlike a missing one:\n  restricted: exit {hc} {ho}{he}\n  missing:    exit {mc} {mo}{me}"
+                            problems.push(format!(
+                                "{who}: `{path}`: the restricted case is refused unlike a missing one:\n  restricted: exit {hc} {ho}{he}\n  missing:    exit {mc} {mo}{me}"
                             ));
                         }
                         if hc == 0 {
-                            say(format!(
-                                "`{path}` {hidden:?} succeeded on a hidden case: {ho}{he}"
+                            problems.push(format!(
+                                "{who}: `{path}` {hidden:?} succeeded on a hidden case: {ho}{he}"
                             ));
                         }
                         let words: Vec<Part> = seen.into_iter().filter(|p| *p != Ref).collect();
                         if !words.is_empty() {
-                            say(format!("`{path}` reveals {words:?}: {ho}{he}"));
+                            problems.push(format!("{who}: `{path}` reveals {words:?}: {ho}{he}"));
                         }
                     }
                 }
                 Item(args) => {
                     let missing = fill(d, &db, args, &d.restricted, NO_ITEM);
-                    let (mc, mo, me) = run(dd(role.user, &db).args(&missing));
+                    let (mc, mo, me) = exec(role, &db, &missing, &mut problems);
                     let hidden = fill(d, &db, args, &d.restricted, &item);
-                    let (hc, ho, he) = run(dd(role.user, &db).args(&hidden));
+                    let (hc, ho, he) = exec(role, &db, &hidden, &mut problems);
                     let seen = parts_in(d, &format!("{ho}\n{he}"));
                     if !role.allowed {
                         let swap = |s: &str| {
                             s.replace(&format!("item {item}"), &format!("item {NO_ITEM}"))
                         };
                         if (hc, swap(&ho), swap(&he)) != (mc, mo.clone(), me.clone()) {
-                            say(format!(
-                                "`{path}`: the hidden case's item is refused unlike a missing one:\n  hidden:  exit {hc} {ho}{he}\n  missing: exit {mc} {mo}{me}"
+                            problems.push(format!(
+                                "{who}: `{path}`: the hidden case's item is refused unlike a missing one:\n  hidden:  exit {hc} {ho}{he}\n  missing: exit {mc} {mo}{me}"
                             ));
                         }
                         if hc == 0 || !seen.is_empty() {
-                            say(format!(
-                                "`{path}` acted on or revealed a hidden case's item: {ho}{he}"
+                            problems.push(format!(
+                                "{who}: `{path}` acted on or revealed a hidden case's item: {ho}{he}"
                             ));
                         }
                     }
                 }
             }
         }
+    }
+    // The REPEAT count on the ordinary case counts its link to the
+    // restricted one only for those who may see it.
+    let out = ok(role.user, &db, &["list", "--status", "all", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let linked = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["reference"] == d.ordinary.as_str())
+        .map(|e| e["linked_12m"].as_i64().unwrap());
+    if linked != Some(i64::from(role.allowed)) {
+        problems.push(format!(
+            "{who}: the ordinary case's REPEAT count is {linked:?}"
+        ));
     }
     problems
 }
