@@ -979,6 +979,48 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
                 let hidden = ask(&mut s, d.restricted_id);
                 let missing = ask(&mut s, 999_999);
                 assert_eq!(hidden, missing, "{}: detail of a hidden case", role.user);
+                // Every other request naming an escalation by number, too.
+                use store::worker::{Request as R, Verb as V};
+                let asks: [fn(i64) -> R; 7] = [
+                    |id| R::ReferOptions { id },
+                    |id| R::LookUp { id },
+                    |id| R::AddReview {
+                        id,
+                        series: "dsl_learning".into(),
+                        reason: "look".into(),
+                    },
+                    |id| R::Act {
+                        id,
+                        version: None,
+                        verb: V::Note("a note".into()),
+                    },
+                    |id| R::Act {
+                        id,
+                        version: Some(1),
+                        verb: V::Acknowledge,
+                    },
+                    |id| R::Act {
+                        id,
+                        version: None,
+                        verb: V::Reopen("why".into()),
+                    },
+                    |id| R::Act {
+                        id,
+                        version: None,
+                        verb: V::Link(id),
+                    },
+                ];
+                for ask in asks {
+                    let me = s.me.clone();
+                    let mut answer =
+                        |id| store::worker::respond(&mut s.store, &me, Clock::System, ask(id));
+                    let (hidden, missing) = (answer(d.restricted_id), answer(999_999));
+                    assert_eq!(hidden, missing, "{}: {:?}", role.user, ask(0));
+                    assert!(
+                        matches!(hidden, store::worker::Reply::Error(_)),
+                        "{hidden:?}"
+                    );
+                }
                 s.act(dutydesk::tui::reply_action(hidden));
                 s.act(Action::Open);
             }
@@ -1126,4 +1168,189 @@ fn screens_for(d: &Desk, role: Role) -> Vec<String> {
         problems.push(format!("{}: alerted about the hidden case", role.user));
     }
     problems
+}
+
+/// A small desk: alice (DSL, who made it), bob (DSL), dee (deputy), with one
+/// case that has a note; returns the database and the case's reference.
+fn small_desk(dir: &Path) -> (PathBuf, String) {
+    let db = dir.join("small.db");
+    ok("alice", &db, &["init", "--org", "Small"]);
+    let now = chrono::Utc::now();
+    let mut st = store::open(&db, Create::No).unwrap();
+    st.write("alice", now, |w| {
+        for (u, role) in [("bob", "dsl"), ("dee", "deputy")] {
+            w.tx().execute(
+                "INSERT INTO staff (username, display_name, role, active, created_at)
+                 VALUES (?1, ?1, ?2, 1, ?3)",
+                rusqlite::params![u, role, now.timestamp()],
+            )?;
+            w.audit("add", "staff", Some(u), Some(role))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let r = ok(
+        "alice",
+        &db,
+        &[
+            "new",
+            "--subject",
+            "child",
+            "--name",
+            "Kit Marlowe",
+            "--area",
+            "Leicester",
+            "--category",
+            "neglect",
+            "--risk",
+            "low",
+            "--summary",
+            "school noticed",
+            "--words",
+            WORDS,
+        ],
+    )
+    .trim()
+    .to_string();
+    ok("alice", &db, &["note", &r, NOTE]);
+    (db, r)
+}
+
+#[test]
+fn the_trail_shows_what_happened_not_the_words_and_reading_it_is_audited() {
+    let dir = common::private_dir();
+    let (db, r) = small_desk(dir.path());
+    let before = audit_rows(&db);
+    let out = ok("bob", &db, &["audit", &r.to_lowercase(), "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(rows.iter().any(|x| x["action"] == "note"), "{out}");
+    assert!(!out.contains(NOTE) && !out.contains("Kit Marlowe"), "{out}");
+    assert!(rows.iter().all(|x| x["detail"].is_null()), "{out}");
+    // The reading is itself on the trail, with what was asked.
+    assert_eq!(audit_rows(&db), before + 1);
+    let (actor, action, entity_id): (String, String, String) = common::sql(&db)
+        .query_row(
+            "SELECT actor, action, entity_id FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((actor.as_str(), action.as_str()), ("bob", "read"));
+    assert_eq!(entity_id, r);
+    ok(
+        "bob",
+        &db,
+        &[
+            "audit",
+            "--user",
+            "alice",
+            "--since",
+            "2020-01-01T00:00:00Z",
+        ],
+    );
+    let detail: String = common::sql(&db)
+        .query_row(
+            "SELECT detail FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert!(
+        detail.contains("user=alice") && detail.contains("since="),
+        "{detail}"
+    );
+    // Deputies are refused, and the refusal is not a reading.
+    let before = audit_rows(&db);
+    let (code, _, err) = run(dd("dee", &db).args(["audit"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("only a DSL or senior lead"), "{err}");
+    assert_eq!(audit_rows(&db), before);
+}
+
+#[test]
+fn a_deactivated_users_open_dashboard_stops_showing_records() {
+    use std::sync::mpsc::channel;
+    use std::time::{Duration, Instant};
+    use store::worker::{Reply, Request, Worker};
+    let dir = common::private_dir();
+    let (db, r) = small_desk(dir.path());
+    let st = store::open(&db, Create::No).unwrap();
+    let bob = store::staff::authenticate(&st, "bob").unwrap();
+    let (tx, rx) = channel();
+    let worker = Worker::spawn(st, bob.clone(), Clock::System, move |reply| {
+        tx.send(reply).is_ok()
+    });
+    let dashboard = Request::Dashboard {
+        offset: 0,
+        limit: 50,
+        keep: None,
+        deadlines_offset: 0,
+    };
+    worker.send(dashboard.clone());
+    let mut app = App::new(bob, chrono::Utc::now(), false, Theme::mono());
+    update(&mut app, Action::Resize(120, 40));
+    let next = |rx: &std::sync::mpsc::Receiver<Reply>, want: fn(&Reply) -> bool| {
+        let until = Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(x) if want(&x) => return (x, Instant::now()),
+                Ok(_) => {}
+                Err(e) => panic!("no reply: {e}"),
+            }
+        }
+    };
+    let (reply, _) = next(&rx, |x| matches!(x, Reply::Dashboard(_)));
+    update(&mut app, dutydesk::tui::reply_action(reply));
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(text.contains(&r), "{text}");
+    // Another session deactivates bob.
+    let mut other = store::open(&db, Create::No).unwrap();
+    let at = Instant::now();
+    other
+        .write("alice", chrono::Utc::now(), |w| {
+            w.tx()
+                .execute("UPDATE staff SET active = 0 WHERE username = 'bob'", [])?;
+            w.audit("deactivate", "staff", Some("bob"), None)
+        })
+        .unwrap();
+    let (reply, when) = next(&rx, |x| matches!(x, Reply::Revoked(_)));
+    assert!(
+        when - at <= store::worker::POLL * 3,
+        "told after {:?}",
+        when - at
+    );
+    update(&mut app, dutydesk::tui::reply_action(reply));
+    assert!(app.queue.rows.is_empty() && app.detail.is_none());
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(!text.contains(&r), "{text}");
+    assert!(text.contains("no longer active"), "{text}");
+    // Keys do nothing now but quit; the worker answers nothing but the refusal.
+    assert!(update(&mut app, Action::Reviews).is_empty());
+    worker.send(dashboard);
+    let (reply, _) = next(&rx, |_| true);
+    assert!(matches!(reply, Reply::Revoked(_)), "{reply:?}");
+}
+
+#[test]
+fn a_role_changed_under_an_open_dashboard_hides_its_records_too() {
+    let dir = common::private_dir();
+    let (db, _) = small_desk(dir.path());
+    let mut st = store::open(&db, Create::No).unwrap();
+    let bob = store::staff::authenticate(&st, "bob").unwrap();
+    assert_eq!(store::worker::revoked(&st, &bob).unwrap(), None);
+    st.write("alice", chrono::Utc::now(), |w| {
+        w.tx().execute(
+            "UPDATE staff SET role = 'viewer' WHERE username = 'bob'",
+            [],
+        )?;
+        w.audit("role", "staff", Some("bob"), Some("viewer"))
+    })
+    .unwrap();
+    let why = store::worker::revoked(&st, &bob).unwrap().unwrap();
+    assert!(
+        why.contains("viewer") && why.contains("start dutydesk again"),
+        "{why}"
+    );
 }
