@@ -361,7 +361,10 @@ fn same_file(dir: &OwnedFd, name: &CString, file: &File) -> bool {
     }
     // SAFETY: fstatat succeeded, so the buffer is filled.
     let st = unsafe { st.assume_init() };
-    st.st_dev as u64 == m.dev() && st.st_ino as u64 == m.ino()
+    // The field types differ between targets; u64 holds them all.
+    #[allow(clippy::unnecessary_cast)]
+    let same = st.st_dev as u64 == m.dev() && st.st_ino as u64 == m.ino();
+    same
 }
 
 /// The copy's integrity, audit chain and schema version; read-only and
