@@ -211,7 +211,7 @@ fn backup_while_others_write_and_a_killed_writer_loses_nothing_committed() {
     }
     // A backup while the survivors are still writing.
     let dest = dir.path().join("copy.db");
-    let (code, out, err) = run(dd("alice", &path).args(["backup"]).arg(&dest));
+    let (code, out, err) = run(dd("sam", &path).args(["backup"]).arg(&dest));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("verified"), "{out}");
     for (i, c) in kept {

@@ -220,9 +220,9 @@ fn the_demo_user_works_cases_and_keeps_the_desk_but_not_staff() {
     assert_eq!(code, 0, "{err}");
 }
 
-/// A dashboard open for an account that a senior lead deactivates in another
-/// session stops showing records within the poll interval; a new role takes
-/// effect there too.
+/// A dashboard open for an account that a senior lead deactivates, or gives
+/// another role, in another session stops showing records within the poll
+/// interval: from then on the worker answers every request with the reason.
 #[test]
 fn an_open_dashboard_follows_its_account() {
     use dutydesk::store::worker::{Reply, Request, Worker};
@@ -230,55 +230,56 @@ fn an_open_dashboard_follows_its_account() {
     use std::time::{Duration, Instant};
     let dir = common::private_dir();
     let path = desk(dir.path());
-    let store = dutydesk::store::open(&path, dutydesk::store::Create::No).unwrap();
-    let bob = dutydesk::store::staff::authenticate(&store, "bob").unwrap();
-    let (tx, rx) = channel();
-    let worker = Worker::spawn(store, bob, dutydesk::clock::Clock::System, move |r| {
-        tx.send(r).is_ok()
-    });
-    // Waits for a reply matching `want`, skipping others (alerts, changes).
-    let wait = |want: &dyn Fn(&Reply) -> bool| -> Reply {
-        let start = Instant::now();
-        loop {
-            let left = Duration::from_secs(3).saturating_sub(start.elapsed());
-            match rx.recv_timeout(left) {
-                Ok(r) if want(&r) => return r,
-                Ok(_) => {}
-                Err(e) => panic!("no such reply within 3 s: {e}"),
-            }
-        }
+    let dashboard = Request::Dashboard {
+        offset: 0,
+        limit: 10,
+        keep: None,
+        deadlines_offset: 0,
     };
-    worker.send(Request::Dashboard {
-        offset: 0,
-        limit: 10,
-        keep: None,
-        deadlines_offset: 0,
-    });
-    wait(&|r| matches!(r, Reply::Dashboard(_)));
-    ok_run(dd("alice", &path).args(["staff", "role", "bob", "senior"]));
-    let started = Instant::now();
-    match wait(&|r| matches!(r, Reply::Account(_))) {
-        Reply::Account(Some(me)) => assert_eq!(me.role.code(), "senior"),
-        other => panic!("{other:?}"),
+    for (user, change, why) in [
+        ("bob", ["staff", "role", "bob", "senior"], "role"),
+        (
+            "dee",
+            ["staff", "deactivate", "dee", ""],
+            "no longer active",
+        ),
+    ] {
+        let store = dutydesk::store::open(&path, dutydesk::store::Create::No).unwrap();
+        let me = dutydesk::store::staff::authenticate(&store, user).unwrap();
+        let (tx, rx) = channel();
+        let worker = Worker::spawn(store, me, dutydesk::clock::Clock::System, move |r| {
+            tx.send(r).is_ok()
+        });
+        // Waits for a reply matching `want`, skipping others (alerts, changes).
+        let wait = |want: &dyn Fn(&Reply) -> bool| -> Reply {
+            let start = Instant::now();
+            loop {
+                let left = Duration::from_secs(3).saturating_sub(start.elapsed());
+                match rx.recv_timeout(left) {
+                    Ok(r) if want(&r) => return r,
+                    Ok(_) => {}
+                    Err(e) => panic!("no such reply within 3 s: {e}"),
+                }
+            }
+        };
+        worker.send(dashboard.clone());
+        wait(&|r| matches!(r, Reply::Dashboard(_)));
+        let args: Vec<&str> = change.iter().copied().filter(|a| !a.is_empty()).collect();
+        ok_run(dd("alice", &path).args(&args));
+        let started = Instant::now();
+        match wait(&|r| matches!(r, Reply::Revoked(_))) {
+            Reply::Revoked(text) => assert!(text.contains(why), "{text}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "within the poll interval"
+        );
+        // From then on, nothing is read for the account.
+        worker.send(dashboard.clone());
+        let r = wait(&|r| matches!(r, Reply::Dashboard(_) | Reply::Revoked(_)));
+        assert!(matches!(r, Reply::Revoked(_)), "{r:?}");
     }
-    ok_run(dd("alice", &path).args(["staff", "deactivate", "bob"]));
-    assert!(matches!(
-        wait(&|r| matches!(r, Reply::Account(_))),
-        Reply::Account(None)
-    ));
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "within the poll interval"
-    );
-    // From then on, nothing is read for the account.
-    worker.send(Request::Dashboard {
-        offset: 0,
-        limit: 10,
-        keep: None,
-        deadlines_offset: 0,
-    });
-    let r = wait(&|r| matches!(r, Reply::Dashboard(_) | Reply::Account(_)));
-    assert!(matches!(r, Reply::Account(None)), "{r:?}");
 }
 
 fn ok_run(c: &mut Command) {

@@ -33,7 +33,10 @@ pub fn verify(path: &Path) -> Outcome {
     })
 }
 
-/// The audit trail, optionally for one record, one user, or since a time.
+/// The audit trail, optionally for one record, one user, or since a time,
+/// as `store::trail` shows it to this user (DSLs and senior leads; rows about
+/// escalations they may not see left out, record words never shown). The
+/// reading is itself audited, so a read-only database refuses it.
 pub fn audit(
     path: &Path,
     reference: Option<&str>,
@@ -44,20 +47,30 @@ pub fn audit(
     let since = match since {
         Some(t) => Some(
             chrono::DateTime::parse_from_rfc3339(t.trim())
-                .map_err(|_| refused(format!("--since {t:?} is not an RFC 3339 time")))?
+                .map_err(|_| {
+                    refused(format!(
+                        "--since {t:?} is not an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"
+                    ))
+                })?
                 .timestamp(),
         ),
         None => None,
     };
-    let store = store::open(path, Create::No)?;
+    let now = clock()?.now();
+    let mut store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
-    if !me.role.manages_desk() {
+    if store.read_only() {
         return Err(refused(
-            "only a DSL or senior lead may read the audit trail",
+            "the audit trail cannot be read on a read-only database: each reading is itself audited; ask someone who can write to it",
         ));
     }
-    let rows = store::audit::trail(store.conn(), reference, user, since, 100_000)
-        .map_err(|e| refused(format!("cannot read the audit trail: {e}")))?;
+    let q = store::trail::Query {
+        record: reference,
+        user,
+        since,
+        limit: 100_000,
+    };
+    let rows = store.write(&me.username, now, |w| store::trail::read(w, &q))?;
     if json {
         println!(
             "{}",
@@ -80,43 +93,30 @@ pub fn audit(
     Ok(())
 }
 
-/// A consistent copy through SQLite's online backup, while others keep
-/// working; the copy is verified before this reports success.
+/// A verified copy of the database for a senior lead (see `store::backup`):
+/// written under a temporary name beside DEST and renamed into place only
+/// once checked, never replacing anything; audited.
 pub fn backup(path: &Path, dest: &Path) -> Outcome {
-    if dest.exists() {
-        return Err(refused(format!(
-            "{} exists: choose a new file",
-            dest.display()
-        )));
-    }
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
-    store::backup::to(&st, dest).map_err(|e| refused(format!("backup failed: {e}")))?;
-    let copy = rusqlite::Connection::open(dest)
-        .map_err(|e| refused(format!("cannot open the copy: {e}")))?;
-    let r =
-        store::audit::verify(&copy).map_err(|e| refused(format!("cannot check the copy: {e}")))?;
-    if !r.problems.is_empty() {
-        return Err(refused(format!(
-            "the copy failed verification: {}",
-            r.problems.join("; ")
-        )));
+    let done = store::backup::to(&mut st, &me.username, now, dest)?;
+    for p in &done.removed {
+        eprintln!(
+            "note: removed {}, left by a backup that was stopped",
+            p.display()
+        );
     }
-    if !st.read_only() {
-        st.write(&me.username, now, |w| {
-            w.audit(
-                "backup",
-                "database",
-                None,
-                Some(&dest.display().to_string()),
-            )
-        })?;
+    for p in &done.left {
+        eprintln!(
+            "note: {} looks like a stopped backup's file but is not yours to remove; check it",
+            p.display()
+        );
     }
     println!(
-        "Backed up to {} ({} audit rows, verified).",
-        dest.display(),
-        r.audit_rows
+        "Backed up to {} (mode 0600, {} audit rows, verified).",
+        done.dest.display(),
+        done.audit_rows
     );
     Ok(())
 }

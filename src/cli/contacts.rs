@@ -46,8 +46,9 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
         Some(ContactsCommand::Export) => {
             let mut store = store::open(path, Create::No)?;
             let me = whoami(&store)?;
+            let csv = store::contacts::export(store.conn())?;
             super::audit_export(&mut store, &me, "contacts", "csv")?;
-            print!("{}", store::contacts::export(store.conn())?);
+            print!("{csv}");
             Ok(())
         }
         Some(ContactsCommand::Import { file, dry_run }) => {

@@ -105,13 +105,14 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
     let now = clock()?.now();
     let mut store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
+    let list = store::deadlines::list(&store, Viewer::from(&me), all)?;
+    // Audited once the list is in hand: a list that failed left nothing.
     super::audit_export(
         &mut store,
         &me,
         "deadlines",
         if all { "all" } else { "open" },
     )?;
-    let list = store::deadlines::list(&store, Viewer::from(&me), all)?;
     if json {
         let rows: Vec<Row> = list.iter().map(|d| row(d, now)).collect();
         println!(
@@ -209,6 +210,8 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
             let mut store = store::open(path, Create::No)?;
             let me = whoami(&store)?;
             let (changed, moved) = store.write(&me.username, now, |w| {
+                // Holidays move working-day deadlines: not a viewer's change.
+                store::staff::require_manager(w, "import bank holidays")?;
                 let old = store::deadlines::known_through(w.tx())?;
                 let changed = store::holidays::import(w, division, &list)?;
                 let moved = store::deadlines::recount_beyond(w, old)?;

@@ -204,7 +204,8 @@ pub enum Command {
     },
     /// Check the database: integrity, foreign keys, triggers and the audit chain
     Verify,
-    /// The audit trail: who did or saw what, when (DSLs and senior leads)
+    /// The audit trail: who did or saw what, when, to which record (DSLs and senior leads;
+    /// never a record's words, nor rows about escalations you may not see; each reading is audited)
     Audit {
         /// Only this record (an escalation reference, a username...)
         reference: Option<String>,
@@ -216,7 +217,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Copy the database while others keep working (SQLite online backup), then verify the copy
+    /// Copy the database to a new file DEST (senior leads only; mode 0600, audited): made
+    /// while others keep working, verified, then renamed into place; never replaces anything
     Backup { dest: PathBuf },
     /// Record a new escalation; prints its reference alone on stdout
     New(verbs::NewArgs),

@@ -59,25 +59,27 @@ pub fn export(path: &Path, reference: &str, json: bool, redact: bool) -> Outcome
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
-    let id = st
+    // The record is read and its export audited in one transaction: a
+    // refused export (hidden or missing reference, anything else) writes no
+    // audit row, and one that happened always has its row.
+    let mut d = st
         .write(&me.username, now, |w| {
-            let id = store::workflow::id_of(w, reference)?;
+            let viewer = store::access::writer(w)?;
+            let id = store::access::resolve(w.tx(), viewer, reference)?;
+            let d = store::escalations::detail_in(w.tx(), viewer, id)?.ok_or_else(|| {
+                store::StoreError::NotVisible(store::access::normalise_reference(reference))
+            })?;
             w.audit(
                 "export",
                 "escalation",
-                Some(reference),
+                Some(&d.summary.reference),
                 Some(if redact { "redacted" } else { "full" }),
             )?;
-            Ok(id)
+            Ok(d)
         })
         .map_err(|e| super::Failure {
             code: 1,
             message: e.to_string(),
-        })?;
-    let mut d =
-        store::escalations::detail(&st, Viewer::from(&me), id)?.ok_or_else(|| super::Failure {
-            code: 1,
-            message: format!("no escalation {reference} that you can see"),
         })?;
     if redact {
         // Third parties: the people who raised or recorded things, and names of staff.

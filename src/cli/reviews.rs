@@ -64,15 +64,16 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
-    if !st.read_only() {
-        // Databases made before reviews existed get the standard series.
-        st.write(&me.username, now, |w| {
-            store::reviews::seed(w)?;
-            w.audit("lookup", "reviews", None, None)
-        })?;
-    }
+    // Databases made before reviews existed get the standard series, in the
+    // same write as the change asked for, so a refusal leaves nothing behind.
     match &a.cmd {
         None => {
+            if !st.read_only() {
+                st.write(&me.username, now, |w| {
+                    store::reviews::seed(w)?;
+                    w.audit("lookup", "reviews", None, None)
+                })?;
+            }
             let agendas = store::reviews::agendas(&st, Viewer::from(&me), now)?;
             if a.json {
                 println!(
@@ -106,6 +107,7 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
             let msg = st
                 .write(&me.username, now, |w| {
                     let id = store::workflow::id_of(w, reference)?;
+                    store::reviews::seed(w)?;
                     store::reviews::add(w, series, id, reason)
                 })
                 .map_err(act)?;
@@ -113,19 +115,23 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
             Ok(())
         }
         Some(ReviewsCommand::Hold { series, attendees }) => {
-            let viewer = Viewer::from(&me);
             let msg = st
                 .write(&me.username, now, |w| {
-                    store::reviews::hold(w, series, attendees, viewer)
+                    store::reviews::seed(w)?;
+                    store::reviews::hold(w, series, attendees)
                 })
                 .map_err(act)?;
             eprintln!("{msg}");
             Ok(())
         }
         Some(ReviewsCommand::Items { series }) => {
-            for (id, date, reference, kind, done) in
-                store::reviews::items(st.conn(), series).map_err(act)?
-            {
+            let items = store::reviews::items(&st, series, Viewer::from(&me)).map_err(act)?;
+            if !st.read_only() {
+                st.write(&me.username, now, |w| {
+                    w.audit("lookup", "reviews", None, Some("items"))
+                })?;
+            }
+            for (id, date, reference, kind, done) in items {
                 println!(
                     "{id:>5} {date} {reference:<13} {kind:<16} {}",
                     if done { "reviewed" } else { "" }

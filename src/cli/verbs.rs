@@ -381,7 +381,8 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
     let id = store
         .write(&me.username, now, |w| {
             let id = workflow::id_of(w, reference)?;
-            w.audit("lookup", "escalation", Some(reference), None)?;
+            let reference = store::access::normalise_reference(reference);
+            w.audit("lookup", "escalation", Some(&reference), None)?;
             Ok(id)
         })
         .map_err(action)?;
@@ -440,18 +441,19 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
 pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
     let now = clock()?.now();
     let (mut store, me) = open_read(path)?;
-    super::audit_export(
-        &mut store,
-        &me,
-        "escalations",
-        &format!("list {status:?}{}", if mine { " mine" } else { "" }),
-    )?;
     let which = match status {
         StatusArg::Open => Which::Open,
         StatusArg::Closed => Which::Closed,
         StatusArg::All => Which::All,
     };
     let rows = escalations::list(&store, Viewer::from(&me), which, mine)?;
+    // Audited once the list is in hand: a list that failed left nothing.
+    super::audit_export(
+        &mut store,
+        &me,
+        "escalations",
+        &format!("list {status:?}{}", if mine { " mine" } else { "" }),
+    )?;
     if json {
         println!(
             "{}",

@@ -35,15 +35,33 @@ impl From<&StaffMember> for Viewer {
     }
 }
 
-/// Rows `e` this viewer may see (bind `:senior` and `:me`): a restricted
-/// escalation only by senior leads and users named on it, and never by a user
-/// excluded from it.
-pub(crate) const VISIBLE: &str = "(e.restricted = 0 OR :senior = 1 OR EXISTS (
+/// The need-to-know rule as SQL over escalation rows named `$e` (bind
+/// `:senior` and `:me`): a restricted escalation only by senior leads and
+/// users named on it, and never by a user excluded from it. Written once
+/// here; [`VISIBLE`] is it for the usual alias `e`, and a query that must
+/// test a second escalation (the other end of a link) names its alias.
+macro_rules! visible_sql {
+    ($e:literal) => {
+        concat!(
+            "((",
+            $e,
+            ".restricted = 0 OR :senior = 1 OR EXISTS (
         SELECT 1 FROM escalation_access a
-        WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'named'))
+        WHERE a.escalation_id = ",
+            $e,
+            ".id AND a.staff_id = :me AND a.access = 'named'))
     AND NOT EXISTS (
         SELECT 1 FROM escalation_access a
-        WHERE a.escalation_id = e.id AND a.staff_id = :me AND a.access = 'excluded')";
+        WHERE a.escalation_id = ",
+            $e,
+            ".id AND a.staff_id = :me AND a.access = 'excluded'))"
+        )
+    };
+}
+pub(crate) use visible_sql;
+
+/// Rows `e` this viewer may see (bind `:senior` and `:me`): see [`visible_sql`].
+pub(crate) const VISIBLE: &str = visible_sql!("e");
 
 /// A reference as people type it: trimmed, upper case ("sg-2026-0042" works).
 pub fn normalise_reference(reference: &str) -> String {
@@ -61,6 +79,21 @@ pub fn resolve(conn: &Connection, viewer: Viewer, reference: &str) -> Result<i64
     )
     .optional()?
     .ok_or(StoreError::NotVisible(reference))
+}
+
+/// What [`StoreError::NotVisible`] says for an escalation asked for by its
+/// internal number (the screen's requests carry ids from lists): the same
+/// words whether it is hidden or missing, and never the number or reference.
+pub const BY_NUMBER: &str = "with that number";
+
+/// Refuses escalation `id` unless `viewer` may see it, with the same
+/// [`StoreError::NotVisible`] for a hidden one and one that does not exist.
+pub fn check_id(conn: &Connection, viewer: Viewer, id: i64) -> Result<()> {
+    if may_see(conn, viewer, id)? {
+        Ok(())
+    } else {
+        Err(StoreError::NotVisible(BY_NUMBER.into()))
+    }
 }
 
 /// Whether `viewer` may see escalation `id` (false when there is none).

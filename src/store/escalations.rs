@@ -18,7 +18,12 @@ pub use super::access::Viewer;
 const QUEUE_ORDER: &str = "e.next_due_at IS NULL, e.next_due_at,
     CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.raised_at";
 
-const SUMMARY_COLUMNS: &str = "e.id, e.reference, e.subject_kind,
+/// The columns of an [`EscalationSummary`] over `e` (bind `:senior` and
+/// `:me`). The REPEAT count (`linked_12m`) counts only linked escalations this
+/// viewer may see, by the same need-to-know rule, so a hidden case never adds
+/// to it.
+const SUMMARY_COLUMNS: &str = concat!(
+    "e.id, e.reference, e.subject_kind,
     (SELECT group_concat(label, ', ') FROM (
         SELECT c.label FROM escalation_categories ec JOIN categories c ON c.code = ec.category
         WHERE ec.escalation_id = e.id ORDER BY c.sort, c.label)),
@@ -35,7 +40,11 @@ const SUMMARY_COLUMNS: &str = "e.id, e.reference, e.subject_kind,
     (SELECT count(*) FROM escalation_links l JOIN escalations o
         ON o.id = CASE WHEN l.escalation_id = e.id THEN l.linked_id ELSE l.escalation_id END
      WHERE (l.escalation_id = e.id OR l.linked_id = e.id)
-       AND abs(o.raised_at - e.raised_at) <= 365 * 86400)";
+       AND abs(o.raised_at - e.raised_at) <= 365 * 86400
+       AND ",
+    super::access::visible_sql!("o"),
+    ")"
+);
 
 fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
     let cats: Option<String> = r.get(3)?;
@@ -271,7 +280,16 @@ pub fn position(store: &Store, viewer: Viewer, id: i64) -> Result<Option<i64>> {
 
 /// The whole record of one escalation, if the viewer may see it.
 pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<EscalationDetail>> {
-    let conn = store.conn();
+    detail_in(store.conn(), viewer, id)
+}
+
+/// [`detail`] on a connection, so a write can read the record it audits (an
+/// export) in the same transaction.
+pub(crate) fn detail_in(
+    conn: &rusqlite::Connection,
+    viewer: Viewer,
+    id: i64,
+) -> Result<Option<EscalationDetail>> {
     let head = conn
         .query_row(
             &format!(
@@ -336,7 +354,7 @@ pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<Escalatio
         })?
         .collect::<rusqlite::Result<_>>()?;
     if viewer.senior {
-        d.viewed_by = super::audit::viewers(conn, &d.summary.reference)?
+        d.viewed_by = super::trail::viewers(conn, &d.summary.reference)?
             .into_iter()
             .map(|(at, who)| (instant(at), who))
             .collect();

@@ -19,6 +19,7 @@ pub mod rota;
 pub mod seed;
 pub mod settings;
 pub mod staff;
+pub mod trail;
 pub mod worker;
 pub mod workflow;
 

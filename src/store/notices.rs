@@ -21,23 +21,31 @@ pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Ve
     let open = deadlines::open_due_before(store, viewer, horizon)?;
     let on_duty = super::staff::on_duty(store, now.timestamp())?.map(|s| s.id);
     let mut alerts = deadline_alerts(&open, now, me.id, on_duty);
-    let mut stmt = store.conn().prepare_cached(
+    // Only escalations `me` may see: a case restricted after it was
+    // assigned (or one they were later excluded from) is never announced.
+    let mut stmt = store.conn().prepare_cached(&format!(
         "SELECT c.id, e.reference FROM chronology c JOIN escalations e ON e.id = c.escalation_id
-         WHERE c.kind = 'assigned' AND c.at >= ?2 AND c.author_id <> ?1
-           AND e.assignee_id = ?1 AND e.status <> 'closed'
+         WHERE c.kind = 'assigned' AND c.at >= :since AND c.author_id <> :me
+           AND e.assignee_id = :me AND e.status <> 'closed'
            AND c.id = (SELECT max(id) FROM chronology
                        WHERE escalation_id = e.id AND kind = 'assigned')
+           AND {}
          ORDER BY c.at",
+        super::escalations::VISIBLE
+    ))?;
+    let assigned = stmt.query_map(
+        rusqlite::named_params! {":me": me.id, ":since": (now - ASSIGNED_WITHIN).timestamp(),
+        ":senior": viewer.senior},
+        |r| {
+            Ok(Alert {
+                kind: AlertKind::Assigned,
+                subject_id: r.get(0)?,
+                reference: clean_line(&r.get::<_, String>(1)?),
+                label: String::new(),
+                due_at: None,
+            })
+        },
     )?;
-    let assigned = stmt.query_map(params![me.id, (now - ASSIGNED_WITHIN).timestamp()], |r| {
-        Ok(Alert {
-            kind: AlertKind::Assigned,
-            subject_id: r.get(0)?,
-            reference: clean_line(&r.get::<_, String>(1)?),
-            label: String::new(),
-            due_at: None,
-        })
-    })?;
     for a in assigned {
         alerts.push(a?);
     }

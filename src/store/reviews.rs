@@ -1,5 +1,6 @@
 //! Review series, agendas from the log, holding a meeting, and its actions.
 
+use super::access;
 use super::escalations::{VISIBLE, Viewer};
 use super::{Result, Store, StoreError, Write, instant};
 use crate::domain::calendar::{at_local, local};
@@ -164,12 +165,22 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
         let sql = q(sql);
         let mut stmt = conn.prepare_cached(&sql)?;
         let params = used(&stmt, p);
+        // A re-opening's reason, a waiver's and a hand-added item's are
+        // people's words: a viewer sees that there is an item, not them.
+        let words = matches!(
+            kind,
+            ItemKind::Reopened | ItemKind::Manual | ItemKind::DeadlineWaived
+        );
         let rows = stmt.query_map(params.as_slice(), |r| {
             Ok(Item {
                 kind: *kind,
                 escalation_id: r.get(0)?,
                 reference: clean_line(&r.get::<_, String>(1)?),
-                detail: clean_line(&r.get::<_, String>(2)?),
+                detail: if words && viewer.redacted {
+                    "(hidden)".into()
+                } else {
+                    clean_line(&r.get::<_, String>(2)?)
+                },
             })
         })?;
         for row in rows {
@@ -579,6 +590,10 @@ fn ensure_upcoming(w: &Write<'_>, s: &Series) -> Result<i64> {
 }
 
 /// Puts an escalation on a series' next agenda by hand, with a reason.
+///
+/// Only an escalation the actor may see (the need-to-know policy): a hidden
+/// one and a missing one get the same [`StoreError::NotVisible`], and
+/// nothing is written.
 pub fn add(
     w: &mut Write<'_>,
     series_code: &str,
@@ -589,18 +604,17 @@ pub fn add(
         validate_line("reason", reason, 4000).map_err(|e| StoreError::Refused(e.to_string()))?;
     let me = super::staff::find_in(w.tx(), w.actor())?
         .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
-        .ok_or_else(|| StoreError::Refused("only DSLs can add to a review".into()))?;
+        .ok_or_else(|| {
+            StoreError::Refused("only DSLs can add to a review; ask a DSL to add it".into())
+        })?;
+    access::check_id(w.tx(), Viewer::from(&me), escalation_id)?;
     let s = series_by_code(w.tx(), series_code)?;
     let meeting = ensure_upcoming(w, &s)?;
-    let reference: String = w
-        .tx()
-        .query_row(
-            "SELECT reference FROM escalations WHERE id = ?1",
-            [escalation_id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| StoreError::Refused(format!("no escalation {escalation_id}")))?;
+    let reference: String = w.tx().query_row(
+        "SELECT reference FROM escalations WHERE id = ?1",
+        [escalation_id],
+        |r| r.get(0),
+    )?;
     w.tx().execute(
         "INSERT INTO review_items (meeting_id, escalation_id, kind, reason, added_by) VALUES (?1, ?2, 'manual', ?3, ?4)",
         params![meeting, escalation_id, reason, me.id],
@@ -609,15 +623,14 @@ pub fn add(
     Ok(format!("{reference} added to the {} on {}", s.name, s.next))
 }
 
-/// Records a meeting as held: its agenda is kept as items of this meeting,
-/// manual items not reviewed roll to the next one, and the series moves on.
-pub fn hold(
-    w: &mut Write<'_>,
-    series_code: &str,
-    attendees: &str,
-    viewer: Viewer,
-) -> Result<String> {
+/// Records a meeting as held: its agenda, as the holder may see it, is kept
+/// as items of this meeting; manual items not reviewed (those hidden from the
+/// holder among them) roll to the next one, and the series moves on. What it
+/// says and audits counts only what the holder may see, and the audit row
+/// holds no count at all (others read the trail).
+pub fn hold(w: &mut Write<'_>, series_code: &str, attendees: &str) -> Result<String> {
     super::staff::require_manager(w, "record a review meeting")?;
+    let viewer = access::writer(w)?;
     let attendees = validate_line("attendees", attendees, 2000)
         .map_err(|e| StoreError::Refused(e.to_string()))?;
     let s = series_by_code(w.tx(), series_code)?;
@@ -654,7 +667,17 @@ pub fn hold(
     )?;
     let next_series = Series { next, ..s };
     let next_meeting = ensure_upcoming(w, &next_series)?;
-    let rolled = w.tx().execute(
+    // Hand-added items the holder may see, counted before they roll on.
+    let rolled: i64 = w.tx().query_row(
+        &format!(
+            "SELECT count(*) FROM review_items i LEFT JOIN escalations e ON e.id = i.escalation_id
+             WHERE i.meeting_id = :meeting AND i.kind = 'manual' AND i.reviewed_at IS NULL
+               AND (i.escalation_id IS NULL OR {VISIBLE})"
+        ),
+        named_params! {":meeting": meeting, ":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| r.get(0),
+    )?;
+    w.tx().execute(
         "UPDATE review_items SET meeting_id = ?2 WHERE meeting_id = ?1 AND kind = 'manual' AND reviewed_at IS NULL",
         params![meeting, next_meeting],
     )?;
@@ -662,10 +685,7 @@ pub fn hold(
         "review_held",
         "review_meeting",
         Some(&meeting.to_string()),
-        Some(&format!(
-            "{} items; {rolled} rolled over; attendees: {attendees}",
-            agenda.len()
-        )),
+        Some(&format!("attendees: {attendees}")),
     )?;
     Ok(format!(
         "{} held with {} items ({rolled} rolled to {next})",
@@ -684,23 +704,34 @@ pub fn record_item(
     action: Option<(&str, &str, NaiveDate)>,
 ) -> Result<String> {
     super::staff::require_manager(w, "record a review decision")?;
+    let viewer = access::writer(w)?;
     let discussion = validate_block("discussion", discussion, 20_000)
         .map_err(|e| StoreError::Refused(e.to_string()))?;
     let decision = validate_line("decision", decision, 4000)
         .map_err(|e| StoreError::Refused(e.to_string()))?;
-    let n = w.tx().execute(
+    // An item about an escalation the actor may not see is, to them, no item
+    // at all: the same refusal as a number that does not exist.
+    let escalation = item_escalation(w.tx(), viewer, item_id)?;
+    w.tx().execute(
         "UPDATE review_items SET discussion = ?2, decision = ?3, reviewed_at = ?4 WHERE id = ?1",
         params![item_id, discussion, decision, w.now().timestamp()],
     )?;
-    if n == 0 {
-        return Err(StoreError::Refused(format!("no review item {item_id}")));
-    }
     if let Some((desc, owner, due)) = action {
         let desc =
             validate_line("action", desc, 2000).map_err(|e| StoreError::Refused(e.to_string()))?;
         let owner = super::staff::find_in(w.tx(), owner)?
             .filter(|s| s.active)
             .ok_or_else(|| StoreError::Refused(format!("no active staff member {owner:?}")))?;
+        // The action counts down among its owner's deadlines, so its owner
+        // must be allowed to see the escalation it is on.
+        if let Some(id) = escalation
+            && !access::may_see(w.tx(), Viewer::from(&owner), id)?
+        {
+            return Err(StoreError::Refused(format!(
+                "{} may not see the escalation this item is about; choose an owner who may",
+                owner.display_name
+            )));
+        }
         let due_at = crate::domain::calendar::end_of_day(due).timestamp();
         w.tx().execute(
             "INSERT INTO review_actions (item_id, owner_id, description, due_at) VALUES (?1, ?2, ?3, ?4)",
@@ -723,29 +754,73 @@ pub fn record_item(
             ],
         )?;
     }
+    // The decision's words stay in the item; the trail says only that one
+    // was recorded.
     w.audit(
         "review_item",
         "review_item",
         Some(&item_id.to_string()),
-        Some(&decision),
+        Some(if action.is_some() {
+            "decision and action recorded"
+        } else {
+            "decision recorded"
+        }),
     )?;
     Ok(format!("Item {item_id} recorded"))
+}
+
+/// The escalation a held item is about (None for an item about none), or
+/// the same refusal for an item that does not exist and one about an
+/// escalation `viewer` may not see.
+fn item_escalation(conn: &Connection, viewer: Viewer, item_id: i64) -> Result<Option<i64>> {
+    let missing = || {
+        StoreError::Refused(format!(
+            "no review item {item_id}: see `dutydesk reviews items SERIES`"
+        ))
+    };
+    let row: Option<Option<i64>> = conn
+        .query_row(
+            "SELECT escalation_id FROM review_items WHERE id = ?1",
+            [item_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match row {
+        None => Err(missing()),
+        Some(None) => Ok(None),
+        Some(Some(id)) if access::may_see(conn, viewer, id)? => Ok(Some(id)),
+        Some(Some(_)) => Err(missing()),
+    }
 }
 
 /// An item of a held meeting: id, meeting date, reference, kind, reviewed.
 pub type HeldItem = (i64, String, String, String, bool);
 
-/// Items of held meetings, for `reviews items`.
-pub fn items(conn: &Connection, series_code: &str) -> Result<Vec<HeldItem>> {
+/// Items of held meetings that `viewer` may see, for `reviews items`: an
+/// item about an escalation hidden from them is left out, as if it did not
+/// exist (the same rule [`record_item`] applies to its number).
+pub fn items(store: &Store, series_code: &str, viewer: Viewer) -> Result<Vec<HeldItem>> {
+    let conn = store.conn();
     let s = series_by_code(conn, series_code)?;
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT i.id, m.scheduled, coalesce(e.reference, ''), i.kind, i.reviewed_at IS NOT NULL
          FROM review_items i JOIN review_meetings m ON m.id = i.meeting_id
          LEFT JOIN escalations e ON e.id = i.escalation_id
-         WHERE m.series_id = ?1 AND m.held_at IS NOT NULL ORDER BY m.scheduled DESC, i.id",
+         WHERE m.series_id = :series AND m.held_at IS NOT NULL
+           AND (i.escalation_id IS NULL OR {VISIBLE})
+         ORDER BY m.scheduled DESC, i.id"
+    ))?;
+    let rows = stmt.query_map(
+        named_params! {":series": s.id, ":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                clean_line(&r.get::<_, String>(2)?),
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        },
     )?;
-    let rows = stmt.query_map([s.id], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

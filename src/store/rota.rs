@@ -84,12 +84,20 @@ pub fn add(
     Ok(id)
 }
 
-/// Leaves a note for whoever takes over next.
+/// Leaves a note for whoever takes over next. Only an active DSL, deputy
+/// or senior lead may: a viewer reads lists and changes nothing (the same
+/// rule as the dashboard's `N`), and is refused with nothing written.
 pub fn leave_note(w: &mut Write<'_>, body: &str) -> Result<()> {
+    let me = super::staff::find_in(w.tx(), w.actor())?
+        .filter(|s| s.active)
+        .ok_or_else(|| StoreError::Refused(format!("{} is not active staff", w.actor())))?;
+    if me.role == crate::domain::staff::Role::Viewer {
+        return Err(StoreError::Refused(
+            "viewers cannot leave handover notes; ask a DSL to leave it".into(),
+        ));
+    }
     let body =
         validate_block("note", body, 20_000).map_err(|e| StoreError::Refused(e.to_string()))?;
-    let me = super::staff::find_in(w.tx(), w.actor())?
-        .ok_or_else(|| StoreError::Refused("not on the staff list".into()))?;
     let now = w.now().timestamp();
     let rota: Option<i64> = w
         .tx()

@@ -168,11 +168,12 @@ pub enum Reply {
     Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
     /// Who may see an escalation, for the access form.
     AccessLists(Box<super::workflow::AccessLists>),
-    /// This user's account changed in another session (role, name), or
-    /// `None`: deactivated. From then on the worker answers nothing else.
-    Account(Option<StaffMember>),
     /// A request failed; the text is for the status line.
     Error(String),
+    /// The user's staff row changed under an open dashboard (deactivated,
+    /// or given another role): nothing more is shown or done in this
+    /// session; the text says why and what to do.
+    Revoked(String),
 }
 
 /// Everything the dashboard shows that comes from the database.
@@ -266,8 +267,8 @@ pub fn load_detail(
     id: i64,
 ) -> Result<EscalationDetail> {
     let Some(d) = escalations::detail(store, Viewer::from(me), id)? else {
-        return Err(super::StoreError::Refused(
-            "that escalation is closed, gone or not visible to you".into(),
+        return Err(super::StoreError::NotVisible(
+            super::access::BY_NUMBER.into(),
         ));
     };
     if store.read_only() {
@@ -325,21 +326,43 @@ impl Drop for Worker {
     }
 }
 
-/// This user's account as the database has it now: `Ok(None)` when it is
-/// deactivated or gone.
-fn reload_me(store: &Store, me: &StaffMember) -> Result<Option<StaffMember>> {
-    Ok(super::staff::find(store, &me.username)?.filter(|s| s.active))
+/// Answers one request as the worker does (a failure becomes
+/// [`Reply::Error`]): the event loop's worker and the tests both use it.
+pub fn respond(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Reply {
+    match handle(store, me, clock, req) {
+        Ok(r) => r,
+        Err(e) => Reply::Error(e.to_string()),
+    }
+}
+
+/// Why `me` may no longer use this session, if their staff row has changed
+/// since it began: deactivated, removed, or given another role (whose need
+/// to know differs). Checked on every poll that sees another session's
+/// commit, so a deactivated user's open dashboard stops showing records
+/// within [`POLL`]. The words name no record.
+pub fn revoked(store: &Store, me: &StaffMember) -> Result<Option<String>> {
+    Ok(match super::staff::find(store, &me.username)? {
+        Some(s) if s.active && s.role == me.role => None,
+        Some(s) if s.active => Some(format!(
+            "Your role on this desk changed to {}: records are hidden. Press q and start dutydesk again.",
+            s.role.label()
+        )),
+        _ => Some(
+            "Your account is no longer active on this desk: records are hidden. Press q to quit; ask a senior lead if this is wrong."
+                .into(),
+        ),
+    })
 }
 
 fn run(
     mut store: Store,
-    mut me: StaffMember,
+    me: StaffMember,
     clock: Clock,
     rx: Receiver<Request>,
     out: impl Fn(Reply) -> bool,
 ) {
-    // Set once the account is deactivated: nothing more is read for it.
-    let mut revoked = false;
+    // Once set, every request is answered with it and nothing else runs.
+    let mut gone: Option<String> = None;
     let mut seen = store.data_version().ok();
     let mut last_poll = Instant::now();
     // The first check runs at once, so a user logging in hears what is due.
@@ -351,13 +374,9 @@ fn run(
         let wait = POLL.saturating_sub(last_poll.elapsed());
         match rx.recv_timeout(wait) {
             Ok(req) => {
-                let reply = if revoked {
-                    Reply::Account(None)
-                } else {
-                    match handle(&mut store, &me, clock, req) {
-                        Ok(r) => r,
-                        Err(e) => Reply::Error(e.to_string()),
-                    }
+                let reply = match &gone {
+                    Some(why) => Reply::Revoked(why.clone()),
+                    None => respond(&mut store, &me, clock, req),
                 };
                 if !out(reply) {
                     return;
@@ -366,7 +385,7 @@ fn run(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
-        if revoked {
+        if gone.is_some() {
             continue;
         }
         if last_alerts.is_none_or(|t| t.elapsed() >= ALERT_EVERY) {
@@ -389,27 +408,21 @@ fn run(
             last_poll = Instant::now();
             let now_seen = store.data_version().ok();
             if now_seen.is_some() && now_seen != seen {
+                // Someone else committed: perhaps a change to this user. A
+                // check that fails (a moment's lock) is tried again at the
+                // next poll, before anything is reloaded.
+                let Ok(why) = revoked(&store, &me) else {
+                    continue;
+                };
                 seen = now_seen;
-                // Another session may have deactivated this account or
-                // changed its role: what it may see changes with it, before
-                // anything is reloaded.
-                match reload_me(&store, &me) {
-                    Ok(None) => {
-                        revoked = true;
-                        if !out(Reply::Account(None)) {
-                            return;
-                        }
-                        continue;
+                let reply = match why {
+                    Some(why) => {
+                        gone = Some(why.clone());
+                        Reply::Revoked(why)
                     }
-                    Ok(Some(now_me)) if now_me != me => {
-                        me = now_me.clone();
-                        if !out(Reply::Account(Some(now_me))) {
-                            return;
-                        }
-                    }
-                    _ => {}
-                }
-                if !out(Reply::Changed) {
+                    None => Reply::Changed,
+                };
+                if !out(reply) {
                     return;
                 }
             }
@@ -589,8 +602,8 @@ pub fn refer_options(
     id: i64,
 ) -> Result<ReferOptions> {
     let Some(d) = escalations::detail(store, Viewer::from(me), id)? else {
-        return Err(super::StoreError::Refused(
-            "no such escalation that you can see".into(),
+        return Err(super::StoreError::NotVisible(
+            super::access::BY_NUMBER.into(),
         ));
     };
     let facts = deadlines::facts(store.conn(), id)?;

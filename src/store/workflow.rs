@@ -111,18 +111,8 @@ fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
             },
         )
         .optional()?
-        .ok_or_else(|| {
-            // The caller holds the id (it came from a list the user saw), so
-            // naming its reference reveals nothing; a missing one has none.
-            let reference = w
-                .tx()
-                .query_row("SELECT reference FROM escalations WHERE id = ?1", [id], |r| {
-                    r.get::<_, String>(0)
-                })
-                .map(|r| clean_line(&r))
-                .unwrap_or_else(|_| "with that number".into());
-            StoreError::NotVisible(reference)
-        })
+        // Hidden and missing alike: the same words, no reference, no number.
+        .ok_or_else(|| StoreError::NotVisible(super::access::BY_NUMBER.into()))
 }
 
 /// Finds an escalation by reference for the user the write acts for (the
@@ -855,7 +845,14 @@ pub fn reopen(w: &mut Write<'_>, id: i64, reason: &str, expected: Option<i64>) -
     Ok(done(&c, format!("{} re-opened", c.reference)))
 }
 
-/// Links two escalations about the same person.
+/// Links two escalations about the same person; both must be ones the actor
+/// may see (the same refusal for hidden and missing).
+///
+/// Each record's chronology names the other only when everyone who may see
+/// the one may also see the other: linking a restricted allegation to an
+/// ordinary case leaves no trace of it in the ordinary case's chronology (and
+/// the REPEAT count counts only links its viewer may see), so the link never
+/// reveals a hidden case. The audit trail records the link on both.
 pub fn link(w: &mut Write<'_>, id: i64, other: i64) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
@@ -877,26 +874,51 @@ pub fn link(w: &mut Write<'_>, id: i64, other: i64) -> Result<Done> {
             c.reference, o.reference
         )));
     }
-    log(
-        w,
-        &c,
-        &me,
-        "edited",
-        &format!("Linked to {} (same person).", o.reference),
-    )?;
     let now = w.now();
-    escalations::add_chronology(
-        w,
-        o.id,
-        me.id,
-        now,
-        "edited",
-        &format!("Linked to {} (same person).", c.reference),
-    )?;
+    for (this, that) in [(&c, &o), (&o, &c)] {
+        if seen_wherever(w, this.id, that.id)? {
+            escalations::add_chronology(
+                w,
+                this.id,
+                me.id,
+                now,
+                "edited",
+                &format!("Linked to {} (same person).", that.reference),
+            )?;
+        }
+        w.audit("link", "escalation", Some(&this.reference), None)?;
+    }
     Ok(done(
         &c,
         format!("{} linked to {}", c.reference, o.reference),
     ))
+}
+
+/// Whether everyone on the staff list who may see escalation `this` may also
+/// see `that` (by the need-to-know policy), so naming `that` on `this`
+/// reveals nothing.
+fn seen_wherever(w: &Write<'_>, this: i64, that: i64) -> Result<bool> {
+    let mut stmt = w
+        .tx()
+        .prepare_cached("SELECT id, username, display_name, role, active FROM staff")?;
+    let staff = stmt
+        .query_map([], |r| {
+            Ok(StaffMember {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                display_name: r.get(2)?,
+                role: Role::from_code(&r.get::<_, String>(3)?).unwrap_or(Role::Viewer),
+                active: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for s in &staff {
+        let v = Viewer::from(s);
+        if super::access::may_see(w.tx(), v, this)? && !super::access::may_see(w.tx(), v, that)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Records an escalation at intake: the rules set its deadlines, and a 999

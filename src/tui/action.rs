@@ -121,6 +121,9 @@ pub enum Action {
     /// Another session committed a change.
     Changed,
     StoreError(String),
+    /// The user was deactivated or given another role while the dashboard
+    /// was open: every record is dropped and a refusal shown instead.
+    Revoked(String),
     /// A change was saved; the text says what, for the status line.
     Saved(String),
     /// Alerts this user has not had before.
@@ -144,9 +147,6 @@ pub enum Action {
     Access,
     /// The record's access rows arrived, for the access form.
     AccessLoaded(Box<crate::store::workflow::AccessLists>),
-    /// This user's account changed in another session: new role or name,
-    /// or `None` when deactivated (the dashboard stops showing records).
-    AccountChanged(Option<crate::domain::staff::StaffMember>),
     Tick(DateTime<Utc>),
     Resize(u16, u16),
 }

@@ -269,6 +269,9 @@ pub struct App {
     pub changed_while_paused: bool,
     /// The screen is blanked (idle or `L`); no data is drawn.
     pub locked: bool,
+    /// Set when the user's staff row changed (deactivated, another role):
+    /// why. Records have been dropped; only the refusal is drawn.
+    pub revoked: Option<String>,
     /// Lines scrolled in help (it can be taller than the screen).
     pub help_scroll: u16,
     pub queue: Queue,
@@ -300,9 +303,6 @@ pub struct App {
     pub signoff_pending: Option<(i64, bool)>,
     /// The access form waits for the record's access rows to arrive.
     pub access_pending: Option<Target>,
-    /// Why the dashboard ended by itself (the account was deactivated):
-    /// printed once the terminal is restored.
-    pub ended: Option<String>,
     /// The staff list (every account), for intake's "does the person use
     /// this desk?" and the access form.
     pub staff: Vec<StaffMember>,
@@ -346,6 +346,7 @@ impl App {
             paused: false,
             changed_while_paused: false,
             locked: false,
+            revoked: None,
             help_scroll: 0,
             queue: Queue::default(),
             focus: Focus::Queue,
@@ -366,7 +367,6 @@ impl App {
             events: Vec::new(),
             signoff_pending: None,
             access_pending: None,
-            ended: None,
             staff: Vec::new(),
             holidays_through: None,
             detail: None,

@@ -42,6 +42,39 @@ enum Event {
     HangUp,
 }
 
+/// The action a store reply becomes: the event loop and the tests that
+/// drive the screen with the real worker's answers both use it.
+pub fn reply_action(reply: Reply) -> Action {
+    match reply {
+        Reply::Dashboard(d) => Action::DashboardLoaded(d),
+        Reply::Detail(d) => Action::DetailLoaded(d),
+        Reply::Changed => Action::Changed,
+        Reply::Saved(text) => Action::Saved(text),
+        Reply::Alerts(a) => Action::Alerts(a),
+        Reply::Assignable(list) => Action::AssignableLoaded(list),
+        Reply::ReferOptions(o) => Action::ReferOptionsLoaded(o),
+        Reply::Contacts(list, all) => Action::ContactsLoaded(list, all),
+        Reply::Report(r) => Action::ReportLoaded(r),
+        Reply::Reviews(r) => Action::ReviewsLoaded(r),
+        Reply::Agenda(a) => Action::AgendaLoaded(a),
+        Reply::Handover(h) => Action::HandoverLoaded(h),
+        Reply::Created {
+            message,
+            id,
+            reference,
+            matches,
+        } => Action::Created {
+            message,
+            id,
+            reference,
+            matches,
+        },
+        Reply::AccessLists(l) => Action::AccessLoaded(l),
+        Reply::Error(e) => Action::StoreError(e),
+        Reply::Revoked(why) => Action::Revoked(why),
+    }
+}
+
 /// Puts the terminal back (raw mode off, main screen, cursor shown) when
 /// dropped: on quit, on error and while unwinding from a panic.
 struct TerminalGuard;
@@ -142,12 +175,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                     let _ = out.write_all(&bytes);
                     let _ = out.flush();
                 }
-                Effect::Quit => {
-                    return match app.ended.take() {
-                        Some(why) => Err(anyhow::anyhow!(why)),
-                        None => Ok(()),
-                    };
-                }
+                Effect::Quit => return Ok(()),
             }
         }
         if let Err(e) = terminal.draw(|f| views::draw(&app, f)) {
@@ -159,7 +187,14 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
         let action = match rx.recv_timeout(until_next_second(clock)) {
             Ok(Event::Term(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
                 last_key = std::time::Instant::now();
-                if app.locked {
+                if app.revoked.is_some() {
+                    // Records are gone from this session: only quitting is left.
+                    let quit = k.code == crossterm::event::KeyCode::Char('q')
+                        || (k.code == crossterm::event::KeyCode::Char('c')
+                            && k.modifiers
+                                .contains(crossterm::event::KeyModifiers::CONTROL));
+                    quit.then_some(Action::Quit)
+                } else if app.locked {
                     // Any key only unlocks; it does nothing else.
                     Some(Action::Unlock)
                 } else if app.too_small() && k.code == crossterm::event::KeyCode::Char('q') {
@@ -206,34 +241,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 mouse::action(&app, m)
             }
             Ok(Event::Term(_)) => None,
-            Ok(Event::Store(reply)) => Some(match reply {
-                Reply::Dashboard(d) => Action::DashboardLoaded(d),
-                Reply::Detail(d) => Action::DetailLoaded(d),
-                Reply::Changed => Action::Changed,
-                Reply::Saved(text) => Action::Saved(text),
-                Reply::Alerts(a) => Action::Alerts(a),
-                Reply::Assignable(list) => Action::AssignableLoaded(list),
-                Reply::ReferOptions(o) => Action::ReferOptionsLoaded(o),
-                Reply::Contacts(list, all) => Action::ContactsLoaded(list, all),
-                Reply::Report(r) => Action::ReportLoaded(r),
-                Reply::Reviews(r) => Action::ReviewsLoaded(r),
-                Reply::Agenda(a) => Action::AgendaLoaded(a),
-                Reply::Handover(h) => Action::HandoverLoaded(h),
-                Reply::Created {
-                    message,
-                    id,
-                    reference,
-                    matches,
-                } => Action::Created {
-                    message,
-                    id,
-                    reference,
-                    matches,
-                },
-                Reply::AccessLists(l) => Action::AccessLoaded(l),
-                Reply::Account(a) => Action::AccountChanged(a),
-                Reply::Error(e) => Action::StoreError(e),
-            }),
+            Ok(Event::Store(reply)) => Some(reply_action(reply)),
             Ok(Event::Signal) => Some(Action::Quit),
             Ok(Event::HangUp) => return hung_up(terminal),
             Err(RecvTimeoutError::Timeout) => {

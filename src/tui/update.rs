@@ -37,7 +37,21 @@ pub fn initial_load() -> Effect {
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let mut fx = Vec::new();
+    if app.revoked.is_some() {
+        // Nothing more is loaded, shown or sent: quit, resize and the clock only.
+        match action {
+            Action::Quit => {
+                app.quit = true;
+                fx.push(Effect::Quit);
+            }
+            Action::Resize(w, h) => (app.width, app.height) = (w, h),
+            Action::Tick(now) => app.now = now,
+            _ => {}
+        }
+        return fx;
+    }
     match action {
+        Action::Revoked(why) => revoke(app, why),
         Action::Quit => {
             app.quit = true;
             fx.push(Effect::Quit);
@@ -535,35 +549,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 let f = forms::access(&t, &l, &app.staff);
                 app.form = Some((FormKind::Access(t, l), f));
             }
-        }
-        Action::AccountChanged(Some(me)) => {
-            app.me = me;
-            reload(app, &mut fx);
-            refresh_views(app, &mut fx);
-        }
-        Action::AccountChanged(None) => {
-            // Deactivated in another session: nothing more is shown.
-            app.queue = Default::default();
-            app.deadlines = Default::default();
-            app.unacked.clear();
-            app.unacked_total = 0;
-            app.detail = None;
-            app.form = None;
-            app.prompt = None;
-            app.picker = None;
-            app.matches = None;
-            app.confirm = None;
-            app.handover = None;
-            app.agenda = None;
-            app.reviews.clear();
-            app.reports = Default::default();
-            app.alert = None;
-            app.screen = Screen::Dashboard;
-            app.ended = Some(
-                "your account was deactivated in this dutydesk, so the dashboard closed; ask a senior lead if that is wrong".into(),
-            );
-            app.quit = true;
-            fx.push(Effect::Quit);
         }
         Action::Assign => {
             if let Some(target) = writable_target(app) {
@@ -1087,6 +1072,17 @@ fn writable_target(app: &mut App) -> Option<Target> {
         );
     }
     t
+}
+
+/// Drops every record the session holds and shows why instead: the user
+/// was deactivated or given another role in another session.
+fn revoke(app: &mut App, why: String) {
+    let (me, now, read_only, theme) = (app.me.clone(), app.now, app.read_only, app.theme);
+    let (width, height) = (app.width, app.height);
+    let keymap = std::mem::take(&mut app.keymap);
+    *app = App::new(me, now, read_only, theme);
+    (app.width, app.height, app.keymap) = (width, height, keymap);
+    app.revoked = Some(why);
 }
 
 fn info(app: &mut App, kind: StatusKind, text: &str) {

@@ -25,6 +25,10 @@ use unicode_width::UnicodeWidthStr;
 /// Draws the whole screen.
 pub fn draw(app: &App, f: &mut Frame) {
     let area = f.area();
+    if let Some(why) = &app.revoked {
+        revoked(app, why, f, area);
+        return;
+    }
     if app.locked {
         locked(app, f, area);
         return;
@@ -90,6 +94,21 @@ fn locked(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(
         Paragraph::new(text).alignment(Alignment::Center),
         Rect::new(area.x, area.y + y, area.width, area.height.min(3)),
+    );
+}
+
+/// The refusal a deactivated (or re-roled) user sees instead of records.
+fn revoked(app: &App, why: &str, f: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from(Span::styled("No records are shown", app.theme.error)),
+        Line::from(why.to_string()),
+    ];
+    let y = area.height.saturating_sub(3) / 2;
+    f.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        Rect::new(area.x, area.y + y, area.width, area.height.min(4)),
     );
 }
 
