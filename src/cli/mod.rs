@@ -198,8 +198,13 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
     },
-    /// Check the database: integrity, foreign keys, triggers and the audit chain
+    /// Check the database: integrity, foreign keys, the schema, the audit chain and what it
+    /// covers (chronology, referrals, restrictions), against the anchors kept outside it;
+    /// when all is sound, anchor the chain's head (anchor file and syslog). Exit 1 on a problem
     Verify,
+    /// Record the audit chain's head (row id and hash) outside the database, in the anchor
+    /// file and syslog, for cron; refused when the trail no longer matches earlier anchors
+    Anchor,
     /// The audit trail: who did or saw what, when (DSLs and senior leads)
     Audit {
         /// Only this record (an escalation reference, a username...)
@@ -517,6 +522,7 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Anchor) => admin::anchor(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Config { .. }) => config_show(&cli),
         Some(Command::Man) => {
             let cmd = <Cli as clap::CommandFactory>::command();
@@ -683,7 +689,10 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
             role: Role::Dsl,
         };
         store::staff::bootstrap(w, &new)?;
-        store::seed::defaults(w, &org)
+        store::seed::defaults(w, &org)?;
+        // The trail's record of how the database was made: `verify` refuses
+        // a demo mark on a database `init` made for real records.
+        w.audit("create", "database", None, Some("init"))
     });
     if let Err(e) = result {
         drop(store);

@@ -662,10 +662,7 @@ pub fn hold(
         "review_held",
         "review_meeting",
         Some(&meeting.to_string()),
-        Some(&format!(
-            "{} items; {rolled} rolled over; attendees: {attendees}",
-            agenda.len()
-        )),
+        Some(&format!("{} items; {rolled} rolled over", agenda.len())),
     )?;
     Ok(format!(
         "{} held with {} items ({rolled} rolled to {next})",
@@ -723,11 +720,16 @@ pub fn record_item(
             ],
         )?;
     }
+    // The decision's words stay in review_items, for those who may see them.
     w.audit(
         "review_item",
         "review_item",
         Some(&item_id.to_string()),
-        Some(&decision),
+        Some(if action.is_some() {
+            "decision and action recorded"
+        } else {
+            "decision recorded"
+        }),
     )?;
     Ok(format!("Item {item_id} recorded"))
 }

@@ -156,19 +156,19 @@ fn touch(w: &Write<'_>, c: &Current, me: &StaffMember) -> Result<()> {
     Ok(())
 }
 
+/// Adds a chronology line and its audit row. The trail says what happened
+/// (the kind) and where (the reference and the chronology line's id), never
+/// the words: those stay in the chronology, shown only to those who may see
+/// the record, and the line is covered by the write's digest.
 fn log(w: &mut Write<'_>, c: &Current, me: &StaffMember, kind: &str, body: &str) -> Result<()> {
     let now = w.now();
-    escalations::add_chronology(w, c.id, me.id, now, kind, body)?;
-    w.audit(kind, "escalation", Some(&c.reference), Some(&clip(body)))
-}
-
-/// Audit detail stays short; the chronology keeps the whole text.
-fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(200).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
+    let line = escalations::add_chronology(w, c.id, me.id, now, kind, body)?;
+    w.audit(
+        kind,
+        "escalation",
+        Some(&c.reference),
+        Some(&format!("chronology {line}")),
+    )
 }
 
 fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
@@ -807,6 +807,11 @@ pub fn create(
         Some(&reference),
         Some(e.subject_kind.code()),
     )?;
+    // The trail records who may see it, so `verify` can tell a flag or a
+    // name changed outside dutydesk.
+    if e.restricted || named_dsl.is_some() {
+        super::access::record_access(w, id, &reference)?;
+    }
     Ok(Done {
         id,
         message: format!("{reference} recorded"),
