@@ -69,7 +69,9 @@ pub fn line(at: DateTime<Utc>, key: &str, id: i64, hash: &str) -> String {
 /// that is not an anchor (such lines are skipped: they cannot hide one).
 pub fn parse(line: &str) -> Option<(&str, Anchor)> {
     let mut parts = line.trim_end_matches(['\n', '\r']).splitn(4, ' ');
-    let at = DateTime::parse_from_rfc3339(parts.next()?).ok()?.timestamp();
+    let at = DateTime::parse_from_rfc3339(parts.next()?)
+        .ok()?
+        .timestamp();
     let id = parts.next()?.strip_prefix("id=")?.parse().ok()?;
     let hash = parts.next()?.strip_prefix("hash=")?;
     let db = parts.next()?.strip_prefix("db=")?;

@@ -184,7 +184,8 @@ fn hostile_strings_in_records_never_reach_the_terminal() {
     .unwrap();
     // The chronology is append-only: only someone going round dutydesk
     // (triggers dropped) could put this there.
-    c.execute_batch("DROP TRIGGER chronology_no_update").unwrap();
+    c.execute_batch("DROP TRIGGER chronology_no_update")
+        .unwrap();
     c.execute("UPDATE chronology SET body = ?1", [evil])
         .unwrap();
     drop(c);

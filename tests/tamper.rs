@@ -249,7 +249,10 @@ fn a_clean_database_verifies_and_writes_an_anchor() {
     );
     // Readable and appendable by the desk's group, nobody else.
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(anchors(&path)).unwrap().permissions().mode();
+    let mode = std::fs::metadata(anchors(&path))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o660);
     // A second run agrees with the first anchor and adds its own.
     let out = ok(dd(&path).arg("verify"));
@@ -291,16 +294,16 @@ fn the_anchor_file_is_the_one_the_system_file_names() {
     let elsewhere = dir.path().join("kept-elsewhere.log");
     std::fs::write(
         path.with_extension("system.toml"),
-        format!("[audit]\nanchor_file = {:?}\n", elsewhere.display().to_string()),
+        format!(
+            "[audit]\nanchor_file = {:?}\n",
+            elsewhere.display().to_string()
+        ),
     )
     .unwrap();
     ok(dd(&path).arg("verify"));
     assert!(!anchors(&path).exists());
     assert_eq!(
-        std::fs::read_to_string(&elsewhere)
-            .unwrap()
-            .lines()
-            .count(),
+        std::fs::read_to_string(&elsewhere).unwrap().lines().count(),
         1
     );
     // A symbolic link in its place is refused, not followed.
@@ -323,7 +326,7 @@ fn deleting_the_last_audit_rows_is_caught() {
         c.execute("DELETE FROM audit_log WHERE id > ?1", [end - 2])
             .unwrap();
     });
-    caught(&path, &format!("shorter than its anchor of"));
+    caught(&path, "shorter than its anchor of");
 }
 
 #[test]
@@ -445,7 +448,8 @@ fn unrestricting_an_escalation_by_hand_is_caught() {
     let dir = private_dir();
     let (path, _, staff) = anchored(dir.path());
     tamper(&path, |c| {
-        c.execute("UPDATE escalations SET restricted = 0", []).unwrap();
+        c.execute("UPDATE escalations SET restricted = 0", [])
+            .unwrap();
     });
     caught(
         &path,
@@ -514,13 +518,19 @@ fn chronology_and_referrals_refuse_changes_and_take_an_outcome_once() {
         let err = c.execute(bad, []).unwrap_err().to_string();
         assert!(err.contains("append-only"), "{bad}: {err}");
     }
-    c.execute("UPDATE referrals SET outcome = 'accepted', outcome_at = 5", [])
-        .unwrap();
+    c.execute(
+        "UPDATE referrals SET outcome = 'accepted', outcome_at = 5",
+        [],
+    )
+    .unwrap();
     let err = c
         .execute("UPDATE referrals SET outcome = 'declined'", [])
         .unwrap_err()
         .to_string();
-    assert!(err.contains("only an outcome may be recorded, once"), "{err}");
+    assert!(
+        err.contains("only an outcome may be recorded, once"),
+        "{err}"
+    );
 }
 
 #[test]

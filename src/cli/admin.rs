@@ -67,10 +67,7 @@ pub fn verify(path: &Path) -> Outcome {
     );
     if let Some((id, hash)) = head {
         crate::anchor::record(&file, &key, id, &hash, now).map_err(|e| refused(e.to_string()))?;
-        println!(
-            "Anchored: audit row {id} in {} and syslog.",
-            file.display()
-        );
+        println!("Anchored: audit row {id} in {} and syslog.", file.display());
     }
     Ok(())
 }
@@ -97,8 +94,7 @@ pub fn anchor(path: &Path) -> Outcome {
             ),
         });
     }
-    let Some((id, hash)) =
-        store::audit::head(store.conn()).map_err(|e| refused(e.to_string()))?
+    let Some((id, hash)) = store::audit::head(store.conn()).map_err(|e| refused(e.to_string()))?
     else {
         return Err(refused("the audit trail is empty: nothing to anchor"));
     };

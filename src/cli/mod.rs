@@ -412,6 +412,16 @@ fn config_show(cli: &Cli) -> Outcome {
         }
         None => println!("organisation  (the database's own; `init --org` names a new one)"),
     }
+    let db = db_path(cli, DEFAULT_DB);
+    println!(
+        "anchor file   {} ({})",
+        crate::anchor::file_for(&db, system.audit.anchor_file.as_deref()).display(),
+        if system.audit.anchor_file.is_some() {
+            "system file: [audit] anchor_file"
+        } else {
+            "default: the database + .anchors"
+        }
+    );
     let user = Config::path(&|k| std::env::var(k).ok());
     match &user {
         Some(p) => println!(

@@ -188,7 +188,10 @@ pub fn verify(conn: &Connection) -> super::Result<Report> {
 }
 
 /// [`verify`], naming the escalations `viewer` may see by reference.
-pub fn verify_as(conn: &Connection, viewer: Option<super::access::Viewer>) -> super::Result<Report> {
+pub fn verify_as(
+    conn: &Connection,
+    viewer: Option<super::access::Viewer>,
+) -> super::Result<Report> {
     let mut r = Report::default();
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let rows: Vec<String> = stmt

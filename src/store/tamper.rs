@@ -259,7 +259,8 @@ pub(crate) fn prepare(conn: &Connection) -> Result<()> {
 
 /// The marks at the start of a write (inside its transaction).
 pub(crate) fn marks(conn: &Connection) -> Result<Marks> {
-    let max = |sql: &str| -> Result<i64> { Ok(conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?) };
+    let max =
+        |sql: &str| -> Result<i64> { Ok(conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?) };
     Ok(Marks {
         chronology: max("SELECT coalesce(max(id), 0) FROM chronology")?,
         referral: max("SELECT coalesce(max(id), 0) FROM referrals")?,
@@ -589,7 +590,12 @@ impl<'s> Cursor<'s> {
     }
 
     /// Reports every row below `below` as covered by nothing.
-    fn uncovered_below(&mut self, below: i64, sink: &mut Sink<'_>, names: &Namer<'_>) -> Result<()> {
+    fn uncovered_below(
+        &mut self,
+        below: i64,
+        sink: &mut Sink<'_>,
+        names: &Namer<'_>,
+    ) -> Result<()> {
         while let Some((id, escalation)) = self.peek()? {
             if id >= below {
                 break;
@@ -662,7 +668,12 @@ impl<'s> Cursor<'s> {
             let which = if missing.is_empty() {
                 format!("{} of rows {lo}-{hi}", n - found)
             } else {
-                missing.iter().take(5).map(span).collect::<Vec<_>>().join(", ")
+                missing
+                    .iter()
+                    .take(5)
+                    .map(span)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             sink.push(
                 "missing rows",
@@ -704,7 +715,10 @@ struct IdSet(BTreeMap<i64, Box<[u64; 1024]>>);
 
 impl IdSet {
     fn insert(&mut self, id: i64) {
-        let page = self.0.entry(id >> 16).or_insert_with(|| Box::new([0; 1024]));
+        let page = self
+            .0
+            .entry(id >> 16)
+            .or_insert_with(|| Box::new([0; 1024]));
         let bit = id & 0xFFFF;
         page[(bit >> 6) as usize] |= 1 << (bit & 63);
     }
@@ -861,7 +875,11 @@ pub fn check(conn: &Connection, viewer: Option<Viewer>, problems: &mut Vec<Strin
             names.name(id)?
         };
         let flag = |s: &str| s.starts_with("restricted=1");
-        let names_of = |s: &str| s.split_once("; ").map(|x| x.1.to_string()).unwrap_or_default();
+        let names_of = |s: &str| {
+            s.split_once("; ")
+                .map(|x| x.1.to_string())
+                .unwrap_or_default()
+        };
         let what = if now == "missing" {
             "the audit trail restricts it, but the escalation is missing: deleted outside dutydesk"
                 .to_string()
@@ -935,7 +953,10 @@ pub fn check_anchors(
     let (mut n, mut last, mut latest): (usize, Option<Anchor>, Option<Anchor>) = (0, None, None);
     for a in anchors {
         n += 1;
-        if last.as_ref().is_some_and(|l| l.id == a.id && l.hash == a.hash) {
+        if last
+            .as_ref()
+            .is_some_and(|l| l.id == a.id && l.hash == a.hash)
+        {
             continue;
         }
         match stmt
@@ -1002,7 +1023,10 @@ mod tests {
             },
         ];
         let text = format_parts(&parts);
-        assert_eq!(text, format!("chronology 120-123 4 {d}; outcome 5,9-10 {d}"));
+        assert_eq!(
+            text,
+            format!("chronology 120-123 4 {d}; outcome 5,9-10 {d}")
+        );
         assert_eq!(parse_parts(&text), Some(parts));
     }
 
