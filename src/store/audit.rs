@@ -139,6 +139,8 @@ pub struct Report {
     /// Problems, each a sentence; empty means the database is sound.
     pub problems: Vec<String>,
     pub audit_rows: i64,
+    /// The chain's head (id, hash) as checked: what a clean run anchors.
+    pub head: Option<(i64, String)>,
 }
 
 /// Every table, index and trigger a database holds: (type, name, SQL). One
@@ -192,6 +194,10 @@ pub fn verify_as(
     conn: &Connection,
     viewer: Option<super::access::Viewer>,
 ) -> super::Result<Report> {
+    // One read snapshot for every check, so other sessions' writes meanwhile
+    // (a note, an outcome, a restriction) cannot look like tampering. Nothing
+    // is written: dropping it ends the read.
+    let _snapshot = conn.unchecked_transaction()?;
     let mut r = Report::default();
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let rows: Vec<String> = stmt
@@ -253,6 +259,7 @@ pub fn verify_as(
         }
     }
     r.audit_rows = count(conn)?;
+    r.head = head(conn)?;
     super::tamper::check(conn, viewer, &mut r.problems)?;
     Ok(r)
 }
