@@ -198,12 +198,18 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
     },
-    /// Check the database: integrity, foreign keys, the schema, the audit chain and what it
-    /// covers (chronology, referrals, restrictions), against the anchors kept outside it;
-    /// when all is sound, anchor the chain's head (anchor file and syslog). Exit 1 on a problem
+    /// Check the database and its audit trail against the anchors kept outside it (exit 1 on a problem)
+    ///
+    /// Integrity, foreign keys, the schema, the audit chain and its gaps, every chronology
+    /// and referral row against its digest in the trail, each case's restriction and named
+    /// staff, the demo mark, and every anchor recorded for this database. When all is
+    /// sound, the chain's head is anchored (the anchor file and syslog).
     Verify,
-    /// Record the audit chain's head (row id and hash) outside the database, in the anchor
-    /// file and syslog, for cron; refused when the trail no longer matches earlier anchors
+    /// Anchor the audit chain's head outside the database, for cron
+    ///
+    /// Appends the newest audit row's id and hash to the anchor file (`[audit] anchor_file`
+    /// in the system file, else DATABASE.anchors) and sends it to syslog. Refused, exit 1,
+    /// when the trail no longer matches an earlier anchor.
     Anchor,
     /// The audit trail: who did or saw what, when (DSLs and senior leads)
     Audit {
