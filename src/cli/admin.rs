@@ -54,7 +54,7 @@ pub fn verify(path: &Path) -> Outcome {
         return Err(Failure {
             code: 1,
             message: format!(
-                "{} problem(s) found in {}; no anchor recorded",
+                "{} problem(s) found in {}; no anchor recorded. Keep the anchor file and `journalctl -t dutydesk` as evidence and restore a backup that verifies (docs/ADMIN.md)",
                 r.problems.len(),
                 path.display()
             ),
