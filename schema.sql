@@ -352,8 +352,13 @@ CREATE TABLE review_actions (
 CREATE INDEX review_actions_open ON review_actions (owner_id, due_at) WHERE done_at IS NULL;
 
 -- Append-only, hash-chained trail of every view and every change.
--- hash = sha256(prev_hash | at | actor | action | entity | entity_id | detail), hex;
+-- hash = sha256(prev_hash | at | actor | action | entity | entity_id | detail [| covers]), hex;
 -- the first row's prev_hash is 64 zeros. See store/audit.rs.
+-- covers (schema v5; added by ALTER TABLE, hence its place on the closing line):
+-- digests of the chronology and referral rows the write inserted or whose outcome
+-- it recorded, e.g. 'chronology 120-123 4 <sha256>; referral 7-7 1 <sha256>;
+-- outcome 5,9-10 <sha256>'. Hashed only when present, so older rows still verify.
+-- See store/tamper.rs.
 CREATE TABLE audit_log (
     id        INTEGER PRIMARY KEY,
     at        INTEGER NOT NULL,
@@ -364,7 +369,7 @@ CREATE TABLE audit_log (
     detail    TEXT,
     prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
     hash      TEXT NOT NULL CHECK (length(hash) = 64)
-);
+, covers TEXT);
 CREATE INDEX audit_log_by_entity ON audit_log (entity, entity_id);
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only');
@@ -494,3 +499,26 @@ CREATE TABLE assignments (
     at            INTEGER NOT NULL
 );
 CREATE INDEX assignments_from ON assignments (from_id, at) WHERE from_id IS NOT NULL;
+
+-- Chronology and referrals are append-only (schema v5): a note is never edited
+-- or deleted, only followed by another; a referral's outcome is recorded once.
+-- The audit row of the write that adds them carries their digest (covers).
+CREATE TRIGGER chronology_no_update BEFORE UPDATE ON chronology BEGIN
+    SELECT RAISE(ABORT, 'chronology is append-only: add a note instead');
+END;
+CREATE TRIGGER chronology_no_delete BEFORE DELETE ON chronology BEGIN
+    SELECT RAISE(ABORT, 'chronology is append-only: add a note instead');
+END;
+CREATE TRIGGER referrals_no_delete BEFORE DELETE ON referrals BEGIN
+    SELECT RAISE(ABORT, 'referrals are append-only');
+END;
+CREATE TRIGGER referrals_outcome_once BEFORE UPDATE ON referrals
+WHEN NOT (OLD.outcome IS NULL AND OLD.outcome_at IS NULL AND NEW.outcome IS NOT NULL
+    AND NEW.id IS OLD.id AND NEW.escalation_id IS OLD.escalation_id
+    AND NEW.route IS OLD.route AND NEW.contact_id IS OLD.contact_id
+    AND NEW.method IS OLD.method AND NEW.agency_reference IS OLD.agency_reference
+    AND NEW.shared_what IS OLD.shared_what AND NEW.shared_why IS OLD.shared_why
+    AND NEW.lawful_basis IS OLD.lawful_basis AND NEW.made_by IS OLD.made_by
+    AND NEW.made_at IS OLD.made_at) BEGIN
+    SELECT RAISE(ABORT, 'referrals are append-only: only an outcome may be recorded, once');
+END;

@@ -90,7 +90,7 @@ pub fn run(
     let mut store = store::open(path, Create::No)?;
     let viewer = store::escalations::Viewer::from(me);
     let open = store::escalations::open_count(&store, viewer)?;
-    let total: i64 = store::audit::verify(store.conn()).map(|r| r.audit_rows)?;
+    let total: i64 = store::audit::count(store.conn())?;
     out.push(format!(
         "database {} · {open} open escalations · {total} audit rows · {runs} runs each",
         path.display()

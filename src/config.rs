@@ -445,6 +445,19 @@ pub struct SystemConfig {
     /// The name `dutydesk init` gives a new database when `--org` is not
     /// given (the database keeps it, and every header shows it).
     pub organisation: Option<String>,
+    /// `[audit]`: where the audit trail's anchors are kept.
+    pub audit: AuditConfig,
+}
+
+/// `[audit]` in the system file.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// The append-only file that `verify` and `anchor` add the audit chain's
+    /// head to [default: the database's path + `.anchors`]. Set only here,
+    /// by the administrator, never from the database: whoever can alter the
+    /// database must not choose where its evidence is kept (crate::anchor).
+    pub anchor_file: Option<PathBuf>,
 }
 
 /// Where the system file is unless `DUTYDESK_SYSTEM_CONFIG` says otherwise

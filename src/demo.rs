@@ -743,9 +743,10 @@ fn write_case(
     // Viewers read; they do not record.
     let writers: Vec<&StaffMember> = team.iter().filter(|s| s.role != Role::Viewer).collect();
     let author = writers[rng.below(writers.len())].id;
-    let (id, _reference) = escalations::insert(w, author, &new)?;
+    let (id, reference) = escalations::insert(w, author, &new)?;
     if restricted {
         seed::demo_access(w, id, team[0].id, "named")?;
+        crate::store::access::record_access(w, id, &reference)?;
     }
     let mut chronology = 1;
 

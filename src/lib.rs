@@ -3,6 +3,7 @@
 //! `domain` holds the pure rules, `store` all SQL, `tui` the screen, `cli` the
 //! commands. See docs/DESIGN.md.
 
+pub mod anchor;
 pub mod bench;
 pub mod cli;
 pub mod clock;

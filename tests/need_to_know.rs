@@ -184,6 +184,7 @@ const TABLE: &[(&str, &[Run])] = &[
     ("contacts", &[Read(&["contacts", "--area", "{AREA}"], &[])]),
     ("contacts export", &[Read(&["contacts", "export"], &[])]),
     ("verify", &[Read(&["verify"], &[])]),
+    ("anchor", &[Read(&["anchor"], &[])]),
     ("config", &[Read(&["config"], &[])]),
     ("man", &[Read(&["man"], &[])]),
     ("completions", &[Read(&["completions", "bash"], &[])]),

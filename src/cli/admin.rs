@@ -1,36 +1,109 @@
-//! Keeping the database sound: `verify`, `audit` and `backup`.
+//! Keeping the database sound: `verify`, `anchor`, `audit` and `backup`.
 
 use super::{Failure, Outcome, clock, refused, whoami};
 use crate::store::{self, Create};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Integrity, foreign keys, triggers and the audit chain. Exit 1 on a problem.
+/// Where this database's anchors are kept, and how they name it: the system
+/// file's `[audit] anchor_file`, else `<database>.anchors` (never a setting
+/// in the database).
+fn anchors_of(path: &Path) -> Result<(PathBuf, String), Failure> {
+    let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
+    Ok((
+        crate::anchor::file_for(path, system.audit.anchor_file.as_deref()),
+        crate::anchor::key(path),
+    ))
+}
+
+/// Compares the trail with every anchor recorded for it, streaming the file;
+/// returns how many there were.
+fn against_anchors(
+    conn: &rusqlite::Connection,
+    file: &Path,
+    key: &str,
+    problems: &mut Vec<String>,
+) -> Result<usize, Failure> {
+    let mut failed = None;
+    let anchors = crate::anchor::read(file, key)
+        .map_err(|e| refused(e.to_string()))?
+        .map_while(|a| a.map_err(|e| failed = Some(e)).ok());
+    let n = store::tamper::check_anchors(conn, anchors, problems)
+        .map_err(|e| refused(format!("cannot check the anchors: {e}")))?;
+    match failed {
+        Some(e) => Err(refused(e.to_string())),
+        None => Ok(n),
+    }
+}
+
+/// Integrity, foreign keys, the schema, the trail (chain, gaps, covered
+/// chronology and referrals, restrictions, the demo mark) and the anchors
+/// recorded outside the database. When all is sound, the chain's head is
+/// anchored (anchor file and syslog). Exit 1 on a problem, naming each.
 pub fn verify(path: &Path) -> Outcome {
+    let now = clock()?.now();
     let store = store::open(path, Create::No)?;
-    whoami(&store)?;
-    let mut r =
-        store::audit::verify(store.conn()).map_err(|e| refused(format!("cannot check: {e}")))?;
+    let me = whoami(&store)?;
+    let (file, key) = anchors_of(path)?;
+    let mut r = store::audit::verify_as(store.conn(), Some((&me).into()))
+        .map_err(|e| refused(format!("cannot check: {e}")))?;
     // Where the files live: modes, the directory's setgid bit, sidecars' group.
     r.problems
         .extend(store::files::problems(path, store.is_demo()));
-    if r.problems.is_empty() {
-        println!(
-            "OK: integrity, foreign keys, the schema and its kept tallies are sound; the audit trail's {} rows chain unbroken.",
-            r.audit_rows
-        );
-        return Ok(());
+    let anchors = against_anchors(store.conn(), &file, &key, &mut r.problems)?;
+    if !r.problems.is_empty() {
+        for p in &r.problems {
+            println!("PROBLEM: {p}");
+        }
+        return Err(Failure {
+            code: 1,
+            message: format!(
+                "{} problem(s) found in {}; no anchor recorded. Keep the anchor file and `journalctl -t dutydesk` as evidence and restore a backup that verifies (docs/ADMIN.md)",
+                r.problems.len(),
+                path.display()
+            ),
+        });
     }
-    for p in &r.problems {
-        println!("PROBLEM: {p}");
+    let head = r.head.clone();
+    println!(
+        "OK: integrity, foreign keys, the schema and its kept tallies are sound; the audit trail's {} rows chain unbroken with no gaps, cover every chronology and referral row, agree with every restriction, and match {anchors} earlier anchor(s).",
+        r.audit_rows
+    );
+    if let Some((id, hash)) = head {
+        crate::anchor::record(&file, &key, id, &hash, now).map_err(|e| refused(e.to_string()))?;
+        println!("Anchored: audit row {id} in {} and syslog.", file.display());
     }
-    Err(Failure {
-        code: 1,
-        message: format!(
-            "{} problem(s) found in {}",
-            r.problems.len(),
-            path.display()
-        ),
-    })
+    Ok(())
+}
+
+/// Records the chain's head outside the database (for cron): the anchor file
+/// and syslog. Refuses, anchoring nothing, when the trail no longer matches
+/// an earlier anchor (exit 1: run `verify`).
+pub fn anchor(path: &Path) -> Outcome {
+    let now = clock()?.now();
+    let store = store::open(path, Create::No)?;
+    whoami(&store)?;
+    let (file, key) = anchors_of(path)?;
+    let mut problems = Vec::new();
+    against_anchors(store.conn(), &file, &key, &mut problems)?;
+    if !problems.is_empty() {
+        for p in &problems {
+            println!("PROBLEM: {p}");
+        }
+        return Err(Failure {
+            code: 1,
+            message: format!(
+                "the audit trail of {} no longer matches its anchors; nothing anchored: run `dutydesk verify`",
+                path.display()
+            ),
+        });
+    }
+    let Some((id, hash)) = store::audit::head(store.conn()).map_err(|e| refused(e.to_string()))?
+    else {
+        return Err(refused("the audit trail is empty: nothing to anchor"));
+    };
+    crate::anchor::record(&file, &key, id, &hash, now).map_err(|e| refused(e.to_string()))?;
+    println!("Anchored: audit row {id} in {} and syslog.", file.display());
+    Ok(())
 }
 
 /// The audit trail, optionally for one record, one user, or since a time,

@@ -202,8 +202,19 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
     },
-    /// Check the database: integrity, foreign keys, triggers and the audit chain
+    /// Check the database and its audit trail against the anchors kept outside it (exit 1 on a problem)
+    ///
+    /// Integrity, foreign keys, the schema, the audit chain and its gaps, every chronology
+    /// and referral row against its digest in the trail, each case's restriction and named
+    /// staff, the demo mark, and every anchor recorded for this database. When all is
+    /// sound, the chain's head is anchored (the anchor file and syslog).
     Verify,
+    /// Anchor the audit chain's head outside the database, for cron
+    ///
+    /// Appends the newest audit row's id and hash to the anchor file (`[audit] anchor_file`
+    /// in the system file, else DATABASE.anchors) and sends it to syslog. Refused, exit 1,
+    /// when the trail no longer matches an earlier anchor.
+    Anchor,
     /// The audit trail: who did or saw what, when, to which record (DSLs and senior leads;
     /// never a record's words, nor rows about escalations you may not see; each reading is audited)
     Audit {
@@ -547,6 +558,16 @@ fn config_show(cli: &Cli) -> Outcome {
         }
         None => println!("organisation  (the database's own; `init --org` names a new one)"),
     }
+    let db = db_path(cli, DEFAULT_DB);
+    println!(
+        "anchor file   {} ({})",
+        crate::anchor::file_for(&db, system.audit.anchor_file.as_deref()).display(),
+        if system.audit.anchor_file.is_some() {
+            "system file: [audit] anchor_file"
+        } else {
+            "default: the database + .anchors"
+        }
+    );
     let user = Config::path(&|k| std::env::var(k).ok());
     match &user {
         Some(p) => println!(
@@ -665,6 +686,7 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::New(a)) => verbs::new(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Anchor) => admin::anchor(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Config { .. }) => config_show(&cli),
         Some(Command::Man) => {
             let cmd = <Cli as clap::CommandFactory>::command();

@@ -1,6 +1,8 @@
 //! The append-only, hash-chained audit trail. Each row carries the hash of the
 //! one before, so removing or editing a row (even with the triggers dropped)
-//! breaks the chain from that row on.
+//! breaks the chain from that row on. A row may also carry the digests of the
+//! chronology and referral rows its write added (`covers`, schema v5), so
+//! those are bound into the chain too (see [`super::tamper`]).
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -17,10 +19,15 @@ pub struct Entry<'a> {
     pub entity: &'a str,
     pub entity_id: Option<&'a str>,
     pub detail: Option<&'a str>,
+    /// What the write covered (schema v5), e.g. `chronology 120-123 4 <sha256>`;
+    /// `None` on rows that cover nothing and on every row written before v5.
+    pub covers: Option<&'a str>,
 }
 
 /// sha256 over the previous hash and every field, each length-prefixed so no
-/// two different rows can produce the same input.
+/// two different rows can produce the same input. `covers` is hashed only
+/// when present (after the other fields), so rows written before schema v5,
+/// which have none, keep the hash they were written with.
 pub fn hash(prev: &str, e: &Entry<'_>) -> String {
     let mut h = Sha256::new();
     let at = e.at.to_string();
@@ -41,6 +48,10 @@ pub fn hash(prev: &str, e: &Entry<'_>) -> String {
             None => h.update(u64::MAX.to_be_bytes()),
         }
     }
+    if let Some(c) = e.covers {
+        h.update((c.len() as u64).to_be_bytes());
+        h.update(c.as_bytes());
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -56,28 +67,45 @@ pub fn append(conn: &Connection, e: &Entry<'_>) -> rusqlite::Result<()> {
         .optional()?
         .unwrap_or_else(|| GENESIS.to_string());
     let h = hash(&prev, e);
-    conn.execute(
-        "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            e.at,
-            e.actor,
-            e.action,
-            e.entity,
-            e.entity_id,
-            e.detail,
-            prev,
-            h
-        ],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail, prev_hash, hash, covers)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        e.at,
+        e.actor,
+        e.action,
+        e.entity,
+        e.entity_id,
+        e.detail,
+        prev,
+        h,
+        e.covers
+    ])?;
     Ok(())
+}
+
+/// The newest row's id and hash: the chain's head, as anchored outside the
+/// database. `None` for an empty trail.
+pub fn head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.query_row(
+        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// How many rows the trail holds (from the primary key; cheap).
+pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))
 }
 
 /// Walks the chain and returns the id of the first row whose links do not
 /// hold, or `None` when the whole trail is intact.
 pub fn first_broken(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash
+        "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash, covers
          FROM audit_log ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
@@ -86,6 +114,7 @@ pub fn first_broken(conn: &Connection) -> rusqlite::Result<Option<i64>> {
         let id: i64 = r.get(0)?;
         let (actor, action, entity): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(4)?);
         let (entity_id, detail): (Option<String>, Option<String>) = (r.get(5)?, r.get(6)?);
+        let covers: Option<String> = r.get(9)?;
         let e = Entry {
             at: r.get(1)?,
             actor: &actor,
@@ -93,6 +122,7 @@ pub fn first_broken(conn: &Connection) -> rusqlite::Result<Option<i64>> {
             entity: &entity,
             entity_id: entity_id.as_deref(),
             detail: detail.as_deref(),
+            covers: covers.as_deref(),
         };
         let (stored_prev, stored_hash): (String, String) = (r.get(7)?, r.get(8)?);
         if stored_prev != prev || hash(&prev, &e) != stored_hash {
@@ -109,6 +139,8 @@ pub struct Report {
     /// Problems, each a sentence; empty means the database is sound.
     pub problems: Vec<String>,
     pub audit_rows: i64,
+    /// The chain's head (id, hash) as checked: what a clean run anchors.
+    pub head: Option<(i64, String)>,
 }
 
 /// Every table, index and trigger a database holds: (type, name, SQL). One
@@ -146,8 +178,26 @@ const KEPT: &[(&str, &str, &str)] = &[
 
 /// SQLite's integrity and foreign-key checks, the schema (every table, index
 /// and trigger as dutydesk defines it), the tallies triggers keep, and the
-/// audit chain (reporting its first broken row).
-pub fn verify(conn: &Connection) -> rusqlite::Result<Report> {
+/// trail itself ([`super::tamper::check`]: the chain and its first broken row,
+/// gaps in its ids, the chronology and referrals it covers, each escalation's
+/// restriction and names, the demo mark). Anchors outside the database are
+/// compared by the caller ([`super::tamper::check_anchors`]), since only it
+/// knows where they are kept. Reads only; memory stays bounded at any size.
+/// Escalations are named by internal number only (e.g. for a backup's copy);
+/// see [`verify_as`].
+pub fn verify(conn: &Connection) -> super::Result<Report> {
+    verify_as(conn, None)
+}
+
+/// [`verify`], naming the escalations `viewer` may see by reference.
+pub fn verify_as(
+    conn: &Connection,
+    viewer: Option<super::access::Viewer>,
+) -> super::Result<Report> {
+    // One read snapshot for every check, so other sessions' writes meanwhile
+    // (a note, an outcome, a restriction) cannot look like tampering. Nothing
+    // is written: dropping it ends the read.
+    let _snapshot = conn.unchecked_transaction()?;
     let mut r = Report::default();
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let rows: Vec<String> = stmt
@@ -208,11 +258,8 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Report> {
             }
         }
     }
-    r.audit_rows = conn.query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))?;
-    if let Some(id) = first_broken(conn)? {
-        r.problems.push(format!(
-            "audit trail: row {id} does not match the chain (changed, removed or inserted outside dutydesk)"
-        ));
-    }
+    r.audit_rows = count(conn)?;
+    r.head = head(conn)?;
+    super::tamper::check(conn, viewer, &mut r.problems)?;
     Ok(r)
 }

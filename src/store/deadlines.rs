@@ -342,7 +342,13 @@ pub fn meet(w: &mut Write<'_>, id: i64, note: &str) -> Result<Deadline> {
         format!("Deadline met: {}. {note}", d.label)
     };
     super::escalations::add_chronology(w, d.escalation_id, me, now, "deadline_met", &body)?;
-    w.audit("meet", "deadline", Some(&d.reference), Some(&d.label))?;
+    // The label can hold a review action's words: the trail names the deadline.
+    w.audit(
+        "meet",
+        "deadline",
+        Some(&d.reference),
+        Some(&format!("deadline {id}")),
+    )?;
     Ok(d)
 }
 
@@ -364,7 +370,12 @@ pub fn waive(w: &mut Write<'_>, id: i64, reason: &str) -> Result<Deadline> {
         "deadline_waived",
         &format!("Deadline waived: {}. Reason: {reason}", d.label),
     )?;
-    w.audit("waive", "deadline", Some(&d.reference), Some(&d.label))?;
+    w.audit(
+        "waive",
+        "deadline",
+        Some(&d.reference),
+        Some(&format!("deadline {id}")),
+    )?;
     Ok(d)
 }
 

@@ -506,7 +506,10 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
     Ok((id, reference))
 }
 
-/// Appends a line to an escalation's chronology.
+/// Appends a line to an escalation's chronology and returns its id. Lines are
+/// never edited or deleted (triggers refuse both); the write's last audit row
+/// carries a digest of every line it added, so `verify` notices a line
+/// changed, removed or slipped in outside dutydesk.
 pub fn add_chronology(
     w: &mut Write<'_>,
     id: i64,
@@ -514,11 +517,11 @@ pub fn add_chronology(
     at: DateTime<Utc>,
     kind: &str,
     body: &str,
-) -> Result<()> {
+) -> Result<i64> {
     w.tx()
         .prepare_cached(
             "INSERT INTO chronology (escalation_id, at, author_id, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
         .execute(params![id, at.timestamp(), author_id, kind, body])?;
-    Ok(())
+    Ok(w.tx().last_insert_rowid())
 }

@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +38,25 @@ pub const MIGRATIONS: &[Migration] = &[
         to: 4,
         sql: include_str!("migrations/4-assignments.sql"),
     },
+    Migration {
+        to: 5,
+        sql: include_str!("migrations/5-tamper-evidence.sql"),
+    },
 ];
+
+/// The part of a step SQL cannot do, run after its SQL in the same
+/// transaction. Schema 5 covers the rows that already exist with the trail
+/// (sha256 is not in SQLite): see [`super::tamper::cover_existing`].
+fn after_step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
+    if to == 5 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        super::tamper::cover_existing(tx, now)?;
+    }
+    Ok(())
+}
 
 /// The schema a plan leads to: where a fresh database starts, and what an old
 /// one is migrated up to.
@@ -118,6 +136,7 @@ pub fn prepare_with(store: &mut Store, create: Create, plan: Plan<'_>) -> Result
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     for step in plan.steps.iter().filter(|s| s.to > found) {
         tx.execute_batch(step.sql)?;
+        after_step(&tx, step.to)?;
         tx.pragma_update(None, "user_version", step.to)?;
     }
     let reached: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;

@@ -19,6 +19,7 @@ pub mod rota;
 pub mod seed;
 pub mod settings;
 pub mod staff;
+pub mod tamper;
 pub mod trail;
 pub mod worker;
 pub mod workflow;
@@ -124,6 +125,9 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Whether this connection notes referral outcomes recorded (set up
+    /// before its first write; see [`tamper::covers_since`]).
+    sealing: bool,
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -183,6 +187,7 @@ fn finish(path: &Path, create: Create, existed: bool) -> Result<Store> {
         conn,
         path: path.to_path_buf(),
         read_only,
+        sealing: false,
     };
     if existed {
         let demo = match peek_demo(&store.conn) {
@@ -312,7 +317,11 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction on behalf of `actor` at `now`.
     ///
     /// `f` must record at least one audit row through [`Write::audit`]; a write
-    /// without one is rolled back, so no change can go unattributed.
+    /// without one is rolled back, so no change can go unattributed. The rows
+    /// are appended at commit, in the order recorded, and the last carries the
+    /// digest of every chronology and referral row the write added and every
+    /// referral outcome it recorded ([`tamper::covers_since`]), so those are
+    /// bound into the hash chain in the same transaction.
     pub fn write<T>(
         &mut self,
         actor: &str,
@@ -322,21 +331,43 @@ impl Store {
         if self.read_only {
             return Err(StoreError::ReadOnly);
         }
+        if !self.sealing {
+            tamper::prepare(&self.conn)?;
+            self.sealing = true;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let marks = tamper::marks(&tx)?;
         let mut w = Write {
             tx,
             actor: actor.to_string(),
             now,
-            audited: 0,
+            pending: Vec::new(),
+            marks,
             planning: std::cell::OnceCell::new(),
         };
         let out = f(&mut w)?;
-        if w.audited == 0 {
+        if w.pending.is_empty() {
             return Err(StoreError::Refused(
                 "internal error: a change without an audit row was rolled back".into(),
             ));
+        }
+        let covers = tamper::covers_since(&w.tx, w.marks, true)?;
+        let last = w.pending.len() - 1;
+        for (i, p) in w.pending.iter().enumerate() {
+            audit::append(
+                &w.tx,
+                &audit::Entry {
+                    at: w.now.timestamp(),
+                    actor: &w.actor,
+                    action: &p.action,
+                    entity: &p.entity,
+                    entity_id: p.entity_id.as_deref(),
+                    detail: p.detail.as_deref(),
+                    covers: if i == last { covers.as_deref() } else { None },
+                },
+            )?;
         }
         w.tx.commit()?;
         Ok(out)
@@ -377,8 +408,19 @@ pub struct Write<'c> {
     tx: Transaction<'c>,
     actor: String,
     now: DateTime<Utc>,
-    audited: usize,
+    /// Audit rows recorded, appended at commit.
+    pending: Vec<Pending>,
+    /// Where the chronology and referrals ended when the write began.
+    marks: tamper::Marks,
     planning: std::cell::OnceCell<deadlines::Planning>,
+}
+
+/// An audit row recorded in a write, before it is chained at commit.
+struct Pending {
+    action: String,
+    entity: String,
+    entity_id: Option<String>,
+    detail: Option<String>,
 }
 
 impl Write<'_> {
@@ -403,7 +445,10 @@ impl Write<'_> {
         self.now
     }
 
-    /// Appends a hash-chained audit row in this transaction.
+    /// Records an audit row for this write: what happened and to which record,
+    /// never the record's words (names, notes, reasons stay in their tables).
+    /// Rows are chained at commit, in the order recorded (see [`Store::write`]);
+    /// recording one is what lets the write commit at all.
     pub fn audit(
         &mut self,
         action: &str,
@@ -411,18 +456,12 @@ impl Write<'_> {
         entity_id: Option<&str>,
         detail: Option<&str>,
     ) -> Result<()> {
-        audit::append(
-            &self.tx,
-            &audit::Entry {
-                at: self.now.timestamp(),
-                actor: &self.actor,
-                action,
-                entity,
-                entity_id,
-                detail,
-            },
-        )?;
-        self.audited += 1;
+        self.pending.push(Pending {
+            action: action.to_string(),
+            entity: entity.to_string(),
+            entity_id: entity_id.map(str::to_string),
+            detail: detail.map(str::to_string),
+        });
         Ok(())
     }
 }

@@ -685,7 +685,7 @@ pub fn hold(w: &mut Write<'_>, series_code: &str, attendees: &str) -> Result<Str
         "review_held",
         "review_meeting",
         Some(&meeting.to_string()),
-        Some(&format!("attendees: {attendees}")),
+        Some(&format!("{} items; {rolled} rolled over", agenda.len())),
     )?;
     Ok(format!(
         "{} held with {} items ({rolled} rolled to {next})",
@@ -754,8 +754,7 @@ pub fn record_item(
             ],
         )?;
     }
-    // The decision's words stay in the item; the trail says only that one
-    // was recorded.
+    // The decision's words stay in review_items, for those who may see them.
     w.audit(
         "review_item",
         "review_item",

@@ -160,19 +160,19 @@ fn touch(w: &Write<'_>, c: &Current, me: &StaffMember) -> Result<()> {
     Ok(())
 }
 
+/// Adds a chronology line and its audit row. The trail says what happened
+/// (the kind) and where (the reference and the chronology line's id), never
+/// the words: those stay in the chronology, shown only to those who may see
+/// the record, and the line is covered by the write's digest.
 fn log(w: &mut Write<'_>, c: &Current, me: &StaffMember, kind: &str, body: &str) -> Result<()> {
     let now = w.now();
-    escalations::add_chronology(w, c.id, me.id, now, kind, body)?;
-    w.audit(kind, "escalation", Some(&c.reference), Some(&clip(body)))
-}
-
-/// Audit detail stays short; the chronology keeps the whole text.
-fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(200).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
+    let line = escalations::add_chronology(w, c.id, me.id, now, kind, body)?;
+    w.audit(
+        kind,
+        "escalation",
+        Some(&c.reference),
+        Some(&format!("chronology {line}")),
+    )
 }
 
 fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
@@ -201,8 +201,7 @@ fn hand_over(
     body: &str,
 ) -> Result<()> {
     let now = w.now();
-    escalations::add_chronology(w, c.id, me.id, now, "assigned", body)?;
-    let chronology_id = w.tx().last_insert_rowid();
+    let chronology_id = escalations::add_chronology(w, c.id, me.id, now, "assigned", body)?;
     w.tx().execute(
         "INSERT INTO assignments (chronology_id, escalation_id, from_id, to_id, at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -212,7 +211,7 @@ fn hand_over(
         "assigned",
         "escalation",
         Some(&c.reference),
-        Some(&clip(body)),
+        Some(&format!("chronology {chronology_id}")),
     )
 }
 
