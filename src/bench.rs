@@ -172,7 +172,7 @@ pub fn run(
         figs.push(fig(
             name,
             time(runs, || {
-                term.draw(|f| crate::tui::views::draw(&app, f)).map(|_| ())
+                term.draw(|f| app.draw(f)).map(|_| ())
             }),
             Some(2.0),
         ));
@@ -185,7 +185,13 @@ pub fn run(
         update(&mut rapp, Action::Resize(200, 60));
         update(&mut rapp, Action::ReviewsLoaded(series.clone()));
         update(&mut rapp, Action::Reviews);
-        while rapp.reviews.get(rapp.reviews_series).map(|a| &a.code) != Some(&agenda.code) {
+        for _ in 0..series.len() {
+            let shown = rapp
+                .layer::<crate::tui::layers::reviews::Reviews>()
+                .map(|r| r.series);
+            if shown.and_then(|i| series.get(i)).map(|a| &a.code) == Some(&agenda.code) {
+                break;
+            }
             update(&mut rapp, Action::NextSeries);
         }
         let items = agenda.items.len();
@@ -194,7 +200,7 @@ pub fn run(
         figs.push(fig(
             format!("draw the review screen ({items} items) 200×60"),
             time(runs, || {
-                term.draw(|f| crate::tui::views::draw(&rapp, f)).map(|_| ())
+                term.draw(|f| rapp.draw(f)).map(|_| ())
             }),
             Some(2.0),
         ));
@@ -207,17 +213,19 @@ pub fn run(
         "key to frame: move selection",
         time(runs, || {
             update(&mut app, Action::Down);
-            term.draw(|f| crate::tui::views::draw(&app, f)).map(|_| ())
+            term.draw(|f| app.draw(f)).map(|_| ())
         }),
         Some(16.0),
     ));
+    update(&mut app, Action::Top);
     let id = data.rows.first().map(|r| r.id).unwrap_or(1);
     figs.push(fig(
         "key to frame: open a record (audited view)",
         time(runs, || {
+            update(&mut app, Action::Open);
             let d = worker::load_detail(&mut store, me, now, id).expect("detail");
             update(&mut app, Action::DetailLoaded(Box::new(d)));
-            let r = term.draw(|f| crate::tui::views::draw(&app, f)).map(|_| ());
+            let r = term.draw(|f| app.draw(f)).map(|_| ());
             update(&mut app, Action::Back);
             r
         }),

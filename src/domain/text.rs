@@ -7,7 +7,7 @@
 
 /// True for characters that must never reach a terminal: C0 and C1 controls,
 /// DEL, and the Unicode bidi embedding/override/isolate marks.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200E}' | '\u{200F}' | '\u{061C}'

@@ -278,6 +278,24 @@ pub fn position(store: &Store, viewer: Viewer, id: i64) -> Result<Option<i64>> {
         .optional()?)
 }
 
+/// An escalation's version and how many chronology entries it has, if the
+/// viewer may see it: together they change whenever what [`detail`] shows
+/// does (a note adds an entry without a new version), so an open record
+/// reloads only when another session changed it.
+pub fn stamp(store: &Store, viewer: Viewer, id: i64) -> Result<Option<(i64, i64)>> {
+    Ok(store
+        .conn()
+        .query_row(
+            &format!(
+                "SELECT e.version, (SELECT count(*) FROM chronology c WHERE c.escalation_id = e.id)
+                 FROM escalations e WHERE e.id = :id AND {VISIBLE}"
+            ),
+            named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":id": id},
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
 /// The whole record of one escalation, if the viewer may see it.
 pub fn detail(store: &Store, viewer: Viewer, id: i64) -> Result<Option<EscalationDetail>> {
     detail_in(store.conn(), viewer, id)

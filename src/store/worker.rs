@@ -36,6 +36,11 @@ pub enum Request {
     },
     /// One escalation's record (audited as a view).
     Detail { id: i64 },
+    /// The record again if its version or number of chronology entries is
+    /// no longer as shown (audited as a view when it is loaded; see
+    /// [`escalations::stamp`]); else [`Reply::Unchanged`]. An open record
+    /// follows other sessions' changes without an audit row per poll.
+    Refresh { id: i64, version: i64, entries: i64 },
     /// Mark a deadline met, with an optional note.
     Meet { id: i64, note: String },
     /// Waive a deadline with a reason.
@@ -170,6 +175,11 @@ pub enum Reply {
     AccessLists(Box<super::workflow::AccessLists>),
     /// A request failed; the text is for the status line.
     Error(String),
+    /// A change refused because another session changed the escalation
+    /// since it was read ([`super::StoreError::Conflict`]): who and when.
+    Conflict(String),
+    /// The record asked for by [`Request::Refresh`] has not changed.
+    Unchanged(i64),
     /// The user's staff row changed under an open dashboard (deactivated,
     /// or given another role): nothing more is shown or done in this
     /// session; the text says why and what to do.
@@ -331,6 +341,7 @@ impl Drop for Worker {
 pub fn respond(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Reply {
     match handle(store, me, clock, req) {
         Ok(r) => r,
+        Err(e @ super::StoreError::Conflict(..)) => Reply::Conflict(e.to_string()),
         Err(e) => Reply::Error(e.to_string()),
     }
 }
@@ -448,6 +459,16 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             deadlines_offset,
         )?)),
         Request::Detail { id } => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
+        Request::Refresh {
+            id,
+            version,
+            entries,
+        } => {
+            match escalations::stamp(store, Viewer::from(me), id)? {
+                Some(s) if s == (version, entries) => Reply::Unchanged(id),
+                _ => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
+            }
+        }
         Request::Meet { id, note } => {
             let d = store.write(&me.username, now, |w| deadlines::meet(w, id, &note))?;
             Reply::Saved(format!("Marked met: {} on {}", d.label, d.reference))

@@ -3,9 +3,35 @@
 
 use crate::domain::alert::Alert;
 use crate::domain::escalation::EscalationDetail;
-use crate::store::worker::DashboardData;
+use crate::store::worker::{DashboardData, Request};
 use chrono::{DateTime, Utc};
-use crossterm::event::KeyEvent;
+
+/// An editing command for the focused text (bound in the keymap's `[input]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditOp {
+    Left,
+    Right,
+    LineUp,
+    LineDown,
+    Home,
+    End,
+    WordLeft,
+    WordRight,
+    Backspace,
+    Delete,
+    DeleteWordBack,
+    DeleteWordForward,
+    /// Delete from the cursor to the start of the line (readline's Ctrl-U).
+    KillToHead,
+    /// Delete from the cursor to the end of the line (Ctrl-K).
+    KillToEnd,
+    Undo,
+    /// Put back what the last deletion took (Ctrl-Y).
+    Yank,
+    /// A new line in a multi-line text; a one-line field leaves it to its
+    /// owner (a prompt saves, a form moves on).
+    Newline,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -50,8 +76,42 @@ pub enum Action {
     Refer,
     /// Open the close form for the selected escalation.
     Close,
-    /// A key typed into the open form.
-    FormKey(KeyEvent),
+    /// Form: next / previous field.
+    NextField,
+    PrevField,
+    /// Form: the next / previous option of a choice, or none.
+    ChoiceNext,
+    ChoicePrev,
+    ChoiceClear,
+    /// Form: tick or untick the option under the cursor.
+    TickOption,
+    /// Form: flip a yes/no.
+    Toggle,
+    /// Edit the focused text.
+    Edit(EditOp),
+    /// A character typed into the focused text (or a letter that jumps in a
+    /// list of options).
+    Char(char),
+    /// Text pasted (bracketed paste): goes whole into the focused field.
+    Paste(String),
+    /// After another DSL's change refused a save: load the record again,
+    /// keeping what was typed.
+    Reload,
+    /// Send this request: what a yes to a question does, in the layer that asked.
+    Send(Box<Request>),
+    /// Throw away what was typed in the form or prompt (after a yes).
+    Discard,
+    /// Quit now, past the question about drafts.
+    QuitNow,
+    /// Drafts kept from an earlier session: restore or discard the selected.
+    RestoreDraft,
+    DiscardDraft,
+    /// Reopen a kept draft (sent to the dashboard).
+    Restore(Box<super::drafts::Draft>),
+    /// Drafts left for the next start (the offer was put off).
+    KeepDrafts(Vec<super::drafts::Draft>),
+    /// Drafts found at start, from sessions that ended before saving.
+    DraftsFound(Vec<super::drafts::Draft>),
     /// Freeze (or unfreeze) the lists while someone reads.
     Pause,
     /// Blank the screen now (or after the idle time).
@@ -65,7 +125,7 @@ pub enum Action {
     ReviewsLoaded(Vec<crate::domain::review::Agenda>),
     /// A mouse click on row `at` of the escalation list or the deadlines.
     Click {
-        focus: crate::tui::app::Focus,
+        focus: crate::tui::layers::dashboard::Focus,
         at: i64,
     },
     /// Open the rota and handover screen.
@@ -93,8 +153,6 @@ pub enum Action {
     LookUp,
     /// Start typing a contacts search.
     Search,
-    /// A key typed into the contacts search.
-    SearchKey(KeyEvent),
     /// Copy the number to ring now to the clipboard (OSC 52).
     Copy,
     /// Next route / area filter on the contacts screen.
@@ -105,22 +163,26 @@ pub enum Action {
     AddContact,
     /// Contacts arrived from the store.
     ContactsLoaded(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
-    /// A key typed into the assign picker.
-    PickerKey(KeyEvent),
     /// y/n to a confirmation question.
     Confirm(bool),
     /// Save what the prompt holds.
     Submit,
     /// Close the prompt without saving.
     Cancel,
-    /// A key typed into the prompt.
-    PromptKey(KeyEvent),
     // Events.
     DashboardLoaded(Box<DashboardData>),
     DetailLoaded(Box<EscalationDetail>),
+    /// Something to tell the user on the status line (a paste with nowhere
+    /// to go).
+    Notice(String),
     /// Another session committed a change.
     Changed,
     StoreError(String),
+    /// A save refused because another session changed the record since it
+    /// was read: the words say who and when.
+    Conflict(String),
+    /// A record asked for with `Request::Refresh` has not changed.
+    Unchanged(i64),
     /// The user was deactivated or given another role while the dashboard
     /// was open: every record is dropped and a refusal shown instead.
     Revoked(String),

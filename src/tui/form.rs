@@ -1,28 +1,23 @@
 //! A keyboard form: fields, focus, editing and validation messages. Pure
-//! state, no IO; `views::form` draws it.
+//! state, no IO; `views::form` draws it, `layers::form` puts it on screen.
 //!
 //! People fill these in tired and interrupted, so: nothing typed is lost (Esc
-//! on a changed form asks first, Ctrl-U can be undone with Ctrl-Z, a key that
-//! cannot be taken says why next to the field), every problem sits next to its
-//! field, and keys do the same thing in every form:
+//! on a changed form asks first; a form's text is kept as a draft), a key
+//! that cannot be taken says why next to the field, every problem sits next
+//! to its field, and keys do the same thing in every form. Which key does
+//! what is the keymap's `[form]` section plus the focused field's own
+//! (`[input]` for text, `[choice]`, `[multi]`, `[toggle]`): this module sees
+//! only actions.
 //!
-//! | key                | everywhere                                          |
-//! |--------------------|-----------------------------------------------------|
-//! | Tab / Shift-Tab    | next / previous field (wrapping)                    |
-//! | Up / Down          | previous / next field; inside a multi-line text or a|
-//! |                    | tick list they move within it first                 |
-//! | Enter              | next field (a new line in multi-line text)          |
-//! | Ctrl-S             | save, or mark the required fields still empty       |
-//! | Esc                | leave; asks first when anything was changed         |
-//!
-//! Text: typing inserts at the cursor; Left, Right, Home, End, Backspace,
-//! Delete; Ctrl-U clears, Ctrl-Z brings back what Ctrl-U cleared. Choice:
-//! Left/Right/Space cycle, a letter jumps to the next label starting with it,
-//! Backspace clears. Tick list: Left/Right move, Space ticks, a letter jumps.
-//! Yes/no: Space, Left/Right, y, n.
+//! | action                | what it does                                        |
+//! |-----------------------|-----------------------------------------------------|
+//! | next/prev field       | Tab / Shift-Tab (wrapping; hidden fields skipped)   |
+//! | up / down             | a line or an option first, then the field           |
+//! | submit                | save, or mark the required fields still empty       |
+//! | cancel                | leave; asks first when anything was changed         |
 
-use crate::domain::text::clean_line;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crate::tui::action::{Action, EditOp};
+use crate::tui::widgets::text_input::{Edited, TextInput};
 
 /// What a field holds and how it is edited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,12 +36,22 @@ pub enum FieldKind {
 }
 
 /// A field's value; which variant goes with which kind is fixed by the
-/// constructors (Text and Multiline hold `Text`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// constructors (Text and Multiline hold `Text`, kept equal to the input's).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     Text(String),
     Choice(Option<usize>),
     Multi(Vec<bool>),
+    Toggle(bool),
+}
+
+/// A field's value by code, as kept in a draft: it survives a form whose
+/// options come back in another order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Kept {
+    Text(String),
+    Choice(Option<String>),
+    Multi(Vec<String>),
     Toggle(bool),
 }
 
@@ -58,6 +63,8 @@ pub struct Field {
     pub kind: FieldKind,
     pub required: bool,
     pub value: Value,
+    /// The text being edited (Text and Multiline only).
+    pub input: Option<TextInput>,
     /// The message shown next to the field; cleared when the field is edited.
     pub error: Option<String>,
     /// Text: the cursor, in chars. Choice and Multi: the option under the cursor.
@@ -66,12 +73,15 @@ pub struct Field {
     /// (that field's key, the code).
     pub shown_when: Option<(&'static str, &'static str)>,
     initial: Value,
-    /// What the last Ctrl-U cleared, for Ctrl-Z.
-    undo: Option<String>,
 }
 
 impl Field {
     fn new(key: &'static str, label: impl Into<String>, kind: FieldKind, value: Value) -> Field {
+        let input = match kind {
+            FieldKind::Text { max } => Some(TextInput::line(max)),
+            FieldKind::Multiline { max } => Some(TextInput::block(max)),
+            _ => None,
+        };
         Field {
             key,
             label: label.into(),
@@ -80,10 +90,10 @@ impl Field {
             required: false,
             initial: value.clone(),
             value,
+            input,
             error: None,
             cursor: 0,
             shown_when: None,
-            undo: None,
         }
     }
 
@@ -141,7 +151,7 @@ impl Field {
         Field::new(key, label, FieldKind::Toggle, Value::Toggle(false))
     }
 
-    /// Ctrl-S refuses to submit while this field is empty.
+    /// Saving is refused while this field is empty.
     pub fn required(mut self) -> Field {
         self.required = true;
         self
@@ -164,9 +174,11 @@ impl Field {
     /// A starting text (Text and Multiline); the cursor goes to its end.
     /// Starting values do not make the form dirty.
     pub fn with_text(mut self, s: &str) -> Field {
-        if matches!(self.value, Value::Text(_)) {
-            self.value = Value::Text(s.to_string());
-            self.cursor = s.chars().count();
+        if let Some(input) = self.input.take() {
+            let input = input.with_text(s);
+            self.value = Value::Text(input.text());
+            self.cursor = input.cursor();
+            self.input = Some(input);
             self.initial = self.value.clone();
         }
         self
@@ -235,6 +247,83 @@ impl Field {
             Value::Toggle(_) => false,
         }
     }
+
+    /// The keymap section for this field's own keys.
+    pub fn section(&self) -> &'static str {
+        match self.kind {
+            FieldKind::Text { .. } | FieldKind::Multiline { .. } => "input",
+            FieldKind::Choice { .. } => "choice",
+            FieldKind::Multi { .. } => "multi",
+            FieldKind::Toggle => "toggle",
+        }
+    }
+
+    /// The value by code, for a draft.
+    pub fn kept(&self) -> Kept {
+        match &self.value {
+            Value::Text(s) => Kept::Text(s.clone()),
+            Value::Choice(_) => Kept::Choice(match self.value {
+                Value::Choice(Some(i)) => self.options().get(i).map(|(c, _)| c.clone()),
+                _ => None,
+            }),
+            Value::Multi(on) => Kept::Multi(
+                self.options()
+                    .iter()
+                    .zip(on)
+                    .filter(|(_, b)| **b)
+                    .map(|((c, _), _)| c.clone())
+                    .collect(),
+            ),
+            Value::Toggle(b) => Kept::Toggle(*b),
+        }
+    }
+
+    /// Puts a kept value back (codes no longer offered are dropped).
+    fn restore(&mut self, k: &Kept) {
+        match (k, &self.kind) {
+            (Kept::Text(s), FieldKind::Text { .. } | FieldKind::Multiline { .. }) => {
+                if let Some(input) = self.input.take() {
+                    let mut fresh = match self.kind {
+                        FieldKind::Multiline { max } => TextInput::block(max),
+                        _ => TextInput::line(input.max()),
+                    };
+                    fresh.insert(s);
+                    self.value = Value::Text(fresh.text());
+                    self.cursor = fresh.cursor();
+                    self.input = Some(fresh);
+                }
+            }
+            (Kept::Choice(c), FieldKind::Choice { options }) => {
+                let i = c
+                    .as_ref()
+                    .and_then(|c| options.iter().position(|(o, _)| o == c));
+                self.value = Value::Choice(i);
+                self.cursor = i.unwrap_or(0);
+            }
+            (Kept::Multi(codes), FieldKind::Multi { options }) => {
+                self.value = Value::Multi(options.iter().map(|(c, _)| codes.contains(c)).collect());
+            }
+            (Kept::Toggle(b), FieldKind::Toggle) => self.value = Value::Toggle(*b),
+            _ => {}
+        }
+    }
+
+    /// Applies an edit to a text field, keeping `value` and `cursor` equal
+    /// to the input's; a real edit clears the field's message.
+    fn text_edit(&mut self, f: impl FnOnce(&mut TextInput) -> Edited) -> Edited {
+        let Some(input) = self.input.as_mut() else {
+            return Edited::Unhandled;
+        };
+        let r = f(input);
+        self.value = Value::Text(input.text());
+        self.cursor = input.cursor();
+        match &r {
+            Edited::Changed => self.error = None,
+            Edited::Refused(why) => self.error = Some(why.clone()),
+            _ => {}
+        }
+        r
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,11 +332,13 @@ pub enum Outcome {
     Continue,
     /// Every required field is filled: read the form and save it.
     Submit,
-    /// Leave without saving (the user said so, or there was nothing to lose).
+    /// Leave without saving: nothing was typed.
     Cancel,
+    /// Leave, but something was typed: ask first.
+    AskDiscard,
 }
 
-/// Where focus goes after a key.
+/// Where focus goes after an action.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Move {
     Stay,
@@ -260,9 +351,7 @@ pub struct Form {
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
-    /// Esc was pressed on a changed form: y leaves, n or Esc goes back.
-    pub confirm_discard: bool,
-    /// The form was sent to the store: keys are ignored until the answer.
+    /// The form was sent to the store: actions are ignored until the answer.
     pub saving: bool,
     /// A message about the whole form (e.g. the store's refusal).
     pub error: Option<String>,
@@ -276,7 +365,6 @@ impl Form {
             title: title.to_string(),
             fields,
             focus: 0,
-            confirm_discard: false,
             saving: false,
             error: None,
             warning: None,
@@ -329,6 +417,23 @@ impl Form {
         matches!(self.field(key).value, Value::Toggle(true))
     }
 
+    /// Every value, by key: what a draft keeps.
+    pub fn kept(&self) -> Vec<(String, Kept)> {
+        self.fields
+            .iter()
+            .map(|f| (f.key.to_string(), f.kept()))
+            .collect()
+    }
+
+    /// Puts a draft's values back; keys the form no longer has are ignored.
+    pub fn restore(&mut self, kept: &[(String, Kept)]) {
+        for (key, k) in kept {
+            if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+                f.restore(k);
+            }
+        }
+    }
+
     /// Puts a message next to a field. Focus goes to the topmost field in
     /// error, so after a refused save the cursor is on the first problem. An
     /// unknown key (a programming error) puts the message on the whole form
@@ -372,6 +477,14 @@ impl Form {
         &self.fields[self.focus.min(self.fields.len().saturating_sub(1))]
     }
 
+    /// The keymap sections in force: the form's, then the focused field's.
+    pub fn sections(&self) -> Vec<&'static str> {
+        match self.fields.get(self.focus) {
+            Some(f) => vec!["form", f.section()],
+            None => vec!["form"],
+        }
+    }
+
     fn move_focus(&mut self, m: Move) {
         let n = self.fields.len();
         if n == 0 {
@@ -394,8 +507,8 @@ impl Form {
         self.focus = to;
     }
 
-    /// Ctrl-S: Submit when every required field is filled; otherwise each
-    /// empty one says "required" and focus goes to the first.
+    /// Submit when every required field is filled; otherwise each empty one
+    /// says "required" and focus goes to the first.
     fn submit(&mut self) -> Outcome {
         self.clear_errors();
         let mut first = None;
@@ -415,170 +528,28 @@ impl Form {
         }
     }
 
-    /// Handles one key (see the module documentation for the keys).
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
-        if key.kind == KeyEventKind::Release || self.saving {
+    /// Carries out one action (see the module documentation).
+    pub fn act(&mut self, action: &Action) -> Outcome {
+        if self.saving {
             return Outcome::Continue;
         }
-        if self.confirm_discard {
-            match key.code {
-                KeyCode::Char('y' | 'Y') => return Outcome::Cancel,
-                KeyCode::Char('n' | 'N') | KeyCode::Esc => self.confirm_discard = false,
-                _ => {}
-            }
-            return Outcome::Continue;
-        }
-        // AltGr arrives as Ctrl+Alt on some terminals: that is a character.
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL)
-            && !key.modifiers.contains(KeyModifiers::ALT);
-        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
-        match key.code {
-            KeyCode::Char('s' | 'S') if ctrl => return self.submit(),
-            KeyCode::Esc => {
-                if !self.dirty() {
-                    return Outcome::Cancel;
-                }
-                self.confirm_discard = true;
-            }
-            KeyCode::Tab if shift => self.move_focus(Move::Prev),
-            KeyCode::Tab => self.move_focus(Move::Next),
-            KeyCode::BackTab => self.move_focus(Move::Prev),
+        match action {
+            Action::Submit => return self.submit(),
+            Action::Cancel if self.dirty() => return Outcome::AskDiscard,
+            Action::Cancel => return Outcome::Cancel,
+            Action::NextField => self.move_focus(Move::Next),
+            Action::PrevField => self.move_focus(Move::Prev),
             _ => {
-                let m = self.edit(key, ctrl);
+                if self.fields.is_empty() {
+                    return Outcome::Continue;
+                }
+                self.focus = self.focus.min(self.fields.len() - 1);
+                let m = edit(&mut self.fields[self.focus], action);
                 self.move_focus(m);
             }
         }
         Outcome::Continue
     }
-
-    /// A key for the focused field.
-    fn edit(&mut self, key: KeyEvent, ctrl: bool) -> Move {
-        let n = self.fields.len();
-        if n == 0 {
-            return Move::Stay;
-        }
-        self.focus = self.focus.min(n - 1);
-        let f = &mut self.fields[self.focus];
-        match f.kind {
-            FieldKind::Text { max } => edit_text(f, key, ctrl, max, false),
-            FieldKind::Multiline { max } => edit_text(f, key, ctrl, max, true),
-            FieldKind::Choice { .. } => edit_choice(f, key, ctrl),
-            FieldKind::Multi { .. } => edit_multi(f, key, ctrl),
-            FieldKind::Toggle => edit_toggle(f, key),
-        }
-    }
-}
-
-/// Whether a typed character may go into text: no C0/C1 controls, DEL, tab,
-/// line breaks or bidi controls (the same rule as `domain::text`).
-fn insertable(c: char) -> bool {
-    let mut buf = [0u8; 4];
-    let s = c.encode_utf8(&mut buf);
-    clean_line(s) == *s
-}
-
-/// First char of the line holding char index `at`.
-fn line_start(chars: &[char], at: usize) -> usize {
-    chars[..at]
-        .iter()
-        .rposition(|c| *c == '\n')
-        .map_or(0, |i| i + 1)
-}
-
-/// Char index of the end of the line holding char index `at` (its '\n' or the end).
-fn line_end(chars: &[char], at: usize) -> usize {
-    chars[at..]
-        .iter()
-        .position(|c| *c == '\n')
-        .map_or(chars.len(), |i| at + i)
-}
-
-fn edit_text(f: &mut Field, key: KeyEvent, ctrl: bool, max: usize, multiline: bool) -> Move {
-    let Value::Text(s) = &mut f.value else {
-        return Move::Stay;
-    };
-    let mut chars: Vec<char> = s.chars().collect();
-    let mut cur = f.cursor.min(chars.len());
-    let mut m = Move::Stay;
-    let mut full = false;
-    let mut insert = |chars: &mut Vec<char>, cur: &mut usize, c: char| {
-        if chars.len() < max {
-            chars.insert(*cur, c);
-            *cur += 1;
-        } else {
-            full = true;
-        }
-    };
-    match key.code {
-        KeyCode::Char('u' | 'U') if ctrl => {
-            if !chars.is_empty() {
-                f.undo = Some(s.clone());
-            }
-            chars.clear();
-            cur = 0;
-        }
-        KeyCode::Char('z' | 'Z') if ctrl => {
-            if chars.is_empty()
-                && let Some(old) = f.undo.take()
-            {
-                chars = old.chars().collect();
-                cur = chars.len();
-            }
-        }
-        KeyCode::Char(_) if ctrl => {}
-        KeyCode::Char(c) if insertable(c) => insert(&mut chars, &mut cur, c),
-        KeyCode::Char(_) => {}
-        KeyCode::Enter if multiline => insert(&mut chars, &mut cur, '\n'),
-        KeyCode::Enter => m = Move::Next,
-        KeyCode::Backspace if cur > 0 => {
-            chars.remove(cur - 1);
-            cur -= 1;
-        }
-        KeyCode::Delete if cur < chars.len() => {
-            chars.remove(cur);
-        }
-        KeyCode::Left => cur = cur.saturating_sub(1),
-        KeyCode::Right => cur = (cur + 1).min(chars.len()),
-        // In several lines, Home and End keep to the line; with Ctrl, the whole text.
-        KeyCode::Home if multiline && !ctrl => cur = line_start(&chars, cur),
-        KeyCode::End if multiline && !ctrl => cur = line_end(&chars, cur),
-        KeyCode::Home => cur = 0,
-        KeyCode::End => cur = chars.len(),
-        KeyCode::Up if multiline => {
-            let start = line_start(&chars, cur);
-            if start == 0 {
-                m = Move::Prev;
-            } else {
-                let col = cur - start;
-                let prev = line_start(&chars, start - 1);
-                cur = (prev + col).min(start - 1);
-            }
-        }
-        KeyCode::Down if multiline => {
-            let end = line_end(&chars, cur);
-            if end == chars.len() {
-                m = Move::Next;
-            } else {
-                let col = cur - line_start(&chars, cur);
-                let next = end + 1;
-                cur = (next + col).min(line_end(&chars, next));
-            }
-        }
-        KeyCode::Up => m = Move::Prev,
-        KeyCode::Down => m = Move::Next,
-        _ => {}
-    }
-    let changed: String = chars.into_iter().collect();
-    if changed != *s {
-        // A real edit clears the field's message.
-        f.error = None;
-        *s = changed;
-    }
-    if full {
-        f.error = Some(format!("at most {max} characters"));
-    }
-    f.cursor = cur;
-    m
 }
 
 /// The next option (after `from`, wrapping, `from` itself last) whose label
@@ -591,26 +562,67 @@ fn jump(options: &[(String, String)], from: usize, c: char) -> Option<usize> {
         .find(|&i| options[i].1.trim_start().to_lowercase().starts_with(&c))
 }
 
-fn edit_choice(f: &mut Field, key: KeyEvent, ctrl: bool) -> Move {
+/// An action for the focused field.
+fn edit(f: &mut Field, action: &Action) -> Move {
+    match f.kind {
+        FieldKind::Text { .. } | FieldKind::Multiline { .. } => edit_text(f, action),
+        FieldKind::Choice { .. } => edit_choice(f, action),
+        FieldKind::Multi { .. } => edit_multi(f, action),
+        FieldKind::Toggle => edit_toggle(f, action),
+    }
+}
+
+fn edit_text(f: &mut Field, action: &Action) -> Move {
+    match action {
+        Action::Char(c) => {
+            f.text_edit(|t| t.insert(&c.to_string()));
+        }
+        Action::Paste(s) => {
+            f.text_edit(|t| t.insert(s));
+        }
+        Action::Up => {
+            if f.text_edit(|t| t.edit(EditOp::LineUp)) == Edited::Unhandled {
+                return Move::Prev;
+            }
+        }
+        Action::Down => {
+            if f.text_edit(|t| t.edit(EditOp::LineDown)) == Edited::Unhandled {
+                return Move::Next;
+            }
+        }
+        Action::Edit(op) => {
+            if f.text_edit(|t| t.edit(*op)) == Edited::Unhandled && *op == EditOp::Newline {
+                return Move::Next;
+            }
+        }
+        _ => {}
+    }
+    Move::Stay
+}
+
+fn edit_choice(f: &mut Field, action: &Action) -> Move {
     let n = f.options().len();
     let Value::Choice(sel) = f.value else {
         return Move::Stay;
     };
     let mut new = sel;
     let mut m = Move::Stay;
-    match key.code {
-        KeyCode::Left if n > 0 => new = Some(sel.map_or(n - 1, |i| (i + n - 1) % n)),
-        KeyCode::Right | KeyCode::Char(' ') if n > 0 => new = Some(sel.map_or(0, |i| (i + 1) % n)),
-        KeyCode::Backspace | KeyCode::Delete => new = None,
-        KeyCode::Char(c) if !ctrl && n > 0 && !c.is_control() => {
+    match action {
+        Action::ChoicePrev if n > 0 => new = Some(sel.map_or(n - 1, |i| (i + n - 1) % n)),
+        Action::ChoiceNext if n > 0 => new = Some(sel.map_or(0, |i| (i + 1) % n)),
+        Action::ChoiceClear => new = None,
+        Action::Char(c) if n > 0 => {
             // From none, the search starts at the first option.
             let from = sel.unwrap_or(n - 1);
-            if let Some(i) = jump(f.options(), from, c) {
+            if let Some(i) = jump(f.options(), from, *c) {
                 new = Some(i);
             }
         }
-        KeyCode::Enter | KeyCode::Down => m = Move::Next,
-        KeyCode::Up => m = Move::Prev,
+        Action::Down => m = Move::Next,
+        Action::Up => m = Move::Prev,
+        Action::Paste(_) => {
+            f.error = Some("pasting goes into a text field: choose with ←/→ here".into())
+        }
         _ => {}
     }
     if new != sel {
@@ -621,27 +633,26 @@ fn edit_choice(f: &mut Field, key: KeyEvent, ctrl: bool) -> Move {
     m
 }
 
-fn edit_multi(f: &mut Field, key: KeyEvent, ctrl: bool) -> Move {
+fn edit_multi(f: &mut Field, action: &Action) -> Move {
     let n = f.options().len();
     if n == 0 {
-        return match key.code {
-            KeyCode::Enter | KeyCode::Down => Move::Next,
-            KeyCode::Up => Move::Prev,
+        return match action {
+            Action::Down => Move::Next,
+            Action::Up => Move::Prev,
             _ => Move::Stay,
         };
     }
     let cur = f.cursor.min(n - 1);
     let mut m = Move::Stay;
-    match key.code {
-        KeyCode::Left => f.cursor = (cur + n - 1) % n,
-        KeyCode::Right => f.cursor = (cur + 1) % n,
+    match action {
+        Action::Edit(EditOp::Left) => f.cursor = (cur + n - 1) % n,
+        Action::Edit(EditOp::Right) => f.cursor = (cur + 1) % n,
         // Up and Down walk the list, leaving it at either end.
-        KeyCode::Up if cur == 0 => m = Move::Prev,
-        KeyCode::Up => f.cursor = cur - 1,
-        KeyCode::Down if cur + 1 == n => m = Move::Next,
-        KeyCode::Down => f.cursor = cur + 1,
-        KeyCode::Enter => m = Move::Next,
-        KeyCode::Char(' ') => {
+        Action::Up if cur == 0 => m = Move::Prev,
+        Action::Up => f.cursor = cur - 1,
+        Action::Down if cur + 1 == n => m = Move::Next,
+        Action::Down => f.cursor = cur + 1,
+        Action::TickOption => {
             if let Value::Multi(on) = &mut f.value
                 && let Some(b) = on.get_mut(cur)
             {
@@ -649,26 +660,28 @@ fn edit_multi(f: &mut Field, key: KeyEvent, ctrl: bool) -> Move {
                 f.error = None;
             }
         }
-        KeyCode::Char(c) if !ctrl && !c.is_control() => {
-            if let Some(i) = jump(f.options(), cur, c) {
+        Action::Char(c) => {
+            if let Some(i) = jump(f.options(), cur, *c) {
                 f.cursor = i;
             }
+        }
+        Action::Paste(_) => {
+            f.error = Some("pasting goes into a text field: tick with Space here".into())
         }
         _ => {}
     }
     m
 }
 
-fn edit_toggle(f: &mut Field, key: KeyEvent) -> Move {
+fn edit_toggle(f: &mut Field, action: &Action) -> Move {
     let Value::Toggle(on) = f.value else {
         return Move::Stay;
     };
-    let new = match key.code {
-        KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => !on,
-        KeyCode::Char('y' | 'Y') => true,
-        KeyCode::Char('n' | 'N') => false,
-        KeyCode::Enter | KeyCode::Down => return Move::Next,
-        KeyCode::Up => return Move::Prev,
+    let new = match action {
+        Action::Toggle => !on,
+        Action::Confirm(yes) => *yes,
+        Action::Down => return Move::Next,
+        Action::Up => return Move::Prev,
         _ => on,
     };
     if new != on {
@@ -681,6 +694,31 @@ fn edit_toggle(f: &mut Field, key: KeyEvent) -> Move {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+    /// Presses a key on a form the way the event loop does: through the
+    /// keymap's sections for the form and its focused field.
+    trait Press {
+        fn key(&mut self, key: KeyEvent) -> Outcome;
+    }
+
+    impl Press for Form {
+        fn key(&mut self, key: KeyEvent) -> Outcome {
+            if key.kind == KeyEventKind::Release {
+                return Outcome::Continue;
+            }
+            let km = crate::tui::keymap::Keymap::default();
+            let action = self
+                .sections()
+                .iter()
+                .find_map(|s| km.lookup(s, key))
+                .or_else(|| crate::tui::keymap::typed_char(key).map(Action::Char));
+            match action {
+                Some(a) => self.act(&a),
+                None => Outcome::Continue,
+            }
+        }
+    }
 
     fn k(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
@@ -955,19 +993,38 @@ mod tests {
         assert_eq!(f.key(k(KeyCode::Esc)), Outcome::Cancel);
         let mut f = form();
         typed(&mut f, "Kai");
-        assert_eq!(f.key(k(KeyCode::Esc)), Outcome::Continue);
-        assert!(f.confirm_discard);
-        assert_eq!(f.key(k(KeyCode::Char('q'))), Outcome::Continue);
-        assert!(f.confirm_discard, "other keys wait for an answer");
-        f.key(k(KeyCode::Char('n')));
-        assert!(!f.confirm_discard);
-        assert_eq!(f.text("name"), "Kai", "n keeps what was typed");
-        f.key(k(KeyCode::Esc));
-        f.key(k(KeyCode::Esc));
-        assert!(!f.confirm_discard, "Esc also keeps editing");
-        assert_eq!(f.text("name"), "Kai");
-        f.key(k(KeyCode::Esc));
-        assert_eq!(f.key(k(KeyCode::Char('y'))), Outcome::Cancel);
+        assert_eq!(f.key(k(KeyCode::Esc)), Outcome::AskDiscard);
+        assert_eq!(f.text("name"), "Kai", "asking keeps what was typed");
+    }
+
+    #[test]
+    fn a_paste_goes_whole_into_text_and_never_into_a_choice() {
+        let mut f = form();
+        f.focus = 1;
+        f.act(&Action::Paste("Spoke to mum.\nAlso spoke to school.".into()));
+        assert_eq!(f.text("words"), "Spoke to mum.\nAlso spoke to school.");
+        f.focus = 0;
+        f.act(&Action::Paste("Kai\nMoss".into()));
+        assert_eq!(f.text("name"), "Kai M", "one line, at most 5 characters");
+        assert!(f.fields[0].error.as_deref().unwrap().contains("at most 5"));
+        f.focus = 2;
+        f.act(&Action::Paste("high".into()));
+        assert_eq!(f.choice("risk"), None);
+        assert!(f.fields[2].error.as_deref().unwrap().contains("text field"));
+    }
+
+    #[test]
+    fn a_draft_keeps_values_by_code() {
+        let mut f = form();
+        typed(&mut f, "Kai");
+        f.focus = 2;
+        f.key(k(KeyCode::Char('l')));
+        let kept = f.kept();
+        assert_eq!(kept.len(), 5, "every field: {kept:?}");
+        let mut g = form();
+        g.restore(&kept);
+        assert_eq!((g.text("name"), g.choice("risk")), ("Kai", Some("low")));
+        assert!(g.dirty(), "a restored draft is unsaved work");
     }
 
     #[test]
@@ -979,10 +1036,7 @@ mod tests {
         assert_eq!(f.key(k(KeyCode::Esc)), Outcome::Continue);
         assert_eq!(f.key(ctrl('s')), Outcome::Continue);
         f.key(k(KeyCode::Tab));
-        assert_eq!(
-            (f.text("name"), f.focus, f.confirm_discard),
-            ("K", 0, false)
-        );
+        assert_eq!((f.text("name"), f.focus), ("K", 0));
         f.saving = false;
         let mut release = k(KeyCode::Char('x'));
         release.kind = KeyEventKind::Release;

@@ -2,7 +2,7 @@
 //! from the organisation's lists and read back into the store's types, with
 //! every problem put next to its field.
 
-use super::app::Target;
+use super::layer::Target;
 use super::form::{Field, Form};
 use crate::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind, years_old};
 use crate::domain::names::{About, decide};

@@ -1,821 +1,538 @@
-//! The one table of key bindings. The footer's hints and the `?` help are both
-//! drawn from it, so what the screen says is always what the keys do.
+//! The one table of key bindings, read from `keymap-default.toml` (embedded)
+//! with the user's rebindings applied. The footer's hints and the `?` help
+//! are drawn from it, and [`super::route`] looks keys up in it, so what the
+//! screen says is always what the keys do. Key codes appear only here and in
+//! the text input: everywhere else a key is already an [`Action`].
 
-use super::action::Action;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use super::action::{Action, EditOp};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::collections::BTreeMap;
 
-/// Which set of bindings is live.
+/// The embedded defaults, in the settings file's key syntax.
+pub const DEFAULT_TOML: &str = include_str!("keymap-default.toml");
+
+/// A key as bindings name it: the code with Ctrl and Alt. Shift is part of
+/// the character ("G"), or Shift-Tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// The dashboard, moving in the escalation list.
-    Dashboard,
-    /// The dashboard, moving in the deadlines panel.
-    Deadlines,
-    Detail,
-    Help,
-    /// Typing into a one-line prompt: keys not listed here are text.
-    Prompt,
-    /// Choosing whom to assign to: keys not listed here filter the list.
-    Picker,
-    /// A yes/no question.
-    Confirm,
-    /// Filling in a form: every key goes to the form (see tui::form).
-    Form,
-    /// Earlier escalations offered for linking after intake.
-    Matches,
-    /// The contacts screen.
-    Contacts,
-    /// Typing a contacts search: keys not listed here are text.
-    ContactSearch,
-    /// The reports screen.
-    Reports,
-    /// The review queue: next meetings and one series' agenda.
-    Reviews,
-    /// The rota and the handover.
-    Handover,
-}
-
-/// One key bound to one action in one mode.
-#[derive(Debug, Clone)]
-pub struct Binding {
-    pub mode: Mode,
-    pub code: KeyCode,
-    pub ctrl: bool,
-    pub action: Action,
-    /// Shown in the `?` help.
-    pub description: &'static str,
-    /// Bindings with the same hint are merged into one footer entry; `None`
-    /// keeps a binding out of the footer.
-    pub hint: Option<&'static str>,
-}
-
-const fn bind(
-    mode: Mode,
+pub struct Key {
     code: KeyCode,
-    action: Action,
-    description: &'static str,
-    hint: Option<&'static str>,
-) -> Binding {
-    Binding {
-        mode,
-        code,
-        ctrl: false,
-        action,
-        description,
-        hint,
-    }
+    ctrl: bool,
+    alt: bool,
 }
 
-use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
-use Mode::{
-    Confirm as C, ContactSearch as Q, Contacts as T, Dashboard as D, Deadlines as L, Detail as V,
-    Form as F, Handover as O, Help as H, Matches as M, Picker as K, Prompt as P, Reports as R,
-    Reviews as W,
-};
-
-/// The default bindings, in the order help lists them.
-pub fn defaults() -> Vec<Binding> {
-    vec![
-        bind(
-            D,
-            Char('j'),
-            Action::Down,
-            "Move down the list",
-            Some("move"),
-        ),
-        bind(D, Down, Action::Down, "Move down the list", None),
-        bind(D, Char('k'), Action::Up, "Move up the list", Some("move")),
-        bind(D, Up, Action::Up, "Move up the list", None),
-        bind(D, PageDown, Action::PageDown, "Page down", None),
-        bind(D, PageUp, Action::PageUp, "Page up", None),
-        bind(D, Char('g'), Action::Top, "First escalation", None),
-        bind(D, Home, Action::Top, "First escalation", None),
-        bind(D, Char('G'), Action::Bottom, "Last escalation", None),
-        bind(D, End, Action::Bottom, "Last escalation", None),
-        bind(
-            D,
-            Enter,
-            Action::Open,
-            "Open the escalation's record",
-            Some("open"),
-        ),
-        bind(
-            D,
-            Char('A'),
-            Action::Acknowledge,
-            "Acknowledge: I have this",
-            Some("ack"),
-        ),
-        bind(
-            D,
-            Char('a'),
-            Action::Assign,
-            "Assign to a DSL",
-            Some("assign"),
-        ),
-        bind(D, Char('N'), Action::Note, "Add a note", Some("note")),
-        bind(
-            D,
-            Char('E'),
-            Action::Event,
-            "Record an event held (sets its deadlines)",
-            None,
-        ),
-        bind(D, Char('i'), Action::Note, "Add a note", None),
-        bind(
-            D,
-            Char('o'),
-            Action::Reopen,
-            "Re-open a closed escalation",
-            None,
-        ),
-        bind(
-            D,
-            Char('s'),
-            Action::Approve,
-            "Sign off a proposed closure",
-            None,
-        ),
-        bind(
-            D,
-            Char('b'),
-            Action::SendBack,
-            "Send a proposed closure back",
-            None,
-        ),
-        bind(
-            D,
-            Tab,
-            Action::FocusNext,
-            "Go to the deadlines panel",
-            Some("deadlines"),
-        ),
-        bind(
-            D,
-            BackTab,
-            Action::FocusNext,
-            "Go to the deadlines panel",
-            None,
-        ),
-        bind(D, Char('x'), Action::Dismiss, "Hide the alert banner", None),
-        bind(
-            D,
-            Char('n'),
-            Action::Intake,
-            "New escalation (intake form)",
-            Some("new"),
-        ),
-        bind(D, Char('r'), Action::Refer, "Refer to an agency", None),
-        bind(
-            D,
-            Char('c'),
-            Action::Close,
-            "Close (outcome and rationale)",
-            None,
-        ),
-        bind(
-            D,
-            Char('C'),
-            Action::Contacts,
-            "Contacts: who to ring now",
-            Some("contacts"),
-        ),
-        bind(
-            D,
-            Char('l'),
-            Action::LookUp,
-            "Contacts for this escalation",
-            None,
-        ),
-        bind(
-            D,
-            Char('p'),
-            Action::Pause,
-            "Pause updates while reading (p again resumes)",
-            Some("pause"),
-        ),
-        bind(D, Char('L'), Action::Lock, "Lock the screen now", None),
-        bind(
-            D,
-            Char('P'),
-            Action::Reports,
-            "Reports: figures for a period",
-            None,
-        ),
-        bind(
-            D,
-            Char('R'),
-            Action::Reviews,
-            "Review queue: next meetings and agendas",
-            None,
-        ),
-        bind(
-            D,
-            Char('H'),
-            Action::Handover,
-            "Rota and handover: on duty, notes, due",
-            None,
-        ),
-        bind(
-            D,
-            Char('v'),
-            Action::AddToReview,
-            "Put on the next review, with a reason",
-            None,
-        ),
-        bind(D, Char('?'), Action::Help, "Show all keys", Some("help")),
-        bind(D, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
-        bind(
-            L,
-            Char('j'),
-            Action::Down,
-            "Move down the deadlines",
-            Some("move"),
-        ),
-        bind(L, Down, Action::Down, "Move down the deadlines", None),
-        bind(
-            L,
-            Char('k'),
-            Action::Up,
-            "Move up the deadlines",
-            Some("move"),
-        ),
-        bind(L, Up, Action::Up, "Move up the deadlines", None),
-        bind(L, PageDown, Action::PageDown, "Page down", None),
-        bind(L, PageUp, Action::PageUp, "Page up", None),
-        bind(L, Char('g'), Action::Top, "Soonest deadline", None),
-        bind(L, Home, Action::Top, "Soonest deadline", None),
-        bind(L, Char('G'), Action::Bottom, "Latest deadline", None),
-        bind(L, End, Action::Bottom, "Latest deadline", None),
-        bind(
-            L,
-            Char('m'),
-            Action::Meet,
-            "Mark the deadline met (optional note)",
-            Some("met"),
-        ),
-        bind(
-            L,
-            Char('w'),
-            Action::Waive,
-            "Waive the deadline (a reason is required)",
-            Some("waive"),
-        ),
-        bind(
-            L,
-            Enter,
-            Action::Open,
-            "Open the escalation's record",
-            Some("open"),
-        ),
-        bind(
-            L,
-            Tab,
-            Action::FocusNext,
-            "Back to the escalation list",
-            Some("list"),
-        ),
-        bind(
-            L,
-            BackTab,
-            Action::FocusNext,
-            "Back to the escalation list",
-            None,
-        ),
-        bind(
-            L,
-            Esc,
-            Action::FocusNext,
-            "Back to the escalation list",
-            None,
-        ),
-        bind(L, Char('x'), Action::Dismiss, "Hide the alert banner", None),
-        bind(
-            L,
-            Char('p'),
-            Action::Pause,
-            "Pause updates while reading (p again resumes)",
-            None,
-        ),
-        bind(L, Char('L'), Action::Lock, "Lock the screen now", None),
-        bind(L, Char('?'), Action::Help, "Show all keys", Some("help")),
-        bind(L, Char('q'), Action::Quit, "Quit dutydesk", Some("quit")),
-        bind(P, Enter, Action::Submit, "Save", Some("save")),
-        bind(
-            P,
-            Tab,
-            Action::NextChoice,
-            "Next event (when recording one)",
-            None,
-        ),
-        bind(
-            K,
-            Enter,
-            Action::Submit,
-            "Assign to the one selected",
-            Some("assign"),
-        ),
-        bind(K, Esc, Action::Cancel, "Cancel", Some("cancel")),
-        bind(K, Up, Action::Up, "Previous", None),
-        bind(K, Down, Action::Down, "Next", None),
-        bind(
-            R,
-            Char('['),
-            Action::PeriodBack,
-            "Previous period",
-            Some("earlier"),
-        ),
-        bind(
-            R,
-            Char(']'),
-            Action::PeriodForward,
-            "Next period",
-            Some("later"),
-        ),
-        bind(
-            R,
-            Char('t'),
-            Action::NextTable,
-            "Next table (category, subject, ...)",
-            Some("table"),
-        ),
-        bind(R, Esc, Action::Back, "Back", Some("back")),
-        bind(R, Char('q'), Action::Back, "Back", None),
-        bind(R, Char('?'), Action::Help, "Show all keys", Some("help")),
-        bind(
-            W,
-            Char('j'),
-            Action::Down,
-            "Scroll the agenda down",
-            Some("scroll"),
-        ),
-        bind(W, Down, Action::Down, "Scroll the agenda down", None),
-        bind(
-            W,
-            Char('k'),
-            Action::Up,
-            "Scroll the agenda up",
-            Some("scroll"),
-        ),
-        bind(W, Up, Action::Up, "Scroll the agenda up", None),
-        bind(W, PageDown, Action::PageDown, "Agenda page down", None),
-        bind(W, PageUp, Action::PageUp, "Agenda page up", None),
-        bind(W, Char('g'), Action::Top, "Top of the agenda", None),
-        bind(W, Char('G'), Action::Bottom, "End of the agenda", None),
-        bind(
-            W,
-            Tab,
-            Action::NextSeries,
-            "Next review series' agenda",
-            Some("series"),
-        ),
-        bind(
-            W,
-            BackTab,
-            Action::PreviousSeries,
-            "Previous review series' agenda",
-            None,
-        ),
-        bind(O, Char('j'), Action::Down, "Scroll down", Some("scroll")),
-        bind(O, Down, Action::Down, "Scroll down", None),
-        bind(O, Char('k'), Action::Up, "Scroll up", Some("scroll")),
-        bind(O, Up, Action::Up, "Scroll up", None),
-        bind(O, PageDown, Action::PageDown, "Page down", None),
-        bind(O, PageUp, Action::PageUp, "Page up", None),
-        bind(O, Char('g'), Action::Top, "Top", None),
-        bind(O, Char('G'), Action::Bottom, "End", None),
-        bind(
-            O,
-            Char('T'),
-            Action::TakeOver,
-            "Take over: go on duty now (asks first)",
-            Some("take over"),
-        ),
-        bind(
-            O,
-            Char('N'),
-            Action::HandoverNote,
-            "Leave a note for whoever takes over next",
-            Some("note"),
-        ),
-        bind(O, Esc, Action::Back, "Back", Some("back")),
-        bind(O, Char('q'), Action::Back, "Back", None),
-        bind(O, Char('?'), Action::Help, "Show all keys", Some("help")),
-        bind(W, Esc, Action::Back, "Back", Some("back")),
-        bind(W, Char('q'), Action::Back, "Back", None),
-        bind(W, Char('?'), Action::Help, "Show all keys", Some("help")),
-        bind(T, Char('j'), Action::Down, "Next contact", Some("move")),
-        bind(T, Down, Action::Down, "Next contact", None),
-        bind(T, Char('k'), Action::Up, "Previous contact", Some("move")),
-        bind(T, Up, Action::Up, "Previous contact", None),
-        bind(
-            T,
-            Char('/'),
-            Action::Search,
-            "Search (type, Enter to finish)",
-            Some("search"),
-        ),
-        bind(
-            T,
-            Enter,
-            Action::Open,
-            "Show the whole record",
-            Some("details"),
-        ),
-        bind(
-            T,
-            Char('y'),
-            Action::Copy,
-            "Copy the number to ring now",
-            Some("copy"),
-        ),
-        bind(
-            T,
-            Char('r'),
-            Action::CycleRoute,
-            "Filter by route (cycles)",
-            Some("route"),
-        ),
-        bind(
-            T,
-            Char('a'),
-            Action::CycleArea,
-            "Filter by area (cycles)",
-            Some("area"),
-        ),
-        bind(
-            T,
-            Char('e'),
-            Action::EditContact,
-            "Edit the contact",
-            Some("edit"),
-        ),
-        bind(
-            T,
-            Char('+'),
-            Action::AddContact,
-            "Add a contact",
-            Some("add"),
-        ),
-        bind(T, Esc, Action::Back, "Back", Some("back")),
-        bind(T, Char('?'), Action::Help, "Show all keys", Some("help")),
-        bind(T, Char('q'), Action::Back, "Back", None),
-        bind(Q, Enter, Action::Submit, "Finish the search", Some("done")),
-        bind(Q, Esc, Action::Cancel, "Clear the search", Some("clear")),
-        bind(Q, Up, Action::Up, "Previous contact", None),
-        bind(Q, Down, Action::Down, "Next contact", None),
-        bind(
-            M,
-            Char('l'),
-            Action::LinkMatch,
-            "Link: the same person",
-            Some("link"),
-        ),
-        bind(
-            M,
-            Char('d'),
-            Action::DismissMatch,
-            "Dismiss: someone else",
-            Some("dismiss"),
-        ),
-        bind(M, Char('j'), Action::Down, "Next", None),
-        bind(M, Down, Action::Down, "Next", None),
-        bind(M, Char('k'), Action::Up, "Previous", None),
-        bind(M, Up, Action::Up, "Previous", None),
-        bind(
-            M,
-            Esc,
-            Action::Cancel,
-            "Done: leave the rest unlinked",
-            Some("done"),
-        ),
-        Binding {
-            ctrl: true,
-            ..bind(F, Char('s'), Action::Submit, "Save the form", Some("save"))
-        },
-        bind(F, Tab, Action::Down, "Next field", Some("next")),
-        bind(
-            F,
-            Esc,
-            Action::Cancel,
-            "Cancel (asks if anything was typed)",
-            Some("cancel"),
-        ),
-        bind(
-            C,
-            Char('y'),
-            Action::Confirm(true),
-            "Yes, go ahead",
-            Some("yes"),
-        ),
-        bind(
-            C,
-            Char('n'),
-            Action::Confirm(false),
-            "No, go back",
-            Some("no"),
-        ),
-        bind(C, Esc, Action::Confirm(false), "No, go back", None),
-        bind(
-            P,
-            Esc,
-            Action::Cancel,
-            "Cancel: nothing is saved",
-            Some("cancel"),
-        ),
-        bind(V, Char('j'), Action::Down, "Scroll down", Some("scroll")),
-        bind(V, Down, Action::Down, "Scroll down", None),
-        bind(V, Char('k'), Action::Up, "Scroll up", Some("scroll")),
-        bind(V, Up, Action::Up, "Scroll up", None),
-        bind(V, PageDown, Action::PageDown, "Page down", None),
-        bind(V, PageUp, Action::PageUp, "Page up", None),
-        bind(V, Char('g'), Action::Top, "Top of the record", None),
-        bind(V, Char('G'), Action::Bottom, "End of the record", None),
-        bind(
-            V,
-            Char('A'),
-            Action::Acknowledge,
-            "Acknowledge: I have this",
-            Some("ack"),
-        ),
-        bind(
-            V,
-            Char('a'),
-            Action::Assign,
-            "Assign to a DSL",
-            Some("assign"),
-        ),
-        bind(V, Char('N'), Action::Note, "Add a note", Some("note")),
-        bind(
-            V,
-            Char('E'),
-            Action::Event,
-            "Record an event held (sets its deadlines)",
-            None,
-        ),
-        bind(V, Char('i'), Action::Note, "Add a note", None),
-        bind(V, Char('o'), Action::Reopen, "Re-open (if closed)", None),
-        bind(
-            V,
-            Char('s'),
-            Action::Approve,
-            "Sign off a proposed closure",
-            None,
-        ),
-        bind(
-            V,
-            Char('b'),
-            Action::SendBack,
-            "Send a proposed closure back",
-            None,
-        ),
-        bind(
-            V,
-            Char('X'),
-            Action::Access,
-            "Restrict, name or exclude staff (senior leads)",
-            None,
-        ),
-        bind(V, Esc, Action::Back, "Back to the dashboard", Some("back")),
-        bind(V, Char('q'), Action::Back, "Back to the dashboard", None),
-        bind(
-            V,
-            Char('r'),
-            Action::Refer,
-            "Refer to an agency",
-            Some("refer"),
-        ),
-        bind(
-            V,
-            Char('c'),
-            Action::Close,
-            "Close (outcome and rationale)",
-            Some("close"),
-        ),
-        bind(
-            V,
-            Char('C'),
-            Action::Contacts,
-            "Contacts: who to ring now",
-            None,
-        ),
-        bind(
-            V,
-            Char('l'),
-            Action::LookUp,
-            "Contacts for this escalation",
-            Some("look up"),
-        ),
-        bind(V, Char('L'), Action::Lock, "Lock the screen now", None),
-        bind(
-            V,
-            Char('v'),
-            Action::AddToReview,
-            "Put on the next review, with a reason",
-            None,
-        ),
-        bind(V, Char('?'), Action::Help, "Show all keys", Some("help")),
-        bind(H, Esc, Action::Back, "Close help", Some("close")),
-        bind(H, Char('j'), Action::Down, "Scroll help", Some("scroll")),
-        bind(H, Down, Action::Down, "Scroll help", None),
-        bind(H, Char('k'), Action::Up, "Scroll help", Some("scroll")),
-        bind(H, Up, Action::Up, "Scroll help", None),
-        bind(H, PageDown, Action::PageDown, "Scroll help", None),
-        bind(H, PageUp, Action::PageUp, "Scroll help", None),
-        bind(H, Char('?'), Action::Back, "Close help", None),
-        bind(H, Char('q'), Action::Back, "Close help", None),
-        Binding {
-            ctrl: true,
-            ..bind(
-                D,
-                Char('c'),
-                Action::Quit,
-                "Quit dutydesk (any screen)",
-                None,
-            )
-        },
-    ]
-}
-
-/// A key as written in the settings file: "j", "G", "Enter", "Esc", "Tab",
-/// "Up", "Down", "PgUp", "PgDn", "Home", "End", "Ctrl-x".
-pub fn parse_key(s: &str) -> Option<(KeyCode, bool)> {
-    let s = s.trim();
-    if let Some(rest) = s.strip_prefix("Ctrl-") {
-        let mut c = rest.chars();
-        return match (c.next(), c.next()) {
-            (Some(ch), None) => Some((Char(ch.to_ascii_lowercase()), true)),
-            _ => None,
-        };
-    }
-    let code = match s {
-        "Enter" => Enter,
-        "Esc" => Esc,
-        "Tab" => Tab,
-        "Shift-Tab" => BackTab,
-        "Up" | "↑" => Up,
-        "Down" | "↓" => Down,
-        "PgUp" => PageUp,
-        "PgDn" => PageDown,
-        "Home" => Home,
-        "End" => End,
-        "Space" => Char(' '),
-        _ => {
-            let mut c = s.chars();
-            match (c.next(), c.next()) {
-                (Some(ch), None) if !ch.is_control() => Char(ch),
-                _ => return None,
+impl Key {
+    /// A terminal key event as a binding would name it. AltGr arrives as
+    /// Ctrl+Alt on some terminals: that is a character, not a shortcut.
+    pub fn of(ev: KeyEvent) -> Key {
+        let mut ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let mut alt = ev.modifiers.contains(KeyModifiers::ALT);
+        let mut code = ev.code;
+        if let KeyCode::Char(c) = code {
+            if ctrl && alt {
+                (ctrl, alt) = (false, false);
+            }
+            if ctrl {
+                code = KeyCode::Char(c.to_ascii_lowercase());
             }
         }
-    };
-    Some((code, false))
+        if code == KeyCode::Tab && ev.modifiers.contains(KeyModifiers::SHIFT) {
+            code = KeyCode::BackTab;
+        }
+        // Alt+Esc (two escapes at once) acts as Esc.
+        if code == KeyCode::Esc {
+            alt = false;
+        }
+        Key { code, ctrl, alt }
+    }
+
+    /// Parses a key as written in the keymap or the settings file: "j",
+    /// "G", "Enter", "Esc", "Tab", "Shift-Tab", "Up", "Down", "Left",
+    /// "Right", "PgUp", "PgDn", "Home", "End", "Space", "Backspace",
+    /// "Delete", "F1".."F12", "Ctrl-x", "Alt-b", "Ctrl-Left".
+    pub fn parse(s: &str) -> Option<Key> {
+        let s = s.trim();
+        let (ctrl, alt, rest) = if let Some(r) = s.strip_prefix("Ctrl-") {
+            (true, false, r)
+        } else if let Some(r) = s.strip_prefix("Alt-") {
+            (false, true, r)
+        } else {
+            (false, false, s)
+        };
+        use KeyCode::*;
+        let code = match rest {
+            "Enter" => Enter,
+            "Esc" => Esc,
+            "Tab" => Tab,
+            "Shift-Tab" => BackTab,
+            "Up" | "↑" => Up,
+            "Down" | "↓" => Down,
+            "Left" | "←" => Left,
+            "Right" | "→" => Right,
+            "PgUp" => PageUp,
+            "PgDn" => PageDown,
+            "Home" => Home,
+            "End" => End,
+            "Space" => Char(' '),
+            "Backspace" => Backspace,
+            "Delete" => Delete,
+            f if f.len() >= 2 && f.starts_with('F') && f[1..].parse::<u8>().is_ok() => {
+                F(f[1..].parse().ok()?)
+            }
+            _ => {
+                let mut c = rest.chars();
+                match (c.next(), c.next()) {
+                    (Some(ch), None) if !ch.is_control() => {
+                        Char(if ctrl { ch.to_ascii_lowercase() } else { ch })
+                    }
+                    _ => return None,
+                }
+            }
+        };
+        Some(Key { code, ctrl, alt })
+    }
+
+    /// How the key is written on screen.
+    pub fn label(&self) -> String {
+        use KeyCode::*;
+        let base = match self.code {
+            Char(' ') => "Space".to_string(),
+            Char(c) => c.to_string(),
+            Enter => "Enter".into(),
+            Esc => "Esc".into(),
+            Up => "↑".into(),
+            Down => "↓".into(),
+            Left => "←".into(),
+            Right => "→".into(),
+            PageUp => "PgUp".into(),
+            PageDown => "PgDn".into(),
+            Home => "Home".into(),
+            End => "End".into(),
+            Tab => "Tab".into(),
+            BackTab => "Shift-Tab".into(),
+            Backspace => "Backspace".into(),
+            Delete => "Delete".into(),
+            F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        match (self.ctrl, self.alt) {
+            (true, _) => format!("Ctrl-{}", base.to_uppercase()),
+            (_, true) => format!("Alt-{base}"),
+            _ => base,
+        }
+    }
+
+    fn is_ctrl_c(&self) -> bool {
+        self.ctrl && self.code == KeyCode::Char('c')
+    }
 }
 
-/// The screens whose keys a user may rebind, as named in `[keys.NAME]`.
-const REBINDABLE: &[(&str, Mode)] = &[
-    ("dashboard", Mode::Dashboard),
-    ("deadlines", Mode::Deadlines),
-    ("detail", Mode::Detail),
-    ("contacts", Mode::Contacts),
-    ("reports", Mode::Reports),
-    ("reviews", Mode::Reviews),
-    ("handover", Mode::Handover),
-    ("help", Mode::Help),
-];
-
-fn mode_named(name: &str) -> Option<Mode> {
-    REBINDABLE.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
+/// One binding: keys (the first is the one the footer shows), what they
+/// do, the help line and the footer's word.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub keys: Vec<Key>,
+    pub action: Action,
+    pub description: String,
+    pub hint: Option<String>,
 }
 
-/// The bound keys.
+impl Binding {
+    /// The keys as help shows them: "j, ↓".
+    pub fn keys_label(&self) -> String {
+        self.keys
+            .iter()
+            .map(Key::label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// What each binding name in the TOML runs. Every [`Action`] a key can
+/// produce is here, and nowhere else.
+pub fn command(name: &str) -> Option<Action> {
+    use Action as A;
+    use EditOp as E;
+    Some(match name {
+        "down" => A::Down,
+        "up" => A::Up,
+        "page_down" => A::PageDown,
+        "page_up" => A::PageUp,
+        "top" => A::Top,
+        "bottom" => A::Bottom,
+        "open" => A::Open,
+        "back" => A::Back,
+        "help" => A::Help,
+        "quit" => A::Quit,
+        "focus_next" => A::FocusNext,
+        "meet" => A::Meet,
+        "waive" => A::Waive,
+        "dismiss" => A::Dismiss,
+        "acknowledge" => A::Acknowledge,
+        "assign" => A::Assign,
+        "note" => A::Note,
+        "event" => A::Event,
+        "next_choice" => A::NextChoice,
+        "reopen" => A::Reopen,
+        "approve" => A::Approve,
+        "send_back" => A::SendBack,
+        "intake" => A::Intake,
+        "refer" => A::Refer,
+        "close" => A::Close,
+        "pause" => A::Pause,
+        "lock" => A::Lock,
+        "reviews" => A::Reviews,
+        "add_to_review" => A::AddToReview,
+        "handover" => A::Handover,
+        "take_over" => A::TakeOver,
+        "handover_note" => A::HandoverNote,
+        "next_series" => A::NextSeries,
+        "previous_series" => A::PreviousSeries,
+        "reports" => A::Reports,
+        "period_back" => A::PeriodBack,
+        "period_forward" => A::PeriodForward,
+        "next_table" => A::NextTable,
+        "contacts" => A::Contacts,
+        "look_up" => A::LookUp,
+        "search" => A::Search,
+        "copy" => A::Copy,
+        "cycle_route" => A::CycleRoute,
+        "cycle_area" => A::CycleArea,
+        "edit_contact" => A::EditContact,
+        "add_contact" => A::AddContact,
+        "link_match" => A::LinkMatch,
+        "dismiss_match" => A::DismissMatch,
+        "yes" => A::Confirm(true),
+        "no" => A::Confirm(false),
+        "submit" => A::Submit,
+        "cancel" => A::Cancel,
+        "access" => A::Access,
+        "reload" => A::Reload,
+        "restore_draft" => A::RestoreDraft,
+        "discard_draft" => A::DiscardDraft,
+        "next_field" => A::NextField,
+        "prev_field" => A::PrevField,
+        "choice_next" => A::ChoiceNext,
+        "choice_prev" => A::ChoicePrev,
+        "choice_clear" => A::ChoiceClear,
+        "tick" => A::TickOption,
+        "toggle" => A::Toggle,
+        "newline" => A::Edit(E::Newline),
+        "left" => A::Edit(E::Left),
+        "right" => A::Edit(E::Right),
+        "line_up" => A::Edit(E::LineUp),
+        "line_down" => A::Edit(E::LineDown),
+        "home" => A::Edit(E::Home),
+        "end" => A::Edit(E::End),
+        "word_left" => A::Edit(E::WordLeft),
+        "word_right" => A::Edit(E::WordRight),
+        "backspace" => A::Edit(E::Backspace),
+        "delete" => A::Edit(E::Delete),
+        "delete_word_back" => A::Edit(E::DeleteWordBack),
+        "delete_word_forward" => A::Edit(E::DeleteWordForward),
+        "kill_to_head" => A::Edit(E::KillToHead),
+        "kill_to_end" => A::Edit(E::KillToEnd),
+        "undo" => A::Edit(E::Undo),
+        "yank" => A::Edit(E::Yank),
+        _ => return None,
+    })
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    #[serde(default)]
+    on: Vec<String>,
+    #[serde(default)]
+    run: Option<String>,
+    #[serde(default)]
+    desc: Option<String>,
+    #[serde(default)]
+    hint: Option<String>,
+    #[serde(default)]
+    include: Option<String>,
+}
+
+/// Reads the keymap TOML: each top-level key a section, each an array of
+/// bindings or includes. Errors name the section and the binding.
+pub fn parse_toml(text: &str) -> Result<BTreeMap<String, Vec<Binding>>, String> {
+    let raw: BTreeMap<String, Vec<Entry>> = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = BTreeMap::new();
+    for name in raw.keys() {
+        let mut seen = Vec::new();
+        out.insert(name.clone(), expand(&raw, name, &mut seen)?);
+    }
+    Ok(out)
+}
+
+fn expand(
+    raw: &BTreeMap<String, Vec<Entry>>,
+    name: &str,
+    seen: &mut Vec<String>,
+) -> Result<Vec<Binding>, String> {
+    if seen.iter().any(|s| s == name) {
+        return Err(format!("[{name}] includes itself"));
+    }
+    seen.push(name.to_string());
+    let entries = raw
+        .get(name)
+        .ok_or_else(|| format!("no section [{name}] to include"))?;
+    let mut out = Vec::new();
+    for e in entries {
+        if let Some(inc) = &e.include {
+            out.extend(expand(raw, inc, seen)?);
+            continue;
+        }
+        let run = e.run.as_deref().unwrap_or("");
+        let action = command(run).ok_or_else(|| format!("[{name}] {run:?}: no such command"))?;
+        let keys = e
+            .on
+            .iter()
+            .map(|k| Key::parse(k).ok_or_else(|| format!("[{name}] {k:?}: not a key")))
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err(format!("[{name}] {run:?}: no key"));
+        }
+        out.push(Binding {
+            keys,
+            action,
+            description: e.desc.clone().unwrap_or_default(),
+            hint: e.hint.clone(),
+        });
+    }
+    seen.pop();
+    Ok(out)
+}
+
+/// The bound keys, section by section.
+#[derive(Debug, Clone)]
 pub struct Keymap {
-    bindings: Vec<Binding>,
+    sections: BTreeMap<String, Vec<Binding>>,
 }
 
 impl Default for Keymap {
     fn default() -> Self {
         Keymap {
-            bindings: defaults(),
+            sections: parse_toml(DEFAULT_TOML).expect("the embedded keymap parses"),
         }
     }
 }
 
 impl Keymap {
-    /// The defaults with the user's rebindings applied. Each problem (unknown
-    /// mode or key, a new key already taken, Ctrl-C) is returned as a message
-    /// and that rebinding is skipped; the rest still apply.
+    /// The names of every section (each layer's, and the shared ones).
+    pub fn section_names(&self) -> impl Iterator<Item = &str> {
+        self.sections.keys().map(String::as_str)
+    }
+
+    /// The defaults with the user's rebindings applied (`[keys.SECTION]
+    /// "old" = "new"`). Each problem (unknown section or key, a new key
+    /// already taken, Ctrl-C) is returned as a message naming its file and
+    /// line, and that rebinding is skipped; the rest still apply.
     pub fn with_overrides(rebindings: &[crate::config::Rebinding]) -> (Keymap, Vec<String>) {
         let mut km = Keymap::default();
         let mut problems = Vec::new();
-        let mut bad_modes: Vec<&str> = Vec::new();
+        let mut bad: Vec<&str> = Vec::new();
         for r in rebindings {
-            let (at, mode_name, from, to) = (&r.at, r.mode.as_str(), &r.from, &r.to);
-            let Some(mode) = mode_named(mode_name) else {
-                if !bad_modes.contains(&mode_name) {
-                    bad_modes.push(mode_name);
-                    let names: Vec<&str> = REBINDABLE.iter().map(|(n, _)| *n).collect();
+            let (at, section, from, to) = (&r.at, r.mode.as_str(), &r.from, &r.to);
+            // The screen once called "detail" is the record.
+            let section = if section == "detail" {
+                "record"
+            } else {
+                section
+            };
+            if !km.sections.contains_key(section) {
+                if !bad.contains(&section) {
+                    bad.push(section);
+                    let names: Vec<&str> = km.section_names().collect();
                     problems.push(format!(
-                        "{at}: [keys.{mode_name}]: no such screen ({})",
+                        "{at}: [keys.{section}]: no such screen ({})",
                         names.join(", ")
                     ));
                 }
                 continue;
-            };
+            }
             if from.is_empty() {
                 continue;
             }
-            let (Some((fc, fctrl)), Some((tc, tctrl))) = (parse_key(from), parse_key(to)) else {
-                problems.push(format!("{at}: [keys.{mode_name}] {from:?} = {to:?}: not a key (e.g. \"j\", \"Enter\", \"Ctrl-x\")"));
+            let (Some(fk), Some(tk)) = (Key::parse(from), Key::parse(to)) else {
+                problems.push(format!(
+                    "{at}: [keys.{section}] {from:?} = {to:?}: not a key (e.g. \"j\", \"Enter\", \"Ctrl-x\")"
+                ));
                 continue;
             };
-            if tctrl && tc == Char('c') {
+            if tk.is_ctrl_c() {
                 problems.push(format!(
-                    "{at}: [keys.{mode_name}] {to:?}: Ctrl-C always quits"
+                    "{at}: [keys.{section}] {to:?}: Ctrl-C always quits"
                 ));
                 continue;
             }
-            let taken = km.bindings.iter().any(|b| {
-                b.mode == mode
-                    && b.code == tc
-                    && b.ctrl == tctrl
-                    && !(b.code == fc && b.ctrl == fctrl)
-            });
+            let list = km.sections.get_mut(section).expect("checked above");
+            let taken = list
+                .iter()
+                .any(|b| b.keys.contains(&tk) && !b.keys.contains(&fk));
             if taken {
-                problems.push(format!("{at}: [keys.{mode_name}] {from:?} = {to:?}: {to:?} is already bound on that screen"));
+                problems.push(format!(
+                    "{at}: [keys.{section}] {from:?} = {to:?}: {to:?} is already bound on that screen"
+                ));
                 continue;
             }
             let mut found = false;
-            for b in km
-                .bindings
-                .iter_mut()
-                .filter(|b| b.mode == mode && b.code == fc && b.ctrl == fctrl)
-            {
-                b.code = tc;
-                b.ctrl = tctrl;
-                found = true;
+            for b in list.iter_mut() {
+                for k in b.keys.iter_mut().filter(|k| **k == fk) {
+                    *k = tk;
+                    found = true;
+                }
             }
             if !found {
                 problems.push(format!(
-                    "{at}: [keys.{mode_name}] {from:?}: not bound on that screen"
+                    "{at}: [keys.{section}] {from:?}: not bound on that screen"
                 ));
             }
         }
         (km, problems)
     }
 
-    /// The action for a key in a mode. Ctrl-C quits from anywhere.
-    pub fn lookup(&self, mode: Mode, key: KeyEvent) -> Option<Action> {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl && key.code == Char('c') {
-            return Some(Action::Quit);
-        }
-        self.bindings
-            .iter()
-            .find(|b| b.mode == mode && b.code == key.code && b.ctrl == ctrl)
+    /// The action bound to a key in a section. Ctrl-C is never looked up
+    /// here: it always quits (see [`super::route`]).
+    pub fn lookup(&self, section: &str, key: KeyEvent) -> Option<Action> {
+        let k = Key::of(key);
+        self.bindings(section)
+            .find(|b| b.keys.contains(&k))
             .map(|b| b.action.clone())
     }
 
-    /// Every binding of a mode, in table order.
-    pub fn bindings(&self, mode: Mode) -> impl Iterator<Item = &Binding> {
-        self.bindings.iter().filter(move |b| b.mode == mode)
+    /// Every binding of a section, in the table's order.
+    pub fn bindings<'a>(&'a self, section: &str) -> impl Iterator<Item = &'a Binding> + 'a {
+        self.sections.get(section).into_iter().flatten()
     }
 
-    /// Footer hints for a mode: ("j/k", "move"), ("⏎", "open")...
-    pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
-        let mut out: Vec<(String, &'static str)> = Vec::new();
-        for b in self.bindings(mode) {
-            let Some(hint) = b.hint else { continue };
-            let key = key_label(b);
-            match out.iter_mut().find(|(_, h)| *h == hint) {
-                Some((keys, _)) => {
-                    keys.push('/');
-                    keys.push_str(&key);
+    /// Footer hints for sections, in order: ("j/k", "move"), ("Enter", "open")...
+    /// Bindings with the same hint are merged into one entry.
+    pub fn hints(&self, sections: &[&str]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for s in sections {
+            for b in self.bindings(s) {
+                let Some(hint) = &b.hint else { continue };
+                let key = b.keys[0].label();
+                match out.iter_mut().find(|(_, h)| h == hint) {
+                    Some((keys, _)) if !keys.split('/').any(|k| k == key) => {
+                        keys.push('/');
+                        keys.push_str(&key);
+                    }
+                    Some(_) => {}
+                    None => out.push((key, hint.clone())),
                 }
-                None => out.push((key, hint)),
+            }
+        }
+        out
+    }
+
+    /// (keys, description) of sections for `?` help, keys of one
+    /// description merged.
+    pub fn entries(&self, sections: &[&str]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for s in sections {
+            for b in self.bindings(s) {
+                let k = b.keys_label();
+                match out.iter_mut().find(|(_, d)| *d == b.description) {
+                    Some((keys, _)) => {
+                        for one in k.split(", ") {
+                            if !keys.split(", ").any(|x| x == one) {
+                                keys.push_str(", ");
+                                keys.push_str(one);
+                            }
+                        }
+                    }
+                    None => out.push((k, b.description.clone())),
+                }
             }
         }
         out
     }
 }
 
-/// How a key is written on screen.
-pub fn key_label(b: &Binding) -> String {
-    let base = match b.code {
-        Char(' ') => "Space".to_string(),
-        Char(c) => c.to_string(),
-        Enter => "Enter".into(),
-        Esc => "Esc".into(),
-        Up => "↑".into(),
-        Down => "↓".into(),
-        PageUp => "PgUp".into(),
-        PageDown => "PgDn".into(),
-        Home => "Home".into(),
-        End => "End".into(),
-        KeyCode::Tab => "Tab".into(),
-        KeyCode::BackTab => "Shift-Tab".into(),
-        other => format!("{other:?}"),
+/// A key that is text to a focused field: a character with neither Ctrl nor
+/// Alt (AltGr's Ctrl+Alt counts as none).
+pub fn typed_char(key: KeyEvent) -> Option<char> {
+    let k = Key::of(key);
+    match k.code {
+        KeyCode::Char(c) if !k.ctrl && !k.alt && !c.is_control() => Some(c),
+        _ => None,
+    }
+}
+
+/// Ctrl-C, which quits from anywhere.
+pub fn is_ctrl_c(key: KeyEvent) -> bool {
+    Key::of(key).is_ctrl_c()
+}
+
+/// Whether a key event is a release (ignored: only presses and repeats act).
+pub fn is_release(key: KeyEvent) -> bool {
+    key.kind == KeyEventKind::Release
+}
+
+/// Whether an event read from the terminal is a plain Esc, after which the
+/// rest of an escape sequence may follow at once.
+pub fn is_esc(ev: &Event) -> bool {
+    matches!(ev, Event::Key(k) if k.code == KeyCode::Esc)
+}
+
+/// Takes apart what the terminal sent in one burst. An escape sequence the
+/// terminal library did not recognise arrives as Esc followed by its bytes
+/// as characters: Option+Up from a macOS terminal (`ESC ESC [ A`) is Esc,
+/// `[`, `A`. Such a sequence becomes nothing at all, so its characters never
+/// run commands ("A" would acknowledge a case) and its Esc never throws a
+/// typed note away. A lone Esc stays Esc.
+pub fn decode_burst(events: Vec<Event>) -> Vec<Event> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    let ch = |e: &Event| match e {
+        Event::Key(k) if !k.modifiers.contains(KeyModifiers::CONTROL) => match k.code {
+            KeyCode::Char(c) => Some(c),
+            _ => None,
+        },
+        _ => None,
     };
-    if b.ctrl { format!("Ctrl-{base}") } else { base }
+    while i < events.len() {
+        if is_esc(&events[i]) {
+            match events.get(i + 1).and_then(ch) {
+                Some('[') => {
+                    // CSI: parameters 0x30-0x3F, intermediates 0x20-0x2F, a final 0x40-0x7E.
+                    let mut j = i + 2;
+                    while events
+                        .get(j)
+                        .and_then(ch)
+                        .is_some_and(|c| ('\x30'..='\x3f').contains(&c))
+                    {
+                        j += 1;
+                    }
+                    while events
+                        .get(j)
+                        .and_then(ch)
+                        .is_some_and(|c| ('\x20'..='\x2f').contains(&c))
+                    {
+                        j += 1;
+                    }
+                    if events
+                        .get(j)
+                        .and_then(ch)
+                        .is_some_and(|c| ('\x40'..='\x7e').contains(&c))
+                    {
+                        j += 1;
+                    }
+                    i = j;
+                    continue;
+                }
+                Some('O') if events.get(i + 2).and_then(ch).is_some() => {
+                    i += 3;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(events[i].clone());
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -827,30 +544,39 @@ mod tests {
     }
 
     #[test]
-    fn vim_keys_and_arrows_agree() {
+    fn the_embedded_keymap_parses_and_every_binding_is_described() {
         let km = Keymap::default();
-        assert_eq!(km.lookup(D, key(Char('j'))), km.lookup(D, key(Down)));
-        assert_eq!(km.lookup(D, key(Char('k'))), Some(Action::Up));
-        assert_eq!(km.lookup(V, key(Esc)), Some(Action::Back));
-        assert_eq!(km.lookup(D, key(Char('z'))), None);
+        for s in km.section_names() {
+            for b in km.bindings(s) {
+                assert!(!b.description.is_empty(), "[{s}] {:?}", b.action);
+            }
+        }
     }
 
     #[test]
-    fn no_key_is_bound_twice_in_one_mode() {
+    fn vim_keys_and_arrows_agree() {
         let km = Keymap::default();
-        let all = defaults();
-        for (i, a) in all.iter().enumerate() {
-            for b in &all[i + 1..] {
-                assert!(
-                    !(a.mode == b.mode && a.code == b.code && a.ctrl == b.ctrl),
-                    "{:?} {:?} bound twice",
-                    a.mode,
-                    a.code
-                );
+        assert_eq!(
+            km.lookup("dashboard", key(KeyCode::Char('j'))),
+            km.lookup("dashboard", key(KeyCode::Down))
+        );
+        assert_eq!(
+            km.lookup("dashboard", key(KeyCode::Char('k'))),
+            Some(Action::Up)
+        );
+        assert_eq!(km.lookup("record", key(KeyCode::Esc)), Some(Action::Back));
+        assert_eq!(km.lookup("dashboard", key(KeyCode::Char('z'))), None);
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_section() {
+        let km = Keymap::default();
+        for s in km.section_names() {
+            let all: Vec<&Key> = km.bindings(s).flat_map(|b| &b.keys).collect();
+            for (i, a) in all.iter().enumerate() {
+                assert!(!all[i + 1..].contains(a), "[{s}] {a:?} bound twice");
             }
         }
-        assert_eq!(km.lookup(P, key(Enter)), Some(Action::Submit));
-        assert_eq!(km.lookup(P, key(Char('q'))), None, "q is text in a prompt");
     }
 
     #[test]
@@ -866,6 +592,7 @@ mod tests {
             r("dashboard", "q", "j", 3), // j is taken
             r("dashboard", "Z", "z", 4), // Z is not bound
             r("nowhere", "", "", 6),
+            r("dashboard", "x", "Ctrl-c", 7),
         ];
         let (km, problems) = Keymap::with_overrides(&o);
         assert!(
@@ -874,14 +601,23 @@ mod tests {
                 .any(|p| p.starts_with("config.toml line 3:")),
             "each problem names its line: {problems:?}"
         );
-        assert_eq!(km.lookup(D, key(Char('t'))), Some(Action::Acknowledge));
-        assert_eq!(km.lookup(D, key(Char('A'))), None);
+        let d = "dashboard";
         assert_eq!(
-            km.lookup(D, key(Char('q'))),
+            km.lookup(d, key(KeyCode::Char('t'))),
+            Some(Action::Acknowledge)
+        );
+        assert_eq!(km.lookup(d, key(KeyCode::Char('A'))), None);
+        assert_eq!(
+            km.lookup("record", key(KeyCode::Char('A'))),
+            Some(Action::Acknowledge),
+            "a shared verb is rebound on one screen only"
+        );
+        assert_eq!(
+            km.lookup(d, key(KeyCode::Char('q'))),
             Some(Action::Quit),
             "a conflict changes nothing"
         );
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems.len(), 4, "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("already bound")));
         assert!(
             problems
@@ -889,36 +625,64 @@ mod tests {
                 .any(|p| p.contains("not bound on that screen"))
         );
         assert!(problems.iter().any(|p| p.contains("no such screen")));
+        assert!(problems.iter().any(|p| p.contains("Ctrl-C always quits")));
         assert!(
-            km.hints(D).iter().any(|(k, h)| k == "t" && *h == "ack"),
+            km.hints(&[d]).iter().any(|(k, h)| k == "t" && h == "ack"),
             "the footer follows"
         );
-        assert_eq!(parse_key("Ctrl-x"), Some((Char('x'), true)));
-        assert_eq!(parse_key("PgDn"), Some((PageDown, false)));
-        assert_eq!(parse_key("nonsense"), None);
-    }
-
-    #[test]
-    fn ctrl_c_quits_everywhere() {
-        let km = Keymap::default();
-        let c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);
-        for m in [D, V, H] {
-            assert_eq!(km.lookup(m, c), Some(Action::Quit));
-        }
+        assert_eq!(
+            Key::parse("Ctrl-x"),
+            Some(Key {
+                code: KeyCode::Char('x'),
+                ctrl: true,
+                alt: false
+            })
+        );
+        assert_eq!(Key::parse("PgDn").map(|k| k.code), Some(KeyCode::PageDown));
+        assert_eq!(Key::parse("nonsense"), None);
     }
 
     #[test]
     fn hints_merge_keys_of_one_hint() {
-        let hints = Keymap::default().hints(D);
-        assert_eq!(hints[0], ("j/k".to_string(), "move"));
-        assert!(hints.iter().any(|(k, h)| k == "Enter" && *h == "open"));
-        assert!(hints.iter().any(|(k, h)| k == "q" && *h == "quit"));
+        let hints = Keymap::default().hints(&["dashboard"]);
+        assert_eq!(hints[0], ("j/k".to_string(), "move".to_string()));
+        assert!(hints.iter().any(|(k, h)| k == "Enter" && h == "open"));
+        assert!(hints.iter().any(|(k, h)| k == "q" && h == "quit"));
     }
 
     #[test]
-    fn every_binding_is_described() {
-        for b in defaults() {
-            assert!(!b.description.is_empty());
-        }
+    fn altgr_is_text_and_ctrl_letters_are_not() {
+        let altgr = KeyEvent::new(
+            KeyCode::Char('@'),
+            KeyModifiers::CONTROL | KeyModifiers::ALT,
+        );
+        assert_eq!(typed_char(altgr), Some('@'));
+        let ctrl_a = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL);
+        assert_eq!(typed_char(ctrl_a), None);
+        let km = Keymap::default();
+        assert_eq!(
+            km.lookup("input", ctrl_a),
+            Some(Action::Edit(EditOp::Home))
+        );
+        let alt_esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::ALT);
+        assert_eq!(km.lookup("record", alt_esc), Some(Action::Back));
+    }
+
+    #[test]
+    fn escape_sequences_in_a_burst_become_nothing() {
+        let k = |c: KeyCode| Event::Key(key(c));
+        let c = |ch: char| k(KeyCode::Char(ch));
+        // Option+Up: ESC ESC [ A, read as Esc, '[', 'A'.
+        assert!(decode_burst(vec![k(KeyCode::Esc), c('['), c('A')]).is_empty());
+        // With parameters: ESC [ 1 ; 3 A.
+        assert!(decode_burst(vec![k(KeyCode::Esc), c('['), c('1'), c(';'), c('3'), c('A')]).is_empty());
+        // SS3: ESC O P.
+        assert!(decode_burst(vec![k(KeyCode::Esc), c('O'), c('P')]).is_empty());
+        // A lone Esc, and Esc then other text, stay.
+        assert_eq!(decode_burst(vec![k(KeyCode::Esc)]).len(), 1);
+        assert_eq!(decode_burst(vec![k(KeyCode::Esc), c('x')]).len(), 2);
+        // What follows a sequence is kept.
+        let out = decode_burst(vec![k(KeyCode::Esc), c('['), c('B'), c('j')]);
+        assert_eq!(out, vec![c('j')]);
     }
 }

@@ -8,13 +8,18 @@
 pub mod action;
 pub mod alerts;
 pub mod app;
+pub mod clipboard;
+pub mod drafts;
 pub mod form;
 pub mod forms;
 pub mod keymap;
-pub mod mouse;
+pub mod layer;
+pub mod layers;
+pub mod route;
 pub mod theme;
 pub mod update;
 pub mod views;
+pub mod widgets;
 
 use crate::clock::Clock;
 use crate::domain::staff::StaffMember;
@@ -24,9 +29,10 @@ use action::Action;
 use anyhow::Result;
 use app::App;
 use chrono::{Timelike, Utc};
-use crossterm::event::{Event as TermEvent, KeyEventKind};
+use crossterm::event::Event as TermEvent;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use route::Input;
 use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 use update::{Effect, update};
@@ -71,6 +77,8 @@ pub fn reply_action(reply: Reply) -> Action {
         },
         Reply::AccessLists(l) => Action::AccessLoaded(l),
         Reply::Error(e) => Action::StoreError(e),
+        Reply::Conflict(e) => Action::Conflict(e),
+        Reply::Unchanged(id) => Action::Unchanged(id),
         Reply::Revoked(why) => Action::Revoked(why),
     }
 }
@@ -88,10 +96,15 @@ impl Drop for TerminalGuard {
 /// Puts the terminal back, ignoring every error: after a hang-up the writes
 /// fail, and `ratatui::restore` would then print to a dead terminal and panic.
 fn restore() {
-    use crossterm::{cursor::Show, event::DisableMouseCapture, terminal};
+    use crossterm::{
+        cursor::Show,
+        event::{DisableBracketedPaste, DisableMouseCapture},
+        terminal,
+    };
     // Harmless when mouse reporting was never turned on.
     let _ = crossterm::execute!(
         std::io::stdout(),
+        DisableBracketedPaste,
         DisableMouseCapture,
         terminal::LeaveAlternateScreen,
         Show
@@ -113,6 +126,7 @@ fn install_panic_hook() {
 pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> Result<()> {
     let (tx, rx) = channel::<Event>();
     let read_only = store.read_only();
+    let draft_file = drafts::dir().map(|d| drafts::DraftFile::new(d, store.path()));
     let store_tx = tx.clone();
     let worker = Worker::spawn(store, me.clone(), clock, move |r| {
         store_tx.send(Event::Store(r)).is_ok()
@@ -122,6 +136,8 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
     install_panic_hook();
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
+    // A paste arrives as one text, never as keys.
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
     spawn_input(tx);
 
     let size = terminal.size()?;
@@ -132,8 +148,8 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
         Err(e) => (crate::config::Config::default(), Some(e.to_string())),
     };
     let (keymap, key_problems) = keymap::Keymap::with_overrides(&config.rebindings());
-    app.keymap = keymap;
-    app.theme = theme::Theme::named(&config.theme.name);
+    app.ctx.keymap = keymap;
+    app.ctx.theme = theme::Theme::named(&config.theme.name);
     if let Some(e) = config_error {
         update(
             &mut app,
@@ -152,6 +168,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
     }
     let mut alerts = alerts::Announcer::new(&config);
+    let clip = clipboard::Path::from_env();
     let idle_after = match config.lock.idle_minutes {
         0 => None,
         m => Some(Duration::from_secs(u64::from(m) * 60)),
@@ -159,111 +176,154 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
     let mut last_key = std::time::Instant::now();
     let mut pending = vec![
         update::initial_load(),
-        update::Effect::Store(crate::store::worker::Request::Reviews),
-        update::Effect::Store(crate::store::worker::Request::Handover),
+        Effect::Store(crate::store::worker::Request::Reviews),
+        Effect::Store(crate::store::worker::Request::Handover),
     ];
+    // Drafts from sessions that ended before saving are offered first.
+    let mut kept = Kept::new(draft_file);
+    let found = kept.adopt();
+    pending.extend(update(&mut app, Action::DraftsFound(found)));
     loop {
         for fx in pending.drain(..) {
             match fx {
                 Effect::Store(req) => worker.send(req),
                 Effect::Notify(list) => alerts.announce(&list),
-                Effect::Copy(text) => {
+                Effect::Copy { text, what } => {
                     use std::io::Write;
-                    let bytes =
-                        crate::notify::clipboard_bytes(&text, std::env::var_os("TMUX").is_some());
                     let mut out = std::io::stdout();
-                    let _ = out.write_all(&bytes);
+                    let _ = out.write_all(&clip.bytes(&text));
                     let _ = out.flush();
+                    update(&mut app, Action::Notice(clip.message(&what)));
                 }
-                Effect::Quit => return Ok(()),
+                Effect::Quit => {
+                    kept.save(&app, clock, true);
+                    return Ok(());
+                }
             }
         }
-        if let Err(e) = terminal.draw(|f| views::draw(&app, f)) {
+        kept.save(&app, clock, false);
+        if let Err(e) = terminal.draw(|f| app.draw(f)) {
             if crate::process::is_hangup(&e) {
+                kept.save(&app, clock, true);
                 return hung_up(terminal);
             }
             return Err(e.into());
         }
         let action = match rx.recv_timeout(until_next_second(clock)) {
-            Ok(Event::Term(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
+            Ok(Event::Term(TermEvent::Key(k))) => {
                 last_key = std::time::Instant::now();
-                if app.revoked.is_some() {
-                    // Records are gone from this session: only quitting is left.
-                    let quit = k.code == crossterm::event::KeyCode::Char('q')
-                        || (k.code == crossterm::event::KeyCode::Char('c')
-                            && k.modifiers
-                                .contains(crossterm::event::KeyModifiers::CONTROL));
-                    quit.then_some(Action::Quit)
-                } else if app.locked {
-                    // Any key only unlocks; it does nothing else.
-                    Some(Action::Unlock)
-                } else if app.too_small() && k.code == crossterm::event::KeyCode::Char('q') {
-                    Some(Action::Quit)
-                } else if app.mode() == keymap::Mode::Prompt {
-                    // Keys the prompt does not bind are text.
-                    Some(
-                        app.keymap
-                            .lookup(app.mode(), k)
-                            .unwrap_or(Action::PromptKey(k)),
-                    )
-                } else if app.mode() == keymap::Mode::Form {
-                    // The form takes every key but Ctrl-C.
-                    Some(match app.keymap.lookup(keymap::Mode::Dashboard, k) {
-                        Some(Action::Quit)
-                            if k.modifiers
-                                .contains(crossterm::event::KeyModifiers::CONTROL) =>
-                        {
-                            Action::Quit
-                        }
-                        _ => Action::FormKey(k),
-                    })
-                } else if app.mode() == keymap::Mode::ContactSearch {
-                    Some(
-                        app.keymap
-                            .lookup(app.mode(), k)
-                            .unwrap_or(Action::SearchKey(k)),
-                    )
-                } else if app.mode() == keymap::Mode::Picker {
-                    Some(
-                        app.keymap
-                            .lookup(app.mode(), k)
-                            .unwrap_or(Action::PickerKey(k)),
-                    )
-                } else {
-                    app.keymap.lookup(app.mode(), k)
-                }
+                app.route(&Input::Key(k))
+            }
+            Ok(Event::Term(TermEvent::Paste(text))) => {
+                last_key = std::time::Instant::now();
+                app.route(&Input::Paste(text))
             }
             Ok(Event::Term(TermEvent::Resize(w, h))) => Some(Action::Resize(w, h)),
-            Ok(Event::Term(TermEvent::Mouse(m))) if !app.locked => {
+            Ok(Event::Term(TermEvent::Mouse(m))) => {
                 if m.kind != crossterm::event::MouseEventKind::Moved {
                     last_key = std::time::Instant::now();
                 }
-                mouse::action(&app, m)
+                app.mouse(m)
             }
             Ok(Event::Term(_)) => None,
             Ok(Event::Store(reply)) => Some(reply_action(reply)),
-            Ok(Event::Signal) => Some(Action::Quit),
-            Ok(Event::HangUp) => return hung_up(terminal),
+            // SIGTERM, SIGINT: quit now, keeping what was typed as a draft.
+            Ok(Event::Signal) => Some(Action::QuitNow),
+            Ok(Event::HangUp) => {
+                kept.save(&app, clock, true);
+                return hung_up(terminal);
+            }
             Err(RecvTimeoutError::Timeout) => {
                 // A resize signal can be lost (e.g. before the input thread
                 // first reads); the size itself is the truth.
                 let size = match terminal.size() {
                     Ok(size) => size,
-                    Err(e) if crate::process::is_hangup(&e) => return hung_up(terminal),
+                    Err(e) if crate::process::is_hangup(&e) => {
+                        kept.save(&app, clock, true);
+                        return hung_up(terminal);
+                    }
                     Err(e) => return Err(e.into()),
                 };
-                if (size.width, size.height) != (app.width, app.height) {
+                if (size.width, size.height) != (app.ctx.width, app.ctx.height) {
                     pending.extend(update(&mut app, Action::Resize(size.width, size.height)));
                 }
-                if !app.locked && idle_after.is_some_and(|d| last_key.elapsed() >= d) {
+                if idle_after.is_some_and(|d| last_key.elapsed() >= d) {
                     pending.extend(update(&mut app, Action::Lock));
                 }
+                kept.flush();
                 Some(Action::Tick(clock.now()))
             }
-            Err(RecvTimeoutError::Disconnected) => Some(Action::Quit),
+            Err(RecvTimeoutError::Disconnected) => Some(Action::QuitNow),
         };
         if let Some(a) = action {
             pending.extend(update(&mut app, a));
+        }
+    }
+}
+
+/// Keeps the session's drafts in its private file: compared after every
+/// change, written within a second (on the clock's tick) and at once when
+/// the session ends.
+struct Kept {
+    file: Option<drafts::DraftFile>,
+    /// The drafts as last seen (their time left out), and whether they
+    /// still need writing.
+    seen: String,
+    list: Vec<drafts::Draft>,
+    dirty: bool,
+}
+
+impl Kept {
+    fn new(file: Option<drafts::DraftFile>) -> Kept {
+        Kept {
+            file,
+            seen: "[]".into(),
+            list: Vec::new(),
+            dirty: false,
+        }
+    }
+
+    fn adopt(&mut self) -> Vec<drafts::Draft> {
+        self.file.as_ref().map(|f| f.adopt()).unwrap_or_default()
+    }
+
+    /// Notes the drafts the screen holds now; writes them if `now`.
+    fn save(&mut self, app: &App, clock: Clock, now: bool) {
+        let mut list = app.drafts();
+        let key = {
+            let mut bare = list.clone();
+            for d in &mut bare {
+                d.at = 0;
+            }
+            serde_json::to_string(&bare).unwrap_or_default()
+        };
+        if key != self.seen {
+            let t = clock.now().timestamp();
+            for d in &mut list {
+                if d.at == 0 {
+                    d.at = t;
+                }
+            }
+            self.seen = key;
+            self.list = list;
+            self.dirty = true;
+        }
+        if now {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        self.dirty = false;
+        if let Some(f) = &self.file {
+            // A draft that cannot be kept must not stop the desk; it stays
+            // on screen, and the next change tries again.
+            if f.save(&self.list).is_err() {
+                self.dirty = true;
+            }
         }
     }
 }
@@ -294,9 +354,12 @@ fn spawn_input(tx: Sender<Event>) {
         .name("input".into())
         .spawn(move || {
             loop {
-                match crossterm::event::read() {
-                    Ok(ev) => {
-                        if tx.send(Event::Term(ev)).is_err() {
+                match read_burst() {
+                    Ok(events) => {
+                        if events
+                            .into_iter()
+                            .any(|ev| tx.send(Event::Term(ev)).is_err())
+                        {
                             break;
                         }
                     }
@@ -310,6 +373,24 @@ fn spawn_input(tx: Sender<Event>) {
             }
         })
         .expect("spawn input thread");
+}
+
+/// One event, or after an Esc everything the terminal sent with it: an
+/// escape sequence the terminal library did not know arrives as Esc and
+/// characters within a few milliseconds, and is dropped whole
+/// ([`keymap::decode_burst`]). A lone Esc waits 15 ms at most.
+fn read_burst() -> std::io::Result<Vec<TermEvent>> {
+    let first = crossterm::event::read()?;
+    if !keymap::is_esc(&first) {
+        return Ok(vec![first]);
+    }
+    let mut burst = vec![first];
+    let mut wait = Duration::from_millis(15);
+    while burst.len() < 64 && crossterm::event::poll(wait)? {
+        burst.push(crossterm::event::read()?);
+        wait = Duration::from_millis(3);
+    }
+    Ok(keymap::decode_burst(burst))
 }
 
 fn spawn_signals(tx: Sender<Event>) -> Result<()> {
@@ -337,6 +418,6 @@ fn spawn_signals(tx: Sender<Event>) -> Result<()> {
 pub fn render_text(app: &mut App, width: u16, height: u16) -> Result<String> {
     update(app, Action::Resize(width, height));
     let mut terminal = Terminal::new(TestBackend::new(width, height))?;
-    terminal.draw(|f| views::draw(app, f))?;
+    terminal.draw(|f| app.draw(f))?;
     Ok(views::buffer_text(terminal.backend().buffer()))
 }

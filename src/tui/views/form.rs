@@ -8,6 +8,7 @@
 
 use super::{truncate, wrap};
 use crate::tui::form::{Field, FieldKind, Form, Value};
+use crate::tui::layer::Ctx;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -24,18 +25,12 @@ const LABEL: usize = 22;
 const GAP: usize = 1;
 /// Rows shown of a multi-line text.
 const BLOCK_ROWS: usize = 5;
-/// The cursor mark in the focused text.
-const CURSOR: &str = "▏";
 
 /// Label columns and value columns for a given inner width.
 fn columns(width: usize) -> (usize, usize) {
     let label = LABEL.min(width.saturating_sub(MARK + GAP) / 3);
     let room = width.saturating_sub(MARK + label + GAP).max(1);
     (label, room)
-}
-
-fn cw(c: char) -> usize {
-    c.width().unwrap_or(0)
 }
 
 /// The label cell: marker, label (cut to fit, " *" kept), padding.
@@ -50,143 +45,6 @@ fn label_spans(f: &Field, focused: bool, t: &Theme, label_w: usize) -> Vec<Span<
         Span::styled(if focused { "▶ " } else { "  " }, style),
         Span::styled(text, style),
     ]
-}
-
-/// One line of text in `room` columns with the cursor mark at `cur`. The
-/// window moves in half-width steps so the cursor stays in view; "…" marks
-/// text cut off at either side.
-fn cursor_line(chars: &[char], cur: usize, room: usize, t: &Theme) -> Vec<Span<'static>> {
-    let mut prefix = Vec::with_capacity(chars.len() + 1);
-    prefix.push(0usize);
-    for c in chars {
-        prefix.push(prefix[prefix.len() - 1] + cw(*c));
-    }
-    let n = chars.len();
-    let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
-    if prefix[n] < room {
-        return vec![
-            Span::styled(text(0, cur), t.key),
-            Span::styled(CURSOR, t.key),
-            Span::styled(text(cur, n), t.key),
-        ];
-    }
-    // The start: the first half-width step from which the cursor, its mark
-    // and an "…" on each side fit.
-    let page = (room / 2).max(1);
-    let (mut a, mut k) = (0, 0);
-    while a < cur && usize::from(a > 0) + (prefix[cur] - prefix[a]) + 2 > room {
-        k += 1;
-        while a < cur && prefix[a] < k * page {
-            a += 1;
-        }
-    }
-    let mut spans = Vec::new();
-    if a > 0 {
-        spans.push(Span::styled("…", t.muted));
-    }
-    spans.push(Span::styled(text(a, cur), t.key));
-    spans.push(Span::styled(CURSOR, t.key));
-    let left = room.saturating_sub(usize::from(a > 0) + prefix[cur] - prefix[a] + 1);
-    if prefix[n] - prefix[cur] <= left {
-        spans.push(Span::styled(text(cur, n), t.key));
-    } else {
-        let mut b = cur;
-        while b < n && prefix[b + 1] - prefix[cur] < left {
-            b += 1;
-        }
-        spans.push(Span::styled(text(cur, b), t.key));
-        spans.push(Span::styled("…", t.muted));
-    }
-    spans
-}
-
-/// Word-wraps text into rows of at most `width` columns (a space at a break
-/// may hang one column over), as char ranges; line breaks end rows and are
-/// in none. An empty line is an empty row.
-fn wrap_ranges(chars: &[char], width: usize) -> Vec<(usize, usize)> {
-    let width = width.max(1);
-    let n = chars.len();
-    let mut rows = Vec::new();
-    let mut ls = 0;
-    loop {
-        let le = chars[ls..]
-            .iter()
-            .position(|c| *c == '\n')
-            .map_or(n, |i| ls + i);
-        if ls == le {
-            rows.push((ls, ls));
-        }
-        let mut start = ls;
-        while start < le {
-            let (mut w, mut i) = (0, start);
-            while i < le && (w + cw(chars[i]) <= width || i == start) {
-                w += cw(chars[i]);
-                i += 1;
-            }
-            if i == le {
-                rows.push((start, le));
-                break;
-            }
-            let brk = if chars[i] == ' ' {
-                i + 1
-            } else {
-                chars[start..i]
-                    .iter()
-                    .rposition(|c| *c == ' ')
-                    .map_or(i, |j| start + j + 1)
-            };
-            rows.push((start, brk));
-            start = brk;
-        }
-        if le == n {
-            break;
-        }
-        ls = le + 1;
-    }
-    rows
-}
-
-/// The rows of a multi-line text: up to five, scrolled to the cursor's row
-/// when focused; "…" where rows are hidden.
-fn block_rows(
-    f: &Field,
-    s: &str,
-    focused: bool,
-    room: usize,
-    t: &Theme,
-) -> Vec<Vec<Span<'static>>> {
-    let chars: Vec<char> = s.chars().collect();
-    // Two columns spare: the cursor mark and an "…".
-    let rows = wrap_ranges(&chars, room.saturating_sub(2));
-    let cur = f.cursor.min(chars.len());
-    let cur_row = rows.iter().rposition(|(a, _)| *a <= cur).unwrap_or(0);
-    let first = if focused {
-        cur_row.saturating_sub(BLOCK_ROWS - 1)
-    } else {
-        0
-    };
-    let last = (first + BLOCK_ROWS).min(rows.len());
-    let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
-    (first..last)
-        .map(|r| {
-            let (a, b) = rows[r];
-            let mut spans = Vec::new();
-            if r == first && first > 0 {
-                spans.push(Span::styled("…", t.muted));
-            }
-            if focused && r == cur_row {
-                spans.push(Span::styled(text(a, cur), t.key));
-                spans.push(Span::styled(CURSOR, t.key));
-                spans.push(Span::styled(text(cur, b), t.key));
-            } else {
-                spans.push(Span::styled(text(a, b), t.key));
-            }
-            if r + 1 == last && last < rows.len() {
-                spans.push(Span::styled("…", t.muted));
-            }
-            spans
-        })
-        .collect()
 }
 
 /// Options as "[x] label  [ ] label", flowing over as many rows as needed,
@@ -236,12 +94,14 @@ fn value_rows(f: &Field, focused: bool, room: usize, t: &Theme) -> Vec<Vec<Span<
         (FieldKind::Text { .. }, Value::Text(s)) => {
             if focused {
                 let chars: Vec<char> = s.chars().collect();
-                vec![cursor_line(&chars, f.cursor.min(chars.len()), room, t)]
+                vec![super::text::cursor_line(&chars, f.cursor.min(chars.len()), room, t)]
             } else {
                 vec![vec![Span::styled(truncate(s, room), t.key)]]
             }
         }
-        (FieldKind::Multiline { .. }, Value::Text(s)) => block_rows(f, s, focused, room, t),
+        (FieldKind::Multiline { .. }, Value::Text(s)) => {
+            super::text::block_rows(s, f.cursor, focused, room, BLOCK_ROWS, t)
+        }
         (FieldKind::Choice { options }, Value::Choice(sel)) => {
             match sel.and_then(|i| options.get(i)) {
                 Some((_, label)) => vec![vec![Span::styled(
@@ -308,51 +168,17 @@ fn wrapped(text: &str, width: usize, max: usize, style: Style) -> Vec<Line<'stat
         .collect()
 }
 
-/// The bottom line(s): the discard question, "Saving…", the form's message,
-/// or the keys (with the focused field's own keys when they fit).
-fn footer(form: &Form, t: &Theme, width: usize) -> Vec<Line<'static>> {
-    if form.confirm_discard {
-        return wrapped(
-            "Discard what you typed? y = discard, n = keep editing",
-            width,
-            2,
-            t.error,
-        );
-    }
+/// The bottom line(s): "Saving…", the form's message, or the keys of the
+/// form and its focused field, from the keymap (as many as fit).
+fn footer(form: &Form, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
+    let t = &ctx.theme;
     if form.saving {
         return vec![Line::from(Span::styled("Saving…", t.muted))];
     }
     if let Some(e) = &form.error {
         return wrapped(&format!("✖ {e}"), width, 3, t.error);
     }
-    let own: &[(&str, &str)] = match form.fields.get(form.focus).map(|f| &f.kind) {
-        Some(FieldKind::Text { .. }) => &[("Ctrl-U", "clear")],
-        Some(FieldKind::Multiline { .. }) => &[("Enter", "new line"), ("Ctrl-U", "clear")],
-        Some(FieldKind::Choice { .. }) => &[("←→", "choose")],
-        Some(FieldKind::Multi { .. }) => &[("←→", "move"), ("Space", "tick")],
-        Some(FieldKind::Toggle) => &[("Space", "yes/no")],
-        None => &[],
-    };
-    let keys = |own: &[(&'static str, &'static str)]| {
-        let mut all = vec![("Tab/Shift-Tab", "move")];
-        all.extend_from_slice(own);
-        all.extend([("Ctrl-S", "save"), ("Esc", "cancel")]);
-        let mut spans = Vec::new();
-        for (i, (k, d)) in all.into_iter().enumerate() {
-            if i > 0 {
-                spans.push(Span::styled(" · ", t.muted));
-            }
-            spans.push(Span::styled(k, t.key));
-            spans.push(Span::styled(format!(" {d}"), t.muted));
-        }
-        Line::from(spans)
-    };
-    let full = keys(own);
-    vec![if full.width() <= width {
-        full
-    } else {
-        keys(&[])
-    }]
+    vec![super::hint_line(&ctx.hints, width, t)]
 }
 
 /// The first line to show: the focused field's lines `[top, bottom)` (and
@@ -381,7 +207,8 @@ fn scroll_for(top: usize, bottom: usize, total: usize, body: usize) -> usize {
     top.min(max)
 }
 
-pub fn draw(form: &Form, t: &Theme, f: &mut Frame, area: Rect) {
+pub fn draw(form: &Form, ctx: &Ctx, f: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
     f.render_widget(Clear, area);
     let width = area.width.saturating_sub(2) as usize;
     let height = area.height.saturating_sub(2) as usize;
@@ -405,7 +232,7 @@ pub fn draw(form: &Form, t: &Theme, f: &mut Frame, area: Rect) {
         .as_ref()
         .map(|w| wrapped(&format!("‼ {w}"), width, 3, t.overdue))
         .unwrap_or_default();
-    let foot = footer(form, t, width);
+    let foot = footer(form, ctx, width);
     let body = height.saturating_sub(warning.len() + foot.len());
     let scroll = scroll_for(top, bottom, lines.len(), body);
 

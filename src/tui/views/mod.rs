@@ -1,19 +1,12 @@
-//! Drawing. Every function here reads `&App` and writes to a frame; none does
-//! IO, so a frame can be drawn into a test buffer exactly as on a terminal.
+//! Drawing helpers every layer shares: the header, the footer, text
+//! fitting and wrapping, form fields, the marks. None does IO, so a frame
+//! can be drawn into a test buffer exactly as on a terminal.
 
-pub mod contacts;
-pub mod dashboard;
-pub mod detail;
 pub mod form;
-pub mod handover;
-pub mod help;
-pub mod picker;
-pub mod prompt;
-pub mod reports;
-pub mod reviews;
 pub mod symbols;
+pub mod text;
 
-use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, StatusKind};
+use super::layer::{Ctx, MIN_HEIGHT, MIN_WIDTH, StatusKind};
 use crate::domain::calendar::format_clock;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -22,107 +15,26 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-/// Draws the whole screen.
-pub fn draw(app: &App, f: &mut Frame) {
-    let area = f.area();
-    if let Some(why) = &app.revoked {
-        revoked(app, why, f, area);
-        return;
-    }
-    if app.locked {
-        locked(app, f, area);
-        return;
-    }
-    if app.too_small() {
-        too_small(app, f, area);
-        return;
-    }
-    match app.screen {
-        Screen::Dashboard => dashboard::draw(app, f, area),
-        Screen::Detail => detail::draw(app, f, area),
-        Screen::Contacts => contacts::draw(app, f, area),
-        Screen::Reports => reports::draw(app, f, area),
-        Screen::Reviews => reviews::draw(app, f, area),
-        Screen::Handover => handover::draw(app, f, area),
-    }
-    if let Some((_, form)) = &app.form {
-        // Below the header, above the footer's key line.
-        let r = Rect::new(
-            area.x,
-            area.y + 1,
-            area.width,
-            area.height.saturating_sub(2),
-        );
-        form::draw(form, &app.theme, f, r);
-        footer(
-            app,
-            f,
-            Rect::new(
-                area.x,
-                area.y + area.height.saturating_sub(2),
-                area.width,
-                2,
-            ),
-            "",
-        );
-    }
-    if let Some(p) = &app.prompt {
-        prompt::draw(app, p, f, area);
-    }
-    if let Some(p) = &app.picker {
-        picker::draw_picker(app, p, f, area);
-    }
-    if let Some(m) = &app.matches {
-        picker::draw_matches(app, m, f, area);
-    }
-    if let Some(c) = &app.confirm {
-        picker::draw_confirm(app, c, f, area);
-    }
-    if app.help {
-        help::draw(app, f, area);
-    }
-}
-
-/// The lock panel: no records, no names, only how to come back.
-fn locked(app: &App, f: &mut Frame, area: Rect) {
+/// The panel below 80×24: the size, the minimum, and how to go on.
+pub fn too_small(ctx: &Ctx, f: &mut Frame, area: Rect) {
+    let quit = ctx
+        .keymap
+        .hints(&["too_small"])
+        .first()
+        .map(|(k, _)| k.clone())
+        .unwrap_or_else(|| "q".into());
     let text = vec![
-        Line::from(Span::styled("dutydesk is locked", app.theme.title)),
-        Line::from("Nothing is shown while the desk is unattended."),
-        Line::from("Press any key to return."),
-    ];
-    let y = area.height.saturating_sub(3) / 2;
-    f.render_widget(
-        Paragraph::new(text).alignment(Alignment::Center),
-        Rect::new(area.x, area.y + y, area.width, area.height.min(3)),
-    );
-}
-
-/// The refusal a deactivated (or re-roled) user sees instead of records.
-fn revoked(app: &App, why: &str, f: &mut Frame, area: Rect) {
-    let text = vec![
-        Line::from(Span::styled("No records are shown", app.theme.error)),
-        Line::from(why.to_string()),
-    ];
-    let y = area.height.saturating_sub(3) / 2;
-    f.render_widget(
-        Paragraph::new(text)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true }),
-        Rect::new(area.x, area.y + y, area.width, area.height.min(4)),
-    );
-}
-
-fn too_small(app: &App, f: &mut Frame, area: Rect) {
-    let text = vec![
-        Line::from(Span::styled("Terminal too small", app.theme.error)),
+        Line::from(Span::styled("Terminal too small", ctx.theme.error)),
         Line::from(format!(
             "This window is {}×{}; dutydesk needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
             area.width, area.height
         )),
-        Line::from("Enlarge the window, or press q to quit."),
+        Line::from(format!(
+            "Enlarge the window, or press {quit} to quit (anything typed is kept as a draft)."
+        )),
     ];
     let y = area.height.saturating_sub(3) / 2;
-    let rect = Rect::new(area.x, area.y + y, area.width, area.height.min(3));
+    let rect = Rect::new(area.x, area.y + y, area.width, area.height.min(4));
     f.render_widget(
         Paragraph::new(text)
             .alignment(Alignment::Center)
@@ -132,29 +44,51 @@ fn too_small(app: &App, f: &mut Frame, area: Rect) {
 }
 
 /// The top line on every screen: organisation, you, who is on duty, UK time.
-pub fn header(app: &App, f: &mut Frame, area: Rect) {
-    let on_duty = app.on_duty.as_deref().unwrap_or("nobody on the rota");
+pub fn header(ctx: &Ctx, f: &mut Frame, area: Rect) {
+    let on_duty = ctx.desk.on_duty.as_deref().unwrap_or("nobody on the rota");
     // Who you are and who is on duty matter more than the organisation's name,
     // so on a narrow screen the name is cut first.
     let who = format!(
         " │ you: {} ({}) │ on duty: {}",
-        app.me.display_name,
-        app.me.role.label(),
+        ctx.me.display_name,
+        ctx.me.role.label(),
         on_duty
     );
-    let right = format!("{} ", format_clock(app.now));
+    let right = format!("{} ", format_clock(ctx.now));
     let room = (area.width as usize).saturating_sub(right.width() + who.width() + 2);
-    let left = format!(" {}{who}", truncate(&app.org, room.max(8)));
+    let left = format!(" {}{who}", truncate(&ctx.desk.org, room.max(8)));
     f.render_widget(
-        Paragraph::new(spread(&left, &right, area.width)).style(app.theme.header),
+        Paragraph::new(spread(&left, &right, area.width)).style(ctx.theme.header),
         area,
     );
 }
 
-/// The bottom two lines: the status line, then the key hints of this mode.
-pub fn footer(app: &App, f: &mut Frame, area: Rect, right: &str) {
-    let t = &app.theme;
-    let status = match &app.status {
+/// The top layer's key hints on one line of `width`: as many as fit, the
+/// ones just before "help" dropped first (help lists them all).
+pub fn hint_line(hints: &[(String, String)], width: usize, t: &super::theme::Theme) -> Line<'static> {
+    let mut hints: Vec<&(String, String)> = hints.iter().collect();
+    let used = |h: &[&(String, String)]| -> usize {
+        h.iter().map(|(k, d)| k.width() + d.width() + 3).sum::<usize>()
+    };
+    while used(&hints) > width && hints.len() > 2 {
+        let at = hints
+            .iter()
+            .position(|(_, d)| d == "help")
+            .unwrap_or(hints.len() - 1);
+        hints.remove(at.saturating_sub(1));
+    }
+    let mut keys: Vec<Span<'static>> = Vec::new();
+    for (k, hint) in hints {
+        keys.push(Span::styled(k.clone(), t.key));
+        keys.push(Span::styled(format!(" {hint}  "), t.base));
+    }
+    Line::from(keys)
+}
+
+/// The bottom two lines: the status line, then the top layer's key hints.
+pub fn footer(ctx: &Ctx, f: &mut Frame, area: Rect, right: &str) {
+    let t = &ctx.theme;
+    let status = match &ctx.status {
         Some(s) => Line::from(Span::styled(
             format!(
                 " {} {}",
@@ -173,28 +107,9 @@ pub fn footer(app: &App, f: &mut Frame, area: Rect, right: &str) {
         )),
         None => Line::from(""),
     };
-    // When the hints do not fit, the ones just before "help" go first: help
-    // lists them all.
-    let mut hints = app.keymap.hints(app.mode());
-    let width = |h: &[(String, &str)]| -> usize {
-        1 + h
-            .iter()
-            .map(|(k, d)| k.width() + d.width() + 3)
-            .sum::<usize>()
-    };
-    let room = (area.width as usize).saturating_sub(right.width() + 1);
-    while width(&hints) > room && hints.len() > 2 {
-        let at = hints
-            .iter()
-            .position(|(_, d)| *d == "help")
-            .unwrap_or(hints.len() - 1);
-        hints.remove(at.saturating_sub(1));
-    }
-    let mut keys: Vec<Span> = vec![Span::raw(" ")];
-    for (k, hint) in hints {
-        keys.push(Span::styled(k, t.key));
-        keys.push(Span::raw(format!(" {hint}  ")));
-    }
+    let room = (area.width as usize).saturating_sub(right.width() + 2);
+    let mut keys = vec![Span::raw(" ")];
+    keys.extend(hint_line(&ctx.hints, room, t).spans);
     let used: usize = keys.iter().map(|s| s.content.width()).sum();
     let pad = (area.width as usize).saturating_sub(used + right.width());
     keys.push(Span::raw(" ".repeat(pad)));

@@ -1,16 +1,93 @@
-//! The reports screen: the period's headline figures, one table as a bar
+//! The reports screen: a period's headline figures, one table as a bar
 //! chart (this period against the one before), and the monthly trend.
 
-use super::{footer, header};
-use crate::tui::app::App;
+use crate::store::worker::Request;
+use crate::tui::action::Action;
+use crate::tui::layer::{Ctx, Layer, Mode, Step};
+use crate::tui::update::Effect;
+use crate::tui::views::{footer, header};
+use chrono::{Datelike, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Sparkline};
 
-pub fn draw(app: &App, f: &mut Frame, area: Rect) {
-    let t = &app.theme;
+#[derive(Debug)]
+pub struct Reports {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub report: Option<Box<crate::domain::report::Report>>,
+    pub table: usize,
+}
+
+impl Reports {
+    /// The last 12 full months (the annual report's shape), and its request.
+    pub fn open(ctx: &Ctx) -> Step {
+        let today = crate::domain::calendar::local(ctx.now).date_naive();
+        let to = today.with_day0(0).unwrap_or(today) - chrono::Duration::days(1);
+        let from = to
+            .with_day0(0)
+            .and_then(|d| d.checked_sub_months(chrono::Months::new(11)))
+            .unwrap_or(to);
+        let r = Reports {
+            from,
+            to,
+            report: None,
+            table: 0,
+        };
+        Step::push(r).and_fx(Effect::Store(Request::Report { from, to }))
+    }
+}
+
+impl Layer for Reports {
+    fn mode(&self) -> Mode {
+        Mode::Reports
+    }
+
+    fn on(&mut self, action: &Action, _ctx: &Ctx) -> Step {
+        match action {
+            Action::PeriodBack | Action::PeriodForward => {
+                let len = (self.to - self.from).num_days() + 1;
+                let shift = chrono::Duration::days(if *action == Action::PeriodBack {
+                    -len
+                } else {
+                    len
+                });
+                self.from += shift;
+                self.to += shift;
+                Step::fx(Effect::Store(Request::Report {
+                    from: self.from,
+                    to: self.to,
+                }))
+            }
+            Action::NextTable => {
+                let n = self.report.as_ref().map_or(1, |r| r.tables.len().max(1));
+                self.table = (self.table + 1) % n;
+                Step::none()
+            }
+            Action::ReportLoaded(r) => {
+                self.report = Some(r.clone());
+                Step::none()
+            }
+            Action::Back => Step::close(),
+            _ => Step::none(),
+        }
+    }
+
+    fn draw(&self, ctx: &Ctx, f: &mut Frame, area: Rect) {
+        draw_reports(self, ctx, f, area);
+    }
+
+    fn opaque(&self) -> bool {
+        true
+    }
+
+    crate::layer_any!();
+}
+
+fn draw_reports(r0: &Reports, ctx: &Ctx, f: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
     let [head, summary, chart, trend, foot] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(5),
@@ -19,9 +96,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         Constraint::Length(2),
     ])
     .areas(area);
-    header(app, f, head);
-    footer(app, f, foot, "");
-    let Some(r) = &app.reports.report else {
+    header(ctx, f, head);
+    footer(ctx, f, foot, "");
+    let Some(r) = &r0.report else {
         f.render_widget(Paragraph::new(" Counting…").style(t.muted), summary);
         return;
     };
@@ -64,10 +141,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     ];
     f.render_widget(Paragraph::new(lines), summary);
 
-    let table = &r.tables[app.reports.table.min(r.tables.len().saturating_sub(1))];
+    let table = &r.tables[r0.table.min(r.tables.len().saturating_sub(1))];
     let block = Block::new().borders(Borders::TOP).title(Span::styled(
         format!(
-            " {} (this period ▇, before ░) — t: next table ",
+            " {} (this period ▇, before ░) ",
             table.title
         ),
         t.title,

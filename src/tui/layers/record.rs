@@ -1,18 +1,146 @@
 //! One escalation's record, read-only: the facts, the exact words, the
-//! deadlines and the whole chronology.
+//! deadlines and the whole chronology. It follows other sessions' changes
+//! as they happen; the verbs act on the version shown.
 
 use super::dashboard::deadline_cell;
-use super::symbols;
-use super::{footer, header, wrap};
+use super::verbs::{self, Pending};
 use crate::domain::calendar::format_stamp;
 use crate::domain::deadline::DeadlineState;
 use crate::domain::escalation::EscalationDetail;
-use crate::tui::app::App;
+use crate::store::worker::Request;
+use crate::tui::action::Action;
+use crate::tui::layer::{Ctx, Layer, Mode, Step, Target};
+use crate::tui::update::Effect;
+use crate::tui::views::symbols;
+use crate::tui::views::{footer, header, wrap};
+use crate::tui::widgets::list::scrolled;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+
+#[derive(Debug)]
+pub struct Record {
+    pub data: Box<EscalationDetail>,
+    pub scroll: u16,
+    pending: Pending,
+}
+
+impl Record {
+    pub fn new(data: Box<EscalationDetail>) -> Record {
+        Record {
+            data,
+            scroll: 0,
+            pending: Pending::default(),
+        }
+    }
+
+    pub fn target(&self) -> Target {
+        let s = &self.data.summary;
+        Target {
+            id: s.id,
+            reference: s.reference.clone(),
+            version: Some(s.version),
+        }
+    }
+
+    /// The furthest the record can scroll at this terminal size.
+    pub fn max_scroll(&self, ctx: &Ctx) -> u16 {
+        let (w, h) = body_size(ctx.width, ctx.height);
+        let n = lines(ctx, &self.data, w).len() as u16;
+        n.saturating_sub(h)
+    }
+
+    /// Asks for the record again only if another session changed it.
+    fn refresh(&self) -> Effect {
+        Effect::Store(Request::Refresh {
+            id: self.data.summary.id,
+            version: self.data.version,
+            entries: self.data.chronology.len() as i64,
+        })
+    }
+}
+
+impl Layer for Record {
+    fn mode(&self) -> Mode {
+        Mode::Record
+    }
+
+    fn on(&mut self, action: &Action, ctx: &Ctx) -> Step {
+        if let Some(s) = verbs::answer(action, &mut self.pending, ctx) {
+            return s;
+        }
+        let holder = self.data.summary.assignee.clone();
+        if let Some(s) = verbs::on(
+            action,
+            Some(self.target()),
+            holder.as_deref(),
+            Some(&self.data),
+            &mut self.pending,
+            ctx,
+        ) {
+            return s;
+        }
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
+                let max = self.max_scroll(ctx);
+                let (_, page) = body_size(ctx.width, ctx.height);
+                let at = scrolled(self.scroll.into(), action, page.max(1).into(), max.into());
+                self.scroll = u16::try_from(at).unwrap_or(max);
+                Step::none()
+            }
+            Action::Back => Step::close(),
+            Action::Contacts => super::contacts::Contacts::open(),
+            Action::Send(req) => Step::fx(Effect::Store((**req).clone())).and_info("Saving…"),
+            // A reload of the record on screen keeps the reading position.
+            Action::DetailLoaded(d) if d.summary.id == self.data.summary.id => {
+                self.data = d.clone();
+                self.scroll = self.scroll.min(self.max_scroll(ctx));
+                Step::none()
+            }
+            // Our own commit does not wake the change poll: reload now.
+            Action::Saved(_) => Step::fx(self.refresh()),
+            Action::Changed => Step::fx(self.refresh()),
+            _ => Step::none(),
+        }
+    }
+
+    fn draw(&self, ctx: &Ctx, f: &mut Frame, area: Rect) {
+        let [head, body, foot] = areas(area);
+        header(ctx, f, head);
+        let block = Block::new().borders(Borders::ALL).title(Span::styled(
+            format!(" {} ", self.data.summary.reference),
+            ctx.theme.title,
+        ));
+        let inner = block.inner(body);
+        let text = lines(ctx, &self.data, inner.width);
+        let max = self.max_scroll(ctx);
+        let scroll = self.scroll.min(max);
+        f.render_widget(Paragraph::new(text).block(block).scroll((scroll, 0)), body);
+        let pos = if max == 0 {
+            String::new()
+        } else {
+            format!("{}% ", (scroll as u32 * 100) / max as u32)
+        };
+        footer(ctx, f, foot, &pos);
+    }
+
+    fn opaque(&self) -> bool {
+        true
+    }
+
+    fn mouse(&self, m: crossterm::event::MouseEvent, _ctx: &Ctx) -> Option<Action> {
+        super::wheel(m)
+    }
+
+    crate::layer_any!();
+}
 
 const LABEL: usize = 13;
 
@@ -26,8 +154,8 @@ fn areas(area: Rect) -> [Rect; 3] {
 }
 
 /// Lines of the record body at a given width, already wrapped.
-pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> {
-    let t = &app.theme;
+pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> {
+    let t = &ctx.theme;
     let width = width as usize;
     let mut out: Vec<Line<'static>> = Vec::new();
     let field = |out: &mut Vec<Line<'static>>, label: &str, value: &str, style: Style| {
@@ -153,7 +281,7 @@ pub fn lines(app: &App, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         out.push(Line::from(Span::styled("  none", t.muted)));
     }
     for dl in &d.deadlines {
-        let (state, style) = deadline_cell(app, dl);
+        let (state, style) = deadline_cell(ctx, dl);
         let mut text = format!(" {} · due {}", dl.label, format_stamp(dl.due_at));
         match &dl.state {
             DeadlineState::Met { by, .. } => text.push_str(&format!(" · met by {by}")),
@@ -202,31 +330,3 @@ pub fn body_size(width: u16, height: u16) -> (u16, u16) {
     (body.width.saturating_sub(2), body.height.saturating_sub(2))
 }
 
-/// The furthest the record can scroll at this terminal size.
-pub fn max_scroll(app: &App) -> u16 {
-    let Some(d) = &app.detail else { return 0 };
-    let (w, h) = body_size(app.width, app.height);
-    let n = lines(app, &d.data, w).len() as u16;
-    n.saturating_sub(h)
-}
-
-pub fn draw(app: &App, f: &mut Frame, area: Rect) {
-    let [head, body, foot] = areas(area);
-    header(app, f, head);
-    let Some(d) = &app.detail else { return };
-    let block = Block::new().borders(Borders::ALL).title(Span::styled(
-        format!(" {} ", d.data.summary.reference),
-        app.theme.title,
-    ));
-    let inner = block.inner(body);
-    let text = lines(app, &d.data, inner.width);
-    let scroll = d.scroll.min(max_scroll(app));
-    f.render_widget(Paragraph::new(text).block(block).scroll((scroll, 0)), body);
-    let total = max_scroll(app);
-    let pos = if total == 0 {
-        String::new()
-    } else {
-        format!("{}% ", (scroll as u32 * 100) / total as u32)
-    };
-    footer(app, f, foot, &pos);
-}

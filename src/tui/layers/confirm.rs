@@ -1,0 +1,79 @@
+//! A yes/no question before something that cannot be taken back quietly.
+//! A yes closes the question and sends its action to the layer that asked
+//! (which does the thing: sends the request, discards the form, quits).
+
+use crate::tui::action::Action;
+use crate::tui::layer::{Ctx, Layer, Mode, Step};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+#[derive(Debug)]
+pub struct Confirm {
+    pub question: String,
+    /// What a yes does, in the layer under the question.
+    pub yes: Action,
+}
+
+impl Confirm {
+    pub fn new(question: impl Into<String>, yes: Action) -> Confirm {
+        Confirm {
+            question: question.into(),
+            yes,
+        }
+    }
+}
+
+impl Layer for Confirm {
+    fn mode(&self) -> Mode {
+        Mode::Confirm
+    }
+
+    fn on(&mut self, action: &Action, _ctx: &Ctx) -> Step {
+        match action {
+            Action::Confirm(true) => Step::close().and_then(self.yes.clone()),
+            Action::Confirm(false) => Step::close(),
+            _ => Step::none(),
+        }
+    }
+
+    fn draw(&self, ctx: &Ctx, f: &mut Frame, area: Rect) {
+        let t = &ctx.theme;
+        let keys = ctx
+            .hints
+            .iter()
+            .map(|(k, h)| format!("{k} = {h}"))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let lines = vec![
+            Line::from(self.question.as_str()),
+            Line::from(""),
+            Line::from(Span::styled(keys, t.key)),
+        ];
+        let rect = centred(area, 64, 7);
+        f.render_widget(Clear, rect);
+        f.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+                Block::new()
+                    .borders(Borders::ALL)
+                    .title(Span::styled(" Are you sure? ", t.title)),
+            ),
+            rect,
+        );
+    }
+
+    crate::layer_any!();
+}
+
+/// A centred box of `w`×`h` inside `area`.
+pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}

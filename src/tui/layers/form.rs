@@ -1,0 +1,200 @@
+//! A form on screen: intake, refer, close, a contact, who may see a record.
+//! The fields are `tui::form`; the forms themselves are built and read back
+//! in `tui::forms`. Saving asks first where the change cannot be taken back
+//! quietly (close, refer, access); a refusal keeps everything typed, and
+//! after another DSL's change Ctrl-R reloads the record and keeps it too.
+
+use super::confirm::Confirm;
+use crate::store::worker::Request;
+use crate::tui::action::Action;
+use crate::tui::drafts::{Draft, DraftOf};
+use crate::tui::form::{Form, Outcome};
+use crate::tui::forms::{self, FormKind};
+use crate::tui::layer::{Ctx, Layer, Mode, Step, Target};
+use crate::tui::update::Effect;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+#[derive(Debug)]
+pub struct FormLayer {
+    pub kind: FormKind,
+    pub form: Form,
+    /// Waiting for the record to be reloaded (Ctrl-R after a conflict).
+    reloading: bool,
+}
+
+impl FormLayer {
+    pub fn new(kind: FormKind, form: Form) -> FormLayer {
+        FormLayer {
+            kind,
+            form,
+            reloading: false,
+        }
+    }
+
+    fn target_mut(&mut self) -> Option<&mut Target> {
+        match &mut self.kind {
+            FormKind::Refer(t) | FormKind::Close(t) | FormKind::Access(t, _) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The form is read, checked and either sent (intake, a contact) or put
+    /// to the user as a question (close, refer, access).
+    fn submit(&mut self, ctx: &Ctx) -> Step {
+        let f = &mut self.form;
+        let ask = |q: Option<(String, Request)>| match q {
+            Some((question, request)) => {
+                Step::push(Confirm::new(question, Action::Send(Box::new(request))))
+            }
+            None => Step::none(),
+        };
+        match &self.kind {
+            FormKind::Intake => match forms::read_intake(f, ctx.now, &ctx.me, &ctx.desk.staff) {
+                Some(req) => {
+                    f.saving = true;
+                    Step::fx(Effect::Store(req))
+                }
+                None => Step::none(),
+            },
+            FormKind::Close(t) => ask(forms::read_close(f, t)),
+            FormKind::Refer(t) => ask(forms::read_refer(f, t)),
+            FormKind::Access(t, before) => ask(forms::read_access(f, t, before)),
+            FormKind::Contact(id) => match forms::read_contact(f, *id) {
+                Some(req) => {
+                    f.saving = true;
+                    Step::fx(Effect::Store(req))
+                }
+                None => Step::none(),
+            },
+        }
+    }
+
+    fn refused(&mut self, msg: String) -> Step {
+        if !self.form.saving {
+            return Step::none();
+        }
+        self.form.saving = false;
+        self.form.error = Some(msg);
+        Step::none().handled()
+    }
+}
+
+impl Layer for FormLayer {
+    fn mode(&self) -> Mode {
+        Mode::Form
+    }
+
+    fn sections(&self) -> Vec<&'static str> {
+        self.form.sections()
+    }
+
+    fn takes_text(&self) -> bool {
+        self.form.fields.get(self.form.focus).is_some_and(|f| f.input.is_some())
+    }
+
+    fn on(&mut self, action: &Action, ctx: &Ctx) -> Step {
+        let step = match action {
+            Action::Send(req) if !self.form.saving => {
+                self.form.saving = true;
+                Step::fx(Effect::Store((**req).clone()))
+            }
+            Action::Discard => Step::close(),
+            Action::Reload => match self.target_mut() {
+                Some(t) => {
+                    let (id, r) = (t.id, t.reference.clone());
+                    self.reloading = true;
+                    Step::fx(Effect::Store(Request::Detail { id }))
+                        .and_info(format!("Reloading {r}…"))
+                }
+                None => Step::info("Nothing to reload: this form does not act on a record"),
+            },
+            Action::DetailLoaded(d) if self.reloading => {
+                let Some(t) = self.target_mut() else {
+                    return Step::none();
+                };
+                if t.id != d.summary.id {
+                    return Step::none();
+                }
+                t.version = Some(d.version);
+                let r = t.reference.clone();
+                self.reloading = false;
+                self.form.error = Some(format!(
+                    "Reloaded {r} as it is now; what you typed is kept. Check it, then save again (Ctrl-S)"
+                ));
+                let mut s = Step::none();
+                s.clear_status = true;
+                s
+            }
+            Action::Saved(_) | Action::Created { .. } if self.form.saving => Step::close(),
+            Action::StoreError(msg) => self.refused(msg.clone()),
+            Action::Conflict(msg) => {
+                let reload = if matches!(self.kind, FormKind::Intake | FormKind::Contact(_)) {
+                    ""
+                } else {
+                    ". Ctrl-R reloads the record; what you typed is kept"
+                };
+                self.refused(format!("{msg}{reload}"))
+            }
+            a if crate::tui::update::is_news(a) => Step::none(),
+            a => match self.form.act(a) {
+                Outcome::Continue => Step::none(),
+                Outcome::Submit => self.submit(ctx),
+                Outcome::Cancel => Step::close(),
+                Outcome::AskDiscard => Step::push(Confirm::new(
+                    "Discard what you typed in this form? It is not saved anywhere else.",
+                    Action::Discard,
+                )),
+            },
+        };
+        if self.kind == FormKind::Intake {
+            let f = &mut self.form;
+            f.warning = (f.toggle("immediate") && !f.toggle("called_999")).then(|| {
+                "LIFE AT RISK: CALL 999 NOW. Then mark \"999 called\" and finish the record.".into()
+            });
+        }
+        step
+    }
+
+    fn draw(&self, ctx: &Ctx, f: &mut Frame, area: Rect) {
+        // Below the header, above the footer's key line.
+        let r = Rect::new(
+            area.x,
+            area.y + 1,
+            area.width,
+            area.height.saturating_sub(2),
+        );
+        crate::tui::views::form::draw(&self.form, ctx, f, r);
+        crate::tui::views::footer(
+            ctx,
+            f,
+            Rect::new(
+                area.x,
+                area.y + area.height.saturating_sub(2),
+                area.width,
+                2,
+            ),
+            "",
+        );
+    }
+
+    fn drafts(&self) -> Vec<Draft> {
+        if !self.form.dirty() {
+            return Vec::new();
+        }
+        let of = match &self.kind {
+            FormKind::Intake => DraftOf::Intake,
+            FormKind::Refer(t) => DraftOf::Refer(t.clone()),
+            FormKind::Close(t) => DraftOf::Close(t.clone()),
+            FormKind::Contact(id) => DraftOf::Contact(*id),
+            FormKind::Access(t, _) => DraftOf::Access(t.clone()),
+        };
+        vec![Draft {
+            of,
+            at: 0,
+            values: self.form.kept(),
+        }]
+    }
+
+    crate::layer_any!();
+}

@@ -1,0 +1,254 @@
+//! The review queue: every series' next meeting with its counts, and the
+//! chosen series' agenda. Only the agenda lines on screen are built, so a
+//! year of history (thousands of items) draws as fast as a dozen.
+
+use crate::domain::review::{Agenda, when};
+use crate::store::worker::Request;
+use crate::tui::action::Action;
+use crate::tui::layer::{Ctx, Layer, Mode, Step};
+use crate::tui::update::Effect;
+use crate::tui::views::{footer, header, truncate};
+use crate::tui::widgets::list::scrolled;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+#[derive(Debug, Default)]
+pub struct Reviews {
+    /// The series shown (index into the desk's review series).
+    pub series: usize,
+    /// That series' whole agenda, once loaded.
+    pub agenda: Option<Agenda>,
+    /// Agenda lines scrolled.
+    pub scroll: usize,
+}
+
+impl Reviews {
+    /// The screen, the series' counts again and the first series' agenda.
+    pub fn open(ctx: &Ctx) -> Step {
+        let r = Reviews::default();
+        let mut s = Step::fx(Effect::Store(Request::Reviews));
+        if let Some(fx) = r.agenda_request(ctx) {
+            s = s.and_fx(fx);
+        }
+        s.and_push(r)
+    }
+
+    fn agenda_request(&self, ctx: &Ctx) -> Option<Effect> {
+        ctx.desk.reviews.get(self.series).map(|s| {
+            Effect::Store(Request::Agenda {
+                series: s.code.clone(),
+            })
+        })
+    }
+
+    /// The furthest the agenda can scroll: its last line at the bottom.
+    fn max_scroll(&self, ctx: &Ctx) -> usize {
+        self.agenda
+            .as_ref()
+            .map_or(0, |a| a.items.len().saturating_sub(agenda_rows(ctx)))
+    }
+}
+
+impl Layer for Reviews {
+    fn mode(&self) -> Mode {
+        Mode::Reviews
+    }
+
+    fn on(&mut self, action: &Action, ctx: &Ctx) -> Step {
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
+                let page = agenda_rows(ctx);
+                self.scroll = scrolled(self.scroll, action, page, self.max_scroll(ctx));
+                Step::none()
+            }
+            Action::NextSeries | Action::PreviousSeries => {
+                let n = ctx.desk.reviews.len();
+                if n == 0 {
+                    return Step::none();
+                }
+                self.series = if *action == Action::NextSeries {
+                    (self.series + 1) % n
+                } else {
+                    (self.series + n - 1) % n
+                };
+                self.agenda = None;
+                self.scroll = 0;
+                self.agenda_request(ctx).map(Step::fx).unwrap_or_default()
+            }
+            Action::ReviewsLoaded(r) => {
+                self.series = self.series.min(r.len().saturating_sub(1));
+                let first = self.agenda.is_none();
+                // The desk's list is updated before layers hear of it.
+                match (first, r.get(self.series)) {
+                    (true, Some(s)) => Step::fx(Effect::Store(Request::Agenda {
+                        series: s.code.clone(),
+                    })),
+                    _ => Step::none(),
+                }
+            }
+            Action::AgendaLoaded(a) => {
+                // A late answer for a series no longer shown is dropped.
+                if ctx.desk.reviews.get(self.series).map(|s| &s.code) == Some(&a.code) {
+                    self.agenda = Some((**a).clone());
+                    self.scroll = self.scroll.min(self.max_scroll(ctx));
+                }
+                Step::none()
+            }
+            Action::Changed | Action::Saved(_) => {
+                self.agenda_request(ctx).map(Step::fx).unwrap_or_default()
+            }
+            Action::Back => Step::close(),
+            _ => Step::none(),
+        }
+    }
+
+    fn draw(&self, ctx: &Ctx, f: &mut Frame, area: Rect) {
+        draw_reviews(self, ctx, f, area);
+    }
+
+    fn opaque(&self) -> bool {
+        true
+    }
+
+    fn mouse(&self, m: crossterm::event::MouseEvent, _ctx: &Ctx) -> Option<Action> {
+        super::wheel(m)
+    }
+
+    crate::layer_any!();
+}
+
+/// Header, series list, agenda (title, items, hint) and footer.
+fn areas(ctx: &Ctx, area: Rect) -> [Rect; 5] {
+    let series = ctx.desk.reviews.len().max(1) as u16;
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(series + 2),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(2),
+    ])
+    .areas(area)
+}
+
+/// Agenda lines that fit on the screen: the agenda's area less its title.
+pub fn agenda_rows(ctx: &Ctx) -> usize {
+    let [_, _, items, _, _] = areas(ctx, Rect::new(0, 0, ctx.width, ctx.height));
+    usize::from(items.height.saturating_sub(1)).max(1)
+}
+
+fn draw_reviews(v: &Reviews, ctx: &Ctx, f: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
+    let [head, list, items, hint, foot] = areas(ctx, area);
+    header(ctx, f, head);
+    let width = usize::from(area.width);
+    let today = crate::domain::calendar::local(ctx.now).date_naive();
+
+    let mut lines: Vec<Line> = ctx
+        .desk
+        .reviews
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let chosen = i == v.series;
+            // The count comes early: it must survive a narrow terminal.
+            let text = format!(
+                "{} {} · {} item(s) · next {} ({}) · since {}",
+                if chosen { "▶" } else { " " },
+                a.name,
+                a.total(),
+                a.next_meeting.format("%a %d %b %Y"),
+                when(a.next_meeting, today),
+                a.since.format("%d %b %Y")
+            );
+            let style = if chosen { t.selected } else { t.base };
+            Line::from(Span::styled(truncate(&text, width), style))
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(
+            " Loading the review series…",
+            t.muted,
+        )));
+    }
+    if let Some(a) = ctx.desk.reviews.get(v.series) {
+        lines.push(Line::from(Span::styled(
+            truncate(&format!("  {}", counts(a)), width),
+            t.muted,
+        )));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(Block::new().borders(Borders::TOP).title(Span::styled(
+            " Review queue ",
+            t.title,
+        ))),
+        list,
+    );
+
+    let rows = agenda_rows(ctx);
+    let mut lines = Vec::with_capacity(rows + 1);
+    let title = match &v.agenda {
+        Some(a) if !a.items.is_empty() => {
+            let first = v.scroll.min(a.items.len() - 1);
+            let last = (first + rows).min(a.items.len());
+            for i in &a.items[first..last] {
+                let text = format!("  {:<13} {:<26} {}", i.reference, i.kind.label(), i.detail);
+                lines.push(Line::from(truncate(&text, width)));
+            }
+            format!(
+                " Agenda: items {}–{} of {} ",
+                first + 1,
+                last,
+                a.items.len()
+            )
+        }
+        Some(_) => {
+            lines.push(Line::from(Span::styled(
+                "  Nothing on this agenda yet.",
+                t.muted,
+            )));
+            " Agenda ".to_string()
+        }
+        None => {
+            lines.push(Line::from(Span::styled("  Loading the agenda…", t.muted)));
+            " Agenda ".to_string()
+        }
+    };
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::TOP)
+                .title(Span::styled(title, t.title)),
+        ),
+        items,
+    );
+    f.render_widget(
+        Paragraph::new(Span::styled(
+            truncate(
+                " Hold a meeting and record decisions with `dutydesk reviews hold` / `reviews record`; v on an escalation adds it.",
+                width,
+            ),
+            t.muted,
+        )),
+        hint,
+    );
+    footer(ctx, f, foot, "");
+}
+
+/// "closed 5 · deadline missed 3 · added by a DSL 1", or why there is nothing.
+fn counts(a: &Agenda) -> String {
+    if a.counts.is_empty() {
+        return "nothing on the agenda".into();
+    }
+    a.counts
+        .iter()
+        .map(|(k, n)| format!("{} {n}", k.label()))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
