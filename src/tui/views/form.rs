@@ -15,7 +15,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// The focus marker's columns.
 const MARK: usize = 2;
@@ -275,10 +275,25 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
+    /// The context a form is drawn in: the footer shows the keys of the
+    /// form and its focused field.
+    fn ctx(form: &Form) -> Ctx {
+        let me = crate::domain::staff::StaffMember {
+            id: 1,
+            username: "alice".into(),
+            display_name: "Alice".into(),
+            role: crate::domain::staff::Role::Dsl,
+            active: true,
+        };
+        let mut c = Ctx::new(me, chrono::Utc::now(), false, Theme::mono());
+        c.hints = c.keymap.hints(&form.sections());
+        c
+    }
+
     fn screen(form: &Form, w: u16, h: u16) -> Vec<String> {
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-        term.draw(|f| draw(form, &Theme::mono(), f, f.area()))
-            .unwrap();
+        let c = ctx(form);
+        term.draw(|f| draw(form, &c, f, f.area())).unwrap();
         crate::tui::views::buffer_text(term.backend().buffer())
             .lines()
             .map(str::to_string)
@@ -347,8 +362,8 @@ mod tests {
         let at = row_of(&rows, "▶ Field 14");
         assert!(rows[at].contains("the very end▏"), "{}", rows.join("\n"));
         assert!(rows[23].starts_with('└'));
-        assert!(rows[22].contains("Tab/Shift-Tab move"), "{}", rows[22]);
-        assert!(rows[22].contains("Ctrl-S save · Esc cancel"));
+        assert!(rows[22].contains("Tab next"), "{}", rows[22]);
+        assert!(rows[22].contains("Ctrl-S save  Esc cancel"), "{}", rows[22]);
         assert!(rows[0].contains("New escalation") && rows[0].contains("↑ more above"));
         // Every field in turn is in view, in both directions.
         for i in (0..15).chain((0..15).rev()) {
@@ -384,14 +399,6 @@ mod tests {
     #[test]
     fn the_bottom_line_asks_says_saving_or_shows_the_message() {
         let mut form = big();
-        form.confirm_discard = true;
-        let rows = screen(&form, 80, 24);
-        assert!(
-            rows[22].contains("Discard what you typed? y = discard, n = keep editing"),
-            "{}",
-            rows[22]
-        );
-        form.confirm_discard = false;
         form.saving = true;
         assert!(screen(&form, 80, 24)[22].contains("Saving…"));
         form.saving = false;
@@ -468,10 +475,7 @@ mod tests {
     fn multi_flows_over_rows_and_marks_the_cursor() {
         let mut form = big();
         form.focus = 3;
-        form.key(crossterm::event::KeyEvent::new(
-            crossterm::event::KeyCode::Char(' '),
-            crossterm::event::KeyModifiers::NONE,
-        ));
+        form.act(&crate::tui::action::Action::TickOption);
         let rows = screen(&form, 80, 24);
         let at = row_of(&rows, "▶ Field 3");
         assert!(rows[at].contains("[x] neglect  [ ] physical abuse"));
