@@ -11,10 +11,40 @@ use dutydesk::domain::escalation::{
 use dutydesk::domain::staff::{Role, StaffMember};
 use dutydesk::store::worker::{DashboardData, Request, Verb};
 use dutydesk::tui::action::Action;
-use dutydesk::tui::app::{App, Screen, WINDOW};
-use dutydesk::tui::keymap::Mode;
+use dutydesk::tui::app::{App, WINDOW};
+use dutydesk::tui::form::Form;
+use dutydesk::tui::layer::Mode;
+use dutydesk::tui::layers::{
+    confirm::Confirm, form::FormLayer, prompt::Prompt, record::Record, reviews::Reviews,
+};
+use dutydesk::tui::route::Input;
 use dutydesk::tui::theme::Theme;
 use dutydesk::tui::update::{Effect, update};
+
+fn prompt(app: &App) -> Option<&Prompt> {
+    app.layer::<Prompt>()
+}
+
+fn the_form(app: &App) -> Option<&Form> {
+    app.layer::<FormLayer>().map(|l| &l.form)
+}
+
+fn the_form_mut(app: &mut App) -> &mut Form {
+    &mut app.layer_mut::<FormLayer>().expect("a form is open").form
+}
+
+fn confirm(app: &App) -> Option<&Confirm> {
+    app.layer::<Confirm>()
+}
+
+fn status(app: &App) -> String {
+    app.ctx.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+}
+
+/// Closes the top layer, as its Esc would without asking.
+fn pop(app: &mut App) {
+    app.stack.pop();
+}
 
 fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
@@ -120,10 +150,13 @@ fn app_with(total: i64) -> App {
     app
 }
 
-/// Presses a key the way the event loop does: through the keymap.
+/// Presses a key the way the event loop does: through the one route function.
 fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    let key = KeyEvent::new(code, KeyModifiers::NONE);
-    match app.keymap.lookup(app.mode(), key) {
+    press_key(app, KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn press_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    match app.route(&Input::Key(key)) {
         Some(a) => update(app, a),
         None => vec![],
     }
@@ -134,42 +167,42 @@ fn j_k_and_arrows_move_and_stop_at_the_ends() {
     let mut app = app_with(5);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Down);
-    assert_eq!(app.queue.selected, 2);
+    assert_eq!(app.dashboard().queue.selected, 2);
     press(&mut app, KeyCode::Char('k'));
-    assert_eq!(app.queue.selected, 1);
+    assert_eq!(app.dashboard().queue.selected, 1);
     for _ in 0..10 {
         press(&mut app, KeyCode::Char('j'));
     }
-    assert_eq!(app.queue.selected, 4);
+    assert_eq!(app.dashboard().queue.selected, 4);
     press(&mut app, KeyCode::Char('g'));
-    assert_eq!(app.queue.selected, 0);
+    assert_eq!(app.dashboard().queue.selected, 0);
     press(&mut app, KeyCode::Up);
-    assert_eq!(app.queue.selected, 0);
+    assert_eq!(app.dashboard().queue.selected, 0);
     press(&mut app, KeyCode::Char('G'));
-    assert_eq!(app.queue.selected, 4);
+    assert_eq!(app.dashboard().queue.selected, 4);
 }
 
 #[test]
 fn paging_moves_by_a_screen_and_scrolls() {
     let mut app = app_with(100);
-    let page = app.list_height();
+    let page = dutydesk::tui::layers::dashboard::list_height(app.dashboard(), &app.ctx) as i64;
     assert!(page > 10, "80x24 shows {page} rows");
     press(&mut app, KeyCode::PageDown);
-    assert_eq!(app.queue.selected, page);
-    assert!(app.queue.top > 0 && app.queue.top <= app.queue.selected);
-    assert!(app.queue.selected < app.queue.top + page);
+    assert_eq!(app.dashboard().queue.selected, page);
+    assert!(app.dashboard().queue.top > 0 && app.dashboard().queue.top <= app.dashboard().queue.selected);
+    assert!(app.dashboard().queue.selected < app.dashboard().queue.top + page);
     press(&mut app, KeyCode::PageUp);
-    assert_eq!(app.queue.selected, 0);
-    assert_eq!(app.queue.top, 0);
+    assert_eq!(app.dashboard().queue.selected, 0);
+    assert_eq!(app.dashboard().queue.top, 0);
 }
 
 #[test]
 fn leaving_the_window_asks_for_the_next_one_and_never_loads_everything() {
     let total = 100_000;
     let mut app = app_with(total);
-    assert_eq!(app.queue.rows.len() as i64, WINDOW);
+    assert_eq!(app.dashboard().queue.rows.len() as i64, WINDOW);
     let fx = press(&mut app, KeyCode::Char('G'));
-    assert_eq!(app.queue.selected, total - 1);
+    assert_eq!(app.dashboard().queue.selected, total - 1);
     let Some(Effect::Store(Request::Dashboard { offset, limit, .. })) = fx.first().cloned() else {
         panic!("expected a window request, got {fx:?}");
     };
@@ -182,7 +215,7 @@ fn leaving_the_window_asks_for_the_next_one_and_never_loads_everything() {
         Action::DashboardLoaded(Box::new(window(total, total - WINDOW, WINDOW, None))),
     );
     assert_eq!(
-        app.queue.selected_row().unwrap().reference,
+        app.dashboard().queue.selected_row().unwrap().reference,
         format!("SG-2026-{:04}", total - 1)
     );
 }
@@ -193,26 +226,25 @@ fn enter_asks_for_the_selected_record_and_esc_comes_back() {
     press(&mut app, KeyCode::Char('j'));
     let fx = press(&mut app, KeyCode::Enter);
     assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1001 })]);
-    assert_eq!(app.screen, Screen::Dashboard, "waits for the record");
+    assert_eq!(app.mode(), Mode::Dashboard, "waits for the record");
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, Screen::Dashboard);
+    assert_eq!(app.mode(), Mode::Dashboard);
 }
 
 #[test]
 fn q_quits_only_from_the_top_level_ctrl_c_everywhere() {
     let mut app = app_with(5);
-    app.help = true;
+    update(&mut app, Action::Help);
     assert!(
         press(&mut app, KeyCode::Char('q')).is_empty(),
         "q closes help"
     );
-    assert!(!app.help);
+    assert_ne!(app.mode(), Mode::Help);
     assert_eq!(press(&mut app, KeyCode::Char('q')), vec![Effect::Quit]);
     let mut app = app_with(5);
-    app.help = true;
+    update(&mut app, Action::Help);
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-    let a = app.keymap.lookup(app.mode(), ctrl_c).unwrap();
-    assert_eq!(update(&mut app, a), vec![Effect::Quit]);
+    assert_eq!(press_key(&mut app, ctrl_c), vec![Effect::Quit]);
 }
 
 #[test]
@@ -221,7 +253,7 @@ fn another_sessions_change_reloads_keeping_the_selection() {
     for _ in 0..3 {
         press(&mut app, KeyCode::Char('j'));
     }
-    let id = app.queue.selected_row().unwrap().id;
+    let id = app.dashboard().queue.selected_row().unwrap().id;
     let fx = update(&mut app, Action::Changed);
     assert_eq!(
         fx,
@@ -241,7 +273,7 @@ fn another_sessions_change_reloads_keeping_the_selection() {
         &mut app,
         Action::DashboardLoaded(Box::new(window(11, 0, WINDOW, Some(4)))),
     );
-    assert_eq!(app.queue.selected, 4);
+    assert_eq!(app.dashboard().queue.selected, 4);
 }
 
 #[test]
@@ -252,12 +284,12 @@ fn a_shrinking_queue_keeps_the_selection_in_range() {
         &mut app,
         Action::DashboardLoaded(Box::new(window(3, 0, WINDOW, None))),
     );
-    assert_eq!(app.queue.selected, 2);
+    assert_eq!(app.dashboard().queue.selected, 2);
     update(
         &mut app,
         Action::DashboardLoaded(Box::new(window(0, 0, WINDOW, None))),
     );
-    assert_eq!(app.queue.selected, 0);
+    assert_eq!(app.dashboard().queue.selected, 0);
     assert!(
         press(&mut app, KeyCode::Enter).is_empty(),
         "nothing to open"
@@ -271,33 +303,28 @@ fn store_errors_reach_the_status_line() {
         &mut app,
         Action::StoreError("the database is locked".into()),
     );
-    assert!(app.status.as_ref().unwrap().text.contains("locked"));
+    assert!(status(&app).contains("locked"));
 }
 
 #[test]
 fn help_lists_every_key_of_the_screen_below() {
     let mut app = app_with(3);
     press(&mut app, KeyCode::Char('?'));
-    assert!(app.help);
+    assert_eq!(app.mode(), Mode::Help);
     let text = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
-    for b in app.keymap.bindings(dutydesk::tui::keymap::Mode::Dashboard) {
+    for b in app.ctx.keymap.bindings("dashboard") {
         assert!(
-            text.contains(b.description),
+            text.contains(&b.description),
             "help lacks {:?}\n{text}",
             b.description
         );
     }
 }
 
-/// Types text the way the event loop does in prompt mode.
+/// Types text the way the event loop does: key by key, through the router.
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
-        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        let a = app
-            .keymap
-            .lookup(app.mode(), key)
-            .unwrap_or(Action::PromptKey(key));
-        update(app, a);
+        press(app, KeyCode::Char(c));
     }
 }
 
@@ -308,8 +335,8 @@ fn tab_moves_to_the_deadlines_panel_and_enter_opens_its_escalation() {
     assert_eq!(app.mode(), Mode::Deadlines);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('j'));
-    assert_eq!(app.deadlines.selected, 2);
-    assert_eq!(app.queue.selected, 0, "the queue selection stays");
+    assert_eq!(app.dashboard().deadlines.selected, 2);
+    assert_eq!(app.dashboard().queue.selected, 0, "the queue selection stays");
     let fx = press(&mut app, KeyCode::Enter);
     assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1002 })]);
     press(&mut app, KeyCode::Esc);
@@ -335,13 +362,13 @@ fn meeting_a_deadline_asks_then_saves_and_reloads() {
         })]
     );
     // Until the store answers, the prompt (and its text) stays.
-    assert!(app.prompt.as_ref().unwrap().saving);
+    assert!(prompt(&app).unwrap().saving);
     let fx = update(
         &mut app,
         Action::Saved("Marked met: LADO referral on SG-2026-0002".into()),
     );
-    assert!(app.prompt.is_none());
-    assert!(app.status.as_ref().unwrap().text.contains("Marked met"));
+    assert!(prompt(&app).is_none());
+    assert!(status(&app).contains("Marked met"));
     assert!(matches!(
         fx.as_slice(),
         [
@@ -360,7 +387,7 @@ fn a_waiver_needs_a_reason_and_a_refusal_keeps_the_text() {
         press(&mut app, KeyCode::Enter).is_empty(),
         "no reason, no save"
     );
-    assert!(app.prompt.as_ref().unwrap().error.is_some());
+    assert!(prompt(&app).unwrap().error.is_some());
     type_text(&mut app, "strategy meeting moved the duty to police");
     let fx = press(&mut app, KeyCode::Enter);
     assert_eq!(
@@ -375,30 +402,38 @@ fn a_waiver_needs_a_reason_and_a_refusal_keeps_the_text() {
         &mut app,
         Action::StoreError("Jo Brennan changed it at 09:01; reload and try again".into()),
     );
-    let p = app.prompt.as_ref().unwrap();
-    assert_eq!(p.input, "strategy meeting moved the duty to police");
+    let p = prompt(&app).unwrap();
+    assert_eq!(p.text(), "strategy meeting moved the duty to police");
     assert!(p.error.as_ref().unwrap().contains("Jo Brennan"));
     assert!(!p.saving);
-    // Esc cancels.
+    // Esc asks before throwing typed words away; no keeps them.
     press(&mut app, KeyCode::Esc);
-    assert!(app.prompt.is_none());
+    assert_eq!(app.mode(), Mode::Confirm);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(
+        prompt(&app).unwrap().text(),
+        "strategy meeting moved the duty to police"
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(prompt(&app).is_none());
     assert_eq!(app.mode(), Mode::Deadlines);
 }
 
 #[test]
 fn viewers_and_read_only_sessions_cannot_change_deadlines() {
     let mut app = app_with(3);
-    app.me.role = Role::Viewer;
+    app.ctx.me.role = Role::Viewer;
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Char('m'));
-    assert!(app.prompt.is_none());
-    assert!(app.status.as_ref().unwrap().text.contains("Viewers"));
+    assert!(prompt(&app).is_none());
+    assert!(status(&app).contains("Viewers"));
     let mut app = app_with(3);
-    app.read_only = true;
+    app.ctx.read_only = true;
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Char('w'));
-    assert!(app.prompt.is_none());
-    assert!(app.status.as_ref().unwrap().text.contains("Read-only"));
+    assert!(prompt(&app).is_none());
+    assert!(status(&app).contains("Read-only"));
 }
 
 #[test]
@@ -429,7 +464,7 @@ fn alerts_show_a_banner_and_notify() {
     assert!(text.contains("ALERT SG-2026-0001 overdue"), "{text}");
     assert!(update(&mut app, Action::Alerts(vec![])).is_empty());
     press(&mut app, KeyCode::Char('x'));
-    assert!(app.alert.is_none());
+    assert!(app.dashboard().alert.is_none());
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(!text.contains("ALERT"), "{text}");
 }
@@ -470,15 +505,14 @@ fn assign_picks_from_a_filtered_list() {
             staff(3, "okhan", "Omar Khan"),
         ]),
     );
-    for c in "bren".chars() {
-        let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        let a = app
-            .keymap
-            .lookup(app.mode(), k)
-            .unwrap_or(Action::PickerKey(k));
-        update(&mut app, a);
-    }
-    assert_eq!(app.picker.as_ref().unwrap().matches().len(), 1);
+    type_text(&mut app, "bren");
+    assert_eq!(
+        app.layer::<dutydesk::tui::layers::picker::Picker>()
+            .unwrap()
+            .matches()
+            .len(),
+        1
+    );
     let fx = press(&mut app, KeyCode::Enter);
     assert_eq!(
         fx,
@@ -488,7 +522,7 @@ fn assign_picks_from_a_filtered_list() {
             verb: Verb::Assign("jbrennan".into())
         })]
     );
-    assert!(app.picker.is_none());
+    assert_eq!(app.mode(), Mode::Dashboard);
 }
 
 #[test]
@@ -509,8 +543,11 @@ fn a_note_keeps_its_text_through_a_conflict_and_a_refresh() {
         &mut app,
         Action::DashboardLoaded(Box::new(window(6, 0, WINDOW, Some(0)))),
     );
-    assert_eq!(app.prompt.as_ref().unwrap().input, "Called mum; no answer");
-    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(prompt(&app).unwrap().text(), "Called mum; no answer");
+    // Enter adds a line to a note; Ctrl-S saves it.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    press(&mut app, KeyCode::Backspace);
+    let fx = press_key(&mut app, ctrl_s());
     assert!(
         matches!(fx.as_slice(), [Effect::Store(Request::Act { verb: Verb::Note(t), .. })] if t == "Called mum; no answer")
     );
@@ -518,14 +555,14 @@ fn a_note_keeps_its_text_through_a_conflict_and_a_refresh() {
         &mut app,
         Action::StoreError("Jo Brennan changed it at 09:03; reload and try again".into()),
     );
-    assert_eq!(app.prompt.as_ref().unwrap().input, "Called mum; no answer");
+    assert_eq!(prompt(&app).unwrap().text(), "Called mum; no answer");
 }
 
 /// Sends keys to the open form the way the event loop does.
 fn form_keys(app: &mut App, keys: &[KeyEvent]) -> Vec<Effect> {
     let mut fx = Vec::new();
     for k in keys {
-        fx.extend(update(app, Action::FormKey(*k)));
+        fx.extend(press_key(app, *k));
     }
     fx
 }
@@ -549,7 +586,7 @@ fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
     assert_eq!(app.mode(), Mode::Form);
     // Save at once: the required fields say so, nothing is sent.
     assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
-    let (_, form) = app.form.as_ref().unwrap();
+    let form = the_form(&app).unwrap();
     assert!(
         form.fields
             .iter()
@@ -562,9 +599,9 @@ fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
         &mut app,
         Action::DashboardLoaded(Box::new(window(4, 0, WINDOW, None))),
     );
-    assert!(app.form.is_some());
+    assert!(the_form(&app).is_some());
     // Fill it in: focus starts at the first missing field (subject).
-    let (_, form) = app.form.as_mut().unwrap();
+    let form = the_form_mut(&mut app);
     form.focus = 2;
     let mut keys = vec![k(KeyCode::Right), k(KeyCode::Tab)]; // subject: child
     keys.extend(chars("Kai M"));
@@ -586,7 +623,7 @@ fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
         form_keys(&mut app, &[ctrl_s()]).is_empty(),
         "the future date of birth is refused"
     );
-    let (_, form) = app.form.as_ref().unwrap();
+    let form = the_form(&app).unwrap();
     assert!(form.fields[4].error.as_deref().unwrap().contains("future"));
     assert_eq!(
         form.text("words"),
@@ -594,7 +631,7 @@ fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
         "nothing typed is lost"
     );
     // Fix the date and save.
-    let (_, form) = app.form.as_mut().unwrap();
+    let form = the_form_mut(&mut app);
     form.focus = 4;
     let mut keys = vec![KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)];
     keys.extend(chars("2015-03-02"));
@@ -615,7 +652,7 @@ fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
     assert_eq!(escalation.categories, vec!["neglect".to_string()]);
     assert!(!called_999);
     update(&mut app, Action::Saved("SG-2026-0004 recorded".into()));
-    assert!(app.form.is_none());
+    assert!(the_form(&app).is_none());
 }
 
 #[test]
@@ -628,8 +665,7 @@ fn closing_asks_first_and_a_refusal_keeps_the_form() {
     assert!(form_keys(&mut app, &keys).is_empty(), "a question first");
     assert_eq!(app.mode(), Mode::Confirm);
     assert!(
-        app.confirm
-            .as_ref()
+        confirm(&app)
             .unwrap()
             .question
             .contains("Close SG-2026-0001")
@@ -647,14 +683,15 @@ fn closing_asks_first_and_a_refusal_keeps_the_form() {
         &mut app,
         Action::StoreError("Jo Brennan changed it at 09:04; reload and try again".into()),
     );
-    let (_, form) = app.form.as_ref().unwrap();
+    let form = the_form(&app).unwrap();
     assert!(form.error.as_ref().unwrap().contains("Jo Brennan"));
     assert_eq!(form.text("rationale"), "Advice given to the family.");
     // Esc on a form with text asks before discarding.
     form_keys(&mut app, &[k(KeyCode::Esc)]);
-    assert!(app.form.as_ref().unwrap().1.confirm_discard);
-    form_keys(&mut app, &[k(KeyCode::Char('y'))]);
-    assert!(app.form.is_none());
+    assert_eq!(app.mode(), Mode::Confirm);
+    assert!(confirm(&app).unwrap().question.contains("Discard what you typed"));
+    press(&mut app, KeyCode::Char('y'));
+    assert!(the_form(&app).is_none());
 }
 
 #[test]
@@ -666,10 +703,10 @@ fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
     assert!(text.contains("CALL 999 NOW"), "{text}");
     form_keys(&mut app, &[k(KeyCode::Tab), k(KeyCode::Char('y'))]);
     assert!(
-        app.form.as_ref().unwrap().1.warning.is_none(),
+        the_form(&app).unwrap().warning.is_none(),
         "999 called: the warning goes"
     );
-    app.form = None;
+    pop(&mut app);
     let m = |id, r: &str| dutydesk::store::escalations::Match {
         id,
         reference: r.into(),
@@ -698,7 +735,7 @@ fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
             verb: Verb::Link(5)
         })]
     );
-    assert!(app.matches.is_none(), "all offered: the list closes");
+    assert_eq!(app.mode(), Mode::Dashboard, "all offered: the list closes");
 }
 
 #[test]
@@ -854,25 +891,18 @@ fn contacts_search_copy_and_look_up() {
     );
     // y copies the number to ring now, and says so.
     let fx = press(&mut app, KeyCode::Char('y'));
-    assert_eq!(fx, vec![Effect::Copy("0116 305 0005".into())]);
     assert!(
-        app.status
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("Copied 0116 305 0005")
+        matches!(fx.as_slice(), [Effect::Copy { text, what }] if text == "0116 305 0005" && what.contains("Leicestershire")),
+        "{fx:?}"
     );
+    // What the status says is the event loop's, from where the terminal is
+    // (see tui::clipboard): never "Copied" where it cannot have arrived.
     // / starts a search: letters are the query, each asks again.
     press(&mut app, KeyCode::Char('/'));
     assert_eq!(app.mode(), Mode::ContactSearch);
     let mut last = vec![];
     for c in "lado".chars() {
-        let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        let a = app
-            .keymap
-            .lookup(app.mode(), k)
-            .unwrap_or(Action::SearchKey(k));
-        last = update(&mut app, a);
+        last = press(&mut app, KeyCode::Char(c));
     }
     assert_eq!(
         last,
@@ -886,14 +916,14 @@ fn contacts_search_copy_and_look_up() {
     assert_eq!(app.mode(), Mode::Contacts);
     // e edits: the fallback is chosen; a bad number is refused next to the field.
     press(&mut app, KeyCode::Char('e'));
-    let (_, form) = app.form.as_mut().unwrap();
+    let form = the_form_mut(&mut app);
     assert_eq!(form.choice("fallback"), Some("4"));
     form.focus = 4;
     let mut keys = vec![KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)];
     keys.extend(chars("ring Jo"));
     keys.push(ctrl_s());
     assert!(form_keys(&mut app, &keys).is_empty());
-    let (_, form) = app.form.as_ref().unwrap();
+    let form = the_form(&app).unwrap();
     assert!(
         form.fields[4]
             .error
@@ -901,21 +931,27 @@ fn contacts_search_copy_and_look_up() {
             .unwrap()
             .contains("not a phone number")
     );
-    app.form = None;
+    pop(&mut app);
     // Esc goes back to where we came from.
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, Screen::Dashboard);
+    assert_eq!(app.mode(), Mode::Dashboard);
     // l on an escalation asks for its contacts.
     let fx = press(&mut app, KeyCode::Char('l'));
     assert_eq!(fx, vec![Effect::Store(Request::LookUp { id: 1000 })]);
-    assert_eq!(app.contacts.for_escalation.as_deref(), Some("SG-2026-0001"));
+    assert_eq!(
+        app.layer::<dutydesk::tui::layers::contacts::Contacts>()
+            .unwrap()
+            .for_escalation
+            .as_deref(),
+        Some("SG-2026-0001")
+    );
 }
 
 #[test]
 fn pause_holds_changes_and_lock_hides_everything() {
     let mut app = app_with(5);
     press(&mut app, KeyCode::Char('p'));
-    assert!(app.paused);
+    assert!(app.dashboard().paused);
     assert!(
         update(&mut app, Action::Changed).is_empty(),
         "paused: no reload"
@@ -957,7 +993,7 @@ fn rebound_keys_reach_the_footer_and_help() {
     let (km, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&config.rebindings());
     assert!(problems.is_empty(), "{problems:?}");
     let mut app = app_with(3);
-    app.keymap = km;
+    app.ctx.keymap = km;
     let footer = dutydesk::tui::render_text(&mut app, 120, 30).unwrap();
     assert!(footer.contains("t ack"), "{footer}");
     assert!(!footer.contains("A ack"), "{footer}");
@@ -980,10 +1016,10 @@ fn themes_differ_by_colour_but_say_the_same() {
     use ratatui::backend::TestBackend;
     let draw = |theme: Theme| {
         let mut app = app_with(3);
-        app.theme = theme;
+        app.ctx.theme = theme;
         update(&mut app, Action::Resize(100, 30));
         let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
-        t.draw(|f| dutydesk::tui::views::draw(&app, f)).unwrap();
+        t.draw(|f| app.draw(f)).unwrap();
         t.backend().buffer().clone()
     };
     let (dark, light, mono) = (
@@ -1045,7 +1081,6 @@ fn the_review_screen_loads_one_agenda_and_scrolls_it() {
         })
         .collect();
     let fx = press(&mut app, KeyCode::Char('R'));
-    assert_eq!(app.screen, Screen::Reviews);
     assert_eq!(app.mode(), Mode::Reviews);
     assert_eq!(fx, vec![Effect::Store(Request::Reviews)]);
     let fx = update(&mut app, Action::ReviewsLoaded(summaries.clone()));
@@ -1076,7 +1111,7 @@ fn the_review_screen_loads_one_agenda_and_scrolls_it() {
     assert!(text.contains("of 500"), "{text}");
     assert!(!text.contains("SG-2026-0001 "), "{text}");
     press(&mut app, KeyCode::Char('g'));
-    assert_eq!(app.reviews_scroll, 0);
+    assert_eq!(app.layer::<Reviews>().unwrap().scroll, 0);
 
     // Tab: the next series, asked for afresh; a late answer for the first is dropped.
     let fx = press(&mut app, KeyCode::Tab);
@@ -1085,9 +1120,19 @@ fn the_review_screen_loads_one_agenda_and_scrolls_it() {
         vec![Effect::Store(Request::Agenda { series: "q".into() })]
     );
     update(&mut app, Action::AgendaLoaded(Box::new(agenda("bi", 500))));
-    assert!(app.agenda.is_none(), "a late answer for another series");
+    assert!(
+        app.layer::<Reviews>().unwrap().agenda.is_none(),
+        "a late answer for another series"
+    );
     update(&mut app, Action::AgendaLoaded(Box::new(agenda("q", 3))));
-    assert_eq!(app.agenda.as_ref().map(|a| a.items.len()), Some(3));
+    assert_eq!(
+        app.layer::<Reviews>()
+            .unwrap()
+            .agenda
+            .as_ref()
+            .map(|a| a.items.len()),
+        Some(3)
+    );
     let fx = press(&mut app, KeyCode::BackTab);
     assert_eq!(
         fx,
@@ -1096,7 +1141,7 @@ fn the_review_screen_loads_one_agenda_and_scrolls_it() {
         })]
     );
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, Screen::Dashboard);
+    assert_eq!(app.mode(), Mode::Dashboard);
 }
 
 fn handover(who: &str, began_mins_ago: i64) -> dutydesk::store::rota::Handover {
@@ -1130,42 +1175,42 @@ fn the_handover_shows_itself_to_a_dsl_whose_shift_has_just_begun() {
         &mut app,
         Action::HandoverLoaded(Box::new(handover("alice", 30))),
     );
-    assert_eq!(app.screen, Screen::Handover);
+    assert_eq!(app.mode(), Mode::Handover);
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(text.contains("On duty now: alice (you)"), "{text}");
     assert!(text.contains("Chase LADO about SG-2026-0002"), "{text}");
     assert!(text.contains("Due in the next 24 hours (1)"), "{text}");
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, Screen::Dashboard);
+    assert_eq!(app.mode(), Mode::Dashboard);
     // A later refresh does not pull the DSL back.
     update(
         &mut app,
         Action::HandoverLoaded(Box::new(handover("alice", 31))),
     );
-    assert_eq!(app.screen, Screen::Dashboard);
+    assert_eq!(app.mode(), Mode::Dashboard);
 
     // Not at the start of a shift, or someone else's: the dashboard stays.
     for h in [handover("alice", 5 * 60), handover("bob", 10)] {
         let mut app = app_with(3);
         update(&mut app, Action::HandoverLoaded(Box::new(h)));
-        assert_eq!(app.screen, Screen::Dashboard);
+        assert_eq!(app.mode(), Mode::Dashboard);
     }
 
     // H opens it; T asks before taking over; N asks for a note.
     let mut app = app_with(3);
     let fx = press(&mut app, KeyCode::Char('H'));
-    assert_eq!(app.screen, Screen::Handover);
+    assert_eq!(app.mode(), Mode::Handover);
     assert_eq!(fx, vec![Effect::Store(Request::Handover)]);
     press(&mut app, KeyCode::Char('T'));
     assert_eq!(
-        app.confirm.as_ref().map(|c| c.request.clone()),
-        Some(Request::TakeOver)
+        confirm(&app).map(|c| c.yes.clone()),
+        Some(Action::Send(Box::new(Request::TakeOver)))
     );
     press(&mut app, KeyCode::Char('n'));
-    assert!(app.confirm.is_none());
+    assert!(confirm(&app).is_none());
     press(&mut app, KeyCode::Char('N'));
     type_text(&mut app, "Watch SG-2026-0003");
-    let fx = press(&mut app, KeyCode::Enter);
+    let fx = press_key(&mut app, ctrl_s());
     assert_eq!(
         fx,
         vec![Effect::Store(Request::HandoverNote {
@@ -1180,7 +1225,6 @@ fn the_handover_shows_itself_to_a_dsl_whose_shift_has_just_begun() {
 #[test]
 fn the_wheel_scrolls_and_clicks_select_then_open() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
-    use dutydesk::tui::mouse;
     let at = |kind, column, row| MouseEvent {
         kind,
         column,
@@ -1191,14 +1235,14 @@ fn the_wheel_scrolls_and_clicks_select_then_open() {
     let mut app = app_with(10);
     dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert_eq!(
-        mouse::action(&app, at(MouseEventKind::ScrollDown, 5, 5)),
+        app.mouse(at(MouseEventKind::ScrollDown, 5, 5)),
         Some(Action::Down)
     );
     // Row 0 is the header, 1 the list's title, 2 its column headings.
-    assert_eq!(mouse::action(&app, click(5, 1)), None);
-    let third = mouse::action(&app, click(5, 5)).expect("a row");
+    assert_eq!(app.mouse(click(5, 1)), None);
+    let third = app.mouse(click(5, 5)).expect("a row");
     update(&mut app, third.clone());
-    assert_eq!(app.queue.selected, 2);
+    assert_eq!(app.dashboard().queue.selected, 2);
     let fx = update(&mut app, third);
     assert!(
         matches!(fx.as_slice(), [Effect::Store(Request::Detail { .. })]),
@@ -1207,7 +1251,7 @@ fn the_wheel_scrolls_and_clicks_select_then_open() {
     let mut app = app_with(10);
     press(&mut app, KeyCode::Char('N'));
     assert_eq!(
-        mouse::action(&app, at(MouseEventKind::ScrollDown, 5, 5)),
+        app.mouse(at(MouseEventKind::ScrollDown, 5, 5)),
         None,
         "the wheel does nothing under a prompt"
     );
@@ -1227,7 +1271,7 @@ fn e_records_an_event_and_tab_chooses_which() {
     assert!(text.contains("case conference held"), "{text}");
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "s47 agreed");
-    let fx = press(&mut app, KeyCode::Enter);
+    let fx = press_key(&mut app, ctrl_s());
     assert!(
         matches!(
             fx.as_slice(),
@@ -1298,7 +1342,7 @@ fn sign_off_shows_the_proposal_and_sends_its_version() {
         "{text}"
     );
     type_text(&mut app, "agreed");
-    let fx = press(&mut app, KeyCode::Enter);
+    let fx = press_key(&mut app, ctrl_s());
     assert_eq!(
         fx,
         vec![Effect::Store(Request::Act {
@@ -1315,11 +1359,11 @@ fn sign_off_shows_the_proposal_and_sends_its_version() {
         &mut app,
         Action::StoreError("Bob Day changed it at 09:04; reload and try again".into()),
     );
-    let p = app.prompt.as_ref().unwrap();
-    assert_eq!(p.input, "agreed");
+    let p = prompt(&app).unwrap();
+    assert_eq!(p.text(), "agreed");
     assert!(p.error.as_ref().unwrap().contains("Bob Day changed it"));
     // On the record, `b` sends back what is shown, with no second load.
-    app.prompt = None;
+    pop(&mut app);
     let fx = press(&mut app, KeyCode::Char('b'));
     assert!(fx.is_empty(), "{fx:?}");
     let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
@@ -1329,17 +1373,14 @@ fn sign_off_shows_the_proposal_and_sends_its_version() {
     );
     assert!(text.contains("Proposed outcome: advice given"), "{text}");
     // A record not awaiting sign-off says so and opens no prompt.
-    app.prompt = None;
+    pop(&mut app);
     let mut d = proposed(0, "advice-given", "x", 8);
     d.summary.awaiting_signoff = false;
     update(&mut app, Action::DetailLoaded(Box::new(d)));
     press(&mut app, KeyCode::Char('s'));
-    assert!(app.prompt.is_none());
+    assert!(prompt(&app).is_none());
     assert!(
-        app.status
-            .as_ref()
-            .unwrap()
-            .text
+        status(&app)
             .contains("not awaiting sign-off")
     );
 }
@@ -1355,8 +1396,7 @@ fn acknowledging_someone_elses_case_asks_before_taking_it() {
     assert!(fx.is_empty());
     assert_eq!(app.mode(), Mode::Confirm);
     assert!(
-        app.confirm
-            .as_ref()
+        confirm(&app)
             .unwrap()
             .question
             .contains("held by Jo Brennan. Take it from them?")
@@ -1393,20 +1433,20 @@ fn senior() -> StaffMember {
 fn senior_leads_change_who_sees_a_record_from_it() {
     use dutydesk::store::workflow::{AccessChange, AccessLists};
     let mut app = app_with(3);
+    press(&mut app, KeyCode::Enter);
     update(
         &mut app,
         Action::DetailLoaded(Box::new(proposed(0, "advice-given", "x", 4))),
     );
+    assert_eq!(app.mode(), Mode::Record);
     assert!(press(&mut app, KeyCode::Char('X')).is_empty());
     assert!(
-        app.status
-            .as_ref()
-            .unwrap()
-            .text
+        status(&app)
             .contains("Only a senior lead")
     );
-    app.me = senior();
+    app.ctx.me = senior();
     let fx = press(&mut app, KeyCode::Char('X'));
+    let _ = &fx;
     assert_eq!(fx, vec![Effect::Store(Request::AccessLists { id: 1000 })]);
     update(
         &mut app,
@@ -1422,22 +1462,20 @@ fn senior_leads_change_who_sees_a_record_from_it() {
     assert!(text.contains("Who may see SG-2026-0001"), "{text}");
     assert!(text.contains("[x] Jo Brennan (jbrennan)"), "{text}");
     // Nothing changed: said on the form, nothing sent.
-    let (_, form) = app.form.as_mut().unwrap();
+    let form = the_form_mut(&mut app);
     form.focus = 3;
     form_keys(&mut app, &chars("about a DSL"));
     assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
     assert!(
-        app.form
-            .as_ref()
+        the_form(&app)
             .unwrap()
-            .1
             .error
             .as_ref()
             .unwrap()
             .contains("Nothing changed")
     );
     // Restrict, and name alice.
-    let (_, form) = app.form.as_mut().unwrap();
+    let form = the_form_mut(&mut app);
     form.focus = 0;
     form_keys(
         &mut app,
@@ -1452,8 +1490,7 @@ fn senior_leads_change_who_sees_a_record_from_it() {
         "a question first"
     );
     assert!(
-        app.confirm
-            .as_ref()
+        confirm(&app)
             .unwrap()
             .question
             .contains("Change who may see SG-2026-0001?")
@@ -1487,8 +1524,8 @@ fn a_deactivated_account_stops_seeing_records() {
         &mut app,
         Action::Revoked("Your account is no longer active on this desk".into()),
     );
-    assert!(app.queue.rows.is_empty() && app.deadlines.rows.is_empty());
-    assert!(app.prompt.is_none() && app.detail.is_none());
+    assert!(app.dashboard().queue.rows.is_empty() && app.dashboard().deadlines.rows.is_empty());
+    assert!(prompt(&app).is_none() && app.layer::<Record>().is_none());
     let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
     assert!(!text.contains("SG-2026-"), "{text}");
     assert!(text.contains("no longer active"), "{text}");
@@ -1501,33 +1538,36 @@ fn intake_about_staff_asks_whether_they_use_the_desk() {
     use dutydesk::domain::names::About;
     let mut app = app_with(3);
     press(&mut app, KeyCode::Char('n'));
-    let (_, form) = app.form.as_mut().unwrap();
+    let form = the_form_mut(&mut app);
     let about = form.fields.iter().position(|f| f.key == "about").unwrap();
     assert!(!form.shown(about), "hidden until the subject is staff");
     form.focus = 2;
     form_keys(&mut app, &[k(KeyCode::Char('s')), k(KeyCode::Tab)]);
     assert_eq!(
-        app.form.as_ref().unwrap().1.choice("subject"),
+        the_form(&app).unwrap().choice("subject"),
         Some("staff")
     );
     form_keys(&mut app, &chars("J. Brennan"));
-    assert!(app.form.as_ref().unwrap().1.shown(about));
+    assert!(the_form(&app).unwrap().shown(about));
     for (key, text) in [("area", "Leicester"), ("words", "he grabbed me")] {
-        let (_, form) = app.form.as_mut().unwrap();
+        let form = the_form_mut(&mut app);
         form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
         form_keys(&mut app, &chars(text));
     }
-    let (_, form) = app.form.as_mut().unwrap();
     for key in ["categories", "risk", "consent"] {
+        let form = the_form_mut(&mut app);
         form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
-        form.key(k(if key == "categories" {
-            KeyCode::Char(' ')
-        } else {
-            KeyCode::Right
-        }));
+        form_keys(
+            &mut app,
+            &[k(if key == "categories" {
+                KeyCode::Char(' ')
+            } else {
+                KeyCode::Right
+            })],
+        );
     }
     assert!(form_keys(&mut app, &[ctrl_s()]).is_empty(), "not answered");
-    let (_, form) = app.form.as_ref().unwrap();
+    let form = the_form(&app).unwrap();
     assert_eq!(form.focus, about, "focus on the question");
     assert!(
         form.fields[about]
@@ -1544,7 +1584,7 @@ fn intake_about_staff_asks_whether_they_use_the_desk() {
         &[k(KeyCode::Right), k(KeyCode::Right), k(KeyCode::Right)],
     );
     assert_eq!(
-        app.form.as_ref().unwrap().1.choice("about"),
+        the_form(&app).unwrap().choice("about"),
         Some("jbrennan")
     );
     let fx = form_keys(&mut app, &[ctrl_s()]);
