@@ -23,7 +23,7 @@ use dutydesk::clock::Clock;
 use dutydesk::store::{self, Create, Store};
 use dutydesk::tui::action::Action;
 use dutydesk::tui::app::App;
-use dutydesk::tui::keymap::Mode;
+use dutydesk::tui::layer::Mode;
 use dutydesk::tui::theme::Theme;
 use dutydesk::tui::update::{Effect, update};
 use std::path::{Path, PathBuf};
@@ -884,8 +884,8 @@ fn next_mode(m: Mode) -> Option<Mode> {
     use Mode::*;
     Some(match m {
         Dashboard => Deadlines,
-        Deadlines => Detail,
-        Detail => Help,
+        Deadlines => Record,
+        Record => Help,
         Help => Prompt,
         Prompt => Picker,
         Picker => Confirm,
@@ -896,7 +896,11 @@ fn next_mode(m: Mode) -> Option<Mode> {
         Reports => Reviews,
         Reviews => Handover,
         Handover => Matches,
-        Matches => return None,
+        Matches => Drafts,
+        Drafts => Lock,
+        Lock => Revoked,
+        Revoked => TooSmall,
+        TooSmall => return None,
     })
 }
 
@@ -944,13 +948,14 @@ impl Session {
     /// Selects the restricted case in the queue if this user has it there,
     /// else the first row.
     fn select(&mut self, reference: &str) -> bool {
-        let at = self
+        let q = &self.app.dashboard().queue;
+        let at = q.rows.iter().position(|r| r.reference == reference);
+        let pos = q.offset + at.unwrap_or(0) as i64;
+        let d = self
             .app
-            .queue
-            .rows
-            .iter()
-            .position(|r| r.reference == reference);
-        self.app.queue.selected = self.app.queue.offset + at.unwrap_or(0) as i64;
+            .layer_mut::<dutydesk::tui::layers::dashboard::Dashboard>()
+            .unwrap();
+        d.queue.selected = pos;
         at.is_some()
     }
 }
@@ -965,7 +970,7 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
     match mode {
         Mode::Dashboard => {}
         Mode::Deadlines => s.act(Action::FocusNext),
-        Mode::Detail => {
+        Mode::Record => {
             if has {
                 s.act(Action::Open);
             } else {
@@ -1031,7 +1036,10 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
         Mode::Help => s.act(Action::Help),
         Mode::Prompt => s.act(Action::Note),
         Mode::Picker => s.act(Action::Assign),
-        Mode::Confirm => s.act(Action::TakeOver),
+        Mode::Confirm => {
+            s.act(Action::Handover);
+            s.act(Action::TakeOver);
+        }
         Mode::Form => s.act(Action::Intake),
         Mode::Contacts => s.act(Action::Contacts),
         Mode::ContactSearch => {
@@ -1042,7 +1050,7 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
         Mode::Reviews => {
             s.act(Action::Reviews);
             let mut all = s.text();
-            for _ in 1..s.app.reviews.len() {
+            for _ in 1..s.app.ctx.desk.reviews.len() {
                 s.act(Action::NextSeries);
                 all.push_str(&s.text());
             }
@@ -1050,6 +1058,21 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
             return Some(all);
         }
         Mode::Handover => s.act(Action::Handover),
+        // Drafts kept from an ended session are offered back (their list
+        // names what and where, never the words).
+        Mode::Drafts => s.act(Action::DraftsFound(vec![dutydesk::tui::drafts::Draft {
+            of: dutydesk::tui::drafts::DraftOf::Prompt(
+                dutydesk::tui::layers::prompt::PromptKind::HandoverNote,
+            ),
+            at: 0,
+            values: vec![(
+                "text".into(),
+                dutydesk::tui::form::Kept::Text("watch the new case".into()),
+            )],
+        }])),
+        Mode::Lock => s.act(Action::Lock),
+        Mode::Revoked => s.act(Action::Revoked("Your account is no longer active".into())),
+        Mode::TooSmall => s.act(Action::Resize(60, 20)),
         Mode::Matches => {
             // A new case about someone of the same name and area: the
             // earlier ones offered for linking come from the worker.
@@ -1082,8 +1105,7 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
             })]);
             let offered = s
                 .app
-                .matches
-                .as_ref()
+                .layer::<dutydesk::tui::layers::matches::Matches>()
                 .is_some_and(|m| m.list.iter().any(|x| x.reference == d.restricted));
             assert_eq!(
                 offered, role.allowed,
@@ -1102,9 +1124,14 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
     let expected = expected && (mode != Mode::Matches || role.allowed);
     assert_eq!(
         reached, expected,
-        "{}: mode {mode:?} reached {reached}, screen {:?}, status {:?}",
-        role.user, s.app.screen, s.app.status
+        "{}: mode {mode:?} reached {reached}, on top {:?}, status {:?}",
+        role.user,
+        s.app.mode(),
+        s.app.ctx.status
     );
+    if mode == Mode::TooSmall {
+        return Some(dutydesk::tui::render_text(&mut s.app, 60, 20).unwrap());
+    }
     reached.then(|| s.text())
 }
 
@@ -1112,7 +1139,7 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
 fn shows_on(mode: Mode) -> &'static [Part] {
     match mode {
         Mode::Dashboard | Mode::Prompt | Mode::Reviews | Mode::Matches => &[Ref],
-        Mode::Detail => &[Ref, Name, Words, Note],
+        Mode::Record => &[Ref, Name, Words, Note],
         Mode::Handover => &[Ref, Note],
         _ => &[],
     }
@@ -1125,7 +1152,14 @@ fn screens_for(d: &Desk, role: Role) -> Vec<String> {
     while let Some(m) = mode {
         if let Some(text) = reach(d, &db, role, m) {
             let seen = parts_in(d, &text);
-            if role.allowed {
+            // The panels that replace the screen show nothing, even to those allowed.
+            let blank = matches!(m, Mode::Lock | Mode::Revoked | Mode::TooSmall);
+            if blank && !seen.is_empty() {
+                problems.push(format!(
+                    "{}: the {m:?} panel shows the case:\n{text}",
+                    role.user
+                ));
+            } else if role.allowed {
                 for p in shows_on(m) {
                     if !seen.contains(p) {
                         problems.push(format!(
@@ -1321,7 +1355,10 @@ fn a_deactivated_users_open_dashboard_stops_showing_records() {
         when - at
     );
     update(&mut app, dutydesk::tui::reply_action(reply));
-    assert!(app.queue.rows.is_empty() && app.detail.is_none());
+    assert!(
+        app.dashboard().queue.rows.is_empty()
+            && app.layer::<dutydesk::tui::layers::record::Record>().is_none()
+    );
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
     assert!(!text.contains(&r), "{text}");
     assert!(text.contains("no longer active"), "{text}");
