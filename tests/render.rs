@@ -13,7 +13,8 @@ use dutydesk::tui::action::Action;
 use dutydesk::tui::app::{App, WINDOW};
 use dutydesk::tui::render_text;
 use dutydesk::tui::theme::Theme;
-use dutydesk::tui::update::update;
+use dutydesk::store::worker::Request;
+use dutydesk::tui::update::{Effect, update};
 
 /// An app on the demo's dashboard, the way `dutydesk snapshot` builds it.
 fn dashboard(path: &std::path::Path, w: u16, h: u16) -> App {
@@ -66,7 +67,7 @@ fn overdue_comes_first_and_says_so_without_colour() {
     );
     // The same text in monochrome: meaning is in the symbols, not the colour.
     let mut mono = dashboard(&path, 120, 40);
-    mono.theme = Theme::mono();
+    mono.ctx.theme = Theme::mono();
     assert_eq!(render_text(&mut mono, 120, 40).unwrap(), text);
 }
 
@@ -82,7 +83,7 @@ fn the_deadlines_panel_lists_every_open_deadline_soonest_first() {
         .skip_while(|l| !l.contains(" Deadlines:"))
         .collect();
     assert!(
-        panel[0].contains(&format!("Deadlines: {} open", app.deadlines.total)),
+        panel[0].contains(&format!("Deadlines: {} open", app.dashboard().deadlines.total)),
         "{}",
         panel[0]
     );
@@ -93,10 +94,12 @@ fn the_deadlines_panel_lists_every_open_deadline_soonest_first() {
         .collect();
     assert_eq!(
         rows.len() as i64,
-        app.deadlines.total.min(app.deadlines_height())
+        app.dashboard().deadlines.total.min(
+            dutydesk::tui::layers::dashboard::deadlines_height(app.dashboard(), &app.ctx).into()
+        )
     );
     assert!(rows[0].starts_with("▶ ‼ OVERDUE"), "{}", rows[0]);
-    let due: Vec<_> = app.deadlines.rows.iter().map(|d| d.due_at).collect();
+    let due: Vec<_> = app.dashboard().deadlines.rows.iter().map(|d| d.due_at).collect();
     assert!(due.windows(2).all(|w| w[0] <= w[1]), "not soonest first");
     // Each row's countdown is the same function as the queue's column.
     assert!(
@@ -110,7 +113,7 @@ fn detail_and_help_80x24() {
     let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
     let mut app = dashboard(&path, 80, 24);
-    let id = app.queue.selected_row().unwrap().id;
+    let id = app.dashboard().queue.selected_row().unwrap().id;
     let mut store = open(&path);
     let me = dutydesk::store::staff::authenticate(&store, USER).unwrap();
     let d = load_detail(&mut store, &me, now(), id).unwrap();
@@ -200,7 +203,7 @@ fn hostile_strings_in_records_never_reach_the_terminal() {
         dash.contains("A]0;ownedB[2JC]52;c;ZXZpbA==DEF"),
         "the text stays readable: {dash}"
     );
-    let id = app.queue.selected_row().unwrap().id;
+    let id = app.dashboard().queue.selected_row().unwrap().id;
     let mut store = open(&path);
     let me = dutydesk::store::staff::authenticate(&store, USER).unwrap();
     let d = load_detail(&mut store, &me, now(), id).unwrap();
@@ -285,4 +288,174 @@ fn reports_screen_80x24_and_200x60() {
     insta::assert_snapshot!("reports_80x24", small);
     let big = render_text(&mut app, 200, 60).unwrap();
     insta::assert_snapshot!("reports_200x60", big);
+}
+
+/// A session on the demo: the store's own answers to every request the
+/// screen makes, fed back as the event loop does, at the demo's instant.
+struct Session {
+    store: dutydesk::store::Store,
+    me: dutydesk::domain::staff::StaffMember,
+    app: App,
+}
+
+impl Session {
+    fn new(path: &std::path::Path) -> Session {
+        let store = open(path);
+        let me = dutydesk::store::staff::authenticate(&store, USER).unwrap();
+        let mut app = App::new(me.clone(), now(), false, Theme::dark());
+        update(&mut app, Action::Resize(80, 24));
+        let mut s = Session { store, me, app };
+        s.pump(vec![
+            dutydesk::tui::update::initial_load(),
+            Effect::Store(Request::Reviews),
+        ]);
+        s
+    }
+
+    fn pump(&mut self, mut fx: Vec<Effect>) {
+        while let Some(e) = fx.pop() {
+            if let Effect::Store(req) = e {
+                let clock = dutydesk::clock::Clock::Fixed(now());
+                let reply = dutydesk::store::worker::respond(&mut self.store, &self.me, clock, req);
+                fx.extend(update(&mut self.app, dutydesk::tui::reply_action(reply)));
+            }
+        }
+    }
+
+    fn act(&mut self, a: Action) {
+        let fx = update(&mut self.app, a);
+        self.pump(fx);
+    }
+
+    fn keys(&mut self, s: &str) {
+        for c in s.chars() {
+            let k = crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char(c),
+                crossterm::event::KeyModifiers::NONE,
+            );
+            if let Some(a) = self.app.route(&dutydesk::tui::route::Input::Key(k)) {
+                self.act(a);
+            }
+        }
+    }
+}
+
+/// Every screen and popup, each at 80×24 and 200×60, from the demo.
+#[test]
+fn every_layer_at_80x24_and_200x60() {
+    use dutydesk::tui::layer::Mode;
+    let dir = common::private_dir();
+    let (path, _) = demo_db(dir.path(), 40);
+    let steps: Vec<(&str, Mode, Box<dyn Fn(&mut Session)>)> = vec![
+        ("deadlines", Mode::Deadlines, Box::new(|s| s.act(Action::FocusNext))),
+        ("record", Mode::Record, Box::new(|s| s.act(Action::Open))),
+        ("contacts", Mode::Contacts, Box::new(|s| s.act(Action::Contacts))),
+        (
+            "contact_search",
+            Mode::ContactSearch,
+            Box::new(|s| {
+                s.act(Action::Contacts);
+                s.act(Action::Search);
+                s.keys("rutland");
+            }),
+        ),
+        ("reviews", Mode::Reviews, Box::new(|s| s.act(Action::Reviews))),
+        ("handover", Mode::Handover, Box::new(|s| s.act(Action::Handover))),
+        (
+            "note_prompt",
+            Mode::Prompt,
+            Box::new(|s| {
+                s.act(Action::Note);
+                s.act(Action::Paste("Rang mum at 08:50.\nNo answer; left a message.".into()));
+            }),
+        ),
+        (
+            "waive_prompt",
+            Mode::Prompt,
+            Box::new(|s| {
+                s.act(Action::FocusNext);
+                s.act(Action::Waive);
+            }),
+        ),
+        ("picker", Mode::Picker, Box::new(|s| s.act(Action::Assign))),
+        (
+            "confirm",
+            Mode::Confirm,
+            Box::new(|s| {
+                s.act(Action::Handover);
+                s.act(Action::TakeOver);
+            }),
+        ),
+        ("intake_form", Mode::Form, Box::new(|s| s.act(Action::Intake))),
+        ("close_form", Mode::Form, Box::new(|s| s.act(Action::Close))),
+        ("refer_form", Mode::Form, Box::new(|s| s.act(Action::Refer))),
+        (
+            "contact_form",
+            Mode::Form,
+            Box::new(|s| {
+                s.act(Action::Contacts);
+                s.act(Action::AddContact);
+            }),
+        ),
+        (
+            "matches",
+            Mode::Matches,
+            Box::new(|s| {
+                let d = s.app.dashboard().queue.rows[0].clone();
+                s.act(Action::Created {
+                    message: "SG-2026-0041 recorded".into(),
+                    id: 41,
+                    reference: "SG-2026-0041".into(),
+                    matches: vec![dutydesk::store::escalations::Match {
+                        id: d.id,
+                        reference: d.reference.clone(),
+                        raised_at: d.raised_at,
+                        status: d.status,
+                        why: "same name and area",
+                    }],
+                });
+            }),
+        ),
+        (
+            "drafts",
+            Mode::Drafts,
+            Box::new(|s| {
+                s.act(Action::DraftsFound(vec![dutydesk::tui::drafts::Draft {
+                    of: dutydesk::tui::drafts::DraftOf::Intake,
+                    at: now().timestamp(),
+                    values: vec![(
+                        "name".into(),
+                        dutydesk::tui::form::Kept::Text("Kai Moss".into()),
+                    )],
+                }]))
+            }),
+        ),
+        ("help", Mode::Help, Box::new(|s| s.act(Action::Help))),
+        ("lock", Mode::Lock, Box::new(|s| s.act(Action::Lock))),
+        (
+            "revoked",
+            Mode::Revoked,
+            Box::new(|s| {
+                s.act(Action::Revoked(
+                    "Your account is no longer active on this desk: records are hidden. Press q to quit; ask a senior lead if this is wrong.".into(),
+                ))
+            }),
+        ),
+    ];
+    for (name, mode, step) in &steps {
+        for (w, h) in [(80u16, 24u16), (200, 60)] {
+            let mut s = Session::new(&path);
+            update(&mut s.app, Action::Resize(w, h));
+            step(&mut s);
+            assert_eq!(s.app.mode(), *mode, "{name}");
+            let text = render_text(&mut s.app, w, h).unwrap();
+            assert_eq!(text.lines().count(), usize::from(h));
+            insta::assert_snapshot!(format!("layer_{name}_{w}x{h}"), text);
+        }
+    }
+    // Too small: the panel and nothing else, at a size below the minimum.
+    let mut s = Session::new(&path);
+    let text = render_text(&mut s.app, 79, 23).unwrap();
+    assert_eq!(s.app.mode(), Mode::TooSmall);
+    insta::assert_snapshot!("layer_too_small_79x23", text);
 }
