@@ -55,6 +55,8 @@ impl Session {
         cmd.arg(db);
         cmd.env("DUTYDESK_USER", user);
         cmd.env("DUTYDESK_CONFIG", db.with_extension("toml"));
+        // Drafts are kept beside the test's database, never in a real home.
+        cmd.env("XDG_STATE_HOME", db.parent().unwrap().join("state"));
         cmd.env("DUTYDESK_NOW", NOW);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
@@ -214,8 +216,12 @@ fn browse_the_dashboard_open_a_record_and_quit() {
     s.keys("\x1b[<0;10;6M\x1b[<0;10;6m");
     s.keys("\x1b[<0;10;6M\x1b[<0;10;6m");
     s.wait_for("Exact words");
+    s.wait_gone("Next deadline");
+    // Esc and q sent within a few milliseconds read as Alt+q, which runs
+    // nothing (escape-prefixed keys never do): wait, as a person would.
     s.keys("\x1b");
     s.wait_for("Next deadline");
+    s.wait_gone("Exact words");
     s.keys("q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_restored();
@@ -437,4 +443,129 @@ fn hang_up_exits_cleanly_without_a_core() {
         .filter(|e| e.file_name().to_string_lossy().starts_with("core"))
         .collect();
     assert!(cores.is_empty(), "a core file was written: {cores:?}");
+}
+
+impl Session {
+    fn signal(&self, sig: i32) {
+        let pid = self.child.process_id().unwrap() as i32;
+        // SAFETY: sending a signal to our own child.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+    }
+}
+
+/// A paste is text: a three-line note arrives whole in the note, with its
+/// line breaks, and its "A" never acknowledges anything; a paste where no
+/// field has focus is ignored with a hint.
+#[test]
+fn a_paste_is_text_never_keys() {
+    let dir = private_dir();
+    let db = make_demo(dir.path());
+    let mut s = Session::start(&db, 100, 30);
+    s.wait_for("Open escalations");
+    s.wait_for("SG-2026-0034");
+    s.keys("N");
+    s.wait_for("Note on SG-2026-0034");
+    s.keys("\x1b[200~Spoke to mum.\r\nAlso spoke to school.\r\nAsked dad to ring back.\x1b[201~");
+    s.wait_for("Asked dad to ring back.");
+    assert!(s.screen().contains("Also spoke to school."), "{}", s.screen());
+    assert!(!s.screen().contains("Take it from them"), "{}", s.screen());
+    s.keys("\x13"); // Ctrl-S
+    s.wait_gone("Note on SG-2026-0034");
+    s.keys("\r");
+    s.wait_for("Chronology");
+    s.keys("G");
+    s.wait_for("Asked dad to ring back.");
+    s.keys("\x1b");
+    s.wait_for("Next deadline");
+    // Nothing has focus: the paste is refused, and runs nothing.
+    s.keys("\x1b[200~Also A\x1b[201~");
+    s.wait_for("Pasted text was ignored");
+    assert!(!s.screen().contains("Take it from them"), "{}", s.screen());
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}
+
+/// Option+Up from a macOS terminal (ESC ESC [ A) runs no command: not an
+/// "A" on the list, not an Esc that throws a typed note away. Alt+Esc (two
+/// escapes at once) acts as Esc.
+#[test]
+fn escape_sequences_never_run_commands() {
+    let dir = private_dir();
+    let db = make_demo(dir.path());
+    let mut s = Session::start(&db, 100, 30);
+    s.wait_for("SG-2026-0034");
+    s.keys("\x1b\x1b[A");
+    s.keys("N");
+    s.wait_for("Note on SG-2026-0034");
+    assert!(!s.screen().contains("Take it from them"), "{}", s.screen());
+    s.keys("keep me");
+    s.wait_for("keep me");
+    s.keys("\x1b\x1b[A");
+    s.keys("\x1b[1;3A");
+    s.keys(" too");
+    s.wait_for("keep me too");
+    assert!(!s.screen().contains("Discard what you typed"), "{}", s.screen());
+    // Esc asks before discarding; Alt+Esc answers like Esc (no).
+    s.keys("\x1b");
+    s.wait_for("Discard what you typed");
+    s.keys("\x1b\x1b");
+    s.wait_gone("Discard what you typed");
+    s.wait_for("keep me too");
+    s.keys("\x1b");
+    s.wait_for("Discard what you typed");
+    s.keys("y");
+    s.wait_gone("Note on SG-2026-0034");
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+/// What was typed survives a SIGKILL (kept within a second) and a hang-up
+/// (kept at once): the next start offers it back, and restoring reopens
+/// the prompt with the text. The draft file is the user's alone.
+#[test]
+fn drafts_survive_sigkill_and_hang_up() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = private_dir();
+    let db = make_demo(dir.path());
+    let mut s = Session::start(&db, 100, 30);
+    s.wait_for("SG-2026-0034");
+    s.keys("N");
+    s.wait_for("Note on SG-2026-0034");
+    s.keys("half a note about the stairwell");
+    s.wait_for("stairwell");
+    std::thread::sleep(Duration::from_millis(1600));
+    s.signal(libc::SIGKILL);
+    s.wait_exit();
+    let drafts = dir.path().join("state/dutydesk/drafts");
+    let files: Vec<_> = std::fs::read_dir(&drafts).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&files[0].path()), 0o600);
+    assert_eq!(mode(&drafts), 0o700);
+
+    let mut s = Session::start(&db, 100, 30);
+    s.wait_for("Unsaved drafts");
+    s.wait_for("Note on SG-2026-0034");
+    assert!(!s.screen().contains("stairwell"), "the offer shows no words");
+    s.keys("\r");
+    s.wait_for("half a note about the stairwell");
+    s.keys(" and the lift");
+    s.wait_for("and the lift");
+    // A hang-up keeps it at once.
+    s.signal(libc::SIGHUP);
+    assert_eq!(s.wait_exit(), 0);
+
+    let mut s = Session::start(&db, 100, 30);
+    s.wait_for("Unsaved drafts");
+    s.keys("\r");
+    s.wait_for("stairwell and the lift");
+    // Saved: the draft is gone for good.
+    s.keys("\x13");
+    s.wait_gone("Note on SG-2026-0034");
+    std::thread::sleep(Duration::from_millis(1600));
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+    let left: Vec<_> = std::fs::read_dir(&drafts).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
 }
