@@ -171,9 +171,7 @@ pub fn run(
         update(&mut app, Action::Resize(w, h));
         figs.push(fig(
             name,
-            time(runs, || {
-                term.draw(|f| app.draw(f)).map(|_| ())
-            }),
+            time(runs, || term.draw(|f| app.draw(f)).map(|_| ())),
             Some(2.0),
         ));
     }
@@ -199,9 +197,7 @@ pub fn run(
         let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60))?;
         figs.push(fig(
             format!("draw the review screen ({items} items) 200×60"),
-            time(runs, || {
-                term.draw(|f| rapp.draw(f)).map(|_| ())
-            }),
+            time(runs, || term.draw(|f| rapp.draw(f)).map(|_| ())),
             Some(2.0),
         ));
     }

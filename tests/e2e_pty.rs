@@ -467,7 +467,11 @@ fn a_paste_is_text_never_keys() {
     s.wait_for("Note on SG-2026-0034");
     s.keys("\x1b[200~Spoke to mum.\r\nAlso spoke to school.\r\nAsked dad to ring back.\x1b[201~");
     s.wait_for("Asked dad to ring back.");
-    assert!(s.screen().contains("Also spoke to school."), "{}", s.screen());
+    assert!(
+        s.screen().contains("Also spoke to school."),
+        "{}",
+        s.screen()
+    );
     assert!(!s.screen().contains("Take it from them"), "{}", s.screen());
     s.keys("\x13"); // Ctrl-S
     s.wait_gone("Note on SG-2026-0034");
@@ -505,7 +509,11 @@ fn escape_sequences_never_run_commands() {
     s.keys("\x1b[1;3A");
     s.keys(" too");
     s.wait_for("keep me too");
-    assert!(!s.screen().contains("Discard what you typed"), "{}", s.screen());
+    assert!(
+        !s.screen().contains("Discard what you typed"),
+        "{}",
+        s.screen()
+    );
     // Esc asks before discarding; Alt+Esc answers like Esc (no).
     s.keys("\x1b");
     s.wait_for("Discard what you typed");
@@ -547,7 +555,10 @@ fn drafts_survive_sigkill_and_hang_up() {
     let mut s = Session::start(&db, 100, 30);
     s.wait_for("Unsaved drafts");
     s.wait_for("Note on SG-2026-0034");
-    assert!(!s.screen().contains("stairwell"), "the offer shows no words");
+    assert!(
+        !s.screen().contains("stairwell"),
+        "the offer shows no words"
+    );
     s.keys("\r");
     s.wait_for("half a note about the stairwell");
     s.keys(" and the lift");

@@ -1123,7 +1123,8 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
     // A viewer's forms are refused; a case offered only to those who may see it.
     let expected = expected && (mode != Mode::Matches || role.allowed);
     assert_eq!(
-        reached, expected,
+        reached,
+        expected,
         "{}: mode {mode:?} reached {reached}, on top {:?}, status {:?}",
         role.user,
         s.app.mode(),
@@ -1357,7 +1358,9 @@ fn a_deactivated_users_open_dashboard_stops_showing_records() {
     update(&mut app, dutydesk::tui::reply_action(reply));
     assert!(
         app.dashboard().queue.rows.is_empty()
-            && app.layer::<dutydesk::tui::layers::record::Record>().is_none()
+            && app
+                .layer::<dutydesk::tui::layers::record::Record>()
+                .is_none()
     );
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
     assert!(!text.contains(&r), "{text}");

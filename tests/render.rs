@@ -8,12 +8,12 @@
 mod common;
 
 use common::{USER, demo_db, now, open};
+use dutydesk::store::worker::Request;
 use dutydesk::store::worker::{load_dashboard, load_detail};
 use dutydesk::tui::action::Action;
 use dutydesk::tui::app::{App, WINDOW};
 use dutydesk::tui::render_text;
 use dutydesk::tui::theme::Theme;
-use dutydesk::store::worker::Request;
 use dutydesk::tui::update::{Effect, update};
 
 /// An app on the demo's dashboard, the way `dutydesk snapshot` builds it.
@@ -83,7 +83,10 @@ fn the_deadlines_panel_lists_every_open_deadline_soonest_first() {
         .skip_while(|l| !l.contains(" Deadlines:"))
         .collect();
     assert!(
-        panel[0].contains(&format!("Deadlines: {} open", app.dashboard().deadlines.total)),
+        panel[0].contains(&format!(
+            "Deadlines: {} open",
+            app.dashboard().deadlines.total
+        )),
         "{}",
         panel[0]
     );
@@ -99,7 +102,13 @@ fn the_deadlines_panel_lists_every_open_deadline_soonest_first() {
         )
     );
     assert!(rows[0].starts_with("▶ ‼ OVERDUE"), "{}", rows[0]);
-    let due: Vec<_> = app.dashboard().deadlines.rows.iter().map(|d| d.due_at).collect();
+    let due: Vec<_> = app
+        .dashboard()
+        .deadlines
+        .rows
+        .iter()
+        .map(|d| d.due_at)
+        .collect();
     assert!(due.windows(2).all(|w| w[0] <= w[1]), "not soonest first");
     // Each row's countdown is the same function as the queue's column.
     assert!(
@@ -347,9 +356,17 @@ fn every_layer_at_80x24_and_200x60() {
     let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
     let steps: Vec<(&str, Mode, Box<dyn Fn(&mut Session)>)> = vec![
-        ("deadlines", Mode::Deadlines, Box::new(|s| s.act(Action::FocusNext))),
+        (
+            "deadlines",
+            Mode::Deadlines,
+            Box::new(|s| s.act(Action::FocusNext)),
+        ),
         ("record", Mode::Record, Box::new(|s| s.act(Action::Open))),
-        ("contacts", Mode::Contacts, Box::new(|s| s.act(Action::Contacts))),
+        (
+            "contacts",
+            Mode::Contacts,
+            Box::new(|s| s.act(Action::Contacts)),
+        ),
         (
             "contact_search",
             Mode::ContactSearch,
@@ -359,14 +376,24 @@ fn every_layer_at_80x24_and_200x60() {
                 s.keys("rutland");
             }),
         ),
-        ("reviews", Mode::Reviews, Box::new(|s| s.act(Action::Reviews))),
-        ("handover", Mode::Handover, Box::new(|s| s.act(Action::Handover))),
+        (
+            "reviews",
+            Mode::Reviews,
+            Box::new(|s| s.act(Action::Reviews)),
+        ),
+        (
+            "handover",
+            Mode::Handover,
+            Box::new(|s| s.act(Action::Handover)),
+        ),
         (
             "note_prompt",
             Mode::Prompt,
             Box::new(|s| {
                 s.act(Action::Note);
-                s.act(Action::Paste("Rang mum at 08:50.\nNo answer; left a message.".into()));
+                s.act(Action::Paste(
+                    "Rang mum at 08:50.\nNo answer; left a message.".into(),
+                ));
             }),
         ),
         (
@@ -386,7 +413,11 @@ fn every_layer_at_80x24_and_200x60() {
                 s.act(Action::TakeOver);
             }),
         ),
-        ("intake_form", Mode::Form, Box::new(|s| s.act(Action::Intake))),
+        (
+            "intake_form",
+            Mode::Form,
+            Box::new(|s| s.act(Action::Intake)),
+        ),
         ("close_form", Mode::Form, Box::new(|s| s.act(Action::Close))),
         ("refer_form", Mode::Form, Box::new(|s| s.act(Action::Refer))),
         (

@@ -38,7 +38,11 @@ fn confirm(app: &App) -> Option<&Confirm> {
 }
 
 fn status(app: &App) -> String {
-    app.ctx.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+    app.ctx
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
 }
 
 /// Closes the top layer, as its Esc would without asking.
@@ -189,7 +193,10 @@ fn paging_moves_by_a_screen_and_scrolls() {
     assert!(page > 10, "80x24 shows {page} rows");
     press(&mut app, KeyCode::PageDown);
     assert_eq!(app.dashboard().queue.selected, page);
-    assert!(app.dashboard().queue.top > 0 && app.dashboard().queue.top <= app.dashboard().queue.selected);
+    assert!(
+        app.dashboard().queue.top > 0
+            && app.dashboard().queue.top <= app.dashboard().queue.selected
+    );
     assert!(app.dashboard().queue.selected < app.dashboard().queue.top + page);
     press(&mut app, KeyCode::PageUp);
     assert_eq!(app.dashboard().queue.selected, 0);
@@ -336,7 +343,11 @@ fn tab_moves_to_the_deadlines_panel_and_enter_opens_its_escalation() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.dashboard().deadlines.selected, 2);
-    assert_eq!(app.dashboard().queue.selected, 0, "the queue selection stays");
+    assert_eq!(
+        app.dashboard().queue.selected,
+        0,
+        "the queue selection stays"
+    );
     let fx = press(&mut app, KeyCode::Enter);
     assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1002 })]);
     press(&mut app, KeyCode::Esc);
@@ -689,7 +700,12 @@ fn closing_asks_first_and_a_refusal_keeps_the_form() {
     // Esc on a form with text asks before discarding.
     form_keys(&mut app, &[k(KeyCode::Esc)]);
     assert_eq!(app.mode(), Mode::Confirm);
-    assert!(confirm(&app).unwrap().question.contains("Discard what you typed"));
+    assert!(
+        confirm(&app)
+            .unwrap()
+            .question
+            .contains("Discard what you typed")
+    );
     press(&mut app, KeyCode::Char('y'));
     assert!(the_form(&app).is_none());
 }
@@ -1379,10 +1395,7 @@ fn sign_off_shows_the_proposal_and_sends_its_version() {
     update(&mut app, Action::DetailLoaded(Box::new(d)));
     press(&mut app, KeyCode::Char('s'));
     assert!(prompt(&app).is_none());
-    assert!(
-        status(&app)
-            .contains("not awaiting sign-off")
-    );
+    assert!(status(&app).contains("not awaiting sign-off"));
 }
 
 /// A on a case someone else holds asks first, then takes it (they are told).
@@ -1440,10 +1453,7 @@ fn senior_leads_change_who_sees_a_record_from_it() {
     );
     assert_eq!(app.mode(), Mode::Record);
     assert!(press(&mut app, KeyCode::Char('X')).is_empty());
-    assert!(
-        status(&app)
-            .contains("Only a senior lead")
-    );
+    assert!(status(&app).contains("Only a senior lead"));
     app.ctx.me = senior();
     let fx = press(&mut app, KeyCode::Char('X'));
     let _ = &fx;
@@ -1543,10 +1553,7 @@ fn intake_about_staff_asks_whether_they_use_the_desk() {
     assert!(!form.shown(about), "hidden until the subject is staff");
     form.focus = 2;
     form_keys(&mut app, &[k(KeyCode::Char('s')), k(KeyCode::Tab)]);
-    assert_eq!(
-        the_form(&app).unwrap().choice("subject"),
-        Some("staff")
-    );
+    assert_eq!(the_form(&app).unwrap().choice("subject"), Some("staff"));
     form_keys(&mut app, &chars("J. Brennan"));
     assert!(the_form(&app).unwrap().shown(about));
     for (key, text) in [("area", "Leicester"), ("words", "he grabbed me")] {
@@ -1583,13 +1590,149 @@ fn intake_about_staff_asks_whether_they_use_the_desk() {
         &mut app,
         &[k(KeyCode::Right), k(KeyCode::Right), k(KeyCode::Right)],
     );
-    assert_eq!(
-        the_form(&app).unwrap().choice("about"),
-        Some("jbrennan")
-    );
+    assert_eq!(the_form(&app).unwrap().choice("about"), Some("jbrennan"));
     let fx = form_keys(&mut app, &[ctrl_s()]);
     let [Effect::Store(Request::Create { about, .. })] = fx.as_slice() else {
         panic!("expected a create request, got {fx:?}");
     };
     assert_eq!(*about, About::User("jbrennan".into()));
+}
+
+/// A paste goes whole into the focused field, line breaks and all; with no
+/// field it is refused with a hint and runs nothing (its "A" acknowledges
+/// nothing).
+#[test]
+fn a_paste_is_text_and_never_keys() {
+    let mut app = app_with(3);
+    let paste = |app: &mut App, s: &str| match app.route(&Input::Paste(s.into())) {
+        Some(a) => update(app, a),
+        None => vec![],
+    };
+    assert!(paste(&mut app, "Also spoke to A").is_empty());
+    assert!(status(&app).contains("Pasted text was ignored"));
+    assert_eq!(app.mode(), Mode::Dashboard);
+    press(&mut app, KeyCode::Char('N'));
+    paste(
+        &mut app,
+        "Spoke to mum.\nAlso spoke to school.\nNo answer from dad.",
+    );
+    assert_eq!(
+        prompt(&app).unwrap().text(),
+        "Spoke to mum.\nAlso spoke to school.\nNo answer from dad."
+    );
+    // Editing keys move and delete by word and line; they never type letters.
+    for k in ['a', 'e', 'w'] {
+        press_key(
+            &mut app,
+            KeyEvent::new(KeyCode::Char(k), KeyModifiers::CONTROL),
+        );
+    }
+    assert_eq!(
+        prompt(&app).unwrap().text(),
+        "Spoke to mum.\nAlso spoke to school.\nNo answer from "
+    );
+}
+
+/// Esc with Alt (two escapes at once) acts as Esc; Ctrl-C with something
+/// typed asks first, and says it will be kept as a draft.
+#[test]
+fn alt_esc_is_esc_and_ctrl_c_asks_when_something_is_typed() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Action::DetailLoaded(Box::new(proposed(0, "advice-given", "x", 4))),
+    );
+    assert_eq!(app.mode(), Mode::Record);
+    press_key(&mut app, KeyEvent::new(KeyCode::Esc, KeyModifiers::ALT));
+    assert_eq!(app.mode(), Mode::Dashboard);
+    press(&mut app, KeyCode::Char('N'));
+    type_text(&mut app, "half");
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(press_key(&mut app, ctrl_c).is_empty(), "asks first");
+    assert!(confirm(&app).unwrap().question.contains("kept as a draft"));
+    assert_eq!(app.drafts().len(), 1, "the note is a draft now");
+    assert_eq!(press(&mut app, KeyCode::Char('y')), vec![Effect::Quit]);
+}
+
+/// Status lines expire with the clock, so "Saving…" never lingers.
+#[test]
+fn status_lines_expire() {
+    let mut app = app_with(3);
+    update(&mut app, Action::Saved("Note added to SG-2026-0001".into()));
+    assert!(status(&app).contains("Note added"));
+    update(&mut app, Action::Tick(now() + Duration::seconds(3)));
+    assert!(status(&app).contains("Note added"));
+    update(&mut app, Action::Tick(now() + Duration::seconds(9)));
+    assert!(app.ctx.status.is_none());
+}
+
+/// A refused save after another DSL's change offers Ctrl-R: the record is
+/// loaded again, the prompt takes its new version and keeps the text.
+#[test]
+fn a_conflict_reloads_without_retyping() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('s'));
+    update(
+        &mut app,
+        Action::DetailLoaded(Box::new(proposed(0, "advice-given", "first", 7))),
+    );
+    type_text(&mut app, "agreed");
+    press_key(&mut app, ctrl_s());
+    update(
+        &mut app,
+        Action::Conflict("Bob Day changed it at 09:04; reload and try again".into()),
+    );
+    assert!(
+        prompt(&app)
+            .unwrap()
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("Ctrl-R")
+    );
+    let fx = press_key(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
+    );
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1000 })]);
+    update(
+        &mut app,
+        Action::DetailLoaded(Box::new(proposed(0, "advice-given", "second", 9))),
+    );
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("Rationale: second"), "{text}");
+    assert_eq!(prompt(&app).unwrap().text(), "agreed");
+    let fx = press_key(&mut app, ctrl_s());
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Store(Request::Act {
+                version: Some(9),
+                ..
+            })]
+        ),
+        "{fx:?}"
+    );
+}
+
+/// An open record follows another session's change: it asks for itself
+/// again only if its version or chronology moved (no audit row per poll).
+#[test]
+fn an_open_record_follows_other_sessions() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Action::DetailLoaded(Box::new(proposed(0, "advice-given", "x", 4))),
+    );
+    let fx = update(&mut app, Action::Changed);
+    assert!(
+        fx.contains(&Effect::Store(Request::Refresh {
+            id: 1000,
+            version: 4,
+            entries: 0
+        })),
+        "{fx:?}"
+    );
 }

@@ -463,12 +463,10 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             id,
             version,
             entries,
-        } => {
-            match escalations::stamp(store, Viewer::from(me), id)? {
-                Some(s) if s == (version, entries) => Reply::Unchanged(id),
-                _ => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
-            }
-        }
+        } => match escalations::stamp(store, Viewer::from(me), id)? {
+            Some(s) if s == (version, entries) => Reply::Unchanged(id),
+            _ => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
+        },
         Request::Meet { id, note } => {
             let d = store.write(&me.username, now, |w| deadlines::meet(w, id, &note))?;
             Reply::Saved(format!("Marked met: {} on {}", d.label, d.reference))

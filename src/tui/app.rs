@@ -36,7 +36,10 @@ impl App {
 
     /// The layer on top (which gets the keys).
     pub fn top(&self) -> &dyn Layer {
-        self.stack.last().expect("the dashboard is always there").as_ref()
+        self.stack
+            .last()
+            .expect("the dashboard is always there")
+            .as_ref()
     }
 
     /// What is on top, as the need-to-know walk and the tests name it.
@@ -49,12 +52,16 @@ impl App {
 
     /// The dashboard at the bottom of the stack.
     pub fn dashboard(&self) -> &Dashboard {
-        self.layer::<Dashboard>().expect("the dashboard is always there")
+        self.layer::<Dashboard>()
+            .expect("the dashboard is always there")
     }
 
     /// The topmost layer of a type, if one is open.
     pub fn layer<T: Layer>(&self) -> Option<&T> {
-        self.stack.iter().rev().find_map(|l| l.as_any().downcast_ref::<T>())
+        self.stack
+            .iter()
+            .rev()
+            .find_map(|l| l.as_any().downcast_ref::<T>())
     }
 
     pub fn layer_mut<T: Layer>(&mut self) -> Option<&mut T> {

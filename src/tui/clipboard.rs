@@ -25,9 +25,13 @@ use crate::notify::base64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Path {
     /// A terminal directly; `known` when it is one known to take OSC 52.
-    Direct { known: bool },
+    Direct {
+        known: bool,
+    },
     /// tmux, with its `set-clipboard` option if it could be read.
-    Tmux { set_clipboard: Option<String> },
+    Tmux {
+        set_clipboard: Option<String>,
+    },
     Screen,
 }
 
@@ -90,7 +94,9 @@ impl Path {
     pub fn message(&self, what: &str) -> String {
         match self {
             Path::Direct { known: true } => format!("Copied {what} to your clipboard"),
-            Path::Tmux { set_clipboard: Some(v) } if v == "on" => {
+            Path::Tmux {
+                set_clipboard: Some(v),
+            } if v == "on" => {
                 format!("Copied {what} to your clipboard (through tmux)")
             }
             Path::Tmux { .. } => format!(
@@ -111,19 +117,36 @@ mod tests {
     use super::*;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
     fn tmux_gets_the_plain_sequence_and_copied_only_when_set_clipboard_is_on() {
-        let on = Path::detect(&env(&[("TMUX", "/tmp/tmux-0/default,1,0")]), Some("on\n".into()));
-        assert_eq!(on.bytes("0116 305 0005"), b"\x1b]52;c;MDExNiAzMDUgMDAwNQ==\x07");
+        let on = Path::detect(
+            &env(&[("TMUX", "/tmp/tmux-0/default,1,0")]),
+            Some("on\n".into()),
+        );
+        assert_eq!(
+            on.bytes("0116 305 0005"),
+            b"\x1b]52;c;MDExNiAzMDUgMDAwNQ==\x07"
+        );
         assert!(on.message("0116 305 0005").starts_with("Copied"));
         for option in [Some("external\n".to_string()), Some("off".into()), None] {
             let p = Path::detect(&env(&[("TMUX", "x")]), option);
             let m = p.message("0116 305 0005");
-            assert!(m.starts_with("Not copied") && m.contains("set-clipboard on"), "{m}");
-            assert!(!p.bytes("1").starts_with(b"\x1bPtmux"), "never wrapped for passthrough");
+            assert!(
+                m.starts_with("Not copied") && m.contains("set-clipboard on"),
+                "{m}"
+            );
+            assert!(
+                !p.bytes("1").starts_with(b"\x1bPtmux"),
+                "never wrapped for passthrough"
+            );
         }
     }
 

@@ -255,7 +255,11 @@ mod tests {
         let other_db = DraftFile::new(dir.clone(), &home.path().join("other.db"));
         other_db.save(std::slice::from_ref(&d)).unwrap();
         let adopted = mine.adopt();
-        assert_eq!(adopted.len(), 2, "ours and the ended session's, not another database's");
+        assert_eq!(
+            adopted.len(),
+            2,
+            "ours and the ended session's, not another database's"
+        );
         assert!(!gone.path().exists() && other_db.path().exists());
         mine.save(&[]).unwrap();
         assert!(!mine.path().exists());

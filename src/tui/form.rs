@@ -1001,7 +1001,9 @@ mod tests {
     fn a_paste_goes_whole_into_text_and_never_into_a_choice() {
         let mut f = form();
         f.focus = 1;
-        f.act(&Action::Paste("Spoke to mum.\nAlso spoke to school.".into()));
+        f.act(&Action::Paste(
+            "Spoke to mum.\nAlso spoke to school.".into(),
+        ));
         assert_eq!(f.text("words"), "Spoke to mum.\nAlso spoke to school.");
         f.focus = 0;
         f.act(&Action::Paste("Kai\nMoss".into()));

@@ -2,8 +2,8 @@
 //! from the organisation's lists and read back into the store's types, with
 //! every problem put next to its field.
 
-use super::layer::Target;
 use super::form::{Field, Form};
+use super::layer::Target;
 use crate::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind, years_old};
 use crate::domain::names::{About, decide};
 use crate::domain::staff::StaffMember;

@@ -284,11 +284,10 @@ fn expand(
         }
         let run = e.run.as_deref().unwrap_or("");
         let action = command(run).ok_or_else(|| format!("[{name}] {run:?}: no such command"))?;
-        let keys = e
-            .on
-            .iter()
-            .map(|k| Key::parse(k).ok_or_else(|| format!("[{name}] {k:?}: not a key")))
-            .collect::<Result<Vec<_>, _>>()?;
+        let keys =
+            e.on.iter()
+                .map(|k| Key::parse(k).ok_or_else(|| format!("[{name}] {k:?}: not a key")))
+                .collect::<Result<Vec<_>, _>>()?;
         if keys.is_empty() {
             return Err(format!("[{name}] {run:?}: no key"));
         }
@@ -660,10 +659,7 @@ mod tests {
         let ctrl_a = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL);
         assert_eq!(typed_char(ctrl_a), None);
         let km = Keymap::default();
-        assert_eq!(
-            km.lookup("input", ctrl_a),
-            Some(Action::Edit(EditOp::Home))
-        );
+        assert_eq!(km.lookup("input", ctrl_a), Some(Action::Edit(EditOp::Home)));
         let alt_esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::ALT);
         assert_eq!(km.lookup("record", alt_esc), Some(Action::Back));
     }
@@ -675,7 +671,17 @@ mod tests {
         // Option+Up: ESC ESC [ A, read as Esc, '[', 'A'.
         assert!(decode_burst(vec![k(KeyCode::Esc), c('['), c('A')]).is_empty());
         // With parameters: ESC [ 1 ; 3 A.
-        assert!(decode_burst(vec![k(KeyCode::Esc), c('['), c('1'), c(';'), c('3'), c('A')]).is_empty());
+        assert!(
+            decode_burst(vec![
+                k(KeyCode::Esc),
+                c('['),
+                c('1'),
+                c(';'),
+                c('3'),
+                c('A')
+            ])
+            .is_empty()
+        );
         // SS3: ESC O P.
         assert!(decode_burst(vec![k(KeyCode::Esc), c('O'), c('P')]).is_empty());
         // A lone Esc, and Esc then other text, stay.

@@ -25,7 +25,12 @@ pub enum Input {
 /// The action an input means on the stack as it is (`None`: nothing).
 /// `too_small` is whether the terminal is below the minimum size. The action
 /// goes to the top layer (the app itself takes quitting, help and locking).
-pub fn route(stack: &[Box<dyn Layer>], keymap: &Keymap, too_small: bool, input: &Input) -> Option<Action> {
+pub fn route(
+    stack: &[Box<dyn Layer>],
+    keymap: &Keymap,
+    too_small: bool,
+    input: &Input,
+) -> Option<Action> {
     let top = stack.last()?;
     let key = match input {
         Input::Paste(text) => {

@@ -17,7 +17,10 @@ pub use super::layers::dashboard::initial_load;
 pub enum Effect {
     Store(Request),
     /// Put `text` on the user's clipboard; `what` names it for the status line.
-    Copy { text: String, what: String },
+    Copy {
+        text: String,
+        what: String,
+    },
     /// Ring, signal the terminal and show a desktop notification.
     Notify(Vec<Alert>),
     Quit,

@@ -151,12 +151,10 @@ impl Layer for Contacts {
                 self.query.insert(s);
                 self.searched()
             }
-            Action::Edit(op) if self.typing => {
-                match self.query.edit(*op) {
-                    crate::tui::widgets::text_input::Edited::Changed => self.searched(),
-                    _ => Step::none(),
-                }
-            }
+            Action::Edit(op) if self.typing => match self.query.edit(*op) {
+                crate::tui::widgets::text_input::Edited::Changed => self.searched(),
+                _ => Step::none(),
+            },
             Action::Submit => {
                 self.typing = false;
                 Step::none()

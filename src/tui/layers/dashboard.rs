@@ -518,7 +518,11 @@ fn draw_dashboard(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
         }
         if let Some(text) = &d.alert {
             lines.push(Line::from(Span::styled(
-                crate::tui::views::spread(&format!(" {} {text}", symbols::ALERT), "x hides ", r.width),
+                crate::tui::views::spread(
+                    &format!(" {} {text}", symbols::ALERT),
+                    "x hides ",
+                    r.width,
+                ),
                 ctx.theme.overdue,
             )));
         }
@@ -752,7 +756,13 @@ fn assignee_width(width: u16) -> u16 {
     }
 }
 
-fn row<'a>(d: &Dashboard, ctx: &Ctx, r: &'a EscalationSummary, assignee: u16, wide: bool) -> Row<'a> {
+fn row<'a>(
+    d: &Dashboard,
+    ctx: &Ctx,
+    r: &'a EscalationSummary,
+    assignee: u16,
+    wide: bool,
+) -> Row<'a> {
     let t = &ctx.theme;
     let risk_style = if r.risk == crate::domain::escalation::Risk::High {
         t.high_risk
@@ -813,7 +823,8 @@ fn row<'a>(d: &Dashboard, ctx: &Ctx, r: &'a EscalationSummary, assignee: u16, wi
 
 /// The banner for escalations nobody has taken in time, oldest first.
 fn unacked_line(d: &Dashboard, ctx: &Ctx) -> Option<String> {
-    let late: Vec<&EscalationSummary> = d.unacked.iter().filter(|e| d.overdue_ack(e, ctx)).collect();
+    let late: Vec<&EscalationSummary> =
+        d.unacked.iter().filter(|e| d.overdue_ack(e, ctx)).collect();
     if late.is_empty() {
         return None;
     }

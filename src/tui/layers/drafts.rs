@@ -83,7 +83,11 @@ impl Layer for Drafts {
             let mark = if i == self.selected { "▶ " } else { "  " };
             lines.push(Line::from(Span::styled(
                 truncate(&format!("{mark}{}", d.label()), inner),
-                if i == self.selected { t.selected } else { t.base },
+                if i == self.selected {
+                    t.selected
+                } else {
+                    t.base
+                },
             )));
         }
         lines.push(Line::from(""));

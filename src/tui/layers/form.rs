@@ -90,7 +90,10 @@ impl Layer for FormLayer {
     }
 
     fn takes_text(&self) -> bool {
-        self.form.fields.get(self.form.focus).is_some_and(|f| f.input.is_some())
+        self.form
+            .fields
+            .get(self.form.focus)
+            .is_some_and(|f| f.input.is_some())
     }
 
     fn on(&mut self, action: &Action, ctx: &Ctx) -> Step {

@@ -203,8 +203,9 @@ fn lines(v: &HandoverLayer, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
     }
     for (at, reference, who, kind, body) in &h.changes {
         out.push(Line::from(cut(format!(
-            "   {} {reference} {who} · {kind}: {body}",
-            format_stamp(*at)
+            "   {} {reference} {who} · {}: {body}",
+            format_stamp(*at),
+            kind.replace('_', " ")
         ))));
     }
     out
@@ -218,10 +219,11 @@ fn draw_handover(v: &HandoverLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
     let first = v.scroll.min(all.len().saturating_sub(1));
     let shown: Vec<Line> = all.into_iter().skip(first).take(rows(ctx)).collect();
     f.render_widget(
-        Paragraph::new(shown).block(Block::new().borders(Borders::TOP).title(Span::styled(
-            " Rota and handover ",
-            t.title,
-        ))),
+        Paragraph::new(shown).block(
+            Block::new()
+                .borders(Borders::TOP)
+                .title(Span::styled(" Rota and handover ", t.title)),
+        ),
         body,
     );
     footer(ctx, f, foot, "");

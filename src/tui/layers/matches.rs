@@ -78,7 +78,11 @@ impl Layer for Matches {
                     x.status.label(),
                     x.why
                 ),
-                if i == self.selected { t.selected } else { t.base },
+                if i == self.selected {
+                    t.selected
+                } else {
+                    t.base
+                },
             )));
         }
         lines.push(Line::from(""));

@@ -122,7 +122,11 @@ impl Layer for Picker {
                     );
                     lines.push(Line::from(Span::styled(
                         text,
-                        if i == self.selected { t.selected } else { t.base },
+                        if i == self.selected {
+                            t.selected
+                        } else {
+                            t.base
+                        },
                     )));
                 }
             }

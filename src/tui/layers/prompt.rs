@@ -82,10 +82,14 @@ impl PromptKind {
                 target,
                 verb: TextVerb::Note,
             } => format!("Note on {}", target.reference),
-            PromptKind::Escalation { target, .. } => format!("Re-open reason on {}", target.reference),
+            PromptKind::Escalation { target, .. } => {
+                format!("Re-open reason on {}", target.reference)
+            }
             PromptKind::Review { target, .. } => format!("Review reason on {}", target.reference),
             PromptKind::HandoverNote => "Handover note".into(),
-            PromptKind::Signoff { target, .. } => format!("Sign-off reason on {}", target.reference),
+            PromptKind::Signoff { target, .. } => {
+                format!("Sign-off reason on {}", target.reference)
+            }
             PromptKind::Event { target, .. } => format!("Event note on {}", target.reference),
         }
     }
@@ -463,7 +467,9 @@ fn draw(p: &Prompt, ctx: &Ctx, f: &mut Frame, area: Rect) {
         lines.push(Line::from(""));
     }
     lines.push(Line::from(ask));
-    lines.extend(crate::tui::views::text::rows(&p.input, true, inner_w, TEXT_ROWS, t));
+    lines.extend(crate::tui::views::text::rows(
+        &p.input, true, inner_w, TEXT_ROWS, t,
+    ));
     if p.saving {
         lines.push(Line::from(Span::styled("Saving…", t.muted)));
     } else if let Some(e) = &p.error {

@@ -315,7 +315,12 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         t.title,
     )));
     for c in &d.chronology {
-        let head = format!("  {}  {} · {}", format_stamp(c.at), c.author, c.kind);
+        let head = format!(
+            "  {}  {} · {}",
+            format_stamp(c.at),
+            c.author,
+            c.kind.replace('_', " ")
+        );
         out.push(Line::from(Span::styled(head, t.muted)));
         for l in wrap(&c.body, width.saturating_sub(4)) {
             out.push(Line::from(format!("    {l}")));
@@ -329,4 +334,3 @@ pub fn body_size(width: u16, height: u16) -> (u16, u16) {
     let [_, body, _] = areas(Rect::new(0, 0, width, height));
     (body.width.saturating_sub(2), body.height.saturating_sub(2))
 }
-

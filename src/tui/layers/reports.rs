@@ -143,10 +143,7 @@ fn draw_reports(r0: &Reports, ctx: &Ctx, f: &mut Frame, area: Rect) {
 
     let table = &r.tables[r0.table.min(r.tables.len().saturating_sub(1))];
     let block = Block::new().borders(Borders::TOP).title(Span::styled(
-        format!(
-            " {} (this period ▇, before ░) ",
-            table.title
-        ),
+        format!(" {} (this period ▇, before ░) ", table.title),
         t.title,
     ));
     let inner = block.inner(chart);

@@ -184,10 +184,11 @@ fn draw_reviews(v: &Reviews, ctx: &Ctx, f: &mut Frame, area: Rect) {
         )));
     }
     f.render_widget(
-        Paragraph::new(lines).block(Block::new().borders(Borders::TOP).title(Span::styled(
-            " Review queue ",
-            t.title,
-        ))),
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::TOP)
+                .title(Span::styled(" Review queue ", t.title)),
+        ),
         list,
     );
 

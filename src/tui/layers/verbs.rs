@@ -72,18 +72,20 @@ pub fn on(
                     .and_info(format!("Taking {}…", t.reference)),
             }
         })),
-        Action::Assign => step(writable(target, ctx).map(|t| {
-            Step::push(Picker::new(t)).and_fx(Effect::Store(Request::Assignable))
-        })),
+        Action::Assign => step(
+            writable(target, ctx)
+                .map(|t| Step::push(Picker::new(t)).and_fx(Effect::Store(Request::Assignable))),
+        ),
         Action::Note | Action::Reopen => {
             let verb = if *action == Action::Note {
                 TextVerb::Note
             } else {
                 TextVerb::Reopen
             };
-            step(writable(target, ctx).map(|target| {
-                Step::push(Prompt::new(PromptKind::Escalation { target, verb }))
-            }))
+            step(
+                writable(target, ctx)
+                    .map(|target| Step::push(Prompt::new(PromptKind::Escalation { target, verb }))),
+            )
         }
         Action::Event => {
             if ctx.desk.events.is_empty() {
@@ -99,16 +101,18 @@ pub fn on(
                 }))
             }))
         }
-        Action::AddToReview => step(writable(target, ctx).and_then(|target| {
-            match ctx.desk.reviews.first() {
-                Some(a) => Ok(Step::push(Prompt::new(PromptKind::Review {
-                    target,
-                    series: a.code.clone(),
-                    name: a.name.clone(),
-                }))),
-                None => Err(Step::error("No review series: see `dutydesk reviews`")),
-            }
-        })),
+        Action::AddToReview => {
+            step(
+                writable(target, ctx).and_then(|target| match ctx.desk.reviews.first() {
+                    Some(a) => Ok(Step::push(Prompt::new(PromptKind::Review {
+                        target,
+                        series: a.code.clone(),
+                        name: a.name.clone(),
+                    }))),
+                    None => Err(Step::error("No review series: see `dutydesk reviews`")),
+                }),
+            )
+        }
         Action::Close => step(writable(target, ctx).map(|t| {
             let f = forms::close(&t, &ctx.desk.outcomes);
             Step::push(FormLayer::new(FormKind::Close(t), f))
@@ -125,13 +129,18 @@ pub fn on(
                 Some(d) if d.summary.id == t.id => signoff(d, approve),
                 // From the list: the record is opened first (by the caller),
                 // so the prompt shows the proposal being approved.
-                _ => Step::fx(Effect::Store(Request::Detail { id: t.id }))
-                    .and_info(format!("Opening {} to show the proposed closure…", t.reference)),
+                _ => Step::fx(Effect::Store(Request::Detail { id: t.id })).and_info(format!(
+                    "Opening {} to show the proposed closure…",
+                    t.reference
+                )),
             }))
         }
         Action::LookUp => {
             let t = target?;
-            Some(Step::push(Contacts::for_escalation(&t)).and_fx(Effect::Store(Request::LookUp { id: t.id })))
+            Some(
+                Step::push(Contacts::for_escalation(&t))
+                    .and_fx(Effect::Store(Request::LookUp { id: t.id })),
+            )
         }
         Action::Access => {
             if ctx.me.role != Role::Senior {
@@ -165,10 +174,7 @@ pub fn signoff(d: &EscalationDetail, approve: bool) -> Step {
                 rationale: rationale.clone(),
             }))
         }
-        _ => Step::error(format!(
-            "{} is not awaiting sign-off",
-            d.summary.reference
-        )),
+        _ => Step::error(format!("{} is not awaiting sign-off", d.summary.reference)),
     }
 }
 

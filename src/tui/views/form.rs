@@ -94,7 +94,12 @@ fn value_rows(f: &Field, focused: bool, room: usize, t: &Theme) -> Vec<Vec<Span<
         (FieldKind::Text { .. }, Value::Text(s)) => {
             if focused {
                 let chars: Vec<char> = s.chars().collect();
-                vec![super::text::cursor_line(&chars, f.cursor.min(chars.len()), room, t)]
+                vec![super::text::cursor_line(
+                    &chars,
+                    f.cursor.min(chars.len()),
+                    room,
+                    t,
+                )]
             } else {
                 vec![vec![Span::styled(truncate(s, room), t.key)]]
             }

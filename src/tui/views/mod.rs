@@ -65,10 +65,16 @@ pub fn header(ctx: &Ctx, f: &mut Frame, area: Rect) {
 
 /// The top layer's key hints on one line of `width`: as many as fit, the
 /// ones just before "help" dropped first (help lists them all).
-pub fn hint_line(hints: &[(String, String)], width: usize, t: &super::theme::Theme) -> Line<'static> {
+pub fn hint_line(
+    hints: &[(String, String)],
+    width: usize,
+    t: &super::theme::Theme,
+) -> Line<'static> {
     let mut hints: Vec<&(String, String)> = hints.iter().collect();
     let used = |h: &[&(String, String)]| -> usize {
-        h.iter().map(|(k, d)| k.width() + d.width() + 3).sum::<usize>()
+        h.iter()
+            .map(|(k, d)| k.width() + d.width() + 3)
+            .sum::<usize>()
     };
     while used(&hints) > width && hints.len() > 2 {
         let at = hints

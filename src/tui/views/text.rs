@@ -182,4 +182,3 @@ pub fn block_rows(
         })
         .collect()
 }
-
