@@ -1629,7 +1629,7 @@ fn a_paste_is_text_and_never_keys() {
     }
     assert_eq!(
         prompt(&app).unwrap().text(),
-        "Spoke to mum.\nAlso spoke to school.\nNo answer from "
+        "Spoke to mum.\nAlso spoke to school.\nNo answer from dad"
     );
 }
 
