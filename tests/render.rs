@@ -355,7 +355,8 @@ fn every_layer_at_80x24_and_200x60() {
     use dutydesk::tui::layer::Mode;
     let dir = common::private_dir();
     let (path, _) = demo_db(dir.path(), 40);
-    let steps: Vec<(&str, Mode, Box<dyn Fn(&mut Session)>)> = vec![
+    type Step = Box<dyn Fn(&mut Session)>;
+    let steps: Vec<(&str, Mode, Step)> = vec![
         (
             "deadlines",
             Mode::Deadlines,

@@ -580,24 +580,27 @@ fn edit_text(f: &mut Field, action: &Action) -> Move {
         Action::Paste(s) => {
             f.text_edit(|t| t.insert(s));
         }
-        Action::Up => {
-            if f.text_edit(|t| t.edit(EditOp::LineUp)) == Edited::Unhandled {
-                return Move::Prev;
-            }
-        }
-        Action::Down => {
-            if f.text_edit(|t| t.edit(EditOp::LineDown)) == Edited::Unhandled {
-                return Move::Next;
-            }
+        Action::Up => return on_edge(f.text_edit(|t| t.edit(EditOp::LineUp)), Move::Prev),
+        Action::Down => return on_edge(f.text_edit(|t| t.edit(EditOp::LineDown)), Move::Next),
+        Action::Edit(EditOp::Newline) => {
+            return on_edge(f.text_edit(|t| t.edit(EditOp::Newline)), Move::Next);
         }
         Action::Edit(op) => {
-            if f.text_edit(|t| t.edit(*op)) == Edited::Unhandled && *op == EditOp::Newline {
-                return Move::Next;
-            }
+            f.text_edit(|t| t.edit(*op));
         }
         _ => {}
     }
     Move::Stay
+}
+
+/// Leaves a text field when the edit could not happen there (the first or
+/// last line, Enter in one line).
+fn on_edge(r: Edited, m: Move) -> Move {
+    if r == Edited::Unhandled {
+        m
+    } else {
+        Move::Stay
+    }
 }
 
 fn edit_choice(f: &mut Field, action: &Action) -> Move {
