@@ -347,26 +347,10 @@ pub fn note(path: &Path, reference: &str, text: &str) -> Outcome {
     })?)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn refer(
-    path: &Path,
-    reference: &str,
-    route: &str,
-    contact: Option<i64>,
-    method: &str,
-    agency_reference: Option<&str>,
-    shared: &str,
-    why: &str,
-) -> Outcome {
-    let r = Referral {
-        route: route.trim().replace('-', "_"),
-        contact_id: contact,
-        method: method.trim().replace('-', "_"),
-        agency_reference: agency_reference.map(str::to_string),
-        shared_what: shared.to_string(),
-        shared_why: why.to_string(),
-        lawful_basis: None,
-    };
+/// `dutydesk refer`: the route is checked against the case (an adult's NRM
+/// referral needs consent); by phone, the number actually rung is recorded
+/// (the contact's fallback while it is shut, or `rang` as typed).
+pub fn refer(path: &Path, reference: &str, r: Referral) -> Outcome {
     say(by_ref(path, reference, |w, id, v| {
         workflow::refer(w, id, &r, v)
     })?)
@@ -552,6 +536,110 @@ pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
             },
             r.assignee.as_deref().unwrap_or("-"),
             due
+        );
+    }
+    Ok(())
+}
+
+/// `dutydesk routes REF`: the routes that fit, each with its reason and any
+/// warning, and the contacts to ring now for each (the refer form's answer).
+/// Audited as a look-up of the record; a reference the user may not see is
+/// refused as one that does not exist.
+pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
+    let now = clock()?.now();
+    let (mut store, me) = open_read(path)?;
+    let id = store
+        .write(&me.username, now, |w| {
+            let viewer = store::access::writer(w)?;
+            let id = store::access::resolve(w.tx(), viewer, reference)?;
+            let reference = store::access::normalise_reference(reference);
+            w.audit("routes", "escalation", Some(&reference), None)?;
+            Ok(id)
+        })
+        .map_err(action)?;
+    let o = store::routes::options(store.conn(), Viewer::from(&me), id, now).map_err(action)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&o).map_err(anyhow::Error::from)?
+        );
+        return Ok(());
+    }
+    println!(
+        "{} · lives in {}{}",
+        o.reference,
+        o.area,
+        o.work_area
+            .as_deref()
+            .map(|w| format!(" · works in {w}"))
+            .unwrap_or_default()
+    );
+    println!("Routes that fit, first things first:");
+    let mut n = 0;
+    for s in o.suggestions.iter().filter(|s| s.fits) {
+        n += 1;
+        println!("  {n}. {:<11} {}", s.route.code().replace('_', "-"), s.why);
+        if let Some(w) = &s.warning {
+            println!("     ! {w}");
+        }
+    }
+    if n == 0 {
+        println!("  none fits on its own: see the other routes below");
+    }
+    for note in &o.notes {
+        println!("  note: {note}");
+    }
+    println!(
+        "Contacts now ({}):",
+        crate::domain::calendar::format_clock(now)
+    );
+    for (route, a) in &o.contacts {
+        let c = &a.contact;
+        let state = if a.open_now { "OPEN  " } else { "CLOSED" };
+        let ring = match (&a.ring, a.ring_id != c.id) {
+            (Some(r), true) => format!(
+                " → ring {r} ({}, for {})",
+                a.ring_service, a.ring_for
+            ),
+            (None, _) => c
+                .web
+                .as_deref()
+                .map(|w| format!(" → online: {w}"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        println!(
+            "  {:<11} {state} {:<15} {} {}{} · {}{ring}",
+            route.replace('_', "-"),
+            c.phone.as_deref().unwrap_or("-"),
+            c.organisation,
+            c.service,
+            if c.id > 0 {
+                format!(" (contact {})", c.id)
+            } else {
+                String::new()
+            },
+            a.when,
+        );
+    }
+    let others: Vec<String> = o
+        .suggestions
+        .iter()
+        .filter(|s| !s.fits)
+        .map(|s| {
+            if s.why != s.route.label() {
+                format!("{} ({})", s.route.code().replace('_', "-"), s.why)
+            } else {
+                s.route.code().replace('_', "-")
+            }
+        })
+        .collect();
+    println!("Other routes: {}", others.join(", "));
+    if let Some(first) = o.suggestions.iter().find(|s| s.fits) {
+        println!(
+            "Refer with: dutydesk refer {} --route {} [--contact ID] --shared \"what was shared\"",
+            o.reference,
+            first.route.code().replace('_', "-")
         );
     }
     Ok(())

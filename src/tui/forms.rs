@@ -402,6 +402,7 @@ pub fn read_refer(form: &mut Form, t: &Target) -> Option<(String, Request)> {
         shared_what: form.text("shared").to_string(),
         shared_why: form.text("why").to_string(),
         lawful_basis: None,
+        ..Default::default()
     };
     Some((
         format!(
