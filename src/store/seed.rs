@@ -304,8 +304,12 @@ pub fn demo_review_history(w: &Write<'_>) -> Result<()> {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?
     };
+    let cal = super::deadlines::calendar(w.tx())?;
     for (i, (id, months)) in series.into_iter().enumerate() {
-        let next = today + chrono::Duration::days(20 + 25 * i as i64);
+        let next = crate::domain::review::on_working_day(
+            today + chrono::Duration::days(20 + 25 * i as i64),
+            |d| cal.is_working_day(d),
+        );
         let held = next
             .checked_sub_months(chrono::Months::new(months))
             .unwrap_or(next);
@@ -319,8 +323,8 @@ pub fn demo_review_history(w: &Write<'_>) -> Result<()> {
             params![id, held.to_string(), at.timestamp()],
         )?;
         w.tx().execute(
-            "UPDATE review_series SET next_meeting = ?2 WHERE id = ?1",
-            params![id, next.to_string()],
+            "UPDATE review_series SET next_meeting = ?2, anchor_day = ?3 WHERE id = ?1",
+            params![id, next.to_string(), chrono::Datelike::day(&next)],
         )?;
     }
     Ok(())

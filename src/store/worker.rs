@@ -514,12 +514,15 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         ),
         Request::Report { from, to } => {
             use crate::domain::calendar::at_local;
-            let days = (to - from).num_days() + 1;
-            let start = at_local(from - chrono::Duration::days(days), chrono::NaiveTime::MIN);
+            let (before_from, _, _) = crate::domain::report::previous(from, to);
+            let start = at_local(before_from, chrono::NaiveTime::MIN);
             let end = at_local(to + chrono::Duration::days(1), chrono::NaiveTime::MIN);
             let rows = super::reports::rows(store, Viewer::from(me), start, end, now)?;
-            let r = crate::domain::report::build(&rows, from, to)
+            let mut r = crate::domain::report::build(&rows, from, to)
                 .map_err(super::StoreError::Refused)?;
+            if me.role.sees_restricted() {
+                r.scope = crate::domain::report::SCOPE_SENIOR.into();
+            }
             Reply::Report(Box::new(r))
         }
         Request::Reviews => {
