@@ -638,11 +638,11 @@ const SERVICES: &[(&str, &str, &str)] = &[
     ("Early help hub", "other", "Mon-Fri 09:00-17:00"),
 ];
 
-/// Contacts for a big demo: one for every 200 cases, 15 at least (the real
-/// public services), in fictional towns, on Ofcom's numbers reserved for
+/// Contacts for a big demo: one for every 200 cases, the real public
+/// services at least, in fictional towns, on Ofcom's numbers reserved for
 /// drama (01632 960000-960999), so none of them rings anyone.
 fn directory(w: &mut Write<'_>, cases: usize) -> Result<usize> {
-    let wanted = (cases / 200).saturating_sub(15).min(1000);
+    let wanted = (cases / 200).saturating_sub(contacts().len()).min(1000);
     if wanted > 0 {
         let towns: Vec<(&str, &[&str])> = TOWNS.iter().map(|t| (*t, &[][..])).collect();
         seed::areas(w, &towns)?;

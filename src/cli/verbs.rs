@@ -553,7 +553,7 @@ pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
             let viewer = store::access::writer(w)?;
             let id = store::access::resolve(w.tx(), viewer, reference)?;
             let reference = store::access::normalise_reference(reference);
-            w.audit("routes", "escalation", Some(&reference), None)?;
+            w.audit("lookup", "escalation", Some(&reference), Some("routes"))?;
             Ok(id)
         })
         .map_err(action)?;
