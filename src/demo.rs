@@ -176,24 +176,20 @@ pub const DEMO_AREAS: &[(&str, &[&str])] = &[
 /// national lines that publish their numbers.
 fn contacts() -> Vec<ContactSeed> {
     use crate::domain::route::Route::*;
-    let c = |organisation,
-             service,
-             route,
-             area,
-             phone: Option<&'static str>,
-             hours,
-             fallback| ContactSeed {
-        organisation,
-        service,
-        route,
-        area,
-        phone,
-        email: None,
-        web: None,
-        notes: None,
-        hours,
-        open_on_bank_holidays: false,
-        fallback,
+    let c = |organisation, service, route, area, phone: Option<&'static str>, hours, fallback| {
+        ContactSeed {
+            organisation,
+            service,
+            route,
+            area,
+            phone,
+            email: None,
+            web: None,
+            notes: None,
+            hours,
+            open_on_bank_holidays: false,
+            fallback,
+        }
     };
     let ceop = ContactSeed {
         web: Some("https://www.ceop.police.uk/ceop-reporting/"),
@@ -246,7 +242,16 @@ fn contacts() -> Vec<ContactSeed> {
             "24/7",
             None,
         ),
-        /* 1 */ c("Police", "Non-emergency", Police, None, Some("101"), "24/7", None),
+        /* 1 */
+        c(
+            "Police",
+            "Non-emergency",
+            Police,
+            None,
+            Some("101"),
+            "24/7",
+            None,
+        ),
         /* 2 */
         c(
             "Leicester City Council",
@@ -881,8 +886,9 @@ fn write_case(
         low_level: false,
         // Staff work in an area with a LADO, chosen without the generator
         // so the rest of the demo stays as it was.
-        work_area: (kind == SubjectKind::Staff)
-            .then(|| LADO_AREAS[(p.raised_at.timestamp() / 60) as usize % LADO_AREAS.len()].to_string()),
+        work_area: (kind == SubjectKind::Staff).then(|| {
+            LADO_AREAS[(p.raised_at.timestamp() / 60) as usize % LADO_AREAS.len()].to_string()
+        }),
         works_with: (kind == SubjectKind::Staff)
             .then_some(crate::domain::escalation::WorksWith::Children),
     };

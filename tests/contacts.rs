@@ -167,7 +167,12 @@ fn out_of_hours_lines_answer_at_night_weekends_and_bank_holidays_only() {
             v.as_array()
                 .unwrap()
                 .iter()
-                .find(|a| a["contact"]["service"].as_str().unwrap().starts_with(service))
+                .find(|a| {
+                    a["contact"]["service"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with(service)
+                })
                 .unwrap()
                 .clone()
         };
@@ -194,7 +199,13 @@ fn out_of_hours_lines_answer_at_night_weekends_and_bank_holidays_only() {
     // An adult in Rutland out of hours is sent to the out-of-hours line for
     // Rutland adults, labelled for them, never a children's service.
     let (_, out, _) = run(dd(&path).args([
-        "contacts", "--route", "adults", "--area", "Rutland", "--at", "2026-11-28T19:00:00Z",
+        "contacts",
+        "--route",
+        "adults",
+        "--area",
+        "Rutland",
+        "--at",
+        "2026-11-28T19:00:00Z",
     ]));
     assert!(out.contains("→ ring 0116 305 0005 (Leicestershire County Council Out of hours for Rutland adults, for adults in Rutland)"), "{out}");
     assert!(!out.contains("Children"), "{out}");
@@ -207,9 +218,18 @@ fn areas_are_checked_and_a_look_up_never_comes_back_empty() {
     let (code, _, err) = run(dd(&path).args(["contacts", "--area", "Rutlnd"]));
     assert_eq!(code, 2);
     assert!(err.contains("did you mean Rutland?"), "{err}");
-    assert!(err.contains("Leicester, Leicestershire, Rutland, Wolverhampton"), "{err}");
+    assert!(
+        err.contains("Leicester, Leicestershire, Rutland, Wolverhampton"),
+        "{err}"
+    );
     // Another name finds the area.
-    let (code, out, _) = run(dd(&path).args(["contacts", "--area", "leicester city", "--route", "children"]));
+    let (code, out, _) = run(dd(&path).args([
+        "contacts",
+        "--area",
+        "leicester city",
+        "--route",
+        "children",
+    ]));
     assert_eq!(code, 0);
     assert!(out.contains("0116 454 1004"), "{out}");
     // Nothing for the LADO where the person lives is not known: 999 and 101 still.
@@ -233,13 +253,21 @@ fn areas_are_checked_and_a_look_up_never_comes_back_empty() {
     for area in ["Leicester", "Leicestershire", "Rutland", "Wolverhampton"] {
         for route in ["children", "adults"] {
             let (_, out, _) = run(dd(&path).args([
-                "contacts", "--area", area, "--route", route, "--json", "--at",
+                "contacts",
+                "--area",
+                area,
+                "--route",
+                route,
+                "--json",
+                "--at",
                 "2026-11-28T19:00:00Z",
             ]));
             let v: serde_json::Value = serde_json::from_str(&out).unwrap();
             assert!(
-                v.as_array().unwrap().iter().any(|a| a["contact"]["area"] == area
-                    && a["ring"].as_str().is_some()),
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a["contact"]["area"] == area && a["ring"].as_str().is_some()),
                 "{area} {route}: {out}"
             );
         }
@@ -260,7 +288,10 @@ fn import_links_fallbacks_in_any_order_and_refuses_overlaps_plainly() {
     std::fs::write(&file, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
     let fresh = dir.path().join("fresh.db");
     let conn = {
-        assert_eq!(run(dd(&fresh).args(["demo", "--no-open", "--cases", "1"])).0, 0);
+        assert_eq!(
+            run(dd(&fresh).args(["demo", "--no-open", "--cases", "1"])).0,
+            0
+        );
         rusqlite::Connection::open(&fresh).unwrap()
     };
     conn.execute_batch("PRAGMA foreign_keys = OFF; UPDATE contacts SET fallback_id = NULL; DELETE FROM contact_hours; DELETE FROM contacts;")
@@ -278,7 +309,10 @@ fn import_links_fallbacks_in_any_order_and_refuses_overlaps_plainly() {
     std::fs::write(&file, bad).unwrap();
     let (code, _, err) = run(dd(&path).args(["contacts", "import"]).arg(&file));
     assert_eq!(code, 2);
-    assert!(err.contains("Mon 09:00-17:00 and Mon 12:00-20:00 overlap"), "{err}");
+    assert!(
+        err.contains("Mon 09:00-17:00 and Mon 12:00-20:00 overlap"),
+        "{err}"
+    );
     assert!(!err.contains("UNIQUE"), "{err}");
     // A fallback must serve the same people: an adults' line never falls
     // back to a children's one.
@@ -304,5 +338,8 @@ fn import_links_fallbacks_in_any_order_and_refuses_overlaps_plainly() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("1 added"), "{out}");
     let (_, out, _) = run(dd(&path).args(["contacts", "export"]));
-    assert!(out.contains("Mon-Thu 17:00-08:30; Fri 16:30-24:00; BH 00:00-24:00"), "{out}");
+    assert!(
+        out.contains("Mon-Thu 17:00-08:30; Fri 16:30-24:00; BH 00:00-24:00"),
+        "{out}"
+    );
 }

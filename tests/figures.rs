@@ -83,9 +83,11 @@ fn desk(dir: &Path, log: &[Concern]) -> PathBuf {
             };
             let d = workflow::create(w, &e, false, &about)?;
             if c.subject == SubjectKind::Adult {
-                let me: i64 = w
-                    .tx()
-                    .query_row("SELECT id FROM staff WHERE username = 'alice'", [], |r| r.get(0))?;
+                let me: i64 =
+                    w.tx()
+                        .query_row("SELECT id FROM staff WHERE username = 'alice'", [], |r| {
+                            r.get(0)
+                        })?;
                 seed::demo_referral(
                     w,
                     d.id,
@@ -93,7 +95,8 @@ fn desk(dir: &Path, log: &[Concern]) -> PathBuf {
                     me,
                     at.timestamp() + 3600,
                     None,
-                    c.s42.then_some(("s42 enquiry opened", at.timestamp() + 86_400)),
+                    c.s42
+                        .then_some(("s42 enquiry opened", at.timestamp() + 86_400)),
                 )?;
             }
             Ok(())
@@ -146,7 +149,11 @@ fn a_crafted_log_publishes_no_recoverable_count_in_any_format() {
     // busy, February quiet (2), March busy; one case from Walsall.
     for i in 0..12 {
         log.push(c(
-            ["2027-01-05T10:00:00Z", "2027-01-12T10:00:00Z", "2027-01-19T10:00:00Z"][i % 3],
+            [
+                "2027-01-05T10:00:00Z",
+                "2027-01-12T10:00:00Z",
+                "2027-01-19T10:00:00Z",
+            ][i % 3],
             Child,
             [From5, From10, From1][i % 3],
             "Rutland",
@@ -162,7 +169,13 @@ fn a_crafted_log_publishes_no_recoverable_count_in_any_format() {
             ["2027-03-02T10:00:00Z", "2027-03-09T10:00:00Z"][i % 2],
             Child,
             [From5, From10, Unborn, From16][i % 4],
-            if i == 0 { "Walsall" } else if i < 5 { "Leicester" } else { "Rutland" },
+            if i == 0 {
+                "Walsall"
+            } else if i < 5 {
+                "Leicester"
+            } else {
+                "Rutland"
+            },
         ));
     }
     log.push(c("2027-03-16T10:00:00Z", Adult, From18, "Leicester"));
@@ -171,7 +184,11 @@ fn a_crafted_log_publishes_no_recoverable_count_in_any_format() {
     // Q4 2026, the quarter before: 9 children.
     for i in 0..9 {
         log.push(c(
-            ["2026-10-06T10:00:00Z", "2026-11-10T10:00:00Z", "2026-12-08T10:00:00Z"][i % 3],
+            [
+                "2026-10-06T10:00:00Z",
+                "2026-11-10T10:00:00Z",
+                "2026-12-08T10:00:00Z",
+            ][i % 3],
             Child,
             From10,
             "Rutland",
@@ -179,13 +196,29 @@ fn a_crafted_log_publishes_no_recoverable_count_in_any_format() {
     }
     let dir = common::private_dir();
     let path = desk(dir.path(), &log);
-    let json = report(&path, "alice", "2027-01-01", "2027-03-31", &["--suppress-under", "5", "--json"]);
+    let json = report(
+        &path,
+        "alice",
+        "2027-01-01",
+        "2027-03-31",
+        &["--suppress-under", "5", "--json"],
+    );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["total"], 28);
     assert_eq!(v["total_before"], 9);
     assert_eq!(v["kind"], "quarter");
-    assert_eq!((v["before_from"].as_str(), v["before_to"].as_str()), (Some("2026-10-01"), Some("2026-12-31")));
-    let partition = ["By subject", "By location", "By age band", "By area", "By risk", "By outcome"];
+    assert_eq!(
+        (v["before_from"].as_str(), v["before_to"].as_str()),
+        (Some("2026-10-01"), Some("2026-12-31"))
+    );
+    let partition = [
+        "By subject",
+        "By location",
+        "By age band",
+        "By area",
+        "By risk",
+        "By outcome",
+    ];
     let mut hidden_seen = 0;
     for t in v["tables"].as_array().unwrap() {
         let title = t["title"].as_str().unwrap();
@@ -194,7 +227,10 @@ fn a_crafted_log_publishes_no_recoverable_count_in_any_format() {
             let hidden = r["now"] == "[c]" || r["before"] == "[c]";
             if hidden {
                 hidden_seen += 1;
-                assert!(r["change"].is_null(), "{title}: a change beside a hidden count: {r}");
+                assert!(
+                    r["change"].is_null(),
+                    "{title}: a change beside a hidden count: {r}"
+                );
             }
             for col in ["now", "before"] {
                 if let Some(n) = number(&r[col]) {
@@ -203,34 +239,65 @@ fn a_crafted_log_publishes_no_recoverable_count_in_any_format() {
             }
         }
         if partition.contains(&title) {
-            for (col, total) in [("now", number(&v["total"])), ("before", number(&v["total_before"]))] {
+            for (col, total) in [
+                ("now", number(&v["total"])),
+                ("before", number(&v["total_before"])),
+            ] {
                 let cells: Vec<&serde_json::Value> = rows.iter().map(|r| &r[col]).collect();
                 assert_eq!(recoverable(&cells, total), None, "{title} ({col})");
             }
         }
     }
-    assert!(hidden_seen >= 5, "the crafted log has small counts to hide: {v}");
+    assert!(
+        hidden_seen >= 5,
+        "the crafted log has small counts to hide: {v}"
+    );
     // The monthly series: February's 2 is hidden, and so is another month.
-    let months: Vec<&serde_json::Value> = v["monthly"].as_array().unwrap().iter().map(|m| &m[1]).collect();
+    let months: Vec<&serde_json::Value> = v["monthly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m[1])
+        .collect();
     assert_eq!(months[1], "[c]");
-    assert_eq!(recoverable(&months, number(&v["total"])), None, "monthly: {months:?}");
+    assert_eq!(
+        recoverable(&months, number(&v["total"])),
+        None,
+        "monthly: {months:?}"
+    );
     // Adult concerns (3) are hidden as the subject table hides them, and
     // every figure built on them with them.
     assert_eq!(v["conversion"]["adult_concerns"], "[c]");
     assert_eq!(v["conversion"]["s42_enquiries"], "[c]");
     assert!(v["conversion"]["conversion_percent"].is_null());
     // Markdown and CSV hide the same cells: never a number where JSON hides one.
-    let md = report(&path, "alice", "2027-01-01", "2027-03-31", &["--suppress-under", "5"]);
+    let md = report(
+        &path,
+        "alice",
+        "2027-01-01",
+        "2027-03-31",
+        &["--suppress-under", "5"],
+    );
     assert!(md.contains("| Walsall | [c] | 0 | - |"), "{md}");
     assert!(md.contains("| 2027-02 | [c] |"), "{md}");
     assert!(md.contains("[c]: hidden, being fewer than 5"), "{md}");
-    let csv = report(&path, "alice", "2027-01-01", "2027-03-31", &["--suppress-under", "5", "--csv"]);
+    let csv = report(
+        &path,
+        "alice",
+        "2027-01-01",
+        "2027-03-31",
+        &["--suppress-under", "5", "--csv"],
+    );
     assert!(csv.contains("\"By area\",\"Walsall\",[c],0,"), "{csv}");
     assert!(csv.contains("\"By month\",\"2027-02\",[c],,"), "{csv}");
     for t in v["tables"].as_array().unwrap() {
         for r in t["rows"].as_array().unwrap() {
             if r["now"] == "[c]" {
-                let line = format!("\"{}\",\"{}\",[c],", t["title"].as_str().unwrap(), r["key"].as_str().unwrap());
+                let line = format!(
+                    "\"{}\",\"{}\",[c],",
+                    t["title"].as_str().unwrap(),
+                    r["key"].as_str().unwrap()
+                );
                 assert!(csv.contains(&line), "{line} in {csv}");
             }
         }
@@ -250,19 +317,53 @@ fn a_crafted_log_publishes_no_recoverable_count_in_any_format() {
         .iter()
         .map(|r| r["key"].as_str().unwrap())
         .collect();
-    assert_eq!(ages, ["unborn", "under 1", "1-4", "5-9", "10-15", "16-17", "18-64", "65-74", "85-94"]);
+    assert_eq!(
+        ages,
+        [
+            "unborn", "under 1", "1-4", "5-9", "10-15", "16-17", "18-64", "65-74", "85-94"
+        ]
+    );
     assert_eq!(p["conversion"]["adult_concerns"], 3);
     assert_eq!(p["conversion"]["s42_enquiries"], 1);
     assert_eq!(p["conversion"]["referred_to_adults"], 3);
-    let rules: Vec<&str> = p["timeliness"].as_array().unwrap().iter().map(|t| t["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = p["timeliness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["rule"].as_str().unwrap())
+        .collect();
     assert!(rules.contains(&"Written record of disclosure"), "{rules:?}");
     assert!(rules.contains(&"LADO referral"), "{rules:?}");
     // The reader is told whose cases are counted.
-    assert!(p["scope"].as_str().unwrap().contains("restricted cases you may not see are left out"));
-    let senior: serde_json::Value =
-        serde_json::from_str(&report(&path, "sam", "2027-01-01", "2027-03-31", &["--json"])).unwrap();
-    assert!(senior["scope"].as_str().unwrap().starts_with("Includes restricted cases"));
-    let (code, _, err) = run(dd(&path, "alice").args(["report", "--from", "2027-01-01", "--to", "2027-01-31", "--suppress-under", "1"]));
+    assert!(
+        p["scope"]
+            .as_str()
+            .unwrap()
+            .contains("restricted cases you may not see are left out")
+    );
+    let senior: serde_json::Value = serde_json::from_str(&report(
+        &path,
+        "sam",
+        "2027-01-01",
+        "2027-03-31",
+        &["--json"],
+    ))
+    .unwrap();
+    assert!(
+        senior["scope"]
+            .as_str()
+            .unwrap()
+            .starts_with("Includes restricted cases")
+    );
+    let (code, _, err) = run(dd(&path, "alice").args([
+        "report",
+        "--from",
+        "2027-01-01",
+        "--to",
+        "2027-01-31",
+        "--suppress-under",
+        "1",
+    ]));
     assert_eq!(code, 2);
     assert!(err.contains("give 2 or more"), "{err}");
 }
@@ -293,7 +394,8 @@ fn comparisons_use_the_previous_calendar_period_of_the_same_kind() {
     let dir = common::private_dir();
     let path = desk(dir.path(), &log);
     let ask = |from: &str, to: &str| {
-        let v: serde_json::Value = serde_json::from_str(&report(&path, "alice", from, to, &["--json"])).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&report(&path, "alice", from, to, &["--json"])).unwrap();
         (
             v["kind"].as_str().unwrap().to_string(),
             v["before_from"].as_str().unwrap().to_string(),
@@ -305,21 +407,45 @@ fn comparisons_use_the_previous_calendar_period_of_the_same_kind() {
     // March 2027 against February 2027 (both edges of February counted).
     assert_eq!(
         ask("2027-03-01", "2027-03-31"),
-        ("month".into(), "2027-02-01".into(), "2027-02-28".into(), 1, 2)
+        (
+            "month".into(),
+            "2027-02-01".into(),
+            "2027-02-28".into(),
+            1,
+            2
+        )
     );
     // A quarter: Q1 2028 against Q4 2027.
     assert_eq!(
         ask("2028-01-01", "2028-03-31"),
-        ("quarter".into(), "2027-10-01".into(), "2027-12-31".into(), 2, 1)
+        (
+            "quarter".into(),
+            "2027-10-01".into(),
+            "2027-12-31".into(),
+            2,
+            1
+        )
     );
     // A leap year against the whole year before.
     assert_eq!(
         ask("2028-01-01", "2028-12-31"),
-        ("year".into(), "2027-01-01".into(), "2027-12-31".into(), 2, 6)
+        (
+            "year".into(),
+            "2027-01-01".into(),
+            "2027-12-31".into(),
+            2,
+            6
+        )
     );
     // February of a leap year against January.
     assert_eq!(
         ask("2028-02-01", "2028-02-29"),
-        ("month".into(), "2028-01-01".into(), "2028-01-31".into(), 1, 0)
+        (
+            "month".into(),
+            "2028-01-01".into(),
+            "2028-01-31".into(),
+            1,
+            0
+        )
     );
 }

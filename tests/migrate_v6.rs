@@ -11,7 +11,8 @@ fn a_v5_database_with_records_is_brought_to_schema_6() {
     let dir = common::private_dir();
     let path = dir.path().join("v5.db");
     let c = rusqlite::Connection::open(&path).unwrap();
-    c.execute_batch(include_str!("fixtures/schema-v5.sql")).unwrap();
+    c.execute_batch(include_str!("fixtures/schema-v5.sql"))
+        .unwrap();
     c.pragma_update(None, "user_version", 5).unwrap();
     // 1 Oct 2026 09:00 UTC.
     let t = 1_790_845_200i64;
@@ -67,11 +68,17 @@ fn a_v5_database_with_records_is_brought_to_schema_6() {
     // Areas: one list, one spelling each (the contacts' first), and the
     // escalations written with it.
     assert_eq!(count("SELECT count(*) FROM areas"), 2);
-    assert_eq!(one("SELECT area FROM escalations WHERE id = 1"), "Leicestershire");
+    assert_eq!(
+        one("SELECT area FROM escalations WHERE id = 1"),
+        "Leicestershire"
+    );
     assert_eq!(one("SELECT area FROM escalations WHERE id = 4"), "Walsall");
     // Every other row kept, foreign keys whole; the new routes exist.
     assert_eq!(count("SELECT count(*) FROM referrals"), 1);
-    assert_eq!(count("SELECT count(*) FROM deadlines WHERE escalation_id = 1"), 1);
+    assert_eq!(
+        count("SELECT count(*) FROM deadlines WHERE escalation_id = 1"),
+        1
+    );
     assert_eq!(count("SELECT count(*) FROM escalation_categories"), 1);
     assert_eq!(count("SELECT count(*) FROM contact_hours"), 1);
     assert_eq!(count("SELECT count(*) FROM routes"), 15);
@@ -83,15 +90,26 @@ fn a_v5_database_with_records_is_brought_to_schema_6() {
         .count() as i64;
     assert_eq!(fk, 0);
     // Categories: the old combined code retired (kept on its record), the new ones in.
-    assert_eq!(count("SELECT active FROM categories WHERE code = 'exploitation'"), 0);
     assert_eq!(
-        count("SELECT count(*) FROM categories WHERE code IN ('cse', 'cce', 'serious_violence', 'child_on_child', 'cuckooing') AND active = 1"),
+        count("SELECT active FROM categories WHERE code = 'exploitation'"),
+        0
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM categories WHERE code IN ('cse', 'cce', 'serious_violence', 'child_on_child', 'cuckooing') AND active = 1"
+        ),
         5
     );
     // The review series keeps month end.
-    assert_eq!(count("SELECT anchor_day FROM review_series WHERE code = 'monthly'"), 31);
+    assert_eq!(
+        count("SELECT anchor_day FROM review_series WHERE code = 'monthly'"),
+        31
+    );
     // The new columns take their defaults, and the new CHECKs hold.
-    assert_eq!(count("SELECT count(*) FROM escalations WHERE low_level = 0"), 5);
+    assert_eq!(
+        count("SELECT count(*) FROM escalations WHERE low_level = 0"),
+        5
+    );
     assert!(
         c.execute("UPDATE escalations SET low_level = 1 WHERE id = 1", [])
             .is_err(),

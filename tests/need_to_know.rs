@@ -183,7 +183,10 @@ const TABLE: &[(&str, &[Run])] = &[
     ("settings list", &[Read(&["settings", "list"], &[])]),
     ("contacts", &[Read(&["contacts", "--area", "{AREA}"], &[])]),
     ("areas list", &[Read(&["areas", "list", "--json"], &[])]),
-    ("categories list", &[Read(&["categories", "list", "--json"], &[])]),
+    (
+        "categories list",
+        &[Read(&["categories", "list", "--json"], &[])],
+    ),
     ("contacts export", &[Read(&["contacts", "export"], &[])]),
     ("verify", &[Read(&["verify"], &[])]),
     ("anchor", &[Read(&["anchor"], &[])]),
@@ -390,7 +393,13 @@ const TABLE: &[(&str, &[Run])] = &[
     ),
     (
         "areas add",
-        &[Change(&["areas", "add", "Matrixshire", "--alias", "Matrix"])],
+        &[Change(&[
+            "areas",
+            "add",
+            "Matrixshire",
+            "--alias",
+            "Matrix",
+        ])],
     ),
     (
         "areas alias",
@@ -400,13 +409,26 @@ const TABLE: &[(&str, &[Run])] = &[
     ("areas retire", &[Change(&["areas", "retire", "{AREA}"])]),
     (
         "categories add",
-        &[Change(&["categories", "add", "matrix_theme", "matrix theme"])],
+        &[Change(&[
+            "categories",
+            "add",
+            "matrix_theme",
+            "matrix theme",
+        ])],
     ),
     (
         "categories rename",
-        &[Change(&["categories", "rename", "neglect", "neglect (renamed)"])],
+        &[Change(&[
+            "categories",
+            "rename",
+            "neglect",
+            "neglect (renamed)",
+        ])],
     ),
-    ("categories retire", &[Change(&["categories", "retire", "online"])]),
+    (
+        "categories retire",
+        &[Change(&["categories", "retire", "online"])],
+    ),
     ("backup", &[Change(&["backup", "{D}"])]),
     ("init", &[Change(&["init", "--org", "Another"])]),
     ("demo", &[Change(&["demo", "--no-open"])]),

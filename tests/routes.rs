@@ -32,7 +32,8 @@ fn run(c: &mut Command) -> (i32, String, String) {
 /// A demo desk (areas, contacts and staff; alice is a DSL, rwhite a senior lead).
 fn desk(dir: &Path) -> PathBuf {
     let path = dir.join("demo.db");
-    let (code, _, err) = run(dd(&path, "alice", MONDAY).args(["demo", "--no-open", "--cases", "4"]));
+    let (code, _, err) =
+        run(dd(&path, "alice", MONDAY).args(["demo", "--no-open", "--cases", "4"]));
     assert_eq!(code, 0, "{err}");
     path
 }
@@ -104,7 +105,10 @@ fn subject_and_age_are_checked_together_and_dates_read_as_in_the_uk() {
     // A 16-year-old "adult": refused, the reason given, nothing recorded.
     let (code, _, err) = new(&path, MONDAY, "adult", "neglect", &["--age", "16"]);
     assert_eq!(code, 1);
-    assert!(err.contains("--subject: an adult at risk is 18 or over"), "{err}");
+    assert!(
+        err.contains("--subject: an adult at risk is 18 or over"),
+        "{err}"
+    );
     assert!(err.contains("aged 16"), "{err}");
     // A "child" aged 30.
     let (code, _, err) = new(&path, MONDAY, "child", "neglect", &["--age", "30"]);
@@ -119,16 +123,23 @@ fn subject_and_age_are_checked_together_and_dates_read_as_in_the_uk() {
     assert_eq!(v["subject_dob"], "2014-03-02");
     assert_eq!(v["age_band"], "10-15");
     // An unborn child with an expected date; a future date of birth says so.
-    let (code, reference, err) =
-        new(&path, MONDAY, "child", "neglect", &["--expected", "14/04/2027"]);
+    let (code, reference, err) = new(
+        &path,
+        MONDAY,
+        "child",
+        "neglect",
+        &["--expected", "14/04/2027"],
+    );
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = run(dd(&path, "alice", MONDAY).args(["show", &reference, "--json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["age_band"], "unborn");
-    assert!(routes(&path, MONDAY, &reference)["suggestions"][0]["why"]
-        .as_str()
-        .unwrap()
-        .contains("pre-birth"));
+    assert!(
+        routes(&path, MONDAY, &reference)["suggestions"][0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("pre-birth")
+    );
     let (code, _, err) = new(&path, MONDAY, "child", "neglect", &["--dob", "14/04/2027"]);
     assert_eq!(code, 1);
     assert!(err.contains("give the expected date instead"), "{err}");
@@ -141,11 +152,25 @@ fn subject_and_age_are_checked_together_and_dates_read_as_in_the_uk() {
     assert!(err.contains("own-home, care-home"), "{err}");
     let (code, _, err) = new(&path, MONDAY, "child", "negelct", &[]);
     assert_eq!(code, 1);
-    assert!(err.contains("unknown category \"negelct\": use physical"), "{err}");
+    assert!(
+        err.contains("unknown category \"negelct\": use physical"),
+        "{err}"
+    );
     assert!(err.contains("serious_violence"), "{err}");
     let (code, _, err) = run(dd(&path, "alice", MONDAY).args([
-        "new", "--subject", "child", "--name", "X", "--area", "Rutlnd", "--category", "neglect",
-        "--risk", "low", "--summary", "s",
+        "new",
+        "--subject",
+        "child",
+        "--name",
+        "X",
+        "--area",
+        "Rutlnd",
+        "--category",
+        "neglect",
+        "--risk",
+        "low",
+        "--summary",
+        "s",
     ]));
     assert_eq!(code, 1);
     assert!(err.contains("did you mean Rutland?"), "{err}");
@@ -159,7 +184,10 @@ fn consent_needs_a_reason_unless_given_and_capacity_can_be_recorded() {
     for consent in ["refused", "not-sought", "unable"] {
         let (code, _, err) = new(&path, MONDAY, "adult", "neglect", &["--consent", consent]);
         assert_eq!(code, 1, "{consent}");
-        assert!(err.contains("--consent-reason: consent"), "{consent}: {err}");
+        assert!(
+            err.contains("--consent-reason: consent"),
+            "{consent}: {err}"
+        );
     }
     let reference = recorded(
         &path,
@@ -205,7 +233,12 @@ fn a_low_level_concern_starts_no_lado_clock_and_the_lado_is_where_they_work() {
     assert!(!deadlines(&low).contains(&"LADO referral".to_string()));
     let r = routes(&path, MONDAY, &low);
     assert!(codes(&r).is_empty(), "{r}");
-    assert!(r["suggestions"][0]["why"].as_str().unwrap().contains("low-level"));
+    assert!(
+        r["suggestions"][0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("low-level")
+    );
     // An allegation: the LADO clock, and the LADO where the person works
     // (Leicester's), though they live in Rutland.
     let full = recorded(
@@ -260,7 +293,10 @@ fn each_situation_is_offered_its_routes_with_reasons() {
     ] {
         let v = case("adult", cat, &high);
         let marac = fitting(&v).into_iter().find(|(r, _)| r == "marac");
-        assert!(marac.is_some_and(|(_, why)| why.contains(word)), "{cat}: {v}");
+        assert!(
+            marac.is_some_and(|(_, why)| why.contains(word)),
+            "{cat}: {v}"
+        );
     }
     // Forced marriage: the Forced Marriage Unit too, with its public number.
     let v = case("adult", "forced_marriage", &[]);
@@ -275,7 +311,12 @@ fn each_situation_is_offered_its_routes_with_reasons() {
         MONDAY,
         "adult",
         "modern_slavery",
-        &["--consent", "refused", "--consent-reason", "does not want police involvement"],
+        &[
+            "--consent",
+            "refused",
+            "--consent-reason",
+            "does not want police involvement",
+        ],
     );
     let v = routes(&path, MONDAY, &reference);
     assert!(codes(&v).contains(&"ms1".to_string()) && !codes(&v).contains(&"nrm".to_string()));
@@ -286,18 +327,32 @@ fn each_situation_is_offered_its_routes_with_reasons() {
         .find(|s| s["route"] == "nrm")
         .unwrap();
     assert!(nrm["warning"].as_str().unwrap().contains("MS1"), "{nrm}");
-    let (code, _, err) = run(dd(&path, "alice", MONDAY).args([
-        "refer", &reference, "--route", "nrm", "--shared", "details",
-    ]));
+    let (code, _, err) = run(dd(&path, "alice", MONDAY)
+        .args(["refer", &reference, "--route", "nrm", "--shared", "details"]));
     assert_eq!(code, 1);
-    assert!(err.contains("refer on the ms1 route, or confirm consent"), "{err}");
+    assert!(
+        err.contains("refer on the ms1 route, or confirm consent"),
+        "{err}"
+    );
     let (code, _, err) = run(dd(&path, "alice", MONDAY).args([
-        "refer", &reference, "--route", "ms1", "--method", "form", "--shared", "no details",
+        "refer",
+        &reference,
+        "--route",
+        "ms1",
+        "--method",
+        "form",
+        "--shared",
+        "no details",
     ]));
     assert_eq!(code, 0, "{err}");
     // County lines for a child: the NRM (no consent needed).
     let v = case("child", "county_lines", &[]);
-    assert!(fitting(&v).iter().any(|(r, why)| r == "nrm" && why.contains("no consent")), "{v}");
+    assert!(
+        fitting(&v)
+            .iter()
+            .any(|(r, why)| r == "nrm" && why.contains("no consent")),
+        "{v}"
+    );
     // Radicalisation: Prevent. Online abuse of a child: CEOP (online only).
     assert!(codes(&case("adult", "radicalisation", &[])).contains(&"prevent".to_string()));
     let v = case("child", "online,sexual", &[]);
@@ -348,7 +403,14 @@ fn a_referral_records_the_number_actually_rung_and_names_the_contact() {
     assert_eq!(office[1]["ring_for"], "children in Rutland");
     let id = office[1]["contact"]["id"].as_i64().unwrap().to_string();
     let (code, _, err) = run(dd(&path, "alice", saturday).args([
-        "refer", &reference, "--route", "children", "--contact", &id, "--shared", "the concern",
+        "refer",
+        &reference,
+        "--route",
+        "children",
+        "--contact",
+        &id,
+        "--shared",
+        "the concern",
     ]));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("(rang 0116 305 0005)"), "{err}");
@@ -358,7 +420,11 @@ fn a_referral_records_the_number_actually_rung_and_names_the_contact() {
         "{out}"
     );
     let rung: String = common::sql(&path)
-        .query_row("SELECT phone_rung FROM referrals ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT phone_rung FROM referrals ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(rung, "0116 305 0005");
     // The trail covers the number: verify is clean, and an edit is caught.
@@ -376,12 +442,18 @@ fn a_referral_records_the_number_actually_rung_and_names_the_contact() {
     assert!(format!("{out}{err}").contains("referral"), "{out}{err}");
     // A number typed by the recorder is the one kept.
     let (code, _, err) = run(dd(&path, "alice", saturday).args([
-        "refer", &reference, "--route", "police", "--rang", "101", "--shared", "the concern",
+        "refer",
+        &reference,
+        "--route",
+        "police",
+        "--rang",
+        "101",
+        "--shared",
+        "the concern",
     ]));
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = run(dd(&path, "alice", saturday).args([
-        "refer", &reference, "--route", "social", "--shared", "x",
-    ]));
+    let (code, _, err) = run(dd(&path, "alice", saturday)
+        .args(["refer", &reference, "--route", "social", "--shared", "x"]));
     assert_eq!(code, 1);
     assert!(err.contains("home-office"), "{err}");
 }
@@ -394,7 +466,10 @@ fn senior_leads_keep_the_areas_and_categories_and_others_are_told_so() {
     let (code, _, err) = as_("alice", &["areas", "add", "Walsall"]);
     assert_eq!(code, 1);
     assert!(err.contains("only a senior lead may"), "{err}");
-    let (code, _, err) = as_("rwhite", &["areas", "add", "Walsall", "--alias", "Walsall MBC"]);
+    let (code, _, err) = as_(
+        "rwhite",
+        &["areas", "add", "Walsall", "--alias", "Walsall MBC"],
+    );
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = as_("alice", &["areas", "list"]);
     assert!(out.contains("Walsall (also: Walsall MBC)"), "{out}");
@@ -406,8 +481,19 @@ fn senior_leads_keep_the_areas_and_categories_and_others_are_told_so() {
         let (code, out, err) = as_(
             "alice",
             &[
-                "new", "--subject", "child", "--name", "A", "--area", "walsall mbc", "--category",
-                "cuckooing", "--risk", "low", "--summary", "s",
+                "new",
+                "--subject",
+                "child",
+                "--name",
+                "A",
+                "--area",
+                "walsall mbc",
+                "--category",
+                "cuckooing",
+                "--risk",
+                "low",
+                "--summary",
+                "s",
             ],
         );
         assert_eq!(code, 0, "{err}");
@@ -422,34 +508,71 @@ fn senior_leads_keep_the_areas_and_categories_and_others_are_told_so() {
     let (code, _, err) = as_(
         "alice",
         &[
-            "new", "--subject", "child", "--name", "A", "--area", "Walsall", "--category",
-            "neglect", "--risk", "low", "--summary", "s",
+            "new",
+            "--subject",
+            "child",
+            "--name",
+            "A",
+            "--area",
+            "Walsall",
+            "--category",
+            "neglect",
+            "--risk",
+            "low",
+            "--summary",
+            "s",
         ],
     );
     assert_eq!(code, 1);
     assert!(err.contains("retired"), "{err}");
     // Categories: listed with the new codes; add, rename, retire by senior leads.
     let (_, out, _) = as_("alice", &["categories", "list"]);
-    for code in ["serious_violence", "child_on_child", "cuckooing", "cse", "cce"] {
+    for code in [
+        "serious_violence",
+        "child_on_child",
+        "cuckooing",
+        "cse",
+        "cce",
+    ] {
         assert!(out.contains(code), "{code}: {out}");
     }
     let (code, _, err) = as_("alice", &["categories", "add", "gangs", "gang affiliation"]);
     assert_eq!(code, 1);
     assert!(err.contains("only a senior lead may"), "{err}");
-    let (code, _, err) = as_("rwhite", &["categories", "add", "gangs", "gang affiliation"]);
+    let (code, _, err) = as_(
+        "rwhite",
+        &["categories", "add", "gangs", "gang affiliation"],
+    );
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = as_("rwhite", &["categories", "rename", "gangs", "gang involvement"]);
+    let (code, _, err) = as_(
+        "rwhite",
+        &["categories", "rename", "gangs", "gang involvement"],
+    );
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = as_("rwhite", &["categories", "retire", "cuckooing"]);
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = as_("alice", &["show", &reference, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["summary"]["categories"][0], "cuckooing", "old records keep a retired code");
+    assert_eq!(
+        v["summary"]["categories"][0], "cuckooing",
+        "old records keep a retired code"
+    );
     let (code, _, err) = as_(
         "alice",
         &[
-            "new", "--subject", "child", "--name", "A", "--area", "Rutland", "--category",
-            "cuckooing", "--risk", "low", "--summary", "s",
+            "new",
+            "--subject",
+            "child",
+            "--name",
+            "A",
+            "--area",
+            "Rutland",
+            "--category",
+            "cuckooing",
+            "--risk",
+            "low",
+            "--summary",
+            "s",
         ],
     );
     assert_eq!(code, 1);

@@ -123,8 +123,8 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
                 && answers
                     .iter()
                     .all(|x| matches!(x.contact.route.as_str(), "emergency" | "police"));
-            let asked_other = !a.query.is_empty()
-                || route.is_some_and(|r| r != "emergency" && r != "police");
+            let asked_other =
+                !a.query.is_empty() || route.is_some_and(|r| r != "emergency" && r != "police");
             if only_always && asked_other {
                 println!("Nothing else matches; these numbers always answer:");
             }

@@ -17,10 +17,7 @@ fn refused(e: StoreError) -> Failure {
     }
 }
 
-fn change(
-    path: &Path,
-    f: impl FnOnce(&mut store::Write<'_>) -> store::Result<String>,
-) -> Outcome {
+fn change(path: &Path, f: impl FnOnce(&mut store::Write<'_>) -> store::Result<String>) -> Outcome {
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
@@ -61,9 +58,7 @@ pub fn areas(path: &Path, cmd: &AreasCommand) -> Outcome {
             }
             Ok(())
         }
-        AreasCommand::Add { name, alias } => {
-            change(path, |w| store::areas::add(w, name, alias))
-        }
+        AreasCommand::Add { name, alias } => change(path, |w| store::areas::add(w, name, alias)),
         AreasCommand::Alias { area, alias } => {
             change(path, |w| store::areas::alias(w, area, alias))
         }
@@ -105,8 +100,6 @@ pub fn categories(path: &Path, cmd: &CategoriesCommand) -> Outcome {
         CategoriesCommand::Rename { code, label } => {
             change(path, |w| store::categories::rename(w, code, label))
         }
-        CategoriesCommand::Retire { code } => {
-            change(path, |w| store::categories::retire(w, code))
-        }
+        CategoriesCommand::Retire { code } => change(path, |w| store::categories::retire(w, code)),
     }
 }

@@ -999,7 +999,7 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
         return Err(e.into());
     }
     eprintln!(
-        "Created {} (mode 0660) for {org}, with {user} as its first senior lead (who adds the others: `dutydesk staff add`).",
+        "Created {} (mode 0660) for {org}, with {user} as its first senior lead (who adds the others: `dutydesk staff add`, and the areas the desk refers into: `dutydesk areas add`).",
         path.display()
     );
     Ok(())

@@ -597,10 +597,7 @@ pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
         let c = &a.contact;
         let state = if a.open_now { "OPEN  " } else { "CLOSED" };
         let ring = match (&a.ring, a.ring_id != c.id) {
-            (Some(r), true) => format!(
-                " → ring {r} ({}, for {})",
-                a.ring_service, a.ring_for
-            ),
+            (Some(r), true) => format!(" → ring {r} ({}, for {})", a.ring_service, a.ring_for),
             (None, _) => c
                 .web
                 .as_deref()

@@ -87,7 +87,12 @@ pub fn resolve(typed: &str, areas: &[Area], field: &str) -> Result<String, Unkno
             return Err(e);
         }
     }
-    Err(unknown(t, areas, field, "is not one of the organisation's areas"))
+    Err(unknown(
+        t,
+        areas,
+        field,
+        "is not one of the organisation's areas",
+    ))
 }
 
 fn active_names(areas: &[Area]) -> String {
@@ -204,7 +209,11 @@ mod tests {
         let e = resolve("Rutlnd", &l, "area").unwrap_err();
         assert_eq!(e.nearest, vec!["Rutland".to_string()]);
         assert!(e.message.contains("did you mean Rutland?"), "{}", e.message);
-        assert!(e.message.contains("Leicester, Leicestershire"), "{}", e.message);
+        assert!(
+            e.message.contains("Leicester, Leicestershire"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("\"unknown\""), "{}", e.message);
         let e = resolve("Leics", &l, "area").unwrap_err();
         assert!(e.nearest.contains(&"Leicestershire".to_string()), "{e:?}");

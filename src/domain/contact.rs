@@ -143,7 +143,10 @@ pub fn serves(c: &Contact) -> String {
 /// be the police or 999, which serve anyone. The message names both routes.
 pub fn check_fallback(contact_route: &str, fallback: &Contact) -> Result<(), String> {
     if fallback.route == contact_route
-        || matches!(Route::from_code(&fallback.route), Some(Route::Emergency | Route::Police))
+        || matches!(
+            Route::from_code(&fallback.route),
+            Some(Route::Emergency | Route::Police)
+        )
     {
         return Ok(());
     }

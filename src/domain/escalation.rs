@@ -274,7 +274,10 @@ impl AgeBand {
 
     /// Where the band sorts in a report: age order, unknown last.
     pub fn order(self) -> usize {
-        AgeBand::ALL.iter().position(|b| *b == self).unwrap_or(usize::MAX)
+        AgeBand::ALL
+            .iter()
+            .position(|b| *b == self)
+            .unwrap_or(usize::MAX)
     }
 }
 

@@ -105,7 +105,8 @@ impl Hours {
     /// that has bank-holiday spans or is shut on bank holidays.
     fn holiday_rule(&self, date: NaiveDate, bank_holiday: &impl Fn(NaiveDate) -> bool) -> bool {
         bank_holiday(date)
-            && (!self.open_on_bank_holidays || self.spans.iter().any(|s| s.weekday == BANK_HOLIDAYS))
+            && (!self.open_on_bank_holidays
+                || self.spans.iter().any(|s| s.weekday == BANK_HOLIDAYS))
     }
 
     /// When the service is open within the UK day `date` (00:00 to 24:00),
@@ -272,7 +273,9 @@ pub fn parse(text: &str) -> Result<(bool, Vec<Span>), String> {
                 Some((a, b)) if !piece.eq_ignore_ascii_case("bank-holidays") => {
                     let (from, to) = (day(a)?, day(b)?);
                     if from == BANK_HOLIDAYS || to == BANK_HOLIDAYS {
-                        return Err(format!("{piece:?}: write bank holidays on their own, e.g. BH 00:00-24:00"));
+                        return Err(format!(
+                            "{piece:?}: write bank holidays on their own, e.g. BH 00:00-24:00"
+                        ));
                     }
                     if to < from {
                         return Err(format!(
@@ -324,7 +327,14 @@ pub fn check_overlaps(spans: &[Span]) -> Result<(), String> {
         let start = base + i64::from(s.opens);
         (start, start + i64::from(s.minutes()))
     };
-    let describe = |s: &Span| format!("{} {}-{}", day_name(s.weekday), hhmm(s.opens), hhmm(s.closes));
+    let describe = |s: &Span| {
+        format!(
+            "{} {}-{}",
+            day_name(s.weekday),
+            hhmm(s.opens),
+            hhmm(s.closes)
+        )
+    };
     for (i, a) in spans.iter().enumerate() {
         for b in &spans[i + 1..] {
             if (a.weekday == BANK_HOLIDAYS) != (b.weekday == BANK_HOLIDAYS) {
@@ -332,7 +342,11 @@ pub fn check_overlaps(spans: &[Span]) -> Result<(), String> {
             }
             let (a0, a1) = range(a);
             let (b0, b1) = range(b);
-            let wrap = if a.weekday == BANK_HOLIDAYS { i64::from(DAY) * 2 } else { WEEK };
+            let wrap = if a.weekday == BANK_HOLIDAYS {
+                i64::from(DAY) * 2
+            } else {
+                WEEK
+            };
             let overlaps = [-wrap, 0, wrap]
                 .iter()
                 .any(|shift| a0 < b1 + shift && b0 + shift < a1);
@@ -508,8 +522,14 @@ mod tests {
             ("Mon 09:00-09:00", "same time"),
             ("Mon 25:00-26:00", "not a time"),
             ("Mon 24:00-08:00", "not a time"),
-            ("Mon 09:00-17:00; Mon 12:00-18:00", "Mon 09:00-17:00 and Mon 12:00-18:00 overlap"),
-            ("Mon-Thu 17:00-08:30; Tue 08:00-17:00", "Mon 17:00-08:30 and Tue 08:00-17:00 overlap"),
+            (
+                "Mon 09:00-17:00; Mon 12:00-18:00",
+                "Mon 09:00-17:00 and Mon 12:00-18:00 overlap",
+            ),
+            (
+                "Mon-Thu 17:00-08:30; Tue 08:00-17:00",
+                "Mon 17:00-08:30 and Tue 08:00-17:00 overlap",
+            ),
             ("Sun 20:00-09:00; Mon 08:00-12:00", "overlap"),
             ("BH 00:00-24:00; BH 09:00-17:00", "overlap"),
             ("BH-Mon 09:00-17:00", "on their own"),
@@ -659,7 +679,10 @@ mod tests {
             spans,
             ..Hours::default()
         };
-        assert!(h.open_at(at(5, 25, 10, 0), holiday), "spring bank holiday, 11:00 BST");
+        assert!(
+            h.open_at(at(5, 25, 10, 0), holiday),
+            "spring bank holiday, 11:00 BST"
+        );
         assert!(!h.open_at(at(5, 26, 10, 0), holiday));
         assert!(h.open_at(at(5, 26, 17, 30), holiday), "18:30 BST");
     }
@@ -673,7 +696,10 @@ mod tests {
         assert!(back.contains("Mon-Thu 17:00-08:30"), "{back}");
         assert!(back.ends_with("BH 00:00-24:00"), "{back}");
         let (_, s) = parse("Bank holidays 10:00-16:00; Mon, Wed 09:00-12:00").unwrap();
-        assert_eq!(format(false, &s), "Mon 09:00-12:00; Wed 09:00-12:00; BH 10:00-16:00");
+        assert_eq!(
+            format(false, &s),
+            "Mon 09:00-12:00; Wed 09:00-12:00; BH 10:00-16:00"
+        );
         // 17:00-00:00 is read as closing at midnight.
         assert_eq!(parse("Fri 17:00-00:00").unwrap().1[0].closes, 1440);
     }

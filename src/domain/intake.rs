@@ -93,7 +93,11 @@ pub fn parse_uk_date(typed: &str) -> Result<NaiveDate, String> {
         return Ok(d);
     }
     let numeric: Vec<&str> = t.split(['/', '-', '.']).map(str::trim).collect();
-    if numeric.len() == 3 && numeric.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) {
+    if numeric.len() == 3
+        && numeric
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_digit()))
+    {
         if numeric[2].len() != 4 {
             return Err(format!("{t:?}: write the year in full ({help})"));
         }
@@ -132,7 +136,10 @@ pub fn check(i: &Input, today: NaiveDate, areas: &[Area]) -> Result<Checked, Vec
     };
     let subject = i.subject;
     if subject.is_none() {
-        bad("subject", "say whom it is about: child, adult or staff".into());
+        bad(
+            "subject",
+            "say whom it is about: child, adult or staff".into(),
+        );
     }
     let name = match super::text::validate_line("name", &i.name, 100) {
         Ok(n) => n,
@@ -152,7 +159,8 @@ pub fn check(i: &Input, today: NaiveDate, areas: &[Area]) -> Result<Checked, Vec
         if subject.is_some_and(|s| s != SubjectKind::Child) {
             bad(
                 "expected",
-                "an expected date of birth is for an unborn child: choose child, or leave it empty".into(),
+                "an expected date of birth is for an unborn child: choose child, or leave it empty"
+                    .into(),
             );
         } else if !dob_t.is_empty() || !age_t.is_empty() {
             bad(
@@ -196,7 +204,10 @@ pub fn check(i: &Input, today: NaiveDate, areas: &[Area]) -> Result<Checked, Vec
                 ),
                 Some(y) if y > 120 => bad(
                     "dob",
-                    format!("the date of birth {} is over 120 years ago: check the year", long_date(d)),
+                    format!(
+                        "the date of birth {} is over 120 years ago: check the year",
+                        long_date(d)
+                    ),
                 ),
                 Some(y) => {
                     dob = Some(d);
@@ -212,7 +223,9 @@ pub fn check(i: &Input, today: NaiveDate, areas: &[Area]) -> Result<Checked, Vec
             Ok(a) if a <= 120 => match years {
                 Some(y) if y != a => bad(
                     "age",
-                    format!("age {a} does not match the date of birth, which makes them {y}: correct one of them"),
+                    format!(
+                        "age {a} does not match the date of birth, which makes them {y}: correct one of them"
+                    ),
                 ),
                 Some(_) => {}
                 None if dob_t.is_empty() => {
@@ -269,14 +282,16 @@ pub fn check(i: &Input, today: NaiveDate, areas: &[Area]) -> Result<Checked, Vec
         } else {
             bad(
                 "work_area",
-                "where someone works is asked only for an allegation about staff or a volunteer".into(),
+                "where someone works is asked only for an allegation about staff or a volunteer"
+                    .into(),
             );
         }
     }
     if i.works_with.is_some() && !staff {
         bad(
             "works_with",
-            "whom someone works with is asked only for an allegation about staff or a volunteer".into(),
+            "whom someone works with is asked only for an allegation about staff or a volunteer"
+                .into(),
         );
     }
     if i.low_level && !staff {
@@ -383,7 +398,11 @@ mod tests {
     }
 
     fn fields(r: Result<Checked, Vec<Problem>>) -> Vec<&'static str> {
-        r.err().unwrap_or_default().iter().map(|p| p.field).collect()
+        r.err()
+            .unwrap_or_default()
+            .iter()
+            .map(|p| p.field)
+            .collect()
     }
 
     #[test]
@@ -395,13 +414,21 @@ mod tests {
         assert_eq!(parse_uk_date("2014-03-02"), Ok(d(2014, 3, 2)));
         assert_eq!(parse_uk_date("2 March 2014"), Ok(d(2014, 3, 2)));
         assert_eq!(parse_uk_date("2 Mar 2014"), Ok(d(2014, 3, 2)));
-        assert!(parse_uk_date("02/03/14").unwrap_err().contains("year in full"));
+        assert!(
+            parse_uk_date("02/03/14")
+                .unwrap_err()
+                .contains("year in full")
+        );
         assert!(
             parse_uk_date("03/25/2014")
                 .unwrap_err()
                 .contains("month comes second")
         );
-        assert!(parse_uk_date("31/02/2014").unwrap_err().contains("not a date"));
+        assert!(
+            parse_uk_date("31/02/2014")
+                .unwrap_err()
+                .contains("not a date")
+        );
         assert!(parse_uk_date("soon").unwrap_err().contains("02/03/2014"));
     }
 
@@ -426,7 +453,10 @@ mod tests {
         i.dob = "24/11/2008".into();
         let c = check(&i, today(), &[]).unwrap();
         assert_eq!(c.age_band, AgeBand::From16);
-        assert_eq!(c.read_as.as_deref(), Some("born 24 November 2008 (aged 17)"));
+        assert_eq!(
+            c.read_as.as_deref(),
+            Some("born 24 November 2008 (aged 17)")
+        );
         let mut i = base(SubjectKind::Adult);
         i.dob = "23/11/2008".into();
         assert_eq!(check(&i, today(), &[]).unwrap().age_band, AgeBand::From18);
@@ -464,9 +494,17 @@ mod tests {
         // Passed, too far ahead, or for an adult: refused.
         let mut i = base(SubjectKind::Child);
         i.expected = "01/11/2026".into();
-        assert!(check(&i, today(), &[]).unwrap_err()[0].message.contains("passed"));
+        assert!(
+            check(&i, today(), &[]).unwrap_err()[0]
+                .message
+                .contains("passed")
+        );
         i.expected = "01/03/2028".into();
-        assert!(check(&i, today(), &[]).unwrap_err()[0].message.contains("42 weeks"));
+        assert!(
+            check(&i, today(), &[]).unwrap_err()[0]
+                .message
+                .contains("42 weeks")
+        );
         let mut i = base(SubjectKind::Adult);
         i.expected = "01/03/2027".into();
         assert_eq!(fields(check(&i, today(), &[])), ["expected"]);
@@ -489,7 +527,11 @@ mod tests {
         let mut i = base(SubjectKind::Adult);
         i.consent = None;
         let e = check(&i, today(), &[]).unwrap_err();
-        assert!(e[0].message.contains("unable (capacity)"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("unable (capacity)"),
+            "{}",
+            e[0].message
+        );
         assert_eq!(Consent::parse("not-sought"), Ok(Consent::NotSoughtUnsafe));
         assert_eq!(Consent::parse("unable"), Ok(Consent::UnableCapacity));
         assert!(Consent::parse("maybe").unwrap_err().contains("unable"));
@@ -526,7 +568,11 @@ mod tests {
         assert_eq!(check(&i, today(), &areas).unwrap().area, "Rutland");
         i.area = "Rutlnd".into();
         let e = check(&i, today(), &areas).unwrap_err();
-        assert!(e[0].message.contains("did you mean Rutland?"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("did you mean Rutland?"),
+            "{}",
+            e[0].message
+        );
         i.area = "unknown".into();
         assert_eq!(check(&i, today(), &areas).unwrap().area, "unknown");
     }

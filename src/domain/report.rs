@@ -256,7 +256,9 @@ pub fn build(rows: &[Row], from: NaiveDate, to: NaiveDate) -> Result<Report, Str
     };
     age.rows.sort_by_key(|c| order(&c.key));
     let tables = vec![
-        table("By category", false, &now, &before, |r| r.categories.clone()),
+        table("By category", false, &now, &before, |r| {
+            r.categories.clone()
+        }),
         table("By subject", true, &now, &before, |r| one(&r.subject)),
         table("By location", true, &now, &before, |r| one(&r.location)),
         age,
@@ -869,7 +871,10 @@ mod tests {
             row(2026, 7, 1, &["neglect"], "child", &[]),  // outside both
         ];
         let r = build(&rows, d(2026, 10, 1), d(2026, 11, 30)).unwrap();
-        assert_eq!((r.before_from, r.before_to), (d(2026, 8, 1), d(2026, 9, 30)));
+        assert_eq!(
+            (r.before_from, r.before_to),
+            (d(2026, 8, 1), d(2026, 9, 30))
+        );
         assert_eq!((r.total, r.total_before), (3, 1));
         let cat = &r.tables[0];
         assert_eq!(
@@ -885,7 +890,11 @@ mod tests {
         assert_eq!(r.median_hours_to_assign, Some(2.0));
         assert_eq!(r.median_hours_to_refer, Some(6.0));
         assert_eq!(r.deadlines_on_time, Some(50.0));
-        let lado = r.timeliness.iter().find(|t| t.rule == "LADO referral").unwrap();
+        let lado = r
+            .timeliness
+            .iter()
+            .find(|t| t.rule == "LADO referral")
+            .unwrap();
         assert_eq!((lado.due, lado.on_time, lado.due_before), (3, 0, 1));
         assert_eq!(r.conversion.adult_concerns, 1);
         assert_eq!(
@@ -905,7 +914,13 @@ mod tests {
     #[test]
     fn age_bands_come_in_age_order() {
         let mut rows = Vec::new();
-        for (band, n) in [("95+", 1), ("unborn", 2), ("18-64", 5), ("under-1", 3), ("1-4", 4)] {
+        for (band, n) in [
+            ("95+", 1),
+            ("unborn", 2),
+            ("18-64", 5),
+            ("under-1", 3),
+            ("1-4", 4),
+        ] {
             for _ in 0..n {
                 rows.push(Row {
                     age_band: band.into(),

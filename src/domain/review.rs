@@ -212,7 +212,11 @@ mod tests {
         assert_eq!(apr, d(2027, 4, 30));
         // Bi-monthly from a Sunday: never a weekend; a bank holiday moves it back.
         let next = next_meeting(d(2026, 11, 1), d(2026, 11, 2), 2, Some(1), working);
-        assert_eq!(next, d(2026, 12, 31), "1 Jan 2027 is a bank holiday: Thu 31 Dec");
+        assert_eq!(
+            next,
+            d(2026, 12, 31),
+            "1 Jan 2027 is a bank holiday: Thu 31 Dec"
+        );
         let after = next_meeting(next, next, 2, Some(1), working);
         assert_eq!(after, d(2027, 3, 1), "1 Mar 2027 is a Monday");
         // Easter 2027: Good Friday 26 March and Easter Monday 29 March.

@@ -99,7 +99,11 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
         add(r, why.to_string(), true, None);
     };
     if c.immediate_risk {
-        fit(&mut add, Route::Emergency, "immediate risk to life: ring 999 first");
+        fit(
+            &mut add,
+            Route::Emergency,
+            "immediate risk to life: ring 999 first",
+        );
     }
     if has("missing") && child {
         fit(
@@ -176,7 +180,10 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
         } else if has("stalking") && high {
             Some("high-risk stalking: MARAC on professional judgement".to_string())
         } else if has("honour_based") && high {
-            Some("so-called honour-based abuse at high risk: MARAC on professional judgement".to_string())
+            Some(
+                "so-called honour-based abuse at high risk: MARAC on professional judgement"
+                    .to_string(),
+            )
         } else if has("forced_marriage") && high {
             Some("forced marriage at high risk: MARAC on professional judgement".to_string())
         } else if repeat
@@ -251,7 +258,11 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
         );
     }
     if CRIMES.iter().any(|x| has(x)) {
-        fit(&mut add, Route::Police, "a crime may have been committed: the police (101)");
+        fit(
+            &mut add,
+            Route::Police,
+            "a crime may have been committed: the police (101)",
+        );
     }
     if staff {
         add(
@@ -287,7 +298,11 @@ fn nrm_without_consent() -> String {
 /// `consented`); a child is never notified on MS1. Returns a line for the
 /// chronology when consent was confirmed at referral. The refusal says what
 /// to do instead.
-pub fn check_referral(c: &Case<'_>, route: Route, consented: bool) -> Result<Option<String>, String> {
+pub fn check_referral(
+    c: &Case<'_>,
+    route: Route,
+    consented: bool,
+) -> Result<Option<String>, String> {
     let adult = c.subject == Some(SubjectKind::Adult);
     match route {
         Route::Nrm if adult && c.consent != Some(Consent::Given) => {
@@ -455,11 +470,18 @@ mod tests {
                 ..Case::default()
             };
             let f = fitting(&c);
-            assert!(f.contains(&Route::Ms1) && !f.contains(&Route::Nrm), "{consent:?}");
+            assert!(
+                f.contains(&Route::Ms1) && !f.contains(&Route::Nrm),
+                "{consent:?}"
+            );
             let s = suggest(&c);
             let nrm = s.iter().find(|s| s.route == Route::Nrm).unwrap();
             assert!(nrm.warning.as_deref().unwrap().contains("MS1"), "{nrm:?}");
-            assert!(check_referral(&c, Route::Nrm, false).unwrap_err().contains("ms1"));
+            assert!(
+                check_referral(&c, Route::Nrm, false)
+                    .unwrap_err()
+                    .contains("ms1")
+            );
             assert!(check_referral(&c, Route::Nrm, true).unwrap().is_some());
             assert_eq!(check_referral(&c, Route::Ms1, false), Ok(None));
         }
@@ -484,12 +506,27 @@ mod tests {
         };
         assert_eq!(fitting(&c), [Route::Children, Route::Nrm, Route::Police]);
         let v = cats(&["cce"]);
-        assert!(fitting(&Case { categories: &v, ..c.clone() }).contains(&Route::Nrm));
+        assert!(
+            fitting(&Case {
+                categories: &v,
+                ..c.clone()
+            })
+            .contains(&Route::Nrm)
+        );
         let v = cats(&["radicalisation"]);
-        assert!(fitting(&Case { categories: &v, ..c.clone() }).contains(&Route::Prevent));
+        assert!(
+            fitting(&Case {
+                categories: &v,
+                ..c.clone()
+            })
+            .contains(&Route::Prevent)
+        );
         let v = cats(&["online", "sexual"]);
         assert_eq!(
-            fitting(&Case { categories: &v, ..c.clone() }),
+            fitting(&Case {
+                categories: &v,
+                ..c.clone()
+            }),
             [Route::Children, Route::Ceop, Route::Police]
         );
         let v = cats(&["forced_marriage"]);
@@ -501,7 +538,13 @@ mod tests {
         assert_eq!(fitting(&fm), [Route::Adults, Route::Fmu, Route::Police]);
         // An adult's online abuse is not CEOP's.
         let v = cats(&["online"]);
-        assert!(!fitting(&Case { categories: &v, ..fm }).contains(&Route::Ceop));
+        assert!(
+            !fitting(&Case {
+                categories: &v,
+                ..fm
+            })
+            .contains(&Route::Ceop)
+        );
     }
 
     #[test]

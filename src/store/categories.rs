@@ -42,8 +42,7 @@ fn code_ok(code: &str) -> Result<String> {
     let c = code.trim().to_lowercase().replace('-', "_");
     let ok = !c.is_empty()
         && c.len() <= 40
-        && c
-            .chars()
+        && c.chars()
             .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
     if ok {
         Ok(c)
@@ -150,8 +149,10 @@ pub fn retire(w: &mut Write<'_>, code: &str) -> Result<String> {
             c.code
         )));
     }
-    w.tx()
-        .execute("UPDATE categories SET active = 0 WHERE code = ?1", [&c.code])?;
+    w.tx().execute(
+        "UPDATE categories SET active = 0 WHERE code = ?1",
+        [&c.code],
+    )?;
     w.audit("retire", "category", Some(&c.code), None)?;
     Ok(format!(
         "Retired {} ({}): kept on the records that carry it, no longer offered",

@@ -234,9 +234,11 @@ fn save_as(
             let free = match new_id {
                 Some(n) => w
                     .tx()
-                    .query_row("SELECT NOT EXISTS (SELECT 1 FROM contacts WHERE id = ?1)", [n], |r| {
-                        r.get::<_, bool>(0)
-                    })?
+                    .query_row(
+                        "SELECT NOT EXISTS (SELECT 1 FROM contacts WHERE id = ?1)",
+                        [n],
+                        |r| r.get::<_, bool>(0),
+                    )?
                     .then_some(n),
                 None => None,
             };
@@ -285,11 +287,14 @@ fn check_fallback_of(w: &Write<'_>, id: Option<i64>, route: &str, fb: i64) -> Re
             "fallback: a contact cannot fall back to itself".into(),
         ));
     }
-    let target = all(w.tx())?.into_iter().find(|x| x.id == fb).ok_or_else(|| {
-        StoreError::Refused(format!(
-            "fallback: no contact {fb} (`dutydesk contacts` lists them with their ids)"
-        ))
-    })?;
+    let target = all(w.tx())?
+        .into_iter()
+        .find(|x| x.id == fb)
+        .ok_or_else(|| {
+            StoreError::Refused(format!(
+                "fallback: no contact {fb} (`dutydesk contacts` lists them with their ids)"
+            ))
+        })?;
     check_fallback(route, &target).map_err(StoreError::Refused)?;
     // Walk the chain from the fallback; reaching this contact is a loop.
     let mut at = Some(fb);
@@ -316,13 +321,20 @@ fn check_fallback_of(w: &Write<'_>, id: Option<i64>, route: &str, fb: i64) -> Re
 fn set_fallback(w: &mut Write<'_>, id: i64, fb: i64) -> Result<()> {
     let route: String =
         w.tx()
-            .query_row("SELECT route FROM contacts WHERE id = ?1", [id], |r| r.get(0))?;
+            .query_row("SELECT route FROM contacts WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
     check_fallback_of(w, Some(id), &route, fb)?;
     w.tx().execute(
         "UPDATE contacts SET fallback_id = ?2 WHERE id = ?1",
         params![id, fb],
     )?;
-    w.audit("fallback", "contact", Some(&id.to_string()), Some(&fb.to_string()))
+    w.audit(
+        "fallback",
+        "contact",
+        Some(&id.to_string()),
+        Some(&fb.to_string()),
+    )
 }
 
 /// The CSV columns, in order (a header row is required on import).

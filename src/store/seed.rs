@@ -26,7 +26,11 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("cce", "child criminal exploitation (CCE)", "police"),
     ("county_lines", "county lines", "police"),
     ("cuckooing", "cuckooing", "police"),
-    ("serious_violence", "serious violence / knife crime", "police"),
+    (
+        "serious_violence",
+        "serious violence / knife crime",
+        "police",
+    ),
     ("stalking", "stalking and harassment", "police"),
     ("honour_based", "so-called honour-based abuse", "police"),
     ("forced_marriage", "forced marriage", "police"),

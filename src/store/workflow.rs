@@ -6,7 +6,6 @@
 //! the escalation since, the change is refused with who and when, and nothing
 //! is written. Notes and links are appends and need no version.
 
-use crate::domain::route::Route;
 use super::deadlines;
 use super::escalations::{self, Viewer};
 use super::staff::find_in;
@@ -14,6 +13,7 @@ use super::{Result, StoreError, Write};
 use crate::domain::calendar::local;
 use crate::domain::deadline::{Facts, TriggerEvent};
 use crate::domain::escalation::{Risk, Status};
+use crate::domain::route::Route;
 use crate::domain::staff::{Role, StaffMember};
 use crate::domain::text::{clean_line, validate_line};
 use rusqlite::{OptionalExtension, named_params, params};
@@ -481,7 +481,10 @@ fn reached(
     w: &Write<'_>,
     chosen: i64,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(crate::domain::contact::Contact, Option<crate::domain::contact::Contact>)> {
+) -> Result<(
+    crate::domain::contact::Contact,
+    Option<crate::domain::contact::Contact>,
+)> {
     let all = super::contacts::all(w.tx())?;
     let hol = super::contacts::holidays(w.tx())?;
     let find = |id: i64| all.iter().find(|c| c.id == id);
