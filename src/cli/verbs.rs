@@ -632,6 +632,11 @@ pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
         })
         .collect();
     println!("Other routes: {}", others.join(", "));
+    for s in o.suggestions.iter().filter(|s| !s.fits) {
+        if let Some(w) = &s.warning {
+            println!("  ! {}: {w}", s.route.code().replace('_', "-"));
+        }
+    }
     if let Some(first) = o.suggestions.iter().find(|s| s.fits) {
         println!(
             "Refer with: dutydesk refer {} --route {} [--contact ID] --shared \"what was shared\"",
