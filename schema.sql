@@ -56,7 +56,8 @@ CREATE TABLE categories (
     sort      INTEGER NOT NULL DEFAULT 0
 );
 
--- A concern that reached the desk.
+-- A concern that reached the desk. (Schema v6 rebuilt it: unborn and finer age
+-- bands, "unable to consent (capacity)", low-level concerns, where staff work.)
 CREATE TABLE escalations (
     id                  INTEGER PRIMARY KEY,
     reference           TEXT NOT NULL UNIQUE,          -- SG-2026-0042
@@ -64,10 +65,15 @@ CREATE TABLE escalations (
     ref_seq             INTEGER NOT NULL CHECK (ref_seq > 0),
     subject_kind        TEXT NOT NULL CHECK (subject_kind IN ('child', 'adult', 'staff')),
     subject_name        TEXT NOT NULL CHECK (length(subject_name) BETWEEN 1 AND 100),
+    -- Date of birth; for an unborn child (age_band 'unborn') the expected date.
     subject_dob         TEXT CHECK (subject_dob IS NULL OR subject_dob GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    -- '0-4' and '85+' are bands recorded before schema v6 (kept, never written now).
     age_band            TEXT NOT NULL DEFAULT 'unknown' CHECK (age_band IN (
-                            'unborn', '0-4', '5-9', '10-15', '16-17',
-                            '18-25', '26-64', '65-74', '75-84', '85+', 'unknown')),
+                            'unborn', 'under-1', '1-4', '5-9', '10-15', '16-17',
+                            '18-64', '65-74', '75-84', '85-94', '95+', 'unknown',
+                            '0-4', '85+')),
+    -- Where the person lives: a name from the areas table (or as typed when the
+    -- organisation keeps no list yet), or 'unknown'.
     area                TEXT NOT NULL CHECK (length(area) BETWEEN 1 AND 80),
     location_type       TEXT NOT NULL CHECK (location_type IN (
                             'own_home', 'care_home', 'hospital', 'school', 'community',
@@ -83,7 +89,7 @@ CREATE TABLE escalations (
     exact_words         TEXT NOT NULL CHECK (length(exact_words) BETWEEN 1 AND 20000),
     appearance          TEXT CHECK (appearance IS NULL OR length(appearance) <= 4000),
     consent             TEXT NOT NULL CHECK (consent IN (
-                            'sought', 'given', 'refused', 'not_sought_unsafe')),
+                            'sought', 'given', 'refused', 'not_sought_unsafe', 'unable_capacity')),
     consent_reason      TEXT CHECK (consent_reason IS NULL OR length(consent_reason) <= 4000),
     immediate_risk      INTEGER NOT NULL DEFAULT 0 CHECK (immediate_risk IN (0, 1)),
     emergency_called_at INTEGER,
@@ -106,9 +112,16 @@ CREATE TABLE escalations (
     updated_at          INTEGER NOT NULL,
     -- Optimistic concurrency: UPDATE ... WHERE id = ? AND version = ?.
     version             INTEGER NOT NULL DEFAULT 1 CHECK (version > 0),
+    -- Staff subjects (schema v6): a low-level concern (KCSIE Part 4 s2) starts
+    -- no LADO clock; where the person works decides the LADO; whom they work
+    -- with decides LADO (children) or PiPoT (adults at risk).
+    low_level           INTEGER NOT NULL DEFAULT 0 CHECK (low_level IN (0, 1)),
+    work_area           TEXT CHECK (work_area IS NULL OR length(work_area) BETWEEN 1 AND 80),
+    works_with          TEXT CHECK (works_with IS NULL OR works_with IN ('children', 'adults', 'both')),
     UNIQUE (ref_year, ref_seq),
     CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
-    CHECK (status <> 'closed' OR (outcome IS NOT NULL AND closure_rationale IS NOT NULL))
+    CHECK (status <> 'closed' OR (outcome IS NOT NULL AND closure_rationale IS NOT NULL)),
+    CHECK (low_level = 0 OR subject_kind = 'staff')
 );
 -- The dashboard: open escalations, soonest deadline first (overdue ones are the
 -- soonest), those without a deadline after, then by risk. Partial: closed rows,
@@ -169,21 +182,27 @@ CREATE TABLE chronology (
 );
 CREATE INDEX chronology_by_escalation ON chronology (escalation_id, at);
 
--- Referral routes: who to tell. Routing rules in domain/routing.rs match these codes.
+-- Referral routes: who to tell. The list is domain/route.rs's Route (schema v6
+-- added pipot, ms1, prevent, ceop and fmu); contacts and referrals point here.
 CREATE TABLE routes (
     code  TEXT PRIMARY KEY CHECK (code IN (
-              'emergency', 'police', 'children', 'adults', 'lado', 'marac',
-              'nrm', 'dbs', 'home_office', 'other')),
+              'emergency', 'police', 'children', 'adults', 'lado', 'pipot', 'marac',
+              'nrm', 'ms1', 'prevent', 'ceop', 'fmu', 'dbs', 'home_office', 'other')),
     label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 80)
 );
 INSERT INTO routes (code, label) VALUES
     ('emergency',   'Emergency: 999 / police welfare check'),
     ('police',      'Police (101)'),
     ('children',    'Children''s social care / MASH'),
-    ('adults',      'Adult social care safeguarding'),
-    ('lado',        'LADO (allegation against staff)'),
+    ('adults',      'Adult social care safeguarding (s42)'),
+    ('lado',        'LADO (allegation against someone working with children)'),
+    ('pipot',       'PiPoT (person in a position of trust with adults)'),
     ('marac',       'MARAC (high-risk domestic abuse)'),
     ('nrm',         'National Referral Mechanism (modern slavery)'),
+    ('ms1',         'MS1 duty to notify (adult modern slavery, no consent)'),
+    ('prevent',     'Prevent (radicalisation)'),
+    ('ceop',        'CEOP (online child sexual abuse)'),
+    ('fmu',         'Forced Marriage Unit'),
     ('dbs',         'DBS barring referral'),
     ('home_office', 'Home Office critical incident report'),
     ('other',       'Other');
@@ -208,13 +227,16 @@ CREATE TABLE contacts (
 );
 CREATE INDEX contacts_by_route_area ON contacts (route, area);
 
--- Weekly opening hours, Europe/London local time; several spans a day allowed.
+-- Weekly opening hours, Europe/London local time; several spans a day allowed
+-- (never overlapping). Schema v6: weekday 8 is bank holidays (their own hours,
+-- instead of the weekday's); a span that closes at or before it opens runs
+-- overnight into the next day; '24:00' closes at midnight.
 CREATE TABLE contact_hours (
     contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
-    weekday    INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),  -- ISO: 1 = Monday
-    opens      TEXT NOT NULL CHECK (opens GLOB '[0-2][0-9]:[0-5][0-9]'),
-    closes     TEXT NOT NULL CHECK (closes GLOB '[0-2][0-9]:[0-5][0-9]'),
-    CHECK (closes > opens),
+    weekday    INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 8),  -- ISO: 1 = Monday; 8 = bank holidays
+    opens      TEXT NOT NULL CHECK (opens GLOB '[0-2][0-9]:[0-5][0-9]' AND opens < '24:00'),
+    closes     TEXT NOT NULL CHECK (closes GLOB '[0-2][0-9]:[0-5][0-9]' AND closes <= '24:00'),
+    CHECK (closes <> opens),
     PRIMARY KEY (contact_id, weekday, opens)
 ) WITHOUT ROWID;
 
@@ -234,7 +256,7 @@ CREATE TABLE referrals (
     made_at          INTEGER NOT NULL,
     outcome          TEXT CHECK (outcome IS NULL OR length(outcome) <= 4000),
     outcome_at       INTEGER
-);
+, phone_rung TEXT CHECK (phone_rung IS NULL OR length(phone_rung) BETWEEN 3 AND 40));
 CREATE INDEX referrals_by_escalation ON referrals (escalation_id);
 CREATE INDEX referrals_awaiting_outcome ON referrals (made_at) WHERE outcome IS NULL;
 
@@ -313,7 +335,7 @@ CREATE TABLE review_series (
     cadence_months INTEGER NOT NULL CHECK (cadence_months BETWEEN 1 AND 24),
     next_meeting   TEXT NOT NULL CHECK (next_meeting GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
     active         INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
-);
+, anchor_day INTEGER CHECK (anchor_day IS NULL OR anchor_day BETWEEN 1 AND 31));
 
 CREATE TABLE review_meetings (
     id        INTEGER PRIMARY KEY,
@@ -519,6 +541,25 @@ WHEN NOT (OLD.outcome IS NULL AND OLD.outcome_at IS NULL AND NEW.outcome IS NOT 
     AND NEW.method IS OLD.method AND NEW.agency_reference IS OLD.agency_reference
     AND NEW.shared_what IS OLD.shared_what AND NEW.shared_why IS OLD.shared_why
     AND NEW.lawful_basis IS OLD.lawful_basis AND NEW.made_by IS OLD.made_by
-    AND NEW.made_at IS OLD.made_at) BEGIN
+    AND NEW.made_at IS OLD.made_at AND NEW.phone_rung IS OLD.phone_rung) BEGIN
     SELECT RAISE(ABORT, 'referrals are append-only: only an outcome may be recorded, once');
 END;
+
+-- The organisation's areas (schema v6): where people live and staff work,
+-- which decides the authority to refer to. Names are matched without regard
+-- to case; an alias ("Leicester City" for Leicester) finds its area. Senior
+-- leads keep the list (`dutydesk areas`); a retired area stays on old records.
+CREATE TABLE areas (
+    name   TEXT PRIMARY KEY COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 80),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+CREATE TABLE area_aliases (
+    alias TEXT PRIMARY KEY COLLATE NOCASE CHECK (length(alias) BETWEEN 1 AND 80),
+    area  TEXT NOT NULL REFERENCES areas (name)
+);
+
+-- Review series anchor_day (schema v6, on review_series above): the day of
+-- the month meetings fall on (31 = month end), so a series anchored on the
+-- 31st returns to month end after February; each meeting moves to the nearest
+-- working day before. Referral phone_rung (schema v6, on referrals above):
+-- the number actually rung, the fallback when the office was shut.

@@ -84,16 +84,12 @@ const LAST: &[&str] = &[
     "Morgan", "Hussain", "Clarke", "Begum", "Walsh", "Okoro", "Price", "Singh", "Doyle",
     "Kowalski", "Hughes", "Ali", "Turner", "Mensah", "Baxter", "Rahman",
 ];
-const AREAS: &[&str] = &[
-    "Leicester",
-    "Leicestershire",
-    "Rutland",
-    "Wolverhampton",
-    "Walsall",
-    "Sandwell",
-    "Dudley",
-    "Birmingham",
-];
+/// Where the fictional people live: the seed areas whose public numbers the
+/// demo carries (every one has its children's, adults' and out-of-hours lines).
+const AREAS: &[&str] = &["Leicester", "Leicestershire", "Rutland", "Wolverhampton"];
+
+/// Where fictional staff work: areas with a published LADO number.
+const LADO_AREAS: &[&str] = &["Leicester", "Leicestershire", "Rutland"];
 const REPORTERS: &[&str] = &[
     "Youth worker, outreach team",
     "Housing officer",
@@ -156,169 +152,308 @@ const OUTCOMES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Public service contacts from the seed policies, with their real hours.
+/// Office hours of the LLR and Wolverhampton councils' safeguarding lines
+/// (the seed policies): Monday to Thursday 08:30-17:00, Friday 08:30-16:30.
+const OFFICE: &str = "Mon-Thu 08:30-17:00; Fri 08:30-16:30";
+
+/// The rest of the week: evenings (overnight), weekends and bank holidays,
+/// when the out-of-hours lines answer.
+const OUT_OF_HOURS: &str =
+    "Mon 00:00-08:30; Mon-Thu 17:00-08:30; Fri 16:30-24:00; Sat-Sun 00:00-24:00; BH 00:00-24:00";
+
+/// The areas of the seed policies that publish their numbers, with other
+/// names people type for them.
+pub const DEMO_AREAS: &[(&str, &[&str])] = &[
+    ("Leicester", &["Leicester City"]),
+    ("Leicestershire", &["Leics"]),
+    ("Rutland", &[]),
+    ("Wolverhampton", &["City of Wolverhampton"]),
+];
+
+/// Public service contacts from the seed policies (LLR OPCC §8,
+/// Wolverhampton's annual report) with their published hours, each
+/// out-of-hours line a contact of its own for the people it serves, and the
+/// national lines that publish their numbers.
 fn contacts() -> Vec<ContactSeed> {
-    const OFFICE: &[(u8, &str, &str)] = &[
-        (1, "08:30", "17:00"),
-        (2, "08:30", "17:00"),
-        (3, "08:30", "17:00"),
-        (4, "08:30", "17:00"),
-        (5, "08:30", "16:30"),
-    ];
-    let c = |organisation, service, route, area, phone, always_open, fallback| ContactSeed {
-        organisation,
-        service,
-        route,
-        area,
-        phone,
-        email: None,
-        web: None,
-        notes: None,
-        always_open,
-        hours: if always_open { &[] } else { OFFICE },
-        fallback,
+    use crate::domain::route::Route::*;
+    let c = |organisation, service, route, area, phone: Option<&'static str>, hours, fallback| {
+        ContactSeed {
+            organisation,
+            service,
+            route,
+            area,
+            phone,
+            email: None,
+            web: None,
+            notes: None,
+            hours,
+            open_on_bank_holidays: false,
+            fallback,
+        }
+    };
+    let ceop = ContactSeed {
+        web: Some("https://www.ceop.police.uk/ceop-reporting/"),
+        notes: Some("No phone line: report online. A child in danger now: 999."),
+        ..c(
+            "National Crime Agency",
+            "CEOP Safety Centre (online child sexual abuse)",
+            Ceop,
+            None,
+            None,
+            "24/7",
+            None,
+        )
+    };
+    let ms1 = ContactSeed {
+        web: Some(
+            "https://www.gov.uk/government/publications/duty-to-notify-the-home-office-of-potential-victims-of-modern-slavery",
+        ),
+        notes: Some("The MS1 form, online: an adult's details only with their consent."),
+        ..c(
+            "Home Office",
+            "Duty to notify (MS1 form)",
+            Ms1,
+            None,
+            None,
+            "24/7",
+            None,
+        )
+    };
+    let fgm = ContactSeed {
+        notes: Some("Advice. The report itself goes to the police (101): a personal duty."),
+        ..c(
+            "NSPCC",
+            "FGM helpline",
+            Other,
+            None,
+            Some("0800 028 3550"),
+            "24/7",
+            None,
+        )
     };
     vec![
         /* 0 */
         c(
             "Emergency services",
             "Police, ambulance: life at risk now",
-            "emergency",
+            Emergency,
             None,
-            "999",
-            true,
+            Some("999"),
+            "24/7",
             None,
         ),
-        /* 1 */ c("Police", "Non-emergency", "police", None, "101", true, None),
+        /* 1 */
+        c(
+            "Police",
+            "Non-emergency",
+            Police,
+            None,
+            Some("101"),
+            "24/7",
+            None,
+        ),
         /* 2 */
         c(
             "Leicester City Council",
-            "Children's and adults' safeguarding (24/7)",
-            "children",
+            "Children's safeguarding (24/7)",
+            Children,
             Some("Leicester"),
-            "0116 454 1004",
-            true,
+            Some("0116 454 1004"),
+            "24/7",
             None,
         ),
         /* 3 */
         c(
             "Leicester City Council",
             "Adults' safeguarding (24/7)",
-            "adults",
+            Adults,
             Some("Leicester"),
-            "0116 454 1004",
-            true,
+            Some("0116 454 1004"),
+            "24/7",
             None,
         ),
         /* 4 */
         c(
             "Leicestershire County Council",
             "Children's safeguarding (24/7)",
-            "children",
+            Children,
             Some("Leicestershire"),
-            "0116 305 0005",
-            true,
+            Some("0116 305 0005"),
+            "24/7",
             None,
         ),
         /* 5 */
         c(
             "Rutland County Council",
             "Children's referrals",
-            "children",
+            Children,
             Some("Rutland"),
-            "01572 758 407",
-            false,
-            Some(4),
+            Some("01572 758 407"),
+            OFFICE,
+            Some(15),
         ),
         /* 6 */
         c(
             "Leicestershire County Council",
-            "Emergency Duty Team (evenings, weekends, bank holidays)",
-            "adults",
+            "Emergency Duty Team, adults (evenings, weekends, bank holidays)",
+            Adults,
             Some("Leicestershire"),
-            "0116 255 1606",
-            true,
+            Some("0116 255 1606"),
+            OUT_OF_HOURS,
             None,
         ),
         /* 7 */
         c(
             "Leicestershire County Council",
             "Adults' safeguarding",
-            "adults",
+            Adults,
             Some("Leicestershire"),
-            "0116 305 0004",
-            false,
+            Some("0116 305 0004"),
+            OFFICE,
             Some(6),
         ),
         /* 8 */
         c(
             "Rutland County Council",
             "Adults' safeguarding",
-            "adults",
+            Adults,
             Some("Rutland"),
-            "01572 758 341",
-            false,
-            Some(4),
+            Some("01572 758 341"),
+            OFFICE,
+            Some(16),
         ),
         /* 9 */
         c(
             "Leicester City Council",
             "LADO",
-            "lado",
+            Lado,
             Some("Leicester"),
-            "0116 454 2440",
-            false,
+            Some("0116 454 2440"),
+            OFFICE,
             None,
         ),
         /* 10 */
         c(
             "Leicestershire County Council",
             "LADO",
-            "lado",
+            Lado,
             Some("Leicestershire"),
-            "0116 305 4141",
-            false,
+            Some("0116 305 4141"),
+            OFFICE,
             None,
         ),
         /* 11 */
         c(
             "Rutland County Council",
             "LADO",
-            "lado",
+            Lado,
             Some("Rutland"),
-            "01572 720 454",
-            false,
+            Some("01572 720 454"),
+            OFFICE,
             None,
         ),
         /* 12 */
         c(
             "City of Wolverhampton Council",
-            "Out of hours (children and adults)",
-            "children",
+            "Out of hours, children",
+            Children,
             Some("Wolverhampton"),
-            "01902 552999",
-            true,
+            Some("01902 552999"),
+            OUT_OF_HOURS,
             None,
         ),
         /* 13 */
         c(
             "City of Wolverhampton Council",
             "Children's safeguarding",
-            "children",
+            Children,
             Some("Wolverhampton"),
-            "01902 555392",
-            false,
+            Some("01902 555392"),
+            OFFICE,
             Some(12),
         ),
         /* 14 */
         c(
             "City of Wolverhampton Council",
             "Adults' safeguarding (over 18)",
-            "adults",
+            Adults,
             Some("Wolverhampton"),
-            "01902 551199",
-            false,
-            Some(12),
+            Some("01902 551199"),
+            OFFICE,
+            Some(17),
+        ),
+        /* 15 */
+        c(
+            "Leicestershire County Council",
+            "Out of hours for Rutland children",
+            Children,
+            Some("Rutland"),
+            Some("0116 305 0005"),
+            OUT_OF_HOURS,
+            None,
+        ),
+        /* 16 */
+        c(
+            "Leicestershire County Council",
+            "Out of hours for Rutland adults",
+            Adults,
+            Some("Rutland"),
+            Some("0116 305 0005"),
+            OUT_OF_HOURS,
+            None,
+        ),
+        /* 17 */
+        c(
+            "City of Wolverhampton Council",
+            "Out of hours, adults",
+            Adults,
+            Some("Wolverhampton"),
+            Some("01902 552999"),
+            OUT_OF_HOURS,
+            None,
+        ),
+        /* 18 */
+        c(
+            "Modern Slavery & Exploitation Helpline",
+            "Advice and reports (24/7)",
+            Nrm,
+            None,
+            Some("08000 121 700"),
+            "24/7",
+            None,
+        ),
+        /* 19 */ ms1,
+        /* 20 */
+        c(
+            "Foreign, Commonwealth & Development Office",
+            "Global Response Centre (Forced Marriage Unit out of hours)",
+            Fmu,
+            None,
+            Some("020 7008 5000"),
+            "24/7",
+            None,
+        ),
+        /* 21 */
+        c(
+            "Forced Marriage Unit",
+            "Helpline",
+            Fmu,
+            None,
+            Some("020 7008 0151"),
+            "Mon-Fri 09:00-17:00",
+            Some(20),
+        ),
+        /* 22 */ ceop,
+        /* 23 */ fgm,
+        /* 24 */
+        c(
+            "Police",
+            "Prevent referrals (via 101)",
+            Prevent,
+            None,
+            Some("101"),
+            "24/7",
+            None,
         ),
     ]
 }
@@ -416,6 +551,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
         }
         rota(w, &team, now)?;
         seed::demo_review_history(w)?;
+        seed::areas(w, DEMO_AREAS)?;
         summary.contacts = seed::contacts(w, &contacts())?.len();
         summary.contacts += directory(w, opts.cases)?;
         Ok(team)
@@ -488,7 +624,11 @@ const SERVICES: &[(&str, &str, &str)] = &[
         "adults",
         "Mon-Fri 09:00-17:00",
     ),
-    ("Emergency duty team", "children", "24/7"),
+    (
+        "Emergency duty team",
+        "children",
+        "Mon 00:00-08:30; Mon-Thu 17:00-08:30; Fri 16:30-24:00; Sat-Sun 00:00-24:00; BH 00:00-24:00",
+    ),
     (
         "Local authority designated officer",
         "lado",
@@ -503,11 +643,15 @@ const SERVICES: &[(&str, &str, &str)] = &[
     ("Early help hub", "other", "Mon-Fri 09:00-17:00"),
 ];
 
-/// Contacts for a big demo: one for every 200 cases, 15 at least (the real
-/// public services), in fictional towns, on Ofcom's numbers reserved for
+/// Contacts for a big demo: one for every 200 cases, the real public
+/// services at least, in fictional towns, on Ofcom's numbers reserved for
 /// drama (01632 960000-960999), so none of them rings anyone.
 fn directory(w: &mut Write<'_>, cases: usize) -> Result<usize> {
-    let wanted = (cases / 200).saturating_sub(15).min(1000);
+    let wanted = (cases / 200).saturating_sub(contacts().len()).min(1000);
+    if wanted > 0 {
+        let towns: Vec<(&str, &[&str])> = TOWNS.iter().map(|t| (*t, &[][..])).collect();
+        seed::areas(w, &towns)?;
+    }
     for i in 0..wanted {
         let town = TOWNS[i % TOWNS.len()];
         let (service, route, hours) = SERVICES[(i / TOWNS.len()) % SERVICES.len()];
@@ -529,7 +673,7 @@ fn directory(w: &mut Write<'_>, cases: usize) -> Result<usize> {
                 web: String::new(),
                 notes: "Fictional demo contact.".into(),
                 hours: hours.to_string(),
-                open_on_bank_holidays: hours == "24/7",
+                open_on_bank_holidays: false,
                 fallback_id: None,
             },
         )?;
@@ -646,19 +790,19 @@ fn write_case(
     });
     let age_band = match kind {
         SubjectKind::Child => *rng.pick(&[
-            AgeBand::Under5,
+            AgeBand::From1,
             AgeBand::From5,
             AgeBand::From10,
             AgeBand::From16,
         ]),
         SubjectKind::Adult => *rng.pick(&[
             AgeBand::From18,
-            AgeBand::From26,
+            AgeBand::From18,
             AgeBand::From65,
             AgeBand::From75,
             AgeBand::From85,
         ]),
-        SubjectKind::Staff => AgeBand::From26,
+        SubjectKind::Staff => AgeBand::From18,
     };
     let categories: Vec<String> = match kind {
         SubjectKind::Child => pick_some(
@@ -668,7 +812,7 @@ fn write_case(
                 "emotional",
                 "sexual",
                 "neglect",
-                "exploitation",
+                "cce",
                 "county_lines",
                 "online",
                 "missing",
@@ -739,6 +883,14 @@ fn write_case(
         critical_incident: critical,
         restricted,
         categories,
+        low_level: false,
+        // Staff work in an area with a LADO, chosen without the generator
+        // so the rest of the demo stays as it was.
+        work_area: (kind == SubjectKind::Staff).then(|| {
+            LADO_AREAS[(p.raised_at.timestamp() / 60) as usize % LADO_AREAS.len()].to_string()
+        }),
+        works_with: (kind == SubjectKind::Staff)
+            .then_some(crate::domain::escalation::WorksWith::Children),
     };
     // Viewers read; they do not record.
     let writers: Vec<&StaffMember> = team.iter().filter(|s| s.role != Role::Viewer).collect();

@@ -88,6 +88,9 @@ fn concern(
         critical_incident: critical,
         restricted: false,
         categories: categories.iter().map(|c| c.to_string()).collect(),
+        low_level: false,
+        work_area: None,
+        works_with: None,
     }
 }
 

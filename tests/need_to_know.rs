@@ -182,6 +182,11 @@ const TABLE: &[(&str, &[Run])] = &[
     ("rules list", &[Read(&["rules", "list"], &[])]),
     ("settings list", &[Read(&["settings", "list"], &[])]),
     ("contacts", &[Read(&["contacts", "--area", "{AREA}"], &[])]),
+    ("areas list", &[Read(&["areas", "list", "--json"], &[])]),
+    (
+        "categories list",
+        &[Read(&["categories", "list", "--json"], &[])],
+    ),
     ("contacts export", &[Read(&["contacts", "export"], &[])]),
     ("verify", &[Read(&["verify"], &[])]),
     ("anchor", &[Read(&["anchor"], &[])]),
@@ -200,6 +205,14 @@ const TABLE: &[(&str, &[Run])] = &[
             Read(&["show", "{O}"], &[]),
             Names(&["show", "{R}"], &[Ref, Name, Words, Note]),
             Names(&["show", "{R}", "--json"], &[Ref, Name, Words, Note]),
+        ],
+    ),
+    (
+        "routes",
+        &[
+            Read(&["routes", "{O}"], &[]),
+            Names(&["routes", "{R}"], &[Ref]),
+            Names(&["routes", "{R}", "--json"], &[Ref]),
         ],
     ),
     (
@@ -377,6 +390,44 @@ const TABLE: &[(&str, &[Run])] = &[
     (
         "contacts import",
         &[Change(&["contacts", "import", "{C}", "--dry-run"])],
+    ),
+    (
+        "areas add",
+        &[Change(&[
+            "areas",
+            "add",
+            "Matrixshire",
+            "--alias",
+            "Matrix",
+        ])],
+    ),
+    (
+        "areas alias",
+        &[Change(&["areas", "alias", "{AREA}", "Rutland County"])],
+    ),
+    ("areas unalias", &[Change(&["areas", "unalias", "Nowhere"])]),
+    ("areas retire", &[Change(&["areas", "retire", "{AREA}"])]),
+    (
+        "categories add",
+        &[Change(&[
+            "categories",
+            "add",
+            "matrix_theme",
+            "matrix theme",
+        ])],
+    ),
+    (
+        "categories rename",
+        &[Change(&[
+            "categories",
+            "rename",
+            "neglect",
+            "neglect (renamed)",
+        ])],
+    ),
+    (
+        "categories retire",
+        &[Change(&["categories", "retire", "online"])],
     ),
     ("backup", &[Change(&["backup", "{D}"])]),
     ("init", &[Change(&["init", "--org", "Another"])]),
@@ -1096,6 +1147,9 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
                 critical_incident: false,
                 restricted: false,
                 categories: vec!["neglect".into()],
+                low_level: false,
+                work_area: None,
+                works_with: None,
             };
             s.pump(vec![Effect::Store(store::worker::Request::Create {
                 escalation: Box::new(new),

@@ -784,6 +784,8 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
         when: "opens in 1d 13h".into(),
         ring: Some("0116 305 0005".into()),
         ring_service: "Leicestershire County Council Children's safeguarding (24/7)".into(),
+        ring_id: 4,
+        ring_for: "children in Rutland".into(),
     };
     use dutydesk::store::worker::ReferOptions;
     let mut app = app_with(3);
@@ -795,14 +797,16 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
             id: 1000,
             suggestions: vec![
                 Suggestion {
-                    route: "children",
-                    why: "a child at risk",
+                    route: dutydesk::domain::route::Route::Children,
+                    why: "a child at risk".into(),
                     fits: true,
+                    warning: None,
                 },
                 Suggestion {
-                    route: "police",
-                    why: "a crime may have been committed",
+                    route: dutydesk::domain::route::Route::Police,
+                    why: "a crime may have been committed".into(),
                     fits: true,
+                    warning: None,
                 },
             ],
             contacts: vec![("children".into(), contact)],
@@ -874,6 +878,8 @@ fn answer(
         when: "opens in 1d 13h".into(),
         ring: Some(ring.into()),
         ring_service: "Leicestershire 24/7".into(),
+        ring_id: id,
+        ring_for: "children in Rutland".into(),
     }
 }
 
@@ -1323,6 +1329,9 @@ fn proposed(pos: i64, outcome: &str, rationale: &str, version: i64) -> Escalatio
         outcome: Some(outcome.into()),
         closure_rationale: Some(rationale.into()),
         version,
+        low_level: false,
+        work_area: None,
+        works_with: None,
         deadlines: vec![],
         chronology: vec![],
         viewed_by: vec![],

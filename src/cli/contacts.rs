@@ -13,10 +13,12 @@ pub struct ContactsArgs {
     pub cmd: Option<ContactsCommand>,
     /// Words to search for (organisation, service, area, route, number, notes)
     pub query: Vec<String>,
-    /// children, adults, lado, marac, police, emergency, nrm, dbs, home-office, other
+    /// emergency, police, children, adults, lado, pipot, marac, nrm, ms1, prevent,
+    /// ceop, fmu, dbs, home-office, other
     #[arg(long)]
     pub route: Option<String>,
-    /// The area where the person lives (contacts for any area are included)
+    /// The area where the person lives, or another name for it (contacts for
+    /// any area are included; an unknown area is refused with the nearest names)
     #[arg(long)]
     pub area: Option<String>,
     /// The moment to answer for, RFC 3339 [default: now]
@@ -30,7 +32,8 @@ pub struct ContactsArgs {
 pub enum ContactsCommand {
     /// Import contacts from CSV (columns: id, organisation, service, route, area,
     /// phone, email, web, notes, hours, open_on_bank_holidays, fallback_id).
-    /// All or nothing; importing the same file twice changes nothing.
+    /// All or nothing; importing the same file twice changes nothing; a
+    /// fallback may point at a row further down; a new row keeps its id if free.
     Import {
         file: PathBuf,
         /// Say what would change, change nothing
@@ -87,12 +90,26 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
             };
             let store = store::open(path, Create::No)?;
             whoami(&store)?;
-            let route = a.route.as_deref().map(|r| r.trim().replace('-', "_"));
+            let route = match a.route.as_deref() {
+                Some(r) => Some(
+                    crate::domain::route::Route::parse(r)
+                        .map_err(|e| refused(format!("--route: {e}")))?
+                        .code(),
+                ),
+                None => None,
+            };
+            let area = match a.area.as_deref() {
+                Some(typed) => Some(
+                    store::areas::resolve(store.conn(), typed, "--area")
+                        .map_err(|e| refused(e.to_string()))?,
+                ),
+                None => None,
+            };
             let answers = store::contacts::lookup(
                 store.conn(),
                 &a.query.join(" "),
-                route.as_deref(),
-                a.area.as_deref(),
+                route,
+                area.as_deref(),
                 at,
             )?;
             if a.json {
@@ -102,16 +119,27 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
                 );
                 return Ok(());
             }
-            if answers.is_empty() {
-                println!("No contacts match.");
+            let only_always = !answers.is_empty()
+                && answers
+                    .iter()
+                    .all(|x| matches!(x.contact.route.as_str(), "emergency" | "police"));
+            let asked_other =
+                !a.query.is_empty() || route.is_some_and(|r| r != "emergency" && r != "police");
+            if only_always && asked_other {
+                println!("Nothing else matches; these numbers always answer:");
             }
             for x in answers {
                 let c = &x.contact;
                 let mark = if x.open_now { "OPEN  " } else { "CLOSED" };
                 let ring = match (&x.ring, x.open_now) {
-                    (Some(r), false) if x.ring != c.phone => {
-                        format!("  → ring {r} ({})", x.ring_service)
+                    (Some(r), false) if x.ring_id != c.id => {
+                        format!("  → ring {r} ({}, for {})", x.ring_service, x.ring_for)
                     }
+                    (None, _) => c
+                        .web
+                        .as_deref()
+                        .map(|w| format!("  → online: {w}"))
+                        .unwrap_or_default(),
                     _ => String::new(),
                 };
                 println!(

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 mod admin;
 mod contacts;
 mod handover;
+mod lists;
 pub use handover::RotaCommand;
 mod deadlines;
 mod reports;
@@ -253,17 +254,29 @@ pub enum Command {
     /// Link two escalations about the same person
     Link { reference: String, other: String },
     /// Record a referral: route, contact, method, their reference, what was shared and why
+    ///
+    /// `dutydesk routes REF` first shows the routes that fit, with reasons, and the
+    /// contacts open now. By phone, the number actually rung is recorded (the
+    /// contact's out-of-hours fallback while it is shut) and named in the chronology.
     Refer {
         reference: String,
-        /// children, adults, lado, marac, police, emergency, nrm, dbs, home-office, other
+        /// emergency, police, children, adults, lado, pipot, marac, nrm, ms1, prevent,
+        /// ceop, fmu, dbs, home-office, other
         #[arg(long)]
         route: String,
-        /// Contact id (see the contacts list)
+        /// Contact id (see `dutydesk routes REF` or `dutydesk contacts`)
         #[arg(long)]
         contact: Option<i64>,
         /// phone, form, email, secure-email, in-person, other
         #[arg(long, default_value = "phone")]
         method: String,
+        /// The number actually rung, if not the contact's (or its fallback's)
+        #[arg(long, value_name = "NUMBER")]
+        rang: Option<String>,
+        /// For an adult's NRM referral when consent was not given at intake:
+        /// the adult has now given informed consent (else use --route ms1)
+        #[arg(long)]
+        consented: bool,
         /// The agency's reference number
         #[arg(long = "reference", value_name = "THEIRS")]
         agency_reference: Option<String>,
@@ -274,6 +287,19 @@ pub enum Command {
         #[arg(long, default_value = "to protect a child or adult at risk from harm")]
         why: String,
     },
+    /// The routes that fit an escalation, each with its reason, and the
+    /// contacts to ring now for each (the same answer as the refer form)
+    Routes {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The organisation's areas and their other names (senior leads change them)
+    #[command(subcommand)]
+    Areas(AreasCommand),
+    /// The organisation's categories: codes, labels, retired ones (senior leads change them)
+    #[command(subcommand)]
+    Categories(CategoriesCommand),
     /// Add a note to the chronology (notes are never edited or deleted)
     Note { reference: String, text: String },
     /// Record an event that deadline rules wait for, e.g. strategy_discussion
@@ -369,6 +395,49 @@ pub enum Command {
         #[arg(long)]
         mine: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AreasCommand {
+    /// Every area and its other names (retired ones marked)
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add an area (senior leads), with other names people type for it
+    Add {
+        name: String,
+        /// Another name for it, e.g. "Leicester City" (repeat for several)
+        #[arg(long, value_name = "NAME")]
+        alias: Vec<String>,
+    },
+    /// Give an area another name (senior leads)
+    Alias { area: String, alias: String },
+    /// Remove another name (senior leads)
+    Unalias { alias: String },
+    /// Retire an area (senior leads): kept on old records, not offered for new ones
+    Retire { area: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CategoriesCommand {
+    /// Every category: code, label, framework, retired ones marked
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a category (senior leads): a new code (a-z, 0-9, _) and its label
+    Add {
+        code: String,
+        label: String,
+        /// child, care_act, police or local
+        #[arg(long, default_value = "local")]
+        framework: String,
+    },
+    /// Change a category's label (senior leads); its code stays
+    Rename { code: String, label: String },
+    /// Retire a category (senior leads): kept on old records, not offered for new ones
+    Retire { code: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -777,19 +846,31 @@ pub fn run(cli: Cli) -> Outcome {
             route,
             contact,
             method,
+            rang,
+            consented,
             agency_reference,
             shared,
             why,
         }) => verbs::refer(
             &db_path(&cli, DEFAULT_DB),
             reference,
-            route,
-            *contact,
-            method,
-            agency_reference.as_deref(),
-            shared,
-            why,
+            crate::store::workflow::Referral {
+                route: route.clone(),
+                contact_id: *contact,
+                method: method.clone(),
+                agency_reference: agency_reference.clone(),
+                shared_what: shared.clone(),
+                shared_why: why.clone(),
+                lawful_basis: None,
+                phone_rung: rang.clone(),
+                consented: *consented,
+            },
         ),
+        Some(Command::Routes { reference, json }) => {
+            verbs::routes(&db_path(&cli, DEFAULT_DB), reference, *json)
+        }
+        Some(Command::Areas(cmd)) => lists::areas(&db_path(&cli, DEFAULT_DB), cmd),
+        Some(Command::Categories(cmd)) => lists::categories(&db_path(&cli, DEFAULT_DB), cmd),
         Some(Command::Note { reference, text }) => {
             verbs::note(&db_path(&cli, DEFAULT_DB), reference, text)
         }
@@ -918,7 +999,7 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
         return Err(e.into());
     }
     eprintln!(
-        "Created {} (mode 0660) for {org}, with {user} as its first senior lead (who adds the others: `dutydesk staff add`).",
+        "Created {} (mode 0660) for {org}, with {user} as its first senior lead (who adds the others: `dutydesk staff add`, and the areas the desk refers into: `dutydesk areas add`).",
         path.display()
     );
     Ok(())

@@ -20,6 +20,10 @@ fn date(s: &str, what: &str) -> Result<NaiveDate, super::Failure> {
         .map_err(|_| refused(format!("--{what} {s:?} is not a date (YYYY-MM-DD)")))
 }
 
+/// `dutydesk report`: the period against the previous calendar period of the
+/// same kind, published with small counts hidden alike in every format
+/// (`--suppress-under N`), saying that restricted cases the reader may not
+/// see are left out.
 pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Option<u32>) -> Outcome {
     let (from, to) = (date(from, "from")?, date(to, "to")?);
     if to < from {
@@ -27,25 +31,34 @@ pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Optio
             "the period ends ({to}) before it starts ({from})"
         )));
     }
+    if suppress == Some(0) || suppress == Some(1) {
+        return Err(refused(
+            "--suppress-under N hides counts from 1 to N-1: give 2 or more (5 is usual)",
+        ));
+    }
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
-    let days = (to - from).num_days() + 1;
-    let start = at_local(from - Duration::days(days), NaiveTime::MIN);
+    let (before_from, _, _) = crate::domain::report::previous(from, to);
+    let start = at_local(before_from, NaiveTime::MIN);
     let end = at_local(to + Duration::days(1), NaiveTime::MIN);
     let rows = store::reports::rows(&st, Viewer::from(&me), start, end, now)?;
     let mut r = crate::domain::report::build(&rows, from, to).map_err(refused)?;
+    if me.role.sees_restricted() {
+        r.scope = crate::domain::report::SCOPE_SENIOR.into();
+    }
     if let Some(u) = suppress {
         r = r.suppress(u);
     }
     audit_export(&mut st, &me, "report", &format!("{from} to {to}"))?;
     let org = store::settings::get(&st, store::settings::ORG_NAME)?.unwrap_or_default();
+    let p = r.publish();
     match format {
-        Format::Md | Format::Text => print!("{}", r.markdown(&org)),
-        Format::Csv => print!("{}", r.csv()),
+        Format::Md | Format::Text => print!("{}", p.markdown(&org)),
+        Format::Csv => print!("{}", p.csv()),
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&r).map_err(anyhow::Error::from)?
+            serde_json::to_string_pretty(&p).map_err(anyhow::Error::from)?
         ),
     }
     if r.total == 0 {

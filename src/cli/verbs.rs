@@ -3,7 +3,8 @@
 //! 2 usage errors, an unknown user or an unusable database.
 
 use super::{Failure, Outcome, clock, whoami};
-use crate::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind, years_old};
+use crate::domain::escalation::{Consent, LocationType, Risk, SubjectKind, WorksWith};
+use crate::domain::intake;
 use crate::store::escalations::{self, NewEscalation, Viewer, Which};
 use crate::store::workflow::{self, Referral};
 use crate::store::{self, Create, Store, StoreError, Write};
@@ -41,15 +42,6 @@ pub enum RiskArg {
     High,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ConsentArg {
-    Given,
-    Refused,
-    Sought,
-    /// Not sought because asking would put someone at risk
-    NotSought,
-}
-
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum StatusArg {
     Open,
@@ -57,19 +49,30 @@ pub enum StatusArg {
     All,
 }
 
-/// `dutydesk new`: the fields of an intake.
+/// The default category codes, for `--help` (the organisation's own list is
+/// `dutydesk categories list`; an unknown code is refused with the list).
+const CATEGORY_HELP: &str = "Category codes, comma-separated. The starting list: physical, emotional, \
+sexual, neglect, domestic, psychological, financial, modern_slavery, discriminatory, \
+organisational, self_neglect, cse, cce, county_lines, cuckooing, serious_violence, \
+child_on_child, stalking, honour_based, forced_marriage, fgm, radicalisation, missing, \
+mental_health, hate_crime, online. `dutydesk categories list` shows this desk's.";
+
+/// `dutydesk new`: the fields of an intake, checked by `domain::intake`
+/// exactly as the intake form checks them.
 #[derive(Debug, Args)]
 pub struct NewArgs {
+    /// Whom it is about: a child (under 18, or unborn), an adult at risk (18
+    /// or over), or staff (an allegation about a member of staff or volunteer)
     #[arg(long, value_enum)]
     subject: SubjectArg,
     /// Name or pseudonym of the person the concern is about
     #[arg(long)]
     name: String,
-    /// Area where the person lives (decides which authority to refer to)
+    /// Area where the person lives (decides which authority to refer to): one
+    /// of the organisation's areas (`dutydesk areas list`), or "unknown"
     #[arg(long)]
     area: String,
-    /// Category codes, comma-separated (see `dutydesk categories`)
-    #[arg(long, value_delimiter = ',', required = true)]
+    #[arg(long, value_delimiter = ',', required = true, help = CATEGORY_HELP)]
     category: Vec<String>,
     #[arg(long, value_enum)]
     risk: RiskArg,
@@ -79,16 +82,38 @@ pub struct NewArgs {
     /// The person's exact words
     #[arg(long)]
     words: Option<String>,
-    /// Date of birth, YYYY-MM-DD
-    #[arg(long, conflicts_with = "age")]
+    /// Date of birth as typed in the UK: 02/03/2014 (2 March 2014) or 2014-03-02
+    #[arg(long, value_name = "DATE")]
     dob: Option<String>,
-    /// Age in years, when the date of birth is not known
-    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=120))]
-    age: Option<u32>,
-    #[arg(long, value_enum, default_value = "sought")]
-    consent: ConsentArg,
+    /// For an unborn child: the expected date of birth (DATE as for --dob)
+    #[arg(long, value_name = "DATE", conflicts_with_all = ["dob", "age"])]
+    expected: Option<String>,
+    /// Age in whole years, when the date of birth is not known (0 for a baby)
+    #[arg(long, value_name = "YEARS")]
+    age: Option<String>,
+    /// Where it happened: own-home, care-home, hospital, school, community,
+    /// workplace, online, other, unknown
+    #[arg(long, default_value = "unknown")]
+    location: String,
+    /// given, refused, sought (awaiting the answer), not-sought (asking would
+    /// be unsafe) or unable (lacks capacity to consent); all but given and
+    /// sought need --consent-reason
+    #[arg(long, default_value = "sought")]
+    consent: String,
+    /// Why: required unless consent was given (or is still awaited)
     #[arg(long)]
     consent_reason: Option<String>,
+    /// For --subject staff: the area where the person works (its LADO, or for
+    /// work with adults at risk its PiPoT lead, is the one to tell)
+    #[arg(long, value_name = "AREA")]
+    works_in: Option<String>,
+    /// For --subject staff: whom they work with [default: children]
+    #[arg(long, value_enum)]
+    works_with: Option<WorksWithArg>,
+    /// For --subject staff: a low-level concern (KCSIE Part 4 section 2), below
+    /// the harm threshold: recorded without a LADO referral or its deadline
+    #[arg(long)]
+    low_level: bool,
     /// A critical incident (the Home Office must be told within a calendar day)
     #[arg(long)]
     critical: bool,
@@ -108,6 +133,23 @@ pub struct NewArgs {
     called_999: bool,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WorksWithArg {
+    Children,
+    Adults,
+    Both,
+}
+
+/// The command-line flag for an intake field, for messages.
+fn flag(field: &str) -> String {
+    match field {
+        "work_area" => "--works-in".into(),
+        "called_999" => "--called-999".into(),
+        "categories" => "--category".into(),
+        other => format!("--{}", other.replace('_', "-")),
+    }
+}
+
 /// Runs `f` as one write by the caller, mapping refusals to exit 1.
 fn write<T>(path: &Path, f: impl FnOnce(&mut Write<'_>) -> store::Result<T>) -> Result<T, Failure> {
     let now = clock()?.now();
@@ -124,33 +166,60 @@ fn say(d: workflow::Done) -> Outcome {
 pub fn new(path: &Path, a: &NewArgs) -> Outcome {
     let now = clock()?.now();
     let today = crate::domain::calendar::local(now).date_naive();
-    let (dob, band) = match (&a.dob, a.age) {
-        (Some(d), _) => {
-            let date =
-                chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| Failure {
-                    code: 1,
-                    message: format!("date of birth {d:?} is not a date (YYYY-MM-DD)"),
-                })?;
-            let years = years_old(date, today).ok_or_else(|| Failure {
-                code: 1,
-                message: format!("date of birth {date} is in the future"),
-            })?;
-            (Some(date.to_string()), AgeBand::from_years(years))
-        }
-        (None, Some(y)) => (None, AgeBand::from_years(y)),
-        (None, None) => (None, AgeBand::Unknown),
+    let refused = |message: String| Failure { code: 1, message };
+    let areas = {
+        let st = store::open(path, Create::No)?;
+        whoami(&st)?;
+        store::areas::list(st.conn())?
     };
-    let kind = match a.subject {
-        SubjectArg::Child => SubjectKind::Child,
-        SubjectArg::Adult => SubjectKind::Adult,
-        SubjectArg::Staff => SubjectKind::Staff,
+    let location = {
+        let t = a.location.trim().to_lowercase().replace('-', "_");
+        LocationType::from_code(&t).ok_or_else(|| {
+            refused(format!(
+                "--location {:?} is not a place: use {}",
+                a.location,
+                LocationType::ALL
+                    .iter()
+                    .map(|l| l.code().replace('_', "-"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?
     };
-    let line = |field: &'static str, v: &str, max| {
-        crate::domain::text::validate_line(field, v, max).map_err(|e| Failure {
-            code: 1,
-            message: e.to_string(),
-        })
+    let input = intake::Input {
+        subject: Some(match a.subject {
+            SubjectArg::Child => SubjectKind::Child,
+            SubjectArg::Adult => SubjectKind::Adult,
+            SubjectArg::Staff => SubjectKind::Staff,
+        }),
+        name: a.name.clone(),
+        dob: a.dob.clone().unwrap_or_default(),
+        expected: a.expected.clone().unwrap_or_default(),
+        age: a.age.clone().unwrap_or_default(),
+        area: a.area.clone(),
+        work_area: a.works_in.clone().unwrap_or_default(),
+        works_with: a.works_with.map(|w| match w {
+            WorksWithArg::Children => WorksWith::Children,
+            WorksWithArg::Adults => WorksWith::Adults,
+            WorksWithArg::Both => WorksWith::Both,
+        }),
+        low_level: a.low_level,
+        consent: Some(Consent::parse(&a.consent).map_err(|e| refused(format!("--consent: {e}")))?),
+        consent_reason: a.consent_reason.clone().unwrap_or_default(),
+        location: Some(location),
+        categories: a.category.clone(),
+        immediate_risk: a.immediate_risk,
+        called_999: a.called_999,
     };
+    let checked = intake::check(&input, today, &areas).map_err(|problems| {
+        refused(
+            problems
+                .iter()
+                .map(|p| format!("{}: {}", flag(p.field), p.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
     let block = |field: &'static str, v: &str| {
         crate::domain::text::validate_block(field, v, workflow::MAX_TEXT).map_err(|e| Failure {
             code: 1,
@@ -159,12 +228,12 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
     };
     let summary = block("summary", &a.summary)?;
     let e = NewEscalation {
-        subject_kind: kind,
-        subject_name: line("name", &a.name, 100)?,
-        subject_dob: dob,
-        age_band: band,
-        area: line("area", &a.area, 80)?,
-        location_type: LocationType::Unknown,
+        subject_kind: checked.subject,
+        subject_name: checked.name.clone(),
+        subject_dob: checked.dob.map(|d| d.to_string()),
+        age_band: checked.age_band,
+        area: checked.area.clone(),
+        location_type: checked.location,
         risk: match a.risk {
             RiskArg::Low => Risk::Low,
             RiskArg::Medium => Risk::Medium,
@@ -179,20 +248,15 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
             None => "(no exact words recorded)".into(),
         },
         appearance: None,
-        consent: match a.consent {
-            ConsentArg::Given => Consent::Given,
-            ConsentArg::Refused => Consent::Refused,
-            ConsentArg::Sought => Consent::Sought,
-            ConsentArg::NotSought => Consent::NotSoughtUnsafe,
-        },
-        consent_reason: match &a.consent_reason {
-            Some(r) => Some(block("consent reason", r)?),
-            None => None,
-        },
+        consent: checked.consent,
+        consent_reason: checked.consent_reason.clone(),
         immediate_risk: a.immediate_risk,
         critical_incident: a.critical,
         restricted: a.restricted,
-        categories: a.category.iter().map(|c| c.trim().to_string()).collect(),
+        categories: checked.categories.clone(),
+        low_level: checked.low_level,
+        work_area: checked.work_area.clone(),
+        works_with: checked.works_with,
     };
     let done = write(path, |w| {
         let mut e = e;
@@ -208,15 +272,18 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
     })?;
     println!("{}", done.reference);
     eprintln!("{}", done.message);
+    if let Some(read) = &checked.read_as {
+        eprintln!("dates read as: {read}");
+    }
     // Earlier concerns about the same person: offered, never linked silently.
     let store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
     let e_row = escalations::matches(
         store.conn(),
         Viewer::from(&me),
-        &a.name,
-        a.dob.as_deref(),
-        &a.area,
+        &checked.name,
+        checked.dob.map(|d| d.to_string()).as_deref(),
+        &checked.area,
         Some(done.id),
     )?;
     for m in e_row {
@@ -280,26 +347,10 @@ pub fn note(path: &Path, reference: &str, text: &str) -> Outcome {
     })?)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn refer(
-    path: &Path,
-    reference: &str,
-    route: &str,
-    contact: Option<i64>,
-    method: &str,
-    agency_reference: Option<&str>,
-    shared: &str,
-    why: &str,
-) -> Outcome {
-    let r = Referral {
-        route: route.trim().replace('-', "_"),
-        contact_id: contact,
-        method: method.trim().replace('-', "_"),
-        agency_reference: agency_reference.map(str::to_string),
-        shared_what: shared.to_string(),
-        shared_why: why.to_string(),
-        lawful_basis: None,
-    };
+/// `dutydesk refer`: the route is checked against the case (an adult's NRM
+/// referral needs consent); by phone, the number actually rung is recorded
+/// (the contact's fallback while it is shut, or `rang` as typed).
+pub fn refer(path: &Path, reference: &str, r: Referral) -> Outcome {
     say(by_ref(path, reference, |w, id, v| {
         workflow::refer(w, id, &r, v)
     })?)
@@ -485,6 +536,112 @@ pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
             },
             r.assignee.as_deref().unwrap_or("-"),
             due
+        );
+    }
+    Ok(())
+}
+
+/// `dutydesk routes REF`: the routes that fit, each with its reason and any
+/// warning, and the contacts to ring now for each (the refer form's answer).
+/// Audited as a look-up of the record; a reference the user may not see is
+/// refused as one that does not exist.
+pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
+    let now = clock()?.now();
+    let (mut store, me) = open_read(path)?;
+    let id = store
+        .write(&me.username, now, |w| {
+            let viewer = store::access::writer(w)?;
+            let id = store::access::resolve(w.tx(), viewer, reference)?;
+            let reference = store::access::normalise_reference(reference);
+            w.audit("lookup", "escalation", Some(&reference), Some("routes"))?;
+            Ok(id)
+        })
+        .map_err(action)?;
+    let o = store::routes::options(store.conn(), Viewer::from(&me), id, now).map_err(action)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&o).map_err(anyhow::Error::from)?
+        );
+        return Ok(());
+    }
+    println!(
+        "{} · lives in {}{}",
+        o.reference,
+        o.area,
+        o.work_area
+            .as_deref()
+            .map(|w| format!(" · works in {w}"))
+            .unwrap_or_default()
+    );
+    println!("Routes that fit, first things first:");
+    let mut n = 0;
+    for s in o.suggestions.iter().filter(|s| s.fits) {
+        n += 1;
+        println!("  {n}. {:<11} {}", s.route.code().replace('_', "-"), s.why);
+        if let Some(w) = &s.warning {
+            println!("     ! {w}");
+        }
+    }
+    if n == 0 {
+        println!("  none fits on its own: see the other routes below");
+    }
+    for note in &o.notes {
+        println!("  note: {note}");
+    }
+    println!(
+        "Contacts now ({}):",
+        crate::domain::calendar::format_clock(now)
+    );
+    for (route, a) in &o.contacts {
+        let c = &a.contact;
+        let state = if a.open_now { "OPEN  " } else { "CLOSED" };
+        let ring = match (&a.ring, a.ring_id != c.id) {
+            (Some(r), true) => format!(" → ring {r} ({}, for {})", a.ring_service, a.ring_for),
+            (None, _) => c
+                .web
+                .as_deref()
+                .map(|w| format!(" → online: {w}"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        println!(
+            "  {:<11} {state} {:<15} {} {}{} · {}{ring}",
+            route.replace('_', "-"),
+            c.phone.as_deref().unwrap_or("-"),
+            c.organisation,
+            c.service,
+            if c.id > 0 {
+                format!(" (contact {})", c.id)
+            } else {
+                String::new()
+            },
+            a.when,
+        );
+    }
+    let others: Vec<String> = o
+        .suggestions
+        .iter()
+        .filter(|s| !s.fits)
+        .map(|s| {
+            if s.why != s.route.label() {
+                format!("{} ({})", s.route.code().replace('_', "-"), s.why)
+            } else {
+                s.route.code().replace('_', "-")
+            }
+        })
+        .collect();
+    println!("Other routes: {}", others.join(", "));
+    for s in o.suggestions.iter().filter(|s| !s.fits) {
+        if let Some(w) = &s.warning {
+            println!("  ! {}: {w}", s.route.code().replace('_', "-"));
+        }
+    }
+    if let Some(first) = o.suggestions.iter().find(|s| s.fits) {
+        println!(
+            "Refer with: dutydesk refer {} --route {} [--contact ID] --shared \"what was shared\"",
+            o.reference,
+            first.route.code().replace('_', "-")
         );
     }
     Ok(())

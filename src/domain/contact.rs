@@ -2,6 +2,7 @@
 //! fallback; search over them; and the answer to "who do I ring now?".
 
 use super::hours::{Hours, OpenState};
+use super::route::Route;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -91,11 +92,81 @@ pub struct Answer {
     /// The number to ring now and whose it is.
     pub ring: Option<String>,
     pub ring_service: String,
+    /// The contact whose number that is (this one, or the fallback rung
+    /// while it is shut); 0 for the built-in 999 and 101.
+    pub ring_id: i64,
+    /// Whom the call is for (the looked-up contact's route and area, which a
+    /// fallback stands in for), so an out-of-hours number is never shown
+    /// without saying whom it is rung for: "children in Rutland".
+    pub ring_for: String,
+}
+
+/// The numbers that are always right somewhere in the UK, for a look-up that
+/// finds nothing else: 999 and 101 (contact id 0: not in the list).
+pub fn built_in() -> Vec<Contact> {
+    let c = |organisation: &str, service: &str, route: Route, phone: &str| Contact {
+        id: 0,
+        organisation: organisation.into(),
+        service: service.into(),
+        route: route.code().into(),
+        area: None,
+        phone: Some(phone.into()),
+        email: None,
+        web: None,
+        notes: None,
+        hours: Hours {
+            always_open: true,
+            ..Hours::default()
+        },
+        hours_text: "24/7".into(),
+        fallback_id: None,
+    };
+    vec![
+        c(
+            "Emergency services",
+            "Police, ambulance: life at risk now",
+            Route::Emergency,
+            "999",
+        ),
+        c("Police", "Non-emergency", Route::Police, "101"),
+    ]
+}
+
+/// "children in Rutland", "adults in any area", "anyone in any area".
+pub fn serves(c: &Contact) -> String {
+    let who = Route::from_code(&c.route).map_or("anyone", Route::serves);
+    format!("{who} in {}", c.area.as_deref().unwrap_or("any area"))
+}
+
+/// Whether `fallback` may stand in for `contact` out of hours: it must serve
+/// the same route (an adults' line never falls back to a children's one), or
+/// be the police or 999, which serve anyone. The message names both routes.
+pub fn check_fallback(contact_route: &str, fallback: &Contact) -> Result<(), String> {
+    if fallback.route == contact_route
+        || matches!(
+            Route::from_code(&fallback.route),
+            Some(Route::Emergency | Route::Police)
+        )
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "fallback: contact {} ({} {}) is for the {} route, serving {}; a fallback must serve the same people ({} route), or be the police or 999. Add an out-of-hours contact for the {} route and point to it.",
+        fallback.id,
+        fallback.organisation,
+        fallback.service,
+        fallback.route,
+        serves(fallback),
+        contact_route,
+        contact_route
+    ))
 }
 
 /// Answers "who do I ring?" for `contacts` at `at`: filtered by query, route
 /// and area (a contact for any area always fits), the area's own first, then
-/// those open now, then the best match.
+/// those open now, then the best match. A look-up that finds nothing still
+/// answers 999 and 101 (the desk's own entries for them, else the built-in
+/// ones), so nobody is left without a number.
 pub fn answer(
     contacts: &[Contact],
     query: &str,
@@ -140,6 +211,9 @@ pub fn answer(
                     when: state.describe(at),
                     ring: ringing.phone.clone(),
                     ring_service: format!("{} {}", ringing.organisation, ringing.service),
+                    ring_id: ringing.id,
+                    // Whom the call is for: a fallback stands in for this contact.
+                    ring_for: serves(c),
                     state,
                     contact: c.clone(),
                 },
@@ -153,7 +227,43 @@ pub fn answer(
             .then(a.3.contact.organisation.cmp(&b.3.contact.organisation))
             .then(a.3.contact.service.cmp(&b.3.contact.service))
     });
-    out.into_iter().map(|x| x.3).collect()
+    let mut out: Vec<Answer> = out.into_iter().map(|x| x.3).collect();
+    if out.is_empty() {
+        out = always(contacts, at, &bank_holiday);
+    }
+    out
+}
+
+/// 999 and 101: the desk's own any-area entries for them if it has them,
+/// else the built-in ones.
+pub fn always(
+    contacts: &[Contact],
+    at: DateTime<Utc>,
+    bank_holiday: &impl Fn(NaiveDate) -> bool,
+) -> Vec<Answer> {
+    let builtin = built_in();
+    [Route::Emergency, Route::Police]
+        .iter()
+        .filter_map(|r| {
+            contacts
+                .iter()
+                .find(|c| c.route == r.code() && c.area.is_none() && c.phone.is_some())
+                .or_else(|| builtin.iter().find(|c| c.route == r.code()))
+        })
+        .map(|c| {
+            let state = c.hours.state_at(at, bank_holiday);
+            Answer {
+                open_now: state.is_open(),
+                when: state.describe(at),
+                ring: c.phone.clone(),
+                ring_service: format!("{} {}", c.organisation, c.service),
+                ring_id: c.id,
+                ring_for: serves(c),
+                state,
+                contact: c.clone(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -270,10 +380,44 @@ mod tests {
         assert_eq!(ids("lado"), vec![3]);
         assert_eq!(ids("rutland child"), vec![2]);
         assert_eq!(ids("101"), vec![4]);
-        assert!(ids("rutland police").is_empty());
+        // Nothing matches: 999 (built in, id 0) and the desk's 101 instead.
+        assert_eq!(ids("rutland police"), vec![0, 4]);
         let s_start = score(&list()[1], "child").unwrap();
         let s_inside = score(&list()[1], "hild").unwrap();
         assert!(s_start > s_inside);
+    }
+
+    #[test]
+    fn a_look_up_that_finds_nothing_still_gives_999_and_101() {
+        let none = |_| false;
+        let mon = Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).unwrap();
+        // No LADO for Walsall in the list: 999 and 101 (the desk's 101 here).
+        let a = answer(&list(), "", Some("lado"), Some("Walsall"), mon, none);
+        let rings: Vec<_> = a.iter().map(|x| x.ring.clone().unwrap()).collect();
+        assert_eq!(rings, ["999", "101"]);
+        assert_eq!(a[0].ring_id, 0, "999 is built in");
+        assert_eq!(a[1].ring_id, 4, "the desk's own 101");
+        // An empty desk still answers.
+        let a = answer(&[], "anything", None, None, mon, none);
+        assert_eq!(a.len(), 2);
+    }
+
+    #[test]
+    fn a_fallback_serves_the_same_people() {
+        let l = list();
+        // Rutland children's referrals falls back to a children's line: fine.
+        assert!(check_fallback("children", &l[0]).is_ok());
+        // An adults' contact may not fall back to a children's line.
+        let e = check_fallback("adults", &l[0]).unwrap_err();
+        assert!(e.contains("serving children in Leicestershire"), "{e}");
+        assert!(e.contains("same people (adults route)"), "{e}");
+        // The police serve anyone.
+        assert!(check_fallback("adults", &l[3]).is_ok());
+        // Saturday: the number rung is labelled for whom it serves.
+        let sat = Utc.with_ymd_and_hms(2026, 11, 28, 19, 0, 0).unwrap();
+        let a = answer(&l, "", Some("children"), Some("Rutland"), sat, |_| false);
+        assert_eq!(a[0].ring_for, "children in Rutland");
+        assert_eq!(a[0].ring_id, 1);
     }
 
     #[test]

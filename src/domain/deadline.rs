@@ -70,6 +70,9 @@ pub struct Facts {
     pub status: Option<Status>,
     /// The event just recorded, e.g. "strategy_discussion".
     pub event: Option<String>,
+    /// A low-level concern about staff (KCSIE 2024 Part 4 s2): not an
+    /// allegation, so `subject:staff` (the LADO clock) does not hold.
+    pub low_level: bool,
 }
 
 /// One condition of a rule's match.
@@ -78,7 +81,11 @@ pub enum Condition {
     Any,
     CriticalIncident,
     ImmediateRisk,
+    /// `subject:staff` holds for an allegation meeting the harm threshold,
+    /// not for a low-level concern (see [`Condition::LowLevel`]).
     Subject(SubjectKind),
+    /// `low_level_concern`: a low-level concern about staff.
+    LowLevel,
     Category(String),
     Route(String),
     Status(Status),
@@ -110,11 +117,12 @@ pub fn parse_match(s: &str) -> Result<Vec<Condition>, String> {
                 Some((k, v)) => (k, Some(v)),
                 None => (term, None),
             };
-            let bad = || format!("{term:?} is not a condition: use any, critical_incident, immediate_risk, subject:child|adult|staff, category:CODE, route:CODE, status:CODE or an event name");
+            let bad = || format!("{term:?} is not a condition: use any, critical_incident, immediate_risk, low_level_concern, subject:child|adult|staff, category:CODE, route:CODE, status:CODE or an event name");
             match (key, value) {
                 ("any", None) => Ok(Condition::Any),
                 ("critical_incident", None) => Ok(Condition::CriticalIncident),
                 ("immediate_risk", None) => Ok(Condition::ImmediateRisk),
+                ("low_level_concern", None) => Ok(Condition::LowLevel),
                 ("subject", Some(v)) => SubjectKind::from_code(v).map(Condition::Subject).ok_or_else(bad),
                 ("status", Some(v)) => Status::from_code(v).map(Condition::Status).ok_or_else(bad),
                 ("category", Some(v)) if code_like(v) => Ok(Condition::Category(v.into())),
@@ -131,7 +139,11 @@ fn holds(c: &Condition, f: &Facts) -> bool {
         Condition::Any => true,
         Condition::CriticalIncident => f.critical_incident,
         Condition::ImmediateRisk => f.immediate_risk,
+        Condition::Subject(SubjectKind::Staff) => {
+            f.subject == Some(SubjectKind::Staff) && !f.low_level
+        }
         Condition::Subject(k) => f.subject == Some(*k),
+        Condition::LowLevel => f.subject == Some(SubjectKind::Staff) && f.low_level,
         Condition::Category(code) => f.categories.iter().any(|c| c == code),
         Condition::Route(r) => f.route.as_deref() == Some(r),
         Condition::Status(s) => f.status == Some(*s),

@@ -34,12 +34,57 @@ coded_enum! {
 }
 
 coded_enum! {
-    /// The consent decision. Consent is not needed to refer; the reason is recorded either way.
+    /// The consent decision. Consent is not needed to refer (Working Together
+    /// 2023 ch. 1; the seven golden rules), but the decision is recorded, and
+    /// the reason for every decision but "given" (see [`Consent::needs_reason`]).
+    /// "Unable to consent" is a judgement of capacity (Mental Capacity Act
+    /// 2005 s2-3), decision by decision.
     Consent {
-        Sought = "sought", "sought";
+        Sought = "sought", "sought: awaiting the answer";
         Given = "given", "given";
         Refused = "refused", "refused";
-        NotSoughtUnsafe = "not_sought_unsafe", "not sought: unsafe";
+        NotSoughtUnsafe = "not_sought_unsafe", "not sought: asking would be unsafe";
+        UnableCapacity = "unable_capacity", "unable to consent (capacity)";
+    }
+}
+
+impl Consent {
+    /// Whether the decision needs a reason recorded with it: every decision
+    /// to share (or not) without consent does (the seven golden rules: record
+    /// the decision and the reason). "Given" needs none; "sought" is not yet a
+    /// decision (the answer is awaited).
+    pub fn needs_reason(self) -> bool {
+        matches!(
+            self,
+            Consent::Refused | Consent::NotSoughtUnsafe | Consent::UnableCapacity
+        )
+    }
+
+    /// Codes as typed on the command line ("not-sought", "unable").
+    pub fn parse(typed: &str) -> Result<Consent, String> {
+        let t = typed.trim().to_lowercase().replace('-', "_");
+        let c = match t.as_str() {
+            "not_sought" | "not_sought_unsafe" | "unsafe" => Some(Consent::NotSoughtUnsafe),
+            "unable" | "capacity" | "unable_capacity" => Some(Consent::UnableCapacity),
+            other => Consent::from_code(other),
+        };
+        c.ok_or_else(|| {
+            format!(
+                "{:?} is not a consent decision: use given, refused, sought, not-sought (asking would be unsafe) or unable (lacks capacity to consent)",
+                typed.trim()
+            )
+        })
+    }
+}
+
+coded_enum! {
+    /// Whom a member of staff in an allegation works with: children (the
+    /// LADO, KCSIE Part 4), adults at risk (PiPoT, Care Act statutory
+    /// guidance 14.122-14.132), or both.
+    WorksWith {
+        Children = "children", "children";
+        Adults = "adults", "adults at risk";
+        Both = "both", "children and adults at risk";
     }
 }
 
@@ -59,18 +104,25 @@ coded_enum! {
 }
 
 coded_enum! {
-    /// Age bands for reporting when a date of birth is not known.
+    /// Age bands for reporting, as national returns use them (DOMAIN.md):
+    /// children unborn, under 1, 1-4, 5-9, 10-15, 16-17; adults 18-64, 65-74,
+    /// 75-84, 85-94, 95+. In age order ([`AgeBand::ALL`] is the report's
+    /// order). `0-4` and `85+` are bands recorded before schema 6 without a
+    /// date of birth: kept as recorded, never given to a new record.
     AgeBand {
         Unborn = "unborn", "unborn";
-        Under5 = "0-4", "0-4";
+        Under1 = "under-1", "under 1";
+        From1 = "1-4", "1-4";
+        Legacy0to4 = "0-4", "0-4 (recorded before schema 6)";
         From5 = "5-9", "5-9";
         From10 = "10-15", "10-15";
         From16 = "16-17", "16-17";
-        From18 = "18-25", "18-25";
-        From26 = "26-64", "26-64";
+        From18 = "18-64", "18-64";
         From65 = "65-74", "65-74";
         From75 = "75-84", "75-84";
-        From85 = "85+", "85+";
+        From85 = "85-94", "85-94";
+        From95 = "95+", "95+";
+        Legacy85 = "85+", "85+ (recorded before schema 6)";
         Unknown = "unknown", "unknown";
     }
 }
@@ -164,6 +216,12 @@ pub struct EscalationDetail {
     pub outcome: Option<String>,
     pub closure_rationale: Option<String>,
     pub version: i64,
+    /// Staff only: a low-level concern (KCSIE Part 4 s2).
+    pub low_level: bool,
+    /// Staff only: where they work (its LADO or PiPoT lead).
+    pub work_area: Option<String>,
+    /// Staff only: whom they work with.
+    pub works_with: Option<WorksWith>,
     pub deadlines: Vec<crate::domain::deadline::Deadline>,
     pub chronology: Vec<ChronologyEntry>,
     /// Who has opened this record (filled for senior leads only).
@@ -179,21 +237,47 @@ pub struct ChronologyEntry {
     pub body: String,
 }
 
-/// Age of an escalation for a narrow column: "35m", "5h", "3d", "11w".
 impl AgeBand {
     /// The band for an age in whole years.
     pub fn from_years(years: u32) -> AgeBand {
         match years {
-            0..=4 => AgeBand::Under5,
+            0 => AgeBand::Under1,
+            1..=4 => AgeBand::From1,
             5..=9 => AgeBand::From5,
             10..=15 => AgeBand::From10,
             16..=17 => AgeBand::From16,
-            18..=25 => AgeBand::From18,
-            26..=64 => AgeBand::From26,
+            18..=64 => AgeBand::From18,
             65..=74 => AgeBand::From65,
             75..=84 => AgeBand::From75,
-            _ => AgeBand::From85,
+            85..=94 => AgeBand::From85,
+            _ => AgeBand::From95,
         }
+    }
+
+    /// A band of people 18 or over (an adult, Children Act 1989 s105).
+    pub fn is_adult(self) -> bool {
+        matches!(
+            self,
+            AgeBand::From18
+                | AgeBand::From65
+                | AgeBand::From75
+                | AgeBand::From85
+                | AgeBand::From95
+                | AgeBand::Legacy85
+        )
+    }
+
+    /// A band of people under 18, the unborn included.
+    pub fn is_child(self) -> bool {
+        !self.is_adult() && self != AgeBand::Unknown
+    }
+
+    /// Where the band sorts in a report: age order, unknown last.
+    pub fn order(self) -> usize {
+        AgeBand::ALL
+            .iter()
+            .position(|b| *b == self)
+            .unwrap_or(usize::MAX)
     }
 }
 
@@ -224,10 +308,19 @@ mod tests {
         assert_eq!(years_old(d(2010, 11, 23), d(2026, 11, 22)), Some(15));
         assert_eq!(years_old(d(2010, 11, 23), d(2026, 11, 23)), Some(16));
         assert_eq!(years_old(d(2027, 1, 1), d(2026, 11, 23)), None);
+        assert_eq!(AgeBand::from_years(0), AgeBand::Under1);
+        assert_eq!(AgeBand::from_years(1), AgeBand::From1);
         assert_eq!(AgeBand::from_years(15), AgeBand::From10);
         assert_eq!(AgeBand::from_years(17), AgeBand::From16);
         assert_eq!(AgeBand::from_years(18), AgeBand::From18);
+        assert_eq!(AgeBand::from_years(64), AgeBand::From18);
         assert_eq!(AgeBand::from_years(90), AgeBand::From85);
+        assert_eq!(AgeBand::from_years(95), AgeBand::From95);
+        assert!(AgeBand::From16.is_child() && !AgeBand::From16.is_adult());
+        assert!(AgeBand::Unborn.is_child() && AgeBand::From18.is_adult());
+        assert!(!AgeBand::Unknown.is_child() && !AgeBand::Unknown.is_adult());
+        assert!(AgeBand::Unborn.order() < AgeBand::Under1.order());
+        assert!(AgeBand::From85.order() < AgeBand::From95.order());
     }
 
     #[test]
@@ -256,6 +349,7 @@ mod tests {
             .chain(Consent::ALL.iter().map(|c| c.code()))
             .chain(LocationType::ALL.iter().map(|l| l.code()))
             .chain(AgeBand::ALL.iter().map(|a| a.code()))
+            .chain(WorksWith::ALL.iter().map(|a| a.code()))
             .collect();
         for code in all {
             assert!(

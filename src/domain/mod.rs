@@ -45,14 +45,17 @@ macro_rules! coded_enum {
 }
 
 pub mod alert;
+pub mod area;
 pub mod calendar;
 pub mod contact;
 pub mod deadline;
 pub mod escalation;
 pub mod hours;
+pub mod intake;
 pub mod names;
 pub mod report;
 pub mod review;
+pub mod route;
 pub mod routing;
 pub mod staff;
 pub mod text;

@@ -2,7 +2,7 @@
 //! the annual report, each a series with a next meeting and an agenda drawn
 //! from the log since the last one.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 coded_enum! {
@@ -82,9 +82,77 @@ pub const DEFAULT_SERIES: &[(&str, &str, u32)] = &[
 pub const LONG_OPEN_DAYS: i64 = 28;
 
 /// The meeting after `held`, `cadence` months on (31 Jan + 1 month = 28 Feb).
+/// Not moved to a working day: see [`next_meeting`] for a series' schedule.
 pub fn next_after(held: NaiveDate, cadence: u32) -> NaiveDate {
     held.checked_add_months(Months::new(cadence))
         .unwrap_or(held)
+}
+
+/// The day `anchor` (1-31) of a month, or the month's last day when it is
+/// shorter: anchored on the 31st, February's meeting is on the 28th (29th)
+/// and March's on the 31st again.
+pub fn anchored(year: i32, month: u32, anchor: u32) -> Option<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let last = first.checked_add_months(Months::new(1))?.pred_opt()?;
+    NaiveDate::from_ymd_opt(year, month, anchor.clamp(1, last.day()))
+}
+
+/// A meeting on `nominal`, moved to the nearest working day before it when
+/// it falls on a weekend or bank holiday (a meeting of DSLs is held on a
+/// working day; earlier rather than later, so a review is never late).
+pub fn on_working_day(nominal: NaiveDate, working: impl Fn(NaiveDate) -> bool) -> NaiveDate {
+    let mut d = nominal;
+    for _ in 0..14 {
+        if working(d) {
+            return d;
+        }
+        d = d.pred_opt().unwrap_or(d);
+    }
+    nominal
+}
+
+/// The anchored date a scheduled meeting stands for: the first date on or
+/// after `scheduled` that is the anchor day of its month (a meeting moved
+/// back a few days from a weekend still belongs to its anchor).
+pub fn nominal_of(scheduled: NaiveDate, anchor: u32) -> NaiveDate {
+    let mut d = scheduled;
+    for _ in 0..40 {
+        if anchored(d.year(), d.month(), anchor) == Some(d) {
+            return d;
+        }
+        d = d.succ_opt().unwrap_or(d);
+    }
+    scheduled
+}
+
+/// A series' next meeting after one scheduled for `scheduled` is held on
+/// `today`: `cadence` months on from its anchored date, again and again until
+/// it falls after today, each on the anchor day (month end stays month end)
+/// and then moved to the nearest working day before. `anchor` is the day of
+/// the month the series keeps (None: the scheduled day).
+pub fn next_meeting(
+    scheduled: NaiveDate,
+    today: NaiveDate,
+    cadence: u32,
+    anchor: Option<u32>,
+    working: impl Fn(NaiveDate) -> bool,
+) -> NaiveDate {
+    let anchor = anchor.unwrap_or(scheduled.day());
+    let mut nominal = nominal_of(scheduled, anchor);
+    for _ in 0..600 {
+        let month = nominal
+            .with_day(1)
+            .and_then(|f| f.checked_add_months(Months::new(cadence.max(1))));
+        let Some(next) = month.and_then(|m| anchored(m.year(), m.month(), anchor)) else {
+            break;
+        };
+        nominal = next;
+        let d = on_working_day(nominal, &working);
+        if d > today {
+            return d;
+        }
+    }
+    on_working_day(nominal, &working)
 }
 
 /// "in 12 days", "today", "3 days ago".
@@ -109,6 +177,57 @@ mod tests {
         assert_eq!(when(d(2026, 12, 5), d(2026, 11, 23)), "in 12 days");
         assert_eq!(when(d(2026, 11, 23), d(2026, 11, 23)), "today");
         assert_eq!(when(d(2026, 11, 20), d(2026, 11, 23)), "3 days overdue");
+    }
+
+    /// Weekdays that are not England and Wales bank holidays (2026-2027, GOV.UK).
+    fn working(d: NaiveDate) -> bool {
+        let hols = [
+            (2026, 12, 25),
+            (2026, 12, 28),
+            (2027, 1, 1),
+            (2027, 3, 26),
+            (2027, 3, 29),
+            (2027, 5, 3),
+            (2027, 5, 31),
+            (2027, 8, 30),
+        ];
+        d.weekday().number_from_monday() <= 5
+            && !hols
+                .iter()
+                .any(|(y, m, dd)| d == NaiveDate::from_ymd_opt(*y, *m, *dd).unwrap())
+    }
+
+    #[test]
+    fn meetings_fall_on_working_days_and_month_end_stays_month_end() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        // Monthly, anchored on the 31st: Jan 31 (Sun) -> Fri 29 Jan 2027;
+        // then Feb 28 (Sun) -> Fri 26 Feb; then Mar 31 (Wed), not the 28th.
+        let jan = next_meeting(d(2026, 12, 31), d(2026, 12, 31), 1, Some(31), working);
+        assert_eq!(jan, d(2027, 1, 29));
+        let feb = next_meeting(jan, jan, 1, Some(31), working);
+        assert_eq!(feb, d(2027, 2, 26));
+        let mar = next_meeting(feb, feb, 1, Some(31), working);
+        assert_eq!(mar, d(2027, 3, 31));
+        let apr = next_meeting(mar, mar, 1, Some(31), working);
+        assert_eq!(apr, d(2027, 4, 30));
+        // Bi-monthly from a Sunday: never a weekend; a bank holiday moves it back.
+        let next = next_meeting(d(2026, 11, 1), d(2026, 11, 2), 2, Some(1), working);
+        assert_eq!(
+            next,
+            d(2026, 12, 31),
+            "1 Jan 2027 is a bank holiday: Thu 31 Dec"
+        );
+        let after = next_meeting(next, next, 2, Some(1), working);
+        assert_eq!(after, d(2027, 3, 1), "1 Mar 2027 is a Monday");
+        // Easter 2027: Good Friday 26 March and Easter Monday 29 March.
+        assert_eq!(on_working_day(d(2027, 3, 29), working), d(2027, 3, 25));
+        // Held late: the next meeting is the first anchored one after today.
+        assert_eq!(
+            next_meeting(d(2027, 1, 29), d(2027, 3, 10), 1, Some(31), working),
+            d(2027, 3, 31)
+        );
+        assert_eq!(anchored(2028, 2, 31), Some(d(2028, 2, 29)));
+        assert_eq!(nominal_of(d(2027, 1, 29), 31), d(2027, 1, 31));
     }
 
     #[test]

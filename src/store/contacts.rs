@@ -2,10 +2,11 @@
 //! adding and changing them (audited), and CSV import and export.
 
 use super::{Result, StoreError, Write, settings};
-use crate::domain::contact::{Answer, Contact, answer, check_phone};
+use crate::domain::contact::{Answer, Contact, answer, check_fallback, check_phone};
 use crate::domain::hours::{self, Hours, Span};
+use crate::domain::route::Route;
 use crate::domain::text::{clean_line, validate_line};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Every active contact with its hours.
@@ -53,10 +54,8 @@ pub fn all(conn: &Connection) -> Result<Vec<Contact>> {
     })?;
     for row in rows {
         let (id, weekday, o, c) = row?;
-        let (Ok(opens), Ok(closes)) = (
-            NaiveTime::parse_from_str(&o, "%H:%M"),
-            NaiveTime::parse_from_str(&c, "%H:%M"),
-        ) else {
+        let (Ok(opens), Ok(closes)) = (hours::parse_hhmm(&o, false), hours::parse_hhmm(&c, true))
+        else {
             continue;
         };
         if let Some(ct) = out.iter_mut().find(|x| x.id == id) {
@@ -84,7 +83,8 @@ pub fn holidays(conn: &Connection) -> Result<Vec<NaiveDate>> {
 }
 
 /// "Who do I ring?": the screen, `dutydesk contacts` and the refer form all
-/// ask this one function.
+/// ask this one function. A look-up that finds nothing still answers 999 and
+/// 101.
 pub fn lookup(
     conn: &Connection,
     query: &str,
@@ -127,7 +127,7 @@ struct Checked {
     service: String,
     route: String,
     area: Option<String>,
-    phone: String,
+    phone: Option<String>,
     email: Option<String>,
     web: Option<String>,
     notes: Option<String>,
@@ -153,32 +153,31 @@ fn check_fields(i: &ContactInput) -> std::result::Result<Checked, Invalid> {
                 line(field, v, max).map(Some)
             }
         };
-    const ROUTES: &[&str] = &[
-        "emergency",
-        "police",
-        "children",
-        "adults",
-        "lado",
-        "marac",
-        "nrm",
-        "dbs",
-        "home_office",
-        "other",
-    ];
-    let route = i.route.trim().replace('-', "_");
-    if !ROUTES.contains(&route.as_str()) {
-        return Err(bad(
-            "route",
-            format!("{:?} is not a route: {}", i.route, ROUTES.join(", ")),
-        ));
-    }
+    let route = Route::parse(&i.route)
+        .map_err(|m| bad("route", m))?
+        .code()
+        .to_string();
     let (always, spans) = hours::parse(&i.hours).map_err(|m| bad("hours", m))?;
     Ok(Checked {
         organisation: line("organisation", &i.organisation, 120)?,
         service: line("service", &i.service, 120)?,
         route,
         area: optional("area", &i.area, 80)?,
-        phone: check_phone(&i.phone).map_err(|m| bad("phone", m))?,
+        // A service reached only online (CEOP) may have no phone, if it has a web address.
+        phone: if i.phone.trim().is_empty() && !i.web.trim().is_empty() {
+            None
+        } else {
+            Some(check_phone(&i.phone).map_err(|m| {
+                bad(
+                    "phone",
+                    if i.phone.trim().is_empty() {
+                        format!("{m} (or, for a service reached only online, a web address)")
+                    } else {
+                        m
+                    },
+                )
+            })?)
+        },
         email: optional("email", &i.email, 200)?,
         web: optional("web", &i.web, 400)?,
         notes: optional("notes", &i.notes, 4000)?,
@@ -188,35 +187,31 @@ fn check_fields(i: &ContactInput) -> std::result::Result<Checked, Invalid> {
 }
 
 /// Adds (`id` None) or changes a contact; only DSLs and senior leads may.
-/// A fallback must exist and must not lead back to this contact.
+/// Its area must be one of the organisation's (or empty: any area). A
+/// fallback must exist, serve the same people (the same route, or the police
+/// or 999) and not lead back to this contact.
 pub fn save(w: &mut Write<'_>, id: Option<i64>, i: &ContactInput) -> Result<i64> {
+    save_as(w, id, None, i)
+}
+
+/// [`save`]; a new contact takes `new_id` when given and free (an import
+/// keeps the ids its file's fallbacks point at).
+fn save_as(
+    w: &mut Write<'_>,
+    id: Option<i64>,
+    new_id: Option<i64>,
+    i: &ContactInput,
+) -> Result<i64> {
     super::staff::require_manager(w, "change contacts")?;
-    let c =
+    let mut c =
         check_fields(i).map_err(|e| StoreError::Refused(format!("{}: {}", e.field, e.message)))?;
+    if let Some(a) = &c.area {
+        let resolved = super::areas::resolve(w.tx(), a, "area")
+            .map_err(|e| StoreError::Refused(format!("area: {e}")))?;
+        c.area = (resolved != crate::domain::area::UNKNOWN).then_some(resolved);
+    }
     if let Some(fb) = i.fallback_id {
-        if Some(fb) == id {
-            return Err(StoreError::Refused(
-                "fallback: a contact cannot fall back to itself".into(),
-            ));
-        }
-        // Walk the chain from the fallback; reaching this contact is a loop.
-        let mut at = Some(fb);
-        let mut seen = Vec::new();
-        while let Some(x) = at {
-            if Some(x) == id || seen.contains(&x) {
-                return Err(StoreError::Refused(
-                    "fallback: that would make a loop of fallbacks".into(),
-                ));
-            }
-            seen.push(x);
-            at = w
-                .tx()
-                .query_row("SELECT fallback_id FROM contacts WHERE id = ?1", [x], |r| {
-                    r.get(0)
-                })
-                .optional()?
-                .ok_or_else(|| StoreError::Refused(format!("fallback: no contact {x}")))?;
-        }
+        check_fallback_of(w, id, &c.route, fb)?;
     }
     let now = w.now().timestamp();
     let id = match id {
@@ -236,12 +231,23 @@ pub fn save(w: &mut Write<'_>, id: Option<i64>, i: &ContactInput) -> Result<i64>
             id
         }
         None => {
+            let free = match new_id {
+                Some(n) => w
+                    .tx()
+                    .query_row(
+                        "SELECT NOT EXISTS (SELECT 1 FROM contacts WHERE id = ?1)",
+                        [n],
+                        |r| r.get::<_, bool>(0),
+                    )?
+                    .then_some(n),
+                None => None,
+            };
             w.tx().execute(
-                "INSERT INTO contacts (organisation, service, route, area, phone, email, web, notes,
+                "INSERT INTO contacts (id, organisation, service, route, area, phone, email, web, notes,
                     always_open, open_on_bank_holidays, fallback_id, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 VALUES (?13, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![c.organisation, c.service, c.route, c.area, c.phone, c.email, c.web, c.notes,
-                    c.always, i.open_on_bank_holidays, i.fallback_id, now],
+                    c.always, i.open_on_bank_holidays, i.fallback_id, now, free],
             )?;
             w.tx().last_insert_rowid()
         }
@@ -253,8 +259,8 @@ pub fn save(w: &mut Write<'_>, id: Option<i64>, i: &ContactInput) -> Result<i64>
         ins.execute(params![
             id,
             s.weekday,
-            s.opens.format("%H:%M").to_string(),
-            s.closes.format("%H:%M").to_string()
+            hours::hhmm(s.opens),
+            hours::hhmm(s.closes)
         ])?;
     }
     drop(ins);
@@ -262,9 +268,73 @@ pub fn save(w: &mut Write<'_>, id: Option<i64>, i: &ContactInput) -> Result<i64>
         "save",
         "contact",
         Some(&id.to_string()),
-        Some(&format!("{} {} {}", c.organisation, c.service, c.phone)),
+        Some(&format!(
+            "{} {} {}",
+            c.organisation,
+            c.service,
+            c.phone.as_deref().unwrap_or("(no phone)")
+        )),
     )?;
     Ok(id)
+}
+
+/// Checks that contact `fb` may be the out-of-hours fallback of contact `id`
+/// (None: a contact not yet saved) on `route`: it exists, serves the same
+/// people, and does not lead back to `id`.
+fn check_fallback_of(w: &Write<'_>, id: Option<i64>, route: &str, fb: i64) -> Result<()> {
+    if Some(fb) == id {
+        return Err(StoreError::Refused(
+            "fallback: a contact cannot fall back to itself".into(),
+        ));
+    }
+    let target = all(w.tx())?
+        .into_iter()
+        .find(|x| x.id == fb)
+        .ok_or_else(|| {
+            StoreError::Refused(format!(
+                "fallback: no contact {fb} (`dutydesk contacts` lists them with their ids)"
+            ))
+        })?;
+    check_fallback(route, &target).map_err(StoreError::Refused)?;
+    // Walk the chain from the fallback; reaching this contact is a loop.
+    let mut at = Some(fb);
+    let mut seen = Vec::new();
+    while let Some(x) = at {
+        if Some(x) == id || seen.contains(&x) {
+            return Err(StoreError::Refused(
+                "fallback: that would make a loop of fallbacks".into(),
+            ));
+        }
+        seen.push(x);
+        at = w
+            .tx()
+            .query_row("SELECT fallback_id FROM contacts WHERE id = ?1", [x], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::Refused(format!("fallback: no contact {x}")))?;
+    }
+    Ok(())
+}
+
+/// Points contact `id` at its fallback (checked as [`save`] checks one).
+fn set_fallback(w: &mut Write<'_>, id: i64, fb: i64) -> Result<()> {
+    let route: String =
+        w.tx()
+            .query_row("SELECT route FROM contacts WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+    check_fallback_of(w, Some(id), &route, fb)?;
+    w.tx().execute(
+        "UPDATE contacts SET fallback_id = ?2 WHERE id = ?1",
+        params![id, fb],
+    )?;
+    w.audit(
+        "fallback",
+        "contact",
+        Some(&id.to_string()),
+        Some(&fb.to_string()),
+    )
 }
 
 /// The CSV columns, in order (a header row is required on import).
@@ -479,16 +549,35 @@ pub fn plan(conn: &Connection, rows: &[Row]) -> Result<ImportPlan> {
 }
 
 /// Imports the rows in one transaction: all or nothing, and importing the same
-/// file twice changes nothing the second time.
+/// file twice changes nothing the second time. Fallbacks are linked after
+/// every row is in, so a row may point at one further down the file; a new
+/// row keeps its file id where that id is free, so an export imported into a
+/// fresh desk keeps its fallbacks.
 pub fn import(w: &mut Write<'_>, rows: &[Row]) -> Result<ImportPlan> {
     let p = plan(w.tx(), rows)?;
-    for (row, (id, same)) in rows.iter().zip(matched(w.tx(), rows)?) {
-        if !same {
-            save(w, id, &row.input).map_err(|e| match e {
-                StoreError::Refused(m) => StoreError::Refused(format!("line {}: {m}", row.line)),
-                other => other,
-            })?;
+    let at_line = |line: u64| {
+        move |e: StoreError| match e {
+            StoreError::Refused(m) => StoreError::Refused(format!("line {line}: {m}")),
+            other => other,
         }
+    };
+    let mut links: Vec<(u64, i64, i64)> = Vec::new();
+    for (row, (id, same)) in rows.iter().zip(matched(w.tx(), rows)?) {
+        if same {
+            continue;
+        }
+        let unlinked = ContactInput {
+            fallback_id: None,
+            ..row.input.clone()
+        };
+        let new_id = if id.is_none() { row.id } else { None };
+        let saved = save_as(w, id, new_id, &unlinked).map_err(at_line(row.line))?;
+        if let Some(fb) = row.input.fallback_id {
+            links.push((row.line, saved, fb));
+        }
+    }
+    for (line, id, fb) in links {
+        set_fallback(w, id, fb).map_err(at_line(line))?;
     }
     w.audit(
         "import",

@@ -66,10 +66,10 @@ pub fn known_through(conn: &Connection) -> Result<Option<i32>> {
 /// Facts about an escalation as stored, for rules that fire later
 /// (a referral, a status change, an event).
 pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
-    let (subject, critical, immediate): (String, bool, bool) = conn.query_row(
-        "SELECT subject_kind, critical_incident, immediate_risk FROM escalations WHERE id = ?1",
+    let (subject, critical, immediate, low_level): (String, bool, bool, bool) = conn.query_row(
+        "SELECT subject_kind, critical_incident, immediate_risk, low_level FROM escalations WHERE id = ?1",
         [escalation_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     let mut stmt = conn.prepare_cached(
         "SELECT category FROM escalation_categories WHERE escalation_id = ?1 ORDER BY category",
@@ -82,6 +82,7 @@ pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
         categories,
         critical_incident: critical,
         immediate_risk: immediate,
+        low_level,
         ..Facts::default()
     })
 }

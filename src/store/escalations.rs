@@ -226,6 +226,19 @@ pub fn categories(conn: &rusqlite::Connection) -> Result<Vec<(String, String)>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The refusal for a category code that is not on the organisation's active
+/// list: it names every code that is (retired codes stay on old records only).
+pub fn unknown_category(code: &str, known: &[(String, String)]) -> String {
+    format!(
+        "unknown category {code:?}: use {} (`dutydesk categories list` shows the labels; a senior lead adds codes with `dutydesk categories add`)",
+        known
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 /// Which escalations `list` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
@@ -314,7 +327,8 @@ pub(crate) fn detail_in(
                 "SELECT {SUMMARY_COLUMNS}, e.subject_name, e.subject_dob, e.age_band, e.area,
                     e.location_type, e.raised_by, e.occurred_at, e.occurred_place,
                     e.exact_words, e.appearance, e.consent, e.consent_reason,
-                    e.critical_incident, e.outcome, e.closure_rationale, e.version
+                    e.critical_incident, e.outcome, e.closure_rationale, e.version,
+                    e.low_level, e.work_area, e.works_with
                  FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
                  WHERE e.id = :id AND {VISIBLE}"
             ),
@@ -344,6 +358,11 @@ pub(crate) fn detail_in(
                     outcome: opt(30)?,
                     closure_rationale: r.get::<_, Option<String>>(31)?.map(|s| clean_block(&s)),
                     version: r.get(32)?,
+                    low_level: r.get(33)?,
+                    work_area: opt(34)?,
+                    works_with: r
+                        .get::<_, Option<String>>(35)?
+                        .and_then(|w| crate::domain::escalation::WorksWith::from_code(&w)),
                     deadlines: Vec::new(),
                     chronology: Vec::new(),
                     viewed_by: Vec::new(),
@@ -427,6 +446,12 @@ pub struct NewEscalation {
     pub critical_incident: bool,
     pub restricted: bool,
     pub categories: Vec<String>,
+    /// Staff only: a low-level concern (KCSIE Part 4 s2; starts no LADO clock).
+    pub low_level: bool,
+    /// Staff only: the area where they work (its LADO or PiPoT lead).
+    pub work_area: Option<String>,
+    /// Staff only: whom they work with.
+    pub works_with: Option<crate::domain::escalation::WorksWith>,
 }
 
 /// The next free reference number for `year`, inside the write transaction so
@@ -452,9 +477,9 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
                 subject_dob, age_band, area, location_type, risk, status, raised_by, raised_at,
                 occurred_at, occurred_place, exact_words, appearance, consent, consent_reason,
                 immediate_risk, critical_incident, restricted, created_by, created_at,
-                updated_by, updated_at)
+                updated_by, updated_at, low_level, work_area, works_with)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'new', ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23)",
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26)",
         )?
         .execute(params![
             reference,
@@ -480,21 +505,21 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
             e.restricted,
             author_id,
             now,
+            e.low_level,
+            e.work_area,
+            e.works_with.map(|x| x.code()),
         ])?;
     let id = w.tx().last_insert_rowid();
     {
+        let known = categories(w.tx())?;
         let mut stmt = w.tx().prepare_cached(
             "INSERT INTO escalation_categories (escalation_id, category) VALUES (?1, ?2)",
         )?;
         for c in &e.categories {
-            stmt.execute(params![id, c]).map_err(|err| match err {
-                rusqlite::Error::SqliteFailure(f, _)
-                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
-                    StoreError::Refused(format!("unknown category {c:?}"))
-                }
-                other => other.into(),
-            })?;
+            if !known.iter().any(|(code, _)| code == c) {
+                return Err(StoreError::Refused(unknown_category(c, &known)));
+            }
+            stmt.execute(params![id, c])?;
         }
     }
     add_chronology(
@@ -512,6 +537,7 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
         categories: e.categories.clone(),
         critical_incident: e.critical_incident,
         immediate_risk: e.immediate_risk,
+        low_level: e.low_level,
         ..Default::default()
     };
     super::deadlines::fire(

@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -42,13 +42,18 @@ pub const MIGRATIONS: &[Migration] = &[
         to: 5,
         sql: include_str!("migrations/5-tamper-evidence.sql"),
     },
+    Migration {
+        to: 6,
+        sql: include_str!("migrations/6-routes-areas-figures.sql"),
+    },
 ];
 
-/// The part of a step SQL cannot do, run after its SQL in the same
-/// transaction. Schema 5 covers the rows that already exist with the trail
-/// (sha256 is not in SQLite): see [`super::tamper::cover_existing`].
-fn after_step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
-    if to == 5 {
+/// The part of the steps SQL cannot do, run after the last step in the same
+/// transaction (so it reads the tables as the current code does). Reaching
+/// schema 5 covers the rows that already exist with the trail (sha256 is not
+/// in SQLite): see [`super::tamper::cover_existing`].
+fn after_steps(tx: &rusqlite::Transaction<'_>, from: i64) -> Result<()> {
+    if from < 5 {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
@@ -136,10 +141,12 @@ pub fn prepare_with(store: &mut Store, create: Create, plan: Plan<'_>) -> Result
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     for step in plan.steps.iter().filter(|s| s.to > found) {
         tx.execute_batch(step.sql)?;
-        after_step(&tx, step.to)?;
         tx.pragma_update(None, "user_version", step.to)?;
     }
     let reached: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if reached >= SCHEMA_VERSION {
+        after_steps(&tx, found)?;
+    }
     if reached != plan.version {
         return Err(StoreError::Refused(format!(
             "no migration path from schema {found} to {}",

@@ -3,8 +3,10 @@
 //! [`Store::write`], one IMMEDIATE transaction that must also write an audit row.
 
 pub mod access;
+pub mod areas;
 pub mod audit;
 pub mod backup;
+pub mod categories;
 pub mod contacts;
 pub mod deadlines;
 pub mod escalations;
@@ -16,6 +18,7 @@ pub mod plans;
 pub mod reports;
 pub mod reviews;
 pub mod rota;
+pub mod routes;
 pub mod seed;
 pub mod settings;
 pub mod staff;

@@ -2,13 +2,15 @@
 
 use super::escalations::{VISIBLE, Viewer};
 use super::{Result, Store, instant};
-use crate::domain::report::Row;
+use crate::domain::report::{DeadlineFact, Row};
 use crate::domain::text::clean_line;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, named_params};
 
 /// Escalations raised in [from, to), with what the report counts. Restricted
 /// ones only for viewers allowed to see them (the same filter as the lists).
+/// An s42 enquiry is counted when an adults' referral's recorded outcome
+/// names it ("s42", "section 42").
 pub fn rows(
     store: &Store,
     viewer: Viewer,
@@ -26,10 +28,13 @@ pub fn rows(
             CASE WHEN e.status = 'closed' THEN e.outcome END,
             e.acknowledged_at,
             (SELECT min(made_at) FROM referrals r WHERE r.escalation_id = e.id),
-            (SELECT count(*) FROM deadlines d WHERE d.escalation_id = e.id AND d.met_at IS NOT NULL
-               AND d.met_at <= d.due_at),
-            (SELECT count(*) FROM deadlines d WHERE d.escalation_id = e.id AND d.waived_at IS NULL
-               AND (d.due_at <= :now OR d.met_at IS NOT NULL))
+            (SELECT group_concat(coalesce(dr.name, d.label) || char(30)
+                    || (d.met_at IS NOT NULL AND d.met_at <= d.due_at), char(31))
+               FROM deadlines d LEFT JOIN deadline_rules dr ON dr.id = d.rule_id
+               WHERE d.escalation_id = e.id AND d.waived_at IS NULL
+                 AND (d.due_at <= :now OR d.met_at IS NOT NULL)),
+            EXISTS (SELECT 1 FROM referrals r WHERE r.escalation_id = e.id AND r.route = 'adults'
+               AND (lower(r.outcome) LIKE '%s42%' OR lower(r.outcome) LIKE '%section 42%'))
          FROM escalations e
          WHERE e.raised_at >= :from AND e.raised_at < :to AND {VISIBLE}"
     ))?;
@@ -53,8 +58,19 @@ pub fn rows(
                 outcome: r.get::<_, Option<String>>(8)?.map(|s| clean_line(&s)),
                 assigned_at: r.get::<_, Option<i64>>(9)?.map(instant),
                 referred_at: r.get::<_, Option<i64>>(10)?.map(instant),
-                deadlines_on_time: r.get(11)?,
-                deadlines_due: r.get(12)?,
+                deadlines: r
+                    .get::<_, Option<String>>(11)?
+                    .unwrap_or_default()
+                    .split('\u{1f}')
+                    .filter_map(|x| {
+                        let (rule, on_time) = x.split_once('\u{1e}')?;
+                        Some(DeadlineFact {
+                            rule: clean_line(rule),
+                            on_time: on_time == "1",
+                        })
+                    })
+                    .collect(),
+                s42_enquiry: r.get(12)?,
             })
         },
     )?;

@@ -5,10 +5,11 @@ use super::escalations::{VISIBLE, Viewer};
 use super::{Result, Store, StoreError, Write, instant};
 use crate::domain::calendar::{at_local, local};
 use crate::domain::review::{
-    Agenda, DEFAULT_SERIES, Item, ItemKind, LONG_OPEN_DAYS, counted, next_after, tally,
+    Agenda, DEFAULT_SERIES, Item, ItemKind, LONG_OPEN_DAYS, counted, next_after, next_meeting,
+    on_working_day, tally,
 };
 use crate::domain::text::{clean_line, validate_block, validate_line};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use rusqlite::{Connection, OptionalExtension, ToSql, named_params, params};
 
 /// Adds the standard series if there are none (new databases and old ones).
@@ -20,10 +21,16 @@ pub fn seed(w: &mut Write<'_>) -> Result<()> {
         return Ok(());
     }
     let today = local(w.now()).date_naive();
+    let cal = super::deadlines::calendar(w.tx())?;
     for (code, name, months) in DEFAULT_SERIES {
+        // Anchored on the day it would fall, and held on the working day on
+        // or before it.
+        let nominal = next_after(today, *months);
+        let first = on_working_day(nominal, |d| cal.is_working_day(d));
         w.tx().execute(
-            "INSERT INTO review_series (code, name, cadence_months, next_meeting) VALUES (?1, ?2, ?3, ?4)",
-            params![code, name, months, next_after(today, *months).to_string()],
+            "INSERT INTO review_series (code, name, cadence_months, next_meeting, anchor_day)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![code, name, months, first.to_string(), nominal.day()],
         )?;
     }
     w.audit("add", "review_series", None, Some("standard series"))
@@ -35,6 +42,8 @@ struct Series {
     name: String,
     cadence: u32,
     next: NaiveDate,
+    /// The day of the month meetings keep (31 = month end; schema v6).
+    anchor: Option<u32>,
 }
 
 impl Series {
@@ -59,7 +68,7 @@ impl Series {
 
 fn series(conn: &Connection) -> Result<Vec<Series>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, code, name, cadence_months, next_meeting FROM review_series WHERE active = 1 ORDER BY next_meeting, id",
+        "SELECT id, code, name, cadence_months, next_meeting, anchor_day FROM review_series WHERE active = 1 ORDER BY next_meeting, id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Series {
@@ -69,6 +78,7 @@ fn series(conn: &Connection) -> Result<Vec<Series>> {
             cadence: r.get(3)?,
             next: NaiveDate::parse_from_str(&r.get::<_, String>(4)?, "%Y-%m-%d")
                 .unwrap_or(NaiveDate::MIN),
+            anchor: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -660,7 +670,10 @@ pub fn hold(w: &mut Write<'_>, series_code: &str, attendees: &str) -> Result<Str
         "UPDATE review_meetings SET held_at = ?2, attendees = ?3 WHERE id = ?1",
         params![meeting, now.timestamp(), attendees],
     )?;
-    let next = next_after(today.max(s.next), s.cadence);
+    let cal = super::deadlines::calendar(w.tx())?;
+    let next = next_meeting(s.next, today, s.cadence, s.anchor, |d| {
+        cal.is_working_day(d)
+    });
     w.tx().execute(
         "UPDATE review_series SET next_meeting = ?2 WHERE id = ?1",
         params![s.id, next.to_string()],

@@ -5,12 +5,16 @@ use super::{Result, Write};
 use rusqlite::{OptionalExtension, params};
 
 /// The organisation's starting category list (DOMAIN.md): child protection's
-/// four, the Care Act's ten and the police vulnerability themes. Editable data.
+/// four (and child-on-child abuse, KCSIE Part 5), the Care Act's ten and the
+/// police vulnerability themes, criminal and sexual exploitation apart, with
+/// serious violence (a violence reduction partnership's core work, Serious
+/// Violence Duty 2022) and cuckooing. Editable data (`dutydesk categories`).
 pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("physical", "physical abuse", "child"),
     ("emotional", "emotional abuse", "child"),
     ("sexual", "sexual abuse", "child"),
     ("neglect", "neglect", "child"),
+    ("child_on_child", "child-on-child abuse", "child"),
     ("domestic", "domestic abuse", "care_act"),
     ("psychological", "psychological abuse", "care_act"),
     ("financial", "financial or material abuse", "care_act"),
@@ -18,8 +22,15 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("discriminatory", "discriminatory abuse", "care_act"),
     ("organisational", "organisational abuse", "care_act"),
     ("self_neglect", "self-neglect", "care_act"),
-    ("exploitation", "exploitation (CSE/CCE)", "police"),
+    ("cse", "child sexual exploitation (CSE)", "police"),
+    ("cce", "child criminal exploitation (CCE)", "police"),
     ("county_lines", "county lines", "police"),
+    ("cuckooing", "cuckooing", "police"),
+    (
+        "serious_violence",
+        "serious violence / knife crime",
+        "police",
+    ),
     ("stalking", "stalking and harassment", "police"),
     ("honour_based", "so-called honour-based abuse", "police"),
     ("forced_marriage", "forced marriage", "police"),
@@ -79,51 +90,65 @@ pub fn defaults(w: &mut Write<'_>, org_name: &str) -> Result<()> {
     )
 }
 
-/// A public service contact with weekly hours (ISO weekday, "HH:MM", "HH:MM").
+/// A public service contact with its hours as people write them
+/// ([`crate::domain::hours::parse`]: "24/7", "Mon-Thu 08:30-17:00; ...").
 #[derive(Debug, Clone)]
 pub struct ContactSeed {
     pub organisation: &'static str,
     pub service: &'static str,
-    pub route: &'static str,
+    pub route: crate::domain::route::Route,
     pub area: Option<&'static str>,
-    pub phone: &'static str,
+    /// None for a service reached only online (it then has a web address).
+    pub phone: Option<&'static str>,
     pub email: Option<&'static str>,
     pub web: Option<&'static str>,
     pub notes: Option<&'static str>,
-    pub always_open: bool,
-    pub hours: &'static [(u8, &'static str, &'static str)],
+    pub hours: &'static str,
+    /// On a bank holiday without "BH" hours, the weekday's hours apply.
+    pub open_on_bank_holidays: bool,
     /// Index into the same slice of the contact to ring when this one is closed.
     pub fallback: Option<usize>,
 }
 
 /// Inserts contacts, then links their fallbacks. Returns their ids in order.
+/// Hours that do not parse are refused (the seed lists are tested).
 pub fn contacts(w: &mut Write<'_>, list: &[ContactSeed]) -> Result<Vec<i64>> {
     let now = w.now().timestamp();
     let mut ids = Vec::with_capacity(list.len());
     {
         let mut ins = w.tx().prepare_cached(
             "INSERT INTO contacts (organisation, service, route, area, phone, email, web, notes,
-                always_open, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                always_open, open_on_bank_holidays, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
         let mut hours = w.tx().prepare_cached(
             "INSERT INTO contact_hours (contact_id, weekday, opens, closes) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for c in list {
+            let (always, spans) = crate::domain::hours::parse(c.hours).map_err(|e| {
+                super::StoreError::Refused(format!("{} {}: hours: {e}", c.organisation, c.service))
+            })?;
             ins.execute(params![
                 c.organisation,
                 c.service,
-                c.route,
+                c.route.code(),
                 c.area,
                 c.phone,
                 c.email,
                 c.web,
                 c.notes,
-                c.always_open,
+                always,
+                c.open_on_bank_holidays,
                 now
             ])?;
             let id = w.tx().last_insert_rowid();
-            for (day, opens, closes) in c.hours {
-                hours.execute(params![id, day, opens, closes])?;
+            for s in spans {
+                hours.execute(params![
+                    id,
+                    s.weekday,
+                    crate::domain::hours::hhmm(s.opens),
+                    crate::domain::hours::hhmm(s.closes)
+                ])?;
             }
             ids.push(id);
         }
@@ -143,6 +168,27 @@ pub fn contacts(w: &mut Write<'_>, list: &[ContactSeed]) -> Result<Vec<i64>> {
         Some(&format!("{} contacts", list.len())),
     )?;
     Ok(ids)
+}
+
+/// Adds areas with their other names, as a senior lead would (for the demo
+/// and tests; `dutydesk areas add` is the audited way).
+pub fn areas(w: &mut Write<'_>, list: &[(&str, &[&str])]) -> Result<()> {
+    for (name, aliases) in list {
+        w.tx()
+            .execute("INSERT OR IGNORE INTO areas (name) VALUES (?1)", [name])?;
+        for a in *aliases {
+            w.tx().execute(
+                "INSERT OR IGNORE INTO area_aliases (alias, area) VALUES (?1, ?2)",
+                params![a, name],
+            )?;
+        }
+    }
+    w.audit(
+        "import",
+        "areas",
+        None,
+        Some(&format!("{} areas", list.len())),
+    )
 }
 
 /// Demo only: puts an escalation straight into a later state, as if the DSLs
@@ -262,8 +308,12 @@ pub fn demo_review_history(w: &Write<'_>) -> Result<()> {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?
     };
+    let cal = super::deadlines::calendar(w.tx())?;
     for (i, (id, months)) in series.into_iter().enumerate() {
-        let next = today + chrono::Duration::days(20 + 25 * i as i64);
+        let next = crate::domain::review::on_working_day(
+            today + chrono::Duration::days(20 + 25 * i as i64),
+            |d| cal.is_working_day(d),
+        );
         let held = next
             .checked_sub_months(chrono::Months::new(months))
             .unwrap_or(next);
@@ -277,8 +327,8 @@ pub fn demo_review_history(w: &Write<'_>) -> Result<()> {
             params![id, held.to_string(), at.timestamp()],
         )?;
         w.tx().execute(
-            "UPDATE review_series SET next_meeting = ?2 WHERE id = ?1",
-            params![id, next.to_string()],
+            "UPDATE review_series SET next_meeting = ?2, anchor_day = ?3 WHERE id = ?1",
+            params![id, next.to_string(), chrono::Datelike::day(&next)],
         )?;
     }
     Ok(())

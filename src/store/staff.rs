@@ -108,6 +108,18 @@ pub(crate) fn require_manager(w: &Write<'_>, what: &str) -> Result<()> {
     }
 }
 
+/// The acting user must be an active senior lead, to `what` (the
+/// organisation's lists: areas, categories). The refusal says who may.
+pub(crate) fn require_senior(w: &Write<'_>, what: &str) -> Result<StaffMember> {
+    match find_in(w.tx(), w.actor())? {
+        Some(s) if s.active && s.role.manages_staff() => Ok(s),
+        _ => Err(StoreError::Refused(format!(
+            "{} may not {what}: only a senior lead may; ask one (`dutydesk staff list` shows who)",
+            w.actor()
+        ))),
+    }
+}
+
 /// The acting user must be an active senior lead ([`Role::manages_staff`]).
 fn require_staff_manager(w: &Write<'_>) -> Result<StaffMember> {
     match find_in(w.tx(), w.actor())? {

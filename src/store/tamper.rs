@@ -76,7 +76,8 @@ impl Table {
             }
             Table::Referral => {
                 "SELECT id, escalation_id, route, contact_id, method, agency_reference,
-                    shared_what, shared_why, lawful_basis, made_by, made_at FROM referrals"
+                    shared_what, shared_why, lawful_basis, made_by, made_at, phone_rung
+                 FROM referrals"
             }
         }
     }
@@ -115,11 +116,20 @@ fn put(buf: &mut Vec<u8>, v: ValueRef<'_>) {
     }
 }
 
-/// A row's first `width` columns, encoded into `buf` (cleared first).
+/// A row's first `width` columns, encoded into `buf` (cleared first). A
+/// referral's `phone_rung` (schema v6, the column after them) is appended
+/// only when present, so rows covered before it existed still verify and a
+/// number added, changed or removed later does not.
 fn encode(row: &Row<'_>, width: usize, buf: &mut Vec<u8>) -> rusqlite::Result<()> {
     buf.clear();
     for i in 0..width {
         put(buf, row.get_ref(i)?);
+    }
+    if width == Table::Referral.width() && row.as_ref().column_count() > width {
+        let extra = row.get_ref(width)?;
+        if extra != ValueRef::Null {
+            put(buf, extra);
+        }
     }
     Ok(())
 }

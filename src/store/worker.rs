@@ -533,12 +533,15 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         ),
         Request::Report { from, to } => {
             use crate::domain::calendar::at_local;
-            let days = (to - from).num_days() + 1;
-            let start = at_local(from - chrono::Duration::days(days), chrono::NaiveTime::MIN);
+            let (before_from, _, _) = crate::domain::report::previous(from, to);
+            let start = at_local(before_from, chrono::NaiveTime::MIN);
             let end = at_local(to + chrono::Duration::days(1), chrono::NaiveTime::MIN);
             let rows = super::reports::rows(store, Viewer::from(me), start, end, now)?;
-            let r = crate::domain::report::build(&rows, from, to)
+            let mut r = crate::domain::report::build(&rows, from, to)
                 .map_err(super::StoreError::Refused)?;
+            if me.role.sees_restricted() {
+                r.scope = crate::domain::report::SCOPE_SENIOR.into();
+            }
             Reply::Report(Box::new(r))
         }
         Request::Reviews => {
@@ -613,36 +616,19 @@ pub fn check_alerts(
         .collect())
 }
 
-/// The routes that fit an escalation, best first, with their contacts now.
+/// The routes that fit an escalation, best first, with their contacts now
+/// (the same answer as `dutydesk routes`: [`super::routes::options`]).
 pub fn refer_options(
     store: &Store,
     me: &StaffMember,
     now: DateTime<Utc>,
     id: i64,
 ) -> Result<ReferOptions> {
-    let Some(d) = escalations::detail(store, Viewer::from(me), id)? else {
-        return Err(super::StoreError::NotVisible(
-            super::access::BY_NUMBER.into(),
-        ));
-    };
-    let facts = deadlines::facts(store.conn(), id)?;
-    let suggestions = crate::domain::routing::suggest(&crate::domain::routing::Case {
-        subject: Some(d.summary.subject_kind),
-        categories: &facts.categories,
-        risk: Some(d.summary.risk),
-        immediate_risk: d.summary.immediate_risk,
-        critical_incident: d.critical_incident,
-    });
-    let mut contacts = Vec::new();
-    for s in suggestions.iter().filter(|s| s.fits) {
-        for c in super::contacts::lookup(store.conn(), "", Some(s.route), Some(&d.area), now)? {
-            contacts.push((s.route.to_string(), c));
-        }
-    }
+    let o = super::routes::options(store.conn(), Viewer::from(me), id, now)?;
     Ok(ReferOptions {
         id,
-        suggestions,
-        contacts,
+        suggestions: o.suggestions,
+        contacts: o.contacts,
     })
 }
 

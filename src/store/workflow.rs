@@ -13,6 +13,7 @@ use super::{Result, StoreError, Write};
 use crate::domain::calendar::local;
 use crate::domain::deadline::{Facts, TriggerEvent};
 use crate::domain::escalation::{Risk, Status};
+use crate::domain::route::Route;
 use crate::domain::staff::{Role, StaffMember};
 use crate::domain::text::{clean_line, validate_line};
 use rusqlite::{OptionalExtension, named_params, params};
@@ -455,56 +456,89 @@ pub fn record_event(w: &mut Write<'_>, id: i64, event: &str, note: &str) -> Resu
 /// A referral as recorded: where, how, and the information-sharing record.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Referral {
+    /// A route code ([`Route`]; `-` may stand for `_`).
     pub route: String,
+    /// The contact chosen. When it is shut and the referral is by phone, the
+    /// contact actually rung is its open fallback, and that is what is recorded.
     pub contact_id: Option<i64>,
     pub method: String,
     pub agency_reference: Option<String>,
     pub shared_what: String,
     pub shared_why: String,
     pub lawful_basis: Option<String>,
+    /// The number actually rung, when the caller knows it (typed, or shown
+    /// on the form); otherwise worked out from the contact at the moment.
+    pub phone_rung: Option<String>,
+    /// For an adult's NRM referral without consent recorded at intake: the
+    /// adult has now given informed consent.
+    pub consented: bool,
 }
 
-/// Deadlines that making a referral on a route fulfils (the LADO referral is
-/// met by referring to the LADO).
-fn met_by_route(route: &str) -> &'static [&'static str] {
-    match route {
-        "lado" => &["lado_referral"],
-        "home_office" => &["home_office_initial"],
-        "police" => &["fgm_police"],
-        _ => &[],
-    }
+/// The contact a referral reaches at `now`: `chosen`, or while it is shut its
+/// open fallback (followed as the contacts screen follows them). Returns the
+/// contact rung, and the chosen one when a fallback stood in for it.
+fn reached(
+    w: &Write<'_>,
+    chosen: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(
+    crate::domain::contact::Contact,
+    Option<crate::domain::contact::Contact>,
+)> {
+    let all = super::contacts::all(w.tx())?;
+    let hol = super::contacts::holidays(w.tx())?;
+    let find = |id: i64| all.iter().find(|c| c.id == id);
+    let Some(c) = find(chosen) else {
+        return Err(StoreError::Refused(format!(
+            "no contact {chosen} (`dutydesk routes REF` lists the contacts for a case, with their ids)"
+        )));
+    };
+    let chain = crate::domain::hours::resolve(
+        chosen,
+        |id| find(id).and_then(|x| x.fallback_id),
+        |id| find(id).is_some_and(|x| x.hours.open_at(now, |d| hol.contains(&d))),
+    )
+    .unwrap_or_else(|_| vec![chosen]);
+    let rung = chain.last().and_then(|id| find(*id)).unwrap_or(c);
+    Ok(if rung.id == c.id {
+        (c.clone(), None)
+    } else {
+        (rung.clone(), Some(c.clone()))
+    })
 }
 
 /// Records a referral, sets the deadlines its rules say, meets those it
-/// fulfils, and moves the escalation to "referred".
+/// fulfils, and moves the escalation to "referred". The route must suit the
+/// case as `domain::routing::check_referral` says (an adult's NRM referral
+/// needs consent; a child is never notified on MS1). The chronology names
+/// the contact and the number actually rung (the fallback while the office
+/// is shut).
 pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
     open_only(&c)?;
     check_version(&c, expected)?;
-    let route: Option<String> = w
-        .tx()
-        .query_row(
-            "SELECT label FROM routes WHERE code = ?1",
-            [&r.route],
-            |x| x.get(0),
-        )
-        .optional()?;
-    let Some(route_label) = route else {
-        return Err(StoreError::Refused(format!(
-            "{:?} is not a route: use children, adults, lado, marac, police, emergency, nrm, dbs, home_office or other",
-            r.route
-        )));
-    };
+    let route = Route::parse(&r.route).map_err(StoreError::Refused)?;
+    let route_label = route.label();
+    let method = r.method.trim().replace('-', "_");
     if !matches!(
-        r.method.as_str(),
+        method.as_str(),
         "phone" | "form" | "email" | "secure_email" | "in_person" | "other"
     ) {
         return Err(StoreError::Refused(format!(
-            "{:?} is not a method: use phone, form, email, secure_email, in_person or other",
+            "{:?} is not a method: use phone, form, email, secure-email, in-person or other",
             r.method
         )));
     }
+    let consent_line = {
+        let (d, categories) = super::routes::case_of(w.tx(), Viewer::from(&me), id)?;
+        crate::domain::routing::check_referral(
+            &super::routes::case(&d, &categories),
+            route,
+            r.consented,
+        )
+        .map_err(StoreError::Refused)?
+    };
     let shared_what = text("what was shared", &r.shared_what, 4000)?;
     let shared_why = text("why it was shared", &r.shared_why, 4000)?;
     let agency_reference = match r.agency_reference.as_deref().map(str::trim) {
@@ -514,36 +548,64 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         ),
         _ => None,
     };
-    if let Some(cid) = r.contact_id {
-        let ok: Option<i64> = w
-            .tx()
-            .query_row(
-                "SELECT id FROM contacts WHERE id = ?1 AND active = 1",
-                [cid],
-                |x| x.get(0),
-            )
-            .optional()?;
-        if ok.is_none() {
-            return Err(StoreError::Refused(format!("no contact {cid}")));
-        }
-    }
-    touch(w, &c, &me)?;
     let now = w.now();
+    let typed_phone = match r.phone_rung.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => Some(
+            crate::domain::contact::check_phone(p)
+                .map_err(|e| StoreError::Refused(format!("number rung: {e}")))?,
+        ),
+        _ => None,
+    };
+    // The contact reached, and the number actually rung.
+    let (contact_id, phone_rung, contact_words) = match r.contact_id.filter(|c| *c > 0) {
+        Some(cid) => {
+            let (rung, instead_of) = reached(w, cid, now)?;
+            let (rung, instead_of) = if method == "phone" {
+                (rung, instead_of)
+            } else {
+                // Not by phone: the contact chosen, whatever its hours.
+                (instead_of.unwrap_or(rung), None)
+            };
+            let phone = if method == "phone" {
+                typed_phone.clone().or_else(|| rung.phone.clone())
+            } else {
+                typed_phone.clone()
+            };
+            let mut words = format!("{} {}", rung.organisation, rung.service);
+            if let Some(p) = &phone {
+                words = format!("{words}, on {p}");
+            }
+            if let Some(o) = &instead_of {
+                words = format!(
+                    "{words} (out of hours for {} {}, which was shut)",
+                    o.organisation, o.service
+                );
+            }
+            (Some(rung.id), phone, Some(words))
+        }
+        None => (
+            None,
+            typed_phone.clone(),
+            typed_phone.as_ref().map(|p| format!("on {p}")),
+        ),
+    };
+    touch(w, &c, &me)?;
     w.tx().execute(
         "INSERT INTO referrals (escalation_id, route, contact_id, method, agency_reference,
-            shared_what, shared_why, lawful_basis, made_by, made_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            shared_what, shared_why, lawful_basis, made_by, made_at, phone_rung)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             id,
-            r.route,
-            r.contact_id,
-            r.method,
+            route.code(),
+            contact_id,
+            method,
             agency_reference,
             shared_what,
             shared_why,
             r.lawful_basis,
             me.id,
-            now.timestamp()
+            now.timestamp(),
+            phone_rung
         ],
     )?;
     w.tx().execute(
@@ -552,7 +614,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
          WHERE id = ?1",
         params![id, me.id, now.timestamp()],
     )?;
-    for rule in met_by_route(&r.route) {
+    for rule in route.meets() {
         w.tx().execute(
             "UPDATE deadlines SET met_at = ?3, met_by = ?4
              WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL
@@ -561,11 +623,18 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         )?;
     }
     let mut facts = deadlines::facts(w.tx(), id)?;
-    facts.route = Some(r.route.clone());
+    facts.route = Some(route.code().to_string());
     let set = deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, now)?;
+    if let Some(line) = &consent_line {
+        log(w, &c, &me, "note", line)?;
+    }
     let body = format!(
-        "Referred to {route_label} by {}{}. Shared: {shared_what} Why: {shared_why}",
-        r.method.replace('_', " "),
+        "Referred to {route_label}{} by {}{}. Shared: {shared_what} Why: {shared_why}",
+        contact_words
+            .as_deref()
+            .map(|x| format!(": {x}"))
+            .unwrap_or_default(),
+        method.replace('_', " "),
         agency_reference
             .as_deref()
             .map(|x| format!("; their reference {x}"))
@@ -576,8 +645,12 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
     Ok(done(
         &c,
         format!(
-            "{} referred to {route_label}{}",
+            "{} referred to {route_label}{}{}",
             c.reference,
+            phone_rung
+                .as_deref()
+                .map(|p| format!(" (rang {p})"))
+                .unwrap_or_default(),
             if set > 0 {
                 format!("; {set} deadline(s) set")
             } else {

@@ -155,12 +155,7 @@ pub fn read_intake(
         (None, AgeBand::Unknown)
     };
     let subject = form.choice("subject").and_then(SubjectKind::from_code);
-    if subject == Some(SubjectKind::Child)
-        && matches!(
-            band,
-            AgeBand::From18 | AgeBand::From26 | AgeBand::From65 | AgeBand::From75 | AgeBand::From85
-        )
-    {
+    if subject == Some(SubjectKind::Child) && band.is_adult() {
         bad(
             form,
             "subject",
@@ -257,6 +252,9 @@ pub fn read_intake(
             .iter()
             .map(|c| c.to_string())
             .collect(),
+        low_level: false,
+        work_area: None,
+        works_with: None,
     };
     Some(Request::Create {
         escalation: Box::new(e),
@@ -317,8 +315,8 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
         .iter()
         .map(|s| {
             (
-                s.route.to_string(),
-                format!("{}: {}", s.route.replace('_', " "), s.why),
+                s.route.code().to_string(),
+                format!("{}: {}", s.route.code().replace('_', " "), s.why),
             )
         })
         .collect();
@@ -360,7 +358,7 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
     .collect();
     let mut route = Field::choice("route", "Route", routes).required();
     if let Some(first) = o.suggestions.first() {
-        route = route.with_choice(first.route);
+        route = route.with_choice(first.route.code());
     }
     Form::new(
         &format!("Refer {}", t.reference),
@@ -404,6 +402,7 @@ pub fn read_refer(form: &mut Form, t: &Target) -> Option<(String, Request)> {
         shared_what: form.text("shared").to_string(),
         shared_why: form.text("why").to_string(),
         lawful_basis: None,
+        ..Default::default()
     };
     Some((
         format!(

@@ -1,0 +1,105 @@
+//! `dutydesk areas` and `dutydesk categories`: the organisation's lists.
+//! Anyone on the staff list reads them; senior leads change them, each
+//! change audited.
+
+use super::{AreasCommand, CategoriesCommand, Failure, Outcome, clock, whoami};
+use crate::store::{self, Create, StoreError};
+use std::path::Path;
+
+fn refused(e: StoreError) -> Failure {
+    Failure {
+        code: match e {
+            StoreError::Refused(_) | StoreError::ReadOnly | StoreError::Locked => 1,
+            StoreError::Sqlite(_) => 1,
+            _ => 2,
+        },
+        message: e.to_string(),
+    }
+}
+
+fn change(path: &Path, f: impl FnOnce(&mut store::Write<'_>) -> store::Result<String>) -> Outcome {
+    let now = clock()?.now();
+    let mut st = store::open(path, Create::No)?;
+    let me = whoami(&st)?;
+    let said = st.write(&me.username, now, f).map_err(refused)?;
+    eprintln!("{said}");
+    Ok(())
+}
+
+pub fn areas(path: &Path, cmd: &AreasCommand) -> Outcome {
+    match cmd {
+        AreasCommand::List { json } => {
+            let st = store::open(path, Create::No)?;
+            whoami(&st)?;
+            let list = store::areas::list(st.conn())?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
+                );
+                return Ok(());
+            }
+            if list.is_empty() {
+                println!(
+                    "No areas yet: any area is taken as typed. A senior lead adds them: dutydesk areas add NAME [--alias OTHER]"
+                );
+            }
+            for a in list {
+                println!(
+                    "{}{}{}",
+                    a.name,
+                    if a.aliases.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (also: {})", a.aliases.join(", "))
+                    },
+                    if a.active { "" } else { " [retired]" }
+                );
+            }
+            Ok(())
+        }
+        AreasCommand::Add { name, alias } => change(path, |w| store::areas::add(w, name, alias)),
+        AreasCommand::Alias { area, alias } => {
+            change(path, |w| store::areas::alias(w, area, alias))
+        }
+        AreasCommand::Unalias { alias } => change(path, |w| store::areas::unalias(w, alias)),
+        AreasCommand::Retire { area } => change(path, |w| store::areas::retire(w, area)),
+    }
+}
+
+pub fn categories(path: &Path, cmd: &CategoriesCommand) -> Outcome {
+    match cmd {
+        CategoriesCommand::List { json } => {
+            let st = store::open(path, Create::No)?;
+            whoami(&st)?;
+            let list = store::categories::list(st.conn())?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
+                );
+                return Ok(());
+            }
+            println!("{:<18} {:<10} LABEL", "CODE", "FRAMEWORK");
+            for c in list {
+                println!(
+                    "{:<18} {:<10} {}{}",
+                    c.code,
+                    c.framework,
+                    c.label,
+                    if c.active { "" } else { " [retired]" }
+                );
+            }
+            Ok(())
+        }
+        CategoriesCommand::Add {
+            code,
+            label,
+            framework,
+        } => change(path, |w| store::categories::add(w, code, label, framework)),
+        CategoriesCommand::Rename { code, label } => {
+            change(path, |w| store::categories::rename(w, code, label))
+        }
+        CategoriesCommand::Retire { code } => change(path, |w| store::categories::retire(w, code)),
+    }
+}
