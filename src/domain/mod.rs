@@ -45,6 +45,8 @@ macro_rules! coded_enum {
 }
 
 pub mod alert;
+pub mod paging;
+pub mod policy;
 pub mod calendar;
 pub mod contact;
 pub mod deadline;
@@ -53,6 +55,7 @@ pub mod hours;
 pub mod names;
 pub mod report;
 pub mod review;
+pub mod rota;
 pub mod routing;
 pub mod staff;
 pub mod text;
