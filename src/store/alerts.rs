@@ -907,3 +907,101 @@ pub fn delivery_counts(conn: &Connection) -> Result<Vec<(String, String, i64)>> 
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Everything one notifier pass decides from, read together.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Every kind's policy in force, and the problems of malformed ones.
+    pub policies: Vec<(Policy, Option<String>)>,
+    pub alerts: Vec<DeskAlert>,
+    /// Active staff who can be told, and their channels.
+    pub members: Vec<(StaffMember, Member, Channels)>,
+    /// The DSL on duty now (staff id).
+    pub duty: Option<i64>,
+}
+
+/// Reads a [`Snapshot`] at `now` in one read transaction.
+pub fn snapshot(store: &Store, now: DateTime<Utc>) -> Result<Snapshot> {
+    let conn = store.conn();
+    conn.execute_batch("BEGIN")?;
+    let read = (|| -> Result<Snapshot> {
+        let mut members = Vec::new();
+        for (s, m) in self::members(conn)? {
+            let c = channels(conn, s.id)?;
+            members.push((s, m, c));
+        }
+        Ok(Snapshot {
+            policies: policies(conn)?,
+            alerts: open_alerts(conn, now)?,
+            members,
+            duty: super::rota::on_duty_id(conn, now)?,
+        })
+    })();
+    let _ = conn.execute_batch("COMMIT");
+    read
+}
+
+/// Whether staff member `me` may be told of `alert` now (need-to-know, read
+/// again just before sending: a case restricted meanwhile is not sent).
+pub fn may_receive(store: &Store, me: &StaffMember, alert: &DeskAlert) -> Result<bool> {
+    if !me.active || me.role == Role::Viewer {
+        return Ok(false);
+    }
+    match alert.escalation_id {
+        Some(id) => access::may_see(store.conn(), Viewer::from(me), id),
+        None => Ok(true),
+    }
+}
+
+/// [`counts_for`] on a store.
+pub fn counts(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<OpenCounts> {
+    counts_for(store.conn(), me, now)
+}
+
+/// [`policies`] on a store.
+pub fn policies_of(store: &Store) -> Result<Vec<(Policy, Option<String>)>> {
+    policies(store.conn())
+}
+
+/// `dutydesk alerts ack REF`: acknowledges the open alerts of a case the
+/// actor may see, without taking it. A hidden case is refused exactly as a
+/// missing one; a case with nothing open is refused and nothing is written.
+pub fn acknowledge_reference(w: &mut Write<'_>, reference: &str) -> Result<String> {
+    let viewer = access::writer(w)?;
+    if viewer.redacted {
+        return Err(StoreError::Refused(
+            "viewers cannot acknowledge alerts; ask a DSL".into(),
+        ));
+    }
+    let id = access::resolve(w.tx(), viewer, reference)?;
+    let reference = access::normalise_reference(reference);
+    let kinds = acknowledge_case(w, id, &reference)?;
+    if kinds.is_empty() {
+        return Err(StoreError::Refused(format!(
+            "{reference} has no open alert to acknowledge (`dutydesk alerts` lists them)"
+        )));
+    }
+    let what: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+    Ok(format!(
+        "Alerts on {reference} acknowledged ({}): they stop for everyone",
+        what.join(", ")
+    ))
+}
+
+/// `username`'s channels as `me` may read them: their own, or anyone's for a
+/// senior lead (the same rule as changing them).
+pub fn channels_of(store: &Store, me: &StaffMember, username: &str) -> Result<Channels> {
+    let target = super::staff::find_in(store.conn(), username.trim())?.ok_or_else(|| {
+        StoreError::Refused(format!(
+            "no staff account {:?}: `dutydesk staff list` shows them",
+            username.trim()
+        ))
+    })?;
+    if target.id != me.id && !me.role.manages_staff() {
+        return Err(StoreError::Refused(format!(
+            "only {} or a senior lead may see {}'s alert channels",
+            target.username, target.username
+        )));
+    }
+    channels(store.conn(), target.id)
+}

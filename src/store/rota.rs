@@ -474,3 +474,18 @@ pub fn staff_names(
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// [`in_force`] on a store.
+pub fn in_force_of(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<plan::Shift>> {
+    in_force(store.conn(), from, to)
+}
+
+/// [`staff_names`] on a store.
+pub fn names(store: &Store) -> Result<std::collections::HashMap<i64, (String, String)>> {
+    staff_names(store.conn())
+}
+
+/// [`pattern_rows`] on a store.
+pub fn patterns_of(store: &Store) -> Result<Vec<PatternRow>> {
+    pattern_rows(store.conn())
+}
