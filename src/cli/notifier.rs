@@ -156,7 +156,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
                 (false, Some(r)) => r.code(),
                 (false, None) => "",
             },
-            crate::domain::deadline::countdown(a.started_at, now).trim_start_matches('-'),
+            crate::domain::paging::format_age(a.age_minutes(now)),
             format_stamp(a.started_at),
             if a.acknowledged {
                 "acknowledged"

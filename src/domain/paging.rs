@@ -84,6 +84,17 @@ impl DeskAlert {
     }
 }
 
+/// An alert's age for a list: "<1m", "45m", "5h 20m", "3d 4h".
+pub fn format_age(minutes: i64) -> String {
+    let m = minutes.max(0);
+    match m {
+        0 => "<1m".into(),
+        1..=59 => format!("{m}m"),
+        60..=1439 => format!("{}h {}m", m / 60, m % 60),
+        _ => format!("{}d {}h", m / 1440, (m % 1440) / 60),
+    }
+}
+
 /// A message to one person about one alert at one step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {

@@ -745,7 +745,7 @@ pub fn record_wanted(
     let waiting: Vec<(i64, String, i64)> = {
         let mut stmt = store.conn().prepare_cached(
             "SELECT id, kind, subject_id FROM alert_deliveries INDEXED BY alert_deliveries_due
-             WHERE state IN ('pending', 'failed', 'sending') AND next_at > -1",
+             WHERE state IN ('pending', 'sending', 'failed') AND next_at > -1",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
@@ -780,7 +780,7 @@ pub fn record_wanted(
         }
         let mut cancel = tx.prepare_cached(
             "UPDATE alert_deliveries SET state = 'cancelled', done_at = ?2
-             WHERE id = ?1 AND state IN ('pending', 'failed', 'sending')",
+             WHERE id = ?1 AND state IN ('pending', 'sending', 'failed')",
         )?;
         let mut cancelled = 0;
         for id in &stale {
@@ -795,7 +795,7 @@ pub fn record_wanted(
 pub fn claim_due(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Claimed>> {
     let due: i64 = store.conn().query_row(
         "SELECT count(*) FROM alert_deliveries INDEXED BY alert_deliveries_due
-         WHERE state IN ('pending', 'failed', 'sending') AND next_at <= ?1",
+         WHERE state IN ('pending', 'sending', 'failed') AND next_at <= ?1",
         [now.timestamp()],
         |r| r.get(0),
     )?;
@@ -805,7 +805,7 @@ pub fn claim_due(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Claimed>> 
     store.bookkeeping(|tx| {
         let mut stmt = tx.prepare_cached(
             "UPDATE alert_deliveries SET state = 'sending', next_at = ?2
-             WHERE state IN ('pending', 'failed', 'sending') AND next_at <= ?1
+             WHERE state IN ('pending', 'sending', 'failed') AND next_at <= ?1
              RETURNING id, kind, subject_id, round, step, staff_id, channel, attempts",
         )?;
         let rows = stmt.query_map(params![now.timestamp(), (now + LEASE).timestamp()], |r| {
