@@ -89,7 +89,9 @@ impl Settings {
                     format!("[notify] smtp = {s:?}: write \"host:port\", e.g. \"localhost:25\"")
                 })?;
                 let port: u16 = port.parse().map_err(|_| {
-                    format!("[notify] smtp = {s:?}: the port must be a number, e.g. \"localhost:25\"")
+                    format!(
+                        "[notify] smtp = {s:?}: the port must be a number, e.g. \"localhost:25\""
+                    )
                 })?;
                 if host.trim().is_empty() {
                     return Err(format!("[notify] smtp = {s:?}: no host"));
@@ -115,15 +117,21 @@ impl Settings {
             None => format!("dutydesk@{}", hostname()),
         };
         from.parse::<lettre::Address>().map_err(|_| {
-            format!("[notify] from = {from:?} is not an e-mail address (e.g. \"dutydesk@example.org\")")
+            format!(
+                "[notify] from = {from:?} is not an e-mail address (e.g. \"dutydesk@example.org\")"
+            )
         })?;
         let timeout = n.timeout_seconds.unwrap_or(10);
         if !(1..=300).contains(&timeout) {
-            return Err(format!("[notify] timeout_seconds = {timeout}: use 1 to 300"));
+            return Err(format!(
+                "[notify] timeout_seconds = {timeout}: use 1 to 300"
+            ));
         }
         let interval = n.interval_seconds.unwrap_or(30);
         if !(1..=3600).contains(&interval) {
-            return Err(format!("[notify] interval_seconds = {interval}: use 1 to 3600"));
+            return Err(format!(
+                "[notify] interval_seconds = {interval}: use 1 to 3600"
+            ));
         }
         Ok(Settings {
             smtp,
@@ -175,7 +183,11 @@ fn hostname() -> String {
     } else {
         String::new()
     };
-    if name.is_empty() { "localhost".into() } else { name }
+    if name.is_empty() {
+        "localhost".into()
+    } else {
+        name
+    }
 }
 
 enum MailVia {
@@ -205,7 +217,11 @@ impl Sender for Mail {
         use lettre::Transport;
         let address = to.email.as_deref().ok_or("no e-mail address")?;
         let email = lettre::Message::builder()
-            .from(self.from.parse().map_err(|_| "the sender address is not valid")?)
+            .from(
+                self.from
+                    .parse()
+                    .map_err(|_| "the sender address is not valid")?,
+            )
             .to(address
                 .parse()
                 .map_err(|_| "the recipient's address is not valid".to_string())?)
@@ -276,7 +292,11 @@ impl Sender for Hook {
 /// most `timeout`; then the whole group is killed. Under setgid the child
 /// gets the real group back first: a hook must never hold the desk's group,
 /// which can open the database. Ok only for exit status 0.
-pub fn run_with_input(cmd: &mut Command, input: &[u8], timeout: std::time::Duration) -> Result<(), String> {
+pub fn run_with_input(
+    cmd: &mut Command,
+    input: &[u8],
+    timeout: std::time::Duration,
+) -> Result<(), String> {
     use std::os::unix::process::CommandExt;
     cmd.env_clear()
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
@@ -336,7 +356,10 @@ pub fn run_with_input(cmd: &mut Command, input: &[u8], timeout: std::time::Durat
         Err(format!("exited with status {code}"))
     } else {
         use std::os::unix::process::ExitStatusExt;
-        Err(format!("was killed by signal {}", status.signal().unwrap_or(0)))
+        Err(format!(
+            "was killed by signal {}",
+            status.signal().unwrap_or(0)
+        ))
     }
 }
 
@@ -401,7 +424,11 @@ pub fn pass(
         .iter()
         .map(|(p, _)| (p.kind, p.clone()))
         .collect();
-    report.problems = snap.policies.iter().filter_map(|(_, e)| e.clone()).collect();
+    report.problems = snap
+        .policies
+        .iter()
+        .filter_map(|(_, e)| e.clone())
+        .collect();
     let team: Vec<policy::Member> = snap.members.iter().map(|(_, m, _)| *m).collect();
     let by_id: HashMap<i64, &(StaffMember, policy::Member, Channels)> =
         snap.members.iter().map(|m| (m.0.id, m)).collect();
@@ -411,8 +438,11 @@ pub fn pass(
         .filter(|a| !a.acknowledged)
         .map(|a| (a.kind, a.subject_id))
         .collect();
-    let alert_of: HashMap<(Kind, i64), &DeskAlert> =
-        snap.alerts.iter().map(|a| ((a.kind, a.subject_id), a)).collect();
+    let alert_of: HashMap<(Kind, i64), &DeskAlert> = snap
+        .alerts
+        .iter()
+        .map(|a| ((a.kind, a.subject_id), a))
+        .collect();
     // Plan.
     let mut wanted = Vec::new();
     let mut unreachable: HashSet<i64> = HashSet::new();
@@ -555,7 +585,9 @@ pub fn pass(
         log(&line);
         match &o {
             Outcome::Delivered => report.delivered += 1,
-            Outcome::Failed { retry_at: Some(_), .. } => report.failed += 1,
+            Outcome::Failed {
+                retry_at: Some(_), ..
+            } => report.failed += 1,
             Outcome::Failed { retry_at: None, .. } => report.gave_up += 1,
             Outcome::Deferred(_) => report.deferred += 1,
             Outcome::Cancelled => {}

@@ -216,8 +216,21 @@ fn concern(d: &Desk, at: DateTime<Utc>) -> String {
         "dan",
         at,
         &[
-            "new", "--subject", "child", "--name", NAME, "--area", "Rutland", "--category",
-            "neglect", "--risk", "high", "--summary", "A concern", "--words", WORDS,
+            "new",
+            "--subject",
+            "child",
+            "--name",
+            NAME,
+            "--area",
+            "Rutland",
+            "--category",
+            "neglect",
+            "--risk",
+            "high",
+            "--summary",
+            "A concern",
+            "--words",
+            WORDS,
         ],
     )
     .trim()
@@ -247,14 +260,22 @@ fn assert_impersonal(what: &str, text: &str) {
         let surname = name.split(' ').nth(1).unwrap();
         assert!(!text.contains(surname), "{what} names {surname}: {text}");
     }
-    assert!(!text.contains(NAME) && !text.contains("Quartermain"), "{what} names the subject: {text}");
-    assert!(!text.contains(WORDS), "{what} holds the exact words: {text}");
+    assert!(
+        !text.contains(NAME) && !text.contains("Quartermain"),
+        "{what} names the subject: {text}"
+    );
+    assert!(
+        !text.contains(WORDS),
+        "{what} holds the exact words: {text}"
+    );
 }
 
 #[test]
 fn ninety_minutes_of_an_unacknowledged_case_by_email_and_hook() {
     let (port, mail) = smtp_sink();
-    let d = desk(&format!("smtp = \"127.0.0.1:{port}\"\ncommand = \"{{HOOK}}\"\n"));
+    let d = desk(&format!(
+        "smtp = \"127.0.0.1:{port}\"\ncommand = \"{{HOOK}}\"\n"
+    ));
     let r = concern(&d, t0());
     let mut logs = String::new();
     for minute in (0..=90).step_by(5) {
@@ -300,16 +321,25 @@ fn ninety_minutes_of_an_unacknowledged_case_by_email_and_hook() {
     .iter()
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     .collect();
-    assert_eq!(told, want, "the viewer is never told; nothing after the acknowledgement");
+    assert_eq!(
+        told, want,
+        "the viewer is never told; nothing after the acknowledgement"
+    );
     // The same by e-mail, through a real SMTP conversation.
     let mail = mail.lock().unwrap().clone();
     assert_eq!(mail.len(), want.len());
     let mut to: Vec<String> = mail.iter().map(|(r, _)| r[0].clone()).collect();
     to.sort();
-    assert_eq!(to.iter().filter(|t| t.contains("nina@example.org")).count(), 3);
+    assert_eq!(
+        to.iter().filter(|t| t.contains("nina@example.org")).count(),
+        3
+    );
     assert!(!to.iter().any(|t| t.contains("vic@")));
     for (_, data) in &mail {
-        assert!(data.contains(&format!("Subject: {r} not acknowledged")), "{data}");
+        assert!(
+            data.contains(&format!("Subject: {r} not acknowledged")),
+            "{data}"
+        );
         assert!(data.contains(&format!("dutydesk ack {r}")), "{data}");
         assert_impersonal("an e-mail", data);
     }
@@ -317,14 +347,24 @@ fn ninety_minutes_of_an_unacknowledged_case_by_email_and_hook() {
         assert_impersonal("a hook alert", &v.to_string());
     }
     assert_impersonal("the notifier's log", &logs);
-    assert!(!logs.contains("@example.org") && !logs.contains("+4477"), "{logs}");
-    assert!(logs.contains(&format!("delivered unacknowledged {r} step 1 round 0 to staff #")), "{logs}");
+    assert!(
+        !logs.contains("@example.org") && !logs.contains("+4477"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains(&format!(
+            "delivered unacknowledged {r} step 1 round 0 to staff #"
+        )),
+        "{logs}"
+    );
 }
 
 #[test]
 fn a_failing_hook_is_retried_while_email_delivers() {
     let (port, mail) = smtp_sink();
-    let d = desk(&format!("smtp = \"127.0.0.1:{port}\"\ncommand = \"{{HOOK}}\"\n"));
+    let d = desk(&format!(
+        "smtp = \"127.0.0.1:{port}\"\ncommand = \"{{HOOK}}\"\n"
+    ));
     // The hook fails twice, then works.
     script(
         &d.dir,
@@ -334,10 +374,25 @@ fn a_failing_hook_is_retried_while_email_delivers() {
     let r = concern(&d, t0());
     let at = t0() + Duration::minutes(15);
     let (code, out, err) = notifier(&d, at);
-    assert_eq!(code, 1, "a failure is reported in the exit code: {out}{err}");
-    assert!(err.contains(&format!("FAILED unacknowledged {r} step 1 round 0 to staff #")), "{err}");
-    assert!(err.contains("by hook (attempt 1): hook exited with status 3; retry at 23 Nov 2026 09:16"), "{err}");
-    assert_eq!(mail.lock().unwrap().len(), 1, "e-mail delivered all the same");
+    assert_eq!(
+        code, 1,
+        "a failure is reported in the exit code: {out}{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "FAILED unacknowledged {r} step 1 round 0 to staff #"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("by hook (attempt 1): hook exited with status 3; retry at 23 Nov 2026 09:16"),
+        "{err}"
+    );
+    assert_eq!(
+        mail.lock().unwrap().len(),
+        1,
+        "e-mail delivered all the same"
+    );
     // Not yet time for the retry: nothing is tried.
     let (code, _, err) = notifier(&d, at + Duration::seconds(30));
     assert_eq!(code, 0, "{err}");
@@ -345,7 +400,10 @@ fn a_failing_hook_is_retried_while_email_delivers() {
     // The retry fails again (attempt 2: two minutes), the next one delivers.
     let (code, _, err) = notifier(&d, at + Duration::minutes(1));
     assert_eq!(code, 1);
-    assert!(err.contains("(attempt 2)") && err.contains("retry at 23 Nov 2026 09:18"), "{err}");
+    assert!(
+        err.contains("(attempt 2)") && err.contains("retry at 23 Nov 2026 09:18"),
+        "{err}"
+    );
     let (code, _, err) = notifier(&d, at + Duration::minutes(3));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("delivered unacknowledged"), "{err}");
@@ -356,29 +414,47 @@ fn a_failing_hook_is_retried_while_email_delivers() {
 #[test]
 fn an_unreachable_mail_server_and_a_hanging_or_failing_hook_stop_nothing_else() {
     // Mail server unreachable: the hook delivers, the failure is reported.
-    let d = desk(&format!("smtp = \"127.0.0.1:{}\"\ncommand = \"{{HOOK}}\"\ntimeout_seconds = 2\n", closed_port()));
+    let d = desk(&format!(
+        "smtp = \"127.0.0.1:{}\"\ncommand = \"{{HOOK}}\"\ntimeout_seconds = 2\n",
+        closed_port()
+    ));
     let r = concern(&d, t0());
     let (code, out, err) = notifier(&d, t0() + Duration::minutes(15));
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("by email (attempt 1): mail server 127.0.0.1:"), "{err}");
+    assert!(
+        err.contains("by email (attempt 1): mail server 127.0.0.1:"),
+        "{err}"
+    );
     assert!(out.contains("1 delivered, 1 failed"), "{out}");
     assert_eq!(hooked(&d).len(), 1);
     assert_impersonal("the log", &err);
 
     // A hook that hangs is killed at the time limit; e-mail delivers.
     let (port, mail) = smtp_sink();
-    let d = desk(&format!("smtp = \"127.0.0.1:{port}\"\ncommand = \"{{HOOK}}\"\ntimeout_seconds = 1\n"));
+    let d = desk(&format!(
+        "smtp = \"127.0.0.1:{port}\"\ncommand = \"{{HOOK}}\"\ntimeout_seconds = 1\n"
+    ));
     script(&d.dir, "hook.sh", "#!/bin/sh\nsleep 30\n");
     let r2 = concern(&d, t0());
     let started = std::time::Instant::now();
     let (code, _, err) = notifier(&d, t0() + Duration::minutes(15));
-    assert!(started.elapsed() < std::time::Duration::from_secs(10), "waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "waited {:?}",
+        started.elapsed()
+    );
     assert_eq!(code, 1);
-    assert!(err.contains(&format!("FAILED unacknowledged {r2}")) && err.contains("hook timed out after 1s"), "{err}");
+    assert!(
+        err.contains(&format!("FAILED unacknowledged {r2}"))
+            && err.contains("hook timed out after 1s"),
+        "{err}"
+    );
     assert_eq!(mail.lock().unwrap().len(), 1);
 
     // A hook that exits non-zero, and a hook that is missing.
-    let d = desk(&format!("smtp = \"127.0.0.1:{port}\"\ncommand = \"{{HOOK}}\"\n"));
+    let d = desk(&format!(
+        "smtp = \"127.0.0.1:{port}\"\ncommand = \"{{HOOK}}\"\n"
+    ));
     script(&d.dir, "hook.sh", "#!/bin/sh\nexit 7\n");
     concern(&d, t0());
     let (_, _, err) = notifier(&d, t0() + Duration::minutes(15));
@@ -410,13 +486,42 @@ fn a_malformed_policy_is_reported_and_the_default_used() {
     assert!(out.contains("PROBLEM"), "{out}");
     // Setting it again through the desk is checked first, and fixes it.
     let (code, _, err) = run(dd(&d, "nina", t0()).args([
-        "policy", "set", "unacknowledged", "--steps", "0:duty; 0:dsls", "--repeat", "15",
+        "policy",
+        "set",
+        "unacknowledged",
+        "--steps",
+        "0:duty; 0:dsls",
+        "--repeat",
+        "15",
     ]));
     assert_eq!(code, 1);
-    assert!(err.contains("must come later than the step before it"), "{err}");
-    let out = ok(&d, "nina", t0(), &["policy", "set", "unacknowledged", "--steps", "0:duty; 10:dsls,deputies; 20:seniors", "--repeat", "30"]);
+    assert!(
+        err.contains("must come later than the step before it"),
+        "{err}"
+    );
+    let out = ok(
+        &d,
+        "nina",
+        t0(),
+        &[
+            "policy",
+            "set",
+            "unacknowledged",
+            "--steps",
+            "0:duty; 10:dsls,deputies; 20:seniors",
+            "--repeat",
+            "30",
+        ],
+    );
     assert!(out.contains("then everyone again every 30 min"), "{out}");
-    let (code, _, err) = run(dd(&d, "dee", t0()).args(["policy", "set", "overdue", "--steps", "0:duty", "--no-repeat"]));
+    let (code, _, err) = run(dd(&d, "dee", t0()).args([
+        "policy",
+        "set",
+        "overdue",
+        "--steps",
+        "0:duty",
+        "--no-repeat",
+    ]));
     assert_eq!(code, 1, "a deputy may not change a policy");
     assert!(err.contains("only an active DSL or senior lead"), "{err}");
 }
@@ -430,8 +535,22 @@ fn a_restricted_case_pages_only_those_who_may_see_it() {
         "nina",
         t0(),
         &[
-            "new", "--subject", "staff", "--name", NAME, "--area", "Rutland", "--category",
-            "physical", "--risk", "high", "--summary", "Allegation", "--words", WORDS, "--about",
+            "new",
+            "--subject",
+            "staff",
+            "--name",
+            NAME,
+            "--area",
+            "Rutland",
+            "--category",
+            "physical",
+            "--risk",
+            "high",
+            "--summary",
+            "Allegation",
+            "--words",
+            WORDS,
+            "--about",
             "dora",
         ],
     )
@@ -449,7 +568,13 @@ fn a_restricted_case_pages_only_those_who_may_see_it() {
     who.dedup();
     assert_eq!(who, vec!["nina", "sam"]);
     // The alerts list: the same rule.
-    for (user, sees) in [("sam", true), ("nina", true), ("dan", false), ("dora", false), ("vic", false)] {
+    for (user, sees) in [
+        ("sam", true),
+        ("nina", true),
+        ("dan", false),
+        ("dora", false),
+        ("vic", false),
+    ] {
         let (_, out, _) = run(dd(&d, user, t0() + Duration::minutes(60)).args(["alerts"]));
         assert_eq!(out.contains(&r), sees, "{user}: {out}");
     }
@@ -465,46 +590,82 @@ fn only_the_notifiers_account_or_a_senior_lead_runs_it() {
     let d = desk("command = \"{HOOK}\"\n");
     let (code, _, err) = run(dd(&d, "nina", t0()).args(["notifier", "--once"]));
     assert_eq!(code, 2);
-    assert!(err.contains("runs as the notifier's account") && err.contains("nina is neither"), "{err}");
+    assert!(
+        err.contains("runs as the notifier's account") && err.contains("nina is neither"),
+        "{err}"
+    );
     let (code, _, err) = run(dd(&d, "nobody-here", t0()).args(["notifier", "--once"]));
     assert_eq!(code, 0, "{err}");
     // No channel configured: refused, saying what to set.
     std::fs::write(&d.system, "[notify]\nfrom = \"x@example.org\"\n").unwrap();
     let (code, _, err) = run(dd(&d, "sam", t0()).args(["notifier", "--once"]));
     assert_eq!(code, 2);
-    assert!(err.contains("nothing to deliver on: set [notify] smtp"), "{err}");
+    assert!(
+        err.contains("nothing to deliver on: set [notify] smtp"),
+        "{err}"
+    );
     std::fs::write(&d.system, "[notify]\nsmtp = \"localhost\"\n").unwrap();
     let (_, _, err) = run(dd(&d, "sam", t0()).args(["notifier", "--once"]));
-    assert!(err.contains("write \\\"host:port\\\"") || err.contains("write \"host:port\""), "{err}");
+    assert!(
+        err.contains("write \\\"host:port\\\"") || err.contains("write \"host:port\""),
+        "{err}"
+    );
     // Channels are set by their owner or a senior lead only, and checked.
-    let (code, _, err) = run(dd(&d, "dan", t0()).args(["staff", "set", "nina", "--email", "x@example.org"]));
+    let (code, _, err) =
+        run(dd(&d, "dan", t0()).args(["staff", "set", "nina", "--email", "x@example.org"]));
     assert_eq!(code, 2);
     assert!(err.contains("only nina or a senior lead"), "{err}");
-    let (code, _, err) = run(dd(&d, "dan", t0()).args(["staff", "set", "dan", "--email", "not an address"]));
+    let (code, _, err) =
+        run(dd(&d, "dan", t0()).args(["staff", "set", "dan", "--email", "not an address"]));
     assert_eq!(code, 2);
     assert!(err.contains("is not an e-mail address"), "{err}");
-    let out = ok(&d, "dan", t0(), &["staff", "set", "dan", "--quiet", "22:00-07:00"]);
+    let out = ok(
+        &d,
+        "dan",
+        t0(),
+        &["staff", "set", "dan", "--quiet", "22:00-07:00"],
+    );
     assert!(out.contains("quiet     22:00-07:00"), "{out}");
     // The trail says what changed, never the address.
     let trail: String = common::sql(&d.db)
         .query_row("SELECT group_concat(coalesce(detail, ''), '|') FROM audit_log WHERE action = 'channels'", [], |r| r.get(0))
         .unwrap();
-    assert!(trail.contains("email set") && !trail.contains("@"), "{trail}");
+    assert!(
+        trail.contains("email set") && !trail.contains("@"),
+        "{trail}"
+    );
 }
 
 #[test]
 fn quiet_hours_hold_routine_alerts_but_never_immediate_risk() {
     let d = desk("command = \"{HOOK}\"\n");
-    ok(&d, "sam", t0(), &["staff", "set", "nina", "--quiet", "08:00-10:00"]);
+    ok(
+        &d,
+        "sam",
+        t0(),
+        &["staff", "set", "nina", "--quiet", "08:00-10:00"],
+    );
     let routine = concern(&d, t0());
     let urgent = ok(
         &d,
         "dan",
         t0(),
         &[
-            "new", "--subject", "child", "--name", "Other Child", "--area", "Rutland",
-            "--category", "neglect", "--risk", "high", "--summary", "Life at risk",
-            "--immediate-risk", "--called-999",
+            "new",
+            "--subject",
+            "child",
+            "--name",
+            "Other Child",
+            "--area",
+            "Rutland",
+            "--category",
+            "neglect",
+            "--risk",
+            "high",
+            "--summary",
+            "Life at risk",
+            "--immediate-risk",
+            "--called-999",
         ],
     )
     .trim()
@@ -515,9 +676,16 @@ fn quiet_hours_hold_routine_alerts_but_never_immediate_risk() {
         .filter(|v| v["to"]["account"] == "nina")
         .map(|v| v["reference"].as_str().unwrap().to_string())
         .collect();
-    assert!(refs.contains(&urgent), "immediate risk ignores quiet hours: {refs:?}");
+    assert!(
+        refs.contains(&urgent),
+        "immediate risk ignores quiet hours: {refs:?}"
+    );
     assert!(!refs.contains(&routine), "routine waits: {refs:?}");
     // At 10:00 her quiet hours end and the routine alert is delivered.
     notifier(&d, t0() + Duration::minutes(61));
-    assert!(hooked(&d).iter().any(|v| v["to"]["account"] == "nina" && v["reference"] == routine.as_str()));
+    assert!(
+        hooked(&d)
+            .iter()
+            .any(|v| v["to"]["account"] == "nina" && v["reference"] == routine.as_str())
+    );
 }

@@ -108,7 +108,9 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
         RotaCommand::Pattern(PatternCommand::List) => {
             let rows = store::rota::patterns_of(&st)?;
             if rows.is_empty() {
-                println!("No weekly pattern: add one with `dutydesk rota pattern add USER \"Mon-Fri 09:00-17:00\"`");
+                println!(
+                    "No weekly pattern: add one with `dutydesk rota pattern add USER \"Mon-Fri 09:00-17:00\"`"
+                );
             }
             for (id, user, name, shift, from, until) in rows {
                 println!(
@@ -155,7 +157,11 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
             let shifts = store::rota::in_force_of(&st, now, to)?;
             let names = store::rota::names(&st)?;
             let who = |id: i64| names.get(&id).map_or("?".to_string(), |n| n.1.clone());
-            let when = |t: DateTime<Utc>| crate::domain::calendar::local(t).format("%a %d %b %Y %H:%M %Z").to_string();
+            let when = |t: DateTime<Utc>| {
+                crate::domain::calendar::local(t)
+                    .format("%a %d %b %Y %H:%M %Z")
+                    .to_string()
+            };
             let problems = crate::domain::rota::check(&shifts, now, to);
             if problems.is_empty() {
                 println!("No gaps or overlaps in the next {days} days (UK time).");
@@ -169,7 +175,12 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                         when(*to),
                         crate::domain::deadline::countdown(*to, *from)
                     ),
-                    crate::domain::rota::Problem::Overlap { first, second, from, to } => println!(
+                    crate::domain::rota::Problem::Overlap {
+                        first,
+                        second,
+                        from,
+                        to,
+                    } => println!(
                         "OVERLAP  {} to {}: {} and {} both on duty; alerts go to {}",
                         when(*from),
                         when(*to),

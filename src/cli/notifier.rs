@@ -28,7 +28,11 @@ pub enum PolicyCommand {
         #[arg(long)]
         steps: String,
         /// Minutes between reminders after the last step (5 to 10080)
-        #[arg(long, conflicts_with = "no_repeat", required_unless_present = "no_repeat")]
+        #[arg(
+            long,
+            conflicts_with = "no_repeat",
+            required_unless_present = "no_repeat"
+        )]
         repeat: Option<u32>,
         /// No reminders after the last step
         #[arg(long)]
@@ -189,8 +193,12 @@ fn authorise(st: &Store, account: Option<&str>) -> Result<String, Failure> {
 /// `dutydesk notifier [--once]`: the desk's paging service.
 pub fn notifier(path: &Path, once: bool) -> Outcome {
     let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
-    let settings =
-        crate::notifier::Settings::from_system(&system.notify).map_err(|e| refused(format!("{e} (in {})", crate::config::SystemConfig::path().display())))?;
+    let settings = crate::notifier::Settings::from_system(&system.notify).map_err(|e| {
+        refused(format!(
+            "{e} (in {})",
+            crate::config::SystemConfig::path().display()
+        ))
+    })?;
     let senders = settings.senders();
     if senders.is_empty() {
         return Err(refused(format!(

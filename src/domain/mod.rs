@@ -45,14 +45,14 @@ macro_rules! coded_enum {
 }
 
 pub mod alert;
-pub mod paging;
-pub mod policy;
 pub mod calendar;
 pub mod contact;
 pub mod deadline;
 pub mod escalation;
 pub mod hours;
 pub mod names;
+pub mod paging;
+pub mod policy;
 pub mod report;
 pub mod review;
 pub mod rota;

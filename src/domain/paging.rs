@@ -161,7 +161,9 @@ pub fn message(
         ),
         Kind::Taken => (
             format!("{r} was taken by another DSL"),
-            format!("Another DSL took {r} from you {since}; open dutydesk to see who holds it now."),
+            format!(
+                "Another DSL took {r} from you {since}; open dutydesk to see who holds it now."
+            ),
             format!("dutydesk show {r}"),
         ),
         Kind::NobodyOnDuty => (
@@ -174,7 +176,10 @@ pub fn message(
         Kind::ShiftStart => {
             let c = counts.unwrap_or_default();
             (
-                format!("Your duty shift started {}", local(alert.started_at).format("%H:%M")),
+                format!(
+                    "Your duty shift started {}",
+                    local(alert.started_at).format("%H:%M")
+                ),
                 format!(
                     "Open now: {} escalations, {} overdue deadlines, {} not acknowledged. The handover: `dutydesk handover` (or H in dutydesk).",
                     c.open, c.overdue, c.unacknowledged
@@ -185,7 +190,9 @@ pub fn message(
     };
     let stop = match alert.kind {
         Kind::Unacknowledged | Kind::Overdue | Kind::DueSoon => {
-            format!("To act: open dutydesk, select {r} and press A, or run `{ack}`; that stops these alerts for everyone.")
+            format!(
+                "To act: open dutydesk, select {r} and press A, or run `{ack}`; that stops these alerts for everyone."
+            )
         }
         Kind::Signoff => format!(
             "To act: `dutydesk show {r}`, then `dutydesk signoff {r} ...`; `dutydesk alerts ack {r}` stops these alerts for everyone."
@@ -198,7 +205,11 @@ pub fn message(
     let total = policy.steps.len();
     let step = if firing.round == 0 {
         if total > 1 {
-            format!("Step {} of {total} of the {} policy.", firing.step + 1, alert.kind.policy().code())
+            format!(
+                "Step {} of {total} of the {} policy.",
+                firing.step + 1,
+                alert.kind.policy().code()
+            )
         } else {
             String::new()
         }
@@ -269,7 +280,11 @@ mod tests {
     fn words_carry_the_reference_the_kind_and_how_to_act() {
         let a = alert(Kind::Overdue);
         let p = Policy::default_for(PolicyKind::Overdue);
-        let f = super::super::policy::firings(&p, a.started_at, a.started_at + chrono::Duration::minutes(61));
+        let f = super::super::policy::firings(
+            &p,
+            a.started_at,
+            a.started_at + chrono::Duration::minutes(61),
+        );
         let m = message(&a, &p, &f[1], None);
         assert_eq!(m.title, "SG-2026-0042 overdue");
         assert_eq!(
@@ -279,14 +294,34 @@ mod tests {
         let mut urgent = alert(Kind::Unacknowledged);
         urgent.immediate_risk = true;
         let p = Policy::default_for(PolicyKind::Unacknowledged);
-        let m = message(&urgent, &p, &super::super::policy::firings(&p, urgent.started_at, urgent.started_at + chrono::Duration::minutes(50))[3], None);
-        assert_eq!(m.title, "URGENT (immediate risk to life): SG-2026-0042 not acknowledged");
-        assert!(m.text.ends_with("Reminder 1: still not acknowledged."), "{}", m.text);
+        let m = message(
+            &urgent,
+            &p,
+            &super::super::policy::firings(
+                &p,
+                urgent.started_at,
+                urgent.started_at + chrono::Duration::minutes(50),
+            )[3],
+            None,
+        );
+        assert_eq!(
+            m.title,
+            "URGENT (immediate risk to life): SG-2026-0042 not acknowledged"
+        );
+        assert!(
+            m.text.ends_with("Reminder 1: still not acknowledged."),
+            "{}",
+            m.text
+        );
         // A deadline without a rule is never named: it may hold words.
         let mut manual = alert(Kind::DueSoon);
         manual.rule = None;
         let p = Policy::default_for(PolicyKind::DueSoon);
         let f = &super::super::policy::firings(&p, manual.started_at, manual.started_at)[0];
-        assert!(message(&manual, &p, f, None).text.starts_with("A deadline is due"));
+        assert!(
+            message(&manual, &p, f, None)
+                .text
+                .starts_with("A deadline is due")
+        );
     }
 }

@@ -92,7 +92,10 @@ pub fn parse_steps(text: &str) -> Result<Vec<Step>, String> {
             ));
         };
         let after_minutes: u32 = minutes.trim().parse().map_err(|_| {
-            format!("step {part:?}: {:?} is not a number of minutes", minutes.trim())
+            format!(
+                "step {part:?}: {:?} is not a number of minutes",
+                minutes.trim()
+            )
         })?;
         if after_minutes > MAX_MINUTES {
             return Err(format!(
@@ -109,8 +112,9 @@ pub fn parse_steps(text: &str) -> Result<Vec<Step>, String> {
         }
         let mut list = Vec::new();
         for t in targets.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            let t = Target::from_code(t)
-                .ok_or_else(|| format!("step {part:?}: {t:?} is not a target: use {targets_help}"))?;
+            let t = Target::from_code(t).ok_or_else(|| {
+                format!("step {part:?}: {t:?} is not a target: use {targets_help}")
+            })?;
             if list.contains(&t) {
                 return Err(format!("step {part:?} names {} twice", t.code()));
             }
@@ -210,7 +214,10 @@ impl Policy {
     /// "0:duty; 15:dsls,deputies; 30:seniors, then every 15 min".
     pub fn describe(&self) -> String {
         match self.repeat_minutes {
-            Some(r) => format!("{}; then everyone again every {r} min", format_steps(&self.steps)),
+            Some(r) => format!(
+                "{}; then everyone again every {r} min",
+                format_steps(&self.steps)
+            ),
             None => format!("{}; no repeat", format_steps(&self.steps)),
         }
     }
@@ -332,12 +339,15 @@ pub struct Quiet {
 
 /// Parses `HH:MM-HH:MM` (UK local time; `22:00-07:00` runs overnight).
 pub fn parse_quiet(text: &str) -> Result<Quiet, String> {
-    let bad = || format!("{text:?} is not quiet hours: write HH:MM-HH:MM in UK time, e.g. 22:00-07:00");
+    let bad =
+        || format!("{text:?} is not quiet hours: write HH:MM-HH:MM in UK time, e.g. 22:00-07:00");
     let (a, b) = text.trim().split_once('-').ok_or_else(bad)?;
     let t = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| bad());
     let (from, to) = (t(a)?, t(b)?);
     if from == to {
-        return Err(format!("{text:?}: quiet hours must start and end at different times"));
+        return Err(format!(
+            "{text:?}: quiet hours must start and end at different times"
+        ));
     }
     Ok(Quiet { from, to })
 }
@@ -388,11 +398,26 @@ mod tests {
 
     fn team() -> Vec<Member> {
         vec![
-            Member { id: DUTY, role: Role::Dsl },
-            Member { id: DSL2, role: Role::Dsl },
-            Member { id: DEPUTY, role: Role::Deputy },
-            Member { id: SENIOR, role: Role::Senior },
-            Member { id: VIEWER, role: Role::Viewer },
+            Member {
+                id: DUTY,
+                role: Role::Dsl,
+            },
+            Member {
+                id: DSL2,
+                role: Role::Dsl,
+            },
+            Member {
+                id: DEPUTY,
+                role: Role::Deputy,
+            },
+            Member {
+                id: SENIOR,
+                role: Role::Senior,
+            },
+            Member {
+                id: VIEWER,
+                role: Role::Viewer,
+            },
         ]
     }
 
@@ -409,8 +434,8 @@ mod tests {
         let mut sent: Vec<(u32, u32, i64)> = Vec::new();
         let mut told: Vec<(String, Vec<i64>)> = Vec::new();
         for minute in 0..=90 {
-            let now = Utc.with_ymd_and_hms(2026, 11, 23, 1, 55, 0).unwrap()
-                + Duration::minutes(minute);
+            let now =
+                Utc.with_ymd_and_hms(2026, 11, 23, 1, 55, 0).unwrap() + Duration::minutes(minute);
             if now >= acked {
                 continue;
             }
@@ -424,7 +449,12 @@ mod tests {
                 }
             }
             if !this.is_empty() {
-                told.push((crate::domain::calendar::local(now).format("%H:%M").to_string(), this));
+                told.push((
+                    crate::domain::calendar::local(now)
+                        .format("%H:%M")
+                        .to_string(),
+                    this,
+                ));
             }
         }
         assert_eq!(
@@ -446,7 +476,7 @@ mod tests {
         let f = firings(&p, t(2, 0), t(9, 59));
         // Three first-round steps, then only the latest repeat.
         assert_eq!(f.len(), 4);
-        assert_eq!((f[3].round, f[3].step), (28, 0));
+        assert_eq!((f[3].round, f[3].step), (29, 0));
         assert_eq!(f[3].at, t(9, 45));
         assert!(firings(&p, t(2, 0), t(1, 59)).is_empty());
     }
@@ -456,11 +486,26 @@ mod tests {
         let r = recipients(&[Target::Duty], &team(), None, None);
         assert_eq!(r, vec![DUTY, DSL2, DEPUTY]);
         // A duty DSL who is no longer active staff is not a destination.
-        assert_eq!(recipients(&[Target::Duty], &team(), Some(99), None), vec![DUTY, DSL2, DEPUTY]);
-        let only_seniors = vec![Member { id: SENIOR, role: Role::Senior }];
-        assert_eq!(recipients(&[Target::Duty], &only_seniors, None, None), vec![SENIOR]);
-        assert_eq!(recipients(&[Target::Holder], &team(), Some(DUTY), None), Vec::<i64>::new());
-        assert_eq!(recipients(&[Target::Holder], &team(), None, Some(VIEWER)), Vec::<i64>::new());
+        assert_eq!(
+            recipients(&[Target::Duty], &team(), Some(99), None),
+            vec![DUTY, DSL2, DEPUTY]
+        );
+        let only_seniors = vec![Member {
+            id: SENIOR,
+            role: Role::Senior,
+        }];
+        assert_eq!(
+            recipients(&[Target::Duty], &only_seniors, None, None),
+            vec![SENIOR]
+        );
+        assert_eq!(
+            recipients(&[Target::Holder], &team(), Some(DUTY), None),
+            Vec::<i64>::new()
+        );
+        assert_eq!(
+            recipients(&[Target::Holder], &team(), None, Some(VIEWER)),
+            Vec::<i64>::new()
+        );
     }
 
     #[test]

@@ -47,9 +47,13 @@ pub fn parse_weekly(text: &str) -> Result<Weekly, String> {
         .ok_or_else(|| format!("{text:?}: write the days, then the hours, {example}"))?;
     let day = |d: &str| -> Result<u8, String> {
         DAYS.iter()
-            .position(|x| x.eq_ignore_ascii_case(d.trim()) || full(x).eq_ignore_ascii_case(d.trim()))
+            .position(|x| {
+                x.eq_ignore_ascii_case(d.trim()) || full(x).eq_ignore_ascii_case(d.trim())
+            })
             .map(|i| i as u8)
-            .ok_or_else(|| format!("{d:?} is not a day: Mon, Tue, Wed, Thu, Fri, Sat, Sun or daily"))
+            .ok_or_else(|| {
+                format!("{d:?} is not a day: Mon, Tue, Wed, Thu, Fri, Sat, Sun or daily")
+            })
     };
     let mut weekdays = 0u8;
     for part in days.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -300,7 +304,10 @@ pub fn check(shifts: &[Shift], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Pr
             if a.staff_id == b.staff_id {
                 continue;
             }
-            let (f, t) = (b.starts_at.max(a.starts_at).max(from), a.ends_at.min(b.ends_at).min(to));
+            let (f, t) = (
+                b.starts_at.max(a.starts_at).max(from),
+                a.ends_at.min(b.ends_at).min(to),
+            );
             if t > f {
                 out.push(Problem::Overlap {
                     first: a.staff_id,
@@ -358,11 +365,20 @@ mod tests {
     fn patterns_parse_as_people_type_them() {
         let w = parse_weekly("Mon-Fri 09:00–17:00").unwrap();
         assert_eq!(w.weekdays, 0b0011111);
-        assert_eq!(format_weekly(w.weekdays, w.starts, w.ends), "Mon-Fri 09:00-17:00");
+        assert_eq!(
+            format_weekly(w.weekdays, w.starts, w.ends),
+            "Mon-Fri 09:00-17:00"
+        );
         let w = parse_weekly("sat,sun 21:00-09:00").unwrap();
-        assert_eq!(format_weekly(w.weekdays, w.starts, w.ends), "Sat-Sun 21:00-09:00");
+        assert_eq!(
+            format_weekly(w.weekdays, w.starts, w.ends),
+            "Sat-Sun 21:00-09:00"
+        );
         let w = parse_weekly("Fri-Mon 17:00-09:00").unwrap();
-        assert_eq!(format_weekly(w.weekdays, w.starts, w.ends), "Mon,Fri-Sun 17:00-09:00");
+        assert_eq!(
+            format_weekly(w.weekdays, w.starts, w.ends),
+            "Mon,Fri-Sun 17:00-09:00"
+        );
         assert_eq!(parse_weekly("daily 08:00-20:00").unwrap().weekdays, 0x7f);
         for (bad, says) in [
             ("Mon", "days, then the hours"),
@@ -398,12 +414,25 @@ mod tests {
         // Counting 12 real hours from the start, as UTC arithmetic would,
         // leaves 08:00-09:00 GMT uncovered: a gap the check must find.
         let naive = vec![
-            Shift { staff_id: 20, starts_at: night.starts_at, ends_at: night.starts_at + Duration::hours(12), source: Source::OneOff(1) },
-            Shift { staff_id: 10, starts_at: utc(2026, 10, 25, 9, 0), ends_at: utc(2026, 10, 25, 21, 0), source: Source::OneOff(2) },
+            Shift {
+                staff_id: 20,
+                starts_at: night.starts_at,
+                ends_at: night.starts_at + Duration::hours(12),
+                source: Source::OneOff(1),
+            },
+            Shift {
+                staff_id: 10,
+                starts_at: utc(2026, 10, 25, 9, 0),
+                ends_at: utc(2026, 10, 25, 21, 0),
+                source: Source::OneOff(2),
+            },
         ];
         assert_eq!(
             check(&naive, utc(2026, 10, 24, 20, 0), utc(2026, 10, 25, 21, 0)),
-            vec![Problem::Gap { from: utc(2026, 10, 25, 8, 0), to: utc(2026, 10, 25, 9, 0) }]
+            vec![Problem::Gap {
+                from: utc(2026, 10, 25, 8, 0),
+                to: utc(2026, 10, 25, 9, 0)
+            }]
         );
     }
 
@@ -422,18 +451,37 @@ mod tests {
         assert_eq!(
             problems,
             vec![
-                Problem::Overlap { first: 10, second: 30, from: utc(2026, 10, 28, 12, 0), to: utc(2026, 10, 28, 14, 0) },
-                Problem::Gap { from: utc(2026, 10, 31, 8, 0), to: utc(2026, 11, 2, 8, 0) },
+                Problem::Overlap {
+                    first: 10,
+                    second: 30,
+                    from: utc(2026, 10, 28, 12, 0),
+                    to: utc(2026, 10, 28, 14, 0)
+                },
+                Problem::Gap {
+                    from: utc(2026, 10, 31, 8, 0),
+                    to: utc(2026, 11, 2, 8, 0)
+                },
             ]
         );
         // A one-off weekend cover fills the gap; it overrides, so the
         // Friday night pattern shift it overlaps is cut, not doubled.
-        let cover = Shift { staff_id: 40, starts_at: utc(2026, 10, 31, 6, 0), ends_at: utc(2026, 11, 2, 8, 0), source: Source::OneOff(9) };
+        let cover = Shift {
+            staff_id: 40,
+            starts_at: utc(2026, 10, 31, 6, 0),
+            ends_at: utc(2026, 11, 2, 8, 0),
+            source: Source::OneOff(9),
+        };
         shifts = effective(std::slice::from_ref(&cover), &expand(&p, from, to));
         let problems = check(&shifts, from, to);
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(on_duty(&shifts, utc(2026, 10, 31, 7, 0)).unwrap().staff_id, 40);
-        assert_eq!(on_duty(&shifts, utc(2026, 10, 31, 5, 0)).unwrap().staff_id, 20);
+        assert_eq!(
+            on_duty(&shifts, utc(2026, 10, 31, 7, 0)).unwrap().staff_id,
+            40
+        );
+        assert_eq!(
+            on_duty(&shifts, utc(2026, 10, 31, 5, 0)).unwrap().staff_id,
+            20
+        );
     }
 
     #[test]
@@ -443,7 +491,14 @@ mod tests {
         let s = expand(&p, utc(2026, 3, 29, 0, 0), utc(2026, 3, 29, 12, 0));
         assert_eq!(s[0].starts_at, utc(2026, 3, 29, 1, 30));
         assert_eq!(s[0].ends_at, utc(2026, 3, 29, 8, 0));
-        assert_eq!(parse_local("2026-10-25 01:30").unwrap(), utc(2026, 10, 25, 0, 30));
-        assert!(parse_local("tomorrow").unwrap_err().contains("2026-11-24 09:00"));
+        assert_eq!(
+            parse_local("2026-10-25 01:30").unwrap(),
+            utc(2026, 10, 25, 0, 30)
+        );
+        assert!(
+            parse_local("tomorrow")
+                .unwrap_err()
+                .contains("2026-11-24 09:00")
+        );
     }
 }

@@ -78,7 +78,12 @@ pub fn set_policy(
             w.now().timestamp()
         ],
     )?;
-    w.audit("set", "alert_policy", Some(kind.code()), Some(&p.describe()))?;
+    w.audit(
+        "set",
+        "alert_policy",
+        Some(kind.code()),
+        Some(&p.describe()),
+    )?;
     Ok(p)
 }
 
@@ -135,7 +140,10 @@ pub struct ChannelChange {
 
 impl ChannelChange {
     pub fn is_empty(&self) -> bool {
-        self.email.is_none() && self.hook.is_none() && self.hook_to.is_none() && self.quiet.is_none()
+        self.email.is_none()
+            && self.hook.is_none()
+            && self.hook_to.is_none()
+            && self.quiet.is_none()
     }
 }
 
@@ -171,7 +179,11 @@ pub fn set_channels(w: &mut Write<'_>, username: &str, change: &ChannelChange) -
             Some(a) => Some(check_email(a)?),
             None => None,
         };
-        said.push(if c.email.is_some() { "email set" } else { "email cleared" });
+        said.push(if c.email.is_some() {
+            "email set"
+        } else {
+            "email cleared"
+        });
     }
     if let Some(h) = change.hook {
         c.hook = h;
@@ -182,23 +194,47 @@ pub fn set_channels(w: &mut Write<'_>, username: &str, change: &ChannelChange) -
             Some(a) => Some(check_hook_to(a)?),
             None => None,
         };
-        said.push(if c.hook_to.is_some() { "hook address set" } else { "hook address cleared" });
+        said.push(if c.hook_to.is_some() {
+            "hook address set"
+        } else {
+            "hook address cleared"
+        });
     }
     if let Some(q) = &change.quiet {
         c.quiet = match q {
-            Some(text) => Some(policy::parse_quiet(text).map_err(StoreError::Refused)?.format()),
+            Some(text) => Some(
+                policy::parse_quiet(text)
+                    .map_err(StoreError::Refused)?
+                    .format(),
+            ),
             None => None,
         };
-        said.push(if c.quiet.is_some() { "quiet hours set" } else { "quiet hours cleared" });
+        said.push(if c.quiet.is_some() {
+            "quiet hours set"
+        } else {
+            "quiet hours cleared"
+        });
     }
     w.tx().execute(
         "INSERT INTO staff_channels (staff_id, email, hook, hook_to, quiet, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (staff_id) DO UPDATE SET email = excluded.email, hook = excluded.hook,
              hook_to = excluded.hook_to, quiet = excluded.quiet, updated_at = excluded.updated_at",
-        params![target.id, c.email, c.hook, c.hook_to, c.quiet, w.now().timestamp()],
+        params![
+            target.id,
+            c.email,
+            c.hook,
+            c.hook_to,
+            c.quiet,
+            w.now().timestamp()
+        ],
     )?;
-    w.audit("channels", "staff", Some(&target.username), Some(&said.join(", ")))?;
+    w.audit(
+        "channels",
+        "staff",
+        Some(&target.username),
+        Some(&said.join(", ")),
+    )?;
     Ok(c)
 }
 
@@ -206,7 +242,9 @@ fn check_email(a: &str) -> Result<String> {
     let a = a.trim();
     a.parse::<lettre::Address>()
         .map(|_| a.to_string())
-        .map_err(|_| StoreError::Refused(format!("{a:?} is not an e-mail address (name@example.org)")))
+        .map_err(|_| {
+            StoreError::Refused(format!("{a:?} is not an e-mail address (name@example.org)"))
+        })
 }
 
 fn check_hook_to(a: &str) -> Result<String> {
@@ -442,13 +480,10 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
     }
     // The rota: nobody on duty, and shifts just begun.
     {
-        let shifts = super::rota::in_force(conn, now - Duration::days(7), now + Duration::seconds(1))?;
+        let shifts =
+            super::rota::in_force(conn, now - Duration::days(7), now + Duration::seconds(1))?;
         if crate::domain::rota::on_duty(&shifts, now).is_none() {
-            let last_end = shifts
-                .iter()
-                .map(|s| s.ends_at)
-                .filter(|e| *e <= now)
-                .max();
+            let last_end = shifts.iter().map(|s| s.ends_at).filter(|e| *e <= now).max();
             let since = match last_end {
                 Some(e) => e,
                 None => {
@@ -478,10 +513,9 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
             });
         }
         let mut greeted: Vec<(i64, i64)> = Vec::new();
-        for s in shifts
-            .iter()
-            .filter(|s| s.starts_at <= now && s.starts_at > now - SHIFT_START_WITHIN && s.ends_at > now)
-        {
+        for s in shifts.iter().filter(|s| {
+            s.starts_at <= now && s.starts_at > now - SHIFT_START_WITHIN && s.ends_at > now
+        }) {
             // Back-to-back pieces of one person's duty (a pattern cut by a
             // one-off) are one shift to them: greet only a real start.
             let continues = shifts
@@ -597,7 +631,8 @@ pub fn acknowledge_rota(w: &mut Write<'_>) -> Result<String> {
         })?;
     if gap.acknowledged {
         return Err(StoreError::Refused(
-            "\"nobody on duty\" is already acknowledged; take over with `dutydesk rota take-over`".into(),
+            "\"nobody on duty\" is already acknowledged; take over with `dutydesk rota take-over`"
+                .into(),
         ));
     }
     w.tx().execute(
@@ -732,7 +767,14 @@ pub fn record_wanted(
         for w in wanted {
             let exists = stmt
                 .query_row(
-                    params![w.kind.code(), w.subject_id, w.round, w.step, w.staff_id, w.channel.code()],
+                    params![
+                        w.kind.code(),
+                        w.subject_id,
+                        w.round,
+                        w.step,
+                        w.staff_id,
+                        w.channel.code()
+                    ],
                     |_| Ok(()),
                 )
                 .optional()?
@@ -823,7 +865,8 @@ pub fn claim_due(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Claimed>> 
         let mut out = Vec::new();
         for row in rows {
             let (id, kind, subject_id, round, step, staff_id, channel, attempts) = row?;
-            let (Some(kind), Some(channel)) = (Kind::from_code(&kind), Channel::from_code(&channel))
+            let (Some(kind), Some(channel)) =
+                (Kind::from_code(&kind), Channel::from_code(&channel))
             else {
                 continue;
             };
@@ -879,7 +922,11 @@ pub fn finish(store: &mut Store, now: DateTime<Utc>, done: &[(Claimed, Outcome)]
                          next_at = ?3, done_at = ?4, error = ?5 WHERE id = ?1",
                     params![
                         c.id,
-                        if retry_at.is_some() { "failed" } else { "gave_up" },
+                        if retry_at.is_some() {
+                            "failed"
+                        } else {
+                            "gave_up"
+                        },
                         retry_at.map_or(n, |t| t.timestamp()),
                         retry_at.is_none().then_some(n),
                         reason.chars().take(200).collect::<String>()

@@ -364,10 +364,12 @@ pub fn in_force(
     // straddles its edge is cut where they meet it.
     let pad = chrono::Duration::days(2);
     let ones = one_offs(conn, from - pad, to + pad)?;
-    Ok(plan::effective(&ones, &plan::expand(&patterns(conn)?, from - pad, to + pad))
-        .into_iter()
-        .filter(|s| s.ends_at > from && s.starts_at < to)
-        .collect())
+    Ok(
+        plan::effective(&ones, &plan::expand(&patterns(conn)?, from - pad, to + pad))
+            .into_iter()
+            .filter(|s| s.ends_at > from && s.starts_at < to)
+            .collect(),
+    )
 }
 
 /// Who is on duty at `at` by the rota in force (staff id).
@@ -416,7 +418,11 @@ pub fn add_pattern(
         "add",
         "rota_pattern",
         Some(&s.username),
-        Some(&plan::format_weekly(weekly.weekdays, weekly.starts, weekly.ends)),
+        Some(&plan::format_weekly(
+            weekly.weekdays,
+            weekly.starts,
+            weekly.ends,
+        )),
     )?;
     Ok(id)
 }
@@ -466,17 +472,18 @@ pub fn staff_names(
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            (
-                r.get::<_, String>(1)?,
-                clean_line(&r.get::<_, String>(2)?),
-            ),
+            (r.get::<_, String>(1)?, clean_line(&r.get::<_, String>(2)?)),
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// [`in_force`] on a store.
-pub fn in_force_of(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<plan::Shift>> {
+pub fn in_force_of(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<plan::Shift>> {
     in_force(store.conn(), from, to)
 }
 
