@@ -1052,3 +1052,18 @@ pub fn channels_of(store: &Store, me: &StaffMember, username: &str) -> Result<Ch
     }
     channels(store.conn(), target.id)
 }
+
+/// For the screen (issue 19: the alerts screen's and the record's "stop the
+/// alerts without taking the case"): acknowledges the open alerts of
+/// escalation `id`, refused as for a missing case when the actor may not see
+/// it ([`access::BY_NUMBER`]) and when nothing is open.
+pub fn acknowledge_escalation(w: &mut Write<'_>, id: i64) -> Result<String> {
+    let viewer = access::writer(w)?;
+    access::check_id(w.tx(), viewer, id)?;
+    let reference: String = w.tx().query_row(
+        "SELECT reference FROM escalations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    acknowledge_reference(w, &reference)
+}
