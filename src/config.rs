@@ -447,6 +447,35 @@ pub struct SystemConfig {
     pub organisation: Option<String>,
     /// `[audit]`: where the audit trail's anchors are kept.
     pub audit: AuditConfig,
+    /// `[notify]`: how `dutydesk notifier` reaches people away from the
+    /// terminal (issue 19).
+    pub notify: SystemNotify,
+}
+
+/// `[notify]` in the system file: the mail server or sendmail program, the
+/// command hook, and the notifier's account. Set only here, by the
+/// administrator, never in the database: a setting any DSL can write must
+/// not choose a program to run or a server to talk to (issue 19, point 2).
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SystemNotify {
+    /// SMTP server as `host:port`, plain SMTP (meant for the host's own mail
+    /// server on localhost, which relays onward).
+    pub smtp: Option<String>,
+    /// The host's sendmail program, e.g. `/usr/sbin/sendmail` (instead of smtp).
+    pub sendmail: Option<PathBuf>,
+    /// A program given one JSON alert on standard input (an SMS or pager
+    /// gateway); exit 0 within the timeout means delivered.
+    pub command: Option<PathBuf>,
+    /// The sender address of alert e-mails [default: dutydesk@HOSTNAME].
+    pub from: Option<String>,
+    /// The OS account `dutydesk notifier` runs as (the systemd unit's `User=`);
+    /// a senior lead may also run it.
+    pub account: Option<String>,
+    /// Seconds one e-mail or hook may take before it counts as failed [default: 10].
+    pub timeout_seconds: Option<u64>,
+    /// Seconds between the notifier's passes [default: 30].
+    pub interval_seconds: Option<u64>,
 }
 
 /// `[audit]` in the system file.

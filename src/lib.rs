@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod identity;
+pub mod notifier;
 pub mod notify;
 pub mod process;
 pub mod store;

@@ -133,6 +133,57 @@ const TABLE: &[(&str, &[Run])] = &[
         &[Read(&["deadlines", "--all", "--json"], &[Ref])],
     ),
     ("notify", &[Read(&["notify", "--once"], &[])]),
+    // The paging service: only the system file's account or a senior lead
+    // runs it (here no channel is configured, so it is refused for all);
+    // tests/notifier.rs checks with a fixed clock that a restricted case
+    // pages only the senior lead and the named DSL.
+    ("notifier", &[Read(&["notifier", "--once"], &[])]),
+    (
+        "alerts",
+        &[Read(&["alerts"], &[]), Read(&["alerts", "--json"], &[])],
+    ),
+    ("alerts ack", &[Names(&["alerts", "ack", "{R}"], &[])]),
+    ("policy list", &[Read(&["policy", "list"], &[])]),
+    (
+        "policy set",
+        &[Change(&[
+            "policy",
+            "set",
+            "due_soon",
+            "--steps",
+            "0:holder",
+            "--no-repeat",
+        ])],
+    ),
+    (
+        "staff set",
+        &[Change(&[
+            "staff",
+            "set",
+            "spare",
+            "--email",
+            "spare@example.org",
+        ])],
+    ),
+    (
+        "rota pattern list",
+        &[Read(&["rota", "pattern", "list"], &[])],
+    ),
+    (
+        "rota pattern add",
+        &[Change(&[
+            "rota",
+            "pattern",
+            "add",
+            "dan",
+            "Mon-Fri 09:00-17:00",
+        ])],
+    ),
+    (
+        "rota pattern remove",
+        &[Change(&["rota", "pattern", "remove", "1"])],
+    ),
+    ("rota check", &[Read(&["rota", "check"], &[])]),
     (
         "report",
         &[

@@ -15,7 +15,8 @@ pub enum RotaCommand {
     /// Go on duty now yourself: the current shift ends now and yours runs to
     /// its end (or to the next shift, or for 12 hours)
     TakeOver,
-    /// Add a shift: USER from FROM to TO (RFC 3339, e.g. 2026-11-23T08:00:00Z)
+    /// Add a one-off shift (a swap, cover): USER from FROM to TO, UK time
+    /// ("2026-11-24 09:00") or RFC 3339; it overrides the weekly pattern
     Add {
         user: String,
         #[arg(long)]
@@ -23,16 +24,49 @@ pub enum RotaCommand {
         #[arg(long)]
         to: String,
     },
+    /// The weekly pattern: shifts typed in UK time, e.g. "Mon-Fri 09:00-17:00"
+    #[command(subcommand)]
+    Pattern(PatternCommand),
+    /// Report gaps (nobody on duty) and overlaps in the rota ahead, in UK
+    /// time, clock changes included; exit 1 when there are any
+    Check {
+        /// How many days ahead, from now
+        #[arg(long, default_value_t = 28, value_parser = clap::value_parser!(u32).range(1..=366))]
+        days: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatternCommand {
+    /// Every weekly pattern in force
+    List,
+    /// Add a weekly shift for USER (DSLs and senior leads): SHIFT is days and
+    /// UK hours, e.g. "Mon-Fri 09:00-17:00", "Sat,Sun 21:00-09:00" (overnight)
+    Add {
+        user: String,
+        shift: String,
+        /// First day it applies, YYYY-MM-DD [default: at once]
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day it applies, YYYY-MM-DD [default: until removed]
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// End a weekly pattern (its id from `rota pattern list`)
+    Remove { id: i64 },
+}
+
+fn date(s: &Option<String>, what: &str) -> Result<Option<chrono::NaiveDate>, Failure> {
+    s.as_deref()
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| refused(format!("--{what} {d:?} is not a date: YYYY-MM-DD")))
+        })
+        .transpose()
 }
 
 fn at(s: &str, what: &str) -> Result<DateTime<Utc>, Failure> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| {
-            refused(format!(
-                "--{what} {s:?} is not an RFC 3339 time, e.g. 2026-11-23T08:00:00Z"
-            ))
-        })
+    crate::domain::rota::parse_local(s).map_err(|e| refused(format!("--{what}: {e}")))
 }
 
 pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
@@ -54,7 +88,115 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                     format_stamp(s.ends_at)
                 );
             }
+            let week = store::rota::in_force_of(&st, now, now + chrono::Duration::days(7))?;
+            let names = store::rota::names(&st)?;
+            println!("\nThe next 7 days (UK time):");
+            for s in &week {
+                println!(
+                    "  {} to {}  {}{}",
+                    crate::domain::calendar::local(s.starts_at).format("%a %d %b %H:%M"),
+                    crate::domain::calendar::local(s.ends_at).format("%a %d %b %H:%M"),
+                    names.get(&s.staff_id).map_or("?", |n| n.1.as_str()),
+                    match s.source {
+                        crate::domain::rota::Source::OneOff(_) => "  (one-off)",
+                        crate::domain::rota::Source::Pattern(_) => "",
+                    }
+                );
+            }
             Ok(())
+        }
+        RotaCommand::Pattern(PatternCommand::List) => {
+            let rows = store::rota::patterns_of(&st)?;
+            if rows.is_empty() {
+                println!(
+                    "No weekly pattern: add one with `dutydesk rota pattern add USER \"Mon-Fri 09:00-17:00\"`"
+                );
+            }
+            for (id, user, name, shift, from, until) in rows {
+                println!(
+                    "{id:>4}  {user:<12} {name:<24} {shift:<26} {}{}",
+                    from.map(|d| format!("from {d} ")).unwrap_or_default(),
+                    until.map(|d| format!("until {d}")).unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        RotaCommand::Pattern(PatternCommand::Add {
+            user,
+            shift,
+            from,
+            until,
+        }) => {
+            let (from, until) = (date(from, "from")?, date(until, "until")?);
+            let id = st
+                .write(&me.username, now, |w| {
+                    store::rota::add_pattern(w, user, shift, from, until)
+                })
+                .map_err(|e| Failure {
+                    code: 1,
+                    message: e.to_string(),
+                })?;
+            let w = crate::domain::rota::parse_weekly(shift).map_err(refused)?;
+            println!(
+                "Pattern {id}: {user} {} (UK time). `dutydesk rota check` shows any gap or overlap.",
+                crate::domain::rota::format_weekly(w.weekdays, w.starts, w.ends)
+            );
+            Ok(())
+        }
+        RotaCommand::Pattern(PatternCommand::Remove { id }) => {
+            st.write(&me.username, now, |w| store::rota::remove_pattern(w, *id))
+                .map_err(|e| Failure {
+                    code: 1,
+                    message: e.to_string(),
+                })?;
+            println!("Pattern {id} no longer in force.");
+            Ok(())
+        }
+        RotaCommand::Check { days } => {
+            let to = now + chrono::Duration::days(i64::from(*days));
+            let shifts = store::rota::in_force_of(&st, now, to)?;
+            let names = store::rota::names(&st)?;
+            let who = |id: i64| names.get(&id).map_or("?".to_string(), |n| n.1.clone());
+            let when = |t: DateTime<Utc>| {
+                crate::domain::calendar::local(t)
+                    .format("%a %d %b %Y %H:%M %Z")
+                    .to_string()
+            };
+            let problems = crate::domain::rota::check(&shifts, now, to);
+            if problems.is_empty() {
+                println!("No gaps or overlaps in the next {days} days (UK time).");
+                return Ok(());
+            }
+            for p in &problems {
+                match p {
+                    crate::domain::rota::Problem::Gap { from, to } => println!(
+                        "GAP      {} to {}: nobody on duty ({})",
+                        when(*from),
+                        when(*to),
+                        crate::domain::deadline::countdown(*to, *from)
+                    ),
+                    crate::domain::rota::Problem::Overlap {
+                        first,
+                        second,
+                        from,
+                        to,
+                    } => println!(
+                        "OVERLAP  {} to {}: {} and {} both on duty; alerts go to {}",
+                        when(*from),
+                        when(*to),
+                        who(*first),
+                        who(*second),
+                        who(*second)
+                    ),
+                }
+            }
+            Err(Failure {
+                code: 1,
+                message: format!(
+                    "{} problem(s) in the rota in the next {days} days: add a shift (`dutydesk rota add`, `rota pattern add`)",
+                    problems.len()
+                ),
+            })
         }
         RotaCommand::TakeOver => {
             let said = st

@@ -11,8 +11,10 @@ mod admin;
 mod contacts;
 mod handover;
 mod lists;
-pub use handover::RotaCommand;
+pub use handover::{PatternCommand, RotaCommand};
 mod deadlines;
+mod notifier;
+pub use notifier::{AlertsCommand, PolicyCommand};
 mod reports;
 mod reviews;
 mod verbs;
@@ -125,6 +127,25 @@ pub enum Command {
         #[arg(long, required = true)]
         once: bool,
     },
+    /// The desk's paging service: e-mail and the command hook, by the
+    /// escalation policies, until someone acknowledges (systemd unit:
+    /// packaging/systemd/dutydesk-notifier.service)
+    ///
+    /// Runs as the system file's `[notify] account` (or a senior lead). The
+    /// mail server and the hook are set only in the system file's `[notify]`
+    /// (`smtp = "localhost:25"` or `sendmail = "/usr/sbin/sendmail"`,
+    /// `command = "/path"`). Each alert is delivered once per step and person;
+    /// failures are retried with backoff and logged to standard error.
+    Notifier {
+        /// One pass, then exit (for cron or a test); exit 1 if a delivery failed
+        #[arg(long)]
+        once: bool,
+    },
+    /// Escalation policies: who is told about each kind of alert, and when
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Open alerts you may see (risk, age, whether acknowledged); `alerts ack`
+    Alerts(notifier::AlertsArgs),
     /// England & Wales (or another division's) bank holidays, for working days
     #[command(subcommand)]
     Holidays(HolidaysCommand),
@@ -472,6 +493,24 @@ pub enum StaffCommand {
     Deactivate { user: String },
     /// Let a deactivated account back in, in the role it had (senior leads only)
     Reactivate { user: String },
+    /// Alert channels away from the terminal (yourself, or anyone for a senior
+    /// lead); without options, shows them. Addresses never reach the audit trail.
+    Set {
+        user: String,
+        /// E-mail address for alerts, or `none`
+        #[arg(long, value_name = "ADDR")]
+        email: Option<String>,
+        /// Page through the command hook: on or off
+        #[arg(long, value_parser = ["on", "off"])]
+        hook: Option<String>,
+        /// The address the hook is given (an SMS number, a pager id), or `none`
+        #[arg(long, value_name = "ID")]
+        hook_to: Option<String>,
+        /// Quiet hours, UK time, e.g. 22:00-07:00, or `none`: alerts wait
+        /// until they end, except about a case with immediate risk to life
+        #[arg(long, value_name = "HH:MM-HH:MM")]
+        quiet: Option<String>,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -749,6 +788,9 @@ pub fn run(cli: Cli) -> Outcome {
             deadlines::list(&db_path(&cli, DEFAULT_DB), *json, *all)
         }
         Some(Command::Notify { .. }) => deadlines::notify_once(&db_path(&cli, DEFAULT_DB)),
+        Some(Command::Notifier { once }) => notifier::notifier(&db_path(&cli, DEFAULT_DB), *once),
+        Some(Command::Policy(cmd)) => notifier::policy(&db_path(&cli, DEFAULT_DB), cmd),
+        Some(Command::Alerts(a)) => notifier::alerts(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Holidays(cmd)) => deadlines::holidays(&db_path(&cli, DEFAULT_DB), cmd),
         Some(Command::Rules(cmd)) => deadlines::rules(&db_path(&cli, DEFAULT_DB), cmd),
         Some(Command::Settings(cmd)) => deadlines::settings(&db_path(&cli, DEFAULT_DB), cmd),
@@ -1132,6 +1174,46 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
                 store::staff::reactivate(w, user)
             })?;
             eprintln!("Reactivated {} as {}.", s.username, s.role.label());
+        }
+        StaffCommand::Set {
+            user,
+            email,
+            hook,
+            hook_to,
+            quiet,
+        } => {
+            let clear = |v: &Option<String>| {
+                v.as_ref().map(|v| {
+                    let v = v.trim();
+                    (!v.eq_ignore_ascii_case("none")).then(|| v.to_string())
+                })
+            };
+            let change = store::alerts::ChannelChange {
+                email: clear(email),
+                hook: hook.as_deref().map(|h| h == "on"),
+                hook_to: clear(hook_to),
+                quiet: clear(quiet),
+            };
+            let c = if change.is_empty() {
+                store::alerts::channels_of(&store, &me, user)?
+            } else {
+                store.write(&me.username, clock.now(), |w| {
+                    store::alerts::set_channels(w, user, &change)
+                })?
+            };
+            println!("email     {}", c.email.as_deref().unwrap_or("none"));
+            println!(
+                "hook      {}{}",
+                if c.hook { "on" } else { "off" },
+                c.hook_to
+                    .as_deref()
+                    .map(|t| format!(" (address {t})"))
+                    .unwrap_or_default()
+            );
+            println!(
+                "quiet     {}",
+                c.quiet.as_deref().unwrap_or("none (alerts at any hour)")
+            );
         }
         StaffCommand::List { json } => {
             let list = store::staff::list(&store)?;

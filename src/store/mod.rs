@@ -3,6 +3,7 @@
 //! [`Store::write`], one IMMEDIATE transaction that must also write an audit row.
 
 pub mod access;
+pub mod alerts;
 pub mod areas;
 pub mod audit;
 pub mod backup;

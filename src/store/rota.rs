@@ -15,37 +15,31 @@ pub struct Shift {
     pub ends_at: DateTime<Utc>,
 }
 
-fn shift(r: &rusqlite::Row<'_>) -> rusqlite::Result<Shift> {
-    Ok(Shift {
-        id: r.get(0)?,
-        who: clean_line(&r.get::<_, String>(1)?),
-        username: r.get(2)?,
-        starts_at: instant(r.get(3)?),
-        ends_at: instant(r.get(4)?),
-    })
-}
-
-const COLS: &str = "r.id, s.display_name, s.username, r.starts_at, r.ends_at FROM rota r JOIN staff s ON s.id = r.staff_id";
-
-/// The shift under way at `now`, and the next one to start.
+/// The shift under way at `now`, and the next one to start, by the rota in
+/// force (one-off shifts and the weekly pattern they override). A shift's
+/// `id` is its `rota` row or its pattern.
 pub fn now_and_next(store: &Store, now: DateTime<Utc>) -> Result<(Option<Shift>, Option<Shift>)> {
-    let t = now.timestamp();
-    let current = store
-        .conn()
-        .query_row(
-            &format!("SELECT {COLS} WHERE r.starts_at <= ?1 AND r.ends_at > ?1 ORDER BY r.starts_at DESC LIMIT 1"),
-            [t],
-            shift,
-        )
-        .optional()?;
-    let next = store
-        .conn()
-        .query_row(
-            &format!("SELECT {COLS} WHERE r.starts_at > ?1 ORDER BY r.starts_at LIMIT 1"),
-            [t],
-            shift,
-        )
-        .optional()?;
+    let conn = store.conn();
+    let shifts = in_force(conn, now, now + chrono::Duration::days(14))?;
+    let names = staff_names(conn)?;
+    let as_shift = |s: &plan::Shift| {
+        let (username, who) = names.get(&s.staff_id).cloned().unwrap_or_default();
+        Shift {
+            id: match s.source {
+                Source::Pattern(id) | Source::OneOff(id) => id,
+            },
+            who,
+            username,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+        }
+    };
+    let current = plan::on_duty(&shifts, now).map(as_shift);
+    let next = shifts
+        .iter()
+        .filter(|s| s.starts_at > now)
+        .min_by_key(|s| s.starts_at)
+        .map(as_shift);
     Ok((current, next))
 }
 
@@ -248,40 +242,33 @@ pub fn take_over(w: &mut Write<'_>) -> Result<String> {
             ))
         })?;
     let now = w.now().timestamp();
-    let current: Option<(i64, i64, i64, i64)> = w
-        .tx()
-        .query_row(
-            "SELECT id, staff_id, starts_at, ends_at FROM rota WHERE starts_at <= ?1 AND ends_at > ?1
-             ORDER BY starts_at DESC LIMIT 1",
-            [now],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+    let at = w.now();
+    let shifts = in_force(w.tx(), at, at + chrono::Duration::days(14))?;
+    let current = plan::on_duty(&shifts, at).cloned();
     let until = match current {
-        Some((_, staff, _, ends)) if staff == me.id => {
+        Some(c) if c.staff_id == me.id => {
             return Err(StoreError::Refused(format!(
                 "you are already on duty until {}",
-                crate::domain::calendar::format_stamp(instant(ends))
+                crate::domain::calendar::format_stamp(c.ends_at)
             )));
         }
-        Some((id, _, starts, ends)) => {
-            // The outgoing shift ends now (a shift must last at least a second).
-            w.tx().execute(
-                "UPDATE rota SET ends_at = ?2 WHERE id = ?1",
-                params![id, now.max(starts + 1)],
-            )?;
-            ends
+        Some(c) => {
+            // A one-off shift ends now (a shift lasts at least a second); a
+            // pattern shift is overridden by the new one-off shift below.
+            if let Source::OneOff(id) = c.source {
+                w.tx().execute(
+                    "UPDATE rota SET ends_at = ?2 WHERE id = ?1",
+                    params![id, now.max(c.starts_at.timestamp() + 1)],
+                )?;
+            }
+            c.ends_at.timestamp()
         }
         None => {
-            let next: Option<i64> = w
-                .tx()
-                .query_row(
-                    "SELECT min(starts_at) FROM rota WHERE starts_at > ?1",
-                    [now],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten();
+            let next = shifts
+                .iter()
+                .filter(|s| s.starts_at > at)
+                .map(|s| s.starts_at.timestamp())
+                .min();
             next.unwrap_or(now + 12 * 3600).min(now + 12 * 3600)
         }
     };
@@ -299,4 +286,213 @@ pub fn take_over(w: &mut Write<'_>) -> Result<String> {
         "You are on duty until {}",
         crate::domain::calendar::format_stamp(instant(until))
     ))
+}
+
+// ---- Weekly patterns and the rota in force (schema v6, issue 19) ----
+
+use crate::domain::rota::{self as plan, Pattern, Source};
+
+/// Every active weekly pattern, oldest first.
+pub fn patterns(conn: &rusqlite::Connection) -> Result<Vec<Pattern>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, staff_id, weekdays, starts, ends, valid_from, valid_until
+         FROM rota_patterns WHERE active = 1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let t = |s: String| chrono::NaiveTime::parse_from_str(&s, "%H:%M").ok();
+        let d = |s: Option<String>| {
+            s.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+        };
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, u8>(2)?,
+            t(r.get(3)?),
+            t(r.get(4)?),
+            d(r.get(5)?),
+            d(r.get(6)?),
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        // A row whose times do not parse (edited outside dutydesk) is left
+        // out rather than guessed at; `rota check` then shows its gap.
+        if let (id, staff_id, weekdays, Some(starts), Some(ends), from, until) = row? {
+            out.push(Pattern {
+                id,
+                staff_id,
+                weekdays,
+                starts,
+                ends,
+                from,
+                until,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One-off shifts (the `rota` table) overlapping [`from`, `to`).
+pub fn one_offs(
+    conn: &rusqlite::Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<plan::Shift>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, staff_id, starts_at, ends_at FROM rota
+         WHERE starts_at < ?2 AND ends_at > ?1 ORDER BY starts_at",
+    )?;
+    let rows = stmt.query_map(params![from.timestamp(), to.timestamp()], |r| {
+        Ok(plan::Shift {
+            source: Source::OneOff(r.get(0)?),
+            staff_id: r.get(1)?,
+            starts_at: instant(r.get(2)?),
+            ends_at: instant(r.get(3)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The rota in force over [`from`, `to`): one-off shifts, and the weekly
+/// pattern where no one-off shift overrides it (`domain::rota::effective`).
+pub fn in_force(
+    conn: &rusqlite::Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<plan::Shift>> {
+    // One-offs a little wider than the window, so a pattern shift that
+    // straddles its edge is cut where they meet it.
+    let pad = chrono::Duration::days(2);
+    let ones = one_offs(conn, from - pad, to + pad)?;
+    Ok(
+        plan::effective(&ones, &plan::expand(&patterns(conn)?, from - pad, to + pad))
+            .into_iter()
+            .filter(|s| s.ends_at > from && s.starts_at < to)
+            .collect(),
+    )
+}
+
+/// Who is on duty at `at` by the rota in force (staff id).
+pub fn on_duty_id(conn: &rusqlite::Connection, at: DateTime<Utc>) -> Result<Option<i64>> {
+    let shifts = in_force(conn, at, at + chrono::Duration::seconds(1))?;
+    Ok(plan::on_duty(&shifts, at).map(|s| s.staff_id))
+}
+
+/// Adds a weekly pattern for `username` ("Mon-Fri 09:00-17:00", UK time),
+/// from and until the UK dates given (inclusive). DSLs and senior leads only,
+/// for active staff who work cases; audited.
+pub fn add_pattern(
+    w: &mut Write<'_>,
+    username: &str,
+    text: &str,
+    from: Option<chrono::NaiveDate>,
+    until: Option<chrono::NaiveDate>,
+) -> Result<i64> {
+    super::staff::require_manager(w, "change the rota")?;
+    let weekly = plan::parse_weekly(text).map_err(StoreError::Refused)?;
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        return Err(StoreError::Refused(format!(
+            "--until {u} is before --from {f}"
+        )));
+    }
+    let s = super::staff::find_in(w.tx(), username.trim())?
+        .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
+        .ok_or_else(|| StoreError::Refused(format!("no active DSL {username:?}")))?;
+    w.tx().execute(
+        "INSERT INTO rota_patterns (staff_id, weekdays, starts, ends, valid_from, valid_until, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            s.id,
+            weekly.weekdays,
+            weekly.starts.format("%H:%M").to_string(),
+            weekly.ends.format("%H:%M").to_string(),
+            from.map(|d| d.to_string()),
+            until.map(|d| d.to_string()),
+            w.now().timestamp()
+        ],
+    )?;
+    let id = w.tx().last_insert_rowid();
+    w.audit(
+        "add",
+        "rota_pattern",
+        Some(&s.username),
+        Some(&plan::format_weekly(
+            weekly.weekdays,
+            weekly.starts,
+            weekly.ends,
+        )),
+    )?;
+    Ok(id)
+}
+
+/// Ends a weekly pattern (kept for the trail, no longer in force).
+pub fn remove_pattern(w: &mut Write<'_>, id: i64) -> Result<()> {
+    super::staff::require_manager(w, "change the rota")?;
+    let n = w.tx().execute(
+        "UPDATE rota_patterns SET active = 0 WHERE id = ?1 AND active = 1",
+        [id],
+    )?;
+    if n == 0 {
+        return Err(StoreError::Refused(format!(
+            "no weekly pattern {id} in force: `dutydesk rota pattern list` shows them"
+        )));
+    }
+    w.audit("remove", "rota_pattern", Some(&id.to_string()), None)
+}
+
+/// A pattern as listed: id, account, display name, "Mon-Fri 09:00-17:00", from, until.
+pub type PatternRow = (i64, String, String, String, Option<String>, Option<String>);
+
+/// Every pattern in force, for `rota pattern list`.
+pub fn pattern_rows(conn: &rusqlite::Connection) -> Result<Vec<PatternRow>> {
+    let names = staff_names(conn)?;
+    Ok(patterns(conn)?
+        .into_iter()
+        .map(|p| {
+            let (user, name) = names.get(&p.staff_id).cloned().unwrap_or_default();
+            (
+                p.id,
+                user,
+                name,
+                plan::format_weekly(p.weekdays, p.starts, p.ends),
+                p.from.map(|d| d.to_string()),
+                p.until.map(|d| d.to_string()),
+            )
+        })
+        .collect())
+}
+
+/// Account and display name of every staff member, by id.
+pub fn staff_names(
+    conn: &rusqlite::Connection,
+) -> Result<std::collections::HashMap<i64, (String, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT id, username, display_name FROM staff")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            (r.get::<_, String>(1)?, clean_line(&r.get::<_, String>(2)?)),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// [`in_force`] on a store.
+pub fn in_force_of(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<plan::Shift>> {
+    in_force(store.conn(), from, to)
+}
+
+/// [`staff_names`] on a store.
+pub fn names(store: &Store) -> Result<std::collections::HashMap<i64, (String, String)>> {
+    staff_names(store.conn())
+}
+
+/// [`pattern_rows`] on a store.
+pub fn patterns_of(store: &Store) -> Result<Vec<PatternRow>> {
+    pattern_rows(store.conn())
 }

@@ -60,14 +60,15 @@ pub(crate) fn list_in(conn: &rusqlite::Connection) -> Result<Vec<StaffMember>> {
 
 /// The DSL on duty now, from the rota.
 pub fn on_duty(store: &Store, now: i64) -> Result<Option<StaffMember>> {
+    // The rota in force: one-off shifts and the weekly pattern (schema v6).
+    let Some(id) = super::rota::on_duty_id(store.conn(), super::instant(now))? else {
+        return Ok(None);
+    };
     Ok(store
         .conn()
         .query_row(
-            "SELECT s.id, s.username, s.display_name, s.role, s.active
-             FROM rota r JOIN staff s ON s.id = r.staff_id
-             WHERE r.starts_at <= ?1 AND r.ends_at > ?1
-             ORDER BY r.starts_at DESC LIMIT 1",
-            [now],
+            "SELECT s.id, s.username, s.display_name, s.role, s.active FROM staff s WHERE s.id = ?1",
+            [id],
             from_row,
         )
         .optional()?)

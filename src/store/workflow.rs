@@ -241,13 +241,34 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool
     open_only(&c)?;
     check_version(&c, expected)?;
     let mine = c.assignee_id == Some(me.id);
+    let someone_else = !mine && (c.assignee_id.is_some() || c.acknowledged);
+    if (c.acknowledged && mine) || (someone_else && !take) {
+        // Acknowledging stops the case's open alerts for everyone (issue
+        // 19), even when the case itself stays where it is.
+        let kinds = super::alerts::acknowledge_case(w, id, &c.reference)?;
+        if !kinds.is_empty() {
+            let what: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+            let holder = if mine {
+                "it is already yours".to_string()
+            } else {
+                format!("it stays {} (`--take` to take it)", held_by(&c))
+            };
+            return Ok(done(
+                &c,
+                format!(
+                    "Alerts on {} acknowledged ({}): they stop for everyone; {holder}",
+                    c.reference,
+                    what.join(", ")
+                ),
+            ));
+        }
+    }
     if c.acknowledged && mine {
         return Err(StoreError::Refused(format!(
             "{} is already yours",
             c.reference
         )));
     }
-    let someone_else = !mine && (c.assignee_id.is_some() || c.acknowledged);
     if someone_else && !take {
         return Err(StoreError::Refused(format!(
             "{} is {}: to take it from them, `dutydesk ack {} --take` (they will be told)",
@@ -274,6 +295,7 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool
             &format!("Acknowledged by {}.", me.display_name),
         )?;
     }
+    super::alerts::acknowledge_case(w, id, &c.reference)?;
     if !mine {
         let body = match &c.assignee {
             Some(from) => format!("{} took the escalation from {from}.", me.display_name),

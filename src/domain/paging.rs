@@ -1,0 +1,327 @@
+//! Alerts of the whole desk, as the notifier pages people about them and the
+//! alerts list shows them: what happened, to which reference, since when,
+//! and the words of a message that leaves the host (e-mail, an SMS or pager
+//! gateway). The words carry the reference, the kind and how to act, never a
+//! name, a note or anyone's words: a message may be read on a lock screen,
+//! kept by a mail server or logged by a gateway.
+
+use super::calendar::{format_stamp, local};
+use super::escalation::Risk;
+use super::policy::{Firing, Policy, PolicyKind};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+coded_enum! {
+    /// What an alert is about.
+    Kind {
+        Unacknowledged = "unacknowledged", "not acknowledged";
+        Overdue = "overdue", "overdue";
+        DueSoon = "due_soon", "due soon";
+        Signoff = "signoff", "closure waits for sign-off";
+        Assigned = "assigned", "assigned to you";
+        Taken = "taken", "taken by another DSL";
+        NobodyOnDuty = "nobody_on_duty", "nobody on duty";
+        ShiftStart = "shift_start", "your duty shift has started";
+    }
+}
+
+impl Kind {
+    /// The policy that escalates this kind.
+    pub fn policy(self) -> PolicyKind {
+        match self {
+            Kind::Unacknowledged => PolicyKind::Unacknowledged,
+            Kind::Overdue => PolicyKind::Overdue,
+            Kind::DueSoon => PolicyKind::DueSoon,
+            Kind::Signoff => PolicyKind::Signoff,
+            Kind::Assigned | Kind::Taken => PolicyKind::Assigned,
+            Kind::NobodyOnDuty => PolicyKind::NobodyOnDuty,
+            Kind::ShiftStart => PolicyKind::ShiftStart,
+        }
+    }
+}
+
+/// What is open on the desk, counted for one person (only cases they may
+/// see), for the message at the start of their shift.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OpenCounts {
+    pub open: i64,
+    pub overdue: i64,
+    pub unacknowledged: i64,
+}
+
+/// One open alert of the desk. `subject_id` with `kind` identifies it (see
+/// schema.sql, `alert_deliveries`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeskAlert {
+    pub kind: Kind,
+    pub subject_id: i64,
+    /// The case it is about, if any (not for nobody-on-duty or shift start).
+    pub escalation_id: Option<i64>,
+    pub reference: Option<String>,
+    pub risk: Option<Risk>,
+    /// A case with immediate risk to life: its alerts ignore quiet hours.
+    pub immediate_risk: bool,
+    /// When the policy's clock starts (UTC).
+    pub started_at: DateTime<Utc>,
+    /// The person it concerns: the holder of the case, the one it was taken
+    /// from, the one whose shift starts.
+    pub holder: Option<i64>,
+    /// Never told: whoever proposed the closure waiting for sign-off, whoever
+    /// assigned or took the case themselves.
+    pub exclude: Vec<i64>,
+    /// The deadline rule's name ("LADO referral"), only for deadlines a rule
+    /// set: a deadline set by hand (a review action) may hold words.
+    pub rule: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Someone acknowledged it in the desk: its escalation has stopped.
+    pub acknowledged: bool,
+}
+
+impl DeskAlert {
+    /// How long it has been open, in whole minutes, at `now`.
+    pub fn age_minutes(&self, now: DateTime<Utc>) -> i64 {
+        (now - self.started_at).num_minutes().max(0)
+    }
+}
+
+/// An alert's age for a list: "<1m", "45m", "5h 20m", "3d 4h".
+pub fn format_age(minutes: i64) -> String {
+    let m = minutes.max(0);
+    match m {
+        0 => "<1m".into(),
+        1..=59 => format!("{m}m"),
+        60..=1439 => format!("{}h {}m", m / 60, m % 60),
+        _ => format!("{}d {}h", m / 1440, (m % 1440) / 60),
+    }
+}
+
+/// A message to one person about one alert at one step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub kind: Kind,
+    pub reference: Option<String>,
+    /// True for a case with immediate risk to life.
+    pub urgent: bool,
+    /// A short line: a mail subject, a pager's first line.
+    pub title: String,
+    /// The rest: what happened and how to act.
+    pub text: String,
+    /// The command that acts on it or stops it.
+    pub act: String,
+    pub round: u32,
+    pub step: u32,
+    pub started_at: DateTime<Utc>,
+}
+
+/// The words for `alert` at `firing`. Only a reference, the kind, a deadline
+/// rule's name, times and how to act; `counts` fills a shift-start message.
+pub fn message(
+    alert: &DeskAlert,
+    policy: &Policy,
+    firing: &Firing,
+    counts: Option<OpenCounts>,
+) -> Message {
+    let r = alert.reference.clone().unwrap_or_default();
+    let since = format_stamp(alert.started_at);
+    let urgent = if alert.immediate_risk {
+        "URGENT (immediate risk to life): "
+    } else {
+        ""
+    };
+    let rule = alert.rule.as_deref().unwrap_or("A deadline");
+    let due = alert.due_at.map(format_stamp).unwrap_or_default();
+    let ack = format!("dutydesk ack {r}");
+    let (title, what, act) = match alert.kind {
+        Kind::Unacknowledged => (
+            format!("{urgent}{r} not acknowledged"),
+            format!("Nobody has taken {r} since {since}."),
+            ack.clone(),
+        ),
+        Kind::Overdue => (
+            format!("{urgent}{r} overdue"),
+            format!("{rule} was due {due} and is not met."),
+            ack.clone(),
+        ),
+        Kind::DueSoon => (
+            format!("{urgent}{r} due soon"),
+            format!("{rule} is due {due}."),
+            ack.clone(),
+        ),
+        Kind::Signoff => (
+            format!("{urgent}{r} closure waits for sign-off"),
+            format!(
+                "A closure of {r} proposed {since} waits for a second DSL to sign it off or send it back (s or b on the record)."
+            ),
+            format!("dutydesk show {r}"),
+        ),
+        Kind::Assigned => (
+            format!("{urgent}{r} assigned to you"),
+            format!("{r} was assigned to you {since}."),
+            format!("dutydesk show {r}"),
+        ),
+        Kind::Taken => (
+            format!("{r} was taken by another DSL"),
+            format!(
+                "Another DSL took {r} from you {since}; open dutydesk to see who holds it now."
+            ),
+            format!("dutydesk show {r}"),
+        ),
+        Kind::NobodyOnDuty => (
+            "Nobody is on duty".to_string(),
+            format!(
+                "Nobody has been on duty since {since}. Take over with `dutydesk rota take-over` (or H then T in dutydesk)."
+            ),
+            "dutydesk rota take-over".to_string(),
+        ),
+        Kind::ShiftStart => {
+            let c = counts.unwrap_or_default();
+            (
+                format!(
+                    "Your duty shift started {}",
+                    local(alert.started_at).format("%H:%M")
+                ),
+                format!(
+                    "Open now: {} escalations, {} overdue deadlines, {} not acknowledged. The handover: `dutydesk handover` (or H in dutydesk).",
+                    c.open, c.overdue, c.unacknowledged
+                ),
+                "dutydesk handover".to_string(),
+            )
+        }
+    };
+    let stop = match alert.kind {
+        Kind::Unacknowledged | Kind::Overdue | Kind::DueSoon => {
+            format!(
+                "To act: open dutydesk, select {r} and press A, or run `{ack}`; that stops these alerts for everyone."
+            )
+        }
+        Kind::Signoff => format!(
+            "To act: `dutydesk show {r}`, then `dutydesk signoff {r} ...`; `dutydesk alerts ack {r}` stops these alerts for everyone."
+        ),
+        Kind::NobodyOnDuty => {
+            "`dutydesk alerts ack rota` stops these alerts for everyone.".to_string()
+        }
+        Kind::Assigned | Kind::Taken | Kind::ShiftStart => String::new(),
+    };
+    let total = policy.steps.len();
+    let step = if firing.round == 0 {
+        if total > 1 {
+            format!(
+                "Step {} of {total} of the {} policy.",
+                firing.step + 1,
+                alert.kind.policy().code()
+            )
+        } else {
+            String::new()
+        }
+    } else {
+        format!("Reminder {}: still not acknowledged.", firing.round)
+    };
+    let text = [what, stop, step]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Message {
+        kind: alert.kind,
+        reference: alert.reference.clone(),
+        urgent: alert.immediate_risk,
+        title,
+        text,
+        act,
+        round: firing.round,
+        step: firing.step,
+        started_at: alert.started_at,
+    }
+}
+
+/// What a command hook reads on standard input: one alert as one JSON
+/// object (`version` 1), with whom it is for (`to.account`, and the address
+/// they gave for the hook, `to.address`, e.g. an SMS number).
+#[derive(Debug, Clone, Serialize)]
+pub struct HookPayload<'a> {
+    pub version: u32,
+    #[serde(flatten)]
+    pub message: &'a Message,
+    pub to: HookTo<'a>,
+    /// When this was sent, RFC 3339 UTC.
+    pub sent_at: DateTime<Utc>,
+}
+
+/// The recipient, as a gateway needs them: no display name.
+#[derive(Debug, Clone, Serialize)]
+pub struct HookTo<'a> {
+    pub account: &'a str,
+    pub address: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn alert(kind: Kind) -> DeskAlert {
+        DeskAlert {
+            kind,
+            subject_id: 7,
+            escalation_id: Some(3),
+            reference: Some("SG-2026-0042".into()),
+            risk: Some(Risk::High),
+            immediate_risk: false,
+            started_at: Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+            holder: None,
+            exclude: vec![],
+            rule: Some("LADO referral".into()),
+            due_at: Some(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()),
+            acknowledged: false,
+        }
+    }
+
+    #[test]
+    fn words_carry_the_reference_the_kind_and_how_to_act() {
+        let a = alert(Kind::Overdue);
+        let p = Policy::default_for(PolicyKind::Overdue);
+        let f = super::super::policy::firings(
+            &p,
+            a.started_at,
+            a.started_at + chrono::Duration::minutes(61),
+        );
+        let m = message(&a, &p, &f[1], None);
+        assert_eq!(m.title, "SG-2026-0042 overdue");
+        assert_eq!(
+            m.text,
+            "LADO referral was due 23 Nov 2026 09:00 and is not met.\nTo act: open dutydesk, select SG-2026-0042 and press A, or run `dutydesk ack SG-2026-0042`; that stops these alerts for everyone.\nStep 2 of 3 of the overdue policy."
+        );
+        let mut urgent = alert(Kind::Unacknowledged);
+        urgent.immediate_risk = true;
+        let p = Policy::default_for(PolicyKind::Unacknowledged);
+        let m = message(
+            &urgent,
+            &p,
+            &super::super::policy::firings(
+                &p,
+                urgent.started_at,
+                urgent.started_at + chrono::Duration::minutes(50),
+            )[3],
+            None,
+        );
+        assert_eq!(
+            m.title,
+            "URGENT (immediate risk to life): SG-2026-0042 not acknowledged"
+        );
+        assert!(
+            m.text.ends_with("Reminder 1: still not acknowledged."),
+            "{}",
+            m.text
+        );
+        // A deadline without a rule is never named: it may hold words.
+        let mut manual = alert(Kind::DueSoon);
+        manual.rule = None;
+        let p = Policy::default_for(PolicyKind::DueSoon);
+        let f = &super::super::policy::firings(&p, manual.started_at, manual.started_at)[0];
+        assert!(
+            message(&manual, &p, f, None)
+                .text
+                .starts_with("A deadline is due")
+        );
+    }
+}
