@@ -117,7 +117,7 @@ pub fn run(
     figs.push(fig(
         "query: open escalations page (200 rows)",
         time(runs, || {
-            store::escalations::open_page(&store, viewer, 0, WINDOW)
+            store::escalations::open_page(&store, viewer, now, 0, WINDOW)
         }),
         Some(5.0),
     ));

@@ -55,4 +55,7 @@ pub mod report;
 pub mod review;
 pub mod routing;
 pub mod staff;
+pub mod settings;
 pub mod text;
+pub mod urgency;
+pub mod worktime;

@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +41,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 5,
         sql: include_str!("migrations/5-tamper-evidence.sql"),
+    },
+    Migration {
+        to: 6,
+        sql: include_str!("migrations/6-deadline-practice.sql"),
     },
 ];
 

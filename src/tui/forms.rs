@@ -257,6 +257,7 @@ pub fn read_intake(
             .iter()
             .map(|c| c.to_string())
             .collect(),
+        fgm: None,
     };
     Some(Request::Create {
         escalation: Box::new(e),
@@ -304,6 +305,7 @@ pub fn read_close(form: &mut Form, t: &Target) -> Option<(String, Request)> {
             verb: Verb::Close {
                 outcome,
                 rationale: form.text("rationale").to_string(),
+                choices: Vec::new(),
             },
         },
     ))

@@ -43,7 +43,8 @@ fn lines(app: &App) -> Vec<Line<'static>> {
                 "UK time · days end at {} · holidays to {}",
                 match app.counting {
                     crate::domain::calendar::Counting::SameTime => "the same time",
-                    crate::domain::calendar::Counting::EndOfDay => "23:59",
+                    crate::domain::calendar::Counting::EndOfWorkingDay
+                    | crate::domain::calendar::Counting::WorkingHours => "close of business",
                 },
                 app.holidays_through
                     .map(|y| y.to_string())
