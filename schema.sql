@@ -573,7 +573,18 @@ INSERT INTO referral_outcomes (route, code, label, sort) VALUES
     ('police', 'no_further_action', 'no further action', 4),
     ('emergency', 'attended', 'emergency services attended', 1),
     ('emergency', 'advice_given', 'advice given', 2),
-    ('marac', 'heard', 'heard at MARAC;
+    ('marac', 'heard', 'heard at MARAC; actions agreed', 1),
+    ('marac', 'not_accepted', 'not accepted (below threshold)', 2),
+    ('nrm', 'positive_reasonable_grounds', 'positive reasonable-grounds decision', 1),
+    ('nrm', 'negative_reasonable_grounds', 'negative reasonable-grounds decision', 2),
+    ('nrm', 'positive_conclusive_grounds', 'positive conclusive-grounds decision', 3),
+    ('nrm', 'negative_conclusive_grounds', 'negative conclusive-grounds decision', 4),
+    ('dbs', 'acknowledged', 'acknowledged by the DBS', 1),
+    ('dbs', 'barred', 'barred', 2),
+    ('dbs', 'not_barred', 'not barred', 3),
+    ('home_office', 'acknowledged', 'acknowledged by the Home Office', 1),
+    ('other', 'outcome_received', 'outcome received', 1),
+    ('other', 'no_further_action', 'no further action', 2);
 
 -- A proposed closure's choice for each open deadline (schema v6), applied
 -- when a second DSL signs it off; cleared when it is sent back.

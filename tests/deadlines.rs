@@ -8,9 +8,9 @@ use assert_cmd::Command;
 use chrono::{DateTime, TimeZone, Utc};
 use common::sql;
 use dutydesk::domain::alert::AlertKind;
-use dutydesk::domain::calendar::OffsetUnit;
-use dutydesk::domain::deadline::{DeadlineState, Facts, TriggerEvent};
-use dutydesk::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind};
+use dutydesk::domain::calendar::{Counting, OffsetUnit};
+use dutydesk::domain::deadline::{CountsFrom, DeadlineState, Facts, TriggerEvent};
+use dutydesk::domain::escalation::{AgeBand, Consent, Fgm, LocationType, Risk, SubjectKind};
 use dutydesk::domain::staff::Role;
 use dutydesk::store::deadlines::{self, RuleInput};
 use dutydesk::store::escalations::{self, NewEscalation, Viewer};
@@ -88,6 +88,7 @@ fn concern(
         critical_incident: critical,
         restricted: false,
         categories: categories.iter().map(|c| c.to_string()).collect(),
+        fgm: None,
     }
 }
 
@@ -111,7 +112,7 @@ fn due_of(s: &Store, id: i64) -> Vec<(String, DateTime<Utc>)> {
 }
 
 #[test]
-fn a_staff_allegation_on_christmas_eve_is_due_to_the_lado_on_the_29th() {
+fn a_staff_allegation_on_christmas_eve_is_due_to_the_lado_at_close_on_the_29th() {
     let dir = common::private_dir();
     let (_, mut s) = desk(dir.path());
     let id = raise(
@@ -124,8 +125,10 @@ fn a_staff_allegation_on_christmas_eve_is_due_to_the_lado_on_the_29th() {
         ),
     );
     let due = due_of(&s, id);
+    // Close of business (17:00) on the next working day after Christmas,
+    // the weekend and the substitute Boxing Day.
     assert!(
-        due.contains(&("LADO referral".into(), utc(2026, 12, 29, 16, 0))),
+        due.contains(&("LADO referral".into(), utc(2026, 12, 29, 17, 0))),
         "{due:?}"
     );
     assert!(
@@ -164,22 +167,35 @@ fn each_trigger_sets_its_deadlines() {
         )),
         "{due:?}"
     );
-    // FGM, a child, 31 Jan: a month later is 28 Feb.
-    let id = raise(
-        &mut s,
-        &concern(SubjectKind::Child, utc(2026, 1, 31, 10, 0), &["fgm"], false),
-    );
-    assert!(due_of(&s, id).contains(&("FGM report to police".into(), utc(2026, 2, 28, 10, 0))));
-    // FGM of an adult does not set the under-18 police deadline.
-    let id = raise(
-        &mut s,
-        &concern(SubjectKind::Adult, utc(2026, 1, 31, 10, 0), &["fgm"], false),
+    // Known FGM, a child, Saturday 31 Jan: the police told by close of the
+    // next working day (Home Office), counted from Monday's opening, so
+    // Tuesday 3 Feb 17:00; the legal limit a month later, 28 Feb.
+    let mut fgm = concern(SubjectKind::Child, utc(2026, 1, 31, 10, 0), &["fgm"], false);
+    fgm.fgm = Some(Fgm::Known);
+    let id = raise(&mut s, &fgm);
+    let due = due_of(&s, id);
+    assert!(
+        due.contains(&(
+            "FGM: police told (legal limit, 1 month)".into(),
+            utc(2026, 2, 28, 10, 0)
+        )),
+        "{due:?}"
     );
     assert!(
-        !due_of(&s, id)
-            .iter()
-            .any(|(l, _)| l == "FGM report to police")
+        due.contains(&(
+            "FGM: police told (Home Office: by close of next working day)".into(),
+            utc(2026, 2, 3, 17, 0)
+        )),
+        "{due:?}"
     );
+    // FGM of an adult, or a girl at risk, does not set the police duty.
+    fgm.subject_kind = SubjectKind::Adult;
+    let id = raise(&mut s, &fgm);
+    assert!(!due_of(&s, id).iter().any(|(l, _)| l.starts_with("FGM")));
+    fgm.subject_kind = SubjectKind::Child;
+    fgm.fgm = Some(Fgm::AtRisk);
+    let id = raise(&mut s, &fgm);
+    assert!(!due_of(&s, id).iter().any(|(l, _)| l.starts_with("FGM")));
     // A referral to children's social care on Thu 2 Apr 2026 (Easter next day).
     let id = raise(
         &mut s,
@@ -201,13 +217,16 @@ fn each_trigger_sets_its_deadlines() {
             TriggerEvent::ReferralMade,
             &facts,
             utc(2026, 4, 2, 8, 0),
+            None,
         )?;
         w.audit("refer", "escalation", None, None)
     })
     .unwrap();
+    // Good Friday and Easter Monday skipped; close of business Tuesday 7
+    // April, 17:00 BST (16:00 UTC).
     assert!(due_of(&s, id).contains(&(
         "Children's social care decision (chase)".into(),
-        utc(2026, 4, 7, 8, 0)
+        utc(2026, 4, 7, 16, 0)
     )));
     // A strategy discussion recorded on Mon 14 Dec 2026: ICPC 15 working days on.
     let facts = Facts {
@@ -221,29 +240,46 @@ fn each_trigger_sets_its_deadlines() {
             TriggerEvent::EventRecorded,
             &facts,
             utc(2026, 12, 14, 10, 0),
+            None,
         )?;
         w.audit("event", "escalation", None, None)
     })
     .unwrap();
     assert!(due_of(&s, id).contains(&(
         "Initial child protection conference".into(),
-        utc(2027, 1, 7, 10, 0)
+        utc(2027, 1, 7, 17, 0)
     )));
 }
 
 #[test]
-fn the_counting_setting_moves_day_counts_to_the_end_of_the_day() {
+fn each_rule_chooses_its_counting() {
     let dir = common::private_dir();
     let (_, mut s) = desk(dir.path());
-    s.write("alice", utc(2026, 1, 1, 9, 0), |w| {
-        st::settings::set(w, st::settings::DEADLINE_COUNTING, "end_of_day")
-    })
-    .unwrap();
+    let now = utc(2026, 1, 1, 9, 0);
+    // The seeded LADO rule ends at close of business: Friday 16:00 → Monday 17:00.
     let id = raise(
         &mut s,
         &concern(SubjectKind::Staff, utc(2026, 11, 20, 16, 0), &[], false),
     );
-    assert!(due_of(&s, id).contains(&("LADO referral".into(), utc(2026, 11, 23, 23, 59))));
+    assert!(due_of(&s, id).contains(&("LADO referral".into(), utc(2026, 11, 23, 17, 0))));
+    // An organisation that reads it as the same time the next working day.
+    let mut lado = rule("lado_referral", 1, OffsetUnit::WorkingDays, "subject:staff", 240);
+    lado.name = "LADO referral".into();
+    lado.meets = "route:lado".into();
+    s.write("alice", now, |w| deadlines::save_rule(w, &lado))
+        .unwrap();
+    let id = raise(
+        &mut s,
+        &concern(SubjectKind::Staff, utc(2026, 11, 20, 16, 0), &[], false),
+    );
+    assert!(due_of(&s, id).contains(&("LADO referral".into(), utc(2026, 11, 23, 16, 0))));
+    // The old organisation-wide setting is gone, and says what replaced it.
+    let e = s
+        .write("alice", now, |w| {
+            st::settings::change(w, "deadline_counting", "end_of_day")
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("rules set"), "{e}");
 }
 
 #[test]
@@ -256,11 +292,12 @@ fn meeting_and_waiving_are_recorded_and_happen_once() {
     );
     let me = staff::find(&s, "alice").unwrap().unwrap();
     let open = deadlines::open_page(&s, Viewer::from(&me), 0, 10).unwrap();
-    assert_eq!(open.len(), 4);
+    // The written record was met at intake: the exact words are recorded.
+    assert_eq!(open.len(), 3, "{open:?}");
     let lado = open.iter().find(|d| d.label == "LADO referral").unwrap().id;
     let record = open
         .iter()
-        .find(|d| d.label.starts_with("Written"))
+        .find(|d| d.label.starts_with("Home Office follow-up"))
         .unwrap()
         .id;
     let now = utc(2026, 11, 23, 11, 0);
@@ -273,10 +310,10 @@ fn meeting_and_waiving_are_recorded_and_happen_once() {
         Err(StoreError::Conflict(who, _)) => assert_eq!(who, "Carol Day"),
         other => panic!("{other:?}"),
     }
-    // A waiver needs a reason; a viewer may not waive.
+    // A waiver needs a reason (bad input); a viewer may not waive.
     assert!(matches!(
         s.write("alice", now, |w| deadlines::waive(w, record, "  ")),
-        Err(StoreError::Refused(_))
+        Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
         s.write("bob", now, |w| deadlines::waive(w, record, "no")),
@@ -290,7 +327,7 @@ fn meeting_and_waiving_are_recorded_and_happen_once() {
     let state = |l: &str| all.iter().find(|d| d.label == l).unwrap().state.clone();
     assert!(matches!(state("LADO referral"), DeadlineState::Met { by, .. } if by == "Carol Day"));
     assert!(
-        matches!(state("Written record of disclosure"), DeadlineState::Waived { reason, .. } if reason.contains("paper form"))
+        matches!(state("Home Office follow-up report"), DeadlineState::Waived { reason, .. } if reason.contains("paper form"))
     );
     let c = sql(&path);
     let chron: Vec<String> = c
@@ -341,6 +378,10 @@ fn rule(code: &str, amount: i64, unit: OffsetUnit, matcher: &str, warn: i64) -> 
         unit,
         warn_minutes: warn,
         active: true,
+        counts_from: CountsFrom::Recorded,
+        counting: Counting::SameTime,
+        meets: String::new(),
+        repeats: false,
     }
 }
 
@@ -356,8 +397,30 @@ fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
             "0 to 366",
         ),
         (
-            rule("red", 4, OffsetUnit::Hours, "risk:high", 60),
+            rule("red", 4, OffsetUnit::Hours, "risk:severe", 60),
             "not a condition",
+        ),
+        (
+            rule("red", 4, OffsetUnit::Hours, "category:fmg+subject:child", 60),
+            "not one of the organisation's categories",
+        ),
+        (
+            rule("red", 4, OffsetUnit::Hours, "route:ladoo", 60),
+            "is not a route",
+        ),
+        (
+            RuleInput {
+                counting: Counting::EndOfWorkingDay,
+                ..rule("red", 4, OffsetUnit::Hours, "any", 60)
+            },
+            "end_of_working_day counts working days",
+        ),
+        (
+            RuleInput {
+                meets: "event:icpc".into(),
+                ..rule("red", 4, OffsetUnit::Hours, "any", 60)
+            },
+            "not an event",
         ),
         (rule("red", 4, OffsetUnit::Hours, "any", -5), "0 to 43200"),
         (
@@ -366,7 +429,7 @@ fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
         ),
     ] {
         match s.write("alice", now, |w| deadlines::save_rule(w, &bad)) {
-            Err(StoreError::Refused(m)) => assert!(m.contains(why), "{m}"),
+            Err(StoreError::Invalid(m)) => assert!(m.contains(why), "{m}"),
             other => panic!("{other:?}"),
         }
     }
@@ -409,7 +472,7 @@ fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
         ..Facts::default()
     };
     s.write("alice", now, |w| {
-        deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, now)?;
+        deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, now, None)?;
         w.audit("refer", "escalation", None, None)
     })
     .unwrap();

@@ -1073,6 +1073,7 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
                 critical_incident: false,
                 restricted: false,
                 categories: vec!["neglect".into()],
+                fgm: None,
             };
             s.pump(vec![Effect::Store(store::worker::Request::Create {
                 escalation: Box::new(new),
