@@ -743,7 +743,7 @@ fn write_case(
         raised_at: p.raised_at,
         occurred_at: Some(occurred_at),
         occurred_place: Some(
-            match new_place(p.raised_at.timestamp()) {
+            match place_of(p.raised_at.timestamp()) {
                 0 => "at the project's drop-in session",
                 1 => "by phone to the helpline",
                 2 => "on a home visit",
@@ -854,11 +854,6 @@ fn write_case(
     let referred = p.showcase.is_none() && (!p.open || rng.chance(60));
     if referred && let Some(t) = step(rng, 20, 8 * 60) {
         let agency_ref = format!("{}-{:05}", route.to_uppercase(), rng.below(100_000));
-        // The agency's decision: every closed case has one; open ones about
-        // half the time (the rest are still awaited and chased).
-        let decided = !p.open || p.raised_at.timestamp() % 2 == 0;
-        let outcome_code = decided.then(|| demo_outcome(route, p.raised_at.timestamp()));
-        let decided_at = (t + Duration::hours(20)).min(now);
         seed::demo_referral(
             w,
             id,
@@ -866,7 +861,7 @@ fn write_case(
             assignee.id,
             t.timestamp(),
             Some(&agency_ref),
-            outcome_code.map(|o| (o, decided_at.timestamp())),
+            None,
         )?;
         escalations::add_chronology(
             w,
@@ -886,20 +881,7 @@ fn write_case(
             ..Facts::default()
         };
         deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, t, None)?;
-        if let Some(code) = outcome_code {
-            escalations::add_chronology(
-                w,
-                id,
-                assignee.id,
-                decided_at,
-                "outcome",
-                &format!("Outcome of the referral to {route}: {}.", code.replace('_', " ")),
-            )?;
-            chronology += 1;
-            for rule in ["childrens_decision", "s42_decision"] {
-                meet(w, id, rule, decided_at, assignee.id)?;
-            }
-        }
+        let referred_at = t;
         // Closed cases carry a fuller history, without touching the random
         // sequence (so a small demo's open cases stay as they are): the
         // referral confirmed in writing and, for a child, the strategy
@@ -932,9 +914,9 @@ fn write_case(
                 deadlines::fire(w, id, TriggerEvent::EventRecorded, &facts, held, None)?;
             }
         }
+        let mut chased = false;
         if rng.chance(50)
             && let Some(t) = step(rng, 60, 24 * 60)
-            && outcome_code.is_none()
         {
             escalations::add_chronology(
                 w,
@@ -946,6 +928,29 @@ fn write_case(
             )?;
             chronology += 1;
             status = "awaiting_outcome";
+            chased = true;
+        }
+        // The agency's decision: every closed case has one; open ones not
+        // still being chased, about half the time. It meets the chase.
+        let decided_at = (referred_at + Duration::hours(20)).min(now);
+        if !p.open || (!chased && p.raised_at.timestamp() % 2 == 0) {
+            let code = demo_outcome(route, p.raised_at.timestamp());
+            seed::demo_outcome(w, id, code, decided_at.timestamp())?;
+            escalations::add_chronology(
+                w,
+                id,
+                assignee.id,
+                decided_at,
+                "outcome",
+                &format!(
+                    "Outcome of the referral to {route}: {}.",
+                    code.replace('_', " ")
+                ),
+            )?;
+            chronology += 1;
+            for rule in ["childrens_decision", "s42_decision"] {
+                meet(w, id, rule, decided_at, assignee.id)?;
+            }
         }
     }
     if critical
@@ -1024,7 +1029,7 @@ fn demo_outcome(route: &str, n: i64) -> &'static str {
 }
 
 /// Where a demo disclosure was made, chosen by `n`.
-fn new_place(n: i64) -> usize {
+fn place_of(n: i64) -> usize {
     (n.unsigned_abs() as usize / 11) % 4
 }
 

@@ -484,7 +484,10 @@ fn alerts_are_announced_once_per_user_across_sessions() {
     let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
     let raised = utc(2026, 11, 23, 9, 0);
-    raise(&mut s, &concern(SubjectKind::Staff, raised, &[], false));
+    // No exact words at intake: the written record is still to be made.
+    let mut e = concern(SubjectKind::Staff, raised, &[], false);
+    e.exact_words = dutydesk::domain::escalation::NO_WORDS.into();
+    raise(&mut s, &e);
     let alice = staff::find(&s, "alice").unwrap().unwrap();
     let carol = staff::find(&s, "carol").unwrap().unwrap();
     let mut other = st::open(&path, Create::No).unwrap();
@@ -521,8 +524,9 @@ fn alerts_are_announced_once_per_user_across_sessions() {
         .len(),
         1
     );
-    // The next morning both deadlines are overdue: new events, announced once.
-    let t = utc(2026, 11, 24, 9, 30);
+    // After close of business the next day both deadlines are overdue (the
+    // LADO's at Tuesday 17:00): new events, announced once.
+    let t = utc(2026, 11, 24, 17, 30);
     let a2 =
         deadline_only(dutydesk::store::worker::check_alerts(&mut s, &alice, t, &mut seen).unwrap());
     let kinds: Vec<String> = a2.iter().map(|a| a.line()).collect();
@@ -550,10 +554,9 @@ fn dd(user: &str, path: &Path) -> Command {
 fn cron_commands_list_and_announce() {
     let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
-    raise(
-        &mut s,
-        &concern(SubjectKind::Staff, utc(2026, 11, 23, 9, 0), &[], false),
-    );
+    let mut e = concern(SubjectKind::Staff, utc(2026, 11, 23, 9, 0), &[], false);
+    e.exact_words = dutydesk::domain::escalation::NO_WORDS.into();
+    raise(&mut s, &e);
     drop(s);
     let out = dd("alice", &path)
         .args(["deadlines", "--json"])
@@ -571,7 +574,10 @@ fn cron_commands_list_and_announce() {
     assert_eq!(rows[0]["rule"], "Written record of disclosure");
     assert_eq!(rows[0]["due"], "2026-11-23T23:59:00+00:00");
     assert_eq!(rows[0]["status"], "overdue");
-    assert_eq!(rows[1]["due"], "2026-11-24T09:00:00+00:00");
+    // The LADO's: close of business the next working day, not due soon
+    // until four working hours before it.
+    assert_eq!(rows[1]["due"], "2026-11-24T17:00:00+00:00");
+    assert_eq!(rows[1]["status"], "ok");
     // With no D-Bus session at all, notify --once still returns promptly.
     let started = std::time::Instant::now();
     let out = dd("alice", &path)
@@ -586,10 +592,10 @@ fn cron_commands_list_and_announce() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 3, "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("SG-2026-0001 not acknowledged"), "{text}");
     assert!(
-        text.contains("SG-2026-0001 overdue: LADO referral was due 24 Nov 2026 09:00"),
+        text.contains("SG-2026-0001 overdue: Written record of disclosure was due 23 Nov 2026 23:59"),
         "{text}"
     );
     // Announced once: a second run says nothing.
@@ -615,8 +621,9 @@ fn cron_commands_list_and_announce() {
 fn holiday_imports_are_idempotent_and_all_or_nothing() {
     let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
-    // A staff allegation on Thu 30 Dec 2027 + 1 working day would need 2028's
-    // holidays: Mon 3 Jan 2028 is counted, flagged as past the known calendar.
+    // A staff allegation on Fri 31 Dec 2027 + 1 working day would need 2028's
+    // holidays: Mon 3 Jan 2028 at close is counted, flagged as past the
+    // known calendar.
     raise(
         &mut s,
         &concern(SubjectKind::Staff, utc(2027, 12, 31, 10, 0), &[], false),
@@ -634,7 +641,7 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .find(|r| r["rule"] == "LADO referral")
         .unwrap()
         .clone();
-    assert_eq!(lado["due"], "2028-01-03T10:00:00+00:00");
+    assert_eq!(lado["due"], "2028-01-03T17:00:00+00:00");
     assert_eq!(lado["beyond_known_holidays"], true);
     // A bad file imports nothing.
     let bad = dir.path().join("bad.json");
@@ -654,10 +661,44 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         String::from_utf8_lossy(&out.stdout)
             .contains("No england-and-wales bank holidays known for 2028")
     );
-    // The real 2028 file: 3 Jan is the substitute New Year holiday. The open
+    // A file with one 2028 date is a stray, not a year's list: refused.
+    let stray = dir.path().join("stray.json");
+    std::fs::write(&stray, r#"{"england-and-wales":{"division":"england-and-wales","events":[{"title":"New Year's Day","date":"2028-01-03","notes":"Substitute day","bunting":true}]}}"#).unwrap();
+    let out = dd("alice", &path)
+        .args(["holidays", "import"])
+        .arg(&stray)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("only 1 bank holiday(s) in 2028"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The real 2028 list: 3 Jan is the substitute New Year holiday. The open
     // LADO deadline is recounted to Tue 4 Jan and no longer flagged.
     let good = dir.path().join("good.json");
-    std::fs::write(&good, r#"{"england-and-wales":{"division":"england-and-wales","events":[{"title":"New Year's Day","date":"2028-01-03","notes":"Substitute day","bunting":true}]},"scotland":{"division":"scotland","events":[]}}"#).unwrap();
+    let events: Vec<String> = [
+        ("New Year's Day", "2028-01-03", "Substitute day"),
+        ("Good Friday", "2028-04-14", ""),
+        ("Easter Monday", "2028-04-17", ""),
+        ("Early May bank holiday", "2028-05-01", ""),
+        ("Spring bank holiday", "2028-05-29", ""),
+        ("Summer bank holiday", "2028-08-28", ""),
+        ("Christmas Day", "2028-12-25", ""),
+        ("Boxing Day", "2028-12-26", ""),
+    ]
+    .iter()
+    .map(|(t, d, n)| format!(r#"{{"title":"{t}","date":"{d}","notes":"{n}","bunting":true}}"#))
+    .collect();
+    std::fs::write(
+        &good,
+        format!(
+            r#"{{"england-and-wales":{{"division":"england-and-wales","events":[{}]}},"scotland":{{"division":"scotland","events":[]}}}}"#,
+            events.join(",")
+        ),
+    )
+    .unwrap();
     let out = dd("alice", &path)
         .args(["holidays", "import"])
         .arg(&good)
@@ -670,7 +711,7 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
     );
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .contains("1 new or changed; 1 open deadlines recounted"),
+            .contains("8 new or changed; 1 open deadlines recounted"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -696,8 +737,33 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .find(|r| r["rule"] == "LADO referral")
         .unwrap()
         .clone();
-    assert_eq!(lado["due"], "2028-01-04T10:00:00+00:00");
+    assert_eq!(lado["due"], "2028-01-04T17:00:00+00:00");
     assert_eq!(lado["beyond_known_holidays"], false);
+    // `holidays list` keeps the feed's notes.
+    let out = dd("alice", &path)
+        .args(["holidays", "list", "--year", "2028"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Mon 03 Jan 2028  New Year's Day (Substitute day)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A division with no holidays loaded is refused: every day would count
+    // as a working day. Nothing changes.
+    let out = dd("alice", &path)
+        .args(["settings", "set", "holiday_division", "scotland"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no scotland bank holidays are loaded"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = dd("alice", &path).args(["settings", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("holiday_division   england-and-wales"));
 }
 
 #[test]

@@ -557,7 +557,7 @@ pub(crate) fn detail_in(
                 let opt = |i: usize| -> rusqlite::Result<Option<String>> {
                     Ok(r.get::<_, Option<String>>(at(i))?.map(|s| clean_line(&s)))
                 };
-                let fgm_report = match (opt(19)?, opt(20)?, r.get::<_, Option<i64>>(at(21))?) {
+                let fgm_report = match (opt(18)?, opt(19)?, r.get::<_, Option<i64>>(at(20))?) {
                     (Some(by), Some(reference), Some(t)) => Some(FgmReport {
                         reported_by: by,
                         police_reference: reference,

@@ -264,6 +264,18 @@ pub fn demo_referral(
     Ok(())
 }
 
+/// Demo only: the agency's decision on an escalation's referral (its only
+/// one awaiting an outcome).
+pub fn demo_outcome(w: &Write<'_>, escalation_id: i64, code: &str, at: i64) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "UPDATE referrals SET outcome = ?2, outcome_at = ?3
+             WHERE escalation_id = ?1 AND outcome IS NULL",
+        )?
+        .execute(params![escalation_id, code, at])?;
+    Ok(())
+}
+
 /// Demo only: the 999 call made for an immediate-risk case.
 pub fn demo_999(w: &Write<'_>, id: i64, at: i64) -> Result<()> {
     w.tx()
