@@ -391,9 +391,9 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
                 meets: meets.clone(),
                 repeats: *repeats,
             };
-            let existed = store
-                .write(&me.username, now, |w| store::deadlines::save_rule(w, &input))
-                .map_err(super::verbs::action)?;
+            let existed = store.write(&me.username, now, |w| {
+                store::deadlines::save_rule(w, &input)
+            })?;
             println!(
                 "{} rule {code}. Deadlines already set keep their dates.",
                 if existed { "Changed" } else { "Added" }
@@ -426,9 +426,7 @@ pub fn settings(path: &Path, cmd: &SettingsCommand) -> Outcome {
             let now = clock()?.now();
             let mut store = store::open(path, Create::No)?;
             let me = whoami(&store)?;
-            let stored = store
-                .write(&me.username, now, |w| settings::change(w, key, value))
-                .map_err(super::verbs::action)?;
+            let stored = store.write(&me.username, now, |w| settings::change(w, key, value))?;
             println!("{} = {stored}", k.code());
             Ok(())
         }
