@@ -744,10 +744,10 @@ fn write_case(
         occurred_at: Some(occurred_at),
         occurred_place: Some(
             match place_of(p.raised_at.timestamp()) {
-                0 => "at the project's drop-in session",
-                1 => "by phone to the helpline",
-                2 => "on a home visit",
-                _ => "at school, told to a mentor",
+                0 => "the project's drop-in session",
+                1 => "a phone call to the helpline",
+                2 => "a home visit",
+                _ => "school (told to a mentor)",
             }
             .to_string(),
         ),

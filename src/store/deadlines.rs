@@ -260,15 +260,28 @@ pub fn fire(
 }
 
 /// Marks met every open deadline on the escalation whose rule is met by
-/// `what` (`deadline_rules.meets`), by `by` now. A deadline a referral set
-/// is met by an outcome only on that referral (`referral`). Returns the
-/// labels met, for the chronology line the caller writes.
+/// `what` (`deadline_rules.meets`), by `by`, at the write's time (or `at`,
+/// e.g. an intake recorded at its own time). A deadline a referral set is
+/// met by an outcome only on that referral (`referral`). Returns the labels
+/// met, for the chronology line the caller writes.
 pub fn meet_by(
     w: &Write<'_>,
     escalation_id: i64,
     what: &Happening,
     referral: Option<i64>,
     by: i64,
+) -> Result<Vec<String>> {
+    meet_by_at(w, escalation_id, what, referral, by, w.now())
+}
+
+/// [`meet_by`] at a given instant.
+pub fn meet_by_at(
+    w: &Write<'_>,
+    escalation_id: i64,
+    what: &Happening,
+    referral: Option<i64>,
+    by: i64,
+    at: DateTime<Utc>,
 ) -> Result<Vec<String>> {
     let conn: &Connection = w.tx();
     let rules = &w.planning()?.rules;
@@ -299,7 +312,7 @@ pub fn meet_by(
         if rule.met_by(what) && same_referral {
             conn.execute(
                 "UPDATE deadlines SET met_at = ?2, met_by = ?3 WHERE id = ?1",
-                params![id, w.now().timestamp(), by],
+                params![id, at.timestamp(), by],
             )?;
             met.push(clean_line(&label));
         }

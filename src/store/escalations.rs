@@ -832,12 +832,13 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
         None,
     )?;
     let met = if crate::domain::escalation::words_recorded(&e.exact_words) {
-        super::deadlines::meet_by(
+        super::deadlines::meet_by_at(
             w,
             id,
             &crate::domain::deadline::Happening::ExactWords,
             None,
             author_id,
+            e.raised_at,
         )?
     } else {
         Vec::new()
