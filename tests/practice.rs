@@ -431,6 +431,23 @@ fn a_lado_allegation_concluded_with_removal_prompts_the_dbs_duty() {
         status_of(&deadlines_of(&path, MON, &r), "DBS barring referral (legal duty)"),
         ["met"]
     );
+    // Closed and signed off, the agency's decision is on the review agenda.
+    let t = "2026-12-16T10:00:00Z";
+    ok(
+        &path,
+        t,
+        &["close", &r, "--outcome", "lado-concluded", "--rationale", "concluded"],
+    );
+    let version = show(&path, t, &r)["version"].as_i64().unwrap().to_string();
+    let (code, _, err) = run(dd("bob", &path, t).args([
+        "signoff", &r, "--approve", "--version", &version, "--reason", "agreed",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = run(dd("alice", &path, "2026-12-17T10:00:00Z").args(["reviews", "--json"]));
+    assert!(
+        out.contains("decisions: lado substantiated"),
+        "{out}"
+    );
 }
 
 #[test]
