@@ -783,6 +783,30 @@ fn write_case(
         crate::store::access::record_access(w, id, &reference)?;
     }
     let mut chronology = 1;
+    // Known FGM: the teacher who saw it told the police within a few hours
+    // (the record names them and the police reference), on all but the
+    // freshest cases.
+    if fgm == Some(crate::domain::escalation::Fgm::Known)
+        && now - p.raised_at > Duration::hours(6)
+    {
+        let told = p.raised_at + Duration::hours(3);
+        let reference = format!("PR-{:06}", id * 37 % 1_000_000);
+        seed::demo_fgm_report(w, id, "Class teacher", &reference, told.timestamp())?;
+        escalations::add_chronology(
+            w,
+            id,
+            author,
+            told,
+            "note",
+            &format!(
+                "Known FGM reported to the police by Class teacher (who discovered it), police reference {reference}."
+            ),
+        )?;
+        chronology += 1;
+        for rule in ["fgm_police_next_day", "fgm_police"] {
+            meet(w, id, rule, told, author)?;
+        }
+    }
     // Life at risk: 999 was called within minutes, except on the newest
     // showcase case (the desk keeps it at the top until the call is recorded).
     if immediate_risk && !life_at_risk_showcase {

@@ -276,6 +276,24 @@ pub fn demo_outcome(w: &Write<'_>, escalation_id: i64, code: &str, at: i64) -> R
     Ok(())
 }
 
+/// Demo only: known FGM reported to the police by the professional who
+/// discovered it.
+pub fn demo_fgm_report(
+    w: &Write<'_>,
+    id: i64,
+    by: &str,
+    police_reference: &str,
+    at: i64,
+) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "UPDATE escalations SET fgm_reported_by = ?2, fgm_police_reference = ?3,
+                fgm_reported_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![id, by, police_reference, at])?;
+    Ok(())
+}
+
 /// Demo only: the 999 call made for an immediate-risk case.
 pub fn demo_999(w: &Write<'_>, id: i64, at: i64) -> Result<()> {
     w.tx()
