@@ -117,10 +117,14 @@ CREATE TABLE escalations (
 -- soonest deadline (none last), then the oldest; the bands above it (life at
 -- risk without a 999 call, unacknowledged, overdue or due soon) are small and
 -- read from escalations_open_999, escalations_unacknowledged and
--- escalations_open_warn. Partial: closed rows, the vast majority, are not in it.
+-- escalations_open_warn. It also carries the columns that decide the bands
+-- and need-to-know's restricted flag, so paging deep into it, or finding
+-- where a case stands, reads the index and not the wide rows. Partial: closed
+-- rows, the vast majority, are not in it.
 CREATE INDEX escalations_open_queue ON escalations (
     CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,
-    next_due_at IS NULL, next_due_at, raised_at
+    next_due_at IS NULL, next_due_at, raised_at, id,
+    immediate_risk, emergency_called_at, acknowledged_at, next_warn_at, restricted
 ) WHERE status <> 'closed';
 CREATE INDEX escalations_open_999 ON escalations (raised_at)
     WHERE status <> 'closed' AND immediate_risk = 1 AND emergency_called_at IS NULL;

@@ -150,6 +150,16 @@ impl Band {
         }
     }
 
+    /// `FROM` for counting the band or a case's place in it: always the
+    /// band's index (without an ORDER BY to match, the planner would pick
+    /// another open-rows index and read every wide row).
+    fn from_counting(self) -> &'static str {
+        match self {
+            Band::Rest => "escalations e INDEXED BY escalations_open_queue",
+            b => b.from(),
+        }
+    }
+
     /// Which open escalations are in the band (bind `:now`, `:ack`,
     /// `:ack_imm`, `:ack_min`: seconds).
     fn filter(self) -> &'static str {
@@ -204,13 +214,19 @@ impl Band {
 
 /// The band's page SQL (bind the clock and acknowledgement windows, `:senior`,
 /// `:me`, `:mine`, `:limit`, `:offset`), also explained by `store::plans`.
+/// The window is found from the index alone (the rows skipped by OFFSET are
+/// never read from the table), then its few rows are read and put back in
+/// the band's order.
 pub(crate) fn band_page_sql(band: Band) -> String {
     format!(
-        "SELECT {SUMMARY_COLUMNS} FROM {} LEFT JOIN staff s ON s.id = e.assignee_id
-         WHERE {} AND {VISIBLE} AND (:mine = 0 OR e.assignee_id = :me)
-         ORDER BY {} LIMIT :limit OFFSET :offset",
+        "SELECT {SUMMARY_COLUMNS} FROM (
+            SELECT e.id AS qid FROM {} WHERE {} AND {VISIBLE} AND (:mine = 0 OR e.assignee_id = :me)
+            ORDER BY {} LIMIT :limit OFFSET :offset) q
+         JOIN escalations e ON e.id = q.qid LEFT JOIN staff s ON s.id = e.assignee_id
+         ORDER BY {}",
         band.from(),
         band.filter(),
+        band.order(),
         band.order()
     )
 }
@@ -218,7 +234,7 @@ pub(crate) fn band_page_sql(band: Band) -> String {
 fn band_count_sql(band: Band) -> String {
     format!(
         "SELECT count(*) FROM {} WHERE {} AND {VISIBLE}",
-        band.from(),
+        band.from_counting(),
         band.filter()
     )
 }
@@ -508,7 +524,7 @@ pub fn position(store: &Store, viewer: Viewer, now: DateTime<Utc>, id: i64) -> R
     let mut stmt = conn.prepare(
         &format!(
             "SELECT count(*) FROM {} WHERE {} AND {VISIBLE} AND {} < {}",
-            band.from(),
+            band.from_counting(),
             band.filter(),
             band.key(),
             match band {

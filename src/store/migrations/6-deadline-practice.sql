@@ -99,7 +99,8 @@ CREATE TABLE closure_choices (
 DROP INDEX escalations_open_queue;
 CREATE INDEX escalations_open_queue ON escalations (
     CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,
-    next_due_at IS NULL, next_due_at, raised_at
+    next_due_at IS NULL, next_due_at, raised_at, id,
+    immediate_risk, emergency_called_at, acknowledged_at, next_warn_at, restricted
 ) WHERE status <> 'closed';
 CREATE INDEX escalations_open_999 ON escalations (raised_at)
     WHERE status <> 'closed' AND immediate_risk = 1 AND emergency_called_at IS NULL;
