@@ -722,7 +722,11 @@ fn write_case(
     let life_at_risk_showcase = p.showcase.is_some_and(|s| s.0 == SHOWCASE[0].1)
         && now - p.raised_at < Duration::minutes(SHOWCASE[0].0 + 1);
     let immediate_risk = (risk == Risk::High && rng.chance(20)) || life_at_risk_showcase;
-    let risk = if life_at_risk_showcase { Risk::High } else { risk };
+    let risk = if life_at_risk_showcase {
+        Risk::High
+    } else {
+        risk
+    };
     // FGM as the duty is written: known (disclosed or seen) for one in three.
     let fgm = categories.iter().any(|c| c == "fgm").then(|| {
         if p.raised_at.timestamp() % 3 == 0 {
@@ -786,8 +790,7 @@ fn write_case(
     // Known FGM: the teacher who saw it told the police within a few hours
     // (the record names them and the police reference), on all but the
     // freshest cases.
-    if fgm == Some(crate::domain::escalation::Fgm::Known)
-        && now - p.raised_at > Duration::hours(6)
+    if fgm == Some(crate::domain::escalation::Fgm::Known) && now - p.raised_at > Duration::hours(6)
     {
         let told = p.raised_at + Duration::hours(3);
         let reference = format!("PR-{:06}", id * 37 % 1_000_000);
@@ -1039,7 +1042,12 @@ fn demo_outcome(route: &str, n: i64) -> &'static str {
             "advice_given",
             "early_help",
         ],
-        "adults" => &["s42_enquiry", "other_enquiry", "no_further_action", "advice_given"],
+        "adults" => &[
+            "s42_enquiry",
+            "other_enquiry",
+            "no_further_action",
+            "advice_given",
+        ],
         "lado" => &[
             "substantiated",
             "unsubstantiated",

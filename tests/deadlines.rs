@@ -263,7 +263,13 @@ fn each_rule_chooses_its_counting() {
     );
     assert!(due_of(&s, id).contains(&("LADO referral".into(), utc(2026, 11, 23, 17, 0))));
     // An organisation that reads it as the same time the next working day.
-    let mut lado = rule("lado_referral", 1, OffsetUnit::WorkingDays, "subject:staff", 240);
+    let mut lado = rule(
+        "lado_referral",
+        1,
+        OffsetUnit::WorkingDays,
+        "subject:staff",
+        240,
+    );
     lado.name = "LADO referral".into();
     lado.meets = "route:lado".into();
     s.write("alice", now, |w| deadlines::save_rule(w, &lado))
@@ -401,7 +407,13 @@ fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
             "not a condition",
         ),
         (
-            rule("red", 4, OffsetUnit::Hours, "category:fmg+subject:child", 60),
+            rule(
+                "red",
+                4,
+                OffsetUnit::Hours,
+                "category:fmg+subject:child",
+                60,
+            ),
             "not one of the organisation's categories",
         ),
         (
@@ -595,7 +607,9 @@ fn cron_commands_list_and_announce() {
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("SG-2026-0001 not acknowledged"), "{text}");
     assert!(
-        text.contains("SG-2026-0001 overdue: Written record of disclosure was due 23 Nov 2026 23:59"),
+        text.contains(
+            "SG-2026-0001 overdue: Written record of disclosure was due 23 Nov 2026 23:59"
+        ),
         "{text}"
     );
     // Announced once: a second run says nothing.
@@ -762,7 +776,10 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = dd("alice", &path).args(["settings", "list"]).output().unwrap();
+    let out = dd("alice", &path)
+        .args(["settings", "list"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("holiday_division   england-and-wales"));
 }
 

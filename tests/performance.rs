@@ -60,7 +60,10 @@ fn the_dashboard_queries_use_their_indexes() {
         "{page}"
     );
     assert!(!page.contains("LAST TERM OF ORDER BY"), "{page}");
-    assert!(page.contains("SEARCH e USING INTEGER PRIMARY KEY"), "{page}");
+    assert!(
+        page.contains("SEARCH e USING INTEGER PRIMARY KEY"),
+        "{page}"
+    );
     // The review counts read indexes alone, never the history's rows (the
     // few waived deadlines and re-openings may be read row by row).
     for kind in [

@@ -79,7 +79,15 @@ fn audit_rows(path: &Path) -> i64 {
 }
 
 fn new_case(path: &Path, now: &str, args: &[&str]) -> String {
-    let mut all = vec!["new", "--risk", "medium", "--summary", "s", "--area", "Leicester"];
+    let mut all = vec![
+        "new",
+        "--risk",
+        "medium",
+        "--summary",
+        "s",
+        "--area",
+        "Leicester",
+    ];
     all.extend_from_slice(args);
     let (code, out, err) = run(dd("alice", path, now).args(&all));
     assert_eq!(code, 0, "{all:?}: {err}");
@@ -158,7 +166,10 @@ fn a_disclosure_recorded_late_shows_as_late() {
     // Counted from Friday: the written record was due Friday 23:59 (already
     // overdue); the LADO at Monday's close, not Tuesday's.
     let d = deadlines_of(&path, MON, &r);
-    assert_eq!(due_of(&d, "Written record of disclosure"), "2026-11-20T23:59:00+00:00");
+    assert_eq!(
+        due_of(&d, "Written record of disclosure"),
+        "2026-11-20T23:59:00+00:00"
+    );
     assert_eq!(status_of(&d, "Written record of disclosure"), ["overdue"]);
     assert_eq!(due_of(&d, "LADO referral"), "2026-11-23T17:00:00+00:00");
     let chronology: Vec<String> = v["chronology"]
@@ -168,9 +179,11 @@ fn a_disclosure_recorded_late_shows_as_late() {
         .map(|c| c["body"].as_str().unwrap().to_string())
         .collect();
     assert!(
-        chronology.iter().any(|b| b.starts_with("Recorded 2d 18h after it happened")
-            && b.contains("the youth club")
-            && b.contains("Recorded late")),
+        chronology
+            .iter()
+            .any(|b| b.starts_with("Recorded 2d 18h after it happened")
+                && b.contains("the youth club")
+                && b.contains("Recorded late")),
         "{chronology:?}"
     );
     let (_, text, _) = run(dd("alice", &path, MON).args(["show", &r]));
@@ -193,7 +206,10 @@ fn a_disclosure_recorded_late_shows_as_late() {
     let v = show(&path, MON, &r2);
     assert!(v["practice"]["lateness"].is_null(), "{v}");
     assert_eq!(
-        status_of(&deadlines_of(&path, MON, &r2), "Written record of disclosure"),
+        status_of(
+            &deadlines_of(&path, MON, &r2),
+            "Written record of disclosure"
+        ),
         ["met"]
     );
     // When it happened cannot be in the future, nor after the recording.
@@ -249,7 +265,18 @@ fn routes_events_and_outcomes_meet_what_their_rules_say() {
             "he hit me",
         ],
     );
-    ok(&path, t, &["refer", &r, "--route", "children", "--shared", "the account"]);
+    ok(
+        &path,
+        t,
+        &[
+            "refer",
+            &r,
+            "--route",
+            "children",
+            "--shared",
+            "the account",
+        ],
+    );
     let chase = "Children's social care decision (chase)";
     assert_eq!(
         due_of(&deadlines_of(&path, t, &r), chase),
@@ -259,19 +286,40 @@ fn routes_events_and_outcomes_meet_what_their_rules_say() {
     bad(
         &path,
         t,
-        &["outcome", &r, "--route", "children", "--outcome", "accepted"],
+        &[
+            "outcome",
+            &r,
+            "--route",
+            "children",
+            "--outcome",
+            "accepted",
+        ],
         "accepted_for_assessment (accepted for assessment), strategy_s47",
     );
     bad(
         &path,
         t,
-        &["outcome", &r, "--route", "lado", "--outcome", "substantiated"],
+        &[
+            "outcome",
+            &r,
+            "--route",
+            "lado",
+            "--outcome",
+            "substantiated",
+        ],
         "no referral to lado awaiting an outcome",
     );
     bad(
         &path,
         t,
-        &["outcome", &r, "--referral", "99", "--outcome", "advice_given"],
+        &[
+            "outcome",
+            &r,
+            "--referral",
+            "99",
+            "--outcome",
+            "advice_given",
+        ],
         "no referral #99",
     );
     bad(
@@ -291,7 +339,14 @@ fn routes_events_and_outcomes_meet_what_their_rules_say() {
     let said = ok(
         &path,
         "2026-11-24T11:00:00Z",
-        &["outcome", &r, "--route", "children", "--outcome", "strategy-s47"],
+        &[
+            "outcome",
+            &r,
+            "--route",
+            "children",
+            "--outcome",
+            "strategy-s47",
+        ],
     );
     assert!(said.contains("strategy discussion / s47 enquiry"), "{said}");
     assert_eq!(status_of(&deadlines_of(&path, t, &r), chase), ["met"]);
@@ -316,13 +371,21 @@ fn routes_events_and_outcomes_meet_what_their_rules_say() {
         due_of(&deadlines_of(&path, t, &r), icpc),
         "2026-12-14T17:00:00+00:00"
     );
-    let said = ok(&path, "2026-11-30T10:00:00Z", &["event", &r, "strategy-discussion"]);
+    let said = ok(
+        &path,
+        "2026-11-30T10:00:00Z",
+        &["event", &r, "strategy-discussion"],
+    );
     assert!(said.contains("kept as already open"), "{said}");
     assert_eq!(status_of(&deadlines_of(&path, t, &r), icpc), ["ok"]);
     // The ICPC held meets it and sets the first review three months on,
     // from when it was held.
     let held = "2026-12-10T15:00:00Z";
-    ok(&path, held, &["event", &r, "icpc_held", "--at", "10/12/2026 14:00"]);
+    ok(
+        &path,
+        held,
+        &["event", &r, "icpc_held", "--at", "10/12/2026 14:00"],
+    );
     let d = deadlines_of(&path, held, &r);
     assert_eq!(status_of(&d, icpc), ["met"]);
     let first = "First review child protection conference";
@@ -338,11 +401,22 @@ fn routes_events_and_outcomes_meet_what_their_rules_say() {
         "2027-09-09T10:00:00+01:00"
     );
     // An event the desk does not know, or one held in the future: bad input.
-    bad(&path, review, &["event", &r, "case_conference"], "the events are");
     bad(
         &path,
         review,
-        &["event", &r, "review_conference_held", "--at", "10/03/2027 10:00"],
+        &["event", &r, "case_conference"],
+        "the events are",
+    );
+    bad(
+        &path,
+        review,
+        &[
+            "event",
+            &r,
+            "review_conference_held",
+            "--at",
+            "10/03/2027 10:00",
+        ],
         "future",
     );
 }
@@ -367,7 +441,11 @@ fn the_home_office_follow_up_is_met_by_the_second_report() {
         ],
     );
     let shared = ["--shared", "Annex B form"];
-    ok(&path, MON, &[&["refer", &r, "--route", "home-office"][..], &shared].concat());
+    ok(
+        &path,
+        MON,
+        &[&["refer", &r, "--route", "home-office"][..], &shared].concat(),
+    );
     let d = deadlines_of(&path, MON, &r);
     assert_eq!(status_of(&d, "Home Office initial report"), ["met"]);
     assert_eq!(status_of(&d, "Home Office follow-up report"), ["ok"]);
@@ -398,7 +476,11 @@ fn a_lado_allegation_concluded_with_removal_prompts_the_dbs_duty() {
             "the coach hit him",
         ],
     );
-    ok(&path, MON, &["refer", &r, "--route", "lado", "--shared", "the account"]);
+    ok(
+        &path,
+        MON,
+        &["refer", &r, "--route", "lado", "--shared", "the account"],
+    );
     assert_eq!(
         status_of(&deadlines_of(&path, MON, &r), "LADO referral"),
         ["met"]
@@ -425,10 +507,20 @@ fn a_lado_allegation_concluded_with_removal_prompts_the_dbs_duty() {
     ok(
         &path,
         "2026-12-15T11:00:00Z",
-        &["refer", &r, "--route", "dbs", "--shared", "the referral form"],
+        &[
+            "refer",
+            &r,
+            "--route",
+            "dbs",
+            "--shared",
+            "the referral form",
+        ],
     );
     assert_eq!(
-        status_of(&deadlines_of(&path, MON, &r), "DBS barring referral (legal duty)"),
+        status_of(
+            &deadlines_of(&path, MON, &r),
+            "DBS barring referral (legal duty)"
+        ),
         ["met"]
     );
     // Closed and signed off, the agency's decision is on the review agenda.
@@ -436,18 +528,28 @@ fn a_lado_allegation_concluded_with_removal_prompts_the_dbs_duty() {
     ok(
         &path,
         t,
-        &["close", &r, "--outcome", "lado-concluded", "--rationale", "concluded"],
+        &[
+            "close",
+            &r,
+            "--outcome",
+            "lado-concluded",
+            "--rationale",
+            "concluded",
+        ],
     );
     let version = show(&path, t, &r)["version"].as_i64().unwrap().to_string();
     let (code, _, err) = run(dd("bob", &path, t).args([
-        "signoff", &r, "--approve", "--version", &version, "--reason", "agreed",
+        "signoff",
+        &r,
+        "--approve",
+        "--version",
+        &version,
+        "--reason",
+        "agreed",
     ]));
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = run(dd("alice", &path, "2026-12-17T10:00:00Z").args(["reviews", "--json"]));
-    assert!(
-        out.contains("decisions: lado substantiated"),
-        "{out}"
-    );
+    assert!(out.contains("decisions: lado substantiated"), "{out}");
 }
 
 #[test]
@@ -495,7 +597,11 @@ fn fgm_is_a_personal_duty_to_report_known_fgm() {
     assert_eq!(due_of(&d, next_day), "2026-11-23T17:00:00+00:00");
     assert_eq!(due_of(&d, limit), "2026-12-20T16:00:00+00:00");
     // The DSL's own police referral does not meet the personal duty.
-    ok(&path, MON, &["refer", &r, "--route", "police", "--shared", "the account"]);
+    ok(
+        &path,
+        MON,
+        &["refer", &r, "--route", "police", "--shared", "the account"],
+    );
     let d = deadlines_of(&path, MON, &r);
     assert_eq!(status_of(&d, next_day), ["ok"], "still open, not met");
     assert_eq!(status_of(&d, limit), ["ok"]);
@@ -520,7 +626,10 @@ fn fgm_is_a_personal_duty_to_report_known_fgm() {
     let v = show(&path, MON, &r);
     assert_eq!(v["practice"]["fgm"], "known");
     assert_eq!(v["practice"]["fgm_report"]["reported_by"], "Class teacher");
-    assert_eq!(v["practice"]["fgm_report"]["police_reference"], "PR-2026-123");
+    assert_eq!(
+        v["practice"]["fgm_report"]["police_reference"],
+        "PR-2026-123"
+    );
     // At risk: no police duty deadline, and no report to record.
     let args = fgm(&["--fgm", "at-risk"]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -651,7 +760,10 @@ fn closing_needs_a_choice_for_each_deadline_and_reopening_restores_waivers() {
     );
     // Re-opening restores what the closure waived, and only that.
     let said = ok(&path, MON, &["reopen", &r, "--reason", "new information"]);
-    assert!(said.contains("1 deadline(s) the closure waived are open again"), "{said}");
+    assert!(
+        said.contains("1 deadline(s) the closure waived are open again"),
+        "{said}"
+    );
     let d = deadlines_of(&path, MON, &r);
     assert_eq!(status_of(&d, "Home Office follow-up report"), ["ok"]);
     assert_eq!(status_of(&d, "Home Office initial report"), ["met"]);
@@ -676,8 +788,16 @@ fn a_closure_awaiting_sign_off_keeps_its_choices_until_approved() {
             "words",
         ],
     );
-    ok(&path, MON, &["refer", &r, "--route", "lado", "--shared", "x"]);
-    ok(&path, MON, &["event", &r, "removed_from_regulated_activity"]);
+    ok(
+        &path,
+        MON,
+        &["refer", &r, "--route", "lado", "--shared", "x"],
+    );
+    ok(
+        &path,
+        MON,
+        &["event", &r, "removed_from_regulated_activity"],
+    );
     let said = ok(
         &path,
         MON,
@@ -709,7 +829,10 @@ fn a_closure_awaiting_sign_off_keeps_its_choices_until_approved() {
     ]));
     assert_eq!(code, 0, "{err}");
     let d = deadlines_of(&path, MON, &r);
-    assert_eq!(status_of(&d, "DBS barring referral (legal duty)"), ["waived"]);
+    assert_eq!(
+        status_of(&d, "DBS barring referral (legal duty)"),
+        ["waived"]
+    );
 }
 
 #[test]
@@ -719,7 +842,14 @@ fn deadlines_are_met_and_waived_from_the_command_line() {
     let r = new_case(
         &path,
         MON,
-        &["--subject", "staff", "--name", "Q. Fox", "--category", "physical"],
+        &[
+            "--subject",
+            "staff",
+            "--name",
+            "Q. Fox",
+            "--category",
+            "physical",
+        ],
     );
     bad(
         &path,
@@ -733,11 +863,29 @@ fn deadlines_are_met_and_waived_from_the_command_line() {
         &["deadline", "waive", &r, "written_record", "--reason", " "],
         "only with the reason",
     );
-    ok(&path, MON, &["deadline", "met", &r, "lado_referral", "--note", "rang them"]);
     ok(
         &path,
         MON,
-        &["deadline", "waive", &r, "written_record", "--reason", "on the paper form"],
+        &[
+            "deadline",
+            "met",
+            &r,
+            "lado_referral",
+            "--note",
+            "rang them",
+        ],
+    );
+    ok(
+        &path,
+        MON,
+        &[
+            "deadline",
+            "waive",
+            &r,
+            "written_record",
+            "--reason",
+            "on the paper form",
+        ],
     );
     let d = deadlines_of(&path, MON, &r);
     assert_eq!(status_of(&d, "LADO referral"), ["met"]);
@@ -751,8 +899,18 @@ fn deadlines_are_met_and_waived_from_the_command_line() {
 fn settings_and_rules_are_checked_before_anything_is_written() {
     let dir = common::private_dir();
     let path = desk(dir.path());
-    bad(&path, MON, &["settings", "set", "ack_minutes", "five"], "1 to 1440");
-    bad(&path, MON, &["settings", "set", "ack_minutes", "0"], "1 to 1440");
+    bad(
+        &path,
+        MON,
+        &["settings", "set", "ack_minutes", "five"],
+        "1 to 1440",
+    );
+    bad(
+        &path,
+        MON,
+        &["settings", "set", "ack_minutes", "0"],
+        "1 to 1440",
+    );
     bad(
         &path,
         MON,
@@ -771,9 +929,16 @@ fn settings_and_rules_are_checked_before_anything_is_written() {
         &["settings", "set", "deadline_counting", "end_of_day"],
         "rules set",
     );
-    ok(&path, MON, &["settings", "set", "working_hours", "Mon-Fri 08:30-16:30"]);
+    ok(
+        &path,
+        MON,
+        &["settings", "set", "working_hours", "Mon-Fri 08:30-16:30"],
+    );
     let (_, out, _) = run(dd("alice", &path, MON).args(["settings", "list"]));
-    assert!(out.contains("working_hours      Mon-Fri 08:30-16:30"), "{out}");
+    assert!(
+        out.contains("working_hours      Mon-Fri 08:30-16:30"),
+        "{out}"
+    );
     let rule = |m: &str, unit: &str, counting: &str| -> Vec<String> {
         [
             "rules",
@@ -801,12 +966,18 @@ fn settings_and_rules_are_checked_before_anything_is_written() {
             rule("category:fmg+subject:child", "working_days", "same_time"),
             "physical, emotional, sexual, neglect",
         ),
-        (rule("route:ladoo", "working_days", "same_time"), "children, adults, lado"),
+        (
+            rule("route:ladoo", "working_days", "same_time"),
+            "children, adults, lado",
+        ),
         (
             rule("any", "calendar_days", "end_of_working_day"),
             "end_of_working_day counts working days",
         ),
-        (rule("any", "working_days", "working_hours"), "working_hours counts hours"),
+        (
+            rule("any", "working_days", "working_hours"),
+            "working_hours counts hours",
+        ),
     ] {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         bad(&path, MON, &args, why);
@@ -815,7 +986,16 @@ fn settings_and_rules_are_checked_before_anything_is_written() {
     let r = new_case(
         &path,
         MON,
-        &["--subject", "staff", "--name", "W. Hunt", "--category", "physical", "--words", "w"],
+        &[
+            "--subject",
+            "staff",
+            "--name",
+            "W. Hunt",
+            "--category",
+            "physical",
+            "--words",
+            "w",
+        ],
     );
     assert_eq!(
         due_of(&deadlines_of(&path, MON, &r), "LADO referral"),
@@ -877,39 +1057,79 @@ fn the_queue_follows_the_order_of_urgency() {
     e.immediate_risk = true;
     let called = make(e, true, true);
     // Unacknowledged for 40 minutes; another only 5 (within its 15).
-    let unacked = make(case(SubjectKind::Adult, Risk::Low, m(40), m(40)), false, false);
-    let fresh = make(case(SubjectKind::Adult, Risk::Medium, m(5), m(5)), false, false);
+    let unacked = make(
+        case(SubjectKind::Adult, Risk::Low, m(40), m(40)),
+        false,
+        false,
+    );
+    let fresh = make(
+        case(SubjectKind::Adult, Risk::Medium, m(5), m(5)),
+        false,
+        false,
+    );
     // Overdue: an allegation that happened last Thursday, recorded now.
     let overdue = make(
-        case(SubjectKind::Staff, Risk::Low, m(60), utc(2026, 11, 19, 10, 0)),
+        case(
+            SubjectKind::Staff,
+            Risk::Low,
+            m(60),
+            utc(2026, 11, 19, 10, 0),
+        ),
         false,
         true,
     );
     // Due soon: a critical incident on Sunday at noon (report due Monday noon).
-    let mut e = case(SubjectKind::Adult, Risk::Low, utc(2026, 11, 22, 12, 30), utc(2026, 11, 22, 12, 0));
+    let mut e = case(
+        SubjectKind::Adult,
+        Risk::Low,
+        utc(2026, 11, 22, 12, 30),
+        utc(2026, 11, 22, 12, 0),
+    );
     e.critical_incident = true;
     let soon = make(e, false, true);
     // The rest: high risk, no deadline; medium with the LADO due Tuesday; low.
-    let high = make(case(SubjectKind::Child, Risk::High, m(500), m(500)), false, true);
-    let medium = make(case(SubjectKind::Staff, Risk::Medium, m(30), m(30)), false, true);
-    let low = make(case(SubjectKind::Adult, Risk::Low, m(700), m(700)), false, true);
+    let high = make(
+        case(SubjectKind::Child, Risk::High, m(500), m(500)),
+        false,
+        true,
+    );
+    let medium = make(
+        case(SubjectKind::Staff, Risk::Medium, m(30), m(30)),
+        false,
+        true,
+    );
+    let low = make(
+        case(SubjectKind::Adult, Risk::Low, m(700), m(700)),
+        false,
+        true,
+    );
     let me = st::staff::find(&s, "alice").unwrap().unwrap();
     let viewer = Viewer::from(&me);
     let listed = escalations::list(&s, viewer, now, Which::Open, false).unwrap();
     let ids: Vec<i64> = listed.iter().map(|e| e.id).collect();
     assert_eq!(
         ids,
-        vec![life, unacked, overdue, soon, called, high, medium, fresh, low],
+        vec![
+            life, unacked, overdue, soon, called, high, medium, fresh, low
+        ],
         "{listed:#?}"
     );
     // The store's order is the pure function's.
     let mut inputs: Vec<Input> = listed.iter().map(Input::of).collect();
     sort(&mut inputs, now, 15);
     assert_eq!(inputs.iter().map(|i| i.id).collect::<Vec<_>>(), ids);
-    let tiers: Vec<Tier> = listed.iter().map(|e| tier(&Input::of(e), now, 15)).collect();
+    let tiers: Vec<Tier> = listed
+        .iter()
+        .map(|e| tier(&Input::of(e), now, 15))
+        .collect();
     assert_eq!(
         &tiers[..4],
-        &[Tier::LifeAtRisk, Tier::Unacknowledged, Tier::Overdue, Tier::DueSoon]
+        &[
+            Tier::LifeAtRisk,
+            Tier::Unacknowledged,
+            Tier::Overdue,
+            Tier::DueSoon
+        ]
     );
     // Pages of any size across the bands give the same order; each case's
     // position (kept selection) is its place in it.
@@ -974,9 +1194,16 @@ fn the_999_call_is_recorded_later_from_the_command_line() {
         ],
     );
     let (_, text, _) = run(dd("alice", &path, MON).args(["show", &r]));
-    assert!(text.contains("LIFE AT RISK: NO 999 CALL RECORDED"), "{text}");
+    assert!(
+        text.contains("LIFE AT RISK: NO 999 CALL RECORDED"),
+        "{text}"
+    );
     bad(&path, MON, &["called-999", &r, "--at", "10:00"], "future");
-    ok(&path, MON, &["called-999", &r, "--at", "08:58", "--note", "CAD 123"]);
+    ok(
+        &path,
+        MON,
+        &["called-999", &r, "--at", "08:58", "--note", "CAD 123"],
+    );
     let v = show(&path, MON, &r);
     assert_eq!(v["practice"]["emergency_called_at"], "2026-11-23T08:58:00Z");
     assert_eq!(v["summary"]["emergency_called"], true);

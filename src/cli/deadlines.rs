@@ -352,7 +352,11 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
                     r.counting.code(),
                     r.counts_from.code(),
                     r.warn_minutes,
-                    if r.meets.is_empty() { "by hand" } else { &r.meets },
+                    if r.meets.is_empty() {
+                        "by hand"
+                    } else {
+                        &r.meets
+                    },
                     if r.repeats { "; repeats" } else { "" },
                     r.name,
                     if r.active { "" } else { "  (inactive)" }
@@ -436,8 +440,12 @@ pub fn settings(path: &Path, cmd: &SettingsCommand) -> Outcome {
 /// `dutydesk deadline met|waive REF RULE`: the command line's `m` and `w`.
 pub fn deadline(path: &Path, cmd: &DeadlineCommand) -> Outcome {
     let (reference, rule) = match cmd {
-        DeadlineCommand::Met { reference, rule, .. }
-        | DeadlineCommand::Waive { reference, rule, .. } => (reference, rule),
+        DeadlineCommand::Met {
+            reference, rule, ..
+        }
+        | DeadlineCommand::Waive {
+            reference, rule, ..
+        } => (reference, rule),
     };
     let now = clock()?.now();
     let mut store = store::open(path, Create::No)?;

@@ -305,7 +305,9 @@ pub fn due_after(
         }
         (OffsetUnit::Hours, _) => plain(start + Duration::hours(amount as i64)),
         (OffsetUnit::SameDay, _) => plain(end_of_day(date).max(start)),
-        (OffsetUnit::CalendarDays, _) => plain(at_local(date + Duration::days(amount as i64), time)),
+        (OffsetUnit::CalendarDays, _) => {
+            plain(at_local(date + Duration::days(amount as i64), time))
+        }
         (OffsetUnit::CalendarMonths, _) => plain(at_local(
             date.checked_add_months(Months::new(amount))
                 .unwrap_or(NaiveDate::MAX),
@@ -365,7 +367,8 @@ pub fn warn_start(
 /// clocks go back the earlier instant is taken (the stricter count).
 pub fn parse_when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let t = text.trim();
-    let help = "write e.g. 14:30, yesterday 18:00, Fri 15:00, 20/11/2026 15:00 or 2026-11-20T15:00:00Z";
+    let help =
+        "write e.g. 14:30, yesterday 18:00, Fri 15:00, 20/11/2026 15:00 or 2026-11-20T15:00:00Z";
     if t.is_empty() {
         return Err(format!("no time given: {help}"));
     }
@@ -404,11 +407,19 @@ fn weekday_word(w: &str) -> Option<Weekday> {
         ("sun", Weekday::Sun),
     ];
     let full = [
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
     ];
     days.iter()
         .zip(full)
-        .find(|((short, _), long)| w == *short || w == *long || (w.len() >= 3 && long.starts_with(w)))
+        .find(|((short, _), long)| {
+            w == *short || w == *long || (w.len() >= 3 && long.starts_with(w))
+        })
         .map(|((_, d), _)| *d)
 }
 
@@ -487,7 +498,10 @@ fn local_words(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> 
     let mut day_num: Option<u32> = None;
     let mut month: Option<u32> = None;
     let mut year: Option<i32> = None;
-    for w in lower.split_whitespace().filter(|w| *w != "at" && *w != "on") {
+    for w in lower
+        .split_whitespace()
+        .filter(|w| *w != "at" && *w != "on")
+    {
         if let Some(x) = time_word(w) {
             if time.replace(x).is_some() {
                 return Err("two times".into());
@@ -502,7 +516,10 @@ fn local_words(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> 
             month = Some(m);
         } else if let Some(p) = date_word(w) {
             partial = Some(p);
-        } else if let Ok(n) = w.trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse::<u32>() {
+        } else if let Ok(n) = w
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .parse::<u32>()
+        {
             if n >= 1000 {
                 year = Some(n as i32);
             } else if (1..=31).contains(&n) && day_num.is_none() {
@@ -538,14 +555,17 @@ fn local_words(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> 
     if let Some(wd) = weekday {
         match date {
             Some(d) if d.weekday() != wd => {
-                return Err(format!("{} is a {}, not a {wd}", d.format("%d/%m/%Y"), d.weekday()));
+                return Err(format!(
+                    "{} is a {}, not a {wd}",
+                    d.format("%d/%m/%Y"),
+                    d.weekday()
+                ));
             }
             Some(_) => {}
             None => {
                 // The latest such day not in the future at that time.
-                let back = (today.weekday().num_days_from_monday() + 7
-                    - wd.num_days_from_monday())
-                    % 7;
+                let back =
+                    (today.weekday().num_days_from_monday() + 7 - wd.num_days_from_monday()) % 7;
                 let mut d = today - Duration::days(back as i64);
                 if let Some(t) = time
                     && at_local(d, t) > now + Duration::seconds(60)
@@ -741,7 +761,13 @@ mod tests {
         );
         // Thursday 23:30's LADO deadline (Monday 17:00) warns Monday 13:00.
         assert_eq!(
-            warn_start(utc(2026, 11, 23, 17, 0), 240, WorkingDays, EndOfWorkingDay, &wt),
+            warn_start(
+                utc(2026, 11, 23, 17, 0),
+                240,
+                WorkingDays,
+                EndOfWorkingDay,
+                &wt
+            ),
             utc(2026, 11, 23, 13, 0)
         );
         // Calendar-day rules warn in plain time.
@@ -959,10 +985,21 @@ mod tests {
     #[test]
     fn files_that_cannot_be_right_are_refused() {
         let real: Vec<&str> = vec![
-            "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31",
-            "2026-12-25", "2026-12-28",
+            "2026-01-01",
+            "2026-04-03",
+            "2026-04-06",
+            "2026-05-04",
+            "2026-05-25",
+            "2026-08-31",
+            "2026-12-25",
+            "2026-12-28",
         ];
-        assert_eq!(parse_govuk(&file(&real), "england-and-wales").unwrap().len(), 8);
+        assert_eq!(
+            parse_govuk(&file(&real), "england-and-wales")
+                .unwrap()
+                .len(),
+            8
+        );
         // Every day of a month a holiday.
         let month: Vec<String> = (1..=28).map(|d| format!("2026-02-{d:02}")).collect();
         let month: Vec<&str> = month.iter().map(String::as_str).collect();

@@ -253,10 +253,15 @@ pub fn check_match(s: &str, known: &KnownCodes) -> Result<Vec<Condition>, String
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Happening {
     /// The `nth` (1-based) referral on `route` made on this case.
-    Referral { route: String, nth: u32 },
+    Referral {
+        route: String,
+        nth: u32,
+    },
     Event(String),
     /// An outcome recorded on a referral on `route`.
-    Outcome { route: String },
+    Outcome {
+        route: String,
+    },
     Acknowledged,
     /// Intake recorded the person's exact words.
     ExactWords,
@@ -326,7 +331,12 @@ pub fn parse_meets(s: &str) -> Result<Vec<Meet>, String> {
             }
             Some(("event", v)) => Event::from_code(v)
                 .map(|e| Meet::Event(e.code().into()))
-                .ok_or_else(|| format!("event:{v} is not an event: the events are {}", events_list())),
+                .ok_or_else(|| {
+                    format!(
+                        "event:{v} is not an event: the events are {}",
+                        events_list()
+                    )
+                }),
             Some(("outcome", v)) if code_like(v) => Ok(Meet::Outcome(v.into())),
             _ => Err(bad(t)),
         })
@@ -571,7 +581,10 @@ impl OpenDeadline {
         format!(
             "{} ({}#{}, due {})",
             self.label,
-            self.rule.as_deref().map(|r| format!("{r}, ")).unwrap_or_default(),
+            self.rule
+                .as_deref()
+                .map(|r| format!("{r}, "))
+                .unwrap_or_default(),
             self.id,
             super::calendar::format_stamp(self.due_at)
         )
@@ -623,7 +636,10 @@ pub fn plan_closure(
             return Err(if open.is_empty() {
                 format!("{named} is not an open deadline: the case has none open")
             } else {
-                format!("{named} is not an open deadline of this case; its open deadlines: {}", listing())
+                format!(
+                    "{named} is not an open deadline of this case; its open deadlines: {}",
+                    listing()
+                )
             });
         }
         for d in hits {
@@ -774,8 +790,11 @@ mod tests {
         assert!(parse_meets("route:home_office#0").is_err());
         assert!(parse_meets("witchcraft").is_err());
         assert_eq!(
-            check_meets("route:home_office#2, event:icpc_held,outcome:children,acknowledged", &known)
-                .unwrap(),
+            check_meets(
+                "route:home_office#2, event:icpc_held,outcome:children,acknowledged",
+                &known
+            )
+            .unwrap(),
             vec![
                 Meet::Route("home_office".into(), Some(2)),
                 Meet::Event("icpc_held".into()),
@@ -788,22 +807,53 @@ mod tests {
 
     #[test]
     fn what_meets_a_rule_is_data() {
-        let mut follow_up = rule(1, TriggerEvent::EscalationOpened, "critical_incident", 3, OffsetUnit::CalendarDays);
+        let mut follow_up = rule(
+            1,
+            TriggerEvent::EscalationOpened,
+            "critical_incident",
+            3,
+            OffsetUnit::CalendarDays,
+        );
         follow_up.meets = "route:home_office#2".into();
-        let report = |nth| Happening::Referral { route: "home_office".into(), nth };
+        let report = |nth| Happening::Referral {
+            route: "home_office".into(),
+            nth,
+        };
         assert!(!follow_up.met_by(&report(1)));
         assert!(follow_up.met_by(&report(2)));
-        let mut icpc = rule(2, TriggerEvent::EventRecorded, "strategy_discussion", 15, OffsetUnit::WorkingDays);
+        let mut icpc = rule(
+            2,
+            TriggerEvent::EventRecorded,
+            "strategy_discussion",
+            15,
+            OffsetUnit::WorkingDays,
+        );
         icpc.meets = "event:icpc_held".into();
         assert!(icpc.met_by(&Happening::Event("icpc_held".into())));
         assert!(!icpc.met_by(&Happening::Event("strategy_discussion".into())));
-        let mut chase = rule(3, TriggerEvent::ReferralMade, "route:children", 1, OffsetUnit::WorkingDays);
+        let mut chase = rule(
+            3,
+            TriggerEvent::ReferralMade,
+            "route:children",
+            1,
+            OffsetUnit::WorkingDays,
+        );
         chase.meets = "outcome:children".into();
-        assert!(chase.met_by(&Happening::Outcome { route: "children".into() }));
-        assert!(!chase.met_by(&Happening::Outcome { route: "adults".into() }));
+        assert!(chase.met_by(&Happening::Outcome {
+            route: "children".into()
+        }));
+        assert!(!chase.met_by(&Happening::Outcome {
+            route: "adults".into()
+        }));
         // The route whose hours it counts in: the match's, else the meets'.
         assert_eq!(chase.service_route().as_deref(), Some("children"));
-        let mut lado = rule(4, TriggerEvent::EscalationOpened, "subject:staff", 1, OffsetUnit::WorkingDays);
+        let mut lado = rule(
+            4,
+            TriggerEvent::EscalationOpened,
+            "subject:staff",
+            1,
+            OffsetUnit::WorkingDays,
+        );
         lado.meets = "route:lado".into();
         assert_eq!(lado.service_route().as_deref(), Some("lado"));
         assert_eq!(icpc.service_route(), None);
@@ -817,7 +867,13 @@ mod tests {
             crate::domain::calendar::WorkingCalendar::default(),
         );
         let wt = WorkingTime::new(&h, &c);
-        let mut r = rule(1, TriggerEvent::EscalationOpened, "any", 0, OffsetUnit::SameDay);
+        let mut r = rule(
+            1,
+            TriggerEvent::EscalationOpened,
+            "any",
+            0,
+            OffsetUnit::SameDay,
+        );
         let happened = Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).unwrap();
         let recorded = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
         let facts = Facts {
@@ -827,7 +883,10 @@ mod tests {
         r.counts_from = CountsFrom::Occurred;
         let p = plan_one(&r, &facts, recorded, &wt);
         assert_eq!(p.start, happened);
-        assert_eq!(p.due.at, Utc.with_ymd_and_hms(2026, 11, 20, 23, 59, 0).unwrap());
+        assert_eq!(
+            p.due.at,
+            Utc.with_ymd_and_hms(2026, 11, 20, 23, 59, 0).unwrap()
+        );
         r.counts_from = CountsFrom::Recorded;
         assert_eq!(plan_one(&r, &facts, recorded, &wt).start, recorded);
         // An occurrence after the recording (never accepted) counts from the recording.
@@ -863,10 +922,12 @@ mod tests {
             crate::domain::calendar::WorkingCalendar::default(),
         );
         let ids = |event, facts: &Facts| -> Vec<i64> {
-            plan(&rules, event, facts, Utc::now(), |_| WorkingTime::new(&h, &c))
-                .iter()
-                .map(|p| p.rule_id)
-                .collect()
+            plan(&rules, event, facts, Utc::now(), |_| {
+                WorkingTime::new(&h, &c)
+            })
+            .iter()
+            .map(|p| p.rule_id)
+            .collect()
         };
         let child_fgm = Facts {
             subject: Some(SubjectKind::Child),
@@ -932,26 +993,53 @@ mod tests {
             &[
                 ch("icpc", ClosureAction::Keep),
                 ch("#1", ClosureAction::Met(String::new())),
-                ch("childrens_decision", ClosureAction::Waive("decided by phone".into())),
+                ch(
+                    "childrens_decision",
+                    ClosureAction::Waive("decided by phone".into()),
+                ),
             ],
         )
         .unwrap();
         let ids: Vec<(i64, &str)> = plan.iter().map(|(d, a)| (d.id, a.code())).collect();
-        assert_eq!(ids, vec![(1, "met"), (2, "keep"), (3, "waive"), (4, "waive")]);
+        assert_eq!(
+            ids,
+            vec![(1, "met"), (2, "keep"), (3, "waive"), (4, "waive")]
+        );
         // One left without a choice: refused, naming it and the choices.
         let e = plan_closure(&open[..2], &[ch("icpc", ClosureAction::Keep)]).unwrap_err();
         assert!(e.contains("LADO referral (lado_referral, #1"), "{e}");
-        assert!(e.contains("--keep RULE") && e.contains("--waive RULE=REASON"), "{e}");
+        assert!(
+            e.contains("--keep RULE") && e.contains("--waive RULE=REASON"),
+            "{e}"
+        );
         // A waiver without a reason.
-        let e = plan_closure(&open[..1], &[ch("lado_referral", ClosureAction::Waive(" ".into()))])
-            .unwrap_err();
+        let e = plan_closure(
+            &open[..1],
+            &[ch("lado_referral", ClosureAction::Waive(" ".into()))],
+        )
+        .unwrap_err();
         assert!(e.contains("only with a reason"), "{e}");
         // A choice for a deadline that is not open.
-        let e = plan_closure(&open[..1], &[ch("lado_referral", ClosureAction::Keep), ch("icpc", ClosureAction::Keep)])
-            .unwrap_err();
+        let e = plan_closure(
+            &open[..1],
+            &[
+                ch("lado_referral", ClosureAction::Keep),
+                ch("icpc", ClosureAction::Keep),
+            ],
+        )
+        .unwrap_err();
         assert!(e.contains("icpc is not an open deadline"), "{e}");
         // Two choices for one.
-        assert!(plan_closure(&open[..1], &[ch("lado_referral", ClosureAction::Keep), ch("#1", ClosureAction::Keep)]).is_err());
+        assert!(
+            plan_closure(
+                &open[..1],
+                &[
+                    ch("lado_referral", ClosureAction::Keep),
+                    ch("#1", ClosureAction::Keep)
+                ]
+            )
+            .is_err()
+        );
         // Nothing open, nothing to choose.
         assert_eq!(plan_closure(&[], &[]).unwrap(), vec![]);
     }

@@ -123,7 +123,11 @@ pub fn words_recorded(words: &str) -> bool {
 /// The FGM duty needs to know which kind of FGM concern it is: with the FGM
 /// category, known or at risk is required; without it, neither may be given.
 /// The refusal names the choices.
-pub fn check_fgm(categories: &[String], subject: SubjectKind, fgm: Option<Fgm>) -> Result<(), String> {
+pub fn check_fgm(
+    categories: &[String],
+    subject: SubjectKind,
+    fgm: Option<Fgm>,
+) -> Result<(), String> {
     let has = categories.iter().any(|c| c == "fgm");
     match (has, fgm) {
         (true, None) => Err(format!(

@@ -145,10 +145,7 @@ fn outcomes(v: &str) -> Result<Vec<String>, String> {
         ));
     }
     if list.len() > MAX_OUTCOMES {
-        return Err(format!(
-            "{} outcomes: at most {MAX_OUTCOMES}",
-            list.len()
-        ));
+        return Err(format!("{} outcomes: at most {MAX_OUTCOMES}", list.len()));
     }
     for (i, o) in list.iter().enumerate() {
         if o.len() > 40
@@ -171,11 +168,15 @@ impl Settings {
     /// The settings from stored (key, value) pairs, and a problem for each
     /// stored value that does not parse (its default is used instead).
     /// Keys that are not settings (the `demo` mark, retired ones) are skipped.
-    pub fn from_stored<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (Self, Vec<String>) {
+    pub fn from_stored<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> (Self, Vec<String>) {
         let mut s = Settings::default();
         let mut problems = Vec::new();
         for (k, v) in pairs {
-            let Some(key) = Key::from_code(k) else { continue };
+            let Some(key) = Key::from_code(k) else {
+                continue;
+            };
             match parse(key, v) {
                 Ok(v) => s.apply(key, &v),
                 Err(e) => problems.push(format!(
@@ -225,7 +226,11 @@ mod tests {
         assert_eq!(parse(Key::AckMinutes, " 10 ").unwrap(), "10");
         let e = parse(Key::AckMinutes, "five").unwrap_err();
         assert!(e.contains("1 to 1440"), "{e}");
-        assert!(parse(Key::AckMinutes, "0").unwrap_err().contains("1 to 1440"));
+        assert!(
+            parse(Key::AckMinutes, "0")
+                .unwrap_err()
+                .contains("1 to 1440")
+        );
         assert!(parse(Key::AckMinutes, "1441").is_err());
         let e = parse(Key::ClosureOutcomes, " , ").unwrap_err();
         assert!(e.contains("at least one"), "{e}");
@@ -233,7 +238,11 @@ mod tests {
             parse(Key::ClosureOutcomes, " advice-given , nfa ").unwrap(),
             "advice-given,nfa"
         );
-        assert!(parse(Key::ClosureOutcomes, "a,a").unwrap_err().contains("twice"));
+        assert!(
+            parse(Key::ClosureOutcomes, "a,a")
+                .unwrap_err()
+                .contains("twice")
+        );
         assert!(parse(Key::ClosureOutcomes, "Advice Given").is_err());
         assert_eq!(
             parse(Key::WorkingHours, "mon-fri 08:30-16:30").unwrap(),
@@ -241,7 +250,10 @@ mod tests {
         );
         assert!(parse(Key::WorkingHours, "24/7").is_err());
         let e = parse(Key::HolidayDivision, "wales").unwrap_err();
-        assert!(e.contains("england-and-wales, scotland, northern-ireland"), "{e}");
+        assert!(
+            e.contains("england-and-wales, scotland, northern-ireland"),
+            "{e}"
+        );
         assert!(parse(Key::OrgName, "  ").is_err());
     }
 
@@ -249,7 +261,10 @@ mod tests {
     fn keys_name_the_valid_ones_and_retired_ones_say_what_replaced_them() {
         assert_eq!(key("ack_minutes").unwrap(), Key::AckMinutes);
         let e = key("ack").unwrap_err();
-        assert!(e.contains("org_name, holiday_division, working_hours"), "{e}");
+        assert!(
+            e.contains("org_name, holiday_division, working_hours"),
+            "{e}"
+        );
         let e = key("deadline_counting").unwrap_err();
         assert!(e.contains("rules set"), "{e}");
     }

@@ -243,9 +243,18 @@ mod tests {
         assert_eq!(tier(&e, now(), 15), Tier::Unacknowledged);
         assert_eq!(tier(&e, now(), 30), Tier::Rest);
         // Overdue from the instant it is due; due soon from the warning's start.
-        assert_eq!(tier(&due(case(3, Risk::Low, 9), 0, 240), now(), 15), Tier::Overdue);
-        assert_eq!(tier(&due(case(3, Risk::Low, 9), 240, 240), now(), 15), Tier::DueSoon);
-        assert_eq!(tier(&due(case(3, Risk::Low, 9), 241, 240), now(), 15), Tier::Rest);
+        assert_eq!(
+            tier(&due(case(3, Risk::Low, 9), 0, 240), now(), 15),
+            Tier::Overdue
+        );
+        assert_eq!(
+            tier(&due(case(3, Risk::Low, 9), 240, 240), now(), 15),
+            Tier::DueSoon
+        );
+        assert_eq!(
+            tier(&due(case(3, Risk::Low, 9), 241, 240), now(), 15),
+            Tier::Rest
+        );
     }
 
     #[test]

@@ -96,14 +96,20 @@ impl WorkingHours {
         let day = |d: &str| -> Result<usize, String> {
             DAYS.iter()
                 .position(|x| x.eq_ignore_ascii_case(d.trim()))
-                .ok_or_else(|| format!("{d:?} is not a day: use Mon, Tue, Wed, Thu, Fri, Sat or Sun"))
+                .ok_or_else(|| {
+                    format!("{d:?} is not a day: use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+                })
         };
         let time = |s: &str| -> Result<NaiveTime, String> {
             NaiveTime::parse_from_str(s.trim(), "%H:%M")
                 .map_err(|_| format!("{s:?} is not a time: write HH:MM, e.g. 09:00"))
         };
         let mut days: [Vec<(NaiveTime, NaiveTime)>; 7] = Default::default();
-        let parts: Vec<&str> = t.split(';').map(str::trim).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = t
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
         if parts.is_empty() {
             return Err("no working hours given: write e.g. Mon-Fri 09:00-17:00".into());
         }
@@ -118,9 +124,10 @@ impl WorkingHours {
             if to < from {
                 return Err(format!("{range:?}: the days run backwards (write Mon-Fri)"));
             }
-            let (o, c) = times.trim().split_once('-').ok_or_else(|| {
-                format!("{times:?}: write opening-closing, e.g. 09:00-17:00")
-            })?;
+            let (o, c) = times
+                .trim()
+                .split_once('-')
+                .ok_or_else(|| format!("{times:?}: write opening-closing, e.g. 09:00-17:00"))?;
             let (opens, closes) = (time(o)?, time(c)?);
             if closes <= opens {
                 return Err(format!(
@@ -161,7 +168,11 @@ impl WorkingHours {
                 format!("{}-{}", DAYS[i], DAYS[j])
             };
             for (o, c) in &self.days[i] {
-                parts.push(format!("{days} {}-{}", o.format("%H:%M"), c.format("%H:%M")));
+                parts.push(format!(
+                    "{days} {}-{}",
+                    o.format("%H:%M"),
+                    c.format("%H:%M")
+                ));
             }
             i = j + 1;
         }

@@ -31,8 +31,7 @@ fn rule_row(r: &Row<'_>) -> rusqlite::Result<Rule> {
         unit: OffsetUnit::from_code(&r.get::<_, String>(6)?).unwrap_or(OffsetUnit::Hours),
         warn_minutes: r.get(7)?,
         active: r.get(8)?,
-        counts_from: CountsFrom::from_code(&r.get::<_, String>(9)?)
-            .unwrap_or(CountsFrom::Recorded),
+        counts_from: CountsFrom::from_code(&r.get::<_, String>(9)?).unwrap_or(CountsFrom::Recorded),
         counting: Counting::from_code(&r.get::<_, String>(10)?).unwrap_or(Counting::SameTime),
         meets: r.get(11)?,
         repeats: r.get(12)?,
@@ -347,8 +346,7 @@ fn row(r: &Row<'_>, known: Option<i32>) -> rusqlite::Result<Deadline> {
     let counting = r
         .get::<_, Option<String>>(13)?
         .and_then(|c| Counting::from_code(&c));
-    let working =
-        unit == Some(OffsetUnit::WorkingDays) || counting == Some(Counting::WorkingHours);
+    let working = unit == Some(OffsetUnit::WorkingDays) || counting == Some(Counting::WorkingHours);
     let name = |i: usize| -> rusqlite::Result<String> {
         Ok(clean_line(
             r.get::<_, Option<String>>(i)?.as_deref().unwrap_or("?"),

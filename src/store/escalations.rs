@@ -3,7 +3,7 @@
 
 use super::{Result, Store, StoreError, Write, instant};
 use crate::domain::escalation::{
-    AgeBand, ChronologyEntry, Consent, EscalationDetail, EscalationSummary, FgmReport, Fgm,
+    AgeBand, ChronologyEntry, Consent, EscalationDetail, EscalationSummary, Fgm, FgmReport,
     LocationType, NextDue, RecordPractice, ReferralView, Risk, Status, SubjectKind,
 };
 use crate::domain::text::{clean_block, clean_line};
@@ -67,8 +67,8 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
             label: clean_line(next_label.as_deref().unwrap_or("deadline")),
             // The escalation's earliest warning, as minutes before its next
             // deadline: "due soon" exactly when any open deadline warns.
-            warn_minutes: ((at - next_warn.unwrap_or(at - 14_400)).max(0) / 60)
-                .min(u32::MAX as i64) as u32,
+            warn_minutes: ((at - next_warn.unwrap_or(at - 14_400)).max(0) / 60).min(u32::MAX as i64)
+                as u32,
         }),
         awaiting_signoff: r.get(14)?,
         version: r.get(15)?,
@@ -153,7 +153,7 @@ impl Band {
     /// `FROM` for counting the band or a case's place in it: always the
     /// band's index (without an ORDER BY to match, the planner would pick
     /// another open-rows index and read every wide row).
-    fn from_counting(self) -> &'static str {
+    fn counting_from(self) -> &'static str {
         match self {
             Band::Rest => "escalations e INDEXED BY escalations_open_queue",
             b => b.from(),
@@ -167,21 +167,15 @@ impl Band {
             Band::LifeAtRisk => {
                 "e.status <> 'closed' AND e.immediate_risk = 1 AND e.emergency_called_at IS NULL"
             }
-            Band::Unacknowledged => concat!(
-                "e.status <> 'closed' AND e.acknowledged_at IS NULL AND e.raised_at <= :now - :ack_min
+            Band::Unacknowledged => "e.status <> 'closed' AND e.acknowledged_at IS NULL AND e.raised_at <= :now - :ack_min
                  AND NOT (e.immediate_risk = 1 AND e.emergency_called_at IS NULL)
-                 AND e.raised_at <= :now - CASE e.immediate_risk WHEN 1 THEN :ack_imm ELSE :ack END"
-            ),
-            Band::Warning => concat!(
-                "e.status <> 'closed' AND e.next_warn_at IS NOT NULL AND e.next_warn_at <= :now
+                 AND e.raised_at <= :now - CASE e.immediate_risk WHEN 1 THEN :ack_imm ELSE :ack END",
+            Band::Warning => "e.status <> 'closed' AND e.next_warn_at IS NOT NULL AND e.next_warn_at <= :now
                  AND NOT (e.immediate_risk = 1 AND e.emergency_called_at IS NULL)
-                 AND NOT (e.acknowledged_at IS NULL AND e.raised_at <= :now - CASE e.immediate_risk WHEN 1 THEN :ack_imm ELSE :ack END)"
-            ),
-            Band::Rest => concat!(
-                "e.status <> 'closed' AND (e.next_warn_at IS NULL OR e.next_warn_at > :now)
+                 AND NOT (e.acknowledged_at IS NULL AND e.raised_at <= :now - CASE e.immediate_risk WHEN 1 THEN :ack_imm ELSE :ack END)",
+            Band::Rest => "e.status <> 'closed' AND (e.next_warn_at IS NULL OR e.next_warn_at > :now)
                  AND NOT (e.immediate_risk = 1 AND e.emergency_called_at IS NULL)
-                 AND NOT (e.acknowledged_at IS NULL AND e.raised_at <= :now - CASE e.immediate_risk WHEN 1 THEN :ack_imm ELSE :ack END)"
-            ),
+                 AND NOT (e.acknowledged_at IS NULL AND e.raised_at <= :now - CASE e.immediate_risk WHEN 1 THEN :ack_imm ELSE :ack END)",
         }
     }
 
@@ -234,7 +228,7 @@ pub(crate) fn band_page_sql(band: Band) -> String {
 fn band_count_sql(band: Band) -> String {
     format!(
         "SELECT count(*) FROM {} WHERE {} AND {VISIBLE}",
-        band.from_counting(),
+        band.counting_from(),
         band.filter()
     )
 }
@@ -521,19 +515,17 @@ pub fn position(store: &Store, viewer: Viewer, now: DateTime<Utc>, id: i64) -> R
         Risk::Low => 2,
     };
     let due = e.next_due.map(|d| d.timestamp());
-    let mut stmt = conn.prepare(
-        &format!(
-            "SELECT count(*) FROM {} WHERE {} AND {VISIBLE} AND {} < {}",
-            band.from_counting(),
-            band.filter(),
-            band.key(),
-            match band {
-                Band::LifeAtRisk | Band::Unacknowledged => "(:raised, :id)",
-                Band::Warning => "(:due, :rank, :raised, :id)",
-                Band::Rest => "(:rank, :none, coalesce(:due, 0), :raised, :id)",
-            }
-        ),
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT count(*) FROM {} WHERE {} AND {VISIBLE} AND {} < {}",
+        band.counting_from(),
+        band.filter(),
+        band.key(),
+        match band {
+            Band::LifeAtRisk | Band::Unacknowledged => "(:raised, :id)",
+            Band::Warning => "(:due, :rank, :raised, :id)",
+            Band::Rest => "(:rank, :none, coalesce(:due, 0), :raised, :id)",
+        }
+    ))?;
     let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
     ":senior": viewer.senior, ":me": viewer.staff_id, ":raised": e.raised_at.timestamp(),
     ":id": id, ":due": due, ":rank": rank, ":none": due.is_none()};

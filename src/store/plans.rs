@@ -24,7 +24,10 @@ pub fn dashboard(store: &Store) -> Result<Vec<(String, String)>> {
     // The bands of the order of urgency above the bulk: small partial indexes.
     let bands = [
         ("open escalations page: life at risk", Band::LifeAtRisk),
-        ("open escalations page: unacknowledged", Band::Unacknowledged),
+        (
+            "open escalations page: unacknowledged",
+            Band::Unacknowledged,
+        ),
         ("open escalations page: overdue or due soon", Band::Warning),
     ]
     .map(|(n, b)| (n.to_string(), band_page_sql(b)));

@@ -12,8 +12,7 @@ use super::staff::find_in;
 use super::{Result, StoreError, Write};
 use crate::domain::calendar::local;
 use crate::domain::deadline::{
-    ClosureAction, ClosureChoice, Event, Facts, Happening, OpenDeadline, TriggerEvent,
-    plan_closure,
+    ClosureAction, ClosureChoice, Event, Facts, Happening, OpenDeadline, TriggerEvent, plan_closure,
 };
 use crate::domain::escalation::{Risk, Status};
 use crate::domain::staff::{Role, StaffMember};
@@ -664,9 +663,11 @@ fn status_changed(w: &Write<'_>, id: i64, status: Status) -> Result<usize> {
         status: Some(status),
         ..deadlines::facts(w.tx(), id)?
     };
-    Ok(deadlines::fire(w, id, TriggerEvent::StatusChanged, &facts, w.now(), None)?
-        .set
-        .len())
+    Ok(
+        deadlines::fire(w, id, TriggerEvent::StatusChanged, &facts, w.now(), None)?
+            .set
+            .len(),
+    )
 }
 
 /// The organisation's closing outcomes (setting `closure_outcomes`).
@@ -1081,7 +1082,10 @@ pub fn reopen(w: &mut Write<'_>, id: i64, reason: &str, expected: Option<i64>) -
             if restored.is_empty() {
                 String::new()
             } else {
-                format!("; {} deadline(s) the closure waived are open again", restored.len())
+                format!(
+                    "; {} deadline(s) the closure waived are open again",
+                    restored.len()
+                )
             }
         ),
     ))
@@ -1160,7 +1164,11 @@ pub fn record_outcome(
             StoreError::Invalid(format!(
                 "{} has no referral #{n}; its referrals: {}",
                 c.reference,
-                if refs.is_empty() { "none".into() } else { listing() }
+                if refs.is_empty() {
+                    "none".into()
+                } else {
+                    listing()
+                }
             ))
         })?,
         ReferralPick::Route(route) => {
@@ -1175,7 +1183,11 @@ pub fn record_outcome(
                     return Err(StoreError::Invalid(format!(
                         "{} has no referral to {route} awaiting an outcome; its referrals: {}",
                         c.reference,
-                        if refs.is_empty() { "none".into() } else { listing() }
+                        if refs.is_empty() {
+                            "none".into()
+                        } else {
+                            listing()
+                        }
                     )));
                 }
                 _ => {
@@ -1257,7 +1269,10 @@ pub fn record_outcome(
             meets(&met)
         ),
     )?;
-    let mut message = format!("{}: outcome of referral #{} recorded ({label})", c.reference, r.id);
+    let mut message = format!(
+        "{}: outcome of referral #{} recorded ({label})",
+        c.reference, r.id
+    );
     if removed {
         let ev = Event::RemovedFromRegulatedActivity;
         let mut facts = deadlines::facts(w.tx(), id)?;
@@ -1619,7 +1634,10 @@ pub fn create(
                 l.text,
                 crate::domain::calendar::format_stamp(occurred),
                 if l.late {
-                    format!(" Recorded late: already due when recorded: {}.", l.already_due.join("; "))
+                    format!(
+                        " Recorded late: already due when recorded: {}.",
+                        l.already_due.join("; ")
+                    )
                 } else {
                     String::new()
                 }
