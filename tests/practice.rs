@@ -1275,3 +1275,90 @@ fn a_v5_desk_migrates_to_the_seeded_rules() {
         "the retired setting is gone"
     );
 }
+
+/// A red first response of 4 working hours, written as a rule matching risk:
+/// Friday 15:00 is due Monday 11:00, and acknowledging meets it.
+#[test]
+fn first_response_times_by_risk_are_rules_in_working_hours() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    ok(
+        &path,
+        MON,
+        &[
+            "rules",
+            "set",
+            "first_response_red",
+            "--name",
+            "First response (red)",
+            "--on",
+            "escalation_opened",
+            "--match",
+            "risk:high",
+            "--amount",
+            "4",
+            "--unit",
+            "hours",
+            "--counting",
+            "working_hours",
+            "--met-by",
+            "acknowledged",
+            "--warn",
+            "60",
+        ],
+    );
+    let fri = "2026-11-20T15:00:00Z";
+    let (code, out, err) = run(dd("alice", &path, fri).args([
+        "new",
+        "--subject",
+        "child",
+        "--name",
+        "R. Red",
+        "--area",
+        "Leicester",
+        "--category",
+        "neglect",
+        "--risk",
+        "high",
+        "--summary",
+        "s",
+        "--words",
+        "w",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let r = out.trim().to_string();
+    let d = deadlines_of(&path, fri, &r);
+    assert_eq!(
+        due_of(&d, "First response (red)"),
+        "2026-11-23T11:00:00+00:00"
+    );
+    // Due soon from Monday 10:00, an hour of working time before.
+    let at = |t: &str| status_of(&deadlines_of(&path, t, &r), "First response (red)");
+    assert_eq!(at("2026-11-23T09:59:00Z"), ["ok"]);
+    assert_eq!(at("2026-11-23T10:00:00Z"), ["due_soon"]);
+    ok(&path, "2026-11-23T09:30:00Z", &["ack", &r]);
+    assert_eq!(at("2026-11-23T09:30:00Z"), ["met"]);
+    // A medium case is not matched.
+    let (_, out, _) = run(dd("alice", &path, fri).args([
+        "new",
+        "--subject",
+        "child",
+        "--name",
+        "A. Amber",
+        "--area",
+        "Leicester",
+        "--category",
+        "neglect",
+        "--risk",
+        "medium",
+        "--summary",
+        "s",
+    ]));
+    assert!(
+        status_of(
+            &deadlines_of(&path, fri, out.trim()),
+            "First response (red)"
+        )
+        .is_empty()
+    );
+}

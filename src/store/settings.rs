@@ -54,6 +54,11 @@ pub fn load(conn: &rusqlite::Connection) -> Result<Settings> {
     Ok(load_checked(conn)?.0)
 }
 
+/// The organisation's name, for the header and reports.
+pub fn org_name(store: &Store) -> Result<String> {
+    Ok(load(store.conn())?.org_name)
+}
+
 /// The bank-holiday division in force.
 pub fn division(conn: &rusqlite::Connection) -> Result<String> {
     Ok(load(conn)?.holiday_division)

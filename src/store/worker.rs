@@ -285,8 +285,7 @@ pub fn load_dashboard(
         deadlines_total,
         deadlines_offset,
         deadlines: deadlines::open_page(store, viewer, deadlines_offset, limit)?,
-        org: super::settings::get(store, super::settings::ORG_NAME)?
-            .unwrap_or_else(|| "dutydesk".into()),
+        org: super::settings::org_name(store)?,
         on_duty: super::staff::on_duty(store, now.timestamp())?.map(|s| s.display_name),
         total,
         offset,
