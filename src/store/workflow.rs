@@ -1216,7 +1216,11 @@ pub fn record_outcome(
             r.route_label,
             codes
                 .iter()
-                .map(|(c, l)| format!("{c} ({l})"))
+                .map(|(c, l)| if *l == c.replace('_', " ") {
+                    c.clone()
+                } else {
+                    format!("{c} ({l})")
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         )));
