@@ -315,8 +315,12 @@ fn two_sessions_see_each_others_changes_without_a_key() {
     );
     a.wait_for("Open escalations: 36");
     b.wait_for("Open escalations: 36");
-    // A takes the top escalation (another DSL holds it: A is asked first);
-    // B sees it assigned, without pressing a key.
+    // A takes the first case another DSL holds (below the two nobody has
+    // acknowledged, in the order of urgency: A is asked first); B sees it
+    // assigned, without pressing a key.
+    a.keys("j");
+    a.keys("j");
+    a.wait_for_line(&["▶", "SG-2026-0034"]);
     a.keys("A");
     a.wait_for("Take it from them?");
     a.keys("y");
