@@ -294,7 +294,7 @@ fn routes_events_and_outcomes_meet_what_their_rules_say() {
             "--outcome",
             "accepted",
         ],
-        "accepted_for_assessment (accepted for assessment), strategy_s47",
+        "accepted_for_assessment, strategy_s47 (strategy discussion / s47 enquiry)",
     );
     bad(
         &path,
