@@ -117,20 +117,32 @@ CREATE TABLE escalations (
     -- with decides LADO (children) or PiPoT (adults at risk).
     low_level           INTEGER NOT NULL DEFAULT 0 CHECK (low_level IN (0, 1)),
     work_area           TEXT CHECK (work_area IS NULL OR length(work_area) BETWEEN 1 AND 80),
-    works_with          TEXT CHECK (works_with IS NULL OR works_with IN ('children', 'adults', 'both')),
+    works_with          TEXT CHECK (works_with IS NULL OR works_with IN ('children', 'adults', 'both')), next_warn_at INTEGER, fgm TEXT CHECK (fgm IS NULL OR fgm IN ('known', 'at_risk')), fgm_reported_by TEXT
+    CHECK (fgm_reported_by IS NULL OR length(fgm_reported_by) BETWEEN 1 AND 100), fgm_police_reference TEXT
+    CHECK (fgm_police_reference IS NULL OR length(fgm_police_reference) BETWEEN 1 AND 80), fgm_reported_at INTEGER,
     UNIQUE (ref_year, ref_seq),
     CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
     CHECK (status <> 'closed' OR (outcome IS NOT NULL AND closure_rationale IS NOT NULL)),
     CHECK (low_level = 0 OR subject_kind = 'staff')
 );
--- The dashboard: open escalations, soonest deadline first (overdue ones are the
--- soonest), those without a deadline after, then by risk. Partial: closed rows,
--- the vast majority, are not in it.
+-- The dashboard (schema v6): open escalations in the order of urgency
+-- (domain/urgency.rs). This index is its last band, risk first, then the
+-- soonest deadline (none last), then the oldest; the bands above it (life at
+-- risk without a 999 call, unacknowledged, overdue or due soon) are small and
+-- read from escalations_open_999, escalations_unacknowledged and
+-- escalations_open_warn. It also carries the columns that decide the bands
+-- and need-to-know's restricted flag, so paging deep into it, or finding
+-- where a case stands, reads the index and not the wide rows. Partial: closed
+-- rows, the vast majority, are not in it.
 CREATE INDEX escalations_open_queue ON escalations (
-    next_due_at IS NULL, next_due_at,
     CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,
-    raised_at
+    next_due_at IS NULL, next_due_at, raised_at, id,
+    immediate_risk, emergency_called_at, acknowledged_at, next_warn_at, restricted
 ) WHERE status <> 'closed';
+CREATE INDEX escalations_open_999 ON escalations (raised_at)
+    WHERE status <> 'closed' AND immediate_risk = 1 AND emergency_called_at IS NULL;
+CREATE INDEX escalations_open_warn ON escalations (next_warn_at)
+    WHERE status <> 'closed' AND next_warn_at IS NOT NULL;
 CREATE INDEX escalations_by_assignee ON escalations (assignee_id) WHERE status <> 'closed';
 CREATE INDEX escalations_unacknowledged ON escalations (raised_at)
     WHERE status <> 'closed' AND acknowledged_at IS NULL;
@@ -275,7 +287,9 @@ CREATE TABLE deadline_rules (
                        'hours', 'calendar_days', 'working_days', 'calendar_months', 'same_day')),
     warn_minutes   INTEGER NOT NULL DEFAULT 240 CHECK (warn_minutes BETWEEN 0 AND 43200),
     active         INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
-);
+, counts_from TEXT NOT NULL DEFAULT 'recorded'
+    CHECK (counts_from IN ('occurred', 'recorded')), counting TEXT NOT NULL DEFAULT 'same_time'
+    CHECK (counting IN ('same_time', 'end_of_working_day', 'working_hours')), meets TEXT NOT NULL DEFAULT '' CHECK (length(meets) <= 200), repeats INTEGER NOT NULL DEFAULT 0 CHECK (repeats IN (0, 1)));
 
 -- Deadlines created by rules (or by hand, rule_id NULL) on an escalation.
 CREATE TABLE deadlines (
@@ -289,7 +303,8 @@ CREATE TABLE deadlines (
     met_by        INTEGER REFERENCES staff (id),
     waived_at     INTEGER,
     waived_by     INTEGER REFERENCES staff (id),
-    waived_reason TEXT CHECK (waived_reason IS NULL OR length(waived_reason) BETWEEN 1 AND 4000),
+    waived_reason TEXT CHECK (waived_reason IS NULL OR length(waived_reason) BETWEEN 1 AND 4000), warn_at INTEGER, referral_id INTEGER REFERENCES referrals (id), waived_at_closure INTEGER NOT NULL DEFAULT 0
+    CHECK (waived_at_closure IN (0, 1)),
     CHECK (met_at IS NULL OR waived_at IS NULL),
     CHECK ((waived_at IS NULL) = (waived_reason IS NULL))
 );
@@ -299,23 +314,30 @@ CREATE INDEX deadlines_open_by_escalation ON deadlines (escalation_id, due_at)
     WHERE met_at IS NULL AND waived_at IS NULL;
 CREATE INDEX deadlines_by_escalation ON deadlines (escalation_id);
 
--- Keep escalations.next_due_at equal to the earliest open deadline.
+-- Keep escalations.next_due_at equal to the earliest open deadline, and
+-- next_warn_at to the earliest start of an open deadline's warning (schema v6).
 CREATE TRIGGER deadlines_next_due_insert AFTER INSERT ON deadlines BEGIN
-    UPDATE escalations SET next_due_at = (
-        SELECT min(due_at) FROM deadlines
-        WHERE escalation_id = NEW.escalation_id AND met_at IS NULL AND waived_at IS NULL)
+    UPDATE escalations SET
+        next_due_at = (SELECT min(due_at) FROM deadlines
+            WHERE escalation_id = NEW.escalation_id AND met_at IS NULL AND waived_at IS NULL),
+        next_warn_at = (SELECT min(coalesce(warn_at, due_at - 14400)) FROM deadlines
+            WHERE escalation_id = NEW.escalation_id AND met_at IS NULL AND waived_at IS NULL)
     WHERE id = NEW.escalation_id;
 END;
 CREATE TRIGGER deadlines_next_due_update AFTER UPDATE ON deadlines BEGIN
-    UPDATE escalations SET next_due_at = (
-        SELECT min(due_at) FROM deadlines
-        WHERE escalation_id = NEW.escalation_id AND met_at IS NULL AND waived_at IS NULL)
+    UPDATE escalations SET
+        next_due_at = (SELECT min(due_at) FROM deadlines
+            WHERE escalation_id = escalations.id AND met_at IS NULL AND waived_at IS NULL),
+        next_warn_at = (SELECT min(coalesce(warn_at, due_at - 14400)) FROM deadlines
+            WHERE escalation_id = escalations.id AND met_at IS NULL AND waived_at IS NULL)
     WHERE id IN (NEW.escalation_id, OLD.escalation_id);
 END;
 CREATE TRIGGER deadlines_next_due_delete AFTER DELETE ON deadlines BEGIN
-    UPDATE escalations SET next_due_at = (
-        SELECT min(due_at) FROM deadlines
-        WHERE escalation_id = OLD.escalation_id AND met_at IS NULL AND waived_at IS NULL)
+    UPDATE escalations SET
+        next_due_at = (SELECT min(due_at) FROM deadlines
+            WHERE escalation_id = OLD.escalation_id AND met_at IS NULL AND waived_at IS NULL),
+        next_warn_at = (SELECT min(coalesce(warn_at, due_at - 14400)) FROM deadlines
+            WHERE escalation_id = OLD.escalation_id AND met_at IS NULL AND waived_at IS NULL)
     WHERE id = OLD.escalation_id;
 END;
 
@@ -323,7 +345,7 @@ END;
 CREATE TABLE bank_holidays (
     division TEXT NOT NULL CHECK (division IN ('england-and-wales', 'scotland', 'northern-ireland')),
     date     TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    title    TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 120),
+    title    TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 120), notes TEXT NOT NULL DEFAULT '' CHECK (length(notes) <= 200),
     PRIMARY KEY (division, date)
 ) WITHOUT ROWID;
 
@@ -659,3 +681,59 @@ CREATE INDEX alert_deliveries_due ON alert_deliveries (next_at)
     WHERE state IN ('pending', 'sending', 'failed');
 -- Assignments of the last day, found without reading them all.
 CREATE INDEX assignments_by_at ON assignments (at);
+
+
+-- The receiving agency's decisions on a referral, per route (schema v6):
+-- `dutydesk outcome` records one of these codes on a referral.
+CREATE TABLE referral_outcomes (
+    route TEXT NOT NULL REFERENCES routes (code),
+    code  TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 40),
+    label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 120),
+    sort  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (route, code)
+) WITHOUT ROWID;
+INSERT INTO referral_outcomes (route, code, label, sort) VALUES
+    ('children', 'accepted_for_assessment', 'accepted for assessment', 1),
+    ('children', 'strategy_s47', 'strategy discussion / s47 enquiry', 2),
+    ('children', 'no_further_action', 'no further action', 3),
+    ('children', 'advice_given', 'advice given', 4),
+    ('children', 'early_help', 'stepped down to early help', 5),
+    ('adults', 's42_enquiry', 's42 enquiry', 1),
+    ('adults', 'other_enquiry', 'non-statutory (other) enquiry', 2),
+    ('adults', 'no_further_action', 'no further action', 3),
+    ('adults', 'advice_given', 'advice given', 4),
+    ('lado', 'substantiated', 'substantiated', 1),
+    ('lado', 'malicious', 'malicious', 2),
+    ('lado', 'false', 'false', 3),
+    ('lado', 'unsubstantiated', 'unsubstantiated', 4),
+    ('lado', 'unfounded', 'unfounded', 5),
+    ('lado', 'below_threshold', 'did not meet the harm threshold (for the employer)', 6),
+    ('police', 'crime_recorded', 'crime recorded / investigation', 1),
+    ('police', 'welfare_check', 'welfare check made', 2),
+    ('police', 'passed_on', 'passed to another agency', 3),
+    ('police', 'no_further_action', 'no further action', 4),
+    ('emergency', 'attended', 'emergency services attended', 1),
+    ('emergency', 'advice_given', 'advice given', 2),
+    ('marac', 'heard', 'heard at MARAC; actions agreed', 1),
+    ('marac', 'not_accepted', 'not accepted (below threshold)', 2),
+    ('nrm', 'positive_reasonable_grounds', 'positive reasonable-grounds decision', 1),
+    ('nrm', 'negative_reasonable_grounds', 'negative reasonable-grounds decision', 2),
+    ('nrm', 'positive_conclusive_grounds', 'positive conclusive-grounds decision', 3),
+    ('nrm', 'negative_conclusive_grounds', 'negative conclusive-grounds decision', 4),
+    ('dbs', 'acknowledged', 'acknowledged by the DBS', 1),
+    ('dbs', 'barred', 'barred', 2),
+    ('dbs', 'not_barred', 'not barred', 3),
+    ('home_office', 'acknowledged', 'acknowledged by the Home Office', 1),
+    ('other', 'outcome_received', 'outcome received', 1),
+    ('other', 'no_further_action', 'no further action', 2);
+
+-- A proposed closure's choice for each open deadline (schema v6), applied
+-- when a second DSL signs it off; cleared when it is sent back.
+CREATE TABLE closure_choices (
+    escalation_id INTEGER NOT NULL REFERENCES escalations (id),
+    deadline_id   INTEGER NOT NULL REFERENCES deadlines (id),
+    choice        TEXT NOT NULL CHECK (choice IN ('keep', 'met', 'waive')),
+    note          TEXT CHECK (note IS NULL OR length(note) <= 4000),
+    PRIMARY KEY (escalation_id, deadline_id),
+    CHECK (choice <> 'waive' OR length(note) >= 1)
+) WITHOUT ROWID;

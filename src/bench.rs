@@ -117,7 +117,7 @@ pub fn run(
     figs.push(fig(
         "query: open escalations page (200 rows)",
         time(runs, || {
-            store::escalations::open_page(&store, viewer, 0, WINDOW)
+            store::escalations::open_page(&store, viewer, now, 0, WINDOW)
         }),
         Some(5.0),
     ));
@@ -126,6 +126,28 @@ pub fn run(
         time(runs, || store::escalations::open_count(&store, viewer)),
         Some(5.0),
     ));
+    // Keeping the selection on the last case of the queue after a reload:
+    // its place in the order of urgency, then the window around it.
+    let total = store::escalations::open_count(&store, viewer)?;
+    let last = store::escalations::open_page(&store, viewer, now, (total - 1).max(0), 1)?
+        .first()
+        .map(|e| e.id);
+    if let Some(id) = last {
+        figs.push(fig(
+            "query: position of the last case (kept)",
+            time(runs, || {
+                store::escalations::position(&store, viewer, now, id)
+            }),
+            Some(5.0),
+        ));
+        figs.push(fig(
+            "query: open escalations, last page",
+            time(runs, || {
+                store::escalations::open_page(&store, viewer, now, (total - WINDOW).max(0), WINDOW)
+            }),
+            Some(5.0),
+        ));
+    }
     figs.push(fig(
         "query: open deadlines page + count",
         time(runs, || {
@@ -283,8 +305,9 @@ pub fn run(
         peak_mb(true)
     ));
 
-    // 7. The floor: sqlite3 running the dashboard's page query on the same file.
-    let sql = "SELECT id, reference FROM escalations WHERE status <> 'closed' ORDER BY next_due_at IS NULL, next_due_at, CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_at LIMIT 200;";
+    // 7. The floor: sqlite3 running the dashboard's page query on the same
+    // file (the bulk of the queue, in the order of its index).
+    let sql = "SELECT id, reference FROM escalations WHERE status <> 'closed' ORDER BY CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, next_due_at IS NULL, next_due_at, raised_at LIMIT 200;";
     let floor = time(runs, || {
         std::process::Command::new("sqlite3")
             .arg(path)

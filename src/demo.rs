@@ -850,6 +850,35 @@ fn write_case(
         None => rng.chance(4),
     };
     let restricted = kind == SubjectKind::Staff && rng.chance(15);
+    // When it happened: mostly within three hours of being recorded; one in
+    // ten was recorded a day or more late (its deadlines counted from the
+    // disclosure show it). One draw either way, so the sequence is unchanged.
+    let gap = rng.minutes(0, 1000).num_minutes();
+    let occurred_at = if p.showcase.is_some() {
+        p.raised_at
+    } else if gap < 900 {
+        p.raised_at - Duration::minutes(gap * 180 / 900)
+    } else {
+        p.raised_at - Duration::minutes(24 * 60 + (gap - 900) * 48 * 60 / 100)
+    };
+    // The first showcase case is the newest: life at risk and no 999 call
+    // recorded yet, so the desk shows what it does with one.
+    let life_at_risk_showcase = p.showcase.is_some_and(|s| s.0 == SHOWCASE[0].1)
+        && now - p.raised_at < Duration::minutes(SHOWCASE[0].0 + 1);
+    let immediate_risk = (risk == Risk::High && rng.chance(20)) || life_at_risk_showcase;
+    let risk = if life_at_risk_showcase {
+        Risk::High
+    } else {
+        risk
+    };
+    // FGM as the duty is written: known (disclosed or seen) for one in three.
+    let fgm = categories.iter().any(|c| c == "fgm").then(|| {
+        if p.raised_at.timestamp() % 3 == 0 {
+            crate::domain::escalation::Fgm::Known
+        } else {
+            crate::domain::escalation::Fgm::AtRisk
+        }
+    });
     let new = NewEscalation {
         subject_kind: kind,
         subject_name,
@@ -860,8 +889,16 @@ fn write_case(
         risk,
         raised_by: rng.pick(REPORTERS).to_string(),
         raised_at: p.raised_at,
-        occurred_at: Some(p.raised_at - rng.minutes(30, 3 * 24 * 60)),
-        occurred_place: None,
+        occurred_at: Some(occurred_at),
+        occurred_place: Some(
+            match place_of(p.raised_at.timestamp()) {
+                0 => "the project's drop-in session",
+                1 => "a phone call to the helpline",
+                2 => "a home visit",
+                _ => "school (told to a mentor)",
+            }
+            .to_string(),
+        ),
         exact_words: rng
             .pick(match kind {
                 SubjectKind::Child => CHILD_WORDS,
@@ -879,7 +916,7 @@ fn write_case(
             Consent::NotSoughtUnsafe,
         ]),
         consent_reason: Some("Recorded at intake with the referrer.".into()),
-        immediate_risk: risk == Risk::High && rng.chance(20),
+        immediate_risk,
         critical_incident: critical,
         restricted,
         categories,
@@ -891,6 +928,7 @@ fn write_case(
         }),
         works_with: (kind == SubjectKind::Staff)
             .then_some(crate::domain::escalation::WorksWith::Children),
+        fgm,
     };
     // Viewers read; they do not record.
     let writers: Vec<&StaffMember> = team.iter().filter(|s| s.role != Role::Viewer).collect();
@@ -901,6 +939,44 @@ fn write_case(
         crate::store::access::record_access(w, id, &reference)?;
     }
     let mut chronology = 1;
+    // Known FGM: the teacher who saw it told the police within a few hours
+    // (the record names them and the police reference), on all but the
+    // freshest cases.
+    if fgm == Some(crate::domain::escalation::Fgm::Known) && now - p.raised_at > Duration::hours(6)
+    {
+        let told = p.raised_at + Duration::hours(3);
+        let reference = format!("PR-{:06}", id * 37 % 1_000_000);
+        seed::demo_fgm_report(w, id, "Class teacher", &reference, told.timestamp())?;
+        escalations::add_chronology(
+            w,
+            id,
+            author,
+            told,
+            "note",
+            &format!(
+                "Known FGM reported to the police by Class teacher (who discovered it), police reference {reference}."
+            ),
+        )?;
+        chronology += 1;
+        for rule in ["fgm_police_next_day", "fgm_police"] {
+            meet(w, id, rule, told, author)?;
+        }
+    }
+    // Life at risk: 999 was called within minutes, except on the newest
+    // showcase case (the desk keeps it at the top until the call is recorded).
+    if immediate_risk && !life_at_risk_showcase {
+        let called = p.raised_at + Duration::minutes(3);
+        seed::demo_999(w, id, called.min(now).timestamp())?;
+        escalations::add_chronology(
+            w,
+            id,
+            author,
+            called.min(now),
+            "emergency_call",
+            "999 called at intake.",
+        )?;
+        chronology += 1;
+    }
 
     // The story so far, in time order, never later than now.
     let assignee = writers[rng.below(writers.len())];
@@ -910,12 +986,8 @@ fn write_case(
         (at < now).then_some(at)
     };
 
-    // The rules set this case's deadlines when it was recorded. The written
-    // record of the disclosure is made within the hour.
-    let record_at = p.raised_at + Duration::minutes(40);
-    if record_at <= now {
-        meet(w, id, "written_record", record_at, author)?;
-    }
+    // The rules set this case's deadlines when it was recorded; the exact
+    // words recorded at intake met the written record.
 
     // Fresh cases (the last couple of hours) are still waiting to be picked up.
     let fresh = p.open
@@ -987,7 +1059,8 @@ fn write_case(
             route: Some(route.to_string()),
             ..Facts::default()
         };
-        deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, t)?;
+        deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, t, None)?;
+        let referred_at = t;
         // Closed cases carry a fuller history, without touching the random
         // sequence (so a small demo's open cases stay as they are): the
         // referral confirmed in writing and, for a child, the strategy
@@ -1017,9 +1090,10 @@ fn write_case(
                     event: Some("strategy_discussion".into()),
                     ..Facts::default()
                 };
-                deadlines::fire(w, id, TriggerEvent::EventRecorded, &facts, held)?;
+                deadlines::fire(w, id, TriggerEvent::EventRecorded, &facts, held, None)?;
             }
         }
+        let mut chased = false;
         if rng.chance(50)
             && let Some(t) = step(rng, 60, 24 * 60)
         {
@@ -1033,6 +1107,29 @@ fn write_case(
             )?;
             chronology += 1;
             status = "awaiting_outcome";
+            chased = true;
+        }
+        // The agency's decision: every closed case has one; open ones not
+        // still being chased, about half the time. It meets the chase.
+        let decided_at = (referred_at + Duration::hours(20)).min(now);
+        if !p.open || (!chased && p.raised_at.timestamp() % 2 == 0) {
+            let code = demo_outcome(route, p.raised_at.timestamp());
+            seed::demo_outcome(w, id, code, decided_at.timestamp())?;
+            escalations::add_chronology(
+                w,
+                id,
+                assignee.id,
+                decided_at,
+                "outcome",
+                &format!(
+                    "Outcome of the referral to {route}: {}.",
+                    code.replace('_', " ")
+                ),
+            )?;
+            chronology += 1;
+            for rule in ["childrens_decision", "s42_decision"] {
+                meet(w, id, rule, decided_at, assignee.id)?;
+            }
         }
     }
     if critical
@@ -1085,6 +1182,39 @@ fn write_case(
         closed,
     )?;
     Ok(chronology)
+}
+
+/// A receiving agency's decision for a demo referral, chosen by `n`.
+fn demo_outcome(route: &str, n: i64) -> &'static str {
+    let list: &[&str] = match route {
+        "children" => &[
+            "accepted_for_assessment",
+            "strategy_s47",
+            "no_further_action",
+            "advice_given",
+            "early_help",
+        ],
+        "adults" => &[
+            "s42_enquiry",
+            "other_enquiry",
+            "no_further_action",
+            "advice_given",
+        ],
+        "lado" => &[
+            "substantiated",
+            "unsubstantiated",
+            "unfounded",
+            "false",
+            "below_threshold",
+        ],
+        _ => &["outcome_received"],
+    };
+    list[(n.unsigned_abs() as usize / 7) % list.len()]
+}
+
+/// Where a demo disclosure was made, chosen by `n`.
+fn place_of(n: i64) -> usize {
+    (n.unsigned_abs() as usize / 11) % 4
 }
 
 /// One to three categories from `from`, no repeats.

@@ -8,9 +8,9 @@ use assert_cmd::Command;
 use chrono::{DateTime, TimeZone, Utc};
 use common::sql;
 use dutydesk::domain::alert::AlertKind;
-use dutydesk::domain::calendar::OffsetUnit;
-use dutydesk::domain::deadline::{DeadlineState, Facts, TriggerEvent};
-use dutydesk::domain::escalation::{AgeBand, Consent, LocationType, Risk, SubjectKind};
+use dutydesk::domain::calendar::{Counting, OffsetUnit};
+use dutydesk::domain::deadline::{CountsFrom, DeadlineState, Facts, TriggerEvent};
+use dutydesk::domain::escalation::{AgeBand, Consent, Fgm, LocationType, Risk, SubjectKind};
 use dutydesk::domain::staff::Role;
 use dutydesk::store::deadlines::{self, RuleInput};
 use dutydesk::store::escalations::{self, NewEscalation, Viewer};
@@ -91,6 +91,7 @@ fn concern(
         low_level: false,
         work_area: None,
         works_with: None,
+        fgm: None,
     }
 }
 
@@ -114,7 +115,7 @@ fn due_of(s: &Store, id: i64) -> Vec<(String, DateTime<Utc>)> {
 }
 
 #[test]
-fn a_staff_allegation_on_christmas_eve_is_due_to_the_lado_on_the_29th() {
+fn a_staff_allegation_on_christmas_eve_is_due_to_the_lado_at_close_on_the_29th() {
     let dir = common::private_dir();
     let (_, mut s) = desk(dir.path());
     let id = raise(
@@ -127,8 +128,10 @@ fn a_staff_allegation_on_christmas_eve_is_due_to_the_lado_on_the_29th() {
         ),
     );
     let due = due_of(&s, id);
+    // Close of business (17:00) on the next working day after Christmas,
+    // the weekend and the substitute Boxing Day.
     assert!(
-        due.contains(&("LADO referral".into(), utc(2026, 12, 29, 16, 0))),
+        due.contains(&("LADO referral".into(), utc(2026, 12, 29, 17, 0))),
         "{due:?}"
     );
     assert!(
@@ -167,22 +170,35 @@ fn each_trigger_sets_its_deadlines() {
         )),
         "{due:?}"
     );
-    // FGM, a child, 31 Jan: a month later is 28 Feb.
-    let id = raise(
-        &mut s,
-        &concern(SubjectKind::Child, utc(2026, 1, 31, 10, 0), &["fgm"], false),
-    );
-    assert!(due_of(&s, id).contains(&("FGM report to police".into(), utc(2026, 2, 28, 10, 0))));
-    // FGM of an adult does not set the under-18 police deadline.
-    let id = raise(
-        &mut s,
-        &concern(SubjectKind::Adult, utc(2026, 1, 31, 10, 0), &["fgm"], false),
+    // Known FGM, a child, Saturday 31 Jan: the police told by close of the
+    // next working day (Home Office), counted from Monday's opening, so
+    // Tuesday 3 Feb 17:00; the legal limit a month later, 28 Feb.
+    let mut fgm = concern(SubjectKind::Child, utc(2026, 1, 31, 10, 0), &["fgm"], false);
+    fgm.fgm = Some(Fgm::Known);
+    let id = raise(&mut s, &fgm);
+    let due = due_of(&s, id);
+    assert!(
+        due.contains(&(
+            "FGM: police told (legal limit, 1 month)".into(),
+            utc(2026, 2, 28, 10, 0)
+        )),
+        "{due:?}"
     );
     assert!(
-        !due_of(&s, id)
-            .iter()
-            .any(|(l, _)| l == "FGM report to police")
+        due.contains(&(
+            "FGM: police told (Home Office: by close of next working day)".into(),
+            utc(2026, 2, 3, 17, 0)
+        )),
+        "{due:?}"
     );
+    // FGM of an adult, or a girl at risk, does not set the police duty.
+    fgm.subject_kind = SubjectKind::Adult;
+    let id = raise(&mut s, &fgm);
+    assert!(!due_of(&s, id).iter().any(|(l, _)| l.starts_with("FGM")));
+    fgm.subject_kind = SubjectKind::Child;
+    fgm.fgm = Some(Fgm::AtRisk);
+    let id = raise(&mut s, &fgm);
+    assert!(!due_of(&s, id).iter().any(|(l, _)| l.starts_with("FGM")));
     // A referral to children's social care on Thu 2 Apr 2026 (Easter next day).
     let id = raise(
         &mut s,
@@ -204,13 +220,16 @@ fn each_trigger_sets_its_deadlines() {
             TriggerEvent::ReferralMade,
             &facts,
             utc(2026, 4, 2, 8, 0),
+            None,
         )?;
         w.audit("refer", "escalation", None, None)
     })
     .unwrap();
+    // Good Friday and Easter Monday skipped; close of business Tuesday 7
+    // April, 17:00 BST (16:00 UTC).
     assert!(due_of(&s, id).contains(&(
         "Children's social care decision (chase)".into(),
-        utc(2026, 4, 7, 8, 0)
+        utc(2026, 4, 7, 16, 0)
     )));
     // A strategy discussion recorded on Mon 14 Dec 2026: ICPC 15 working days on.
     let facts = Facts {
@@ -224,29 +243,52 @@ fn each_trigger_sets_its_deadlines() {
             TriggerEvent::EventRecorded,
             &facts,
             utc(2026, 12, 14, 10, 0),
+            None,
         )?;
         w.audit("event", "escalation", None, None)
     })
     .unwrap();
     assert!(due_of(&s, id).contains(&(
         "Initial child protection conference".into(),
-        utc(2027, 1, 7, 10, 0)
+        utc(2027, 1, 7, 17, 0)
     )));
 }
 
 #[test]
-fn the_counting_setting_moves_day_counts_to_the_end_of_the_day() {
+fn each_rule_chooses_its_counting() {
     let dir = common::private_dir();
     let (_, mut s) = desk(dir.path());
-    s.write("alice", utc(2026, 1, 1, 9, 0), |w| {
-        st::settings::set(w, st::settings::DEADLINE_COUNTING, "end_of_day")
-    })
-    .unwrap();
+    let now = utc(2026, 1, 1, 9, 0);
+    // The seeded LADO rule ends at close of business: Friday 16:00 → Monday 17:00.
     let id = raise(
         &mut s,
         &concern(SubjectKind::Staff, utc(2026, 11, 20, 16, 0), &[], false),
     );
-    assert!(due_of(&s, id).contains(&("LADO referral".into(), utc(2026, 11, 23, 23, 59))));
+    assert!(due_of(&s, id).contains(&("LADO referral".into(), utc(2026, 11, 23, 17, 0))));
+    // An organisation that reads it as the same time the next working day.
+    let mut lado = rule(
+        "lado_referral",
+        1,
+        OffsetUnit::WorkingDays,
+        "subject:staff",
+        240,
+    );
+    lado.name = "LADO referral".into();
+    lado.meets = "route:lado".into();
+    s.write("alice", now, |w| deadlines::save_rule(w, &lado))
+        .unwrap();
+    let id = raise(
+        &mut s,
+        &concern(SubjectKind::Staff, utc(2026, 11, 20, 16, 0), &[], false),
+    );
+    assert!(due_of(&s, id).contains(&("LADO referral".into(), utc(2026, 11, 23, 16, 0))));
+    // The old organisation-wide setting is gone, and says what replaced it.
+    let e = s
+        .write("alice", now, |w| {
+            st::settings::change(w, "deadline_counting", "end_of_day")
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("rules set"), "{e}");
 }
 
 #[test]
@@ -259,11 +301,12 @@ fn meeting_and_waiving_are_recorded_and_happen_once() {
     );
     let me = staff::find(&s, "alice").unwrap().unwrap();
     let open = deadlines::open_page(&s, Viewer::from(&me), 0, 10).unwrap();
-    assert_eq!(open.len(), 4);
+    // The written record was met at intake: the exact words are recorded.
+    assert_eq!(open.len(), 3, "{open:?}");
     let lado = open.iter().find(|d| d.label == "LADO referral").unwrap().id;
     let record = open
         .iter()
-        .find(|d| d.label.starts_with("Written"))
+        .find(|d| d.label.starts_with("Home Office follow-up"))
         .unwrap()
         .id;
     let now = utc(2026, 11, 23, 11, 0);
@@ -276,10 +319,10 @@ fn meeting_and_waiving_are_recorded_and_happen_once() {
         Err(StoreError::Conflict(who, _)) => assert_eq!(who, "Carol Day"),
         other => panic!("{other:?}"),
     }
-    // A waiver needs a reason; a viewer may not waive.
+    // A waiver needs a reason (bad input); a viewer may not waive.
     assert!(matches!(
         s.write("alice", now, |w| deadlines::waive(w, record, "  ")),
-        Err(StoreError::Refused(_))
+        Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
         s.write("bob", now, |w| deadlines::waive(w, record, "no")),
@@ -293,7 +336,7 @@ fn meeting_and_waiving_are_recorded_and_happen_once() {
     let state = |l: &str| all.iter().find(|d| d.label == l).unwrap().state.clone();
     assert!(matches!(state("LADO referral"), DeadlineState::Met { by, .. } if by == "Carol Day"));
     assert!(
-        matches!(state("Written record of disclosure"), DeadlineState::Waived { reason, .. } if reason.contains("paper form"))
+        matches!(state("Home Office follow-up report"), DeadlineState::Waived { reason, .. } if reason.contains("paper form"))
     );
     let c = sql(&path);
     let chron: Vec<String> = c
@@ -344,6 +387,10 @@ fn rule(code: &str, amount: i64, unit: OffsetUnit, matcher: &str, warn: i64) -> 
         unit,
         warn_minutes: warn,
         active: true,
+        counts_from: CountsFrom::Recorded,
+        counting: Counting::SameTime,
+        meets: String::new(),
+        repeats: false,
     }
 }
 
@@ -359,8 +406,36 @@ fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
             "0 to 366",
         ),
         (
-            rule("red", 4, OffsetUnit::Hours, "risk:high", 60),
+            rule("red", 4, OffsetUnit::Hours, "risk:severe", 60),
             "not a condition",
+        ),
+        (
+            rule(
+                "red",
+                4,
+                OffsetUnit::Hours,
+                "category:fmg+subject:child",
+                60,
+            ),
+            "not one of the organisation's categories",
+        ),
+        (
+            rule("red", 4, OffsetUnit::Hours, "route:ladoo", 60),
+            "is not a route",
+        ),
+        (
+            RuleInput {
+                counting: Counting::EndOfWorkingDay,
+                ..rule("red", 4, OffsetUnit::Hours, "any", 60)
+            },
+            "end_of_working_day counts working days",
+        ),
+        (
+            RuleInput {
+                meets: "event:icpc".into(),
+                ..rule("red", 4, OffsetUnit::Hours, "any", 60)
+            },
+            "not an event",
         ),
         (rule("red", 4, OffsetUnit::Hours, "any", -5), "0 to 43200"),
         (
@@ -369,7 +444,7 @@ fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
         ),
     ] {
         match s.write("alice", now, |w| deadlines::save_rule(w, &bad)) {
-            Err(StoreError::Refused(m)) => assert!(m.contains(why), "{m}"),
+            Err(StoreError::Invalid(m)) => assert!(m.contains(why), "{m}"),
             other => panic!("{other:?}"),
         }
     }
@@ -412,7 +487,7 @@ fn organisations_change_and_add_rules_without_code_but_not_nonsense() {
         ..Facts::default()
     };
     s.write("alice", now, |w| {
-        deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, now)?;
+        deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, now, None)?;
         w.audit("refer", "escalation", None, None)
     })
     .unwrap();
@@ -424,7 +499,10 @@ fn alerts_are_announced_once_per_user_across_sessions() {
     let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
     let raised = utc(2026, 11, 23, 9, 0);
-    raise(&mut s, &concern(SubjectKind::Staff, raised, &[], false));
+    // No exact words at intake: the written record is still to be made.
+    let mut e = concern(SubjectKind::Staff, raised, &[], false);
+    e.exact_words = dutydesk::domain::escalation::NO_WORDS.into();
+    raise(&mut s, &e);
     let alice = staff::find(&s, "alice").unwrap().unwrap();
     let carol = staff::find(&s, "carol").unwrap().unwrap();
     let mut other = st::open(&path, Create::No).unwrap();
@@ -461,8 +539,9 @@ fn alerts_are_announced_once_per_user_across_sessions() {
         .len(),
         1
     );
-    // The next morning both deadlines are overdue: new events, announced once.
-    let t = utc(2026, 11, 24, 9, 30);
+    // After close of business the next day both deadlines are overdue (the
+    // LADO's at Tuesday 17:00): new events, announced once.
+    let t = utc(2026, 11, 24, 17, 30);
     let a2 =
         deadline_only(dutydesk::store::worker::check_alerts(&mut s, &alice, t, &mut seen).unwrap());
     let kinds: Vec<String> = a2.iter().map(|a| a.line()).collect();
@@ -490,10 +569,9 @@ fn dd(user: &str, path: &Path) -> Command {
 fn cron_commands_list_and_announce() {
     let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
-    raise(
-        &mut s,
-        &concern(SubjectKind::Staff, utc(2026, 11, 23, 9, 0), &[], false),
-    );
+    let mut e = concern(SubjectKind::Staff, utc(2026, 11, 23, 9, 0), &[], false);
+    e.exact_words = dutydesk::domain::escalation::NO_WORDS.into();
+    raise(&mut s, &e);
     drop(s);
     let out = dd("alice", &path)
         .args(["deadlines", "--json"])
@@ -511,7 +589,10 @@ fn cron_commands_list_and_announce() {
     assert_eq!(rows[0]["rule"], "Written record of disclosure");
     assert_eq!(rows[0]["due"], "2026-11-23T23:59:00+00:00");
     assert_eq!(rows[0]["status"], "overdue");
-    assert_eq!(rows[1]["due"], "2026-11-24T09:00:00+00:00");
+    // The LADO's: close of business the next working day, not due soon
+    // until four working hours before it.
+    assert_eq!(rows[1]["due"], "2026-11-24T17:00:00+00:00");
+    assert_eq!(rows[1]["status"], "ok");
     // With no D-Bus session at all, notify --once still returns promptly.
     let started = std::time::Instant::now();
     let out = dd("alice", &path)
@@ -526,10 +607,12 @@ fn cron_commands_list_and_announce() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 3, "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("SG-2026-0001 not acknowledged"), "{text}");
     assert!(
-        text.contains("SG-2026-0001 overdue: LADO referral was due 24 Nov 2026 09:00"),
+        text.contains(
+            "SG-2026-0001 overdue: Written record of disclosure was due 23 Nov 2026 23:59"
+        ),
         "{text}"
     );
     // Announced once: a second run says nothing.
@@ -555,8 +638,9 @@ fn cron_commands_list_and_announce() {
 fn holiday_imports_are_idempotent_and_all_or_nothing() {
     let dir = common::private_dir();
     let (path, mut s) = desk(dir.path());
-    // A staff allegation on Thu 30 Dec 2027 + 1 working day would need 2028's
-    // holidays: Mon 3 Jan 2028 is counted, flagged as past the known calendar.
+    // A staff allegation on Fri 31 Dec 2027 + 1 working day would need 2028's
+    // holidays: Mon 3 Jan 2028 at close is counted, flagged as past the
+    // known calendar.
     raise(
         &mut s,
         &concern(SubjectKind::Staff, utc(2027, 12, 31, 10, 0), &[], false),
@@ -574,7 +658,7 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .find(|r| r["rule"] == "LADO referral")
         .unwrap()
         .clone();
-    assert_eq!(lado["due"], "2028-01-03T10:00:00+00:00");
+    assert_eq!(lado["due"], "2028-01-03T17:00:00+00:00");
     assert_eq!(lado["beyond_known_holidays"], true);
     // A bad file imports nothing.
     let bad = dir.path().join("bad.json");
@@ -594,10 +678,44 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         String::from_utf8_lossy(&out.stdout)
             .contains("No england-and-wales bank holidays known for 2028")
     );
-    // The real 2028 file: 3 Jan is the substitute New Year holiday. The open
+    // A file with one 2028 date is a stray, not a year's list: refused.
+    let stray = dir.path().join("stray.json");
+    std::fs::write(&stray, r#"{"england-and-wales":{"division":"england-and-wales","events":[{"title":"New Year's Day","date":"2028-01-03","notes":"Substitute day","bunting":true}]}}"#).unwrap();
+    let out = dd("alice", &path)
+        .args(["holidays", "import"])
+        .arg(&stray)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("only 1 bank holiday(s) in 2028"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The real 2028 list: 3 Jan is the substitute New Year holiday. The open
     // LADO deadline is recounted to Tue 4 Jan and no longer flagged.
     let good = dir.path().join("good.json");
-    std::fs::write(&good, r#"{"england-and-wales":{"division":"england-and-wales","events":[{"title":"New Year's Day","date":"2028-01-03","notes":"Substitute day","bunting":true}]},"scotland":{"division":"scotland","events":[]}}"#).unwrap();
+    let events: Vec<String> = [
+        ("New Year's Day", "2028-01-03", "Substitute day"),
+        ("Good Friday", "2028-04-14", ""),
+        ("Easter Monday", "2028-04-17", ""),
+        ("Early May bank holiday", "2028-05-01", ""),
+        ("Spring bank holiday", "2028-05-29", ""),
+        ("Summer bank holiday", "2028-08-28", ""),
+        ("Christmas Day", "2028-12-25", ""),
+        ("Boxing Day", "2028-12-26", ""),
+    ]
+    .iter()
+    .map(|(t, d, n)| format!(r#"{{"title":"{t}","date":"{d}","notes":"{n}","bunting":true}}"#))
+    .collect();
+    std::fs::write(
+        &good,
+        format!(
+            r#"{{"england-and-wales":{{"division":"england-and-wales","events":[{}]}},"scotland":{{"division":"scotland","events":[]}}}}"#,
+            events.join(",")
+        ),
+    )
+    .unwrap();
     let out = dd("alice", &path)
         .args(["holidays", "import"])
         .arg(&good)
@@ -610,7 +728,7 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
     );
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .contains("1 new or changed; 1 open deadlines recounted"),
+            .contains("8 new or changed; 1 open deadlines recounted"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -636,8 +754,36 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .find(|r| r["rule"] == "LADO referral")
         .unwrap()
         .clone();
-    assert_eq!(lado["due"], "2028-01-04T10:00:00+00:00");
+    assert_eq!(lado["due"], "2028-01-04T17:00:00+00:00");
     assert_eq!(lado["beyond_known_holidays"], false);
+    // `holidays list` keeps the feed's notes.
+    let out = dd("alice", &path)
+        .args(["holidays", "list", "--year", "2028"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Mon 03 Jan 2028  New Year's Day (Substitute day)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A division with no holidays loaded is refused: every day would count
+    // as a working day. Nothing changes.
+    let out = dd("alice", &path)
+        .args(["settings", "set", "holiday_division", "scotland"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no scotland bank holidays are loaded"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = dd("alice", &path)
+        .args(["settings", "list"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("holiday_division   england-and-wales"));
 }
 
 #[test]

@@ -321,8 +321,12 @@ fn two_sessions_see_each_others_changes_without_a_key() {
     );
     a.wait_for("Open escalations: 36");
     b.wait_for("Open escalations: 36");
-    // A takes the top escalation (another DSL holds it: A is asked first);
-    // B sees it assigned, without pressing a key.
+    // A takes the first case another DSL holds (below the two nobody has
+    // acknowledged, in the order of urgency: A is asked first); B sees it
+    // assigned, without pressing a key.
+    a.keys("j");
+    a.keys("j");
+    a.wait_for_line(&["▶", "SG-2026-0034"]);
     a.keys("A");
     a.wait_for("Take it from them?");
     a.keys("y");
@@ -462,9 +466,9 @@ fn a_paste_is_text_never_keys() {
     let db = make_demo(dir.path());
     let mut s = Session::start(&db, 100, 30);
     s.wait_for("Open escalations");
-    s.wait_for("SG-2026-0034");
+    s.wait_for("SG-2026-0039");
     s.keys("N");
-    s.wait_for("Note on SG-2026-0034");
+    s.wait_for("Note on SG-2026-0039");
     s.keys("\x1b[200~Spoke to mum.\r\nAlso spoke to school.\r\nAsked dad to ring back.\x1b[201~");
     s.wait_for("Asked dad to ring back.");
     assert!(
@@ -474,7 +478,7 @@ fn a_paste_is_text_never_keys() {
     );
     assert!(!s.screen().contains("Take it from them"), "{}", s.screen());
     s.keys("\x13"); // Ctrl-S
-    s.wait_gone("Note on SG-2026-0034");
+    s.wait_gone("Note on SG-2026-0039");
     s.keys("\r");
     s.wait_for("Chronology");
     s.keys("G");
@@ -498,10 +502,10 @@ fn escape_sequences_never_run_commands() {
     let dir = private_dir();
     let db = make_demo(dir.path());
     let mut s = Session::start(&db, 100, 30);
-    s.wait_for("SG-2026-0034");
+    s.wait_for("SG-2026-0039");
     s.keys("\x1b\x1b[A");
     s.keys("N");
-    s.wait_for("Note on SG-2026-0034");
+    s.wait_for("Note on SG-2026-0039");
     assert!(!s.screen().contains("Take it from them"), "{}", s.screen());
     s.keys("keep me");
     s.wait_for("keep me");
@@ -523,7 +527,7 @@ fn escape_sequences_never_run_commands() {
     s.keys("\x1b");
     s.wait_for("Discard what you typed");
     s.keys("y");
-    s.wait_gone("Note on SG-2026-0034");
+    s.wait_gone("Note on SG-2026-0039");
     s.keys("q");
     assert_eq!(s.wait_exit(), 0);
 }
@@ -537,9 +541,9 @@ fn drafts_survive_sigkill_and_hang_up() {
     let dir = private_dir();
     let db = make_demo(dir.path());
     let mut s = Session::start(&db, 100, 30);
-    s.wait_for("SG-2026-0034");
+    s.wait_for("SG-2026-0039");
     s.keys("N");
-    s.wait_for("Note on SG-2026-0034");
+    s.wait_for("Note on SG-2026-0039");
     s.keys("half a note about the stairwell");
     s.wait_for("stairwell");
     std::thread::sleep(Duration::from_millis(1600));
@@ -554,7 +558,7 @@ fn drafts_survive_sigkill_and_hang_up() {
 
     let mut s = Session::start(&db, 100, 30);
     s.wait_for("Unsaved drafts");
-    s.wait_for("Note on SG-2026-0034");
+    s.wait_for("Note on SG-2026-0039");
     assert!(
         !s.screen().contains("stairwell"),
         "the offer shows no words"
@@ -573,7 +577,7 @@ fn drafts_survive_sigkill_and_hang_up() {
     s.wait_for("stairwell and the lift");
     // Saved: the draft is gone for good.
     s.keys("\x13");
-    s.wait_gone("Note on SG-2026-0034");
+    s.wait_gone("Note on SG-2026-0039");
     std::thread::sleep(Duration::from_millis(1600));
     s.keys("q");
     assert_eq!(s.wait_exit(), 0);

@@ -74,6 +74,7 @@ fn desk(dir: &Path, log: &[Concern]) -> PathBuf {
             low_level: false,
             work_area: None,
             works_with: None,
+            fgm: None,
         };
         s.write("alice", at, |w| {
             let about = if c.subject == SubjectKind::Staff {

@@ -68,7 +68,8 @@ fn the_incoming_dsl_sees_changes_due_items_and_notes() {
     ]));
     assert_eq!(c, 1);
     assert!(err.contains("end after it starts"), "{err}");
-    // A staff allegation during Alice's shift (LADO due next working day, 14:00).
+    // A staff allegation during Alice's shift (LADO due at close of business
+    // the next working day, 17:00).
     let (c, out, err) = run(dd("alice", &path, "2026-11-23T14:00:00Z").args([
         "new",
         "--subject",
@@ -104,7 +105,7 @@ fn the_incoming_dsl_sees_changes_due_items_and_notes() {
     assert!(out.starts_with("# Handover"), "{out}");
     assert!(out.contains("Ring the LADO first thing"), "{out}");
     assert!(
-        out.contains(&format!("{r} 17h 55m 24 Nov 2026 14:00: LADO referral")),
+        out.contains(&format!("{r} 20h 55m 24 Nov 2026 17:00: LADO referral")),
         "{out}"
     );
     // What happened on Alice's watch, from the start of her shift.

@@ -316,6 +316,53 @@ const TABLE: &[(&str, &[Run])] = &[
         )],
     ),
     (
+        "outcome",
+        &[Names(
+            &[
+                "outcome",
+                "{R}",
+                "--route",
+                "lado",
+                "--outcome",
+                "unsubstantiated",
+            ],
+            &[Ref],
+        )],
+    ),
+    (
+        "deadline met",
+        &[Names(&["deadline", "met", "{R}", "written_record"], &[])],
+    ),
+    (
+        "deadline waive",
+        &[Names(
+            &[
+                "deadline",
+                "waive",
+                "{R}",
+                "lado_referral",
+                "--reason",
+                "matrix",
+            ],
+            &[],
+        )],
+    ),
+    ("called-999", &[Names(&["called-999", "{R}"], &[Ref])]),
+    (
+        "fgm-reported",
+        &[Names(
+            &[
+                "fgm-reported",
+                "{R}",
+                "--by",
+                "A Teacher",
+                "--police-reference",
+                "P-1",
+            ],
+            &[Ref],
+        )],
+    ),
+    (
         "link",
         &[
             Names(&["link", "{R}", "{O}"], &[Ref]),
@@ -1201,6 +1248,7 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
                 low_level: false,
                 work_area: None,
                 works_with: None,
+                fgm: None,
             };
             s.pump(vec![Effect::Store(store::worker::Request::Create {
                 escalation: Box::new(new),

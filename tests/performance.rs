@@ -14,8 +14,8 @@ fn the_dashboard_queries_use_their_indexes() {
     let plans = dutydesk::store::plans::dashboard(&store).unwrap();
     assert_eq!(
         plans.len(),
-        4 + 7,
-        "four dashboard queries, seven review counts"
+        4 + 7 + 3,
+        "four dashboard queries, seven review counts, three bands of urgency above the rest"
     );
     for (name, plan) in &plans {
         assert!(
@@ -39,6 +39,30 @@ fn the_dashboard_queries_use_their_indexes() {
         plans[3].1.contains("escalations_unacknowledged"),
         "{}",
         plans[3].1
+    );
+    // The bands of the order of urgency above the bulk read their own small
+    // partial indexes (life at risk, unacknowledged, warning or overdue).
+    for (band, index) in [
+        ("life at risk", "escalations_open_999"),
+        ("unacknowledged", "escalations_unacknowledged"),
+        ("overdue or due soon", "escalations_open_warn"),
+    ] {
+        let (_, plan) = plans
+            .iter()
+            .find(|(n, _)| *n == format!("open escalations page: {band}"))
+            .unwrap_or_else(|| panic!("no plan for {band}"));
+        assert!(plan.contains(index), "{band}: {plan}");
+    }
+    // The bulk's window is found in the index's order (no sort of the open
+    // set), then its few rows are read by id and put back in that order.
+    assert!(
+        page.starts_with("CO-ROUTINE q\nSCAN e USING INDEX escalations_open_queue\n"),
+        "{page}"
+    );
+    assert!(!page.contains("LAST TERM OF ORDER BY"), "{page}");
+    assert!(
+        page.contains("SEARCH e USING INTEGER PRIMARY KEY"),
+        "{page}"
     );
     // The review counts read indexes alone, never the history's rows (the
     // few waived deadlines and re-openings may be read row by row).

@@ -258,6 +258,8 @@ fn sign_off_approves_only_the_proposal_that_was_read() {
             "advice-given",
             "--rationale",
             "Family given advice",
+            "--met",
+            "written_record",
         ],
     );
     // alice reads the first proposal.
@@ -284,6 +286,8 @@ fn sign_off_approves_only_the_proposal_that_was_read() {
             "no-further-action",
             "--rationale",
             "Nothing more to do",
+            "--met",
+            "written_record",
         ],
     );
     // alice's approval of what she read is refused: who changed it, and when.
@@ -368,6 +372,8 @@ fn two_sign_offs_at_once_one_wins_the_other_is_told_why() {
                 "signposted",
                 "--rationale",
                 "Signposted to early help",
+                "--met",
+                "written_record",
             ],
         );
         let v = version(&path, "alice", &r);

@@ -58,12 +58,19 @@ fn overdue_comes_first_and_says_so_without_colour() {
         .take_while(|l| !l.contains(" Deadlines:"))
         .filter(|l| l.trim_start_matches(['▶', ' ']).starts_with("SG-2026-"))
         .collect();
-    assert!(rows[0].contains("‼ OVERDUE"), "{}", rows[0]);
-    let last_overdue = rows.iter().rposition(|r| r.contains("OVERDUE")).unwrap();
-    let first_later = rows.iter().position(|r| !r.contains("OVERDUE")).unwrap();
+    // The order of urgency (domain::urgency): life at risk with no 999 call
+    // first, then unacknowledged, then overdue, then the rest.
+    assert!(rows[0].contains("999!"), "{}", rows[0]);
+    let last = |mark: &str| rows.iter().rposition(|r| r.contains(mark)).unwrap();
+    let first = |mark: &str| rows.iter().position(|r| r.contains(mark)).unwrap();
+    assert!(last("UNACK") < first("OVERDUE"), "{text}");
+    let first_later = rows
+        .iter()
+        .position(|r| !r.contains("OVERDUE") && !r.contains("UNACK"))
+        .unwrap();
     assert!(
-        last_overdue < first_later,
-        "overdue rows are not all first:\n{text}"
+        last("OVERDUE") < first_later,
+        "overdue rows are not all before the rest:\n{text}"
     );
     // The same text in monochrome: meaning is in the symbols, not the colour.
     let mut mono = dashboard(&path, 120, 40);

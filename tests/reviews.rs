@@ -87,7 +87,10 @@ fn the_agenda_comes_from_the_log_and_rolls_on() {
             "--outcome",
             "advice-given",
             "--rationale",
-            "advice"
+            "advice",
+            // No words were recorded at intake: the written record is open.
+            "--met",
+            "written_record=made on the paper form"
         ]))
         .0,
         0

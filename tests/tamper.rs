@@ -579,9 +579,12 @@ fn the_trail_keeps_what_happened_not_the_words() {
         "advice-given",
         "--rationale",
         "the rationale given",
+        "--waive",
+        "childrens_decision=the waiver reason given",
     ]));
     let out = ok(dd(&path).args(["audit", "--json"]));
     for words in [
+        "the waiver reason given",
         "a note about the child",
         "summary of the concern",
         "what was shared with them",

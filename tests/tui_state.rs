@@ -85,6 +85,7 @@ fn row(pos: i64) -> EscalationSummary {
         awaiting_signoff: false,
         version: 1,
         linked_12m: 0,
+        emergency_called: false,
     }
 }
 
@@ -1335,6 +1336,7 @@ fn proposed(pos: i64, outcome: &str, rationale: &str, version: i64) -> Escalatio
         deadlines: vec![],
         chronology: vec![],
         viewed_by: vec![],
+        practice: Default::default(),
     }
 }
 

@@ -225,21 +225,14 @@ fn the_whole_life_of_an_escalation() {
 }
 
 #[test]
-fn refusals_exit_1_and_change_nothing() {
+fn refusals_exit_1_bad_input_2_and_nothing_changes() {
     let dir = common::private_dir();
     let (path, r) = desk(dir.path());
     let before: i64 = sql(&path)
         .query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))
         .unwrap();
+    // Bad input (a value that is wrong whatever the case's state) exits 2.
     for (user, args, why) in [
-        (
-            "alice",
-            vec!["assign", r.as_str(), "nobody"],
-            "no active staff member",
-        ),
-        ("alice", vec!["assign", r.as_str(), "vic"], "viewer"),
-        ("vic", vec!["note", r.as_str(), "hello"], "viewers"),
-        ("alice", vec!["note", r.as_str(), "   "], "required"),
         (
             "alice",
             vec!["refer", r.as_str(), "--route", "social", "--shared", "x"],
@@ -250,6 +243,39 @@ fn refusals_exit_1_and_change_nothing() {
             vec!["close", r.as_str(), "--outcome", "done", "--rationale", "x"],
             "not an outcome",
         ),
+        (
+            "alice",
+            vec![
+                "new",
+                "--subject",
+                "child",
+                "--name",
+                "A",
+                "--area",
+                "Leicester",
+                "--category",
+                "nonsense",
+                "--risk",
+                "low",
+                "--summary",
+                "s",
+            ],
+            "unknown category",
+        ),
+    ] {
+        let (code, _, err) = run(dd(user, &path).args(&args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.to_lowercase().contains(why), "{args:?}: {err}");
+    }
+    for (user, args, why) in [
+        (
+            "alice",
+            vec!["assign", r.as_str(), "nobody"],
+            "no active staff member",
+        ),
+        ("alice", vec!["assign", r.as_str(), "vic"], "viewer"),
+        ("vic", vec!["note", r.as_str(), "hello"], "viewers"),
+        ("alice", vec!["note", r.as_str(), "   "], "required"),
         ("alice", vec!["ack", "SG-1999-0001"], "no escalation"),
         (
             "alice",
@@ -295,25 +321,6 @@ fn refusals_exit_1_and_change_nothing() {
                 "s",
             ],
             "control",
-        ),
-        (
-            "alice",
-            vec![
-                "new",
-                "--subject",
-                "child",
-                "--name",
-                "A",
-                "--area",
-                "Leicester",
-                "--category",
-                "nonsense",
-                "--risk",
-                "low",
-                "--summary",
-                "s",
-            ],
-            "unknown category",
         ),
     ] {
         let (code, _, err) = run(dd(user, &path).args(&args));
@@ -565,7 +572,8 @@ fn a_strategy_discussion_sets_the_conference_deadline_over_christmas() {
         chrono::DateTime::from_timestamp(due, 0)
             .unwrap()
             .to_rfc3339(),
-        "2027-01-13T10:00:00+00:00"
+        "2027-01-13T17:00:00+00:00",
+        "close of business on the 15th working day"
     );
     let body: String = c
         .query_row(
@@ -575,7 +583,8 @@ fn a_strategy_discussion_sets_the_conference_deadline_over_christmas() {
         )
         .unwrap();
     assert!(
-        body.starts_with("Event recorded: strategy discussion."),
+        body.starts_with("Event recorded: strategy discussion held.")
+            && body.ends_with("Sets: Initial child protection conference."),
         "{body}"
     );
     let before: i64 = c
@@ -587,8 +596,11 @@ fn a_strategy_discussion_sets_the_conference_deadline_over_christmas() {
         &reference,
         "case conference",
     ]));
-    assert_eq!(code, 1);
-    assert!(err.contains("events: strategy_discussion"), "{err}");
+    assert_eq!(code, 2, "an unknown event is bad input");
+    assert!(
+        err.contains("the events are strategy_discussion, icpc_held"),
+        "{err}"
+    );
     let after: i64 = sql(&path)
         .query_row("SELECT count(*) FROM deadlines", [], |r| r.get(0))
         .unwrap();

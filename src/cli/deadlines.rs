@@ -2,8 +2,8 @@
 //! the organisation's settings.
 
 use super::{Failure, Outcome, clock, refused, whoami};
-use crate::domain::calendar::{DIVISIONS, OffsetUnit, format_stamp, local, parse_govuk};
-use crate::domain::deadline::{Deadline, DeadlineState, TriggerEvent};
+use crate::domain::calendar::{Counting, DIVISIONS, OffsetUnit, format_stamp, local, parse_govuk};
+use crate::domain::deadline::{CountsFrom, Deadline, DeadlineState, TriggerEvent};
 use crate::store::deadlines::RuleInput;
 use crate::store::escalations::Viewer;
 use crate::store::{self, Create, settings};
@@ -46,7 +46,10 @@ pub enum RulesCommand {
         #[arg(long, value_parser = parse_event)]
         on: TriggerEvent,
         /// Conditions joined by '+': any, critical_incident, immediate_risk,
-        /// subject:child|adult|staff, category:CODE, route:CODE, status:CODE, or an event name
+        /// subject:child|adult|staff, risk:high|medium|low, fgm:known|at_risk,
+        /// category:CODE, route:CODE, status:CODE, or an event (strategy_discussion,
+        /// icpc_held, review_conference_held, removed_from_regulated_activity,
+        /// fgm_reported). Categories and routes are checked against the real codes.
         #[arg(long = "match", value_name = "MATCH")]
         matcher: String,
         /// How many units (0 to 366)
@@ -61,6 +64,49 @@ pub enum RulesCommand {
         /// Keep the rule but stop it firing
         #[arg(long)]
         inactive: bool,
+        /// Count from when it happened (the disclosure or observation; for
+        /// an event, when it was held) or when it was recorded
+        #[arg(long = "from", value_parser = parse_from, default_value = "recorded", value_name = "occurred|recorded")]
+        counts_from: CountsFrom,
+        /// same_time (any unit), end_of_working_day (close of business on the
+        /// last working day; working_days only), working_hours (count only
+        /// working hours; hours only). Working time is the hours of the route
+        /// the rule names, else the organisation's (setting working_hours)
+        #[arg(long, value_parser = parse_counting, default_value = "same_time")]
+        counting: Counting,
+        /// What meets it, comma-separated: route:CODE, route:CODE#N (the Nth
+        /// referral on it), event:NAME, outcome:ROUTE, acknowledged, exact_words
+        #[arg(long = "met-by", default_value = "", value_name = "TERMS")]
+        meets: String,
+        /// A second trigger while one is open adds another deadline (default:
+        /// it keeps the open one)
+        #[arg(long)]
+        repeats: bool,
+    },
+}
+
+/// `dutydesk deadline`: the command line's twins of the deadlines panel's
+/// `m` and `w`.
+#[derive(Debug, Subcommand)]
+pub enum DeadlineCommand {
+    /// Mark an escalation's open deadline met, by rule code or number
+    /// (`dutydesk show REF` lists them)
+    Met {
+        reference: String,
+        /// The rule's code (e.g. lado_referral) or the deadline's number
+        rule: String,
+        /// What was done (optional; kept in the chronology)
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Waive an escalation's open deadline, with the reason (required)
+    Waive {
+        reference: String,
+        /// The rule's code (e.g. lado_referral) or the deadline's number
+        rule: String,
+        /// Why it no longer applies (kept in the chronology and the review agenda)
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -68,14 +114,27 @@ pub enum RulesCommand {
 pub enum SettingsCommand {
     /// Show every setting and its value
     List,
-    /// Change a setting (DSLs and senior leads only): deadline_counting
-    /// (same_time | end_of_day), holiday_division, org_name
+    /// Change a setting (DSLs and senior leads only): org_name,
+    /// holiday_division (england-and-wales | scotland | northern-ireland, with
+    /// its holidays loaded), working_hours (e.g. "Mon-Fri 09:00-17:00"),
+    /// ack_minutes (1 to 1440), closure_outcomes (comma-separated codes)
     Set { key: String, value: String },
 }
 
 fn parse_event(s: &str) -> Result<TriggerEvent, String> {
     TriggerEvent::from_code(s).ok_or_else(|| {
         format!("{s:?} is not a trigger: use escalation_opened, referral_made, status_changed or event_recorded")
+    })
+}
+
+fn parse_from(s: &str) -> Result<CountsFrom, String> {
+    CountsFrom::from_code(s)
+        .ok_or_else(|| format!("{s:?} is not where a count starts: use occurred or recorded"))
+}
+
+fn parse_counting(s: &str) -> Result<Counting, String> {
+    Counting::from_code(s).ok_or_else(|| {
+        format!("{s:?} is not a counting: use same_time, end_of_working_day or working_hours")
     })
 }
 
@@ -252,7 +311,16 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
                 );
             }
             for h in list {
-                println!("{}  {}", h.date.format("%a %d %b %Y"), h.title);
+                if h.notes.is_empty() {
+                    println!("{}  {}", h.date.format("%a %d %b %Y"), h.title);
+                } else {
+                    println!(
+                        "{}  {} ({})",
+                        h.date.format("%a %d %b %Y"),
+                        h.title,
+                        h.notes
+                    );
+                }
             }
             Ok(())
         }
@@ -264,24 +332,32 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
         RulesCommand::List => {
             let store = store::open(path, Create::No)?;
             whoami(&store)?;
-            let counting = settings::counting(store.conn())?;
+            let hours = settings::load(store.conn())?.working_hours;
             println!(
-                "Day counts end: {} (setting deadline_counting)",
-                counting.label()
+                "Working time: the hours of the route a rule names, else the organisation's ({}; setting working_hours), on the bank holidays of `dutydesk holidays list`.",
+                hours.format()
             );
             println!(
-                "{:<22} {:<18} {:<30} {:>3} {:<16} {:>5}  NAME",
-                "CODE", "ON", "MATCH", "N", "UNIT", "WARN"
+                "{:<22} {:<18} {:<38} {:>3} {:<15} {:<18} {:<8} {:>5}  MET BY / NAME",
+                "CODE", "ON", "MATCH", "N", "UNIT", "COUNTING", "FROM", "WARN"
             );
             for r in store::deadlines::rules(store.conn())? {
                 println!(
-                    "{:<22} {:<18} {:<30} {:>3} {:<16} {:>5}  {}{}",
+                    "{:<22} {:<18} {:<38} {:>3} {:<15} {:<18} {:<8} {:>5}  [{}{}] {}{}",
                     r.code,
                     r.event.code(),
                     r.matcher,
                     r.amount,
                     r.unit.code(),
+                    r.counting.code(),
+                    r.counts_from.code(),
                     r.warn_minutes,
+                    if r.meets.is_empty() {
+                        "by hand"
+                    } else {
+                        &r.meets
+                    },
+                    if r.repeats { "; repeats" } else { "" },
                     r.name,
                     if r.active { "" } else { "  (inactive)" }
                 );
@@ -297,6 +373,10 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
             unit,
             warn,
             inactive,
+            counts_from,
+            counting,
+            meets,
+            repeats,
         } => {
             let now = clock()?.now();
             let mut store = store::open(path, Create::No)?;
@@ -310,6 +390,10 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
                 unit: *unit,
                 warn_minutes: *warn,
                 active: !inactive,
+                counts_from: *counts_from,
+                counting: *counting,
+                meets: meets.clone(),
+                repeats: *repeats,
             };
             let existed = store.write(&me.username, now, |w| {
                 store::deadlines::save_rule(w, &input)
@@ -324,51 +408,70 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
 }
 
 pub fn settings(path: &Path, cmd: &SettingsCommand) -> Outcome {
+    use crate::domain::settings::Key;
     match cmd {
         SettingsCommand::List => {
             let store = store::open(path, Create::No)?;
             whoami(&store)?;
-            for (key, _) in settings::KNOWN {
-                let value = settings::get(&store, key)?.unwrap_or_else(|| default_of(key));
-                println!("{key:<18} {value}");
+            let (s, problems) = settings::load_checked(store.conn())?;
+            for key in Key::ALL {
+                println!("{:<18} {}", key.code(), s.value(*key));
+            }
+            for p in &problems {
+                println!("PROBLEM: {p}");
             }
             Ok(())
         }
         SettingsCommand::Set { key, value } => {
-            let Some((_, allowed)) = settings::KNOWN.iter().find(|(k, _)| k == key) else {
-                let keys: Vec<&str> = settings::KNOWN.iter().map(|(k, _)| *k).collect();
-                return Err(refused(format!(
-                    "no setting {key:?}: the settings are {}",
-                    keys.join(", ")
-                )));
-            };
-            let value = crate::domain::text::validate_line("value", value, 200)
-                .map_err(|e| refused(e.to_string()))?;
-            if !allowed.is_empty() && !allowed.contains(&value.as_str()) {
-                return Err(refused(format!(
-                    "{value:?} is not a value of {key}: use {}",
-                    allowed.join(" or ")
-                )));
-            }
+            // Checked before the database is opened: a bad key or value is
+            // refused the same for everyone, and nothing is written.
+            let k = crate::domain::settings::key(key).map_err(refused)?;
+            crate::domain::settings::parse(k, value).map_err(refused)?;
             let now = clock()?.now();
             let mut store = store::open(path, Create::No)?;
             let me = whoami(&store)?;
-            store.write(&me.username, now, |w| {
-                store::staff::require_manager(w, "change settings")?;
-                settings::set(w, key, &value)
-            })?;
-            println!("{key} = {value}");
+            let stored = store.write(&me.username, now, |w| settings::change(w, key, value))?;
+            println!("{} = {stored}", k.code());
             Ok(())
         }
     }
 }
 
-fn default_of(key: &str) -> String {
-    match key {
-        settings::DEADLINE_COUNTING => "same_time".into(),
-        settings::HOLIDAY_DIVISION => "england-and-wales".into(),
-        _ => String::new(),
-    }
+/// `dutydesk deadline met|waive REF RULE`: the command line's `m` and `w`.
+pub fn deadline(path: &Path, cmd: &DeadlineCommand) -> Outcome {
+    let (reference, rule) = match cmd {
+        DeadlineCommand::Met {
+            reference, rule, ..
+        }
+        | DeadlineCommand::Waive {
+            reference, rule, ..
+        } => (reference, rule),
+    };
+    let now = clock()?.now();
+    let mut store = store::open(path, Create::No)?;
+    let me = whoami(&store)?;
+    let d = store
+        .write(&me.username, now, |w| {
+            let id = store::workflow::id_of(w, reference)?;
+            let deadline = store::deadlines::find_open(w.tx(), id, rule)?;
+            match cmd {
+                DeadlineCommand::Met { note, .. } => store::deadlines::meet(w, deadline, note),
+                DeadlineCommand::Waive { reason, .. } => {
+                    store::deadlines::waive(w, deadline, reason)
+                }
+            }
+        })
+        .map_err(super::verbs::action)?;
+    eprintln!(
+        "{}: {} {}",
+        d.reference,
+        d.label,
+        match cmd {
+            DeadlineCommand::Met { .. } => "marked met",
+            DeadlineCommand::Waive { .. } => "waived",
+        }
+    );
+    Ok(())
 }
 
 impl From<crate::config::ConfigError> for Failure {

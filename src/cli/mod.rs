@@ -18,7 +18,7 @@ pub use notifier::{AlertsCommand, PolicyCommand};
 mod reports;
 mod reviews;
 mod verbs;
-pub use deadlines::{HolidaysCommand, RulesCommand, SettingsCommand};
+pub use deadlines::{DeadlineCommand, HolidaysCommand, RulesCommand, SettingsCommand};
 
 /// Where the shared database lives unless `--db` or `DUTYDESK_DB` says otherwise.
 pub const DEFAULT_DB: &str = "/var/lib/dutydesk/dutydesk.db";
@@ -152,7 +152,7 @@ pub enum Command {
     /// Deadline rules: what sets a deadline, and how long it runs
     #[command(subcommand)]
     Rules(RulesCommand),
-    /// Organisation settings (deadline counting, holiday division, name, outcomes)
+    /// Organisation settings (name, holiday division, working hours, acknowledgement, outcomes)
     #[command(subcommand)]
     Settings(SettingsCommand),
     /// Who to ring: contacts by search, route and area, the number to ring now first
@@ -323,23 +323,102 @@ pub enum Command {
     Categories(CategoriesCommand),
     /// Add a note to the chronology (notes are never edited or deleted)
     Note { reference: String, text: String },
-    /// Record an event that deadline rules wait for, e.g. strategy_discussion
-    /// (sets the initial child protection conference deadline)
+    /// Record an event held: strategy_discussion (sets the ICPC deadline, or
+    /// keeps the one open), icpc_held (meets it; first review conference in 3
+    /// months), review_conference_held (the next in 6 months),
+    /// removed_from_regulated_activity (the DBS barring referral duty)
     Event {
         reference: String,
-        /// The event, as the rules name it (`dutydesk rules list`)
+        /// strategy_discussion, icpc_held, review_conference_held or
+        /// removed_from_regulated_activity
         event: String,
         /// What was decided, who took part
         #[arg(long, default_value = "")]
         note: String,
+        /// When it was held, UK time (14:30, yesterday 18:00, 20/11/2026 15:00)
+        /// [default: now]; later deadlines count from it
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
     },
-    /// Close with an outcome and rationale (some closures need a second DSL's sign-off)
+    /// Close with an outcome and rationale, and a choice for every open
+    /// deadline (some closures need a second DSL's sign-off)
+    ///
+    /// Closing never waives in silence: each open deadline is kept open
+    /// (--keep), marked met (--met) or waived with a reason (--waive); without
+    /// a choice for each, the command lists them and closes nothing. RULE is
+    /// a rule code (every open deadline of that rule) or a deadline's number
+    /// as `dutydesk show` prints it. Re-opening restores what the closure waived.
     Close {
         reference: String,
         #[arg(long)]
         outcome: String,
         #[arg(long)]
         rationale: String,
+        /// Keep this deadline open after closing (repeat for several)
+        #[arg(long, value_name = "RULE")]
+        keep: Vec<String>,
+        /// Mark this deadline met on closing, with an optional note
+        #[arg(long, value_name = "RULE[=NOTE]")]
+        met: Vec<String>,
+        /// Waive this deadline on closing, with the reason (required)
+        #[arg(long, value_name = "RULE=REASON")]
+        waive: Vec<String>,
+    },
+    /// Record the receiving agency's decision on a referral (it meets the
+    /// chase deadline and goes in the chronology and the review agenda)
+    ///
+    /// Codes per route: children: accepted_for_assessment, strategy_s47,
+    /// no_further_action, advice_given, early_help; LADO: substantiated,
+    /// malicious, false, unsubstantiated, unfounded, below_threshold; the
+    /// others are listed when a code does not fit. An outcome is recorded once.
+    Outcome {
+        reference: String,
+        /// The referral's number (`dutydesk show REF`)
+        #[arg(long, conflicts_with = "route", required_unless_present = "route")]
+        referral: Option<i64>,
+        /// The route of the one referral awaiting an outcome
+        #[arg(long)]
+        route: Option<String>,
+        /// The decision's code
+        #[arg(long = "outcome", value_name = "CODE")]
+        code: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// LADO: the person was removed from regulated activity (or would have
+        /// been, had they not left): the DBS barring referral duty applies
+        #[arg(long)]
+        removed: bool,
+    },
+    /// Mark an open deadline met or waive it (the deadlines panel's m and w)
+    #[command(subcommand)]
+    Deadline(DeadlineCommand),
+    /// Record the 999 call for a case saved with life at risk and no call on
+    /// the record (it stays at the top of the desk until then)
+    #[command(name = "called-999")]
+    Called999 {
+        reference: String,
+        /// When the call was made, UK time [default: now]
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// The police incident number, what was said
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record that known FGM was reported to the police by the professional
+    /// who discovered it (a personal duty: a DSL's own police referral does
+    /// not meet it), with the police reference
+    #[command(name = "fgm-reported")]
+    FgmReported {
+        reference: String,
+        /// Who made the report (the professional who discovered it)
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        /// The police reference for the report
+        #[arg(long, value_name = "REF")]
+        police_reference: String,
+        /// When it was reported, UK time [default: now]
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
     },
     /// Approve or send back a closure proposed by another DSL. Approving
     /// needs the version `dutydesk show` printed with the proposal: refused if
@@ -406,7 +485,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List escalations (open by default)
+    /// List escalations (open by default, in the order of urgency: 1. life at
+    /// risk and no 999 call recorded, 2. nobody has acknowledged it in time,
+    /// 3. a deadline is overdue, 4. a deadline is due soon, 5. the rest, high
+    /// risk first)
     List {
         #[arg(long)]
         json: bool,
@@ -920,12 +1002,68 @@ pub fn run(cli: Cli) -> Outcome {
             reference,
             event,
             note,
-        }) => verbs::event(&db_path(&cli, DEFAULT_DB), reference, event, note),
+            at,
+        }) => verbs::event(
+            &db_path(&cli, DEFAULT_DB),
+            reference,
+            event,
+            note,
+            at.as_deref(),
+        ),
         Some(Command::Close {
             reference,
             outcome,
             rationale,
-        }) => verbs::close(&db_path(&cli, DEFAULT_DB), reference, outcome, rationale),
+            keep,
+            met,
+            waive,
+        }) => {
+            let choices = verbs::closure_choices(keep, met, waive)?;
+            verbs::close(
+                &db_path(&cli, DEFAULT_DB),
+                reference,
+                outcome,
+                rationale,
+                &choices,
+            )
+        }
+        Some(Command::Outcome {
+            reference,
+            referral,
+            route,
+            code,
+            note,
+            removed,
+        }) => verbs::outcome(
+            &db_path(&cli, DEFAULT_DB),
+            reference,
+            match (referral, route) {
+                (Some(n), _) => crate::store::workflow::ReferralPick::Id(*n),
+                (None, Some(r)) => crate::store::workflow::ReferralPick::Route(r.clone()),
+                (None, None) => return Err(refused("give --referral N or --route R")),
+            },
+            code,
+            note,
+            *removed,
+        ),
+        Some(Command::Deadline(cmd)) => deadlines::deadline(&db_path(&cli, DEFAULT_DB), cmd),
+        Some(Command::Called999 {
+            reference,
+            at,
+            note,
+        }) => verbs::called_999(&db_path(&cli, DEFAULT_DB), reference, at.as_deref(), note),
+        Some(Command::FgmReported {
+            reference,
+            by,
+            police_reference,
+            at,
+        }) => verbs::fgm_reported(
+            &db_path(&cli, DEFAULT_DB),
+            reference,
+            by,
+            police_reference,
+            at.as_deref(),
+        ),
         Some(Command::Signoff {
             reference,
             approve,

@@ -51,7 +51,7 @@ pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Optio
         r = r.suppress(u);
     }
     audit_export(&mut st, &me, "report", &format!("{from} to {to}"))?;
-    let org = store::settings::get(&st, store::settings::ORG_NAME)?.unwrap_or_default();
+    let org = store::settings::org_name(&st)?;
     let p = r.publish();
     match format {
         Format::Md | Format::Text => print!("{}", p.markdown(&org)),

@@ -11,8 +11,9 @@ use crate::store::{self, Create, Store, StoreError, Write};
 use clap::{Args, ValueEnum};
 use std::path::Path;
 
-/// A refused action exits 1; trouble starting (identity, database) stays 2.
-fn action(e: StoreError) -> Failure {
+/// A refused action exits 1; bad input (`StoreError::Invalid`) and trouble
+/// starting (identity, database) exit 2.
+pub(crate) fn action(e: StoreError) -> Failure {
     let code = match e {
         StoreError::Refused(_)
         | StoreError::NotVisible(_)
@@ -131,6 +132,26 @@ pub struct NewArgs {
     /// With --immediate-risk: 999 has been called
     #[arg(long, requires = "immediate_risk")]
     called_999: bool,
+    /// When the disclosure or observation happened, UK time as people type
+    /// it: 14:30, yesterday 18:00, Fri 15:00, 20/11/2026 15:00, or RFC 3339.
+    /// Not in the future [default: now]. Deadlines that count from it (the
+    /// written record, the LADO) may already be due.
+    #[arg(long, value_name = "TIME")]
+    occurred: Option<String>,
+    /// Where it happened
+    #[arg(long, value_name = "TEXT")]
+    place: Option<String>,
+    /// With the FGM category: known (disclosed by the girl, or seen: for a
+    /// girl under 18 the professional who discovered it must report it to the
+    /// police) or at-risk
+    #[arg(long, value_enum)]
+    fgm: Option<FgmArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FgmArg {
+    Known,
+    AtRisk,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -165,6 +186,20 @@ fn say(d: workflow::Done) -> Outcome {
 
 pub fn new(path: &Path, a: &NewArgs) -> Outcome {
     let now = clock()?.now();
+    let occurred_at = match &a.occurred {
+        Some(t) => Some(
+            crate::domain::calendar::parse_when(t, now)
+                .map_err(|e| super::refused(format!("--occurred {e}")))?,
+        ),
+        None => None,
+    };
+    let occurred_place = match &a.place {
+        Some(p) => Some(
+            crate::domain::text::validate_line("place", p, 200)
+                .map_err(|e| super::refused(e.to_string()))?,
+        ),
+        None => None,
+    };
     let today = crate::domain::calendar::local(now).date_naive();
     let refused = |message: String| Failure { code: 1, message };
     let areas = {
@@ -241,11 +276,11 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         },
         raised_by: String::new(),
         raised_at: now,
-        occurred_at: None,
-        occurred_place: None,
+        occurred_at,
+        occurred_place,
         exact_words: match &a.words {
             Some(w) => block("exact words", w)?,
-            None => "(no exact words recorded)".into(),
+            None => crate::domain::escalation::NO_WORDS.into(),
         },
         appearance: None,
         consent: checked.consent,
@@ -257,9 +292,19 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         low_level: checked.low_level,
         work_area: checked.work_area.clone(),
         works_with: checked.works_with,
+        fgm: a.fgm.map(|f| match f {
+            FgmArg::Known => crate::domain::escalation::Fgm::Known,
+            FgmArg::AtRisk => crate::domain::escalation::Fgm::AtRisk,
+        }),
     };
     let done = write(path, |w| {
         let mut e = e;
+        if let Some(at) = e.occurred_at {
+            eprintln!(
+                "happened {} (UK time)",
+                crate::domain::calendar::format_stamp(at)
+            );
+        }
         e.raised_by = w.actor().to_string();
         let about = a
             .about
@@ -335,9 +380,57 @@ pub fn link(path: &Path, reference: &str, other: &str) -> Outcome {
     })?)
 }
 
-pub fn event(path: &Path, reference: &str, event: &str, note: &str) -> Outcome {
+/// A time typed on the command line (`--at`), or now.
+fn when(text: Option<&str>, flag: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, Failure> {
+    let now = clock()?.now();
+    text.map(|t| {
+        crate::domain::calendar::parse_when(t, now)
+            .map_err(|e| super::refused(format!("{flag} {e}")))
+    })
+    .transpose()
+}
+
+pub fn event(path: &Path, reference: &str, event: &str, note: &str, at: Option<&str>) -> Outcome {
+    let held = when(at, "--at")?;
     say(by_ref(path, reference, |w, id, _| {
-        workflow::record_event(w, id, event, note)
+        workflow::record_event(w, id, event, note, held)
+    })?)
+}
+
+/// `dutydesk outcome`: the receiving agency's decision on a referral.
+pub fn outcome(
+    path: &Path,
+    reference: &str,
+    pick: workflow::ReferralPick,
+    code: &str,
+    note: &str,
+    removed: bool,
+) -> Outcome {
+    say(by_ref(path, reference, |w, id, v| {
+        workflow::record_outcome(w, id, &pick, code, note, removed, v)
+    })?)
+}
+
+/// `dutydesk called-999`: the 999 call made for a case saved without one.
+pub fn called_999(path: &Path, reference: &str, at: Option<&str>, note: &str) -> Outcome {
+    let at = when(at, "--at")?;
+    say(by_ref(path, reference, |w, id, v| {
+        workflow::record_999(w, id, at, note, v)
+    })?)
+}
+
+/// `dutydesk fgm-reported`: who reported known FGM to the police, and the
+/// police reference.
+pub fn fgm_reported(
+    path: &Path,
+    reference: &str,
+    by: &str,
+    police_reference: &str,
+    at: Option<&str>,
+) -> Outcome {
+    let at = when(at, "--at")?;
+    say(by_ref(path, reference, |w, id, v| {
+        workflow::record_fgm_report(w, id, by, police_reference, at, v)
     })?)
 }
 
@@ -356,10 +449,54 @@ pub fn refer(path: &Path, reference: &str, r: Referral) -> Outcome {
     })?)
 }
 
-pub fn close(path: &Path, reference: &str, outcome: &str, rationale: &str) -> Outcome {
+/// `dutydesk close`: every open deadline needs a choice (`--keep`, `--met`,
+/// `--waive RULE=REASON`); without one for each, the refusal lists them.
+pub fn close(
+    path: &Path,
+    reference: &str,
+    outcome: &str,
+    rationale: &str,
+    choices: &[crate::domain::deadline::ClosureChoice],
+) -> Outcome {
     say(by_ref(path, reference, |w, id, v| {
-        workflow::close(w, id, outcome, rationale, v)
+        workflow::close(w, id, outcome, rationale, choices, v)
     })?)
+}
+
+/// The closing choices from `--keep RULE`, `--met RULE[=NOTE]` and
+/// `--waive RULE=REASON` (RULE: a rule code or a deadline's number).
+pub fn closure_choices(
+    keep: &[String],
+    met: &[String],
+    waive: &[String],
+) -> Result<Vec<crate::domain::deadline::ClosureChoice>, Failure> {
+    use crate::domain::deadline::{ClosureAction, ClosureChoice, DeadlineRef};
+    let mut out = Vec::new();
+    for k in keep {
+        out.push(ClosureChoice {
+            deadline: DeadlineRef::parse(k),
+            action: ClosureAction::Keep,
+        });
+    }
+    for m in met {
+        let (rule, note) = m.split_once('=').unwrap_or((m, ""));
+        out.push(ClosureChoice {
+            deadline: DeadlineRef::parse(rule),
+            action: ClosureAction::Met(note.trim().to_string()),
+        });
+    }
+    for x in waive {
+        let Some((rule, reason)) = x.split_once('=').filter(|(_, r)| !r.trim().is_empty()) else {
+            return Err(super::refused(format!(
+                "--waive {x:?}: a deadline is waived only with the reason, --waive RULE=REASON"
+            )));
+        };
+        out.push(ClosureChoice {
+            deadline: DeadlineRef::parse(rule),
+            action: ClosureAction::Waive(reason.trim().to_string()),
+        });
+    }
+    Ok(out)
 }
 
 /// `dutydesk signoff`: approves only the proposal shown by `dutydesk show`
@@ -468,13 +605,96 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         println!("closure proposed, awaiting sign-off: {o}");
         println!("rationale: {r}");
     }
+    let p = &d.practice;
+    if let Some(at) = d.occurred_at {
+        println!(
+            "happened {}{}",
+            crate::domain::calendar::format_stamp(at),
+            d.occurred_place
+                .as_deref()
+                .map(|x| format!(" at {x}"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(l) = &p.lateness {
+        println!(
+            "recorded {}{}",
+            l.text,
+            if l.late {
+                format!(
+                    ": RECORDED LATE, already due when recorded: {}",
+                    l.already_due.join("; ")
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    if s.immediate_risk {
+        match p.emergency_called_at {
+            Some(t) => println!(
+                "life at risk: 999 called {}",
+                crate::domain::calendar::format_stamp(t)
+            ),
+            None => println!(
+                "LIFE AT RISK: NO 999 CALL RECORDED. Call 999, then `dutydesk called-999 {}`",
+                s.reference
+            ),
+        }
+    }
+    if let Some(f) = p.fgm {
+        println!("FGM: {}", f.label());
+        match &p.fgm_report {
+            Some(r) => println!(
+                "FGM reported to the police by {} (police reference {}) {}",
+                r.reported_by,
+                r.police_reference,
+                crate::domain::calendar::format_stamp(r.reported_at)
+            ),
+            None if f == crate::domain::escalation::Fgm::Known => println!(
+                "FGM: no report to the police recorded yet (`dutydesk fgm-reported {} --by NAME --police-reference REF`)",
+                s.reference
+            ),
+            None => {}
+        }
+    }
     println!("exact words: {}", d.exact_words);
+    for r in &p.referrals {
+        println!(
+            "referral #{}: {} {} by {}{}; outcome: {}",
+            r.id,
+            r.route_label,
+            crate::domain::calendar::format_stamp(r.made_at),
+            r.made_by,
+            r.agency_reference
+                .as_deref()
+                .map(|x| format!(", their reference {x}"))
+                .unwrap_or_default(),
+            match (&r.outcome_label, r.outcome_at) {
+                (Some(o), Some(t)) => format!("{o} ({})", crate::domain::calendar::format_stamp(t)),
+                (Some(o), None) => o.clone(),
+                _ => "awaited".into(),
+            }
+        );
+    }
     for dl in &d.deadlines {
         println!(
-            "deadline: {} due {} ({:?})",
+            "deadline #{}: {} due {} ({}){}",
+            dl.id,
             dl.label,
             crate::domain::calendar::format_stamp(dl.due_at),
-            dl.status(now)
+            match dl.status(now) {
+                crate::domain::deadline::DeadlineStatus::Overdue => "overdue",
+                crate::domain::deadline::DeadlineStatus::DueSoon => "due soon",
+                crate::domain::deadline::DeadlineStatus::Ok => "open",
+                crate::domain::deadline::DeadlineStatus::Met => "met",
+                crate::domain::deadline::DeadlineStatus::Waived => "waived",
+            },
+            if dl.beyond_calendar {
+                " (counted past the known bank holidays: check)"
+            } else {
+                ""
+            }
         );
     }
     for c in &d.chronology {
@@ -497,7 +717,7 @@ pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
         StatusArg::Closed => Which::Closed,
         StatusArg::All => Which::All,
     };
-    let rows = escalations::list(&store, Viewer::from(&me), which, mine)?;
+    let rows = escalations::list(&store, Viewer::from(&me), now, which, mine)?;
     // Audited once the list is in hand: a list that failed left nothing.
     super::audit_export(
         &mut store,

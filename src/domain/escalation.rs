@@ -104,6 +104,18 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// FGM as the mandatory reporting duty is written (FGM Act 2003 s5B, as
+    /// inserted by the Serious Crime Act 2015; Home Office procedural
+    /// information 2020): *known* FGM on a girl under 18, disclosed by her or
+    /// seen, must be reported to the police by the professional who
+    /// discovered it; *at risk* is a safeguarding referral, not that duty.
+    Fgm {
+        Known = "known", "known: disclosed by the girl, or seen";
+        AtRisk = "at_risk", "at risk";
+    }
+}
+
+coded_enum! {
     /// Age bands for reporting, as national returns use them (DOMAIN.md):
     /// children unborn, under 1, 1-4, 5-9, 10-15, 16-17; adults 18-64, 65-74,
     /// 75-84, 85-94, 95+. In age order ([`AgeBand::ALL`] is the report's
@@ -149,6 +161,40 @@ impl SubjectKind {
     }
 }
 
+/// What intake stores when no exact words were given (the command line's
+/// `new` without `--words`): the written record is then still to be made.
+pub const NO_WORDS: &str = "(no exact words recorded)";
+
+/// Whether intake recorded the person's own words (which meets the
+/// written-record deadline at once).
+pub fn words_recorded(words: &str) -> bool {
+    let w = words.trim();
+    !w.is_empty() && w != NO_WORDS
+}
+
+/// The FGM duty needs to know which kind of FGM concern it is: with the FGM
+/// category, known or at risk is required; without it, neither may be given.
+/// The refusal names the choices.
+pub fn check_fgm(
+    categories: &[String],
+    subject: SubjectKind,
+    fgm: Option<Fgm>,
+) -> Result<(), String> {
+    let has = categories.iter().any(|c| c == "fgm");
+    match (has, fgm) {
+        (true, None) => Err(format!(
+            "FGM: say whether it is known (disclosed by the girl, or seen: for a girl under 18 the professional who discovered it must report it to the police) or a risk: {} or {}",
+            Fgm::Known.code(),
+            Fgm::AtRisk.code()
+        )),
+        (false, Some(_)) => Err("known / at risk FGM is given without the FGM category: add the category fgm, or leave FGM out".into()),
+        (true, Some(Fgm::Known)) if subject == SubjectKind::Staff => Err(
+            "FGM known is recorded about the girl herself (subject child or adult), not in an allegation about staff".into(),
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// A reference such as `SG-2026-0042`: sequential per year.
 pub fn reference(year: i32, seq: u32) -> String {
     format!("SG-{year}-{seq:04}")
@@ -178,6 +224,9 @@ pub struct EscalationSummary {
     pub version: i64,
     /// Linked concerns about the same person within 12 months of this one.
     pub linked_12m: i64,
+    /// A 999 call is on the record (immediate risk without one stays at the
+    /// top of the queue: `domain::urgency`).
+    pub emergency_called: bool,
 }
 
 impl EscalationSummary {
@@ -192,7 +241,9 @@ impl EscalationSummary {
 pub struct NextDue {
     pub at: DateTime<Utc>,
     pub label: String,
-    /// The rule's warning window: "due soon" starts this long before `at`.
+    /// "Due soon" starts this long before `at`: the escalation's earliest
+    /// warning among its open deadlines (each warns while its receiving
+    /// service is open: `calendar::warn_start`).
     pub warn_minutes: u32,
 }
 
@@ -226,6 +277,88 @@ pub struct EscalationDetail {
     pub chronology: Vec<ChronologyEntry>,
     /// Who has opened this record (filled for senior leads only).
     pub viewed_by: Vec<(DateTime<Utc>, String)>,
+    /// When it happened against when it was recorded, the 999 call, FGM, and
+    /// the referrals with their outcomes (issue 15).
+    pub practice: RecordPractice,
+}
+
+/// What safeguarding practice needs a record to show besides its fields:
+/// lateness, the 999 call, the FGM duty, referral outcomes.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct RecordPractice {
+    /// How long after the disclosure or observation it was recorded; `None`
+    /// when recorded within a minute of it (or its time is not known).
+    pub lateness: Option<Lateness>,
+    /// When the 999 call was made (at intake, or recorded later).
+    pub emergency_called_at: Option<DateTime<Utc>>,
+    pub fgm: Option<Fgm>,
+    /// Who reported known FGM to the police, and the police reference.
+    pub fgm_report: Option<FgmReport>,
+    /// Referrals made, oldest first, with their outcomes.
+    pub referrals: Vec<ReferralView>,
+}
+
+/// A concern recorded some time after it happened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lateness {
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    /// Recorded this many minutes after it happened.
+    pub minutes: i64,
+    /// "2d 18h after it happened".
+    pub text: String,
+    /// Deadlines counted from when it happened that were already due when it
+    /// was recorded: non-empty means the case was recorded late.
+    pub already_due: Vec<String>,
+    pub late: bool,
+}
+
+/// How late a record is: `None` within a minute (or with the occurrence after
+/// the recording, which intake refuses).
+pub fn lateness(
+    occurred: DateTime<Utc>,
+    recorded: DateTime<Utc>,
+    already_due: Vec<String>,
+) -> Option<Lateness> {
+    let minutes = (recorded - occurred).num_minutes();
+    if minutes < 1 {
+        return None;
+    }
+    let text = format!(
+        "{} after it happened",
+        super::deadline::countdown(recorded, occurred)
+    );
+    Some(Lateness {
+        occurred_at: occurred,
+        recorded_at: recorded,
+        minutes,
+        text,
+        late: !already_due.is_empty(),
+        already_due,
+    })
+}
+
+/// Known FGM reported to the police by the professional who discovered it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FgmReport {
+    pub reported_by: String,
+    pub police_reference: String,
+    pub reported_at: DateTime<Utc>,
+}
+
+/// A referral on a record, with its outcome once the receiving agency decides.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferralView {
+    pub id: i64,
+    pub route: String,
+    pub route_label: String,
+    pub made_at: DateTime<Utc>,
+    pub made_by: String,
+    pub agency_reference: Option<String>,
+    /// The outcome code (older records may hold free words).
+    pub outcome: Option<String>,
+    pub outcome_label: Option<String>,
+    pub outcome_at: Option<DateTime<Utc>>,
 }
 
 /// One line of the chronology: every note and action, attributed.

@@ -60,5 +60,8 @@ pub mod review;
 pub mod rota;
 pub mod route;
 pub mod routing;
+pub mod settings;
 pub mod staff;
 pub mod text;
+pub mod urgency;
+pub mod worktime;

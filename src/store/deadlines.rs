@@ -1,19 +1,23 @@
 //! Deadlines: rules firing on triggers, the open list for the dashboard and
-//! cron, and meeting or waiving one.
+//! cron, meeting them by what practice says meets them, and meeting or
+//! waiving one by hand.
 
 use super::escalations::{VISIBLE, Viewer};
 use super::{Result, Store, StoreError, Write, instant, settings};
-use crate::domain::calendar::{OffsetUnit, WorkingCalendar};
+use crate::domain::calendar::{Counting, OffsetUnit, WorkingCalendar};
 use crate::domain::deadline::{
-    Deadline, DeadlineState, Facts, MAX_AMOUNT, MAX_WARN_MINUTES, Rule, TriggerEvent,
-    beyond_calendar, parse_match, plan,
+    CountsFrom, Deadline, DeadlineState, Facts, Happening, KnownCodes, MAX_AMOUNT,
+    MAX_WARN_MINUTES, Rule, TriggerEvent, beyond_calendar, check_match, check_meets, fires,
+    plan_one,
 };
-use crate::domain::escalation::SubjectKind;
+use crate::domain::escalation::{Fgm, Risk, SubjectKind};
 use crate::domain::text::{clean_line, validate_line};
-use chrono::{DateTime, Utc};
+use crate::domain::worktime::{WorkingHours, WorkingTime};
+use chrono::{DateTime, NaiveTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, named_params, params};
+use std::collections::HashMap;
 
-const RULE_COLUMNS: &str = "id, code, name, trigger_event, trigger_match, offset_amount, offset_unit, warn_minutes, active";
+const RULE_COLUMNS: &str = "id, code, name, trigger_event, trigger_match, offset_amount, offset_unit, warn_minutes, active, counts_from, counting, meets, repeats";
 
 fn rule_row(r: &Row<'_>) -> rusqlite::Result<Rule> {
     Ok(Rule {
@@ -27,6 +31,10 @@ fn rule_row(r: &Row<'_>) -> rusqlite::Result<Rule> {
         unit: OffsetUnit::from_code(&r.get::<_, String>(6)?).unwrap_or(OffsetUnit::Hours),
         warn_minutes: r.get(7)?,
         active: r.get(8)?,
+        counts_from: CountsFrom::from_code(&r.get::<_, String>(9)?).unwrap_or(CountsFrom::Recorded),
+        counting: Counting::from_code(&r.get::<_, String>(10)?).unwrap_or(Counting::SameTime),
+        meets: r.get(11)?,
+        repeats: r.get(12)?,
     })
 }
 
@@ -63,13 +71,44 @@ pub fn known_through(conn: &Connection) -> Result<Option<i32>> {
     )?)
 }
 
+/// The codes rules are checked against: the organisation's categories (all
+/// of them, retired ones included, as old cases carry them) and the routes.
+pub fn known_codes(conn: &Connection) -> Result<KnownCodes> {
+    let list = |sql: &str| -> Result<Vec<String>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    Ok(KnownCodes {
+        categories: list("SELECT code FROM categories ORDER BY sort, code")?,
+        routes: list("SELECT code FROM routes ORDER BY rowid")?,
+    })
+}
+
 /// Facts about an escalation as stored, for rules that fire later
 /// (a referral, a status change, an event).
 pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
-    let (subject, critical, immediate, low_level): (String, bool, bool, bool) = conn.query_row(
-        "SELECT subject_kind, critical_incident, immediate_risk, low_level FROM escalations WHERE id = ?1",
+    let (subject, critical, immediate, risk, fgm, low_level): (
+        String,
+        bool,
+        bool,
+        String,
+        Option<String>,
+        bool,
+    ) = conn.query_row(
+        "SELECT subject_kind, critical_incident, immediate_risk, risk, fgm, low_level
+         FROM escalations WHERE id = ?1",
         [escalation_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        },
     )?;
     let mut stmt = conn.prepare_cached(
         "SELECT category FROM escalation_categories WHERE escalation_id = ?1 ORDER BY category",
@@ -83,6 +122,8 @@ pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
         critical_incident: critical,
         immediate_risk: immediate,
         low_level,
+        risk: Risk::from_code(&risk),
+        fgm: fgm.as_deref().and_then(Fgm::from_code),
         ..Facts::default()
     })
 }
@@ -91,22 +132,102 @@ pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
 /// as a write may record many cases (the demo writes thousands at a time).
 pub struct Planning {
     rules: Vec<Rule>,
-    counting: crate::domain::calendar::Counting,
     calendar: WorkingCalendar,
+    /// The organisation's working hours (setting `working_hours`).
+    hours: WorkingHours,
+    /// Each route's contacts' weekday hours by area (lower case; "" for a
+    /// contact serving any area), lowest id first; `None` for a service
+    /// with no close of business (24/7, or evenings only).
+    route_hours: HashMap<(String, String), Option<WorkingHours>>,
 }
 
 impl Planning {
     pub(crate) fn load(conn: &Connection) -> Result<Self> {
+        let mut stmt = conn.prepare(
+            "SELECT c.id, c.route, lower(trim(coalesce(c.area, ''))), c.always_open,
+                h.weekday, h.opens, h.closes
+             FROM contacts c LEFT JOIN contact_hours h ON h.contact_id = c.id
+             WHERE c.active = 1 ORDER BY c.id",
+        )?;
+        type Span = (u8, NaiveTime, NaiveTime);
+        let mut by_contact: Vec<(i64, String, String, bool, Vec<Span>)> = Vec::new();
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, route, area, always, wd, o, c) = row?;
+            if by_contact.last().is_none_or(|x| x.0 != id) {
+                by_contact.push((id, route, area, always, Vec::new()));
+            }
+            let t = |s: &Option<String>| {
+                s.as_deref()
+                    .and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok())
+            };
+            if let (Some(wd), Some(o), Some(c)) = (wd, t(&o), t(&c))
+                && let Some(last) = by_contact.last_mut()
+            {
+                last.4.push((wd.clamp(0, 255) as u8, o, c));
+            }
+        }
+        let mut route_hours = HashMap::new();
+        for (_, route, area, always, spans) in by_contact {
+            let hours = if always {
+                None
+            } else {
+                WorkingHours::from_spans(spans)
+            };
+            route_hours.entry((route, area)).or_insert(hours);
+        }
         Ok(Planning {
             rules: rules(conn)?,
-            counting: settings::counting(conn)?,
             calendar: calendar(conn)?,
+            hours: settings::load(conn)?.working_hours,
+            route_hours,
         })
+    }
+
+    /// The hours `rule` counts in for a case in `area`: its route's contact
+    /// for that area (else for any area) when that service has office hours,
+    /// else the organisation's.
+    pub fn hours_for(&self, rule: &Rule, area: &str) -> &WorkingHours {
+        let Some(route) = rule.service_route() else {
+            return &self.hours;
+        };
+        let area = area.trim().to_lowercase();
+        self.route_hours
+            .get(&(route.clone(), area))
+            .or_else(|| self.route_hours.get(&(route, String::new())))
+            .and_then(|h| h.as_ref())
+            .unwrap_or(&self.hours)
+    }
+
+    pub fn calendar(&self) -> &WorkingCalendar {
+        &self.calendar
     }
 }
 
+/// What firing the rules did: the deadlines set, and those a rule kept
+/// because one of its deadlines was already open (labels).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fired {
+    pub set: Vec<String>,
+    pub kept: Vec<String>,
+}
+
 /// Runs the rules for `event` on an escalation and stores the deadlines they
-/// set, counted from `at`. Returns how many were set. Part of the caller's
+/// set, counted from `at` (or from when it happened, `facts.occurred_at`,
+/// for rules that count from then), in the hours of the service each rule
+/// names. A rule that does not repeat keeps its deadline already open on the
+/// case (a second strategy discussion keeps the first ICPC deadline).
+/// `referral` is the referral that fired them, if any. Part of the caller's
 /// write (and audit row), so a trigger and its deadlines commit together.
 pub fn fire(
     w: &Write<'_>,
@@ -114,29 +235,110 @@ pub fn fire(
     event: TriggerEvent,
     facts: &Facts,
     at: DateTime<Utc>,
-) -> Result<usize> {
+    referral: Option<i64>,
+) -> Result<Fired> {
     let conn: &Connection = w.tx();
     let p = w.planning()?;
-    let planned = plan(&p.rules, event, facts, at, p.counting, &p.calendar);
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+    let mut out = Fired::default();
+    let area: String = conn.query_row(
+        "SELECT area FROM escalations WHERE id = ?1",
+        [escalation_id],
+        |r| r.get(0),
     )?;
-    for p in &planned {
-        stmt.execute(params![
+    let mut open = conn.prepare_cached(
+        "SELECT 1 FROM deadlines WHERE escalation_id = ?1 AND rule_id = ?2
+           AND met_at IS NULL AND waived_at IS NULL LIMIT 1",
+    )?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at, warn_at, referral_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for rule in p.rules.iter().filter(|r| fires(r, event, facts)) {
+        if !rule.repeats && open.exists(params![escalation_id, rule.id])? {
+            out.kept.push(rule.name.clone());
+            continue;
+        }
+        let wt = WorkingTime::new(p.hours_for(rule, &area), &p.calendar);
+        let planned = plan_one(rule, facts, at, &wt);
+        insert.execute(params![
             escalation_id,
-            p.rule_id,
-            p.label,
-            p.due.at.timestamp(),
-            at.timestamp()
+            rule.id,
+            planned.label,
+            planned.due.at.timestamp(),
+            planned.start.timestamp(),
+            planned.warn_at.timestamp(),
+            referral
         ])?;
+        out.set.push(planned.label);
     }
-    Ok(planned.len())
+    Ok(out)
+}
+
+/// Marks met every open deadline on the escalation whose rule is met by
+/// `what` (`deadline_rules.meets`), by `by`, at the write's time (or `at`,
+/// e.g. an intake recorded at its own time). A deadline a referral set is
+/// met by an outcome only on that referral (`referral`). Returns the labels
+/// met, for the chronology line the caller writes.
+pub fn meet_by(
+    w: &Write<'_>,
+    escalation_id: i64,
+    what: &Happening,
+    referral: Option<i64>,
+    by: i64,
+) -> Result<Vec<String>> {
+    meet_by_at(w, escalation_id, what, referral, by, w.now())
+}
+
+/// [`meet_by`] at a given instant.
+pub fn meet_by_at(
+    w: &Write<'_>,
+    escalation_id: i64,
+    what: &Happening,
+    referral: Option<i64>,
+    by: i64,
+    at: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let conn: &Connection = w.tx();
+    let rules = &w.planning()?.rules;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, rule_id, label, referral_id FROM deadlines
+         WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL AND rule_id IS NOT NULL
+         ORDER BY due_at, id",
+    )?;
+    let open = stmt
+        .query_map([escalation_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut met = Vec::new();
+    for (id, rule_id, label, from) in open {
+        let Some(rule) = rules.iter().find(|r| r.id == rule_id) else {
+            continue;
+        };
+        let same_referral = match (what, from, referral) {
+            (Happening::Outcome { .. }, Some(f), Some(r)) => f == r,
+            _ => true,
+        };
+        if rule.met_by(what) && same_referral {
+            conn.execute(
+                "UPDATE deadlines SET met_at = ?2, met_by = ?3 WHERE id = ?1",
+                params![id, at.timestamp(), by],
+            )?;
+            met.push(clean_line(&label));
+        }
+    }
+    Ok(met)
 }
 
 const COLUMNS: &str = "d.id, d.escalation_id, e.reference, d.label, d.due_at,
-    coalesce(r.warn_minutes, 240), r.offset_unit, d.met_at, ms.display_name,
-    d.waived_at, ws.display_name, d.waived_reason, e.assignee_id";
+    coalesce(d.warn_at, d.due_at - 60 * coalesce(r.warn_minutes, 240)), r.offset_unit,
+    d.met_at, ms.display_name, d.waived_at, ws.display_name, d.waived_reason, e.assignee_id,
+    r.counting";
 
 macro_rules! joins {
     () => {
@@ -153,9 +355,14 @@ const OPEN_FROM: &str = concat!("deadlines d INDEXED BY deadlines_open_by_due", 
 
 fn row(r: &Row<'_>, known: Option<i32>) -> rusqlite::Result<Deadline> {
     let due_at = instant(r.get(4)?);
+    let warn_at: i64 = r.get(5)?;
     let unit = r
         .get::<_, Option<String>>(6)?
         .and_then(|u| OffsetUnit::from_code(&u));
+    let counting = r
+        .get::<_, Option<String>>(13)?
+        .and_then(|c| Counting::from_code(&c));
+    let working = unit == Some(OffsetUnit::WorkingDays) || counting == Some(Counting::WorkingHours);
     let name = |i: usize| -> rusqlite::Result<String> {
         Ok(clean_line(
             r.get::<_, Option<String>>(i)?.as_deref().unwrap_or("?"),
@@ -179,8 +386,8 @@ fn row(r: &Row<'_>, known: Option<i32>) -> rusqlite::Result<Deadline> {
         reference: clean_line(&r.get::<_, String>(2)?),
         label: clean_line(&r.get::<_, String>(3)?),
         due_at,
-        warn_minutes: r.get(5)?,
-        beyond_calendar: state == DeadlineState::Open && beyond_calendar(unit, due_at, known),
+        warn_minutes: ((due_at.timestamp() - warn_at).max(0) / 60).min(u32::MAX as i64) as u32,
+        beyond_calendar: state == DeadlineState::Open && beyond_calendar(working, due_at, known),
         state,
         assignee_id: r.get(12)?,
     })
@@ -353,10 +560,14 @@ pub fn meet(w: &mut Write<'_>, id: i64, note: &str) -> Result<Deadline> {
     Ok(d)
 }
 
-/// Waives a deadline; the reason is required and kept.
+/// Waives a deadline; the reason is required and kept (refused as bad
+/// input without one, nothing written).
 pub fn waive(w: &mut Write<'_>, id: i64, reason: &str) -> Result<Deadline> {
-    let reason =
-        validate_line("reason", reason, 4000).map_err(|e| StoreError::Refused(e.to_string()))?;
+    let reason = validate_line("reason", reason, 4000).map_err(|e| {
+        StoreError::Invalid(format!(
+            "{e}: a deadline is waived only with the reason, e.g. --reason \"the child moved out of area; new authority informed\""
+        ))
+    })?;
     let (me, d) = open_one(w, id)?;
     let now = w.now();
     w.tx().execute(
@@ -380,17 +591,79 @@ pub fn waive(w: &mut Write<'_>, id: i64, reason: &str) -> Result<Deadline> {
     Ok(d)
 }
 
-/// After new bank holidays arrive, recounts open working-day deadlines that
-/// were counted past the old calendar, so no date stays silently wrong.
-/// Returns how many moved.
+/// The open deadline of escalation `escalation_id` that `which` names: a
+/// rule code (`lado_referral`) or a deadline's number. Refused, listing the
+/// open deadlines with their codes and numbers, when none matches or a code
+/// names several (a rule that repeats: give the number).
+pub fn find_open(conn: &Connection, escalation_id: i64, which: &str) -> Result<i64> {
+    let which = which.trim();
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, coalesce(r.code, ''), d.label, d.due_at FROM deadlines d
+         LEFT JOIN deadline_rules r ON r.id = d.rule_id
+         WHERE d.escalation_id = ?1 AND d.met_at IS NULL AND d.waived_at IS NULL
+         ORDER BY d.due_at, d.id",
+    )?;
+    let open = stmt
+        .query_map([escalation_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                clean_line(&r.get::<_, String>(2)?),
+                r.get::<_, i64>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let list = || {
+        open.iter()
+            .map(|(id, code, label, due)| {
+                format!(
+                    "{} (#{id}{}, due {})",
+                    label,
+                    if code.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {code}")
+                    },
+                    crate::domain::calendar::format_stamp(instant(*due))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if open.is_empty() {
+        return Err(StoreError::Refused("it has no open deadlines".into()));
+    }
+    let by_id = which.trim_start_matches('#').parse::<i64>().ok();
+    let found: Vec<i64> = open
+        .iter()
+        .filter(|(id, code, _, _)| Some(*id) == by_id || code == which)
+        .map(|(id, ..)| *id)
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(StoreError::Invalid(format!(
+            "no open deadline {which:?} on it: give a rule code or a number from: {}",
+            list()
+        ))),
+        _ => Err(StoreError::Invalid(format!(
+            "{} open deadlines of {which}: give the number of one: {}",
+            found.len(),
+            list()
+        ))),
+    }
+}
+
+/// After new bank holidays arrive, recounts open deadlines counted in
+/// working time (working days, working hours) that were counted past the
+/// old calendar, so no date stays silently wrong. Returns how many moved.
 pub fn recount_beyond(w: &mut Write<'_>, old_known: Option<i32>) -> Result<usize> {
     let conn: &Connection = w.tx();
-    let counting = settings::counting(conn)?;
-    let cal = calendar(conn)?;
+    // Read afresh: the holidays changed in this write.
+    let p = Planning::load(conn)?;
     let mut stmt = conn.prepare(
-        "SELECT d.id, d.created_at, d.due_at, r.offset_amount FROM deadlines d
-         JOIN deadline_rules r ON r.id = d.rule_id
-         WHERE d.met_at IS NULL AND d.waived_at IS NULL AND r.offset_unit = 'working_days'",
+        "SELECT d.id, d.created_at, d.due_at, d.rule_id, e.area FROM deadlines d
+         JOIN escalations e ON e.id = d.escalation_id
+         WHERE d.met_at IS NULL AND d.waived_at IS NULL AND d.rule_id IS NOT NULL",
     )?;
     let rows = stmt
         .query_map([], |r| {
@@ -398,26 +671,36 @@ pub fn recount_beyond(w: &mut Write<'_>, old_known: Option<i32>) -> Result<usize
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
-                r.get::<_, u32>(3)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut moved = 0;
-    for (id, from, due, amount) in rows {
-        if !beyond_calendar(Some(OffsetUnit::WorkingDays), instant(due), old_known) {
+    for (id, from, due, rule_id, area) in rows {
+        let Some(rule) = p.rules.iter().find(|r| r.id == rule_id) else {
+            continue;
+        };
+        if !rule.counts_working_time() || !beyond_calendar(true, instant(due), old_known) {
             continue;
         }
-        let new = crate::domain::calendar::due_after(
+        let wt = WorkingTime::new(p.hours_for(rule, &area), &p.calendar);
+        // Counted again from where it started (the stored start is the
+        // occurrence or the recording, as the rule said).
+        let facts = Facts::default();
+        let planned = plan_one(
+            &Rule {
+                counts_from: CountsFrom::Recorded,
+                ..rule.clone()
+            },
+            &facts,
             instant(from),
-            amount,
-            OffsetUnit::WorkingDays,
-            counting,
-            &cal,
+            &wt,
         );
-        if new.at.timestamp() != due {
+        if planned.due.at.timestamp() != due {
             conn.execute(
-                "UPDATE deadlines SET due_at = ?2 WHERE id = ?1",
-                params![id, new.at.timestamp()],
+                "UPDATE deadlines SET due_at = ?2, warn_at = ?3 WHERE id = ?1",
+                params![id, planned.due.at.timestamp(), planned.warn_at.timestamp()],
             )?;
             moved += 1;
         }
@@ -436,10 +719,18 @@ pub struct RuleInput {
     pub unit: OffsetUnit,
     pub warn_minutes: i64,
     pub active: bool,
+    pub counts_from: CountsFrom,
+    pub counting: Counting,
+    /// What meets it (see `domain::deadline::Meet`); empty: only by hand.
+    pub meets: String,
+    pub repeats: bool,
 }
 
-fn check_rule(r: &RuleInput) -> Result<()> {
-    let refuse = |m: String| Err(StoreError::Refused(m));
+/// Checks a rule: its code, name, match and meets against the real category
+/// and route codes, its counting against its unit, and its offsets. Every
+/// refusal is bad input naming the valid values.
+fn check_rule(conn: &Connection, r: &RuleInput) -> Result<()> {
+    let refuse = |m: String| Err(StoreError::Invalid(m));
     if !(1..=40).contains(&r.code.len())
         || !r
             .code
@@ -451,8 +742,11 @@ fn check_rule(r: &RuleInput) -> Result<()> {
             r.code
         ));
     }
-    validate_line("name", &r.name, 120).map_err(|e| StoreError::Refused(e.to_string()))?;
-    parse_match(&r.matcher).map_err(StoreError::Refused)?;
+    validate_line("name", &r.name, 120).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let known = known_codes(conn)?;
+    check_match(&r.matcher, &known).map_err(StoreError::Invalid)?;
+    check_meets(&r.meets, &known).map_err(StoreError::Invalid)?;
+    crate::domain::calendar::check_counting(r.unit, r.counting).map_err(StoreError::Invalid)?;
     if !(0..=MAX_AMOUNT as i64).contains(&r.amount) {
         return refuse(format!(
             "an offset of {} is refused: it must be 0 to {MAX_AMOUNT}",
@@ -472,7 +766,7 @@ fn check_rule(r: &RuleInput) -> Result<()> {
 /// lead may; existing deadlines keep their dates.
 pub fn save_rule(w: &mut Write<'_>, r: &RuleInput) -> Result<bool> {
     super::staff::require_manager(w, "change deadline rules")?;
-    check_rule(r)?;
+    check_rule(w.tx(), r)?;
     let existed = w
         .tx()
         .query_row(
@@ -482,13 +776,23 @@ pub fn save_rule(w: &mut Write<'_>, r: &RuleInput) -> Result<bool> {
         )
         .optional()?
         .is_some();
+    let meets: Vec<String> = r
+        .meets
+        .split(',')
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let meets = meets.join(",");
     w.tx().execute(
         "INSERT INTO deadline_rules (code, name, trigger_event, trigger_match, offset_amount,
-            offset_unit, warn_minutes, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            offset_unit, warn_minutes, active, counts_from, counting, meets, repeats)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name,
             trigger_event = excluded.trigger_event, trigger_match = excluded.trigger_match,
             offset_amount = excluded.offset_amount, offset_unit = excluded.offset_unit,
-            warn_minutes = excluded.warn_minutes, active = excluded.active",
+            warn_minutes = excluded.warn_minutes, active = excluded.active,
+            counts_from = excluded.counts_from, counting = excluded.counting,
+            meets = excluded.meets, repeats = excluded.repeats",
         params![
             r.code,
             r.name.trim(),
@@ -497,7 +801,11 @@ pub fn save_rule(w: &mut Write<'_>, r: &RuleInput) -> Result<bool> {
             r.amount,
             r.unit.code(),
             r.warn_minutes,
-            r.active
+            r.active,
+            r.counts_from.code(),
+            r.counting.code(),
+            meets,
+            r.repeats
         ],
     )?;
     w.audit(
@@ -505,12 +813,16 @@ pub fn save_rule(w: &mut Write<'_>, r: &RuleInput) -> Result<bool> {
         "deadline_rule",
         Some(&r.code),
         Some(&format!(
-            "{} on {} [{}]: {} {}, warn {} min{}",
+            "{} on {} [{}]: {} {} {}, from {}, met by [{}]{}, warn {} min{}",
             r.name,
             r.event.code(),
             r.matcher,
             r.amount,
             r.unit.code(),
+            r.counting.code(),
+            r.counts_from.code(),
+            meets,
+            if r.repeats { ", repeats" } else { "" },
             r.warn_minutes,
             if r.active { "" } else { ", inactive" }
         )),

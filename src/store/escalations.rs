@@ -3,20 +3,16 @@
 
 use super::{Result, Store, StoreError, Write, instant};
 use crate::domain::escalation::{
-    AgeBand, ChronologyEntry, Consent, EscalationDetail, EscalationSummary, LocationType, NextDue,
-    Risk, Status, SubjectKind,
+    AgeBand, ChronologyEntry, Consent, EscalationDetail, EscalationSummary, Fgm, FgmReport,
+    LocationType, NextDue, RecordPractice, ReferralView, Risk, Status, SubjectKind,
 };
 use crate::domain::text::{clean_block, clean_line};
+use crate::domain::urgency::{Input, Tier};
 use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{OptionalExtension, Row, named_params, params};
 
 pub(crate) use super::access::VISIBLE;
 pub use super::access::Viewer;
-
-/// The dashboard's order, identical to the `escalations_open_queue` index:
-/// soonest deadline first (overdue is soonest), none last, then risk, then age.
-const QUEUE_ORDER: &str = "e.next_due_at IS NULL, e.next_due_at,
-    CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.raised_at";
 
 /// The columns of an [`EscalationSummary`] over `e` (bind `:senior` and
 /// `:me`). The REPEAT count (`linked_12m`) counts only linked escalations this
@@ -32,10 +28,7 @@ const SUMMARY_COLUMNS: &str = concat!(
     (SELECT d.label FROM deadlines d
      WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
      ORDER BY d.due_at LIMIT 1),
-    (SELECT coalesce(r.warn_minutes, 240) FROM deadlines d
-     LEFT JOIN deadline_rules r ON r.id = d.rule_id
-     WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
-     ORDER BY d.due_at LIMIT 1),
+    e.next_warn_at,
     e.closed_by IS NOT NULL AND e.closed_at IS NULL, e.version,
     (SELECT count(*) FROM escalation_links l JOIN escalations o
         ON o.id = CASE WHEN l.escalation_id = e.id THEN l.linked_id ELSE l.escalation_id END
@@ -43,13 +36,18 @@ const SUMMARY_COLUMNS: &str = concat!(
        AND abs(o.raised_at - e.raised_at) <= 365 * 86400
        AND ",
     super::access::visible_sql!("o"),
-    ")"
+    "),
+    e.emergency_called_at IS NOT NULL"
 );
+
+/// How many columns [`SUMMARY_COLUMNS`] has: the record's own start after it.
+const SUMMARY_WIDTH: usize = 18;
 
 fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
     let cats: Option<String> = r.get(3)?;
     let next_at: Option<i64> = r.get(11)?;
     let next_label: Option<String> = r.get(12)?;
+    let next_warn: Option<i64> = r.get(13)?;
     Ok(EscalationSummary {
         id: r.get(0)?,
         reference: clean_line(&r.get::<_, String>(1)?),
@@ -67,11 +65,15 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
         next_due: next_at.map(|at| NextDue {
             at: instant(at),
             label: clean_line(next_label.as_deref().unwrap_or("deadline")),
-            warn_minutes: r.get::<_, Option<u32>>(13).ok().flatten().unwrap_or(240),
+            // The escalation's earliest warning, as minutes before its next
+            // deadline: "due soon" exactly when any open deadline warns.
+            warn_minutes: ((at - next_warn.unwrap_or(at - 14_400)).max(0) / 60).min(u32::MAX as i64)
+                as u32,
         }),
         awaiting_signoff: r.get(14)?,
         version: r.get(15)?,
         linked_12m: r.get(16)?,
+        emergency_called: r.get(17)?,
     })
 }
 
@@ -104,29 +106,227 @@ pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
     Ok(all - hidden_restricted - excluded)
 }
 
-/// The open-queue page's SQL, also explained by `store::plans`.
-pub(crate) fn open_page_sql() -> String {
+/// The bands of the order of urgency as the store reads them
+/// (`domain::urgency`): each is one index-backed query in its own order, so
+/// a page of the queue never sorts the whole open set. The first three are
+/// small (what needs a DSL now); the last is the bulk, read in the order of
+/// `escalations_open_queue`. Overdue and due soon are one band here: both
+/// are "a deadline warns" (`next_warn_at` has passed), and ordering it by
+/// the next deadline puts the overdue first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Band {
+    LifeAtRisk,
+    Unacknowledged,
+    Warning,
+    Rest,
+}
+
+impl Band {
+    pub(crate) const ALL: [Band; 4] = [
+        Band::LifeAtRisk,
+        Band::Unacknowledged,
+        Band::Warning,
+        Band::Rest,
+    ];
+
+    fn of(t: Tier) -> Band {
+        match t {
+            Tier::LifeAtRisk => Band::LifeAtRisk,
+            Tier::Unacknowledged => Band::Unacknowledged,
+            Tier::Overdue | Tier::DueSoon => Band::Warning,
+            Tier::Rest => Band::Rest,
+        }
+    }
+
+    /// `FROM` with the index the band reads.
+    fn from(self) -> &'static str {
+        match self {
+            Band::LifeAtRisk => "escalations e INDEXED BY escalations_open_999",
+            Band::Unacknowledged => "escalations e INDEXED BY escalations_unacknowledged",
+            Band::Warning => "escalations e INDEXED BY escalations_open_warn",
+            // Its ORDER BY is the index's, so the planner reads it in order
+            // (and a lost index shows in the plan instead of failing).
+            Band::Rest => "escalations e",
+        }
+    }
+
+    /// `FROM` for counting the band or a case's place in it: always the
+    /// band's index (without an ORDER BY to match, the planner would pick
+    /// another open-rows index and read every wide row).
+    fn counting_from(self) -> &'static str {
+        match self {
+            Band::Rest => "escalations e INDEXED BY escalations_open_queue",
+            b => b.from(),
+        }
+    }
+
+    /// Which open escalations are in the band (bind `:now`, `:ack`,
+    /// `:ack_imm`, `:ack_min`: seconds).
+    fn filter(self) -> &'static str {
+        match self {
+            Band::LifeAtRisk => {
+                "e.status <> 'closed' AND e.immediate_risk = 1 AND e.emergency_called_at IS NULL"
+            }
+            Band::Unacknowledged => "e.status <> 'closed' AND e.acknowledged_at IS NULL AND e.raised_at <= :now - :ack_min
+                 AND NOT (e.immediate_risk = 1 AND e.emergency_called_at IS NULL)
+                 AND e.raised_at <= :now - CASE e.immediate_risk WHEN 1 THEN :ack_imm ELSE :ack END",
+            Band::Warning => "e.status <> 'closed' AND e.next_warn_at IS NOT NULL AND e.next_warn_at <= :now
+                 AND NOT (e.immediate_risk = 1 AND e.emergency_called_at IS NULL)
+                 AND NOT (e.acknowledged_at IS NULL AND e.raised_at <= :now - CASE e.immediate_risk WHEN 1 THEN :ack_imm ELSE :ack END)",
+            Band::Rest => "e.status <> 'closed' AND (e.next_warn_at IS NULL OR e.next_warn_at > :now)
+                 AND NOT (e.immediate_risk = 1 AND e.emergency_called_at IS NULL)
+                 AND NOT (e.acknowledged_at IS NULL AND e.raised_at <= :now - CASE e.immediate_risk WHEN 1 THEN :ack_imm ELSE :ack END)",
+        }
+    }
+
+    /// The band's order, as `domain::urgency::key` orders it.
+    fn order(self) -> &'static str {
+        match self {
+            Band::LifeAtRisk | Band::Unacknowledged => "e.raised_at, e.id",
+            Band::Warning => {
+                "e.next_due_at, CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.raised_at, e.id"
+            }
+            Band::Rest => {
+                "CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.next_due_at IS NULL, e.next_due_at, e.raised_at, e.id"
+            }
+        }
+    }
+
+    /// The sort key as a row value, to count the rows before one.
+    fn key(self) -> &'static str {
+        match self {
+            Band::LifeAtRisk | Band::Unacknowledged => "(e.raised_at, e.id)",
+            Band::Warning => {
+                "(e.next_due_at, CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.raised_at, e.id)"
+            }
+            Band::Rest => {
+                "(CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.next_due_at IS NULL, coalesce(e.next_due_at, 0), e.raised_at, e.id)"
+            }
+        }
+    }
+}
+
+/// The band's page SQL (bind the clock and acknowledgement windows, `:senior`,
+/// `:me`, `:mine`, `:limit`, `:offset`), also explained by `store::plans`.
+/// The window is found from the index alone (the rows skipped by OFFSET are
+/// never read from the table), then its few rows are read and put back in
+/// the band's order.
+pub(crate) fn band_page_sql(band: Band) -> String {
     format!(
-        "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
-         WHERE e.status <> 'closed' AND {VISIBLE}
-         ORDER BY {QUEUE_ORDER} LIMIT :limit OFFSET :offset"
+        "SELECT {SUMMARY_COLUMNS} FROM (
+            SELECT e.id AS qid FROM {} WHERE {} AND {VISIBLE} AND (:mine = 0 OR e.assignee_id = :me)
+            ORDER BY {} LIMIT :limit OFFSET :offset) q
+         JOIN escalations e ON e.id = q.qid LEFT JOIN staff s ON s.id = e.assignee_id
+         ORDER BY {}",
+        band.from(),
+        band.filter(),
+        band.order(),
+        band.order()
     )
 }
 
-/// One page of the open queue, in dashboard order.
-pub fn open_page(
-    store: &Store,
+fn band_count_sql(band: Band) -> String {
+    format!(
+        "SELECT count(*) FROM {} WHERE {} AND {VISIBLE}",
+        band.counting_from(),
+        band.filter()
+    )
+}
+
+/// The clock and acknowledgement windows the bands are read with.
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    now: i64,
+    ack_minutes: u32,
+}
+
+impl Clock {
+    fn load(conn: &rusqlite::Connection, now: DateTime<Utc>) -> Result<Self> {
+        Ok(Clock {
+            now: now.timestamp(),
+            ack_minutes: super::settings::load(conn)?.ack_minutes,
+        })
+    }
+
+    /// (`:ack`, `:ack_imm`, `:ack_min`) in seconds.
+    fn windows(self) -> (i64, i64, i64) {
+        let ack = crate::domain::alert::ack_window(self.ack_minutes, false).num_seconds();
+        let imm = crate::domain::alert::ack_window(self.ack_minutes, true).num_seconds();
+        (ack, imm, ack.min(imm))
+    }
+}
+
+/// The named parameters `stmt` uses, out of `all`: the bands use different
+/// subsets, and binding a name a statement lacks is an error.
+fn used<'a>(
+    stmt: &rusqlite::Statement<'_>,
+    all: &[(&'a str, &'a dyn rusqlite::ToSql)],
+) -> Vec<(&'a str, &'a dyn rusqlite::ToSql)> {
+    all.iter()
+        .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
+        .copied()
+        .collect()
+}
+
+fn band_count(conn: &rusqlite::Connection, band: Band, viewer: Viewer, c: Clock) -> Result<i64> {
+    let (ack, imm, min) = c.windows();
+    let mut stmt = conn.prepare_cached(&band_count_sql(band))?;
+    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
+    ":senior": viewer.senior, ":me": viewer.staff_id};
+    let p = used(&stmt, all);
+    Ok(stmt.query_row(p.as_slice(), |r| r.get(0))?)
+}
+
+fn band_rows(
+    conn: &rusqlite::Connection,
+    band: Band,
     viewer: Viewer,
+    c: Clock,
+    mine: bool,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<EscalationSummary>> {
-    let mut stmt = store.conn().prepare_cached(&open_page_sql())?;
-    let rows = stmt.query_map(
-        named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
-        ":limit": limit, ":offset": offset},
-        summary,
-    )?;
+    let (ack, imm, min) = c.windows();
+    let mut stmt = conn.prepare_cached(&band_page_sql(band))?;
+    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
+    ":senior": viewer.senior, ":me": viewer.staff_id, ":mine": mine,
+    ":limit": limit, ":offset": offset};
+    let p = used(&stmt, all);
+    let rows = stmt.query_map(p.as_slice(), summary)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One page of the open queue in the order of urgency at `now`
+/// (`domain::urgency`): each band counted (the first three are small) and
+/// read from its own index, so a page costs the same at any size of history.
+pub fn open_page(
+    store: &Store,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<EscalationSummary>> {
+    let conn = store.conn();
+    let c = Clock::load(conn, now)?;
+    let (mut skip, mut want) = (offset.max(0), limit.max(0));
+    let mut out = Vec::new();
+    for band in Band::ALL {
+        if want == 0 {
+            break;
+        }
+        if band != Band::Rest {
+            let n = band_count(conn, band, viewer, c)?;
+            if skip >= n {
+                skip -= n;
+                continue;
+            }
+        }
+        let rows = band_rows(conn, band, viewer, c, false, skip, want)?;
+        skip = 0;
+        want -= rows.len() as i64;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// The unacknowledged count's SQL, also explained by `store::plans`.
@@ -247,23 +447,32 @@ pub enum Which {
     All,
 }
 
-/// Escalations for `dutydesk list`: open ones in dashboard order, closed and
-/// all by reference; `mine` keeps those assigned to the viewer.
+/// Escalations for `dutydesk list`: open ones in the order of urgency at
+/// `now` (the dashboard's), closed and all by reference; `mine` keeps those
+/// assigned to the viewer.
 pub fn list(
     store: &Store,
     viewer: Viewer,
+    now: DateTime<Utc>,
     which: Which,
     mine: bool,
 ) -> Result<Vec<EscalationSummary>> {
-    let (filter, order) = match which {
-        Which::Open => ("e.status <> 'closed'", QUEUE_ORDER),
-        Which::Closed => ("e.status = 'closed'", "e.ref_year, e.ref_seq"),
-        Which::All => ("1", "e.ref_year, e.ref_seq"),
+    if which == Which::Open {
+        let c = Clock::load(store.conn(), now)?;
+        let mut out = Vec::new();
+        for band in Band::ALL {
+            out.extend(band_rows(store.conn(), band, viewer, c, mine, 0, -1)?);
+        }
+        return Ok(out);
+    }
+    let filter = match which {
+        Which::Closed => "e.status = 'closed'",
+        _ => "1",
     };
     let mut stmt = store.conn().prepare(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
          WHERE {filter} AND {VISIBLE} AND (:mine = 0 OR e.assignee_id = :me)
-         ORDER BY {order}"
+         ORDER BY e.ref_year, e.ref_seq"
     ))?;
     let rows = stmt.query_map(
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":mine": mine},
@@ -272,23 +481,70 @@ pub fn list(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Where escalation `id` stands in the open queue (0-based), if it is open and
-/// visible: used to keep the selection on it when the list changes.
-pub fn position(store: &Store, viewer: Viewer, id: i64) -> Result<Option<i64>> {
-    Ok(store
-        .conn()
+/// Where escalation `id` stands in the open queue at `now` (0-based), if it
+/// is open and visible: used to keep the selection on it when the list
+/// changes. Its band comes from `domain::urgency::tier`; its place is the
+/// bands before it plus the rows of its band whose key is smaller.
+pub fn position(store: &Store, viewer: Viewer, now: DateTime<Utc>, id: i64) -> Result<Option<i64>> {
+    let conn = store.conn();
+    let row = conn
         .query_row(
             &format!(
-                "SELECT pos FROM (
-                   SELECT e.id, row_number() OVER (ORDER BY {QUEUE_ORDER}) - 1 AS pos
-                   FROM escalations e INDEXED BY escalations_open_queue
-                   WHERE e.status <> 'closed' AND {VISIBLE})
-                 WHERE id = :id"
+                "SELECT e.risk, e.raised_at, e.acknowledged_at IS NOT NULL, e.immediate_risk,
+                    e.emergency_called_at IS NOT NULL, e.next_due_at, e.next_warn_at
+                 FROM escalations e WHERE e.id = :id AND e.status <> 'closed' AND {VISIBLE}"
             ),
             named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":id": id},
-            |r| r.get(0),
+            |r| {
+                Ok(Input {
+                    id,
+                    risk: Risk::from_code(&r.get::<_, String>(0)?).unwrap_or(Risk::High),
+                    raised_at: instant(r.get(1)?),
+                    acknowledged: r.get(2)?,
+                    immediate_risk: r.get(3)?,
+                    emergency_called: r.get(4)?,
+                    next_due: r.get::<_, Option<i64>>(5)?.map(instant),
+                    next_warn: r.get::<_, Option<i64>>(6)?.map(instant),
+                })
+            },
         )
-        .optional()?)
+        .optional()?;
+    let Some(e) = row else {
+        return Ok(None);
+    };
+    let c = Clock::load(conn, now)?;
+    let band = Band::of(crate::domain::urgency::tier(&e, now, c.ack_minutes));
+    let mut pos = 0;
+    for b in Band::ALL {
+        if b == band {
+            break;
+        }
+        pos += band_count(conn, b, viewer, c)?;
+    }
+    let (ack, imm, min) = c.windows();
+    let rank = match e.risk {
+        Risk::High => 0,
+        Risk::Medium => 1,
+        Risk::Low => 2,
+    };
+    let due = e.next_due.map(|d| d.timestamp());
+    let mut stmt = conn.prepare(&format!(
+        "SELECT count(*) FROM {} WHERE {} AND {VISIBLE} AND {} < {}",
+        band.counting_from(),
+        band.filter(),
+        band.key(),
+        match band {
+            Band::LifeAtRisk | Band::Unacknowledged => "(:raised, :id)",
+            Band::Warning => "(:due, :rank, :raised, :id)",
+            Band::Rest => "(:rank, :none, coalesce(:due, 0), :raised, :id)",
+        }
+    ))?;
+    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
+    ":senior": viewer.senior, ":me": viewer.staff_id, ":raised": e.raised_at.timestamp(),
+    ":id": id, ":due": due, ":rank": rank, ":none": due.is_none()};
+    let p = used(&stmt, all);
+    let before: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
+    Ok(Some(pos + before))
 }
 
 /// An escalation's version and how many chronology entries it has, if the
@@ -328,44 +584,61 @@ pub(crate) fn detail_in(
                     e.location_type, e.raised_by, e.occurred_at, e.occurred_place,
                     e.exact_words, e.appearance, e.consent, e.consent_reason,
                     e.critical_incident, e.outcome, e.closure_rationale, e.version,
-                    e.low_level, e.work_area, e.works_with
+                    e.emergency_called_at, e.fgm, e.fgm_reported_by, e.fgm_police_reference,
+                    e.fgm_reported_at, e.low_level, e.work_area, e.works_with
                  FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
                  WHERE e.id = :id AND {VISIBLE}"
             ),
             named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":id": id},
             |r| {
+                // The record's own columns, after the summary's.
+                let at = |i: usize| SUMMARY_WIDTH + i;
                 let opt = |i: usize| -> rusqlite::Result<Option<String>> {
-                    Ok(r.get::<_, Option<String>>(i)?.map(|s| clean_line(&s)))
+                    Ok(r.get::<_, Option<String>>(at(i))?.map(|s| clean_line(&s)))
+                };
+                let fgm_report = match (opt(18)?, opt(19)?, r.get::<_, Option<i64>>(at(20))?) {
+                    (Some(by), Some(reference), Some(t)) => Some(FgmReport {
+                        reported_by: by,
+                        police_reference: reference,
+                        reported_at: instant(t),
+                    }),
+                    _ => None,
                 };
                 Ok(EscalationDetail {
                     summary: summary(r)?,
-                    subject_name: clean_line(&r.get::<_, String>(17)?),
-                    subject_dob: opt(18)?,
-                    age_band: AgeBand::from_code(&r.get::<_, String>(19)?)
+                    subject_name: clean_line(&r.get::<_, String>(at(0))?),
+                    subject_dob: opt(1)?,
+                    age_band: AgeBand::from_code(&r.get::<_, String>(at(2))?)
                         .unwrap_or(AgeBand::Unknown),
-                    area: clean_line(&r.get::<_, String>(20)?),
-                    location_type: LocationType::from_code(&r.get::<_, String>(21)?)
+                    area: clean_line(&r.get::<_, String>(at(3))?),
+                    location_type: LocationType::from_code(&r.get::<_, String>(at(4))?)
                         .unwrap_or(LocationType::Unknown),
-                    raised_by: clean_line(&r.get::<_, String>(22)?),
-                    occurred_at: r.get::<_, Option<i64>>(23)?.map(instant),
-                    occurred_place: opt(24)?,
-                    exact_words: clean_block(&r.get::<_, String>(25)?),
-                    appearance: r.get::<_, Option<String>>(26)?.map(|s| clean_block(&s)),
-                    consent: Consent::from_code(&r.get::<_, String>(27)?)
+                    raised_by: clean_line(&r.get::<_, String>(at(5))?),
+                    occurred_at: r.get::<_, Option<i64>>(at(6))?.map(instant),
+                    occurred_place: opt(7)?,
+                    exact_words: clean_block(&r.get::<_, String>(at(8))?),
+                    appearance: r.get::<_, Option<String>>(at(9))?.map(|s| clean_block(&s)),
+                    consent: Consent::from_code(&r.get::<_, String>(at(10))?)
                         .unwrap_or(Consent::Sought),
-                    consent_reason: r.get::<_, Option<String>>(28)?.map(|s| clean_block(&s)),
-                    critical_incident: r.get(29)?,
-                    outcome: opt(30)?,
-                    closure_rationale: r.get::<_, Option<String>>(31)?.map(|s| clean_block(&s)),
-                    version: r.get(32)?,
-                    low_level: r.get(33)?,
-                    work_area: opt(34)?,
+                    consent_reason: r.get::<_, Option<String>>(at(11))?.map(|s| clean_block(&s)),
+                    critical_incident: r.get(at(12))?,
+                    outcome: opt(13)?,
+                    closure_rationale: r.get::<_, Option<String>>(at(14))?.map(|s| clean_block(&s)),
+                    version: r.get(at(15))?,
+                    low_level: r.get(at(21))?,
+                    work_area: opt(22)?,
                     works_with: r
-                        .get::<_, Option<String>>(35)?
+                        .get::<_, Option<String>>(at(23))?
                         .and_then(|w| crate::domain::escalation::WorksWith::from_code(&w)),
                     deadlines: Vec::new(),
                     chronology: Vec::new(),
                     viewed_by: Vec::new(),
+                    practice: RecordPractice {
+                        emergency_called_at: r.get::<_, Option<i64>>(at(16))?.map(instant),
+                        fgm: opt(17)?.as_deref().and_then(Fgm::from_code),
+                        fgm_report,
+                        ..RecordPractice::default()
+                    },
                 })
             },
         )
@@ -374,6 +647,18 @@ pub(crate) fn detail_in(
         return Ok(None);
     };
     d.deadlines = super::deadlines::of_escalation(conn, id)?;
+    d.practice.referrals = referrals_of(conn, id)?;
+    if let Some(occurred) = d.occurred_at {
+        let raised = d.summary.raised_at;
+        // Due before it was even recorded: counted from when it happened.
+        let already: Vec<String> = d
+            .deadlines
+            .iter()
+            .filter(|dl| dl.due_at <= raised)
+            .map(|dl| dl.label.clone())
+            .collect();
+        d.practice.lateness = crate::domain::escalation::lateness(occurred, raised, already);
+    }
     let redacted = viewer.redacted;
     let mut stmt = conn.prepare_cached(
         "SELECT c.at, s.display_name, c.kind, c.body FROM chronology c
@@ -405,12 +690,45 @@ pub(crate) fn detail_in(
         d.appearance = None;
         d.consent_reason = None;
         d.occurred_place = None;
+        if let Some(report) = &mut d.practice.fgm_report {
+            report.reported_by = "(hidden)".into();
+        }
         d.closure_rationale = d.closure_rationale.map(|_| HIDDEN.into());
         for c in &mut d.chronology {
             c.body = HIDDEN.into();
         }
     }
     Ok(Some(d))
+}
+
+/// The referrals on an escalation, oldest first, with their outcomes (the
+/// code's label from `referral_outcomes`, or the stored words for an older
+/// free-text outcome).
+pub fn referrals_of(conn: &rusqlite::Connection, escalation_id: i64) -> Result<Vec<ReferralView>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.route, coalesce(rt.label, r.route), r.made_at, coalesce(s.display_name, '?'),
+            r.agency_reference, r.outcome, o.label, r.outcome_at
+         FROM referrals r LEFT JOIN routes rt ON rt.code = r.route
+         LEFT JOIN staff s ON s.id = r.made_by
+         LEFT JOIN referral_outcomes o ON o.route = r.route AND o.code = r.outcome
+         WHERE r.escalation_id = ?1 ORDER BY r.made_at, r.id",
+    )?;
+    let rows = stmt.query_map([escalation_id], |r| {
+        let outcome: Option<String> = r.get::<_, Option<String>>(6)?.map(|s| clean_line(&s));
+        let label: Option<String> = r.get::<_, Option<String>>(7)?.map(|s| clean_line(&s));
+        Ok(ReferralView {
+            id: r.get(0)?,
+            route: clean_line(&r.get::<_, String>(1)?),
+            route_label: clean_line(&r.get::<_, String>(2)?),
+            made_at: instant(r.get(3)?),
+            made_by: clean_line(&r.get::<_, String>(4)?),
+            agency_reference: r.get::<_, Option<String>>(5)?.map(|s| clean_line(&s)),
+            outcome_label: label.or_else(|| outcome.clone()),
+            outcome,
+            outcome_at: r.get::<_, Option<i64>>(8)?.map(instant),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Records that the viewer opened an escalation's detail: every view of a
@@ -452,6 +770,9 @@ pub struct NewEscalation {
     pub work_area: Option<String>,
     /// Staff only: whom they work with.
     pub works_with: Option<crate::domain::escalation::WorksWith>,
+    /// FGM known or at risk: required with the FGM category
+    /// (`domain::escalation::check_fgm`).
+    pub fgm: Option<Fgm>,
 }
 
 /// The next free reference number for `year`, inside the write transaction so
@@ -466,7 +787,24 @@ fn next_seq(w: &Write<'_>, year: i32) -> Result<i64> {
 
 /// Inserts an escalation with its categories and a "created" chronology entry,
 /// and returns its id and reference. The caller's write records the audit row.
+///
+/// When it happened defaults to when it is recorded; a time after that is
+/// refused, as is the FGM category without known / at risk (bad input,
+/// nothing written). The rules for a new escalation set their deadlines,
+/// counted from when it happened or when it was recorded as each says, and
+/// recording the person's exact words meets the written record at once.
 pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i64, String)> {
+    let occurred = e.occurred_at.unwrap_or(e.raised_at);
+    if occurred > e.raised_at + chrono::Duration::seconds(60) {
+        return Err(StoreError::Invalid(format!(
+            "when it happened ({}) is after it was recorded ({}): give a time that has passed",
+            crate::domain::calendar::format_stamp(occurred),
+            crate::domain::calendar::format_stamp(e.raised_at)
+        )));
+    }
+    crate::domain::escalation::check_fgm(&e.categories, e.subject_kind, e.fgm)
+        .map_err(StoreError::Invalid)?;
+    let occurred = occurred.min(e.raised_at);
     let year = crate::domain::calendar::local(e.raised_at).year();
     let seq = next_seq(w, year)?;
     let reference = crate::domain::escalation::reference(year, seq as u32);
@@ -477,9 +815,9 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
                 subject_dob, age_band, area, location_type, risk, status, raised_by, raised_at,
                 occurred_at, occurred_place, exact_words, appearance, consent, consent_reason,
                 immediate_risk, critical_incident, restricted, created_by, created_at,
-                updated_by, updated_at, low_level, work_area, works_with)
+                updated_by, updated_at, low_level, work_area, works_with, fgm)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'new', ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26)",
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26, ?27)",
         )?
         .execute(params![
             reference,
@@ -494,7 +832,7 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
             e.risk.code(),
             e.raised_by,
             e.raised_at.timestamp(),
-            e.occurred_at.map(|t| t.timestamp()),
+            occurred.timestamp(),
             e.occurred_place,
             e.exact_words,
             e.appearance,
@@ -508,6 +846,7 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
             e.low_level,
             e.work_area,
             e.works_with.map(|x| x.code()),
+            e.fgm.map(|f| f.code()),
         ])?;
     let id = w.tx().last_insert_rowid();
     {
@@ -517,19 +856,11 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
         )?;
         for c in &e.categories {
             if !known.iter().any(|(code, _)| code == c) {
-                return Err(StoreError::Refused(unknown_category(c, &known)));
+                return Err(StoreError::Invalid(unknown_category(c, &known)));
             }
             stmt.execute(params![id, c])?;
         }
     }
-    add_chronology(
-        w,
-        id,
-        author_id,
-        e.raised_at,
-        "created",
-        "Escalation recorded",
-    )?;
     // The rules for a new escalation (LADO, Home Office, written record...)
     // set their deadlines in the same transaction.
     let facts = crate::domain::deadline::Facts {
@@ -538,6 +869,9 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
         critical_incident: e.critical_incident,
         immediate_risk: e.immediate_risk,
         low_level: e.low_level,
+        risk: Some(e.risk),
+        fgm: e.fgm,
+        occurred_at: Some(occurred),
         ..Default::default()
     };
     super::deadlines::fire(
@@ -546,7 +880,29 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
         crate::domain::deadline::TriggerEvent::EscalationOpened,
         &facts,
         e.raised_at,
+        None,
     )?;
+    let met = if crate::domain::escalation::words_recorded(&e.exact_words) {
+        super::deadlines::meet_by_at(
+            w,
+            id,
+            &crate::domain::deadline::Happening::ExactWords,
+            None,
+            author_id,
+            e.raised_at,
+        )?
+    } else {
+        Vec::new()
+    };
+    let body = if met.is_empty() {
+        "Escalation recorded".to_string()
+    } else {
+        format!(
+            "Escalation recorded with the exact words, which meets: {}.",
+            met.join("; ")
+        )
+    };
+    add_chronology(w, id, author_id, e.raised_at, "created", &body)?;
     Ok((id, reference))
 }
 

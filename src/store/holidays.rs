@@ -11,12 +11,12 @@ pub fn import(w: &mut Write<'_>, division: &str, holidays: &[BankHoliday]) -> Re
     let mut changed = 0;
     {
         let mut stmt = w.tx().prepare_cached(
-            "INSERT INTO bank_holidays (division, date, title) VALUES (?1, ?2, ?3)
-             ON CONFLICT (division, date) DO UPDATE SET title = excluded.title
-             WHERE title <> excluded.title",
+            "INSERT INTO bank_holidays (division, date, title, notes) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (division, date) DO UPDATE SET title = excluded.title, notes = excluded.notes
+             WHERE title <> excluded.title OR notes <> excluded.notes",
         )?;
         for h in holidays {
-            changed += stmt.execute(params![division, h.date.to_string(), h.title])?;
+            changed += stmt.execute(params![division, h.date.to_string(), h.title, h.notes])?;
         }
     }
     w.audit(
@@ -34,20 +34,25 @@ pub fn import(w: &mut Write<'_>, division: &str, holidays: &[BankHoliday]) -> Re
 /// Holidays of a division, optionally one year, in date order.
 pub fn list(store: &Store, division: &str, year: Option<i32>) -> Result<Vec<BankHoliday>> {
     let mut stmt = store.conn().prepare(
-        "SELECT date, title FROM bank_holidays
+        "SELECT date, title, notes FROM bank_holidays
          WHERE division = ?1 AND (?2 IS NULL OR substr(date, 1, 4) = printf('%04d', ?2))
          ORDER BY date",
     )?;
     let rows = stmt.query_map(params![division, year], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (date, title) = row?;
+        let (date, title, notes) = row?;
         if let Ok(date) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
             out.push(BankHoliday {
                 date,
                 title: crate::domain::text::clean_line(&title),
+                notes: crate::domain::text::clean_line(&notes),
             });
         }
     }

@@ -76,6 +76,12 @@ pub enum StoreError {
     Conflict(String, String),
     #[error("{0}")]
     Refused(String),
+    /// Bad input: the value itself is wrong whatever the case's state (a
+    /// time in the future, a counting a rule cannot use, an outcome that is
+    /// not the route's, a waiver without a reason). Exit code 2 on the
+    /// command line, like a usage error; nothing was changed.
+    #[error("{0}")]
+    Invalid(String),
     /// An escalation the user may not see, or one that does not exist: the
     /// same words for both, so a refusal never reveals a hidden case.
     #[error(

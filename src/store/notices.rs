@@ -145,8 +145,5 @@ pub fn claim(
 /// The organisation's acknowledgement window in minutes (setting `ack_minutes`,
 /// default 15).
 pub fn ack_minutes(conn: &rusqlite::Connection) -> Result<u32> {
-    Ok(super::settings::get_in(conn, super::settings::ACK_MINUTES)?
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .filter(|m| (1..=1440).contains(m))
-        .unwrap_or(15))
+    Ok(super::settings::load(conn)?.ack_minutes)
 }

@@ -5,8 +5,9 @@ use super::{Result, Store};
 
 /// (query, plan) for each query the dashboard runs on every refresh.
 pub fn dashboard(store: &Store) -> Result<Vec<(String, String)>> {
+    use super::escalations::{Band, band_page_sql};
     let queries = [
-        ("open escalations page", super::escalations::open_page_sql()),
+        ("open escalations page", band_page_sql(Band::Rest)),
         ("open deadlines page", super::deadlines::open_page_sql()),
         ("open deadlines count", super::deadlines::open_count_sql()),
         (
@@ -20,9 +21,19 @@ pub fn dashboard(store: &Store) -> Result<Vec<(String, String)>> {
             format!("SELECT count(*) {}", c.all),
         )
     });
+    // The bands of the order of urgency above the bulk: small partial indexes.
+    let bands = [
+        ("open escalations page: life at risk", Band::LifeAtRisk),
+        (
+            "open escalations page: unacknowledged",
+            Band::Unacknowledged,
+        ),
+        ("open escalations page: overdue or due soon", Band::Warning),
+    ]
+    .map(|(n, b)| (n.to_string(), band_page_sql(b)));
     let mut out = Vec::new();
     let queries = queries.into_iter().map(|(n, q)| (n.to_string(), q));
-    for (name, sql) in queries.chain(reviews) {
+    for (name, sql) in queries.chain(reviews).chain(bands) {
         let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
         let n = stmt.parameter_count();
         let nulls: Vec<rusqlite::types::Null> = (0..n).map(|_| rusqlite::types::Null).collect();

@@ -146,7 +146,13 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
     ":meeting": meeting, ":senior": viewer.senior, ":me": viewer.staff_id};
     let mut items: Vec<Item> = Vec::new();
     let queries: &[(ItemKind, &str)] = &[
-        (ItemKind::Closed, "SELECT e.id, e.reference, coalesce(e.outcome, '') FROM escalations e
+        // A closed case shows its outcome and the agencies' decisions on its
+        // referrals (schema v6): what a LADO concluded drives retention.
+        (ItemKind::Closed, "SELECT e.id, e.reference, coalesce(e.outcome, '') || coalesce('; decisions: ' || (
+                SELECT group_concat(r.route || ' ' || coalesce(o.label, r.outcome), ', ')
+                FROM referrals r LEFT JOIN referral_outcomes o ON o.route = r.route AND o.code = r.outcome
+                WHERE r.escalation_id = e.id AND r.outcome IS NOT NULL), '')
+            FROM escalations e
             WHERE e.closed_at >= :from AND e.closed_at < :now"),
         // Both read the open escalations through the open-queue index first:
         // far fewer rows than every referral or every escalation ever.
@@ -162,7 +168,11 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
         (ItemKind::DeadlineWaived, "SELECT e.id, e.reference, d.label || ': ' || d.waived_reason FROM deadlines d
             JOIN escalations e ON e.id = d.escalation_id
             WHERE d.waived_at >= :from AND d.waived_at < :now AND d.waived_reason <> 'escalation closed'"),
-        (ItemKind::SignedOff, "SELECT e.id, e.reference, coalesce(e.outcome, '') FROM escalations e
+        (ItemKind::SignedOff, "SELECT e.id, e.reference, coalesce(e.outcome, '') || coalesce('; decisions: ' || (
+                SELECT group_concat(r.route || ' ' || coalesce(o.label, r.outcome), ', ')
+                FROM referrals r LEFT JOIN referral_outcomes o ON o.route = r.route AND o.code = r.outcome
+                WHERE r.escalation_id = e.id AND r.outcome IS NOT NULL), '')
+            FROM escalations e
             WHERE e.signed_off_at >= :from AND e.signed_off_at < :now"),
         (ItemKind::Reopened, "SELECT e.id, e.reference, substr(c.body, 1, 80) FROM chronology c
             JOIN escalations e ON e.id = c.escalation_id

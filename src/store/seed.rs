@@ -42,19 +42,72 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("online", "online abuse", "police"),
 ];
 
-/// Deadline rules from DOMAIN.md: (code, name, trigger event, match, amount,
-/// unit, warning minutes). Long deadlines warn a day ahead, short ones 4 hours.
+/// A seeded deadline rule (DOMAIN.md, Deadlines and practice notes).
+pub struct RuleSeed {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub on: &'static str,
+    pub matcher: &'static str,
+    pub amount: i64,
+    pub unit: &'static str,
+    pub warn: i64,
+    pub active: bool,
+    /// `occurred` (the disclosure, the meeting) or `recorded`.
+    pub from: &'static str,
+    pub counting: &'static str,
+    /// What meets it (`domain::deadline::Meet`).
+    pub meets: &'static str,
+    pub repeats: bool,
+}
+
+const fn rule(
+    code: &'static str,
+    name: &'static str,
+    on: &'static str,
+    matcher: &'static str,
+    amount: i64,
+    unit: &'static str,
+    warn: i64,
+) -> RuleSeed {
+    RuleSeed {
+        code,
+        name,
+        on,
+        matcher,
+        amount,
+        unit,
+        warn,
+        active: true,
+        from: "recorded",
+        counting: "same_time",
+        meets: "",
+        repeats: false,
+    }
+}
+
+/// Deadline rules from DOMAIN.md. Working-day ones end at close of business
+/// in the receiving service's hours; those about a disclosure count from when
+/// it happened; each says what meets it. Warnings on working-time rules are
+/// working time. The first-response rules (a police force's red, amber,
+/// green) are local practice and start inactive.
 #[rustfmt::skip]
-pub const DEADLINE_RULES: &[(&str, &str, &str, &str, i64, &str, i64)] = &[
-    ("home_office_initial", "Home Office initial report", "escalation_opened", "critical_incident", 1, "calendar_days", 240),
-    ("home_office_followup", "Home Office follow-up report", "escalation_opened", "critical_incident", 3, "calendar_days", 240),
-    ("lado_referral", "LADO referral", "escalation_opened", "subject:staff", 1, "working_days", 240),
-    ("childrens_decision", "Children's social care decision (chase)", "referral_made", "route:children", 1, "working_days", 240),
-    ("icpc", "Initial child protection conference", "event_recorded", "strategy_discussion", 15, "working_days", 1440),
-    ("fgm_police", "FGM report to police", "escalation_opened", "category:fgm+subject:child", 1, "calendar_months", 1440),
-    ("nrm_decision", "NRM reasonable-grounds decision", "referral_made", "route:nrm", 5, "calendar_days", 1440),
-    ("written_record", "Written record of disclosure", "escalation_opened", "any", 0, "same_day", 240),
-    ("s42_decision", "Section 42 decision", "referral_made", "route:adults", 2, "working_days", 240),
+pub const DEADLINE_RULES: &[RuleSeed] = &[
+    RuleSeed { from: "occurred", meets: "route:home_office", ..rule("home_office_initial", "Home Office initial report", "escalation_opened", "critical_incident", 1, "calendar_days", 240) },
+    RuleSeed { from: "occurred", meets: "route:home_office#2", ..rule("home_office_followup", "Home Office follow-up report", "escalation_opened", "critical_incident", 3, "calendar_days", 240) },
+    RuleSeed { from: "occurred", counting: "end_of_working_day", meets: "route:lado", ..rule("lado_referral", "LADO referral", "escalation_opened", "subject:staff", 1, "working_days", 240) },
+    RuleSeed { counting: "end_of_working_day", meets: "outcome:children", repeats: true, ..rule("childrens_decision", "Children's social care decision (chase)", "referral_made", "route:children", 1, "working_days", 240) },
+    RuleSeed { counting: "end_of_working_day", meets: "event:icpc_held", ..rule("icpc", "Initial child protection conference", "event_recorded", "strategy_discussion", 15, "working_days", 1440) },
+    RuleSeed { from: "occurred", meets: "event:review_conference_held", ..rule("icpc_first_review", "First review child protection conference", "event_recorded", "icpc_held", 3, "calendar_months", 10080) },
+    RuleSeed { from: "occurred", meets: "event:review_conference_held", ..rule("icpc_next_review", "Next review child protection conference", "event_recorded", "review_conference_held", 6, "calendar_months", 10080) },
+    RuleSeed { from: "occurred", counting: "end_of_working_day", meets: "event:fgm_reported", ..rule("fgm_police_next_day", "FGM: police told (Home Office: by close of next working day)", "escalation_opened", "category:fgm+fgm:known+subject:child", 1, "working_days", 240) },
+    RuleSeed { from: "occurred", meets: "event:fgm_reported", ..rule("fgm_police", "FGM: police told (legal limit, 1 month)", "escalation_opened", "category:fgm+fgm:known+subject:child", 1, "calendar_months", 1440) },
+    RuleSeed { meets: "outcome:nrm", repeats: true, ..rule("nrm_decision", "NRM reasonable-grounds decision", "referral_made", "route:nrm", 5, "calendar_days", 1440) },
+    RuleSeed { from: "occurred", meets: "exact_words", ..rule("written_record", "Written record of disclosure", "escalation_opened", "any", 0, "same_day", 240) },
+    RuleSeed { counting: "end_of_working_day", meets: "outcome:adults", repeats: true, ..rule("s42_decision", "Section 42 decision", "referral_made", "route:adults", 2, "working_days", 240) },
+    RuleSeed { meets: "route:dbs", ..rule("dbs_referral", "DBS barring referral (legal duty)", "event_recorded", "removed_from_regulated_activity", 1, "calendar_months", 10080) },
+    RuleSeed { active: false, counting: "working_hours", meets: "acknowledged", ..rule("first_response_red", "First response (red: 4 working hours)", "escalation_opened", "risk:high", 4, "hours", 60) },
+    RuleSeed { active: false, counting: "working_hours", meets: "acknowledged", ..rule("first_response_amber", "First response (amber: 24 working hours)", "escalation_opened", "risk:medium", 24, "hours", 240) },
+    RuleSeed { active: false, counting: "working_hours", meets: "acknowledged", ..rule("first_response_green", "First response (green: 72 working hours)", "escalation_opened", "risk:low", 72, "hours", 480) },
 ];
 
 /// Fills a new database with the starting data. Audited as one change.
@@ -68,10 +121,14 @@ pub fn defaults(w: &mut Write<'_>, org_name: &str) -> Result<()> {
         }
         let mut stmt = w.tx().prepare(
             "INSERT INTO deadline_rules (code, name, trigger_event, trigger_match, offset_amount,
-                offset_unit, warn_minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                offset_unit, warn_minutes, active, counts_from, counting, meets, repeats)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
         for r in DEADLINE_RULES {
-            stmt.execute(params![r.0, r.1, r.2, r.3, r.4, r.5, r.6])?;
+            stmt.execute(params![
+                r.code, r.name, r.on, r.matcher, r.amount, r.unit, r.warn, r.active, r.from,
+                r.counting, r.meets, r.repeats
+            ])?;
         }
     }
     let holidays = crate::domain::calendar::parse_govuk(
@@ -250,6 +307,44 @@ pub fn demo_referral(
             outcome.map(|o| o.0),
             outcome.map(|o| o.1)
         ])?;
+    Ok(())
+}
+
+/// Demo only: the agency's decision on an escalation's referral (its only
+/// one awaiting an outcome).
+pub fn demo_outcome(w: &Write<'_>, escalation_id: i64, code: &str, at: i64) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "UPDATE referrals SET outcome = ?2, outcome_at = ?3
+             WHERE escalation_id = ?1 AND outcome IS NULL",
+        )?
+        .execute(params![escalation_id, code, at])?;
+    Ok(())
+}
+
+/// Demo only: known FGM reported to the police by the professional who
+/// discovered it.
+pub fn demo_fgm_report(
+    w: &Write<'_>,
+    id: i64,
+    by: &str,
+    police_reference: &str,
+    at: i64,
+) -> Result<()> {
+    w.tx()
+        .prepare_cached(
+            "UPDATE escalations SET fgm_reported_by = ?2, fgm_police_reference = ?3,
+                fgm_reported_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![id, by, police_reference, at])?;
+    Ok(())
+}
+
+/// Demo only: the 999 call made for an immediate-risk case.
+pub fn demo_999(w: &Write<'_>, id: i64, at: i64) -> Result<()> {
+    w.tx()
+        .prepare_cached("UPDATE escalations SET emergency_called_at = ?2 WHERE id = ?1")?
+        .execute(params![id, at])?;
     Ok(())
 }
 

@@ -123,9 +123,13 @@ pub enum Verb {
     Assign(String),
     Note(String),
     Refer(super::workflow::Referral),
+    /// Close with an outcome, a rationale and a choice for every open
+    /// deadline (keep, met, waive with a reason): without one for each, the
+    /// refusal lists them (`domain::deadline::plan_closure`).
     Close {
         outcome: String,
         rationale: String,
+        choices: Vec<crate::domain::deadline::ClosureChoice>,
     },
     Signoff {
         approve: bool,
@@ -141,6 +145,33 @@ pub enum Verb {
     },
     /// A senior lead changes who may see it.
     Access(super::workflow::AccessChange),
+    /// The receiving agency's decision on a referral (a code of its route:
+    /// `store::workflow::outcome_codes`); `removed` for a LADO allegation
+    /// whose subject was removed from regulated activity (the DBS duty).
+    Outcome {
+        referral: super::workflow::ReferralPick,
+        code: String,
+        note: String,
+        removed: bool,
+    },
+    /// A 999 call made (at `at`, default now) for a case saved without one.
+    Called999 {
+        at: Option<DateTime<Utc>>,
+        note: String,
+    },
+    /// Known FGM reported to the police by the professional who discovered
+    /// it, with the police reference.
+    FgmReported {
+        by: String,
+        police_reference: String,
+        at: Option<DateTime<Utc>>,
+    },
+    /// An event held at a given time (`Event` is held now).
+    EventAt {
+        event: String,
+        note: String,
+        held: DateTime<Utc>,
+    },
 }
 
 /// What the store answers.
@@ -200,7 +231,8 @@ pub struct DashboardData {
     pub deadlines_total: i64,
     pub deadlines_offset: i64,
     pub deadlines: Vec<Deadline>,
-    /// How day-counted deadlines end (the organisation's setting), for help.
+    /// How the organisation's working-day deadlines end (its LADO referral
+    /// rule's counting; each rule chooses its own), for help.
     pub counting: crate::domain::calendar::Counting,
     /// Last year of known bank holidays, for help.
     pub holidays_through: Option<i32>,
@@ -232,7 +264,7 @@ pub fn load_dashboard(
     let viewer = Viewer::from(me);
     let total = escalations::open_count(store, viewer)?;
     let kept_at = match keep {
-        Some(id) => escalations::position(store, viewer, id)?,
+        Some(id) => escalations::position(store, viewer, now, id)?,
         None => None,
     };
     let mut offset = offset;
@@ -253,17 +285,21 @@ pub fn load_dashboard(
         unacked_total,
         unacked,
         ack_minutes: notices::ack_minutes(store.conn())?,
-        counting: super::settings::counting(store.conn())?,
+        counting: deadlines::rules(store.conn())?
+            .into_iter()
+            .find(|r| r.code == "lado_referral")
+            .map_or(crate::domain::calendar::Counting::EndOfWorkingDay, |r| {
+                r.counting
+            }),
         holidays_through: deadlines::known_through(store.conn())?,
         deadlines_total,
         deadlines_offset,
         deadlines: deadlines::open_page(store, viewer, deadlines_offset, limit)?,
-        org: super::settings::get(store, super::settings::ORG_NAME)?
-            .unwrap_or_else(|| "dutydesk".into()),
+        org: super::settings::org_name(store)?,
         on_duty: super::staff::on_duty(store, now.timestamp())?.map(|s| s.display_name),
         total,
         offset,
-        rows: escalations::open_page(store, viewer, offset, limit)?,
+        rows: escalations::open_page(store, viewer, now, offset, limit)?,
         kept_at,
     })
 }
@@ -483,16 +519,33 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                 Verb::Assign(user) => wf::assign(w, id, &user, version, true),
                 Verb::Note(text) => wf::note(w, id, &text),
                 Verb::Refer(r) => wf::refer(w, id, &r, version),
-                Verb::Close { outcome, rationale } => {
-                    wf::close(w, id, &outcome, &rationale, version)
-                }
+                Verb::Close {
+                    outcome,
+                    rationale,
+                    choices,
+                } => wf::close(w, id, &outcome, &rationale, &choices, version),
                 Verb::Signoff { approve, reason } => {
                     wf::signoff(w, id, approve, &reason, version, None)
                 }
                 Verb::Reopen(reason) => wf::reopen(w, id, &reason, version),
                 Verb::Link(other) => wf::link(w, id, other),
-                Verb::Event { event, note } => wf::record_event(w, id, &event, &note),
+                Verb::Event { event, note } => wf::record_event(w, id, &event, &note, None),
+                Verb::EventAt { event, note, held } => {
+                    wf::record_event(w, id, &event, &note, Some(held))
+                }
                 Verb::Access(change) => wf::change_access(w, id, &change, version),
+                Verb::Outcome {
+                    referral,
+                    code,
+                    note,
+                    removed,
+                } => wf::record_outcome(w, id, &referral, &code, &note, removed, version),
+                Verb::Called999 { at, note } => wf::record_999(w, id, at, &note, version),
+                Verb::FgmReported {
+                    by,
+                    police_reference,
+                    at,
+                } => wf::record_fgm_report(w, id, &by, &police_reference, at, version),
             })?;
             Reply::Saved(d.message)
         }

@@ -11,7 +11,9 @@ use super::escalations::{self, Viewer};
 use super::staff::find_in;
 use super::{Result, StoreError, Write};
 use crate::domain::calendar::local;
-use crate::domain::deadline::{Facts, TriggerEvent};
+use crate::domain::deadline::{
+    ClosureAction, ClosureChoice, Event, Facts, Happening, OpenDeadline, TriggerEvent, plan_closure,
+};
 use crate::domain::escalation::{Risk, Status};
 use crate::domain::route::Route;
 use crate::domain::staff::{Role, StaffMember};
@@ -21,16 +23,9 @@ use rusqlite::{OptionalExtension, named_params, params};
 /// Longest note, rationale or shared-information text.
 pub const MAX_TEXT: usize = 20_000;
 
-/// The closing outcomes every organisation starts with (setting `closure_outcomes`
-/// adds to or replaces them).
-pub const DEFAULT_OUTCOMES: &[&str] = &[
-    "no-further-action",
-    "advice-given",
-    "signposted",
-    "referred",
-    "early-help",
-    "lado-concluded",
-];
+/// The closing outcomes every organisation starts with (setting
+/// `closure_outcomes` replaces them).
+pub use crate::domain::settings::DEFAULT_OUTCOMES;
 
 /// What a verb did, for the result line ("SG-2026-0042 assigned to Jo Brennan").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,12 +282,13 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool
         params![id, now, me.id],
     )?;
     if !c.acknowledged {
+        let met = deadlines::meet_by(w, id, &Happening::Acknowledged, None, me.id)?;
         log(
             w,
             &c,
             &me,
             "acknowledged",
-            &format!("Acknowledged by {}.", me.display_name),
+            &format!("Acknowledged by {}.{}", me.display_name, meets(&met)),
         )?;
     }
     super::alerts::acknowledge_case(w, id, &c.reference)?;
@@ -416,41 +412,80 @@ pub fn note(w: &mut Write<'_>, id: i64, body: &str) -> Result<Done> {
     Ok(done(&c, format!("Note added to {}", c.reference)))
 }
 
-/// Events the deadline rules wait for (e.g. "strategy_discussion"), from the
-/// active rules fired by an event recorded.
-pub fn events(conn: &rusqlite::Connection) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for r in deadlines::rules(conn)? {
-        if r.active && r.event == TriggerEvent::EventRecorded {
-            for c in crate::domain::deadline::parse_match(&r.matcher).unwrap_or_default() {
-                if let crate::domain::deadline::Condition::Event(e) = c
-                    && !out.contains(&e)
-                {
-                    out.push(e);
-                }
-            }
-        }
-    }
-    Ok(out)
+/// The events `dutydesk event` (and the record's `E`) can record, by code:
+/// the list in `domain::deadline::Event` less those with a verb of their own
+/// (an FGM report names the reporter and the police reference).
+pub fn events(_conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    Ok(Event::ALL
+        .iter()
+        .filter(|e| e.recorded_by_event_verb())
+        .map(|e| e.code().to_string())
+        .collect())
 }
 
-/// Records that an event happened, such as a strategy discussion held: it
-/// goes in the chronology and sets the deadlines rules attach to it (the
-/// initial child protection conference within 15 working days).
-pub fn record_event(w: &mut Write<'_>, id: i64, event: &str, note: &str) -> Result<Done> {
+/// " Meets: X; Y." for a chronology line, or nothing.
+fn meets(met: &[String]) -> String {
+    if met.is_empty() {
+        String::new()
+    } else {
+        format!(" Meets: {}.", met.join("; "))
+    }
+}
+
+/// " Sets: X. Keeps: Y (one is already open)." for a chronology line.
+fn fired(f: &deadlines::Fired) -> String {
+    let mut out = String::new();
+    if !f.set.is_empty() {
+        out.push_str(&format!(" Sets: {}.", f.set.join("; ")));
+    }
+    if !f.kept.is_empty() {
+        out.push_str(&format!(
+            " Keeps the deadline already open: {}.",
+            f.kept.join("; ")
+        ));
+    }
+    out
+}
+
+/// Records that an event happened (`domain::deadline::Event`: a strategy
+/// discussion, an initial or review child protection conference, removal
+/// from regulated activity), when it was held (`held`, default now; not in
+/// the future): it goes in the chronology, meets the deadlines it meets
+/// (`icpc_held` meets the ICPC), and sets those rules attach to it, counted
+/// from when it was held (the first review conference 3 months after the
+/// ICPC, each later one 6 months after a review). A rule whose deadline is
+/// still open keeps it: a second strategy discussion keeps the first ICPC.
+pub fn record_event(
+    w: &mut Write<'_>,
+    id: i64,
+    event: &str,
+    note: &str,
+    held: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Done> {
     let me = actor(w)?;
     let c = current(w, &me, id)?;
     open_only(&c)?;
+    let code = event.trim().replace(['-', ' '], "_");
     let known = events(w.tx())?;
-    let event = event.trim().replace(['-', ' '], "_");
-    if !known.contains(&event) {
-        return Err(StoreError::Refused(format!(
-            "no deadline rule waits for the event {event:?}; events: {}",
-            if known.is_empty() {
-                "none (see `dutydesk rules list`)".to_string()
-            } else {
-                known.join(", ")
-            }
+    let Some(ev) = Event::from_code(&code).filter(|e| e.recorded_by_event_verb()) else {
+        let hint = if code == Event::FgmReported.code() {
+            format!(
+                "an FGM report is recorded with who made it and the police reference: `dutydesk fgm-reported {} --by NAME --police-reference REF`",
+                c.reference
+            )
+        } else {
+            format!("the events are {}", known.join(", "))
+        };
+        return Err(StoreError::Invalid(format!(
+            "{code:?} is not an event to record: {hint}"
+        )));
+    };
+    let now = w.now();
+    let held = held.unwrap_or(now);
+    if held > now + chrono::Duration::seconds(60) {
+        return Err(StoreError::Invalid(format!(
+            "{} is in the future: record an event once it has been held",
+            crate::domain::calendar::format_stamp(held)
         )));
     }
     let note = if note.trim().is_empty() {
@@ -458,20 +493,46 @@ pub fn record_event(w: &mut Write<'_>, id: i64, event: &str, note: &str) -> Resu
     } else {
         format!(" {}", text("note", note, MAX_TEXT)?)
     };
+    let met = deadlines::meet_by(w, id, &Happening::Event(ev.code().into()), None, me.id)?;
     let mut facts = deadlines::facts(w.tx(), id)?;
-    facts.event = Some(event.clone());
-    let set = deadlines::fire(w, id, TriggerEvent::EventRecorded, &facts, w.now())?;
-    let label = event.replace('_', " ");
+    facts.event = Some(ev.code().into());
+    facts.occurred_at = Some(held.min(now));
+    let f = deadlines::fire(w, id, TriggerEvent::EventRecorded, &facts, now, None)?;
+    let when = if (now - held).num_minutes() >= 1 {
+        format!(" (held {})", crate::domain::calendar::format_stamp(held))
+    } else {
+        String::new()
+    };
     log(
         w,
         &c,
         &me,
         "note",
-        &format!("Event recorded: {label}.{note}"),
+        &format!(
+            "Event recorded: {}{when}.{note}{}{}",
+            ev.label(),
+            meets(&met),
+            fired(&f)
+        ),
     )?;
     Ok(done(
         &c,
-        format!("{label} recorded on {}; {set} deadline(s) set", c.reference),
+        format!(
+            "{} recorded on {}; {} deadline(s) set{}{}",
+            ev.label(),
+            c.reference,
+            f.set.len(),
+            if met.is_empty() {
+                String::new()
+            } else {
+                format!(", met: {}", met.join(", "))
+            },
+            if f.kept.is_empty() {
+                String::new()
+            } else {
+                format!(", kept as already open: {}", f.kept.join(", "))
+            }
+        ),
     ))
 }
 
@@ -540,14 +601,14 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
     let c = current(w, &me, id)?;
     open_only(&c)?;
     check_version(&c, expected)?;
-    let route = Route::parse(&r.route).map_err(StoreError::Refused)?;
+    let route = Route::parse(&r.route).map_err(StoreError::Invalid)?;
     let route_label = route.label();
     let method = r.method.trim().replace('-', "_");
     if !matches!(
         method.as_str(),
         "phone" | "form" | "email" | "secure_email" | "in_person" | "other"
     ) {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{:?} is not a method: use phone, form, email, secure-email, in-person or other",
             r.method
         )));
@@ -636,22 +697,40 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
          WHERE id = ?1",
         params![id, me.id, now.timestamp()],
     )?;
-    for rule in route.meets() {
-        w.tx().execute(
-            "UPDATE deadlines SET met_at = ?3, met_by = ?4
-             WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL
-               AND rule_id = (SELECT id FROM deadline_rules WHERE code = ?2)",
-            params![id, rule, now.timestamp(), me.id],
-        )?;
-    }
+    let referral_id = w.tx().last_insert_rowid();
+    // The Nth referral on this route (the Home Office follow-up is the second
+    // report): what meets a deadline is the rule's data.
+    let nth: u32 = w.tx().query_row(
+        "SELECT count(*) FROM referrals WHERE escalation_id = ?1 AND route = ?2",
+        params![id, route.code()],
+        |x| x.get(0),
+    )?;
+    let met = deadlines::meet_by(
+        w,
+        id,
+        &Happening::Referral {
+            route: route.code().to_string(),
+            nth,
+        },
+        None,
+        me.id,
+    )?;
     let mut facts = deadlines::facts(w.tx(), id)?;
     facts.route = Some(route.code().to_string());
-    let set = deadlines::fire(w, id, TriggerEvent::ReferralMade, &facts, now)?;
+    let f = deadlines::fire(
+        w,
+        id,
+        TriggerEvent::ReferralMade,
+        &facts,
+        now,
+        Some(referral_id),
+    )?;
+    let set = f.set.len();
     if let Some(line) = &consent_line {
         log(w, &c, &me, "note", line)?;
     }
     let body = format!(
-        "Referred to {route_label}{} by {}{}. Shared: {shared_what} Why: {shared_why}",
+        "Referred to {route_label}{} (referral #{referral_id}) by {}{}. Shared: {shared_what} Why: {shared_why}{}{}",
         contact_words
             .as_deref()
             .map(|x| format!(": {x}"))
@@ -660,7 +739,9 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         agency_reference
             .as_deref()
             .map(|x| format!("; their reference {x}"))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        meets(&met),
+        fired(&f)
     );
     log(w, &c, &me, "referral", &body)?;
     status_changed(w, id, Status::Referred)?;
@@ -688,21 +769,16 @@ fn status_changed(w: &Write<'_>, id: i64, status: Status) -> Result<usize> {
         status: Some(status),
         ..deadlines::facts(w.tx(), id)?
     };
-    deadlines::fire(w, id, TriggerEvent::StatusChanged, &facts, w.now())
+    Ok(
+        deadlines::fire(w, id, TriggerEvent::StatusChanged, &facts, w.now(), None)?
+            .set
+            .len(),
+    )
 }
 
-/// The organisation's closing outcomes.
+/// The organisation's closing outcomes (setting `closure_outcomes`).
 pub fn outcomes(conn: &rusqlite::Connection) -> Result<Vec<String>> {
-    Ok(
-        match super::settings::get_in(conn, super::settings::CLOSURE_OUTCOMES)? {
-            Some(list) => list
-                .split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            None => DEFAULT_OUTCOMES.iter().map(|s| s.to_string()).collect(),
-        },
-    )
+    Ok(super::settings::load(conn)?.closure_outcomes)
 }
 
 /// Whether closing needs a second DSL: high risk, domestic abuse, or a
@@ -719,12 +795,36 @@ fn needs_signoff(w: &Write<'_>, c: &Current) -> Result<bool> {
     )?)
 }
 
-/// Closes, or asks a second DSL to sign the closure off when the case needs it.
+/// The open deadlines of escalation `id`, as closing lists them.
+pub fn open_deadlines(conn: &rusqlite::Connection, id: i64) -> Result<Vec<OpenDeadline>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, r.code, d.label, d.due_at FROM deadlines d
+         LEFT JOIN deadline_rules r ON r.id = d.rule_id
+         WHERE d.escalation_id = ?1 AND d.met_at IS NULL AND d.waived_at IS NULL
+         ORDER BY d.due_at, d.id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(OpenDeadline {
+            id: r.get(0)?,
+            rule: r.get::<_, Option<String>>(1)?.map(|c| clean_line(&c)),
+            label: clean_line(&r.get::<_, String>(2)?),
+            due_at: super::instant(r.get(3)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Closes, or asks a second DSL to sign the closure off when the case needs
+/// it. Every open deadline needs a choice (`domain::deadline::plan_closure`:
+/// keep it open, mark it met, or waive it with a reason); without one for
+/// each, the refusal lists them and nothing is written. A closure awaiting
+/// sign-off keeps its choices (`closure_choices`) until it is approved.
 pub fn close(
     w: &mut Write<'_>,
     id: i64,
     outcome: &str,
     rationale: &str,
+    choices: &[ClosureChoice],
     expected: Option<i64>,
 ) -> Result<Done> {
     let me = actor(w)?;
@@ -740,12 +840,21 @@ pub fn close(
     let list = outcomes(w.tx())?;
     let outcome = outcome.trim();
     if !list.iter().any(|o| o == outcome) {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{outcome:?} is not an outcome: use {}",
             list.join(", ")
         )));
     }
     let rationale = text("rationale", rationale, MAX_TEXT)?;
+    let plan = plan_closure(&open_deadlines(w.tx(), id)?, choices)
+        .map_err(|e| StoreError::Invalid(format!("{}: {e}", c.reference)))?;
+    for (_, action) in &plan {
+        if let ClosureAction::Waive(reason) | ClosureAction::Met(reason) = action
+            && !reason.trim().is_empty()
+        {
+            text("reason", reason, 4000)?;
+        }
+    }
     touch(w, &c, &me)?;
     let now = w.now().timestamp();
     if needs_signoff(w, &c)? {
@@ -753,13 +862,29 @@ pub fn close(
             "UPDATE escalations SET outcome = ?2, closure_rationale = ?3, closed_by = ?4 WHERE id = ?1",
             params![id, outcome, rationale, me.id],
         )?;
+        w.tx()
+            .execute("DELETE FROM closure_choices WHERE escalation_id = ?1", [id])?;
+        for (d, action) in &plan {
+            let note = match action {
+                ClosureAction::Keep => None,
+                ClosureAction::Met(n) | ClosureAction::Waive(n) => {
+                    Some(n.trim()).filter(|n| !n.is_empty())
+                }
+            };
+            w.tx().execute(
+                "INSERT INTO closure_choices (escalation_id, deadline_id, choice, note)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![id, d.id, action.code(), note],
+            )?;
+        }
         log(
             w,
             &c,
             &me,
             "signoff_requested",
             &format!(
-                "Closure proposed ({outcome}); a second DSL must sign it off. Rationale: {rationale}"
+                "Closure proposed ({outcome}); a second DSL must sign it off. Rationale: {rationale}{}",
+                choices_said(&plan, "On sign-off")
             ),
         )?;
         return Ok(done(
@@ -767,8 +892,58 @@ pub fn close(
             format!("{} awaits a second DSL's sign-off", c.reference),
         ));
     }
-    finish_close(w, &c, &me, outcome, &rationale, now)?;
+    let said = apply_closure(w, &me, &plan, now)?;
+    finish_close(w, &c, &me, outcome, &rationale, now, &said)?;
     Ok(done(&c, format!("{} closed: {outcome}", c.reference)))
+}
+
+/// " Deadlines: X kept open; Y met; Z waived: reason." for a chronology line.
+fn choices_said(plan: &[(OpenDeadline, ClosureAction)], lead: &str) -> String {
+    if plan.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = plan
+        .iter()
+        .map(|(d, a)| match a {
+            ClosureAction::Keep => format!("{} kept open", d.label),
+            ClosureAction::Met(n) if n.trim().is_empty() => format!("{} met", d.label),
+            ClosureAction::Met(n) => format!("{} met ({})", d.label, n.trim()),
+            ClosureAction::Waive(r) => format!("{} waived: {}", d.label, r.trim()),
+        })
+        .collect();
+    format!(" {lead}: {}.", parts.join("; "))
+}
+
+/// Applies a closure's choices to the deadlines still open: met now, or
+/// waived with the reason and marked as waived by the closure (re-opening
+/// restores them). Returns the chronology words.
+fn apply_closure(
+    w: &Write<'_>,
+    closer: &StaffMember,
+    plan: &[(OpenDeadline, ClosureAction)],
+    now: i64,
+) -> Result<String> {
+    for (d, action) in plan {
+        match action {
+            ClosureAction::Keep => {}
+            ClosureAction::Met(_) => {
+                w.tx().execute(
+                    "UPDATE deadlines SET met_at = ?2, met_by = ?3
+                     WHERE id = ?1 AND met_at IS NULL AND waived_at IS NULL",
+                    params![d.id, now, closer.id],
+                )?;
+            }
+            ClosureAction::Waive(reason) => {
+                w.tx().execute(
+                    "UPDATE deadlines SET waived_at = ?2, waived_by = ?3, waived_reason = ?4,
+                        waived_at_closure = 1
+                     WHERE id = ?1 AND met_at IS NULL AND waived_at IS NULL",
+                    params![d.id, now, closer.id, reason.trim()],
+                )?;
+            }
+        }
+    }
+    Ok(choices_said(plan, "Deadlines"))
 }
 
 fn finish_close(
@@ -778,23 +953,61 @@ fn finish_close(
     outcome: &str,
     rationale: &str,
     now: i64,
+    deadlines_said: &str,
 ) -> Result<()> {
     w.tx().execute(
         "UPDATE escalations SET status = 'closed', outcome = ?2, closure_rationale = ?3,
             closed_by = coalesce(closed_by, ?4), closed_at = ?5 WHERE id = ?1",
         params![c.id, outcome, rationale, closer.id, now],
     )?;
-    // Deadlines still open are waived by the closure, on the record.
-    let n = w.tx().execute(
-        "UPDATE deadlines SET waived_at = ?2, waived_by = ?3, waived_reason = 'escalation closed'
-         WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL",
-        params![c.id, now, closer.id],
+    w.tx().execute(
+        "DELETE FROM closure_choices WHERE escalation_id = ?1",
+        [c.id],
     )?;
-    let mut body = format!("Closed ({outcome}). Rationale: {rationale}");
-    if n > 0 {
-        body.push_str(&format!(" {n} open deadline(s) waived by the closure."));
+    log(
+        w,
+        c,
+        closer,
+        "closed",
+        &format!("Closed ({outcome}). Rationale: {rationale}{deadlines_said}"),
+    )
+}
+
+/// The choices stored with a proposed closure, for the deadlines still open
+/// now; a deadline set since the proposal (no choice stored) is kept open,
+/// and said so.
+fn stored_choices(w: &Write<'_>, id: i64) -> Result<(Vec<(OpenDeadline, ClosureAction)>, String)> {
+    let open = open_deadlines(w.tx(), id)?;
+    let mut stmt = w.tx().prepare_cached(
+        "SELECT choice, coalesce(note, '') FROM closure_choices
+         WHERE escalation_id = ?1 AND deadline_id = ?2",
+    )?;
+    let mut plan = Vec::new();
+    let mut unchosen = Vec::new();
+    for d in open {
+        let row: Option<(String, String)> = stmt
+            .query_row(params![id, d.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let action = match row {
+            Some((c, n)) if c == "met" => ClosureAction::Met(n),
+            Some((c, n)) if c == "waive" => ClosureAction::Waive(n),
+            Some(_) => ClosureAction::Keep,
+            None => {
+                unchosen.push(d.label.clone());
+                ClosureAction::Keep
+            }
+        };
+        plan.push((d, action));
     }
-    log(w, c, closer, "closed", &body)
+    let extra = if unchosen.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Set after the closure was proposed, so kept open: {}.",
+            unchosen.join("; ")
+        )
+    };
+    Ok((plan, extra))
 }
 
 /// A second DSL approves a proposed closure, or sends it back with a reason.
@@ -874,7 +1087,9 @@ pub fn signoff(
                 me.display_name
             ),
         )?;
-        finish_close(w, &c, &me, &proposed, &rationale, now)?;
+        let (plan, extra) = stored_choices(w, id)?;
+        let said = apply_closure(w, &me, &plan, now)? + &extra;
+        finish_close(w, &c, &me, &proposed, &rationale, now, &said)?;
         let mut d = done(
             &c,
             format!(
@@ -892,6 +1107,8 @@ pub fn signoff(
             "UPDATE escalations SET outcome = NULL, closure_rationale = NULL, closed_by = NULL WHERE id = ?1",
             [id],
         )?;
+        w.tx()
+            .execute("DELETE FROM closure_choices WHERE escalation_id = ?1", [id])?;
         log(
             w,
             &c,
@@ -929,14 +1146,407 @@ pub fn reopen(w: &mut Write<'_>, id: i64, reason: &str, expected: Option<i64>) -
          WHERE id = ?1",
         params![id, me.id],
     )?;
+    // What the closure waived comes back (closures before schema 6 waived
+    // every open deadline with the reason "escalation closed").
+    let restored: Vec<String> = {
+        let mut stmt = w.tx().prepare_cached(
+            "SELECT label FROM deadlines WHERE escalation_id = ?1 AND waived_at IS NOT NULL
+               AND (waived_at_closure = 1 OR waived_reason = 'escalation closed')
+             ORDER BY due_at, id",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+        rows.map(|r| r.map(|l| clean_line(&l)))
+            .collect::<rusqlite::Result<_>>()?
+    };
+    w.tx().execute(
+        "UPDATE deadlines SET waived_at = NULL, waived_by = NULL, waived_reason = NULL,
+            waived_at_closure = 0
+         WHERE escalation_id = ?1 AND waived_at IS NOT NULL
+           AND (waived_at_closure = 1 OR waived_reason = 'escalation closed')",
+        [id],
+    )?;
+    let said = if restored.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Deadlines the closure waived are open again: {}.",
+            restored.join("; ")
+        )
+    };
     log(
         w,
         &c,
         &me,
         "reopened",
-        &format!("Re-opened by {}: {reason}", me.display_name),
+        &format!("Re-opened by {}: {reason}{said}", me.display_name),
     )?;
-    Ok(done(&c, format!("{} re-opened", c.reference)))
+    Ok(done(
+        &c,
+        format!(
+            "{} re-opened{}",
+            c.reference,
+            if restored.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} deadline(s) the closure waived are open again",
+                    restored.len()
+                )
+            }
+        ),
+    ))
+}
+
+/// Which referral an outcome is for: its number, or the one on a route
+/// still awaiting an outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferralPick {
+    Id(i64),
+    Route(String),
+}
+
+/// The outcome codes of a route (`referral_outcomes`), in order: (code, label).
+pub fn outcome_codes(conn: &rusqlite::Connection, route: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, label FROM referral_outcomes WHERE route = ?1 ORDER BY sort, code",
+    )?;
+    let rows = stmt.query_map([route], |r| {
+        Ok((
+            clean_line(&r.get::<_, String>(0)?),
+            clean_line(&r.get::<_, String>(1)?),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records the receiving agency's decision on a referral (children's social
+/// care: accepted for assessment, strategy discussion / s47, no further
+/// action, advice given; the LADO: substantiated, malicious, false,
+/// unsubstantiated, unfounded (KCSIE 2024 part 4); the codes of each route
+/// are `referral_outcomes`). It goes in the chronology (and so the review
+/// agendas), and meets the deadlines it meets (the chase of children's
+/// social care's decision; one a referral set only by that referral's
+/// outcome). `removed`: for a LADO allegation, the person was removed from
+/// regulated activity (or would have been, had they not left), which
+/// starts the DBS barring referral duty (Safeguarding Vulnerable Groups Act
+/// 2006 s35): recorded as that event, which sets its deadline.
+///
+/// Refused as bad input, nothing written: a referral that is not this
+/// case's, a route with none (or several) awaiting an outcome, a code that
+/// is not the route's (the valid ones are named), `removed` on another
+/// route; refused as a conflict: an outcome already recorded (once only).
+#[allow(clippy::too_many_arguments)]
+pub fn record_outcome(
+    w: &mut Write<'_>,
+    id: i64,
+    pick: &ReferralPick,
+    code: &str,
+    note: &str,
+    removed: bool,
+    expected: Option<i64>,
+) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    check_version(&c, expected)?;
+    let refs = escalations::referrals_of(w.tx(), id)?;
+    let listing = || {
+        refs.iter()
+            .map(|r| {
+                format!(
+                    "#{} {}{}",
+                    r.id,
+                    r.route,
+                    r.outcome_label
+                        .as_deref()
+                        .map(|o| format!(" ({o})"))
+                        .unwrap_or_else(|| " (awaiting)".into())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let r = match pick {
+        ReferralPick::Id(n) => refs.iter().find(|r| r.id == *n).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{} has no referral #{n}; its referrals: {}",
+                c.reference,
+                if refs.is_empty() {
+                    "none".into()
+                } else {
+                    listing()
+                }
+            ))
+        })?,
+        ReferralPick::Route(route) => {
+            let route = route.trim().replace('-', "_");
+            let waiting: Vec<_> = refs
+                .iter()
+                .filter(|r| r.route == route && r.outcome.is_none())
+                .collect();
+            match waiting.as_slice() {
+                [one] => *one,
+                [] => {
+                    return Err(StoreError::Invalid(format!(
+                        "{} has no referral to {route} awaiting an outcome; its referrals: {}",
+                        c.reference,
+                        if refs.is_empty() {
+                            "none".into()
+                        } else {
+                            listing()
+                        }
+                    )));
+                }
+                _ => {
+                    return Err(StoreError::Invalid(format!(
+                        "{} has {} referrals to {route} awaiting an outcome: give one with --referral N ({})",
+                        c.reference,
+                        waiting.len(),
+                        listing()
+                    )));
+                }
+            }
+        }
+    };
+    if let (Some(o), Some(at)) = (&r.outcome_label, r.outcome_at) {
+        return Err(StoreError::Refused(format!(
+            "referral #{} already has its outcome ({o}, recorded {}); an outcome is recorded once: add a note if it changed",
+            r.id,
+            crate::domain::calendar::format_stamp(at)
+        )));
+    }
+    let codes = outcome_codes(w.tx(), &r.route)?;
+    let code = code.trim().replace('-', "_");
+    let Some((code, label)) = codes.iter().find(|(c, _)| *c == code) else {
+        return Err(StoreError::Invalid(format!(
+            "{code:?} is not an outcome of a referral to {}: use {}",
+            r.route_label,
+            codes
+                .iter()
+                .map(|(c, l)| if *l == c.replace('_', " ") {
+                    c.clone()
+                } else {
+                    format!("{c} ({l})")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    if removed && r.route != "lado" {
+        return Err(StoreError::Invalid(
+            "--removed (from regulated activity) is recorded with the outcome of a LADO referral"
+                .into(),
+        ));
+    }
+    let note = if note.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" {}", text("note", note, MAX_TEXT)?)
+    };
+    touch(w, &c, &me)?;
+    let now = w.now();
+    let n = w.tx().execute(
+        "UPDATE referrals SET outcome = ?2, outcome_at = ?3 WHERE id = ?1 AND outcome IS NULL",
+        params![r.id, code, now.timestamp()],
+    )?;
+    if n != 1 {
+        return Err(StoreError::Conflict(
+            "another session".into(),
+            "just now".into(),
+        ));
+    }
+    let met = deadlines::meet_by(
+        w,
+        id,
+        &Happening::Outcome {
+            route: r.route.clone(),
+        },
+        Some(r.id),
+        me.id,
+    )?;
+    log(
+        w,
+        &c,
+        &me,
+        "outcome",
+        &format!(
+            "Outcome of referral #{} to {}{}: {label}.{note}{}",
+            r.id,
+            r.route_label,
+            r.agency_reference
+                .as_deref()
+                .map(|x| format!(" (their reference {x})"))
+                .unwrap_or_default(),
+            meets(&met)
+        ),
+    )?;
+    let mut message = format!(
+        "{}: outcome of referral #{} recorded ({label})",
+        c.reference, r.id
+    );
+    if removed {
+        let ev = Event::RemovedFromRegulatedActivity;
+        let mut facts = deadlines::facts(w.tx(), id)?;
+        facts.event = Some(ev.code().into());
+        facts.occurred_at = Some(now);
+        let f = deadlines::fire(w, id, TriggerEvent::EventRecorded, &facts, now, None)?;
+        let met = deadlines::meet_by(w, id, &Happening::Event(ev.code().into()), None, me.id)?;
+        log(
+            w,
+            &c,
+            &me,
+            "note",
+            &format!(
+                "Event recorded: {}. The employer's duty to refer to the DBS applies (Safeguarding Vulnerable Groups Act 2006).{}{}",
+                ev.label(),
+                meets(&met),
+                fired(&f)
+            ),
+        )?;
+        message.push_str("; the DBS barring referral duty applies");
+        if !f.set.is_empty() {
+            message.push_str(&format!(" (deadline set: {})", f.set.join(", ")));
+        }
+    }
+    Ok(done(&c, message))
+}
+
+/// Records a 999 call made for a case saved with immediate risk to life and
+/// no call on the record (it stays at the top of the queue until then). `at`
+/// is when the call was made (default now; not in the future, not before the
+/// case was recorded less a day). Refused when a call is already recorded.
+pub fn record_999(
+    w: &mut Write<'_>,
+    id: i64,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    note: &str,
+    expected: Option<i64>,
+) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    check_version(&c, expected)?;
+    let now = w.now();
+    let at = at.unwrap_or(now);
+    if at > now + chrono::Duration::seconds(60) {
+        return Err(StoreError::Invalid(format!(
+            "{} is in the future: record the call once it has been made",
+            crate::domain::calendar::format_stamp(at)
+        )));
+    }
+    let (called, immediate): (Option<i64>, bool) = w.tx().query_row(
+        "SELECT emergency_called_at, immediate_risk FROM escalations WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if let Some(t) = called {
+        return Err(StoreError::Refused(format!(
+            "{}: a 999 call is already recorded, at {}",
+            c.reference,
+            crate::domain::calendar::format_stamp(super::instant(t))
+        )));
+    }
+    let note = if note.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" {}", text("note", note, MAX_TEXT)?)
+    };
+    touch(w, &c, &me)?;
+    w.tx().execute(
+        "UPDATE escalations SET emergency_called_at = ?2 WHERE id = ?1",
+        params![id, at.timestamp()],
+    )?;
+    log(
+        w,
+        &c,
+        &me,
+        "emergency_call",
+        &format!(
+            "999 called at {}, recorded by {}.{}{note}",
+            crate::domain::calendar::format_stamp(at),
+            me.display_name,
+            if immediate {
+                ""
+            } else {
+                " (the case was not marked as a risk to life)"
+            }
+        ),
+    )?;
+    Ok(done(&c, format!("{}: 999 call recorded", c.reference)))
+}
+
+/// Records that known FGM was reported to the police by the professional
+/// who discovered it: their name and the police reference (the duty is
+/// personal to them and cannot be passed on: FGM Act 2003 s5B; a DSL's own
+/// police referral does not meet it). Meets the FGM deadlines. Refused on a
+/// case not recorded as known FGM, or one already reported.
+pub fn record_fgm_report(
+    w: &mut Write<'_>,
+    id: i64,
+    by: &str,
+    police_reference: &str,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    expected: Option<i64>,
+) -> Result<Done> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    check_version(&c, expected)?;
+    let by = validate_line("who reported it", by, 100)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let reference = validate_line("police reference", police_reference, 80)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let now = w.now();
+    let at = at.unwrap_or(now);
+    if at > now + chrono::Duration::seconds(60) {
+        return Err(StoreError::Invalid(format!(
+            "{} is in the future: record the report once it has been made",
+            crate::domain::calendar::format_stamp(at)
+        )));
+    }
+    let (fgm, done_at): (Option<String>, Option<i64>) = w.tx().query_row(
+        "SELECT fgm, fgm_reported_at FROM escalations WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if fgm.as_deref() != Some(crate::domain::escalation::Fgm::Known.code()) {
+        return Err(StoreError::Invalid(format!(
+            "{} is not recorded as known FGM: the police report duty is for FGM disclosed by the girl or seen",
+            c.reference
+        )));
+    }
+    if let Some(t) = done_at {
+        return Err(StoreError::Refused(format!(
+            "{}: the report to the police is already recorded, at {}",
+            c.reference,
+            crate::domain::calendar::format_stamp(super::instant(t))
+        )));
+    }
+    touch(w, &c, &me)?;
+    w.tx().execute(
+        "UPDATE escalations SET fgm_reported_by = ?2, fgm_police_reference = ?3, fgm_reported_at = ?4
+         WHERE id = ?1",
+        params![id, by, reference, at.timestamp()],
+    )?;
+    let met = deadlines::meet_by(
+        w,
+        id,
+        &Happening::Event(Event::FgmReported.code().into()),
+        None,
+        me.id,
+    )?;
+    log(
+        w,
+        &c,
+        &me,
+        "note",
+        &format!(
+            "Known FGM reported to the police by {by} (who discovered it), police reference {reference}, at {}.{}",
+            crate::domain::calendar::format_stamp(at),
+            meets(&met)
+        ),
+    )?;
+    Ok(done(
+        &c,
+        format!("{}: report to the police recorded", c.reference),
+    ))
 }
 
 /// Links two escalations about the same person; both must be ones the actor
@@ -1101,6 +1711,49 @@ pub fn create(
             params![id, now.timestamp()],
         )?;
         escalations::add_chronology(w, id, me.id, now, "emergency_call", "999 called at intake.")?;
+    } else if e.immediate_risk {
+        escalations::add_chronology(
+            w,
+            id,
+            me.id,
+            now,
+            "note",
+            &format!(
+                "Life at risk and no 999 call recorded: call 999 now, then record it (`dutydesk called-999 {reference}`). It stays at the top of the desk until then."
+            ),
+        )?;
+    }
+    // A concern recorded some time after it happened says so, with what was
+    // already due (counted from when it happened).
+    if let Some(occurred) = e.occurred_at
+        && (e.raised_at - occurred).num_minutes() >= 1
+    {
+        let already: Vec<String> = super::deadlines::of_escalation(w.tx(), id)?
+            .into_iter()
+            .filter(|d| d.due_at <= e.raised_at)
+            .map(|d| d.label)
+            .collect();
+        if let Some(l) = crate::domain::escalation::lateness(occurred, e.raised_at, already) {
+            let place = e
+                .occurred_place
+                .as_deref()
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default();
+            let body = format!(
+                "Recorded {} ({}{place}).{}",
+                l.text,
+                crate::domain::calendar::format_stamp(occurred),
+                if l.late {
+                    format!(
+                        " Recorded late: already due when recorded: {}.",
+                        l.already_due.join("; ")
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            escalations::add_chronology(w, id, me.id, now, "note", &body)?;
+        }
     }
     w.audit(
         "create",

@@ -255,6 +255,7 @@ pub fn read_intake(
         low_level: false,
         work_area: None,
         works_with: None,
+        fgm: None,
     };
     Some(Request::Create {
         escalation: Box::new(e),
@@ -302,6 +303,7 @@ pub fn read_close(form: &mut Form, t: &Target) -> Option<(String, Request)> {
             verb: Verb::Close {
                 outcome,
                 rationale: form.text("rationale").to_string(),
+                choices: Vec::new(),
             },
         },
     ))

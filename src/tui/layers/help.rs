@@ -49,17 +49,20 @@ impl Help {
             lines.push(Line::from(vec![
                 Span::styled("Deadlines ", t.title),
                 Span::raw(format!(
-                    "UK time · days end at {} · holidays to {}",
-                    match ctx.desk.counting {
-                        crate::domain::calendar::Counting::SameTime => "the same time",
-                        crate::domain::calendar::Counting::EndOfDay => "23:59",
-                    },
+                    "UK time · each rule counts its own way (`dutydesk rules list`) · holidays to {}",
                     ctx.desk
                         .holidays_through
                         .map(|y| y.to_string())
                         .unwrap_or_else(|| "none".into())
                 )),
             ]));
+            lines.push(Line::from(Span::styled(
+                "Order of the list (most urgent first)",
+                t.title,
+            )));
+            for step in crate::domain::urgency::describe() {
+                lines.push(Line::from(format!("  {step}")));
+            }
             lines.push(Line::from(Span::styled("Marks", t.title)));
             for pair in symbols::LEGEND.chunks(2) {
                 let mut spans = Vec::new();
