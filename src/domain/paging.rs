@@ -122,7 +122,7 @@ fn urgency(kind: Kind) -> u8 {
     }
 }
 
-/// A short phrase for one alert: "SG-2026-0042 overdue (LADO referral)".
+/// A short phrase for one alert: "SG-2026-0042 overdue: LADO referral".
 /// Only the reference, the kind and a rule's name: never words.
 pub fn phrase(a: &DeskAlert) -> String {
     let what = match (&a.reference, a.kind) {
@@ -132,7 +132,7 @@ pub fn phrase(a: &DeskAlert) -> String {
         (None, k) => k.label().to_string(),
     };
     match &a.rule {
-        Some(rule) => format!("{what} ({rule})"),
+        Some(rule) => format!("{what}: {rule}"),
         None => what,
     }
 }
@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(ids, [5, 4, 1], "hidden by x");
         assert_eq!(
             phrase(&list[1]),
-            "SG-2026-0042 overdue (LADO referral)",
+            "SG-2026-0042 overdue: LADO referral",
             "the rule's name, never words"
         );
         let mut gap = at(Kind::NobodyOnDuty, 9, 5, false);

@@ -70,7 +70,7 @@ pub fn intake(categories: &[(String, String)], staff: &[StaffMember]) -> Form {
             .hint("A child is under 18 (an unborn child too); an adult at risk is 18 or over"),
             Field::text("name", "Name or pseudonym", 100).required(),
             Field::text("dob", "Date of birth", 20).hint(DOB_HINT),
-            Field::text("expected", "Expected date (unborn)", 20)
+            Field::text("expected", "Expected (unborn)", 20)
                 .shown_when("subject", SubjectKind::Child.code())
                 .hint(EXPECTED_HINT),
             Field::text("age", "Age (years)", 3)
@@ -458,7 +458,7 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
         .any(|s| s.route == Route::Nrm && s.warning.is_some())
     {
         fields.push(
-            Field::toggle("consented", "Consented to the NRM now?")
+            Field::toggle("consented", "Consented (NRM)?")
                 .shown_when("route", Route::Nrm.code())
                 .hint("Tick only if the adult has now given informed consent to the NRM referral (written in the chronology); otherwise choose ms1, the duty to notify"),
         );
@@ -536,7 +536,8 @@ impl ReferFollow {
                 .iter()
                 .find(|(r, _)| Some(r.as_str()) == route.as_deref())
                 .map(|(_, a)| a.contact.id.to_string());
-            form.set_choice("contact", first.as_deref());
+            // None found: the explicit "none / other".
+            form.set_choice("contact", Some(first.as_deref().unwrap_or("")));
             contact = form.choice("contact").map(str::to_string);
         }
         self.route = route.clone();
@@ -557,12 +558,36 @@ impl ReferFollow {
             "route",
             s.map(|s| {
                 if s.fits {
-                    format!("Fits: {}", s.why)
+                    format!("{}. Fits this case: {}", s.route.label(), s.why)
                 } else {
-                    format!("{}: not among the routes that fit this case; choose it only if you know why", s.route.label())
+                    format!(
+                        "{}: not among the routes that fit this case; choose it only if you know why",
+                        s.route.label()
+                    )
                 }
             }),
         );
+        let contact_hint = match chosen_contact(form, o) {
+            Some((_, a)) if a.open_now => format!(
+                "Open now ({}): ring {}, for {}",
+                a.when,
+                a.ring.as_deref().unwrap_or("(no number)"),
+                a.ring_for
+            ),
+            Some((_, a)) if a.ring_id != a.contact.id => format!(
+                "Shut now ({}): ring {} instead ({}), for {}",
+                a.when,
+                a.ring.as_deref().unwrap_or("(no number)"),
+                a.ring_service,
+                a.ring_for
+            ),
+            Some((_, a)) => format!(
+                "Shut now ({}), with no out-of-hours line: for {}; urgent matters go to the police or 999",
+                a.when, a.ring_for
+            ),
+            None => "Contacts for the suggested routes, for the area where they live (where they work, for the LADO and PiPoT)".to_string(),
+        };
+        form.set_hint("contact", Some(contact_hint));
         let number_hint = match chosen_contact(form, o) {
             Some((_, a)) => format!(
                 "{} is for {}: {} ({}); change it if you rang another",

@@ -28,6 +28,9 @@ pub struct AlertsLayer {
     pub selected: usize,
     /// A case asked for with Enter; its record opens when it arrives.
     opening: Option<i64>,
+    /// The alert acknowledged here last: when it comes back acknowledged,
+    /// the selection stays where it was (on the next one to work).
+    acked: Option<(Kind, i64)>,
 }
 
 impl AlertsLayer {
@@ -42,7 +45,8 @@ impl AlertsLayer {
 
     /// `A` on the selected alert: its case's alerts (or "nobody on duty")
     /// acknowledged, or why not.
-    fn acknowledge(&self, ctx: &Ctx) -> Step {
+    fn acknowledge(&mut self, ctx: &Ctx) -> Step {
+        self.acked = self.selected().map(|a| (a.kind, a.subject_id));
         if let Err(s) = ctx.may_write("Viewers cannot acknowledge alerts; ask a DSL") {
             return s;
         }
@@ -111,13 +115,23 @@ impl Layer for AlertsLayer {
             // News.
             Action::OpenAlertsLoaded(list) => {
                 // The selection stays on the same alert wherever it moved.
-                let keep = self.selected().map(|a| (a.kind, a.subject_id));
+                let keep = self
+                    .selected()
+                    .map(|a| (a.kind, a.subject_id))
+                    .filter(|k| Some(*k) != self.acked);
                 self.list = list.clone();
                 self.loaded = true;
                 self.selected = keep
                     .and_then(|k| self.list.iter().position(|a| (a.kind, a.subject_id) == k))
                     .unwrap_or(self.selected)
                     .min(self.list.len().saturating_sub(1));
+                if self.acked.is_some_and(|k| {
+                    self.list
+                        .iter()
+                        .any(|a| (a.kind, a.subject_id) == k && a.acknowledged)
+                }) {
+                    self.acked = None;
+                }
                 Step::none()
             }
             Action::DetailLoaded(d) if self.opening == Some(d.summary.id) => {
@@ -126,6 +140,7 @@ impl Layer for AlertsLayer {
             }
             Action::StoreError(_) => {
                 self.opening = None;
+                self.acked = None;
                 Step::none()
             }
             // Our own acknowledgement, or another session's change.
@@ -231,15 +246,16 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
                 } else {
                     (format!("{} ESCALATING", symbols::OVERDUE), t.overdue)
                 };
-                let what = match (a.kind, a.due_at) {
-                    (Kind::Overdue | Kind::DueSoon, Some(due)) => {
-                        format!("{} · due {}", a.kind.label(), format_stamp(due))
-                    }
-                    _ => a.kind.label().to_string(),
-                };
                 let what = match &a.rule {
-                    Some(rule) => format!("{what} · {rule}"),
-                    None => what,
+                    Some(rule) => format!("{}: {rule}", a.kind.label()),
+                    None => a.kind.label().to_string(),
+                };
+                let what = match (a.kind, a.due_at) {
+                    (Kind::Overdue | Kind::DueSoon, Some(due)) => format!(
+                        "{what}, due {}",
+                        crate::domain::calendar::local(due).format("%a %d %b %H:%M")
+                    ),
+                    _ => what,
                 };
                 let mut cells = vec![
                     Cell::from(Span::styled(state, style)),

@@ -196,6 +196,15 @@ impl Layer for FormLayer {
             }
             a if crate::tui::update::is_news(a) => Step::none(),
             a => match self.form.act(a) {
+                // The intake's own checks name every problem at once (an
+                // area not on the list as well as the empty fields).
+                Outcome::Continue
+                    if *a == Action::Submit
+                        && self.kind == FormKind::Intake
+                        && !self.form.saving =>
+                {
+                    self.submit(ctx)
+                }
                 Outcome::Continue => Step::none(),
                 Outcome::Submit => self.submit(ctx),
                 Outcome::Cancel => Step::close(),

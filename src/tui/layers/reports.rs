@@ -249,15 +249,15 @@ fn draw_reports(r0: &Reports, ctx: &Ctx, f: &mut Frame, area: Rect) {
     let today = local(ctx.now).date_naive();
     let running = p.to == today && r0.to == today;
     let shown = match r0.suppress {
-        Some(u) => format!("counts 1-{} hidden as [c] (s shows them)", u - 1),
-        None => "EXACT COUNTS: not for sharing (s hides small ones)".to_string(),
+        Some(u) => format!("[c]: 1-{} hidden (s)", u - 1),
+        None => "EXACT COUNTS, not for sharing (s)".to_string(),
     };
     let c = &p.conversion;
     let lines = vec![
         Line::from(Span::styled(
             truncate(
                 &format!(
-                    " A {}{}: {} to {}, against the {} before ({} to {}) · {shown}",
+                    " {shown} · A {}{}: {} to {}, against the {} before ({} to {})",
                     p.kind,
                     if running { " to date" } else { "" },
                     day(p.from),

@@ -39,12 +39,17 @@ pub struct Reviews {
     pub held: Option<Vec<HeldItem>>,
     /// The held item selected.
     pub held_selected: usize,
+    /// The code of the series shown, kept when the list is reordered.
+    pub shown: Option<String>,
 }
 
 impl Reviews {
     /// The screen, the series' counts again and the first series' agenda.
     pub fn open(ctx: &Ctx) -> Step {
-        let r = Reviews::default();
+        let r = Reviews {
+            shown: ctx.desk.reviews.first().map(|s| s.code.clone()),
+            ..Reviews::default()
+        };
         let mut s = Step::fx(Effect::Store(Request::Reviews));
         if let Some(fx) = r.agenda_request(ctx) {
             s = s.and_fx(fx);
@@ -158,9 +163,9 @@ impl Layer for Reviews {
                         let label = format!(
                             "item {id} ({}, {} meeting of {date})",
                             if reference.is_empty() {
-                                kind.replace('_', " ")
+                                kind_label(kind)
                             } else {
-                                format!("{reference}, {}", kind.replace('_', " "))
+                                format!("{reference}, {}", kind_label(kind))
                             },
                             ctx.desk
                                 .reviews
@@ -199,11 +204,22 @@ impl Layer for Reviews {
                 self.scroll = 0;
                 self.held = None;
                 self.held_selected = 0;
+                self.shown = ctx.desk.reviews.get(self.series).map(|s| s.code.clone());
                 self.reload(ctx)
             }
             Action::ReviewsLoaded(r) => {
+                // Series come in order of their next meeting, which holding
+                // one changes: stay on the series shown.
+                if let Some(at) = self
+                    .shown
+                    .as_ref()
+                    .and_then(|code| r.iter().position(|s| &s.code == code))
+                {
+                    self.series = at;
+                }
                 self.series = self.series.min(r.len().saturating_sub(1));
-                let first = self.agenda.is_none();
+                self.shown = r.get(self.series).map(|s| s.code.clone());
+                let first = self.agenda.is_none() && !self.held_view;
                 // The desk's list is updated before layers hear of it.
                 match (first, r.get(self.series)) {
                     (true, Some(s)) => Step::fx(Effect::Store(Request::Agenda {
@@ -413,7 +429,7 @@ fn held_lines(
                     } else {
                         reference
                     },
-                    kind.replace('_', " "),
+                    kind_label(kind),
                     if *done {
                         "✓ decision recorded"
                     } else {
@@ -431,4 +447,10 @@ fn held_lines(
             )
         }
     }
+}
+
+/// An item kind's words ("closed", "referral with no outcome"), from its code.
+fn kind_label(code: &str) -> String {
+    crate::domain::review::ItemKind::from_code(code)
+        .map_or_else(|| code.replace('_', " "), |k| k.label().to_string())
 }
