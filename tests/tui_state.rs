@@ -581,7 +581,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     // Kind, case, risk (as a mark), age, and whether acknowledged, in words.
     let r = row(&text, "SG-2026-0002");
     assert!(
-        r.contains("‼ ESCALATING") && r.contains("999!") && r.contains("20m"),
+        r.contains("‼ escalating") && r.contains("999!") && r.contains("20m"),
         "{r}"
     );
     assert!(r.contains("not acknowledged"), "{r}");
@@ -1891,10 +1891,10 @@ fn reports_publish_and_never_reach_past_today() {
     assert!(update(&mut app, Action::ReportLoaded(Box::new(report))).is_empty());
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
     assert!(
-        text.contains("A 358 days to date: 1 Dec 2025 to 23 Nov 2026"),
+        text.contains("A 358 days to date, 1 Dec 2025 – 23 Nov 2026"),
         "{text}"
     );
-    assert!(text.contains("[c]: 1-4 hidden (s)"), "{text}");
+    assert!(text.contains("[c] = 1-4 hidden (s shows)"), "{text}");
     assert!(text.contains("Concerns raised 12 "), "{text}");
     assert!(
         text.contains("Adult concerns [c]"),
@@ -1942,7 +1942,7 @@ fn reports_publish_and_never_reach_past_today() {
         press(&mut app, KeyCode::Char('t'));
     }
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
-    assert!(text.contains("EXACT COUNTS, not for sharing"), "{text}");
+    assert!(text.contains("EXACT COUNTS: not for sharing"), "{text}");
     assert!(text.contains("Adult concerns 2 "), "{text}");
     // ] never reaches past today; [ goes back a whole period.
     assert!(press(&mut app, KeyCode::Char(']')).is_empty());

@@ -558,7 +558,7 @@ impl ReferFollow {
             "route",
             s.map(|s| {
                 if s.fits {
-                    format!("{}. Fits this case: {}", s.route.label(), s.why)
+                    format!("Fits this case: {}", s.why)
                 } else {
                     format!(
                         "{}: not among the routes that fit this case; choose it only if you know why",

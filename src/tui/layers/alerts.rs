@@ -196,7 +196,7 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
     header(ctx, f, head);
     f.render_widget(
         Paragraph::new(truncate(
-            " Open alerts page the duty DSL, then deputies and senior leads, until acknowledged. A acknowledges; the case stays with its holder.",
+            " A acknowledges an alert: it stops for everyone, and the case stays put.",
             usize::from(about.width),
         ))
         .style(t.muted),
@@ -222,7 +222,7 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
     } else {
         let wide = area.width >= 120;
         let mut widths = vec![
-            Constraint::Length(16), // state
+            Constraint::Length(14), // state
             Constraint::Length(12), // reference
             Constraint::Length(6),  // risk
             Constraint::Length(7),  // age
@@ -230,6 +230,8 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
         ];
         let mut head = vec!["State", "Case", "Risk", "Age", "Alert"];
         if wide {
+            widths.push(Constraint::Length(16));
+            head.push("Due");
             widths.push(Constraint::Length(17));
             head.push("Since");
         }
@@ -244,18 +246,19 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
                 let (state, style) = if a.acknowledged {
                     (format!("{} acknowledged", symbols::MET), t.muted)
                 } else {
-                    (format!("{} ESCALATING", symbols::OVERDUE), t.overdue)
+                    (format!("{} escalating", symbols::OVERDUE), t.overdue)
                 };
                 let what = match &a.rule {
                     Some(rule) => format!("{}: {rule}", a.kind.label()),
                     None => a.kind.label().to_string(),
                 };
-                let what = match (a.kind, a.due_at) {
-                    (Kind::Overdue | Kind::DueSoon, Some(due)) => format!(
-                        "{what}, due {}",
-                        crate::domain::calendar::local(due).format("%a %d %b %H:%M")
-                    ),
-                    _ => what,
+                let due = match (a.kind, a.due_at) {
+                    (Kind::Overdue | Kind::DueSoon, Some(due)) => {
+                        crate::domain::calendar::local(due)
+                            .format("%a %d %b %H:%M")
+                            .to_string()
+                    }
+                    _ => String::new(),
                 };
                 let mut cells = vec![
                     Cell::from(Span::styled(state, style)),
@@ -265,6 +268,7 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
                     Cell::from(what),
                 ];
                 if wide {
+                    cells.push(Cell::from(due));
                     cells.push(Cell::from(format_stamp(a.started_at)));
                 }
                 Row::new(cells)

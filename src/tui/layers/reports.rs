@@ -231,9 +231,16 @@ fn figure(v: Option<f64>, unit: &str) -> String {
 
 fn draw_reports(r0: &Reports, ctx: &Ctx, f: &mut Frame, area: Rect) {
     let t = &ctx.theme;
+    let width = usize::from(area.width);
+    // The scope sentence wraps rather than lose its end on a narrow screen.
+    let scope = r0
+        .published
+        .as_ref()
+        .map(|p| crate::tui::views::wrap(&p.scope, width.saturating_sub(1).max(1)))
+        .unwrap_or_default();
     let [head, summary, table, trend, foot] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(5),
+        Constraint::Length(4 + scope.len().max(1) as u16),
         Constraint::Min(5),
         Constraint::Length(3),
         Constraint::Length(2),
@@ -241,28 +248,22 @@ fn draw_reports(r0: &Reports, ctx: &Ctx, f: &mut Frame, area: Rect) {
     .areas(area);
     header(ctx, f, head);
     footer(ctx, f, foot, "");
-    let width = usize::from(area.width);
     let Some(p) = &r0.published else {
         f.render_widget(Paragraph::new(" Counting…").style(t.muted), summary);
         return;
     };
     let today = local(ctx.now).date_naive();
     let running = p.to == today && r0.to == today;
-    let shown = match r0.suppress {
-        Some(u) => format!("[c]: 1-{} hidden (s)", u - 1),
-        None => "EXACT COUNTS, not for sharing (s)".to_string(),
-    };
     let c = &p.conversion;
-    let lines = vec![
+    let mut lines = vec![
         Line::from(Span::styled(
             truncate(
                 &format!(
-                    " {shown} · A {}{}: {} to {}, against the {} before ({} to {})",
+                    " A {}{}, {} – {}, against {} – {}",
                     p.kind,
                     if running { " to date" } else { "" },
                     day(p.from),
                     day(p.to),
-                    p.kind,
                     day(p.before_from),
                     day(p.before_to),
                 ),
@@ -272,18 +273,18 @@ fn draw_reports(r0: &Reports, ctx: &Ctx, f: &mut Frame, area: Rect) {
         )),
         Line::from(truncate(
             &format!(
-                " Concerns raised {} (before {}, {}) · led to a referral {} · deadlines met on time {}",
+                " Concerns raised {} (before {}, {}) · led to a referral {}",
                 p.total,
                 p.total_before,
                 change(p.total_change),
                 figure(p.referred_share, "%"),
-                figure(p.deadlines_on_time, "%"),
             ),
             width,
         )),
         Line::from(truncate(
             &format!(
-                " Median hours to assignment {} · to referral {}",
+                " Deadlines met on time {} · median hours to assignment {}, to referral {}",
+                figure(p.deadlines_on_time, "%"),
                 figure(p.median_hours_to_assign, ""),
                 figure(p.median_hours_to_refer, ""),
             ),
@@ -291,24 +292,20 @@ fn draw_reports(r0: &Reports, ctx: &Ctx, f: &mut Frame, area: Rect) {
         )),
         Line::from(truncate(
             &format!(
-                " Adult concerns {} (before {}) · to adult safeguarding {} · s42 enquiries {} (before {}) · conversion {}",
+                " Adult concerns {} (before {}) → s42 enquiries {} (before {}): conversion {} · to adult safeguarding {}",
                 c.adult_concerns,
                 c.adult_concerns_before,
-                c.referred_to_adults,
                 c.s42_enquiries,
                 c.s42_enquiries_before,
                 figure(c.conversion_percent, "%"),
+                c.referred_to_adults,
             ),
             width,
         )),
-        Line::from(Span::styled(
-            truncate(
-                &format!(" {} `dutydesk report` exports it.", p.scope),
-                width,
-            ),
-            t.muted,
-        )),
     ];
+    for row in scope {
+        lines.push(Line::from(Span::styled(format!(" {row}"), t.muted)));
+    }
     f.render_widget(Paragraph::new(lines), summary);
     draw_table(r0, p, ctx, f, table);
     draw_trend(p, ctx, f, trend);
@@ -330,8 +327,13 @@ fn draw_table(r0: &Reports, p: &Published, ctx: &Ctx, f: &mut Frame, area: Rect)
     } else {
         "Timeliness by rule".to_string()
     };
+    // Whether small counts are hidden is said where the counts are.
+    let shown = match r0.suppress {
+        Some(u) => format!("[c] = 1-{} hidden (s shows)", u - 1),
+        None => "EXACT COUNTS: not for sharing (s hides)".to_string(),
+    };
     let block = Block::new().borders(Borders::TOP).title(Span::styled(
-        format!(" {title} (t: table {} of {n}) ", at + 1),
+        format!(" {title} (t: table {} of {n}) · {shown} ", at + 1),
         t.title,
     ));
     let inner = block.inner(area);

@@ -161,16 +161,14 @@ impl Layer for Reviews {
                 match self.held.as_ref().and_then(|h| h.get(self.held_selected)) {
                     Some((id, date, reference, kind, _)) => {
                         let label = format!(
-                            "item {id} ({}, {} meeting of {date})",
+                            "item {id}: {}{} (meeting of {})",
                             if reference.is_empty() {
-                                kind_label(kind)
+                                String::new()
                             } else {
-                                format!("{reference}, {}", kind_label(kind))
+                                format!("{reference}, ")
                             },
-                            ctx.desk
-                                .reviews
-                                .get(self.series)
-                                .map_or("the", |a| a.name.as_str())
+                            kind_label(kind),
+                            meeting_day(date)
                         );
                         Step::push(FormLayer::new(
                             FormKind::Decision {
@@ -422,8 +420,9 @@ fn held_lines(
                 items.iter().enumerate().take(last).skip(first)
             {
                 let text = format!(
-                    "{} {id:>5}  {date}  {:<13} {:<26} {}",
+                    "{} {id:>5}  {:<11}  {:<13} {:<26} {}",
                     if i == sel { "▶" } else { " " },
+                    meeting_day(date),
                     if reference.is_empty() {
                         "—"
                     } else {
@@ -453,4 +452,11 @@ fn held_lines(
 fn kind_label(code: &str) -> String {
     crate::domain::review::ItemKind::from_code(code)
         .map_or_else(|| code.replace('_', " "), |k| k.label().to_string())
+}
+
+/// A meeting's date as people read it: "11 Dec 2026" (stored `YYYY-MM-DD`).
+fn meeting_day(date: &str) -> String {
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map(|d| d.format("%-d %b %Y").to_string())
+        .unwrap_or_else(|_| date.to_string())
 }
