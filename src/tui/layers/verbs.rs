@@ -61,7 +61,7 @@ pub fn on(
                 Some(h) => Step::push(
                     Confirm::new(
                         format!(
-                            "{} is held by {h}. Take it from them (y; they will be told), or only acknowledge its alerts (a; they stop for everyone and it stays with {h})?",
+                            "{} is held by {h}. Take it from them? y takes it (they will be told); a only acknowledges its alerts (they stop for everyone; it stays with {h}).",
                             t.reference
                         ),
                         Action::Send(Box::new(Request::Act {
