@@ -20,6 +20,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
+/// The alerts screen's state: the list as the store last answered it and
+/// the selection (kept on the same alert when the list changes).
 #[derive(Debug, Default)]
 pub struct AlertsLayer {
     /// The open alerts, as the store last answered (most urgent first).
