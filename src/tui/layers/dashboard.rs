@@ -389,7 +389,11 @@ impl Layer for Dashboard {
                 self.changed_while_paused = true;
                 Step::none()
             }
-            Action::Changed | Action::Saved(_) => Step::fx(self.reload())
+            Action::Changed => Step::fx(self.reload()).and_fx(Effect::Store(Request::Reviews)),
+            // Our own change may have acknowledged alerts: the banner follows
+            // at once. Others' changes reach it with the worker's check of
+            // the open alerts (every 10 s; it costs ~40 ms at 100,000 cases).
+            Action::Saved(_) => Step::fx(self.reload())
                 .and_fx(Effect::Store(Request::Reviews))
                 .and_fx(Effect::Store(Request::OpenAlerts)),
             Action::StoreError(_) | Action::Conflict(_) => {
