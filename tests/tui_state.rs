@@ -499,6 +499,11 @@ fn alerts_ring_once_and_the_banner_follows_the_open_alerts() {
     // A fresh notice rings (once per user, as the store claims it).
     let fx = update(&mut app, Action::Alerts(vec![alert.clone()]));
     assert_eq!(fx, vec![Effect::Notify(vec![alert])]);
+    assert!(
+        status(&app).contains("SG-2026-0001 overdue") && status(&app).contains("! lists"),
+        "said once on the status line: {}",
+        status(&app)
+    );
     assert!(update(&mut app, Action::Alerts(vec![])).is_empty());
     // The banner is the open alerts not acknowledged: overdue first; the
     // acknowledged one, "assigned to you" and "not acknowledged" (its own

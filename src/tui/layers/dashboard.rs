@@ -404,7 +404,13 @@ impl Layer for Dashboard {
             // Announced once per user (bell, terminal, desktop); the banner
             // follows the open alerts instead, so it outlives a restart.
             Action::Alerts(alerts) if alerts.is_empty() => Step::none(),
-            Action::Alerts(alerts) => Step::fx(Effect::Notify(alerts.clone())),
+            Action::Alerts(alerts) => {
+                let s = Step::fx(Effect::Notify(alerts.clone()));
+                match crate::domain::alert::summary(alerts) {
+                    Some(text) => s.and_info(format!("{text} (! lists the open alerts)")),
+                    None => s,
+                }
+            }
             Action::OpenAlertsLoaded(list) => {
                 self.alerts = list.clone();
                 // Hidden ones that are no longer open need no remembering.
