@@ -170,6 +170,13 @@ pub fn run(
         time(runs, || store::reviews::summaries(&store, viewer, now)),
         Some(5.0),
     ));
+    // The open alerts the banner and `!` read (every 10 s, and after a
+    // change): on the worker thread, so other requests wait behind it.
+    figs.push(fig(
+        "query: open alerts (banner, !)",
+        time(runs, || store::alerts::open_for(&store, me, now)),
+        None,
+    ));
     let series = store::reviews::summaries(&store, viewer, now)?;
     if let Some(first) = series.first() {
         figs.push(fig(

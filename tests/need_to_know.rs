@@ -1044,7 +1044,8 @@ fn next_mode(m: Mode) -> Option<Mode> {
         ContactSearch => Reports,
         Reports => Reviews,
         Reviews => Handover,
-        Handover => Matches,
+        Handover => Alerts,
+        Alerts => Matches,
         Matches => Drafts,
         Drafts => Lock,
         Lock => Revoked,
@@ -1207,6 +1208,46 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
             return Some(all);
         }
         Mode::Handover => s.act(Action::Handover),
+        Mode::Alerts => {
+            s.act(Action::ShowAlerts);
+            // Two hours on, the restricted case has waited past its
+            // acknowledgement window: its alert is open, and reaches only
+            // those who may see the case.
+            let later = Clock::Fixed(chrono::Utc::now() + chrono::Duration::hours(2));
+            let me = s.me.clone();
+            let mut ask = |req| store::worker::respond(&mut s.store, &me, later, req);
+            let open = ask(store::worker::Request::OpenAlerts);
+            let store::worker::Reply::OpenAlerts(list) = &open else {
+                panic!("{}: {open:?}", role.user);
+            };
+            let listed = list
+                .iter()
+                .any(|a| a.reference.as_deref() == Some(d.restricted.as_str()));
+            assert_eq!(
+                listed, role.allowed,
+                "{}: the restricted case's alert listed",
+                role.user
+            );
+            if !role.allowed {
+                // Acknowledging its alerts by number: refused exactly as for
+                // a case that does not exist.
+                use store::worker::Request::AcknowledgeAlerts;
+                let hidden = ask(AcknowledgeAlerts {
+                    id: Some(d.restricted_id),
+                });
+                let missing = ask(AcknowledgeAlerts { id: Some(999_999) });
+                assert_eq!(
+                    hidden, missing,
+                    "{}: acknowledging a hidden case",
+                    role.user
+                );
+                assert!(
+                    matches!(hidden, store::worker::Reply::Error(_)),
+                    "{hidden:?}"
+                );
+            }
+            s.act(dutydesk::tui::reply_action(open));
+        }
         // Drafts kept from an ended session are offered back (their list
         // names what and where, never the words).
         Mode::Drafts => s.act(Action::DraftsFound(vec![dutydesk::tui::drafts::Draft {
@@ -1292,7 +1333,7 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
 /// Where an allowed role must find the case on screen.
 fn shows_on(mode: Mode) -> &'static [Part] {
     match mode {
-        Mode::Dashboard | Mode::Prompt | Mode::Reviews | Mode::Matches => &[Ref],
+        Mode::Dashboard | Mode::Prompt | Mode::Reviews | Mode::Matches | Mode::Alerts => &[Ref],
         Mode::Record => &[Ref, Name, Words, Note],
         Mode::Handover => &[Ref, Note],
         _ => &[],

@@ -286,24 +286,36 @@ fn reports_screen_80x24_and_200x60() {
         count(nov - 30 * 86400, nov),
         "the 30 days before"
     );
-    let mut app = dashboard(&path, 80, 24);
-    let fx = update(&mut app, Action::Reports);
-    assert!(matches!(
-        fx.as_slice(),
-        [dutydesk::tui::update::Effect::Store(
-            dutydesk::store::worker::Request::Report { .. }
-        )]
-    ));
-    let total = report.total;
-    update(&mut app, Action::ReportLoaded(Box::new(report)));
-    let small = render_text(&mut app, 80, 24).unwrap();
+    // The screen, through the store worker as the event loop runs it: the
+    // last 12 full months, published (counts 1-4 hidden).
+    let mut s = Session::new(&path);
+    s.act(Action::Reports);
+    let shown = s
+        .app
+        .layer::<dutydesk::tui::layers::reports::Reports>()
+        .unwrap();
+    let (from, to) = (shown.from, shown.to);
+    assert_eq!(
+        (from.to_string(), to.to_string()),
+        ("2025-11-01".to_string(), "2026-10-31".to_string())
+    );
+    let in_period = count(
+        common::at("2025-11-01T00:00:00Z").timestamp(),
+        common::at("2026-11-01T00:00:00Z").timestamp(),
+    );
+    let small = render_text(&mut s.app, 80, 24).unwrap();
     assert!(
-        small.contains(&format!("Concerns raised {total} ")),
-        "{small}"
+        small.contains(&format!("Concerns raised {in_period} ")),
+        "{in_period} checked by hand in SQL:\n{small}"
     );
     insta::assert_snapshot!("reports_80x24", small);
-    let big = render_text(&mut app, 200, 60).unwrap();
+    let big = render_text(&mut s.app, 200, 60).unwrap();
     insta::assert_snapshot!("reports_200x60", big);
+    let _ = total_of(&report);
+}
+
+fn total_of(r: &dutydesk::domain::report::Report) -> u32 {
+    r.total
 }
 
 /// A session on the demo: the store's own answers to every request the
@@ -469,6 +481,31 @@ fn every_layer_at_80x24_and_200x60() {
                 }]))
             }),
         ),
+        (
+            "alerts",
+            Mode::Alerts,
+            Box::new(|s| s.act(Action::ShowAlerts)),
+        ),
+        (
+            "take_or_alerts_only",
+            Mode::Confirm,
+            // The third case, below the two nobody has acknowledged, is
+            // held by another DSL.
+            Box::new(|s| {
+                s.act(Action::Down);
+                s.act(Action::Down);
+                s.act(Action::Acknowledge)
+            }),
+        ),
+        (
+            "hold_form",
+            Mode::Form,
+            Box::new(|s| {
+                s.act(Action::Reviews);
+                s.act(Action::HoldMeeting);
+                s.act(Action::Paste("Sam Reed, Jo Brennan".into()));
+            }),
+        ),
         ("help", Mode::Help, Box::new(|s| s.act(Action::Help))),
         ("lock", Mode::Lock, Box::new(|s| s.act(Action::Lock))),
         (
@@ -491,6 +528,35 @@ fn every_layer_at_80x24_and_200x60() {
             assert_eq!(text.lines().count(), usize::from(h));
             insta::assert_snapshot!(format!("layer_{name}_{w}x{h}"), text);
         }
+    }
+    // A meeting held from the screen, then its items and a decision form
+    // (last: holding changes the demo's reviews for the steps after it).
+    let mut s = Session::new(&path);
+    s.act(Action::Reviews);
+    s.act(Action::HoldMeeting);
+    s.act(Action::Paste("Sam Reed, Jo Brennan".into()));
+    s.act(Action::Submit);
+    s.act(Action::Confirm(true));
+    assert_eq!(s.app.mode(), Mode::Reviews, "{:?}", s.app.ctx.status);
+    assert!(
+        s.app
+            .ctx
+            .status
+            .as_ref()
+            .is_some_and(|x| x.text.contains(" held with ")),
+        "{:?}",
+        s.app.ctx.status
+    );
+    s.act(Action::HeldItems);
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        let text = render_text(&mut s.app, w, h).unwrap();
+        insta::assert_snapshot!(format!("layer_reviews_held_{w}x{h}"), text);
+    }
+    s.act(Action::Open);
+    assert_eq!(s.app.mode(), Mode::Form);
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        let text = render_text(&mut s.app, w, h).unwrap();
+        insta::assert_snapshot!(format!("layer_decision_form_{w}x{h}"), text);
     }
     // Too small: the panel and nothing else, at a size below the minimum.
     let mut s = Session::new(&path);

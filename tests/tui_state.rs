@@ -319,7 +319,7 @@ fn help_lists_every_key_of_the_screen_below() {
     let mut app = app_with(3);
     press(&mut app, KeyCode::Char('?'));
     assert_eq!(app.mode(), Mode::Help);
-    let text = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    let text = dutydesk::tui::render_text(&mut app, 100, 80).unwrap();
     for b in app.ctx.keymap.bindings("dashboard") {
         assert!(
             text.contains(&b.description),
@@ -385,7 +385,8 @@ fn meeting_a_deadline_asks_then_saves_and_reloads() {
         fx.as_slice(),
         [
             Effect::Store(Request::Dashboard { .. }),
-            Effect::Store(Request::Reviews)
+            Effect::Store(Request::Reviews),
+            Effect::Store(Request::OpenAlerts)
         ]
     ));
 }
@@ -459,9 +460,35 @@ fn the_clock_ticks_countdowns_without_asking_the_store() {
     assert!(after.contains("OVERDUE 1h 2m"), "{after}");
 }
 
+/// An open alert of the desk, as `store::alerts::open_for` answers.
+fn desk_alert(
+    kind: dutydesk::domain::paging::Kind,
+    subject: i64,
+    pos: i64,
+    minutes: i64,
+) -> dutydesk::domain::paging::DeskAlert {
+    use dutydesk::domain::paging::Kind;
+    let case = !matches!(kind, Kind::NobodyOnDuty | Kind::ShiftStart);
+    dutydesk::domain::paging::DeskAlert {
+        kind,
+        subject_id: subject,
+        escalation_id: case.then_some(1000 + pos),
+        reference: case.then(|| format!("SG-2026-{:04}", pos + 1)),
+        risk: case.then_some(Risk::High),
+        immediate_risk: false,
+        started_at: now() - Duration::minutes(minutes),
+        holder: Some(2),
+        exclude: vec![],
+        rule: matches!(kind, Kind::Overdue | Kind::DueSoon).then(|| "LADO referral".into()),
+        due_at: Some(now() - Duration::minutes(minutes)),
+        acknowledged: false,
+    }
+}
+
 #[test]
-fn alerts_show_a_banner_and_notify() {
+fn alerts_ring_once_and_the_banner_follows_the_open_alerts() {
     use dutydesk::domain::alert::{Alert, AlertKind};
+    use dutydesk::domain::paging::Kind;
     let mut app = app_with(3);
     let alert = Alert {
         kind: AlertKind::Overdue,
@@ -470,15 +497,210 @@ fn alerts_show_a_banner_and_notify() {
         label: "LADO referral".into(),
         due_at: Some(now() - Duration::minutes(60)),
     };
+    // A fresh notice rings (once per user, as the store claims it).
     let fx = update(&mut app, Action::Alerts(vec![alert.clone()]));
     assert_eq!(fx, vec![Effect::Notify(vec![alert])]);
-    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
-    assert!(text.contains("ALERT SG-2026-0001 overdue"), "{text}");
+    assert!(
+        status(&app).contains("SG-2026-0001 overdue") && status(&app).contains("! lists"),
+        "said once on the status line: {}",
+        status(&app)
+    );
     assert!(update(&mut app, Action::Alerts(vec![])).is_empty());
+    // The banner is the open alerts not acknowledged: overdue first; the
+    // acknowledged one, "assigned to you" and "not acknowledged" (its own
+    // line) are not in it.
+    let mut acked = desk_alert(Kind::Overdue, 509, 9, 300);
+    acked.acknowledged = true;
+    let open = vec![
+        desk_alert(Kind::DueSoon, 502, 1, 30),
+        desk_alert(Kind::Overdue, 500, 0, 60),
+        desk_alert(Kind::Assigned, 77, 2, 5),
+        desk_alert(Kind::Unacknowledged, 1004, 4, 20),
+        acked,
+    ];
+    update(&mut app, Action::OpenAlertsLoaded(open.clone()));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(
+        text.contains("‼ ALERT SG-2026-0001 overdue: LADO referral and 1 more"),
+        "{text}"
+    );
+    assert!(text.contains("! lists them, x hides"), "{text}");
+    // x hides what it shows; the same alerts again stay hidden ...
     press(&mut app, KeyCode::Char('x'));
-    assert!(app.dashboard().alert.is_none());
+    update(&mut app, Action::OpenAlertsLoaded(open.clone()));
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(!text.contains("ALERT"), "{text}");
+    // ... and a new one brings the banner back, with only what is new.
+    let mut more = open.clone();
+    more.push(desk_alert(Kind::Signoff, 900, 2, 10));
+    update(&mut app, Action::OpenAlertsLoaded(more));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(
+        text.contains("‼ ALERT SG-2026-0003 closure waits for sign-off ")
+            && !text.contains("and 1 more"),
+        "{text}"
+    );
+    // After a restart the banner is back while the alerts stay open (no
+    // notice is claimed again: it comes from the open alerts).
+    let mut again = app_with(3);
+    update(&mut again, Action::OpenAlertsLoaded(open));
+    let text = dutydesk::tui::render_text(&mut again, 100, 30).unwrap();
+    assert!(text.contains("‼ ALERT SG-2026-0001 overdue"), "{text}");
+    // Our own save asks for them again at once (an acknowledgement);
+    // others' changes reach them with the worker's check every 10 s.
+    let fx = update(&mut again, Action::Saved("Alerts acknowledged".into()));
+    assert!(fx.contains(&Effect::Store(Request::OpenAlerts)), "{fx:?}");
+    let fx = update(&mut again, Action::Changed);
+    assert!(!fx.contains(&Effect::Store(Request::OpenAlerts)), "{fx:?}");
+}
+
+#[test]
+fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
+    use dutydesk::domain::paging::Kind;
+    use dutydesk::tui::layers::alerts::AlertsLayer;
+    let mut app = app_with(3);
+    let fx = press(&mut app, KeyCode::Char('!'));
+    assert_eq!(fx, vec![Effect::Store(Request::OpenAlerts)]);
+    assert_eq!(app.mode(), Mode::Alerts);
+    let mut acked = desk_alert(Kind::DueSoon, 503, 2, 30);
+    acked.acknowledged = true;
+    let mut urgent = desk_alert(Kind::Unacknowledged, 1001, 1, 20);
+    urgent.immediate_risk = true;
+    let list = vec![
+        urgent,
+        desk_alert(Kind::Overdue, 500, 0, 125),
+        desk_alert(Kind::NobodyOnDuty, 1_700_000_000, 0, 45),
+        desk_alert(Kind::Assigned, 77, 2, 5),
+        acked,
+    ];
+    update(&mut app, Action::OpenAlertsLoaded(list.clone()));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(
+        text.contains("Alerts: 5 open, 4 not acknowledged"),
+        "{text}"
+    );
+    let row = |text: &str, needle: &str| -> String {
+        text.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{text}"))
+            .to_string()
+    };
+    // Kind, case, risk (as a mark), age, and whether acknowledged, in words.
+    let r = row(&text, "SG-2026-0002");
+    assert!(
+        r.contains("‼ escalating") && r.contains("999!") && r.contains("20m"),
+        "{r}"
+    );
+    assert!(r.contains("not acknowledged"), "{r}");
+    let r = row(&text, "overdue: LADO referral");
+    assert!(
+        r.contains("SG-2026-0001") && r.contains("▲ HIGH") && r.contains("2h 5m"),
+        "{r}"
+    );
+    let r = row(&text, "nobody on duty");
+    assert!(r.contains("—"), "no case: {r}");
+    let r = row(&text, "due soon");
+    assert!(r.contains("✓ acknowledged"), "{r}");
+    // The same in monochrome: nothing rests on colour.
+    let mut mono = app_with(3);
+    press(&mut mono, KeyCode::Char('!'));
+    update(&mut mono, Action::OpenAlertsLoaded(list.clone()));
+    mono.ctx.theme = Theme::dark();
+    assert_eq!(
+        dutydesk::tui::render_text(&mut mono, 100, 30).unwrap(),
+        text
+    );
+
+    // A on a case's alert: its alerts, without taking it.
+    let fx = press(&mut app, KeyCode::Char('A'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::AcknowledgeAlerts { id: Some(1001) })]
+    );
+    // Acknowledged, it moves down; the selection stays in place, on the
+    // next one to work.
+    let mut after = list.clone();
+    let mut first = after.remove(0);
+    first.acknowledged = true;
+    after.push(first);
+    update(
+        &mut app,
+        Action::Saved("Alerts on SG-2026-0002 acknowledged".into()),
+    );
+    update(&mut app, Action::OpenAlertsLoaded(after.clone()));
+    let l = app.layer::<AlertsLayer>().unwrap();
+    assert_eq!(l.list[l.selected].subject_id, 500);
+    // "Nobody on duty": the rota's alert.
+    press(&mut app, KeyCode::Char('j'));
+    let fx = press(&mut app, KeyCode::Char('A'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::AcknowledgeAlerts { id: None })]
+    );
+    // "Assigned to you" is not acknowledged by anyone: said, nothing sent.
+    press(&mut app, KeyCode::Char('j'));
+    assert!(press(&mut app, KeyCode::Char('A')).is_empty());
+    assert!(
+        status(&app).contains("Nothing to acknowledge"),
+        "{}",
+        status(&app)
+    );
+    // Enter opens the case; Esc comes back to the alerts.
+    press(&mut app, KeyCode::Char('g'));
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1000 })]);
+    update(&mut app, Action::DetailLoaded(Box::new(detail(0))));
+    assert_eq!(app.mode(), Mode::Record);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Alerts);
+    // Enter on "nobody on duty" opens the rota.
+    press(&mut app, KeyCode::Char('j'));
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(fx, vec![Effect::Store(Request::Handover)]);
+    assert_eq!(app.mode(), Mode::Handover);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Dashboard);
+    // A viewer reads the list but acknowledges nothing.
+    let mut viewer = app_with(3);
+    viewer.ctx.me.role = Role::Viewer;
+    press(&mut viewer, KeyCode::Char('!'));
+    update(&mut viewer, Action::OpenAlertsLoaded(list));
+    assert!(press(&mut viewer, KeyCode::Char('A')).is_empty());
+    assert!(status(&viewer).contains("Viewers"), "{}", status(&viewer));
+}
+
+/// An allegation about staff: the record says where they work, whom with,
+/// and that it is a low-level concern.
+#[test]
+fn a_staff_record_shows_where_they_work_and_a_low_level_concern() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Enter);
+    let mut d = detail(0);
+    d.summary.subject_kind = SubjectKind::Staff;
+    d.work_area = Some("Leicester".into());
+    d.works_with = Some(dutydesk::domain::escalation::WorksWith::Adults);
+    d.low_level = true;
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(
+        text.contains("Works        in Leicester · with adults at risk"),
+        "{text}"
+    );
+    assert!(
+        text.contains("LOW-LEVEL CONCERN (KCSIE Part 4 s2)"),
+        "{text}"
+    );
+    // Not recorded: said so, not left blank.
+    let mut d = detail(0);
+    d.summary.subject_kind = SubjectKind::Staff;
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(
+        text.contains("in not recorded (the LADO where they work)"),
+        "{text}"
+    );
+    assert!(!text.contains("LOW-LEVEL"), "{text}");
 }
 
 #[test]
@@ -619,7 +841,8 @@ fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
     keys.extend(chars("Kai M"));
     keys.push(k(KeyCode::Tab));
     keys.extend(chars("2099-01-01")); // a future date of birth
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Tab)]);
+    // Past the expected date (shown for a child) and the age.
+    keys.extend([k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Tab)]);
     keys.extend(chars("Rutland"));
     keys.extend([
         k(KeyCode::Tab),
@@ -665,6 +888,171 @@ fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
     assert!(!called_999);
     update(&mut app, Action::Saved("SG-2026-0004 recorded".into()));
     assert!(the_form(&app).is_none());
+}
+
+/// The form's checks are `dutydesk new`'s (`domain::intake::check`): UK
+/// dates said back as read, the subject against the age, an unborn child
+/// with an expected date, the areas list with the nearest names, consent
+/// reasons, and the staff questions (where they work, whom with, a
+/// low-level concern).
+#[test]
+fn intake_reads_dates_ages_areas_and_staff_as_dutydesk_new_does() {
+    use dutydesk::domain::area::Area;
+    use dutydesk::domain::escalation::WorksWith;
+    let areas = vec![
+        Area {
+            name: "Leicester".into(),
+            aliases: vec!["Leicester City".into()],
+            active: true,
+        },
+        Area {
+            name: "Rutland".into(),
+            aliases: vec![],
+            active: true,
+        },
+    ];
+    let mut app = app_with(3);
+    let fx = press(&mut app, KeyCode::Char('n'));
+    assert_eq!(fx, vec![Effect::Store(Request::Areas)], "the areas, fresh");
+    update(&mut app, Action::AreasLoaded(areas));
+    // Types `text` into the field `key` (after clearing it).
+    let fill = |app: &mut App, key: &str, text: &str| {
+        let form = the_form_mut(app);
+        form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
+        let mut keys = vec![KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)];
+        keys.extend(chars(text));
+        form_keys(app, &keys);
+    };
+    let choose = |app: &mut App, key: &str, letter: char| {
+        let form = the_form_mut(app);
+        form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
+        form_keys(app, &[k(KeyCode::Char(letter))]);
+    };
+    let error = |app: &App, key: &str| -> String {
+        let f = the_form(app).unwrap();
+        f.fields
+            .iter()
+            .find(|x| x.key == key)
+            .and_then(|x| x.error.clone())
+            .unwrap_or_default()
+    };
+    // An adult of 16 is a child in law; a typo'd area names the nearest.
+    choose(&mut app, "subject", 'a');
+    fill(&mut app, "name", "Kai Moss");
+    fill(&mut app, "age", "16");
+    fill(&mut app, "area", "Rutlnd");
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(
+        text.contains("did you mean Rutland?"),
+        "said while typing: {text}"
+    );
+    choose(&mut app, "risk", 'm');
+    fill(&mut app, "words", "she said it again");
+    choose(&mut app, "consent", 'u'); // unable to consent (capacity)
+    let form = the_form_mut(&mut app);
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.key == "categories")
+        .unwrap();
+    form_keys(&mut app, &[k(KeyCode::Char(' '))]);
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
+    assert!(
+        error(&app, "subject").contains("aged 16"),
+        "{}",
+        error(&app, "subject")
+    );
+    assert!(
+        error(&app, "area").contains("did you mean Rutland?"),
+        "{}",
+        error(&app, "area")
+    );
+    assert!(
+        error(&app, "consent_reason").contains("unable to consent (capacity)"),
+        "a reason unless given: {}",
+        error(&app, "consent_reason")
+    );
+    // A UK date of birth, said back as read.
+    choose(&mut app, "subject", 'c');
+    fill(&mut app, "age", "");
+    fill(&mut app, "dob", "02/03/2014");
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(text.contains("Read as 2 March 2014 (aged 12)"), "{text}");
+    fill(&mut app, "area", "leicester city");
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(text.contains("Read as Leicester"), "{text}");
+    fill(
+        &mut app,
+        "consent_reason",
+        "lacks capacity for this decision",
+    );
+    let fx = form_keys(&mut app, &[ctrl_s()]);
+    let [Effect::Store(Request::Create { escalation: e, .. })] = fx.as_slice() else {
+        panic!("expected a create request, got {fx:?}");
+    };
+    assert_eq!(e.subject_dob.as_deref(), Some("2014-03-02"));
+    assert_eq!(e.area, "Leicester", "the list's own name");
+    assert_eq!(e.consent, Consent::UnableCapacity);
+    assert_eq!(e.age_band, AgeBand::From10);
+    update(
+        &mut app,
+        Action::StoreError("the database is locked".into()),
+    );
+    // An unborn child: the expected date instead.
+    fill(&mut app, "dob", "");
+    fill(&mut app, "expected", "01/03/2027");
+    let fx = form_keys(&mut app, &[ctrl_s()]);
+    let [Effect::Store(Request::Create { escalation: e, .. })] = fx.as_slice() else {
+        panic!("expected a create request, got {fx:?}");
+    };
+    assert_eq!(
+        (e.age_band, e.subject_dob.as_deref()),
+        (AgeBand::Unborn, Some("2027-03-01"))
+    );
+    update(
+        &mut app,
+        Action::StoreError("the database is locked".into()),
+    );
+    // Staff: where they work, whom with, a low-level concern; the expected
+    // date (hidden now) counts as empty.
+    choose(&mut app, "subject", 's');
+    let text = dutydesk::tui::render_text(&mut app, 120, 60).unwrap();
+    for asked in [
+        "Area where they work",
+        "Works with",
+        "Low-level concern?",
+        "Uses this desk?",
+    ] {
+        assert!(text.contains(asked), "{asked}: {text}");
+    }
+    assert!(!text.contains("Expected (unborn)"), "{text}");
+    fill(&mut app, "age", "40");
+    fill(&mut app, "work_area", "Rutlnd");
+    choose(&mut app, "works_with", 'a');
+    let form = the_form_mut(&mut app);
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.key == "low_level")
+        .unwrap();
+    form_keys(&mut app, &[k(KeyCode::Char('y'))]);
+    choose(&mut app, "about", 'n');
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
+    assert!(
+        error(&app, "work_area").contains("did you mean Rutland?"),
+        "{}",
+        error(&app, "work_area")
+    );
+    fill(&mut app, "work_area", "Rutland");
+    let fx = form_keys(&mut app, &[ctrl_s()]);
+    let [Effect::Store(Request::Create { escalation: e, .. })] = fx.as_slice() else {
+        panic!("expected a create request, got {fx:?}");
+    };
+    assert_eq!(e.subject_kind, SubjectKind::Staff);
+    assert_eq!(e.work_area.as_deref(), Some("Rutland"));
+    assert_eq!(e.works_with, Some(WorksWith::Adults));
+    assert!(e.low_level);
+    assert_eq!(e.subject_dob, None, "the hidden expected date is not sent");
 }
 
 #[test]
@@ -811,6 +1199,7 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
                 },
             ],
             contacts: vec![("children".into(), contact)],
+            notes: vec![],
         })),
     );
     assert_eq!(app.mode(), Mode::Form);
@@ -826,11 +1215,29 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
         dutydesk::tui::render_text(&mut app, 120, 40).unwrap()
     };
     assert!(shown.contains("[CLOSED: ring 0116 305 0005"), "{shown}");
-    keys = vec![k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Tab)];
+    // The number rung: filled from the contact, its out-of-hours line
+    // while it is shut, saying whom it is for.
+    assert_eq!(the_form(&app).unwrap().text("number"), "0116 305 0005");
+    keys = vec![k(KeyCode::Tab), k(KeyCode::Tab)];
+    form_keys(&mut app, &keys);
+    let shown = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(
+        shown.contains("0116 305 0005 is for children in Rutland"),
+        "{shown}"
+    );
+    keys = vec![k(KeyCode::Tab), k(KeyCode::Tab)];
     keys.extend(chars("summary and exact words"));
     keys.push(ctrl_s());
     form_keys(&mut app, &keys);
     assert_eq!(app.mode(), Mode::Confirm);
+    assert!(
+        confirm(&app)
+            .unwrap()
+            .question
+            .contains("rung on 0116 305 0005 (for children in Rutland)"),
+        "{}",
+        confirm(&app).unwrap().question
+    );
     let fx = press(&mut app, KeyCode::Char('y'));
     let [
         Effect::Store(Request::Act {
@@ -843,6 +1250,113 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
     };
     assert_eq!((r.route.as_str(), r.contact_id), ("children", Some(7)));
     assert_eq!(r.shared_what, "summary and exact words");
+    assert_eq!(r.phone_rung.as_deref(), Some("0116 305 0005"));
+    assert!(!r.consented);
+}
+
+/// An adult in modern slavery without recorded consent: the NRM warns and
+/// offers MS1; ticking that consent has now been given answers the warning
+/// and goes with the referral.
+#[test]
+fn an_adults_nrm_referral_warns_offers_ms1_and_takes_consent() {
+    use dutydesk::domain::route::Route;
+    use dutydesk::domain::routing::Suggestion;
+    use dutydesk::store::worker::ReferOptions;
+    let s = |route, why: &str, fits, warning: Option<&str>| Suggestion {
+        route,
+        why: why.into(),
+        fits,
+        warning: warning.map(str::to_string),
+    };
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('r'));
+    update(
+        &mut app,
+        Action::ReferOptionsLoaded(Box::new(ReferOptions {
+            id: 1000,
+            suggestions: vec![
+                s(Route::Adults, "an adult at risk", true, None),
+                s(
+                    Route::Ms1,
+                    "adult modern slavery without recorded consent: MS1",
+                    true,
+                    None,
+                ),
+                s(
+                    Route::Nrm,
+                    "National Referral Mechanism (modern slavery)",
+                    false,
+                    Some(
+                        "an adult's NRM referral needs their informed consent, and none is recorded: use MS1",
+                    ),
+                ),
+            ],
+            contacts: vec![],
+            notes: vec!["where the person works is not recorded".into()],
+        })),
+    );
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(
+        text.contains("‼ where the person works is not recorded"),
+        "notes are pinned above: {text}"
+    );
+    assert!(
+        !text.contains("Consented"),
+        "asked only for the NRM: {text}"
+    );
+    // n: the NRM, with its warning pinned above the fields.
+    form_keys(&mut app, &[k(KeyCode::Char('n'))]);
+    assert_eq!(the_form(&app).unwrap().choice("route"), Some("nrm"));
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(
+        text.contains("‼ an adult's NRM referral needs their informed consent"),
+        "{text}"
+    );
+    assert!(text.contains("Consented (NRM)?"), "{text}");
+    assert!(text.contains("not among the routes that fit"), "{text}");
+    // m: MS1 instead, which fits.
+    form_keys(&mut app, &[k(KeyCode::Char('m'))]);
+    assert_eq!(the_form(&app).unwrap().choice("route"), Some("ms1"));
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(!text.contains("needs their informed consent"), "{text}");
+    assert!(text.contains("Fits this case"), "{text}");
+    // Back to the NRM, with consent now given: the warning is answered.
+    form_keys(
+        &mut app,
+        &[
+            k(KeyCode::Char('n')),
+            k(KeyCode::Tab),
+            k(KeyCode::Char('y')),
+        ],
+    );
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(!text.contains("needs their informed consent"), "{text}");
+    let form = the_form_mut(&mut app);
+    form.focus = form.fields.iter().position(|f| f.key == "shared").unwrap();
+    let mut keys = chars("the adult's account");
+    keys.push(ctrl_s());
+    form_keys(&mut app, &keys);
+    assert!(
+        confirm(&app)
+            .unwrap()
+            .question
+            .contains("consent to the NRM is recorded"),
+        "{}",
+        confirm(&app).unwrap().question
+    );
+    let fx = press(&mut app, KeyCode::Char('y'));
+    let [
+        Effect::Store(Request::Act {
+            verb: Verb::Refer(r),
+            ..
+        }),
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}");
+    };
+    assert_eq!(r.route, "nrm");
+    assert!(r.consented);
+    assert_eq!(r.contact_id, None);
 }
 
 fn answer(
@@ -909,9 +1423,38 @@ fn contacts_search_copy_and_look_up() {
     );
     let text = dutydesk::tui::render_text(&mut app, 110, 30).unwrap();
     assert!(
-        text.contains("CLOSED → 0116 305 0005  instead of 01572 758 407"),
+        text.contains("CLOSED → 0116 305 0005  for children in Rutland, instead of 01572 758 407"),
+        "whom the number is for: {text}"
+    );
+    // r filters by route: the domain's routes, in its order.
+    let fx = press(&mut app, KeyCode::Char('r'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Contacts {
+            query: String::new(),
+            route: Some(dutydesk::domain::route::Route::ALL[0].code().into()),
+            area: None
+        })]
+    );
+    for _ in 1..dutydesk::domain::route::Route::ALL.len() {
+        press(&mut app, KeyCode::Char('r'));
+    }
+    let fx = press(&mut app, KeyCode::Char('r'));
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Store(Request::Contacts { route: None, .. })]
+        ),
+        "after the last route, any: {fx:?}"
+    );
+    // Enter: the whole record says whom the number now is for.
+    press(&mut app, KeyCode::Enter);
+    let text = dutydesk::tui::render_text(&mut app, 110, 30).unwrap();
+    assert!(
+        text.contains("Now ring 0116 305 0005 (Leicestershire 24/7), for children in Rutland"),
         "{text}"
     );
+    press(&mut app, KeyCode::Enter);
     // y copies the number to ring now, and says so.
     let fx = press(&mut app, KeyCode::Char('y'));
     assert!(
@@ -1167,6 +1710,267 @@ fn the_review_screen_loads_one_agenda_and_scrolls_it() {
     assert_eq!(app.mode(), Mode::Dashboard);
 }
 
+/// A meeting held and its decisions recorded from the screen, as with
+/// `dutydesk reviews hold` / `record` (DSLs and senior leads only).
+#[test]
+fn a_review_meeting_is_held_and_decided_from_the_screen() {
+    let mut app = app_with(5);
+    update(
+        &mut app,
+        Action::ReviewsLoaded(vec![agenda("bi", 2), agenda("q", 3)]),
+    );
+    press(&mut app, KeyCode::Char('R'));
+    update(&mut app, Action::AgendaLoaded(Box::new(agenda("bi", 2))));
+    // h: who attended, then a question, then the request.
+    press(&mut app, KeyCode::Char('h'));
+    assert_eq!(app.mode(), Mode::Form);
+    let mut keys = chars("Sam Reed, Jo Brennan");
+    keys.push(ctrl_s());
+    assert!(form_keys(&mut app, &keys).is_empty(), "a question first");
+    assert!(
+        confirm(&app)
+            .unwrap()
+            .question
+            .contains("Record the Series bi meeting as held now?"),
+        "{}",
+        confirm(&app).unwrap().question
+    );
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::HoldReview {
+            series: "bi".into(),
+            attendees: "Sam Reed, Jo Brennan".into()
+        })]
+    );
+    update(
+        &mut app,
+        Action::Saved("Series bi held with 2 items".into()),
+    );
+    assert_eq!(app.mode(), Mode::Reviews);
+    // Holding moves the series down the list: the screen stays on it.
+    update(
+        &mut app,
+        Action::ReviewsLoaded(vec![agenda("q", 3), agenda("bi", 0)]),
+    );
+    assert_eq!(app.layer::<Reviews>().unwrap().series, 1);
+    // i: the held meetings' items; Enter records a decision with an action.
+    let fx = press(&mut app, KeyCode::Char('i'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::HeldItems {
+            series: "bi".into()
+        })]
+    );
+    update(
+        &mut app,
+        Action::HeldItemsLoaded(
+            "bi".into(),
+            vec![
+                (
+                    41,
+                    "2026-11-23".into(),
+                    "SG-2026-0001".into(),
+                    "closed".into(),
+                    false,
+                ),
+                (
+                    42,
+                    "2026-11-23".into(),
+                    "SG-2026-0002".into(),
+                    "deadline_missed".into(),
+                    true,
+                ),
+            ],
+        ),
+    );
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("SG-2026-0001  closed"), "{text}");
+    assert!(text.contains("✓ decision recorded"), "{text}");
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode(), Mode::Form);
+    let mut keys = chars("Closed with advice; the school follows up.");
+    keys.push(k(KeyCode::Tab));
+    keys.extend(chars("Agreed"));
+    keys.push(k(KeyCode::Tab));
+    keys.extend(chars("Check the school's follow-up"));
+    keys.push(ctrl_s());
+    assert!(
+        form_keys(&mut app, &keys).is_empty(),
+        "an action needs its owner and date"
+    );
+    let form = the_form(&app).unwrap();
+    assert!(form.fields[3].error.as_deref().unwrap().contains("owner"));
+    assert!(
+        form.fields[4]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("due date")
+    );
+    let mut keys = vec![k(KeyCode::Tab), k(KeyCode::Char('j')), k(KeyCode::Tab)];
+    let _ = &mut keys;
+    let form = the_form_mut(&mut app);
+    form.focus = 3;
+    form_keys(&mut app, &[k(KeyCode::Char('j')), k(KeyCode::Tab)]);
+    form_keys(&mut app, &chars("07/12/2026"));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("Read as Monday 7 December 2026"), "{text}");
+    let fx = form_keys(&mut app, &[ctrl_s()]);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::RecordReview {
+            item: 41,
+            discussion: "Closed with advice; the school follows up.".into(),
+            decision: "Agreed".into(),
+            action: Some((
+                "Check the school's follow-up".into(),
+                "jbrennan".into(),
+                chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
+            )),
+        })]
+    );
+    update(&mut app, Action::Saved("Item 41 recorded".into()));
+    assert_eq!(app.mode(), Mode::Reviews);
+    // A deputy reads the queue but holds nothing.
+    let mut deputy = app_with(5);
+    deputy.ctx.me.role = Role::Deputy;
+    update(&mut deputy, Action::ReviewsLoaded(vec![agenda("bi", 2)]));
+    press(&mut deputy, KeyCode::Char('R'));
+    press(&mut deputy, KeyCode::Char('h'));
+    assert_eq!(deputy.mode(), Mode::Reviews);
+    assert!(
+        status(&deputy).contains("Only a DSL or a senior lead"),
+        "{}",
+        status(&deputy)
+    );
+}
+
+/// The reports screen shows the published report: small counts hidden (and
+/// what could give them away), the period's kind, timeliness, conversion,
+/// the scope sentence and a labelled monthly trend; it never moves past
+/// today, and opens where there is something to see.
+#[test]
+fn reports_publish_and_never_reach_past_today() {
+    use dutydesk::domain::report::{Row, build};
+    let mut app = app_with(3);
+    let fx = press(&mut app, KeyCode::Char('P'));
+    // The last 12 full months.
+    let (from, to) = (
+        chrono::NaiveDate::from_ymd_opt(2025, 11, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    );
+    assert_eq!(fx, vec![Effect::Store(Request::Report { from, to })]);
+    // Nothing there: once, the 12 months to today instead.
+    let fx = update(
+        &mut app,
+        Action::ReportLoaded(Box::new(build(&[], from, to).unwrap())),
+    );
+    let (from2, to2) = (
+        chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    );
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Report {
+            from: from2,
+            to: to2
+        })]
+    );
+    let row = |day: u32, subject: &str, band: &str| Row {
+        raised_at: Utc.with_ymd_and_hms(2026, 11, day, 10, 0, 0).unwrap(),
+        categories: vec!["neglect".into()],
+        subject: subject.into(),
+        location: "own_home".into(),
+        age_band: band.into(),
+        area: "Rutland".into(),
+        risk: "medium".into(),
+        ..Row::default()
+    };
+    let mut rows: Vec<Row> = (1..=9).map(|d| row(d, "child", "10-15")).collect();
+    rows.push(row(10, "child", "under-1"));
+    rows.push(row(11, "adult", "18-64"));
+    rows.push(row(12, "adult", "18-64"));
+    let report = build(&rows, from2, to2).unwrap();
+    assert!(update(&mut app, Action::ReportLoaded(Box::new(report))).is_empty());
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(
+        text.contains("A 358 days to date, 1 Dec 2025 – 23 Nov 2026"),
+        "{text}"
+    );
+    assert!(text.contains("[c] = 1-4 hidden (s shows)"), "{text}");
+    assert!(text.contains("Concerns raised 12 "), "{text}");
+    assert!(
+        text.contains("Adult concerns [c]"),
+        "a count of 2 is hidden: {text}"
+    );
+    assert!(
+        text.contains("Counts only the cases you may see"),
+        "the scope: {text}"
+    );
+    assert!(text.contains("Nov 26"), "the trend is labelled: {text}");
+    // t: the subject table; 2 adults hidden, and the children's count with
+    // them, or 12 - 10 would give the 2 away.
+    press(&mut app, KeyCode::Char('t'));
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(text.contains("By subject"), "{text}");
+    let line = |text: &str, key: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_else(|| panic!("{key:?}:\n{text}"))
+            .to_string()
+    };
+    assert!(line(&text, "adult").contains("[c]"), "{text}");
+    assert!(
+        line(&text, "child").contains("[c]"),
+        "secondary suppression: {text}"
+    );
+    // Age bands in age order.
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Char('t'));
+    }
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(text.contains("By age band"), "{text}");
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {text}"))
+    };
+    assert!(
+        at("under 1") < at("10-15") && at("10-15") < at("18-64"),
+        "{text}"
+    );
+    // s shows the exact counts, and says they are not for sharing.
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Char('t'));
+    for _ in 0..7 {
+        press(&mut app, KeyCode::Char('t'));
+    }
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(text.contains("EXACT COUNTS: not for sharing"), "{text}");
+    assert!(text.contains("Adult concerns 2 "), "{text}");
+    // ] never reaches past today; [ goes back a whole period.
+    assert!(press(&mut app, KeyCode::Char(']')).is_empty());
+    assert!(status(&app).contains("latest period"), "{}", status(&app));
+    let fx = press(&mut app, KeyCode::Char('['));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Report {
+            from: chrono::NaiveDate::from_ymd_opt(2024, 12, 1).unwrap(),
+            to: chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap()
+        })]
+    );
+    let fx = press(&mut app, KeyCode::Char(']'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Report {
+            from: from2,
+            to: to2
+        })]
+    );
+}
+
 fn handover(who: &str, began_mins_ago: i64) -> dutydesk::store::rota::Handover {
     dutydesk::store::rota::Handover {
         now: now(),
@@ -1340,6 +2144,15 @@ fn proposed(pos: i64, outcome: &str, rationale: &str, version: i64) -> Escalatio
     }
 }
 
+/// A record as the store would load it (no closure proposed).
+fn detail(pos: i64) -> EscalationDetail {
+    let mut d = proposed(pos, "", "", 1);
+    d.summary.awaiting_signoff = false;
+    d.outcome = None;
+    d.closure_rationale = None;
+    d
+}
+
 /// `s` from the list opens the record first; the prompt shows the outcome
 /// and rationale being approved and sends the version they were read at.
 #[test]
@@ -1423,8 +2236,10 @@ fn acknowledging_someone_elses_case_asks_before_taking_it() {
         confirm(&app)
             .unwrap()
             .question
-            .contains("held by Jo Brennan. Take it from them?")
+            .contains("held by Jo Brennan. Take it from them")
     );
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("a = alerts only"), "{text}");
     assert!(
         press(&mut app, KeyCode::Char('n')).is_empty(),
         "no: nothing"
@@ -1437,6 +2252,31 @@ fn acknowledging_someone_elses_case_asks_before_taking_it() {
             id: 1000,
             version: Some(1),
             verb: Verb::Take
+        })]
+    );
+    // The third answer: stop its alerts, leave it with Jo Brennan.
+    press(&mut app, KeyCode::Char('A'));
+    let fx = press(&mut app, KeyCode::Char('a'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::AcknowledgeAlerts { id: Some(1000) })]
+    );
+    assert_eq!(app.mode(), Mode::Dashboard);
+    // Other questions have no third answer: `a` does nothing there.
+    press(&mut app, KeyCode::Char('H'));
+    press(&mut app, KeyCode::Char('T'));
+    assert_eq!(app.mode(), Mode::Confirm);
+    assert!(press(&mut app, KeyCode::Char('a')).is_empty());
+    assert_eq!(app.mode(), Mode::Confirm);
+    // A case already yours: A acknowledges (the store stops its alerts).
+    let mut mine = app_with(3);
+    let fx = press(&mut mine, KeyCode::Char('A'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(1),
+            verb: Verb::Acknowledge
         })]
     );
 }

@@ -95,6 +95,63 @@ pub fn format_age(minutes: i64) -> String {
     }
 }
 
+/// Whether an open alert of this kind belongs in the dashboard's banner: the
+/// kinds that escalate until someone acts and that acknowledging stops
+/// (overdue, due soon, a closure waiting for sign-off, nobody on duty).
+/// A case nobody has taken has its own banner line (it names the case to
+/// select); "assigned to you", "taken" and "your shift has started" are
+/// news for one person, announced once and listed on the alerts screen,
+/// and nothing acknowledges them: in the banner they would stay for a day.
+pub fn in_banner(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Overdue | Kind::DueSoon | Kind::Signoff | Kind::NobodyOnDuty
+    )
+}
+
+/// How urgent a kind is for the banner's order (lower first).
+fn urgency(kind: Kind) -> u8 {
+    match kind {
+        Kind::Unacknowledged => 0,
+        Kind::Overdue => 1,
+        Kind::NobodyOnDuty => 2,
+        Kind::Signoff => 3,
+        Kind::DueSoon => 4,
+        Kind::Assigned | Kind::Taken => 5,
+        Kind::ShiftStart => 6,
+    }
+}
+
+/// A short phrase for one alert: "SG-2026-0042 overdue: LADO referral".
+/// Only the reference, the kind and a rule's name: never words.
+pub fn phrase(a: &DeskAlert) -> String {
+    let what = match (&a.reference, a.kind) {
+        (_, Kind::NobodyOnDuty) => "nobody on duty".to_string(),
+        (_, Kind::ShiftStart) => "your duty shift has started".to_string(),
+        (Some(r), k) => format!("{r} {}", k.label()),
+        (None, k) => k.label().to_string(),
+    };
+    match &a.rule {
+        Some(rule) => format!("{what}: {rule}"),
+        None => what,
+    }
+}
+
+/// The alerts for the banner, most urgent first: open, not acknowledged, of
+/// a banner kind ([`in_banner`]), not among `hidden` (kind, subject) pairs
+/// the user has put out of sight; immediate risk to life first, then by
+/// kind, then the oldest.
+pub fn banner(alerts: &[DeskAlert], hidden: &[(Kind, i64)]) -> Vec<DeskAlert> {
+    let mut out: Vec<DeskAlert> = alerts
+        .iter()
+        .filter(|a| !a.acknowledged && in_banner(a.kind))
+        .filter(|a| !hidden.contains(&(a.kind, a.subject_id)))
+        .cloned()
+        .collect();
+    out.sort_by_key(|a| (!a.immediate_risk, urgency(a.kind), a.started_at));
+    out
+}
+
 /// A message to one person about one alert at one step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
@@ -274,6 +331,47 @@ mod tests {
             due_at: Some(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()),
             acknowledged: false,
         }
+    }
+
+    #[test]
+    fn the_banner_holds_what_escalates_most_urgent_first() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let at = |kind, id, mins: i64, immediate| DeskAlert {
+            subject_id: id,
+            started_at: t - chrono::Duration::minutes(mins),
+            immediate_risk: immediate,
+            ..alert(kind)
+        };
+        let list = vec![
+            at(Kind::DueSoon, 1, 90, false),
+            at(Kind::Overdue, 2, 10, false),
+            at(Kind::Assigned, 3, 5, false),
+            at(Kind::Signoff, 4, 60, false),
+            at(Kind::DueSoon, 5, 5, true),
+            DeskAlert {
+                acknowledged: true,
+                ..at(Kind::Overdue, 6, 120, false)
+            },
+            at(Kind::Unacknowledged, 7, 30, false),
+        ];
+        let ids: Vec<i64> = banner(&list, &[]).iter().map(|a| a.subject_id).collect();
+        // Immediate risk first; acknowledged, assigned and unacknowledged
+        // (its own line) are not in the banner.
+        assert_eq!(ids, [5, 2, 4, 1]);
+        let ids: Vec<i64> = banner(&list, &[(Kind::Overdue, 2)])
+            .iter()
+            .map(|a| a.subject_id)
+            .collect();
+        assert_eq!(ids, [5, 4, 1], "hidden by x");
+        assert_eq!(
+            phrase(&list[1]),
+            "SG-2026-0042 overdue: LADO referral",
+            "the rule's name, never words"
+        );
+        let mut gap = at(Kind::NobodyOnDuty, 9, 5, false);
+        gap.reference = None;
+        gap.rule = None;
+        assert_eq!(phrase(&gap), "nobody on duty");
     }
 
     #[test]

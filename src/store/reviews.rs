@@ -822,6 +822,17 @@ pub type HeldItem = (i64, String, String, String, bool);
 /// item about an escalation hidden from them is left out, as if it did not
 /// exist (the same rule [`record_item`] applies to its number).
 pub fn items(store: &Store, series_code: &str, viewer: Viewer) -> Result<Vec<HeldItem>> {
+    items_limited(store, series_code, viewer, None)
+}
+
+/// [`items`], at most `limit` of them (the latest meetings first): the
+/// review screen lists a bounded number, whatever the years of history.
+pub fn items_limited(
+    store: &Store,
+    series_code: &str,
+    viewer: Viewer,
+    limit: Option<i64>,
+) -> Result<Vec<HeldItem>> {
     let conn = store.conn();
     let s = series_by_code(conn, series_code)?;
     let mut stmt = conn.prepare(&format!(
@@ -830,10 +841,10 @@ pub fn items(store: &Store, series_code: &str, viewer: Viewer) -> Result<Vec<Hel
          LEFT JOIN escalations e ON e.id = i.escalation_id
          WHERE m.series_id = :series AND m.held_at IS NOT NULL
            AND (i.escalation_id IS NULL OR {VISIBLE})
-         ORDER BY m.scheduled DESC, i.id"
+         ORDER BY m.scheduled DESC, i.id LIMIT :limit"
     ))?;
     let rows = stmt.query_map(
-        named_params! {":series": s.id, ":senior": viewer.senior, ":me": viewer.staff_id},
+        named_params! {":series": s.id, ":senior": viewer.senior, ":me": viewer.staff_id, ":limit": limit.unwrap_or(-1)},
         |r| {
             Ok((
                 r.get(0)?,

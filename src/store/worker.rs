@@ -100,7 +100,31 @@ pub enum Request {
     ReferOptions { id: i64 },
     /// Who may see an escalation now (senior leads), for the access form.
     AccessLists { id: i64 },
+    /// Every open alert the user may know of (the alerts screen and the
+    /// banner: [`super::alerts::open_for`]).
+    OpenAlerts,
+    /// Acknowledge the open alerts of escalation `id` without taking it
+    /// (`None`: "nobody on duty"); they stop for everyone.
+    AcknowledgeAlerts { id: Option<i64> },
+    /// The organisation's areas, for the intake form's checks.
+    Areas,
+    /// Record a series' next meeting as held, with who attended.
+    HoldReview { series: String, attendees: String },
+    /// Items of a series' held meetings (the latest first), for decisions.
+    HeldItems { series: String },
+    /// The discussion and decision on a held item, and an action if agreed
+    /// (description, owner's account, due date).
+    RecordReview {
+        item: i64,
+        discussion: String,
+        decision: String,
+        action: Option<(String, String, chrono::NaiveDate)>,
+    },
 }
+
+/// How many items of held meetings the review screen lists (the latest
+/// meetings first): decisions are recorded on recent meetings.
+pub const HELD_ITEMS: i64 = 500;
 
 /// The refer form's choices.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +132,9 @@ pub struct ReferOptions {
     pub id: i64,
     pub suggestions: Vec<crate::domain::routing::Suggestion>,
     pub contacts: Vec<(String, crate::domain::contact::Answer)>,
+    /// Things to check before ringing (e.g. where a member of staff works
+    /// is not recorded): [`super::routes::Options::notes`].
+    pub notes: Vec<String>,
 }
 
 /// The desk's verbs, as the dashboard asks for them.
@@ -204,6 +231,12 @@ pub enum Reply {
     Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
     /// Who may see an escalation, for the access form.
     AccessLists(Box<super::workflow::AccessLists>),
+    /// Every open alert the user may know of, most urgent first.
+    OpenAlerts(Vec<crate::domain::paging::DeskAlert>),
+    /// The organisation's areas (with their other names).
+    Areas(Vec<crate::domain::area::Area>),
+    /// Items of a series' held meetings.
+    HeldItems(String, Vec<super::reviews::HeldItem>),
     /// A request failed; the text is for the status line.
     Error(String),
     /// A change refused because another session changed the escalation
@@ -417,6 +450,9 @@ fn run(
     // On a read-only database alerts cannot be remembered in it; remember
     // them for this session at least.
     let mut announced = std::collections::HashSet::new();
+    // The open alerts last sent: sent again only when they change (the
+    // banner and the alerts screen follow them; time alone opens alerts).
+    let mut open_sent: Option<Vec<crate::domain::paging::DeskAlert>> = None;
     loop {
         let wait = POLL.saturating_sub(last_poll.elapsed());
         match rx.recv_timeout(wait) {
@@ -448,6 +484,14 @@ fn run(
                     if !out(Reply::Error(format!("checking deadlines for alerts: {e}"))) {
                         return;
                     }
+                }
+            }
+            if let Ok(open) = super::alerts::open_for(&store, &me, clock.now())
+                && open_sent.as_ref() != Some(&open)
+            {
+                open_sent = Some(open.clone());
+                if !out(Reply::OpenAlerts(open)) {
+                    return;
                 }
             }
         }
@@ -555,6 +599,18 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             summary,
             about,
         } => {
+            // The form checked the area against the list it had; the list may
+            // have changed since (or not arrived yet): checked again here.
+            let mut escalation = escalation;
+            let areas = super::areas::list(store.conn())?;
+            let resolve = |typed: &str, field| {
+                crate::domain::area::resolve(typed, &areas, field)
+                    .map_err(|e| super::StoreError::Refused(e.message))
+            };
+            escalation.area = resolve(&escalation.area, "area where they live")?;
+            if let Some(w) = &escalation.work_area {
+                escalation.work_area = Some(resolve(w, "area where they work")?);
+            }
             let d = store.write(&me.username, now, |w| {
                 let d = super::workflow::create(w, &escalation, called_999, &about)?;
                 if !summary.trim().is_empty() {
@@ -650,6 +706,43 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             me,
             id,
         )?)),
+        Request::OpenAlerts => Reply::OpenAlerts(super::alerts::open_for(store, me, now)?),
+        Request::AcknowledgeAlerts { id } => {
+            Reply::Saved(store.write(&me.username, now, |w| match id {
+                Some(id) => super::alerts::acknowledge_escalation(w, id),
+                None => super::alerts::acknowledge_rota(w),
+            })?)
+        }
+        Request::Areas => Reply::Areas(super::areas::list(store.conn())?),
+        // As `dutydesk reviews hold` / `record`: DSLs and senior leads, the
+        // standard series first on a database made before reviews existed.
+        Request::HoldReview { series, attendees } => {
+            Reply::Saved(store.write(&me.username, now, |w| {
+                super::reviews::seed(w)?;
+                super::reviews::hold(w, &series, &attendees)
+            })?)
+        }
+        Request::HeldItems { series } => {
+            let items =
+                super::reviews::items_limited(store, &series, Viewer::from(me), Some(HELD_ITEMS))?;
+            Reply::HeldItems(series, items)
+        }
+        Request::RecordReview {
+            item,
+            discussion,
+            decision,
+            action,
+        } => Reply::Saved(store.write(&me.username, now, |w| {
+            super::reviews::record_item(
+                w,
+                item,
+                &discussion,
+                &decision,
+                action
+                    .as_ref()
+                    .map(|(what, owner, due)| (what.as_str(), owner.as_str(), *due)),
+            )
+        })?),
     })
 }
 
@@ -682,6 +775,7 @@ pub fn refer_options(
         id,
         suggestions: o.suggestions,
         contacts: o.contacts,
+        notes: o.notes,
     })
 }
 

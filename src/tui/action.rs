@@ -209,6 +209,22 @@ pub enum Action {
     Access,
     /// The record's access rows arrived, for the access form.
     AccessLoaded(Box<crate::store::workflow::AccessLists>),
+    /// Open the alerts screen: every open alert of the desk you may know of.
+    ShowAlerts,
+    /// The open alerts arrived (the banner and the alerts screen follow them).
+    OpenAlertsLoaded(Vec<crate::domain::paging::DeskAlert>),
+    /// The third answer to "take it?": acknowledge the case's alerts only.
+    AlertsOnly,
+    /// The organisation's areas arrived (the intake form checks against them).
+    AreasLoaded(Vec<crate::domain::area::Area>),
+    /// Reports: hide or show small counts.
+    ToggleSuppression,
+    /// Reviews: hold the shown series' meeting now (asks who attended).
+    HoldMeeting,
+    /// Reviews: switch between the next agenda and the held meetings' items.
+    HeldItems,
+    /// Reviews: the held meetings' items arrived (series code, items).
+    HeldItemsLoaded(String, Vec<crate::store::reviews::HeldItem>),
     Tick(DateTime<Utc>),
     Resize(u16, u16),
 }

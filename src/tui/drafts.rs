@@ -37,6 +37,16 @@ pub enum DraftOf {
     /// A contact's form: None for a new contact.
     Contact(Option<i64>),
     Access(Target),
+    /// Holding a review meeting (the series' code and name).
+    Hold {
+        series: String,
+        name: String,
+    },
+    /// The decision on a held review item (its id and what it is about).
+    Decision {
+        item: i64,
+        label: String,
+    },
 }
 
 /// One unsaved form or prompt.
@@ -61,6 +71,8 @@ impl Draft {
             DraftOf::Contact(Some(_)) => "A contact's changes".into(),
             DraftOf::Contact(None) => "A new contact".into(),
             DraftOf::Access(t) => format!("Who may see {}", t.reference),
+            DraftOf::Hold { name, .. } => format!("Holding the {name} meeting"),
+            DraftOf::Decision { label, .. } => format!("Decision on {label}"),
         };
         let words: usize = self
             .values

@@ -371,6 +371,14 @@ impl Form {
         }
     }
 
+    /// Takes the values as they are now as the form's starting values: what
+    /// a form fills in by itself is not the user's typing (Esc does not ask).
+    pub fn settle(&mut self) {
+        for f in &mut self.fields {
+            f.initial = f.value.clone();
+        }
+    }
+
     /// True when any value differs from the one the form started with.
     pub fn dirty(&self) -> bool {
         self.fields.iter().any(|f| f.value != f.initial)
@@ -447,6 +455,37 @@ impl Form {
         self.fields[i].error = Some(msg);
         if let Some(first) = self.fields.iter().position(|f| f.error.is_some()) {
             self.focus = first;
+        }
+    }
+
+    /// Whether the form has a field `key` (forms vary: the refer form asks
+    /// for consent only when a route needs it).
+    pub fn has(&self, key: &str) -> bool {
+        self.fields.iter().any(|f| f.key == key)
+    }
+
+    /// Sets a field's hint (shown under it while focused): forms that say
+    /// back what was typed (a date read as "2 March 2014") or what a choice
+    /// means change it as the user works. Unknown keys are ignored.
+    pub fn set_hint(&mut self, key: &str, hint: Option<String>) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+            f.hint = hint;
+        }
+    }
+
+    /// Puts `text` in a Text or Multiline field (the cursor at its end), as
+    /// the form itself fills a field in; unknown keys are ignored.
+    pub fn set_text(&mut self, key: &str, text: &str) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+            f.restore(&Kept::Text(text.to_string()));
+        }
+    }
+
+    /// Chooses the option `code` of a Choice field (none if it is not
+    /// offered); unknown keys are ignored.
+    pub fn set_choice(&mut self, key: &str, code: Option<&str>) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+            f.restore(&Kept::Choice(code.map(str::to_string)));
         }
     }
 

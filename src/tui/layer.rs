@@ -55,6 +55,8 @@ pub enum Mode {
     Revoked,
     /// The terminal is below 80×24: a panel says so.
     TooSmall,
+    /// Every open alert of the desk the user may know of.
+    Alerts,
 }
 
 impl Mode {
@@ -79,6 +81,7 @@ impl Mode {
             Mode::Lock => "lock",
             Mode::Revoked => "revoked",
             Mode::TooSmall => "too_small",
+            Mode::Alerts => "alerts",
         }
     }
 }
@@ -125,6 +128,9 @@ pub struct Desk {
     pub staff: Vec<StaffMember>,
     /// Each review series' next meeting and how many items it holds.
     pub reviews: Vec<crate::domain::review::Agenda>,
+    /// The organisation's areas, loaded when the intake form opens (empty:
+    /// not loaded, or the organisation keeps no list; the store checks again).
+    pub areas: Vec<crate::domain::area::Area>,
 }
 
 impl Default for Desk {
@@ -140,6 +146,7 @@ impl Default for Desk {
             events: Vec::new(),
             staff: Vec::new(),
             reviews: Vec::new(),
+            areas: Vec::new(),
         }
     }
 }

@@ -44,6 +44,9 @@ pub fn is_news(a: &Action) -> bool {
             | ReferOptionsLoaded(_)
             | AssignableLoaded(_)
             | AccessLoaded(_)
+            | OpenAlertsLoaded(_)
+            | AreasLoaded(_)
+            | HeldItemsLoaded(..)
             | ContactsLoaded(..)
             | ReportLoaded(_)
             | ReviewsLoaded(_)
@@ -100,6 +103,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Action::Resize(w, h) => (app.ctx.width, app.ctx.height) = (*w, *h),
                 Action::DashboardLoaded(d) => app.desk_loaded(d),
                 Action::ReviewsLoaded(r) => app.ctx.desk.reviews = r.clone(),
+                Action::AreasLoaded(a) => app.ctx.desk.areas = a.clone(),
                 Action::Saved(text) | Action::Created { message: text, .. } => {
                     app.status(StatusKind::Info, text.clone())
                 }

@@ -14,6 +14,9 @@ pub struct Confirm {
     pub question: String,
     /// What a yes does, in the layer under the question.
     pub yes: Action,
+    /// A third answer, for "take it from them?" (`a`: acknowledge its
+    /// alerts only), and what it does in the layer under the question.
+    pub alerts_only: Option<Action>,
 }
 
 impl Confirm {
@@ -21,7 +24,14 @@ impl Confirm {
         Confirm {
             question: question.into(),
             yes,
+            alerts_only: None,
         }
+    }
+
+    /// With the third answer, "acknowledge the alerts only" (keymap `[take]`).
+    pub fn or_alerts_only(mut self, then: Action) -> Confirm {
+        self.alerts_only = Some(then);
+        self
     }
 }
 
@@ -30,10 +40,21 @@ impl Layer for Confirm {
         Mode::Confirm
     }
 
+    fn sections(&self) -> Vec<&'static str> {
+        match self.alerts_only {
+            Some(_) => vec!["confirm", "take"],
+            None => vec!["confirm"],
+        }
+    }
+
     fn on(&mut self, action: &Action, _ctx: &Ctx) -> Step {
         match action {
             Action::Confirm(true) => Step::close().and_then(self.yes.clone()),
             Action::Confirm(false) => Step::close(),
+            Action::AlertsOnly => match &self.alerts_only {
+                Some(then) => Step::close().and_then(then.clone()),
+                None => Step::none(),
+            },
             _ => Step::none(),
         }
     }
@@ -49,9 +70,14 @@ impl Layer for Confirm {
         let lines = vec![
             Line::from(self.question.as_str()),
             Line::from(""),
-            Line::from(Span::styled(keys, t.key)),
+            Line::from(Span::styled(keys.clone(), t.key)),
         ];
-        let rect = centred(area, 64, 7);
+        // Tall enough for the question and the keys as they wrap.
+        let inner = 62usize;
+        let rows = crate::tui::views::wrap(&self.question, inner).len()
+            + crate::tui::views::wrap(&keys, inner).len()
+            + 1;
+        let rect = centred(area, 64, (rows as u16 + 2).max(7));
         f.render_widget(Clear, rect);
         f.render_widget(
             Paragraph::new(lines).wrap(Wrap { trim: true }).block(

@@ -83,21 +83,6 @@ impl Contacts {
     }
 }
 
-/// The referral routes a contact can serve, in the filter's order.
-/// TODO(issue 17): the domain's Route enum replaces this list.
-const ROUTES: &[&str] = &[
-    "children",
-    "adults",
-    "lado",
-    "marac",
-    "police",
-    "emergency",
-    "nrm",
-    "dbs",
-    "home_office",
-    "other",
-];
-
 /// The next value of a filter: none → first → ... → last → none.
 fn cycle(options: Vec<String>, current: Option<String>) -> Option<String> {
     match current.and_then(|c| options.iter().position(|o| *o == c)) {
@@ -165,7 +150,11 @@ impl Layer for Contacts {
                 self.searched()
             }
             Action::CycleRoute => {
-                let routes = ROUTES.iter().map(|r| r.to_string()).collect();
+                // The routes as the domain lists them: one list everywhere.
+                let routes = crate::domain::route::Route::ALL
+                    .iter()
+                    .map(|r| r.code().to_string())
+                    .collect();
                 self.route = cycle(routes, self.route.take());
                 self.searched()
             }
@@ -315,12 +304,15 @@ fn draw_contacts(c: &Contacts, ctx: &Ctx, f: &mut Frame, area: Rect) {
             if !a.open_now && a.ring != x.phone {
                 lines.push(Line::from(Span::styled(
                     format!(
-                        "Now ring {} ({})",
+                        "Now ring {} ({}), for {}",
                         a.ring.as_deref().unwrap_or("?"),
-                        a.ring_service
+                        a.ring_service,
+                        a.ring_for
                     ),
                     t.overdue,
                 )));
+            } else {
+                lines.push(Line::from(format!("For {}", a.ring_for)));
             }
             lines.push(Line::from(format!(
                 "Hours {}{}",
@@ -368,22 +360,24 @@ fn draw_contacts(c: &Contacts, ctx: &Ctx, f: &mut Frame, area: Rect) {
                     Span::styled("CLOSED  ", t.overdue)
                 };
                 // The number to ring now always sits in the same column.
+                // Whom the number is for comes right after it: an
+                // out-of-hours line serves several services.
                 let text = if !a.open_now && a.ring != x.phone {
                     format!(
-                        " {:<14} instead of {}: {} · {} · {}",
+                        " {:<14} for {}, instead of {}: {} · {}",
                         a.ring.as_deref().unwrap_or("?"),
+                        a.ring_for,
                         x.phone.as_deref().unwrap_or("-"),
                         x.service,
                         x.organisation,
-                        x.area.as_deref().unwrap_or("any area"),
                     )
                 } else {
                     format!(
-                        " {:<14} {} · {} · {} ({})",
+                        " {:<14} for {}: {} · {} ({})",
                         x.phone.as_deref().unwrap_or("-"),
+                        a.ring_for,
                         x.service,
                         x.organisation,
-                        x.area.as_deref().unwrap_or("any area"),
                         a.when
                     )
                 };

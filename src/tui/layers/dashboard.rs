@@ -2,6 +2,7 @@
 //! banners above them and the review strip below. Always at the bottom of
 //! the stack; everything else opens over it.
 
+use super::alerts::AlertsLayer;
 use super::contacts::Contacts;
 use super::form::FormLayer;
 use super::handover::HandoverLayer;
@@ -11,7 +12,6 @@ use super::record::Record;
 use super::reports::Reports;
 use super::reviews::Reviews;
 use super::verbs::{self, Pending};
-use crate::domain::alert::summary;
 use crate::domain::calendar::format_stamp;
 use crate::domain::deadline::{Deadline, DeadlineState};
 use crate::domain::deadline::{DueStatus, countdown, due_status};
@@ -52,8 +52,13 @@ pub struct Dashboard {
     pub queue: Window<EscalationSummary>,
     pub deadlines: Window<Deadline>,
     pub focus: Focus,
-    /// The latest alert, shown in a banner until the next.
-    pub alert: Option<String>,
+    /// Every open alert the user may know of (`store::alerts::open_for`),
+    /// as the store last said: the banner names those not acknowledged,
+    /// so it is back after a restart for as long as they stay open.
+    pub alerts: Vec<crate::domain::paging::DeskAlert>,
+    /// Alerts put out of the banner's sight with `x` (kind, subject): a new
+    /// one brings the banner back.
+    pub hidden: Vec<(crate::domain::paging::Kind, i64)>,
     /// Unacknowledged escalations: how many, the oldest few.
     pub unacked_total: i64,
     pub unacked: Vec<EscalationSummary>,
@@ -163,6 +168,21 @@ impl Dashboard {
             DraftOf::Intake => form(
                 FormKind::Intake,
                 forms::intake(&ctx.desk.categories, &ctx.desk.staff),
+            )
+            .and_fx(Effect::Store(Request::Areas)),
+            DraftOf::Hold { series, name } => form(
+                FormKind::Hold {
+                    series: series.clone(),
+                    name: name.clone(),
+                },
+                forms::hold(name),
+            ),
+            DraftOf::Decision { item, label } => form(
+                FormKind::Decision {
+                    item: *item,
+                    label: label.clone(),
+                },
+                forms::decision(label, &ctx.desk.staff),
             ),
             DraftOf::Close(t) => form(
                 FormKind::Close(t.clone()),
@@ -283,7 +303,11 @@ impl Layer for Dashboard {
             Action::Click { focus, at } => self.click(*focus, *at),
             Action::Meet | Action::Waive => self.deadline_prompt(action, ctx),
             Action::Dismiss => {
-                self.alert = None;
+                self.hidden.extend(
+                    crate::domain::paging::banner(&self.alerts, &self.hidden)
+                        .iter()
+                        .map(|a| (a.kind, a.subject_id)),
+                );
                 self.keep_visible(ctx);
                 Step::none()
             }
@@ -295,7 +319,9 @@ impl Layer for Dashboard {
                     FormKind::Intake,
                     forms::intake(&ctx.desk.categories, &ctx.desk.staff),
                 ))
+                .and_fx(Effect::Store(Request::Areas))
             }
+            Action::ShowAlerts => AlertsLayer::open(),
             Action::Contacts => Contacts::open(),
             Action::Reports => Reports::open(ctx),
             Action::Reviews => Reviews::open(ctx),
@@ -363,21 +389,36 @@ impl Layer for Dashboard {
                 self.changed_while_paused = true;
                 Step::none()
             }
-            Action::Changed | Action::Saved(_) => {
-                Step::fx(self.reload()).and_fx(Effect::Store(Request::Reviews))
-            }
+            Action::Changed => Step::fx(self.reload()).and_fx(Effect::Store(Request::Reviews)),
+            // Our own change may have acknowledged alerts: the banner follows
+            // at once. Others' changes reach it with the worker's check of
+            // the open alerts (every 10 s; it costs ~40 ms at 100,000 cases).
+            Action::Saved(_) => Step::fx(self.reload())
+                .and_fx(Effect::Store(Request::Reviews))
+                .and_fx(Effect::Store(Request::OpenAlerts)),
             Action::StoreError(_) | Action::Conflict(_) => {
                 self.queue.loading = false;
                 self.deadlines.loading = false;
                 Step::none()
             }
-            Action::Alerts(alerts) => match summary(alerts) {
-                Some(text) => {
-                    self.alert = Some(text);
-                    Step::fx(Effect::Notify(alerts.clone()))
+            // Announced once per user (bell, terminal, desktop); the banner
+            // follows the open alerts instead, so it outlives a restart.
+            Action::Alerts(alerts) if alerts.is_empty() => Step::none(),
+            Action::Alerts(alerts) => {
+                let s = Step::fx(Effect::Notify(alerts.clone()));
+                match crate::domain::alert::summary(alerts) {
+                    Some(text) => s.and_info(format!("{text} (! lists the open alerts)")),
+                    None => s,
                 }
-                None => Step::none(),
-            },
+            }
+            Action::OpenAlertsLoaded(list) => {
+                self.alerts = list.clone();
+                // Hidden ones that are no longer open need no remembering.
+                self.hidden
+                    .retain(|k| list.iter().any(|a| (a.kind, a.subject_id) == *k));
+                self.keep_visible(ctx);
+                Step::none()
+            }
             Action::Resize(..) => {
                 self.keep_visible(ctx);
                 Step::none()
@@ -452,7 +493,7 @@ pub struct Areas {
 
 pub fn areas(d: &Dashboard, ctx: &Ctx, area: Rect) -> Areas {
     let banner = u16::from(ctx.read_only);
-    let alert = u16::from(d.alert.is_some()) + u16::from(unacked_line(d, ctx).is_some());
+    let alert = u16::from(alert_line(d).is_some()) + u16::from(unacked_line(d, ctx).is_some());
     // The deadlines panel takes two fifths of the body, at least 4 lines.
     let strip = u16::from(!ctx.desk.reviews.is_empty());
     let body = area.height.saturating_sub(3 + banner + alert + strip);
@@ -516,13 +557,9 @@ fn draw_dashboard(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
                 ctx.theme.overdue,
             )));
         }
-        if let Some(text) = &d.alert {
+        if let Some(text) = alert_line(d) {
             lines.push(Line::from(Span::styled(
-                crate::tui::views::spread(
-                    &format!(" {} {text}", symbols::ALERT),
-                    "x hides ",
-                    r.width,
-                ),
+                crate::tui::views::spread(&text, "! lists them, x hides ", r.width),
                 ctx.theme.overdue,
             )));
         }
@@ -819,6 +856,22 @@ fn row<'a>(
         ));
     }
     Row::new(cells)
+}
+
+/// The banner for open alerts nobody has acknowledged (see
+/// [`crate::domain::paging::banner`]): the most urgent first, then how many more.
+fn alert_line(d: &Dashboard) -> Option<String> {
+    let list = crate::domain::paging::banner(&d.alerts, &d.hidden);
+    let first = list.first()?;
+    let more = match list.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    Some(format!(
+        " {} {}{more}",
+        symbols::ALERT,
+        crate::domain::paging::phrase(first)
+    ))
 }
 
 /// The banner for escalations nobody has taken in time, oldest first.

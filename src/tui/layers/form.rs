@@ -5,11 +5,12 @@
 //! after another DSL's change Ctrl-R reloads the record and keeps it too.
 
 use super::confirm::Confirm;
+use crate::store::worker::ReferOptions;
 use crate::store::worker::Request;
 use crate::tui::action::Action;
 use crate::tui::drafts::{Draft, DraftOf};
 use crate::tui::form::{Form, Outcome};
-use crate::tui::forms::{self, FormKind};
+use crate::tui::forms::{self, FormKind, ReferFollow};
 use crate::tui::layer::{Ctx, Layer, Mode, Step, Target};
 use crate::tui::update::Effect;
 use ratatui::Frame;
@@ -21,6 +22,8 @@ pub struct FormLayer {
     pub form: Form,
     /// Waiting for the record to be reloaded (Ctrl-R after a conflict).
     reloading: bool,
+    /// The refer form's choices, and what it filled in by itself.
+    refer: Option<(Box<ReferOptions>, ReferFollow)>,
 }
 
 impl FormLayer {
@@ -29,6 +32,38 @@ impl FormLayer {
             kind,
             form,
             reloading: false,
+            refer: None,
+        }
+    }
+
+    /// A refer form following its choices (see [`ReferFollow`]).
+    pub fn with_refer(mut self, o: Box<ReferOptions>, follow: ReferFollow) -> FormLayer {
+        let mut follow = follow;
+        follow.apply(&mut self.form, &o);
+        self.refer = Some((o, follow));
+        self
+    }
+
+    /// After each action: what the form says back as the user works (dates
+    /// and areas read, the route's reason and warning, the number to ring).
+    fn follow(&mut self, ctx: &Ctx) {
+        let f = &mut self.form;
+        match &self.kind {
+            FormKind::Intake => {
+                f.warning = (f.toggle("immediate") && !f.toggle("called_999")).then(|| {
+                    "LIFE AT RISK: CALL 999 NOW. Then mark \"999 called\" and finish the record."
+                        .into()
+                });
+                let today = crate::domain::calendar::local(ctx.now).date_naive();
+                forms::intake_follow(f, today, &ctx.desk.areas);
+            }
+            FormKind::Refer(_) => {
+                if let Some((o, follow)) = &mut self.refer {
+                    follow.apply(f, o);
+                }
+            }
+            FormKind::Decision { .. } => forms::decision_follow(f),
+            _ => {}
         }
     }
 
@@ -50,15 +85,29 @@ impl FormLayer {
             None => Step::none(),
         };
         match &self.kind {
-            FormKind::Intake => match forms::read_intake(f, ctx.now, &ctx.me, &ctx.desk.staff) {
+            FormKind::Intake => {
+                match forms::read_intake(f, ctx.now, &ctx.me, &ctx.desk.staff, &ctx.desk.areas) {
+                    Some(req) => {
+                        f.saving = true;
+                        Step::fx(Effect::Store(req))
+                    }
+                    None => Step::none(),
+                }
+            }
+            FormKind::Close(t) => ask(forms::read_close(f, t)),
+            FormKind::Refer(t) => ask(forms::read_refer(
+                f,
+                t,
+                self.refer.as_ref().map(|(o, _)| o.as_ref()),
+            )),
+            FormKind::Hold { series, name } => ask(forms::read_hold(f, series, name)),
+            FormKind::Decision { item, .. } => match forms::read_decision(f, *item) {
                 Some(req) => {
                     f.saving = true;
                     Step::fx(Effect::Store(req))
                 }
                 None => Step::none(),
             },
-            FormKind::Close(t) => ask(forms::read_close(f, t)),
-            FormKind::Refer(t) => ask(forms::read_refer(f, t)),
             FormKind::Access(t, before) => ask(forms::read_access(f, t, before)),
             FormKind::Contact(id) => match forms::read_contact(f, *id) {
                 Some(req) => {
@@ -132,7 +181,13 @@ impl Layer for FormLayer {
             Action::Saved(_) | Action::Created { .. } if self.form.saving => Step::close(),
             Action::StoreError(msg) => self.refused(msg.clone()),
             Action::Conflict(msg) => {
-                let reload = if matches!(self.kind, FormKind::Intake | FormKind::Contact(_)) {
+                let reload = if matches!(
+                    self.kind,
+                    FormKind::Intake
+                        | FormKind::Contact(_)
+                        | FormKind::Hold { .. }
+                        | FormKind::Decision { .. }
+                ) {
                     ""
                 } else {
                     ". Ctrl-R reloads the record; what you typed is kept"
@@ -141,6 +196,15 @@ impl Layer for FormLayer {
             }
             a if crate::tui::update::is_news(a) => Step::none(),
             a => match self.form.act(a) {
+                // The intake's own checks name every problem at once (an
+                // area not on the list as well as the empty fields).
+                Outcome::Continue
+                    if *a == Action::Submit
+                        && self.kind == FormKind::Intake
+                        && !self.form.saving =>
+                {
+                    self.submit(ctx)
+                }
                 Outcome::Continue => Step::none(),
                 Outcome::Submit => self.submit(ctx),
                 Outcome::Cancel => Step::close(),
@@ -150,12 +214,7 @@ impl Layer for FormLayer {
                 )),
             },
         };
-        if self.kind == FormKind::Intake {
-            let f = &mut self.form;
-            f.warning = (f.toggle("immediate") && !f.toggle("called_999")).then(|| {
-                "LIFE AT RISK: CALL 999 NOW. Then mark \"999 called\" and finish the record.".into()
-            });
-        }
+        self.follow(ctx);
         step
     }
 
@@ -191,6 +250,14 @@ impl Layer for FormLayer {
             FormKind::Close(t) => DraftOf::Close(t.clone()),
             FormKind::Contact(id) => DraftOf::Contact(*id),
             FormKind::Access(t, _) => DraftOf::Access(t.clone()),
+            FormKind::Hold { series, name } => DraftOf::Hold {
+                series: series.clone(),
+                name: name.clone(),
+            },
+            FormKind::Decision { item, label } => DraftOf::Decision {
+                item: *item,
+                label: label.clone(),
+            },
         };
         vec![Draft {
             of,

@@ -1,6 +1,7 @@
 //! One file per screen or popup (see `layer.rs` for the shape, and
 //! docs/DESIGN.md, "How to add a layer").
 
+pub mod alerts;
 pub mod confirm;
 pub mod contacts;
 pub mod dashboard;

@@ -197,6 +197,35 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         ),
         t.base,
     );
+    // An allegation about staff: where they work (their LADO or PiPoT
+    // lead), whom with, and whether it is a low-level concern.
+    if s.subject_kind == crate::domain::escalation::SubjectKind::Staff {
+        let with = d
+            .works_with
+            .map_or("children (not recorded)".to_string(), |w| {
+                w.label().to_string()
+            });
+        let place = d
+            .work_area
+            .as_deref()
+            .map_or("not recorded (the LADO where they work)".to_string(), |a| {
+                a.to_string()
+            });
+        field(
+            &mut out,
+            "Works",
+            &format!("in {place} · with {with}"),
+            t.base,
+        );
+        if d.low_level {
+            field(
+                &mut out,
+                "Low-level",
+                "LOW-LEVEL CONCERN (KCSIE Part 4 s2): recorded, no LADO referral or deadline unless the harm threshold is met",
+                t.title,
+            );
+        }
+    }
     let assignee = s.assignee.as_deref().unwrap_or("nobody");
     field(
         &mut out,

@@ -1,14 +1,24 @@
 //! The review queue: every series' next meeting with its counts, and the
 //! chosen series' agenda. Only the agenda lines on screen are built, so a
 //! year of history (thousands of items) draws as fast as a dozen.
+//!
+//! A meeting is held and its decisions recorded here too (issue 17), as with
+//! `dutydesk reviews hold` and `reviews record`, by DSLs and senior leads:
+//! `h` holds the shown series' meeting (who attended, then a question: the
+//! agenda is kept and the next meeting set); `i` lists the items of its held
+//! meetings (the latest first), and Enter records the discussion, decision
+//! and any action agreed on the selected one.
 
+use super::form::FormLayer;
 use crate::domain::review::{Agenda, when};
+use crate::store::reviews::HeldItem;
 use crate::store::worker::Request;
 use crate::tui::action::Action;
+use crate::tui::forms::{self, FormKind};
 use crate::tui::layer::{Ctx, Layer, Mode, Step};
 use crate::tui::update::Effect;
 use crate::tui::views::{footer, header, truncate};
-use crate::tui::widgets::list::scrolled;
+use crate::tui::widgets::list::{moved, scrolled};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -22,12 +32,24 @@ pub struct Reviews {
     pub agenda: Option<Agenda>,
     /// Agenda lines scrolled.
     pub scroll: usize,
+    /// Showing the held meetings' items (to record decisions) instead of
+    /// the next agenda.
+    pub held_view: bool,
+    /// The series' held items, once loaded (`dutydesk reviews items`).
+    pub held: Option<Vec<HeldItem>>,
+    /// The held item selected.
+    pub held_selected: usize,
+    /// The code of the series shown, kept when the list is reordered.
+    pub shown: Option<String>,
 }
 
 impl Reviews {
     /// The screen, the series' counts again and the first series' agenda.
     pub fn open(ctx: &Ctx) -> Step {
-        let r = Reviews::default();
+        let r = Reviews {
+            shown: ctx.desk.reviews.first().map(|s| s.code.clone()),
+            ..Reviews::default()
+        };
         let mut s = Step::fx(Effect::Store(Request::Reviews));
         if let Some(fx) = r.agenda_request(ctx) {
             s = s.and_fx(fx);
@@ -41,6 +63,36 @@ impl Reviews {
                 series: s.code.clone(),
             })
         })
+    }
+
+    fn held_request(&self, ctx: &Ctx) -> Option<Effect> {
+        ctx.desk.reviews.get(self.series).map(|s| {
+            Effect::Store(Request::HeldItems {
+                series: s.code.clone(),
+            })
+        })
+    }
+
+    /// What the pane shown needs after a change or another series.
+    fn reload(&self, ctx: &Ctx) -> Step {
+        let fx = if self.held_view {
+            self.held_request(ctx)
+        } else {
+            self.agenda_request(ctx)
+        };
+        fx.map(Step::fx).unwrap_or_default()
+    }
+
+    /// Whether this user may hold meetings and record decisions (as the
+    /// store's `require_manager`: DSLs and senior leads), or why not.
+    fn may_record(ctx: &Ctx) -> Result<(), Step> {
+        ctx.may_write("Viewers cannot record review meetings; ask a DSL")?;
+        if !ctx.me.role.manages_desk() {
+            return Err(Step::error(
+                "Only a DSL or a senior lead can hold a review meeting or record its decisions",
+            ));
+        }
+        Ok(())
     }
 
     /// The furthest the agenda can scroll: its last line at the bottom.
@@ -63,9 +115,77 @@ impl Layer for Reviews {
             | Action::PageUp
             | Action::PageDown
             | Action::Top
+            | Action::Bottom
+                if self.held_view =>
+            {
+                let n = self.held.as_ref().map_or(0, Vec::len);
+                self.held_selected = moved(self.held_selected, action, n, agenda_rows(ctx));
+                Step::none()
+            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
             | Action::Bottom => {
                 let page = agenda_rows(ctx);
                 self.scroll = scrolled(self.scroll, action, page, self.max_scroll(ctx));
+                Step::none()
+            }
+            Action::HeldItems => {
+                self.held_view = !self.held_view;
+                self.reload(ctx)
+            }
+            Action::HoldMeeting => {
+                if let Err(s) = Self::may_record(ctx) {
+                    return s;
+                }
+                match ctx.desk.reviews.get(self.series) {
+                    Some(a) => Step::push(FormLayer::new(
+                        FormKind::Hold {
+                            series: a.code.clone(),
+                            name: a.name.clone(),
+                        },
+                        forms::hold(&a.name),
+                    )),
+                    None => Step::error("No review series yet: see `dutydesk reviews`"),
+                }
+            }
+            Action::Open if !self.held_view => {
+                Step::info("i lists the held meetings' items; Enter on one records its decision")
+            }
+            Action::Open => {
+                if let Err(s) = Self::may_record(ctx) {
+                    return s;
+                }
+                match self.held.as_ref().and_then(|h| h.get(self.held_selected)) {
+                    Some((id, date, reference, kind, _)) => {
+                        let label = format!(
+                            "item {id}: {}{} (meeting of {})",
+                            if reference.is_empty() {
+                                String::new()
+                            } else {
+                                format!("{reference}, ")
+                            },
+                            kind_label(kind),
+                            meeting_day(date)
+                        );
+                        Step::push(FormLayer::new(
+                            FormKind::Decision {
+                                item: *id,
+                                label: label.clone(),
+                            },
+                            forms::decision(&label, &ctx.desk.staff),
+                        ))
+                    }
+                    None => Step::info("No held item selected: h holds a meeting first"),
+                }
+            }
+            Action::HeldItemsLoaded(series, items) => {
+                if ctx.desk.reviews.get(self.series).map(|s| &s.code) == Some(series) {
+                    self.held = Some(items.clone());
+                    self.held_selected = self.held_selected.min(items.len().saturating_sub(1));
+                }
                 Step::none()
             }
             Action::NextSeries | Action::PreviousSeries => {
@@ -80,11 +200,24 @@ impl Layer for Reviews {
                 };
                 self.agenda = None;
                 self.scroll = 0;
-                self.agenda_request(ctx).map(Step::fx).unwrap_or_default()
+                self.held = None;
+                self.held_selected = 0;
+                self.shown = ctx.desk.reviews.get(self.series).map(|s| s.code.clone());
+                self.reload(ctx)
             }
             Action::ReviewsLoaded(r) => {
+                // Series come in order of their next meeting, which holding
+                // one changes: stay on the series shown.
+                if let Some(at) = self
+                    .shown
+                    .as_ref()
+                    .and_then(|code| r.iter().position(|s| &s.code == code))
+                {
+                    self.series = at;
+                }
                 self.series = self.series.min(r.len().saturating_sub(1));
-                let first = self.agenda.is_none();
+                self.shown = r.get(self.series).map(|s| s.code.clone());
+                let first = self.agenda.is_none() && !self.held_view;
                 // The desk's list is updated before layers hear of it.
                 match (first, r.get(self.series)) {
                     (true, Some(s)) => Step::fx(Effect::Store(Request::Agenda {
@@ -101,9 +234,7 @@ impl Layer for Reviews {
                 }
                 Step::none()
             }
-            Action::Changed | Action::Saved(_) => {
-                self.agenda_request(ctx).map(Step::fx).unwrap_or_default()
-            }
+            Action::Changed | Action::Saved(_) => self.reload(ctx),
             Action::Back => Step::close(),
             _ => Step::none(),
         }
@@ -194,31 +325,35 @@ fn draw_reviews(v: &Reviews, ctx: &Ctx, f: &mut Frame, area: Rect) {
 
     let rows = agenda_rows(ctx);
     let mut lines = Vec::with_capacity(rows + 1);
-    let title = match &v.agenda {
-        Some(a) if !a.items.is_empty() => {
-            let first = v.scroll.min(a.items.len() - 1);
-            let last = (first + rows).min(a.items.len());
-            for i in &a.items[first..last] {
-                let text = format!("  {:<13} {:<26} {}", i.reference, i.kind.label(), i.detail);
-                lines.push(Line::from(truncate(&text, width)));
+    let title = if v.held_view {
+        held_lines(v, ctx, rows, width, &mut lines)
+    } else {
+        match &v.agenda {
+            Some(a) if !a.items.is_empty() => {
+                let first = v.scroll.min(a.items.len() - 1);
+                let last = (first + rows).min(a.items.len());
+                for i in &a.items[first..last] {
+                    let text = format!("  {:<13} {:<26} {}", i.reference, i.kind.label(), i.detail);
+                    lines.push(Line::from(truncate(&text, width)));
+                }
+                format!(
+                    " Agenda: items {}–{} of {} ",
+                    first + 1,
+                    last,
+                    a.items.len()
+                )
             }
-            format!(
-                " Agenda: items {}–{} of {} ",
-                first + 1,
-                last,
-                a.items.len()
-            )
-        }
-        Some(_) => {
-            lines.push(Line::from(Span::styled(
-                "  Nothing on this agenda yet.",
-                t.muted,
-            )));
-            " Agenda ".to_string()
-        }
-        None => {
-            lines.push(Line::from(Span::styled("  Loading the agenda…", t.muted)));
-            " Agenda ".to_string()
+            Some(_) => {
+                lines.push(Line::from(Span::styled(
+                    "  Nothing on this agenda yet.",
+                    t.muted,
+                )));
+                " Agenda ".to_string()
+            }
+            None => {
+                lines.push(Line::from(Span::styled("  Loading the agenda…", t.muted)));
+                " Agenda ".to_string()
+            }
         }
     };
     f.render_widget(
@@ -229,14 +364,13 @@ fn draw_reviews(v: &Reviews, ctx: &Ctx, f: &mut Frame, area: Rect) {
         ),
         items,
     );
+    let say = if v.held_view {
+        " Enter records the discussion, decision and any action on the selected item; i shows the next agenda again."
+    } else {
+        " h holds this meeting now (the agenda is kept); i lists held items to record decisions; v on an escalation adds it."
+    };
     f.render_widget(
-        Paragraph::new(Span::styled(
-            truncate(
-                " Hold a meeting and record decisions with `dutydesk reviews hold` / `reviews record`; v on an escalation adds it.",
-                width,
-            ),
-            t.muted,
-        )),
+        Paragraph::new(Span::styled(truncate(say, width), t.muted)),
         hint,
     );
     footer(ctx, f, foot, "");
@@ -252,4 +386,77 @@ fn counts(a: &Agenda) -> String {
         .map(|(k, n)| format!("{} {n}", k.label()))
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// The held meetings' items, the selected one marked; returns the title.
+fn held_lines(
+    v: &Reviews,
+    ctx: &Ctx,
+    rows: usize,
+    width: usize,
+    lines: &mut Vec<Line<'static>>,
+) -> String {
+    let t = &ctx.theme;
+    match &v.held {
+        None => {
+            lines.push(Line::from(Span::styled(
+                "  Loading the held items…",
+                t.muted,
+            )));
+            " Held meetings' items ".to_string()
+        }
+        Some(items) if items.is_empty() => {
+            lines.push(Line::from(Span::styled(
+                "  No meeting of this series has been held yet: h holds the next one.",
+                t.muted,
+            )));
+            " Held meetings' items ".to_string()
+        }
+        Some(items) => {
+            let sel = v.held_selected.min(items.len() - 1);
+            let first = sel.saturating_sub(rows.saturating_sub(1));
+            let last = (first + rows).min(items.len());
+            for (i, (id, date, reference, kind, done)) in
+                items.iter().enumerate().take(last).skip(first)
+            {
+                let text = format!(
+                    "{} {id:>5}  {:<11}  {:<13} {:<26} {}",
+                    if i == sel { "▶" } else { " " },
+                    meeting_day(date),
+                    if reference.is_empty() {
+                        "—"
+                    } else {
+                        reference
+                    },
+                    kind_label(kind),
+                    if *done {
+                        "✓ decision recorded"
+                    } else {
+                        "no decision yet"
+                    }
+                );
+                let style = if i == sel { t.selected } else { t.base };
+                lines.push(Line::from(Span::styled(truncate(&text, width), style)));
+            }
+            format!(
+                " Held meetings' items {}–{} of {} (the latest meetings first) ",
+                first + 1,
+                last,
+                items.len()
+            )
+        }
+    }
+}
+
+/// An item kind's words ("closed", "referral with no outcome"), from its code.
+fn kind_label(code: &str) -> String {
+    crate::domain::review::ItemKind::from_code(code)
+        .map_or_else(|| code.replace('_', " "), |k| k.label().to_string())
+}
+
+/// A meeting's date as people read it: "11 Dec 2026" (stored `YYYY-MM-DD`).
+fn meeting_day(date: &str) -> String {
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map(|d| d.format("%-d %b %Y").to_string())
+        .unwrap_or_else(|_| date.to_string())
 }

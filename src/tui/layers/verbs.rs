@@ -56,18 +56,24 @@ pub fn on(
     match action {
         Action::Acknowledge => step(writable(target, ctx).map(|t| {
             match holder.filter(|h| *h != ctx.me.display_name) {
-                // Someone else holds it: ask, and tell them if taken.
-                Some(h) => Step::push(Confirm::new(
-                    format!(
-                        "{} is held by {h}. Take it from them? They will be told.",
-                        t.reference
-                    ),
-                    Action::Send(Box::new(Request::Act {
-                        id: t.id,
-                        version: t.version,
-                        verb: Verb::Take,
-                    })),
-                )),
+                // Someone else holds it: ask, and tell them if taken; or
+                // only stop its alerts, leaving it with them.
+                Some(h) => Step::push(
+                    Confirm::new(
+                        format!(
+                            "{} is held by {h}. Take it from them? y takes it (they will be told); a only acknowledges its alerts (they stop for everyone; it stays with {h}).",
+                            t.reference
+                        ),
+                        Action::Send(Box::new(Request::Act {
+                            id: t.id,
+                            version: t.version,
+                            verb: Verb::Take,
+                        })),
+                    )
+                    .or_alerts_only(Action::Send(Box::new(
+                        Request::AcknowledgeAlerts { id: Some(t.id) },
+                    ))),
+                ),
                 None => Step::fx(act(&t, Verb::Acknowledge))
                     .and_info(format!("Taking {}…", t.reference)),
             }
@@ -185,10 +191,15 @@ pub fn answer(action: &Action, pending: &mut Pending, ctx: &Ctx) -> Option<Step>
         Action::ReferOptionsLoaded(o) => {
             let t = pending.refer.take_if(|t| t.id == o.id)?;
             let mut f = forms::refer(&t, o);
-            if let Some(d) = pending.draft.take() {
-                f.restore(&d);
-            }
-            let mut s = Step::push(FormLayer::new(FormKind::Refer(t), f));
+            let follow = match pending.draft.take() {
+                Some(d) => {
+                    f.restore(&d);
+                    forms::ReferFollow::taking(&f, o)
+                }
+                None => forms::ReferFollow::default(),
+            };
+            let mut s =
+                Step::push(FormLayer::new(FormKind::Refer(t), f).with_refer(o.clone(), follow));
             s.clear_status = true;
             Some(s)
         }
