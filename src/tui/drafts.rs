@@ -37,6 +37,12 @@ pub enum DraftOf {
     /// A contact's form: None for a new contact.
     Contact(Option<i64>),
     Access(Target),
+    /// A referral's outcome, a 999 call, an FGM report, an event: each
+    /// restored over the record it was typed on.
+    Outcome(Target),
+    Called999(Target),
+    FgmReport(Target),
+    Event(Target),
 }
 
 /// One unsaved form or prompt.
@@ -61,6 +67,10 @@ impl Draft {
             DraftOf::Contact(Some(_)) => "A contact's changes".into(),
             DraftOf::Contact(None) => "A new contact".into(),
             DraftOf::Access(t) => format!("Who may see {}", t.reference),
+            DraftOf::Outcome(t) => format!("Outcome of a referral of {}", t.reference),
+            DraftOf::Called999(t) => format!("999 call on {}", t.reference),
+            DraftOf::FgmReport(t) => format!("FGM report on {}", t.reference),
+            DraftOf::Event(t) => format!("Event on {}", t.reference),
         };
         let words: usize = self
             .values

@@ -164,10 +164,24 @@ impl Dashboard {
                 FormKind::Intake,
                 forms::intake(&ctx.desk.categories, &ctx.desk.staff),
             ),
-            DraftOf::Close(t) => form(
-                FormKind::Close(t.clone()),
-                forms::close(t, &ctx.desk.outcomes),
+            DraftOf::Event(t) => form(
+                FormKind::Event(t.clone()),
+                forms::event(t, &ctx.desk.events),
             ),
+            // Built from the record: it is loaded first.
+            DraftOf::Close(t)
+            | DraftOf::Outcome(t)
+            | DraftOf::Called999(t)
+            | DraftOf::FgmReport(t) => {
+                let kind = match &d.of {
+                    DraftOf::Close(_) => FormKind::Close(t.clone()),
+                    DraftOf::Outcome(_) => FormKind::Outcome(t.clone()),
+                    DraftOf::Called999(_) => FormKind::Called999(t.clone()),
+                    _ => FormKind::FgmReport(t.clone()),
+                };
+                self.pending.draft = Some(d.values.clone());
+                verbs::record_form(kind, None, &mut self.pending, ctx)
+            }
             DraftOf::Contact(id) => form(FormKind::Contact(*id), forms::contact(None, &[])),
             DraftOf::Refer(t) => {
                 self.pending.refer = Some(t.clone());
