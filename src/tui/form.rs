@@ -489,10 +489,9 @@ impl Form {
             return true;
         };
         match self.fields.iter().find(|f| f.key == *key) {
-            Some(f) if matches!(f.kind, FieldKind::Multi { .. }) => self
-                .checked(key)
-                .iter()
-                .any(|c| *c == code.as_ref()),
+            Some(f) if matches!(f.kind, FieldKind::Multi { .. }) => {
+                self.checked(key).iter().any(|c| *c == code.as_ref())
+            }
             Some(f) => f.chosen() == Some(code.as_ref()),
             None => false,
         }

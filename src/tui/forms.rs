@@ -328,12 +328,17 @@ pub fn close(t: &Target, outcomes: &[String], d: &EscalationDetail, now: DateTim
         Field::choice(
             "outcome",
             "Outcome",
-            outcomes.iter().map(|o| (o.clone(), o.replace('-', " "))).collect(),
+            outcomes
+                .iter()
+                .map(|o| (o.clone(), o.replace('-', " ")))
+                .collect(),
         )
         .required(),
         Field::multiline("rationale", "Rationale", MAX_TEXT)
             .required()
-            .hint("Why this outcome; high-risk, domestic-abuse and referred cases need a second DSL"),
+            .hint(
+                "Why this outcome; high-risk, domestic-abuse and referred cases need a second DSL",
+            ),
     ];
     for (i, dl) in open.iter().enumerate() {
         let key = deadline_key(dl.id);
@@ -398,8 +403,8 @@ fn open_deadlines(d: &EscalationDetail) -> Vec<&crate::domain::deadline::Deadlin
     v
 }
 
-/// "LADO referral · due Tue 01 Dec 2026 17:00 · OVERDUE 2h 10m": the name in
-/// full (the label column may cut it), the due time and its state in words.
+/// "due Tue 01 Dec 2026 17:00 · ‼ OVERDUE 2h 10m": the due time and its
+/// state, led by the name in full when the label column would cut it.
 fn deadline_detail(dl: &crate::domain::deadline::Deadline, now: DateTime<Utc>) -> String {
     use crate::domain::deadline::{DueStatus, countdown, due_status};
     use crate::tui::views::symbols::{DUE_SOON, OVERDUE};
@@ -409,8 +414,17 @@ fn deadline_detail(dl: &crate::domain::deadline::Deadline, now: DateTime<Utc>) -
         DueStatus::DueSoon => format!(" · {DUE_SOON} in {left}"),
         DueStatus::Ok => format!(" · in {left}"),
     };
-    format!("{} · due {}{state}", dl.label, when(dl.due_at))
+    let name = if dl.label.chars().count() > LABEL_FITS {
+        format!("{} · ", dl.label)
+    } else {
+        String::new()
+    };
+    format!("{name}due {}{state}", when(dl.due_at))
 }
+
+/// Characters of a label the form shows uncut (`views::form`'s label
+/// column, less the required mark).
+const LABEL_FITS: usize = 20;
 
 /// A UK time with its weekday, as the desk says it: "Tue 01 Dec 2026 17:00".
 fn when(at: DateTime<Utc>) -> String {
@@ -475,9 +489,7 @@ pub fn read_close(form: &mut Form, t: &Target) -> Option<(String, Request)> {
     if !said.is_empty() {
         question.push_str("\nIts open deadlines:\n");
         question.push_str(&said.join("\n"));
-        question.push_str(
-            "\nIf a second DSL must sign it off, this happens when they do.",
-        );
+        question.push_str("\nIf a second DSL must sign it off, this happens when they do.");
     }
     Some((
         question,
@@ -830,7 +842,7 @@ fn read_when(form: &mut Form, key: &str, now: DateTime<Utc>) -> Result<Option<Da
 /// Intake's "FGM: known or at risk?", shown with the FGM category and
 /// required then; the duty it decides, in one line under it.
 fn fgm_field() -> Field {
-    Field::choice("fgm", "FGM: known or at risk?", codes(Fgm::ALL, Fgm::code, Fgm::label))
+    Field::choice("fgm", "FGM known / at risk", codes(Fgm::ALL, Fgm::code, Fgm::label))
         .required()
         .shown_when("categories", "fgm")
         .detail("Known, girl under 18: whoever discovered it reports it to the police (101) themselves")
@@ -858,7 +870,11 @@ fn read_happened(
     } else {
         None
     };
-    let categories: Vec<String> = form.checked("categories").iter().map(|c| c.to_string()).collect();
+    let categories: Vec<String> = form
+        .checked("categories")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let checked = match subject {
         Some(subject) => crate::domain::escalation::check_fgm(&categories, subject, fgm)
             .map_err(|e| form.set_error("fgm", e)),
@@ -902,7 +918,7 @@ pub fn outcome(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
                         "#{} {}, {}{}",
                         r.id,
                         r.route_label,
-                        crate::domain::calendar::format_stamp(r.made_at),
+                        crate::domain::calendar::local(r.made_at).format("%d %b %Y"),
                         r.agency_reference
                             .as_deref()
                             .map(|x| format!(", their reference {x}"))
@@ -945,7 +961,12 @@ pub fn outcome(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
         Field::multiline("note", "Note", MAX_TEXT)
             .hint("Who told you, what happens next (optional; kept in the chronology)"),
     );
-    Ok(Form::new(&format!("Outcome of a referral · {}", t.reference), fields))
+    let mut form = Form::new(&format!("Outcome of a referral · {}", t.reference), fields);
+    if waiting.len() == 1 {
+        // The only referral is chosen: start at its decision.
+        form.focus = 1;
+    }
+    Ok(form)
 }
 
 /// Reads the outcome form, put to the user as a question that says what
@@ -1021,7 +1042,11 @@ pub fn called_999(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
     ))
 }
 
-pub fn read_called_999(form: &mut Form, t: &Target, now: DateTime<Utc>) -> Option<(String, Request)> {
+pub fn read_called_999(
+    form: &mut Form,
+    t: &Target,
+    now: DateTime<Utc>,
+) -> Option<(String, Request)> {
     form.clear_errors();
     let at = read_when(form, "at", now).ok()?;
     let note = form.text("note").to_string();
@@ -1080,7 +1105,11 @@ pub fn fgm_report(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
     ))
 }
 
-pub fn read_fgm_report(form: &mut Form, t: &Target, now: DateTime<Utc>) -> Option<(String, Request)> {
+pub fn read_fgm_report(
+    form: &mut Form,
+    t: &Target,
+    now: DateTime<Utc>,
+) -> Option<(String, Request)> {
     form.clear_errors();
     let by = crate::domain::text::validate_line("who reported it", form.text("by"), 100)
         .map_err(|e| form.set_error("by", e.to_string()))
@@ -1134,8 +1163,9 @@ pub fn event(t: &Target, events: &[String]) -> Form {
         &format!("Event held · {}", t.reference),
         vec![
             which,
-            Field::text("at", "When it was held", 40)
-                .hint(format!("{WHEN_FORMATS}. Empty: now. Its deadlines count from then")),
+            Field::text("at", "When it was held", 40).hint(format!(
+                "{WHEN_FORMATS}. Empty: now. Its deadlines count from then"
+            )),
             Field::multiline("note", "Note", MAX_TEXT)
                 .hint("What was decided, who took part (optional)"),
         ],

@@ -798,7 +798,10 @@ fn row<'a>(
         ));
     }
     cats.push(Span::raw(r.categories.join(", ")));
+    // Life at risk with no call on the record: the call is what is due now.
+    let not_called = r.immediate_risk && !r.emergency_called;
     let (due_text, due_style) = match &r.next_due {
+        _ if not_called => (symbols::NOT_CALLED.to_string(), t.overdue),
         Some(n) => due_cell(ctx, n.at, chrono::Duration::minutes(n.warn_minutes as i64)),
         None => ("  —".to_string(), t.muted),
     };
@@ -825,12 +828,14 @@ fn row<'a>(
         Cell::from(Line::from(Span::styled(due_text, due_style))),
     ];
     if wide {
-        cells.push(Cell::from(
-            r.next_due
-                .as_ref()
-                .map(|n| n.label.clone())
-                .unwrap_or_default(),
-        ));
+        cells.push(match &r.next_due {
+            _ if not_called => Cell::from(Span::styled(
+                "Life at risk: call 999, then record the call",
+                t.overdue,
+            )),
+            Some(n) => Cell::from(n.label.clone()),
+            None => Cell::from(""),
+        });
     }
     Row::new(cells)
 }

@@ -43,7 +43,10 @@ impl FormLayer {
     fn rebuilt(&mut self, d: &crate::domain::escalation::EscalationDetail, ctx: &Ctx) {
         if !matches!(
             self.kind,
-            FormKind::Close(_) | FormKind::Outcome(_) | FormKind::Called999(_) | FormKind::FgmReport(_)
+            FormKind::Close(_)
+                | FormKind::Outcome(_)
+                | FormKind::Called999(_)
+                | FormKind::FgmReport(_)
         ) {
             return;
         }
@@ -187,12 +190,12 @@ impl Layer for FormLayer {
     }
 
     fn draw(&self, ctx: &Ctx, f: &mut Frame, area: Rect) {
-        // Below the header, above the footer's key line.
+        // Below the header, above the footer's status and key lines.
         let r = Rect::new(
             area.x,
             area.y + 1,
             area.width,
-            area.height.saturating_sub(2),
+            area.height.saturating_sub(3),
         );
         crate::tui::views::form::draw(&self.form, ctx, f, r);
         crate::tui::views::footer(

@@ -123,9 +123,9 @@ pub fn on(
                 }),
             )
         }
-        Action::Close => step(
-            writable(target, ctx).map(|t| record_form(FormKind::Close(t), open, pending, ctx)),
-        ),
+        Action::Close => {
+            step(writable(target, ctx).map(|t| record_form(FormKind::Close(t), open, pending, ctx)))
+        }
         Action::Refer => step(writable(target, ctx).map(|t| {
             let s = Step::fx(Effect::Store(Request::ReferOptions { id: t.id }))
                 .and_info("Finding the routes and contacts…");
@@ -228,6 +228,7 @@ pub fn signoff(d: &EscalationDetail, approve: bool) -> Step {
                 approve,
                 outcome: outcome.clone(),
                 rationale: rationale.clone(),
+                choices: super::prompt::closure_said(d),
             }))
         }
         _ => Step::error(format!("{} is not awaiting sign-off", d.summary.reference)),
