@@ -829,10 +829,7 @@ fn row<'a>(
     ];
     if wide {
         cells.push(match &r.next_due {
-            _ if not_called => Cell::from(Span::styled(
-                "Life at risk: call 999, then record the call",
-                t.overdue,
-            )),
+            _ if not_called => Cell::from(Span::styled("call 999 now, then record it", t.overdue)),
             Some(n) => Cell::from(n.label.clone()),
             None => Cell::from(""),
         });

@@ -150,7 +150,9 @@ impl Layer for Record {
             .into_iter()
             .filter(|(_, h)| wanted(h) != Some(false))
             .partition(|(_, h)| wanted(h) == Some(true));
-        first.extend(rest);
+        // Room for what is needed: scrolling goes without saying.
+        let urgent = !first.is_empty();
+        first.extend(rest.into_iter().filter(|(_, h)| !(urgent && h == "scroll")));
         first
     }
 
