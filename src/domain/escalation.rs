@@ -299,11 +299,14 @@ pub struct RecordPractice {
     /// The outcome codes (code, label) of each route with a referral still
     /// awaiting its outcome (`referral_outcomes`), route by route: what the
     /// record's outcome form offers.
-    pub outcome_codes: Vec<(String, Vec<(String, String)>)>,
+    pub outcome_codes: OutcomeCodes,
     /// A proposed closure's choice for each deadline (`closure_choices`),
     /// shown to the DSL asked to sign it off; empty otherwise.
     pub closure_choices: Vec<ProposedChoice>,
 }
+
+/// Outcome codes route by route: (route, [(code, label)]).
+pub type OutcomeCodes = Vec<(String, Vec<(String, String)>)>;
 
 /// What a proposed closure will do to one open deadline when it is signed off.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -713,8 +713,8 @@ pub(crate) fn detail_in(
 fn awaited_outcome_codes(
     conn: &rusqlite::Connection,
     referrals: &[ReferralView],
-) -> Result<Vec<(String, Vec<(String, String)>)>> {
-    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+) -> Result<crate::domain::escalation::OutcomeCodes> {
+    let mut out: crate::domain::escalation::OutcomeCodes = Vec::new();
     for r in referrals.iter().filter(|r| r.outcome.is_none()) {
         if !out.iter().any(|(route, _)| *route == r.route) {
             out.push((
