@@ -403,16 +403,17 @@ fn open_deadlines(d: &EscalationDetail) -> Vec<&crate::domain::deadline::Deadlin
     v
 }
 
-/// "due Tue 01 Dec 2026 17:00 · ‼ OVERDUE 2h 10m": the due time and its
-/// state, led by the name in full when the label column would cut it.
+/// "due Tue 01 Dec 2026 17:00 · ‼ OVERDUE": the due time and, when it is
+/// overdue or due soon, that mark, led by the name in full when the label
+/// column would cut it. No countdown: the form may stay open a while, and a
+/// due time does not go stale.
 fn deadline_detail(dl: &crate::domain::deadline::Deadline, now: DateTime<Utc>) -> String {
-    use crate::domain::deadline::{DueStatus, countdown, due_status};
+    use crate::domain::deadline::{DueStatus, due_status};
     use crate::tui::views::symbols::{DUE_SOON, OVERDUE};
-    let left = countdown(dl.due_at, now);
     let state = match due_status(dl.due_at, now, dl.warn()) {
-        DueStatus::Overdue => format!(" · {OVERDUE} {left}"),
-        DueStatus::DueSoon => format!(" · {DUE_SOON} in {left}"),
-        DueStatus::Ok => format!(" · in {left}"),
+        DueStatus::Overdue => format!(" · {OVERDUE} OVERDUE"),
+        DueStatus::DueSoon => format!(" · {DUE_SOON} due soon"),
+        DueStatus::Ok => String::new(),
     };
     let name = if dl.label.chars().count() > LABEL_FITS {
         format!("{} · ", dl.label)
