@@ -324,6 +324,7 @@ struct Session {
     store: dutydesk::store::Store,
     me: dutydesk::domain::staff::StaffMember,
     app: App,
+    path: std::path::PathBuf,
 }
 
 impl Session {
@@ -332,7 +333,12 @@ impl Session {
         let me = dutydesk::store::staff::authenticate(&store, USER).unwrap();
         let mut app = App::new(me.clone(), now(), false, Theme::dark());
         update(&mut app, Action::Resize(80, 24));
-        let mut s = Session { store, me, app };
+        let mut s = Session {
+            store,
+            me,
+            app,
+            path: path.to_path_buf(),
+        };
         s.pump(vec![
             dutydesk::tui::update::initial_load(),
             Effect::Store(Request::Reviews),
@@ -353,6 +359,49 @@ impl Session {
     fn act(&mut self, a: Action) {
         let fx = update(&mut self.app, a);
         self.pump(fx);
+    }
+
+    /// Opens the record of the first open escalation `condition` (SQL on
+    /// `escalations e`) holds, as Enter does from the list.
+    fn open_first(&mut self, condition: &str) {
+        let id: i64 = common::sql(&self.path)
+            .query_row(
+                &format!(
+                    "SELECT e.id FROM escalations e WHERE e.status <> 'closed' AND {condition} ORDER BY e.id LIMIT 1"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let q = &self.app.dashboard().queue;
+        let at = q.offset
+            + q.rows
+                .iter()
+                .position(|r| r.id == id)
+                .expect("in the first window") as i64;
+        // Two clicks on a row open it, as Enter on the selection does.
+        for _ in 0..2 {
+            self.act(Action::Click {
+                focus: dutydesk::tui::layers::dashboard::Focus::Queue,
+                at,
+            });
+        }
+        assert_eq!(
+            self.app
+                .layer::<dutydesk::tui::layers::record::Record>()
+                .map(|r| r.data.summary.id),
+            Some(id)
+        );
+    }
+
+    /// Puts focus on a field of the open form.
+    fn focus(&mut self, key: &str) {
+        let f = &mut self
+            .app
+            .layer_mut::<dutydesk::tui::layers::form::FormLayer>()
+            .expect("a form")
+            .form;
+        f.focus = f.fields.iter().position(|x| x.key == key).unwrap();
     }
 
     fn keys(&mut self, s: &str) {
@@ -439,6 +488,93 @@ fn every_layer_at_80x24_and_200x60() {
             Box::new(|s| s.act(Action::Intake)),
         ),
         ("close_form", Mode::Form, Box::new(|s| s.act(Action::Close))),
+        (
+            // Every open deadline chosen, the first waived: what closing
+            // will do to each, asked before anything is sent.
+            "close_confirm",
+            Mode::Confirm,
+            Box::new(|s| {
+                s.open_first("e.next_due_at IS NOT NULL AND e.risk <> 'high' AND (SELECT count(*) FROM deadlines d WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL) >= 2");
+                s.act(Action::Close);
+                s.act(Action::ChoiceNext);
+                s.focus("rationale");
+                s.act(Action::Paste(
+                    "Family engaged with early help; no further concerns.".into(),
+                ));
+                let keys: Vec<String> = s
+                    .app
+                    .layer::<dutydesk::tui::layers::form::FormLayer>()
+                    .unwrap()
+                    .form
+                    .fields
+                    .iter()
+                    .filter(|f| f.key.starts_with("deadline:"))
+                    .map(|f| f.key.to_string())
+                    .collect();
+                for (i, key) in keys.iter().enumerate() {
+                    s.focus(key);
+                    s.act(Action::Char(if i == 0 { 'w' } else { 'k' }));
+                }
+                let why = keys[0].replace("deadline:", "waive_reason:");
+                s.focus(&why);
+                s.act(Action::Paste("Agreed with the LADO by phone".into()));
+                s.act(Action::Submit);
+            }),
+        ),
+        (
+            "outcome_form",
+            Mode::Form,
+            Box::new(|s| {
+                s.open_first("EXISTS (SELECT 1 FROM referrals r WHERE r.escalation_id = e.id AND r.outcome IS NULL)");
+                s.act(Action::Outcome);
+            }),
+        ),
+        (
+            "called_999_form",
+            Mode::Form,
+            Box::new(|s| {
+                s.open_first("e.immediate_risk = 1 AND e.emergency_called_at IS NULL");
+                s.act(Action::Called999);
+                s.act(Action::Paste("08:45".into()));
+            }),
+        ),
+        (
+            "fgm_report_form",
+            Mode::Form,
+            Box::new(|s| {
+                s.open_first("1");
+                // Known FGM with no report yet (the demo's is reported).
+                let r = s
+                    .app
+                    .layer_mut::<dutydesk::tui::layers::record::Record>()
+                    .unwrap();
+                r.data.practice.fgm = Some(dutydesk::domain::escalation::Fgm::Known);
+                r.data.practice.fgm_report = None;
+                s.act(Action::FgmReported);
+            }),
+        ),
+        (
+            "event_form",
+            Mode::Form,
+            Box::new(|s| {
+                s.act(Action::Event);
+                s.act(Action::NextField);
+                s.act(Action::Paste("yesterday 15:00".into()));
+            }),
+        ),
+        (
+            "intake_fgm",
+            Mode::Form,
+            Box::new(|s| {
+                s.act(Action::Intake);
+                s.focus("occurred");
+                s.act(Action::Paste("Fri 15:00".into()));
+                s.focus("categories");
+                s.keys("fff");
+                s.act(Action::TickOption);
+                s.focus("fgm");
+            }),
+        ),
         ("refer_form", Mode::Form, Box::new(|s| s.act(Action::Refer))),
         (
             "contact_form",
@@ -563,4 +699,69 @@ fn every_layer_at_80x24_and_200x60() {
     let text = render_text(&mut s.app, 79, 23).unwrap();
     assert_eq!(s.app.mode(), Mode::TooSmall);
     insta::assert_snapshot!("layer_too_small_79x23", text);
+}
+
+/// The sign-off prompt over a proposed closure shows what it will do to
+/// each open deadline (on its own desk: the proposal is a write).
+#[test]
+fn signoff_prompt_shows_the_proposed_choices_at_80x24_and_200x60() {
+    use dutydesk::tui::layer::Mode;
+    let dir = common::private_dir();
+    let (path, _) = demo_db(dir.path(), 40);
+    let mut s = Session::new(&path);
+    {
+        // Another DSL proposes closing a referred case, keeping one
+        // deadline open and waiving the rest.
+        let c = common::sql(&s.path);
+        let id: i64 = c
+                    .query_row(
+                        "SELECT e.id FROM escalations e WHERE e.status <> 'closed' AND e.closed_by IS NULL
+                         AND EXISTS (SELECT 1 FROM referrals r WHERE r.escalation_id = e.id)
+                         AND EXISTS (SELECT 1 FROM deadlines d WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL)
+                         ORDER BY e.id LIMIT 1",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+        let open: Vec<i64> = c
+                    .prepare("SELECT id FROM deadlines WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL ORDER BY due_at, id")
+                    .unwrap()
+                    .query_map([id], |r| r.get(0))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+        use dutydesk::domain::deadline::{ClosureAction, ClosureChoice, DeadlineRef};
+        let choices = open
+            .iter()
+            .enumerate()
+            .map(|(i, d)| ClosureChoice {
+                deadline: DeadlineRef::Id(*d),
+                action: if i == 0 {
+                    ClosureAction::Keep
+                } else {
+                    ClosureAction::Waive("decided at the strategy meeting".into())
+                },
+            })
+            .collect();
+        let outcome = dutydesk::store::workflow::outcomes(&c).unwrap()[0].clone();
+        s.pump(vec![Effect::Store(Request::Act {
+            id,
+            version: None,
+            verb: dutydesk::store::worker::Verb::Close {
+                outcome,
+                rationale: "Plan in place with children's social care.".into(),
+                choices,
+            },
+        })]);
+        s.open_first("e.closed_by IS NOT NULL AND e.closed_at IS NULL");
+        s.act(Action::Approve);
+    }
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        update(&mut s.app, Action::Resize(w, h));
+        assert_eq!(s.app.mode(), Mode::Prompt);
+        let text = render_text(&mut s.app, w, h).unwrap();
+        assert!(text.contains("On sign-off, its deadlines:"), "{text}");
+        assert!(text.contains("stays open"), "{text}");
+        insta::assert_snapshot!(format!("layer_signoff_prompt_{w}x{h}"), text);
+    }
 }

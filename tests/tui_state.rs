@@ -649,7 +649,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     press(&mut app, KeyCode::Char('g'));
     let fx = press(&mut app, KeyCode::Enter);
     assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1000 })]);
-    update(&mut app, Action::DetailLoaded(Box::new(detail(0))));
+    update(&mut app, Action::DetailLoaded(Box::new(plain_detail(0))));
     assert_eq!(app.mode(), Mode::Record);
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Alerts);
@@ -676,7 +676,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
 fn a_staff_record_shows_where_they_work_and_a_low_level_concern() {
     let mut app = app_with(3);
     press(&mut app, KeyCode::Enter);
-    let mut d = detail(0);
+    let mut d = plain_detail(0);
     d.summary.subject_kind = SubjectKind::Staff;
     d.work_area = Some("Leicester".into());
     d.works_with = Some(dutydesk::domain::escalation::WorksWith::Adults);
@@ -692,7 +692,7 @@ fn a_staff_record_shows_where_they_work_and_a_low_level_concern() {
         "{text}"
     );
     // Not recorded: said so, not left blank.
-    let mut d = detail(0);
+    let mut d = plain_detail(0);
     d.summary.subject_kind = SubjectKind::Staff;
     update(&mut app, Action::DetailLoaded(Box::new(d)));
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
@@ -824,8 +824,9 @@ fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
     assert!(
         form.fields
             .iter()
-            .filter(|f| f.required)
-            .all(|f| f.error.is_some())
+            .enumerate()
+            .filter(|(i, f)| f.required && form.shown(*i))
+            .all(|(_, f)| f.error.is_some())
     );
     // Another session's change arrives: the form is untouched.
     update(&mut app, Action::Changed);
@@ -845,7 +846,9 @@ fn intake_checks_each_field_then_saves_and_survives_a_refresh() {
     keys.extend([k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Tab)]);
     keys.extend(chars("Rutland"));
     keys.extend([
-        k(KeyCode::Tab),
+        k(KeyCode::Tab), // when it happened (empty: now)
+        k(KeyCode::Tab), // where it happened
+        k(KeyCode::Tab), // where, in words
         k(KeyCode::Tab),
         k(KeyCode::Char(' ')),
         k(KeyCode::Tab),
@@ -1058,7 +1061,13 @@ fn intake_reads_dates_ages_areas_and_staff_as_dutydesk_new_does() {
 #[test]
 fn closing_asks_first_and_a_refusal_keeps_the_form() {
     let mut app = app_with(3);
-    press(&mut app, KeyCode::Char('c'));
+    // From the list, the record is loaded first: the form lists its deadlines.
+    let fx = press(&mut app, KeyCode::Char('c'));
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1000 })]);
+    let mut d = detail(0, 1);
+    d.deadlines.clear();
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    assert_eq!(app.mode(), Mode::Form, "no record under it: the form alone");
     let mut keys = vec![k(KeyCode::Right), k(KeyCode::Tab)];
     keys.extend(chars("Advice given to the family."));
     keys.push(ctrl_s());
@@ -2084,31 +2093,645 @@ fn the_wheel_scrolls_and_clicks_select_then_open() {
     );
 }
 
-/// E records an event on the selected escalation: Tab chooses which of the
-/// events the rules wait for, Enter sends it with the optional note.
+/// E records an event on the selected escalation: which event, when it was
+/// held (a strategy discussion held yesterday at 15:00 counts from then),
+/// and a note; the time is read back before anything is sent.
 #[test]
-fn e_records_an_event_and_tab_chooses_which() {
+fn e_records_an_event_with_the_time_it_was_held() {
     let mut app = app_with(3);
     press(&mut app, KeyCode::Char('E'));
-    assert_eq!(app.mode(), Mode::Prompt);
-    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
-    assert!(text.contains("strategy discussion held"), "{text}");
-    press(&mut app, KeyCode::Tab);
-    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
-    assert!(text.contains("case conference held"), "{text}");
-    press(&mut app, KeyCode::Tab);
-    type_text(&mut app, "s47 agreed");
-    let fx = press_key(&mut app, ctrl_s());
+    assert_eq!(app.mode(), Mode::Form);
+    assert_eq!(
+        the_form(&app).unwrap().choice("event"),
+        Some("strategy_discussion"),
+        "the first event is chosen"
+    );
+    form_keys(&mut app, &[k(KeyCode::Right)]);
+    assert_eq!(
+        the_form(&app).unwrap().choice("event"),
+        Some("case_conference")
+    );
+    form_keys(&mut app, &[k(KeyCode::Left), k(KeyCode::Tab)]);
+    // A time in the future is refused beside the field, nothing sent.
+    form_keys(&mut app, &chars("23:30"));
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
+    let form = the_form(&app).unwrap();
+    assert!(
+        form.fields[1].error.as_deref().unwrap().contains("future"),
+        "{:?}",
+        form.fields[1].error
+    );
+    let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    form_keys(&mut app, &[ctrl_u]);
+    form_keys(&mut app, &chars("yesterday 15:00"));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("= Sun 22 Nov 2026 15:00 (UK time)"), "{text}");
+    form_keys(&mut app, &[k(KeyCode::Tab)]);
+    form_keys(&mut app, &chars("s47 agreed"));
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty(), "asks first");
+    let q = confirm(&app).unwrap().question.clone();
+    assert!(
+        q.contains("strategy discussion held, Sun 22 Nov 2026 15:00"),
+        "{q}"
+    );
+    let fx = press(&mut app, KeyCode::Char('y'));
+    let held = Utc.with_ymd_and_hms(2026, 11, 22, 15, 0, 0).unwrap();
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(1),
+            verb: Verb::EventAt {
+                event: "strategy_discussion".into(),
+                note: "s47 agreed".into(),
+                held,
+            },
+        })]
+    );
+    // Left empty, the event was held now.
+    pop(&mut app);
+    press(&mut app, KeyCode::Char('E'));
+    form_keys(&mut app, &[ctrl_s()]);
+    let fx = press(&mut app, KeyCode::Char('y'));
     assert!(
         matches!(
             fx.as_slice(),
             [Effect::Store(Request::Act {
                 verb: Verb::Event { event, note },
                 ..
-            })] if event == "strategy_discussion" && note == "s47 agreed"
+            })] if event == "strategy_discussion" && note.is_empty()
         ),
         "{fx:?}"
     );
+}
+
+/// An open record, as the store would load it: three open deadlines (one
+/// overdue), no referral.
+fn detail(pos: i64, version: i64) -> EscalationDetail {
+    let mut d = proposed(pos, "x", "x", version);
+    d.summary.awaiting_signoff = false;
+    d.outcome = None;
+    d.closure_rationale = None;
+    d.deadlines = [
+        (71, "Home Office initial report", -120),
+        (72, "LADO referral", 480),
+        (73, "Children's social care decision (chase)", 1440),
+    ]
+    .into_iter()
+    .map(|(id, label, mins)| Deadline {
+        id,
+        escalation_id: d.summary.id,
+        reference: d.summary.reference.clone(),
+        label: label.into(),
+        due_at: now() + Duration::minutes(mins),
+        warn_minutes: 240,
+        state: DeadlineState::Open,
+        beyond_calendar: false,
+        assignee_id: Some(1),
+    })
+    .collect();
+    d
+}
+
+/// Opens the record `d` from the list, as Enter and the store's answer do.
+fn open_record(app: &mut App, d: EscalationDetail) {
+    let fx = press(app, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Detail { id: d.summary.id })]
+    );
+    update(app, Action::DetailLoaded(Box::new(d)));
+    assert_eq!(app.mode(), Mode::Record);
+}
+
+/// Closing says what happens to every open deadline: each needs a choice
+/// (none is made for the user), a waiver needs its reason, and the question
+/// lists each before anything is sent.
+#[test]
+fn closing_asks_for_each_open_deadline_keep_met_or_waive() {
+    use dutydesk::domain::deadline::{ClosureAction, ClosureChoice, DeadlineRef};
+    let mut app = app_with(3);
+    open_record(&mut app, detail(0, 4));
+    assert!(
+        press(&mut app, KeyCode::Char('c')).is_empty(),
+        "built from the record shown"
+    );
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(
+        text.contains("Close SG-2026-0001 · 3 open deadline(s)"),
+        "{text}"
+    );
+    assert!(text.contains("Home Office initial report"), "{text}");
+    assert!(text.contains("07:00 · ‼ OVERDUE"), "{text}");
+    assert!(text.contains("due Mon 23 Nov 2026 17:00 "), "{text}");
+    assert!(text.contains("LADO referral"), "{text}");
+    // The name cut by the label column is given in full under it.
+    assert!(
+        text.contains("Children's social care decision (chase) · due"),
+        "{text}"
+    );
+    let mut keys = vec![k(KeyCode::Right), k(KeyCode::Tab)];
+    keys.extend(chars("Advice given to the family."));
+    keys.push(ctrl_s());
+    assert!(form_keys(&mut app, &keys).is_empty(), "no choice, no close");
+    let form = the_form(&app).unwrap();
+    for id in [71, 72, 73] {
+        assert_eq!(
+            form.fields
+                .iter()
+                .find(|f| f.key == format!("deadline:{id}"))
+                .unwrap()
+                .error
+                .as_deref(),
+            Some("required"),
+            "deadline {id}"
+        );
+    }
+    assert_eq!(form.fields[form.focus].key, "deadline:71");
+    // Waive the first: its reason is asked for, and required.
+    form_keys(&mut app, &[k(KeyCode::Char('w'))]);
+    let form = the_form(&app).unwrap();
+    assert!(form.shown_key("waive_reason:71") && !form.shown_key("waive_reason:72"));
+    form_keys(
+        &mut app,
+        &[k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Char('k'))],
+    );
+    form_keys(
+        &mut app,
+        &[k(KeyCode::Tab), k(KeyCode::Char('m')), ctrl_s()],
+    );
+    let form = the_form(&app).unwrap();
+    assert_eq!(
+        form.fields[form.focus].key, "waive_reason:71",
+        "a waiver without its reason"
+    );
+    form_keys(
+        &mut app,
+        &chars("Reported to the Home Office by phone at 08:00"),
+    );
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty(), "asks first");
+    let q = confirm(&app).unwrap().question.clone();
+    for line in [
+        "Close SG-2026-0001 as no further action?",
+        "Home Office initial report: waived: Reported to the Home Office by phone at 08:00",
+        "LADO referral: stays open",
+        "Children's social care decision (chase): marked met",
+    ] {
+        assert!(q.contains(line), "{line:?} in {q}");
+    }
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("LADO referral: stays open"), "{text}");
+    let fx = press(&mut app, KeyCode::Char('y'));
+    let ch = |id, action| ClosureChoice {
+        deadline: DeadlineRef::Id(id),
+        action,
+    };
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(4),
+            verb: Verb::Close {
+                outcome: "no-further-action".into(),
+                rationale: "Advice given to the family.".into(),
+                choices: vec![
+                    ch(
+                        71,
+                        ClosureAction::Waive(
+                            "Reported to the Home Office by phone at 08:00".into()
+                        )
+                    ),
+                    ch(72, ClosureAction::Keep),
+                    ch(73, ClosureAction::Met(String::new())),
+                ],
+            },
+        })]
+    );
+    // The store refuses (a deadline set meanwhile): Ctrl-R reloads the
+    // record, the new deadline gets its own choice, the rest is kept.
+    update(
+        &mut app,
+        Action::StoreError("SG-2026-0001: every open deadline needs a choice".into()),
+    );
+    assert!(
+        the_form(&app)
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("Ctrl-R")
+    );
+    let fx = press_key(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
+    );
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1000 })]);
+    let mut d = detail(0, 5);
+    let mut icpc = d.deadlines[1].clone();
+    icpc.id = 74;
+    icpc.label = "Initial child protection conference".into();
+    icpc.due_at = now() + Duration::days(20);
+    d.deadlines.push(icpc);
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    let form = the_form(&app).unwrap();
+    assert_eq!(form.choice("deadline:71"), Some("waive"), "kept");
+    assert_eq!(form.choice("deadline:72"), Some("keep"), "kept");
+    assert_eq!(form.choice("deadline:74"), None, "the new one asks");
+    assert_eq!(form.text("rationale"), "Advice given to the family.");
+}
+
+/// A closure awaiting sign-off shows the approver what it does to each
+/// deadline.
+#[test]
+fn sign_off_shows_what_the_closure_does_to_each_deadline() {
+    use dutydesk::domain::escalation::ProposedChoice;
+    let mut app = app_with(3);
+    let mut d = proposed(0, "advice-given", "Family given advice", 7);
+    d.practice.closure_choices = vec![
+        ProposedChoice {
+            deadline_id: 72,
+            label: "LADO referral".into(),
+            due_at: now() + Duration::hours(8),
+            choice: "keep".into(),
+            note: None,
+        },
+        ProposedChoice {
+            deadline_id: 73,
+            label: "Written record of disclosure".into(),
+            due_at: now() + Duration::hours(14),
+            choice: "waive".into(),
+            note: Some("recorded on paper at the time".into()),
+        },
+    ];
+    open_record(&mut app, d);
+    let text = dutydesk::tui::render_text(&mut app, 80, 40).unwrap();
+    assert!(text.contains("On sign-off, its deadlines"), "{text}");
+    assert!(
+        text.contains("LADO referral (due 23 Nov 2026 17:00): stays open"),
+        "{text}"
+    );
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.mode(), Mode::Prompt);
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("On sign-off, its deadlines:"), "{text}");
+    assert!(
+        text.contains("Written record of disclosure (due 23 Nov 2026 23:00): waived:"),
+        "{text}"
+    );
+}
+
+/// O records the agency's decision on a referral: the route's own codes,
+/// and for a LADO allegation whether the person was removed from regulated
+/// activity, which the question says starts the DBS duty.
+#[test]
+fn o_records_an_agencys_outcome_with_the_dbs_prompt() {
+    use dutydesk::domain::escalation::ReferralView;
+    use dutydesk::store::workflow::ReferralPick;
+    let mut app = app_with(3);
+    // No referral yet: said, nothing opens.
+    open_record(&mut app, detail(0, 2));
+    press(&mut app, KeyCode::Char('O'));
+    assert_eq!(app.mode(), Mode::Record);
+    assert!(status(&app).contains("no referral yet"), "{}", status(&app));
+    pop(&mut app);
+    let mut d = detail(0, 2);
+    let referral = |id, route: &str, label: &str| ReferralView {
+        id,
+        route: route.into(),
+        route_label: label.into(),
+        made_at: now() - Duration::days(2),
+        made_by: "Alice Moore".into(),
+        agency_reference: Some("L-77".into()),
+        outcome: None,
+        outcome_label: None,
+        outcome_at: None,
+    };
+    d.practice.referrals = vec![
+        referral(8, "children", "Children's social care / MASH"),
+        referral(9, "lado", "LADO"),
+    ];
+    d.practice.outcome_codes = vec![
+        (
+            "children".into(),
+            vec![
+                (
+                    "accepted_for_assessment".into(),
+                    "accepted for assessment".into(),
+                ),
+                ("no_further_action".into(), "no further action".into()),
+            ],
+        ),
+        (
+            "lado".into(),
+            vec![
+                ("substantiated".into(), "substantiated".into()),
+                ("unfounded".into(), "unfounded".into()),
+            ],
+        ),
+    ];
+    open_record(&mut app, d);
+    let text = dutydesk::tui::render_text(&mut app, 80, 40).unwrap();
+    assert!(text.contains("decision awaited (press O)"), "{text}");
+    assert!(text.contains(" O outcome"), "the footer offers it: {text}");
+    press(&mut app, KeyCode::Char('O'));
+    assert_eq!(app.mode(), Mode::Form);
+    // Two referrals wait: choose which; each shows its own route's codes.
+    form_keys(&mut app, &[ctrl_s()]);
+    assert_eq!(
+        the_form(&app).unwrap().fields[0].error.as_deref(),
+        Some("required")
+    );
+    form_keys(&mut app, &[k(KeyCode::Right), k(KeyCode::Right)]);
+    assert_eq!(the_form(&app).unwrap().choice("referral"), Some("9"));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("Removed from regulate…"), "{text}");
+    assert!(
+        text.contains("the employer must then refer them to"),
+        "{text}"
+    );
+    form_keys(&mut app, &[k(KeyCode::Tab), k(KeyCode::Char('s'))]);
+    assert_eq!(
+        the_form(&app).unwrap().choice("outcome:9"),
+        Some("substantiated")
+    );
+    form_keys(
+        &mut app,
+        &[k(KeyCode::Tab), k(KeyCode::Char('y')), k(KeyCode::Tab)],
+    );
+    form_keys(&mut app, &chars("Dismissed; DBS referral to follow"));
+    form_keys(&mut app, &[ctrl_s()]);
+    let q = confirm(&app).unwrap().question.clone();
+    assert!(
+        q.contains("referral #9 of SG-2026-0001: substantiated"),
+        "{q}"
+    );
+    assert!(q.contains("refer them to the DBS"), "{q}");
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(2),
+            verb: Verb::Outcome {
+                referral: ReferralPick::Id(9),
+                code: "substantiated".into(),
+                note: "Dismissed; DBS referral to follow".into(),
+                removed: true,
+            },
+        })]
+    );
+    update(
+        &mut app,
+        Action::Saved("SG-2026-0001: outcome of referral #9 recorded".into()),
+    );
+    assert_eq!(
+        app.mode(),
+        Mode::Record,
+        "the form closes on the store's word"
+    );
+}
+
+/// A case saved with life at risk and no 999 call: the record says so
+/// first and 9 records the call made later, at the time it was made.
+#[test]
+fn the_999_call_is_recorded_later_from_the_record() {
+    let mut app = app_with(3);
+    let mut d = detail(0, 3);
+    d.summary.immediate_risk = true;
+    open_record(&mut app, d);
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(
+        text.contains("999 call     ‼ NOT RECORDED: call 999 now, then record the call (press 9)"),
+        "{text}"
+    );
+    let footer = text.lines().last().unwrap().to_string();
+    assert!(footer.trim_start().starts_with("9 999 called"), "{footer}");
+    press(&mut app, KeyCode::Char('9'));
+    assert_eq!(app.mode(), Mode::Form);
+    form_keys(&mut app, &chars("08:45"));
+    form_keys(&mut app, &[ctrl_s()]);
+    let q = confirm(&app).unwrap().question.clone();
+    assert!(
+        q.contains("999 was called for SG-2026-0001 at Mon 23 Nov 2026 08:45"),
+        "{q}"
+    );
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(3),
+            verb: Verb::Called999 {
+                at: Some(Utc.with_ymd_and_hms(2026, 11, 23, 8, 45, 0).unwrap()),
+                note: String::new(),
+            },
+        })]
+    );
+    // Once a call is on the record, 9 says so and opens nothing.
+    update(
+        &mut app,
+        Action::Saved("SG-2026-0001: 999 call recorded".into()),
+    );
+    let mut d = detail(0, 4);
+    d.summary.immediate_risk = true;
+    d.summary.emergency_called = true;
+    d.practice.emergency_called_at = Some(Utc.with_ymd_and_hms(2026, 11, 23, 8, 45, 0).unwrap());
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(
+        text.contains("999 call     called 23 Nov 2026 08:45"),
+        "{text}"
+    );
+    assert!(
+        !text.lines().last().unwrap().contains("999 called"),
+        "{text}"
+    );
+    press(&mut app, KeyCode::Char('9'));
+    assert_eq!(app.mode(), Mode::Record);
+    assert!(
+        status(&app).contains("already recorded"),
+        "{}",
+        status(&app)
+    );
+}
+
+/// F records known FGM reported to the police by the professional who
+/// discovered it; the record then names them and the police reference.
+#[test]
+fn f_records_the_fgm_report_and_the_record_names_who_made_it() {
+    use dutydesk::domain::escalation::{Fgm, FgmReport};
+    let mut app = app_with(3);
+    let mut d = detail(0, 3);
+    d.practice.fgm = Some(Fgm::AtRisk);
+    open_record(&mut app, d.clone());
+    press(&mut app, KeyCode::Char('F'));
+    assert_eq!(app.mode(), Mode::Record, "at risk: not the police duty");
+    assert!(status(&app).contains("not recorded as known FGM"));
+    d.practice.fgm = Some(Fgm::Known);
+    update(&mut app, Action::DetailLoaded(Box::new(d.clone())));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("NO REPORT TO THE POLICE RECORDED"), "{text}");
+    press(&mut app, KeyCode::Char('F'));
+    assert_eq!(app.mode(), Mode::Form);
+    form_keys(&mut app, &[ctrl_s()]);
+    assert_eq!(
+        the_form(&app).unwrap().fields[0].error.as_deref(),
+        Some("required")
+    );
+    form_keys(&mut app, &chars("Class teacher"));
+    form_keys(&mut app, &[k(KeyCode::Tab)]);
+    form_keys(&mut app, &chars("PR-123"));
+    form_keys(&mut app, &[ctrl_s()]);
+    let q = confirm(&app).unwrap().question.clone();
+    assert!(
+        q.contains("Class teacher reported known FGM on SG-2026-0001"),
+        "{q}"
+    );
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Act {
+            id: 1000,
+            version: Some(3),
+            verb: Verb::FgmReported {
+                by: "Class teacher".into(),
+                police_reference: "PR-123".into(),
+                at: None,
+            },
+        })]
+    );
+    update(&mut app, Action::Saved("reported".into()));
+    d.practice.fgm_report = Some(FgmReport {
+        reported_by: "Class teacher".into(),
+        police_reference: "PR-123".into(),
+        reported_at: now(),
+    });
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    let text = dutydesk::tui::render_text(&mut app, 160, 30).unwrap();
+    assert!(
+        text.contains(
+            "reported to the police by Class teacher (who discovered it), police reference PR-123"
+        ),
+        "{text}"
+    );
+}
+
+/// A concern recorded long after it happened shows how late, and what was
+/// already due when it was recorded.
+#[test]
+fn the_record_shows_a_late_record_and_what_was_already_due() {
+    let mut app = app_with(3);
+    let mut d = detail(0, 1);
+    d.occurred_at = Some(now() - Duration::days(3));
+    d.occurred_place = Some("youth club".into());
+    d.practice.lateness = dutydesk::domain::escalation::lateness(
+        now() - Duration::days(3),
+        now(),
+        vec!["LADO referral".into()],
+    );
+    open_record(&mut app, d);
+    let text = dutydesk::tui::render_text(&mut app, 120, 30).unwrap();
+    assert!(
+        text.contains("Happened     20 Nov 2026 09:00 at youth club"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Recorded     3d 0h after it happened ‼ · RECORDED LATE: already due when recorded: LADO referral"),
+        "{text}"
+    );
+}
+
+/// Intake: when and where it happened (a time in the future refused beside
+/// the field), and with the FGM category, known or at risk, required then.
+#[test]
+fn intake_records_when_it_happened_and_fgm_known_or_at_risk() {
+    use dutydesk::domain::escalation::Fgm;
+    let mut app = app_with(3);
+    let mut d = window(3, 0, WINDOW, None);
+    d.categories.push(("fgm".into(), "FGM".into()));
+    update(&mut app, Action::DashboardLoaded(Box::new(d)));
+    press(&mut app, KeyCode::Char('n'));
+    let at = |app: &mut App, key: &str| {
+        let form = the_form_mut(app);
+        form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
+    };
+    assert!(
+        !the_form(&app).unwrap().shown_key("fgm"),
+        "hidden without the category"
+    );
+    at(&mut app, "subject");
+    form_keys(&mut app, &[k(KeyCode::Right), k(KeyCode::Tab)]); // child
+    form_keys(&mut app, &chars("Amina K"));
+    at(&mut app, "age");
+    form_keys(&mut app, &chars("11"));
+    at(&mut app, "area");
+    form_keys(&mut app, &chars("Walsall"));
+    at(&mut app, "occurred");
+    form_keys(&mut app, &chars("23:00"));
+    at(&mut app, "place");
+    form_keys(&mut app, &chars("school nurse's room"));
+    at(&mut app, "categories");
+    form_keys(&mut app, &[k(KeyCode::Char('f')), k(KeyCode::Char(' '))]);
+    assert!(the_form(&app).unwrap().shown_key("fgm"), "shown with it");
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("FGM known / at risk"), "{text}");
+    assert!(
+        text.contains("Known, girl under 18: whoever discovered it reports"),
+        "the duty in one line: {text}"
+    );
+    at(&mut app, "risk");
+    form_keys(&mut app, &[k(KeyCode::Right)]);
+    at(&mut app, "words");
+    form_keys(&mut app, &chars("they cut me"));
+    at(&mut app, "consent");
+    form_keys(&mut app, &[k(KeyCode::Right)]);
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
+    let form = the_form(&app).unwrap();
+    let error = |key: &str| {
+        form.fields
+            .iter()
+            .find(|f| f.key == key)
+            .and_then(|f| f.error.clone())
+            .unwrap_or_default()
+    };
+    let fgm = error("fgm");
+    assert!(
+        fgm.contains("known or at_risk"),
+        "names the valid values: {fgm}"
+    );
+    // Known: then the time, which is later today (in the future).
+    at(&mut app, "fgm");
+    form_keys(&mut app, &[k(KeyCode::Char('k'))]);
+    assert!(form_keys(&mut app, &[ctrl_s()]).is_empty());
+    let form = the_form(&app).unwrap();
+    assert!(
+        form.fields[form.focus]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("future"),
+        "{:?}",
+        form.fields[form.focus].error
+    );
+    assert_eq!(form.fields[form.focus].key, "occurred");
+    let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    form_keys(&mut app, &[ctrl_u]);
+    form_keys(&mut app, &chars("Fri 15:00"));
+    let fx = form_keys(&mut app, &[ctrl_s()]);
+    let [Effect::Store(Request::Create { escalation, .. })] = fx.as_slice() else {
+        panic!("expected a create request, got {fx:?}");
+    };
+    assert_eq!(escalation.fgm, Some(Fgm::Known));
+    assert_eq!(
+        escalation.occurred_at,
+        Some(Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).unwrap()),
+        "Friday before Monday 23 November"
+    );
+    assert_eq!(
+        escalation.occurred_place.as_deref(),
+        Some("school nurse's room")
+    );
+    assert_eq!(escalation.categories, vec!["fgm".to_string()]);
 }
 
 /// A record awaiting sign-off, as the store would load it.
@@ -2145,7 +2768,7 @@ fn proposed(pos: i64, outcome: &str, rationale: &str, version: i64) -> Escalatio
 }
 
 /// A record as the store would load it (no closure proposed).
-fn detail(pos: i64) -> EscalationDetail {
+fn plain_detail(pos: i64) -> EscalationDetail {
     let mut d = proposed(pos, "", "", 1);
     d.summary.awaiting_signoff = false;
     d.outcome = None;

@@ -560,6 +560,17 @@ pub enum ClosureAction {
 }
 
 impl ClosureAction {
+    /// What closing does to the deadline, in words for a confirmation or a
+    /// sign-off: "stays open", "marked met", "waived: REASON".
+    pub fn said(&self) -> String {
+        match self {
+            ClosureAction::Keep => "stays open".into(),
+            ClosureAction::Met(n) if n.trim().is_empty() => "marked met".into(),
+            ClosureAction::Met(n) => format!("marked met ({})", n.trim()),
+            ClosureAction::Waive(r) => format!("waived: {}", r.trim()),
+        }
+    }
+
     /// The code stored with a proposed closure (`closure_choices.choice`).
     pub fn code(&self) -> &'static str {
         match self {

@@ -296,6 +296,42 @@ pub struct RecordPractice {
     pub fgm_report: Option<FgmReport>,
     /// Referrals made, oldest first, with their outcomes.
     pub referrals: Vec<ReferralView>,
+    /// The outcome codes (code, label) of each route with a referral still
+    /// awaiting its outcome (`referral_outcomes`), route by route: what the
+    /// record's outcome form offers.
+    pub outcome_codes: OutcomeCodes,
+    /// A proposed closure's choice for each deadline (`closure_choices`),
+    /// shown to the DSL asked to sign it off; empty otherwise.
+    pub closure_choices: Vec<ProposedChoice>,
+}
+
+/// Outcome codes route by route: (route, [(code, label)]).
+pub type OutcomeCodes = Vec<(String, Vec<(String, String)>)>;
+
+/// What a proposed closure will do to one open deadline when it is signed off.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProposedChoice {
+    pub deadline_id: i64,
+    pub label: String,
+    pub due_at: DateTime<Utc>,
+    /// `keep`, `met` or `waive` (`ClosureAction::code`).
+    pub choice: String,
+    /// The met note or the waiver's reason.
+    pub note: Option<String>,
+}
+
+impl ProposedChoice {
+    /// The choice as a `ClosureAction`, for its wording
+    /// (`ClosureAction::said`); an unknown code reads as kept open.
+    pub fn action(&self) -> super::deadline::ClosureAction {
+        use super::deadline::ClosureAction;
+        let note = self.note.clone().unwrap_or_default();
+        match self.choice.as_str() {
+            "met" => ClosureAction::Met(note),
+            "waive" => ClosureAction::Waive(note),
+            _ => ClosureAction::Keep,
+        }
+    }
 }
 
 /// A concern recorded some time after it happened.

@@ -648,6 +648,10 @@ pub(crate) fn detail_in(
     };
     d.deadlines = super::deadlines::of_escalation(conn, id)?;
     d.practice.referrals = referrals_of(conn, id)?;
+    d.practice.outcome_codes = awaited_outcome_codes(conn, &d.practice.referrals)?;
+    if d.summary.awaiting_signoff {
+        d.practice.closure_choices = proposed_choices(conn, id)?;
+    }
     if let Some(occurred) = d.occurred_at {
         let raised = d.summary.raised_at;
         // Due before it was even recorded: counted from when it happened.
@@ -694,11 +698,54 @@ pub(crate) fn detail_in(
             report.reported_by = "(hidden)".into();
         }
         d.closure_rationale = d.closure_rationale.map(|_| HIDDEN.into());
+        for c in &mut d.practice.closure_choices {
+            c.note = c.note.as_ref().map(|_| "(hidden)".into());
+        }
         for c in &mut d.chronology {
             c.body = HIDDEN.into();
         }
     }
     Ok(Some(d))
+}
+
+/// The outcome codes of each route with a referral awaiting its outcome,
+/// in the order `workflow::outcome_codes` lists them.
+fn awaited_outcome_codes(
+    conn: &rusqlite::Connection,
+    referrals: &[ReferralView],
+) -> Result<crate::domain::escalation::OutcomeCodes> {
+    let mut out: crate::domain::escalation::OutcomeCodes = Vec::new();
+    for r in referrals.iter().filter(|r| r.outcome.is_none()) {
+        if !out.iter().any(|(route, _)| *route == r.route) {
+            out.push((
+                r.route.clone(),
+                super::workflow::outcome_codes(conn, &r.route)?,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A proposed closure's stored choices, by the deadlines' due times.
+fn proposed_choices(
+    conn: &rusqlite::Connection,
+    id: i64,
+) -> Result<Vec<crate::domain::escalation::ProposedChoice>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.label, d.due_at, c.choice, c.note FROM closure_choices c
+         JOIN deadlines d ON d.id = c.deadline_id
+         WHERE c.escalation_id = ?1 ORDER BY d.due_at, d.id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(crate::domain::escalation::ProposedChoice {
+            deadline_id: r.get(0)?,
+            label: clean_line(&r.get::<_, String>(1)?),
+            due_at: instant(r.get(2)?),
+            choice: clean_line(&r.get::<_, String>(3)?),
+            note: r.get::<_, Option<String>>(4)?.map(|s| clean_line(&s)),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The referrals on an escalation, oldest first, with their outcomes (the

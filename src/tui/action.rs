@@ -76,6 +76,12 @@ pub enum Action {
     Refer,
     /// Open the close form for the selected escalation.
     Close,
+    /// Record the receiving agency's decision on a referral (the record).
+    Outcome,
+    /// Record a 999 call made for a case saved without one (the record).
+    Called999,
+    /// Record known FGM reported to the police (the record).
+    FgmReported,
     /// Form: next / previous field.
     NextField,
     PrevField,

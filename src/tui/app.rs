@@ -126,10 +126,12 @@ impl App {
         if top.takes_text() && !sections.contains(&"input") {
             sections.push("input");
         }
-        if self.ctx.too_small() {
-            sections = vec![Mode::TooSmall.section()];
-        }
-        self.ctx.hints = self.ctx.keymap.hints(&sections);
+        let hints = if self.ctx.too_small() {
+            self.ctx.keymap.hints(&[Mode::TooSmall.section()])
+        } else {
+            top.hints(self.ctx.keymap.hints(&sections))
+        };
+        self.ctx.hints = hints;
     }
 
     /// The clock: countdowns follow it; status lines expire.

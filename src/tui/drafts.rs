@@ -47,6 +47,12 @@ pub enum DraftOf {
         item: i64,
         label: String,
     },
+    /// A referral's outcome, a 999 call, an FGM report, an event: each
+    /// restored over the record it was typed on.
+    Outcome(Target),
+    Called999(Target),
+    FgmReport(Target),
+    Event(Target),
 }
 
 /// One unsaved form or prompt.
@@ -73,6 +79,10 @@ impl Draft {
             DraftOf::Access(t) => format!("Who may see {}", t.reference),
             DraftOf::Hold { name, .. } => format!("Holding the {name} meeting"),
             DraftOf::Decision { label, .. } => format!("Decision on {label}"),
+            DraftOf::Outcome(t) => format!("Outcome of a referral of {}", t.reference),
+            DraftOf::Called999(t) => format!("999 call on {}", t.reference),
+            DraftOf::FgmReport(t) => format!("FGM report on {}", t.reference),
+            DraftOf::Event(t) => format!("Event on {}", t.reference),
         };
         let words: usize = self
             .values

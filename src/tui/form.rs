@@ -18,6 +18,11 @@
 
 use crate::tui::action::{Action, EditOp};
 use crate::tui::widgets::text_input::{Edited, TextInput};
+use std::borrow::Cow;
+
+/// A field's key: a fixed name (`"rationale"`), or one made for a record's
+/// own rows (`"deadline:12"` for each open deadline of a close form).
+pub type Key = Cow<'static, str>;
 
 /// What a field holds and how it is edited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +62,7 @@ pub enum Kept {
 
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub key: &'static str,
+    pub key: Key,
     pub label: String,
     pub hint: Option<String>,
     pub kind: FieldKind,
@@ -69,21 +74,24 @@ pub struct Field {
     pub error: Option<String>,
     /// Text: the cursor, in chars. Choice and Multi: the option under the cursor.
     pub cursor: usize,
-    /// Shown (and asked) only while another Choice field holds a code:
-    /// (that field's key, the code).
-    pub shown_when: Option<(&'static str, &'static str)>,
+    /// Shown (and asked) only while another field holds a code (a Choice
+    /// chosen, or a Multi ticked): (that field's key, the code).
+    pub shown_when: Option<(Key, Key)>,
+    /// A line always shown under the value, e.g. what a deadline is and
+    /// when it is due (a hint shows only while the field has focus).
+    pub detail: Option<String>,
     initial: Value,
 }
 
 impl Field {
-    fn new(key: &'static str, label: impl Into<String>, kind: FieldKind, value: Value) -> Field {
+    fn new(key: impl Into<Key>, label: impl Into<String>, kind: FieldKind, value: Value) -> Field {
         let input = match kind {
             FieldKind::Text { max } => Some(TextInput::line(max)),
             FieldKind::Multiline { max } => Some(TextInput::block(max)),
             _ => None,
         };
         Field {
-            key,
+            key: key.into(),
             label: label.into(),
             hint: None,
             kind,
@@ -94,11 +102,12 @@ impl Field {
             error: None,
             cursor: 0,
             shown_when: None,
+            detail: None,
         }
     }
 
     /// One line of text, at most `max` characters.
-    pub fn text(key: &'static str, label: impl Into<String>, max: usize) -> Field {
+    pub fn text(key: impl Into<Key>, label: impl Into<String>, max: usize) -> Field {
         Field::new(
             key,
             label,
@@ -108,7 +117,7 @@ impl Field {
     }
 
     /// Several lines of text, at most `max` characters in all.
-    pub fn multiline(key: &'static str, label: impl Into<String>, max: usize) -> Field {
+    pub fn multiline(key: impl Into<Key>, label: impl Into<String>, max: usize) -> Field {
         Field::new(
             key,
             label,
@@ -119,7 +128,7 @@ impl Field {
 
     /// One of `options` (code, label); none is chosen at first.
     pub fn choice(
-        key: &'static str,
+        key: impl Into<Key>,
         label: impl Into<String>,
         options: Vec<(String, String)>,
     ) -> Field {
@@ -133,7 +142,7 @@ impl Field {
 
     /// Any number of `options` (code, label); none is ticked at first.
     pub fn multi(
-        key: &'static str,
+        key: impl Into<Key>,
         label: impl Into<String>,
         options: Vec<(String, String)>,
     ) -> Field {
@@ -147,7 +156,7 @@ impl Field {
     }
 
     /// Yes or no; no at first.
-    pub fn toggle(key: &'static str, label: impl Into<String>) -> Field {
+    pub fn toggle(key: impl Into<Key>, label: impl Into<String>) -> Field {
         Field::new(key, label, FieldKind::Toggle, Value::Toggle(false))
     }
 
@@ -157,11 +166,19 @@ impl Field {
         self
     }
 
-    /// Shows the field only while the Choice field `key` holds `code`
-    /// (e.g. "does the person use this desk?" only for a staff subject).
-    /// A hidden field is skipped by Tab, not drawn, and not required.
-    pub fn shown_when(mut self, key: &'static str, code: &'static str) -> Field {
-        self.shown_when = Some((key, code));
+    /// Shows the field only while the Choice field `key` holds `code`, or
+    /// the Multi field `key` has `code` ticked (e.g. "does the person use
+    /// this desk?" only for a staff subject, FGM known or at risk only with
+    /// the FGM category). A hidden field is skipped by Tab, not drawn and
+    /// not required; its reader ignores it ([`Form::shown_key`]).
+    pub fn shown_when(mut self, key: impl Into<Key>, code: impl Into<Key>) -> Field {
+        self.shown_when = Some((key.into(), code.into()));
+        self
+    }
+
+    /// A line always shown under the value (see [`Field::detail`]).
+    pub fn detail(mut self, d: impl Into<String>) -> Field {
+        self.detail = Some(d.into());
         self
     }
 
@@ -436,7 +453,7 @@ impl Form {
     /// Puts a draft's values back; keys the form no longer has are ignored.
     pub fn restore(&mut self, kept: &[(String, Kept)]) {
         for (key, k) in kept {
-            if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+            if let Some(f) = self.fields.iter_mut().find(|f| f.key == key.as_str()) {
                 f.restore(k);
             }
         }
@@ -489,6 +506,14 @@ impl Form {
         }
     }
 
+    /// Sets or clears the line always shown under a field (e.g. the time a
+    /// typed "yesterday 15:00" is read as). An unknown key is ignored.
+    pub fn set_detail(&mut self, key: &str, detail: Option<String>) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+            f.detail = detail;
+        }
+    }
+
     /// Clears every field's message and the form's own.
     pub fn clear_errors(&mut self) {
         for f in &mut self.fields {
@@ -499,16 +524,24 @@ impl Form {
 
     /// Whether field `i` is shown now (see [`Field::shown_when`]).
     pub fn shown(&self, i: usize) -> bool {
-        match self.fields.get(i).and_then(|f| f.shown_when) {
-            None => true,
-            Some((key, code)) => {
-                self.fields
-                    .iter()
-                    .find(|f| f.key == key)
-                    .and_then(|f| f.chosen())
-                    == Some(code)
+        let Some((key, code)) = self.fields.get(i).and_then(|f| f.shown_when.as_ref()) else {
+            return true;
+        };
+        match self.fields.iter().find(|f| f.key == *key) {
+            Some(f) if matches!(f.kind, FieldKind::Multi { .. }) => {
+                self.checked(key).iter().any(|c| *c == code.as_ref())
             }
+            Some(f) => f.chosen() == Some(code.as_ref()),
+            None => false,
         }
+    }
+
+    /// Whether the field `key` is shown now (see [`Field::shown_when`]).
+    pub fn shown_key(&self, key: &str) -> bool {
+        self.fields
+            .iter()
+            .position(|f| f.key == key)
+            .is_some_and(|i| self.shown(i))
     }
 
     /// The field with focus. Panics on a form with no fields.

@@ -5,7 +5,9 @@
 use super::form::{Field, Form};
 use super::layer::Target;
 use crate::domain::area::Area;
-use crate::domain::escalation::{Consent, LocationType, Risk, SubjectKind, WorksWith, years_old};
+use crate::domain::escalation::{
+    Consent, EscalationDetail, Fgm, LocationType, Risk, SubjectKind, WorksWith, years_old,
+};
 use crate::domain::intake::{self, long_date, parse_uk_date};
 use crate::domain::names::{About, decide};
 use crate::domain::route::Route;
@@ -35,6 +37,50 @@ pub enum FormKind {
         item: i64,
         label: String,
     },
+    /// The receiving agency's decision on one of the record's referrals.
+    Outcome(Target),
+    /// A 999 call made, recorded after the case was saved without one.
+    Called999(Target),
+    /// Known FGM reported to the police: by whom, their reference.
+    FgmReport(Target),
+    /// An event held (a strategy discussion...), and when.
+    Event(Target),
+}
+
+impl FormKind {
+    /// The record the form acts on (none for intake and contacts).
+    pub fn target(&self) -> Option<&Target> {
+        match self {
+            FormKind::Refer(t)
+            | FormKind::Close(t)
+            | FormKind::Access(t, _)
+            | FormKind::Outcome(t)
+            | FormKind::Called999(t)
+            | FormKind::FgmReport(t)
+            | FormKind::Event(t) => Some(t),
+            FormKind::Intake
+            | FormKind::Contact(_)
+            | FormKind::Hold { .. }
+            | FormKind::Decision { .. } => None,
+        }
+    }
+
+    /// The record the form acts on, to take a reloaded version.
+    pub fn target_mut(&mut self) -> Option<&mut Target> {
+        match self {
+            FormKind::Refer(t)
+            | FormKind::Close(t)
+            | FormKind::Access(t, _)
+            | FormKind::Outcome(t)
+            | FormKind::Called999(t)
+            | FormKind::FgmReport(t)
+            | FormKind::Event(t) => Some(t),
+            FormKind::Intake
+            | FormKind::Contact(_)
+            | FormKind::Hold { .. }
+            | FormKind::Decision { .. } => None,
+        }
+    }
 }
 
 fn codes<T: Copy>(
@@ -94,12 +140,16 @@ pub fn intake(categories: &[(String, String)], staff: &[StaffMember]) -> Form {
             Field::choice("about", "Uses this desk?", desk_users(staff))
                 .shown_when("subject", staff_code)
                 .hint("Is the person this is about a user of dutydesk? Choose their account (they will never see it; the case is restricted) or No"),
+            Field::text("occurred", "When it happened", 40).hint(WHEN_HINT_OCCURRED),
             Field::choice(
                 "location",
                 "Where it happened",
                 codes(LocationType::ALL, LocationType::code, LocationType::label),
             ),
+            Field::text("place", "Where, in words", 200)
+                .hint("e.g. youth club, on a home visit, the school gate"),
             Field::multi("categories", "Categories", categories.to_vec()).required(),
+            fgm_field(),
             Field::choice("risk", "Risk", codes(Risk::ALL, Risk::code, Risk::label)).required(),
             Field::multiline("words", "Their exact words", MAX_TEXT)
                 .required()
@@ -296,7 +346,12 @@ pub fn read_intake(
             about_ok = false;
         }
     }
-    let (Some(c), Ok(words), Some(risk), true) = (checked, words, risk, about_ok) else {
+    // When and where it happened, and FGM known / at risk (the store's own
+    // checks, each next to its field).
+    let happened = read_happened(form, now, subject);
+    let (Some(c), Ok(words), Some(risk), true, Ok((occurred_at, occurred_place, fgm))) =
+        (checked, words, risk, about_ok, happened)
+    else {
         return None;
     };
     let opt = |s: &str| {
@@ -313,8 +368,8 @@ pub fn read_intake(
         risk,
         raised_by: me.display_name.clone(),
         raised_at: now,
-        occurred_at: None,
-        occurred_place: None,
+        occurred_at,
+        occurred_place,
         exact_words: words,
         appearance: opt(form.text("appearance")),
         consent: c.consent,
@@ -326,7 +381,7 @@ pub fn read_intake(
         low_level: c.low_level,
         work_area: c.work_area,
         works_with: c.works_with,
-        fgm: None,
+        fgm,
     };
     Some(Request::Create {
         escalation: Box::new(e),
@@ -336,25 +391,129 @@ pub fn read_intake(
     })
 }
 
-/// The close form: an outcome from the organisation's list and a rationale.
-pub fn close(t: &Target, outcomes: &[String]) -> Form {
-    Form::new(
-        &format!("Close {}", t.reference),
-        vec![
-            Field::choice(
-                "outcome",
-                "Outcome",
-                outcomes.iter().map(|o| (o.clone(), o.replace('-', " "))).collect(),
+/// The close form: an outcome from the organisation's list, a rationale,
+/// and a choice for every open deadline of the record `d` (keep it open,
+/// mark it met, or waive it with a reason), each listed with its name and
+/// due time. No choice is made for the user: closing never waives anything
+/// in silence (issue 15; `domain::deadline::plan_closure` is the rule the
+/// store applies).
+pub fn close(t: &Target, outcomes: &[String], d: &EscalationDetail, now: DateTime<Utc>) -> Form {
+    let open = open_deadlines(d);
+    let mut fields = vec![
+        Field::choice(
+            "outcome",
+            "Outcome",
+            outcomes
+                .iter()
+                .map(|o| (o.clone(), o.replace('-', " ")))
+                .collect(),
+        )
+        .required(),
+        Field::multiline("rationale", "Rationale", MAX_TEXT)
+            .required()
+            .hint(
+                "Why this outcome; high-risk, domestic-abuse and referred cases need a second DSL",
+            ),
+    ];
+    for (i, dl) in open.iter().enumerate() {
+        let key = deadline_key(dl.id);
+        let choice = Field::choice(
+            key.clone(),
+            dl.label.clone(),
+            CLOSE_CHOICES
+                .iter()
+                .map(|(c, l)| (c.to_string(), l.to_string()))
+                .collect(),
+        )
+        .required()
+        .detail(deadline_detail(dl, now))
+        .hint(if i == 0 {
+            format!(
+                "{} open deadline(s): say what closing does to each. {CLOSE_HINT}",
+                open.len()
             )
-            .required(),
-            Field::multiline("rationale", "Rationale", MAX_TEXT)
+        } else {
+            CLOSE_HINT.to_string()
+        });
+        fields.push(choice);
+        fields.push(
+            Field::text(reason_key(dl.id), "Why waived", 4000)
                 .required()
-                .hint("Why this outcome; high-risk, domestic-abuse and referred cases need a second DSL"),
-        ],
-    )
+                .shown_when(key, "waive")
+                .hint("Why this deadline no longer applies (kept in the chronology; re-opening restores it)"),
+        );
+    }
+    let title = match open.len() {
+        0 => format!("Close {}", t.reference),
+        n => format!("Close {} · {n} open deadline(s)", t.reference),
+    };
+    Form::new(&title, fields)
 }
 
+const CLOSE_HINT: &str = "Keep it open if another agency still owes it (the ICPC, a decision); met if it was done; waive only with the reason";
+
+/// What the close form offers for each open deadline: (code, label).
+const CLOSE_CHOICES: [(&str, &str); 3] = [
+    ("keep", "keep open"),
+    ("met", "met"),
+    ("waive", "waive (give the reason)"),
+];
+
+fn deadline_key(id: i64) -> String {
+    format!("deadline:{id}")
+}
+
+fn reason_key(id: i64) -> String {
+    format!("waive_reason:{id}")
+}
+
+/// The record's open deadlines, soonest first.
+fn open_deadlines(d: &EscalationDetail) -> Vec<&crate::domain::deadline::Deadline> {
+    let mut v: Vec<_> = d
+        .deadlines
+        .iter()
+        .filter(|dl| dl.state == crate::domain::deadline::DeadlineState::Open)
+        .collect();
+    v.sort_by_key(|dl| (dl.due_at, dl.id));
+    v
+}
+
+/// "due Tue 01 Dec 2026 17:00 · ‼ OVERDUE": the due time and, when it is
+/// overdue or due soon, that mark, led by the name in full when the label
+/// column would cut it. No countdown: the form may stay open a while, and a
+/// due time does not go stale.
+fn deadline_detail(dl: &crate::domain::deadline::Deadline, now: DateTime<Utc>) -> String {
+    use crate::domain::deadline::{DueStatus, due_status};
+    use crate::tui::views::symbols::{DUE_SOON, OVERDUE};
+    let state = match due_status(dl.due_at, now, dl.warn()) {
+        DueStatus::Overdue => format!(" · {OVERDUE} OVERDUE"),
+        DueStatus::DueSoon => format!(" · {DUE_SOON} due soon"),
+        DueStatus::Ok => String::new(),
+    };
+    let name = if dl.label.chars().count() > LABEL_FITS {
+        format!("{} · ", dl.label)
+    } else {
+        String::new()
+    };
+    format!("{name}due {}{state}", when(dl.due_at))
+}
+
+/// Characters of a label the form shows uncut (`views::form`'s label
+/// column, less the required mark).
+const LABEL_FITS: usize = 20;
+
+/// A UK time with its weekday, as the desk says it: "Tue 01 Dec 2026 17:00".
+fn when(at: DateTime<Utc>) -> String {
+    crate::domain::calendar::local(at)
+        .format("%a %d %b %Y %H:%M")
+        .to_string()
+}
+
+/// Reads the close form: the outcome, the rationale, and a choice for each
+/// open deadline, put to the user as a question that says what will happen
+/// to each.
 pub fn read_close(form: &mut Form, t: &Target) -> Option<(String, Request)> {
+    use crate::domain::deadline::{ClosureAction, ClosureChoice, DeadlineRef};
     form.clear_errors();
     let Some(outcome) = form.choice("outcome").map(str::to_string) else {
         form.set_error("outcome", "required");
@@ -366,15 +525,57 @@ pub fn read_close(form: &mut Form, t: &Target) -> Option<(String, Request)> {
         form.set_error("rationale", e.to_string());
         return None;
     }
+    let ids: Vec<(i64, String)> = form
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let id = f.key.strip_prefix("deadline:")?.parse().ok()?;
+            Some((id, f.label.clone()))
+        })
+        .collect();
+    let mut choices = Vec::new();
+    let mut said = Vec::new();
+    for (id, label) in ids {
+        let key = deadline_key(id);
+        let action = match form.choice(&key) {
+            Some("keep") => ClosureAction::Keep,
+            Some("met") => ClosureAction::Met(String::new()),
+            Some("waive") => {
+                let why = reason_key(id);
+                match crate::domain::text::validate_line("reason", form.text(&why), 4000) {
+                    Ok(r) => ClosureAction::Waive(r),
+                    Err(e) => {
+                        form.set_error(&why, format!("{e}: say why it no longer applies"));
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                form.set_error(&key, "choose: keep open, met, or waive with the reason");
+                return None;
+            }
+        };
+        said.push(format!("  {label}: {}", action.said()));
+        choices.push(ClosureChoice {
+            deadline: DeadlineRef::Id(id),
+            action,
+        });
+    }
+    let mut question = format!("Close {} as {}?", t.reference, outcome.replace('-', " "));
+    if !said.is_empty() {
+        question.push_str("\nIts open deadlines:\n");
+        question.push_str(&said.join("\n"));
+        question.push_str("\nIf a second DSL must sign it off, this happens when they do.");
+    }
     Some((
-        format!("Close {} as {}?", t.reference, outcome.replace('-', " ")),
+        question,
         Request::Act {
             id: t.id,
             version: t.version,
             verb: Verb::Close {
                 outcome,
                 rationale: form.text("rationale").to_string(),
-                choices: Vec::new(),
+                choices,
             },
         },
     ))
@@ -887,6 +1088,230 @@ pub fn read_hold(form: &mut Form, series: &str, name: &str) -> Option<(String, R
     ))
 }
 
+/// How a time is typed, for every "when" field (`calendar::parse_when`).
+const WHEN_FORMATS: &str =
+    "UK time as you would say it: 14:30, yesterday 15:00, Fri 15:00, 27/11 09:15, 27/11/2026 09:15";
+
+const WHEN_HINT_OCCURRED: &str = "When the disclosure or observation happened, in UK time as you would say it: 14:30, yesterday 15:00, Fri 15:00, 27/11 09:15. Empty: now. Deadlines about a disclosure count from then; a late record says so";
+
+/// The fields whose text is a time (`calendar::parse_when`); each shows
+/// under it the moment it is read as, while it is typed ([`echo_times`]).
+const WHEN_FIELDS: [&str; 2] = ["occurred", "at"];
+
+/// Shows under each time field the moment its text is read as ("= Sun 29
+/// Nov 2026 15:00, UK time"), or why it cannot be read, so "yesterday
+/// 15:00" is checked before it is saved. Empty: the field's own default.
+pub fn echo_times(form: &mut Form, now: DateTime<Utc>) {
+    for key in WHEN_FIELDS {
+        if !form.fields.iter().any(|f| f.key == key) {
+            continue;
+        }
+        let text = form.text(key).trim().to_string();
+        let d = if text.is_empty() {
+            None
+        } else {
+            Some(match crate::domain::calendar::parse_when(&text, now) {
+                Ok(at) => format!("= {} (UK time)", when(at)),
+                Err(e) => format!("? {e}"),
+            })
+        };
+        form.set_detail(key, d);
+    }
+}
+
+/// A time field's value: None when empty (the verb's default, now), else
+/// the moment, or the reason beside the field.
+fn read_when(form: &mut Form, key: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, ()> {
+    let text = form.text(key).trim().to_string();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    crate::domain::calendar::parse_when(&text, now)
+        .map(Some)
+        .map_err(|e| form.set_error(key, e))
+}
+
+/// Intake's "FGM: known or at risk?", shown with the FGM category and
+/// required then; the duty it decides, in one line under it.
+fn fgm_field() -> Field {
+    Field::choice("fgm", "FGM known / at risk", codes(Fgm::ALL, Fgm::code, Fgm::label))
+        .required()
+        .shown_when("categories", "fgm")
+        .detail("Known, girl under 18: whoever discovered it reports it to the police (101) themselves")
+        .hint("Known: she told you, or it was seen. At risk: a referral, not the police duty (FGM Act 2003 s5B)")
+}
+
+/// Intake's when and where it happened and FGM known / at risk, each
+/// problem next to its field (the store's own checks, run first).
+#[allow(clippy::type_complexity)]
+fn read_happened(
+    form: &mut Form,
+    now: DateTime<Utc>,
+    subject: Option<SubjectKind>,
+) -> Result<(Option<DateTime<Utc>>, Option<String>, Option<Fgm>), ()> {
+    let occurred = read_when(form, "occurred", now);
+    let place_text = form.text("place").trim().to_string();
+    let place = match place_text.as_str() {
+        "" => Ok(None),
+        p => crate::domain::text::validate_line("place", p, 200)
+            .map(Some)
+            .map_err(|e| form.set_error("place", e.to_string())),
+    };
+    let fgm = if form.shown_key("fgm") {
+        form.choice("fgm").and_then(Fgm::from_code)
+    } else {
+        None
+    };
+    let categories: Vec<String> = form
+        .checked("categories")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let checked = match subject {
+        Some(subject) => crate::domain::escalation::check_fgm(&categories, subject, fgm)
+            .map_err(|e| form.set_error("fgm", e)),
+        None => Ok(()),
+    };
+    checked?;
+    Ok((occurred?, place?, fgm))
+}
+
+/// The outcome form over the record `d`: which referral (those awaiting
+/// an outcome; the only one is chosen already), the agency's decision from
+/// that route's codes (`referral_outcomes`), for a LADO referral whether
+/// the person was removed from regulated activity (the DBS duty), and a
+/// note. None, with the reason, when no referral awaits an outcome.
+pub fn outcome(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
+    let waiting: Vec<_> = d
+        .practice
+        .referrals
+        .iter()
+        .filter(|r| r.outcome.is_none())
+        .collect();
+    if waiting.is_empty() {
+        return Err(if d.practice.referrals.is_empty() {
+            format!("{} has no referral yet: refer first", t.reference)
+        } else {
+            format!(
+                "Every referral of {} has its outcome; an outcome is recorded once: add a note if it changed",
+                t.reference
+            )
+        });
+    }
+    let mut referral = Field::choice(
+        "referral",
+        "Referral",
+        waiting
+            .iter()
+            .map(|r| {
+                (
+                    r.id.to_string(),
+                    format!(
+                        "#{} {}, {}{}",
+                        r.id,
+                        r.route_label,
+                        crate::domain::calendar::local(r.made_at).format("%d %b %Y"),
+                        r.agency_reference
+                            .as_deref()
+                            .map(|x| format!(", their reference {x}"))
+                            .unwrap_or_default()
+                    ),
+                )
+            })
+            .collect(),
+    )
+    .required()
+    .hint("The referral whose decision came back");
+    if let [one] = waiting.as_slice() {
+        referral = referral.with_choice(&one.id.to_string());
+    }
+    let mut fields = vec![referral];
+    for r in &waiting {
+        let codes = d
+            .practice
+            .outcome_codes
+            .iter()
+            .find(|(route, _)| *route == r.route)
+            .map(|(_, c)| c.clone())
+            .unwrap_or_default();
+        fields.push(
+            Field::choice(format!("outcome:{}", r.id), "Their decision", codes)
+                .required()
+                .shown_when("referral", r.id.to_string())
+                .hint(format!("What {} decided (recorded once)", r.route_label)),
+        );
+        if r.route == "lado" {
+            fields.push(
+                Field::toggle(format!("removed:{}", r.id), "Removed from regulated activity?")
+                    .shown_when("referral", r.id.to_string())
+                    .detail("Yes if they were removed (or would have been, had they not left): the employer must then refer them to the DBS")
+                    .hint("Safeguarding Vulnerable Groups Act 2006: recording it sets the DBS barring referral deadline"),
+            );
+        }
+    }
+    fields.push(
+        Field::multiline("note", "Note", MAX_TEXT)
+            .hint("Who told you, what happens next (optional; kept in the chronology)"),
+    );
+    let mut form = Form::new(&format!("Outcome of a referral · {}", t.reference), fields);
+    if waiting.len() == 1 {
+        // The only referral is chosen: start at its decision.
+        form.focus = 1;
+    }
+    Ok(form)
+}
+
+/// Reads the outcome form, put to the user as a question that says what
+/// recording it does.
+pub fn read_outcome(form: &mut Form, t: &Target) -> Option<(String, Request)> {
+    form.clear_errors();
+    let Some(id) = form.choice("referral").and_then(|c| c.parse::<i64>().ok()) else {
+        form.set_error("referral", "required");
+        return None;
+    };
+    let code_key = format!("outcome:{id}");
+    let Some(code) = form.choice(&code_key).map(str::to_string) else {
+        form.set_error(&code_key, "choose their decision");
+        return None;
+    };
+    let label = form
+        .fields
+        .iter()
+        .find(|f| f.key == code_key)
+        .and_then(|f| f.options().iter().find(|(c, _)| *c == code))
+        .map(|(_, l)| l.clone())
+        .unwrap_or_else(|| code.replace('_', " "));
+    let removed_key = format!("removed:{id}");
+    let removed = form.fields.iter().any(|f| f.key == removed_key) && form.toggle(&removed_key);
+    let note = form.text("note").to_string();
+    if !note.trim().is_empty()
+        && let Err(e) = crate::domain::text::validate_block("note", &note, MAX_TEXT)
+    {
+        form.set_error("note", e.to_string());
+        return None;
+    }
+    let mut question = format!(
+        "Record the decision on referral #{id} of {}: {label}?\nAn outcome is recorded once; it meets the deadlines waiting for it.",
+        t.reference
+    );
+    if removed {
+        question.push_str("\nThe person was removed from regulated activity: the duty to refer them to the DBS applies, and its deadline is set.");
+    }
+    Some((
+        question,
+        Request::Act {
+            id: t.id,
+            version: t.version,
+            verb: Verb::Outcome {
+                referral: crate::store::workflow::ReferralPick::Id(id),
+                code,
+                note,
+                removed,
+            },
+        },
+    ))
+}
+
 /// The decision on a held review item: what was discussed and decided, and
 /// an action if one was agreed (who does it, by when: it counts down among
 /// its owner's deadlines). `staff` is every account (active DSLs, deputies
@@ -912,6 +1337,158 @@ pub fn decision(label: &str, staff: &[StaffMember]) -> Form {
             Field::choice("owner", "Action owner", owners)
                 .hint("Who does it: they must be allowed to see the case"),
             Field::text("due", "Action due", 20).hint(DUE_HINT),
+        ],
+    )
+}
+
+/// The form that records a 999 call made for a case saved without one:
+/// when (empty: now) and a note. None, with the reason, when a call is
+/// already on the record.
+pub fn called_999(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
+    if let Some(at) = d.practice.emergency_called_at {
+        return Err(format!(
+            "{}: a 999 call is already recorded, at {}",
+            t.reference,
+            crate::domain::calendar::format_stamp(at)
+        ));
+    }
+    Ok(Form::new(
+        &format!("999 call made · {}", t.reference),
+        vec![
+            Field::text("at", "When the call was made", 40)
+                .hint(format!("{WHEN_FORMATS}. Empty: now")),
+            Field::multiline("note", "Note", MAX_TEXT)
+                .hint("Who rang, what the police or ambulance said (optional)"),
+        ],
+    ))
+}
+
+pub fn read_called_999(
+    form: &mut Form,
+    t: &Target,
+    now: DateTime<Utc>,
+) -> Option<(String, Request)> {
+    form.clear_errors();
+    let at = read_when(form, "at", now).ok()?;
+    let note = form.text("note").to_string();
+    if !note.trim().is_empty()
+        && let Err(e) = crate::domain::text::validate_block("note", &note, MAX_TEXT)
+    {
+        form.set_error("note", e.to_string());
+        return None;
+    }
+    Some((
+        format!(
+            "Record that 999 was called for {} at {}?\nThe case then leaves the top of the desk.",
+            t.reference,
+            when(at.unwrap_or(now))
+        ),
+        Request::Act {
+            id: t.id,
+            version: t.version,
+            verb: Verb::Called999 { at, note },
+        },
+    ))
+}
+
+/// The form that records known FGM reported to the police by the
+/// professional who discovered it: who, the police reference, when. None,
+/// with the reason, when the case is not known FGM or is already reported.
+pub fn fgm_report(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
+    if d.practice.fgm != Some(Fgm::Known) {
+        return Err(format!(
+            "{} is not recorded as known FGM: the police report duty is for FGM disclosed by the girl or seen",
+            t.reference
+        ));
+    }
+    if let Some(r) = &d.practice.fgm_report {
+        return Err(format!(
+            "{}: the report to the police is already recorded ({}, police reference {}, {})",
+            t.reference,
+            r.reported_by,
+            r.police_reference,
+            crate::domain::calendar::format_stamp(r.reported_at)
+        ));
+    }
+    Ok(Form::new(
+        &format!("FGM reported to the police · {}", t.reference),
+        vec![
+            Field::text("by", "Who reported it", 100)
+                .required()
+                .detail("The professional who discovered it: the duty is theirs and cannot be passed on (FGM Act 2003 s5B)")
+                .hint("Their role and name, e.g. Class teacher, J Smith. A DSL's own police referral does not meet the duty"),
+            Field::text("police_reference", "Police reference", 80)
+                .required()
+                .hint("The reference the police gave (101)"),
+            Field::text("at", "When it was reported", 40)
+                .hint(format!("{WHEN_FORMATS}. Empty: now")),
+        ],
+    ))
+}
+
+pub fn read_fgm_report(
+    form: &mut Form,
+    t: &Target,
+    now: DateTime<Utc>,
+) -> Option<(String, Request)> {
+    form.clear_errors();
+    let by = crate::domain::text::validate_line("who reported it", form.text("by"), 100)
+        .map_err(|e| form.set_error("by", e.to_string()))
+        .ok();
+    let reference =
+        crate::domain::text::validate_line("police reference", form.text("police_reference"), 80)
+            .map_err(|e| form.set_error("police_reference", e.to_string()))
+            .ok();
+    let at = read_when(form, "at", now);
+    let (Some(by), Some(reference), Ok(at)) = (by, reference, at) else {
+        return None;
+    };
+    Some((
+        format!(
+            "Record that {by} reported known FGM on {} to the police at {}, reference {reference}?\nIt is recorded once and meets the FGM deadlines.",
+            t.reference,
+            when(at.unwrap_or(now))
+        ),
+        Request::Act {
+            id: t.id,
+            version: t.version,
+            verb: Verb::FgmReported {
+                by,
+                police_reference: reference,
+                at,
+            },
+        },
+    ))
+}
+
+/// The event form: which event (those the deadline rules wait for), when
+/// it was held (empty: now; a strategy discussion held yesterday at 15:00
+/// counts from then), and a note.
+pub fn event(t: &Target, events: &[String]) -> Form {
+    let options = events
+        .iter()
+        .map(|e| {
+            let label = crate::domain::deadline::Event::from_code(e)
+                .map(|ev| ev.label().to_string())
+                .unwrap_or_else(|| e.replace('_', " "));
+            (e.clone(), label)
+        })
+        .collect();
+    let mut which = Field::choice("event", "Event", options)
+        .required()
+        .hint("It goes in the chronology and sets the deadlines that follow it");
+    if let Some(first) = events.first() {
+        which = which.with_choice(first);
+    }
+    Form::new(
+        &format!("Event held · {}", t.reference),
+        vec![
+            which,
+            Field::text("at", "When it was held", 40).hint(format!(
+                "{WHEN_FORMATS}. Empty: now. Its deadlines count from then"
+            )),
+            Field::multiline("note", "Note", MAX_TEXT)
+                .hint("What was decided, who took part (optional)"),
         ],
     )
 }
@@ -985,4 +1562,61 @@ pub fn read_decision(form: &mut Form, item: i64) -> Option<Request> {
         decision: form.text("decision").to_string(),
         action: agreed,
     })
+}
+
+pub fn read_event(form: &mut Form, t: &Target, now: DateTime<Utc>) -> Option<(String, Request)> {
+    form.clear_errors();
+    let Some(event) = form.choice("event").map(str::to_string) else {
+        form.set_error("event", "required");
+        return None;
+    };
+    let at = read_when(form, "at", now).ok()?;
+    let note = form.text("note").to_string();
+    if !note.trim().is_empty()
+        && let Err(e) = crate::domain::text::validate_block("note", &note, MAX_TEXT)
+    {
+        form.set_error("note", e.to_string());
+        return None;
+    }
+    let label = crate::domain::deadline::Event::from_code(&event)
+        .map(|e| e.label().to_string())
+        .unwrap_or_else(|| event.replace('_', " "));
+    let verb = match at {
+        Some(held) => Verb::EventAt { event, note, held },
+        None => Verb::Event { event, note },
+    };
+    Some((
+        format!(
+            "Record on {}: {label}, {}?\nIts deadlines count from then.",
+            t.reference,
+            when(at.unwrap_or(now))
+        ),
+        Request::Act {
+            id: t.id,
+            version: t.version,
+            verb,
+        },
+    ))
+}
+
+/// A form that needs the record it acts on (its deadlines, referrals, FGM,
+/// 999 call): built from `d`, or the reason it cannot be.
+pub fn for_record(
+    kind: &FormKind,
+    d: &EscalationDetail,
+    outcomes: &[String],
+    events: &[String],
+    now: DateTime<Utc>,
+) -> Result<Form, String> {
+    let Some(t) = kind.target() else {
+        return Err("this form does not act on a record".into());
+    };
+    match kind {
+        FormKind::Close(_) => Ok(close(t, outcomes, d, now)),
+        FormKind::Outcome(_) => outcome(t, d),
+        FormKind::Called999(_) => called_999(t, d),
+        FormKind::FgmReport(_) => fgm_report(t, d),
+        FormKind::Event(_) => Ok(event(t, events)),
+        _ => Err("this form is not built from the record".into()),
+    }
 }

@@ -178,6 +178,9 @@ pub fn command(name: &str) -> Option<Action> {
         "intake" => A::Intake,
         "refer" => A::Refer,
         "close" => A::Close,
+        "outcome" => A::Outcome,
+        "called_999" => A::Called999,
+        "fgm_reported" => A::FgmReported,
         "pause" => A::Pause,
         "lock" => A::Lock,
         "reviews" => A::Reviews,
@@ -428,6 +431,15 @@ impl Keymap {
             }
         }
         out
+    }
+
+    /// The first key bound to `action` in `section`, as the footer shows it
+    /// ("9"), so a screen can say which key does something even after the
+    /// user rebinds it.
+    pub fn key_for(&self, section: &str, action: &Action) -> Option<String> {
+        self.bindings(section)
+            .find(|b| &b.action == action && !b.keys.is_empty())
+            .map(|b| b.keys[0].label())
     }
 
     /// (keys, description) of sections for `?` help, keys of one

@@ -310,6 +310,14 @@ pub trait Layer: std::fmt::Debug + Any {
         vec![self.mode().section()]
     }
 
+    /// The footer's key hints, given those of its sections in keymap order:
+    /// a layer may put first what matters now and leave out what cannot
+    /// apply (the record puts a missing 999 call first). Help still lists
+    /// every key.
+    fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        all
+    }
+
     /// Whether keys no section binds are text for a focused input (and a
     /// paste is welcome).
     fn takes_text(&self) -> bool {

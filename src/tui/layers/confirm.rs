@@ -7,7 +7,7 @@ use crate::tui::layer::{Ctx, Layer, Mode, Step};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 #[derive(Debug)]
 pub struct Confirm {
@@ -67,20 +67,27 @@ impl Layer for Confirm {
             .map(|(k, h)| format!("{k} = {h}"))
             .collect::<Vec<_>>()
             .join(" · ");
-        let lines = vec![
-            Line::from(self.question.as_str()),
-            Line::from(""),
-            Line::from(Span::styled(keys.clone(), t.key)),
-        ];
-        // Tall enough for the question and the keys as they wrap.
-        let inner = 62usize;
-        let rows = crate::tui::views::wrap(&self.question, inner).len()
-            + crate::tui::views::wrap(&keys, inner).len()
-            + 1;
-        let rect = centred(area, 64, (rows as u16 + 2).max(7));
+        // A question may say what happens to several things, a line each
+        // (closing: each open deadline); the box grows to hold it.
+        let w = 64.min(area.width);
+        let inner = usize::from(w.saturating_sub(2));
+        let mut lines: Vec<Line> = Vec::new();
+        for part in self.question.lines() {
+            let indent = part.len() - part.trim_start().len();
+            let pad = " ".repeat(indent);
+            for row in
+                crate::tui::views::wrap(part.trim_start(), inner.saturating_sub(indent).max(1))
+            {
+                lines.push(Line::from(format!("{pad}{row}")));
+            }
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(keys, t.key)));
+        let h = (lines.len() as u16 + 2).max(7);
+        let rect = centred(area, w, h);
         f.render_widget(Clear, rect);
         f.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Paragraph::new(lines).block(
                 Block::new()
                     .borders(Borders::ALL)
                     .title(Span::styled(" Are you sure? ", t.title)),

@@ -184,10 +184,24 @@ impl Dashboard {
                 },
                 forms::decision(label, &ctx.desk.staff),
             ),
-            DraftOf::Close(t) => form(
-                FormKind::Close(t.clone()),
-                forms::close(t, &ctx.desk.outcomes),
+            DraftOf::Event(t) => form(
+                FormKind::Event(t.clone()),
+                forms::event(t, &ctx.desk.events),
             ),
+            // Built from the record: it is loaded first.
+            DraftOf::Close(t)
+            | DraftOf::Outcome(t)
+            | DraftOf::Called999(t)
+            | DraftOf::FgmReport(t) => {
+                let kind = match &d.of {
+                    DraftOf::Close(_) => FormKind::Close(t.clone()),
+                    DraftOf::Outcome(_) => FormKind::Outcome(t.clone()),
+                    DraftOf::Called999(_) => FormKind::Called999(t.clone()),
+                    _ => FormKind::FgmReport(t.clone()),
+                };
+                self.pending.draft = Some(d.values.clone());
+                verbs::record_form(kind, None, &mut self.pending, ctx)
+            }
             DraftOf::Contact(id) => form(FormKind::Contact(*id), forms::contact(None, &[])),
             DraftOf::Refer(t) => {
                 self.pending.refer = Some(t.clone());
@@ -821,7 +835,10 @@ fn row<'a>(
         ));
     }
     cats.push(Span::raw(r.categories.join(", ")));
+    // Life at risk with no call on the record: the call is what is due now.
+    let not_called = r.immediate_risk && !r.emergency_called;
     let (due_text, due_style) = match &r.next_due {
+        _ if not_called => (symbols::NOT_CALLED.to_string(), t.overdue),
         Some(n) => due_cell(ctx, n.at, chrono::Duration::minutes(n.warn_minutes as i64)),
         None => ("  —".to_string(), t.muted),
     };
@@ -848,12 +865,11 @@ fn row<'a>(
         Cell::from(Line::from(Span::styled(due_text, due_style))),
     ];
     if wide {
-        cells.push(Cell::from(
-            r.next_due
-                .as_ref()
-                .map(|n| n.label.clone())
-                .unwrap_or_default(),
-        ));
+        cells.push(match &r.next_due {
+            _ if not_called => Cell::from(Span::styled("call 999 now, then record it", t.overdue)),
+            Some(n) => Cell::from(n.label.clone()),
+            None => Cell::from(""),
+        });
     }
     Row::new(cells)
 }

@@ -1,4 +1,5 @@
-//! A form on screen: intake, refer, close, a contact, who may see a record.
+//! A form on screen: intake, refer, close, a contact, who may see a record,
+//! a referral's outcome, a 999 call or an FGM report made, an event held.
 //! The fields are `tui::form`; the forms themselves are built and read back
 //! in `tui::forms`. Saving asks first where the change cannot be taken back
 //! quietly (close, refer, access); a refusal keeps everything typed, and
@@ -68,9 +69,29 @@ impl FormLayer {
     }
 
     fn target_mut(&mut self) -> Option<&mut Target> {
-        match &mut self.kind {
-            FormKind::Refer(t) | FormKind::Close(t) | FormKind::Access(t, _) => Some(t),
-            _ => None,
+        self.kind.target_mut()
+    }
+
+    /// The record reloaded after another DSL's change: forms built from it
+    /// (close, outcome, 999, FGM) are built again from what it holds now,
+    /// keeping what was typed (a deadline set since gets its own choice).
+    fn rebuilt(&mut self, d: &crate::domain::escalation::EscalationDetail, ctx: &Ctx) {
+        if !matches!(
+            self.kind,
+            FormKind::Close(_)
+                | FormKind::Outcome(_)
+                | FormKind::Called999(_)
+                | FormKind::FgmReport(_)
+        ) {
+            return;
+        }
+        match forms::for_record(&self.kind, d, &ctx.desk.outcomes, &ctx.desk.events, ctx.now) {
+            Ok(mut fresh) => {
+                fresh.restore(&self.form.kept());
+                fresh.focus = self.form.focus.min(fresh.fields.len().saturating_sub(1));
+                self.form = fresh;
+            }
+            Err(why) => self.form.error = Some(why),
         }
     }
 
@@ -108,6 +129,10 @@ impl FormLayer {
                 }
                 None => Step::none(),
             },
+            FormKind::Outcome(t) => ask(forms::read_outcome(f, t)),
+            FormKind::Called999(t) => ask(forms::read_called_999(f, t, ctx.now)),
+            FormKind::FgmReport(t) => ask(forms::read_fgm_report(f, t, ctx.now)),
+            FormKind::Event(t) => ask(forms::read_event(f, t, ctx.now)),
             FormKind::Access(t, before) => ask(forms::read_access(f, t, before)),
             FormKind::Contact(id) => match forms::read_contact(f, *id) {
                 Some(req) => {
@@ -174,11 +199,15 @@ impl Layer for FormLayer {
                 self.form.error = Some(format!(
                     "Reloaded {r} as it is now; what you typed is kept. Check it, then save again (Ctrl-S)"
                 ));
+                self.rebuilt(d, ctx);
                 let mut s = Step::none();
                 s.clear_status = true;
                 s
             }
             Action::Saved(_) | Action::Created { .. } if self.form.saving => Step::close(),
+            Action::StoreError(msg) if matches!(self.kind, FormKind::Close(_)) => self.refused(
+                format!("{msg} · Ctrl-R reloads the record's deadlines, keeping what you typed"),
+            ),
             Action::StoreError(msg) => self.refused(msg.clone()),
             Action::Conflict(msg) => {
                 let reload = if matches!(
@@ -215,16 +244,17 @@ impl Layer for FormLayer {
             },
         };
         self.follow(ctx);
+        forms::echo_times(&mut self.form, ctx.now);
         step
     }
 
     fn draw(&self, ctx: &Ctx, f: &mut Frame, area: Rect) {
-        // Below the header, above the footer's key line.
+        // Below the header, above the footer's status and key lines.
         let r = Rect::new(
             area.x,
             area.y + 1,
             area.width,
-            area.height.saturating_sub(2),
+            area.height.saturating_sub(3),
         );
         crate::tui::views::form::draw(&self.form, ctx, f, r);
         crate::tui::views::footer(
@@ -258,6 +288,10 @@ impl Layer for FormLayer {
                 item: *item,
                 label: label.clone(),
             },
+            FormKind::Outcome(t) => DraftOf::Outcome(t.clone()),
+            FormKind::Called999(t) => DraftOf::Called999(t.clone()),
+            FormKind::FgmReport(t) => DraftOf::FgmReport(t.clone()),
+            FormKind::Event(t) => DraftOf::Event(t.clone()),
         };
         vec![Draft {
             of,

@@ -46,23 +46,26 @@ impl Help {
         }
         if self.dashboard {
             lines.push(Line::from(""));
-            lines.push(Line::from(vec![
-                Span::styled("Deadlines ", t.title),
-                Span::raw(format!(
-                    "UK time · each rule counts its own way (`dutydesk rules list`) · holidays to {}",
-                    ctx.desk
-                        .holidays_through
-                        .map(|y| y.to_string())
-                        .unwrap_or_else(|| "none".into())
-                )),
-            ]));
+            lines.push(Line::from(Span::styled("Deadlines", t.title)));
+            lines.push(Line::from(
+                "  UK time; each rule counts its own way (`dutydesk rules list`)",
+            ));
+            lines.push(Line::from(format!(
+                "  Bank holidays known to: {}",
+                ctx.desk
+                    .holidays_through
+                    .map(|y| format!("end of {y}"))
+                    .unwrap_or_else(|| "none loaded (`dutydesk holidays import`)".into())
+            )));
+            lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                "Order of the list (most urgent first)",
+                "Order of the list, most urgent first",
                 t.title,
             )));
             for step in crate::domain::urgency::describe() {
                 lines.push(Line::from(format!("  {step}")));
             }
+            lines.push(Line::from(""));
             lines.push(Line::from(Span::styled("Marks", t.title)));
             for pair in symbols::LEGEND.chunks(2) {
                 let mut spans = Vec::new();

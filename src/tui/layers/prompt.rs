@@ -62,6 +62,10 @@ pub enum PromptKind {
         approve: bool,
         outcome: String,
         rationale: String,
+        /// What the closure does to each open deadline once signed off
+        /// ("LADO referral (due ...): stays open"), as proposed.
+        #[serde(default)]
+        choices: Vec<String>,
     },
     /// An event held on an escalation (one of `events`, Tab for the next).
     Event {
@@ -332,11 +336,13 @@ impl Layer for Prompt {
                         target,
                         outcome,
                         rationale,
+                        choices,
                         ..
                     } => {
                         target.version = Some(d.version);
                         *outcome = d.outcome.clone().unwrap_or_default();
                         *rationale = d.closure_rationale.clone().unwrap_or_default();
+                        *choices = closure_said(d);
                     }
                     PromptKind::Escalation { target, .. }
                     | PromptKind::Review { target, .. }
@@ -371,6 +377,27 @@ impl Layer for Prompt {
 
     crate::layer_any!();
 }
+
+/// A proposed closure's choices in words, one per deadline, for the DSL
+/// asked to sign it off.
+pub fn closure_said(d: &crate::domain::escalation::EscalationDetail) -> Vec<String> {
+    d.practice
+        .closure_choices
+        .iter()
+        .map(|c| {
+            format!(
+                "{} (due {}): {}",
+                c.label,
+                crate::domain::calendar::format_stamp(c.due_at),
+                c.action().said()
+            )
+        })
+        .collect()
+}
+
+/// Rows of a proposed closure's choices shown in the sign-off prompt (the
+/// whole list is on the record behind).
+const CHOICE_ROWS: usize = 6;
 
 /// Rows of a proposed closure's rationale shown in the sign-off prompt (the
 /// whole of it is on the record behind).
@@ -447,7 +474,10 @@ fn draw(p: &Prompt, ctx: &Ctx, f: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
     // A sign-off shows what it acts on: the proposal as the record was read.
     if let PromptKind::Signoff {
-        outcome, rationale, ..
+        outcome,
+        rationale,
+        choices,
+        ..
     } = &p.kind
     {
         lines.push(Line::from(vec![
@@ -463,6 +493,26 @@ fn draw(p: &Prompt, ctx: &Ctx, f: &mut Frame, area: Rect) {
                 row
             };
             lines.push(Line::from(Span::styled(row, t.base)));
+        }
+        if !choices.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "On sign-off, its deadlines:",
+                t.muted,
+            )));
+            let rows: Vec<String> = choices
+                .iter()
+                .flat_map(|c| wrap(c, inner_w.saturating_sub(2).max(1)))
+                .map(|row| format!("  {row}"))
+                .collect();
+            let cut = rows.len() > CHOICE_ROWS;
+            for (i, row) in rows.into_iter().take(CHOICE_ROWS).enumerate() {
+                let row = if cut && i + 1 == CHOICE_ROWS {
+                    truncate(&format!("{row} … (all on the record)"), inner_w)
+                } else {
+                    row
+                };
+                lines.push(Line::from(Span::styled(row, t.base)));
+            }
         }
         lines.push(Line::from(""));
     }

@@ -6,7 +6,7 @@ use super::dashboard::deadline_cell;
 use super::verbs::{self, Pending};
 use crate::domain::calendar::format_stamp;
 use crate::domain::deadline::DeadlineState;
-use crate::domain::escalation::EscalationDetail;
+use crate::domain::escalation::{EscalationDetail, Fgm};
 use crate::store::worker::Request;
 use crate::tui::action::Action;
 use crate::tui::layer::{Ctx, Layer, Mode, Step, Target};
@@ -135,6 +135,27 @@ impl Layer for Record {
         true
     }
 
+    /// What this record still needs comes first in the footer (a 999 call,
+    /// the FGM report to the police, an agency's decision); a key that
+    /// cannot apply to it is left out of the footer (help lists it).
+    fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        let needs = Needs::of(&self.data);
+        let wanted = |hint: &str| match hint {
+            HINT_999 => Some(needs.call),
+            HINT_FGM => Some(needs.fgm_report),
+            HINT_OUTCOME => Some(needs.outcome),
+            _ => None,
+        };
+        let (mut first, rest): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .filter(|(_, h)| wanted(h) != Some(false))
+            .partition(|(_, h)| wanted(h) == Some(true));
+        // Room for what is needed: scrolling goes without saying.
+        let urgent = !first.is_empty();
+        first.extend(rest.into_iter().filter(|(_, h)| !(urgent && h == "scroll")));
+        first
+    }
+
     fn mouse(&self, m: crossterm::event::MouseEvent, _ctx: &Ctx) -> Option<Action> {
         super::wheel(m)
     }
@@ -143,6 +164,41 @@ impl Layer for Record {
 }
 
 const LABEL: usize = 13;
+
+/// The footer words (`hint` in keymap-default.toml) of the keys that record
+/// what a case may still need.
+const HINT_999: &str = "999 called";
+const HINT_FGM: &str = "FGM reported";
+const HINT_OUTCOME: &str = "outcome";
+
+/// What a record still needs from the DSL, besides its deadlines.
+struct Needs {
+    /// Life at risk and no 999 call on the record.
+    call: bool,
+    /// Known FGM and no report to the police recorded.
+    fgm_report: bool,
+    /// A referral awaits the agency's decision.
+    outcome: bool,
+}
+
+impl Needs {
+    fn of(d: &EscalationDetail) -> Needs {
+        let p = &d.practice;
+        Needs {
+            call: d.summary.immediate_risk && p.emergency_called_at.is_none(),
+            fgm_report: p.fgm == Some(Fgm::Known) && p.fgm_report.is_none(),
+            outcome: p.referrals.iter().any(|r| r.outcome.is_none()),
+        }
+    }
+}
+
+/// " (press 9)": which key records it, as the keymap has it now.
+fn press(ctx: &Ctx, action: Action) -> String {
+    ctx.keymap
+        .key_for("record", &action)
+        .map(|k| format!(" (press {k})"))
+        .unwrap_or_default()
+}
 
 fn areas(area: Rect) -> [Rect; 3] {
     Layout::vertical([
@@ -265,6 +321,27 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
     if !flags.is_empty() {
         field(&mut out, "Flags", &flags.join(" · "), t.overdue);
     }
+    let p = &d.practice;
+    if s.immediate_risk || p.emergency_called_at.is_some() {
+        match p.emergency_called_at {
+            Some(at) => field(
+                &mut out,
+                "999 call",
+                &format!("called {}", format_stamp(at)),
+                t.base,
+            ),
+            None => field(
+                &mut out,
+                "999 call",
+                &format!(
+                    "{} NOT RECORDED: call 999 now, then record the call{}",
+                    symbols::OVERDUE,
+                    press(ctx, Action::Called999)
+                ),
+                t.overdue,
+            ),
+        }
+    }
     field(
         &mut out,
         "Raised",
@@ -279,6 +356,23 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         let place = d.occurred_place.as_deref().unwrap_or("place unknown");
         field(&mut out, "Happened", &format!("{when} at {place}"), t.base);
     }
+    if let Some(l) = &p.lateness {
+        if l.late {
+            field(
+                &mut out,
+                "Recorded",
+                &format!(
+                    "{} {} · RECORDED LATE: already due when recorded: {}",
+                    l.text,
+                    symbols::OVERDUE,
+                    l.already_due.join("; ")
+                ),
+                t.overdue,
+            );
+        } else {
+            field(&mut out, "Recorded", &l.text, t.base);
+        }
+    }
     field(&mut out, "Location", d.location_type.label(), t.base);
     let cats = if s.categories.is_empty() {
         "none recorded".to_string()
@@ -286,6 +380,34 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
         s.categories.join(", ")
     };
     field(&mut out, "Categories", &cats, t.base);
+    if let Some(f) = p.fgm {
+        let (text, style) = match (&p.fgm_report, f) {
+            (Some(r), _) => (
+                format!(
+                    "{} · reported to the police by {} (who discovered it), police reference {}, {}",
+                    f.label(),
+                    r.reported_by,
+                    r.police_reference,
+                    format_stamp(r.reported_at)
+                ),
+                t.base,
+            ),
+            (None, Fgm::Known) => (
+                format!(
+                    "{} · {} NO REPORT TO THE POLICE RECORDED: the professional who discovered it must report it (101) themselves; record it when done{}",
+                    f.label(),
+                    symbols::OVERDUE,
+                    press(ctx, Action::FgmReported)
+                ),
+                t.overdue,
+            ),
+            (None, Fgm::AtRisk) => (
+                format!("{}: a referral, not the police reporting duty", f.label()),
+                t.base,
+            ),
+        };
+        field(&mut out, "FGM", &text, style);
+    }
     let consent = match &d.consent_reason {
         Some(r) => format!("{}: {r}", d.consent.label()),
         None => d.consent.label().to_string(),
@@ -300,6 +422,58 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
     }
     if let Some(r) = &d.closure_rationale {
         block(&mut out, "Closure rationale", r);
+    }
+    if s.awaiting_signoff && !p.closure_choices.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            "On sign-off, its deadlines".to_string(),
+            t.title,
+        )));
+        for c in &p.closure_choices {
+            for l in wrap(
+                &format!(
+                    "{} (due {}): {}",
+                    c.label,
+                    format_stamp(c.due_at),
+                    c.action().said()
+                ),
+                width.saturating_sub(2),
+            ) {
+                out.push(Line::from(format!("  {l}")));
+            }
+        }
+    }
+    if !p.referrals.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            format!("Referrals ({})", p.referrals.len()),
+            t.title,
+        )));
+        let how = press(ctx, Action::Outcome);
+        for r in &p.referrals {
+            let head = format!(
+                "#{} {} · {} by {}{}",
+                r.id,
+                r.route_label,
+                format_stamp(r.made_at),
+                r.made_by,
+                r.agency_reference
+                    .as_deref()
+                    .map(|x| format!(" · their reference {x}"))
+                    .unwrap_or_default()
+            );
+            for l in wrap(&head, width.saturating_sub(2)) {
+                out.push(Line::from(format!("  {l}")));
+            }
+            let (decision, style) = match (&r.outcome_label, r.outcome_at) {
+                (Some(o), Some(at)) => (format!("decision: {o} ({})", format_stamp(at)), t.base),
+                (Some(o), None) => (format!("decision: {o}"), t.base),
+                _ => (format!("decision awaited{how}"), t.muted),
+            };
+            for l in wrap(&decision, width.saturating_sub(4)) {
+                out.push(Line::from(Span::styled(format!("    {l}"), style)));
+            }
+        }
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(

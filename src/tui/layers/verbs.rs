@@ -23,6 +23,9 @@ pub struct Pending {
     pub refer: Option<Target>,
     /// The access form waits for the record's access rows.
     pub access: Option<Target>,
+    /// A form built from the record (close from the list, a restored
+    /// draft) waits for the record to arrive.
+    pub record_form: Option<FormKind>,
     /// A kept draft's values to put in the form when it opens.
     pub draft: Option<Vec<(String, Kept)>>,
 }
@@ -99,12 +102,19 @@ pub fn on(
                     "No deadline rule waits for an event (see `dutydesk rules list`)",
                 ));
             }
-            step(writable(target, ctx).map(|target| {
-                Step::push(Prompt::new(PromptKind::Event {
-                    target,
-                    events: ctx.desk.events.clone(),
-                    at: 0,
-                }))
+            step(writable(target, ctx).map(|t| {
+                let f = forms::event(&t, &ctx.desk.events);
+                Step::push(FormLayer::new(FormKind::Event(t), f))
+            }))
+        }
+        Action::Outcome | Action::Called999 | Action::FgmReported => {
+            step(writable(target, ctx).map(|t| {
+                let kind = match action {
+                    Action::Outcome => FormKind::Outcome(t),
+                    Action::Called999 => FormKind::Called999(t),
+                    _ => FormKind::FgmReport(t),
+                };
+                record_form(kind, open, pending, ctx)
             }))
         }
         Action::AddToReview => {
@@ -119,10 +129,9 @@ pub fn on(
                 }),
             )
         }
-        Action::Close => step(writable(target, ctx).map(|t| {
-            let f = forms::close(&t, &ctx.desk.outcomes);
-            Step::push(FormLayer::new(FormKind::Close(t), f))
-        })),
+        Action::Close => {
+            step(writable(target, ctx).map(|t| record_form(FormKind::Close(t), open, pending, ctx)))
+        }
         Action::Refer => step(writable(target, ctx).map(|t| {
             let s = Step::fx(Effect::Store(Request::ReferOptions { id: t.id }))
                 .and_info("Finding the routes and contacts…");
@@ -164,6 +173,53 @@ pub fn on(
     }
 }
 
+/// A form built from the record it acts on (close lists its open
+/// deadlines; outcome its referrals): at once over the open record, else
+/// the record is loaded first (an audited view, like opening it) and the
+/// form opens when it arrives ([`answer`]).
+pub fn record_form(
+    kind: FormKind,
+    open: Option<&EscalationDetail>,
+    pending: &mut Pending,
+    ctx: &Ctx,
+) -> Step {
+    let Some(t) = kind.target().cloned() else {
+        return Step::none();
+    };
+    match open {
+        Some(d) if d.summary.id == t.id => built(kind, d, pending, ctx),
+        _ => {
+            pending.record_form = Some(kind);
+            Step::fx(Effect::Store(Request::Detail { id: t.id }))
+                .and_info(format!("Opening {}…", t.reference))
+        }
+    }
+}
+
+/// The form `kind` built from the record `d` (with a kept draft's values),
+/// or the reason it cannot be, as a status line.
+fn built(kind: FormKind, d: &EscalationDetail, pending: &mut Pending, ctx: &Ctx) -> Step {
+    let mut kind = kind;
+    // The form acts on the record as loaded: its version.
+    if let Some(t) = kind.target_mut() {
+        t.version = Some(d.version);
+    }
+    match forms::for_record(&kind, d, &ctx.desk.outcomes, &ctx.desk.events, ctx.now) {
+        Ok(mut f) => {
+            if let Some(values) = pending.draft.take() {
+                f.restore(&values);
+            }
+            let mut s = Step::push(FormLayer::new(kind, f));
+            s.clear_status = true;
+            s
+        }
+        Err(why) => {
+            pending.draft = None;
+            Step::error(why)
+        }
+    }
+}
+
 /// The sign-off prompt over the record `d`: the proposal it acts on, at the
 /// version shown (the store refuses if it changed since).
 pub fn signoff(d: &EscalationDetail, approve: bool) -> Step {
@@ -178,6 +234,7 @@ pub fn signoff(d: &EscalationDetail, approve: bool) -> Step {
                 approve,
                 outcome: outcome.clone(),
                 rationale: rationale.clone(),
+                choices: super::prompt::closure_said(d),
             }))
         }
         _ => Step::error(format!("{} is not awaiting sign-off", d.summary.reference)),
@@ -188,6 +245,12 @@ pub fn signoff(d: &EscalationDetail, approve: bool) -> Step {
 /// access rows. Each opens its form (with a kept draft's values, if any).
 pub fn answer(action: &Action, pending: &mut Pending, ctx: &Ctx) -> Option<Step> {
     match action {
+        Action::DetailLoaded(d) => {
+            let kind = pending
+                .record_form
+                .take_if(|k| k.target().is_some_and(|t| t.id == d.summary.id))?;
+            Some(built(kind, d, pending, ctx))
+        }
         Action::ReferOptionsLoaded(o) => {
             let t = pending.refer.take_if(|t| t.id == o.id)?;
             let mut f = forms::refer(&t, o);

@@ -127,8 +127,8 @@ fn value_rows(f: &Field, focused: bool, room: usize, t: &Theme) -> Vec<Vec<Span<
     }
 }
 
-/// All the lines of one field: label and value, then its error, then (when
-/// focused) its hint, both wrapped under the value.
+/// All the lines of one field: label and value, then its detail (always),
+/// its error, then (when focused) its hint, each wrapped under the value.
 fn field_lines(f: &Field, focused: bool, t: &Theme, width: usize) -> Vec<Line<'static>> {
     let (label_w, room) = columns(width);
     let indent = " ".repeat(MARK + label_w + GAP);
@@ -150,6 +150,9 @@ fn field_lines(f: &Field, focused: bool, t: &Theme, width: usize) -> Vec<Line<'s
             ]));
         }
     };
+    if let Some(d) = &f.detail {
+        under(d, t.muted);
+    }
     if let Some(e) = &f.error {
         under(&format!("✖ {e}"), t.error);
     }
@@ -319,7 +322,7 @@ mod tests {
         let fields = KEYS
             .iter()
             .enumerate()
-            .map(|(i, key)| {
+            .map(|(i, &key)| {
                 let label = format!("Field {i}");
                 match i % 5 {
                     0 => Field::text(key, label, 200).required(),
