@@ -109,6 +109,7 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         outcomes: vec!["no-further-action".into()],
         events: vec!["strategy_discussion".into(), "case_conference".into()],
         staff: staff(),
+        signoff_waiting: 0,
     }
 }
 
@@ -1335,6 +1336,7 @@ fn proposed(pos: i64, outcome: &str, rationale: &str, version: i64) -> Escalatio
         deadlines: vec![],
         chronology: vec![],
         viewed_by: vec![],
+        casework: Default::default(),
     }
 }
 

@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use std::path::Path;
 
 /// A refused action exits 1; trouble starting (identity, database) stays 2.
-fn action(e: StoreError) -> Failure {
+pub(crate) fn action(e: StoreError) -> Failure {
     let code = match e {
         StoreError::Refused(_)
         | StoreError::NotVisible(_)
@@ -489,7 +489,12 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
     Ok(())
 }
 
-pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
+pub fn list(
+    path: &Path,
+    json: bool,
+    status: StatusArg,
+    filters: &crate::domain::search::Filters,
+) -> Outcome {
     let now = clock()?.now();
     let (mut store, me) = open_read(path)?;
     let which = match status {
@@ -497,13 +502,23 @@ pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
         StatusArg::Closed => Which::Closed,
         StatusArg::All => Which::All,
     };
-    let rows = escalations::list(&store, Viewer::from(&me), which, mine)?;
+    let viewer = Viewer::from(&me);
+    filters
+        .check(viewer.senior)
+        .map_err(|m| action(StoreError::Refused(m)))?;
+    let rows = escalations::list(&store, viewer, which, filters)?;
+    // Closures waiting for sign-off show what is to be approved.
+    let waiting = if filters.awaiting_signoff {
+        store::search::signoff_queue(store_conn(&store), viewer)?
+    } else {
+        Vec::new()
+    };
     // Audited once the list is in hand: a list that failed left nothing.
     super::audit_export(
         &mut store,
         &me,
         "escalations",
-        &format!("list {status:?}{}", if mine { " mine" } else { "" }),
+        &format!("list {status:?} {}", filters.codes()),
     )?;
     if json {
         println!(
@@ -537,8 +552,24 @@ pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
             r.assignee.as_deref().unwrap_or("-"),
             due
         );
+        if let Some(w) = waiting.iter().find(|w| w.id == r.id) {
+            println!(
+                "    proposed by {}{}: {} (version {} for `dutydesk signoff --version`)",
+                w.proposed_by,
+                w.proposed_at
+                    .map(|t| format!(" {}", crate::domain::calendar::format_stamp(t)))
+                    .unwrap_or_default(),
+                w.outcome,
+                w.version
+            );
+            println!("    rationale: {}", w.rationale.replace('\n', "\n    "));
+        }
     }
     Ok(())
+}
+
+fn store_conn(s: &Store) -> &rusqlite::Connection {
+    s.conn()
 }
 
 /// `dutydesk routes REF`: the routes that fit, each with its reason and any

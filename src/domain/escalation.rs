@@ -226,6 +226,9 @@ pub struct EscalationDetail {
     pub chronology: Vec<ChronologyEntry>,
     /// Who has opened this record (filled for senior leads only).
     pub viewed_by: Vec<(DateTime<Utc>, String)>,
+    /// Who raised it, who else is involved, tasks, attachments, links
+    /// (issue 18; `store::casework::load`).
+    pub casework: crate::domain::casework::Casework,
 }
 
 /// One line of the chronology: every note and action, attributed.

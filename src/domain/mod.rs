@@ -47,9 +47,11 @@ macro_rules! coded_enum {
 pub mod alert;
 pub mod area;
 pub mod calendar;
+pub mod casework;
 pub mod contact;
 pub mod deadline;
 pub mod escalation;
+pub mod export;
 pub mod hours;
 pub mod intake;
 pub mod names;
@@ -60,5 +62,6 @@ pub mod review;
 pub mod rota;
 pub mod route;
 pub mod routing;
+pub mod search;
 pub mod staff;
 pub mod text;

@@ -134,9 +134,50 @@ pub fn fire(
     Ok(planned.len())
 }
 
+/// After a correction (issue 18): fires only the rules for `event` that the
+/// new facts match and the old did not (a critical incident recognised on
+/// day 3, FGM added at a second meeting), counted from `at`, the moment it
+/// was recognised. Rules both match already set their deadlines and are
+/// left alone. Returns the labels set, for the chronology line.
+pub fn fire_changed(
+    w: &Write<'_>,
+    escalation_id: i64,
+    event: TriggerEvent,
+    old: &Facts,
+    new: &Facts,
+    at: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let conn: &Connection = w.tx();
+    let p = w.planning()?;
+    let fresh: Vec<Rule> = p
+        .rules
+        .iter()
+        .filter(|r| !crate::domain::deadline::fires(r, event, old))
+        .cloned()
+        .collect();
+    let planned = plan(&fresh, event, new, at, p.counting, &p.calendar);
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for p in &planned {
+        stmt.execute(params![
+            escalation_id,
+            p.rule_id,
+            p.label,
+            p.due.at.timestamp(),
+            at.timestamp()
+        ])?;
+    }
+    Ok(planned.into_iter().map(|p| p.label).collect())
+}
+
+/// A deadline's holder for alerts: a task's owner (issue 18), else the
+/// escalation's assignee.
 const COLUMNS: &str = "d.id, d.escalation_id, e.reference, d.label, d.due_at,
     coalesce(r.warn_minutes, 240), r.offset_unit, d.met_at, ms.display_name,
-    d.waived_at, ws.display_name, d.waived_reason, e.assignee_id";
+    d.waived_at, ws.display_name, d.waived_reason,
+    coalesce((SELECT t.owner_id FROM tasks t WHERE t.deadline_id = d.id), e.assignee_id)";
 
 macro_rules! joins {
     () => {

@@ -15,14 +15,14 @@ pub use super::access::Viewer;
 
 /// The dashboard's order, identical to the `escalations_open_queue` index:
 /// soonest deadline first (overdue is soonest), none last, then risk, then age.
-const QUEUE_ORDER: &str = "e.next_due_at IS NULL, e.next_due_at,
+pub(crate) const QUEUE_ORDER: &str = "e.next_due_at IS NULL, e.next_due_at,
     CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.raised_at";
 
 /// The columns of an [`EscalationSummary`] over `e` (bind `:senior` and
 /// `:me`). The REPEAT count (`linked_12m`) counts only linked escalations this
 /// viewer may see, by the same need-to-know rule, so a hidden case never adds
 /// to it.
-const SUMMARY_COLUMNS: &str = concat!(
+pub(crate) const SUMMARY_COLUMNS: &str = concat!(
     "e.id, e.reference, e.subject_kind,
     (SELECT group_concat(label, ', ') FROM (
         SELECT c.label FROM escalation_categories ec JOIN categories c ON c.code = ec.category
@@ -46,7 +46,7 @@ const SUMMARY_COLUMNS: &str = concat!(
     ")"
 );
 
-fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
+pub(crate) fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
     let cats: Option<String> = r.get(3)?;
     let next_at: Option<i64> = r.get(11)?;
     let next_label: Option<String> = r.get(12)?;
@@ -173,8 +173,10 @@ pub struct Match {
     pub why: &'static str,
 }
 
-/// Earlier escalations with the same name (any case) and the same date of
-/// birth, or the same name and area: offered at intake to link.
+/// Earlier escalations with the same name and the same date of birth, or the
+/// same name and area: offered at intake to link. Names are compared folded
+/// (`domain::search::name_key`: "Jamie  Fictional" is "jamie fictional", "ZOË"
+/// is "Zoë"), through `escalations_by_subject_key`.
 pub fn matches(
     conn: &rusqlite::Connection,
     viewer: Viewer,
@@ -187,13 +189,13 @@ pub fn matches(
         "SELECT e.id, e.reference, e.raised_at, e.status,
             (:dob IS NOT NULL AND e.subject_dob = :dob)
          FROM escalations e
-         WHERE lower(trim(e.subject_name)) = lower(trim(:name))
+         WHERE e.subject_key = :name
            AND ((:dob IS NOT NULL AND e.subject_dob = :dob) OR lower(trim(e.area)) = lower(trim(:area)))
            AND e.id IS NOT :except AND {VISIBLE}
          ORDER BY e.raised_at DESC LIMIT 20"
     ))?;
     let rows = stmt.query_map(
-        named_params! {":name": name, ":dob": dob, ":area": area, ":except": except,
+        named_params! {":name": crate::domain::search::name_key(name), ":dob": dob, ":area": area, ":except": except,
         ":senior": viewer.senior, ":me": viewer.staff_id},
         |r| {
             Ok(Match {
@@ -248,12 +250,14 @@ pub enum Which {
 }
 
 /// Escalations for `dutydesk list`: open ones in dashboard order, closed and
-/// all by reference; `mine` keeps those assigned to the viewer.
+/// all by reference; `filters` narrow it (`domain::search::Filters`: mine,
+/// unassigned, high risk, awaiting sign-off, restricted; its status is
+/// `which`'s).
 pub fn list(
     store: &Store,
     viewer: Viewer,
     which: Which,
-    mine: bool,
+    filters: &crate::domain::search::Filters,
 ) -> Result<Vec<EscalationSummary>> {
     let (filter, order) = match which {
         Which::Open => ("e.status <> 'closed'", QUEUE_ORDER),
@@ -262,11 +266,12 @@ pub fn list(
     };
     let mut stmt = store.conn().prepare(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
-         WHERE {filter} AND {VISIBLE} AND (:mine = 0 OR e.assignee_id = :me)
-         ORDER BY {order}"
+         WHERE {filter} AND {VISIBLE} AND {}
+         ORDER BY {order}",
+        super::search::filter_sql(filters)
     ))?;
     let rows = stmt.query_map(
-        named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":mine": mine},
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
         summary,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -366,6 +371,7 @@ pub(crate) fn detail_in(
                     deadlines: Vec::new(),
                     chronology: Vec::new(),
                     viewed_by: Vec::new(),
+                    casework: Default::default(),
                 })
             },
         )
@@ -390,6 +396,7 @@ pub(crate) fn detail_in(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    d.casework = super::casework::load(conn, viewer, id)?;
     if viewer.senior {
         d.viewed_by = super::trail::viewers(conn, &d.summary.reference)?
             .into_iter()
@@ -477,9 +484,9 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
                 subject_dob, age_band, area, location_type, risk, status, raised_by, raised_at,
                 occurred_at, occurred_place, exact_words, appearance, consent, consent_reason,
                 immediate_risk, critical_incident, restricted, created_by, created_at,
-                updated_by, updated_at, low_level, work_area, works_with)
+                updated_by, updated_at, low_level, work_area, works_with, subject_key)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'new', ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26)",
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26, ?27)",
         )?
         .execute(params![
             reference,
@@ -508,6 +515,7 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
             e.low_level,
             e.work_area,
             e.works_with.map(|x| x.code()),
+            crate::domain::search::name_key(&e.subject_name),
         ])?;
     let id = w.tx().last_insert_rowid();
     {

@@ -100,6 +100,9 @@ pub enum Request {
     ReferOptions { id: i64 },
     /// Who may see an escalation now (senior leads), for the access form.
     AccessLists { id: i64 },
+    /// The workbench (issue 18): search, a person's chronology, sign-offs,
+    /// corrections, tasks, attachments, exports (`store::workbench`).
+    Work(super::workbench::WorkRequest),
 }
 
 /// The refer form's choices.
@@ -173,6 +176,8 @@ pub enum Reply {
     Contacts(Vec<crate::domain::contact::Answer>, Vec<(i64, String)>),
     /// Who may see an escalation, for the access form.
     AccessLists(Box<super::workflow::AccessLists>),
+    /// A workbench answer (`store::workbench`).
+    Work(Box<super::workbench::WorkReply>),
     /// A request failed; the text is for the status line.
     Error(String),
     /// A change refused because another session changed the escalation
@@ -216,6 +221,8 @@ pub struct DashboardData {
     pub events: Vec<String>,
     /// Every account (intake asks whether an allegation's subject is one).
     pub staff: Vec<StaffMember>,
+    /// Closures waiting for this user's sign-off (the header's count).
+    pub signoff_waiting: i64,
 }
 
 /// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
@@ -265,6 +272,7 @@ pub fn load_dashboard(
         offset,
         rows: escalations::open_page(store, viewer, offset, limit)?,
         kept_at,
+        signoff_waiting: super::search::signoff_waiting(store, viewer)?,
     })
 }
 
@@ -597,6 +605,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             me,
             id,
         )?)),
+        Request::Work(w) => super::workbench::handle(store, me, now, w)?,
     })
 }
 

@@ -209,6 +209,11 @@ pub enum Action {
     Access,
     /// The record's access rows arrived, for the access form.
     AccessLoaded(Box<crate::store::workflow::AccessLists>),
+    /// A workbench command (issue 18), from a key.
+    Work(super::workbench::WorkCmd),
+    /// A workbench answer from the store: search results, a person's
+    /// chronology, the sign-off queue, an attachment.
+    WorkLoaded(Box<crate::store::workbench::WorkReply>),
     Tick(DateTime<Utc>),
     Resize(u16, u16),
 }

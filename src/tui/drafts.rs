@@ -37,6 +37,8 @@ pub enum DraftOf {
     /// A contact's form: None for a new contact.
     Contact(Option<i64>),
     Access(Target),
+    /// A workbench form (issue 18): a correction, a task, an export...
+    Work(Box<super::layers::workform::WorkKind>),
 }
 
 /// One unsaved form or prompt.
@@ -61,6 +63,7 @@ impl Draft {
             DraftOf::Contact(Some(_)) => "A contact's changes".into(),
             DraftOf::Contact(None) => "A new contact".into(),
             DraftOf::Access(t) => format!("Who may see {}", t.reference),
+            DraftOf::Work(k) => k.describe(),
         };
         let words: usize = self
             .values

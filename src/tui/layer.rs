@@ -55,6 +55,17 @@ pub enum Mode {
     Revoked,
     /// The terminal is below 80×24: a panel says so.
     TooSmall,
+    /// Searching every case (issue 18): typing the words.
+    SearchInput,
+    /// Searching every case: the results and their filters.
+    Search,
+    /// A person's chronology across linked cases.
+    Person,
+    /// Closures waiting for a second DSL.
+    Signoffs,
+    /// A case's tasks, attachments or people involved (its keys are the
+    /// list's: `tasks`, `attachments`, `people`).
+    CaseItems,
 }
 
 impl Mode {
@@ -79,6 +90,11 @@ impl Mode {
             Mode::Lock => "lock",
             Mode::Revoked => "revoked",
             Mode::TooSmall => "too_small",
+            Mode::SearchInput => "search_input",
+            Mode::Search => "search",
+            Mode::Person => "person",
+            Mode::Signoffs => "signoffs",
+            Mode::CaseItems => "tasks",
         }
     }
 }
@@ -125,6 +141,8 @@ pub struct Desk {
     pub staff: Vec<StaffMember>,
     /// Each review series' next meeting and how many items it holds.
     pub reviews: Vec<crate::domain::review::Agenda>,
+    /// Closures waiting for this user's sign-off (the header's count).
+    pub signoff_waiting: i64,
 }
 
 impl Default for Desk {
@@ -140,6 +158,7 @@ impl Default for Desk {
             events: Vec::new(),
             staff: Vec::new(),
             reviews: Vec::new(),
+            signoff_waiting: 0,
         }
     }
 }
