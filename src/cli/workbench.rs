@@ -428,10 +428,9 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
         return Ok(());
     }
     if found.hits.is_empty() {
-        return Err(Failure {
-            code: 1,
-            message: found.nothing(),
-        });
+        // Not a refusal: the search ran (and is in the trail); it found nothing.
+        eprintln!("{}", found.nothing());
+        return Ok(());
     }
     for h in &found.hits {
         let s = &h.summary;

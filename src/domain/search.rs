@@ -293,16 +293,12 @@ pub struct Found {
 }
 
 impl Found {
-    /// "No case matches ...: nothing found" said plainly, keeping what was
-    /// asked, for the screen and the command line.
+    /// "No case matches": said plainly, for the screen and the command line.
+    /// The words are not repeated (they stay where they were typed), so the
+    /// message is the same whatever was asked.
     pub fn nothing(&self) -> String {
-        let what = if self.understood.is_empty() {
-            "no search words".to_string()
-        } else {
-            self.understood.clone()
-        };
         format!(
-            "No case you may see matches {what} ({}). Check the spelling, use fewer words, or clear a filter.",
+            "No case you may see matches this search ({}). Check the spelling, use fewer words, or clear a filter.",
             self.filters
         )
     }

@@ -135,11 +135,11 @@ pub fn chronology(w: &mut Write<'_>, id: i64) -> Result<PersonChronology> {
         super::escalations::record_view(w, c.id, &c.reference)?;
     }
     w.audit(
-        "person",
+        "lookup",
         "escalation",
         Some(&from),
         Some(&format!(
-            "{} case(s){}",
+            "person: {} case(s){}",
             cases.len(),
             if cut { ", cut at the limit" } else { "" }
         )),
@@ -204,8 +204,12 @@ pub fn unlink(w: &mut Write<'_>, id: i64, other: i64, reason: &str) -> Result<Do
 /// A person case's risk badge and status, for lists.
 pub fn case_line(c: &PersonCase) -> String {
     format!(
-        "{} · {} · {} · raised {}{}",
+        "{}{} · {} · {} · raised {}{}",
         c.reference,
+        c.subject_name
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default(),
         c.status.label(),
         match c.risk {
             Risk::High => "high risk",

@@ -150,7 +150,8 @@ pub fn find(
     })
 }
 
-/// [`find`] from a write that records the search in the audit trail:
+/// [`find`] from a write that records the search in the audit trail (a
+/// `lookup` of `escalations`, detail `search: ...`):
 /// what kind of search and which filters, never the words searched (a name
 /// is a personal detail) and never what was found.
 pub fn find_audited(
@@ -172,11 +173,11 @@ pub fn find_audited(
         })
         .collect();
     w.audit(
-        "search",
+        "lookup",
         "escalations",
         None,
         Some(&format!(
-            "terms={}; filters={}; found={}{}",
+            "search: terms={}; filters={}; found={}{}",
             if kinds.is_empty() {
                 "none".to_string()
             } else {

@@ -340,7 +340,7 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
             t.title,
         )));
         for p in &cw.people {
-            let mut text = format!("  {}: {}", p.role.label(), p.name);
+            let mut text = format!("{}: {}", p.role.label(), p.name);
             if let Some(r) = &p.relationship {
                 text.push_str(&format!(" ({r})"));
             }
@@ -348,7 +348,7 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
                 text.push_str(&format!(" — {}", x.replace('\n', " ")));
             }
             for l in wrap(&text, width.saturating_sub(2)) {
-                out.push(Line::from(l));
+                out.push(Line::from(format!("  {l}")));
             }
         }
     }

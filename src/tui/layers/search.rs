@@ -32,8 +32,8 @@ pub struct Search {
     /// The last results, and the words they answer.
     pub found: Option<(String, Found)>,
     pub selected: usize,
-    /// A search on its way.
-    pub searching: bool,
+    /// Searches on their way (each answer is taken; the last is the latest).
+    pub searching: u32,
     /// A record asked for from the results.
     opening: Option<i64>,
     pending: Pending,
@@ -47,7 +47,7 @@ impl Search {
             filters: Filters::default(),
             found: None,
             selected: 0,
-            searching: false,
+            searching: 0,
             opening: None,
             pending: Pending::default(),
         }
@@ -59,7 +59,7 @@ impl Search {
     }
 
     fn run(&mut self, audit: bool) -> Step {
-        self.searching = true;
+        self.searching += 1;
         Step::fx(Effect::Store(Request::Work(WorkRequest::Search {
             text: self.input.text(),
             filters: self.filters,
@@ -246,8 +246,8 @@ impl Layer for Search {
             Action::Send(req) => Step::fx(Effect::Store((**req).clone())).and_info("Saving…"),
             // News.
             Action::WorkLoaded(w) => match &**w {
-                WorkReply::Found { text, found } if self.searching => {
-                    self.searching = false;
+                WorkReply::Found { text, found } => {
+                    self.searching = self.searching.saturating_sub(1);
                     self.selected = self.selected.min(found.hits.len().saturating_sub(1));
                     let nothing = found.hits.is_empty();
                     let msg = found.nothing();
@@ -261,8 +261,8 @@ impl Layer for Search {
                 }
                 _ => Step::none(),
             },
-            Action::StoreError(_) if self.searching => {
-                self.searching = false;
+            Action::StoreError(_) if self.searching > 0 => {
+                self.searching -= 1;
                 self.typing = true;
                 Step::none()
             }
@@ -272,7 +272,7 @@ impl Layer for Search {
             }
             // Another session's change, or ours (a re-open): the same search
             // again, not audited again.
-            Action::Changed | Action::Saved(_) if self.found.is_some() && !self.searching => {
+            Action::Changed | Action::Saved(_) if self.found.is_some() && self.searching == 0 => {
                 self.run(false)
             }
             _ => Step::none(),
@@ -348,7 +348,7 @@ fn draw(s: &Search, ctx: &Ctx, f: &mut Frame, area: Rect) {
     lines.push(Line::from(Span::styled(truncate(help, w), t.muted)));
     f.render_widget(Paragraph::new(lines), top);
 
-    let title = match (&s.found, s.searching) {
+    let title = match (&s.found, s.searching > 0) {
         (_, true) => " Searching… ".to_string(),
         (None, _) => " Results ".to_string(),
         (Some((_, found)), _) if found.hits.is_empty() => " Nothing found ".to_string(),
