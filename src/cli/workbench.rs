@@ -27,6 +27,9 @@ pub enum WorkCommand {
         json: bool,
         #[command(flatten)]
         filters: FilterArgs,
+        /// Open and closed cases, or one or the other
+        #[arg(long, value_enum, default_value = "any")]
+        status: SearchStatus,
         /// At most this many, newest first (the rest are counted as "more")
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10000))]
         limit: i64,
@@ -264,8 +267,19 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
             text,
             json,
             filters,
+            status,
             limit,
-        } => search(path, &text.join(" "), &filters.filters(StatusFilter::Any), *limit, *json),
+        } => search(
+            path,
+            &text.join(" "),
+            &filters.filters(match status {
+                SearchStatus::Any => StatusFilter::Any,
+                SearchStatus::Open => StatusFilter::Open,
+                SearchStatus::Closed => StatusFilter::Closed,
+            }),
+            *limit,
+            *json,
+        ),
         WorkCommand::Person { reference, json } => person(path, reference, *json),
         WorkCommand::Unlink {
             reference,

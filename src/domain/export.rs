@@ -6,8 +6,9 @@
 //! Redaction (`--redact-third-parties`, the screen's choice) hides third
 //! parties: who raised it (name, role, contact), the staff who worked it, and
 //! the people involved besides the subject (the alleged perpetrator,
-//! siblings), each replaced by what they are. Free text (notes, exact words)
-//! is not rewritten: the export says so, so whoever sends it reads it first.
+//! siblings), each replaced by what they are, and their names wherever the
+//! text holds them. Other details in free text (notes, exact words) are not
+//! rewritten: the export says so, so whoever sends it reads it first.
 //!
 //! HTML escapes every value with the `html-escape` crate (a well-kept
 //! encoder: text a person typed can never become markup), and keeps line
@@ -46,6 +47,52 @@ pub struct Options {
 /// Hides third parties in a record about to leave the desk (see the module).
 pub fn redact(d: &mut EscalationDetail) {
     const R: &str = "[redacted]";
+    // Every third party's name the record knows, longest first (so "Jo
+    // Brennan" goes before "Jo"), to be replaced wherever it appears in the
+    // text too: the desk's own chronology lines name them.
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |n: &str| {
+        let n = n.trim();
+        if n.chars().count() >= 3 && !names.iter().any(|x| x == n) {
+            names.push(n.to_string());
+        }
+    };
+    add(&d.raised_by);
+    add(&d.casework.raiser.name);
+    if let Some(a) = &d.summary.assignee {
+        add(a);
+    }
+    for c in &d.chronology {
+        add(&c.author);
+    }
+    for p in &d.casework.people {
+        add(&p.name);
+    }
+    for t in &d.casework.tasks {
+        add(&t.owner);
+        add(&t.created_by);
+    }
+    for a in &d.casework.attachments {
+        add(&a.added_by);
+    }
+    names.retain(|n| *n != d.subject_name);
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    let scrub = |text: &str| -> String {
+        let mut t = text.to_string();
+        for n in &names {
+            t = t.replace(n.as_str(), R);
+        }
+        t
+    };
+    for c in &mut d.chronology {
+        c.body = scrub(&c.body);
+    }
+    d.exact_words = scrub(&d.exact_words);
+    d.closure_rationale = d.closure_rationale.as_deref().map(&scrub);
+    d.consent_reason = d.consent_reason.as_deref().map(&scrub);
+    for t in &mut d.casework.tasks {
+        t.text = scrub(&t.text);
+    }
     d.raised_by = format!("{R} (who raised it)");
     d.casework.raiser.name = d.raised_by.clone();
     d.casework.raiser.role = d.casework.raiser.role.as_ref().map(|_| R.into());
@@ -87,7 +134,7 @@ fn footer(d: &EscalationDetail, o: &Options) -> String {
         local(o.at).format("%d %b %Y %H:%M")
     );
     if o.redact {
-        s.push_str(" Third parties redacted (who raised it, staff, others involved); free text such as notes and exact words is not: read it before sending.");
+        s.push_str(" Third parties redacted: who raised it, staff and others involved, and their names wherever the record's text holds them; other details in notes and exact words are not rewritten: read it before sending.");
     }
     s
 }
