@@ -491,3 +491,14 @@ pub(crate) fn instant(secs: i64) -> DateTime<Utc> {
 pub fn instant_pub(secs: i64) -> DateTime<Utc> {
     instant(secs)
 }
+
+/// For `dutydesk bench` (issue 18): what to search for and whose chronology
+/// to read on the database measured.
+pub fn bench_probe(conn: &Connection) -> Result<(String, String)> {
+    search::bench_probe(conn)
+}
+
+/// For `dutydesk bench`: a case with linked cases, and how many.
+pub fn bench_linked(conn: &Connection) -> Result<Option<(i64, i64)>> {
+    search::bench_linked(conn)
+}

@@ -14,7 +14,7 @@ use super::{Result, Store, StoreError, Write, instant};
 use crate::domain::search::{Filters, Found, Hit, Query, StatusFilter};
 use crate::domain::text::{clean_block, clean_line};
 use rusqlite::functions::FunctionFlags;
-use rusqlite::{Connection, named_params};
+use rusqlite::{Connection, OptionalExtension, named_params};
 
 /// Registers `dutydesk_name_key(name)` on a connection: a name folded as
 /// `domain::search::name_key` folds it (SQLite has no Unicode folding of its
@@ -266,4 +266,38 @@ pub fn signoff_waiting(store: &Store, viewer: Viewer) -> Result<i64> {
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
         |r| r.get(0),
     )?)
+}
+
+/// For `dutydesk bench`: a subject name and a reference from the newest
+/// cases, to search for as a DSL would.
+pub(crate) fn bench_probe(conn: &Connection) -> Result<(String, String)> {
+    Ok(conn
+        .query_row(
+            "SELECT subject_name, reference FROM escalations WHERE restricted = 0
+             ORDER BY id DESC LIMIT 1 OFFSET 50",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_else(|| ("Jamie".into(), "SG-2026-0001".into())))
+}
+
+/// For `dutydesk bench`: a case among the most-linked (by direct links), and
+/// how many cases its person's chronology holds.
+pub(crate) fn bench_linked(conn: &Connection) -> Result<Option<(i64, i64)>> {
+    let id: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM (SELECT escalation_id AS id FROM escalation_links
+                             UNION ALL SELECT linked_id FROM escalation_links)
+             GROUP BY id ORDER BY count(*) DESC, id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let n = super::person::stamp(conn, Viewer { staff_id: 0, senior: true, redacted: false }, id)?
+        .map_or(1, |s| s.0);
+    Ok(Some((id, n)))
 }
