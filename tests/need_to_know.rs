@@ -264,7 +264,10 @@ const TABLE: &[(&str, &[Run])] = &[
         &[
             Read(&["show", "{O}"], &[]),
             Names(&["show", "{R}"], &[Ref, Name, Words, Note]),
-            Names(&["show", "{R}", "--json"], &[Ref, Name, Words, Note, Involved]),
+            Names(
+                &["show", "{R}", "--json"],
+                &[Ref, Name, Words, Note, Involved],
+            ),
             Names(&["show", "{R}", "--json"], &[Ref, Name, Words, Note]),
         ],
     ),
@@ -280,7 +283,10 @@ const TABLE: &[(&str, &[Run])] = &[
         "export",
         &[
             Names(&["export", "{R}"], &[Ref, Name, Words, Note, Involved]),
-            Names(&["export", "{R}", "--html"], &[Ref, Name, Words, Note, Involved]),
+            Names(
+                &["export", "{R}", "--html"],
+                &[Ref, Name, Words, Note, Involved],
+            ),
             Names(
                 &["export", "{R}", "--json", "--redact-third-parties"],
                 &[Ref, Name, Words],
@@ -520,7 +526,14 @@ const TABLE: &[(&str, &[Run])] = &[
     (
         "correct",
         &[Names(
-            &["correct", "{R}", "--risk", "medium", "--reason", "matrix check"],
+            &[
+                "correct",
+                "{R}",
+                "--risk",
+                "medium",
+                "--reason",
+                "matrix check",
+            ],
             &[Ref],
         )],
     ),
@@ -534,7 +547,14 @@ const TABLE: &[(&str, &[Run])] = &[
     (
         "people remove",
         &[Names(
-            &["people", "remove", "{R}", "999999", "--reason", "added in error"],
+            &[
+                "people",
+                "remove",
+                "{R}",
+                "999999",
+                "--reason",
+                "added in error",
+            ],
             &[Ref],
         )],
     ),
@@ -545,7 +565,16 @@ const TABLE: &[(&str, &[Run])] = &[
     (
         "task add",
         &[Names(
-            &["task", "add", "{R}", "--owner", "nina", "--due", "2030-01-07 10:00", "ring back"],
+            &[
+                "task",
+                "add",
+                "{R}",
+                "--owner",
+                "nina",
+                "--due",
+                "2030-01-07 10:00",
+                "ring back",
+            ],
             &[Ref],
         )],
     ),
@@ -560,7 +589,10 @@ const TABLE: &[(&str, &[Run])] = &[
         &[Names(&["attachments", "{R}", "--json"], &[Ref])],
     ),
     ("attachment show", &[Item(&["attachment", "show", "{A}"])]),
-    ("attachment save", &[Item(&["attachment", "save", "{A}", "{X}"])]),
+    (
+        "attachment save",
+        &[Item(&["attachment", "save", "{A}", "{X}"])],
+    ),
     (
         "new",
         &[Change(&[
@@ -833,13 +865,25 @@ fn desk() -> Desk {
         "nina",
         &base,
         &[
-            "task", "add", &restricted, "--owner", "nina", "--due", "2030-01-07 10:00", "ring", "the",
+            "task",
+            "add",
+            &restricted,
+            "--owner",
+            "nina",
+            "--due",
+            "2030-01-07 10:00",
+            "ring",
+            "the",
             "LADO",
         ],
     );
     let file = root.join("letter.txt");
     std::fs::write(&file, format!("A letter about {INVOLVED}.\n")).unwrap();
-    ok("nina", &base, &["attach", &restricted, file.to_str().unwrap()]);
+    ok(
+        "nina",
+        &base,
+        &["attach", &restricted, file.to_str().unwrap()],
+    );
     ok(
         "nina",
         &base,
@@ -907,7 +951,9 @@ fn fill(d: &Desk, db: &Path, args: &[&str], reference: &str, item: &str) -> Vec<
                 .replace("{F}", &d.file.display().to_string())
                 .replace(
                     "{X}",
-                    &db.with_file_name("saved-attachment.txt").display().to_string(),
+                    &db.with_file_name("saved-attachment.txt")
+                        .display()
+                        .to_string(),
                 )
                 .replace("{O}", &d.ordinary)
                 .replace("{I}", item)

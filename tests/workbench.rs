@@ -83,7 +83,11 @@ fn new_case(db: &Path, now: &str, extra: &[&str]) -> String {
 #[test]
 fn names_are_compared_folded_in_repeats_and_search() {
     let (_d, db) = desk();
-    let first = new_case(&db, T0, &["--name", "Jamie Fictional", "--dob", "02/03/2014"]);
+    let first = new_case(
+        &db,
+        T0,
+        &["--name", "Jamie Fictional", "--dob", "02/03/2014"],
+    );
     let zoe = new_case(&db, T0, &["--name", "Zoë Example"]);
     // Two spaces, other case: offered as the same person (name and dob).
     let (code, _, err) = run(
@@ -91,8 +95,21 @@ fn names_are_compared_folded_in_repeats_and_search() {
         &db,
         T0,
         &[
-            "new", "--subject", "child", "--name", "Jamie  FICTIONAL", "--dob", "2014-03-02",
-            "--area", "Leicester", "--category", "neglect", "--risk", "low", "--summary", "again",
+            "new",
+            "--subject",
+            "child",
+            "--name",
+            "Jamie  FICTIONAL",
+            "--dob",
+            "2014-03-02",
+            "--area",
+            "Leicester",
+            "--category",
+            "neglect",
+            "--risk",
+            "low",
+            "--summary",
+            "again",
         ],
     );
     assert_eq!(code, 0, "{err}");
@@ -102,13 +119,30 @@ fn names_are_compared_folded_in_repeats_and_search() {
         &db,
         T0,
         &[
-            "new", "--subject", "child", "--name", "ZOË EXAMPLE", "--area", "Rutland",
-            "--category", "neglect", "--risk", "low", "--summary", "again",
+            "new",
+            "--subject",
+            "child",
+            "--name",
+            "ZOË EXAMPLE",
+            "--area",
+            "Rutland",
+            "--category",
+            "neglect",
+            "--risk",
+            "low",
+            "--summary",
+            "again",
         ],
     );
     assert!(err.contains(&zoe), "ZOË is Zoë: {err}");
     // Search: any case, spacing, accents, part of a word, the reference.
-    for q in ["jamie  fictional", "FICT", "zoe", "ZOË", &first.to_lowercase()] {
+    for q in [
+        "jamie  fictional",
+        "FICT",
+        "zoe",
+        "ZOË",
+        &first.to_lowercase(),
+    ] {
         let out = ok("dan", &db, T0, &["search", q]);
         assert!(
             out.contains(&first) || out.contains(&zoe),
@@ -116,11 +150,18 @@ fn names_are_compared_folded_in_repeats_and_search() {
         );
     }
     let out = ok("dan", &db, T0, &["search", "02/03/2014"]);
-    assert_eq!(out.lines().count(), 2, "both Jamies by date of birth: {out}");
+    assert_eq!(
+        out.lines().count(),
+        2,
+        "both Jamies by date of birth: {out}"
+    );
     // Nothing matches: said plainly, exit 0, the words not repeated.
     let (code, out, err) = run("dan", &db, T0, &["search", "Nobody", "Atall"]);
     assert_eq!(code, 0);
-    assert!(out.is_empty() && err.contains("No case you may see matches"), "{err}");
+    assert!(
+        out.is_empty() && err.contains("No case you may see matches"),
+        "{err}"
+    );
     // A viewer searches by reference only.
     let (code, _, err) = run("vic", &db, T0, &["search", "jamie"]);
     assert_ne!(code, 0);
@@ -137,7 +178,14 @@ fn search_covers_closed_cases_and_filters_narrow_it() {
         "nina",
         &db,
         T0,
-        &["close", &closed, "--outcome", "advice-given", "--rationale", "advice"],
+        &[
+            "close",
+            &closed,
+            "--outcome",
+            "advice-given",
+            "--rationale",
+            "advice",
+        ],
     );
     let open = new_case(&db, T0, &["--name", "Kit Open"]);
     ok("dan", &db, T0, &["ack", &open]);
@@ -146,7 +194,14 @@ fn search_covers_closed_cases_and_filters_narrow_it() {
         "nina",
         &db,
         T0,
-        &["correct", &high, "--risk", "high", "--reason", "escalating threats"],
+        &[
+            "correct",
+            &high,
+            "--risk",
+            "high",
+            "--reason",
+            "escalating threats",
+        ],
     );
     let both = ok("nina", &db, T0, &["search", "kit"]);
     assert!(both.contains(&closed) && both.contains(&open), "{both}");
@@ -171,7 +226,12 @@ fn search_covers_closed_cases_and_filters_narrow_it() {
     let l = ok("dan", &db, T0, &["list", "--status", "all", "--high-risk"]);
     assert!(l.contains(&high) && !l.contains(&closed), "{l}");
     // Re-opened from a search result (the same verb as the screen's `o`).
-    ok("dan", &db, T0, &["reopen", &closed, "--reason", "new information"]);
+    ok(
+        "dan",
+        &db,
+        T0,
+        &["reopen", &closed, "--reason", "new information"],
+    );
     let again = s(&["--status", "open"]);
     assert!(again.contains(&closed), "{again}");
 }
@@ -192,9 +252,22 @@ fn a_persons_chronology_merges_linked_cases_and_hides_a_restricted_one() {
         &db,
         t3,
         &[
-            "new", "--subject", "staff", "--name", "Alex Worker", "--area", "Rutland",
-            "--category", "physical", "--risk", "high", "--summary", "about robin",
-            "--restricted", "--about", "none",
+            "new",
+            "--subject",
+            "staff",
+            "--name",
+            "Alex Worker",
+            "--area",
+            "Rutland",
+            "--category",
+            "physical",
+            "--risk",
+            "high",
+            "--summary",
+            "about robin",
+            "--restricted",
+            "--about",
+            "none",
         ],
     )
     .trim()
@@ -208,15 +281,24 @@ fn a_persons_chronology_merges_linked_cases_and_hides_a_restricted_one() {
     let second = full.find("second note").unwrap();
     let third = full.find("hidden restricted words").unwrap();
     assert!(first < second && second < third, "time order: {full}");
-    assert!(full.contains(&format!("{c}  Sam Reed")), "each entry's case: {full}");
+    assert!(
+        full.contains(&format!("{c}  Sam Reed")),
+        "each entry's case: {full}"
+    );
     // A DSL not named sees two cases, and nothing of the third.
     let dan = ok("dan", &db, t3, &["person", &b]);
     assert!(dan.starts_with("2 linked case(s)"), "{dan}");
-    assert!(!dan.contains(&c) && !dan.contains("hidden restricted"), "{dan}");
+    assert!(
+        !dan.contains(&c) && !dan.contains("hidden restricted"),
+        "{dan}"
+    );
     // Asking for the restricted one is refused as a missing one.
     let (code, _, err) = run("dan", &db, t3, &["person", &c]);
     let (mcode, _, merr) = run("dan", &db, t3, &["person", "SG-2026-9999"]);
-    assert_eq!((code, err.replace(&c, "X")), (mcode, merr.replace("SG-2026-9999", "X")));
+    assert_eq!(
+        (code, err.replace(&c, "X")),
+        (mcode, merr.replace("SG-2026-9999", "X"))
+    );
     // Each case shown was a view in the trail.
     let views: i64 = common::sql(&db)
         .query_row(
@@ -230,7 +312,12 @@ fn a_persons_chronology_merges_linked_cases_and_hides_a_restricted_one() {
     let (code, _, err) = run("nina", &db, t3, &["unlink", &a, &b, "--reason", " "]);
     assert_ne!(code, 0);
     assert!(err.contains("reason"), "{err}");
-    ok("nina", &db, t3, &["unlink", &a, &b, "--reason", "another Robin"]);
+    ok(
+        "nina",
+        &db,
+        t3,
+        &["unlink", &a, &b, "--reason", "another Robin"],
+    );
     let after = ok("nina", &db, t3, &["person", &a]);
     assert!(after.starts_with("1 linked case(s)"), "{after}");
     let unlinks: i64 = common::sql(&db)
@@ -260,8 +347,15 @@ fn a_correction_needs_a_reason_and_fires_the_rules_it_brings_from_recognition() 
         &db,
         day3,
         &[
-            "correct", &r, "--critical", "--at", "25/11/2026 14:00", "--risk", "high",
-            "--reason", "police confirmed a stabbing at the school",
+            "correct",
+            &r,
+            "--critical",
+            "--at",
+            "25/11/2026 14:00",
+            "--risk",
+            "high",
+            "--reason",
+            "police confirmed a stabbing at the school",
         ],
     );
     assert!(out.contains("critical incident: no → yes"), "{out}");
@@ -275,7 +369,10 @@ fn a_correction_needs_a_reason_and_fires_the_rules_it_brings_from_recognition() 
         .expect("Home Office initial report set");
     // One calendar day from 14:00 on day 3, not from the case's opening.
     assert!(
-        initial["due"].as_str().unwrap().starts_with("2026-11-26T14:00"),
+        initial["due"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-26T14:00"),
         "{initial}"
     );
     // FGM disclosed at a second meeting: its rule fires too; old and new
@@ -284,7 +381,14 @@ fn a_correction_needs_a_reason_and_fires_the_rules_it_brings_from_recognition() 
         "nina",
         &db,
         day3,
-        &["correct", &r, "--categories", "neglect,fgm", "--reason", "disclosed at the second meeting"],
+        &[
+            "correct",
+            &r,
+            "--categories",
+            "neglect,fgm",
+            "--reason",
+            "disclosed at the second meeting",
+        ],
     );
     assert!(out.contains("FGM"), "{out}");
     let show = ok("nina", &db, day3, &["show", &r]);
@@ -298,9 +402,17 @@ fn a_correction_needs_a_reason_and_fires_the_rules_it_brings_from_recognition() 
         )
         .unwrap();
     assert!(detail.starts_with("fields=categories"), "{detail}");
-    assert!(!detail.contains("fgm") && !detail.contains("second meeting"), "{detail}");
+    assert!(
+        !detail.contains("fgm") && !detail.contains("second meeting"),
+        "{detail}"
+    );
     // A correction that changes nothing, or a child aged 30, is refused.
-    let (code, _, err) = run("nina", &db, day3, &["correct", &r, "--risk", "high", "--reason", "x"]);
+    let (code, _, err) = run(
+        "nina",
+        &db,
+        day3,
+        &["correct", &r, "--risk", "high", "--reason", "x"],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("already says that"), "{err}");
     let (code, _, err) = run(
@@ -321,7 +433,9 @@ fn tasks_count_down_reach_their_owner_and_the_handover() {
         "nina",
         &db,
         T0,
-        &["task", "add", &r, "--owner", "dan", "--due", "08:00", "too late"],
+        &[
+            "task", "add", &r, "--owner", "dan", "--due", "08:00", "too late",
+        ],
     );
     assert_ne!(code, 0);
     assert!(err.contains("has passed"), "{err}");
@@ -329,11 +443,16 @@ fn tasks_count_down_reach_their_owner_and_the_handover() {
         "nina",
         &db,
         T0,
-        &["task", "add", &r, "--owner", "dan", "--due", "10:00", "ring", "the", "school", "back"],
+        &[
+            "task", "add", &r, "--owner", "dan", "--due", "10:00", "ring", "the", "school", "back",
+        ],
     );
     assert!(out.contains("for Dan Okoro"), "{out}");
     let list = ok("dan", &db, T0, &["task", "list"]);
-    assert!(list.contains("ring the school back") && list.contains(&r), "{list}");
+    assert!(
+        list.contains("ring the school back") && list.contains(&r),
+        "{list}"
+    );
     let handover = ok("nina", &db, T0, &["handover"]);
     assert!(
         handover.contains("Task for Dan Okoro: ring the school back"),
@@ -348,9 +467,17 @@ fn tasks_count_down_reach_their_owner_and_the_handover() {
     let (code, _, err) = run("dan", &db, T0, &["task", "cancel", &id, "--note", " "]);
     assert_ne!(code, 0);
     assert!(err.contains("why"), "{err}");
-    ok("dan", &db, T0, &["task", "done", &id, "--note", "spoke to the head"]);
+    ok(
+        "dan",
+        &db,
+        T0,
+        &["task", "done", &id, "--note", "spoke to the head"],
+    );
     let show = ok("dan", &db, T0, &["show", &r]);
-    assert!(show.contains("done by Dan Okoro") && show.contains("spoke to the head"), "{show}");
+    assert!(
+        show.contains("done by Dan Okoro") && show.contains("spoke to the head"),
+        "{show}"
+    );
     let (code, _, err) = run("dan", &db, T0, &["task", "done", &id]);
     assert_ne!(code, 0);
     assert!(err.contains("already done"), "{err}");
@@ -361,12 +488,24 @@ fn the_signoff_queue_between_two_sessions() {
     use dutydesk::store::{self, Create};
     let (_d, db) = desk();
     let r = new_case(&db, T0, &["--name", "Queue Child"]);
-    ok("nina", &db, T0, &["correct", &r, "--risk", "high", "--reason", "threats"]);
     ok(
         "nina",
         &db,
         T0,
-        &["close", &r, "--outcome", "advice-given", "--rationale", "parents engaged; school monitoring"],
+        &["correct", &r, "--risk", "high", "--reason", "threats"],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "close",
+            &r,
+            "--outcome",
+            "advice-given",
+            "--rationale",
+            "parents engaged; school monitoring",
+        ],
     );
     // Dan's session: the count in the header, the queue with the outcome and
     // the rationale, and the desk's sign-off alert for him, not for Nina.
@@ -376,8 +515,16 @@ fn the_signoff_queue_between_two_sessions() {
     let data = store::worker::load_dashboard(&st, &dan, common::at(T0), 0, 50, None, 0).unwrap();
     assert_eq!(data.signoff_waiting, 1);
     let mine = store::worker::load_dashboard(&st, &nina, common::at(T0), 0, 50, None, 0).unwrap();
-    assert_eq!(mine.signoff_waiting, 0, "her own proposal waits for another DSL");
-    let snap = ok("dan", &db, T0, &["snapshot", "--width", "120", "--height", "30"]);
+    assert_eq!(
+        mine.signoff_waiting, 0,
+        "her own proposal waits for another DSL"
+    );
+    let snap = ok(
+        "dan",
+        &db,
+        T0,
+        &["snapshot", "--width", "120", "--height", "30"],
+    );
     assert!(snap.contains("sign-off: 1 (S)"), "{snap}");
     let later = common::at("2026-11-23T09:05:00Z");
     let alerts = store::alerts::open_for(&st, &dan, later).unwrap();
@@ -390,7 +537,10 @@ fn the_signoff_queue_between_two_sessions() {
     );
     let list = ok("dan", &db, T0, &["list", "--awaiting-signoff"]);
     assert!(list.contains(&r) && list.contains("advice-given"), "{list}");
-    assert!(list.contains("parents engaged; school monitoring"), "{list}");
+    assert!(
+        list.contains("parents engaged; school monitoring"),
+        "{list}"
+    );
     let version = list
         .split("version ")
         .nth(1)
@@ -403,7 +553,15 @@ fn the_signoff_queue_between_two_sessions() {
         "dan",
         &db,
         T0,
-        &["signoff", &r, "--approve", "--version", &version, "--reason", "agreed"],
+        &[
+            "signoff",
+            &r,
+            "--approve",
+            "--version",
+            &version,
+            "--reason",
+            "agreed",
+        ],
     );
     let after = store::worker::load_dashboard(&st, &dan, common::at(T0), 0, 50, None, 0).unwrap();
     assert_eq!(after.signoff_waiting, 0);
@@ -456,12 +614,20 @@ fn attachments_are_kept_viewed_exported_and_refused_plainly() {
         &db,
         T0,
         &[
-            "export", &r, "--html", "--out", html.to_str().unwrap(), "--attachments",
+            "export",
+            &r,
+            "--html",
+            "--out",
+            html.to_str().unwrap(),
+            "--attachments",
             atts.to_str().unwrap(),
         ],
     );
     let page = std::fs::read_to_string(&html).unwrap();
-    assert!(page.contains("<!DOCTYPE html>") && page.contains("body-map.pdf"), "{page}");
+    assert!(
+        page.contains("<!DOCTYPE html>") && page.contains("body-map.pdf"),
+        "{page}"
+    );
     assert!(atts.join(format!("{r}-2-body-map.pdf")).exists());
     let exports: Vec<String> = {
         let c = common::sql(&db);
@@ -473,15 +639,28 @@ fn attachments_are_kept_viewed_exported_and_refused_plainly() {
             .map(Result::unwrap)
             .collect()
     };
-    assert_eq!(exports, ["export", "export_attachment", "export_attachment"]);
+    assert_eq!(
+        exports,
+        ["export", "export_attachment", "export_attachment"]
+    );
     // Never replacing a file, never through a symlink; refused, nothing audited.
     let before = audit_rows(&db);
-    let (code, _, err) = run("nina", &db, T0, &["export", &r, "--out", html.to_str().unwrap()]);
+    let (code, _, err) = run(
+        "nina",
+        &db,
+        T0,
+        &["export", &r, "--out", html.to_str().unwrap()],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("never replaces"), "{err}");
     let link = d.path().join("link.md");
     std::os::unix::fs::symlink(d.path().join("target.md"), &link).unwrap();
-    let (code, _, err) = run("nina", &db, T0, &["export", &r, "--out", link.to_str().unwrap()]);
+    let (code, _, err) = run(
+        "nina",
+        &db,
+        T0,
+        &["export", &r, "--out", link.to_str().unwrap()],
+    );
     assert_ne!(code, 0, "{err}");
     assert!(!d.path().join("target.md").exists());
     assert_eq!(audit_rows(&db), before);
@@ -501,31 +680,84 @@ fn people_involved_are_in_the_record_and_the_export_and_redacted_for_third_parti
         &db,
         T0,
         &[
-            "people", "add", &r, "Chris Perp", "--as", "perpetrator", "--relationship", "stepfather",
+            "people",
+            "add",
+            &r,
+            "Chris Perp",
+            "--as",
+            "perpetrator",
+            "--relationship",
+            "stepfather",
         ],
     );
-    ok("nina", &db, T0, &["people", "add", &r, "Lee Sibling", "--relationship", "brother"]);
     ok(
         "nina",
         &db,
         T0,
-        &["correct", &r, "--raised-by", "Ms Teacher", "--raised-by-role", "class teacher", "--reason", "recorded by the office"],
+        &[
+            "people",
+            "add",
+            &r,
+            "Lee Sibling",
+            "--relationship",
+            "brother",
+        ],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "correct",
+            &r,
+            "--raised-by",
+            "Ms Teacher",
+            "--raised-by-role",
+            "class teacher",
+            "--reason",
+            "recorded by the office",
+        ],
     );
     let json = ok("nina", &db, T0, &["show", &r, "--json"]);
-    assert!(json.contains("Chris Perp") && json.contains("class teacher"), "{json}");
+    assert!(
+        json.contains("Chris Perp") && json.contains("class teacher"),
+        "{json}"
+    );
     let md = ok("nina", &db, T0, &["export", &r]);
-    assert!(md.contains("alleged perpetrator: Chris Perp (stepfather)"), "{md}");
+    assert!(
+        md.contains("alleged perpetrator: Chris Perp (stepfather)"),
+        "{md}"
+    );
     let red = ok("nina", &db, T0, &["export", &r, "--redact-third-parties"]);
-    assert!(!red.contains("Chris Perp") && !red.contains("Ms Teacher"), "{red}");
+    assert!(
+        !red.contains("Chris Perp") && !red.contains("Ms Teacher"),
+        "{red}"
+    );
     assert!(red.contains("[redacted] (alleged perpetrator)"), "{red}");
     // Viewers never see them.
     let v = ok("vic", &db, T0, &["show", &r, "--json"]);
-    assert!(!v.contains("Chris Perp") && !v.contains("Lee Sibling"), "{v}");
+    assert!(
+        !v.contains("Chris Perp") && !v.contains("Lee Sibling"),
+        "{v}"
+    );
     // Removing one needs a reason.
-    let (code, _, err) = run("nina", &db, T0, &["people", "remove", &r, "1", "--reason", ""]);
+    let (code, _, err) = run(
+        "nina",
+        &db,
+        T0,
+        &["people", "remove", &r, "1", "--reason", ""],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("reason"), "{err}");
-    ok("nina", &db, T0, &["people", "remove", &r, "2", "--reason", "not a sibling"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &["people", "remove", &r, "2", "--reason", "not a sibling"],
+    );
     let after = ok("nina", &db, T0, &["export", &r]);
-    assert!(!after.contains("Lee Sibling") || after.contains("Removed"), "{after}");
+    assert!(
+        !after.contains("Lee Sibling") || after.contains("Removed"),
+        "{after}"
+    );
 }

@@ -115,8 +115,19 @@ fn desk(dir: &Path) -> (std::path::PathBuf, String, String) {
             &db,
             "nina",
             &[
-                "new", "--subject", "child", "--name", name, "--area", "Rutland", "--category",
-                "neglect", "--risk", "medium", "--summary", "school noticed",
+                "new",
+                "--subject",
+                "child",
+                "--name",
+                name,
+                "--area",
+                "Rutland",
+                "--category",
+                "neglect",
+                "--risk",
+                "medium",
+                "--summary",
+                "school noticed",
             ],
         )
     };
@@ -124,7 +135,14 @@ fn desk(dir: &Path) -> (std::path::PathBuf, String, String) {
     ok(
         &db,
         "nina",
-        &["close", &closed, "--outcome", "advice-given", "--rationale", "advice given"],
+        &[
+            "close",
+            &closed,
+            "--outcome",
+            "advice-given",
+            "--rationale",
+            "advice given",
+        ],
     );
     let open = new("Jamie Other");
     (db, closed, open)
@@ -143,7 +161,10 @@ fn search_filter_open_a_closed_case_and_reopen_it() {
     s.key(KeyCode::Enter);
     assert_eq!(s.app.mode(), Mode::Search);
     let screen = s.screen();
-    assert!(screen.contains(&closed) && screen.contains("Jamie Fictional"), "{screen}");
+    assert!(
+        screen.contains(&closed) && screen.contains("Jamie Fictional"),
+        "{screen}"
+    );
     assert!(!screen.contains(&open), "fic narrows to one: {screen}");
     assert!(screen.contains("closed"), "{screen}");
     // Filters: open only hides it; closed only shows it; again: both.
@@ -154,14 +175,27 @@ fn search_filter_open_a_closed_case_and_reopen_it() {
     assert!(s.screen().contains("2 found"), "{}", s.screen());
     s.keys("c");
     let o = s.screen();
-    assert!(o.contains("open only") && !o.contains(&closed) && o.contains(&open), "{o}");
+    assert!(
+        o.contains("open only") && !o.contains(&closed) && o.contains(&open),
+        "{o}"
+    );
     s.keys("c");
     let c = s.screen();
-    assert!(c.contains("closed only") && c.contains(&closed) && !c.contains(&open), "{c}");
+    assert!(
+        c.contains("closed only") && c.contains(&closed) && !c.contains(&open),
+        "{c}"
+    );
     s.keys("h");
     let h = s.screen();
-    assert!(h.contains("[x] h high risk") && h.contains("Nothing found"), "{h}");
-    assert_eq!(s.app.mode(), Mode::SearchInput, "the words stay, ready to change");
+    assert!(
+        h.contains("[x] h high risk") && h.contains("Nothing found"),
+        "{h}"
+    );
+    assert_eq!(
+        s.app.mode(),
+        Mode::SearchInput,
+        "the words stay, ready to change"
+    );
     s.key(KeyCode::Esc);
     s.keys("h");
     s.keys("c");
@@ -187,7 +221,10 @@ fn search_filter_open_a_closed_case_and_reopen_it() {
     s.key(KeyCode::Esc);
     s.keys("c");
     let again = s.screen();
-    assert!(again.contains(&closed) && again.contains("assigned"), "{again}");
+    assert!(
+        again.contains(&closed) && again.contains("assigned"),
+        "{again}"
+    );
     // Esc leaves the search for the dashboard, where it is open again.
     s.key(KeyCode::Esc);
     assert_eq!(s.app.mode(), Mode::Dashboard);
@@ -217,12 +254,30 @@ fn the_signoff_queue_between_two_sessions_on_screen() {
     assert!(!dan.screen().contains("sign-off:"));
     // Nina, in her session, corrects the risk and proposes a closure.
     let mut nina = Session::new(&db, "nina");
-    ok(&db, "nina", &["correct", &open, "--risk", "high", "--reason", "threats made"]);
+    ok(
+        &db,
+        "nina",
+        &[
+            "correct",
+            &open,
+            "--risk",
+            "high",
+            "--reason",
+            "threats made",
+        ],
+    );
     nina.changed();
     ok(
         &db,
         "nina",
-        &["close", &open, "--outcome", "advice-given", "--rationale", "family engaged with early help"],
+        &[
+            "close",
+            &open,
+            "--outcome",
+            "advice-given",
+            "--rationale",
+            "family engaged with early help",
+        ],
     );
     dan.changed();
     let screen = dan.screen();
@@ -230,14 +285,25 @@ fn the_signoff_queue_between_two_sessions_on_screen() {
     dan.keys("S");
     assert_eq!(dan.app.mode(), Mode::Signoffs);
     let q = dan.screen();
-    assert!(q.contains(&open) && q.contains("advice given") && q.contains("family engaged"), "{q}");
+    assert!(
+        q.contains(&open) && q.contains("advice given") && q.contains("family engaged"),
+        "{q}"
+    );
     assert!(q.contains("proposed by Nina Patel"), "{q}");
     // Nina's own queue says it is hers to wait on.
     nina.changed();
     nina.keys("S");
     assert!(nina.screen().contains("yours: another DSL must sign it"));
     nina.keys("s");
-    assert!(nina.app.ctx.status.as_ref().unwrap().text.contains("You proposed"));
+    assert!(
+        nina.app
+            .ctx
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("You proposed")
+    );
     // Dan signs it off from the queue: the record opens with the proposal.
     dan.keys("s");
     assert_eq!(dan.app.mode(), Mode::Prompt);
@@ -246,7 +312,11 @@ fn the_signoff_queue_between_two_sessions_on_screen() {
     dan.ctrl('s');
     dan.key(KeyCode::Esc);
     assert_eq!(dan.app.mode(), Mode::Signoffs);
-    assert!(dan.screen().contains("No closure is waiting"), "{}", dan.screen());
+    assert!(
+        dan.screen().contains("No closure is waiting"),
+        "{}",
+        dan.screen()
+    );
     dan.key(KeyCode::Esc);
     assert!(!dan.screen().contains("sign-off:"));
 }
@@ -277,7 +347,10 @@ fn a_correction_without_a_reason_is_refused_beside_the_field_then_saved() {
     s.ctrl('s');
     assert_eq!(s.app.mode(), Mode::Record);
     let rec = s.screen();
-    assert!(rec.contains("risk: medium → high") || rec.contains("▲ HIGH"), "{rec}");
+    assert!(
+        rec.contains("risk: medium → high") || rec.contains("▲ HIGH"),
+        "{rec}"
+    );
 }
 
 #[test]
@@ -308,7 +381,10 @@ fn a_task_and_an_attachment_from_the_record() {
     s.ctrl('s');
     assert_eq!(s.app.mode(), Mode::CaseItems);
     let tasks = s.screen();
-    assert!(tasks.contains("ring the school back") && tasks.contains("Nina Patel"), "{tasks}");
+    assert!(
+        tasks.contains("ring the school back") && tasks.contains("Nina Patel"),
+        "{tasks}"
+    );
     s.key(KeyCode::Esc);
     // The dashboard's deadlines count it down.
     s.keys("f");

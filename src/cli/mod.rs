@@ -19,8 +19,8 @@ mod reports;
 mod reviews;
 mod verbs;
 mod workbench;
-pub use workbench::WorkCommand;
 pub use deadlines::{HolidaysCommand, RulesCommand, SettingsCommand};
+pub use workbench::WorkCommand;
 
 /// Where the shared database lives unless `--db` or `DUTYDESK_DB` says otherwise.
 pub const DEFAULT_DB: &str = "/var/lib/dutydesk/dutydesk.db";

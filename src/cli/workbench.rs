@@ -608,7 +608,12 @@ fn task(path: &Path, t: &TaskCommand) -> Outcome {
                     t.text = "(hidden)".into();
                 }
             }
-            super::audit_export(&mut st, &me, "tasks", &format!("open tasks of {}", who.username))?;
+            super::audit_export(
+                &mut st,
+                &me,
+                "tasks",
+                &format!("open tasks of {}", who.username),
+            )?;
             if *json {
                 println!(
                     "{}",

@@ -150,7 +150,10 @@ pub const MAX_TASK: usize = 2000;
 /// within the deadlines table's 120 characters. Shown on the desk's own
 /// screens; alerts that leave the desk say "Task" only (store::notices).
 pub fn task_label(owner: &str, text: &str) -> String {
-    let full = format!("Task for {owner}: {}", text.split_whitespace().collect::<Vec<_>>().join(" "));
+    let full = format!(
+        "Task for {owner}: {}",
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
     if full.chars().count() <= 120 {
         return full;
     }
@@ -295,7 +298,11 @@ pub fn media_type(bytes: &[u8]) -> String {
 /// nothing is left.
 pub fn attachment_name(file_name: &str) -> Result<String, String> {
     let base = file_name.rsplit('/').next().unwrap_or(file_name);
-    let clean: String = super::text::clean_line(base).trim().chars().take(255).collect();
+    let clean: String = super::text::clean_line(base)
+        .trim()
+        .chars()
+        .take(255)
+        .collect();
     if clean.is_empty() || clean == "." || clean == ".." {
         return Err(format!(
             "{file_name:?} has no file name to keep: give the path of a file"
@@ -444,7 +451,10 @@ mod tests {
 
     #[test]
     fn attachments_are_named_typed_and_limited() {
-        assert_eq!(attachment_name("/tmp/x/body-map.pdf").unwrap(), "body-map.pdf");
+        assert_eq!(
+            attachment_name("/tmp/x/body-map.pdf").unwrap(),
+            "body-map.pdf"
+        );
         assert!(attachment_name("/tmp/x/").is_err());
         assert_eq!(attachment_name("a\u{202e}b.txt").unwrap(), "ab.txt");
         assert_eq!(media_type(b"%PDF-1.7\n..."), "application/pdf");

@@ -439,7 +439,11 @@ pub fn html(d: &EscalationDetail, o: &Options) -> String {
         &mut out,
         "Tasks",
         &["Task"],
-        d.casework.tasks.iter().map(|t| vec![task_line(t)]).collect(),
+        d.casework
+            .tasks
+            .iter()
+            .map(|t| vec![task_line(t)])
+            .collect(),
     );
     table(
         &mut out,

@@ -73,7 +73,10 @@ pub fn parse(text: &str) -> Query {
             continue;
         }
         if word.chars().all(|c| c.is_ascii_digit()) && (1..=6).contains(&word.len()) {
-            terms.push(Term::Number(format!("{:0>4}", word.trim_start_matches('0'))));
+            terms.push(Term::Number(format!(
+                "{:0>4}",
+                word.trim_start_matches('0')
+            )));
             continue;
         }
         let datey = word.contains(['/', '.']) || (word.len() == 10 && word.contains('-'));
@@ -213,7 +216,9 @@ impl Filters {
             );
         }
         if self.mine && self.unassigned {
-            return Err("a case cannot be both yours and unassigned: choose --mine or --unassigned".into());
+            return Err(
+                "a case cannot be both yours and unassigned: choose --mine or --unassigned".into(),
+            );
         }
         if self.awaiting_signoff && self.status == StatusFilter::Closed {
             return Err("a case awaiting sign-off is still open: drop --status closed".into());

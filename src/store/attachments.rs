@@ -115,7 +115,8 @@ pub fn attach(w: &mut Write<'_>, id: i64, name: &str, bytes: &[u8]) -> Result<Do
     ))
 }
 
-const COLUMNS: &str = "a.id, e.reference, a.name, a.media_type, a.size, a.sha256, s.display_name, a.added_at";
+const COLUMNS: &str =
+    "a.id, e.reference, a.name, a.media_type, a.size, a.sha256, s.display_name, a.added_at";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attachment> {
     Ok(Attachment {

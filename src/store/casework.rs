@@ -172,8 +172,9 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
     }
     let now = w.now();
     let old = stored(w.tx(), id)?;
-    let recognised = crate::domain::casework::recognised_at(c.recognised_at, instant(old.raised_at), now)
-        .map_err(StoreError::Refused)?;
+    let recognised =
+        crate::domain::casework::recognised_at(c.recognised_at, instant(old.raised_at), now)
+            .map_err(StoreError::Refused)?;
     let old_facts = super::deadlines::facts(w.tx(), id)?;
     let known = super::escalations::categories(w.tx())?;
     let mut changes: Vec<Changed> = Vec::new();
@@ -282,9 +283,9 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         for code in &codes {
             // A retired code already on the case may stay; a new one must be active.
             if !known.iter().any(|(k, _)| k == code) && !old.categories.contains(code) {
-                return Err(StoreError::Refused(
-                    super::escalations::unknown_category(code, &known),
-                ));
+                return Err(StoreError::Refused(super::escalations::unknown_category(
+                    code, &known,
+                )));
             }
         }
         if codes != old.categories {
@@ -326,8 +327,8 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         }
     }
     if let Some(n) = &c.raised_by {
-        let n =
-            validate_line("who raised it", n, 100).map_err(|e| StoreError::Refused(e.to_string()))?;
+        let n = validate_line("who raised it", n, 100)
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
         if n != old.raised_by {
             changes.push(Changed {
                 field: "raised by",
@@ -418,8 +419,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
     if !set.is_empty() {
         body.push_str(&format!(" Deadlines set: {}.", set.join(", ")));
     }
-    let line =
-        super::escalations::add_chronology(w, id, me.id, now, "edited", &body)?;
+    let line = super::escalations::add_chronology(w, id, me.id, now, "edited", &body)?;
     w.audit(
         "correct",
         "escalation",
@@ -559,7 +559,10 @@ pub fn remove_person(w: &mut Write<'_>, id: i64, person: i64, reason: &str) -> R
         Some(&cur.reference),
         Some(&format!("{role} {person}; chronology {line}")),
     )?;
-    Ok(done(&cur, format!("{label} removed from {}", cur.reference)))
+    Ok(done(
+        &cur,
+        format!("{label} removed from {}", cur.reference),
+    ))
 }
 
 /// Who raised it, who else is involved, tasks, attachments and the visible

@@ -14,7 +14,12 @@ use std::path::{Path, PathBuf};
 /// format and whether redacted), so a refused export leaves no row and one
 /// that happened always has its row. Viewers may not export (a record
 /// leaving the desk carries names and words they never see).
-pub fn export(w: &mut Write<'_>, id: i64, format: Format, redacted: bool) -> Result<(EscalationDetail, String)> {
+pub fn export(
+    w: &mut Write<'_>,
+    id: i64,
+    format: Format,
+    redacted: bool,
+) -> Result<(EscalationDetail, String)> {
     let me = super::workflow::actor(w).map_err(|e| match e {
         StoreError::Refused(m) if m.contains("viewers") => StoreError::Refused(
             "viewers cannot export records (they carry names and words): ask a DSL".into(),
@@ -99,9 +104,9 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::result::Result<PathBuf, Stri
         }
     })
     .map_err(|e| match e.raw_os_error() {
-        Some(libc::EEXIST) => format!(
-            "{shown} already exists: dutydesk never replaces a file; choose a new name"
-        ),
+        Some(libc::EEXIST) => {
+            format!("{shown} already exists: dutydesk never replaces a file; choose a new name")
+        }
         Some(libc::ELOOP) | Some(libc::ENOTDIR) => format!(
             "{}: the directory is a symlink or not a directory; give its real path",
             dir.display()

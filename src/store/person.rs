@@ -98,8 +98,7 @@ pub fn chronology(w: &mut Write<'_>, id: i64) -> Result<PersonChronology> {
     let viewer = super::access::writer(w)?;
     super::access::check_id(w.tx(), viewer, id)?;
     let (ids, cut) = component(w.tx(), viewer, id)?;
-    let mut cases: Vec<(PersonCase, Vec<crate::domain::escalation::ChronologyEntry>)> =
-        Vec::new();
+    let mut cases: Vec<(PersonCase, Vec<crate::domain::escalation::ChronologyEntry>)> = Vec::new();
     for i in &ids {
         let Some(d) = super::escalations::detail_in(w.tx(), viewer, *i)? else {
             continue;

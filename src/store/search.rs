@@ -297,7 +297,15 @@ pub(crate) fn bench_linked(conn: &Connection) -> Result<Option<(i64, i64)>> {
     let Some(id) = id else {
         return Ok(None);
     };
-    let n = super::person::stamp(conn, Viewer { staff_id: 0, senior: true, redacted: false }, id)?
-        .map_or(1, |s| s.0);
+    let n = super::person::stamp(
+        conn,
+        Viewer {
+            staff_id: 0,
+            senior: true,
+            redacted: false,
+        },
+        id,
+    )?
+    .map_or(1, |s| s.0);
     Ok(Some((id, n)))
 }

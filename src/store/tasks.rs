@@ -100,7 +100,9 @@ pub fn add(
     let c = current(w, &me, id)?;
     open_only(&c)?;
     let body = text("task", body, MAX_TASK).map_err(|_| {
-        StoreError::Refused("a task needs words: what is to be done, e.g. \"ring the school back\"".into())
+        StoreError::Refused(
+            "a task needs words: what is to be done, e.g. \"ring the school back\"".into(),
+        )
     })?;
     let now = w.now();
     if due <= now {
@@ -162,7 +164,10 @@ pub fn add(
         "task_added",
         "escalation",
         Some(&c.reference),
-        Some(&format!("task {task}; owner {}; chronology {line}", who.username)),
+        Some(&format!(
+            "task {task}; owner {}; chronology {line}",
+            who.username
+        )),
     )?;
     Ok(done(
         &c,
@@ -233,9 +238,7 @@ pub fn close(w: &mut Write<'_>, task: i64, done_it: bool, note: &str) -> Result<
         format!("Task {task} done by {}: {}.{note}", me.display_name, t.text)
     } else {
         let reason = text("reason", note, MAX_REASON).map_err(|_| {
-            StoreError::Refused(
-                "cancelling a task needs a note saying why (--note \"...\")".into(),
-            )
+            StoreError::Refused("cancelling a task needs a note saying why (--note \"...\")".into())
         })?;
         w.tx().execute(
             "UPDATE deadlines SET waived_at = ?2, waived_by = ?3, waived_reason = ?4 WHERE id = ?1",
@@ -251,11 +254,19 @@ pub fn close(w: &mut Write<'_>, task: i64, done_it: bool, note: &str) -> Result<
         esc,
         me.id,
         now,
-        if done_it { "deadline_met" } else { "deadline_waived" },
+        if done_it {
+            "deadline_met"
+        } else {
+            "deadline_waived"
+        },
         &body,
     )?;
     w.audit(
-        if done_it { "task_done" } else { "task_cancelled" },
+        if done_it {
+            "task_done"
+        } else {
+            "task_cancelled"
+        },
         "escalation",
         Some(&c.reference),
         Some(&format!("task {task}; chronology {line}")),

@@ -30,9 +30,14 @@ pub enum WorkRequest {
         audit: bool,
     },
     /// The chronology of the person escalation `id` is about (audited).
-    Person { id: i64 },
+    Person {
+        id: i64,
+    },
     /// The same, only if it changed since `stamp` was read.
-    PersonRefresh { id: i64, stamp: (i64, i64, i64) },
+    PersonRefresh {
+        id: i64,
+        stamp: (i64, i64, i64),
+    },
     /// Closures waiting for a second DSL.
     Signoffs,
     Correct {
@@ -69,11 +74,19 @@ pub enum WorkRequest {
         note: String,
     },
     /// Attach the file at `path`, read with the user's own credentials.
-    Attach { id: i64, path: PathBuf },
+    Attach {
+        id: i64,
+        path: PathBuf,
+    },
     /// An attachment's contents to show (audited as a view).
-    ViewAttachment { aid: i64 },
+    ViewAttachment {
+        aid: i64,
+    },
     /// Write an attachment to a new file (audited as an export).
-    SaveAttachment { aid: i64, path: PathBuf },
+    SaveAttachment {
+        aid: i64,
+        path: PathBuf,
+    },
     /// Write the record to a new file (audited as an export).
     Export {
         id: i64,
@@ -86,7 +99,10 @@ pub enum WorkRequest {
 /// What the store answers besides "saved" and errors.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkReply {
-    Found { text: String, found: Found },
+    Found {
+        text: String,
+        found: Found,
+    },
     Person(PersonChronology),
     /// A person's chronology asked for by refresh has not changed.
     PersonUnchanged(i64),
@@ -102,7 +118,12 @@ pub enum WorkReply {
 pub const SHOW_TEXT: usize = 200_000;
 
 /// Answers one workbench request for `me` at `now`.
-pub fn handle(store: &mut Store, me: &StaffMember, now: DateTime<Utc>, req: WorkRequest) -> Result<Reply> {
+pub fn handle(
+    store: &mut Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    req: WorkRequest,
+) -> Result<Reply> {
     let viewer = super::access::Viewer::from(me);
     let user = me.username.clone();
     let saved = |d: super::workflow::Done| Reply::Saved(d.message);
@@ -156,9 +177,11 @@ pub fn handle(store: &mut Store, me: &StaffMember, now: DateTime<Utc>, req: Work
         } => saved(store.write(&user, now, |w| {
             super::casework::add_person(w, id, role, &name, &relationship, &details)
         })?),
-        WorkRequest::RemovePerson { id, person, reason } => saved(store.write(&user, now, |w| {
-            super::casework::remove_person(w, id, person, &reason)
-        })?),
+        WorkRequest::RemovePerson { id, person, reason } => {
+            saved(store.write(&user, now, |w| {
+                super::casework::remove_person(w, id, person, &reason)
+            })?)
+        }
         WorkRequest::Unlink { id, other, reason } => saved(store.write(&user, now, |w| {
             let o = super::workflow::id_of(w, &other)?;
             super::person::unlink(w, id, o, &reason)
@@ -168,12 +191,10 @@ pub fn handle(store: &mut Store, me: &StaffMember, now: DateTime<Utc>, req: Work
             owner,
             due,
             text,
-        } => saved(store.write(&user, now, |w| {
-            super::tasks::add(w, id, &owner, due, &text)
-        })?),
-        WorkRequest::CloseTask { task, done, note } => saved(store.write(&user, now, |w| {
-            super::tasks::close(w, task, done, &note)
-        })?),
+        } => saved(store.write(&user, now, |w| super::tasks::add(w, id, &owner, due, &text))?),
+        WorkRequest::CloseTask { task, done, note } => {
+            saved(store.write(&user, now, |w| super::tasks::close(w, task, done, &note))?)
+        }
         WorkRequest::Attach { id, path } => {
             // Read first, with the user's own credentials, outside any
             // transaction: a refusal stores nothing.
@@ -201,7 +222,11 @@ pub fn handle(store: &mut Store, me: &StaffMember, now: DateTime<Utc>, req: Work
                 let (a, bytes) =
                     super::attachments::fetch(w, aid, super::attachments::Purpose::Export)?;
                 let p = super::exports::write_new(&path, &bytes).map_err(StoreError::Refused)?;
-                Ok(format!("Saved attachment {aid} ({}) to {}", a.name, p.display()))
+                Ok(format!(
+                    "Saved attachment {aid} ({}) to {}",
+                    a.name,
+                    p.display()
+                ))
             })?;
             Reply::Saved(msg)
         }
@@ -220,7 +245,11 @@ pub fn handle(store: &mut Store, me: &StaffMember, now: DateTime<Utc>, req: Work
                     "Exported {} ({}{}) to {}",
                     d.summary.reference,
                     format.label(),
-                    if redact { ", third parties redacted" } else { "" },
+                    if redact {
+                        ", third parties redacted"
+                    } else {
+                        ""
+                    },
                     p.display()
                 ))
             })?;

@@ -165,7 +165,13 @@ pub(crate) fn touch(w: &Write<'_>, c: &Current, me: &StaffMember) -> Result<()> 
 /// (the kind) and where (the reference and the chronology line's id), never
 /// the words: those stay in the chronology, shown only to those who may see
 /// the record, and the line is covered by the write's digest.
-pub(crate) fn log(w: &mut Write<'_>, c: &Current, me: &StaffMember, kind: &str, body: &str) -> Result<()> {
+pub(crate) fn log(
+    w: &mut Write<'_>,
+    c: &Current,
+    me: &StaffMember,
+    kind: &str,
+    body: &str,
+) -> Result<()> {
     let now = w.now();
     let line = escalations::add_chronology(w, c.id, me.id, now, kind, body)?;
     w.audit(

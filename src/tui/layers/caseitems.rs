@@ -154,7 +154,11 @@ impl Layer for CaseItems {
                         },
                         ctx,
                     ),
-                    Some(task) => Step::error(format!("Task {} is already {}", task.id, task.state.label())),
+                    Some(task) => Step::error(format!(
+                        "Task {} is already {}",
+                        task.id,
+                        task.state.label()
+                    )),
                     None => Step::error("No task selected: + adds one"),
                 }
             }
@@ -181,7 +185,9 @@ impl Layer for CaseItems {
                         },
                         ctx,
                     ),
-                    Some(_) => Step::error("Viewers see that attachments exist, not their contents"),
+                    Some(_) => {
+                        Step::error("Viewers see that attachments exist, not their contents")
+                    }
                     None => Step::error("No attachment selected: + attaches a file"),
                 }
             }
@@ -208,7 +214,10 @@ impl Layer for CaseItems {
                 Step::none()
             }
             Action::WorkLoaded(w) => {
-                if let WorkReply::Attachment { info, text: Some(text) } = &**w
+                if let WorkReply::Attachment {
+                    info,
+                    text: Some(text),
+                } = &**w
                     && info.reference == self.target.reference
                 {
                     let width = usize::from(ctx.width.saturating_sub(4)).max(20);
@@ -237,12 +246,12 @@ impl Layer for CaseItems {
                 .map(|l| Line::from(l.clone()))
                 .collect();
             f.render_widget(
-                Paragraph::new(shown).block(
-                    Block::new().borders(Borders::ALL).title(Span::styled(
+                Paragraph::new(shown).block(Block::new().borders(Borders::ALL).title(
+                    Span::styled(
                         format!(" {} · attachment {aid}: {name} ", self.target.reference),
                         t.title,
-                    )),
-                ),
+                    ),
+                )),
                 body,
             );
             footer(ctx, f, foot, "");
@@ -335,7 +344,9 @@ impl Layer for CaseItems {
                 Items::Tasks => "No tasks yet: + adds one (an owner and a due time).",
                 Items::Files => "No attachments: + attaches a file by its path.",
                 Items::People if self.redacted => "Viewers do not see the people involved.",
-                Items::People => "Nobody else recorded: + adds the alleged perpetrator or someone involved.",
+                Items::People => {
+                    "Nobody else recorded: + adds the alleged perpetrator or someone involved."
+                }
             };
             lines.push(Line::from(Span::styled(what, t.muted)));
         }
@@ -343,7 +354,11 @@ impl Layer for CaseItems {
             let mark = if i == self.selected { "▶ " } else { "  " };
             lines.push(Line::from(Span::styled(
                 truncate(&format!("{mark}{r}"), w),
-                if i == self.selected { t.selected } else { t.base },
+                if i == self.selected {
+                    t.selected
+                } else {
+                    t.base
+                },
             )));
         }
         let scroll = self

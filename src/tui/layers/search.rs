@@ -224,7 +224,8 @@ impl Layer for Search {
             Action::Work(WorkCmd::ToggleSignoff) => self.refilter(
                 |f| {
                     f.awaiting_signoff = !f.awaiting_signoff;
-                    if f.awaiting_signoff && f.status == crate::domain::search::StatusFilter::Closed {
+                    if f.awaiting_signoff && f.status == crate::domain::search::StatusFilter::Closed
+                    {
                         f.status = crate::domain::search::StatusFilter::Any;
                     }
                 },
@@ -317,9 +318,11 @@ fn draw(s: &Search, ctx: &Ctx, f: &mut Frame, area: Rect) {
     let mut lines = vec![];
     let mut q = vec![Span::styled(" Search: ", t.title)];
     if s.typing {
-        q.extend(crate::tui::views::text::rows(&s.input, true, w.saturating_sub(10), 1, t)
-            .into_iter()
-            .flat_map(|l| l.spans));
+        q.extend(
+            crate::tui::views::text::rows(&s.input, true, w.saturating_sub(10), 1, t)
+                .into_iter()
+                .flat_map(|l| l.spans),
+        );
     } else {
         q.push(Span::raw(s.input.text()));
         q.push(Span::styled("  (/ to change the words)", t.muted));

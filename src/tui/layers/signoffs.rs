@@ -149,7 +149,11 @@ impl Layer for Signoffs {
                     );
                     lines.push(Line::from(Span::styled(
                         truncate(&head, w),
-                        if i == self.selected { t.selected } else { t.title },
+                        if i == self.selected {
+                            t.selected
+                        } else {
+                            t.title
+                        },
                     )));
                     for row in wrap(&format!("Rationale: {}", x.rationale), w.saturating_sub(4))
                         .into_iter()

@@ -70,28 +70,42 @@ impl Presets {
 /// Which workbench form, and what it acts on.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WorkKind {
-    Correct { target: Target, was: Box<Presets> },
-    Task { target: Target },
+    Correct {
+        target: Target,
+        was: Box<Presets>,
+    },
+    Task {
+        target: Target,
+    },
     CloseTask {
         target: Target,
         task: i64,
         done: bool,
         label: String,
     },
-    Person { target: Target },
+    Person {
+        target: Target,
+    },
     RemovePerson {
         target: Target,
         person: i64,
         name: String,
     },
-    Unlink { target: Target, links: Vec<String> },
-    Attach { target: Target },
+    Unlink {
+        target: Target,
+        links: Vec<String>,
+    },
+    Attach {
+        target: Target,
+    },
     SaveAttachment {
         target: Target,
         aid: i64,
         name: String,
     },
-    Export { target: Target },
+    Export {
+        target: Target,
+    },
 }
 
 impl WorkKind {
@@ -279,7 +293,12 @@ fn owners(ctx: &Ctx) -> Vec<(String, String)> {
         .staff
         .iter()
         .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
-        .map(|s| (s.username.clone(), format!("{} ({})", s.display_name, s.username)))
+        .map(|s| {
+            (
+                s.username.clone(),
+                format!("{} ({})", s.display_name, s.username),
+            )
+        })
         .collect();
     v.sort_by_key(|(u, _)| *u != ctx.me.username);
     v
@@ -326,7 +345,11 @@ impl WorkForm {
                     }
                 };
                 let changed = |new: String, old: &str| (new != old).then_some(new);
-                let cats: Vec<String> = f.checked("categories").iter().map(|s| s.to_string()).collect();
+                let cats: Vec<String> = f
+                    .checked("categories")
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
                 let mut old_cats = was.categories.clone();
                 old_cats.sort();
                 let mut new_cats = cats.clone();
