@@ -172,7 +172,8 @@ pub fn run(
                 store::search::find(store_conn(s), viewer, &query, &f, 200).map(|x| x.hits.len())
             }
         };
-        let cases: Vec<(String, Box<dyn Fn(&Store) -> store::Result<usize>>)> = vec![
+        type Measure<'a> = Box<dyn Fn(&Store) -> store::Result<usize> + 'a>;
+        let cases: Vec<(String, Measure)> = vec![
             (
                 format!("query: search a first name ({first}), 200 newest"),
                 Box::new(q(&first, Filters::default())),

@@ -172,6 +172,8 @@ coded_enum! {
     }
 }
 
+// coded_enum! has no per-variant attributes, so #[default] cannot be derived.
+#[allow(clippy::derivable_impls)]
 impl Default for StatusFilter {
     fn default() -> Self {
         StatusFilter::Any

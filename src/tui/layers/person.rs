@@ -162,11 +162,10 @@ impl Layer for Person {
                 .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
             body,
         );
-        let pos = if max == 0 {
-            String::new()
-        } else {
-            format!("{}% ", scroll * 100 / max)
-        };
+        let pos = (scroll * 100)
+            .checked_div(max)
+            .map(|p| format!("{p}% "))
+            .unwrap_or_default();
         footer(ctx, f, foot, &pos);
     }
 
