@@ -58,6 +58,9 @@ CREATE TABLE categories (
 
 -- A concern that reached the desk. (Schema v6 rebuilt it: unborn and finer age
 -- bands, "unable to consent (capacity)", low-level concerns, where staff work.)
+-- Schema v8 added (by ALTER TABLE, hence on the works_with line) subject_key,
+-- the subject's name folded by domain::names for repeats and search (kept by
+-- the store), and raised_by_role / raised_by_contact: who raised it.
 CREATE TABLE escalations (
     id                  INTEGER PRIMARY KEY,
     reference           TEXT NOT NULL UNIQUE,          -- SG-2026-0042
@@ -119,7 +122,7 @@ CREATE TABLE escalations (
     work_area           TEXT CHECK (work_area IS NULL OR length(work_area) BETWEEN 1 AND 80),
     works_with          TEXT CHECK (works_with IS NULL OR works_with IN ('children', 'adults', 'both')), next_warn_at INTEGER, fgm TEXT CHECK (fgm IS NULL OR fgm IN ('known', 'at_risk')), fgm_reported_by TEXT
     CHECK (fgm_reported_by IS NULL OR length(fgm_reported_by) BETWEEN 1 AND 100), fgm_police_reference TEXT
-    CHECK (fgm_police_reference IS NULL OR length(fgm_police_reference) BETWEEN 1 AND 80), fgm_reported_at INTEGER,
+    CHECK (fgm_police_reference IS NULL OR length(fgm_police_reference) BETWEEN 1 AND 80), fgm_reported_at INTEGER, subject_key TEXT, raised_by_role TEXT CHECK (raised_by_role IS NULL OR length(raised_by_role) <= 100), raised_by_contact TEXT CHECK (raised_by_contact IS NULL OR length(raised_by_contact) <= 200),
     UNIQUE (ref_year, ref_seq),
     CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
     CHECK (status <> 'closed' OR (outcome IS NOT NULL AND closure_rationale IS NOT NULL)),
@@ -737,3 +740,95 @@ CREATE TABLE closure_choices (
     PRIMARY KEY (escalation_id, deadline_id),
     CHECK (choice <> 'waive' OR length(note) >= 1)
 ) WITHOUT ROWID;
+-- Schema v9 (issue 18): the DSL's workbench. Finding any case, following a
+-- person, correcting the record, who raised it and who else is involved,
+-- tasks, attachments.
+
+-- escalations.subject_key (on the escalations table above): the subject's
+-- name folded as domain::names folds names; repeats and search compare it.
+
+CREATE INDEX escalations_by_subject_key ON escalations (subject_key, subject_dob);
+-- Search filters that would otherwise read the whole history.
+CREATE INDEX escalations_awaiting_signoff ON escalations (id)
+    WHERE closed_by IS NOT NULL AND closed_at IS NULL;
+CREATE INDEX escalations_unassigned ON escalations (id) WHERE assignee_id IS NULL;
+CREATE INDEX escalations_by_holder ON escalations (assignee_id, id);
+
+-- Search over every case (open and closed): the folded name, the area, the
+-- reference and the date of birth, indexed by SQLite's FTS5 over the
+-- escalations table itself (external content: no second copy of the words).
+CREATE VIRTUAL TABLE escalation_search USING fts5 (
+    subject_key, area, reference, subject_dob,
+    content = 'escalations', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE TRIGGER escalation_search_insert AFTER INSERT ON escalations BEGIN
+    INSERT INTO escalation_search (rowid, subject_key, area, reference, subject_dob)
+        VALUES (NEW.id, NEW.subject_key, NEW.area, NEW.reference, NEW.subject_dob);
+END;
+CREATE TRIGGER escalation_search_update
+AFTER UPDATE OF subject_key, area, reference, subject_dob ON escalations BEGIN
+    INSERT INTO escalation_search (escalation_search, rowid, subject_key, area, reference, subject_dob)
+        VALUES ('delete', OLD.id, OLD.subject_key, OLD.area, OLD.reference, OLD.subject_dob);
+    INSERT INTO escalation_search (rowid, subject_key, area, reference, subject_dob)
+        VALUES (NEW.id, NEW.subject_key, NEW.area, NEW.reference, NEW.subject_dob);
+END;
+CREATE TRIGGER escalation_search_delete AFTER DELETE ON escalations BEGIN
+    INSERT INTO escalation_search (escalation_search, rowid, subject_key, area, reference, subject_dob)
+        VALUES ('delete', OLD.id, OLD.subject_key, OLD.area, OLD.reference, OLD.subject_dob);
+END;
+
+-- The alleged perpetrator and others involved (siblings, other children),
+-- each optional. Removing one keeps the row, with who, when and why.
+CREATE TABLE escalation_people (
+    id             INTEGER PRIMARY KEY,
+    escalation_id  INTEGER NOT NULL REFERENCES escalations (id),
+    role           TEXT NOT NULL CHECK (role IN ('alleged_perpetrator', 'involved')),
+    name           TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+    relationship   TEXT CHECK (relationship IS NULL OR length(relationship) BETWEEN 1 AND 200),
+    details        TEXT CHECK (details IS NULL OR length(details) BETWEEN 1 AND 4000),
+    added_by       INTEGER NOT NULL REFERENCES staff (id),
+    added_at       INTEGER NOT NULL,
+    removed_by     INTEGER REFERENCES staff (id),
+    removed_at     INTEGER,
+    removed_reason TEXT CHECK (removed_reason IS NULL OR length(removed_reason) BETWEEN 1 AND 4000),
+    CHECK ((removed_at IS NULL) = (removed_reason IS NULL))
+);
+CREATE INDEX escalation_people_by_escalation ON escalation_people (escalation_id);
+
+-- Tasks: an action on a case with an owner and a due time. Each counts down
+-- as a deadline (rule_id NULL), so the dashboard, the alerts and the
+-- handover carry it; done is the deadline met, cancelled is it waived.
+CREATE TABLE tasks (
+    id            INTEGER PRIMARY KEY,
+    deadline_id   INTEGER NOT NULL UNIQUE REFERENCES deadlines (id),
+    escalation_id INTEGER NOT NULL REFERENCES escalations (id),
+    owner_id      INTEGER NOT NULL REFERENCES staff (id),
+    body          TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 2000),
+    created_by    INTEGER NOT NULL REFERENCES staff (id),
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX tasks_by_escalation ON tasks (escalation_id);
+
+-- Attachments: a scanned record of concern, a body map, a letter. Kept as
+-- added (never changed or removed); the audit row of the write that added one
+-- carries its SHA-256, so the chain vouches for the bytes.
+CREATE TABLE attachments (
+    id            INTEGER PRIMARY KEY,
+    escalation_id INTEGER NOT NULL REFERENCES escalations (id),
+    name          TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
+    media_type    TEXT NOT NULL CHECK (length(media_type) BETWEEN 1 AND 100),
+    size          INTEGER NOT NULL CHECK (size >= 0),
+    sha256        TEXT NOT NULL CHECK (length(sha256) = 64),
+    added_by      INTEGER NOT NULL REFERENCES staff (id),
+    added_at      INTEGER NOT NULL,
+    data          BLOB NOT NULL,
+    CHECK (length(data) = size)
+);
+CREATE INDEX attachments_by_escalation ON attachments (escalation_id);
+CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments BEGIN
+    SELECT RAISE(ABORT, 'attachments are kept as added: attach a new one instead');
+END;
+CREATE TRIGGER attachments_no_delete BEFORE DELETE ON attachments BEGIN
+    SELECT RAISE(ABORT, 'attachments are kept as added: attach a new one instead');
+END;

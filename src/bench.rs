@@ -188,6 +188,92 @@ pub fn run(
         ));
     }
 
+    // 2b. The workbench (issue 18): search over every case, open and closed,
+    // and a person's chronology, within the dashboard's budgets.
+    {
+        use crate::domain::search::{Filters, StatusFilter, parse};
+        let conn = store_conn(&store);
+        let (name, reference) = store::bench_probe(conn)?;
+        let first = name.split_whitespace().next().unwrap_or("a").to_string();
+        let q = |text: &str, f: Filters| {
+            let query = parse(text);
+            move |s: &Store| {
+                store::search::find(store_conn(s), viewer, &query, &f, 200).map(|x| x.hits.len())
+            }
+        };
+        type Measure<'a> = Box<dyn Fn(&Store) -> store::Result<usize> + 'a>;
+        let cases: Vec<(String, Measure)> = vec![
+            (
+                format!("query: search a first name ({first}), 200 newest"),
+                Box::new(q(&first, Filters::default())),
+            ),
+            (
+                "query: search a whole name".into(),
+                Box::new(q(&name, Filters::default())),
+            ),
+            (
+                "query: search a reference".into(),
+                Box::new(q(&reference, Filters::default())),
+            ),
+            (
+                "query: search a name, closed and high risk".into(),
+                Box::new(q(
+                    &first,
+                    Filters {
+                        high_risk: true,
+                        status: StatusFilter::Closed,
+                        ..Filters::default()
+                    },
+                )),
+            ),
+            (
+                "query: filters only (mine), 200 newest".into(),
+                Box::new(q(
+                    "",
+                    Filters {
+                        mine: true,
+                        ..Filters::default()
+                    },
+                )),
+            ),
+            (
+                "query: filters only (unassigned, open)".into(),
+                Box::new(q(
+                    "",
+                    Filters {
+                        unassigned: true,
+                        status: StatusFilter::Open,
+                        ..Filters::default()
+                    },
+                )),
+            ),
+            (
+                "query: sign-off queue and count".into(),
+                Box::new(|s: &Store| {
+                    Ok(store::search::signoff_queue(store_conn(s), viewer)?.len()
+                        + store::search::signoff_waiting(s, viewer)? as usize)
+                }),
+            ),
+        ];
+        for (name, f) in &cases {
+            figs.push(fig(name.clone(), time(runs, || f(&store)), Some(5.0)));
+        }
+        // The person with the most linked cases the probe found, audited
+        // as the screen's `h` is (a view row per case, in one write).
+        let linked = store::bench_linked(store_conn(&store))?;
+        if let Some((id, n)) = linked {
+            figs.push(fig(
+                format!("key to frame: a person's chronology ({n} linked cases, audited)"),
+                time(runs, || {
+                    store
+                        .write(&me.username, now, |w| store::person::chronology(w, id))
+                        .map(|p| p.entries.len())
+                }),
+                Some(16.0),
+            ));
+        }
+    }
+
     // 3. Drawing a frame.
     let data = worker::load_dashboard(&store, me, now, 0, WINDOW, None, 0)?;
     let mut app = App::new(me.clone(), now, false, crate::tui::theme::Theme::dark());

@@ -934,6 +934,13 @@ fn write_case(
     let writers: Vec<&StaffMember> = team.iter().filter(|s| s.role != Role::Viewer).collect();
     let author = writers[rng.below(writers.len())].id;
     let (id, reference) = escalations::insert(w, author, &new)?;
+    // One case in 25 about a child or an adult is linked to the latest
+    // earlier case about someone of the same name in the same area (issue
+    // 18: a person's chronology, REPEAT). Chosen without the generator, so
+    // the rest of the demo stays as it was.
+    if kind != SubjectKind::Staff && id % 25 == 0 {
+        seed::demo_link_same_person(w, id, author, p.raised_at, &new.area)?;
+    }
     if restricted {
         seed::demo_access(w, id, team[0].id, "named")?;
         crate::store::access::record_access(w, id, &reference)?;

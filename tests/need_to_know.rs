@@ -26,11 +26,15 @@ use dutydesk::tui::app::App;
 use dutydesk::tui::layer::Mode;
 use dutydesk::tui::theme::Theme;
 use dutydesk::tui::update::{Effect, update};
+use dutydesk::tui::workbench::WorkCmd;
 use std::path::{Path, PathBuf};
 
 const NAME: &str = "Zebedee Quartermain";
 const WORDS: &str = "the cupboard key was behind the boiler";
 const NOTE: &str = "lantern marmalade protocol agreed";
+/// Someone involved in the restricted case (issue 18): never shown to a
+/// role that may not see it.
+const INVOLVED: &str = "Percival Thistlewood";
 const AREA: &str = "Rutland";
 /// A review item number nobody has.
 const NO_ITEM: &str = "999999";
@@ -83,6 +87,8 @@ enum Part {
     Name,
     Words,
     Note,
+    /// Someone involved besides the subject (issue 18).
+    Involved,
 }
 
 /// How a subcommand is exercised. Arguments may hold `{R}` (an escalation
@@ -119,6 +125,9 @@ const TABLE: &[(&str, &[Run])] = &[
         &[
             Read(&["list", "--status", "all"], &[Ref]),
             Read(&["list", "--json"], &[Ref]),
+            Read(&["list", "--status", "all", "--high-risk"], &[Ref]),
+            Read(&["list", "--status", "all", "--awaiting-signoff"], &[Ref]),
+            Read(&["list", "--status", "all", "--restricted"], &[]),
         ],
     ),
     (
@@ -255,6 +264,10 @@ const TABLE: &[(&str, &[Run])] = &[
         &[
             Read(&["show", "{O}"], &[]),
             Names(&["show", "{R}"], &[Ref, Name, Words, Note]),
+            Names(
+                &["show", "{R}", "--json"],
+                &[Ref, Name, Words, Note, Involved],
+            ),
             Names(&["show", "{R}", "--json"], &[Ref, Name, Words, Note]),
         ],
     ),
@@ -269,7 +282,11 @@ const TABLE: &[(&str, &[Run])] = &[
     (
         "export",
         &[
-            Names(&["export", "{R}"], &[Ref, Name, Words, Note]),
+            Names(&["export", "{R}"], &[Ref, Name, Words, Note, Involved]),
+            Names(
+                &["export", "{R}", "--html"],
+                &[Ref, Name, Words, Note, Involved],
+            ),
             Names(
                 &["export", "{R}", "--json", "--redact-third-parties"],
                 &[Ref, Name, Words],
@@ -530,6 +547,99 @@ const TABLE: &[(&str, &[Run])] = &[
     ("backup", &[Change(&["backup", "{D}"])]),
     ("init", &[Change(&["init", "--org", "Another"])]),
     ("demo", &[Change(&["demo", "--no-open"])]),
+    // The workbench (issue 18).
+    (
+        "search",
+        &[
+            Read(&["search", "zebedee"], &[Ref, Name]),
+            Read(&["search", "{R}"], &[Ref, Name]),
+            Read(&["search", "{AREA}", "--high-risk", "--json"], &[Ref, Name]),
+        ],
+    ),
+    (
+        "person",
+        &[
+            Read(&["person", "{O}"], &[Ref, Name, Note]),
+            Names(&["person", "{R}"], &[Ref, Name, Note]),
+        ],
+    ),
+    (
+        "unlink",
+        &[Names(
+            &["unlink", "{R}", "{R}", "--reason", "not the same person"],
+            &[Ref],
+        )],
+    ),
+    (
+        "correct",
+        &[Names(
+            &[
+                "correct",
+                "{R}",
+                "--risk",
+                "medium",
+                "--reason",
+                "matrix check",
+            ],
+            &[Ref],
+        )],
+    ),
+    (
+        "people add",
+        &[Names(
+            &["people", "add", "{R}", "Another Person", "--as", "involved"],
+            &[Ref],
+        )],
+    ),
+    (
+        "people remove",
+        &[Names(
+            &[
+                "people",
+                "remove",
+                "{R}",
+                "999999",
+                "--reason",
+                "added in error",
+            ],
+            &[Ref],
+        )],
+    ),
+    (
+        "task list",
+        &[Read(&["task", "list", "--owner", "nina"], &[Ref])],
+    ),
+    (
+        "task add",
+        &[Names(
+            &[
+                "task",
+                "add",
+                "{R}",
+                "--owner",
+                "nina",
+                "--due",
+                "2030-01-07 10:00",
+                "ring back",
+            ],
+            &[Ref],
+        )],
+    ),
+    ("task done", &[Item(&["task", "done", "{T}"])]),
+    (
+        "task cancel",
+        &[Item(&["task", "cancel", "{T}", "--note", "not needed"])],
+    ),
+    ("attach", &[Names(&["attach", "{R}", "{F}"], &[Ref])]),
+    (
+        "attachments",
+        &[Names(&["attachments", "{R}", "--json"], &[Ref])],
+    ),
+    ("attachment show", &[Item(&["attachment", "show", "{A}"])]),
+    (
+        "attachment save",
+        &[Item(&["attachment", "save", "{A}", "{X}"])],
+    ),
     (
         "new",
         &[Change(&[
@@ -621,6 +731,10 @@ struct Desk {
     held_item: i64,
     holidays: PathBuf,
     contacts: PathBuf,
+    /// A task and an attachment on the restricted case (issue 18).
+    task: i64,
+    attachment: i64,
+    file: PathBuf,
 }
 
 fn dd(user: &str, db: &Path) -> Command {
@@ -778,6 +892,74 @@ fn desk() -> Desk {
         .expect("the held meeting keeps an item about the restricted case");
     let contacts = root.join("contacts.csv");
     std::fs::write(&contacts, ok("sam", &base, &["contacts", "export"])).unwrap();
+    // The workbench (issue 18): someone involved, a task, an attachment and
+    // a closure waiting for sign-off, all on the restricted case.
+    ok(
+        "nina",
+        &base,
+        &[
+            "people",
+            "add",
+            &restricted,
+            INVOLVED,
+            "--as",
+            "perpetrator",
+            "--relationship",
+            "colleague",
+        ],
+    );
+    ok(
+        "nina",
+        &base,
+        &[
+            "task",
+            "add",
+            &restricted,
+            "--owner",
+            "nina",
+            "--due",
+            "2030-01-07 10:00",
+            "ring",
+            "the",
+            "LADO",
+        ],
+    );
+    let file = root.join("letter.txt");
+    std::fs::write(&file, format!("A letter about {INVOLVED}.\n")).unwrap();
+    ok(
+        "nina",
+        &base,
+        &["attach", &restricted, file.to_str().unwrap()],
+    );
+    // Closing asks for a choice on every open deadline (issue 15): the
+    // task's stays open for its owner.
+    let task_deadline: i64 = c
+        .query_row(
+            "SELECT deadline_id FROM tasks ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    ok(
+        "nina",
+        &base,
+        &[
+            "close",
+            &restricted,
+            "--outcome",
+            "lado-concluded",
+            "--rationale",
+            "concluded by the LADO",
+            "--keep",
+            &format!("#{task_deadline}"),
+        ],
+    );
+    let task: i64 = c
+        .query_row("SELECT max(id) FROM tasks", [], |r| r.get(0))
+        .unwrap();
+    let attachment: i64 = c
+        .query_row("SELECT max(id) FROM attachments", [], |r| r.get(0))
+        .unwrap();
     let holidays = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/bank-holidays.json");
     c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
     drop(c);
@@ -793,6 +975,9 @@ fn desk() -> Desk {
         held_item,
         holidays,
         contacts,
+        task,
+        attachment,
+        file,
     }
 }
 
@@ -810,9 +995,24 @@ fn copy_for(d: &Desk, who: &str) -> PathBuf {
 }
 
 fn fill(d: &Desk, db: &Path, args: &[&str], reference: &str, item: &str) -> Vec<String> {
+    // A number nobody has stands for the task and the attachment too.
+    let (task, attachment) = if item == NO_ITEM {
+        (NO_ITEM.to_string(), NO_ITEM.to_string())
+    } else {
+        (d.task.to_string(), d.attachment.to_string())
+    };
     args.iter()
         .map(|a| {
             a.replace("{R}", reference)
+                .replace("{T}", &task)
+                .replace("{A}", &attachment)
+                .replace("{F}", &d.file.display().to_string())
+                .replace(
+                    "{X}",
+                    &db.with_file_name("saved-attachment.txt")
+                        .display()
+                        .to_string(),
+                )
                 .replace("{O}", &d.ordinary)
                 .replace("{I}", item)
                 .replace("{D}", &db.with_file_name("backup.db").display().to_string())
@@ -838,6 +1038,9 @@ fn parts_in(d: &Desk, text: &str) -> Vec<Part> {
     }
     if text.contains(NOTE) {
         v.push(Note);
+    }
+    if text.contains("Thistlewood") {
+        v.push(Involved);
     }
     v
 }
@@ -963,6 +1166,11 @@ fn cli_for(d: &Desk, role: Role) -> Vec<String> {
                     if !role.allowed {
                         let swap = |s: &str| {
                             s.replace(&format!("item {item}"), &format!("item {NO_ITEM}"))
+                                .replace(&format!("task {}", d.task), &format!("task {NO_ITEM}"))
+                                .replace(
+                                    &format!("attachment {}", d.attachment),
+                                    &format!("attachment {NO_ITEM}"),
+                                )
                         };
                         if (hc, swap(&ho), swap(&he)) != (mc, mo.clone(), me.clone()) {
                             problems.push(format!(
@@ -1050,7 +1258,12 @@ fn next_mode(m: Mode) -> Option<Mode> {
         Drafts => Lock,
         Lock => Revoked,
         Revoked => TooSmall,
-        TooSmall => return None,
+        TooSmall => SearchInput,
+        SearchInput => Search,
+        Search => Person,
+        Person => Signoffs,
+        Signoffs => CaseItems,
+        CaseItems => return None,
     })
 }
 
@@ -1260,6 +1473,48 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
                 dutydesk::tui::form::Kept::Text("watch the new case".into()),
             )],
         }])),
+        Mode::SearchInput => {
+            s.act(Action::Work(WorkCmd::Search));
+            s.act(Action::Paste("zebedee".into()));
+        }
+        // Every high-risk case the role may see, newest first (a viewer
+        // searches by reference only: no words here, so nothing is refused;
+        // high risk leaves out the low-risk case of the same name that
+        // intake's matches made on this copy).
+        Mode::Search => {
+            s.act(Action::Work(WorkCmd::Search));
+            s.act(Action::Submit);
+            s.act(Action::Work(WorkCmd::ToggleHigh));
+            // Nothing found puts the words back to be typed: Esc shows the
+            // (empty) results.
+            if s.app.mode() == Mode::SearchInput {
+                s.act(Action::Cancel);
+            }
+        }
+        // The ordinary case is linked to the restricted one (by the senior
+        // lead): its person's chronology holds both only for those allowed.
+        Mode::Person => {
+            s.select(&d.ordinary);
+            s.act(Action::Open);
+            s.act(Action::Work(WorkCmd::Person));
+        }
+        Mode::Signoffs => s.act(Action::Work(WorkCmd::Signoffs)),
+        Mode::CaseItems => {
+            if !has {
+                s.select(&d.ordinary);
+            }
+            s.act(Action::Open);
+            s.act(Action::Work(WorkCmd::People));
+            let mut all = s.text();
+            s.act(Action::Back);
+            s.act(Action::Work(WorkCmd::Files));
+            all.push_str(&s.text());
+            s.act(Action::Back);
+            s.act(Action::Work(WorkCmd::Tasks));
+            all.push_str(&s.text());
+            assert_eq!(s.app.mode(), Mode::CaseItems, "{}", role.user);
+            return Some(all);
+        }
         Mode::Lock => s.act(Action::Lock),
         Mode::Revoked => s.act(Action::Revoked("Your account is no longer active".into())),
         Mode::TooSmall => s.act(Action::Resize(60, 20)),
@@ -1334,7 +1589,11 @@ fn reach(d: &Desk, db: &Path, role: Role, mode: Mode) -> Option<String> {
 fn shows_on(mode: Mode) -> &'static [Part] {
     match mode {
         Mode::Dashboard | Mode::Prompt | Mode::Reviews | Mode::Matches | Mode::Alerts => &[Ref],
-        Mode::Record => &[Ref, Name, Words, Note],
+        Mode::Record => &[Ref, Name, Words, Note, Involved],
+        Mode::Search => &[Ref, Name],
+        Mode::Person => &[Ref, Name, Note],
+        Mode::Signoffs => &[Ref],
+        Mode::CaseItems => &[Ref, Involved],
         Mode::Handover => &[Ref, Note],
         _ => &[],
     }

@@ -1108,7 +1108,7 @@ fn the_queue_follows_the_order_of_urgency() {
     );
     let me = st::staff::find(&s, "alice").unwrap().unwrap();
     let viewer = Viewer::from(&me);
-    let listed = escalations::list(&s, viewer, now, Which::Open, false).unwrap();
+    let listed = escalations::list(&s, viewer, now, Which::Open, &Default::default()).unwrap();
     let ids: Vec<i64> = listed.iter().map(|e| e.id).collect();
     assert_eq!(
         ids,
@@ -1161,7 +1161,7 @@ fn the_queue_follows_the_order_of_urgency() {
         st::workflow::record_999(w, life, Some(now - chrono::Duration::minutes(1)), "", None)
     })
     .unwrap();
-    let ids: Vec<i64> = escalations::list(&s, viewer, now, Which::Open, false)
+    let ids: Vec<i64> = escalations::list(&s, viewer, now, Which::Open, &Default::default())
         .unwrap()
         .iter()
         .map(|e| e.id)
@@ -1169,7 +1169,7 @@ fn the_queue_follows_the_order_of_urgency() {
     assert_eq!(ids[0], unacked);
     // Once an hour has passed it is unacknowledged past its five minutes.
     let later = now + chrono::Duration::hours(1);
-    let ids: Vec<i64> = escalations::list(&s, viewer, later, Which::Open, false)
+    let ids: Vec<i64> = escalations::list(&s, viewer, later, Which::Open, &Default::default())
         .unwrap()
         .iter()
         .map(|e| e.id)

@@ -15,6 +15,7 @@ use dutydesk::tui::app::{App, WINDOW};
 use dutydesk::tui::render_text;
 use dutydesk::tui::theme::Theme;
 use dutydesk::tui::update::{Effect, update};
+use dutydesk::tui::workbench::WorkCmd;
 
 /// An app on the demo's dashboard, the way `dutydesk snapshot` builds it.
 fn dashboard(path: &std::path::Path, w: u16, h: u16) -> App {
@@ -152,7 +153,7 @@ fn dashboard_help_lists_keys_and_marks_80x24() {
     insta::assert_snapshot!("dashboard_help_80x24", top);
     assert!(top.contains("↓ more"), "{top}");
     // Help scrolls: at the end, the marks are explained.
-    for _ in 0..30 {
+    for _ in 0..120 {
         update(&mut app, Action::Down);
     }
     let end = render_text(&mut app, 80, 24).unwrap();
@@ -643,6 +644,57 @@ fn every_layer_at_80x24_and_200x60() {
             }),
         ),
         ("help", Mode::Help, Box::new(|s| s.act(Action::Help))),
+        // The workbench (issue 18).
+        (
+            "search_input",
+            Mode::SearchInput,
+            Box::new(|s| s.keys("/lei")),
+        ),
+        (
+            "search",
+            Mode::Search,
+            Box::new(|s| {
+                s.keys("/leicester");
+                s.act(Action::Submit);
+            }),
+        ),
+        (
+            "person",
+            Mode::Person,
+            Box::new(|s| {
+                s.act(Action::Open);
+                s.act(Action::Work(WorkCmd::Person));
+            }),
+        ),
+        (
+            "signoffs",
+            Mode::Signoffs,
+            Box::new(|s| s.act(Action::Work(WorkCmd::Signoffs))),
+        ),
+        (
+            "tasks",
+            Mode::CaseItems,
+            Box::new(|s| {
+                s.act(Action::Open);
+                s.act(Action::Work(WorkCmd::Tasks));
+            }),
+        ),
+        (
+            "correct_form",
+            Mode::Form,
+            Box::new(|s| {
+                s.act(Action::Open);
+                s.act(Action::Work(WorkCmd::Correct));
+            }),
+        ),
+        (
+            "export_form",
+            Mode::Form,
+            Box::new(|s| {
+                s.act(Action::Open);
+                s.act(Action::Work(WorkCmd::Export));
+            }),
+        ),
         ("lock", Mode::Lock, Box::new(|s| s.act(Action::Lock))),
         (
             "revoked",

@@ -110,6 +110,7 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         outcomes: vec!["no-further-action".into()],
         events: vec!["strategy_discussion".into(), "case_conference".into()],
         staff: staff(),
+        signoff_waiting: 0,
     }
 }
 
@@ -2764,6 +2765,7 @@ fn proposed(pos: i64, outcome: &str, rationale: &str, version: i64) -> Escalatio
         chronology: vec![],
         viewed_by: vec![],
         practice: Default::default(),
+        casework: Default::default(),
     }
 }
 

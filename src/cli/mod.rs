@@ -18,7 +18,9 @@ pub use notifier::{AlertsCommand, PolicyCommand};
 mod reports;
 mod reviews;
 mod verbs;
+mod workbench;
 pub use deadlines::{DeadlineCommand, HolidaysCommand, RulesCommand, SettingsCommand};
+pub use workbench::WorkCommand;
 
 /// Where the shared database lives unless `--db` or `DUTYDESK_DB` says otherwise.
 pub const DEFAULT_DB: &str = "/var/lib/dutydesk/dutydesk.db";
@@ -182,13 +184,22 @@ pub enum Command {
     /// One escalation's record and chronology, for an agency or a subject access request (audited)
     Export {
         reference: String,
-        #[arg(long, conflicts_with = "json")]
+        #[arg(long, conflicts_with_all = ["json", "html"])]
         md: bool,
+        #[arg(long, conflicts_with = "json")]
+        html: bool,
         #[arg(long)]
         json: bool,
-        /// Hide the names of third parties (who raised it, staff)
+        /// Hide third parties: who raised it, the staff who worked it, and
+        /// the others involved (names and details); free text is not rewritten
         #[arg(long)]
         redact_third_parties: bool,
+        /// Write to this new file (never replacing one) instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Also write each attachment into this new directory (audited as exports)
+        #[arg(long, value_name = "DIR")]
+        attachments: Option<PathBuf>,
     },
     /// Review meetings: the next of each series and its agenda; add, hold, record
     Reviews(reviews::ReviewsArgs),
@@ -488,16 +499,17 @@ pub enum Command {
     /// List escalations (open by default, in the order of urgency: 1. life at
     /// risk and no 999 call recorded, 2. nobody has acknowledged it in time,
     /// 3. a deadline is overdue, 4. a deadline is due soon, 5. the rest, high
-    /// risk first)
+    /// risk first); filters narrow it
     List {
         #[arg(long)]
         json: bool,
         #[arg(long, value_enum, default_value = "open")]
         status: verbs::StatusArg,
-        /// Only those assigned to you
-        #[arg(long)]
-        mine: bool,
+        #[command(flatten)]
+        filters: workbench::FilterArgs,
     },
+    #[command(flatten)]
+    Work(workbench::WorkCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -933,13 +945,24 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Export {
             reference,
             json,
+            html,
             redact_third_parties,
+            out,
+            attachments,
             ..
         }) => reports::export(
             &db_path(&cli, DEFAULT_DB),
             reference,
-            *json,
+            if *json {
+                crate::domain::export::Format::Json
+            } else if *html {
+                crate::domain::export::Format::Html
+            } else {
+                crate::domain::export::Format::Markdown
+            },
             *redact_third_parties,
+            out.as_deref(),
+            attachments.as_deref(),
         ),
         Some(Command::Audit {
             reference,
@@ -1112,9 +1135,21 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Show { reference, json }) => {
             verbs::show(&db_path(&cli, DEFAULT_DB), reference, *json)
         }
-        Some(Command::List { json, status, mine }) => {
-            verbs::list(&db_path(&cli, DEFAULT_DB), *json, *status, *mine)
-        }
+        Some(Command::List {
+            json,
+            status,
+            filters,
+        }) => verbs::list(
+            &db_path(&cli, DEFAULT_DB),
+            *json,
+            *status,
+            &filters.filters(match status {
+                verbs::StatusArg::Open => crate::domain::search::StatusFilter::Open,
+                verbs::StatusArg::Closed => crate::domain::search::StatusFilter::Closed,
+                verbs::StatusArg::All => crate::domain::search::StatusFilter::Any,
+            }),
+        ),
+        Some(Command::Work(cmd)) => workbench::run(&db_path(&cli, DEFAULT_DB), cmd),
     }
 }
 
@@ -1394,4 +1429,21 @@ pub(crate) fn audit_export(
         w.audit("export", what, None, Some(detail))
     })?;
     Ok(())
+}
+
+/// Makes `dir` as a new directory (0700) for exported attachments, with the
+/// user's own credentials: refused if anything exists there, so nothing is
+/// ever written into a directory someone else prepared.
+pub(crate) fn workbench_dir(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::DirBuilderExt;
+    store::files::as_user(|| std::fs::DirBuilder::new().mode(0o700).create(dir)).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} already exists: give a new directory for the attachments",
+                dir.display()
+            )
+        } else {
+            format!("{}: cannot be made: {e}", dir.display())
+        }
+    })
 }

@@ -67,91 +67,65 @@ pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Optio
     Ok(())
 }
 
-/// One escalation's record for an agency or a subject access request.
-pub fn export(path: &Path, reference: &str, json: bool, redact: bool) -> Outcome {
+/// One escalation's record for an agency or a subject access request:
+/// Markdown, HTML or JSON (`domain::export`, the same as the screen's
+/// export), to standard output or to a new file, with its attachments into
+/// a new directory if asked. Read and audited in one write; a refused export
+/// (hidden or missing reference, a viewer, a file that exists) writes no
+/// audit row.
+pub fn export(
+    path: &Path,
+    reference: &str,
+    format: crate::domain::export::Format,
+    redact: bool,
+    out: Option<&Path>,
+    attachments: Option<&Path>,
+) -> Outcome {
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
-    // The record is read and its export audited in one transaction: a
-    // refused export (hidden or missing reference, anything else) writes no
-    // audit row, and one that happened always has its row.
-    let mut d = st
+    let fail = |e: store::StoreError| super::Failure {
+        code: 1,
+        message: e.to_string(),
+    };
+    let written = st
         .write(&me.username, now, |w| {
             let viewer = store::access::writer(w)?;
             let id = store::access::resolve(w.tx(), viewer, reference)?;
-            let d = store::escalations::detail_in(w.tx(), viewer, id)?.ok_or_else(|| {
-                store::StoreError::NotVisible(store::access::normalise_reference(reference))
-            })?;
-            w.audit(
-                "export",
-                "escalation",
-                Some(&d.summary.reference),
-                Some(if redact { "redacted" } else { "full" }),
-            )?;
-            Ok(d)
+            let (d, text) = store::exports::export(w, id, format, redact)?;
+            let mut said = Vec::new();
+            match out {
+                Some(p) => {
+                    let p = store::exports::write_new(p, text.as_bytes())
+                        .map_err(store::StoreError::Refused)?;
+                    said.push(format!("wrote {} to {}", d.summary.reference, p.display()));
+                }
+                None => print!("{text}"),
+            }
+            if let Some(dir) = attachments {
+                if d.casework.attachments.is_empty() {
+                    said.push("no attachments to write".into());
+                } else {
+                    super::workbench_dir(dir).map_err(store::StoreError::Refused)?;
+                    for a in d.casework.attachments.clone() {
+                        let (a, bytes) = store::attachments::fetch(
+                            w,
+                            a.id,
+                            store::attachments::Purpose::Export,
+                        )?;
+                        let name = format!("{}-{}-{}", d.summary.reference, a.id, a.name);
+                        let p = store::exports::write_new(&dir.join(name), &bytes)
+                            .map_err(store::StoreError::Refused)?;
+                        said.push(format!("wrote attachment {} to {}", a.id, p.display()));
+                    }
+                }
+            }
+            Ok(said)
         })
-        .map_err(|e| super::Failure {
-            code: 1,
-            message: e.to_string(),
-        })?;
-    if redact {
-        // Third parties: the people who raised or recorded things, and names of staff.
-        d.raised_by = "[redacted]".into();
-        d.summary.assignee = d.summary.assignee.map(|_| "[redacted]".into());
-        for c in &mut d.chronology {
-            c.author = "[redacted]".into();
-        }
-        d.viewed_by.clear();
+        .map_err(fail)?;
+    for line in written {
+        eprintln!("{line}");
     }
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&d).map_err(anyhow::Error::from)?
-        );
-        return Ok(());
-    }
-    let s = &d.summary;
-    let stamp = |t| crate::domain::calendar::format_stamp(t);
-    println!("# {} ({})\n", s.reference, s.subject_kind.label());
-    println!(
-        "- Subject: {}{}",
-        d.subject_name,
-        d.subject_dob
-            .as_deref()
-            .map(|b| format!(", born {b}"))
-            .unwrap_or_default()
-    );
-    println!("- Area: {} · location: {}", d.area, d.location_type.label());
-    println!("- Raised: {} by {}", stamp(s.raised_at), d.raised_by);
-    println!("- Risk: {} · status: {}", s.risk.label(), s.status.label());
-    println!("- Categories: {}", s.categories.join(", "));
-    println!(
-        "- Consent: {}{}",
-        d.consent.label(),
-        d.consent_reason
-            .as_deref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default()
-    );
-    println!(
-        "\n## Exact words\n\n> {}\n",
-        d.exact_words.replace('\n', "\n> ")
-    );
-    println!("## Chronology\n");
-    for c in &d.chronology {
-        println!(
-            "- {} · {} · {}: {}",
-            stamp(c.at),
-            c.author,
-            c.kind,
-            c.body.replace('\n', " ")
-        );
-    }
-    println!(
-        "\nExported {} by {} (local time {}).",
-        s.reference,
-        me.display_name,
-        local(now).format("%d %b %Y %H:%M")
-    );
+    let _ = local(now);
     Ok(())
 }

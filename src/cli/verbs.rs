@@ -154,6 +154,16 @@ pub enum FgmArg {
     AtRisk,
 }
 
+impl FgmArg {
+    /// The domain's value.
+    pub fn fgm(self) -> crate::domain::escalation::Fgm {
+        match self {
+            FgmArg::Known => crate::domain::escalation::Fgm::Known,
+            FgmArg::AtRisk => crate::domain::escalation::Fgm::AtRisk,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum WorksWithArg {
     Children,
@@ -292,10 +302,7 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         low_level: checked.low_level,
         work_area: checked.work_area.clone(),
         works_with: checked.works_with,
-        fgm: a.fgm.map(|f| match f {
-            FgmArg::Known => crate::domain::escalation::Fgm::Known,
-            FgmArg::AtRisk => crate::domain::escalation::Fgm::AtRisk,
-        }),
+        fgm: a.fgm.map(FgmArg::fgm),
     };
     let done = write(path, |w| {
         let mut e = e;
@@ -709,7 +716,12 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
     Ok(())
 }
 
-pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
+pub fn list(
+    path: &Path,
+    json: bool,
+    status: StatusArg,
+    filters: &crate::domain::search::Filters,
+) -> Outcome {
     let now = clock()?.now();
     let (mut store, me) = open_read(path)?;
     let which = match status {
@@ -717,13 +729,23 @@ pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
         StatusArg::Closed => Which::Closed,
         StatusArg::All => Which::All,
     };
-    let rows = escalations::list(&store, Viewer::from(&me), now, which, mine)?;
+    let viewer = Viewer::from(&me);
+    filters
+        .check(viewer.senior)
+        .map_err(|m| action(StoreError::Refused(m)))?;
+    let rows = escalations::list(&store, viewer, now, which, filters)?;
+    // Closures waiting for sign-off show what is to be approved.
+    let waiting = if filters.awaiting_signoff {
+        store::search::signoff_queue(store_conn(&store), viewer)?
+    } else {
+        Vec::new()
+    };
     // Audited once the list is in hand: a list that failed left nothing.
     super::audit_export(
         &mut store,
         &me,
         "escalations",
-        &format!("list {status:?}{}", if mine { " mine" } else { "" }),
+        &format!("list {status:?} {}", filters.codes()),
     )?;
     if json {
         println!(
@@ -757,8 +779,24 @@ pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
             r.assignee.as_deref().unwrap_or("-"),
             due
         );
+        if let Some(w) = waiting.iter().find(|w| w.id == r.id) {
+            println!(
+                "    proposed by {}{}: {} (version {} for `dutydesk signoff --version`)",
+                w.proposed_by,
+                w.proposed_at
+                    .map(|t| format!(" {}", crate::domain::calendar::format_stamp(t)))
+                    .unwrap_or_default(),
+                w.outcome,
+                w.version
+            );
+            println!("    rationale: {}", w.rationale.replace('\n', "\n    "));
+        }
     }
     Ok(())
+}
+
+fn store_conn(s: &Store) -> &rusqlite::Connection {
+    s.conn()
 }
 
 /// `dutydesk routes REF`: the routes that fit, each with its reason and any

@@ -277,6 +277,9 @@ pub struct EscalationDetail {
     pub chronology: Vec<ChronologyEntry>,
     /// Who has opened this record (filled for senior leads only).
     pub viewed_by: Vec<(DateTime<Utc>, String)>,
+    /// Who raised it, who else is involved, tasks, attachments, links
+    /// (issue 18; `store::casework::load`).
+    pub casework: crate::domain::casework::Casework,
     /// When it happened against when it was recorded, the 999 call, FGM, and
     /// the referrals with their outcomes (issue 15).
     pub practice: RecordPractice,

@@ -337,7 +337,8 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
     {
         let horizon = t + crate::domain::deadline::MAX_WARN_MINUTES as i64 * 60;
         let mut stmt = conn.prepare_cached(
-            "SELECT d.id, d.escalation_id, e.reference, e.risk, e.immediate_risk, e.assignee_id,
+            "SELECT d.id, d.escalation_id, e.reference, e.risk, e.immediate_risk,
+                    coalesce((SELECT t.owner_id FROM tasks t WHERE t.deadline_id = d.id), e.assignee_id),
                     d.due_at, coalesce(r.warn_minutes, 240), d.rule_id IS NOT NULL, d.label
              FROM deadlines d INDEXED BY deadlines_open_by_due
              JOIN escalations e ON e.id = d.escalation_id

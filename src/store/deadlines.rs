@@ -237,6 +237,19 @@ pub fn fire(
     at: DateTime<Utc>,
     referral: Option<i64>,
 ) -> Result<Fired> {
+    fire_where(w, escalation_id, event, facts, at, referral, |_| true)
+}
+
+/// [`fire`] for the rules `wanted` keeps.
+fn fire_where(
+    w: &Write<'_>,
+    escalation_id: i64,
+    event: TriggerEvent,
+    facts: &Facts,
+    at: DateTime<Utc>,
+    referral: Option<i64>,
+    wanted: impl Fn(&Rule) -> bool,
+) -> Result<Fired> {
     let conn: &Connection = w.tx();
     let p = w.planning()?;
     let mut out = Fired::default();
@@ -253,7 +266,11 @@ pub fn fire(
         "INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at, warn_at, referral_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    for rule in p.rules.iter().filter(|r| fires(r, event, facts)) {
+    for rule in p
+        .rules
+        .iter()
+        .filter(|r| wanted(r) && fires(r, event, facts))
+    {
         if !rule.repeats && open.exists(params![escalation_id, rule.id])? {
             out.kept.push(rule.name.clone());
             continue;
@@ -335,9 +352,38 @@ pub fn meet_by_at(
     Ok(met)
 }
 
+/// After a correction (issue 18): fires only the rules for `event` that the
+/// new facts match and the old did not (a critical incident recognised on
+/// day 3, FGM added at a second meeting), counted from `at`, the moment it
+/// was recognised, also for rules that count from when it happened (the fact
+/// was not known then), in the hours of the service each rule names. Rules
+/// both match already set their deadlines and are left alone; a rule that
+/// does not repeat keeps a deadline already open. Returns the labels set,
+/// for the chronology line.
+pub fn fire_changed(
+    w: &Write<'_>,
+    escalation_id: i64,
+    event: TriggerEvent,
+    old: &Facts,
+    new: &Facts,
+    at: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let recognised = Facts {
+        occurred_at: None,
+        ..new.clone()
+    };
+    let fired = fire_where(w, escalation_id, event, &recognised, at, None, |r| {
+        !fires(r, event, old)
+    })?;
+    Ok(fired.set)
+}
+
+/// A deadline's holder for alerts: a task's owner (issue 18), else the
+/// escalation's assignee.
 const COLUMNS: &str = "d.id, d.escalation_id, e.reference, d.label, d.due_at,
     coalesce(d.warn_at, d.due_at - 60 * coalesce(r.warn_minutes, 240)), r.offset_unit,
-    d.met_at, ms.display_name, d.waived_at, ws.display_name, d.waived_reason, e.assignee_id,
+    d.met_at, ms.display_name, d.waived_at, ws.display_name, d.waived_reason,
+    coalesce((SELECT t.owner_id FROM tasks t WHERE t.deadline_id = d.id), e.assignee_id),
     r.counting";
 
 macro_rules! joins {

@@ -18,7 +18,7 @@ pub use super::access::Viewer;
 /// `:me`). The REPEAT count (`linked_12m`) counts only linked escalations this
 /// viewer may see, by the same need-to-know rule, so a hidden case never adds
 /// to it.
-const SUMMARY_COLUMNS: &str = concat!(
+pub(crate) const SUMMARY_COLUMNS: &str = concat!(
     "e.id, e.reference, e.subject_kind,
     (SELECT group_concat(label, ', ') FROM (
         SELECT c.label FROM escalation_categories ec JOIN categories c ON c.code = ec.category
@@ -41,9 +41,9 @@ const SUMMARY_COLUMNS: &str = concat!(
 );
 
 /// How many columns [`SUMMARY_COLUMNS`] has: the record's own start after it.
-const SUMMARY_WIDTH: usize = 18;
+pub(crate) const SUMMARY_WIDTH: usize = 18;
 
-fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
+pub(crate) fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
     let cats: Option<String> = r.get(3)?;
     let next_at: Option<i64> = r.get(11)?;
     let next_label: Option<String> = r.get(12)?;
@@ -373,8 +373,10 @@ pub struct Match {
     pub why: &'static str,
 }
 
-/// Earlier escalations with the same name (any case) and the same date of
-/// birth, or the same name and area: offered at intake to link.
+/// Earlier escalations with the same name and the same date of birth, or the
+/// same name and area: offered at intake to link. Names are compared folded
+/// (`domain::search::name_key`: "Jamie  Fictional" is "jamie fictional", "ZOË"
+/// is "Zoë"), through `escalations_by_subject_key`.
 pub fn matches(
     conn: &rusqlite::Connection,
     viewer: Viewer,
@@ -387,13 +389,13 @@ pub fn matches(
         "SELECT e.id, e.reference, e.raised_at, e.status,
             (:dob IS NOT NULL AND e.subject_dob = :dob)
          FROM escalations e
-         WHERE lower(trim(e.subject_name)) = lower(trim(:name))
+         WHERE e.subject_key = :name
            AND ((:dob IS NOT NULL AND e.subject_dob = :dob) OR lower(trim(e.area)) = lower(trim(:area)))
            AND e.id IS NOT :except AND {VISIBLE}
          ORDER BY e.raised_at DESC LIMIT 20"
     ))?;
     let rows = stmt.query_map(
-        named_params! {":name": name, ":dob": dob, ":area": area, ":except": except,
+        named_params! {":name": crate::domain::search::name_key(name), ":dob": dob, ":area": area, ":except": except,
         ":senior": viewer.senior, ":me": viewer.staff_id},
         |r| {
             Ok(Match {
@@ -448,37 +450,48 @@ pub enum Which {
 }
 
 /// Escalations for `dutydesk list`: open ones in the order of urgency at
-/// `now` (the dashboard's), closed and all by reference; `mine` keeps those
-/// assigned to the viewer.
+/// `now` (the dashboard's), closed and all by reference; `filters` narrow it
+/// (`domain::search::Filters`: mine, unassigned, high risk, awaiting
+/// sign-off, restricted; its status is `which`'s).
 pub fn list(
     store: &Store,
     viewer: Viewer,
     now: DateTime<Utc>,
     which: Which,
-    mine: bool,
+    filters: &crate::domain::search::Filters,
 ) -> Result<Vec<EscalationSummary>> {
-    if which == Which::Open {
-        let c = Clock::load(store.conn(), now)?;
-        let mut out = Vec::new();
-        for band in Band::ALL {
-            out.extend(band_rows(store.conn(), band, viewer, c, mine, 0, -1)?);
-        }
-        return Ok(out);
-    }
-    let filter = match which {
-        Which::Closed => "e.status = 'closed'",
-        _ => "1",
+    let (filter, order) = match which {
+        Which::Open => ("e.status <> 'closed'", "e.id"),
+        Which::Closed => ("e.status = 'closed'", "e.ref_year, e.ref_seq"),
+        Which::All => ("1", "e.ref_year, e.ref_seq"),
     };
     let mut stmt = store.conn().prepare(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
-         WHERE {filter} AND {VISIBLE} AND (:mine = 0 OR e.assignee_id = :me)
-         ORDER BY e.ref_year, e.ref_seq"
+         WHERE {filter} AND {VISIBLE} AND {}
+         ORDER BY {order}",
+        super::search::filter_sql(filters)
     ))?;
     let rows = stmt.query_map(
-        named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":mine": mine},
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
         summary,
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows: Vec<EscalationSummary> = rows.collect::<rusqlite::Result<_>>()?;
+    if which != Which::Open {
+        return Ok(rows);
+    }
+    // Open ones in the dashboard's order of urgency: the bands in turn, kept
+    // to the filtered set.
+    let kept: std::collections::HashSet<i64> = rows.iter().map(|e| e.id).collect();
+    let c = Clock::load(store.conn(), now)?;
+    let mut out = Vec::with_capacity(kept.len());
+    for band in Band::ALL {
+        out.extend(
+            band_rows(store.conn(), band, viewer, c, filters.mine, 0, -1)?
+                .into_iter()
+                .filter(|e| kept.contains(&e.id)),
+        );
+    }
+    Ok(out)
 }
 
 /// Where escalation `id` stands in the open queue at `now` (0-based), if it
@@ -639,6 +652,7 @@ pub(crate) fn detail_in(
                         fgm_report,
                         ..RecordPractice::default()
                     },
+                    casework: Default::default(),
                 })
             },
         )
@@ -679,6 +693,7 @@ pub(crate) fn detail_in(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    d.casework = super::casework::load(conn, viewer, id)?;
     if viewer.senior {
         d.viewed_by = super::trail::viewers(conn, &d.summary.reference)?
             .into_iter()
@@ -862,9 +877,9 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
                 subject_dob, age_band, area, location_type, risk, status, raised_by, raised_at,
                 occurred_at, occurred_place, exact_words, appearance, consent, consent_reason,
                 immediate_risk, critical_incident, restricted, created_by, created_at,
-                updated_by, updated_at, low_level, work_area, works_with, fgm)
+                updated_by, updated_at, low_level, work_area, works_with, fgm, subject_key)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'new', ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26, ?27)",
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
         )?
         .execute(params![
             reference,
@@ -894,6 +909,7 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
             e.work_area,
             e.works_with.map(|x| x.code()),
             e.fgm.map(|f| f.code()),
+            crate::domain::search::name_key(&e.subject_name),
         ])?;
     let id = w.tx().last_insert_rowid();
     {

@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +53,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 8,
         sql: include_str!("migrations/8-deadline-practice.sql"),
+    },
+    Migration {
+        to: 9,
+        sql: include_str!("migrations/9-workbench.sql"),
     },
 ];
 

@@ -5,26 +5,33 @@
 pub mod access;
 pub mod alerts;
 pub mod areas;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
+pub mod casework;
 pub mod categories;
 pub mod contacts;
 pub mod deadlines;
 pub mod escalations;
+pub mod exports;
 pub mod files;
 pub mod holidays;
 pub mod migrate;
 pub mod notices;
+pub mod person;
 pub mod plans;
 pub mod reports;
 pub mod reviews;
 pub mod rota;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod settings;
 pub mod staff;
 pub mod tamper;
+pub mod tasks;
 pub mod trail;
+pub mod workbench;
 pub mod worker;
 pub mod workflow;
 
@@ -193,6 +200,9 @@ fn finish(path: &Path, create: Create, existed: bool) -> Result<Store> {
     }
     // rarray(): a list of ids bound as one parameter (review counts).
     rusqlite::vtab::array::load_module(&conn)?;
+    // dutydesk_name_key(): a name folded as domain::names folds it, for the
+    // schema 8 step that fills escalations.subject_key.
+    search::register_functions(&conn)?;
     let mut store = Store {
         conn,
         path: path.to_path_buf(),
@@ -486,4 +496,15 @@ pub(crate) fn instant(secs: i64) -> DateTime<Utc> {
 /// Seconds since the epoch as an instant, for the commands.
 pub fn instant_pub(secs: i64) -> DateTime<Utc> {
     instant(secs)
+}
+
+/// For `dutydesk bench` (issue 18): what to search for and whose chronology
+/// to read on the database measured.
+pub fn bench_probe(conn: &Connection) -> Result<(String, String)> {
+    search::bench_probe(conn)
+}
+
+/// For `dutydesk bench`: a case with linked cases, and how many.
+pub fn bench_linked(conn: &Connection) -> Result<Option<(i64, i64)>> {
+    search::bench_linked(conn)
 }

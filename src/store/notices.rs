@@ -21,6 +21,23 @@ pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Ve
     let open = deadlines::open_due_before(store, viewer, horizon)?;
     let on_duty = super::staff::on_duty(store, now.timestamp())?.map(|s| s.id);
     let mut alerts = deadline_alerts(&open, now, me.id, on_duty);
+    // Alerts leave the desk (desktop, terminal title, cron mail): a deadline
+    // set by hand (a task, a review action) may hold words, so it is named
+    // generically; the screen's own panels show its label.
+    for a in &mut alerts {
+        let by_rule: bool = store.conn().query_row(
+            "SELECT rule_id IS NOT NULL FROM deadlines WHERE id = ?1",
+            [a.subject_id],
+            |r| r.get(0),
+        )?;
+        if !by_rule {
+            a.label = if super::tasks::is_task(store.conn(), a.subject_id)? {
+                "A task".into()
+            } else {
+                "An action".into()
+            };
+        }
+    }
     // Only escalations `me` may see: a case restricted after it was
     // assigned (or one they were later excluded from) is never announced.
     let mut stmt = store.conn().prepare_cached(&format!(

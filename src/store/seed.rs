@@ -366,6 +366,26 @@ pub fn demo_access(w: &Write<'_>, escalation_id: i64, staff_id: i64, access: &st
     Ok(())
 }
 
+/// Demo only: links escalation `id` to the latest earlier unrestricted one
+/// about someone of the same (folded) name in the same `area`, if any.
+pub fn demo_link_same_person(
+    w: &Write<'_>,
+    id: i64,
+    by: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    area: &str,
+) -> Result<()> {
+    w.tx().execute(
+        "INSERT OR IGNORE INTO escalation_links (escalation_id, linked_id, linked_by, linked_at)
+         SELECT e.id, ?1, ?2, ?3 FROM escalations e
+         WHERE e.subject_key = (SELECT subject_key FROM escalations WHERE id = ?1)
+           AND e.area = ?4 AND e.id < ?1 AND e.restricted = 0
+         ORDER BY e.id DESC LIMIT 1",
+        params![id, by, at.timestamp(), area],
+    )?;
+    Ok(())
+}
+
 /// Demo only: drops the named indexes and returns how to make them again.
 /// Only for a database being generated, before anyone else opens it.
 pub fn demo_drop_indexes(conn: &rusqlite::Connection, names: &[&str]) -> Result<Vec<String>> {

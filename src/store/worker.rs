@@ -120,6 +120,9 @@ pub enum Request {
         decision: String,
         action: Option<(String, String, chrono::NaiveDate)>,
     },
+    /// The workbench (issue 18): search, a person's chronology, sign-offs,
+    /// corrections, tasks, attachments, exports (`store::workbench`).
+    Work(super::workbench::WorkRequest),
 }
 
 /// How many items of held meetings the review screen lists (the latest
@@ -237,6 +240,8 @@ pub enum Reply {
     Areas(Vec<crate::domain::area::Area>),
     /// Items of a series' held meetings.
     HeldItems(String, Vec<super::reviews::HeldItem>),
+    /// A workbench answer (`store::workbench`).
+    Work(Box<super::workbench::WorkReply>),
     /// A request failed; the text is for the status line.
     Error(String),
     /// A change refused because another session changed the escalation
@@ -281,6 +286,8 @@ pub struct DashboardData {
     pub events: Vec<String>,
     /// Every account (intake asks whether an allegation's subject is one).
     pub staff: Vec<StaffMember>,
+    /// Closures waiting for this user's sign-off (the header's count).
+    pub signoff_waiting: i64,
 }
 
 /// Loads the dashboard; the worker and `dutydesk snapshot` both use it.
@@ -334,6 +341,7 @@ pub fn load_dashboard(
         offset,
         rows: escalations::open_page(store, viewer, now, offset, limit)?,
         kept_at,
+        signoff_waiting: super::search::signoff_waiting(store, viewer)?,
     })
 }
 
@@ -743,6 +751,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                     .map(|(what, owner, due)| (what.as_str(), owner.as_str(), *due)),
             )
         })?),
+        Request::Work(w) => super::workbench::handle(store, me, now, w)?,
     })
 }
 

@@ -39,27 +39,27 @@ pub struct Done {
 }
 
 /// The escalation as a verb needs it.
-struct Current {
-    id: i64,
-    reference: String,
-    version: i64,
-    assignee_id: Option<i64>,
-    risk: Risk,
-    restricted: bool,
-    acknowledged: bool,
+pub(crate) struct Current {
+    pub(crate) id: i64,
+    pub(crate) reference: String,
+    pub(crate) version: i64,
+    pub(crate) assignee_id: Option<i64>,
+    pub(crate) risk: Risk,
+    pub(crate) restricted: bool,
+    pub(crate) acknowledged: bool,
     /// Who acknowledged it, and when (UTC seconds).
-    acknowledged_by: Option<String>,
-    acknowledged_at: Option<i64>,
+    pub(crate) acknowledged_by: Option<String>,
+    pub(crate) acknowledged_at: Option<i64>,
     /// The holder's display name.
-    assignee: Option<String>,
-    closing_by: Option<i64>,
-    closed: bool,
-    updated_by: String,
-    updated_at: i64,
+    pub(crate) assignee: Option<String>,
+    pub(crate) closing_by: Option<i64>,
+    pub(crate) closed: bool,
+    pub(crate) updated_by: String,
+    pub(crate) updated_at: i64,
 }
 
 /// The acting user: active, and not a viewer.
-fn actor(w: &Write<'_>) -> Result<StaffMember> {
+pub(crate) fn actor(w: &Write<'_>) -> Result<StaffMember> {
     let me = find_in(w.tx(), w.actor())?
         .filter(|s| s.active)
         .ok_or_else(|| StoreError::Refused(format!("{} is not active staff", w.actor())))?;
@@ -71,7 +71,7 @@ fn actor(w: &Write<'_>) -> Result<StaffMember> {
     Ok(me)
 }
 
-fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
+pub(crate) fn current(w: &Write<'_>, me: &StaffMember, id: i64) -> Result<Current> {
     let viewer = Viewer::from(me);
     w.tx()
         .query_row(
@@ -118,7 +118,7 @@ pub fn id_of(w: &Write<'_>, reference: &str) -> Result<i64> {
 }
 
 /// Refuses a change made against a version someone else has replaced.
-fn check_version(c: &Current, expected: Option<i64>) -> Result<()> {
+pub(crate) fn check_version(c: &Current, expected: Option<i64>) -> Result<()> {
     match expected {
         Some(v) if v != c.version => Err(StoreError::Conflict(
             c.updated_by.clone(),
@@ -130,7 +130,7 @@ fn check_version(c: &Current, expected: Option<i64>) -> Result<()> {
     }
 }
 
-fn open_only(c: &Current) -> Result<()> {
+pub(crate) fn open_only(c: &Current) -> Result<()> {
     if c.closed {
         return Err(StoreError::Refused(format!(
             "{} is closed: re-open it first (o)",
@@ -141,7 +141,7 @@ fn open_only(c: &Current) -> Result<()> {
 }
 
 /// Records who changed the escalation and moves its version on.
-fn touch(w: &Write<'_>, c: &Current, me: &StaffMember) -> Result<()> {
+pub(crate) fn touch(w: &Write<'_>, c: &Current, me: &StaffMember) -> Result<()> {
     let n = w.tx().execute(
         "UPDATE escalations SET version = version + 1, updated_by = ?2, updated_at = ?3
          WHERE id = ?1 AND version = ?4",
@@ -160,7 +160,13 @@ fn touch(w: &Write<'_>, c: &Current, me: &StaffMember) -> Result<()> {
 /// (the kind) and where (the reference and the chronology line's id), never
 /// the words: those stay in the chronology, shown only to those who may see
 /// the record, and the line is covered by the write's digest.
-fn log(w: &mut Write<'_>, c: &Current, me: &StaffMember, kind: &str, body: &str) -> Result<()> {
+pub(crate) fn log(
+    w: &mut Write<'_>,
+    c: &Current,
+    me: &StaffMember,
+    kind: &str,
+    body: &str,
+) -> Result<()> {
     let now = w.now();
     let line = escalations::add_chronology(w, c.id, me.id, now, kind, body)?;
     w.audit(
@@ -171,12 +177,12 @@ fn log(w: &mut Write<'_>, c: &Current, me: &StaffMember, kind: &str, body: &str)
     )
 }
 
-fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
+pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
     crate::domain::text::validate_block(field, value, max)
         .map_err(|e| StoreError::Refused(e.to_string()))
 }
 
-fn done(c: &Current, message: String) -> Done {
+pub(crate) fn done(c: &Current, message: String) -> Done {
     Done {
         id: c.id,
         reference: c.reference.clone(),
@@ -1601,7 +1607,7 @@ pub fn link(w: &mut Write<'_>, id: i64, other: i64) -> Result<Done> {
 /// Whether everyone on the staff list who may see escalation `this` may also
 /// see `that` (by the need-to-know policy), so naming `that` on `this`
 /// reveals nothing.
-fn seen_wherever(w: &Write<'_>, this: i64, that: i64) -> Result<bool> {
+pub(crate) fn seen_wherever(w: &Write<'_>, this: i64, that: i64) -> Result<bool> {
     let mut stmt = w
         .tx()
         .prepare_cached("SELECT id, username, display_name, role, active FROM staff")?;

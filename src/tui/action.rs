@@ -231,6 +231,11 @@ pub enum Action {
     HeldItems,
     /// Reviews: the held meetings' items arrived (series code, items).
     HeldItemsLoaded(String, Vec<crate::store::reviews::HeldItem>),
+    /// A workbench command (issue 18), from a key.
+    Work(super::workbench::WorkCmd),
+    /// A workbench answer from the store: search results, a person's
+    /// chronology, the sign-off queue, an attachment.
+    WorkLoaded(Box<crate::store::workbench::WorkReply>),
     Tick(DateTime<Utc>),
     Resize(u16, u16),
 }

@@ -159,6 +159,7 @@ impl App {
         desk.outcomes = d.outcomes.clone();
         desk.events = d.events.clone();
         desk.staff = d.staff.clone();
+        desk.signoff_waiting = d.signoff_waiting;
     }
 
     /// A DSL whose shift began in the last two hours sees the handover by

@@ -53,6 +53,8 @@ pub enum DraftOf {
     Called999(Target),
     FgmReport(Target),
     Event(Target),
+    /// A workbench form (issue 18): a correction, a task, an export...
+    Work(Box<super::layers::workform::WorkKind>),
 }
 
 /// One unsaved form or prompt.
@@ -83,6 +85,7 @@ impl Draft {
             DraftOf::Called999(t) => format!("999 call on {}", t.reference),
             DraftOf::FgmReport(t) => format!("FGM report on {}", t.reference),
             DraftOf::Event(t) => format!("Event on {}", t.reference),
+            DraftOf::Work(k) => k.describe(),
         };
         let words: usize = self
             .values

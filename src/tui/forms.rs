@@ -1131,9 +1131,9 @@ fn read_when(form: &mut Form, key: &str, now: DateTime<Utc>) -> Result<Option<Da
         .map_err(|e| form.set_error(key, e))
 }
 
-/// Intake's "FGM: known or at risk?", shown with the FGM category and
-/// required then; the duty it decides, in one line under it.
-fn fgm_field() -> Field {
+/// Intake's (and a correction's) "FGM: known or at risk?", shown with the
+/// FGM category and required then; the duty it decides, in one line under it.
+pub(crate) fn fgm_field() -> Field {
     Field::choice("fgm", "FGM known / at risk", codes(Fgm::ALL, Fgm::code, Fgm::label))
         .required()
         .shown_when("categories", "fgm")

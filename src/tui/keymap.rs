@@ -241,7 +241,7 @@ pub fn command(name: &str) -> Option<Action> {
         "kill_to_end" => A::Edit(E::KillToEnd),
         "undo" => A::Edit(E::Undo),
         "yank" => A::Edit(E::Yank),
-        _ => return None,
+        other => return crate::tui::workbench::command(other).map(A::Work),
     })
 }
 

@@ -57,6 +57,17 @@ pub enum Mode {
     TooSmall,
     /// Every open alert of the desk the user may know of.
     Alerts,
+    /// Searching every case (issue 18): typing the words.
+    SearchInput,
+    /// Searching every case: the results and their filters.
+    Search,
+    /// A person's chronology across linked cases.
+    Person,
+    /// Closures waiting for a second DSL.
+    Signoffs,
+    /// A case's tasks, attachments or people involved (its keys are the
+    /// list's: `tasks`, `attachments`, `people`).
+    CaseItems,
 }
 
 impl Mode {
@@ -82,6 +93,11 @@ impl Mode {
             Mode::Revoked => "revoked",
             Mode::TooSmall => "too_small",
             Mode::Alerts => "alerts",
+            Mode::SearchInput => "search_input",
+            Mode::Search => "search",
+            Mode::Person => "person",
+            Mode::Signoffs => "signoffs",
+            Mode::CaseItems => "tasks",
         }
     }
 }
@@ -131,6 +147,8 @@ pub struct Desk {
     /// The organisation's areas, loaded when the intake form opens (empty:
     /// not loaded, or the organisation keeps no list; the store checks again).
     pub areas: Vec<crate::domain::area::Area>,
+    /// Closures waiting for this user's sign-off (the header's count).
+    pub signoff_waiting: i64,
 }
 
 impl Default for Desk {
@@ -147,6 +165,7 @@ impl Default for Desk {
             staff: Vec::new(),
             reviews: Vec::new(),
             areas: Vec::new(),
+            signoff_waiting: 0,
         }
     }
 }

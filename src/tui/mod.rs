@@ -20,6 +20,7 @@ pub mod theme;
 pub mod update;
 pub mod views;
 pub mod widgets;
+pub mod workbench;
 
 use crate::clock::Clock;
 use crate::domain::staff::StaffMember;
@@ -83,6 +84,7 @@ pub fn reply_action(reply: Reply) -> Action {
         Reply::Conflict(e) => Action::Conflict(e),
         Reply::Unchanged(id) => Action::Unchanged(id),
         Reply::Revoked(why) => Action::Revoked(why),
+        Reply::Work(w) => Action::WorkLoaded(w),
     }
 }
 

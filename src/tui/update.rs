@@ -52,6 +52,7 @@ pub fn is_news(a: &Action) -> bool {
             | ReviewsLoaded(_)
             | AgendaLoaded(_)
             | HandoverLoaded(_)
+            | WorkLoaded(_)
             | Tick(_)
             | Resize(..)
     )

@@ -208,6 +208,7 @@ impl Dashboard {
                 self.pending.draft = Some(d.values.clone());
                 Step::fx(Effect::Store(Request::ReferOptions { id: t.id }))
             }
+            DraftOf::Work(k) => super::workform::restore(k, &d.values, ctx),
             DraftOf::Access(t) => {
                 self.pending.access = Some(t.clone());
                 self.pending.draft = Some(d.values.clone());
@@ -337,6 +338,10 @@ impl Layer for Dashboard {
             }
             Action::ShowAlerts => AlertsLayer::open(),
             Action::Contacts => Contacts::open(),
+            Action::Work(crate::tui::workbench::WorkCmd::Search) => super::search::Search::open(),
+            Action::Work(crate::tui::workbench::WorkCmd::Signoffs) => {
+                super::signoffs::Signoffs::open()
+            }
             Action::Reports => Reports::open(ctx),
             Action::Reviews => Reviews::open(ctx),
             Action::Handover => HandoverLayer::open(),

@@ -18,6 +18,10 @@ pub struct Help {
     pub dashboard: bool,
     /// Lines scrolled (help can be taller than the screen).
     pub scroll: u16,
+    /// How many lines fitted when it was last drawn (the area it is given is
+    /// the screen less the header and footer): scrolling stops where the last
+    /// line shows. 0 until drawn.
+    fits: std::cell::Cell<u16>,
 }
 
 impl Help {
@@ -31,6 +35,7 @@ impl Help {
             sections,
             dashboard: matches!(mode, Mode::Dashboard | Mode::Deadlines),
             scroll: 0,
+            fits: std::cell::Cell::new(0),
         }
     }
 
@@ -97,7 +102,10 @@ impl Help {
     /// How far help can scroll at the current size.
     fn max_scroll(&self, ctx: &Ctx) -> u16 {
         let n = self.lines(ctx).len();
-        let (_, fits) = Help::frame(Rect::new(0, 0, ctx.width, ctx.height), n);
+        let fits = match self.fits.get() {
+            0 => Help::frame(Rect::new(0, 0, ctx.width, ctx.height), n).1,
+            drawn => drawn,
+        };
         (n as u16).saturating_sub(fits)
     }
 }
@@ -124,6 +132,7 @@ impl Layer for Help {
         let t = &ctx.theme;
         let lines = self.lines(ctx);
         let (rect, fits) = Help::frame(area, lines.len());
+        self.fits.set(fits);
         // Help's own keys go in the frame, leaving the body for the screen below.
         let mut closing = ctx
             .keymap

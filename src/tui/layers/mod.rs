@@ -2,6 +2,7 @@
 //! docs/DESIGN.md, "How to add a layer").
 
 pub mod alerts;
+pub mod caseitems;
 pub mod confirm;
 pub mod contacts;
 pub mod dashboard;
@@ -11,13 +12,17 @@ pub mod handover;
 pub mod help;
 pub mod lock;
 pub mod matches;
+pub mod person;
 pub mod picker;
 pub mod prompt;
 pub mod record;
 pub mod reports;
 pub mod reviews;
 pub mod revoked;
+pub mod search;
+pub mod signoffs;
 pub mod verbs;
+pub mod workform;
 
 use crate::tui::action::Action;
 use crossterm::event::{MouseEvent, MouseEventKind};

@@ -52,6 +52,47 @@ impl Record {
         n.saturating_sub(h)
     }
 
+    /// The workbench's keys on the record (issue 18): correct, the person's
+    /// chronology, tasks, attachments, people involved, export, unlink.
+    fn work(&self, cmd: crate::tui::workbench::WorkCmd, ctx: &Ctx) -> Step {
+        use super::caseitems::{CaseItems, Items};
+        use super::workform::{Presets, WorkForm, WorkKind};
+        use crate::tui::workbench::WorkCmd as W;
+        let target = self.target();
+        let write = |kind: WorkKind| match ctx
+            .may_write("Viewers can read but not change escalations; ask a DSL")
+        {
+            Ok(()) => Step::push(WorkForm::new(kind, ctx)),
+            Err(s) => s,
+        };
+        match cmd {
+            W::Person => super::person::Person::open(target),
+            W::Correct => write(WorkKind::Correct {
+                target,
+                was: Box::new(Presets::of(&self.data, ctx)),
+            }),
+            W::Tasks => CaseItems::open(Items::Tasks, &self.data),
+            W::Files => CaseItems::open(Items::Files, &self.data),
+            W::People => CaseItems::open(Items::People, &self.data),
+            W::Export => write(WorkKind::Export { target }),
+            W::Unlink if self.data.casework.links.is_empty() => Step::error(format!(
+                "{} is not linked to any case you may see",
+                target.reference
+            )),
+            W::Unlink => write(WorkKind::Unlink {
+                target,
+                links: self
+                    .data
+                    .casework
+                    .links
+                    .iter()
+                    .map(|(r, _)| r.clone())
+                    .collect(),
+            }),
+            _ => Step::none(),
+        }
+    }
+
     /// Asks for the record again only if another session changed it.
     fn refresh(&self) -> Effect {
         Effect::Store(Request::Refresh {
@@ -96,6 +137,7 @@ impl Layer for Record {
                 Step::none()
             }
             Action::Back => Step::close(),
+            Action::Work(cmd) => self.work(*cmd, ctx),
             Action::Contacts => super::contacts::Contacts::open(),
             Action::Send(req) => Step::fx(Effect::Store((**req).clone())).and_info("Saving…"),
             // A reload of the record on screen keeps the reading position.
@@ -345,9 +387,27 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
     field(
         &mut out,
         "Raised",
-        &format!("{} by {}", format_stamp(s.raised_at), d.raised_by),
+        &format!(
+            "{} by {}",
+            format_stamp(s.raised_at),
+            d.casework.raiser.line()
+        ),
         t.base,
     );
+    if !d.casework.links.is_empty() {
+        let links: Vec<String> = d
+            .casework
+            .links
+            .iter()
+            .map(|(r, st)| format!("{r} ({})", st.label()))
+            .collect();
+        field(
+            &mut out,
+            "Linked",
+            &format!("{} (h: the person's chronology)", links.join(", ")),
+            t.base,
+        );
+    }
     if d.occurred_at.is_some() || d.occurred_place.is_some() {
         let when = d
             .occurred_at
@@ -473,6 +533,79 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
             for l in wrap(&decision, width.saturating_sub(4)) {
                 out.push(Line::from(Span::styled(format!("    {l}"), style)));
             }
+        }
+    }
+    let cw = &d.casework;
+    if !cw.people.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            format!("Others involved ({}, p)", cw.people.len()),
+            t.title,
+        )));
+        for p in &cw.people {
+            let mut text = format!("{}: {}", p.role.label(), p.name);
+            if let Some(r) = &p.relationship {
+                text.push_str(&format!(" ({r})"));
+            }
+            if let Some(x) = &p.details {
+                text.push_str(&format!(" — {}", x.replace('\n', " ")));
+            }
+            for l in wrap(&text, width.saturating_sub(2)) {
+                out.push(Line::from(format!("  {l}")));
+            }
+        }
+    }
+    let open_tasks = cw
+        .tasks
+        .iter()
+        .filter(|x| x.state == crate::domain::casework::TaskState::Open)
+        .count();
+    if !cw.tasks.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            format!("Tasks ({open_tasks} open of {}, t)", cw.tasks.len()),
+            t.title,
+        )));
+        for x in &cw.tasks {
+            let (state, style) = match x.state {
+                crate::domain::casework::TaskState::Open => {
+                    super::dashboard::due_cell(ctx, x.due_at, crate::domain::deadline::DEFAULT_WARN)
+                }
+                other => (format!("{} {}", symbols::MET, other.label()), t.muted),
+            };
+            out.push(Line::from(vec![
+                Span::raw("  "),
+                Span::styled(format!("{state:<18}"), style),
+                Span::raw(crate::tui::views::truncate(
+                    &format!(
+                        " {} · {} · due {}",
+                        x.text.replace('\n', " "),
+                        x.owner,
+                        format_stamp(x.due_at)
+                    ),
+                    width.saturating_sub(21),
+                )),
+            ]));
+        }
+    }
+    if !cw.attachments.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            format!("Attachments ({}, f)", cw.attachments.len()),
+            t.title,
+        )));
+        for a in &cw.attachments {
+            out.push(Line::from(crate::tui::views::truncate(
+                &format!(
+                    "  {}  {} · {} · {} · {}",
+                    a.id,
+                    a.name,
+                    a.media_type,
+                    crate::domain::casework::size_words(a.size),
+                    format_stamp(a.added_at)
+                ),
+                width,
+            )));
         }
     }
     out.push(Line::from(""));

@@ -47,9 +47,14 @@ pub fn too_small(ctx: &Ctx, f: &mut Frame, area: Rect) {
 pub fn header(ctx: &Ctx, f: &mut Frame, area: Rect) {
     let on_duty = ctx.desk.on_duty.as_deref().unwrap_or("nobody on the rota");
     // Who you are and who is on duty matter more than the organisation's name,
-    // so on a narrow screen the name is cut first.
+    // so on a narrow screen the name is cut first. Closures waiting for your
+    // sign-off are counted (S lists them).
+    let signoff = match ctx.desk.signoff_waiting {
+        0 => String::new(),
+        n => format!(" │ sign-off: {n} (S)"),
+    };
     let who = format!(
-        " │ you: {} ({}) │ on duty: {}",
+        " │ you: {} ({}) │ on duty: {}{signoff}",
         ctx.me.display_name,
         ctx.me.role.label(),
         on_duty

@@ -1,0 +1,646 @@
+//! The workbench's commands (issue 18): search, a person's chronology,
+//! unlinking, corrections, people involved, tasks, attachments. Each calls
+//! the same store function as the screen, in one audited write; a hidden
+//! case is refused exactly as a missing one.
+
+use super::verbs::action;
+use super::{Failure, Outcome, clock, whoami};
+use crate::domain::casework::{PersonRole, parse_due, size_words};
+use crate::domain::escalation::{Risk, SubjectKind};
+use crate::domain::search::{Filters, StatusFilter};
+use crate::store::casework::Correction;
+use crate::store::{self, Create, Store, StoreError, Write};
+use clap::{Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+
+/// The workbench's subcommands, flattened into `dutydesk`'s own.
+#[derive(Debug, Subcommand)]
+pub enum WorkCommand {
+    /// Find any case you may see, open or closed, by reference, name, date of
+    /// birth or area (every word must match; names compared without regard to
+    /// case, accents or spacing); newest first
+    Search {
+        /// Words: SG-2026-0042, 0042, a name or part of one, 02/03/2014, an area
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Open and closed cases, or one or the other
+        #[arg(long, value_enum, default_value = "any")]
+        status: SearchStatus,
+        /// At most this many, newest first (the rest are counted as "more")
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10000))]
+        limit: i64,
+    },
+    /// One person's chronology: every escalation linked to this one (directly
+    /// or through others) merged in time order, each entry with its case
+    /// (the view of each case is audited)
+    Person {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo a link between two escalations that are not about the same person
+    Unlink {
+        reference: String,
+        other: String,
+        /// Why they are not the same person (kept in the chronology)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Correct the record: risk, categories, the subject's details, who
+    /// raised it, the critical-incident and immediate-risk flags. A reason is
+    /// required; the chronology keeps the old and new values. A fact that
+    /// brings deadlines (a critical incident, FGM) sets them from --at.
+    Correct(CorrectArgs),
+    /// The alleged perpetrator and others involved (siblings, other children)
+    #[command(subcommand)]
+    People(PeopleCommand),
+    /// Tasks on a case with an owner and a due time: they count down with the
+    /// deadlines and reach the owner's alerts and the handover
+    #[command(subcommand)]
+    Task(TaskCommand),
+    /// Attach a file (a scanned record of concern, a body map, a letter) to a
+    /// case: stored in the database with its type, size and SHA-256; at most 10 MiB
+    Attach { reference: String, file: PathBuf },
+    /// A case's attachments: number, name, type, size, SHA-256 (audited as a look-up)
+    Attachments {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an attachment (text) or save it to a new file (audited)
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
+}
+
+/// The filters `search` and `list` share.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// Only cases assigned to you
+    #[arg(long)]
+    pub mine: bool,
+    /// Only cases assigned to nobody
+    #[arg(long)]
+    pub unassigned: bool,
+    /// Only high-risk cases
+    #[arg(long)]
+    pub high_risk: bool,
+    /// Only closures waiting for a second DSL's sign-off (with their outcome and rationale)
+    #[arg(long)]
+    pub awaiting_signoff: bool,
+    /// Only restricted cases (senior leads)
+    #[arg(long)]
+    pub restricted: bool,
+}
+
+impl FilterArgs {
+    pub fn filters(&self, status: StatusFilter) -> Filters {
+        Filters {
+            mine: self.mine,
+            unassigned: self.unassigned,
+            high_risk: self.high_risk,
+            awaiting_signoff: self.awaiting_signoff,
+            restricted: self.restricted,
+            status,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SearchStatus {
+    Any,
+    Open,
+    Closed,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CorrectArgs {
+    reference: String,
+    #[arg(long, value_enum)]
+    risk: Option<super::verbs::RiskArg>,
+    /// The whole new list of category codes, comma-separated
+    #[arg(long, value_delimiter = ',')]
+    categories: Option<Vec<String>>,
+    /// Whom it is about: child, adult or staff
+    #[arg(long, value_enum)]
+    subject: Option<super::verbs::SubjectArg>,
+    /// The subject's name or pseudonym
+    #[arg(long)]
+    name: Option<String>,
+    /// Date of birth as typed in the UK (02/03/2014); "" clears it
+    #[arg(long, value_name = "DATE")]
+    dob: Option<String>,
+    /// Area where they live (one of `dutydesk areas list`)
+    #[arg(long)]
+    area: Option<String>,
+    /// It is a critical incident (Home Office reports from --at)
+    #[arg(long, conflicts_with = "not_critical")]
+    critical: bool,
+    /// It is not a critical incident after all
+    #[arg(long)]
+    not_critical: bool,
+    /// Someone's life is at risk now (call 999 first)
+    #[arg(long, conflicts_with = "no_immediate_risk")]
+    immediate_risk: bool,
+    /// No immediate risk to life after all
+    #[arg(long)]
+    no_immediate_risk: bool,
+    /// With the FGM category: known (disclosed by the girl, or seen: for a
+    /// girl under 18 the professional who discovered it must report it to
+    /// the police) or at-risk; required when FGM is added
+    #[arg(long, value_enum)]
+    fgm: Option<super::verbs::FgmArg>,
+    /// Who raised the concern
+    #[arg(long, value_name = "NAME")]
+    raised_by: Option<String>,
+    /// Their role, e.g. "class teacher"; "" clears it
+    #[arg(long, value_name = "ROLE")]
+    raised_by_role: Option<String>,
+    /// How to reach them; "" clears it
+    #[arg(long, value_name = "CONTACT")]
+    raised_by_contact: Option<String>,
+    /// When the corrected fact was recognised (UK time, as for task --due,
+    /// or RFC 3339) [default: now]: rules it brings count from here
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+    /// Why the record was wrong (required; kept in the chronology)
+    #[arg(long)]
+    reason: Option<String>,
+    /// Act only on this version (from `dutydesk show`)
+    #[arg(long)]
+    version: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeopleCommand {
+    /// Add someone involved besides the subject
+    Add {
+        reference: String,
+        /// Their name or a pseudonym
+        name: String,
+        /// The alleged perpetrator, or someone else involved
+        #[arg(long = "as", value_enum, default_value = "involved")]
+        role: PersonArg,
+        /// To the subject: "stepfather", "sibling", "class teacher"
+        #[arg(long)]
+        relationship: Option<String>,
+        /// Anything else to know (date of birth, address, school)
+        #[arg(long)]
+        details: Option<String>,
+    },
+    /// Remove someone added in error (kept, marked removed, with the reason)
+    Remove {
+        reference: String,
+        /// Their number, from `dutydesk show REF`
+        number: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PersonArg {
+    Perpetrator,
+    Involved,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Add a task: `dutydesk task add SG-2026-0042 --owner jbrennan --due 10:00 ring the school back`
+    Add {
+        reference: String,
+        /// Who does it (an account from `dutydesk staff list`)
+        #[arg(long)]
+        owner: String,
+        /// When, in UK time: 10:00 (today), "tomorrow 10:00", "24/11/2026 10:00",
+        /// a date alone (17:00 that day) or RFC 3339
+        #[arg(long)]
+        due: String,
+        /// What is to be done
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Mark a task done (the note is optional)
+    Done {
+        task: i64,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Cancel a task (the note, saying why, is required)
+    Cancel {
+        task: i64,
+        #[arg(long)]
+        note: String,
+    },
+    /// Your open tasks (or another account's, with --owner), soonest first
+    List {
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttachmentCommand {
+    /// Print a text attachment (others: save them); audited as a view
+    Show { number: i64 },
+    /// Write an attachment to a new file (never replacing one); audited as an export
+    Save { number: i64, dest: PathBuf },
+}
+
+fn open(path: &Path) -> Result<(Store, crate::domain::staff::StaffMember), Failure> {
+    let store = store::open(path, Create::No)?;
+    let me = whoami(&store)?;
+    Ok((store, me))
+}
+
+/// Runs one write as the user at the clock's time; a refusal exits as the
+/// verbs' refusals do.
+fn write<T>(path: &Path, f: impl FnOnce(&mut Write<'_>) -> store::Result<T>) -> Result<T, Failure> {
+    let now = clock()?.now();
+    let (mut st, me) = open(path)?;
+    st.write(&me.username, now, f).map_err(action)
+}
+
+pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
+    match cmd {
+        WorkCommand::Search {
+            text,
+            json,
+            filters,
+            status,
+            limit,
+        } => search(
+            path,
+            &text.join(" "),
+            &filters.filters(match status {
+                SearchStatus::Any => StatusFilter::Any,
+                SearchStatus::Open => StatusFilter::Open,
+                SearchStatus::Closed => StatusFilter::Closed,
+            }),
+            *limit,
+            *json,
+        ),
+        WorkCommand::Person { reference, json } => person(path, reference, *json),
+        WorkCommand::Unlink {
+            reference,
+            other,
+            reason,
+        } => {
+            let d = write(path, |w| {
+                let a = store::workflow::id_of(w, reference)?;
+                let b = store::workflow::id_of(w, other)?;
+                store::person::unlink(w, a, b, reason)
+            })?;
+            println!("{}", d.message);
+            Ok(())
+        }
+        WorkCommand::Correct(a) => correct(path, a),
+        WorkCommand::People(PeopleCommand::Add {
+            reference,
+            name,
+            role,
+            relationship,
+            details,
+        }) => {
+            let role = match role {
+                PersonArg::Perpetrator => PersonRole::AllegedPerpetrator,
+                PersonArg::Involved => PersonRole::Involved,
+            };
+            let d = write(path, |w| {
+                let id = store::workflow::id_of(w, reference)?;
+                store::casework::add_person(
+                    w,
+                    id,
+                    role,
+                    name,
+                    relationship.as_deref().unwrap_or(""),
+                    details.as_deref().unwrap_or(""),
+                )
+            })?;
+            println!("{}", d.message);
+            Ok(())
+        }
+        WorkCommand::People(PeopleCommand::Remove {
+            reference,
+            number,
+            reason,
+        }) => {
+            let d = write(path, |w| {
+                let id = store::workflow::id_of(w, reference)?;
+                store::casework::remove_person(w, id, *number, reason)
+            })?;
+            println!("{}", d.message);
+            Ok(())
+        }
+        WorkCommand::Task(t) => task(path, t),
+        WorkCommand::Attach { reference, file } => {
+            // Read first, with the user's own credentials: a refusal stores nothing.
+            let (name, bytes) = store::attachments::read_file(file).map_err(|m| Failure {
+                code: 2,
+                message: m,
+            })?;
+            let d = write(path, |w| {
+                let id = store::workflow::id_of(w, reference)?;
+                store::attachments::attach(w, id, &name, &bytes)
+            })?;
+            println!("{}", d.message);
+            Ok(())
+        }
+        WorkCommand::Attachments { reference, json } => {
+            let list = write(path, |w| store::attachments::list_audited(w, reference))?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
+                );
+                return Ok(());
+            }
+            if list.is_empty() {
+                println!("no attachments");
+            }
+            for a in list {
+                println!(
+                    "{:>5}  {}  {}  {}  sha256 {}  added {} by {}",
+                    a.id,
+                    a.name,
+                    a.media_type,
+                    size_words(a.size),
+                    a.sha256,
+                    crate::domain::calendar::format_stamp(a.added_at),
+                    a.added_by
+                );
+            }
+            Ok(())
+        }
+        WorkCommand::Attachment(AttachmentCommand::Show { number }) => {
+            let (a, bytes) = write(path, |w| {
+                store::attachments::fetch(w, *number, store::attachments::Purpose::View)
+            })?;
+            if a.media_type != "text/plain" {
+                return Err(Failure {
+                    code: 2,
+                    message: format!(
+                        "attachment {} is {} ({}), not text: save it with `dutydesk attachment save {} FILE` and open that",
+                        a.id,
+                        a.media_type,
+                        size_words(a.size),
+                        a.id
+                    ),
+                });
+            }
+            print!(
+                "{}",
+                crate::domain::text::clean_block(&String::from_utf8_lossy(&bytes))
+            );
+            Ok(())
+        }
+        WorkCommand::Attachment(AttachmentCommand::Save { number, dest }) => {
+            let msg = write(path, |w| {
+                let (a, bytes) =
+                    store::attachments::fetch(w, *number, store::attachments::Purpose::Export)?;
+                let p = store::exports::write_new(dest, &bytes).map_err(StoreError::Refused)?;
+                Ok(format!(
+                    "saved attachment {} ({}, {}) to {}",
+                    a.id,
+                    a.name,
+                    size_words(a.size),
+                    p.display()
+                ))
+            })?;
+            println!("{msg}");
+            Ok(())
+        }
+    }
+}
+
+/// `dutydesk search`: audited (which kinds of words and filters, never the
+/// words), newest first.
+pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool) -> Outcome {
+    let query = crate::domain::search::parse(text);
+    let now = clock()?.now();
+    let (mut st, me) = open(path)?;
+    let found = if st.read_only() {
+        store::search::find(
+            store_conn(&st),
+            store::access::Viewer::from(&me),
+            &query,
+            filters,
+            limit,
+        )
+        .map_err(action)?
+    } else {
+        st.write(&me.username, now, |w| {
+            store::search::find_audited(w, &query, filters, limit)
+        })
+        .map_err(action)?
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&found).map_err(anyhow::Error::from)?
+        );
+        return Ok(());
+    }
+    if found.hits.is_empty() {
+        // Not a refusal: the search ran (and is in the trail); it found nothing.
+        eprintln!("{}", found.nothing());
+        return Ok(());
+    }
+    for h in &found.hits {
+        let s = &h.summary;
+        println!(
+            "{:<14} {:<6} {:<9} {:<18} {:<24} {:<12} {}",
+            s.reference,
+            s.subject_kind.short(),
+            s.risk.label(),
+            if s.awaiting_signoff {
+                "awaiting sign-off"
+            } else {
+                s.status.label()
+            },
+            h.subject_name.as_deref().unwrap_or("(hidden)"),
+            h.subject_dob.as_deref().unwrap_or("-"),
+            h.area
+        );
+    }
+    if found.more {
+        eprintln!(
+            "more than {} match: narrow the search (more words, a date of birth, a filter)",
+            found.hits.len()
+        );
+    }
+    Ok(())
+}
+
+fn store_conn(s: &Store) -> &rusqlite::Connection {
+    s.conn()
+}
+
+fn person(path: &Path, reference: &str, json: bool) -> Outcome {
+    let p = write(path, |w| {
+        let id = store::workflow::id_of(w, reference)?;
+        store::person::chronology(w, id)
+    })?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&p).map_err(anyhow::Error::from)?
+        );
+        return Ok(());
+    }
+    println!(
+        "{} linked case(s) about the same person as {}:",
+        p.cases.len(),
+        p.from
+    );
+    for c in &p.cases {
+        println!("  {}", store::person::case_line(c));
+    }
+    println!();
+    for e in &p.entries {
+        println!(
+            "{}  {}  {} · {}: {}",
+            crate::domain::calendar::format_stamp(e.entry.at),
+            e.reference,
+            e.entry.author,
+            e.entry.kind.replace('_', " "),
+            e.entry.body.replace('\n', " ")
+        );
+    }
+    Ok(())
+}
+
+fn correct(path: &Path, a: &CorrectArgs) -> Outcome {
+    let now = clock()?.now();
+    let at = match &a.at {
+        Some(t) => Some(
+            crate::domain::casework::parse_moment(t, now).map_err(|e| Failure {
+                code: 2,
+                message: format!("--at: {e}"),
+            })?,
+        ),
+        None => None,
+    };
+    let c = Correction {
+        risk: a.risk.map(|r| match r {
+            super::verbs::RiskArg::Low => Risk::Low,
+            super::verbs::RiskArg::Medium => Risk::Medium,
+            super::verbs::RiskArg::High => Risk::High,
+        }),
+        categories: a.categories.clone(),
+        subject_kind: a.subject.map(|s| match s {
+            super::verbs::SubjectArg::Child => SubjectKind::Child,
+            super::verbs::SubjectArg::Adult => SubjectKind::Adult,
+            super::verbs::SubjectArg::Staff => SubjectKind::Staff,
+        }),
+        subject_name: a.name.clone(),
+        dob: a.dob.clone(),
+        area: a.area.clone(),
+        critical_incident: match (a.critical, a.not_critical) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        immediate_risk: match (a.immediate_risk, a.no_immediate_risk) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        raised_by: a.raised_by.clone(),
+        raised_by_role: a.raised_by_role.clone(),
+        raised_by_contact: a.raised_by_contact.clone(),
+        fgm: a.fgm.map(super::verbs::FgmArg::fgm),
+        reason: a.reason.clone().unwrap_or_default(),
+        recognised_at: at,
+    };
+    let d = write(path, |w| {
+        let id = store::workflow::id_of(w, &a.reference)?;
+        store::casework::correct(w, id, &c, a.version)
+    })?;
+    println!("{}", d.message);
+    Ok(())
+}
+
+fn task(path: &Path, t: &TaskCommand) -> Outcome {
+    match t {
+        TaskCommand::Add {
+            reference,
+            owner,
+            due,
+            text,
+        } => {
+            let now = clock()?.now();
+            let due = parse_due(due, now).map_err(|e| Failure {
+                code: 2,
+                message: format!("--due: {e}"),
+            })?;
+            let d = write(path, |w| {
+                let id = store::workflow::id_of(w, reference)?;
+                store::tasks::add(w, id, owner, due, &text.join(" "))
+            })?;
+            println!("{}", d.message);
+            Ok(())
+        }
+        TaskCommand::Done { task, note } => {
+            let d = write(path, |w| store::tasks::close(w, *task, true, note))?;
+            println!("{}", d.message);
+            Ok(())
+        }
+        TaskCommand::Cancel { task, note } => {
+            let d = write(path, |w| store::tasks::close(w, *task, false, note))?;
+            println!("{}", d.message);
+            Ok(())
+        }
+        TaskCommand::List { owner, json } => {
+            let now = clock()?.now();
+            let (mut st, me) = open(path)?;
+            let viewer = store::access::Viewer::from(&me);
+            let who = match owner {
+                Some(u) => store::staff::find(&st, u)?.ok_or_else(|| Failure {
+                    code: 2,
+                    message: format!("no staff account {u:?}: `dutydesk staff list` shows them"),
+                })?,
+                None => me.clone(),
+            };
+            let mut list =
+                store::tasks::open_for(store_conn(&st), viewer, who.id).map_err(action)?;
+            if viewer.redacted {
+                for t in &mut list {
+                    t.text = "(hidden)".into();
+                }
+            }
+            super::audit_export(
+                &mut st,
+                &me,
+                "tasks",
+                &format!("open tasks of {}", who.username),
+            )?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
+                );
+                return Ok(());
+            }
+            if list.is_empty() {
+                println!("no open tasks for {}", who.display_name);
+            }
+            for t in list {
+                println!(
+                    "{:>5}  {}  due {} ({})  {}",
+                    t.id,
+                    t.reference,
+                    crate::domain::calendar::format_stamp(t.due_at),
+                    crate::domain::deadline::countdown(t.due_at, now),
+                    t.text.replace('\n', " ")
+                );
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Finding any case the user may see (issue 18): search by reference, name,
+//! date of birth and area over open and closed cases alike, the filters, and
+//! the sign-off queue.
+//!
+//! Names are compared folded (`domain::search::name_key`, kept in
+//! `escalations.subject_key` by the store); the words are found through the
+//! FTS5 index `escalation_search` over the escalations table, and every hit
+//! passes the need-to-know rule ([`super::access::VISIBLE`]) in the same
+//! query, so a hidden case is never found, counted or hinted at.
+
+use super::access::{VISIBLE, Viewer};
+use super::escalations::{SUMMARY_COLUMNS, SUMMARY_WIDTH, summary};
+use super::{Result, Store, StoreError, Write, instant};
+use crate::domain::search::{Filters, Found, Hit, Query, StatusFilter};
+use crate::domain::text::{clean_block, clean_line};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, OptionalExtension, named_params};
+
+/// Registers `dutydesk_name_key(name)` on a connection: a name folded as
+/// `domain::search::name_key` folds it (SQLite has no Unicode folding of its
+/// own). Used by the schema 8 step that fills `subject_key` for cases
+/// recorded before it; the store itself computes keys in Rust.
+pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "dutydesk_name_key",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let name: Option<String> = ctx.get(0)?;
+            Ok(name.map(|n| crate::domain::search::name_key(&n)))
+        },
+    )
+}
+
+/// The SQL for `filters` over escalation rows `e` (bind `:me`); "1" for none.
+pub(crate) fn filter_sql(f: &Filters) -> String {
+    let mut v: Vec<&str> = Vec::new();
+    if f.mine {
+        v.push("e.assignee_id = :me");
+    }
+    if f.unassigned {
+        v.push("e.assignee_id IS NULL");
+    }
+    if f.high_risk {
+        v.push("e.risk = 'high'");
+    }
+    if f.awaiting_signoff {
+        v.push("e.closed_by IS NOT NULL AND e.closed_at IS NULL");
+    }
+    if f.restricted {
+        v.push("e.restricted = 1");
+    }
+    match f.status {
+        StatusFilter::Any => {}
+        StatusFilter::Open => v.push("e.status <> 'closed'"),
+        StatusFilter::Closed => v.push("e.status = 'closed'"),
+    }
+    if v.is_empty() {
+        "1".into()
+    } else {
+        format!("({})", v.join(" AND "))
+    }
+}
+
+/// Columns of a [`Hit`] after the summary's.
+const HIT_COLUMNS: &str = "e.subject_name, e.subject_dob, e.area, e.closed_at";
+
+/// The search's SQL: through the FTS index when there are words, else over
+/// the cases by id (newest first), each filter an index where one helps.
+pub(crate) fn find_sql(words: bool, filters: &Filters) -> String {
+    let filter = filter_sql(filters);
+    if words {
+        format!(
+            "SELECT {SUMMARY_COLUMNS}, {HIT_COLUMNS}
+             FROM escalation_search f JOIN escalations e ON e.id = f.rowid
+             LEFT JOIN staff s ON s.id = e.assignee_id
+             WHERE f.escalation_search MATCH :q AND {VISIBLE} AND {filter}
+             ORDER BY f.rowid DESC LIMIT :limit"
+        )
+    } else {
+        format!(
+            "SELECT {SUMMARY_COLUMNS}, {HIT_COLUMNS}
+             FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
+             WHERE {VISIBLE} AND {filter}
+             ORDER BY e.id DESC LIMIT :limit"
+        )
+    }
+}
+
+/// The cases `viewer` may see that match `query` and `filters`, newest
+/// first, at most `limit` (and whether there are more). A viewer's hits
+/// carry no name or date of birth, and a viewer may search by reference
+/// only (a name or date of birth is refused: it would tell them which cases
+/// are about whom). Filters a viewer may not use are refused with the reason.
+pub fn find(
+    conn: &Connection,
+    viewer: Viewer,
+    query: &Query,
+    filters: &Filters,
+    limit: i64,
+) -> Result<Found> {
+    filters.check(viewer.senior).map_err(StoreError::Refused)?;
+    if viewer.redacted && query.personal() {
+        return Err(StoreError::Refused(
+            "viewers search by reference only (SG-2026-0042), never by name, date of birth or area: ask a DSL".into(),
+        ));
+    }
+    let fts = query.fts();
+    let mut stmt = conn.prepare_cached(&find_sql(fts.is_some(), filters))?;
+    let limit = limit.clamp(1, 10_000);
+    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Hit> {
+        let s = summary(r)?;
+        Ok(Hit {
+            summary: s,
+            subject_name: r
+                .get::<_, String>(SUMMARY_WIDTH)
+                .map(|n| clean_line(&n))
+                .ok(),
+            subject_dob: r
+                .get::<_, Option<String>>(SUMMARY_WIDTH + 1)?
+                .map(|d| clean_line(&d)),
+            area: clean_line(&r.get::<_, String>(SUMMARY_WIDTH + 2)?),
+            closed_at: r.get::<_, Option<i64>>(SUMMARY_WIDTH + 3)?.map(instant),
+        })
+    };
+    let mut hits: Vec<Hit> = match &fts {
+        Some(q) => stmt
+            .query_map(
+                named_params! {":q": q, ":senior": viewer.senior, ":me": viewer.staff_id,
+                ":limit": limit + 1},
+                map,
+            )?
+            .collect::<rusqlite::Result<_>>()?,
+        None => stmt
+            .query_map(
+                named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
+                ":limit": limit + 1},
+                map,
+            )?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+    let more = hits.len() as i64 > limit;
+    hits.truncate(limit as usize);
+    if viewer.redacted {
+        for h in &mut hits {
+            h.subject_name = None;
+            h.subject_dob = None;
+        }
+    }
+    Ok(Found {
+        hits,
+        more,
+        understood: query.describe(),
+        filters: filters.describe(),
+    })
+}
+
+/// [`find`] from a write that records the search in the audit trail (a
+/// `lookup` of `escalations`, detail `search: ...`):
+/// what kind of search and which filters, never the words searched (a name
+/// is a personal detail) and never what was found.
+pub fn find_audited(
+    w: &mut Write<'_>,
+    query: &Query,
+    filters: &Filters,
+    limit: i64,
+) -> Result<Found> {
+    let viewer = super::access::writer(w)?;
+    let found = find(w.tx(), viewer, query, filters, limit)?;
+    let kinds: Vec<&str> = query
+        .terms
+        .iter()
+        .map(|t| match t {
+            crate::domain::search::Term::Reference(_) => "reference",
+            crate::domain::search::Term::Number(_) => "number",
+            crate::domain::search::Term::Dob(_) => "dob",
+            crate::domain::search::Term::Word(_) => "word",
+        })
+        .collect();
+    w.audit(
+        "lookup",
+        "escalations",
+        None,
+        Some(&format!(
+            "search: terms={}; filters={}; found={}{}",
+            if kinds.is_empty() {
+                "none".to_string()
+            } else {
+                kinds.join(",")
+            },
+            filters.codes(),
+            found.hits.len(),
+            if found.more { "+" } else { "" }
+        )),
+    )?;
+    Ok(found)
+}
+
+/// A closure waiting for a second DSL, as the sign-off queue shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Waiting {
+    pub id: i64,
+    pub reference: String,
+    pub subject_kind: crate::domain::escalation::SubjectKind,
+    pub risk: crate::domain::escalation::Risk,
+    pub outcome: String,
+    /// The rationale to approve (a viewer's copy: hidden).
+    pub rationale: String,
+    pub proposed_by: String,
+    /// Whether the viewer proposed it (then another DSL must sign it).
+    pub mine: bool,
+    pub proposed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The version a sign-off approves (`dutydesk signoff --version`).
+    pub version: i64,
+}
+
+/// Every closure waiting for a second DSL that `viewer` may see, oldest
+/// proposal first, from the small partial index of them.
+pub fn signoff_queue(conn: &Connection, viewer: Viewer) -> Result<Vec<Waiting>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT e.id, e.reference, e.subject_kind, e.risk, coalesce(e.outcome, ''),
+            coalesce(e.closure_rationale, ''), p.display_name, e.closed_by = :me, e.version,
+            (SELECT max(c.at) FROM chronology c
+             WHERE c.escalation_id = e.id AND c.kind = 'signoff_requested')
+         FROM escalations e INDEXED BY escalations_awaiting_signoff
+         JOIN staff p ON p.id = e.closed_by
+         WHERE e.closed_by IS NOT NULL AND e.closed_at IS NULL AND {VISIBLE}
+         ORDER BY 10, e.id"
+    ))?;
+    let rows = stmt.query_map(
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| {
+            Ok(Waiting {
+                id: r.get(0)?,
+                reference: clean_line(&r.get::<_, String>(1)?),
+                subject_kind: crate::domain::escalation::SubjectKind::from_code(
+                    &r.get::<_, String>(2)?,
+                )
+                .unwrap_or(crate::domain::escalation::SubjectKind::Child),
+                risk: crate::domain::escalation::Risk::from_code(&r.get::<_, String>(3)?)
+                    .unwrap_or(crate::domain::escalation::Risk::High),
+                outcome: clean_line(&r.get::<_, String>(4)?),
+                rationale: if viewer.redacted {
+                    "(hidden: viewers see lists, not the words)".into()
+                } else {
+                    clean_block(&r.get::<_, String>(5)?)
+                },
+                proposed_by: clean_line(&r.get::<_, String>(6)?),
+                mine: r.get(7)?,
+                version: r.get(8)?,
+                proposed_at: r.get::<_, Option<i64>>(9)?.map(instant),
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many closures wait for `viewer`'s sign-off: visible to them and
+/// proposed by someone else (none for a viewer, who signs nothing). The
+/// header's count.
+pub fn signoff_waiting(store: &Store, viewer: Viewer) -> Result<i64> {
+    if viewer.redacted {
+        return Ok(0);
+    }
+    Ok(store.conn().query_row(
+        &format!(
+            "SELECT count(*) FROM escalations e INDEXED BY escalations_awaiting_signoff
+             WHERE e.closed_by IS NOT NULL AND e.closed_at IS NULL AND e.closed_by <> :me
+               AND {VISIBLE}"
+        ),
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| r.get(0),
+    )?)
+}
+
+/// For `dutydesk bench`: a subject name and a reference from the newest
+/// cases, to search for as a DSL would.
+pub(crate) fn bench_probe(conn: &Connection) -> Result<(String, String)> {
+    Ok(conn
+        .query_row(
+            "SELECT subject_name, reference FROM escalations WHERE restricted = 0
+             ORDER BY id DESC LIMIT 1 OFFSET 50",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_else(|| ("Jamie".into(), "SG-2026-0001".into())))
+}
+
+/// For `dutydesk bench`: a case among the most-linked (by direct links), and
+/// how many cases its person's chronology holds.
+pub(crate) fn bench_linked(conn: &Connection) -> Result<Option<(i64, i64)>> {
+    let id: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM (SELECT escalation_id AS id FROM escalation_links
+                             UNION ALL SELECT linked_id FROM escalation_links)
+             GROUP BY id ORDER BY count(*) DESC, id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let n = super::person::stamp(
+        conn,
+        Viewer {
+            staff_id: 0,
+            senior: true,
+            redacted: false,
+        },
+        id,
+    )?
+    .map_or(1, |s| s.0);
+    Ok(Some((id, n)))
+}

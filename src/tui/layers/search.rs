@@ -1,0 +1,472 @@
+//! Finding any case (issue 18): `/` on the dashboard. Type a reference, a
+//! name or part of one, a date of birth or an area, Enter searches every case
+//! you may see, open and closed, newest first. Filters narrow it (`m` mine,
+//! `u` unassigned, `h` high risk, `s` awaiting sign-off, `r` restricted for
+//! senior leads, `c` open/closed); Enter opens a result, `o` re-opens a
+//! closed one. A search that finds nothing says so and keeps the words.
+//! Each search a user runs is audited (its kind and filters, not its words).
+
+use super::record::Record;
+use super::verbs::{self, Pending};
+use crate::domain::escalation::Status;
+use crate::domain::search::{Filters, Found, Hit};
+use crate::store::workbench::{WorkReply, WorkRequest};
+use crate::store::worker::Request;
+use crate::tui::action::Action;
+use crate::tui::layer::{Ctx, Layer, Mode, Step, Target};
+use crate::tui::update::Effect;
+use crate::tui::views::{footer, header, truncate};
+use crate::tui::widgets::text_input::{Edited, TextInput};
+use crate::tui::workbench::WorkCmd;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+#[derive(Debug)]
+pub struct Search {
+    pub input: TextInput,
+    /// Typing the words (`/`); else moving in the results.
+    pub typing: bool,
+    pub filters: Filters,
+    /// The last results, and the words they answer.
+    pub found: Option<(String, Found)>,
+    pub selected: usize,
+    /// Searches on their way (each answer is taken; the last is the latest).
+    pub searching: u32,
+    /// A record asked for from the results.
+    opening: Option<i64>,
+    pending: Pending,
+}
+
+impl Search {
+    pub fn new() -> Search {
+        Search {
+            input: TextInput::line(200),
+            typing: true,
+            filters: Filters::default(),
+            found: None,
+            selected: 0,
+            searching: 0,
+            opening: None,
+            pending: Pending::default(),
+        }
+    }
+
+    /// `/` on the dashboard: the search, typing.
+    pub fn open() -> Step {
+        Step::push(Search::new())
+    }
+
+    fn run(&mut self, audit: bool) -> Step {
+        self.searching += 1;
+        Step::fx(Effect::Store(Request::Work(WorkRequest::Search {
+            text: self.input.text(),
+            filters: self.filters,
+            audit,
+        })))
+    }
+
+    fn hits(&self) -> &[Hit] {
+        self.found.as_ref().map_or(&[], |(_, f)| f.hits.as_slice())
+    }
+
+    fn selected_hit(&self) -> Option<&Hit> {
+        self.hits().get(self.selected)
+    }
+
+    fn target(&self) -> Option<Target> {
+        self.selected_hit().map(|h| Target {
+            id: h.summary.id,
+            reference: h.summary.reference.clone(),
+            version: Some(h.summary.version),
+        })
+    }
+
+    /// A filter changed: refused here when the viewer may not use it (the
+    /// store refuses too), else the search runs again.
+    fn refilter(&mut self, change: impl FnOnce(&mut Filters), ctx: &Ctx) -> Step {
+        let mut f = self.filters;
+        change(&mut f);
+        if let Err(e) = f.check(ctx.me.role.sees_restricted()) {
+            return Step::error(e);
+        }
+        self.filters = f;
+        self.typing = false;
+        self.run(true)
+    }
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        Search::new()
+    }
+}
+
+/// Rows of results that fit.
+fn rows_fit(ctx: &Ctx) -> usize {
+    let [_, _, body, _] = areas(Rect::new(0, 0, ctx.width, ctx.height));
+    usize::from(body.height.saturating_sub(2)).max(1)
+}
+
+impl Layer for Search {
+    fn mode(&self) -> Mode {
+        if self.typing {
+            Mode::SearchInput
+        } else {
+            Mode::Search
+        }
+    }
+
+    fn takes_text(&self) -> bool {
+        self.typing
+    }
+
+    fn on(&mut self, action: &Action, ctx: &Ctx) -> Step {
+        if let Some(s) = verbs::answer(action, &mut self.pending, ctx) {
+            return s;
+        }
+        match action {
+            // Typing.
+            Action::Submit if self.typing => {
+                self.typing = false;
+                self.run(true)
+            }
+            Action::Cancel if self.typing => {
+                if self.found.is_none() {
+                    return Step::close();
+                }
+                self.typing = false;
+                Step::none()
+            }
+            Action::Edit(op) if self.typing => {
+                if *op == crate::tui::action::EditOp::Newline {
+                    self.typing = false;
+                    return self.run(true);
+                }
+                let _ = self.input.edit(*op);
+                Step::none()
+            }
+            Action::Char(c) if self.typing => {
+                let _ = self.input.insert(&c.to_string());
+                Step::none()
+            }
+            Action::Paste(s) if self.typing => {
+                if let Edited::Refused(why) = self.input.insert(&s.replace('\n', " ")) {
+                    return Step::error(why);
+                }
+                Step::none()
+            }
+            Action::Down | Action::Up if self.typing => {
+                self.typing = false;
+                Step::none()
+            }
+            // The results.
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
+                let n = self.hits().len();
+                self.selected =
+                    crate::tui::widgets::list::moved(self.selected, action, n, rows_fit(ctx));
+                Step::none()
+            }
+            Action::Open => match self.selected_hit() {
+                Some(h) => {
+                    let id = h.summary.id;
+                    self.opening = Some(id);
+                    Step::fx(Effect::Store(Request::Detail { id }))
+                }
+                None => Step::none(),
+            },
+            Action::Reopen => {
+                let Some(h) = self.selected_hit() else {
+                    return Step::error("No case selected");
+                };
+                if h.summary.status != Status::Closed {
+                    return Step::error(format!(
+                        "{} is open: only a closed case is re-opened",
+                        h.summary.reference
+                    ));
+                }
+                let holder = h.summary.assignee.clone();
+                verbs::on(
+                    action,
+                    self.target(),
+                    holder.as_deref(),
+                    None,
+                    &mut self.pending,
+                    ctx,
+                )
+                .unwrap_or_else(Step::none)
+            }
+            Action::Work(WorkCmd::EditQuery) => {
+                self.typing = true;
+                Step::none()
+            }
+            Action::Work(WorkCmd::ToggleMine) => self.refilter(
+                |f| {
+                    f.mine = !f.mine;
+                    f.unassigned &= !f.mine;
+                },
+                ctx,
+            ),
+            Action::Work(WorkCmd::ToggleUnassigned) => self.refilter(
+                |f| {
+                    f.unassigned = !f.unassigned;
+                    f.mine &= !f.unassigned;
+                },
+                ctx,
+            ),
+            Action::Work(WorkCmd::ToggleHigh) => self.refilter(|f| f.high_risk = !f.high_risk, ctx),
+            Action::Work(WorkCmd::ToggleSignoff) => self.refilter(
+                |f| {
+                    f.awaiting_signoff = !f.awaiting_signoff;
+                    if f.awaiting_signoff && f.status == crate::domain::search::StatusFilter::Closed
+                    {
+                        f.status = crate::domain::search::StatusFilter::Any;
+                    }
+                },
+                ctx,
+            ),
+            Action::Work(WorkCmd::ToggleRestricted) => {
+                self.refilter(|f| f.restricted = !f.restricted, ctx)
+            }
+            Action::Work(WorkCmd::CycleStatus) => self.refilter(
+                |f| {
+                    f.status = f.status.next();
+                    if f.status == crate::domain::search::StatusFilter::Closed {
+                        f.awaiting_signoff = false;
+                    }
+                },
+                ctx,
+            ),
+            Action::Back | Action::Cancel => Step::close(),
+            Action::Send(req) => Step::fx(Effect::Store((**req).clone())).and_info("Saving…"),
+            // News.
+            Action::WorkLoaded(w) => match &**w {
+                WorkReply::Found { text, found } => {
+                    self.searching = self.searching.saturating_sub(1);
+                    self.selected = self.selected.min(found.hits.len().saturating_sub(1));
+                    let nothing = found.hits.is_empty();
+                    let msg = found.nothing();
+                    self.found = Some((text.clone(), found.clone()));
+                    if nothing {
+                        // The words stay in the box, ready to change.
+                        self.typing = true;
+                        return Step::info(msg);
+                    }
+                    Step::none()
+                }
+                _ => Step::none(),
+            },
+            Action::StoreError(_) if self.searching > 0 => {
+                self.searching -= 1;
+                self.typing = true;
+                Step::none()
+            }
+            Action::DetailLoaded(d) if self.opening == Some(d.summary.id) => {
+                self.opening = None;
+                Step::push(Record::new(d.clone()))
+            }
+            // Another session's change, or ours (a re-open): the same search
+            // again, not audited again.
+            Action::Changed | Action::Saved(_) if self.found.is_some() && self.searching == 0 => {
+                self.run(false)
+            }
+            _ => Step::none(),
+        }
+    }
+
+    fn draw(&self, ctx: &Ctx, f: &mut Frame, area: Rect) {
+        draw(self, ctx, f, area);
+    }
+
+    fn opaque(&self) -> bool {
+        true
+    }
+
+    fn mouse(&self, m: crossterm::event::MouseEvent, _ctx: &Ctx) -> Option<Action> {
+        super::wheel(m)
+    }
+
+    crate::layer_any!();
+}
+
+fn areas(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(3),
+        Constraint::Min(3),
+        Constraint::Length(2),
+    ])
+    .areas(area)
+}
+
+/// "[x] m mine": a filter's state in text, never by colour alone.
+fn flag(on: bool, key: &str, what: &str) -> String {
+    format!("[{}] {key} {what}", if on { "x" } else { " " })
+}
+
+fn draw(s: &Search, ctx: &Ctx, f: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
+    let [head, top, body, foot] = areas(area);
+    header(ctx, f, head);
+    let w = usize::from(area.width.saturating_sub(2));
+    let mut lines = vec![];
+    let mut q = vec![Span::styled(" Search: ", t.title)];
+    if s.typing {
+        q.extend(
+            crate::tui::views::text::rows(&s.input, true, w.saturating_sub(10), 1, t)
+                .into_iter()
+                .flat_map(|l| l.spans),
+        );
+    } else {
+        q.push(Span::raw(s.input.text()));
+        q.push(Span::styled("  (/ to change the words)", t.muted));
+    }
+    lines.push(Line::from(q));
+    let fl = &s.filters;
+    let mut filters = vec![
+        flag(fl.mine, "m", "mine"),
+        flag(fl.unassigned, "u", "unassigned"),
+        flag(fl.high_risk, "h", "high risk"),
+        flag(fl.awaiting_signoff, "s", "sign-off"),
+    ];
+    if ctx.me.role.sees_restricted() {
+        filters.push(flag(fl.restricted, "r", "restricted"));
+    }
+    filters.push(format!("c {}", fl.status.label()));
+    lines.push(Line::from(Span::raw(truncate(
+        &format!(" {}", filters.join("  ")),
+        w,
+    ))));
+    let help = if s.typing {
+        " Reference, name, date of birth (02/03/2014) or area; Enter searches open and closed cases"
+    } else {
+        " Enter opens · o re-opens a closed case · newest first"
+    };
+    lines.push(Line::from(Span::styled(truncate(help, w), t.muted)));
+    f.render_widget(Paragraph::new(lines), top);
+
+    let title = match (&s.found, s.searching > 0) {
+        (_, true) => " Searching… ".to_string(),
+        (None, _) => " Results ".to_string(),
+        (Some((_, found)), _) if found.hits.is_empty() => " Nothing found ".to_string(),
+        (Some((_, found)), _) if found.more => format!(
+            " {} shown, more match: add a word or a filter ",
+            found.hits.len()
+        ),
+        (Some((_, found)), _) => format!(" {} found ", found.hits.len()),
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(title, t.title));
+    let inner = block.inner(body);
+    f.render_widget(block, body);
+    match &s.found {
+        Some((_, found)) if found.hits.is_empty() => {
+            let text = crate::tui::views::wrap(&found.nothing(), usize::from(inner.width));
+            f.render_widget(
+                Paragraph::new(text.into_iter().map(Line::from).collect::<Vec<_>>()).style(t.muted),
+                inner,
+            );
+        }
+        Some((_, found)) => results(s, &found.hits, ctx, f, inner),
+        None => {}
+    }
+    let pos = if s.hits().is_empty() {
+        String::new()
+    } else {
+        format!("{} of {} ", s.selected + 1, s.hits().len())
+    };
+    footer(ctx, f, foot, &pos);
+}
+
+fn results(s: &Search, hits: &[Hit], ctx: &Ctx, f: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
+    let wide = area.width >= 120;
+    let height = usize::from(area.height.saturating_sub(1)).max(1);
+    let top = s.selected.saturating_sub(height - 1);
+    let rows: Vec<Row> = hits
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(height)
+        .map(|(_, h)| {
+            let e = &h.summary;
+            let status = if e.awaiting_signoff {
+                "sign-off".to_string()
+            } else if e.status == Status::Closed {
+                "closed".to_string()
+            } else {
+                match e.status {
+                    Status::AwaitingOutcome => "awaiting".into(),
+                    other => other.label().to_string(),
+                }
+            };
+            let mut flags = String::new();
+            if e.restricted {
+                flags.push_str(crate::tui::views::symbols::RESTRICTED);
+                flags.push(' ');
+            }
+            if e.repeat() {
+                flags.push_str(&format!(
+                    "{}{} ",
+                    crate::tui::views::symbols::REPEAT,
+                    e.linked_12m + 1
+                ));
+            }
+            let mut cells = vec![
+                Cell::from(e.reference.clone()),
+                Cell::from(status),
+                Cell::from(Span::styled(
+                    e.risk.badge(),
+                    if e.risk == crate::domain::escalation::Risk::High {
+                        t.high_risk
+                    } else {
+                        t.base
+                    },
+                )),
+                Cell::from(e.subject_kind.short()),
+                Cell::from(format!(
+                    "{flags}{}",
+                    h.subject_name.as_deref().unwrap_or("(hidden)")
+                )),
+                Cell::from(h.subject_dob.clone().unwrap_or_else(|| "—".into())),
+                Cell::from(h.area.clone()),
+            ];
+            if wide {
+                cells.push(Cell::from(e.categories.join(", ")));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(12),
+        Constraint::Length(8),
+        Constraint::Length(6),
+        Constraint::Length(5),
+        Constraint::Min(12),
+        Constraint::Length(10),
+        Constraint::Length(if wide { 16 } else { 12 }),
+    ];
+    let mut head = vec!["Ref", "Status", "Risk", "Subj", "Name", "Born", "Area"];
+    if wide {
+        widths.push(Constraint::Length(30));
+        head.push("Categories");
+    }
+    let mut state = TableState::default();
+    if !hits.is_empty() && !s.typing {
+        state.select(Some(s.selected - top));
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(head).style(t.title))
+        .column_spacing(1)
+        .row_highlight_style(t.selected)
+        .highlight_symbol("▶ ")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+    f.render_stateful_widget(table, area, &mut state);
+}
