@@ -15,6 +15,6 @@ fn main() {
     let cli = dutydesk::cli::Cli::parse();
     if let Err(f) = dutydesk::cli::run(cli) {
         dutydesk::process::say(&format!("dutydesk: {}", f.message));
-        std::process::exit(f.code);
+        std::process::exit(f.code());
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// file's `[audit] anchor_file`, else `<database>.anchors` (never a setting
 /// in the database).
 fn anchors_of(path: &Path) -> Result<(PathBuf, String), Failure> {
-    let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
+    let system = crate::config::SystemConfig::load().map_err(super::Failure::from)?;
     Ok((
         crate::anchor::file_for(path, system.audit.anchor_file.as_deref()),
         crate::anchor::key(path),
@@ -54,8 +54,8 @@ pub fn verify(path: &Path) -> Outcome {
         for p in &r.problems {
             println!("PROBLEM: {p}");
         }
-        return Err(Failure {
-            code: 1,
+        return Err(super::Failure {
+ exit: crate::domain::exit::Exit::Refused,
             message: format!(
                 "{} problem(s) found in {}; no anchor recorded. Keep the anchor file and `journalctl -t dutydesk` as evidence and restore a backup that verifies (docs/ADMIN.md)",
                 r.problems.len(),
@@ -89,8 +89,8 @@ pub fn anchor(path: &Path) -> Outcome {
         for p in &problems {
             println!("PROBLEM: {p}");
         }
-        return Err(Failure {
-            code: 1,
+        return Err(super::Failure {
+ exit: crate::domain::exit::Exit::Refused,
             message: format!(
                 "the audit trail of {} no longer matches its anchors; nothing anchored: run `dutydesk verify`",
                 path.display()

@@ -1,7 +1,7 @@
 //! Commands about time: deadlines for cron, alerts, bank holidays, rules and
 //! the organisation's settings.
 
-use super::{Failure, Outcome, clock, refused, whoami};
+use super::{Outcome, clock, refused, whoami};
 use crate::domain::calendar::{DIVISIONS, OffsetUnit, format_stamp, local, parse_govuk};
 use crate::domain::deadline::{Deadline, DeadlineState, TriggerEvent};
 use crate::store::deadlines::RuleInput;
@@ -174,7 +174,7 @@ pub fn notify_once(path: &Path) -> Outcome {
     for a in &alerts {
         println!("{}", a.line());
     }
-    let config = crate::config::Config::load().map_err(|e| refused(e.to_string()))?;
+    let config = crate::config::Config::load().map_err(super::Failure::from)?;
     let env = |k: &str| std::env::var(k).ok();
     if config.notify.desktop && !alerts.is_empty() && crate::notify::dbus_available(&env) {
         let desktop: std::sync::Arc<dyn crate::notify::Desktop> =
@@ -371,8 +371,3 @@ fn default_of(key: &str) -> String {
     }
 }
 
-impl From<crate::config::ConfigError> for Failure {
-    fn from(e: crate::config::ConfigError) -> Self {
-        refused(e.to_string())
-    }
-}

@@ -132,10 +132,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                 .write(&me.username, now, |w| {
                     store::rota::add_pattern(w, user, shift, from, until)
                 })
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
+                .map_err(super::Failure::from)?;
             let w = crate::domain::rota::parse_weekly(shift).map_err(refused)?;
             println!(
                 "Pattern {id}: {user} {} (UK time). `dutydesk rota check` shows any gap or overlap.",
@@ -145,10 +142,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
         }
         RotaCommand::Pattern(PatternCommand::Remove { id }) => {
             st.write(&me.username, now, |w| store::rota::remove_pattern(w, *id))
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
+                .map_err(super::Failure::from)?;
             println!("Pattern {id} no longer in force.");
             Ok(())
         }
@@ -190,8 +184,8 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                     ),
                 }
             }
-            Err(Failure {
-                code: 1,
+            Err(super::Failure {
+ exit: crate::domain::exit::Exit::Refused,
                 message: format!(
                     "{} problem(s) in the rota in the next {days} days: add a shift (`dutydesk rota add`, `rota pattern add`)",
                     problems.len()
@@ -201,20 +195,14 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
         RotaCommand::TakeOver => {
             let said = st
                 .write(&me.username, now, store::rota::take_over)
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
+                .map_err(super::Failure::from)?;
             println!("{said}");
             Ok(())
         }
         RotaCommand::Add { user, from, to } => {
             let (from, to) = (at(from, "from")?, at(to, "to")?);
             st.write(&me.username, now, |w| store::rota::add(w, user, from, to))
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
+                .map_err(super::Failure::from)?;
             println!(
                 "{user} on duty {} to {}",
                 format_stamp(from),
@@ -233,10 +221,7 @@ pub fn handover(path: &Path, md: bool, note: Option<&str>) -> Outcome {
     let me = whoami(&st)?;
     if let Some(text) = note {
         st.write(&me.username, now, |w| store::rota::leave_note(w, text))
-            .map_err(|e| Failure {
-                code: 1,
-                message: e.to_string(),
-            })?;
+            .map_err(super::Failure::from)?;
         println!("Note left for the next DSL.");
         return Ok(());
     }

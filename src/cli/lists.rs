@@ -6,15 +6,9 @@ use super::{AreasCommand, CategoriesCommand, Failure, Outcome, clock, whoami};
 use crate::store::{self, Create, StoreError};
 use std::path::Path;
 
+/// Through the one mapping of errors to exit codes.
 fn refused(e: StoreError) -> Failure {
-    Failure {
-        code: match e {
-            StoreError::Refused(_) | StoreError::ReadOnly | StoreError::Locked => 1,
-            StoreError::Sqlite(_) => 1,
-            _ => 2,
-        },
-        message: e.to_string(),
-    }
+    Failure::from(e)
 }
 
 fn change(path: &Path, f: impl FnOnce(&mut store::Write<'_>) -> store::Result<String>) -> Outcome {

@@ -2,6 +2,7 @@
 //! set-up, scripts and cron.
 
 use crate::clock::Clock;
+use crate::domain::exit::Exit;
 use crate::domain::staff::{Role, StaffMember};
 use crate::store::{self, Create, Store, StoreError};
 use clap::{Parser, Subcommand};
@@ -41,8 +42,11 @@ Environment:
   DUTYDESK_CONFIG your settings file [default: ~/.config/dutydesk/config.toml]:
                   [notify] bell = true, terminal = \"off\"|\"osc9\"|\"osc777\", desktop = true
 
-Exit codes: 0 done, 1 unexpected failure, 2 refused (bad input, unknown user,
-missing or unusable database).
+Exit status: 0 done; 1 refused (nothing changed: a bad value, not allowed,
+changed by someone else, not found, database busy or read-only) or a check
+found a problem (verify, anchor, rota check, notifier --once); 2 cannot start
+(usage, a broken settings file, an unknown or deactivated account, no usable
+database); 3 unexpected failure (I/O or database fault).
 
 Try it: `dutydesk demo` creates dutydesk-demo.db here with fictional cases and opens it.";
 
@@ -518,38 +522,60 @@ fn parse_role(s: &str) -> Result<Role, String> {
         .ok_or_else(|| format!("{s:?} is not a role: use dsl, deputy, senior or viewer"))
 }
 
-/// An error and the exit code it earns.
+/// An error and the exit status it earns (`domain::exit`: one table for
+/// every command).
 #[derive(Debug)]
 pub struct Failure {
-    pub code: i32,
+    pub exit: Exit,
     pub message: String,
 }
 
+impl Failure {
+    /// The number the process exits with.
+    pub fn code(&self) -> i32 {
+        self.exit.code()
+    }
+}
+
+/// Every store error through the one mapping, [`StoreError::exit`].
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
-        let code = match e {
-            StoreError::Sqlite(_) | StoreError::Io { .. } => 1,
-            _ => 2,
-        };
         Failure {
-            code,
+            exit: e.exit(),
             message: e.to_string(),
         }
     }
 }
 
+/// Anything not foreseen is a fault (exit 3), never a refusal.
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
         Failure {
-            code: 1,
+            exit: Exit::Failed,
             message: format!("{e:#}"),
         }
     }
 }
 
+/// A settings file that cannot be used stops every command (exit 2).
+impl From<crate::config::ConfigError> for Failure {
+    fn from(e: crate::config::ConfigError) -> Self {
+        cannot_start(e.to_string())
+    }
+}
+
+/// The desk said no and changed nothing (exit 1).
 pub(crate) fn refused(message: impl Into<String>) -> Failure {
     Failure {
-        code: 2,
+        exit: Exit::Refused,
+        message: message.into(),
+    }
+}
+
+/// The command cannot start: settings, identity, clock or set-up (exit 2).
+pub(crate) fn cannot_start(message: impl Into<String>) -> Failure {
+    Failure {
+        exit: Exit::CannotStart,
         message: message.into(),
     }
 }
@@ -575,12 +601,52 @@ fn db_path(cli: &Cli, default: &str) -> PathBuf {
     PathBuf::from(default)
 }
 
+/// The system file as [`run`] read and checked it before any command.
+static SYSTEM: std::sync::OnceLock<crate::config::SystemConfig> = std::sync::OnceLock::new();
+
+/// The system file read once by [`settings_gate`]. Never a fallback: a file
+/// that cannot be read has already stopped the command (issue 20, point 2:
+/// a broken system file used to send every command to the default database).
+fn system() -> &'static crate::config::SystemConfig {
+    SYSTEM
+        .get()
+        .expect("cli::run reads the system file before any command")
+}
+
 /// The shared database: the system file's `database`, else [`DEFAULT_DB`].
 fn system_db() -> PathBuf {
-    crate::config::SystemConfig::load()
-        .ok()
-        .and_then(|s| s.database)
+    system()
+        .database
+        .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_DB))
+}
+
+/// Reads and checks both settings files before any command or the
+/// dashboard runs: a file that cannot be read, an unknown setting (named
+/// with its file, line and the valid names), a value that cannot be used,
+/// or a key rebinding that cannot apply stops everything with exit 2. No
+/// command falls back to defaults (or to another database) because a
+/// settings file was wrong. `config show` reports instead of stopping.
+pub fn settings_gate() -> Result<&'static crate::config::SystemConfig, Failure> {
+    if let Some(s) = SYSTEM.get() {
+        return Ok(s);
+    }
+    let system = crate::config::SystemConfig::load_checked(|n| {
+        crate::notifier::Settings::from_system(n).map(|_| ())
+    })?;
+    let user = crate::config::Config::load()?;
+    let (_, problems) = crate::tui::keymap::Keymap::with_overrides(&user.rebindings());
+    if let Some(first) = problems.first() {
+        return Err(cannot_start(format!(
+            "{first}{} (`dutydesk config show` lists them)",
+            if problems.len() > 1 {
+                format!("; and {} more problem(s) in the settings file", problems.len() - 1)
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok(SYSTEM.get_or_init(|| system))
 }
 
 /// Under setgid or setuid (the hardened install), refuses every way the
@@ -594,16 +660,15 @@ fn privileged_guard(cli: &Cli) -> Outcome {
         return Ok(());
     }
     if let Some(Command::Demo { .. }) = cli.command {
-        return Err(refused(
+        return Err(cannot_start(
             "`dutydesk demo` is refused when dutydesk runs setgid: this copy is installed for real records. For the demo, run a copy of your own: `cp \"$(command -v dutydesk)\" ~/dutydesk-demo && ~/dutydesk-demo demo`",
         ));
     }
-    let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
-    let db = system.database.unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let db = system_db();
     if let Some(p) = &cli.db
         && !same_file(p, &db)
     {
-        return Err(refused(format!(
+        return Err(cannot_start(format!(
             "--db and DUTYDESK_DB may name only the desk's database ({}) when dutydesk runs setgid: drop --db, or `unset DUTYDESK_DB`",
             db.display()
         )));
@@ -631,51 +696,83 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// `dutydesk config show`: the effective settings and where each came from.
 fn config_show(cli: &Cli) -> Outcome {
     use crate::config::{Config, SystemConfig};
+    let mut problems: Vec<String> = Vec::new();
     if crate::identity::is_privileged() {
         println!(
             "mode          setgid: the system file chooses the database; DUTYDESK_DB, DUTYDESK_SYSTEM_CONFIG, DUTYDESK_USER and DUTYDESK_NOW are refused; files you name are read as you"
         );
     }
     let sys = SystemConfig::path();
+    let loaded = SystemConfig::load_checked(|n| {
+        crate::notifier::Settings::from_system(n).map(|_| ())
+    });
     println!(
         "system file   {} ({})",
         sys.display(),
-        if sys.exists() { "read" } else { "absent" }
-    );
-    let system = SystemConfig::load().map_err(|e| refused(e.to_string()))?;
-    let db_source = if crate::identity::is_privileged() {
-        if system.database.is_some() {
-            "system file"
-        } else {
-            "default"
+        match (&loaded, sys.exists()) {
+            (Err(_), _) => "PROBLEM: every command stops until it is fixed",
+            (Ok(_), true) => "read",
+            (Ok(_), false) => "absent: defaults",
         }
-    } else if cli.db.is_some() {
-        "--db or DUTYDESK_DB"
-    } else if system.database.is_some() {
-        "system file"
-    } else {
-        "default"
-    };
-    println!(
-        "database      {} ({db_source})",
-        db_path(cli, DEFAULT_DB).display()
     );
-    match &system.organisation {
-        Some(o) => {
-            println!("organisation  {o} (system file: the name `init` gives a new database)")
+    match loaded {
+        Err(e) => {
+            problems.push(e.to_string());
+            println!("database      none: no command runs until the system file is fixed");
         }
-        None => println!("organisation  (the database's own; `init --org` names a new one)"),
+        Ok(system) => {
+            let from_system = |set: bool| if set { "system file" } else { "default" };
+            let db_source = if crate::identity::is_privileged() {
+                from_system(system.database.is_some())
+            } else if cli.db.is_some() {
+                "--db or DUTYDESK_DB"
+            } else {
+                from_system(system.database.is_some())
+            };
+            let db = if crate::identity::is_privileged() || cli.db.is_none() {
+                system
+                    .database
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_DB))
+            } else {
+                cli.db.clone().unwrap_or_default()
+            };
+            println!("database      {} ({db_source})", db.display());
+            match &system.organisation {
+                Some(o) => {
+                    println!("organisation  {o} (system file: the name `init` gives a new database)")
+                }
+                None => {
+                    println!("organisation  (the database's own; `init --org` names a new one)")
+                }
+            }
+            println!(
+                "anchor file   {} ({})",
+                crate::anchor::file_for(&db, system.audit.anchor_file.as_deref()).display(),
+                if system.audit.anchor_file.is_some() {
+                    "system file: [audit] anchor_file"
+                } else {
+                    "default: the database + .anchors"
+                }
+            );
+            let n = &system.notify;
+            let opt = |v: Option<String>| match v {
+                Some(v) => format!("{v} (system file)"),
+                None => "unset (default)".to_string(),
+            };
+            println!("notify.smtp       {}", opt(n.smtp.clone()));
+            println!(
+                "notify.sendmail   {}",
+                opt(n.sendmail.as_ref().map(|p| p.display().to_string()))
+            );
+            println!(
+                "notify.command    {}",
+                opt(n.command.as_ref().map(|p| p.display().to_string()))
+            );
+            println!("notify.account    {}", opt(n.account.clone()));
+            println!("backup.account    {}", opt(system.backup.account.clone()));
+        }
     }
-    let db = db_path(cli, DEFAULT_DB);
-    println!(
-        "anchor file   {} ({})",
-        crate::anchor::file_for(&db, system.audit.anchor_file.as_deref()).display(),
-        if system.audit.anchor_file.is_some() {
-            "system file: [audit] anchor_file"
-        } else {
-            "default: the database + .anchors"
-        }
-    );
     let user = Config::path(&|k| std::env::var(k).ok());
     match &user {
         Some(p) => println!(
@@ -691,43 +788,48 @@ fn config_show(cli: &Cli) -> Outcome {
         ),
         None => println!("user file     none (no home directory): defaults"),
     }
-    let c = Config::load().map_err(|e| refused(e.to_string()))?;
-    let d = Config::default();
-    let src = |same: bool| if same { "default" } else { "user file" };
-    println!(
-        "notify.bell       {} ({})",
-        c.notify.bell,
-        src(c.notify.bell == d.notify.bell)
-    );
-    println!(
-        "notify.terminal   {:?} ({})",
-        c.notify.terminal,
-        src(c.notify.terminal == d.notify.terminal)
-    );
-    println!(
-        "notify.desktop    {} ({})",
-        c.notify.desktop,
-        src(c.notify.desktop == d.notify.desktop)
-    );
-    println!(
-        "lock.idle_minutes {} ({})",
-        c.lock.idle_minutes,
-        src(c.lock.idle_minutes == d.lock.idle_minutes)
-    );
-    let theme = match std::env::var_os("NO_COLOR") {
-        Some(v) if !v.is_empty() => "mono (NO_COLOR)".to_string(),
-        _ => format!("{} ({})", c.theme.name, src(c.theme == d.theme)),
-    };
-    println!("theme.name        {theme}");
-    println!(
-        "mouse.enabled     {} ({})",
-        c.mouse.enabled,
-        src(c.mouse == d.mouse)
-    );
-    let rebindings = c.rebindings();
-    let (_, problems) = crate::tui::keymap::Keymap::with_overrides(&rebindings);
-    for r in rebindings.iter().filter(|r| !r.from.is_empty()) {
-        println!("keys.{:<12} {} → {} ({})", r.mode, r.from, r.to, r.at);
+    match Config::load() {
+        Err(e) => problems.push(e.to_string()),
+        Ok(c) => {
+            let d = Config::default();
+            let src = |same: bool| if same { "default" } else { "user file" };
+            println!(
+                "notify.bell       {} ({})",
+                c.notify.bell,
+                src(c.notify.bell == d.notify.bell)
+            );
+            println!(
+                "notify.terminal   {:?} ({})",
+                c.notify.terminal,
+                src(c.notify.terminal == d.notify.terminal)
+            );
+            println!(
+                "notify.desktop    {} ({})",
+                c.notify.desktop,
+                src(c.notify.desktop == d.notify.desktop)
+            );
+            println!(
+                "lock.idle_minutes {} ({})",
+                c.lock.idle_minutes,
+                src(c.lock.idle_minutes == d.lock.idle_minutes)
+            );
+            let theme = match std::env::var_os("NO_COLOR") {
+                Some(v) if !v.is_empty() => "mono (NO_COLOR)".to_string(),
+                _ => format!("{} ({})", c.theme.name, src(c.theme == d.theme)),
+            };
+            println!("theme.name        {theme}");
+            println!(
+                "mouse.enabled     {} ({})",
+                c.mouse.enabled,
+                src(c.mouse == d.mouse)
+            );
+            let rebindings = c.rebindings();
+            let (_, key_problems) = crate::tui::keymap::Keymap::with_overrides(&rebindings);
+            for r in rebindings.iter().filter(|r| !r.from.is_empty()) {
+                println!("keys.{:<12} {} → {} ({})", r.mode, r.from, r.to, r.at);
+            }
+            problems.extend(key_problems);
+        }
     }
     for p in &problems {
         println!("PROBLEM: {p}");
@@ -735,8 +837,9 @@ fn config_show(cli: &Cli) -> Outcome {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(refused(format!(
-            "{} problem(s) in the settings file",
+        Err(cannot_start(format!(
+            "{}\n{} problem(s) in the settings: every command stops until they are fixed",
+            problems.join("\n"),
             problems.len()
         )))
     }
@@ -747,28 +850,32 @@ fn config_show(cli: &Cli) -> Outcome {
 /// always under setgid; see `identity::check_overrides`).
 pub(crate) fn whoami(store: &Store) -> Result<StaffMember, Failure> {
     let user =
-        crate::identity::current_user(store.is_demo()).map_err(|e| refused(format!("{e:#}")))?;
-    Ok(store::staff::authenticate(store, &user)?)
+        crate::identity::current_user(store.is_demo()).map_err(|e| cannot_start(format!("{e:#}")))?;
+    // An account that is not on the list, or deactivated, cannot start (2).
+    store::staff::authenticate(store, &user).map_err(|e| match e {
+        StoreError::Refused(m) => cannot_start(m),
+        e => e.into(),
+    })
 }
 
 /// The clock: the system's, or `DUTYDESK_NOW` (refused under setgid here, and
 /// on any database but a demo one when the database is opened).
 pub(crate) fn clock() -> Result<Clock, Failure> {
-    Clock::from_env().map_err(|e| refused(format!("{e:#}")))
+    Clock::from_env().map_err(|e| cannot_start(format!("{e:#}")))
 }
 
 pub fn run(cli: Cli) -> Outcome {
+    if let Some(Command::Config { .. }) = cli.command {
+        return config_show(&cli);
+    }
+    settings_gate()?;
     privileged_guard(&cli)?;
     match &cli.command {
         None => dashboard(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Init { org, admin, name }) => init(
             &db_path(&cli, DEFAULT_DB),
             &org.clone()
-                .or_else(|| {
-                    crate::config::SystemConfig::load()
-                        .ok()
-                        .and_then(|s| s.organisation)
-                })
+                .or_else(|| system().organisation.clone())
                 .unwrap_or_else(|| "Safeguarding duty desk".into()),
             admin.as_deref(),
             name.as_deref(),
@@ -985,7 +1092,7 @@ fn dashboard(path: &Path) -> Outcome {
     let store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        return Err(refused(
+        return Err(cannot_start(
             "the dashboard needs a terminal; use `dutydesk snapshot` for plain text",
         ));
     }
@@ -1008,7 +1115,7 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
             } else {
                 "a real database keeps the system clock"
             };
-            return Err(refused(format!(
+            return Err(cannot_start(format!(
                 "`dutydesk init` refuses {var}, which only a demo database honours: unset it (`unset {var}`); {instead}"
             )));
         }
@@ -1021,7 +1128,7 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
     }
     let org = crate::domain::text::validate_line("organisation name", org, 120)
         .map_err(|e| refused(e.to_string()))?;
-    let me = crate::identity::os_account().map_err(|e| refused(format!("{e:#}")))?;
+    let me = crate::identity::os_account().map_err(|e| cannot_start(format!("{e:#}")))?;
     let user = admin.unwrap_or(&me).to_string();
     let display = name.unwrap_or(&user).to_string();
     let mut store = store::open(path, Create::IfMissing)?;
@@ -1062,16 +1169,16 @@ fn demo(path: &Path, cases: usize, no_open: bool, seed: u64) -> Outcome {
     if path.exists() {
         let mut store = store::open(path, Create::No)?;
         if !store.is_demo() {
-            return Err(refused(format!(
+            return Err(cannot_start(format!(
                 "{} is not a demo database, and `dutydesk demo` joins only demos: open it with `dutydesk --db {}`, or give the demo another file with `--db`",
                 path.display(),
                 path.display()
             )));
         }
-        let user = crate::identity::current_user(true).map_err(|e| refused(format!("{e:#}")))?;
+        let user = crate::identity::current_user(true).map_err(|e| cannot_start(format!("{e:#}")))?;
         crate::demo::ensure_user(&mut store, &user, clock.now())?;
     } else {
-        let user = crate::identity::current_user(true).map_err(|e| refused(format!("{e:#}")))?;
+        let user = crate::identity::current_user(true).map_err(|e| cannot_start(format!("{e:#}")))?;
         let started = std::time::Instant::now();
         let mut store = store::open(path, Create::Demo)?;
         let opts = crate::demo::DemoOptions {
@@ -1256,4 +1363,13 @@ pub(crate) fn audit_export(
         w.audit("export", what, None, Some(detail))
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `--help` states the one exit-status table (`domain::exit`).
+    #[test]
+    fn help_states_the_exit_table() {
+        assert!(super::AFTER_HELP.contains(crate::domain::exit::TABLE));
+    }
 }

@@ -91,10 +91,7 @@ pub fn policy(path: &Path, cmd: &PolicyCommand) -> Outcome {
                 .write(&me.username, now, |w| {
                     store::alerts::set_policy(w, *kind, steps, *repeat)
                 })
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
+                .map_err(super::Failure::from)?;
             println!("{:<15} {}", p.kind.code(), p.describe());
             Ok(())
         }
@@ -113,10 +110,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
                 store::alerts::acknowledge_reference(w, what)
             })
         }
-        .map_err(|e| Failure {
-            code: 1,
-            message: e.to_string(),
-        })?;
+        .map_err(super::Failure::from)?;
         println!("{said}");
         return Ok(());
     }
@@ -177,7 +171,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
 /// may see every case it could mention in its log).
 fn authorise(st: &Store, account: Option<&str>) -> Result<String, Failure> {
     let user =
-        crate::identity::current_user(st.is_demo()).map_err(|e| refused(format!("{e:#}")))?;
+        crate::identity::current_user(st.is_demo()).map_err(|e| super::cannot_start(format!("{e:#}")))?;
     if account == Some(user.as_str()) {
         return Ok(user);
     }
@@ -192,7 +186,7 @@ fn authorise(st: &Store, account: Option<&str>) -> Result<String, Failure> {
 
 /// `dutydesk notifier [--once]`: the desk's paging service.
 pub fn notifier(path: &Path, once: bool) -> Outcome {
-    let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
+    let system = crate::config::SystemConfig::load().map_err(super::Failure::from)?;
     let settings = crate::notifier::Settings::from_system(&system.notify).map_err(|e| {
         refused(format!(
             "{e} (in {})",
@@ -238,8 +232,8 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
             r.unreachable
         );
         if r.failed + r.gave_up > 0 {
-            return Err(Failure {
-                code: 1,
+            return Err(super::Failure {
+ exit: crate::domain::exit::Exit::Refused,
                 message: format!(
                     "{} deliveries failed; see the lines above (they are retried with backoff)",
                     r.failed + r.gave_up

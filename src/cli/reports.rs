@@ -90,10 +90,7 @@ pub fn export(path: &Path, reference: &str, json: bool, redact: bool) -> Outcome
             )?;
             Ok(d)
         })
-        .map_err(|e| super::Failure {
-            code: 1,
-            message: e.to_string(),
-        })?;
+        .map_err(super::Failure::from)?;
     if redact {
         // Third parties: the people who raised or recorded things, and names of staff.
         d.raised_by = "[redacted]".into();

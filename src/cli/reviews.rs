@@ -53,11 +53,9 @@ pub enum ReviewsCommand {
     },
 }
 
+/// Through the one mapping of errors to exit codes.
 fn act(e: store::StoreError) -> Failure {
-    Failure {
-        code: 1,
-        message: e.to_string(),
-    }
+    Failure::from(e)
 }
 
 pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {

@@ -1,6 +1,7 @@
 //! The desk's verbs for scripts: the same store functions the dashboard's keys
-//! call. Exit codes: 0 done; 1 the action was refused (the reason on stderr);
-//! 2 usage errors, an unknown user or an unusable database.
+//! call. Exit codes as every command (`domain::exit`): 0 done; 1 the action
+//! was refused (the reason on stderr); 2 cannot start (usage, settings, an
+//! unknown user or an unusable database); 3 an unexpected fault.
 
 use super::{Failure, Outcome, clock, whoami};
 use crate::domain::escalation::{Consent, LocationType, Risk, SubjectKind, WorksWith};
@@ -11,21 +12,9 @@ use crate::store::{self, Create, Store, StoreError, Write};
 use clap::{Args, ValueEnum};
 use std::path::Path;
 
-/// A refused action exits 1; trouble starting (identity, database) stays 2.
+/// Through the one mapping of errors to exit codes (`StoreError::exit`).
 fn action(e: StoreError) -> Failure {
-    let code = match e {
-        StoreError::Refused(_)
-        | StoreError::NotVisible(_)
-        | StoreError::Conflict(..)
-        | StoreError::ReadOnly
-        | StoreError::Locked
-        | StoreError::Sqlite(_) => 1,
-        _ => 2,
-    };
-    Failure {
-        code,
-        message: e.to_string(),
-    }
+    Failure::from(e)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -166,7 +155,7 @@ fn say(d: workflow::Done) -> Outcome {
 pub fn new(path: &Path, a: &NewArgs) -> Outcome {
     let now = clock()?.now();
     let today = crate::domain::calendar::local(now).date_naive();
-    let refused = |message: String| Failure { code: 1, message };
+    let refused = |message: String| super::refused(message);
     let areas = {
         let st = store::open(path, Create::No)?;
         whoami(&st)?;
@@ -221,10 +210,7 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         )
     })?;
     let block = |field: &'static str, v: &str| {
-        crate::domain::text::validate_block(field, v, workflow::MAX_TEXT).map_err(|e| Failure {
-            code: 1,
-            message: e.to_string(),
-        })
+        crate::domain::text::validate_block(field, v, workflow::MAX_TEXT).map_err(|e| super::refused(e.to_string()))
     };
     let summary = block("summary", &a.summary)?;
     let e = NewEscalation {

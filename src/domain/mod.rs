@@ -50,6 +50,7 @@ pub mod calendar;
 pub mod contact;
 pub mod deadline;
 pub mod escalation;
+pub mod exit;
 pub mod hours;
 pub mod intake;
 pub mod names;

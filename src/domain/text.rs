@@ -93,6 +93,17 @@ pub fn validate_block(field: &'static str, value: &str, max: usize) -> Result<St
     Ok(value.trim_end().to_string())
 }
 
+/// Whether `s` can be a POSIX account name (letters, digits, `.`, `_`, `-`,
+/// not starting with `-`, at most 32 bytes), as `useradd` accepts them: used
+/// for accounts the system file names (`[backup] account`).
+pub fn is_account_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && !s.starts_with('-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

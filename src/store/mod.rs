@@ -98,6 +98,33 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
 }
 
+impl StoreError {
+    /// The exit status a command ends with for this error: the one mapping
+    /// (`domain::exit`). Refusals of an action (nothing changed) are 1; a
+    /// database or identity that stops the command from starting is 2; a fault
+    /// of SQLite or the filesystem is 3.
+    pub fn exit(&self) -> crate::domain::exit::Exit {
+        use crate::domain::exit::Exit;
+        match self {
+            StoreError::Refused(_)
+            | StoreError::NotVisible(_)
+            | StoreError::Conflict(..)
+            | StoreError::ReadOnly
+            | StoreError::Locked => Exit::Refused,
+            StoreError::Missing(_)
+            | StoreError::NotADatabase(_)
+            | StoreError::Foreign(_)
+            | StoreError::Uninitialised(_)
+            | StoreError::NewerSchema { .. }
+            | StoreError::NeedsMigration { .. }
+            | StoreError::Override(_)
+            | StoreError::Unsafe(_)
+            | StoreError::Create { .. } => Exit::CannotStart,
+            StoreError::Io { .. } | StoreError::Sqlite(_) => Exit::Failed,
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, NotADatabase, ReadOnly};

@@ -138,7 +138,7 @@ fn check_version(c: &Current, expected: Option<i64>) -> Result<()> {
 fn open_only(c: &Current) -> Result<()> {
     if c.closed {
         return Err(StoreError::Refused(format!(
-            "{} is closed: re-open it first (o)",
+            "{} is closed: re-open it first",
             c.reference
         )));
     }
