@@ -370,4 +370,3 @@ fn default_of(key: &str) -> String {
         _ => String::new(),
     }
 }
-

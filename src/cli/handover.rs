@@ -185,7 +185,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                 }
             }
             Err(super::Failure {
- exit: crate::domain::exit::Exit::Refused,
+                exit: crate::domain::exit::Exit::Refused,
                 message: format!(
                     "{} problem(s) in the rota in the next {days} days: add a shift (`dutydesk rota add`, `rota pattern add`)",
                     problems.len()

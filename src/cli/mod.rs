@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 mod admin;
+pub mod complete;
 mod contacts;
 mod handover;
 mod lists;
@@ -203,14 +204,21 @@ pub enum Command {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(3..=1000))]
         runs: u32,
     },
-    /// Print the manual page (roff) for `man -l -`
-    Man,
+    /// Print the manual page (roff) for `man -l -`; with --dir, write one page
+    /// per subcommand there (dutydesk.1, dutydesk-list.1, dutydesk-staff-add.1...)
+    Man {
+        /// Write every page into this directory instead of printing one
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Show the effective configuration and where each value came from
     Config {
         #[arg(value_parser = ["show"], default_value = "show")]
         action: String,
     },
-    /// Print shell completions: bash, zsh, fish, elvish or powershell
+    /// Print the completion script for bash, zsh, fish, elvish or powershell:
+    /// it asks dutydesk for this desk's routes, outcomes, categories, areas and
+    /// staff accounts as you type (e.g. `source <(dutydesk completions bash)`)
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -271,6 +279,7 @@ pub enum Command {
     /// it, unless --take
     Assign {
         reference: String,
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::accounts))]
         user: String,
         /// Take it from whoever holds it (they are told)
         #[arg(long)]
@@ -287,7 +296,7 @@ pub enum Command {
         reference: String,
         /// emergency, police, children, adults, lado, pipot, marac, nrm, ms1, prevent,
         /// ceop, fmu, dbs, home-office, other
-        #[arg(long)]
+        #[arg(long, add = clap_complete::ArgValueCandidates::new(complete::routes))]
         route: String,
         /// Contact id (see `dutydesk routes REF` or `dutydesk contacts`)
         #[arg(long)]
@@ -340,7 +349,7 @@ pub enum Command {
     /// Close with an outcome and rationale (some closures need a second DSL's sign-off)
     Close {
         reference: String,
-        #[arg(long)]
+        #[arg(long, add = clap_complete::ArgValueCandidates::new(complete::outcomes))]
         outcome: String,
         #[arg(long)]
         rationale: String,
@@ -380,16 +389,16 @@ pub enum Command {
         #[arg(long)]
         unrestrict: bool,
         /// Let this account see it while restricted (repeat for several)
-        #[arg(long, value_name = "USER")]
+        #[arg(long, value_name = "USER", add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         name: Vec<String>,
         /// No longer named
-        #[arg(long, value_name = "USER")]
+        #[arg(long, value_name = "USER", add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         unname: Vec<String>,
         /// Never let this account see it, restricted or not
-        #[arg(long, value_name = "USER")]
+        #[arg(long, value_name = "USER", add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         exclude: Vec<String>,
         /// No longer excluded
-        #[arg(long, value_name = "USER")]
+        #[arg(long, value_name = "USER", add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         unexclude: Vec<String>,
         /// Why (required for a change; kept in the chronology)
         #[arg(long)]
@@ -487,6 +496,7 @@ pub enum StaffCommand {
     /// Change an account's role (senior leads only; not your own, and the
     /// last active senior lead keeps theirs)
     Role {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         user: String,
         /// dsl, deputy, senior or viewer
         #[arg(value_parser = parse_role)]
@@ -494,12 +504,19 @@ pub enum StaffCommand {
     },
     /// Deactivate an account (senior leads only; never deleted: its history
     /// stays attributable; its open dashboards stop showing records)
-    Deactivate { user: String },
+    Deactivate {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::accounts))]
+        user: String,
+    },
     /// Let a deactivated account back in, in the role it had (senior leads only)
-    Reactivate { user: String },
+    Reactivate {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
+        user: String,
+    },
     /// Alert channels away from the terminal (yourself, or anyone for a senior
     /// lead); without options, shows them. Addresses never reach the audit trail.
     Set {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::accounts))]
         user: String,
         /// E-mail address for alerts, or `none`
         #[arg(long, value_name = "ADDR")]
@@ -640,7 +657,10 @@ pub fn settings_gate() -> Result<&'static crate::config::SystemConfig, Failure> 
         return Err(cannot_start(format!(
             "{first}{} (`dutydesk config show` lists them)",
             if problems.len() > 1 {
-                format!("; and {} more problem(s) in the settings file", problems.len() - 1)
+                format!(
+                    "; and {} more problem(s) in the settings file",
+                    problems.len() - 1
+                )
             } else {
                 String::new()
             }
@@ -703,9 +723,8 @@ fn config_show(cli: &Cli) -> Outcome {
         );
     }
     let sys = SystemConfig::path();
-    let loaded = SystemConfig::load_checked(|n| {
-        crate::notifier::Settings::from_system(n).map(|_| ())
-    });
+    let loaded =
+        SystemConfig::load_checked(|n| crate::notifier::Settings::from_system(n).map(|_| ()));
     println!(
         "system file   {} ({})",
         sys.display(),
@@ -740,7 +759,9 @@ fn config_show(cli: &Cli) -> Outcome {
             println!("database      {} ({db_source})", db.display());
             match &system.organisation {
                 Some(o) => {
-                    println!("organisation  {o} (system file: the name `init` gives a new database)")
+                    println!(
+                        "organisation  {o} (system file: the name `init` gives a new database)"
+                    )
                 }
                 None => {
                     println!("organisation  (the database's own; `init --org` names a new one)")
@@ -849,8 +870,8 @@ fn config_show(cli: &Cli) -> Outcome {
 /// account, or `DUTYDESK_USER` on a demo database (refused elsewhere, and
 /// always under setgid; see `identity::check_overrides`).
 pub(crate) fn whoami(store: &Store) -> Result<StaffMember, Failure> {
-    let user =
-        crate::identity::current_user(store.is_demo()).map_err(|e| cannot_start(format!("{e:#}")))?;
+    let user = crate::identity::current_user(store.is_demo())
+        .map_err(|e| cannot_start(format!("{e:#}")))?;
     // An account that is not on the list, or deactivated, cannot start (2).
     store::staff::authenticate(store, &user).map_err(|e| match e {
         StoreError::Refused(m) => cannot_start(m),
@@ -906,16 +927,27 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Anchor) => admin::anchor(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Config { .. }) => config_show(&cli),
-        Some(Command::Man) => {
+        Some(Command::Man { dir }) => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(&mut std::io::stdout())
-                .map_err(anyhow::Error::from)?;
+            match dir {
+                Some(dir) => {
+                    clap_mangen::generate_to(cmd, dir).map_err(|e| {
+                        refused(format!(
+                            "cannot write the manual pages to {}: {e}",
+                            dir.display()
+                        ))
+                    })?;
+                }
+                None => clap_mangen::Man::new(cmd)
+                    .render(&mut std::io::stdout())
+                    .map_err(anyhow::Error::from)?,
+            }
             Ok(())
         }
         Some(Command::Completions { shell }) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "dutydesk", &mut std::io::stdout());
+            let script = complete::registration(&shell.to_string()).map_err(refused)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &script)
+                .map_err(anyhow::Error::from)?;
             Ok(())
         }
         Some(Command::Rota(cmd)) => handover::rota(&db_path(&cli, DEFAULT_DB), cmd),
@@ -1175,10 +1207,12 @@ fn demo(path: &Path, cases: usize, no_open: bool, seed: u64) -> Outcome {
                 path.display()
             )));
         }
-        let user = crate::identity::current_user(true).map_err(|e| cannot_start(format!("{e:#}")))?;
+        let user =
+            crate::identity::current_user(true).map_err(|e| cannot_start(format!("{e:#}")))?;
         crate::demo::ensure_user(&mut store, &user, clock.now())?;
     } else {
-        let user = crate::identity::current_user(true).map_err(|e| cannot_start(format!("{e:#}")))?;
+        let user =
+            crate::identity::current_user(true).map_err(|e| cannot_start(format!("{e:#}")))?;
         let started = std::time::Instant::now();
         let mut store = store::open(path, Create::Demo)?;
         let opts = crate::demo::DemoOptions {

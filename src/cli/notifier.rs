@@ -170,8 +170,8 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
 /// (`[notify] account`, the systemd unit's `User=`), or a senior lead (who
 /// may see every case it could mention in its log).
 fn authorise(st: &Store, account: Option<&str>) -> Result<String, Failure> {
-    let user =
-        crate::identity::current_user(st.is_demo()).map_err(|e| super::cannot_start(format!("{e:#}")))?;
+    let user = crate::identity::current_user(st.is_demo())
+        .map_err(|e| super::cannot_start(format!("{e:#}")))?;
     if account == Some(user.as_str()) {
         return Ok(user);
     }
@@ -233,7 +233,7 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
         );
         if r.failed + r.gave_up > 0 {
             return Err(super::Failure {
- exit: crate::domain::exit::Exit::Refused,
+                exit: crate::domain::exit::Exit::Refused,
                 message: format!(
                     "{} deliveries failed; see the lines above (they are retried with backoff)",
                     r.failed + r.gave_up

@@ -59,9 +59,10 @@ pub struct NewArgs {
     name: String,
     /// Area where the person lives (decides which authority to refer to): one
     /// of the organisation's areas (`dutydesk areas list`), or "unknown"
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCandidates::new(super::complete::areas))]
     area: String,
-    #[arg(long, value_delimiter = ',', required = true, help = CATEGORY_HELP)]
+    #[arg(long, value_delimiter = ',', required = true, help = CATEGORY_HELP,
+          add = clap_complete::ArgValueCandidates::new(super::complete::categories))]
     category: Vec<String>,
     #[arg(long, value_enum)]
     risk: RiskArg,
@@ -112,7 +113,7 @@ pub struct NewArgs {
     /// For --subject staff: does the person it is about use this desk? Their
     /// account (the case is restricted and they are excluded from it), or
     /// "none". Required when the name is close to a desk user's.
-    #[arg(long, value_name = "USER|none")]
+    #[arg(long, value_name = "USER|none", add = clap_complete::ArgValueCandidates::new(super::complete::about))]
     about: Option<String>,
     /// Someone's life is at risk now
     #[arg(long)]
@@ -210,7 +211,8 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         )
     })?;
     let block = |field: &'static str, v: &str| {
-        crate::domain::text::validate_block(field, v, workflow::MAX_TEXT).map_err(|e| super::refused(e.to_string()))
+        crate::domain::text::validate_block(field, v, workflow::MAX_TEXT)
+            .map_err(|e| super::refused(e.to_string()))
     };
     let summary = block("summary", &a.summary)?;
     let e = NewEscalation {
