@@ -67,7 +67,7 @@ fn only_a_senior_lead_backs_up_and_the_copy_is_theirs_alone() {
     let dest = dir.path().join("copy.db");
     for user in ["tester", "cadeyemi", "amistry"] {
         let (code, _, err) = run(dd(user, &db).arg("backup").arg(&dest));
-        assert_eq!(code, 2, "{user}: {err}");
+        assert_eq!(code, 1, "{user}: {err}");
         assert!(err.contains("only a senior lead"), "{err}");
         assert!(!dest.exists(), "{user} left a file");
     }
@@ -122,7 +122,7 @@ fn nothing_is_replaced_or_followed() {
     let existing = d.join("existing.db");
     std::fs::write(&existing, b"keep me").unwrap();
     let (code, _, err) = run(dd("rwhite", &db).arg("backup").arg(&existing));
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("exists"), "{err}");
     assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
     // A dangling symlink is not followed: its target is never created.

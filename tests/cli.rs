@@ -110,7 +110,7 @@ fn init_makes_a_private_database_with_the_caller_as_senior_lead() {
     // A second init refuses and leaves the first alone.
     let before = std::fs::read(&path).unwrap();
     let (code, _, err) = run(real().args(["init", "--db"]).arg(&path));
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("already"), "{err}");
     assert_eq!(before, std::fs::read(&path).unwrap());
 }
@@ -175,7 +175,7 @@ fn only_a_senior_lead_changes_staff() {
             "staff", "add", "eve", "--name", "Eve", "--role", "dsl", "--db",
         ])
         .arg(&path));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("only a senior lead may"), "{err}");
     let (_, out, _) = run(dd("alice").args(["staff", "list", "--db"]).arg(&path));
     assert!(!out.contains("eve"), "{out}");

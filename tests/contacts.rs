@@ -65,7 +65,7 @@ fn the_number_to_ring_depends_on_the_time() {
     // In summer, 08:30 BST is 07:30 UTC.
     assert!(ask("2026-07-06T07:30:00Z").0);
     let (code, _, err) = run(dd(&path).args(["contacts", "--at", "tomorrow"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("RFC 3339"), "{err}");
 }
 
@@ -121,7 +121,7 @@ fn csv_round_trip_and_bad_rows() {
         + ",X,Y,children,Walsall,0300 1,,,,Mon 9-5,no,\n";
     std::fs::write(&file, &bad).unwrap();
     let (code, _, err) = run(dd(&path).args(["contacts", "import"]).arg(&file));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("line 27: phone"), "{err}");
     assert!(err.contains("nothing imported"), "{err}");
     let (_, out, _) = run(dd(&path).args(["contacts", "walsall"]));
@@ -216,7 +216,7 @@ fn areas_are_checked_and_a_look_up_never_comes_back_empty() {
     let dir = private_dir();
     let path = demo(dir.path());
     let (code, _, err) = run(dd(&path).args(["contacts", "--area", "Rutlnd"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("did you mean Rutland?"), "{err}");
     assert!(
         err.contains("Leicester, Leicestershire, Rutland, Wolverhampton"),
@@ -308,7 +308,7 @@ fn import_links_fallbacks_in_any_order_and_refuses_overlaps_plainly() {
     );
     std::fs::write(&file, bad).unwrap();
     let (code, _, err) = run(dd(&path).args(["contacts", "import"]).arg(&file));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(
         err.contains("Mon 09:00-17:00 and Mon 12:00-20:00 overlap"),
         "{err}"

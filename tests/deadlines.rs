@@ -584,7 +584,7 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .arg(&bad)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing imported"));
     let out = dd("alice", &path)
         .args(["holidays", "list", "--year", "2028"])

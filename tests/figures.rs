@@ -364,7 +364,7 @@ fn a_crafted_log_publishes_no_recoverable_count_in_any_format() {
         "--suppress-under",
         "1",
     ]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("give 2 or more"), "{err}");
 }
 

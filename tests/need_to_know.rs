@@ -1402,7 +1402,7 @@ fn the_trail_shows_what_happened_not_the_words_and_reading_it_is_audited() {
     // Deputies are refused, and the refusal is not a reading.
     let before = audit_rows(&db);
     let (code, _, err) = run(dd("dee", &db).args(["audit"]));
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("only a DSL or senior lead"), "{err}");
     assert_eq!(audit_rows(&db), before);
 }

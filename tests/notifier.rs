@@ -589,7 +589,7 @@ fn a_restricted_case_pages_only_those_who_may_see_it() {
 fn only_the_notifiers_account_or_a_senior_lead_runs_it() {
     let d = desk("command = \"{HOOK}\"\n");
     let (code, _, err) = run(dd(&d, "nina", t0()).args(["notifier", "--once"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(
         err.contains("runs as the notifier's account") && err.contains("nina is neither"),
         "{err}"

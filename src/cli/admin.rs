@@ -216,3 +216,66 @@ pub fn backup(path: &Path, dest: &Path) -> Outcome {
     );
     Ok(())
 }
+
+/// `dutydesk restore BACKUP` (see `store::restore`): a senior lead puts a
+/// verified backup in place of the database while nobody has it open; the
+/// replaced file is kept; the restore is audited in the restored trail and
+/// marked in the anchor file, so `verify` passes on the restored database.
+///
+/// Who: a senior lead of the live database when it opens, and of the backup
+/// in any case; when the live file is missing or damaged (the usual reason
+/// to restore), the OS account, who must be a senior lead in the backup.
+pub fn restore(path: &Path, backup: &Path) -> Outcome {
+    let now = clock()?.now();
+    let (actor, demo) = match store::open(path, Create::No) {
+        Ok(st) => {
+            let me = whoami(&st)?;
+            if !store::backup::may_back_up(me.role) {
+                return Err(refused(
+                    "only a senior lead may restore the database (it replaces every record); ask a senior lead",
+                ));
+            }
+            if st.read_only() {
+                return Err(refused(
+                    "the database is read-only for you: restore it as a senior lead who can write to it (through the installed dutydesk)",
+                ));
+            }
+            store::restore::checkpoint(&st)?;
+            (me.username, st.is_demo())
+        }
+        Err(
+            store::StoreError::Missing(_)
+            | store::StoreError::NotADatabase(_)
+            | store::StoreError::Sqlite(_),
+        ) => (
+            crate::identity::os_account().map_err(|e| super::cannot_start(format!("{e:#}")))?,
+            false,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let checked = store::restore::check(path, backup, &actor, demo)?;
+    let audit_rows = checked.audit_rows;
+    let placed = store::restore::place(path, &checked, now)?;
+    drop(checked);
+    let mut st = store::open(path, Create::No)?;
+    let detail = format!(
+        "from {}; replaced file kept as {}",
+        backup.display(),
+        placed.kept.display()
+    );
+    st.write(&actor, now, |w| {
+        w.audit("restore", "database", None, Some(&detail))
+    })?;
+    let (file, key) = anchors_of(path)?;
+    if let Some((id, hash)) = store::audit::head(st.conn()).map_err(|e| refused(e.to_string()))? {
+        crate::anchor::record_restore(&file, &key, id, &hash, now)
+            .map_err(|e| refused(e.to_string()))?;
+    }
+    println!(
+        "Restored {} from {} ({audit_rows} audit rows, verified); the replaced database is kept as {}. Sessions may start again; check with `dutydesk verify`.",
+        path.display(),
+        backup.display(),
+        placed.kept.display()
+    );
+    Ok(())
+}

@@ -265,6 +265,13 @@ pub enum Command {
     /// Copy the database to a new file DEST (senior leads only; mode 0600, audited): made
     /// while others keep working, verified, then renamed into place; never replaces anything
     Backup { dest: PathBuf },
+    /// Put a backup in place of the database (senior leads): the copy is verified
+    /// first, refused while any session has the database open, and the replaced
+    /// file is kept beside it (DATABASE.replaced-TIME); audited, and anchored
+    Restore {
+        /// A file `dutydesk backup` made
+        backup: PathBuf,
+    },
     /// Record a new escalation; prints its reference alone on stdout
     New(verbs::NewArgs),
     /// Acknowledge an escalation and take it ("I have this"); refused when
@@ -1011,6 +1018,7 @@ pub fn run(cli: Cli) -> Outcome {
             *json,
         ),
         Some(Command::Backup { dest }) => admin::backup(&db_path(&cli, DEFAULT_DB), dest),
+        Some(Command::Restore { backup }) => admin::restore(&db_path(&cli, DEFAULT_DB), backup),
         Some(Command::Ack { reference, take }) => {
             verbs::ack(&db_path(&cli, DEFAULT_DB), reference, *take)
         }

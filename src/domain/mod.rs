@@ -52,6 +52,7 @@ pub mod deadline;
 pub mod escalation;
 pub mod exit;
 pub mod hours;
+pub mod import;
 pub mod intake;
 pub mod names;
 pub mod paging;

@@ -17,6 +17,7 @@ pub mod migrate;
 pub mod notices;
 pub mod plans;
 pub mod reports;
+pub mod restore;
 pub mod reviews;
 pub mod rota;
 pub mod routes;

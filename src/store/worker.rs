@@ -355,7 +355,7 @@ pub fn revoked(store: &Store, me: &StaffMember) -> Result<Option<String>> {
     Ok(match super::staff::find(store, &me.username)? {
         Some(s) if s.active && s.role == me.role => None,
         Some(s) if s.active => Some(format!(
-            "Your role on this desk changed to {}: records are hidden. Start dutydesk again to work in the new role.",
+            "Your role on this desk changed to {}: records are hidden. Quit and start dutydesk again to work in the new role.",
             s.role.label()
         )),
         _ => Some(
