@@ -481,6 +481,8 @@ const TABLE: &[(&str, &[Run])] = &[
         &[Change(&["categories", "retire", "online"])],
     ),
     ("backup", &[Change(&["backup", "{D}"])]),
+    // Senior leads only; restores the backup just made (names no case).
+    ("restore", &[Change(&["restore", "{D}"])]),
     ("init", &[Change(&["init", "--org", "Another"])]),
     ("demo", &[Change(&["demo", "--no-open"])]),
     (
