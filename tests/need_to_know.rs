@@ -481,6 +481,8 @@ const TABLE: &[(&str, &[Run])] = &[
         &[Change(&["categories", "retire", "online"])],
     ),
     ("backup", &[Change(&["backup", "{D}"])]),
+    // DSLs and senior leads; a map that is not one is refused before any row.
+    ("import", &[Change(&["import", "{C}", "--map", "{C}"])]),
     // Senior leads only; restores the backup just made (names no case).
     ("restore", &[Change(&["restore", "{D}"])]),
     ("init", &[Change(&["init", "--org", "Another"])]),

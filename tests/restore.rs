@@ -64,7 +64,10 @@ fn a_backup_comes_back_whole_and_nothing_is_lost_on_the_way() {
     common::desk_db(
         &db,
         "Restore Test Partnership",
-        &[("alice", "Alice Senior", "senior"), ("bob", "Bob Dsl", "dsl")],
+        &[
+            ("alice", "Alice Senior", "senior"),
+            ("bob", "Bob Dsl", "dsl"),
+        ],
         common::now(),
     );
     let kept_case = new_case(&db, "Ada Before");
@@ -111,7 +114,10 @@ fn a_backup_comes_back_whole_and_nothing_is_lost_on_the_way() {
     assert!(err.contains("not a dutydesk backup"), "{err}");
     let (code, out, _) = dd(&db, "alice", &["list", "--status", "all"]);
     assert_eq!(code, 0);
-    assert!(out.contains(&later), "nothing changed by the refusals: {out}");
+    assert!(
+        out.contains(&later),
+        "nothing changed by the refusals: {out}"
+    );
     let leftovers: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -146,7 +152,10 @@ fn a_backup_comes_back_whole_and_nothing_is_lost_on_the_way() {
     let (code, out, _) = dd(&db, "alice", &["list", "--status", "all"]);
     assert_eq!(code, 0);
     assert!(out.contains(&kept_case), "{out}");
-    assert!(!out.contains(&later), "the restored desk is the backup's: {out}");
+    assert!(
+        !out.contains(&later),
+        "the restored desk is the backup's: {out}"
+    );
     assert_eq!(
         count(
             &db,

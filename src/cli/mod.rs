@@ -12,6 +12,8 @@ mod admin;
 pub mod complete;
 mod contacts;
 mod handover;
+mod import;
+pub mod json;
 mod lists;
 pub use handover::{PatternCommand, RotaCommand};
 mod deadlines;
@@ -265,6 +267,24 @@ pub enum Command {
     /// Copy the database to a new file DEST (senior leads only; mode 0600, audited): made
     /// while others keep working, verified, then renamed into place; never replaces anything
     Backup { dest: PathBuf },
+    /// Bring in an earlier incident log (CSV or a spreadsheet's first sheet) as
+    /// escalations, all or nothing (DSLs and senior leads); see docs/ADMIN.md
+    ///
+    /// MAP (TOML) says which column holds what and how the log's words read
+    /// as codes. Every row goes through the intake checks, and an allegation
+    /// about a desk user is restricted as at intake. Original dates are kept;
+    /// each record is marked imported; rows already imported are skipped, so
+    /// importing the same file twice changes nothing.
+    Import {
+        /// The log: .csv, .xlsx, .xls or .ods (first sheet; first row names the columns)
+        log: PathBuf,
+        /// The map file
+        #[arg(long, value_name = "MAP")]
+        map: PathBuf,
+        /// Check every row and say what would be imported; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Put a backup in place of the database (senior leads): the copy is verified
     /// first, refused while any session has the database open, and the replaced
     /// file is kept beside it (DATABASE.replaced-TIME); audited, and anchored
@@ -1018,6 +1038,9 @@ pub fn run(cli: Cli) -> Outcome {
             *json,
         ),
         Some(Command::Backup { dest }) => admin::backup(&db_path(&cli, DEFAULT_DB), dest),
+        Some(Command::Import { log, map, dry_run }) => {
+            import::run(&db_path(&cli, DEFAULT_DB), log, map, *dry_run)
+        }
         Some(Command::Restore { backup }) => admin::restore(&db_path(&cli, DEFAULT_DB), backup),
         Some(Command::Ack { reference, take }) => {
             verbs::ack(&db_path(&cli, DEFAULT_DB), reference, *take)

@@ -58,6 +58,7 @@ pub mod names;
 pub mod paging;
 pub mod policy;
 pub mod report;
+pub mod report_html;
 pub mod review;
 pub mod rota;
 pub mod route;

@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +49,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 7,
         sql: include_str!("migrations/7-notifier.sql"),
+    },
+    Migration {
+        to: 8,
+        sql: include_str!("migrations/8-imports.sql"),
     },
 ];
 

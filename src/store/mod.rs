@@ -13,6 +13,7 @@ pub mod deadlines;
 pub mod escalations;
 pub mod files;
 pub mod holidays;
+pub mod import;
 pub mod migrate;
 pub mod notices;
 pub mod plans;

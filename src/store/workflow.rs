@@ -771,6 +771,39 @@ pub fn close(
     Ok(done(&c, format!("{} closed: {outcome}", c.reference)))
 }
 
+/// Closes an escalation just brought in from an earlier log as that log
+/// closed it (`dutydesk import`): the outcome (one of this desk's) and the
+/// rationale, at the log's date, without a second DSL's sign-off (the closure
+/// was decided before the desk existed; the chronology says so). Only for
+/// a case created in the same write.
+pub(crate) fn close_imported(
+    w: &mut Write<'_>,
+    id: i64,
+    outcome: &str,
+    rationale: &str,
+    closed_at: i64,
+) -> Result<()> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    let list = outcomes(w.tx())?;
+    if !list.iter().any(|o| o == outcome) {
+        return Err(StoreError::Refused(format!(
+            "{outcome:?} is not an outcome: use {} (map the log's words in [values.outcome])",
+            list.join(", ")
+        )));
+    }
+    let rationale = text("rationale", rationale, MAX_TEXT)?;
+    touch(w, &c, &me)?;
+    finish_close(
+        w,
+        &c,
+        &me,
+        outcome,
+        &format!("{rationale} (closed in the earlier log)"),
+        closed_at,
+    )
+}
+
 fn finish_close(
     w: &mut Write<'_>,
     c: &Current,
