@@ -163,10 +163,7 @@ pub fn audit(
     };
     let rows = store.write(&me.username, now, |w| store::trail::read(w, &q))?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(anyhow::Error::from)?
-        );
+        super::json::print("audit", crate::cli::clock()?.now(), &rows)?;
         return Ok(());
     }
     for r in rows {

@@ -113,10 +113,7 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
                 at,
             )?;
             if a.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&answers).map_err(anyhow::Error::from)?
-                );
+                super::json::print("contacts", crate::cli::clock()?.now(), &answers)?;
                 return Ok(());
             }
             let only_always = !answers.is_empty()

@@ -27,13 +27,20 @@ pub enum HolidaysCommand {
         year: Option<i32>,
         #[arg(long, default_value = "england-and-wales", value_parser = clap::builder::PossibleValuesParser::new(DIVISIONS))]
         division: String,
+        /// Print a JSON document (docs/JSON.md)
+        #[arg(long)]
+        json: bool,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List every deadline rule
-    List,
+    List {
+        /// Print a JSON document (docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a rule, or change the one with this code (DSLs and senior leads
     /// only). Deadlines already set keep their dates.
     Set {
@@ -67,7 +74,11 @@ pub enum RulesCommand {
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {
     /// Show every setting and its value
-    List,
+    List {
+        /// Print a JSON document (docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Change a setting (DSLs and senior leads only): deadline_counting
     /// (same_time | end_of_day), holiday_division, org_name
     Set { key: String, value: String },
@@ -115,10 +126,7 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
     )?;
     if json {
         let rows: Vec<Row> = list.iter().map(|d| row(d, now)).collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(anyhow::Error::from)?
-        );
+        super::json::print("deadlines", crate::cli::clock()?.now(), &rows)?;
         return Ok(());
     }
     if list.is_empty() {
@@ -241,10 +249,27 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
             );
             Ok(())
         }
-        HolidaysCommand::List { year, division } => {
+        HolidaysCommand::List {
+            year,
+            division,
+            json,
+        } => {
             let store = store::open(path, Create::No)?;
             whoami(&store)?;
             let list = store::holidays::list(&store, division, *year)?;
+            if *json {
+                let items: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|h| {
+                        serde_json::json!({
+                            "date": h.date.format("%Y-%m-%d").to_string(),
+                            "title": h.title,
+                            "division": division,
+                        })
+                    })
+                    .collect();
+                return super::json::print("holidays", clock()?.now(), &items);
+            }
             if list.is_empty() {
                 println!(
                     "No {division} bank holidays known{}.",
@@ -261,10 +286,32 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
 
 pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
     match cmd {
-        RulesCommand::List => {
+        RulesCommand::List { json } => {
             let store = store::open(path, Create::No)?;
             whoami(&store)?;
             let counting = settings::counting(store.conn())?;
+            if *json {
+                let items: Vec<serde_json::Value> = store::deadlines::rules(store.conn())?
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "code": r.code,
+                            "name": r.name,
+                            "on": r.event.code(),
+                            "match": r.matcher,
+                            "amount": r.amount,
+                            "unit": r.unit.code(),
+                            "warn_minutes": r.warn_minutes,
+                            "active": r.active,
+                        })
+                    })
+                    .collect();
+                return super::json::print(
+                    "rules",
+                    clock()?.now(),
+                    serde_json::json!({ "deadline_counting": counting.code(), "items": items }),
+                );
+            }
             println!(
                 "Day counts end: {} (setting deadline_counting)",
                 counting.label()
@@ -325,9 +372,20 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
 
 pub fn settings(path: &Path, cmd: &SettingsCommand) -> Outcome {
     match cmd {
-        SettingsCommand::List => {
+        SettingsCommand::List { json } => {
             let store = store::open(path, Create::No)?;
             whoami(&store)?;
+            if *json {
+                let mut items = Vec::new();
+                for (key, allowed) in settings::KNOWN {
+                    items.push(serde_json::json!({
+                        "key": key,
+                        "value": settings::get(&store, key)?.unwrap_or_else(|| default_of(key)),
+                        "allowed": allowed,
+                    }));
+                }
+                return super::json::print("settings", clock()?.now(), &items);
+            }
             for (key, _) in settings::KNOWN {
                 let value = settings::get(&store, key)?.unwrap_or_else(|| default_of(key));
                 println!("{key:<18} {value}");

@@ -22,7 +22,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// An instant as the documents write it: RFC 3339 with the UK offset.
 pub fn time(t: DateTime<Utc>) -> String {
-    crate::domain::calendar::local(t).to_rfc3339()
+    crate::domain::calendar::local(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// Whether a key names an instant (`at`, `*_at`, `due`, `since`, `until`,

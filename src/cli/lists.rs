@@ -27,10 +27,7 @@ pub fn areas(path: &Path, cmd: &AreasCommand) -> Outcome {
             whoami(&st)?;
             let list = store::areas::list(st.conn())?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-                );
+                super::json::print("areas", crate::cli::clock()?.now(), &list)?;
                 return Ok(());
             }
             if list.is_empty() {
@@ -68,10 +65,7 @@ pub fn categories(path: &Path, cmd: &CategoriesCommand) -> Outcome {
             whoami(&st)?;
             let list = store::categories::list(st.conn())?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-                );
+                super::json::print("categories", crate::cli::clock()?.now(), &list)?;
                 return Ok(());
             }
             println!("{:<18} {:<10} LABEL", "CODE", "FRAMEWORK");

@@ -176,12 +176,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "md")]
         format: reports::Format,
         /// Shortcuts for --format
-        #[arg(long, conflicts_with_all = ["csv", "json"])]
+        #[arg(long, conflicts_with_all = ["csv", "json", "html"])]
         md: bool,
-        #[arg(long, conflicts_with = "json")]
+        #[arg(long, conflicts_with_all = ["json", "html"])]
         csv: bool,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "html")]
         json: bool,
+        /// One self-contained HTML page (tables and SVG charts, no scripts or
+        /// external files) for a senior management report: `> report.html`
+        #[arg(long)]
+        html: bool,
         /// Show counts under N as "<N" so nobody can be identified (e.g. 5)
         #[arg(long, value_name = "N")]
         suppress_under: Option<u32>,
@@ -999,6 +1003,7 @@ pub fn run(cli: Cli) -> Outcome {
             format,
             csv,
             json,
+            html,
             suppress_under,
             ..
         }) => reports::report(
@@ -1007,6 +1012,8 @@ pub fn run(cli: Cli) -> Outcome {
             to,
             if *json {
                 reports::Format::Json
+            } else if *html {
+                reports::Format::Html
             } else if *csv {
                 reports::Format::Csv
             } else {
@@ -1390,10 +1397,7 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
         StaffCommand::List { json } => {
             let list = store::staff::list(&store)?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-                );
+                json::print("staff", crate::cli::clock()?.now(), &list)?;
             } else {
                 println!("{:<16} {:<28} {:<12} ACTIVE", "ACCOUNT", "NAME", "ROLE");
                 for s in list {

@@ -12,7 +12,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Every kind of alert with its escalation policy in force
-    List,
+    List {
+        /// Print a JSON document (docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Set a kind's policy (DSLs and senior leads; audited)
     ///
     /// Steps are MINUTES:TARGETS after the alert starts, separated by ';'.
@@ -72,7 +76,21 @@ pub fn policy(path: &Path, cmd: &PolicyCommand) -> Outcome {
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
     match cmd {
-        PolicyCommand::List => {
+        PolicyCommand::List { json } => {
+            if *json {
+                let items: Vec<serde_json::Value> = store::alerts::policies_of(&st)?
+                    .iter()
+                    .map(|(p, problem)| {
+                        serde_json::json!({
+                            "kind": p.kind.code(),
+                            "steps": p.describe(),
+                            "repeat_minutes": p.repeat_minutes,
+                            "problem": problem,
+                        })
+                    })
+                    .collect();
+                return super::json::print("policies", clock()?.now(), &items);
+            }
             for (p, problem) in store::alerts::policies_of(&st)? {
                 println!("{:<15} {}", p.kind.code(), p.describe());
                 if let Some(problem) = problem {
@@ -117,23 +135,32 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
     let list = store::alerts::open_for(&st, &me, now)?;
     super::audit_export(&mut st, &me, "alerts", "open")?;
     if args.json {
-        #[derive(serde::Serialize)]
-        struct Row<'a> {
-            #[serde(flatten)]
-            alert: &'a crate::domain::paging::DeskAlert,
-            age_minutes: i64,
-        }
-        let rows: Vec<Row> = list
+        // People as usernames (the alert carries staff numbers).
+        let staff = store::staff::list(&st)?;
+        let user = |id: i64| {
+            staff
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.username.clone())
+        };
+        let rows: Vec<serde_json::Value> = list
             .iter()
-            .map(|a| Row {
-                alert: a,
-                age_minutes: a.age_minutes(now),
+            .map(|a| {
+                serde_json::json!({
+                    "kind": a.kind,
+                    "reference": a.reference,
+                    "risk": a.risk,
+                    "immediate_risk": a.immediate_risk,
+                    "started_at": super::json::time(a.started_at),
+                    "age_minutes": a.age_minutes(now),
+                    "holder": a.holder.and_then(user),
+                    "rule": a.rule,
+                    "due_at": a.due_at.map(super::json::time),
+                    "acknowledged": a.acknowledged,
+                })
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(anyhow::Error::from)?
-        );
+        super::json::print("alerts", crate::cli::clock()?.now(), &rows)?;
         return Ok(());
     }
     if list.is_empty() {

@@ -13,6 +13,7 @@ pub enum Format {
     Md,
     Csv,
     Json,
+    Html,
 }
 
 fn date(s: &str, what: &str) -> Result<NaiveDate, super::Failure> {
@@ -56,10 +57,8 @@ pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Optio
     match format {
         Format::Md | Format::Text => print!("{}", p.markdown(&org)),
         Format::Csv => print!("{}", p.csv()),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&p).map_err(anyhow::Error::from)?
-        ),
+        Format::Html => print!("{}", crate::domain::report_html::page(&p, &org)),
+        Format::Json => super::json::print("report", now, &p)?,
     }
     if r.total == 0 {
         eprintln!("note: no escalations were raised in {from} to {to}");
@@ -101,10 +100,7 @@ pub fn export(path: &Path, reference: &str, json: bool, redact: bool) -> Outcome
         d.viewed_by.clear();
     }
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&d).map_err(anyhow::Error::from)?
-        );
+        super::json::print("export", crate::cli::clock()?.now(), &d)?;
         return Ok(());
     }
     let s = &d.summary;

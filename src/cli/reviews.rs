@@ -74,10 +74,7 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
             }
             let agendas = store::reviews::agendas(&st, Viewer::from(&me), now)?;
             if a.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&agendas).map_err(anyhow::Error::from)?
-                );
+                super::json::print("reviews", crate::cli::clock()?.now(), &agendas)?;
                 return Ok(());
             }
             let today = crate::domain::calendar::local(now).date_naive();
