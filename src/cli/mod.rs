@@ -15,6 +15,7 @@ mod handover;
 mod import;
 pub mod json;
 mod lists;
+mod table;
 pub use handover::{PatternCommand, RotaCommand};
 mod deadlines;
 mod notifier;
@@ -1399,16 +1400,21 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
             if *json {
                 json::print("staff", crate::cli::clock()?.now(), &list)?;
             } else {
-                println!("{:<16} {:<28} {:<12} ACTIVE", "ACCOUNT", "NAME", "ROLE");
-                for s in list {
-                    println!(
-                        "{:<16} {:<28} {:<12} {}",
-                        s.username,
-                        s.display_name,
-                        s.role.code(),
-                        if s.active { "yes" } else { "no" }
-                    );
-                }
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.username.clone(),
+                            s.display_name.clone(),
+                            s.role.code().to_string(),
+                            if s.active { "yes" } else { "no" }.to_string(),
+                        ]
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    table::render(&["ACCOUNT", "NAME", "ROLE", "ACTIVE"], &rows, &[])
+                );
             }
         }
     }

@@ -550,30 +550,49 @@ pub fn list(path: &Path, json: bool, status: StatusArg, mine: bool) -> Outcome {
             .collect();
         return super::json::print("escalations", now, &items);
     }
-    for r in rows {
-        let due = r
-            .next_due
-            .as_ref()
-            .map(|d| {
-                format!(
-                    "{} ({})",
-                    crate::domain::deadline::countdown(d.at, now),
-                    d.label
-                )
-            })
-            .unwrap_or_default();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let due = r
+                .next_due
+                .as_ref()
+                .map(|d| {
+                    format!(
+                        "{} ({})",
+                        crate::domain::deadline::countdown(d.at, now),
+                        d.label
+                    )
+                })
+                .unwrap_or_default();
+            vec![
+                r.reference.clone(),
+                r.subject_kind.short().to_string(),
+                r.risk.code().to_string(),
+                if r.awaiting_signoff {
+                    "awaiting sign-off".to_string()
+                } else {
+                    r.status.code().to_string()
+                },
+                r.assignee.clone().unwrap_or_else(|| "-".into()),
+                due,
+            ]
+        })
+        .collect();
+    if !cells.is_empty() {
         println!(
-            "{:<14} {:<6} {:<6} {:<17} {:<18} {}",
-            r.reference,
-            r.subject_kind.short(),
-            r.risk.code(),
-            if r.awaiting_signoff {
-                "awaiting sign-off"
-            } else {
-                r.status.code()
-            },
-            r.assignee.as_deref().unwrap_or("-"),
-            due
+            "{}",
+            super::table::render(
+                &[
+                    "REFERENCE",
+                    "ABOUT",
+                    "RISK",
+                    "STATUS",
+                    "ASSIGNEE",
+                    "NEXT DEADLINE"
+                ],
+                &cells,
+                &[]
+            )
         );
     }
     Ok(())

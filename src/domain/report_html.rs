@@ -44,7 +44,7 @@ fn figure(v: Option<f64>, unit: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.45}\
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #bbb}\
 table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #999;padding:.25rem .6rem}\
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:600;padding:.3rem 0}\
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}th[scope=row]{text-align:left;font-weight:500}caption{text-align:left;font-weight:600;padding:.3rem 0}\
 .note{color:#333;font-size:.9rem}svg{display:block;margin:.5rem 0 1.5rem;max-width:100%;height:auto}\
 @media print{h2{break-after:avoid}svg,table{break-inside:avoid}}";
 
@@ -84,8 +84,12 @@ pub fn bar_chart(id: &str, title: &str, bars: &[(String, Cell)]) -> String {
             escape(key)
         ));
         match cell {
+            Cell::Shown(0) => s.push_str(&format!(
+                "<text x=\"{}\" y=\"{mid}\" font-size=\"12\" fill=\"#1a1a1a\">0</text>",
+                label_w + 6.0
+            )),
             Cell::Shown(n) => {
-                let w = (*n as f64 / max as f64 * bar_w).max(if *n > 0 { 2.0 } else { 0.0 });
+                let w = (*n as f64 / max as f64 * bar_w).max(2.0);
                 s.push_str(&format!(
                     "<rect class=\"bar\" x=\"{label_w}\" y=\"{}\" width=\"{w:.1}\" height=\"{}\" fill=\"#2f5d8a\"><title>{}: {n}</title></rect>\
 <text x=\"{:.1}\" y=\"{mid}\" font-size=\"12\" fill=\"#1a1a1a\">{n}</text>",
