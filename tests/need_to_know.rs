@@ -940,7 +940,7 @@ fn cli_for(d: &Desk, role: Role) -> Vec<String> {
     // restricted one only for those who may see it.
     let out = ok(role.user, &db, &["list", "--status", "all", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let linked = v
+    let linked = v["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -1366,7 +1366,7 @@ fn the_trail_shows_what_happened_not_the_words_and_reading_it_is_audited() {
     let before = audit_rows(&db);
     let out = ok("bob", &db, &["audit", &r.to_lowercase(), "--json"]);
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let rows = rows.as_array().unwrap();
+    let rows = rows["items"].as_array().unwrap();
     assert!(rows.iter().any(|x| x["action"] == "note"), "{out}");
     assert!(!out.contains(NOTE) && !out.contains("Kit Marlowe"), "{out}");
     assert!(rows.iter().all(|x| x["detail"].is_null()), "{out}");

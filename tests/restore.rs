@@ -99,7 +99,7 @@ fn a_backup_comes_back_whole_and_nothing_is_lost_on_the_way() {
     let damaged = backups.join("damaged.db");
     let mut bytes = std::fs::read(&copy).unwrap();
     let n = bytes.len();
-    for b in bytes.iter_mut().skip(n / 2).take(2048) {
+    for b in bytes.iter_mut().skip(n / 4).take(n / 2) {
         *b ^= 0x5A;
     }
     std::fs::write(&damaged, &bytes).unwrap();

@@ -554,7 +554,7 @@ fn senior_leads_keep_the_areas_and_categories_and_others_are_told_so() {
     let (_, out, _) = as_("alice", &["show", &reference, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
-        v["summary"]["categories"][0], "cuckooing",
+        v["escalation"]["categories"][0]["code"], "cuckooing",
         "old records keep a retired code"
     );
     let (code, _, err) = as_(

@@ -73,7 +73,8 @@ fn restricted_records_are_invisible_to_those_not_named() {
         let (code, out, err) = run(dd(user, &path).args(["list", "--json"]));
         assert_eq!(code, 0, "{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        v.as_array()
+        v["items"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|r| r["reference"].as_str().unwrap().to_string())

@@ -101,7 +101,7 @@ fn init_makes_a_senior_lead_and_only_senior_leads_manage_staff() {
     let (code, _, err) = run(dd("bob", &path).args(["settings", "set", "ack_minutes", "20"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("dee", &path).args(["settings", "set", "ack_minutes", "25"]));
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("only an active DSL or senior lead"), "{err}");
 }
 
@@ -145,10 +145,10 @@ fn roles_change_and_accounts_come_and_go_audited() {
     let (code, _, err) = run(dd("bob", &path).args(["staff", "role", "alice", "dsl"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("alice", &path).args(["staff", "role", "bob", "dsl"]));
-    assert_eq!(code, 2, "alice is no longer a senior lead: {err}");
+    assert_eq!(code, 1, "alice is no longer a senior lead: {err}");
     // An unknown account is named back with where to look.
     let (code, _, err) = run(dd("bob", &path).args(["staff", "deactivate", "nobody"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("staff list"), "{err}");
     let (code, _, err) = run(dd("bob", &path).args(["staff", "role", "dee", "boss"]));
     assert_eq!(code, 2, "clap refuses an unknown role: {err}");
@@ -177,16 +177,16 @@ fn the_last_senior_lead_stays_and_nobody_changes_themselves() {
         run(dd("alice", &path).args(["staff", "add", "sam", "--name", "Sam", "--role", "senior"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("alice", &path).args(["staff", "deactivate", "alice"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("cannot deactivate yourself"), "{err}");
     let (code, _, err) = run(dd("alice", &path).args(["staff", "role", "alice", "dsl"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("your own role"), "{err}");
     // sam may deactivate alice; then sam is the last and stays.
     let (code, _, err) = run(dd("sam", &path).args(["staff", "deactivate", "alice"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("sam", &path).args(["staff", "role", "sam", "deputy"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("last active senior lead"), "{err}");
     // A deactivated senior lead does not count: bringing alice back is fine,
     // and then either may step down.

@@ -75,7 +75,7 @@ fn new_prints_the_reference_alone_and_sets_the_rules_deadlines() {
     let (code, out, _) = run(dd("alice", &path).args(["list", "--json"]));
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v[0]["reference"], r.as_str());
+    assert_eq!(v["items"][0]["reference"], r.as_str());
 }
 
 #[test]
@@ -499,7 +499,7 @@ fn repeat_concerns_are_offered_and_a_third_raises_the_flag() {
     assert!(err.contains("already linked"), "{err}");
     let (_, out, _) = run(dd("alice", &path).args(["list", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let row = v
+    let row = v["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -222,7 +222,7 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
     })?;
     let senders = settings.senders();
     if senders.is_empty() {
-        return Err(refused(format!(
+        return Err(super::cannot_start(format!(
             "nothing to deliver on: set [notify] smtp = \"localhost:25\" (or sendmail = \"/usr/sbin/sendmail\") and/or command = \"/path/to/hook\" in {}",
             crate::config::SystemConfig::path().display()
         )));
