@@ -68,7 +68,14 @@ pub fn line(at: DateTime<Utc>, key: &str, id: i64, hash: &str) -> String {
 /// A line read back: the database's key and the anchor; `None` for a line
 /// that is not an anchor (such lines are skipped: they cannot hide one).
 pub fn parse(line: &str) -> Option<(&str, Anchor)> {
-    let mut parts = line.trim_end_matches(['\n', '\r']).splitn(4, ' ');
+    let line = line.trim_end_matches(['\n', '\r']);
+    let (stamp, rest) = line.split_once(' ')?;
+    // `<time> restore id=... hash=... db=...`: a restore (see `record_restore`).
+    let (restore, rest) = match rest.strip_prefix("restore ") {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let mut parts = std::iter::once(stamp).chain(rest.splitn(3, ' '));
     let at = DateTime::parse_from_rfc3339(parts.next()?)
         .ok()?
         .timestamp();
@@ -82,6 +89,7 @@ pub fn parse(line: &str) -> Option<(&str, Anchor)> {
                 at,
                 id,
                 hash: hash.to_string(),
+                restore,
             },
         )
     })
@@ -185,6 +193,38 @@ pub fn record(
     hash: &str,
     at: DateTime<Utc>,
 ) -> Result<(), AnchorError> {
+    append(file, &line(at, key, id, hash))?;
+    to_syslog(&format!("anchor id={id} hash={hash} db={key}"));
+    Ok(())
+}
+
+/// Records that database `key` was restored from a backup at `at`, its
+/// trail then ending at row `id` with `hash` (`<time> restore id=N hash=H
+/// db=KEY`). `verify` checks the trail against this anchor and those after
+/// it only: the rows anchored before belonged to the replaced file (kept
+/// beside it), not to this one. An older dutydesk skips such lines. The
+/// syslog copy says "restore" too, so a restore cannot pass unseen.
+pub fn record_restore(
+    file: &Path,
+    key: &str,
+    id: i64,
+    hash: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AnchorError> {
+    append(
+        file,
+        &format!(
+            "{} restore id={id} hash={hash} db={key}\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ")
+        ),
+    )?;
+    to_syslog(&format!("restore id={id} hash={hash} db={key}"));
+    Ok(())
+}
+
+/// Appends one line to the anchor file (created 0660 if missing, never
+/// through a symbolic link, flushed to disk).
+fn append(file: &Path, text: &str) -> Result<(), AnchorError> {
     let open = |create_new: bool| {
         let mut o = OpenOptions::new();
         o.append(true)
@@ -207,11 +247,9 @@ pub fn record(
         }
         Err(e) => return Err(io_error(file, e)),
     };
-    f.write_all(line(at, key, id, hash).as_bytes())
+    f.write_all(text.as_bytes())
         .and_then(|_| f.sync_data())
-        .map_err(|e| io_error(file, e))?;
-    to_syslog(&format!("anchor id={id} hash={hash} db={key}"));
-    Ok(())
+        .map_err(|e| io_error(file, e))
 }
 
 /// Sends one notice to syslog (journald) as `dutydesk`. Best effort: a host
@@ -252,9 +290,15 @@ mod tests {
             Anchor {
                 at: at.timestamp(),
                 id: 42,
-                hash
+                hash: hash.clone(),
+                restore: false,
             }
         );
+        let (_, r) = parse(&format!(
+            "2026-11-30T09:00:00Z restore id=7 hash={hash} db={key}\n"
+        ))
+        .unwrap();
+        assert!(r.restore && r.id == 7);
     }
 
     #[test]

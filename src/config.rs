@@ -89,7 +89,25 @@ impl Default for MouseConfig {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ThemeConfig {
+    /// One of [`THEMES`]; anything else stops dutydesk with the file, line
+    /// and the valid names (a misspelt theme used to fall back to dark).
+    #[serde(deserialize_with = "theme_name")]
     pub name: String,
+}
+
+/// The theme names `[theme] name` takes.
+pub const THEMES: &[&str] = &["dark", "light", "mono"];
+
+fn theme_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = <String as serde::Deserialize>::deserialize(d)?;
+    if THEMES.contains(&name.as_str()) {
+        Ok(name)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "unknown theme {name:?}, expected one of {}",
+            THEMES.join(", ")
+        )))
+    }
 }
 
 impl Default for ThemeConfig {
@@ -148,7 +166,7 @@ pub enum ConfigError {
     /// Under setgid the process can read files its user cannot; reading only
     /// the user's own file keeps a crafted path from leaking another one
     /// through a parse error.
-    #[error("the settings file {} does not belong to you; it is ignored when dutydesk runs setgid", path.display())]
+    #[error("the settings file {} does not belong to you, and dutydesk running setgid reads only your own: make it yours, or point DUTYDESK_CONFIG at your own file", path.display())]
     NotYours { path: PathBuf },
     /// Under setgid the system file is the administrator's alone: no variable
     /// may point dutydesk at another file (issue 14, point 4).
@@ -160,6 +178,14 @@ pub enum ConfigError {
     /// under setgid the binary reads a file its user may not be allowed to.
     #[error("the system file {} is not valid at line {line}: ask the administrator to fix it", path.display())]
     SystemParse { path: PathBuf, line: usize },
+    /// A value that parses but cannot be used (e.g. `[notify] smtp` without a
+    /// port): the file, the line and what to write instead.
+    #[error("{} line {line}: {message}", path.display())]
+    Value {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }
 
 impl Config {
@@ -450,6 +476,41 @@ pub struct SystemConfig {
     /// `[notify]`: how `dutydesk notifier` reaches people away from the
     /// terminal (issue 19).
     pub notify: SystemNotify,
+    /// `[backup]`: the account the shipped backup and verify timers run as.
+    pub backup: BackupConfig,
+}
+
+/// `[backup]` in the system file (issue 20). Backups hold every record, so
+/// only a senior lead may take one; an unattended nightly backup runs as a
+/// service account the administrator names here, as root controls this file
+/// and nothing in the database can choose it. That account may run
+/// `backup` and `verify` and nothing else; it sees no record on any screen.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// The OS account of `dutydesk-backup.service` and
+    /// `dutydesk-verify.service` (the units' `User=`), e.g. `dutydesk-backup`.
+    pub account: Option<String>,
+}
+
+/// The 1-based line where `key` is set inside `[section]` of a TOML text,
+/// for messages about a value that parsed but cannot be used.
+pub fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            current = name.trim().to_string();
+            continue;
+        }
+        if current == section
+            && t.split('=').next().is_some_and(|k| k.trim() == key)
+            && t.contains('=')
+        {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 /// `[notify]` in the system file: the mail server or sendmail program, the
@@ -494,6 +555,68 @@ pub struct AuditConfig {
 pub const SYSTEM_FILE: &str = "/etc/dutydesk/config.toml";
 
 impl SystemConfig {
+    /// Every setting of the system file, as `section.key`: the sample
+    /// `/etc/dutydesk/config.toml` the package ships lists each one (a test
+    /// holds the two together).
+    pub const KEYS: &'static [&'static str] = &[
+        "database",
+        "organisation",
+        "audit.anchor_file",
+        "notify.smtp",
+        "notify.sendmail",
+        "notify.command",
+        "notify.from",
+        "notify.account",
+        "notify.timeout_seconds",
+        "notify.interval_seconds",
+        "backup.account",
+    ];
+
+    /// Loads the system file and checks the values that parse but cannot be
+    /// used (`[notify]`'s server, programs, address and limits), so a broken
+    /// setting stops every command, not only the notifier. `notify_check`
+    /// is the notifier's own reading (`notifier::Settings::from_system`),
+    /// passed in to keep this module free of it; it runs only when `[notify]`
+    /// sets something.
+    pub fn load_checked(
+        notify_check: impl Fn(&SystemNotify) -> Result<(), String>,
+    ) -> Result<SystemConfig, ConfigError> {
+        let c = SystemConfig::load()?;
+        if c.notify != SystemNotify::default()
+            && let Err(message) = notify_check(&c.notify)
+        {
+            let path = SystemConfig::path();
+            let key = message
+                .strip_prefix("[notify] ")
+                .and_then(|m| m.split([' ', ':']).next())
+                .unwrap_or("");
+            let line = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| line_of(&t, "notify", key))
+                .unwrap_or(1);
+            return Err(ConfigError::Value {
+                path,
+                line,
+                message,
+            });
+        }
+        if let Some(a) = &c.backup.account
+            && !crate::domain::text::is_account_name(a)
+        {
+            return Err(ConfigError::Value {
+                line: std::fs::read_to_string(SystemConfig::path())
+                    .ok()
+                    .and_then(|t| line_of(&t, "backup", "account"))
+                    .unwrap_or(1),
+                path: SystemConfig::path(),
+                message: format!(
+                    "[backup] account = {a:?} is not an account name: write the OS account the backup and verify timers run as, e.g. \"dutydesk-backup\""
+                ),
+            });
+        }
+        Ok(c)
+    }
+
     /// `$DUTYDESK_SYSTEM_CONFIG`, else [`SYSTEM_FILE`]; always [`SYSTEM_FILE`]
     /// under setgid or setuid.
     pub fn path() -> PathBuf {

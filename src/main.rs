@@ -12,9 +12,12 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // A shell asking for completions (COMPLETE=bash dutydesk -- ...) is
+    // answered here, before anything else is printed, and exits.
+    dutydesk::cli::complete::serve();
     let cli = dutydesk::cli::Cli::parse();
     if let Err(f) = dutydesk::cli::run(cli) {
         dutydesk::process::say(&format!("dutydesk: {}", f.message));
-        std::process::exit(f.code);
+        std::process::exit(f.code());
     }
 }

@@ -160,6 +160,7 @@ pub struct DbusDesktop;
 /// duty screen is the record.
 const DESKTOP_EXPIRY_MS: u32 = 10_000;
 
+#[cfg(feature = "desktop")]
 impl Desktop for DbusDesktop {
     fn show(&self, n: &Notice) -> Result<(), String> {
         notify_rust::Notification::new()
@@ -173,8 +174,19 @@ impl Desktop for DbusDesktop {
     }
 }
 
+/// Built without the `desktop` feature (a headless host, no D-Bus library):
+/// there is no desktop to show on, so every show says so and the banner,
+/// bell and terminal notifications carry the alert.
+#[cfg(not(feature = "desktop"))]
+impl Desktop for DbusDesktop {
+    fn show(&self, _n: &Notice) -> Result<(), String> {
+        Err("built without desktop notifications (feature `desktop`)".into())
+    }
+}
+
 /// Most daemons read the body as a subset of HTML (links, images); escape it so
 /// the text is shown, never interpreted.
+#[cfg_attr(not(feature = "desktop"), allow(dead_code))]
 fn markup_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -186,6 +198,10 @@ fn markup_escape(s: &str) -> String {
 /// Checked before trying, so a plain SSH session (no bus) does not pay for a
 /// connection attempt on every alert.
 pub fn dbus_available(env: &dyn Fn(&str) -> Option<String>) -> bool {
+    // Built without desktop notifications: never try.
+    if !cfg!(feature = "desktop") {
+        return false;
+    }
     if env("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty()) {
         return true;
     }

@@ -77,7 +77,8 @@ fn listed(path: &Path, user: &str) -> Vec<String> {
     let (code, out, err) = run(dd(user, path).args(["list", "--json", "--status", "all"]));
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    v.as_array()
+    v["items"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|r| r["reference"].as_str().unwrap().to_string())

@@ -583,7 +583,7 @@ fn cron_commands_list_and_announce() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rows = v.as_array().unwrap();
+    let rows = v["items"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["reference"], "SG-2026-0001");
     assert_eq!(rows[0]["rule"], "Written record of disclosure");
@@ -651,7 +651,7 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let lado = v
+    let lado = v["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -747,7 +747,7 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let lado = v
+    let lado = v["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -105,7 +105,8 @@ fn deadlines_of(path: &Path, now: &str, r: &str) -> Vec<(String, String, String)
     let (code, out, err) = run(dd("alice", path, now).args(["deadlines", "--json", "--all"]));
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    v.as_array()
+    v["items"]
+        .as_array()
         .unwrap()
         .iter()
         .filter(|d| d["reference"] == r)
@@ -157,7 +158,7 @@ fn a_disclosure_recorded_late_shows_as_late() {
         ],
     );
     let v = show(&path, MON, &r);
-    assert_eq!(v["occurred_at"], "2026-11-20T15:00:00Z");
+    assert_eq!(v["occurred_at"], "2026-11-20T15:00:00+00:00");
     assert_eq!(v["occurred_place"], "the youth club");
     let late = &v["practice"]["lateness"];
     assert_eq!(late["text"], "2d 18h after it happened", "{late}");
@@ -537,7 +538,10 @@ fn a_lado_allegation_concluded_with_removal_prompts_the_dbs_duty() {
             "concluded",
         ],
     );
-    let version = show(&path, t, &r)["version"].as_i64().unwrap().to_string();
+    let version = show(&path, t, &r)["escalation"]["version"]
+        .as_i64()
+        .unwrap()
+        .to_string();
     let (code, _, err) = run(dd("bob", &path, t).args([
         "signoff",
         &r,
@@ -817,7 +821,7 @@ fn a_closure_awaiting_sign_off_keeps_its_choices_until_approved() {
     let d = deadlines_of(&path, MON, &r);
     assert_eq!(status_of(&d, "DBS barring referral (legal duty)"), ["ok"]);
     let v = show(&path, MON, &r);
-    let version = v["version"].as_i64().unwrap().to_string();
+    let version = v["escalation"]["version"].as_i64().unwrap().to_string();
     let (code, _, err) = run(dd("bob", &path, MON).args([
         "signoff",
         &r,
@@ -1208,8 +1212,11 @@ fn the_999_call_is_recorded_later_from_the_command_line() {
         &["called-999", &r, "--at", "08:58", "--note", "CAD 123"],
     );
     let v = show(&path, MON, &r);
-    assert_eq!(v["practice"]["emergency_called_at"], "2026-11-23T08:58:00Z");
-    assert_eq!(v["summary"]["emergency_called"], true);
+    assert_eq!(
+        v["practice"]["emergency_called_at"],
+        "2026-11-23T08:58:00+00:00"
+    );
+    assert_eq!(v["escalation"]["emergency_called"], true);
     let (code, _, err) = run(dd("alice", &path, MON).args(["called-999", &r]));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("already recorded"), "{err}");
@@ -1310,7 +1317,7 @@ fn first_response_times_by_risk_are_rules_in_working_hours() {
             "60",
         ],
     );
-    let fri = "2026-11-20T15:00:00Z";
+    let fri = "2026-11-20T15:00:00+00:00";
     let (code, out, err) = run(dd("alice", &path, fri).args([
         "new",
         "--subject",

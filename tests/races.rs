@@ -108,7 +108,7 @@ fn version(path: &Path, user: &str, r: &str) -> String {
     let (code, out, err) = run(dd(user, path).args(["show", r, "--json"]));
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    v["version"].as_i64().unwrap().to_string()
+    v["escalation"]["version"].as_i64().unwrap().to_string()
 }
 
 fn holder(path: &Path, r: &str) -> Option<String> {

@@ -701,7 +701,7 @@ fn every_layer_at_80x24_and_200x60() {
             Mode::Revoked,
             Box::new(|s| {
                 s.act(Action::Revoked(
-                    "Your account is no longer active on this desk: records are hidden. Press q to quit; ask a senior lead if this is wrong.".into(),
+                    "Your account is no longer active on this desk: records are hidden. Ask a senior lead if this is wrong.".into(),
                 ))
             }),
         ),

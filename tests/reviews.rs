@@ -30,7 +30,7 @@ fn agenda(path: &Path, now: &str, code: &str) -> Vec<(String, String)> {
     let (c, out, err) = run(dd("alice", path, now).args(["reviews", "--json"]));
     assert_eq!(c, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let s = v
+    let s = v["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -92,7 +92,7 @@ fn init_makes_a_senior_lead_and_only_senior_leads_manage_staff() {
             vec!["staff", "reactivate", "alice"],
         ] {
             let (code, _, err) = run(dd(user, &path).args(&args));
-            assert_eq!(code, 2, "{user} {args:?}: {err}");
+            assert_eq!(code, 1, "{user} {args:?}: {err}");
             assert!(err.contains("only a senior lead may"), "{err}");
         }
     }
@@ -101,7 +101,7 @@ fn init_makes_a_senior_lead_and_only_senior_leads_manage_staff() {
     let (code, _, err) = run(dd("bob", &path).args(["settings", "set", "ack_minutes", "20"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("dee", &path).args(["settings", "set", "ack_minutes", "25"]));
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("only an active DSL or senior lead"), "{err}");
 }
 
@@ -126,7 +126,7 @@ fn roles_change_and_accounts_come_and_go_audited() {
         "{err}"
     );
     let (code, _, err) = run(dd("bob", &path).args(["staff", "deactivate", "vic"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("already deactivated"), "{err}");
     let (code, _, err) = run(dd("alice", &path).args(["staff", "reactivate", "vic"]));
     assert_eq!(code, 0, "{err}");
@@ -145,10 +145,10 @@ fn roles_change_and_accounts_come_and_go_audited() {
     let (code, _, err) = run(dd("bob", &path).args(["staff", "role", "alice", "dsl"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("alice", &path).args(["staff", "role", "bob", "dsl"]));
-    assert_eq!(code, 2, "alice is no longer a senior lead: {err}");
+    assert_eq!(code, 1, "alice is no longer a senior lead: {err}");
     // An unknown account is named back with where to look.
     let (code, _, err) = run(dd("bob", &path).args(["staff", "deactivate", "nobody"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("staff list"), "{err}");
     let (code, _, err) = run(dd("bob", &path).args(["staff", "role", "dee", "boss"]));
     assert_eq!(code, 2, "clap refuses an unknown role: {err}");
@@ -165,7 +165,7 @@ fn the_last_senior_lead_stays_and_nobody_changes_themselves() {
     ] {
         let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
         let (code, _, err) = run(dd("alice", &path).args(&args));
-        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(code, 1, "{args:?}: {err}");
         assert!(
             err.contains("alice is the last active senior lead: make another senior lead first"),
             "{err}"
@@ -177,16 +177,16 @@ fn the_last_senior_lead_stays_and_nobody_changes_themselves() {
         run(dd("alice", &path).args(["staff", "add", "sam", "--name", "Sam", "--role", "senior"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("alice", &path).args(["staff", "deactivate", "alice"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("cannot deactivate yourself"), "{err}");
     let (code, _, err) = run(dd("alice", &path).args(["staff", "role", "alice", "dsl"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("your own role"), "{err}");
     // sam may deactivate alice; then sam is the last and stays.
     let (code, _, err) = run(dd("sam", &path).args(["staff", "deactivate", "alice"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(dd("sam", &path).args(["staff", "role", "sam", "deputy"]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains("last active senior lead"), "{err}");
     // A deactivated senior lead does not count: bringing alice back is fine,
     // and then either may step down.
@@ -211,7 +211,7 @@ fn the_demo_user_works_cases_and_keeps_the_desk_but_not_staff() {
     let (code, _, err) = run(dd("tester", &path).args(["settings", "set", "ack_minutes", "20"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, _) = run(dd("tester", &path).args(["staff", "deactivate", "rwhite"]));
-    assert_eq!(code, 2, "the demo's DSL is not a senior lead");
+    assert_eq!(code, 1, "the demo's DSL is not a senior lead");
     // The demo's senior lead manages its staff.
     let (code, _, err) = run(dd("rwhite", &path).args(["staff", "role", "tester", "senior"]));
     assert_eq!(code, 0, "{err}");

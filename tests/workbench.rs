@@ -363,7 +363,7 @@ fn a_correction_needs_a_reason_and_fires_the_rules_it_brings_from_recognition() 
     assert!(out.contains("critical incident: no → yes"), "{out}");
     let dl = ok("nina", &db, day3, &["deadlines", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&dl).unwrap();
-    let initial = v
+    let initial = v["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -8,11 +8,24 @@ use std::path::{Path, PathBuf};
 /// file's `[audit] anchor_file`, else `<database>.anchors` (never a setting
 /// in the database).
 fn anchors_of(path: &Path) -> Result<(PathBuf, String), Failure> {
-    let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
+    let system = crate::config::SystemConfig::load().map_err(super::Failure::from)?;
     Ok((
         crate::anchor::file_for(path, system.audit.anchor_file.as_deref()),
         crate::anchor::key(path),
     ))
+}
+
+/// The account running, when it is the system file's `[backup] account`
+/// (the account of the shipped backup and verify timers), which may run
+/// `backup` and `verify` without being on the staff list. `None` for
+/// everyone else, who must be active staff as for any command.
+pub(crate) fn backup_account(store: &store::Store) -> Result<Option<String>, Failure> {
+    let Some(account) = super::system().backup.account.clone() else {
+        return Ok(None);
+    };
+    let user = crate::identity::current_user(store.is_demo())
+        .map_err(|e| super::cannot_start(format!("{e:#}")))?;
+    Ok((user == account).then_some(account))
 }
 
 /// Compares the trail with every anchor recorded for it, streaming the file;
@@ -42,9 +55,14 @@ fn against_anchors(
 pub fn verify(path: &Path) -> Outcome {
     let now = clock()?.now();
     let store = store::open(path, Create::No)?;
-    let me = whoami(&store)?;
+    // The backup account of the system file (the nightly verify timer) checks
+    // without seeing any reference; everyone else must be on the staff list.
+    let viewer = match backup_account(&store)? {
+        Some(_) => None,
+        None => Some(whoami(&store)?),
+    };
     let (file, key) = anchors_of(path)?;
-    let mut r = store::audit::verify_as(store.conn(), Some((&me).into()))
+    let mut r = store::audit::verify_as(store.conn(), viewer.as_ref().map(Into::into))
         .map_err(|e| refused(format!("cannot check: {e}")))?;
     // Where the files live: modes, the directory's setgid bit, sidecars' group.
     r.problems
@@ -54,8 +72,8 @@ pub fn verify(path: &Path) -> Outcome {
         for p in &r.problems {
             println!("PROBLEM: {p}");
         }
-        return Err(Failure {
-            code: 1,
+        return Err(super::Failure {
+            exit: crate::domain::exit::Exit::Refused,
             message: format!(
                 "{} problem(s) found in {}; no anchor recorded. Keep the anchor file and `journalctl -t dutydesk` as evidence and restore a backup that verifies (docs/ADMIN.md)",
                 r.problems.len(),
@@ -89,8 +107,8 @@ pub fn anchor(path: &Path) -> Outcome {
         for p in &problems {
             println!("PROBLEM: {p}");
         }
-        return Err(Failure {
-            code: 1,
+        return Err(super::Failure {
+            exit: crate::domain::exit::Exit::Refused,
             message: format!(
                 "the audit trail of {} no longer matches its anchors; nothing anchored: run `dutydesk verify`",
                 path.display()
@@ -145,10 +163,7 @@ pub fn audit(
     };
     let rows = store.write(&me.username, now, |w| store::trail::read(w, &q))?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(anyhow::Error::from)?
-        );
+        super::json::print("audit", crate::cli::clock()?.now(), &rows)?;
         return Ok(());
     }
     for r in rows {
@@ -172,8 +187,13 @@ pub fn audit(
 pub fn backup(path: &Path, dest: &Path) -> Outcome {
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
-    let me = whoami(&st)?;
-    let done = store::backup::to(&mut st, &me.username, now, dest)?;
+    let done = match backup_account(&st)? {
+        Some(account) => store::backup::to_by_service(&mut st, &account, now, dest)?,
+        None => {
+            let me = whoami(&st)?;
+            store::backup::to(&mut st, &me.username, now, dest)?
+        }
+    };
     for p in &done.removed {
         eprintln!(
             "note: removed {}, left by a backup that was stopped",
@@ -190,6 +210,69 @@ pub fn backup(path: &Path, dest: &Path) -> Outcome {
         "Backed up to {} (mode 0600, {} audit rows, verified).",
         done.dest.display(),
         done.audit_rows
+    );
+    Ok(())
+}
+
+/// `dutydesk restore BACKUP` (see `store::restore`): a senior lead puts a
+/// verified backup in place of the database while nobody has it open; the
+/// replaced file is kept; the restore is audited in the restored trail and
+/// marked in the anchor file, so `verify` passes on the restored database.
+///
+/// Who: a senior lead of the live database when it opens, and of the backup
+/// in any case; when the live file is missing or damaged (the usual reason
+/// to restore), the OS account, who must be a senior lead in the backup.
+pub fn restore(path: &Path, backup: &Path) -> Outcome {
+    let now = clock()?.now();
+    let (actor, demo) = match store::open(path, Create::No) {
+        Ok(st) => {
+            let me = whoami(&st)?;
+            if !store::backup::may_back_up(me.role) {
+                return Err(refused(
+                    "only a senior lead may restore the database (it replaces every record); ask a senior lead",
+                ));
+            }
+            if st.read_only() {
+                return Err(refused(
+                    "the database is read-only for you: restore it as a senior lead who can write to it (through the installed dutydesk)",
+                ));
+            }
+            store::restore::checkpoint(&st)?;
+            (me.username, st.is_demo())
+        }
+        Err(
+            store::StoreError::Missing(_)
+            | store::StoreError::NotADatabase(_)
+            | store::StoreError::Sqlite(_),
+        ) => (
+            crate::identity::os_account().map_err(|e| super::cannot_start(format!("{e:#}")))?,
+            false,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let checked = store::restore::check(path, backup, &actor, demo)?;
+    let audit_rows = checked.audit_rows;
+    let placed = store::restore::place(path, &checked, now)?;
+    drop(checked);
+    let mut st = store::open(path, Create::No)?;
+    let detail = format!(
+        "from {}; replaced file kept as {}",
+        backup.display(),
+        placed.kept.display()
+    );
+    st.write(&actor, now, |w| {
+        w.audit("restore", "database", None, Some(&detail))
+    })?;
+    let (file, key) = anchors_of(path)?;
+    if let Some((id, hash)) = store::audit::head(st.conn()).map_err(|e| refused(e.to_string()))? {
+        crate::anchor::record_restore(&file, &key, id, &hash, now)
+            .map_err(|e| refused(e.to_string()))?;
+    }
+    println!(
+        "Restored {} from {} ({audit_rows} audit rows, verified); the replaced database is kept as {}. Sessions may start again; check with `dutydesk verify`.",
+        path.display(),
+        backup.display(),
+        placed.kept.display()
     );
     Ok(())
 }

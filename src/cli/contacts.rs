@@ -1,7 +1,7 @@
 //! `dutydesk contacts`: the same answer as the contacts screen, and bulk
 //! import and export.
 
-use super::{Outcome, clock, refused, whoami};
+use super::{Outcome, bad_input, clock, whoami};
 use crate::store::{self, Create};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -56,9 +56,9 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
         }
         Some(ContactsCommand::Import { file, dry_run }) => {
             let text = crate::store::files::read_to_string_as_user(file)
-                .map_err(|e| refused(format!("cannot read {}: {e}", file.display())))?;
+                .map_err(|e| bad_input(format!("cannot read {}: {e}", file.display())))?;
             let rows = store::contacts::parse_csv(&text)
-                .map_err(|e| refused(format!("{}: {e}; nothing imported", file.display())))?;
+                .map_err(|e| bad_input(format!("{}: {e}; nothing imported", file.display())))?;
             let now = clock()?.now();
             let mut st = store::open(path, Create::No)?;
             let me = whoami(&st)?;
@@ -82,7 +82,7 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
                 Some(t) => chrono::DateTime::parse_from_rfc3339(t.trim())
                     .map(|d| d.with_timezone(&chrono::Utc))
                     .map_err(|_| {
-                        refused(format!(
+                        bad_input(format!(
                             "--at {t:?} is not an RFC 3339 time, e.g. 2026-11-28T19:00:00Z"
                         ))
                     })?,
@@ -93,7 +93,7 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
             let route = match a.route.as_deref() {
                 Some(r) => Some(
                     crate::domain::route::Route::parse(r)
-                        .map_err(|e| refused(format!("--route: {e}")))?
+                        .map_err(|e| bad_input(format!("--route: {e}")))?
                         .code(),
                 ),
                 None => None,
@@ -101,7 +101,7 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
             let area = match a.area.as_deref() {
                 Some(typed) => Some(
                     store::areas::resolve(store.conn(), typed, "--area")
-                        .map_err(|e| refused(e.to_string()))?,
+                        .map_err(|e| bad_input(e.to_string()))?,
                 ),
                 None => None,
             };
@@ -113,10 +113,7 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
                 at,
             )?;
             if a.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&answers).map_err(anyhow::Error::from)?
-                );
+                super::json::print("contacts", crate::cli::clock()?.now(), &answers)?;
                 return Ok(());
             }
             let only_always = !answers.is_empty()

@@ -1,7 +1,7 @@
 //! Commands about time: deadlines for cron, alerts, bank holidays, rules and
 //! the organisation's settings.
 
-use super::{Failure, Outcome, clock, refused, whoami};
+use super::{Outcome, bad_input, clock, whoami};
 use crate::domain::calendar::{Counting, DIVISIONS, OffsetUnit, format_stamp, local, parse_govuk};
 use crate::domain::deadline::{CountsFrom, Deadline, DeadlineState, TriggerEvent};
 use crate::store::deadlines::RuleInput;
@@ -27,13 +27,20 @@ pub enum HolidaysCommand {
         year: Option<i32>,
         #[arg(long, default_value = "england-and-wales", value_parser = clap::builder::PossibleValuesParser::new(DIVISIONS))]
         division: String,
+        /// Print a JSON document (docs/JSON.md)
+        #[arg(long)]
+        json: bool,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List every deadline rule
-    List,
+    List {
+        /// Print a JSON document (docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a rule, or change the one with this code (DSLs and senior leads
     /// only). Deadlines already set keep their dates.
     Set {
@@ -113,7 +120,11 @@ pub enum DeadlineCommand {
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {
     /// Show every setting and its value
-    List,
+    List {
+        /// Print a JSON document (docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Change a setting (DSLs and senior leads only): org_name,
     /// holiday_division (england-and-wales | scotland | northern-ireland, with
     /// its holidays loaded), working_hours (e.g. "Mon-Fri 09:00-17:00"),
@@ -174,10 +185,7 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
     )?;
     if json {
         let rows: Vec<Row> = list.iter().map(|d| row(d, now)).collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(anyhow::Error::from)?
-        );
+        super::json::print("deadlines", crate::cli::clock()?.now(), &rows)?;
         return Ok(());
     }
     if list.is_empty() {
@@ -233,7 +241,7 @@ pub fn notify_once(path: &Path) -> Outcome {
     for a in &alerts {
         println!("{}", a.line());
     }
-    let config = crate::config::Config::load().map_err(|e| refused(e.to_string()))?;
+    let config = crate::config::Config::load().map_err(super::Failure::from)?;
     let env = |k: &str| std::env::var(k).ok();
     if config.notify.desktop && !alerts.is_empty() && crate::notify::dbus_available(&env) {
         let desktop: std::sync::Arc<dyn crate::notify::Desktop> =
@@ -256,11 +264,11 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
     match cmd {
         HolidaysCommand::Import { file, division } => {
             let text = crate::store::files::read_to_string_as_user(file)
-                .map_err(|e| refused(format!("cannot read {}: {e}", file.display())))?;
+                .map_err(|e| bad_input(format!("cannot read {}: {e}", file.display())))?;
             let list = parse_govuk(&text, division)
-                .map_err(|e| refused(format!("{}: {e}; nothing imported", file.display())))?;
+                .map_err(|e| bad_input(format!("{}: {e}; nothing imported", file.display())))?;
             if list.is_empty() {
-                return Err(refused(format!(
+                return Err(bad_input(format!(
                     "{}: no {division} holidays in the file; nothing imported",
                     file.display()
                 )));
@@ -300,10 +308,27 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
             );
             Ok(())
         }
-        HolidaysCommand::List { year, division } => {
+        HolidaysCommand::List {
+            year,
+            division,
+            json,
+        } => {
             let store = store::open(path, Create::No)?;
             whoami(&store)?;
             let list = store::holidays::list(&store, division, *year)?;
+            if *json {
+                let items: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|h| {
+                        serde_json::json!({
+                            "date": h.date.format("%Y-%m-%d").to_string(),
+                            "title": h.title,
+                            "division": division,
+                        })
+                    })
+                    .collect();
+                return super::json::print("holidays", clock()?.now(), &items);
+            }
             if list.is_empty() {
                 println!(
                     "No {division} bank holidays known{}.",
@@ -329,10 +354,36 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
 
 pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
     match cmd {
-        RulesCommand::List => {
+        RulesCommand::List { json } => {
             let store = store::open(path, Create::No)?;
             whoami(&store)?;
             let hours = settings::load(store.conn())?.working_hours;
+            if *json {
+                let items: Vec<serde_json::Value> = store::deadlines::rules(store.conn())?
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "code": r.code,
+                            "name": r.name,
+                            "on": r.event.code(),
+                            "match": r.matcher,
+                            "amount": r.amount,
+                            "unit": r.unit.code(),
+                            "counting": r.counting.code(),
+                            "counts_from": r.counts_from.code(),
+                            "meets": r.meets,
+                            "repeats": r.repeats,
+                            "warn_minutes": r.warn_minutes,
+                            "active": r.active,
+                        })
+                    })
+                    .collect();
+                return super::json::print(
+                    "rules",
+                    clock()?.now(),
+                    serde_json::json!({ "working_hours": hours.format(), "items": items }),
+                );
+            }
             println!(
                 "Working time: the hours of the route a rule names, else the organisation's ({}; setting working_hours), on the bank holidays of `dutydesk holidays list`.",
                 hours.format()
@@ -410,10 +461,27 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
 pub fn settings(path: &Path, cmd: &SettingsCommand) -> Outcome {
     use crate::domain::settings::Key;
     match cmd {
-        SettingsCommand::List => {
+        SettingsCommand::List { json } => {
             let store = store::open(path, Create::No)?;
             whoami(&store)?;
             let (s, problems) = settings::load_checked(store.conn())?;
+            if *json {
+                let items: Vec<serde_json::Value> = Key::ALL
+                    .iter()
+                    .map(|key| {
+                        serde_json::json!({
+                            "key": key.code(),
+                            "value": s.value(*key),
+                            "about": key.label(),
+                        })
+                    })
+                    .collect();
+                return super::json::print(
+                    "settings",
+                    clock()?.now(),
+                    serde_json::json!({ "items": items, "problems": problems }),
+                );
+            }
             for key in Key::ALL {
                 println!("{:<18} {}", key.code(), s.value(*key));
             }
@@ -425,8 +493,8 @@ pub fn settings(path: &Path, cmd: &SettingsCommand) -> Outcome {
         SettingsCommand::Set { key, value } => {
             // Checked before the database is opened: a bad key or value is
             // refused the same for everyone, and nothing is written.
-            let k = crate::domain::settings::key(key).map_err(refused)?;
-            crate::domain::settings::parse(k, value).map_err(refused)?;
+            let k = crate::domain::settings::key(key).map_err(bad_input)?;
+            crate::domain::settings::parse(k, value).map_err(bad_input)?;
             let now = clock()?.now();
             let mut store = store::open(path, Create::No)?;
             let me = whoami(&store)?;
@@ -472,10 +540,4 @@ pub fn deadline(path: &Path, cmd: &DeadlineCommand) -> Outcome {
         }
     );
     Ok(())
-}
-
-impl From<crate::config::ConfigError> for Failure {
-    fn from(e: crate::config::ConfigError) -> Self {
-        refused(e.to_string())
-    }
 }

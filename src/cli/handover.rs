@@ -1,6 +1,6 @@
 //! `dutydesk rota` and `dutydesk handover`.
 
-use super::{Failure, Outcome, clock, refused, whoami};
+use super::{Failure, Outcome, bad_input, clock, whoami};
 use crate::domain::calendar::format_stamp;
 use crate::store::escalations::Viewer;
 use crate::store::{self, Create};
@@ -60,13 +60,13 @@ fn date(s: &Option<String>, what: &str) -> Result<Option<chrono::NaiveDate>, Fai
     s.as_deref()
         .map(|d| {
             chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| refused(format!("--{what} {d:?} is not a date: YYYY-MM-DD")))
+                .map_err(|_| bad_input(format!("--{what} {d:?} is not a date: YYYY-MM-DD")))
         })
         .transpose()
 }
 
 fn at(s: &str, what: &str) -> Result<DateTime<Utc>, Failure> {
-    crate::domain::rota::parse_local(s).map_err(|e| refused(format!("--{what}: {e}")))
+    crate::domain::rota::parse_local(s).map_err(|e| bad_input(format!("--{what}: {e}")))
 }
 
 pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
@@ -132,11 +132,8 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                 .write(&me.username, now, |w| {
                     store::rota::add_pattern(w, user, shift, from, until)
                 })
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
-            let w = crate::domain::rota::parse_weekly(shift).map_err(refused)?;
+                .map_err(super::Failure::from)?;
+            let w = crate::domain::rota::parse_weekly(shift).map_err(bad_input)?;
             println!(
                 "Pattern {id}: {user} {} (UK time). `dutydesk rota check` shows any gap or overlap.",
                 crate::domain::rota::format_weekly(w.weekdays, w.starts, w.ends)
@@ -145,10 +142,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
         }
         RotaCommand::Pattern(PatternCommand::Remove { id }) => {
             st.write(&me.username, now, |w| store::rota::remove_pattern(w, *id))
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
+                .map_err(super::Failure::from)?;
             println!("Pattern {id} no longer in force.");
             Ok(())
         }
@@ -190,8 +184,8 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                     ),
                 }
             }
-            Err(Failure {
-                code: 1,
+            Err(super::Failure {
+                exit: crate::domain::exit::Exit::Refused,
                 message: format!(
                     "{} problem(s) in the rota in the next {days} days: add a shift (`dutydesk rota add`, `rota pattern add`)",
                     problems.len()
@@ -201,20 +195,14 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
         RotaCommand::TakeOver => {
             let said = st
                 .write(&me.username, now, store::rota::take_over)
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
+                .map_err(super::Failure::from)?;
             println!("{said}");
             Ok(())
         }
         RotaCommand::Add { user, from, to } => {
             let (from, to) = (at(from, "from")?, at(to, "to")?);
             st.write(&me.username, now, |w| store::rota::add(w, user, from, to))
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
+                .map_err(super::Failure::from)?;
             println!(
                 "{user} on duty {} to {}",
                 format_stamp(from),
@@ -233,10 +221,7 @@ pub fn handover(path: &Path, md: bool, note: Option<&str>) -> Outcome {
     let me = whoami(&st)?;
     if let Some(text) = note {
         st.write(&me.username, now, |w| store::rota::leave_note(w, text))
-            .map_err(|e| Failure {
-                code: 1,
-                message: e.to_string(),
-            })?;
+            .map_err(super::Failure::from)?;
         println!("Note left for the next DSL.");
         return Ok(());
     }

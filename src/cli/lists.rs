@@ -6,15 +6,9 @@ use super::{AreasCommand, CategoriesCommand, Failure, Outcome, clock, whoami};
 use crate::store::{self, Create, StoreError};
 use std::path::Path;
 
+/// Through the one mapping of errors to exit codes.
 fn refused(e: StoreError) -> Failure {
-    Failure {
-        code: match e {
-            StoreError::Refused(_) | StoreError::ReadOnly | StoreError::Locked => 1,
-            StoreError::Sqlite(_) => 1,
-            _ => 2,
-        },
-        message: e.to_string(),
-    }
+    Failure::from(e)
 }
 
 fn change(path: &Path, f: impl FnOnce(&mut store::Write<'_>) -> store::Result<String>) -> Outcome {
@@ -33,10 +27,7 @@ pub fn areas(path: &Path, cmd: &AreasCommand) -> Outcome {
             whoami(&st)?;
             let list = store::areas::list(st.conn())?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-                );
+                super::json::print("areas", crate::cli::clock()?.now(), &list)?;
                 return Ok(());
             }
             if list.is_empty() {
@@ -74,10 +65,7 @@ pub fn categories(path: &Path, cmd: &CategoriesCommand) -> Outcome {
             whoami(&st)?;
             let list = store::categories::list(st.conn())?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-                );
+                super::json::print("categories", crate::cli::clock()?.now(), &list)?;
                 return Ok(());
             }
             println!("{:<18} {:<10} LABEL", "CODE", "FRAMEWORK");

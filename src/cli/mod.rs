@@ -2,15 +2,20 @@
 //! set-up, scripts and cron.
 
 use crate::clock::Clock;
+use crate::domain::exit::Exit;
 use crate::domain::staff::{Role, StaffMember};
 use crate::store::{self, Create, Store, StoreError};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 mod admin;
+pub mod complete;
 mod contacts;
 mod handover;
+mod import;
+pub mod json;
 mod lists;
+mod table;
 pub use handover::{PatternCommand, RotaCommand};
 mod deadlines;
 mod notifier;
@@ -43,8 +48,12 @@ Environment:
   DUTYDESK_CONFIG your settings file [default: ~/.config/dutydesk/config.toml]:
                   [notify] bell = true, terminal = \"off\"|\"osc9\"|\"osc777\", desktop = true
 
-Exit codes: 0 done, 1 unexpected failure, 2 refused (bad input, unknown user,
-missing or unusable database).
+Exit status: 0 done; 1 refused (nothing changed: not allowed, the case's
+state, changed by someone else, not found, database busy or read-only) or a
+check found a problem (verify, anchor, rota check, notifier --once); 2 bad
+input (nothing changed: the message names the valid values) or cannot start
+(usage, a broken settings file, an unknown or deactivated account, no usable
+database); 3 unexpected failure (I/O or database fault).
 
 Try it: `dutydesk demo` creates dutydesk-demo.db here with fictional cases and opens it.";
 
@@ -171,12 +180,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "md")]
         format: reports::Format,
         /// Shortcuts for --format
-        #[arg(long, conflicts_with_all = ["csv", "json"])]
+        #[arg(long, conflicts_with_all = ["csv", "json", "html"])]
         md: bool,
-        #[arg(long, conflicts_with = "json")]
+        #[arg(long, conflicts_with_all = ["json", "html"])]
         csv: bool,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "html")]
         json: bool,
+        /// One self-contained HTML page (tables and SVG charts, no scripts or
+        /// external files) for a senior management report: `> report.html`
+        #[arg(long)]
+        html: bool,
         /// Show counts under N as "<N" so nobody can be identified (e.g. 5)
         #[arg(long, value_name = "N")]
         suppress_under: Option<u32>,
@@ -210,14 +223,21 @@ pub enum Command {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(3..=1000))]
         runs: u32,
     },
-    /// Print the manual page (roff) for `man -l -`
-    Man,
+    /// Print the manual page (roff) for `man -l -`; with --dir, write one page
+    /// per subcommand there (dutydesk.1, dutydesk-list.1, dutydesk-staff-add.1...)
+    Man {
+        /// Write every page into this directory instead of printing one
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Show the effective configuration and where each value came from
     Config {
         #[arg(value_parser = ["show"], default_value = "show")]
         action: String,
     },
-    /// Print shell completions: bash, zsh, fish, elvish or powershell
+    /// Print the completion script for bash, zsh, fish, elvish or powershell:
+    /// it asks dutydesk for this desk's routes, outcomes, categories, areas and
+    /// staff accounts as you type (e.g. `source <(dutydesk completions bash)`)
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -264,6 +284,31 @@ pub enum Command {
     /// Copy the database to a new file DEST (senior leads only; mode 0600, audited): made
     /// while others keep working, verified, then renamed into place; never replaces anything
     Backup { dest: PathBuf },
+    /// Bring in an earlier incident log (CSV or a spreadsheet's first sheet) as
+    /// escalations, all or nothing (DSLs and senior leads); see docs/ADMIN.md
+    ///
+    /// MAP (TOML) says which column holds what and how the log's words read
+    /// as codes. Every row goes through the intake checks, and an allegation
+    /// about a desk user is restricted as at intake. Original dates are kept;
+    /// each record is marked imported; rows already imported are skipped, so
+    /// importing the same file twice changes nothing.
+    Import {
+        /// The log: .csv, .xlsx, .xls or .ods (first sheet; first row names the columns)
+        log: PathBuf,
+        /// The map file
+        #[arg(long, value_name = "MAP")]
+        map: PathBuf,
+        /// Check every row and say what would be imported; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Put a backup in place of the database (senior leads): the copy is verified
+    /// first, refused while any session has the database open, and the replaced
+    /// file is kept beside it (DATABASE.replaced-TIME); audited, and anchored
+    Restore {
+        /// A file `dutydesk backup` made
+        backup: PathBuf,
+    },
     /// Record a new escalation; prints its reference alone on stdout
     New(verbs::NewArgs),
     /// Acknowledge an escalation and take it ("I have this"); refused when
@@ -278,6 +323,7 @@ pub enum Command {
     /// it, unless --take
     Assign {
         reference: String,
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::accounts))]
         user: String,
         /// Take it from whoever holds it (they are told)
         #[arg(long)]
@@ -294,7 +340,7 @@ pub enum Command {
         reference: String,
         /// emergency, police, children, adults, lado, pipot, marac, nrm, ms1, prevent,
         /// ceop, fmu, dbs, home-office, other
-        #[arg(long)]
+        #[arg(long, add = clap_complete::ArgValueCandidates::new(complete::routes))]
         route: String,
         /// Contact id (see `dutydesk routes REF` or `dutydesk contacts`)
         #[arg(long)]
@@ -361,7 +407,7 @@ pub enum Command {
     /// as `dutydesk show` prints it. Re-opening restores what the closure waived.
     Close {
         reference: String,
-        #[arg(long)]
+        #[arg(long, add = clap_complete::ArgValueCandidates::new(complete::outcomes))]
         outcome: String,
         #[arg(long)]
         rationale: String,
@@ -385,7 +431,7 @@ pub enum Command {
     Outcome {
         reference: String,
         /// The referral's number (`dutydesk show REF`)
-        #[arg(long, conflicts_with = "route", required_unless_present = "route")]
+        #[arg(long, conflicts_with = "route")]
         referral: Option<i64>,
         /// The route of the one referral awaiting an outcome
         #[arg(long)]
@@ -466,16 +512,16 @@ pub enum Command {
         #[arg(long)]
         unrestrict: bool,
         /// Let this account see it while restricted (repeat for several)
-        #[arg(long, value_name = "USER")]
+        #[arg(long, value_name = "USER", add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         name: Vec<String>,
         /// No longer named
-        #[arg(long, value_name = "USER")]
+        #[arg(long, value_name = "USER", add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         unname: Vec<String>,
         /// Never let this account see it, restricted or not
-        #[arg(long, value_name = "USER")]
+        #[arg(long, value_name = "USER", add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         exclude: Vec<String>,
         /// No longer excluded
-        #[arg(long, value_name = "USER")]
+        #[arg(long, value_name = "USER", add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         unexclude: Vec<String>,
         /// Why (required for a change; kept in the chronology)
         #[arg(long)]
@@ -577,6 +623,7 @@ pub enum StaffCommand {
     /// Change an account's role (senior leads only; not your own, and the
     /// last active senior lead keeps theirs)
     Role {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         user: String,
         /// dsl, deputy, senior or viewer
         #[arg(value_parser = parse_role)]
@@ -584,12 +631,19 @@ pub enum StaffCommand {
     },
     /// Deactivate an account (senior leads only; never deleted: its history
     /// stays attributable; its open dashboards stop showing records)
-    Deactivate { user: String },
+    Deactivate {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::accounts))]
+        user: String,
+    },
     /// Let a deactivated account back in, in the role it had (senior leads only)
-    Reactivate { user: String },
+    Reactivate {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
+        user: String,
+    },
     /// Alert channels away from the terminal (yourself, or anyone for a senior
     /// lead); without options, shows them. Addresses never reach the audit trail.
     Set {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::accounts))]
         user: String,
         /// E-mail address for alerts, or `none`
         #[arg(long, value_name = "ADDR")]
@@ -612,38 +666,69 @@ fn parse_role(s: &str) -> Result<Role, String> {
         .ok_or_else(|| format!("{s:?} is not a role: use dsl, deputy, senior or viewer"))
 }
 
-/// An error and the exit code it earns.
+/// An error and the exit status it earns (`domain::exit`: one table for
+/// every command).
 #[derive(Debug)]
 pub struct Failure {
-    pub code: i32,
+    pub exit: Exit,
     pub message: String,
 }
 
+impl Failure {
+    /// The number the process exits with.
+    pub fn code(&self) -> i32 {
+        self.exit.code()
+    }
+}
+
+/// Every store error through the one mapping, [`StoreError::exit`].
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
-        let code = match e {
-            StoreError::Sqlite(_) | StoreError::Io { .. } => 1,
-            _ => 2,
-        };
         Failure {
-            code,
+            exit: e.exit(),
             message: e.to_string(),
         }
     }
 }
 
+/// Anything not foreseen is a fault (exit 3), never a refusal.
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
         Failure {
-            code: 1,
+            exit: Exit::Failed,
             message: format!("{e:#}"),
         }
     }
 }
 
+/// A settings file that cannot be used stops every command (exit 2).
+impl From<crate::config::ConfigError> for Failure {
+    fn from(e: crate::config::ConfigError) -> Self {
+        cannot_start(e.to_string())
+    }
+}
+
+/// The desk said no and changed nothing (exit 1).
 pub(crate) fn refused(message: impl Into<String>) -> Failure {
     Failure {
-        code: 2,
+        exit: Exit::Refused,
+        message: message.into(),
+    }
+}
+
+/// Bad input, nothing changed (exit 2, as clap's usage errors): the
+/// message names the valid values.
+pub(crate) fn bad_input(message: impl Into<String>) -> Failure {
+    Failure {
+        exit: Exit::BadInput,
+        message: message.into(),
+    }
+}
+
+/// The command cannot start: settings, identity, clock or set-up (exit 2).
+pub(crate) fn cannot_start(message: impl Into<String>) -> Failure {
+    Failure {
+        exit: Exit::CannotStart,
         message: message.into(),
     }
 }
@@ -669,12 +754,55 @@ fn db_path(cli: &Cli, default: &str) -> PathBuf {
     PathBuf::from(default)
 }
 
+/// The system file as [`run`] read and checked it before any command.
+static SYSTEM: std::sync::OnceLock<crate::config::SystemConfig> = std::sync::OnceLock::new();
+
+/// The system file read once by [`settings_gate`]. Never a fallback: a file
+/// that cannot be read has already stopped the command (issue 20, point 2:
+/// a broken system file used to send every command to the default database).
+fn system() -> &'static crate::config::SystemConfig {
+    SYSTEM
+        .get()
+        .expect("cli::run reads the system file before any command")
+}
+
 /// The shared database: the system file's `database`, else [`DEFAULT_DB`].
 fn system_db() -> PathBuf {
-    crate::config::SystemConfig::load()
-        .ok()
-        .and_then(|s| s.database)
+    system()
+        .database
+        .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_DB))
+}
+
+/// Reads and checks both settings files before any command or the
+/// dashboard runs: a file that cannot be read, an unknown setting (named
+/// with its file, line and the valid names), a value that cannot be used,
+/// or a key rebinding that cannot apply stops everything with exit 2. No
+/// command falls back to defaults (or to another database) because a
+/// settings file was wrong. `config show` reports instead of stopping.
+pub fn settings_gate() -> Result<&'static crate::config::SystemConfig, Failure> {
+    if let Some(s) = SYSTEM.get() {
+        return Ok(s);
+    }
+    let system = crate::config::SystemConfig::load_checked(|n| {
+        crate::notifier::Settings::from_system(n).map(|_| ())
+    })?;
+    let user = crate::config::Config::load()?;
+    let (_, problems) = crate::tui::keymap::Keymap::with_overrides(&user.rebindings());
+    if let Some(first) = problems.first() {
+        return Err(cannot_start(format!(
+            "{first}{} (`dutydesk config show` lists them)",
+            if problems.len() > 1 {
+                format!(
+                    "; and {} more problem(s) in the settings file",
+                    problems.len() - 1
+                )
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok(SYSTEM.get_or_init(|| system))
 }
 
 /// Under setgid or setuid (the hardened install), refuses every way the
@@ -688,16 +816,15 @@ fn privileged_guard(cli: &Cli) -> Outcome {
         return Ok(());
     }
     if let Some(Command::Demo { .. }) = cli.command {
-        return Err(refused(
+        return Err(cannot_start(
             "`dutydesk demo` is refused when dutydesk runs setgid: this copy is installed for real records. For the demo, run a copy of your own: `cp \"$(command -v dutydesk)\" ~/dutydesk-demo && ~/dutydesk-demo demo`",
         ));
     }
-    let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
-    let db = system.database.unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let db = system_db();
     if let Some(p) = &cli.db
         && !same_file(p, &db)
     {
-        return Err(refused(format!(
+        return Err(cannot_start(format!(
             "--db and DUTYDESK_DB may name only the desk's database ({}) when dutydesk runs setgid: drop --db, or `unset DUTYDESK_DB`",
             db.display()
         )));
@@ -725,51 +852,84 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// `dutydesk config show`: the effective settings and where each came from.
 fn config_show(cli: &Cli) -> Outcome {
     use crate::config::{Config, SystemConfig};
+    let mut problems: Vec<String> = Vec::new();
     if crate::identity::is_privileged() {
         println!(
             "mode          setgid: the system file chooses the database; DUTYDESK_DB, DUTYDESK_SYSTEM_CONFIG, DUTYDESK_USER and DUTYDESK_NOW are refused; files you name are read as you"
         );
     }
     let sys = SystemConfig::path();
+    let loaded =
+        SystemConfig::load_checked(|n| crate::notifier::Settings::from_system(n).map(|_| ()));
     println!(
         "system file   {} ({})",
         sys.display(),
-        if sys.exists() { "read" } else { "absent" }
-    );
-    let system = SystemConfig::load().map_err(|e| refused(e.to_string()))?;
-    let db_source = if crate::identity::is_privileged() {
-        if system.database.is_some() {
-            "system file"
-        } else {
-            "default"
+        match (&loaded, sys.exists()) {
+            (Err(_), _) => "PROBLEM: every command stops until it is fixed",
+            (Ok(_), true) => "read",
+            (Ok(_), false) => "absent: defaults",
         }
-    } else if cli.db.is_some() {
-        "--db or DUTYDESK_DB"
-    } else if system.database.is_some() {
-        "system file"
-    } else {
-        "default"
-    };
-    println!(
-        "database      {} ({db_source})",
-        db_path(cli, DEFAULT_DB).display()
     );
-    match &system.organisation {
-        Some(o) => {
-            println!("organisation  {o} (system file: the name `init` gives a new database)")
+    match loaded {
+        Err(e) => {
+            problems.push(e.to_string());
+            println!("database      none: no command runs until the system file is fixed");
         }
-        None => println!("organisation  (the database's own; `init --org` names a new one)"),
+        Ok(system) => {
+            let from_system = |set: bool| if set { "system file" } else { "default" };
+            let db_source = if crate::identity::is_privileged() {
+                from_system(system.database.is_some())
+            } else if cli.db.is_some() {
+                "--db or DUTYDESK_DB"
+            } else {
+                from_system(system.database.is_some())
+            };
+            let db = if crate::identity::is_privileged() || cli.db.is_none() {
+                system
+                    .database
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_DB))
+            } else {
+                cli.db.clone().unwrap_or_default()
+            };
+            println!("database      {} ({db_source})", db.display());
+            match &system.organisation {
+                Some(o) => {
+                    println!(
+                        "organisation  {o} (system file: the name `init` gives a new database)"
+                    )
+                }
+                None => {
+                    println!("organisation  (the database's own; `init --org` names a new one)")
+                }
+            }
+            println!(
+                "anchor file   {} ({})",
+                crate::anchor::file_for(&db, system.audit.anchor_file.as_deref()).display(),
+                if system.audit.anchor_file.is_some() {
+                    "system file: [audit] anchor_file"
+                } else {
+                    "default: the database + .anchors"
+                }
+            );
+            let n = &system.notify;
+            let opt = |v: Option<String>| match v {
+                Some(v) => format!("{v} (system file)"),
+                None => "unset (default)".to_string(),
+            };
+            println!("notify.smtp       {}", opt(n.smtp.clone()));
+            println!(
+                "notify.sendmail   {}",
+                opt(n.sendmail.as_ref().map(|p| p.display().to_string()))
+            );
+            println!(
+                "notify.command    {}",
+                opt(n.command.as_ref().map(|p| p.display().to_string()))
+            );
+            println!("notify.account    {}", opt(n.account.clone()));
+            println!("backup.account    {}", opt(system.backup.account.clone()));
+        }
     }
-    let db = db_path(cli, DEFAULT_DB);
-    println!(
-        "anchor file   {} ({})",
-        crate::anchor::file_for(&db, system.audit.anchor_file.as_deref()).display(),
-        if system.audit.anchor_file.is_some() {
-            "system file: [audit] anchor_file"
-        } else {
-            "default: the database + .anchors"
-        }
-    );
     let user = Config::path(&|k| std::env::var(k).ok());
     match &user {
         Some(p) => println!(
@@ -785,43 +945,48 @@ fn config_show(cli: &Cli) -> Outcome {
         ),
         None => println!("user file     none (no home directory): defaults"),
     }
-    let c = Config::load().map_err(|e| refused(e.to_string()))?;
-    let d = Config::default();
-    let src = |same: bool| if same { "default" } else { "user file" };
-    println!(
-        "notify.bell       {} ({})",
-        c.notify.bell,
-        src(c.notify.bell == d.notify.bell)
-    );
-    println!(
-        "notify.terminal   {:?} ({})",
-        c.notify.terminal,
-        src(c.notify.terminal == d.notify.terminal)
-    );
-    println!(
-        "notify.desktop    {} ({})",
-        c.notify.desktop,
-        src(c.notify.desktop == d.notify.desktop)
-    );
-    println!(
-        "lock.idle_minutes {} ({})",
-        c.lock.idle_minutes,
-        src(c.lock.idle_minutes == d.lock.idle_minutes)
-    );
-    let theme = match std::env::var_os("NO_COLOR") {
-        Some(v) if !v.is_empty() => "mono (NO_COLOR)".to_string(),
-        _ => format!("{} ({})", c.theme.name, src(c.theme == d.theme)),
-    };
-    println!("theme.name        {theme}");
-    println!(
-        "mouse.enabled     {} ({})",
-        c.mouse.enabled,
-        src(c.mouse == d.mouse)
-    );
-    let rebindings = c.rebindings();
-    let (_, problems) = crate::tui::keymap::Keymap::with_overrides(&rebindings);
-    for r in rebindings.iter().filter(|r| !r.from.is_empty()) {
-        println!("keys.{:<12} {} → {} ({})", r.mode, r.from, r.to, r.at);
+    match Config::load() {
+        Err(e) => problems.push(e.to_string()),
+        Ok(c) => {
+            let d = Config::default();
+            let src = |same: bool| if same { "default" } else { "user file" };
+            println!(
+                "notify.bell       {} ({})",
+                c.notify.bell,
+                src(c.notify.bell == d.notify.bell)
+            );
+            println!(
+                "notify.terminal   {:?} ({})",
+                c.notify.terminal,
+                src(c.notify.terminal == d.notify.terminal)
+            );
+            println!(
+                "notify.desktop    {} ({})",
+                c.notify.desktop,
+                src(c.notify.desktop == d.notify.desktop)
+            );
+            println!(
+                "lock.idle_minutes {} ({})",
+                c.lock.idle_minutes,
+                src(c.lock.idle_minutes == d.lock.idle_minutes)
+            );
+            let theme = match std::env::var_os("NO_COLOR") {
+                Some(v) if !v.is_empty() => "mono (NO_COLOR)".to_string(),
+                _ => format!("{} ({})", c.theme.name, src(c.theme == d.theme)),
+            };
+            println!("theme.name        {theme}");
+            println!(
+                "mouse.enabled     {} ({})",
+                c.mouse.enabled,
+                src(c.mouse == d.mouse)
+            );
+            let rebindings = c.rebindings();
+            let (_, key_problems) = crate::tui::keymap::Keymap::with_overrides(&rebindings);
+            for r in rebindings.iter().filter(|r| !r.from.is_empty()) {
+                println!("keys.{:<12} {} → {} ({})", r.mode, r.from, r.to, r.at);
+            }
+            problems.extend(key_problems);
+        }
     }
     for p in &problems {
         println!("PROBLEM: {p}");
@@ -829,8 +994,9 @@ fn config_show(cli: &Cli) -> Outcome {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(refused(format!(
-            "{} problem(s) in the settings file",
+        Err(cannot_start(format!(
+            "{}\n{} problem(s) in the settings: every command stops until they are fixed",
+            problems.join("\n"),
             problems.len()
         )))
     }
@@ -840,29 +1006,33 @@ fn config_show(cli: &Cli) -> Outcome {
 /// account, or `DUTYDESK_USER` on a demo database (refused elsewhere, and
 /// always under setgid; see `identity::check_overrides`).
 pub(crate) fn whoami(store: &Store) -> Result<StaffMember, Failure> {
-    let user =
-        crate::identity::current_user(store.is_demo()).map_err(|e| refused(format!("{e:#}")))?;
-    Ok(store::staff::authenticate(store, &user)?)
+    let user = crate::identity::current_user(store.is_demo())
+        .map_err(|e| cannot_start(format!("{e:#}")))?;
+    // An account that is not on the list, or deactivated, cannot start (2).
+    store::staff::authenticate(store, &user).map_err(|e| match e {
+        StoreError::Refused(m) => cannot_start(m),
+        e => e.into(),
+    })
 }
 
 /// The clock: the system's, or `DUTYDESK_NOW` (refused under setgid here, and
 /// on any database but a demo one when the database is opened).
 pub(crate) fn clock() -> Result<Clock, Failure> {
-    Clock::from_env().map_err(|e| refused(format!("{e:#}")))
+    Clock::from_env().map_err(|e| cannot_start(format!("{e:#}")))
 }
 
 pub fn run(cli: Cli) -> Outcome {
+    if let Some(Command::Config { .. }) = cli.command {
+        return config_show(&cli);
+    }
+    settings_gate()?;
     privileged_guard(&cli)?;
     match &cli.command {
         None => dashboard(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Init { org, admin, name }) => init(
             &db_path(&cli, DEFAULT_DB),
             &org.clone()
-                .or_else(|| {
-                    crate::config::SystemConfig::load()
-                        .ok()
-                        .and_then(|s| s.organisation)
-                })
+                .or_else(|| system().organisation.clone())
                 .unwrap_or_else(|| "Safeguarding duty desk".into()),
             admin.as_deref(),
             name.as_deref(),
@@ -893,16 +1063,27 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Anchor) => admin::anchor(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Config { .. }) => config_show(&cli),
-        Some(Command::Man) => {
+        Some(Command::Man { dir }) => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(&mut std::io::stdout())
-                .map_err(anyhow::Error::from)?;
+            match dir {
+                Some(dir) => {
+                    clap_mangen::generate_to(cmd, dir).map_err(|e| {
+                        refused(format!(
+                            "cannot write the manual pages to {}: {e}",
+                            dir.display()
+                        ))
+                    })?;
+                }
+                None => clap_mangen::Man::new(cmd)
+                    .render(&mut std::io::stdout())
+                    .map_err(anyhow::Error::from)?,
+            }
             Ok(())
         }
         Some(Command::Completions { shell }) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "dutydesk", &mut std::io::stdout());
+            let script = complete::registration(&shell.to_string()).map_err(bad_input)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &script)
+                .map_err(anyhow::Error::from)?;
             Ok(())
         }
         Some(Command::Rota(cmd)) => handover::rota(&db_path(&cli, DEFAULT_DB), cmd),
@@ -927,6 +1108,7 @@ pub fn run(cli: Cli) -> Outcome {
             format,
             csv,
             json,
+            html,
             suppress_under,
             ..
         }) => reports::report(
@@ -935,6 +1117,8 @@ pub fn run(cli: Cli) -> Outcome {
             to,
             if *json {
                 reports::Format::Json
+            } else if *html {
+                reports::Format::Html
             } else if *csv {
                 reports::Format::Csv
             } else {
@@ -977,6 +1161,10 @@ pub fn run(cli: Cli) -> Outcome {
             *json,
         ),
         Some(Command::Backup { dest }) => admin::backup(&db_path(&cli, DEFAULT_DB), dest),
+        Some(Command::Import { log, map, dry_run }) => {
+            import::run(&db_path(&cli, DEFAULT_DB), log, map, *dry_run)
+        }
+        Some(Command::Restore { backup }) => admin::restore(&db_path(&cli, DEFAULT_DB), backup),
         Some(Command::Ack { reference, take }) => {
             verbs::ack(&db_path(&cli, DEFAULT_DB), reference, *take)
         }
@@ -1063,7 +1251,7 @@ pub fn run(cli: Cli) -> Outcome {
             match (referral, route) {
                 (Some(n), _) => crate::store::workflow::ReferralPick::Id(*n),
                 (None, Some(r)) => crate::store::workflow::ReferralPick::Route(r.clone()),
-                (None, None) => return Err(refused("give --referral N or --route R")),
+                (None, None) => return Err(bad_input("give --referral N or --route R")),
             },
             code,
             note,
@@ -1158,7 +1346,7 @@ fn dashboard(path: &Path) -> Outcome {
     let store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        return Err(refused(
+        return Err(cannot_start(
             "the dashboard needs a terminal; use `dutydesk snapshot` for plain text",
         ));
     }
@@ -1181,7 +1369,7 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
             } else {
                 "a real database keeps the system clock"
             };
-            return Err(refused(format!(
+            return Err(cannot_start(format!(
                 "`dutydesk init` refuses {var}, which only a demo database honours: unset it (`unset {var}`); {instead}"
             )));
         }
@@ -1193,8 +1381,8 @@ fn init(path: &Path, org: &str, admin: Option<&str>, name: Option<&str>) -> Outc
         )));
     }
     let org = crate::domain::text::validate_line("organisation name", org, 120)
-        .map_err(|e| refused(e.to_string()))?;
-    let me = crate::identity::os_account().map_err(|e| refused(format!("{e:#}")))?;
+        .map_err(|e| bad_input(e.to_string()))?;
+    let me = crate::identity::os_account().map_err(|e| cannot_start(format!("{e:#}")))?;
     let user = admin.unwrap_or(&me).to_string();
     let display = name.unwrap_or(&user).to_string();
     let mut store = store::open(path, Create::IfMissing)?;
@@ -1235,16 +1423,18 @@ fn demo(path: &Path, cases: usize, no_open: bool, seed: u64) -> Outcome {
     if path.exists() {
         let mut store = store::open(path, Create::No)?;
         if !store.is_demo() {
-            return Err(refused(format!(
+            return Err(cannot_start(format!(
                 "{} is not a demo database, and `dutydesk demo` joins only demos: open it with `dutydesk --db {}`, or give the demo another file with `--db`",
                 path.display(),
                 path.display()
             )));
         }
-        let user = crate::identity::current_user(true).map_err(|e| refused(format!("{e:#}")))?;
+        let user =
+            crate::identity::current_user(true).map_err(|e| cannot_start(format!("{e:#}")))?;
         crate::demo::ensure_user(&mut store, &user, clock.now())?;
     } else {
-        let user = crate::identity::current_user(true).map_err(|e| refused(format!("{e:#}")))?;
+        let user =
+            crate::identity::current_user(true).map_err(|e| cannot_start(format!("{e:#}")))?;
         let started = std::time::Instant::now();
         let mut store = store::open(path, Create::Demo)?;
         let opts = crate::demo::DemoOptions {
@@ -1391,21 +1581,23 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
         StaffCommand::List { json } => {
             let list = store::staff::list(&store)?;
             if *json {
+                json::print("staff", crate::cli::clock()?.now(), &list)?;
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.username.clone(),
+                            s.display_name.clone(),
+                            s.role.code().to_string(),
+                            if s.active { "yes" } else { "no" }.to_string(),
+                        ]
+                    })
+                    .collect();
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
+                    table::render(&["ACCOUNT", "NAME", "ROLE", "ACTIVE"], &rows, &[])
                 );
-            } else {
-                println!("{:<16} {:<28} {:<12} ACTIVE", "ACCOUNT", "NAME", "ROLE");
-                for s in list {
-                    println!(
-                        "{:<16} {:<28} {:<12} {}",
-                        s.username,
-                        s.display_name,
-                        s.role.code(),
-                        if s.active { "yes" } else { "no" }
-                    );
-                }
             }
         }
     }
@@ -1446,4 +1638,13 @@ pub(crate) fn workbench_dir(dir: &Path) -> Result<(), String> {
             format!("{}: cannot be made: {e}", dir.display())
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// `--help` states the one exit-status table (`domain::exit`).
+    #[test]
+    fn help_states_the_exit_table() {
+        assert!(super::AFTER_HELP.contains(crate::domain::exit::TABLE));
+    }
 }

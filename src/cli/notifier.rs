@@ -12,7 +12,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Every kind of alert with its escalation policy in force
-    List,
+    List {
+        /// Print a JSON document (docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Set a kind's policy (DSLs and senior leads; audited)
     ///
     /// Steps are MINUTES:TARGETS after the alert starts, separated by ';'.
@@ -72,7 +76,21 @@ pub fn policy(path: &Path, cmd: &PolicyCommand) -> Outcome {
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
     match cmd {
-        PolicyCommand::List => {
+        PolicyCommand::List { json } => {
+            if *json {
+                let items: Vec<serde_json::Value> = store::alerts::policies_of(&st)?
+                    .iter()
+                    .map(|(p, problem)| {
+                        serde_json::json!({
+                            "kind": p.kind.code(),
+                            "steps": p.describe(),
+                            "repeat_minutes": p.repeat_minutes,
+                            "problem": problem,
+                        })
+                    })
+                    .collect();
+                return super::json::print("policies", clock()?.now(), &items);
+            }
             for (p, problem) in store::alerts::policies_of(&st)? {
                 println!("{:<15} {}", p.kind.code(), p.describe());
                 if let Some(problem) = problem {
@@ -91,10 +109,7 @@ pub fn policy(path: &Path, cmd: &PolicyCommand) -> Outcome {
                 .write(&me.username, now, |w| {
                     store::alerts::set_policy(w, *kind, steps, *repeat)
                 })
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: e.to_string(),
-                })?;
+                .map_err(super::Failure::from)?;
             println!("{:<15} {}", p.kind.code(), p.describe());
             Ok(())
         }
@@ -113,33 +128,39 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
                 store::alerts::acknowledge_reference(w, what)
             })
         }
-        .map_err(|e| Failure {
-            code: 1,
-            message: e.to_string(),
-        })?;
+        .map_err(super::Failure::from)?;
         println!("{said}");
         return Ok(());
     }
     let list = store::alerts::open_for(&st, &me, now)?;
     super::audit_export(&mut st, &me, "alerts", "open")?;
     if args.json {
-        #[derive(serde::Serialize)]
-        struct Row<'a> {
-            #[serde(flatten)]
-            alert: &'a crate::domain::paging::DeskAlert,
-            age_minutes: i64,
-        }
-        let rows: Vec<Row> = list
+        // People as usernames (the alert carries staff numbers).
+        let staff = store::staff::list(&st)?;
+        let user = |id: i64| {
+            staff
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.username.clone())
+        };
+        let rows: Vec<serde_json::Value> = list
             .iter()
-            .map(|a| Row {
-                alert: a,
-                age_minutes: a.age_minutes(now),
+            .map(|a| {
+                serde_json::json!({
+                    "kind": a.kind,
+                    "reference": a.reference,
+                    "risk": a.risk,
+                    "immediate_risk": a.immediate_risk,
+                    "started_at": super::json::time(a.started_at),
+                    "age_minutes": a.age_minutes(now),
+                    "holder": a.holder.and_then(user),
+                    "rule": a.rule,
+                    "due_at": a.due_at.map(super::json::time),
+                    "acknowledged": a.acknowledged,
+                })
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(anyhow::Error::from)?
-        );
+        super::json::print("alerts", crate::cli::clock()?.now(), &rows)?;
         return Ok(());
     }
     if list.is_empty() {
@@ -176,8 +197,8 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
 /// (`[notify] account`, the systemd unit's `User=`), or a senior lead (who
 /// may see every case it could mention in its log).
 fn authorise(st: &Store, account: Option<&str>) -> Result<String, Failure> {
-    let user =
-        crate::identity::current_user(st.is_demo()).map_err(|e| refused(format!("{e:#}")))?;
+    let user = crate::identity::current_user(st.is_demo())
+        .map_err(|e| super::cannot_start(format!("{e:#}")))?;
     if account == Some(user.as_str()) {
         return Ok(user);
     }
@@ -192,7 +213,7 @@ fn authorise(st: &Store, account: Option<&str>) -> Result<String, Failure> {
 
 /// `dutydesk notifier [--once]`: the desk's paging service.
 pub fn notifier(path: &Path, once: bool) -> Outcome {
-    let system = crate::config::SystemConfig::load().map_err(|e| refused(e.to_string()))?;
+    let system = crate::config::SystemConfig::load().map_err(super::Failure::from)?;
     let settings = crate::notifier::Settings::from_system(&system.notify).map_err(|e| {
         refused(format!(
             "{e} (in {})",
@@ -201,7 +222,7 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
     })?;
     let senders = settings.senders();
     if senders.is_empty() {
-        return Err(refused(format!(
+        return Err(super::cannot_start(format!(
             "nothing to deliver on: set [notify] smtp = \"localhost:25\" (or sendmail = \"/usr/sbin/sendmail\") and/or command = \"/path/to/hook\" in {}",
             crate::config::SystemConfig::path().display()
         )));
@@ -238,8 +259,8 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
             r.unreachable
         );
         if r.failed + r.gave_up > 0 {
-            return Err(Failure {
-                code: 1,
+            return Err(super::Failure {
+                exit: crate::domain::exit::Exit::Refused,
                 message: format!(
                     "{} deliveries failed; see the lines above (they are retried with backoff)",
                     r.failed + r.gave_up

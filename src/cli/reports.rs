@@ -1,6 +1,6 @@
 //! `dutydesk report` and `dutydesk export REF`.
 
-use super::{Outcome, audit_export, clock, refused, whoami};
+use super::{Outcome, audit_export, bad_input, clock, whoami};
 use crate::domain::calendar::{at_local, local};
 use crate::store::escalations::Viewer;
 use crate::store::{self, Create};
@@ -13,11 +13,12 @@ pub enum Format {
     Md,
     Csv,
     Json,
+    Html,
 }
 
 fn date(s: &str, what: &str) -> Result<NaiveDate, super::Failure> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| refused(format!("--{what} {s:?} is not a date (YYYY-MM-DD)")))
+        .map_err(|_| bad_input(format!("--{what} {s:?} is not a date (YYYY-MM-DD)")))
 }
 
 /// `dutydesk report`: the period against the previous calendar period of the
@@ -27,12 +28,12 @@ fn date(s: &str, what: &str) -> Result<NaiveDate, super::Failure> {
 pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Option<u32>) -> Outcome {
     let (from, to) = (date(from, "from")?, date(to, "to")?);
     if to < from {
-        return Err(refused(format!(
+        return Err(bad_input(format!(
             "the period ends ({to}) before it starts ({from})"
         )));
     }
     if suppress == Some(0) || suppress == Some(1) {
-        return Err(refused(
+        return Err(bad_input(
             "--suppress-under N hides counts from 1 to N-1: give 2 or more (5 is usual)",
         ));
     }
@@ -43,7 +44,7 @@ pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Optio
     let start = at_local(before_from, NaiveTime::MIN);
     let end = at_local(to + Duration::days(1), NaiveTime::MIN);
     let rows = store::reports::rows(&st, Viewer::from(&me), start, end, now)?;
-    let mut r = crate::domain::report::build(&rows, from, to).map_err(refused)?;
+    let mut r = crate::domain::report::build(&rows, from, to).map_err(bad_input)?;
     if me.role.sees_restricted() {
         r.scope = crate::domain::report::SCOPE_SENIOR.into();
     }
@@ -56,10 +57,8 @@ pub fn report(path: &Path, from: &str, to: &str, format: Format, suppress: Optio
     match format {
         Format::Md | Format::Text => print!("{}", p.markdown(&org)),
         Format::Csv => print!("{}", p.csv()),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&p).map_err(anyhow::Error::from)?
-        ),
+        Format::Html => print!("{}", crate::domain::report_html::page(&p, &org)),
+        Format::Json => super::json::print("report", now, &p)?,
     }
     if r.total == 0 {
         eprintln!("note: no escalations were raised in {from} to {to}");
@@ -84,10 +83,6 @@ pub fn export(
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
-    let fail = |e: store::StoreError| super::Failure {
-        code: 1,
-        message: e.to_string(),
-    };
     let written = st
         .write(&me.username, now, |w| {
             let viewer = store::access::writer(w)?;
@@ -122,7 +117,7 @@ pub fn export(
             }
             Ok(said)
         })
-        .map_err(fail)?;
+        .map_err(super::Failure::from)?;
     for line in written {
         eprintln!("{line}");
     }

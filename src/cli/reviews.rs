@@ -1,7 +1,7 @@
 //! `dutydesk reviews`: the next meeting of each series and its agenda; adding
 //! to it, holding it and recording decisions.
 
-use super::{Failure, Outcome, clock, refused, whoami};
+use super::{Failure, Outcome, bad_input, clock, whoami};
 use crate::domain::review::when;
 use crate::store::escalations::Viewer;
 use crate::store::{self, Create};
@@ -53,11 +53,9 @@ pub enum ReviewsCommand {
     },
 }
 
+/// Through the one mapping of errors to exit codes.
 fn act(e: store::StoreError) -> Failure {
-    Failure {
-        code: 1,
-        message: e.to_string(),
-    }
+    Failure::from(e)
 }
 
 pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
@@ -76,10 +74,7 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
             }
             let agendas = store::reviews::agendas(&st, Viewer::from(&me), now)?;
             if a.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&agendas).map_err(anyhow::Error::from)?
-                );
+                super::json::print("reviews", crate::cli::clock()?.now(), &agendas)?;
                 return Ok(());
             }
             let today = crate::domain::calendar::local(now).date_naive();
@@ -149,8 +144,9 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
         }) => {
             let due = match due {
                 Some(d) => Some(
-                    chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                        .map_err(|_| refused(format!("--due {d:?} is not a date (YYYY-MM-DD)")))?,
+                    chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                        bad_input(format!("--due {d:?} is not a date (YYYY-MM-DD)"))
+                    })?,
                 ),
                 None => None,
             };

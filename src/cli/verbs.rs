@@ -1,6 +1,7 @@
 //! The desk's verbs for scripts: the same store functions the dashboard's keys
-//! call. Exit codes: 0 done; 1 the action was refused (the reason on stderr);
-//! 2 usage errors, an unknown user or an unusable database.
+//! call. Exit codes as every command (`domain::exit`): 0 done; 1 the action
+//! was refused (the reason on stderr); 2 cannot start (usage, settings, an
+//! unknown user or an unusable database); 3 an unexpected fault.
 
 use super::{Failure, Outcome, clock, whoami};
 use crate::domain::escalation::{Consent, LocationType, Risk, SubjectKind, WorksWith};
@@ -11,22 +12,9 @@ use crate::store::{self, Create, Store, StoreError, Write};
 use clap::{Args, ValueEnum};
 use std::path::Path;
 
-/// A refused action exits 1; bad input (`StoreError::Invalid`) and trouble
-/// starting (identity, database) exit 2.
+/// Through the one mapping of errors to exit codes (`StoreError::exit`).
 pub(crate) fn action(e: StoreError) -> Failure {
-    let code = match e {
-        StoreError::Refused(_)
-        | StoreError::NotVisible(_)
-        | StoreError::Conflict(..)
-        | StoreError::ReadOnly
-        | StoreError::Locked
-        | StoreError::Sqlite(_) => 1,
-        _ => 2,
-    };
-    Failure {
-        code,
-        message: e.to_string(),
-    }
+    Failure::from(e)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -71,9 +59,10 @@ pub struct NewArgs {
     name: String,
     /// Area where the person lives (decides which authority to refer to): one
     /// of the organisation's areas (`dutydesk areas list`), or "unknown"
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCandidates::new(super::complete::areas))]
     area: String,
-    #[arg(long, value_delimiter = ',', required = true, help = CATEGORY_HELP)]
+    #[arg(long, value_delimiter = ',', required = true, help = CATEGORY_HELP,
+          add = clap_complete::ArgValueCandidates::new(super::complete::categories))]
     category: Vec<String>,
     #[arg(long, value_enum)]
     risk: RiskArg,
@@ -124,7 +113,7 @@ pub struct NewArgs {
     /// For --subject staff: does the person it is about use this desk? Their
     /// account (the case is restricted and they are excluded from it), or
     /// "none". Required when the name is close to a desk user's.
-    #[arg(long, value_name = "USER|none")]
+    #[arg(long, value_name = "USER|none", add = clap_complete::ArgValueCandidates::new(super::complete::about))]
     about: Option<String>,
     /// Someone's life is at risk now
     #[arg(long)]
@@ -199,19 +188,19 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
     let occurred_at = match &a.occurred {
         Some(t) => Some(
             crate::domain::calendar::parse_when(t, now)
-                .map_err(|e| super::refused(format!("--occurred {e}")))?,
+                .map_err(|e| super::bad_input(format!("--occurred {e}")))?,
         ),
         None => None,
     };
     let occurred_place = match &a.place {
         Some(p) => Some(
             crate::domain::text::validate_line("place", p, 200)
-                .map_err(|e| super::refused(e.to_string()))?,
+                .map_err(|e| super::bad_input(e.to_string()))?,
         ),
         None => None,
     };
     let today = crate::domain::calendar::local(now).date_naive();
-    let refused = |message: String| Failure { code: 1, message };
+    let bad_input = |message: String| super::bad_input(message);
     let areas = {
         let st = store::open(path, Create::No)?;
         whoami(&st)?;
@@ -220,7 +209,7 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
     let location = {
         let t = a.location.trim().to_lowercase().replace('-', "_");
         LocationType::from_code(&t).ok_or_else(|| {
-            refused(format!(
+            bad_input(format!(
                 "--location {:?} is not a place: use {}",
                 a.location,
                 LocationType::ALL
@@ -249,7 +238,9 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
             WorksWithArg::Both => WorksWith::Both,
         }),
         low_level: a.low_level,
-        consent: Some(Consent::parse(&a.consent).map_err(|e| refused(format!("--consent: {e}")))?),
+        consent: Some(
+            Consent::parse(&a.consent).map_err(|e| bad_input(format!("--consent: {e}")))?,
+        ),
         consent_reason: a.consent_reason.clone().unwrap_or_default(),
         location: Some(location),
         categories: a.category.clone(),
@@ -257,7 +248,7 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         called_999: a.called_999,
     };
     let checked = intake::check(&input, today, &areas).map_err(|problems| {
-        refused(
+        bad_input(
             problems
                 .iter()
                 .map(|p| format!("{}: {}", flag(p.field), p.message))
@@ -266,10 +257,8 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         )
     })?;
     let block = |field: &'static str, v: &str| {
-        crate::domain::text::validate_block(field, v, workflow::MAX_TEXT).map_err(|e| Failure {
-            code: 1,
-            message: e.to_string(),
-        })
+        crate::domain::text::validate_block(field, v, workflow::MAX_TEXT)
+            .map_err(|e| super::bad_input(e.to_string()))
     };
     let summary = block("summary", &a.summary)?;
     let e = NewEscalation {
@@ -392,7 +381,7 @@ fn when(text: Option<&str>, flag: &str) -> Result<Option<chrono::DateTime<chrono
     let now = clock()?.now();
     text.map(|t| {
         crate::domain::calendar::parse_when(t, now)
-            .map_err(|e| super::refused(format!("{flag} {e}")))
+            .map_err(|e| super::bad_input(format!("{flag} {e}")))
     })
     .transpose()
 }
@@ -494,7 +483,7 @@ pub fn closure_choices(
     }
     for x in waive {
         let Some((rule, reason)) = x.split_once('=').filter(|(_, r)| !r.trim().is_empty()) else {
-            return Err(super::refused(format!(
+            return Err(super::bad_input(format!(
                 "--waive {x:?}: a deadline is waived only with the reason, --waive RULE=REASON"
             )));
         };
@@ -583,11 +572,63 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         .map_err(action)?;
     let d = store::worker::load_detail(&mut store, &me, now, id).map_err(action)?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&d).map_err(anyhow::Error::from)?
-        );
-        return Ok(());
+        let staff = store::staff::list(&store)?;
+        let people = super::json::People::of(&staff);
+        let cats = store::categories::list(store.conn())?;
+        let j = super::json::time;
+        let doc = serde_json::json!({
+            "escalation": super::json::summary(&d.summary, &people, &cats),
+            "subject_name": d.subject_name,
+            "subject_dob": d.subject_dob,
+            "age_band": d.age_band.code(),
+            "area": d.area,
+            "location": d.location_type.code(),
+            "raised_by_name": d.raised_by,
+            "occurred_at": d.occurred_at.map(j),
+            "occurred_place": d.occurred_place,
+            "exact_words": d.exact_words,
+            "appearance": d.appearance,
+            "consent": d.consent.code(),
+            "consent_reason": d.consent_reason,
+            "critical_incident": d.critical_incident,
+            "low_level": d.low_level,
+            "work_area": d.work_area,
+            "works_with": d.works_with.map(|w| w.code()),
+            "outcome": d.outcome,
+            "closure_rationale": d.closure_rationale,
+            "deadlines": d.deadlines.iter().map(|dl| serde_json::json!({
+                "label": dl.label,
+                "due_at": j(dl.due_at),
+                "status": dl.status(now),
+                "beyond_known_holidays": dl.beyond_calendar,
+                "met_at": match &dl.state {
+                    crate::domain::deadline::DeadlineState::Met { at, .. } => Some(j(*at)),
+                    _ => None,
+                },
+                "waived_at": match &dl.state {
+                    crate::domain::deadline::DeadlineState::Waived { at, .. } => Some(j(*at)),
+                    _ => None,
+                },
+            })).collect::<Vec<_>>(),
+            "chronology": d.chronology.iter().map(|c| serde_json::json!({
+                "at": j(c.at),
+                "author": people.username(&c.author),
+                "author_name": c.author,
+                "kind": c.kind,
+                "body": c.body,
+            })).collect::<Vec<_>>(),
+            // Issue 15: lateness, the 999 call, FGM, referrals and their
+            // outcomes, a proposed closure's choices. Issue 18: who raised
+            // it, others involved, tasks, attachments, links.
+            "practice": d.practice,
+            "casework": d.casework,
+            "viewed_by": d.viewed_by.iter().map(|(at, who)| serde_json::json!({
+                "at": j(*at),
+                "user": people.username(who),
+                "user_name": who,
+            })).collect::<Vec<_>>(),
+        });
+        return super::json::print("escalation", now, &doc);
     }
     let s = &d.summary;
     println!(
@@ -748,40 +789,66 @@ pub fn list(
         &format!("list {status:?} {}", filters.codes()),
     )?;
     if json {
+        let staff = store::staff::list(&store)?;
+        let people = super::json::People::of(&staff);
+        let cats = store::categories::list(store.conn())?;
+        let items: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| super::json::summary(r, &people, &cats))
+            .collect();
+        return super::json::print("escalations", now, &items);
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let due = r
+                .next_due
+                .as_ref()
+                .map(|d| {
+                    format!(
+                        "{} ({})",
+                        crate::domain::deadline::countdown(d.at, now),
+                        d.label
+                    )
+                })
+                .unwrap_or_default();
+            vec![
+                r.reference.clone(),
+                r.subject_kind.short().to_string(),
+                r.risk.code().to_string(),
+                if r.awaiting_signoff {
+                    "awaiting sign-off".to_string()
+                } else {
+                    r.status.code().to_string()
+                },
+                r.assignee.clone().unwrap_or_else(|| "-".into()),
+                due,
+            ]
+        })
+        .collect();
+    if !cells.is_empty() {
         println!(
             "{}",
-            serde_json::to_string_pretty(&rows).map_err(anyhow::Error::from)?
+            super::table::render(
+                &[
+                    "REFERENCE",
+                    "ABOUT",
+                    "RISK",
+                    "STATUS",
+                    "ASSIGNEE",
+                    "NEXT DEADLINE"
+                ],
+                &cells,
+                &[]
+            )
         );
-        return Ok(());
     }
-    for r in rows {
-        let due = r
-            .next_due
-            .as_ref()
-            .map(|d| {
-                format!(
-                    "{} ({})",
-                    crate::domain::deadline::countdown(d.at, now),
-                    d.label
-                )
-            })
-            .unwrap_or_default();
-        println!(
-            "{:<14} {:<6} {:<6} {:<17} {:<18} {}",
-            r.reference,
-            r.subject_kind.short(),
-            r.risk.code(),
-            if r.awaiting_signoff {
-                "awaiting sign-off"
-            } else {
-                r.status.code()
-            },
-            r.assignee.as_deref().unwrap_or("-"),
-            due
-        );
+    // Closures waiting for sign-off: what is to be approved, under the table.
+    for r in &rows {
         if let Some(w) = waiting.iter().find(|w| w.id == r.id) {
             println!(
-                "    proposed by {}{}: {} (version {} for `dutydesk signoff --version`)",
+                "{} proposed by {}{}: {} (version {} for `dutydesk signoff --version`)",
+                r.reference,
                 w.proposed_by,
                 w.proposed_at
                     .map(|t| format!(" {}", crate::domain::calendar::format_stamp(t)))
@@ -817,10 +884,7 @@ pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
         .map_err(action)?;
     let o = store::routes::options(store.conn(), Viewer::from(&me), id, now).map_err(action)?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&o).map_err(anyhow::Error::from)?
-        );
+        super::json::print("routes", crate::cli::clock()?.now(), &o)?;
         return Ok(());
     }
     println!(

@@ -341,7 +341,7 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
         WorkCommand::Attach { reference, file } => {
             // Read first, with the user's own credentials: a refusal stores nothing.
             let (name, bytes) = store::attachments::read_file(file).map_err(|m| Failure {
-                code: 2,
+                exit: crate::domain::exit::Exit::BadInput,
                 message: m,
             })?;
             let d = write(path, |w| {
@@ -383,7 +383,7 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
             })?;
             if a.media_type != "text/plain" {
                 return Err(Failure {
-                    code: 2,
+                    exit: crate::domain::exit::Exit::BadInput,
                     message: format!(
                         "attachment {} is {} ({}), not text: save it with `dutydesk attachment save {} FILE` and open that",
                         a.id,
@@ -520,7 +520,7 @@ fn correct(path: &Path, a: &CorrectArgs) -> Outcome {
     let at = match &a.at {
         Some(t) => Some(
             crate::domain::casework::parse_moment(t, now).map_err(|e| Failure {
-                code: 2,
+                exit: crate::domain::exit::Exit::BadInput,
                 message: format!("--at: {e}"),
             })?,
         ),
@@ -576,7 +576,7 @@ fn task(path: &Path, t: &TaskCommand) -> Outcome {
         } => {
             let now = clock()?.now();
             let due = parse_due(due, now).map_err(|e| Failure {
-                code: 2,
+                exit: crate::domain::exit::Exit::BadInput,
                 message: format!("--due: {e}"),
             })?;
             let d = write(path, |w| {
@@ -602,7 +602,7 @@ fn task(path: &Path, t: &TaskCommand) -> Outcome {
             let viewer = store::access::Viewer::from(&me);
             let who = match owner {
                 Some(u) => store::staff::find(&st, u)?.ok_or_else(|| Failure {
-                    code: 2,
+                    exit: crate::domain::exit::Exit::BadInput,
                     message: format!("no staff account {u:?}: `dutydesk staff list` shows them"),
                 })?,
                 None => me.clone(),

@@ -723,62 +723,81 @@ impl Published {
 
     /// One CSV row per count: table, key, this period, before, change %.
     pub fn csv(&self) -> String {
-        let mut out = String::from("table,key,this_period,before,change_percent\n");
-        let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        // The csv crate quotes what needs quoting; text cells are made safe
+        // to open in a spreadsheet (`text::spreadsheet_safe`).
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let t = |s: &str| crate::domain::text::spreadsheet_safe(s).into_owned();
         let ch = |c: Option<f64>| c.map(|c| format!("{c:.1}")).unwrap_or_default();
-        out.push_str(&format!(
-            "total,all,{},{},{}\n",
-            self.total,
-            self.total_before,
-            ch(self.total_change)
-        ));
-        for t in &self.tables {
-            for r in &t.rows {
-                out.push_str(&format!(
-                    "{},{},{},{},{}\n",
-                    q(t.title),
-                    q(&r.key),
-                    r.now,
-                    r.before,
-                    ch(r.change)
-                ));
+        let mut rows: Vec<[String; 5]> = vec![[
+            "table".into(),
+            "key".into(),
+            "this_period".into(),
+            "before".into(),
+            "change_percent".into(),
+        ]];
+        rows.push([
+            "total".into(),
+            "all".into(),
+            self.total.to_string(),
+            self.total_before.to_string(),
+            ch(self.total_change),
+        ]);
+        for table in &self.tables {
+            for r in &table.rows {
+                rows.push([
+                    t(table.title),
+                    t(&r.key),
+                    r.now.to_string(),
+                    r.before.to_string(),
+                    ch(r.change),
+                ]);
             }
         }
-        for t in &self.timeliness {
-            out.push_str(&format!(
-                "{},{},{},{},\n",
-                q("Due (timeliness)"),
-                q(&t.rule),
-                t.due,
-                t.due_before
-            ));
-            out.push_str(&format!(
-                "{},{},{},{},\n",
-                q("On time (timeliness)"),
-                q(&t.rule),
-                t.on_time,
-                t.on_time_before
-            ));
+        for x in &self.timeliness {
+            rows.push([
+                "Due (timeliness)".into(),
+                t(&x.rule),
+                x.due.to_string(),
+                x.due_before.to_string(),
+                String::new(),
+            ]);
+            rows.push([
+                "On time (timeliness)".into(),
+                t(&x.rule),
+                x.on_time.to_string(),
+                x.on_time_before.to_string(),
+                String::new(),
+            ]);
         }
         let c = &self.conversion;
-        out.push_str(&format!(
-            "{},{},{},{},\n",
-            q("Adult concerns"),
-            q("all"),
-            c.adult_concerns,
-            c.adult_concerns_before
-        ));
-        out.push_str(&format!(
-            "{},{},{},{},\n",
-            q("s42 enquiries"),
-            q("all"),
-            c.s42_enquiries,
-            c.s42_enquiries_before
-        ));
+        rows.push([
+            "Adult concerns".into(),
+            "all".into(),
+            c.adult_concerns.to_string(),
+            c.adult_concerns_before.to_string(),
+            String::new(),
+        ]);
+        rows.push([
+            "s42 enquiries".into(),
+            "all".into(),
+            c.s42_enquiries.to_string(),
+            c.s42_enquiries_before.to_string(),
+            String::new(),
+        ]);
         for (m, n) in &self.monthly {
-            out.push_str(&format!("{},{},{},,\n", q("By month"), q(m), n));
+            rows.push([
+                "By month".into(),
+                t(m),
+                n.to_string(),
+                String::new(),
+                String::new(),
+            ]);
         }
-        out
+        for r in rows {
+            // Writing into memory cannot fail.
+            let _ = w.write_record(&r);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 }
 

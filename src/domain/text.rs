@@ -93,6 +93,38 @@ pub fn validate_block(field: &'static str, value: &str, max: usize) -> Result<St
     Ok(value.trim_end().to_string())
 }
 
+/// A text cell as a spreadsheet may open it: one starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is run as a formula by Excel,
+/// LibreOffice and Google Sheets (CSV injection, OWASP), so it gets a leading
+/// `'`, which they show as text. Used on every text column of every CSV the
+/// desk writes; numbers the desk computes are not passed through it.
+pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
+/// Undoes [`spreadsheet_safe`] on a cell read back (a CSV the desk wrote,
+/// imported again): a `'` before a formula character is dropped.
+pub fn from_spreadsheet(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => s,
+    }
+}
+
+/// Whether `s` can be a POSIX account name (letters, digits, `.`, `_`, `-`,
+/// not starting with `-`, at most 32 bytes), as `useradd` accepts them: used
+/// for accounts the system file names (`[backup] account`).
+pub fn is_account_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && !s.starts_with('-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,6 +102,25 @@ pub fn to(store: &mut Store, actor: &str, now: DateTime<Utc>, dest: &Path) -> Re
                 .into(),
         ));
     }
+    copy_to(store, actor, now, dest)
+}
+
+/// The same copy, made by the service account the system file's `[backup]
+/// account` names (the nightly timer's `User=`): the caller has checked that
+/// the OS account running is that one. Root alone writes the system file, so
+/// this is the administrator's decision, as for the notifier's account; the
+/// account is on no staff list, sees no record, and the copy is its own
+/// (mode 0600 in its own 0700 directory). Audited with the account's name.
+pub fn to_by_service(
+    store: &mut Store,
+    account: &str,
+    now: DateTime<Utc>,
+    dest: &Path,
+) -> Result<Done> {
+    copy_to(store, account, now, dest)
+}
+
+fn copy_to(store: &mut Store, actor: &str, now: DateTime<Utc>, dest: &Path) -> Result<Done> {
     if store.read_only() {
         return Err(refused(
             "the database is read-only for you, so the backup could not be audited; run it as a senior lead who can write to it"

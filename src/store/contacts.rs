@@ -358,18 +358,19 @@ pub fn export(conn: &Connection) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| StoreError::Refused(format!("CSV: {e}"));
     w.write_record(CSV_COLUMNS).map_err(io)?;
+    let safe = |s: String| crate::domain::text::spreadsheet_safe(&s).into_owned();
     for c in all(conn)? {
         w.write_record([
             c.id.to_string(),
-            c.organisation,
-            c.service,
+            safe(c.organisation),
+            safe(c.service),
             c.route,
-            c.area.unwrap_or_default(),
-            c.phone.unwrap_or_default(),
-            c.email.unwrap_or_default(),
-            c.web.unwrap_or_default(),
-            c.notes.unwrap_or_default(),
-            c.hours_text,
+            safe(c.area.unwrap_or_default()),
+            safe(c.phone.unwrap_or_default()),
+            safe(c.email.unwrap_or_default()),
+            safe(c.web.unwrap_or_default()),
+            safe(c.notes.unwrap_or_default()),
+            safe(c.hours_text),
             if c.hours.open_on_bank_holidays {
                 "yes".into()
             } else {
@@ -412,7 +413,10 @@ pub fn parse_csv(text: &str) -> std::result::Result<Vec<Row>, String> {
     for rec in r.records() {
         let rec = rec.map_err(|e| format!("{e}"))?;
         let line = rec.position().map_or(0, |p| p.line());
-        let get = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("").to_string();
+        let get = |name: &str| {
+            crate::domain::text::from_spreadsheet(col(name).and_then(|i| rec.get(i)).unwrap_or(""))
+                .to_string()
+        };
         let num = |name: &str| -> std::result::Result<Option<i64>, String> {
             let v = get(name);
             if v.trim().is_empty() {

@@ -16,11 +16,13 @@ pub mod escalations;
 pub mod exports;
 pub mod files;
 pub mod holidays;
+pub mod import;
 pub mod migrate;
 pub mod notices;
 pub mod person;
 pub mod plans;
 pub mod reports;
+pub mod restore;
 pub mod reviews;
 pub mod rota;
 pub mod routes;
@@ -109,6 +111,34 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+}
+
+impl StoreError {
+    /// The exit status a command ends with for this error: the one mapping
+    /// (`domain::exit`). Refusals of an action (nothing changed) are 1; a
+    /// database or identity that stops the command from starting is 2; a fault
+    /// of SQLite or the filesystem is 3.
+    pub fn exit(&self) -> crate::domain::exit::Exit {
+        use crate::domain::exit::Exit;
+        match self {
+            StoreError::Refused(_)
+            | StoreError::NotVisible(_)
+            | StoreError::Conflict(..)
+            | StoreError::ReadOnly
+            | StoreError::Locked => Exit::Refused,
+            StoreError::Invalid(_) => Exit::BadInput,
+            StoreError::Missing(_)
+            | StoreError::NotADatabase(_)
+            | StoreError::Foreign(_)
+            | StoreError::Uninitialised(_)
+            | StoreError::NewerSchema { .. }
+            | StoreError::NeedsMigration { .. }
+            | StoreError::Override(_)
+            | StoreError::Unsafe(_)
+            | StoreError::Create { .. } => Exit::CannotStart,
+            StoreError::Io { .. } | StoreError::Sqlite(_) => Exit::Failed,
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

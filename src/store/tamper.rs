@@ -942,6 +942,9 @@ pub struct Anchor {
     pub at: i64,
     pub id: i64,
     pub hash: String,
+    /// A restore marker (`dutydesk restore`): anchors before it were of the
+    /// replaced file, so checking starts again from this one.
+    pub restore: bool,
 }
 
 /// Compares the trail with every anchor recorded for this database, in the
@@ -961,8 +964,16 @@ pub fn check_anchors(
     let mut stmt = conn.prepare_cached("SELECT hash FROM audit_log WHERE id = ?1")?;
     let stamp = |at: i64| crate::domain::calendar::format_stamp(super::instant(at));
     let (mut n, mut last, mut latest): (usize, Option<Anchor>, Option<Anchor>) = (0, None, None);
+    // Problems of the anchors since the last restore marker: a restore puts
+    // another file in place, so earlier anchors no longer describe it.
+    let mut pending: Vec<String> = Vec::new();
     for a in anchors {
         n += 1;
+        if a.restore {
+            pending.clear();
+            latest = None;
+            last = None;
+        }
         if last
             .as_ref()
             .is_some_and(|l| l.id == a.id && l.hash == a.hash)
@@ -973,28 +984,25 @@ pub fn check_anchors(
             .query_row(params![a.id], |r| r.get::<_, String>(0))
             .optional()?
         {
-            None if a.id <= end => sink.push(
-                "anchors",
-                format!(
-                    "audit row {} anchored on {} is missing: the trail was cut or rewritten",
-                    a.id,
-                    stamp(a.at)
-                ),
-            ),
-            Some(h) if h != a.hash => sink.push(
-                "anchors",
-                format!(
-                    "audit row {} no longer has the hash anchored on {}: the trail was rewritten at or before that row",
-                    a.id,
-                    stamp(a.at)
-                ),
-            ),
+            None if a.id <= end => pending.push(format!(
+                "audit row {} anchored on {} is missing: the trail was cut or rewritten",
+                a.id,
+                stamp(a.at)
+            )),
+            Some(h) if h != a.hash => pending.push(format!(
+                "audit row {} no longer has the hash anchored on {}: the trail was rewritten at or before that row",
+                a.id,
+                stamp(a.at)
+            )),
             _ => {}
         }
         if latest.as_ref().is_none_or(|l| a.id >= l.id) {
             latest = Some(a.clone());
         }
         last = Some(a);
+    }
+    for p in pending {
+        sink.push("anchors", p);
     }
     if let Some(l) = latest
         && l.id > end

@@ -432,11 +432,11 @@ pub fn revoked(store: &Store, me: &StaffMember) -> Result<Option<String>> {
     Ok(match super::staff::find(store, &me.username)? {
         Some(s) if s.active && s.role == me.role => None,
         Some(s) if s.active => Some(format!(
-            "Your role on this desk changed to {}: records are hidden. Press q and start dutydesk again.",
+            "Your role on this desk changed to {}: records are hidden. Quit and start dutydesk again to work in the new role.",
             s.role.label()
         )),
         _ => Some(
-            "Your account is no longer active on this desk: records are hidden. Press q to quit; ask a senior lead if this is wrong."
+            "Your account is no longer active on this desk: records are hidden. Ask a senior lead if this is wrong."
                 .into(),
         ),
     })

@@ -133,7 +133,7 @@ pub(crate) fn check_version(c: &Current, expected: Option<i64>) -> Result<()> {
 pub(crate) fn open_only(c: &Current) -> Result<()> {
     if c.closed {
         return Err(StoreError::Refused(format!(
-            "{} is closed: re-open it first (o)",
+            "{} is closed: re-open it first",
             c.reference
         )));
     }
@@ -950,6 +950,52 @@ fn apply_closure(
         }
     }
     Ok(choices_said(plan, "Deadlines"))
+}
+
+/// Closes an escalation just brought in from an earlier log as that log
+/// closed it (`dutydesk import`): the outcome (one of this desk's) and the
+/// rationale, at the log's date, without a second DSL's sign-off (the closure
+/// was decided before the desk existed; the chronology says so). Only for
+/// a case created in the same write.
+pub(crate) fn close_imported(
+    w: &mut Write<'_>,
+    id: i64,
+    outcome: &str,
+    rationale: &str,
+    closed_at: i64,
+) -> Result<()> {
+    let me = actor(w)?;
+    let c = current(w, &me, id)?;
+    let list = outcomes(w.tx())?;
+    if !list.iter().any(|o| o == outcome) {
+        return Err(StoreError::Refused(format!(
+            "{outcome:?} is not an outcome: use {} (map the log's words in [values.outcome])",
+            list.join(", ")
+        )));
+    }
+    let rationale = text("rationale", rationale, MAX_TEXT)?;
+    touch(w, &c, &me)?;
+    // The log closed it before the desk existed: what its rules set on
+    // import is waived, and the chronology says so (never in silence).
+    let plan: Vec<(OpenDeadline, ClosureAction)> = open_deadlines(w.tx(), id)?
+        .into_iter()
+        .map(|d| {
+            (
+                d,
+                ClosureAction::Waive("closed in the earlier log before it was imported".into()),
+            )
+        })
+        .collect();
+    let said = apply_closure(w, &me, &plan, closed_at)?;
+    finish_close(
+        w,
+        &c,
+        &me,
+        outcome,
+        &format!("{rationale} (closed in the earlier log)"),
+        closed_at,
+        &said,
+    )
 }
 
 fn finish_close(

@@ -31,6 +31,15 @@ impl Layer for Revoked {
             vec![
                 Line::from(Span::styled("No records are shown", ctx.theme.error)),
                 Line::from(self.why.clone()),
+                // The store says what happened; the screen adds its key.
+                Line::from(
+                    ctx.keymap
+                        .entries(&[Mode::Revoked.section()])
+                        .into_iter()
+                        .map(|(keys, what)| format!("{keys}: {what}"))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                ),
             ],
         );
     }

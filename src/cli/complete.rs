@@ -1,0 +1,145 @@
+//! Shell completion of the desk's real values (issue 20, point 1): routes,
+//! outcomes, categories, areas and staff accounts, through clap_complete's
+//! dynamic engine. The shell asks the binary itself (`COMPLETE=bash dutydesk
+//! -- dutydesk refer ...`), so what is offered is always this desk's lists.
+//!
+//! Need-to-know: values read from the database are offered only to an active
+//! account on its staff list (the same identity every command uses, under
+//! setgid too), and only lists every staff member may already read with a
+//! command (`staff list`, `categories list`, `areas list`, `settings list`);
+//! never a reference, a name of a person a case is about, or a record's
+//! words. Anything that goes wrong (no database, not on the list, a broken
+//! settings file) offers nothing rather than printing into the shell.
+
+use clap_complete::engine::CompletionCandidate;
+
+/// The environment variable the shell scripts set to ask for completions.
+pub const VAR: &str = "COMPLETE";
+
+/// Answers a completion request when the shell made one (and exits), else
+/// returns at once. Called first thing in `main`, before anything is printed.
+pub fn serve() {
+    clap_complete::CompleteEnv::with_factory(<super::Cli as clap::CommandFactory>::command)
+        .var(VAR)
+        .bin("dutydesk")
+        .completer("dutydesk")
+        .complete();
+}
+
+/// The script a shell sources to complete `dutydesk` (bash, zsh, fish, elvish
+/// or powershell): it calls `dutydesk` back with `COMPLETE=SHELL` for every
+/// completion, so the values are this desk's.
+pub fn registration(shell: &str) -> Result<Vec<u8>, String> {
+    let shells = clap_complete::env::Shells::builtins();
+    let c = shells.completer(shell).ok_or_else(|| {
+        format!(
+            "{shell:?} is not a shell dutydesk completes: use {}",
+            shells.names().collect::<Vec<_>>().join(", ")
+        )
+    })?;
+    let mut buf = Vec::new();
+    c.write_registration(VAR, "dutydesk", "dutydesk", "dutydesk", &mut buf)
+        .map_err(|e| e.to_string())?;
+    Ok(buf)
+}
+
+/// Reads a list from the desk's database as the user at the keyboard, or
+/// nothing. The database is the one every command would use (`DUTYDESK_DB`,
+/// else the system file's, else the default); `--db` typed on the line being
+/// completed is not seen by clap's engine.
+fn from_desk(
+    f: impl FnOnce(&crate::store::Store) -> crate::store::Result<Vec<CompletionCandidate>>,
+) -> Vec<CompletionCandidate> {
+    let Ok(system) = super::settings_gate() else {
+        return Vec::new();
+    };
+    let path = if crate::identity::is_privileged() {
+        None
+    } else {
+        std::env::var_os("DUTYDESK_DB")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+    .or_else(|| system.database.clone())
+    .unwrap_or_else(|| std::path::PathBuf::from(super::DEFAULT_DB));
+    let Ok(store) = crate::store::open(&path, crate::store::Create::No) else {
+        return Vec::new();
+    };
+    if super::whoami(&store).is_err() {
+        return Vec::new();
+    }
+    f(&store).unwrap_or_default()
+}
+
+/// Every referral route, with its label (no database needed).
+pub fn routes() -> Vec<CompletionCandidate> {
+    crate::domain::route::Route::ALL
+        .iter()
+        .map(|r| CompletionCandidate::new(r.code().replace('_', "-")).help(Some(r.label().into())))
+        .collect()
+}
+
+/// The outcomes this desk closes with (setting `closure_outcomes`).
+pub fn outcomes() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        Ok(crate::store::workflow::outcomes(s.conn())?
+            .into_iter()
+            .map(CompletionCandidate::new)
+            .collect())
+    })
+}
+
+/// This desk's categories in use (retired ones are not offered for new records).
+pub fn categories() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        Ok(crate::store::categories::list(s.conn())?
+            .into_iter()
+            .filter(|c| c.active)
+            .map(|c| CompletionCandidate::new(c.code).help(Some(c.label.into())))
+            .collect())
+    })
+}
+
+/// This desk's areas in use, with "unknown".
+pub fn areas() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        let mut out: Vec<CompletionCandidate> = crate::store::areas::list(s.conn())?
+            .into_iter()
+            .filter(|a| a.active)
+            .map(|a| CompletionCandidate::new(a.name))
+            .collect();
+        out.push(CompletionCandidate::new("unknown"));
+        Ok(out)
+    })
+}
+
+/// Staff accounts (active ones), with their role: what `staff list` shows
+/// every member of staff.
+pub fn accounts() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        Ok(crate::store::staff::list(s)?
+            .into_iter()
+            .filter(|m| m.active)
+            .map(|m| CompletionCandidate::new(m.username).help(Some(m.role.label().into())))
+            .collect())
+    })
+}
+
+/// Staff accounts, deactivated ones included (for `staff reactivate`).
+pub fn all_accounts() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        Ok(crate::store::staff::list(s)?
+            .into_iter()
+            .map(|m| CompletionCandidate::new(m.username))
+            .collect())
+    })
+}
+
+/// "none" or an account: the `--about` answer of an allegation about staff.
+pub fn about() -> Vec<CompletionCandidate> {
+    let mut out = vec![
+        CompletionCandidate::new("none").help(Some("the person does not use this desk".into())),
+    ];
+    out.extend(all_accounts());
+    out
+}

@@ -1,0 +1,500 @@
+//! Bringing in an existing incident log (issue 20, point 4): how a
+//! spreadsheet's columns and words map onto an intake, read from a map file
+//! the organisation writes once. Pure: the store reads the file and writes
+//! the records; every row still goes through [`super::intake::check`] and
+//! the "does this person use the desk" rule ([`super::names::decide`]).
+//!
+//! A map file (TOML):
+//!
+//! ```toml
+//! [columns]                 # field = "column heading in the first row"
+//! raised = "Date reported"  # required: when it was raised (UK date, optional HH:MM)
+//! subject = "About"         # required: child, adult or staff (after [values.subject])
+//! name = "Name"             # required
+//! area = "Lives in"         # required (the organisation's areas, or "unknown")
+//! categories = "Type"       # required: codes, several split by , ; or /
+//! summary = "What happened" # required
+//! reference = "Log no."     # the old log's own number (kept; makes re-imports match)
+//! dob = "DOB"               # optional fields: dob, age, risk, words, location,
+//! age = "Age"               #   consent, consent_reason, about, status, outcome,
+//!                           #   closed, rationale
+//! [values.subject]          # the log's words -> dutydesk's codes, per field
+//! "Young person" = "child"
+//! [values.categories]
+//! "CSE" = "cse"
+//! [defaults]                # a value for a field the log lacks or leaves empty
+//! risk = "medium"
+//! consent = "sought"
+//! ```
+
+use super::escalation::{Consent, LocationType, Risk, SubjectKind};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use std::collections::BTreeMap;
+
+/// The fields a column can fill. `REQUIRED` ones must be mapped.
+pub const FIELDS: &[&str] = &[
+    "raised",
+    "subject",
+    "name",
+    "area",
+    "categories",
+    "summary",
+    "reference",
+    "dob",
+    "age",
+    "risk",
+    "words",
+    "location",
+    "consent",
+    "consent_reason",
+    "about",
+    "status",
+    "outcome",
+    "closed",
+    "rationale",
+];
+
+/// Fields every map must give a column (or a default) for.
+pub const REQUIRED: &[&str] = &["raised", "subject", "name", "area", "categories", "summary"];
+
+/// The map file, as written.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Map {
+    /// field -> column heading.
+    pub columns: BTreeMap<String, String>,
+    /// field -> (the log's word -> dutydesk's code); matched ignoring case.
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// field -> value used when the cell is empty or the column absent.
+    #[serde(default)]
+    pub defaults: BTreeMap<String, String>,
+}
+
+impl Map {
+    /// Parses a map file; every unknown field is named with the valid ones.
+    ///
+    /// Errors: TOML's message (with the line) or a sentence naming the field.
+    pub fn parse(text: &str) -> Result<Map, String> {
+        let m: Map = toml::from_str(text).map_err(|e| e.to_string())?;
+        for f in m
+            .columns
+            .keys()
+            .chain(m.values.keys())
+            .chain(m.defaults.keys())
+        {
+            if !FIELDS.contains(&f.as_str()) {
+                return Err(format!(
+                    "{f:?} is not a field dutydesk imports: use {}",
+                    FIELDS.join(", ")
+                ));
+            }
+        }
+        for f in REQUIRED {
+            if !m.columns.contains_key(*f) && !m.defaults.contains_key(*f) {
+                return Err(format!(
+                    "[columns] has no {f} = \"COLUMN\" (required: {})",
+                    REQUIRED.join(", ")
+                ));
+            }
+        }
+        Ok(m)
+    }
+
+    /// Which column (0-based) each mapped field is in, from the heading row.
+    ///
+    /// Errors: every heading the map names that the sheet lacks, with the
+    /// headings it has.
+    pub fn locate(&self, headings: &[String]) -> Result<BTreeMap<String, usize>, String> {
+        let mut out = BTreeMap::new();
+        let mut missing = Vec::new();
+        for (field, heading) in &self.columns {
+            match headings
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(heading.trim()))
+            {
+                Some(i) => {
+                    out.insert(field.clone(), i);
+                }
+                None => missing.push(format!("{heading:?} (for {field})")),
+            }
+        }
+        if missing.is_empty() {
+            Ok(out)
+        } else {
+            Err(format!(
+                "the first row has no column {}; it has {}",
+                missing.join(", "),
+                headings
+                    .iter()
+                    .map(|h| format!("{h:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+    }
+
+    /// A field's value in a row: the cell, translated by `[values.FIELD]`,
+    /// else the default; `None` when neither gives one.
+    pub fn get(&self, at: &BTreeMap<String, usize>, row: &[String], field: &str) -> Option<String> {
+        let cell = at
+            .get(field)
+            .and_then(|i| row.get(*i))
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        let value = cell.or_else(|| self.defaults.get(field).cloned())?;
+        Some(self.translate(field, &value))
+    }
+
+    /// `[values.FIELD]`'s code for a word (ignoring case), else the word.
+    pub fn translate(&self, field: &str, word: &str) -> String {
+        self.values
+            .get(field)
+            .and_then(|m| {
+                m.iter()
+                    .find(|(k, _)| k.trim().eq_ignore_ascii_case(word.trim()))
+                    .map(|(_, v)| v.clone())
+            })
+            .unwrap_or_else(|| word.trim().to_string())
+    }
+}
+
+/// A row read and mapped, before the intake checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Spreadsheet row number (the heading row is 1).
+    pub line: usize,
+    pub raised: DateTime<Utc>,
+    pub subject: SubjectKind,
+    pub name: String,
+    pub area: String,
+    pub categories: Vec<String>,
+    pub summary: String,
+    pub reference: Option<String>,
+    pub dob: String,
+    pub age: String,
+    pub risk: Risk,
+    pub words: Option<String>,
+    pub location: LocationType,
+    pub consent: Consent,
+    pub consent_reason: String,
+    pub about: String,
+    /// Closed in the old log: when, with which outcome and why.
+    pub closed: Option<Closed>,
+    /// What makes this row the same row next time (see [`key`]).
+    pub key: String,
+}
+
+/// A closure carried over from the old log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closed {
+    pub at: DateTime<Utc>,
+    pub outcome: String,
+    pub rationale: String,
+}
+
+/// Reads a date and optional time as the UK writes them ("02/03/2025",
+/// "02/03/2025 14:30", "2025-03-02T14:30") in UK time; a date alone is
+/// noon, so a day is never moved by the clock change. Spreadsheet cells
+/// holding dates arrive as ISO text (see `store::import`).
+pub fn parse_when(typed: &str) -> Result<DateTime<Utc>, String> {
+    let t = typed.trim();
+    let (date, time) = match t.split_once(['T', ' ']) {
+        Some((d, rest)) if rest.trim().contains(':') => (d.trim(), Some(rest.trim())),
+        _ => (t, None),
+    };
+    let d: NaiveDate = super::intake::parse_uk_date(date)?;
+    let time = match time {
+        None => NaiveTime::from_hms_opt(12, 0, 0).expect("noon"),
+        Some(s) => {
+            let s = s.trim_end_matches('Z');
+            NaiveTime::parse_from_str(s, "%H:%M:%S")
+                .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
+                .map_err(|_| format!("{s:?} is not a time: write HH:MM, e.g. 14:30"))?
+        }
+    };
+    Ok(super::calendar::at_local(d, time))
+}
+
+/// The key of a row: the old log's own reference when mapped (so a row
+/// corrected in the sheet is still the same row), else a SHA-256 of the
+/// mapped values, so importing the same file twice matches every row.
+pub fn key(reference: Option<&str>, parts: &[&str]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    match reference {
+        Some(r) => {
+            h.update(b"ref\0");
+            h.update(r.trim().to_lowercase().as_bytes());
+        }
+        None => {
+            for p in parts {
+                h.update((p.len() as u64).to_le_bytes());
+                h.update(p.as_bytes());
+            }
+        }
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// Maps one row. `line` is its spreadsheet row number. Errors: every
+/// problem of the row, each naming its field and what to write.
+pub fn map_row(
+    map: &Map,
+    at: &BTreeMap<String, usize>,
+    row: &[String],
+    line: usize,
+) -> Result<Row, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut need = |field: &str| -> String {
+        map.get(at, row, field).unwrap_or_else(|| {
+            problems.push(format!("{field}: empty"));
+            String::new()
+        })
+    };
+    let raised_text = need("raised");
+    let subject_text = need("subject");
+    let name = need("name");
+    let area = need("area");
+    let categories_text = need("categories");
+    let summary = need("summary");
+    let opt = |field: &str| map.get(at, row, field);
+    let raised = (!raised_text.is_empty())
+        .then(|| parse_when(&raised_text).map_err(|e| format!("raised: {e}")))
+        .transpose()
+        .unwrap_or_else(|e| {
+            problems.push(e);
+            None
+        });
+    let subject = if subject_text.is_empty() {
+        None
+    } else {
+        let code = subject_text.to_lowercase();
+        SubjectKind::from_code(&code).or_else(|| {
+            problems.push(format!(
+                "subject: {subject_text:?} is not child, adult or staff (map it in [values.subject])"
+            ));
+            None
+        })
+    };
+    let categories: Vec<String> = categories_text
+        .split([',', ';', '/'])
+        .map(|c| map.translate("categories", c).to_lowercase())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let risk = match opt("risk") {
+        None => Risk::Medium,
+        Some(r) => Risk::from_code(&r.to_lowercase()).unwrap_or_else(|| {
+            problems.push(format!(
+                "risk: {r:?} is not low, medium or high (map it in [values.risk])"
+            ));
+            Risk::Medium
+        }),
+    };
+    let location = match opt("location") {
+        None => LocationType::Unknown,
+        Some(l) => {
+            let code = l.to_lowercase().replace('-', "_");
+            LocationType::from_code(&code).unwrap_or_else(|| {
+                problems.push(format!(
+                    "location: {l:?} is not a place: use {} (or map it in [values.location])",
+                    LocationType::ALL
+                        .iter()
+                        .map(|x| x.code())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                LocationType::Unknown
+            })
+        }
+    };
+    let consent = match opt("consent") {
+        None => Consent::Sought,
+        Some(c) => Consent::parse(&c).unwrap_or_else(|e| {
+            problems.push(format!("consent: {e}"));
+            Consent::Sought
+        }),
+    };
+    let closed = match opt("status").map(|s| s.to_lowercase()) {
+        None => None,
+        Some(s) if s == "open" => None,
+        Some(s) if s == "closed" => {
+            let at = match opt("closed") {
+                Some(c) => parse_when(&c).unwrap_or_else(|e| {
+                    problems.push(format!("closed: {e}"));
+                    raised.unwrap_or_default()
+                }),
+                None => raised.unwrap_or_default(),
+            };
+            let outcome = opt("outcome").unwrap_or_else(|| {
+                problems.push("outcome: a closed row needs its outcome".into());
+                String::new()
+            });
+            Some(Closed {
+                at,
+                outcome,
+                rationale: opt("rationale")
+                    .unwrap_or_else(|| "Closed in the earlier log (imported).".into()),
+            })
+        }
+        Some(s) => {
+            problems.push(format!(
+                "status: {s:?} is not open or closed (map it in [values.status])"
+            ));
+            None
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let reference = opt("reference");
+    let raised = raised.unwrap_or_default();
+    let raised_s = raised.to_rfc3339();
+    let key = key(
+        reference.as_deref(),
+        &[
+            &raised_s,
+            &subject_text,
+            &name,
+            &area,
+            &categories_text,
+            &summary,
+        ],
+    );
+    Ok(Row {
+        line,
+        raised,
+        subject: subject.unwrap_or(SubjectKind::Child),
+        name,
+        area,
+        categories,
+        summary,
+        reference,
+        dob: opt("dob").unwrap_or_default(),
+        age: opt("age").unwrap_or_default(),
+        risk,
+        words: opt("words"),
+        location,
+        consent,
+        consent_reason: opt("consent_reason").unwrap_or_default(),
+        about: opt("about").unwrap_or_default(),
+        closed,
+        key,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAP: &str = r#"
+[columns]
+raised = "Date"
+subject = "About"
+name = "Name"
+area = "Area"
+categories = "Type"
+summary = "What happened"
+status = "Status"
+outcome = "Outcome"
+[values.subject]
+"Young person" = "child"
+[values.categories]
+"Sexual" = "sexual"
+[values.outcome]
+"NFA" = "no-further-action"
+[defaults]
+risk = "medium"
+"#;
+
+    fn headings() -> Vec<String> {
+        [
+            "Date",
+            "About",
+            "Name",
+            "Area",
+            "Type",
+            "What happened",
+            "Status",
+            "Outcome",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn a_row_maps_with_the_logs_words_and_uk_dates() {
+        let m = Map::parse(MAP).unwrap();
+        let at = m.locate(&headings()).unwrap();
+        let r = map_row(
+            &m,
+            &at,
+            &row(&[
+                "02/03/2025 14:30",
+                "young person",
+                "Kit Moss",
+                "Rutland",
+                "Sexual; neglect",
+                "disclosed at school",
+                "Closed",
+                "NFA",
+            ]),
+            2,
+        )
+        .unwrap();
+        assert_eq!(r.subject, SubjectKind::Child);
+        assert_eq!(r.categories, vec!["sexual", "neglect"]);
+        // 14:30 GMT on 2 March 2025.
+        assert_eq!(r.raised.to_rfc3339(), "2025-03-02T14:30:00+00:00");
+        assert_eq!(r.closed.as_ref().unwrap().outcome, "no-further-action");
+        // Summer time: 14:30 BST is 13:30 UTC.
+        assert_eq!(
+            parse_when("02/07/2025 14:30").unwrap().to_rfc3339(),
+            "2025-07-02T13:30:00+00:00"
+        );
+    }
+
+    #[test]
+    fn problems_name_the_field_and_the_same_row_has_the_same_key() {
+        let m = Map::parse(MAP).unwrap();
+        let at = m.locate(&headings()).unwrap();
+        let bad = map_row(
+            &m,
+            &at,
+            &row(&["31/02/2025", "pupil", "", "Rutland", "x", "y", "", ""]),
+            3,
+        )
+        .unwrap_err();
+        assert!(bad.iter().any(|p| p.starts_with("raised:")), "{bad:?}");
+        assert!(bad.iter().any(|p| p.starts_with("subject:")), "{bad:?}");
+        assert!(bad.iter().any(|p| p == "name: empty"), "{bad:?}");
+        let cells = row(&[
+            "2025-03-02",
+            "adult",
+            "A B",
+            "Rutland",
+            "neglect",
+            "s",
+            "",
+            "",
+        ]);
+        let a = map_row(&m, &at, &cells, 2).unwrap();
+        let b = map_row(&m, &at, &cells, 9).unwrap();
+        assert_eq!(a.key, b.key, "the key does not depend on the row's place");
+    }
+
+    #[test]
+    fn a_map_names_unknown_fields_and_missing_columns() {
+        let e = Map::parse("[columns]\nraised = \"D\"\nnmae = \"N\"\n").unwrap_err();
+        assert!(e.contains("\"nmae\"") && e.contains("name"), "{e}");
+        let e = Map::parse("[columns]\nraised = \"D\"\n").unwrap_err();
+        assert!(e.contains("subject"), "{e}");
+        let m = Map::parse(MAP).unwrap();
+        let e = m.locate(&["Date".to_string()]).unwrap_err();
+        assert!(e.contains("\"About\" (for subject)"), "{e}");
+    }
+}

@@ -1,0 +1,209 @@
+//! Writing an earlier log's rows as escalations (`dutydesk import`, issue
+//! 20 point 4). The rows come mapped and intake-checked
+//! (`domain::import`, `domain::intake`); here they are planned against what
+//! the desk already holds and written in one transaction: all or nothing.
+//!
+//! Each new row becomes an escalation through `workflow::create` (so the
+//! "does this person use the desk" rule restricts an allegation about a
+//! desk user, and the audit trail and tamper digest cover it like any other),
+//! raised at the log's own date (its reference is of that year). It is
+//! marked imported (`imports`: the row's key, the file and row) with a
+//! chronology line saying so. Deadlines its rules set that fell due before
+//! the import are waived with the reason "imported: due before the import,
+//! see the earlier log" (else years-old deadlines would alarm as overdue);
+//! later ones run. A row the log closed is closed with its outcome at its
+//! date; an open one is acknowledged by the importer, who holds it. A row
+//! whose key is already imported is left alone: a second import of the same
+//! file changes nothing.
+
+use super::escalations::NewEscalation;
+use super::{Result, Store, StoreError, Write};
+use crate::domain::import::Row;
+use crate::domain::intake::Checked;
+use rusqlite::{OptionalExtension, params};
+
+/// What an import does with one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// A new escalation (its reference is known once written).
+    New { line: usize },
+    /// Imported before, as this reference: nothing to do.
+    Already { line: usize, reference: String },
+}
+
+/// The escalation already imported under `key`, by reference, if any.
+fn imported_as(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT e.reference FROM imports i JOIN escalations e ON e.id = i.escalation_id
+             WHERE i.key = ?1",
+            [key],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// What importing `rows` would do, without writing (a dry run, and the
+/// plan the write follows).
+pub fn plan(store: &Store, rows: &[Row]) -> Result<Vec<Step>> {
+    let mut seen = std::collections::HashSet::new();
+    rows.iter()
+        .map(|r| {
+            Ok(match imported_as(store.conn(), &r.key)? {
+                Some(reference) => Step::Already {
+                    line: r.line,
+                    reference,
+                },
+                // The same row twice in one file is imported once.
+                None if !seen.insert(r.key.clone()) => Step::Already {
+                    line: r.line,
+                    reference: "an earlier row of this file".into(),
+                },
+                None => Step::New { line: r.line },
+            })
+        })
+        .collect()
+}
+
+/// One imported row's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub line: usize,
+    pub reference: String,
+    pub restricted: bool,
+}
+
+/// Writes every row not yet imported, in one write (the caller's). `source`
+/// names the file in the chronology and `imports` (its name, not its path).
+/// Errors: the first refusal, with its row ("row 7: ..."): nothing is kept.
+pub fn apply(w: &mut Write<'_>, rows: &[(Row, Checked)], source: &str) -> Result<Vec<Imported>> {
+    let me = super::staff::find_in(w.tx(), w.actor())?
+        .filter(|s| s.active)
+        .ok_or_else(|| StoreError::Refused(format!("{} is not active staff", w.actor())))?;
+    if !me.role.manages_desk() {
+        return Err(StoreError::Refused(
+            "only a DSL or senior lead may import an earlier log; ask one".into(),
+        ));
+    }
+    let now = w.now();
+    let mut out = Vec::new();
+    for (row, checked) in rows {
+        if imported_as(w.tx(), &row.key)?.is_some() {
+            continue;
+        }
+        let at_row = |e: StoreError| match e {
+            StoreError::Refused(m) => StoreError::Refused(format!("row {}: {m}", row.line)),
+            e => e,
+        };
+        let e = NewEscalation {
+            subject_kind: checked.subject,
+            subject_name: checked.name.clone(),
+            subject_dob: checked.dob.map(|d| d.to_string()),
+            age_band: checked.age_band,
+            area: checked.area.clone(),
+            location_type: checked.location,
+            risk: row.risk,
+            raised_by: format!("{} (imported from the earlier log)", me.display_name),
+            raised_at: row.raised,
+            occurred_at: None,
+            occurred_place: None,
+            exact_words: row
+                .words
+                .clone()
+                .unwrap_or_else(|| "(no exact words recorded in the earlier log)".into()),
+            appearance: None,
+            consent: checked.consent,
+            consent_reason: checked.consent_reason.clone(),
+            immediate_risk: false,
+            critical_incident: false,
+            restricted: false,
+            categories: checked.categories.clone(),
+            low_level: checked.low_level,
+            work_area: checked.work_area.clone(),
+            works_with: checked.works_with,
+            // The earlier log does not say known or at risk: a row with the
+            // FGM category is refused by `create` with the choices named.
+            fgm: None,
+        };
+        let about = crate::domain::names::About::parse(&row.about);
+        let done = super::workflow::create(w, &e, false, &about).map_err(at_row)?;
+        let id = done.id;
+        super::escalations::add_chronology(
+            w,
+            id,
+            me.id,
+            now,
+            "note",
+            &format!(
+                "Imported from the earlier log ({source}, row {}{}); first recorded there on {}. Summary: {}",
+                row.line,
+                row.reference
+                    .as_deref()
+                    .map(|r| format!(", its number {r}"))
+                    .unwrap_or_default(),
+                crate::domain::calendar::format_stamp(row.raised),
+                row.summary
+            ),
+        )?;
+        w.tx().execute(
+            "INSERT INTO imports (escalation_id, key, source, row, original_ref, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                row.key,
+                source,
+                row.line as i64,
+                row.reference,
+                now.timestamp()
+            ],
+        )?;
+        let waived = w.tx().execute(
+            "UPDATE deadlines SET waived_at = ?2, waived_by = ?3,
+                 waived_reason = 'imported: due before the import, see the earlier log'
+             WHERE escalation_id = ?1 AND met_at IS NULL AND waived_at IS NULL AND due_at < ?2",
+            params![id, now.timestamp(), me.id],
+        )?;
+        if waived > 0 {
+            super::escalations::add_chronology(
+                w,
+                id,
+                me.id,
+                now,
+                "deadline_waived",
+                &format!(
+                    "{waived} deadline(s) that fell due before the import waived: whether they were met is in the earlier log."
+                ),
+            )?;
+        }
+        match &row.closed {
+            Some(c) => super::workflow::close_imported(
+                w,
+                id,
+                &c.outcome,
+                &c.rationale,
+                c.at.timestamp().max(row.raised.timestamp()),
+            )
+            .map_err(at_row)?,
+            None => {
+                super::workflow::acknowledge(w, id, None, false).map_err(at_row)?;
+            }
+        }
+        w.audit(
+            "import",
+            "escalation",
+            Some(&done.reference),
+            Some(&format!("row {}", row.line)),
+        )?;
+        let restricted: bool = w.tx().query_row(
+            "SELECT restricted FROM escalations WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        out.push(Imported {
+            line: row.line,
+            reference: done.reference,
+            restricted,
+        });
+    }
+    Ok(out)
+}
