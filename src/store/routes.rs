@@ -6,7 +6,6 @@
 use super::access::Viewer;
 use super::{Result, StoreError, escalations};
 use crate::domain::contact::Answer;
-use crate::domain::route::Route;
 use crate::domain::routing::{self, Case, Suggestion};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -69,7 +68,6 @@ pub fn options(conn: &Connection, viewer: Viewer, id: i64, now: DateTime<Utc>) -
     let (d, categories) = case_of(conn, viewer, id)?;
     let suggestions = routing::suggest(&case(&d, &categories));
     let mut notes = Vec::new();
-    let staff_route = |r: Route| matches!(r, Route::Lado | Route::Pipot);
     if d.summary.subject_kind == crate::domain::escalation::SubjectKind::Staff
         && d.work_area.is_none()
     {
@@ -80,7 +78,7 @@ pub fn options(conn: &Connection, viewer: Viewer, id: i64, now: DateTime<Utc>) -
     }
     let mut contacts: Vec<(String, Answer)> = Vec::new();
     for s in suggestions.iter().filter(|s| s.fits) {
-        let area = if staff_route(s.route) {
+        let area = if s.route.where_they_work() {
             d.work_area.as_deref().unwrap_or(&d.area)
         } else {
             &d.area

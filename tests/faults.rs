@@ -1,0 +1,163 @@
+//! Faults a tester found on issues 15 and 17, each fixed for its whole
+//! kind, through the real binary on the demo desk (its public contacts, the
+//! real England and Wales bank holidays) at fixed moments: working hours
+//! from the receiving office, events counted from when they were held,
+//! deadlines that can be met, outcomes on agendas, categories that rules
+//! need, routing gaps, the contacts import's dry run, and small things.
+
+mod common;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// Thursday 3 December 2026, 10:00 GMT.
+const THU: &str = "2026-12-03T10:00:00Z";
+
+fn dd(path: &Path, user: &str, now: &str) -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env("DUTYDESK_USER", user)
+        .env("DUTYDESK_DB", path)
+        .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+        .env("DUTYDESK_NOW", now);
+    c
+}
+
+/// (exit code, stdout, stderr)
+fn run(c: &mut Command) -> (i32, String, String) {
+    let o = c.output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Runs as alice (a DSL) and expects success; stdout and stderr together.
+fn ok(path: &Path, now: &str, args: &[&str]) -> String {
+    let (code, out, err) = run(dd(path, "alice", now).args(args));
+    assert_eq!(code, 0, "{args:?}: {err}");
+    format!("{out}{err}")
+}
+
+/// Runs as `user`, expects a refusal with exit `code`, the reason naming
+/// each of `why`, and nothing written.
+fn refused(path: &Path, user: &str, now: &str, args: &[&str], code: i32, why: &[&str]) -> String {
+    let before = audit_rows(path);
+    let (got, _, err) = run(dd(path, user, now).args(args));
+    assert_eq!(got, code, "{args:?}: {err}");
+    for w in why {
+        assert!(err.contains(w), "{args:?}: {w:?} not in {err}");
+    }
+    assert_eq!(audit_rows(path), before, "{args:?} changed something");
+    err
+}
+
+fn audit_rows(path: &Path) -> i64 {
+    common::sql(path)
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// The demo desk: areas, the public contacts, staff (alice a DSL, rwhite a
+/// senior lead).
+fn desk(dir: &Path) -> PathBuf {
+    let path = dir.join("demo.db");
+    let (code, _, err) = run(dd(&path, "alice", "2026-11-23T09:00:00Z").args([
+        "demo",
+        "--no-open",
+        "--cases",
+        "4",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    path
+}
+
+/// Records a case and returns its reference.
+fn new(path: &Path, now: &str, args: &[&str]) -> String {
+    let mut all = vec!["new", "--name", "Test Person", "--summary", "what happened"];
+    for (flag, value) in [
+        ("--risk", "medium"),
+        ("--consent", "given"),
+        ("--area", "Leicestershire"),
+    ] {
+        if !args.contains(&flag) {
+            all.extend([flag, value]);
+        }
+    }
+    all.extend_from_slice(args);
+    let (code, out, err) = run(dd(path, "alice", now).args(&all));
+    assert_eq!(code, 0, "{all:?}: {err}");
+    out.trim().to_string()
+}
+
+/// (rule label, due in RFC 3339, status) of a case's deadlines.
+fn deadlines(path: &Path, now: &str, r: &str) -> Vec<(String, String, String)> {
+    let out = ok(path, now, &["deadlines", "--json", "--all"]);
+    let json = out.find('[').map(|i| &out[i..]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["reference"] == r)
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["due"].as_str().unwrap().to_string(),
+                d["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn due(list: &[(String, String, String)], label: &str) -> String {
+    list.iter()
+        .find(|d| d.0.starts_with(label))
+        .unwrap_or_else(|| panic!("no {label} in {list:?}"))
+        .1
+        .clone()
+}
+
+fn status(list: &[(String, String, String)], label: &str) -> String {
+    list.iter()
+        .find(|d| d.0.starts_with(label))
+        .unwrap_or_else(|| panic!("no {label} in {list:?}"))
+        .2
+        .clone()
+}
+
+// 1. Working hours come from the receiving service's office, never from its
+// out-of-hours line.
+
+#[test]
+fn s42_decisions_count_in_the_adult_office_hours_not_the_emergency_duty_teams() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    // (referred at, due): Leicestershire adults' office is Mon-Thu
+    // 08:30-17:00 and Fri 08:30-16:30 (its Emergency Duty Team, the lower
+    // contact id, answers evenings, weekends and bank holidays).
+    let cases = [
+        // A Thursday morning: 2 working days, close of business Monday.
+        (THU, "2026-12-07T17:00:00+00:00"),
+        // Friday after the office closed: counts from Monday's opening, as
+        // if referred then (Tuesday is the first working day after it).
+        ("2026-12-04T17:30:00Z", "2026-12-09T17:00:00+00:00"),
+        // A Saturday: the same.
+        ("2026-12-05T11:00:00Z", "2026-12-09T17:00:00+00:00"),
+        // Christmas Eve: Christmas Day and the substitute Boxing Day (28th)
+        // are bank holidays.
+        ("2026-12-24T10:00:00Z", "2026-12-30T17:00:00+00:00"),
+        // Thursday before Easter 2027: Good Friday and Easter Monday are
+        // bank holidays; the clocks went forward on the 28th (BST).
+        ("2027-03-25T10:00:00Z", "2027-03-31T17:00:00+01:00"),
+    ];
+    for (at, expected) in cases {
+        let r = new(
+            &path,
+            at,
+            &["--subject", "adult", "--age", "70", "--category", "physical"],
+        );
+        ok(&path, at, &["refer", &r, "--route", "adults", "--shared", "x"]);
+        let list = deadlines(&path, at, &r);
+        assert_eq!(due(&list, "Section 42 decision"), expected, "referred {at}");
+    }
+}
