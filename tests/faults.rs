@@ -161,3 +161,82 @@ fn s42_decisions_count_in_the_adult_office_hours_not_the_emergency_duty_teams() 
         assert_eq!(due(&list, "Section 42 decision"), expected, "referred {at}");
     }
 }
+
+// 2. Rules an event sets count from when it was held.
+
+#[test]
+fn an_icpc_counts_from_the_strategy_discussion_not_from_when_it_was_typed_in() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let typed = "2026-12-10T11:00:00Z";
+    let r = new(
+        &path,
+        "2026-11-30T10:00:00Z",
+        &["--subject", "child", "--age", "9", "--category", "neglect"],
+    );
+    let out = ok(
+        &path,
+        typed,
+        &["event", &r, "strategy_discussion", "--at", "01/12/2026 10:00"],
+    );
+    assert!(out.contains("1 deadline(s) set"), "{out}");
+    // 15 working days from Tuesday 1 December: Tuesday 22 December, at close.
+    let list = deadlines(&path, typed, &r);
+    assert_eq!(
+        due(&list, "Initial child protection conference"),
+        "2026-12-22T17:00:00+00:00"
+    );
+    // The ICPC held on 21 December and typed in on 4 January meets it on
+    // time, and the first review counts 3 months from the 21st.
+    let late = "2027-01-04T09:30:00Z";
+    ok(&path, late, &["event", &r, "icpc_held", "--at", "21/12/2026 14:00"]);
+    let list = deadlines(&path, late, &r);
+    assert_eq!(status(&list, "Initial child protection conference"), "met");
+    assert_eq!(
+        due(&list, "First review child protection conference"),
+        "2027-03-21T14:00:00+00:00"
+    );
+    let met_late: i64 = common::sql(&path)
+        .query_row(
+            "SELECT count(*) FROM deadlines d JOIN deadline_rules r ON r.id = d.rule_id
+             WHERE r.code = 'icpc' AND d.met_at > d.due_at",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(met_late, 0, "met when it was held, not when typed in");
+    // The DBS duty counts from the removal.
+    let s = new(
+        &path,
+        THU,
+        &["--subject", "staff", "--category", "physical", "--works-with", "children"],
+    );
+    ok(
+        &path,
+        "2026-12-10T09:00:00Z",
+        &["event", &s, "removed_from_regulated_activity", "--at", "03/12/2026 12:00"],
+    );
+    let list = deadlines(&path, "2026-12-10T09:00:00Z", &s);
+    assert_eq!(
+        due(&list, "DBS barring referral"),
+        "2027-01-03T12:00:00+00:00"
+    );
+}
+
+/// Every seeded rule counts from where practice says (DOMAIN.md, README's table).
+#[test]
+fn every_seeded_rule_counts_from_where_practice_says() {
+    use dutydesk::store::seed::DEADLINE_RULES;
+    for r in DEADLINE_RULES {
+        let want = match r.on {
+            // A disclosure, an incident, an allegation: when it happened.
+            "escalation_opened" if r.code.starts_with("first_response") => "recorded",
+            "escalation_opened" => "occurred",
+            // A meeting or a removal: when it was held.
+            "event_recorded" => "occurred",
+            // A referral: when it was made (the two are the same).
+            _ => "recorded",
+        };
+        assert_eq!(r.from, want, "{}", r.code);
+    }
+}

@@ -499,7 +499,16 @@ pub fn record_event(
     } else {
         format!(" {}", text("note", note, MAX_TEXT)?)
     };
-    let met = deadlines::meet_by(w, id, &Happening::Event(ev.code().into()), None, me.id)?;
+    // Met when it was held, so an ICPC held in time and typed in later is
+    // not counted as missed.
+    let met = deadlines::meet_by_at(
+        w,
+        id,
+        &Happening::Event(ev.code().into()),
+        None,
+        me.id,
+        held.min(now),
+    )?;
     let mut facts = deadlines::facts(w.tx(), id)?;
     facts.event = Some(ev.code().into());
     facts.occurred_at = Some(held.min(now));
@@ -1531,12 +1540,13 @@ pub fn record_fgm_report(
          WHERE id = ?1",
         params![id, by, reference, at.timestamp()],
     )?;
-    let met = deadlines::meet_by(
+    let met = deadlines::meet_by_at(
         w,
         id,
         &Happening::Event(Event::FgmReported.code().into()),
         None,
         me.id,
+        at.min(now),
     )?;
     log(
         w,
