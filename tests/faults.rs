@@ -62,12 +62,8 @@ fn audit_rows(path: &Path) -> i64 {
 /// senior lead).
 fn desk(dir: &Path) -> PathBuf {
     let path = dir.join("demo.db");
-    let (code, _, err) = run(dd(&path, "alice", "2026-11-23T09:00:00Z").args([
-        "demo",
-        "--no-open",
-        "--cases",
-        "4",
-    ]));
+    let (code, _, err) =
+        run(dd(&path, "alice", "2026-11-23T09:00:00Z").args(["demo", "--no-open", "--cases", "4"]));
     assert_eq!(code, 0, "{err}");
     path
 }
@@ -154,9 +150,20 @@ fn s42_decisions_count_in_the_adult_office_hours_not_the_emergency_duty_teams() 
         let r = new(
             &path,
             at,
-            &["--subject", "adult", "--age", "70", "--category", "physical"],
+            &[
+                "--subject",
+                "adult",
+                "--age",
+                "70",
+                "--category",
+                "physical",
+            ],
         );
-        ok(&path, at, &["refer", &r, "--route", "adults", "--shared", "x"]);
+        ok(
+            &path,
+            at,
+            &["refer", &r, "--route", "adults", "--shared", "x"],
+        );
         let list = deadlines(&path, at, &r);
         assert_eq!(due(&list, "Section 42 decision"), expected, "referred {at}");
     }
@@ -177,7 +184,13 @@ fn an_icpc_counts_from_the_strategy_discussion_not_from_when_it_was_typed_in() {
     let out = ok(
         &path,
         typed,
-        &["event", &r, "strategy_discussion", "--at", "01/12/2026 10:00"],
+        &[
+            "event",
+            &r,
+            "strategy_discussion",
+            "--at",
+            "01/12/2026 10:00",
+        ],
     );
     assert!(out.contains("1 deadline(s) set"), "{out}");
     // 15 working days from Tuesday 1 December: Tuesday 22 December, at close.
@@ -189,7 +202,11 @@ fn an_icpc_counts_from_the_strategy_discussion_not_from_when_it_was_typed_in() {
     // The ICPC held on 21 December and typed in on 4 January meets it on
     // time, and the first review counts 3 months from the 21st.
     let late = "2027-01-04T09:30:00Z";
-    ok(&path, late, &["event", &r, "icpc_held", "--at", "21/12/2026 14:00"]);
+    ok(
+        &path,
+        late,
+        &["event", &r, "icpc_held", "--at", "21/12/2026 14:00"],
+    );
     let list = deadlines(&path, late, &r);
     assert_eq!(status(&list, "Initial child protection conference"), "met");
     assert_eq!(
@@ -209,12 +226,25 @@ fn an_icpc_counts_from_the_strategy_discussion_not_from_when_it_was_typed_in() {
     let s = new(
         &path,
         THU,
-        &["--subject", "staff", "--category", "physical", "--works-with", "children"],
+        &[
+            "--subject",
+            "staff",
+            "--category",
+            "physical",
+            "--works-with",
+            "children",
+        ],
     );
     ok(
         &path,
         "2026-12-10T09:00:00Z",
-        &["event", &s, "removed_from_regulated_activity", "--at", "03/12/2026 12:00"],
+        &[
+            "event",
+            &s,
+            "removed_from_regulated_activity",
+            "--at",
+            "03/12/2026 12:00",
+        ],
     );
     let list = deadlines(&path, "2026-12-10T09:00:00Z", &s);
     assert_eq!(
@@ -239,4 +269,161 @@ fn every_seeded_rule_counts_from_where_practice_says() {
         };
         assert_eq!(r.from, want, "{}", r.code);
     }
+}
+
+// 3. Deadlines that can be met.
+
+#[test]
+fn a_referral_acknowledges_the_case_and_meets_what_acknowledging_meets() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    ok(
+        &path,
+        THU,
+        &[
+            "rules",
+            "set",
+            "first_response_red",
+            "--name",
+            "First response (red)",
+            "--on",
+            "escalation_opened",
+            "--match",
+            "risk:high",
+            "--amount",
+            "4",
+            "--unit",
+            "hours",
+            "--counting",
+            "working_hours",
+            "--met-by",
+            "acknowledged",
+            "--warn",
+            "60",
+        ],
+    );
+    let r = new(
+        &path,
+        THU,
+        &[
+            "--subject",
+            "child",
+            "--age",
+            "12",
+            "--category",
+            "physical",
+            "--risk",
+            "high",
+            "--critical",
+        ],
+    );
+    let out = ok(
+        &path,
+        THU,
+        &["refer", &r, "--route", "home-office", "--shared", "x"],
+    );
+    assert!(out.contains("referred"), "{out}");
+    let list = deadlines(&path, "2026-12-04T10:00:00Z", &r);
+    assert_eq!(status(&list, "First response (red)"), "met", "{list:?}");
+    let show = ok(&path, THU, &["show", &r, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&show).unwrap();
+    assert_eq!(v["summary"]["acknowledged"], true);
+    // A first response that fires after the case was acknowledged (risk
+    // raised by a correction) is met as it is set, not left to go overdue.
+    let s = new(
+        &path,
+        THU,
+        &["--subject", "child", "--age", "12", "--category", "neglect"],
+    );
+    ok(&path, THU, &["ack", &s]);
+    let out = ok(
+        &path,
+        "2026-12-03T11:00:00Z",
+        &[
+            "correct",
+            &s,
+            "--risk",
+            "high",
+            "--reason",
+            "the school rang back",
+        ],
+    );
+    assert!(out.contains("already done"), "{out}");
+    let list = deadlines(&path, "2026-12-04T10:00:00Z", &s);
+    assert_eq!(status(&list, "First response (red)"), "met", "{list:?}");
+}
+
+#[test]
+fn the_lado_clock_follows_routing_for_staff_who_work_with_adults() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let staff = |with: &str| {
+        new(
+            &path,
+            THU,
+            &[
+                "--subject",
+                "staff",
+                "--category",
+                "physical",
+                "--works-with",
+                with,
+                "--works-in",
+                "Rutland",
+            ],
+        )
+    };
+    let routes = |r: &str| -> Vec<String> {
+        let out = ok(&path, THU, &["routes", r, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["fits"] == true)
+            .map(|s| s["route"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (with, lado) in [("children", true), ("adults", false), ("both", true)] {
+        let r = staff(with);
+        let list = deadlines(&path, THU, &r);
+        let has_lado = list.iter().any(|d| d.0 == "LADO referral");
+        assert_eq!(has_lado, lado, "works with {with}: {list:?}");
+        assert_eq!(routes(&r).contains(&"lado".to_string()), lado, "{with}");
+        assert_eq!(
+            routes(&r).contains(&"pipot".to_string()),
+            with != "children",
+            "{with}"
+        );
+    }
+    // The organisation can time the PiPoT referral with the same decision.
+    ok(
+        &path,
+        THU,
+        &[
+            "rules",
+            "set",
+            "pipot_referral",
+            "--name",
+            "PiPoT referral",
+            "--on",
+            "escalation_opened",
+            "--match",
+            "allegation:pipot",
+            "--amount",
+            "1",
+            "--unit",
+            "working_days",
+            "--counting",
+            "end_of_working_day",
+            "--met-by",
+            "route:pipot",
+        ],
+    );
+    let r = staff("adults");
+    assert!(
+        deadlines(&path, THU, &r)
+            .iter()
+            .any(|d| d.0 == "PiPoT referral")
+    );
 }

@@ -324,12 +324,15 @@ pub fn office_hours(all: &[Contact], route: &str, area: Option<&str>) -> OfficeH
             NaiveTime::from_hms_opt(u32::from(m / 60), u32::from(m % 60), 0)
         }
     };
-    let spans = office.iter().flat_map(|c| c.hours.spans.iter()).filter_map(|s| {
-        if !(1..=7).contains(&s.weekday) || s.overnight() {
-            return None;
-        }
-        Some((s.weekday, time(s.opens)?, time(s.closes)?))
-    });
+    let spans = office
+        .iter()
+        .flat_map(|c| c.hours.spans.iter())
+        .filter_map(|s| {
+            if !(1..=7).contains(&s.weekday) || s.overnight() {
+                return None;
+            }
+            Some((s.weekday, time(s.opens)?, time(s.closes)?))
+        });
     match WorkingHours::from_spans(spans) {
         Some(h) => OfficeHours::Hours(h),
         None => OfficeHours::NoCloseOfBusiness,
@@ -496,10 +499,46 @@ mod tests {
         let edt = "Mon 00:00-08:30; Mon-Thu 17:00-08:30; Fri 16:30-24:00; Sat-Sun 00:00-24:00";
         // The Emergency Duty Team has the lower id, as in the demo.
         let l = vec![
-            c(6, "LCC", "EDT", "adults", Some("Leicestershire"), "0116 255 1606", edt, None),
-            c(7, "LCC", "Adults", "adults", Some("Leicestershire"), "0116 305 0004", office, Some(6)),
-            c(8, "LCC", "Adults (2)", "adults", Some("Leicestershire"), "0116 305 0009", "Sat 09:00-12:00", None),
-            c(9, "X", "Children", "children", Some("Leicestershire"), "0116 1", "24/7", None),
+            c(
+                6,
+                "LCC",
+                "EDT",
+                "adults",
+                Some("Leicestershire"),
+                "0116 255 1606",
+                edt,
+                None,
+            ),
+            c(
+                7,
+                "LCC",
+                "Adults",
+                "adults",
+                Some("Leicestershire"),
+                "0116 305 0004",
+                office,
+                Some(6),
+            ),
+            c(
+                8,
+                "LCC",
+                "Adults (2)",
+                "adults",
+                Some("Leicestershire"),
+                "0116 305 0009",
+                "Sat 09:00-12:00",
+                None,
+            ),
+            c(
+                9,
+                "X",
+                "Children",
+                "children",
+                Some("Leicestershire"),
+                "0116 1",
+                "24/7",
+                None,
+            ),
         ];
         assert!(out_of_hours(&l[0], &l));
         assert!(!out_of_hours(&l[1], &l));
@@ -515,10 +554,22 @@ mod tests {
             office_hours(&l, "children", Some("Leicestershire")),
             OfficeHours::NoCloseOfBusiness
         );
-        assert_eq!(office_hours(&l, "lado", Some("Leicestershire")), OfficeHours::NoOffice);
+        assert_eq!(
+            office_hours(&l, "lado", Some("Leicestershire")),
+            OfficeHours::NoOffice
+        );
         assert_eq!(office_hours(&l, "adults", None), OfficeHours::NoOffice);
         // 24:00 closes at the end of the day; overnight spans are not office hours.
-        let late = vec![c(1, "X", "Late", "police", None, "101", "Mon-Fri 08:00-24:00; Sat 22:00-06:00", None)];
+        let late = vec![c(
+            1,
+            "X",
+            "Late",
+            "police",
+            None,
+            "101",
+            "Mon-Fri 08:00-24:00; Sat 22:00-06:00",
+            None,
+        )];
         let OfficeHours::Hours(h) = office_hours(&late, "police", None) else {
             panic!("office hours expected");
         };

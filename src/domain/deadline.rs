@@ -147,6 +147,9 @@ pub struct Facts {
     /// A low-level concern about staff (KCSIE 2024 Part 4 s2): not an
     /// allegation, so `subject:staff` (the LADO clock) does not hold.
     pub low_level: bool,
+    /// For staff: whom they work with (children when not known), which
+    /// decides `allegation:lado` or `allegation:pipot`.
+    pub works_with: Option<super::escalation::WorksWith>,
 }
 
 /// One condition of a rule's match.
@@ -160,6 +163,10 @@ pub enum Condition {
     Subject(SubjectKind),
     /// `low_level_concern`: a low-level concern about staff.
     LowLevel,
+    /// `allegation:lado` / `allegation:pipot`: an allegation about staff
+    /// that routing sends to that route (`routing::allegation_routes`: the
+    /// LADO for the children's workforce, the PiPoT lead for adults').
+    Allegation(super::route::Route),
     Risk(Risk),
     Fgm(Fgm),
     Category(String),
@@ -189,6 +196,14 @@ pub struct KnownCodes {
     pub routes: Vec<String>,
 }
 
+fn statuses_list() -> String {
+    Status::ALL
+        .iter()
+        .map(|s| s.code())
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
 fn events_list() -> String {
     Event::ALL
         .iter()
@@ -211,7 +226,7 @@ pub fn parse_match(s: &str) -> Result<Vec<Condition>, String> {
                 Some((k, v)) => (k, Some(v)),
                 None => (term, None),
             };
-            let bad = || format!("{term:?} is not a condition: use any, critical_incident, immediate_risk, low_level_concern, subject:child|adult|staff, risk:high|medium|low, fgm:known|at_risk, category:CODE, route:CODE, status:CODE or an event ({})", events_list());
+            let bad = || format!("{term:?} is not a condition: use any, critical_incident, immediate_risk, low_level_concern, subject:child|adult|staff, allegation:lado|pipot, risk:high|medium|low, fgm:known|at_risk, category:CODE, route:CODE, status:{} or an event ({})", statuses_list(), events_list());
             match (key, value) {
                 ("any", None) => Ok(Condition::Any),
                 ("critical_incident", None) => Ok(Condition::CriticalIncident),
@@ -220,7 +235,11 @@ pub fn parse_match(s: &str) -> Result<Vec<Condition>, String> {
                 ("subject", Some(v)) => SubjectKind::from_code(v).map(Condition::Subject).ok_or_else(bad),
                 ("risk", Some(v)) => Risk::from_code(v).map(Condition::Risk).ok_or_else(bad),
                 ("fgm", Some(v)) => Fgm::from_code(v).map(Condition::Fgm).ok_or_else(bad),
-                ("status", Some(v)) => Status::from_code(v).map(Condition::Status).ok_or_else(bad),
+                ("status", Some(v)) => Status::from_code(v).map(Condition::Status).ok_or_else(|| {
+                    format!("{term:?}: {v:?} is not a status: use status:{}", statuses_list())
+                }),
+                ("allegation", Some("lado")) => Ok(Condition::Allegation(super::route::Route::Lado)),
+                ("allegation", Some("pipot")) => Ok(Condition::Allegation(super::route::Route::Pipot)),
                 ("category", Some(v)) if code_like(v) => Ok(Condition::Category(v.into())),
                 ("route", Some(v)) if code_like(v) => Ok(Condition::Route(v.into())),
                 (word, None) if code_like(word) => Event::from_code(word)
@@ -374,6 +393,10 @@ fn holds(c: &Condition, f: &Facts) -> bool {
         }
         Condition::Subject(k) => f.subject == Some(*k),
         Condition::LowLevel => f.subject == Some(SubjectKind::Staff) && f.low_level,
+        Condition::Allegation(r) => {
+            f.subject == Some(SubjectKind::Staff)
+                && super::routing::allegation_routes(f.low_level, f.works_with).contains(r)
+        }
         Condition::Risk(r) => f.risk == Some(*r),
         Condition::Fgm(x) => f.fgm == Some(*x),
         Condition::Category(code) => f.categories.iter().any(|c| c == code),
@@ -1075,5 +1098,41 @@ mod tests {
         assert_eq!(due_status(at(8, 59, 59), now, warn), DueStatus::Overdue);
         assert_eq!(due_status(at(13, 0, 0), now, warn), DueStatus::DueSoon);
         assert_eq!(due_status(at(13, 0, 1), now, warn), DueStatus::Ok);
+    }
+
+    #[test]
+    fn allegations_follow_the_routing_decision() {
+        use crate::domain::escalation::WorksWith;
+        let lado = parse_match("allegation:lado").unwrap();
+        let pipot = parse_match("allegation:pipot").unwrap();
+        let staff = |w: Option<WorksWith>, low: bool| Facts {
+            subject: Some(SubjectKind::Staff),
+            works_with: w,
+            low_level: low,
+            ..Facts::default()
+        };
+        let all = |c: &[Condition], f: &Facts| c.iter().all(|c| holds(c, f));
+        assert!(all(&lado, &staff(None, false)), "children when not known");
+        assert!(all(&lado, &staff(Some(WorksWith::Both), false)));
+        assert!(all(&pipot, &staff(Some(WorksWith::Both), false)));
+        assert!(!all(&lado, &staff(Some(WorksWith::Adults), false)));
+        assert!(all(&pipot, &staff(Some(WorksWith::Adults), false)));
+        assert!(!all(&lado, &staff(None, true)), "a low-level concern");
+        let adult = Facts {
+            subject: Some(SubjectKind::Adult),
+            ..Facts::default()
+        };
+        assert!(!all(&pipot, &adult));
+        let e = parse_match("allegation:police").unwrap_err();
+        assert!(e.contains("allegation:lado|pipot"), "{e}");
+    }
+
+    #[test]
+    fn a_misspelt_status_is_refused_with_the_statuses() {
+        let e = parse_match("status:cloesd").unwrap_err();
+        assert!(
+            e.contains("status:new|assigned|referred|awaiting_outcome|closed"),
+            "{e}"
+        );
     }
 }

@@ -60,6 +60,25 @@ pub struct Case<'a> {
     pub linked_12m: i64,
 }
 
+/// Where an allegation about a member of staff or volunteer goes: the LADO
+/// for someone working with children (KCSIE 2024 Part 4 s1), the PiPoT lead
+/// of adult safeguarding for someone in a position of trust with adults at
+/// risk (Care and Support statutory guidance 14.122-14.132), both for both;
+/// children when not known. None for a low-level concern (KCSIE Part 4 s2).
+/// The one decision the refer form's suggestions and the deadline rules
+/// (`allegation:lado`, `allegation:pipot`) share, so the LADO clock never
+/// runs for an allegation routing sends to PiPoT.
+pub fn allegation_routes(low_level: bool, works_with: Option<WorksWith>) -> &'static [Route] {
+    if low_level {
+        return &[];
+    }
+    match works_with.unwrap_or(WorksWith::Children) {
+        WorksWith::Children => &[Route::Lado],
+        WorksWith::Adults => &[Route::Pipot],
+        WorksWith::Both => &[Route::Lado, Route::Pipot],
+    }
+}
+
 /// Categories that may be a crime: the police are offered.
 const CRIMES: &[&str] = &[
     "sexual",
@@ -134,20 +153,13 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
             None,
         ),
         Some(SubjectKind::Staff) => {
-            let with = c.works_with.unwrap_or(WorksWith::Children);
-            if matches!(with, WorksWith::Children | WorksWith::Both) {
-                fit(
-                    &mut add,
-                    Route::Lado,
-                    "an allegation about someone working with children: the LADO where they work, within 1 working day, before speaking to the person",
-                );
-            }
-            if matches!(with, WorksWith::Adults | WorksWith::Both) {
-                fit(
-                    &mut add,
-                    Route::Pipot,
-                    "an allegation about someone in a position of trust with adults at risk: the PiPoT lead in adult safeguarding where they work",
-                );
+            for r in allegation_routes(c.low_level, c.works_with) {
+                let why = if *r == Route::Lado {
+                    "an allegation about someone working with children: the LADO where they work, within 1 working day, before speaking to the person"
+                } else {
+                    "an allegation about someone in a position of trust with adults at risk: the PiPoT lead in adult safeguarding where they work"
+                };
+                fit(&mut add, *r, why);
             }
         }
         None => {}

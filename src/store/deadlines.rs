@@ -88,15 +88,17 @@ pub fn known_codes(conn: &Connection) -> Result<KnownCodes> {
 /// Facts about an escalation as stored, for rules that fire later
 /// (a referral, a status change, an event).
 pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
-    let (subject, critical, immediate, risk, fgm, low_level): (
+    type Row = (
         String,
         bool,
         bool,
         String,
         Option<String>,
         bool,
-    ) = conn.query_row(
-        "SELECT subject_kind, critical_incident, immediate_risk, risk, fgm, low_level
+        Option<String>,
+    );
+    let (subject, critical, immediate, risk, fgm, low_level, works_with): Row = conn.query_row(
+        "SELECT subject_kind, critical_incident, immediate_risk, risk, fgm, low_level, works_with
          FROM escalations WHERE id = ?1",
         [escalation_id],
         |r| {
@@ -107,6 +109,7 @@ pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         },
     )?;
@@ -124,6 +127,9 @@ pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
         low_level,
         risk: Risk::from_code(&risk),
         fgm: fgm.as_deref().and_then(Fgm::from_code),
+        works_with: works_with
+            .as_deref()
+            .and_then(crate::domain::escalation::WorksWith::from_code),
         ..Facts::default()
     })
 }
@@ -218,6 +224,49 @@ fn service_area<'a>(rule: &Rule, area: &'a str, work_area: Option<&'a str>) -> &
 pub struct Fired {
     pub set: Vec<String>,
     pub kept: Vec<String>,
+    /// Of those set, the ones met as they were set: what meets them had
+    /// already happened (a first response on a case already acknowledged, a
+    /// LADO referral made before a correction made the case an allegation).
+    pub met: Vec<String>,
+}
+
+/// Whether what meets `rule` has already happened on the case, so a
+/// deadline it sets now could never be met by it: the case acknowledged, a
+/// referral on the route (the Nth), the exact words recorded. Events and
+/// outcomes are not kept apart from the chronology and are left to meet
+/// later ones.
+fn already_met(conn: &Connection, escalation_id: i64, rule: &Rule) -> Result<bool> {
+    use crate::domain::deadline::{Meet, parse_meets};
+    for m in parse_meets(&rule.meets).unwrap_or_default() {
+        let done = match &m {
+            Meet::Acknowledged => conn.query_row(
+                "SELECT acknowledged_at IS NOT NULL FROM escalations WHERE id = ?1",
+                [escalation_id],
+                |r| r.get::<_, bool>(0),
+            )?,
+            Meet::Route(route, nth) => {
+                let n: i64 = conn.query_row(
+                    "SELECT count(*) FROM referrals WHERE escalation_id = ?1 AND route = ?2",
+                    params![escalation_id, route],
+                    |r| r.get(0),
+                )?;
+                n >= i64::from(nth.unwrap_or(1))
+            }
+            Meet::ExactWords => {
+                let words: String = conn.query_row(
+                    "SELECT exact_words FROM escalations WHERE id = ?1",
+                    [escalation_id],
+                    |r| r.get(0),
+                )?;
+                crate::domain::escalation::words_recorded(&words)
+            }
+            Meet::Event(_) | Meet::Outcome(_) => false,
+        };
+        if done {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Runs the rules for `event` on an escalation and stores the deadlines they
@@ -287,6 +336,14 @@ fn fire_where(
             planned.warn_at.timestamp(),
             referral
         ])?;
+        if already_met(conn, escalation_id, rule)? {
+            let by = super::staff::find_in(conn, w.actor())?.map(|s| s.id);
+            conn.execute(
+                "UPDATE deadlines SET met_at = ?2, met_by = ?3 WHERE id = ?1",
+                params![conn.last_insert_rowid(), at.timestamp(), by],
+            )?;
+            out.met.push(planned.label.clone());
+        }
         out.set.push(planned.label);
     }
     Ok(out)
@@ -376,7 +433,17 @@ pub fn fire_changed(
     let fired = fire_where(w, escalation_id, event, &recognised, at, None, |r| {
         !fires(r, event, old)
     })?;
-    Ok(fired.set)
+    Ok(fired
+        .set
+        .into_iter()
+        .map(|l| {
+            if fired.met.contains(&l) {
+                format!("{l} (met: already done)")
+            } else {
+                l
+            }
+        })
+        .collect())
 }
 
 /// A deadline's holder for alerts: a task's owner (issue 18), else the

@@ -98,7 +98,7 @@ const fn rule(
 pub const DEADLINE_RULES: &[RuleSeed] = &[
     RuleSeed { from: "occurred", meets: "route:home_office", ..rule("home_office_initial", "Home Office initial report", "escalation_opened", "critical_incident", 1, "calendar_days", 240) },
     RuleSeed { from: "occurred", meets: "route:home_office#2", ..rule("home_office_followup", "Home Office follow-up report", "escalation_opened", "critical_incident", 3, "calendar_days", 240) },
-    RuleSeed { from: "occurred", counting: "end_of_working_day", meets: "route:lado", ..rule("lado_referral", "LADO referral", "escalation_opened", "subject:staff", 1, "working_days", 240) },
+    RuleSeed { from: "occurred", counting: "end_of_working_day", meets: "route:lado", ..rule("lado_referral", "LADO referral", "escalation_opened", "allegation:lado", 1, "working_days", 240) },
     RuleSeed { counting: "end_of_working_day", meets: "outcome:children", repeats: true, ..rule("childrens_decision", "Children's social care decision (chase)", "referral_made", "route:children", 1, "working_days", 240) },
     RuleSeed { from: "occurred", counting: "end_of_working_day", meets: "event:icpc_held", ..rule("icpc", "Initial child protection conference", "event_recorded", "strategy_discussion", 15, "working_days", 1440) },
     RuleSeed { from: "occurred", meets: "event:review_conference_held", ..rule("icpc_first_review", "First review child protection conference", "event_recorded", "icpc_held", 3, "calendar_months", 10080) },

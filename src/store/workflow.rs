@@ -279,16 +279,14 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool
         )));
     }
     touch(w, &c, &me)?;
-    let now = w.now().timestamp();
     w.tx().execute(
-        "UPDATE escalations SET acknowledged_at = coalesce(acknowledged_at, ?2),
-            acknowledged_by = coalesce(acknowledged_by, ?3), assignee_id = ?3,
+        "UPDATE escalations SET assignee_id = ?2,
             status = CASE status WHEN 'new' THEN 'assigned' ELSE status END
          WHERE id = ?1",
-        params![id, now, me.id],
+        params![id, me.id],
     )?;
+    let met = mark_acknowledged(w, id, me.id)?;
     if !c.acknowledged {
-        let met = deadlines::meet_by(w, id, &Happening::Acknowledged, None, me.id)?;
         log(
             w,
             &c,
@@ -315,6 +313,24 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool
             _ => format!("{} is yours, {}", c.reference, me.display_name),
         },
     ))
+}
+
+/// Marks the case acknowledged by `by` now, unless someone already has,
+/// and meets what an acknowledgement meets (`deadline_rules.meets`
+/// `acknowledged`: the first-response times). The one path for every verb
+/// that acknowledges a case (`ack`, and a referral, which says someone has
+/// it), so no rule met by "acknowledged" is left open on an acknowledged
+/// case. Returns the deadlines met, for the chronology line.
+fn mark_acknowledged(w: &Write<'_>, id: i64, by: i64) -> Result<Vec<String>> {
+    let n = w.tx().execute(
+        "UPDATE escalations SET acknowledged_at = ?2, acknowledged_by = ?3
+         WHERE id = ?1 AND acknowledged_at IS NULL",
+        params![id, w.now().timestamp(), by],
+    )?;
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    deadlines::meet_by(w, id, &Happening::Acknowledged, None, by)
 }
 
 /// Active staff who may hold escalations, the DSL on duty first.
@@ -448,6 +464,12 @@ fn fired(f: &deadlines::Fired) -> String {
         out.push_str(&format!(
             " Keeps the deadline already open: {}.",
             f.kept.join("; ")
+        ));
+    }
+    if !f.met.is_empty() {
+        out.push_str(&format!(
+            " Met as set (already done): {}.",
+            f.met.join("; ")
         ));
     }
     out
@@ -706,13 +728,13 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
             phone_rung
         ],
     )?;
-    w.tx().execute(
-        "UPDATE escalations SET status = 'referred', assignee_id = coalesce(assignee_id, ?2),
-            acknowledged_at = coalesce(acknowledged_at, ?3), acknowledged_by = coalesce(acknowledged_by, ?2)
-         WHERE id = ?1",
-        params![id, me.id, now.timestamp()],
-    )?;
     let referral_id = w.tx().last_insert_rowid();
+    w.tx().execute(
+        "UPDATE escalations SET status = 'referred', assignee_id = coalesce(assignee_id, ?2)
+         WHERE id = ?1",
+        params![id, me.id],
+    )?;
+    let mut met = mark_acknowledged(w, id, me.id)?;
     // The Nth referral on this route (the Home Office follow-up is the second
     // report): what meets a deadline is the rule's data.
     let nth: u32 = w.tx().query_row(
@@ -720,7 +742,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         params![id, route.code()],
         |x| x.get(0),
     )?;
-    let met = deadlines::meet_by(
+    met.extend(deadlines::meet_by(
         w,
         id,
         &Happening::Referral {
@@ -729,7 +751,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         },
         None,
         me.id,
-    )?;
+    )?);
     let mut facts = deadlines::facts(w.tx(), id)?;
     facts.route = Some(route.code().to_string());
     let f = deadlines::fire(
