@@ -427,3 +427,149 @@ fn the_lado_clock_follows_routing_for_staff_who_work_with_adults() {
             .any(|d| d.0 == "PiPoT referral")
     );
 }
+
+// 4. Outcomes: on the review agendas, and the DBS duty only where it applies.
+
+#[test]
+fn an_outcome_on_an_open_case_is_on_every_review_agenda() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let r = new(
+        &path,
+        THU,
+        &["--subject", "child", "--age", "7", "--category", "neglect"],
+    );
+    ok(
+        &path,
+        THU,
+        &["refer", &r, "--route", "children", "--shared", "x"],
+    );
+    ok(
+        &path,
+        "2026-12-04T10:00:00Z",
+        &[
+            "outcome",
+            &r,
+            "--route",
+            "children",
+            "--outcome",
+            "accepted-for-assessment",
+        ],
+    );
+    let out = ok(&path, "2026-12-04T11:00:00Z", &["reviews", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let series = v.as_array().unwrap();
+    assert_eq!(series.len(), 3);
+    for s in series {
+        let item = s["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["reference"] == r.as_str() && i["kind"] == "outcome")
+            .unwrap_or_else(|| panic!("no outcome item for {r} in {}", s["code"]));
+        assert!(
+            item["detail"]
+                .as_str()
+                .unwrap()
+                .contains("children accepted for assessment"),
+            "{item}"
+        );
+    }
+    // Held: the item is kept with the meeting (schema 10 allows the kind).
+    ok(
+        &path,
+        "2026-12-04T12:00:00Z",
+        &["reviews", "hold", "log_review", "--attendees", "Alice, Sam"],
+    );
+    let kept: i64 = common::sql(&path)
+        .query_row(
+            "SELECT count(*) FROM review_items WHERE kind = 'outcome'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(kept >= 1);
+}
+
+#[test]
+fn the_dbs_duty_follows_only_an_allegation_that_stood() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let allegation = || {
+        let r = new(
+            &path,
+            THU,
+            &[
+                "--subject",
+                "staff",
+                "--category",
+                "physical",
+                "--works-with",
+                "children",
+            ],
+        );
+        ok(
+            &path,
+            THU,
+            &["refer", &r, "--route", "lado", "--shared", "x"],
+        );
+        r
+    };
+    let later = "2026-12-10T10:00:00Z";
+    for code in ["malicious", "false", "unfounded", "below_threshold"] {
+        let r = allegation();
+        refused(
+            &path,
+            "alice",
+            later,
+            &[
+                "outcome",
+                &r,
+                "--route",
+                "lado",
+                "--outcome",
+                code,
+                "--removed",
+            ],
+            2,
+            &[
+                "substantiated or unsubstantiated",
+                "does not arise",
+                "without --removed",
+            ],
+        );
+        // Without --removed it is recorded, and no DBS deadline appears.
+        ok(
+            &path,
+            later,
+            &["outcome", &r, "--route", "lado", "--outcome", code],
+        );
+        assert!(
+            !deadlines(&path, later, &r)
+                .iter()
+                .any(|d| d.0.starts_with("DBS")),
+            "{code}"
+        );
+    }
+    for code in ["substantiated", "unsubstantiated"] {
+        let r = allegation();
+        let out = ok(
+            &path,
+            later,
+            &[
+                "outcome",
+                &r,
+                "--route",
+                "lado",
+                "--outcome",
+                code,
+                "--removed",
+            ],
+        );
+        assert!(out.contains("DBS barring referral duty applies"), "{out}");
+        assert_eq!(
+            due(&deadlines(&path, later, &r), "DBS barring referral"),
+            "2027-01-10T10:00:00+00:00"
+        );
+    }
+}

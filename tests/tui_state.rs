@@ -2492,6 +2492,56 @@ fn o_records_an_agencys_outcome_with_the_dbs_prompt() {
     );
 }
 
+/// "Removed from regulated activity" with an allegation that did not stand
+/// (unfounded) is refused beside the field: the DBS duty does not arise.
+#[test]
+fn o_refuses_removal_with_an_unfounded_allegation() {
+    use dutydesk::domain::escalation::ReferralView;
+    let mut app = app_with(3);
+    let mut d = detail(0, 2);
+    d.practice.referrals = vec![ReferralView {
+        id: 9,
+        route: "lado".into(),
+        route_label: "LADO".into(),
+        made_at: now() - Duration::days(2),
+        made_by: "Alice Moore".into(),
+        agency_reference: None,
+        outcome: None,
+        outcome_label: None,
+        outcome_at: None,
+    }];
+    d.practice.outcome_codes = vec![(
+        "lado".into(),
+        vec![
+            ("substantiated".into(), "substantiated".into()),
+            ("unfounded".into(), "unfounded".into()),
+        ],
+    )];
+    open_record(&mut app, d);
+    press(&mut app, KeyCode::Char('O'));
+    assert_eq!(app.mode(), Mode::Form);
+    // The only referral is chosen: the decision first, then the toggle.
+    form_keys(
+        &mut app,
+        &[
+            k(KeyCode::Char('u')),
+            k(KeyCode::Tab),
+            k(KeyCode::Char('y')),
+            ctrl_s(),
+        ],
+    );
+    assert_eq!(app.mode(), Mode::Form, "no question is asked");
+    let f = the_form(&app).unwrap();
+    assert_eq!(f.choice("outcome:9"), Some("unfounded"));
+    let e = f
+        .fields
+        .iter()
+        .find(|x| x.key == "removed:9")
+        .and_then(|x| x.error.clone())
+        .unwrap_or_default();
+    assert!(e.contains("does not arise"), "{e}");
+}
+
 /// A case saved with life at risk and no 999 call: the record says so
 /// first and 9 records the call made later, at the time it was made.
 #[test]

@@ -66,6 +66,38 @@ coded_enum! {
     }
 }
 
+/// The LADO outcomes with which a removal from regulated activity starts
+/// the DBS barring referral duty: the duty arises when the person was
+/// removed (or would have been, had they not left) because they harmed or
+/// posed a risk of harm (Safeguarding Vulnerable Groups Act 2006 s35; the
+/// harm test). A substantiated allegation meets it, and an unsubstantiated
+/// one may (not proved either way, yet the employer removed them for the
+/// risk). Malicious, false and unfounded allegations did not stand, and one
+/// below the harm threshold never reached it: no removal "because they
+/// harmed" follows from them (KCSIE 2024 Part 4 s1 definitions).
+pub const DBS_REMOVAL_OUTCOMES: &[&str] = &["substantiated", "unsubstantiated"];
+
+/// Whether `removed` may be recorded with LADO outcome `code`. Refused,
+/// with why and what to do instead, for an outcome that does not stand up
+/// a removal for harm, so the DBS duty is never prompted by a malicious,
+/// false or unfounded allegation.
+pub fn check_removed(route: &str, code: &str) -> Result<(), String> {
+    if route != "lado" {
+        return Err(
+            "--removed (from regulated activity) is recorded with the outcome of a LADO referral"
+                .into(),
+        );
+    }
+    if DBS_REMOVAL_OUTCOMES.contains(&code) {
+        return Ok(());
+    }
+    Err(format!(
+        "--removed goes with a LADO outcome of {}: a {} allegation did not stand, so nobody was removed because they harmed or posed a risk and the DBS barring referral duty does not arise; record the outcome without --removed (if they were removed for other conduct that meets the harm test, record `dutydesk event REF removed_from_regulated_activity`)",
+        DBS_REMOVAL_OUTCOMES.join(" or "),
+        code.replace('_', " ")
+    ))
+}
+
 impl Event {
     /// Whether `dutydesk event` records it (FGM reports have their own verb,
     /// which names the reporter and the police reference).

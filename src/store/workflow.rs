@@ -1263,10 +1263,12 @@ pub fn outcome_codes(conn: &rusqlite::Connection, route: &str) -> Result<Vec<(St
 /// are `referral_outcomes`). It goes in the chronology (and so the review
 /// agendas), and meets the deadlines it meets (the chase of children's
 /// social care's decision; one a referral set only by that referral's
-/// outcome). `removed`: for a LADO allegation, the person was removed from
-/// regulated activity (or would have been, had they not left), which
-/// starts the DBS barring referral duty (Safeguarding Vulnerable Groups Act
-/// 2006 s35): recorded as that event, which sets its deadline.
+/// outcome). `removed`: for a LADO allegation substantiated or
+/// unsubstantiated, the person was removed from regulated activity (or would
+/// have been, had they not left), which starts the DBS barring referral duty
+/// (Safeguarding Vulnerable Groups Act 2006 s35): recorded as that event,
+/// which sets its deadline (`domain::deadline::check_removed` refuses it
+/// with a malicious, false, unfounded or below-threshold outcome).
 ///
 /// Refused as bad input, nothing written: a referral that is not this
 /// case's, a route with none (or several) awaiting an outcome, a code that
@@ -1368,11 +1370,8 @@ pub fn record_outcome(
                 .join(", ")
         )));
     };
-    if removed && r.route != "lado" {
-        return Err(StoreError::Invalid(
-            "--removed (from regulated activity) is recorded with the outcome of a LADO referral"
-                .into(),
-        ));
+    if removed {
+        crate::domain::deadline::check_removed(&r.route, code).map_err(StoreError::Invalid)?;
     }
     let note = if note.trim().is_empty() {
         String::new()

@@ -1244,7 +1244,7 @@ pub fn outcome(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
             fields.push(
                 Field::toggle(format!("removed:{}", r.id), "Removed from regulated activity?")
                     .shown_when("referral", r.id.to_string())
-                    .detail("Yes if they were removed (or would have been, had they not left): the employer must then refer them to the DBS")
+                    .detail("Yes if, the allegation substantiated or unsubstantiated, they were removed (or would have been, had they not left) because they harmed or posed a risk: the employer must then refer them to the DBS")
                     .hint("Safeguarding Vulnerable Groups Act 2006: recording it sets the DBS barring referral deadline"),
             );
         }
@@ -1283,6 +1283,10 @@ pub fn read_outcome(form: &mut Form, t: &Target) -> Option<(String, Request)> {
         .unwrap_or_else(|| code.replace('_', " "));
     let removed_key = format!("removed:{id}");
     let removed = form.fields.iter().any(|f| f.key == removed_key) && form.toggle(&removed_key);
+    if removed && let Err(e) = crate::domain::deadline::check_removed("lado", &code) {
+        form.set_error(&removed_key, e.replace("--removed", "Removed"));
+        return None;
+    }
     let note = form.text("note").to_string();
     if !note.trim().is_empty()
         && let Err(e) = crate::domain::text::validate_block("note", &note, MAX_TEXT)
