@@ -573,3 +573,111 @@ fn the_dbs_duty_follows_only_an_allegation_that_stood() {
         );
     }
 }
+
+// 5. Retiring a category never silently stops a rule.
+
+#[test]
+fn categories_that_rules_or_the_law_need_cannot_be_retired_in_silence() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    // FGM carries a legal duty: never retired.
+    refused(
+        &path,
+        "rwhite",
+        THU,
+        &["categories", "retire", "fgm"],
+        1,
+        &[
+            "fgm cannot be retired",
+            "FGM Act 2003 s5B",
+            "categories rename",
+        ],
+    );
+    // A category an active rule matches: refused, naming the rule.
+    let rule = |active: bool| {
+        let mut a = vec![
+            "rules",
+            "set",
+            "stalking_marac",
+            "--name",
+            "Stalking: MARAC referral",
+            "--on",
+            "escalation_opened",
+            "--match",
+            "category:stalking+risk:high",
+            "--amount",
+            "2",
+            "--unit",
+            "working_days",
+            "--counting",
+            "end_of_working_day",
+            "--met-by",
+            "route:marac",
+        ];
+        if !active {
+            a.push("--inactive");
+        }
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let args = rule(true);
+    ok(
+        &path,
+        THU,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    refused(
+        &path,
+        "rwhite",
+        THU,
+        &["categories", "retire", "stalking"],
+        1,
+        &["Stalking: MARAC referral (stalking_marac)", "--inactive"],
+    );
+    // Made inactive, the category can go; the rule cannot be made active
+    // again on a retired category, and no new rule can match it.
+    let args = rule(false);
+    ok(
+        &path,
+        THU,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    ok_as(&path, "rwhite", &["categories", "retire", "stalking"]);
+    let args = rule(true);
+    refused(
+        &path,
+        "alice",
+        THU,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        2,
+        &["category:stalking is retired", "never fire", "hate_crime"],
+    );
+    // A misspelt status names the statuses.
+    refused(
+        &path,
+        "alice",
+        THU,
+        &[
+            "rules",
+            "set",
+            "x",
+            "--name",
+            "X",
+            "--on",
+            "status_changed",
+            "--match",
+            "status:cloesd",
+            "--amount",
+            "1",
+            "--unit",
+            "calendar_days",
+        ],
+        2,
+        &["status:new|assigned|referred|awaiting_outcome|closed"],
+    );
+}
+
+fn ok_as(path: &Path, user: &str, args: &[&str]) -> String {
+    let (code, out, err) = run(dd(path, user, THU).args(args));
+    assert_eq!(code, 0, "{args:?}: {err}");
+    format!("{out}{err}")
+}

@@ -224,7 +224,12 @@ fn code_like(s: &str) -> bool {
 /// schema's).
 #[derive(Debug, Clone, Default)]
 pub struct KnownCodes {
+    /// The categories a rule may match: the active ones (for an inactive
+    /// rule, retired ones too).
     pub categories: Vec<String>,
+    /// Retired categories (kept on old records), named as such when a rule
+    /// would match one: it would never fire for a new case.
+    pub retired: Vec<String>,
     pub routes: Vec<String>,
 }
 
@@ -290,6 +295,14 @@ pub fn check_match(s: &str, known: &KnownCodes) -> Result<Vec<Condition>, String
     let conds = parse_match(s)?;
     for c in &conds {
         match c {
+            Condition::Category(code)
+                if !known.categories.contains(code) && known.retired.contains(code) =>
+            {
+                return Err(format!(
+                    "category:{code} is retired: a rule on it would never fire for a new case; the active categories are {}",
+                    known.categories.join(", ")
+                ));
+            }
             Condition::Category(code) if !known.categories.contains(code) => {
                 return Err(format!(
                     "category:{code} is not one of the organisation's categories: {}",
@@ -854,8 +867,14 @@ mod tests {
     fn codes_are_checked_against_the_real_ones() {
         let known = KnownCodes {
             categories: vec!["fgm".into(), "neglect".into()],
+            retired: vec!["exploitation".into()],
             routes: vec!["children".into(), "lado".into(), "home_office".into()],
         };
+        let e = check_match("category:exploitation", &known).unwrap_err();
+        assert!(
+            e.contains("is retired") && e.contains("fgm, neglect"),
+            "{e}"
+        );
         let e = check_match("category:fmg+subject:child", &known).unwrap_err();
         assert!(e.contains("fmg") && e.contains("fgm, neglect"), "{e}");
         let e = check_match("route:childrens", &known).unwrap_err();

@@ -71,8 +71,9 @@ pub fn known_through(conn: &Connection) -> Result<Option<i32>> {
     )?)
 }
 
-/// The codes rules are checked against: the organisation's categories (all
-/// of them, retired ones included, as old cases carry them) and the routes.
+/// The codes rules are checked against: the organisation's active
+/// categories (a rule matching a retired one would never fire for a new
+/// case; retired ones are listed apart to say so) and the routes.
 pub fn known_codes(conn: &Connection) -> Result<KnownCodes> {
     let list = |sql: &str| -> Result<Vec<String>> {
         let mut stmt = conn.prepare_cached(sql)?;
@@ -80,7 +81,8 @@ pub fn known_codes(conn: &Connection) -> Result<KnownCodes> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     };
     Ok(KnownCodes {
-        categories: list("SELECT code FROM categories ORDER BY sort, code")?,
+        categories: list("SELECT code FROM categories WHERE active = 1 ORDER BY sort, code")?,
+        retired: list("SELECT code FROM categories WHERE active = 0 ORDER BY sort, code")?,
         routes: list("SELECT code FROM routes ORDER BY rowid")?,
     })
 }
@@ -861,7 +863,12 @@ fn check_rule(conn: &Connection, r: &RuleInput) -> Result<()> {
         ));
     }
     validate_line("name", &r.name, 120).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let known = known_codes(conn)?;
+    let mut known = known_codes(conn)?;
+    if !r.active {
+        // An inactive rule may keep a retired category (it fires for nothing).
+        let retired = std::mem::take(&mut known.retired);
+        known.categories.extend(retired);
+    }
     check_match(&r.matcher, &known).map_err(StoreError::Invalid)?;
     check_meets(&r.meets, &known).map_err(StoreError::Invalid)?;
     crate::domain::calendar::check_counting(r.unit, r.counting).map_err(StoreError::Invalid)?;
