@@ -681,3 +681,213 @@ fn ok_as(path: &Path, user: &str, args: &[&str]) -> String {
     assert_eq!(code, 0, "{args:?}: {err}");
     format!("{out}{err}")
 }
+
+// 6. Routing gaps.
+
+fn fitting(path: &Path, r: &str) -> (Vec<(String, String)>, serde_json::Value) {
+    let out = ok(path, THU, &["routes", r, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let fits = v["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["fits"] == true)
+        .map(|s| {
+            (
+                s["route"].as_str().unwrap().to_string(),
+                s["why"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (fits, v)
+}
+
+#[test]
+fn a_missing_adult_at_risk_goes_to_the_police_first() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let r = new(
+        &path,
+        THU,
+        &["--subject", "adult", "--age", "80", "--category", "missing"],
+    );
+    let (fits, _) = fitting(&path, &r);
+    assert_eq!(fits[0].0, "police", "{fits:?}");
+    assert!(fits[0].1.contains("a missing adult at risk"), "{fits:?}");
+    assert!(fits.iter().any(|(r, _)| r == "adults"), "{fits:?}");
+}
+
+#[test]
+fn a_referral_contact_serves_the_route_and_the_area_unless_confirmed() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let r = new(
+        &path,
+        THU,
+        &[
+            "--subject",
+            "adult",
+            "--age",
+            "70",
+            "--category",
+            "physical",
+        ],
+    );
+    // Contact 14: Wolverhampton's children's safeguarding.
+    refused(
+        &path,
+        "alice",
+        THU,
+        &[
+            "refer",
+            &r,
+            "--route",
+            "adults",
+            "--contact",
+            "14",
+            "--shared",
+            "x",
+        ],
+        2,
+        &[
+            "is for the children route, serving children in Wolverhampton",
+            "adults route",
+        ],
+    );
+    // Contact 15: Wolverhampton's adults' safeguarding: another area.
+    refused(
+        &path,
+        "alice",
+        THU,
+        &[
+            "refer",
+            &r,
+            "--route",
+            "adults",
+            "--contact",
+            "15",
+            "--shared",
+            "x",
+        ],
+        1,
+        &["serves Wolverhampton, not Leicestershire", "--other-area"],
+    );
+    let out = ok(
+        &path,
+        THU,
+        &[
+            "refer",
+            &r,
+            "--route",
+            "adults",
+            "--contact",
+            "15",
+            "--other-area",
+            "--shared",
+            "x",
+        ],
+    );
+    assert!(out.contains("referred"), "{out}");
+    let body: String = common::sql(&path)
+        .query_row(
+            "SELECT body FROM chronology WHERE kind = 'referral' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        body.contains("a service for Wolverhampton, not Leicestershire: confirmed"),
+        "{body}"
+    );
+    // Its own area's contact needs nothing more (8: Leicestershire adults).
+    let s = new(
+        &path,
+        THU,
+        &[
+            "--subject",
+            "adult",
+            "--age",
+            "70",
+            "--category",
+            "physical",
+        ],
+    );
+    ok(
+        &path,
+        THU,
+        &[
+            "refer",
+            &s,
+            "--route",
+            "adults",
+            "--contact",
+            "8",
+            "--shared",
+            "x",
+        ],
+    );
+}
+
+#[test]
+fn an_adult_without_capacity_cannot_consent_to_the_nrm() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let r = new(
+        &path,
+        THU,
+        &[
+            "--subject",
+            "adult",
+            "--age",
+            "40",
+            "--category",
+            "modern_slavery",
+            "--consent",
+            "unable",
+            "--consent-reason",
+            "assessed as lacking capacity to decide",
+        ],
+    );
+    let (fits, v) = fitting(&path, &r);
+    assert!(fits.iter().any(|(r, _)| r == "ms1"), "{fits:?}");
+    assert_eq!(v["may_confirm_consent"], false);
+    let nrm = v["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["route"] == "nrm")
+        .unwrap();
+    assert!(
+        nrm["warning"]
+            .as_str()
+            .unwrap()
+            .contains("unable to consent (capacity)"),
+        "{nrm}"
+    );
+    refused(
+        &path,
+        "alice",
+        THU,
+        &[
+            "refer",
+            &r,
+            "--route",
+            "nrm",
+            "--consented",
+            "--shared",
+            "x",
+        ],
+        1,
+        &[
+            "cannot give the informed consent",
+            "MS1",
+            "best interests",
+            "ms1 route",
+        ],
+    );
+    ok(
+        &path,
+        THU,
+        &["refer", &r, "--route", "ms1", "--shared", "x"],
+    );
+}

@@ -1153,6 +1153,79 @@ fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
     assert_eq!(app.mode(), Mode::Dashboard, "all offered: the list closes");
 }
 
+/// A contact that does not serve the route chosen is refused beside the
+/// contact field: a children's line never takes a police referral.
+#[test]
+fn refer_refuses_a_contact_for_another_route() {
+    use dutydesk::domain::contact::{Answer, Contact};
+    use dutydesk::domain::routing::Suggestion;
+    use dutydesk::store::worker::ReferOptions;
+    let contact = Answer {
+        contact: Contact {
+            id: 7,
+            organisation: "Rutland County Council".into(),
+            service: "Children's referrals".into(),
+            route: "children".into(),
+            area: Some("Rutland".into()),
+            phone: Some("01572 758 407".into()),
+            email: None,
+            web: None,
+            notes: None,
+            hours: dutydesk::domain::hours::Hours::default(),
+            hours_text: String::new(),
+            fallback_id: None,
+        },
+        state: dutydesk::domain::hours::OpenState::ClosedUntil(None),
+        open_now: false,
+        when: "opens in 1d".into(),
+        ring: Some("01572 758 407".into()),
+        ring_service: "Rutland County Council Children's referrals".into(),
+        ring_id: 7,
+        ring_for: "children in Rutland".into(),
+    };
+    let s = |route, why: &str| Suggestion {
+        route,
+        why: why.into(),
+        fits: true,
+        warning: None,
+    };
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('r'));
+    update(
+        &mut app,
+        Action::ReferOptionsLoaded(Box::new(ReferOptions {
+            id: 1000,
+            suggestions: vec![
+                s(dutydesk::domain::route::Route::Children, "a child at risk"),
+                s(dutydesk::domain::route::Route::Police, "a crime"),
+            ],
+            contacts: vec![("children".into(), contact)],
+            notes: vec![],
+            may_confirm_consent: false,
+        })),
+    );
+    // The police route; then the children's contact picked by hand.
+    form_keys(&mut app, &[k(KeyCode::Char('p'))]);
+    assert_eq!(the_form(&app).unwrap().choice("route"), Some("police"));
+    form_keys(&mut app, &[k(KeyCode::Tab), k(KeyCode::Right)]);
+    assert_eq!(the_form(&app).unwrap().choice("contact"), Some("7"));
+    for _ in 0..4 {
+        form_keys(&mut app, &[k(KeyCode::Tab)]);
+    }
+    form_keys(&mut app, &chars("the concern"));
+    assert_eq!(the_form(&app).unwrap().text("shared"), "the concern");
+    form_keys(&mut app, &[ctrl_s()]);
+    assert!(confirm(&app).is_none(), "nothing is asked");
+    let e = the_form(&app)
+        .unwrap()
+        .fields
+        .iter()
+        .find(|f| f.key == "contact")
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(e.contains("is for the children route"), "{e}");
+}
+
 #[test]
 fn refer_offers_fitting_routes_and_asks_before_recording() {
     use dutydesk::domain::contact::{Answer, Contact};
@@ -1210,6 +1283,7 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
             ],
             contacts: vec![("children".into(), contact)],
             notes: vec![],
+            may_confirm_consent: false,
         })),
     );
     assert_eq!(app.mode(), Mode::Form);
@@ -1303,6 +1377,7 @@ fn an_adults_nrm_referral_warns_offers_ms1_and_takes_consent() {
             ],
             contacts: vec![],
             notes: vec!["where the person works is not recorded".into()],
+            may_confirm_consent: true,
         })),
     );
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();

@@ -163,6 +163,46 @@ pub fn check_fallback(contact_route: &str, fallback: &Contact) -> Result<(), Str
     ))
 }
 
+/// How a contact chosen for a referral fits the case's area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AreaFit {
+    /// It serves the area (or any area).
+    Serves,
+    /// It serves another area, named: the referral goes there only when the
+    /// DSL confirms it (a child placed out of area, say).
+    OtherArea(String),
+}
+
+/// Whether `c` may be the contact of a referral on `route` for someone whose
+/// service is in `area` (where they live; where they work for the LADO and
+/// PiPoT): it must serve that route (a children's line never takes an
+/// adults' referral), refused naming whom it serves and where to look; and
+/// it should serve the area (or any area), else the other area is returned
+/// for the caller to confirm. An area not known ("unknown") fits any.
+pub fn check_referral_contact(c: &Contact, route: Route, area: &str) -> Result<AreaFit, String> {
+    if c.route != route.code() {
+        return Err(format!(
+            "contact {} ({} {}) is for the {} route, serving {}: a referral to {} needs a contact on the {} route (`dutydesk routes REF` lists them with their ids), or none",
+            c.id,
+            c.organisation,
+            c.service,
+            c.route.replace('_', "-"),
+            serves(c),
+            route.label(),
+            route.code().replace('_', "-")
+        ));
+    }
+    match c.area.as_deref() {
+        Some(a)
+            if !a.trim().eq_ignore_ascii_case(area.trim())
+                && !area.trim().eq_ignore_ascii_case(super::area::UNKNOWN) =>
+        {
+            Ok(AreaFit::OtherArea(a.to_string()))
+        }
+        _ => Ok(AreaFit::Serves),
+    }
+}
+
 /// Answers "who do I ring?" for `contacts` at `at`: filtered by query, route
 /// and area (a contact for any area always fits), the area's own first, then
 /// those open now, then the best match. A look-up that finds nothing still

@@ -28,6 +28,10 @@ pub struct Options {
     /// Things to check before ringing, e.g. where a member of staff works is
     /// not recorded.
     pub notes: Vec<String>,
+    /// Whether "the adult has now given informed consent" may be confirmed at
+    /// an NRM referral (`routing::may_confirm_consent`: not for an adult
+    /// recorded as lacking capacity).
+    pub may_confirm_consent: bool,
 }
 
 /// The routing facts of an escalation the viewer may see (the record is
@@ -67,6 +71,7 @@ pub fn case<'a>(
 pub fn options(conn: &Connection, viewer: Viewer, id: i64, now: DateTime<Utc>) -> Result<Options> {
     let (d, categories) = case_of(conn, viewer, id)?;
     let suggestions = routing::suggest(&case(&d, &categories));
+    let may_confirm_consent = routing::may_confirm_consent(&case(&d, &categories));
     let mut notes = Vec::new();
     if d.summary.subject_kind == crate::domain::escalation::SubjectKind::Staff
         && d.work_area.is_none()
@@ -107,5 +112,6 @@ pub fn options(conn: &Connection, viewer: Viewer, id: i64, now: DateTime<Utc>) -
         suggestions,
         contacts,
         notes,
+        may_confirm_consent,
     })
 }

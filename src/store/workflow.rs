@@ -592,6 +592,9 @@ pub struct Referral {
     /// For an adult's NRM referral without consent recorded at intake: the
     /// adult has now given informed consent.
     pub consented: bool,
+    /// The contact chosen serves another area than the person's, and the
+    /// DSL confirms that is where the referral goes (`--other-area`).
+    pub other_area: bool,
 }
 
 /// The contact a referral reaches at `now`: `chosen`, or while it is shut its
@@ -650,15 +653,50 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
             r.method
         )));
     }
-    let consent_line = {
-        let (d, categories) = super::routes::case_of(w.tx(), Viewer::from(&me), id)?;
-        crate::domain::routing::check_referral(
-            &super::routes::case(&d, &categories),
-            route,
-            r.consented,
-        )
-        .map_err(StoreError::Refused)?
-    };
+    let (d, categories) = super::routes::case_of(w.tx(), Viewer::from(&me), id)?;
+    let consent_line = crate::domain::routing::check_referral(
+        &super::routes::case(&d, &categories),
+        route,
+        r.consented,
+    )
+    .map_err(StoreError::Refused)?;
+    // The contact chosen must serve the route, and the area unless confirmed.
+    let mut elsewhere = None;
+    if let Some(cid) = r.contact_id.filter(|c| *c > 0) {
+        let all = super::contacts::all(w.tx())?;
+        let chosen = all.iter().find(|c| c.id == cid).ok_or_else(|| {
+            StoreError::Refused(format!(
+                "no contact {cid} (`dutydesk routes {}` lists the contacts for it, with their ids)",
+                c.reference
+            ))
+        })?;
+        let area = if route.where_they_work() {
+            d.work_area.as_deref().unwrap_or(&d.area)
+        } else {
+            &d.area
+        };
+        match crate::domain::contact::check_referral_contact(chosen, route, area)
+            .map_err(|e| StoreError::Invalid(e.replace("REF", &c.reference)))?
+        {
+            crate::domain::contact::AreaFit::OtherArea(theirs) if !r.other_area => {
+                return Err(StoreError::Refused(format!(
+                    "contact {cid} ({} {}) serves {theirs}, not {area} where the {}: if the referral goes there on purpose, say so with --other-area; else choose a contact for {area} (`dutydesk routes {}`)",
+                    chosen.organisation,
+                    chosen.service,
+                    if route.where_they_work() {
+                        "person works"
+                    } else {
+                        "person lives"
+                    },
+                    c.reference
+                )));
+            }
+            crate::domain::contact::AreaFit::OtherArea(theirs) => {
+                elsewhere = Some(format!(" (a service for {theirs}, not {area}: confirmed)"));
+            }
+            crate::domain::contact::AreaFit::Serves => {}
+        }
+    }
     let shared_what = text("what was shared", &r.shared_what, 4000)?;
     let shared_why = text("why it was shared", &r.shared_why, 4000)?;
     let agency_reference = match r.agency_reference.as_deref().map(str::trim) {
@@ -767,11 +805,12 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         log(w, &c, &me, "note", line)?;
     }
     let body = format!(
-        "Referred to {route_label}{} (referral #{referral_id}) by {}{}. Shared: {shared_what} Why: {shared_why}{}{}",
+        "Referred to {route_label}{}{} (referral #{referral_id}) by {}{}. Shared: {shared_what} Why: {shared_why}{}{}",
         contact_words
             .as_deref()
             .map(|x| format!(": {x}"))
             .unwrap_or_default(),
+        elsewhere.as_deref().unwrap_or_default(),
         method.replace('_', " "),
         agency_reference
             .as_deref()

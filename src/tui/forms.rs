@@ -655,10 +655,12 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
         route = route.with_choice(first.route.code());
     }
     let mut fields = vec![route];
-    // Only where an adult's NRM referral would lack consent.
-    if o.suggestions
-        .iter()
-        .any(|s| s.route == Route::Nrm && s.warning.is_some())
+    // Only where an adult's NRM referral would lack consent that the adult
+    // can give (not one recorded as lacking capacity: MS1 instead).
+    if o.may_confirm_consent
+        && o.suggestions
+            .iter()
+            .any(|s| s.route == Route::Nrm && s.warning.is_some())
     {
         fields.push(
             Field::toggle("consented", "Consented (NRM)?")
@@ -854,6 +856,17 @@ pub fn read_refer(
     }
     let consented = form.has("consented") && route == Route::Nrm.code() && form.toggle("consented");
     let contact_id = form.choice("contact").and_then(|c| c.parse::<i64>().ok());
+    // The contact must serve the route (the store checks it too).
+    if let (Some(o), Some(r)) = (o, Route::from_code(&route))
+        && let Some((_, a)) = chosen_contact(form, o)
+        && let Err(e) = crate::domain::contact::check_referral_contact(&a.contact, r, "unknown")
+    {
+        form.set_error(
+            "contact",
+            e.replace(" (`dutydesk routes REF` lists them with their ids)", ""),
+        );
+        return None;
+    }
     let theirs = form.text("their_ref").trim().to_string();
     let r = Referral {
         route: route.clone(),
@@ -865,6 +878,8 @@ pub fn read_refer(
         lawful_basis: None,
         phone_rung: phone_rung.clone(),
         consented,
+        // The form offers only the contacts for the person's area.
+        other_area: false,
     };
     let label = Route::from_code(&route).map_or(route.replace('_', " "), |r| r.label().to_string());
     let rung = match (&phone_rung, o.and_then(|o| chosen_contact(form, o))) {
