@@ -891,3 +891,62 @@ fn an_adult_without_capacity_cannot_consent_to_the_nrm() {
         &["refer", &r, "--route", "ms1", "--shared", "x"],
     );
 }
+
+// 7. A dry run makes the import's every check.
+
+#[test]
+fn a_contacts_dry_run_refuses_what_the_import_refuses() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let header = "id,organisation,service,route,area,phone,email,web,notes,hours,open_on_bank_holidays,fallback_id\n";
+    let file = dir.path().join("contacts.csv");
+    let cases = [
+        (
+            ",Walsall Council,Children,children,Walsll,01922 650000,,,,Mon-Fri 09:00-17:00,no,\n",
+            "\"Walsll\" is not one of the organisation's areas",
+        ),
+        (
+            ",X,Adults,adults,Leicester,0116 1111,,,,Mon-Fri 09:00-17:00,no,999\n",
+            "fallback: no contact 999",
+        ),
+        (
+            ",Z,Adults,adults,Leicester,0116 2222,,,,Mon-Fri 09:00-17:00,no,14\n",
+            "a fallback must serve the same people",
+        ),
+    ];
+    let file_arg = file.to_str().unwrap();
+    for (row, why) in cases {
+        std::fs::write(&file, format!("{header}{row}")).unwrap();
+        let real = refused(
+            &path,
+            "alice",
+            THU,
+            &["contacts", "import", file_arg],
+            2,
+            &[why],
+        );
+        let dry = refused(
+            &path,
+            "alice",
+            THU,
+            &["contacts", "import", file_arg, "--dry-run"],
+            2,
+            &[why],
+        );
+        assert_eq!(real, dry, "one validation path");
+    }
+    // A good file: the plan, and nothing changed.
+    std::fs::write(
+        &file,
+        format!(
+            "{header},Walsall Council,Children,children,,01922 650000,,,,Mon-Fri 09:00-17:00,no,\n"
+        ),
+    )
+    .unwrap();
+    let before = audit_rows(&path);
+    let out = ok(&path, THU, &["contacts", "import", file_arg, "--dry-run"]);
+    assert!(out.contains("Dry run: 1 to add"), "{out}");
+    assert_eq!(audit_rows(&path), before);
+    let out = ok(&path, THU, &["contacts", "import", file_arg]);
+    assert!(out.contains("1 added"), "{out}");
+}
