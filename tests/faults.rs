@@ -950,3 +950,40 @@ fn a_contacts_dry_run_refuses_what_the_import_refuses() {
     let out = ok(&path, THU, &["contacts", "import", file_arg]);
     assert!(out.contains("1 added"), "{out}");
 }
+
+// 8. Small things.
+
+#[test]
+fn show_prints_the_location_and_the_consent_decision() {
+    let dir = common::private_dir();
+    let path = desk(dir.path());
+    let r = new(
+        &path,
+        THU,
+        &[
+            "--subject",
+            "child",
+            "--age",
+            "9",
+            "--category",
+            "neglect",
+            "--location",
+            "school",
+            "--consent",
+            "refused",
+            "--consent-reason",
+            "the parent said no; shared to protect",
+        ],
+    );
+    let out = ok(&path, THU, &["show", &r]);
+    assert!(out.contains("location school"), "{out}");
+    assert!(
+        out.contains("consent refused: the parent said no; shared to protect"),
+        "{out}"
+    );
+    // A viewer sees the decision, not the reason.
+    let (code, out, err) = run(dd(&path, "cadeyemi", THU).args(["show", &r]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("consent refused\n"), "{out}");
+    assert!(!out.contains("the parent said no"), "{out}");
+}

@@ -315,6 +315,41 @@ fn store_errors_reach_the_status_line() {
     assert!(status(&app).contains("locked"));
 }
 
+/// The footer says what Enter does: a one-line waiver reason saves on it,
+/// beside Ctrl-S, never "new line"; help's marks keep a space after the
+/// widest one; a time in the future is said once under the 999 form's field.
+#[test]
+fn small_things_say_what_they_mean_once() {
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('w'));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("Ctrl-S/Enter save"), "{text}");
+    assert!(!text.contains("new line"), "{text}");
+    press(&mut app, KeyCode::Esc);
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('?'));
+    let text = dutydesk::tui::render_text(&mut app, 100, 80).unwrap();
+    assert!(
+        text.contains("‼ 999 NOT CALLED life at risk, no call on record"),
+        "{text}"
+    );
+    let mut app = app_with(3);
+    let mut d = detail(0, 3);
+    d.summary.immediate_risk = true;
+    open_record(&mut app, d);
+    press(&mut app, KeyCode::Char('9'));
+    assert_eq!(app.mode(), Mode::Form);
+    // Monday 09:00 now: 23:30 today has not happened yet.
+    form_keys(&mut app, &chars("23:30"));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("Tab/Enter next"), "a one-line field: {text}");
+    form_keys(&mut app, &[ctrl_s()]);
+    assert!(confirm(&app).is_none());
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert_eq!(text.matches("in the future").count(), 1, "{text}");
+}
+
 #[test]
 fn help_lists_every_key_of_the_screen_below() {
     let mut app = app_with(3);

@@ -1127,7 +1127,7 @@ pub fn echo_times(form: &mut Form, now: DateTime<Utc>) {
         } else {
             Some(match crate::domain::calendar::parse_when(&text, now) {
                 Ok(at) => format!("= {} (UK time)", when(at)),
-                Err(e) => format!("? {e}"),
+                Err(e) => format!("{}{e}", crate::tui::views::form::PROBLEM),
             })
         };
         form.set_detail(key, d);
