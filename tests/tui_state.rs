@@ -1188,6 +1188,46 @@ fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
     assert_eq!(app.mode(), Mode::Dashboard, "all offered: the list closes");
 }
 
+/// An adult recorded as unable to consent: the NRM's warning says why, and
+/// no consent tick is offered (choosing the NRM must not need one).
+#[test]
+fn refer_offers_no_consent_tick_for_an_adult_without_capacity() {
+    use dutydesk::domain::route::Route;
+    use dutydesk::domain::routing::Suggestion;
+    use dutydesk::store::worker::ReferOptions;
+    let s = |route, fits, warning: Option<&str>| Suggestion {
+        route,
+        why: "why".into(),
+        fits,
+        warning: warning.map(str::to_string),
+    };
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('r'));
+    update(
+        &mut app,
+        Action::ReferOptionsLoaded(Box::new(ReferOptions {
+            id: 1000,
+            suggestions: vec![
+                s(Route::Adults, true, None),
+                s(Route::Ms1, true, None),
+                s(
+                    Route::Nrm,
+                    false,
+                    Some("the adult is recorded as unable to consent (capacity): MS1"),
+                ),
+            ],
+            contacts: vec![],
+            notes: vec![],
+            may_confirm_consent: false,
+        })),
+    );
+    form_keys(&mut app, &[k(KeyCode::Char('n'))]);
+    assert_eq!(the_form(&app).unwrap().choice("route"), Some("nrm"));
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(text.contains("unable to consent (capacity)"), "{text}");
+    assert!(!text.contains("Consented"), "{text}");
+}
+
 /// A contact that does not serve the route chosen is refused beside the
 /// contact field: a children's line never takes a police referral.
 #[test]

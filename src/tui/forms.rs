@@ -812,7 +812,10 @@ impl ReferFollow {
         form.set_hint("number", Some(number_hint));
         let mut warn: Vec<String> = Vec::new();
         if let Some(w) = s.and_then(|s| s.warning.clone()) {
-            if s.is_some_and(|s| s.route == Route::Nrm) && form.toggle("consented") {
+            if s.is_some_and(|s| s.route == Route::Nrm)
+                && form.has("consented")
+                && form.toggle("consented")
+            {
                 // Consent confirmed now: the warning has been answered.
             } else {
                 warn.push(w);
