@@ -92,7 +92,7 @@ pub fn check_removed(route: &str, code: &str) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "--removed goes with a LADO outcome of {}: a {} allegation did not stand, so nobody was removed because they harmed or posed a risk and the DBS barring referral duty does not arise; record the outcome without --removed (if they were removed for other conduct that meets the harm test, record `dutydesk event REF removed_from_regulated_activity`)",
+        "--removed goes with a LADO outcome of {}: the allegation was {}, so nobody was removed because they harmed or posed a risk and the DBS barring referral duty does not arise; record the outcome without --removed (if they were removed for other conduct that meets the harm test, record `dutydesk event REF removed_from_regulated_activity`)",
         DBS_REMOVAL_OUTCOMES.join(" or "),
         code.replace('_', " ")
     ))

@@ -1302,7 +1302,7 @@ pub fn read_outcome(form: &mut Form, t: &Target) -> Option<(String, Request)> {
     let removed_key = format!("removed:{id}");
     let removed = form.fields.iter().any(|f| f.key == removed_key) && form.toggle(&removed_key);
     if removed && let Err(e) = crate::domain::deadline::check_removed("lado", &code) {
-        form.set_error(&removed_key, e.replace("--removed", "Removed"));
+        form.set_error(&removed_key, e.replace("--removed", "the Removed tick"));
         return None;
     }
     let note = form.text("note").to_string();
