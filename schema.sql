@@ -274,6 +274,9 @@ CREATE TABLE referrals (
 , phone_rung TEXT CHECK (phone_rung IS NULL OR length(phone_rung) BETWEEN 3 AND 40));
 CREATE INDEX referrals_by_escalation ON referrals (escalation_id);
 CREATE INDEX referrals_awaiting_outcome ON referrals (made_at) WHERE outcome IS NULL;
+-- Outcomes by when they were recorded (schema v11): the review agendas' item
+-- "agency's decision recorded", counted over each series' window.
+CREATE INDEX referrals_by_outcome_at ON referrals (outcome_at) WHERE outcome_at IS NOT NULL;
 
 -- Deadline rules as data: a trigger, an offset and how it is counted.
 CREATE TABLE deadline_rules (
@@ -377,8 +380,8 @@ CREATE TABLE review_items (
     meeting_id    INTEGER NOT NULL REFERENCES review_meetings (id),
     escalation_id INTEGER REFERENCES escalations (id),
     kind          TEXT NOT NULL CHECK (kind IN (
-                      'closed', 'long_open', 'no_outcome', 'deadline_missed', 'deadline_waived',
-                      'signed_off', 'reopened', 'manual')),
+                      'closed', 'long_open', 'no_outcome', 'outcome', 'deadline_missed',
+                      'deadline_waived', 'signed_off', 'reopened', 'manual')),
     reason        TEXT CHECK (reason IS NULL OR length(reason) <= 4000),
     added_by      INTEGER REFERENCES staff (id),
     discussion    TEXT CHECK (discussion IS NULL OR length(discussion) <= 20000),

@@ -54,6 +54,7 @@ const REPORTING_INDEXES: &[&str] = &[
     "escalations_restricted",
     "chronology_reopened",
     "referrals_awaiting_outcome",
+    "referrals_by_outcome_at",
     "deadlines_open_by_due",
     "deadlines_by_due",
     "deadlines_waived",

@@ -315,6 +315,41 @@ fn store_errors_reach_the_status_line() {
     assert!(status(&app).contains("locked"));
 }
 
+/// The footer says what Enter does: a one-line waiver reason saves on it,
+/// beside Ctrl-S, never "new line"; help's marks keep a space after the
+/// widest one; a time in the future is said once under the 999 form's field.
+#[test]
+fn small_things_say_what_they_mean_once() {
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('w'));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("Ctrl-S/Enter save"), "{text}");
+    assert!(!text.contains("new line"), "{text}");
+    press(&mut app, KeyCode::Esc);
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('?'));
+    let text = dutydesk::tui::render_text(&mut app, 100, 80).unwrap();
+    assert!(
+        text.contains("‼ 999 NOT CALLED life at risk, no call on record"),
+        "{text}"
+    );
+    let mut app = app_with(3);
+    let mut d = detail(0, 3);
+    d.summary.immediate_risk = true;
+    open_record(&mut app, d);
+    press(&mut app, KeyCode::Char('9'));
+    assert_eq!(app.mode(), Mode::Form);
+    // Monday 09:00 now: 23:30 today has not happened yet.
+    form_keys(&mut app, &chars("23:30"));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("Tab/Enter next"), "a one-line field: {text}");
+    form_keys(&mut app, &[ctrl_s()]);
+    assert!(confirm(&app).is_none());
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert_eq!(text.matches("in the future").count(), 1, "{text}");
+}
+
 #[test]
 fn help_lists_every_key_of_the_screen_below() {
     let mut app = app_with(3);
@@ -1153,6 +1188,119 @@ fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
     assert_eq!(app.mode(), Mode::Dashboard, "all offered: the list closes");
 }
 
+/// An adult recorded as unable to consent: the NRM's warning says why, and
+/// no consent tick is offered (choosing the NRM must not need one).
+#[test]
+fn refer_offers_no_consent_tick_for_an_adult_without_capacity() {
+    use dutydesk::domain::route::Route;
+    use dutydesk::domain::routing::Suggestion;
+    use dutydesk::store::worker::ReferOptions;
+    let s = |route, fits, warning: Option<&str>| Suggestion {
+        route,
+        why: "why".into(),
+        fits,
+        warning: warning.map(str::to_string),
+    };
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('r'));
+    update(
+        &mut app,
+        Action::ReferOptionsLoaded(Box::new(ReferOptions {
+            id: 1000,
+            suggestions: vec![
+                s(Route::Adults, true, None),
+                s(Route::Ms1, true, None),
+                s(
+                    Route::Nrm,
+                    false,
+                    Some("the adult is recorded as unable to consent (capacity): MS1"),
+                ),
+            ],
+            contacts: vec![],
+            notes: vec![],
+            may_confirm_consent: false,
+        })),
+    );
+    form_keys(&mut app, &[k(KeyCode::Char('n'))]);
+    assert_eq!(the_form(&app).unwrap().choice("route"), Some("nrm"));
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(text.contains("unable to consent (capacity)"), "{text}");
+    assert!(!text.contains("Consented"), "{text}");
+}
+
+/// A contact that does not serve the route chosen is refused beside the
+/// contact field: a children's line never takes a police referral.
+#[test]
+fn refer_refuses_a_contact_for_another_route() {
+    use dutydesk::domain::contact::{Answer, Contact};
+    use dutydesk::domain::routing::Suggestion;
+    use dutydesk::store::worker::ReferOptions;
+    let contact = Answer {
+        contact: Contact {
+            id: 7,
+            organisation: "Rutland County Council".into(),
+            service: "Children's referrals".into(),
+            route: "children".into(),
+            area: Some("Rutland".into()),
+            phone: Some("01572 758 407".into()),
+            email: None,
+            web: None,
+            notes: None,
+            hours: dutydesk::domain::hours::Hours::default(),
+            hours_text: String::new(),
+            fallback_id: None,
+        },
+        state: dutydesk::domain::hours::OpenState::ClosedUntil(None),
+        open_now: false,
+        when: "opens in 1d".into(),
+        ring: Some("01572 758 407".into()),
+        ring_service: "Rutland County Council Children's referrals".into(),
+        ring_id: 7,
+        ring_for: "children in Rutland".into(),
+    };
+    let s = |route, why: &str| Suggestion {
+        route,
+        why: why.into(),
+        fits: true,
+        warning: None,
+    };
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('r'));
+    update(
+        &mut app,
+        Action::ReferOptionsLoaded(Box::new(ReferOptions {
+            id: 1000,
+            suggestions: vec![
+                s(dutydesk::domain::route::Route::Children, "a child at risk"),
+                s(dutydesk::domain::route::Route::Police, "a crime"),
+            ],
+            contacts: vec![("children".into(), contact)],
+            notes: vec![],
+            may_confirm_consent: false,
+        })),
+    );
+    // The police route; then the children's contact picked by hand.
+    form_keys(&mut app, &[k(KeyCode::Char('p'))]);
+    assert_eq!(the_form(&app).unwrap().choice("route"), Some("police"));
+    form_keys(&mut app, &[k(KeyCode::Tab), k(KeyCode::Right)]);
+    assert_eq!(the_form(&app).unwrap().choice("contact"), Some("7"));
+    for _ in 0..4 {
+        form_keys(&mut app, &[k(KeyCode::Tab)]);
+    }
+    form_keys(&mut app, &chars("the concern"));
+    assert_eq!(the_form(&app).unwrap().text("shared"), "the concern");
+    form_keys(&mut app, &[ctrl_s()]);
+    assert!(confirm(&app).is_none(), "nothing is asked");
+    let e = the_form(&app)
+        .unwrap()
+        .fields
+        .iter()
+        .find(|f| f.key == "contact")
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(e.contains("is for the children route"), "{e}");
+}
+
 #[test]
 fn refer_offers_fitting_routes_and_asks_before_recording() {
     use dutydesk::domain::contact::{Answer, Contact};
@@ -1210,6 +1358,7 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
             ],
             contacts: vec![("children".into(), contact)],
             notes: vec![],
+            may_confirm_consent: false,
         })),
     );
     assert_eq!(app.mode(), Mode::Form);
@@ -1303,6 +1452,7 @@ fn an_adults_nrm_referral_warns_offers_ms1_and_takes_consent() {
             ],
             contacts: vec![],
             notes: vec!["where the person works is not recorded".into()],
+            may_confirm_consent: true,
         })),
     );
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
@@ -2490,6 +2640,56 @@ fn o_records_an_agencys_outcome_with_the_dbs_prompt() {
         Mode::Record,
         "the form closes on the store's word"
     );
+}
+
+/// "Removed from regulated activity" with an allegation that did not stand
+/// (unfounded) is refused beside the field: the DBS duty does not arise.
+#[test]
+fn o_refuses_removal_with_an_unfounded_allegation() {
+    use dutydesk::domain::escalation::ReferralView;
+    let mut app = app_with(3);
+    let mut d = detail(0, 2);
+    d.practice.referrals = vec![ReferralView {
+        id: 9,
+        route: "lado".into(),
+        route_label: "LADO".into(),
+        made_at: now() - Duration::days(2),
+        made_by: "Alice Moore".into(),
+        agency_reference: None,
+        outcome: None,
+        outcome_label: None,
+        outcome_at: None,
+    }];
+    d.practice.outcome_codes = vec![(
+        "lado".into(),
+        vec![
+            ("substantiated".into(), "substantiated".into()),
+            ("unfounded".into(), "unfounded".into()),
+        ],
+    )];
+    open_record(&mut app, d);
+    press(&mut app, KeyCode::Char('O'));
+    assert_eq!(app.mode(), Mode::Form);
+    // The only referral is chosen: the decision first, then the toggle.
+    form_keys(
+        &mut app,
+        &[
+            k(KeyCode::Char('u')),
+            k(KeyCode::Tab),
+            k(KeyCode::Char('y')),
+            ctrl_s(),
+        ],
+    );
+    assert_eq!(app.mode(), Mode::Form, "no question is asked");
+    let f = the_form(&app).unwrap();
+    assert_eq!(f.choice("outcome:9"), Some("unfounded"));
+    let e = f
+        .fields
+        .iter()
+        .find(|x| x.key == "removed:9")
+        .and_then(|x| x.error.clone())
+        .unwrap_or_default();
+    assert!(e.contains("does not arise"), "{e}");
 }
 
 /// A case saved with life at risk and no 999 call: the record says so

@@ -342,9 +342,14 @@ pub enum Command {
         /// ceop, fmu, dbs, home-office, other
         #[arg(long, add = clap_complete::ArgValueCandidates::new(complete::routes))]
         route: String,
-        /// Contact id (see `dutydesk routes REF` or `dutydesk contacts`)
+        /// Contact id (see `dutydesk routes REF` or `dutydesk contacts`); it
+        /// must serve the route, and the area unless --other-area
         #[arg(long)]
         contact: Option<i64>,
+        /// The contact serves another area than the person's, and the
+        /// referral goes there on purpose (e.g. a child placed out of area)
+        #[arg(long)]
+        other_area: bool,
         /// phone, form, email, secure-email, in-person, other
         #[arg(long, default_value = "phone")]
         method: String,
@@ -1180,6 +1185,7 @@ pub fn run(cli: Cli) -> Outcome {
             reference,
             route,
             contact,
+            other_area,
             method,
             rang,
             consented,
@@ -1199,6 +1205,7 @@ pub fn run(cli: Cli) -> Outcome {
                 lawful_basis: None,
                 phone_rung: rang.clone(),
                 consented: *consented,
+                other_area: *other_area,
             },
         ),
         Some(Command::Routes { reference, json }) => {

@@ -640,11 +640,17 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         s.status.label()
     );
     println!(
-        "area {} · raised {} by {}",
+        "area {} · location {} · raised {} by {}",
         d.area,
+        d.location_type.label(),
         crate::domain::calendar::format_stamp(s.raised_at),
         d.raised_by
     );
+    // As the record screen shows it (a viewer's copy holds no reason).
+    match &d.consent_reason {
+        Some(r) => println!("consent {}: {r}", d.consent.label()),
+        None => println!("consent {}", d.consent.label()),
+    }
     println!("assigned to {}", s.assignee.as_deref().unwrap_or("nobody"));
     println!("version {} (for `dutydesk signoff --version`)", d.version);
     if s.awaiting_signoff

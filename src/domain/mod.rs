@@ -48,6 +48,7 @@ pub mod alert;
 pub mod area;
 pub mod calendar;
 pub mod casework;
+pub mod category;
 pub mod contact;
 pub mod deadline;
 pub mod escalation;

@@ -62,15 +62,13 @@ impl Route {
         }
     }
 
-    /// The deadline rules (by code) that making a referral on this route
-    /// fulfils: referring to the LADO meets the LADO deadline, and so on.
-    pub fn meets(self) -> &'static [&'static str] {
-        match self {
-            Route::Lado => &["lado_referral"],
-            Route::HomeOffice => &["home_office_initial"],
-            Route::Police => &["fgm_police"],
-            _ => &[],
-        }
+    /// Whether the service is the one where a member of staff works rather
+    /// than where the subject lives: the LADO (KCSIE 2024 Part 4: "the LADO
+    /// where they work") and the PiPoT lead. Contacts offered and the hours a
+    /// deadline counts in follow it. (What meets a deadline is each rule's
+    /// data, `deadline_rules.meets`, not the route's.)
+    pub fn where_they_work(self) -> bool {
+        matches!(self, Route::Lado | Route::Pipot)
     }
 }
 

@@ -139,7 +139,11 @@ pub fn rename(w: &mut Write<'_>, code: &str, label: &str) -> Result<String> {
     Ok(format!("{} is now labelled {label}", c.code))
 }
 
-/// Retires a category (senior leads): old records keep it; new ones cannot use it.
+/// Retires a category (senior leads): old records keep it; new ones cannot
+/// use it. Refused, nothing changed, for a statutory category (FGM and the
+/// others a duty or a statutory return depends on) and for one an active
+/// deadline rule matches, named, as it would stop firing without a word
+/// (`domain::category::check_retire`).
 pub fn retire(w: &mut Write<'_>, code: &str) -> Result<String> {
     super::staff::require_senior(w, "change the categories")?;
     let c = find(w, code)?;
@@ -149,6 +153,8 @@ pub fn retire(w: &mut Write<'_>, code: &str) -> Result<String> {
             c.code
         )));
     }
+    let rules = super::deadlines::rules(w.tx())?;
+    crate::domain::category::check_retire(&c.code, &rules).map_err(StoreError::Refused)?;
     w.tx().execute(
         "UPDATE categories SET active = 0 WHERE code = ?1",
         [&c.code],

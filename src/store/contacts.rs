@@ -559,9 +559,12 @@ pub fn plan(conn: &Connection, rows: &[Row]) -> Result<ImportPlan> {
 /// fresh desk keeps its fallbacks.
 pub fn import(w: &mut Write<'_>, rows: &[Row]) -> Result<ImportPlan> {
     let p = plan(w.tx(), rows)?;
+    // A row the desk cannot take is bad input in the file (exit 2).
     let at_line = |line: u64| {
         move |e: StoreError| match e {
-            StoreError::Refused(m) => StoreError::Refused(format!("line {line}: {m}")),
+            StoreError::Refused(m) | StoreError::Invalid(m) => {
+                StoreError::Invalid(format!("line {line}: {m}"))
+            }
             other => other,
         }
     };

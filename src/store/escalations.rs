@@ -932,6 +932,7 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
         critical_incident: e.critical_incident,
         immediate_risk: e.immediate_risk,
         low_level: e.low_level,
+        works_with: e.works_with,
         risk: Some(e.risk),
         fgm: e.fgm,
         occurred_at: Some(occurred),

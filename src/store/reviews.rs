@@ -162,6 +162,16 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
         (ItemKind::NoOutcome, "SELECT e.id, e.reference, 'referred to ' || r.route || ' on ' || date(r.made_at, 'unixepoch')
             FROM escalations e CROSS JOIN referrals r ON r.escalation_id = e.id
             WHERE r.outcome IS NULL AND e.status <> 'closed'"),
+        // An agency's decision recorded since the last meeting, on a case
+        // still open or closed before it came (a closure after it lists the
+        // decisions itself, above).
+        (ItemKind::Outcome, "SELECT e.id, e.reference, r.route || ' ' || coalesce(o.label, r.outcome)
+                || ' (referral #' || r.id || ', ' || date(r.outcome_at, 'unixepoch') || ')'
+            FROM referrals r INDEXED BY referrals_by_outcome_at
+            CROSS JOIN escalations e ON e.id = r.escalation_id
+            LEFT JOIN referral_outcomes o ON o.route = r.route AND o.code = r.outcome
+            WHERE r.outcome_at IS NOT NULL AND r.outcome_at >= :from AND r.outcome_at < :now
+              AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)"),
         (ItemKind::DeadlineMissed, "SELECT e.id, e.reference, d.label FROM deadlines d JOIN escalations e ON e.id = d.escalation_id
             WHERE d.due_at >= :from AND d.due_at < :now AND d.waived_at IS NULL
               AND (d.met_at IS NULL OR d.met_at > d.due_at)"),
@@ -293,6 +303,27 @@ pub(crate) const COUNTS: &[Count] = &[
             each: "FROM rarray(:hidden) h CROSS JOIN referrals_pending p ON p.escalation_id = h.value",
             restricted: "FROM escalations e INDEXED BY escalations_restricted
                 CROSS JOIN referrals_pending p ON p.escalation_id = e.id WHERE e.restricted = 1",
+        },
+    },
+    Count {
+        kind: ItemKind::Outcome,
+        at: Some("r.outcome_at"),
+        weight: "1",
+        all: "FROM referrals r INDEXED BY referrals_by_outcome_at
+            CROSS JOIN escalations e ON e.id = r.escalation_id
+            WHERE r.outcome_at IS NOT NULL AND r.outcome_at >= :from AND r.outcome_at < :now
+              AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)",
+        hidden: Hidden::Keyed {
+            each: "FROM rarray(:hidden) h
+            CROSS JOIN referrals r INDEXED BY referrals_by_escalation ON r.escalation_id = h.value
+            CROSS JOIN escalations e ON e.id = r.escalation_id
+            WHERE r.outcome_at IS NOT NULL AND r.outcome_at >= :from AND r.outcome_at < :now
+              AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)",
+            restricted: "FROM escalations e INDEXED BY escalations_restricted
+            CROSS JOIN referrals r INDEXED BY referrals_by_escalation ON r.escalation_id = e.id
+            WHERE e.restricted = 1 AND r.outcome_at IS NOT NULL
+              AND r.outcome_at >= :from AND r.outcome_at < :now
+              AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)",
         },
     },
     Count {

@@ -138,6 +138,9 @@ pub struct ReferOptions {
     /// Things to check before ringing (e.g. where a member of staff works
     /// is not recorded): [`super::routes::Options::notes`].
     pub notes: Vec<String>,
+    /// The form may offer "the adult has now consented" to an NRM referral
+    /// ([`super::routes::Options::may_confirm_consent`]).
+    pub may_confirm_consent: bool,
 }
 
 /// The desk's verbs, as the dashboard asks for them.
@@ -785,6 +788,7 @@ pub fn refer_options(
         suggestions: o.suggestions,
         contacts: o.contacts,
         notes: o.notes,
+        may_confirm_consent: o.may_confirm_consent,
     })
 }
 

@@ -279,16 +279,14 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool
         )));
     }
     touch(w, &c, &me)?;
-    let now = w.now().timestamp();
     w.tx().execute(
-        "UPDATE escalations SET acknowledged_at = coalesce(acknowledged_at, ?2),
-            acknowledged_by = coalesce(acknowledged_by, ?3), assignee_id = ?3,
+        "UPDATE escalations SET assignee_id = ?2,
             status = CASE status WHEN 'new' THEN 'assigned' ELSE status END
          WHERE id = ?1",
-        params![id, now, me.id],
+        params![id, me.id],
     )?;
+    let met = mark_acknowledged(w, id, me.id)?;
     if !c.acknowledged {
-        let met = deadlines::meet_by(w, id, &Happening::Acknowledged, None, me.id)?;
         log(
             w,
             &c,
@@ -315,6 +313,24 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool
             _ => format!("{} is yours, {}", c.reference, me.display_name),
         },
     ))
+}
+
+/// Marks the case acknowledged by `by` now, unless someone already has,
+/// and meets what an acknowledgement meets (`deadline_rules.meets`
+/// `acknowledged`: the first-response times). The one path for every verb
+/// that acknowledges a case (`ack`, and a referral, which says someone has
+/// it), so no rule met by "acknowledged" is left open on an acknowledged
+/// case. Returns the deadlines met, for the chronology line.
+fn mark_acknowledged(w: &Write<'_>, id: i64, by: i64) -> Result<Vec<String>> {
+    let n = w.tx().execute(
+        "UPDATE escalations SET acknowledged_at = ?2, acknowledged_by = ?3
+         WHERE id = ?1 AND acknowledged_at IS NULL",
+        params![id, w.now().timestamp(), by],
+    )?;
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    deadlines::meet_by(w, id, &Happening::Acknowledged, None, by)
 }
 
 /// Active staff who may hold escalations, the DSL on duty first.
@@ -450,6 +466,12 @@ fn fired(f: &deadlines::Fired) -> String {
             f.kept.join("; ")
         ));
     }
+    if !f.met.is_empty() {
+        out.push_str(&format!(
+            " Met as set (already done): {}.",
+            f.met.join("; ")
+        ));
+    }
     out
 }
 
@@ -499,7 +521,16 @@ pub fn record_event(
     } else {
         format!(" {}", text("note", note, MAX_TEXT)?)
     };
-    let met = deadlines::meet_by(w, id, &Happening::Event(ev.code().into()), None, me.id)?;
+    // Met when it was held, so an ICPC held in time and typed in later is
+    // not counted as missed.
+    let met = deadlines::meet_by_at(
+        w,
+        id,
+        &Happening::Event(ev.code().into()),
+        None,
+        me.id,
+        held.min(now),
+    )?;
     let mut facts = deadlines::facts(w.tx(), id)?;
     facts.event = Some(ev.code().into());
     facts.occurred_at = Some(held.min(now));
@@ -561,6 +592,9 @@ pub struct Referral {
     /// For an adult's NRM referral without consent recorded at intake: the
     /// adult has now given informed consent.
     pub consented: bool,
+    /// The contact chosen serves another area than the person's, and the
+    /// DSL confirms that is where the referral goes (`--other-area`).
+    pub other_area: bool,
 }
 
 /// The contact a referral reaches at `now`: `chosen`, or while it is shut its
@@ -619,15 +653,50 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
             r.method
         )));
     }
-    let consent_line = {
-        let (d, categories) = super::routes::case_of(w.tx(), Viewer::from(&me), id)?;
-        crate::domain::routing::check_referral(
-            &super::routes::case(&d, &categories),
-            route,
-            r.consented,
-        )
-        .map_err(StoreError::Refused)?
-    };
+    let (d, categories) = super::routes::case_of(w.tx(), Viewer::from(&me), id)?;
+    let consent_line = crate::domain::routing::check_referral(
+        &super::routes::case(&d, &categories),
+        route,
+        r.consented,
+    )
+    .map_err(StoreError::Refused)?;
+    // The contact chosen must serve the route, and the area unless confirmed.
+    let mut elsewhere = None;
+    if let Some(cid) = r.contact_id.filter(|c| *c > 0) {
+        let all = super::contacts::all(w.tx())?;
+        let chosen = all.iter().find(|c| c.id == cid).ok_or_else(|| {
+            StoreError::Refused(format!(
+                "no contact {cid} (`dutydesk routes {}` lists the contacts for it, with their ids)",
+                c.reference
+            ))
+        })?;
+        let area = if route.where_they_work() {
+            d.work_area.as_deref().unwrap_or(&d.area)
+        } else {
+            &d.area
+        };
+        match crate::domain::contact::check_referral_contact(chosen, route, area)
+            .map_err(|e| StoreError::Invalid(e.replace("REF", &c.reference)))?
+        {
+            crate::domain::contact::AreaFit::OtherArea(theirs) if !r.other_area => {
+                return Err(StoreError::Refused(format!(
+                    "contact {cid} ({} {}) serves {theirs}, not {area} where the {}: if the referral goes there on purpose, say so with --other-area; else choose a contact for {area} (`dutydesk routes {}`)",
+                    chosen.organisation,
+                    chosen.service,
+                    if route.where_they_work() {
+                        "person works"
+                    } else {
+                        "person lives"
+                    },
+                    c.reference
+                )));
+            }
+            crate::domain::contact::AreaFit::OtherArea(theirs) => {
+                elsewhere = Some(format!(" (a service for {theirs}, not {area}: confirmed)"));
+            }
+            crate::domain::contact::AreaFit::Serves => {}
+        }
+    }
     let shared_what = text("what was shared", &r.shared_what, 4000)?;
     let shared_why = text("why it was shared", &r.shared_why, 4000)?;
     let agency_reference = match r.agency_reference.as_deref().map(str::trim) {
@@ -697,13 +766,13 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
             phone_rung
         ],
     )?;
-    w.tx().execute(
-        "UPDATE escalations SET status = 'referred', assignee_id = coalesce(assignee_id, ?2),
-            acknowledged_at = coalesce(acknowledged_at, ?3), acknowledged_by = coalesce(acknowledged_by, ?2)
-         WHERE id = ?1",
-        params![id, me.id, now.timestamp()],
-    )?;
     let referral_id = w.tx().last_insert_rowid();
+    w.tx().execute(
+        "UPDATE escalations SET status = 'referred', assignee_id = coalesce(assignee_id, ?2)
+         WHERE id = ?1",
+        params![id, me.id],
+    )?;
+    let mut met = mark_acknowledged(w, id, me.id)?;
     // The Nth referral on this route (the Home Office follow-up is the second
     // report): what meets a deadline is the rule's data.
     let nth: u32 = w.tx().query_row(
@@ -711,7 +780,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         params![id, route.code()],
         |x| x.get(0),
     )?;
-    let met = deadlines::meet_by(
+    met.extend(deadlines::meet_by(
         w,
         id,
         &Happening::Referral {
@@ -720,7 +789,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         },
         None,
         me.id,
-    )?;
+    )?);
     let mut facts = deadlines::facts(w.tx(), id)?;
     facts.route = Some(route.code().to_string());
     let f = deadlines::fire(
@@ -736,11 +805,12 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         log(w, &c, &me, "note", line)?;
     }
     let body = format!(
-        "Referred to {route_label}{} (referral #{referral_id}) by {}{}. Shared: {shared_what} Why: {shared_why}{}{}",
+        "Referred to {route_label}{}{} (referral #{referral_id}) by {}{}. Shared: {shared_what} Why: {shared_why}{}{}",
         contact_words
             .as_deref()
             .map(|x| format!(": {x}"))
             .unwrap_or_default(),
+        elsewhere.as_deref().unwrap_or_default(),
         method.replace('_', " "),
         agency_reference
             .as_deref()
@@ -1278,10 +1348,12 @@ pub fn outcome_codes(conn: &rusqlite::Connection, route: &str) -> Result<Vec<(St
 /// are `referral_outcomes`). It goes in the chronology (and so the review
 /// agendas), and meets the deadlines it meets (the chase of children's
 /// social care's decision; one a referral set only by that referral's
-/// outcome). `removed`: for a LADO allegation, the person was removed from
-/// regulated activity (or would have been, had they not left), which
-/// starts the DBS barring referral duty (Safeguarding Vulnerable Groups Act
-/// 2006 s35): recorded as that event, which sets its deadline.
+/// outcome). `removed`: for a LADO allegation substantiated or
+/// unsubstantiated, the person was removed from regulated activity (or would
+/// have been, had they not left), which starts the DBS barring referral duty
+/// (Safeguarding Vulnerable Groups Act 2006 s35): recorded as that event,
+/// which sets its deadline (`domain::deadline::check_removed` refuses it
+/// with a malicious, false, unfounded or below-threshold outcome).
 ///
 /// Refused as bad input, nothing written: a referral that is not this
 /// case's, a route with none (or several) awaiting an outcome, a code that
@@ -1383,11 +1455,8 @@ pub fn record_outcome(
                 .join(", ")
         )));
     };
-    if removed && r.route != "lado" {
-        return Err(StoreError::Invalid(
-            "--removed (from regulated activity) is recorded with the outcome of a LADO referral"
-                .into(),
-        ));
+    if removed {
+        crate::domain::deadline::check_removed(&r.route, code).map_err(StoreError::Invalid)?;
     }
     let note = if note.trim().is_empty() {
         String::new()
@@ -1577,12 +1646,13 @@ pub fn record_fgm_report(
          WHERE id = ?1",
         params![id, by, reference, at.timestamp()],
     )?;
-    let met = deadlines::meet_by(
+    let met = deadlines::meet_by_at(
         w,
         id,
         &Happening::Event(Event::FgmReported.code().into()),
         None,
         me.id,
+        at.min(now),
     )?;
     log(
         w,

@@ -550,6 +550,15 @@ impl Form {
     }
 
     /// The keymap sections in force: the form's, then the focused field's.
+    /// The footer's hints on this form: on a one-line text field the
+    /// new-line key moves on to the next field, and the footer says so.
+    pub fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        match self.fields.get(self.focus).map(|f| &f.kind) {
+            Some(FieldKind::Text { .. }) => crate::tui::keymap::one_line(all, "next"),
+            _ => all,
+        }
+    }
+
     pub fn sections(&self) -> Vec<&'static str> {
         match self.fields.get(self.focus) {
             Some(f) => vec!["form", f.section()],

@@ -655,10 +655,12 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
         route = route.with_choice(first.route.code());
     }
     let mut fields = vec![route];
-    // Only where an adult's NRM referral would lack consent.
-    if o.suggestions
-        .iter()
-        .any(|s| s.route == Route::Nrm && s.warning.is_some())
+    // Only where an adult's NRM referral would lack consent that the adult
+    // can give (not one recorded as lacking capacity: MS1 instead).
+    if o.may_confirm_consent
+        && o.suggestions
+            .iter()
+            .any(|s| s.route == Route::Nrm && s.warning.is_some())
     {
         fields.push(
             Field::toggle("consented", "Consented (NRM)?")
@@ -810,7 +812,10 @@ impl ReferFollow {
         form.set_hint("number", Some(number_hint));
         let mut warn: Vec<String> = Vec::new();
         if let Some(w) = s.and_then(|s| s.warning.clone()) {
-            if s.is_some_and(|s| s.route == Route::Nrm) && form.toggle("consented") {
+            if s.is_some_and(|s| s.route == Route::Nrm)
+                && form.has("consented")
+                && form.toggle("consented")
+            {
                 // Consent confirmed now: the warning has been answered.
             } else {
                 warn.push(w);
@@ -854,6 +859,17 @@ pub fn read_refer(
     }
     let consented = form.has("consented") && route == Route::Nrm.code() && form.toggle("consented");
     let contact_id = form.choice("contact").and_then(|c| c.parse::<i64>().ok());
+    // The contact must serve the route (the store checks it too).
+    if let (Some(o), Some(r)) = (o, Route::from_code(&route))
+        && let Some((_, a)) = chosen_contact(form, o)
+        && let Err(e) = crate::domain::contact::check_referral_contact(&a.contact, r, "unknown")
+    {
+        form.set_error(
+            "contact",
+            e.replace(" (`dutydesk routes REF` lists them with their ids)", ""),
+        );
+        return None;
+    }
     let theirs = form.text("their_ref").trim().to_string();
     let r = Referral {
         route: route.clone(),
@@ -865,6 +881,8 @@ pub fn read_refer(
         lawful_basis: None,
         phone_rung: phone_rung.clone(),
         consented,
+        // The form offers only the contacts for the person's area.
+        other_area: false,
     };
     let label = Route::from_code(&route).map_or(route.replace('_', " "), |r| r.label().to_string());
     let rung = match (&phone_rung, o.and_then(|o| chosen_contact(form, o))) {
@@ -1112,7 +1130,7 @@ pub fn echo_times(form: &mut Form, now: DateTime<Utc>) {
         } else {
             Some(match crate::domain::calendar::parse_when(&text, now) {
                 Ok(at) => format!("= {} (UK time)", when(at)),
-                Err(e) => format!("? {e}"),
+                Err(e) => format!("{}{e}", crate::tui::views::form::PROBLEM),
             })
         };
         form.set_detail(key, d);
@@ -1244,7 +1262,7 @@ pub fn outcome(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
             fields.push(
                 Field::toggle(format!("removed:{}", r.id), "Removed from regulated activity?")
                     .shown_when("referral", r.id.to_string())
-                    .detail("Yes if they were removed (or would have been, had they not left): the employer must then refer them to the DBS")
+                    .detail("Yes if, the allegation substantiated or unsubstantiated, they were removed (or would have been, had they not left) because they harmed or posed a risk: the employer must then refer them to the DBS")
                     .hint("Safeguarding Vulnerable Groups Act 2006: recording it sets the DBS barring referral deadline"),
             );
         }
@@ -1283,6 +1301,10 @@ pub fn read_outcome(form: &mut Form, t: &Target) -> Option<(String, Request)> {
         .unwrap_or_else(|| code.replace('_', " "));
     let removed_key = format!("removed:{id}");
     let removed = form.fields.iter().any(|f| f.key == removed_key) && form.toggle(&removed_key);
+    if removed && let Err(e) = crate::domain::deadline::check_removed("lado", &code) {
+        form.set_error(&removed_key, e.replace("--removed", "the Removed tick"));
+        return None;
+    }
     let note = form.text("note").to_string();
     if !note.trim().is_empty()
         && let Err(e) = crate::domain::text::validate_block("note", &note, MAX_TEXT)

@@ -413,13 +413,26 @@ impl Keymap {
     }
 
     /// Footer hints for sections, in order: ("j/k", "move"), ("Enter", "open")...
-    /// Bindings with the same hint are merged into one entry.
+    /// Bindings with the same hint are merged into one entry. A key an
+    /// earlier section binds is that section's (a key resolves in the first
+    /// section that binds it), so a later binding of it is not hinted: the
+    /// picker's "Enter assign" is never followed by the text input's "Enter
+    /// new line".
     pub fn hints(&self, sections: &[&str]) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
+        let mut taken: Vec<Key> = Vec::new();
         for s in sections {
+            let before = taken.len();
+            for b in self.bindings(s) {
+                taken.extend(b.keys.iter().copied());
+            }
+            let earlier = &taken[..before];
             for b in self.bindings(s) {
                 let Some(hint) = &b.hint else { continue };
-                let key = b.keys[0].label();
+                let Some(first) = b.keys.iter().find(|k| !earlier.contains(k)) else {
+                    continue;
+                };
+                let key = first.label();
                 match out.iter_mut().find(|(_, h)| h == hint) {
                     Some((keys, _)) if !keys.split('/').any(|k| k == key) => {
                         keys.push('/');
@@ -464,6 +477,31 @@ impl Keymap {
         }
         out
     }
+}
+
+/// The footer word of the `[input]` binding that adds a line to a text
+/// (`newline`, bound to Enter by default). A tested constant, so a layer
+/// whose text is one line can say what that key does there instead.
+pub const NEWLINE_HINT: &str = "new line";
+
+/// Hints for a one-line text input, where the new-line key does
+/// `enter_does` (a prompt's one-line reason saves; a form's one-line field
+/// moves on): its keys join the hint with that word (Ctrl-S/Enter save) or
+/// take it, rather than promising a new line the field cannot hold.
+pub fn one_line(hints: Vec<(String, String)>, enter_does: &str) -> Vec<(String, String)> {
+    let Some(at) = hints.iter().position(|(_, h)| h == NEWLINE_HINT) else {
+        return hints;
+    };
+    let mut hints = hints;
+    let (keys, _) = hints.remove(at);
+    match hints.iter_mut().find(|(_, h)| h == enter_does) {
+        Some((k, _)) => {
+            k.push('/');
+            k.push_str(&keys);
+        }
+        None => hints.insert(at, (keys, enter_does.to_string())),
+    }
+    hints
 }
 
 /// A key that is text to a focused field: a character with neither Ctrl nor
@@ -656,6 +694,27 @@ mod tests {
         );
         assert_eq!(Key::parse("PgDn").map(|k| k.code), Some(KeyCode::PageDown));
         assert_eq!(Key::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn a_key_an_earlier_section_binds_is_hinted_once_and_one_line_fields_say_what_enter_does() {
+        let km = Keymap::default();
+        let newline = km
+            .bindings("input")
+            .find(|b| b.action == Action::Edit(crate::tui::action::EditOp::Newline))
+            .unwrap();
+        assert_eq!(newline.hint.as_deref(), Some(NEWLINE_HINT));
+        // The picker binds Enter itself: no "Enter new line" after it.
+        let h = km.hints(&["picker", "input"]);
+        let enters: Vec<_> = h.iter().filter(|(k, _)| k == "Enter").collect();
+        assert_eq!(enters, [&("Enter".to_string(), "assign".to_string())]);
+        // A one-line reason: Enter saves, beside Ctrl-S.
+        let h = one_line(km.hints(&["prompt", "input"]), "save");
+        assert!(
+            h.iter().any(|(k, w)| k == "Ctrl-S/Enter" && w == "save"),
+            "{h:?}"
+        );
+        assert!(!h.iter().any(|(_, w)| w == NEWLINE_HINT), "{h:?}");
     }
 
     #[test]

@@ -163,6 +163,10 @@ impl Layer for FormLayer {
         self.form.sections()
     }
 
+    fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        self.form.hints(all)
+    }
+
     fn takes_text(&self) -> bool {
         self.form
             .fields

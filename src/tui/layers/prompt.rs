@@ -110,7 +110,7 @@ impl PromptKind {
     }
 
     /// Whether the text is a block (notes, reasons kept as evidence).
-    fn multiline(&self) -> bool {
+    pub fn multiline(&self) -> bool {
         !matches!(
             self,
             PromptKind::Meet { .. } | PromptKind::Waive { .. } | PromptKind::Review { .. }
@@ -258,6 +258,15 @@ fn act(t: &Target, verb: Verb) -> Request {
 impl Layer for Prompt {
     fn mode(&self) -> Mode {
         Mode::Prompt
+    }
+
+    /// A one-line reason saves on the new-line key: the footer says so.
+    fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        if self.kind.multiline() {
+            all
+        } else {
+            crate::tui::keymap::one_line(all, "save")
+        }
     }
 
     fn takes_text(&self) -> bool {
