@@ -3212,3 +3212,168 @@ fn an_open_record_follows_other_sessions() {
         "{fx:?}"
     );
 }
+
+/// Every key the footer and `?` help offer on the top layer does what they
+/// say: each key of the bindings in force routes to that binding's action.
+fn assert_keys_do_what_they_say(app: &App, what: &str) {
+    let km = &app.ctx.keymap;
+    for (b, keys) in km.in_force(&app.sections()) {
+        for key in keys {
+            assert_eq!(
+                app.route(&Input::Key(key.event())),
+                Some(b.action.clone()),
+                "{what}: {} should {:?} ({})",
+                key.label(),
+                b.action,
+                b.description
+            );
+        }
+    }
+}
+
+/// The footer's word for Enter on the top layer, if it shows one.
+fn enter_says(app: &App) -> Option<String> {
+    app.ctx
+        .hints
+        .iter()
+        .find(|(k, _)| k.split('/').any(|k| k == "Enter"))
+        .map(|(_, h)| h.clone())
+}
+
+/// The footer and help come from the bindings the focused widget acts on:
+/// Enter saves a one-line reason, chooses in the picker, moves on from a
+/// form's one-line field and adds a line only where the text takes lines.
+#[test]
+fn enter_in_the_footer_is_what_enter_does_in_every_prompt_and_form() {
+    // A one-line waiver reason: Enter saves.
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.mode(), Mode::Prompt);
+    assert_eq!(enter_says(&app).as_deref(), Some("save"), "{:?}", app.ctx.hints);
+    assert!(!app.ctx.hints.iter().any(|(_, h)| h == "new line"));
+    assert_keys_do_what_they_say(&app, "waive prompt");
+    press(&mut app, KeyCode::F(1));
+    assert_eq!(app.mode(), Mode::Help);
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(!help.contains("New line"), "{help}");
+    pop(&mut app);
+    type_text(&mut app, "moved to police");
+    assert!(matches!(
+        press(&mut app, KeyCode::Enter).as_slice(),
+        [Effect::Store(Request::Waive { .. })]
+    ));
+
+    // A note: Enter adds a line, Ctrl-S saves.
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Char('N'));
+    assert_eq!(enter_says(&app).as_deref(), Some("new line"));
+    assert_keys_do_what_they_say(&app, "note prompt");
+    press(&mut app, KeyCode::F(1));
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(help.contains("New line"), "{help}");
+
+    // The assign picker: Enter assigns.
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('a'));
+    update(&mut app, Action::AssignableLoaded(staff()));
+    assert_eq!(enter_says(&app).as_deref(), Some("assign"));
+    assert_keys_do_what_they_say(&app, "picker");
+
+    // Every field of the intake form: a one-line field moves on, a block
+    // of text takes a new line, a choice moves on.
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('n'));
+    let n = the_form(&app).unwrap().fields.len();
+    let (mut lines, mut one_line) = (0, 0);
+    for i in 0..n {
+        the_form_mut(&mut app).focus = i;
+        update(&mut app, Action::Tick(now()));
+        let f = the_form(&app).unwrap().focused();
+        let label = f.label.clone();
+        let said = enter_says(&app);
+        match f.kind {
+            dutydesk::tui::form::FieldKind::Multiline { .. } => {
+                lines += 1;
+                assert_eq!(said.as_deref(), Some("new line"), "{label}");
+            }
+            dutydesk::tui::form::FieldKind::Text { .. } => {
+                one_line += 1;
+                assert_eq!(said.as_deref(), Some("next"), "{label}");
+                let before = the_form(&app).unwrap().focus;
+                press(&mut app, KeyCode::Enter);
+                assert_ne!(the_form(&app).unwrap().focus, before, "{label}: Enter moves on");
+                the_form_mut(&mut app).focus = i;
+                update(&mut app, Action::Tick(now()));
+            }
+            _ => assert_ne!(said.as_deref(), Some("new line"), "{label}"),
+        }
+        assert_keys_do_what_they_say(&app, &format!("intake field {label}"));
+    }
+    assert!(lines > 0 && one_line > 0, "the intake has both kinds");
+
+    // Searching contacts and every case: Enter finishes the search.
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.mode(), Mode::SearchInput);
+    assert_eq!(enter_says(&app).as_deref(), Some("search"));
+    assert_keys_do_what_they_say(&app, "search input");
+}
+
+/// After another DSL's change refuses a save, the footer offers the reload
+/// key (and only then), named as bound.
+#[test]
+fn the_reload_key_is_in_the_footer_when_a_conflict_is_shown() {
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('N'));
+    type_text(&mut app, "Called mum");
+    let has_reload = |app: &App| {
+        app.ctx
+            .hints
+            .iter()
+            .any(|(k, h)| k == "Ctrl-R" && h == "reload")
+    };
+    assert!(!has_reload(&app), "{:?}", app.ctx.hints);
+    press_key(&mut app, ctrl_s());
+    update(
+        &mut app,
+        Action::Conflict("Jo Brennan changed SG-2026-0001 at 09:03".into()),
+    );
+    assert!(has_reload(&app), "{:?}", app.ctx.hints);
+    let screen = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(screen.contains("Ctrl-R reload"), "{screen}");
+    let fx = press_key(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
+    );
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1000 })]);
+    update(&mut app, Action::DetailLoaded(Box::new(detail(0, 2))));
+    assert!(!has_reload(&app), "reloaded: {:?}", app.ctx.hints);
+    assert_eq!(prompt(&app).unwrap().text(), "Called mum");
+
+    // A form too.
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('c'));
+    let mut d = detail(0, 1);
+    d.deadlines.clear();
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    assert!(!has_reload(&app));
+    let mut keys = vec![k(KeyCode::Right), k(KeyCode::Tab)];
+    keys.extend(chars("Advice given."));
+    keys.push(ctrl_s());
+    form_keys(&mut app, &keys);
+    press(&mut app, KeyCode::Char('y'));
+    update(
+        &mut app,
+        Action::Conflict("Jo Brennan changed SG-2026-0001 at 09:04".into()),
+    );
+    assert!(has_reload(&app), "{:?}", app.ctx.hints);
+    assert!(
+        the_form(&app)
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("Ctrl-R reloads")
+    );
+}

@@ -268,7 +268,10 @@ impl Field {
     /// The keymap section for this field's own keys.
     pub fn section(&self) -> &'static str {
         match self.kind {
-            FieldKind::Text { .. } | FieldKind::Multiline { .. } => "input",
+            // Enter moves on from one line and adds a line to several; the
+            // editing keys ([input]) come with any text (`Layer::takes_text`).
+            FieldKind::Text { .. } => "field_line",
+            FieldKind::Multiline { .. } => "input_lines",
             FieldKind::Choice { .. } => "choice",
             FieldKind::Multi { .. } => "multi",
             FieldKind::Toggle => "toggle",

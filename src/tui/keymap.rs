@@ -121,6 +121,22 @@ impl Key {
         }
     }
 
+    /// The key event a terminal would send for this key (for tests that
+    /// press what the footer shows).
+    pub fn event(&self) -> KeyEvent {
+        let mut m = KeyModifiers::NONE;
+        if self.ctrl {
+            m |= KeyModifiers::CONTROL;
+        }
+        if self.alt {
+            m |= KeyModifiers::ALT;
+        }
+        if self.code == KeyCode::BackTab {
+            m |= KeyModifiers::SHIFT;
+        }
+        KeyEvent::new(self.code, m)
+    }
+
     fn is_ctrl_c(&self) -> bool {
         self.ctrl && self.code == KeyCode::Char('c')
     }
@@ -412,14 +428,44 @@ impl Keymap {
         self.sections.get(section).into_iter().flatten()
     }
 
+    /// The bindings in force on a layer whose sections are `sections`, in
+    /// order, each with only the keys that reach it: a key an earlier
+    /// section binds goes there ([`super::route`] tries the sections in
+    /// order), so it is left out here, and a binding none of whose keys
+    /// reach it is left out whole. The footer and help read this, so they
+    /// never offer a key that does something else (Enter in a one-line
+    /// reason saves; it does not add a line).
+    pub fn in_force<'a>(&'a self, sections: &[&str]) -> Vec<(&'a Binding, Vec<Key>)> {
+        let mut taken: Vec<Key> = Vec::new();
+        let mut out = Vec::new();
+        for s in sections {
+            let mut here = Vec::new();
+            for b in self.bindings(s) {
+                let keys: Vec<Key> = b
+                    .keys
+                    .iter()
+                    .filter(|k| !taken.contains(k))
+                    .copied()
+                    .collect();
+                here.extend(b.keys.iter().copied());
+                if !keys.is_empty() {
+                    out.push((b, keys));
+                }
+            }
+            taken.extend(here);
+        }
+        out
+    }
+
     /// Footer hints for sections, in order: ("j/k", "move"), ("Enter", "open")...
-    /// Bindings with the same hint are merged into one entry.
+    /// Bindings with the same hint are merged into one entry; keys an
+    /// earlier section takes are left out (see [`Keymap::in_force`]).
     pub fn hints(&self, sections: &[&str]) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
-        for s in sections {
-            for b in self.bindings(s) {
+        for (b, keys) in self.in_force(sections) {
+            {
                 let Some(hint) = &b.hint else { continue };
-                let key = b.keys[0].label();
+                let key = keys[0].label();
                 match out.iter_mut().find(|(_, h)| h == hint) {
                     Some((keys, _)) if !keys.split('/').any(|k| k == key) => {
                         keys.push('/');
@@ -446,9 +492,9 @@ impl Keymap {
     /// description merged.
     pub fn entries(&self, sections: &[&str]) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
-        for s in sections {
-            for b in self.bindings(s) {
-                let k = b.keys_label();
+        for (b, keys) in self.in_force(sections) {
+            {
+                let k = keys.iter().map(Key::label).collect::<Vec<_>>().join(", ");
                 match out.iter_mut().find(|(_, d)| *d == b.description) {
                     Some((keys, _)) => {
                         for one in k.split(", ") {
