@@ -213,6 +213,12 @@ fn every_command_stops_on_a_broken_settings_file_and_touches_nothing() {
             "[theme]\nname = \"purple\"\n".to_string(),
             vec!["user.toml", "line 2", "purple", "dark, light, mono"],
         ),
+        (
+            "a rebinding onto a key the screen already uses",
+            good_system.clone(),
+            "[keys.verbs]\n\"c\" = \"C\"\n".to_string(),
+            vec!["user.toml line 2", "[keys.verbs]", "Contacts", "[dashboard]"],
+        ),
     ];
     for (what, sys_text, user_text, must) in &cases {
         std::fs::write(&system, sys_text).unwrap();

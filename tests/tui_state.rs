@@ -1584,6 +1584,37 @@ fn rebound_keys_reach_the_footer_and_help() {
     press(&mut app, KeyCode::Char('?'));
     let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
     assert!(help.contains("t                 Acknowledge"), "{help}");
+
+    // A shared set ([verbs]) moves on the dashboard and the record alike.
+    std::fs::write(&file, "[keys.verbs]\n\"A\" = \"Z\"\n").unwrap();
+    let config = dutydesk::config::Config::load_from(&file).unwrap();
+    let (km, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&config.rebindings());
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut app = app_with(3);
+    app.ctx.keymap = km;
+    let screen = dutydesk::tui::render_text(&mut app, 120, 30).unwrap();
+    assert!(screen.contains("Z ack") && !screen.contains("A ack"), "{screen}");
+    assert!(press(&mut app, KeyCode::Char('A')).is_empty(), "A does nothing now");
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('Z')).as_slice(),
+        [Effect::Store(Request::Act {
+            verb: Verb::Acknowledge,
+            ..
+        })]
+    ));
+    open_record(&mut app, detail(0, 1));
+    press(&mut app, KeyCode::Char('?'));
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(help.contains("Z                 Acknowledge"), "{help}");
+    assert!(!help.contains("A                 Acknowledge"), "{help}");
+
+    // Onto a key the screen already uses: refused, naming both.
+    std::fs::write(&file, "\n[keys.verbs]\n\"c\" = \"C\"\n").unwrap();
+    let config = dutydesk::config::Config::load_from(&file).unwrap();
+    let (_, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&config.rebindings());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("config.toml line 3"), "{problems:?}");
+    assert!(problems[0].contains("Contacts"), "{problems:?}");
 }
 
 #[test]

@@ -135,6 +135,10 @@ impl App {
     pub(crate) fn sync(&mut self) {
         let top = self.top();
         let sections = self.sections();
+        debug_assert!(
+            super::keymap::on_one_screen(&sections),
+            "{sections:?} are not one of keymap::SCREENS: add them there, so a rebinding cannot clash on this layer"
+        );
         let hints = if self.ctx.too_small() {
             self.ctx.keymap.hints(&[Mode::TooSmall.section()])
         } else {
