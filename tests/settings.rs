@@ -217,7 +217,12 @@ fn every_command_stops_on_a_broken_settings_file_and_touches_nothing() {
             "a rebinding onto a key the screen already uses",
             good_system.clone(),
             "[keys.verbs]\n\"c\" = \"C\"\n".to_string(),
-            vec!["user.toml line 2", "[keys.verbs]", "Contacts", "[dashboard]"],
+            vec![
+                "user.toml line 2",
+                "[keys.verbs]",
+                "Contacts",
+                "[dashboard]",
+            ],
         ),
     ];
     for (what, sys_text, user_text, must) in &cases {

@@ -1593,8 +1593,14 @@ fn rebound_keys_reach_the_footer_and_help() {
     let mut app = app_with(3);
     app.ctx.keymap = km;
     let screen = dutydesk::tui::render_text(&mut app, 120, 30).unwrap();
-    assert!(screen.contains("Z ack") && !screen.contains("A ack"), "{screen}");
-    assert!(press(&mut app, KeyCode::Char('A')).is_empty(), "A does nothing now");
+    assert!(
+        screen.contains("Z ack") && !screen.contains("A ack"),
+        "{screen}"
+    );
+    assert!(
+        press(&mut app, KeyCode::Char('A')).is_empty(),
+        "A does nothing now"
+    );
     assert!(matches!(
         press(&mut app, KeyCode::Char('Z')).as_slice(),
         [Effect::Store(Request::Act {
@@ -3281,7 +3287,12 @@ fn enter_in_the_footer_is_what_enter_does_in_every_prompt_and_form() {
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Char('w'));
     assert_eq!(app.mode(), Mode::Prompt);
-    assert_eq!(enter_says(&app).as_deref(), Some("save"), "{:?}", app.ctx.hints);
+    assert_eq!(
+        enter_says(&app).as_deref(),
+        Some("save"),
+        "{:?}",
+        app.ctx.hints
+    );
     assert!(!app.ctx.hints.iter().any(|(_, h)| h == "new line"));
     assert_keys_do_what_they_say(&app, "waive prompt");
     press(&mut app, KeyCode::F(1));
@@ -3333,7 +3344,11 @@ fn enter_in_the_footer_is_what_enter_does_in_every_prompt_and_form() {
                 assert_eq!(said.as_deref(), Some("next"), "{label}");
                 let before = the_form(&app).unwrap().focus;
                 press(&mut app, KeyCode::Enter);
-                assert_ne!(the_form(&app).unwrap().focus, before, "{label}: Enter moves on");
+                assert_ne!(
+                    the_form(&app).unwrap().focus,
+                    before,
+                    "{label}: Enter moves on"
+                );
                 the_form_mut(&mut app).focus = i;
                 update(&mut app, Action::Tick(now()));
             }

@@ -744,6 +744,87 @@ pub fn is_esc(ev: &Event) -> bool {
     matches!(ev, Event::Key(k) if k.code == KeyCode::Esc)
 }
 
+/// How far the events after an Esc go towards an escape sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sequence {
+    /// Not a sequence: a lone Esc followed by something else (Esc, then `j`).
+    NotOne,
+    /// A sequence so far, not finished: an Esc alone, `ESC [`, `ESC [ 1 ;`,
+    /// `ESC O`. More may still be on its way over a slow link.
+    Prefix,
+    /// A whole sequence of this many events (the Esc included).
+    Complete(usize),
+}
+
+/// Whether `events`, which start with an Esc, begin an escape sequence the
+/// terminal library did not take apart: CSI (`ESC [`, parameters 0x30-0x3F,
+/// intermediates 0x20-0x2F, a final 0x40-0x7E) or SS3 (`ESC O` and one
+/// character). The input thread keeps reading while this says `Prefix`, so a
+/// sequence split over an SSH link is seen whole.
+pub fn sequence(events: &[Event]) -> Sequence {
+    let ch = |e: &Event| match e {
+        Event::Key(k) if !k.modifiers.contains(KeyModifiers::CONTROL) => match k.code {
+            KeyCode::Char(c) => Some(c),
+            _ => None,
+        },
+        _ => None,
+    };
+    if !events.first().is_some_and(is_esc) {
+        return Sequence::NotOne;
+    }
+    match events.get(1).map(ch) {
+        None => Sequence::Prefix,
+        Some(Some('[')) => {
+            let mut j = 2;
+            while events
+                .get(j)
+                .and_then(ch)
+                .is_some_and(|c| ('\x30'..='\x3f').contains(&c))
+            {
+                j += 1;
+            }
+            while events
+                .get(j)
+                .and_then(ch)
+                .is_some_and(|c| ('\x20'..='\x2f').contains(&c))
+            {
+                j += 1;
+            }
+            match events.get(j) {
+                None => Sequence::Prefix,
+                Some(e) if ch(e).is_some_and(|c| ('\x40'..='\x7e').contains(&c)) => {
+                    Sequence::Complete(j + 1)
+                }
+                // Broken off by something else: drop what came so far.
+                Some(_) => Sequence::Complete(j),
+            }
+        }
+        Some(Some('O')) => match events.get(2) {
+            None => Sequence::Prefix,
+            Some(e) if ch(e).is_some() => Sequence::Complete(3),
+            Some(_) => Sequence::Complete(2),
+        },
+        Some(_) => Sequence::NotOne,
+    }
+}
+
+/// The tail of an escape sequence arriving after its Esc already counted
+/// (the link held it back past the escape time): `[` or `O` and the rest of
+/// a whole sequence, read together. A person cannot type `[` and `A` within
+/// a few milliseconds, so this is the terminal's, and is dropped. Returns
+/// how many of `events` it takes (0: not a tail).
+pub fn late_tail(events: &[Event]) -> usize {
+    let mut with_esc = vec![Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))];
+    with_esc.extend(events.iter().cloned());
+    match sequence(&with_esc) {
+        // `ESC [` then something else is not a whole sequence: keep it.
+        Sequence::Complete(n) if n >= 3 && sequence(&with_esc[..n]) == Sequence::Complete(n) => {
+            n - 1
+        }
+        _ => 0,
+    }
+}
+
 /// Takes apart what the terminal sent in one burst. An escape sequence the
 /// terminal library did not recognise arrives as Esc followed by its bytes
 /// as characters: Option+Up from a macOS terminal (`ESC ESC [ A`) is Esc,
@@ -886,11 +967,23 @@ mod tests {
             "a conflict changes nothing"
         );
         assert_eq!(problems.len(), 4, "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("j is already \"Move down the list\"")));
-        assert!(problems.iter().any(|p| p.contains("not bound in [dashboard]")));
-        assert!(problems.iter().any(|p| p.contains("no such section of keys")
-            && p.contains("[keys.verbs]")
-            && p.contains("[keys.input]")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("j is already \"Move down the list\""))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("not bound in [dashboard]"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("no such section of keys")
+                    && p.contains("[keys.verbs]")
+                    && p.contains("[keys.input]"))
+        );
         assert!(problems.iter().any(|p| p.contains("Ctrl-C always quits")));
         assert!(
             km.hints(&[d]).iter().any(|(k, h)| k == "t" && h == "ack"),
@@ -930,12 +1023,17 @@ mod tests {
                 "{screen}"
             );
             assert_eq!(km.lookup(screen, key(KeyCode::Char('A'))), None, "{screen}");
-            assert!(km.hints(&[screen]).iter().any(|(k, h)| k == "Z" && h == "ack"));
+            assert!(
+                km.hints(&[screen])
+                    .iter()
+                    .any(|(k, h)| k == "Z" && h == "ack")
+            );
         }
         // t is the record's tasks: the verbs cannot take it.
         let (_, problems) = Keymap::with_overrides(&[rebind("verbs", "A", "t")]);
         assert!(
-            problems.len() == 1 && problems[0].contains("\"Tasks on this case: add, done, cancel\" ([record])"),
+            problems.len() == 1
+                && problems[0].contains("\"Tasks on this case: add, done, cancel\" ([record])"),
             "{problems:?}"
         );
         // The alerts screen's own A is not the verbs' and stays.
@@ -974,11 +1072,23 @@ mod tests {
         let (km, problems) = Keymap::with_overrides(&[rebind("verbs", "c", "C")]);
         assert_eq!(problems.len(), 1, "{problems:?}");
         let p = &problems[0];
-        assert!(p.starts_with("config.toml line 2: [keys.verbs] \"c\" = \"C\""), "{p}");
-        assert!(p.contains("\"Contacts: who to ring now\" ([dashboard])"), "{p}");
+        assert!(
+            p.starts_with("config.toml line 2: [keys.verbs] \"c\" = \"C\""),
+            "{p}"
+        );
+        assert!(
+            p.contains("\"Contacts: who to ring now\" ([dashboard])"),
+            "{p}"
+        );
         assert!(p.contains("the dashboard"), "{p}");
-        assert_eq!(km.lookup("dashboard", key(KeyCode::Char('c'))), Some(Action::Close));
-        assert_eq!(km.lookup("dashboard", key(KeyCode::Char('C'))), Some(Action::Contacts));
+        assert_eq!(
+            km.lookup("dashboard", key(KeyCode::Char('c'))),
+            Some(Action::Close)
+        );
+        assert_eq!(
+            km.lookup("dashboard", key(KeyCode::Char('C'))),
+            Some(Action::Contacts)
+        );
         // Moving contacts away first makes room.
         let (km, problems) = Keymap::with_overrides(&[
             rebind("verbs", "c", "C"),
@@ -986,23 +1096,37 @@ mod tests {
             rebind("record", "C", "K"),
         ]);
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(km.lookup("dashboard", key(KeyCode::Char('C'))), Some(Action::Close));
-        assert_eq!(km.lookup("record", key(KeyCode::Char('K'))), Some(Action::Contacts));
+        assert_eq!(
+            km.lookup("dashboard", key(KeyCode::Char('C'))),
+            Some(Action::Close)
+        );
+        assert_eq!(
+            km.lookup("record", key(KeyCode::Char('K'))),
+            Some(Action::Contacts)
+        );
         // Two rebindings onto one key name each other.
-        let (_, problems) = Keymap::with_overrides(&[
-            rebind("dashboard", "x", "K"),
-            rebind("dashboard", "L", "K"),
-        ]);
-        assert!(problems.iter().any(|p| p.contains("as config.toml line 2 rebinds it")), "{problems:?}");
+        let (_, problems) =
+            Keymap::with_overrides(&[rebind("dashboard", "x", "K"), rebind("dashboard", "L", "K")]);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("as config.toml line 2 rebinds it")),
+            "{problems:?}"
+        );
         // A clash across sections in force together: Ctrl-S saves a form.
         let (_, problems) = Keymap::with_overrides(&[rebind("input", "Ctrl-k", "Ctrl-s")]);
         assert!(
-            problems.iter().any(|p| p.contains("Ctrl-S is already \"Save")),
+            problems
+                .iter()
+                .any(|p| p.contains("Ctrl-S is already \"Save")),
             "{problems:?}"
         );
         // A letter in a prompt would be typed, not pressed.
         let (km, problems) = Keymap::with_overrides(&[rebind("prompt", "Esc", "q")]);
-        assert!(problems.iter().any(|p| p.contains("typed as text")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("typed as text")),
+            "{problems:?}"
+        );
         assert_eq!(km.lookup("prompt", key(KeyCode::Esc)), Some(Action::Cancel));
     }
 
@@ -1016,7 +1140,10 @@ mod tests {
             }
         }
         for n in names.iter().filter(|n| **n != "verbs") {
-            assert!(SCREENS.iter().any(|g| g.contains(n)), "[{n}] is on no screen");
+            assert!(
+                SCREENS.iter().any(|g| g.contains(n)),
+                "[{n}] is on no screen"
+            );
         }
     }
 
@@ -1041,6 +1168,43 @@ mod tests {
         assert_eq!(km.lookup("input", ctrl_a), Some(Action::Edit(EditOp::Home)));
         let alt_esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::ALT);
         assert_eq!(km.lookup("record", alt_esc), Some(Action::Back));
+    }
+
+    /// The input thread keeps reading while the events after an Esc are
+    /// the start of a sequence, and drops a tail that comes late.
+    #[test]
+    fn a_sequence_split_over_a_slow_link_is_recognised() {
+        let k = |c: KeyCode| Event::Key(key(c));
+        let c = |ch: char| k(KeyCode::Char(ch));
+        let esc = k(KeyCode::Esc);
+        assert_eq!(sequence(&[esc.clone()]), Sequence::Prefix);
+        assert_eq!(sequence(&[esc.clone(), c('[')]), Sequence::Prefix);
+        assert_eq!(
+            sequence(&[esc.clone(), c('['), c('1'), c(';')]),
+            Sequence::Prefix
+        );
+        assert_eq!(
+            sequence(&[esc.clone(), c('['), c('A'), c('j')]),
+            Sequence::Complete(3)
+        );
+        assert_eq!(sequence(&[esc.clone(), c('O')]), Sequence::Prefix);
+        assert_eq!(
+            sequence(&[esc.clone(), c('O'), c('P')]),
+            Sequence::Complete(3)
+        );
+        assert_eq!(sequence(&[esc.clone(), c('j')]), Sequence::NotOne);
+        assert_eq!(sequence(&[c('[')]), Sequence::NotOne);
+        // A late tail: `[A` read together is dropped; `[` alone, or `[`
+        // then something that ends no sequence, is typing.
+        assert_eq!(late_tail(&[c('['), c('A')]), 2);
+        assert_eq!(
+            late_tail(&[c('['), c('1'), c(';'), c('3'), c('A'), c('j')]),
+            5
+        );
+        assert_eq!(late_tail(&[c('O'), c('P')]), 2);
+        assert_eq!(late_tail(&[c('[')]), 0);
+        assert_eq!(late_tail(&[c('['), k(KeyCode::Enter)]), 0);
+        assert_eq!(late_tail(&[c('j'), c('A')]), 0);
     }
 
     #[test]

@@ -82,7 +82,10 @@ impl FormLayer {
     fn reloads(&self) -> bool {
         !matches!(
             self.kind,
-            FormKind::Intake | FormKind::Contact(_) | FormKind::Hold { .. } | FormKind::Decision { .. }
+            FormKind::Intake
+                | FormKind::Contact(_)
+                | FormKind::Hold { .. }
+                | FormKind::Decision { .. }
         )
     }
 
@@ -249,7 +252,8 @@ impl Layer for FormLayer {
             Action::Saved(_) | Action::Created { .. } if self.form.saving => Step::close(),
             Action::StoreError(msg) if matches!(self.kind, FormKind::Close(_)) => {
                 self.conflict |= self.form.saving;
-                let reload = Self::reload_said(ctx, "the record's deadlines, keeping what you typed");
+                let reload =
+                    Self::reload_said(ctx, "the record's deadlines, keeping what you typed");
                 self.refused(format!("{msg} · {reload}"))
             }
             Action::StoreError(msg) => self.refused(msg.clone()),
