@@ -572,13 +572,28 @@ fn draw_dashboard(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
         let mut lines = Vec::new();
         if let Some(u) = unacked_line(d, ctx) {
             lines.push(Line::from(Span::styled(
-                crate::tui::views::spread(&u, "select it, A takes it ", r.width),
+                crate::tui::views::spread(
+                    &u,
+                    &format!(
+                        "select it, {} takes it ",
+                        ctx.key("dashboard", &Action::Acknowledge)
+                    ),
+                    r.width,
+                ),
                 ctx.theme.overdue,
             )));
         }
         if let Some(text) = alert_line(d) {
             lines.push(Line::from(Span::styled(
-                crate::tui::views::spread(&text, "! lists them, x hides ", r.width),
+                crate::tui::views::spread(
+                    &text,
+                    &format!(
+                        "{} lists them, {} hides ",
+                        ctx.key("dashboard", &Action::ShowAlerts),
+                        ctx.key("dashboard", &Action::Dismiss)
+                    ),
+                    r.width,
+                ),
                 ctx.theme.overdue,
             )));
         }

@@ -139,7 +139,10 @@ fn lines(v: &HandoverLayer, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
             t.title,
         ))),
         None => out.push(Line::from(Span::styled(
-            cut(" Nobody is on duty now: T takes over".into()),
+            cut(format!(
+                " Nobody is on duty now: {} takes over",
+                ctx.key("handover", &Action::TakeOver)
+            )),
             t.overdue,
         ))),
     }

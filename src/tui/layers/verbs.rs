@@ -64,8 +64,10 @@ pub fn on(
                 Some(h) => Step::push(
                     Confirm::new(
                         format!(
-                            "{} is held by {h}. Take it from them? y takes it (they will be told); a only acknowledges its alerts (they stop for everyone; it stays with {h}).",
-                            t.reference
+                            "{} is held by {h}. Take it from them? {} takes it (they will be told); {} only acknowledges its alerts (they stop for everyone; it stays with {h}).",
+                            t.reference,
+                            ctx.key("confirm", &Action::Confirm(true)),
+                            ctx.key("take", &Action::AlertsOnly),
                         ),
                         Action::Send(Box::new(Request::Act {
                             id: t.id,
