@@ -667,3 +667,51 @@ fn a_split_escape_sequence_never_runs_commands() {
     assert!(out.status.success(), "{shown}");
     assert!(!shown.contains("tester ·"), "{shown}");
 }
+
+/// Drafts belong to the staff account, not the OS account: a second
+/// identity on the same OS account (a demo's DUTYDESK_USER) is not offered
+/// the first one's note; the first gets it back.
+#[test]
+fn a_draft_is_offered_only_to_the_account_that_typed_it() {
+    let dir = private_dir();
+    let db = make_demo(dir.path());
+    let join = std::process::Command::new(BIN)
+        .args(["demo", "--no-open", "--db"])
+        .arg(&db)
+        .env("DUTYDESK_USER", "second")
+        .env("DUTYDESK_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(join.status.success());
+    let mut s = Session::start_as(&db, 100, 30, "tester");
+    s.wait_for("SG-2026-0039");
+    s.keys("N");
+    s.wait_for("Note on SG-2026-0039");
+    s.keys("words for the tester alone");
+    s.wait_for("tester alone");
+    std::thread::sleep(Duration::from_millis(1600));
+    s.signal(libc::SIGKILL);
+    s.wait_exit();
+
+    let mut other = Session::start_as(&db, 100, 30, "second");
+    other.wait_for("Open escalations");
+    other.settle(1500);
+    assert!(
+        !other.screen().contains("Unsaved drafts"),
+        "{}",
+        other.screen()
+    );
+    other.keys("q");
+    assert_eq!(other.wait_exit(), 0);
+
+    let mut s = Session::start_as(&db, 100, 30, "tester");
+    s.wait_for("Unsaved drafts");
+    s.keys("\r");
+    s.wait_for("words for the tester alone");
+    s.keys("\x1b");
+    s.wait_for("Discard what you typed");
+    s.keys("y");
+    s.wait_gone("Note on SG-2026-0039");
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+}

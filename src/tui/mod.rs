@@ -134,7 +134,11 @@ fn install_panic_hook() {
 pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> Result<()> {
     let (tx, rx) = channel::<Event>();
     let read_only = store.read_only();
-    let draft_file = drafts::dir().map(|d| drafts::DraftFile::new(d, store.path()));
+    // Drafts are the staff account's, on this database file: another
+    // account played on the same OS account (a demo) never sees them.
+    let as_os_account = crate::identity::os_account().is_ok_and(|u| u == me.username);
+    let draft_file =
+        drafts::dir().map(|d| drafts::DraftFile::new(d, store.path(), &me.username, as_os_account));
     let store_tx = tx.clone();
     let worker = Worker::spawn(store, me.clone(), clock, move |r| {
         store_tx.send(Event::Store(r)).is_ok()
