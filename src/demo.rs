@@ -1055,7 +1055,10 @@ fn write_case(
             assignee.id,
             t,
             "referral",
-            &format!("Referred by phone ({route}); their reference {agency_ref}."),
+            &format!(
+                "Referred by phone ({}); their reference {agency_ref}.",
+                crate::domain::route::short_of(route)
+            ),
         )?;
         chronology += 1;
         status = "referred";
@@ -1129,7 +1132,8 @@ fn write_case(
                 decided_at,
                 "outcome",
                 &format!(
-                    "Outcome of the referral to {route}: {}.",
+                    "Outcome of the referral to {}: {}.",
+                    crate::domain::route::short_of(route),
                     code.replace('_', " ")
                 ),
             )?;

@@ -1215,7 +1215,7 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
     assert_eq!(app.mode(), Mode::Form);
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
     assert!(
-        text.contains("‹ children: a child at risk ›"),
+        text.contains("‹ Children's social care / MASH ›") && text.contains("a child at risk"),
         "the fitting route is chosen: {text}"
     );
     // Contact: the Rutland line, which says it is closed and what to ring.

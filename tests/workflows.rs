@@ -157,8 +157,15 @@ fn the_whole_life_of_an_escalation() {
     // Approving names the version read with the proposal (`show`).
     let (_, shown, _) = run(dd("alice", &path).args(["show", &r]));
     assert!(
-        shown.contains("closure proposed, awaiting sign-off: lado-concluded"),
+        shown.contains("closure proposed, awaiting sign-off: LADO process concluded"),
         "{shown}"
+    );
+    // The agenda says the route and the date as people do.
+    let (_, agenda, _) = run(dd("alice", &path).args(["reviews"]));
+    let today = dutydesk::domain::calendar::format_day(chrono::Utc::now());
+    assert!(
+        agenda.contains(&format!("referred to LADO on {today}")),
+        "{agenda}"
     );
     let version = shown
         .lines()
@@ -184,6 +191,27 @@ fn the_whole_life_of_an_escalation() {
     let (code, _, err) = run(dd("alice", &path).args(["note", &r, "late note"]));
     assert_eq!(code, 1);
     assert!(err.contains("closed"), "{err}");
+    // A person reads the outcome in words, never its code, and no key of
+    // the screen is named to a command.
+    assert!(!err.contains("(o)") && !err.contains("press"), "{err}");
+    let (_, shown, _) = run(dd("alice", &path).args(["show", &r]));
+    assert!(shown.contains("Closed (LADO process concluded)"), "{shown}");
+    let (_, agenda, _) = run(dd("alice", &path).args(["reviews"]));
+    let (_, listed, _) = run(dd("alice", &path).args(["list", "--status", "closed"]));
+    let (_, handover, _) = run(dd("alice", &path).args(["handover"]));
+    for (what, text) in [
+        ("show", &shown),
+        ("reviews", &agenda),
+        ("list", &listed),
+        ("handover", &handover),
+    ] {
+        assert!(!text.contains("lado-concluded"), "{what}: {text}");
+        assert!(
+            !text.contains("awaiting_outcome") && !text.contains("signoff_requested"),
+            "{what}: {text}"
+        );
+    }
+    assert!(agenda.contains("LADO process concluded"), "{agenda}");
     ok(
         "alice",
         &["reopen", &r, "--reason", "new information from the school"],

@@ -168,13 +168,13 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
         return Ok(());
     }
     println!(
-        "{:<16} {:<14} {:<7} {:<9} {:<17} STATE",
+        "{:<27} {:<14} {:<7} {:<9} {:<17} STATE",
         "ALERT", "REFERENCE", "RISK", "AGE", "SINCE"
     );
     for a in &list {
         println!(
-            "{:<16} {:<14} {:<7} {:<9} {:<17} {}",
-            a.kind.code(),
+            "{:<27} {:<14} {:<7} {:<9} {:<17} {}",
+            a.kind.label(),
             a.reference.as_deref().unwrap_or("—"),
             match (a.immediate_risk, a.risk) {
                 (true, _) => "999!",

@@ -889,7 +889,8 @@ pub fn close(
             &me,
             "signoff_requested",
             &format!(
-                "Closure proposed ({outcome}); a second DSL must sign it off. Rationale: {rationale}{}",
+                "Closure proposed ({}); a second DSL must sign it off. Rationale: {rationale}{}",
+                crate::domain::settings::outcome_label(outcome),
                 choices_said(&plan, "On sign-off")
             ),
         )?;
@@ -900,7 +901,14 @@ pub fn close(
     }
     let said = apply_closure(w, &me, &plan, now)?;
     finish_close(w, &c, &me, outcome, &rationale, now, &said)?;
-    Ok(done(&c, format!("{} closed: {outcome}", c.reference)))
+    Ok(done(
+        &c,
+        format!(
+            "{} closed: {}",
+            c.reference,
+            crate::domain::settings::outcome_label(outcome)
+        ),
+    ))
 }
 
 /// " Deadlines: X kept open; Y met; Z waived: reason." for a chronology line.
@@ -1021,7 +1029,10 @@ fn finish_close(
         c,
         closer,
         "closed",
-        &format!("Closed ({outcome}). Rationale: {rationale}{deadlines_said}"),
+        &format!(
+            "Closed ({}). Rationale: {rationale}{deadlines_said}",
+            crate::domain::settings::outcome_label(outcome)
+        ),
     )
 }
 
@@ -1135,7 +1146,8 @@ pub fn signoff(
             &me,
             "signed_off",
             &format!(
-                "Closure ({proposed}) signed off by {}: {reason}",
+                "Closure ({}) signed off by {}: {reason}",
+                crate::domain::settings::outcome_label(&proposed),
                 me.display_name
             ),
         )?;
@@ -1145,12 +1157,15 @@ pub fn signoff(
         let mut d = done(
             &c,
             format!(
-                "{} closed as {proposed}, signed off by {}",
-                c.reference, me.display_name
+                "{} closed as {}, signed off by {}",
+                c.reference,
+                crate::domain::settings::outcome_label(&proposed),
+                me.display_name
             ),
         );
         d.detail = Some(format!(
-            "Approved outcome: {proposed}\nApproved rationale: {}",
+            "Approved outcome: {}\nApproved rationale: {}",
+            crate::domain::settings::outcome_label(&proposed),
             crate::domain::text::clean_block(&rationale)
         ));
         Ok(d)
@@ -1167,7 +1182,8 @@ pub fn signoff(
             &me,
             "reopened",
             &format!(
-                "Closure ({proposed}) sent back by {}: {reason}",
+                "Closure ({}) sent back by {}: {reason}",
+                crate::domain::settings::outcome_label(&proposed),
                 me.display_name
             ),
         )?;

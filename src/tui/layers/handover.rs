@@ -208,7 +208,7 @@ fn lines(v: &HandoverLayer, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
         out.push(Line::from(cut(format!(
             "   {} {reference} {who} · {}: {body}",
             format_stamp(*at),
-            kind.replace('_', " ")
+            crate::domain::escalation::chronology_kind(kind)
         ))));
     }
     out

@@ -526,7 +526,7 @@ fn draw(p: &Prompt, ctx: &Ctx, f: &mut Frame, area: Rect) {
     {
         lines.push(Line::from(vec![
             Span::styled("Proposed outcome: ", t.muted),
-            Span::styled(outcome.replace('-', " "), t.title),
+            Span::styled(crate::domain::settings::outcome_label(outcome), t.title),
         ]));
         let wrapped = wrap(&format!("Rationale: {rationale}"), inner_w.max(1));
         let cut = wrapped.len() > PROPOSAL_ROWS;

@@ -474,7 +474,12 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
     };
     field(&mut out, "Consent", &consent, t.base);
     if let Some(o) = &d.outcome {
-        field(&mut out, "Outcome", o, t.base);
+        field(
+            &mut out,
+            "Outcome",
+            &crate::domain::settings::outcome_label(o),
+            t.base,
+        );
     }
     block(&mut out, "Exact words", &format!("“{}”", d.exact_words));
     if let Some(a) = &d.appearance {
@@ -655,7 +660,7 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
             "  {}  {} · {}",
             format_stamp(c.at),
             c.author,
-            c.kind.replace('_', " ")
+            crate::domain::escalation::chronology_kind(&c.kind)
         );
         out.push(Line::from(Span::styled(head, t.muted)));
         for l in wrap(&c.body, width.saturating_sub(4)) {
