@@ -3423,3 +3423,31 @@ fn the_reload_key_is_in_the_footer_when_a_conflict_is_shown() {
             .contains("Ctrl-R reloads")
     );
 }
+
+/// On a closed case the screen says at once to re-open it, naming its own
+/// key (the store's words name none: they reach commands too), and sends
+/// nothing.
+#[test]
+fn a_closed_case_says_reopen_first_with_the_screens_key() {
+    let mut app = app_with(3);
+    let mut d = detail(0, 3);
+    d.summary.status = Status::Closed;
+    d.outcome = Some("no-further-action".into());
+    open_record(&mut app, d);
+    for key in ['N', 'a', 'c', 'r', 'A'] {
+        let fx = press(&mut app, KeyCode::Char(key));
+        assert!(fx.is_empty(), "{key}: {fx:?}");
+        assert_eq!(
+            status(&app),
+            "SG-2026-0001 is closed: re-open it first (o)",
+            "{key}"
+        );
+        assert_eq!(app.mode(), Mode::Record, "{key}");
+    }
+    let screen = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(screen.contains("no further action"), "{screen}");
+    assert!(!screen.contains("no-further-action"), "{screen}");
+    // Re-opening is offered, as bound.
+    press(&mut app, KeyCode::Char('o'));
+    assert_eq!(app.mode(), Mode::Prompt);
+}

@@ -266,11 +266,16 @@ impl Layer for Dashboard {
         {
             self.opening = Some((t.id, Then::Signoff(*action == Action::Approve)));
         }
+        let closed = self
+            .queue
+            .selected_row()
+            .is_some_and(|r| r.status == crate::domain::escalation::Status::Closed);
         if let Some(s) = verbs::on(
             action,
             self.target(),
             holder.as_deref(),
             None,
+            closed,
             &mut self.pending,
             ctx,
         ) {

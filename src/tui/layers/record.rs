@@ -118,6 +118,7 @@ impl Layer for Record {
             Some(self.target()),
             holder.as_deref(),
             Some(&self.data),
+            self.data.summary.status == crate::domain::escalation::Status::Closed,
             &mut self.pending,
             ctx,
         ) {

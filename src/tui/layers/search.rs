@@ -197,6 +197,7 @@ impl Layer for Search {
                     self.target(),
                     holder.as_deref(),
                     None,
+                    true,
                     &mut self.pending,
                     ctx,
                 )
