@@ -640,7 +640,7 @@ fn series_by_code(conn: &Connection, code: &str) -> Result<Series> {
         .into_iter()
         .find(|s| s.code == code.trim())
         .ok_or_else(|| {
-            StoreError::Refused(format!("no review series {code:?}: see `dutydesk reviews`"))
+            StoreError::Invalid(format!("no review series {code:?}: see `dutydesk reviews`"))
         })
 }
 
@@ -667,7 +667,7 @@ pub fn add(
     reason: &str,
 ) -> Result<String> {
     let reason =
-        validate_line("reason", reason, 4000).map_err(|e| StoreError::Refused(e.to_string()))?;
+        validate_line("reason", reason, 4000).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let me = super::staff::find_in(w.tx(), w.actor())?
         .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
         .ok_or_else(|| {
@@ -702,7 +702,7 @@ pub fn hold(w: &mut Write<'_>, series_code: &str, attendees: &str) -> Result<Str
     super::staff::require_manager(w, "record a review meeting")?;
     let viewer = access::writer(w)?;
     let attendees = validate_line("attendees", attendees, 2000)
-        .map_err(|e| StoreError::Refused(e.to_string()))?;
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let s = series_by_code(w.tx(), series_code)?;
     let now = w.now();
     let today = local(now).date_naive();
@@ -780,9 +780,9 @@ pub fn record_item(
     super::staff::require_manager(w, "record a review decision")?;
     let viewer = access::writer(w)?;
     let discussion = validate_block("discussion", discussion, 20_000)
-        .map_err(|e| StoreError::Refused(e.to_string()))?;
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let decision = validate_line("decision", decision, 4000)
-        .map_err(|e| StoreError::Refused(e.to_string()))?;
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     // An item about an escalation the actor may not see is, to them, no item
     // at all: the same refusal as a number that does not exist.
     let escalation = item_escalation(w.tx(), viewer, item_id)?;
@@ -792,10 +792,10 @@ pub fn record_item(
     )?;
     if let Some((desc, owner, due)) = action {
         let desc =
-            validate_line("action", desc, 2000).map_err(|e| StoreError::Refused(e.to_string()))?;
+            validate_line("action", desc, 2000).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let owner = super::staff::find_in(w.tx(), owner)?
             .filter(|s| s.active)
-            .ok_or_else(|| StoreError::Refused(format!("no active staff member {owner:?}")))?;
+            .ok_or_else(|| StoreError::Invalid(format!("no active staff member {owner:?}")))?;
         // The action counts down among its owner's deadlines, so its owner
         // must be allowed to see the escalation it is on.
         if let Some(id) = escalation
@@ -846,6 +846,7 @@ pub fn record_item(
 /// the same refusal for an item that does not exist and one about an
 /// escalation `viewer` may not see.
 fn item_escalation(conn: &Connection, viewer: Viewer, item_id: i64) -> Result<Option<i64>> {
+    // Hidden and missing are one refusal (need-to-know): not a bad value.
     let missing = || {
         StoreError::Refused(format!(
             "no review item {item_id}: see `dutydesk reviews items SERIES`"

@@ -179,7 +179,7 @@ pub(crate) fn log(
 
 pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
     crate::domain::text::validate_block(field, value, max)
-        .map_err(|e| StoreError::Refused(e.to_string()))
+        .map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 pub(crate) fn done(c: &Current, message: String) -> Done {
@@ -358,9 +358,9 @@ pub fn assign(
     check_version(&c, expected)?;
     let to = find_in(w.tx(), username.trim())?
         .filter(|s| s.active)
-        .ok_or_else(|| StoreError::Refused(format!("no active staff member {username:?}")))?;
+        .ok_or_else(|| StoreError::Invalid(format!("no active staff member {username:?}")))?;
     if to.role == Role::Viewer {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{} is a viewer and cannot hold escalations",
             to.display_name
         )));
@@ -578,7 +578,7 @@ fn reached(
     let hol = super::contacts::holidays(w.tx())?;
     let find = |id: i64| all.iter().find(|c| c.id == id);
     let Some(c) = find(chosen) else {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "no contact {chosen} (`dutydesk routes REF` lists the contacts for a case, with their ids)"
         )));
     };
@@ -633,7 +633,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
     let agency_reference = match r.agency_reference.as_deref().map(str::trim) {
         Some(x) if !x.is_empty() => Some(
             validate_line("agency reference", x, 80)
-                .map_err(|e| StoreError::Refused(e.to_string()))?,
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
         ),
         _ => None,
     };
@@ -641,7 +641,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
     let typed_phone = match r.phone_rung.as_deref().map(str::trim) {
         Some(p) if !p.is_empty() => Some(
             crate::domain::contact::check_phone(p)
-                .map_err(|e| StoreError::Refused(format!("number rung: {e}")))?,
+                .map_err(|e| StoreError::Invalid(format!("number rung: {e}")))?,
         ),
         _ => None,
     };
@@ -976,7 +976,7 @@ pub(crate) fn close_imported(
     let c = current(w, &me, id)?;
     let list = outcomes(w.tx())?;
     if !list.iter().any(|o| o == outcome) {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{outcome:?} is not an outcome: use {} (map the log's words in [values.outcome])",
             list.join(", ")
         )));
@@ -1113,7 +1113,7 @@ pub fn signoff(
         ));
     }
     if approve && expected.is_none() {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "say which proposal you approve: read it with `dutydesk show {}` and pass the version it shows (--version N)",
             c.reference
         )));
@@ -1630,7 +1630,7 @@ pub fn link(w: &mut Write<'_>, id: i64, other: i64) -> Result<Done> {
     let c = current(w, &me, id)?;
     let o = current(w, &me, other)?;
     if c.id == o.id {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "an escalation cannot be linked to itself".into(),
         ));
     }
@@ -1897,7 +1897,7 @@ pub fn change_access(
     }
     check_version(&c, expected)?;
     if ch.is_empty() {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "nothing to change: give --restrict, --unrestrict, --name, --unname, --exclude or --unexclude".into(),
         ));
     }
@@ -1918,7 +1918,7 @@ pub fn change_access(
                 // Unexcluding and naming in one go is how an excluded
                 // account is named.
                 if !(pair.contains(&"unexclude") && pair.contains(&"name")) {
-                    return Err(StoreError::Refused(format!(
+                    return Err(StoreError::Invalid(format!(
                         "{u} is given to both --{other} and --{what}: choose one"
                     )));
                 }
@@ -1928,7 +1928,7 @@ pub fn change_access(
     }
     let staff = |u: &str| -> Result<StaffMember> {
         find_in(w.tx(), u.trim())?.ok_or_else(|| {
-            StoreError::Refused(format!(
+            StoreError::Invalid(format!(
                 "no staff member {:?}: see `dutydesk staff list`",
                 u.trim()
             ))
