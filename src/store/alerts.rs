@@ -947,6 +947,18 @@ pub fn finish(store: &mut Store, now: DateTime<Utc>, done: &[(Claimed, Outcome)]
     })
 }
 
+/// Deliveries recorded and waiting for their recipient's quiet hours to end
+/// (`pending`, due after `now`): what a pass in quiet hours holds back.
+pub fn held_for_quiet_hours(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM alert_deliveries INDEXED BY alert_deliveries_due
+         WHERE state IN ('pending', 'sending', 'failed') AND state = 'pending' AND next_at > ?1",
+        [now.timestamp()],
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
 /// Counts of deliveries by state, for `dutydesk notifier --once` and status.
 pub fn delivery_counts(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
     let mut stmt = conn.prepare(
