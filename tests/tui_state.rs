@@ -577,7 +577,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     update(&mut app, Action::OpenAlertsLoaded(list.clone()));
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(
-        text.contains("Alerts: 5 open, 4 not acknowledged"),
+        text.contains("Alerts: 5 open, 4 still escalating"),
         "{text}"
     );
     let row = |text: &str, needle: &str| -> String {
@@ -592,7 +592,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
         r.contains("‼ escalating") && r.contains("999!") && r.contains("20m"),
         "{r}"
     );
-    assert!(r.contains("not acknowledged"), "{r}");
+    assert!(r.contains("nobody has taken the case"), "{r}");
     let r = row(&text, "overdue: LADO referral");
     assert!(
         r.contains("SG-2026-0001") && r.contains("▲ HIGH") && r.contains("2h 5m"),
@@ -601,7 +601,14 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     let r = row(&text, "nobody on duty");
     assert!(r.contains("—"), "no case: {r}");
     let r = row(&text, "due soon");
-    assert!(r.contains("✓ acknowledged"), "{r}");
+    assert!(r.contains("✓ stopped"), "{r}");
+    // No row says it is acknowledged and not acknowledged at once.
+    for l in text.lines() {
+        assert!(
+            !(l.contains("✓") && l.contains("not acknowledged")),
+            "contradicts itself: {l}"
+        );
+    }
     // The same in monochrome: nothing rests on colour.
     let mut mono = app_with(3);
     press(&mut mono, KeyCode::Char('!'));

@@ -174,7 +174,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
     for a in &list {
         println!(
             "{:<27} {:<14} {:<7} {:<9} {:<17} {}",
-            a.kind.label(),
+            a.kind.listed(),
             a.reference.as_deref().unwrap_or("—"),
             match (a.immediate_risk, a.risk) {
                 (true, _) => "999!",
@@ -184,7 +184,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
             crate::domain::paging::format_age(a.age_minutes(now)),
             format_stamp(a.started_at),
             if a.acknowledged {
-                "acknowledged"
+                "stopped (acknowledged)"
             } else {
                 "escalating"
             }

@@ -26,6 +26,17 @@ coded_enum! {
 }
 
 impl Kind {
+    /// What the alert is about, as a list of alerts says it beside whether
+    /// it still escalates: "not acknowledged" there read as contradicting a
+    /// row whose alert was acknowledged ("✓ acknowledged … not
+    /// acknowledged"), so the case's own state is said instead.
+    pub fn listed(self) -> &'static str {
+        match self {
+            Kind::Unacknowledged => "nobody has taken the case",
+            k => k.label(),
+        }
+    }
+
     /// The policy that escalates this kind.
     pub fn policy(self) -> PolicyKind {
         match self {
