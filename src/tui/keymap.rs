@@ -1177,7 +1177,7 @@ mod tests {
         let k = |c: KeyCode| Event::Key(key(c));
         let c = |ch: char| k(KeyCode::Char(ch));
         let esc = k(KeyCode::Esc);
-        assert_eq!(sequence(&[esc.clone()]), Sequence::Prefix);
+        assert_eq!(sequence(std::slice::from_ref(&esc)), Sequence::Prefix);
         assert_eq!(sequence(&[esc.clone(), c('[')]), Sequence::Prefix);
         assert_eq!(
             sequence(&[esc.clone(), c('['), c('1'), c(';')]),
