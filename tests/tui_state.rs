@@ -3454,6 +3454,13 @@ fn a_closed_case_says_reopen_first_with_the_screens_key() {
     let screen = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(screen.contains("no further action"), "{screen}");
     assert!(!screen.contains("no-further-action"), "{screen}");
+    // The footer offers what the closed case takes: re-opening, not the
+    // verbs it would refuse.
+    let footer: Vec<&str> = app.ctx.hints.iter().map(|(_, h)| h.as_str()).collect();
+    assert_eq!(footer.first(), Some(&"re-open"), "{footer:?}");
+    for verb in ["ack", "assign", "note", "refer", "close"] {
+        assert!(!footer.contains(&verb), "{verb}: {footer:?}");
+    }
     // Re-opening is offered, as bound.
     press(&mut app, KeyCode::Char('o'));
     assert_eq!(app.mode(), Mode::Prompt);

@@ -786,8 +786,17 @@ mod tests {
                 return Outcome::Continue;
             }
             let km = crate::tui::keymap::Keymap::default();
-            let action = self
-                .sections()
+            // As the router does: the form's sections, then the editing keys
+            // where the focused field takes text.
+            let mut sections = self.sections();
+            if self
+                .fields
+                .get(self.focus)
+                .is_some_and(|f| f.input.is_some())
+            {
+                sections.push("input");
+            }
+            let action = sections
                 .iter()
                 .find_map(|s| km.lookup(s, key))
                 .or_else(|| crate::tui::keymap::typed_char(key).map(Action::Char));

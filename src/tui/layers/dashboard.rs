@@ -255,6 +255,12 @@ impl Layer for Dashboard {
         }
     }
 
+    /// The list holds open cases only: re-opening is offered on a closed
+    /// record and in search, not here.
+    fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        all.into_iter().filter(|(_, h)| h != "re-open").collect()
+    }
+
     fn on(&mut self, action: &Action, ctx: &Ctx) -> Step {
         let holder = self.queue.selected_row().and_then(|r| r.assignee.clone());
         if let Some(s) = verbs::answer(action, &mut self.pending, ctx) {

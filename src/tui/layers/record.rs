@@ -183,10 +183,15 @@ impl Layer for Record {
     /// cannot apply to it is left out of the footer (help lists it).
     fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
         let needs = Needs::of(&self.data);
+        // A closed case takes no verb but re-opening (the verbs would only
+        // be refused), and an open one cannot be re-opened.
+        let closed = self.data.summary.status == crate::domain::escalation::Status::Closed;
         let wanted = |hint: &str| match hint {
             HINT_999 => Some(needs.call),
             HINT_FGM => Some(needs.fgm_report),
             HINT_OUTCOME => Some(needs.outcome),
+            "re-open" => Some(closed),
+            "ack" | "assign" | "note" | "refer" | "close" if closed => Some(false),
             _ => None,
         };
         let (mut first, rest): (Vec<_>, Vec<_>) = all
