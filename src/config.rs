@@ -20,6 +20,9 @@
 //! [mouse]
 //! enabled = true       # wheel scrolls, a click selects a row (Shift-drag still selects text)
 //!
+//! [terminal]
+//! escape_ms = 100      # how long a lone Esc waits for the rest of a key's code (10 to 1000)
+//!
 //! [keys.dashboard]     # rebind: existing key = new key, per screen
 //! "A" = "t"            # take escalations with t instead of A
 //! ```
@@ -39,6 +42,7 @@ pub struct Config {
     pub lock: LockConfig,
     pub theme: ThemeConfig,
     pub mouse: MouseConfig,
+    pub terminal: TerminalConfig,
     /// Per mode ("dashboard", "deadlines", "detail", "contacts", "reports",
     /// "reviews", "handover", "help"): existing key label → new key label, with where it
     /// was written so a problem can name the line.
@@ -85,6 +89,40 @@ impl Default for MouseConfig {
     }
 }
 
+/// `[terminal]`: how keys are read.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TerminalConfig {
+    /// Milliseconds a lone Esc waits for the rest of a key's escape
+    /// sequence before it counts as Esc (terminals' "escape-time"). Over a
+    /// slow SSH link the rest can come tens of milliseconds later; too short
+    /// and its letters would run as keys. One of [`ESCAPE_MS`].
+    #[serde(deserialize_with = "escape_ms")]
+    pub escape_ms: u32,
+}
+
+/// The escape times `[terminal] escape_ms` takes, in milliseconds.
+pub const ESCAPE_MS: std::ops::RangeInclusive<u32> = 10..=1000;
+
+impl Default for TerminalConfig {
+    fn default() -> Self {
+        TerminalConfig { escape_ms: 100 }
+    }
+}
+
+fn escape_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = <u32 as serde::Deserialize>::deserialize(d)?;
+    if ESCAPE_MS.contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "escape_ms {n} is out of range: from {} to {} milliseconds (100 is usual)",
+            ESCAPE_MS.start(),
+            ESCAPE_MS.end()
+        )))
+    }
+}
+
 /// `[theme]`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -122,7 +160,27 @@ impl Default for ThemeConfig {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LockConfig {
+    /// Minutes without a key before the screen locks; 0 never. One of
+    /// [`IDLE_MINUTES`]: a longer wait leaves records on an unattended
+    /// screen, so it is refused rather than taken.
+    #[serde(deserialize_with = "idle_minutes")]
     pub idle_minutes: u32,
+}
+
+/// The idle times `[lock] idle_minutes` takes (0: never lock).
+pub const IDLE_MINUTES: std::ops::RangeInclusive<u32> = 0..=480;
+
+fn idle_minutes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = <u32 as serde::Deserialize>::deserialize(d)?;
+    if IDLE_MINUTES.contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "idle_minutes {n} is out of range: from {} (never lock) to {} minutes",
+            IDLE_MINUTES.start(),
+            IDLE_MINUTES.end()
+        )))
+    }
 }
 
 impl Default for LockConfig {
@@ -406,6 +464,10 @@ desktop = true       # a desktop notification when a D-Bus session is present
             "[notify]\nterminal = \"OSC9\"\n",
             "[notify]\nbell = \"yes\"\n",
             "[notify\n",
+            "[lock]\nidle_minutes = 99999\n",
+            "[terminal]\nescape_ms = 5\n",
+            "[terminal]\nescape_ms = 5000\n",
+            "[terminal]\nescape = 100\n",
         ] {
             let (_d, p) = write(text);
             let e = Config::load_from(&p).unwrap_err();

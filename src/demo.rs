@@ -1056,7 +1056,10 @@ fn write_case(
             assignee.id,
             t,
             "referral",
-            &format!("Referred by phone ({route}); their reference {agency_ref}."),
+            &format!(
+                "Referred by phone ({}); their reference {agency_ref}.",
+                crate::domain::route::short_of(route)
+            ),
         )?;
         chronology += 1;
         status = "referred";
@@ -1130,7 +1133,8 @@ fn write_case(
                 decided_at,
                 "outcome",
                 &format!(
-                    "Outcome of the referral to {route}: {}.",
+                    "Outcome of the referral to {}: {}.",
+                    crate::domain::route::short_of(route),
                     code.replace('_', " ")
                 ),
             )?;

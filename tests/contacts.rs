@@ -138,7 +138,7 @@ fn csv_round_trip_and_bad_rows() {
     ) + &format!(",{id}\n");
     std::fs::write(&file, selfish).unwrap();
     let (code, _, err) = run(dd(&path).args(["contacts", "import"]).arg(&file));
-    assert_eq!(code, 2);
+    assert_eq!(code, 2, "a bad value in the file");
     assert!(err.contains("fall back to itself"), "{err}");
 }
 

@@ -472,7 +472,7 @@ fn an_outcome_on_an_open_case_is_on_every_review_agenda() {
             item["detail"]
                 .as_str()
                 .unwrap()
-                .contains("children accepted for assessment"),
+                .contains("children's social care accepted for assessment"),
             "{item}"
         );
     }

@@ -324,7 +324,7 @@ fn small_things_say_what_they_mean_once() {
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Char('w'));
     let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
-    assert!(text.contains("Ctrl-S/Enter save"), "{text}");
+    assert!(text.contains("Enter/Ctrl-S save"), "{text}");
     assert!(!text.contains("new line"), "{text}");
     press(&mut app, KeyCode::Esc);
     let mut app = app_with(3);
@@ -612,7 +612,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     update(&mut app, Action::OpenAlertsLoaded(list.clone()));
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(
-        text.contains("Alerts: 5 open, 4 not acknowledged"),
+        text.contains("Alerts: 5 open, 4 still escalating"),
         "{text}"
     );
     let row = |text: &str, needle: &str| -> String {
@@ -627,7 +627,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
         r.contains("‼ escalating") && r.contains("999!") && r.contains("20m"),
         "{r}"
     );
-    assert!(r.contains("not acknowledged"), "{r}");
+    assert!(r.contains("nobody has taken the case"), "{r}");
     let r = row(&text, "overdue: LADO referral");
     assert!(
         r.contains("SG-2026-0001") && r.contains("▲ HIGH") && r.contains("2h 5m"),
@@ -636,7 +636,14 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     let r = row(&text, "nobody on duty");
     assert!(r.contains("—"), "no case: {r}");
     let r = row(&text, "due soon");
-    assert!(r.contains("✓ acknowledged"), "{r}");
+    assert!(r.contains("✓ stopped"), "{r}");
+    // No row says it is acknowledged and not acknowledged at once.
+    for l in text.lines() {
+        assert!(
+            !(l.contains("✓") && l.contains("not acknowledged")),
+            "contradicts itself: {l}"
+        );
+    }
     // The same in monochrome: nothing rests on colour.
     let mut mono = app_with(3);
     press(&mut mono, KeyCode::Char('!'));
@@ -1364,7 +1371,7 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
     assert_eq!(app.mode(), Mode::Form);
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
     assert!(
-        text.contains("‹ children: a child at risk ›"),
+        text.contains("‹ Children's social care / MASH ›") && text.contains("a child at risk"),
         "the fitting route is chosen: {text}"
     );
     // Contact: the Rutland line, which says it is closed and what to ring.
@@ -1734,6 +1741,43 @@ fn rebound_keys_reach_the_footer_and_help() {
     press(&mut app, KeyCode::Char('?'));
     let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
     assert!(help.contains("t                 Acknowledge"), "{help}");
+
+    // A shared set ([verbs]) moves on the dashboard and the record alike.
+    std::fs::write(&file, "[keys.verbs]\n\"A\" = \"Z\"\n").unwrap();
+    let config = dutydesk::config::Config::load_from(&file).unwrap();
+    let (km, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&config.rebindings());
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut app = app_with(3);
+    app.ctx.keymap = km;
+    let screen = dutydesk::tui::render_text(&mut app, 120, 30).unwrap();
+    assert!(
+        screen.contains("Z ack") && !screen.contains("A ack"),
+        "{screen}"
+    );
+    assert!(
+        press(&mut app, KeyCode::Char('A')).is_empty(),
+        "A does nothing now"
+    );
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('Z')).as_slice(),
+        [Effect::Store(Request::Act {
+            verb: Verb::Acknowledge,
+            ..
+        })]
+    ));
+    open_record(&mut app, detail(0, 1));
+    press(&mut app, KeyCode::Char('?'));
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(help.contains("Z                 Acknowledge"), "{help}");
+    assert!(!help.contains("A                 Acknowledge"), "{help}");
+
+    // Onto a key the screen already uses: refused, naming both.
+    std::fs::write(&file, "\n[keys.verbs]\n\"c\" = \"C\"\n").unwrap();
+    let config = dutydesk::config::Config::load_from(&file).unwrap();
+    let (_, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&config.rebindings());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("config.toml line 3"), "{problems:?}");
+    assert!(problems[0].contains("Contacts"), "{problems:?}");
 }
 
 #[test]
@@ -3411,4 +3455,213 @@ fn an_open_record_follows_other_sessions() {
         })),
         "{fx:?}"
     );
+}
+
+/// Every key the footer and `?` help offer on the top layer does what they
+/// say: each key of the bindings in force routes to that binding's action.
+fn assert_keys_do_what_they_say(app: &App, what: &str) {
+    let km = &app.ctx.keymap;
+    for (b, keys) in km.in_force(&app.sections()) {
+        for key in keys {
+            assert_eq!(
+                app.route(&Input::Key(key.event())),
+                Some(b.action.clone()),
+                "{what}: {} should {:?} ({})",
+                key.label(),
+                b.action,
+                b.description
+            );
+        }
+    }
+}
+
+/// The footer's word for Enter on the top layer, if it shows one.
+fn enter_says(app: &App) -> Option<String> {
+    app.ctx
+        .hints
+        .iter()
+        .find(|(k, _)| k.split('/').any(|k| k == "Enter"))
+        .map(|(_, h)| h.clone())
+}
+
+/// The footer and help come from the bindings the focused widget acts on:
+/// Enter saves a one-line reason, chooses in the picker, moves on from a
+/// form's one-line field and adds a line only where the text takes lines.
+#[test]
+fn enter_in_the_footer_is_what_enter_does_in_every_prompt_and_form() {
+    // A one-line waiver reason: Enter saves.
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.mode(), Mode::Prompt);
+    assert_eq!(
+        enter_says(&app).as_deref(),
+        Some("save"),
+        "{:?}",
+        app.ctx.hints
+    );
+    assert!(!app.ctx.hints.iter().any(|(_, h)| h == "new line"));
+    assert_keys_do_what_they_say(&app, "waive prompt");
+    press(&mut app, KeyCode::F(1));
+    assert_eq!(app.mode(), Mode::Help);
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(!help.contains("New line"), "{help}");
+    pop(&mut app);
+    type_text(&mut app, "moved to police");
+    assert!(matches!(
+        press(&mut app, KeyCode::Enter).as_slice(),
+        [Effect::Store(Request::Waive { .. })]
+    ));
+
+    // A note: Enter adds a line, Ctrl-S saves.
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Char('N'));
+    assert_eq!(enter_says(&app).as_deref(), Some("new line"));
+    assert_keys_do_what_they_say(&app, "note prompt");
+    press(&mut app, KeyCode::F(1));
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(help.contains("New line"), "{help}");
+
+    // The assign picker: Enter assigns.
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('a'));
+    update(&mut app, Action::AssignableLoaded(staff()));
+    assert_eq!(enter_says(&app).as_deref(), Some("assign"));
+    assert_keys_do_what_they_say(&app, "picker");
+
+    // Every field of the intake form: a one-line field moves on, a block
+    // of text takes a new line, a choice moves on.
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('n'));
+    let n = the_form(&app).unwrap().fields.len();
+    let (mut lines, mut one_line) = (0, 0);
+    for i in 0..n {
+        the_form_mut(&mut app).focus = i;
+        update(&mut app, Action::Tick(now()));
+        let f = the_form(&app).unwrap().focused();
+        let label = f.label.clone();
+        let said = enter_says(&app);
+        match f.kind {
+            dutydesk::tui::form::FieldKind::Multiline { .. } => {
+                lines += 1;
+                assert_eq!(said.as_deref(), Some("new line"), "{label}");
+            }
+            dutydesk::tui::form::FieldKind::Text { .. } => {
+                one_line += 1;
+                assert_eq!(said.as_deref(), Some("next"), "{label}");
+                let before = the_form(&app).unwrap().focus;
+                press(&mut app, KeyCode::Enter);
+                assert_ne!(
+                    the_form(&app).unwrap().focus,
+                    before,
+                    "{label}: Enter moves on"
+                );
+                the_form_mut(&mut app).focus = i;
+                update(&mut app, Action::Tick(now()));
+            }
+            _ => assert_ne!(said.as_deref(), Some("new line"), "{label}"),
+        }
+        assert_keys_do_what_they_say(&app, &format!("intake field {label}"));
+    }
+    assert!(lines > 0 && one_line > 0, "the intake has both kinds");
+
+    // Searching contacts and every case: Enter finishes the search.
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.mode(), Mode::SearchInput);
+    assert_eq!(enter_says(&app).as_deref(), Some("search"));
+    assert_keys_do_what_they_say(&app, "search input");
+}
+
+/// After another DSL's change refuses a save, the footer offers the reload
+/// key (and only then), named as bound.
+#[test]
+fn the_reload_key_is_in_the_footer_when_a_conflict_is_shown() {
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('N'));
+    type_text(&mut app, "Called mum");
+    let has_reload = |app: &App| {
+        app.ctx
+            .hints
+            .iter()
+            .any(|(k, h)| k == "Ctrl-R" && h == "reload")
+    };
+    assert!(!has_reload(&app), "{:?}", app.ctx.hints);
+    press_key(&mut app, ctrl_s());
+    update(
+        &mut app,
+        Action::Conflict("Jo Brennan changed SG-2026-0001 at 09:03".into()),
+    );
+    assert!(has_reload(&app), "{:?}", app.ctx.hints);
+    let screen = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(screen.contains("Ctrl-R reload"), "{screen}");
+    let fx = press_key(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
+    );
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1000 })]);
+    update(&mut app, Action::DetailLoaded(Box::new(detail(0, 2))));
+    assert!(!has_reload(&app), "reloaded: {:?}", app.ctx.hints);
+    assert_eq!(prompt(&app).unwrap().text(), "Called mum");
+
+    // A form too.
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('c'));
+    let mut d = detail(0, 1);
+    d.deadlines.clear();
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    assert!(!has_reload(&app));
+    let mut keys = vec![k(KeyCode::Right), k(KeyCode::Tab)];
+    keys.extend(chars("Advice given."));
+    keys.push(ctrl_s());
+    form_keys(&mut app, &keys);
+    press(&mut app, KeyCode::Char('y'));
+    update(
+        &mut app,
+        Action::Conflict("Jo Brennan changed SG-2026-0001 at 09:04".into()),
+    );
+    assert!(has_reload(&app), "{:?}", app.ctx.hints);
+    assert!(
+        the_form(&app)
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("Ctrl-R reloads")
+    );
+}
+
+/// On a closed case the screen says at once to re-open it, naming its own
+/// key (the store's words name none: they reach commands too), and sends
+/// nothing.
+#[test]
+fn a_closed_case_says_reopen_first_with_the_screens_key() {
+    let mut app = app_with(3);
+    let mut d = detail(0, 3);
+    d.summary.status = Status::Closed;
+    d.outcome = Some("no-further-action".into());
+    open_record(&mut app, d);
+    for key in ['N', 'a', 'c', 'r', 'A'] {
+        let fx = press(&mut app, KeyCode::Char(key));
+        assert!(fx.is_empty(), "{key}: {fx:?}");
+        assert_eq!(
+            status(&app),
+            "SG-2026-0001 is closed: re-open it first (o)",
+            "{key}"
+        );
+        assert_eq!(app.mode(), Mode::Record, "{key}");
+    }
+    let screen = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(screen.contains("no further action"), "{screen}");
+    assert!(!screen.contains("no-further-action"), "{screen}");
+    // The footer offers what the closed case takes: re-opening, not the
+    // verbs it would refuse.
+    let footer: Vec<&str> = app.ctx.hints.iter().map(|(_, h)| h.as_str()).collect();
+    assert_eq!(footer.first(), Some(&"re-open"), "{footer:?}");
+    for verb in ["ack", "assign", "note", "refer", "close"] {
+        assert!(!footer.contains(&verb), "{verb}: {footer:?}");
+    }
+    // Re-opening is offered, as bound.
+    press(&mut app, KeyCode::Char('o'));
+    assert_eq!(app.mode(), Mode::Prompt);
 }

@@ -540,7 +540,7 @@ fn the_signoff_queue_between_two_sessions() {
         "{alerts:?}"
     );
     let list = ok("dan", &db, T0, &["list", "--awaiting-signoff"]);
-    assert!(list.contains(&r) && list.contains("advice-given"), "{list}");
+    assert!(list.contains(&r) && list.contains("advice given"), "{list}");
     assert!(
         list.contains("parents engaged; school monitoring"),
         "{list}"

@@ -277,7 +277,11 @@ pub fn handover(path: &Path, md: bool, note: Option<&str>) -> Outcome {
         changes.len()
     );
     for (at, r, who, kind, body) in &changes {
-        println!("{bullet}{} {r} {who} · {kind}: {body}", format_stamp(*at));
+        println!(
+            "{bullet}{} {r} {who} · {}: {body}",
+            format_stamp(*at),
+            crate::domain::escalation::chronology_kind(kind)
+        );
     }
     super::audit_export(&mut st, &me, "handover", &format!("since {since}"))
 }

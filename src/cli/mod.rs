@@ -985,6 +985,11 @@ fn config_show(cli: &Cli) -> Outcome {
                 c.mouse.enabled,
                 src(c.mouse == d.mouse)
             );
+            println!(
+                "terminal.escape_ms {} ({})",
+                c.terminal.escape_ms,
+                src(c.terminal == d.terminal)
+            );
             let rebindings = c.rebindings();
             let (_, key_problems) = crate::tui::keymap::Keymap::with_overrides(&rebindings);
             for r in rebindings.iter().filter(|r| !r.from.is_empty()) {

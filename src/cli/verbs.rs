@@ -656,7 +656,10 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
     if s.awaiting_signoff
         && let (Some(o), Some(r)) = (&d.outcome, &d.closure_rationale)
     {
-        println!("closure proposed, awaiting sign-off: {o}");
+        println!(
+            "closure proposed, awaiting sign-off: {}",
+            crate::domain::settings::outcome_label(o)
+        );
         println!("rationale: {r}");
     }
     let p = &d.practice;
@@ -756,7 +759,7 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
             "{}  {} · {}: {}",
             crate::domain::calendar::format_stamp(c.at),
             c.author,
-            c.kind,
+            crate::domain::escalation::chronology_kind(&c.kind),
             c.body
         );
     }
@@ -825,7 +828,7 @@ pub fn list(
                 if r.awaiting_signoff {
                     "awaiting sign-off".to_string()
                 } else {
-                    r.status.code().to_string()
+                    r.status.label().to_string()
                 },
                 r.assignee.clone().unwrap_or_else(|| "-".into()),
                 due,
@@ -859,7 +862,7 @@ pub fn list(
                 w.proposed_at
                     .map(|t| format!(" {}", crate::domain::calendar::format_stamp(t)))
                     .unwrap_or_default(),
-                w.outcome,
+                crate::domain::settings::outcome_label(&w.outcome),
                 w.version
             );
             println!("    rationale: {}", w.rationale.replace('\n', "\n    "));

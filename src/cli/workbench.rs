@@ -508,7 +508,7 @@ fn person(path: &Path, reference: &str, json: bool) -> Outcome {
             crate::domain::calendar::format_stamp(e.entry.at),
             e.reference,
             e.entry.author,
-            e.entry.kind.replace('_', " "),
+            crate::domain::escalation::chronology_kind(&e.entry.kind),
             e.entry.body.replace('\n', " ")
         );
     }

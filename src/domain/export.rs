@@ -198,7 +198,7 @@ fn facts(d: &EscalationDetail) -> Vec<(&'static str, String)> {
         v.push(("Flags", flags.join(", ")));
     }
     if let Some(o) = &d.outcome {
-        v.push(("Outcome", o.clone()));
+        v.push(("Outcome", super::settings::outcome_label(o)));
     }
     if !d.casework.links.is_empty() {
         v.push((
@@ -298,7 +298,7 @@ pub fn markdown(d: &EscalationDetail, o: &Options) -> String {
                 "- {} · {} · {}: {}",
                 format_stamp(c.at),
                 c.author,
-                c.kind.replace('_', " "),
+                super::escalation::chronology_kind(&c.kind),
                 c.body.replace('\n', " ")
             ),
         );
@@ -465,7 +465,7 @@ pub fn html(d: &EscalationDetail, o: &Options) -> String {
                 vec![
                     format_stamp(c.at),
                     c.author.clone(),
-                    c.kind.replace('_', " "),
+                    super::escalation::chronology_kind(&c.kind),
                     c.body.clone(),
                 ]
             })

@@ -26,6 +26,17 @@ coded_enum! {
 }
 
 impl Kind {
+    /// What the alert is about, as a list of alerts says it beside whether
+    /// it still escalates: "not acknowledged" there read as contradicting a
+    /// row whose alert was acknowledged ("✓ acknowledged … not
+    /// acknowledged"), so the case's own state is said instead.
+    pub fn listed(self) -> &'static str {
+        match self {
+            Kind::Unacknowledged => "nobody has taken the case",
+            k => k.label(),
+        }
+    }
+
     /// The policy that escalates this kind.
     pub fn policy(self) -> PolicyKind {
         match self {
@@ -165,7 +176,10 @@ pub struct Message {
     pub text: String,
     /// The command that acts on it or stops it.
     pub act: String,
+    /// 0 for the policy's steps, N for the Nth reminder after the last.
     pub round: u32,
+    /// The step of the policy, counted from 1 as the text says it ("Step 2
+    /// of 3"); a reminder says 1.
     pub step: u32,
     pub started_at: DateTime<Utc>,
 }
@@ -263,9 +277,9 @@ pub fn message(
     let step = if firing.round == 0 {
         if total > 1 {
             format!(
-                "Step {} of {total} of the {} policy.",
+                "Step {} of {total} of the escalation policy for {}.",
                 firing.step + 1,
-                alert.kind.policy().code()
+                alert.kind.policy().label()
             )
         } else {
             String::new()
@@ -286,7 +300,8 @@ pub fn message(
         text,
         act,
         round: firing.round,
-        step: firing.step,
+        // Counted from 1, as the text says it ("Step 1 of 3").
+        step: firing.step + 1,
         started_at: alert.started_at,
     }
 }
@@ -387,7 +402,7 @@ mod tests {
         assert_eq!(m.title, "SG-2026-0042 overdue");
         assert_eq!(
             m.text,
-            "LADO referral was due 23 Nov 2026 09:00 and is not met.\nTo act: open dutydesk, select SG-2026-0042 and press A, or run `dutydesk ack SG-2026-0042`; that stops these alerts for everyone.\nStep 2 of 3 of the overdue policy."
+            "LADO referral was due 23 Nov 2026 09:00 and is not met.\nTo act: open dutydesk, select SG-2026-0042 and press A, or run `dutydesk ack SG-2026-0042`; that stops these alerts for everyone.\nStep 2 of 3 of the escalation policy for deadline overdue."
         );
         let mut urgent = alert(Kind::Unacknowledged);
         urgent.immediate_risk = true;

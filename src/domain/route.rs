@@ -29,6 +29,18 @@ coded_enum! {
     }
 }
 
+/// The short name of a stored route code ([`Route::short`]); a code no
+/// longer on the list (an old row) in words.
+pub fn short_of(code: &str) -> String {
+    Route::from_code(code).map_or_else(|| code.replace('_', " "), |r| r.short().to_string())
+}
+
+/// The label of a stored route code ([`Route::label`]); a code no longer on
+/// the list in words.
+pub fn label_of(code: &str) -> String {
+    Route::from_code(code).map_or_else(|| code.replace('_', " "), |r| r.label().to_string())
+}
+
 impl Route {
     /// Reads a route as typed: case and surrounding space ignored, `-` for
     /// `_` (`home-office`). The error names every valid code.
@@ -50,6 +62,28 @@ impl Route {
             .map(|r| r.code().replace('_', "-"))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// The route's name where room is short (a list column, an agenda line):
+    /// the service as DSLs say it, never the stored code.
+    pub fn short(self) -> &'static str {
+        match self {
+            Route::Emergency => "999",
+            Route::Police => "police",
+            Route::Children => "children's social care",
+            Route::Adults => "adult social care",
+            Route::Lado => "LADO",
+            Route::Pipot => "PiPoT",
+            Route::Marac => "MARAC",
+            Route::Nrm => "NRM",
+            Route::Ms1 => "MS1",
+            Route::Prevent => "Prevent",
+            Route::Ceop => "CEOP",
+            Route::Fmu => "Forced Marriage Unit",
+            Route::Dbs => "DBS",
+            Route::HomeOffice => "Home Office",
+            Route::Other => "other",
+        }
     }
 
     /// Whom the route serves, for labelling a contact or a fallback: "children",

@@ -60,8 +60,8 @@ pub fn set_policy(
     repeat_minutes: Option<u32>,
 ) -> Result<Policy> {
     super::staff::require_manager(w, "change an escalation policy")?;
-    let steps = policy::parse_steps(steps).map_err(StoreError::Refused)?;
-    let repeat = policy::check_repeat(repeat_minutes).map_err(StoreError::Refused)?;
+    let steps = policy::parse_steps(steps).map_err(StoreError::Invalid)?;
+    let repeat = policy::check_repeat(repeat_minutes).map_err(StoreError::Invalid)?;
     let p = Policy {
         kind,
         steps,
@@ -156,7 +156,7 @@ pub fn set_channels(w: &mut Write<'_>, username: &str, change: &ChannelChange) -
         .filter(|s| s.active)
         .ok_or_else(|| StoreError::Refused(format!("{} is not active staff", w.actor())))?;
     let target = super::staff::find_in(w.tx(), username.trim())?.ok_or_else(|| {
-        StoreError::Refused(format!(
+        StoreError::Invalid(format!(
             "no staff account {:?}: `dutydesk staff list` shows them",
             username.trim()
         ))
@@ -168,7 +168,7 @@ pub fn set_channels(w: &mut Write<'_>, username: &str, change: &ChannelChange) -
         )));
     }
     if change.is_empty() {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "nothing to change: give --email, --hook, --hook-to or --quiet".into(),
         ));
     }
@@ -243,7 +243,7 @@ fn check_email(a: &str) -> Result<String> {
     a.parse::<lettre::Address>()
         .map(|_| a.to_string())
         .map_err(|_| {
-            StoreError::Refused(format!("{a:?} is not an e-mail address (name@example.org)"))
+            StoreError::Invalid(format!("{a:?} is not an e-mail address (name@example.org)"))
         })
 }
 
@@ -255,7 +255,7 @@ fn check_hook_to(a: &str) -> Result<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+-._@: ".contains(c))
     {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{a:?} is not a hook address: up to 64 letters, digits, spaces and + - . _ @ :, e.g. +447700900123"
         )));
     }
@@ -947,6 +947,18 @@ pub fn finish(store: &mut Store, now: DateTime<Utc>, done: &[(Claimed, Outcome)]
     })
 }
 
+/// Deliveries recorded and waiting for their recipient's quiet hours to end
+/// (`pending`, due after `now`): what a pass in quiet hours holds back.
+pub fn held_for_quiet_hours(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM alert_deliveries INDEXED BY alert_deliveries_due
+         WHERE state IN ('pending', 'sending', 'failed') AND state = 'pending' AND next_at > ?1",
+        [now.timestamp()],
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
 /// Counts of deliveries by state, for `dutydesk notifier --once` and status.
 pub fn delivery_counts(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
     let mut stmt = conn.prepare(
@@ -1040,7 +1052,7 @@ pub fn acknowledge_reference(w: &mut Write<'_>, reference: &str) -> Result<Strin
 /// senior lead (the same rule as changing them).
 pub fn channels_of(store: &Store, me: &StaffMember, username: &str) -> Result<Channels> {
     let target = super::staff::find_in(store.conn(), username.trim())?.ok_or_else(|| {
-        StoreError::Refused(format!(
+        StoreError::Invalid(format!(
             "no staff account {:?}: `dutydesk staff list` shows them",
             username.trim()
         ))

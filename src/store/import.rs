@@ -93,6 +93,7 @@ pub fn apply(w: &mut Write<'_>, rows: &[(Row, Checked)], source: &str) -> Result
         }
         let at_row = |e: StoreError| match e {
             StoreError::Refused(m) => StoreError::Refused(format!("row {}: {m}", row.line)),
+            StoreError::Invalid(m) => StoreError::Invalid(format!("row {}: {m}", row.line)),
             e => e,
         };
         let e = NewEscalation {

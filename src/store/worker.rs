@@ -616,7 +616,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             let areas = super::areas::list(store.conn())?;
             let resolve = |typed: &str, field| {
                 crate::domain::area::resolve(typed, &areas, field)
-                    .map_err(|e| super::StoreError::Refused(e.message))
+                    .map_err(|e| super::StoreError::Invalid(e.message))
             };
             escalation.area = resolve(&escalation.area, "area where they live")?;
             if let Some(w) = &escalation.work_area {

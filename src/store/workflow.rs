@@ -179,7 +179,7 @@ pub(crate) fn log(
 
 pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
     crate::domain::text::validate_block(field, value, max)
-        .map_err(|e| StoreError::Refused(e.to_string()))
+        .map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 pub(crate) fn done(c: &Current, message: String) -> Done {
@@ -374,9 +374,9 @@ pub fn assign(
     check_version(&c, expected)?;
     let to = find_in(w.tx(), username.trim())?
         .filter(|s| s.active)
-        .ok_or_else(|| StoreError::Refused(format!("no active staff member {username:?}")))?;
+        .ok_or_else(|| StoreError::Invalid(format!("no active staff member {username:?}")))?;
     if to.role == Role::Viewer {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{} is a viewer and cannot hold escalations",
             to.display_name
         )));
@@ -612,7 +612,7 @@ fn reached(
     let hol = super::contacts::holidays(w.tx())?;
     let find = |id: i64| all.iter().find(|c| c.id == id);
     let Some(c) = find(chosen) else {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "no contact {chosen} (`dutydesk routes REF` lists the contacts for a case, with their ids)"
         )));
     };
@@ -702,7 +702,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
     let agency_reference = match r.agency_reference.as_deref().map(str::trim) {
         Some(x) if !x.is_empty() => Some(
             validate_line("agency reference", x, 80)
-                .map_err(|e| StoreError::Refused(e.to_string()))?,
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
         ),
         _ => None,
     };
@@ -710,7 +710,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
     let typed_phone = match r.phone_rung.as_deref().map(str::trim) {
         Some(p) if !p.is_empty() => Some(
             crate::domain::contact::check_phone(p)
-                .map_err(|e| StoreError::Refused(format!("number rung: {e}")))?,
+                .map_err(|e| StoreError::Invalid(format!("number rung: {e}")))?,
         ),
         _ => None,
     };
@@ -959,7 +959,8 @@ pub fn close(
             &me,
             "signoff_requested",
             &format!(
-                "Closure proposed ({outcome}); a second DSL must sign it off. Rationale: {rationale}{}",
+                "Closure proposed ({}); a second DSL must sign it off. Rationale: {rationale}{}",
+                crate::domain::settings::outcome_label(outcome),
                 choices_said(&plan, "On sign-off")
             ),
         )?;
@@ -970,7 +971,14 @@ pub fn close(
     }
     let said = apply_closure(w, &me, &plan, now)?;
     finish_close(w, &c, &me, outcome, &rationale, now, &said)?;
-    Ok(done(&c, format!("{} closed: {outcome}", c.reference)))
+    Ok(done(
+        &c,
+        format!(
+            "{} closed: {}",
+            c.reference,
+            crate::domain::settings::outcome_label(outcome)
+        ),
+    ))
 }
 
 /// " Deadlines: X kept open; Y met; Z waived: reason." for a chronology line.
@@ -1038,7 +1046,7 @@ pub(crate) fn close_imported(
     let c = current(w, &me, id)?;
     let list = outcomes(w.tx())?;
     if !list.iter().any(|o| o == outcome) {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{outcome:?} is not an outcome: use {} (map the log's words in [values.outcome])",
             list.join(", ")
         )));
@@ -1091,7 +1099,10 @@ fn finish_close(
         c,
         closer,
         "closed",
-        &format!("Closed ({outcome}). Rationale: {rationale}{deadlines_said}"),
+        &format!(
+            "Closed ({}). Rationale: {rationale}{deadlines_said}",
+            crate::domain::settings::outcome_label(outcome)
+        ),
     )
 }
 
@@ -1172,7 +1183,7 @@ pub fn signoff(
         ));
     }
     if approve && expected.is_none() {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "say which proposal you approve: read it with `dutydesk show {}` and pass the version it shows (--version N)",
             c.reference
         )));
@@ -1205,7 +1216,8 @@ pub fn signoff(
             &me,
             "signed_off",
             &format!(
-                "Closure ({proposed}) signed off by {}: {reason}",
+                "Closure ({}) signed off by {}: {reason}",
+                crate::domain::settings::outcome_label(&proposed),
                 me.display_name
             ),
         )?;
@@ -1215,12 +1227,15 @@ pub fn signoff(
         let mut d = done(
             &c,
             format!(
-                "{} closed as {proposed}, signed off by {}",
-                c.reference, me.display_name
+                "{} closed as {}, signed off by {}",
+                c.reference,
+                crate::domain::settings::outcome_label(&proposed),
+                me.display_name
             ),
         );
         d.detail = Some(format!(
-            "Approved outcome: {proposed}\nApproved rationale: {}",
+            "Approved outcome: {}\nApproved rationale: {}",
+            crate::domain::settings::outcome_label(&proposed),
             crate::domain::text::clean_block(&rationale)
         ));
         Ok(d)
@@ -1237,7 +1252,8 @@ pub fn signoff(
             &me,
             "reopened",
             &format!(
-                "Closure ({proposed}) sent back by {}: {reason}",
+                "Closure ({}) sent back by {}: {reason}",
+                crate::domain::settings::outcome_label(&proposed),
                 me.display_name
             ),
         )?;
@@ -1684,7 +1700,7 @@ pub fn link(w: &mut Write<'_>, id: i64, other: i64) -> Result<Done> {
     let c = current(w, &me, id)?;
     let o = current(w, &me, other)?;
     if c.id == o.id {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "an escalation cannot be linked to itself".into(),
         ));
     }
@@ -1951,7 +1967,7 @@ pub fn change_access(
     }
     check_version(&c, expected)?;
     if ch.is_empty() {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "nothing to change: give --restrict, --unrestrict, --name, --unname, --exclude or --unexclude".into(),
         ));
     }
@@ -1972,7 +1988,7 @@ pub fn change_access(
                 // Unexcluding and naming in one go is how an excluded
                 // account is named.
                 if !(pair.contains(&"unexclude") && pair.contains(&"name")) {
-                    return Err(StoreError::Refused(format!(
+                    return Err(StoreError::Invalid(format!(
                         "{u} is given to both --{other} and --{what}: choose one"
                     )));
                 }
@@ -1982,7 +1998,7 @@ pub fn change_access(
     }
     let staff = |u: &str| -> Result<StaffMember> {
         find_in(w.tx(), u.trim())?.ok_or_else(|| {
-            StoreError::Refused(format!(
+            StoreError::Invalid(format!(
                 "no staff member {:?}: see `dutydesk staff list`",
                 u.trim()
             ))

@@ -405,7 +405,7 @@ pub fn close(t: &Target, outcomes: &[String], d: &EscalationDetail, now: DateTim
             "Outcome",
             outcomes
                 .iter()
-                .map(|o| (o.clone(), o.replace('-', " ")))
+                .map(|o| (o.clone(), crate::domain::settings::outcome_label(o)))
                 .collect(),
         )
         .required(),
@@ -561,7 +561,11 @@ pub fn read_close(form: &mut Form, t: &Target) -> Option<(String, Request)> {
             action,
         });
     }
-    let mut question = format!("Close {} as {}?", t.reference, outcome.replace('-', " "));
+    let mut question = format!(
+        "Close {} as {}?",
+        t.reference,
+        crate::domain::settings::outcome_label(&outcome)
+    );
     if !said.is_empty() {
         question.push_str("\nIts open deadlines:\n");
         question.push_str(&said.join("\n"));
@@ -601,7 +605,7 @@ fn contact_label(route: &str, a: &crate::domain::contact::Answer) -> String {
     };
     format!(
         "[{now}] {}: {} {} {}",
-        route.replace('_', " "),
+        crate::domain::route::short_of(route),
         c.phone.as_deref().unwrap_or(""),
         c.organisation,
         c.service,
@@ -628,12 +632,7 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
     let routes = o
         .suggestions
         .iter()
-        .map(|s| {
-            (
-                s.route.code().to_string(),
-                format!("{}: {}", s.route.code().replace('_', " "), s.why),
-            )
-        })
+        .map(|s| (s.route.code().to_string(), s.route.label().to_string()))
         .collect();
     let mut contacts: Vec<(String, String)> = vec![("".into(), "none / other".into())];
     for (route, a) in &o.contacts {

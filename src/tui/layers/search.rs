@@ -197,6 +197,7 @@ impl Layer for Search {
                     self.target(),
                     holder.as_deref(),
                     None,
+                    true,
                     &mut self.pending,
                     ctx,
                 )
@@ -344,11 +345,18 @@ fn draw(s: &Search, ctx: &Ctx, f: &mut Frame, area: Rect) {
         w,
     ))));
     let help = if s.typing {
-        " Reference, name, date of birth (02/03/2014) or area; Enter searches open and closed cases"
+        format!(
+            " Reference, name, date of birth (02/03/2014) or area; {} searches open and closed cases",
+            ctx.key("search_input", &Action::Submit)
+        )
     } else {
-        " Enter opens · o re-opens a closed case · newest first"
+        format!(
+            " {} opens · {} re-opens a closed case · newest first",
+            ctx.key("search", &Action::Open),
+            ctx.key("search", &Action::Reopen)
+        )
     };
-    lines.push(Line::from(Span::styled(truncate(help, w), t.muted)));
+    lines.push(Line::from(Span::styled(truncate(&help, w), t.muted)));
     f.render_widget(Paragraph::new(lines), top);
 
     let title = match (&s.found, s.searching > 0) {

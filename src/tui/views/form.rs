@@ -379,7 +379,7 @@ mod tests {
         let at = row_of(&rows, "▶ Field 14");
         assert!(rows[at].contains("the very end▏"), "{}", rows.join("\n"));
         assert!(rows[23].starts_with('└'));
-        assert!(rows[22].contains("Tab next"), "{}", rows[22]);
+        assert!(rows[22].contains("Tab/Enter next"), "{}", rows[22]);
         assert!(rows[22].contains("Ctrl-S save  Esc cancel"), "{}", rows[22]);
         assert!(rows[0].contains("New escalation") && rows[0].contains("↑ more above"));
         // Every field in turn is in view, in both directions.
