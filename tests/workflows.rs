@@ -161,6 +161,10 @@ fn the_whole_life_of_an_escalation() {
         "{shown}"
     );
     // The agenda says the route and the date as people do.
+    // The agenda counts what happened strictly before its own moment, in
+    // whole seconds, on the real clock: a closure in this very second would
+    // not be on it yet.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let (_, agenda, _) = run(dd("alice", &path).args(["reviews"]));
     let today = dutydesk::domain::calendar::format_day(chrono::Utc::now());
     assert!(
