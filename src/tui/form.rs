@@ -552,16 +552,9 @@ impl Form {
         &self.fields[self.focus.min(self.fields.len().saturating_sub(1))]
     }
 
-    /// The keymap sections in force: the form's, then the focused field's.
-    /// The footer's hints on this form: on a one-line text field the
-    /// new-line key moves on to the next field, and the footer says so.
-    pub fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
-        match self.fields.get(self.focus).map(|f| &f.kind) {
-            Some(FieldKind::Text { .. }) => crate::tui::keymap::one_line(all, "next"),
-            _ => all,
-        }
-    }
-
+    /// The keymap sections in force: the form's, then the focused field's
+    /// (a one-line field's `[field_line]` binds Enter to "next", so its
+    /// footer says so without rewriting).
     pub fn sections(&self) -> Vec<&'static str> {
         match self.fields.get(self.focus) {
             Some(f) => vec!["form", f.section()],

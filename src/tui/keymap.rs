@@ -718,31 +718,6 @@ impl Keymap {
     }
 }
 
-/// The footer word of the `[input]` binding that adds a line to a text
-/// (`newline`, bound to Enter by default). A tested constant, so a layer
-/// whose text is one line can say what that key does there instead.
-pub const NEWLINE_HINT: &str = "new line";
-
-/// Hints for a one-line text input, where the new-line key does
-/// `enter_does` (a prompt's one-line reason saves; a form's one-line field
-/// moves on): its keys join the hint with that word (Ctrl-S/Enter save) or
-/// take it, rather than promising a new line the field cannot hold.
-pub fn one_line(hints: Vec<(String, String)>, enter_does: &str) -> Vec<(String, String)> {
-    let Some(at) = hints.iter().position(|(_, h)| h == NEWLINE_HINT) else {
-        return hints;
-    };
-    let mut hints = hints;
-    let (keys, _) = hints.remove(at);
-    match hints.iter_mut().find(|(_, h)| h == enter_does) {
-        Some((k, _)) => {
-            k.push('/');
-            k.push_str(&keys);
-        }
-        None => hints.insert(at, (keys, enter_does.to_string())),
-    }
-    hints
-}
-
 /// A key that is text to a focused field: a character with neither Ctrl nor
 /// Alt (AltGr's Ctrl+Alt counts as none).
 pub fn typed_char(key: KeyEvent) -> Option<char> {

@@ -519,10 +519,6 @@ impl Layer for WorkForm {
         self.form.sections()
     }
 
-    fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
-        self.form.hints(all)
-    }
-
     fn takes_text(&self) -> bool {
         self.form
             .fields
