@@ -16,6 +16,9 @@ pub struct Changed {
     pub field: &'static str,
     pub old: String,
     pub new: String,
+    /// The values are a third party's details (who raised it, their role
+    /// or contact): a redacted export blanks them in the chronology line.
+    pub party: bool,
 }
 
 /// "risk: medium → high; critical incident: no → yes": every change with its
@@ -27,6 +30,25 @@ pub fn describe(changes: &[Changed]) -> String {
         .map(|c| format!("{}: {} → {}", c.field, c.old, c.new))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// [`describe`] with each third party's value marked
+/// ([`super::text::Marked`]), for the chronology line a redacted export
+/// blanks them in.
+pub fn describe_marked(changes: &[Changed]) -> super::text::Marked {
+    let mut m = super::text::Marked::new();
+    for (i, c) in changes.iter().enumerate() {
+        if i > 0 {
+            m.push("; ");
+        }
+        m.push(c.field).push(": ");
+        if c.party {
+            m.party(&c.old).push(" → ").party(&c.new);
+        } else {
+            m.push(&c.old).push(" → ").push(&c.new);
+        }
+    }
+    m
 }
 
 /// The fields changed, for the audit trail: names, never values. FGM known
@@ -501,6 +523,8 @@ mod tests {
             author: "a".into(),
             kind: "note".into(),
             body: body.into(),
+            id: 0,
+            parties: Vec::new(),
         };
         let merged = merge(&[
             ("SG-1".into(), vec![e(9, "one"), e(12, "three")]),
@@ -528,11 +552,13 @@ mod tests {
                 field: "risk",
                 old: "medium".into(),
                 new: "high".into(),
+                party: false,
             },
             Changed {
                 field: "critical incident",
                 old: yes_no(false),
                 new: yes_no(true),
+                party: false,
             },
         ];
         assert_eq!(

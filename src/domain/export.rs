@@ -44,8 +44,14 @@ pub struct Options {
     pub at: DateTime<Utc>,
 }
 
-/// Hides third parties in a record about to leave the desk (see the module).
-pub fn redact(d: &mut EscalationDetail) {
+/// Hides third parties in a record about to leave the desk (see the
+/// module). `staff` is every staff member's display name: the desk's own
+/// lines name the staff who worked the case. Each chronology line's marked
+/// places ([`super::text::Marked`]: who raised it, their role and contact,
+/// others involved, as the line's writer marked them) are blanked first,
+/// whatever they hold; then every third party's name the record knows,
+/// wherever the text holds it.
+pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
     const R: &str = "[redacted]";
     // Every third party's name the record knows, longest first (so "Jo
     // Brennan" goes before "Jo"), to be replaced wherever it appears in the
@@ -75,6 +81,9 @@ pub fn redact(d: &mut EscalationDetail) {
     for a in &d.casework.attachments {
         add(&a.added_by);
     }
+    for n in staff {
+        add(n);
+    }
     names.retain(|n| *n != d.subject_name);
     names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
     let scrub = |text: &str| -> String {
@@ -85,7 +94,11 @@ pub fn redact(d: &mut EscalationDetail) {
         t
     };
     for c in &mut d.chronology {
-        c.body = scrub(&c.body);
+        let marked = super::text::Marked {
+            text: std::mem::take(&mut c.body),
+            parties: std::mem::take(&mut c.parties),
+        };
+        c.body = scrub(&marked.blanked(R));
     }
     d.exact_words = scrub(&d.exact_words);
     d.closure_rationale = d.closure_rationale.as_deref().map(&scrub);
@@ -103,6 +116,7 @@ pub fn redact(d: &mut EscalationDetail) {
     }
     for p in &mut d.casework.people {
         p.name = format!("{R} ({})", p.role.label());
+        p.relationship = p.relationship.as_ref().map(|_| R.into());
         p.details = p.details.as_ref().map(|_| R.into());
         p.added_by = R.into();
     }

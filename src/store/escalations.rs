@@ -6,7 +6,7 @@ use crate::domain::escalation::{
     AgeBand, ChronologyEntry, Consent, EscalationDetail, EscalationSummary, Fgm, FgmReport,
     LocationType, NextDue, RecordPractice, ReferralView, Risk, Status, SubjectKind,
 };
-use crate::domain::text::{clean_block, clean_line};
+use crate::domain::text::{Marked, clean_block, clean_line};
 use crate::domain::urgency::{Input, Tier};
 use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{OptionalExtension, Row, named_params, params};
@@ -679,17 +679,23 @@ pub(crate) fn detail_in(
     }
     let redacted = viewer.redacted;
     let mut stmt = conn.prepare_cached(
-        "SELECT c.at, s.display_name, c.kind, c.body FROM chronology c
+        "SELECT c.at, s.display_name, c.kind, c.body, c.id, c.parties FROM chronology c
          JOIN staff s ON s.id = c.author_id
          WHERE c.escalation_id = ?1 ORDER BY c.at, c.id",
     )?;
     d.chronology = stmt
         .query_map([id], |r| {
+            let line = Marked::stored(
+                &r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(5)?.as_deref(),
+            );
             Ok(ChronologyEntry {
                 at: instant(r.get(0)?),
                 author: clean_line(&r.get::<_, String>(1)?),
                 kind: clean_line(&r.get::<_, String>(2)?),
-                body: clean_block(&r.get::<_, String>(3)?),
+                body: line.text,
+                id: r.get(4)?,
+                parties: line.parties,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -982,10 +988,43 @@ pub fn add_chronology(
     kind: &str,
     body: &str,
 ) -> Result<i64> {
+    add_marked(
+        w,
+        id,
+        author_id,
+        at,
+        kind,
+        &Marked {
+            text: body.to_string(),
+            parties: Vec::new(),
+        },
+    )
+}
+
+/// [`add_chronology`] for a line that names third parties (who raised it,
+/// others involved, staff): where they sit is stored with it
+/// (`chronology.parties`, covered by the trail with the line), so a
+/// redacted export blanks exactly those places.
+pub fn add_marked(
+    w: &mut Write<'_>,
+    id: i64,
+    author_id: i64,
+    at: DateTime<Utc>,
+    kind: &str,
+    line: &Marked,
+) -> Result<i64> {
     w.tx()
         .prepare_cached(
-            "INSERT INTO chronology (escalation_id, at, author_id, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO chronology (escalation_id, at, author_id, kind, body, parties)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![id, at.timestamp(), author_id, kind, body])?;
+        .execute(params![
+            id,
+            at.timestamp(),
+            author_id,
+            kind,
+            line.text,
+            line.spans()
+        ])?;
     Ok(w.tx().last_insert_rowid())
 }

@@ -1,0 +1,237 @@
+//! Faults a tester found on issues 18 and 20 (the workbench; install and
+//! exchange), each fixed for its whole kind, through the real binary on a
+//! demo-marked desk at fixed moments.
+
+mod common;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// Monday 23 November 2026, 09:00 GMT.
+const T0: &str = "2026-11-23T09:00:00Z";
+
+fn dd(user: &str, db: &Path, now: &str) -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env("DUTYDESK_USER", user)
+        .env("DUTYDESK_DB", db)
+        .env("DUTYDESK_NOW", now)
+        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
+        .env("DUTYDESK_SYSTEM_CONFIG", db.with_extension("system.toml"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// (exit code, stdout, stderr)
+fn run(user: &str, db: &Path, now: &str, args: &[&str]) -> (i32, String, String) {
+    let o = dd(user, db, now).args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn ok(user: &str, db: &Path, now: &str, args: &[&str]) -> String {
+    let (code, out, err) = run(user, db, now, args);
+    assert_eq!(code, 0, "{user} {args:?}: {err}{out}");
+    out
+}
+
+fn audit_rows(db: &Path) -> i64 {
+    common::sql(db)
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Runs as `user`, expects exit `code` with each of `why` in the message,
+/// and nothing written.
+fn refused(user: &str, db: &Path, now: &str, args: &[&str], code: i32, why: &[&str]) -> String {
+    let before = audit_rows(db);
+    let (got, out, err) = run(user, db, now, args);
+    assert_eq!(got, code, "{args:?}: {err}{out}");
+    for w in why {
+        assert!(err.contains(w), "{args:?}: {w:?} not in {err}");
+    }
+    assert_eq!(audit_rows(db), before, "{args:?} changed something");
+    err
+}
+
+/// A desk with a senior lead, two DSLs and a viewer, at `T0`.
+fn desk() -> (tempfile::TempDir, PathBuf) {
+    let dir = common::private_dir();
+    let db = dir.path().join("desk.db");
+    common::desk_db(
+        &db,
+        "Faults",
+        &[
+            ("sam", "Sam Reed", "senior"),
+            ("nina", "Nina Patel", "dsl"),
+            ("dan", "Dan Okoro", "dsl"),
+            ("vic", "Vic Lamb", "viewer"),
+        ],
+        common::at(T0),
+    );
+    (dir, db)
+}
+
+fn new_case(db: &Path, now: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "new",
+        "--subject",
+        "child",
+        "--area",
+        "Rutland",
+        "--category",
+        "neglect",
+        "--risk",
+        "medium",
+        "--summary",
+        "school noticed",
+        "--words",
+        "nobody makes my tea",
+    ];
+    args.extend_from_slice(extra);
+    ok("nina", db, now, &args).trim().to_string()
+}
+
+// ---- F6: redaction covers every place a third party's details appear ----
+
+/// Every detail of a third party put on a case, in a correction, a person
+/// added or removed, or an assignment: none may survive redaction, in any
+/// format, the chronology lines of corrections included (old values too).
+#[test]
+fn redaction_hides_third_parties_in_correction_and_people_lines() {
+    let (_d, db) = desk();
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    let correct = |args: &[&str]| {
+        let mut a = vec!["correct", r.as_str()];
+        a.extend_from_slice(args);
+        a.extend_from_slice(&["--reason", "as the office recorded it"]);
+        ok("nina", &db, T0, &a);
+    };
+    correct(&[
+        "--raised-by",
+        "Ms Jones",
+        "--raised-by-role",
+        "class teacher",
+        "--raised-by-contact",
+        "0116 000 0000",
+    ]);
+    // Corrected again: the old values are in the line too.
+    correct(&[
+        "--raised-by",
+        "Mr Quill",
+        "--raised-by-role",
+        "form tutor",
+        "--raised-by-contact",
+        "07700 900123",
+    ]);
+    correct(&["--risk", "high"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "people",
+            "add",
+            &r,
+            "Chris Perp",
+            "--as",
+            "perpetrator",
+            "--relationship",
+            "stepfather",
+        ],
+    );
+    ok("nina", &db, T0, &["people", "add", &r, "Lee Sibling"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &["people", "remove", &r, "2", "--reason", "not a sibling"],
+    );
+    // Dan held it once, then Nina: Dan wrote no line of his own.
+    ok("nina", &db, T0, &["assign", &r, "dan"]);
+    ok("nina", &db, T0, &["assign", &r, "nina", "--take"]);
+    let secrets = [
+        "Ms Jones",
+        "class teacher",
+        "0116 000 0000",
+        "Mr Quill",
+        "form tutor",
+        "07700 900123",
+        "Chris Perp",
+        "stepfather",
+        "Lee Sibling",
+        "Dan Okoro",
+        "Nina Patel",
+    ];
+    // The full export keeps them all (the words of the record).
+    let full = ok("nina", &db, T0, &["export", &r]);
+    for s in secrets {
+        assert!(full.contains(s), "{s} missing from the full export: {full}");
+    }
+    for format in ["--md", "--html", "--json"] {
+        // Exported by the senior lead: the footer names the sender.
+        let red = ok(
+            "sam",
+            &db,
+            T0,
+            &["export", &r, format, "--redact-third-parties"],
+        );
+        for s in secrets {
+            assert!(!red.contains(s), "{format}: {s} left in: {red}");
+        }
+        // What is not a third party's stays: the record can still be read.
+        assert!(red.contains("risk: medium → high"), "{format}: {red}");
+        assert!(red.contains("Pat Subject"), "{format}: {red}");
+        assert!(red.contains("as the office recorded it"), "{format}: {red}");
+    }
+    let red = ok("nina", &db, T0, &["export", &r, "--redact-third-parties"]);
+    assert!(
+        red.contains("raiser's contact: [redacted] → [redacted]"),
+        "{red}"
+    );
+}
+
+/// Lines written before schema 12 carry no marks: the ones their audit rows
+/// say name third parties are hidden whole.
+#[test]
+fn redaction_hides_whole_third_party_lines_written_before_they_were_marked() {
+    let (_d, db) = desk();
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "correct",
+            &r,
+            "--raised-by-contact",
+            "0116 000 0000",
+            "--reason",
+            "office",
+        ],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &["correct", &r, "--risk", "high", "--reason", "worse"],
+    );
+    // As an older desk wrote them: no marks.
+    let c = common::sql(&db);
+    c.execute_batch(
+        "DROP TRIGGER chronology_no_update;
+         UPDATE chronology SET parties = NULL;
+         CREATE TRIGGER chronology_no_update BEFORE UPDATE ON chronology BEGIN
+             SELECT RAISE(ABORT, 'chronology is append-only: add a note instead');
+         END;",
+    )
+    .unwrap();
+    drop(c);
+    let red = ok("nina", &db, T0, &["export", &r, "--redact-third-parties"]);
+    assert!(!red.contains("0116 000 0000"), "{red}");
+    // A correction that named nobody else is kept as written (staff
+    // names aside).
+    assert!(red.contains("risk: medium → high"), "{red}");
+}
