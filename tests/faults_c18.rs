@@ -235,3 +235,92 @@ fn redaction_hides_whole_third_party_lines_written_before_they_were_marked() {
     // names aside).
     assert!(red.contains("risk: medium → high"), "{red}");
 }
+
+// ---- F7: tasks never reach a management report; alerts name them ----
+
+/// A task is the desk's own working: its owner and words never reach a
+/// report (Markdown, CSV, HTML, JSON), it is never a "rule" there and does
+/// not change "Deadlines met on time"; alerts call it a task, without words.
+#[test]
+fn tasks_stay_out_of_reports_and_alerts_say_task_without_words() {
+    let (_d, db) = desk();
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    let report = |format: &str| {
+        ok(
+            "sam",
+            &db,
+            "2026-11-30T12:00:00Z",
+            &[
+                "report",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-30",
+                "--format",
+                format,
+            ],
+        )
+    };
+    let before = report("json");
+    let words = "x | Ms Jones 07700 900123";
+    ok(
+        "nina",
+        &db,
+        T0,
+        &["task", "add", &r, "--owner", "nina", "--due", "10:00", words],
+    );
+    // Overdue at 10:10: the owner's alerts say "task overdue", no words.
+    let later = "2026-11-23T10:10:00Z";
+    let alerts = ok("nina", &db, later, &["alerts"]);
+    assert!(alerts.contains("task overdue"), "{alerts}");
+    assert!(!alerts.contains("Ms Jones"), "{alerts}");
+    let json = ok("nina", &db, later, &["alerts", "--json"]);
+    assert!(json.contains("\"set_by_hand\": \"task\""), "{json}");
+    assert!(!json.contains("Ms Jones"), "{json}");
+    ok("nina", &db, later, &["task", "done", "1"]);
+    let after = report("json");
+    assert_eq!(
+        before.lines().filter(|l| !l.contains("generated_at")).collect::<Vec<_>>(),
+        after.lines().filter(|l| !l.contains("generated_at")).collect::<Vec<_>>(),
+        "a task changed the report"
+    );
+    for format in ["md", "csv", "html", "json", "text"] {
+        let out = report(format);
+        for s in ["Ms Jones", "07700", "Task for", "Nina Patel"] {
+            assert!(!out.contains(s), "{format}: {s} in {out}");
+        }
+    }
+}
+
+#[test]
+fn markdown_report_cells_escape_the_bar() {
+    let (_d, db) = desk();
+    ok(
+        "sam",
+        &db,
+        T0,
+        &["areas", "add", "North | South", "--alias", "nsouth"],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "new", "--subject", "child", "--area", "North | South", "--category", "neglect",
+            "--risk", "low", "--summary", "s", "--words", "w", "--name", "A B",
+        ],
+    );
+    let md = ok(
+        "sam",
+        &db,
+        T0,
+        &["report", "--from", "2026-11-01", "--to", "2026-11-30", "--md"],
+    );
+    let row = md
+        .lines()
+        .find(|l| l.contains("North"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(row.starts_with("| North \\| South |"), "{row}");
+    // Every table row has its own number of cells: 4 unescaped bars + 1.
+    assert_eq!(row.replace("\\|", "").matches('|').count(), 5, "{row}");
+}
