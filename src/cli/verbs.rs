@@ -575,59 +575,7 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         let staff = store::staff::list(&store)?;
         let people = super::json::People::of(&staff);
         let cats = store::categories::list(store.conn())?;
-        let j = super::json::time;
-        let doc = serde_json::json!({
-            "escalation": super::json::summary(&d.summary, &people, &cats),
-            "subject_name": d.subject_name,
-            "subject_dob": d.subject_dob,
-            "age_band": d.age_band.code(),
-            "area": d.area,
-            "location": d.location_type.code(),
-            "raised_by_name": d.raised_by,
-            "occurred_at": d.occurred_at.map(j),
-            "occurred_place": d.occurred_place,
-            "exact_words": d.exact_words,
-            "appearance": d.appearance,
-            "consent": d.consent.code(),
-            "consent_reason": d.consent_reason,
-            "critical_incident": d.critical_incident,
-            "low_level": d.low_level,
-            "work_area": d.work_area,
-            "works_with": d.works_with.map(|w| w.code()),
-            "outcome": d.outcome,
-            "closure_rationale": d.closure_rationale,
-            "deadlines": d.deadlines.iter().map(|dl| serde_json::json!({
-                "label": dl.label,
-                "due_at": j(dl.due_at),
-                "status": dl.status(now),
-                "beyond_known_holidays": dl.beyond_calendar,
-                "met_at": match &dl.state {
-                    crate::domain::deadline::DeadlineState::Met { at, .. } => Some(j(*at)),
-                    _ => None,
-                },
-                "waived_at": match &dl.state {
-                    crate::domain::deadline::DeadlineState::Waived { at, .. } => Some(j(*at)),
-                    _ => None,
-                },
-            })).collect::<Vec<_>>(),
-            "chronology": d.chronology.iter().map(|c| serde_json::json!({
-                "at": j(c.at),
-                "author": people.username(&c.author),
-                "author_name": c.author,
-                "kind": c.kind,
-                "body": c.body,
-            })).collect::<Vec<_>>(),
-            // Issue 15: lateness, the 999 call, FGM, referrals and their
-            // outcomes, a proposed closure's choices. Issue 18: who raised
-            // it, others involved, tasks, attachments, links.
-            "practice": d.practice,
-            "casework": d.casework,
-            "viewed_by": d.viewed_by.iter().map(|(at, who)| serde_json::json!({
-                "at": j(*at),
-                "user": people.username(who),
-                "user_name": who,
-            })).collect::<Vec<_>>(),
-        });
+        let doc = crate::domain::json::record(&d, &people, &super::json::code_of(&cats), now);
         return super::json::print("escalation", now, &doc);
     }
     let s = &d.summary;

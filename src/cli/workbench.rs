@@ -252,6 +252,24 @@ pub enum AttachmentCommand {
     Save { number: i64, dest: PathBuf },
 }
 
+/// Staff (names to usernames) and categories (labels to codes) for a JSON
+/// document's people and lists.
+fn json_refs(
+    path: &Path,
+) -> Result<
+    (
+        super::json::People,
+        Vec<crate::store::categories::Category>,
+    ),
+    Failure,
+> {
+    let st = store::open(path, Create::No)?;
+    Ok((
+        super::json::People::of(&store::staff::list(&st)?),
+        store::categories::list(st.conn())?,
+    ))
+}
+
 fn open(path: &Path) -> Result<(Store, crate::domain::staff::StaffMember), Failure> {
     let store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
@@ -354,11 +372,10 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
         WorkCommand::Attachments { reference, json } => {
             let list = write(path, |w| store::attachments::list_audited(w, reference))?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-                );
-                return Ok(());
+                let (people, _) = json_refs(path)?;
+                let mut items = serde_json::to_value(&list).map_err(anyhow::Error::from)?;
+                people.accounts(&mut items);
+                return super::json::print("attachments", clock()?.now(), items);
             }
             if list.is_empty() {
                 println!("no attachments");
@@ -440,11 +457,31 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
         .map_err(action)?
     };
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&found).map_err(anyhow::Error::from)?
+        let (people, cats) = json_refs(path)?;
+        let items: Vec<serde_json::Value> = found
+            .hits
+            .iter()
+            .map(|h| {
+                let mut v = super::json::summary(&h.summary, &people, &cats);
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("subject_name".into(), h.subject_name.clone().into());
+                    m.insert("subject_dob".into(), h.subject_dob.clone().into());
+                    m.insert("area".into(), h.area.clone().into());
+                    m.insert("closed_at".into(), h.closed_at.map(super::json::time).into());
+                }
+                v
+            })
+            .collect();
+        return super::json::print(
+            "search",
+            now,
+            serde_json::json!({
+                "understood": found.understood,
+                "filters": found.filters,
+                "more": found.more,
+                "items": items,
+            }),
         );
-        return Ok(());
     }
     if found.hits.is_empty() {
         // Not a refusal: the search ran (and is in the trail); it found nothing.
@@ -487,11 +524,28 @@ fn person(path: &Path, reference: &str, json: bool) -> Outcome {
         store::person::chronology(w, id)
     })?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&p).map_err(anyhow::Error::from)?
-        );
-        return Ok(());
+        let (people, cats) = json_refs(path)?;
+        let doc = serde_json::json!({
+            "from": p.from,
+            "cases": p.cases.iter().map(|c| serde_json::json!({
+                "reference": c.reference,
+                "status": c.status.code(),
+                "risk": c.risk.code(),
+                "raised_at": super::json::time(c.raised_at),
+                "categories": super::json::category_codes(&cats, &c.categories),
+                "subject_name": c.subject_name,
+                "restricted": c.restricted,
+            })).collect::<Vec<_>>(),
+            "entries": p.entries.iter().map(|e| serde_json::json!({
+                "reference": e.reference,
+                "at": super::json::time(e.entry.at),
+                "author": people.username(&e.entry.author),
+                "author_name": e.entry.author,
+                "kind": e.entry.kind,
+                "body": e.entry.body,
+            })).collect::<Vec<_>>(),
+        });
+        return super::json::print("person", clock()?.now(), doc);
     }
     println!(
         "{} linked case(s) about the same person as {}:",
@@ -621,11 +675,10 @@ fn task(path: &Path, t: &TaskCommand) -> Outcome {
                 &format!("open tasks of {}", who.username),
             )?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-                );
-                return Ok(());
+                let people = super::json::People::of(&store::staff::list(&st)?);
+                let mut items = serde_json::to_value(&list).map_err(anyhow::Error::from)?;
+                people.accounts(&mut items);
+                return super::json::print("tasks", now, items);
             }
             if list.is_empty() {
                 println!("no open tasks for {}", who.display_name);

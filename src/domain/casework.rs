@@ -265,6 +265,9 @@ pub struct Task {
     pub deadline_id: i64,
     pub reference: String,
     pub owner: String,
+    /// Not written in JSON documents: there `owner` is the username, with
+    /// `owner_name` beside it (`domain::json::People::accounts`).
+    #[serde(skip)]
     pub owner_username: String,
     pub text: String,
     pub due_at: DateTime<Utc>,

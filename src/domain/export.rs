@@ -42,6 +42,10 @@ pub struct Options {
     /// Who is exporting (display name), and when: the export's last line.
     pub by: String,
     pub at: DateTime<Utc>,
+    /// For JSON: staff names to usernames, and category labels to codes
+    /// (label, code), as every JSON document has them.
+    pub people: super::json::People,
+    pub categories: Vec<(String, String)>,
 }
 
 /// Hides third parties in a record about to leave the desk (see the
@@ -490,12 +494,32 @@ pub fn html(d: &EscalationDetail, o: &Options) -> String {
     out
 }
 
-/// The record in the chosen format (JSON: the whole record, as `show --json`).
+/// The record in the chosen format. JSON is the `export` document: the
+/// envelope every document has (`domain::json`) around the record as
+/// `show --json` writes it, redacted when asked.
 pub fn render(d: &EscalationDetail, o: &Options) -> String {
     match o.format {
         Format::Markdown => markdown(d, o),
         Format::Html => html(d, o),
-        Format::Json => serde_json::to_string_pretty(d).unwrap_or_default() + "\n",
+        Format::Json => {
+            let code_of = |l: &str| {
+                o.categories
+                    .iter()
+                    .find(|(label, _)| label == l)
+                    .map(|(_, c)| c.clone())
+            };
+            let mut body = super::json::record(d, &o.people, &code_of, o.at);
+            if let Some(m) = body.as_object_mut() {
+                m.insert(
+                    "exported_by".into(),
+                    serde_json::Value::from(o.people.username(&o.by)),
+                );
+                m.insert("exported_by_name".into(), o.by.clone().into());
+                m.insert("redacted".into(), o.redact.into());
+                m.insert("note".into(), footer(d, o).into());
+            }
+            super::json::text(&super::json::envelope("export", o.at, body))
+        }
     }
 }
 

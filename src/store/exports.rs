@@ -35,6 +35,16 @@ pub fn export(
         let staff = staff_names(w.tx())?;
         redact(&mut d, &staff);
     }
+    let (people, categories) = if format == Format::Json {
+        let staff = super::staff::list_in(w.tx())?;
+        let cats = super::categories::list(w.tx())?
+            .into_iter()
+            .map(|c| (c.label, c.code))
+            .collect();
+        (crate::domain::json::People::of(&staff), cats)
+    } else {
+        Default::default()
+    };
     let text = render(
         &d,
         &Options {
@@ -42,6 +52,8 @@ pub fn export(
             redact: redacted,
             by: me.display_name.clone(),
             at: w.now(),
+            people,
+            categories,
         },
     );
     w.audit(
