@@ -153,6 +153,42 @@ pub struct Raiser {
     pub contact: Option<String>,
 }
 
+/// Longest raiser's name, role and contact (one line each), at intake and
+/// in a correction alike.
+pub const MAX_RAISER_NAME: usize = 100;
+pub const MAX_RAISER_ROLE: usize = 100;
+pub const MAX_RAISER_CONTACT: usize = 200;
+
+/// Who raised a concern as typed at intake (`new --raised-by`, the form's
+/// "Raised by" fields): each one line, empty meaning not given (the name
+/// then defaults to the desk user recording it). The error names the field
+/// ("raised_by", "raised_by_role", "raised_by_contact") and what is wrong.
+pub fn check_raiser(
+    name: &str,
+    role: &str,
+    contact: &str,
+) -> Result<(Option<String>, Option<String>, Option<String>), (&'static str, String)> {
+    let one = |key: &'static str, field: &'static str, v: &str, max: usize| {
+        let t = v.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        super::text::validate_line(field, t, max)
+            .map(Some)
+            .map_err(|e| (key, e.to_string()))
+    };
+    Ok((
+        one("raised_by", "who raised it", name, MAX_RAISER_NAME)?,
+        one("raised_by_role", "their role", role, MAX_RAISER_ROLE)?,
+        one(
+            "raised_by_contact",
+            "their contact",
+            contact,
+            MAX_RAISER_CONTACT,
+        )?,
+    ))
+}
+
 impl Raiser {
     /// "Ms Example (class teacher; 0116 000 0000)".
     pub fn line(&self) -> String {

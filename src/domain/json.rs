@@ -84,18 +84,11 @@ pub fn envelope(document: &str, now: DateTime<Utc>, body: Value) -> Value {
 }
 
 /// Keys that hold a staff member's display name in the desk's own types
-/// (tasks, attachments, people involved, referrals, the FGM report): in a
-/// document each becomes the username, with the name beside it as
-/// `KEY_name` ([`People::accounts`]).
-pub const NAME_KEYS: &[&str] = &[
-    "owner",
-    "created_by",
-    "closed_by",
-    "added_by",
-    "made_by",
-    "reported_by",
-    "by",
-];
+/// (tasks, attachments, people involved, referrals): in a document each
+/// becomes the username, with the name beside it as `KEY_name`
+/// ([`People::accounts`]). Not the FGM report's `reported_by` nor the
+/// raiser's `name`: those are whoever it was, typed, often not on the desk.
+pub const NAME_KEYS: &[&str] = &["owner", "created_by", "closed_by", "added_by", "made_by"];
 
 /// Display name → username, for documents built from rows that carry only
 /// names; a name two accounts share, or one no account has (a redacted

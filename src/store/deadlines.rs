@@ -286,7 +286,21 @@ pub fn fire(
     at: DateTime<Utc>,
     referral: Option<i64>,
 ) -> Result<Fired> {
-    fire_where(w, escalation_id, event, facts, at, referral, |_| true)
+    fire_where(w, escalation_id, event, facts, at, referral, true, |_| true)
+}
+
+/// [`fire`] for a row of an earlier log (`dutydesk import`): no deadline is
+/// taken as met as it is set (the written record by the words the log
+/// holds, say), since the desk never saw it met; the import waives those
+/// already due, with its reason (issue 20, fault F16).
+pub fn fire_imported(
+    w: &Write<'_>,
+    escalation_id: i64,
+    event: TriggerEvent,
+    facts: &Facts,
+    at: DateTime<Utc>,
+) -> Result<Fired> {
+    fire_where(w, escalation_id, event, facts, at, None, false, |_| true)
 }
 
 /// [`fire`] for the rules `wanted` keeps.
@@ -297,6 +311,7 @@ fn fire_where(
     facts: &Facts,
     at: DateTime<Utc>,
     referral: Option<i64>,
+    mark_met: bool,
     wanted: impl Fn(&Rule) -> bool,
 ) -> Result<Fired> {
     let conn: &Connection = w.tx();
@@ -338,7 +353,7 @@ fn fire_where(
             planned.warn_at.timestamp(),
             referral
         ])?;
-        if already_met(conn, escalation_id, rule)? {
+        if mark_met && already_met(conn, escalation_id, rule)? {
             let by = super::staff::find_in(conn, w.actor())?.map(|s| s.id);
             conn.execute(
                 "UPDATE deadlines SET met_at = ?2, met_by = ?3 WHERE id = ?1",
@@ -432,7 +447,7 @@ pub fn fire_changed(
         occurred_at: None,
         ..new.clone()
     };
-    let fired = fire_where(w, escalation_id, event, &recognised, at, None, |r| {
+    let fired = fire_where(w, escalation_id, event, &recognised, at, None, true, |r| {
         !fires(r, event, old)
     })?;
     Ok(fired

@@ -820,7 +820,16 @@ pub struct NewEscalation {
     pub area: String,
     pub location_type: LocationType,
     pub risk: Risk,
+    /// Who raised the concern (a name as typed); empty: the desk user
+    /// recording it (their display name).
     pub raised_by: String,
+    /// Their role and how to reach them, when someone else raised it.
+    pub raised_by_role: Option<String>,
+    pub raised_by_contact: Option<String>,
+    /// A row of an earlier log (`dutydesk import`): no deadline is met as it
+    /// is recorded, since the desk did not see it met (the written record
+    /// included); those already due are waived by the import with its reason.
+    pub imported: bool,
     pub raised_at: DateTime<Utc>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub occurred_place: Option<String>,
@@ -883,9 +892,11 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
                 subject_dob, age_band, area, location_type, risk, status, raised_by, raised_at,
                 occurred_at, occurred_place, exact_words, appearance, consent, consent_reason,
                 immediate_risk, critical_incident, restricted, created_by, created_at,
-                updated_by, updated_at, low_level, work_area, works_with, fgm, subject_key)
+                updated_by, updated_at, low_level, work_area, works_with, fgm, subject_key,
+                raised_by_role, raised_by_contact)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'new', ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26, ?27, ?28,
+                ?29, ?30)",
         )?
         .execute(params![
             reference,
@@ -916,6 +927,8 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
             e.works_with.map(|x| x.code()),
             e.fgm.map(|f| f.code()),
             crate::domain::search::name_key(&e.subject_name),
+            e.raised_by_role,
+            e.raised_by_contact,
         ])?;
     let id = w.tx().last_insert_rowid();
     {
@@ -944,15 +957,25 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
         occurred_at: Some(occurred),
         ..Default::default()
     };
-    super::deadlines::fire(
-        w,
-        id,
-        crate::domain::deadline::TriggerEvent::EscalationOpened,
-        &facts,
-        e.raised_at,
-        None,
-    )?;
-    let met = if crate::domain::escalation::words_recorded(&e.exact_words) {
+    if e.imported {
+        super::deadlines::fire_imported(
+            w,
+            id,
+            crate::domain::deadline::TriggerEvent::EscalationOpened,
+            &facts,
+            e.raised_at,
+        )?;
+    } else {
+        super::deadlines::fire(
+            w,
+            id,
+            crate::domain::deadline::TriggerEvent::EscalationOpened,
+            &facts,
+            e.raised_at,
+            None,
+        )?;
+    }
+    let met = if !e.imported && crate::domain::escalation::words_recorded(&e.exact_words) {
         super::deadlines::meet_by_at(
             w,
             id,
