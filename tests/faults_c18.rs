@@ -516,3 +516,55 @@ fn the_raiser_is_recorded_at_intake_and_show_lists_others_involved() {
         &["--raised-by-contact", "control"],
     );
 }
+
+// ---- F4: REPEAT counts the linked group, visible cases only ----
+
+fn linked(db: &Path, user: &str) -> Vec<(String, i64)> {
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(user, db, T0, &["list", "--json", "--status", "all"])).unwrap();
+    let mut out: Vec<(String, i64)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["reference"].as_str().unwrap().to_string(),
+                e["linked_12m"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn repeat_counts_the_whole_linked_group_the_viewer_may_see() {
+    let (_d, db) = desk();
+    let a = new_case(&db, T0, &["--name", "Jo Chain"]);
+    let b = new_case(&db, T0, &["--name", "Jo Chain"]);
+    let args = [
+        "new", "--subject", "child", "--area", "Rutland", "--category", "neglect", "--risk",
+        "medium", "--summary", "s", "--name", "Jo Chain", "--restricted",
+    ];
+    let c = ok("sam", &db, T0, &args).trim().to_string();
+    // A chain a–b and c–b (c restricted); and a chain through the hidden c.
+    ok("sam", &db, T0, &["link", &a, &b]);
+    ok("sam", &db, T0, &["link", &c, &b]);
+    let senior = linked(&db, "sam");
+    assert_eq!(
+        senior,
+        vec![(a.clone(), 2), (b.clone(), 2), (c.clone(), 2)],
+        "every case of the group counts the other two"
+    );
+    // Nina may not see c: it neither counts nor joins.
+    assert_eq!(linked(&db, "nina"), vec![(a.clone(), 1), (b.clone(), 1)]);
+    let d = new_case(&db, T0, &["--name", "Jo Chain"]);
+    ok("sam", &db, T0, &["link", &d, &c]);
+    // d joins the group only through c: for nina, d stands alone.
+    let nina = linked(&db, "nina");
+    assert!(nina.contains(&(d.clone(), 0)), "{nina:?}");
+    assert!(linked(&db, "sam").contains(&(d, 3)));
+    // `person` counts as REPEAT does.
+    let p = ok("nina", &db, T0, &["person", &a]);
+    assert!(p.starts_with("2 linked case(s)"), "{p}");
+}

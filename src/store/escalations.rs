@@ -15,9 +15,12 @@ pub(crate) use super::access::VISIBLE;
 pub use super::access::Viewer;
 
 /// The columns of an [`EscalationSummary`] over `e` (bind `:senior` and
-/// `:me`). The REPEAT count (`linked_12m`) counts only linked escalations this
-/// viewer may see, by the same need-to-know rule, so a hidden case never adds
-/// to it.
+/// `:me`). The REPEAT count (`linked_12m`) counts the whole linked group, as
+/// a person's chronology (`store::person`) gathers it: links followed from
+/// case to case through escalations this viewer may see only (a hidden case
+/// neither counts nor joins two visible ones), at most 200, counting those
+/// raised within 12 months of this one. So every case of a chain of links
+/// shows the same group, whichever of them the list shows.
 pub(crate) const SUMMARY_COLUMNS: &str = concat!(
     "e.id, e.reference, e.subject_kind,
     (SELECT group_concat(label, ', ') FROM (
@@ -30,13 +33,19 @@ pub(crate) const SUMMARY_COLUMNS: &str = concat!(
      ORDER BY d.due_at LIMIT 1),
     e.next_warn_at,
     e.closed_by IS NOT NULL AND e.closed_at IS NULL, e.version,
-    (SELECT count(*) FROM escalation_links l JOIN escalations o
-        ON o.id = CASE WHEN l.escalation_id = e.id THEN l.linked_id ELSE l.escalation_id END
-     WHERE (l.escalation_id = e.id OR l.linked_id = e.id)
-       AND abs(o.raised_at - e.raised_at) <= 365 * 86400
-       AND ",
+    (WITH RECURSIVE g(id) AS (
+        SELECT e.id
+        UNION SELECT l.linked_id FROM g JOIN escalation_links l ON l.escalation_id = g.id
+            JOIN escalations o ON o.id = l.linked_id WHERE ",
     super::access::visible_sql!("o"),
-    "),
+    "
+        UNION SELECT l.escalation_id FROM g JOIN escalation_links l ON l.linked_id = g.id
+            JOIN escalations o ON o.id = l.escalation_id WHERE ",
+    super::access::visible_sql!("o"),
+    "
+        LIMIT 200)
+     SELECT count(*) FROM g JOIN escalations o ON o.id = g.id
+     WHERE o.id <> e.id AND abs(o.raised_at - e.raised_at) <= 365 * 86400),
     e.emergency_called_at IS NOT NULL"
 );
 
