@@ -751,8 +751,10 @@ CREATE TABLE closure_choices (
 
 -- escalations.subject_key (on the escalations table above): the subject's
 -- name folded as domain::names folds names; repeats and search compare it.
+-- Repeats compare it with its spaces removed (schema v12), so "O'Brien",
+-- "O Brien" and "OBrien" are one name.
 
-CREATE INDEX escalations_by_subject_key ON escalations (subject_key, subject_dob);
+CREATE INDEX escalations_by_name_key ON escalations (replace(subject_key, ' ', ''), subject_dob);
 -- Search filters that would otherwise read the whole history.
 CREATE INDEX escalations_awaiting_signoff ON escalations (id)
     WHERE closed_by IS NOT NULL AND closed_at IS NULL;

@@ -267,7 +267,9 @@ fn tasks_stay_out_of_reports_and_alerts_say_task_without_words() {
         "nina",
         &db,
         T0,
-        &["task", "add", &r, "--owner", "nina", "--due", "10:00", words],
+        &[
+            "task", "add", &r, "--owner", "nina", "--due", "10:00", words,
+        ],
     );
     // Overdue at 10:10: the owner's alerts say "task overdue", no words.
     let later = "2026-11-23T10:10:00Z";
@@ -280,8 +282,14 @@ fn tasks_stay_out_of_reports_and_alerts_say_task_without_words() {
     ok("nina", &db, later, &["task", "done", "1"]);
     let after = report("json");
     assert_eq!(
-        before.lines().filter(|l| !l.contains("generated_at")).collect::<Vec<_>>(),
-        after.lines().filter(|l| !l.contains("generated_at")).collect::<Vec<_>>(),
+        before
+            .lines()
+            .filter(|l| !l.contains("generated_at"))
+            .collect::<Vec<_>>(),
+        after
+            .lines()
+            .filter(|l| !l.contains("generated_at"))
+            .collect::<Vec<_>>(),
         "a task changed the report"
     );
     for format in ["md", "csv", "html", "json", "text"] {
@@ -306,15 +314,35 @@ fn markdown_report_cells_escape_the_bar() {
         &db,
         T0,
         &[
-            "new", "--subject", "child", "--area", "North | South", "--category", "neglect",
-            "--risk", "low", "--summary", "s", "--words", "w", "--name", "A B",
+            "new",
+            "--subject",
+            "child",
+            "--area",
+            "North | South",
+            "--category",
+            "neglect",
+            "--risk",
+            "low",
+            "--summary",
+            "s",
+            "--words",
+            "w",
+            "--name",
+            "A B",
         ],
     );
     let md = ok(
         "sam",
         &db,
         T0,
-        &["report", "--from", "2026-11-01", "--to", "2026-11-30", "--md"],
+        &[
+            "report",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--md",
+        ],
     );
     let row = md
         .lines()
@@ -378,15 +406,38 @@ fn import_reports_every_problem_of_a_row() {
         d.path(),
         "bad.csv",
         &[
-            ["L-1", "31/02/2025", "Young person", "A B", "Narnia", "neglect", "s", ""],
-            ["L-2", "02/02/2025", "Martian", "C D", "Rutland", "Bogus", "s", ""],
+            [
+                "L-1",
+                "31/02/2025",
+                "Young person",
+                "A B",
+                "Narnia",
+                "neglect",
+                "s",
+                "",
+            ],
+            [
+                "L-2",
+                "02/02/2025",
+                "Martian",
+                "C D",
+                "Rutland",
+                "Bogus",
+                "s",
+                "",
+            ],
         ],
     );
     let err = refused(
         "nina",
         &db,
         T0,
-        &["import", bad.to_str().unwrap(), "--map", map.to_str().unwrap()],
+        &[
+            "import",
+            bad.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+        ],
         2,
         &[
             "row 2: raised:",
@@ -415,21 +466,46 @@ fn imported_rows_meet_no_deadline_and_past_ones_are_waived() {
         d.path(),
         "log.csv",
         &[
-            ["L-1", "02/11/2026 10:00", "Young person", "A B", "Rutland", "neglect", "s", ""],
-            ["L-2", "03/11/2026 10:00", "Young person", "C D", "Rutland", "neglect", "s", "he hit me"],
+            [
+                "L-1",
+                "02/11/2026 10:00",
+                "Young person",
+                "A B",
+                "Rutland",
+                "neglect",
+                "s",
+                "",
+            ],
+            [
+                "L-2",
+                "03/11/2026 10:00",
+                "Young person",
+                "C D",
+                "Rutland",
+                "neglect",
+                "s",
+                "he hit me",
+            ],
         ],
     );
     ok(
         "nina",
         &db,
         T0,
-        &["import", log.to_str().unwrap(), "--map", map.to_str().unwrap()],
+        &[
+            "import",
+            log.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+        ],
     );
     let c = common::sql(&db);
     let met: i64 = c
-        .query_row("SELECT count(*) FROM deadlines WHERE met_at IS NOT NULL", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT count(*) FROM deadlines WHERE met_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(met, 0, "an import met a deadline nobody saw met");
     let open_past: i64 = c
@@ -454,7 +530,14 @@ fn imported_rows_meet_no_deadline_and_past_ones_are_waived() {
         "sam",
         &db,
         T0,
-        &["report", "--from", "2026-11-01", "--to", "2026-11-30", "--md"],
+        &[
+            "report",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--md",
+        ],
     );
     assert!(!report.contains("| Written record"), "{report}");
 }
@@ -483,7 +566,13 @@ fn the_raiser_is_recorded_at_intake_and_show_lists_others_involved() {
         &db,
         T0,
         &[
-            "people", "add", &r, "Chris Perp", "--as", "perpetrator", "--relationship",
+            "people",
+            "add",
+            &r,
+            "Chris Perp",
+            "--as",
+            "perpetrator",
+            "--relationship",
             "stepfather",
         ],
     );
@@ -509,8 +598,21 @@ fn the_raiser_is_recorded_at_intake_and_show_lists_others_involved() {
         &db,
         T0,
         &[
-            "new", "--subject", "child", "--area", "Rutland", "--category", "neglect", "--risk",
-            "low", "--summary", "s", "--name", "A B", "--raised-by-contact", "0116\u{1b}[2J",
+            "new",
+            "--subject",
+            "child",
+            "--area",
+            "Rutland",
+            "--category",
+            "neglect",
+            "--risk",
+            "low",
+            "--summary",
+            "s",
+            "--name",
+            "A B",
+            "--raised-by-contact",
+            "0116\u{1b}[2J",
         ],
         2,
         &["--raised-by-contact", "control"],
@@ -543,8 +645,20 @@ fn repeat_counts_the_whole_linked_group_the_viewer_may_see() {
     let a = new_case(&db, T0, &["--name", "Jo Chain"]);
     let b = new_case(&db, T0, &["--name", "Jo Chain"]);
     let args = [
-        "new", "--subject", "child", "--area", "Rutland", "--category", "neglect", "--risk",
-        "medium", "--summary", "s", "--name", "Jo Chain", "--restricted",
+        "new",
+        "--subject",
+        "child",
+        "--area",
+        "Rutland",
+        "--category",
+        "neglect",
+        "--risk",
+        "medium",
+        "--summary",
+        "s",
+        "--name",
+        "Jo Chain",
+        "--restricted",
     ];
     let c = ok("sam", &db, T0, &args).trim().to_string();
     // A chain a–b and c–b (c restricted); and a chain through the hidden c.
@@ -567,4 +681,164 @@ fn repeat_counts_the_whole_linked_group_the_viewer_may_see() {
     // `person` counts as REPEAT does.
     let p = ok("nina", &db, T0, &["person", &a]);
     assert!(p.starts_with("2 linked case(s)"), "{p}");
+}
+
+// ---- F1, F2: search by area's other names; names fold one way ----
+
+#[test]
+fn apostrophes_and_hyphens_fold_as_spaces_in_repeats_and_search() {
+    let (_d, db) = desk();
+    ok(
+        "sam",
+        &db,
+        T0,
+        &["areas", "add", "Leicester", "--alias", "Leicester City"],
+    );
+    ok("sam", &db, T0, &["areas", "add", "Wolverhampton"]);
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let first = ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "new",
+            "--subject",
+            "child",
+            "--area",
+            "Leicester",
+            "--category",
+            "neglect",
+            "--risk",
+            "low",
+            "--summary",
+            "s",
+            "--name",
+            "Siobhán O'Brien-Ní",
+        ],
+    )
+    .trim()
+    .to_string();
+    for typed in [
+        "SIOBHAN O BRIEN NI",
+        "siobhan o'brien ni",
+        "Siobhan OBrien-Ni",
+    ] {
+        let (code, _, err) = run(
+            "nina",
+            &db,
+            T0,
+            &[
+                "new",
+                "--subject",
+                "child",
+                "--area",
+                "Leicester",
+                "--category",
+                "neglect",
+                "--risk",
+                "low",
+                "--summary",
+                "s",
+                "--name",
+                typed,
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains(&first),
+            "{typed}: not offered as a repeat: {err}"
+        );
+    }
+    for q in [
+        "o brien",
+        "obrien",
+        "O'Brien",
+        "o-brien ni",
+        "siobhan",
+        "leicester city",
+    ] {
+        let out = ok("nina", &db, T0, &["search", q]);
+        assert!(out.contains(&first), "{q}: {out}");
+    }
+    let w = new_case(&db, T0, &["--name", "Mo Example"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "correct",
+            &w,
+            "--area",
+            "Wolverhampton",
+            "--reason",
+            "moved",
+        ],
+    );
+    // An area name with an "m" (look-alike folding would make it "rn").
+    let out = ok("nina", &db, T0, &["search", "wolverhampton"]);
+    assert!(out.contains(&w), "{out}");
+    let out = ok("nina", &db, T0, &["search", "leicester city"]);
+    assert!(!out.contains(&w), "{out}");
+}
+
+/// The intake form asks who raised it (name, role, contact), checked as
+/// `new --raised-by...` is; empty, the recorder.
+#[test]
+fn the_intake_form_takes_who_raised_it() {
+    use dutydesk::domain::staff::{Role, StaffMember};
+    use dutydesk::store::worker::Request;
+    use dutydesk::tui::{form::Value, forms};
+    let me = StaffMember {
+        id: 1,
+        username: "nina".into(),
+        display_name: "Nina Patel".into(),
+        role: Role::Dsl,
+        active: true,
+    };
+    let cats = vec![("neglect".to_string(), "neglect".to_string())];
+    let filled = |raiser: &[(&str, &str)]| {
+        let mut f = forms::intake(&cats, std::slice::from_ref(&me));
+        f.set_choice("subject", Some("child"));
+        f.set_text("name", "Pat Subject");
+        f.set_text("age", "9");
+        f.set_text("area", "unknown");
+        f.set_choice("risk", Some("low"));
+        f.set_choice("consent", Some("given"));
+        f.set_text("words", "nobody makes my tea");
+        for x in f.fields.iter_mut().filter(|x| x.key == "categories") {
+            x.value = Value::Multi(vec![true]);
+        }
+        for (k, v) in raiser {
+            f.set_text(k, v);
+        }
+        f
+    };
+    let now = common::at(T0);
+    let mut f = filled(&[
+        ("raised_by", "Ms Jones"),
+        ("raised_by_role", "class teacher"),
+        ("raised_by_contact", "0116 000 0000"),
+    ]);
+    match forms::read_intake(&mut f, now, &me, std::slice::from_ref(&me), &[]) {
+        Some(Request::Create { escalation, .. }) => {
+            assert_eq!(escalation.raised_by, "Ms Jones");
+            assert_eq!(escalation.raised_by_role.as_deref(), Some("class teacher"));
+            assert_eq!(
+                escalation.raised_by_contact.as_deref(),
+                Some("0116 000 0000")
+            );
+        }
+        _ => panic!(
+            "not read: {:?}",
+            f.fields
+                .iter()
+                .filter_map(|x| x.error.clone())
+                .collect::<Vec<_>>()
+        ),
+    }
+    let mut f = filled(&[]);
+    match forms::read_intake(&mut f, now, &me, std::slice::from_ref(&me), &[]) {
+        Some(Request::Create { escalation, .. }) => assert_eq!(escalation.raised_by, "Nina Patel"),
+        _ => panic!("not read"),
+    }
 }

@@ -63,14 +63,31 @@ fn every_document_matches_its_schema() {
     dd(
         &db,
         "rwhite",
-        &["task", "add", &reference, "--owner", "rwhite", "--due", "23:00", "ring back"],
+        &[
+            "task",
+            "add",
+            &reference,
+            "--owner",
+            "rwhite",
+            "--due",
+            "23:00",
+            "ring back",
+        ],
     );
     let note = dir.path().join("note.txt");
     std::fs::write(&note, "a letter\n").unwrap();
-    dd(&db, "rwhite", &["attach", &reference, note.to_str().unwrap()]);
+    dd(
+        &db,
+        "rwhite",
+        &["attach", &reference, note.to_str().unwrap()],
+    );
     // (command path as clap names it, document, arguments)
     let runs: Vec<(&str, &str, Vec<&str>)> = vec![
-        ("list", "escalations", vec!["list", "--json", "--status", "all"]),
+        (
+            "list",
+            "escalations",
+            vec!["list", "--json", "--status", "all"],
+        ),
         ("show", "escalation", vec!["show", &reference, "--json"]),
         ("export", "export", vec!["export", &reference, "--json"]),
         (
@@ -81,21 +98,48 @@ fn every_document_matches_its_schema() {
         ("search", "search", vec!["search", &reference, "--json"]),
         ("person", "person", vec!["person", &reference, "--json"]),
         ("task list", "tasks", vec!["task", "list", "--json"]),
-        ("attachments", "attachments", vec!["attachments", &reference, "--json"]),
-        ("deadlines", "deadlines", vec!["deadlines", "--json", "--all"]),
+        (
+            "attachments",
+            "attachments",
+            vec!["attachments", &reference, "--json"],
+        ),
+        (
+            "deadlines",
+            "deadlines",
+            vec!["deadlines", "--json", "--all"],
+        ),
         ("staff list", "staff", vec!["staff", "list", "--json"]),
         ("alerts", "alerts", vec!["alerts", "--json"]),
         ("areas list", "areas", vec!["areas", "list", "--json"]),
-        ("categories list", "categories", vec!["categories", "list", "--json"]),
+        (
+            "categories list",
+            "categories",
+            vec!["categories", "list", "--json"],
+        ),
         ("audit", "audit", vec!["audit", "--json"]),
         ("rules list", "rules", vec!["rules", "list", "--json"]),
-        ("settings list", "settings", vec!["settings", "list", "--json"]),
+        (
+            "settings list",
+            "settings",
+            vec!["settings", "list", "--json"],
+        ),
         ("policy list", "policies", vec!["policy", "list", "--json"]),
-        ("holidays list", "holidays", vec!["holidays", "list", "--json"]),
+        (
+            "holidays list",
+            "holidays",
+            vec!["holidays", "list", "--json"],
+        ),
         (
             "contacts",
             "contacts",
-            vec!["contacts", "--route", "ms1", "--area", "Leicester", "--json"],
+            vec![
+                "contacts",
+                "--route",
+                "ms1",
+                "--area",
+                "Leicester",
+                "--json",
+            ],
         ),
         ("routes", "routes", vec!["routes", &reference, "--json"]),
         ("reviews", "reviews", vec!["reviews", "--json"]),
@@ -210,7 +254,9 @@ fn json_commands() -> Vec<String> {
         let json = cmd.get_arguments().any(|a| {
             a.get_long() == Some("json")
                 || (a.get_long() == Some("format")
-                    && a.get_possible_values().iter().any(|v| v.get_name() == "json"))
+                    && a.get_possible_values()
+                        .iter()
+                        .any(|v| v.get_name() == "json"))
         });
         if json {
             out.push(path.join(" "));

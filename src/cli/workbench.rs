@@ -256,13 +256,7 @@ pub enum AttachmentCommand {
 /// document's people and lists.
 fn json_refs(
     path: &Path,
-) -> Result<
-    (
-        super::json::People,
-        Vec<crate::store::categories::Category>,
-    ),
-    Failure,
-> {
+) -> Result<(super::json::People, Vec<crate::store::categories::Category>), Failure> {
     let st = store::open(path, Create::No)?;
     Ok((
         super::json::People::of(&store::staff::list(&st)?),
@@ -467,7 +461,10 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
                     m.insert("subject_name".into(), h.subject_name.clone().into());
                     m.insert("subject_dob".into(), h.subject_dob.clone().into());
                     m.insert("area".into(), h.area.clone().into());
-                    m.insert("closed_at".into(), h.closed_at.map(super::json::time).into());
+                    m.insert(
+                        "closed_at".into(),
+                        h.closed_at.map(super::json::time).into(),
+                    );
                 }
                 v
             })

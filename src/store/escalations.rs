@@ -385,7 +385,8 @@ pub struct Match {
 /// Earlier escalations with the same name and the same date of birth, or the
 /// same name and area: offered at intake to link. Names are compared folded
 /// (`domain::search::name_key`: "Jamie  Fictional" is "jamie fictional", "ZOË"
-/// is "Zoë"), through `escalations_by_subject_key`.
+/// is "Zoë") with the breaks between words removed, so "O'Brien", "O Brien"
+/// and "OBrien" are one name, through `escalations_by_name_key`.
 pub fn matches(
     conn: &rusqlite::Connection,
     viewer: Viewer,
@@ -398,13 +399,13 @@ pub fn matches(
         "SELECT e.id, e.reference, e.raised_at, e.status,
             (:dob IS NOT NULL AND e.subject_dob = :dob)
          FROM escalations e
-         WHERE e.subject_key = :name
+         WHERE replace(e.subject_key, ' ', '') = :name
            AND ((:dob IS NOT NULL AND e.subject_dob = :dob) OR lower(trim(e.area)) = lower(trim(:area)))
            AND e.id IS NOT :except AND {VISIBLE}
          ORDER BY e.raised_at DESC LIMIT 20"
     ))?;
     let rows = stmt.query_map(
-        named_params! {":name": crate::domain::search::name_key(name), ":dob": dob, ":area": area, ":except": except,
+        named_params! {":name": crate::domain::search::name_key(name).replace(' ', ""), ":dob": dob, ":area": area, ":except": except,
         ":senior": viewer.senior, ":me": viewer.staff_id},
         |r| {
             Ok(Match {

@@ -148,16 +148,6 @@ pub fn intake(categories: &[(String, String)], staff: &[StaffMember]) -> Form {
             ),
             Field::text("place", "Where, in words", 200)
                 .hint("e.g. youth club, on a home visit, the school gate"),
-            Field::text("raised_by", "Raised by", crate::domain::casework::MAX_RAISER_NAME)
-                .hint("Who brought the concern, when not you: their name as they gave it (empty: you)"),
-            Field::text("raised_by_role", "Their role", crate::domain::casework::MAX_RAISER_ROLE)
-                .hint("e.g. class teacher, youth worker, neighbour"),
-            Field::text(
-                "raised_by_contact",
-                "Their contact",
-                crate::domain::casework::MAX_RAISER_CONTACT,
-            )
-            .hint("How to reach them: a phone number or e-mail"),
             Field::multi("categories", "Categories", categories.to_vec()).required(),
             fgm_field(),
             Field::choice("risk", "Risk", codes(Risk::ALL, Risk::code, Risk::label)).required(),
@@ -180,6 +170,16 @@ pub fn intake(categories: &[(String, String)], staff: &[StaffMember]) -> Form {
             Field::toggle("restricted", "Restricted?")
                 .hint("An allegation about a DSL: senior leads only"),
             Field::multiline("summary", "What happened", 4000),
+            Field::text("raised_by", "Raised by", crate::domain::casework::MAX_RAISER_NAME)
+                .hint("Who brought the concern, when not you: their name as they gave it (empty: you)"),
+            Field::text("raised_by_role", "Their role", crate::domain::casework::MAX_RAISER_ROLE)
+                .hint("e.g. class teacher, youth worker, neighbour"),
+            Field::text(
+                "raised_by_contact",
+                "Their contact",
+                crate::domain::casework::MAX_RAISER_CONTACT,
+            )
+            .hint("How to reach them: a phone number or e-mail"),
         ],
     )
 }

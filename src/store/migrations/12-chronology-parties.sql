@@ -1,4 +1,5 @@
--- Schema v12: where third parties sit in a chronology line.
+-- Schema v12: where third parties sit in a chronology line; names compared
+-- with apostrophes and hyphens as spaces.
 --
 -- A correction of who raised a concern, or a person added or removed, writes
 -- their name, role, contact or relationship into the chronology line. A
@@ -14,3 +15,13 @@
 -- each whole.
 
 ALTER TABLE chronology ADD COLUMN parties TEXT CHECK (parties IS NULL OR length(parties) BETWEEN 3 AND 4000);
+
+-- Names fold apostrophes and hyphens as word breaks, as spaces (issue 18,
+-- fault F2: "SIOBHAN O BRIEN NI" was not offered as a repeat of "Siobhán
+-- O'Brien-Ní"): every stored key is folded again by the same function
+-- (dutydesk_name_key, registered on every store connection; the search
+-- index follows by its trigger), and repeats compare keys with their spaces
+-- removed, through an index on that expression.
+UPDATE escalations SET subject_key = dutydesk_name_key(subject_name);
+DROP INDEX escalations_by_subject_key;
+CREATE INDEX escalations_by_name_key ON escalations (replace(subject_key, ' ', ''), subject_dob);
