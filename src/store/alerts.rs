@@ -573,6 +573,12 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
 /// Whether `viewer` (staff `me`) may know of `alert`: a case's alerts only
 /// for those who may see the case; a shift start only for the one starting.
 pub fn may_know(conn: &Connection, me: &StaffMember, alert: &DeskAlert) -> Result<bool> {
+    // A closure waiting for sign-off is news only to those who may sign it:
+    // not its proposer (`exclude`), never a viewer (the header's count and
+    // the notifier follow the same rule).
+    if alert.kind == Kind::Signoff && (me.role == Role::Viewer || alert.exclude.contains(&me.id)) {
+        return Ok(false);
+    }
     if alert.kind == Kind::ShiftStart || alert.kind == Kind::Taken || alert.kind == Kind::Assigned {
         return Ok(alert.holder == Some(me.id)
             && match alert.escalation_id {
