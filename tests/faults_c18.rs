@@ -842,3 +842,23 @@ fn the_intake_form_takes_who_raised_it() {
         _ => panic!("not read"),
     }
 }
+
+// ---- F17: CLI tables by display width ----
+
+#[test]
+fn search_results_align_by_display_width() {
+    let (_d, db) = desk();
+    for name in ["李小龍 Wide", "Zoe\u{308} Wide", "Ann 🙂 Wide", "Plain Wide"] {
+        new_case(&db, T0, &["--name", name]);
+    }
+    let out = ok("nina", &db, T0, &["search", "wide"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    let col = |l: &str, word: &str| {
+        unicode_width::UnicodeWidthStr::width(&l[..l.rfind(word).unwrap()])
+    };
+    let area = col(lines[0], "AREA");
+    for l in &lines[1..] {
+        assert_eq!(col(l, "Rutland"), area, "{out}");
+    }
+}

@@ -485,23 +485,35 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
         eprintln!("{}", found.nothing());
         return Ok(());
     }
-    for h in &found.hits {
-        let s = &h.summary;
-        println!(
-            "{:<14} {:<6} {:<9} {:<18} {:<24} {:<12} {}",
-            s.reference,
-            s.subject_kind.short(),
-            s.risk.label(),
-            if s.awaiting_signoff {
-                "awaiting sign-off"
-            } else {
-                s.status.label()
-            },
-            h.subject_name.as_deref().unwrap_or("(hidden)"),
-            h.subject_dob.as_deref().unwrap_or("-"),
-            h.area
-        );
-    }
+    // Aligned by display width (names in any script, wide characters).
+    let rows: Vec<Vec<String>> = found
+        .hits
+        .iter()
+        .map(|h| {
+            let s = &h.summary;
+            vec![
+                s.reference.clone(),
+                s.subject_kind.short().to_string(),
+                s.risk.label().to_string(),
+                if s.awaiting_signoff {
+                    "awaiting sign-off".to_string()
+                } else {
+                    s.status.label().to_string()
+                },
+                h.subject_name.as_deref().unwrap_or("(hidden)").to_string(),
+                h.subject_dob.as_deref().unwrap_or("-").to_string(),
+                h.area.clone(),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        super::table::render(
+            &["REFERENCE", "ABOUT", "RISK", "STATUS", "NAME", "BORN", "AREA"],
+            &rows,
+            &[],
+        )
+    );
     if found.more {
         eprintln!(
             "more than {} match: narrow the search (more words, a date of birth, a filter)",
