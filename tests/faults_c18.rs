@@ -848,17 +848,87 @@ fn the_intake_form_takes_who_raised_it() {
 #[test]
 fn search_results_align_by_display_width() {
     let (_d, db) = desk();
-    for name in ["李小龍 Wide", "Zoe\u{308} Wide", "Ann 🙂 Wide", "Plain Wide"] {
+    for name in [
+        "李小龍 Wide",
+        "Zoe\u{308} Wide",
+        "Ann 🙂 Wide",
+        "Plain Wide",
+    ] {
         new_case(&db, T0, &["--name", name]);
     }
     let out = ok("nina", &db, T0, &["search", "wide"]);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 5, "{out}");
-    let col = |l: &str, word: &str| {
-        unicode_width::UnicodeWidthStr::width(&l[..l.rfind(word).unwrap()])
-    };
+    let col =
+        |l: &str, word: &str| unicode_width::UnicodeWidthStr::width(&l[..l.rfind(word).unwrap()]);
     let area = col(lines[0], "AREA");
     for l in &lines[1..] {
         assert_eq!(col(l, "Rutland"), area, "{out}");
     }
+}
+
+// ---- The minor list ----
+
+/// A correction's bad values are bad input (exit 2), as `new`'s are; a
+/// correction that changes nothing stays a refusal (exit 1).
+#[test]
+fn a_corrections_bad_input_exits_2() {
+    let (_d, db) = desk();
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    for (args, why) in [
+        (vec!["--risk", "high"], "reason"),
+        (vec!["--dob", "31/02/2014", "--reason", "x"], "31/02/2014"),
+        (vec!["--categories", "bogus", "--reason", "x"], "bogus"),
+        (vec!["--reason", "x"], "nothing to correct"),
+        (vec!["--dob", "01/01/1990", "--reason", "x"], "under 18"),
+    ] {
+        let mut a = vec!["correct", r.as_str()];
+        a.extend(args);
+        refused("nina", &db, T0, &a, 2, &[why]);
+    }
+    refused(
+        "nina",
+        &db,
+        T0,
+        &["correct", &r, "--risk", "medium", "--reason", "x"],
+        1,
+        &["already says that"],
+    );
+}
+
+/// Attachments: the size refusal says the sizes exactly; a viewer is told
+/// what a viewer may not do; a refused show writes no audit row.
+#[test]
+fn attachment_refusals_say_what_is_true_and_write_nothing() {
+    let (d, db) = desk();
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    let big = d.path().join("big.bin");
+    std::fs::write(&big, vec![7u8; 10 * 1024 * 1024 + 1]).unwrap();
+    refused(
+        "nina",
+        &db,
+        T0,
+        &["attach", &r, big.to_str().unwrap()],
+        2,
+        &["10,485,761 bytes, over the limit of 10,485,760 bytes"],
+    );
+    let pdf = d.path().join("map.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n%fake body map\n").unwrap();
+    ok("nina", &db, T0, &["attach", &r, pdf.to_str().unwrap()]);
+    refused(
+        "dan",
+        &db,
+        T0,
+        &["attachment", "show", "1"],
+        2,
+        &["application/pdf", "not text", "attachment save 1"],
+    );
+    refused(
+        "vic",
+        &db,
+        T0,
+        &["attachment", "show", "1"],
+        1,
+        &["viewers cannot open or save attachments"],
+    );
 }

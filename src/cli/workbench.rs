@@ -389,21 +389,9 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
             Ok(())
         }
         WorkCommand::Attachment(AttachmentCommand::Show { number }) => {
-            let (a, bytes) = write(path, |w| {
-                store::attachments::fetch(w, *number, store::attachments::Purpose::View)
-            })?;
-            if a.media_type != "text/plain" {
-                return Err(Failure {
-                    exit: crate::domain::exit::Exit::BadInput,
-                    message: format!(
-                        "attachment {} is {} ({}), not text: save it with `dutydesk attachment save {} FILE` and open that",
-                        a.id,
-                        a.media_type,
-                        size_words(a.size),
-                        a.id
-                    ),
-                });
-            }
+            // Text only, audited as viewed; anything else is refused
+            // without a trace of a view (nothing of it was read).
+            let (_, bytes) = write(path, |w| store::attachments::read_text(w, *number))?;
             print!(
                 "{}",
                 crate::domain::text::clean_block(&String::from_utf8_lossy(&bytes))
@@ -509,7 +497,15 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
     println!(
         "{}",
         super::table::render(
-            &["REFERENCE", "ABOUT", "RISK", "STATUS", "NAME", "BORN", "AREA"],
+            &[
+                "REFERENCE",
+                "ABOUT",
+                "RISK",
+                "STATUS",
+                "NAME",
+                "BORN",
+                "AREA"
+            ],
             &rows,
             &[],
         )

@@ -377,13 +377,29 @@ pub fn attachment_name(file_name: &str) -> Result<String, String> {
     Ok(clean)
 }
 
-/// Why an attachment is refused for its size, or nothing.
+/// "10,485,761 bytes": a size exactly, grouped by thousands as UK
+/// English writes numbers.
+pub fn bytes_exact(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out} bytes")
+}
+
+/// Why an attachment is refused for its size, or nothing. The sizes are
+/// said exactly: rounded, a file one byte over the limit read "10.0 MB, over
+/// the limit of 10.0 MB".
 pub fn check_size(size: u64) -> Result<(), String> {
     if size > MAX_ATTACHMENT {
         return Err(format!(
-            "the file is {}, over the limit of {}: scan it at a lower resolution or split it, then attach the parts",
-            size_words(size),
-            size_words(MAX_ATTACHMENT)
+            "the file is {}, over the limit of {} (10 MB): scan it at a lower resolution or split it, then attach the parts",
+            bytes_exact(size),
+            bytes_exact(MAX_ATTACHMENT)
         ));
     }
     if size == 0 {
@@ -529,7 +545,12 @@ mod tests {
         assert_eq!(media_type(&[0, 1, 2, 3]), "application/octet-stream");
         assert!(check_size(MAX_ATTACHMENT).is_ok());
         let e = check_size(MAX_ATTACHMENT + 1).unwrap_err();
-        assert!(e.contains("10.0 MB"), "{e}");
+        assert!(
+            e.contains("the file is 10,485,761 bytes, over the limit of 10,485,760 bytes"),
+            "{e}"
+        );
+        assert_eq!(bytes_exact(999), "999 bytes");
+        assert_eq!(bytes_exact(1000), "1,000 bytes");
         assert!(check_size(0).is_err());
         assert_eq!(size_words(512), "512 bytes");
         assert_eq!(size_words(2048), "2 KB");

@@ -150,7 +150,7 @@ fn optional_line(field: &'static str, v: &str, max: usize) -> Result<Option<Stri
     }
     validate_line(field, t, max)
         .map(Some)
-        .map_err(|e| StoreError::Refused(e.to_string()))
+        .map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 /// Corrects the record (issue 18): risk, categories, the subject's details,
@@ -169,12 +169,12 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
     let cur = current(w, &me, id)?;
     check_version(&cur, expected)?;
     let reason = text("reason", &c.reason, MAX_REASON).map_err(|_| {
-        StoreError::Refused(
+        StoreError::Invalid(
             "a correction needs a reason (--reason \"...\"): why the record was wrong, kept in the chronology".into(),
         )
     })?;
     if c.is_empty() {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "nothing to correct: give --risk, --categories, --fgm, --name, --dob, --area, --subject, --critical, --immediate-risk or --raised-by..."
                 .into(),
         ));
@@ -183,7 +183,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
     let old = stored(w.tx(), id)?;
     let recognised =
         crate::domain::casework::recognised_at(c.recognised_at, instant(old.raised_at), now)
-            .map_err(StoreError::Refused)?;
+            .map_err(StoreError::Invalid)?;
     let old_facts = super::deadlines::facts(w.tx(), id)?;
     let known = super::escalations::categories(w.tx())?;
     let mut changes: Vec<Changed> = Vec::new();
@@ -218,7 +218,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         kind = k;
     }
     if let Some(n) = &c.subject_name {
-        let n = validate_line("name", n, 100).map_err(|e| StoreError::Refused(e.to_string()))?;
+        let n = validate_line("name", n, 100).map_err(|e| StoreError::Invalid(e.to_string()))?;
         if n != old.name {
             changes.push(Changed {
                 field: "name",
@@ -236,9 +236,9 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         let new_dob = if d.trim().is_empty() {
             None
         } else {
-            let date = crate::domain::intake::parse_uk_date(d).map_err(StoreError::Refused)?;
+            let date = crate::domain::intake::parse_uk_date(d).map_err(StoreError::Invalid)?;
             let years = years_old(date, today).ok_or_else(|| {
-                StoreError::Refused(
+                StoreError::Invalid(
                     "a date of birth cannot be in the future (an unborn child's expected date is recorded at intake)".into(),
                 )
             })?;
@@ -267,9 +267,12 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         .or(old.dob.as_deref())
         .and_then(|d| crate::domain::intake::parse_uk_date(d).ok())
         .and_then(|d| years_old(d, today));
-    kind_fits_age(kind, years, band == AgeBand::Unborn).map_err(StoreError::Refused)?;
+    kind_fits_age(kind, years, band == AgeBand::Unborn).map_err(StoreError::Invalid)?;
     if let Some(a) = &c.area {
-        let a = super::areas::resolve(w.tx(), a, "area where they live")?;
+        let a = super::areas::resolve(w.tx(), a, "area where they live").map_err(|e| match e {
+            StoreError::Refused(m) => StoreError::Invalid(m),
+            e => e,
+        })?;
         if !a.eq_ignore_ascii_case(&old.area) {
             changes.push(Changed {
                 field: "area",
@@ -290,14 +293,14 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         codes.sort();
         codes.dedup();
         if codes.is_empty() {
-            return Err(StoreError::Refused(
+            return Err(StoreError::Invalid(
                 "a case keeps at least one category: give the right ones (`dutydesk categories list`)".into(),
             ));
         }
         for code in &codes {
             // A retired code already on the case may stay; a new one must be active.
             if !known.iter().any(|(k, _)| k == code) && !old.categories.contains(code) {
-                return Err(StoreError::Refused(super::escalations::unknown_category(
+                return Err(StoreError::Invalid(super::escalations::unknown_category(
                     code, &known,
                 )));
             }
@@ -322,7 +325,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         let cats = new_categories.as_ref().unwrap_or(&old.categories);
         let has = cats.iter().any(|c| c == "fgm");
         let fgm = if has { c.fgm.or(old.fgm) } else { c.fgm };
-        crate::domain::escalation::check_fgm(cats, kind, fgm).map_err(StoreError::Refused)?;
+        crate::domain::escalation::check_fgm(cats, kind, fgm).map_err(StoreError::Invalid)?;
         let fgm = if has { fgm } else { None };
         if fgm != old.fgm {
             let said = |f: Option<Fgm>| f.map_or("(none)".to_string(), |f| f.label().to_string());
@@ -363,7 +366,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
     }
     if let Some(n) = &c.raised_by {
         let n = validate_line("who raised it", n, 100)
-            .map_err(|e| StoreError::Refused(e.to_string()))?;
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         if n != old.raised_by {
             changes.push(Changed {
                 field: "raised by",
@@ -499,7 +502,7 @@ pub fn add_person(
     let me = actor(w)?;
     let cur = current(w, &me, id)?;
     let name = validate_line("name", name, 100).map_err(|e| {
-        StoreError::Refused(format!("{e}: give the person's name (or a pseudonym)"))
+        StoreError::Invalid(format!("{e}: give the person's name (or a pseudonym)"))
     })?;
     let relationship = optional_line("relationship", relationship, 200)?;
     let details = if details.trim().is_empty() {
@@ -550,7 +553,7 @@ pub fn remove_person(w: &mut Write<'_>, id: i64, person: i64, reason: &str) -> R
     let me = actor(w)?;
     let cur = current(w, &me, id)?;
     let reason = text("reason", reason, MAX_REASON).map_err(|_| {
-        StoreError::Refused("removing someone needs a reason (--reason \"...\")".into())
+        StoreError::Invalid("removing someone needs a reason (--reason \"...\")".into())
     })?;
     let row: Option<(String, String)> = w
         .tx()
