@@ -932,3 +932,40 @@ fn attachment_refusals_say_what_is_true_and_write_nothing() {
         &["viewers cannot open or save attachments"],
     );
 }
+
+/// A viewer sees lists, never words: a task's deadline is "A task" to them
+/// on the record, in `deadlines` and as a list's next deadline.
+#[test]
+fn a_viewer_never_reads_a_tasks_words_in_a_deadline() {
+    let (_d, db) = desk();
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "add",
+            &r,
+            "--owner",
+            "nina",
+            "--due",
+            "09:30",
+            "ring Ms Jones on 07700 900123",
+        ],
+    );
+    for args in [
+        vec!["show", r.as_str()],
+        vec!["deadlines"],
+        vec!["list", "--json"],
+        vec!["handover"],
+    ] {
+        let out = ok("vic", &db, T0, &args);
+        assert!(!out.contains("Ms Jones"), "{args:?}: {out}");
+        if args[0] != "handover" {
+            assert!(out.contains("A task"), "{args:?}: {out}");
+        }
+    }
+    // Those who may read the case read the task.
+    assert!(ok("dan", &db, T0, &["deadlines"]).contains("ring Ms Jones"));
+}

@@ -570,6 +570,29 @@ pub(crate) fn open_page_sql() -> String {
     )
 }
 
+/// A viewer's copy of deadlines (lists, never words): a deadline set by
+/// hand holds a task's text or a review action's words in its label
+/// ("Task for Jo Brennan: ring the school back"), so it is named by what it
+/// is ("A task", "A review action"), as alerts name it. Others' labels are
+/// the rules' names and stay.
+pub(crate) fn for_viewer(conn: &Connection, viewer: Viewer, list: &mut [Deadline]) -> Result<()> {
+    if !viewer.redacted {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.rule_id IS NULL, EXISTS (SELECT 1 FROM tasks t WHERE t.deadline_id = d.id)
+         FROM deadlines d WHERE d.id = ?1",
+    )?;
+    for dl in list {
+        let (hand, task): (bool, bool) = stmt.query_row([dl.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if hand {
+            use crate::domain::paging::Hand;
+            dl.label = if task { Hand::Task } else { Hand::Action }.said();
+        }
+    }
+    Ok(())
+}
+
 /// A window of open deadlines, soonest (most overdue) first.
 pub fn open_page(store: &Store, viewer: Viewer, offset: i64, limit: i64) -> Result<Vec<Deadline>> {
     let known = known_through(store.conn())?;
@@ -579,7 +602,9 @@ pub fn open_page(store: &Store, viewer: Viewer, offset: i64, limit: i64) -> Resu
         ":limit": limit, ":offset": offset},
         |r| row(r, known),
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    for_viewer(store.conn(), viewer, &mut list)?;
+    Ok(list)
 }
 
 /// Open deadlines due before `until` (overdue ones included), for notices.
@@ -598,7 +623,9 @@ pub fn open_due_before(
         ":until": until.timestamp()},
         |r| row(r, known),
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    for_viewer(store.conn(), viewer, &mut list)?;
+    Ok(list)
 }
 
 /// Every deadline of the viewer's escalations, soonest first: open ones, or
@@ -613,7 +640,9 @@ pub fn list(store: &Store, viewer: Viewer, all: bool) -> Result<Vec<Deadline>> {
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
         |r| row(r, known),
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    for_viewer(store.conn(), viewer, &mut list)?;
+    Ok(list)
 }
 
 /// Deadlines of one escalation, for its record.

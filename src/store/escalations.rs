@@ -28,7 +28,12 @@ pub(crate) const SUMMARY_COLUMNS: &str = concat!(
         WHERE ec.escalation_id = e.id ORDER BY c.sort, c.label)),
     e.risk, e.status, s.display_name, e.raised_at, e.acknowledged_at IS NOT NULL,
     e.immediate_risk, e.restricted, e.next_due_at,
-    (SELECT d.label FROM deadlines d
+    (SELECT CASE WHEN d.rule_id IS NULL
+                 AND EXISTS (SELECT 1 FROM staff v WHERE v.id = :me AND v.role = 'viewer')
+            THEN CASE WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.deadline_id = d.id)
+                 THEN 'A task' ELSE 'A review action' END
+            ELSE d.label END
+     FROM deadlines d
      WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
      ORDER BY d.due_at LIMIT 1),
     e.next_warn_at,
@@ -732,6 +737,7 @@ pub(crate) fn detail_in(
         for c in &mut d.practice.closure_choices {
             c.note = c.note.as_ref().map(|_| "(hidden)".into());
         }
+        super::deadlines::for_viewer(conn, viewer, &mut d.deadlines)?;
         for c in &mut d.chronology {
             c.body = HIDDEN.into();
         }
