@@ -41,8 +41,9 @@ pub enum Term {
     Word { key: String, typed: String },
     /// An area, by the name the organisation keeps it under: what typed
     /// words that are one of its names or other names ("Leicester City")
-    /// resolve to ([`Query::with_areas`]).
-    Area(String),
+    /// resolve to ([`Query::with_areas`]); the words still match as they
+    /// would alone (a name, or the start of another area's name).
+    Area { name: String, words: Vec<Term> },
 }
 
 /// A typed word as the search index reads the area column: lower case,
@@ -134,7 +135,7 @@ impl Query {
     pub fn personal(&self) -> bool {
         self.terms
             .iter()
-            .any(|t| matches!(t, Term::Dob(_) | Term::Word { .. } | Term::Area(_)))
+            .any(|t| matches!(t, Term::Dob(_) | Term::Word { .. } | Term::Area { .. }))
     }
 
     /// Typed words that name an area, or another name for one ("leicester
@@ -173,7 +174,10 @@ impl Query {
             }
             match found {
                 Some((len, name)) => {
-                    out.push(Term::Area(name));
+                    out.push(Term::Area {
+                        name,
+                        words: self.terms[i..i + len].to_vec(),
+                    });
                     i += len;
                 }
                 None => {
@@ -196,52 +200,7 @@ impl Query {
         if self.terms.is_empty() {
             return None;
         }
-        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        let phrase = |s: &str| {
-            quote(
-                &s.split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
-        };
-        let parts: Vec<String> = self
-            .terms
-            .iter()
-            .map(|t| match t {
-                Term::Reference(r) => format!("reference : {}", phrase(r)),
-                Term::Number(n) if n.len() == 4 && (n.starts_with("19") || n.starts_with("20")) => {
-                    format!("{{reference subject_dob}} : {}", quote(n))
-                }
-                Term::Number(n) => format!("reference : {}", quote(n)),
-                Term::Dob(d) => format!("subject_dob : {}", phrase(&d.to_string())),
-                Term::Word { key, typed } => {
-                    // A name matches with its words split or joined as the
-                    // typing was: "obrien" finds "O'Brien" (o brien) and
-                    // "joanne" finds "Jo Anne".
-                    let mut alts = vec![format!("{}*", quote(key))];
-                    if !key.contains(' ') && key.chars().count() <= 24 {
-                        for (at, _) in key.char_indices().skip(1) {
-                            alts.push(format!(
-                                "{}*",
-                                quote(&format!("{} {}", &key[..at], &key[at..]))
-                            ));
-                        }
-                    }
-                    let area = plain_words(typed).join(" ");
-                    if area.is_empty() {
-                        format!("subject_key : ({})", alts.join(" OR "))
-                    } else {
-                        format!(
-                            "(subject_key : ({}) OR area : {}*)",
-                            alts.join(" OR "),
-                            quote(&area)
-                        )
-                    }
-                }
-                Term::Area(name) => format!("area : {}", quote(&plain_words(name).join(" "))),
-            })
-            .collect();
+        let parts: Vec<String> = self.terms.iter().map(term_fts).collect();
         Some(parts.join(" AND "))
     }
 
@@ -264,6 +223,61 @@ impl Query {
         } else {
             format!("\"{}\" ({})", self.typed, dates.join(", "))
         }
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// A phrase of the letters and digits of `s`, quoted.
+fn phrase(s: &str) -> String {
+    quote(
+        &s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// One term of [`Query::fts`].
+fn term_fts(t: &Term) -> String {
+    match t {
+        Term::Reference(r) => format!("reference : {}", phrase(r)),
+        Term::Number(n) if n.len() == 4 && (n.starts_with("19") || n.starts_with("20")) => {
+            format!("{{reference subject_dob}} : {}", quote(n))
+        }
+        Term::Number(n) => format!("reference : {}", quote(n)),
+        Term::Dob(d) => format!("subject_dob : {}", phrase(&d.to_string())),
+        Term::Word { key, typed } => {
+            // A name matches with its words split or joined as the typing
+            // was: "obrien" finds "O'Brien" (o brien) and "joanne" finds
+            // "Jo Anne".
+            let mut alts = vec![format!("{}*", quote(key))];
+            if !key.contains(' ') && key.chars().count() <= 24 {
+                for (at, _) in key.char_indices().skip(1) {
+                    alts.push(format!(
+                        "{}*",
+                        quote(&format!("{} {}", &key[..at], &key[at..]))
+                    ));
+                }
+            }
+            let area = plain_words(typed).join(" ");
+            if area.is_empty() {
+                format!("subject_key : ({})", alts.join(" OR "))
+            } else {
+                format!(
+                    "(subject_key : ({}) OR area : {}*)",
+                    alts.join(" OR "),
+                    quote(&area)
+                )
+            }
+        }
+        Term::Area { name, words } => format!(
+            "(area : {} OR ({}))",
+            quote(&plain_words(name).join(" ")),
+            words.iter().map(term_fts).collect::<Vec<_>>().join(" AND ")
+        ),
     }
 }
 
@@ -499,11 +513,17 @@ mod tests {
         ];
         let q = parse("Pat LEICESTER city").with_areas(&areas);
         assert_eq!(q.terms.len(), 2);
-        assert_eq!(q.terms[1], Term::Area("Leicester".into()));
-        assert!(q.fts().unwrap().ends_with("area : \"leicester\""));
+        assert!(
+            matches!(&q.terms[1], Term::Area { name, words } if name == "Leicester" && words.len() == 2)
+        );
+        assert!(
+            q.fts().unwrap().contains("(area : \"leicester\" OR ("),
+            "{:?}",
+            q.fts()
+        );
         // Matched as the index reads areas, not as names are folded.
         let q = parse("wolverhampton").with_areas(&areas);
-        assert_eq!(q.fts().unwrap(), "area : \"wolverhampton\"");
+        assert!(q.fts().unwrap().starts_with("(area : \"wolverhampton\" OR"));
         let q = parse("wolverh");
         assert!(q.fts().unwrap().contains("area : \"wolverh\"*"));
     }

@@ -175,7 +175,7 @@ pub fn find_audited(
             crate::domain::search::Term::Number(_) => "number",
             crate::domain::search::Term::Dob(_) => "dob",
             crate::domain::search::Term::Word { .. } => "word",
-            crate::domain::search::Term::Area(_) => "area",
+            crate::domain::search::Term::Area { .. } => "area",
         })
         .collect();
     w.audit(
