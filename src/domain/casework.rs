@@ -159,6 +159,9 @@ pub const MAX_RAISER_NAME: usize = 100;
 pub const MAX_RAISER_ROLE: usize = 100;
 pub const MAX_RAISER_CONTACT: usize = 200;
 
+/// Who raised it as typed: name, role, contact (each `None` when not given).
+pub type RaiserFields = (Option<String>, Option<String>, Option<String>);
+
 /// Who raised a concern as typed at intake (`new --raised-by`, the form's
 /// "Raised by" fields): each one line, empty meaning not given (the name
 /// then defaults to the desk user recording it). The error names the field
@@ -167,7 +170,7 @@ pub fn check_raiser(
     name: &str,
     role: &str,
     contact: &str,
-) -> Result<(Option<String>, Option<String>, Option<String>), (&'static str, String)> {
+) -> Result<RaiserFields, (&'static str, String)> {
     let one = |key: &'static str, field: &'static str, v: &str, max: usize| {
         let t = v.trim();
         if t.is_empty() {
@@ -383,7 +386,7 @@ pub fn bytes_exact(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -221,7 +221,7 @@ impl Marked {
                     let len = text.len();
                     return Marked {
                         text,
-                        parties: vec![0..len],
+                        parties: std::iter::once(0..len).collect(),
                     };
                 }
             }

@@ -286,7 +286,12 @@ pub fn fire(
     at: DateTime<Utc>,
     referral: Option<i64>,
 ) -> Result<Fired> {
-    fire_where(w, escalation_id, event, facts, at, referral, true, |_| true)
+    let how = How {
+        at,
+        referral,
+        mark_met: true,
+    };
+    fire_where(w, escalation_id, event, facts, how, |_| true)
 }
 
 /// [`fire`] for a row of an earlier log (`dutydesk import`): no deadline is
@@ -300,7 +305,20 @@ pub fn fire_imported(
     facts: &Facts,
     at: DateTime<Utc>,
 ) -> Result<Fired> {
-    fire_where(w, escalation_id, event, facts, at, None, false, |_| true)
+    let how = How {
+        at,
+        referral: None,
+        mark_met: false,
+    };
+    fire_where(w, escalation_id, event, facts, how, |_| true)
+}
+
+/// How rules fire: counted from `at`, set by `referral` (if any), and
+/// whether a deadline whose meeting already happened is met as it is set.
+struct How {
+    at: DateTime<Utc>,
+    referral: Option<i64>,
+    mark_met: bool,
 }
 
 /// [`fire`] for the rules `wanted` keeps.
@@ -309,11 +327,14 @@ fn fire_where(
     escalation_id: i64,
     event: TriggerEvent,
     facts: &Facts,
-    at: DateTime<Utc>,
-    referral: Option<i64>,
-    mark_met: bool,
+    how: How,
     wanted: impl Fn(&Rule) -> bool,
 ) -> Result<Fired> {
+    let How {
+        at,
+        referral,
+        mark_met,
+    } = how;
     let conn: &Connection = w.tx();
     let p = w.planning()?;
     let mut out = Fired::default();
@@ -447,7 +468,12 @@ pub fn fire_changed(
         occurred_at: None,
         ..new.clone()
     };
-    let fired = fire_where(w, escalation_id, event, &recognised, at, None, true, |r| {
+    let how = How {
+        at,
+        referral: None,
+        mark_met: true,
+    };
+    let fired = fire_where(w, escalation_id, event, &recognised, how, |r| {
         !fires(r, event, old)
     })?;
     Ok(fired

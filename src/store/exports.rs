@@ -112,7 +112,7 @@ fn legacy_party_lines(conn: &rusqlite::Connection, d: &mut EscalationDetail) -> 
     }
     for c in &mut d.chronology {
         if c.parties.is_empty() && lines.contains(&c.id) {
-            c.parties = vec![0..c.body.len()];
+            c.parties = std::iter::once(0..c.body.len()).collect();
         }
     }
     Ok(())
