@@ -183,7 +183,9 @@ CREATE TABLE escalation_links (
 ) WITHOUT ROWID;
 CREATE INDEX escalation_links_by_linked ON escalation_links (linked_id);
 
--- Every note and action on an escalation, in order.
+-- Every note and action on an escalation, in order. `parties` (schema v12):
+-- byte ranges of `body` holding a third party's details, "12-20,40-55", which a
+-- redacted export blanks (domain::text::Marked); NULL when it names none.
 CREATE TABLE chronology (
     id            INTEGER PRIMARY KEY,
     escalation_id INTEGER NOT NULL REFERENCES escalations (id),
@@ -194,7 +196,7 @@ CREATE TABLE chronology (
                       'outcome', 'shared', 'deadline_met', 'deadline_waived', 'emergency_call',
                       'edited', 'signoff_requested', 'signed_off', 'closed', 'reopened')),
     body          TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 20000)
-);
+, parties TEXT CHECK (parties IS NULL OR length(parties) BETWEEN 3 AND 4000));
 CREATE INDEX chronology_by_escalation ON chronology (escalation_id, at);
 
 -- Referral routes: who to tell. The list is domain/route.rs's Route (schema v6
@@ -749,8 +751,10 @@ CREATE TABLE closure_choices (
 
 -- escalations.subject_key (on the escalations table above): the subject's
 -- name folded as domain::names folds names; repeats and search compare it.
+-- Repeats compare it with its spaces removed (schema v12), so "O'Brien",
+-- "O Brien" and "OBrien" are one name.
 
-CREATE INDEX escalations_by_subject_key ON escalations (subject_key, subject_dob);
+CREATE INDEX escalations_by_name_key ON escalations (replace(subject_key, ' ', ''), subject_dob);
 -- Search filters that would otherwise read the whole history.
 CREATE INDEX escalations_awaiting_signoff ON escalations (id)
     WHERE closed_by IS NOT NULL AND closed_at IS NULL;

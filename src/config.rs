@@ -662,21 +662,95 @@ impl SystemConfig {
                 message,
             });
         }
-        if let Some(a) = &c.backup.account
-            && !crate::domain::text::is_account_name(a)
-        {
-            return Err(ConfigError::Value {
-                line: std::fs::read_to_string(SystemConfig::path())
-                    .ok()
-                    .and_then(|t| line_of(&t, "backup", "account"))
-                    .unwrap_or(1),
-                path: SystemConfig::path(),
-                message: format!(
-                    "[backup] account = {a:?} is not an account name: write the OS account the backup and verify timers run as, e.g. \"dutydesk-backup\""
-                ),
-            });
-        }
+        c.check_values()?;
         Ok(c)
+    }
+
+    /// The values every command relies on, checked where they are read so a
+    /// wrong one stops everything with the file and line (issue 20 point 2):
+    /// paths absolute and not empty (a relative `database` would be found
+    /// from whatever directory a command runs in, and `init` there would make
+    /// a second, empty desk), accounts that exist on this host.
+    fn check_values(&self) -> Result<(), ConfigError> {
+        let at = |section: &str, key: &str, message: String| {
+            let path = SystemConfig::path();
+            ConfigError::Value {
+                line: std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|t| line_of(&t, section, key))
+                    .unwrap_or(1),
+                path,
+                message,
+            }
+        };
+        for (section, key, value, what) in [
+            ("", "database", &self.database, "the shared database"),
+            (
+                "audit",
+                "anchor_file",
+                &self.audit.anchor_file,
+                "the anchor file",
+            ),
+        ] {
+            let Some(p) = value else { continue };
+            let name = if section.is_empty() {
+                key.to_string()
+            } else {
+                format!("[{section}] {key}")
+            };
+            if p.as_os_str().is_empty() {
+                return Err(at(
+                    section,
+                    key,
+                    format!(
+                        "{name} is empty: give the full path of {what}, e.g. \"/var/lib/dutydesk/dutydesk.db\", or remove the line for the default"
+                    ),
+                ));
+            }
+            if !p.is_absolute() {
+                return Err(at(
+                    section,
+                    key,
+                    format!(
+                        "{name} = {:?} is not a full path: it would be found from whatever directory a command runs in; give the full path of {what}, starting with /",
+                        p.display()
+                    ),
+                ));
+            }
+        }
+        for (section, value, runs) in [
+            (
+                "backup",
+                &self.backup.account,
+                "the backup and verify timers run as, e.g. \"dutydesk-backup\"",
+            ),
+            (
+                "notify",
+                &self.notify.account,
+                "`dutydesk notifier` runs as, e.g. \"dutydesk-notify\"",
+            ),
+        ] {
+            let Some(a) = value else { continue };
+            if !crate::domain::text::is_account_name(a) {
+                return Err(at(
+                    section,
+                    "account",
+                    format!(
+                        "[{section}] account = {a:?} is not an account name: write the OS account {runs}"
+                    ),
+                ));
+            }
+            if !crate::identity::account_exists(a) {
+                return Err(at(
+                    section,
+                    "account",
+                    format!(
+                        "[{section}] account = {a:?}: no such account on this host: create it (`adduser --system {a}`) or write the OS account {runs}"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// `$DUTYDESK_SYSTEM_CONFIG`, else [`SYSTEM_FILE`]; always [`SYSTEM_FILE`]

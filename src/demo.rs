@@ -889,6 +889,9 @@ fn write_case(
         location_type: *rng.pick(LocationType::ALL),
         risk,
         raised_by: rng.pick(REPORTERS).to_string(),
+        raised_by_role: None,
+        raised_by_contact: None,
+        imported: false,
         raised_at: p.raised_at,
         occurred_at: Some(occurred_at),
         occurred_place: Some(

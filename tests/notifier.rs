@@ -161,7 +161,7 @@ fn desk(notify: &str) -> Desk {
     std::fs::write(
         &system,
         format!(
-            "[notify]\naccount = \"nobody-here\"\nfrom = \"dutydesk@example.org\"\n{}",
+            "[notify]\naccount = \"nobody\"\nfrom = \"dutydesk@example.org\"\n{}",
             notify.replace("{HOOK}", &hook.display().to_string())
         ),
     )
@@ -594,7 +594,7 @@ fn only_the_notifiers_account_or_a_senior_lead_runs_it() {
         err.contains("runs as the notifier's account") && err.contains("nina is neither"),
         "{err}"
     );
-    let (code, _, err) = run(dd(&d, "nobody-here", t0()).args(["notifier", "--once"]));
+    let (code, _, err) = run(dd(&d, "nobody", t0()).args(["notifier", "--once"]));
     assert_eq!(code, 0, "{err}");
     // No channel configured: refused, saying what to set.
     std::fs::write(&d.system, "[notify]\nfrom = \"x@example.org\"\n").unwrap();

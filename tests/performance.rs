@@ -230,10 +230,13 @@ fn fast_counts_agree_with_the_full_lists_for_every_viewer() {
             "open deadlines for {}",
             s.username
         );
+        // A viewer sees that it exists, never its words.
         assert!(
-            listed
-                .iter()
-                .any(|d| d.label.starts_with("Review action (test)")),
+            listed.iter().any(|d| if v.redacted {
+                d.label == "A review action"
+            } else {
+                d.label.starts_with("Review action (test)")
+            }),
             "a review action on a closed escalation is listed for {}",
             s.username
         );

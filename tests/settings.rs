@@ -202,6 +202,24 @@ fn every_command_stops_on_a_broken_settings_file_and_touches_nothing() {
             vec!["system.toml line 3", "host:port"],
         ),
         (
+            "a database path that is not a full path",
+            "organisation = \"X\"\ndatabase = \"relative.db\"\n".to_string(),
+            String::new(),
+            vec!["system.toml line 2", "relative.db", "not a full path"],
+        ),
+        (
+            "an empty database path",
+            "database = \"\"\n".to_string(),
+            String::new(),
+            vec!["system.toml line 1", "database is empty"],
+        ),
+        (
+            "a backup account that does not exist",
+            format!("{good_system}[backup]\naccount = \"no-such-user-xyz\"\n"),
+            String::new(),
+            vec!["system.toml line 3", "no-such-user-xyz", "no such account"],
+        ),
+        (
             "an unknown setting in the user's file",
             good_system.clone(),
             "[notify]\nbel = true\n".to_string(),

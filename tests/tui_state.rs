@@ -516,6 +516,7 @@ fn desk_alert(
         holder: Some(2),
         exclude: vec![],
         rule: matches!(kind, Kind::Overdue | Kind::DueSoon).then(|| "LADO referral".into()),
+        hand: None,
         due_at: Some(now() - Duration::minutes(minutes)),
         acknowledged: false,
     }

@@ -249,8 +249,11 @@ pub enum Command {
     /// due in the next 24 hours, notes left by the outgoing DSL
     Handover {
         /// Print Markdown, e.g. for e-mail
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         md: bool,
+        /// One JSON document (`handover`: docs/JSON.md)
+        #[arg(long)]
+        json: bool,
         /// Leave a note for the next DSL instead
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
@@ -1097,8 +1100,8 @@ pub fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Some(Command::Rota(cmd)) => handover::rota(&db_path(&cli, DEFAULT_DB), cmd),
-        Some(Command::Handover { md, note }) => {
-            handover::handover(&db_path(&cli, DEFAULT_DB), *md, note.as_deref())
+        Some(Command::Handover { md, json, note }) => {
+            handover::handover(&db_path(&cli, DEFAULT_DB), *md, *json, note.as_deref())
         }
         Some(Command::Bench { runs }) => {
             let path = db_path(&cli, DEFAULT_DB);

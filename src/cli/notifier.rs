@@ -155,6 +155,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
                     "age_minutes": a.age_minutes(now),
                     "holder": a.holder.and_then(user),
                     "rule": a.rule,
+                    "set_by_hand": a.hand.map(|h| h.code()),
                     "due_at": a.due_at.map(super::json::time),
                     "acknowledged": a.acknowledged,
                 })
@@ -174,7 +175,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
     for a in &list {
         println!(
             "{:<27} {:<14} {:<7} {:<9} {:<17} {}",
-            a.kind.listed(),
+            a.what(),
             a.reference.as_deref().unwrap_or("—"),
             match (a.immediate_risk, a.risk) {
                 (true, _) => "999!",

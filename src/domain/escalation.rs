@@ -407,6 +407,13 @@ pub struct ChronologyEntry {
     pub author: String,
     pub kind: String,
     pub body: String,
+    /// The line's number (`chronology.id`); not part of the JSON documents.
+    #[serde(skip)]
+    pub id: i64,
+    /// Byte ranges of `body` that hold a third party's details
+    /// ([`super::text::Marked`]): what a redacted export blanks.
+    #[serde(skip)]
+    pub parties: Vec<std::ops::Range<usize>>,
 }
 
 impl AgeBand {

@@ -57,6 +57,7 @@ pub mod export;
 pub mod hours;
 pub mod import;
 pub mod intake;
+pub mod json;
 pub mod names;
 pub mod paging;
 pub mod policy;

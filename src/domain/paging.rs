@@ -51,6 +51,24 @@ impl Kind {
     }
 }
 
+coded_enum! {
+    /// A deadline set by hand rather than by a rule: its label may hold
+    /// words (a task's text, a review action's decision), so alerts name it
+    /// by what it is, never by its label.
+    Hand {
+        Task = "task", "task";
+        Action = "action", "review action";
+    }
+}
+
+impl Hand {
+    /// "A task" / "A review action": what a message says in place of a
+    /// rule's name.
+    pub fn said(self) -> String {
+        format!("A {}", self.label())
+    }
+}
+
 /// What is open on the desk, counted for one person (only cases they may
 /// see), for the message at the start of their shift.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -83,6 +101,9 @@ pub struct DeskAlert {
     /// The deadline rule's name ("LADO referral"), only for deadlines a rule
     /// set: a deadline set by hand (a review action) may hold words.
     pub rule: Option<String>,
+    /// A deadline set by hand (a task, a review action): said as "task
+    /// overdue", never with its words.
+    pub hand: Option<Hand>,
     pub due_at: Option<DateTime<Utc>>,
     /// Someone acknowledged it in the desk: its escalation has stopped.
     pub acknowledged: bool,
@@ -133,14 +154,27 @@ fn urgency(kind: Kind) -> u8 {
     }
 }
 
-/// A short phrase for one alert: "SG-2026-0042 overdue: LADO referral".
-/// Only the reference, the kind and a rule's name: never words.
+impl DeskAlert {
+    /// The kind in words, with what was set by hand: "overdue", "task
+    /// overdue", "review action due soon"; an unacknowledged case says
+    /// "nobody has taken the case" ([`Kind::listed`]).
+    pub fn what(&self) -> String {
+        match self.hand {
+            Some(h) => format!("{} {}", h.label(), self.kind.label()),
+            None => self.kind.listed().to_string(),
+        }
+    }
+}
+
+/// A short phrase for one alert: "SG-2026-0042 overdue: LADO referral",
+/// "SG-2026-0042 task overdue". Only the reference, the kind and a rule's
+/// name: never words.
 pub fn phrase(a: &DeskAlert) -> String {
     let what = match (&a.reference, a.kind) {
         (_, Kind::NobodyOnDuty) => "nobody on duty".to_string(),
         (_, Kind::ShiftStart) => "your duty shift has started".to_string(),
-        (Some(r), k) => format!("{r} {}", k.label()),
-        (None, k) => k.label().to_string(),
+        (Some(r), _) => format!("{r} {}", a.what()),
+        (None, _) => a.what(),
     };
     match &a.rule {
         Some(rule) => format!("{what}: {rule}"),
@@ -199,7 +233,11 @@ pub fn message(
     } else {
         ""
     };
-    let rule = alert.rule.as_deref().unwrap_or("A deadline");
+    let rule = match (&alert.rule, alert.hand) {
+        (Some(r), _) => r.clone(),
+        (None, Some(h)) => h.said(),
+        (None, None) => "A deadline".to_string(),
+    };
     let due = alert.due_at.map(format_stamp).unwrap_or_default();
     let ack = format!("dutydesk ack {r}");
     let (title, what, act) = match alert.kind {
@@ -209,12 +247,12 @@ pub fn message(
             ack.clone(),
         ),
         Kind::Overdue => (
-            format!("{urgent}{r} overdue"),
+            format!("{urgent}{r} {}", alert.what()),
             format!("{rule} was due {due} and is not met."),
             ack.clone(),
         ),
         Kind::DueSoon => (
-            format!("{urgent}{r} due soon"),
+            format!("{urgent}{r} {}", alert.what()),
             format!("{rule} is due {due}."),
             ack.clone(),
         ),
@@ -343,6 +381,7 @@ mod tests {
             holder: None,
             exclude: vec![],
             rule: Some("LADO referral".into()),
+            hand: None,
             due_at: Some(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()),
             acknowledged: false,
         }

@@ -9,7 +9,7 @@
 use super::access::{self, Viewer};
 use super::{Result, Store, StoreError, Write, instant};
 use crate::domain::escalation::Risk;
-use crate::domain::paging::{DeskAlert, Kind, OpenCounts};
+use crate::domain::paging::{DeskAlert, Hand, Kind, OpenCounts};
 use crate::domain::policy::{self, Member, Policy, PolicyKind, Quiet};
 use crate::domain::staff::{Role, StaffMember};
 use crate::domain::text::clean_line;
@@ -328,6 +328,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: assignee,
                 exclude: vec![],
                 rule: None,
+                hand: None,
                 due_at: Some(instant(raised)),
                 acknowledged: false,
             });
@@ -339,7 +340,8 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.escalation_id, e.reference, e.risk, e.immediate_risk,
                     coalesce((SELECT t.owner_id FROM tasks t WHERE t.deadline_id = d.id), e.assignee_id),
-                    d.due_at, coalesce(r.warn_minutes, 240), d.rule_id IS NOT NULL, d.label
+                    d.due_at, coalesce(r.warn_minutes, 240), d.rule_id IS NOT NULL, d.label,
+                    EXISTS (SELECT 1 FROM tasks t WHERE t.deadline_id = d.id)
              FROM deadlines d INDEXED BY deadlines_open_by_due
              JOIN escalations e ON e.id = d.escalation_id
              LEFT JOIN deadline_rules r ON r.id = d.rule_id
@@ -358,10 +360,12 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 r.get::<_, i64>(7)?,
                 r.get::<_, bool>(8)?,
                 r.get::<_, String>(9)?,
+                r.get::<_, bool>(10)?,
             ))
         })?;
         for row in rows {
-            let (id, esc, reference, rk, immediate, assignee, due, warn, by_rule, label) = row?;
+            let (id, esc, reference, rk, immediate, assignee, due, warn, by_rule, label, task) =
+                row?;
             let (kind, start) = if due <= t {
                 (Kind::Overdue, due)
             } else if due - warn * 60 <= t {
@@ -381,6 +385,11 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 exclude: vec![],
                 // A deadline set by hand (a review action) may hold words.
                 rule: by_rule.then(|| clean_line(&label)),
+                hand: match (by_rule, task) {
+                    (true, _) => None,
+                    (false, true) => Some(Hand::Task),
+                    (false, false) => Some(Hand::Action),
+                },
                 due_at: Some(instant(due)),
                 acknowledged: false,
             });
@@ -421,6 +430,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: assignee,
                 exclude: vec![proposer],
                 rule: None,
+                hand: None,
                 due_at: None,
                 acknowledged: false,
             });
@@ -464,6 +474,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: Some(to),
                 exclude: vec![author],
                 rule: None,
+                hand: None,
                 due_at: None,
                 acknowledged: false,
             };
@@ -509,6 +520,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: None,
                 exclude: vec![],
                 rule: None,
+                hand: None,
                 due_at: None,
                 acknowledged: false,
             });
@@ -537,6 +549,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: Some(s.staff_id),
                 exclude: vec![],
                 rule: None,
+                hand: None,
                 due_at: None,
                 acknowledged: false,
             });
@@ -560,6 +573,12 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
 /// Whether `viewer` (staff `me`) may know of `alert`: a case's alerts only
 /// for those who may see the case; a shift start only for the one starting.
 pub fn may_know(conn: &Connection, me: &StaffMember, alert: &DeskAlert) -> Result<bool> {
+    // A closure waiting for sign-off is news only to those who may sign it:
+    // not its proposer (`exclude`), never a viewer (the header's count and
+    // the notifier follow the same rule).
+    if alert.kind == Kind::Signoff && (me.role == Role::Viewer || alert.exclude.contains(&me.id)) {
+        return Ok(false);
+    }
     if alert.kind == Kind::ShiftStart || alert.kind == Kind::Taken || alert.kind == Kind::Assigned {
         return Ok(alert.holder == Some(me.id)
             && match alert.escalation_id {

@@ -13,12 +13,12 @@ use super::access::Viewer;
 use super::workflow::{Done, actor, check_version, current, done, text, touch};
 use super::{Result, StoreError, Write, instant};
 use crate::domain::casework::{
-    Casework, Changed, Involved, MAX_REASON, PersonRole, Raiser, describe, fields, kind_fits_age,
-    or_none, yes_no,
+    Casework, Changed, Involved, MAX_REASON, PersonRole, Raiser, describe, describe_marked, fields,
+    kind_fits_age, or_none, yes_no,
 };
 use crate::domain::deadline::TriggerEvent;
 use crate::domain::escalation::{AgeBand, Fgm, Risk, Status, SubjectKind, years_old};
-use crate::domain::text::{clean_block, clean_line, validate_line};
+use crate::domain::text::{Marked, clean_block, clean_line, validate_line};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -200,6 +200,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
             field: "risk",
             old: old.risk.label().into(),
             new: r.label().into(),
+            party: false,
         });
         sets.push(("risk", V::Text(r.code().into())));
     }
@@ -211,6 +212,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
             field: "subject",
             old: old.kind.label().into(),
             new: k.label().into(),
+            party: false,
         });
         sets.push(("subject_kind", V::Text(k.code().into())));
         kind = k;
@@ -222,6 +224,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field: "name",
                 old: clean_line(&old.name),
                 new: n.clone(),
+                party: false,
             });
             sets.push(("subject_key", V::Text(crate::domain::search::name_key(&n))));
             sets.push(("subject_name", V::Text(n)));
@@ -247,6 +250,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field: "date of birth",
                 old: or_none(old.dob.as_deref()),
                 new: or_none(new_dob.as_deref()),
+                party: false,
             });
             sets.push(("subject_dob", text_value(&new_dob)));
             if new_dob.is_none() {
@@ -265,12 +269,16 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         .and_then(|d| years_old(d, today));
     kind_fits_age(kind, years, band == AgeBand::Unborn).map_err(StoreError::Invalid)?;
     if let Some(a) = &c.area {
-        let a = super::areas::resolve(w.tx(), a, "area where they live")?;
+        let a = super::areas::resolve(w.tx(), a, "area where they live").map_err(|e| match e {
+            StoreError::Refused(m) => StoreError::Invalid(m),
+            e => e,
+        })?;
         if !a.eq_ignore_ascii_case(&old.area) {
             changes.push(Changed {
                 field: "area",
                 old: clean_line(&old.area),
                 new: a.clone(),
+                party: false,
             });
             sets.push(("area", V::Text(a)));
         }
@@ -306,6 +314,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field: "categories",
                 old: labels(&old.categories, &all),
                 new: labels(&codes, &all),
+                party: false,
             });
             new_categories = Some(codes);
         }
@@ -324,6 +333,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field: "FGM",
                 old: said(old.fgm),
                 new: said(fgm),
+                party: false,
             });
             sets.push(("fgm", fgm.map_or(V::Null, |f| V::Text(f.code().into()))));
         }
@@ -349,6 +359,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field,
                 old: yes_no(was),
                 new: yes_no(v),
+                party: false,
             });
             sets.push((col, V::Integer(v.into())));
         }
@@ -361,6 +372,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field: "raised by",
                 old: clean_line(&old.raised_by),
                 new: n.clone(),
+                party: true,
             });
             sets.push(("raised_by", V::Text(n)));
         }
@@ -388,6 +400,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                     field,
                     old: or_none(was.as_deref()),
                     new: or_none(v.as_deref()),
+                    party: true,
                 });
                 sets.push((col, text_value(&v)));
             }
@@ -432,21 +445,22 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
             recognised,
         )?;
     }
-    let mut body = format!(
-        "Record corrected by {}: {}. Reason: {reason}",
-        me.display_name,
-        describe(&changes)
-    );
+    let mut body = Marked::new();
+    body.push("Record corrected by ")
+        .party(&me.display_name)
+        .push(": ")
+        .append(&describe_marked(&changes))
+        .push(&format!(". Reason: {reason}"));
     if recognised != now {
-        body.push_str(&format!(
+        body.push(&format!(
             " Recognised {}.",
             crate::domain::calendar::format_stamp(recognised)
         ));
     }
     if !set.is_empty() {
-        body.push_str(&format!(" Deadlines set: {}.", set.join(", ")));
+        body.push(&format!(" Deadlines set: {}.", set.join(", ")));
     }
-    let line = super::escalations::add_chronology(w, id, me.id, now, "edited", &body)?;
+    let line = super::escalations::add_marked(w, id, me.id, now, "edited", &body)?;
     w.audit(
         "correct",
         "escalation",
@@ -503,22 +517,16 @@ pub fn add_person(
         params![id, role.code(), name, relationship, details, me.id, now.timestamp()],
     )?;
     let pid = w.tx().last_insert_rowid();
-    let line = super::escalations::add_chronology(
-        w,
-        id,
-        me.id,
-        now,
-        "edited",
-        &format!(
-            "{} added ({}): {name}{}",
-            capital(role.label()),
-            me.display_name,
-            relationship
-                .as_deref()
-                .map(|r| format!(", {r}"))
-                .unwrap_or_default()
-        ),
-    )?;
+    let mut body = Marked::new();
+    body.push(&capital(role.label()))
+        .push(" added (")
+        .party(&me.display_name)
+        .push("): ")
+        .party(&name);
+    if let Some(r) = &relationship {
+        body.push(", ").party(r);
+    }
+    let line = super::escalations::add_marked(w, id, me.id, now, "edited", &body)?;
     w.audit(
         "person_added",
         "escalation",
@@ -568,18 +576,13 @@ pub fn remove_person(w: &mut Write<'_>, id: i64, person: i64, reason: &str) -> R
         params![person, me.id, now.timestamp(), reason],
     )?;
     let label = PersonRole::from_code(&role).map_or("person", |r| r.label());
-    let line = super::escalations::add_chronology(
-        w,
-        id,
-        me.id,
-        now,
-        "edited",
-        &format!(
-            "Removed ({}): {label} {}. Reason: {reason}",
-            me.display_name,
-            clean_line(&name)
-        ),
-    )?;
+    let mut body = Marked::new();
+    body.push("Removed (")
+        .party(&me.display_name)
+        .push(&format!("): {label} "))
+        .party(&clean_line(&name))
+        .push(&format!(". Reason: {reason}"));
+    let line = super::escalations::add_marked(w, id, me.id, now, "edited", &body)?;
     w.audit(
         "person_removed",
         "escalation",

@@ -286,7 +286,39 @@ pub fn fire(
     at: DateTime<Utc>,
     referral: Option<i64>,
 ) -> Result<Fired> {
-    fire_where(w, escalation_id, event, facts, at, referral, |_| true)
+    let how = How {
+        at,
+        referral,
+        mark_met: true,
+    };
+    fire_where(w, escalation_id, event, facts, how, |_| true)
+}
+
+/// [`fire`] for a row of an earlier log (`dutydesk import`): no deadline is
+/// taken as met as it is set (the written record by the words the log
+/// holds, say), since the desk never saw it met; the import waives those
+/// already due, with its reason (issue 20, fault F16).
+pub fn fire_imported(
+    w: &Write<'_>,
+    escalation_id: i64,
+    event: TriggerEvent,
+    facts: &Facts,
+    at: DateTime<Utc>,
+) -> Result<Fired> {
+    let how = How {
+        at,
+        referral: None,
+        mark_met: false,
+    };
+    fire_where(w, escalation_id, event, facts, how, |_| true)
+}
+
+/// How rules fire: counted from `at`, set by `referral` (if any), and
+/// whether a deadline whose meeting already happened is met as it is set.
+struct How {
+    at: DateTime<Utc>,
+    referral: Option<i64>,
+    mark_met: bool,
 }
 
 /// [`fire`] for the rules `wanted` keeps.
@@ -295,10 +327,14 @@ fn fire_where(
     escalation_id: i64,
     event: TriggerEvent,
     facts: &Facts,
-    at: DateTime<Utc>,
-    referral: Option<i64>,
+    how: How,
     wanted: impl Fn(&Rule) -> bool,
 ) -> Result<Fired> {
+    let How {
+        at,
+        referral,
+        mark_met,
+    } = how;
     let conn: &Connection = w.tx();
     let p = w.planning()?;
     let mut out = Fired::default();
@@ -338,7 +374,7 @@ fn fire_where(
             planned.warn_at.timestamp(),
             referral
         ])?;
-        if already_met(conn, escalation_id, rule)? {
+        if mark_met && already_met(conn, escalation_id, rule)? {
             let by = super::staff::find_in(conn, w.actor())?.map(|s| s.id);
             conn.execute(
                 "UPDATE deadlines SET met_at = ?2, met_by = ?3 WHERE id = ?1",
@@ -432,7 +468,12 @@ pub fn fire_changed(
         occurred_at: None,
         ..new.clone()
     };
-    let fired = fire_where(w, escalation_id, event, &recognised, at, None, |r| {
+    let how = How {
+        at,
+        referral: None,
+        mark_met: true,
+    };
+    let fired = fire_where(w, escalation_id, event, &recognised, how, |r| {
         !fires(r, event, old)
     })?;
     Ok(fired
@@ -555,6 +596,29 @@ pub(crate) fn open_page_sql() -> String {
     )
 }
 
+/// A viewer's copy of deadlines (lists, never words): a deadline set by
+/// hand holds a task's text or a review action's words in its label
+/// ("Task for Jo Brennan: ring the school back"), so it is named by what it
+/// is ("A task", "A review action"), as alerts name it. Others' labels are
+/// the rules' names and stay.
+pub(crate) fn for_viewer(conn: &Connection, viewer: Viewer, list: &mut [Deadline]) -> Result<()> {
+    if !viewer.redacted {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.rule_id IS NULL, EXISTS (SELECT 1 FROM tasks t WHERE t.deadline_id = d.id)
+         FROM deadlines d WHERE d.id = ?1",
+    )?;
+    for dl in list {
+        let (hand, task): (bool, bool) = stmt.query_row([dl.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if hand {
+            use crate::domain::paging::Hand;
+            dl.label = if task { Hand::Task } else { Hand::Action }.said();
+        }
+    }
+    Ok(())
+}
+
 /// A window of open deadlines, soonest (most overdue) first.
 pub fn open_page(store: &Store, viewer: Viewer, offset: i64, limit: i64) -> Result<Vec<Deadline>> {
     let known = known_through(store.conn())?;
@@ -564,7 +628,9 @@ pub fn open_page(store: &Store, viewer: Viewer, offset: i64, limit: i64) -> Resu
         ":limit": limit, ":offset": offset},
         |r| row(r, known),
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    for_viewer(store.conn(), viewer, &mut list)?;
+    Ok(list)
 }
 
 /// Open deadlines due before `until` (overdue ones included), for notices.
@@ -583,7 +649,9 @@ pub fn open_due_before(
         ":until": until.timestamp()},
         |r| row(r, known),
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    for_viewer(store.conn(), viewer, &mut list)?;
+    Ok(list)
 }
 
 /// Every deadline of the viewer's escalations, soonest first: open ones, or
@@ -598,7 +666,9 @@ pub fn list(store: &Store, viewer: Viewer, all: bool) -> Result<Vec<Deadline>> {
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
         |r| row(r, known),
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    for_viewer(store.conn(), viewer, &mut list)?;
+    Ok(list)
 }
 
 /// Deadlines of one escalation, for its record.

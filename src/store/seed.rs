@@ -382,7 +382,8 @@ pub fn demo_link_same_person(
     w.tx().execute(
         "INSERT OR IGNORE INTO escalation_links (escalation_id, linked_id, linked_by, linked_at)
          SELECT e.id, ?1, ?2, ?3 FROM escalations e
-         WHERE e.subject_key = (SELECT subject_key FROM escalations WHERE id = ?1)
+         WHERE replace(e.subject_key, ' ', '') =
+               (SELECT replace(subject_key, ' ', '') FROM escalations WHERE id = ?1)
            AND e.area = ?4 AND e.id < ?1 AND e.restricted = 0
          ORDER BY e.id DESC LIMIT 1",
         params![id, by, at.timestamp(), area],

@@ -170,6 +170,16 @@ pub fn intake(categories: &[(String, String)], staff: &[StaffMember]) -> Form {
             Field::toggle("restricted", "Restricted?")
                 .hint("An allegation about a DSL: senior leads only"),
             Field::multiline("summary", "What happened", 4000),
+            Field::text("raised_by", "Raised by", crate::domain::casework::MAX_RAISER_NAME)
+                .hint("Who brought the concern, when not you: their name as they gave it (empty: you)"),
+            Field::text("raised_by_role", "Their role", crate::domain::casework::MAX_RAISER_ROLE)
+                .hint("e.g. class teacher, youth worker, neighbour"),
+            Field::text(
+                "raised_by_contact",
+                "Their contact",
+                crate::domain::casework::MAX_RAISER_CONTACT,
+            )
+            .hint("How to reach them: a phone number or e-mail"),
         ],
     )
 }
@@ -349,8 +359,22 @@ pub fn read_intake(
     // When and where it happened, and FGM known / at risk (the store's own
     // checks, each next to its field).
     let happened = read_happened(form, now, subject);
-    let (Some(c), Ok(words), Some(risk), true, Ok((occurred_at, occurred_place, fgm))) =
-        (checked, words, risk, about_ok, happened)
+    let raiser = crate::domain::casework::check_raiser(
+        form.text("raised_by"),
+        form.text("raised_by_role"),
+        form.text("raised_by_contact"),
+    );
+    if let Err((field, m)) = &raiser {
+        form.set_error(field, m.clone());
+    }
+    let (
+        Some(c),
+        Ok(words),
+        Some(risk),
+        true,
+        Ok((occurred_at, occurred_place, fgm)),
+        Ok((raised_by, raised_by_role, raised_by_contact)),
+    ) = (checked, words, risk, about_ok, happened, raiser)
     else {
         return None;
     };
@@ -366,7 +390,10 @@ pub fn read_intake(
         area: c.area,
         location_type: c.location,
         risk,
-        raised_by: me.display_name.clone(),
+        raised_by: raised_by.unwrap_or_else(|| me.display_name.clone()),
+        raised_by_role,
+        raised_by_contact,
+        imported: false,
         raised_at: now,
         occurred_at,
         occurred_place,

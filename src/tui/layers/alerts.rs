@@ -261,8 +261,8 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
                     (format!("{} escalating", symbols::OVERDUE), t.overdue)
                 };
                 let what = match &a.rule {
-                    Some(rule) => format!("{}: {rule}", a.kind.listed()),
-                    None => a.kind.listed().to_string(),
+                    Some(rule) => format!("{}: {rule}", a.what()),
+                    None => a.what(),
                 };
                 let due = match (a.kind, a.due_at) {
                     (Kind::Overdue | Kind::DueSoon, Some(due)) => {
