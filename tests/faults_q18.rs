@@ -1,0 +1,216 @@
+//! Faults a tester found trying issue 18 on main (q18: N1-N6), each fixed
+//! for its whole kind, through the real binary on a demo-marked desk at
+//! fixed moments.
+
+mod common;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// Monday 23 November 2026, 09:00 GMT.
+const T0: &str = "2026-11-23T09:00:00Z";
+
+fn dd(user: &str, db: &Path, now: &str) -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env("DUTYDESK_USER", user)
+        .env("DUTYDESK_DB", db)
+        .env("DUTYDESK_NOW", now)
+        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
+        .env("DUTYDESK_SYSTEM_CONFIG", db.with_extension("system.toml"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// (exit code, stdout, stderr)
+fn run(user: &str, db: &Path, now: &str, args: &[&str]) -> (i32, String, String) {
+    let o = dd(user, db, now).args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn ok(user: &str, db: &Path, now: &str, args: &[&str]) -> String {
+    let (code, out, err) = run(user, db, now, args);
+    assert_eq!(code, 0, "{user} {args:?}: {err}{out}");
+    out
+}
+
+fn audit_rows(db: &Path) -> i64 {
+    common::sql(db)
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Runs as `user`, expects exit `code` with each of `why` in the message,
+/// and nothing written.
+fn refused(user: &str, db: &Path, now: &str, args: &[&str], code: i32, why: &[&str]) -> String {
+    let before = audit_rows(db);
+    let (got, out, err) = run(user, db, now, args);
+    assert_eq!(got, code, "{args:?}: {err}{out}");
+    for w in why {
+        assert!(err.contains(w), "{args:?}: {w:?} not in {err}");
+    }
+    assert_eq!(audit_rows(db), before, "{args:?} changed something");
+    err
+}
+
+/// A desk with a senior lead, two DSLs and a viewer, at `T0`.
+fn desk() -> (tempfile::TempDir, PathBuf) {
+    let dir = common::private_dir();
+    let db = dir.path().join("desk.db");
+    common::desk_db(
+        &db,
+        "Faults",
+        &[
+            ("sam", "Sam Reed", "senior"),
+            ("nina", "Nina Patel", "dsl"),
+            ("dan", "Dan Okoro", "dsl"),
+            ("vic", "Vic Lamb", "viewer"),
+        ],
+        common::at(T0),
+    );
+    (dir, db)
+}
+
+fn new_case(db: &Path, now: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "new",
+        "--subject",
+        "child",
+        "--area",
+        "Rutland",
+        "--category",
+        "neglect",
+        "--risk",
+        "medium",
+        "--summary",
+        "school noticed",
+        "--words",
+        "nobody makes my tea",
+    ];
+    args.extend_from_slice(extra);
+    ok("nina", db, now, &args).trim().to_string()
+}
+
+/// A case about `name`, recorded by nina at `now` (with `extra` flags).
+fn named(db: &Path, now: &str, name: &str, extra: &[&str]) -> String {
+    let mut a = vec!["--name", name];
+    a.extend_from_slice(extra);
+    new_case(db, now, &a)
+}
+
+/// What `new` says (stderr) when another case about `name` is recorded.
+fn new_says(db: &Path, now: &str, name: &str) -> String {
+    let (code, out, err) = run(
+        "nina",
+        db,
+        now,
+        &[
+            "new",
+            "--subject",
+            "child",
+            "--area",
+            "Rutland",
+            "--category",
+            "neglect",
+            "--risk",
+            "medium",
+            "--summary",
+            "s",
+            "--name",
+            name,
+        ],
+    );
+    assert_eq!(code, 0, "{name}: {err}{out}");
+    err
+}
+
+// ---- N1: a capital folds as its small letter in every script ----
+
+#[test]
+fn names_in_every_script_are_found_and_repeated_whatever_their_case() {
+    let (_d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let table = [
+        (
+            "Нина Зубенко",
+            &["нина зубенко", "НИНА", "ЗУБЕНКО", "нина"][..],
+            "НИНА ЗУБЕНКО",
+        ),
+        (
+            "Οδυσσέας Παπαδόπουλος",
+            &[
+                "ΟΔΥΣΣΕΑΣ",
+                "ΟΔΥΣΣΕΑ",
+                "οδυσσεασ",
+                "ΠΑΠΑΔΟΠΟΥΛΟΣ",
+                "οδυσσεας",
+            ][..],
+            "ΠΑΠΑΔΌΠΟΥΛΟΣ, Οδυσσέας",
+        ),
+        (
+            "Արամ Խաչատրյան",
+            &["ԱՐԱՄ", "խաչատրյան"][..],
+            "ԱՐԱՄ ԽԱՉԱՏՐՅԱՆ",
+        ),
+        ("ნინო ბერიძე", &["ᲜᲘᲜᲝ", "ბერიძე"][..], "ᲜᲘᲜᲝ ᲑᲔᲠᲘᲫᲔ"),
+        (
+            "Łukasz Ødegård",
+            &["ŁUKASZ", "odegard", "ØDEGÅRD"][..],
+            "LUKASZ ODEGARD",
+        ),
+    ];
+    for (name, searches, repeat) in table {
+        let r = named(&db, T0, name, &[]);
+        for q in searches {
+            let out = ok("nina", &db, T0, &["search", q]);
+            assert!(out.contains(&r), "{name}: search {q:?} missed it: {out}");
+        }
+        let said = new_says(&db, T0, repeat);
+        assert!(
+            said.contains(&r),
+            "{repeat:?} not offered as a repeat of {name}: {said}"
+        );
+    }
+}
+
+/// A database whose name keys were made by an older fold gets them refolded
+/// when it is opened, the search index with them, without a schema step.
+#[test]
+fn stale_name_keys_are_refolded_on_open() {
+    let (_d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let r = named(&db, T0, "Нина Зубенко", &[]);
+    {
+        let c = common::sql(&db);
+        // As the old fold left them: a capital folded apart from its small letter.
+        c.execute("UPDATE escalations SET subject_key = 'hина зyбehko'", [])
+            .unwrap();
+        c.execute("DELETE FROM settings WHERE key = 'name_fold_version'", [])
+            .unwrap();
+    }
+    let out = ok("nina", &db, T0, &["search", "НИНА"]);
+    assert!(out.contains(&r), "{out}");
+    let c = common::sql(&db);
+    let (key, version): (String, String) = c
+        .query_row(
+            "SELECT e.subject_key, s.value FROM escalations e, settings s
+             WHERE s.key = 'name_fold_version'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(key, dutydesk::domain::search::name_key("нина зубенко"));
+    assert_eq!(version, dutydesk::domain::names::FOLD_VERSION.to_string());
+    // The index was refolded too: the stale key finds nothing.
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM escalation_search WHERE escalation_search MATCH '\"hина\"'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 0);
+}
