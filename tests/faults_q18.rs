@@ -214,3 +214,89 @@ fn stale_name_keys_are_refolded_on_open() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+// ---- N2: area names and aliases fold like words (no look-alikes) ----
+
+#[test]
+fn area_aliases_match_without_case_accents_or_apostrophes_everywhere() {
+    let (_d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Leicester"]);
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    ok("sam", &db, T0, &["areas", "add", "Wolverhampton"]);
+    ok(
+        "sam",
+        &db,
+        T0,
+        &["areas", "alias", "Leicester", "St. Margaret's Ward"],
+    );
+    ok("sam", &db, T0, &["areas", "alias", "Rutland", "Ynys Môn"]);
+    // new --area by an alias typed plainly.
+    let mut a = vec![
+        "new",
+        "--subject",
+        "child",
+        "--category",
+        "neglect",
+        "--risk",
+        "low",
+        "--summary",
+        "s",
+        "--name",
+        "Pat Example",
+        "--area",
+        "ynys mon",
+    ];
+    let r = ok("nina", &db, T0, &a).trim().to_string();
+    let shown = ok("nina", &db, T0, &["show", &r]);
+    assert!(shown.contains("Rutland"), "{shown}");
+    let last = a.len() - 1;
+    a[last] = "st margarets ward";
+    let l = ok("nina", &db, T0, &a).trim().to_string();
+    // correct --area by an alias.
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "correct",
+            &r,
+            "--area",
+            "ST MARGARETS WARD",
+            "--reason",
+            "moved",
+        ],
+    );
+    assert!(ok("nina", &db, T0, &["show", &r]).contains("Leicester"));
+    for q in [
+        "st margarets ward",
+        "St. Margaret's Ward",
+        "ST MARGARET’S WARD",
+    ] {
+        let out = ok("nina", &db, T0, &["search", q]);
+        assert!(out.contains(&l) && out.contains(&r), "{q}: {out}");
+    }
+    ok(
+        "nina",
+        &db,
+        T0,
+        &["correct", &l, "--area", "Ynys-Môn", "--reason", "moved"],
+    );
+    let out = ok("nina", &db, T0, &["search", "ynys mon"]);
+    assert!(out.contains(&l) && !out.contains(&r), "{out}");
+    // No look-alike folding of area words: "rn" is not "m".
+    let (code, _, err) = run(
+        "nina",
+        &db,
+        T0,
+        &[
+            "correct",
+            &l,
+            "--area",
+            "Wolverharnpton",
+            "--reason",
+            "moved",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did you mean Wolverhampton"), "{err}");
+}
