@@ -300,3 +300,131 @@ fn area_aliases_match_without_case_accents_or_apostrophes_everywhere() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("did you mean Wolverhampton"), "{err}");
 }
+
+const MAP: &str = r#"
+[columns]
+reference = "Log no."
+raised = "Date reported"
+subject = "About"
+name = "Name"
+area = "Lives in"
+categories = "Type"
+summary = "What happened"
+words = "Their words"
+
+[values.subject]
+"Young person" = "child"
+
+[defaults]
+risk = "medium"
+consent = "given"
+"#;
+
+fn csv_file(dir: &Path, name: &str, rows: &[[&str; 8]]) -> PathBuf {
+    let p = dir.join(name);
+    let mut w = csv::Writer::from_path(&p).unwrap();
+    w.write_record([
+        "Log no.",
+        "Date reported",
+        "About",
+        "Name",
+        "Lives in",
+        "Type",
+        "What happened",
+        "Their words",
+    ])
+    .unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    p
+}
+
+// ---- N3: search lists newest first by the date raised ----
+
+#[test]
+fn search_lists_newest_raised_first_with_imported_cases_in_their_place() {
+    let (d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let newest = named(&db, T0, "Alex Rutland", &[]);
+    let map = d.path().join("map.toml");
+    std::fs::write(&map, MAP).unwrap();
+    let book = csv_file(
+        d.path(),
+        "old.csv",
+        &[
+            [
+                "L-1",
+                "02/02/2025",
+                "Young person",
+                "Bo Rutland",
+                "Rutland",
+                "neglect",
+                "s",
+                "",
+            ],
+            [
+                "L-2",
+                "03/03/2025",
+                "Young person",
+                "Cy Rutland",
+                "Rutland",
+                "neglect",
+                "s",
+                "",
+            ],
+        ],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "import",
+            book.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+        ],
+    );
+    let refs: Vec<String> = common::sql(&db)
+        .prepare("SELECT reference FROM escalations ORDER BY raised_at DESC")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(refs.len(), 3);
+    assert_eq!(refs[0], newest);
+    for q in ["rutland", "rutland --json"] {
+        let mut args = vec!["search"];
+        args.extend(q.split(' '));
+        let out = ok("nina", &db, T0, &args);
+        let at: Vec<usize> = refs
+            .iter()
+            .map(|r| {
+                out.find(r.as_str())
+                    .unwrap_or_else(|| panic!("{r} not in {out}"))
+            })
+            .collect();
+        assert!(
+            at[0] < at[1] && at[1] < at[2],
+            "{q:?}: not newest raised first: {refs:?}\n{out}"
+        );
+    }
+    // Both searches stay on indexes: the words through FTS (only the matches
+    // sorted), the filters down the cases by date raised.
+    let store = common::open(&db);
+    for (name, plan) in dutydesk::store::plans::search(&store).unwrap() {
+        assert!(!dutydesk::store::plans::full_scan(&plan), "{name}: {plan}");
+        if name.contains("filters") {
+            // Read down the index in order: no sort of the cases.
+            assert!(
+                plan.starts_with("SCAN e USING INDEX escalations_by_raised"),
+                "{name}: {plan}"
+            );
+        } else {
+            assert!(plan.contains("VIRTUAL TABLE INDEX"), "{name}: {plan}");
+        }
+    }
+}

@@ -114,8 +114,11 @@ pub(crate) fn filter_sql(f: &Filters) -> String {
 /// Columns of a [`Hit`] after the summary's.
 const HIT_COLUMNS: &str = "e.subject_name, e.subject_dob, e.area, e.closed_at";
 
-/// The search's SQL: through the FTS index when there are words, else over
-/// the cases by id (newest first), each filter an index where one helps.
+/// The search's SQL, newest first by the date raised (an imported case keeps
+/// its original date, so row order is not age; ties newest row first):
+/// through the FTS index when there are words (the matches alone are then
+/// sorted), else down `escalations_by_raised`, each filter an index where
+/// one helps.
 pub(crate) fn find_sql(words: bool, filters: &Filters) -> String {
     let filter = filter_sql(filters);
     if words {
@@ -124,20 +127,20 @@ pub(crate) fn find_sql(words: bool, filters: &Filters) -> String {
              FROM escalation_search f JOIN escalations e ON e.id = f.rowid
              LEFT JOIN staff s ON s.id = e.assignee_id
              WHERE f.escalation_search MATCH :q AND {VISIBLE} AND {filter}
-             ORDER BY f.rowid DESC LIMIT :limit"
+             ORDER BY e.raised_at DESC, e.id DESC LIMIT :limit"
         )
     } else {
         format!(
             "SELECT {SUMMARY_COLUMNS}, {HIT_COLUMNS}
              FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
              WHERE {VISIBLE} AND {filter}
-             ORDER BY e.id DESC LIMIT :limit"
+             ORDER BY e.raised_at DESC, e.id DESC LIMIT :limit"
         )
     }
 }
 
 /// The cases `viewer` may see that match `query` and `filters`, newest
-/// first, at most `limit` (and whether there are more). A viewer's hits
+/// raised first, at most `limit` (and whether there are more). A viewer's hits
 /// carry no name or date of birth, and a viewer may search by reference
 /// only (a name or date of birth is refused: it would tell them which cases
 /// are about whom). Filters a viewer may not use are refused with the reason.
