@@ -428,3 +428,154 @@ fn search_lists_newest_raised_first_with_imported_cases_in_their_place() {
         }
     }
 }
+
+// ---- N6: every typed time goes through one reader ----
+
+/// Friday 27 November 2026, 15:00 GMT.
+const T1: &str = "2026-11-27T15:00:00Z";
+
+#[test]
+fn every_time_flag_reads_the_forms_new_occurred_reads() {
+    let (_d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let r = named(&db, T0, "Pat Example", &[]);
+    // Good forms: day/month without a year, a weekday, yesterday, a full date.
+    for at in [
+        "27/11 09:15",
+        "Wed 09:00",
+        "yesterday 15:00",
+        "26/11/2026 09:00",
+    ] {
+        ok(
+            "nina",
+            &db,
+            T1,
+            &[
+                "correct", &r, "--risk", "high", "--at", at, "--reason", "seen",
+            ],
+        );
+        ok(
+            "nina",
+            &db,
+            T1,
+            &[
+                "correct", &r, "--risk", "low", "--at", at, "--reason", "seen",
+            ],
+        );
+        ok(
+            "nina",
+            &db,
+            T1,
+            &["event", &r, "strategy_discussion", "--at", at],
+        );
+        ok("nina", &db, T1, &["audit", "--since", at]);
+    }
+    for due in [
+        "01/12 10:00",
+        "Mon 09:00",
+        "tomorrow 10:00",
+        "30/11/2026 09:00",
+        "01/12",
+    ] {
+        ok(
+            "nina",
+            &db,
+            T1,
+            &[
+                "task",
+                "add",
+                &r,
+                "--owner",
+                "dan",
+                "--due",
+                due,
+                "ring back",
+            ],
+        );
+    }
+    let tasks = ok("nina", &db, T1, &["task", "list", "--owner", "dan"]);
+    // "Mon 09:00" on a Friday is the coming Monday, 30 November.
+    assert!(tasks.contains("30 Nov"), "{tasks}");
+    ok(
+        "sam",
+        &db,
+        T1,
+        &[
+            "rota",
+            "add",
+            "dan",
+            "--from",
+            "Mon 09:00",
+            "--to",
+            "01/12 17:00",
+        ],
+    );
+    ok(
+        "nina",
+        &db,
+        T1,
+        &["contacts", "--area", "Rutland", "--at", "Sat 19:00"],
+    );
+    // Bad input: exit 2, the accepted forms named, nothing written.
+    let forms = ["27/11 09:15", "Mon 09:00", "yesterday 15:00"];
+    let bad: Vec<Vec<&str>> = vec![
+        vec![
+            "correct",
+            &r,
+            "--risk",
+            "high",
+            "--at",
+            "31/11 09:00",
+            "--reason",
+            "seen",
+        ],
+        vec![
+            "correct", &r, "--risk", "high", "--at", "soonish", "--reason", "seen",
+        ],
+        vec!["task", "add", &r, "--owner", "dan", "--due", "soonish", "x"],
+        vec!["event", &r, "strategy_discussion", "--at", "soonish"],
+        vec!["called-999", &r, "--at", "soonish"],
+        vec![
+            "fgm-reported",
+            &r,
+            "--by",
+            "Ms Nurse",
+            "--police-reference",
+            "P1",
+            "--at",
+            "soonish",
+        ],
+        vec![
+            "new",
+            "--subject",
+            "child",
+            "--area",
+            "Rutland",
+            "--category",
+            "neglect",
+            "--risk",
+            "low",
+            "--summary",
+            "s",
+            "--name",
+            "Jo Other",
+            "--occurred",
+            "soonish",
+        ],
+        vec![
+            "rota",
+            "add",
+            "dan",
+            "--from",
+            "soonish",
+            "--to",
+            "01/12 17:00",
+        ],
+        vec!["contacts", "--area", "Rutland", "--at", "soonish"],
+        vec!["audit", "--since", "soonish"],
+    ];
+    for args in bad {
+        let user = if args[0] == "rota" { "sam" } else { "nina" };
+        refused(user, &db, T1, &args, 2, &forms);
+    }
+}
