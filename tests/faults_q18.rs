@@ -579,3 +579,103 @@ fn every_time_flag_reads_the_forms_new_occurred_reads() {
         refused(user, &db, T1, &args, 2, &forms);
     }
 }
+
+// ---- N5: review agendas list what rules set, never tasks ----
+
+/// The id `task add` printed ("Task 3 ...").
+fn task_id(said: &str) -> String {
+    said.split(|c: char| !c.is_ascii_digit())
+        .find(|w| !w.is_empty())
+        .unwrap_or_else(|| panic!("no task id in {said}"))
+        .to_string()
+}
+
+#[test]
+fn review_agendas_never_show_tasks_as_deadlines_or_their_words() {
+    let (_d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let r = named(&db, T0, "Pat Example", &[]);
+    let (_, out, err) = run(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "add",
+            &r,
+            "--owner",
+            "dan",
+            "--due",
+            "10:00",
+            "ring Mrs Secret back",
+        ],
+    );
+    assert!(!task_id(&format!("{out}{err}")).is_empty());
+    let (_, out, err) = run(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "add",
+            &r,
+            "--owner",
+            "dan",
+            "--due",
+            "11:00",
+            "visit Sam Hidden",
+        ],
+    );
+    let cancel = task_id(&format!("{out}{err}"));
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "cancel",
+            &cancel,
+            "--note",
+            "Sam Hidden moved school",
+        ],
+    );
+    // A day later: the first task was missed, the second cancelled (waived).
+    let later = "2026-11-24T12:00:00Z";
+    for args in [vec!["reviews"], vec!["reviews", "--json"]] {
+        let out = ok("nina", &db, later, &args);
+        for secret in [
+            "Mrs Secret",
+            "Sam Hidden",
+            "moved school",
+            "Dan Okoro",
+            "Task for",
+        ] {
+            assert!(!out.contains(secret), "{args:?}: {secret:?} in {out}");
+        }
+    }
+    // A rule's deadline missed is still on the agenda: a case with no
+    // written record of the words misses "Written record of disclosure".
+    let w = ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "new",
+            "--subject",
+            "child",
+            "--area",
+            "Rutland",
+            "--category",
+            "neglect",
+            "--risk",
+            "medium",
+            "--summary",
+            "s",
+            "--name",
+            "Lee Other",
+        ],
+    );
+    let out = ok("nina", &db, later, &["reviews", "--json"]);
+    assert!(out.contains(w.trim()), "{out}");
+    assert!(!out.contains(&r), "{out}");
+}
