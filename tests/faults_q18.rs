@@ -679,3 +679,227 @@ fn review_agendas_never_show_tasks_as_deadlines_or_their_words() {
     assert!(out.contains(w.trim()), "{out}");
     assert!(!out.contains(&r), "{out}");
 }
+
+// ---- N4: redaction covers every place a third party or staff appears ----
+
+#[test]
+fn redaction_leaves_no_third_party_or_staff_detail_anywhere() {
+    let (d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let r = ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "new",
+            "--subject",
+            "child",
+            "--area",
+            "Rutland",
+            "--category",
+            "fgm",
+            "--fgm",
+            "known",
+            "--risk",
+            "high",
+            "--summary",
+            "Quilla Vantz saw marks",
+            "--words",
+            "my uncle hurt me",
+            "--name",
+            "Tia Subject",
+            "--raised-by",
+            "Ms Quilla Vantz",
+            "--raised-by-role",
+            "Lunchtime Supervisor Xq",
+            "--raised-by-contact",
+            "07700 900555",
+        ],
+    )
+    .trim()
+    .to_string();
+    // The raiser corrected: the old name is in the chronology's marked places.
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "correct",
+            &r,
+            "--raised-by",
+            "Mr Orrin Blythe",
+            "--reason",
+            "typo",
+        ],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "people",
+            "add",
+            &r,
+            "Borin Zeller",
+            "--as",
+            "perpetrator",
+            "--relationship",
+            "uncle",
+            "--details",
+            "lives at 9 Xylo Road",
+        ],
+    );
+    ok("nina", &db, T0, &["people", "add", &r, "Sefa Mirren"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "note",
+            &r,
+            "QUILLA VANTZ rang; Vantz, Quilla again; ZELLER Borin seen; ask dan or Okoro, Dan",
+        ],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "fgm-reported",
+            &r,
+            "--by",
+            "Mrs Pell Hastor, head of year",
+            "--police-reference",
+            "PR-9",
+        ],
+    );
+    let (_, o, e) = run(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "add",
+            &r,
+            "--owner",
+            "dan",
+            "--due",
+            "10:00",
+            "ring Quilla Vantz back",
+        ],
+    );
+    let t1 = task_id(&format!("{o}{e}"));
+    let (_, o, e) = run(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "add",
+            &r,
+            "--owner",
+            "dan",
+            "--due",
+            "11:00",
+            "visit Sefa Mirren",
+        ],
+    );
+    let t2 = task_id(&format!("{o}{e}"));
+    ok(
+        "dan",
+        &db,
+        T0,
+        &["task", "done", &t1, "--note", "spoke to Sefa Mirren"],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &["task", "cancel", &t2, "--note", "Zeller moved away"],
+    );
+    let file = d.path().join("Quilla Vantz statement.txt");
+    std::fs::write(&file, "what was said\n").unwrap();
+    ok("nina", &db, T0, &["attach", &r, file.to_str().unwrap()]);
+    let secrets = [
+        "quilla",
+        "vantz",
+        "orrin",
+        "blythe",
+        "borin",
+        "zeller",
+        "sefa",
+        "mirren",
+        "xylo",
+        "pell",
+        "hastor",
+        "supervisor xq",
+        "900555",
+        "statement.txt",
+        "nina",
+        "patel",
+        "okoro",
+        "task for",
+    ];
+    let check = |what: &str, text: &str| {
+        let low = text.to_lowercase();
+        for s in secrets {
+            assert!(!low.contains(s), "{what}: {s:?} survived:\n{text}");
+        }
+        // Staff accounts as whole words.
+        for u in ["dan", "nina", "sam"] {
+            assert!(
+                !low.split(|c: char| !c.is_alphanumeric()).any(|w| w == u),
+                "{what}: account {u:?} survived:\n{text}"
+            );
+        }
+    };
+    // The exporter (vic may not export; sam, a senior lead, exports here) is
+    // named in the footer only: check everything but the footer and the
+    // exporter fields.
+    let strip = |text: &str| -> String {
+        text.lines()
+            .filter(|l| !l.contains("Exported ") && !l.contains("exported_by"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for f in ["--md", "--html", "--json"] {
+        let out = ok("sam", &db, T0, &["export", &r, f, "--redact-third-parties"]);
+        check(f, &strip(&out));
+        assert!(out.contains("attachment 1 ("), "{f}: {out}");
+        assert!(out.contains("A task"), "{f}: {out}");
+        if f == "--json" {
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let data = if v.get("data").is_some() {
+                &v["data"]
+            } else {
+                &v
+            };
+            assert_eq!(
+                data["casework"]["redacted"],
+                serde_json::Value::Bool(true),
+                "{out}"
+            );
+        }
+    }
+    // The screen's `x` writes through the same store call, from its worker.
+    let mut store = common::open(&db);
+    let id: i64 = common::sql(&db)
+        .query_row(
+            "SELECT id FROM escalations WHERE reference = ?1",
+            [&r],
+            |x| x.get(0),
+        )
+        .unwrap();
+    for format in [
+        dutydesk::domain::export::Format::Markdown,
+        dutydesk::domain::export::Format::Html,
+        dutydesk::domain::export::Format::Json,
+    ] {
+        let (_, text) = store
+            .write("sam", common::at(T0), |w| {
+                dutydesk::store::exports::export(w, id, format, true)
+            })
+            .unwrap();
+        check("screen export", &strip(&text));
+    }
+}
