@@ -903,3 +903,121 @@ fn redaction_leaves_no_third_party_or_staff_detail_anywhere() {
         check("screen export", &strip(&text));
     }
 }
+
+// ---- Found re-testing (r18): letters with a stroke, the next deadline ----
+
+/// Areas read letters with a stroke as their plain letter, as names do
+/// ("ŁÓDŹ Östra" is "lodz ostra", "Øresund" is "oresund", "Đakovo" is
+/// "dakovo"), in search and at intake.
+#[test]
+fn area_words_read_letters_with_a_stroke_as_plain_letters() {
+    let (_d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    ok("sam", &db, T0, &["areas", "add", "Leicester"]);
+    ok(
+        "sam",
+        &db,
+        T0,
+        &["areas", "alias", "Leicester", "ŁÓDŹ Östra"],
+    );
+    ok("sam", &db, T0, &["areas", "alias", "Rutland", "Øresund"]);
+    ok("sam", &db, T0, &["areas", "alias", "Rutland", "Đakovo"]);
+    let mut a = vec![
+        "new",
+        "--subject",
+        "child",
+        "--category",
+        "neglect",
+        "--risk",
+        "low",
+        "--summary",
+        "s",
+        "--name",
+        "Pat Example",
+        "--area",
+        "lodz ostra",
+    ];
+    let l = ok("nina", &db, T0, &a).trim().to_string();
+    assert!(ok("nina", &db, T0, &["show", &l]).contains("Leicester"));
+    let last = a.len() - 1;
+    for typed in ["oresund", "DAKOVO"] {
+        a[last] = typed;
+        let r = ok("nina", &db, T0, &a).trim().to_string();
+        assert!(
+            ok("nina", &db, T0, &["show", &r]).contains("Rutland"),
+            "{typed}"
+        );
+    }
+    let out = ok("nina", &db, T0, &["search", "lodz ostra"]);
+    assert!(out.contains(&l), "{out}");
+}
+
+/// A redacted export blanks a name however it is spelt where search would
+/// call it the same person ("ZOE ORSTED LUKASIEWICZ" for "Zoë
+/// Ørsted-Łukasiewicz"), and the case's next deadline, when it is a task,
+/// is named "A task" in the JSON (`escalation.next_due`), never its owner
+/// or words.
+#[test]
+fn redaction_folds_names_as_search_does_and_names_a_next_task_as_a_task() {
+    let (_d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &["people", "add", &r, "Zoë Ørsted-Łukasiewicz"],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &["note", &r, "ZOE ORSTED LUKASIEWICZ came to the office"],
+    );
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "add",
+            &r,
+            "--owner",
+            "dan",
+            "--due",
+            "09:30",
+            "ring Quentin Vale back",
+        ],
+    );
+    let full = ok("nina", &db, T0, &["export", &r, "--json"]);
+    assert!(full.contains("ring Quentin Vale back"), "{full}");
+    let v: serde_json::Value = serde_json::from_str(&full).unwrap();
+    let next = v["escalation"]["next_due"].to_string();
+    assert!(
+        next.contains("Quentin"),
+        "the task is the next deadline: {next}"
+    );
+    for format in ["--md", "--html", "--json"] {
+        let red = ok(
+            "sam",
+            &db,
+            T0,
+            &["export", &r, format, "--redact-third-parties"],
+        );
+        // The task's own words stay in the record's task list (free text
+        // naming nobody the record knows), but no deadline line carries
+        // them or its owner.
+        for s in ["ORSTED", "LUKASIEWICZ", "Ørsted", "Dan Okoro", "Task for"] {
+            assert!(!red.contains(s), "{format}: {s} left in: {red}");
+        }
+        assert!(red.contains("came to the office"), "{format}: {red}");
+    }
+    let red = ok(
+        "sam",
+        &db,
+        T0,
+        &["export", &r, "--json", "--redact-third-parties"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&red).unwrap();
+    assert_eq!(v["escalation"]["next_due"]["label"], "A task", "{red}");
+}

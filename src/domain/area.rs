@@ -25,21 +25,16 @@ pub struct Area {
 }
 
 /// An area name as words to compare: accents removed, full Unicode case
-/// folding (`caseless`, as names), "&" as "and", apostrophes, hyphens, full
+/// folding (`caseless`, as names), letters with a stroke and other
+/// non-ASCII letters read as their plain Latin letter ("Łódź" is "lodz",
+/// `names::fold_letters`), "&" as "and", apostrophes, hyphens, full
 /// stops and other punctuation as breaks (as names: "St. Margaret's" is "st
 /// margaret s"), single spaces, and the council words people add ("City
-/// of", "County Council") left out. No look-alike folding: that would make
-/// "Wolverhampton" "wolverharnpton" (an earlier fault).
+/// of", "County Council") left out. No look-alike folding of plain ASCII
+/// letters: that would make "Wolverhampton" "wolverharnpton" (an earlier
+/// fault).
 pub fn fold(s: &str) -> String {
-    use caseless::Caseless;
-    use unicode_normalization::UnicodeNormalization;
-    use unicode_normalization::char::is_combining_mark;
-    let lower: String = s
-        .nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .default_case_fold()
-        .collect::<String>()
-        .replace('&', " and ");
+    let lower: String = super::names::fold_letters(s).replace('&', " and ");
     let words: Vec<String> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -118,16 +118,12 @@ const COMMON: &[&str] = &[
     "member",
 ];
 
-/// A word as the redaction compares words: accents removed, case folded
-/// (so "JONES", "Jones" and "Jonés" are one word).
+/// A word as the redaction compares words: folded as search and repeat
+/// detection fold names (`names::fold`: case, accents, letters with a
+/// stroke, look-alikes), so "ZOE ORSTED" and "Zoë Ørsted"
+/// are blanked wherever the desk itself would call them one person.
 fn fold_word(w: &str) -> String {
-    use caseless::Caseless;
-    use unicode_normalization::UnicodeNormalization;
-    use unicode_normalization::char::is_combining_mark;
-    w.nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .default_case_fold()
-        .collect()
+    super::names::fold(w)
 }
 
 /// What a redacted export takes out of free text: whole phrases (an
@@ -392,6 +388,11 @@ pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
     d.casework.raiser.role = d.casework.raiser.role.as_ref().map(|_| R.into());
     d.casework.raiser.contact = d.casework.raiser.contact.as_ref().map(|_| R.into());
     d.summary.assignee = d.summary.assignee.as_ref().map(|_| R.into());
+    // The next deadline's label: a rule's name, or a deadline set by hand
+    // already named by what it is; scrubbed in case it is neither.
+    if let Some(next) = &mut d.summary.next_due {
+        next.label = scrub(&next.label);
+    }
     for c in &mut d.chronology {
         c.author = R.into();
     }

@@ -56,6 +56,29 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Text folded as the desk compares words that are not people's names
+/// (areas, and the words a redaction looks for): NFKC, full case folding,
+/// accents removed, and each remaining non-ASCII letter read as its plain
+/// Latin letter when it has one (a letter with a stroke, "Ł", "Ø", "Đ",
+/// "Ħ"; a look-alike from another script), by the same rule as [`fold`].
+/// Plain ASCII letters are kept as they are: [`fold`]'s look-alike reading
+/// of ASCII ("w" as "vv") is for names alone, so an area such as
+/// "Wolverhampton" is matched as it is spelt. Punctuation and spacing are
+/// kept for the caller to split on.
+pub fn fold_letters(s: &str) -> String {
+    use caseless::Caseless;
+    let folded: String = s.nfkc().default_case_fold().collect();
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.nfd().filter(|c| !is_combining_mark(*c)) {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            fold_char(c, &mut out);
+        }
+    }
+    out
+}
+
 /// One case-folded, unaccented character by its look-alike: its own skeleton when that
 /// reads as Latin ("ο" is "o"), else the skeleton of its capital when that
 /// does (Cyrillic "в", whose capital "В" reads "B", is "b", so "Вrennan"
