@@ -72,7 +72,9 @@ fn cell(c: &calamine::Data) -> String {
             Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
             None => d.as_f64().to_string(),
         },
-        Data::Error(e) => format!("#{e:?}"),
+        // As the sheet shows it ("#N/A", "#DIV/0!"): the row check refuses
+        // it by cell (`domain::import::sheet_error`), never imports it.
+        Data::Error(e) => e.to_string(),
     }
 }
 

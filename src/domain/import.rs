@@ -159,6 +159,37 @@ impl Map {
     }
 }
 
+/// The error values a spreadsheet shows in a cell whose formula failed, as
+/// Excel, LibreOffice and calamine spell them (calamine's `CellErrorType`
+/// displays as these; a CSV saved from a sheet holds them as text).
+pub const SHEET_ERRORS: &[&str] = &[
+    "#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#DATA!", "#SPILL!",
+    "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+];
+
+/// The spreadsheet error a cell holds, if it is one (ignoring case and
+/// spaces around it): such a cell is a row problem, never a value.
+pub fn sheet_error(cell: &str) -> Option<&'static str> {
+    let t = cell.trim();
+    SHEET_ERRORS
+        .iter()
+        .find(|e| e.eq_ignore_ascii_case(t))
+        .copied()
+}
+
+/// A cell's address as a spreadsheet names it: column index 0 and row 5
+/// is "A5", index 27 is "AB".
+pub fn cell_name(column: usize, line: usize) -> String {
+    let mut n = column + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        letters.push((b'A' + r as u8) as char);
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &line.to_string()
+}
+
 /// A row read and mapped, before the intake checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -435,11 +466,35 @@ pub fn check_row(
     line: usize,
     desk: &Desk<'_>,
 ) -> Result<(Row, super::intake::Checked), Vec<String>> {
+    // A spreadsheet error in any mapped column is said by its cell, and the
+    // cell is read as empty so it is never taken as text (issue 20, I1).
+    let mut errors: Vec<String> = Vec::new();
+    let mut cells = cells.to_vec();
+    for (field, col) in at {
+        if let Some(cell) = cells.get_mut(*col)
+            && let Some(e) = sheet_error(cell)
+        {
+            errors.push(format!(
+                "row {line}: {field}: cell {} (column {:?}) holds the spreadsheet error {e}, not a value: correct the cell or clear it, then import again",
+                cell_name(*col, line),
+                map.columns.get(field).map(String::as_str).unwrap_or(field),
+            ));
+            cell.clear();
+        }
+    }
+    let cells = cells.as_slice();
     let (row, mapping, readable) = map_row_partial(map, at, cells, line);
-    let mut problems: Vec<String> = mapping
-        .into_iter()
-        .map(|p| format!("row {line}: {p}"))
-        .collect();
+    let mut problems: Vec<String> = errors.clone();
+    problems.extend(
+        mapping
+            .into_iter()
+            .map(|p| format!("row {line}: {p}"))
+            .filter(|p| {
+                !errors
+                    .iter()
+                    .any(|e| p.split(':').nth(1) == e.split(':').nth(1))
+            }),
+    );
     let input = super::intake::Input {
         subject: readable.subject.then_some(row.subject),
         name: row.name.clone(),

@@ -1,0 +1,250 @@
+//! Faults a tester found trying issue 20 on main (report q20: J1–J3, X2–X4,
+//! I1–I3), each fixed for its whole kind, through the real binary on a
+//! demo-marked desk at fixed moments.
+
+mod common;
+
+use assert_cmd::Command;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Monday 23 November 2026, 09:00 GMT.
+const T0: &str = "2026-11-23T09:00:00Z";
+
+fn dd(user: &str, db: &Path, now: &str) -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env("DUTYDESK_USER", user)
+        .env("DUTYDESK_DB", db)
+        .env("DUTYDESK_NOW", now)
+        .env("DUTYDESK_CONFIG", "/dev/null")
+        .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// (exit code, stdout, stderr)
+fn run(user: &str, db: &Path, now: &str, args: &[&str]) -> (i32, String, String) {
+    let o = dd(user, db, now).args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn ok(user: &str, db: &Path, now: &str, args: &[&str]) -> String {
+    let (code, out, err) = run(user, db, now, args);
+    assert_eq!(code, 0, "{user} {args:?}: {err}{out}");
+    out
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    common::sql(db).query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// A desk with a senior lead, two DSLs and a viewer, at `T0`.
+fn desk() -> (tempfile::TempDir, PathBuf) {
+    let dir = common::private_dir();
+    let db = dir.path().join("desk.db");
+    common::desk_db(
+        &db,
+        "Faults",
+        &[
+            ("sam", "Sam Reed", "senior"),
+            ("nina", "Nina Patel", "dsl"),
+            ("dan", "Dan Okoro", "dsl"),
+            ("vic", "Vic Lamb", "viewer"),
+        ],
+        common::at(T0),
+    );
+    (dir, db)
+}
+
+fn new_case(db: &Path, now: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "new",
+        "--subject",
+        "child",
+        "--area",
+        "Rutland",
+        "--category",
+        "neglect",
+        "--risk",
+        "medium",
+        "--summary",
+        "school noticed",
+        "--words",
+        "nobody makes my tea",
+    ];
+    args.extend_from_slice(extra);
+    ok("nina", db, now, &args).trim().to_string()
+}
+
+// ---- import (I1–I3) ----
+
+const MAP: &str = r#"
+[columns]
+reference = "Log no."
+raised = "Date"
+subject = "About"
+name = "Name"
+area = "Area"
+categories = "Type"
+summary = "What happened"
+risk = "Risk"
+[defaults]
+consent = "given"
+"#;
+
+const HEADINGS: &[&str] = &[
+    "Log no.",
+    "Date",
+    "About",
+    "Name",
+    "Area",
+    "Type",
+    "What happened",
+    "Risk",
+];
+
+fn log_row<'a>(no: &'a str, date: &'a str, name: &'a str, area: &'a str) -> Vec<&'a str> {
+    vec![no, date, "child", name, area, "neglect", "no food at home", "low"]
+}
+
+fn write_map(dir: &Path) -> PathBuf {
+    let p = dir.join("map.toml");
+    std::fs::write(&p, MAP).unwrap();
+    p
+}
+
+fn write_csv(path: &Path, rows: &[Vec<&str>]) {
+    let mut text = HEADINGS.join(",") + "\n";
+    for r in rows {
+        text += &(r.join(",") + "\n");
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// A minimal .xlsx of inline strings; a cell written "!e:#N/A" is an error
+/// cell (`t="e"`), as Excel saves a failed formula.
+fn write_xlsx(path: &Path, rows: &[Vec<&str>]) {
+    use zip::write::SimpleFileOptions;
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    let o = SimpleFileOptions::default();
+    let mut put = |name: &str, text: &str| {
+        z.start_file(name, o).unwrap();
+        z.write_all(text.as_bytes()).unwrap();
+    };
+    put(
+        "[Content_Types].xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+    );
+    put(
+        "_rels/.rels",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+    );
+    put(
+        "xl/workbook.xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Log" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+    );
+    put(
+        "xl/_rels/workbook.xml.rels",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+    );
+    let col = |i: usize| ((b'A' + i as u8) as char).to_string();
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, v) in row.iter().enumerate() {
+            let at = format!("{}{}", col(c), r + 1);
+            if let Some(e) = v.strip_prefix("!e:") {
+                sheet.push_str(&format!("<c r=\"{at}\" t=\"e\"><v>{e}</v></c>"));
+            } else if !v.is_empty() {
+                sheet.push_str(&format!(
+                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+                    v.replace('&', "&amp;").replace('<', "&lt;")
+                ));
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    put("xl/worksheets/sheet1.xml", &sheet);
+    z.finish().unwrap();
+}
+
+fn with_headings<'a>(rows: &[Vec<&'a str>]) -> Vec<Vec<&'a str>> {
+    let mut all = vec![HEADINGS.to_vec()];
+    all.extend(rows.iter().cloned());
+    all
+}
+
+/// I1: a spreadsheet error in any mapped column, as an xlsx error cell or as
+/// the text a CSV saved from a sheet holds, is a row problem naming the
+/// column and the cell; nothing is imported and the error is never text.
+#[test]
+fn spreadsheet_error_cells_are_row_problems_by_cell() {
+    let (d, db) = desk();
+    let map = write_map(d.path());
+    let before = count(&db, "SELECT count(*) FROM escalations");
+    let book = d.path().join("log.xlsx");
+    write_xlsx(
+        &book,
+        &with_headings(&[
+            log_row("L-1", "02/07/2025", "!e:#N/A", "Rutland"),
+            vec![
+                "L-2",
+                "!e:#REF!",
+                "child",
+                "Ada Smith",
+                "Rutland",
+                "neglect",
+                "!e:#DIV/0!",
+                "!e:#VALUE!",
+            ],
+        ]),
+    );
+    let (code, out, err) = run(
+        "nina",
+        &db,
+        T0,
+        &["import", book.to_str().unwrap(), "--map", map.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    for want in [
+        "row 2: name: cell D2 (column \"Name\") holds the spreadsheet error #N/A",
+        "row 3: raised: cell B3 (column \"Date\") holds the spreadsheet error #REF!",
+        "row 3: summary: cell G3",
+        "#DIV/0!",
+        "row 3: risk: cell H3",
+        "#VALUE!",
+    ] {
+        assert!(err.contains(want), "{want:?} not in {err}");
+    }
+    assert!(!err.contains("is not a date"), "{err}");
+    assert!(!err.contains("empty"), "said twice: {err}");
+    assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before);
+
+    let csv = d.path().join("log.csv");
+    write_csv(&csv, &[log_row("L-3", "02/07/2025", "Bo Lee", "#NAME?")]);
+    let (code, _, err) = run(
+        "nina",
+        &db,
+        T0,
+        &["import", csv.to_str().unwrap(), "--map", map.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("row 2: area: cell E2 (column \"Area\") holds the spreadsheet error #NAME?"),
+        "{err}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before);
+}
