@@ -248,3 +248,79 @@ fn spreadsheet_error_cells_are_row_problems_by_cell() {
     );
     assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before);
 }
+
+/// I2: a log number is one incident. Twice in one file with other details
+/// is a row problem naming both rows; again in a later import with other
+/// details is a row problem naming the record and what differs; all or
+/// nothing. The same details again stay "already imported", changing
+/// nothing.
+#[test]
+fn a_log_number_with_other_details_is_a_row_problem() {
+    let (d, db) = desk();
+    let map = write_map(d.path());
+    let imp = |rows: &[Vec<&str>]| {
+        let csv = d.path().join("log.csv");
+        write_csv(&csv, rows);
+        run(
+            "nina",
+            &db,
+            T0,
+            &["import", csv.to_str().unwrap(), "--map", map.to_str().unwrap()],
+        )
+    };
+    let before = count(&db, "SELECT count(*) FROM escalations");
+    let mut changed = log_row("L-402", "03/07/2025", "Dup Two Changed", "Leicestershire");
+    changed[7] = "high";
+    let (code, out, err) = imp(&[
+        log_row("L-401", "01/07/2025", "Ann One", "Rutland"),
+        log_row("L-402", "02/07/2025", "Dup Two", "Rutland"),
+        changed.clone(),
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("row 4: log number \"L-402\" is also row 3, with different details: date, name, area, risk"),
+        "{err}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before, "all or nothing");
+
+    // Identical twice in one file: imported once.
+    let good = [
+        log_row("L-401", "01/07/2025", "Ann One", "Rutland"),
+        log_row("L-402", "02/07/2025", "Dup Two", "Rutland"),
+        log_row("L-402", "02/07/2025", "Dup Two", "Rutland"),
+    ];
+    let (code, out, err) = imp(&good);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("row 4: already imported as row 3 of this file"), "{out}");
+    assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before + 2);
+    let l402: String = common::sql(&db)
+        .query_row(
+            "SELECT e.reference FROM imports i JOIN escalations e ON e.id = i.escalation_id
+             WHERE i.original_ref = 'L-402'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+
+    // The same file again: nothing changes.
+    let audit = count(&db, "SELECT count(*) FROM audit_log");
+    let (code, out, err) = imp(&good);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("row 3: already imported as {l402}")), "{out}");
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audit);
+
+    // L-402 again, changed, beside a new row: refused whole.
+    let (code, out, err) = imp(&[
+        log_row("L-403", "04/07/2025", "New Three", "Rutland"),
+        changed,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "row 3: log number \"L-402\" is already imported as {l402} with different details: date, name, area, risk"
+        )),
+        "{err}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audit);
+    assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before + 2);
+}

@@ -216,6 +216,73 @@ pub struct Row {
     pub key: String,
 }
 
+/// What a row says about its incident, compared when its log number comes
+/// again (issue 20, I2): a number is one incident, so the same number with
+/// other details is a row problem, never silently skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Details {
+    /// When it was raised, UTC seconds.
+    pub raised: i64,
+    pub subject: String,
+    pub name: String,
+    pub area: String,
+    /// Category codes, sorted.
+    pub categories: Vec<String>,
+    pub risk: String,
+    /// The row's summary; `None` when not known (an earlier import's record
+    /// keeps it only in its chronology line), and then not compared.
+    pub summary: Option<String>,
+}
+
+impl Details {
+    /// A checked row's details, as `store::import` writes them.
+    pub fn of(row: &Row, checked: &super::intake::Checked) -> Details {
+        let mut categories = checked.categories.clone();
+        categories.sort();
+        Details {
+            raised: row.raised.timestamp(),
+            subject: checked.subject.code().to_string(),
+            name: checked.name.clone(),
+            area: checked.area.clone(),
+            categories,
+            risk: row.risk.code().to_string(),
+            summary: Some(row.summary.clone()),
+        }
+    }
+
+    /// The words naming what differs ("date", "name", "area", ...), in the
+    /// row's order; empty when the two say the same (names and areas
+    /// ignoring case and spaces around them).
+    pub fn differences(&self, other: &Details) -> Vec<&'static str> {
+        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        let mut out = Vec::new();
+        if self.raised != other.raised {
+            out.push("date");
+        }
+        if self.subject != other.subject {
+            out.push("subject");
+        }
+        if !same(&self.name, &other.name) {
+            out.push("name");
+        }
+        if !same(&self.area, &other.area) {
+            out.push("area");
+        }
+        if self.categories != other.categories {
+            out.push("categories");
+        }
+        if self.risk != other.risk {
+            out.push("risk");
+        }
+        if let (Some(a), Some(b)) = (&self.summary, &other.summary)
+            && a.trim() != b.trim()
+        {
+            out.push("summary");
+        }
+        out
+    }
+}
+
 /// A closure carried over from the old log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Closed {
