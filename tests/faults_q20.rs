@@ -108,7 +108,16 @@ const HEADINGS: &[&str] = &[
 ];
 
 fn log_row<'a>(no: &'a str, date: &'a str, name: &'a str, area: &'a str) -> Vec<&'a str> {
-    vec![no, date, "child", name, area, "neglect", "no food at home", "low"]
+    vec![
+        no,
+        date,
+        "child",
+        name,
+        area,
+        "neglect",
+        "no food at home",
+        "low",
+    ]
 }
 
 fn write_map(dir: &Path) -> PathBuf {
@@ -216,7 +225,12 @@ fn spreadsheet_error_cells_are_row_problems_by_cell() {
         "nina",
         &db,
         T0,
-        &["import", book.to_str().unwrap(), "--map", map.to_str().unwrap()],
+        &[
+            "import",
+            book.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 2, "{out}{err}");
     for want in [
@@ -239,7 +253,12 @@ fn spreadsheet_error_cells_are_row_problems_by_cell() {
         "nina",
         &db,
         T0,
-        &["import", csv.to_str().unwrap(), "--map", map.to_str().unwrap()],
+        &[
+            "import",
+            csv.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -265,7 +284,12 @@ fn a_log_number_with_other_details_is_a_row_problem() {
             "nina",
             &db,
             T0,
-            &["import", csv.to_str().unwrap(), "--map", map.to_str().unwrap()],
+            &[
+                "import",
+                csv.to_str().unwrap(),
+                "--map",
+                map.to_str().unwrap(),
+            ],
         )
     };
     let before = count(&db, "SELECT count(*) FROM escalations");
@@ -281,7 +305,11 @@ fn a_log_number_with_other_details_is_a_row_problem() {
         err.contains("row 4: log number \"L-402\" is also row 3, with different details: date, name, area, risk"),
         "{err}"
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before, "all or nothing");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM escalations"),
+        before,
+        "all or nothing"
+    );
 
     // Identical twice in one file: imported once.
     let good = [
@@ -291,7 +319,10 @@ fn a_log_number_with_other_details_is_a_row_problem() {
     ];
     let (code, out, err) = imp(&good);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("row 4: already imported as row 3 of this file"), "{out}");
+    assert!(
+        out.contains("row 4: already imported as row 3 of this file"),
+        "{out}"
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before + 2);
     let l402: String = common::sql(&db)
         .query_row(
@@ -306,7 +337,10 @@ fn a_log_number_with_other_details_is_a_row_problem() {
     let audit = count(&db, "SELECT count(*) FROM audit_log");
     let (code, out, err) = imp(&good);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains(&format!("row 3: already imported as {l402}")), "{out}");
+    assert!(
+        out.contains(&format!("row 3: already imported as {l402}")),
+        "{out}"
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audit);
 
     // L-402 again, changed, beside a new row: refused whole.
@@ -323,4 +357,92 @@ fn a_log_number_with_other_details_is_a_row_problem() {
     );
     assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audit);
     assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before + 2);
+}
+
+/// I3: a typed UK time the clocks skipped is refused naming the change; one
+/// that happened twice is refused naming both readings unless it carries
+/// its offset; in an import (by row, all or nothing) and in a typed flag.
+#[test]
+fn typed_uk_times_in_the_clock_change_never_guess() {
+    let (d, db) = desk();
+    let map = write_map(d.path());
+    let csv = d.path().join("log.csv");
+    let before = count(&db, "SELECT count(*) FROM escalations");
+    write_csv(
+        &csv,
+        &[
+            log_row("L-1", "29/03/2026 01:30", "Ann One", "Rutland"),
+            log_row("L-2", "25/10/2026 01:30", "Bea Two", "Rutland"),
+        ],
+    );
+    let args = [
+        "import",
+        csv.to_str().unwrap(),
+        "--map",
+        map.to_str().unwrap(),
+    ];
+    let (code, out, err) = run("nina", &db, T0, &args);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(
+            "row 2: raised: 29/03/2026 01:30 did not happen in the UK: the clocks went forward"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 3: raised: 25/10/2026 01:30 happened twice in the UK")
+            && err.contains("01:30 BST (00:30 UTC)")
+            && err.contains("01:30 GMT (01:30 UTC)"),
+        "{err}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before);
+
+    // With an offset (or a zone word) each reading is taken as written.
+    write_csv(
+        &csv,
+        &[
+            log_row("L-2", "2026-10-25T01:30:00+00:00", "Bea Two", "Rutland"),
+            log_row("L-3", "25/10/2026 01:30 BST", "Cy Three", "Rutland"),
+        ],
+    );
+    let (code, out, err) = run("nina", &db, T0, &args);
+    assert_eq!(code, 0, "{out}{err}");
+    let raised = |no: &str| -> i64 {
+        common::sql(&db)
+            .query_row(
+                "SELECT e.raised_at FROM imports i JOIN escalations e ON e.id = i.escalation_id
+                 WHERE i.original_ref = ?1",
+                [no],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(
+        raised("L-2"),
+        common::at("2026-10-25T01:30:00Z").timestamp()
+    );
+    assert_eq!(
+        raised("L-3"),
+        common::at("2026-10-25T00:30:00Z").timestamp()
+    );
+
+    // A typed flag says the same.
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    let (code, _, err) = run(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "add",
+            &r,
+            "--owner",
+            "nina",
+            "--due",
+            "28/03/2027 01:30",
+            "call back",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did not happen in the UK"), "{err}");
 }

@@ -266,7 +266,7 @@ pub fn parse_moment(typed: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, St
         }
         _ => return Err(format!("{t:?}: {help}")),
     };
-    Ok(super::calendar::at_local(date, at))
+    super::calendar::typed_local(date, at, None)
 }
 
 fn date_word(w: &str, today: NaiveDate) -> Option<NaiveDate> {

@@ -163,8 +163,22 @@ impl Map {
 /// Excel, LibreOffice and calamine spell them (calamine's `CellErrorType`
 /// displays as these; a CSV saved from a sheet holds them as text).
 pub const SHEET_ERRORS: &[&str] = &[
-    "#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#DATA!", "#SPILL!",
-    "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+    "#N/A",
+    "#DIV/0!",
+    "#REF!",
+    "#VALUE!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#DATA!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
 ];
 
 /// The spreadsheet error a cell holds, if it is one (ignoring case and
@@ -292,9 +306,13 @@ pub struct Closed {
 }
 
 /// Reads a date and optional time as the UK writes them ("02/03/2025",
-/// "02/03/2025 14:30", "2025-03-02T14:30") in UK time; a date alone is
-/// noon, so a day is never moved by the clock change. Spreadsheet cells
-/// holding dates arrive as ISO text (see `store::import`).
+/// "02/03/2025 14:30", "2025-03-02T14:30", with an offset if the log kept
+/// one: "2025-10-26T01:30+01:00", "26/10/2025 01:30 GMT") in UK time; a date
+/// alone is noon, so a day is never moved by the clock change. Spreadsheet
+/// cells holding dates arrive as ISO text (see `cli::import`).
+///
+/// Errors: an unreadable date or time; a time the clocks skipped, or one
+/// that happened twice with no offset ([`super::calendar::typed_local`]).
 pub fn parse_when(typed: &str) -> Result<DateTime<Utc>, String> {
     let t = typed.trim();
     let (date, time) = match t.split_once(['T', ' ']) {
@@ -302,16 +320,17 @@ pub fn parse_when(typed: &str) -> Result<DateTime<Utc>, String> {
         _ => (t, None),
     };
     let d: NaiveDate = super::intake::parse_uk_date(date)?;
-    let time = match time {
-        None => NaiveTime::from_hms_opt(12, 0, 0).expect("noon"),
+    let (time, offset) = match time {
+        None => (NaiveTime::from_hms_opt(12, 0, 0).expect("noon"), None),
         Some(s) => {
-            let s = s.trim_end_matches('Z');
-            NaiveTime::parse_from_str(s, "%H:%M:%S")
+            let (s, offset) = super::calendar::split_offset(s);
+            let tm = NaiveTime::parse_from_str(s, "%H:%M:%S")
                 .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-                .map_err(|_| format!("{s:?} is not a time: write HH:MM, e.g. 14:30"))?
+                .map_err(|_| format!("{s:?} is not a time: write HH:MM, e.g. 14:30"))?;
+            (tm, offset)
         }
     };
-    Ok(super::calendar::at_local(d, time))
+    super::calendar::typed_local(d, time, offset)
 }
 
 /// The key of a row: the old log's own reference when mapped (so a row

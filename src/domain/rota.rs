@@ -325,7 +325,8 @@ pub fn check(shifts: &[Shift], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Pr
 }
 
 /// A UK local date and time typed as "2026-11-24 09:00" (or RFC 3339), as an
-/// instant; the refusal shows both forms.
+/// instant; the refusal shows both forms. A time the clocks skipped or
+/// repeated is refused as [`super::calendar::typed_local`] says.
 pub fn parse_local(text: &str) -> Result<DateTime<Utc>, String> {
     let t = text.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
@@ -336,7 +337,7 @@ pub fn parse_local(text: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|_| {
             format!("{t:?} is not a time: write UK time as \"2026-11-24 09:00\" (or RFC 3339, 2026-11-24T09:00:00Z)")
         })?;
-    Ok(at_local(naive.date(), naive.time()))
+    super::calendar::typed_local(naive.date(), naive.time(), None)
 }
 
 #[cfg(test)]
@@ -491,9 +492,20 @@ mod tests {
         let s = expand(&p, utc(2026, 3, 29, 0, 0), utc(2026, 3, 29, 12, 0));
         assert_eq!(s[0].starts_at, utc(2026, 3, 29, 1, 30));
         assert_eq!(s[0].ends_at, utc(2026, 3, 29, 8, 0));
+        // Typed, a repeated hour needs its offset; a skipped one is refused.
+        assert!(
+            parse_local("2026-10-25 01:30")
+                .unwrap_err()
+                .contains("happened twice")
+        );
         assert_eq!(
-            parse_local("2026-10-25 01:30").unwrap(),
+            parse_local("2026-10-25T01:30:00+01:00").unwrap(),
             utc(2026, 10, 25, 0, 30)
+        );
+        assert!(
+            parse_local("2026-03-29 01:30")
+                .unwrap_err()
+                .contains("clocks went forward")
         );
         assert!(
             parse_local("tomorrow")

@@ -37,10 +37,7 @@ pub enum Step {
 
 /// What the escalation imported under `key` holds now, as [`Details`]
 /// (its summary is not compared: the record keeps it in a chronology line).
-fn imported_details(
-    conn: &rusqlite::Connection,
-    key: &str,
-) -> Result<Option<(String, Details)>> {
+fn imported_details(conn: &rusqlite::Connection, key: &str) -> Result<Option<(String, Details)>> {
     let found = conn
         .query_row(
             "SELECT e.id, e.reference, e.raised_at, e.subject_kind, e.subject_name, e.area, e.risk
