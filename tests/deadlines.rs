@@ -562,7 +562,7 @@ fn dd(user: &str, path: &Path) -> Command {
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_NOW", "2026-11-24T09:30:00Z")
         .env("DUTYDESK_DB", path)
-        .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("XDG_RUNTIME_DIR");
     c

@@ -446,3 +446,179 @@ fn typed_uk_times_in_the_clock_change_never_guess() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("did not happen in the UK"), "{err}");
 }
+
+// ---- settings (X4) ----
+
+fn bare(dir: &Path, system: &str, user: &str) -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.current_dir(dir)
+        .env("DUTYDESK_SYSTEM_CONFIG", system)
+        .env("DUTYDESK_CONFIG", user)
+        .env_remove("DUTYDESK_DB")
+        .env_remove("DUTYDESK_USER")
+        .env_remove("DUTYDESK_NOW")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn out(c: &mut Command) -> (i32, String, String) {
+    let o = c.output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// X4: `config show` lists every setting the files can set (every key of
+/// the shipped sample and of the user file's), each value as the file
+/// writes it; a database that is a directory stops every command with the
+/// file and line (or the variable) that named it; a settings file a
+/// variable names that is not there is an error, exit 2.
+#[test]
+fn config_show_lists_every_setting_and_named_files_must_exist() {
+    let dir = common::private_dir();
+    let d = dir.path();
+    // The shipped sample with every setting uncommented (accounts that
+    // exist here).
+    let sample = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/config.toml"),
+    )
+    .unwrap();
+    let db = d.join("shared.db");
+    let uncommented: String = sample
+        .lines()
+        .map(|l| {
+            l.strip_prefix('#')
+                .filter(|r| r.contains(" = "))
+                .unwrap_or(l)
+        })
+        .map(|l| {
+            if l.starts_with("account") {
+                "account = \"root\"".to_string()
+            } else if l.starts_with("database") {
+                format!("database = {:?}", db.display().to_string())
+            } else if l.starts_with("sendmail") {
+                String::new()
+            } else if l.starts_with("command") {
+                "command = \"/bin/true\"".to_string()
+            } else if l.starts_with("anchor_file") {
+                format!(
+                    "anchor_file = {:?}",
+                    d.join("anchors").display().to_string()
+                )
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let sys = d.join("system.toml");
+    std::fs::write(&sys, &uncommented).unwrap();
+    let user = d.join("user.toml");
+    std::fs::write(
+        &user,
+        "[notify]\nterminal = \"osc9\"\n[lock]\nidle_minutes = 7\n",
+    )
+    .unwrap();
+    let (code, text, err) =
+        out(bare(d, sys.to_str().unwrap(), user.to_str().unwrap()).args(["config", "show"]));
+    assert_eq!(code, 0, "{text}{err}");
+    let table: toml::Table = toml::from_str(&uncommented).unwrap();
+    let mut keys = Vec::new();
+    for (k, v) in &table {
+        match v.as_table() {
+            Some(t) => keys.extend(t.keys().map(|ik| format!("{k}.{ik}"))),
+            None => keys.push(k.clone()),
+        }
+    }
+    keys.push("notify.sendmail".into());
+    for k in &keys {
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{k} "))),
+            "config show misses {k}:\n{text}"
+        );
+    }
+    for want in [
+        "notify.from",
+        "\"dutydesk@example.org\" (system file)",
+        "notify.timeout_seconds  10 (system file)",
+        "notify.interval_seconds 30 (system file)",
+        "notify.terminal",
+        "\"osc9\" (user file)",
+        "lock.idle_minutes",
+        "7 (user file)",
+        "theme.name",
+        "mouse.enabled",
+        "terminal.escape_ms",
+        "notify.bell",
+    ] {
+        assert!(text.contains(want), "{want:?} not in\n{text}");
+    }
+    assert!(!text.contains("Osc9"), "{text}");
+    // The same as a JSON document.
+    let (code, json, _) =
+        out(bare(d, sys.to_str().unwrap(), user.to_str().unwrap())
+            .args(["config", "show", "--json"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["document"], "config");
+    let item = |k: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == k)
+            .cloned()
+            .unwrap_or_else(|| panic!("{k} not in {json}"))
+    };
+    assert_eq!(item("notify.terminal")["value"], "osc9");
+    assert_eq!(item("notify.timeout_seconds")["value"], 10);
+
+    // A database that is a directory: the file and line; the variable.
+    std::fs::write(
+        &sys,
+        format!(
+            "organisation = \"X\"\ndatabase = {:?}\n",
+            d.display().to_string()
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = out(bare(d, sys.to_str().unwrap(), "/dev/null").arg("list"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("system.toml line 2") && err.contains("is a directory"),
+        "{err}"
+    );
+    let (code, _, err) = out(bare(d, "/dev/null", "/dev/null")
+        .env("DUTYDESK_DB", d)
+        .arg("list"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("DUTYDESK_DB names") && err.contains("a directory"),
+        "{err}"
+    );
+    let (code, _, err) =
+        out(bare(d, "/dev/null", "/dev/null").args(["--db", d.to_str().unwrap(), "list"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--db names"), "{err}");
+
+    // Named files that are not there.
+    let missing = d.join("no-such.toml");
+    let (code, _, err) = out(bare(d, missing.to_str().unwrap(), "/dev/null").arg("list"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("DUTYDESK_SYSTEM_CONFIG names") && err.contains("does not exist"),
+        "{err}"
+    );
+    let (code, _, err) = out(bare(d, "/dev/null", missing.to_str().unwrap()).arg("list"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("DUTYDESK_CONFIG names") && err.contains("does not exist"),
+        "{err}"
+    );
+    let (code, text, _) =
+        out(bare(d, "/dev/null", missing.to_str().unwrap()).args(["config", "show"]));
+    assert_eq!(code, 2);
+    assert!(text.contains("PROBLEM: DUTYDESK_CONFIG names"), "{text}");
+}

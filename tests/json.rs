@@ -145,6 +145,7 @@ fn every_document_matches_its_schema() {
         ("reviews", "reviews", vec!["reviews", "--json"]),
         ("rota show", "rota", vec!["rota", "show", "--json"]),
         ("handover", "handover", vec!["handover", "--json"]),
+        ("config", "config", vec!["config", "show", "--json"]),
         (
             "report",
             "report",

@@ -43,7 +43,7 @@ fn dd(user: &str, path: &Path, now: &str) -> Command {
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_NOW", now)
         .env("DUTYDESK_DB", path)
-        .env("DUTYDESK_CONFIG", path.with_extension("toml"));
+        .env("DUTYDESK_CONFIG", "/dev/null");
     c
 }
 
