@@ -622,3 +622,76 @@ fn config_show_lists_every_setting_and_named_files_must_exist() {
     assert_eq!(code, 2);
     assert!(text.contains("PROBLEM: DUTYDESK_CONFIG names"), "{text}");
 }
+
+// ---- JSON (J1–J3) ----
+
+fn json(user: &str, db: &Path, args: &[&str]) -> serde_json::Value {
+    let text = ok(user, db, T0, args);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}\n{text}"))
+}
+
+/// J2: who raised a record is a username beside the name wherever the
+/// record is written (show, export, casework.raiser): the recording DSL's
+/// account, null for someone outside the desk, and for an imported record
+/// the importing account with `imported: true`.
+#[test]
+fn raised_by_is_a_username_beside_the_name() {
+    let (d, db) = desk();
+    let mine = new_case(&db, T0, &["--name", "Pat Subject"]);
+    let theirs = new_case(
+        &db,
+        T0,
+        &[
+            "--name",
+            "Sam Subject",
+            "--raised-by",
+            "Ms Jones",
+            "--raised-by-role",
+            "teacher",
+        ],
+    );
+    let map = write_map(d.path());
+    let csv = d.path().join("log.csv");
+    write_csv(&csv, &[log_row("L-9", "02/07/2025", "Old Case", "Rutland")]);
+    ok(
+        "dan",
+        &db,
+        T0,
+        &[
+            "import",
+            csv.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+        ],
+    );
+    let imported: String = common::sql(&db)
+        .query_row(
+            "SELECT e.reference FROM imports i JOIN escalations e ON e.id = i.escalation_id",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for doc in ["show", "export"] {
+        let v = json("sam", &db, &[doc, &mine, "--json"]);
+        assert_eq!(v["raised_by"], "nina", "{doc}: {v}");
+        assert_eq!(v["raised_by_name"], "Nina Patel");
+        assert_eq!(v["imported"], false);
+        assert_eq!(v["casework"]["raiser"]["username"], "nina");
+        let v = json("sam", &db, &[doc, &theirs, "--json"]);
+        assert_eq!(v["raised_by"], serde_json::Value::Null, "{doc}: {v}");
+        assert_eq!(v["raised_by_name"], "Ms Jones");
+        let v = json("sam", &db, &[doc, &imported, "--json"]);
+        assert_eq!(v["raised_by"], "dan", "{doc}: {v}");
+        assert_eq!(v["raised_by_name"], "Dan Okoro");
+        assert_eq!(v["imported"], true);
+        assert_eq!(v["casework"]["raiser"]["imported"], true);
+    }
+    // A redacted export names nobody.
+    let v = json(
+        "sam",
+        &db,
+        &["export", &theirs, "--json", "--redact-third-parties"],
+    );
+    assert_eq!(v["raised_by"], serde_json::Value::Null);
+    assert!(!v.to_string().contains("Ms Jones"));
+}

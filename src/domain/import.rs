@@ -333,6 +333,13 @@ pub fn parse_when(typed: &str) -> Result<DateTime<Utc>, String> {
     super::calendar::typed_local(d, time, offset)
 }
 
+/// What an imported record holds as who raised it: the importing account's
+/// name, marked (the earlier log does not say who raised it; the documents
+/// give the account's username with `imported: true`, `domain::json`).
+pub fn imported_raiser(display_name: &str) -> String {
+    format!("{display_name} (imported from the earlier log)")
+}
+
 /// The key of a row: the old log's own reference when mapped (so a row
 /// corrected in the sheet is still the same row), else a SHA-256 of the
 /// mapped values, so importing the same file twice matches every row.

@@ -196,6 +196,13 @@ pub fn record(
     people.accounts(&mut practice);
     let mut casework = serde_json::to_value(&d.casework).unwrap_or_default();
     people.accounts(&mut casework);
+    // Who raised it: a username beside the name wherever the record is
+    // written (issue 20, J2); for an imported record, the importing account.
+    let (raised_by, raised_by_name, imported) = raiser(d, people);
+    if let Some(r) = casework.get_mut("raiser").and_then(Value::as_object_mut) {
+        r.insert("username".into(), Value::from(raised_by.clone()));
+        r.insert("imported".into(), Value::from(imported));
+    }
     serde_json::json!({
         "escalation": summary(&d.summary, people, code_of),
         "subject_name": d.subject_name,
@@ -203,7 +210,9 @@ pub fn record(
         "age_band": d.age_band.code(),
         "area": d.area,
         "location": d.location_type.code(),
-        "raised_by_name": d.raised_by,
+        "raised_by": raised_by,
+        "raised_by_name": raised_by_name,
+        "imported": imported,
         "occurred_at": d.occurred_at.map(j),
         "occurred_place": d.occurred_place,
         "exact_words": d.exact_words,
@@ -248,6 +257,20 @@ pub fn record(
             "user_name": who,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// Who raised a record, for the documents: (username, name, imported). A
+/// record imported from an earlier log stands as raised by the importing
+/// account (its stored name is "NAME (imported from the earlier log)");
+/// else the username of the name when exactly one account has it, `None`
+/// for someone outside the desk or a redacted name.
+pub fn raiser(d: &EscalationDetail, people: &People) -> (Option<String>, String, bool) {
+    if let Some((username, name)) = &d.casework.raiser.imported_by
+        && d.raised_by == super::import::imported_raiser(name)
+    {
+        return (Some(username.clone()), name.clone(), true);
+    }
+    (people.username(&d.raised_by), d.raised_by.clone(), false)
 }
 
 /// A document as text: pretty-printed, one trailing line break.

@@ -189,7 +189,7 @@ pub fn apply(w: &mut Write<'_>, rows: &[(Row, Checked)], source: &str) -> Result
             area: checked.area.clone(),
             location_type: checked.location,
             risk: row.risk,
-            raised_by: format!("{} (imported from the earlier log)", me.display_name),
+            raised_by: crate::domain::import::imported_raiser(&me.display_name),
             raised_by_role: None,
             raised_by_contact: None,
             imported: true,
