@@ -98,8 +98,8 @@ fn deadlines(path: &Path, now: &str, r: &str) -> Vec<(String, String, String)> {
         .filter(|d| d["reference"] == r)
         .map(|d| {
             (
-                d["rule"].as_str().unwrap().to_string(),
-                d["due"].as_str().unwrap().to_string(),
+                d["label"].as_str().unwrap().to_string(),
+                d["due_at"].as_str().unwrap().to_string(),
                 d["status"].as_str().unwrap().to_string(),
             )
         })

@@ -695,3 +695,116 @@ fn raised_by_is_a_username_beside_the_name() {
     assert_eq!(v["raised_by"], serde_json::Value::Null);
     assert!(!v.to_string().contains("Ms Jones"));
 }
+
+/// J1: every document that carries a deadline names its rule by code with
+/// the label beside, and a deadline set by hand by what it is and whose:
+/// never the task's words outside the record's own tasks[]; one name for
+/// a due time, `due_at`.
+#[test]
+fn deadlines_in_json_are_rule_codes_and_tasks_are_named_by_what_they_are() {
+    let (_d, db) = desk();
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "add",
+            &r,
+            "--owner",
+            "dan",
+            "--due",
+            "10:00",
+            "ring Dr Who 07700 111",
+        ],
+    );
+    let later = "2026-11-23T11:00:00Z";
+    let words = "Dr Who";
+    let check_task = |what: &str, d: &serde_json::Value| {
+        assert_eq!(d["rule"], serde_json::Value::Null, "{what}: {d}");
+        assert_eq!(d["label"], "A task", "{what}: {d}");
+        assert_eq!(d["set_by_hand"], "task", "{what}: {d}");
+        assert_eq!(d["owner"], "dan", "{what}: {d}");
+        assert_eq!(d["owner_name"], "Dan Okoro", "{what}: {d}");
+        assert!(d["due_at"].is_string(), "{what}: {d}");
+    };
+    let text = ok("nina", &db, later, &["deadlines", "--json", "--all"]);
+    assert!(!text.contains(words), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["schema_version"], 2);
+    let items = v["items"].as_array().unwrap();
+    let written = items
+        .iter()
+        .find(|d| d["rule"] == "written_record")
+        .unwrap_or_else(|| panic!("no written_record in {text}"));
+    assert_eq!(written["label"], "Written record of disclosure");
+    assert_eq!(written["set_by_hand"], serde_json::Value::Null);
+    assert!(written.get("due").is_none());
+    check_task(
+        "deadlines",
+        items.iter().find(|d| d["set_by_hand"] == "task").unwrap(),
+    );
+    // The rule code is what `deadline met` takes.
+    let rules = ok("nina", &db, later, &["rules", "list", "--json"]);
+    assert!(rules.contains("\"code\": \"written_record\""), "{rules}");
+
+    let text = ok("nina", &db, later, &["alerts", "--json"]);
+    assert!(!text.contains(words), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let task_alert = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["set_by_hand"] == "task")
+        .unwrap_or_else(|| panic!("no task alert in {text}"));
+    check_task("alerts", task_alert);
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["rule"] == "written_record"),
+        "{text}"
+    );
+
+    // (Its `changes` are the chronology's lines, words and all.)
+    let text = ok("nina", &db, T0, &["handover", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(!v["due"].to_string().contains(words), "{text}");
+    check_task(
+        "handover",
+        v["due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["set_by_hand"] == "task")
+            .unwrap(),
+    );
+
+    let text = ok("nina", &db, T0, &["list", "--json"]);
+    assert!(!text.contains(words), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let next = &v["items"][0]["next_due"];
+    check_task("list next_due", next);
+
+    // The record keeps the words in tasks[] only.
+    let v = json("nina", &db, &["show", &r, "--json"]);
+    let dls = v["deadlines"].as_array().unwrap();
+    check_task(
+        "show",
+        dls.iter().find(|d| d["set_by_hand"] == "task").unwrap(),
+    );
+    assert!(dls.iter().any(|d| d["rule"] == "written_record"));
+    assert!(
+        !serde_json::Value::Array(dls.clone())
+            .to_string()
+            .contains(words)
+    );
+    assert!(
+        v["casework"]["tasks"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains(words)
+    );
+}

@@ -197,7 +197,7 @@ fn every_document_matches_its_schema() {
         for e in validator.iter_errors(&doc) {
             problems.push(format!("{name}: {} at {}", e, e.instance_path()));
         }
-        assert_eq!(doc["schema_version"], 1, "{name}");
+        assert_eq!(doc["schema_version"], 2, "{name}");
         assert_eq!(doc["document"], *name, "{name}");
         times_are_uk(&doc, name, &mut problems);
         if let Some(items) = doc["items"].as_array() {

@@ -2,13 +2,12 @@
 //! the organisation's settings.
 
 use super::{Outcome, bad_input, clock, whoami};
-use crate::domain::calendar::{Counting, DIVISIONS, OffsetUnit, format_stamp, local, parse_govuk};
+use crate::domain::calendar::{Counting, DIVISIONS, OffsetUnit, format_stamp, parse_govuk};
 use crate::domain::deadline::{CountsFrom, Deadline, DeadlineState, TriggerEvent};
 use crate::store::deadlines::RuleInput;
 use crate::store::escalations::Viewer;
 use crate::store::{self, Create, settings};
 use clap::Subcommand;
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -159,18 +158,32 @@ fn parse_unit(s: &str) -> Result<OffsetUnit, String> {
     })
 }
 
-/// One deadline as `dutydesk deadlines --json` prints it.
-#[derive(Debug, Serialize)]
+/// One deadline as the text list prints it.
 struct Row<'a> {
     reference: &'a str,
     rule: &'a str,
-    /// RFC 3339 with the UK offset of that day (+00:00 or +01:00).
-    due: String,
-    status: crate::domain::deadline::DeadlineStatus,
-    countdown: String,
-    beyond_known_holidays: bool,
-    #[serde(flatten)]
-    state: &'a DeadlineState,
+}
+
+/// One deadline as `dutydesk deadlines --json` prints it: its source
+/// (`rule` code, `label`, `set_by_hand`, `owner`: `domain::json::
+/// deadline_source`), `due_at`, status, countdown and state.
+fn json_row(d: &Deadline, now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
+    let mut m = crate::domain::json::deadline_source(d);
+    m.insert("reference".into(), d.reference.clone().into());
+    m.insert("due_at".into(), super::json::time(d.due_at).into());
+    m.insert(
+        "status".into(),
+        serde_json::to_value(d.status(now)).unwrap_or_default(),
+    );
+    m.insert(
+        "countdown".into(),
+        crate::domain::deadline::countdown(d.due_at, now).into(),
+    );
+    m.insert("beyond_known_holidays".into(), d.beyond_calendar.into());
+    if let Ok(serde_json::Value::Object(state)) = serde_json::to_value(&d.state) {
+        m.extend(state);
+    }
+    serde_json::Value::Object(m)
 }
 
 pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
@@ -186,7 +199,7 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
         if all { "all" } else { "open" },
     )?;
     if json {
-        let rows: Vec<Row> = list.iter().map(|d| row(d, now)).collect();
+        let rows: Vec<serde_json::Value> = list.iter().map(|d| json_row(d, now)).collect();
         super::json::print("deadlines", crate::cli::clock()?.now(), &rows)?;
         return Ok(());
     }
@@ -211,15 +224,10 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
     Ok(())
 }
 
-fn row(d: &Deadline, now: chrono::DateTime<chrono::Utc>) -> Row<'_> {
+fn row(d: &Deadline, _now: chrono::DateTime<chrono::Utc>) -> Row<'_> {
     Row {
         reference: &d.reference,
         rule: &d.label,
-        due: local(d.due_at).to_rfc3339(),
-        status: d.status(now),
-        countdown: crate::domain::deadline::countdown(d.due_at, now),
-        beyond_known_holidays: d.beyond_calendar,
-        state: &d.state,
     }
 }
 

@@ -284,12 +284,13 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
                 "by_name": who,
                 "body": body,
             })).collect::<Vec<_>>(),
-            "due": h.due.iter().map(|d| serde_json::json!({
-                "reference": d.reference,
-                "label": d.label,
-                "due_at": t(d.due_at),
-                "status": d.status(now),
-            })).collect::<Vec<_>>(),
+            "due": h.due.iter().map(|d| {
+                let mut m = crate::domain::json::deadline_source(d);
+                m.insert("reference".into(), d.reference.clone().into());
+                m.insert("due_at".into(), t(d.due_at).into());
+                m.insert("status".into(), serde_json::to_value(d.status(now)).unwrap_or_default());
+                serde_json::Value::Object(m)
+            }).collect::<Vec<_>>(),
             "changes": h.changes.iter().map(|(at, r, who, kind, body)| serde_json::json!({
                 "at": t(*at),
                 "reference": r,
