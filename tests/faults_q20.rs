@@ -808,3 +808,46 @@ fn deadlines_in_json_are_rule_codes_and_tasks_are_named_by_what_they_are() {
             .contains(words)
     );
 }
+
+/// J3: what `access REF` shows is a document too (tests/json.rs holds every
+/// listing command to `--json`); `--json` with a change is bad input and
+/// changes nothing.
+#[test]
+fn access_shows_who_may_see_a_case_as_json() {
+    let (_d, db) = desk();
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    ok(
+        "sam",
+        &db,
+        T0,
+        &[
+            "access",
+            &r,
+            "--restrict",
+            "--name",
+            "dan",
+            "--exclude",
+            "vic",
+            "--reason",
+            "a DSL's relative",
+        ],
+    );
+    let v = json("sam", &db, &["access", &r, "--json"]);
+    assert_eq!(v["document"], "access");
+    assert_eq!(v["restricted"], true);
+    assert_eq!(v["named"][0]["user"], "dan");
+    assert_eq!(v["named"][0]["user_name"], "Dan Okoro");
+    assert_eq!(v["excluded"][0]["user"], "vic");
+    let before = count(&db, "SELECT count(*) FROM audit_log");
+    let (code, _, err) = run(
+        "sam",
+        &db,
+        T0,
+        &["access", &r, "--unrestrict", "--reason", "x", "--json"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), before);
+    // Only a senior lead may read it, as without --json.
+    let (code, _, _) = run("nina", &db, T0, &["access", &r, "--json"]);
+    assert_eq!(code, 1);
+}

@@ -37,13 +37,20 @@ pub enum RotaCommand {
         /// How many days ahead, from now
         #[arg(long, default_value_t = 28, value_parser = clap::value_parser!(u32).range(1..=366))]
         days: u32,
+        /// One JSON document (`rota_check`: docs/JSON.md); still exit 1 on a problem
+        #[arg(long)]
+        json: bool,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PatternCommand {
     /// Every weekly pattern in force
-    List,
+    List {
+        /// One JSON document (`rota_patterns`: docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a weekly shift for USER (DSLs and senior leads): SHIFT is days and
     /// UK hours, e.g. "Mon-Fri 09:00-17:00", "Sat,Sun 21:00-09:00" (overnight)
     Add {
@@ -142,8 +149,24 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
             }
             Ok(())
         }
-        RotaCommand::Pattern(PatternCommand::List) => {
+        RotaCommand::Pattern(PatternCommand::List { json }) => {
             let rows = store::rota::patterns_of(&st)?;
+            if *json {
+                let items: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|(id, user, name, shift, from, until)| {
+                        serde_json::json!({
+                            "id": id,
+                            "user": user,
+                            "user_name": name,
+                            "shift": shift,
+                            "from": from,
+                            "until": until,
+                        })
+                    })
+                    .collect();
+                return super::json::print("rota_patterns", now, &items);
+            }
             if rows.is_empty() {
                 println!(
                     "No weekly pattern: add one with `dutydesk rota pattern add USER \"Mon-Fri 09:00-17:00\"`"
@@ -183,7 +206,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
             println!("Pattern {id} no longer in force.");
             Ok(())
         }
-        RotaCommand::Check { days } => {
+        RotaCommand::Check { days, json } => {
             let to = now + chrono::Duration::days(i64::from(*days));
             let shifts = store::rota::in_force_of(&st, now, to)?;
             let names = store::rota::names(&st)?;
@@ -194,6 +217,55 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                     .to_string()
             };
             let problems = crate::domain::rota::check(&shifts, now, to);
+            let failed = || super::Failure {
+                exit: crate::domain::exit::Exit::Refused,
+                message: format!(
+                    "{} problem(s) in the rota in the next {days} days: add a shift (`dutydesk rota add`, `rota pattern add`)",
+                    problems.len()
+                ),
+            };
+            if *json {
+                let user = |id: i64| names.get(&id).map(|n| n.0.clone());
+                let items: Vec<serde_json::Value> = problems
+                    .iter()
+                    .map(|p| match p {
+                        crate::domain::rota::Problem::Gap { from, to } => serde_json::json!({
+                            "kind": "gap",
+                            "from_at": super::json::time(*from),
+                            "to_at": super::json::time(*to),
+                        }),
+                        crate::domain::rota::Problem::Overlap {
+                            first,
+                            second,
+                            from,
+                            to,
+                        } => serde_json::json!({
+                            "kind": "overlap",
+                            "from_at": super::json::time(*from),
+                            "to_at": super::json::time(*to),
+                            "first": user(*first),
+                            "first_name": who(*first),
+                            "second": user(*second),
+                            "second_name": who(*second),
+                            "alerts_to": user(*second),
+                        }),
+                    })
+                    .collect();
+                super::json::print(
+                    "rota_check",
+                    now,
+                    serde_json::json!({
+                        "days": days,
+                        "until_at": super::json::time(to),
+                        "items": items,
+                    }),
+                )?;
+                return if problems.is_empty() {
+                    Ok(())
+                } else {
+                    Err(failed())
+                };
+            }
             if problems.is_empty() {
                 println!("No gaps or overlaps in the next {days} days (UK time).");
                 return Ok(());
@@ -221,13 +293,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                     ),
                 }
             }
-            Err(super::Failure {
-                exit: crate::domain::exit::Exit::Refused,
-                message: format!(
-                    "{} problem(s) in the rota in the next {days} days: add a shift (`dutydesk rota add`, `rota pattern add`)",
-                    problems.len()
-                ),
-            })
+            Err(failed())
         }
         RotaCommand::TakeOver => {
             let said = st

@@ -540,6 +540,9 @@ pub enum Command {
         /// The version shown by `dutydesk show`: refused if it changed since
         #[arg(long, value_name = "N")]
         version: Option<i64>,
+        /// Print who may see it as JSON (the `access` document, docs/JSON.md)
+        #[arg(long)]
+        json: bool,
     },
     /// Re-open a closed escalation
     Reopen {
@@ -1376,6 +1379,7 @@ pub fn run(cli: Cli) -> Outcome {
             unexclude,
             reason,
             version,
+            json,
         }) => verbs::access(
             &db_path(&cli, DEFAULT_DB),
             reference,
@@ -1392,6 +1396,7 @@ pub fn run(cli: Cli) -> Outcome {
                 reason: reason.clone().unwrap_or_default(),
             },
             *version,
+            *json,
         ),
         Some(Command::Reopen { reference, reason }) => {
             verbs::reopen(&db_path(&cli, DEFAULT_DB), reference, reason)
