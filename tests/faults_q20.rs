@@ -851,3 +851,149 @@ fn access_shows_who_may_see_a_case_as_json() {
     let (code, _, _) = run("nina", &db, T0, &["access", &r, "--json"]);
     assert_eq!(code, 1);
 }
+
+// ---- completions (X3) ----
+
+/// What the shell would offer after `words` (fish's protocol: one value a
+/// line, its help after a tab), on the demo desk as `user`.
+fn offered(db: &Path, user: &str, words: &[&str]) -> Vec<String> {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env("COMPLETE", "fish")
+        .env("DUTYDESK_DB", db)
+        .env("DUTYDESK_USER", user)
+        .env("DUTYDESK_CONFIG", "/dev/null")
+        .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
+        .arg("--")
+        .arg("dutydesk")
+        .args(words)
+        .arg("");
+    let o = c.output().unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// X3: every argument that takes one of a known set of values completes
+/// real values. Walks clap's tree: an argument with a fixed list offers
+/// every value of it; one with a list from the desk offers something on
+/// the demo; and the lists say the right accounts (no viewer where a viewer
+/// is refused), the event kinds, referral outcome codes and rule codes.
+#[test]
+fn every_argument_with_known_values_completes_them() {
+    let dir = common::private_dir();
+    let (db, _) = common::demo_db(dir.path(), 20);
+    let mut checked = 0;
+    fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, clap::Arg)>) {
+        for a in cmd.get_arguments() {
+            out.push((path.clone(), a.clone()));
+        }
+        for s in cmd.get_subcommands().filter(|c| c.get_name() != "help") {
+            let mut p = path.clone();
+            p.push(s.get_name().to_string());
+            walk(s, p, out);
+        }
+    }
+    let mut args = Vec::new();
+    walk(
+        &<dutydesk::cli::Cli as clap::CommandFactory>::command(),
+        vec![],
+        &mut args,
+    );
+    let root = <dutydesk::cli::Cli as clap::CommandFactory>::command();
+    for (path, a) in &args {
+        if !a.get_action().takes_values() || a.is_hide_set() || path.is_empty() {
+            continue;
+        }
+        let fixed: Vec<String> = a
+            .get_possible_values()
+            .iter()
+            .filter(|v| !v.is_hide_set())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        let from_desk = a.get::<clap_complete::ArgValueCandidates>().is_some();
+        if fixed.is_empty() && !from_desk {
+            continue;
+        }
+        // The words before the value: the path, earlier positionals as "X".
+        let mut words: Vec<String> = path.clone();
+        match a.get_long() {
+            Some(long) => {
+                let sub = path
+                    .iter()
+                    .fold(&root, |c, n| c.find_subcommand(n).unwrap());
+                for p in sub.get_positionals().filter(|p| p.is_required_set()) {
+                    let _ = p;
+                    words.push("SG-2026-0001".into());
+                }
+                words.push(format!("--{long}"));
+            }
+            None => {
+                let sub = path
+                    .iter()
+                    .fold(&root, |c, n| c.find_subcommand(n).unwrap());
+                for p in sub.get_positionals() {
+                    if p.get_id() == a.get_id() {
+                        break;
+                    }
+                    words.push("SG-2026-0001".into());
+                }
+            }
+        }
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        let got = offered(&db, "rwhite", &w);
+        for v in &fixed {
+            assert!(
+                got.contains(v),
+                "`dutydesk {}` does not offer {v}: {got:?}",
+                w.join(" ")
+            );
+        }
+        assert!(
+            got.iter().any(|g| !g.starts_with('-')),
+            "`dutydesk {} <TAB>` offers no value: {got:?}",
+            w.join(" ")
+        );
+        checked += 1;
+    }
+    assert!(checked > 40, "only {checked} arguments checked");
+    // Accounts that may hold a case, a task, a shift: no viewer.
+    for words in [
+        &["task", "add", "SG-2026-0001", "--owner"][..],
+        &["assign", "SG-2026-0001"],
+        &["rota", "add"],
+        &["rota", "pattern", "add"],
+        &["reviews", "record", "1", "--owner"],
+    ] {
+        let got = offered(&db, "rwhite", words);
+        assert!(got.contains(&"jbrennan".to_string()), "{words:?}: {got:?}");
+        assert!(
+            !got.contains(&"cadeyemi".to_string()),
+            "{words:?} offers a viewer: {got:?}"
+        );
+    }
+    let events = offered(&db, "rwhite", &["event", "SG-2026-0001"]);
+    for e in [
+        "strategy_discussion",
+        "icpc_held",
+        "review_conference_held",
+        "removed_from_regulated_activity",
+    ] {
+        assert!(events.contains(&e.to_string()), "{events:?}");
+    }
+    let codes = offered(&db, "rwhite", &["outcome", "SG-2026-0001", "--outcome"]);
+    for c in [
+        "accepted_for_assessment",
+        "substantiated",
+        "no_further_action",
+    ] {
+        assert!(codes.contains(&c.to_string()), "{codes:?}");
+    }
+    let rules = offered(&db, "rwhite", &["deadline", "met", "SG-2026-0001"]);
+    for r in ["written_record", "lado_referral"] {
+        assert!(rules.contains(&r.to_string()), "{rules:?}");
+    }
+    // No record's words or references are offered: only lists any staff may read.
+    let refs = offered(&db, "rwhite", &["show"]);
+    assert!(!refs.iter().any(|r| r.starts_with("SG-")), "{refs:?}");
+}

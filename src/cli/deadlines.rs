@@ -44,12 +44,13 @@ pub enum RulesCommand {
     /// only). Deadlines already set keep their dates.
     Set {
         /// Short code, e.g. lado_referral
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::rules))]
         code: String,
         /// What is due, as shown on screen
         #[arg(long)]
         name: String,
         /// escalation_opened, referral_made, status_changed or event_recorded
-        #[arg(long, value_parser = parse_event)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::triggers), long, value_parser = parse_event)]
         on: TriggerEvent,
         /// Conditions joined by '+': any, critical_incident, immediate_risk,
         /// subject:child|adult|staff, allegation:lado|pipot (where routing sends
@@ -64,7 +65,7 @@ pub enum RulesCommand {
         #[arg(long, allow_negative_numbers = true)]
         amount: i64,
         /// hours, calendar_days, working_days, calendar_months or same_day
-        #[arg(long, value_parser = parse_unit)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::units), long, value_parser = parse_unit)]
         unit: OffsetUnit,
         /// Minutes before the deadline that it counts as due soon (0 to 43200)
         #[arg(long, default_value_t = 240, allow_negative_numbers = true)]
@@ -74,13 +75,13 @@ pub enum RulesCommand {
         inactive: bool,
         /// Count from when it happened (the disclosure or observation; for
         /// an event, when it was held) or when it was recorded
-        #[arg(long = "from", value_parser = parse_from, default_value = "recorded", value_name = "occurred|recorded")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::counts_from), long = "from", value_parser = parse_from, default_value = "recorded", value_name = "occurred|recorded")]
         counts_from: CountsFrom,
         /// same_time (any unit), end_of_working_day (close of business on the
         /// last working day; working_days only), working_hours (count only
         /// working hours; hours only). Working time is the hours of the route
         /// the rule names, else the organisation's (setting working_hours)
-        #[arg(long, value_parser = parse_counting, default_value = "same_time")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::countings), long, value_parser = parse_counting, default_value = "same_time")]
         counting: Counting,
         /// What meets it, comma-separated: route:CODE, route:CODE#N (the Nth
         /// referral on it), event:NAME, outcome:ROUTE, acknowledged, exact_words
@@ -102,6 +103,7 @@ pub enum DeadlineCommand {
     Met {
         reference: String,
         /// The rule's code (e.g. lado_referral) or the deadline's number
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::rules))]
         rule: String,
         /// What was done (optional; kept in the chronology)
         #[arg(long, default_value = "")]
@@ -111,6 +113,7 @@ pub enum DeadlineCommand {
     Waive {
         reference: String,
         /// The rule's code (e.g. lado_referral) or the deadline's number
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::rules))]
         rule: String,
         /// Why it no longer applies (kept in the chronology and the review agenda)
         #[arg(long)]

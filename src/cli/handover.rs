@@ -22,6 +22,7 @@ pub enum RotaCommand {
     /// Add a one-off shift (a swap, cover): USER from FROM to TO, UK time
     /// ("2026-11-24 09:00") or RFC 3339; it overrides the weekly pattern
     Add {
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::holders))]
         user: String,
         #[arg(long)]
         from: String,
@@ -54,6 +55,7 @@ pub enum PatternCommand {
     /// Add a weekly shift for USER (DSLs and senior leads): SHIFT is days and
     /// UK hours, e.g. "Mon-Fri 09:00-17:00", "Sat,Sun 21:00-09:00" (overnight)
     Add {
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::holders))]
         user: String,
         shift: String,
         /// First day it applies, YYYY-MM-DD [default: at once]

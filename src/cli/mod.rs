@@ -279,7 +279,7 @@ pub enum Command {
     Audit {
         /// Only this record (an escalation reference, a username...)
         reference: Option<String>,
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::all_accounts), long)]
         user: Option<String>,
         /// RFC 3339, e.g. 2026-11-01T00:00:00Z
         #[arg(long)]
@@ -329,7 +329,7 @@ pub enum Command {
     /// it, unless --take
     Assign {
         reference: String,
-        #[arg(add = clap_complete::ArgValueCandidates::new(complete::accounts))]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::holders))]
         user: String,
         /// Take it from whoever holds it (they are told)
         #[arg(long)]
@@ -399,6 +399,7 @@ pub enum Command {
         reference: String,
         /// strategy_discussion, icpc_held, review_conference_held or
         /// removed_from_regulated_activity
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::events))]
         event: String,
         /// What was decided, who took part
         #[arg(long, default_value = "")]
@@ -423,13 +424,13 @@ pub enum Command {
         #[arg(long)]
         rationale: String,
         /// Keep this deadline open after closing (repeat for several)
-        #[arg(long, value_name = "RULE")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::rules), long, value_name = "RULE")]
         keep: Vec<String>,
         /// Mark this deadline met on closing, with an optional note
-        #[arg(long, value_name = "RULE[=NOTE]")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::rules), long, value_name = "RULE[=NOTE]")]
         met: Vec<String>,
         /// Waive this deadline on closing, with the reason (required)
-        #[arg(long, value_name = "RULE=REASON")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::rules), long, value_name = "RULE=REASON")]
         waive: Vec<String>,
     },
     /// Record the receiving agency's decision on a referral (it meets the
@@ -445,10 +446,10 @@ pub enum Command {
         #[arg(long, conflicts_with = "route")]
         referral: Option<i64>,
         /// The route of the one referral awaiting an outcome
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::routes), long)]
         route: Option<String>,
         /// The decision's code
-        #[arg(long = "outcome", value_name = "CODE")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::referral_outcomes), long = "outcome", value_name = "CODE")]
         code: String,
         #[arg(long, default_value = "")]
         note: String,
@@ -508,7 +509,7 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         version: Option<i64>,
         /// Also check the proposed outcome is this one
-        #[arg(long, value_name = "O")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::outcomes), long, value_name = "O")]
         outcome: Option<String>,
     },
     /// Who may see an escalation (senior leads only): restrict or lift the
@@ -587,11 +588,18 @@ pub enum AreasCommand {
         alias: Vec<String>,
     },
     /// Give an area another name (senior leads)
-    Alias { area: String, alias: String },
+    Alias {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::areas))]
+        area: String,
+        alias: String,
+    },
     /// Remove another name (senior leads)
     Unalias { alias: String },
     /// Retire an area (senior leads): kept on old records, not offered for new ones
-    Retire { area: String },
+    Retire {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::areas))]
+        area: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -610,9 +618,16 @@ pub enum CategoriesCommand {
         framework: String,
     },
     /// Change a category's label (senior leads); its code stays
-    Rename { code: String, label: String },
+    Rename {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::categories))]
+        code: String,
+        label: String,
+    },
     /// Retire a category (senior leads): kept on old records, not offered for new ones
-    Retire { code: String },
+    Retire {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::categories))]
+        code: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -625,7 +640,7 @@ pub enum StaffCommand {
         #[arg(long)]
         name: String,
         /// dsl, deputy, senior (sees restricted cases) or viewer (read-only lists)
-        #[arg(long, value_parser = parse_role)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::roles), long, value_parser = parse_role)]
         role: Role,
     },
     /// List everyone on the staff list
@@ -640,7 +655,7 @@ pub enum StaffCommand {
         #[arg(add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         user: String,
         /// dsl, deputy, senior or viewer
-        #[arg(value_parser = parse_role)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::roles), value_parser = parse_role)]
         role: Role,
     },
     /// Deactivate an account (senior leads only; never deleted: its history

@@ -26,7 +26,7 @@ pub enum PolicyCommand {
     /// someone acknowledges it in the desk.
     Set {
         /// unacknowledged, overdue, due_soon, signoff, assigned, nobody_on_duty or shift_start
-        #[arg(value_parser = parse_kind)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::policy_kinds), value_parser = parse_kind)]
         kind: PolicyKind,
         /// e.g. "0:duty; 15:dsls,deputies; 30:seniors"
         #[arg(long)]

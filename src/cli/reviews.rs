@@ -23,19 +23,21 @@ pub enum ReviewsCommand {
     Add {
         reference: String,
         /// dsl_learning, log_review, annual (see `dutydesk reviews`)
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::series), long)]
         series: String,
         #[arg(long)]
         reason: String,
     },
     /// Record the series' next meeting as held; unreviewed items roll on
     Hold {
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::series))]
         series: String,
         #[arg(long)]
         attendees: String,
     },
     /// Items of held meetings of a series, with their ids
     Items {
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::series))]
         series: String,
         /// One JSON document (`review_items`: docs/JSON.md)
         #[arg(long)]
@@ -50,7 +52,7 @@ pub enum ReviewsCommand {
         decision: String,
         #[arg(long, requires_all = ["owner", "due"])]
         action: Option<String>,
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::holders), long)]
         owner: Option<String>,
         /// YYYY-MM-DD
         #[arg(long)]

@@ -83,7 +83,7 @@ pub struct NewArgs {
     age: Option<String>,
     /// Where it happened: own-home, care-home, hospital, school, community,
     /// workplace, online, other, unknown
-    #[arg(long, default_value = "unknown")]
+    #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::locations), long, default_value = "unknown")]
     location: String,
     /// given, refused, sought (awaiting the answer), not-sought (asking would
     /// be unsafe) or unable (lacks capacity to consent); all but given and
@@ -95,7 +95,7 @@ pub struct NewArgs {
     consent_reason: Option<String>,
     /// For --subject staff: the area where the person works (its LADO, or for
     /// work with adults at risk its PiPoT lead, is the one to tell)
-    #[arg(long, value_name = "AREA")]
+    #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::areas), long, value_name = "AREA")]
     works_in: Option<String>,
     /// For --subject staff: whom they work with [default: children]
     #[arg(long, value_enum)]
