@@ -997,3 +997,70 @@ fn every_argument_with_known_values_completes_them() {
     let refs = offered(&db, "rwhite", &["show"]);
     assert!(!refs.iter().any(|r| r.starts_with("SG-")), "{refs:?}");
 }
+
+// ---- the administrator's guide and the package (X2) ----
+
+/// X2: following docs/ADMIN.md (and the README) on a host with the package
+/// keeps the shipped system file working: no step appends a table the file
+/// already has, and every step that makes what the package makes (a group,
+/// an account, a unit, the binary, the system file) sits under "Without the
+/// package". Each `[table]` the guides show is one the shipped file has.
+#[test]
+fn the_admin_guide_edits_the_packaged_settings_in_place() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = std::fs::read_to_string(root.join("packaging/config.toml")).unwrap();
+    let tables: Vec<&str> = sample
+        .lines()
+        .filter(|l| l.starts_with('['))
+        .collect();
+    let postinst = std::fs::read_to_string(root.join("packaging/debian/postinst")).unwrap();
+    for doc in ["docs/ADMIN.md", "README.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        assert!(
+            !text.contains(">> /etc/dutydesk/config.toml"),
+            "{doc} appends to the system file: the package's already has every table"
+        );
+        // Each fenced block, with the prose just before it.
+        let mut before = String::new();
+        let mut in_block = false;
+        let mut block = String::new();
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                if in_block {
+                    let makes = ["groupadd", "useradd", "adduser", "/etc/systemd/system", "install -o root -g dutydesk -m 2755"]
+                        .iter()
+                        .find(|w| block.contains(*w));
+                    if let Some(w) = makes {
+                        assert!(
+                            before.contains("Without the package") || before.contains("without the package"),
+                            "{doc}: a step with {w:?} is not marked as for a host without the package:\n{before}\n{block}"
+                        );
+                    }
+                    before.clear();
+                    block.clear();
+                }
+                in_block = !in_block;
+                continue;
+            }
+            if in_block {
+                block.push_str(line);
+                block.push('\n');
+            } else if line.trim().is_empty() && !before.trim().is_empty() && before.ends_with("\n\n") {
+                before.clear();
+            } else {
+                before.push_str(line);
+                before.push('\n');
+            }
+        }
+    }
+    // The tables the guide tells people to fill in are the shipped file's.
+    let admin = std::fs::read_to_string(root.join("docs/ADMIN.md")).unwrap();
+    for t in ["[notify]", "[backup]", "[audit]"] {
+        assert!(tables.contains(&t), "the shipped file lacks {t}");
+        assert!(admin.contains(t));
+    }
+    // What the guide says the package made, it makes.
+    for made in ["dutydesk-notify", "dutydesk-backup", "/var/backups/dutydesk", "2770 /var/lib/dutydesk"] {
+        assert!(postinst.contains(made), "postinst does not make {made}");
+    }
+}
