@@ -1009,10 +1009,7 @@ fn every_argument_with_known_values_completes_them() {
 fn the_admin_guide_edits_the_packaged_settings_in_place() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sample = std::fs::read_to_string(root.join("packaging/config.toml")).unwrap();
-    let tables: Vec<&str> = sample
-        .lines()
-        .filter(|l| l.starts_with('['))
-        .collect();
+    let tables: Vec<&str> = sample.lines().filter(|l| l.starts_with('[')).collect();
     let postinst = std::fs::read_to_string(root.join("packaging/debian/postinst")).unwrap();
     for doc in ["docs/ADMIN.md", "README.md"] {
         let text = std::fs::read_to_string(root.join(doc)).unwrap();
@@ -1027,12 +1024,19 @@ fn the_admin_guide_edits_the_packaged_settings_in_place() {
         for line in text.lines() {
             if line.trim_start().starts_with("```") {
                 if in_block {
-                    let makes = ["groupadd", "useradd", "adduser", "/etc/systemd/system", "install -o root -g dutydesk -m 2755"]
-                        .iter()
-                        .find(|w| block.contains(*w));
+                    let makes = [
+                        "groupadd",
+                        "useradd",
+                        "adduser",
+                        "/etc/systemd/system",
+                        "install -o root -g dutydesk -m 2755",
+                    ]
+                    .iter()
+                    .find(|w| block.contains(*w));
                     if let Some(w) = makes {
                         assert!(
-                            before.contains("Without the package") || before.contains("without the package"),
+                            before.contains("Without the package")
+                                || before.contains("without the package"),
                             "{doc}: a step with {w:?} is not marked as for a host without the package:\n{before}\n{block}"
                         );
                     }
@@ -1045,7 +1049,10 @@ fn the_admin_guide_edits_the_packaged_settings_in_place() {
             if in_block {
                 block.push_str(line);
                 block.push('\n');
-            } else if line.trim().is_empty() && !before.trim().is_empty() && before.ends_with("\n\n") {
+            } else if line.trim().is_empty()
+                && !before.trim().is_empty()
+                && before.ends_with("\n\n")
+            {
                 before.clear();
             } else {
                 before.push_str(line);
@@ -1060,7 +1067,12 @@ fn the_admin_guide_edits_the_packaged_settings_in_place() {
         assert!(admin.contains(t));
     }
     // What the guide says the package made, it makes.
-    for made in ["dutydesk-notify", "dutydesk-backup", "/var/backups/dutydesk", "2770 /var/lib/dutydesk"] {
+    for made in [
+        "dutydesk-notify",
+        "dutydesk-backup",
+        "/var/backups/dutydesk",
+        "2770 /var/lib/dutydesk",
+    ] {
         assert!(postinst.contains(made), "postinst does not make {made}");
     }
 }
