@@ -35,7 +35,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The whole settings file.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub notify: NotifyConfig,
@@ -46,6 +46,7 @@ pub struct Config {
     /// Per mode ("dashboard", "deadlines", "detail", "contacts", "reports",
     /// "reviews", "handover", "help"): existing key label → new key label, with where it
     /// was written so a problem can name the line.
+    #[serde(skip_serializing)]
     pub keys: std::collections::BTreeMap<
         String,
         std::collections::BTreeMap<String, toml::Spanned<String>>,
@@ -77,7 +78,7 @@ pub struct Rebinding {
 
 /// `[mouse]`: wheel scrolling and clicking rows. Off for those who select
 /// text with the mouse in a terminal without Shift-drag.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MouseConfig {
     pub enabled: bool,
@@ -90,7 +91,7 @@ impl Default for MouseConfig {
 }
 
 /// `[terminal]`: how keys are read.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TerminalConfig {
     /// Milliseconds a lone Esc waits for the rest of a key's escape
@@ -124,7 +125,7 @@ fn escape_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
 }
 
 /// `[theme]`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ThemeConfig {
     /// One of [`THEMES`]; anything else stops dutydesk with the file, line
@@ -157,7 +158,7 @@ impl Default for ThemeConfig {
 }
 
 /// `[lock]`: the idle lock that hides the screen of an unattended terminal.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LockConfig {
     /// Minutes without a key before the screen locks; 0 never. One of
@@ -190,7 +191,7 @@ impl Default for LockConfig {
 }
 
 /// `[notify]`: which channels a deadline alert goes out on.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NotifyConfig {
     pub bell: bool,
@@ -220,6 +221,15 @@ pub enum ConfigError {
     Parse {
         path: PathBuf,
         source: toml::de::Error,
+    },
+    /// A file a variable names explicitly that is not there: the default
+    /// paths may be absent, but a named one that is missing is a mistake
+    /// (a typo would otherwise run with no settings at all; issue 20, X4).
+    #[error("{var} names {}, which does not exist: correct the path, or unset {var} to use {default}", path.display())]
+    Missing {
+        var: &'static str,
+        path: PathBuf,
+        default: &'static str,
     },
     /// Under setgid the process can read files its user cannot; reading only
     /// the user's own file keeps a crafted path from leaking another one
@@ -339,9 +349,26 @@ impl Config {
 
     /// The settings from the usual place (see [`Config::path`]); defaults when
     /// there is no home directory to look in.
+    ///
+    /// Errors: as [`Config::load_from`], and [`ConfigError::Missing`] when
+    /// `DUTYDESK_CONFIG` names a file that is not there.
     pub fn load() -> Result<Config, ConfigError> {
         match Config::path(&|k| std::env::var(k).ok()) {
-            Some(p) => Config::load_from(&p),
+            Some(p) => {
+                if std::env::var_os("DUTYDESK_CONFIG").is_some_and(|v| !v.is_empty())
+                    && matches!(
+                        crate::store::files::as_user(|| std::fs::metadata(&p)),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound
+                    )
+                {
+                    return Err(ConfigError::Missing {
+                        var: "DUTYDESK_CONFIG",
+                        path: p,
+                        default: "~/.config/dutydesk/config.toml",
+                    });
+                }
+                Config::load_from(&p)
+            }
             None => Ok(Config::default()),
         }
     }
@@ -525,7 +552,7 @@ desktop = true       # a desktop notification when a D-Bus session is present
 
 /// The system file (`/etc/dutydesk/config.toml`, or `$DUTYDESK_SYSTEM_CONFIG`):
 /// what an administrator sets for everyone on the host.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SystemConfig {
     /// The shared database, when not given by `--db` or `DUTYDESK_DB`.
@@ -547,12 +574,43 @@ pub struct SystemConfig {
 /// service account the administrator names here, as root controls this file
 /// and nothing in the database can choose it. That account may run
 /// `backup` and `verify` and nothing else; it sees no record on any screen.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BackupConfig {
     /// The OS account of `dutydesk-backup.service` and
     /// `dutydesk-verify.service` (the units' `User=`), e.g. `dutydesk-backup`.
     pub account: Option<String>,
+}
+
+/// Every setting of a settings struct, as (`section.key`, its value;
+/// `None` when unset), sorted by name. Read from its serialised form, so a
+/// setting added to a struct is listed without anyone remembering to
+/// (issue 20, X4: `config show` used to miss some). Tables nest one level:
+/// `[section] key`. [`toml_text`] writes a value as the file would.
+pub fn settings_of(v: &impl serde::Serialize) -> Vec<(String, Option<serde_json::Value>)> {
+    let some = |v: serde_json::Value| (!v.is_null()).then_some(v);
+    let mut out = Vec::new();
+    if let Ok(serde_json::Value::Object(top)) = serde_json::to_value(v) {
+        for (k, v) in top {
+            match v {
+                serde_json::Value::Object(inner) => {
+                    for (ik, iv) in inner {
+                        out.push((format!("{k}.{ik}"), some(iv)));
+                    }
+                }
+                v => out.push((k, some(v))),
+            }
+        }
+    }
+    out
+}
+
+/// A setting's value as a settings file writes it: `"osc9"`, `true`, `10`.
+pub fn toml_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => toml::Value::String(s.clone()).to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// The 1-based line where `key` is set inside `[section]` of a TOML text,
@@ -579,7 +637,7 @@ pub fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
 /// command hook, and the notifier's account. Set only here, by the
 /// administrator, never in the database: a setting any DSL can write must
 /// not choose a program to run or a server to talk to (issue 19, point 2).
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SystemNotify {
     /// SMTP server as `host:port`, plain SMTP (meant for the host's own mail
@@ -602,7 +660,7 @@ pub struct SystemNotify {
 }
 
 /// `[audit]` in the system file.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditConfig {
     /// The append-only file that `verify` and `anchor` add the audit chain's
@@ -617,22 +675,16 @@ pub struct AuditConfig {
 pub const SYSTEM_FILE: &str = "/etc/dutydesk/config.toml";
 
 impl SystemConfig {
-    /// Every setting of the system file, as `section.key`: the sample
-    /// `/etc/dutydesk/config.toml` the package ships lists each one (a test
-    /// holds the two together).
-    pub const KEYS: &'static [&'static str] = &[
-        "database",
-        "organisation",
-        "audit.anchor_file",
-        "notify.smtp",
-        "notify.sendmail",
-        "notify.command",
-        "notify.from",
-        "notify.account",
-        "notify.timeout_seconds",
-        "notify.interval_seconds",
-        "backup.account",
-    ];
+    /// Every setting of the system file, as `section.key`, derived from
+    /// the struct itself (see [`settings_of`]): the sample
+    /// `/etc/dutydesk/config.toml` the package ships lists each one and
+    /// `config show` prints each one (tests hold the three together).
+    pub fn keys() -> Vec<String> {
+        settings_of(&SystemConfig::default())
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    }
 
     /// Loads the system file and checks the values that parse but cannot be
     /// used (`[notify]`'s server, programs, address and limits), so a broken
@@ -707,6 +759,22 @@ impl SystemConfig {
                     ),
                 ));
             }
+            if p.is_dir() {
+                return Err(at(
+                    section,
+                    key,
+                    format!(
+                        "{name} = {:?} is a directory: give the full path of {what} inside it, e.g. \"{}\"",
+                        p.display(),
+                        p.join(if key == "database" {
+                            "dutydesk.db"
+                        } else {
+                            "anchors"
+                        })
+                        .display()
+                    ),
+                ));
+            }
             if !p.is_absolute() {
                 return Err(at(
                     section,
@@ -762,7 +830,9 @@ impl SystemConfig {
             .unwrap_or_else(|| PathBuf::from(SYSTEM_FILE))
     }
 
-    /// Defaults when missing; an error naming the file and line when wrong.
+    /// Defaults when [`SYSTEM_FILE`] is missing; an error naming the file
+    /// and line when wrong, and [`ConfigError::Missing`] when
+    /// `DUTYDESK_SYSTEM_CONFIG` names a file that is not there.
     /// Under setgid or setuid, `DUTYDESK_SYSTEM_CONFIG` is refused rather than
     /// ignored (so nobody believes it took effect), and a parse error quotes
     /// nothing of the file unless the user may read it themselves.
@@ -783,7 +853,16 @@ impl SystemConfig {
                     path,
                 }
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SystemConfig::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if std::env::var_os("DUTYDESK_SYSTEM_CONFIG").is_some_and(|v| !v.is_empty()) {
+                    return Err(ConfigError::Missing {
+                        var: "DUTYDESK_SYSTEM_CONFIG",
+                        path,
+                        default: SYSTEM_FILE,
+                    });
+                }
+                Ok(SystemConfig::default())
+            }
             Err(source) => Err(ConfigError::Read { path, source }),
         }
     }

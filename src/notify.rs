@@ -47,7 +47,7 @@ pub struct Notice {
 /// Which terminal notification sequence to send, if any. OSC 9 is understood by
 /// iTerm2, kitty, WezTerm, foot, Ghostty and others; OSC 777 by VTE-based
 /// terminals (GNOME Terminal, Tilix), foot and WezTerm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TerminalStyle {
     #[default]

@@ -12,7 +12,7 @@ fn dd(user: &str, path: &Path) -> Command {
     let mut c = Command::cargo_bin("dutydesk").unwrap();
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_DB", path)
-        .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .env_remove("DUTYDESK_NOW");
     c
 }

@@ -562,7 +562,7 @@ fn dd(user: &str, path: &Path) -> Command {
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_NOW", "2026-11-24T09:30:00Z")
         .env("DUTYDESK_DB", path)
-        .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("XDG_RUNTIME_DIR");
     c
@@ -589,12 +589,12 @@ fn cron_commands_list_and_announce() {
     let rows = v["items"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["reference"], "SG-2026-0001");
-    assert_eq!(rows[0]["rule"], "Written record of disclosure");
-    assert_eq!(rows[0]["due"], "2026-11-23T23:59:00+00:00");
+    assert_eq!(rows[0]["label"], "Written record of disclosure");
+    assert_eq!(rows[0]["due_at"], "2026-11-23T23:59:00+00:00");
     assert_eq!(rows[0]["status"], "overdue");
     // The LADO's: close of business the next working day, not due soon
     // until four working hours before it.
-    assert_eq!(rows[1]["due"], "2026-11-24T17:00:00+00:00");
+    assert_eq!(rows[1]["due_at"], "2026-11-24T17:00:00+00:00");
     assert_eq!(rows[1]["status"], "ok");
     // With no D-Bus session at all, notify --once still returns promptly.
     let started = std::time::Instant::now();
@@ -658,10 +658,10 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["rule"] == "LADO referral")
+        .find(|r| r["label"] == "LADO referral")
         .unwrap()
         .clone();
-    assert_eq!(lado["due"], "2028-01-03T17:00:00+00:00");
+    assert_eq!(lado["due_at"], "2028-01-03T17:00:00+00:00");
     assert_eq!(lado["beyond_known_holidays"], true);
     // A bad file imports nothing.
     let bad = dir.path().join("bad.json");
@@ -754,10 +754,10 @@ fn holiday_imports_are_idempotent_and_all_or_nothing() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["rule"] == "LADO referral")
+        .find(|r| r["label"] == "LADO referral")
         .unwrap()
         .clone();
-    assert_eq!(lado["due"], "2028-01-04T17:00:00+00:00");
+    assert_eq!(lado["due_at"], "2028-01-04T17:00:00+00:00");
     assert_eq!(lado["beyond_known_holidays"], false);
     // `holidays list` keeps the feed's notes.
     let out = dd("alice", &path)

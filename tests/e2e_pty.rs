@@ -54,7 +54,7 @@ impl Session {
         cmd.arg("--db");
         cmd.arg(db);
         cmd.env("DUTYDESK_USER", user);
-        cmd.env("DUTYDESK_CONFIG", db.with_extension("toml"));
+        cmd.env("DUTYDESK_CONFIG", "/dev/null");
         // Drafts are kept beside the test's database, never in a real home.
         cmd.env("XDG_STATE_HOME", db.parent().unwrap().join("state"));
         cmd.env("DUTYDESK_NOW", NOW);
@@ -378,7 +378,7 @@ fn hang_up_exits_cleanly_without_a_core() {
         .current_dir(dir.path())
         .env("DUTYDESK_USER", "tester")
         .env("DUTYDESK_NOW", NOW)
-        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .env("TERM", "xterm-256color")
         .stdin(slave.try_clone().unwrap())
         .stdout(slave.try_clone().unwrap())
@@ -660,7 +660,7 @@ fn a_split_escape_sequence_never_runs_commands() {
         .arg(&db)
         .env("DUTYDESK_USER", "tester")
         .env("DUTYDESK_NOW", NOW)
-        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .output()
         .unwrap();
     let shown = String::from_utf8_lossy(&out.stdout);

@@ -17,7 +17,7 @@ fn dd(path: &Path, user: &str, now: &str) -> Command {
     let mut c = Command::cargo_bin("dutydesk").unwrap();
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_DB", path)
-        .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .env("DUTYDESK_NOW", now);
     c
 }
@@ -98,8 +98,8 @@ fn deadlines(path: &Path, now: &str, r: &str) -> Vec<(String, String, String)> {
         .filter(|d| d["reference"] == r)
         .map(|d| {
             (
-                d["rule"].as_str().unwrap().to_string(),
-                d["due"].as_str().unwrap().to_string(),
+                d["label"].as_str().unwrap().to_string(),
+                d["due_at"].as_str().unwrap().to_string(),
                 d["status"].as_str().unwrap().to_string(),
             )
         })

@@ -15,8 +15,8 @@ fn dd(user: &str, db: &Path, now: &str) -> Command {
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_DB", db)
         .env("DUTYDESK_NOW", now)
-        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
-        .env("DUTYDESK_SYSTEM_CONFIG", db.with_extension("system.toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
+        .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
         .env("NO_COLOR", "1");
     c
 }

@@ -15,8 +15,8 @@ fn dd(user: &str, db: &Path, now: &str) -> Command {
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_DB", db)
         .env("DUTYDESK_NOW", now)
-        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
-        .env("DUTYDESK_SYSTEM_CONFIG", db.with_extension("system.toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
+        .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
         .env("NO_COLOR", "1");
     c
 }
@@ -992,11 +992,11 @@ fn redaction_folds_names_as_search_does_and_names_a_next_task_as_a_task() {
     let full = ok("nina", &db, T0, &["export", &r, "--json"]);
     assert!(full.contains("ring Quentin Vale back"), "{full}");
     let v: serde_json::Value = serde_json::from_str(&full).unwrap();
-    let next = v["escalation"]["next_due"].to_string();
-    assert!(
-        next.contains("Quentin"),
-        "the task is the next deadline: {next}"
-    );
+    // The task is the next deadline; JSON names it by what it is, with its
+    // owner's account beside it (issue 20's J1).
+    let next = &v["escalation"]["next_due"];
+    assert_eq!(next["set_by_hand"], "task", "{next}");
+    assert_eq!(next["owner"], "dan", "{next}");
     for format in ["--md", "--html", "--json"] {
         let red = ok(
             "sam",
@@ -1020,4 +1020,6 @@ fn redaction_folds_names_as_search_does_and_names_a_next_task_as_a_task() {
     );
     let v: serde_json::Value = serde_json::from_str(&red).unwrap();
     assert_eq!(v["escalation"]["next_due"]["label"], "A task", "{red}");
+    // Nor the owner's account, anywhere in the document.
+    assert!(!red.contains("\"dan\""), "{red}");
 }

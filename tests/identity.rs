@@ -20,7 +20,7 @@ fn real(path: &Path) -> Command {
         .env_remove("DUTYDESK_NOW")
         .env_remove("DUTYDESK_SYSTEM_CONFIG")
         .env("DUTYDESK_DB", path)
-        .env("DUTYDESK_CONFIG", path.with_extension("toml"));
+        .env("DUTYDESK_CONFIG", "/dev/null");
     c
 }
 

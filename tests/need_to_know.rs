@@ -745,8 +745,8 @@ fn dd(user: &str, db: &Path) -> Command {
     let mut c = Command::cargo_bin("dutydesk").unwrap();
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_DB", db)
-        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
-        .env("DUTYDESK_SYSTEM_CONFIG", db.with_extension("system.toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
+        .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
         .env("NO_COLOR", "1")
         .env_remove("DUTYDESK_NOW");
     c

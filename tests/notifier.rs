@@ -115,7 +115,7 @@ fn dd(d: &Desk, user: &str, at: DateTime<Utc>) -> Command {
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_NOW", at.to_rfc3339())
         .env("DUTYDESK_DB", &d.db)
-        .env("DUTYDESK_CONFIG", d.dir.join("user.toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .env("DUTYDESK_SYSTEM_CONFIG", &d.system)
         .env("NO_COLOR", "1");
     c

@@ -237,10 +237,10 @@ fn the_sample_system_file_lists_every_setting() {
         .collect::<Vec<_>>()
         .join("\n");
     let table: toml::Table = toml::from_str(&uncommented).unwrap();
-    for key in dutydesk::config::SystemConfig::KEYS {
+    for key in dutydesk::config::SystemConfig::keys() {
         let found = match key.split_once('.') {
             Some((section, k)) => table.get(section).and_then(|s| s.get(k)).is_some(),
-            None => table.get(*key).is_some(),
+            None => table.get(&key).is_some(),
         };
         assert!(found, "the sample does not list {key}");
     }

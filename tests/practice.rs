@@ -43,7 +43,7 @@ fn dd(user: &str, path: &Path, now: &str) -> Command {
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_NOW", now)
         .env("DUTYDESK_DB", path)
-        .env("DUTYDESK_CONFIG", path.with_extension("toml"));
+        .env("DUTYDESK_CONFIG", "/dev/null");
     c
 }
 
@@ -112,8 +112,8 @@ fn deadlines_of(path: &Path, now: &str, r: &str) -> Vec<(String, String, String)
         .filter(|d| d["reference"] == r)
         .map(|d| {
             (
-                d["rule"].as_str().unwrap().to_string(),
-                d["due"].as_str().unwrap().to_string(),
+                d["label"].as_str().unwrap().to_string(),
+                d["due_at"].as_str().unwrap().to_string(),
                 d["status"].as_str().unwrap().to_string(),
             )
         })

@@ -13,7 +13,7 @@ fn dd(user: &str, path: &Path) -> Command {
     let mut c = Command::cargo_bin("dutydesk").unwrap();
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_DB", path)
-        .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("DUTYDESK_NOW");
     c
@@ -40,7 +40,7 @@ fn spawn(user: &str, path: &Path, args: &[&str]) -> Child {
     std::process::Command::new(assert_cmd::cargo::cargo_bin("dutydesk"))
         .env("DUTYDESK_USER", user)
         .env("DUTYDESK_DB", path)
-        .env("DUTYDESK_CONFIG", path.with_extension("toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("DUTYDESK_NOW")
         .args(args)

@@ -18,6 +18,8 @@ fn desk() -> Desk {
     let dir = common::private_dir();
     let root = dir.path().to_path_buf();
     let db = root.join("desk.db");
+    // The system file a test may write; named, it must exist.
+    std::fs::write(root.join("system.toml"), "").unwrap();
     common::desk_db(
         &db,
         "Rota desk",
@@ -41,7 +43,7 @@ fn dd(d: &Desk, user: &str, at: &str) -> Command {
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_NOW", at)
         .env("DUTYDESK_DB", &d.db)
-        .env("DUTYDESK_CONFIG", d.dir.join("user.toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
         .env("DUTYDESK_SYSTEM_CONFIG", d.dir.join("system.toml"))
         .env("NO_COLOR", "1");
     c

@@ -81,6 +81,7 @@ fn row(pos: i64) -> EscalationSummary {
             at: now() + Duration::minutes(pos * 10 - 30),
             label: "LADO referral".into(),
             warn_minutes: 240,
+            source: Default::default(),
         }),
         awaiting_signoff: false,
         version: 1,
@@ -143,6 +144,7 @@ fn deadline(i: i64) -> Deadline {
         state: DeadlineState::Open,
         beyond_calendar: false,
         assignee_id: Some(1),
+        source: Default::default(),
     }
 }
 
@@ -2384,6 +2386,7 @@ fn detail(pos: i64, version: i64) -> EscalationDetail {
         state: DeadlineState::Open,
         beyond_calendar: false,
         assignee_id: Some(1),
+        source: Default::default(),
     })
     .collect();
     d

@@ -17,8 +17,8 @@ fn dd(user: &str, db: &Path, now: &str) -> Command {
     c.env("DUTYDESK_USER", user)
         .env("DUTYDESK_DB", db)
         .env("DUTYDESK_NOW", now)
-        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
-        .env("DUTYDESK_SYSTEM_CONFIG", db.with_extension("system.toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
+        .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
         .env("NO_COLOR", "1");
     c
 }
@@ -367,11 +367,11 @@ fn a_correction_needs_a_reason_and_fires_the_rules_it_brings_from_recognition() 
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["reference"] == r.as_str() && d["rule"].as_str().unwrap().contains("initial"))
+        .find(|d| d["reference"] == r.as_str() && d["label"].as_str().unwrap().contains("initial"))
         .expect("Home Office initial report set");
     // One calendar day from 14:00 on day 3, not from the case's opening.
     assert!(
-        initial["due"]
+        initial["due_at"]
             .as_str()
             .unwrap()
             .starts_with("2026-11-26T14:00"),

@@ -85,8 +85,8 @@ fn ok(db: &Path, user: &str, args: &[&str]) -> String {
         .env("DUTYDESK_USER", user)
         .env("DUTYDESK_DB", db)
         .env("DUTYDESK_NOW", NOW)
-        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
-        .env("DUTYDESK_SYSTEM_CONFIG", db.with_extension("system.toml"))
+        .env("DUTYDESK_CONFIG", "/dev/null")
+        .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
         .args(args)
         .output()
         .unwrap();

@@ -143,3 +143,100 @@ pub fn about() -> Vec<CompletionCandidate> {
     out.extend(all_accounts());
     out
 }
+
+/// Staff accounts that may hold cases, tasks, shifts and review actions:
+/// the active ones who are not viewers (a viewer is refused all four).
+pub fn holders() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        Ok(crate::store::staff::list(s)?
+            .into_iter()
+            .filter(|m| m.active && m.role != crate::domain::staff::Role::Viewer)
+            .map(|m| CompletionCandidate::new(m.username).help(Some(m.role.label().into())))
+            .collect())
+    })
+}
+
+/// This desk's deadline rule codes, with their names (what `rules list`
+/// shows every member of staff): what `deadline met/waive` and `close
+/// --keep/--met/--waive` take.
+pub fn rules() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        Ok(crate::store::deadlines::rules(s.conn())?
+            .into_iter()
+            .map(|r| CompletionCandidate::new(r.code).help(Some(r.name.into())))
+            .collect())
+    })
+}
+
+/// Every referral outcome code this desk knows, with the route it belongs
+/// to (`outcome --outcome`; the route is not known while completing).
+pub fn referral_outcomes() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        // One candidate per code: routes share some (no_further_action).
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for r in crate::domain::route::Route::ALL {
+            for (code, label) in crate::store::workflow::outcome_codes(s.conn(), r.code())? {
+                match seen.iter_mut().find(|(c, _)| *c == code) {
+                    Some((_, help)) => help.push_str(&format!("; {}", r.label())),
+                    None => seen.push((code, format!("{label} ({})", r.label()))),
+                }
+            }
+        }
+        Ok(seen
+            .into_iter()
+            .map(|(code, help)| CompletionCandidate::new(code).help(Some(help.into())))
+            .collect())
+    })
+}
+
+/// The review series in use, by code (`reviews add/hold/items`).
+pub fn series() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        Ok(crate::store::reviews::series_codes(s)?
+            .into_iter()
+            .map(|(code, name)| CompletionCandidate::new(code).help(Some(name.into())))
+            .collect())
+    })
+}
+
+/// The events `dutydesk event` records (no database needed).
+pub fn events() -> Vec<CompletionCandidate> {
+    crate::domain::deadline::Event::ALL
+        .iter()
+        .filter(|e| e.recorded_by_event_verb())
+        .map(|e| CompletionCandidate::new(e.code()).help(Some(e.label().into())))
+        .collect()
+}
+
+/// A fixed list of codes with their labels, as the desk's `coded_enum`s
+/// write them.
+macro_rules! fixed {
+    ($(#[$doc:meta] $name:ident => $ty:ty;)+) => {$(
+        #[$doc]
+        pub fn $name() -> Vec<CompletionCandidate> {
+            <$ty>::ALL
+                .iter()
+                .map(|x| CompletionCandidate::new(x.code()).help(Some(x.label().into())))
+                .collect()
+        }
+    )+};
+}
+
+fixed! {
+    /// Staff roles (`staff add --role`).
+    roles => crate::domain::staff::Role;
+    /// Alert kinds a paging policy covers (`policy set KIND`).
+    policy_kinds => crate::domain::policy::PolicyKind;
+    /// The desk's settings (`settings set KEY`).
+    setting_keys => crate::domain::settings::Key;
+    /// What starts a deadline rule (`rules set --on`).
+    triggers => crate::domain::deadline::TriggerEvent;
+    /// A rule's unit of time (`rules set --unit`).
+    units => crate::domain::calendar::OffsetUnit;
+    /// How a rule counts (`rules set --counting`).
+    countings => crate::domain::calendar::Counting;
+    /// Where a rule counts from (`rules set --counts-from`).
+    counts_from => crate::domain::deadline::CountsFrom;
+    /// Where it happened (`new --location`).
+    locations => crate::domain::escalation::LocationType;
+}

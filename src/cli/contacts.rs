@@ -15,11 +15,11 @@ pub struct ContactsArgs {
     pub query: Vec<String>,
     /// emergency, police, children, adults, lado, pipot, marac, nrm, ms1, prevent,
     /// ceop, fmu, dbs, home-office, other
-    #[arg(long)]
+    #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::routes), long)]
     pub route: Option<String>,
     /// The area where the person lives, or another name for it (contacts for
     /// any area are included; an unknown area is refused with the nearest names)
-    #[arg(long)]
+    #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::areas), long)]
     pub area: Option<String>,
     /// The moment to answer for, UK time (19:00, Sat 19:00, 28/11 19:00,
     /// 2026-11-28T19:00:00Z) [default: now]

@@ -2,13 +2,12 @@
 //! the organisation's settings.
 
 use super::{Outcome, bad_input, clock, whoami};
-use crate::domain::calendar::{Counting, DIVISIONS, OffsetUnit, format_stamp, local, parse_govuk};
+use crate::domain::calendar::{Counting, DIVISIONS, OffsetUnit, format_stamp, parse_govuk};
 use crate::domain::deadline::{CountsFrom, Deadline, DeadlineState, TriggerEvent};
 use crate::store::deadlines::RuleInput;
 use crate::store::escalations::Viewer;
 use crate::store::{self, Create, settings};
 use clap::Subcommand;
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -45,12 +44,13 @@ pub enum RulesCommand {
     /// only). Deadlines already set keep their dates.
     Set {
         /// Short code, e.g. lado_referral
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::rules))]
         code: String,
         /// What is due, as shown on screen
         #[arg(long)]
         name: String,
         /// escalation_opened, referral_made, status_changed or event_recorded
-        #[arg(long, value_parser = parse_event)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::triggers), long, value_parser = parse_event)]
         on: TriggerEvent,
         /// Conditions joined by '+': any, critical_incident, immediate_risk,
         /// subject:child|adult|staff, allegation:lado|pipot (where routing sends
@@ -65,7 +65,7 @@ pub enum RulesCommand {
         #[arg(long, allow_negative_numbers = true)]
         amount: i64,
         /// hours, calendar_days, working_days, calendar_months or same_day
-        #[arg(long, value_parser = parse_unit)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::units), long, value_parser = parse_unit)]
         unit: OffsetUnit,
         /// Minutes before the deadline that it counts as due soon (0 to 43200)
         #[arg(long, default_value_t = 240, allow_negative_numbers = true)]
@@ -75,13 +75,13 @@ pub enum RulesCommand {
         inactive: bool,
         /// Count from when it happened (the disclosure or observation; for
         /// an event, when it was held) or when it was recorded
-        #[arg(long = "from", value_parser = parse_from, default_value = "recorded", value_name = "occurred|recorded")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::counts_from), long = "from", value_parser = parse_from, default_value = "recorded", value_name = "occurred|recorded")]
         counts_from: CountsFrom,
         /// same_time (any unit), end_of_working_day (close of business on the
         /// last working day; working_days only), working_hours (count only
         /// working hours; hours only). Working time is the hours of the route
         /// the rule names, else the organisation's (setting working_hours)
-        #[arg(long, value_parser = parse_counting, default_value = "same_time")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::countings), long, value_parser = parse_counting, default_value = "same_time")]
         counting: Counting,
         /// What meets it, comma-separated: route:CODE, route:CODE#N (the Nth
         /// referral on it), event:NAME, outcome:ROUTE, acknowledged, exact_words
@@ -103,6 +103,7 @@ pub enum DeadlineCommand {
     Met {
         reference: String,
         /// The rule's code (e.g. lado_referral) or the deadline's number
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::rules))]
         rule: String,
         /// What was done (optional; kept in the chronology)
         #[arg(long, default_value = "")]
@@ -112,6 +113,7 @@ pub enum DeadlineCommand {
     Waive {
         reference: String,
         /// The rule's code (e.g. lado_referral) or the deadline's number
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::rules))]
         rule: String,
         /// Why it no longer applies (kept in the chronology and the review agenda)
         #[arg(long)]
@@ -159,18 +161,32 @@ fn parse_unit(s: &str) -> Result<OffsetUnit, String> {
     })
 }
 
-/// One deadline as `dutydesk deadlines --json` prints it.
-#[derive(Debug, Serialize)]
+/// One deadline as the text list prints it.
 struct Row<'a> {
     reference: &'a str,
     rule: &'a str,
-    /// RFC 3339 with the UK offset of that day (+00:00 or +01:00).
-    due: String,
-    status: crate::domain::deadline::DeadlineStatus,
-    countdown: String,
-    beyond_known_holidays: bool,
-    #[serde(flatten)]
-    state: &'a DeadlineState,
+}
+
+/// One deadline as `dutydesk deadlines --json` prints it: its source
+/// (`rule` code, `label`, `set_by_hand`, `owner`: `domain::json::
+/// deadline_source`), `due_at`, status, countdown and state.
+fn json_row(d: &Deadline, now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
+    let mut m = crate::domain::json::deadline_source(d);
+    m.insert("reference".into(), d.reference.clone().into());
+    m.insert("due_at".into(), super::json::time(d.due_at).into());
+    m.insert(
+        "status".into(),
+        serde_json::to_value(d.status(now)).unwrap_or_default(),
+    );
+    m.insert(
+        "countdown".into(),
+        crate::domain::deadline::countdown(d.due_at, now).into(),
+    );
+    m.insert("beyond_known_holidays".into(), d.beyond_calendar.into());
+    if let Ok(serde_json::Value::Object(state)) = serde_json::to_value(&d.state) {
+        m.extend(state);
+    }
+    serde_json::Value::Object(m)
 }
 
 pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
@@ -186,7 +202,7 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
         if all { "all" } else { "open" },
     )?;
     if json {
-        let rows: Vec<Row> = list.iter().map(|d| row(d, now)).collect();
+        let rows: Vec<serde_json::Value> = list.iter().map(|d| json_row(d, now)).collect();
         super::json::print("deadlines", crate::cli::clock()?.now(), &rows)?;
         return Ok(());
     }
@@ -211,15 +227,10 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
     Ok(())
 }
 
-fn row(d: &Deadline, now: chrono::DateTime<chrono::Utc>) -> Row<'_> {
+fn row(d: &Deadline, _now: chrono::DateTime<chrono::Utc>) -> Row<'_> {
     Row {
         reference: &d.reference,
         rule: &d.label,
-        due: local(d.due_at).to_rfc3339(),
-        status: d.status(now),
-        countdown: crate::domain::deadline::countdown(d.due_at, now),
-        beyond_known_holidays: d.beyond_calendar,
-        state: &d.state,
     }
 }
 

@@ -23,6 +23,7 @@ pub enum RotaCommand {
     /// ("Mon 09:00", "24/11 09:00", "2026-11-24 09:00") or RFC 3339; it
     /// overrides the weekly pattern
     Add {
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::holders))]
         user: String,
         #[arg(long)]
         from: String,
@@ -38,16 +39,24 @@ pub enum RotaCommand {
         /// How many days ahead, from now
         #[arg(long, default_value_t = 28, value_parser = clap::value_parser!(u32).range(1..=366))]
         days: u32,
+        /// One JSON document (`rota_check`: docs/JSON.md); still exit 1 on a problem
+        #[arg(long)]
+        json: bool,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PatternCommand {
     /// Every weekly pattern in force
-    List,
+    List {
+        /// One JSON document (`rota_patterns`: docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a weekly shift for USER (DSLs and senior leads): SHIFT is days and
     /// UK hours, e.g. "Mon-Fri 09:00-17:00", "Sat,Sun 21:00-09:00" (overnight)
     Add {
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::holders))]
         user: String,
         shift: String,
         /// First day it applies, YYYY-MM-DD [default: at once]
@@ -143,8 +152,24 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
             }
             Ok(())
         }
-        RotaCommand::Pattern(PatternCommand::List) => {
+        RotaCommand::Pattern(PatternCommand::List { json }) => {
             let rows = store::rota::patterns_of(&st)?;
+            if *json {
+                let items: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|(id, user, name, shift, from, until)| {
+                        serde_json::json!({
+                            "id": id,
+                            "user": user,
+                            "user_name": name,
+                            "shift": shift,
+                            "from": from,
+                            "until": until,
+                        })
+                    })
+                    .collect();
+                return super::json::print("rota_patterns", now, &items);
+            }
             if rows.is_empty() {
                 println!(
                     "No weekly pattern: add one with `dutydesk rota pattern add USER \"Mon-Fri 09:00-17:00\"`"
@@ -184,7 +209,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
             println!("Pattern {id} no longer in force.");
             Ok(())
         }
-        RotaCommand::Check { days } => {
+        RotaCommand::Check { days, json } => {
             let to = now + chrono::Duration::days(i64::from(*days));
             let shifts = store::rota::in_force_of(&st, now, to)?;
             let names = store::rota::names(&st)?;
@@ -195,6 +220,55 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                     .to_string()
             };
             let problems = crate::domain::rota::check(&shifts, now, to);
+            let failed = || super::Failure {
+                exit: crate::domain::exit::Exit::Refused,
+                message: format!(
+                    "{} problem(s) in the rota in the next {days} days: add a shift (`dutydesk rota add`, `rota pattern add`)",
+                    problems.len()
+                ),
+            };
+            if *json {
+                let user = |id: i64| names.get(&id).map(|n| n.0.clone());
+                let items: Vec<serde_json::Value> = problems
+                    .iter()
+                    .map(|p| match p {
+                        crate::domain::rota::Problem::Gap { from, to } => serde_json::json!({
+                            "kind": "gap",
+                            "from_at": super::json::time(*from),
+                            "to_at": super::json::time(*to),
+                        }),
+                        crate::domain::rota::Problem::Overlap {
+                            first,
+                            second,
+                            from,
+                            to,
+                        } => serde_json::json!({
+                            "kind": "overlap",
+                            "from_at": super::json::time(*from),
+                            "to_at": super::json::time(*to),
+                            "first": user(*first),
+                            "first_name": who(*first),
+                            "second": user(*second),
+                            "second_name": who(*second),
+                            "alerts_to": user(*second),
+                        }),
+                    })
+                    .collect();
+                super::json::print(
+                    "rota_check",
+                    now,
+                    serde_json::json!({
+                        "days": days,
+                        "until_at": super::json::time(to),
+                        "items": items,
+                    }),
+                )?;
+                return if problems.is_empty() {
+                    Ok(())
+                } else {
+                    Err(failed())
+                };
+            }
             if problems.is_empty() {
                 println!("No gaps or overlaps in the next {days} days (UK time).");
                 return Ok(());
@@ -222,13 +296,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                     ),
                 }
             }
-            Err(super::Failure {
-                exit: crate::domain::exit::Exit::Refused,
-                message: format!(
-                    "{} problem(s) in the rota in the next {days} days: add a shift (`dutydesk rota add`, `rota pattern add`)",
-                    problems.len()
-                ),
-            })
+            Err(failed())
         }
         RotaCommand::TakeOver => {
             let said = st
@@ -285,12 +353,13 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
                 "by_name": who,
                 "body": body,
             })).collect::<Vec<_>>(),
-            "due": h.due.iter().map(|d| serde_json::json!({
-                "reference": d.reference,
-                "label": d.label,
-                "due_at": t(d.due_at),
-                "status": d.status(now),
-            })).collect::<Vec<_>>(),
+            "due": h.due.iter().map(|d| {
+                let mut m = crate::domain::json::deadline_source(d);
+                m.insert("reference".into(), d.reference.clone().into());
+                m.insert("due_at".into(), t(d.due_at).into());
+                m.insert("status".into(), serde_json::to_value(d.status(now)).unwrap_or_default());
+                serde_json::Value::Object(m)
+            }).collect::<Vec<_>>(),
             "changes": h.changes.iter().map(|(at, r, who, kind, body)| serde_json::json!({
                 "at": t(*at),
                 "reference": r,

@@ -72,7 +72,9 @@ fn cell(c: &calamine::Data) -> String {
             Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
             None => d.as_f64().to_string(),
         },
-        Data::Error(e) => format!("#{e:?}"),
+        // As the sheet shows it ("#N/A", "#DIV/0!"): the row check refuses
+        // it by cell (`domain::import::sheet_error`), never imports it.
+        Data::Error(e) => e.to_string(),
     }
 }
 
@@ -144,8 +146,24 @@ pub fn run(path: &Path, log: &Path, map_file: &Path, dry_run: bool) -> Outcome {
             log.display()
         )));
     }
-    let just_rows: Vec<Row> = good.iter().map(|(r, _)| r.clone()).collect();
-    let plan = store::import::plan(&st, &just_rows)?;
+    let plan = store::import::plan(&st, &good)?;
+    let differs: Vec<&String> = plan
+        .iter()
+        .filter_map(|s| match s {
+            store::import::Step::Differs { problem, .. } => Some(problem),
+            _ => None,
+        })
+        .collect();
+    if !differs.is_empty() {
+        for p in &differs {
+            eprintln!("{p}");
+        }
+        return Err(bad_input(format!(
+            "{} problem(s) in {}; nothing imported",
+            differs.len(),
+            log.display()
+        )));
+    }
     let new = plan
         .iter()
         .filter(|s| matches!(s, store::import::Step::New { .. }))

@@ -234,6 +234,9 @@ pub enum Command {
     Config {
         #[arg(value_parser = ["show"], default_value = "show")]
         action: String,
+        /// Print it as JSON (the `config` document, docs/JSON.md)
+        #[arg(long)]
+        json: bool,
     },
     /// Print the completion script for bash, zsh, fish, elvish or powershell:
     /// it asks dutydesk for this desk's routes, outcomes, categories, areas and
@@ -276,7 +279,7 @@ pub enum Command {
     Audit {
         /// Only this record (an escalation reference, a username...)
         reference: Option<String>,
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::all_accounts), long)]
         user: Option<String>,
         /// UK time (01/11/2026 00:00, yesterday 09:00, 2026-11-01T00:00:00Z)
         #[arg(long)]
@@ -326,7 +329,7 @@ pub enum Command {
     /// it, unless --take
     Assign {
         reference: String,
-        #[arg(add = clap_complete::ArgValueCandidates::new(complete::accounts))]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::holders))]
         user: String,
         /// Take it from whoever holds it (they are told)
         #[arg(long)]
@@ -396,6 +399,7 @@ pub enum Command {
         reference: String,
         /// strategy_discussion, icpc_held, review_conference_held or
         /// removed_from_regulated_activity
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::events))]
         event: String,
         /// What was decided, who took part
         #[arg(long, default_value = "")]
@@ -420,13 +424,13 @@ pub enum Command {
         #[arg(long)]
         rationale: String,
         /// Keep this deadline open after closing (repeat for several)
-        #[arg(long, value_name = "RULE")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::rules), long, value_name = "RULE")]
         keep: Vec<String>,
         /// Mark this deadline met on closing, with an optional note
-        #[arg(long, value_name = "RULE[=NOTE]")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::rules), long, value_name = "RULE[=NOTE]")]
         met: Vec<String>,
         /// Waive this deadline on closing, with the reason (required)
-        #[arg(long, value_name = "RULE=REASON")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::rules), long, value_name = "RULE=REASON")]
         waive: Vec<String>,
     },
     /// Record the receiving agency's decision on a referral (it meets the
@@ -442,10 +446,10 @@ pub enum Command {
         #[arg(long, conflicts_with = "route")]
         referral: Option<i64>,
         /// The route of the one referral awaiting an outcome
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::routes), long)]
         route: Option<String>,
         /// The decision's code
-        #[arg(long = "outcome", value_name = "CODE")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::referral_outcomes), long = "outcome", value_name = "CODE")]
         code: String,
         #[arg(long, default_value = "")]
         note: String,
@@ -505,7 +509,7 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         version: Option<i64>,
         /// Also check the proposed outcome is this one
-        #[arg(long, value_name = "O")]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::outcomes), long, value_name = "O")]
         outcome: Option<String>,
     },
     /// Who may see an escalation (senior leads only): restrict or lift the
@@ -537,6 +541,9 @@ pub enum Command {
         /// The version shown by `dutydesk show`: refused if it changed since
         #[arg(long, value_name = "N")]
         version: Option<i64>,
+        /// Print who may see it as JSON (the `access` document, docs/JSON.md)
+        #[arg(long)]
+        json: bool,
     },
     /// Re-open a closed escalation
     Reopen {
@@ -581,11 +588,18 @@ pub enum AreasCommand {
         alias: Vec<String>,
     },
     /// Give an area another name (senior leads)
-    Alias { area: String, alias: String },
+    Alias {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::areas))]
+        area: String,
+        alias: String,
+    },
     /// Remove another name (senior leads)
     Unalias { alias: String },
     /// Retire an area (senior leads): kept on old records, not offered for new ones
-    Retire { area: String },
+    Retire {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::areas))]
+        area: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -604,9 +618,16 @@ pub enum CategoriesCommand {
         framework: String,
     },
     /// Change a category's label (senior leads); its code stays
-    Rename { code: String, label: String },
+    Rename {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::categories))]
+        code: String,
+        label: String,
+    },
     /// Retire a category (senior leads): kept on old records, not offered for new ones
-    Retire { code: String },
+    Retire {
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::categories))]
+        code: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -619,7 +640,7 @@ pub enum StaffCommand {
         #[arg(long)]
         name: String,
         /// dsl, deputy, senior (sees restricted cases) or viewer (read-only lists)
-        #[arg(long, value_parser = parse_role)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::roles), long, value_parser = parse_role)]
         role: Role,
     },
     /// List everyone on the staff list
@@ -634,7 +655,7 @@ pub enum StaffCommand {
         #[arg(add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
         user: String,
         /// dsl, deputy, senior or viewer
-        #[arg(value_parser = parse_role)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::roles), value_parser = parse_role)]
         role: Role,
     },
     /// Deactivate an account (senior leads only; never deleted: its history
@@ -857,42 +878,51 @@ fn same_file(a: &Path, b: &Path) -> bool {
     a == b || matches!((resolved(a), resolved(b)), (Some(x), Some(y)) if x == y)
 }
 
-/// `dutydesk config show`: the effective settings and where each came from.
-fn config_show(cli: &Cli) -> Outcome {
-    use crate::config::{Config, SystemConfig};
+/// One line of `config show`: a setting, its value as the file writes it
+/// (`None`: unset), and where it came from.
+#[derive(serde::Serialize)]
+struct Shown {
+    key: String,
+    value: Option<serde_json::Value>,
+    source: String,
+}
+
+/// `dutydesk config show [--json]`: every setting either file can set (the
+/// list comes from the settings structs themselves, `config::settings_of`,
+/// so none is missed), each with its value as written in the file and
+/// where it came from; then every problem. Exit 2 when there is one.
+fn config_show(cli: &Cli, json: bool) -> Outcome {
+    use crate::config::{Config, SystemConfig, settings_of, toml_text};
     let mut problems: Vec<String> = Vec::new();
-    if crate::identity::is_privileged() {
-        println!(
-            "mode          setgid: the system file chooses the database; DUTYDESK_DB, DUTYDESK_SYSTEM_CONFIG, DUTYDESK_USER and DUTYDESK_NOW are refused; files you name are read as you"
-        );
-    }
+    let mut files: Vec<Shown> = Vec::new();
+    let mut shown: Vec<Shown> = Vec::new();
+    let privileged = crate::identity::is_privileged();
     let sys = SystemConfig::path();
     let loaded =
         SystemConfig::load_checked(|n| crate::notifier::Settings::from_system(n).map(|_| ()));
-    println!(
-        "system file   {} ({})",
-        sys.display(),
-        match (&loaded, sys.exists()) {
+    files.push(Shown {
+        key: "system file".into(),
+        value: Some(sys.display().to_string().into()),
+        source: match (&loaded, sys.exists()) {
             (Err(_), _) => "PROBLEM: every command stops until it is fixed",
             (Ok(_), true) => "read",
             (Ok(_), false) => "absent: defaults",
         }
-    );
+        .into(),
+    });
     match loaded {
         Err(e) => {
             problems.push(e.to_string());
-            println!("database      none: no command runs until the system file is fixed");
+            shown.push(Shown {
+                key: "database".into(),
+                value: None,
+                source: "none: no command runs until the system file is fixed".into(),
+            });
         }
         Ok(system) => {
             let from_system = |set: bool| if set { "system file" } else { "default" };
-            let db_source = if crate::identity::is_privileged() {
-                from_system(system.database.is_some())
-            } else if cli.db.is_some() {
-                "--db or DUTYDESK_DB"
-            } else {
-                from_system(system.database.is_some())
-            };
-            let db = if crate::identity::is_privileged() || cli.db.is_none() {
+            let env_db = std::env::var_os("DUTYDESK_DB").map(PathBuf::from);
+            let db = if privileged || cli.db.is_none() {
                 system
                     .database
                     .clone()
@@ -900,109 +930,136 @@ fn config_show(cli: &Cli) -> Outcome {
             } else {
                 cli.db.clone().unwrap_or_default()
             };
-            println!("database      {} ({db_source})", db.display());
-            match &system.organisation {
-                Some(o) => {
-                    println!(
-                        "organisation  {o} (system file: the name `init` gives a new database)"
-                    )
-                }
-                None => {
-                    println!("organisation  (the database's own; `init --org` names a new one)")
-                }
-            }
-            println!(
-                "anchor file   {} ({})",
-                crate::anchor::file_for(&db, system.audit.anchor_file.as_deref()).display(),
-                if system.audit.anchor_file.is_some() {
-                    "system file: [audit] anchor_file"
-                } else {
-                    "default: the database + .anchors"
-                }
-            );
-            let n = &system.notify;
-            let opt = |v: Option<String>| match v {
-                Some(v) => format!("{v} (system file)"),
-                None => "unset (default)".to_string(),
+            let db_source = if privileged || cli.db.is_none() {
+                from_system(system.database.is_some())
+            } else if env_db.as_ref() == cli.db.as_ref()
+                && !std::env::args().any(|a| a == "--db" || a.starts_with("--db="))
+            {
+                "DUTYDESK_DB"
+            } else {
+                "--db"
             };
-            println!("notify.smtp       {}", opt(n.smtp.clone()));
-            println!(
-                "notify.sendmail   {}",
-                opt(n.sendmail.as_ref().map(|p| p.display().to_string()))
-            );
-            println!(
-                "notify.command    {}",
-                opt(n.command.as_ref().map(|p| p.display().to_string()))
-            );
-            println!("notify.account    {}", opt(n.account.clone()));
-            println!("backup.account    {}", opt(system.backup.account.clone()));
+            shown.push(Shown {
+                key: "database".into(),
+                value: Some(db.display().to_string().into()),
+                source: db_source.into(),
+            });
+            if db.is_dir() {
+                problems.push(db_is_directory(&db, db_source));
+            }
+            let anchor = crate::anchor::file_for(&db, system.audit.anchor_file.as_deref());
+            for (key, value) in settings_of(&system) {
+                let (value, source) = match key.as_str() {
+                    "database" => continue,
+                    "audit.anchor_file" if value.is_none() => (
+                        Some(anchor.display().to_string().into()),
+                        "default: the database + .anchors".to_string(),
+                    ),
+                    _ => {
+                        let set = value.is_some();
+                        (value, from_system(set).to_string())
+                    }
+                };
+                shown.push(Shown { key, value, source });
+            }
         }
     }
     let user = Config::path(&|k| std::env::var(k).ok());
-    match &user {
-        Some(p) => println!(
-            "user file     {} ({})",
-            p.display(),
-            // As the user: under setgid, not even whether a file exists in a
-            // directory only the binary's group may search.
-            match store::files::as_user(|| std::fs::metadata(p)) {
+    // As the user: under setgid, not even whether a file exists in a
+    // directory only the binary's group may search.
+    let user_text = user
+        .as_ref()
+        .and_then(|p| store::files::read_as_user(p).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .unwrap_or_default();
+    files.push(Shown {
+        key: "user file".into(),
+        value: user.as_ref().map(|p| p.display().to_string().into()),
+        source: match &user {
+            Some(p) => match store::files::as_user(|| std::fs::metadata(p)) {
                 Ok(_) => "read",
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => "absent: defaults",
                 Err(_) => "cannot be read by you",
-            }
-        ),
-        None => println!("user file     none (no home directory): defaults"),
-    }
+            },
+            None => "none (no home directory): defaults",
+        }
+        .into(),
+    });
     match Config::load() {
         Err(e) => problems.push(e.to_string()),
         Ok(c) => {
-            let d = Config::default();
-            let src = |same: bool| if same { "default" } else { "user file" };
-            println!(
-                "notify.bell       {} ({})",
-                c.notify.bell,
-                src(c.notify.bell == d.notify.bell)
-            );
-            println!(
-                "notify.terminal   {:?} ({})",
-                c.notify.terminal,
-                src(c.notify.terminal == d.notify.terminal)
-            );
-            println!(
-                "notify.desktop    {} ({})",
-                c.notify.desktop,
-                src(c.notify.desktop == d.notify.desktop)
-            );
-            println!(
-                "lock.idle_minutes {} ({})",
-                c.lock.idle_minutes,
-                src(c.lock.idle_minutes == d.lock.idle_minutes)
-            );
-            let theme = match std::env::var_os("NO_COLOR") {
-                Some(v) if !v.is_empty() => "mono (NO_COLOR)".to_string(),
-                _ => format!("{} ({})", c.theme.name, src(c.theme == d.theme)),
-            };
-            println!("theme.name        {theme}");
-            println!(
-                "mouse.enabled     {} ({})",
-                c.mouse.enabled,
-                src(c.mouse == d.mouse)
-            );
-            println!(
-                "terminal.escape_ms {} ({})",
-                c.terminal.escape_ms,
-                src(c.terminal == d.terminal)
-            );
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            for (key, value) in settings_of(&c) {
+                let set = key
+                    .split_once('.')
+                    .and_then(|(section, k)| user_text.get(section)?.get(k))
+                    .is_some();
+                let mut source = if set { "user file" } else { "default" }.to_string();
+                if key == "theme.name" && no_color {
+                    source += "; NO_COLOR is set, so mono is in force";
+                }
+                shown.push(Shown { key, value, source });
+            }
             let rebindings = c.rebindings();
             let (_, key_problems) = crate::tui::keymap::Keymap::with_overrides(&rebindings);
             for r in rebindings.iter().filter(|r| !r.from.is_empty()) {
-                println!("keys.{:<12} {} → {} ({})", r.mode, r.from, r.to, r.at);
+                shown.push(Shown {
+                    key: format!("keys.{}.{}", r.mode, r.from),
+                    value: Some(r.to.clone().into()),
+                    source: r.at.clone(),
+                });
             }
             problems.extend(key_problems);
         }
     }
-    for p in &problems {
-        println!("PROBLEM: {p}");
+    if json {
+        let now = clock()
+            .map(|c| c.now())
+            .unwrap_or_else(|_| chrono::Utc::now());
+        json::print(
+            "config",
+            now,
+            serde_json::json!({
+                "setgid": privileged,
+                "files": files,
+                "items": shown,
+                "problems": problems,
+            }),
+        )?;
+    } else {
+        if privileged {
+            println!(
+                "mode          setgid: the system file chooses the database; DUTYDESK_DB, DUTYDESK_SYSTEM_CONFIG, DUTYDESK_USER and DUTYDESK_NOW are refused; files you name are read as you"
+            );
+        }
+        for f in &files {
+            println!(
+                "{:<13} {} ({})",
+                f.key,
+                f.value.as_ref().and_then(|v| v.as_str()).unwrap_or("none"),
+                f.source
+            );
+        }
+        let width = shown
+            .iter()
+            .map(|s| s.key.chars().count())
+            .max()
+            .unwrap_or(0);
+        for s in &shown {
+            println!(
+                "{:<width$} {} ({})",
+                s.key,
+                s.value
+                    .as_ref()
+                    .map(toml_text)
+                    .unwrap_or_else(|| "unset".into()),
+                s.source
+            );
+        }
+        for p in &problems {
+            println!("PROBLEM: {p}");
+        }
     }
     if problems.is_empty() {
         Ok(())
@@ -1013,6 +1070,17 @@ fn config_show(cli: &Cli) -> Outcome {
             problems.len()
         )))
     }
+}
+
+/// The refusal for a database path that names a directory, saying what set
+/// it (`--db`, `DUTYDESK_DB`; the system file's is refused with its line by
+/// `config::SystemConfig::load_checked`).
+fn db_is_directory(db: &Path, source: &str) -> String {
+    format!(
+        "{source} names {}, a directory, as the database: give the database file's full path, e.g. {}",
+        db.display(),
+        db.join("dutydesk.db").display()
+    )
 }
 
 /// Who is at the keyboard, as a staff member of this database: the OS
@@ -1035,10 +1103,21 @@ pub(crate) fn clock() -> Result<Clock, Failure> {
 }
 
 pub fn run(cli: Cli) -> Outcome {
-    if let Some(Command::Config { .. }) = cli.command {
-        return config_show(&cli);
+    if let Some(Command::Config { json, .. }) = cli.command {
+        return config_show(&cli, json);
     }
     settings_gate()?;
+    if !crate::identity::is_privileged()
+        && let Some(p) = &cli.db
+        && p.is_dir()
+    {
+        let named = std::env::var_os("DUTYDESK_DB").is_some_and(|v| Path::new(&v) == p)
+            && !std::env::args().any(|a| a == "--db" || a.starts_with("--db="));
+        return Err(cannot_start(db_is_directory(
+            p,
+            if named { "DUTYDESK_DB" } else { "--db" },
+        )));
+    }
     privileged_guard(&cli)?;
     match &cli.command {
         None => dashboard(&db_path(&cli, DEFAULT_DB)),
@@ -1075,7 +1154,7 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Contacts(a)) => contacts::run(&db_path(&cli, DEFAULT_DB), a),
         Some(Command::Verify) => admin::verify(&db_path(&cli, DEFAULT_DB)),
         Some(Command::Anchor) => admin::anchor(&db_path(&cli, DEFAULT_DB)),
-        Some(Command::Config { .. }) => config_show(&cli),
+        Some(Command::Config { json, .. }) => config_show(&cli, *json),
         Some(Command::Man { dir }) => {
             let cmd = <Cli as clap::CommandFactory>::command();
             match dir {
@@ -1315,6 +1394,7 @@ pub fn run(cli: Cli) -> Outcome {
             unexclude,
             reason,
             version,
+            json,
         }) => verbs::access(
             &db_path(&cli, DEFAULT_DB),
             reference,
@@ -1331,6 +1411,7 @@ pub fn run(cli: Cli) -> Outcome {
                 reason: reason.clone().unwrap_or_default(),
             },
             *version,
+            *json,
         ),
         Some(Command::Reopen { reference, reason }) => {
             verbs::reopen(&db_path(&cli, DEFAULT_DB), reference, reason)

@@ -26,7 +26,7 @@ pub enum PolicyCommand {
     /// someone acknowledges it in the desk.
     Set {
         /// unacknowledged, overdue, due_soon, signoff, assigned, nobody_on_duty or shift_start
-        #[arg(value_parser = parse_kind)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::policy_kinds), value_parser = parse_kind)]
         kind: PolicyKind,
         /// e.g. "0:duty; 15:dsls,deputies; 30:seniors"
         #[arg(long)]
@@ -143,10 +143,25 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
                 .find(|s| s.id == id)
                 .map(|s| s.username.clone())
         };
+        // A deadline's alert names its deadline as every document does:
+        // the rule's code and name, or what was set by hand and whose.
+        let ids: Vec<i64> = list
+            .iter()
+            .filter(|a| a.due_at.is_some())
+            .map(|a| a.subject_id)
+            .collect();
+        let deadlines = store::deadlines::by_ids(st.conn(), &ids)?;
         let rows: Vec<serde_json::Value> = list
             .iter()
             .map(|a| {
-                serde_json::json!({
+                let mut m = match a.due_at.and(deadlines.get(&a.subject_id)) {
+                    Some(d) => crate::domain::json::deadline_source(d),
+                    None => ["rule", "label", "set_by_hand", "owner", "owner_name"]
+                        .into_iter()
+                        .map(|k| (k.to_string(), serde_json::Value::Null))
+                        .collect(),
+                };
+                if let serde_json::Value::Object(rest) = serde_json::json!({
                     "kind": a.kind,
                     "reference": a.reference,
                     "risk": a.risk,
@@ -154,11 +169,12 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
                     "started_at": super::json::time(a.started_at),
                     "age_minutes": a.age_minutes(now),
                     "holder": a.holder.and_then(user),
-                    "rule": a.rule,
-                    "set_by_hand": a.hand.map(|h| h.code()),
                     "due_at": a.due_at.map(super::json::time),
                     "acknowledged": a.acknowledged,
-                })
+                }) {
+                    m.extend(rest);
+                }
+                serde_json::Value::Object(m)
             })
             .collect();
         super::json::print("alerts", crate::cli::clock()?.now(), &rows)?;

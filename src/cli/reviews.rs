@@ -23,19 +23,26 @@ pub enum ReviewsCommand {
     Add {
         reference: String,
         /// dsl_learning, log_review, annual (see `dutydesk reviews`)
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::series), long)]
         series: String,
         #[arg(long)]
         reason: String,
     },
     /// Record the series' next meeting as held; unreviewed items roll on
     Hold {
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::series))]
         series: String,
         #[arg(long)]
         attendees: String,
     },
     /// Items of held meetings of a series, with their ids
-    Items { series: String },
+    Items {
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::series))]
+        series: String,
+        /// One JSON document (`review_items`: docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Record the discussion and decision on an item, and an action if agreed
     Record {
         item: i64,
@@ -45,7 +52,7 @@ pub enum ReviewsCommand {
         decision: String,
         #[arg(long, requires_all = ["owner", "due"])]
         action: Option<String>,
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::holders), long)]
         owner: Option<String>,
         /// YYYY-MM-DD
         #[arg(long)]
@@ -119,12 +126,36 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
             eprintln!("{msg}");
             Ok(())
         }
-        Some(ReviewsCommand::Items { series }) => {
+        Some(ReviewsCommand::Items { series, json }) => {
             let items = store::reviews::items(&st, series, Viewer::from(&me)).map_err(act)?;
             if !st.read_only() {
                 st.write(&me.username, now, |w| {
                     w.audit("lookup", "reviews", None, Some("items"))
                 })?;
+            }
+            if *json {
+                let rows: Vec<serde_json::Value> = items
+                    .iter()
+                    .map(|(id, date, reference, kind, done)| {
+                        serde_json::json!({
+                            "id": id,
+                            "meeting_date": date,
+                            "reference": reference,
+                            "kind": kind,
+                            "kind_label": crate::domain::review::ItemKind::from_code(kind)
+                                .map(|k| k.label()),
+                            "reviewed": done,
+                        })
+                    })
+                    .collect();
+                return super::json::print(
+                    "review_items",
+                    now,
+                    serde_json::json!({
+                        "series": series,
+                        "items": rows,
+                    }),
+                );
             }
             for (id, date, reference, kind, done) in items {
                 let date = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")

@@ -83,7 +83,7 @@ pub struct NewArgs {
     age: Option<String>,
     /// Where it happened: own-home, care-home, hospital, school, community,
     /// workplace, online, other, unknown
-    #[arg(long, default_value = "unknown")]
+    #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::locations), long, default_value = "unknown")]
     location: String,
     /// given, refused, sought (awaiting the answer), not-sought (asking would
     /// be unsafe) or unable (lacks capacity to consent); all but given and
@@ -95,7 +95,7 @@ pub struct NewArgs {
     consent_reason: Option<String>,
     /// For --subject staff: the area where the person works (its LADO, or for
     /// work with adults at risk its PiPoT lead, is the one to tell)
-    #[arg(long, value_name = "AREA")]
+    #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::areas), long, value_name = "AREA")]
     works_in: Option<String>,
     /// For --subject staff: whom they work with [default: children]
     #[arg(long, value_enum)]
@@ -542,7 +542,13 @@ pub fn access(
     reference: &str,
     change: &workflow::AccessChange,
     version: Option<i64>,
+    json: bool,
 ) -> Outcome {
+    if json && !change.is_empty() {
+        return Err(super::bad_input(
+            "--json prints who may see it and cannot go with a change: run the change, then `dutydesk access REF --json`",
+        ));
+    }
     if change.is_empty() {
         let (store, me) = open_read(path)?;
         let viewer = Viewer::from(&me);
@@ -552,10 +558,40 @@ pub fn access(
                 "only a senior lead may see or change who sees an escalation; ask one".into(),
             )));
         }
-        println!(
-            "{}",
-            store::access::state(store.conn(), id).map_err(action)?
-        );
+        let state = store::access::state(store.conn(), id).map_err(action)?;
+        if json {
+            // "restricted=0|1; named=USER,...; excluded=USER,..." as a document.
+            let people = store::staff::list(&store)?;
+            let part = |key: &str| -> Vec<serde_json::Value> {
+                state
+                    .split("; ")
+                    .find_map(|p| p.strip_prefix(&format!("{key}=")))
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|u| !u.is_empty())
+                    .map(|u| {
+                        serde_json::json!({
+                            "user": u,
+                            "user_name": people
+                                .iter()
+                                .find(|s| s.username == u)
+                                .map(|s| s.display_name.clone()),
+                        })
+                    })
+                    .collect()
+            };
+            return super::json::print(
+                "access",
+                clock()?.now(),
+                serde_json::json!({
+                    "reference": store::access::normalise_reference(reference),
+                    "restricted": state.starts_with("restricted=1"),
+                    "named": part("named"),
+                    "excluded": part("excluded"),
+                }),
+            );
+        }
+        println!("{state}");
         return Ok(());
     }
     let d = write(path, |w| {

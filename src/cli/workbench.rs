@@ -122,7 +122,7 @@ pub struct CorrectArgs {
     #[arg(long, value_enum)]
     risk: Option<super::verbs::RiskArg>,
     /// The whole new list of category codes, comma-separated
-    #[arg(long, value_delimiter = ',')]
+    #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::categories), long, value_delimiter = ',')]
     categories: Option<Vec<String>>,
     /// Whom it is about: child, adult or staff
     #[arg(long, value_enum)]
@@ -134,7 +134,7 @@ pub struct CorrectArgs {
     #[arg(long, value_name = "DATE")]
     dob: Option<String>,
     /// Area where they live (one of `dutydesk areas list`)
-    #[arg(long)]
+    #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::areas), long)]
     area: Option<String>,
     /// It is a critical incident (Home Office reports from --at)
     #[arg(long, conflicts_with = "not_critical")]
@@ -215,7 +215,7 @@ pub enum TaskCommand {
     Add {
         reference: String,
         /// Who does it (an account from `dutydesk staff list`)
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::holders), long)]
         owner: String,
         /// When, in UK time: 10:00 (today), "tomorrow 10:00", "Mon 09:00" (the
         /// next Monday), "01/12 10:00", "24/11/2026 10:00", a date alone (17:00
@@ -240,7 +240,7 @@ pub enum TaskCommand {
     },
     /// Your open tasks (or another account's, with --owner), soonest first
     List {
-        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::accounts), long)]
         owner: Option<String>,
         #[arg(long)]
         json: bool,

@@ -167,6 +167,7 @@ mod tests {
             state: DeadlineState::Open,
             beyond_calendar: false,
             assignee_id: assignee,
+            source: Default::default(),
         }
     }
 

@@ -259,6 +259,83 @@ pub fn at_local(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     }
 }
 
+/// The instant of a UK wall-clock time a person typed: the one function
+/// every typed UK local time goes through (the `--at`/`--due`/`--when`
+/// parsers, rota times, import dates; issue 20, I3). Unlike [`at_local`]
+/// (for computed times), it never guesses. `offset` is the offset the input
+/// carried (`+01:00`, `Z`, "BST", "GMT"), if any, in seconds east of UTC.
+///
+/// Errors: a time the UK clocks skipped (the last Sunday of March, 01:00 to
+/// 02:00) names the clock change; a time that happened twice (the last
+/// Sunday of October, 01:00 to 02:00) without an offset names both readings
+/// and how to write each. With an offset the instant is exact and taken
+/// as given.
+pub fn typed_local(
+    date: NaiveDate,
+    time: NaiveTime,
+    offset: Option<i32>,
+) -> Result<DateTime<Utc>, String> {
+    let naive = date.and_time(time);
+    if let Some(o) = offset {
+        // With its offset the instant is exact, whatever the clocks did.
+        return Ok(Utc.from_utc_datetime(&(naive - Duration::seconds(o as i64))));
+    }
+    let said = format!("{} {}", date.format("%d/%m/%Y"), time.format("%H:%M"));
+    let readings: Vec<DateTime<Tz>> = match ZONE.from_local_datetime(&naive) {
+        LocalResult::Single(t) => vec![t],
+        LocalResult::Ambiguous(a, b) => vec![a.min(b), a.max(b)],
+        LocalResult::None => {
+            return Err(format!(
+                "{said} did not happen in the UK: the clocks went forward from 01:00 GMT to 02:00 BST that night; give the time as the clock showed it (before 01:00 or from 02:00)"
+            ));
+        }
+    };
+    match readings.len() {
+        2 => {
+            let (a, b) = (readings[0], readings[1]);
+            let iso = date.format("%Y-%m-%d").to_string();
+            let hm = time.format("%H:%M").to_string();
+            Err(format!(
+                "{said} happened twice in the UK (the clocks went back from 02:00 BST to 01:00 GMT that night): the first was {hm} BST ({} UTC), the second {hm} GMT ({} UTC); say which with its offset: {iso}T{hm}:00+01:00 (BST) or {iso}T{hm}:00+00:00 (GMT)",
+                a.with_timezone(&Utc).format("%H:%M"),
+                b.with_timezone(&Utc).format("%H:%M"),
+            ))
+        }
+        _ => Ok(readings[0].with_timezone(&Utc)),
+    }
+}
+
+/// Splits an offset a typed time may end with ("14:30+01:00", "14:30 +0100",
+/// "14:30Z", "14:30 BST", "14:30 GMT", "14:30 UTC") from the time: (the
+/// rest, seconds east of UTC). No offset gives (`text`, `None`).
+pub fn split_offset(text: &str) -> (&str, Option<i32>) {
+    let t = text.trim();
+    let upper = t.to_ascii_uppercase();
+    for (word, secs) in [(" BST", 3600), (" GMT", 0), (" UTC", 0)] {
+        if upper.ends_with(word) {
+            return (t[..t.len() - word.len()].trim_end(), Some(secs));
+        }
+    }
+    if let Some(rest) = t.strip_suffix(['Z', 'z'])
+        && rest.ends_with(|c: char| c.is_ascii_digit())
+    {
+        return (rest, Some(0));
+    }
+    // The last + or - after a colon (a time's), then hh:mm, hhmm or hh.
+    if let Some(i) = t.rfind(['+', '-'])
+        && t[..i].contains(':')
+    {
+        let digits: String = t[i + 1..].chars().filter(|c| *c != ':').collect();
+        if (digits.len() == 2 || digits.len() == 4) && digits.chars().all(|c| c.is_ascii_digit()) {
+            let h: i32 = digits[..2].parse().unwrap_or(0);
+            let m: i32 = digits.get(2..).and_then(|m| m.parse().ok()).unwrap_or(0);
+            let sign = if t[i..].starts_with('-') { -1 } else { 1 };
+            return (t[..i].trim_end(), Some(sign * (h * 3600 + m * 60)));
+        }
+    }
+    (t, None)
+}
+
 /// The last minute of a UK day.
 pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
     at_local(
@@ -393,8 +470,9 @@ pub const TIME_FORMS: &str = "write UK time as 14:30 (today), yesterday 15:00, t
 /// next one (`Lean::Future`) around `now`. Refused, saying why and naming
 /// the accepted forms ([`TIME_FORMS`]): unreadable text, a date that does
 /// not exist, a time the UK clocks skipped (spring), and for `Lean::Past` a
-/// date without a time. In the hour the clocks go back the earlier instant
-/// is taken (the stricter count). Whether the time may be past or future is
+/// date without a time, and a time that happened twice (the hour the clocks
+/// go back: the refusal names both readings; give it in RFC 3339 with its
+/// offset), as [`typed_local`] reads every UK local time. Whether the time may be past or future is
 /// the caller's rule ([`parse_when`], `casework::parse_due`).
 pub fn read_time(text: &str, now: DateTime<Utc>, lean: Lean) -> Result<DateTime<Utc>, String> {
     let t = text.trim();
@@ -651,15 +729,7 @@ fn local_words(text: &str, now: DateTime<Utc>, lean: Lean) -> Result<DateTime<Ut
         None => "no time found".into(),
     })?;
     let date = date.unwrap_or(today);
-    match ZONE.from_local_datetime(&date.and_time(time)) {
-        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
-        LocalResult::Ambiguous(a, b) => Ok(a.min(b).with_timezone(&Utc)),
-        LocalResult::None => Err(format!(
-            "{} {} did not happen in the UK: the clocks went forward an hour then",
-            date.format("%d/%m/%Y"),
-            time.format("%H:%M")
-        )),
-    }
+    typed_local(date, time, None)
 }
 
 /// England & Wales bank holidays 2025–2027, as GOV.UK publishes them; the demo
@@ -1089,6 +1159,17 @@ mod tests {
     }
 
     #[test]
+    fn typed_offsets_are_split_from_the_time() {
+        assert_eq!(split_offset("01:30+01:00"), ("01:30", Some(3600)));
+        assert_eq!(split_offset("01:30:00 +0000"), ("01:30:00", Some(0)));
+        assert_eq!(split_offset("01:30Z"), ("01:30", Some(0)));
+        assert_eq!(split_offset("01:30 bst"), ("01:30", Some(3600)));
+        assert_eq!(split_offset("01:30 GMT"), ("01:30", Some(0)));
+        assert_eq!(split_offset("14:30"), ("14:30", None));
+        assert_eq!(split_offset("14:30-05:00"), ("14:30", Some(-5 * 3600)));
+    }
+
+    #[test]
     fn the_feeds_notes_are_kept() {
         let h = parse_govuk(BUNDLED_HOLIDAYS, "england-and-wales").unwrap();
         let boxing = h
@@ -1125,8 +1206,14 @@ mod tests {
         assert_eq!(ok("24/12 10:00"), utc(2025, 12, 24, 10, 0));
         // Monday 10:00 typed on Monday at 09:00 is last Monday.
         assert_eq!(ok("Mon 10:00"), utc(2026, 11, 16, 10, 0));
-        // In the hour the clocks go back, the earlier (BST) instant.
-        assert_eq!(ok("25/10/2026 01:30"), utc(2026, 10, 25, 0, 30));
+        // In the hour the clocks go back: refused with both readings, and
+        // taken as given with its offset (issue 20, I3).
+        let twice = parse_when("25/10/2026 01:30", now).unwrap_err();
+        assert!(twice.contains("happened twice"), "{twice}");
+        assert!(twice.contains("01:30 BST (00:30 UTC)"), "{twice}");
+        assert!(twice.contains("01:30 GMT (01:30 UTC)"), "{twice}");
+        assert_eq!(ok("2026-10-25T01:30:00+01:00"), utc(2026, 10, 25, 0, 30));
+        assert_eq!(ok("2026-10-25T01:30:00+00:00"), utc(2026, 10, 25, 1, 30));
         for (bad, why) in [
             ("10:00", "future"),
             ("tomorrow 09:00", "future"),

@@ -151,6 +151,13 @@ pub struct Raiser {
     pub name: String,
     pub role: Option<String>,
     pub contact: Option<String>,
+    /// For a record brought in from an earlier log: the importing account
+    /// (username, display name), who stands as its raiser on the desk; the
+    /// JSON documents give it as `raised_by` with `imported: true` (issue
+    /// 20, J2). `None` for a record raised on the desk, and in a viewer's
+    /// copy.
+    #[serde(skip)]
+    pub imported_by: Option<(String, String)>,
 }
 
 /// Longest raiser's name, role and contact (one line each), at intake and

@@ -475,6 +475,21 @@ pub enum DeadlineState {
     },
 }
 
+/// Where a deadline came from, for the JSON documents (issue 20, J1): the
+/// rule's code, or that it was set by hand (a task or a review action) and
+/// whose it is. A hand-set deadline's label holds words (the task's text),
+/// so the documents name it by this instead.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeadlineSource {
+    /// The rule's code (`written_record`), as `deadline met` and `rules
+    /// list` write it; `None` when set by hand.
+    pub rule: Option<String>,
+    /// Set by hand: a task or a review action; `None` for a rule's.
+    pub hand: Option<super::paging::Hand>,
+    /// A task's or review action's owner: (username, display name).
+    pub owner: Option<(String, String)>,
+}
+
 /// A deadline as the desk shows it: the panel, the record, cron and notices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deadline {
@@ -493,6 +508,9 @@ pub struct Deadline {
     /// Staff id of the escalation's assignee, for routing notices.
     #[serde(skip)]
     pub assignee_id: Option<i64>,
+    /// Its rule's code, or who set it by hand (the JSON documents).
+    #[serde(skip)]
+    pub source: DeadlineSource,
 }
 
 /// A deadline's status for lists and `dutydesk deadlines --json`.

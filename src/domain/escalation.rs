@@ -245,6 +245,9 @@ pub struct NextDue {
     /// warning among its open deadlines (each warns while its receiving
     /// service is open: `calendar::warn_start`).
     pub warn_minutes: u32,
+    /// Its rule's code, or who set it by hand (the JSON documents).
+    #[serde(skip)]
+    pub source: crate::domain::deadline::DeadlineSource,
 }
 
 /// An escalation's whole record, for the detail view.

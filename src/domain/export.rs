@@ -392,6 +392,15 @@ pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
     // already named by what it is; scrubbed in case it is neither.
     if let Some(next) = &mut d.summary.next_due {
         next.label = scrub(&next.label);
+        if let Some(o) = &mut next.source.owner {
+            *o = (R.into(), R.into());
+        }
+    }
+    // Who owns a task or review action is staff: never in a redacted copy.
+    for dl in &mut d.deadlines {
+        if let Some(o) = &mut dl.source.owner {
+            *o = (R.into(), R.into());
+        }
     }
     for c in &mut d.chronology {
         c.author = R.into();

@@ -159,6 +159,51 @@ impl Map {
     }
 }
 
+/// The error values a spreadsheet shows in a cell whose formula failed, as
+/// Excel, LibreOffice and calamine spell them (calamine's `CellErrorType`
+/// displays as these; a CSV saved from a sheet holds them as text).
+pub const SHEET_ERRORS: &[&str] = &[
+    "#N/A",
+    "#DIV/0!",
+    "#REF!",
+    "#VALUE!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#DATA!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+];
+
+/// The spreadsheet error a cell holds, if it is one (ignoring case and
+/// spaces around it): such a cell is a row problem, never a value.
+pub fn sheet_error(cell: &str) -> Option<&'static str> {
+    let t = cell.trim();
+    SHEET_ERRORS
+        .iter()
+        .find(|e| e.eq_ignore_ascii_case(t))
+        .copied()
+}
+
+/// A cell's address as a spreadsheet names it: column index 0 and row 5
+/// is "A5", index 27 is "AB".
+pub fn cell_name(column: usize, line: usize) -> String {
+    let mut n = column + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        letters.push((b'A' + r as u8) as char);
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &line.to_string()
+}
+
 /// A row read and mapped, before the intake checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -185,6 +230,73 @@ pub struct Row {
     pub key: String,
 }
 
+/// What a row says about its incident, compared when its log number comes
+/// again (issue 20, I2): a number is one incident, so the same number with
+/// other details is a row problem, never silently skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Details {
+    /// When it was raised, UTC seconds.
+    pub raised: i64,
+    pub subject: String,
+    pub name: String,
+    pub area: String,
+    /// Category codes, sorted.
+    pub categories: Vec<String>,
+    pub risk: String,
+    /// The row's summary; `None` when not known (an earlier import's record
+    /// keeps it only in its chronology line), and then not compared.
+    pub summary: Option<String>,
+}
+
+impl Details {
+    /// A checked row's details, as `store::import` writes them.
+    pub fn of(row: &Row, checked: &super::intake::Checked) -> Details {
+        let mut categories = checked.categories.clone();
+        categories.sort();
+        Details {
+            raised: row.raised.timestamp(),
+            subject: checked.subject.code().to_string(),
+            name: checked.name.clone(),
+            area: checked.area.clone(),
+            categories,
+            risk: row.risk.code().to_string(),
+            summary: Some(row.summary.clone()),
+        }
+    }
+
+    /// The words naming what differs ("date", "name", "area", ...), in the
+    /// row's order; empty when the two say the same (names and areas
+    /// ignoring case and spaces around them).
+    pub fn differences(&self, other: &Details) -> Vec<&'static str> {
+        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        let mut out = Vec::new();
+        if self.raised != other.raised {
+            out.push("date");
+        }
+        if self.subject != other.subject {
+            out.push("subject");
+        }
+        if !same(&self.name, &other.name) {
+            out.push("name");
+        }
+        if !same(&self.area, &other.area) {
+            out.push("area");
+        }
+        if self.categories != other.categories {
+            out.push("categories");
+        }
+        if self.risk != other.risk {
+            out.push("risk");
+        }
+        if let (Some(a), Some(b)) = (&self.summary, &other.summary)
+            && a.trim() != b.trim()
+        {
+            out.push("summary");
+        }
+        out
+    }
+}
+
 /// A closure carried over from the old log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Closed {
@@ -194,9 +306,13 @@ pub struct Closed {
 }
 
 /// Reads a date and optional time as the UK writes them ("02/03/2025",
-/// "02/03/2025 14:30", "2025-03-02T14:30") in UK time; a date alone is
-/// noon, so a day is never moved by the clock change. Spreadsheet cells
-/// holding dates arrive as ISO text (see `store::import`).
+/// "02/03/2025 14:30", "2025-03-02T14:30", with an offset if the log kept
+/// one: "2025-10-26T01:30+01:00", "26/10/2025 01:30 GMT") in UK time; a date
+/// alone is noon, so a day is never moved by the clock change. Spreadsheet
+/// cells holding dates arrive as ISO text (see `cli::import`).
+///
+/// Errors: an unreadable date or time; a time the clocks skipped, or one
+/// that happened twice with no offset ([`super::calendar::typed_local`]).
 pub fn parse_when(typed: &str) -> Result<DateTime<Utc>, String> {
     let t = typed.trim();
     let (date, time) = match t.split_once(['T', ' ']) {
@@ -204,16 +320,24 @@ pub fn parse_when(typed: &str) -> Result<DateTime<Utc>, String> {
         _ => (t, None),
     };
     let d: NaiveDate = super::intake::parse_uk_date(date)?;
-    let time = match time {
-        None => NaiveTime::from_hms_opt(12, 0, 0).expect("noon"),
+    let (time, offset) = match time {
+        None => (NaiveTime::from_hms_opt(12, 0, 0).expect("noon"), None),
         Some(s) => {
-            let s = s.trim_end_matches('Z');
-            NaiveTime::parse_from_str(s, "%H:%M:%S")
+            let (s, offset) = super::calendar::split_offset(s);
+            let tm = NaiveTime::parse_from_str(s, "%H:%M:%S")
                 .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-                .map_err(|_| format!("{s:?} is not a time: write HH:MM, e.g. 14:30"))?
+                .map_err(|_| format!("{s:?} is not a time: write HH:MM, e.g. 14:30"))?;
+            (tm, offset)
         }
     };
-    Ok(super::calendar::at_local(d, time))
+    super::calendar::typed_local(d, time, offset)
+}
+
+/// What an imported record holds as who raised it: the importing account's
+/// name, marked (the earlier log does not say who raised it; the documents
+/// give the account's username with `imported: true`, `domain::json`).
+pub fn imported_raiser(display_name: &str) -> String {
+    format!("{display_name} (imported from the earlier log)")
 }
 
 /// The key of a row: the old log's own reference when mapped (so a row
@@ -435,11 +559,35 @@ pub fn check_row(
     line: usize,
     desk: &Desk<'_>,
 ) -> Result<(Row, super::intake::Checked), Vec<String>> {
+    // A spreadsheet error in any mapped column is said by its cell, and the
+    // cell is read as empty so it is never taken as text (issue 20, I1).
+    let mut errors: Vec<String> = Vec::new();
+    let mut cells = cells.to_vec();
+    for (field, col) in at {
+        if let Some(cell) = cells.get_mut(*col)
+            && let Some(e) = sheet_error(cell)
+        {
+            errors.push(format!(
+                "row {line}: {field}: cell {} (column {:?}) holds the spreadsheet error {e}, not a value: correct the cell or clear it, then import again",
+                cell_name(*col, line),
+                map.columns.get(field).map(String::as_str).unwrap_or(field),
+            ));
+            cell.clear();
+        }
+    }
+    let cells = cells.as_slice();
     let (row, mapping, readable) = map_row_partial(map, at, cells, line);
-    let mut problems: Vec<String> = mapping
-        .into_iter()
-        .map(|p| format!("row {line}: {p}"))
-        .collect();
+    let mut problems: Vec<String> = errors.clone();
+    problems.extend(
+        mapping
+            .into_iter()
+            .map(|p| format!("row {line}: {p}"))
+            .filter(|p| {
+                !errors
+                    .iter()
+                    .any(|e| p.split(':').nth(1) == e.split(':').nth(1))
+            }),
+    );
     let input = super::intake::Input {
         subject: readable.subject.then_some(row.subject),
         name: row.name.clone(),

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 /// The version of every document's shape.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// An instant as the documents write it: RFC 3339 with the UK offset.
 pub fn time(t: DateTime<Utc>) -> String {
@@ -172,11 +172,21 @@ pub fn summary(
         "immediate_risk": s.immediate_risk,
         "emergency_called": s.emergency_called,
         "restricted": s.restricted,
-        "next_due": s.next_due.as_ref().map(|d| serde_json::json!({
-            "at": time(d.at),
-            "label": d.label,
-            "warn_minutes": d.warn_minutes,
-        })),
+        "next_due": s.next_due.as_ref().map(|d| {
+            let src = &d.source;
+            serde_json::json!({
+                "due_at": time(d.at),
+                "rule": src.rule,
+                "label": match src.hand {
+                    Some(h) => h.said(),
+                    None => d.label.clone(),
+                },
+                "set_by_hand": src.hand.map(|h| h.code()),
+                "owner": src.owner.as_ref().map(|(u, _)| u),
+                "owner_name": src.owner.as_ref().map(|(_, n)| n),
+                "warn_minutes": d.warn_minutes,
+            })
+        }),
         "linked_12m": s.linked_12m,
         "version": s.version,
     })
@@ -196,14 +206,34 @@ pub fn record(
     people.accounts(&mut practice);
     let mut casework = serde_json::to_value(&d.casework).unwrap_or_default();
     people.accounts(&mut casework);
+    // Who raised it: a username beside the name wherever the record is
+    // written (issue 20, J2); for an imported record, the importing account.
+    let (raised_by, raised_by_name, imported) = raiser(d, people);
+    if let Some(r) = casework.get_mut("raiser").and_then(Value::as_object_mut) {
+        r.insert("username".into(), Value::from(raised_by.clone()));
+        r.insert("imported".into(), Value::from(imported));
+    }
+    let mut escalation = summary(&d.summary, people, code_of);
+    // A redacted export names no task or action owner (as its tasks[]).
+    if redacted(d)
+        && let Some(n) = escalation
+            .get_mut("next_due")
+            .and_then(Value::as_object_mut)
+        && n.get("set_by_hand").is_some_and(|h| !h.is_null())
+    {
+        n.insert("owner".into(), Value::Null);
+        n.insert("owner_name".into(), Value::from("[redacted]"));
+    }
     serde_json::json!({
-        "escalation": summary(&d.summary, people, code_of),
+        "escalation": escalation,
         "subject_name": d.subject_name,
         "subject_dob": d.subject_dob,
         "age_band": d.age_band.code(),
         "area": d.area,
         "location": d.location_type.code(),
-        "raised_by_name": d.raised_by,
+        "raised_by": raised_by,
+        "raised_by_name": raised_by_name,
+        "imported": imported,
         "occurred_at": d.occurred_at.map(j),
         "occurred_place": d.occurred_place,
         "exact_words": d.exact_words,
@@ -216,20 +246,31 @@ pub fn record(
         "works_with": d.works_with.map(|w| w.code()),
         "outcome": d.outcome,
         "closure_rationale": d.closure_rationale,
-        "deadlines": d.deadlines.iter().map(|dl| serde_json::json!({
-            "label": dl.label,
-            "due_at": j(dl.due_at),
-            "status": dl.status(now),
-            "beyond_known_holidays": dl.beyond_calendar,
-            "met_at": match &dl.state {
+        "deadlines": d.deadlines.iter().map(|dl| {
+            let mut m = deadline_source(dl);
+            // A task's owner as the record's tasks[] have it (so a redacted
+            // export names nobody here either); a review action's owner is
+            // not written in a redacted copy.
+            if let Some(t) = d.casework.tasks.iter().find(|t| t.deadline_id == dl.id) {
+                m.insert("owner".into(), Value::from(people.username(&t.owner)));
+                m.insert("owner_name".into(), Value::from(t.owner.clone()));
+            } else if dl.source.hand.is_some() && redacted(d) {
+                m.insert("owner".into(), Value::Null);
+                m.insert("owner_name".into(), Value::from("[redacted]"));
+            }
+            m.insert("due_at".into(), Value::from(j(dl.due_at)));
+            m.insert("status".into(), serde_json::to_value(dl.status(now)).unwrap_or_default());
+            m.insert("beyond_known_holidays".into(), Value::from(dl.beyond_calendar));
+            m.insert("met_at".into(), Value::from(match &dl.state {
                 super::deadline::DeadlineState::Met { at, .. } => Some(j(*at)),
                 _ => None,
-            },
-            "waived_at": match &dl.state {
+            }));
+            m.insert("waived_at".into(), Value::from(match &dl.state {
                 super::deadline::DeadlineState::Waived { at, .. } => Some(j(*at)),
                 _ => None,
-            },
-        })).collect::<Vec<_>>(),
+            }));
+            Value::Object(m)
+        }).collect::<Vec<_>>(),
         "chronology": d.chronology.iter().map(|c| serde_json::json!({
             "at": j(c.at),
             "author": people.username(&c.author),
@@ -248,6 +289,59 @@ pub fn record(
             "user_name": who,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// A deadline's source as every document that carries a deadline writes it
+/// (issue 20, J1): `rule`, the rule's code as `deadline met` and `rules
+/// list` take it (null when set by hand); `label`, the rule's name, or "A
+/// task" / "A review action" (never a task's or action's words: those stay
+/// in the record's `tasks[]` and the review); `set_by_hand`, `task` or
+/// `review_action` (null for a rule's); `owner` (username) and
+/// `owner_name`, a task's or review action's owner (null for a rule's).
+pub fn deadline_source(dl: &super::deadline::Deadline) -> Map<String, Value> {
+    let src = &dl.source;
+    let mut m = Map::new();
+    m.insert("rule".into(), Value::from(src.rule.clone()));
+    m.insert(
+        "label".into(),
+        Value::from(match src.hand {
+            Some(h) => h.said(),
+            None => dl.label.clone(),
+        }),
+    );
+    m.insert(
+        "set_by_hand".into(),
+        Value::from(src.hand.map(|h| h.code())),
+    );
+    m.insert(
+        "owner".into(),
+        Value::from(src.owner.as_ref().map(|(u, _)| u.clone())),
+    );
+    m.insert(
+        "owner_name".into(),
+        Value::from(src.owner.as_ref().map(|(_, n)| n.clone())),
+    );
+    m
+}
+
+/// Who raised a record, for the documents: (username, name, imported). A
+/// record imported from an earlier log stands as raised by the importing
+/// account (its stored name is "NAME (imported from the earlier log)");
+/// else the username of the name when exactly one account has it, `None`
+/// for someone outside the desk or a redacted name.
+pub fn raiser(d: &EscalationDetail, people: &People) -> (Option<String>, String, bool) {
+    if let Some((username, name)) = &d.casework.raiser.imported_by
+        && d.raised_by == super::import::imported_raiser(name)
+    {
+        return (Some(username.clone()), name.clone(), true);
+    }
+    (people.username(&d.raised_by), d.raised_by.clone(), false)
+}
+
+/// Whether a record is an export's redacted copy (`domain::export`
+/// redacts who raised it to "[redacted] (who raised it)").
+fn redacted(d: &EscalationDetail) -> bool {
+    d.raised_by.starts_with("[redacted]")
 }
 
 /// A document as text: pretty-printed, one trailing line break.
@@ -299,7 +393,7 @@ mod tests {
             now,
             serde_json::json!([{"due_at": "2026-07-01T09:00:00Z", "at": 0}]),
         );
-        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["schema_version"], 2);
         assert_eq!(v["document"], "x");
         assert_eq!(v["generated_at"], "2026-07-01T10:00:00+01:00");
         assert_eq!(v["items"][0]["due_at"], "2026-07-01T10:00:00+01:00");

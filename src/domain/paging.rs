@@ -57,7 +57,7 @@ coded_enum! {
     /// by what it is, never by its label.
     Hand {
         Task = "task", "task";
-        Action = "action", "review action";
+        Action = "review_action", "review action";
     }
 }
 

@@ -483,9 +483,20 @@ mod tests {
         let s = expand(&p, utc(2026, 3, 29, 0, 0), utc(2026, 3, 29, 12, 0));
         assert_eq!(s[0].starts_at, utc(2026, 3, 29, 1, 30));
         assert_eq!(s[0].ends_at, utc(2026, 3, 29, 8, 0));
+        // Typed, a repeated hour needs its offset; a skipped one is refused.
+        assert!(
+            parse_local("2026-10-25 01:30", utc(2026, 10, 1, 0, 0))
+                .unwrap_err()
+                .contains("happened twice")
+        );
         assert_eq!(
-            parse_local("2026-10-25 01:30", utc(2026, 10, 1, 0, 0)).unwrap(),
+            parse_local("2026-10-25T01:30:00+01:00", utc(2026, 10, 1, 0, 0)).unwrap(),
             utc(2026, 10, 25, 0, 30)
+        );
+        assert!(
+            parse_local("2026-03-29 01:30", utc(2026, 3, 1, 0, 0))
+                .unwrap_err()
+                .contains("clocks went forward")
         );
         assert!(
             parse_local("soon", utc(2026, 10, 1, 0, 0))

@@ -610,6 +610,18 @@ pub fn load(conn: &Connection, viewer: Viewer, id: i64) -> Result<Casework> {
             name: clean_line(&name),
             role: role.map(|x| clean_line(&x)),
             contact: contact.map(|x| clean_line(&x)),
+            imported_by: if viewer.redacted {
+                None
+            } else {
+                conn.query_row(
+                    "SELECT s.username, s.display_name FROM imports i
+                     JOIN escalations e ON e.id = i.escalation_id
+                     JOIN staff s ON s.id = e.created_by WHERE i.escalation_id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+            },
         },
         redacted: viewer.redacted,
         ..Casework::default()
@@ -637,8 +649,7 @@ pub fn load(conn: &Connection, viewer: Viewer, id: i64) -> Result<Casework> {
     } else {
         cw.raiser = Raiser {
             name: "(hidden)".into(),
-            role: None,
-            contact: None,
+            ..Raiser::default()
         };
     }
     cw.tasks = super::tasks::of_escalation(conn, id)?;

@@ -6,7 +6,7 @@ use super::escalations::{VISIBLE, Viewer};
 use super::{Result, Store, StoreError, Write, instant, settings};
 use crate::domain::calendar::{Counting, OffsetUnit, WorkingCalendar};
 use crate::domain::deadline::{
-    CountsFrom, Deadline, DeadlineState, Facts, Happening, KnownCodes, MAX_AMOUNT,
+    CountsFrom, Deadline, DeadlineSource, DeadlineState, Facts, Happening, KnownCodes, MAX_AMOUNT,
     MAX_WARN_MINUTES, Rule, TriggerEvent, beyond_calendar, check_match, check_meets, fires,
     plan_one,
 };
@@ -495,7 +495,15 @@ const COLUMNS: &str = "d.id, d.escalation_id, e.reference, d.label, d.due_at,
     coalesce(d.warn_at, d.due_at - 60 * coalesce(r.warn_minutes, 240)), r.offset_unit,
     d.met_at, ms.display_name, d.waived_at, ws.display_name, d.waived_reason,
     coalesce((SELECT t.owner_id FROM tasks t WHERE t.deadline_id = d.id), e.assignee_id),
-    r.counting";
+    r.counting, r.code,
+    (SELECT s.username || char(31) || s.display_name FROM tasks t JOIN staff s ON s.id = t.owner_id
+     WHERE t.deadline_id = d.id),
+    CASE WHEN d.rule_id IS NULL THEN
+        (SELECT s.username || char(31) || s.display_name FROM review_actions a
+         JOIN review_items i ON i.id = a.item_id JOIN staff s ON s.id = a.owner_id
+         WHERE i.escalation_id = d.escalation_id AND a.due_at = d.due_at
+           AND d.label = substr('Review action (' || s.display_name || '): ' || a.description, 1, 120)
+         ORDER BY a.id LIMIT 1) END";
 
 macro_rules! joins {
     () => {
@@ -547,6 +555,25 @@ fn row(r: &Row<'_>, known: Option<i32>) -> rusqlite::Result<Deadline> {
         beyond_calendar: state == DeadlineState::Open && beyond_calendar(working, due_at, known),
         state,
         assignee_id: r.get(12)?,
+        source: {
+            let rule: Option<String> = r.get(14)?;
+            let task: Option<String> = r.get(15)?;
+            let action: Option<String> = r.get(16)?;
+            let split = |s: String| {
+                s.split_once('\u{1f}')
+                    .map(|(u, n)| (u.to_string(), clean_line(n)))
+            };
+            use crate::domain::paging::Hand;
+            DeadlineSource {
+                hand: match (&rule, &task) {
+                    (Some(_), _) => None,
+                    (None, Some(_)) => Some(Hand::Task),
+                    (None, None) => Some(Hand::Action),
+                },
+                owner: task.or(action).and_then(split),
+                rule,
+            }
+        },
     })
 }
 
@@ -679,6 +706,21 @@ pub fn of_escalation(conn: &Connection, escalation_id: i64) -> Result<Vec<Deadli
     ))?;
     let rows = stmt.query_map([escalation_id], |r| row(r, known))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Deadlines by id, as loaded for lists, for documents that name deadlines
+/// found another way (an alert's deadline): ids not found are left out.
+/// The caller has already decided the reader may see them.
+pub fn by_ids(conn: &Connection, ids: &[i64]) -> Result<std::collections::HashMap<i64, Deadline>> {
+    let known = known_through(conn)?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = ?1"))?;
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if let Some(d) = stmt.query_row([id], |r| row(r, known)).optional()? {
+            out.insert(*id, d);
+        }
+    }
+    Ok(out)
 }
 
 /// One open deadline the actor may see and act on, or a refusal saying why not.

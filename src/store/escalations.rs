@@ -51,17 +51,33 @@ pub(crate) const SUMMARY_COLUMNS: &str = concat!(
         LIMIT 200)
      SELECT count(*) FROM g JOIN escalations o ON o.id = g.id
      WHERE o.id <> e.id AND abs(o.raised_at - e.raised_at) <= 365 * 86400),
-    e.emergency_called_at IS NOT NULL"
+    e.emergency_called_at IS NOT NULL,
+    (SELECT CASE WHEN d.rule_id IS NOT NULL
+                 THEN (SELECT r.code FROM deadline_rules r WHERE r.id = d.rule_id)
+            ELSE char(31) || coalesce(
+                (SELECT 'task' || char(31) || s.username || char(31) || s.display_name
+                 FROM tasks t JOIN staff s ON s.id = t.owner_id WHERE t.deadline_id = d.id),
+                'review_action' || coalesce(
+                    (SELECT char(31) || s.username || char(31) || s.display_name
+                     FROM review_actions a JOIN review_items i ON i.id = a.item_id
+                     JOIN staff s ON s.id = a.owner_id
+                     WHERE i.escalation_id = d.escalation_id AND a.due_at = d.due_at
+                       AND d.label = substr('Review action (' || s.display_name || '): ' || a.description, 1, 120)
+                     ORDER BY a.id LIMIT 1), '')) END
+     FROM deadlines d
+     WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
+     ORDER BY d.due_at LIMIT 1)"
 );
 
 /// How many columns [`SUMMARY_COLUMNS`] has: the record's own start after it.
-pub(crate) const SUMMARY_WIDTH: usize = 18;
+pub(crate) const SUMMARY_WIDTH: usize = 19;
 
 pub(crate) fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
     let cats: Option<String> = r.get(3)?;
     let next_at: Option<i64> = r.get(11)?;
     let next_label: Option<String> = r.get(12)?;
     let next_warn: Option<i64> = r.get(13)?;
+    let next_source_text: Option<String> = r.get(18)?;
     Ok(EscalationSummary {
         id: r.get(0)?,
         reference: clean_line(&r.get::<_, String>(1)?),
@@ -83,12 +99,42 @@ pub(crate) fn summary(r: &Row<'_>) -> rusqlite::Result<EscalationSummary> {
             // deadline: "due soon" exactly when any open deadline warns.
             warn_minutes: ((at - next_warn.unwrap_or(at - 14_400)).max(0) / 60).min(u32::MAX as i64)
                 as u32,
+            source: next_source(next_source_text.as_deref()),
         }),
         awaiting_signoff: r.get(14)?,
         version: r.get(15)?,
         linked_12m: r.get(16)?,
         emergency_called: r.get(17)?,
     })
+}
+
+/// The next deadline's source from [`SUMMARY_COLUMNS`]' last column: a
+/// rule's code, or (after a unit separator) `task` / `review_action` with
+/// the owner's username and name.
+fn next_source(text: Option<&str>) -> crate::domain::deadline::DeadlineSource {
+    use crate::domain::paging::Hand;
+    let Some(t) = text else {
+        return Default::default();
+    };
+    match t.strip_prefix('\u{1f}') {
+        None => crate::domain::deadline::DeadlineSource {
+            rule: Some(t.to_string()),
+            ..Default::default()
+        },
+        Some(rest) => {
+            let mut parts = rest.split('\u{1f}');
+            let hand = Hand::from_code(parts.next().unwrap_or_default());
+            let owner = match (parts.next(), parts.next()) {
+                (Some(u), Some(n)) => Some((u.to_string(), clean_line(n))),
+                _ => None,
+            };
+            crate::domain::deadline::DeadlineSource {
+                rule: None,
+                hand: hand.or(Some(Hand::Action)),
+                owner,
+            }
+        }
+    }
 }
 
 /// How many open escalations the viewer can see.

@@ -18,7 +18,7 @@
 
 use super::escalations::NewEscalation;
 use super::{Result, Store, StoreError, Write};
-use crate::domain::import::Row;
+use crate::domain::import::{Details, Row};
 use crate::domain::intake::Checked;
 use rusqlite::{OptionalExtension, params};
 
@@ -29,6 +29,47 @@ pub enum Step {
     New { line: usize },
     /// Imported before, as this reference: nothing to do.
     Already { line: usize, reference: String },
+    /// The row's log number was imported before, or is on an earlier row of
+    /// the file, with other details: a row problem (`problem` says which
+    /// details and what to do), so nothing is imported.
+    Differs { line: usize, problem: String },
+}
+
+/// What the escalation imported under `key` holds now, as [`Details`]
+/// (its summary is not compared: the record keeps it in a chronology line).
+fn imported_details(conn: &rusqlite::Connection, key: &str) -> Result<Option<(String, Details)>> {
+    let found = conn
+        .query_row(
+            "SELECT e.id, e.reference, e.raised_at, e.subject_kind, e.subject_name, e.area, e.risk
+             FROM imports i JOIN escalations e ON e.id = i.escalation_id WHERE i.key = ?1",
+            [key],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    Details {
+                        raised: r.get(2)?,
+                        subject: r.get(3)?,
+                        name: r.get(4)?,
+                        area: r.get(5)?,
+                        categories: Vec::new(),
+                        risk: r.get(6)?,
+                        summary: None,
+                    },
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, reference, mut d)) = found else {
+        return Ok(None);
+    };
+    let mut st = conn.prepare(
+        "SELECT category FROM escalation_categories WHERE escalation_id = ?1 ORDER BY category",
+    )?;
+    d.categories = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Some((reference, d)))
 }
 
 /// The escalation already imported under `key`, by reference, if any.
@@ -44,22 +85,66 @@ fn imported_as(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>>
 }
 
 /// What importing `rows` would do, without writing (a dry run, and the
-/// plan the write follows).
-pub fn plan(store: &Store, rows: &[Row]) -> Result<Vec<Step>> {
-    let mut seen = std::collections::HashSet::new();
+/// plan the write follows). A row whose key was imported before, or is on
+/// an earlier row of the file, is `Already` when its details are the same
+/// and `Differs` (a row problem naming both) when not (issue 20, I2).
+pub fn plan(store: &Store, rows: &[(Row, Checked)]) -> Result<Vec<Step>> {
+    let mut seen: std::collections::HashMap<&str, (usize, Details)> =
+        std::collections::HashMap::new();
+    let number = |r: &Row| {
+        r.reference
+            .as_deref()
+            .map(|n| format!("log number {n:?}"))
+            .unwrap_or_else(|| "this row".into())
+    };
     rows.iter()
-        .map(|r| {
-            Ok(match imported_as(store.conn(), &r.key)? {
-                Some(reference) => Step::Already {
-                    line: r.line,
-                    reference,
-                },
-                // The same row twice in one file is imported once.
-                None if !seen.insert(r.key.clone()) => Step::Already {
-                    line: r.line,
-                    reference: "an earlier row of this file".into(),
-                },
-                None => Step::New { line: r.line },
+        .map(|(r, c)| {
+            let mine = Details::of(r, c);
+            if let Some((reference, then)) = imported_details(store.conn(), &r.key)? {
+                let differs = mine.differences(&then);
+                return Ok(if differs.is_empty() {
+                    Step::Already {
+                        line: r.line,
+                        reference,
+                    }
+                } else {
+                    Step::Differs {
+                        line: r.line,
+                        problem: format!(
+                            "row {}: {} is already imported as {reference} with different details: {}: correct the row to match, or give a new incident its own number",
+                            r.line,
+                            number(r),
+                            differs.join(", ")
+                        ),
+                    }
+                });
+            }
+            Ok(match seen.get(r.key.as_str()) {
+                Some((first, then)) => {
+                    let differs = mine.differences(then);
+                    if differs.is_empty() {
+                        // The same row twice in one file is imported once.
+                        Step::Already {
+                            line: r.line,
+                            reference: format!("row {first} of this file"),
+                        }
+                    } else {
+                        Step::Differs {
+                            line: r.line,
+                            problem: format!(
+                                "row {}: {} is also row {first}, with different details: {}: one number is one incident; correct one of rows {first} and {} or give it its own number",
+                                r.line,
+                                number(r),
+                                differs.join(", "),
+                                r.line
+                            ),
+                        }
+                    }
+                }
+                None => {
+                    seen.insert(&r.key, (r.line, mine));
+                    Step::New { line: r.line }
+                }
             })
         })
         .collect()
@@ -104,7 +189,7 @@ pub fn apply(w: &mut Write<'_>, rows: &[(Row, Checked)], source: &str) -> Result
             area: checked.area.clone(),
             location_type: checked.location,
             risk: row.risk,
-            raised_by: format!("{} (imported from the earlier log)", me.display_name),
+            raised_by: crate::domain::import::imported_raiser(&me.display_name),
             raised_by_role: None,
             raised_by_contact: None,
             imported: true,

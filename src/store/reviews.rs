@@ -69,6 +69,15 @@ impl Series {
     }
 }
 
+/// The review series in use as (code, name), for shell completion (the
+/// names `dutydesk reviews` shows every member of staff).
+pub fn series_codes(store: &Store) -> Result<Vec<(String, String)>> {
+    Ok(series(store.conn())?
+        .into_iter()
+        .map(|s| (s.code, s.name))
+        .collect())
+}
+
 fn series(conn: &Connection) -> Result<Vec<Series>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, code, name, cadence_months, next_meeting, anchor_day FROM review_series WHERE active = 1 ORDER BY next_meeting, id",
