@@ -1023,3 +1023,113 @@ fn redaction_folds_names_as_search_does_and_names_a_next_task_as_a_task() {
     // Nor the owner's account, anywhere in the document.
     assert!(!red.contains("\"dan\""), "{red}");
 }
+
+// ---- Found re-testing (s18): a proposed closure, eth and thorn ----
+
+/// While a closure waits for sign-off, neither its stored choices
+/// (`practice.closure_choices[].label`) nor its chronology line carry a
+/// task's label (its owner and words) in a redacted export; a re-opening
+/// line neither.
+#[test]
+fn a_proposed_closure_names_a_task_as_a_task_in_a_redacted_export() {
+    let (_d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let r = new_case(&db, T0, &["--name", "Pat Subject"]);
+    ok(
+        "nina",
+        &db,
+        T0,
+        &["correct", &r, "--risk", "high", "--reason", "worse"],
+    );
+    let said = ok(
+        "nina",
+        &db,
+        T0,
+        &[
+            "task",
+            "add",
+            &r,
+            "--owner",
+            "dan",
+            "--due",
+            "tomorrow 10:00",
+            "ring Quentin Vale back",
+        ],
+    );
+    assert!(said.contains("Dan Okoro"), "{said}");
+    let show = ok("nina", &db, T0, &["show", &r]);
+    let task = show
+        .lines()
+        .find(|l| l.starts_with("deadline #") && l.contains("Task for"))
+        .and_then(|l| l["deadline #".len()..].split(':').next())
+        .expect("the task's deadline")
+        .to_string();
+    let (code, out, err) = run(
+        "nina",
+        &db,
+        T0,
+        &[
+            "close",
+            &r,
+            "--outcome",
+            "referred",
+            "--rationale",
+            "referred on",
+            "--keep",
+            &task,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        format!("{out}{err}").contains("sign-off"),
+        "a high-risk closure waits: {out}{err}"
+    );
+    let full = ok("nina", &db, T0, &["export", &r, "--json"]);
+    assert!(full.contains("Task for Dan Okoro"), "{full}");
+    for format in ["--md", "--html", "--json"] {
+        let red = ok(
+            "sam",
+            &db,
+            T0,
+            &["export", &r, format, "--redact-third-parties"],
+        );
+        for s in ["Task for", "Dan Okoro", "\"dan\""] {
+            assert!(!red.contains(s), "{format}: {s} left in: {red}");
+        }
+    }
+    let red = ok(
+        "sam",
+        &db,
+        T0,
+        &["export", &r, "--json", "--redact-third-parties"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&red).unwrap();
+    assert_eq!(
+        v["practice"]["closure_choices"][0]["label"], "A task",
+        "{red}"
+    );
+}
+
+/// Eth and thorn read as "d" and "th" (Icelandic "Ð" looks like "Đ"): in
+/// search, repeats and redaction alike.
+#[test]
+fn eth_and_thorn_fold_as_they_are_written_in_english() {
+    let (_d, db) = desk();
+    ok("sam", &db, T0, &["areas", "add", "Rutland"]);
+    let r = named(&db, T0, "Þórr Ðórsson", &[]);
+    for q in ["thorr dorsson", "THORR", "dorsson", "Þórr"] {
+        let out = ok("nina", &db, T0, &["search", q]);
+        assert!(out.contains(&r), "{q}: {out}");
+    }
+    let other = new_case(&db, T0, &["--name", "Pat Subject"]);
+    ok("nina", &db, T0, &["people", "add", &other, "Þórr Ðórsson"]);
+    ok("nina", &db, T0, &["note", &other, "THORR DORSSON rang"]);
+    let red = ok(
+        "sam",
+        &db,
+        T0,
+        &["export", &other, "--md", "--redact-third-parties"],
+    );
+    assert!(!red.contains("THORR") && !red.contains("DORSSON"), "{red}");
+    assert!(red.contains("rang"), "{red}");
+}

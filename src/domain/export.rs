@@ -444,8 +444,19 @@ pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
     if let Some(f) = &mut d.practice.fgm_report {
         f.reported_by = R.into();
     }
+    // A proposed closure names each open deadline: one set by hand by what
+    // it is, as the deadlines are named ("A task"), never its words.
     for c in &mut d.practice.closure_choices {
         c.note = c.note.as_deref().map(&scrub);
+        let hand = d
+            .deadlines
+            .iter()
+            .find(|dl| dl.id == c.deadline_id)
+            .and_then(|dl| dl.source.hand);
+        c.label = match hand {
+            Some(h) => h.said(),
+            None => scrub(&c.label),
+        };
     }
     d.viewed_by.clear();
     d.casework.redacted = true;

@@ -34,7 +34,7 @@ const TITLES: &[&str] = &[
 /// [`fold`] changes what it gives: the store refolds every stored key once,
 /// at open, when the database's `name_fold_version` setting is behind (see
 /// `store::search::refold_names`), so old and new keys never mix.
-pub const FOLD_VERSION: i64 = 2;
+pub const FOLD_VERSION: i64 = 3;
 
 /// Text folded as the desk compares names: Unicode NFKC, then full Unicode
 /// case folding (CaseFolding.txt, via the `caseless` crate: std's
@@ -86,6 +86,16 @@ pub fn fold_letters(s: &str) -> String {
 /// skeleton adds removed.
 /// A function of the case-folded letter alone, so both cases agree.
 fn fold_char(c: char, out: &mut String) {
+    // Latin letters the look-alike table leaves as they are, read as they
+    // are written in English: eth "ð" (Icelandic "Ð", which looks like the
+    // "Đ" the table does know), thorn "þ" ("Þórr" is "Thorr") and the
+    // Greenlandic kra "ĸ".
+    match c {
+        'ð' => return out.push('d'),
+        'þ' => return out.push_str("th"),
+        'ĸ' => return out.push('k'),
+        _ => {}
+    }
     let skel = |s: &str| -> String {
         unicode_security::confusable_detection::skeleton(s)
             .flat_map(char::to_lowercase)
@@ -572,5 +582,28 @@ mod tests {
         );
         assert_eq!(About::parse("None"), About::NotADeskUser);
         assert_eq!(About::parse(" jbrennan "), About::User("jbrennan".into()));
+    }
+
+    /// Every letter of Latin-1 and Latin Extended-A folds to plain ASCII
+    /// letters, in both cases alike: a name typed without its accents,
+    /// strokes or special letters is the same name.
+    #[test]
+    fn every_latin_letter_folds_to_ascii_in_both_cases() {
+        for c in ('\u{C0}'..='\u{17F}').filter(|c| c.is_alphabetic()) {
+            let f = fold(&c.to_string());
+            assert!(
+                // "Ŀ" is "L·" under NFKC: the dot is punctuation, a break.
+                f.chars().any(|x| x.is_ascii_alphabetic())
+                    && f.chars()
+                        .filter(|x| x.is_alphabetic())
+                        .all(|x| x.is_ascii()),
+                "{c} (U+{:04X}) folds to {f:?}",
+                c as u32
+            );
+            let upper: String = c.to_uppercase().collect();
+            assert_eq!(fold(&upper), f, "{c} and {upper}");
+        }
+        assert_eq!(fold("Þórr Ðórsson"), fold("thorr dorsson"));
+        assert_eq!(fold("ÐAKOVO"), fold("dakovo"));
     }
 }

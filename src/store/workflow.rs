@@ -17,7 +17,7 @@ use crate::domain::deadline::{
 use crate::domain::escalation::{Risk, Status};
 use crate::domain::route::Route;
 use crate::domain::staff::{Role, StaffMember};
-use crate::domain::text::{clean_line, validate_line};
+use crate::domain::text::{Marked, clean_line, validate_line};
 use rusqlite::{OptionalExtension, named_params, params};
 
 /// Longest note, rationale or shared-information text.
@@ -169,6 +169,26 @@ pub(crate) fn log(
 ) -> Result<()> {
     let now = w.now();
     let line = escalations::add_chronology(w, c.id, me.id, now, kind, body)?;
+    w.audit(
+        kind,
+        "escalation",
+        Some(&c.reference),
+        Some(&format!("chronology {line}")),
+    )
+}
+
+/// As [`log`], for a line whose third parties' details (and the words of
+/// deadlines set by hand) are marked, so a redacted export blanks them
+/// (`chronology.parties`).
+pub(crate) fn log_marked(
+    w: &mut Write<'_>,
+    c: &Current,
+    me: &StaffMember,
+    kind: &str,
+    body: &Marked,
+) -> Result<()> {
+    let now = w.now();
+    let line = escalations::add_marked(w, c.id, me.id, now, kind, body)?;
     w.audit(
         kind,
         "escalation",
@@ -953,17 +973,13 @@ pub fn close(
                 params![id, d.id, action.code(), note],
             )?;
         }
-        log(
-            w,
-            &c,
-            &me,
-            "signoff_requested",
-            &format!(
-                "Closure proposed ({}); a second DSL must sign it off. Rationale: {rationale}{}",
-                crate::domain::settings::outcome_label(outcome),
-                choices_said(&plan, "On sign-off")
-            ),
-        )?;
+        let mut body = Marked::new();
+        body.push(&format!(
+            "Closure proposed ({}); a second DSL must sign it off. Rationale: {rationale}",
+            crate::domain::settings::outcome_label(outcome),
+        ))
+        .append(&choices_said(&plan, "On sign-off"));
+        log_marked(w, &c, &me, "signoff_requested", &body)?;
         return Ok(done(
             &c,
             format!("{} awaits a second DSL's sign-off", c.reference),
@@ -982,20 +998,32 @@ pub fn close(
 }
 
 /// " Deadlines: X kept open; Y met; Z waived: reason." for a chronology line.
-fn choices_said(plan: &[(OpenDeadline, ClosureAction)], lead: &str) -> String {
+/// A deadline set by hand is named by its label, which holds a task's or
+/// review action's words and owner: marked, so a redacted export blanks it.
+fn choices_said(plan: &[(OpenDeadline, ClosureAction)], lead: &str) -> Marked {
+    let mut out = Marked::new();
     if plan.is_empty() {
-        return String::new();
+        return out;
     }
-    let parts: Vec<String> = plan
-        .iter()
-        .map(|(d, a)| match a {
-            ClosureAction::Keep => format!("{} kept open", d.label),
-            ClosureAction::Met(n) if n.trim().is_empty() => format!("{} met", d.label),
-            ClosureAction::Met(n) => format!("{} met ({})", d.label, n.trim()),
-            ClosureAction::Waive(r) => format!("{} waived: {}", d.label, r.trim()),
-        })
-        .collect();
-    format!(" {lead}: {}.", parts.join("; "))
+    out.push(&format!(" {lead}: "));
+    for (i, (d, a)) in plan.iter().enumerate() {
+        if i > 0 {
+            out.push("; ");
+        }
+        if d.rule.is_none() {
+            out.party(&d.label);
+        } else {
+            out.push(&d.label);
+        }
+        match a {
+            ClosureAction::Keep => out.push(" kept open"),
+            ClosureAction::Met(n) if n.trim().is_empty() => out.push(" met"),
+            ClosureAction::Met(n) => out.push(&format!(" met ({})", n.trim())),
+            ClosureAction::Waive(r) => out.push(&format!(" waived: {}", r.trim())),
+        };
+    }
+    out.push(".");
+    out
 }
 
 /// Applies a closure's choices to the deadlines still open: met now, or
@@ -1006,7 +1034,7 @@ fn apply_closure(
     closer: &StaffMember,
     plan: &[(OpenDeadline, ClosureAction)],
     now: i64,
-) -> Result<String> {
+) -> Result<Marked> {
     for (d, action) in plan {
         match action {
             ClosureAction::Keep => {}
@@ -1083,7 +1111,7 @@ fn finish_close(
     outcome: &str,
     rationale: &str,
     now: i64,
-    deadlines_said: &str,
+    deadlines_said: &Marked,
 ) -> Result<()> {
     w.tx().execute(
         "UPDATE escalations SET status = 'closed', outcome = ?2, closure_rationale = ?3,
@@ -1094,16 +1122,13 @@ fn finish_close(
         "DELETE FROM closure_choices WHERE escalation_id = ?1",
         [c.id],
     )?;
-    log(
-        w,
-        c,
-        closer,
-        "closed",
-        &format!(
-            "Closed ({}). Rationale: {rationale}{deadlines_said}",
-            crate::domain::settings::outcome_label(outcome)
-        ),
-    )
+    let mut body = Marked::new();
+    body.push(&format!(
+        "Closed ({}). Rationale: {rationale}",
+        crate::domain::settings::outcome_label(outcome)
+    ))
+    .append(deadlines_said);
+    log_marked(w, c, closer, "closed", &body)
 }
 
 /// The choices stored with a proposed closure, for the deadlines still open
@@ -1222,7 +1247,8 @@ pub fn signoff(
             ),
         )?;
         let (plan, extra) = stored_choices(w, id)?;
-        let said = apply_closure(w, &me, &plan, now)? + &extra;
+        let mut said = apply_closure(w, &me, &plan, now)?;
+        said.push(&extra);
         finish_close(w, &c, &me, &proposed, &rationale, now, &said)?;
         let mut d = done(
             &c,
@@ -1286,14 +1312,15 @@ pub fn reopen(w: &mut Write<'_>, id: i64, reason: &str, expected: Option<i64>) -
     )?;
     // What the closure waived comes back (closures before schema 6 waived
     // every open deadline with the reason "escalation closed").
-    let restored: Vec<String> = {
+    let restored: Vec<(String, bool)> = {
         let mut stmt = w.tx().prepare_cached(
-            "SELECT label FROM deadlines WHERE escalation_id = ?1 AND waived_at IS NOT NULL
+            "SELECT label, rule_id IS NULL FROM deadlines
+             WHERE escalation_id = ?1 AND waived_at IS NOT NULL
                AND (waived_at_closure = 1 OR waived_reason = 'escalation closed')
              ORDER BY due_at, id",
         )?;
-        let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
-        rows.map(|r| r.map(|l| clean_line(&l)))
+        let rows = stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
+        rows.map(|r| r.map(|(l, hand)| (clean_line(&l), hand)))
             .collect::<rusqlite::Result<_>>()?
     };
     w.tx().execute(
@@ -1303,21 +1330,26 @@ pub fn reopen(w: &mut Write<'_>, id: i64, reason: &str, expected: Option<i64>) -
            AND (waived_at_closure = 1 OR waived_reason = 'escalation closed')",
         [id],
     )?;
-    let said = if restored.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " Deadlines the closure waived are open again: {}.",
-            restored.join("; ")
-        )
-    };
-    log(
-        w,
-        &c,
-        &me,
-        "reopened",
-        &format!("Re-opened by {}: {reason}{said}", me.display_name),
-    )?;
+    // Staff and the words of deadlines set by hand marked, for redaction.
+    let mut body = Marked::new();
+    body.push("Re-opened by ")
+        .party(&me.display_name)
+        .push(&format!(": {reason}"));
+    if !restored.is_empty() {
+        body.push(" Deadlines the closure waived are open again: ");
+        for (i, (label, hand)) in restored.iter().enumerate() {
+            if i > 0 {
+                body.push("; ");
+            }
+            if *hand {
+                body.party(label);
+            } else {
+                body.push(label);
+            }
+        }
+        body.push(".");
+    }
+    log_marked(w, &c, &me, "reopened", &body)?;
     Ok(done(
         &c,
         format!(
