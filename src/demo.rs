@@ -63,6 +63,9 @@ const REPORTING_INDEXES: &[&str] = &[
     "deadlines_waived",
     "deadlines_missed",
     "deadlines_waived_by_hand",
+    "deadlines_open_by_warn",
+    "deadlines_restricted_open",
+    "chronology_by_at",
 ];
 
 /// Escalations per transaction: big enough to be fast, small enough that a

@@ -1068,3 +1068,115 @@ pub fn acknowledge_escalation(w: &mut Write<'_>, id: i64) -> Result<String> {
     )?;
     acknowledge_reference(w, &reference)
 }
+
+/// The alert check's change counter (schema v11 `alert_changes`): bumped by
+/// triggers whenever a table the alerts are derived from changes (cases,
+/// deadlines, rules, tasks, access, assignments, the rota, staff, settings,
+/// acknowledgements), never by the audit trail, so reading records moves it
+/// not. Equal counters at two checks mean the data the alerts read is the
+/// same; only the clock can have made new ones (see [`clock_moved`]).
+pub fn changes(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT n FROM alert_changes WHERE id = 1", [], |r| {
+        r.get(0)
+    })?)
+}
+
+/// The range probes of [`clock_moved`], as (name, SQL binding `:from` and
+/// `:to`, UTC seconds, and `:w`, seconds): each reads a few entries of one
+/// index. Also explained by `store::plans::history`.
+pub(crate) const CLOCK_PROBES: &[(&str, &str)] = &[
+    (
+        "alert check: a deadline fell due",
+        "SELECT 1 FROM deadlines d INDEXED BY deadlines_open_by_due
+         WHERE d.met_at IS NULL AND d.waived_at IS NULL AND d.due_at > :from AND d.due_at <= :to LIMIT 1",
+    ),
+    (
+        "alert check: a deadline turned due soon (kept warning time)",
+        "SELECT 1 FROM deadlines d INDEXED BY deadlines_open_by_warn
+         WHERE d.met_at IS NULL AND d.waived_at IS NULL AND d.warn_at IS NOT NULL
+           AND d.warn_at > :from AND d.warn_at <= :to LIMIT 1",
+    ),
+    (
+        "alert check: a deadline turned due soon (a rule's warning)",
+        "SELECT 1 FROM deadlines d INDEXED BY deadlines_open_by_due
+         WHERE d.met_at IS NULL AND d.waived_at IS NULL
+           AND d.due_at > :from + :w AND d.due_at <= :to + :w LIMIT 1",
+    ),
+    (
+        "alert check: an acknowledgement window ended",
+        "SELECT 1 FROM escalations e INDEXED BY escalations_unacknowledged
+         WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL
+           AND e.raised_at > :from - :w AND e.raised_at <= :to - :w LIMIT 1",
+    ),
+    (
+        "alert check: an assignment came into or left its day",
+        "SELECT 1 FROM assignments a INDEXED BY assignments_by_at
+         WHERE a.at > :from - :w AND a.at <= :to - :w LIMIT 1",
+    ),
+];
+
+/// Whether a moment the alerts depend on falls in (`from`, `to`] (UTC
+/// seconds): a deadline falling due or turning due soon (by its kept
+/// warning time, or by any rule's warning or the default four hours before
+/// it is due), an acknowledgement window (or twice it) ending, an
+/// assignment entering or leaving the last day, a shift starting, ending,
+/// or leaving the hour it is greeted in or the week the rota is read over.
+/// Conservative: it may say yes when no alert changes, never no when one
+/// does, so a check skipped on its answer misses nothing (issue 21).
+pub fn clock_moved(conn: &Connection, from: i64, to: i64) -> Result<bool> {
+    if to <= from {
+        return Ok(false);
+    }
+    let probe = |i: usize, w: i64| -> Result<bool> {
+        let mut stmt = conn.prepare_cached(CLOCK_PROBES[i].1)?;
+        let p: Vec<(&str, &dyn rusqlite::ToSql)> = [
+            (":from", &from as &dyn rusqlite::ToSql),
+            (":to", &to),
+            (":w", &w),
+        ]
+        .into_iter()
+        .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
+        .collect();
+        Ok(stmt.exists(p.as_slice())?)
+    };
+    if probe(0, 0)? || probe(1, 0)? {
+        return Ok(true);
+    }
+    let mut warns: Vec<i64> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT coalesce(warn_minutes, 240) FROM deadline_rules",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    warns.push(240);
+    warns.sort_unstable();
+    warns.dedup();
+    for m in warns {
+        if probe(2, m * 60)? {
+            return Ok(true);
+        }
+    }
+    let minutes = super::notices::ack_minutes(conn)?;
+    for immediate in [false, true] {
+        let w = crate::domain::alert::ack_window(minutes, immediate).num_seconds();
+        if probe(3, w)? || probe(3, 2 * w)? {
+            return Ok(true);
+        }
+    }
+    if probe(4, 0)? || probe(4, super::notices::ASSIGNED_WITHIN.num_seconds())? {
+        return Ok(true);
+    }
+    let week = Duration::days(7).num_seconds();
+    let greet = SHIFT_START_WITHIN.num_seconds();
+    let shifts = super::rota::in_force(
+        conn,
+        instant(from - week - greet),
+        instant(to + 1),
+    )?;
+    let within = |t: i64| t > from && t <= to;
+    Ok(shifts.iter().any(|s| {
+        let (start, end) = (s.starts_at.timestamp(), s.ends_at.timestamp());
+        within(start) || within(end) || within(start + greet) || within(end + week)
+    }))
+}

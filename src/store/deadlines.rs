@@ -446,16 +446,18 @@ const OPEN: &str = "d.met_at IS NULL AND d.waived_at IS NULL";
 
 /// How many open deadlines the viewer can see: the index's count less those
 /// on escalations the viewer may not see (restricted, or excluded from), so
-/// a decade of history costs no more than a week's.
+/// a decade of history costs no more than a week's. The restricted records'
+/// share is read from the open deadlines of `deadlines_restricted` (schema
+/// v11), never from every restricted record ever closed.
 pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
     let conn = store.conn();
     let all: i64 = conn.query_row(&open_count_sql(), [], |r| r.get(0))?;
     let p = named_params! {":senior": viewer.senior, ":me": viewer.staff_id};
     let hidden_restricted: i64 = conn.query_row(
         &format!(
-            "SELECT count(*) FROM escalations e INDEXED BY escalations_restricted
-             CROSS JOIN deadlines d INDEXED BY deadlines_open_by_escalation ON d.escalation_id = e.id
-             WHERE e.restricted = 1 AND {OPEN} AND NOT ({VISIBLE})"
+            "SELECT count(*) FROM deadlines_restricted d INDEXED BY deadlines_restricted_open
+             CROSS JOIN escalations e ON e.id = d.escalation_id
+             WHERE {OPEN} AND e.restricted = 1 AND NOT ({VISIBLE})"
         ),
         p,
         |r| r.get(0),
@@ -511,6 +513,30 @@ pub fn open_due_before(
     let rows = stmt.query_map(
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
         ":until": until.timestamp()},
+        |r| row(r, known),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Open deadlines whose warning has begun at `now` (due soon or overdue),
+/// soonest first: what a deadline alert can be about. Reads the open
+/// deadlines due within the longest warning ([`MAX_WARN_MINUTES`]) from
+/// their index but builds only the warned ones, not every deadline of the
+/// next month.
+///
+/// [`MAX_WARN_MINUTES`]: crate::domain::deadline::MAX_WARN_MINUTES
+pub fn open_warned(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Deadline>> {
+    let known = known_through(store.conn())?;
+    let horizon = now + chrono::Duration::minutes(crate::domain::deadline::MAX_WARN_MINUTES as i64);
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM {OPEN_FROM} WHERE {OPEN} AND d.due_at <= :until
+           AND coalesce(d.warn_at, d.due_at - 60 * coalesce(r.warn_minutes, 240)) <= :now
+           AND {VISIBLE}
+         ORDER BY d.due_at, d.id"
+    ))?;
+    let rows = stmt.query_map(
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
+        ":until": horizon.timestamp(), ":now": now.timestamp()},
         |r| row(r, known),
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

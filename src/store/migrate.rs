@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -61,6 +61,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 10,
         sql: include_str!("migrations/10-imports.sql"),
+    },
+    Migration {
+        to: 11,
+        sql: include_str!("migrations/11-flat-history.sql"),
     },
 ];
 

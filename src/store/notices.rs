@@ -5,7 +5,6 @@ use super::deadlines;
 use super::escalations::Viewer;
 use super::{Result, Store};
 use crate::domain::alert::{Alert, AlertKind, deadline_alerts};
-use crate::domain::deadline::MAX_WARN_MINUTES;
 use crate::domain::staff::StaffMember;
 use crate::domain::text::clean_line;
 use chrono::{DateTime, Duration, Utc};
@@ -16,11 +15,24 @@ pub const ASSIGNED_WITHIN: Duration = Duration::hours(24);
 
 /// Every alert `me` should have now, announced or not.
 pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+    pending_except(store, me, now, &std::collections::HashSet::new())
+}
+
+/// [`pending`] less the deadline alerts in `known` (already announced in
+/// this session): those are never looked at again, so a desk with
+/// thousands of overdue deadlines pays for the new ones only. Only
+/// deadlines whose warning has begun are read ([`deadlines::open_warned`]).
+pub fn pending_except(
+    store: &Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    known: &std::collections::HashSet<(AlertKind, i64)>,
+) -> Result<Vec<Alert>> {
     let viewer = Viewer::from(me);
-    let horizon = now + Duration::minutes(MAX_WARN_MINUTES as i64);
-    let open = deadlines::open_due_before(store, viewer, horizon)?;
+    let open = deadlines::open_warned(store, viewer, now)?;
     let on_duty = super::staff::on_duty(store, now.timestamp())?.map(|s| s.id);
     let mut alerts = deadline_alerts(&open, now, me.id, on_duty);
+    alerts.retain(|a| !known.contains(&(a.kind, a.subject_id)));
     // Alerts leave the desk (desktop, terminal title, cron mail): a deadline
     // set by hand (a task, a review action) may hold words, so it is named
     // generically; the screen's own panels show its label.

@@ -461,6 +461,9 @@ fn run(
     // The open alerts last sent: sent again only when they change (the
     // banner and the alerts screen follow them; time alone opens alerts).
     let mut open_sent: Option<Vec<crate::domain::paging::DeskAlert>> = None;
+    // The alert change counter and the moment (UTC seconds) of the last
+    // alert check that found nothing left to look at.
+    let mut checked: Option<(i64, i64)> = None;
     loop {
         let wait = POLL.saturating_sub(last_poll.elapsed());
         match rx.recv_timeout(wait) {
@@ -481,25 +484,25 @@ fn run(
         }
         if last_alerts.is_none_or(|t| t.elapsed() >= ALERT_EVERY) {
             last_alerts = Some(Instant::now());
-            match check_alerts(&mut store, &me, clock.now(), &mut announced) {
-                Ok(a) if a.is_empty() => {}
-                Ok(a) => {
-                    if !out(Reply::Alerts(a)) {
-                        return;
-                    }
+            // Incremental (issue 21): derived again only when the data the
+            // alerts read changed, or a moment they depend on has passed.
+            let now = clock.now().timestamp();
+            let stamp = super::alerts::changes(store.conn()).ok();
+            let quiet = match (checked, stamp) {
+                (Some((n, at)), Some(m)) if n == m => {
+                    super::alerts::clock_moved(store.conn(), at, now).is_ok_and(|moved| !moved)
                 }
-                Err(e) => {
-                    if !out(Reply::Error(format!("checking deadlines for alerts: {e}"))) {
-                        return;
-                    }
-                }
-            }
-            if let Ok(open) = super::alerts::open_for(&store, &me, clock.now())
-                && open_sent.as_ref() != Some(&open)
-            {
-                open_sent = Some(open.clone());
-                if !out(Reply::OpenAlerts(open)) {
-                    return;
+                _ => false,
+            };
+            if quiet {
+                checked = stamp.map(|n| (n, now));
+            } else {
+                match alert_check(&mut store, &me, clock, &mut announced, &mut open_sent, &out) {
+                    None => return,
+                    // Read before deriving: a change made meanwhile moves
+                    // the counter past this and is looked at next time. A
+                    // check that failed is tried again in full.
+                    Some(ok) => checked = stamp.filter(|_| ok).map(|n| (n, now)),
                 }
             }
         }
@@ -755,6 +758,45 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
     })
 }
 
+/// One full alert check: new alerts announced, the open alerts sent when
+/// they changed. Whether it went through; `None` when the screen has gone
+/// (stop the worker).
+fn alert_check(
+    store: &mut Store,
+    me: &StaffMember,
+    clock: Clock,
+    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
+    open_sent: &mut Option<Vec<crate::domain::paging::DeskAlert>>,
+    out: &impl Fn(Reply) -> bool,
+) -> Option<bool> {
+    let mut ok = true;
+    match check_alerts(store, me, clock.now(), announced) {
+        Ok(a) if a.is_empty() => {}
+        Ok(a) => {
+            if !out(Reply::Alerts(a)) {
+                return None;
+            }
+        }
+        Err(e) => {
+            ok = false;
+            if !out(Reply::Error(format!("checking deadlines for alerts: {e}"))) {
+                return None;
+            }
+        }
+    }
+    match super::alerts::open_for(store, me, clock.now()) {
+        Ok(open) if open_sent.as_ref() != Some(&open) => {
+            *open_sent = Some(open.clone());
+            if !out(Reply::OpenAlerts(open)) {
+                return None;
+            }
+        }
+        Ok(_) => {}
+        Err(_) => ok = false,
+    }
+    Some(ok)
+}
+
 /// New alerts for `me`: remembered in the database (once per user), or on a
 /// read-only database in `announced` (once per session).
 pub fn check_alerts(
@@ -763,12 +805,18 @@ pub fn check_alerts(
     now: DateTime<Utc>,
     announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
 ) -> Result<Vec<Alert>> {
-    let pending = notices::pending(store, me, now)?;
+    // What this session has announced (or seen claimed by another session
+    // of the same user) is never claimed again: a notice, once recorded, is
+    // never removed, so claiming it again could only say "not new".
+    let pending = notices::pending_except(store, me, now, announced)?;
+    let keys: Vec<_> = pending.iter().map(|a| (a.kind, a.subject_id)).collect();
     let fresh = notices::claim(store, me, now, pending)?;
-    Ok(fresh
+    let fresh = fresh
         .into_iter()
-        .filter(|a| announced.insert((a.kind, a.subject_id)))
-        .collect())
+        .filter(|a| !announced.contains(&(a.kind, a.subject_id)))
+        .collect();
+    announced.extend(keys);
+    Ok(fresh)
 }
 
 /// The routes that fit an escalation, best first, with their contacts now

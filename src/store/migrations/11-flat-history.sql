@@ -1,0 +1,126 @@
+-- Schema v11 (issue 21): a decade of history costs no more than a week's.
+--
+-- * chronology_by_at: the handover's changes since the outgoing shift began
+--   read the newest entries first, not the whole chronology.
+-- * audit_log_by_actor, audit_log_by_at: `dutydesk audit --user/--since`
+--   read the rows asked for, newest first, not two million.
+-- * deadlines_restricted_open: the open deadlines count corrects for the
+--   restricted records' open deadlines only, not every restricted record
+--   ever closed.
+-- * deadlines_open_by_warn: open deadlines by the moment they turn due
+--   soon, for the alert check's question "did anything turn due since?".
+-- * alert_changes: one counter, bumped by triggers whenever a table the
+--   alerts are derived from changes (not the audit trail, so reading a
+--   record changes nothing here). The 10-second alert check derives the
+--   alerts again only when it moved or a moment of the clock the alerts
+--   depend on has passed since the last check.
+
+CREATE INDEX chronology_by_at ON chronology (at);
+CREATE INDEX audit_log_by_actor ON audit_log (actor, id);
+CREATE INDEX audit_log_by_at ON audit_log (at);
+CREATE INDEX deadlines_restricted_open ON deadlines_restricted (escalation_id)
+    WHERE met_at IS NULL AND waived_at IS NULL;
+CREATE INDEX deadlines_open_by_warn ON deadlines (warn_at)
+    WHERE met_at IS NULL AND waived_at IS NULL AND warn_at IS NOT NULL;
+CREATE TABLE alert_changes (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+INSERT INTO alert_changes (id, n) VALUES (1, 0);
+CREATE TRIGGER alert_changes_settings_insert AFTER INSERT ON settings BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_settings_update AFTER UPDATE ON settings BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_settings_delete AFTER DELETE ON settings BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_staff_insert AFTER INSERT ON staff BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_staff_update AFTER UPDATE ON staff BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_staff_delete AFTER DELETE ON staff BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_insert AFTER INSERT ON rota BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_update AFTER UPDATE ON rota BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_delete AFTER DELETE ON rota BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_patterns_insert AFTER INSERT ON rota_patterns BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_patterns_update AFTER UPDATE ON rota_patterns BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_patterns_delete AFTER DELETE ON rota_patterns BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalations_insert AFTER INSERT ON escalations BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalations_update AFTER UPDATE ON escalations BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalations_delete AFTER DELETE ON escalations BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalation_access_insert AFTER INSERT ON escalation_access BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalation_access_update AFTER UPDATE ON escalation_access BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalation_access_delete AFTER DELETE ON escalation_access BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadline_rules_insert AFTER INSERT ON deadline_rules BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadline_rules_update AFTER UPDATE ON deadline_rules BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadline_rules_delete AFTER DELETE ON deadline_rules BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadlines_insert AFTER INSERT ON deadlines BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadlines_update AFTER UPDATE ON deadlines BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadlines_delete AFTER DELETE ON deadlines BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_tasks_insert AFTER INSERT ON tasks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_tasks_update AFTER UPDATE ON tasks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_tasks_delete AFTER DELETE ON tasks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_alert_acks_insert AFTER INSERT ON alert_acks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_alert_acks_update AFTER UPDATE ON alert_acks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_alert_acks_delete AFTER DELETE ON alert_acks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_assignments_insert AFTER INSERT ON assignments BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_chronology_insert AFTER INSERT ON chronology
+    WHEN NEW.kind IN ('assigned', 'signoff_requested') BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
