@@ -262,3 +262,63 @@ fn fast_counts_agree_with_the_full_lists_for_every_viewer() {
         );
     }
 }
+
+/// The queue read from its end (the index backwards, issue 21) gives the
+/// same rows as read from its start, and a kept case's place is where the
+/// whole list puts it, for every kind of viewer (restricted records hidden,
+/// an exclusion, a senior lead).
+#[test]
+fn the_queue_reads_the_same_from_either_end_for_every_viewer() {
+    use dutydesk::store::escalations::{Viewer, open_count, open_page, open_window, position};
+    use dutydesk::store::staff;
+    let dir = private_dir();
+    let (path, _) = demo_db(dir.path(), 600);
+    let c = common::sql(&path);
+    c.execute_batch(
+        "UPDATE escalations SET restricted = 1 WHERE id IN (
+           SELECT id FROM escalations WHERE status <> 'closed' ORDER BY id DESC LIMIT 7);
+         INSERT OR IGNORE INTO escalation_access (escalation_id, staff_id, access)
+           SELECT e.id, s.id, 'excluded' FROM escalations e, staff s
+           WHERE e.status <> 'closed' AND e.restricted = 0 AND s.username = 'okhan'
+           ORDER BY e.id LIMIT 5;
+         INSERT OR IGNORE INTO escalation_access (escalation_id, staff_id, access)
+           SELECT e.id, s.id, 'named' FROM escalations e, staff s
+           WHERE e.restricted = 1 AND e.status <> 'closed' AND s.username = 'okhan' LIMIT 2;",
+    )
+    .unwrap();
+    drop(c);
+    let store = open(&path);
+    let now = common::now();
+    for s in staff::list(&store).unwrap() {
+        let v = Viewer::from(&s);
+        let total = open_count(&store, v).unwrap();
+        let all = open_page(&store, v, now, 0, 100_000).unwrap();
+        assert_eq!(all.len() as i64, total, "{}", s.username);
+        let ids: Vec<i64> = all.iter().map(|e| e.id).collect();
+        for offset in [0, 1, total / 3, total / 2 + 1, total - 50, total - 1] {
+            let offset = offset.max(0);
+            for known in [None, Some(total)] {
+                let page: Vec<i64> = open_window(&store, v, now, offset, 40, known)
+                    .unwrap()
+                    .iter()
+                    .map(|e| e.id)
+                    .collect();
+                let end = (offset + 40).min(total) as usize;
+                assert_eq!(
+                    page,
+                    ids[offset as usize..end],
+                    "{} at {offset}",
+                    s.username
+                );
+            }
+        }
+        for (i, id) in ids.iter().enumerate().step_by(37).chain([(ids.len() - 1, ids.last().unwrap())]) {
+            assert_eq!(
+                position(&store, v, now, *id).unwrap(),
+                Some(i as i64),
+                "{} case {id}",
+                s.username
+            );
+        }
+    }
+}

@@ -339,7 +339,7 @@ pub fn load_dashboard(
         on_duty: super::staff::on_duty(store, now.timestamp())?.map(|s| s.display_name),
         total,
         offset,
-        rows: escalations::open_page(store, viewer, now, offset, limit)?,
+        rows: escalations::open_window(store, viewer, now, offset, limit, Some(total))?,
         kept_at,
         signoff_waiting: super::search::signoff_waiting(store, viewer)?,
     })
