@@ -322,3 +322,34 @@ fn the_queue_reads_the_same_from_either_end_for_every_viewer() {
         }
     }
 }
+
+/// The review screen's windows of an agenda (issue 21), laid end to end,
+/// are the whole agenda, item for item, with the same counts.
+#[test]
+fn agenda_windows_make_the_whole_agenda() {
+    use dutydesk::store::escalations::Viewer;
+    use dutydesk::store::{reviews, staff};
+    let dir = private_dir();
+    let (path, _) = demo_db(dir.path(), 400);
+    let store = open(&path);
+    let me = staff::find(&store, USER).unwrap().unwrap();
+    let v = Viewer::from(&me);
+    let now = common::now();
+    let mut checked = 0;
+    for s in reviews::summaries(&store, v, now).unwrap() {
+        let whole = reviews::agenda(&store, &s.code, v, now).unwrap();
+        let mut items = Vec::new();
+        let mut at = 0;
+        while at < whole.total() {
+            let w = reviews::agenda_window(&store, &s.code, v, now, at, 7).unwrap();
+            assert_eq!(w.first, at);
+            assert_eq!(w.counts, whole.counts);
+            assert!(!w.items.is_empty() && w.items.len() <= 7);
+            at += w.items.len();
+            items.extend(w.items);
+        }
+        assert_eq!(items, whole.items, "{}", s.code);
+        checked += items.len();
+    }
+    assert!(checked > 20, "agendas with items: {checked}");
+}

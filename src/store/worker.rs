@@ -70,6 +70,9 @@ pub enum Request {
     Reviews,
     /// One series' whole next agenda, for the review screen.
     Agenda { series: String },
+    /// The window of that agenda from item `offset` (the review screen
+    /// scrolled past the items loaded).
+    AgendaAt { series: String, offset: usize },
     /// Who is on duty, and what the incoming DSL needs to know.
     Handover,
     /// The user goes on duty now.
@@ -667,12 +670,24 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::Reviews => {
             Reply::Reviews(super::reviews::summaries(store, Viewer::from(me), now)?)
         }
-        Request::Agenda { series } => Reply::Agenda(Box::new(super::reviews::agenda(
+        Request::Agenda { series } => Reply::Agenda(Box::new(super::reviews::agenda_window(
             store,
             &series,
             Viewer::from(me),
             now,
+            0,
+            super::reviews::AGENDA_WINDOW,
         )?)),
+        Request::AgendaAt { series, offset } => {
+            Reply::Agenda(Box::new(super::reviews::agenda_window(
+                store,
+                &series,
+                Viewer::from(me),
+                now,
+                offset,
+                super::reviews::AGENDA_WINDOW,
+            )?))
+        }
         Request::Handover => Reply::Handover(Box::new(super::rota::handover(
             store,
             Viewer::from(me),
