@@ -226,6 +226,10 @@ pub enum Command {
         /// Samples per figure
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(3..=1000))]
         runs: u32,
+        /// Internal: be the headless screen whose memory and idle CPU the
+        /// bench measures, idle for this many seconds, and print the figures
+        #[arg(long, hide = true, value_name = "SECONDS")]
+        screens: Option<u32>,
     },
     /// Print the manual page (roff) for `man -l -`; with --dir, write one page
     /// per subcommand there (dutydesk.1, dutydesk-list.1, dutydesk-staff-add.1...)
@@ -1101,13 +1105,17 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Handover { md, note }) => {
             handover::handover(&db_path(&cli, DEFAULT_DB), *md, note.as_deref())
         }
-        Some(Command::Bench { runs }) => {
+        Some(Command::Bench { runs, screens }) => {
             let path = db_path(&cli, DEFAULT_DB);
-            let now = clock()?.now();
+            let clock = clock()?;
             let st = store::open(&path, Create::No)?;
             let me = whoami(&st)?;
             drop(st);
-            for line in crate::bench::run(&path, &me, now, *runs as usize)? {
+            if let Some(secs) = screens {
+                println!("{}", crate::bench::screens(&path, &me, clock, *secs)?);
+                return Ok(());
+            }
+            for line in crate::bench::run(&path, &me, clock.now(), *runs as usize)? {
                 println!("{line}");
             }
             Ok(())
