@@ -545,16 +545,41 @@ pub fn open_warned(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<
 /// Every deadline of the viewer's escalations, soonest first: open ones, or
 /// with `all` met and waived ones too (for `dutydesk deadlines`).
 pub fn list(store: &Store, viewer: Viewer, all: bool) -> Result<Vec<Deadline>> {
+    let mut out = Vec::new();
+    list_each(store, viewer, all, |d| {
+        out.push(d);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// [`list`] one deadline at a time, as it is read: `dutydesk deadlines`
+/// writes each as it comes, in bounded memory however many there are. Read
+/// in the order of `deadlines_by_due` (or `deadlines_open_by_due`), never
+/// sorted whole. Stops at `f`'s first error.
+pub fn list_each(
+    store: &Store,
+    viewer: Viewer,
+    all: bool,
+    mut f: impl FnMut(Deadline) -> Result<()>,
+) -> Result<()> {
     let known = known_through(store.conn())?;
-    let (from, filter) = if all { (FROM, "1") } else { (OPEN_FROM, OPEN) };
+    let (from, filter) = if all {
+        (
+            concat!("deadlines d INDEXED BY deadlines_by_due", joins!()),
+            "1",
+        )
+    } else {
+        (OPEN_FROM, OPEN)
+    };
     let mut stmt = store.conn().prepare(&format!(
         "SELECT {COLUMNS} FROM {from} WHERE {filter} AND {VISIBLE} ORDER BY d.due_at, d.id"
     ))?;
-    let rows = stmt.query_map(
-        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
-        |r| row(r, known),
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query(named_params! {":senior": viewer.senior, ":me": viewer.staff_id})?;
+    while let Some(r) = rows.next()? {
+        f(row(r, known)?)?;
+    }
+    Ok(())
 }
 
 /// Deadlines of one escalation, for its record.

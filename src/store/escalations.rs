@@ -545,14 +545,20 @@ pub fn list(
          ORDER BY {order}",
         super::search::filter_sql(filters)
     ))?;
+    if which != Which::Open {
+        drop(stmt);
+        let mut out = Vec::new();
+        list_each(store, viewer, now, which, filters, |e| {
+            out.push(e);
+            Ok(())
+        })?;
+        return Ok(out);
+    }
     let rows = stmt.query_map(
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
         summary,
     )?;
     let rows: Vec<EscalationSummary> = rows.collect::<rusqlite::Result<_>>()?;
-    if which != Which::Open {
-        return Ok(rows);
-    }
     // Open ones in the dashboard's order of urgency: the bands in turn, kept
     // to the filtered set.
     let kept: std::collections::HashSet<i64> = rows.iter().map(|e| e.id).collect();
@@ -566,6 +572,42 @@ pub fn list(
         );
     }
     Ok(out)
+}
+
+/// [`list`] one escalation at a time as it is read, for `dutydesk list`:
+/// closed and all (the history) stream by reference in bounded memory
+/// (issue 21); open ones, in the order of urgency, are the open set's
+/// [`list`]. Stops at `f`'s first error.
+pub fn list_each(
+    store: &Store,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    which: Which,
+    filters: &crate::domain::search::Filters,
+    mut f: impl FnMut(EscalationSummary) -> Result<()>,
+) -> Result<()> {
+    if which == Which::Open {
+        for e in list(store, viewer, now, which, filters)? {
+            f(e)?;
+        }
+        return Ok(());
+    }
+    let filter = if which == Which::Closed {
+        "e.status = 'closed'"
+    } else {
+        "1"
+    };
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
+         WHERE {filter} AND {VISIBLE} AND {}
+         ORDER BY e.ref_year, e.ref_seq",
+        super::search::filter_sql(filters)
+    ))?;
+    let mut rows = stmt.query(named_params! {":senior": viewer.senior, ":me": viewer.staff_id})?;
+    while let Some(r) = rows.next()? {
+        f(summary(r)?)?;
+    }
+    Ok(())
 }
 
 /// Where escalation `id` stands in the open queue at `now` (0-based), if it
