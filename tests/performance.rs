@@ -353,3 +353,56 @@ fn agenda_windows_make_the_whole_agenda() {
     }
     assert!(checked > 20, "agendas with items: {checked}");
 }
+
+/// The queries that must cost what is shown, not what history holds (issue
+/// 21), read their own indexes: the queue's end backwards without a sort,
+/// the restricted records' open deadlines, the handover's newest changes,
+/// each audit filter, each alert-check probe as a range of one index.
+#[test]
+fn history_queries_read_their_indexes() {
+    let dir = private_dir();
+    let (path, _) = demo_db(dir.path(), 300);
+    let store = open(&path);
+    let plans = dutydesk::store::plans::history(&store).unwrap();
+    let plan = |name: &str| -> String {
+        plans
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.clone())
+            .unwrap_or_else(|| panic!("no plan for {name}: {plans:?}"))
+    };
+    for (name, p) in &plans {
+        assert!(
+            !dutydesk::store::plans::full_scan(p),
+            "{name} scans a whole table:\n{p}"
+        );
+    }
+    let last = plan("open escalations, last page (read backwards)");
+    assert!(
+        last.contains("SCAN e USING INDEX escalations_open_queue"),
+        "{last}"
+    );
+    assert!(!last.contains("LAST TERM OF ORDER BY"), "{last}");
+    let hidden = plan("open deadlines count: restricted share");
+    assert!(hidden.contains("deadlines_restricted_open"), "{hidden}");
+    assert!(!hidden.contains("escalations_restricted"), "{hidden}");
+    let handover = plan("handover: changes since");
+    assert!(
+        handover.contains("SEARCH c USING INDEX chronology_by_at (at>?)"),
+        "{handover}"
+    );
+    assert!(!handover.contains("TEMP B-TREE"), "{handover}");
+    let user = plan("audit --user");
+    assert!(user.contains("audit_log_by_actor (actor=?)"), "{user}");
+    assert!(!user.contains("TEMP B-TREE"), "{user}");
+    let since = plan("audit --since");
+    assert!(since.contains("audit_log_by_at (at>?)"), "{since}");
+    let record = plan("audit REF");
+    assert!(record.contains("audit_log_by_entity"), "{record}");
+    for (name, p) in plans.iter().filter(|(n, _)| n.starts_with("alert check")) {
+        assert!(
+            p.lines().next().is_some_and(|l| l.starts_with("SEARCH ")),
+            "{name} reads a range of an index:\n{p}"
+        );
+    }
+}

@@ -453,15 +453,7 @@ pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
     let conn = store.conn();
     let all: i64 = conn.query_row(&open_count_sql(), [], |r| r.get(0))?;
     let p = named_params! {":senior": viewer.senior, ":me": viewer.staff_id};
-    let hidden_restricted: i64 = conn.query_row(
-        &format!(
-            "SELECT count(*) FROM deadlines_restricted d INDEXED BY deadlines_restricted_open
-             CROSS JOIN escalations e ON e.id = d.escalation_id
-             WHERE {OPEN} AND e.restricted = 1 AND NOT ({VISIBLE})"
-        ),
-        p,
-        |r| r.get(0),
-    )?;
+    let hidden_restricted: i64 = conn.query_row(&hidden_restricted_sql(), p, |r| r.get(0))?;
     let excluded: i64 = conn.query_row(
         &format!(
             "SELECT count(*) FROM escalation_access a JOIN escalations e ON e.id = a.escalation_id
@@ -472,6 +464,16 @@ pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
         |r| r.get(0),
     )?;
     Ok(all - hidden_restricted - excluded)
+}
+
+/// The open deadlines of restricted records the viewer may not see (bind
+/// `:senior`, `:me`), from the open entries of `deadlines_restricted`.
+pub(crate) fn hidden_restricted_sql() -> String {
+    format!(
+        "SELECT count(*) FROM deadlines_restricted d INDEXED BY deadlines_restricted_open
+         CROSS JOIN escalations e ON e.id = d.escalation_id
+         WHERE {OPEN} AND e.restricted = 1 AND NOT ({VISIBLE})"
+    )
 }
 
 /// Every open deadline, from the index alone (before visibility).
