@@ -134,12 +134,33 @@ fn the_benchmark_runs_in_quick_mode() {
         "draw one frame 200×60",
         "key to frame: move selection",
         "key to frame: open a record",
-        "commit to another session's screen",
-        "peak memory",
+        "commit to another screen's redraw (selection: top)",
+        "commit to another screen's redraw (selection: last case)",
+        "key to frame: G (the queue's last case)",
+        "key to frame: refresh kept on the last case",
+        "key to frame: R (review screen)",
+        "key to frame: Tab (next series)",
+        "key to frame: Enter straight after start",
+        "alert check after a change (full)",
+        "alert check, nothing changed",
+        "query: handover",
+        "query: longest agenda's window",
+        "peak memory: TUI after every screen",
+        "idle CPU of an open dashboard",
+        "peak memory: snapshot process",
+        "floor: the first frame's",
         "plan: open escalations page: indexed",
     ] {
         assert!(text.contains(figure), "missing {figure:?}:\n{text}");
     }
+    // Every line with a budget has a verdict, memory and idle CPU included.
+    for line in text.lines().filter(|l| l.contains('≤')) {
+        assert!(
+            line.trim_end().ends_with(" ok") || line.trim_end().ends_with(" OVER"),
+            "no verdict: {line}"
+        );
+    }
+    assert!(!text.contains("headless session failed"), "{text}");
 }
 
 /// The fast counts (index counts less what a viewer may not see) agree with
@@ -399,6 +420,12 @@ fn history_queries_read_their_indexes() {
     assert!(since.contains("audit_log_by_at (at>?)"), "{since}");
     let record = plan("audit REF");
     assert!(record.contains("audit_log_by_entity"), "{record}");
+    for p in [&user, &since, &record] {
+        assert!(
+            !p.lines().any(|l| l.trim_start().starts_with("SCAN t")),
+            "the whole trail read:\n{p}"
+        );
+    }
     for (name, p) in plans.iter().filter(|(n, _)| n.starts_with("alert check")) {
         assert!(
             p.lines().next().is_some_and(|l| l.starts_with("SEARCH ")),
