@@ -190,17 +190,17 @@ pub fn previous(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate, String
 fn table<'a>(
     title: &'static str,
     partition: bool,
-    now: &'a [Row],
-    before: &'a [Row],
+    now: &[&'a Row],
+    before: &[&'a Row],
     keys: impl Fn(&'a Row) -> Vec<String>,
 ) -> Table {
     let mut counts: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-    for r in now {
+    for r in now.iter().copied() {
         for k in keys(r) {
             counts.entry(k).or_default().0 += 1;
         }
     }
-    for r in before {
+    for r in before.iter().copied() {
         for k in keys(r) {
             counts.entry(k).or_default().1 += 1;
         }
@@ -231,15 +231,14 @@ pub fn build(rows: &[Row], from: NaiveDate, to: NaiveDate) -> Result<Report, Str
     }
     let (before_from, before_to, kind) = previous(from, to);
     let day = |r: &Row| super::calendar::local(r.raised_at).date_naive();
-    let now: Vec<Row> = rows
+    // Borrowed, not copied: a year's rows at a million cases are large.
+    let now: Vec<&Row> = rows
         .iter()
         .filter(|r| (from..=to).contains(&day(r)))
-        .cloned()
         .collect();
-    let before: Vec<Row> = rows
+    let before: Vec<&Row> = rows
         .iter()
         .filter(|r| (before_from..=before_to).contains(&day(r)))
-        .cloned()
         .collect();
     let one = |s: &str| vec![s.to_string()];
     let mut age = table("By age band", true, &now, &before, |r| {
@@ -289,8 +288,8 @@ pub fn build(rows: &[Row], from: NaiveDate, to: NaiveDate) -> Result<Report, Str
     }
     let due: u32 = per_rule.values().map(|v| v[0]).sum();
     let met: u32 = per_rule.values().map(|v| v[1]).sum();
-    let conv = |rows: &[Row]| {
-        let adults: Vec<&Row> = rows.iter().filter(|r| r.subject == "adult").collect();
+    let conv = |rows: &[&Row]| {
+        let adults: Vec<&Row> = rows.iter().copied().filter(|r| r.subject == "adult").collect();
         (
             adults.len() as u32,
             adults
