@@ -163,7 +163,12 @@ impl Screen {
         let store = store::open(path, Create::No)?;
         let (tx, rx) = channel();
         let worker = worker::Worker::spawn(store, me.clone(), clock, move |r| tx.send(r).is_ok());
-        let mut app = App::new(me.clone(), clock.now(), false, crate::tui::theme::Theme::dark());
+        let mut app = App::new(
+            me.clone(),
+            clock.now(),
+            false,
+            crate::tui::theme::Theme::dark(),
+        );
         update(&mut app, Action::Resize(120, 40));
         let mut s = Screen {
             app,
@@ -237,7 +242,10 @@ impl Screen {
     /// returns when it was drawn.
     fn redrawn(&mut self, within: Duration) -> Option<Instant> {
         let end = Instant::now() + within;
-        while let Ok(r) = self.rx.recv_timeout(end.saturating_duration_since(Instant::now())) {
+        while let Ok(r) = self
+            .rx
+            .recv_timeout(end.saturating_duration_since(Instant::now()))
+        {
             if self.apply(r) {
                 return Some(Instant::now());
             }
@@ -283,9 +291,9 @@ pub fn screens(path: &Path, me: &StaffMember, clock: Clock, secs: u32) -> anyhow
     let peak = vm_hwm_mb().unwrap_or_else(|| peak_mb(false));
     let (t, cpu) = (Instant::now(), cpu_ms());
     while t.elapsed() < Duration::from_secs(u64::from(secs)) {
-        let wait = Duration::from_secs(1).saturating_sub(
-            Duration::from_nanos(t.elapsed().as_nanos() as u64 % 1_000_000_000),
-        );
+        let wait = Duration::from_secs(1).saturating_sub(Duration::from_nanos(
+            t.elapsed().as_nanos() as u64 % 1_000_000_000,
+        ));
         match s.rx.recv_timeout(wait) {
             Ok(r) => {
                 s.apply(r);
@@ -445,10 +453,7 @@ pub fn run(
     let series = store::reviews::summaries(&store, viewer, now)?;
     if let Some(longest) = series.iter().max_by_key(|a| a.total()) {
         figs.push(fig(
-            format!(
-                "query: longest agenda's window ({} items)",
-                longest.total()
-            ),
+            format!("query: longest agenda's window ({} items)", longest.total()),
             time(runs, || {
                 store::reviews::agenda_window(
                     &store,
@@ -645,15 +650,47 @@ pub fn run(
     let mut tab = Vec::new();
     for _ in 0..runs {
         key(&mut kapp, &mut term, &mut store, me, clock, Action::Top);
-        g.push(key(&mut kapp, &mut term, &mut store, me, clock, Action::Bottom));
+        g.push(key(
+            &mut kapp,
+            &mut term,
+            &mut store,
+            me,
+            clock,
+            Action::Bottom,
+        ));
         // Another session's change with the selection on the last case:
         // where it stands now is found, and the window around it read.
-        kept.push(key(&mut kapp, &mut term, &mut store, me, clock, Action::Changed));
-        rkey.push(key(&mut kapp, &mut term, &mut store, me, clock, Action::Reviews));
-        tab.push(key(&mut kapp, &mut term, &mut store, me, clock, Action::NextSeries));
+        kept.push(key(
+            &mut kapp,
+            &mut term,
+            &mut store,
+            me,
+            clock,
+            Action::Changed,
+        ));
+        rkey.push(key(
+            &mut kapp,
+            &mut term,
+            &mut store,
+            me,
+            clock,
+            Action::Reviews,
+        ));
+        tab.push(key(
+            &mut kapp,
+            &mut term,
+            &mut store,
+            me,
+            clock,
+            Action::NextSeries,
+        ));
         key(&mut kapp, &mut term, &mut store, me, clock, Action::Back);
     }
-    figs.push(fig("key to frame: G (the queue's last case)", g, Some(16.0)));
+    figs.push(fig(
+        "key to frame: G (the queue's last case)",
+        g,
+        Some(16.0),
+    ));
     figs.push(fig(
         "key to frame: refresh kept on the last case",
         kept,
@@ -782,11 +819,9 @@ pub fn run(
     // measured in-process.
     let traced = first_frame_sql(path, me, now)?;
     let floor = time(runs, || {
-        let c = rusqlite::Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .expect("open");
+        let c =
+            rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .expect("open");
         for sql in &traced {
             let mut stmt = c.prepare(sql).expect("prepare");
             let n = stmt.column_count();
@@ -831,7 +866,11 @@ pub fn run(
 
 /// Every statement the first frame runs, with its values bound: the
 /// dashboard load of `snapshot`, traced on its connection.
-fn first_frame_sql(path: &Path, me: &StaffMember, now: DateTime<Utc>) -> anyhow::Result<Vec<String>> {
+fn first_frame_sql(
+    path: &Path,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<String>> {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mut st = store::open(path, Create::No)?;
     let into = seen.clone();

@@ -333,7 +333,12 @@ fn the_queue_reads_the_same_from_either_end_for_every_viewer() {
                 );
             }
         }
-        for (i, id) in ids.iter().enumerate().step_by(37).chain([(ids.len() - 1, ids.last().unwrap())]) {
+        for (i, id) in ids
+            .iter()
+            .enumerate()
+            .step_by(37)
+            .chain([(ids.len() - 1, ids.last().unwrap())])
+        {
             assert_eq!(
                 position(&store, v, now, *id).unwrap(),
                 Some(i as i64),

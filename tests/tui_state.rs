@@ -3243,8 +3243,14 @@ fn the_review_screen_loads_a_long_agenda_a_window_at_a_time() {
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(text.contains("of 5000"), "{text}");
     assert!(!text.contains("SG-2026-5000"), "not loaded yet: {text}");
-    let fx = update(&mut app, Action::AgendaLoaded(Box::new(window(offset, 400))));
+    let fx = update(
+        &mut app,
+        Action::AgendaLoaded(Box::new(window(offset, 400))),
+    );
     assert!(fx.is_empty(), "the lines on screen are loaded: {fx:?}");
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
-    assert!(text.contains("SG-2026-5000"), "the last item on screen: {text}");
+    assert!(
+        text.contains("SG-2026-5000"),
+        "the last item on screen: {text}"
+    );
 }

@@ -223,7 +223,8 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
     })
     .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
     if n == 0 {
-        writeln!(out, "No {}deadlines.", if all { "" } else { "open " }).map_err(anyhow::Error::from)?;
+        writeln!(out, "No {}deadlines.", if all { "" } else { "open " })
+            .map_err(anyhow::Error::from)?;
     }
     out.flush().map_err(anyhow::Error::from)?;
     Ok(())

@@ -183,7 +183,8 @@ impl Items {
             head("document", Value::from(document))?,
             head("generated_at", Value::from(time(now)))?,
         );
-        out.write_all(text.as_bytes()).map_err(anyhow::Error::from)?;
+        out.write_all(text.as_bytes())
+            .map_err(anyhow::Error::from)?;
         Ok(Items { out, n: 0 })
     }
 

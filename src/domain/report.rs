@@ -289,7 +289,11 @@ pub fn build(rows: &[Row], from: NaiveDate, to: NaiveDate) -> Result<Report, Str
     let due: u32 = per_rule.values().map(|v| v[0]).sum();
     let met: u32 = per_rule.values().map(|v| v[1]).sum();
     let conv = |rows: &[&Row]| {
-        let adults: Vec<&Row> = rows.iter().copied().filter(|r| r.subject == "adult").collect();
+        let adults: Vec<&Row> = rows
+            .iter()
+            .copied()
+            .filter(|r| r.subject == "adult")
+            .collect();
         (
             adults.len() as u32,
             adults

@@ -1076,9 +1076,7 @@ pub fn acknowledge_escalation(w: &mut Write<'_>, id: i64) -> Result<String> {
 /// not. Equal counters at two checks mean the data the alerts read is the
 /// same; only the clock can have made new ones (see [`clock_moved`]).
 pub fn changes(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT n FROM alert_changes WHERE id = 1", [], |r| {
-        r.get(0)
-    })?)
+    Ok(conn.query_row("SELECT n FROM alert_changes WHERE id = 1", [], |r| r.get(0))?)
 }
 
 /// The range probes of [`clock_moved`], as (name, SQL binding `:from` and
@@ -1143,9 +1141,8 @@ pub fn clock_moved(conn: &Connection, from: i64, to: i64) -> Result<bool> {
         return Ok(true);
     }
     let mut warns: Vec<i64> = {
-        let mut stmt = conn.prepare_cached(
-            "SELECT DISTINCT coalesce(warn_minutes, 240) FROM deadline_rules",
-        )?;
+        let mut stmt =
+            conn.prepare_cached("SELECT DISTINCT coalesce(warn_minutes, 240) FROM deadline_rules")?;
         let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -1169,11 +1166,7 @@ pub fn clock_moved(conn: &Connection, from: i64, to: i64) -> Result<bool> {
     }
     let week = Duration::days(7).num_seconds();
     let greet = SHIFT_START_WITHIN.num_seconds();
-    let shifts = super::rota::in_force(
-        conn,
-        instant(from - week - greet),
-        instant(to + 1),
-    )?;
+    let shifts = super::rota::in_force(conn, instant(from - week - greet), instant(to + 1))?;
     let within = |t: i64| t > from && t <= to;
     Ok(shifts.iter().any(|s| {
         let (start, end) = (s.starts_at.timestamp(), s.ends_at.timestamp());

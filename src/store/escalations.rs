@@ -566,9 +566,18 @@ pub fn list(
     let mut out = Vec::with_capacity(kept.len());
     for band in Band::ALL {
         out.extend(
-            band_rows(store.conn(), band, Dir::Forward, viewer, c, filters.mine, 0, -1)?
-                .into_iter()
-                .filter(|e| kept.contains(&e.id)),
+            band_rows(
+                store.conn(),
+                band,
+                Dir::Forward,
+                viewer,
+                c,
+                filters.mine,
+                0,
+                -1,
+            )?
+            .into_iter()
+            .filter(|e| kept.contains(&e.id)),
         );
     }
     Ok(out)

@@ -166,7 +166,11 @@ pub(crate) fn lines_sql(q: &Query<'_>, escalation: bool) -> String {
         filters.push("t.entity_id = :reference");
     }
     // One index to read from: the user's rows, else the rows since.
-    let from = match (q.user.is_some(), q.since.is_some(), escalation || q.record.is_some()) {
+    let from = match (
+        q.user.is_some(),
+        q.since.is_some(),
+        escalation || q.record.is_some(),
+    ) {
         (true, _, false) => "audit_log t INDEXED BY audit_log_by_actor",
         (false, true, false) => "audit_log t INDEXED BY audit_log_by_at",
         _ => "audit_log t",

@@ -355,8 +355,12 @@ fn draw_reviews(v: &Reviews, ctx: &Ctx, f: &mut Frame, area: Rect) {
                     // that its window is on its way.
                     match at.checked_sub(a.first).and_then(|i| a.items.get(i)) {
                         Some(i) => {
-                            let text =
-                                format!("  {:<13} {:<26} {}", i.reference, i.kind.label(), i.detail);
+                            let text = format!(
+                                "  {:<13} {:<26} {}",
+                                i.reference,
+                                i.kind.label(),
+                                i.detail
+                            );
                             lines.push(Line::from(truncate(&text, width)));
                         }
                         None => lines.push(Line::from(Span::styled("  …", t.muted))),
