@@ -144,8 +144,11 @@ CREATE INDEX escalations_open_queue ON escalations (
 ) WHERE status <> 'closed';
 CREATE INDEX escalations_open_999 ON escalations (raised_at)
     WHERE status <> 'closed' AND immediate_risk = 1 AND emergency_called_at IS NULL;
-CREATE INDEX escalations_open_warn ON escalations (next_warn_at)
-    WHERE status <> 'closed' AND next_warn_at IS NOT NULL;
+-- Schema v11: in its band's order, carrying the columns that decide the bands.
+CREATE INDEX escalations_open_warn ON escalations (
+    next_due_at, CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_at, id,
+    next_warn_at, immediate_risk, emergency_called_at, acknowledged_at, restricted
+) WHERE status <> 'closed' AND next_warn_at IS NOT NULL;
 CREATE INDEX escalations_by_assignee ON escalations (assignee_id) WHERE status <> 'closed';
 CREATE INDEX escalations_unacknowledged ON escalations (raised_at)
     WHERE status <> 'closed' AND acknowledged_at IS NULL;

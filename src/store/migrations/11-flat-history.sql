@@ -9,12 +9,22 @@
 --   ever closed.
 -- * deadlines_open_by_warn: open deadlines by the moment they turn due
 --   soon, for the alert check's question "did anything turn due since?".
+-- * escalations_open_warn in the order of its band (overdue or due soon:
+--   the next deadline, risk, then the oldest) and carrying the columns that
+--   decide the bands: a page of the band reads the index in order, and the
+--   band is counted from the index alone, where each row was read from the
+--   table and the band sorted whole (80 ms with 137,000 open).
 -- * alert_changes: one counter, bumped by triggers whenever a table the
 --   alerts are derived from changes (not the audit trail, so reading a
 --   record changes nothing here). The 10-second alert check derives the
 --   alerts again only when it moved or a moment of the clock the alerts
 --   depend on has passed since the last check.
 
+DROP INDEX escalations_open_warn;
+CREATE INDEX escalations_open_warn ON escalations (
+    next_due_at, CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_at, id,
+    next_warn_at, immediate_risk, emergency_called_at, acknowledged_at, restricted
+) WHERE status <> 'closed' AND next_warn_at IS NOT NULL;
 CREATE INDEX chronology_by_at ON chronology (at);
 CREATE INDEX audit_log_by_actor ON audit_log (actor, id);
 CREATE INDEX audit_log_by_at ON audit_log (at);
