@@ -144,7 +144,7 @@ CREATE INDEX escalations_open_queue ON escalations (
 ) WHERE status <> 'closed';
 CREATE INDEX escalations_open_999 ON escalations (raised_at)
     WHERE status <> 'closed' AND immediate_risk = 1 AND emergency_called_at IS NULL;
--- Schema v11: in its band's order, carrying the columns that decide the bands.
+-- Schema v13: in its band's order, carrying the columns that decide the bands.
 CREATE INDEX escalations_open_warn ON escalations (
     next_due_at, CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_at, id,
     next_warn_at, immediate_risk, emergency_called_at, acknowledged_at, restricted
@@ -186,7 +186,9 @@ CREATE TABLE escalation_links (
 ) WITHOUT ROWID;
 CREATE INDEX escalation_links_by_linked ON escalation_links (linked_id);
 
--- Every note and action on an escalation, in order.
+-- Every note and action on an escalation, in order. `parties` (schema v12):
+-- byte ranges of `body` holding a third party's details, "12-20,40-55", which a
+-- redacted export blanks (domain::text::Marked); NULL when it names none.
 CREATE TABLE chronology (
     id            INTEGER PRIMARY KEY,
     escalation_id INTEGER NOT NULL REFERENCES escalations (id),
@@ -197,7 +199,7 @@ CREATE TABLE chronology (
                       'outcome', 'shared', 'deadline_met', 'deadline_waived', 'emergency_call',
                       'edited', 'signoff_requested', 'signed_off', 'closed', 'reopened')),
     body          TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 20000)
-);
+, parties TEXT CHECK (parties IS NULL OR length(parties) BETWEEN 3 AND 4000));
 CREATE INDEX chronology_by_escalation ON chronology (escalation_id, at);
 
 -- Referral routes: who to tell. The list is domain/route.rs's Route (schema v6
@@ -277,6 +279,9 @@ CREATE TABLE referrals (
 , phone_rung TEXT CHECK (phone_rung IS NULL OR length(phone_rung) BETWEEN 3 AND 40));
 CREATE INDEX referrals_by_escalation ON referrals (escalation_id);
 CREATE INDEX referrals_awaiting_outcome ON referrals (made_at) WHERE outcome IS NULL;
+-- Outcomes by when they were recorded (schema v11): the review agendas' item
+-- "agency's decision recorded", counted over each series' window.
+CREATE INDEX referrals_by_outcome_at ON referrals (outcome_at) WHERE outcome_at IS NOT NULL;
 
 -- Deadline rules as data: a trigger, an offset and how it is counted.
 CREATE TABLE deadline_rules (
@@ -380,8 +385,8 @@ CREATE TABLE review_items (
     meeting_id    INTEGER NOT NULL REFERENCES review_meetings (id),
     escalation_id INTEGER REFERENCES escalations (id),
     kind          TEXT NOT NULL CHECK (kind IN (
-                      'closed', 'long_open', 'no_outcome', 'deadline_missed', 'deadline_waived',
-                      'signed_off', 'reopened', 'manual')),
+                      'closed', 'long_open', 'no_outcome', 'outcome', 'deadline_missed',
+                      'deadline_waived', 'signed_off', 'reopened', 'manual')),
     reason        TEXT CHECK (reason IS NULL OR length(reason) <= 4000),
     added_by      INTEGER REFERENCES staff (id),
     discussion    TEXT CHECK (discussion IS NULL OR length(discussion) <= 20000),
@@ -749,8 +754,10 @@ CREATE TABLE closure_choices (
 
 -- escalations.subject_key (on the escalations table above): the subject's
 -- name folded as domain::names folds names; repeats and search compare it.
+-- Repeats compare it with its spaces removed (schema v12), so "O'Brien",
+-- "O Brien" and "OBrien" are one name.
 
-CREATE INDEX escalations_by_subject_key ON escalations (subject_key, subject_dob);
+CREATE INDEX escalations_by_name_key ON escalations (replace(subject_key, ' ', ''), subject_dob);
 -- Search filters that would otherwise read the whole history.
 CREATE INDEX escalations_awaiting_signoff ON escalations (id)
     WHERE closed_by IS NOT NULL AND closed_at IS NULL;
@@ -856,8 +863,8 @@ CREATE TRIGGER imports_no_delete BEFORE DELETE ON imports BEGIN
     SELECT RAISE(ABORT, 'imports are append-only');
 END;
 
--- Schema v11 (issue 21): indexes that keep costs flat with history, and the
--- alert check's change counter (see migrations/11-flat-history.sql).
+-- Schema v13 (issue 21): indexes that keep costs flat with history, and the
+-- alert check's change counter (see migrations/13-flat-history.sql).
 
 CREATE INDEX chronology_by_at ON chronology (at);
 CREATE INDEX audit_log_by_actor ON audit_log (actor, id);

@@ -20,6 +20,9 @@
 //! [mouse]
 //! enabled = true       # wheel scrolls, a click selects a row (Shift-drag still selects text)
 //!
+//! [terminal]
+//! escape_ms = 100      # how long a lone Esc waits for the rest of a key's code (10 to 1000)
+//!
 //! [keys.dashboard]     # rebind: existing key = new key, per screen
 //! "A" = "t"            # take escalations with t instead of A
 //! ```
@@ -39,6 +42,7 @@ pub struct Config {
     pub lock: LockConfig,
     pub theme: ThemeConfig,
     pub mouse: MouseConfig,
+    pub terminal: TerminalConfig,
     /// Per mode ("dashboard", "deadlines", "detail", "contacts", "reports",
     /// "reviews", "handover", "help"): existing key label → new key label, with where it
     /// was written so a problem can name the line.
@@ -85,6 +89,40 @@ impl Default for MouseConfig {
     }
 }
 
+/// `[terminal]`: how keys are read.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TerminalConfig {
+    /// Milliseconds a lone Esc waits for the rest of a key's escape
+    /// sequence before it counts as Esc (terminals' "escape-time"). Over a
+    /// slow SSH link the rest can come tens of milliseconds later; too short
+    /// and its letters would run as keys. One of [`ESCAPE_MS`].
+    #[serde(deserialize_with = "escape_ms")]
+    pub escape_ms: u32,
+}
+
+/// The escape times `[terminal] escape_ms` takes, in milliseconds.
+pub const ESCAPE_MS: std::ops::RangeInclusive<u32> = 10..=1000;
+
+impl Default for TerminalConfig {
+    fn default() -> Self {
+        TerminalConfig { escape_ms: 100 }
+    }
+}
+
+fn escape_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = <u32 as serde::Deserialize>::deserialize(d)?;
+    if ESCAPE_MS.contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "escape_ms {n} is out of range: from {} to {} milliseconds (100 is usual)",
+            ESCAPE_MS.start(),
+            ESCAPE_MS.end()
+        )))
+    }
+}
+
 /// `[theme]`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -122,7 +160,27 @@ impl Default for ThemeConfig {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LockConfig {
+    /// Minutes without a key before the screen locks; 0 never. One of
+    /// [`IDLE_MINUTES`]: a longer wait leaves records on an unattended
+    /// screen, so it is refused rather than taken.
+    #[serde(deserialize_with = "idle_minutes")]
     pub idle_minutes: u32,
+}
+
+/// The idle times `[lock] idle_minutes` takes (0: never lock).
+pub const IDLE_MINUTES: std::ops::RangeInclusive<u32> = 0..=480;
+
+fn idle_minutes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = <u32 as serde::Deserialize>::deserialize(d)?;
+    if IDLE_MINUTES.contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "idle_minutes {n} is out of range: from {} (never lock) to {} minutes",
+            IDLE_MINUTES.start(),
+            IDLE_MINUTES.end()
+        )))
+    }
 }
 
 impl Default for LockConfig {
@@ -406,6 +464,10 @@ desktop = true       # a desktop notification when a D-Bus session is present
             "[notify]\nterminal = \"OSC9\"\n",
             "[notify]\nbell = \"yes\"\n",
             "[notify\n",
+            "[lock]\nidle_minutes = 99999\n",
+            "[terminal]\nescape_ms = 5\n",
+            "[terminal]\nescape_ms = 5000\n",
+            "[terminal]\nescape = 100\n",
         ] {
             let (_d, p) = write(text);
             let e = Config::load_from(&p).unwrap_err();
@@ -600,21 +662,95 @@ impl SystemConfig {
                 message,
             });
         }
-        if let Some(a) = &c.backup.account
-            && !crate::domain::text::is_account_name(a)
-        {
-            return Err(ConfigError::Value {
-                line: std::fs::read_to_string(SystemConfig::path())
-                    .ok()
-                    .and_then(|t| line_of(&t, "backup", "account"))
-                    .unwrap_or(1),
-                path: SystemConfig::path(),
-                message: format!(
-                    "[backup] account = {a:?} is not an account name: write the OS account the backup and verify timers run as, e.g. \"dutydesk-backup\""
-                ),
-            });
-        }
+        c.check_values()?;
         Ok(c)
+    }
+
+    /// The values every command relies on, checked where they are read so a
+    /// wrong one stops everything with the file and line (issue 20 point 2):
+    /// paths absolute and not empty (a relative `database` would be found
+    /// from whatever directory a command runs in, and `init` there would make
+    /// a second, empty desk), accounts that exist on this host.
+    fn check_values(&self) -> Result<(), ConfigError> {
+        let at = |section: &str, key: &str, message: String| {
+            let path = SystemConfig::path();
+            ConfigError::Value {
+                line: std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|t| line_of(&t, section, key))
+                    .unwrap_or(1),
+                path,
+                message,
+            }
+        };
+        for (section, key, value, what) in [
+            ("", "database", &self.database, "the shared database"),
+            (
+                "audit",
+                "anchor_file",
+                &self.audit.anchor_file,
+                "the anchor file",
+            ),
+        ] {
+            let Some(p) = value else { continue };
+            let name = if section.is_empty() {
+                key.to_string()
+            } else {
+                format!("[{section}] {key}")
+            };
+            if p.as_os_str().is_empty() {
+                return Err(at(
+                    section,
+                    key,
+                    format!(
+                        "{name} is empty: give the full path of {what}, e.g. \"/var/lib/dutydesk/dutydesk.db\", or remove the line for the default"
+                    ),
+                ));
+            }
+            if !p.is_absolute() {
+                return Err(at(
+                    section,
+                    key,
+                    format!(
+                        "{name} = {:?} is not a full path: it would be found from whatever directory a command runs in; give the full path of {what}, starting with /",
+                        p.display()
+                    ),
+                ));
+            }
+        }
+        for (section, value, runs) in [
+            (
+                "backup",
+                &self.backup.account,
+                "the backup and verify timers run as, e.g. \"dutydesk-backup\"",
+            ),
+            (
+                "notify",
+                &self.notify.account,
+                "`dutydesk notifier` runs as, e.g. \"dutydesk-notify\"",
+            ),
+        ] {
+            let Some(a) = value else { continue };
+            if !crate::domain::text::is_account_name(a) {
+                return Err(at(
+                    section,
+                    "account",
+                    format!(
+                        "[{section}] account = {a:?} is not an account name: write the OS account {runs}"
+                    ),
+                ));
+            }
+            if !crate::identity::account_exists(a) {
+                return Err(at(
+                    section,
+                    "account",
+                    format!(
+                        "[{section}] account = {a:?}: no such account on this host: create it (`adduser --system {a}`) or write the OS account {runs}"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// `$DUTYDESK_SYSTEM_CONFIG`, else [`SYSTEM_FILE`]; always [`SYSTEM_FILE`]

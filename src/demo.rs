@@ -58,6 +58,7 @@ const REPORTING_INDEXES: &[&str] = &[
     "escalations_restricted",
     "chronology_reopened",
     "referrals_awaiting_outcome",
+    "referrals_by_outcome_at",
     "deadlines_open_by_due",
     "deadlines_by_due",
     "deadlines_waived",
@@ -944,6 +945,9 @@ fn write_case(
         location_type: *rng.pick(LocationType::ALL),
         risk,
         raised_by: rng.pick(REPORTERS).to_string(),
+        raised_by_role: None,
+        raised_by_contact: None,
+        imported: false,
         raised_at: p.raised_at,
         occurred_at: Some(occurred_at),
         occurred_place: Some(
@@ -1111,7 +1115,10 @@ fn write_case(
             assignee.id,
             t,
             "referral",
-            &format!("Referred by phone ({route}); their reference {agency_ref}."),
+            &format!(
+                "Referred by phone ({}); their reference {agency_ref}.",
+                crate::domain::route::short_of(route)
+            ),
         )?;
         chronology += 1;
         status = "referred";
@@ -1185,7 +1192,8 @@ fn write_case(
                 decided_at,
                 "outcome",
                 &format!(
-                    "Outcome of the referral to {route}: {}.",
+                    "Outcome of the referral to {}: {}.",
+                    crate::domain::route::short_of(route),
                     code.replace('_', " ")
                 ),
             )?;

@@ -39,6 +39,37 @@ pub fn os_account() -> Result<String> {
     }
 }
 
+/// Whether the password database knows an account of this name (for the
+/// system file's `[backup] account` and `[notify] account`: a name nobody
+/// can run as is a setting that silently does nothing).
+pub fn account_exists(name: &str) -> bool {
+    let Ok(c) = std::ffi::CString::new(name) else {
+        return false;
+    };
+    // SAFETY: getpwnam_r writes into our buffer and `pwd`; `result` points
+    // at `pwd` or is null. A buffer too small (ERANGE) is retried larger.
+    unsafe {
+        let mut size = 4096;
+        loop {
+            let mut pwd: libc::passwd = std::mem::zeroed();
+            let mut buf = vec![0 as libc::c_char; size];
+            let mut result: *mut libc::passwd = std::ptr::null_mut();
+            let rc = libc::getpwnam_r(
+                c.as_ptr(),
+                &mut pwd,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+            );
+            if rc == libc::ERANGE && size < 1 << 20 {
+                size *= 4;
+                continue;
+            }
+            return rc == 0 && !result.is_null();
+        }
+    }
+}
+
 /// A variable's value when it is set and not empty.
 fn set(var: &str) -> Option<String> {
     std::env::var(var).ok().filter(|v| !v.is_empty())

@@ -377,6 +377,13 @@ pub struct PassReport {
     pub gave_up: usize,
     /// Not tried this pass (their channel kept failing): tried next pass.
     pub deferred: usize,
+    /// Waiting for the recipient's quiet hours to end (all of them, not
+    /// only this pass's new ones).
+    pub held: usize,
+    /// First-round steps passed over because no one they name may see the
+    /// case (a restricted case): "unacknowledged SG-2026-0042 step 1", each
+    /// with the next step told at once instead.
+    pub nobody_may_see: Vec<String>,
     /// People a due step names who have no channel away from the terminal.
     pub unreachable: usize,
     /// Problems to report (a malformed policy), without record words.
@@ -448,25 +455,64 @@ pub fn pass(
     let mut unreachable: HashSet<i64> = HashSet::new();
     for a in snap.alerts.iter().filter(|a| !a.acknowledged) {
         let p = &policy_of[&a.kind.policy()];
-        for f in policy::firings(p, a.started_at, now) {
-            let people = match a.kind {
+        // Who a step's targets may tell: the people named, less those never
+        // told of it, less whoever may not see the case (need-to-know).
+        let allowed = |targets: &[policy::Target]| -> StoreResult<Vec<i64>> {
+            let people: Vec<i64> = match a.kind {
                 // Only the person it concerns, whatever the policy says.
                 Kind::ShiftStart | Kind::Taken | Kind::Assigned => {
-                    if f.targets.contains(&policy::Target::Holder) {
+                    if targets.contains(&policy::Target::Holder) {
                         a.holder.into_iter().collect()
                     } else {
                         vec![]
                     }
                 }
-                _ => policy::recipients(&f.targets, &team, snap.duty, a.holder),
+                _ => policy::recipients(targets, &team, snap.duty, a.holder),
             };
+            let mut out = Vec::new();
             for id in people.into_iter().filter(|id| !a.exclude.contains(id)) {
-                let Some((member, _, ch)) = by_id.get(&id).map(|m| (&m.0, &m.1, &m.2)) else {
+                if let Some(m) = by_id.get(&id)
+                    && alerts::may_receive(store, &m.0, a)?
+                {
+                    out.push(id);
+                }
+            }
+            Ok(out)
+        };
+        // Each first-round step's people, worked out as the schedule asks.
+        let mut at_step: HashMap<u32, Vec<i64>> = HashMap::new();
+        let mut failed = None;
+        let (firings, nobody) = policy::firings_reaching(p, a.started_at, now, &mut |step| {
+            let targets = &p.steps[step as usize].targets;
+            match allowed(targets) {
+                Ok(list) => {
+                    let any = !list.is_empty();
+                    at_step.insert(step, list);
+                    any
+                }
+                Err(e) => {
+                    failed.get_or_insert(e);
+                    true
+                }
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        for step in nobody {
+            report
+                .nobody_may_see
+                .push(format!("{} step {}", name(a), step + 1));
+        }
+        for f in firings {
+            let people = match (f.round, at_step.remove(&f.step)) {
+                (0, Some(list)) => list,
+                _ => allowed(&f.targets)?,
+            };
+            for id in people {
+                let Some((_, _, ch)) = by_id.get(&id).map(|m| (&m.0, &m.1, &m.2)) else {
                     continue;
                 };
-                if !alerts::may_receive(store, member, a)? {
-                    continue;
-                }
                 let not_before = match ch.quiet_hours() {
                     Some(q) if !a.immediate_risk => q.until(now).unwrap_or(now),
                     _ => now,
@@ -495,6 +541,7 @@ pub fn pass(
     let (planned, cancelled) = alerts::record_wanted(store, now, &wanted, &open)?;
     report.planned = planned;
     report.cancelled = cancelled;
+    report.held = alerts::held_for_quiet_hours(store.conn(), now)?;
     // Claim and prepare each message (need-to-know read again).
     let claimed = alerts::claim_due(store, now)?;
     let mut done: Vec<(Claimed, Outcome)> = Vec::new();

@@ -230,21 +230,23 @@ fn senior_leads_restrict_name_and_exclude_later_audited() {
     assert_eq!(code, 1);
     assert!(err.contains("only a senior lead"), "{err}");
     assert_eq!(count(&path, "audit_log"), before);
-    // Refusals: no reason, nothing asked, unknown account, both ways, yourself.
-    for (args, why) in [
-        (vec!["--restrict"], "reason"),
-        (vec!["--name", "zed", "--reason", "x"], "no staff member"),
+    // Refusals: no reason, unknown account, both ways (bad input, 2);
+    // yourself, not restricted (the desk says no, 1).
+    for (args, why, want) in [
+        (vec!["--restrict"], "reason", 2),
+        (vec!["--name", "zed", "--reason", "x"], "no staff member", 2),
         (
             vec!["--name", "bob", "--exclude", "bob", "--reason", "x"],
             "both",
+            2,
         ),
-        (vec!["--exclude", "sam", "--reason", "x"], "yourself"),
-        (vec!["--unrestrict", "--reason", "x"], "not restricted"),
+        (vec!["--exclude", "sam", "--reason", "x"], "yourself", 1),
+        (vec!["--unrestrict", "--reason", "x"], "not restricted", 1),
     ] {
         let mut a = vec!["access", r.as_str()];
         a.extend(args.iter().copied());
         let (code, _, err) = run(dd("sam", &path).args(&a));
-        assert_eq!(code, 1, "{args:?}: {err}");
+        assert_eq!(code, want, "{args:?}: {err}");
         assert!(err.contains(why), "{args:?}: {err}");
     }
     assert_eq!(count(&path, "audit_log"), before, "refusals write nothing");

@@ -138,7 +138,7 @@ fn csv_round_trip_and_bad_rows() {
     ) + &format!(",{id}\n");
     std::fs::write(&file, selfish).unwrap();
     let (code, _, err) = run(dd(&path).args(["contacts", "import"]).arg(&file));
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "a bad value in the file");
     assert!(err.contains("fall back to itself"), "{err}");
 }
 
@@ -329,7 +329,7 @@ fn import_links_fallbacks_in_any_order_and_refuses_overlaps_plainly() {
     );
     std::fs::write(&file, wrong).unwrap();
     let (code, _, err) = run(dd(&path).args(["contacts", "import"]).arg(&file));
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(err.contains("must serve the same people"), "{err}");
     // Overnight hours and 24:00 import as written.
     let night = format!(

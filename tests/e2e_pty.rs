@@ -584,3 +584,134 @@ fn drafts_survive_sigkill_and_hang_up() {
     let left: Vec<_> = std::fs::read_dir(&drafts).unwrap().flatten().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+impl Session {
+    /// Reads the screen for `ms` milliseconds, whatever arrives.
+    fn settle(&mut self, ms: u64) {
+        let until = Instant::now() + Duration::from_millis(ms);
+        while Instant::now() < until {
+            self.pump(Duration::from_millis(20));
+        }
+    }
+}
+
+/// An escape sequence split over a slow link (ESC, then `[A` 20 or 60 ms
+/// later, as over SSH) runs nothing: not `[`, not `A` (which would
+/// acknowledge and take the selected case), and in a note it neither asks
+/// to discard nor types. A tail later than the escape time is dropped, and
+/// the status line says so.
+#[test]
+fn a_split_escape_sequence_never_runs_commands() {
+    let dir = private_dir();
+    let db = make_demo(dir.path());
+    let mut s = Session::start(&db, 100, 30);
+    s.wait_for("SG-2026-0039");
+    for gap in [20, 60] {
+        s.keys("\x1b");
+        std::thread::sleep(Duration::from_millis(gap));
+        s.keys("[A");
+        s.settle(300);
+        let screen = s.screen();
+        assert!(!screen.contains("Take it from them"), "{gap} ms: {screen}");
+        assert!(!screen.contains("Acknowledged"), "{gap} ms: {screen}");
+        assert!(
+            !screen.contains("Ignored a split"),
+            "{gap} ms: whole: {screen}"
+        );
+    }
+    s.keys("N");
+    s.wait_for("Note on SG-2026-0039");
+    s.keys("keep me");
+    s.wait_for("keep me");
+    for gap in [20, 60] {
+        s.keys("\x1b");
+        std::thread::sleep(Duration::from_millis(gap));
+        s.keys("[A");
+        s.settle(300);
+        let screen = s.screen();
+        assert!(
+            !screen.contains("Discard what you typed"),
+            "{gap} ms: {screen}"
+        );
+        assert!(
+            !screen.contains("keep me[A") && !screen.contains("keep meA"),
+            "{screen}"
+        );
+    }
+    s.keys(" too");
+    s.wait_for("keep me too");
+    s.keys("\x1b");
+    s.wait_for("Discard what you typed");
+    s.keys("y");
+    s.wait_gone("Note on SG-2026-0039");
+    // Later than the escape time: the Esc counts alone (nothing on the
+    // dashboard), the tail is dropped and said.
+    s.keys("\x1b");
+    std::thread::sleep(Duration::from_millis(400));
+    s.keys("[A");
+    s.wait_for("Ignored a split key sequence");
+    s.settle(200);
+    assert!(!s.screen().contains("Take it from them"), "{}", s.screen());
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+    // Nothing was acknowledged or assigned by the tester.
+    let out = std::process::Command::new(BIN)
+        .args(["show", "SG-2026-0039", "--db"])
+        .arg(&db)
+        .env("DUTYDESK_USER", "tester")
+        .env("DUTYDESK_NOW", NOW)
+        .env("DUTYDESK_CONFIG", db.with_extension("toml"))
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(!shown.contains("tester ·"), "{shown}");
+}
+
+/// Drafts belong to the staff account, not the OS account: a second
+/// identity on the same OS account (a demo's DUTYDESK_USER) is not offered
+/// the first one's note; the first gets it back.
+#[test]
+fn a_draft_is_offered_only_to_the_account_that_typed_it() {
+    let dir = private_dir();
+    let db = make_demo(dir.path());
+    let join = std::process::Command::new(BIN)
+        .args(["demo", "--no-open", "--db"])
+        .arg(&db)
+        .env("DUTYDESK_USER", "second")
+        .env("DUTYDESK_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(join.status.success());
+    let mut s = Session::start_as(&db, 100, 30, "tester");
+    s.wait_for("SG-2026-0039");
+    s.keys("N");
+    s.wait_for("Note on SG-2026-0039");
+    s.keys("words for the tester alone");
+    s.wait_for("tester alone");
+    std::thread::sleep(Duration::from_millis(1600));
+    s.signal(libc::SIGKILL);
+    s.wait_exit();
+
+    let mut other = Session::start_as(&db, 100, 30, "second");
+    other.wait_for("Open escalations");
+    other.settle(1500);
+    assert!(
+        !other.screen().contains("Unsaved drafts"),
+        "{}",
+        other.screen()
+    );
+    other.keys("q");
+    assert_eq!(other.wait_exit(), 0);
+
+    let mut s = Session::start_as(&db, 100, 30, "tester");
+    s.wait_for("Unsaved drafts");
+    s.keys("\r");
+    s.wait_for("words for the tester alone");
+    s.keys("\x1b");
+    s.wait_for("Discard what you typed");
+    s.keys("y");
+    s.wait_gone("Note on SG-2026-0039");
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+}

@@ -66,7 +66,7 @@ fn the_incoming_dsl_sees_changes_due_items_and_notes() {
         "--to",
         "2026-11-23T08:00:00Z",
     ]));
-    assert_eq!(c, 1);
+    assert_eq!(c, 2, "bad input");
     assert!(err.contains("end after it starts"), "{err}");
     // A staff allegation during Alice's shift (LADO due at close of business
     // the next working day, 17:00).
@@ -113,7 +113,7 @@ fn the_incoming_dsl_sees_changes_due_items_and_notes() {
         out.contains("What changed since 23 Nov 2026 08:00"),
         "{out}"
     );
-    assert!(out.contains(&format!("{r} alice · created")), "{out}");
+    assert!(out.contains(&format!("{r} alice · recorded")), "{out}");
 }
 
 /// Taking over duty: from someone else (their shift ends now), with nobody on

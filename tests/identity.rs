@@ -137,7 +137,7 @@ fn an_init_that_fails_after_creating_the_file_removes_it() {
     // The account name is checked inside the first write, after the file,
     // its schema and its sidecars exist.
     let (code, _, err) = run(real(&path).args(["init", "--admin", "x y"]));
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "bad input: {err}");
     assert!(err.contains("account name"), "{err}");
     assert_eq!(leftovers(&path), Vec::<String>::new());
     let (code, _, err) = run(real(&path).arg("init"));

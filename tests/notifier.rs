@@ -161,7 +161,7 @@ fn desk(notify: &str) -> Desk {
     std::fs::write(
         &system,
         format!(
-            "[notify]\naccount = \"nobody-here\"\nfrom = \"dutydesk@example.org\"\n{}",
+            "[notify]\naccount = \"nobody\"\nfrom = \"dutydesk@example.org\"\n{}",
             notify.replace("{HOOK}", &hook.display().to_string())
         ),
     )
@@ -306,17 +306,17 @@ fn ninety_minutes_of_an_unacknowledged_case_by_email_and_hook() {
         .collect();
     told.sort();
     let want: Vec<(String, String, String)> = [
-        ("09:15", "nina", "0/0"),
-        ("09:30", "dan", "0/1"),
-        ("09:30", "dee", "0/1"),
-        ("09:30", "dora", "0/1"),
-        ("09:30", "nina", "0/1"),
-        ("09:45", "sam", "0/2"),
-        ("10:00", "dan", "1/0"),
-        ("10:00", "dee", "1/0"),
-        ("10:00", "dora", "1/0"),
-        ("10:00", "nina", "1/0"),
-        ("10:00", "sam", "1/0"),
+        ("09:15", "nina", "0/1"),
+        ("09:30", "dan", "0/2"),
+        ("09:30", "dee", "0/2"),
+        ("09:30", "dora", "0/2"),
+        ("09:30", "nina", "0/2"),
+        ("09:45", "sam", "0/3"),
+        ("10:00", "dan", "1/1"),
+        ("10:00", "dee", "1/1"),
+        ("10:00", "dora", "1/1"),
+        ("10:00", "nina", "1/1"),
+        ("10:00", "sam", "1/1"),
     ]
     .iter()
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
@@ -494,7 +494,7 @@ fn a_malformed_policy_is_reported_and_the_default_used() {
         "--repeat",
         "15",
     ]));
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "bad input");
     assert!(
         err.contains("must come later than the step before it"),
         "{err}"
@@ -594,7 +594,7 @@ fn only_the_notifiers_account_or_a_senior_lead_runs_it() {
         err.contains("runs as the notifier's account") && err.contains("nina is neither"),
         "{err}"
     );
-    let (code, _, err) = run(dd(&d, "nobody-here", t0()).args(["notifier", "--once"]));
+    let (code, _, err) = run(dd(&d, "nobody", t0()).args(["notifier", "--once"]));
     assert_eq!(code, 0, "{err}");
     // No channel configured: refused, saying what to set.
     std::fs::write(&d.system, "[notify]\nfrom = \"x@example.org\"\n").unwrap();
@@ -619,7 +619,7 @@ fn only_the_notifiers_account_or_a_senior_lead_runs_it() {
     assert!(err.contains("only nina or a senior lead"), "{err}");
     let (code, _, err) =
         run(dd(&d, "dan", t0()).args(["staff", "set", "dan", "--email", "not an address"]));
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "bad input");
     assert!(err.contains("is not an e-mail address"), "{err}");
     let out = ok(
         &d,
@@ -672,7 +672,16 @@ fn quiet_hours_hold_routine_alerts_but_never_immediate_risk() {
     )
     .trim()
     .to_string();
-    notifier(&d, t0() + Duration::minutes(16));
+    let (_, out, _) = notifier(&d, t0() + Duration::minutes(16));
+    // What quiet hours hold back is counted, not called "0 deferred".
+    let held: usize = out
+        .split(" held until quiet hours end")
+        .next()
+        .and_then(|s| s.rsplit('(').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(held >= 1, "{out}");
+    assert!(!out.contains(" 0 deferred"), "{out}");
     let refs: Vec<String> = hooked(&d)
         .iter()
         .filter(|v| v["to"]["account"] == "nina")
@@ -690,4 +699,90 @@ fn quiet_hours_hold_routine_alerts_but_never_immediate_risk() {
             .iter()
             .any(|v| v["to"]["account"] == "nina" && v["reference"] == routine.as_str())
     );
+}
+
+/// Issue 19: a restricted case (an allegation about a DSL) paged nobody for
+/// its first 45 minutes, because the duty and all-DSL steps named no one
+/// allowed to see it. A step with no one who may see the case falls through
+/// at once to the next that has someone; the summary and the log say which
+/// steps had no one; the hook's step is the text's ("Step 3 of 3").
+#[test]
+fn a_restricted_case_falls_through_at_once_to_who_may_see_it() {
+    let d = desk("command = \"{HOOK}\"\n");
+    let r = ok(
+        &d,
+        "sam",
+        t0(),
+        &[
+            "new",
+            "--subject",
+            "staff",
+            "--name",
+            NAME,
+            "--area",
+            "Rutland",
+            "--category",
+            "physical",
+            "--risk",
+            "high",
+            "--summary",
+            "An allegation about a DSL",
+            "--restricted",
+        ],
+    )
+    .trim()
+    .to_string();
+    let (code, out, err) = notifier(&d, t0() + Duration::minutes(16));
+    assert_eq!(code, 0, "{out}{err}");
+    let mine: Vec<serde_json::Value> = hooked(&d)
+        .into_iter()
+        .filter(|v| v["reference"] == r.as_str() && v["kind"] == "unacknowledged")
+        .collect();
+    let told: Vec<(String, String)> = mine
+        .iter()
+        .map(|v| {
+            (
+                v["to"]["account"].as_str().unwrap().to_string(),
+                format!("{}/{}", v["round"], v["step"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        told,
+        vec![("sam".to_string(), "0/3".to_string())],
+        "the senior lead at once, not 30 minutes later; no DSL"
+    );
+    assert!(
+        mine[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Step 3 of 3 of the escalation policy for not acknowledged."),
+        "{}",
+        mine[0]
+    );
+    assert!(
+        out.contains("2 step(s) had no one allowed to see the case"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "unacknowledged {r} step 1, unacknowledged {r} step 2"
+        )),
+        "{out}"
+    );
+    assert!(
+        err.contains(&format!(
+            "unacknowledged {r} step 1: no one it names is allowed to see the case"
+        )),
+        "{err}"
+    );
+    assert_impersonal("the log", &err);
+    assert_impersonal("the summary", &out);
+    // When step 3's own time comes, the senior lead is not told again.
+    notifier(&d, t0() + Duration::minutes(46));
+    let again = hooked(&d)
+        .iter()
+        .filter(|v| v["reference"] == r.as_str() && v["kind"] == "unacknowledged")
+        .count();
+    assert_eq!(again, 1, "once per step and person");
 }

@@ -14,8 +14,8 @@ fn the_dashboard_queries_use_their_indexes() {
     let plans = dutydesk::store::plans::dashboard(&store).unwrap();
     assert_eq!(
         plans.len(),
-        4 + 7 + 3,
-        "four dashboard queries, seven review counts, three bands of urgency above the rest"
+        4 + 8 + 3,
+        "four dashboard queries, eight review counts, three bands of urgency above the rest"
     );
     for (name, plan) in &plans {
         assert!(
@@ -54,7 +54,7 @@ fn the_dashboard_queries_use_their_indexes() {
         assert!(plan.contains(index), "{band}: {plan}");
     }
     // The overdue-or-due-soon band is read in its index's order too (schema
-    // v11): no more sorts than the bulk's page (whose are the hidden list's
+    // v13): no more sorts than the bulk's page (whose are the hidden list's
     // and the 200 rows' own), where it once sorted the whole band.
     let sorts = |p: &str| p.matches("TEMP B-TREE").count();
     let (_, warn) = plans
@@ -260,10 +260,13 @@ fn fast_counts_agree_with_the_full_lists_for_every_viewer() {
             "open deadlines for {}",
             s.username
         );
+        // A viewer sees that it exists, never its words.
         assert!(
-            listed
-                .iter()
-                .any(|d| d.label.starts_with("Review action (test)")),
+            listed.iter().any(|d| if v.redacted {
+                d.label == "A review action"
+            } else {
+                d.label.starts_with("Review action (test)")
+            }),
             "a review action on a closed escalation is listed for {}",
             s.username
         );

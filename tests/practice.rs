@@ -553,7 +553,7 @@ fn a_lado_allegation_concluded_with_removal_prompts_the_dbs_duty() {
     ]));
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = run(dd("alice", &path, "2026-12-17T10:00:00Z").args(["reviews", "--json"]));
-    assert!(out.contains("decisions: lado substantiated"), "{out}");
+    assert!(out.contains("decisions: LADO substantiated"), "{out}");
 }
 
 #[test]
@@ -1026,6 +1026,9 @@ fn the_queue_follows_the_order_of_urgency() {
             location_type: LocationType::Community,
             risk,
             raised_by: "Youth worker".into(),
+            raised_by_role: None,
+            raised_by_contact: None,
+            imported: false,
             raised_at: raised,
             occurred_at: Some(occurred),
             occurred_place: None,

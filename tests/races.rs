@@ -265,7 +265,7 @@ fn sign_off_approves_only_the_proposal_that_was_read() {
     // alice reads the first proposal.
     let (_, shown, _) = run(dd("alice", &path).args(["show", &r]));
     assert!(
-        shown.contains("closure proposed, awaiting sign-off: advice-given"),
+        shown.contains("closure proposed, awaiting sign-off: advice given"),
         "{shown}"
     );
     assert!(shown.contains("rationale: Family given advice"), "{shown}");
@@ -350,9 +350,9 @@ fn sign_off_approves_only_the_proposal_that_was_read() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
-        "Approved outcome: no-further-action\nApproved rationale: Nothing more to do\n"
+        "Approved outcome: no further action\nApproved rationale: Nothing more to do\n"
     );
-    assert!(err.contains("closed as no-further-action"), "{err}");
+    assert!(err.contains("closed as no further action"), "{err}");
 }
 
 #[test]

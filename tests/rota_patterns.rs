@@ -181,7 +181,7 @@ fn gaps_and_overlaps_are_reported_in_uk_time_and_one_offs_override() {
     ] {
         let (code, _, err) =
             run(dd(&d, "nina", BEFORE).args(["rota", "pattern", "add", "dan", shift]));
-        assert_eq!(code, 1, "{shift}");
+        assert_eq!(code, 2, "bad input: {shift}");
         assert!(err.contains(says), "{err}");
     }
     let (code, _, err) =

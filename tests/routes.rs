@@ -578,7 +578,7 @@ fn senior_leads_keep_the_areas_and_categories_and_others_are_told_so() {
     assert_eq!(code, 2);
     assert!(err.contains("unknown category \"cuckooing\""), "{err}");
     let (code, _, err) = as_("rwhite", &["categories", "add", "Bad Code!", "x"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "a bad value");
     assert!(err.contains("a-z, 0-9 and _"), "{err}");
     // Every change is in the trail, without record words.
     let (_, out, _) = as_("rwhite", &["audit", "--json"]);

@@ -305,7 +305,7 @@ fn the_hardened_install_works_end_to_end_and_lets_nothing_else_in() {
     // A failed init leaves nothing behind (the account name is checked after
     // the file is made).
     let (code, _, err) = as_user(lead, &bin, &["init", "--admin", "no such"], &[]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "a bad account name: {err}");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "{err}");
 
     // README: the first person runs init and becomes its senior lead.

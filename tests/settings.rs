@@ -202,6 +202,24 @@ fn every_command_stops_on_a_broken_settings_file_and_touches_nothing() {
             vec!["system.toml line 3", "host:port"],
         ),
         (
+            "a database path that is not a full path",
+            "organisation = \"X\"\ndatabase = \"relative.db\"\n".to_string(),
+            String::new(),
+            vec!["system.toml line 2", "relative.db", "not a full path"],
+        ),
+        (
+            "an empty database path",
+            "database = \"\"\n".to_string(),
+            String::new(),
+            vec!["system.toml line 1", "database is empty"],
+        ),
+        (
+            "a backup account that does not exist",
+            format!("{good_system}[backup]\naccount = \"no-such-user-xyz\"\n"),
+            String::new(),
+            vec!["system.toml line 3", "no-such-user-xyz", "no such account"],
+        ),
+        (
             "an unknown setting in the user's file",
             good_system.clone(),
             "[notify]\nbel = true\n".to_string(),
@@ -212,6 +230,17 @@ fn every_command_stops_on_a_broken_settings_file_and_touches_nothing() {
             good_system.clone(),
             "[theme]\nname = \"purple\"\n".to_string(),
             vec!["user.toml", "line 2", "purple", "dark, light, mono"],
+        ),
+        (
+            "a rebinding onto a key the screen already uses",
+            good_system.clone(),
+            "[keys.verbs]\n\"c\" = \"C\"\n".to_string(),
+            vec![
+                "user.toml line 2",
+                "[keys.verbs]",
+                "Contacts",
+                "[dashboard]",
+            ],
         ),
     ];
     for (what, sys_text, user_text, must) in &cases {
@@ -258,6 +287,7 @@ fn exit_statuses_follow_one_table() {
         &[
             ("alice", "Alice Senior", "senior"),
             ("bob", "Bob Dsl", "dsl"),
+            ("dora", "Dora Deputy", "deputy"),
         ],
         common::now(),
     );
@@ -307,6 +337,55 @@ fn exit_statuses_follow_one_table() {
     assert!(err.contains("no escalation SG-2026-9999"), "{err}");
     let (code, err) = dd("alice", &["staff", "role", "alice", "dsl"]);
     assert_eq!(code, 1, "{err}");
+    // A permission refusal is 1 whatever the command.
+    let (code, err) = dd(
+        "dora",
+        &[
+            "policy", "set", "overdue", "--steps", "0:duty", "--repeat", "30",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    // 2: bad input, a value wrong whatever the desk's state.
+    let (code, err) = dd(
+        "alice",
+        &[
+            "policy", "set", "overdue", "--steps", "banana", "--repeat", "30",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("MINUTES:TARGETS"), "{err}");
+    let (code, out) = {
+        let o = Command::new(env!("CARGO_BIN_EXE_dutydesk"))
+            .env("DUTYDESK_DB", &db)
+            .env("DUTYDESK_USER", "bob")
+            .env("DUTYDESK_CONFIG", "/dev/null")
+            .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
+            .args([
+                "new",
+                "--subject",
+                "child",
+                "--name",
+                "Kai",
+                "--area",
+                "Leicester",
+                "--category",
+                "neglect",
+                "--risk",
+                "low",
+                "--summary",
+                "s",
+            ])
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).trim().to_string(),
+        )
+    };
+    assert_eq!(code, 0, "{out}");
+    let (code, err) = dd("bob", &["assign", &out, "nobody"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no active staff member"), "{err}");
     // 2: cannot start: usage, an unknown account, no database.
     assert_eq!(dd("alice", &["staff", "add"]).0, 2);
     let (code, err) = dd("mallory", &["list"]);

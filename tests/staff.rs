@@ -148,7 +148,7 @@ fn roles_change_and_accounts_come_and_go_audited() {
     assert_eq!(code, 1, "alice is no longer a senior lead: {err}");
     // An unknown account is named back with where to look.
     let (code, _, err) = run(dd("bob", &path).args(["staff", "deactivate", "nobody"]));
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an unknown account is bad input");
     assert!(err.contains("staff list"), "{err}");
     let (code, _, err) = run(dd("bob", &path).args(["staff", "role", "dee", "boss"]));
     assert_eq!(code, 2, "clap refuses an unknown role: {err}");

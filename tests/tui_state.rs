@@ -315,6 +315,41 @@ fn store_errors_reach_the_status_line() {
     assert!(status(&app).contains("locked"));
 }
 
+/// The footer says what Enter does: a one-line waiver reason saves on it,
+/// beside Ctrl-S, never "new line"; help's marks keep a space after the
+/// widest one; a time in the future is said once under the 999 form's field.
+#[test]
+fn small_things_say_what_they_mean_once() {
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('w'));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("Enter/Ctrl-S save"), "{text}");
+    assert!(!text.contains("new line"), "{text}");
+    press(&mut app, KeyCode::Esc);
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('?'));
+    let text = dutydesk::tui::render_text(&mut app, 100, 80).unwrap();
+    assert!(
+        text.contains("‼ 999 NOT CALLED life at risk, no call on record"),
+        "{text}"
+    );
+    let mut app = app_with(3);
+    let mut d = detail(0, 3);
+    d.summary.immediate_risk = true;
+    open_record(&mut app, d);
+    press(&mut app, KeyCode::Char('9'));
+    assert_eq!(app.mode(), Mode::Form);
+    // Monday 09:00 now: 23:30 today has not happened yet.
+    form_keys(&mut app, &chars("23:30"));
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(text.contains("Tab/Enter next"), "a one-line field: {text}");
+    form_keys(&mut app, &[ctrl_s()]);
+    assert!(confirm(&app).is_none());
+    let text = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert_eq!(text.matches("in the future").count(), 1, "{text}");
+}
+
 #[test]
 fn help_lists_every_key_of_the_screen_below() {
     let mut app = app_with(3);
@@ -481,6 +516,7 @@ fn desk_alert(
         holder: Some(2),
         exclude: vec![],
         rule: matches!(kind, Kind::Overdue | Kind::DueSoon).then(|| "LADO referral".into()),
+        hand: None,
         due_at: Some(now() - Duration::minutes(minutes)),
         acknowledged: false,
     }
@@ -577,7 +613,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     update(&mut app, Action::OpenAlertsLoaded(list.clone()));
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(
-        text.contains("Alerts: 5 open, 4 not acknowledged"),
+        text.contains("Alerts: 5 open, 4 still escalating"),
         "{text}"
     );
     let row = |text: &str, needle: &str| -> String {
@@ -592,7 +628,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
         r.contains("‼ escalating") && r.contains("999!") && r.contains("20m"),
         "{r}"
     );
-    assert!(r.contains("not acknowledged"), "{r}");
+    assert!(r.contains("nobody has taken the case"), "{r}");
     let r = row(&text, "overdue: LADO referral");
     assert!(
         r.contains("SG-2026-0001") && r.contains("▲ HIGH") && r.contains("2h 5m"),
@@ -601,7 +637,14 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     let r = row(&text, "nobody on duty");
     assert!(r.contains("—"), "no case: {r}");
     let r = row(&text, "due soon");
-    assert!(r.contains("✓ acknowledged"), "{r}");
+    assert!(r.contains("✓ stopped"), "{r}");
+    // No row says it is acknowledged and not acknowledged at once.
+    for l in text.lines() {
+        assert!(
+            !(l.contains("✓") && l.contains("not acknowledged")),
+            "contradicts itself: {l}"
+        );
+    }
     // The same in monochrome: nothing rests on colour.
     let mut mono = app_with(3);
     press(&mut mono, KeyCode::Char('!'));
@@ -1153,6 +1196,119 @@ fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
     assert_eq!(app.mode(), Mode::Dashboard, "all offered: the list closes");
 }
 
+/// An adult recorded as unable to consent: the NRM's warning says why, and
+/// no consent tick is offered (choosing the NRM must not need one).
+#[test]
+fn refer_offers_no_consent_tick_for_an_adult_without_capacity() {
+    use dutydesk::domain::route::Route;
+    use dutydesk::domain::routing::Suggestion;
+    use dutydesk::store::worker::ReferOptions;
+    let s = |route, fits, warning: Option<&str>| Suggestion {
+        route,
+        why: "why".into(),
+        fits,
+        warning: warning.map(str::to_string),
+    };
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('r'));
+    update(
+        &mut app,
+        Action::ReferOptionsLoaded(Box::new(ReferOptions {
+            id: 1000,
+            suggestions: vec![
+                s(Route::Adults, true, None),
+                s(Route::Ms1, true, None),
+                s(
+                    Route::Nrm,
+                    false,
+                    Some("the adult is recorded as unable to consent (capacity): MS1"),
+                ),
+            ],
+            contacts: vec![],
+            notes: vec![],
+            may_confirm_consent: false,
+        })),
+    );
+    form_keys(&mut app, &[k(KeyCode::Char('n'))]);
+    assert_eq!(the_form(&app).unwrap().choice("route"), Some("nrm"));
+    let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+    assert!(text.contains("unable to consent (capacity)"), "{text}");
+    assert!(!text.contains("Consented"), "{text}");
+}
+
+/// A contact that does not serve the route chosen is refused beside the
+/// contact field: a children's line never takes a police referral.
+#[test]
+fn refer_refuses_a_contact_for_another_route() {
+    use dutydesk::domain::contact::{Answer, Contact};
+    use dutydesk::domain::routing::Suggestion;
+    use dutydesk::store::worker::ReferOptions;
+    let contact = Answer {
+        contact: Contact {
+            id: 7,
+            organisation: "Rutland County Council".into(),
+            service: "Children's referrals".into(),
+            route: "children".into(),
+            area: Some("Rutland".into()),
+            phone: Some("01572 758 407".into()),
+            email: None,
+            web: None,
+            notes: None,
+            hours: dutydesk::domain::hours::Hours::default(),
+            hours_text: String::new(),
+            fallback_id: None,
+        },
+        state: dutydesk::domain::hours::OpenState::ClosedUntil(None),
+        open_now: false,
+        when: "opens in 1d".into(),
+        ring: Some("01572 758 407".into()),
+        ring_service: "Rutland County Council Children's referrals".into(),
+        ring_id: 7,
+        ring_for: "children in Rutland".into(),
+    };
+    let s = |route, why: &str| Suggestion {
+        route,
+        why: why.into(),
+        fits: true,
+        warning: None,
+    };
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('r'));
+    update(
+        &mut app,
+        Action::ReferOptionsLoaded(Box::new(ReferOptions {
+            id: 1000,
+            suggestions: vec![
+                s(dutydesk::domain::route::Route::Children, "a child at risk"),
+                s(dutydesk::domain::route::Route::Police, "a crime"),
+            ],
+            contacts: vec![("children".into(), contact)],
+            notes: vec![],
+            may_confirm_consent: false,
+        })),
+    );
+    // The police route; then the children's contact picked by hand.
+    form_keys(&mut app, &[k(KeyCode::Char('p'))]);
+    assert_eq!(the_form(&app).unwrap().choice("route"), Some("police"));
+    form_keys(&mut app, &[k(KeyCode::Tab), k(KeyCode::Right)]);
+    assert_eq!(the_form(&app).unwrap().choice("contact"), Some("7"));
+    for _ in 0..4 {
+        form_keys(&mut app, &[k(KeyCode::Tab)]);
+    }
+    form_keys(&mut app, &chars("the concern"));
+    assert_eq!(the_form(&app).unwrap().text("shared"), "the concern");
+    form_keys(&mut app, &[ctrl_s()]);
+    assert!(confirm(&app).is_none(), "nothing is asked");
+    let e = the_form(&app)
+        .unwrap()
+        .fields
+        .iter()
+        .find(|f| f.key == "contact")
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(e.contains("is for the children route"), "{e}");
+}
+
 #[test]
 fn refer_offers_fitting_routes_and_asks_before_recording() {
     use dutydesk::domain::contact::{Answer, Contact};
@@ -1210,12 +1366,13 @@ fn refer_offers_fitting_routes_and_asks_before_recording() {
             ],
             contacts: vec![("children".into(), contact)],
             notes: vec![],
+            may_confirm_consent: false,
         })),
     );
     assert_eq!(app.mode(), Mode::Form);
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
     assert!(
-        text.contains("‹ children: a child at risk ›"),
+        text.contains("‹ Children's social care / MASH ›") && text.contains("a child at risk"),
         "the fitting route is chosen: {text}"
     );
     // Contact: the Rutland line, which says it is closed and what to ring.
@@ -1303,6 +1460,7 @@ fn an_adults_nrm_referral_warns_offers_ms1_and_takes_consent() {
             ],
             contacts: vec![],
             notes: vec!["where the person works is not recorded".into()],
+            may_confirm_consent: true,
         })),
     );
     let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
@@ -1584,6 +1742,43 @@ fn rebound_keys_reach_the_footer_and_help() {
     press(&mut app, KeyCode::Char('?'));
     let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
     assert!(help.contains("t                 Acknowledge"), "{help}");
+
+    // A shared set ([verbs]) moves on the dashboard and the record alike.
+    std::fs::write(&file, "[keys.verbs]\n\"A\" = \"Z\"\n").unwrap();
+    let config = dutydesk::config::Config::load_from(&file).unwrap();
+    let (km, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&config.rebindings());
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut app = app_with(3);
+    app.ctx.keymap = km;
+    let screen = dutydesk::tui::render_text(&mut app, 120, 30).unwrap();
+    assert!(
+        screen.contains("Z ack") && !screen.contains("A ack"),
+        "{screen}"
+    );
+    assert!(
+        press(&mut app, KeyCode::Char('A')).is_empty(),
+        "A does nothing now"
+    );
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('Z')).as_slice(),
+        [Effect::Store(Request::Act {
+            verb: Verb::Acknowledge,
+            ..
+        })]
+    ));
+    open_record(&mut app, detail(0, 1));
+    press(&mut app, KeyCode::Char('?'));
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(help.contains("Z                 Acknowledge"), "{help}");
+    assert!(!help.contains("A                 Acknowledge"), "{help}");
+
+    // Onto a key the screen already uses: refused, naming both.
+    std::fs::write(&file, "\n[keys.verbs]\n\"c\" = \"C\"\n").unwrap();
+    let config = dutydesk::config::Config::load_from(&file).unwrap();
+    let (_, problems) = dutydesk::tui::keymap::Keymap::with_overrides(&config.rebindings());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("config.toml line 3"), "{problems:?}");
+    assert!(problems[0].contains("Contacts"), "{problems:?}");
 }
 
 #[test]
@@ -2493,6 +2688,56 @@ fn o_records_an_agencys_outcome_with_the_dbs_prompt() {
     );
 }
 
+/// "Removed from regulated activity" with an allegation that did not stand
+/// (unfounded) is refused beside the field: the DBS duty does not arise.
+#[test]
+fn o_refuses_removal_with_an_unfounded_allegation() {
+    use dutydesk::domain::escalation::ReferralView;
+    let mut app = app_with(3);
+    let mut d = detail(0, 2);
+    d.practice.referrals = vec![ReferralView {
+        id: 9,
+        route: "lado".into(),
+        route_label: "LADO".into(),
+        made_at: now() - Duration::days(2),
+        made_by: "Alice Moore".into(),
+        agency_reference: None,
+        outcome: None,
+        outcome_label: None,
+        outcome_at: None,
+    }];
+    d.practice.outcome_codes = vec![(
+        "lado".into(),
+        vec![
+            ("substantiated".into(), "substantiated".into()),
+            ("unfounded".into(), "unfounded".into()),
+        ],
+    )];
+    open_record(&mut app, d);
+    press(&mut app, KeyCode::Char('O'));
+    assert_eq!(app.mode(), Mode::Form);
+    // The only referral is chosen: the decision first, then the toggle.
+    form_keys(
+        &mut app,
+        &[
+            k(KeyCode::Char('u')),
+            k(KeyCode::Tab),
+            k(KeyCode::Char('y')),
+            ctrl_s(),
+        ],
+    );
+    assert_eq!(app.mode(), Mode::Form, "no question is asked");
+    let f = the_form(&app).unwrap();
+    assert_eq!(f.choice("outcome:9"), Some("unfounded"));
+    let e = f
+        .fields
+        .iter()
+        .find(|x| x.key == "removed:9")
+        .and_then(|x| x.error.clone())
+        .unwrap_or_default();
+    assert!(e.contains("does not arise"), "{e}");
+}
+
 /// A case saved with life at risk and no 999 call: the record says so
 /// first and 9 records the call made later, at the time it was made.
 #[test]
@@ -3253,4 +3498,213 @@ fn the_review_screen_loads_a_long_agenda_a_window_at_a_time() {
         text.contains("SG-2026-5000"),
         "the last item on screen: {text}"
     );
+}
+
+/// Every key the footer and `?` help offer on the top layer does what they
+/// say: each key of the bindings in force routes to that binding's action.
+fn assert_keys_do_what_they_say(app: &App, what: &str) {
+    let km = &app.ctx.keymap;
+    for (b, keys) in km.in_force(&app.sections()) {
+        for key in keys {
+            assert_eq!(
+                app.route(&Input::Key(key.event())),
+                Some(b.action.clone()),
+                "{what}: {} should {:?} ({})",
+                key.label(),
+                b.action,
+                b.description
+            );
+        }
+    }
+}
+
+/// The footer's word for Enter on the top layer, if it shows one.
+fn enter_says(app: &App) -> Option<String> {
+    app.ctx
+        .hints
+        .iter()
+        .find(|(k, _)| k.split('/').any(|k| k == "Enter"))
+        .map(|(_, h)| h.clone())
+}
+
+/// The footer and help come from the bindings the focused widget acts on:
+/// Enter saves a one-line reason, chooses in the picker, moves on from a
+/// form's one-line field and adds a line only where the text takes lines.
+#[test]
+fn enter_in_the_footer_is_what_enter_does_in_every_prompt_and_form() {
+    // A one-line waiver reason: Enter saves.
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.mode(), Mode::Prompt);
+    assert_eq!(
+        enter_says(&app).as_deref(),
+        Some("save"),
+        "{:?}",
+        app.ctx.hints
+    );
+    assert!(!app.ctx.hints.iter().any(|(_, h)| h == "new line"));
+    assert_keys_do_what_they_say(&app, "waive prompt");
+    press(&mut app, KeyCode::F(1));
+    assert_eq!(app.mode(), Mode::Help);
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(!help.contains("New line"), "{help}");
+    pop(&mut app);
+    type_text(&mut app, "moved to police");
+    assert!(matches!(
+        press(&mut app, KeyCode::Enter).as_slice(),
+        [Effect::Store(Request::Waive { .. })]
+    ));
+
+    // A note: Enter adds a line, Ctrl-S saves.
+    let mut app = app_with(10);
+    press(&mut app, KeyCode::Char('N'));
+    assert_eq!(enter_says(&app).as_deref(), Some("new line"));
+    assert_keys_do_what_they_say(&app, "note prompt");
+    press(&mut app, KeyCode::F(1));
+    let help = dutydesk::tui::render_text(&mut app, 100, 60).unwrap();
+    assert!(help.contains("New line"), "{help}");
+
+    // The assign picker: Enter assigns.
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('a'));
+    update(&mut app, Action::AssignableLoaded(staff()));
+    assert_eq!(enter_says(&app).as_deref(), Some("assign"));
+    assert_keys_do_what_they_say(&app, "picker");
+
+    // Every field of the intake form: a one-line field moves on, a block
+    // of text takes a new line, a choice moves on.
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('n'));
+    let n = the_form(&app).unwrap().fields.len();
+    let (mut lines, mut one_line) = (0, 0);
+    for i in 0..n {
+        the_form_mut(&mut app).focus = i;
+        update(&mut app, Action::Tick(now()));
+        let f = the_form(&app).unwrap().focused();
+        let label = f.label.clone();
+        let said = enter_says(&app);
+        match f.kind {
+            dutydesk::tui::form::FieldKind::Multiline { .. } => {
+                lines += 1;
+                assert_eq!(said.as_deref(), Some("new line"), "{label}");
+            }
+            dutydesk::tui::form::FieldKind::Text { .. } => {
+                one_line += 1;
+                assert_eq!(said.as_deref(), Some("next"), "{label}");
+                let before = the_form(&app).unwrap().focus;
+                press(&mut app, KeyCode::Enter);
+                assert_ne!(
+                    the_form(&app).unwrap().focus,
+                    before,
+                    "{label}: Enter moves on"
+                );
+                the_form_mut(&mut app).focus = i;
+                update(&mut app, Action::Tick(now()));
+            }
+            _ => assert_ne!(said.as_deref(), Some("new line"), "{label}"),
+        }
+        assert_keys_do_what_they_say(&app, &format!("intake field {label}"));
+    }
+    assert!(lines > 0 && one_line > 0, "the intake has both kinds");
+
+    // Searching contacts and every case: Enter finishes the search.
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.mode(), Mode::SearchInput);
+    assert_eq!(enter_says(&app).as_deref(), Some("search"));
+    assert_keys_do_what_they_say(&app, "search input");
+}
+
+/// After another DSL's change refuses a save, the footer offers the reload
+/// key (and only then), named as bound.
+#[test]
+fn the_reload_key_is_in_the_footer_when_a_conflict_is_shown() {
+    let mut app = app_with(5);
+    press(&mut app, KeyCode::Char('N'));
+    type_text(&mut app, "Called mum");
+    let has_reload = |app: &App| {
+        app.ctx
+            .hints
+            .iter()
+            .any(|(k, h)| k == "Ctrl-R" && h == "reload")
+    };
+    assert!(!has_reload(&app), "{:?}", app.ctx.hints);
+    press_key(&mut app, ctrl_s());
+    update(
+        &mut app,
+        Action::Conflict("Jo Brennan changed SG-2026-0001 at 09:03".into()),
+    );
+    assert!(has_reload(&app), "{:?}", app.ctx.hints);
+    let screen = dutydesk::tui::render_text(&mut app, 80, 24).unwrap();
+    assert!(screen.contains("Ctrl-R reload"), "{screen}");
+    let fx = press_key(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
+    );
+    assert_eq!(fx, vec![Effect::Store(Request::Detail { id: 1000 })]);
+    update(&mut app, Action::DetailLoaded(Box::new(detail(0, 2))));
+    assert!(!has_reload(&app), "reloaded: {:?}", app.ctx.hints);
+    assert_eq!(prompt(&app).unwrap().text(), "Called mum");
+
+    // A form too.
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('c'));
+    let mut d = detail(0, 1);
+    d.deadlines.clear();
+    update(&mut app, Action::DetailLoaded(Box::new(d)));
+    assert!(!has_reload(&app));
+    let mut keys = vec![k(KeyCode::Right), k(KeyCode::Tab)];
+    keys.extend(chars("Advice given."));
+    keys.push(ctrl_s());
+    form_keys(&mut app, &keys);
+    press(&mut app, KeyCode::Char('y'));
+    update(
+        &mut app,
+        Action::Conflict("Jo Brennan changed SG-2026-0001 at 09:04".into()),
+    );
+    assert!(has_reload(&app), "{:?}", app.ctx.hints);
+    assert!(
+        the_form(&app)
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("Ctrl-R reloads")
+    );
+}
+
+/// On a closed case the screen says at once to re-open it, naming its own
+/// key (the store's words name none: they reach commands too), and sends
+/// nothing.
+#[test]
+fn a_closed_case_says_reopen_first_with_the_screens_key() {
+    let mut app = app_with(3);
+    let mut d = detail(0, 3);
+    d.summary.status = Status::Closed;
+    d.outcome = Some("no-further-action".into());
+    open_record(&mut app, d);
+    for key in ['N', 'a', 'c', 'r', 'A'] {
+        let fx = press(&mut app, KeyCode::Char(key));
+        assert!(fx.is_empty(), "{key}: {fx:?}");
+        assert_eq!(
+            status(&app),
+            "SG-2026-0001 is closed: re-open it first (o)",
+            "{key}"
+        );
+        assert_eq!(app.mode(), Mode::Record, "{key}");
+    }
+    let screen = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(screen.contains("no further action"), "{screen}");
+    assert!(!screen.contains("no-further-action"), "{screen}");
+    // The footer offers what the closed case takes: re-opening, not the
+    // verbs it would refuse.
+    let footer: Vec<&str> = app.ctx.hints.iter().map(|(_, h)| h.as_str()).collect();
+    assert_eq!(footer.first(), Some(&"re-open"), "{footer:?}");
+    for verb in ["ack", "assign", "note", "refer", "close"] {
+        assert!(!footer.contains(&verb), "{verb}: {footer:?}");
+    }
+    // Re-opening is offered, as bound.
+    press(&mut app, KeyCode::Char('o'));
+    assert_eq!(app.mode(), Mode::Prompt);
 }

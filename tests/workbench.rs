@@ -153,7 +153,7 @@ fn names_are_compared_folded_in_repeats_and_search() {
     }
     let out = ok("dan", &db, T0, &["search", "02/03/2014"]);
     assert_eq!(
-        out.lines().count(),
+        out.lines().filter(|l| l.starts_with("SG-")).count(),
         2,
         "both Jamies by date of birth: {out}"
     );
@@ -540,7 +540,7 @@ fn the_signoff_queue_between_two_sessions() {
         "{alerts:?}"
     );
     let list = ok("dan", &db, T0, &["list", "--awaiting-signoff"]);
-    assert!(list.contains(&r) && list.contains("advice-given"), "{list}");
+    assert!(list.contains(&r) && list.contains("advice given"), "{list}");
     assert!(
         list.contains("parents engaged; school monitoring"),
         "{list}"
@@ -584,6 +584,7 @@ fn attachments_are_kept_viewed_exported_and_refused_plainly() {
     ok("nina", &db, T0, &["attach", &r, pdf.to_str().unwrap()]);
     let list = ok("dan", &db, T0, &["attachments", &r, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let v = &v["items"];
     assert_eq!(v[1]["media_type"], "application/pdf");
     assert_eq!(v[0]["size"], std::fs::metadata(&letter).unwrap().len());
     assert_eq!(v[0]["sha256"].as_str().unwrap().len(), 64);

@@ -157,8 +157,19 @@ fn the_whole_life_of_an_escalation() {
     // Approving names the version read with the proposal (`show`).
     let (_, shown, _) = run(dd("alice", &path).args(["show", &r]));
     assert!(
-        shown.contains("closure proposed, awaiting sign-off: lado-concluded"),
+        shown.contains("closure proposed, awaiting sign-off: LADO process concluded"),
         "{shown}"
+    );
+    // The agenda says the route and the date as people do.
+    // The agenda counts what happened strictly before its own moment, in
+    // whole seconds, on the real clock: a closure in this very second would
+    // not be on it yet.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (_, agenda, _) = run(dd("alice", &path).args(["reviews"]));
+    let today = dutydesk::domain::calendar::format_day(chrono::Utc::now());
+    assert!(
+        agenda.contains(&format!("referred to LADO on {today}")),
+        "{agenda}"
     );
     let version = shown
         .lines()
@@ -184,6 +195,27 @@ fn the_whole_life_of_an_escalation() {
     let (code, _, err) = run(dd("alice", &path).args(["note", &r, "late note"]));
     assert_eq!(code, 1);
     assert!(err.contains("closed"), "{err}");
+    // A person reads the outcome in words, never its code, and no key of
+    // the screen is named to a command.
+    assert!(!err.contains("(o)") && !err.contains("press"), "{err}");
+    let (_, shown, _) = run(dd("alice", &path).args(["show", &r]));
+    assert!(shown.contains("Closed (LADO process concluded)"), "{shown}");
+    let (_, agenda, _) = run(dd("alice", &path).args(["reviews"]));
+    let (_, listed, _) = run(dd("alice", &path).args(["list", "--status", "closed"]));
+    let (_, handover, _) = run(dd("alice", &path).args(["handover"]));
+    for (what, text) in [
+        ("show", &shown),
+        ("reviews", &agenda),
+        ("list", &listed),
+        ("handover", &handover),
+    ] {
+        assert!(!text.contains("lado-concluded"), "{what}: {text}");
+        assert!(
+            !text.contains("awaiting_outcome") && !text.contains("signoff_requested"),
+            "{what}: {text}"
+        );
+    }
+    assert!(agenda.contains("LADO process concluded"), "{agenda}");
     ok(
         "alice",
         &["reopen", &r, "--reason", "new information from the school"],
@@ -324,19 +356,90 @@ fn refusals_exit_1_bad_input_2_and_nothing_changes() {
         ),
     ] {
         let (code, _, err) = run(dd(user, &path).args(&args));
-        // Intake's values checked before the database: bad input, exit 2.
-        let expected = if ["future", "control"].contains(&why) {
-            2
-        } else {
+        // A value that is wrong whatever the case's state (an unknown
+        // account, one that cannot hold a case, empty required text, a date
+        // in the future, a control character) is bad input, exit 2; the desk
+        // saying no (a viewer, a case not closed, one not there) is 1.
+        let expected = if ["viewers", "not closed", "no escalation"].contains(&why) {
             1
+        } else {
+            2
         };
         assert_eq!(code, expected, "{args:?}: {err}");
         assert!(err.to_lowercase().contains(why), "{args:?}: {err}");
     }
     let long = "x".repeat(20_001);
     let (code, _, err) = run(dd("alice", &path).args(["note", &r, &long]));
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "a value out of range");
     assert!(err.contains("too long"), "{err}");
+    // More of each kind, swept from the store's refusals.
+    for (user, args, why, expected) in [
+        (
+            "alice",
+            vec![
+                "policy", "set", "overdue", "--steps", "banana", "--repeat", "30",
+            ],
+            "minutes:targets",
+            2,
+        ),
+        (
+            "vic",
+            vec![
+                "policy", "set", "overdue", "--steps", "0:duty", "--repeat", "30",
+            ],
+            "may not change an escalation policy",
+            1,
+        ),
+        (
+            "alice",
+            vec!["staff", "add", "eve", "--name", "Eve", "--role", "dsl"],
+            "only a senior lead",
+            1,
+        ),
+        (
+            "alice",
+            vec![
+                "task",
+                "add",
+                r.as_str(),
+                "--owner",
+                "nobody",
+                "--due",
+                "2099-01-01 09:00",
+                "ring",
+                "back",
+            ],
+            "no active staff member",
+            2,
+        ),
+        (
+            "alice",
+            vec![
+                "rota",
+                "add",
+                "nobody",
+                "--from",
+                "2099-01-01 09:00",
+                "--to",
+                "2099-01-01 17:00",
+            ],
+            "no active dsl",
+            2,
+        ),
+        (
+            "alice",
+            vec!["staff", "set", "alice", "--email", "not-an-address"],
+            "not an e-mail address",
+            2,
+        ),
+    ] {
+        let (code, _, err) = run(dd(user, &path).args(&args));
+        assert!(
+            err.to_lowercase().contains(why),
+            "{args:?}: exit {code}: {err}"
+        );
+        assert_eq!(code, expected, "{args:?}: {err}");
+    }
     let after: i64 = sql(&path)
         .query_row("SELECT count(*) FROM audit_log", [], |x| x.get(0))
         .unwrap();

@@ -63,7 +63,8 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
             let mut st = store::open(path, Create::No)?;
             let me = whoami(&st)?;
             if *dry_run {
-                let p = store::contacts::plan(st.conn(), &rows)?;
+                // The import itself, rolled back: every check it makes.
+                let p = st.rehearse(&me.username, now, |w| store::contacts::import(w, &rows))?;
                 println!(
                     "Dry run: {} to add, {} to change, {} unchanged. Nothing was changed.",
                     p.added, p.changed, p.unchanged

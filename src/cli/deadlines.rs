@@ -53,8 +53,10 @@ pub enum RulesCommand {
         #[arg(long, value_parser = parse_event)]
         on: TriggerEvent,
         /// Conditions joined by '+': any, critical_incident, immediate_risk,
-        /// subject:child|adult|staff, risk:high|medium|low, fgm:known|at_risk,
-        /// category:CODE, route:CODE, status:CODE, or an event (strategy_discussion,
+        /// subject:child|adult|staff, allegation:lado|pipot (where routing sends
+        /// an allegation about staff), risk:high|medium|low, fgm:known|at_risk,
+        /// category:CODE (an active category), route:CODE, status:new|assigned|
+        /// referred|awaiting_outcome|closed, or an event (strategy_discussion,
         /// icpc_held, review_conference_held, removed_from_regulated_activity,
         /// fgm_reported). Categories and routes are checked against the real codes.
         #[arg(long = "match", value_name = "MATCH")]

@@ -11,7 +11,11 @@ use std::path::Path;
 #[derive(Debug, Subcommand)]
 pub enum RotaCommand {
     /// Who is on duty now and who is next
-    Show,
+    Show {
+        /// One JSON document (`rota`: docs/JSON.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Go on duty now yourself: the current shift ends now and yours runs to
     /// its end (or to the next shift, or for 12 hours)
     TakeOver,
@@ -74,8 +78,41 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
     match cmd {
-        RotaCommand::Show => {
+        RotaCommand::Show { json } => {
             let (cur, next) = store::rota::now_and_next(&st, now)?;
+            if *json {
+                let week = store::rota::in_force_of(&st, now, now + chrono::Duration::days(7))?;
+                let names = store::rota::names(&st)?;
+                let shift = |s: &store::rota::Shift| {
+                    serde_json::json!({
+                        "user": s.username,
+                        "user_name": s.who,
+                        "starts_at": super::json::time(s.starts_at),
+                        "ends_at": super::json::time(s.ends_at),
+                    })
+                };
+                return super::json::print(
+                    "rota",
+                    now,
+                    serde_json::json!({
+                        "on_duty": cur.as_ref().map(shift),
+                        "next": next.as_ref().map(shift),
+                        "items": week.iter().map(|s| {
+                            let (user, name) = names.get(&s.staff_id).cloned().unzip();
+                            serde_json::json!({
+                                "user": user,
+                                "user_name": name,
+                                "starts_at": super::json::time(s.starts_at),
+                                "ends_at": super::json::time(s.ends_at),
+                                "source": match s.source {
+                                    crate::domain::rota::Source::OneOff(_) => "one_off",
+                                    crate::domain::rota::Source::Pattern(_) => "pattern",
+                                },
+                            })
+                        }).collect::<Vec<_>>(),
+                    }),
+                );
+            }
             match cur {
                 Some(s) => println!("On duty now: {} until {}", s.who, format_stamp(s.ends_at)),
                 None => println!("Nobody is on duty now: add a shift with `dutydesk rota add`"),
@@ -215,7 +252,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
 
 /// What the incoming DSL needs: changes since the current shift began (or the
 /// last 12 hours), deadlines in the next 24 hours, and notes left.
-pub fn handover(path: &Path, md: bool, note: Option<&str>) -> Outcome {
+pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcome {
     let now = clock()?.now();
     let mut st = store::open(path, Create::No)?;
     let me = whoami(&st)?;
@@ -226,6 +263,45 @@ pub fn handover(path: &Path, md: bool, note: Option<&str>) -> Outcome {
         return Ok(());
     }
     let h = store::rota::handover(&st, Viewer::from(&me), now)?;
+    if json {
+        let people = super::json::People::of(&store::staff::list(&st)?);
+        let t = super::json::time;
+        let shift = |s: &store::rota::Shift| {
+            serde_json::json!({
+                "user": s.username,
+                "user_name": s.who,
+                "starts_at": t(s.starts_at),
+                "ends_at": t(s.ends_at),
+            })
+        };
+        let doc = serde_json::json!({
+            "on_duty": h.current.as_ref().map(shift),
+            "next": h.next.as_ref().map(shift),
+            "since": t(h.since),
+            "notes": h.notes.iter().map(|(at, who, body)| serde_json::json!({
+                "at": t(*at),
+                "by": people.username(who),
+                "by_name": who,
+                "body": body,
+            })).collect::<Vec<_>>(),
+            "due": h.due.iter().map(|d| serde_json::json!({
+                "reference": d.reference,
+                "label": d.label,
+                "due_at": t(d.due_at),
+                "status": d.status(now),
+            })).collect::<Vec<_>>(),
+            "changes": h.changes.iter().map(|(at, r, who, kind, body)| serde_json::json!({
+                "at": t(*at),
+                "reference": r,
+                "by": people.username(who),
+                "by_name": who,
+                "kind": kind,
+                "body": body,
+            })).collect::<Vec<_>>(),
+        });
+        super::json::print("handover", now, doc)?;
+        return super::audit_export(&mut st, &me, "handover", &format!("since {}", h.since));
+    }
     let (cur, next, since, changes, due, notes) =
         (h.current, h.next, h.since, h.changes, h.due, h.notes);
     let (h1, h2, bullet) = if md {
@@ -277,7 +353,11 @@ pub fn handover(path: &Path, md: bool, note: Option<&str>) -> Outcome {
         changes.len()
     );
     for (at, r, who, kind, body) in &changes {
-        println!("{bullet}{} {r} {who} · {kind}: {body}", format_stamp(*at));
+        println!(
+            "{bullet}{} {r} {who} · {}: {body}",
+            format_stamp(*at),
+            crate::domain::escalation::chronology_kind(kind)
+        );
     }
     super::audit_export(&mut st, &me, "handover", &format!("since {since}"))
 }

@@ -4,7 +4,7 @@
 //! files are read with the user's own permissions, as every file they name.
 
 use super::{Failure, Outcome, bad_input, clock, refused, whoami};
-use crate::domain::import::{Map, Row, map_row};
+use crate::domain::import::{Map, Row, check_row};
 use crate::domain::intake;
 use crate::store::{self, Create};
 use std::path::Path;
@@ -106,6 +106,10 @@ pub fn run(path: &Path, log: &Path, map_file: &Path, dry_run: bool) -> Outcome {
     let areas = store::areas::list(st.conn())?;
     let staff = store::staff::list(&st)?;
     let outcomes = store::workflow::outcomes(st.conn())?;
+    let categories: Vec<String> = store::escalations::categories(st.conn())?
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
     let mut problems: Vec<String> = Vec::new();
     let mut good: Vec<(Row, intake::Checked)> = Vec::new();
     for (i, cells) in rows.iter().enumerate() {
@@ -113,68 +117,21 @@ pub fn run(path: &Path, log: &Path, map_file: &Path, dry_run: bool) -> Outcome {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let row = match map_row(&map, &at, cells, line) {
-            Ok(r) => r,
+        let desk = crate::domain::import::Desk {
+            areas: &areas,
+            staff: &staff,
+            outcomes: &outcomes,
+            categories: &categories,
+            me: &me.username,
+            now,
+        };
+        let (row, checked) = match check_row(&map, &at, cells, line, &desk) {
+            Ok(x) => x,
             Err(ps) => {
-                problems.extend(ps.into_iter().map(|p| format!("row {line}: {p}")));
+                problems.extend(ps);
                 continue;
             }
         };
-        let input = intake::Input {
-            subject: Some(row.subject),
-            name: row.name.clone(),
-            dob: row.dob.clone(),
-            expected: String::new(),
-            age: row.age.clone(),
-            area: row.area.clone(),
-            work_area: String::new(),
-            works_with: None,
-            low_level: false,
-            consent: Some(row.consent),
-            consent_reason: row.consent_reason.clone(),
-            location: Some(row.location),
-            categories: row.categories.clone(),
-            immediate_risk: false,
-            called_999: false,
-        };
-        // Ages and dates are judged on the day it was raised.
-        let day = crate::domain::calendar::local(row.raised).date_naive();
-        let checked = match intake::check(&input, day, &areas) {
-            Ok(c) => c,
-            Err(ps) => {
-                problems.extend(
-                    ps.into_iter()
-                        .map(|p| format!("row {line}: {}: {}", p.field, p.message)),
-                );
-                continue;
-            }
-        };
-        if let Err(e) = crate::domain::names::decide(
-            row.subject == crate::domain::escalation::SubjectKind::Staff,
-            &row.name,
-            &crate::domain::names::About::parse(&row.about),
-            &staff,
-            &me.username,
-        ) {
-            problems.push(format!(
-                "row {line}: {e} (map a column to `about` with the account, or \"none\")"
-            ));
-            continue;
-        }
-        if let Some(c) = &row.closed
-            && !outcomes.contains(&c.outcome)
-        {
-            problems.push(format!(
-                "row {line}: outcome {:?} is not one of this desk's: {} (map the log's words in [values.outcome])",
-                c.outcome,
-                outcomes.join(", ")
-            ));
-            continue;
-        }
-        if row.raised > now {
-            problems.push(format!("row {line}: raised: in the future"));
-            continue;
-        }
         good.push((row, checked));
     }
     if !problems.is_empty() {

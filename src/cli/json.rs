@@ -15,52 +15,11 @@
 
 use super::Failure;
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-/// The version of every document's shape.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// An instant as the documents write it: RFC 3339 with the UK offset.
-pub fn time(t: DateTime<Utc>) -> String {
-    crate::domain::calendar::local(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
-/// Whether a key names an instant (`at`, `*_at`, `due`, `since`, `until`,
-/// `from`, `to` are never plain counts in these documents).
-fn is_time_key(k: &str) -> bool {
-    k == "at" || k.ends_with("_at") || k == "due"
-}
-
-/// Rewrites every instant in a value: RFC 3339 text in UTC (`...Z`) to the
-/// UK offset, and integer Unix seconds under a time key to RFC 3339. Keys
-/// stay as they are.
-pub fn normalise(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m.iter_mut() {
-                if is_time_key(k)
-                    && let Some(n) = x.as_i64()
-                    && let Some(t) = DateTime::<Utc>::from_timestamp(n, 0)
-                {
-                    *x = Value::String(time(t));
-                    continue;
-                }
-                normalise(x);
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(normalise),
-        Value::String(s) => {
-            if s.len() >= 20
-                && s.as_bytes().get(4) == Some(&b'-')
-                && s.as_bytes().get(10) == Some(&b'T')
-                && let Ok(t) = DateTime::parse_from_rfc3339(s)
-            {
-                *s = time(t.with_timezone(&Utc));
-            }
-        }
-        _ => {}
-    }
-}
+// The envelope and the shared views are pure (`domain::json`): an export
+// writes its JSON through them from the store too.
+pub use crate::domain::json::{People, SCHEMA_VERSION, normalise, time};
 
 /// Prints one document: the envelope, then `fields` (an object, or any
 /// value put under `items`), every instant normalised.
@@ -70,18 +29,7 @@ pub fn print(
     fields: impl serde::Serialize,
 ) -> Result<(), Failure> {
     let body = serde_json::to_value(fields).map_err(anyhow::Error::from)?;
-    let mut out = Map::new();
-    out.insert("schema_version".into(), Value::from(SCHEMA_VERSION));
-    out.insert("document".into(), Value::from(document));
-    out.insert("generated_at".into(), Value::from(time(now)));
-    match body {
-        Value::Object(m) => out.extend(m),
-        other => {
-            out.insert("items".into(), other);
-        }
-    }
-    let mut v = Value::Object(out);
-    normalise(&mut v);
+    let v = crate::domain::json::envelope(document, now, body);
     println!(
         "{}",
         serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?
@@ -89,40 +37,19 @@ pub fn print(
     Ok(())
 }
 
-/// Display name → username, for documents built from rows that carry only
-/// names; a name two accounts share gives no username (`null`).
-pub struct People(std::collections::HashMap<String, Option<String>>);
-
-impl People {
-    pub fn of(staff: &[crate::domain::staff::StaffMember]) -> People {
-        let mut m: std::collections::HashMap<String, Option<String>> =
-            std::collections::HashMap::new();
-        for s in staff {
-            m.entry(s.display_name.clone())
-                .and_modify(|u| *u = None)
-                .or_insert_with(|| Some(s.username.clone()));
-        }
-        People(m)
-    }
-
-    /// The username of a display name, if exactly one account has it.
-    pub fn username(&self, name: &str) -> Option<String> {
-        self.0.get(name).cloned().flatten()
-    }
-}
-
 /// Category label → code, for rows that carry labels.
 pub fn category_codes(
     cats: &[crate::store::categories::Category],
     labels: &[String],
 ) -> Vec<Value> {
-    labels
-        .iter()
-        .map(|l| {
-            let code = cats.iter().find(|c| &c.label == l).map(|c| c.code.clone());
-            serde_json::json!({ "code": code, "label": l })
-        })
-        .collect()
+    crate::domain::json::category_codes(&code_of(cats), labels)
+}
+
+/// A label's code among `cats`.
+pub fn code_of(
+    cats: &[crate::store::categories::Category],
+) -> impl Fn(&str) -> Option<String> + '_ {
+    move |l| cats.iter().find(|c| c.label == l).map(|c| c.code.clone())
 }
 
 /// One escalation of a list, as `dutydesk list --json` and `show --json`
@@ -132,28 +59,7 @@ pub fn summary(
     people: &People,
     cats: &[crate::store::categories::Category],
 ) -> Value {
-    serde_json::json!({
-        "reference": s.reference,
-        "subject": s.subject_kind.code(),
-        "categories": category_codes(cats, &s.categories),
-        "risk": s.risk.code(),
-        "status": s.status.code(),
-        "awaiting_signoff": s.awaiting_signoff,
-        "assignee": s.assignee.as_deref().map(|n| people.username(n)),
-        "assignee_name": s.assignee,
-        "raised_at": time(s.raised_at),
-        "acknowledged": s.acknowledged,
-        "immediate_risk": s.immediate_risk,
-        "emergency_called": s.emergency_called,
-        "restricted": s.restricted,
-        "next_due": s.next_due.as_ref().map(|d| serde_json::json!({
-            "at": time(d.at),
-            "label": d.label,
-            "warn_minutes": d.warn_minutes,
-        })),
-        "linked_12m": s.linked_12m,
-        "version": s.version,
-    })
+    crate::domain::json::summary(s, people, &code_of(cats))
 }
 
 /// A document whose list (`items`) is written item by item as the store

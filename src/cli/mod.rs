@@ -257,8 +257,11 @@ pub enum Command {
     /// due in the next 24 hours, notes left by the outgoing DSL
     Handover {
         /// Print Markdown, e.g. for e-mail
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         md: bool,
+        /// One JSON document (`handover`: docs/JSON.md)
+        #[arg(long)]
+        json: bool,
         /// Leave a note for the next DSL instead
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
@@ -350,9 +353,14 @@ pub enum Command {
         /// ceop, fmu, dbs, home-office, other
         #[arg(long, add = clap_complete::ArgValueCandidates::new(complete::routes))]
         route: String,
-        /// Contact id (see `dutydesk routes REF` or `dutydesk contacts`)
+        /// Contact id (see `dutydesk routes REF` or `dutydesk contacts`); it
+        /// must serve the route, and the area unless --other-area
         #[arg(long)]
         contact: Option<i64>,
+        /// The contact serves another area than the person's, and the
+        /// referral goes there on purpose (e.g. a child placed out of area)
+        #[arg(long)]
+        other_area: bool,
         /// phone, form, email, secure-email, in-person, other
         #[arg(long, default_value = "phone")]
         method: String,
@@ -988,6 +996,11 @@ fn config_show(cli: &Cli) -> Outcome {
                 c.mouse.enabled,
                 src(c.mouse == d.mouse)
             );
+            println!(
+                "terminal.escape_ms {} ({})",
+                c.terminal.escape_ms,
+                src(c.terminal == d.terminal)
+            );
             let rebindings = c.rebindings();
             let (_, key_problems) = crate::tui::keymap::Keymap::with_overrides(&rebindings);
             for r in rebindings.iter().filter(|r| !r.from.is_empty()) {
@@ -1102,8 +1115,8 @@ pub fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Some(Command::Rota(cmd)) => handover::rota(&db_path(&cli, DEFAULT_DB), cmd),
-        Some(Command::Handover { md, note }) => {
-            handover::handover(&db_path(&cli, DEFAULT_DB), *md, note.as_deref())
+        Some(Command::Handover { md, json, note }) => {
+            handover::handover(&db_path(&cli, DEFAULT_DB), *md, *json, note.as_deref())
         }
         Some(Command::Bench { runs, screens }) => {
             let path = db_path(&cli, DEFAULT_DB);
@@ -1199,6 +1212,7 @@ pub fn run(cli: Cli) -> Outcome {
             reference,
             route,
             contact,
+            other_area,
             method,
             rang,
             consented,
@@ -1218,6 +1232,7 @@ pub fn run(cli: Cli) -> Outcome {
                 lawful_basis: None,
                 phone_rung: rang.clone(),
                 consented: *consented,
+                other_area: *other_area,
             },
         ),
         Some(Command::Routes { reference, json }) => {

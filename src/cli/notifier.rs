@@ -155,6 +155,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
                     "age_minutes": a.age_minutes(now),
                     "holder": a.holder.and_then(user),
                     "rule": a.rule,
+                    "set_by_hand": a.hand.map(|h| h.code()),
                     "due_at": a.due_at.map(super::json::time),
                     "acknowledged": a.acknowledged,
                 })
@@ -168,13 +169,13 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
         return Ok(());
     }
     println!(
-        "{:<16} {:<14} {:<7} {:<9} {:<17} STATE",
+        "{:<27} {:<14} {:<7} {:<9} {:<17} STATE",
         "ALERT", "REFERENCE", "RISK", "AGE", "SINCE"
     );
     for a in &list {
         println!(
-            "{:<16} {:<14} {:<7} {:<9} {:<17} {}",
-            a.kind.code(),
+            "{:<27} {:<14} {:<7} {:<9} {:<17} {}",
+            a.what(),
             a.reference.as_deref().unwrap_or("—"),
             match (a.immediate_risk, a.risk) {
                 (true, _) => "999!",
@@ -184,7 +185,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
             crate::domain::paging::format_age(a.age_minutes(now)),
             format_stamp(a.started_at),
             if a.acknowledged {
-                "acknowledged"
+                "stopped (acknowledged)"
             } else {
                 "escalating"
             }
@@ -247,16 +248,30 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
         for p in &r.problems {
             log(&format!("PROBLEM: {p}"));
         }
+        for s in &r.nobody_may_see {
+            log(&format!(
+                "{s}: no one it names is allowed to see the case; the next step was told at once"
+            ));
+        }
         println!(
-            "{}: {} new, {} delivered, {} failed (will retry), {} given up, {} deferred, {} cancelled; {} people due an alert have no e-mail or hook",
+            "{}: {} new, {} delivered, {} failed (will retry), {} given up, {} deferred ({} held until quiet hours end, {} for a channel that kept failing), {} cancelled; {} people due an alert have no e-mail or hook{}",
             format_stamp(now),
             r.planned,
             r.delivered,
             r.failed,
             r.gave_up,
+            r.deferred + r.held,
+            r.held,
             r.deferred,
             r.cancelled,
-            r.unreachable
+            r.unreachable,
+            match r.nobody_may_see.len() {
+                0 => String::new(),
+                n => format!(
+                    "; {n} step(s) had no one allowed to see the case and went on to the next: {}",
+                    r.nobody_may_see.join(", ")
+                ),
+            }
         );
         if r.failed + r.gave_up > 0 {
             return Err(super::Failure {
@@ -283,6 +298,7 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
             .join(", ")
     ));
     let mut reported: Vec<String> = Vec::new();
+    let mut passed_over: Vec<String> = Vec::new();
     while !stop.load(Ordering::SeqCst) {
         match crate::notifier::pass(&mut st, clock.now(), &senders, &mut log) {
             Ok(r) => {
@@ -290,7 +306,13 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
                 for p in r.problems.iter().filter(|p| !reported.contains(p)) {
                     log(&format!("PROBLEM: {p}"));
                 }
+                for s in r.nobody_may_see.iter().filter(|s| !passed_over.contains(s)) {
+                    log(&format!(
+                        "{s}: no one it names is allowed to see the case; the next step was told at once"
+                    ));
+                }
                 reported = r.problems;
+                passed_over = r.nobody_may_see;
             }
             Err(e) => log(&format!("pass failed, trying again next pass: {e}")),
         }

@@ -83,10 +83,10 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
                     "{} [{}]: next {} ({}), {} item(s) since {}",
                     g.name,
                     g.code,
-                    g.next_meeting,
+                    crate::domain::calendar::format_date(g.next_meeting),
                     when(g.next_meeting, today),
                     g.items.len(),
-                    g.since
+                    crate::domain::calendar::format_date(g.since)
                 );
                 for i in g.items {
                     println!("  {:<13} {:<26} {}", i.reference, i.kind.label(), i.detail);
@@ -127,8 +127,12 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
                 })?;
             }
             for (id, date, reference, kind, done) in items {
+                let date = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                    .map_or(date, crate::domain::calendar::format_date);
+                let kind = crate::domain::review::ItemKind::from_code(&kind)
+                    .map_or(kind, |k| k.label().to_string());
                 println!(
-                    "{id:>5} {date} {reference:<13} {kind:<16} {}",
+                    "{id:>5} {date:<11} {reference:<13} {kind:<26} {}",
                     if done { "reviewed" } else { "" }
                 );
             }

@@ -135,6 +135,16 @@ pub struct NewArgs {
     /// police) or at-risk
     #[arg(long, value_enum)]
     fgm: Option<FgmArg>,
+    /// Who raised the concern, when not you: e.g. "Ms Example"
+    /// [default: you]
+    #[arg(long, value_name = "NAME")]
+    raised_by: Option<String>,
+    /// Their role, e.g. "class teacher"
+    #[arg(long, value_name = "ROLE")]
+    raised_by_role: Option<String>,
+    /// How to reach them, e.g. "0116 000 0000"
+    #[arg(long, value_name = "CONTACT")]
+    raised_by_contact: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -261,6 +271,12 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
             .map_err(|e| super::bad_input(e.to_string()))
     };
     let summary = block("summary", &a.summary)?;
+    let (raised_by, raised_by_role, raised_by_contact) = crate::domain::casework::check_raiser(
+        a.raised_by.as_deref().unwrap_or(""),
+        a.raised_by_role.as_deref().unwrap_or(""),
+        a.raised_by_contact.as_deref().unwrap_or(""),
+    )
+    .map_err(|(field, m)| bad_input(format!("{}: {m}", flag(field))))?;
     let e = NewEscalation {
         subject_kind: checked.subject,
         subject_name: checked.name.clone(),
@@ -273,7 +289,11 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
             RiskArg::Medium => Risk::Medium,
             RiskArg::High => Risk::High,
         },
-        raised_by: String::new(),
+        // Empty: the store records the desk user's display name.
+        raised_by: raised_by.unwrap_or_default(),
+        raised_by_role,
+        raised_by_contact,
+        imported: false,
         raised_at: now,
         occurred_at,
         occurred_place,
@@ -294,14 +314,13 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         fgm: a.fgm.map(FgmArg::fgm),
     };
     let done = write(path, |w| {
-        let mut e = e;
+        let e = e;
         if let Some(at) = e.occurred_at {
             eprintln!(
                 "happened {} (UK time)",
                 crate::domain::calendar::format_stamp(at)
             );
         }
-        e.raised_by = w.actor().to_string();
         let about = a
             .about
             .as_deref()
@@ -575,59 +594,7 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         let staff = store::staff::list(&store)?;
         let people = super::json::People::of(&staff);
         let cats = store::categories::list(store.conn())?;
-        let j = super::json::time;
-        let doc = serde_json::json!({
-            "escalation": super::json::summary(&d.summary, &people, &cats),
-            "subject_name": d.subject_name,
-            "subject_dob": d.subject_dob,
-            "age_band": d.age_band.code(),
-            "area": d.area,
-            "location": d.location_type.code(),
-            "raised_by_name": d.raised_by,
-            "occurred_at": d.occurred_at.map(j),
-            "occurred_place": d.occurred_place,
-            "exact_words": d.exact_words,
-            "appearance": d.appearance,
-            "consent": d.consent.code(),
-            "consent_reason": d.consent_reason,
-            "critical_incident": d.critical_incident,
-            "low_level": d.low_level,
-            "work_area": d.work_area,
-            "works_with": d.works_with.map(|w| w.code()),
-            "outcome": d.outcome,
-            "closure_rationale": d.closure_rationale,
-            "deadlines": d.deadlines.iter().map(|dl| serde_json::json!({
-                "label": dl.label,
-                "due_at": j(dl.due_at),
-                "status": dl.status(now),
-                "beyond_known_holidays": dl.beyond_calendar,
-                "met_at": match &dl.state {
-                    crate::domain::deadline::DeadlineState::Met { at, .. } => Some(j(*at)),
-                    _ => None,
-                },
-                "waived_at": match &dl.state {
-                    crate::domain::deadline::DeadlineState::Waived { at, .. } => Some(j(*at)),
-                    _ => None,
-                },
-            })).collect::<Vec<_>>(),
-            "chronology": d.chronology.iter().map(|c| serde_json::json!({
-                "at": j(c.at),
-                "author": people.username(&c.author),
-                "author_name": c.author,
-                "kind": c.kind,
-                "body": c.body,
-            })).collect::<Vec<_>>(),
-            // Issue 15: lateness, the 999 call, FGM, referrals and their
-            // outcomes, a proposed closure's choices. Issue 18: who raised
-            // it, others involved, tasks, attachments, links.
-            "practice": d.practice,
-            "casework": d.casework,
-            "viewed_by": d.viewed_by.iter().map(|(at, who)| serde_json::json!({
-                "at": j(*at),
-                "user": people.username(who),
-                "user_name": who,
-            })).collect::<Vec<_>>(),
-        });
+        let doc = crate::domain::json::record(&d, &people, &super::json::code_of(&cats), now);
         return super::json::print("escalation", now, &doc);
     }
     let s = &d.summary;
@@ -640,17 +607,26 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         s.status.label()
     );
     println!(
-        "area {} · raised {} by {}",
+        "area {} · location {} · raised {} by {}",
         d.area,
+        d.location_type.label(),
         crate::domain::calendar::format_stamp(s.raised_at),
-        d.raised_by
+        d.casework.raiser.line()
     );
+    // As the record screen shows it (a viewer's copy holds no reason).
+    match &d.consent_reason {
+        Some(r) => println!("consent {}: {r}", d.consent.label()),
+        None => println!("consent {}", d.consent.label()),
+    }
     println!("assigned to {}", s.assignee.as_deref().unwrap_or("nobody"));
     println!("version {} (for `dutydesk signoff --version`)", d.version);
     if s.awaiting_signoff
         && let (Some(o), Some(r)) = (&d.outcome, &d.closure_rationale)
     {
-        println!("closure proposed, awaiting sign-off: {o}");
+        println!(
+            "closure proposed, awaiting sign-off: {}",
+            crate::domain::settings::outcome_label(o)
+        );
         println!("rationale: {r}");
     }
     let p = &d.practice;
@@ -707,6 +683,44 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         }
     }
     println!("exact words: {}", d.exact_words);
+    // Who else is involved, as the record screen and the export list them
+    // (a viewer's copy holds none).
+    for x in &d.casework.people {
+        println!(
+            "involved #{}: {} {}{}{}",
+            x.id,
+            x.role.label(),
+            x.name,
+            x.relationship
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default(),
+            x.details
+                .as_deref()
+                .map(|t| format!(" — {}", t.replace('\n', " ")))
+                .unwrap_or_default()
+        );
+    }
+    for a in &d.casework.attachments {
+        println!(
+            "attachment #{}: {} ({}, {})",
+            a.id,
+            a.name,
+            a.media_type,
+            crate::domain::casework::size_words(a.size)
+        );
+    }
+    if !d.casework.links.is_empty() {
+        println!(
+            "linked (same person): {}",
+            d.casework
+                .links
+                .iter()
+                .map(|(r, _)| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     for r in &p.referrals {
         println!(
             "referral #{}: {} {} by {}{}; outcome: {}",
@@ -750,7 +764,7 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
             "{}  {} · {}: {}",
             crate::domain::calendar::format_stamp(c.at),
             c.author,
-            c.kind,
+            crate::domain::escalation::chronology_kind(&c.kind),
             c.body
         );
     }
@@ -844,7 +858,7 @@ pub fn list(
                 if r.awaiting_signoff {
                     "awaiting sign-off".to_string()
                 } else {
-                    r.status.code().to_string()
+                    r.status.label().to_string()
                 },
                 r.assignee.clone().unwrap_or_else(|| "-".into()),
                 due,
@@ -878,7 +892,7 @@ pub fn list(
                 w.proposed_at
                     .map(|t| format!(" {}", crate::domain::calendar::format_stamp(t)))
                     .unwrap_or_default(),
-                w.outcome,
+                crate::domain::settings::outcome_label(&w.outcome),
                 w.version
             );
             println!("    rationale: {}", w.rationale.replace('\n', "\n    "));

@@ -252,6 +252,18 @@ pub enum AttachmentCommand {
     Save { number: i64, dest: PathBuf },
 }
 
+/// Staff (names to usernames) and categories (labels to codes) for a JSON
+/// document's people and lists.
+fn json_refs(
+    path: &Path,
+) -> Result<(super::json::People, Vec<crate::store::categories::Category>), Failure> {
+    let st = store::open(path, Create::No)?;
+    Ok((
+        super::json::People::of(&store::staff::list(&st)?),
+        store::categories::list(st.conn())?,
+    ))
+}
+
 fn open(path: &Path) -> Result<(Store, crate::domain::staff::StaffMember), Failure> {
     let store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
@@ -354,11 +366,10 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
         WorkCommand::Attachments { reference, json } => {
             let list = write(path, |w| store::attachments::list_audited(w, reference))?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-                );
-                return Ok(());
+                let (people, _) = json_refs(path)?;
+                let mut items = serde_json::to_value(&list).map_err(anyhow::Error::from)?;
+                people.accounts(&mut items);
+                return super::json::print("attachments", clock()?.now(), items);
             }
             if list.is_empty() {
                 println!("no attachments");
@@ -378,21 +389,9 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
             Ok(())
         }
         WorkCommand::Attachment(AttachmentCommand::Show { number }) => {
-            let (a, bytes) = write(path, |w| {
-                store::attachments::fetch(w, *number, store::attachments::Purpose::View)
-            })?;
-            if a.media_type != "text/plain" {
-                return Err(Failure {
-                    exit: crate::domain::exit::Exit::BadInput,
-                    message: format!(
-                        "attachment {} is {} ({}), not text: save it with `dutydesk attachment save {} FILE` and open that",
-                        a.id,
-                        a.media_type,
-                        size_words(a.size),
-                        a.id
-                    ),
-                });
-            }
+            // Text only, audited as viewed; anything else is refused
+            // without a trace of a view (nothing of it was read).
+            let (_, bytes) = write(path, |w| store::attachments::read_text(w, *number))?;
             print!(
                 "{}",
                 crate::domain::text::clean_block(&String::from_utf8_lossy(&bytes))
@@ -440,34 +439,77 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
         .map_err(action)?
     };
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&found).map_err(anyhow::Error::from)?
+        let (people, cats) = json_refs(path)?;
+        let items: Vec<serde_json::Value> = found
+            .hits
+            .iter()
+            .map(|h| {
+                let mut v = super::json::summary(&h.summary, &people, &cats);
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("subject_name".into(), h.subject_name.clone().into());
+                    m.insert("subject_dob".into(), h.subject_dob.clone().into());
+                    m.insert("area".into(), h.area.clone().into());
+                    m.insert(
+                        "closed_at".into(),
+                        h.closed_at.map(super::json::time).into(),
+                    );
+                }
+                v
+            })
+            .collect();
+        return super::json::print(
+            "search",
+            now,
+            serde_json::json!({
+                "understood": found.understood,
+                "filters": found.filters,
+                "more": found.more,
+                "items": items,
+            }),
         );
-        return Ok(());
     }
     if found.hits.is_empty() {
         // Not a refusal: the search ran (and is in the trail); it found nothing.
         eprintln!("{}", found.nothing());
         return Ok(());
     }
-    for h in &found.hits {
-        let s = &h.summary;
-        println!(
-            "{:<14} {:<6} {:<9} {:<18} {:<24} {:<12} {}",
-            s.reference,
-            s.subject_kind.short(),
-            s.risk.label(),
-            if s.awaiting_signoff {
-                "awaiting sign-off"
-            } else {
-                s.status.label()
-            },
-            h.subject_name.as_deref().unwrap_or("(hidden)"),
-            h.subject_dob.as_deref().unwrap_or("-"),
-            h.area
-        );
-    }
+    // Aligned by display width (names in any script, wide characters).
+    let rows: Vec<Vec<String>> = found
+        .hits
+        .iter()
+        .map(|h| {
+            let s = &h.summary;
+            vec![
+                s.reference.clone(),
+                s.subject_kind.short().to_string(),
+                s.risk.label().to_string(),
+                if s.awaiting_signoff {
+                    "awaiting sign-off".to_string()
+                } else {
+                    s.status.label().to_string()
+                },
+                h.subject_name.as_deref().unwrap_or("(hidden)").to_string(),
+                h.subject_dob.as_deref().unwrap_or("-").to_string(),
+                h.area.clone(),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        super::table::render(
+            &[
+                "REFERENCE",
+                "ABOUT",
+                "RISK",
+                "STATUS",
+                "NAME",
+                "BORN",
+                "AREA"
+            ],
+            &rows,
+            &[],
+        )
+    );
     if found.more {
         eprintln!(
             "more than {} match: narrow the search (more words, a date of birth, a filter)",
@@ -487,11 +529,28 @@ fn person(path: &Path, reference: &str, json: bool) -> Outcome {
         store::person::chronology(w, id)
     })?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&p).map_err(anyhow::Error::from)?
-        );
-        return Ok(());
+        let (people, cats) = json_refs(path)?;
+        let doc = serde_json::json!({
+            "from": p.from,
+            "cases": p.cases.iter().map(|c| serde_json::json!({
+                "reference": c.reference,
+                "status": c.status.code(),
+                "risk": c.risk.code(),
+                "raised_at": super::json::time(c.raised_at),
+                "categories": super::json::category_codes(&cats, &c.categories),
+                "subject_name": c.subject_name,
+                "restricted": c.restricted,
+            })).collect::<Vec<_>>(),
+            "entries": p.entries.iter().map(|e| serde_json::json!({
+                "reference": e.reference,
+                "at": super::json::time(e.entry.at),
+                "author": people.username(&e.entry.author),
+                "author_name": e.entry.author,
+                "kind": e.entry.kind,
+                "body": e.entry.body,
+            })).collect::<Vec<_>>(),
+        });
+        return super::json::print("person", clock()?.now(), doc);
     }
     println!(
         "{} linked case(s) about the same person as {}:",
@@ -508,7 +567,7 @@ fn person(path: &Path, reference: &str, json: bool) -> Outcome {
             crate::domain::calendar::format_stamp(e.entry.at),
             e.reference,
             e.entry.author,
-            e.entry.kind.replace('_', " "),
+            crate::domain::escalation::chronology_kind(&e.entry.kind),
             e.entry.body.replace('\n', " ")
         );
     }
@@ -621,11 +680,10 @@ fn task(path: &Path, t: &TaskCommand) -> Outcome {
                 &format!("open tasks of {}", who.username),
             )?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-                );
-                return Ok(());
+                let people = super::json::People::of(&store::staff::list(&st)?);
+                let mut items = serde_json::to_value(&list).map_err(anyhow::Error::from)?;
+                people.accounts(&mut items);
+                return super::json::print("tasks", now, items);
             }
             if list.is_empty() {
                 println!("no open tasks for {}", who.display_name);

@@ -26,6 +26,17 @@ pub fn format_stamp(at: DateTime<Utc>) -> String {
     local(at).format("%d %b %Y %H:%M").to_string()
 }
 
+/// "2 Nov 2026": the UK local date of an instant, where the time of day
+/// does not matter (an agenda line).
+pub fn format_day(at: DateTime<Utc>) -> String {
+    local(at).format("%-d %b %Y").to_string()
+}
+
+/// "2 Nov 2026": a calendar date as people in the UK write it.
+pub fn format_date(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
 /// A bank holiday of one division (England & Wales unless stated).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankHoliday {

@@ -16,6 +16,9 @@ pub struct Changed {
     pub field: &'static str,
     pub old: String,
     pub new: String,
+    /// The values are a third party's details (who raised it, their role
+    /// or contact): a redacted export blanks them in the chronology line.
+    pub party: bool,
 }
 
 /// "risk: medium → high; critical incident: no → yes": every change with its
@@ -27,6 +30,25 @@ pub fn describe(changes: &[Changed]) -> String {
         .map(|c| format!("{}: {} → {}", c.field, c.old, c.new))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// [`describe`] with each third party's value marked
+/// ([`super::text::Marked`]), for the chronology line a redacted export
+/// blanks them in.
+pub fn describe_marked(changes: &[Changed]) -> super::text::Marked {
+    let mut m = super::text::Marked::new();
+    for (i, c) in changes.iter().enumerate() {
+        if i > 0 {
+            m.push("; ");
+        }
+        m.push(c.field).push(": ");
+        if c.party {
+            m.party(&c.old).push(" → ").party(&c.new);
+        } else {
+            m.push(&c.old).push(" → ").push(&c.new);
+        }
+    }
+    m
 }
 
 /// The fields changed, for the audit trail: names, never values. FGM known
@@ -129,6 +151,45 @@ pub struct Raiser {
     pub name: String,
     pub role: Option<String>,
     pub contact: Option<String>,
+}
+
+/// Longest raiser's name, role and contact (one line each), at intake and
+/// in a correction alike.
+pub const MAX_RAISER_NAME: usize = 100;
+pub const MAX_RAISER_ROLE: usize = 100;
+pub const MAX_RAISER_CONTACT: usize = 200;
+
+/// Who raised it as typed: name, role, contact (each `None` when not given).
+pub type RaiserFields = (Option<String>, Option<String>, Option<String>);
+
+/// Who raised a concern as typed at intake (`new --raised-by`, the form's
+/// "Raised by" fields): each one line, empty meaning not given (the name
+/// then defaults to the desk user recording it). The error names the field
+/// ("raised_by", "raised_by_role", "raised_by_contact") and what is wrong.
+pub fn check_raiser(
+    name: &str,
+    role: &str,
+    contact: &str,
+) -> Result<RaiserFields, (&'static str, String)> {
+    let one = |key: &'static str, field: &'static str, v: &str, max: usize| {
+        let t = v.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        super::text::validate_line(field, t, max)
+            .map(Some)
+            .map_err(|e| (key, e.to_string()))
+    };
+    Ok((
+        one("raised_by", "who raised it", name, MAX_RAISER_NAME)?,
+        one("raised_by_role", "their role", role, MAX_RAISER_ROLE)?,
+        one(
+            "raised_by_contact",
+            "their contact",
+            contact,
+            MAX_RAISER_CONTACT,
+        )?,
+    ))
 }
 
 impl Raiser {
@@ -243,6 +304,9 @@ pub struct Task {
     pub deadline_id: i64,
     pub reference: String,
     pub owner: String,
+    /// Not written in JSON documents: there `owner` is the username, with
+    /// `owner_name` beside it (`domain::json::People::accounts`).
+    #[serde(skip)]
     pub owner_username: String,
     pub text: String,
     pub due_at: DateTime<Utc>,
@@ -316,13 +380,29 @@ pub fn attachment_name(file_name: &str) -> Result<String, String> {
     Ok(clean)
 }
 
-/// Why an attachment is refused for its size, or nothing.
+/// "10,485,761 bytes": a size exactly, grouped by thousands as UK
+/// English writes numbers.
+pub fn bytes_exact(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out} bytes")
+}
+
+/// Why an attachment is refused for its size, or nothing. The sizes are
+/// said exactly: rounded, a file one byte over the limit read "10.0 MB, over
+/// the limit of 10.0 MB".
 pub fn check_size(size: u64) -> Result<(), String> {
     if size > MAX_ATTACHMENT {
         return Err(format!(
-            "the file is {}, over the limit of {}: scan it at a lower resolution or split it, then attach the parts",
-            size_words(size),
-            size_words(MAX_ATTACHMENT)
+            "the file is {}, over the limit of {} (10 MB): scan it at a lower resolution or split it, then attach the parts",
+            bytes_exact(size),
+            bytes_exact(MAX_ATTACHMENT)
         ));
     }
     if size == 0 {
@@ -468,7 +548,12 @@ mod tests {
         assert_eq!(media_type(&[0, 1, 2, 3]), "application/octet-stream");
         assert!(check_size(MAX_ATTACHMENT).is_ok());
         let e = check_size(MAX_ATTACHMENT + 1).unwrap_err();
-        assert!(e.contains("10.0 MB"), "{e}");
+        assert!(
+            e.contains("the file is 10,485,761 bytes, over the limit of 10,485,760 bytes"),
+            "{e}"
+        );
+        assert_eq!(bytes_exact(999), "999 bytes");
+        assert_eq!(bytes_exact(1000), "1,000 bytes");
         assert!(check_size(0).is_err());
         assert_eq!(size_words(512), "512 bytes");
         assert_eq!(size_words(2048), "2 KB");
@@ -501,6 +586,8 @@ mod tests {
             author: "a".into(),
             kind: "note".into(),
             body: body.into(),
+            id: 0,
+            parties: Vec::new(),
         };
         let merged = merge(&[
             ("SG-1".into(), vec![e(9, "one"), e(12, "three")]),
@@ -528,11 +615,13 @@ mod tests {
                 field: "risk",
                 old: "medium".into(),
                 new: "high".into(),
+                party: false,
             },
             Changed {
                 field: "critical incident",
                 old: yes_no(false),
                 new: yes_no(true),
+                party: false,
             },
         ];
         assert_eq!(

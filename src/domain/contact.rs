@@ -3,7 +3,8 @@
 
 use super::hours::{Hours, OpenState};
 use super::route::Route;
-use chrono::{DateTime, NaiveDate, Utc};
+use super::worktime::WorkingHours;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -162,6 +163,46 @@ pub fn check_fallback(contact_route: &str, fallback: &Contact) -> Result<(), Str
     ))
 }
 
+/// How a contact chosen for a referral fits the case's area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AreaFit {
+    /// It serves the area (or any area).
+    Serves,
+    /// It serves another area, named: the referral goes there only when the
+    /// DSL confirms it (a child placed out of area, say).
+    OtherArea(String),
+}
+
+/// Whether `c` may be the contact of a referral on `route` for someone whose
+/// service is in `area` (where they live; where they work for the LADO and
+/// PiPoT): it must serve that route (a children's line never takes an
+/// adults' referral), refused naming whom it serves and where to look; and
+/// it should serve the area (or any area), else the other area is returned
+/// for the caller to confirm. An area not known ("unknown") fits any.
+pub fn check_referral_contact(c: &Contact, route: Route, area: &str) -> Result<AreaFit, String> {
+    if c.route != route.code() {
+        return Err(format!(
+            "contact {} ({} {}) is for the {} route, serving {}: a referral to {} needs a contact on the {} route (`dutydesk routes REF` lists them with their ids), or none",
+            c.id,
+            c.organisation,
+            c.service,
+            c.route.replace('_', "-"),
+            serves(c),
+            route.label(),
+            route.code().replace('_', "-")
+        ));
+    }
+    match c.area.as_deref() {
+        Some(a)
+            if !a.trim().eq_ignore_ascii_case(area.trim())
+                && !area.trim().eq_ignore_ascii_case(super::area::UNKNOWN) =>
+        {
+            Ok(AreaFit::OtherArea(a.to_string()))
+        }
+        _ => Ok(AreaFit::Serves),
+    }
+}
+
 /// Answers "who do I ring?" for `contacts` at `at`: filtered by query, route
 /// and area (a contact for any area always fits), the area's own first, then
 /// those open now, then the best match. A look-up that finds nothing still
@@ -264,6 +305,78 @@ pub fn always(
             }
         })
         .collect()
+}
+
+/// Whether `c` is an out-of-hours line: another contact on the same route
+/// names it as its fallback (`fallback_id`, set on the contact form and in
+/// the CSV). That link is the desk's one marker of an out-of-hours service
+/// (an Emergency Duty Team, a council's night line): it is what the number
+/// rung follows while the office is shut, and it is left out of the office
+/// hours deadlines count in ([`office_hours`]).
+pub fn out_of_hours(c: &Contact, all: &[Contact]) -> bool {
+    all.iter()
+        .any(|x| x.id != c.id && x.fallback_id == Some(c.id) && x.route == c.route)
+}
+
+/// The office hours of a receiving service, which its working-day and
+/// working-hour deadlines count in (DOMAIN.md practice notes: "by close of
+/// business of the next working day, in the receiving service's hours").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfficeHours {
+    /// No office contact on the route for the area: count in the
+    /// organisation's hours (setting `working_hours`).
+    NoOffice,
+    /// The office never closes on a weekday (24/7, or open only overnight):
+    /// there is no close of business to count to, so the organisation's
+    /// hours are used too.
+    NoCloseOfBusiness,
+    /// The union of the office contacts' weekday hours (UK local time).
+    Hours(WorkingHours),
+}
+
+/// The office hours of the service on `route` for `area` (case-insensitive;
+/// `None`: the contacts that serve any area): the union of the hours of the
+/// contacts for exactly that route and area that are not out-of-hours lines
+/// ([`out_of_hours`]). Bank-holiday spans (weekday 8) are left out (working
+/// days already skip bank holidays), as are spans that run overnight (an
+/// office that closes at or before it opens is an out-of-hours pattern);
+/// `24:00` closes at 23:59:59.
+pub fn office_hours(all: &[Contact], route: &str, area: Option<&str>) -> OfficeHours {
+    let same_area = |c: &Contact| match (area, c.area.as_deref()) {
+        (None, None) => true,
+        (Some(a), Some(ca)) => ca.trim().eq_ignore_ascii_case(a.trim()),
+        _ => false,
+    };
+    let office: Vec<&Contact> = all
+        .iter()
+        .filter(|c| c.route == route && same_area(c) && !out_of_hours(c, all))
+        .collect();
+    if office.is_empty() {
+        return OfficeHours::NoOffice;
+    }
+    if office.iter().any(|c| c.hours.always_open) {
+        return OfficeHours::NoCloseOfBusiness;
+    }
+    let time = |m: u16| {
+        if m >= 1440 {
+            NaiveTime::from_hms_opt(23, 59, 59)
+        } else {
+            NaiveTime::from_hms_opt(u32::from(m / 60), u32::from(m % 60), 0)
+        }
+    };
+    let spans = office
+        .iter()
+        .flat_map(|c| c.hours.spans.iter())
+        .filter_map(|s| {
+            if !(1..=7).contains(&s.weekday) || s.overnight() {
+                return None;
+            }
+            Some((s.weekday, time(s.opens)?, time(s.closes)?))
+        });
+    match WorkingHours::from_spans(spans) {
+        Some(h) => OfficeHours::Hours(h),
+        None => OfficeHours::NoCloseOfBusiness,
+    }
 }
 
 #[cfg(test)]
@@ -418,6 +531,89 @@ mod tests {
         let a = answer(&l, "", Some("children"), Some("Rutland"), sat, |_| false);
         assert_eq!(a[0].ring_for, "children in Rutland");
         assert_eq!(a[0].ring_id, 1);
+    }
+
+    #[test]
+    fn office_hours_leave_out_the_out_of_hours_line() {
+        let office = "Mon-Thu 08:30-17:00; Fri 08:30-16:30";
+        let edt = "Mon 00:00-08:30; Mon-Thu 17:00-08:30; Fri 16:30-24:00; Sat-Sun 00:00-24:00";
+        // The Emergency Duty Team has the lower id, as in the demo.
+        let l = vec![
+            c(
+                6,
+                "LCC",
+                "EDT",
+                "adults",
+                Some("Leicestershire"),
+                "0116 255 1606",
+                edt,
+                None,
+            ),
+            c(
+                7,
+                "LCC",
+                "Adults",
+                "adults",
+                Some("Leicestershire"),
+                "0116 305 0004",
+                office,
+                Some(6),
+            ),
+            c(
+                8,
+                "LCC",
+                "Adults (2)",
+                "adults",
+                Some("Leicestershire"),
+                "0116 305 0009",
+                "Sat 09:00-12:00",
+                None,
+            ),
+            c(
+                9,
+                "X",
+                "Children",
+                "children",
+                Some("Leicestershire"),
+                "0116 1",
+                "24/7",
+                None,
+            ),
+        ];
+        assert!(out_of_hours(&l[0], &l));
+        assert!(!out_of_hours(&l[1], &l));
+        // The office's hours, and the other office's (a union), never the EDT's.
+        let OfficeHours::Hours(h) = office_hours(&l, "adults", Some("leicestershire")) else {
+            panic!("office hours expected");
+        };
+        assert_eq!(
+            h.format(),
+            "Mon-Thu 08:30-17:00; Fri 08:30-16:30; Sat 09:00-12:00"
+        );
+        assert_eq!(
+            office_hours(&l, "children", Some("Leicestershire")),
+            OfficeHours::NoCloseOfBusiness
+        );
+        assert_eq!(
+            office_hours(&l, "lado", Some("Leicestershire")),
+            OfficeHours::NoOffice
+        );
+        assert_eq!(office_hours(&l, "adults", None), OfficeHours::NoOffice);
+        // 24:00 closes at the end of the day; overnight spans are not office hours.
+        let late = vec![c(
+            1,
+            "X",
+            "Late",
+            "police",
+            None,
+            "101",
+            "Mon-Fri 08:00-24:00; Sat 22:00-06:00",
+            None,
+        )];
+        let OfficeHours::Hours(h) = office_hours(&late, "police", None) else {
+            panic!("office hours expected");
+        };
+        assert_eq!(h.format(), "Mon-Fri 08:00-23:59");
     }
 
     #[test]

@@ -66,6 +66,38 @@ coded_enum! {
     }
 }
 
+/// The LADO outcomes with which a removal from regulated activity starts
+/// the DBS barring referral duty: the duty arises when the person was
+/// removed (or would have been, had they not left) because they harmed or
+/// posed a risk of harm (Safeguarding Vulnerable Groups Act 2006 s35; the
+/// harm test). A substantiated allegation meets it, and an unsubstantiated
+/// one may (not proved either way, yet the employer removed them for the
+/// risk). Malicious, false and unfounded allegations did not stand, and one
+/// below the harm threshold never reached it: no removal "because they
+/// harmed" follows from them (KCSIE 2024 Part 4 s1 definitions).
+pub const DBS_REMOVAL_OUTCOMES: &[&str] = &["substantiated", "unsubstantiated"];
+
+/// Whether `removed` may be recorded with LADO outcome `code`. Refused,
+/// with why and what to do instead, for an outcome that does not stand up
+/// a removal for harm, so the DBS duty is never prompted by a malicious,
+/// false or unfounded allegation.
+pub fn check_removed(route: &str, code: &str) -> Result<(), String> {
+    if route != "lado" {
+        return Err(
+            "--removed (from regulated activity) is recorded with the outcome of a LADO referral"
+                .into(),
+        );
+    }
+    if DBS_REMOVAL_OUTCOMES.contains(&code) {
+        return Ok(());
+    }
+    Err(format!(
+        "--removed goes with a LADO outcome of {}: the allegation was {}, so nobody was removed because they harmed or posed a risk and the DBS barring referral duty does not arise; record the outcome without --removed (if they were removed for other conduct that meets the harm test, record `dutydesk event REF removed_from_regulated_activity`)",
+        DBS_REMOVAL_OUTCOMES.join(" or "),
+        code.replace('_', " ")
+    ))
+}
+
 impl Event {
     /// Whether `dutydesk event` records it (FGM reports have their own verb,
     /// which names the reporter and the police reference).
@@ -147,6 +179,9 @@ pub struct Facts {
     /// A low-level concern about staff (KCSIE 2024 Part 4 s2): not an
     /// allegation, so `subject:staff` (the LADO clock) does not hold.
     pub low_level: bool,
+    /// For staff: whom they work with (children when not known), which
+    /// decides `allegation:lado` or `allegation:pipot`.
+    pub works_with: Option<super::escalation::WorksWith>,
 }
 
 /// One condition of a rule's match.
@@ -160,6 +195,10 @@ pub enum Condition {
     Subject(SubjectKind),
     /// `low_level_concern`: a low-level concern about staff.
     LowLevel,
+    /// `allegation:lado` / `allegation:pipot`: an allegation about staff
+    /// that routing sends to that route (`routing::allegation_routes`: the
+    /// LADO for the children's workforce, the PiPoT lead for adults').
+    Allegation(super::route::Route),
     Risk(Risk),
     Fgm(Fgm),
     Category(String),
@@ -185,8 +224,21 @@ fn code_like(s: &str) -> bool {
 /// schema's).
 #[derive(Debug, Clone, Default)]
 pub struct KnownCodes {
+    /// The categories a rule may match: the active ones (for an inactive
+    /// rule, retired ones too).
     pub categories: Vec<String>,
+    /// Retired categories (kept on old records), named as such when a rule
+    /// would match one: it would never fire for a new case.
+    pub retired: Vec<String>,
     pub routes: Vec<String>,
+}
+
+fn statuses_list() -> String {
+    Status::ALL
+        .iter()
+        .map(|s| s.code())
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 fn events_list() -> String {
@@ -211,7 +263,7 @@ pub fn parse_match(s: &str) -> Result<Vec<Condition>, String> {
                 Some((k, v)) => (k, Some(v)),
                 None => (term, None),
             };
-            let bad = || format!("{term:?} is not a condition: use any, critical_incident, immediate_risk, low_level_concern, subject:child|adult|staff, risk:high|medium|low, fgm:known|at_risk, category:CODE, route:CODE, status:CODE or an event ({})", events_list());
+            let bad = || format!("{term:?} is not a condition: use any, critical_incident, immediate_risk, low_level_concern, subject:child|adult|staff, allegation:lado|pipot, risk:high|medium|low, fgm:known|at_risk, category:CODE, route:CODE, status:{} or an event ({})", statuses_list(), events_list());
             match (key, value) {
                 ("any", None) => Ok(Condition::Any),
                 ("critical_incident", None) => Ok(Condition::CriticalIncident),
@@ -220,7 +272,11 @@ pub fn parse_match(s: &str) -> Result<Vec<Condition>, String> {
                 ("subject", Some(v)) => SubjectKind::from_code(v).map(Condition::Subject).ok_or_else(bad),
                 ("risk", Some(v)) => Risk::from_code(v).map(Condition::Risk).ok_or_else(bad),
                 ("fgm", Some(v)) => Fgm::from_code(v).map(Condition::Fgm).ok_or_else(bad),
-                ("status", Some(v)) => Status::from_code(v).map(Condition::Status).ok_or_else(bad),
+                ("status", Some(v)) => Status::from_code(v).map(Condition::Status).ok_or_else(|| {
+                    format!("{term:?}: {v:?} is not a status: use status:{}", statuses_list())
+                }),
+                ("allegation", Some("lado")) => Ok(Condition::Allegation(super::route::Route::Lado)),
+                ("allegation", Some("pipot")) => Ok(Condition::Allegation(super::route::Route::Pipot)),
                 ("category", Some(v)) if code_like(v) => Ok(Condition::Category(v.into())),
                 ("route", Some(v)) if code_like(v) => Ok(Condition::Route(v.into())),
                 (word, None) if code_like(word) => Event::from_code(word)
@@ -239,6 +295,14 @@ pub fn check_match(s: &str, known: &KnownCodes) -> Result<Vec<Condition>, String
     let conds = parse_match(s)?;
     for c in &conds {
         match c {
+            Condition::Category(code)
+                if !known.categories.contains(code) && known.retired.contains(code) =>
+            {
+                return Err(format!(
+                    "category:{code} is retired: a rule on it would never fire for a new case; the active categories are {}",
+                    known.categories.join(", ")
+                ));
+            }
             Condition::Category(code) if !known.categories.contains(code) => {
                 return Err(format!(
                     "category:{code} is not one of the organisation's categories: {}",
@@ -374,6 +438,10 @@ fn holds(c: &Condition, f: &Facts) -> bool {
         }
         Condition::Subject(k) => f.subject == Some(*k),
         Condition::LowLevel => f.subject == Some(SubjectKind::Staff) && f.low_level,
+        Condition::Allegation(r) => {
+            f.subject == Some(SubjectKind::Staff)
+                && super::routing::allegation_routes(f.low_level, f.works_with).contains(r)
+        }
         Condition::Risk(r) => f.risk == Some(*r),
         Condition::Fgm(x) => f.fgm == Some(*x),
         Condition::Category(code) => f.categories.iter().any(|c| c == code),
@@ -799,8 +867,14 @@ mod tests {
     fn codes_are_checked_against_the_real_ones() {
         let known = KnownCodes {
             categories: vec!["fgm".into(), "neglect".into()],
+            retired: vec!["exploitation".into()],
             routes: vec!["children".into(), "lado".into(), "home_office".into()],
         };
+        let e = check_match("category:exploitation", &known).unwrap_err();
+        assert!(
+            e.contains("is retired") && e.contains("fgm, neglect"),
+            "{e}"
+        );
         let e = check_match("category:fmg+subject:child", &known).unwrap_err();
         assert!(e.contains("fmg") && e.contains("fgm, neglect"), "{e}");
         let e = check_match("route:childrens", &known).unwrap_err();
@@ -1075,5 +1149,41 @@ mod tests {
         assert_eq!(due_status(at(8, 59, 59), now, warn), DueStatus::Overdue);
         assert_eq!(due_status(at(13, 0, 0), now, warn), DueStatus::DueSoon);
         assert_eq!(due_status(at(13, 0, 1), now, warn), DueStatus::Ok);
+    }
+
+    #[test]
+    fn allegations_follow_the_routing_decision() {
+        use crate::domain::escalation::WorksWith;
+        let lado = parse_match("allegation:lado").unwrap();
+        let pipot = parse_match("allegation:pipot").unwrap();
+        let staff = |w: Option<WorksWith>, low: bool| Facts {
+            subject: Some(SubjectKind::Staff),
+            works_with: w,
+            low_level: low,
+            ..Facts::default()
+        };
+        let all = |c: &[Condition], f: &Facts| c.iter().all(|c| holds(c, f));
+        assert!(all(&lado, &staff(None, false)), "children when not known");
+        assert!(all(&lado, &staff(Some(WorksWith::Both), false)));
+        assert!(all(&pipot, &staff(Some(WorksWith::Both), false)));
+        assert!(!all(&lado, &staff(Some(WorksWith::Adults), false)));
+        assert!(all(&pipot, &staff(Some(WorksWith::Adults), false)));
+        assert!(!all(&lado, &staff(None, true)), "a low-level concern");
+        let adult = Facts {
+            subject: Some(SubjectKind::Adult),
+            ..Facts::default()
+        };
+        assert!(!all(&pipot, &adult));
+        let e = parse_match("allegation:police").unwrap_err();
+        assert!(e.contains("allegation:lado|pipot"), "{e}");
+    }
+
+    #[test]
+    fn a_misspelt_status_is_refused_with_the_statuses() {
+        let e = parse_match("status:cloesd").unwrap_err();
+        assert!(
+            e.contains("status:new|assigned|referred|awaiting_outcome|closed"),
+            "{e}"
+        );
     }
 }

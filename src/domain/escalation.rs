@@ -407,6 +407,13 @@ pub struct ChronologyEntry {
     pub author: String,
     pub kind: String,
     pub body: String,
+    /// The line's number (`chronology.id`); not part of the JSON documents.
+    #[serde(skip)]
+    pub id: i64,
+    /// Byte ranges of `body` that hold a third party's details
+    /// ([`super::text::Marked`]): what a redacted export blanks.
+    #[serde(skip)]
+    pub parties: Vec<std::ops::Range<usize>>,
 }
 
 impl AgeBand {
@@ -545,5 +552,46 @@ mod tests {
         assert_eq!(age(now - Duration::days(3), now), "3d");
         assert_eq!(age(now - Duration::days(80), now), "11w");
         assert_eq!(age(now + Duration::minutes(5), now), "0m");
+    }
+}
+
+/// How a chronology entry's kind (stored as a code, schema.sql's
+/// `chronology.kind`) is said on screens, in text output and in exports;
+/// JSON keeps the code. An unknown kind (a newer version's) in words.
+pub fn chronology_kind(kind: &str) -> String {
+    match kind {
+        "created" => "recorded",
+        "note" => "note",
+        "acknowledged" => "acknowledged",
+        "assigned" => "assigned",
+        "status" => "status",
+        "referral" => "referral",
+        "outcome" => "agency's decision",
+        "shared" => "information shared",
+        "deadline_met" => "deadline met",
+        "deadline_waived" => "deadline waived",
+        "emergency_call" => "999 call",
+        "edited" => "corrected",
+        "signoff_requested" => "sign-off requested",
+        "signed_off" => "signed off",
+        "closed" => "closed",
+        "reopened" => "re-opened",
+        other => return other.replace('_', " "),
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod chronology_kind_tests {
+    #[test]
+    fn every_stored_kind_has_words() {
+        let schema = include_str!("../../schema.sql");
+        let start = schema.find("CREATE TABLE chronology").unwrap();
+        let check = &schema[start..];
+        let list = &check[check.find("kind IN (").unwrap() + 9..check.find("))").unwrap()];
+        for kind in list.split(',').map(|k| k.trim().trim_matches('\'')) {
+            let said = super::chronology_kind(kind);
+            assert!(!said.contains('_'), "{kind}: {said}");
+        }
     }
 }

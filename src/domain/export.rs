@@ -42,10 +42,20 @@ pub struct Options {
     /// Who is exporting (display name), and when: the export's last line.
     pub by: String,
     pub at: DateTime<Utc>,
+    /// For JSON: staff names to usernames, and category labels to codes
+    /// (label, code), as every JSON document has them.
+    pub people: super::json::People,
+    pub categories: Vec<(String, String)>,
 }
 
-/// Hides third parties in a record about to leave the desk (see the module).
-pub fn redact(d: &mut EscalationDetail) {
+/// Hides third parties in a record about to leave the desk (see the
+/// module). `staff` is every staff member's display name: the desk's own
+/// lines name the staff who worked the case. Each chronology line's marked
+/// places ([`super::text::Marked`]: who raised it, their role and contact,
+/// others involved, as the line's writer marked them) are blanked first,
+/// whatever they hold; then every third party's name the record knows,
+/// wherever the text holds it.
+pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
     const R: &str = "[redacted]";
     // Every third party's name the record knows, longest first (so "Jo
     // Brennan" goes before "Jo"), to be replaced wherever it appears in the
@@ -75,6 +85,15 @@ pub fn redact(d: &mut EscalationDetail) {
     for a in &d.casework.attachments {
         add(&a.added_by);
     }
+    for r in &d.practice.referrals {
+        add(&r.made_by);
+    }
+    if let Some(f) = &d.practice.fgm_report {
+        add(&f.reported_by);
+    }
+    for n in staff {
+        add(n);
+    }
     names.retain(|n| *n != d.subject_name);
     names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
     let scrub = |text: &str| -> String {
@@ -85,7 +104,11 @@ pub fn redact(d: &mut EscalationDetail) {
         t
     };
     for c in &mut d.chronology {
-        c.body = scrub(&c.body);
+        let marked = super::text::Marked {
+            text: std::mem::take(&mut c.body),
+            parties: std::mem::take(&mut c.parties),
+        };
+        c.body = scrub(&marked.blanked(R));
     }
     d.exact_words = scrub(&d.exact_words);
     d.closure_rationale = d.closure_rationale.as_deref().map(&scrub);
@@ -103,6 +126,7 @@ pub fn redact(d: &mut EscalationDetail) {
     }
     for p in &mut d.casework.people {
         p.name = format!("{R} ({})", p.role.label());
+        p.relationship = p.relationship.as_ref().map(|_| R.into());
         p.details = p.details.as_ref().map(|_| R.into());
         p.added_by = R.into();
     }
@@ -117,10 +141,24 @@ pub fn redact(d: &mut EscalationDetail) {
     }
     for dl in &mut d.deadlines {
         match &mut dl.state {
-            super::deadline::DeadlineState::Met { by, .. }
-            | super::deadline::DeadlineState::Waived { by, .. } => *by = R.into(),
+            super::deadline::DeadlineState::Met { by, .. } => *by = R.into(),
+            super::deadline::DeadlineState::Waived { by, reason, .. } => {
+                *by = R.into();
+                *reason = scrub(reason);
+            }
             super::deadline::DeadlineState::Open => {}
         }
+    }
+    // The practice part names staff too: who made each referral, who
+    // reported known FGM to the police; a proposed closure's notes are text.
+    for r in &mut d.practice.referrals {
+        r.made_by = R.into();
+    }
+    if let Some(f) = &mut d.practice.fgm_report {
+        f.reported_by = R.into();
+    }
+    for c in &mut d.practice.closure_choices {
+        c.note = c.note.as_deref().map(&scrub);
     }
     d.viewed_by.clear();
 }
@@ -198,7 +236,7 @@ fn facts(d: &EscalationDetail) -> Vec<(&'static str, String)> {
         v.push(("Flags", flags.join(", ")));
     }
     if let Some(o) = &d.outcome {
-        v.push(("Outcome", o.clone()));
+        v.push(("Outcome", super::settings::outcome_label(o)));
     }
     if !d.casework.links.is_empty() {
         v.push((
@@ -298,7 +336,7 @@ pub fn markdown(d: &EscalationDetail, o: &Options) -> String {
                 "- {} · {} · {}: {}",
                 format_stamp(c.at),
                 c.author,
-                c.kind.replace('_', " "),
+                super::escalation::chronology_kind(&c.kind),
                 c.body.replace('\n', " ")
             ),
         );
@@ -465,7 +503,7 @@ pub fn html(d: &EscalationDetail, o: &Options) -> String {
                 vec![
                     format_stamp(c.at),
                     c.author.clone(),
-                    c.kind.replace('_', " "),
+                    super::escalation::chronology_kind(&c.kind),
                     c.body.clone(),
                 ]
             })
@@ -476,12 +514,32 @@ pub fn html(d: &EscalationDetail, o: &Options) -> String {
     out
 }
 
-/// The record in the chosen format (JSON: the whole record, as `show --json`).
+/// The record in the chosen format. JSON is the `export` document: the
+/// envelope every document has (`domain::json`) around the record as
+/// `show --json` writes it, redacted when asked.
 pub fn render(d: &EscalationDetail, o: &Options) -> String {
     match o.format {
         Format::Markdown => markdown(d, o),
         Format::Html => html(d, o),
-        Format::Json => serde_json::to_string_pretty(d).unwrap_or_default() + "\n",
+        Format::Json => {
+            let code_of = |l: &str| {
+                o.categories
+                    .iter()
+                    .find(|(label, _)| label == l)
+                    .map(|(_, c)| c.clone())
+            };
+            let mut body = super::json::record(d, &o.people, &code_of, o.at);
+            if let Some(m) = body.as_object_mut() {
+                m.insert(
+                    "exported_by".into(),
+                    serde_json::Value::from(o.people.username(&o.by)),
+                );
+                m.insert("exported_by_name".into(), o.by.clone().into());
+                m.insert("redacted".into(), o.redact.into());
+                m.insert("note".into(), footer(d, o).into());
+            }
+            super::json::text(&super::json::envelope("export", o.at, body))
+        }
     }
 }
 

@@ -238,13 +238,39 @@ pub fn key(reference: Option<&str>, parts: &[&str]) -> String {
 }
 
 /// Maps one row. `line` is its spreadsheet row number. Errors: every
-/// problem of the row, each naming its field and what to write.
+/// problem of the row's mapping, each naming its field and what to write.
 pub fn map_row(
     map: &Map,
     at: &BTreeMap<String, usize>,
     row: &[String],
     line: usize,
 ) -> Result<Row, Vec<String>> {
+    let (r, problems, _) = map_row_partial(map, at, row, line);
+    if problems.is_empty() {
+        Ok(r)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Which of a row's fields could be read: the checks that depend on them
+/// are skipped when not (an age judged on an unreadable date would be a
+/// second, false problem).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Readable {
+    pub raised: bool,
+    pub subject: bool,
+}
+
+/// [`map_row`] that maps what it can whatever else is wrong: the row (with
+/// defaults where a field could not be read), every mapping problem, and
+/// which fields the checks after it may rely on.
+pub fn map_row_partial(
+    map: &Map,
+    at: &BTreeMap<String, usize>,
+    row: &[String],
+    line: usize,
+) -> (Row, Vec<String>, Readable) {
     let mut problems = Vec::new();
     let mut need = |field: &str| -> String {
         map.get(at, row, field).unwrap_or_else(|| {
@@ -344,9 +370,10 @@ pub fn map_row(
             None
         }
     };
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+    let readable = Readable {
+        raised: raised.is_some(),
+        subject: subject.is_some(),
+    };
     let reference = opt("reference");
     let raised = raised.unwrap_or_default();
     let raised_s = raised.to_rfc3339();
@@ -361,7 +388,7 @@ pub fn map_row(
             &summary,
         ],
     );
-    Ok(Row {
+    let row = Row {
         line,
         raised,
         subject: subject.unwrap_or(SubjectKind::Child),
@@ -380,7 +407,120 @@ pub fn map_row(
         about: opt("about").unwrap_or_default(),
         closed,
         key,
+    };
+    (row, problems, readable)
+}
+
+/// What a row is checked against beyond its own cells: the desk's areas,
+/// staff and closure outcomes, who imports, and when.
+pub struct Desk<'a> {
+    pub areas: &'a [super::area::Area],
+    pub staff: &'a [super::staff::StaffMember],
+    pub outcomes: &'a [String],
+    /// The active category codes.
+    pub categories: &'a [String],
+    pub me: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Maps and checks one row as intake checks a new concern: every problem of
+/// the row, each "row N: field: what to write", not only the first (a bad
+/// date and an unknown area are both said, so the log is fixed in one
+/// pass). Checks that depend on a field that could not be read are left
+/// until it can (see [`Readable`]).
+pub fn check_row(
+    map: &Map,
+    at: &BTreeMap<String, usize>,
+    cells: &[String],
+    line: usize,
+    desk: &Desk<'_>,
+) -> Result<(Row, super::intake::Checked), Vec<String>> {
+    let (row, mapping, readable) = map_row_partial(map, at, cells, line);
+    let mut problems: Vec<String> = mapping
+        .into_iter()
+        .map(|p| format!("row {line}: {p}"))
+        .collect();
+    let input = super::intake::Input {
+        subject: readable.subject.then_some(row.subject),
+        name: row.name.clone(),
+        dob: row.dob.clone(),
+        expected: String::new(),
+        age: row.age.clone(),
+        area: row.area.clone(),
+        work_area: String::new(),
+        works_with: None,
+        low_level: false,
+        consent: Some(row.consent),
+        consent_reason: row.consent_reason.clone(),
+        location: Some(row.location),
+        categories: row.categories.clone(),
+        immediate_risk: false,
+        called_999: false,
+    };
+    // Ages and dates are judged on the day it was raised.
+    let day = super::calendar::local(if readable.raised {
+        row.raised
+    } else {
+        desk.now
     })
+    .date_naive();
+    let said: Vec<String> = problems.clone();
+    let checked = match super::intake::check(&input, day, desk.areas) {
+        Ok(c) => Some(c),
+        Err(ps) => {
+            for p in ps {
+                let depends = matches!(p.field, "subject" | "dob" | "age" | "expected");
+                let already = said
+                    .iter()
+                    .any(|s| s.starts_with(&format!("row {line}: {}:", p.field)));
+                // An empty required cell is said once, by the mapping.
+                if already || (depends && !(readable.raised && readable.subject)) {
+                    continue;
+                }
+                problems.push(format!("row {line}: {}: {}", p.field, p.message));
+            }
+            None
+        }
+    };
+    if readable.subject
+        && !row.name.trim().is_empty()
+        && let Err(e) = super::names::decide(
+            row.subject == SubjectKind::Staff,
+            &row.name,
+            &super::names::About::parse(&row.about),
+            desk.staff,
+            desk.me,
+        )
+    {
+        problems.push(format!(
+            "row {line}: {e} (map a column to `about` with the account, or \"none\")"
+        ));
+    }
+    for code in &row.categories {
+        if !desk.categories.contains(code) {
+            problems.push(format!(
+                "row {line}: categories: {code:?} is not a category: use {} (or map the log's words in [values.categories])",
+                desk.categories.join(", ")
+            ));
+        }
+    }
+    if let Some(c) = &row.closed
+        && !c.outcome.is_empty()
+        && !desk.outcomes.contains(&c.outcome)
+    {
+        problems.push(format!(
+            "row {line}: outcome {:?} is not one of this desk's: {} (map the log's words in [values.outcome])",
+            c.outcome,
+            desk.outcomes.join(", ")
+        ));
+    }
+    if readable.raised && row.raised > desk.now {
+        problems.push(format!("row {line}: raised: in the future"));
+    }
+    match checked {
+        Some(c) if problems.is_empty() => Ok((row, c)),
+        _ => Err(problems),
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 //! Names are compared after folding ([`tokens`]): Unicode NFKC, the UTS #39
 //! confusables skeleton (look-alike letters from other scripts, via the
 //! `unicode-security` crate), case folding beyond ASCII, accents removed,
-//! apostrophes dropped, every other punctuation and space run collapsed,
+//! every punctuation mark (apostrophes and hyphens too: "O'Brien-Ní" is "o
+//! brien ni", as "O BRIEN NI" is) and space run collapsed into one break,
 //! bracketed parts ("(DSL)", "[staff]") and titles (Mr, Dr...) removed, and
 //! "Surname, First" turned round. Then [`near`] looks for the staff member's
 //! surname (an exact fold, or one slip in a name of 5 letters or more) and,
@@ -56,12 +57,6 @@ fn fold_char(c: char, out: &mut String) {
     }
 }
 
-/// Whether `c` is an apostrophe-like mark, dropped inside names (O'Brien is
-/// OBrien).
-fn apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '`' | '´' | 'ʼ' | 'ʹ' | '‘' | '’' | '′')
-}
-
 /// Removes bracketed parts: "Joanne Brennan (DSL)" is "Joanne Brennan ".
 fn unbracket(s: &str) -> String {
     let mut depth = 0usize;
@@ -88,9 +83,6 @@ pub fn tokens(name: &str) -> Vec<String> {
     };
     let mut folded = String::with_capacity(ordered.len());
     for c in ordered.chars() {
-        if apostrophe(c) {
-            continue;
-        }
         fold_char(c, &mut folded);
     }
     let titles: Vec<String> = TITLES.iter().map(|t| fold_word(t)).collect();
@@ -308,7 +300,11 @@ mod tests {
         assert_eq!(tokens("Joanne Brennan (DSL)"), vec!["joanne", "brennan"]);
         assert_eq!(tokens("Mrs J. BRENNAN"), vec!["j", "brennan"]);
         assert_eq!(tokens("Jo Brénnan"), vec!["jo", "brennan"]);
-        assert_eq!(tokens("O’Brien"), vec!["obrien"]);
+        // Apostrophes and hyphens break words as spaces do: one name
+        // however it is typed.
+        assert_eq!(tokens("O’Brien"), vec!["o", "brien"]);
+        assert_eq!(tokens("Siobhán O'Brien-Ní"), tokens("SIOBHAN O BRIEN NI"));
+        assert_eq!(tokens("Oʼbrien"), vec!["o", "brien"], "modifier apostrophe");
         assert_eq!(
             tokens("Ｊｏ　Ｂｒｅｎｎａｎ"),
             vec!["jo", "brennan"],

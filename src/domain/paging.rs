@@ -26,6 +26,17 @@ coded_enum! {
 }
 
 impl Kind {
+    /// What the alert is about, as a list of alerts says it beside whether
+    /// it still escalates: "not acknowledged" there read as contradicting a
+    /// row whose alert was acknowledged ("✓ acknowledged … not
+    /// acknowledged"), so the case's own state is said instead.
+    pub fn listed(self) -> &'static str {
+        match self {
+            Kind::Unacknowledged => "nobody has taken the case",
+            k => k.label(),
+        }
+    }
+
     /// The policy that escalates this kind.
     pub fn policy(self) -> PolicyKind {
         match self {
@@ -37,6 +48,24 @@ impl Kind {
             Kind::NobodyOnDuty => PolicyKind::NobodyOnDuty,
             Kind::ShiftStart => PolicyKind::ShiftStart,
         }
+    }
+}
+
+coded_enum! {
+    /// A deadline set by hand rather than by a rule: its label may hold
+    /// words (a task's text, a review action's decision), so alerts name it
+    /// by what it is, never by its label.
+    Hand {
+        Task = "task", "task";
+        Action = "action", "review action";
+    }
+}
+
+impl Hand {
+    /// "A task" / "A review action": what a message says in place of a
+    /// rule's name.
+    pub fn said(self) -> String {
+        format!("A {}", self.label())
     }
 }
 
@@ -72,6 +101,9 @@ pub struct DeskAlert {
     /// The deadline rule's name ("LADO referral"), only for deadlines a rule
     /// set: a deadline set by hand (a review action) may hold words.
     pub rule: Option<String>,
+    /// A deadline set by hand (a task, a review action): said as "task
+    /// overdue", never with its words.
+    pub hand: Option<Hand>,
     pub due_at: Option<DateTime<Utc>>,
     /// Someone acknowledged it in the desk: its escalation has stopped.
     pub acknowledged: bool,
@@ -122,14 +154,27 @@ fn urgency(kind: Kind) -> u8 {
     }
 }
 
-/// A short phrase for one alert: "SG-2026-0042 overdue: LADO referral".
-/// Only the reference, the kind and a rule's name: never words.
+impl DeskAlert {
+    /// The kind in words, with what was set by hand: "overdue", "task
+    /// overdue", "review action due soon"; an unacknowledged case says
+    /// "nobody has taken the case" ([`Kind::listed`]).
+    pub fn what(&self) -> String {
+        match self.hand {
+            Some(h) => format!("{} {}", h.label(), self.kind.label()),
+            None => self.kind.listed().to_string(),
+        }
+    }
+}
+
+/// A short phrase for one alert: "SG-2026-0042 overdue: LADO referral",
+/// "SG-2026-0042 task overdue". Only the reference, the kind and a rule's
+/// name: never words.
 pub fn phrase(a: &DeskAlert) -> String {
     let what = match (&a.reference, a.kind) {
         (_, Kind::NobodyOnDuty) => "nobody on duty".to_string(),
         (_, Kind::ShiftStart) => "your duty shift has started".to_string(),
-        (Some(r), k) => format!("{r} {}", k.label()),
-        (None, k) => k.label().to_string(),
+        (Some(r), _) => format!("{r} {}", a.what()),
+        (None, _) => a.what(),
     };
     match &a.rule {
         Some(rule) => format!("{what}: {rule}"),
@@ -165,7 +210,10 @@ pub struct Message {
     pub text: String,
     /// The command that acts on it or stops it.
     pub act: String,
+    /// 0 for the policy's steps, N for the Nth reminder after the last.
     pub round: u32,
+    /// The step of the policy, counted from 1 as the text says it ("Step 2
+    /// of 3"); a reminder says 1.
     pub step: u32,
     pub started_at: DateTime<Utc>,
 }
@@ -185,7 +233,11 @@ pub fn message(
     } else {
         ""
     };
-    let rule = alert.rule.as_deref().unwrap_or("A deadline");
+    let rule = match (&alert.rule, alert.hand) {
+        (Some(r), _) => r.clone(),
+        (None, Some(h)) => h.said(),
+        (None, None) => "A deadline".to_string(),
+    };
     let due = alert.due_at.map(format_stamp).unwrap_or_default();
     let ack = format!("dutydesk ack {r}");
     let (title, what, act) = match alert.kind {
@@ -195,12 +247,12 @@ pub fn message(
             ack.clone(),
         ),
         Kind::Overdue => (
-            format!("{urgent}{r} overdue"),
+            format!("{urgent}{r} {}", alert.what()),
             format!("{rule} was due {due} and is not met."),
             ack.clone(),
         ),
         Kind::DueSoon => (
-            format!("{urgent}{r} due soon"),
+            format!("{urgent}{r} {}", alert.what()),
             format!("{rule} is due {due}."),
             ack.clone(),
         ),
@@ -263,9 +315,9 @@ pub fn message(
     let step = if firing.round == 0 {
         if total > 1 {
             format!(
-                "Step {} of {total} of the {} policy.",
+                "Step {} of {total} of the escalation policy for {}.",
                 firing.step + 1,
-                alert.kind.policy().code()
+                alert.kind.policy().label()
             )
         } else {
             String::new()
@@ -286,7 +338,8 @@ pub fn message(
         text,
         act,
         round: firing.round,
-        step: firing.step,
+        // Counted from 1, as the text says it ("Step 1 of 3").
+        step: firing.step + 1,
         started_at: alert.started_at,
     }
 }
@@ -328,6 +381,7 @@ mod tests {
             holder: None,
             exclude: vec![],
             rule: Some("LADO referral".into()),
+            hand: None,
             due_at: Some(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()),
             acknowledged: false,
         }
@@ -387,7 +441,7 @@ mod tests {
         assert_eq!(m.title, "SG-2026-0042 overdue");
         assert_eq!(
             m.text,
-            "LADO referral was due 23 Nov 2026 09:00 and is not met.\nTo act: open dutydesk, select SG-2026-0042 and press A, or run `dutydesk ack SG-2026-0042`; that stops these alerts for everyone.\nStep 2 of 3 of the overdue policy."
+            "LADO referral was due 23 Nov 2026 09:00 and is not met.\nTo act: open dutydesk, select SG-2026-0042 and press A, or run `dutydesk ack SG-2026-0042`; that stops these alerts for everyone.\nStep 2 of 3 of the escalation policy for deadline overdue."
         );
         let mut urgent = alert(Kind::Unacknowledged);
         urgent.immediate_risk = true;

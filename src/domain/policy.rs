@@ -271,6 +271,52 @@ pub fn firings(policy: &Policy, start: DateTime<Utc>, now: DateTime<Utc>) -> Vec
     out
 }
 
+/// [`firings`] for an alert whose steps may find no one allowed to see its
+/// case (issue 19: a restricted case, which the duty DSL and every DSL may
+/// not see, paged nobody for the 45 minutes its policy gave them). A
+/// first-round step with no one who may be told (`reaches(step)` false)
+/// falls through at once to the next step that has someone, even before
+/// that step's own time; senior leads, who may see every case, end a
+/// policy that names them. Returns the firings and the first-round steps
+/// (0-based) passed over for having no one, for the notifier to report.
+/// A step told early is the same `(round, step)` as when its time comes,
+/// so it is delivered once.
+pub fn firings_reaching(
+    policy: &Policy,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    reaches: &mut dyn FnMut(u32) -> bool,
+) -> (Vec<Firing>, Vec<u32>) {
+    let base = firings(policy, start, now);
+    let mut out = Vec::new();
+    let mut nobody = Vec::new();
+    if now < start {
+        return (out, nobody);
+    }
+    let mut falling = false;
+    for (i, s) in policy.steps.iter().enumerate() {
+        let at = start + Duration::minutes(s.after_minutes as i64);
+        let due = at <= now;
+        if !due && !falling {
+            break;
+        }
+        if reaches(i as u32) {
+            out.push(Firing {
+                round: 0,
+                step: i as u32,
+                at: if due { at } else { now },
+                targets: s.targets.clone(),
+            });
+            falling = false;
+        } else {
+            nobody.push(i as u32);
+            falling = true;
+        }
+    }
+    out.extend(base.into_iter().filter(|f| f.round > 0));
+    (out, nobody)
+}
+
 /// A member of the desk as recipients are chosen from: active, not a viewer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Member {
@@ -468,6 +514,67 @@ mod tests {
             ],
             "the viewer is never told; after 03:07 nobody is"
         );
+    }
+
+    /// A restricted case only the senior lead may see: the duty and all-DSL
+    /// steps find no one, so the senior lead is told at once, not after 30
+    /// minutes, and the steps passed over are said.
+    #[test]
+    fn a_step_with_no_one_allowed_falls_through_at_once() {
+        let p = Policy::default_for(PolicyKind::Unacknowledged);
+        let start = t(2, 0);
+        let may_see = |who: i64| who == SENIOR;
+        let mut sent: Vec<(u32, u32, i64)> = Vec::new();
+        let mut told: Vec<(String, Vec<i64>)> = Vec::new();
+        let mut passed_over = Vec::new();
+        for minute in [0, 1, 15, 30, 45] {
+            let now = start + Duration::minutes(minute);
+            let mut reaches = |step: u32| {
+                recipients(&p.steps[step as usize].targets, &team(), Some(DUTY), None)
+                    .into_iter()
+                    .any(may_see)
+            };
+            let (fs, nobody) = firings_reaching(&p, start, now, &mut reaches);
+            if minute == 0 {
+                passed_over = nobody;
+            }
+            let mut this = Vec::new();
+            for f in fs {
+                for who in recipients(&f.targets, &team(), Some(DUTY), None)
+                    .into_iter()
+                    .filter(|w| may_see(*w))
+                {
+                    if !sent.contains(&(f.round, f.step, who)) {
+                        sent.push((f.round, f.step, who));
+                        this.push(who);
+                    }
+                }
+            }
+            if !this.is_empty() {
+                told.push((format!("+{minute}"), this));
+            }
+        }
+        assert_eq!(
+            passed_over,
+            vec![0, 1],
+            "the duty DSL and all DSLs may not see it"
+        );
+        assert_eq!(
+            told,
+            vec![("+0".into(), vec![SENIOR]), ("+45".into(), vec![SENIOR])],
+            "told at once, then at the first reminder; never twice for one step"
+        );
+        // Everyone may see an ordinary case: the same as `firings`.
+        for minute in [0, 20, 50] {
+            let now = start + Duration::minutes(minute);
+            let (fs, nobody) = firings_reaching(&p, start, now, &mut |_| true);
+            assert_eq!(fs, firings(&p, start, now));
+            assert!(nobody.is_empty());
+        }
+        // No step has anyone: all passed over, nobody told.
+        let (fs, nobody) = firings_reaching(&p, start, start, &mut |_| false);
+        assert!(fs.is_empty());
+        assert_eq!(nobody, vec![0, 1, 2]);
     }
 
     #[test]

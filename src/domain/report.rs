@@ -683,6 +683,23 @@ fn figure(v: Option<f64>, unit: &str) -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
+/// Text for a Markdown table cell: a `|` would end the cell and shift every
+/// column after it, so it is escaped (`\|`, which GitHub-flavoured Markdown
+/// and pandoc read back as `|`); a backslash before it is escaped too, and
+/// line breaks become spaces (a row is one line).
+pub fn md_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl Published {
     /// Markdown fit to paste into an annual report.
     pub fn markdown(&self, org: &str) -> String {
@@ -734,7 +751,7 @@ impl Published {
         for t in &self.timeliness {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
-                t.rule,
+                md_cell(&t.rule),
                 t.due,
                 t.on_time,
                 t.on_time_percent
@@ -752,7 +769,7 @@ impl Published {
             for r in &t.rows {
                 out.push_str(&format!(
                     "| {} | {} | {} | {} |\n",
-                    r.key,
+                    md_cell(&r.key),
                     r.now,
                     r.before,
                     pct(r.change)
@@ -761,7 +778,7 @@ impl Published {
         }
         out.push_str("\n## By month\n\n| Month | Concerns |\n|---|---:|\n");
         for (m, n) in &self.monthly {
-            out.push_str(&format!("| {m} | {n} |\n"));
+            out.push_str(&format!("| {} | {n} |\n", md_cell(m)));
         }
         out
     }

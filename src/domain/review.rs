@@ -11,6 +11,7 @@ coded_enum! {
         Closed = "closed", "closed";
         LongOpen = "long_open", "open a long time";
         NoOutcome = "no_outcome", "referral with no outcome";
+        Outcome = "outcome", "agency's decision";
         DeadlineMissed = "deadline_missed", "deadline missed";
         DeadlineWaived = "deadline_waived", "deadline waived";
         SignedOff = "signed_off", "closure signed off";

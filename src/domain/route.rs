@@ -29,6 +29,18 @@ coded_enum! {
     }
 }
 
+/// The short name of a stored route code ([`Route::short`]); a code no
+/// longer on the list (an old row) in words.
+pub fn short_of(code: &str) -> String {
+    Route::from_code(code).map_or_else(|| code.replace('_', " "), |r| r.short().to_string())
+}
+
+/// The label of a stored route code ([`Route::label`]); a code no longer on
+/// the list in words.
+pub fn label_of(code: &str) -> String {
+    Route::from_code(code).map_or_else(|| code.replace('_', " "), |r| r.label().to_string())
+}
+
 impl Route {
     /// Reads a route as typed: case and surrounding space ignored, `-` for
     /// `_` (`home-office`). The error names every valid code.
@@ -52,6 +64,28 @@ impl Route {
             .join(", ")
     }
 
+    /// The route's name where room is short (a list column, an agenda line):
+    /// the service as DSLs say it, never the stored code.
+    pub fn short(self) -> &'static str {
+        match self {
+            Route::Emergency => "999",
+            Route::Police => "police",
+            Route::Children => "children's social care",
+            Route::Adults => "adult social care",
+            Route::Lado => "LADO",
+            Route::Pipot => "PiPoT",
+            Route::Marac => "MARAC",
+            Route::Nrm => "NRM",
+            Route::Ms1 => "MS1",
+            Route::Prevent => "Prevent",
+            Route::Ceop => "CEOP",
+            Route::Fmu => "Forced Marriage Unit",
+            Route::Dbs => "DBS",
+            Route::HomeOffice => "Home Office",
+            Route::Other => "other",
+        }
+    }
+
     /// Whom the route serves, for labelling a contact or a fallback: "children",
     /// "adults", "anyone".
     pub fn serves(self) -> &'static str {
@@ -62,15 +96,13 @@ impl Route {
         }
     }
 
-    /// The deadline rules (by code) that making a referral on this route
-    /// fulfils: referring to the LADO meets the LADO deadline, and so on.
-    pub fn meets(self) -> &'static [&'static str] {
-        match self {
-            Route::Lado => &["lado_referral"],
-            Route::HomeOffice => &["home_office_initial"],
-            Route::Police => &["fgm_police"],
-            _ => &[],
-        }
+    /// Whether the service is the one where a member of staff works rather
+    /// than where the subject lives: the LADO (KCSIE 2024 Part 4: "the LADO
+    /// where they work") and the PiPoT lead. Contacts offered and the hours a
+    /// deadline counts in follow it. (What meets a deadline is each rule's
+    /// data, `deadline_rules.meets`, not the route's.)
+    pub fn where_they_work(self) -> bool {
+        matches!(self, Route::Lado | Route::Pipot)
     }
 }
 

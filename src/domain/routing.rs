@@ -2,7 +2,8 @@
 //! short reason (DOMAIN.md's routes table and practice notes):
 //!
 //! * immediate risk to life: 999 first;
-//! * a missing child: the police first (101, or 999 at immediate risk);
+//! * a missing child or adult at risk: the police first (101, or 999 at
+//!   immediate risk);
 //! * a child: the children's MASH where the child lives (Working Together
 //!   2023 ch. 2); an adult at risk: adult safeguarding where they live (Care
 //!   Act 2014 s42);
@@ -60,6 +61,25 @@ pub struct Case<'a> {
     pub linked_12m: i64,
 }
 
+/// Where an allegation about a member of staff or volunteer goes: the LADO
+/// for someone working with children (KCSIE 2024 Part 4 s1), the PiPoT lead
+/// of adult safeguarding for someone in a position of trust with adults at
+/// risk (Care and Support statutory guidance 14.122-14.132), both for both;
+/// children when not known. None for a low-level concern (KCSIE Part 4 s2).
+/// The one decision the refer form's suggestions and the deadline rules
+/// (`allegation:lado`, `allegation:pipot`) share, so the LADO clock never
+/// runs for an allegation routing sends to PiPoT.
+pub fn allegation_routes(low_level: bool, works_with: Option<WorksWith>) -> &'static [Route] {
+    if low_level {
+        return &[];
+    }
+    match works_with.unwrap_or(WorksWith::Children) {
+        WorksWith::Children => &[Route::Lado],
+        WorksWith::Adults => &[Route::Pipot],
+        WorksWith::Both => &[Route::Lado, Route::Pipot],
+    }
+}
+
 /// Categories that may be a crime: the police are offered.
 const CRIMES: &[&str] = &[
     "sexual",
@@ -112,6 +132,13 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
             "a missing child: report to the police first (101, or 999 if at immediate risk)",
         );
     }
+    if has("missing") && adult {
+        fit(
+            &mut add,
+            Route::Police,
+            "a missing adult at risk: report to the police first (101, or 999 if at immediate risk)",
+        );
+    }
     match c.subject {
         Some(SubjectKind::Child) => fit(
             &mut add,
@@ -134,20 +161,13 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
             None,
         ),
         Some(SubjectKind::Staff) => {
-            let with = c.works_with.unwrap_or(WorksWith::Children);
-            if matches!(with, WorksWith::Children | WorksWith::Both) {
-                fit(
-                    &mut add,
-                    Route::Lado,
-                    "an allegation about someone working with children: the LADO where they work, within 1 working day, before speaking to the person",
-                );
-            }
-            if matches!(with, WorksWith::Adults | WorksWith::Both) {
-                fit(
-                    &mut add,
-                    Route::Pipot,
-                    "an allegation about someone in a position of trust with adults at risk: the PiPoT lead in adult safeguarding where they work",
-                );
+            for r in allegation_routes(c.low_level, c.works_with) {
+                let why = if *r == Route::Lado {
+                    "an allegation about someone working with children: the LADO where they work, within 1 working day, before speaking to the person"
+                } else {
+                    "an allegation about someone in a position of trust with adults at risk: the PiPoT lead in adult safeguarding where they work"
+                };
+                fit(&mut add, *r, why);
             }
         }
         None => {}
@@ -277,7 +297,9 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
     }
     // Warnings on routes that need something the record lacks.
     for s in &mut out {
-        if s.route == Route::Nrm && adult_without_consent {
+        if s.route == Route::Nrm && adult && c.consent == Some(Consent::UnableCapacity) {
+            s.warning = Some(nrm_without_capacity());
+        } else if s.route == Route::Nrm && adult_without_consent {
             s.warning = Some(nrm_without_consent());
         }
         if s.route == Route::Ms1 && child {
@@ -289,15 +311,29 @@ pub fn suggest(c: &Case<'_>) -> Vec<Suggestion> {
     out
 }
 
+fn nrm_without_capacity() -> String {
+    "the adult is recorded as unable to consent (capacity), so they cannot give the informed consent an NRM referral needs: notify the Home Office on MS1 (the duty to notify, anonymous); decisions in their best interests (Mental Capacity Act 2005) are made outside this desk: record them in a note".into()
+}
+
+/// Whether the refer form may offer "the adult has now consented" for an
+/// NRM referral: only for an adult whose consent is not recorded and who is
+/// not recorded as lacking capacity (who cannot give it).
+pub fn may_confirm_consent(c: &Case<'_>) -> bool {
+    c.subject == Some(SubjectKind::Adult)
+        && !matches!(c.consent, Some(Consent::Given | Consent::UnableCapacity))
+}
+
 fn nrm_without_consent() -> String {
     "an adult's NRM referral needs their informed consent, and none is recorded: use MS1 (the duty to notify, anonymous) instead, or record that they have now consented".into()
 }
 
 /// Whether a referral on `route` may be made for this case: an adult's NRM
 /// referral needs informed consent (given at intake, or confirmed now with
-/// `consented`); a child is never notified on MS1. Returns a line for the
-/// chronology when consent was confirmed at referral. The refusal says what
-/// to do instead.
+/// `consented`), which an adult recorded as lacking capacity cannot give
+/// (refused whatever `consented` says: MS1 instead; best-interests decisions
+/// are outside the desk); a child is never notified on MS1. Returns a line
+/// for the chronology when consent was confirmed at referral. The refusal
+/// says what to do instead.
 pub fn check_referral(
     c: &Case<'_>,
     route: Route,
@@ -305,6 +341,10 @@ pub fn check_referral(
 ) -> Result<Option<String>, String> {
     let adult = c.subject == Some(SubjectKind::Adult);
     match route {
+        Route::Nrm if adult && c.consent == Some(Consent::UnableCapacity) => Err(format!(
+            "{}: refer on the ms1 route",
+            nrm_without_capacity()
+        )),
         Route::Nrm if adult && c.consent != Some(Consent::Given) => {
             if consented {
                 Ok(Some(
@@ -384,6 +424,37 @@ mod tests {
         let all = suggest(&c);
         assert_eq!(all.len(), Route::ALL.len());
         assert!(all.iter().all(|s| !s.why.is_empty()));
+    }
+
+    #[test]
+    fn missing_people_and_adults_without_capacity() {
+        let missing = cats(&["missing"]);
+        for kind in [SubjectKind::Child, SubjectKind::Adult] {
+            let c = Case {
+                subject: Some(kind),
+                categories: &missing,
+                ..Case::default()
+            };
+            assert_eq!(fitting(&c)[0], Route::Police, "{kind:?}");
+        }
+        let ms = cats(&["modern_slavery"]);
+        let c = Case {
+            subject: Some(SubjectKind::Adult),
+            categories: &ms,
+            consent: Some(Consent::UnableCapacity),
+            ..Case::default()
+        };
+        assert!(!may_confirm_consent(&c));
+        assert!(fitting(&c).contains(&Route::Ms1));
+        let e = check_referral(&c, Route::Nrm, true).unwrap_err();
+        assert!(e.contains("capacity") && e.contains("ms1"), "{e}");
+        assert!(check_referral(&c, Route::Ms1, false).is_ok());
+        let refused = Case {
+            consent: Some(Consent::Refused),
+            ..c.clone()
+        };
+        assert!(may_confirm_consent(&refused));
+        assert!(check_referral(&refused, Route::Nrm, true).is_ok());
     }
 
     #[test]
@@ -482,7 +553,13 @@ mod tests {
                     .unwrap_err()
                     .contains("ms1")
             );
-            assert!(check_referral(&c, Route::Nrm, true).unwrap().is_some());
+            // Consent confirmed at referral, except by an adult who lacks
+            // the capacity to give it.
+            if consent == Some(Consent::UnableCapacity) {
+                assert!(check_referral(&c, Route::Nrm, true).is_err());
+            } else {
+                assert!(check_referral(&c, Route::Nrm, true).unwrap().is_some());
+            }
             assert_eq!(check_referral(&c, Route::Ms1, false), Ok(None));
         }
         // A child: the NRM, no consent needed; never MS1.

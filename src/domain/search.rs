@@ -34,8 +34,34 @@ pub enum Term {
     Number(String),
     /// A date of birth.
     Dob(NaiveDate),
-    /// A folded word of a name or an area, matched as a prefix.
-    Word(String),
+    /// A word as typed, matched as a prefix against the name (folded as
+    /// [`super::names::tokens`] folds names: `key`, its words joined by
+    /// spaces) or the area (lower case, accents removed, as the index reads
+    /// it: look-alike folding would make "Wolverhampton" "wolverharnpton").
+    Word { key: String, typed: String },
+    /// An area, by the name the organisation keeps it under: what typed
+    /// words that are one of its names or other names ("Leicester City")
+    /// resolve to ([`Query::with_areas`]); the words still match as they
+    /// would alone (a name, or the start of another area's name).
+    Area { name: String, words: Vec<Term> },
+}
+
+/// A typed word as the search index reads the area column: lower case,
+/// accents removed, letters and digits only (FTS5's `unicode61
+/// remove_diacritics 2`).
+fn plain_words(typed: &str) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let lower: String = typed
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A typed search, understood.
@@ -84,8 +110,12 @@ pub fn parse(text: &str) -> Query {
             terms.push(Term::Dob(d));
             continue;
         }
-        for t in super::names::tokens(word) {
-            terms.push(Term::Word(t));
+        let key = super::names::tokens(word);
+        if !key.is_empty() {
+            terms.push(Term::Word {
+                key: key.join(" "),
+                typed: word.to_string(),
+            });
         }
     }
     Query {
@@ -105,7 +135,61 @@ impl Query {
     pub fn personal(&self) -> bool {
         self.terms
             .iter()
-            .any(|t| matches!(t, Term::Dob(_) | Term::Word(_)))
+            .any(|t| matches!(t, Term::Dob(_) | Term::Word { .. } | Term::Area { .. }))
+    }
+
+    /// Typed words that name an area, or another name for one ("leicester
+    /// city" is Leicester), become that area: the longest run of words
+    /// first, compared as the desk compares area names
+    /// ([`super::area::fold`]). Other words stay words.
+    pub fn with_areas(&self, areas: &[super::area::Area]) -> Query {
+        let fold = super::area::fold;
+        let mut out: Vec<Term> = Vec::new();
+        let mut i = 0;
+        while i < self.terms.len() {
+            let mut found = None;
+            for len in (1..=4).rev() {
+                let run = match self.terms.get(i..i + len) {
+                    Some(r) if r.iter().all(|t| matches!(t, Term::Word { .. })) => r,
+                    _ => continue,
+                };
+                let typed: Vec<&str> = run
+                    .iter()
+                    .filter_map(|t| match t {
+                        Term::Word { typed, .. } => Some(typed.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                let said = fold(&typed.join(" "));
+                if said.is_empty() {
+                    continue;
+                }
+                if let Some(a) = areas
+                    .iter()
+                    .find(|a| fold(&a.name) == said || a.aliases.iter().any(|x| fold(x) == said))
+                {
+                    found = Some((len, a.name.clone()));
+                    break;
+                }
+            }
+            match found {
+                Some((len, name)) => {
+                    out.push(Term::Area {
+                        name,
+                        words: self.terms[i..i + len].to_vec(),
+                    });
+                    i += len;
+                }
+                None => {
+                    out.push(self.terms[i].clone());
+                    i += 1;
+                }
+            }
+        }
+        Query {
+            terms: out,
+            typed: self.typed.clone(),
+        }
     }
 
     /// The FTS5 match expression over `escalation_search` (columns
@@ -116,28 +200,7 @@ impl Query {
         if self.terms.is_empty() {
             return None;
         }
-        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        let phrase = |s: &str| {
-            quote(
-                &s.split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
-        };
-        let parts: Vec<String> = self
-            .terms
-            .iter()
-            .map(|t| match t {
-                Term::Reference(r) => format!("reference : {}", phrase(r)),
-                Term::Number(n) if n.len() == 4 && (n.starts_with("19") || n.starts_with("20")) => {
-                    format!("{{reference subject_dob}} : {}", quote(n))
-                }
-                Term::Number(n) => format!("reference : {}", quote(n)),
-                Term::Dob(d) => format!("subject_dob : {}", phrase(&d.to_string())),
-                Term::Word(w) => format!("{{subject_key area}} : {}*", quote(w)),
-            })
-            .collect();
+        let parts: Vec<String> = self.terms.iter().map(term_fts).collect();
         Some(parts.join(" AND "))
     }
 
@@ -160,6 +223,61 @@ impl Query {
         } else {
             format!("\"{}\" ({})", self.typed, dates.join(", "))
         }
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// A phrase of the letters and digits of `s`, quoted.
+fn phrase(s: &str) -> String {
+    quote(
+        &s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// One term of [`Query::fts`].
+fn term_fts(t: &Term) -> String {
+    match t {
+        Term::Reference(r) => format!("reference : {}", phrase(r)),
+        Term::Number(n) if n.len() == 4 && (n.starts_with("19") || n.starts_with("20")) => {
+            format!("{{reference subject_dob}} : {}", quote(n))
+        }
+        Term::Number(n) => format!("reference : {}", quote(n)),
+        Term::Dob(d) => format!("subject_dob : {}", phrase(&d.to_string())),
+        Term::Word { key, typed } => {
+            // A name matches with its words split or joined as the typing
+            // was: "obrien" finds "O'Brien" (o brien) and "joanne" finds
+            // "Jo Anne".
+            let mut alts = vec![format!("{}*", quote(key))];
+            if !key.contains(' ') && key.chars().count() <= 24 {
+                for (at, _) in key.char_indices().skip(1) {
+                    alts.push(format!(
+                        "{}*",
+                        quote(&format!("{} {}", &key[..at], &key[at..]))
+                    ));
+                }
+            }
+            let area = plain_words(typed).join(" ");
+            if area.is_empty() {
+                format!("subject_key : ({})", alts.join(" OR "))
+            } else {
+                format!(
+                    "(subject_key : ({}) OR area : {}*)",
+                    alts.join(" OR "),
+                    quote(&area)
+                )
+            }
+        }
+        Term::Area { name, words } => format!(
+            "(area : {} OR ({}))",
+            quote(&plain_words(name).join(" ")),
+            words.iter().map(term_fts).collect::<Vec<_>>().join(" AND ")
+        ),
     }
 }
 
@@ -338,14 +456,22 @@ mod tests {
             q.terms,
             vec![
                 Term::Reference("SG-2026-0042".into()),
-                Term::Word(name_key("jamie")),
+                Term::Word {
+                    key: name_key("jamie"),
+                    typed: "Jamie".into()
+                },
                 Term::Dob(NaiveDate::from_ymd_opt(2014, 3, 2).unwrap()),
                 Term::Number("0007".into()),
                 Term::Number("2014".into()),
             ]
         );
-        assert_eq!(parse("ZOË").terms, vec![Term::Word("zoe".into())]);
-        assert_eq!(parse("O'Brien").terms, vec![Term::Word("obrien".into())]);
+        let key = |t: &str| match &parse(t).terms[..] {
+            [Term::Word { key, .. }] => key.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(key("ZOË"), "zoe");
+        // Apostrophes and hyphens break words as spaces do.
+        assert_eq!(key("O'Brien-Ní"), "o brien ni");
         assert_eq!(parse("2014-03-02").terms.len(), 1);
         assert!(parse("  ").is_empty());
         assert!(parse("Mr").is_empty(), "a title alone searches nothing");
@@ -355,13 +481,10 @@ mod tests {
 
     #[test]
     fn the_match_expression_quotes_every_term() {
-        let q = parse("Jamie SG-2026-0042 02/03/2014 42");
+        let q = parse("Jo SG-2026-0042 02/03/2014 42");
         assert_eq!(
             q.fts().unwrap(),
-            format!(
-                "{{subject_key area}} : \"{}\"* AND reference : \"SG 2026 0042\" AND subject_dob : \"2014 03 02\" AND reference : \"0042\"",
-                name_key("jamie")
-            )
+            "(subject_key : (\"jo\"* OR \"j o\"*) OR area : \"jo\"*) AND reference : \"SG 2026 0042\" AND subject_dob : \"2014 03 02\" AND reference : \"0042\""
         );
         assert_eq!(
             parse("2014").fts().unwrap(),
@@ -372,6 +495,37 @@ mod tests {
         let evil = parse("\"x\" OR NEAR(a b) *");
         let fts = evil.fts().unwrap();
         assert!(!fts.contains("OR NEAR"), "{fts}");
+    }
+
+    #[test]
+    fn area_names_and_other_names_are_areas() {
+        let areas = vec![
+            super::super::area::Area {
+                name: "Leicester".into(),
+                aliases: vec!["Leicester City".into()],
+                active: true,
+            },
+            super::super::area::Area {
+                name: "Wolverhampton".into(),
+                aliases: vec![],
+                active: true,
+            },
+        ];
+        let q = parse("Pat LEICESTER city").with_areas(&areas);
+        assert_eq!(q.terms.len(), 2);
+        assert!(
+            matches!(&q.terms[1], Term::Area { name, words } if name == "Leicester" && words.len() == 2)
+        );
+        assert!(
+            q.fts().unwrap().contains("(area : \"leicester\" OR ("),
+            "{:?}",
+            q.fts()
+        );
+        // Matched as the index reads areas, not as names are folded.
+        let q = parse("wolverhampton").with_areas(&areas);
+        assert!(q.fts().unwrap().starts_with("(area : \"wolverhampton\" OR"));
+        let q = parse("wolverh");
+        assert!(q.fts().unwrap().contains("area : \"wolverh\"*"));
     }
 
     #[test]

@@ -31,6 +31,33 @@ pub const DEFAULT_OUTCOMES: &[&str] = &[
     "lado-concluded",
 ];
 
+/// How a closing outcome is said to a person: the defaults' own words, and
+/// for an organisation's own code (`closure_outcomes` holds codes: a-z, 0-9,
+/// `-`, `_`) its words with the field's abbreviations in capitals
+/// ("lado-concluded" → "LADO concluded", "s42-enquiry" → "s42 enquiry").
+/// Codes stay in JSON and on the command line; screens, text output, the
+/// chronology and exports say this.
+pub fn outcome_label(code: &str) -> String {
+    match code {
+        "no-further-action" => return "no further action".into(),
+        "advice-given" => return "advice given".into(),
+        "early-help" => return "early help".into(),
+        "lado-concluded" => return "LADO process concluded".into(),
+        _ => {}
+    }
+    code.split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| match w {
+            "lado" | "mash" | "marac" | "nrm" | "icpc" | "rcpc" | "dbs" | "ceop" | "fgm"
+            | "fmu" | "cse" | "cce" | "dash" | "ehcp" | "cin" | "cp" | "nfa" | "edt" | "ms1"
+            | "sar" | "dhr" | "mappa" => w.to_uppercase(),
+            "pipot" => "PiPoT".into(),
+            w => w.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// GOV.UK's divisions (`bank-holidays.json`).
 pub const DIVISIONS: &[&str] = super::calendar::DIVISIONS;
 
@@ -220,6 +247,19 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outcome_codes_are_said_in_words() {
+        assert_eq!(outcome_label("no-further-action"), "no further action");
+        assert_eq!(outcome_label("lado-concluded"), "LADO process concluded");
+        assert_eq!(outcome_label("signposted"), "signposted");
+        assert_eq!(outcome_label("marac_referred"), "MARAC referred");
+        assert_eq!(outcome_label("s42-enquiry"), "s42 enquiry");
+        for code in DEFAULT_OUTCOMES {
+            let l = outcome_label(code);
+            assert!(!l.contains('-') && !l.contains('_'), "{code}: {l}");
+        }
+    }
 
     #[test]
     fn values_are_checked_and_normalised() {

@@ -125,6 +125,132 @@ pub fn is_account_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
+/// A chronology line the desk writes, with the places in it that hold a
+/// third party's details: who raised the concern (name, role, contact),
+/// others involved (name, relationship), staff names. Redaction for an
+/// export (`domain::export::redact`) blanks exactly those places, decided
+/// by the code that wrote the line, never by searching the text later: a
+/// raiser's contact typed as "0116 000 0000" cannot be found by pattern,
+/// and a name that is also an ordinary word cannot be told apart from it.
+/// Stored beside the line (`chronology.parties`, schema v12) as [`Marked::spans`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marked {
+    pub text: String,
+    /// Byte ranges of `text` that hold a third party's details, in order.
+    pub parties: Vec<std::ops::Range<usize>>,
+}
+
+impl Marked {
+    /// An empty line.
+    pub fn new() -> Marked {
+        Marked::default()
+    }
+
+    /// Text of the desk's own, or of the record itself (kept in an export).
+    pub fn push(&mut self, s: &str) -> &mut Marked {
+        self.text.push_str(s);
+        self
+    }
+
+    /// A third party's detail (blanked in a redacted export).
+    pub fn party(&mut self, s: &str) -> &mut Marked {
+        if !s.is_empty() {
+            let start = self.text.len();
+            self.text.push_str(s);
+            self.parties.push(start..self.text.len());
+        }
+        self
+    }
+
+    /// `other` appended, its places kept.
+    pub fn append(&mut self, other: &Marked) -> &mut Marked {
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.parties
+            .extend(other.parties.iter().map(|r| r.start + base..r.end + base));
+        self
+    }
+
+    /// The places as stored: byte ranges "12-20,40-55"; `None` when the
+    /// line names no third party.
+    pub fn spans(&self) -> Option<String> {
+        if self.parties.is_empty() {
+            return None;
+        }
+        Some(
+            self.parties
+                .iter()
+                .map(|r| format!("{}-{}", r.start, r.end))
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+    }
+
+    /// A stored line and its places read back ([`Marked::spans`]'s form),
+    /// then cleaned for the screen ([`clean_block`]) piece by piece so each
+    /// place still covers the same words. Places that do not fit the text
+    /// (a row changed outside dutydesk, which `verify` reports) make the
+    /// whole line one place: an export then hides all of it rather than
+    /// leak any.
+    pub fn stored(body: &str, spans: Option<&str>) -> Marked {
+        let Some(spans) = spans.filter(|s| !s.trim().is_empty()) else {
+            return Marked {
+                text: clean_block(body),
+                parties: Vec::new(),
+            };
+        };
+        let mut ranges = Vec::new();
+        let mut last = 0;
+        for part in spans.split(',') {
+            let r = part.split_once('-').and_then(|(a, b)| {
+                Some(a.trim().parse::<usize>().ok()?..b.trim().parse::<usize>().ok()?)
+            });
+            match r {
+                Some(r)
+                    if r.start >= last
+                        && r.start <= r.end
+                        && r.end <= body.len()
+                        && body.is_char_boundary(r.start)
+                        && body.is_char_boundary(r.end) =>
+                {
+                    last = r.end;
+                    ranges.push(r);
+                }
+                _ => {
+                    let text = clean_block(body);
+                    let len = text.len();
+                    return Marked {
+                        text,
+                        parties: std::iter::once(0..len).collect(),
+                    };
+                }
+            }
+        }
+        let mut out = Marked::new();
+        let mut at = 0;
+        for r in ranges {
+            out.push(&clean_block(&body[at..r.start]));
+            out.party(&clean_block(&body[r.start..r.end]));
+            at = r.end;
+        }
+        out.push(&clean_block(&body[at..]));
+        out
+    }
+
+    /// The text with every place replaced by `with`.
+    pub fn blanked(&self, with: &str) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        let mut at = 0;
+        for r in &self.parties {
+            out.push_str(&self.text[at..r.start]);
+            out.push_str(with);
+            at = r.end;
+        }
+        out.push_str(&self.text[at..]);
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +303,23 @@ mod tests {
             validate_line("Name", "a\u{1b}b", 10),
             Err(FieldError::Control("Name"))
         );
+    }
+
+    #[test]
+    fn marked_places_survive_storing_and_cleaning() {
+        let mut m = Marked::new();
+        m.push("contact: ")
+            .party("0116\u{1b}[2J 000")
+            .push(" → ")
+            .party("Zoë");
+        assert_eq!(m.spans().as_deref(), Some("9-21,26-30"));
+        let back = Marked::stored(&m.text, m.spans().as_deref());
+        assert_eq!(back.text, "contact: 0116[2J 000 → Zoë");
+        assert_eq!(back.blanked("[x]"), "contact: [x] → [x]");
+        // Places that do not fit the text hide all of it.
+        let bad = Marked::stored("abc def", Some("4-99"));
+        assert_eq!(bad.blanked("[x]"), "[x]");
+        let unmarked = Marked::stored("a\tb", None);
+        assert_eq!(unmarked.blanked("[x]"), "a    b");
     }
 }

@@ -9,7 +9,7 @@
 use super::access::{self, Viewer};
 use super::{Result, Store, StoreError, Write, instant};
 use crate::domain::escalation::Risk;
-use crate::domain::paging::{DeskAlert, Kind, OpenCounts};
+use crate::domain::paging::{DeskAlert, Hand, Kind, OpenCounts};
 use crate::domain::policy::{self, Member, Policy, PolicyKind, Quiet};
 use crate::domain::staff::{Role, StaffMember};
 use crate::domain::text::clean_line;
@@ -60,8 +60,8 @@ pub fn set_policy(
     repeat_minutes: Option<u32>,
 ) -> Result<Policy> {
     super::staff::require_manager(w, "change an escalation policy")?;
-    let steps = policy::parse_steps(steps).map_err(StoreError::Refused)?;
-    let repeat = policy::check_repeat(repeat_minutes).map_err(StoreError::Refused)?;
+    let steps = policy::parse_steps(steps).map_err(StoreError::Invalid)?;
+    let repeat = policy::check_repeat(repeat_minutes).map_err(StoreError::Invalid)?;
     let p = Policy {
         kind,
         steps,
@@ -156,7 +156,7 @@ pub fn set_channels(w: &mut Write<'_>, username: &str, change: &ChannelChange) -
         .filter(|s| s.active)
         .ok_or_else(|| StoreError::Refused(format!("{} is not active staff", w.actor())))?;
     let target = super::staff::find_in(w.tx(), username.trim())?.ok_or_else(|| {
-        StoreError::Refused(format!(
+        StoreError::Invalid(format!(
             "no staff account {:?}: `dutydesk staff list` shows them",
             username.trim()
         ))
@@ -168,7 +168,7 @@ pub fn set_channels(w: &mut Write<'_>, username: &str, change: &ChannelChange) -
         )));
     }
     if change.is_empty() {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "nothing to change: give --email, --hook, --hook-to or --quiet".into(),
         ));
     }
@@ -243,7 +243,7 @@ fn check_email(a: &str) -> Result<String> {
     a.parse::<lettre::Address>()
         .map(|_| a.to_string())
         .map_err(|_| {
-            StoreError::Refused(format!("{a:?} is not an e-mail address (name@example.org)"))
+            StoreError::Invalid(format!("{a:?} is not an e-mail address (name@example.org)"))
         })
 }
 
@@ -255,7 +255,7 @@ fn check_hook_to(a: &str) -> Result<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+-._@: ".contains(c))
     {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{a:?} is not a hook address: up to 64 letters, digits, spaces and + - . _ @ :, e.g. +447700900123"
         )));
     }
@@ -328,6 +328,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: assignee,
                 exclude: vec![],
                 rule: None,
+                hand: None,
                 due_at: Some(instant(raised)),
                 acknowledged: false,
             });
@@ -339,7 +340,8 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.escalation_id, e.reference, e.risk, e.immediate_risk,
                     coalesce((SELECT t.owner_id FROM tasks t WHERE t.deadline_id = d.id), e.assignee_id),
-                    d.due_at, coalesce(r.warn_minutes, 240), d.rule_id IS NOT NULL, d.label
+                    d.due_at, coalesce(r.warn_minutes, 240), d.rule_id IS NOT NULL, d.label,
+                    EXISTS (SELECT 1 FROM tasks t WHERE t.deadline_id = d.id)
              FROM deadlines d INDEXED BY deadlines_open_by_due
              JOIN escalations e ON e.id = d.escalation_id
              LEFT JOIN deadline_rules r ON r.id = d.rule_id
@@ -358,10 +360,12 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 r.get::<_, i64>(7)?,
                 r.get::<_, bool>(8)?,
                 r.get::<_, String>(9)?,
+                r.get::<_, bool>(10)?,
             ))
         })?;
         for row in rows {
-            let (id, esc, reference, rk, immediate, assignee, due, warn, by_rule, label) = row?;
+            let (id, esc, reference, rk, immediate, assignee, due, warn, by_rule, label, task) =
+                row?;
             let (kind, start) = if due <= t {
                 (Kind::Overdue, due)
             } else if due - warn * 60 <= t {
@@ -381,6 +385,11 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 exclude: vec![],
                 // A deadline set by hand (a review action) may hold words.
                 rule: by_rule.then(|| clean_line(&label)),
+                hand: match (by_rule, task) {
+                    (true, _) => None,
+                    (false, true) => Some(Hand::Task),
+                    (false, false) => Some(Hand::Action),
+                },
                 due_at: Some(instant(due)),
                 acknowledged: false,
             });
@@ -421,6 +430,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: assignee,
                 exclude: vec![proposer],
                 rule: None,
+                hand: None,
                 due_at: None,
                 acknowledged: false,
             });
@@ -464,6 +474,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: Some(to),
                 exclude: vec![author],
                 rule: None,
+                hand: None,
                 due_at: None,
                 acknowledged: false,
             };
@@ -509,6 +520,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: None,
                 exclude: vec![],
                 rule: None,
+                hand: None,
                 due_at: None,
                 acknowledged: false,
             });
@@ -537,6 +549,7 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
                 holder: Some(s.staff_id),
                 exclude: vec![],
                 rule: None,
+                hand: None,
                 due_at: None,
                 acknowledged: false,
             });
@@ -560,6 +573,12 @@ pub fn open_alerts(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DeskAler
 /// Whether `viewer` (staff `me`) may know of `alert`: a case's alerts only
 /// for those who may see the case; a shift start only for the one starting.
 pub fn may_know(conn: &Connection, me: &StaffMember, alert: &DeskAlert) -> Result<bool> {
+    // A closure waiting for sign-off is news only to those who may sign it:
+    // not its proposer (`exclude`), never a viewer (the header's count and
+    // the notifier follow the same rule).
+    if alert.kind == Kind::Signoff && (me.role == Role::Viewer || alert.exclude.contains(&me.id)) {
+        return Ok(false);
+    }
     if alert.kind == Kind::ShiftStart || alert.kind == Kind::Taken || alert.kind == Kind::Assigned {
         return Ok(alert.holder == Some(me.id)
             && match alert.escalation_id {
@@ -947,6 +966,18 @@ pub fn finish(store: &mut Store, now: DateTime<Utc>, done: &[(Claimed, Outcome)]
     })
 }
 
+/// Deliveries recorded and waiting for their recipient's quiet hours to end
+/// (`pending`, due after `now`): what a pass in quiet hours holds back.
+pub fn held_for_quiet_hours(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM alert_deliveries INDEXED BY alert_deliveries_due
+         WHERE state IN ('pending', 'sending', 'failed') AND state = 'pending' AND next_at > ?1",
+        [now.timestamp()],
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
 /// Counts of deliveries by state, for `dutydesk notifier --once` and status.
 pub fn delivery_counts(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
     let mut stmt = conn.prepare(
@@ -1040,7 +1071,7 @@ pub fn acknowledge_reference(w: &mut Write<'_>, reference: &str) -> Result<Strin
 /// senior lead (the same rule as changing them).
 pub fn channels_of(store: &Store, me: &StaffMember, username: &str) -> Result<Channels> {
     let target = super::staff::find_in(store.conn(), username.trim())?.ok_or_else(|| {
-        StoreError::Refused(format!(
+        StoreError::Invalid(format!(
             "no staff account {:?}: `dutydesk staff list` shows them",
             username.trim()
         ))
@@ -1069,7 +1100,7 @@ pub fn acknowledge_escalation(w: &mut Write<'_>, id: i64) -> Result<String> {
     acknowledge_reference(w, &reference)
 }
 
-/// The alert check's change counter (schema v11 `alert_changes`): bumped by
+/// The alert check's change counter (schema v13 `alert_changes`): bumped by
 /// triggers whenever a table the alerts are derived from changes (cases,
 /// deadlines, rules, tasks, access, assignments, the rota, staff, settings,
 /// acknowledgements), never by the audit trail, so reading records moves it

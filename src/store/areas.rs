@@ -34,13 +34,13 @@ pub fn list(conn: &Connection) -> Result<Vec<Area>> {
 /// The typed area, resolved against the list (see [`area::resolve`]); the
 /// refusal names the nearest areas.
 pub fn resolve(conn: &Connection, typed: &str, field: &str) -> Result<String> {
-    area::resolve(typed, &list(conn)?, field).map_err(|e| StoreError::Refused(e.message))
+    area::resolve(typed, &list(conn)?, field).map_err(|e| StoreError::Invalid(e.message))
 }
 
 fn checked(what: &'static str, name: &str) -> Result<String> {
-    let n = validate_line(what, name, 80).map_err(|e| StoreError::Refused(e.to_string()))?;
+    let n = validate_line(what, name, 80).map_err(|e| StoreError::Invalid(e.to_string()))?;
     if fold(&n).is_empty() || fold(&n) == area::UNKNOWN {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{what} {n:?} cannot be used: it needs letters, and \"unknown\" is always accepted already"
         )));
     }
@@ -104,7 +104,7 @@ pub fn unalias(w: &mut Write<'_>, alias: &str) -> Result<String> {
         )
         .optional()?;
     let Some(area) = area else {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{:?} is not another name of any area (`dutydesk areas list` shows them); nothing changed",
             alias.trim()
         )));
@@ -135,7 +135,7 @@ fn exact(w: &Write<'_>, typed: &str) -> Result<String> {
         .find(|a| fold(&a.name) == f || a.aliases.iter().any(|x| fold(x) == f))
         .map(|a| a.name.clone())
         .ok_or_else(|| {
-            StoreError::Refused(
+            StoreError::Invalid(
                 area::resolve(typed, &all, "area")
                     .err()
                     .map(|e| e.message)

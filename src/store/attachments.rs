@@ -157,7 +157,53 @@ pub enum Purpose {
 /// same refusal. The bytes are checked against the stored SHA-256: a
 /// mismatch (changed outside dutydesk) is refused and reported.
 pub fn fetch(w: &mut Write<'_>, aid: i64, purpose: Purpose) -> Result<(Attachment, Vec<u8>)> {
-    let me = actor(w)?;
+    let (a, bytes) = find(w, aid)?;
+    audit_read(w, &a, purpose)?;
+    Ok((a, bytes))
+}
+
+/// An attachment to read in the terminal or on the screen: plain text
+/// only, the view audited. A scan or a photograph is refused as bad input
+/// (exit 2) and nothing is recorded as viewed, since nothing of it was
+/// read: saving it to a file opens it (and is audited as an export).
+pub fn read_text(w: &mut Write<'_>, aid: i64) -> Result<(Attachment, Vec<u8>)> {
+    let (a, bytes) = find(w, aid)?;
+    if a.media_type != "text/plain" {
+        return Err(StoreError::Invalid(format!(
+            "attachment {} is {} ({}), not text: save it to a file and open that (`dutydesk attachment save {} FILE`)",
+            a.id,
+            a.media_type,
+            size_words(a.size),
+            a.id
+        )));
+    }
+    audit_read(w, &a, Purpose::View)?;
+    Ok((a, bytes))
+}
+
+fn audit_read(w: &mut Write<'_>, a: &Attachment, purpose: Purpose) -> Result<()> {
+    w.audit(
+        match purpose {
+            Purpose::View => "view_attachment",
+            Purpose::Export => "export_attachment",
+        },
+        "escalation",
+        Some(&a.reference),
+        Some(&format!("attachment {}", a.id)),
+    )
+}
+
+/// Attachment `aid` and its bytes, checked (see [`fetch`]), not audited.
+fn find(w: &mut Write<'_>, aid: i64) -> Result<(Attachment, Vec<u8>)> {
+    let me = super::staff::find_in(w.tx(), w.actor())?
+        .filter(|s| s.active)
+        .ok_or_else(|| StoreError::Refused(format!("{} is not active staff", w.actor())))?;
+    if me.role == crate::domain::staff::Role::Viewer {
+        return Err(StoreError::Refused(
+            "viewers cannot open or save attachments (they hold personal details): ask a DSL"
+                .into(),
+        ));
+    }
     let viewer = Viewer::from(&me);
     let found: Option<(Attachment, Vec<u8>, i64)> = w
         .tx()
@@ -183,15 +229,6 @@ pub fn fetch(w: &mut Write<'_>, aid: i64, purpose: Purpose) -> Result<(Attachmen
             "attachment {aid} no longer matches the SHA-256 recorded when it was added: it was changed outside dutydesk; run `dutydesk verify` and tell a senior lead"
         )));
     }
-    w.audit(
-        match purpose {
-            Purpose::View => "view_attachment",
-            Purpose::Export => "export_attachment",
-        },
-        "escalation",
-        Some(&a.reference),
-        Some(&format!("attachment {aid}")),
-    )?;
     Ok((a, bytes))
 }
 

@@ -13,12 +13,12 @@ use super::access::Viewer;
 use super::workflow::{Done, actor, check_version, current, done, text, touch};
 use super::{Result, StoreError, Write, instant};
 use crate::domain::casework::{
-    Casework, Changed, Involved, MAX_REASON, PersonRole, Raiser, describe, fields, kind_fits_age,
-    or_none, yes_no,
+    Casework, Changed, Involved, MAX_REASON, PersonRole, Raiser, describe, describe_marked, fields,
+    kind_fits_age, or_none, yes_no,
 };
 use crate::domain::deadline::TriggerEvent;
 use crate::domain::escalation::{AgeBand, Fgm, Risk, Status, SubjectKind, years_old};
-use crate::domain::text::{clean_block, clean_line, validate_line};
+use crate::domain::text::{Marked, clean_block, clean_line, validate_line};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -150,7 +150,7 @@ fn optional_line(field: &'static str, v: &str, max: usize) -> Result<Option<Stri
     }
     validate_line(field, t, max)
         .map(Some)
-        .map_err(|e| StoreError::Refused(e.to_string()))
+        .map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 /// Corrects the record (issue 18): risk, categories, the subject's details,
@@ -169,12 +169,12 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
     let cur = current(w, &me, id)?;
     check_version(&cur, expected)?;
     let reason = text("reason", &c.reason, MAX_REASON).map_err(|_| {
-        StoreError::Refused(
+        StoreError::Invalid(
             "a correction needs a reason (--reason \"...\"): why the record was wrong, kept in the chronology".into(),
         )
     })?;
     if c.is_empty() {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "nothing to correct: give --risk, --categories, --fgm, --name, --dob, --area, --subject, --critical, --immediate-risk or --raised-by..."
                 .into(),
         ));
@@ -183,7 +183,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
     let old = stored(w.tx(), id)?;
     let recognised =
         crate::domain::casework::recognised_at(c.recognised_at, instant(old.raised_at), now)
-            .map_err(StoreError::Refused)?;
+            .map_err(StoreError::Invalid)?;
     let old_facts = super::deadlines::facts(w.tx(), id)?;
     let known = super::escalations::categories(w.tx())?;
     let mut changes: Vec<Changed> = Vec::new();
@@ -200,6 +200,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
             field: "risk",
             old: old.risk.label().into(),
             new: r.label().into(),
+            party: false,
         });
         sets.push(("risk", V::Text(r.code().into())));
     }
@@ -211,17 +212,19 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
             field: "subject",
             old: old.kind.label().into(),
             new: k.label().into(),
+            party: false,
         });
         sets.push(("subject_kind", V::Text(k.code().into())));
         kind = k;
     }
     if let Some(n) = &c.subject_name {
-        let n = validate_line("name", n, 100).map_err(|e| StoreError::Refused(e.to_string()))?;
+        let n = validate_line("name", n, 100).map_err(|e| StoreError::Invalid(e.to_string()))?;
         if n != old.name {
             changes.push(Changed {
                 field: "name",
                 old: clean_line(&old.name),
                 new: n.clone(),
+                party: false,
             });
             sets.push(("subject_key", V::Text(crate::domain::search::name_key(&n))));
             sets.push(("subject_name", V::Text(n)));
@@ -233,9 +236,9 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         let new_dob = if d.trim().is_empty() {
             None
         } else {
-            let date = crate::domain::intake::parse_uk_date(d).map_err(StoreError::Refused)?;
+            let date = crate::domain::intake::parse_uk_date(d).map_err(StoreError::Invalid)?;
             let years = years_old(date, today).ok_or_else(|| {
-                StoreError::Refused(
+                StoreError::Invalid(
                     "a date of birth cannot be in the future (an unborn child's expected date is recorded at intake)".into(),
                 )
             })?;
@@ -247,6 +250,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field: "date of birth",
                 old: or_none(old.dob.as_deref()),
                 new: or_none(new_dob.as_deref()),
+                party: false,
             });
             sets.push(("subject_dob", text_value(&new_dob)));
             if new_dob.is_none() {
@@ -263,14 +267,18 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         .or(old.dob.as_deref())
         .and_then(|d| crate::domain::intake::parse_uk_date(d).ok())
         .and_then(|d| years_old(d, today));
-    kind_fits_age(kind, years, band == AgeBand::Unborn).map_err(StoreError::Refused)?;
+    kind_fits_age(kind, years, band == AgeBand::Unborn).map_err(StoreError::Invalid)?;
     if let Some(a) = &c.area {
-        let a = super::areas::resolve(w.tx(), a, "area where they live")?;
+        let a = super::areas::resolve(w.tx(), a, "area where they live").map_err(|e| match e {
+            StoreError::Refused(m) => StoreError::Invalid(m),
+            e => e,
+        })?;
         if !a.eq_ignore_ascii_case(&old.area) {
             changes.push(Changed {
                 field: "area",
                 old: clean_line(&old.area),
                 new: a.clone(),
+                party: false,
             });
             sets.push(("area", V::Text(a)));
         }
@@ -285,14 +293,14 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         codes.sort();
         codes.dedup();
         if codes.is_empty() {
-            return Err(StoreError::Refused(
+            return Err(StoreError::Invalid(
                 "a case keeps at least one category: give the right ones (`dutydesk categories list`)".into(),
             ));
         }
         for code in &codes {
             // A retired code already on the case may stay; a new one must be active.
             if !known.iter().any(|(k, _)| k == code) && !old.categories.contains(code) {
-                return Err(StoreError::Refused(super::escalations::unknown_category(
+                return Err(StoreError::Invalid(super::escalations::unknown_category(
                     code, &known,
                 )));
             }
@@ -306,6 +314,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field: "categories",
                 old: labels(&old.categories, &all),
                 new: labels(&codes, &all),
+                party: false,
             });
             new_categories = Some(codes);
         }
@@ -316,7 +325,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
         let cats = new_categories.as_ref().unwrap_or(&old.categories);
         let has = cats.iter().any(|c| c == "fgm");
         let fgm = if has { c.fgm.or(old.fgm) } else { c.fgm };
-        crate::domain::escalation::check_fgm(cats, kind, fgm).map_err(StoreError::Refused)?;
+        crate::domain::escalation::check_fgm(cats, kind, fgm).map_err(StoreError::Invalid)?;
         let fgm = if has { fgm } else { None };
         if fgm != old.fgm {
             let said = |f: Option<Fgm>| f.map_or("(none)".to_string(), |f| f.label().to_string());
@@ -324,6 +333,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field: "FGM",
                 old: said(old.fgm),
                 new: said(fgm),
+                party: false,
             });
             sets.push(("fgm", fgm.map_or(V::Null, |f| V::Text(f.code().into()))));
         }
@@ -349,18 +359,20 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                 field,
                 old: yes_no(was),
                 new: yes_no(v),
+                party: false,
             });
             sets.push((col, V::Integer(v.into())));
         }
     }
     if let Some(n) = &c.raised_by {
         let n = validate_line("who raised it", n, 100)
-            .map_err(|e| StoreError::Refused(e.to_string()))?;
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         if n != old.raised_by {
             changes.push(Changed {
                 field: "raised by",
                 old: clean_line(&old.raised_by),
                 new: n.clone(),
+                party: true,
             });
             sets.push(("raised_by", V::Text(n)));
         }
@@ -388,6 +400,7 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
                     field,
                     old: or_none(was.as_deref()),
                     new: or_none(v.as_deref()),
+                    party: true,
                 });
                 sets.push((col, text_value(&v)));
             }
@@ -432,21 +445,22 @@ pub fn correct(w: &mut Write<'_>, id: i64, c: &Correction, expected: Option<i64>
             recognised,
         )?;
     }
-    let mut body = format!(
-        "Record corrected by {}: {}. Reason: {reason}",
-        me.display_name,
-        describe(&changes)
-    );
+    let mut body = Marked::new();
+    body.push("Record corrected by ")
+        .party(&me.display_name)
+        .push(": ")
+        .append(&describe_marked(&changes))
+        .push(&format!(". Reason: {reason}"));
     if recognised != now {
-        body.push_str(&format!(
+        body.push(&format!(
             " Recognised {}.",
             crate::domain::calendar::format_stamp(recognised)
         ));
     }
     if !set.is_empty() {
-        body.push_str(&format!(" Deadlines set: {}.", set.join(", ")));
+        body.push(&format!(" Deadlines set: {}.", set.join(", ")));
     }
-    let line = super::escalations::add_chronology(w, id, me.id, now, "edited", &body)?;
+    let line = super::escalations::add_marked(w, id, me.id, now, "edited", &body)?;
     w.audit(
         "correct",
         "escalation",
@@ -488,7 +502,7 @@ pub fn add_person(
     let me = actor(w)?;
     let cur = current(w, &me, id)?;
     let name = validate_line("name", name, 100).map_err(|e| {
-        StoreError::Refused(format!("{e}: give the person's name (or a pseudonym)"))
+        StoreError::Invalid(format!("{e}: give the person's name (or a pseudonym)"))
     })?;
     let relationship = optional_line("relationship", relationship, 200)?;
     let details = if details.trim().is_empty() {
@@ -503,22 +517,16 @@ pub fn add_person(
         params![id, role.code(), name, relationship, details, me.id, now.timestamp()],
     )?;
     let pid = w.tx().last_insert_rowid();
-    let line = super::escalations::add_chronology(
-        w,
-        id,
-        me.id,
-        now,
-        "edited",
-        &format!(
-            "{} added ({}): {name}{}",
-            capital(role.label()),
-            me.display_name,
-            relationship
-                .as_deref()
-                .map(|r| format!(", {r}"))
-                .unwrap_or_default()
-        ),
-    )?;
+    let mut body = Marked::new();
+    body.push(&capital(role.label()))
+        .push(" added (")
+        .party(&me.display_name)
+        .push("): ")
+        .party(&name);
+    if let Some(r) = &relationship {
+        body.push(", ").party(r);
+    }
+    let line = super::escalations::add_marked(w, id, me.id, now, "edited", &body)?;
     w.audit(
         "person_added",
         "escalation",
@@ -545,7 +553,7 @@ pub fn remove_person(w: &mut Write<'_>, id: i64, person: i64, reason: &str) -> R
     let me = actor(w)?;
     let cur = current(w, &me, id)?;
     let reason = text("reason", reason, MAX_REASON).map_err(|_| {
-        StoreError::Refused("removing someone needs a reason (--reason \"...\")".into())
+        StoreError::Invalid("removing someone needs a reason (--reason \"...\")".into())
     })?;
     let row: Option<(String, String)> = w
         .tx()
@@ -557,7 +565,7 @@ pub fn remove_person(w: &mut Write<'_>, id: i64, person: i64, reason: &str) -> R
         )
         .optional()?;
     let Some((role, name)) = row else {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "no person {person} on {}: `dutydesk show {}` lists them with their numbers",
             cur.reference, cur.reference
         )));
@@ -568,18 +576,13 @@ pub fn remove_person(w: &mut Write<'_>, id: i64, person: i64, reason: &str) -> R
         params![person, me.id, now.timestamp(), reason],
     )?;
     let label = PersonRole::from_code(&role).map_or("person", |r| r.label());
-    let line = super::escalations::add_chronology(
-        w,
-        id,
-        me.id,
-        now,
-        "edited",
-        &format!(
-            "Removed ({}): {label} {}. Reason: {reason}",
-            me.display_name,
-            clean_line(&name)
-        ),
-    )?;
+    let mut body = Marked::new();
+    body.push("Removed (")
+        .party(&me.display_name)
+        .push(&format!("): {label} "))
+        .party(&clean_line(&name))
+        .push(&format!(". Reason: {reason}"));
+    let line = super::escalations::add_marked(w, id, me.id, now, "edited", &body)?;
     w.audit(
         "person_removed",
         "escalation",

@@ -47,14 +47,14 @@ fn code_ok(code: &str) -> Result<String> {
     if ok {
         Ok(c)
     } else {
-        Err(StoreError::Refused(format!(
+        Err(StoreError::Invalid(format!(
             "{code:?} is not a category code: 1 to 40 of a-z, 0-9 and _ (e.g. serious_violence)"
         )))
     }
 }
 
 fn label_ok(label: &str) -> Result<String> {
-    validate_line("label", label, 80).map_err(|e| StoreError::Refused(e.to_string()))
+    validate_line("label", label, 80).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 fn find(w: &Write<'_>, code: &str) -> Result<Category> {
@@ -80,7 +80,7 @@ fn find(w: &Write<'_>, code: &str) -> Result<Category> {
             .into_iter()
             .map(|c| c.code)
             .collect::<Vec<_>>();
-        StoreError::Refused(format!(
+        StoreError::Invalid(format!(
             "no category {code:?}: the codes are {}",
             known.join(", ")
         ))
@@ -94,7 +94,7 @@ pub fn add(w: &mut Write<'_>, code: &str, label: &str, framework: &str) -> Resul
     let label = label_ok(label)?;
     let framework = framework.trim().to_lowercase().replace('-', "_");
     if !FRAMEWORKS.contains(&framework.as_str()) {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{framework:?} is not a framework: use {}",
             FRAMEWORKS.join(", ")
         )));
@@ -139,7 +139,11 @@ pub fn rename(w: &mut Write<'_>, code: &str, label: &str) -> Result<String> {
     Ok(format!("{} is now labelled {label}", c.code))
 }
 
-/// Retires a category (senior leads): old records keep it; new ones cannot use it.
+/// Retires a category (senior leads): old records keep it; new ones cannot
+/// use it. Refused, nothing changed, for a statutory category (FGM and the
+/// others a duty or a statutory return depends on) and for one an active
+/// deadline rule matches, named, as it would stop firing without a word
+/// (`domain::category::check_retire`).
 pub fn retire(w: &mut Write<'_>, code: &str) -> Result<String> {
     super::staff::require_senior(w, "change the categories")?;
     let c = find(w, code)?;
@@ -149,6 +153,8 @@ pub fn retire(w: &mut Write<'_>, code: &str) -> Result<String> {
             c.code
         )));
     }
+    let rules = super::deadlines::rules(w.tx())?;
+    crate::domain::category::check_retire(&c.code, &rules).map_err(StoreError::Refused)?;
     w.tx().execute(
         "UPDATE categories SET active = 0 WHERE code = ?1",
         [&c.code],

@@ -204,10 +204,10 @@ fn save_as(
 ) -> Result<i64> {
     super::staff::require_manager(w, "change contacts")?;
     let mut c =
-        check_fields(i).map_err(|e| StoreError::Refused(format!("{}: {}", e.field, e.message)))?;
+        check_fields(i).map_err(|e| StoreError::Invalid(format!("{}: {}", e.field, e.message)))?;
     if let Some(a) = &c.area {
         let resolved = super::areas::resolve(w.tx(), a, "area")
-            .map_err(|e| StoreError::Refused(format!("area: {e}")))?;
+            .map_err(|e| StoreError::Invalid(format!("area: {e}")))?;
         c.area = (resolved != crate::domain::area::UNKNOWN).then_some(resolved);
     }
     if let Some(fb) = i.fallback_id {
@@ -224,7 +224,7 @@ fn save_as(
                     c.always, i.open_on_bank_holidays, i.fallback_id, now],
             )?;
             if n == 0 {
-                return Err(StoreError::Refused(format!("no contact {id}")));
+                return Err(StoreError::Invalid(format!("no contact {id}")));
             }
             w.tx()
                 .execute("DELETE FROM contact_hours WHERE contact_id = ?1", [id])?;
@@ -283,7 +283,7 @@ fn save_as(
 /// people, and does not lead back to `id`.
 fn check_fallback_of(w: &Write<'_>, id: Option<i64>, route: &str, fb: i64) -> Result<()> {
     if Some(fb) == id {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "fallback: a contact cannot fall back to itself".into(),
         ));
     }
@@ -291,7 +291,7 @@ fn check_fallback_of(w: &Write<'_>, id: Option<i64>, route: &str, fb: i64) -> Re
         .into_iter()
         .find(|x| x.id == fb)
         .ok_or_else(|| {
-            StoreError::Refused(format!(
+            StoreError::Invalid(format!(
                 "fallback: no contact {fb} (`dutydesk contacts` lists them with their ids)"
             ))
         })?;
@@ -301,7 +301,7 @@ fn check_fallback_of(w: &Write<'_>, id: Option<i64>, route: &str, fb: i64) -> Re
     let mut seen = Vec::new();
     while let Some(x) = at {
         if Some(x) == id || seen.contains(&x) {
-            return Err(StoreError::Refused(
+            return Err(StoreError::Invalid(
                 "fallback: that would make a loop of fallbacks".into(),
             ));
         }
@@ -312,7 +312,7 @@ fn check_fallback_of(w: &Write<'_>, id: Option<i64>, route: &str, fb: i64) -> Re
                 r.get(0)
             })
             .optional()?
-            .ok_or_else(|| StoreError::Refused(format!("fallback: no contact {x}")))?;
+            .ok_or_else(|| StoreError::Invalid(format!("fallback: no contact {x}")))?;
     }
     Ok(())
 }
@@ -559,9 +559,13 @@ pub fn plan(conn: &Connection, rows: &[Row]) -> Result<ImportPlan> {
 /// fresh desk keeps its fallbacks.
 pub fn import(w: &mut Write<'_>, rows: &[Row]) -> Result<ImportPlan> {
     let p = plan(w.tx(), rows)?;
+    // A row the desk cannot take is bad input in the file (exit 2).
     let at_line = |line: u64| {
         move |e: StoreError| match e {
-            StoreError::Refused(m) => StoreError::Refused(format!("line {line}: {m}")),
+            // A row the desk cannot take is bad input in the file (exit 2).
+            StoreError::Refused(m) | StoreError::Invalid(m) => {
+                StoreError::Invalid(format!("line {line}: {m}"))
+            }
             other => other,
         }
     };

@@ -13,7 +13,7 @@ use crate::domain::deadline::{
 use crate::domain::escalation::{Fgm, Risk, SubjectKind};
 use crate::domain::text::{clean_line, validate_line};
 use crate::domain::worktime::{WorkingHours, WorkingTime};
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, named_params, params};
 use std::collections::HashMap;
 
@@ -71,8 +71,9 @@ pub fn known_through(conn: &Connection) -> Result<Option<i32>> {
     )?)
 }
 
-/// The codes rules are checked against: the organisation's categories (all
-/// of them, retired ones included, as old cases carry them) and the routes.
+/// The codes rules are checked against: the organisation's active
+/// categories (a rule matching a retired one would never fire for a new
+/// case; retired ones are listed apart to say so) and the routes.
 pub fn known_codes(conn: &Connection) -> Result<KnownCodes> {
     let list = |sql: &str| -> Result<Vec<String>> {
         let mut stmt = conn.prepare_cached(sql)?;
@@ -80,7 +81,8 @@ pub fn known_codes(conn: &Connection) -> Result<KnownCodes> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     };
     Ok(KnownCodes {
-        categories: list("SELECT code FROM categories ORDER BY sort, code")?,
+        categories: list("SELECT code FROM categories WHERE active = 1 ORDER BY sort, code")?,
+        retired: list("SELECT code FROM categories WHERE active = 0 ORDER BY sort, code")?,
         routes: list("SELECT code FROM routes ORDER BY rowid")?,
     })
 }
@@ -88,15 +90,17 @@ pub fn known_codes(conn: &Connection) -> Result<KnownCodes> {
 /// Facts about an escalation as stored, for rules that fire later
 /// (a referral, a status change, an event).
 pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
-    let (subject, critical, immediate, risk, fgm, low_level): (
+    type Row = (
         String,
         bool,
         bool,
         String,
         Option<String>,
         bool,
-    ) = conn.query_row(
-        "SELECT subject_kind, critical_incident, immediate_risk, risk, fgm, low_level
+        Option<String>,
+    );
+    let (subject, critical, immediate, risk, fgm, low_level, works_with): Row = conn.query_row(
+        "SELECT subject_kind, critical_incident, immediate_risk, risk, fgm, low_level, works_with
          FROM escalations WHERE id = ?1",
         [escalation_id],
         |r| {
@@ -107,6 +111,7 @@ pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         },
     )?;
@@ -124,6 +129,9 @@ pub fn facts(conn: &Connection, escalation_id: i64) -> Result<Facts> {
         low_level,
         risk: Risk::from_code(&risk),
         fgm: fgm.as_deref().and_then(Fgm::from_code),
+        works_with: works_with
+            .as_deref()
+            .and_then(crate::domain::escalation::WorksWith::from_code),
         ..Facts::default()
     })
 }
@@ -135,56 +143,38 @@ pub struct Planning {
     calendar: WorkingCalendar,
     /// The organisation's working hours (setting `working_hours`).
     hours: WorkingHours,
-    /// Each route's contacts' weekday hours by area (lower case; "" for a
-    /// contact serving any area), lowest id first; `None` for a service
-    /// with no close of business (24/7, or evenings only).
+    /// Each route's office hours by area (lower case; "" for the contacts
+    /// serving any area), from `domain::contact::office_hours`; `None` for
+    /// an office with no close of business (24/7). A route and area with no
+    /// office contact (only out-of-hours lines, or none) has no entry.
     route_hours: HashMap<(String, String), Option<WorkingHours>>,
 }
 
 impl Planning {
     pub(crate) fn load(conn: &Connection) -> Result<Self> {
-        let mut stmt = conn.prepare(
-            "SELECT c.id, c.route, lower(trim(coalesce(c.area, ''))), c.always_open,
-                h.weekday, h.opens, h.closes
-             FROM contacts c LEFT JOIN contact_hours h ON h.contact_id = c.id
-             WHERE c.active = 1 ORDER BY c.id",
-        )?;
-        type Span = (u8, NaiveTime, NaiveTime);
-        let mut by_contact: Vec<(i64, String, String, bool, Vec<Span>)> = Vec::new();
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, bool>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, route, area, always, wd, o, c) = row?;
-            if by_contact.last().is_none_or(|x| x.0 != id) {
-                by_contact.push((id, route, area, always, Vec::new()));
-            }
-            let t = |s: &Option<String>| {
-                s.as_deref()
-                    .and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok())
-            };
-            if let (Some(wd), Some(o), Some(c)) = (wd, t(&o), t(&c))
-                && let Some(last) = by_contact.last_mut()
-            {
-                last.4.push((wd.clamp(0, 255) as u8, o, c));
-            }
-        }
+        use crate::domain::contact::{OfficeHours, office_hours};
+        let contacts = super::contacts::all(conn)?;
         let mut route_hours = HashMap::new();
-        for (_, route, area, always, spans) in by_contact {
-            let hours = if always {
-                None
-            } else {
-                WorkingHours::from_spans(spans)
-            };
-            route_hours.entry((route, area)).or_insert(hours);
+        let mut seen = std::collections::HashSet::new();
+        for c in &contacts {
+            let area = c
+                .area
+                .as_deref()
+                .map(|a| a.trim().to_lowercase())
+                .unwrap_or_default();
+            let key = (c.route.clone(), area);
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            match office_hours(&contacts, &c.route, c.area.as_deref()) {
+                OfficeHours::NoOffice => {}
+                OfficeHours::NoCloseOfBusiness => {
+                    route_hours.insert(key, None);
+                }
+                OfficeHours::Hours(h) => {
+                    route_hours.insert(key, Some(h));
+                }
+            }
         }
         Ok(Planning {
             rules: rules(conn)?,
@@ -194,9 +184,12 @@ impl Planning {
         })
     }
 
-    /// The hours `rule` counts in for a case in `area`: its route's contact
-    /// for that area (else for any area) when that service has office hours,
-    /// else the organisation's.
+    /// The hours `rule` counts in for a case in `area`: the office hours of
+    /// its route's service for that area (else of the one serving any area),
+    /// never an out-of-hours line's (the Emergency Duty Team answers
+    /// evenings and weekends; the s42 decision is the office's); the
+    /// organisation's when there is no office contact, or the office never
+    /// closes.
     pub fn hours_for(&self, rule: &Rule, area: &str) -> &WorkingHours {
         let Some(route) = rule.service_route() else {
             return &self.hours;
@@ -214,12 +207,68 @@ impl Planning {
     }
 }
 
+/// The area whose service a rule counts in: where the person works for
+/// the LADO and the PiPoT lead (when recorded), else where the subject lives.
+fn service_area<'a>(rule: &Rule, area: &'a str, work_area: Option<&'a str>) -> &'a str {
+    let by_work = rule
+        .service_route()
+        .and_then(|r| crate::domain::route::Route::from_code(&r))
+        .is_some_and(|r| r.where_they_work());
+    match work_area {
+        Some(w) if by_work => w,
+        _ => area,
+    }
+}
+
 /// What firing the rules did: the deadlines set, and those a rule kept
 /// because one of its deadlines was already open (labels).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fired {
     pub set: Vec<String>,
     pub kept: Vec<String>,
+    /// Of those set, the ones met as they were set: what meets them had
+    /// already happened (a first response on a case already acknowledged, a
+    /// LADO referral made before a correction made the case an allegation).
+    pub met: Vec<String>,
+}
+
+/// Whether what meets `rule` has already happened on the case, so a
+/// deadline it sets now could never be met by it: the case acknowledged, a
+/// referral on the route (the Nth), the exact words recorded. Events and
+/// outcomes are not kept apart from the chronology and are left to meet
+/// later ones.
+fn already_met(conn: &Connection, escalation_id: i64, rule: &Rule) -> Result<bool> {
+    use crate::domain::deadline::{Meet, parse_meets};
+    for m in parse_meets(&rule.meets).unwrap_or_default() {
+        let done = match &m {
+            Meet::Acknowledged => conn.query_row(
+                "SELECT acknowledged_at IS NOT NULL FROM escalations WHERE id = ?1",
+                [escalation_id],
+                |r| r.get::<_, bool>(0),
+            )?,
+            Meet::Route(route, nth) => {
+                let n: i64 = conn.query_row(
+                    "SELECT count(*) FROM referrals WHERE escalation_id = ?1 AND route = ?2",
+                    params![escalation_id, route],
+                    |r| r.get(0),
+                )?;
+                n >= i64::from(nth.unwrap_or(1))
+            }
+            Meet::ExactWords => {
+                let words: String = conn.query_row(
+                    "SELECT exact_words FROM escalations WHERE id = ?1",
+                    [escalation_id],
+                    |r| r.get(0),
+                )?;
+                crate::domain::escalation::words_recorded(&words)
+            }
+            Meet::Event(_) | Meet::Outcome(_) => false,
+        };
+        if done {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Runs the rules for `event` on an escalation and stores the deadlines they
@@ -237,7 +286,39 @@ pub fn fire(
     at: DateTime<Utc>,
     referral: Option<i64>,
 ) -> Result<Fired> {
-    fire_where(w, escalation_id, event, facts, at, referral, |_| true)
+    let how = How {
+        at,
+        referral,
+        mark_met: true,
+    };
+    fire_where(w, escalation_id, event, facts, how, |_| true)
+}
+
+/// [`fire`] for a row of an earlier log (`dutydesk import`): no deadline is
+/// taken as met as it is set (the written record by the words the log
+/// holds, say), since the desk never saw it met; the import waives those
+/// already due, with its reason (issue 20, fault F16).
+pub fn fire_imported(
+    w: &Write<'_>,
+    escalation_id: i64,
+    event: TriggerEvent,
+    facts: &Facts,
+    at: DateTime<Utc>,
+) -> Result<Fired> {
+    let how = How {
+        at,
+        referral: None,
+        mark_met: false,
+    };
+    fire_where(w, escalation_id, event, facts, how, |_| true)
+}
+
+/// How rules fire: counted from `at`, set by `referral` (if any), and
+/// whether a deadline whose meeting already happened is met as it is set.
+struct How {
+    at: DateTime<Utc>,
+    referral: Option<i64>,
+    mark_met: bool,
 }
 
 /// [`fire`] for the rules `wanted` keeps.
@@ -246,17 +327,21 @@ fn fire_where(
     escalation_id: i64,
     event: TriggerEvent,
     facts: &Facts,
-    at: DateTime<Utc>,
-    referral: Option<i64>,
+    how: How,
     wanted: impl Fn(&Rule) -> bool,
 ) -> Result<Fired> {
+    let How {
+        at,
+        referral,
+        mark_met,
+    } = how;
     let conn: &Connection = w.tx();
     let p = w.planning()?;
     let mut out = Fired::default();
-    let area: String = conn.query_row(
-        "SELECT area FROM escalations WHERE id = ?1",
+    let (area, work_area): (String, Option<String>) = conn.query_row(
+        "SELECT area, work_area FROM escalations WHERE id = ?1",
         [escalation_id],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let mut open = conn.prepare_cached(
         "SELECT 1 FROM deadlines WHERE escalation_id = ?1 AND rule_id = ?2
@@ -275,7 +360,10 @@ fn fire_where(
             out.kept.push(rule.name.clone());
             continue;
         }
-        let wt = WorkingTime::new(p.hours_for(rule, &area), &p.calendar);
+        let wt = WorkingTime::new(
+            p.hours_for(rule, service_area(rule, &area, work_area.as_deref())),
+            &p.calendar,
+        );
         let planned = plan_one(rule, facts, at, &wt);
         insert.execute(params![
             escalation_id,
@@ -286,6 +374,14 @@ fn fire_where(
             planned.warn_at.timestamp(),
             referral
         ])?;
+        if mark_met && already_met(conn, escalation_id, rule)? {
+            let by = super::staff::find_in(conn, w.actor())?.map(|s| s.id);
+            conn.execute(
+                "UPDATE deadlines SET met_at = ?2, met_by = ?3 WHERE id = ?1",
+                params![conn.last_insert_rowid(), at.timestamp(), by],
+            )?;
+            out.met.push(planned.label.clone());
+        }
         out.set.push(planned.label);
     }
     Ok(out)
@@ -372,10 +468,25 @@ pub fn fire_changed(
         occurred_at: None,
         ..new.clone()
     };
-    let fired = fire_where(w, escalation_id, event, &recognised, at, None, |r| {
+    let how = How {
+        at,
+        referral: None,
+        mark_met: true,
+    };
+    let fired = fire_where(w, escalation_id, event, &recognised, how, |r| {
         !fires(r, event, old)
     })?;
-    Ok(fired.set)
+    Ok(fired
+        .set
+        .into_iter()
+        .map(|l| {
+            if fired.met.contains(&l) {
+                format!("{l} (met: already done)")
+            } else {
+                l
+            }
+        })
+        .collect())
 }
 
 /// A deadline's holder for alerts: a task's owner (issue 18), else the
@@ -448,7 +559,7 @@ const OPEN: &str = "d.met_at IS NULL AND d.waived_at IS NULL";
 /// on escalations the viewer may not see (restricted, or excluded from), so
 /// a decade of history costs no more than a week's. The restricted records'
 /// share is read from the open deadlines of `deadlines_restricted` (schema
-/// v11), never from every restricted record ever closed.
+/// v13), never from every restricted record ever closed.
 pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
     let conn = store.conn();
     let all: i64 = conn.query_row(&open_count_sql(), [], |r| r.get(0))?;
@@ -489,6 +600,29 @@ pub(crate) fn open_page_sql() -> String {
     )
 }
 
+/// A viewer's copy of deadlines (lists, never words): a deadline set by
+/// hand holds a task's text or a review action's words in its label
+/// ("Task for Jo Brennan: ring the school back"), so it is named by what it
+/// is ("A task", "A review action"), as alerts name it. Others' labels are
+/// the rules' names and stay.
+pub(crate) fn for_viewer(conn: &Connection, viewer: Viewer, list: &mut [Deadline]) -> Result<()> {
+    if !viewer.redacted {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.rule_id IS NULL, EXISTS (SELECT 1 FROM tasks t WHERE t.deadline_id = d.id)
+         FROM deadlines d WHERE d.id = ?1",
+    )?;
+    for dl in list {
+        let (hand, task): (bool, bool) = stmt.query_row([dl.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if hand {
+            use crate::domain::paging::Hand;
+            dl.label = if task { Hand::Task } else { Hand::Action }.said();
+        }
+    }
+    Ok(())
+}
+
 /// A window of open deadlines, soonest (most overdue) first.
 pub fn open_page(store: &Store, viewer: Viewer, offset: i64, limit: i64) -> Result<Vec<Deadline>> {
     let known = known_through(store.conn())?;
@@ -498,7 +632,9 @@ pub fn open_page(store: &Store, viewer: Viewer, offset: i64, limit: i64) -> Resu
         ":limit": limit, ":offset": offset},
         |r| row(r, known),
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    for_viewer(store.conn(), viewer, &mut list)?;
+    Ok(list)
 }
 
 /// Open deadlines due before `until` (overdue ones included), for notices.
@@ -517,7 +653,9 @@ pub fn open_due_before(
         ":until": until.timestamp()},
         |r| row(r, known),
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    for_viewer(store.conn(), viewer, &mut list)?;
+    Ok(list)
 }
 
 /// Open deadlines whose warning has begun at `now` (due soon or overdue),
@@ -541,7 +679,9 @@ pub fn open_warned(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<
         ":until": horizon.timestamp(), ":now": now.timestamp()},
         |r| row(r, known),
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    for_viewer(store.conn(), viewer, &mut list)?;
+    Ok(list)
 }
 
 /// Every deadline of the viewer's escalations, soonest first: open ones, or
@@ -760,7 +900,7 @@ pub fn recount_beyond(w: &mut Write<'_>, old_known: Option<i32>) -> Result<usize
     // Read afresh: the holidays changed in this write.
     let p = Planning::load(conn)?;
     let mut stmt = conn.prepare(
-        "SELECT d.id, d.created_at, d.due_at, d.rule_id, e.area FROM deadlines d
+        "SELECT d.id, d.created_at, d.due_at, d.rule_id, e.area, e.work_area FROM deadlines d
          JOIN escalations e ON e.id = d.escalation_id
          WHERE d.met_at IS NULL AND d.waived_at IS NULL AND d.rule_id IS NOT NULL",
     )?;
@@ -772,18 +912,22 @@ pub fn recount_beyond(w: &mut Write<'_>, old_known: Option<i32>) -> Result<usize
                 r.get::<_, i64>(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut moved = 0;
-    for (id, from, due, rule_id, area) in rows {
+    for (id, from, due, rule_id, area, work_area) in rows {
         let Some(rule) = p.rules.iter().find(|r| r.id == rule_id) else {
             continue;
         };
         if !rule.counts_working_time() || !beyond_calendar(true, instant(due), old_known) {
             continue;
         }
-        let wt = WorkingTime::new(p.hours_for(rule, &area), &p.calendar);
+        let wt = WorkingTime::new(
+            p.hours_for(rule, service_area(rule, &area, work_area.as_deref())),
+            &p.calendar,
+        );
         // Counted again from where it started (the stored start is the
         // occurrence or the recording, as the rule said).
         let facts = Facts::default();
@@ -842,7 +986,12 @@ fn check_rule(conn: &Connection, r: &RuleInput) -> Result<()> {
         ));
     }
     validate_line("name", &r.name, 120).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let known = known_codes(conn)?;
+    let mut known = known_codes(conn)?;
+    if !r.active {
+        // An inactive rule may keep a retired category (it fires for nothing).
+        let retired = std::mem::take(&mut known.retired);
+        known.categories.extend(retired);
+    }
     check_match(&r.matcher, &known).map_err(StoreError::Invalid)?;
     check_meets(&r.meets, &known).map_err(StoreError::Invalid)?;
     crate::domain::calendar::check_counting(r.unit, r.counting).map_err(StoreError::Invalid)?;

@@ -6,7 +6,7 @@ use crate::domain::escalation::{
     AgeBand, ChronologyEntry, Consent, EscalationDetail, EscalationSummary, Fgm, FgmReport,
     LocationType, NextDue, RecordPractice, ReferralView, Risk, Status, SubjectKind,
 };
-use crate::domain::text::{clean_block, clean_line};
+use crate::domain::text::{Marked, clean_block, clean_line};
 use crate::domain::urgency::{Input, Tier};
 use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{OptionalExtension, Row, named_params, params};
@@ -15,9 +15,12 @@ pub(crate) use super::access::VISIBLE;
 pub use super::access::Viewer;
 
 /// The columns of an [`EscalationSummary`] over `e` (bind `:senior` and
-/// `:me`). The REPEAT count (`linked_12m`) counts only linked escalations this
-/// viewer may see, by the same need-to-know rule, so a hidden case never adds
-/// to it.
+/// `:me`). The REPEAT count (`linked_12m`) counts the whole linked group, as
+/// a person's chronology (`store::person`) gathers it: links followed from
+/// case to case through escalations this viewer may see only (a hidden case
+/// neither counts nor joins two visible ones), at most 200, counting those
+/// raised within 12 months of this one. So every case of a chain of links
+/// shows the same group, whichever of them the list shows.
 pub(crate) const SUMMARY_COLUMNS: &str = concat!(
     "e.id, e.reference, e.subject_kind,
     (SELECT group_concat(label, ', ') FROM (
@@ -25,18 +28,29 @@ pub(crate) const SUMMARY_COLUMNS: &str = concat!(
         WHERE ec.escalation_id = e.id ORDER BY c.sort, c.label)),
     e.risk, e.status, s.display_name, e.raised_at, e.acknowledged_at IS NOT NULL,
     e.immediate_risk, e.restricted, e.next_due_at,
-    (SELECT d.label FROM deadlines d
+    (SELECT CASE WHEN d.rule_id IS NULL
+                 AND EXISTS (SELECT 1 FROM staff v WHERE v.id = :me AND v.role = 'viewer')
+            THEN CASE WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.deadline_id = d.id)
+                 THEN 'A task' ELSE 'A review action' END
+            ELSE d.label END
+     FROM deadlines d
      WHERE d.escalation_id = e.id AND d.met_at IS NULL AND d.waived_at IS NULL
      ORDER BY d.due_at LIMIT 1),
     e.next_warn_at,
     e.closed_by IS NOT NULL AND e.closed_at IS NULL, e.version,
-    (SELECT count(*) FROM escalation_links l JOIN escalations o
-        ON o.id = CASE WHEN l.escalation_id = e.id THEN l.linked_id ELSE l.escalation_id END
-     WHERE (l.escalation_id = e.id OR l.linked_id = e.id)
-       AND abs(o.raised_at - e.raised_at) <= 365 * 86400
-       AND ",
+    (WITH RECURSIVE g(id) AS (
+        SELECT e.id
+        UNION SELECT l.linked_id FROM g JOIN escalation_links l ON l.escalation_id = g.id
+            JOIN escalations o ON o.id = l.linked_id WHERE ",
     super::access::visible_sql!("o"),
-    "),
+    "
+        UNION SELECT l.escalation_id FROM g JOIN escalation_links l ON l.linked_id = g.id
+            JOIN escalations o ON o.id = l.escalation_id WHERE ",
+    super::access::visible_sql!("o"),
+    "
+        LIMIT 200)
+     SELECT count(*) FROM g JOIN escalations o ON o.id = g.id
+     WHERE o.id <> e.id AND abs(o.raised_at - e.raised_at) <= 365 * 86400),
     e.emergency_called_at IS NOT NULL"
 );
 
@@ -450,7 +464,8 @@ pub struct Match {
 /// Earlier escalations with the same name and the same date of birth, or the
 /// same name and area: offered at intake to link. Names are compared folded
 /// (`domain::search::name_key`: "Jamie  Fictional" is "jamie fictional", "ZOË"
-/// is "Zoë"), through `escalations_by_subject_key`.
+/// is "Zoë") with the breaks between words removed, so "O'Brien", "O Brien"
+/// and "OBrien" are one name, through `escalations_by_name_key`.
 pub fn matches(
     conn: &rusqlite::Connection,
     viewer: Viewer,
@@ -463,13 +478,13 @@ pub fn matches(
         "SELECT e.id, e.reference, e.raised_at, e.status,
             (:dob IS NOT NULL AND e.subject_dob = :dob)
          FROM escalations e
-         WHERE e.subject_key = :name
+         WHERE replace(e.subject_key, ' ', '') = :name
            AND ((:dob IS NOT NULL AND e.subject_dob = :dob) OR lower(trim(e.area)) = lower(trim(:area)))
            AND e.id IS NOT :except AND {VISIBLE}
          ORDER BY e.raised_at DESC LIMIT 20"
     ))?;
     let rows = stmt.query_map(
-        named_params! {":name": crate::domain::search::name_key(name), ":dob": dob, ":area": area, ":except": except,
+        named_params! {":name": crate::domain::search::name_key(name).replace(' ', ""), ":dob": dob, ":area": area, ":except": except,
         ":senior": viewer.senior, ":me": viewer.staff_id},
         |r| {
             Ok(Match {
@@ -804,17 +819,23 @@ pub(crate) fn detail_in(
     }
     let redacted = viewer.redacted;
     let mut stmt = conn.prepare_cached(
-        "SELECT c.at, s.display_name, c.kind, c.body FROM chronology c
+        "SELECT c.at, s.display_name, c.kind, c.body, c.id, c.parties FROM chronology c
          JOIN staff s ON s.id = c.author_id
          WHERE c.escalation_id = ?1 ORDER BY c.at, c.id",
     )?;
     d.chronology = stmt
         .query_map([id], |r| {
+            let line = Marked::stored(
+                &r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(5)?.as_deref(),
+            );
             Ok(ChronologyEntry {
                 at: instant(r.get(0)?),
                 author: clean_line(&r.get::<_, String>(1)?),
                 kind: clean_line(&r.get::<_, String>(2)?),
-                body: clean_block(&r.get::<_, String>(3)?),
+                body: line.text,
+                id: r.get(4)?,
+                parties: line.parties,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -841,6 +862,7 @@ pub(crate) fn detail_in(
         for c in &mut d.practice.closure_choices {
             c.note = c.note.as_ref().map(|_| "(hidden)".into());
         }
+        super::deadlines::for_viewer(conn, viewer, &mut d.deadlines)?;
         for c in &mut d.chronology {
             c.body = HIDDEN.into();
         }
@@ -939,7 +961,16 @@ pub struct NewEscalation {
     pub area: String,
     pub location_type: LocationType,
     pub risk: Risk,
+    /// Who raised the concern (a name as typed); empty: the desk user
+    /// recording it (their display name).
     pub raised_by: String,
+    /// Their role and how to reach them, when someone else raised it.
+    pub raised_by_role: Option<String>,
+    pub raised_by_contact: Option<String>,
+    /// A row of an earlier log (`dutydesk import`): no deadline is met as it
+    /// is recorded, since the desk did not see it met (the written record
+    /// included); those already due are waived by the import with its reason.
+    pub imported: bool,
     pub raised_at: DateTime<Utc>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub occurred_place: Option<String>,
@@ -1002,9 +1033,11 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
                 subject_dob, age_band, area, location_type, risk, status, raised_by, raised_at,
                 occurred_at, occurred_place, exact_words, appearance, consent, consent_reason,
                 immediate_risk, critical_incident, restricted, created_by, created_at,
-                updated_by, updated_at, low_level, work_area, works_with, fgm, subject_key)
+                updated_by, updated_at, low_level, work_area, works_with, fgm, subject_key,
+                raised_by_role, raised_by_contact)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'new', ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23, ?24, ?25, ?26, ?27, ?28,
+                ?29, ?30)",
         )?
         .execute(params![
             reference,
@@ -1035,6 +1068,8 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
             e.works_with.map(|x| x.code()),
             e.fgm.map(|f| f.code()),
             crate::domain::search::name_key(&e.subject_name),
+            e.raised_by_role,
+            e.raised_by_contact,
         ])?;
     let id = w.tx().last_insert_rowid();
     {
@@ -1057,20 +1092,31 @@ pub fn insert(w: &mut Write<'_>, author_id: i64, e: &NewEscalation) -> Result<(i
         critical_incident: e.critical_incident,
         immediate_risk: e.immediate_risk,
         low_level: e.low_level,
+        works_with: e.works_with,
         risk: Some(e.risk),
         fgm: e.fgm,
         occurred_at: Some(occurred),
         ..Default::default()
     };
-    super::deadlines::fire(
-        w,
-        id,
-        crate::domain::deadline::TriggerEvent::EscalationOpened,
-        &facts,
-        e.raised_at,
-        None,
-    )?;
-    let met = if crate::domain::escalation::words_recorded(&e.exact_words) {
+    if e.imported {
+        super::deadlines::fire_imported(
+            w,
+            id,
+            crate::domain::deadline::TriggerEvent::EscalationOpened,
+            &facts,
+            e.raised_at,
+        )?;
+    } else {
+        super::deadlines::fire(
+            w,
+            id,
+            crate::domain::deadline::TriggerEvent::EscalationOpened,
+            &facts,
+            e.raised_at,
+            None,
+        )?;
+    }
+    let met = if !e.imported && crate::domain::escalation::words_recorded(&e.exact_words) {
         super::deadlines::meet_by_at(
             w,
             id,
@@ -1106,10 +1152,43 @@ pub fn add_chronology(
     kind: &str,
     body: &str,
 ) -> Result<i64> {
+    add_marked(
+        w,
+        id,
+        author_id,
+        at,
+        kind,
+        &Marked {
+            text: body.to_string(),
+            parties: Vec::new(),
+        },
+    )
+}
+
+/// [`add_chronology`] for a line that names third parties (who raised it,
+/// others involved, staff): where they sit is stored with it
+/// (`chronology.parties`, covered by the trail with the line), so a
+/// redacted export blanks exactly those places.
+pub fn add_marked(
+    w: &mut Write<'_>,
+    id: i64,
+    author_id: i64,
+    at: DateTime<Utc>,
+    kind: &str,
+    line: &Marked,
+) -> Result<i64> {
     w.tx()
         .prepare_cached(
-            "INSERT INTO chronology (escalation_id, at, author_id, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO chronology (escalation_id, at, author_id, kind, body, parties)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![id, at.timestamp(), author_id, kind, body])?;
+        .execute(params![
+            id,
+            at.timestamp(),
+            author_id,
+            kind,
+            line.text,
+            line.spans()
+        ])?;
     Ok(w.tx().last_insert_rowid())
 }

@@ -31,8 +31,20 @@ pub fn export(
         .ok_or_else(|| StoreError::NotVisible(super::access::BY_NUMBER.into()))?;
     d.casework = super::casework::load(w.tx(), viewer, id)?;
     if redacted {
-        redact(&mut d);
+        legacy_party_lines(w.tx(), &mut d)?;
+        let staff = staff_names(w.tx())?;
+        redact(&mut d, &staff);
     }
+    let (people, categories) = if format == Format::Json {
+        let staff = super::staff::list_in(w.tx())?;
+        let cats = super::categories::list(w.tx())?
+            .into_iter()
+            .map(|c| (c.label, c.code))
+            .collect();
+        (crate::domain::json::People::of(&staff), cats)
+    } else {
+        Default::default()
+    };
     let text = render(
         &d,
         &Options {
@@ -40,6 +52,8 @@ pub fn export(
             redact: redacted,
             by: me.display_name.clone(),
             at: w.now(),
+            people,
+            categories,
         },
     );
     w.audit(
@@ -53,6 +67,69 @@ pub fn export(
         )),
     )?;
     Ok((d, text))
+}
+
+/// Lines written before schema 12 that name third parties carry no places
+/// ([`crate::domain::text::Marked`]): their audit rows say which they are (a
+/// correction of who raised it, a person added or removed: `chronology N`
+/// in the row's detail, written by dutydesk), and each is hidden whole.
+fn legacy_party_lines(conn: &rusqlite::Connection, d: &mut EscalationDetail) -> Result<()> {
+    if !d
+        .chronology
+        .iter()
+        .any(|c| c.parties.is_empty() && c.kind == "edited")
+    {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT action, detail FROM audit_log
+         WHERE entity = 'escalation' AND entity_id = ?1
+           AND action IN ('correct', 'person_added', 'person_removed')",
+    )?;
+    let rows = stmt
+        .query_map([&d.summary.reference], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut lines = std::collections::HashSet::new();
+    for (action, detail) in rows {
+        let detail = detail.unwrap_or_default();
+        let names_party = action != "correct"
+            || detail
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("fields="))
+                .is_some_and(|f| {
+                    f.split(',')
+                        .any(|x| matches!(x, "raised_by" | "raiser's_role" | "raiser's_contact"))
+                });
+        let line = detail
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("chronology "))
+            .and_then(|n| n.trim().parse::<i64>().ok());
+        if let (true, Some(n)) = (names_party, line) {
+            lines.insert(n);
+        }
+    }
+    for c in &mut d.chronology {
+        if c.parties.is_empty() && lines.contains(&c.id) {
+            c.parties = std::iter::once(0..c.body.len()).collect();
+        }
+    }
+    Ok(())
+}
+
+/// Every staff member's display name, active or not: the chronology names
+/// the staff who worked a case (assigned to, taken by), and a redacted
+/// export hides them all.
+fn staff_names(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT display_name FROM staff")?;
+    let names = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(names
+        .iter()
+        .map(|n| crate::domain::text::clean_line(n))
+        .collect())
 }
 
 /// Creates `path` as a new file (mode 0600) holding `bytes`, with the user's

@@ -93,6 +93,7 @@ pub fn apply(w: &mut Write<'_>, rows: &[(Row, Checked)], source: &str) -> Result
         }
         let at_row = |e: StoreError| match e {
             StoreError::Refused(m) => StoreError::Refused(format!("row {}: {m}", row.line)),
+            StoreError::Invalid(m) => StoreError::Invalid(format!("row {}: {m}", row.line)),
             e => e,
         };
         let e = NewEscalation {
@@ -104,13 +105,19 @@ pub fn apply(w: &mut Write<'_>, rows: &[(Row, Checked)], source: &str) -> Result
             location_type: checked.location,
             risk: row.risk,
             raised_by: format!("{} (imported from the earlier log)", me.display_name),
+            raised_by_role: None,
+            raised_by_contact: None,
+            imported: true,
             raised_at: row.raised,
             occurred_at: None,
             occurred_place: None,
+            // No words in the log: what intake stores without them, so the
+            // written record is not taken as made (issue 20, fault F16).
             exact_words: row
                 .words
                 .clone()
-                .unwrap_or_else(|| "(no exact words recorded in the earlier log)".into()),
+                .filter(|w| !w.trim().is_empty())
+                .unwrap_or_else(|| crate::domain::escalation::NO_WORDS.into()),
             appearance: None,
             consent: checked.consent,
             consent_reason: checked.consent_reason.clone(),

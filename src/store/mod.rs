@@ -428,6 +428,38 @@ impl Store {
         w.tx.commit()?;
         Ok(out)
     }
+
+    /// Runs `f` exactly as [`Store::write`] would (the same transaction, the
+    /// same checks, its reads seeing its own changes), then rolls everything
+    /// back: a dry run that can never disagree with the real thing, because
+    /// it is the real thing undone (`contacts import --dry-run`). Nothing is
+    /// written, the audit trail included; a refusal is returned as `write`
+    /// would return it.
+    pub fn rehearse<T>(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let marks = tamper::marks(&tx)?;
+        let mut w = Write {
+            tx,
+            actor: actor.to_string(),
+            now,
+            pending: Vec::new(),
+            marks,
+            planning: std::cell::OnceCell::new(),
+        };
+        let out = f(&mut w);
+        w.tx.rollback()?;
+        out
+    }
 }
 
 impl Store {

@@ -162,7 +162,7 @@ pub fn unlink(w: &mut Write<'_>, id: i64, other: i64, reason: &str) -> Result<Do
     let c = current(w, &me, id)?;
     let o = current(w, &me, other)?;
     let reason = text("reason", reason, MAX_REASON).map_err(|_| {
-        StoreError::Refused(
+        StoreError::Invalid(
             "unlinking needs a reason (--reason \"...\"): why these are not the same person".into(),
         )
     })?;

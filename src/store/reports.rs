@@ -9,6 +9,10 @@ use rusqlite::{Connection, named_params};
 
 /// Escalations raised in [from, to), with what the report counts. Restricted
 /// ones only for viewers allowed to see them (the same filter as the lists).
+/// Timeliness counts the deadlines a rule set, by the rule's name: a task or
+/// a review action (set by hand, `rule_id` NULL) is the desk's own working
+/// and its label holds a person's name and free text, which never reach a
+/// management report.
 /// An s42 enquiry is counted when an adults' referral's recorded outcome
 /// names it ("s42", "section 42"). Each row is handed to `f` as it is read,
 /// so a report counts a year at a million cases in bounded memory.
@@ -30,9 +34,9 @@ pub fn rows_each(
             CASE WHEN e.status = 'closed' THEN e.outcome END,
             e.acknowledged_at,
             (SELECT min(made_at) FROM referrals r WHERE r.escalation_id = e.id),
-            (SELECT group_concat(coalesce(dr.name, d.label) || char(30)
+            (SELECT group_concat(dr.name || char(30)
                     || (d.met_at IS NOT NULL AND d.met_at <= d.due_at), char(31))
-               FROM deadlines d LEFT JOIN deadline_rules dr ON dr.id = d.rule_id
+               FROM deadlines d JOIN deadline_rules dr ON dr.id = d.rule_id
                WHERE d.escalation_id = e.id AND d.waived_at IS NULL
                  AND (d.due_at <= :now OR d.met_at IS NOT NULL)),
             EXISTS (SELECT 1 FROM referrals r WHERE r.escalation_id = e.id AND r.route = 'adults'

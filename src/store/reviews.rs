@@ -3,13 +3,16 @@
 use super::access;
 use super::escalations::{VISIBLE, Viewer};
 use super::{Result, Store, StoreError, Write, instant};
-use crate::domain::calendar::{at_local, local};
+use crate::domain::calendar::{at_local, format_day, local};
 use crate::domain::review::{
     Agenda, DEFAULT_SERIES, Item, ItemKind, LONG_OPEN_DAYS, counted, next_after, next_meeting,
     on_working_day, tally,
 };
+use crate::domain::route::short_of;
+use crate::domain::settings::outcome_label;
 use crate::domain::text::{clean_line, validate_block, validate_line};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, ToSql, named_params, params};
 
 /// Adds the standard series if there are none (new databases and old ones).
@@ -137,40 +140,54 @@ pub fn agenda(
 }
 
 /// Each kind of agenda item and the query that lists it (bind `:from`,
-/// `:now`, `:long`, `:meeting`; need-to-know is added by the callers).
+/// `:now`, `:long`, `:meeting`; need-to-know is added by the callers). Each
+/// query gives the id, the reference and the item's facts (column 2, and
+/// column 3 where a kind has two); [`detail`] says them in words, so no
+/// stored code or ISO date reaches a person.
 const AGENDA_QUERIES: &[(ItemKind, &str)] = &[
         // A closed case shows its outcome and the agencies' decisions on its
         // referrals (schema v6): what a LADO concluded drives retention.
-        (ItemKind::Closed, "SELECT e.id, e.reference, coalesce(e.outcome, '') || coalesce('; decisions: ' || (
-                SELECT group_concat(r.route || ' ' || coalesce(o.label, r.outcome), ', ')
+        (ItemKind::Closed, "SELECT e.id, e.reference, coalesce(e.outcome, ''), (
+                SELECT group_concat(r.route || char(31) || coalesce(o.label, r.outcome), char(30))
                 FROM referrals r LEFT JOIN referral_outcomes o ON o.route = r.route AND o.code = r.outcome
-                WHERE r.escalation_id = e.id AND r.outcome IS NOT NULL), '')
+                WHERE r.escalation_id = e.id AND r.outcome IS NOT NULL)
             FROM escalations e
             WHERE e.closed_at >= :from AND e.closed_at < :now"),
         // Both read the open escalations through the open-queue index first:
         // far fewer rows than every referral or every escalation ever.
-        (ItemKind::LongOpen, "SELECT e.id, e.reference, 'open since ' || date(e.raised_at, 'unixepoch')
+        (ItemKind::LongOpen, "SELECT e.id, e.reference, e.raised_at, NULL
             FROM escalations e INDEXED BY escalations_open_queue
             WHERE e.status <> 'closed' AND e.raised_at < :long"),
-        (ItemKind::NoOutcome, "SELECT e.id, e.reference, 'referred to ' || r.route || ' on ' || date(r.made_at, 'unixepoch')
+        (ItemKind::NoOutcome, "SELECT e.id, e.reference, r.route, r.made_at
             FROM escalations e CROSS JOIN referrals r ON r.escalation_id = e.id
             WHERE r.outcome IS NULL AND e.status <> 'closed'"),
-        (ItemKind::DeadlineMissed, "SELECT e.id, e.reference, d.label FROM deadlines d JOIN escalations e ON e.id = d.escalation_id
+        // An agency's decision recorded since the last meeting, on a case
+        // still open or closed before it came (a closure after it lists the
+        // decisions itself, above): route, decision and referral number, then
+        // when it was recorded.
+        (ItemKind::Outcome, "SELECT e.id, e.reference,
+                r.route || char(31) || coalesce(o.label, r.outcome) || char(31) || r.id, r.outcome_at
+            FROM referrals r INDEXED BY referrals_by_outcome_at
+            CROSS JOIN escalations e ON e.id = r.escalation_id
+            LEFT JOIN referral_outcomes o ON o.route = r.route AND o.code = r.outcome
+            WHERE r.outcome_at IS NOT NULL AND r.outcome_at >= :from AND r.outcome_at < :now
+              AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)"),
+        (ItemKind::DeadlineMissed, "SELECT e.id, e.reference, d.label, NULL FROM deadlines d JOIN escalations e ON e.id = d.escalation_id
             WHERE d.due_at >= :from AND d.due_at < :now AND d.waived_at IS NULL
               AND (d.met_at IS NULL OR d.met_at > d.due_at)"),
-        (ItemKind::DeadlineWaived, "SELECT e.id, e.reference, d.label || ': ' || d.waived_reason FROM deadlines d
+        (ItemKind::DeadlineWaived, "SELECT e.id, e.reference, d.label || ': ' || d.waived_reason, NULL FROM deadlines d
             JOIN escalations e ON e.id = d.escalation_id
             WHERE d.waived_at >= :from AND d.waived_at < :now AND d.waived_reason <> 'escalation closed'"),
-        (ItemKind::SignedOff, "SELECT e.id, e.reference, coalesce(e.outcome, '') || coalesce('; decisions: ' || (
-                SELECT group_concat(r.route || ' ' || coalesce(o.label, r.outcome), ', ')
+        (ItemKind::SignedOff, "SELECT e.id, e.reference, coalesce(e.outcome, ''), (
+                SELECT group_concat(r.route || char(31) || coalesce(o.label, r.outcome), char(30))
                 FROM referrals r LEFT JOIN referral_outcomes o ON o.route = r.route AND o.code = r.outcome
-                WHERE r.escalation_id = e.id AND r.outcome IS NOT NULL), '')
+                WHERE r.escalation_id = e.id AND r.outcome IS NOT NULL)
             FROM escalations e
             WHERE e.signed_off_at >= :from AND e.signed_off_at < :now"),
-        (ItemKind::Reopened, "SELECT e.id, e.reference, substr(c.body, 1, 80) FROM chronology c
+        (ItemKind::Reopened, "SELECT e.id, e.reference, substr(c.body, 1, 80), NULL FROM chronology c
             JOIN escalations e ON e.id = c.escalation_id
             WHERE c.kind = 'reopened' AND c.at >= :from AND c.at < :now"),
-        (ItemKind::Manual, "SELECT e.id, e.reference, coalesce(i.reason, '') FROM review_items i
+        (ItemKind::Manual, "SELECT e.id, e.reference, coalesce(i.reason, ''), NULL FROM review_items i
             JOIN escalations e ON e.id = i.escalation_id
             WHERE i.meeting_id = :meeting AND i.kind = 'manual' AND i.reviewed_at IS NULL"),
     ];
@@ -250,7 +267,7 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
                 detail: if words && viewer.redacted {
                     "(hidden)".into()
                 } else {
-                    clean_line(&r.get::<_, String>(2)?)
+                    clean_line(&detail(*kind, r.get_ref(2)?, r.get_ref(3)?))
                 },
             })
         })?;
@@ -285,6 +302,8 @@ fn kind_items(
     ":limit": limit, ":skip": skip};
     let mut stmt = conn.prepare_cached(&sql)?;
     let params = used(&stmt, p);
+    // A re-opening's reason, a waiver's and a hand-added item's are
+    // people's words: a viewer sees that there is an item, not them.
     let words = matches!(
         kind,
         ItemKind::Reopened | ItemKind::Manual | ItemKind::DeadlineWaived
@@ -297,11 +316,61 @@ fn kind_items(
             detail: if words && viewer.redacted {
                 "(hidden)".into()
             } else {
-                clean_line(&r.get::<_, String>(2)?)
+                clean_line(&detail(kind, r.get_ref(2)?, r.get_ref(3)?))
             },
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An agenda item's facts in words: an outcome's label, a route's name and
+/// a UK date ("referred to children's social care on 2 Nov 2026"), never
+/// the stored codes or ISO dates.
+fn detail(kind: ItemKind, a: ValueRef<'_>, b: ValueRef<'_>) -> String {
+    let text = |v: ValueRef<'_>| match v {
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Integer(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let day = |v: ValueRef<'_>| match v {
+        ValueRef::Integer(n) => format_day(instant(n)),
+        _ => String::new(),
+    };
+    match kind {
+        ItemKind::Closed | ItemKind::SignedOff => {
+            let outcome = text(a);
+            let mut out = if outcome.is_empty() {
+                String::new()
+            } else {
+                outcome_label(&outcome)
+            };
+            let decisions: Vec<String> = text(b)
+                .split('\u{1e}')
+                .filter(|d| !d.is_empty())
+                .map(|d| match d.split_once('\u{1f}') {
+                    Some((route, said)) => format!("{} {said}", short_of(route)),
+                    None => d.to_string(),
+                })
+                .collect();
+            if !decisions.is_empty() {
+                out.push_str(&format!("; decisions: {}", decisions.join(", ")));
+            }
+            out
+        }
+        ItemKind::LongOpen => format!("open since {}", day(a)),
+        ItemKind::NoOutcome => format!("referred to {} on {}", short_of(&text(a)), day(b)),
+        ItemKind::Outcome => {
+            let a = text(a);
+            let mut parts = a.split('\u{1f}');
+            let (route, said, id) = (
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+            );
+            format!("{} {said} (referral #{id}, {})", short_of(route), day(b))
+        }
+        _ => text(a),
+    }
 }
 
 /// The one row of sums a counting query gives.
@@ -387,6 +456,27 @@ pub(crate) const COUNTS: &[Count] = &[
             each: "FROM rarray(:hidden) h CROSS JOIN referrals_pending p ON p.escalation_id = h.value",
             restricted: "FROM escalations e INDEXED BY escalations_restricted
                 CROSS JOIN referrals_pending p ON p.escalation_id = e.id WHERE e.restricted = 1",
+        },
+    },
+    Count {
+        kind: ItemKind::Outcome,
+        at: Some("r.outcome_at"),
+        weight: "1",
+        all: "FROM referrals r INDEXED BY referrals_by_outcome_at
+            CROSS JOIN escalations e ON e.id = r.escalation_id
+            WHERE r.outcome_at IS NOT NULL AND r.outcome_at >= :from AND r.outcome_at < :now
+              AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)",
+        hidden: Hidden::Keyed {
+            each: "FROM rarray(:hidden) h
+            CROSS JOIN referrals r INDEXED BY referrals_by_escalation ON r.escalation_id = h.value
+            CROSS JOIN escalations e ON e.id = r.escalation_id
+            WHERE r.outcome_at IS NOT NULL AND r.outcome_at >= :from AND r.outcome_at < :now
+              AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)",
+            restricted: "FROM escalations e INDEXED BY escalations_restricted
+            CROSS JOIN referrals r INDEXED BY referrals_by_escalation ON r.escalation_id = e.id
+            WHERE e.restricted = 1 AND r.outcome_at IS NOT NULL
+              AND r.outcome_at >= :from AND r.outcome_at < :now
+              AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)",
         },
     },
     Count {
@@ -688,7 +778,7 @@ fn series_by_code(conn: &Connection, code: &str) -> Result<Series> {
         .into_iter()
         .find(|s| s.code == code.trim())
         .ok_or_else(|| {
-            StoreError::Refused(format!("no review series {code:?}: see `dutydesk reviews`"))
+            StoreError::Invalid(format!("no review series {code:?}: see `dutydesk reviews`"))
         })
 }
 
@@ -715,7 +805,7 @@ pub fn add(
     reason: &str,
 ) -> Result<String> {
     let reason =
-        validate_line("reason", reason, 4000).map_err(|e| StoreError::Refused(e.to_string()))?;
+        validate_line("reason", reason, 4000).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let me = super::staff::find_in(w.tx(), w.actor())?
         .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
         .ok_or_else(|| {
@@ -734,7 +824,11 @@ pub fn add(
         params![meeting, escalation_id, reason, me.id],
     )?;
     w.audit("review_add", "escalation", Some(&reference), Some(&s.code))?;
-    Ok(format!("{reference} added to the {} on {}", s.name, s.next))
+    Ok(format!(
+        "{reference} added to the {} on {}",
+        s.name,
+        crate::domain::calendar::format_date(s.next)
+    ))
 }
 
 /// Records a meeting as held: its agenda, as the holder may see it, is kept
@@ -746,7 +840,7 @@ pub fn hold(w: &mut Write<'_>, series_code: &str, attendees: &str) -> Result<Str
     super::staff::require_manager(w, "record a review meeting")?;
     let viewer = access::writer(w)?;
     let attendees = validate_line("attendees", attendees, 2000)
-        .map_err(|e| StoreError::Refused(e.to_string()))?;
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let s = series_by_code(w.tx(), series_code)?;
     let now = w.now();
     let today = local(now).date_naive();
@@ -805,9 +899,10 @@ pub fn hold(w: &mut Write<'_>, series_code: &str, attendees: &str) -> Result<Str
         Some(&format!("{} items; {rolled} rolled over", agenda.len())),
     )?;
     Ok(format!(
-        "{} held with {} items ({rolled} rolled to {next})",
+        "{} held with {} items ({rolled} rolled to {})",
         next_series.name,
-        agenda.len()
+        agenda.len(),
+        crate::domain::calendar::format_date(next)
     ))
 }
 
@@ -823,9 +918,9 @@ pub fn record_item(
     super::staff::require_manager(w, "record a review decision")?;
     let viewer = access::writer(w)?;
     let discussion = validate_block("discussion", discussion, 20_000)
-        .map_err(|e| StoreError::Refused(e.to_string()))?;
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let decision = validate_line("decision", decision, 4000)
-        .map_err(|e| StoreError::Refused(e.to_string()))?;
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     // An item about an escalation the actor may not see is, to them, no item
     // at all: the same refusal as a number that does not exist.
     let escalation = item_escalation(w.tx(), viewer, item_id)?;
@@ -835,10 +930,10 @@ pub fn record_item(
     )?;
     if let Some((desc, owner, due)) = action {
         let desc =
-            validate_line("action", desc, 2000).map_err(|e| StoreError::Refused(e.to_string()))?;
+            validate_line("action", desc, 2000).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let owner = super::staff::find_in(w.tx(), owner)?
             .filter(|s| s.active)
-            .ok_or_else(|| StoreError::Refused(format!("no active staff member {owner:?}")))?;
+            .ok_or_else(|| StoreError::Invalid(format!("no active staff member {owner:?}")))?;
         // The action counts down among its owner's deadlines, so its owner
         // must be allowed to see the escalation it is on.
         if let Some(id) = escalation
@@ -889,6 +984,7 @@ pub fn record_item(
 /// the same refusal for an item that does not exist and one about an
 /// escalation `viewer` may not see.
 fn item_escalation(conn: &Connection, viewer: Viewer, item_id: i64) -> Result<Option<i64>> {
+    // Hidden and missing are one refusal (need-to-know): not a bad value.
     let missing = || {
         StoreError::Refused(format!(
             "no review item {item_id}: see `dutydesk reviews items SERIES`"

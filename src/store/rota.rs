@@ -52,18 +52,18 @@ pub fn add(
 ) -> Result<i64> {
     super::staff::require_manager(w, "change the rota")?;
     if to <= from {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "a shift must end after it starts".into(),
         ));
     }
     if to - from > chrono::Duration::days(7) {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "a shift longer than 7 days is surely a typo".into(),
         ));
     }
     let s = super::staff::find_in(w.tx(), username.trim())?
         .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
-        .ok_or_else(|| StoreError::Refused(format!("no active DSL {username:?}")))?;
+        .ok_or_else(|| StoreError::Invalid(format!("no active DSL {username:?}")))?;
     w.tx().execute(
         "INSERT INTO rota (staff_id, starts_at, ends_at) VALUES (?1, ?2, ?3)",
         params![s.id, from.timestamp(), to.timestamp()],
@@ -91,7 +91,7 @@ pub fn leave_note(w: &mut Write<'_>, body: &str) -> Result<()> {
         ));
     }
     let body =
-        validate_block("note", body, 20_000).map_err(|e| StoreError::Refused(e.to_string()))?;
+        validate_block("note", body, 20_000).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let now = w.now().timestamp();
     let rota: Option<i64> = w
         .tx()
@@ -137,7 +137,7 @@ pub fn notes_since(
 pub type Change = (DateTime<Utc>, String, String, String, String);
 
 /// The handover's changes (bind `:since`, `:limit`, `:senior`, `:me`): the
-/// newest entries first from `chronology_by_at` (schema v11), so a shift's
+/// newest entries first from `chronology_by_at` (schema v13), so a shift's
 /// changes cost what the shift holds, not the whole chronology.
 pub(crate) fn changes_since_sql() -> String {
     format!(
@@ -397,17 +397,17 @@ pub fn add_pattern(
     until: Option<chrono::NaiveDate>,
 ) -> Result<i64> {
     super::staff::require_manager(w, "change the rota")?;
-    let weekly = plan::parse_weekly(text).map_err(StoreError::Refused)?;
+    let weekly = plan::parse_weekly(text).map_err(StoreError::Invalid)?;
     if let (Some(f), Some(u)) = (from, until)
         && u < f
     {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "--until {u} is before --from {f}"
         )));
     }
     let s = super::staff::find_in(w.tx(), username.trim())?
         .filter(|s| s.active && s.role != crate::domain::staff::Role::Viewer)
-        .ok_or_else(|| StoreError::Refused(format!("no active DSL {username:?}")))?;
+        .ok_or_else(|| StoreError::Invalid(format!("no active DSL {username:?}")))?;
     w.tx().execute(
         "INSERT INTO rota_patterns (staff_id, weekdays, starts, ends, valid_from, valid_until, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -443,7 +443,7 @@ pub fn remove_pattern(w: &mut Write<'_>, id: i64) -> Result<()> {
         [id],
     )?;
     if n == 0 {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "no weekly pattern {id} in force: `dutydesk rota pattern list` shows them"
         )));
     }

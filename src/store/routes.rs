@@ -6,7 +6,6 @@
 use super::access::Viewer;
 use super::{Result, StoreError, escalations};
 use crate::domain::contact::Answer;
-use crate::domain::route::Route;
 use crate::domain::routing::{self, Case, Suggestion};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -29,6 +28,10 @@ pub struct Options {
     /// Things to check before ringing, e.g. where a member of staff works is
     /// not recorded.
     pub notes: Vec<String>,
+    /// Whether "the adult has now given informed consent" may be confirmed at
+    /// an NRM referral (`routing::may_confirm_consent`: not for an adult
+    /// recorded as lacking capacity).
+    pub may_confirm_consent: bool,
 }
 
 /// The routing facts of an escalation the viewer may see (the record is
@@ -68,8 +71,8 @@ pub fn case<'a>(
 pub fn options(conn: &Connection, viewer: Viewer, id: i64, now: DateTime<Utc>) -> Result<Options> {
     let (d, categories) = case_of(conn, viewer, id)?;
     let suggestions = routing::suggest(&case(&d, &categories));
+    let may_confirm_consent = routing::may_confirm_consent(&case(&d, &categories));
     let mut notes = Vec::new();
-    let staff_route = |r: Route| matches!(r, Route::Lado | Route::Pipot);
     if d.summary.subject_kind == crate::domain::escalation::SubjectKind::Staff
         && d.work_area.is_none()
     {
@@ -80,7 +83,7 @@ pub fn options(conn: &Connection, viewer: Viewer, id: i64, now: DateTime<Utc>) -
     }
     let mut contacts: Vec<(String, Answer)> = Vec::new();
     for s in suggestions.iter().filter(|s| s.fits) {
-        let area = if staff_route(s.route) {
+        let area = if s.route.where_they_work() {
             d.work_area.as_deref().unwrap_or(&d.area)
         } else {
             &d.area
@@ -109,5 +112,6 @@ pub fn options(conn: &Connection, viewer: Viewer, id: i64, now: DateTime<Utc>) -
         suggestions,
         contacts,
         notes,
+        may_confirm_consent,
     })
 }

@@ -105,7 +105,7 @@ pub fn find(
             "viewers search by reference only (SG-2026-0042), never by name, date of birth or area: ask a DSL".into(),
         ));
     }
-    let fts = query.fts();
+    let fts = query.with_areas(&super::areas::list(conn)?).fts();
     let mut stmt = conn.prepare_cached(&find_sql(fts.is_some(), filters))?;
     let limit = limit.clamp(1, 10_000);
     let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Hit> {
@@ -174,7 +174,8 @@ pub fn find_audited(
             crate::domain::search::Term::Reference(_) => "reference",
             crate::domain::search::Term::Number(_) => "number",
             crate::domain::search::Term::Dob(_) => "dob",
-            crate::domain::search::Term::Word(_) => "word",
+            crate::domain::search::Term::Word { .. } => "word",
+            crate::domain::search::Term::Area { .. } => "area",
         })
         .collect();
     w.audit(

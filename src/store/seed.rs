@@ -87,16 +87,20 @@ const fn rule(
 
 /// Deadline rules from DOMAIN.md. Working-day ones end at close of business
 /// in the receiving service's hours; those about a disclosure count from when
-/// it happened; each says what meets it. Warnings on working-time rules are
+/// it happened, those an event sets from when the event was held (the ICPC
+/// 15 working days from the strategy discussion, Working Together 2023 ch. 4;
+/// the DBS duty from the removal); those a referral sets from the referral,
+/// and first responses from when the concern reached the desk; each says what
+/// meets it. Warnings on working-time rules are
 /// working time. The first-response rules (a police force's red, amber,
 /// green) are local practice and start inactive.
 #[rustfmt::skip]
 pub const DEADLINE_RULES: &[RuleSeed] = &[
     RuleSeed { from: "occurred", meets: "route:home_office", ..rule("home_office_initial", "Home Office initial report", "escalation_opened", "critical_incident", 1, "calendar_days", 240) },
     RuleSeed { from: "occurred", meets: "route:home_office#2", ..rule("home_office_followup", "Home Office follow-up report", "escalation_opened", "critical_incident", 3, "calendar_days", 240) },
-    RuleSeed { from: "occurred", counting: "end_of_working_day", meets: "route:lado", ..rule("lado_referral", "LADO referral", "escalation_opened", "subject:staff", 1, "working_days", 240) },
+    RuleSeed { from: "occurred", counting: "end_of_working_day", meets: "route:lado", ..rule("lado_referral", "LADO referral", "escalation_opened", "allegation:lado", 1, "working_days", 240) },
     RuleSeed { counting: "end_of_working_day", meets: "outcome:children", repeats: true, ..rule("childrens_decision", "Children's social care decision (chase)", "referral_made", "route:children", 1, "working_days", 240) },
-    RuleSeed { counting: "end_of_working_day", meets: "event:icpc_held", ..rule("icpc", "Initial child protection conference", "event_recorded", "strategy_discussion", 15, "working_days", 1440) },
+    RuleSeed { from: "occurred", counting: "end_of_working_day", meets: "event:icpc_held", ..rule("icpc", "Initial child protection conference", "event_recorded", "strategy_discussion", 15, "working_days", 1440) },
     RuleSeed { from: "occurred", meets: "event:review_conference_held", ..rule("icpc_first_review", "First review child protection conference", "event_recorded", "icpc_held", 3, "calendar_months", 10080) },
     RuleSeed { from: "occurred", meets: "event:review_conference_held", ..rule("icpc_next_review", "Next review child protection conference", "event_recorded", "review_conference_held", 6, "calendar_months", 10080) },
     RuleSeed { from: "occurred", counting: "end_of_working_day", meets: "event:fgm_reported", ..rule("fgm_police_next_day", "FGM: police told (Home Office: by close of next working day)", "escalation_opened", "category:fgm+fgm:known+subject:child", 1, "working_days", 240) },
@@ -104,7 +108,7 @@ pub const DEADLINE_RULES: &[RuleSeed] = &[
     RuleSeed { meets: "outcome:nrm", repeats: true, ..rule("nrm_decision", "NRM reasonable-grounds decision", "referral_made", "route:nrm", 5, "calendar_days", 1440) },
     RuleSeed { from: "occurred", meets: "exact_words", ..rule("written_record", "Written record of disclosure", "escalation_opened", "any", 0, "same_day", 240) },
     RuleSeed { counting: "end_of_working_day", meets: "outcome:adults", repeats: true, ..rule("s42_decision", "Section 42 decision", "referral_made", "route:adults", 2, "working_days", 240) },
-    RuleSeed { meets: "route:dbs", ..rule("dbs_referral", "DBS barring referral (legal duty)", "event_recorded", "removed_from_regulated_activity", 1, "calendar_months", 10080) },
+    RuleSeed { from: "occurred", meets: "route:dbs", ..rule("dbs_referral", "DBS barring referral (legal duty)", "event_recorded", "removed_from_regulated_activity", 1, "calendar_months", 10080) },
     RuleSeed { active: false, counting: "working_hours", meets: "acknowledged", ..rule("first_response_red", "First response (red: 4 working hours)", "escalation_opened", "risk:high", 4, "hours", 60) },
     RuleSeed { active: false, counting: "working_hours", meets: "acknowledged", ..rule("first_response_amber", "First response (amber: 24 working hours)", "escalation_opened", "risk:medium", 24, "hours", 240) },
     RuleSeed { active: false, counting: "working_hours", meets: "acknowledged", ..rule("first_response_green", "First response (green: 72 working hours)", "escalation_opened", "risk:low", 72, "hours", 480) },
@@ -378,7 +382,8 @@ pub fn demo_link_same_person(
     w.tx().execute(
         "INSERT OR IGNORE INTO escalation_links (escalation_id, linked_id, linked_by, linked_at)
          SELECT e.id, ?1, ?2, ?3 FROM escalations e
-         WHERE e.subject_key = (SELECT subject_key FROM escalations WHERE id = ?1)
+         WHERE replace(e.subject_key, ' ', '') =
+               (SELECT replace(subject_key, ' ', '') FROM escalations WHERE id = ?1)
            AND e.area = ?4 AND e.id < ?1 AND e.restricted = 0
          ORDER BY e.id DESC LIMIT 1",
         params![id, by, at.timestamp(), area],

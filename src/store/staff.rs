@@ -83,17 +83,17 @@ pub struct NewStaff<'a> {
 
 fn validate(n: &NewStaff<'_>) -> Result<(String, String)> {
     let username = crate::domain::text::validate_line("username", n.username, 64)
-        .map_err(|e| StoreError::Refused(e.to_string()))?;
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     if !username
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{username:?} is not an account name (letters, digits, '.', '_' and '-' only)"
         )));
     }
     let name = crate::domain::text::validate_line("name", n.display_name, 100)
-        .map_err(|e| StoreError::Refused(e.to_string()))?;
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     Ok((username, name))
 }
 
@@ -205,7 +205,7 @@ fn change(w: &mut Write<'_>, username: &str, what: StaffChange) -> Result<StaffM
     let actor = require_staff_manager(w)?;
     let username = username.trim();
     let target = find_in(w.tx(), username)?.ok_or_else(|| {
-        StoreError::Refused(format!(
+        StoreError::Invalid(format!(
             "no staff member {username:?}: see `dutydesk staff list`"
         ))
     })?;

@@ -72,7 +72,7 @@ impl Table {
     fn select(self) -> &'static str {
         match self {
             Table::Chronology => {
-                "SELECT id, escalation_id, at, author_id, kind, body FROM chronology"
+                "SELECT id, escalation_id, at, author_id, kind, body, parties FROM chronology"
             }
             Table::Referral => {
                 "SELECT id, escalation_id, route, contact_id, method, agency_reference,
@@ -117,15 +117,16 @@ fn put(buf: &mut Vec<u8>, v: ValueRef<'_>) {
 }
 
 /// A row's first `width` columns, encoded into `buf` (cleared first). A
-/// referral's `phone_rung` (schema v6, the column after them) is appended
-/// only when present, so rows covered before it existed still verify and a
-/// number added, changed or removed later does not.
+/// column after them (a referral's `phone_rung`, schema v6; a chronology
+/// line's `parties`, schema v12) is appended only when present, so rows
+/// covered before it existed still verify and a value added, changed or
+/// removed later does not.
 fn encode(row: &Row<'_>, width: usize, buf: &mut Vec<u8>) -> rusqlite::Result<()> {
     buf.clear();
     for i in 0..width {
         put(buf, row.get_ref(i)?);
     }
-    if width == Table::Referral.width() && row.as_ref().column_count() > width {
+    if row.as_ref().column_count() > width {
         let extra = row.get_ref(width)?;
         if extra != ValueRef::Null {
             put(buf, extra);

@@ -100,13 +100,13 @@ pub fn add(
     let c = current(w, &me, id)?;
     open_only(&c)?;
     let body = text("task", body, MAX_TASK).map_err(|_| {
-        StoreError::Refused(
+        StoreError::Invalid(
             "a task needs words: what is to be done, e.g. \"ring the school back\"".into(),
         )
     })?;
     let now = w.now();
     if due <= now {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{} has passed: a task is due in the future",
             crate::domain::calendar::format_stamp(due)
         )));
@@ -114,13 +114,13 @@ pub fn add(
     let who = super::staff::find_in(w.tx(), owner.trim())?
         .filter(|s| s.active)
         .ok_or_else(|| {
-            StoreError::Refused(format!(
+            StoreError::Invalid(format!(
                 "no active staff member {:?}: give an account from `dutydesk staff list`",
                 owner.trim()
             ))
         })?;
     if who.role == Role::Viewer {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{} is a viewer and cannot own tasks: give a DSL, deputy or senior lead",
             who.display_name
         )));
@@ -238,7 +238,7 @@ pub fn close(w: &mut Write<'_>, task: i64, done_it: bool, note: &str) -> Result<
         format!("Task {task} done by {}: {}.{note}", me.display_name, t.text)
     } else {
         let reason = text("reason", note, MAX_REASON).map_err(|_| {
-            StoreError::Refused("cancelling a task needs a note saying why (--note \"...\")".into())
+            StoreError::Invalid("cancelling a task needs a note saying why (--note \"...\")".into())
         })?;
         w.tx().execute(
             "UPDATE deadlines SET waived_at = ?2, waived_by = ?3, waived_reason = ?4 WHERE id = ?1",

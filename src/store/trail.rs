@@ -149,7 +149,7 @@ pub fn read(w: &mut Write<'_>, q: &Query<'_>) -> Result<Vec<Line>> {
 /// The trail's SQL for the filters `q` sets, newest first (bind
 /// `:reference`, `:escalation`, `:user`, `:since`, `:limit`, `:senior`,
 /// `:me` as used). Only the filters asked for are written, so each reads
-/// its own index (schema v11: `audit_log_by_actor`, `audit_log_by_at`;
+/// its own index (schema v13: `audit_log_by_actor`, `audit_log_by_at`;
 /// `audit_log_by_entity` for a record) instead of walking the whole trail
 /// past `:x IS NULL OR ...` terms the planner cannot use. Also explained by
 /// `store::plans::history`.

@@ -206,12 +206,13 @@ pub fn handle(
         }
         WorkRequest::ViewAttachment { aid } => {
             read_write(store)?;
-            let (info, bytes) = store.write(&user, now, |w| {
-                super::attachments::fetch(w, aid, super::attachments::Purpose::View)
-            })?;
-            let text = (info.media_type == "text/plain")
-                .then(|| String::from_utf8_lossy(&bytes[..bytes.len().min(SHOW_TEXT)]).into_owned())
-                .map(|t| crate::domain::text::clean_block(&t));
+            // Only text is read (and audited as viewed); a scan shows its
+            // details and is saved to be opened.
+            let (info, bytes) =
+                store.write(&user, now, |w| super::attachments::read_text(w, aid))?;
+            let text = Some(crate::domain::text::clean_block(&String::from_utf8_lossy(
+                &bytes[..bytes.len().min(SHOW_TEXT)],
+            )));
             Reply::Work(Box::new(WorkReply::Attachment { info, text }))
         }
         WorkRequest::SaveAttachment { aid, path } => {

@@ -141,6 +141,9 @@ pub struct ReferOptions {
     /// Things to check before ringing (e.g. where a member of staff works
     /// is not recorded): [`super::routes::Options::notes`].
     pub notes: Vec<String>,
+    /// The form may offer "the adult has now consented" to an NRM referral
+    /// ([`super::routes::Options::may_confirm_consent`]).
+    pub may_confirm_consent: bool,
 }
 
 /// The desk's verbs, as the dashboard asks for them.
@@ -619,7 +622,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             let areas = super::areas::list(store.conn())?;
             let resolve = |typed: &str, field| {
                 crate::domain::area::resolve(typed, &areas, field)
-                    .map_err(|e| super::StoreError::Refused(e.message))
+                    .map_err(|e| super::StoreError::Invalid(e.message))
             };
             escalation.area = resolve(&escalation.area, "area where they live")?;
             if let Some(w) = &escalation.work_area {
@@ -850,6 +853,7 @@ pub fn refer_options(
         suggestions: o.suggestions,
         contacts: o.contacts,
         notes: o.notes,
+        may_confirm_consent: o.may_confirm_consent,
     })
 }
 

@@ -179,7 +179,7 @@ pub(crate) fn log(
 
 pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
     crate::domain::text::validate_block(field, value, max)
-        .map_err(|e| StoreError::Refused(e.to_string()))
+        .map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 pub(crate) fn done(c: &Current, message: String) -> Done {
@@ -279,16 +279,14 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool
         )));
     }
     touch(w, &c, &me)?;
-    let now = w.now().timestamp();
     w.tx().execute(
-        "UPDATE escalations SET acknowledged_at = coalesce(acknowledged_at, ?2),
-            acknowledged_by = coalesce(acknowledged_by, ?3), assignee_id = ?3,
+        "UPDATE escalations SET assignee_id = ?2,
             status = CASE status WHEN 'new' THEN 'assigned' ELSE status END
          WHERE id = ?1",
-        params![id, now, me.id],
+        params![id, me.id],
     )?;
+    let met = mark_acknowledged(w, id, me.id)?;
     if !c.acknowledged {
-        let met = deadlines::meet_by(w, id, &Happening::Acknowledged, None, me.id)?;
         log(
             w,
             &c,
@@ -315,6 +313,24 @@ pub fn acknowledge(w: &mut Write<'_>, id: i64, expected: Option<i64>, take: bool
             _ => format!("{} is yours, {}", c.reference, me.display_name),
         },
     ))
+}
+
+/// Marks the case acknowledged by `by` now, unless someone already has,
+/// and meets what an acknowledgement meets (`deadline_rules.meets`
+/// `acknowledged`: the first-response times). The one path for every verb
+/// that acknowledges a case (`ack`, and a referral, which says someone has
+/// it), so no rule met by "acknowledged" is left open on an acknowledged
+/// case. Returns the deadlines met, for the chronology line.
+fn mark_acknowledged(w: &Write<'_>, id: i64, by: i64) -> Result<Vec<String>> {
+    let n = w.tx().execute(
+        "UPDATE escalations SET acknowledged_at = ?2, acknowledged_by = ?3
+         WHERE id = ?1 AND acknowledged_at IS NULL",
+        params![id, w.now().timestamp(), by],
+    )?;
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    deadlines::meet_by(w, id, &Happening::Acknowledged, None, by)
 }
 
 /// Active staff who may hold escalations, the DSL on duty first.
@@ -358,9 +374,9 @@ pub fn assign(
     check_version(&c, expected)?;
     let to = find_in(w.tx(), username.trim())?
         .filter(|s| s.active)
-        .ok_or_else(|| StoreError::Refused(format!("no active staff member {username:?}")))?;
+        .ok_or_else(|| StoreError::Invalid(format!("no active staff member {username:?}")))?;
     if to.role == Role::Viewer {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{} is a viewer and cannot hold escalations",
             to.display_name
         )));
@@ -450,6 +466,12 @@ fn fired(f: &deadlines::Fired) -> String {
             f.kept.join("; ")
         ));
     }
+    if !f.met.is_empty() {
+        out.push_str(&format!(
+            " Met as set (already done): {}.",
+            f.met.join("; ")
+        ));
+    }
     out
 }
 
@@ -499,7 +521,16 @@ pub fn record_event(
     } else {
         format!(" {}", text("note", note, MAX_TEXT)?)
     };
-    let met = deadlines::meet_by(w, id, &Happening::Event(ev.code().into()), None, me.id)?;
+    // Met when it was held, so an ICPC held in time and typed in later is
+    // not counted as missed.
+    let met = deadlines::meet_by_at(
+        w,
+        id,
+        &Happening::Event(ev.code().into()),
+        None,
+        me.id,
+        held.min(now),
+    )?;
     let mut facts = deadlines::facts(w.tx(), id)?;
     facts.event = Some(ev.code().into());
     facts.occurred_at = Some(held.min(now));
@@ -561,6 +592,9 @@ pub struct Referral {
     /// For an adult's NRM referral without consent recorded at intake: the
     /// adult has now given informed consent.
     pub consented: bool,
+    /// The contact chosen serves another area than the person's, and the
+    /// DSL confirms that is where the referral goes (`--other-area`).
+    pub other_area: bool,
 }
 
 /// The contact a referral reaches at `now`: `chosen`, or while it is shut its
@@ -578,7 +612,7 @@ fn reached(
     let hol = super::contacts::holidays(w.tx())?;
     let find = |id: i64| all.iter().find(|c| c.id == id);
     let Some(c) = find(chosen) else {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "no contact {chosen} (`dutydesk routes REF` lists the contacts for a case, with their ids)"
         )));
     };
@@ -619,21 +653,56 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
             r.method
         )));
     }
-    let consent_line = {
-        let (d, categories) = super::routes::case_of(w.tx(), Viewer::from(&me), id)?;
-        crate::domain::routing::check_referral(
-            &super::routes::case(&d, &categories),
-            route,
-            r.consented,
-        )
-        .map_err(StoreError::Refused)?
-    };
+    let (d, categories) = super::routes::case_of(w.tx(), Viewer::from(&me), id)?;
+    let consent_line = crate::domain::routing::check_referral(
+        &super::routes::case(&d, &categories),
+        route,
+        r.consented,
+    )
+    .map_err(StoreError::Refused)?;
+    // The contact chosen must serve the route, and the area unless confirmed.
+    let mut elsewhere = None;
+    if let Some(cid) = r.contact_id.filter(|c| *c > 0) {
+        let all = super::contacts::all(w.tx())?;
+        let chosen = all.iter().find(|c| c.id == cid).ok_or_else(|| {
+            StoreError::Refused(format!(
+                "no contact {cid} (`dutydesk routes {}` lists the contacts for it, with their ids)",
+                c.reference
+            ))
+        })?;
+        let area = if route.where_they_work() {
+            d.work_area.as_deref().unwrap_or(&d.area)
+        } else {
+            &d.area
+        };
+        match crate::domain::contact::check_referral_contact(chosen, route, area)
+            .map_err(|e| StoreError::Invalid(e.replace("REF", &c.reference)))?
+        {
+            crate::domain::contact::AreaFit::OtherArea(theirs) if !r.other_area => {
+                return Err(StoreError::Refused(format!(
+                    "contact {cid} ({} {}) serves {theirs}, not {area} where the {}: if the referral goes there on purpose, say so with --other-area; else choose a contact for {area} (`dutydesk routes {}`)",
+                    chosen.organisation,
+                    chosen.service,
+                    if route.where_they_work() {
+                        "person works"
+                    } else {
+                        "person lives"
+                    },
+                    c.reference
+                )));
+            }
+            crate::domain::contact::AreaFit::OtherArea(theirs) => {
+                elsewhere = Some(format!(" (a service for {theirs}, not {area}: confirmed)"));
+            }
+            crate::domain::contact::AreaFit::Serves => {}
+        }
+    }
     let shared_what = text("what was shared", &r.shared_what, 4000)?;
     let shared_why = text("why it was shared", &r.shared_why, 4000)?;
     let agency_reference = match r.agency_reference.as_deref().map(str::trim) {
         Some(x) if !x.is_empty() => Some(
             validate_line("agency reference", x, 80)
-                .map_err(|e| StoreError::Refused(e.to_string()))?,
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
         ),
         _ => None,
     };
@@ -641,7 +710,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
     let typed_phone = match r.phone_rung.as_deref().map(str::trim) {
         Some(p) if !p.is_empty() => Some(
             crate::domain::contact::check_phone(p)
-                .map_err(|e| StoreError::Refused(format!("number rung: {e}")))?,
+                .map_err(|e| StoreError::Invalid(format!("number rung: {e}")))?,
         ),
         _ => None,
     };
@@ -697,13 +766,13 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
             phone_rung
         ],
     )?;
-    w.tx().execute(
-        "UPDATE escalations SET status = 'referred', assignee_id = coalesce(assignee_id, ?2),
-            acknowledged_at = coalesce(acknowledged_at, ?3), acknowledged_by = coalesce(acknowledged_by, ?2)
-         WHERE id = ?1",
-        params![id, me.id, now.timestamp()],
-    )?;
     let referral_id = w.tx().last_insert_rowid();
+    w.tx().execute(
+        "UPDATE escalations SET status = 'referred', assignee_id = coalesce(assignee_id, ?2)
+         WHERE id = ?1",
+        params![id, me.id],
+    )?;
+    let mut met = mark_acknowledged(w, id, me.id)?;
     // The Nth referral on this route (the Home Office follow-up is the second
     // report): what meets a deadline is the rule's data.
     let nth: u32 = w.tx().query_row(
@@ -711,7 +780,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         params![id, route.code()],
         |x| x.get(0),
     )?;
-    let met = deadlines::meet_by(
+    met.extend(deadlines::meet_by(
         w,
         id,
         &Happening::Referral {
@@ -720,7 +789,7 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         },
         None,
         me.id,
-    )?;
+    )?);
     let mut facts = deadlines::facts(w.tx(), id)?;
     facts.route = Some(route.code().to_string());
     let f = deadlines::fire(
@@ -736,11 +805,12 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
         log(w, &c, &me, "note", line)?;
     }
     let body = format!(
-        "Referred to {route_label}{} (referral #{referral_id}) by {}{}. Shared: {shared_what} Why: {shared_why}{}{}",
+        "Referred to {route_label}{}{} (referral #{referral_id}) by {}{}. Shared: {shared_what} Why: {shared_why}{}{}",
         contact_words
             .as_deref()
             .map(|x| format!(": {x}"))
             .unwrap_or_default(),
+        elsewhere.as_deref().unwrap_or_default(),
         method.replace('_', " "),
         agency_reference
             .as_deref()
@@ -889,7 +959,8 @@ pub fn close(
             &me,
             "signoff_requested",
             &format!(
-                "Closure proposed ({outcome}); a second DSL must sign it off. Rationale: {rationale}{}",
+                "Closure proposed ({}); a second DSL must sign it off. Rationale: {rationale}{}",
+                crate::domain::settings::outcome_label(outcome),
                 choices_said(&plan, "On sign-off")
             ),
         )?;
@@ -900,7 +971,14 @@ pub fn close(
     }
     let said = apply_closure(w, &me, &plan, now)?;
     finish_close(w, &c, &me, outcome, &rationale, now, &said)?;
-    Ok(done(&c, format!("{} closed: {outcome}", c.reference)))
+    Ok(done(
+        &c,
+        format!(
+            "{} closed: {}",
+            c.reference,
+            crate::domain::settings::outcome_label(outcome)
+        ),
+    ))
 }
 
 /// " Deadlines: X kept open; Y met; Z waived: reason." for a chronology line.
@@ -968,7 +1046,7 @@ pub(crate) fn close_imported(
     let c = current(w, &me, id)?;
     let list = outcomes(w.tx())?;
     if !list.iter().any(|o| o == outcome) {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "{outcome:?} is not an outcome: use {} (map the log's words in [values.outcome])",
             list.join(", ")
         )));
@@ -1021,7 +1099,10 @@ fn finish_close(
         c,
         closer,
         "closed",
-        &format!("Closed ({outcome}). Rationale: {rationale}{deadlines_said}"),
+        &format!(
+            "Closed ({}). Rationale: {rationale}{deadlines_said}",
+            crate::domain::settings::outcome_label(outcome)
+        ),
     )
 }
 
@@ -1102,7 +1183,7 @@ pub fn signoff(
         ));
     }
     if approve && expected.is_none() {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Invalid(format!(
             "say which proposal you approve: read it with `dutydesk show {}` and pass the version it shows (--version N)",
             c.reference
         )));
@@ -1135,7 +1216,8 @@ pub fn signoff(
             &me,
             "signed_off",
             &format!(
-                "Closure ({proposed}) signed off by {}: {reason}",
+                "Closure ({}) signed off by {}: {reason}",
+                crate::domain::settings::outcome_label(&proposed),
                 me.display_name
             ),
         )?;
@@ -1145,12 +1227,15 @@ pub fn signoff(
         let mut d = done(
             &c,
             format!(
-                "{} closed as {proposed}, signed off by {}",
-                c.reference, me.display_name
+                "{} closed as {}, signed off by {}",
+                c.reference,
+                crate::domain::settings::outcome_label(&proposed),
+                me.display_name
             ),
         );
         d.detail = Some(format!(
-            "Approved outcome: {proposed}\nApproved rationale: {}",
+            "Approved outcome: {}\nApproved rationale: {}",
+            crate::domain::settings::outcome_label(&proposed),
             crate::domain::text::clean_block(&rationale)
         ));
         Ok(d)
@@ -1167,7 +1252,8 @@ pub fn signoff(
             &me,
             "reopened",
             &format!(
-                "Closure ({proposed}) sent back by {}: {reason}",
+                "Closure ({}) sent back by {}: {reason}",
+                crate::domain::settings::outcome_label(&proposed),
                 me.display_name
             ),
         )?;
@@ -1278,10 +1364,12 @@ pub fn outcome_codes(conn: &rusqlite::Connection, route: &str) -> Result<Vec<(St
 /// are `referral_outcomes`). It goes in the chronology (and so the review
 /// agendas), and meets the deadlines it meets (the chase of children's
 /// social care's decision; one a referral set only by that referral's
-/// outcome). `removed`: for a LADO allegation, the person was removed from
-/// regulated activity (or would have been, had they not left), which
-/// starts the DBS barring referral duty (Safeguarding Vulnerable Groups Act
-/// 2006 s35): recorded as that event, which sets its deadline.
+/// outcome). `removed`: for a LADO allegation substantiated or
+/// unsubstantiated, the person was removed from regulated activity (or would
+/// have been, had they not left), which starts the DBS barring referral duty
+/// (Safeguarding Vulnerable Groups Act 2006 s35): recorded as that event,
+/// which sets its deadline (`domain::deadline::check_removed` refuses it
+/// with a malicious, false, unfounded or below-threshold outcome).
 ///
 /// Refused as bad input, nothing written: a referral that is not this
 /// case's, a route with none (or several) awaiting an outcome, a code that
@@ -1383,11 +1471,8 @@ pub fn record_outcome(
                 .join(", ")
         )));
     };
-    if removed && r.route != "lado" {
-        return Err(StoreError::Invalid(
-            "--removed (from regulated activity) is recorded with the outcome of a LADO referral"
-                .into(),
-        ));
+    if removed {
+        crate::domain::deadline::check_removed(&r.route, code).map_err(StoreError::Invalid)?;
     }
     let note = if note.trim().is_empty() {
         String::new()
@@ -1577,12 +1662,13 @@ pub fn record_fgm_report(
          WHERE id = ?1",
         params![id, by, reference, at.timestamp()],
     )?;
-    let met = deadlines::meet_by(
+    let met = deadlines::meet_by_at(
         w,
         id,
         &Happening::Event(Event::FgmReported.code().into()),
         None,
         me.id,
+        at.min(now),
     )?;
     log(
         w,
@@ -1614,7 +1700,7 @@ pub fn link(w: &mut Write<'_>, id: i64, other: i64) -> Result<Done> {
     let c = current(w, &me, id)?;
     let o = current(w, &me, other)?;
     if c.id == o.id {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "an escalation cannot be linked to itself".into(),
         ));
     }
@@ -1881,7 +1967,7 @@ pub fn change_access(
     }
     check_version(&c, expected)?;
     if ch.is_empty() {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Invalid(
             "nothing to change: give --restrict, --unrestrict, --name, --unname, --exclude or --unexclude".into(),
         ));
     }
@@ -1902,7 +1988,7 @@ pub fn change_access(
                 // Unexcluding and naming in one go is how an excluded
                 // account is named.
                 if !(pair.contains(&"unexclude") && pair.contains(&"name")) {
-                    return Err(StoreError::Refused(format!(
+                    return Err(StoreError::Invalid(format!(
                         "{u} is given to both --{other} and --{what}: choose one"
                     )));
                 }
@@ -1912,7 +1998,7 @@ pub fn change_access(
     }
     let staff = |u: &str| -> Result<StaffMember> {
         find_in(w.tx(), u.trim())?.ok_or_else(|| {
-            StoreError::Refused(format!(
+            StoreError::Invalid(format!(
                 "no staff member {:?}: see `dutydesk staff list`",
                 u.trim()
             ))

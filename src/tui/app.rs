@@ -118,14 +118,27 @@ impl App {
         }
     }
 
-    /// Keeps what layers read in step with the stack: the footer's hints
-    /// are the top layer's.
-    pub(crate) fn sync(&mut self) {
+    /// The keymap sections the top layer's keys are looked up in, in the
+    /// order [`route`] tries them: its own, then the editing keys when it
+    /// takes text. The footer and `?` help are drawn from the same list.
+    pub fn sections(&self) -> Vec<&'static str> {
         let top = self.top();
         let mut sections = top.sections();
         if top.takes_text() && !sections.contains(&"input") {
             sections.push("input");
         }
+        sections
+    }
+
+    /// Keeps what layers read in step with the stack: the footer's hints
+    /// are the top layer's.
+    pub(crate) fn sync(&mut self) {
+        let top = self.top();
+        let sections = self.sections();
+        debug_assert!(
+            super::keymap::on_one_screen(&sections),
+            "{sections:?} are not one of keymap::SCREENS: add them there, so a rebinding cannot clash on this layer"
+        );
         let hints = if self.ctx.too_small() {
             self.ctx.keymap.hints(&[Mode::TooSmall.section()])
         } else {

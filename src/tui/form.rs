@@ -268,7 +268,10 @@ impl Field {
     /// The keymap section for this field's own keys.
     pub fn section(&self) -> &'static str {
         match self.kind {
-            FieldKind::Text { .. } | FieldKind::Multiline { .. } => "input",
+            // Enter moves on from one line and adds a line to several; the
+            // editing keys ([input]) come with any text (`Layer::takes_text`).
+            FieldKind::Text { .. } => "field_line",
+            FieldKind::Multiline { .. } => "input_lines",
             FieldKind::Choice { .. } => "choice",
             FieldKind::Multi { .. } => "multi",
             FieldKind::Toggle => "toggle",
@@ -549,7 +552,9 @@ impl Form {
         &self.fields[self.focus.min(self.fields.len().saturating_sub(1))]
     }
 
-    /// The keymap sections in force: the form's, then the focused field's.
+    /// The keymap sections in force: the form's, then the focused field's
+    /// (a one-line field's `[field_line]` binds Enter to "next", so its
+    /// footer says so without rewriting).
     pub fn sections(&self) -> Vec<&'static str> {
         match self.fields.get(self.focus) {
             Some(f) => vec!["form", f.section()],
@@ -783,8 +788,17 @@ mod tests {
                 return Outcome::Continue;
             }
             let km = crate::tui::keymap::Keymap::default();
-            let action = self
-                .sections()
+            // As the router does: the form's sections, then the editing keys
+            // where the focused field takes text.
+            let mut sections = self.sections();
+            if self
+                .fields
+                .get(self.focus)
+                .is_some_and(|f| f.input.is_some())
+            {
+                sections.push("input");
+            }
+            let action = sections
                 .iter()
                 .find_map(|s| km.lookup(s, key))
                 .or_else(|| crate::tui::keymap::typed_char(key).map(Action::Char));

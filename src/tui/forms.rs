@@ -170,6 +170,16 @@ pub fn intake(categories: &[(String, String)], staff: &[StaffMember]) -> Form {
             Field::toggle("restricted", "Restricted?")
                 .hint("An allegation about a DSL: senior leads only"),
             Field::multiline("summary", "What happened", 4000),
+            Field::text("raised_by", "Raised by", crate::domain::casework::MAX_RAISER_NAME)
+                .hint("Who brought the concern, when not you: their name as they gave it (empty: you)"),
+            Field::text("raised_by_role", "Their role", crate::domain::casework::MAX_RAISER_ROLE)
+                .hint("e.g. class teacher, youth worker, neighbour"),
+            Field::text(
+                "raised_by_contact",
+                "Their contact",
+                crate::domain::casework::MAX_RAISER_CONTACT,
+            )
+            .hint("How to reach them: a phone number or e-mail"),
         ],
     )
 }
@@ -349,8 +359,22 @@ pub fn read_intake(
     // When and where it happened, and FGM known / at risk (the store's own
     // checks, each next to its field).
     let happened = read_happened(form, now, subject);
-    let (Some(c), Ok(words), Some(risk), true, Ok((occurred_at, occurred_place, fgm))) =
-        (checked, words, risk, about_ok, happened)
+    let raiser = crate::domain::casework::check_raiser(
+        form.text("raised_by"),
+        form.text("raised_by_role"),
+        form.text("raised_by_contact"),
+    );
+    if let Err((field, m)) = &raiser {
+        form.set_error(field, m.clone());
+    }
+    let (
+        Some(c),
+        Ok(words),
+        Some(risk),
+        true,
+        Ok((occurred_at, occurred_place, fgm)),
+        Ok((raised_by, raised_by_role, raised_by_contact)),
+    ) = (checked, words, risk, about_ok, happened, raiser)
     else {
         return None;
     };
@@ -366,7 +390,10 @@ pub fn read_intake(
         area: c.area,
         location_type: c.location,
         risk,
-        raised_by: me.display_name.clone(),
+        raised_by: raised_by.unwrap_or_else(|| me.display_name.clone()),
+        raised_by_role,
+        raised_by_contact,
+        imported: false,
         raised_at: now,
         occurred_at,
         occurred_place,
@@ -405,7 +432,7 @@ pub fn close(t: &Target, outcomes: &[String], d: &EscalationDetail, now: DateTim
             "Outcome",
             outcomes
                 .iter()
-                .map(|o| (o.clone(), o.replace('-', " ")))
+                .map(|o| (o.clone(), crate::domain::settings::outcome_label(o)))
                 .collect(),
         )
         .required(),
@@ -561,7 +588,11 @@ pub fn read_close(form: &mut Form, t: &Target) -> Option<(String, Request)> {
             action,
         });
     }
-    let mut question = format!("Close {} as {}?", t.reference, outcome.replace('-', " "));
+    let mut question = format!(
+        "Close {} as {}?",
+        t.reference,
+        crate::domain::settings::outcome_label(&outcome)
+    );
     if !said.is_empty() {
         question.push_str("\nIts open deadlines:\n");
         question.push_str(&said.join("\n"));
@@ -601,7 +632,7 @@ fn contact_label(route: &str, a: &crate::domain::contact::Answer) -> String {
     };
     format!(
         "[{now}] {}: {} {} {}",
-        route.replace('_', " "),
+        crate::domain::route::short_of(route),
         c.phone.as_deref().unwrap_or(""),
         c.organisation,
         c.service,
@@ -628,12 +659,7 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
     let routes = o
         .suggestions
         .iter()
-        .map(|s| {
-            (
-                s.route.code().to_string(),
-                format!("{}: {}", s.route.code().replace('_', " "), s.why),
-            )
-        })
+        .map(|s| (s.route.code().to_string(), s.route.label().to_string()))
         .collect();
     let mut contacts: Vec<(String, String)> = vec![("".into(), "none / other".into())];
     for (route, a) in &o.contacts {
@@ -655,10 +681,12 @@ pub fn refer(t: &Target, o: &ReferOptions) -> Form {
         route = route.with_choice(first.route.code());
     }
     let mut fields = vec![route];
-    // Only where an adult's NRM referral would lack consent.
-    if o.suggestions
-        .iter()
-        .any(|s| s.route == Route::Nrm && s.warning.is_some())
+    // Only where an adult's NRM referral would lack consent that the adult
+    // can give (not one recorded as lacking capacity: MS1 instead).
+    if o.may_confirm_consent
+        && o.suggestions
+            .iter()
+            .any(|s| s.route == Route::Nrm && s.warning.is_some())
     {
         fields.push(
             Field::toggle("consented", "Consented (NRM)?")
@@ -810,7 +838,10 @@ impl ReferFollow {
         form.set_hint("number", Some(number_hint));
         let mut warn: Vec<String> = Vec::new();
         if let Some(w) = s.and_then(|s| s.warning.clone()) {
-            if s.is_some_and(|s| s.route == Route::Nrm) && form.toggle("consented") {
+            if s.is_some_and(|s| s.route == Route::Nrm)
+                && form.has("consented")
+                && form.toggle("consented")
+            {
                 // Consent confirmed now: the warning has been answered.
             } else {
                 warn.push(w);
@@ -854,6 +885,17 @@ pub fn read_refer(
     }
     let consented = form.has("consented") && route == Route::Nrm.code() && form.toggle("consented");
     let contact_id = form.choice("contact").and_then(|c| c.parse::<i64>().ok());
+    // The contact must serve the route (the store checks it too).
+    if let (Some(o), Some(r)) = (o, Route::from_code(&route))
+        && let Some((_, a)) = chosen_contact(form, o)
+        && let Err(e) = crate::domain::contact::check_referral_contact(&a.contact, r, "unknown")
+    {
+        form.set_error(
+            "contact",
+            e.replace(" (`dutydesk routes REF` lists them with their ids)", ""),
+        );
+        return None;
+    }
     let theirs = form.text("their_ref").trim().to_string();
     let r = Referral {
         route: route.clone(),
@@ -865,6 +907,8 @@ pub fn read_refer(
         lawful_basis: None,
         phone_rung: phone_rung.clone(),
         consented,
+        // The form offers only the contacts for the person's area.
+        other_area: false,
     };
     let label = Route::from_code(&route).map_or(route.replace('_', " "), |r| r.label().to_string());
     let rung = match (&phone_rung, o.and_then(|o| chosen_contact(form, o))) {
@@ -1112,7 +1156,7 @@ pub fn echo_times(form: &mut Form, now: DateTime<Utc>) {
         } else {
             Some(match crate::domain::calendar::parse_when(&text, now) {
                 Ok(at) => format!("= {} (UK time)", when(at)),
-                Err(e) => format!("? {e}"),
+                Err(e) => format!("{}{e}", crate::tui::views::form::PROBLEM),
             })
         };
         form.set_detail(key, d);
@@ -1244,7 +1288,7 @@ pub fn outcome(t: &Target, d: &EscalationDetail) -> Result<Form, String> {
             fields.push(
                 Field::toggle(format!("removed:{}", r.id), "Removed from regulated activity?")
                     .shown_when("referral", r.id.to_string())
-                    .detail("Yes if they were removed (or would have been, had they not left): the employer must then refer them to the DBS")
+                    .detail("Yes if, the allegation substantiated or unsubstantiated, they were removed (or would have been, had they not left) because they harmed or posed a risk: the employer must then refer them to the DBS")
                     .hint("Safeguarding Vulnerable Groups Act 2006: recording it sets the DBS barring referral deadline"),
             );
         }
@@ -1283,6 +1327,10 @@ pub fn read_outcome(form: &mut Form, t: &Target) -> Option<(String, Request)> {
         .unwrap_or_else(|| code.replace('_', " "));
     let removed_key = format!("removed:{id}");
     let removed = form.fields.iter().any(|f| f.key == removed_key) && form.toggle(&removed_key);
+    if removed && let Err(e) = crate::domain::deadline::check_removed("lado", &code) {
+        form.set_error(&removed_key, e.replace("--removed", "the Removed tick"));
+        return None;
+    }
     let note = form.text("note").to_string();
     if !note.trim().is_empty()
         && let Err(e) = crate::domain::text::validate_block("note", &note, MAX_TEXT)

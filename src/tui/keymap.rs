@@ -121,6 +121,22 @@ impl Key {
         }
     }
 
+    /// The key event a terminal would send for this key (for tests that
+    /// press what the footer shows).
+    pub fn event(&self) -> KeyEvent {
+        let mut m = KeyModifiers::NONE;
+        if self.ctrl {
+            m |= KeyModifiers::CONTROL;
+        }
+        if self.alt {
+            m |= KeyModifiers::ALT;
+        }
+        if self.code == KeyCode::BackTab {
+            m |= KeyModifiers::SHIFT;
+        }
+        KeyEvent::new(self.code, m)
+    }
+
     fn is_ctrl_c(&self) -> bool {
         self.ctrl && self.code == KeyCode::Char('c')
     }
@@ -134,6 +150,10 @@ pub struct Binding {
     pub action: Action,
     pub description: String,
     pub hint: Option<String>,
+    /// The section that defines it: a shared set's bindings (`verbs`) keep
+    /// its name where they are included, so `[keys.verbs]` rebinds them on
+    /// every screen that includes them.
+    pub origin: String,
 }
 
 impl Binding {
@@ -304,10 +324,77 @@ fn expand(
             action,
             description: e.desc.clone().unwrap_or_default(),
             hint: e.hint.clone(),
+            origin: name.to_string(),
         });
     }
     seen.pop();
     Ok(out)
+}
+
+/// Every set of sections in force together on one screen or popup, in the
+/// order [`super::route`] tries them (a layer's `sections()`, then `input`
+/// for text): a rebinding must not take a key another of them binds.
+/// `App::sync` checks in debug builds that every layer's sections are one of
+/// these, so a new layer cannot be left out.
+pub const SCREENS: &[&[&str]] = &[
+    &["dashboard"],
+    &["deadlines"],
+    &["record"],
+    &["help"],
+    &["alerts"],
+    &["contacts"],
+    &["contact_search", "input"],
+    &["reports"],
+    &["reviews"],
+    &["handover"],
+    &["search_input", "input"],
+    &["search"],
+    &["person"],
+    &["signoffs"],
+    &["tasks"],
+    &["attachments"],
+    &["attachment_view"],
+    &["people"],
+    &["prompt", "input_lines", "prompt_event", "reload", "input"],
+    &["prompt_line", "prompt", "reload", "input"],
+    &["picker", "input"],
+    &["confirm", "take"],
+    &["matches"],
+    &["form", "field_line", "reload", "input"],
+    &["form", "input_lines", "reload", "input"],
+    &["form", "choice", "reload"],
+    &["form", "multi", "reload"],
+    &["form", "toggle", "reload"],
+    &["drafts"],
+    &["lock"],
+    &["too_small"],
+    &["revoked"],
+];
+
+/// Whether `sections` (a layer's, in order) are in force together on one
+/// of the [`SCREENS`].
+pub fn on_one_screen(sections: &[&str]) -> bool {
+    SCREENS
+        .iter()
+        .any(|g| sections.iter().all(|s| g.contains(s)))
+}
+
+/// A screen as a message names it: its first section.
+fn screen_name(screen: &[&str]) -> String {
+    match screen.first() {
+        Some(&"dashboard") => "the dashboard".into(),
+        Some(s) => format!("the {} screen", s.replace('_', " ")),
+        None => "a screen".into(),
+    }
+}
+
+/// One rebinding's change: `from` becomes `to` in each target binding.
+struct Edit {
+    rebinding: usize,
+    section: String,
+    targets: Vec<(String, usize)>,
+    from: Key,
+    to: Key,
 }
 
 /// The bound keys, section by section.
@@ -331,28 +418,37 @@ impl Keymap {
     }
 
     /// The defaults with the user's rebindings applied (`[keys.SECTION]
-    /// "old" = "new"`). Each problem (unknown section or key, a new key
-    /// already taken, Ctrl-C) is returned as a message naming its file and
-    /// line, and that rebinding is skipped; the rest still apply.
+    /// "old" = "new"`). Any section of `keymap-default.toml` may be named: a
+    /// screen's own (`[keys.dashboard]`, which also moves the shared verbs
+    /// on that screen alone) or a shared set (`[keys.verbs]`, `[keys.input]`,
+    /// which moves the key wherever the set is used).
+    ///
+    /// Each problem is returned as a message naming its file and line, and
+    /// that rebinding is not applied: an unknown section (the message lists
+    /// them all) or key, a key the section does not bind, Ctrl-C, a new key
+    /// already bound where the section applies (on any screen in [`SCREENS`]
+    /// that uses it, naming the binding it would take over and its section),
+    /// and a plain character where text is typed. The settings gate turns
+    /// any problem into exit 2, so a rebinding is never accepted and then
+    /// ignored.
     pub fn with_overrides(rebindings: &[crate::config::Rebinding]) -> (Keymap, Vec<String>) {
-        let mut km = Keymap::default();
+        let base = Keymap::default();
         let mut problems = Vec::new();
-        let mut bad: Vec<&str> = Vec::new();
-        for r in rebindings {
-            let (at, section, from, to) = (&r.at, r.mode.as_str(), &r.from, &r.to);
+        let mut edits: Vec<Edit> = Vec::new();
+        let mut unknown: Vec<&str> = Vec::new();
+        for (ri, r) in rebindings.iter().enumerate() {
+            let (at, from, to) = (&r.at, &r.from, &r.to);
             // The screen once called "detail" is the record.
-            let section = if section == "detail" {
-                "record"
-            } else {
-                section
+            let section = match r.mode.as_str() {
+                "detail" => "record",
+                s => s,
             };
-            if !km.sections.contains_key(section) {
-                if !bad.contains(&section) {
-                    bad.push(section);
-                    let names: Vec<&str> = km.section_names().collect();
+            if !base.sections.contains_key(section) {
+                if !unknown.contains(&section) {
+                    unknown.push(section);
                     problems.push(format!(
-                        "{at}: [keys.{section}]: no such screen ({})",
-                        names.join(", ")
+                        "{at}: [keys.{section}]: no such section of keys; rebind keys in one of [keys.{}]",
+                        base.rebindable().join("], [keys.")
                     ));
                 }
                 continue;
@@ -362,40 +458,166 @@ impl Keymap {
             }
             let (Some(fk), Some(tk)) = (Key::parse(from), Key::parse(to)) else {
                 problems.push(format!(
-                    "{at}: [keys.{section}] {from:?} = {to:?}: not a key (e.g. \"j\", \"Enter\", \"Ctrl-x\")"
+                    "{at}: [keys.{section}] {from:?} = {to:?}: not a key (e.g. \"j\", \"Enter\", \"Ctrl-x\", \"F2\")"
                 ));
                 continue;
             };
             if tk.is_ctrl_c() {
                 problems.push(format!(
-                    "{at}: [keys.{section}] {to:?}: Ctrl-C always quits"
+                    "{at}: [keys.{section}] {to:?}: Ctrl-C always quits; choose another key"
                 ));
                 continue;
             }
-            let list = km.sections.get_mut(section).expect("checked above");
-            let taken = list
-                .iter()
-                .any(|b| b.keys.contains(&tk) && !b.keys.contains(&fk));
-            if taken {
+            let targets = base.targets(section, fk);
+            if targets.is_empty() {
                 problems.push(format!(
-                    "{at}: [keys.{section}] {from:?} = {to:?}: {to:?} is already bound on that screen"
+                    "{at}: [keys.{section}] {from:?}: not bound in [{section}] (`?` on a screen lists its keys)"
                 ));
                 continue;
             }
-            let mut found = false;
-            for b in list.iter_mut() {
-                for k in b.keys.iter_mut().filter(|k| **k == fk) {
-                    *k = tk;
-                    found = true;
+            if fk == tk {
+                continue;
+            }
+            if !tk.ctrl
+                && !tk.alt
+                && matches!(tk.code, KeyCode::Char(_))
+                && let Some(screen) = base.screens_of(&targets).find(|g| g.contains(&"input"))
+            {
+                problems.push(format!(
+                    "{at}: [keys.{section}] {from:?} = {to:?}: {to:?} is typed as text where [{section}] applies ({}); choose a key with Ctrl or Alt, or a function key",
+                    screen_name(screen)
+                ));
+                continue;
+            }
+            edits.push(Edit {
+                rebinding: ri,
+                section: section.to_string(),
+                targets,
+                from: fk,
+                to: tk,
+            });
+        }
+        // Apply them all (so two keys may change places), then look for a
+        // key bound twice on one screen; a rebinding in such a clash is
+        // dropped and reported, and the rest applied again without it.
+        let mut dropped: Vec<usize> = Vec::new();
+        loop {
+            let km = base.applied(edits.iter().filter(|e| !dropped.contains(&e.rebinding)));
+            let mut clashes = Vec::new();
+            for e in edits.iter().filter(|e| !dropped.contains(&e.rebinding)) {
+                if let Some(why) = km.clash(e, &edits, rebindings) {
+                    clashes.push((e.rebinding, why));
                 }
             }
-            if !found {
-                problems.push(format!(
-                    "{at}: [keys.{section}] {from:?}: not bound on that screen"
-                ));
+            if clashes.is_empty() {
+                return (km, problems);
+            }
+            for (ri, why) in clashes {
+                if !dropped.contains(&ri) {
+                    dropped.push(ri);
+                    let r = &rebindings[ri];
+                    problems.push(format!(
+                        "{}: [keys.{}] {:?} = {:?}: {why}",
+                        r.at, r.mode, r.from, r.to
+                    ));
+                }
             }
         }
-        (km, problems)
+    }
+
+    /// The sections a user may rebind: every section that binds a key.
+    fn rebindable(&self) -> Vec<&str> {
+        self.sections
+            .iter()
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+
+    /// Where `[keys.SECTION] "key"` acts: (section, binding index) of every
+    /// binding holding the key that is SECTION's own or was included from it.
+    fn targets(&self, section: &str, key: Key) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        for (name, list) in &self.sections {
+            for (i, b) in list.iter().enumerate() {
+                if (name == section || b.origin == section) && b.keys.contains(&key) {
+                    out.push((name.clone(), i));
+                }
+            }
+        }
+        out
+    }
+
+    /// The screens (sets of sections in force together) where any of
+    /// `targets` applies.
+    fn screens_of<'a>(
+        &'a self,
+        targets: &'a [(String, usize)],
+    ) -> impl Iterator<Item = &'static [&'static str]> + 'a {
+        SCREENS
+            .iter()
+            .copied()
+            .filter(move |g| targets.iter().any(|(s, _)| g.contains(&s.as_str())))
+    }
+
+    /// A copy with the edits made.
+    fn applied<'e>(&self, edits: impl Iterator<Item = &'e Edit>) -> Keymap {
+        let mut km = self.clone();
+        for e in edits {
+            for (s, i) in &e.targets {
+                let b = &mut km.sections.get_mut(s).expect("a target's section")[*i];
+                for k in b.keys.iter_mut().filter(|k| **k == e.from) {
+                    *k = e.to;
+                }
+            }
+        }
+        km
+    }
+
+    /// Why an applied edit clashes: its new key is bound to something else
+    /// on a screen where it applies (named with that binding's section, and
+    /// the other rebinding's line when a rebinding put it there).
+    fn clash(
+        &self,
+        e: &Edit,
+        edits: &[Edit],
+        rebindings: &[crate::config::Rebinding],
+    ) -> Option<String> {
+        for screen in self.screens_of(&e.targets) {
+            for s in screen.iter() {
+                for (i, b) in self.bindings(s).enumerate() {
+                    let mine = e.targets.iter().any(|(ts, ti)| ts == s && *ti == i);
+                    if mine || !b.keys.contains(&e.to) {
+                        continue;
+                    }
+                    let by = edits
+                        .iter()
+                        .find(|o| {
+                            o.rebinding != e.rebinding
+                                && o.to == e.to
+                                && o.targets.iter().any(|(ts, ti)| ts == s && *ti == i)
+                        })
+                        .map(|o| {
+                            let r = &rebindings[o.rebinding];
+                            format!(", as {} rebinds it", r.at)
+                        })
+                        .unwrap_or_default();
+                    let origin = if b.origin == *s {
+                        format!("[{s}]")
+                    } else {
+                        format!("[{}] in [{s}]", b.origin)
+                    };
+                    return Some(format!(
+                        "{} is already \"{}\" ({origin}{by}) on {}, where [{}] applies too; choose another key, or move that one as well",
+                        e.to.label(),
+                        b.description,
+                        screen_name(screen),
+                        e.section
+                    ));
+                }
+            }
+        }
+        None
     }
 
     /// The action bound to a key in a section. Ctrl-C is never looked up
@@ -412,14 +634,44 @@ impl Keymap {
         self.sections.get(section).into_iter().flatten()
     }
 
+    /// The bindings in force on a layer whose sections are `sections`, in
+    /// order, each with only the keys that reach it: a key an earlier
+    /// section binds goes there ([`super::route`] tries the sections in
+    /// order), so it is left out here, and a binding none of whose keys
+    /// reach it is left out whole. The footer and help read this, so they
+    /// never offer a key that does something else (Enter in a one-line
+    /// reason saves; it does not add a line).
+    pub fn in_force<'a>(&'a self, sections: &[&str]) -> Vec<(&'a Binding, Vec<Key>)> {
+        let mut taken: Vec<Key> = Vec::new();
+        let mut out = Vec::new();
+        for s in sections {
+            let mut here = Vec::new();
+            for b in self.bindings(s) {
+                let keys: Vec<Key> = b
+                    .keys
+                    .iter()
+                    .filter(|k| !taken.contains(k))
+                    .copied()
+                    .collect();
+                here.extend(b.keys.iter().copied());
+                if !keys.is_empty() {
+                    out.push((b, keys));
+                }
+            }
+            taken.extend(here);
+        }
+        out
+    }
+
     /// Footer hints for sections, in order: ("j/k", "move"), ("Enter", "open")...
-    /// Bindings with the same hint are merged into one entry.
+    /// Bindings with the same hint are merged into one entry; keys an
+    /// earlier section takes are left out (see [`Keymap::in_force`]).
     pub fn hints(&self, sections: &[&str]) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
-        for s in sections {
-            for b in self.bindings(s) {
+        for (b, keys) in self.in_force(sections) {
+            {
                 let Some(hint) = &b.hint else { continue };
-                let key = b.keys[0].label();
+                let key = keys[0].label();
                 match out.iter_mut().find(|(_, h)| h == hint) {
                     Some((keys, _)) if !keys.split('/').any(|k| k == key) => {
                         keys.push('/');
@@ -446,9 +698,9 @@ impl Keymap {
     /// description merged.
     pub fn entries(&self, sections: &[&str]) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
-        for s in sections {
-            for b in self.bindings(s) {
-                let k = b.keys_label();
+        for (b, keys) in self.in_force(sections) {
+            {
+                let k = keys.iter().map(Key::label).collect::<Vec<_>>().join(", ");
                 match out.iter_mut().find(|(_, d)| *d == b.description) {
                     Some((keys, _)) => {
                         for one in k.split(", ") {
@@ -490,6 +742,87 @@ pub fn is_release(key: KeyEvent) -> bool {
 /// rest of an escape sequence may follow at once.
 pub fn is_esc(ev: &Event) -> bool {
     matches!(ev, Event::Key(k) if k.code == KeyCode::Esc)
+}
+
+/// How far the events after an Esc go towards an escape sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sequence {
+    /// Not a sequence: a lone Esc followed by something else (Esc, then `j`).
+    NotOne,
+    /// A sequence so far, not finished: an Esc alone, `ESC [`, `ESC [ 1 ;`,
+    /// `ESC O`. More may still be on its way over a slow link.
+    Prefix,
+    /// A whole sequence of this many events (the Esc included).
+    Complete(usize),
+}
+
+/// Whether `events`, which start with an Esc, begin an escape sequence the
+/// terminal library did not take apart: CSI (`ESC [`, parameters 0x30-0x3F,
+/// intermediates 0x20-0x2F, a final 0x40-0x7E) or SS3 (`ESC O` and one
+/// character). The input thread keeps reading while this says `Prefix`, so a
+/// sequence split over an SSH link is seen whole.
+pub fn sequence(events: &[Event]) -> Sequence {
+    let ch = |e: &Event| match e {
+        Event::Key(k) if !k.modifiers.contains(KeyModifiers::CONTROL) => match k.code {
+            KeyCode::Char(c) => Some(c),
+            _ => None,
+        },
+        _ => None,
+    };
+    if !events.first().is_some_and(is_esc) {
+        return Sequence::NotOne;
+    }
+    match events.get(1).map(ch) {
+        None => Sequence::Prefix,
+        Some(Some('[')) => {
+            let mut j = 2;
+            while events
+                .get(j)
+                .and_then(ch)
+                .is_some_and(|c| ('\x30'..='\x3f').contains(&c))
+            {
+                j += 1;
+            }
+            while events
+                .get(j)
+                .and_then(ch)
+                .is_some_and(|c| ('\x20'..='\x2f').contains(&c))
+            {
+                j += 1;
+            }
+            match events.get(j) {
+                None => Sequence::Prefix,
+                Some(e) if ch(e).is_some_and(|c| ('\x40'..='\x7e').contains(&c)) => {
+                    Sequence::Complete(j + 1)
+                }
+                // Broken off by something else: drop what came so far.
+                Some(_) => Sequence::Complete(j),
+            }
+        }
+        Some(Some('O')) => match events.get(2) {
+            None => Sequence::Prefix,
+            Some(e) if ch(e).is_some() => Sequence::Complete(3),
+            Some(_) => Sequence::Complete(2),
+        },
+        Some(_) => Sequence::NotOne,
+    }
+}
+
+/// The tail of an escape sequence arriving after its Esc already counted
+/// (the link held it back past the escape time): `[` or `O` and the rest of
+/// a whole sequence, read together. A person cannot type `[` and `A` within
+/// a few milliseconds, so this is the terminal's, and is dropped. Returns
+/// how many of `events` it takes (0: not a tail).
+pub fn late_tail(events: &[Event]) -> usize {
+    let mut with_esc = vec![Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))];
+    with_esc.extend(events.iter().cloned());
+    match sequence(&with_esc) {
+        // `ESC [` then something else is not a whole sequence: keep it.
+        Sequence::Complete(n) if n >= 3 && sequence(&with_esc[..n]) == Sequence::Complete(n) => {
+            n - 1
+        }
+        _ => 0,
+    }
 }
 
 /// Takes apart what the terminal sent in one burst. An escape sequence the
@@ -634,13 +967,23 @@ mod tests {
             "a conflict changes nothing"
         );
         assert_eq!(problems.len(), 4, "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("already bound")));
         assert!(
             problems
                 .iter()
-                .any(|p| p.contains("not bound on that screen"))
+                .any(|p| p.contains("j is already \"Move down the list\""))
         );
-        assert!(problems.iter().any(|p| p.contains("no such screen")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("not bound in [dashboard]"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("no such section of keys")
+                    && p.contains("[keys.verbs]")
+                    && p.contains("[keys.input]"))
+        );
         assert!(problems.iter().any(|p| p.contains("Ctrl-C always quits")));
         assert!(
             km.hints(&[d]).iter().any(|(k, h)| k == "t" && h == "ack"),
@@ -656,6 +999,152 @@ mod tests {
         );
         assert_eq!(Key::parse("PgDn").map(|k| k.code), Some(KeyCode::PageDown));
         assert_eq!(Key::parse("nonsense"), None);
+    }
+
+    fn rebind(mode: &str, from: &str, to: &str) -> crate::config::Rebinding {
+        crate::config::Rebinding {
+            mode: mode.into(),
+            from: from.into(),
+            to: to.into(),
+            at: "config.toml line 2".into(),
+        }
+    }
+
+    /// A shared set is rebound wherever it is included: the footer, help and
+    /// the key itself follow on the dashboard and the record alike.
+    #[test]
+    fn a_shared_set_rebinds_on_every_screen_that_uses_it() {
+        let (km, problems) = Keymap::with_overrides(&[rebind("verbs", "A", "Z")]);
+        assert!(problems.is_empty(), "{problems:?}");
+        for screen in ["dashboard", "record", "verbs"] {
+            assert_eq!(
+                km.lookup(screen, key(KeyCode::Char('Z'))),
+                Some(Action::Acknowledge),
+                "{screen}"
+            );
+            assert_eq!(km.lookup(screen, key(KeyCode::Char('A'))), None, "{screen}");
+            assert!(
+                km.hints(&[screen])
+                    .iter()
+                    .any(|(k, h)| k == "Z" && h == "ack")
+            );
+        }
+        // t is the record's tasks: the verbs cannot take it.
+        let (_, problems) = Keymap::with_overrides(&[rebind("verbs", "A", "t")]);
+        assert!(
+            problems.len() == 1
+                && problems[0].contains("\"Tasks on this case: add, done, cancel\" ([record])"),
+            "{problems:?}"
+        );
+        // The alerts screen's own A is not the verbs' and stays.
+        assert_eq!(
+            km.lookup("alerts", key(KeyCode::Char('A'))),
+            Some(Action::Acknowledge)
+        );
+        // Editing keys: rebound in every prompt, form field and search.
+        let (km, problems) = Keymap::with_overrides(&[rebind("input", "Ctrl-w", "Alt-w")]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let alt_w = KeyEvent::new(KeyCode::Char('w'), KeyModifiers::ALT);
+        assert_eq!(
+            km.lookup("input", alt_w),
+            Some(Action::Edit(EditOp::DeleteWordBack))
+        );
+    }
+
+    /// Every section with keys can be rebound the same way.
+    #[test]
+    fn every_section_is_rebindable() {
+        let base = Keymap::default();
+        for s in base.rebindable() {
+            let b = base.bindings(s).next().unwrap();
+            let from = b.keys[0].label();
+            let (km, problems) = Keymap::with_overrides(&[rebind(s, &from, "F12")]);
+            assert!(problems.is_empty(), "[{s}] {from}: {problems:?}");
+            let f12 = key(KeyCode::F(12));
+            assert_eq!(km.lookup(s, f12), Some(b.action.clone()), "[{s}] {from}");
+        }
+    }
+
+    /// A key already taken where the section applies is a clash naming
+    /// both; two keys may change places; a letter is text where text is typed.
+    #[test]
+    fn clashes_name_both_bindings_and_are_refused() {
+        let (km, problems) = Keymap::with_overrides(&[rebind("verbs", "c", "C")]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let p = &problems[0];
+        assert!(
+            p.starts_with("config.toml line 2: [keys.verbs] \"c\" = \"C\""),
+            "{p}"
+        );
+        assert!(
+            p.contains("\"Contacts: who to ring now\" ([dashboard])"),
+            "{p}"
+        );
+        assert!(p.contains("the dashboard"), "{p}");
+        assert_eq!(
+            km.lookup("dashboard", key(KeyCode::Char('c'))),
+            Some(Action::Close)
+        );
+        assert_eq!(
+            km.lookup("dashboard", key(KeyCode::Char('C'))),
+            Some(Action::Contacts)
+        );
+        // Moving contacts away first makes room.
+        let (km, problems) = Keymap::with_overrides(&[
+            rebind("verbs", "c", "C"),
+            rebind("dashboard", "C", "K"),
+            rebind("record", "C", "K"),
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            km.lookup("dashboard", key(KeyCode::Char('C'))),
+            Some(Action::Close)
+        );
+        assert_eq!(
+            km.lookup("record", key(KeyCode::Char('K'))),
+            Some(Action::Contacts)
+        );
+        // Two rebindings onto one key name each other.
+        let (_, problems) =
+            Keymap::with_overrides(&[rebind("dashboard", "x", "K"), rebind("dashboard", "L", "K")]);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("as config.toml line 2 rebinds it")),
+            "{problems:?}"
+        );
+        // A clash across sections in force together: Ctrl-S saves a form.
+        let (_, problems) = Keymap::with_overrides(&[rebind("input", "Ctrl-k", "Ctrl-s")]);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("Ctrl-S is already \"Save")),
+            "{problems:?}"
+        );
+        // A letter in a prompt would be typed, not pressed.
+        let (km, problems) = Keymap::with_overrides(&[rebind("prompt", "Esc", "q")]);
+        assert!(
+            problems.iter().any(|p| p.contains("typed as text")),
+            "{problems:?}"
+        );
+        assert_eq!(km.lookup("prompt", key(KeyCode::Esc)), Some(Action::Cancel));
+    }
+
+    #[test]
+    fn every_screen_names_real_sections() {
+        let km = Keymap::default();
+        let names: Vec<&str> = km.section_names().collect();
+        for g in SCREENS {
+            for s in *g {
+                assert!(names.contains(s), "SCREENS names [{s}], not in the keymap");
+            }
+        }
+        for n in names.iter().filter(|n| **n != "verbs") {
+            assert!(
+                SCREENS.iter().any(|g| g.contains(n)),
+                "[{n}] is on no screen"
+            );
+        }
     }
 
     #[test]
@@ -679,6 +1168,43 @@ mod tests {
         assert_eq!(km.lookup("input", ctrl_a), Some(Action::Edit(EditOp::Home)));
         let alt_esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::ALT);
         assert_eq!(km.lookup("record", alt_esc), Some(Action::Back));
+    }
+
+    /// The input thread keeps reading while the events after an Esc are
+    /// the start of a sequence, and drops a tail that comes late.
+    #[test]
+    fn a_sequence_split_over_a_slow_link_is_recognised() {
+        let k = |c: KeyCode| Event::Key(key(c));
+        let c = |ch: char| k(KeyCode::Char(ch));
+        let esc = k(KeyCode::Esc);
+        assert_eq!(sequence(std::slice::from_ref(&esc)), Sequence::Prefix);
+        assert_eq!(sequence(&[esc.clone(), c('[')]), Sequence::Prefix);
+        assert_eq!(
+            sequence(&[esc.clone(), c('['), c('1'), c(';')]),
+            Sequence::Prefix
+        );
+        assert_eq!(
+            sequence(&[esc.clone(), c('['), c('A'), c('j')]),
+            Sequence::Complete(3)
+        );
+        assert_eq!(sequence(&[esc.clone(), c('O')]), Sequence::Prefix);
+        assert_eq!(
+            sequence(&[esc.clone(), c('O'), c('P')]),
+            Sequence::Complete(3)
+        );
+        assert_eq!(sequence(&[esc.clone(), c('j')]), Sequence::NotOne);
+        assert_eq!(sequence(&[c('[')]), Sequence::NotOne);
+        // A late tail: `[A` read together is dropped; `[` alone, or `[`
+        // then something that ends no sequence, is typing.
+        assert_eq!(late_tail(&[c('['), c('A')]), 2);
+        assert_eq!(
+            late_tail(&[c('['), c('1'), c(';'), c('3'), c('A'), c('j')]),
+            5
+        );
+        assert_eq!(late_tail(&[c('O'), c('P')]), 2);
+        assert_eq!(late_tail(&[c('[')]), 0);
+        assert_eq!(late_tail(&[c('['), k(KeyCode::Enter)]), 0);
+        assert_eq!(late_tail(&[c('j'), c('A')]), 0);
     }
 
     #[test]

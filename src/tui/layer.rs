@@ -210,6 +210,14 @@ impl Ctx {
         }
     }
 
+    /// The key that runs `action` in `section`, as bound now (the user may
+    /// have rebound it), for a screen's own words: "select it, A takes it".
+    pub fn key(&self, section: &str, action: &Action) -> String {
+        self.keymap
+            .key_for(section, action)
+            .unwrap_or_else(|| "its key".into())
+    }
+
     pub fn too_small(&self) -> bool {
         self.width < MIN_WIDTH || self.height < MIN_HEIGHT
     }

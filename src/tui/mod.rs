@@ -43,6 +43,9 @@ enum Event {
     Store(Reply),
     /// SIGTERM or SIGINT: quit as `q` would.
     Signal,
+    /// Something to tell the user from the input thread (a split key
+    /// sequence dropped).
+    Notice(String),
     /// SIGHUP, or the terminal stopped answering: the SSH link dropped, the
     /// tmux session was killed. Leave at once and quietly: there is no
     /// terminal to restore or to print to.
@@ -131,7 +134,11 @@ fn install_panic_hook() {
 pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> Result<()> {
     let (tx, rx) = channel::<Event>();
     let read_only = store.read_only();
-    let draft_file = drafts::dir().map(|d| drafts::DraftFile::new(d, store.path()));
+    // Drafts are the staff account's, on this database file: another
+    // account played on the same OS account (a demo) never sees them.
+    let as_os_account = crate::identity::os_account().is_ok_and(|u| u == me.username);
+    let draft_file =
+        drafts::dir().map(|d| drafts::DraftFile::new(d, store.path(), &me.username, as_os_account));
     let store_tx = tx.clone();
     let worker = Worker::spawn(store, me.clone(), clock, move |r| {
         store_tx.send(Event::Store(r)).is_ok()
@@ -141,17 +148,20 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
     install_panic_hook();
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
-    // A paste arrives as one text, never as keys.
-    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
-    spawn_input(tx);
-
-    let size = terminal.size()?;
-    let mut app = App::new(me, clock.now(), read_only, theme);
-    update(&mut app, Action::Resize(size.width, size.height));
     let (config, config_error) = match crate::config::Config::load() {
         Ok(c) => (c, None),
         Err(e) => (crate::config::Config::default(), Some(e.to_string())),
     };
+    // A paste arrives as one text, never as keys.
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
+    spawn_input(
+        tx,
+        Duration::from_millis(u64::from(config.terminal.escape_ms)),
+    );
+
+    let size = terminal.size()?;
+    let mut app = App::new(me, clock.now(), read_only, theme);
+    update(&mut app, Action::Resize(size.width, size.height));
     let (keymap, key_problems) = keymap::Keymap::with_overrides(&config.rebindings());
     app.ctx.keymap = keymap;
     app.ctx.theme = theme::Theme::named(&config.theme.name);
@@ -231,6 +241,7 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
                 app.mouse(m)
             }
             Ok(Event::Term(_)) => None,
+            Ok(Event::Notice(text)) => Some(Action::Notice(text)),
             Ok(Event::Store(reply)) => Some(reply_action(reply)),
             // SIGTERM, SIGINT: quit now, keeping what was typed as a draft.
             Ok(Event::Signal) => Some(Action::QuitNow),
@@ -354,13 +365,17 @@ fn hung_up<B: ratatui::backend::Backend>(terminal: Terminal<B>) -> Result<()> {
     Ok(())
 }
 
-fn spawn_input(tx: Sender<Event>) {
+fn spawn_input(tx: Sender<Event>, escape: Duration) {
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
+            let mut reader = Reader::new(escape);
             loop {
-                match read_burst() {
-                    Ok(events) => {
+                match reader.burst() {
+                    Ok((events, split)) => {
+                        if split && tx.send(Event::Notice(SPLIT_IGNORED.into())).is_err() {
+                            break;
+                        }
                         if events
                             .into_iter()
                             .any(|ev| tx.send(Event::Term(ev)).is_err())
@@ -380,22 +395,75 @@ fn spawn_input(tx: Sender<Event>) {
         .expect("spawn input thread");
 }
 
-/// One event, or after an Esc everything the terminal sent with it: an
-/// escape sequence the terminal library did not know arrives as Esc and
-/// characters within a few milliseconds, and is dropped whole
-/// ([`keymap::decode_burst`]). A lone Esc waits 15 ms at most.
-fn read_burst() -> std::io::Result<Vec<TermEvent>> {
-    let first = crossterm::event::read()?;
-    if !keymap::is_esc(&first) {
-        return Ok(vec![first]);
+/// What the status line says when the tail of a key's escape sequence came
+/// too late to be read with its Esc and was dropped rather than acted on.
+pub const SPLIT_IGNORED: &str = "Ignored a split key sequence (its code arrived in pieces over the link): nothing else was done";
+
+/// How long after a lone Esc the tail of its sequence is still recognised
+/// (and dropped) when it comes late. Only a tail read whole at once counts
+/// (`[` and its final letter within milliseconds), which no one types.
+const LATE_TAIL: Duration = Duration::from_secs(2);
+
+/// What follows a burst's first events at once (the rest of one write).
+const BURST_TAIL: Duration = Duration::from_millis(3);
+
+/// Reads the terminal's events, putting back together what an escape
+/// sequence the terminal library did not know became: after an Esc it
+/// waits up to the escape time (`[terminal] escape_ms`, 100 ms by default,
+/// as terminals' own escape-time) for more, and keeps reading while the
+/// events so far are the start of a sequence ([`keymap::sequence`]), so a
+/// sequence split over SSH (`ESC`, then `[A` 60 ms later) is dropped whole
+/// ([`keymap::decode_burst`]) and its letters never run commands. A lone
+/// Esc counts only once the escape time has passed.
+struct Reader {
+    escape: Duration,
+    /// Until when a late tail of the last lone Esc is recognised.
+    late_until: Option<std::time::Instant>,
+}
+
+impl Reader {
+    fn new(escape: Duration) -> Reader {
+        Reader {
+            escape,
+            late_until: None,
+        }
     }
-    let mut burst = vec![first];
-    let mut wait = Duration::from_millis(15);
-    while burst.len() < 64 && crossterm::event::poll(wait)? {
-        burst.push(crossterm::event::read()?);
-        wait = Duration::from_millis(3);
+
+    /// The next events to act on, and whether a split sequence was dropped
+    /// (to say so).
+    fn burst(&mut self) -> std::io::Result<(Vec<TermEvent>, bool)> {
+        use crossterm::event::{poll, read};
+        let first = read()?;
+        let late = self.late_until.take();
+        if keymap::is_esc(&first) {
+            let mut burst = vec![first];
+            while burst.len() < 64 {
+                let wait = match keymap::sequence(&burst) {
+                    keymap::Sequence::Prefix => self.escape,
+                    _ => BURST_TAIL,
+                };
+                if !poll(wait)? {
+                    break;
+                }
+                burst.push(read()?);
+            }
+            // A sequence begun and never finished (`ESC [` then nothing).
+            let broken = burst.len() > 1 && keymap::sequence(&burst) == keymap::Sequence::Prefix;
+            if burst.len() == 1 {
+                self.late_until = Some(std::time::Instant::now() + LATE_TAIL);
+            }
+            return Ok((keymap::decode_burst(burst), broken));
+        }
+        if late.is_some_and(|until| std::time::Instant::now() < until) {
+            let mut burst = vec![first];
+            while burst.len() < 64 && poll(BURST_TAIL)? {
+                burst.push(read()?);
+            }
+            let n = keymap::late_tail(&burst);
+            return Ok((burst.split_off(n), n > 0));
+        }
+        Ok((vec![first], false))
     }
-    Ok(keymap::decode_burst(burst))
 }
 
 fn spawn_signals(tx: Sender<Event>) -> Result<()> {

@@ -8,7 +8,7 @@
 use super::handover::HandoverLayer;
 use super::record::Record;
 use crate::domain::calendar::format_stamp;
-use crate::domain::paging::{DeskAlert, Kind, format_age, phrase};
+use crate::domain::paging::{DeskAlert, Kind, format_age};
 use crate::store::worker::Request;
 use crate::tui::action::Action;
 use crate::tui::layer::{Ctx, Layer, Mode, Step};
@@ -55,7 +55,12 @@ impl AlertsLayer {
         let Some(a) = self.selected() else {
             return Step::error("No alert selected");
         };
-        let what = phrase(a);
+        // Said as the list says it ("nobody has taken the case"), never
+        // "Already acknowledged: … not acknowledged".
+        let what = match &a.reference {
+            Some(r) => format!("{r}: {}", a.kind.listed()),
+            None => a.kind.listed().to_string(),
+        };
         if a.acknowledged {
             return Step::info(format!(
                 "Already acknowledged: {what}. Its alerts have stopped"
@@ -198,7 +203,10 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
     header(ctx, f, head);
     f.render_widget(
         Paragraph::new(truncate(
-            " A acknowledges an alert: it stops for everyone, and the case stays put.",
+            &format!(
+                " {} acknowledges an alert: it stops for everyone, and the case stays put.",
+                ctx.key("alerts", &Action::Acknowledge)
+            ),
             usize::from(about.width),
         ))
         .style(t.muted),
@@ -206,7 +214,7 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
     );
     let open = l.list.iter().filter(|a| !a.acknowledged).count();
     let title = if l.loaded {
-        format!(" Alerts: {} open, {open} not acknowledged ", l.list.len())
+        format!(" Alerts: {} open, {open} still escalating ", l.list.len())
     } else {
         " Alerts: loading… ".to_string()
     };
@@ -245,14 +253,16 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
             .skip(top)
             .take(rows_fit)
             .map(|a| {
+                // Acknowledged: its alerts stopped for everyone (the case
+                // itself may still be waiting, as its alert column says).
                 let (state, style) = if a.acknowledged {
-                    (format!("{} acknowledged", symbols::MET), t.muted)
+                    (format!("{} stopped", symbols::MET), t.muted)
                 } else {
                     (format!("{} escalating", symbols::OVERDUE), t.overdue)
                 };
                 let what = match &a.rule {
-                    Some(rule) => format!("{}: {rule}", a.kind.label()),
-                    None => a.kind.label().to_string(),
+                    Some(rule) => format!("{}: {rule}", a.what()),
+                    None => a.what(),
                 };
                 let due = match (a.kind, a.due_at) {
                     (Kind::Overdue | Kind::DueSoon, Some(due)) => {

@@ -197,10 +197,14 @@ impl Layer for CaseItems {
                     Step::error("Viewers see that attachments exist, not their contents")
                 }
                 Some(a) if a.media_type != "text/plain" => Step::error(format!(
-                    "{} is {} ({}): s saves it to a file to open",
+                    "{} is {} ({}): {} saves it to a file to open",
                     a.name,
                     a.media_type,
-                    size_words(a.size)
+                    size_words(a.size),
+                    ctx.key(
+                        "attachments",
+                        &Action::Work(crate::tui::workbench::WorkCmd::Save)
+                    )
                 )),
                 Some(a) => Step::fx(Effect::Store(Request::Work(WorkRequest::ViewAttachment {
                     aid: a.id,

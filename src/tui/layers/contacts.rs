@@ -255,7 +255,7 @@ fn draw_contacts(c: &Contacts, ctx: &Ctx, f: &mut Frame, area: Rect) {
             },
             c.route
                 .as_deref()
-                .map(|r| r.replace('_', " "))
+                .map(crate::domain::route::short_of)
                 .unwrap_or_else(|| "any".into()),
             c.area.as_deref().unwrap_or("any"),
         ),
@@ -291,7 +291,7 @@ fn draw_contacts(c: &Contacts, ctx: &Ctx, f: &mut Frame, area: Rect) {
                 )),
                 Line::from(format!(
                     "Route {} · area {}",
-                    x.route.replace('_', " "),
+                    crate::domain::route::label_of(&x.route),
                     x.area.as_deref().unwrap_or("any")
                 )),
                 Line::from(vec![

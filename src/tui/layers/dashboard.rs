@@ -255,6 +255,12 @@ impl Layer for Dashboard {
         }
     }
 
+    /// The list holds open cases only: re-opening is offered on a closed
+    /// record and in search, not here.
+    fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        all.into_iter().filter(|(_, h)| h != "re-open").collect()
+    }
+
     fn on(&mut self, action: &Action, ctx: &Ctx) -> Step {
         let holder = self.queue.selected_row().and_then(|r| r.assignee.clone());
         if let Some(s) = verbs::answer(action, &mut self.pending, ctx) {
@@ -266,11 +272,16 @@ impl Layer for Dashboard {
         {
             self.opening = Some((t.id, Then::Signoff(*action == Action::Approve)));
         }
+        let closed = self
+            .queue
+            .selected_row()
+            .is_some_and(|r| r.status == crate::domain::escalation::Status::Closed);
         if let Some(s) = verbs::on(
             action,
             self.target(),
             holder.as_deref(),
             None,
+            closed,
             &mut self.pending,
             ctx,
         ) {
@@ -572,13 +583,28 @@ fn draw_dashboard(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
         let mut lines = Vec::new();
         if let Some(u) = unacked_line(d, ctx) {
             lines.push(Line::from(Span::styled(
-                crate::tui::views::spread(&u, "select it, A takes it ", r.width),
+                crate::tui::views::spread(
+                    &u,
+                    &format!(
+                        "select it, {} takes it ",
+                        ctx.key("dashboard", &Action::Acknowledge)
+                    ),
+                    r.width,
+                ),
                 ctx.theme.overdue,
             )));
         }
         if let Some(text) = alert_line(d) {
             lines.push(Line::from(Span::styled(
-                crate::tui::views::spread(&text, "! lists them, x hides ", r.width),
+                crate::tui::views::spread(
+                    &text,
+                    &format!(
+                        "{} lists them, {} hides ",
+                        ctx.key("dashboard", &Action::ShowAlerts),
+                        ctx.key("dashboard", &Action::Dismiss)
+                    ),
+                    r.width,
+                ),
                 ctx.theme.overdue,
             )));
         }

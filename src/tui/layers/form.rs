@@ -17,12 +17,17 @@ use crate::tui::update::Effect;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
+use super::prompt::HINT_RELOAD;
+
 #[derive(Debug)]
 pub struct FormLayer {
     pub kind: FormKind,
     pub form: Form,
     /// Waiting for the record to be reloaded (Ctrl-R after a conflict).
     reloading: bool,
+    /// A save was refused by another DSL's change: the footer offers the
+    /// reload until it is done.
+    conflict: bool,
     /// The refer form's choices, and what it filled in by itself.
     refer: Option<(Box<ReferOptions>, ReferFollow)>,
 }
@@ -33,6 +38,7 @@ impl FormLayer {
             kind,
             form,
             reloading: false,
+            conflict: false,
             refer: None,
         }
     }
@@ -70,6 +76,25 @@ impl FormLayer {
 
     fn target_mut(&mut self) -> Option<&mut Target> {
         self.kind.target_mut()
+    }
+
+    /// Whether the form acts on a record it can load again (Ctrl-R).
+    fn reloads(&self) -> bool {
+        !matches!(
+            self.kind,
+            FormKind::Intake
+                | FormKind::Contact(_)
+                | FormKind::Hold { .. }
+                | FormKind::Decision { .. }
+        )
+    }
+
+    /// "Ctrl-R reloads …", naming the key as bound (`[reload]`).
+    fn reload_said(ctx: &Ctx, what: &str) -> String {
+        match ctx.keymap.key_for("reload", &Action::Reload) {
+            Some(k) => format!("{k} reloads {what}"),
+            None => format!("Esc and open it again to reload {what}"),
+        }
     }
 
     /// The record reloaded after another DSL's change: forms built from it
@@ -160,7 +185,22 @@ impl Layer for FormLayer {
     }
 
     fn sections(&self) -> Vec<&'static str> {
-        self.form.sections()
+        let mut s = self.form.sections();
+        if self.reloads() {
+            s.push("reload");
+        }
+        s
+    }
+
+    /// The reload is offered once a save was refused by another DSL's
+    /// change (or a close by the record's deadlines).
+    fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        let (mut first, rest): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .filter(|(_, h)| self.conflict || h != HINT_RELOAD)
+            .partition(|(_, h)| h == HINT_RELOAD);
+        first.extend(rest);
+        first
     }
 
     fn takes_text(&self) -> bool {
@@ -196,8 +236,13 @@ impl Layer for FormLayer {
                 t.version = Some(d.version);
                 let r = t.reference.clone();
                 self.reloading = false;
+                self.conflict = false;
+                let save = ctx
+                    .keymap
+                    .key_for("form", &Action::Submit)
+                    .unwrap_or_else(|| "the save key".into());
                 self.form.error = Some(format!(
-                    "Reloaded {r} as it is now; what you typed is kept. Check it, then save again (Ctrl-S)"
+                    "Reloaded {r} as it is now; what you typed is kept. Check it, then save again ({save})"
                 ));
                 self.rebuilt(d, ctx);
                 let mut s = Step::none();
@@ -205,23 +250,20 @@ impl Layer for FormLayer {
                 s
             }
             Action::Saved(_) | Action::Created { .. } if self.form.saving => Step::close(),
-            Action::StoreError(msg) if matches!(self.kind, FormKind::Close(_)) => self.refused(
-                format!("{msg} · Ctrl-R reloads the record's deadlines, keeping what you typed"),
-            ),
+            Action::StoreError(msg) if matches!(self.kind, FormKind::Close(_)) => {
+                self.conflict |= self.form.saving;
+                let reload =
+                    Self::reload_said(ctx, "the record's deadlines, keeping what you typed");
+                self.refused(format!("{msg} · {reload}"))
+            }
             Action::StoreError(msg) => self.refused(msg.clone()),
             Action::Conflict(msg) => {
-                let reload = if matches!(
-                    self.kind,
-                    FormKind::Intake
-                        | FormKind::Contact(_)
-                        | FormKind::Hold { .. }
-                        | FormKind::Decision { .. }
-                ) {
-                    ""
-                } else {
-                    ". Ctrl-R reloads the record; what you typed is kept"
-                };
-                self.refused(format!("{msg}{reload}"))
+                if !self.reloads() {
+                    return self.refused(msg.clone());
+                }
+                self.conflict |= self.form.saving;
+                let reload = Self::reload_said(ctx, "the record; what you typed is kept");
+                self.refused(format!("{msg}. {reload}"))
             }
             a if crate::tui::update::is_news(a) => Step::none(),
             a => match self.form.act(a) {

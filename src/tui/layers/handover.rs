@@ -139,7 +139,10 @@ fn lines(v: &HandoverLayer, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
             t.title,
         ))),
         None => out.push(Line::from(Span::styled(
-            cut(" Nobody is on duty now: T takes over".into()),
+            cut(format!(
+                " Nobody is on duty now: {} takes over",
+                ctx.key("handover", &Action::TakeOver)
+            )),
             t.overdue,
         ))),
     }
@@ -205,7 +208,7 @@ fn lines(v: &HandoverLayer, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
         out.push(Line::from(cut(format!(
             "   {} {reference} {who} · {}: {body}",
             format_stamp(*at),
-            kind.replace('_', " ")
+            crate::domain::escalation::chronology_kind(kind)
         ))));
     }
     out

@@ -75,7 +75,9 @@ impl Help {
             for pair in symbols::LEGEND.chunks(2) {
                 let mut spans = Vec::new();
                 for (mark, meaning) in pair {
-                    spans.push(Span::styled(format!("  {mark:<11}"), t.key));
+                    // At least one space after a mark wider than the column.
+                    let w = 11.max(mark.chars().count() + 1);
+                    spans.push(Span::styled(format!("  {mark:<w$}"), t.key));
                     spans.push(Span::raw(format!("{meaning:<22}")));
                 }
                 lines.push(Line::from(spans));

@@ -88,7 +88,7 @@ pub fn lines(p: &Person, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
                     crate::domain::calendar::format_stamp(e.entry.at),
                     e.reference,
                     e.entry.author,
-                    e.entry.kind.replace('_', " ")
+                    crate::domain::escalation::chronology_kind(&e.entry.kind)
                 ),
                 width,
             ),

@@ -19,6 +19,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+/// The footer word of the reload key (keymap `[reload]`), shown only after
+/// a conflict.
+pub const HINT_RELOAD: &str = "reload";
+
 /// Longest text a prompt takes (a waiver reason's limit in the schema).
 pub const PROMPT_MAX: usize = 4000;
 
@@ -110,7 +114,7 @@ impl PromptKind {
     }
 
     /// Whether the text is a block (notes, reasons kept as evidence).
-    fn multiline(&self) -> bool {
+    pub fn multiline(&self) -> bool {
         !matches!(
             self,
             PromptKind::Meet { .. } | PromptKind::Waive { .. } | PromptKind::Review { .. }
@@ -127,6 +131,9 @@ pub struct Prompt {
     pub saving: bool,
     /// Waiting for the record to be reloaded (Ctrl-R after a conflict).
     reloading: bool,
+    /// A save was refused because another DSL changed the record: the
+    /// footer offers the reload until it is done.
+    conflict: bool,
 }
 
 impl Prompt {
@@ -142,6 +149,7 @@ impl Prompt {
             error: None,
             saving: false,
             reloading: false,
+            conflict: false,
         }
     }
 
@@ -260,11 +268,40 @@ impl Layer for Prompt {
         Mode::Prompt
     }
 
+    /// Enter saves a one-line reason and adds a line to a note: the
+    /// footer and help say which, from the section that binds it.
+    fn sections(&self) -> Vec<&'static str> {
+        let mut s = if self.kind.multiline() {
+            vec!["prompt", "input_lines"]
+        } else {
+            vec!["prompt_line", "prompt"]
+        };
+        if matches!(self.kind, PromptKind::Event { .. }) {
+            s.push("prompt_event");
+        }
+        if self.kind.target().is_some() {
+            s.push("reload");
+        }
+        s
+    }
+
+    /// The reload is offered once a save was refused by another DSL's
+    /// change (and only on a prompt about one record).
+    fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        let reload = self.conflict;
+        let (mut first, rest): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .filter(|(_, h)| reload || h != HINT_RELOAD)
+            .partition(|(_, h)| h == HINT_RELOAD);
+        first.extend(rest);
+        first
+    }
+
     fn takes_text(&self) -> bool {
         true
     }
 
-    fn on(&mut self, action: &Action, _ctx: &Ctx) -> Step {
+    fn on(&mut self, action: &Action, ctx: &Ctx) -> Step {
         match action {
             Action::Submit => self.submit(),
             // Editing waits while a save is on its way: its answer decides.
@@ -317,9 +354,11 @@ impl Layer for Prompt {
             }
             Action::Conflict(msg) if self.saving => {
                 self.saving = false;
-                self.error = Some(format!(
-                    "{msg}. Ctrl-R reloads the record; your text is kept"
-                ));
+                self.conflict = true;
+                self.error = Some(match ctx.keymap.key_for("reload", &Action::Reload) {
+                    Some(k) => format!("{msg}. {k} reloads the record; your text is kept"),
+                    None => format!("{msg}. Your text is kept"),
+                });
                 Step::none().handled()
             }
             Action::DetailLoaded(d) if self.reloading => {
@@ -330,6 +369,7 @@ impl Layer for Prompt {
                     return Step::none();
                 }
                 self.reloading = false;
+                self.conflict = false;
                 let reference = t.reference.clone();
                 match &mut self.kind {
                     PromptKind::Signoff {
@@ -349,8 +389,12 @@ impl Layer for Prompt {
                     | PromptKind::Event { target, .. } => target.version = Some(d.version),
                     _ => {}
                 }
+                let save = ctx
+                    .keymap
+                    .key_for("prompt", &Action::Submit)
+                    .unwrap_or_else(|| "the save key".into());
                 self.error = Some(format!(
-                    "Reloaded {reference} as it is now: check it, then save again (Ctrl-S)"
+                    "Reloaded {reference} as it is now: check it, then save again ({save})"
                 ));
                 let mut s = Step::none();
                 s.clear_status = true;
@@ -482,7 +526,7 @@ fn draw(p: &Prompt, ctx: &Ctx, f: &mut Frame, area: Rect) {
     {
         lines.push(Line::from(vec![
             Span::styled("Proposed outcome: ", t.muted),
-            Span::styled(outcome.replace('-', " "), t.title),
+            Span::styled(crate::domain::settings::outcome_label(outcome), t.title),
         ]));
         let wrapped = wrap(&format!("Rationale: {rationale}"), inner_w.max(1));
         let cut = wrapped.len() > PROPOSAL_ROWS;

@@ -118,6 +118,7 @@ impl Layer for Record {
             Some(self.target()),
             holder.as_deref(),
             Some(&self.data),
+            self.data.summary.status == crate::domain::escalation::Status::Closed,
             &mut self.pending,
             ctx,
         ) {
@@ -182,10 +183,15 @@ impl Layer for Record {
     /// cannot apply to it is left out of the footer (help lists it).
     fn hints(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
         let needs = Needs::of(&self.data);
+        // A closed case takes no verb but re-opening (the verbs would only
+        // be refused), and an open one cannot be re-opened.
+        let closed = self.data.summary.status == crate::domain::escalation::Status::Closed;
         let wanted = |hint: &str| match hint {
             HINT_999 => Some(needs.call),
             HINT_FGM => Some(needs.fgm_report),
             HINT_OUTCOME => Some(needs.outcome),
+            "re-open" => Some(closed),
+            "ack" | "assign" | "note" | "refer" | "close" if closed => Some(false),
             _ => None,
         };
         let (mut first, rest): (Vec<_>, Vec<_>) = all
@@ -474,7 +480,12 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
     };
     field(&mut out, "Consent", &consent, t.base);
     if let Some(o) = &d.outcome {
-        field(&mut out, "Outcome", o, t.base);
+        field(
+            &mut out,
+            "Outcome",
+            &crate::domain::settings::outcome_label(o),
+            t.base,
+        );
     }
     block(&mut out, "Exact words", &format!("“{}”", d.exact_words));
     if let Some(a) = &d.appearance {
@@ -655,7 +666,7 @@ pub fn lines(ctx: &Ctx, d: &EscalationDetail, width: u16) -> Vec<Line<'static>> 
             "  {}  {} · {}",
             format_stamp(c.at),
             c.author,
-            c.kind.replace('_', " ")
+            crate::domain::escalation::chronology_kind(&c.kind)
         );
         out.push(Line::from(Span::styled(head, t.muted)));
         for l in wrap(&c.body, width.saturating_sub(4)) {

@@ -328,12 +328,17 @@ fn draw_table(r0: &Reports, p: &Published, ctx: &Ctx, f: &mut Frame, area: Rect)
         "Timeliness by rule".to_string()
     };
     // Whether small counts are hidden is said where the counts are.
+    let s = ctx.key("reports", &Action::ToggleSuppression);
     let shown = match r0.suppress {
-        Some(u) => format!("[c] = 1-{} hidden (s shows)", u - 1),
-        None => "EXACT COUNTS: not for sharing (s hides)".to_string(),
+        Some(u) => format!("[c] = 1-{} hidden ({s} shows)", u - 1),
+        None => format!("EXACT COUNTS: not for sharing ({s} hides)"),
     };
     let block = Block::new().borders(Borders::TOP).title(Span::styled(
-        format!(" {title} (t: table {} of {n}) · {shown} ", at + 1),
+        format!(
+            " {title} ({}: table {} of {n}) · {shown} ",
+            ctx.key("reports", &Action::NextTable),
+            at + 1
+        ),
         t.title,
     ));
     let inner = block.inner(area);

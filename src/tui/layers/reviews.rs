@@ -167,9 +167,11 @@ impl Layer for Reviews {
                     None => Step::error("No review series yet: see `dutydesk reviews`"),
                 }
             }
-            Action::Open if !self.held_view => {
-                Step::info("i lists the held meetings' items; Enter on one records its decision")
-            }
+            Action::Open if !self.held_view => Step::info(format!(
+                "{} lists the held meetings' items; {} on one records its decision",
+                ctx.key("reviews", &Action::HeldItems),
+                ctx.key("reviews", &Action::Open)
+            )),
             Action::Open => {
                 if let Err(s) = Self::may_record(ctx) {
                     return s;
@@ -389,13 +391,23 @@ fn draw_reviews(v: &Reviews, ctx: &Ctx, f: &mut Frame, area: Rect) {
         ),
         items,
     );
+    let key = |a: Action| ctx.key("reviews", &a);
     let say = if v.held_view {
-        " Enter records the discussion, decision and any action on the selected item; i shows the next agenda again."
+        format!(
+            " {} records the discussion, decision and any action on the selected item; {} shows the next agenda again.",
+            key(Action::Open),
+            key(Action::HeldItems)
+        )
     } else {
-        " h holds this meeting now (the agenda is kept); i lists held items to record decisions; v on an escalation adds it."
+        format!(
+            " {} holds this meeting now (the agenda is kept); {} lists held items to record decisions; {} on an escalation adds it.",
+            key(Action::HoldMeeting),
+            key(Action::HeldItems),
+            ctx.key("verbs", &Action::AddToReview)
+        )
     };
     f.render_widget(
-        Paragraph::new(Span::styled(truncate(say, width), t.muted)),
+        Paragraph::new(Span::styled(truncate(&say, width), t.muted)),
         hint,
     );
     footer(ctx, f, foot, "");

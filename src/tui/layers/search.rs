@@ -34,6 +34,11 @@ pub struct Search {
     pub selected: usize,
     /// Searches on their way (each answer is taken; the last is the latest).
     pub searching: u32,
+    /// The latest search ran from the words typed (Enter), not from a
+    /// filter: only then does finding nothing put the cursor back in the
+    /// words. After a filter the keys stay filters (`s` then `m` toggles
+    /// two filters, never types "sm").
+    from_words: bool,
     /// A record asked for from the results.
     opening: Option<i64>,
     pending: Pending,
@@ -48,6 +53,7 @@ impl Search {
             found: None,
             selected: 0,
             searching: 0,
+            from_words: true,
             opening: None,
             pending: Pending::default(),
         }
@@ -60,6 +66,7 @@ impl Search {
 
     fn run(&mut self, audit: bool) -> Step {
         self.searching += 1;
+        self.from_words = self.typing;
         Step::fx(Effect::Store(Request::Work(WorkRequest::Search {
             text: self.input.text(),
             filters: self.filters,
@@ -129,8 +136,9 @@ impl Layer for Search {
         match action {
             // Typing.
             Action::Submit if self.typing => {
+                let step = self.run(true);
                 self.typing = false;
-                self.run(true)
+                step
             }
             Action::Cancel if self.typing => {
                 if self.found.is_none() {
@@ -141,8 +149,9 @@ impl Layer for Search {
             }
             Action::Edit(op) if self.typing => {
                 if *op == crate::tui::action::EditOp::Newline {
+                    let step = self.run(true);
                     self.typing = false;
-                    return self.run(true);
+                    return step;
                 }
                 let _ = self.input.edit(*op);
                 Step::none()
@@ -197,6 +206,7 @@ impl Layer for Search {
                     self.target(),
                     holder.as_deref(),
                     None,
+                    true,
                     &mut self.pending,
                     ctx,
                 )
@@ -254,8 +264,11 @@ impl Layer for Search {
                     let msg = found.nothing();
                     self.found = Some((text.clone(), found.clone()));
                     if nothing {
-                        // The words stay in the box, ready to change.
-                        self.typing = true;
+                        // The words stay in the box, ready to change; after
+                        // a filter, the keys stay on the filters.
+                        if self.from_words {
+                            self.typing = true;
+                        }
                         return Step::info(msg);
                     }
                     Step::none()
@@ -264,7 +277,9 @@ impl Layer for Search {
             },
             Action::StoreError(_) if self.searching > 0 => {
                 self.searching -= 1;
-                self.typing = true;
+                if self.from_words {
+                    self.typing = true;
+                }
                 Step::none()
             }
             Action::DetailLoaded(d) if self.opening == Some(d.summary.id) => {
@@ -310,6 +325,49 @@ fn flag(on: bool, key: &str, what: &str) -> String {
     format!("[{}] {key} {what}", if on { "x" } else { " " })
 }
 
+/// Every filter with its key and state, in `width` columns: in words when
+/// they fit, else shorter ("[x]h high", "c:open") so that the last one, the
+/// open/closed state, is never cut off at 80 columns.
+fn filter_line(fl: &Filters, restricted: bool, width: usize) -> String {
+    use crate::domain::search::StatusFilter;
+    let full = {
+        let mut v = vec![
+            flag(fl.mine, "m", "mine"),
+            flag(fl.unassigned, "u", "unassigned"),
+            flag(fl.high_risk, "h", "high risk"),
+            flag(fl.awaiting_signoff, "s", "sign-off"),
+        ];
+        if restricted {
+            v.push(flag(fl.restricted, "r", "restricted"));
+        }
+        v.push(format!("c {}", fl.status.label()));
+        format!(" {}", v.join("  "))
+    };
+    if unicode_width::UnicodeWidthStr::width(full.as_str()) <= width {
+        return full;
+    }
+    let short =
+        |on: bool, key: &str, what: &str| format!("[{}]{key} {what}", if on { "x" } else { " " });
+    let mut v = vec![
+        short(fl.mine, "m", "mine"),
+        short(fl.unassigned, "u", "unassigned"),
+        short(fl.high_risk, "h", "high"),
+        short(fl.awaiting_signoff, "s", "sign-off"),
+    ];
+    if restricted {
+        v.push(short(fl.restricted, "r", "restricted"));
+    }
+    v.push(format!(
+        "c:{}",
+        match fl.status {
+            StatusFilter::Any => "all",
+            StatusFilter::Open => "open",
+            StatusFilter::Closed => "closed",
+        }
+    ));
+    format!(" {}", v.join(" "))
+}
+
 fn draw(s: &Search, ctx: &Ctx, f: &mut Frame, area: Rect) {
     let t = &ctx.theme;
     let [head, top, body, foot] = areas(area);
@@ -328,27 +386,23 @@ fn draw(s: &Search, ctx: &Ctx, f: &mut Frame, area: Rect) {
         q.push(Span::styled("  (/ to change the words)", t.muted));
     }
     lines.push(Line::from(q));
-    let fl = &s.filters;
-    let mut filters = vec![
-        flag(fl.mine, "m", "mine"),
-        flag(fl.unassigned, "u", "unassigned"),
-        flag(fl.high_risk, "h", "high risk"),
-        flag(fl.awaiting_signoff, "s", "sign-off"),
-    ];
-    if ctx.me.role.sees_restricted() {
-        filters.push(flag(fl.restricted, "r", "restricted"));
-    }
-    filters.push(format!("c {}", fl.status.label()));
     lines.push(Line::from(Span::raw(truncate(
-        &format!(" {}", filters.join("  ")),
+        &filter_line(&s.filters, ctx.me.role.sees_restricted(), w),
         w,
     ))));
     let help = if s.typing {
-        " Reference, name, date of birth (02/03/2014) or area; Enter searches open and closed cases"
+        format!(
+            " Reference, name, date of birth (02/03/2014) or area; {} searches open and closed cases",
+            ctx.key("search_input", &Action::Submit)
+        )
     } else {
-        " Enter opens · o re-opens a closed case · newest first"
+        format!(
+            " {} opens · {} re-opens a closed case · newest first",
+            ctx.key("search", &Action::Open),
+            ctx.key("search", &Action::Reopen)
+        )
     };
-    lines.push(Line::from(Span::styled(truncate(help, w), t.muted)));
+    lines.push(Line::from(Span::styled(truncate(&help, w), t.muted)));
     f.render_widget(Paragraph::new(lines), top);
 
     let title = match (&s.found, s.searching > 0) {

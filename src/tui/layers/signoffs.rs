@@ -141,7 +141,7 @@ impl Layer for Signoffs {
                         x.reference,
                         x.risk.badge(),
                         x.subject_kind.short(),
-                        x.outcome.replace('-', " "),
+                        crate::domain::settings::outcome_label(&x.outcome),
                         who,
                         x.proposed_at
                             .map(|a| format!(", {}", crate::domain::calendar::format_stamp(a)))

@@ -46,16 +46,42 @@ fn writable(target: Option<Target>, ctx: &Ctx) -> Result<Target, Step> {
 }
 
 /// A verb on `target` (whose holder is `holder`; `open` the record when the
-/// record layer asks). `None`: not a verb.
+/// record layer asks; `closed` when the case is closed). `None`: not a verb.
 pub fn on(
     action: &Action,
     target: Option<Target>,
     holder: Option<&str>,
     open: Option<&EscalationDetail>,
+    closed: bool,
     pending: &mut Pending,
     ctx: &Ctx,
 ) -> Option<Step> {
     let step = |r: Result<Step, Step>| Some(r.unwrap_or_else(|e| e));
+    // The store refuses these on a closed case in words a command can use
+    // too; the screen says so at once and names its own key.
+    if closed
+        && matches!(
+            action,
+            Action::Acknowledge
+                | Action::Assign
+                | Action::Note
+                | Action::Event
+                | Action::Refer
+                | Action::Close
+        )
+        && let Some(t) = &target
+    {
+        let section = if open.is_some() {
+            "record"
+        } else {
+            "dashboard"
+        };
+        return Some(Step::error(format!(
+            "{} is closed: re-open it first ({})",
+            t.reference,
+            ctx.key(section, &Action::Reopen)
+        )));
+    }
     match action {
         Action::Acknowledge => step(writable(target, ctx).map(|t| {
             match holder.filter(|h| *h != ctx.me.display_name) {
@@ -64,8 +90,10 @@ pub fn on(
                 Some(h) => Step::push(
                     Confirm::new(
                         format!(
-                            "{} is held by {h}. Take it from them? y takes it (they will be told); a only acknowledges its alerts (they stop for everyone; it stays with {h}).",
-                            t.reference
+                            "{} is held by {h}. Take it from them? {} takes it (they will be told); {} only acknowledges its alerts (they stop for everyone; it stays with {h}).",
+                            t.reference,
+                            ctx.key("confirm", &Action::Confirm(true)),
+                            ctx.key("take", &Action::AlertsOnly),
                         ),
                         Action::Send(Box::new(Request::Act {
                             id: t.id,

@@ -288,11 +288,49 @@ impl WorkKind {
                             &target.reference,
                             Format::Markdown,
                         ))
-                        .hint("A new file (never replacing one), written with your own permissions; name it .html for HTML"),
+                        .hint("A new file (never replacing one), written with your own permissions; its name follows the format until you type your own"),
                 ],
             ),
         }
     }
+}
+
+/// The export form's file name follows the format chosen while it is still
+/// a name the form made ("SG-2026-0042.md" becomes "SG-2026-0042.html"); a
+/// name the user typed is theirs, and a line under it says when its
+/// extension is another format's.
+fn follow_format(form: &mut Form, reference: &str) {
+    let format = if form.choice("format") == Some("html") {
+        Format::Html
+    } else {
+        Format::Markdown
+    };
+    let path = form.text("path").trim().to_string();
+    let made =
+        [Format::Markdown, Format::Html].map(|f| crate::domain::export::file_name(reference, f));
+    if made.contains(&path) {
+        let want = crate::domain::export::file_name(reference, format);
+        if path != want {
+            form.set_text("path", &want);
+        }
+        form.set_detail("path", None);
+        return;
+    }
+    let other = match format {
+        Format::Html => Format::Markdown,
+        _ => Format::Html,
+    };
+    let warn = path
+        .to_lowercase()
+        .ends_with(&format!(".{}", other.extension()))
+        .then(|| {
+            format!(
+                "This name ends .{}, but the file will hold {}",
+                other.extension(),
+                format.label()
+            )
+        });
+    form.set_detail("path", warn);
 }
 
 /// Who may own a task: active staff who are not viewers, you first.
@@ -551,6 +589,9 @@ impl Layer for WorkForm {
             f.warning = f
                 .toggle("immediate")
                 .then(|| "LIFE AT RISK: CALL 999 NOW if nobody has.".into());
+        }
+        if let WorkKind::Export { target } = &self.kind {
+            follow_format(&mut self.form, &target.reference);
         }
         step
     }

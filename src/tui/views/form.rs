@@ -127,6 +127,10 @@ fn value_rows(f: &Field, focused: bool, room: usize, t: &Theme) -> Vec<Vec<Span<
     }
 }
 
+/// How a field's detail starts when it says back a problem with what is
+/// typed rather than how it was read (`forms::echo_times`).
+pub const PROBLEM: &str = "? ";
+
 /// All the lines of one field: label and value, then its detail (always),
 /// its error, then (when focused) its hint, each wrapped under the value.
 fn field_lines(f: &Field, focused: bool, t: &Theme, width: usize) -> Vec<Line<'static>> {
@@ -150,7 +154,12 @@ fn field_lines(f: &Field, focused: bool, t: &Theme, width: usize) -> Vec<Line<'s
             ]));
         }
     };
-    if let Some(d) = &f.detail {
+    // A detail that says back a problem with what is typed ("? ...", the
+    // time fields' echo) gives way to the error saving found: one message,
+    // not the same one twice.
+    if let Some(d) = &f.detail
+        && !(f.error.is_some() && d.starts_with(PROBLEM))
+    {
         under(d, t.muted);
     }
     if let Some(e) = &f.error {
@@ -370,7 +379,7 @@ mod tests {
         let at = row_of(&rows, "▶ Field 14");
         assert!(rows[at].contains("the very end▏"), "{}", rows.join("\n"));
         assert!(rows[23].starts_with('└'));
-        assert!(rows[22].contains("Tab next"), "{}", rows[22]);
+        assert!(rows[22].contains("Tab/Enter next"), "{}", rows[22]);
         assert!(rows[22].contains("Ctrl-S save  Esc cancel"), "{}", rows[22]);
         assert!(rows[0].contains("New escalation") && rows[0].contains("↑ more above"));
         // Every field in turn is in view, in both directions.

@@ -49,23 +49,54 @@ pub fn header(ctx: &Ctx, f: &mut Frame, area: Rect) {
     // Who you are and who is on duty matter more than the organisation's name,
     // so on a narrow screen the name is cut first. Closures waiting for your
     // sign-off are counted (S lists them).
-    let signoff = match ctx.desk.signoff_waiting {
-        0 => String::new(),
-        n => format!(" │ sign-off: {n} (S)"),
-    };
-    let who = format!(
-        " │ you: {} ({}) │ on duty: {}{signoff}",
-        ctx.me.display_name,
-        ctx.me.role.label(),
-        on_duty
-    );
     let right = format!("{} ", format_clock(ctx.now));
-    let room = (area.width as usize).saturating_sub(right.width() + who.width() + 2);
-    let left = format!(" {}{who}", truncate(&ctx.desk.org, room.max(8)));
+    let room = (area.width as usize).saturating_sub(right.width() + 1);
+    let left = header_left(
+        &ctx.desk.org,
+        &ctx.me.display_name,
+        ctx.me.role.label(),
+        on_duty,
+        ctx.desk.signoff_waiting,
+        room,
+    );
     f.render_widget(
         Paragraph::new(spread(&left, &right, area.width)).style(ctx.theme.header),
         area,
     );
+}
+
+/// The header's left part in `room` columns. Closures waiting for the
+/// user's sign-off are said whole, always ("sign-off: 2 (S)": something to
+/// do); then who you are and who is on duty; the organisation's name is cut
+/// first, then your role, then the name dropped, then the names cut.
+pub fn header_left(
+    org: &str,
+    me: &str,
+    role: &str,
+    on_duty: &str,
+    signoff: i64,
+    room: usize,
+) -> String {
+    let sign = match signoff {
+        n if n > 0 => format!(" │ sign-off: {n} (S)"),
+        _ => String::new(),
+    };
+    let duty = format!(" │ on duty: {on_duty}");
+    for you in [format!(" │ you: {me} ({role})"), format!(" │ you: {me}")] {
+        let fixed = 1 + you.width() + duty.width() + sign.width();
+        if fixed + 8 <= room {
+            return format!(" {}{you}{duty}{sign}", truncate(org, room - fixed));
+        }
+    }
+    let plain = format!(" you: {me}{duty}{sign}");
+    if plain.width() <= room {
+        return plain;
+    }
+    let rest = truncate(
+        &format!(" you: {me} │ on duty: {on_duty}"),
+        room.saturating_sub(sign.width()),
+    );
+    truncate(&format!("{rest}{sign}"), room)
 }
 
 /// The top layer's key hints on one line of `width`: as many as fit, the
@@ -252,5 +283,27 @@ mod tests {
     #[test]
     fn spread_keeps_the_right_side() {
         assert_eq!(spread("left side", "12:00", 12), "left…  12:00");
+    }
+
+    #[test]
+    fn the_header_keeps_the_sign_off_count_whole() {
+        let org = "Demo Violence Reduction Partnership";
+        // 80 columns less the clock.
+        for room in [62, 50, 40, 30] {
+            let h = header_left(org, "Rachel White", "senior lead", "Jo Brennan", 1, room);
+            assert!(h.width() <= room, "{room}: {h}");
+            assert!(h.ends_with(" │ sign-off: 1 (S)"), "{room}: {h}");
+        }
+        let h = header_left(org, "Rachel White", "senior lead", "Jo Brennan", 1, 62);
+        assert!(
+            h.contains("you: Rachel White") && h.contains("on duty: Jo Brennan"),
+            "{h}"
+        );
+        // Wide: everything, the name whole.
+        let h = header_left(org, "Rachel White", "senior lead", "Jo Brennan", 0, 150);
+        assert!(
+            h.starts_with(&format!(" {org} │ you: Rachel White (senior lead)")),
+            "{h}"
+        );
     }
 }

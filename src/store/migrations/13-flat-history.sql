@@ -1,4 +1,4 @@
--- Schema v11 (issue 21): a decade of history costs no more than a week's.
+-- Schema v13 (issue 21): a decade of history costs no more than a week's.
 --
 -- * chronology_by_at: the handover's changes since the outgoing shift began
 --   read the newest entries first, not the whole chronology.
