@@ -719,7 +719,10 @@ pub fn list_each(
     ))?;
     let mut rows = stmt.query(named_params! {":senior": viewer.senior, ":me": viewer.staff_id})?;
     while let Some(r) = rows.next()? {
-        f(row(r, known)?)?;
+        // A viewer's copy, as [`list`] gives it: a task's words never leave.
+        let mut d = row(r, known)?;
+        for_viewer(store.conn(), viewer, std::slice::from_mut(&mut d))?;
+        f(d)?;
     }
     Ok(())
 }
