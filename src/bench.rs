@@ -367,13 +367,27 @@ pub fn run(
         .first()
         .map(|e| e.id);
     if let Some(id) = last {
+        // As the screen asks: counted from the end the selection is nearer.
         figs.push(fig(
             "query: position of the last case (kept)",
             time(runs, || {
-                store::escalations::position(&store, viewer, now, id)
+                store::escalations::position(&store, viewer, now, id, Some(total))
             }),
             Some(5.0),
         ));
+        // The worst place: the middle, half the queue on either side.
+        let middle = store::escalations::open_page(&store, viewer, now, total / 2, 1)?
+            .first()
+            .map(|e| e.id);
+        if let Some(mid) = middle {
+            figs.push(fig(
+                "query: position of the middle case (kept)",
+                time(runs, || {
+                    store::escalations::position(&store, viewer, now, mid, None)
+                }),
+                Some(5.0),
+            ));
+        }
         figs.push(fig(
             "query: open escalations, last page",
             time(runs, || {

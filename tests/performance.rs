@@ -351,12 +351,15 @@ fn the_queue_reads_the_same_from_either_end_for_every_viewer() {
             .step_by(37)
             .chain([(ids.len() - 1, ids.last().unwrap())])
         {
-            assert_eq!(
-                position(&store, v, now, *id).unwrap(),
-                Some(i as i64),
-                "{} case {id}",
-                s.username
-            );
+            for near_end in [None, Some(total)] {
+                assert_eq!(
+                    position(&store, v, now, *id, near_end).unwrap(),
+                    Some(i as i64),
+                    "{} case {id} counted from the {}",
+                    s.username,
+                    if near_end.is_some() { "end" } else { "start" }
+                );
+            }
         }
     }
 }

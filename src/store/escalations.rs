@@ -352,8 +352,8 @@ fn band_rows(
 }
 
 /// One page of the open queue in the order of urgency at `now`
-/// (`domain::urgency`): each band counted (the first three are small) and
-/// read from its own index, so a page costs the same at any size of history.
+/// (`domain::urgency`): each band read from its own index in its own order,
+/// so a page costs the same at any size of history.
 pub fn open_page(
     store: &Store,
     viewer: Viewer,
@@ -365,9 +365,13 @@ pub fn open_page(
 }
 
 /// [`open_page`] knowing the viewer's open count (`total`, as
-/// [`open_count`] gives it) when the caller has it. A page in the second
-/// half of the bulk band is read from its end, the index backwards, so the
-/// last page (`G`) costs what the first does whatever the queue's length.
+/// [`open_count`] gives it) when the caller has it. The bands are read one
+/// after another with LIMIT, and a band is counted only when the page
+/// starts beyond it, so the first page reads its rows and nothing else
+/// (issue 21: with 137,000 open it counted 100,000 overdue first). A page in
+/// the second half of the queue is read the same way from its end, each
+/// band's index backwards, so the last page (`G`) costs what the first does
+/// whatever the queue's length.
 pub fn open_window(
     store: &Store,
     viewer: Viewer,
@@ -378,41 +382,59 @@ pub fn open_window(
 ) -> Result<Vec<EscalationSummary>> {
     let conn = store.conn();
     let c = Clock::load(conn, now)?;
-    let (mut skip, mut want) = (offset.max(0), limit.max(0));
-    let mut above = 0;
+    let (offset, limit) = (offset.max(0), limit.max(0));
+    let total = match total {
+        Some(t) => Some(t),
+        None if offset > 0 => Some(open_count(store, viewer)?),
+        None => None,
+    };
+    if let Some(total) = total
+        && offset * 2 > total
+    {
+        // From the end: skip what follows the page, then read it backwards.
+        let want = limit.min(total - offset).max(0);
+        let skip = (total - offset - want).max(0);
+        let mut chunks = bands_read(conn, Dir::Backward, viewer, c, skip, want)?;
+        chunks.reverse();
+        return Ok(chunks.into_iter().flatten().collect());
+    }
+    Ok(bands_read(conn, Dir::Forward, viewer, c, offset, limit)?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// Rows `skip..skip + want` of the queue counted from its start
+/// ([`Dir::Forward`]) or its end ([`Dir::Backward`]), as one chunk per band
+/// in the reading order (each chunk in the band's own order). A band is
+/// counted only when the window starts beyond it; a band read whole from
+/// the window's start is not counted at all.
+fn bands_read(
+    conn: &rusqlite::Connection,
+    dir: Dir,
+    viewer: Viewer,
+    c: Clock,
+    mut skip: i64,
+    mut want: i64,
+) -> Result<Vec<Vec<EscalationSummary>>> {
+    let mut order = Band::ALL;
+    if dir == Dir::Backward {
+        order.reverse();
+    }
     let mut out = Vec::new();
-    for band in Band::ALL {
+    for band in order {
         if want == 0 {
             break;
         }
-        if band != Band::Rest {
-            let n = band_count(conn, band, viewer, c)?;
-            above += n;
-            if skip >= n {
-                skip -= n;
-                continue;
-            }
-            let rows = band_rows(conn, band, Dir::Forward, viewer, c, false, skip, want)?;
-            skip = 0;
-            want -= rows.len() as i64;
-            out.extend(rows);
+        let rows = band_rows(conn, band, dir, viewer, c, false, skip, want)?;
+        if rows.is_empty() && skip > 0 {
+            // The window starts beyond this band: step over all of it.
+            skip = (skip - band_count(conn, band, viewer, c)?).max(0);
             continue;
         }
-        let rest = match total {
-            Some(t) => Some(t),
-            None if skip > 0 => Some(open_count(store, viewer)?),
-            None => None,
-        }
-        .map(|t| (t - above).max(0));
-        let rows = match rest {
-            Some(rest) if skip * 2 > rest => {
-                let n = want.min(rest - skip).max(0);
-                let from_end = (rest - skip - n).max(0);
-                band_rows(conn, band, Dir::Backward, viewer, c, false, from_end, n)?
-            }
-            _ => band_rows(conn, band, Dir::Forward, viewer, c, false, skip, want)?,
-        };
-        out.extend(rows);
+        skip = 0;
+        want -= rows.len() as i64;
+        out.push(rows);
     }
     Ok(out)
 }
@@ -637,8 +659,18 @@ pub fn list_each(
 /// Where escalation `id` stands in the open queue at `now` (0-based), if it
 /// is open and visible: used to keep the selection on it when the list
 /// changes. Its band comes from `domain::urgency::tier`; its place is the
-/// bands before it plus the rows of its band whose key is smaller.
-pub fn position(store: &Store, viewer: Viewer, now: DateTime<Utc>, id: i64) -> Result<Option<i64>> {
+/// bands before it plus the rows of its band whose key is smaller, or, when
+/// `near_end` (the selection was in the queue's second half), `total` (the
+/// viewer's open count, [`open_count`]) less the rows after it: counted from
+/// the nearer end, so a selection on the last case costs what one on the
+/// first does (issue 21). Either way gives the same answer.
+pub fn position(
+    store: &Store,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    id: i64,
+    near_end: Option<i64>,
+) -> Result<Option<i64>> {
     let conn = store.conn();
     let row = conn
         .query_row(
@@ -667,12 +699,14 @@ pub fn position(store: &Store, viewer: Viewer, now: DateTime<Utc>, id: i64) -> R
     };
     let c = Clock::load(conn, now)?;
     let band = Band::of(crate::domain::urgency::tier(&e, now, c.ack_minutes));
-    let mut pos = 0;
-    for b in Band::ALL {
-        if b == band {
-            break;
-        }
-        pos += band_count(conn, b, viewer, c)?;
+    let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
+    let others = match near_end {
+        Some(_) => &Band::ALL[at + 1..],
+        None => &Band::ALL[..at],
+    };
+    let mut beside = 0;
+    for b in others {
+        beside += band_count(conn, *b, viewer, c)?;
     }
     let (ack, imm, min) = c.windows();
     let rank = match e.risk {
@@ -681,23 +715,35 @@ pub fn position(store: &Store, viewer: Viewer, now: DateTime<Utc>, id: i64) -> R
         Risk::Low => 2,
     };
     let due = e.next_due.map(|d| d.timestamp());
-    let mut stmt = conn.prepare(&format!(
-        "SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE} AND {} < {}",
+    let mut stmt = conn.prepare_cached(&position_sql(band, near_end.is_some()))?;
+    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
+    ":senior": viewer.senior, ":me": viewer.staff_id, ":raised": e.raised_at.timestamp(),
+    ":id": id, ":due": due, ":rank": rank, ":none": due.is_none()};
+    let p = used(&stmt, all);
+    let within: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
+    Ok(Some(match near_end {
+        Some(total) => total - 1 - beside - within,
+        None => beside + within,
+    }))
+}
+
+/// How many rows of `band` come before a case's key (bind its `:raised`,
+/// `:id`, `:due`, `:rank`, `:none` and the band's clock), or after it when
+/// `after`: one range of the band's index, from the nearer end of the band
+/// (see [`position`]). Also explained by `store::plans`.
+pub(crate) fn position_sql(band: Band, after: bool) -> String {
+    format!(
+        "SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE} AND {} {} {}",
         band.counting_from(),
         band.filter(),
         band.key(),
+        if after { ">" } else { "<" },
         match band {
             Band::LifeAtRisk | Band::Unacknowledged => "(:raised, :id)",
             Band::Warning => "(:due, :rank, :raised, :id)",
             Band::Rest => "(:rank, :none, coalesce(:due, 0), :raised, :id)",
         }
-    ))?;
-    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
-    ":senior": viewer.senior, ":me": viewer.staff_id, ":raised": e.raised_at.timestamp(),
-    ":id": id, ":due": due, ":rank": rank, ":none": due.is_none()};
-    let p = used(&stmt, all);
-    let before: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
-    Ok(Some(pos + before))
+    )
 }
 
 /// An escalation's version and how many chronology entries it has, if the

@@ -59,11 +59,31 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
         since,
         limit: 100,
     };
-    let mut queries: Vec<(String, String)> = vec![
-        (
-            "open escalations, last page (read backwards)".into(),
-            band_window_sql(Band::Rest, Dir::Backward, "1"),
-        ),
+    let name = |b: Band| match b {
+        Band::LifeAtRisk => "life at risk",
+        Band::Unacknowledged => "unacknowledged",
+        Band::Warning => "overdue or due soon",
+        Band::Rest => "the rest",
+    };
+    let mut queries: Vec<(String, String)> = vec![(
+        "open escalations, last page (read backwards)".into(),
+        band_window_sql(Band::Rest, Dir::Backward, "1"),
+    )];
+    // Every band read from its end, and a kept case's place counted from
+    // either end of its band (issue 21: `G` and the kept selection).
+    for b in Band::ALL {
+        queries.push((
+            format!("open escalations backwards: {}", name(b)),
+            band_window_sql(b, Dir::Backward, "1"),
+        ));
+        for (end, after) in [("before", false), ("after", true)] {
+            queries.push((
+                format!("position: {} {end}", name(b)),
+                super::escalations::position_sql(b, after),
+            ));
+        }
+    }
+    queries.extend([
         (
             "open deadlines count: restricted share".into(),
             super::deadlines::hidden_restricted_sql(),
@@ -84,7 +104,7 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
             "audit REF".into(),
             lines_sql(&q(Some("SG-2026-0001"), None, None), true),
         ),
-    ];
+    ]);
     for (name, sql) in super::alerts::CLOCK_PROBES {
         queries.push((name.to_string(), sql.to_string()));
     }

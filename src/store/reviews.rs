@@ -210,9 +210,11 @@ pub fn agenda_window(
 ) -> Result<Agenda> {
     let conn = store.conn();
     let s = series_by_code(conn, series_code)?;
-    let counts = summaries(store, viewer, now)?
+    // This series' counts alone, over its own window (issue 21: `R` counted
+    // every series, the annual's year included, for one series' window).
+    let counts = summaries_of(conn, std::slice::from_ref(&s), viewer, now)?
         .into_iter()
-        .find(|a| a.code == s.code)
+        .next()
         .map(|a| a.counts)
         .unwrap_or_default();
     let from = since(conn, &s)?;
@@ -540,9 +542,20 @@ const ALL_RESTRICTED: &str =
 /// [`agenda`] gives the same counts with the items.
 pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Agenda>> {
     let conn = store.conn();
-    let all = series(conn)?;
+    summaries_of(conn, &series(conn)?, viewer, now)
+}
+
+/// [`summaries`] for the series in `all` only: each dated kind is counted
+/// from the earliest of their last meetings, so one series costs its own
+/// window, not the longest series' (the annual report's year).
+fn summaries_of(
+    conn: &Connection,
+    all: &[Series],
+    viewer: Viewer,
+    now: DateTime<Utc>,
+) -> Result<Vec<Agenda>> {
     let mut froms = Vec::with_capacity(all.len());
-    for s in &all {
+    for s in all {
         froms.push(since(conn, s)?.timestamp());
     }
     let Some(earliest) = froms.iter().min().copied() else {

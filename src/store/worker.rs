@@ -310,7 +310,11 @@ pub fn load_dashboard(
     let viewer = Viewer::from(me);
     let total = escalations::open_count(store, viewer)?;
     let kept_at = match keep {
-        Some(id) => escalations::position(store, viewer, now, id)?,
+        // Counted from the end the selection was nearer (the page it was on).
+        Some(id) => {
+            let near_end = (offset * 2 > total).then_some(total);
+            escalations::position(store, viewer, now, id, near_end)?
+        }
         None => None,
     };
     let mut offset = offset;

@@ -44,16 +44,20 @@ pub struct Reviews {
 }
 
 impl Reviews {
-    /// The screen, the series' counts again and the first series' agenda.
+    /// The screen and the first series' agenda window, which brings that
+    /// series' counts with it: the other series' counts are the dashboard
+    /// strip's, kept current after every change, so `R` reads one series'
+    /// window once (issue 21). Before the strip has loaded, the counts are
+    /// asked for and the agenda follows them.
     pub fn open(ctx: &Ctx) -> Step {
         let r = Reviews {
             shown: ctx.desk.reviews.first().map(|s| s.code.clone()),
             ..Reviews::default()
         };
-        let mut s = Step::fx(Effect::Store(Request::Reviews));
-        if let Some(fx) = r.agenda_request(ctx) {
-            s = s.and_fx(fx);
-        }
+        let s = match r.agenda_request(ctx) {
+            Some(fx) => Step::fx(fx),
+            None => Step::fx(Effect::Store(Request::Reviews)),
+        };
         s.and_push(r)
     }
 
