@@ -424,6 +424,35 @@ fn history_queries_read_their_indexes() {
         "{last}"
     );
     assert!(!last.contains("LAST TERM OF ORDER BY"), "{last}");
+    // G and the kept selection (issue 21): every band read from its end in
+    // its own index, and a case's place counted as ranges of that index
+    // (from the case to the band's nearer end), never the whole band.
+    for (band, index) in [
+        ("life at risk", "escalations_open_999"),
+        ("unacknowledged", "escalations_unacknowledged"),
+        ("overdue or due soon", "escalations_open_warn"),
+        ("the rest", "escalations_open_queue"),
+    ] {
+        let back = plan(&format!("open escalations backwards: {band}"));
+        assert!(back.contains(&format!("USING INDEX {index}")), "{back}");
+        for end in ["before", "after"] {
+            for due in ["", ", no deadline"] {
+                let p = plan(&format!("position: {band} {end}{due}"));
+                let reads: Vec<&str> = p
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| l.starts_with("SEARCH e ") || l.starts_with("SCAN e "))
+                    .collect();
+                assert!(!reads.is_empty(), "{p}");
+                for l in reads {
+                    assert!(
+                        l.starts_with(&format!("SEARCH e USING INDEX {index} (")),
+                        "{band} {end}{due}: a range of {index}, not a scan:\n{p}"
+                    );
+                }
+            }
+        }
+    }
     let hidden = plan("open deadlines count: restricted share");
     assert!(hidden.contains("deadlines_restricted_open"), "{hidden}");
     assert!(!hidden.contains("escalations_restricted"), "{hidden}");

@@ -205,19 +205,6 @@ impl Band {
             }
         }
     }
-
-    /// The sort key as a row value, to count the rows before one.
-    fn key(self) -> &'static str {
-        match self {
-            Band::LifeAtRisk | Band::Unacknowledged => "(e.raised_at, e.id)",
-            Band::Warning => {
-                "(e.next_due_at, CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.raised_at, e.id)"
-            }
-            Band::Rest => {
-                "(CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.next_due_at IS NULL, coalesce(e.next_due_at, 0), e.raised_at, e.id)"
-            }
-        }
-    }
 }
 
 /// The band's page SQL (bind the clock and acknowledgement windows, `:senior`,
@@ -715,7 +702,11 @@ pub fn position(
         Risk::Low => 2,
     };
     let due = e.next_due.map(|d| d.timestamp());
-    let mut stmt = conn.prepare_cached(&position_sql(band, near_end.is_some()))?;
+    let mut stmt = conn.prepare_cached(&position_sql(
+        band,
+        near_end.is_some(),
+        e.next_due.is_none(),
+    ))?;
     let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
     ":senior": viewer.senior, ":me": viewer.staff_id, ":raised": e.raised_at.timestamp(),
     ":id": id, ":due": due, ":rank": rank, ":none": due.is_none()};
@@ -728,23 +719,67 @@ pub fn position(
 }
 
 /// How many rows of `band` come before a case's key (bind its `:raised`,
-/// `:id`, `:due`, `:rank`, `:none` and the band's clock), or after it when
-/// `after`: one range of the band's index, from the nearer end of the band
-/// (see [`position`]). Also explained by `store::plans`.
-pub(crate) fn position_sql(band: Band, after: bool) -> String {
-    format!(
-        "SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE} AND {} {} {}",
-        band.counting_from(),
-        band.filter(),
-        band.key(),
-        if after { ">" } else { "<" },
-        match band {
-            Band::LifeAtRisk | Band::Unacknowledged => "(:raised, :id)",
-            Band::Warning => "(:due, :rank, :raised, :id)",
-            Band::Rest => "(:rank, :none, coalesce(:due, 0), :raised, :id)",
+/// `:id`, `:due`, `:rank` and the band's clock), or after it when `after`;
+/// `none` when the case has no next deadline (`:due` is NULL). Each count
+/// is one range of the band's index, so it reads the rows between the case
+/// and the nearer end of the band (see [`position`]), not the whole band.
+/// The bulk's key leads with its risk rank and whether a deadline is due,
+/// which SQLite cannot bound as one row value, so it is counted in three
+/// ranges: the ranks beyond, the same rank's other half (with or without a
+/// deadline), and the case's own group from its key. Also explained by
+/// `store::plans`.
+pub(crate) fn position_sql(band: Band, after: bool, none: bool) -> String {
+    let cmp = if after { ">" } else { "<" };
+    let count = |cond: &str| {
+        format!(
+            "(SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE} AND {cond})",
+            band.counting_from(),
+            band.filter()
+        )
+    };
+    let parts: Vec<String> = match band {
+        Band::LifeAtRisk | Band::Unacknowledged => {
+            vec![format!("(e.raised_at, e.id) {cmp} (:raised, :id)")]
         }
+        Band::Warning => vec![format!(
+            "(e.next_due_at, {RANK}, e.raised_at, e.id) {cmp} (:due, :rank, :raised, :id)"
+        )],
+        Band::Rest => {
+            let own = if none {
+                format!(
+                    "{RANK} = :rank AND (e.next_due_at IS NULL) = 1 AND e.next_due_at IS NULL
+                     AND (e.raised_at, e.id) {cmp} (:raised, :id)"
+                )
+            } else {
+                format!(
+                    "{RANK} = :rank AND (e.next_due_at IS NULL) = 0
+                     AND (e.next_due_at, e.raised_at, e.id) {cmp} (:due, :raised, :id)"
+                )
+            };
+            // Cases with a deadline come before those without, in a rank.
+            let other = match (after, none) {
+                (true, false) => Some(format!("{RANK} = :rank AND (e.next_due_at IS NULL) = 1")),
+                (false, true) => Some(format!("{RANK} = :rank AND (e.next_due_at IS NULL) = 0")),
+                _ => None,
+            };
+            [Some(format!("{RANK} {cmp} :rank")), other, Some(own)]
+                .into_iter()
+                .flatten()
+                .collect()
+        }
+    };
+    format!(
+        "SELECT {}",
+        parts
+            .iter()
+            .map(|c| count(c))
+            .collect::<Vec<_>>()
+            .join(" + ")
     )
 }
+
+/// The risk rank as the open-queue indexes hold it (high first).
+const RANK: &str = "CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END";
 
 /// An escalation's version and how many chronology entries it has, if the
 /// viewer may see it: together they change whenever what [`detail`] shows

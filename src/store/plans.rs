@@ -77,10 +77,12 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
             band_window_sql(b, Dir::Backward, "1"),
         ));
         for (end, after) in [("before", false), ("after", true)] {
-            queries.push((
-                format!("position: {} {end}", name(b)),
-                super::escalations::position_sql(b, after),
-            ));
+            for (due, none) in [("", false), (", no deadline", true)] {
+                queries.push((
+                    format!("position: {} {end}{due}", name(b)),
+                    super::escalations::position_sql(b, after, none),
+                ));
+            }
         }
     }
     queries.extend([
