@@ -155,6 +155,10 @@ CREATE INDEX escalations_unacknowledged ON escalations (raised_at)
 CREATE INDEX escalations_open_restricted ON escalations (id)
     WHERE status <> 'closed' AND restricted = 1;
 CREATE INDEX escalations_by_raised ON escalations (raised_at);
+-- Schema v13: whether and when a case closed, by its id, for the agendas'
+-- "agency's decision" count (a decision before the closure is listed with
+-- the closure): read from this small index, not each case's wide row.
+CREATE INDEX escalations_closed_of ON escalations (id, closed_at);
 CREATE INDEX escalations_by_subject ON escalations (subject_name, subject_dob);
 CREATE INDEX escalations_by_name ON escalations (lower(trim(subject_name)));
 
@@ -280,8 +284,9 @@ CREATE TABLE referrals (
 CREATE INDEX referrals_by_escalation ON referrals (escalation_id);
 CREATE INDEX referrals_awaiting_outcome ON referrals (made_at) WHERE outcome IS NULL;
 -- Outcomes by when they were recorded (schema v11): the review agendas' item
--- "agency's decision recorded", counted over each series' window.
-CREATE INDEX referrals_by_outcome_at ON referrals (outcome_at) WHERE outcome_at IS NOT NULL;
+-- "agency's decision recorded", counted over each series' window; with the
+-- case's id (schema v13), so the count reads no referral row.
+CREATE INDEX referrals_by_outcome_at ON referrals (outcome_at, escalation_id) WHERE outcome_at IS NOT NULL;
 
 -- Deadline rules as data: a trigger, an offset and how it is counted.
 CREATE TABLE deadline_rules (

@@ -40,6 +40,21 @@ fn the_dashboard_queries_use_their_indexes() {
         "{}",
         plans[3].1
     );
+    // Every review count reads an index alone: the agencies' decisions of a
+    // year are counted from two covering indexes (schema v13), no row read.
+    for (name, plan) in plans.iter().filter(|(n, _)| n.starts_with("review counts")) {
+        assert!(
+            plan.lines()
+                .filter(|l| l.trim_start().starts_with("SEARCH"))
+                .all(|l| l.contains("COVERING INDEX") || l.contains("rarray")),
+            "{name} reads rows, not an index alone:\n{plan}"
+        );
+    }
+    let (_, decided) = plans
+        .iter()
+        .find(|(n, _)| n == "review counts: agency's decision")
+        .expect("the agency's decision count");
+    assert!(decided.contains("escalations_closed_of"), "{decided}");
     // The bands of the order of urgency above the bulk read their own small
     // partial indexes (life at risk, unacknowledged, warning or overdue).
     for (band, index) in [
