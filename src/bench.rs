@@ -447,6 +447,21 @@ pub fn run(
             full.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         figs.push(fig("alert check after a change (full)", full, None));
+        // An acknowledgement window ended and nothing else: only the
+        // unacknowledged cases' alerts derived again, the rest kept.
+        let previous = store::alerts::open_for(&store, me, now)?;
+        let mut narrow = Vec::new();
+        for _ in 0..runs.min(10) {
+            let t = Instant::now();
+            let _ = worker::check_unacknowledged(&mut store, me, now, &mut announced);
+            let _ = store::alerts::open_for_after_ack_windows(&store, me, now, &previous);
+            narrow.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        figs.push(fig(
+            "alert check, an acknowledgement window ended",
+            narrow,
+            None,
+        ));
         let t0 = now.timestamp();
         figs.push(fig(
             "alert check, nothing changed (10 s passed)",

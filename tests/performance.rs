@@ -167,6 +167,8 @@ fn the_benchmark_runs_in_quick_mode() {
         "key to frame: Enter straight after start",
         "alert check after a change (full)",
         "alert check, nothing changed",
+        "alert check, an acknowledgement window ended",
+        "query: position of the middle case (kept)",
         "query: handover",
         "query: longest agenda's window",
         "peak memory: TUI after every screen",
@@ -496,4 +498,86 @@ fn history_queries_read_their_indexes() {
             "{name} reads a range of an index:\n{p}"
         );
     }
+}
+
+/// When only acknowledgement windows ended between two alert checks (issue
+/// 21: at 137,000 open each such moment re-derived the desk's every alert),
+/// the narrow check gives exactly the full check's answer, for every kind
+/// of viewer: the open alerts in the same order, and every new notice.
+#[test]
+fn an_acknowledgement_window_ending_is_checked_narrowly_with_the_full_answer() {
+    use dutydesk::domain::alert::{AlertKind, ack_window};
+    use dutydesk::store::alerts::{Moved, clock_moved_why, open_for, open_for_after_ack_windows};
+    use dutydesk::store::{notices, staff};
+    let dir = private_dir();
+    let (path, _) = demo_db(dir.path(), 300);
+    let store = open(&path);
+    let sql = common::sql(&path);
+    let conn = &sql;
+    let minutes = notices::ack_minutes(conn).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT raised_at, immediate_risk FROM escalations
+             WHERE status <> 'closed' AND acknowledged_at IS NULL ORDER BY raised_at DESC",
+        )
+        .unwrap();
+    // Every open case nobody has acknowledged: the moments its window, and
+    // twice it, end.
+    let ends: Vec<i64> = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))
+        .unwrap()
+        .flat_map(|r| {
+            let (raised, immediate) = r.unwrap();
+            let w = ack_window(minutes, immediate).num_seconds();
+            [raised + w, raised + 2 * w]
+        })
+        .collect();
+    drop(stmt);
+    let at = |t: i64| chrono::DateTime::from_timestamp(t, 0).unwrap();
+    let (mut narrowed, mut changed) = (0, 0);
+    for end in ends {
+        if clock_moved_why(conn, end - 1, end).unwrap() != Moved::AckWindows {
+            continue; // another moment falls in the same second
+        }
+        narrowed += 1;
+        for me in staff::list(&store).unwrap() {
+            let before = open_for(&store, &me, at(end - 1)).unwrap();
+            let full = open_for(&store, &me, at(end)).unwrap();
+            let narrow = open_for_after_ack_windows(&store, &me, at(end), &before).unwrap();
+            assert_eq!(narrow, full, "{} at {end}", me.username);
+            changed += usize::from(full != before);
+            let was = notices::pending(&store, &me, at(end - 1)).unwrap();
+            let now: Vec<_> = notices::pending(&store, &me, at(end))
+                .unwrap()
+                .into_iter()
+                .filter(|a| {
+                    !was.iter()
+                        .any(|w| w.kind == a.kind && w.subject_id == a.subject_id)
+                })
+                .collect();
+            let unacked = notices::pending_unacknowledged(&store, &me, at(end)).unwrap();
+            for a in &now {
+                assert!(
+                    unacked
+                        .iter()
+                        .any(|u| u.kind == a.kind && u.subject_id == a.subject_id),
+                    "{}: a new {:?} notice the narrow check would miss",
+                    me.username,
+                    a.kind
+                );
+            }
+            assert!(
+                unacked.iter().all(|a| matches!(
+                    a.kind,
+                    AlertKind::Unacknowledged | AlertKind::UnacknowledgedAll
+                )),
+                "{unacked:?}"
+            );
+        }
+        if narrowed >= 8 {
+            break;
+        }
+    }
+    assert!(narrowed >= 2, "windows ending checked: {narrowed}");
+    assert!(changed > 0, "no window's end changed the open alerts");
 }
