@@ -463,16 +463,17 @@ CREATE INDEX deadlines_by_due ON deadlines (due_at);
 CREATE INDEX deadlines_waived ON deadlines (waived_at) WHERE waived_at IS NOT NULL;
 
 -- For the review counts on the dashboard (schema v3): each kind of agenda item
--- is counted from an index alone, without reading the rows behind it.
-CREATE INDEX deadlines_missed ON deadlines (due_at, escalation_id, met_at, waived_at)
+-- is counted from an index alone, without reading the rows behind it (with
+-- rule_id since schema v13: only deadlines a rule set are agenda items).
+CREATE INDEX deadlines_missed ON deadlines (due_at, escalation_id, met_at, waived_at, rule_id)
     WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
 CREATE INDEX escalations_open_by_raised ON escalations (raised_at, status)
     WHERE status <> 'closed';
 CREATE INDEX escalations_restricted
     ON escalations (id, closed_at, signed_off_at, raised_at, status) WHERE restricted = 1;
-CREATE INDEX deadlines_missed_by_escalation ON deadlines (escalation_id, due_at, met_at, waived_at)
+CREATE INDEX deadlines_missed_by_escalation ON deadlines (escalation_id, due_at, met_at, waived_at, rule_id)
     WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
-CREATE INDEX deadlines_waived_by_hand ON deadlines (waived_at, escalation_id, waived_reason)
+CREATE INDEX deadlines_waived_by_hand ON deadlines (waived_at, escalation_id, waived_reason, rule_id)
     WHERE waived_at IS NOT NULL AND waived_reason <> 'escalation closed';
 
 -- Referrals still awaiting an outcome, per open escalation (schema v3): kept by

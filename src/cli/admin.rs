@@ -137,13 +137,13 @@ pub fn audit(
 ) -> Outcome {
     let since = match since {
         Some(t) => Some(
-            chrono::DateTime::parse_from_rfc3339(t.trim())
-                .map_err(|_| {
-                    refused(format!(
-                        "--since {t:?} is not an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"
-                    ))
-                })?
-                .timestamp(),
+            crate::domain::calendar::read_time(
+                t,
+                clock()?.now(),
+                crate::domain::calendar::Lean::Past,
+            )
+            .map_err(|e| super::bad_input(format!("--since {e}")))?
+            .timestamp(),
         ),
         None => None,
     };

@@ -21,7 +21,8 @@ pub struct ContactsArgs {
     /// any area are included; an unknown area is refused with the nearest names)
     #[arg(long)]
     pub area: Option<String>,
-    /// The moment to answer for, RFC 3339 [default: now]
+    /// The moment to answer for, UK time (19:00, Sat 19:00, 28/11 19:00,
+    /// 2026-11-28T19:00:00Z) [default: now]
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     #[arg(long)]
@@ -80,13 +81,12 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
         }
         None => {
             let at = match &a.at {
-                Some(t) => chrono::DateTime::parse_from_rfc3339(t.trim())
-                    .map(|d| d.with_timezone(&chrono::Utc))
-                    .map_err(|_| {
-                        bad_input(format!(
-                            "--at {t:?} is not an RFC 3339 time, e.g. 2026-11-28T19:00:00Z"
-                        ))
-                    })?,
+                Some(t) => crate::domain::calendar::read_time(
+                    t,
+                    clock()?.now(),
+                    crate::domain::calendar::Lean::Future,
+                )
+                .map_err(|e| bad_input(format!("--at {e}")))?,
                 None => clock()?.now(),
             };
             let store = store::open(path, Create::No)?;

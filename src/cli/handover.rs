@@ -20,7 +20,8 @@ pub enum RotaCommand {
     /// its end (or to the next shift, or for 12 hours)
     TakeOver,
     /// Add a one-off shift (a swap, cover): USER from FROM to TO, UK time
-    /// ("2026-11-24 09:00") or RFC 3339; it overrides the weekly pattern
+    /// ("Mon 09:00", "24/11 09:00", "2026-11-24 09:00") or RFC 3339; it
+    /// overrides the weekly pattern
     Add {
         user: String,
         #[arg(long)]
@@ -69,8 +70,8 @@ fn date(s: &Option<String>, what: &str) -> Result<Option<chrono::NaiveDate>, Fai
         .transpose()
 }
 
-fn at(s: &str, what: &str) -> Result<DateTime<Utc>, Failure> {
-    crate::domain::rota::parse_local(s).map_err(|e| bad_input(format!("--{what}: {e}")))
+fn at(s: &str, what: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Failure> {
+    crate::domain::rota::parse_local(s, now).map_err(|e| bad_input(format!("--{what}: {e}")))
 }
 
 pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
@@ -237,7 +238,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
             Ok(())
         }
         RotaCommand::Add { user, from, to } => {
-            let (from, to) = (at(from, "from")?, at(to, "to")?);
+            let (from, to) = (at(from, "from", now)?, at(to, "to", now)?);
             st.write(&me.username, now, |w| store::rota::add(w, user, from, to))
                 .map_err(super::Failure::from)?;
             println!(

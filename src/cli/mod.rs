@@ -286,7 +286,7 @@ pub enum Command {
         reference: Option<String>,
         #[arg(long)]
         user: Option<String>,
-        /// RFC 3339, e.g. 2026-11-01T00:00:00Z
+        /// UK time (01/11/2026 00:00, yesterday 09:00, 2026-11-01T00:00:00Z)
         #[arg(long)]
         since: Option<String>,
         #[arg(long)]

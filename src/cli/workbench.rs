@@ -162,8 +162,10 @@ pub struct CorrectArgs {
     /// How to reach them; "" clears it
     #[arg(long, value_name = "CONTACT")]
     raised_by_contact: Option<String>,
-    /// When the corrected fact was recognised (UK time, as for task --due,
-    /// or RFC 3339) [default: now]: rules it brings count from here
+    /// When the corrected fact was recognised, UK time as for `new
+    /// --occurred` ("27/11 09:15", "Mon 09:00", "yesterday 15:00",
+    /// "30/11/2026 09:00", RFC 3339) [default: now]: rules it brings count
+    /// from here
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
     /// Why the record was wrong (required; kept in the chronology)
@@ -215,8 +217,9 @@ pub enum TaskCommand {
         /// Who does it (an account from `dutydesk staff list`)
         #[arg(long)]
         owner: String,
-        /// When, in UK time: 10:00 (today), "tomorrow 10:00", "24/11/2026 10:00",
-        /// a date alone (17:00 that day) or RFC 3339
+        /// When, in UK time: 10:00 (today), "tomorrow 10:00", "Mon 09:00" (the
+        /// next Monday), "01/12 10:00", "24/11/2026 10:00", a date alone (17:00
+        /// that day) or RFC 3339
         #[arg(long)]
         due: String,
         /// What is to be done

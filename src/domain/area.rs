@@ -24,10 +24,22 @@ pub struct Area {
     pub active: bool,
 }
 
-/// Lower case, letters and digits only, single spaces, "&" as "and", and
-/// the council words people add ("City of", "County Council") left out.
+/// An area name as words to compare: accents removed, full Unicode case
+/// folding (`caseless`, as names), "&" as "and", apostrophes, hyphens, full
+/// stops and other punctuation as breaks (as names: "St. Margaret's" is "st
+/// margaret s"), single spaces, and the council words people add ("City
+/// of", "County Council") left out. No look-alike folding: that would make
+/// "Wolverhampton" "wolverharnpton" (an earlier fault).
 pub fn fold(s: &str) -> String {
-    let lower = s.to_lowercase().replace('&', " and ");
+    use caseless::Caseless;
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let lower: String = s
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .default_case_fold()
+        .collect::<String>()
+        .replace('&', " and ");
     let words: Vec<String> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -44,6 +56,23 @@ pub fn fold(s: &str) -> String {
         }
     }
     words.join(" ")
+}
+
+/// What two area names must share to be one: [`fold`] with its breaks
+/// removed, as repeats compare names, so "St Margarets Ward", "st.
+/// margaret's ward" and "St Margaret's  Ward" are one name.
+pub fn key(s: &str) -> String {
+    fold(s).replace(' ', "")
+}
+
+impl Area {
+    /// Whether `typed` is this area's name or one of its other names, as
+    /// [`key`] compares them. The one comparison search, intake (both
+    /// faces), corrections, import and the area list use.
+    pub fn answers_to(&self, typed: &str) -> bool {
+        let k = key(typed);
+        !k.is_empty() && (key(&self.name) == k || self.aliases.iter().any(|x| key(x) == k))
+    }
 }
 
 /// Why a typed area was refused: the message names the nearest areas and
@@ -74,7 +103,7 @@ pub fn resolve(typed: &str, areas: &[Area], field: &str) -> Result<String, Unkno
         return Ok(t.to_string());
     }
     for a in areas {
-        if fold(&a.name) == f || a.aliases.iter().any(|x| fold(x) == f) {
+        if a.answers_to(t) {
             if a.active {
                 return Ok(a.name.clone());
             }
@@ -201,6 +230,28 @@ mod tests {
         assert_eq!(r("Rutland County Council").unwrap(), "Rutland");
         assert_eq!(r("City of Wolverhampton Council").unwrap(), "Wolverhampton");
         assert_eq!(r("Unknown").unwrap(), UNKNOWN);
+    }
+
+    /// Areas fold as names do for case, accents and punctuation, but with
+    /// no look-alike folding (q18 fault N2).
+    #[test]
+    fn aliases_match_without_accents_apostrophes_or_full_stops() {
+        let mut l = list();
+        l[0].aliases.push("St. Margaret's Ward".into());
+        l[2].aliases.push("Ynys Môn".into());
+        let r = |t| resolve(t, &l, "area");
+        for t in [
+            "st margarets ward",
+            "ST MARGARET'S WARD",
+            "St Margaret’s Ward",
+            "st. margaret's ward",
+        ] {
+            assert_eq!(r(t).unwrap(), "Leicester", "{t}");
+        }
+        for t in ["ynys mon", "YNYS MÔN", "Ynys-Mon"] {
+            assert_eq!(r(t).unwrap(), "Rutland", "{t}");
+        }
+        assert_eq!(fold("Wolverhampton"), "wolverhampton");
     }
 
     #[test]

@@ -369,27 +369,54 @@ pub fn warn_start(
     }
 }
 
-/// Reads when something happened, as people type it, in UK local time:
-/// `14:30` (today), `yesterday 18:00`, `Fri 15:00` (the latest Friday),
-/// `20/11/2026 15:00`, `20/11 3pm`, `20 Nov 2026 15:00`, `2026-11-20 15:00`,
-/// or RFC 3339 (`2026-11-20T15:00:00Z`). Refused, saying why: a time in the
-/// future (more than a minute after `now`), a date without a time, a time the
-/// UK clocks skipped (spring), and anything unreadable. In the hour the
-/// clocks go back the earlier instant is taken (the stricter count).
+/// Which way a typed time without a full date leans: when something
+/// happened (the latest "Fri", the latest "24/12") or when something is due
+/// (the next ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lean {
+    /// When something happened or was recognised: a date alone is refused
+    /// (the time it happened matters).
+    Past,
+    /// When something is due or asked about ahead: a date alone is 17:00
+    /// that day (the end of the working day).
+    Future,
+}
+
+/// The forms every typed time accepts, for refusals (one list, one parser).
+pub const TIME_FORMS: &str = "write UK time as 14:30 (today), yesterday 15:00, tomorrow 10:00, Mon 09:00, 27/11 09:15, 30/11/2026 09:00, 30 Nov 2026 09:00, 2026-11-30 09:00 or 2026-11-30T09:00:00Z";
+
+/// THE reader of every time a person types, on the command line and on the
+/// screen, in UK local time: `14:30` (today), `yesterday 18:00`, `tomorrow
+/// 10:00`, `Fri 15:00`, `20/11/2026 15:00`, `20/11 3pm`, `20 Nov 2026 15:00`,
+/// `2026-11-20 15:00`, `now`, or RFC 3339 (`2026-11-20T15:00:00Z`). A
+/// weekday or a date with no year is the latest one (`Lean::Past`) or the
+/// next one (`Lean::Future`) around `now`. Refused, saying why and naming
+/// the accepted forms ([`TIME_FORMS`]): unreadable text, a date that does
+/// not exist, a time the UK clocks skipped (spring), and for `Lean::Past` a
+/// date without a time. In the hour the clocks go back the earlier instant
+/// is taken (the stricter count). Whether the time may be past or future is
+/// the caller's rule ([`parse_when`], `casework::parse_due`).
+pub fn read_time(text: &str, now: DateTime<Utc>, lean: Lean) -> Result<DateTime<Utc>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(format!("no time given: {TIME_FORMS}"));
+    }
+    if t.eq_ignore_ascii_case("now") {
+        Ok(now)
+    } else if let Ok(x) = DateTime::parse_from_rfc3339(t) {
+        Ok(x.with_timezone(&Utc))
+    } else {
+        local_words(t, now, lean).map_err(|why| format!("{t:?}: {why}; {TIME_FORMS}"))
+    }
+}
+
+/// Reads when something happened ([`read_time`], leaning to the past).
+/// Refused, saying why: a time in the future (more than a minute after
+/// `now`) and one more than a century ago, besides what [`read_time`]
+/// refuses.
 pub fn parse_when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let t = text.trim();
-    let help =
-        "write e.g. 14:30, yesterday 18:00, Fri 15:00, 20/11/2026 15:00 or 2026-11-20T15:00:00Z";
-    if t.is_empty() {
-        return Err(format!("no time given: {help}"));
-    }
-    let at = if t.eq_ignore_ascii_case("now") {
-        now
-    } else if let Ok(x) = DateTime::parse_from_rfc3339(t) {
-        x.with_timezone(&Utc)
-    } else {
-        local_words(t, now).map_err(|why| format!("{t:?}: {why}; {help}"))?
-    };
+    let at = read_time(t, now, Lean::Past)?;
     if at > now + Duration::seconds(60) {
         return Err(format!(
             "{t:?} is {}, in the future (it is now {}): give when it happened",
@@ -402,6 +429,13 @@ pub fn parse_when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
     }
     Ok(at)
 }
+
+/// A date typed alone for when something is due: 17:00 that day, the end
+/// of the working day.
+const END_OF_DAY: NaiveTime = match NaiveTime::from_hms_opt(17, 0, 0) {
+    Some(t) => t,
+    None => NaiveTime::MIN,
+};
 
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
@@ -492,7 +526,7 @@ fn date_word(w: &str) -> Option<(Option<i32>, u32, u32)> {
     }
 }
 
-fn local_words(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+fn local_words(text: &str, now: DateTime<Utc>, lean: Lean) -> Result<DateTime<Utc>, String> {
     let mut lower = text.to_lowercase().replace(',', " ");
     // "2026-11-20T15:00", ISO without an offset: a UK date and time.
     if let Some((d, t)) = lower.clone().split_once('t')
@@ -521,6 +555,8 @@ fn local_words(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> 
             date = Some(today);
         } else if w == "yesterday" {
             date = Some(today - Duration::days(1));
+        } else if w == "tomorrow" {
+            date = Some(today + Duration::days(1));
         } else if let Some(d) = weekday_word(w) {
             weekday = Some(d);
         } else if let Some(m) = month_word(w) {
@@ -552,13 +588,18 @@ fn local_words(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> 
         let pick = |y: i32| NaiveDate::from_ymd_opt(y, m, d);
         date = Some(match y {
             Some(y) => pick(y).ok_or_else(|| format!("{d}/{m}/{y} is not a date"))?,
-            // No year: this year's, or last year's if this year's is ahead.
+            // No year: this year's, or last year's if this year's is ahead
+            // (Past); next year's if this year's has gone (Future).
             None => {
                 let this = pick(today.year()).ok_or_else(|| format!("{d}/{m} is not a date"))?;
-                if this > today {
-                    pick(today.year() - 1).ok_or_else(|| format!("{d}/{m} is not a date"))?
-                } else {
-                    this
+                match lean {
+                    Lean::Past if this > today => {
+                        pick(today.year() - 1).ok_or_else(|| format!("{d}/{m} is not a date"))?
+                    }
+                    Lean::Future if this < today => {
+                        pick(today.year() + 1).ok_or_else(|| format!("{d}/{m} is not a date"))?
+                    }
+                    _ => this,
                 }
             }
         });
@@ -573,7 +614,7 @@ fn local_words(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> 
                 ));
             }
             Some(_) => {}
-            None => {
+            None if lean == Lean::Past => {
                 // The latest such day not in the future at that time.
                 let back =
                     (today.weekday().num_days_from_monday() + 7 - wd.num_days_from_monday()) % 7;
@@ -585,8 +626,22 @@ fn local_words(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> 
                 }
                 date = Some(d);
             }
+            None => {
+                // The next such day not yet past at that time.
+                let ahead =
+                    (wd.num_days_from_monday() + 7 - today.weekday().num_days_from_monday()) % 7;
+                let mut d = today + Duration::days(ahead as i64);
+                if at_local(d, time.unwrap_or(END_OF_DAY)) <= now {
+                    d += Duration::days(7);
+                }
+                date = Some(d);
+            }
         }
     }
+    let time = match (time, date, lean) {
+        (None, Some(_), Lean::Future) => Some(END_OF_DAY),
+        (t, _, _) => t,
+    };
     let time = time.ok_or_else(|| match date {
         Some(d) => format!(
             "{} has no time: add the time it happened (e.g. {} 15:00); if it is not known, the earliest it could have been",
@@ -1074,7 +1129,7 @@ mod tests {
         assert_eq!(ok("25/10/2026 01:30"), utc(2026, 10, 25, 0, 30));
         for (bad, why) in [
             ("10:00", "future"),
-            ("tomorrow 09:00", "not a date"),
+            ("tomorrow 09:00", "future"),
             ("24/11/2026 08:00", "future"),
             ("20/11/2026", "has no time"),
             ("29/03/2026 01:30", "clocks went forward"),

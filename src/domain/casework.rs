@@ -4,7 +4,7 @@
 //! store reads and writes, these decide and word.
 
 use super::escalation::{ChronologyEntry, Risk, Status, SubjectKind};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 // ---- Corrections ----
@@ -228,54 +228,21 @@ pub fn task_label(owner: &str, text: &str) -> String {
     cut
 }
 
-/// Reads a task's due time as a DSL types it, in UK time: "10:00" (today),
-/// "tomorrow 10:00", "24/11/2026 10:00", "2026-11-24 10:00", a date alone
-/// (17:00 that day: the end of the working day), or RFC 3339. A time that
-/// has passed is refused with what to type instead.
+/// Reads a task's due time as a DSL types it, through the one time reader
+/// (`calendar::read_time`, leaning ahead: "Mon 10:00" is next Monday, a
+/// date alone 17:00 that day). A time that has passed is refused with what
+/// to type instead.
 pub fn parse_due(typed: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    let help = "give a time in UK time: 10:00 (today), tomorrow 10:00, 24/11/2026 10:00 or 2026-11-24 10:00";
-    future(parse_moment(typed, now)?, now, help)
+    let at = super::calendar::read_time(typed, now, super::calendar::Lean::Future)?;
+    future(at, now, super::calendar::TIME_FORMS)
 }
 
-/// Reads a moment as [`parse_due`] does ("10:00" is today, a date alone is
-/// 17:00 that day), past or future: for when a fact was recognised.
+/// Reads when a fact was recognised (a correction's or a report's `--at`),
+/// through the one time reader leaning back ("Mon 09:00" is the latest
+/// Monday), as `new --occurred` reads it. Whether it may be that early or
+/// late is [`recognised_at`]'s rule.
 pub fn parse_moment(typed: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    let help = "give a time in UK time: 10:00 (today), yesterday 15:30, 24/11/2026 10:00 or 2026-11-24 10:00";
-    let t = typed.trim();
-    if t.is_empty() {
-        return Err(format!("no time given: {help}"));
-    }
-    if let Ok(x) = DateTime::parse_from_rfc3339(t) {
-        return Ok(x.with_timezone(&Utc));
-    }
-    let today = super::calendar::local(now).date_naive();
-    let time = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").ok();
-    let words: Vec<&str> = t.split_whitespace().collect();
-    let (date, at) = match words.as_slice() {
-        [one] => match time(one) {
-            Some(tm) => (today, tm),
-            None => {
-                let d = date_word(one, today).ok_or_else(|| format!("{t:?}: {help}"))?;
-                (d, NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default())
-            }
-        },
-        [d, tm] => {
-            let date = date_word(d, today).ok_or_else(|| format!("{t:?}: {help}"))?;
-            let tm = time(tm).ok_or_else(|| format!("{t:?}: {help}"))?;
-            (date, tm)
-        }
-        _ => return Err(format!("{t:?}: {help}")),
-    };
-    Ok(super::calendar::at_local(date, at))
-}
-
-fn date_word(w: &str, today: NaiveDate) -> Option<NaiveDate> {
-    match w.to_lowercase().as_str() {
-        "today" => Some(today),
-        "tomorrow" => today.succ_opt(),
-        "yesterday" => today.pred_opt(),
-        _ => super::intake::parse_uk_date(w).ok(),
-    }
+    super::calendar::read_time(typed, now, super::calendar::Lean::Past)
 }
 
 fn future(at: DateTime<Utc>, now: DateTime<Utc>, help: &str) -> Result<DateTime<Utc>, String> {

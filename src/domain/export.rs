@@ -48,61 +48,324 @@ pub struct Options {
     pub categories: Vec<(String, String)>,
 }
 
-/// Hides third parties in a record about to leave the desk (see the
-/// module). `staff` is every staff member's display name: the desk's own
-/// lines name the staff who worked the case. Each chronology line's marked
-/// places ([`super::text::Marked`]: who raised it, their role and contact,
-/// others involved, as the line's writer marked them) are blanked first,
-/// whatever they hold; then every third party's name the record knows,
-/// wherever the text holds it.
-pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
-    const R: &str = "[redacted]";
-    // Every third party's name the record knows, longest first (so "Jo
-    // Brennan" goes before "Jo"), to be replaced wherever it appears in the
-    // text too: the desk's own chronology lines name them.
-    let mut names: Vec<String> = Vec::new();
-    let mut add = |n: &str| {
-        let n = n.trim();
-        if n.chars().count() >= 3 && !names.iter().any(|x| x == n) {
-            names.push(n.to_string());
+/// Words never blanked on their own when they appear in a third party's
+/// name field ("Mrs Janet Jones, head of year", "Uncle Bob"): titles, the
+/// words of roles and relationships, and short joining words. The name's
+/// other words are blanked wherever they stand.
+const COMMON: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "rev",
+    "cllr",
+    "the",
+    "and",
+    "of",
+    "for",
+    "at",
+    "to",
+    "in",
+    "on",
+    "by",
+    "with",
+    "from",
+    "head",
+    "year",
+    "deputy",
+    "class",
+    "form",
+    "teacher",
+    "tutor",
+    "school",
+    "nurse",
+    "social",
+    "worker",
+    "officer",
+    "police",
+    "doctor",
+    "manager",
+    "lead",
+    "support",
+    "assistant",
+    "uncle",
+    "aunt",
+    "auntie",
+    "mum",
+    "dad",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "step",
+    "stepfather",
+    "stepmother",
+    "grandad",
+    "grandma",
+    "nan",
+    "gran",
+    "carer",
+    "parent",
+    "friend",
+    "neighbour",
+    "partner",
+    "staff",
+    "member",
+];
+
+/// A word as the redaction compares words: accents removed, case folded
+/// (so "JONES", "Jones" and "Jonés" are one word).
+fn fold_word(w: &str) -> String {
+    use caseless::Caseless;
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    w.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .default_case_fold()
+        .collect()
+}
+
+/// What a redacted export takes out of free text: whole phrases (an
+/// attachment's file name, a role, a contact), matched whatever their case
+/// and spacing, and single words of third parties' names, matched as whole
+/// words whatever their case, accents or order ("Smith, Bob", "BOB SMITH").
+#[derive(Debug, Default)]
+struct Scrubber {
+    /// (phrase, what replaces it), longest first.
+    phrases: Vec<(String, String)>,
+    words: std::collections::HashSet<String>,
+    /// Folded words of the subject's own name: never blanked.
+    keep: std::collections::HashSet<String>,
+}
+
+const R: &str = "[redacted]";
+
+impl Scrubber {
+    /// A phrase to take out wherever it stands, unless it is only common
+    /// words ("uncle", "class teacher": a relationship or a role said in a
+    /// child's words is not a name).
+    fn phrase(&mut self, p: &str, with: &str) {
+        let p = p.trim();
+        let common = p
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| COMMON.contains(&fold_word(w).as_str()));
+        if p.chars().count() >= 3 && !common && !self.phrases.iter().any(|(x, _)| x == p) {
+            self.phrases.push((p.to_string(), with.to_string()));
         }
-    };
-    add(&d.raised_by);
-    add(&d.casework.raiser.name);
+    }
+
+    /// A third party's name (or account): the whole of it as a phrase, and
+    /// each of its words but the [`COMMON`] ones and those of the subject's
+    /// name.
+    fn name(&mut self, n: &str) {
+        if n.trim() == R || n.trim().is_empty() {
+            return;
+        }
+        self.phrase(n, R);
+        for w in n.split(|c: char| !c.is_alphanumeric()) {
+            let f = fold_word(w);
+            if f.chars().count() >= 3 && !COMMON.contains(&f.as_str()) && !self.keep.contains(&f) {
+                self.words.insert(f);
+            }
+        }
+    }
+
+    fn sort(&mut self) {
+        self.phrases
+            .sort_by_key(|(p, _)| std::cmp::Reverse(p.chars().count()));
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        let mut t = text.to_string();
+        for (p, with) in &self.phrases {
+            t = replace_phrase(&t, p, with);
+        }
+        // Whole words of names, then runs of blanks said once.
+        let mut out = String::with_capacity(t.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            if !word.is_empty() {
+                if self.words.contains(&fold_word(word)) {
+                    out.push_str(R);
+                } else {
+                    out.push_str(word);
+                }
+                word.clear();
+            }
+        };
+        for c in t.chars() {
+            if c.is_alphanumeric() {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        collapse(&out)
+    }
+}
+
+/// `text` with every `phrase` (compared letter by letter without regard to
+/// case, any run of spaces matching any run, only at word boundaries)
+/// replaced by `with`.
+fn replace_phrase(text: &str, phrase: &str, with: &str) -> String {
+    let needle: Vec<char> = phrase.chars().collect();
+    let same = |a: char, b: char| a == b || a.to_lowercase().eq(b.to_lowercase());
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0usize;
+    while i < chars.len() {
+        let boundary = i == 0 || !chars[i - 1].1.is_alphanumeric();
+        let mut j = i;
+        let mut k = 0;
+        let mut ok = boundary;
+        while ok && k < needle.len() {
+            if needle[k].is_whitespace() {
+                if j >= chars.len() || !chars[j].1.is_whitespace() {
+                    ok = false;
+                    break;
+                }
+                while j < chars.len() && chars[j].1.is_whitespace() {
+                    j += 1;
+                }
+                while k < needle.len() && needle[k].is_whitespace() {
+                    k += 1;
+                }
+            } else if j < chars.len() && same(chars[j].1, needle[k]) {
+                j += 1;
+                k += 1;
+            } else {
+                ok = false;
+            }
+        }
+        let end_ok = j >= chars.len() || !chars[j].1.is_alphanumeric();
+        if ok && end_ok && j > i {
+            out.push_str(&text[copied..chars[i].0]);
+            out.push_str(with);
+            copied = chars.get(j).map_or(text.len(), |c| c.0);
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// "[redacted] [redacted]" and "[redacted], [redacted]" said once.
+fn collapse(text: &str) -> String {
+    let mut t = text.to_string();
+    loop {
+        let mut changed = false;
+        for sep in [" ", ", ", ",", "  "] {
+            let pair = format!("{R}{sep}{R}");
+            if t.contains(&pair) {
+                t = t.replace(&pair, R);
+                changed = true;
+            }
+        }
+        if !changed {
+            return t;
+        }
+    }
+}
+
+/// Hides third parties in a record about to leave the desk (see the
+/// module). `staff` is every staff member's display name and account name:
+/// the desk's own lines name the staff who worked the case. Each chronology
+/// line's marked places ([`super::text::Marked`]: who raised it, their role
+/// and contact, others involved, old values of a correction included, as the
+/// line's writer marked them) are blanked first, whatever they hold; then
+/// every third party's name the record knows (an old one from a marked
+/// place too), in any case and order, wherever the text holds it; an
+/// attachment is named by its number, type and size; a deadline set by hand
+/// must already be named by what it is ("A task", `store::deadlines`), and
+/// its waiver reason goes. Free text is not otherwise rewritten: the
+/// footer says so.
+pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
+    let mut sc = Scrubber::default();
+    for w in d.subject_name.split(|c: char| !c.is_alphanumeric()) {
+        sc.keep.insert(fold_word(w));
+    }
+    // Attachments by number: their file names go wherever they are written.
+    for a in &mut d.casework.attachments {
+        let said = format!(
+            "attachment {} ({}, {})",
+            a.id,
+            a.media_type,
+            super::casework::size_words(a.size)
+        );
+        sc.phrase(&a.name, &format!("attachment {}", a.id));
+        a.name = said;
+    }
+    sc.name(&d.raised_by);
+    sc.name(&d.casework.raiser.name);
+    for x in [&d.casework.raiser.role, &d.casework.raiser.contact]
+        .into_iter()
+        .flatten()
+    {
+        sc.phrase(x, R);
+    }
     if let Some(a) = &d.summary.assignee {
-        add(a);
+        sc.name(a);
     }
     for c in &d.chronology {
-        add(&c.author);
+        sc.name(&c.author);
+        // A marked place: a name (each word capitalised, as "Ms Jones") is
+        // a name wherever it stands; a role or contact a phrase.
+        for r in &c.parties {
+            if let Some(p) = c.body.get(r.clone()) {
+                let words: Vec<&str> = p.split_whitespace().collect();
+                let named = !words.is_empty()
+                    && words.iter().all(|w| {
+                        w.chars()
+                            .find(|c| c.is_alphabetic())
+                            .is_some_and(char::is_uppercase)
+                    });
+                if named {
+                    sc.name(p);
+                } else {
+                    sc.phrase(p, R);
+                }
+            }
+        }
     }
     for p in &d.casework.people {
-        add(&p.name);
+        sc.name(&p.name);
+        if let Some(x) = &p.details {
+            sc.phrase(x, R);
+        }
     }
     for t in &d.casework.tasks {
-        add(&t.owner);
-        add(&t.created_by);
+        sc.name(&t.owner);
+        sc.name(&t.owner_username);
+        sc.name(&t.created_by);
+        if let Some(b) = &t.closed_by {
+            sc.name(b);
+        }
     }
     for a in &d.casework.attachments {
-        add(&a.added_by);
+        sc.name(&a.added_by);
     }
     for r in &d.practice.referrals {
-        add(&r.made_by);
+        sc.name(&r.made_by);
     }
     if let Some(f) = &d.practice.fgm_report {
-        add(&f.reported_by);
+        sc.name(&f.reported_by);
     }
     for n in staff {
-        add(n);
+        sc.name(n);
     }
-    names.retain(|n| *n != d.subject_name);
-    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
-    let scrub = |text: &str| -> String {
-        let mut t = text.to_string();
-        for n in &names {
-            t = t.replace(n.as_str(), R);
-        }
-        t
-    };
+    sc.sort();
+    let scrub = |text: &str| sc.scrub(text);
     for c in &mut d.chronology {
         let marked = super::text::Marked {
             text: std::mem::take(&mut c.body),
@@ -111,10 +374,18 @@ pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
         c.body = scrub(&marked.blanked(R));
     }
     d.exact_words = scrub(&d.exact_words);
-    d.closure_rationale = d.closure_rationale.as_deref().map(&scrub);
-    d.consent_reason = d.consent_reason.as_deref().map(&scrub);
+    for x in [
+        &mut d.closure_rationale,
+        &mut d.consent_reason,
+        &mut d.occurred_place,
+        &mut d.appearance,
+        &mut d.work_area,
+    ] {
+        *x = x.as_deref().map(&scrub);
+    }
     for t in &mut d.casework.tasks {
         t.text = scrub(&t.text);
+        t.reason = t.reason.as_deref().map(&scrub);
     }
     d.raised_by = format!("{R} (who raised it)");
     d.casework.raiser.name = d.raised_by.clone();
@@ -139,12 +410,18 @@ pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
     for a in &mut d.casework.attachments {
         a.added_by = R.into();
     }
+    // A deadline set by hand is named by what it is ("A task", "A review
+    // action"): its waiver reason is its owner's words, and goes whole.
     for dl in &mut d.deadlines {
+        let by_hand = dl.label == "A task" || dl.label == "A review action";
+        if !by_hand {
+            dl.label = scrub(&dl.label);
+        }
         match &mut dl.state {
             super::deadline::DeadlineState::Met { by, .. } => *by = R.into(),
             super::deadline::DeadlineState::Waived { by, reason, .. } => {
                 *by = R.into();
-                *reason = scrub(reason);
+                *reason = if by_hand { R.into() } else { scrub(reason) };
             }
             super::deadline::DeadlineState::Open => {}
         }
@@ -161,6 +438,7 @@ pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
         c.note = c.note.as_deref().map(&scrub);
     }
     d.viewed_by.clear();
+    d.casework.redacted = true;
 }
 
 /// The words that end every export: who, when, and what was not redacted.
@@ -172,7 +450,7 @@ fn footer(d: &EscalationDetail, o: &Options) -> String {
         local(o.at).format("%d %b %Y %H:%M")
     );
     if o.redact {
-        s.push_str(" Third parties redacted: who raised it, staff and others involved, and their names wherever the record's text holds them; other details in notes and exact words are not rewritten: read it before sending.");
+        s.push_str(" Third parties redacted: who raised it, the staff who worked it and others involved are replaced by what they are; the names and accounts of theirs the record holds (earlier names too) are blanked wherever the text holds them, in any case or order; tasks and review actions are named only as such, attachments by number. Other details typed in free text (notes, exact words, reasons: an address, a school, a nickname) are not rewritten: read it before sending.");
     }
     s
 }

@@ -30,23 +30,51 @@ const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "cllr",
 ];
 
-/// One character folded: lower case, look-alikes replaced by their UTS #39
-/// prototype. A capital is tried lower-cased first ("I" is "i", not the "l"
-/// its skeleton would give), and by its own skeleton when that reads as
-/// Latin (Cyrillic "В" is "b", though its lower case "в" is not).
+/// Which [`fold`] the stored name keys were made with. Bump it whenever
+/// [`fold`] changes what it gives: the store refolds every stored key once,
+/// at open, when the database's `name_fold_version` setting is behind (see
+/// `store::search::refold_names`), so old and new keys never mix.
+pub const FOLD_VERSION: i64 = 2;
+
+/// Text folded as the desk compares names: Unicode NFKC, then full Unicode
+/// case folding (CaseFolding.txt, via the `caseless` crate: std's
+/// `to_lowercase` leaves Greek final "ς" apart from "σ" and lower-cases
+/// Cherokee the other way), then each folded letter by its UTS #39
+/// look-alike skeleton, accents removed before and after it (an accented
+/// letter reads as its plain one). Case folding comes first, so
+/// a capital and its small letter always give the same result in every
+/// script (Cyrillic "Н" and "н", Greek "Σ", "σ" and "ς", Armenian,
+/// Georgian): the fold of a word never depends on how it was capitalised.
+/// Punctuation and spacing are kept for the caller to split on.
+pub fn fold(s: &str) -> String {
+    use caseless::Caseless;
+    let folded: String = s.nfkc().default_case_fold().collect();
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.nfd().filter(|c| !is_combining_mark(*c)) {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// One case-folded, unaccented character by its look-alike: its own skeleton when that
+/// reads as Latin ("ο" is "o"), else the skeleton of its capital when that
+/// does (Cyrillic "в", whose capital "В" reads "B", is "b", so "Вrennan"
+/// and "вrennan" are both "brennan"), else itself; then any mark the
+/// skeleton adds removed.
+/// A function of the case-folded letter alone, so both cases agree.
 fn fold_char(c: char, out: &mut String) {
     let skel = |s: &str| -> String {
         unicode_security::confusable_detection::skeleton(s)
             .flat_map(char::to_lowercase)
             .collect()
     };
-    let lower: String = c.to_lowercase().collect();
-    let via_lower = skel(&lower);
-    let folded = if via_lower.is_ascii() {
-        via_lower
+    let own = skel(c.encode_utf8(&mut [0u8; 4]));
+    let folded = if own.is_ascii() {
+        own
     } else {
-        let direct = skel(c.encode_utf8(&mut [0u8; 4]));
-        if direct.is_ascii() { direct } else { via_lower }
+        let upper: String = c.to_uppercase().collect();
+        let via_upper = skel(&upper);
+        if via_upper.is_ascii() { via_upper } else { own }
     };
     for f in folded.nfd() {
         match f {
@@ -81,10 +109,7 @@ pub fn tokens(name: &str) -> Vec<String> {
         Some((last, first)) if !first.trim().is_empty() => format!("{first} {last}"),
         _ => plain,
     };
-    let mut folded = String::with_capacity(ordered.len());
-    for c in ordered.chars() {
-        fold_char(c, &mut folded);
-    }
+    let folded = fold(&ordered);
     let titles: Vec<String> = TITLES.iter().map(|t| fold_word(t)).collect();
     folded
         .split(|c: char| !c.is_alphanumeric())
@@ -96,11 +121,7 @@ pub fn tokens(name: &str) -> Vec<String> {
 
 /// One word folded as [`tokens`] folds names.
 fn fold_word(w: &str) -> String {
-    let mut out = String::new();
-    for c in w.nfkc() {
-        fold_char(c, &mut out);
-    }
-    out
+    fold(w)
 }
 
 /// Edit distance (insertions, deletions, substitutions and swaps of
@@ -328,6 +349,49 @@ mod tests {
         );
         assert_eq!(tokens("ΙAN"), tokens("Ian"), "Greek capital iota");
         assert!(tokens("(DSL)").is_empty());
+    }
+
+    /// Property: a capital and its small letter fold alike, in every
+    /// script, with or without accents (issue 18, fault N1).
+    #[test]
+    fn every_capital_folds_as_its_small_letter() {
+        for c in (0u32..0x30000).filter_map(char::from_u32) {
+            if !(c.is_uppercase() || c.is_lowercase()) {
+                continue;
+            }
+            let up: String = c.to_uppercase().collect();
+            let low: String = c.to_lowercase().collect();
+            assert_eq!(fold(&up), fold(&low), "{c:?} U+{:04X}", c as u32);
+        }
+        let table = [
+            ("Cyrillic", "Нина Зубенко", "Нина Зубенко"),
+            ("Greek", "Οδυσσέας Παπαδόπουλος", "Οδυσσεας Παπαδοπουλος"),
+            ("Greek final sigma", "Παπαδόπουλος", "ΠΑΠΑΔΟΠΟΥΛΟΣ"),
+            ("Armenian", "Արամ Խաչատրյան", "Արամ Խաչատրյան"),
+            ("Georgian", "ნინო ბერიძე", "ნინო ბერიძე"),
+            (
+                "Latin",
+                "Zoë Łukasz Ødegård Đặng Strauß",
+                "Zoe Łukasz Ødegard Đang Strauss",
+            ),
+        ];
+        for (script, accented, plain) in table {
+            let key = tokens(accented);
+            assert!(!key.is_empty(), "{script}");
+            for v in [
+                accented.to_uppercase(),
+                accented.to_lowercase(),
+                plain.to_string(),
+                plain.to_uppercase(),
+                plain.to_lowercase(),
+            ] {
+                assert_eq!(tokens(&v), key, "{script}: {v}");
+            }
+        }
+        assert_eq!(tokens("οδυσσεασ"), tokens("ΟΔΥΣΣΕΑΣ"), "σ at the end");
+        assert_eq!(tokens("Οδυσσέας"), tokens("οδυσσεας"), "ς at the end");
+        // Georgian capitals (Mtavruli) fold to the everyday letters.
+        assert_eq!(tokens("ᲜᲘᲜᲝ"), tokens("ნინო"));
     }
 
     #[test]

@@ -324,19 +324,11 @@ pub fn check(shifts: &[Shift], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Pr
     out
 }
 
-/// A UK local date and time typed as "2026-11-24 09:00" (or RFC 3339), as an
-/// instant; the refusal shows both forms.
-pub fn parse_local(text: &str) -> Result<DateTime<Utc>, String> {
-    let t = text.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Ok(d.with_timezone(&Utc));
-    }
-    let naive = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
-        .map_err(|_| {
-            format!("{t:?} is not a time: write UK time as \"2026-11-24 09:00\" (or RFC 3339, 2026-11-24T09:00:00Z)")
-        })?;
-    Ok(at_local(naive.date(), naive.time()))
+/// A rota time as typed, through the one time reader
+/// (`calendar::read_time`, leaning ahead: "Mon 09:00" is next Monday, as a
+/// rota is planned forward), as an instant; the refusal names the forms.
+pub fn parse_local(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    super::calendar::read_time(text, now, super::calendar::Lean::Future)
 }
 
 #[cfg(test)]
@@ -492,13 +484,13 @@ mod tests {
         assert_eq!(s[0].starts_at, utc(2026, 3, 29, 1, 30));
         assert_eq!(s[0].ends_at, utc(2026, 3, 29, 8, 0));
         assert_eq!(
-            parse_local("2026-10-25 01:30").unwrap(),
+            parse_local("2026-10-25 01:30", utc(2026, 10, 1, 0, 0)).unwrap(),
             utc(2026, 10, 25, 0, 30)
         );
         assert!(
-            parse_local("tomorrow")
+            parse_local("soon", utc(2026, 10, 1, 0, 0))
                 .unwrap_err()
-                .contains("2026-11-24 09:00")
+                .contains("2026-11-30 09:00")
         );
     }
 }

@@ -141,9 +141,8 @@ impl Query {
     /// Typed words that name an area, or another name for one ("leicester
     /// city" is Leicester), become that area: the longest run of words
     /// first, compared as the desk compares area names
-    /// ([`super::area::fold`]). Other words stay words.
+    /// ([`super::area::Area::answers_to`]). Other words stay words.
     pub fn with_areas(&self, areas: &[super::area::Area]) -> Query {
-        let fold = super::area::fold;
         let mut out: Vec<Term> = Vec::new();
         let mut i = 0;
         while i < self.terms.len() {
@@ -160,14 +159,8 @@ impl Query {
                         _ => None,
                     })
                     .collect();
-                let said = fold(&typed.join(" "));
-                if said.is_empty() {
-                    continue;
-                }
-                if let Some(a) = areas
-                    .iter()
-                    .find(|a| fold(&a.name) == said || a.aliases.iter().any(|x| fold(x) == said))
-                {
+                let said = typed.join(" ");
+                if let Some(a) = areas.iter().find(|a| a.answers_to(&said)) {
                     found = Some((len, a.name.clone()));
                     break;
                 }

@@ -49,10 +49,9 @@ fn checked(what: &'static str, name: &str) -> Result<String> {
 
 /// Which area (by folded name) a name or alias already stands for.
 fn taken(w: &Write<'_>, name: &str) -> Result<Option<String>> {
-    let f = fold(name);
     Ok(list(w.tx())?
         .into_iter()
-        .find(|a| fold(&a.name) == f || a.aliases.iter().any(|x| fold(x) == f))
+        .find(|a| a.answers_to(name))
         .map(|a| a.name))
 }
 
@@ -130,9 +129,8 @@ pub fn retire(w: &mut Write<'_>, name: &str) -> Result<String> {
 /// The stored name of an area typed by its name or an alias (retired or not).
 fn exact(w: &Write<'_>, typed: &str) -> Result<String> {
     let all = list(w.tx())?;
-    let f = fold(typed);
     all.iter()
-        .find(|a| fold(&a.name) == f || a.aliases.iter().any(|x| fold(x) == f))
+        .find(|a| a.answers_to(typed))
         .map(|a| a.name.clone())
         .ok_or_else(|| {
             StoreError::Invalid(

@@ -32,6 +32,16 @@ pub fn export(
     d.casework = super::casework::load(w.tx(), viewer, id)?;
     if redacted {
         legacy_party_lines(w.tx(), &mut d)?;
+        // Deadlines set by hand named by what they are, as a viewer's copy
+        // names them: their labels hold a task's words and its owner.
+        super::deadlines::for_viewer(
+            w.tx(),
+            super::access::Viewer {
+                redacted: true,
+                ..viewer
+            },
+            &mut d.deadlines,
+        )?;
         let staff = staff_names(w.tx())?;
         redact(&mut d, &staff);
     }
@@ -118,11 +128,12 @@ fn legacy_party_lines(conn: &rusqlite::Connection, d: &mut EscalationDetail) -> 
     Ok(())
 }
 
-/// Every staff member's display name, active or not: the chronology names
-/// the staff who worked a case (assigned to, taken by), and a redacted
-/// export hides them all.
+/// Every staff member's display name and account name, active or not: the
+/// chronology and notes name the staff who worked a case (assigned to, taken
+/// by, "ask tnowak"), and a redacted export hides them all.
 fn staff_names(conn: &rusqlite::Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT display_name FROM staff")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT display_name FROM staff UNION SELECT username FROM staff")?;
     let names = stmt
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -130,6 +130,18 @@ pub fn prepare_with(store: &mut Store, create: Create, plan: Plan<'_>) -> Result
         });
     }
     if found == plan.version {
+        // Name keys made by an older fold are refolded once (no schema
+        // step: see `search::refold_names`); a read-only open leaves them.
+        if !store.read_only
+            && plan.version >= SCHEMA_VERSION
+            && super::search::names_behind(&store.conn)?
+        {
+            let tx = store
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            super::search::refold_names(&tx)?;
+            tx.commit()?;
+        }
         return Ok(());
     }
     if found == 0 {
@@ -154,6 +166,9 @@ pub fn prepare_with(store: &mut Store, create: Create, plan: Plan<'_>) -> Result
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(plan.schema)?;
         tx.pragma_update(None, "user_version", plan.version)?;
+        if plan.version >= SCHEMA_VERSION {
+            super::search::refold_names(&tx)?;
+        }
         tx.commit()?;
         return Ok(());
     }
@@ -174,6 +189,7 @@ pub fn prepare_with(store: &mut Store, create: Create, plan: Plan<'_>) -> Result
     let reached: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if reached >= SCHEMA_VERSION {
         after_steps(&tx, found)?;
+        super::search::refold_names(&tx)?;
     }
     if reached != plan.version {
         return Err(StoreError::Refused(format!(

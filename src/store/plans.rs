@@ -117,6 +117,26 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// (query, plan) for search (`dutydesk search`, `/`): by words through the
+/// FTS index, and with no words (filters alone) down the cases by the date
+/// raised, newest first.
+pub fn search(store: &Store) -> Result<Vec<(String, String)>> {
+    let none = crate::domain::search::Filters::default();
+    let mut out = Vec::new();
+    for (name, words) in [("search by words", true), ("search by filters", false)] {
+        let sql = super::search::find_sql(words, &none);
+        let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let n = stmt.parameter_count();
+        let nulls: Vec<rusqlite::types::Null> = (0..n).map(|_| rusqlite::types::Null).collect();
+        let rows = stmt.query_map(rusqlite::params_from_iter(nulls.iter()), |r| {
+            r.get::<_, String>(3)
+        })?;
+        let plan = rows.collect::<rusqlite::Result<Vec<_>>>()?.join("\n");
+        out.push((name.to_string(), plan));
+    }
+    Ok(out)
+}
+
 fn explain(store: &Store, sql: &str) -> Result<String> {
     let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
     let n = stmt.parameter_count();

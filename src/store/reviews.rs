@@ -174,10 +174,11 @@ const AGENDA_QUERIES: &[(ItemKind, &str)] = &[
               AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)"),
         (ItemKind::DeadlineMissed, "SELECT e.id, e.reference, d.label, NULL FROM deadlines d JOIN escalations e ON e.id = d.escalation_id
             WHERE d.due_at >= :from AND d.due_at < :now AND d.waived_at IS NULL
-              AND (d.met_at IS NULL OR d.met_at > d.due_at)"),
+              AND (d.met_at IS NULL OR d.met_at > d.due_at) AND d.rule_id IS NOT NULL"),
         (ItemKind::DeadlineWaived, "SELECT e.id, e.reference, d.label || ': ' || d.waived_reason, NULL FROM deadlines d
             JOIN escalations e ON e.id = d.escalation_id
-            WHERE d.waived_at >= :from AND d.waived_at < :now AND d.waived_reason <> 'escalation closed'"),
+            WHERE d.waived_at >= :from AND d.waived_at < :now AND d.waived_reason <> 'escalation closed'
+              AND d.rule_id IS NOT NULL"),
         (ItemKind::SignedOff, "SELECT e.id, e.reference, coalesce(e.outcome, ''), (
                 SELECT group_concat(r.route || char(31) || coalesce(o.label, r.outcome), char(30))
                 FROM referrals r LEFT JOIN referral_outcomes o ON o.route = r.route AND o.code = r.outcome
@@ -489,15 +490,16 @@ pub(crate) const COUNTS: &[Count] = &[
         weight: "1",
         all: "FROM deadlines d INDEXED BY deadlines_missed
             WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
-              AND d.due_at >= :from AND d.due_at < :now",
+              AND d.due_at >= :from AND d.due_at < :now AND d.rule_id IS NOT NULL",
         hidden: Hidden::Keyed {
             each: "FROM rarray(:hidden) h
             CROSS JOIN deadlines d INDEXED BY deadlines_missed_by_escalation ON d.escalation_id = h.value
             WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
-              AND d.due_at >= :from AND d.due_at < :now",
+              AND d.due_at >= :from AND d.due_at < :now AND d.rule_id IS NOT NULL",
             restricted: "FROM deadlines_restricted d INDEXED BY deadlines_restricted_missed
             WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
-              AND d.due_at >= :from AND d.due_at < :now",
+              AND d.due_at >= :from AND d.due_at < :now
+              AND (SELECT x.rule_id FROM deadlines x WHERE x.id = d.deadline_id) IS NOT NULL",
         },
     },
     Count {
@@ -506,7 +508,7 @@ pub(crate) const COUNTS: &[Count] = &[
         weight: "1",
         all: "FROM deadlines d INDEXED BY deadlines_waived_by_hand
             WHERE d.waived_at IS NOT NULL AND d.waived_reason <> 'escalation closed'
-              AND d.waived_at >= :from AND d.waived_at < :now",
+              AND d.waived_at >= :from AND d.waived_at < :now AND d.rule_id IS NOT NULL",
         hidden: Hidden::Few("d.escalation_id"),
     },
     Count {

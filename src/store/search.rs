@@ -32,6 +32,55 @@ pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// The settings key that records which `domain::names::FOLD_VERSION` the
+/// stored name keys (`escalations.subject_key`, and through its triggers the
+/// search index) were made with.
+pub const NAME_FOLD_VERSION: &str = "name_fold_version";
+
+/// Whether the stored name keys were made by an older fold than this
+/// build's (`domain::names::FOLD_VERSION`): then [`refold_names`] is due.
+pub(crate) fn names_behind(conn: &Connection) -> Result<bool> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [NAME_FOLD_VERSION],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let stored = stored
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    Ok(stored < crate::domain::names::FOLD_VERSION)
+}
+
+/// Refolds every stored name key with this build's fold, when the database's
+/// keys are older ([`names_behind`]), inside the caller's transaction (the
+/// one that opens or migrates the database): one UPDATE through
+/// `dutydesk_name_key`, whose trigger keeps the FTS index in step, then the
+/// version recorded. Without it a database made before a change of fold
+/// would find nobody typed the new way, and repeats would be missed. Not a
+/// schema step: the keys are derived data, not a change of shape. No audit
+/// row: nothing anybody recorded changes, only the desk's own index.
+pub(crate) fn refold_names(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    if !names_behind(tx)? {
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE escalations SET subject_key = dutydesk_name_key(subject_name)
+         WHERE subject_key IS NOT dutydesk_name_key(subject_name)",
+        [],
+    )?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        rusqlite::params![
+            NAME_FOLD_VERSION,
+            crate::domain::names::FOLD_VERSION.to_string()
+        ],
+    )?;
+    Ok(())
+}
+
 /// The SQL for `filters` over escalation rows `e` (bind `:me`); "1" for none.
 pub(crate) fn filter_sql(f: &Filters) -> String {
     let mut v: Vec<&str> = Vec::new();
@@ -65,8 +114,11 @@ pub(crate) fn filter_sql(f: &Filters) -> String {
 /// Columns of a [`Hit`] after the summary's.
 const HIT_COLUMNS: &str = "e.subject_name, e.subject_dob, e.area, e.closed_at";
 
-/// The search's SQL: through the FTS index when there are words, else over
-/// the cases by id (newest first), each filter an index where one helps.
+/// The search's SQL, newest first by the date raised (an imported case keeps
+/// its original date, so row order is not age; ties newest row first):
+/// through the FTS index when there are words (the matches alone are then
+/// sorted), else down `escalations_by_raised`, each filter an index where
+/// one helps.
 pub(crate) fn find_sql(words: bool, filters: &Filters) -> String {
     let filter = filter_sql(filters);
     if words {
@@ -75,20 +127,20 @@ pub(crate) fn find_sql(words: bool, filters: &Filters) -> String {
              FROM escalation_search f JOIN escalations e ON e.id = f.rowid
              LEFT JOIN staff s ON s.id = e.assignee_id
              WHERE f.escalation_search MATCH :q AND {VISIBLE} AND {filter}
-             ORDER BY f.rowid DESC LIMIT :limit"
+             ORDER BY e.raised_at DESC, e.id DESC LIMIT :limit"
         )
     } else {
         format!(
             "SELECT {SUMMARY_COLUMNS}, {HIT_COLUMNS}
              FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
              WHERE {VISIBLE} AND {filter}
-             ORDER BY e.id DESC LIMIT :limit"
+             ORDER BY e.raised_at DESC, e.id DESC LIMIT :limit"
         )
     }
 }
 
 /// The cases `viewer` may see that match `query` and `filters`, newest
-/// first, at most `limit` (and whether there are more). A viewer's hits
+/// raised first, at most `limit` (and whether there are more). A viewer's hits
 /// carry no name or date of birth, and a viewer may search by reference
 /// only (a name or date of birth is refused: it would tell them which cases
 /// are about whom). Filters a viewer may not use are refused with the reason.

@@ -17,6 +17,9 @@
 -- * referrals_by_outcome_at with the case's id, and escalations_closed_of
 --   (id, closed_at): the agendas' "agency's decision" count reads two small
 --   indexes, not a wide case row for every decision of the year.
+-- * deadlines_missed, deadlines_missed_by_escalation, deadlines_waived_by_hand
+--   carry rule_id: the review counts leave out tasks and review actions
+--   (deadlines set by hand) from the index alone, as before that rule.
 -- * alert_changes: one counter, bumped by triggers whenever a table the
 --   alerts are derived from changes (not the audit trail, so reading a
 --   record changes nothing here). The 10-second alert check derives the
@@ -31,6 +34,15 @@ CREATE INDEX escalations_open_warn ON escalations (
 DROP INDEX referrals_by_outcome_at;
 CREATE INDEX referrals_by_outcome_at ON referrals (outcome_at, escalation_id) WHERE outcome_at IS NOT NULL;
 CREATE INDEX escalations_closed_of ON escalations (id, closed_at);
+DROP INDEX deadlines_missed;
+CREATE INDEX deadlines_missed ON deadlines (due_at, escalation_id, met_at, waived_at, rule_id)
+    WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
+DROP INDEX deadlines_missed_by_escalation;
+CREATE INDEX deadlines_missed_by_escalation ON deadlines (escalation_id, due_at, met_at, waived_at, rule_id)
+    WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
+DROP INDEX deadlines_waived_by_hand;
+CREATE INDEX deadlines_waived_by_hand ON deadlines (waived_at, escalation_id, waived_reason, rule_id)
+    WHERE waived_at IS NOT NULL AND waived_reason <> 'escalation closed';
 CREATE INDEX chronology_by_at ON chronology (at);
 CREATE INDEX audit_log_by_actor ON audit_log (actor, id);
 CREATE INDEX audit_log_by_at ON audit_log (at);

@@ -195,7 +195,7 @@ impl WorkKind {
                         .hint("e.g. class teacher, support worker"),
                     Field::text("contact", "How to reach them", 200).with_text(&was.contact),
                     Field::text("at", "Recognised when", 40)
-                        .hint("UK time, e.g. 10:00 or 24/11/2026 15:30; empty: now. New deadlines count from here"),
+                        .hint("UK time, e.g. 10:00, Mon 09:00, 27/11 09:15 or 24/11/2026 15:30; empty: now. New deadlines count from here"),
                     Field::multiline("reason", "Why it was wrong", 4000)
                         .hint("Required: kept in the chronology with the old and new values"),
                 ],
@@ -206,7 +206,7 @@ impl WorkKind {
                     Field::choice("owner", "Owner", owners(ctx)).with_choice(&ctx.me.username),
                     Field::text("due", "Due", 40)
                         .required()
-                        .hint("UK time: 10:00 (today), tomorrow 10:00, 24/11/2026 10:00"),
+                        .hint("UK time: 10:00 (today), tomorrow 10:00, Mon 09:00, 01/12 10:00, 24/11/2026 10:00"),
                     Field::multiline("text", "What is to be done", 2000).required(),
                 ],
             ),
