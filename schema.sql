@@ -144,14 +144,21 @@ CREATE INDEX escalations_open_queue ON escalations (
 ) WHERE status <> 'closed';
 CREATE INDEX escalations_open_999 ON escalations (raised_at)
     WHERE status <> 'closed' AND immediate_risk = 1 AND emergency_called_at IS NULL;
-CREATE INDEX escalations_open_warn ON escalations (next_warn_at)
-    WHERE status <> 'closed' AND next_warn_at IS NOT NULL;
+-- Schema v13: in its band's order, carrying the columns that decide the bands.
+CREATE INDEX escalations_open_warn ON escalations (
+    next_due_at, CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_at, id,
+    next_warn_at, immediate_risk, emergency_called_at, acknowledged_at, restricted
+) WHERE status <> 'closed' AND next_warn_at IS NOT NULL;
 CREATE INDEX escalations_by_assignee ON escalations (assignee_id) WHERE status <> 'closed';
 CREATE INDEX escalations_unacknowledged ON escalations (raised_at)
     WHERE status <> 'closed' AND acknowledged_at IS NULL;
 CREATE INDEX escalations_open_restricted ON escalations (id)
     WHERE status <> 'closed' AND restricted = 1;
 CREATE INDEX escalations_by_raised ON escalations (raised_at);
+-- Schema v13: whether and when a case closed, by its id, for the agendas'
+-- "agency's decision" count (a decision before the closure is listed with
+-- the closure): read from this small index, not each case's wide row.
+CREATE INDEX escalations_closed_of ON escalations (id, closed_at);
 CREATE INDEX escalations_by_subject ON escalations (subject_name, subject_dob);
 CREATE INDEX escalations_by_name ON escalations (lower(trim(subject_name)));
 
@@ -277,8 +284,9 @@ CREATE TABLE referrals (
 CREATE INDEX referrals_by_escalation ON referrals (escalation_id);
 CREATE INDEX referrals_awaiting_outcome ON referrals (made_at) WHERE outcome IS NULL;
 -- Outcomes by when they were recorded (schema v11): the review agendas' item
--- "agency's decision recorded", counted over each series' window.
-CREATE INDEX referrals_by_outcome_at ON referrals (outcome_at) WHERE outcome_at IS NOT NULL;
+-- "agency's decision recorded", counted over each series' window; with the
+-- case's id (schema v13), so the count reads no referral row.
+CREATE INDEX referrals_by_outcome_at ON referrals (outcome_at, escalation_id) WHERE outcome_at IS NOT NULL;
 
 -- Deadline rules as data: a trigger, an offset and how it is counted.
 CREATE TABLE deadline_rules (
@@ -455,16 +463,17 @@ CREATE INDEX deadlines_by_due ON deadlines (due_at);
 CREATE INDEX deadlines_waived ON deadlines (waived_at) WHERE waived_at IS NOT NULL;
 
 -- For the review counts on the dashboard (schema v3): each kind of agenda item
--- is counted from an index alone, without reading the rows behind it.
-CREATE INDEX deadlines_missed ON deadlines (due_at, escalation_id, met_at, waived_at)
+-- is counted from an index alone, without reading the rows behind it (with
+-- rule_id since schema v13: only deadlines a rule set are agenda items).
+CREATE INDEX deadlines_missed ON deadlines (due_at, escalation_id, met_at, waived_at, rule_id)
     WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
 CREATE INDEX escalations_open_by_raised ON escalations (raised_at, status)
     WHERE status <> 'closed';
 CREATE INDEX escalations_restricted
     ON escalations (id, closed_at, signed_off_at, raised_at, status) WHERE restricted = 1;
-CREATE INDEX deadlines_missed_by_escalation ON deadlines (escalation_id, due_at, met_at, waived_at)
+CREATE INDEX deadlines_missed_by_escalation ON deadlines (escalation_id, due_at, met_at, waived_at, rule_id)
     WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
-CREATE INDEX deadlines_waived_by_hand ON deadlines (waived_at, escalation_id, waived_reason)
+CREATE INDEX deadlines_waived_by_hand ON deadlines (waived_at, escalation_id, waived_reason, rule_id)
     WHERE waived_at IS NOT NULL AND waived_reason <> 'escalation closed';
 
 -- Referrals still awaiting an outcome, per open escalation (schema v3): kept by
@@ -858,4 +867,117 @@ CREATE TRIGGER imports_no_update BEFORE UPDATE ON imports BEGIN
 END;
 CREATE TRIGGER imports_no_delete BEFORE DELETE ON imports BEGIN
     SELECT RAISE(ABORT, 'imports are append-only');
+END;
+
+-- Schema v13 (issue 21): indexes that keep costs flat with history, and the
+-- alert check's change counter (see migrations/13-flat-history.sql).
+
+CREATE INDEX chronology_by_at ON chronology (at);
+CREATE INDEX audit_log_by_actor ON audit_log (actor, id);
+CREATE INDEX audit_log_by_at ON audit_log (at);
+CREATE INDEX deadlines_restricted_open ON deadlines_restricted (escalation_id)
+    WHERE met_at IS NULL AND waived_at IS NULL;
+CREATE INDEX deadlines_open_by_warn ON deadlines (warn_at)
+    WHERE met_at IS NULL AND waived_at IS NULL AND warn_at IS NOT NULL;
+CREATE TABLE alert_changes (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+INSERT INTO alert_changes (id, n) VALUES (1, 0);
+CREATE TRIGGER alert_changes_settings_insert AFTER INSERT ON settings BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_settings_update AFTER UPDATE ON settings BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_settings_delete AFTER DELETE ON settings BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_staff_insert AFTER INSERT ON staff BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_staff_update AFTER UPDATE ON staff BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_staff_delete AFTER DELETE ON staff BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_insert AFTER INSERT ON rota BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_update AFTER UPDATE ON rota BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_delete AFTER DELETE ON rota BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_patterns_insert AFTER INSERT ON rota_patterns BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_patterns_update AFTER UPDATE ON rota_patterns BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_rota_patterns_delete AFTER DELETE ON rota_patterns BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalations_insert AFTER INSERT ON escalations BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalations_update AFTER UPDATE ON escalations BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalations_delete AFTER DELETE ON escalations BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalation_access_insert AFTER INSERT ON escalation_access BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalation_access_update AFTER UPDATE ON escalation_access BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_escalation_access_delete AFTER DELETE ON escalation_access BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadline_rules_insert AFTER INSERT ON deadline_rules BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadline_rules_update AFTER UPDATE ON deadline_rules BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadline_rules_delete AFTER DELETE ON deadline_rules BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadlines_insert AFTER INSERT ON deadlines BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadlines_update AFTER UPDATE ON deadlines BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_deadlines_delete AFTER DELETE ON deadlines BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_tasks_insert AFTER INSERT ON tasks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_tasks_update AFTER UPDATE ON tasks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_tasks_delete AFTER DELETE ON tasks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_alert_acks_insert AFTER INSERT ON alert_acks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_alert_acks_update AFTER UPDATE ON alert_acks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_alert_acks_delete AFTER DELETE ON alert_acks BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_assignments_insert AFTER INSERT ON assignments BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER alert_changes_chronology_insert AFTER INSERT ON chronology
+    WHEN NEW.kind IN ('assigned', 'signoff_requested') BEGIN
+    UPDATE alert_changes SET n = n + 1 WHERE id = 1;
 END;

@@ -24,6 +24,10 @@ pub struct DemoOptions {
     pub user: String,
     pub now: DateTime<Utc>,
     pub seed: u64,
+    /// About how many cases are still open, the rest being closed history
+    /// spread over up to ten years before (`demo --open`); `None` keeps the
+    /// demo's own mix (the last few days' tenth open, and 3% of the rest).
+    pub open: Option<usize>,
 }
 
 /// What was generated, for the one-line report.
@@ -60,6 +64,9 @@ const REPORTING_INDEXES: &[&str] = &[
     "deadlines_waived",
     "deadlines_missed",
     "deadlines_waived_by_hand",
+    "deadlines_open_by_warn",
+    "deadlines_restricted_open",
+    "chronology_by_at",
 ];
 
 /// Escalations per transaction: big enough to be fast, small enough that a
@@ -559,7 +566,10 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary> {
     })?;
     summary.staff = team.len();
 
-    let plans = plan(&mut rng, opts.cases, now);
+    let plans = match opts.open {
+        None => plan(&mut rng, opts.cases, now),
+        Some(open) => plan_history(&mut rng, opts.cases, open, now),
+    };
     // A big history loads faster with the dashboard's and the reviews'
     // indexes built once at the end than kept up row by row.
     let rebuild = if opts.cases >= BULK {
@@ -767,6 +777,52 @@ fn plan(rng: &mut Rng, cases: usize, now: DateTime<Utc>) -> Vec<Plan> {
             }
         })
         .collect();
+    plans.extend(showcase.iter().map(|(mins, kind, critical)| Plan {
+        raised_at: now - Duration::minutes(*mins),
+        open: true,
+        showcase: Some((*kind, *critical)),
+    }));
+    plans.sort_by_key(|p| p.raised_at);
+    plans
+}
+
+/// The realistic shape of a long-kept desk (`demo --open M`): about `open`
+/// cases open, nearly all of them the newest (half raised in the last five
+/// days), 3% of them older cases still open; everything else closed, spread
+/// over up to ten years. Oldest first, like [`plan`].
+fn plan_history(rng: &mut Rng, cases: usize, open: usize, now: DateTime<Utc>) -> Vec<Plan> {
+    let open = open.min(cases);
+    let span_days = (cases as i64 / 3).clamp(30, 10 * 365);
+    let showcase = if cases >= 2 * SHOWCASE.len() && open >= SHOWCASE.len() {
+        SHOWCASE
+    } else {
+        &[]
+    };
+    let generated = cases - showcase.len();
+    let recent = (open / 2).min(generated);
+    let mut plans: Vec<Plan> = (0..generated)
+        .map(|i| Plan {
+            raised_at: now
+                - if i < recent {
+                    rng.minutes(20, 5 * 24 * 60)
+                } else {
+                    rng.minutes(0, span_days * 24 * 60)
+                },
+            open: false,
+            showcase: None,
+        })
+        .collect();
+    plans.sort_by_key(|p| p.raised_at);
+    let wanted = open.saturating_sub(showcase.len());
+    let newest = (wanted * 97 / 100).min(generated);
+    let stragglers = wanted - newest;
+    let older = generated - newest;
+    for p in &mut plans[older..] {
+        p.open = true;
+    }
+    for p in &mut plans[..older] {
+        p.open = rng.below(older.max(1)) < stragglers;
+    }
     plans.extend(showcase.iter().map(|(mins, kind, critical)| Plan {
         raised_at: now - Duration::minutes(*mins),
         open: true,

@@ -1156,12 +1156,15 @@ fn the_queue_follows_the_order_of_urgency() {
         }
         assert_eq!(paged, ids, "pages of {size}");
     }
+    let total = ids.len() as i64;
     for (i, id) in ids.iter().enumerate() {
-        assert_eq!(
-            escalations::position(&s, viewer, now, *id).unwrap(),
-            Some(i as i64),
-            "position of {id}"
-        );
+        for near_end in [None, Some(total)] {
+            assert_eq!(
+                escalations::position(&s, viewer, now, *id, near_end).unwrap(),
+                Some(i as i64),
+                "position of {id} ({near_end:?})"
+            );
+        }
     }
     // The 999 call recorded later moves the case down to its risk.
     s.write("bob", now, |w| {

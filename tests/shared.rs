@@ -168,7 +168,7 @@ fn verify_finds_a_lost_index_and_a_tally_changed_by_hand() {
     assert!(out.contains("index deadlines_missed is missing"), "{out}");
     let c = sql(&path);
     c.execute_batch(
-        "CREATE INDEX deadlines_missed ON deadlines (due_at, escalation_id, met_at, waived_at)
+        "CREATE INDEX deadlines_missed ON deadlines (due_at, escalation_id, met_at, waived_at, rule_id)
              WHERE waived_at IS NULL AND (met_at IS NULL OR met_at > due_at);
          INSERT INTO referrals_pending (escalation_id, n) VALUES (999999, 3);",
     )

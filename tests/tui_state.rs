@@ -1836,6 +1836,7 @@ fn agenda(code: &str, items: usize) -> dutydesk::domain::review::Agenda {
         since: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
         counts: tally(items.iter().map(|i| i.kind)),
         items,
+        first: 0,
     }
 }
 
@@ -3458,6 +3459,47 @@ fn an_open_record_follows_other_sessions() {
             entries: 0
         })),
         "{fx:?}"
+    );
+}
+
+/// A long agenda is loaded a window at a time (issue 21): scrolling past
+/// the window asks for the window there, and the lines show once it comes.
+#[test]
+fn the_review_screen_loads_a_long_agenda_a_window_at_a_time() {
+    let mut app = app_with(5);
+    let whole = agenda("bi", 5000);
+    let window = |first: usize, n: usize| {
+        let mut a = whole.clone();
+        a.items = whole.items[first..(first + n).min(5000)].to_vec();
+        a.first = first;
+        a
+    };
+    let mut summary = whole.clone();
+    summary.items.clear();
+    press(&mut app, KeyCode::Char('R'));
+    update(&mut app, Action::ReviewsLoaded(vec![summary]));
+    update(&mut app, Action::AgendaLoaded(Box::new(window(0, 400))));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("SG-2026-0001"), "{text}");
+    assert!(text.contains("of 5000"), "{text}");
+    let fx = press(&mut app, KeyCode::Char('G'));
+    let Some(Effect::Store(Request::AgendaAt { series, offset })) = fx.first().cloned() else {
+        panic!("the last window is asked for: {fx:?}");
+    };
+    assert_eq!(series, "bi");
+    assert!(offset > 4000 && offset < 5000, "{offset}");
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("of 5000"), "{text}");
+    assert!(!text.contains("SG-2026-5000"), "not loaded yet: {text}");
+    let fx = update(
+        &mut app,
+        Action::AgendaLoaded(Box::new(window(offset, 400))),
+    );
+    assert!(fx.is_empty(), "the lines on screen are loaded: {fx:?}");
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(
+        text.contains("SG-2026-5000"),
+        "the last item on screen: {text}"
     );
 }
 

@@ -163,11 +163,18 @@ pub fn audit(
     };
     let rows = store.write(&me.username, now, |w| store::trail::read(w, &q))?;
     if json {
-        super::json::print("audit", crate::cli::clock()?.now(), &rows)?;
-        return Ok(());
+        // Item by item: no JSON tree of a hundred thousand rows (issue 21).
+        let mut items = super::json::Items::begin("audit", crate::cli::clock()?.now())?;
+        for r in &rows {
+            items.item(r)?;
+        }
+        return items.end();
     }
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout());
     for r in rows {
-        println!(
+        writeln!(
+            out,
             "{:>6} {} {:<12} {:<10} {:<12} {} {}",
             r.id,
             crate::domain::calendar::format_stamp(crate::store::instant_pub(r.at)),
@@ -176,8 +183,10 @@ pub fn audit(
             r.entity,
             r.entity_id.unwrap_or_default(),
             r.detail.unwrap_or_default()
-        );
+        )
+        .map_err(anyhow::Error::from)?;
     }
+    out.flush().map_err(anyhow::Error::from)?;
     Ok(())
 }
 

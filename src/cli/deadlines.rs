@@ -193,28 +193,39 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
     let now = clock()?.now();
     let mut store = store::open(path, Create::No)?;
     let me = whoami(&store)?;
-    let list = store::deadlines::list(&store, Viewer::from(&me), all)?;
-    // Audited once the list is in hand: a list that failed left nothing.
+    // Audited before anything is written: each deadline is written as it is
+    // read (bounded memory at any size: issue 21), so what leaves is on
+    // the record even if the listing stops part way.
     super::audit_export(
         &mut store,
         &me,
         "deadlines",
         if all { "all" } else { "open" },
     )?;
+    let viewer = Viewer::from(&me);
+    let mut failed: Option<super::Failure> = None;
     if json {
-        let rows: Vec<serde_json::Value> = list.iter().map(|d| json_row(d, now)).collect();
-        super::json::print("deadlines", crate::cli::clock()?.now(), &rows)?;
-        return Ok(());
+        let mut items = super::json::Items::begin("deadlines", crate::cli::clock()?.now())?;
+        store::deadlines::list_each(&store, viewer, all, |d| {
+            items.item(json_row(&d, now)).map_err(|e| {
+                failed = Some(e);
+                store::StoreError::Refused("output".into())
+            })
+        })
+        .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
+        return items.end();
     }
-    if list.is_empty() {
-        println!("No {}deadlines.", if all { "" } else { "open " });
-    }
-    for d in &list {
-        let r = row(d, now);
-        println!(
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let mut n = 0usize;
+    store::deadlines::list_each(&store, viewer, all, |d| {
+        n += 1;
+        let r = row(&d, now);
+        writeln!(
+            out,
             "{:<14} {:<20} {:<12} {}{}",
             r.reference,
-            countdown_text(d, now),
+            countdown_text(&d, now),
             format_stamp(d.due_at),
             r.rule,
             if d.beyond_calendar {
@@ -222,8 +233,18 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
             } else {
                 ""
             }
-        );
+        )
+        .map_err(|e| {
+            failed = Some(anyhow::Error::from(e).into());
+            store::StoreError::Refused("output".into())
+        })
+    })
+    .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
+    if n == 0 {
+        writeln!(out, "No {}deadlines.", if all { "" } else { "open " })
+            .map_err(anyhow::Error::from)?;
     }
+    out.flush().map_err(anyhow::Error::from)?;
     Ok(())
 }
 

@@ -61,3 +61,70 @@ pub fn summary(
 ) -> Value {
     crate::domain::json::summary(s, people, &code_of(cats))
 }
+
+/// A document whose list (`items`) is written item by item as the store
+/// reads it, inside the same envelope as [`print`]: memory stays bounded
+/// whatever the list's length (issue 21: `deadlines --json --all` held 1.8 GB
+/// at a million cases). Each item's instants are normalised as [`print`]'s.
+pub struct Items {
+    out: std::io::BufWriter<std::io::Stdout>,
+    n: usize,
+}
+
+impl Items {
+    /// Writes the envelope up to the opening of `items`.
+    pub fn begin(document: &str, now: DateTime<Utc>) -> Result<Items, Failure> {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+        let head = |k: &str, v: Value| -> Result<String, Failure> {
+            Ok(format!(
+                "  {}: {},\n",
+                serde_json::to_string(k).map_err(anyhow::Error::from)?,
+                serde_json::to_string(&v).map_err(anyhow::Error::from)?
+            ))
+        };
+        let text = format!(
+            "{{\n{}{}{}  \"items\": [",
+            head("schema_version", Value::from(SCHEMA_VERSION))?,
+            head("document", Value::from(document))?,
+            head("generated_at", Value::from(time(now)))?,
+        );
+        out.write_all(text.as_bytes())
+            .map_err(anyhow::Error::from)?;
+        Ok(Items { out, n: 0 })
+    }
+
+    /// Writes one item.
+    pub fn item(&mut self, item: impl serde::Serialize) -> Result<(), Failure> {
+        use std::io::Write;
+        let mut v = serde_json::to_value(item).map_err(anyhow::Error::from)?;
+        normalise(&mut v);
+        let text = serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?;
+        let sep = if self.n == 0 { "\n" } else { ",\n" };
+        self.out
+            .write_all(sep.as_bytes())
+            .map_err(anyhow::Error::from)?;
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                self.out.write_all(b"\n").map_err(anyhow::Error::from)?;
+            }
+            self.out.write_all(b"    ").map_err(anyhow::Error::from)?;
+            self.out
+                .write_all(line.as_bytes())
+                .map_err(anyhow::Error::from)?;
+        }
+        self.n += 1;
+        Ok(())
+    }
+
+    /// Closes the list and the document.
+    pub fn end(mut self) -> Result<(), Failure> {
+        use std::io::Write;
+        let close = if self.n == 0 { "]\n}\n" } else { "\n  ]\n}\n" };
+        self.out
+            .write_all(close.as_bytes())
+            .map_err(anyhow::Error::from)?;
+        self.out.flush().map_err(anyhow::Error::from)?;
+        Ok(())
+    }
+}

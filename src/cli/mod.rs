@@ -105,6 +105,10 @@ pub enum Command {
         /// How many fictional escalations to generate
         #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         cases: u32,
+        /// About how many of them are still open, the rest closed history over
+        /// the years before [default: the demo's mix, about one in seven]
+        #[arg(long, value_name = "M")]
+        open: Option<u32>,
         /// Create the database but do not open the dashboard
         #[arg(long)]
         no_open: bool,
@@ -222,6 +226,10 @@ pub enum Command {
         /// Samples per figure
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(3..=1000))]
         runs: u32,
+        /// Internal: be the headless screen whose memory and idle CPU the
+        /// bench measures, idle for this many seconds, and print the figures
+        #[arg(long, hide = true, value_name = "SECONDS")]
+        screens: Option<u32>,
     },
     /// Print the manual page (roff) for `man -l -`; with --dir, write one page
     /// per subcommand there (dutydesk.1, dutydesk-list.1, dutydesk-staff-add.1...)
@@ -1131,9 +1139,16 @@ pub fn run(cli: Cli) -> Outcome {
         ),
         Some(Command::Demo {
             cases,
+            open,
             no_open,
             seed,
-        }) => demo(&db_path(&cli, DEMO_DB), *cases as usize, *no_open, *seed),
+        }) => demo(
+            &db_path(&cli, DEMO_DB),
+            *cases as usize,
+            open.map(|m| m as usize),
+            *no_open,
+            *seed,
+        ),
         Some(Command::Snapshot { width, height }) => {
             let out = snapshot(&db_path(&cli, DEFAULT_DB), *width, *height)?;
             println!("{}", out.trim_end_matches('\n'));
@@ -1182,13 +1197,17 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Handover { md, json, note }) => {
             handover::handover(&db_path(&cli, DEFAULT_DB), *md, *json, note.as_deref())
         }
-        Some(Command::Bench { runs }) => {
+        Some(Command::Bench { runs, screens }) => {
             let path = db_path(&cli, DEFAULT_DB);
-            let now = clock()?.now();
+            let clock = clock()?;
             let st = store::open(&path, Create::No)?;
             let me = whoami(&st)?;
             drop(st);
-            for line in crate::bench::run(&path, &me, now, *runs as usize)? {
+            if let Some(secs) = screens {
+                println!("{}", crate::bench::screens(&path, &me, clock, *secs)?);
+                return Ok(());
+            }
+            for line in crate::bench::run(&path, &me, clock.now(), *runs as usize)? {
                 println!("{line}");
             }
             Ok(())
@@ -1514,8 +1533,14 @@ fn remove_db(path: &Path) {
 /// demo, so `DUTYDESK_USER` and `DUTYDESK_NOW` work on it), or joins an
 /// existing demo; never a real database. Refused under setgid (see
 /// [`privileged_guard`]).
-fn demo(path: &Path, cases: usize, no_open: bool, seed: u64) -> Outcome {
+fn demo(path: &Path, cases: usize, open: Option<usize>, no_open: bool, seed: u64) -> Outcome {
     let clock = clock()?;
+    if open.is_some_and(|m| m > cases) {
+        return Err(bad_input(format!(
+            "--open {} is more than --cases {cases}: give at most as many open cases as cases",
+            open.unwrap_or_default()
+        )));
+    }
     if path.exists() {
         let mut store = store::open(path, Create::No)?;
         if !store.is_demo() {
@@ -1539,6 +1564,7 @@ fn demo(path: &Path, cases: usize, no_open: bool, seed: u64) -> Outcome {
             user: user.clone(),
             now: clock.now(),
             seed,
+            open,
         };
         match crate::demo::generate(&mut store, &opts) {
             Ok(s) => eprintln!(

@@ -824,6 +824,31 @@ pub fn list(
     filters
         .check(viewer.senior)
         .map_err(|m| action(StoreError::Refused(m)))?;
+    if json {
+        // Audited first, then written as read (issue 21: a decade of closed
+        // cases in bounded memory).
+        super::audit_export(
+            &mut store,
+            &me,
+            "escalations",
+            &format!("list {status:?} {}", filters.codes()),
+        )?;
+        let staff = store::staff::list(&store)?;
+        let people = super::json::People::of(&staff);
+        let cats = store::categories::list(store.conn())?;
+        let mut items = super::json::Items::begin("escalations", now)?;
+        let mut failed: Option<super::Failure> = None;
+        escalations::list_each(&store, viewer, now, which, filters, |r| {
+            items
+                .item(super::json::summary(&r, &people, &cats))
+                .map_err(|e| {
+                    failed = Some(e);
+                    StoreError::Refused("output".into())
+                })
+        })
+        .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
+        return items.end();
+    }
     let rows = escalations::list(&store, viewer, now, which, filters)?;
     // Closures waiting for sign-off show what is to be approved.
     let waiting = if filters.awaiting_signoff {

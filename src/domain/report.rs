@@ -187,24 +187,8 @@ pub fn previous(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate, String
     )
 }
 
-fn table<'a>(
-    title: &'static str,
-    partition: bool,
-    now: &'a [Row],
-    before: &'a [Row],
-    keys: impl Fn(&'a Row) -> Vec<String>,
-) -> Table {
-    let mut counts: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-    for r in now {
-        for k in keys(r) {
-            counts.entry(k).or_default().0 += 1;
-        }
-    }
-    for r in before {
-        for k in keys(r) {
-            counts.entry(k).or_default().1 += 1;
-        }
-    }
+/// One table from its counts (this period, the one before), largest first.
+fn table(title: &'static str, partition: bool, counts: BTreeMap<String, (u32, u32)>) -> Table {
     let mut rows: Vec<Count> = counts
         .into_iter()
         .map(|(key, (n, b))| Count {
@@ -222,146 +206,207 @@ fn table<'a>(
     }
 }
 
-/// Builds the report for [from, to] (whole UK days) against the previous
-/// calendar period of the same kind ([`previous`]). `rows` may hold more
-/// than both periods.
-pub fn build(rows: &[Row], from: NaiveDate, to: NaiveDate) -> Result<Report, String> {
-    if to < from {
-        return Err(format!("the period ends ({to}) before it starts ({from})"));
-    }
-    let (before_from, before_to, kind) = previous(from, to);
-    let day = |r: &Row| super::calendar::local(r.raised_at).date_naive();
-    let now: Vec<Row> = rows
-        .iter()
-        .filter(|r| (from..=to).contains(&day(r)))
-        .cloned()
-        .collect();
-    let before: Vec<Row> = rows
-        .iter()
-        .filter(|r| (before_from..=before_to).contains(&day(r)))
-        .cloned()
-        .collect();
-    let one = |s: &str| vec![s.to_string()];
-    let mut age = table("By age band", true, &now, &before, |r| {
+/// The tables' titles, whether each partitions the cases, and each row's
+/// keys in it.
+type Keys = fn(&Row) -> Vec<String>;
+const TABLES: [(&str, bool, Keys); 8] = [
+    ("By category", false, |r| r.categories.clone()),
+    ("By subject", true, |r| vec![r.subject.clone()]),
+    ("By location", true, |r| vec![r.location.clone()]),
+    ("By age band", true, |r| {
         vec![match AgeBand::from_code(&r.age_band) {
             Some(b) => b.label().to_string(),
             None => r.age_band.clone(),
         }]
-    });
-    let order = |label: &str| {
-        AgeBand::ALL
-            .iter()
-            .position(|b| b.label() == label)
-            .unwrap_or(usize::MAX)
-    };
-    age.rows.sort_by_key(|c| order(&c.key));
-    let tables = vec![
-        table("By category", false, &now, &before, |r| {
-            r.categories.clone()
-        }),
-        table("By subject", true, &now, &before, |r| one(&r.subject)),
-        table("By location", true, &now, &before, |r| one(&r.location)),
-        age,
-        table("By area", true, &now, &before, |r| one(&r.area)),
-        table("By risk", true, &now, &before, |r| one(&r.risk)),
-        table("By route of referral", false, &now, &before, |r| {
-            let mut v = r.routes.clone();
-            v.sort();
-            v.dedup();
-            v
-        }),
-        table("By outcome", true, &now, &before, |r| {
-            one(r.outcome.as_deref().unwrap_or("open"))
-        }),
-    ];
-    let n = now.len() as u32;
-    let referred = now.iter().filter(|r| !r.routes.is_empty()).count() as u32;
-    let hours = |a: DateTime<Utc>, b: DateTime<Utc>| (b - a).num_minutes() as f64 / 60.0;
-    let mut per_rule: BTreeMap<String, [u32; 4]> = BTreeMap::new();
-    for (rows, at) in [(&now, 0), (&before, 2)] {
-        for r in rows.iter() {
-            for d in &r.deadlines {
-                let e = per_rule.entry(d.rule.clone()).or_default();
-                e[at] += 1;
-                e[at + 1] += u32::from(d.on_time);
+    }),
+    ("By area", true, |r| vec![r.area.clone()]),
+    ("By risk", true, |r| vec![r.risk.clone()]),
+    ("By route of referral", false, |r| {
+        let mut v = r.routes.clone();
+        v.sort();
+        v.dedup();
+        v
+    }),
+    ("By outcome", true, |r| {
+        vec![r.outcome.as_deref().unwrap_or("open").to_string()]
+    }),
+];
+
+/// The report counted one row at a time as the store reads them, so a
+/// year's cases at a million are never held at once (issue 21): only the
+/// counts, and the hours to assignment and referral for the medians (eight
+/// bytes a case). [`build`] is the same over rows in hand.
+pub struct Tally {
+    from: NaiveDate,
+    to: NaiveDate,
+    before_from: NaiveDate,
+    before_to: NaiveDate,
+    kind: String,
+    counts: Vec<BTreeMap<String, (u32, u32)>>,
+    n: u32,
+    n_before: u32,
+    referred: u32,
+    per_rule: BTreeMap<String, [u32; 4]>,
+    /// Adults' concerns, referred to adults, s42 enquiries: now and before.
+    conversion: [u32; 6],
+    monthly: BTreeMap<String, u32>,
+    assign_hours: Vec<f64>,
+    refer_hours: Vec<f64>,
+}
+
+impl Tally {
+    /// A report for [from, to] against the period before ([`previous`]).
+    /// Errors when the period ends before it starts.
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Tally, String> {
+        if to < from {
+            return Err(format!("the period ends ({to}) before it starts ({from})"));
+        }
+        let (before_from, before_to, kind) = previous(from, to);
+        let mut monthly = BTreeMap::new();
+        let mut m = from.with_day(1).unwrap_or(from);
+        while m <= to {
+            monthly.insert(m.format("%Y-%m").to_string(), 0);
+            m = m
+                .checked_add_months(Months::new(1))
+                .unwrap_or(to + Duration::days(1));
+        }
+        Ok(Tally {
+            from,
+            to,
+            before_from,
+            before_to,
+            kind,
+            counts: vec![BTreeMap::new(); TABLES.len()],
+            n: 0,
+            n_before: 0,
+            referred: 0,
+            per_rule: BTreeMap::new(),
+            conversion: [0; 6],
+            monthly,
+            assign_hours: Vec::new(),
+            refer_hours: Vec::new(),
+        })
+    }
+
+    /// Counts one case (rows outside both periods are passed over).
+    pub fn add(&mut self, r: &Row) {
+        let day = super::calendar::local(r.raised_at).date_naive();
+        let at = if (self.from..=self.to).contains(&day) {
+            0
+        } else if (self.before_from..=self.before_to).contains(&day) {
+            1
+        } else {
+            return;
+        };
+        for (counts, (_, _, keys)) in self.counts.iter_mut().zip(TABLES.iter()) {
+            for k in keys(r) {
+                let c = counts.entry(k).or_default();
+                if at == 0 {
+                    c.0 += 1;
+                } else {
+                    c.1 += 1;
+                }
             }
         }
-    }
-    let due: u32 = per_rule.values().map(|v| v[0]).sum();
-    let met: u32 = per_rule.values().map(|v| v[1]).sum();
-    let conv = |rows: &[Row]| {
-        let adults: Vec<&Row> = rows.iter().filter(|r| r.subject == "adult").collect();
-        (
-            adults.len() as u32,
-            adults
-                .iter()
-                .filter(|r| r.routes.iter().any(|x| x == "adults"))
-                .count() as u32,
-            adults.iter().filter(|r| r.s42_enquiry).count() as u32,
-        )
-    };
-    let (a, ra, s) = conv(&now);
-    let (ab, rab, sb) = conv(&before);
-    let mut monthly: BTreeMap<String, u32> = BTreeMap::new();
-    let mut m = from.with_day(1).unwrap_or(from);
-    while m <= to {
-        monthly.insert(m.format("%Y-%m").to_string(), 0);
-        m = m
-            .checked_add_months(Months::new(1))
-            .unwrap_or(to + Duration::days(1));
-    }
-    for r in &now {
-        *monthly
-            .entry(day(r).format("%Y-%m").to_string())
+        for d in &r.deadlines {
+            let e = self.per_rule.entry(d.rule.clone()).or_default();
+            e[at * 2] += 1;
+            e[at * 2 + 1] += u32::from(d.on_time);
+        }
+        if r.subject == "adult" {
+            self.conversion[at * 3] += 1;
+            self.conversion[at * 3 + 1] += u32::from(r.routes.iter().any(|x| x == "adults"));
+            self.conversion[at * 3 + 2] += u32::from(r.s42_enquiry);
+        }
+        if at == 1 {
+            self.n_before += 1;
+            return;
+        }
+        self.n += 1;
+        self.referred += u32::from(!r.routes.is_empty());
+        *self
+            .monthly
+            .entry(day.format("%Y-%m").to_string())
             .or_default() += 1;
+        let hours = |a: DateTime<Utc>, b: DateTime<Utc>| (b - a).num_minutes() as f64 / 60.0;
+        if let Some(a) = r.assigned_at {
+            self.assign_hours.push(hours(r.raised_at, a));
+        }
+        if let Some(a) = r.referred_at {
+            self.refer_hours.push(hours(r.raised_at, a));
+        }
     }
-    let assign_hours: Vec<f64> = now
-        .iter()
-        .filter_map(|r| r.assigned_at.map(|a| hours(r.raised_at, a)))
-        .collect();
-    Ok(Report {
-        from,
-        to,
-        before_from,
-        before_to,
-        kind,
-        total: n,
-        total_before: before.len() as u32,
-        tables,
-        referred_share: (n > 0).then(|| f64::from(referred) / f64::from(n) * 100.0),
-        referred,
-        assigned: assign_hours.len() as u32,
-        median_hours_to_assign: median(assign_hours),
-        median_hours_to_refer: median(
-            now.iter()
-                .filter_map(|r| r.referred_at.map(|a| hours(r.raised_at, a)))
-                .collect(),
-        ),
-        deadlines_on_time: (due > 0).then(|| f64::from(met) / f64::from(due) * 100.0),
-        deadlines_due: due,
-        deadlines_met: met,
-        timeliness: per_rule
+
+    /// The report.
+    pub fn finish(self) -> Report {
+        let mut tables: Vec<Table> = self
+            .counts
             .into_iter()
-            .map(|(rule, v)| Timeliness {
-                rule,
-                due: v[0],
-                on_time: v[1],
-                due_before: v[2],
-                on_time_before: v[3],
-            })
-            .collect(),
-        conversion: Conversion {
-            adult_concerns: a,
-            referred_to_adults: ra,
-            s42_enquiries: s,
-            adult_concerns_before: ab,
-            referred_to_adults_before: rab,
-            s42_enquiries_before: sb,
-        },
-        monthly: monthly.into_iter().collect(),
-        suppressed_under: None,
-        scope: SCOPE_LIMITED.into(),
-    })
+            .zip(TABLES.iter())
+            .map(|(c, (title, partition, _))| table(title, *partition, c))
+            .collect();
+        let order = |label: &str| {
+            AgeBand::ALL
+                .iter()
+                .position(|b| b.label() == label)
+                .unwrap_or(usize::MAX)
+        };
+        tables[3].rows.sort_by_key(|c| order(&c.key));
+        let due: u32 = self.per_rule.values().map(|v| v[0]).sum();
+        let met: u32 = self.per_rule.values().map(|v| v[1]).sum();
+        let (n, c) = (self.n, self.conversion);
+        Report {
+            from: self.from,
+            to: self.to,
+            before_from: self.before_from,
+            before_to: self.before_to,
+            kind: self.kind,
+            total: n,
+            total_before: self.n_before,
+            tables,
+            referred_share: (n > 0).then(|| f64::from(self.referred) / f64::from(n) * 100.0),
+            referred: self.referred,
+            assigned: self.assign_hours.len() as u32,
+            median_hours_to_assign: median(self.assign_hours),
+            median_hours_to_refer: median(self.refer_hours),
+            deadlines_on_time: (due > 0).then(|| f64::from(met) / f64::from(due) * 100.0),
+            deadlines_due: due,
+            deadlines_met: met,
+            timeliness: self
+                .per_rule
+                .into_iter()
+                .map(|(rule, v)| Timeliness {
+                    rule,
+                    due: v[0],
+                    on_time: v[1],
+                    due_before: v[2],
+                    on_time_before: v[3],
+                })
+                .collect(),
+            conversion: Conversion {
+                adult_concerns: c[0],
+                referred_to_adults: c[1],
+                s42_enquiries: c[2],
+                adult_concerns_before: c[3],
+                referred_to_adults_before: c[4],
+                s42_enquiries_before: c[5],
+            },
+            monthly: self.monthly.into_iter().collect(),
+            suppressed_under: None,
+            scope: SCOPE_LIMITED.into(),
+        }
+    }
+}
+
+/// Builds the report for [from, to] (whole UK days) against the previous
+/// calendar period of the same kind ([`previous`]). `rows` may hold more
+/// than both periods.
+pub fn build(rows: &[Row], from: NaiveDate, to: NaiveDate) -> Result<Report, String> {
+    let mut t = Tally::new(from, to)?;
+    for r in rows {
+        t.add(r);
+    }
+    Ok(t.finish())
 }
 
 /// A published count: the number, or hidden (`[c]`).

@@ -40,7 +40,12 @@ pub struct Agenda {
     pub since: NaiveDate,
     /// Items of each kind, in [`ItemKind::ALL`] order, kinds with none left out.
     pub counts: Vec<(ItemKind, usize)>,
+    /// The items loaded: the whole agenda, or on the review screen one
+    /// window of it (issue 21: a decade's agenda is never built whole for
+    /// a screen showing forty lines of it).
     pub items: Vec<Item>,
+    /// The place of `items[0]` in the whole agenda (0 when whole).
+    pub first: usize,
 }
 
 impl Agenda {

@@ -584,20 +584,14 @@ const OPEN: &str = "d.met_at IS NULL AND d.waived_at IS NULL";
 
 /// How many open deadlines the viewer can see: the index's count less those
 /// on escalations the viewer may not see (restricted, or excluded from), so
-/// a decade of history costs no more than a week's.
+/// a decade of history costs no more than a week's. The restricted records'
+/// share is read from the open deadlines of `deadlines_restricted` (schema
+/// v13), never from every restricted record ever closed.
 pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
     let conn = store.conn();
     let all: i64 = conn.query_row(&open_count_sql(), [], |r| r.get(0))?;
     let p = named_params! {":senior": viewer.senior, ":me": viewer.staff_id};
-    let hidden_restricted: i64 = conn.query_row(
-        &format!(
-            "SELECT count(*) FROM escalations e INDEXED BY escalations_restricted
-             CROSS JOIN deadlines d INDEXED BY deadlines_open_by_escalation ON d.escalation_id = e.id
-             WHERE e.restricted = 1 AND {OPEN} AND NOT ({VISIBLE})"
-        ),
-        p,
-        |r| r.get(0),
-    )?;
+    let hidden_restricted: i64 = conn.query_row(&hidden_restricted_sql(), p, |r| r.get(0))?;
     let excluded: i64 = conn.query_row(
         &format!(
             "SELECT count(*) FROM escalation_access a JOIN escalations e ON e.id = a.escalation_id
@@ -608,6 +602,16 @@ pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
         |r| r.get(0),
     )?;
     Ok(all - hidden_restricted - excluded)
+}
+
+/// The open deadlines of restricted records the viewer may not see (bind
+/// `:senior`, `:me`), from the open entries of `deadlines_restricted`.
+pub(crate) fn hidden_restricted_sql() -> String {
+    format!(
+        "SELECT count(*) FROM deadlines_restricted d INDEXED BY deadlines_restricted_open
+         CROSS JOIN escalations e ON e.id = d.escalation_id
+         WHERE {OPEN} AND e.restricted = 1 AND NOT ({VISIBLE})"
+    )
 }
 
 /// Every open deadline, from the index alone (before visibility).
@@ -681,21 +685,73 @@ pub fn open_due_before(
     Ok(list)
 }
 
-/// Every deadline of the viewer's escalations, soonest first: open ones, or
-/// with `all` met and waived ones too (for `dutydesk deadlines`).
-pub fn list(store: &Store, viewer: Viewer, all: bool) -> Result<Vec<Deadline>> {
+/// Open deadlines whose warning has begun at `now` (due soon or overdue),
+/// soonest first: what a deadline alert can be about. Reads the open
+/// deadlines due within the longest warning ([`MAX_WARN_MINUTES`]) from
+/// their index but builds only the warned ones, not every deadline of the
+/// next month.
+///
+/// [`MAX_WARN_MINUTES`]: crate::domain::deadline::MAX_WARN_MINUTES
+pub fn open_warned(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Deadline>> {
     let known = known_through(store.conn())?;
-    let (from, filter) = if all { (FROM, "1") } else { (OPEN_FROM, OPEN) };
-    let mut stmt = store.conn().prepare(&format!(
-        "SELECT {COLUMNS} FROM {from} WHERE {filter} AND {VISIBLE} ORDER BY d.due_at, d.id"
+    let horizon = now + chrono::Duration::minutes(crate::domain::deadline::MAX_WARN_MINUTES as i64);
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM {OPEN_FROM} WHERE {OPEN} AND d.due_at <= :until
+           AND coalesce(d.warn_at, d.due_at - 60 * coalesce(r.warn_minutes, 240)) <= :now
+           AND {VISIBLE}
+         ORDER BY d.due_at, d.id"
     ))?;
     let rows = stmt.query_map(
-        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
+        ":until": horizon.timestamp(), ":now": now.timestamp()},
         |r| row(r, known),
     )?;
     let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
     for_viewer(store.conn(), viewer, &mut list)?;
     Ok(list)
+}
+
+/// Every deadline of the viewer's escalations, soonest first: open ones, or
+/// with `all` met and waived ones too (for `dutydesk deadlines`).
+pub fn list(store: &Store, viewer: Viewer, all: bool) -> Result<Vec<Deadline>> {
+    let mut out = Vec::new();
+    list_each(store, viewer, all, |d| {
+        out.push(d);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// [`list`] one deadline at a time, as it is read: `dutydesk deadlines`
+/// writes each as it comes, in bounded memory however many there are. Read
+/// in the order of `deadlines_by_due` (or `deadlines_open_by_due`), never
+/// sorted whole. Stops at `f`'s first error.
+pub fn list_each(
+    store: &Store,
+    viewer: Viewer,
+    all: bool,
+    mut f: impl FnMut(Deadline) -> Result<()>,
+) -> Result<()> {
+    let known = known_through(store.conn())?;
+    let (from, filter) = if all {
+        (
+            concat!("deadlines d INDEXED BY deadlines_by_due", joins!()),
+            "1",
+        )
+    } else {
+        (OPEN_FROM, OPEN)
+    };
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {COLUMNS} FROM {from} WHERE {filter} AND {VISIBLE} ORDER BY d.due_at, d.id"
+    ))?;
+    let mut rows = stmt.query(named_params! {":senior": viewer.senior, ":me": viewer.staff_id})?;
+    while let Some(r) = rows.next()? {
+        // A viewer's copy, as [`list`] gives it: a task's words never leave.
+        let mut d = row(r, known)?;
+        for_viewer(store.conn(), viewer, std::slice::from_mut(&mut d))?;
+        f(d)?;
+    }
+    Ok(())
 }
 
 /// Deadlines of one escalation, for its record.

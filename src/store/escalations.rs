@@ -251,19 +251,6 @@ impl Band {
             }
         }
     }
-
-    /// The sort key as a row value, to count the rows before one.
-    fn key(self) -> &'static str {
-        match self {
-            Band::LifeAtRisk | Band::Unacknowledged => "(e.raised_at, e.id)",
-            Band::Warning => {
-                "(e.next_due_at, CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.raised_at, e.id)"
-            }
-            Band::Rest => {
-                "(CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.next_due_at IS NULL, coalesce(e.next_due_at, 0), e.raised_at, e.id)"
-            }
-        }
-    }
 }
 
 /// The band's page SQL (bind the clock and acknowledgement windows, `:senior`,
@@ -272,22 +259,61 @@ impl Band {
 /// never read from the table), then its few rows are read and put back in
 /// the band's order.
 pub(crate) fn band_page_sql(band: Band) -> String {
+    band_window_sql(band, Dir::Forward, "1")
+}
+
+/// Which way a band is read: from its first row, or from its last (the
+/// index read backwards), so the end of the queue costs what its start does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dir {
+    Forward,
+    Backward,
+}
+
+/// A window of the band read in direction `dir` from the rows matching
+/// `extra` (a key bound for keyset paging, or "1"), returned in the band's
+/// order (bind as [`band_page_sql`]).
+pub(crate) fn band_window_sql(band: Band, dir: Dir, extra: &str) -> String {
+    let inner = match dir {
+        Dir::Forward => band.order().to_string(),
+        Dir::Backward => band
+            .order()
+            .split(", ")
+            .map(|t| format!("{t} DESC"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
     format!(
         "SELECT {SUMMARY_COLUMNS} FROM (
-            SELECT e.id AS qid FROM {} WHERE {} AND {VISIBLE} AND (:mine = 0 OR e.assignee_id = :me)
-            ORDER BY {} LIMIT :limit OFFSET :offset) q
+            SELECT e.id AS qid FROM {} WHERE {} AND {extra} AND {OPEN_VISIBLE} AND (:mine = 0 OR e.assignee_id = :me)
+            ORDER BY {inner} LIMIT :limit OFFSET :offset) q
          JOIN escalations e ON e.id = q.qid LEFT JOIN staff s ON s.id = e.assignee_id
          ORDER BY {}",
         band.from(),
         band.filter(),
-        band.order(),
         band.order()
     )
 }
 
+/// Need-to-know for open escalations, as a list: `e` is not among the open
+/// escalations hidden from the viewer (bind `:senior`, `:me`). The same rule
+/// as [`VISIBLE`] for open rows, found once per query from the small set
+/// that can be hidden (open restricted ones, from their partial index, and
+/// those the viewer is excluded from), so a queue of 137,000 open cases is
+/// counted and paged from its index without a look-up per row (issue 21).
+const OPEN_VISIBLE: &str = concat!(
+    "e.id NOT IN (SELECT h.id FROM escalations h WHERE h.id IN (
+        SELECT id FROM escalations INDEXED BY escalations_open_restricted
+        WHERE status <> 'closed' AND restricted = 1
+        UNION SELECT escalation_id FROM escalation_access WHERE staff_id = :me AND access = 'excluded')
+      AND NOT ",
+    crate::store::access::visible_sql!("h"),
+    ")"
+);
+
 fn band_count_sql(band: Band) -> String {
     format!(
-        "SELECT count(*) FROM {} WHERE {} AND {VISIBLE}",
+        "SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE}",
         band.counting_from(),
         band.filter()
     )
@@ -337,9 +363,11 @@ fn band_count(conn: &rusqlite::Connection, band: Band, viewer: Viewer, c: Clock)
     Ok(stmt.query_row(p.as_slice(), |r| r.get(0))?)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn band_rows(
     conn: &rusqlite::Connection,
     band: Band,
+    dir: Dir,
     viewer: Viewer,
     c: Clock,
     mine: bool,
@@ -347,7 +375,7 @@ fn band_rows(
     limit: i64,
 ) -> Result<Vec<EscalationSummary>> {
     let (ack, imm, min) = c.windows();
-    let mut stmt = conn.prepare_cached(&band_page_sql(band))?;
+    let mut stmt = conn.prepare_cached(&band_window_sql(band, dir, "1"))?;
     let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
     ":senior": viewer.senior, ":me": viewer.staff_id, ":mine": mine,
     ":limit": limit, ":offset": offset};
@@ -357,8 +385,8 @@ fn band_rows(
 }
 
 /// One page of the open queue in the order of urgency at `now`
-/// (`domain::urgency`): each band counted (the first three are small) and
-/// read from its own index, so a page costs the same at any size of history.
+/// (`domain::urgency`): each band read from its own index in its own order,
+/// so a page costs the same at any size of history.
 pub fn open_page(
     store: &Store,
     viewer: Viewer,
@@ -366,25 +394,80 @@ pub fn open_page(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<EscalationSummary>> {
+    open_window(store, viewer, now, offset, limit, None)
+}
+
+/// [`open_page`] knowing the viewer's open count (`total`, as
+/// [`open_count`] gives it) when the caller has it. The bands are read one
+/// after another with LIMIT, and a band is counted only when the page
+/// starts beyond it, so the first page reads its rows and nothing else
+/// (issue 21: with 137,000 open it counted 100,000 overdue first). A page in
+/// the second half of the queue is read the same way from its end, each
+/// band's index backwards, so the last page (`G`) costs what the first does
+/// whatever the queue's length.
+pub fn open_window(
+    store: &Store,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    offset: i64,
+    limit: i64,
+    total: Option<i64>,
+) -> Result<Vec<EscalationSummary>> {
     let conn = store.conn();
     let c = Clock::load(conn, now)?;
-    let (mut skip, mut want) = (offset.max(0), limit.max(0));
+    let (offset, limit) = (offset.max(0), limit.max(0));
+    let total = match total {
+        Some(t) => Some(t),
+        None if offset > 0 => Some(open_count(store, viewer)?),
+        None => None,
+    };
+    if let Some(total) = total
+        && offset * 2 > total
+    {
+        // From the end: skip what follows the page, then read it backwards.
+        let want = limit.min(total - offset).max(0);
+        let skip = (total - offset - want).max(0);
+        let mut chunks = bands_read(conn, Dir::Backward, viewer, c, skip, want)?;
+        chunks.reverse();
+        return Ok(chunks.into_iter().flatten().collect());
+    }
+    Ok(bands_read(conn, Dir::Forward, viewer, c, offset, limit)?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// Rows `skip..skip + want` of the queue counted from its start
+/// ([`Dir::Forward`]) or its end ([`Dir::Backward`]), as one chunk per band
+/// in the reading order (each chunk in the band's own order). A band is
+/// counted only when the window starts beyond it; a band read whole from
+/// the window's start is not counted at all.
+fn bands_read(
+    conn: &rusqlite::Connection,
+    dir: Dir,
+    viewer: Viewer,
+    c: Clock,
+    mut skip: i64,
+    mut want: i64,
+) -> Result<Vec<Vec<EscalationSummary>>> {
+    let mut order = Band::ALL;
+    if dir == Dir::Backward {
+        order.reverse();
+    }
     let mut out = Vec::new();
-    for band in Band::ALL {
+    for band in order {
         if want == 0 {
             break;
         }
-        if band != Band::Rest {
-            let n = band_count(conn, band, viewer, c)?;
-            if skip >= n {
-                skip -= n;
-                continue;
-            }
+        let rows = band_rows(conn, band, dir, viewer, c, false, skip, want)?;
+        if rows.is_empty() && skip > 0 {
+            // The window starts beyond this band: step over all of it.
+            skip = (skip - band_count(conn, band, viewer, c)?).max(0);
+            continue;
         }
-        let rows = band_rows(conn, band, viewer, c, false, skip, want)?;
         skip = 0;
         want -= rows.len() as i64;
-        out.extend(rows);
+        out.push(rows);
     }
     Ok(out)
 }
@@ -532,14 +615,20 @@ pub fn list(
          ORDER BY {order}",
         super::search::filter_sql(filters)
     ))?;
+    if which != Which::Open {
+        drop(stmt);
+        let mut out = Vec::new();
+        list_each(store, viewer, now, which, filters, |e| {
+            out.push(e);
+            Ok(())
+        })?;
+        return Ok(out);
+    }
     let rows = stmt.query_map(
         named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
         summary,
     )?;
     let rows: Vec<EscalationSummary> = rows.collect::<rusqlite::Result<_>>()?;
-    if which != Which::Open {
-        return Ok(rows);
-    }
     // Open ones in the dashboard's order of urgency: the bands in turn, kept
     // to the filtered set.
     let kept: std::collections::HashSet<i64> = rows.iter().map(|e| e.id).collect();
@@ -547,19 +636,74 @@ pub fn list(
     let mut out = Vec::with_capacity(kept.len());
     for band in Band::ALL {
         out.extend(
-            band_rows(store.conn(), band, viewer, c, filters.mine, 0, -1)?
-                .into_iter()
-                .filter(|e| kept.contains(&e.id)),
+            band_rows(
+                store.conn(),
+                band,
+                Dir::Forward,
+                viewer,
+                c,
+                filters.mine,
+                0,
+                -1,
+            )?
+            .into_iter()
+            .filter(|e| kept.contains(&e.id)),
         );
     }
     Ok(out)
 }
 
+/// [`list`] one escalation at a time as it is read, for `dutydesk list`:
+/// closed and all (the history) stream by reference in bounded memory
+/// (issue 21); open ones, in the order of urgency, are the open set's
+/// [`list`]. Stops at `f`'s first error.
+pub fn list_each(
+    store: &Store,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    which: Which,
+    filters: &crate::domain::search::Filters,
+    mut f: impl FnMut(EscalationSummary) -> Result<()>,
+) -> Result<()> {
+    if which == Which::Open {
+        for e in list(store, viewer, now, which, filters)? {
+            f(e)?;
+        }
+        return Ok(());
+    }
+    let filter = if which == Which::Closed {
+        "e.status = 'closed'"
+    } else {
+        "1"
+    };
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
+         WHERE {filter} AND {VISIBLE} AND {}
+         ORDER BY e.ref_year, e.ref_seq",
+        super::search::filter_sql(filters)
+    ))?;
+    let mut rows = stmt.query(named_params! {":senior": viewer.senior, ":me": viewer.staff_id})?;
+    while let Some(r) = rows.next()? {
+        f(summary(r)?)?;
+    }
+    Ok(())
+}
+
 /// Where escalation `id` stands in the open queue at `now` (0-based), if it
 /// is open and visible: used to keep the selection on it when the list
 /// changes. Its band comes from `domain::urgency::tier`; its place is the
-/// bands before it plus the rows of its band whose key is smaller.
-pub fn position(store: &Store, viewer: Viewer, now: DateTime<Utc>, id: i64) -> Result<Option<i64>> {
+/// bands before it plus the rows of its band whose key is smaller, or, when
+/// `near_end` (the selection was in the queue's second half), `total` (the
+/// viewer's open count, [`open_count`]) less the rows after it: counted from
+/// the nearer end, so a selection on the last case costs what one on the
+/// first does (issue 21). Either way gives the same answer.
+pub fn position(
+    store: &Store,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    id: i64,
+    near_end: Option<i64>,
+) -> Result<Option<i64>> {
     let conn = store.conn();
     let row = conn
         .query_row(
@@ -588,12 +732,14 @@ pub fn position(store: &Store, viewer: Viewer, now: DateTime<Utc>, id: i64) -> R
     };
     let c = Clock::load(conn, now)?;
     let band = Band::of(crate::domain::urgency::tier(&e, now, c.ack_minutes));
-    let mut pos = 0;
-    for b in Band::ALL {
-        if b == band {
-            break;
-        }
-        pos += band_count(conn, b, viewer, c)?;
+    let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
+    let others = match near_end {
+        Some(_) => &Band::ALL[at + 1..],
+        None => &Band::ALL[..at],
+    };
+    let mut beside = 0;
+    for b in others {
+        beside += band_count(conn, *b, viewer, c)?;
     }
     let (ack, imm, min) = c.windows();
     let rank = match e.risk {
@@ -602,24 +748,84 @@ pub fn position(store: &Store, viewer: Viewer, now: DateTime<Utc>, id: i64) -> R
         Risk::Low => 2,
     };
     let due = e.next_due.map(|d| d.timestamp());
-    let mut stmt = conn.prepare(&format!(
-        "SELECT count(*) FROM {} WHERE {} AND {VISIBLE} AND {} < {}",
-        band.counting_from(),
-        band.filter(),
-        band.key(),
-        match band {
-            Band::LifeAtRisk | Band::Unacknowledged => "(:raised, :id)",
-            Band::Warning => "(:due, :rank, :raised, :id)",
-            Band::Rest => "(:rank, :none, coalesce(:due, 0), :raised, :id)",
-        }
+    let mut stmt = conn.prepare_cached(&position_sql(
+        band,
+        near_end.is_some(),
+        e.next_due.is_none(),
     ))?;
     let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
     ":senior": viewer.senior, ":me": viewer.staff_id, ":raised": e.raised_at.timestamp(),
     ":id": id, ":due": due, ":rank": rank, ":none": due.is_none()};
     let p = used(&stmt, all);
-    let before: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
-    Ok(Some(pos + before))
+    let within: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
+    Ok(Some(match near_end {
+        Some(total) => total - 1 - beside - within,
+        None => beside + within,
+    }))
 }
+
+/// How many rows of `band` come before a case's key (bind its `:raised`,
+/// `:id`, `:due`, `:rank` and the band's clock), or after it when `after`;
+/// `none` when the case has no next deadline (`:due` is NULL). Each count
+/// is one range of the band's index, so it reads the rows between the case
+/// and the nearer end of the band (see [`position`]), not the whole band.
+/// The bulk's key leads with its risk rank and whether a deadline is due,
+/// which SQLite cannot bound as one row value, so it is counted in three
+/// ranges: the ranks beyond, the same rank's other half (with or without a
+/// deadline), and the case's own group from its key. Also explained by
+/// `store::plans`.
+pub(crate) fn position_sql(band: Band, after: bool, none: bool) -> String {
+    let cmp = if after { ">" } else { "<" };
+    let count = |cond: &str| {
+        format!(
+            "(SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE} AND {cond})",
+            band.counting_from(),
+            band.filter()
+        )
+    };
+    let parts: Vec<String> = match band {
+        Band::LifeAtRisk | Band::Unacknowledged => {
+            vec![format!("(e.raised_at, e.id) {cmp} (:raised, :id)")]
+        }
+        Band::Warning => vec![format!(
+            "(e.next_due_at, {RANK}, e.raised_at, e.id) {cmp} (:due, :rank, :raised, :id)"
+        )],
+        Band::Rest => {
+            let own = if none {
+                format!(
+                    "{RANK} = :rank AND (e.next_due_at IS NULL) = 1 AND e.next_due_at IS NULL
+                     AND (e.raised_at, e.id) {cmp} (:raised, :id)"
+                )
+            } else {
+                format!(
+                    "{RANK} = :rank AND (e.next_due_at IS NULL) = 0
+                     AND (e.next_due_at, e.raised_at, e.id) {cmp} (:due, :raised, :id)"
+                )
+            };
+            // Cases with a deadline come before those without, in a rank.
+            let other = match (after, none) {
+                (true, false) => Some(format!("{RANK} = :rank AND (e.next_due_at IS NULL) = 1")),
+                (false, true) => Some(format!("{RANK} = :rank AND (e.next_due_at IS NULL) = 0")),
+                _ => None,
+            };
+            [Some(format!("{RANK} {cmp} :rank")), other, Some(own)]
+                .into_iter()
+                .flatten()
+                .collect()
+        }
+    };
+    format!(
+        "SELECT {}",
+        parts
+            .iter()
+            .map(|c| count(c))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    )
+}
+
+/// The risk rank as the open-queue indexes hold it (high first).
+const RANK: &str = "CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END";
 
 /// An escalation's version and how many chronology entries it has, if the
 /// viewer may see it: together they change whenever what [`detail`] shows

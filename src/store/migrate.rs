@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +69,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 12,
         sql: include_str!("migrations/12-chronology-parties.sql"),
+    },
+    Migration {
+        to: 13,
+        sql: include_str!("migrations/13-flat-history.sql"),
     },
 ];
 

@@ -356,6 +356,12 @@ impl Store {
         &self.conn
     }
 
+    /// The connection itself, for `dutydesk bench` to trace the SQL of the
+    /// first frame (its floor runs exactly that SQL on a bare connection).
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// SQLite's counter of commits by *other* connections; polled to notice
     /// another session's change without re-querying everything.
     pub fn data_version(&self) -> Result<i64> {

@@ -5,7 +5,6 @@ use super::deadlines;
 use super::escalations::Viewer;
 use super::{Result, Store};
 use crate::domain::alert::{Alert, AlertKind, deadline_alerts};
-use crate::domain::deadline::MAX_WARN_MINUTES;
 use crate::domain::staff::StaffMember;
 use crate::domain::text::clean_line;
 use chrono::{DateTime, Duration, Utc};
@@ -16,11 +15,24 @@ pub const ASSIGNED_WITHIN: Duration = Duration::hours(24);
 
 /// Every alert `me` should have now, announced or not.
 pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+    pending_except(store, me, now, &std::collections::HashSet::new())
+}
+
+/// [`pending`] less the deadline alerts in `known` (already announced in
+/// this session): those are never looked at again, so a desk with
+/// thousands of overdue deadlines pays for the new ones only. Only
+/// deadlines whose warning has begun are read ([`deadlines::open_warned`]).
+pub fn pending_except(
+    store: &Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    known: &std::collections::HashSet<(AlertKind, i64)>,
+) -> Result<Vec<Alert>> {
     let viewer = Viewer::from(me);
-    let horizon = now + Duration::minutes(MAX_WARN_MINUTES as i64);
-    let open = deadlines::open_due_before(store, viewer, horizon)?;
+    let open = deadlines::open_warned(store, viewer, now)?;
     let on_duty = super::staff::on_duty(store, now.timestamp())?.map(|s| s.id);
     let mut alerts = deadline_alerts(&open, now, me.id, on_duty);
+    alerts.retain(|a| !known.contains(&(a.kind, a.subject_id)));
     // Alerts leave the desk (desktop, terminal title, cron mail): a deadline
     // set by hand (a task, a review action) may hold words, so it is named
     // generically; the screen's own panels show its label.
@@ -97,36 +109,63 @@ pub fn pending(store: &Store, me: &StaffMember, now: DateTime<Utc>) -> Result<Ve
     for a in taken {
         alerts.push(a?);
     }
-    if me.role != crate::domain::staff::Role::Viewer {
-        let minutes = ack_minutes(store.conn())?;
-        let mut stmt = store.conn().prepare_cached(&format!(
-            "SELECT e.id, e.reference, e.raised_at, e.immediate_risk
-             FROM escalations e INDEXED BY escalations_unacknowledged
-             WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL AND e.raised_at <= :cut
-               AND {}
-             ORDER BY e.raised_at",
-            super::escalations::VISIBLE
-        ))?;
-        let cut = now - crate::domain::alert::ack_window(minutes, true);
-        let rows = stmt.query_map(
-            rusqlite::named_params! {":cut": cut.timestamp(), ":senior": viewer.senior, ":me": viewer.staff_id},
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, bool>(3)?)),
-        )?;
-        for row in rows {
-            let (id, reference, raised, immediate) = row?;
-            let raised = super::instant(raised);
-            let window = crate::domain::alert::ack_window(minutes, immediate);
-            if let Some(kind) =
-                crate::domain::alert::unacknowledged_alert(raised, window, now, me.id, on_duty)
-            {
-                alerts.push(Alert {
-                    kind,
-                    subject_id: id,
-                    reference: clean_line(&reference),
-                    label: String::new(),
-                    due_at: Some(raised),
-                });
-            }
+    alerts.extend(unacknowledged(store, me, now, on_duty)?);
+    Ok(alerts)
+}
+
+/// The "not acknowledged" part of [`pending`]: for each open case `me` may
+/// see that nobody has acknowledged, the alert its age calls for now
+/// (`domain::alert::unacknowledged_alert`: the window, then twice it); none
+/// for a viewer. Alone, for an alert check where only acknowledgement
+/// windows ended (`alerts::Moved::AckWindows`): nothing else can be new.
+pub fn pending_unacknowledged(
+    store: &Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+) -> Result<Vec<Alert>> {
+    let on_duty = super::staff::on_duty(store, now.timestamp())?.map(|s| s.id);
+    unacknowledged(store, me, now, on_duty)
+}
+
+fn unacknowledged(
+    store: &Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    on_duty: Option<i64>,
+) -> Result<Vec<Alert>> {
+    let mut alerts = Vec::new();
+    if me.role == crate::domain::staff::Role::Viewer {
+        return Ok(alerts);
+    }
+    let viewer = Viewer::from(me);
+    let minutes = ack_minutes(store.conn())?;
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "SELECT e.id, e.reference, e.raised_at, e.immediate_risk
+         FROM escalations e INDEXED BY escalations_unacknowledged
+         WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL AND e.raised_at <= :cut
+           AND {}
+         ORDER BY e.raised_at",
+        super::escalations::VISIBLE
+    ))?;
+    let cut = now - crate::domain::alert::ack_window(minutes, true);
+    let rows = stmt.query_map(
+        rusqlite::named_params! {":cut": cut.timestamp(), ":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, bool>(3)?)),
+    )?;
+    for row in rows {
+        let (id, reference, raised, immediate) = row?;
+        let raised = super::instant(raised);
+        let window = crate::domain::alert::ack_window(minutes, immediate);
+        if let Some(kind) =
+            crate::domain::alert::unacknowledged_alert(raised, window, now, me.id, on_duty)
+        {
+            alerts.push(Alert {
+                kind,
+                subject_id: id,
+                reference: clean_line(&reference),
+                label: String::new(),
+                due_at: Some(raised),
+            });
         }
     }
     Ok(alerts)

@@ -46,6 +46,77 @@ pub fn dashboard(store: &Store) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// (query, plan) for the queries that must cost what is shown, not what
+/// history holds (issue 21): the queue's last page read backwards, the
+/// restricted records' share of the open deadlines, the handover's changes,
+/// the audit trail's filters and the alert check's probes.
+pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
+    use super::escalations::{Band, Dir, band_window_sql};
+    use super::trail::{Query, lines_sql};
+    let q = |record, user, since| Query {
+        record,
+        user,
+        since,
+        limit: 100,
+    };
+    let name = |b: Band| match b {
+        Band::LifeAtRisk => "life at risk",
+        Band::Unacknowledged => "unacknowledged",
+        Band::Warning => "overdue or due soon",
+        Band::Rest => "the rest",
+    };
+    let mut queries: Vec<(String, String)> = vec![(
+        "open escalations, last page (read backwards)".into(),
+        band_window_sql(Band::Rest, Dir::Backward, "1"),
+    )];
+    // Every band read from its end, and a kept case's place counted from
+    // either end of its band (issue 21: `G` and the kept selection).
+    for b in Band::ALL {
+        queries.push((
+            format!("open escalations backwards: {}", name(b)),
+            band_window_sql(b, Dir::Backward, "1"),
+        ));
+        for (end, after) in [("before", false), ("after", true)] {
+            for (due, none) in [("", false), (", no deadline", true)] {
+                queries.push((
+                    format!("position: {} {end}{due}", name(b)),
+                    super::escalations::position_sql(b, after, none),
+                ));
+            }
+        }
+    }
+    queries.extend([
+        (
+            "open deadlines count: restricted share".into(),
+            super::deadlines::hidden_restricted_sql(),
+        ),
+        (
+            "handover: changes since".into(),
+            super::rota::changes_since_sql(),
+        ),
+        (
+            "audit --user".into(),
+            lines_sql(&q(None, Some("u"), None), false),
+        ),
+        (
+            "audit --since".into(),
+            lines_sql(&q(None, None, Some(0)), false),
+        ),
+        (
+            "audit REF".into(),
+            lines_sql(&q(Some("SG-2026-0001"), None, None), true),
+        ),
+    ]);
+    for (name, sql) in super::alerts::CLOCK_PROBES {
+        queries.push((name.to_string(), sql.to_string()));
+    }
+    let mut out = Vec::new();
+    for (name, sql) in queries {
+        out.push((name, explain(store, &sql)?));
+    }
+    Ok(out)
+}
+
 /// (query, plan) for search (`dutydesk search`, `/`): by words through the
 /// FTS index, and with no words (filters alone) down the cases by the date
 /// raised, newest first.
@@ -64,6 +135,16 @@ pub fn search(store: &Store) -> Result<Vec<(String, String)>> {
         out.push((name.to_string(), plan));
     }
     Ok(out)
+}
+
+fn explain(store: &Store, sql: &str) -> Result<String> {
+    let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    let n = stmt.parameter_count();
+    let nulls: Vec<rusqlite::types::Null> = (0..n).map(|_| rusqlite::types::Null).collect();
+    let rows = stmt.query_map(rusqlite::params_from_iter(nulls.iter()), |r| {
+        r.get::<_, String>(3)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("\n"))
 }
 
 /// Whether a plan reads a big table from end to end (a scan without an index).

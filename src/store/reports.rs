@@ -14,14 +14,16 @@ use rusqlite::{Connection, named_params};
 /// and its label holds a person's name and free text, which never reach a
 /// management report.
 /// An s42 enquiry is counted when an adults' referral's recorded outcome
-/// names it ("s42", "section 42").
-pub fn rows(
+/// names it ("s42", "section 42"). Each row is handed to `f` as it is read,
+/// so a report counts a year at a million cases in bounded memory.
+pub fn rows_each(
     store: &Store,
     viewer: Viewer,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Vec<Row>> {
+    mut f: impl FnMut(Row),
+) -> Result<()> {
     let conn: &Connection = store.conn();
     let mut stmt = conn.prepare(&format!(
         "SELECT e.raised_at,
@@ -78,5 +80,21 @@ pub fn rows(
             })
         },
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    for r in rows {
+        f(r?);
+    }
+    Ok(())
+}
+
+/// Every row [`rows_each`] reads, in hand (for tests and small periods).
+pub fn rows(
+    store: &Store,
+    viewer: Viewer,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Row>> {
+    let mut out = Vec::new();
+    rows_each(store, viewer, from, to, now, |r| out.push(r))?;
+    Ok(out)
 }

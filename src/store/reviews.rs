@@ -65,6 +65,7 @@ impl Series {
             since: local(from).date_naive(),
             counts,
             items,
+            first: 0,
         }
     }
 }
@@ -147,20 +148,12 @@ pub fn agenda(
     agenda_of(conn, &series_by_code(conn, series_code)?, viewer, now)
 }
 
-/// The agenda's items, each kind found by one query from the log since the
-/// series last met.
-fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) -> Result<Agenda> {
-    let from = since(conn, s)?;
-    let meeting = upcoming(conn, s)?;
-    let q = |sql: &str| format!("{sql} AND {VISIBLE}");
-    let p = named_params! {":from": from.timestamp(), ":now": now.timestamp(),
-    ":long": (now - Duration::days(LONG_OPEN_DAYS)).timestamp(),
-    ":meeting": meeting, ":senior": viewer.senior, ":me": viewer.staff_id};
-    let mut items: Vec<Item> = Vec::new();
-    // Each query gives the id, the reference and the item's facts (column 2,
-    // and column 3 where a kind has two); `detail` says them in words, so
-    // no stored code or ISO date reaches a person.
-    let queries: &[(ItemKind, &str)] = &[
+/// Each kind of agenda item and the query that lists it (bind `:from`,
+/// `:now`, `:long`, `:meeting`; need-to-know is added by the callers). Each
+/// query gives the id, the reference and the item's facts (column 2, and
+/// column 3 where a kind has two); [`detail`] says them in words, so no
+/// stored code or ISO date reaches a person.
+const AGENDA_QUERIES: &[(ItemKind, &str)] = &[
         // A closed case shows its outcome and the agencies' decisions on its
         // referrals (schema v6): what a LADO concluded drives retention.
         (ItemKind::Closed, "SELECT e.id, e.reference, coalesce(e.outcome, ''), (
@@ -208,6 +201,66 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
             JOIN escalations e ON e.id = i.escalation_id
             WHERE i.meeting_id = :meeting AND i.kind = 'manual' AND i.reviewed_at IS NULL"),
     ];
+
+/// Items of an agenda the review screen loads at a time.
+pub const AGENDA_WINDOW: usize = 400;
+
+/// One window of a series' next agenda for the review screen: the counts of
+/// every kind as the dashboard's strip counts them ([`summaries`]), and only
+/// the items `offset..offset + limit` in [`agenda`]'s order, each kind read
+/// with its own LIMIT and OFFSET, so opening the screen (`R`, Tab) costs a
+/// page, not the whole history since the last meeting (issue 21).
+pub fn agenda_window(
+    store: &Store,
+    series_code: &str,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    offset: usize,
+    limit: usize,
+) -> Result<Agenda> {
+    let conn = store.conn();
+    let s = series_by_code(conn, series_code)?;
+    // This series' counts alone, over its own window (issue 21: `R` counted
+    // every series, the annual's year included, for one series' window).
+    let counts = summaries_of(conn, std::slice::from_ref(&s), viewer, now)?
+        .into_iter()
+        .next()
+        .map(|a| a.counts)
+        .unwrap_or_default();
+    let from = since(conn, &s)?;
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    let offset = offset.min(total.saturating_sub(1));
+    let mut items = Vec::with_capacity(limit.min(total));
+    let (mut skip, mut want) = (offset, limit);
+    for (kind, n) in &counts {
+        if want == 0 {
+            break;
+        }
+        if skip >= *n {
+            skip -= n;
+            continue;
+        }
+        let got = kind_items(conn, &s, *kind, viewer, now, skip, want)?;
+        skip = 0;
+        want = want.saturating_sub(got.len());
+        items.extend(got);
+    }
+    let mut a = s.agenda(from, counts, items);
+    a.first = offset;
+    Ok(a)
+}
+
+/// The agenda's items, each kind found by one query from the log since the
+/// series last met.
+fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) -> Result<Agenda> {
+    let from = since(conn, s)?;
+    let meeting = upcoming(conn, s)?;
+    let q = |sql: &str| format!("{sql} AND {VISIBLE}");
+    let p = named_params! {":from": from.timestamp(), ":now": now.timestamp(),
+    ":long": (now - Duration::days(LONG_OPEN_DAYS)).timestamp(),
+    ":meeting": meeting, ":senior": viewer.senior, ":me": viewer.staff_id};
+    let mut items: Vec<Item> = Vec::new();
+    let queries = AGENDA_QUERIES;
     for (kind, sql) in queries {
         let sql = q(sql);
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -235,6 +288,51 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
         }
     }
     Ok(s.agenda(from, tally(items.iter().map(|i| i.kind)), items))
+}
+
+/// Items of one kind, `skip` then at most `limit`, in the order its query
+/// reads them (that of [`agenda`]).
+fn kind_items(
+    conn: &Connection,
+    s: &Series,
+    kind: ItemKind,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    skip: usize,
+    limit: usize,
+) -> Result<Vec<Item>> {
+    let Some((_, sql)) = AGENDA_QUERIES.iter().find(|(k, _)| *k == kind) else {
+        return Ok(Vec::new());
+    };
+    let from = since(conn, s)?;
+    let meeting = upcoming(conn, s)?;
+    let sql = format!("{sql} AND {VISIBLE} LIMIT :limit OFFSET :skip");
+    let (limit, skip) = (limit as i64, skip as i64);
+    let p = named_params! {":from": from.timestamp(), ":now": now.timestamp(),
+    ":long": (now - Duration::days(LONG_OPEN_DAYS)).timestamp(),
+    ":meeting": meeting, ":senior": viewer.senior, ":me": viewer.staff_id,
+    ":limit": limit, ":skip": skip};
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let params = used(&stmt, p);
+    // A re-opening's reason, a waiver's and a hand-added item's are
+    // people's words: a viewer sees that there is an item, not them.
+    let words = matches!(
+        kind,
+        ItemKind::Reopened | ItemKind::Manual | ItemKind::DeadlineWaived
+    );
+    let rows = stmt.query_map(params.as_slice(), |r| {
+        Ok(Item {
+            kind,
+            escalation_id: r.get(0)?,
+            reference: clean_line(&r.get::<_, String>(1)?),
+            detail: if words && viewer.redacted {
+                "(hidden)".into()
+            } else {
+                clean_line(&detail(kind, r.get_ref(2)?, r.get_ref(3)?))
+            },
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// An agenda item's facts in words: an outcome's label, a route's name and
@@ -376,8 +474,10 @@ pub(crate) const COUNTS: &[Count] = &[
         kind: ItemKind::Outcome,
         at: Some("r.outcome_at"),
         weight: "1",
+        // From two small covering indexes (schema v13): no referral's or
+        // case's row is read (a year's decisions cost 18 ms that way).
         all: "FROM referrals r INDEXED BY referrals_by_outcome_at
-            CROSS JOIN escalations e ON e.id = r.escalation_id
+            CROSS JOIN escalations e INDEXED BY escalations_closed_of ON e.id = r.escalation_id
             WHERE r.outcome_at IS NOT NULL AND r.outcome_at >= :from AND r.outcome_at < :now
               AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)",
         hidden: Hidden::Keyed {
@@ -455,9 +555,20 @@ const ALL_RESTRICTED: &str =
 /// [`agenda`] gives the same counts with the items.
 pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Agenda>> {
     let conn = store.conn();
-    let all = series(conn)?;
+    summaries_of(conn, &series(conn)?, viewer, now)
+}
+
+/// [`summaries`] for the series in `all` only: each dated kind is counted
+/// from the earliest of their last meetings, so one series costs its own
+/// window, not the longest series' (the annual report's year).
+fn summaries_of(
+    conn: &Connection,
+    all: &[Series],
+    viewer: Viewer,
+    now: DateTime<Utc>,
+) -> Result<Vec<Agenda>> {
     let mut froms = Vec::with_capacity(all.len());
-    for s in &all {
+    for s in all {
         froms.push(since(conn, s)?.timestamp());
     }
     let Some(earliest) = froms.iter().min().copied() else {

@@ -136,6 +136,19 @@ pub fn notes_since(
 /// One change for the handover: when, reference, who, kind, text.
 pub type Change = (DateTime<Utc>, String, String, String, String);
 
+/// The handover's changes (bind `:since`, `:limit`, `:senior`, `:me`): the
+/// newest entries first from `chronology_by_at` (schema v13), so a shift's
+/// changes cost what the shift holds, not the whole chronology.
+pub(crate) fn changes_since_sql() -> String {
+    format!(
+        "SELECT c.at, e.reference, s.display_name, c.kind, c.body
+         FROM chronology c INDEXED BY chronology_by_at
+         JOIN escalations e ON e.id = c.escalation_id JOIN staff s ON s.id = c.author_id
+         WHERE c.at >= :since AND {} ORDER BY c.at DESC, c.id DESC LIMIT :limit",
+        super::escalations::VISIBLE
+    )
+}
+
 /// Chronology entries since `since` on escalations the viewer may see:
 /// (when, reference, who, kind, text), oldest first, at most `limit`.
 pub fn changes_since(
@@ -144,12 +157,7 @@ pub fn changes_since(
     since: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<Change>> {
-    let mut stmt = store.conn().prepare(&format!(
-        "SELECT c.at, e.reference, s.display_name, c.kind, c.body FROM chronology c
-         JOIN escalations e ON e.id = c.escalation_id JOIN staff s ON s.id = c.author_id
-         WHERE c.at >= :since AND {} ORDER BY c.at DESC, c.id DESC LIMIT :limit",
-        super::escalations::VISIBLE
-    ))?;
+    let mut stmt = store.conn().prepare(&changes_since_sql())?;
     let rows = stmt.query_map(
         rusqlite::named_params! {":since": since.timestamp(), ":limit": limit,
         ":senior": viewer.senior, ":me": viewer.staff_id},

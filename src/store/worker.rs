@@ -70,6 +70,9 @@ pub enum Request {
     Reviews,
     /// One series' whole next agenda, for the review screen.
     Agenda { series: String },
+    /// The window of that agenda from item `offset` (the review screen
+    /// scrolled past the items loaded).
+    AgendaAt { series: String, offset: usize },
     /// Who is on duty, and what the incoming DSL needs to know.
     Handover,
     /// The user goes on duty now.
@@ -307,7 +310,11 @@ pub fn load_dashboard(
     let viewer = Viewer::from(me);
     let total = escalations::open_count(store, viewer)?;
     let kept_at = match keep {
-        Some(id) => escalations::position(store, viewer, now, id)?,
+        // Counted from the end the selection was nearer (the page it was on).
+        Some(id) => {
+            let near_end = (offset * 2 > total).then_some(total);
+            escalations::position(store, viewer, now, id, near_end)?
+        }
         None => None,
     };
     let mut offset = offset;
@@ -342,7 +349,7 @@ pub fn load_dashboard(
         on_duty: super::staff::on_duty(store, now.timestamp())?.map(|s| s.display_name),
         total,
         offset,
-        rows: escalations::open_page(store, viewer, now, offset, limit)?,
+        rows: escalations::open_window(store, viewer, now, offset, limit, Some(total))?,
         kept_at,
         signoff_waiting: super::search::signoff_waiting(store, viewer)?,
     })
@@ -464,6 +471,9 @@ fn run(
     // The open alerts last sent: sent again only when they change (the
     // banner and the alerts screen follow them; time alone opens alerts).
     let mut open_sent: Option<Vec<crate::domain::paging::DeskAlert>> = None;
+    // The alert change counter and the moment (UTC seconds) of the last
+    // alert check that found nothing left to look at.
+    let mut checked: Option<(i64, i64)> = None;
     loop {
         let wait = POLL.saturating_sub(last_poll.elapsed());
         match rx.recv_timeout(wait) {
@@ -484,25 +494,38 @@ fn run(
         }
         if last_alerts.is_none_or(|t| t.elapsed() >= ALERT_EVERY) {
             last_alerts = Some(Instant::now());
-            match check_alerts(&mut store, &me, clock.now(), &mut announced) {
-                Ok(a) if a.is_empty() => {}
-                Ok(a) => {
-                    if !out(Reply::Alerts(a)) {
-                        return;
-                    }
+            // Incremental (issue 21): derived again only when the data the
+            // alerts read changed, or a moment they depend on has passed.
+            let now = clock.now().timestamp();
+            // When only acknowledgement windows ended, only the alerts
+            // about unacknowledged cases are derived again (434 ms for the
+            // whole desk at 137,000 open).
+            let stamp = super::alerts::changes(store.conn()).ok();
+            let moved = match (checked, stamp) {
+                (Some((n, at)), Some(m)) if n == m => {
+                    super::alerts::clock_moved_why(store.conn(), at, now).ok()
                 }
-                Err(e) => {
-                    if !out(Reply::Error(format!("checking deadlines for alerts: {e}"))) {
-                        return;
-                    }
-                }
-            }
-            if let Ok(open) = super::alerts::open_for(&store, &me, clock.now())
-                && open_sent.as_ref() != Some(&open)
-            {
-                open_sent = Some(open.clone());
-                if !out(Reply::OpenAlerts(open)) {
-                    return;
+                _ => None,
+            };
+            if moved == Some(super::alerts::Moved::Nothing) {
+                checked = stamp.map(|n| (n, now));
+            } else {
+                let narrow = moved == Some(super::alerts::Moved::AckWindows);
+                let check = alert_check(
+                    &mut store,
+                    &me,
+                    clock,
+                    narrow,
+                    &mut announced,
+                    &mut open_sent,
+                    &out,
+                );
+                match check {
+                    None => return,
+                    // Read before deriving: a change made meanwhile moves
+                    // the counter past this and is looked at next time. A
+                    // check that failed is tried again in full.
+                    Some(ok) => checked = stamp.filter(|_| ok).map(|n| (n, now)),
                 }
             }
         }
@@ -656,9 +679,11 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             let (before_from, _, _) = crate::domain::report::previous(from, to);
             let start = at_local(before_from, chrono::NaiveTime::MIN);
             let end = at_local(to + chrono::Duration::days(1), chrono::NaiveTime::MIN);
-            let rows = super::reports::rows(store, Viewer::from(me), start, end, now)?;
-            let mut r = crate::domain::report::build(&rows, from, to)
-                .map_err(super::StoreError::Refused)?;
+            // Counted as read (issue 21): a year's cases are never held at once.
+            let mut t =
+                crate::domain::report::Tally::new(from, to).map_err(super::StoreError::Refused)?;
+            super::reports::rows_each(store, Viewer::from(me), start, end, now, |row| t.add(&row))?;
+            let mut r = t.finish();
             if me.role.sees_restricted() {
                 r.scope = crate::domain::report::SCOPE_SENIOR.into();
             }
@@ -667,12 +692,24 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
         Request::Reviews => {
             Reply::Reviews(super::reviews::summaries(store, Viewer::from(me), now)?)
         }
-        Request::Agenda { series } => Reply::Agenda(Box::new(super::reviews::agenda(
+        Request::Agenda { series } => Reply::Agenda(Box::new(super::reviews::agenda_window(
             store,
             &series,
             Viewer::from(me),
             now,
+            0,
+            super::reviews::AGENDA_WINDOW,
         )?)),
+        Request::AgendaAt { series, offset } => {
+            Reply::Agenda(Box::new(super::reviews::agenda_window(
+                store,
+                &series,
+                Viewer::from(me),
+                now,
+                offset,
+                super::reviews::AGENDA_WINDOW,
+            )?))
+        }
         Request::Handover => Reply::Handover(Box::new(super::rota::handover(
             store,
             Viewer::from(me),
@@ -758,6 +795,61 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
     })
 }
 
+/// One alert check: new alerts announced, the open alerts sent when they
+/// changed. `narrow` when nothing the alerts read changed since the last
+/// check that went through and only acknowledgement windows ended
+/// (`alerts::Moved::AckWindows`): then only the unacknowledged cases' alerts
+/// are derived again, the rest kept from the open alerts last sent (the
+/// same answer as a full check). Whether it went through; `None` when the
+/// screen has gone (stop the worker).
+fn alert_check(
+    store: &mut Store,
+    me: &StaffMember,
+    clock: Clock,
+    narrow: bool,
+    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
+    open_sent: &mut Option<Vec<crate::domain::paging::DeskAlert>>,
+    out: &impl Fn(Reply) -> bool,
+) -> Option<bool> {
+    let mut ok = true;
+    let new = if narrow {
+        check_unacknowledged(store, me, clock.now(), announced)
+    } else {
+        check_alerts(store, me, clock.now(), announced)
+    };
+    match new {
+        Ok(a) if a.is_empty() => {}
+        Ok(a) => {
+            if !out(Reply::Alerts(a)) {
+                return None;
+            }
+        }
+        Err(e) => {
+            ok = false;
+            if !out(Reply::Error(format!("checking deadlines for alerts: {e}"))) {
+                return None;
+            }
+        }
+    }
+    let open = match open_sent.as_deref() {
+        Some(previous) if narrow => {
+            super::alerts::open_for_after_ack_windows(store, me, clock.now(), previous)
+        }
+        _ => super::alerts::open_for(store, me, clock.now()),
+    };
+    match open {
+        Ok(open) if open_sent.as_ref() != Some(&open) => {
+            *open_sent = Some(open.clone());
+            if !out(Reply::OpenAlerts(open)) {
+                return None;
+            }
+        }
+        Ok(_) => {}
+        Err(_) => ok = false,
+    }
+    Some(ok)
+}
+
 /// New alerts for `me`: remembered in the database (once per user), or on a
 /// read-only database in `announced` (once per session).
 pub fn check_alerts(
@@ -766,12 +858,37 @@ pub fn check_alerts(
     now: DateTime<Utc>,
     announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
 ) -> Result<Vec<Alert>> {
-    let pending = notices::pending(store, me, now)?;
+    // What this session has announced (or seen claimed by another session
+    // of the same user) is never claimed again: a notice, once recorded, is
+    // never removed, so claiming it again could only say "not new".
+    let pending = notices::pending_except(store, me, now, announced)?;
+    let keys: Vec<_> = pending.iter().map(|a| (a.kind, a.subject_id)).collect();
     let fresh = notices::claim(store, me, now, pending)?;
-    Ok(fresh
+    let fresh = fresh
         .into_iter()
-        .filter(|a| announced.insert((a.kind, a.subject_id)))
-        .collect())
+        .filter(|a| !announced.contains(&(a.kind, a.subject_id)))
+        .collect();
+    announced.extend(keys);
+    Ok(fresh)
+}
+
+/// [`check_alerts`] when only acknowledgement windows ended since the last
+/// check: the unacknowledged cases' alerts are the only ones that can be
+/// new (`notices::pending_unacknowledged`), claimed the same way.
+pub fn check_unacknowledged(
+    store: &mut Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
+) -> Result<Vec<Alert>> {
+    let pending: Vec<Alert> = notices::pending_unacknowledged(store, me, now)?
+        .into_iter()
+        .filter(|a| !announced.contains(&(a.kind, a.subject_id)))
+        .collect();
+    let keys: Vec<_> = pending.iter().map(|a| (a.kind, a.subject_id)).collect();
+    let fresh = notices::claim(store, me, now, pending)?;
+    announced.extend(keys);
+    Ok(fresh)
 }
 
 /// The routes that fit an escalation, best first, with their contacts now

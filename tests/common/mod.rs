@@ -20,6 +20,7 @@ pub fn options(cases: usize) -> DemoOptions {
         user: USER.into(),
         now: now(),
         seed: 2026,
+        open: None,
     }
 }
 

@@ -44,16 +44,20 @@ pub struct Reviews {
 }
 
 impl Reviews {
-    /// The screen, the series' counts again and the first series' agenda.
+    /// The screen and the first series' agenda window, which brings that
+    /// series' counts with it: the other series' counts are the dashboard
+    /// strip's, kept current after every change, so `R` reads one series'
+    /// window once (issue 21). Before the strip has loaded, the counts are
+    /// asked for and the agenda follows them.
     pub fn open(ctx: &Ctx) -> Step {
         let r = Reviews {
             shown: ctx.desk.reviews.first().map(|s| s.code.clone()),
             ..Reviews::default()
         };
-        let mut s = Step::fx(Effect::Store(Request::Reviews));
-        if let Some(fx) = r.agenda_request(ctx) {
-            s = s.and_fx(fx);
-        }
+        let s = match r.agenda_request(ctx) {
+            Some(fx) => Step::fx(fx),
+            None => Step::fx(Effect::Store(Request::Reviews)),
+        };
         s.and_push(r)
     }
 
@@ -99,7 +103,23 @@ impl Reviews {
     fn max_scroll(&self, ctx: &Ctx) -> usize {
         self.agenda
             .as_ref()
-            .map_or(0, |a| a.items.len().saturating_sub(agenda_rows(ctx)))
+            .map_or(0, |a| a.total().saturating_sub(agenda_rows(ctx)))
+    }
+
+    /// The window to load when the lines on screen are not all loaded
+    /// (the agenda is loaded a window at a time: issue 21).
+    fn window_request(&self, ctx: &Ctx) -> Option<Effect> {
+        let a = self.agenda.as_ref()?;
+        let rows = agenda_rows(ctx);
+        let last = (self.scroll + rows).min(a.total());
+        if self.scroll >= a.first && last <= a.first + a.items.len() {
+            return None;
+        }
+        let window = crate::store::reviews::AGENDA_WINDOW;
+        Some(Effect::Store(Request::AgendaAt {
+            series: a.code.clone(),
+            offset: (self.scroll + rows / 2).saturating_sub(window / 2),
+        }))
     }
 }
 
@@ -130,7 +150,7 @@ impl Layer for Reviews {
             | Action::Bottom => {
                 let page = agenda_rows(ctx);
                 self.scroll = scrolled(self.scroll, action, page, self.max_scroll(ctx));
-                Step::none()
+                self.window_request(ctx).map(Step::fx).unwrap_or_default()
             }
             Action::HeldItems => {
                 self.held_view = !self.held_view;
@@ -233,6 +253,8 @@ impl Layer for Reviews {
                 if ctx.desk.reviews.get(self.series).map(|s| &s.code) == Some(&a.code) {
                     self.agenda = Some((**a).clone());
                     self.scroll = self.scroll.min(self.max_scroll(ctx));
+                    // Scrolled on while it loaded: the window for where it is.
+                    return self.window_request(ctx).map(Step::fx).unwrap_or_default();
                 }
                 Step::none()
             }
@@ -331,19 +353,26 @@ fn draw_reviews(v: &Reviews, ctx: &Ctx, f: &mut Frame, area: Rect) {
         held_lines(v, ctx, rows, width, &mut lines)
     } else {
         match &v.agenda {
-            Some(a) if !a.items.is_empty() => {
-                let first = v.scroll.min(a.items.len() - 1);
-                let last = (first + rows).min(a.items.len());
-                for i in &a.items[first..last] {
-                    let text = format!("  {:<13} {:<26} {}", i.reference, i.kind.label(), i.detail);
-                    lines.push(Line::from(truncate(&text, width)));
+            Some(a) if a.total() > 0 => {
+                let first = v.scroll.min(a.total() - 1);
+                let last = (first + rows).min(a.total());
+                for at in first..last {
+                    // Only the loaded window is built; a line past it shows
+                    // that its window is on its way.
+                    match at.checked_sub(a.first).and_then(|i| a.items.get(i)) {
+                        Some(i) => {
+                            let text = format!(
+                                "  {:<13} {:<26} {}",
+                                i.reference,
+                                i.kind.label(),
+                                i.detail
+                            );
+                            lines.push(Line::from(truncate(&text, width)));
+                        }
+                        None => lines.push(Line::from(Span::styled("  …", t.muted))),
+                    }
                 }
-                format!(
-                    " Agenda: items {}–{} of {} ",
-                    first + 1,
-                    last,
-                    a.items.len()
-                )
+                format!(" Agenda: items {}–{} of {} ", first + 1, last, a.total())
             }
             Some(_) => {
                 lines.push(Line::from(Span::styled(
