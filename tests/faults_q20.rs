@@ -1076,3 +1076,84 @@ fn the_admin_guide_edits_the_packaged_settings_in_place() {
         assert!(postinst.contains(made), "postinst does not make {made}");
     }
 }
+
+/// I4 (found re-testing): every detail a row carries is compared when its
+/// log number comes again, not only a few: the date of birth, whether it
+/// is closed, and its closing date, outcome and note; in one file and
+/// against an earlier import; the same row again still changes nothing.
+#[test]
+fn a_log_number_again_compares_every_detail_the_row_carries() {
+    let (d, db) = desk();
+    let map = d.path().join("full.toml");
+    std::fs::write(
+        &map,
+        r#"
+[columns]
+reference = "Log no."
+raised = "Date"
+subject = "About"
+name = "Name"
+area = "Area"
+categories = "Type"
+summary = "What happened"
+risk = "Risk"
+dob = "DOB"
+status = "Status"
+outcome = "Outcome"
+closed = "Closed"
+rationale = "Why"
+[defaults]
+consent = "given"
+"#,
+    )
+    .unwrap();
+    let head =
+        "Log no.,Date,About,Name,Area,Type,What happened,Risk,DOB,Status,Outcome,Closed,Why\n";
+    let imp = |rows: &[&str]| {
+        let csv = d.path().join("full.csv");
+        std::fs::write(&csv, format!("{head}{}\n", rows.join("\n"))).unwrap();
+        run(
+            "nina",
+            &db,
+            T0,
+            &[
+                "import",
+                csv.to_str().unwrap(),
+                "--map",
+                map.to_str().unwrap(),
+            ],
+        )
+    };
+    let open = "N-1,01/07/2025,child,Ann One,Rutland,neglect,no food,low,01/01/2012,open,,,";
+    let closed = "N-1,01/07/2025,child,Ann One,Rutland,neglect,no food,low,01/01/2012,closed,no-further-action,02/07/2025,done";
+    let other_dob = "N-1,01/07/2025,child,Ann One,Rutland,neglect,no food,low,02/02/2013,open,,,";
+    let before = count(&db, "SELECT count(*) FROM escalations");
+    // In one file: status and closure; date of birth.
+    let (code, out, err) = imp(&[open, closed]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("is also row 2, with different details: status"),
+        "{err}"
+    );
+    let (code, out, err) = imp(&[open, other_dob]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("date of birth"), "{err}");
+    assert_eq!(count(&db, "SELECT count(*) FROM escalations"), before);
+    // Imported closed; the same row again changes nothing.
+    let (code, out, err) = imp(&[closed]);
+    assert_eq!(code, 0, "{out}{err}");
+    let audit = count(&db, "SELECT count(*) FROM audit_log");
+    let (code, out, err) = imp(&[closed]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("already imported as"), "{out}");
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audit);
+    // Against the earlier import: status, outcome, closing date, note.
+    let (code, _, err) = imp(&[open]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("with different details: status"), "{err}");
+    let later = "N-1,01/07/2025,child,Ann One,Rutland,neglect,no food,low,01/01/2012,closed,no-further-action,03/07/2025,other words";
+    let (code, _, err) = imp(&[later]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("closing date, closing note"), "{err}");
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audit);
+}

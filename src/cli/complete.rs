@@ -208,6 +208,14 @@ pub fn events() -> Vec<CompletionCandidate> {
         .collect()
 }
 
+/// How a referral was made (`refer --method`), as the store accepts them.
+pub fn referral_methods() -> Vec<CompletionCandidate> {
+    crate::domain::route::REFERRAL_METHODS
+        .iter()
+        .map(|m| CompletionCandidate::new(*m))
+        .collect()
+}
+
 /// A fixed list of codes with their labels, as the desk's `coded_enum`s
 /// write them.
 macro_rules! fixed {

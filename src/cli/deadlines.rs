@@ -133,7 +133,11 @@ pub enum SettingsCommand {
     /// holiday_division (england-and-wales | scotland | northern-ireland, with
     /// its holidays loaded), working_hours (e.g. "Mon-Fri 09:00-17:00"),
     /// ack_minutes (1 to 1440), closure_outcomes (comma-separated codes)
-    Set { key: String, value: String },
+    Set {
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::setting_keys))]
+        key: String,
+        value: String,
+    },
 }
 
 fn parse_event(s: &str) -> Result<TriggerEvent, String> {

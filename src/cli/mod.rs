@@ -365,7 +365,7 @@ pub enum Command {
         #[arg(long)]
         other_area: bool,
         /// phone, form, email, secure-email, in-person, other
-        #[arg(long, default_value = "phone")]
+        #[arg(long, default_value = "phone", add = clap_complete::ArgValueCandidates::new(complete::referral_methods))]
         method: String,
         /// The number actually rung, if not the contact's (or its fallback's)
         #[arg(long, value_name = "NUMBER")]

@@ -246,7 +246,16 @@ pub struct Details {
     /// The row's summary; `None` when not known (an earlier import's record
     /// keeps it only in its chronology line), and then not compared.
     pub summary: Option<String>,
+    /// Date of birth (ISO date), when given.
+    pub dob: Option<String>,
+    /// Closed in the old log: (when, UTC seconds; outcome code; rationale).
+    /// `None` for a row still open.
+    pub closed: Option<(i64, String, String)>,
 }
+
+/// The words an imported closure's rationale ends with on the desk
+/// (`store::workflow::close_imported`), left off when comparing.
+pub const CLOSED_EARLIER: &str = " (closed in the earlier log)";
 
 impl Details {
     /// A checked row's details, as `store::import` writes them.
@@ -261,6 +270,14 @@ impl Details {
             categories,
             risk: row.risk.code().to_string(),
             summary: Some(row.summary.clone()),
+            dob: checked.dob.map(|d| d.to_string()),
+            closed: row.closed.as_ref().map(|c| {
+                (
+                    c.at.timestamp(),
+                    c.outcome.clone(),
+                    c.rationale.trim().to_string(),
+                )
+            }),
         }
     }
 
@@ -292,6 +309,25 @@ impl Details {
             && a.trim() != b.trim()
         {
             out.push("summary");
+        }
+        if self.dob != other.dob {
+            out.push("date of birth");
+        }
+        match (&self.closed, &other.closed) {
+            (None, None) => {}
+            (Some(_), None) | (None, Some(_)) => out.push("status"),
+            (Some((at, outcome, why)), Some((at2, outcome2, why2))) => {
+                if at != at2 {
+                    out.push("closing date");
+                }
+                if outcome != outcome2 {
+                    out.push("outcome");
+                }
+                let plain = |w: &str| w.trim().trim_end_matches(CLOSED_EARLIER).trim().to_string();
+                if plain(why) != plain(why2) {
+                    out.push("closing note");
+                }
+            }
         }
         out
     }

@@ -106,6 +106,17 @@ impl Route {
     }
 }
 
+/// How a referral may be made (`refer --method`): the words people type,
+/// with hyphens; stored with underscores (`secure_email`).
+pub const REFERRAL_METHODS: &[&str] = &[
+    "phone",
+    "form",
+    "email",
+    "secure-email",
+    "in-person",
+    "other",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,10 +40,20 @@ pub enum Step {
 fn imported_details(conn: &rusqlite::Connection, key: &str) -> Result<Option<(String, Details)>> {
     let found = conn
         .query_row(
-            "SELECT e.id, e.reference, e.raised_at, e.subject_kind, e.subject_name, e.area, e.risk
+            "SELECT e.id, e.reference, e.raised_at, e.subject_kind, e.subject_name, e.area, e.risk,
+                    e.subject_dob, e.status = 'closed', e.closed_at, e.outcome, e.closure_rationale
              FROM imports i JOIN escalations e ON e.id = i.escalation_id WHERE i.key = ?1",
             [key],
             |r| {
+                let closed = if r.get::<_, bool>(8)? {
+                    Some((
+                        r.get::<_, Option<i64>>(9)?.unwrap_or_default(),
+                        r.get::<_, Option<String>>(10)?.unwrap_or_default(),
+                        r.get::<_, Option<String>>(11)?.unwrap_or_default(),
+                    ))
+                } else {
+                    None
+                };
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -55,6 +65,8 @@ fn imported_details(conn: &rusqlite::Connection, key: &str) -> Result<Option<(St
                         categories: Vec::new(),
                         risk: r.get(6)?,
                         summary: None,
+                        dob: r.get(7)?,
+                        closed,
                     },
                 ))
             },

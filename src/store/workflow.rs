@@ -663,14 +663,13 @@ pub fn refer(w: &mut Write<'_>, id: i64, r: &Referral, expected: Option<i64>) ->
     check_version(&c, expected)?;
     let route = Route::parse(&r.route).map_err(StoreError::Invalid)?;
     let route_label = route.label();
+    let methods = crate::domain::route::REFERRAL_METHODS;
     let method = r.method.trim().replace('-', "_");
-    if !matches!(
-        method.as_str(),
-        "phone" | "form" | "email" | "secure_email" | "in_person" | "other"
-    ) {
+    if !methods.iter().any(|m| m.replace('-', "_") == method) {
         return Err(StoreError::Invalid(format!(
-            "{:?} is not a method: use phone, form, email, secure-email, in-person or other",
-            r.method
+            "{:?} is not a method: use {}",
+            r.method,
+            methods.join(", ")
         )));
     }
     let (d, categories) = super::routes::case_of(w.tx(), Viewer::from(&me), id)?;
@@ -1098,7 +1097,7 @@ pub(crate) fn close_imported(
         &c,
         &me,
         outcome,
-        &format!("{rationale} (closed in the earlier log)"),
+        &format!("{rationale}{}", crate::domain::import::CLOSED_EARLIER),
         closed_at,
         &said,
     )
