@@ -768,7 +768,15 @@ CREATE INDEX escalations_by_name_key ON escalations (replace(subject_key, ' ', '
 CREATE INDEX escalations_awaiting_signoff ON escalations (id)
     WHERE closed_by IS NOT NULL AND closed_at IS NULL;
 CREATE INDEX escalations_unassigned ON escalations (id) WHERE assignee_id IS NULL;
-CREATE INDEX escalations_by_holder ON escalations (assignee_id, id);
+-- A holder's cases newest raised first (search's "mine" filter, schema 14):
+-- the rowid ends every entry, so ties fall newest row first.
+CREATE INDEX escalations_by_holder ON escalations (assignee_id, raised_at);
+-- What search reads of each case a word matches, to order them by the date
+-- raised and apply need-to-know and the filters, from the index alone (schema
+-- 14): a first name shared by thousands of cases costs 3-5 ms, not the
+-- 10-20 ms of reading each wide case row.
+CREATE INDEX escalations_search_keys ON escalations
+    (id, raised_at, restricted, status, risk, assignee_id, closed_by, closed_at);
 
 -- Search over every case (open and closed): the folded name, the area, the
 -- reference and the date of birth, indexed by SQLite's FTS5 over the

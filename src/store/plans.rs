@@ -123,8 +123,13 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
 pub fn search(store: &Store) -> Result<Vec<(String, String)>> {
     let none = crate::domain::search::Filters::default();
     let mut out = Vec::new();
-    for (name, words) in [("search by words", true), ("search by filters", false)] {
-        let sql = super::search::find_sql(words, &none);
+    use super::search::Words;
+    for (name, words) in [
+        ("search by words", Words::Few),
+        ("search by a common word", Words::Many),
+        ("search by filters", Words::None),
+    ] {
+        let sql = super::search::find_sql_as(words, &none);
         let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
         let n = stmt.parameter_count();
         let nulls: Vec<rusqlite::types::Null> = (0..n).map(|_| rusqlite::types::Null).collect();
