@@ -231,12 +231,21 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
         );
     } else {
         let wide = area.width >= 120;
+        let rows_fit = usize::from(inner.height.saturating_sub(1)).max(1);
+        let top = l.selected.saturating_sub(rows_fit - 1);
+        let ref_width = crate::tui::views::columns::reference_width(
+            l.list
+                .iter()
+                .skip(top)
+                .take(rows_fit)
+                .filter_map(|a| a.reference.as_deref()),
+        );
         let mut widths = vec![
-            Constraint::Length(14), // state
-            Constraint::Length(12), // reference
-            Constraint::Length(6),  // risk
-            Constraint::Length(7),  // age
-            Constraint::Min(12),    // what
+            Constraint::Length(14),        // state
+            Constraint::Length(ref_width), // reference
+            Constraint::Length(6),         // risk
+            Constraint::Length(7),         // age
+            Constraint::Min(12),           // what
         ];
         let mut head = vec!["State", "Case", "Risk", "Age", "Alert"];
         if wide {
@@ -245,8 +254,6 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
             widths.push(Constraint::Length(17));
             head.push("Since");
         }
-        let rows_fit = usize::from(inner.height.saturating_sub(1)).max(1);
-        let top = l.selected.saturating_sub(rows_fit - 1);
         let rows: Vec<Row> = l
             .list
             .iter()

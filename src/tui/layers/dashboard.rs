@@ -725,13 +725,20 @@ fn queue(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
         return;
     }
     let wide = area.width >= 140;
+    let height = inner.height.saturating_sub(1) as i64;
+    let shown = q.top..(q.top + height).min(q.total);
+    let ref_width = crate::tui::views::columns::reference_width(
+        shown
+            .clone()
+            .filter_map(|pos| q.row(pos).map(|r| r.reference.as_str())),
+    );
     let mut widths = vec![
-        Constraint::Length(12), // reference
-        Constraint::Length(4),  // age
-        Constraint::Length(5),  // subject
-        Constraint::Min(8),     // categories
-        Constraint::Length(6),  // risk
-        Constraint::Length(8),  // status
+        Constraint::Length(ref_width), // reference
+        Constraint::Length(4),         // age
+        Constraint::Length(5),         // subject
+        Constraint::Min(8),            // categories
+        Constraint::Length(6),         // risk
+        Constraint::Length(8),         // status
         Constraint::Length(assignee_width(area.width)),
         Constraint::Length(17), // next deadline
     ];
@@ -749,8 +756,7 @@ fn queue(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
         widths.push(Constraint::Length(if area.width >= 170 { 36 } else { 28 }));
         head.push("Due for");
     }
-    let height = inner.height.saturating_sub(1) as i64;
-    let rows: Vec<Row> = (q.top..(q.top + height).min(q.total))
+    let rows: Vec<Row> = shown
         .map(|pos| match q.row(pos) {
             Some(r) => row(d, ctx, r, assignee_width(area.width), wide),
             None => Row::new(vec![Cell::from("…")]).style(t.muted),
@@ -791,7 +797,13 @@ fn deadlines(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
         return;
     }
     let height = inner.height as i64;
-    let rows: Vec<Row> = (w.top..(w.top + height).min(w.total))
+    let shown = w.top..(w.top + height).min(w.total);
+    let ref_width = crate::tui::views::columns::reference_width(
+        shown
+            .clone()
+            .filter_map(|pos| w.row(pos).map(|dl| dl.reference.as_str())),
+    );
+    let rows: Vec<Row> = shown
         .map(|pos| match w.row(pos) {
             Some(dl) => {
                 let (due, style) = deadline_cell(ctx, dl);
@@ -817,7 +829,7 @@ fn deadlines(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
         rows,
         [
             Constraint::Length(19),
-            Constraint::Length(12),
+            Constraint::Length(ref_width),
             Constraint::Min(10),
             Constraint::Length(16),
         ],

@@ -498,8 +498,14 @@ fn results(s: &Search, hits: &[Hit], ctx: &Ctx, f: &mut Frame, area: Rect) {
             Row::new(cells)
         })
         .collect();
+    let ref_width = crate::tui::views::columns::reference_width(
+        hits.iter()
+            .skip(top)
+            .take(height)
+            .map(|h| h.summary.reference.as_str()),
+    );
     let mut widths = vec![
-        Constraint::Length(12),
+        Constraint::Length(ref_width),
         Constraint::Length(8),
         Constraint::Length(6),
         Constraint::Length(5),

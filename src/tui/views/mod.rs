@@ -2,6 +2,7 @@
 //! fitting and wrapping, form fields, the marks. None does IO, so a frame
 //! can be drawn into a test buffer exactly as on a terminal.
 
+pub mod columns;
 pub mod form;
 pub mod symbols;
 pub mod text;
