@@ -732,6 +732,9 @@ fn queue(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
             .clone()
             .filter_map(|pos| q.row(pos).map(|r| r.reference.as_str())),
     );
+    // A longer reference takes its room from the assignee's name (shortened
+    // with "…"), never from the reference itself: the layout would cut it.
+    let assignee = assignee_width(area.width).saturating_sub(ref_width - 12);
     let mut widths = vec![
         Constraint::Length(ref_width), // reference
         Constraint::Length(4),         // age
@@ -739,7 +742,7 @@ fn queue(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
         Constraint::Min(8),            // categories
         Constraint::Length(6),         // risk
         Constraint::Length(8),         // status
-        Constraint::Length(assignee_width(area.width)),
+        Constraint::Length(assignee),
         Constraint::Length(17), // next deadline
     ];
     let mut head = vec![
@@ -758,7 +761,7 @@ fn queue(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
     }
     let rows: Vec<Row> = shown
         .map(|pos| match q.row(pos) {
-            Some(r) => row(d, ctx, r, assignee_width(area.width), wide),
+            Some(r) => row(d, ctx, r, assignee, wide),
             None => Row::new(vec![Cell::from("…")]).style(t.muted),
         })
         .collect();
