@@ -283,8 +283,8 @@ fn collapse(text: &str) -> String {
 /// every third party's name the record knows (an old one from a marked
 /// place too), in any case and order, wherever the text holds it; an
 /// attachment is named by its number, type and size; a deadline set by hand
-/// must already be named by what it is ("A task", `store::deadlines`), and
-/// its waiver reason goes. Free text is not otherwise rewritten: the
+/// (its `source.hand`) is named by what it is ("A task"), without its owner,
+/// and its waiver reason goes. Free text is not otherwise rewritten: the
 /// footer says so.
 pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
     let mut sc = Scrubber::default();
@@ -388,17 +388,16 @@ pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
     d.casework.raiser.role = d.casework.raiser.role.as_ref().map(|_| R.into());
     d.casework.raiser.contact = d.casework.raiser.contact.as_ref().map(|_| R.into());
     d.summary.assignee = d.summary.assignee.as_ref().map(|_| R.into());
-    // The next deadline's label: a rule's name, or a deadline set by hand
-    // already named by what it is; scrubbed in case it is neither.
+    // A deadline's label everywhere it appears (the deadlines, the next one,
+    // a proposed closure's choices): one set by hand holds its owner and
+    // words, so it is named by what it is; a rule's name is scrubbed.
+    let label = |hand: Option<super::paging::Hand>, label: &str| match hand {
+        Some(h) => h.said(),
+        None => scrub(label),
+    };
     if let Some(next) = &mut d.summary.next_due {
-        next.label = scrub(&next.label);
+        next.label = label(next.source.hand, &next.label);
         if let Some(o) = &mut next.source.owner {
-            *o = (R.into(), R.into());
-        }
-    }
-    // Who owns a task or review action is staff: never in a redacted copy.
-    for dl in &mut d.deadlines {
-        if let Some(o) = &mut dl.source.owner {
             *o = (R.into(), R.into());
         }
     }
@@ -420,12 +419,13 @@ pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
     for a in &mut d.casework.attachments {
         a.added_by = R.into();
     }
-    // A deadline set by hand is named by what it is ("A task", "A review
-    // action"): its waiver reason is its owner's words, and goes whole.
+    // A deadline set by hand: its waiver reason is its owner's words, and
+    // goes whole; who owns it is staff.
     for dl in &mut d.deadlines {
-        let by_hand = dl.label == "A task" || dl.label == "A review action";
-        if !by_hand {
-            dl.label = scrub(&dl.label);
+        let by_hand = dl.source.hand.is_some();
+        dl.label = label(dl.source.hand, &dl.label);
+        if let Some(o) = &mut dl.source.owner {
+            *o = (R.into(), R.into());
         }
         match &mut dl.state {
             super::deadline::DeadlineState::Met { by, .. } => *by = R.into(),
@@ -453,10 +453,7 @@ pub fn redact(d: &mut EscalationDetail, staff: &[String]) {
             .iter()
             .find(|dl| dl.id == c.deadline_id)
             .and_then(|dl| dl.source.hand);
-        c.label = match hand {
-            Some(h) => h.said(),
-            None => scrub(&c.label),
-        };
+        c.label = label(hand, &c.label);
     }
     d.viewed_by.clear();
     d.casework.redacted = true;

@@ -32,28 +32,6 @@ pub fn export(
     d.casework = super::casework::load(w.tx(), viewer, id)?;
     if redacted {
         legacy_party_lines(w.tx(), &mut d)?;
-        // Deadlines set by hand named by what they are, as a viewer's copy
-        // names them: their labels hold a task's words and its owner.
-        let before: Vec<String> = d.deadlines.iter().map(|dl| dl.label.clone()).collect();
-        super::deadlines::for_viewer(
-            w.tx(),
-            super::access::Viewer {
-                redacted: true,
-                ..viewer
-            },
-            &mut d.deadlines,
-        )?;
-        // The case's next deadline (`escalation.next_due` in JSON) is one of
-        // them: named as its deadline now is.
-        if let Some(next) = &mut d.summary.next_due {
-            let renamed = before
-                .iter()
-                .zip(&d.deadlines)
-                .find(|(old, dl)| **old == next.label && dl.due_at == next.at && **old != dl.label);
-            if let Some((_, dl)) = renamed {
-                next.label = dl.label.clone();
-            }
-        }
         let staff = staff_names(w.tx())?;
         redact(&mut d, &staff);
     }
