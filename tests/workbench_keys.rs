@@ -411,3 +411,40 @@ fn a_task_and_an_attachment_from_the_record() {
     assert_eq!(views, 1);
     let _ = open;
 }
+
+/// A search that keeps 200 results shows a screenful at once and the rest
+/// straight after (issue 18's performance point): the count, the footer's
+/// place and `G` cover all 200 once the rest has come, and the last result
+/// is a real row that opens.
+#[test]
+fn a_long_search_shows_every_result_after_its_first_screenful() {
+    let dir = common::private_dir();
+    let (db, _) = common::demo_db(dir.path(), 400);
+    let mut s = Session::new(&db, common::USER);
+    s.keys("/");
+    s.key(KeyCode::Enter);
+    assert_eq!(s.app.mode(), Mode::Search);
+    let first = s.screen();
+    assert!(
+        first.contains("200 shown, more match") && first.contains("1 of 200"),
+        "{first}"
+    );
+    // The last of the 200 (newest raised first: the oldest kept).
+    let last: String = common::sql(&db)
+        .query_row(
+            "SELECT reference FROM (SELECT reference, raised_at, id FROM escalations e
+             ORDER BY raised_at DESC, id DESC LIMIT 200) ORDER BY raised_at, id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    s.key(KeyCode::Char('G'));
+    let bottom = s.screen();
+    assert!(
+        bottom.contains("200 of 200") && bottom.contains(&last) && !bottom.contains("…  "),
+        "{bottom}"
+    );
+    s.key(KeyCode::Enter);
+    assert_eq!(s.app.mode(), Mode::Record);
+    assert!(s.screen().contains(&format!(" {last} ")));
+}

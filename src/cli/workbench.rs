@@ -433,11 +433,12 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
             &query,
             filters,
             limit,
+            usize::MAX,
         )
         .map_err(action)?
     } else {
         st.write(&me.username, now, |w| {
-            store::search::find_audited(w, &query, filters, limit)
+            store::search::find_audited(w, &query, filters, limit, usize::MAX)
         })
         .map_err(action)?
     };

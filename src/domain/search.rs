@@ -403,7 +403,13 @@ pub struct Hit {
 /// there were more.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Found {
+    /// The first results, summarised.
     pub hits: Vec<Hit>,
+    /// The ids of the results after `hits`, in order, not yet summarised:
+    /// the screen asks for them (`store::search::hits_of`) after drawing
+    /// the first. Empty on the command line, which summarises every result.
+    #[serde(skip)]
+    pub rest: Vec<i64>,
     pub more: bool,
     /// The search as understood and the filters, in words.
     pub understood: String,
@@ -411,6 +417,25 @@ pub struct Found {
 }
 
 impl Found {
+    /// How many results the search kept: those summarised and those to come.
+    pub fn count(&self) -> usize {
+        self.hits.len() + self.rest.len()
+    }
+
+    /// Takes `more` (the summaries of the first ids of `rest`, as
+    /// `store::search::hits_of` answered them for `asked`) into the results:
+    /// only when `asked` is still what comes next (a newer search or an
+    /// earlier answer may have moved on). A case hidden since it was found is
+    /// missing from `more` and is dropped from the results. Whether taken.
+    pub fn take_rest(&mut self, asked: &[i64], more: Vec<Hit>) -> bool {
+        if asked.is_empty() || !self.rest.starts_with(asked) {
+            return false;
+        }
+        self.rest.drain(..asked.len());
+        self.hits.extend(more);
+        true
+    }
+
     /// "No case matches": said plainly, for the screen and the command line.
     /// The words are not repeated (they stay where they were typed), so the
     /// message is the same whatever was asked.

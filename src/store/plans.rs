@@ -119,17 +119,27 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
 
 /// (query, plan) for search (`dutydesk search`, `/`): by words through the
 /// FTS index, and with no words (filters alone) down the cases by the date
-/// raised, newest first.
+/// raised, newest first; then the summaries of the results found
+/// (`search::hits_of`), each case by its id.
 pub fn search(store: &Store) -> Result<Vec<(String, String)>> {
     let none = crate::domain::search::Filters::default();
     let mut out = Vec::new();
     use super::search::Words;
-    for (name, words) in [
-        ("search by words", Words::Few),
-        ("search by a common word", Words::Many),
-        ("search by filters", Words::None),
+    for (name, sql) in [
+        (
+            "search by words",
+            super::search::find_sql_as(Words::Few, &none),
+        ),
+        (
+            "search by a common word",
+            super::search::find_sql_as(Words::Many, &none),
+        ),
+        (
+            "search by filters",
+            super::search::find_sql_as(Words::None, &none),
+        ),
+        ("summaries of the results", super::search::hits_sql()),
     ] {
-        let sql = super::search::find_sql_as(words, &none);
         let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
         let n = stmt.parameter_count();
         let nulls: Vec<rusqlite::types::Null> = (0..n).map(|_| rusqlite::types::Null).collect();

@@ -133,26 +133,27 @@ pub(crate) enum Words {
 /// rather than sorting the matches ([`Words::Many`]).
 pub(crate) const DENSE: i64 = 2_000;
 
-/// The search's SQL for one way of finding its ids ([`Words`]), newest first by the date raised (an imported case keeps
-/// its original date, so row order is not age; ties newest row first):
-/// through the FTS index when there are words, else down
-/// `escalations_by_raised`, each filter an index where one helps.
+/// The search's SQL for one way of finding its ids ([`Words`]): the ids of
+/// the matching cases the viewer may see, newest first by the date raised
+/// (an imported case keeps its original date, so row order is not age;
+/// ties newest row first), at most `:limit`: through the FTS index when
+/// there are words, else down `escalations_by_raised`, each filter an index
+/// where one helps.
 ///
-/// In two steps: the matching cases' ids are found and ordered first, from
-/// the case rows alone, and only the `:limit` kept are then given their
-/// summary (next deadline, repeats, assignee: correlated subqueries). Built
-/// in one step, SQLite works out every summary column of every match before
+/// Ids only: the summary of a case (next deadline, repeats, assignee:
+/// correlated subqueries, ~15–20 µs a case) is worked out by [`hits_of`]
+/// for the cases the screen shows, never for every match. Built in one
+/// step, SQLite worked out every summary column of every match before
 /// sorting them, so a common first name (thousands of matches) or the
-/// "mine" filter (ordered by another index, then sorted) cost 40–110 ms at
-/// 100,000 cases instead of 1–5. The matches of words are read through
-/// `escalations_search_keys`, which holds every column the ordering,
-/// need-to-know and the filters read (named: SQLite would rather read each
-/// wide case row by its id).
+/// "mine" filter cost 40–110 ms at 100,000 cases instead of 1–5. The
+/// matches of words are read through `escalations_search_keys`, which holds
+/// every column the ordering, need-to-know and the filters read (named:
+/// SQLite would rather read each wide case row by its id).
 pub(crate) fn find_sql_as(words: Words, filters: &Filters) -> String {
     let filter = filter_sql(filters);
-    let ids = if words == Words::Many {
+    if words == Words::Many {
         format!(
-            "SELECT e.id AS hid, e.raised_at AS hraised
+            "SELECT e.id
              FROM escalations e INDEXED BY escalations_by_raised
              WHERE e.id IN (SELECT f.rowid FROM escalation_search f
                             WHERE f.escalation_search MATCH :q)
@@ -161,7 +162,7 @@ pub(crate) fn find_sql_as(words: Words, filters: &Filters) -> String {
         )
     } else if words == Words::Few {
         format!(
-            "SELECT e.id AS hid, e.raised_at AS hraised
+            "SELECT e.id
              FROM escalation_search f
              JOIN escalations e INDEXED BY escalations_search_keys ON e.id = f.rowid
              WHERE f.escalation_search MATCH :q AND {VISIBLE} AND {filter}
@@ -169,31 +170,85 @@ pub(crate) fn find_sql_as(words: Words, filters: &Filters) -> String {
         )
     } else {
         format!(
-            "SELECT e.id AS hid, e.raised_at AS hraised
+            "SELECT e.id
              FROM escalations e
              WHERE {VISIBLE} AND {filter}
              ORDER BY e.raised_at DESC, e.id DESC LIMIT :limit"
         )
-    };
+    }
+}
+
+/// [`hits_of`]'s SQL (bind `:ids`, a JSON array of ids, `:senior`, `:me`):
+/// each case read by its id; also explained by `store::plans::search`.
+pub(crate) fn hits_sql() -> String {
     format!(
         "SELECT {SUMMARY_COLUMNS}, {HIT_COLUMNS}
-         FROM ({ids}) h JOIN escalations e ON e.id = h.hid
-         LEFT JOIN staff s ON s.id = e.assignee_id
-         ORDER BY h.hraised DESC, h.hid DESC"
+         FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
+         WHERE e.id IN (SELECT value FROM json_each(:ids)) AND {VISIBLE}"
     )
 }
 
+/// The summaries of the cases `ids` (as a search found them) that `viewer`
+/// may see, in the order given. Need-to-know is checked again here: the ids
+/// may come from the screen (the rest of a search, [`find`]'s
+/// `Found::rest`), and a case hidden since, or never visible, is left out
+/// rather than refused, as a search leaves it out. A viewer's hits carry no
+/// name or date of birth.
+pub fn hits_of(conn: &Connection, viewer: Viewer, ids: &[i64]) -> Result<Vec<Hit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let mut stmt = conn.prepare_cached(&hits_sql())?;
+    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Hit> {
+        let s = summary(r)?;
+        Ok(Hit {
+            summary: s,
+            subject_name: r
+                .get::<_, String>(SUMMARY_WIDTH)
+                .map(|n| clean_line(&n))
+                .ok(),
+            subject_dob: r
+                .get::<_, Option<String>>(SUMMARY_WIDTH + 1)?
+                .map(|d| clean_line(&d)),
+            area: clean_line(&r.get::<_, String>(SUMMARY_WIDTH + 2)?),
+            closed_at: r.get::<_, Option<i64>>(SUMMARY_WIDTH + 3)?.map(instant),
+        })
+    };
+    let mut by_id: std::collections::HashMap<i64, Hit> = stmt
+        .query_map(
+            named_params! {":ids": list, ":senior": viewer.senior, ":me": viewer.staff_id},
+            map,
+        )?
+        .map(|h| h.map(|h| (h.summary.id, h)))
+        .collect::<rusqlite::Result<_>>()?;
+    let mut hits: Vec<Hit> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    if viewer.redacted {
+        for h in &mut hits {
+            h.subject_name = None;
+            h.subject_dob = None;
+        }
+    }
+    Ok(hits)
+}
+
 /// The cases `viewer` may see that match `query` and `filters`, newest
-/// raised first, at most `limit` (and whether there are more). A viewer's hits
-/// carry no name or date of birth, and a viewer may search by reference
-/// only (a name or date of birth is refused: it would tell them which cases
-/// are about whom). Filters a viewer may not use are refused with the reason.
+/// raised first, at most `limit` (and whether there are more), the first
+/// `first` of them summarised (`Found::hits`) and the others' ids kept in
+/// order (`Found::rest`) for [`hits_of`]: the screen asks for a screenful
+/// first and the rest straight after its first frame, so the first frame
+/// costs what the screen shows, not what the search kept. The command line
+/// asks for all (`first` = `limit`). A viewer's hits carry no name or date
+/// of birth, and a viewer may search by reference only (a name or date of
+/// birth is refused: it would tell them which cases are about whom).
+/// Filters a viewer may not use are refused with the reason.
 pub fn find(
     conn: &Connection,
     viewer: Viewer,
     query: &Query,
     filters: &Filters,
     limit: i64,
+    first: usize,
 ) -> Result<Found> {
     filters.check(viewer.senior).map_err(StoreError::Refused)?;
     if viewer.redacted && query.personal() {
@@ -220,47 +275,28 @@ pub fn find(
     };
     let mut stmt = conn.prepare_cached(&find_sql_as(how, filters))?;
     let limit = limit.clamp(1, 10_000);
-    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Hit> {
-        let s = summary(r)?;
-        Ok(Hit {
-            summary: s,
-            subject_name: r
-                .get::<_, String>(SUMMARY_WIDTH)
-                .map(|n| clean_line(&n))
-                .ok(),
-            subject_dob: r
-                .get::<_, Option<String>>(SUMMARY_WIDTH + 1)?
-                .map(|d| clean_line(&d)),
-            area: clean_line(&r.get::<_, String>(SUMMARY_WIDTH + 2)?),
-            closed_at: r.get::<_, Option<i64>>(SUMMARY_WIDTH + 3)?.map(instant),
-        })
-    };
-    let mut hits: Vec<Hit> = match &fts {
+    let mut ids: Vec<i64> = match &fts {
         Some(q) => stmt
             .query_map(
                 named_params! {":q": q, ":senior": viewer.senior, ":me": viewer.staff_id,
                 ":limit": limit + 1},
-                map,
+                |r| r.get(0),
             )?
             .collect::<rusqlite::Result<_>>()?,
         None => stmt
             .query_map(
                 named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
                 ":limit": limit + 1},
-                map,
+                |r| r.get(0),
             )?
             .collect::<rusqlite::Result<_>>()?,
     };
-    let more = hits.len() as i64 > limit;
-    hits.truncate(limit as usize);
-    if viewer.redacted {
-        for h in &mut hits {
-            h.subject_name = None;
-            h.subject_dob = None;
-        }
-    }
+    let more = ids.len() as i64 > limit;
+    ids.truncate(limit as usize);
+    let rest = ids.split_off(first.min(ids.len()));
     Ok(Found {
-        hits,
+        hits: hits_of(conn, viewer, &ids)?,
+        rest,
         more,
         understood: query.describe(),
         filters: filters.describe(),
@@ -276,9 +312,10 @@ pub fn find_audited(
     query: &Query,
     filters: &Filters,
     limit: i64,
+    first: usize,
 ) -> Result<Found> {
     let viewer = super::access::writer(w)?;
-    let found = find(w.tx(), viewer, query, filters, limit)?;
+    let found = find(w.tx(), viewer, query, filters, limit, first)?;
     let kinds: Vec<&str> = query
         .terms
         .iter()
@@ -302,7 +339,7 @@ pub fn find_audited(
                 kinds.join(",")
             },
             filters.codes(),
-            found.hits.len(),
+            found.hits.len() + found.rest.len(),
             if found.more { "+" } else { "" }
         )),
     )?;

@@ -259,10 +259,17 @@ impl Layer for Search {
             Action::WorkLoaded(w) => match &**w {
                 WorkReply::Found { text, found } => {
                     self.searching = self.searching.saturating_sub(1);
-                    self.selected = self.selected.min(found.hits.len().saturating_sub(1));
+                    self.selected = self.selected.min(found.count().saturating_sub(1));
                     let nothing = found.hits.is_empty();
                     let msg = found.nothing();
                     self.found = Some((text.clone(), found.clone()));
+                    // The first screenful is drawn; the rest are asked for
+                    // now and arrive before the next key (issue 18).
+                    let rest = (!found.rest.is_empty()).then(|| {
+                        Effect::Store(Request::Work(WorkRequest::SearchRest {
+                            ids: found.rest.clone(),
+                        }))
+                    });
                     if nothing {
                         // The words stay in the box, ready to change; after
                         // a filter, the keys stay on the filters.
@@ -270,6 +277,15 @@ impl Layer for Search {
                             self.typing = true;
                         }
                         return Step::info(msg);
+                    }
+                    rest.map_or_else(Step::none, Step::fx)
+                }
+                // Taken only when no newer search is on its way (its own
+                // rest follows it) and they are still what comes next.
+                WorkReply::FoundRest { asked, hits } if self.searching == 0 => {
+                    if let Some((_, found)) = &mut self.found {
+                        found.take_rest(asked, hits.clone());
+                        self.selected = self.selected.min(found.count().saturating_sub(1));
                     }
                     Step::none()
                 }
@@ -411,9 +427,9 @@ fn draw(s: &Search, ctx: &Ctx, f: &mut Frame, area: Rect) {
         (Some((_, found)), _) if found.hits.is_empty() => " Nothing found ".to_string(),
         (Some((_, found)), _) if found.more => format!(
             " {} shown, more match: add a word or a filter ",
-            found.hits.len()
+            found.count()
         ),
-        (Some((_, found)), _) => format!(" {} found ", found.hits.len()),
+        (Some((_, found)), _) => format!(" {} found ", found.count()),
     };
     let block = Block::new()
         .borders(Borders::TOP)
@@ -428,28 +444,40 @@ fn draw(s: &Search, ctx: &Ctx, f: &mut Frame, area: Rect) {
                 inner,
             );
         }
-        Some((_, found)) => results(s, &found.hits, ctx, f, inner),
+        Some((_, found)) => results(s, found, ctx, f, inner),
         None => {}
     }
-    let pos = if s.hits().is_empty() {
-        String::new()
-    } else {
-        format!("{} of {} ", s.selected + 1, s.hits().len())
+    let pos = match &s.found {
+        Some((_, found)) if !found.hits.is_empty() => {
+            format!("{} of {} ", s.selected + 1, found.count())
+        }
+        _ => String::new(),
     };
     footer(ctx, f, foot, &pos);
 }
 
-fn results(s: &Search, hits: &[Hit], ctx: &Ctx, f: &mut Frame, area: Rect) {
+fn results(s: &Search, found: &Found, ctx: &Ctx, f: &mut Frame, area: Rect) {
     let t = &ctx.theme;
+    let hits = found.hits.as_slice();
     let wide = area.width >= 120;
     let height = usize::from(area.height.saturating_sub(1)).max(1);
     let top = s.selected.saturating_sub(height - 1);
+    // Results not summarised yet (they follow the first screenful within
+    // milliseconds) hold their place as a muted row.
+    let waiting = found
+        .rest
+        .len()
+        .min((top + height).saturating_sub(hits.len()));
     let rows: Vec<Row> = hits
         .iter()
-        .enumerate()
+        .map(Some)
+        .chain(std::iter::repeat_n(None, waiting))
         .skip(top)
         .take(height)
-        .map(|(_, h)| {
+        .map(|h| {
+            let Some(h) = h else {
+                return Row::new(vec![Cell::from("…")]).style(t.muted);
+            };
             let e = &h.summary;
             let status = if e.awaiting_signoff {
                 "sign-off".to_string()
@@ -520,7 +548,7 @@ fn results(s: &Search, hits: &[Hit], ctx: &Ctx, f: &mut Frame, area: Rect) {
     }
     let mut state = TableState::default();
     if !hits.is_empty() && !s.typing {
-        state.select(Some(s.selected - top));
+        state.select(Some(s.selected.saturating_sub(top)));
     }
     let table = Table::new(rows, widths)
         .header(Row::new(head).style(t.title))
