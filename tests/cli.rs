@@ -348,3 +348,77 @@ fn the_system_file_gives_the_database_and_the_organisation() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("line 1") && err.contains("databse"), "{err}");
 }
+
+/// `list` writes its table as it reads (issue 21: bounded memory at any
+/// size): over more rows than one chunk, every case the user may see is
+/// listed once, open ones in the JSON list's order of urgency, and every
+/// column starts at the same place on every line.
+#[test]
+fn a_long_list_is_written_as_read_and_stays_aligned() {
+    let dir = common::private_dir();
+    let (db, _) = common::demo_db(dir.path(), 1200);
+    let list = |args: &[&str]| {
+        let (code, out, err) = run(dd(common::USER)
+            .env("DUTYDESK_DB", &db)
+            .env("DUTYDESK_CONFIG", "/dev/null")
+            .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
+            .arg("list")
+            .args(args));
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let all = list(&["--status", "all"]);
+    let lines: Vec<&str> = all.lines().collect();
+    let visible: i64 = common::sql(&db)
+        .query_row(
+            "SELECT count(*) FROM escalations WHERE restricted = 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        lines.len() as i64 > 501,
+        "more than one chunk: {}",
+        lines.len()
+    );
+    assert!(
+        lines.len() as i64 - 1 >= visible,
+        "every case the user may see"
+    );
+    let at = |l: &str, col: usize| {
+        // Where the n-th column starts: after runs of two or more spaces.
+        let mut starts = vec![0];
+        let b = l.as_bytes();
+        for i in 2..b.len() {
+            if b[i - 1] == b' ' && b[i - 2] == b' ' && b[i] != b' ' {
+                starts.push(i);
+            }
+        }
+        starts.get(col).copied()
+    };
+    let status_at = at(lines[0], 3).unwrap();
+    for l in &lines[1..] {
+        assert_eq!(at(l, 3), Some(status_at), "{l}\n{}", lines[0]);
+    }
+    let refs: std::collections::HashSet<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(refs.len(), lines.len() - 1, "each case once");
+    // Open ones: the same cases in the same order as the JSON list.
+    let open = list(&[]);
+    let text_refs: Vec<&str> = open
+        .lines()
+        .skip(1)
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    let json: serde_json::Value = serde_json::from_str(&list(&["--json"])).unwrap();
+    let json_refs: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["reference"].as_str().unwrap())
+        .collect();
+    assert!(!json_refs.is_empty());
+    assert_eq!(text_refs, json_refs);
+}

@@ -849,45 +849,80 @@ pub fn list(
         .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
         return items.end();
     }
-    let rows = escalations::list(&store, viewer, now, which, filters)?;
-    // Closures waiting for sign-off show what is to be approved.
+    // Closures waiting for sign-off show what is to be approved (a small
+    // set, from its partial index).
     let waiting = if filters.awaiting_signoff {
         store::search::signoff_queue(store_conn(&store), viewer)?
     } else {
         Vec::new()
     };
-    // Audited once the list is in hand: a list that failed left nothing.
+    // Audited first, then written as read, as the JSON list is (issue 21:
+    // bounded memory at any size; what leaves is on the record even if the
+    // listing stops part way).
     super::audit_export(
         &mut store,
         &me,
         "escalations",
         &format!("list {status:?} {}", filters.codes()),
     )?;
-    if json {
-        let staff = store::staff::list(&store)?;
-        let people = super::json::People::of(&staff);
-        let cats = store::categories::list(store.conn())?;
-        let items: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|r| super::json::summary(r, &people, &cats))
-            .collect();
-        return super::json::print("escalations", now, &items);
-    }
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let due = r
-                .next_due
-                .as_ref()
-                .map(|d| {
-                    format!(
-                        "{} ({})",
-                        crate::domain::deadline::countdown(d.at, now),
-                        d.label
-                    )
-                })
-                .unwrap_or_default();
-            vec![
+    // Every column's widest possible cell, known before the first row.
+    let width = |texts: &mut dyn Iterator<Item = String>| {
+        texts
+            .map(|t| unicode_width::UnicodeWidthStr::width(t.as_str()) as u16)
+            .max()
+            .unwrap_or(0)
+    };
+    use crate::domain::escalation::{Risk, Status, SubjectKind};
+    let widths = [
+        escalations::reference_width(store_conn(&store))?,
+        width(&mut SubjectKind::ALL.iter().map(|k| k.short().to_string())),
+        width(&mut Risk::ALL.iter().map(|r| r.code().to_string())),
+        width(
+            &mut Status::ALL
+                .iter()
+                .map(|s| s.label().to_string())
+                .chain(["awaiting sign-off".to_string()]),
+        ),
+        width(
+            &mut store::staff::list(&store)?
+                .into_iter()
+                .map(|s| crate::domain::text::clean_line(&s.display_name))
+                .chain(["-".to_string()]),
+        ),
+        0,
+    ];
+    let mut table = super::table::Streamed::new(
+        std::io::BufWriter::new(std::io::stdout()),
+        &[
+            "REFERENCE",
+            "ABOUT",
+            "RISK",
+            "STATUS",
+            "ASSIGNEE",
+            "NEXT DEADLINE",
+        ],
+        &widths,
+        &[],
+    );
+    let mut shown_waiting: Vec<(String, i64)> = Vec::new();
+    let mut failed: Option<super::Failure> = None;
+    escalations::list_each(&store, viewer, now, which, filters, |r| {
+        if waiting.iter().any(|w| w.id == r.id) {
+            shown_waiting.push((r.reference.clone(), r.id));
+        }
+        let due = r
+            .next_due
+            .as_ref()
+            .map(|d| {
+                format!(
+                    "{} ({})",
+                    crate::domain::deadline::countdown(d.at, now),
+                    d.label
+                )
+            })
+            .unwrap_or_default();
+        table
+            .row(vec![
                 r.reference.clone(),
                 r.subject_kind.short().to_string(),
                 r.risk.code().to_string(),
@@ -898,32 +933,20 @@ pub fn list(
                 },
                 r.assignee.clone().unwrap_or_else(|| "-".into()),
                 due,
-            ]
-        })
-        .collect();
-    if !cells.is_empty() {
-        println!(
-            "{}",
-            super::table::render(
-                &[
-                    "REFERENCE",
-                    "ABOUT",
-                    "RISK",
-                    "STATUS",
-                    "ASSIGNEE",
-                    "NEXT DEADLINE"
-                ],
-                &cells,
-                &[]
-            )
-        );
-    }
+            ])
+            .map_err(|e| {
+                failed = Some(anyhow::Error::from(e).into());
+                StoreError::Refused("output".into())
+            })
+    })
+    .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
+    table.finish().map_err(anyhow::Error::from)?;
     // Closures waiting for sign-off: what is to be approved, under the table.
-    for r in &rows {
-        if let Some(w) = waiting.iter().find(|w| w.id == r.id) {
+    for (reference, id) in &shown_waiting {
+        if let Some(w) = waiting.iter().find(|w| w.id == *id) {
             println!(
                 "{} proposed by {}{}: {} (version {} for `dutydesk signoff --version`)",
-                r.reference,
+                reference,
                 w.proposed_by,
                 w.proposed_at
                     .map(|t| format!(" {}", crate::domain::calendar::format_stamp(t)))

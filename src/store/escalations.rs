@@ -604,53 +604,52 @@ pub fn list(
     which: Which,
     filters: &crate::domain::search::Filters,
 ) -> Result<Vec<EscalationSummary>> {
-    let (filter, order) = match which {
-        Which::Open => ("e.status <> 'closed'", "e.id"),
-        Which::Closed => ("e.status = 'closed'", "e.ref_year, e.ref_seq"),
-        Which::All => ("1", "e.ref_year, e.ref_seq"),
-    };
-    let mut stmt = store.conn().prepare(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM escalations e LEFT JOIN staff s ON s.id = e.assignee_id
-         WHERE {filter} AND {VISIBLE} AND {}
-         ORDER BY {order}",
-        super::search::filter_sql(filters)
-    ))?;
-    if which != Which::Open {
-        drop(stmt);
-        let mut out = Vec::new();
-        list_each(store, viewer, now, which, filters, |e| {
-            out.push(e);
-            Ok(())
-        })?;
-        return Ok(out);
-    }
-    let rows = stmt.query_map(
-        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
-        summary,
-    )?;
-    let rows: Vec<EscalationSummary> = rows.collect::<rusqlite::Result<_>>()?;
-    // Open ones in the dashboard's order of urgency: the bands in turn, kept
-    // to the filtered set.
-    let kept: std::collections::HashSet<i64> = rows.iter().map(|e| e.id).collect();
-    let c = Clock::load(store.conn(), now)?;
-    let mut out = Vec::with_capacity(kept.len());
-    for band in Band::ALL {
-        out.extend(
-            band_rows(
-                store.conn(),
-                band,
-                Dir::Forward,
-                viewer,
-                c,
-                filters.mine,
-                0,
-                -1,
-            )?
-            .into_iter()
-            .filter(|e| kept.contains(&e.id)),
-        );
-    }
+    let mut out = Vec::new();
+    list_each(store, viewer, now, which, filters, |e| {
+        out.push(e);
+        Ok(())
+    })?;
     Ok(out)
+}
+
+/// The open escalations `viewer` may see that pass `filters`, in the
+/// dashboard's order of urgency at `now` (the bands in turn, each in its own
+/// order, `filters` applied inside each band's read), one at a time as read:
+/// bounded memory whatever the size of the open set (issue 21: 137,000 open
+/// were read twice and held whole). Stops at `f`'s first error.
+fn open_each(
+    conn: &rusqlite::Connection,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    filters: &crate::domain::search::Filters,
+    mut f: impl FnMut(EscalationSummary) -> Result<()>,
+) -> Result<()> {
+    let c = Clock::load(conn, now)?;
+    let (ack, imm, min) = c.windows();
+    let extra = super::search::filter_sql(filters);
+    for band in Band::ALL {
+        let mut stmt = conn.prepare(&band_window_sql(band, Dir::Forward, &extra))?;
+        let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
+        ":senior": viewer.senior, ":me": viewer.staff_id, ":mine": false,
+        ":limit": -1, ":offset": 0};
+        let p = used(&stmt, all);
+        let mut rows = stmt.query(p.as_slice())?;
+        while let Some(r) = rows.next()? {
+            f(summary(r)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// The longest reference on the desk, in characters (references are ASCII:
+/// `SG-2026-0042`, or an imported log's number), for a listing's column
+/// measured before its rows are read. Says nothing of any case.
+pub fn reference_width(conn: &rusqlite::Connection) -> Result<u16> {
+    let n: Option<i64> =
+        conn.query_row("SELECT max(length(reference)) FROM escalations", [], |r| {
+            r.get(0)
+        })?;
+    Ok(n.unwrap_or(0).clamp(0, 200) as u16)
 }
 
 /// [`list`] one escalation at a time as it is read, for `dutydesk list`:
@@ -666,10 +665,7 @@ pub fn list_each(
     mut f: impl FnMut(EscalationSummary) -> Result<()>,
 ) -> Result<()> {
     if which == Which::Open {
-        for e in list(store, viewer, now, which, filters)? {
-            f(e)?;
-        }
-        return Ok(());
+        return open_each(store.conn(), viewer, now, filters, f);
     }
     let filter = if which == Which::Closed {
         "e.status = 'closed'"
