@@ -74,6 +74,17 @@ pub struct Items {
 impl Items {
     /// Writes the envelope up to the opening of `items`.
     pub fn begin(document: &str, now: DateTime<Utc>) -> Result<Items, Failure> {
+        Items::begin_with(document, now, &[])
+    }
+
+    /// [`Items::begin`] with the document's other keys (known before its
+    /// items: e.g. a search's `understood`, `filters` and `more`), written in
+    /// the envelope before `items`.
+    pub fn begin_with(
+        document: &str,
+        now: DateTime<Utc>,
+        extra: &[(&str, Value)],
+    ) -> Result<Items, Failure> {
         use std::io::Write;
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
         let head = |k: &str, v: Value| -> Result<String, Failure> {
@@ -83,8 +94,14 @@ impl Items {
                 serde_json::to_string(&v).map_err(anyhow::Error::from)?
             ))
         };
+        let mut others = String::new();
+        for (k, v) in extra {
+            let mut v = v.clone();
+            normalise(&mut v);
+            others.push_str(&head(k, v)?);
+        }
         let text = format!(
-            "{{\n{}{}{}  \"items\": [",
+            "{{\n{}{}{}{others}  \"items\": [",
             head("schema_version", Value::from(SCHEMA_VERSION))?,
             head("document", Value::from(document))?,
             head("generated_at", Value::from(time(now)))?,

@@ -426,78 +426,77 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
     let query = crate::domain::search::parse(text);
     let now = clock()?.now();
     let (mut st, me) = open(path)?;
+    // The ids first (audited with how many), then their summaries read and
+    // written a chunk at a time: `--limit 10000 --json` held every result
+    // twice (180 MB at a million cases; issue 21).
+    let viewer = store::access::Viewer::from(&me);
     let found = if st.read_only() {
-        store::search::find(
-            store_conn(&st),
-            store::access::Viewer::from(&me),
-            &query,
-            filters,
-            limit,
-            usize::MAX,
-        )
-        .map_err(action)?
+        store::search::find(store_conn(&st), viewer, &query, filters, limit, 0).map_err(action)?
     } else {
         st.write(&me.username, now, |w| {
-            store::search::find_audited(w, &query, filters, limit, usize::MAX)
+            store::search::find_audited(w, &query, filters, limit, 0)
         })
         .map_err(action)?
     };
+    let each = |f: &mut dyn FnMut(&crate::domain::search::Hit) -> Outcome| -> Outcome {
+        for ids in found.rest.chunks(500) {
+            for h in &store::search::hits_of(store_conn(&st), viewer, ids).map_err(action)? {
+                f(h)?;
+            }
+        }
+        Ok(())
+    };
     if json {
         let (people, cats) = json_refs(path)?;
-        let items: Vec<serde_json::Value> = found
-            .hits
-            .iter()
-            .map(|h| {
-                let mut v = super::json::summary(&h.summary, &people, &cats);
-                if let Some(m) = v.as_object_mut() {
-                    m.insert("subject_name".into(), h.subject_name.clone().into());
-                    m.insert("subject_dob".into(), h.subject_dob.clone().into());
-                    m.insert("area".into(), h.area.clone().into());
-                    m.insert(
-                        "closed_at".into(),
-                        h.closed_at.map(super::json::time).into(),
-                    );
-                }
-                v
-            })
-            .collect();
-        return super::json::print(
+        let mut items = super::json::Items::begin_with(
             "search",
             now,
-            serde_json::json!({
-                "understood": found.understood,
-                "filters": found.filters,
-                "more": found.more,
-                "items": items,
-            }),
-        );
+            &[
+                ("understood", found.understood.clone().into()),
+                ("filters", found.filters.clone().into()),
+                ("more", found.more.into()),
+            ],
+        )?;
+        each(&mut |h| {
+            let mut v = super::json::summary(&h.summary, &people, &cats);
+            if let Some(m) = v.as_object_mut() {
+                m.insert("subject_name".into(), h.subject_name.clone().into());
+                m.insert("subject_dob".into(), h.subject_dob.clone().into());
+                m.insert("area".into(), h.area.clone().into());
+                m.insert(
+                    "closed_at".into(),
+                    h.closed_at.map(super::json::time).into(),
+                );
+            }
+            items.item(v)
+        })?;
+        return items.end();
     }
-    if found.hits.is_empty() {
+    if found.rest.is_empty() {
         // Not a refusal: the search ran (and is in the trail); it found nothing.
         eprintln!("{}", found.nothing());
         return Ok(());
     }
-    // Aligned by display width (names in any script, wide characters).
-    let rows: Vec<Vec<String>> = found
-        .hits
-        .iter()
-        .map(|h| {
-            let s = &h.summary;
-            vec![
-                s.reference.clone(),
-                s.subject_kind.short().to_string(),
-                s.risk.label().to_string(),
-                if s.awaiting_signoff {
-                    "awaiting sign-off".to_string()
-                } else {
-                    s.status.label().to_string()
-                },
-                h.subject_name.as_deref().unwrap_or("(hidden)").to_string(),
-                h.subject_dob.as_deref().unwrap_or("-").to_string(),
-                h.area.clone(),
-            ]
-        })
-        .collect();
+    // Aligned by display width (names in any script, wide characters): at
+    // most `--limit` short rows of text.
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(found.rest.len());
+    each(&mut |h| {
+        let s = &h.summary;
+        rows.push(vec![
+            s.reference.clone(),
+            s.subject_kind.short().to_string(),
+            s.risk.label().to_string(),
+            if s.awaiting_signoff {
+                "awaiting sign-off".to_string()
+            } else {
+                s.status.label().to_string()
+            },
+            h.subject_name.as_deref().unwrap_or("(hidden)").to_string(),
+            h.subject_dob.as_deref().unwrap_or("-").to_string(),
+            h.area.clone(),
+        ]);
+        Ok(())
+    })?;
     println!(
         "{}",
         super::table::render(
@@ -517,7 +516,7 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
     if found.more {
         eprintln!(
             "more than {} match: narrow the search (more words, a date of birth, a filter)",
-            found.hits.len()
+            rows.len()
         );
     }
     Ok(())
