@@ -151,34 +151,33 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
             .map(|a| a.subject_id)
             .collect();
         let deadlines = store::deadlines::by_ids(st.conn(), &ids)?;
-        let rows: Vec<serde_json::Value> = list
-            .iter()
-            .map(|a| {
-                let mut m = match a.due_at.and(deadlines.get(&a.subject_id)) {
-                    Some(d) => crate::domain::json::deadline_source(d),
-                    None => ["rule", "label", "set_by_hand", "owner", "owner_name"]
-                        .into_iter()
-                        .map(|k| (k.to_string(), serde_json::Value::Null))
-                        .collect(),
-                };
-                if let serde_json::Value::Object(rest) = serde_json::json!({
-                    "kind": a.kind,
-                    "reference": a.reference,
-                    "risk": a.risk,
-                    "immediate_risk": a.immediate_risk,
-                    "started_at": super::json::time(a.started_at),
-                    "age_minutes": a.age_minutes(now),
-                    "holder": a.holder.and_then(user),
-                    "due_at": a.due_at.map(super::json::time),
-                    "acknowledged": a.acknowledged,
-                }) {
-                    m.extend(rest);
-                }
-                serde_json::Value::Object(m)
-            })
-            .collect();
-        super::json::print("alerts", crate::cli::clock()?.now(), &rows)?;
-        return Ok(());
+        // Written as built (issue 21: 100,000 overdue deadlines at a
+        // million cases made an 86 MB document in memory).
+        let mut items = super::json::Items::begin("alerts", crate::cli::clock()?.now())?;
+        for a in &list {
+            let mut m = match a.due_at.and(deadlines.get(&a.subject_id)) {
+                Some(d) => crate::domain::json::deadline_source(d),
+                None => ["rule", "label", "set_by_hand", "owner", "owner_name"]
+                    .into_iter()
+                    .map(|k| (k.to_string(), serde_json::Value::Null))
+                    .collect(),
+            };
+            if let serde_json::Value::Object(rest) = serde_json::json!({
+                "kind": a.kind,
+                "reference": a.reference,
+                "risk": a.risk,
+                "immediate_risk": a.immediate_risk,
+                "started_at": super::json::time(a.started_at),
+                "age_minutes": a.age_minutes(now),
+                "holder": a.holder.and_then(user),
+                "due_at": a.due_at.map(super::json::time),
+                "acknowledged": a.acknowledged,
+            }) {
+                m.extend(rest);
+            }
+            items.item(serde_json::Value::Object(m))?;
+        }
+        return items.end();
     }
     if list.is_empty() {
         println!("No open alerts.");
