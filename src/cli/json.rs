@@ -134,6 +134,59 @@ impl Items {
         Ok(())
     }
 
+    /// Writes one item that is an object holding a long list of its own
+    /// (`key`): `head`'s other keys first, then each element `fill` hands to
+    /// the writer it is given, written as it comes (issue 21: a review
+    /// series' year of agenda items, 300,000 on a busy desk, is never held
+    /// as one value). Each element on a line of its own.
+    pub fn item_with_list(
+        &mut self,
+        mut head: Value,
+        key: &str,
+        fill: impl FnOnce(&mut dyn FnMut(Value) -> Result<(), Failure>) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        use std::io::Write;
+        let io = |e: std::io::Error| Failure::from(anyhow::Error::from(e));
+        let js =
+            |v: &Value| serde_json::to_string(v).map_err(|e| Failure::from(anyhow::Error::from(e)));
+        if let Some(m) = head.as_object_mut() {
+            m.remove(key);
+        }
+        normalise(&mut head);
+        let sep = if self.n == 0 { "\n" } else { ",\n" };
+        self.out.write_all(sep.as_bytes()).map_err(io)?;
+        self.out.write_all(b"    {").map_err(io)?;
+        if let Some(m) = head.as_object() {
+            for (k, v) in m {
+                write!(
+                    self.out,
+                    "\n      {}: {},",
+                    js(&Value::from(k.as_str()))?,
+                    js(v)?
+                )
+                .map_err(io)?;
+            }
+        }
+        write!(self.out, "\n      {}: [", js(&Value::from(key))?).map_err(io)?;
+        let mut n = 0usize;
+        let out = &mut self.out;
+        fill(&mut |mut v: Value| {
+            normalise(&mut v);
+            let sep = if n == 0 { "\n" } else { ",\n" };
+            write!(out, "{sep}        {}", js(&v)?).map_err(io)?;
+            n += 1;
+            Ok(())
+        })?;
+        let close = if n == 0 {
+            "]\n    }"
+        } else {
+            "\n      ]\n    }"
+        };
+        self.out.write_all(close.as_bytes()).map_err(io)?;
+        self.n += 1;
+        Ok(())
+    }
+
     /// Closes the list and the document.
     pub fn end(mut self) -> Result<(), Failure> {
         use std::io::Write;

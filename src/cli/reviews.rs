@@ -79,26 +79,66 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
                     w.audit("lookup", "reviews", None, None)
                 })?;
             }
-            let agendas = store::reviews::agendas(&st, Viewer::from(&me), now)?;
+            // Each series' heading and counts first, then its items as
+            // they are read (issue 21: bounded memory for a year's agenda).
+            let viewer = Viewer::from(&me);
+            let headings = store::reviews::summaries(&st, viewer, now)?;
+            // An output error inside a store read: kept to be reported as
+            // itself once the read has stopped.
+            let failed: std::cell::RefCell<Option<Failure>> = Default::default();
+            let fail = |e: Failure| {
+                *failed.borrow_mut() = Some(e);
+                store::StoreError::Refused("output".into())
+            };
+            let failure = |e: store::StoreError| {
+                failed
+                    .borrow_mut()
+                    .take()
+                    .unwrap_or_else(|| Failure::from(e))
+            };
             if a.json {
-                super::json::print("reviews", crate::cli::clock()?.now(), &agendas)?;
-                return Ok(());
+                let mut items = super::json::Items::begin("reviews", crate::cli::clock()?.now())?;
+                for g in &headings {
+                    let head = serde_json::to_value(g).map_err(anyhow::Error::from)?;
+                    items.item_with_list(head, "items", |write| {
+                        store::reviews::agenda_each(&st, g, viewer, now, |i| {
+                            let v = serde_json::to_value(&i)
+                                .map_err(|e| fail(anyhow::Error::from(e).into()))?;
+                            write(v).map_err(fail)
+                        })
+                        .map_err(failure)
+                    })?;
+                }
+                return items.end();
             }
+            use std::io::Write;
+            let mut out = std::io::BufWriter::new(std::io::stdout());
             let today = crate::domain::calendar::local(now).date_naive();
-            for g in agendas {
-                println!(
+            for g in &headings {
+                writeln!(
+                    out,
                     "{} [{}]: next {} ({}), {} item(s) since {}",
                     g.name,
                     g.code,
                     crate::domain::calendar::format_date(g.next_meeting),
                     when(g.next_meeting, today),
-                    g.items.len(),
+                    g.total(),
                     crate::domain::calendar::format_date(g.since)
-                );
-                for i in g.items {
-                    println!("  {:<13} {:<26} {}", i.reference, i.kind.label(), i.detail);
-                }
+                )
+                .map_err(anyhow::Error::from)?;
+                store::reviews::agenda_each(&st, g, viewer, now, |i| {
+                    writeln!(
+                        out,
+                        "  {:<13} {:<26} {}",
+                        i.reference,
+                        i.kind.label(),
+                        i.detail
+                    )
+                    .map_err(|e| fail(anyhow::Error::from(e).into()))
+                })
+                .map_err(failure)?;
             }
+            out.flush().map_err(anyhow::Error::from)?;
             Ok(())
         }
         Some(ReviewsCommand::Add {

@@ -253,15 +253,46 @@ pub fn agenda_window(
 /// The agenda's items, each kind found by one query from the log since the
 /// series last met.
 fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) -> Result<Agenda> {
+    let mut items: Vec<Item> = Vec::new();
+    items_each(conn, s, viewer, now, |i| {
+        items.push(i);
+        Ok(())
+    })?;
+    let from = since(conn, s)?;
+    Ok(s.agenda(from, tally(items.iter().map(|i| i.kind)), items))
+}
+
+/// One series' next agenda for the command line, in bounded memory (issue
+/// 21: a busy desk's year holds 300,000 items): the agenda's heading and
+/// counts as [`summaries`] gives them (no items), then `f` called with each
+/// item in [`agenda`]'s order as it is read. Stops at `f`'s first error.
+pub fn agenda_each(
+    store: &Store,
+    heading: &Agenda,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    f: impl FnMut(Item) -> Result<()>,
+) -> Result<()> {
+    let conn = store.conn();
+    items_each(conn, &series_by_code(conn, &heading.code)?, viewer, now, f)
+}
+
+/// The items of series `s`'s next agenda that `viewer` may see, kind by
+/// kind in [`AGENDA_QUERIES`]' order, each passed to `f` as read.
+fn items_each(
+    conn: &Connection,
+    s: &Series,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    mut f: impl FnMut(Item) -> Result<()>,
+) -> Result<()> {
     let from = since(conn, s)?;
     let meeting = upcoming(conn, s)?;
     let q = |sql: &str| format!("{sql} AND {VISIBLE}");
     let p = named_params! {":from": from.timestamp(), ":now": now.timestamp(),
     ":long": (now - Duration::days(LONG_OPEN_DAYS)).timestamp(),
     ":meeting": meeting, ":senior": viewer.senior, ":me": viewer.staff_id};
-    let mut items: Vec<Item> = Vec::new();
-    let queries = AGENDA_QUERIES;
-    for (kind, sql) in queries {
+    for (kind, sql) in AGENDA_QUERIES {
         let sql = q(sql);
         let mut stmt = conn.prepare_cached(&sql)?;
         let params = used(&stmt, p);
@@ -284,10 +315,10 @@ fn agenda_of(conn: &Connection, s: &Series, viewer: Viewer, now: DateTime<Utc>) 
             })
         })?;
         for row in rows {
-            items.push(row?);
+            f(row?)?;
         }
     }
-    Ok(s.agenda(from, tally(items.iter().map(|i| i.kind)), items))
+    Ok(())
 }
 
 /// Items of one kind, `skip` then at most `limit`, in the order its query
