@@ -37,12 +37,28 @@ fn a_screenful_first_then_the_rest_exactly_as_the_whole_answer() {
         Request::Work(WorkRequest::Search {
             text: String::new(),
             filters: Filters::default(),
-            audit: false,
+            audit: true,
         }),
     )) else {
         panic!("expected results");
     };
     assert_eq!(found.hits.len(), SEARCH_FIRST, "a screenful summarised");
+    // The same search again after a change (not audited again) summarises
+    // every result: no row waits under a selection far down.
+    let WorkReply::Found { found: again, .. } = work(respond(
+        &mut store,
+        &me,
+        clock,
+        Request::Work(WorkRequest::Search {
+            text: String::new(),
+            filters: Filters::default(),
+            audit: false,
+        }),
+    )) else {
+        panic!("expected results");
+    };
+    assert_eq!(again.hits.len(), SEARCH_LIMIT as usize);
+    assert!(again.rest.is_empty());
     assert_eq!(found.count(), SEARCH_LIMIT as usize, "the rest kept as ids");
     assert!(found.more);
 

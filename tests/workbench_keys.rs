@@ -448,3 +448,164 @@ fn a_long_search_shows_every_result_after_its_first_screenful() {
     assert_eq!(s.app.mode(), Mode::Record);
     assert!(s.screen().contains(&format!(" {last} ")));
 }
+
+/// The reference on the selected row of the search screen (`▶ REF`).
+fn selected_ref(screen: &str) -> String {
+    screen
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("▶ "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Keys pressed while a long search's rest is still on its way move over
+/// every result, not only the first screenful (tester q-u18 F1); and after
+/// another session's change the selection stays on its case, even when a
+/// case above it has gone (F2), with no "…" row shown for the refresh.
+#[test]
+fn the_selection_covers_every_result_and_stays_on_its_case() {
+    let dir = common::private_dir();
+    let (db, _) = common::demo_db(dir.path(), 400);
+    let mut s = Session::new(&db, "okhan");
+    // The search runs; its rest is held back, as if still on its way.
+    s.keys("/");
+    let a = s
+        .app
+        .route(&Input::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )))
+        .unwrap();
+    let mut fx = update(&mut s.app, a);
+    let mut held = Vec::new();
+    while let Some(e) = fx.pop() {
+        if let Effect::Store(req) = e {
+            if matches!(
+                req,
+                dutydesk::store::worker::Request::Work(
+                    dutydesk::store::workbench::WorkRequest::SearchRest { .. }
+                )
+            ) {
+                held.push(Effect::Store(req));
+                continue;
+            }
+            let clock = dutydesk::clock::Clock::Fixed(at(NOW));
+            let reply = store::worker::respond(&mut s.store, &s.me, clock, req);
+            fx.extend(update(&mut s.app, dutydesk::tui::reply_action(reply)));
+        }
+    }
+    assert_eq!(held.len(), 1, "the rest is asked for once");
+    let first = s.screen();
+    assert!(first.contains("1 of 200"), "{first}");
+    s.key(KeyCode::Char('G'));
+    let waiting = s.screen();
+    assert!(
+        waiting.contains("200 of 200"),
+        "G reaches the last: {waiting}"
+    );
+    assert!(
+        waiting.contains("▶ …"),
+        "its row waits for the rest: {waiting}"
+    );
+    // The rest comes: the row is the real case.
+    s.pump(held);
+    let came = s.screen();
+    assert!(came.contains("200 of 200") && !came.contains("…"), "{came}");
+
+    // Row 150, then a case above it is hidden from this user by another
+    // session: the selection stays on its case.
+    s.key(KeyCode::Char('g'));
+    for _ in 0..149 {
+        s.key(KeyCode::Char('j'));
+    }
+    let at150 = s.screen();
+    assert!(at150.contains("150 of 200"), "{at150}");
+    let mine = selected_ref(&at150);
+    let above: String = {
+        // The case raised just before it in the list's order (newest first):
+        // a few rows above.
+        let refs: Vec<String> = common::sql(&db)
+            .prepare("SELECT reference FROM escalations ORDER BY raised_at DESC, id DESC LIMIT 200")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let i = refs.iter().position(|r| *r == mine).unwrap();
+        refs[i - 3].clone()
+    };
+    ok(
+        &db,
+        "rwhite",
+        &[
+            "access",
+            &above,
+            "--exclude",
+            "okhan",
+            "--reason",
+            "the allegation is about them",
+        ],
+    );
+    s.changed();
+    let after = s.screen();
+    assert_eq!(selected_ref(&after), mine, "{after}");
+    assert!(!after.contains(&above), "{after}");
+    assert!(
+        !after.contains('…'),
+        "a refresh shows no waiting rows: {after}"
+    );
+}
+
+/// A record open on screen when its case is hidden from the user (excluded,
+/// or restricted) closes at once, with anything opened from it, and says
+/// why; the words never stay readable (tester q-u18 F3). The same for a
+/// person's chronology opened from it.
+#[test]
+fn a_record_closes_when_its_case_is_hidden_from_the_user() {
+    let dir = common::private_dir();
+    let (db, _) = common::demo_db(dir.path(), 200);
+    let mut s = Session::new(&db, "okhan");
+    // A case okhan may see and does not hold (a holder cannot be excluded).
+    let (reference, name): (String, String) = common::sql(&db)
+        .query_row(
+            "SELECT e.reference, e.subject_name FROM escalations e
+             LEFT JOIN staff s ON s.id = e.assignee_id
+             WHERE e.restricted = 0 AND e.status <> 'closed' AND coalesce(s.username, '') <> 'okhan'
+             ORDER BY e.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    s.keys("/");
+    s.keys(&reference);
+    s.key(KeyCode::Enter);
+    assert_eq!(selected_ref(&s.screen()), reference);
+    s.key(KeyCode::Enter);
+    assert_eq!(s.app.mode(), Mode::Record);
+    assert!(s.screen().contains(&name));
+    // The person's chronology on top of it.
+    s.keys("h");
+    assert_eq!(s.app.mode(), Mode::Person);
+    ok(
+        &db,
+        "rwhite",
+        &[
+            "access",
+            &reference,
+            "--exclude",
+            "okhan",
+            "--reason",
+            "about them",
+        ],
+    );
+    s.changed();
+    let after = s.screen();
+    assert_eq!(s.app.mode(), Mode::Search, "{after}");
+    assert!(!after.contains(&name), "{after}");
+    assert!(
+        after.contains("Nothing found"),
+        "gone from the results too: {after}"
+    );
+    assert!(after.contains("no longer a case you may see"), "{after}");
+}

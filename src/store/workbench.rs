@@ -152,19 +152,20 @@ pub fn handle(
             audit,
         } => {
             let query = crate::domain::search::parse(&text);
+            // A search the user ran answers its first screenful at once; the
+            // same search again after a change summarises every result, so
+            // the list never flickers to "…" rows under a selection far down.
+            let first = if audit {
+                SEARCH_FIRST
+            } else {
+                SEARCH_LIMIT as usize
+            };
             let found = if audit && !store.read_only() {
                 store.write(&user, now, |w| {
-                    super::search::find_audited(w, &query, &filters, SEARCH_LIMIT, SEARCH_FIRST)
+                    super::search::find_audited(w, &query, &filters, SEARCH_LIMIT, first)
                 })?
             } else {
-                super::search::find(
-                    store.conn(),
-                    viewer,
-                    &query,
-                    &filters,
-                    SEARCH_LIMIT,
-                    SEARCH_FIRST,
-                )?
+                super::search::find(store.conn(), viewer, &query, &filters, SEARCH_LIMIT, first)?
             };
             Reply::Work(Box::new(WorkReply::Found { text, found }))
         }
@@ -181,7 +182,8 @@ pub fn handle(
         WorkRequest::PersonRefresh { id, stamp } => {
             match super::person::stamp(store.conn(), viewer, id)? {
                 Some(s) if s == stamp => Reply::Work(Box::new(WorkReply::PersonUnchanged(id))),
-                _ => {
+                None => Reply::Hidden(id),
+                Some(_) => {
                     read_write(store)?;
                     let p = store.write(&user, now, |w| super::person::chronology(w, id))?;
                     Reply::Work(Box::new(WorkReply::Person(p)))

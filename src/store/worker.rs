@@ -255,6 +255,10 @@ pub enum Reply {
     Conflict(String),
     /// The record asked for by [`Request::Refresh`] has not changed.
     Unchanged(i64),
+    /// The case on screen (a record or a person's chronology, by the id it
+    /// was opened from) is no longer one this user may see: restricted, or
+    /// the user excluded, since it was opened. Whatever shows it closes.
+    Hidden(i64),
     /// The user's staff row changed under an open dashboard (deactivated,
     /// or given another role): nothing more is shown or done in this
     /// session; the text says why and what to do.
@@ -579,7 +583,8 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             entries,
         } => match escalations::stamp(store, Viewer::from(me), id)? {
             Some(s) if s == (version, entries) => Reply::Unchanged(id),
-            _ => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
+            Some(_) => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
+            None => Reply::Hidden(id),
         },
         Request::Meet { id, note } => {
             let d = store.write(&me.username, now, |w| deadlines::meet(w, id, &note))?;

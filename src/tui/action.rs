@@ -189,6 +189,9 @@ pub enum Action {
     Conflict(String),
     /// A record asked for with `Request::Refresh` has not changed.
     Unchanged(i64),
+    /// The case on screen is no longer one this user may see
+    /// (`store::worker::Reply::Hidden`): what shows it closes.
+    Hidden(i64),
     /// The user was deactivated or given another role while the dashboard
     /// was open: every record is dropped and a refusal shown instead.
     Revoked(String),

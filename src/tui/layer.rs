@@ -246,6 +246,9 @@ pub struct Step {
     /// Also remove this many layers right under it (a yes to "discard?"
     /// closes the question and the form).
     pub close_under: usize,
+    /// With `close`: also remove every layer above this one (a form or view
+    /// opened from a record that may no longer be shown).
+    pub close_above: bool,
     /// Actions for the layer that is on top once this step is applied.
     pub then: Vec<Action>,
     /// A new status line (kind, text); `clear_status` clears it.
@@ -295,6 +298,17 @@ impl Step {
         self.push.push(Box::new(layer));
         self
     }
+    /// Closes this layer and every layer above it, with an error line:
+    /// what they show may no longer be shown.
+    pub fn withdraw(text: impl Into<String>) -> Step {
+        Step {
+            close: true,
+            close_above: true,
+            status: Some((StatusKind::Error, text.into())),
+            handled: true,
+            ..Step::default()
+        }
+    }
     pub fn and_close(mut self) -> Step {
         self.close = true;
         self
@@ -317,6 +331,7 @@ impl Step {
         self.push.extend(other.push);
         self.close |= other.close;
         self.close_under = self.close_under.max(other.close_under);
+        self.close_above |= other.close_above;
         self.then.extend(other.then);
         if other.status.is_some() {
             self.status = other.status;

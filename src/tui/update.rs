@@ -38,6 +38,7 @@ pub fn is_news(a: &Action) -> bool {
             | StoreError(_)
             | Conflict(_)
             | Unchanged(_)
+            | Hidden(_)
             | Saved(_)
             | Alerts(_)
             | Created { .. }
@@ -154,7 +155,11 @@ impl App {
         }
         if step.close && i > 0 && i < self.stack.len() {
             let from = i.saturating_sub(step.close_under).max(1);
-            self.stack.drain(from..=i);
+            if step.close_above {
+                self.stack.truncate(from);
+            } else {
+                self.stack.drain(from..=i);
+            }
         }
         for layer in step.push {
             self.push(layer);

@@ -134,6 +134,10 @@ impl Layer for Person {
                 }
                 Step::none()
             }
+            Action::Hidden(id) if *id == self.from.id => Step::withdraw(format!(
+                "{} is no longer a case you may see: the person's chronology was closed on your screen. Ask a senior lead if this is wrong.",
+                self.from.reference
+            )),
             Action::Changed | Action::Saved(_) => match &self.data {
                 Some(d) => Step::fx(Effect::Store(Request::Work(WorkRequest::PersonRefresh {
                     id: self.from.id,

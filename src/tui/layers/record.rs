@@ -150,6 +150,12 @@ impl Layer for Record {
             // Our own commit does not wake the change poll: reload now.
             Action::Saved(_) => Step::fx(self.refresh()),
             Action::Changed => Step::fx(self.refresh()),
+            // Restricted, or this user excluded, since it was opened: the
+            // record and anything opened from it close at once.
+            Action::Hidden(id) if *id == self.data.summary.id => Step::withdraw(format!(
+                "{} is no longer a case you may see: it was closed on your screen. Ask a senior lead if this is wrong.",
+                self.data.summary.reference
+            )),
             _ => Step::none(),
         }
     }

@@ -39,6 +39,10 @@ pub struct Search {
     /// words. After a filter the keys stay filters (`s` then `m` toggles
     /// two filters, never types "sm").
     from_words: bool,
+    /// The search on its way repeats the last one after a change (another
+    /// session's, or a re-open): the selection stays on its case, or near
+    /// where it was if the case has gone.
+    refreshing: bool,
     /// A record asked for from the results.
     opening: Option<i64>,
     pending: Pending,
@@ -54,6 +58,7 @@ impl Search {
             selected: 0,
             searching: 0,
             from_words: true,
+            refreshing: false,
             opening: None,
             pending: Pending::default(),
         }
@@ -67,6 +72,7 @@ impl Search {
     fn run(&mut self, audit: bool) -> Step {
         self.searching += 1;
         self.from_words = self.typing;
+        self.refreshing = !audit;
         Step::fx(Effect::Store(Request::Work(WorkRequest::Search {
             text: self.input.text(),
             filters: self.filters,
@@ -80,6 +86,38 @@ impl Search {
 
     fn selected_hit(&self) -> Option<&Hit> {
         self.hits().get(self.selected)
+    }
+
+    /// How many results the search kept, summarised or still to come: the
+    /// selection moves over all of them.
+    fn count(&self) -> usize {
+        self.found.as_ref().map_or(0, |(_, f)| f.count())
+    }
+
+    /// The case at result `i`, summarised or not.
+    fn id_at(&self, i: usize) -> Option<i64> {
+        let (_, f) = self.found.as_ref()?;
+        f.hits
+            .get(i)
+            .map(|h| h.summary.id)
+            .or_else(|| f.rest.get(i.checked_sub(f.hits.len())?).copied())
+    }
+
+    /// Where the selection goes when new results come: on the same case if
+    /// they hold it (after a change or a filter), else near where it was
+    /// after a change, else the top (new words).
+    fn place(&self, was: Option<i64>, found: &Found) -> usize {
+        let ids = found
+            .hits
+            .iter()
+            .map(|h| h.summary.id)
+            .chain(found.rest.iter().copied());
+        let kept = was.and_then(|id| ids.clone().position(|x| x == id));
+        match kept {
+            Some(i) if self.refreshing || !self.from_words => i,
+            _ if self.refreshing => self.selected.min(found.count().saturating_sub(1)),
+            _ => 0,
+        }
     }
 
     fn target(&self) -> Option<Target> {
@@ -177,14 +215,13 @@ impl Layer for Search {
             | Action::PageDown
             | Action::Top
             | Action::Bottom => {
-                let n = self.hits().len();
+                let n = self.count();
                 self.selected =
                     crate::tui::widgets::list::moved(self.selected, action, n, rows_fit(ctx));
                 Step::none()
             }
-            Action::Open => match self.selected_hit() {
-                Some(h) => {
-                    let id = h.summary.id;
+            Action::Open => match self.id_at(self.selected) {
+                Some(id) => {
                     self.opening = Some(id);
                     Step::fx(Effect::Store(Request::Detail { id }))
                 }
@@ -192,6 +229,11 @@ impl Layer for Search {
             },
             Action::Reopen => {
                 let Some(h) = self.selected_hit() else {
+                    if self.id_at(self.selected).is_some() {
+                        return Step::info(
+                            "The rest of the results are on their way: press it again",
+                        );
+                    }
                     return Step::error("No case selected");
                 };
                 if h.summary.status != Status::Closed {
@@ -259,7 +301,8 @@ impl Layer for Search {
             Action::WorkLoaded(w) => match &**w {
                 WorkReply::Found { text, found } => {
                     self.searching = self.searching.saturating_sub(1);
-                    self.selected = self.selected.min(found.count().saturating_sub(1));
+                    let was = self.id_at(self.selected);
+                    self.selected = self.place(was, found);
                     let nothing = found.hits.is_empty();
                     let msg = found.nothing();
                     self.found = Some((text.clone(), found.clone()));
@@ -270,6 +313,11 @@ impl Layer for Search {
                             ids: found.rest.clone(),
                         }))
                     });
+                    if nothing && self.refreshing {
+                        // After a change: the title says so, and the status
+                        // line keeps what the change was (a record closed).
+                        return Step::none();
+                    }
                     if nothing {
                         // The words stay in the box, ready to change; after
                         // a filter, the keys stay on the filters.
@@ -285,6 +333,7 @@ impl Layer for Search {
                 WorkReply::FoundRest { asked, hits } if self.searching == 0 => {
                     if let Some((_, found)) = &mut self.found {
                         found.take_rest(asked, hits.clone());
+                        // A case hidden since it was found is dropped.
                         self.selected = self.selected.min(found.count().saturating_sub(1));
                     }
                     Step::none()
