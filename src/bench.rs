@@ -515,7 +515,7 @@ pub fn run(
     }
     figs.push(fig(
         "query: handover (changes since the last shift)",
-        time(runs, || store::rota::handover(&store, viewer, now)),
+        time(runs, || store::rota::handover_shown(&store, viewer, now)),
         Some(16.0),
     ));
     let series = store::reviews::summaries(&store, viewer, now)?;

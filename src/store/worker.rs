@@ -874,7 +874,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                 super::reviews::AGENDA_WINDOW,
             )?))
         }
-        Request::Handover => Reply::Handover(Box::new(super::rota::handover(
+        Request::Handover => Reply::Handover(Box::new(super::rota::handover_shown(
             store,
             Viewer::from(me),
             now,
