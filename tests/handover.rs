@@ -193,3 +193,78 @@ fn a_viewer_sees_that_a_note_was_left_but_not_its_words() {
     let (_, out, _) = run(dd("alice", &path, "2026-11-23T09:00:00Z").args(["handover"]));
     assert!(out.contains("dad is back"), "{out}");
 }
+
+/// The screen's handover lists the first `HANDOVER_DUE` deadlines due in
+/// the next 24 hours and counts the rest (issue 21: a busy desk has some
+/// 100,000 overdue); `dutydesk handover` still lists every one. The same
+/// list and count for every kind of viewer.
+#[test]
+fn the_screens_handover_lists_the_first_due_and_counts_the_rest() {
+    use dutydesk::store::escalations::Viewer;
+    use dutydesk::store::rota::{HANDOVER_DUE, handover, handover_shown};
+    let dir = private_dir();
+    let (path, _) = common::demo_db(dir.path(), 400);
+    let now = common::now();
+    // Every open deadline twenty times more, overdue by up to 200 minutes
+    // (a busy desk's backlog), restricted records' among them.
+    common::sql(&path)
+        .execute_batch(&format!(
+            "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 20)
+             INSERT INTO deadlines (escalation_id, rule_id, label, due_at, created_at)
+               SELECT d.escalation_id, d.rule_id, d.label, {t} - 600 * n.k, {t} - 86400
+               FROM deadlines d CROSS JOIN n
+               WHERE d.met_at IS NULL AND d.waived_at IS NULL;
+             UPDATE escalations SET restricted = 1 WHERE id IN (
+               SELECT escalation_id FROM deadlines WHERE met_at IS NULL AND waived_at IS NULL
+               ORDER BY id LIMIT 1);
+             INSERT INTO escalation_access (escalation_id, staff_id, access)
+               SELECT escalation_id, (SELECT id FROM staff WHERE username = 'okhan'), 'excluded'
+               FROM deadlines WHERE met_at IS NULL AND waived_at IS NULL
+               ORDER BY id DESC LIMIT 1;",
+            t = now.timestamp()
+        ))
+        .unwrap();
+    let st = common::open(&path);
+    let mut long = false;
+    let mut counts = Vec::new();
+    for user in [common::USER, "okhan", "rwhite", "cadeyemi"] {
+        let me = dutydesk::store::staff::authenticate(&st, user).unwrap();
+        let viewer = Viewer::from(&me);
+        let full = handover(&st, viewer, now).unwrap();
+        let shown = handover_shown(&st, viewer, now).unwrap();
+        assert_eq!(shown.due_total, full.due.len() as i64, "{user}");
+        assert_eq!(full.due_total, full.due.len() as i64, "{user}");
+        let n = full.due.len().min(HANDOVER_DUE as usize);
+        assert_eq!(shown.due, full.due[..n], "{user}");
+        assert_eq!((&shown.notes, &shown.changes), (&full.notes, &full.changes));
+        counts.push(full.due.len());
+        long |= full.due.len() > HANDOVER_DUE as usize;
+        if user == common::USER {
+            // The screen says how many and lists the first; the last line
+            // counts the rest and says where every one is listed.
+            use dutydesk::tui::{action::Action, app::App, theme::Theme, update::update};
+            let mut app = App::new(me.clone(), now, false, Theme::mono());
+            update(&mut app, Action::Resize(120, 40));
+            update(&mut app, Action::Handover);
+            update(&mut app, Action::HandoverLoaded(Box::new(shown.clone())));
+            let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+            let total = full.due.len();
+            assert!(
+                text.contains(&format!("Due in the next 24 hours ({total})")),
+                "{text}"
+            );
+            let rest = format!("… and {} more", total - HANDOVER_DUE as usize);
+            let mut seen = false;
+            for _ in 0..40 {
+                update(&mut app, Action::PageDown);
+                let text = dutydesk::tui::render_text(&mut app, 120, 40).unwrap();
+                seen |= text.contains(&rest);
+            }
+            assert!(seen, "no line {rest:?}");
+        }
+    }
+    assert!(long, "the demo has more due than the screen lists");
+    // The senior lead sees the restricted record's, the others not; okhan
+    // is also kept off one more.
+    assert!(counts[2] > counts[0] && counts[0] > counts[1], "{counts:?}");
+}

@@ -167,6 +167,7 @@ fn the_benchmark_runs_in_quick_mode() {
         "key to frame: R (review screen)",
         "key to frame: Tab (next series)",
         "key to frame: Enter straight after start",
+        "key to frame: Enter during the first alert check",
         "alert check after a change (full)",
         "alert check, nothing changed",
         "alert check, an acknowledgement window ended",

@@ -2197,6 +2197,7 @@ fn handover(who: &str, began_mins_ago: i64) -> dutydesk::store::rota::Handover {
             "Chase LADO about SG-2026-0002".into(),
         )],
         due: vec![deadline(1)],
+        due_total: 1,
         changes: Vec::new(),
     }
 }

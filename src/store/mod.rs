@@ -215,26 +215,8 @@ pub fn open(path: &Path, create: Create) -> Result<Store> {
 fn finish(path: &Path, create: Create, existed: bool) -> Result<Store> {
     check_header(path)?;
     let read_only = !writable(path);
-    let flags = if read_only {
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-    } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
-    };
-    let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "foreign_keys", true)?;
-    if crate::identity::is_privileged() {
-        // Sorts and temporary tables stay in memory: SQLite's temporary files
-        // would belong to the user, who could read them before they vanish.
-        conn.pragma_update(None, "temp_store", "memory")?;
-    }
-    // rarray(): a list of ids bound as one parameter (review counts).
-    rusqlite::vtab::array::load_module(&conn)?;
-    // dutydesk_name_key(): a name folded as domain::names folds it, for the
-    // schema 8 step that fills escalations.subject_key.
-    search::register_functions(&conn)?;
     let mut store = Store {
-        conn,
+        conn: connect(path, read_only)?,
         path: path.to_path_buf(),
         read_only,
         sealing: false,
@@ -260,6 +242,31 @@ fn finish(path: &Path, create: Create, existed: bool) -> Result<Store> {
         store.conn.pragma_update(None, "synchronous", "full")?;
     }
     Ok(store)
+}
+
+/// A connection to `path` set up as every dutydesk connection is: the busy
+/// timeout, foreign keys, temporary data in memory when privileged, and the
+/// functions the queries use.
+fn connect(path: &Path, read_only: bool) -> Result<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if crate::identity::is_privileged() {
+        // Sorts and temporary tables stay in memory: SQLite's temporary files
+        // would belong to the user, who could read them before they vanish.
+        conn.pragma_update(None, "temp_store", "memory")?;
+    }
+    // rarray(): a list of ids bound as one parameter (review counts).
+    rusqlite::vtab::array::load_module(&conn)?;
+    // dutydesk_name_key(): a name folded as domain::names folds it, for the
+    // schema 8 step that fills escalations.subject_key.
+    search::register_functions(&conn)?;
+    Ok(conn)
 }
 
 /// Whether an existing file is marked as a demo, reading nothing else; false
@@ -349,6 +356,26 @@ impl Store {
     /// True when this session cannot change anything (shown as a banner).
     pub fn read_only(&self) -> bool {
         self.read_only
+    }
+
+    /// A second connection to the same database, for the store worker's
+    /// side lane (issue 21): the dashboard's side reads and the alert check
+    /// run on it, so a key's request never waits behind them. The file was
+    /// checked and its schema brought up to date when `self` was opened, so
+    /// neither is done again; it is read-only when `self` is. Only the
+    /// desk's own bookkeeping (which alerts a user has had) is written
+    /// through it, never a record: [`Store::write`] is not called on it.
+    pub fn sibling(&self) -> Result<Store> {
+        let conn = connect(&self.path, self.read_only)?;
+        if !self.read_only {
+            conn.pragma_update(None, "synchronous", "full")?;
+        }
+        Ok(Store {
+            conn,
+            path: self.path.clone(),
+            read_only: self.read_only,
+            sealing: false,
+        })
     }
 
     /// Read access for queries in this module's children.

@@ -1,7 +1,23 @@
-//! The thread that owns the database connection. The screen sends requests and
-//! never waits: answers come back as messages, and a locked database shows up
-//! as a status line, not a frozen terminal. It also polls `PRAGMA data_version`
-//! to notice other sessions' commits.
+//! The threads that own the database connections. The screen sends requests
+//! and never waits: answers come back as messages, and a locked database shows
+//! up as a status line, not a frozen terminal.
+//!
+//! Two lanes (issue 21), each a thread with its own connection:
+//!
+//! - the **user lane** answers what a key asks for (the queue, a record,
+//!   every change and its audit row) and polls `PRAGMA data_version` to
+//!   notice other sessions' commits;
+//! - the **side lane** answers the reads the screen makes around the user
+//!   ([`Request::is_side`]: the review strip's counts, the handover, the
+//!   open alerts) and runs the 10-second alert check.
+//!
+//! So a key pressed straight after start, or while the alert check derives
+//! a busy desk's alerts, is answered at once, not after them. Each lane
+//! answers in the order asked; a kind of request always goes to the same
+//! lane, so answers of one kind never overtake each other, and the open
+//! alerts and the alert check (which both send [`Reply::OpenAlerts`]) share
+//! one lane. If the second connection cannot be opened, the user lane does
+//! everything, as before.
 
 use super::escalations::{self, Viewer};
 use super::{Result, Store, deadlines, notices};
@@ -11,7 +27,8 @@ use crate::domain::deadline::Deadline;
 use crate::domain::escalation::{EscalationDetail, EscalationSummary};
 use crate::domain::staff::StaffMember;
 use chrono::{DateTime, Utc};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -126,6 +143,21 @@ pub enum Request {
     /// The workbench (issue 18): search, a person's chronology, sign-offs,
     /// corrections, tasks, attachments, exports (`store::workbench`).
     Work(super::workbench::WorkRequest),
+}
+
+impl Request {
+    /// Whether the side lane answers it: the reads the screen makes around
+    /// the user, whose answers fill a strip or a side screen (the review
+    /// counts, the handover, the open alerts), never a record or a change.
+    /// They run on the second connection, so they never delay a key's own
+    /// request; the open alerts share that lane with the alert check, whose
+    /// answers they must not overtake.
+    pub fn is_side(&self) -> bool {
+        matches!(
+            self,
+            Request::Reviews | Request::Handover | Request::OpenAlerts
+        )
+    }
 }
 
 /// How many items of held meetings the review screen lists (the latest
@@ -384,35 +416,72 @@ pub fn load_detail(
     Ok(d)
 }
 
-/// Handle on the worker thread. Dropping it stops the thread.
+/// Handle on the worker's threads (the user lane and the side lane).
+/// Dropping it stops both.
 pub struct Worker {
     tx: Option<Sender<Request>>,
-    handle: Option<JoinHandle<()>>,
+    /// The side lane's queue; `None` when its connection could not be
+    /// opened (the user lane then answers everything).
+    side: Option<Sender<Request>>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+/// Why the session was revoked, once it is: set by the user lane (which
+/// notices it on a poll), read by both before answering anything.
+type Gone = Arc<Mutex<Option<String>>>;
+
+fn gone_why(gone: &Gone) -> Option<String> {
+    gone.lock()
+        .map(|g| g.clone())
+        .unwrap_or_else(|p| p.into_inner().clone())
 }
 
 impl Worker {
-    /// Starts the thread. `out` delivers replies; it returns false once nobody
-    /// is listening, which stops the thread.
+    /// Starts the threads. `out` delivers replies (from either lane); it
+    /// returns false once nobody is listening, which stops them.
     pub fn spawn(
         store: Store,
         me: StaffMember,
         clock: Clock,
-        out: impl Fn(Reply) -> bool + Send + 'static,
+        out: impl Fn(Reply) -> bool + Send + Sync + 'static,
     ) -> Worker {
+        let out = Arc::new(out);
+        let gone: Gone = Arc::new(Mutex::new(None));
+        let mut handles = Vec::new();
+        let side = match store.sibling() {
+            Ok(side_store) => {
+                let (tx, rx) = channel();
+                let (me, out, gone) = (me.clone(), out.clone(), gone.clone());
+                let h = std::thread::Builder::new()
+                    .name("store-side".into())
+                    .spawn(move || run_side(side_store, me, clock, rx, &*out, &gone))
+                    .expect("spawn store side thread");
+                handles.push(h);
+                Some(tx)
+            }
+            Err(_) => None,
+        };
         let (tx, rx) = channel();
-        let handle = std::thread::Builder::new()
+        let alerts_here = side.is_none();
+        let h = std::thread::Builder::new()
             .name("store".into())
-            .spawn(move || run(store, me, clock, rx, out))
+            .spawn(move || run(store, me, clock, rx, &*out, &gone, alerts_here))
             .expect("spawn store thread");
+        handles.push(h);
         Worker {
             tx: Some(tx),
-            handle: Some(handle),
+            side,
+            handles,
         }
     }
 
-    /// Queues a request; never blocks.
+    /// Queues a request on its lane ([`Request::is_side`]); never blocks.
     pub fn send(&self, req: Request) {
-        if let Some(tx) = &self.tx {
+        let lane = match &self.side {
+            Some(side) if req.is_side() => Some(side),
+            _ => self.tx.as_ref(),
+        };
+        if let Some(tx) = lane {
             let _ = tx.send(req);
         }
     }
@@ -421,7 +490,8 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         self.tx.take();
-        if let Some(h) = self.handle.take() {
+        self.side.take();
+        for h in self.handles.drain(..) {
             let _ = h.join();
         }
     }
@@ -456,34 +526,27 @@ pub fn revoked(store: &Store, me: &StaffMember) -> Result<Option<String>> {
     })
 }
 
+/// The user lane: answers requests in order, polls for other sessions'
+/// commits every [`POLL`], and (only when there is no side lane) runs the
+/// alert check.
 fn run(
     mut store: Store,
     me: StaffMember,
     clock: Clock,
     rx: Receiver<Request>,
-    out: impl Fn(Reply) -> bool,
+    out: &dyn Fn(Reply) -> bool,
+    gone: &Gone,
+    alerts_here: bool,
 ) {
-    // Once set, every request is answered with it and nothing else runs.
-    let mut gone: Option<String> = None;
     let mut seen = store.data_version().ok();
     let mut last_poll = Instant::now();
-    // The first check runs at once, so a user logging in hears what is due.
-    let mut last_alerts: Option<Instant> = None;
-    // On a read-only database alerts cannot be remembered in it; remember
-    // them for this session at least.
-    let mut announced = std::collections::HashSet::new();
-    // The open alerts last sent: sent again only when they change (the
-    // banner and the alerts screen follow them; time alone opens alerts).
-    let mut open_sent: Option<Vec<crate::domain::paging::DeskAlert>> = None;
-    // The alert change counter and the moment (UTC seconds) of the last
-    // alert check that found nothing left to look at.
-    let mut checked: Option<(i64, i64)> = None;
+    let mut alerts = AlertCheck::after(Duration::ZERO);
     loop {
         let wait = POLL.saturating_sub(last_poll.elapsed());
         match rx.recv_timeout(wait) {
             Ok(req) => {
-                let reply = match &gone {
-                    Some(why) => Reply::Revoked(why.clone()),
+                let reply = match gone_why(gone) {
+                    Some(why) => Reply::Revoked(why),
                     None => respond(&mut store, &me, clock, req),
                 };
                 if !out(reply) {
@@ -493,45 +556,12 @@ fn run(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
-        if gone.is_some() {
+        let revoked_already = gone_why(gone).is_some();
+        if revoked_already {
             continue;
         }
-        if last_alerts.is_none_or(|t| t.elapsed() >= ALERT_EVERY) {
-            last_alerts = Some(Instant::now());
-            // Incremental (issue 21): derived again only when the data the
-            // alerts read changed, or a moment they depend on has passed.
-            let now = clock.now().timestamp();
-            // When only acknowledgement windows ended, only the alerts
-            // about unacknowledged cases are derived again (434 ms for the
-            // whole desk at 137,000 open).
-            let stamp = super::alerts::changes(store.conn()).ok();
-            let moved = match (checked, stamp) {
-                (Some((n, at)), Some(m)) if n == m => {
-                    super::alerts::clock_moved_why(store.conn(), at, now).ok()
-                }
-                _ => None,
-            };
-            if moved == Some(super::alerts::Moved::Nothing) {
-                checked = stamp.map(|n| (n, now));
-            } else {
-                let narrow = moved == Some(super::alerts::Moved::AckWindows);
-                let check = alert_check(
-                    &mut store,
-                    &me,
-                    clock,
-                    narrow,
-                    &mut announced,
-                    &mut open_sent,
-                    &out,
-                );
-                match check {
-                    None => return,
-                    // Read before deriving: a change made meanwhile moves
-                    // the counter past this and is looked at next time. A
-                    // check that failed is tried again in full.
-                    Some(ok) => checked = stamp.filter(|_| ok).map(|n| (n, now)),
-                }
-            }
+        if alerts_here && alerts.due() && !alerts.run(&mut store, &me, clock, out) {
+            return;
         }
         if last_poll.elapsed() >= POLL {
             last_poll = Instant::now();
@@ -539,14 +569,18 @@ fn run(
             if now_seen.is_some() && now_seen != seen {
                 // Someone else committed: perhaps a change to this user. A
                 // check that fails (a moment's lock) is tried again at the
-                // next poll, before anything is reloaded.
+                // next poll, before anything is reloaded. (The side lane's
+                // own bookkeeping, claiming a new alert, counts as another
+                // connection's commit too: a reload, harmless.)
                 let Ok(why) = revoked(&store, &me) else {
                     continue;
                 };
                 seen = now_seen;
                 let reply = match why {
                     Some(why) => {
-                        gone = Some(why.clone());
+                        if let Ok(mut g) = gone.lock() {
+                            *g = Some(why.clone());
+                        }
                         Reply::Revoked(why)
                     }
                     None => Reply::Changed,
@@ -554,6 +588,136 @@ fn run(
                 if !out(reply) {
                     return;
                 }
+            }
+        }
+    }
+}
+
+/// The side lane: answers its requests in order, before anything else, and
+/// runs the alert check every [`ALERT_EVERY`] when none is waiting.
+fn run_side(
+    mut store: Store,
+    me: StaffMember,
+    clock: Clock,
+    rx: Receiver<Request>,
+    out: &dyn Fn(Reply) -> bool,
+    gone: &Gone,
+) {
+    let mut alerts = AlertCheck::after(FIRST_CHECK);
+    loop {
+        // Requests waiting are answered first; the check runs when none is.
+        let req = match rx.try_recv() {
+            Ok(req) => Some(req),
+            Err(TryRecvError::Disconnected) => return,
+            Err(TryRecvError::Empty) if alerts.due() => None,
+            Err(TryRecvError::Empty) => match rx.recv_timeout(alerts.wait()) {
+                Ok(req) => Some(req),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+        };
+        let why = gone_why(gone);
+        if let Some(req) = req {
+            let reply = match why {
+                Some(why) => Reply::Revoked(why),
+                None => respond(&mut store, &me, clock, req),
+            };
+            if !out(reply) {
+                return;
+            }
+            continue;
+        }
+        if why.is_none() && alerts.due() && !alerts.run(&mut store, &me, clock, out) {
+            return;
+        }
+    }
+}
+
+/// The 10-second alert check's memory between runs.
+struct AlertCheck {
+    /// When the next check is due. The first runs straight after start, so
+    /// a user logging in hears what is due; on the side lane it waits
+    /// [`FIRST_CHECK`] for the start's own side reads to be asked first.
+    next: Instant,
+    /// On a read-only database alerts cannot be remembered in it; remember
+    /// them for this session at least.
+    announced: std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
+    /// The open alerts last sent: sent again only when they change (the
+    /// banner and the alerts screen follow them; time alone opens alerts).
+    open_sent: Option<Vec<crate::domain::paging::DeskAlert>>,
+    /// The alert change counter and the moment (UTC seconds) of the last
+    /// alert check that found nothing left to look at.
+    checked: Option<(i64, i64)>,
+}
+
+/// How long the side lane waits after start before its first alert check,
+/// so the start's review counts and handover (asked for as the terminal is
+/// set up) are answered before it.
+const FIRST_CHECK: Duration = Duration::from_millis(200);
+
+impl AlertCheck {
+    /// A check first due after `first`.
+    fn after(first: Duration) -> AlertCheck {
+        AlertCheck {
+            next: Instant::now() + first,
+            announced: Default::default(),
+            open_sent: None,
+            checked: None,
+        }
+    }
+
+    fn due(&self) -> bool {
+        Instant::now() >= self.next
+    }
+
+    /// How long until the next check is due.
+    fn wait(&self) -> Duration {
+        self.next.saturating_duration_since(Instant::now())
+    }
+
+    /// Runs the check; false when the screen has gone (stop the lane).
+    fn run(
+        &mut self,
+        store: &mut Store,
+        me: &StaffMember,
+        clock: Clock,
+        out: &dyn Fn(Reply) -> bool,
+    ) -> bool {
+        self.next = Instant::now() + ALERT_EVERY;
+        // Incremental (issue 21): derived again only when the data the
+        // alerts read changed, or a moment they depend on has passed.
+        let now = clock.now().timestamp();
+        // When only acknowledgement windows ended, only the alerts
+        // about unacknowledged cases are derived again (434 ms for the
+        // whole desk at 137,000 open).
+        let stamp = super::alerts::changes(store.conn()).ok();
+        let moved = match (self.checked, stamp) {
+            (Some((n, at)), Some(m)) if n == m => {
+                super::alerts::clock_moved_why(store.conn(), at, now).ok()
+            }
+            _ => None,
+        };
+        if moved == Some(super::alerts::Moved::Nothing) {
+            self.checked = stamp.map(|n| (n, now));
+            return true;
+        }
+        let narrow = moved == Some(super::alerts::Moved::AckWindows);
+        match alert_check(
+            store,
+            me,
+            clock,
+            narrow,
+            &mut self.announced,
+            &mut self.open_sent,
+            out,
+        ) {
+            None => false,
+            // Read before deriving: a change made meanwhile moves the
+            // counter past this and is looked at next time. A check that
+            // failed is tried again in full.
+            Some(ok) => {
+                self.checked = stamp.filter(|_| ok).map(|n| (n, now));
+                true
             }
         }
     }
@@ -715,7 +879,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
                 super::reviews::AGENDA_WINDOW,
             )?))
         }
-        Request::Handover => Reply::Handover(Box::new(super::rota::handover(
+        Request::Handover => Reply::Handover(Box::new(super::rota::handover_shown(
             store,
             Viewer::from(me),
             now,
@@ -814,7 +978,7 @@ fn alert_check(
     narrow: bool,
     announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
     open_sent: &mut Option<Vec<crate::domain::paging::DeskAlert>>,
-    out: &impl Fn(Reply) -> bool,
+    out: &dyn Fn(Reply) -> bool,
 ) -> Option<bool> {
     let mut ok = true;
     let new = if narrow {

@@ -173,7 +173,7 @@ fn lines(v: &HandoverLayer, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
-        cut(format!(" Due in the next 24 hours ({})", h.due.len())),
+        cut(format!(" Due in the next 24 hours ({})", h.due_total)),
         t.title,
     )));
     if h.due.is_empty() {
@@ -190,6 +190,17 @@ fn lines(v: &HandoverLayer, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
                 d.label
             )),
             if overdue { t.overdue } else { t.base },
+        )));
+    }
+    // A busy desk's overdue list is long: the first are listed, the rest
+    // counted (`store::rota::HANDOVER_DUE`).
+    let rest = h.due_total - h.due.len() as i64;
+    if rest > 0 {
+        out.push(Line::from(Span::styled(
+            cut(format!(
+                "   … and {rest} more (the dashboard's deadlines panel, or `dutydesk deadlines`, lists every one)"
+            )),
+            t.muted,
         )));
     }
     out.push(Line::from(""));
