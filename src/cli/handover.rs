@@ -331,7 +331,22 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
         println!("Note left for the next DSL.");
         return Ok(());
     }
-    let h = store::rota::handover(&st, Viewer::from(&me), now)?;
+    // Every deadline due in the next 24 hours is written as it is read
+    // (issue 21: some 100,000 overdue on a desk of 137,000 open cases).
+    let viewer = Viewer::from(&me);
+    let h = store::rota::handover_head(&st, viewer, now)?;
+    let until = now + chrono::Duration::hours(24);
+    let failed: std::cell::RefCell<Option<super::Failure>> = Default::default();
+    let output = |e: super::Failure| {
+        *failed.borrow_mut() = Some(e);
+        store::StoreError::Refused("output".into())
+    };
+    let failure = |e: store::StoreError| {
+        failed
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| super::Failure::from(e))
+    };
     if json {
         let people = super::json::People::of(&store::staff::list(&st)?);
         let t = super::json::time;
@@ -343,37 +358,60 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
                 "ends_at": t(s.ends_at),
             })
         };
-        let doc = serde_json::json!({
-            "on_duty": h.current.as_ref().map(shift),
-            "next": h.next.as_ref().map(shift),
-            "since": t(h.since),
-            "notes": h.notes.iter().map(|(at, who, body)| serde_json::json!({
-                "at": t(*at),
-                "by": people.username(who),
-                "by_name": who,
-                "body": body,
-            })).collect::<Vec<_>>(),
-            "due": h.due.iter().map(|d| {
-                let mut m = crate::domain::json::deadline_source(d);
-                m.insert("reference".into(), d.reference.clone().into());
-                m.insert("due_at".into(), t(d.due_at).into());
-                m.insert("status".into(), serde_json::to_value(d.status(now)).unwrap_or_default());
-                serde_json::Value::Object(m)
-            }).collect::<Vec<_>>(),
-            "changes": h.changes.iter().map(|(at, r, who, kind, body)| serde_json::json!({
-                "at": t(*at),
-                "reference": r,
-                "by": people.username(who),
-                "by_name": who,
-                "kind": kind,
-                "body": body,
-            })).collect::<Vec<_>>(),
-        });
-        super::json::print("handover", now, doc)?;
+        let notes: Vec<serde_json::Value> = h
+            .notes
+            .iter()
+            .map(|(at, who, body)| {
+                serde_json::json!({
+                    "at": t(*at),
+                    "by": people.username(who),
+                    "by_name": who,
+                    "body": body,
+                })
+            })
+            .collect();
+        let changes: Vec<serde_json::Value> = h
+            .changes
+            .iter()
+            .map(|(at, r, who, kind, body)| {
+                serde_json::json!({
+                    "at": t(*at),
+                    "reference": r,
+                    "by": people.username(who),
+                    "by_name": who,
+                    "kind": kind,
+                    "body": body,
+                })
+            })
+            .collect();
+        let mut items = super::json::Items::begin_list(
+            "handover",
+            now,
+            &[
+                ("on_duty", h.current.as_ref().map(shift).into()),
+                ("next", h.next.as_ref().map(shift).into()),
+                ("since", t(h.since).into()),
+                ("notes", notes.into()),
+                ("changes", changes.into()),
+            ],
+            "due",
+        )?;
+        store::deadlines::open_due_each(&st, viewer, until, |d| {
+            let mut m = crate::domain::json::deadline_source(&d);
+            m.insert("reference".into(), d.reference.clone().into());
+            m.insert("due_at".into(), t(d.due_at).into());
+            m.insert(
+                "status".into(),
+                serde_json::to_value(d.status(now)).unwrap_or_default(),
+            );
+            items.item(serde_json::Value::Object(m)).map_err(output)
+        })
+        .map_err(failure)?;
+        items.end()?;
         return super::audit_export(&mut st, &me, "handover", &format!("since {}", h.since));
     }
-    let (cur, next, since, changes, due, notes) =
-        (h.current, h.next, h.since, h.changes, h.due, h.notes);
+    let (cur, next, since, changes, due_total, notes) =
+        (h.current, h.next, h.since, h.changes, h.due_total, h.notes);
     let (h1, h2, bullet) = if md {
         ("# ", "## ", "- ")
     } else {
@@ -407,15 +445,23 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
             body.replace('\n', " ")
         );
     }
-    println!("\n{h2}Due in the next 24 hours ({})", due.len());
-    for d in &due {
-        println!(
-            "{bullet}{} {} {}: {}",
-            d.reference,
-            crate::domain::deadline::countdown(d.due_at, now),
-            format_stamp(d.due_at),
-            d.label
-        );
+    println!("\n{h2}Due in the next 24 hours ({due_total})");
+    {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout());
+        store::deadlines::open_due_each(&st, viewer, until, |d| {
+            writeln!(
+                out,
+                "{bullet}{} {} {}: {}",
+                d.reference,
+                crate::domain::deadline::countdown(d.due_at, now),
+                format_stamp(d.due_at),
+                d.label
+            )
+            .map_err(|e| output(anyhow::Error::from(e).into()))
+        })
+        .map_err(failure)?;
+        out.flush().map_err(anyhow::Error::from)?;
     }
     println!(
         "\n{h2}What changed since {} ({})",

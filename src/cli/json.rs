@@ -85,6 +85,17 @@ impl Items {
         now: DateTime<Utc>,
         extra: &[(&str, Value)],
     ) -> Result<Items, Failure> {
+        Items::begin_list(document, now, extra, "items")
+    }
+
+    /// [`Items::begin_with`] for a document whose long list has another
+    /// name than `items` (the handover's `due`).
+    pub fn begin_list(
+        document: &str,
+        now: DateTime<Utc>,
+        extra: &[(&str, Value)],
+        list: &str,
+    ) -> Result<Items, Failure> {
         use std::io::Write;
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
         let head = |k: &str, v: Value| -> Result<String, Failure> {
@@ -101,10 +112,11 @@ impl Items {
             others.push_str(&head(k, v)?);
         }
         let text = format!(
-            "{{\n{}{}{}{others}  \"items\": [",
+            "{{\n{}{}{}{others}  {}: [",
             head("schema_version", Value::from(SCHEMA_VERSION))?,
             head("document", Value::from(document))?,
             head("generated_at", Value::from(time(now)))?,
+            serde_json::to_string(list).map_err(anyhow::Error::from)?,
         );
         out.write_all(text.as_bytes())
             .map_err(anyhow::Error::from)?;

@@ -250,6 +250,17 @@ pub fn handover_shown(
     handover_listing(store, viewer, now, Some(HANDOVER_DUE))
 }
 
+/// The handover without its deadlines (only how many: `due_total`), for
+/// `dutydesk handover`, which then writes every one as it reads them
+/// ([`super::deadlines::open_due_each`]): bounded memory at any size.
+pub fn handover_head(
+    store: &Store,
+    viewer: super::escalations::Viewer,
+    now: DateTime<Utc>,
+) -> Result<Handover> {
+    handover_listing(store, viewer, now, Some(0))
+}
+
 fn handover_listing(
     store: &Store,
     viewer: super::escalations::Viewer,
