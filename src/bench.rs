@@ -83,6 +83,50 @@ fn peak_mb(children: bool) -> f64 {
     u.ru_maxrss as f64 / 1024.0
 }
 
+/// Set (to anything) in a command's environment: as it exits, it writes its
+/// own peak resident memory to stderr ([`say_peak`]) for `dutydesk bench`.
+/// A spawned child's resource usage (`wait4`) also counts the memory of the
+/// parent it was forked from, so the child must say it.
+pub const PEAK_ENV: &str = "DUTYDESK_BENCH_PEAK";
+
+/// The line [`say_peak`] writes: `dutydesk-peak-kb N` (kilobytes, `VmHWM`).
+const PEAK_LINE: &str = "dutydesk-peak-kb";
+
+/// Writes this process's peak resident memory (`VmHWM`, kB) to stderr as a
+/// line of its own, for the bench that started it.
+pub fn say_peak() {
+    if let Some(mb) = vm_hwm_mb() {
+        eprintln!("{PEAK_LINE} {:.0}", mb * 1024.0);
+    }
+}
+
+/// Runs `dutydesk --db PATH ARGS` as `user`, its output thrown away, and
+/// returns that process's own peak resident memory in MB, as it says it
+/// ([`PEAK_ENV`]). An error when it cannot be started, does not succeed or
+/// does not say.
+fn child_peak(exe: &Path, path: &Path, user: &str, args: &[&str]) -> anyhow::Result<f64> {
+    let o = std::process::Command::new(exe)
+        .arg("--db")
+        .arg(path)
+        .args(args)
+        .env("DUTYDESK_USER", user)
+        .env(PEAK_ENV, "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()?;
+    if !o.status.success() {
+        anyhow::bail!("{}", o.status);
+    }
+    let err = String::from_utf8_lossy(&o.stderr);
+    let kb: f64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix(PEAK_LINE))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no peak said"))?;
+    Ok(kb / 1024.0)
+}
+
 /// This process's peak resident memory in MB, from `/proc/self/status`
 /// (`VmHWM`), where Linux gives it.
 fn vm_hwm_mb() -> Option<f64> {
@@ -900,6 +944,36 @@ pub fn run(
         "MB",
         50.0,
     ));
+    // Every listing command over the whole desk, in a process of its own,
+    // its output thrown away: each must stay within 50 MB however much it
+    // writes (issue 21: bounded memory whatever the size of the output).
+    let decade_ago = (crate::domain::calendar::local(now).date_naive()
+        - chrono::Duration::days(3650))
+    .format("%Y-%m-%d")
+    .to_string();
+    let today = crate::domain::calendar::local(now)
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["list", "--status", "all"],
+        vec!["list", "--status", "all", "--json"],
+        vec!["list", "--json"],
+        vec!["deadlines", "--all", "--json"],
+        vec!["reviews", "--json"],
+        vec!["alerts", "--json"],
+        vec!["handover", "--json"],
+        vec!["audit", "--json"],
+        vec!["search", "--limit", "10000", "--json", "a"],
+        vec!["report", "--json", "--from", &decade_ago, "--to", &today],
+    ];
+    for args in commands {
+        let label = format!("peak memory: `{}`", args.join(" "));
+        match child_peak(&exe, path, &me.username, &args) {
+            Ok(mb) => out.push(verdict_line(&label, mb, "MB", 50.0)),
+            Err(e) => out.push(format!("{label}: could not run: {e}")),
+        }
+    }
     out.push(format!(
         "{:<44} {:>9.1} MB (the bench itself: every measure above, no budget)",
         "peak memory: this process",

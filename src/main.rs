@@ -16,7 +16,14 @@ fn main() {
     // answered here, before anything else is printed, and exits.
     dutydesk::cli::complete::serve();
     let cli = dutydesk::cli::Cli::parse();
-    if let Err(f) = dutydesk::cli::run(cli) {
+    let result = dutydesk::cli::run(cli);
+    // `dutydesk bench` runs commands as children and asks each for its own
+    // peak memory (a spawned child's resource usage also counts the parent
+    // it was forked from).
+    if std::env::var_os(dutydesk::bench::PEAK_ENV).is_some() {
+        dutydesk::bench::say_peak();
+    }
+    if let Err(f) = result {
         dutydesk::process::say(&format!("dutydesk: {}", f.message));
         std::process::exit(f.code());
     }

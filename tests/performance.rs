@@ -177,6 +177,11 @@ fn the_benchmark_runs_in_quick_mode() {
         "peak memory: TUI after every screen",
         "idle CPU of an open dashboard",
         "peak memory: snapshot process",
+        "peak memory: `list --status all`",
+        "peak memory: `deadlines --all --json`",
+        "peak memory: `reviews --json`",
+        "peak memory: `handover --json`",
+        "peak memory: `search --limit 10000 --json a`",
         "floor: the first frame's",
         "plan: open escalations page: indexed",
     ] {
@@ -190,6 +195,7 @@ fn the_benchmark_runs_in_quick_mode() {
         );
     }
     assert!(!text.contains("headless session failed"), "{text}");
+    assert!(!text.contains("could not run"), "{text}");
 }
 
 /// The fast counts (index counts less what a viewer may not see) agree with
