@@ -609,3 +609,82 @@ fn a_record_closes_when_its_case_is_hidden_from_the_user() {
     );
     assert!(after.contains("no longer a case you may see"), "{after}");
 }
+
+/// Keys typed while a search the user ran is on its way (a filter, then `G`
+/// at once) apply to its results, not the list it replaces (tester v18 F4).
+#[test]
+fn keys_typed_ahead_of_a_search_apply_to_its_results() {
+    let dir = common::private_dir();
+    let (db, _) = common::demo_db(dir.path(), 400);
+    let mut s = Session::new(&db, "okhan");
+    s.keys("/");
+    s.key(KeyCode::Enter);
+    assert!(s.screen().contains("1 of 200"));
+    // `h` (high risk) sends a search; its answer is held back while `G`
+    // is pressed.
+    let a = s
+        .app
+        .route(&Input::Key(KeyEvent::new(
+            KeyCode::Char('h'),
+            KeyModifiers::NONE,
+        )))
+        .unwrap();
+    let held = update(&mut s.app, a);
+    assert!(!held.is_empty(), "the filter asks the store");
+    s.key(KeyCode::Char('G'));
+    s.pump(held);
+    let screen = s.screen();
+    let footer = screen
+        .lines()
+        .rev()
+        .find(|l| l.contains(" of "))
+        .unwrap()
+        .to_string();
+    let place = footer.split_whitespace().rev().take(3).collect::<Vec<_>>();
+    assert_eq!(
+        place[0], place[2],
+        "G on the new list's last: {footer}\n{screen}"
+    );
+    assert!(screen.contains("[x] h high risk"), "{screen}");
+}
+
+/// A locked screen stays locked when a record under the lock is taken off
+/// screen because its case was hidden from the user (tester v18 F5).
+#[test]
+fn a_hidden_case_never_unlocks_the_screen() {
+    let dir = common::private_dir();
+    let (db, _) = common::demo_db(dir.path(), 200);
+    let mut s = Session::new(&db, "okhan");
+    let (reference, name): (String, String) = common::sql(&db)
+        .query_row(
+            "SELECT e.reference, e.subject_name FROM escalations e
+             LEFT JOIN staff s ON s.id = e.assignee_id
+             WHERE e.restricted = 0 AND e.status <> 'closed' AND coalesce(s.username, '') <> 'okhan'
+             ORDER BY e.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    s.keys("/");
+    s.keys(&reference);
+    s.key(KeyCode::Enter);
+    s.key(KeyCode::Enter);
+    assert_eq!(s.app.mode(), Mode::Record);
+    s.keys("L");
+    assert_eq!(s.app.mode(), Mode::Lock);
+    ok(
+        &db,
+        "rwhite",
+        &[
+            "access",
+            &reference,
+            "--restrict",
+            "--reason",
+            "about staff",
+        ],
+    );
+    s.changed();
+    assert_eq!(s.app.mode(), Mode::Lock, "still locked");
+    let screen = s.screen();
+    assert!(!screen.contains(&name), "{screen}");
+}

@@ -156,7 +156,14 @@ impl App {
         if step.close && i > 0 && i < self.stack.len() {
             let from = i.saturating_sub(step.close_under).max(1);
             if step.close_above {
-                self.stack.truncate(from);
+                // The lock stays over whatever is left: an unattended
+                // screen never opens because a record was taken off it.
+                let locks: Vec<_> = self
+                    .stack
+                    .drain(from..)
+                    .filter(|l| l.mode() == super::layer::Mode::Lock)
+                    .collect();
+                self.stack.extend(locks);
             } else {
                 self.stack.drain(from..=i);
             }

@@ -212,6 +212,16 @@ impl Layer for FormLayer {
 
     fn on(&mut self, action: &Action, ctx: &Ctx) -> Step {
         let step = match action {
+            // A held item whose case is no longer one this user may see is
+            // left out of the reloaded list: its decision form goes too.
+            Action::HeldItemsLoaded(_, items)
+                if matches!(&self.kind, FormKind::Decision { item, .. }
+                    if !items.iter().any(|i| i.0 == *item)) =>
+            {
+                Step::withdraw(
+                    "That review item is no longer one you may see: its form was taken off screen",
+                )
+            }
             Action::Send(req) if !self.form.saving => {
                 self.form.saving = true;
                 Step::fx(Effect::Store((**req).clone()))

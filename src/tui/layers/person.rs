@@ -135,7 +135,7 @@ impl Layer for Person {
                 Step::none()
             }
             Action::Hidden(id) if *id == self.from.id => Step::withdraw(format!(
-                "{} is no longer a case you may see: the person's chronology was closed on your screen. Ask a senior lead if this is wrong.",
+                "{} is no longer a case you may see: its chronology was taken off screen",
                 self.from.reference
             )),
             Action::Changed | Action::Saved(_) => match &self.data {

@@ -153,7 +153,7 @@ impl Layer for Record {
             // Restricted, or this user excluded, since it was opened: the
             // record and anything opened from it close at once.
             Action::Hidden(id) if *id == self.data.summary.id => Step::withdraw(format!(
-                "{} is no longer a case you may see: it was closed on your screen. Ask a senior lead if this is wrong.",
+                "{} is no longer a case you may see: its record was taken off screen",
                 self.data.summary.reference
             )),
             _ => Step::none(),

@@ -43,6 +43,9 @@ pub struct Search {
     /// session's, or a re-open): the selection stays on its case, or near
     /// where it was if the case has gone.
     refreshing: bool,
+    /// Moves typed while a search the user ran is on its way (`h` then `G`
+    /// at once): applied to the new results when they come, not the old.
+    ahead: Vec<Action>,
     /// A record asked for from the results.
     opening: Option<i64>,
     pending: Pending,
@@ -59,6 +62,7 @@ impl Search {
             searching: 0,
             from_words: true,
             refreshing: false,
+            ahead: Vec::new(),
             opening: None,
             pending: Pending::default(),
         }
@@ -214,6 +218,17 @@ impl Layer for Search {
             | Action::PageUp
             | Action::PageDown
             | Action::Top
+            | Action::Bottom
+                if self.searching > 0 && !self.refreshing =>
+            {
+                self.ahead.push(action.clone());
+                Step::none()
+            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
             | Action::Bottom => {
                 let n = self.count();
                 self.selected =
@@ -303,6 +318,16 @@ impl Layer for Search {
                     self.searching = self.searching.saturating_sub(1);
                     let was = self.id_at(self.selected);
                     self.selected = self.place(was, found);
+                    if self.searching == 0 {
+                        for a in std::mem::take(&mut self.ahead) {
+                            self.selected = crate::tui::widgets::list::moved(
+                                self.selected,
+                                &a,
+                                found.count(),
+                                rows_fit(ctx),
+                            );
+                        }
+                    }
                     let nothing = found.hits.is_empty();
                     let msg = found.nothing();
                     self.found = Some((text.clone(), found.clone()));
@@ -342,6 +367,7 @@ impl Layer for Search {
             },
             Action::StoreError(_) if self.searching > 0 => {
                 self.searching -= 1;
+                self.ahead.clear();
                 if self.from_words {
                     self.typing = true;
                 }
