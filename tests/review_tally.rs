@@ -142,3 +142,45 @@ fn the_tally_equals_a_recount_through_every_kind_of_change() {
     // Restricting 7 cases (3 + 3 + 1 unrestricted) and two changes of names.
     assert!(scalar(&c, access) >= before + 4);
 }
+
+/// The strip's counts follow a change of who may see what at once, though
+/// the sets of hidden records are kept on the connection between counts.
+#[test]
+fn the_strip_follows_a_change_of_access_on_the_same_connection() {
+    use dutydesk::store::escalations::Viewer;
+    use dutydesk::store::{reviews, staff};
+    let dir = common::private_dir();
+    let (path, _) = common::demo_db(dir.path(), 400);
+    let now = common::now();
+    let kept = common::open(&path);
+    let me = staff::authenticate(&kept, "okhan").unwrap();
+    let viewer = Viewer::from(&me);
+    let c = common::sql(&path);
+    // Restrict the cases on the agendas, so okhan's strip counts fewer.
+    c.execute_batch(
+        "UPDATE escalations SET restricted = 1 WHERE id IN (
+           SELECT escalation_id FROM referrals WHERE outcome_at IS NOT NULL
+           UNION SELECT id FROM escalations WHERE closed_at IS NOT NULL ORDER BY 1 LIMIT 40)",
+    )
+    .unwrap();
+    let total =
+        |a: &[dutydesk::domain::review::Agenda]| -> usize { a.iter().map(|s| s.total()).sum() };
+    let before = reviews::summaries(&kept, viewer, now).unwrap();
+    assert_eq!(
+        before,
+        reviews::summaries(&common::open(&path), viewer, now).unwrap()
+    );
+    // okhan is named on every restricted record: they count for okhan now.
+    c.execute_batch(&format!(
+        "INSERT INTO escalation_access (escalation_id, staff_id, access)
+           SELECT id, {}, 'named' FROM escalations WHERE restricted = 1",
+        me.id
+    ))
+    .unwrap();
+    let after = reviews::summaries(&kept, viewer, now).unwrap();
+    assert!(total(&after) > total(&before), "{after:?}");
+    assert_eq!(
+        after,
+        reviews::summaries(&common::open(&path), viewer, now).unwrap()
+    );
+}
