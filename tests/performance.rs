@@ -14,8 +14,8 @@ fn the_dashboard_queries_use_their_indexes() {
     let plans = dutydesk::store::plans::dashboard(&store).unwrap();
     assert_eq!(
         plans.len(),
-        4 + 8 + 3,
-        "four dashboard queries, eight review counts, three bands of urgency above the rest"
+        4 + 9 + 3,
+        "four dashboard queries, eight review counts and their tally, three bands of urgency above the rest"
     );
     for (name, plan) in &plans {
         assert!(
@@ -46,10 +46,25 @@ fn the_dashboard_queries_use_their_indexes() {
         assert!(
             plan.lines()
                 .filter(|l| l.trim_start().starts_with("SEARCH"))
-                .all(|l| l.contains("COVERING INDEX") || l.contains("rarray")),
+                .all(|l| l.contains("COVERING INDEX")
+                    || l.contains("rarray")
+                    || l.contains("review_tally USING PRIMARY KEY")),
             "{name} reads rows, not an index alone:\n{plan}"
         );
     }
+    // The tally (schema 15): a window's days and hours, three ranges of its
+    // primary key, never a whole kind.
+    let (_, tally) = plans
+        .iter()
+        .find(|(n, _)| n.contains("(tally)"))
+        .expect("the tally's plan");
+    let ranges = tally
+        .lines()
+        .filter(|l| {
+            l.contains("review_tally USING PRIMARY KEY") && l.contains("bucket>? AND bucket<?")
+        })
+        .count();
+    assert_eq!(ranges, 3, "{tally}");
     let (_, decided) = plans
         .iter()
         .find(|(n, _)| n == "review counts: agency's decision")

@@ -171,8 +171,100 @@ pub fn when(next: NaiveDate, today: NaiveDate) -> String {
     }
 }
 
+/// A review window [`from`, `to`) (UTC seconds) cut the way the tally of
+/// agenda items is kept (schema 15: per UTC hour and per UTC day): the whole
+/// days inside it, the whole hours on either side of them, and the seconds
+/// at its two ends that no whole hour covers, which are counted item by
+/// item. A year's window is then 365 days, at most 46 hours and two part
+/// hours, whatever the desk's activity (issue 21).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TallyWindow {
+    /// Whole UTC days, as day numbers (`at / 86400`), from and before.
+    pub days: Option<(i64, i64)>,
+    /// Whole UTC hours (`at / 3600`) outside those days: at most two runs.
+    pub hours: Vec<(i64, i64)>,
+    /// Seconds [from, to) counted item by item: at most two, each under an hour.
+    pub exact: Vec<(i64, i64)>,
+}
+
+/// Seconds in the tally's two spans.
+pub const HOUR: i64 = 3600;
+pub const DAY: i64 = 86_400;
+
+impl TallyWindow {
+    /// The window [`from`, `to`) in UTC seconds; empty when `to <= from`.
+    pub fn of(from: i64, to: i64) -> TallyWindow {
+        let mut w = TallyWindow::default();
+        if to <= from {
+            return w;
+        }
+        let up = |t: i64, span: i64| t.div_euclid(span) + i64::from(t.rem_euclid(span) != 0);
+        let (h1, h2) = (up(from, HOUR), to.div_euclid(HOUR));
+        if h1 >= h2 {
+            w.exact.push((from, to));
+            return w;
+        }
+        if from < h1 * HOUR {
+            w.exact.push((from, h1 * HOUR));
+        }
+        if h2 * HOUR < to {
+            w.exact.push((h2 * HOUR, to));
+        }
+        let per_day = DAY / HOUR;
+        let (d1, d2) = (up(h1, per_day), h2.div_euclid(per_day));
+        if d1 >= d2 {
+            w.hours.push((h1, h2));
+            return w;
+        }
+        w.days = Some((d1, d2));
+        if h1 < d1 * per_day {
+            w.hours.push((h1, d1 * per_day));
+        }
+        if d2 * per_day < h2 {
+            w.hours.push((d2 * per_day, h2));
+        }
+        w
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::TallyWindow;
+
+    /// Every second of a window is covered exactly once: by a whole day, a
+    /// whole hour or an exact part, each exact part under an hour.
+    #[test]
+    fn a_tally_window_covers_every_second_once() {
+        let t0 = 1_764_000_000; // 2025-11-24 16:00 UTC
+        for (from, to) in [
+            (t0 + 17, t0 + 29),
+            (t0 + 17, t0 + 3600 * 5 + 9),
+            (t0, t0 + 3600),
+            (t0 - 3 * 86_400 - 17, t0 + 86_400 * 2 + 61),
+            (t0 - 365 * 86_400 + 1234, t0 + 3600 * 19 + 7),
+            (t0 - 8 * 3600, t0 + 8 * 3600 + 1),
+        ] {
+            let w = TallyWindow::of(from, to);
+            let mut parts: Vec<(i64, i64)> = w.exact.clone();
+            parts.extend(w.hours.iter().map(|(a, b)| (a * 3600, b * 3600)));
+            parts.extend(w.days.iter().map(|(a, b)| (a * 86_400, b * 86_400)));
+            parts.sort();
+            let mut at = from;
+            for (a, b) in &parts {
+                assert_eq!(*a, at, "{from}..{to}: {w:?}");
+                assert!(b > a);
+                at = *b;
+            }
+            assert_eq!(at, to, "{from}..{to}: {w:?}");
+            assert!(w.exact.len() <= 2 && w.hours.len() <= 2);
+            assert!(w.exact.iter().all(|(a, b)| b - a < 3600), "{w:?}");
+            assert!(w.hours.iter().all(|(a, b)| b - a < 48), "{w:?}");
+        }
+        assert_eq!(TallyWindow::of(t0, t0), TallyWindow::default());
+        let year = TallyWindow::of(t0 - 365 * 86_400 + 1234, t0 + 7);
+        assert_eq!(year.days.map(|(a, b)| b - a), Some(364));
+    }
+
     use super::*;
 
     #[test]

@@ -175,6 +175,16 @@ pub struct Store {
     /// Whether this connection notes referral outcomes recorded (set up
     /// before its first write; see [`tamper::covers_since`]).
     sealing: bool,
+    /// What this connection keeps between reads while the data it came
+    /// from stands still (each entry says how it knows).
+    memo: std::cell::RefCell<Memo>,
+}
+
+/// Read results a connection keeps, each with the stamp it is valid for.
+#[derive(Default)]
+pub(crate) struct Memo {
+    /// The review counts' hidden sets: (staff id, senior, `access_changes`).
+    pub hidden: Option<((i64, bool, i64), std::sync::Arc<reviews::HiddenSets>)>,
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -220,6 +230,7 @@ fn finish(path: &Path, create: Create, existed: bool) -> Result<Store> {
         path: path.to_path_buf(),
         read_only,
         sealing: false,
+        memo: Default::default(),
     };
     if existed {
         let demo = match peek_demo(&store.conn) {
@@ -375,6 +386,7 @@ impl Store {
             path: self.path.clone(),
             read_only: self.read_only,
             sealing: false,
+            memo: Default::default(),
         })
     }
 

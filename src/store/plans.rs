@@ -15,12 +15,18 @@ pub fn dashboard(store: &Store) -> Result<Vec<(String, String)>> {
             super::escalations::unacknowledged_count_sql(),
         ),
     ];
-    let reviews = super::reviews::COUNTS.iter().map(|c| {
-        (
-            format!("review counts: {}", c.kind.label()),
-            format!("SELECT count(*) {}", c.all),
-        )
-    });
+    let reviews = super::reviews::COUNTS
+        .iter()
+        .map(|c| {
+            (
+                format!("review counts: {}", c.kind.label()),
+                format!("SELECT count(*) {}", c.all),
+            )
+        })
+        .chain([(
+            "review counts: a window's days and hours (tally)".to_string(),
+            super::reviews::TALLY_SQL.to_string(),
+        )]);
     // The bands of the order of urgency above the bulk: small partial indexes.
     let bands = [
         ("open escalations page: life at risk", Band::LifeAtRisk),

@@ -222,7 +222,7 @@ pub fn agenda_window(
     let s = series_by_code(conn, series_code)?;
     // This series' counts alone, over its own window (issue 21: `R` counted
     // every series, the annual's year included, for one series' window).
-    let counts = summaries_of(conn, std::slice::from_ref(&s), viewer, now)?
+    let counts = summaries_of(store, std::slice::from_ref(&s), viewer, now)?
         .into_iter()
         .next()
         .map(|a| a.counts)
@@ -416,6 +416,52 @@ fn detail(kind: ItemKind, a: ValueRef<'_>, b: ValueRef<'_>) -> String {
     }
 }
 
+/// A kind's items in a window's whole days (span ?2, buckets [?3, ?4)) and
+/// hours (span ?5, [?6, ?7) and [?8, ?9)) from `review_tally`, every
+/// record's (?10 = 0) or the restricted records' only (?10 = 1): ranges of
+/// its primary key (`store::plans` checks the plan).
+pub(crate) const TALLY_SQL: &str = "SELECT
+    (SELECT coalesce(sum(n), 0) FROM review_tally
+     WHERE kind = ?1 AND restricted IN (?10, 1) AND span = ?2 AND bucket >= ?3 AND bucket < ?4)
+    + (SELECT coalesce(sum(n), 0) FROM review_tally
+       WHERE kind = ?1 AND restricted IN (?10, 1) AND span = ?5 AND bucket >= ?6 AND bucket < ?7)
+    + (SELECT coalesce(sum(n), 0) FROM review_tally
+       WHERE kind = ?1 AND restricted IN (?10, 1) AND span = ?5 AND bucket >= ?8 AND bucket < ?9)";
+
+/// How many items of a tallied kind fall in [`from`, `to`) (UTC seconds):
+/// the whole days and hours from `review_tally` (schema 15), the part hours
+/// at the two ends from `count_sql` (the kind's own count over `:from`,
+/// `:now`). A year's window costs its 365 days, not its items (issue 21).
+fn tallied(
+    conn: &Connection,
+    kind: i64,
+    restricted_only: bool,
+    count_sql: &str,
+    from: i64,
+    to: i64,
+) -> Result<i64> {
+    use crate::domain::review::{DAY, HOUR, TallyWindow};
+    let w = TallyWindow::of(from, to);
+    let mut n = 0;
+    if w.days.is_some() || !w.hours.is_empty() {
+        // Empty runs (x, x) stand for the parts this window lacks.
+        let (d1, d2) = w.days.unwrap_or((0, 0));
+        let h = |i: usize| w.hours.get(i).copied().unwrap_or((0, 0));
+        let (a, b) = (h(0), h(1));
+        let mut stmt = conn.prepare_cached(TALLY_SQL)?;
+        let least = i64::from(restricted_only);
+        n += stmt.query_row(
+            rusqlite::params![kind, DAY, d1, d2, HOUR, a.0, a.1, b.0, b.1, least],
+            |r| r.get::<_, i64>(0),
+        )?;
+    }
+    for (lo, hi) in w.exact {
+        let bounds: [(&str, &dyn ToSql); 2] = [(":from", &lo), (":now", &hi)];
+        n += sums(conn, count_sql, &bounds)?[0];
+    }
+    Ok(n)
+}
+
 /// The one row of sums a counting query gives.
 fn sums(conn: &Connection, sql: &str, offered: &[(&str, &dyn ToSql)]) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(sql)?;
@@ -452,6 +498,23 @@ pub(crate) struct Count {
     pub weight: &'static str,
     pub all: &'static str,
     pub hidden: Hidden,
+    /// Where every item is counted without reading them (schema 15).
+    pub kept: Kept,
+}
+
+/// A count kept by triggers, read instead of `all` over a whole window.
+pub(crate) enum Kept {
+    /// Not kept: `all` counts the items.
+    No,
+    /// In `review_tally` under this kind: a window is its whole days and
+    /// hours there, and `all` over the part hours at its two ends
+    /// (`domain::review::TallyWindow`). The restricted records' share is
+    /// kept apart there, its part hours counted by the second query (bind
+    /// `:from`, `:now`), so a DSL kept off them has it taken away without
+    /// reading every restricted record ever.
+    Tally(i64, &'static str),
+    /// This query's one value is the whole count (an undated kind).
+    Total(&'static str),
 }
 
 /// Taking away what a viewer may not see, cheaply for each kind.
@@ -481,6 +544,12 @@ pub(crate) const COUNTS: &[Count] = &[
         all: "FROM escalations e INDEXED BY escalations_by_closed
             WHERE e.closed_at IS NOT NULL AND e.closed_at >= :from AND e.closed_at < :now",
         hidden: Hidden::Rows("e.closed_at >= :from AND e.closed_at < :now"),
+        kept: Kept::Tally(
+            1,
+            "SELECT count(*) FROM escalations e INDEXED BY escalations_by_closed
+            WHERE e.closed_at IS NOT NULL AND e.closed_at >= :from AND e.closed_at < :now
+              AND e.restricted = 1",
+        ),
     },
     Count {
         kind: ItemKind::LongOpen,
@@ -489,6 +558,7 @@ pub(crate) const COUNTS: &[Count] = &[
         all: "FROM escalations e INDEXED BY escalations_open_by_raised
             WHERE e.status <> 'closed' AND e.raised_at < :long",
         hidden: Hidden::Rows("e.status <> 'closed' AND e.raised_at < :long"),
+        kept: Kept::No,
     },
     Count {
         kind: ItemKind::NoOutcome,
@@ -497,9 +567,12 @@ pub(crate) const COUNTS: &[Count] = &[
         all: "FROM referrals_pending p",
         hidden: Hidden::Keyed {
             each: "FROM rarray(:hidden) h CROSS JOIN referrals_pending p ON p.escalation_id = h.value",
-            restricted: "FROM escalations e INDEXED BY escalations_restricted
-                CROSS JOIN referrals_pending p ON p.escalation_id = e.id WHERE e.restricted = 1",
+            // Only open cases have referrals pending (the tally's triggers).
+            restricted: "FROM escalations e INDEXED BY escalations_open_restricted
+                CROSS JOIN referrals_pending p ON p.escalation_id = e.id
+                WHERE e.status <> 'closed' AND e.restricted = 1",
         },
+        kept: Kept::Total("SELECT n FROM referrals_pending_total WHERE id = 1"),
     },
     Count {
         kind: ItemKind::Outcome,
@@ -523,6 +596,13 @@ pub(crate) const COUNTS: &[Count] = &[
               AND r.outcome_at >= :from AND r.outcome_at < :now
               AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at)",
         },
+        kept: Kept::Tally(
+            2,
+            "SELECT count(*) FROM referrals r INDEXED BY referrals_by_outcome_at
+            CROSS JOIN escalations e ON e.id = r.escalation_id
+            WHERE r.outcome_at IS NOT NULL AND r.outcome_at >= :from AND r.outcome_at < :now
+              AND (e.closed_at IS NULL OR e.closed_at < r.outcome_at) AND e.restricted = 1",
+        ),
     },
     Count {
         kind: ItemKind::DeadlineMissed,
@@ -541,6 +621,14 @@ pub(crate) const COUNTS: &[Count] = &[
               AND d.due_at >= :from AND d.due_at < :now
               AND (SELECT x.rule_id FROM deadlines x WHERE x.id = d.deadline_id) IS NOT NULL",
         },
+        kept: Kept::Tally(
+            3,
+            "SELECT count(*) FROM deadlines d INDEXED BY deadlines_missed
+            CROSS JOIN escalations e ON e.id = d.escalation_id
+            WHERE d.waived_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
+              AND d.due_at >= :from AND d.due_at < :now AND d.rule_id IS NOT NULL
+              AND e.restricted = 1",
+        ),
     },
     Count {
         kind: ItemKind::DeadlineWaived,
@@ -550,6 +638,7 @@ pub(crate) const COUNTS: &[Count] = &[
             WHERE d.waived_at IS NOT NULL AND d.waived_reason <> 'escalation closed'
               AND d.waived_at >= :from AND d.waived_at < :now AND d.rule_id IS NOT NULL",
         hidden: Hidden::Few("d.escalation_id"),
+        kept: Kept::No,
     },
     Count {
         kind: ItemKind::SignedOff,
@@ -558,6 +647,12 @@ pub(crate) const COUNTS: &[Count] = &[
         all: "FROM escalations e INDEXED BY escalations_by_signed_off
             WHERE e.signed_off_at IS NOT NULL AND e.signed_off_at >= :from AND e.signed_off_at < :now",
         hidden: Hidden::Rows("e.signed_off_at >= :from AND e.signed_off_at < :now"),
+        kept: Kept::Tally(
+            4,
+            "SELECT count(*) FROM escalations e INDEXED BY escalations_by_signed_off
+            WHERE e.signed_off_at IS NOT NULL AND e.signed_off_at >= :from
+              AND e.signed_off_at < :now AND e.restricted = 1",
+        ),
     },
     Count {
         kind: ItemKind::Reopened,
@@ -566,6 +661,7 @@ pub(crate) const COUNTS: &[Count] = &[
         all: "FROM chronology c INDEXED BY chronology_reopened
             WHERE c.kind = 'reopened' AND c.at >= :from AND c.at < :now",
         hidden: Hidden::Few("c.escalation_id"),
+        kept: Kept::No,
     },
 ];
 
@@ -574,9 +670,11 @@ pub(crate) const COUNTS: &[Count] = &[
 const HIDDEN_RESTRICTED: &str = "rarray(:hidden) h
     CROSS JOIN escalations e INDEXED BY escalations_restricted ON e.id = h.value AND e.restricted = 1";
 const HIDDEN_EXCLUDED: &str = "rarray(:hidden) h CROSS JOIN escalations e ON e.id = h.value";
-/// Every restricted escalation's row, from its small index alone.
-const ALL_RESTRICTED: &str =
-    "escalations e INDEXED BY escalations_restricted WHERE e.restricted = 1";
+/// Every open restricted escalation, from its small index alone (schema
+/// 15): the share of the kinds read on the row that are not tallied (open a
+/// long time: open cases only, by the date raised).
+const OPEN_RESTRICTED: &str = "escalations e INDEXED BY escalations_open_restricted_by_raised
+    WHERE e.status <> 'closed' AND e.restricted = 1";
 
 /// Every series with how many items of each kind its next agenda holds, but
 /// not the items: the dashboard's strip, refreshed after every change, so it
@@ -586,18 +684,19 @@ const ALL_RESTRICTED: &str =
 /// [`agenda`] gives the same counts with the items.
 pub fn summaries(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Agenda>> {
     let conn = store.conn();
-    summaries_of(conn, &series(conn)?, viewer, now)
+    summaries_of(store, &series(conn)?, viewer, now)
 }
 
 /// [`summaries`] for the series in `all` only: each dated kind is counted
 /// from the earliest of their last meetings, so one series costs its own
 /// window, not the longest series' (the annual report's year).
 fn summaries_of(
-    conn: &Connection,
+    store: &Store,
     all: &[Series],
     viewer: Viewer,
     now: DateTime<Utc>,
 ) -> Result<Vec<Agenda>> {
+    let conn = store.conn();
     let mut froms = Vec::with_capacity(all.len());
     for s in all {
         froms.push(since(conn, s)?.timestamp());
@@ -605,12 +704,13 @@ fn summaries_of(
     let Some(earliest) = froms.iter().min().copied() else {
         return Ok(Vec::new());
     };
-    let (restricted, excluded, every_restricted) = hidden_from(conn, viewer)?;
+    let sets = hidden_kept(store, viewer)?;
+    let (restricted, excluded, every_restricted) = (&sets.0, &sets.1, &sets.2);
     // Kept off most restricted records (the usual DSL): count every
     // restricted record's share and add back the few they may see.
     let flip = restricted.len() * 2 > every_restricted.len();
     let seen: IdSet = if flip {
-        every_restricted.difference(&restricted).copied().collect()
+        every_restricted.difference(restricted).copied().collect()
     } else {
         IdSet::new()
     };
@@ -621,9 +721,9 @@ fn summaries_of(
                 .collect::<Vec<_>>(),
         )
     };
-    let hidden: IdSet = restricted.union(&excluded).copied().collect();
-    let (restricted_ids, excluded_ids, seen_ids) = (ids(&restricted), ids(&excluded), ids(&seen));
-    let not_seen_ids = ids(if flip { &excluded } else { &hidden });
+    let hidden: IdSet = restricted.union(excluded).copied().collect();
+    let (restricted_ids, excluded_ids, seen_ids) = (ids(restricted), ids(excluded), ids(&seen));
+    let not_seen_ids = ids(if flip { excluded } else { &hidden });
     let names: Vec<String> = (0..froms.len()).map(|i| format!(":f{i}")).collect();
     let long = (now - Duration::days(LONG_OPEN_DAYS)).timestamp();
     let now_ts = now.timestamp();
@@ -690,9 +790,17 @@ fn summaries_of(
             w => format!("coalesce(sum({w}), 0)"),
         };
         let sql = format!("SELECT {count} {}", c.all);
-        let values = match c.at {
-            None => sums(conn, &sql, &offered)?,
-            Some(_) => {
+        let values = match (c.at, &c.kept) {
+            (_, Kept::Total(total)) => sums(conn, total, &[])?,
+            (Some(_), Kept::Tally(kind, _)) => {
+                let mut v = Vec::with_capacity(froms.len());
+                for from in &froms {
+                    v.push(tallied(conn, *kind, false, &sql, *from, now_ts)?);
+                }
+                v
+            }
+            (None, _) => sums(conn, &sql, &offered)?,
+            (Some(_), _) => {
                 let mut v = Vec::with_capacity(froms.len());
                 for from in &froms {
                     let own: Vec<(&str, &dyn ToSql)> = offered
@@ -705,11 +813,22 @@ fn summaries_of(
             }
         };
         add(k, c, &values, 1);
+        // Kept off most restricted records: their share of a tallied kind
+        // comes from the tally's restricted side.
+        if let (true, Kept::Tally(kind, edges)) = (flip, &c.kept) {
+            let mut v = Vec::with_capacity(froms.len());
+            for from in &froms {
+                v.push(tallied(conn, *kind, true, edges, *from, now_ts)?);
+            }
+            add(k, c, &v, -1);
+        }
         if let Hidden::Keyed { each, restricted } = c.hidden {
             let columns = select(c, None).join(", ");
             if flip {
-                let values = sums(conn, &format!("SELECT {columns} {restricted}"), &offered)?;
-                add(k, c, &values, -1);
+                if !matches!(c.kept, Kept::Tally(..)) {
+                    let values = sums(conn, &format!("SELECT {columns} {restricted}"), &offered)?;
+                    add(k, c, &values, -1);
+                }
                 if !seen.is_empty() {
                     let values = sums(conn, &format!("SELECT {columns} {each}"), &with(&seen_ids))?;
                     add(k, c, &values, 1);
@@ -741,9 +860,33 @@ fn summaries_of(
         .flat_map(|(_, c, cond)| select(c, Some(cond)))
         .collect::<Vec<_>>()
         .join(", ");
-    let empty = std::rc::Rc::new(Vec::new());
+    // Kept off most restricted records: the tallied kinds' share was taken
+    // from the tally above; the others read on the row are of open cases
+    // only (open a long time), so the open restricted records are read.
+    let untallied: Vec<(usize, &Count, &str)> = rows
+        .iter()
+        .copied()
+        .filter(|(_, c, _)| !matches!(c.kept, Kept::Tally(..)))
+        .collect();
+    if flip && !untallied.is_empty() {
+        let columns = untallied
+            .iter()
+            .flat_map(|(_, c, cond)| select(c, Some(cond)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let values = sums(
+            conn,
+            &format!("SELECT {columns} FROM {OPEN_RESTRICTED}"),
+            &offered,
+        )?;
+        let mut at = 0;
+        for (k, c, _) in &untallied {
+            let n = if c.at.is_some() { froms.len() } else { 1 };
+            add(*k, c, &values[at..at + n], -1);
+            at += n;
+        }
+    }
     let passes = [
-        (flip, &empty, ALL_RESTRICTED, -1),
         (flip && !seen.is_empty(), &seen_ids, HIDDEN_RESTRICTED, 1),
         (
             !flip && !restricted.is_empty(),
@@ -794,14 +937,38 @@ fn summaries_of(
     Ok(out)
 }
 
-type IdSet = std::collections::HashSet<i64>;
+pub(crate) type IdSet = std::collections::HashSet<i64>;
 
 /// The escalations this viewer may not see, in two sets: restricted ones
 /// they are not named on (unless senior) or are excluded from, and
 /// unrestricted ones they are excluded from; with every restricted one (when
 /// either set needs it), to count from the smaller side. The same rule as
 /// [`VISIBLE`], turned round so it reads a few rows, not the history.
-fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<(IdSet, IdSet, IdSet)> {
+/// [`hidden_from`], kept on the connection while who may see what stands
+/// still (the `access_changes` counter, schema 15): the strip is counted
+/// again after every change, and reading the sets cost 4-5 ms at 22,000
+/// restricted records (issue 21). The counter is read first, so a change
+/// made while the sets are read is seen at the next count.
+fn hidden_kept(store: &Store, viewer: Viewer) -> Result<std::sync::Arc<HiddenSets>> {
+    let conn = store.conn();
+    let stamp: i64 = conn.query_row("SELECT n FROM access_changes WHERE id = 1", [], |r| {
+        r.get(0)
+    })?;
+    let key = (viewer.staff_id, viewer.senior, stamp);
+    if let Some((k, sets)) = store.memo.borrow().hidden.as_ref()
+        && *k == key
+    {
+        return Ok(sets.clone());
+    }
+    let sets = std::sync::Arc::new(hidden_from(conn, viewer)?);
+    store.memo.borrow_mut().hidden = Some((key, sets.clone()));
+    Ok(sets)
+}
+
+/// (hidden restricted, hidden others, every restricted): [`hidden_from`].
+pub(crate) type HiddenSets = (IdSet, IdSet, IdSet);
+
+fn hidden_from(conn: &Connection, viewer: Viewer) -> Result<HiddenSets> {
     let ids = |sql: &str, p: &[&dyn ToSql]| -> Result<IdSet> {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map(p, |r| r.get(0))?;
