@@ -751,17 +751,7 @@ impl AlertCheck {
             return true;
         }
         let narrow = moved == Some(super::alerts::Moved::AckWindows);
-        match alert_check(
-            store,
-            me,
-            clock,
-            narrow,
-            &mut self.announced,
-            &mut self.open_sent,
-            out,
-            claim,
-            &mut self.locked,
-        ) {
+        match alert_check(self, store, me, clock, narrow, out, claim) {
             None => false,
             // Read before deriving: a change made meanwhile moves the
             // counter past this and is looked at next time. A check that
@@ -1022,16 +1012,20 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
 /// same answer as a full check). Whether it went through; `None` when the
 /// screen has gone (stop the worker).
 fn alert_check(
+    check: &mut AlertCheck,
     store: &mut Store,
     me: &StaffMember,
     clock: Clock,
     narrow: bool,
-    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
-    open_sent: &mut Option<Vec<crate::domain::paging::DeskAlert>>,
     out: &dyn Fn(Reply) -> bool,
     claim: &mut Claim<'_>,
-    locked: &mut u32,
 ) -> Option<bool> {
+    let AlertCheck {
+        announced,
+        open_sent,
+        locked,
+        ..
+    } = check;
     let mut ok = true;
     let new = if narrow {
         check_unacknowledged_claiming(store, me, clock.now(), announced, claim)
