@@ -36,7 +36,7 @@ fn answer(rx: &Receiver<Reply>, within: Duration) -> Option<(Reply, Instant)> {
 }
 
 #[test]
-fn a_keys_request_is_answered_while_the_side_lane_is_held_up() {
+fn a_held_lock_delays_neither_a_key_nor_the_side_reads_and_alerts_come_after() {
     let dir = common::private_dir();
     let (db, _) = common::demo_db(dir.path(), 40);
     let st = common::open(&db);
@@ -46,32 +46,43 @@ fn a_keys_request_is_answered_while_the_side_lane_is_held_up() {
         !store::notices::pending(&st, &me, now).unwrap().is_empty(),
         "the demo has alerts for the check to claim"
     );
-    // Another session holds the write lock: the alert check's claim (the
-    // side lane's only write, the desk's bookkeeping) waits for it, up to
-    // the 5-second busy timeout.
+    // Another session holds the write lock while the first alert check
+    // (200 ms after start) claims what it found: the claim does not wait
+    // for it, so neither lane is held up.
     let holder = common::sql(&db);
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let (tx, rx) = channel();
     let worker = Worker::spawn(st, me, Clock::Fixed(now), move |r| tx.send(r).is_ok());
-    // The first check begins 200 ms after start; then the start's side
-    // read and the user's own request are asked for.
     std::thread::sleep(Duration::from_millis(600));
     let asked = Instant::now();
     worker.send(Request::Reviews);
     worker.send(dashboard());
-    let (first, at) = answer(&rx, Duration::from_secs(4)).expect("an answer within 4 s");
-    assert!(
-        matches!(first, Reply::Dashboard(_)),
-        "the dashboard first, not after the side lane: {first:?}"
-    );
-    assert!(
-        at - asked < Duration::from_secs(2),
-        "answered in {:?}, not after the held-up check",
-        at - asked
-    );
+    let mut got = Vec::new();
+    let until = asked + Duration::from_secs(2);
+    while got.len() < 2 {
+        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+            Ok(r @ (Reply::Dashboard(_) | Reply::Reviews(_))) => got.push(r),
+            // The lock met once is not a fault to show.
+            Ok(Reply::Error(e)) => panic!("shown: {e}"),
+            Ok(_) => {}
+            Err(e) => panic!("within 2 s, {} of 2 answers: {e}", got.len()),
+        }
+    }
+    // Once the lock is released, the next check (10 s on) claims and
+    // announces them.
     holder.execute_batch("COMMIT").unwrap();
-    let (next, _) = answer(&rx, Duration::from_secs(10)).expect("the review counts follow");
-    assert!(matches!(next, Reply::Reviews(_)), "{next:?}");
+    let until = Instant::now() + Duration::from_secs(15);
+    loop {
+        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+            Ok(Reply::Alerts(a)) => {
+                assert!(!a.is_empty());
+                break;
+            }
+            Ok(Reply::Error(e)) => panic!("shown: {e}"),
+            Ok(_) => {}
+            Err(e) => panic!("no alerts after the lock: {e}"),
+        }
+    }
 }
 
 #[test]
@@ -104,4 +115,30 @@ fn a_revoked_sessions_side_lane_answers_only_the_refusal() {
         let (r, _) = answer(&rx, Duration::from_secs(5)).unwrap();
         assert!(matches!(r, Reply::Revoked(_)), "{r:?}");
     }
+}
+
+/// The alert check runs on the side lane but its claims are written by the
+/// user lane's connection: the commit is the session's own, so the screen is
+/// not told "another session changed something" and does not reload.
+#[test]
+fn the_alert_checks_claims_are_not_taken_for_another_sessions_change() {
+    let dir = common::private_dir();
+    let (db, _) = common::demo_db(dir.path(), 40);
+    let st = common::open(&db);
+    let me = store::staff::authenticate(&st, common::USER).unwrap();
+    let (tx, rx) = channel();
+    let worker = Worker::spawn(st, me, Clock::Fixed(common::now()), move |r| {
+        tx.send(r).is_ok()
+    });
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut claimed = false;
+    while let Ok(r) = rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+        match r {
+            Reply::Alerts(a) => claimed |= !a.is_empty(),
+            Reply::Changed => panic!("the session's own claim taken for another's change"),
+            _ => {}
+        }
+    }
+    assert!(claimed, "the first check claimed the demo's alerts");
+    drop(worker);
 }

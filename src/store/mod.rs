@@ -373,9 +373,9 @@ impl Store {
     /// side lane (issue 21): the dashboard's side reads and the alert check
     /// run on it, so a key's request never waits behind them. The file was
     /// checked and its schema brought up to date when `self` was opened, so
-    /// neither is done again; it is read-only when `self` is. Only the
-    /// desk's own bookkeeping (which alerts a user has had) is written
-    /// through it, never a record: [`Store::write`] is not called on it.
+    /// neither is done again; it is read-only when `self` is. The side lane
+    /// only reads through it (its alert claims are written by the user
+    /// lane), so its commits never look like another session's.
     pub fn sibling(&self) -> Result<Store> {
         let conn = connect(&self.path, self.read_only)?;
         if !self.read_only {
@@ -388,6 +388,18 @@ impl Store {
             sealing: false,
             memo: Default::default(),
         })
+    }
+
+    /// Runs `f` without waiting for another session's lock: a locked
+    /// database fails at once ([`StoreError::Locked`]) instead of after
+    /// [`BUSY_TIMEOUT`]. Only for the desk's own bookkeeping that can wait
+    /// for its next try (the alert check's claims, made on the user lane
+    /// for the side lane: issue 21), never for a user's change.
+    pub(crate) fn at_once<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let out = f(self);
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        out
     }
 
     /// Read access for queries in this module's children.

@@ -419,11 +419,24 @@ pub fn load_detail(
 /// Handle on the worker's threads (the user lane and the side lane).
 /// Dropping it stops both.
 pub struct Worker {
-    tx: Option<Sender<Request>>,
+    tx: Option<Sender<Job>>,
     /// The side lane's queue; `None` when its connection could not be
     /// opened (the user lane then answers everything).
     side: Option<Sender<Request>>,
     handles: Vec<JoinHandle<()>>,
+}
+
+/// What the user lane's queue carries: the screen's requests, and the side
+/// lane's claims of the alerts its check found, answered on `back` (the
+/// side lane waits for the answer, so a claim that fails is tried again as
+/// before; see [`Claim`]).
+enum Job {
+    Request(Request),
+    Claim {
+        alerts: Vec<Alert>,
+        now: DateTime<Utc>,
+        back: Sender<Result<Vec<Alert>>>,
+    },
 }
 
 /// Why the session was revoked, once it is: set by the user lane (which
@@ -448,20 +461,20 @@ impl Worker {
         let out = Arc::new(out);
         let gone: Gone = Arc::new(Mutex::new(None));
         let mut handles = Vec::new();
+        let (tx, rx) = channel::<Job>();
         let side = match store.sibling() {
             Ok(side_store) => {
-                let (tx, rx) = channel();
-                let (me, out, gone) = (me.clone(), out.clone(), gone.clone());
+                let (side_tx, side_rx) = channel();
+                let (me, out, gone, user) = (me.clone(), out.clone(), gone.clone(), tx.clone());
                 let h = std::thread::Builder::new()
                     .name("store-side".into())
-                    .spawn(move || run_side(side_store, me, clock, rx, &*out, &gone))
+                    .spawn(move || run_side(side_store, me, clock, side_rx, &*out, &gone, user))
                     .expect("spawn store side thread");
                 handles.push(h);
-                Some(tx)
+                Some(side_tx)
             }
             Err(_) => None,
         };
-        let (tx, rx) = channel();
         let alerts_here = side.is_none();
         let h = std::thread::Builder::new()
             .name("store".into())
@@ -477,21 +490,30 @@ impl Worker {
 
     /// Queues a request on its lane ([`Request::is_side`]); never blocks.
     pub fn send(&self, req: Request) {
-        let lane = match &self.side {
-            Some(side) if req.is_side() => Some(side),
-            _ => self.tx.as_ref(),
-        };
-        if let Some(tx) = lane {
-            let _ = tx.send(req);
+        match (&self.side, &self.tx) {
+            (Some(side), _) if req.is_side() => {
+                let _ = side.send(req);
+            }
+            (_, Some(tx)) => {
+                let _ = tx.send(Job::Request(req));
+            }
+            _ => {}
         }
     }
 }
 
 impl Drop for Worker {
+    /// The side lane stops first (it may be waiting for the user lane to
+    /// claim its alerts, and holds a way into the user lane's queue), then
+    /// the user lane.
     fn drop(&mut self) {
-        self.tx.take();
         self.side.take();
+        let user = self.handles.pop();
         for h in self.handles.drain(..) {
+            let _ = h.join();
+        }
+        self.tx.take();
+        if let Some(h) = user {
             let _ = h.join();
         }
     }
@@ -533,7 +555,7 @@ fn run(
     mut store: Store,
     me: StaffMember,
     clock: Clock,
-    rx: Receiver<Request>,
+    rx: Receiver<Job>,
     out: &dyn Fn(Reply) -> bool,
     gone: &Gone,
     alerts_here: bool,
@@ -544,7 +566,7 @@ fn run(
     loop {
         let wait = POLL.saturating_sub(last_poll.elapsed());
         match rx.recv_timeout(wait) {
-            Ok(req) => {
+            Ok(Job::Request(req)) => {
                 let reply = match gone_why(gone) {
                     Some(why) => Reply::Revoked(why),
                     None => respond(&mut store, &me, clock, req),
@@ -553,6 +575,14 @@ fn run(
                     return;
                 }
             }
+            // The side lane's claim, written on this connection: its commit
+            // is this connection's own, so no poll takes it for another
+            // session's change. It does not wait for another session's
+            // lock, so a key's request never waits behind it.
+            Ok(Job::Claim { alerts, now, back }) => {
+                let claimed = store.at_once(|s| notices::claim(s, &me, now, alerts));
+                let _ = back.send(claimed);
+            }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
@@ -560,7 +590,12 @@ fn run(
         if revoked_already {
             continue;
         }
-        if alerts_here && alerts.due() && !alerts.run(&mut store, &me, clock, out) {
+        if alerts_here
+            && alerts.due()
+            && !alerts.run(&mut store, &me, clock, out, &mut |s, list| {
+                notices::claim(s, &me, clock.now(), list)
+            })
+        {
             return;
         }
         if last_poll.elapsed() >= POLL {
@@ -569,9 +604,7 @@ fn run(
             if now_seen.is_some() && now_seen != seen {
                 // Someone else committed: perhaps a change to this user. A
                 // check that fails (a moment's lock) is tried again at the
-                // next poll, before anything is reloaded. (The side lane's
-                // own bookkeeping, claiming a new alert, counts as another
-                // connection's commit too: a reload, harmless.)
+                // next poll, before anything is reloaded.
                 let Ok(why) = revoked(&store, &me) else {
                     continue;
                 };
@@ -602,8 +635,24 @@ fn run_side(
     rx: Receiver<Request>,
     out: &dyn Fn(Reply) -> bool,
     gone: &Gone,
+    user: Sender<Job>,
 ) {
     let mut alerts = AlertCheck::after(FIRST_CHECK);
+    // The alerts found are claimed by the user lane (this lane only reads).
+    let mut claim = |_: &mut Store, alerts: Vec<Alert>| -> Result<Vec<Alert>> {
+        if alerts.is_empty() {
+            return Ok(alerts);
+        }
+        let (back, answer) = channel();
+        let gone_away = || super::StoreError::Refused("the session is ending".into());
+        user.send(Job::Claim {
+            alerts,
+            now: clock.now(),
+            back,
+        })
+        .map_err(|_| gone_away())?;
+        answer.recv().map_err(|_| gone_away())?
+    };
     loop {
         // Requests waiting are answered first; the check runs when none is.
         let req = match rx.try_recv() {
@@ -627,7 +676,7 @@ fn run_side(
             }
             continue;
         }
-        if why.is_none() && alerts.due() && !alerts.run(&mut store, &me, clock, out) {
+        if why.is_none() && alerts.due() && !alerts.run(&mut store, &me, clock, out, &mut claim) {
             return;
         }
     }
@@ -648,6 +697,8 @@ struct AlertCheck {
     /// The alert change counter and the moment (UTC seconds) of the last
     /// alert check that found nothing left to look at.
     checked: Option<(i64, i64)>,
+    /// Checks in a row whose claim met another session's lock.
+    locked: u32,
 }
 
 /// How long the side lane waits after start before its first alert check,
@@ -663,6 +714,7 @@ impl AlertCheck {
             announced: Default::default(),
             open_sent: None,
             checked: None,
+            locked: 0,
         }
     }
 
@@ -682,6 +734,7 @@ impl AlertCheck {
         me: &StaffMember,
         clock: Clock,
         out: &dyn Fn(Reply) -> bool,
+        claim: &mut Claim<'_>,
     ) -> bool {
         self.next = Instant::now() + ALERT_EVERY;
         // Incremental (issue 21): derived again only when the data the
@@ -702,15 +755,7 @@ impl AlertCheck {
             return true;
         }
         let narrow = moved == Some(super::alerts::Moved::AckWindows);
-        match alert_check(
-            store,
-            me,
-            clock,
-            narrow,
-            &mut self.announced,
-            &mut self.open_sent,
-            out,
-        ) {
+        match alert_check(self, store, me, clock, narrow, out, claim) {
             None => false,
             // Read before deriving: a change made meanwhile moves the
             // counter past this and is looked at next time. A check that
@@ -972,26 +1017,42 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
 /// same answer as a full check). Whether it went through; `None` when the
 /// screen has gone (stop the worker).
 fn alert_check(
+    check: &mut AlertCheck,
     store: &mut Store,
     me: &StaffMember,
     clock: Clock,
     narrow: bool,
-    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
-    open_sent: &mut Option<Vec<crate::domain::paging::DeskAlert>>,
     out: &dyn Fn(Reply) -> bool,
+    claim: &mut Claim<'_>,
 ) -> Option<bool> {
+    let AlertCheck {
+        announced,
+        open_sent,
+        locked,
+        ..
+    } = check;
     let mut ok = true;
     let new = if narrow {
-        check_unacknowledged(store, me, clock.now(), announced)
+        check_unacknowledged_claiming(store, me, clock.now(), announced, claim)
     } else {
-        check_alerts(store, me, clock.now(), announced)
+        check_alerts_claiming(store, me, clock.now(), announced, claim)
     };
+    if new.is_ok() {
+        *locked = 0;
+    }
     match new {
         Ok(a) if a.is_empty() => {}
         Ok(a) => {
             if !out(Reply::Alerts(a)) {
                 return None;
             }
+        }
+        // Another session's write held the lock when the alerts were
+        // claimed (the side lane's claims do not wait for it): tried again
+        // at the next check, and said only if that fails too.
+        Err(super::StoreError::Locked) if *locked == 0 => {
+            ok = false;
+            *locked += 1;
         }
         Err(e) => {
             ok = false;
@@ -1027,12 +1088,31 @@ pub fn check_alerts(
     now: DateTime<Utc>,
     announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
 ) -> Result<Vec<Alert>> {
+    check_alerts_claiming(store, me, now, announced, &mut |s, list| {
+        notices::claim(s, me, now, list)
+    })
+}
+
+/// How an alert check claims the alerts it found (`notices::claim`): on its
+/// own connection, or, on the side lane, by the user lane's, so that the
+/// side lane never writes and its claims never look to the user lane like
+/// another session's commit (a reload for nothing).
+pub type Claim<'a> = dyn FnMut(&mut Store, Vec<Alert>) -> Result<Vec<Alert>> + 'a;
+
+/// [`check_alerts`], claiming through `claim`.
+pub fn check_alerts_claiming(
+    store: &mut Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
+    claim: &mut Claim<'_>,
+) -> Result<Vec<Alert>> {
     // What this session has announced (or seen claimed by another session
     // of the same user) is never claimed again: a notice, once recorded, is
     // never removed, so claiming it again could only say "not new".
     let pending = notices::pending_except(store, me, now, announced)?;
     let keys: Vec<_> = pending.iter().map(|a| (a.kind, a.subject_id)).collect();
-    let fresh = notices::claim(store, me, now, pending)?;
+    let fresh = claim(store, pending)?;
     let fresh = fresh
         .into_iter()
         .filter(|a| !announced.contains(&(a.kind, a.subject_id)))
@@ -1050,12 +1130,25 @@ pub fn check_unacknowledged(
     now: DateTime<Utc>,
     announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
 ) -> Result<Vec<Alert>> {
+    check_unacknowledged_claiming(store, me, now, announced, &mut |s, list| {
+        notices::claim(s, me, now, list)
+    })
+}
+
+/// [`check_unacknowledged`], claiming through `claim`.
+pub fn check_unacknowledged_claiming(
+    store: &mut Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
+    claim: &mut Claim<'_>,
+) -> Result<Vec<Alert>> {
     let pending: Vec<Alert> = notices::pending_unacknowledged(store, me, now)?
         .into_iter()
         .filter(|a| !announced.contains(&(a.kind, a.subject_id)))
         .collect();
     let keys: Vec<_> = pending.iter().map(|a| (a.kind, a.subject_id)).collect();
-    let fresh = notices::claim(store, me, now, pending)?;
+    let fresh = claim(store, pending)?;
     announced.extend(keys);
     Ok(fresh)
 }
