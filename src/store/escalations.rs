@@ -139,31 +139,35 @@ fn next_source(text: Option<&str>) -> crate::domain::deadline::DeadlineSource {
 
 /// How many open escalations the viewer can see.
 pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
-    // Counted as "all open" (from the open-queue index) less what this viewer
-    // may not see, which only restricted rows and exclusions can be: checking
-    // visibility row by row costs more than the whole budget on a big desk.
-    let conn = store.conn();
-    let p = named_params! {":senior": viewer.senior, ":me": viewer.staff_id};
-    let all: i64 = conn.query_row(
-        "SELECT count(*) FROM escalations e INDEXED BY escalations_open_queue WHERE e.status <> 'closed'",
-        [],
-        |r| r.get(0),
+    let hidden = hidden_open(store.conn(), viewer)?;
+    count_open(store.conn(), &hidden)
+}
+
+/// Every open escalation (`escalations_open_tally`, kept by triggers: one
+/// row, however many are open) less those `hidden` from the viewer
+/// ([`hidden_open`]): checking visibility row by row costs more than the
+/// whole budget on a big desk, and only the hidden few can differ.
+fn count_open(conn: &rusqlite::Connection, hidden: &Hidden) -> Result<i64> {
+    let all: i64 = conn
+        .prepare_cached("SELECT n FROM escalations_open_tally WHERE id = 1")?
+        .query_row([], |r| r.get(0))?;
+    Ok(all - hidden.len() as i64)
+}
+
+/// The ids of the open escalations hidden from a viewer, bound to the
+/// queue's statements as `rarray(:hidden)`.
+type Hidden = std::rc::Rc<Vec<rusqlite::types::Value>>;
+
+/// The open escalations the viewer may not see (`access::HIDDEN_OPEN`, the
+/// need-to-know rule asked of the few rows it can hide), read once for a
+/// load of the queue and left out of every band by id.
+fn hidden_open(conn: &rusqlite::Connection, viewer: Viewer) -> Result<Hidden> {
+    let mut stmt = conn.prepare_cached(super::access::HIDDEN_OPEN)?;
+    let rows = stmt.query_map(
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| Ok(rusqlite::types::Value::Integer(r.get(0)?)),
     )?;
-    let hidden_restricted: i64 = conn.query_row(
-        &format!(
-            "SELECT count(*) FROM escalations e INDEXED BY escalations_open_restricted
-             WHERE e.restricted = 1 AND e.status <> 'closed' AND NOT ({VISIBLE})"
-        ),
-        p,
-        |r| r.get(0),
-    )?;
-    let excluded: i64 = conn.query_row(
-        "SELECT count(*) FROM escalation_access a JOIN escalations e ON e.id = a.escalation_id
-         WHERE a.staff_id = :me AND a.access = 'excluded' AND e.restricted = 0 AND e.status <> 'closed'",
-        named_params! {":me": viewer.staff_id},
-        |r| r.get(0),
-    )?;
-    Ok(all - hidden_restricted - excluded)
+    Ok(std::rc::Rc::new(rows.collect::<rusqlite::Result<_>>()?))
 }
 
 /// The bands of the order of urgency as the store reads them
@@ -296,20 +300,11 @@ pub(crate) fn band_window_sql(band: Band, dir: Dir, extra: &str) -> String {
 }
 
 /// Need-to-know for open escalations, as a list: `e` is not among the open
-/// escalations hidden from the viewer (bind `:senior`, `:me`). The same rule
-/// as [`VISIBLE`] for open rows, found once per query from the small set
-/// that can be hidden (open restricted ones, from their partial index, and
-/// those the viewer is excluded from), so a queue of 137,000 open cases is
-/// counted and paged from its index without a look-up per row (issue 21).
-const OPEN_VISIBLE: &str = concat!(
-    "e.id NOT IN (SELECT h.id FROM escalations h WHERE h.id IN (
-        SELECT id FROM escalations INDEXED BY escalations_open_restricted
-        WHERE status <> 'closed' AND restricted = 1
-        UNION SELECT escalation_id FROM escalation_access WHERE staff_id = :me AND access = 'excluded')
-      AND NOT ",
-    crate::store::access::visible_sql!("h"),
-    ")"
-);
+/// escalations hidden from the viewer (bind `:hidden`, [`hidden_open`]).
+/// The same rule as [`VISIBLE`] for open rows, found once per load from the
+/// small set that can be hidden, so a queue of 137,000 open cases is counted
+/// and paged from its index without a look-up per row (issue 21).
+const OPEN_VISIBLE: &str = "e.id NOT IN rarray(:hidden)";
 
 fn band_count_sql(band: Band) -> String {
     format!(
@@ -342,46 +337,147 @@ impl Clock {
     }
 }
 
-/// The named parameters `stmt` uses, out of `all`: the bands use different
-/// subsets, and binding a name a statement lacks is an error.
-fn used<'a>(
-    stmt: &rusqlite::Statement<'_>,
-    all: &[(&'a str, &'a dyn rusqlite::ToSql)],
-) -> Vec<(&'a str, &'a dyn rusqlite::ToSql)> {
-    all.iter()
-        .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
-        .copied()
-        .collect()
-}
-
-fn band_count(conn: &rusqlite::Connection, band: Band, viewer: Viewer, c: Clock) -> Result<i64> {
-    let (ack, imm, min) = c.windows();
-    let mut stmt = conn.prepare_cached(&band_count_sql(band))?;
-    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
-    ":senior": viewer.senior, ":me": viewer.staff_id};
-    let p = used(&stmt, all);
-    Ok(stmt.query_row(p.as_slice(), |r| r.get(0))?)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn band_rows(
-    conn: &rusqlite::Connection,
-    band: Band,
-    dir: Dir,
+/// The open queue as one viewer sees it at one instant: the clock, the
+/// acknowledgement windows and the ids hidden from the viewer are read once
+/// and shared by the count, the window and a kept case's place in one
+/// dashboard load (`store::worker::load_dashboard`).
+pub struct Queue<'s> {
+    conn: &'s rusqlite::Connection,
     viewer: Viewer,
-    c: Clock,
-    mine: bool,
-    offset: i64,
-    limit: i64,
-) -> Result<Vec<EscalationSummary>> {
-    let (ack, imm, min) = c.windows();
-    let mut stmt = conn.prepare_cached(&band_window_sql(band, dir, "1"))?;
-    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
-    ":senior": viewer.senior, ":me": viewer.staff_id, ":mine": mine,
-    ":limit": limit, ":offset": offset};
-    let p = used(&stmt, all);
-    let rows = stmt.query_map(p.as_slice(), summary)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    clock: Clock,
+    /// (`:ack`, `:ack_imm`, `:ack_min`), seconds.
+    ack: (i64, i64, i64),
+    hidden: Hidden,
+}
+
+impl<'s> Queue<'s> {
+    /// The queue for `viewer` at `now` (UTC).
+    pub fn new(store: &'s Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Queue<'s>> {
+        let conn = store.conn();
+        let clock = Clock::load(conn, now)?;
+        Ok(Queue {
+            conn,
+            viewer,
+            clock,
+            ack: clock.windows(),
+            hidden: hidden_open(conn, viewer)?,
+        })
+    }
+
+    /// How many open escalations the viewer can see ([`open_count`]).
+    pub fn count(&self) -> Result<i64> {
+        count_open(self.conn, &self.hidden)
+    }
+
+    /// The parameters every band's statement may use; `stmt` takes those it
+    /// names (binding a name a statement lacks is an error).
+    fn bind<'p>(
+        &'p self,
+        stmt: &rusqlite::Statement<'_>,
+        extra: &[(&'p str, &'p dyn rusqlite::ToSql)],
+    ) -> Vec<(&'p str, &'p dyn rusqlite::ToSql)> {
+        let common: [(&str, &dyn rusqlite::ToSql); 7] = [
+            (":now", &self.clock.now),
+            (":ack", &self.ack.0),
+            (":ack_imm", &self.ack.1),
+            (":ack_min", &self.ack.2),
+            (":senior", &self.viewer.senior),
+            (":me", &self.viewer.staff_id),
+            (":hidden", &self.hidden),
+        ];
+        common
+            .iter()
+            .chain(extra)
+            .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
+            .copied()
+            .collect()
+    }
+
+    fn band_count(&self, band: Band) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(&band_count_sql(band))?;
+        let p = self.bind(&stmt, &[]);
+        Ok(stmt.query_row(p.as_slice(), |r| r.get(0))?)
+    }
+
+    fn band_rows(
+        &self,
+        band: Band,
+        dir: Dir,
+        mine: bool,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<EscalationSummary>> {
+        let mut stmt = self.conn.prepare_cached(&band_window_sql(band, dir, "1"))?;
+        let p = self.bind(
+            &stmt,
+            named_params! {":mine": mine, ":limit": limit, ":offset": offset},
+        );
+        let rows = stmt.query_map(p.as_slice(), summary)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Rows `offset..offset + limit` of the queue ([`open_window`]).
+    pub fn window(
+        &self,
+        offset: i64,
+        limit: i64,
+        total: Option<i64>,
+    ) -> Result<Vec<EscalationSummary>> {
+        let (offset, limit) = (offset.max(0), limit.max(0));
+        let total = match total {
+            Some(t) => Some(t),
+            None if offset > 0 => Some(self.count()?),
+            None => None,
+        };
+        if let Some(total) = total
+            && offset * 2 > total
+        {
+            // From the end: skip what follows the page, then read it backwards.
+            let want = limit.min(total - offset).max(0);
+            let skip = (total - offset - want).max(0);
+            let mut chunks = self.bands_read(Dir::Backward, skip, want)?;
+            chunks.reverse();
+            return Ok(chunks.into_iter().flatten().collect());
+        }
+        Ok(self
+            .bands_read(Dir::Forward, offset, limit)?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    /// Rows `skip..skip + want` of the queue counted from its start
+    /// ([`Dir::Forward`]) or its end ([`Dir::Backward`]), as one chunk per
+    /// band in the reading order (each chunk in the band's own order). A band
+    /// is counted only when the window starts beyond it; a band read whole
+    /// from the window's start is not counted at all.
+    fn bands_read(
+        &self,
+        dir: Dir,
+        mut skip: i64,
+        mut want: i64,
+    ) -> Result<Vec<Vec<EscalationSummary>>> {
+        let mut order = Band::ALL;
+        if dir == Dir::Backward {
+            order.reverse();
+        }
+        let mut out = Vec::new();
+        for band in order {
+            if want == 0 {
+                break;
+            }
+            let rows = self.band_rows(band, dir, false, skip, want)?;
+            if rows.is_empty() && skip > 0 {
+                // The window starts beyond this band: step over all of it.
+                skip = (skip - self.band_count(band)?).max(0);
+                continue;
+            }
+            skip = 0;
+            want -= rows.len() as i64;
+            out.push(rows);
+        }
+        Ok(out)
+    }
 }
 
 /// One page of the open queue in the order of urgency at `now`
@@ -413,63 +509,7 @@ pub fn open_window(
     limit: i64,
     total: Option<i64>,
 ) -> Result<Vec<EscalationSummary>> {
-    let conn = store.conn();
-    let c = Clock::load(conn, now)?;
-    let (offset, limit) = (offset.max(0), limit.max(0));
-    let total = match total {
-        Some(t) => Some(t),
-        None if offset > 0 => Some(open_count(store, viewer)?),
-        None => None,
-    };
-    if let Some(total) = total
-        && offset * 2 > total
-    {
-        // From the end: skip what follows the page, then read it backwards.
-        let want = limit.min(total - offset).max(0);
-        let skip = (total - offset - want).max(0);
-        let mut chunks = bands_read(conn, Dir::Backward, viewer, c, skip, want)?;
-        chunks.reverse();
-        return Ok(chunks.into_iter().flatten().collect());
-    }
-    Ok(bands_read(conn, Dir::Forward, viewer, c, offset, limit)?
-        .into_iter()
-        .flatten()
-        .collect())
-}
-
-/// Rows `skip..skip + want` of the queue counted from its start
-/// ([`Dir::Forward`]) or its end ([`Dir::Backward`]), as one chunk per band
-/// in the reading order (each chunk in the band's own order). A band is
-/// counted only when the window starts beyond it; a band read whole from
-/// the window's start is not counted at all.
-fn bands_read(
-    conn: &rusqlite::Connection,
-    dir: Dir,
-    viewer: Viewer,
-    c: Clock,
-    mut skip: i64,
-    mut want: i64,
-) -> Result<Vec<Vec<EscalationSummary>>> {
-    let mut order = Band::ALL;
-    if dir == Dir::Backward {
-        order.reverse();
-    }
-    let mut out = Vec::new();
-    for band in order {
-        if want == 0 {
-            break;
-        }
-        let rows = band_rows(conn, band, dir, viewer, c, false, skip, want)?;
-        if rows.is_empty() && skip > 0 {
-            // The window starts beyond this band: step over all of it.
-            skip = (skip - band_count(conn, band, viewer, c)?).max(0);
-            continue;
-        }
-        skip = 0;
-        want -= rows.len() as i64;
-        out.push(rows);
-    }
-    Ok(out)
+    Queue::new(store, viewer, now)?.window(offset, limit, total)
 }
 
 /// The unacknowledged count's SQL, also explained by `store::plans`.
@@ -632,22 +672,13 @@ pub fn list(
     // Open ones in the dashboard's order of urgency: the bands in turn, kept
     // to the filtered set.
     let kept: std::collections::HashSet<i64> = rows.iter().map(|e| e.id).collect();
-    let c = Clock::load(store.conn(), now)?;
+    let q = Queue::new(store, viewer, now)?;
     let mut out = Vec::with_capacity(kept.len());
     for band in Band::ALL {
         out.extend(
-            band_rows(
-                store.conn(),
-                band,
-                Dir::Forward,
-                viewer,
-                c,
-                filters.mine,
-                0,
-                -1,
-            )?
-            .into_iter()
-            .filter(|e| kept.contains(&e.id)),
+            q.band_rows(band, Dir::Forward, filters.mine, 0, -1)?
+                .into_iter()
+                .filter(|e| kept.contains(&e.id)),
         );
     }
     Ok(out)
@@ -704,64 +735,80 @@ pub fn position(
     id: i64,
     near_end: Option<i64>,
 ) -> Result<Option<i64>> {
-    let conn = store.conn();
-    let row = conn
-        .query_row(
-            &format!(
+    Queue::new(store, viewer, now)?.position(id, near_end)
+}
+
+impl Queue<'_> {
+    /// Where escalation `id` stands ([`position`]).
+    pub fn position(&self, id: i64, near_end: Option<i64>) -> Result<Option<i64>> {
+        let Some(e) = self.input(id)? else {
+            return Ok(None);
+        };
+        let band = Band::of(crate::domain::urgency::tier(
+            &e,
+            instant(self.clock.now),
+            self.clock.ack_minutes,
+        ));
+        let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
+        let others = match near_end {
+            Some(_) => &Band::ALL[at + 1..],
+            None => &Band::ALL[..at],
+        };
+        let mut beside = 0;
+        for b in others {
+            beside += self.band_count(*b)?;
+        }
+        let rank = match e.risk {
+            Risk::High => 0,
+            Risk::Medium => 1,
+            Risk::Low => 2,
+        };
+        let due = e.next_due.map(|d| d.timestamp());
+        let mut stmt = self.conn.prepare_cached(&position_sql(
+            band,
+            near_end.is_some(),
+            e.next_due.is_none(),
+        ))?;
+        let raised = e.raised_at.timestamp();
+        let none = due.is_none();
+        let p = self.bind(
+            &stmt,
+            named_params! {":raised": raised, ":id": id, ":due": due, ":rank": rank, ":none": none},
+        );
+        let within: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
+        Ok(Some(match near_end {
+            Some(total) => total - 1 - beside - within,
+            None => beside + within,
+        }))
+    }
+
+    /// What the order looks at in escalation `id`, if it is open and the
+    /// viewer may see it.
+    fn input(&self, id: i64) -> Result<Option<Input>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
                 "SELECT e.risk, e.raised_at, e.acknowledged_at IS NOT NULL, e.immediate_risk,
                     e.emergency_called_at IS NOT NULL, e.next_due_at, e.next_warn_at
                  FROM escalations e WHERE e.id = :id AND e.status <> 'closed' AND {VISIBLE}"
-            ),
-            named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":id": id},
-            |r| {
-                Ok(Input {
-                    id,
-                    risk: Risk::from_code(&r.get::<_, String>(0)?).unwrap_or(Risk::High),
-                    raised_at: instant(r.get(1)?),
-                    acknowledged: r.get(2)?,
-                    immediate_risk: r.get(3)?,
-                    emergency_called: r.get(4)?,
-                    next_due: r.get::<_, Option<i64>>(5)?.map(instant),
-                    next_warn: r.get::<_, Option<i64>>(6)?.map(instant),
-                })
-            },
-        )
-        .optional()?;
-    let Some(e) = row else {
-        return Ok(None);
-    };
-    let c = Clock::load(conn, now)?;
-    let band = Band::of(crate::domain::urgency::tier(&e, now, c.ack_minutes));
-    let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
-    let others = match near_end {
-        Some(_) => &Band::ALL[at + 1..],
-        None => &Band::ALL[..at],
-    };
-    let mut beside = 0;
-    for b in others {
-        beside += band_count(conn, *b, viewer, c)?;
+            ))?
+            .query_row(
+                named_params! {":senior": self.viewer.senior, ":me": self.viewer.staff_id, ":id": id},
+                |r| {
+                    Ok(Input {
+                        id,
+                        risk: Risk::from_code(&r.get::<_, String>(0)?).unwrap_or(Risk::High),
+                        raised_at: instant(r.get(1)?),
+                        acknowledged: r.get(2)?,
+                        immediate_risk: r.get(3)?,
+                        emergency_called: r.get(4)?,
+                        next_due: r.get::<_, Option<i64>>(5)?.map(instant),
+                        next_warn: r.get::<_, Option<i64>>(6)?.map(instant),
+                    })
+                },
+            )
+            .optional()?)
     }
-    let (ack, imm, min) = c.windows();
-    let rank = match e.risk {
-        Risk::High => 0,
-        Risk::Medium => 1,
-        Risk::Low => 2,
-    };
-    let due = e.next_due.map(|d| d.timestamp());
-    let mut stmt = conn.prepare_cached(&position_sql(
-        band,
-        near_end.is_some(),
-        e.next_due.is_none(),
-    ))?;
-    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
-    ":senior": viewer.senior, ":me": viewer.staff_id, ":raised": e.raised_at.timestamp(),
-    ":id": id, ":due": due, ":rank": rank, ":none": due.is_none()};
-    let p = used(&stmt, all);
-    let within: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
-    Ok(Some(match near_end {
-        Some(total) => total - 1 - beside - within,
-        None => beside + within,
-    }))
 }
 
 /// How many rows of `band` come before a case's key (bind its `:raised`,

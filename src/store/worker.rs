@@ -308,12 +308,13 @@ pub fn load_dashboard(
     deadlines_offset: i64,
 ) -> Result<DashboardData> {
     let viewer = Viewer::from(me);
-    let total = escalations::open_count(store, viewer)?;
+    let queue = escalations::Queue::new(store, viewer, now)?;
+    let total = queue.count()?;
     let kept_at = match keep {
         // Counted from the end the selection was nearer (the page it was on).
         Some(id) => {
             let near_end = (offset * 2 > total).then_some(total);
-            escalations::position(store, viewer, now, id, near_end)?
+            queue.position(id, near_end)?
         }
         None => None,
     };
@@ -349,7 +350,7 @@ pub fn load_dashboard(
         on_duty: super::staff::on_duty(store, now.timestamp())?.map(|s| s.display_name),
         total,
         offset,
-        rows: escalations::open_window(store, viewer, now, offset, limit, Some(total))?,
+        rows: queue.window(offset, limit, Some(total))?,
         kept_at,
         signoff_waiting: super::search::signoff_waiting(store, viewer)?,
     })
