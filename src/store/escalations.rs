@@ -278,10 +278,17 @@ pub(crate) enum Dir {
 /// `extra` (a key bound for keyset paging, or "1"), returned in the band's
 /// order (bind as [`band_page_sql`]).
 pub(crate) fn band_window_sql(band: Band, dir: Dir, extra: &str) -> String {
+    part_window_sql(band, dir, extra, band.order())
+}
+
+/// [`band_window_sql`] for rows found in the index in `order` (the band's
+/// order less the leading terms `extra` holds equal: SQLite reads an index
+/// in the order of what is left, but sorts every matching row when asked
+/// for an expression that an equality already fixes).
+pub(crate) fn part_window_sql(band: Band, dir: Dir, extra: &str, order: &str) -> String {
     let inner = match dir {
-        Dir::Forward => band.order().to_string(),
-        Dir::Backward => band
-            .order()
+        Dir::Forward => order.to_string(),
+        Dir::Backward => order
             .split(", ")
             .map(|t| format!("{t} DESC"))
             .collect::<Vec<_>>()
@@ -446,18 +453,65 @@ impl<'s> Queue<'s> {
             .collect())
     }
 
+    /// The dashboard's window of `limit` rows: with `keep` (an escalation
+    /// the screen shows), read around it by its key wherever it now stands
+    /// (half before it), so another session's change redraws in the time
+    /// the rows take to read, whatever the queue's length; else, or when
+    /// it is no longer open and visible, from `offset`. `total` is
+    /// [`Self::count`]. The kept case's place is counted when the window
+    /// reaches an end of the queue (then it is known) or the queue holds
+    /// at most [`COUNTED_UP_TO`]; otherwise it is left to the screen.
+    pub fn load(&self, offset: i64, limit: i64, keep: Option<i64>, total: i64) -> Result<Placed> {
+        if let Some(id) = keep
+            && let Some(a) = self.around(id, limit / 2, limit - limit / 2)?
+        {
+            let kept = a.kept as i64;
+            let start = if a.first {
+                Some(0)
+            } else if a.last {
+                Some((total - a.rows.len() as i64).max(0))
+            } else if total <= COUNTED_UP_TO {
+                // Counted from the end it was nearer (the page it was on).
+                let near_end = (offset * 2 > total).then_some(total);
+                self.position(id, near_end)?.map(|p| p - kept)
+            } else {
+                None
+            };
+            return Ok(Placed {
+                offset: start.unwrap_or(offset),
+                kept_at: start.map(|s| s + kept),
+                kept_row: Some(a.kept),
+                rows: a.rows,
+            });
+        }
+        let offset = offset.clamp(0, (total - limit).max(0));
+        Ok(Placed {
+            offset,
+            rows: self.window(offset, limit, Some(total))?,
+            kept_at: None,
+            kept_row: None,
+        })
+    }
+
     /// Rows `skip..skip + want` of the queue counted from its start
     /// ([`Dir::Forward`]) or its end ([`Dir::Backward`]), as one chunk per
     /// band in the reading order (each chunk in the band's own order). A band
     /// is counted only when the window starts beyond it; a band read whole
     /// from the window's start is not counted at all.
-    fn bands_read(
+    fn bands_read(&self, dir: Dir, skip: i64, want: i64) -> Result<Vec<Vec<EscalationSummary>>> {
+        self.bands_read_in(&Band::ALL, dir, skip, want)
+    }
+
+    /// [`Self::bands_read`] over `bands` only (in the queue's order; read
+    /// from the last when [`Dir::Backward`]).
+    fn bands_read_in(
         &self,
+        bands: &[Band],
         dir: Dir,
         mut skip: i64,
         mut want: i64,
     ) -> Result<Vec<Vec<EscalationSummary>>> {
-        let mut order = Band::ALL;
+        let mut order = bands.to_vec();
         if dir == Dir::Backward {
             order.reverse();
         }
@@ -478,7 +532,164 @@ impl<'s> Queue<'s> {
         }
         Ok(out)
     }
+
+    /// The rows around escalation `id` by its place in the order, not by
+    /// number (keyset paging, issue 21): up to `before` rows before it, then
+    /// it and up to `after - 1` rows after it, each read from its band's
+    /// index starting at the case's key, so the cost is the rows read
+    /// wherever the case stands. `None` when it is not open or not visible
+    /// to the viewer. Its absolute place is not counted here: see
+    /// [`Around`] and [`Self::position`].
+    pub fn around(&self, id: i64, before: i64, after: i64) -> Result<Option<Around>> {
+        let Some(e) = self.input(id)? else {
+            return Ok(None);
+        };
+        let band = Band::of(crate::domain::urgency::tier(
+            &e,
+            instant(self.clock.now),
+            self.clock.ack_minutes,
+        ));
+        let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
+        let key = Key::of(&e);
+        let (before, after) = (before.max(0), after.max(1));
+        // The case and what follows it: the rest of its band, then the bands after.
+        let mut next = Vec::new();
+        for (cond, order) in key_parts(band, true, true, key.none) {
+            if next.len() as i64 >= after {
+                break;
+            }
+            let want = after - next.len() as i64;
+            next.extend(self.key_rows(band, Dir::Forward, (&cond, order), &key, want)?);
+        }
+        if next.first().map(|r| r.id) != Some(id) {
+            // Changed between its key and its rows (another session): not placed.
+            return Ok(None);
+        }
+        let want = after - next.len() as i64;
+        if want > 0 {
+            for chunk in self.bands_read_in(&Band::ALL[at + 1..], Dir::Forward, 0, want)? {
+                next.extend(chunk);
+            }
+        }
+        // What precedes it, read backwards from it, then the bands before.
+        let mut prev = Vec::new();
+        for (cond, order) in key_parts(band, false, false, key.none) {
+            if prev.len() as i64 >= before {
+                break;
+            }
+            let want = before - prev.len() as i64;
+            prev.extend(self.key_rows(band, Dir::Backward, (&cond, order), &key, want)?);
+        }
+        let want = before - prev.len() as i64;
+        if want > 0 {
+            for chunk in self.bands_read_in(&Band::ALL[..at], Dir::Backward, 0, want)? {
+                // Each chunk is in its band's order; `prev` runs backwards.
+                prev.extend(chunk.into_iter().rev());
+            }
+        }
+        let first = (prev.len() as i64) < before;
+        let last = (next.len() as i64) < after;
+        prev.reverse();
+        let kept = prev.len();
+        prev.extend(next);
+        Ok(Some(Around {
+            rows: prev,
+            kept,
+            first,
+            last,
+        }))
+    }
+
+    /// Up to `limit` rows of `band` matching a [`key_parts`] part (its
+    /// condition on `key` and the order its index range is read in), read
+    /// in direction `dir`, nearest the key first.
+    fn key_rows(
+        &self,
+        band: Band,
+        dir: Dir,
+        (cond, order): (&str, &str),
+        key: &Key,
+        limit: i64,
+    ) -> Result<Vec<EscalationSummary>> {
+        let mut stmt =
+            self.conn
+                .prepare_cached(&part_window_sql(band, dir, &format!("({cond})"), order))?;
+        let p = self.bind(
+            &stmt,
+            named_params! {":mine": false, ":limit": limit, ":offset": 0,
+            ":raised": key.raised, ":id": key.id, ":due": key.due, ":rank": key.rank},
+        );
+        let mut rows: Vec<EscalationSummary> = stmt
+            .query_map(p.as_slice(), summary)?
+            .collect::<rusqlite::Result<_>>()?;
+        if dir == Dir::Backward {
+            // The window comes back in the band's order; read away from the key.
+            rows.reverse();
+        }
+        Ok(rows)
+    }
 }
+
+/// A window of the open queue read around one escalation
+/// ([`Queue::around`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Around {
+    /// In the order of urgency.
+    pub rows: Vec<EscalationSummary>,
+    /// Where the escalation is in `rows`.
+    pub kept: usize,
+    /// `rows[0]` is the queue's first row (fewer rows came before it than
+    /// asked for): the window's place is known, 0.
+    pub first: bool,
+    /// The last row is the queue's last: the window ends at the count.
+    pub last: bool,
+}
+
+/// A case's key in the order (bound as `:raised`, `:id`, `:due`, `:rank`).
+struct Key {
+    raised: i64,
+    id: i64,
+    due: Option<i64>,
+    rank: i64,
+    none: bool,
+}
+
+impl Key {
+    fn of(e: &Input) -> Key {
+        let due = e.next_due.map(|d| d.timestamp());
+        Key {
+            raised: e.raised_at.timestamp(),
+            id: e.id,
+            due,
+            rank: match e.risk {
+                Risk::High => 0,
+                Risk::Medium => 1,
+                Risk::Low => 2,
+            },
+            none: due.is_none(),
+        }
+    }
+}
+
+/// The open queue's window for one dashboard load ([`Queue::load`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// The place of `rows[0]` in the queue (0-based); meaningless when
+    /// `kept_row` is set and `kept_at` is not.
+    pub offset: i64,
+    pub rows: Vec<EscalationSummary>,
+    /// The kept escalation's place, when counted.
+    pub kept_at: Option<i64>,
+    /// The kept escalation's index in `rows`, when the window was read
+    /// around it.
+    pub kept_row: Option<usize>,
+}
+
+/// Up to this many open escalations, a kept case's place is counted with
+/// every load (at most half of them read from an index, about 1 ms); past
+/// it, only when the window around the case reaches an end of the queue,
+/// and otherwise by the screen after it has drawn ([`Queue::position`]).
+pub const COUNTED_UP_TO: i64 = 20_000;
 
 /// One page of the open queue in the order of urgency at `now`
 /// (`domain::urgency`): each band read from its own index in its own order,
@@ -758,22 +969,13 @@ impl Queue<'_> {
         for b in others {
             beside += self.band_count(*b)?;
         }
-        let rank = match e.risk {
-            Risk::High => 0,
-            Risk::Medium => 1,
-            Risk::Low => 2,
-        };
-        let due = e.next_due.map(|d| d.timestamp());
-        let mut stmt = self.conn.prepare_cached(&position_sql(
-            band,
-            near_end.is_some(),
-            e.next_due.is_none(),
-        ))?;
-        let raised = e.raised_at.timestamp();
-        let none = due.is_none();
+        let key = Key::of(&e);
+        let mut stmt =
+            self.conn
+                .prepare_cached(&position_sql(band, near_end.is_some(), key.none))?;
         let p = self.bind(
             &stmt,
-            named_params! {":raised": raised, ":id": id, ":due": due, ":rank": rank, ":none": none},
+            named_params! {":raised": key.raised, ":id": key.id, ":due": key.due, ":rank": key.rank},
         );
         let within: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
         Ok(Some(match near_end {
@@ -822,22 +1024,56 @@ impl Queue<'_> {
 /// deadline), and the case's own group from its key. Also explained by
 /// `store::plans`.
 pub(crate) fn position_sql(band: Band, after: bool, none: bool) -> String {
-    let cmp = if after { ">" } else { "<" };
-    let count = |cond: &str| {
-        format!(
-            "(SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE} AND {cond})",
-            band.counting_from(),
-            band.filter()
-        )
+    format!(
+        "SELECT {}",
+        key_parts(band, after, false, none)
+            .iter()
+            .map(|(cond, _)| format!(
+                "(SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE} AND {cond})",
+                band.counting_from(),
+                band.filter()
+            ))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    )
+}
+
+/// The rows of `band` after a case's key (`after`) or before it, as
+/// conditions each of which one range of the band's index bounds, in the
+/// order they are met reading away from the case (bind its `:raised`,
+/// `:id`, `:due`, `:rank`); `inclusive` takes the case itself too, `none`
+/// says it has no next deadline. The bulk's key leads with the risk rank
+/// and whether a deadline is due, which SQLite cannot bound as one row
+/// value: its own group (same rank, with or without a deadline) from the
+/// case, then the same rank's other group when it lies on that side, then
+/// the ranks beyond.
+pub(crate) fn key_parts(
+    band: Band,
+    after: bool,
+    inclusive: bool,
+    none: bool,
+) -> Vec<(String, &'static str)> {
+    let cmp = match (after, inclusive) {
+        (true, true) => ">=",
+        (true, false) => ">",
+        (false, true) => "<=",
+        (false, false) => "<",
     };
-    let parts: Vec<String> = match band {
+    match band {
         Band::LifeAtRisk | Band::Unacknowledged => {
-            vec![format!("(e.raised_at, e.id) {cmp} (:raised, :id)")]
+            vec![(
+                format!("(e.raised_at, e.id) {cmp} (:raised, :id)"),
+                band.order(),
+            )]
         }
-        Band::Warning => vec![format!(
-            "(e.next_due_at, {RANK}, e.raised_at, e.id) {cmp} (:due, :rank, :raised, :id)"
+        Band::Warning => vec![(
+            format!("(e.next_due_at, {RANK}, e.raised_at, e.id) {cmp} (:due, :rank, :raised, :id)"),
+            band.order(),
         )],
         Band::Rest => {
+            // Within one rank and group: the index's order after the two
+            // terms held equal.
+            const GROUP: &str = "e.next_due_at, e.raised_at, e.id";
             let own = if none {
                 format!(
                     "{RANK} = :rank AND (e.next_due_at IS NULL) = 1 AND e.next_due_at IS NULL
@@ -855,20 +1091,17 @@ pub(crate) fn position_sql(band: Band, after: bool, none: bool) -> String {
                 (false, true) => Some(format!("{RANK} = :rank AND (e.next_due_at IS NULL) = 0")),
                 _ => None,
             };
-            [Some(format!("{RANK} {cmp} :rank")), other, Some(own)]
-                .into_iter()
-                .flatten()
-                .collect()
+            let beyond = format!("{RANK} {} :rank", if after { ">" } else { "<" });
+            [
+                Some((own, GROUP)),
+                other.map(|o| (o, GROUP)),
+                Some((beyond, band.order())),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
         }
-    };
-    format!(
-        "SELECT {}",
-        parts
-            .iter()
-            .map(|c| count(c))
-            .collect::<Vec<_>>()
-            .join(" + ")
-    )
+    }
 }
 
 /// The risk rank as the open-queue indexes hold it (high first).

@@ -86,6 +86,7 @@ pub fn reply_action(reply: Reply) -> Action {
         Reply::Error(e) => Action::StoreError(e),
         Reply::Conflict(e) => Action::Conflict(e),
         Reply::Unchanged(id) => Action::Unchanged(id),
+        Reply::Position { id, at } => Action::PositionLoaded { id, at },
         Reply::Revoked(why) => Action::Revoked(why),
         Reply::Work(w) => Action::WorkLoaded(w),
     }

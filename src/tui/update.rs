@@ -38,6 +38,7 @@ pub fn is_news(a: &Action) -> bool {
             | StoreError(_)
             | Conflict(_)
             | Unchanged(_)
+            | PositionLoaded { .. }
             | Saved(_)
             | Alerts(_)
             | Created { .. }
