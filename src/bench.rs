@@ -990,6 +990,10 @@ pub fn run(
         let c =
             rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .expect("open");
+        // The queue's hidden ids are bound as `rarray(:hidden)`: a traced
+        // statement shows the list as NULL, which reads as no ids (the same
+        // work for a viewer who may see every open case).
+        rusqlite::vtab::array::load_module(&c).expect("rarray");
         for sql in &traced {
             let mut stmt = c.prepare(sql).expect("prepare");
             let n = stmt.column_count();

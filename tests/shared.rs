@@ -181,6 +181,21 @@ fn verify_finds_a_lost_index_and_a_tally_changed_by_hand() {
         out.contains("referrals_pending disagrees with the records in 1 row(s)"),
         "{out}"
     );
+    // The open count's tally (schema v16), changed by hand, is caught too.
+    let c = sql(&path);
+    c.execute_batch(
+        "DELETE FROM referrals_pending WHERE escalation_id = 999999;
+         UPDATE escalations_open_tally SET n = n + 5;",
+    )
+    .unwrap();
+    drop(c);
+    let (code, out, _) = run(dd("alice", &path).args(["verify"]));
+    assert_eq!(code, 1);
+    assert!(!out.contains("referrals_pending"), "{out}");
+    assert!(
+        out.contains("escalations_open_tally disagrees with the records"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -99,6 +99,7 @@ fn window(total: i64, offset: i64, limit: i64, kept_at: Option<i64>) -> Dashboar
         offset,
         rows: (offset..(offset + limit).min(total)).map(row).collect(),
         kept_at,
+        kept_row: None,
         deadlines_total: 5,
         deadlines_offset: 0,
         deadlines: (0..5).map(deadline).collect(),
@@ -3711,4 +3712,102 @@ fn a_closed_case_says_reopen_first_with_the_screens_key() {
     // Re-opening is offered, as bound.
     press(&mut app, KeyCode::Char('o'));
     assert_eq!(app.mode(), Mode::Prompt);
+}
+
+/// Another session's change with the selection deep in a long queue (issue
+/// 21): the window comes back read around the selected case without its
+/// place counted. The case stays selected on the same screen line, the
+/// footer shows no number rather than a wrong one, the place is asked for
+/// after the frame, and when it comes every position moves by the
+/// difference without anything on screen moving.
+#[test]
+fn a_window_read_around_the_selection_keeps_it_still_until_its_place_is_counted() {
+    let total = 137_000;
+    let mut app = app_with(total);
+    // Somewhere in the middle: the window there, the selection on 60,050.
+    update(
+        &mut app,
+        Action::DashboardLoaded(Box::new(window(total, 60_000, WINDOW, None))),
+    );
+    {
+        use dutydesk::tui::layers::dashboard::Dashboard;
+        let q = &mut app.layer_mut::<Dashboard>().unwrap().queue;
+        q.select(60_050);
+        q.scroll_to(10);
+    }
+    let (id, top) = (
+        app.dashboard().queue.selected_row().unwrap().id,
+        app.dashboard().queue.top,
+    );
+    let fx = update(&mut app, Action::Changed);
+    assert!(
+        fx.contains(&Effect::Store(Request::Dashboard {
+            offset: 60_000,
+            limit: WINDOW,
+            keep: Some(id),
+            deadlines_offset: 0,
+        })),
+        "{fx:?}"
+    );
+    // Seven cases ahead of it closed: it really stands at 60,043 of 136,993,
+    // but the store read the window around it (100 before it) uncounted.
+    let mut d = window(total - 7, 60_043 - 100, WINDOW, None);
+    d.rows = (0..WINDOW).map(|i| row(60_050 - 100 + i)).collect();
+    d.kept_row = Some(100);
+    d.kept_at = None;
+    let fx = update(&mut app, Action::DashboardLoaded(Box::new(d)));
+    let q = &app.dashboard().queue;
+    assert_eq!(q.selected_row().unwrap().id, id, "the same case");
+    assert_eq!((q.selected, q.top), (60_050, top), "on the same line");
+    assert!(!q.exact);
+    assert_eq!(
+        fx,
+        vec![Effect::Store(Request::Position {
+            id,
+            near_end: false
+        })]
+    );
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(text.contains("… of 136993"), "no number yet: {text}");
+    assert!(!text.contains("60051 of"), "never the old number: {text}");
+    // The count arrives: positions move by -7, the screen does not.
+    let before = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    update(
+        &mut app,
+        Action::PositionLoaded {
+            id,
+            at: Some(60_043),
+        },
+    );
+    let q = &app.dashboard().queue;
+    assert!(q.exact);
+    assert_eq!(q.selected, 60_043);
+    assert_eq!(q.top, top - 7);
+    assert_eq!(q.offset, 60_043 - 100);
+    let after = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(after.contains("60044 of 136993"), "{after}");
+    let lines = |t: &str| {
+        t.lines()
+            .filter(|l| l.contains("SG-2026-"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&before), lines(&after), "nothing on screen moved");
+    // Moving past the rows held reads the next window around the nearest
+    // held row, by its place in the order, not by number.
+    while {
+        let q = &app.dashboard().queue;
+        q.selected < q.offset + q.rows.len() as i64 - 1
+    } {
+        assert!(press(&mut app, KeyCode::Char('j')).is_empty());
+    }
+    let last = app.dashboard().queue.rows.last().unwrap().id;
+    let fx = press(&mut app, KeyCode::Char('j'));
+    assert!(
+        matches!(
+            fx.first(),
+            Some(Effect::Store(Request::Dashboard { keep: Some(k), .. })) if *k == last
+        ),
+        "{fx:?}"
+    );
 }

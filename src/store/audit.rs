@@ -169,6 +169,11 @@ const KEPT: &[(&str, &str, &str)] = &[
          WHERE e.status <> 'closed' AND r.outcome IS NULL GROUP BY e.id",
     ),
     (
+        "escalations_open_tally",
+        "SELECT id, n FROM escalations_open_tally",
+        "SELECT 1, count(*) FROM escalations WHERE status <> 'closed'",
+    ),
+    (
         "deadlines_restricted",
         "SELECT deadline_id, escalation_id, due_at, met_at, waived_at FROM deadlines_restricted",
         "SELECT d.id, d.escalation_id, d.due_at, d.met_at, d.waived_at

@@ -139,31 +139,35 @@ fn next_source(text: Option<&str>) -> crate::domain::deadline::DeadlineSource {
 
 /// How many open escalations the viewer can see.
 pub fn open_count(store: &Store, viewer: Viewer) -> Result<i64> {
-    // Counted as "all open" (from the open-queue index) less what this viewer
-    // may not see, which only restricted rows and exclusions can be: checking
-    // visibility row by row costs more than the whole budget on a big desk.
-    let conn = store.conn();
-    let p = named_params! {":senior": viewer.senior, ":me": viewer.staff_id};
-    let all: i64 = conn.query_row(
-        "SELECT count(*) FROM escalations e INDEXED BY escalations_open_queue WHERE e.status <> 'closed'",
-        [],
-        |r| r.get(0),
+    let hidden = hidden_open(store.conn(), viewer)?;
+    count_open(store.conn(), &hidden)
+}
+
+/// Every open escalation (`escalations_open_tally`, kept by triggers: one
+/// row, however many are open) less those `hidden` from the viewer
+/// ([`hidden_open`]): checking visibility row by row costs more than the
+/// whole budget on a big desk, and only the hidden few can differ.
+fn count_open(conn: &rusqlite::Connection, hidden: &Hidden) -> Result<i64> {
+    let all: i64 = conn
+        .prepare_cached("SELECT n FROM escalations_open_tally WHERE id = 1")?
+        .query_row([], |r| r.get(0))?;
+    Ok(all - hidden.len() as i64)
+}
+
+/// The ids of the open escalations hidden from a viewer, bound to the
+/// queue's statements as `rarray(:hidden)`.
+type Hidden = std::rc::Rc<Vec<rusqlite::types::Value>>;
+
+/// The open escalations the viewer may not see (`access::HIDDEN_OPEN`, the
+/// need-to-know rule asked of the few rows it can hide), read once for a
+/// load of the queue and left out of every band by id.
+fn hidden_open(conn: &rusqlite::Connection, viewer: Viewer) -> Result<Hidden> {
+    let mut stmt = conn.prepare_cached(super::access::HIDDEN_OPEN)?;
+    let rows = stmt.query_map(
+        named_params! {":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| Ok(rusqlite::types::Value::Integer(r.get(0)?)),
     )?;
-    let hidden_restricted: i64 = conn.query_row(
-        &format!(
-            "SELECT count(*) FROM escalations e INDEXED BY escalations_open_restricted
-             WHERE e.restricted = 1 AND e.status <> 'closed' AND NOT ({VISIBLE})"
-        ),
-        p,
-        |r| r.get(0),
-    )?;
-    let excluded: i64 = conn.query_row(
-        "SELECT count(*) FROM escalation_access a JOIN escalations e ON e.id = a.escalation_id
-         WHERE a.staff_id = :me AND a.access = 'excluded' AND e.restricted = 0 AND e.status <> 'closed'",
-        named_params! {":me": viewer.staff_id},
-        |r| r.get(0),
-    )?;
-    Ok(all - hidden_restricted - excluded)
+    Ok(std::rc::Rc::new(rows.collect::<rusqlite::Result<_>>()?))
 }
 
 /// The bands of the order of urgency as the store reads them
@@ -274,10 +278,17 @@ pub(crate) enum Dir {
 /// `extra` (a key bound for keyset paging, or "1"), returned in the band's
 /// order (bind as [`band_page_sql`]).
 pub(crate) fn band_window_sql(band: Band, dir: Dir, extra: &str) -> String {
+    part_window_sql(band, dir, extra, band.order())
+}
+
+/// [`band_window_sql`] for rows found in the index in `order` (the band's
+/// order less the leading terms `extra` holds equal: SQLite reads an index
+/// in the order of what is left, but sorts every matching row when asked
+/// for an expression that an equality already fixes).
+pub(crate) fn part_window_sql(band: Band, dir: Dir, extra: &str, order: &str) -> String {
     let inner = match dir {
-        Dir::Forward => band.order().to_string(),
-        Dir::Backward => band
-            .order()
+        Dir::Forward => order.to_string(),
+        Dir::Backward => order
             .split(", ")
             .map(|t| format!("{t} DESC"))
             .collect::<Vec<_>>()
@@ -296,20 +307,11 @@ pub(crate) fn band_window_sql(band: Band, dir: Dir, extra: &str) -> String {
 }
 
 /// Need-to-know for open escalations, as a list: `e` is not among the open
-/// escalations hidden from the viewer (bind `:senior`, `:me`). The same rule
-/// as [`VISIBLE`] for open rows, found once per query from the small set
-/// that can be hidden (open restricted ones, from their partial index, and
-/// those the viewer is excluded from), so a queue of 137,000 open cases is
-/// counted and paged from its index without a look-up per row (issue 21).
-const OPEN_VISIBLE: &str = concat!(
-    "e.id NOT IN (SELECT h.id FROM escalations h WHERE h.id IN (
-        SELECT id FROM escalations INDEXED BY escalations_open_restricted
-        WHERE status <> 'closed' AND restricted = 1
-        UNION SELECT escalation_id FROM escalation_access WHERE staff_id = :me AND access = 'excluded')
-      AND NOT ",
-    crate::store::access::visible_sql!("h"),
-    ")"
-);
+/// escalations hidden from the viewer (bind `:hidden`, [`hidden_open`]).
+/// The same rule as [`VISIBLE`] for open rows, found once per load from the
+/// small set that can be hidden, so a queue of 137,000 open cases is counted
+/// and paged from its index without a look-up per row (issue 21).
+const OPEN_VISIBLE: &str = "e.id NOT IN rarray(:hidden)";
 
 fn band_count_sql(band: Band) -> String {
     format!(
@@ -342,47 +344,352 @@ impl Clock {
     }
 }
 
-/// The named parameters `stmt` uses, out of `all`: the bands use different
-/// subsets, and binding a name a statement lacks is an error.
-fn used<'a>(
-    stmt: &rusqlite::Statement<'_>,
-    all: &[(&'a str, &'a dyn rusqlite::ToSql)],
-) -> Vec<(&'a str, &'a dyn rusqlite::ToSql)> {
-    all.iter()
-        .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
-        .copied()
-        .collect()
-}
-
-fn band_count(conn: &rusqlite::Connection, band: Band, viewer: Viewer, c: Clock) -> Result<i64> {
-    let (ack, imm, min) = c.windows();
-    let mut stmt = conn.prepare_cached(&band_count_sql(band))?;
-    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
-    ":senior": viewer.senior, ":me": viewer.staff_id};
-    let p = used(&stmt, all);
-    Ok(stmt.query_row(p.as_slice(), |r| r.get(0))?)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn band_rows(
-    conn: &rusqlite::Connection,
-    band: Band,
-    dir: Dir,
+/// The open queue as one viewer sees it at one instant: the clock, the
+/// acknowledgement windows and the ids hidden from the viewer are read once
+/// and shared by the count, the window and a kept case's place in one
+/// dashboard load (`store::worker::load_dashboard`).
+pub struct Queue<'s> {
+    conn: &'s rusqlite::Connection,
     viewer: Viewer,
-    c: Clock,
-    mine: bool,
-    offset: i64,
-    limit: i64,
-) -> Result<Vec<EscalationSummary>> {
-    let (ack, imm, min) = c.windows();
-    let mut stmt = conn.prepare_cached(&band_window_sql(band, dir, "1"))?;
-    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
-    ":senior": viewer.senior, ":me": viewer.staff_id, ":mine": mine,
-    ":limit": limit, ":offset": offset};
-    let p = used(&stmt, all);
-    let rows = stmt.query_map(p.as_slice(), summary)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    clock: Clock,
+    /// (`:ack`, `:ack_imm`, `:ack_min`), seconds.
+    ack: (i64, i64, i64),
+    hidden: Hidden,
 }
+
+impl<'s> Queue<'s> {
+    /// The queue for `viewer` at `now` (UTC).
+    pub fn new(store: &'s Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Queue<'s>> {
+        let conn = store.conn();
+        let clock = Clock::load(conn, now)?;
+        Ok(Queue {
+            conn,
+            viewer,
+            clock,
+            ack: clock.windows(),
+            hidden: hidden_open(conn, viewer)?,
+        })
+    }
+
+    /// How many open escalations the viewer can see ([`open_count`]).
+    pub fn count(&self) -> Result<i64> {
+        count_open(self.conn, &self.hidden)
+    }
+
+    /// The parameters every band's statement may use; `stmt` takes those it
+    /// names (binding a name a statement lacks is an error).
+    fn bind<'p>(
+        &'p self,
+        stmt: &rusqlite::Statement<'_>,
+        extra: &[(&'p str, &'p dyn rusqlite::ToSql)],
+    ) -> Vec<(&'p str, &'p dyn rusqlite::ToSql)> {
+        let common: [(&str, &dyn rusqlite::ToSql); 7] = [
+            (":now", &self.clock.now),
+            (":ack", &self.ack.0),
+            (":ack_imm", &self.ack.1),
+            (":ack_min", &self.ack.2),
+            (":senior", &self.viewer.senior),
+            (":me", &self.viewer.staff_id),
+            (":hidden", &self.hidden),
+        ];
+        common
+            .iter()
+            .chain(extra)
+            .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
+            .copied()
+            .collect()
+    }
+
+    fn band_count(&self, band: Band) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(&band_count_sql(band))?;
+        let p = self.bind(&stmt, &[]);
+        Ok(stmt.query_row(p.as_slice(), |r| r.get(0))?)
+    }
+
+    fn band_rows(
+        &self,
+        band: Band,
+        dir: Dir,
+        mine: bool,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<EscalationSummary>> {
+        let mut stmt = self.conn.prepare_cached(&band_window_sql(band, dir, "1"))?;
+        let p = self.bind(
+            &stmt,
+            named_params! {":mine": mine, ":limit": limit, ":offset": offset},
+        );
+        let rows = stmt.query_map(p.as_slice(), summary)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Rows `offset..offset + limit` of the queue ([`open_window`]).
+    pub fn window(
+        &self,
+        offset: i64,
+        limit: i64,
+        total: Option<i64>,
+    ) -> Result<Vec<EscalationSummary>> {
+        let (offset, limit) = (offset.max(0), limit.max(0));
+        let total = match total {
+            Some(t) => Some(t),
+            None if offset > 0 => Some(self.count()?),
+            None => None,
+        };
+        if let Some(total) = total
+            && offset * 2 > total
+        {
+            // From the end: skip what follows the page, then read it backwards.
+            let want = limit.min(total - offset).max(0);
+            let skip = (total - offset - want).max(0);
+            let mut chunks = self.bands_read(Dir::Backward, skip, want)?;
+            chunks.reverse();
+            return Ok(chunks.into_iter().flatten().collect());
+        }
+        Ok(self
+            .bands_read(Dir::Forward, offset, limit)?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    /// The dashboard's window of `limit` rows: with `keep` (an escalation
+    /// the screen shows), read around it by its key wherever it now stands
+    /// (half before it), so another session's change redraws in the time
+    /// the rows take to read, whatever the queue's length; else, or when
+    /// it is no longer open and visible, from `offset`. `total` is
+    /// [`Self::count`]. The kept case's place is counted when the window
+    /// reaches an end of the queue (then it is known) or the queue holds
+    /// at most [`COUNTED_UP_TO`]; otherwise it is left to the screen.
+    pub fn load(&self, offset: i64, limit: i64, keep: Option<i64>, total: i64) -> Result<Placed> {
+        if let Some(id) = keep
+            && let Some(a) = self.around(id, limit / 2, limit - limit / 2)?
+        {
+            let kept = a.kept as i64;
+            let start = if a.first {
+                Some(0)
+            } else if a.last {
+                Some((total - a.rows.len() as i64).max(0))
+            } else if total <= COUNTED_UP_TO {
+                // Counted from the end it was nearer (the page it was on).
+                let near_end = (offset * 2 > total).then_some(total);
+                self.position(id, near_end)?.map(|p| p - kept)
+            } else {
+                None
+            };
+            return Ok(Placed {
+                offset: start.unwrap_or(offset),
+                kept_at: start.map(|s| s + kept),
+                kept_row: Some(a.kept),
+                rows: a.rows,
+            });
+        }
+        let offset = offset.clamp(0, (total - limit).max(0));
+        Ok(Placed {
+            offset,
+            rows: self.window(offset, limit, Some(total))?,
+            kept_at: None,
+            kept_row: None,
+        })
+    }
+
+    /// Rows `skip..skip + want` of the queue counted from its start
+    /// ([`Dir::Forward`]) or its end ([`Dir::Backward`]), as one chunk per
+    /// band in the reading order (each chunk in the band's own order). A band
+    /// is counted only when the window starts beyond it; a band read whole
+    /// from the window's start is not counted at all.
+    fn bands_read(&self, dir: Dir, skip: i64, want: i64) -> Result<Vec<Vec<EscalationSummary>>> {
+        self.bands_read_in(&Band::ALL, dir, skip, want)
+    }
+
+    /// [`Self::bands_read`] over `bands` only (in the queue's order; read
+    /// from the last when [`Dir::Backward`]).
+    fn bands_read_in(
+        &self,
+        bands: &[Band],
+        dir: Dir,
+        mut skip: i64,
+        mut want: i64,
+    ) -> Result<Vec<Vec<EscalationSummary>>> {
+        let mut order = bands.to_vec();
+        if dir == Dir::Backward {
+            order.reverse();
+        }
+        let mut out = Vec::new();
+        for band in order {
+            if want == 0 {
+                break;
+            }
+            let rows = self.band_rows(band, dir, false, skip, want)?;
+            if rows.is_empty() && skip > 0 {
+                // The window starts beyond this band: step over all of it.
+                skip = (skip - self.band_count(band)?).max(0);
+                continue;
+            }
+            skip = 0;
+            want -= rows.len() as i64;
+            out.push(rows);
+        }
+        Ok(out)
+    }
+
+    /// The rows around escalation `id` by its place in the order, not by
+    /// number (keyset paging, issue 21): up to `before` rows before it, then
+    /// it and up to `after - 1` rows after it, each read from its band's
+    /// index starting at the case's key, so the cost is the rows read
+    /// wherever the case stands. `None` when it is not open or not visible
+    /// to the viewer. Its absolute place is not counted here: see
+    /// [`Around`] and [`Self::position`].
+    pub fn around(&self, id: i64, before: i64, after: i64) -> Result<Option<Around>> {
+        let Some(e) = self.input(id)? else {
+            return Ok(None);
+        };
+        let band = Band::of(crate::domain::urgency::tier(
+            &e,
+            instant(self.clock.now),
+            self.clock.ack_minutes,
+        ));
+        let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
+        let key = Key::of(&e);
+        let (before, after) = (before.max(0), after.max(1));
+        // The case and what follows it: the rest of its band, then the bands after.
+        let mut next = Vec::new();
+        for (cond, order) in key_parts(band, true, true, key.none) {
+            if next.len() as i64 >= after {
+                break;
+            }
+            let want = after - next.len() as i64;
+            next.extend(self.key_rows(band, Dir::Forward, (&cond, order), &key, want)?);
+        }
+        if next.first().map(|r| r.id) != Some(id) {
+            // Changed between its key and its rows (another session): not placed.
+            return Ok(None);
+        }
+        let want = after - next.len() as i64;
+        if want > 0 {
+            for chunk in self.bands_read_in(&Band::ALL[at + 1..], Dir::Forward, 0, want)? {
+                next.extend(chunk);
+            }
+        }
+        // What precedes it, read backwards from it, then the bands before.
+        let mut prev = Vec::new();
+        for (cond, order) in key_parts(band, false, false, key.none) {
+            if prev.len() as i64 >= before {
+                break;
+            }
+            let want = before - prev.len() as i64;
+            prev.extend(self.key_rows(band, Dir::Backward, (&cond, order), &key, want)?);
+        }
+        let want = before - prev.len() as i64;
+        if want > 0 {
+            for chunk in self.bands_read_in(&Band::ALL[..at], Dir::Backward, 0, want)? {
+                // Each chunk is in its band's order; `prev` runs backwards.
+                prev.extend(chunk.into_iter().rev());
+            }
+        }
+        let first = (prev.len() as i64) < before;
+        let last = (next.len() as i64) < after;
+        prev.reverse();
+        let kept = prev.len();
+        prev.extend(next);
+        Ok(Some(Around {
+            rows: prev,
+            kept,
+            first,
+            last,
+        }))
+    }
+
+    /// Up to `limit` rows of `band` matching a [`key_parts`] part (its
+    /// condition on `key` and the order its index range is read in), read
+    /// in direction `dir`, nearest the key first.
+    fn key_rows(
+        &self,
+        band: Band,
+        dir: Dir,
+        (cond, order): (&str, &str),
+        key: &Key,
+        limit: i64,
+    ) -> Result<Vec<EscalationSummary>> {
+        let mut stmt =
+            self.conn
+                .prepare_cached(&part_window_sql(band, dir, &format!("({cond})"), order))?;
+        let p = self.bind(
+            &stmt,
+            named_params! {":mine": false, ":limit": limit, ":offset": 0,
+            ":raised": key.raised, ":id": key.id, ":due": key.due, ":rank": key.rank},
+        );
+        let mut rows: Vec<EscalationSummary> = stmt
+            .query_map(p.as_slice(), summary)?
+            .collect::<rusqlite::Result<_>>()?;
+        if dir == Dir::Backward {
+            // The window comes back in the band's order; read away from the key.
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+}
+
+/// A window of the open queue read around one escalation
+/// ([`Queue::around`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Around {
+    /// In the order of urgency.
+    pub rows: Vec<EscalationSummary>,
+    /// Where the escalation is in `rows`.
+    pub kept: usize,
+    /// `rows[0]` is the queue's first row (fewer rows came before it than
+    /// asked for): the window's place is known, 0.
+    pub first: bool,
+    /// The last row is the queue's last: the window ends at the count.
+    pub last: bool,
+}
+
+/// A case's key in the order (bound as `:raised`, `:id`, `:due`, `:rank`).
+struct Key {
+    raised: i64,
+    id: i64,
+    due: Option<i64>,
+    rank: i64,
+    none: bool,
+}
+
+impl Key {
+    fn of(e: &Input) -> Key {
+        let due = e.next_due.map(|d| d.timestamp());
+        Key {
+            raised: e.raised_at.timestamp(),
+            id: e.id,
+            due,
+            rank: match e.risk {
+                Risk::High => 0,
+                Risk::Medium => 1,
+                Risk::Low => 2,
+            },
+            none: due.is_none(),
+        }
+    }
+}
+
+/// The open queue's window for one dashboard load ([`Queue::load`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// The place of `rows[0]` in the queue (0-based); meaningless when
+    /// `kept_row` is set and `kept_at` is not.
+    pub offset: i64,
+    pub rows: Vec<EscalationSummary>,
+    /// The kept escalation's place, when counted.
+    pub kept_at: Option<i64>,
+    /// The kept escalation's index in `rows`, when the window was read
+    /// around it.
+    pub kept_row: Option<usize>,
+}
+
+/// Up to this many open escalations, a kept case's place is counted with
+/// every load (at most half of them read from an index, about 1 ms); past
+/// it, only when the window around the case reaches an end of the queue,
+/// and otherwise by the screen after it has drawn ([`Queue::position`]).
+pub const COUNTED_UP_TO: i64 = 20_000;
 
 /// One page of the open queue in the order of urgency at `now`
 /// (`domain::urgency`): each band read from its own index in its own order,
@@ -413,63 +720,7 @@ pub fn open_window(
     limit: i64,
     total: Option<i64>,
 ) -> Result<Vec<EscalationSummary>> {
-    let conn = store.conn();
-    let c = Clock::load(conn, now)?;
-    let (offset, limit) = (offset.max(0), limit.max(0));
-    let total = match total {
-        Some(t) => Some(t),
-        None if offset > 0 => Some(open_count(store, viewer)?),
-        None => None,
-    };
-    if let Some(total) = total
-        && offset * 2 > total
-    {
-        // From the end: skip what follows the page, then read it backwards.
-        let want = limit.min(total - offset).max(0);
-        let skip = (total - offset - want).max(0);
-        let mut chunks = bands_read(conn, Dir::Backward, viewer, c, skip, want)?;
-        chunks.reverse();
-        return Ok(chunks.into_iter().flatten().collect());
-    }
-    Ok(bands_read(conn, Dir::Forward, viewer, c, offset, limit)?
-        .into_iter()
-        .flatten()
-        .collect())
-}
-
-/// Rows `skip..skip + want` of the queue counted from its start
-/// ([`Dir::Forward`]) or its end ([`Dir::Backward`]), as one chunk per band
-/// in the reading order (each chunk in the band's own order). A band is
-/// counted only when the window starts beyond it; a band read whole from
-/// the window's start is not counted at all.
-fn bands_read(
-    conn: &rusqlite::Connection,
-    dir: Dir,
-    viewer: Viewer,
-    c: Clock,
-    mut skip: i64,
-    mut want: i64,
-) -> Result<Vec<Vec<EscalationSummary>>> {
-    let mut order = Band::ALL;
-    if dir == Dir::Backward {
-        order.reverse();
-    }
-    let mut out = Vec::new();
-    for band in order {
-        if want == 0 {
-            break;
-        }
-        let rows = band_rows(conn, band, dir, viewer, c, false, skip, want)?;
-        if rows.is_empty() && skip > 0 {
-            // The window starts beyond this band: step over all of it.
-            skip = (skip - band_count(conn, band, viewer, c)?).max(0);
-            continue;
-        }
-        skip = 0;
-        want -= rows.len() as i64;
-        out.push(rows);
-    }
-    Ok(out)
+    Queue::new(store, viewer, now)?.window(offset, limit, total)
 }
 
 /// The unacknowledged count's SQL, also explained by `store::plans`.
@@ -618,21 +869,20 @@ pub fn list(
 /// bounded memory whatever the size of the open set (issue 21: 137,000 open
 /// were read twice and held whole). Stops at `f`'s first error.
 fn open_each(
-    conn: &rusqlite::Connection,
+    store: &Store,
     viewer: Viewer,
     now: DateTime<Utc>,
     filters: &crate::domain::search::Filters,
     mut f: impl FnMut(EscalationSummary) -> Result<()>,
 ) -> Result<()> {
-    let c = Clock::load(conn, now)?;
-    let (ack, imm, min) = c.windows();
+    let q = Queue::new(store, viewer, now)?;
     let extra = super::search::filter_sql(filters);
     for band in Band::ALL {
-        let mut stmt = conn.prepare(&band_window_sql(band, Dir::Forward, &extra))?;
-        let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
-        ":senior": viewer.senior, ":me": viewer.staff_id, ":mine": false,
-        ":limit": -1, ":offset": 0};
-        let p = used(&stmt, all);
+        let mut stmt = q.conn.prepare(&band_window_sql(band, Dir::Forward, &extra))?;
+        let p = q.bind(
+            &stmt,
+            named_params! {":mine": false, ":limit": -1, ":offset": 0},
+        );
         let mut rows = stmt.query(p.as_slice())?;
         while let Some(r) = rows.next()? {
             f(summary(r)?)?;
@@ -665,7 +915,7 @@ pub fn list_each(
     mut f: impl FnMut(EscalationSummary) -> Result<()>,
 ) -> Result<()> {
     if which == Which::Open {
-        return open_each(store.conn(), viewer, now, filters, f);
+        return open_each(store, viewer, now, filters, f);
     }
     let filter = if which == Which::Closed {
         "e.status = 'closed'"
@@ -700,64 +950,71 @@ pub fn position(
     id: i64,
     near_end: Option<i64>,
 ) -> Result<Option<i64>> {
-    let conn = store.conn();
-    let row = conn
-        .query_row(
-            &format!(
+    Queue::new(store, viewer, now)?.position(id, near_end)
+}
+
+impl Queue<'_> {
+    /// Where escalation `id` stands ([`position`]).
+    pub fn position(&self, id: i64, near_end: Option<i64>) -> Result<Option<i64>> {
+        let Some(e) = self.input(id)? else {
+            return Ok(None);
+        };
+        let band = Band::of(crate::domain::urgency::tier(
+            &e,
+            instant(self.clock.now),
+            self.clock.ack_minutes,
+        ));
+        let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
+        let others = match near_end {
+            Some(_) => &Band::ALL[at + 1..],
+            None => &Band::ALL[..at],
+        };
+        let mut beside = 0;
+        for b in others {
+            beside += self.band_count(*b)?;
+        }
+        let key = Key::of(&e);
+        let mut stmt =
+            self.conn
+                .prepare_cached(&position_sql(band, near_end.is_some(), key.none))?;
+        let p = self.bind(
+            &stmt,
+            named_params! {":raised": key.raised, ":id": key.id, ":due": key.due, ":rank": key.rank},
+        );
+        let within: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
+        Ok(Some(match near_end {
+            Some(total) => total - 1 - beside - within,
+            None => beside + within,
+        }))
+    }
+
+    /// What the order looks at in escalation `id`, if it is open and the
+    /// viewer may see it.
+    fn input(&self, id: i64) -> Result<Option<Input>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
                 "SELECT e.risk, e.raised_at, e.acknowledged_at IS NOT NULL, e.immediate_risk,
                     e.emergency_called_at IS NOT NULL, e.next_due_at, e.next_warn_at
                  FROM escalations e WHERE e.id = :id AND e.status <> 'closed' AND {VISIBLE}"
-            ),
-            named_params! {":senior": viewer.senior, ":me": viewer.staff_id, ":id": id},
-            |r| {
-                Ok(Input {
-                    id,
-                    risk: Risk::from_code(&r.get::<_, String>(0)?).unwrap_or(Risk::High),
-                    raised_at: instant(r.get(1)?),
-                    acknowledged: r.get(2)?,
-                    immediate_risk: r.get(3)?,
-                    emergency_called: r.get(4)?,
-                    next_due: r.get::<_, Option<i64>>(5)?.map(instant),
-                    next_warn: r.get::<_, Option<i64>>(6)?.map(instant),
-                })
-            },
-        )
-        .optional()?;
-    let Some(e) = row else {
-        return Ok(None);
-    };
-    let c = Clock::load(conn, now)?;
-    let band = Band::of(crate::domain::urgency::tier(&e, now, c.ack_minutes));
-    let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
-    let others = match near_end {
-        Some(_) => &Band::ALL[at + 1..],
-        None => &Band::ALL[..at],
-    };
-    let mut beside = 0;
-    for b in others {
-        beside += band_count(conn, *b, viewer, c)?;
+            ))?
+            .query_row(
+                named_params! {":senior": self.viewer.senior, ":me": self.viewer.staff_id, ":id": id},
+                |r| {
+                    Ok(Input {
+                        id,
+                        risk: Risk::from_code(&r.get::<_, String>(0)?).unwrap_or(Risk::High),
+                        raised_at: instant(r.get(1)?),
+                        acknowledged: r.get(2)?,
+                        immediate_risk: r.get(3)?,
+                        emergency_called: r.get(4)?,
+                        next_due: r.get::<_, Option<i64>>(5)?.map(instant),
+                        next_warn: r.get::<_, Option<i64>>(6)?.map(instant),
+                    })
+                },
+            )
+            .optional()?)
     }
-    let (ack, imm, min) = c.windows();
-    let rank = match e.risk {
-        Risk::High => 0,
-        Risk::Medium => 1,
-        Risk::Low => 2,
-    };
-    let due = e.next_due.map(|d| d.timestamp());
-    let mut stmt = conn.prepare_cached(&position_sql(
-        band,
-        near_end.is_some(),
-        e.next_due.is_none(),
-    ))?;
-    let all = named_params! {":now": c.now, ":ack": ack, ":ack_imm": imm, ":ack_min": min,
-    ":senior": viewer.senior, ":me": viewer.staff_id, ":raised": e.raised_at.timestamp(),
-    ":id": id, ":due": due, ":rank": rank, ":none": due.is_none()};
-    let p = used(&stmt, all);
-    let within: i64 = stmt.query_row(p.as_slice(), |r| r.get(0))?;
-    Ok(Some(match near_end {
-        Some(total) => total - 1 - beside - within,
-        None => beside + within,
-    }))
 }
 
 /// How many rows of `band` come before a case's key (bind its `:raised`,
@@ -771,22 +1028,56 @@ pub fn position(
 /// deadline), and the case's own group from its key. Also explained by
 /// `store::plans`.
 pub(crate) fn position_sql(band: Band, after: bool, none: bool) -> String {
-    let cmp = if after { ">" } else { "<" };
-    let count = |cond: &str| {
-        format!(
-            "(SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE} AND {cond})",
-            band.counting_from(),
-            band.filter()
-        )
+    format!(
+        "SELECT {}",
+        key_parts(band, after, false, none)
+            .iter()
+            .map(|(cond, _)| format!(
+                "(SELECT count(*) FROM {} WHERE {} AND {OPEN_VISIBLE} AND {cond})",
+                band.counting_from(),
+                band.filter()
+            ))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    )
+}
+
+/// The rows of `band` after a case's key (`after`) or before it, as
+/// conditions each of which one range of the band's index bounds, in the
+/// order they are met reading away from the case (bind its `:raised`,
+/// `:id`, `:due`, `:rank`); `inclusive` takes the case itself too, `none`
+/// says it has no next deadline. The bulk's key leads with the risk rank
+/// and whether a deadline is due, which SQLite cannot bound as one row
+/// value: its own group (same rank, with or without a deadline) from the
+/// case, then the same rank's other group when it lies on that side, then
+/// the ranks beyond.
+pub(crate) fn key_parts(
+    band: Band,
+    after: bool,
+    inclusive: bool,
+    none: bool,
+) -> Vec<(String, &'static str)> {
+    let cmp = match (after, inclusive) {
+        (true, true) => ">=",
+        (true, false) => ">",
+        (false, true) => "<=",
+        (false, false) => "<",
     };
-    let parts: Vec<String> = match band {
+    match band {
         Band::LifeAtRisk | Band::Unacknowledged => {
-            vec![format!("(e.raised_at, e.id) {cmp} (:raised, :id)")]
+            vec![(
+                format!("(e.raised_at, e.id) {cmp} (:raised, :id)"),
+                band.order(),
+            )]
         }
-        Band::Warning => vec![format!(
-            "(e.next_due_at, {RANK}, e.raised_at, e.id) {cmp} (:due, :rank, :raised, :id)"
+        Band::Warning => vec![(
+            format!("(e.next_due_at, {RANK}, e.raised_at, e.id) {cmp} (:due, :rank, :raised, :id)"),
+            band.order(),
         )],
         Band::Rest => {
+            // Within one rank and group: the index's order after the two
+            // terms held equal.
+            const GROUP: &str = "e.next_due_at, e.raised_at, e.id";
             let own = if none {
                 format!(
                     "{RANK} = :rank AND (e.next_due_at IS NULL) = 1 AND e.next_due_at IS NULL
@@ -804,20 +1095,17 @@ pub(crate) fn position_sql(band: Band, after: bool, none: bool) -> String {
                 (false, true) => Some(format!("{RANK} = :rank AND (e.next_due_at IS NULL) = 0")),
                 _ => None,
             };
-            [Some(format!("{RANK} {cmp} :rank")), other, Some(own)]
-                .into_iter()
-                .flatten()
-                .collect()
+            let beyond = format!("{RANK} {} :rank", if after { ">" } else { "<" });
+            [
+                Some((own, GROUP)),
+                other.map(|o| (o, GROUP)),
+                Some((beyond, band.order())),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
         }
-    };
-    format!(
-        "SELECT {}",
-        parts
-            .iter()
-            .map(|c| count(c))
-            .collect::<Vec<_>>()
-            .join(" + ")
-    )
+    }
 }
 
 /// The risk rank as the open-queue indexes hold it (high first).

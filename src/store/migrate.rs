@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 15;
+pub const SCHEMA_VERSION: i64 = 16;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -81,6 +81,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 15,
         sql: include_str!("migrations/15-review-tally.sql"),
+    },
+    Migration {
+        to: 16,
+        sql: include_str!("migrations/16-open-tally.sql"),
     },
 ];
 

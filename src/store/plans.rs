@@ -88,10 +88,25 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
                     format!("position: {} {end}{due}", name(b)),
                     super::escalations::position_sql(b, after, none),
                 ));
+                // The window read around a kept case, part by part.
+                let dir = if after { Dir::Forward } else { Dir::Backward };
+                for (i, (part, order)) in super::escalations::key_parts(b, after, after, none)
+                    .iter()
+                    .enumerate()
+                {
+                    queries.push((
+                        format!("around: {} {end}{due}, part {}", name(b), i + 1),
+                        super::escalations::part_window_sql(b, dir, &format!("({part})"), order),
+                    ));
+                }
             }
         }
     }
     queries.extend([
+        (
+            "open escalations: hidden from the viewer".into(),
+            super::access::HIDDEN_OPEN.into(),
+        ),
         (
             "open deadlines count: restricted share".into(),
             super::deadlines::hidden_restricted_sql(),

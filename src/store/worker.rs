@@ -51,6 +51,11 @@ pub enum Request {
         keep: Option<i64>,
         deadlines_offset: i64,
     },
+    /// Where escalation `id` stands in the open queue, asked by the screen
+    /// after drawing a window read around it whose place was not counted
+    /// (`DashboardData::kept_row`); counted from the queue's end when
+    /// `near_end`. Answered by [`Reply::Position`].
+    Position { id: i64, near_end: bool },
     /// One escalation's record (audited as a view).
     Detail { id: i64 },
     /// The record again if its version or number of chronology entries is
@@ -291,6 +296,12 @@ pub enum Reply {
     /// was opened from) is no longer one this user may see: restricted, or
     /// the user excluded, since it was opened. Whatever shows it closes.
     Hidden(i64),
+    /// Where escalation `id` stands in the open queue (0-based), if it is
+    /// still open and visible ([`Request::Position`]).
+    Position {
+        id: i64,
+        at: Option<i64>,
+    },
     /// The user's staff row changed under an open dashboard (deactivated,
     /// or given another role): nothing more is shown or done in this
     /// session; the text says why and what to do.
@@ -305,8 +316,15 @@ pub struct DashboardData {
     pub total: i64,
     pub offset: i64,
     pub rows: Vec<EscalationSummary>,
-    /// Queue position of the `keep` escalation, if it is still open.
+    /// Queue position of the `keep` escalation, if it is still open and
+    /// its place was counted.
     pub kept_at: Option<i64>,
+    /// Where the `keep` escalation is in `rows`, when the window was read
+    /// around it (`escalations::Queue::load`). With `kept_at` unset its
+    /// absolute place was not counted (a long queue, the case far from both
+    /// ends): `offset` means nothing, the screen keeps the case where it was
+    /// and asks [`Request::Position`] after drawing.
+    pub kept_row: Option<usize>,
     /// Open deadlines visible to this user, and a window of them, soonest first.
     pub deadlines_total: i64,
     pub deadlines_offset: i64,
@@ -344,22 +362,9 @@ pub fn load_dashboard(
     deadlines_offset: i64,
 ) -> Result<DashboardData> {
     let viewer = Viewer::from(me);
-    let total = escalations::open_count(store, viewer)?;
-    let kept_at = match keep {
-        // Counted from the end the selection was nearer (the page it was on).
-        Some(id) => {
-            let near_end = (offset * 2 > total).then_some(total);
-            escalations::position(store, viewer, now, id, near_end)?
-        }
-        None => None,
-    };
-    let mut offset = offset;
-    if let Some(pos) = kept_at
-        && (pos < offset || pos >= offset + limit)
-    {
-        offset = pos - limit / 2;
-    }
-    let offset = offset.clamp(0, (total - limit).max(0));
+    let queue = escalations::Queue::new(store, viewer, now)?;
+    let total = queue.count()?;
+    let placed = queue.load(offset, limit, keep, total)?;
     let deadlines_total = deadlines::open_count(store, viewer)?;
     let deadlines_offset = deadlines_offset.clamp(0, (deadlines_total - limit).max(0));
     let (unacked_total, unacked) = escalations::unacknowledged(store, viewer, 5)?;
@@ -384,9 +389,10 @@ pub fn load_dashboard(
         org: super::settings::org_name(store)?,
         on_duty: super::staff::on_duty(store, now.timestamp())?.map(|s| s.display_name),
         total,
-        offset,
-        rows: escalations::open_window(store, viewer, now, offset, limit, Some(total))?,
-        kept_at,
+        offset: placed.offset,
+        rows: placed.rows,
+        kept_at: placed.kept_at,
+        kept_row: placed.kept_row,
         signoff_waiting: super::search::signoff_waiting(store, viewer)?,
     })
 }
@@ -785,6 +791,14 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             keep,
             deadlines_offset,
         )?)),
+        Request::Position { id, near_end } => {
+            let queue = escalations::Queue::new(store, Viewer::from(me), now)?;
+            let total = if near_end { Some(queue.count()?) } else { None };
+            Reply::Position {
+                id,
+                at: queue.position(id, total)?,
+            }
+        }
         Request::Detail { id } => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
         Request::Refresh {
             id,

@@ -192,6 +192,12 @@ pub enum Action {
     /// The case on screen is no longer one this user may see
     /// (`store::worker::Reply::Hidden`): what shows it closes.
     Hidden(i64),
+    /// Where an escalation stands in the open queue, counted after a window
+    /// read around it was drawn (`Request::Position`).
+    PositionLoaded {
+        id: i64,
+        at: Option<i64>,
+    },
     /// The user was deactivated or given another role while the dashboard
     /// was open: every record is dropped and a refusal shown instead.
     Revoked(String),

@@ -39,6 +39,7 @@ pub fn is_news(a: &Action) -> bool {
             | Conflict(_)
             | Unchanged(_)
             | Hidden(_)
+            | PositionLoaded { .. }
             | Saved(_)
             | Alerts(_)
             | Created { .. }

@@ -111,7 +111,7 @@ impl Dashboard {
     /// Asks for both lists again, each window placed around its selection,
     /// the queue kept on the selected escalation wherever it now stands.
     fn reload(&mut self) -> Effect {
-        let keep = self.queue.selected_row().map(|r| r.id);
+        let keep = self.anchor();
         self.queue.loading = true;
         self.deadlines.loading = true;
         Effect::Store(Request::Dashboard {
@@ -120,6 +120,72 @@ impl Dashboard {
             keep,
             deadlines_offset: self.deadlines.around(),
         })
+    }
+
+    /// The escalation the queue's next window is read around (by its place
+    /// in the order, not by number: issue 21): the selected one, or, when
+    /// the selection has moved past the rows held, the nearest held row.
+    /// None at either end of the queue, which is read from that end.
+    fn anchor(&self) -> Option<i64> {
+        let q = &self.queue;
+        if let Some(r) = q.selected_row() {
+            return Some(r.id);
+        }
+        if q.selected <= 0 || q.selected >= q.total - 1 {
+            return None;
+        }
+        let edge = if q.selected >= q.offset {
+            q.rows.last()
+        } else {
+            q.rows.first()
+        };
+        edge.map(|r| r.id)
+    }
+
+    /// Takes the queue's new window. Read around a case (`kept_row`), the
+    /// selection follows that case when it was the selection, and keeps its
+    /// distance from it otherwise. When the case's place was not counted
+    /// (a long queue), the rows are put where the screen had the case (so
+    /// nothing jumps) and its place is asked for after this frame.
+    fn queue_loaded(&mut self, d: &crate::store::worker::DashboardData) -> Option<Effect> {
+        let Some((i, id)) = d
+            .kept_row
+            .and_then(|i| d.rows.get(i).map(|r| (i as i64, r.id)))
+        else {
+            self.queue.load(d.total, d.offset, d.rows.clone());
+            if let Some(pos) = d.kept_at {
+                self.queue.selected = pos.clamp(0, (d.total - 1).max(0));
+            }
+            return None;
+        };
+        let follow = self.queue.selected_row().is_some_and(|r| r.id == id);
+        let had = if follow {
+            Some(self.queue.selected)
+        } else {
+            self.queue.position_of(|r| r.id == id)
+        };
+        let selected = self.queue.selected;
+        let len = d.rows.len() as i64;
+        let start = match d.kept_at {
+            Some(at) => at - i,
+            // Neither end of the queue is in the window: it starts after the
+            // first row and ends before the last.
+            None => (had.unwrap_or(d.offset + i) - i).clamp(1, (d.total - len - 1).max(1)),
+        };
+        self.queue.load(d.total, start, d.rows.clone());
+        self.queue.selected = match (follow, had) {
+            (true, _) | (false, None) => start + i,
+            (false, Some(h)) => selected + (start + i - h),
+        }
+        .clamp(0, (d.total - 1).max(0));
+        if d.kept_at.is_some() {
+            return None;
+        }
+        self.queue.exact = false;
+        Some(Effect::Store(Request::Position {
+            id,
+            near_end: (start + i) * 2 > d.total,
+        }))
     }
 
     fn keep_visible(&mut self, ctx: &Ctx) {
@@ -374,17 +440,30 @@ impl Layer for Dashboard {
             Action::DashboardLoaded(d) => {
                 self.unacked_total = d.unacked_total;
                 self.unacked = d.unacked.clone();
-                self.queue.load(d.total, d.offset, d.rows.clone());
-                if let Some(pos) = d.kept_at {
-                    self.queue.selected = pos.clamp(0, (self.queue.total - 1).max(0));
-                }
+                let counting = self.queue_loaded(d);
                 self.deadlines
                     .load(d.deadlines_total, d.deadlines_offset, d.deadlines.clone());
                 self.keep_visible(ctx);
                 if self.queue.missing() || self.deadlines.missing() {
                     return Step::fx(self.reload());
                 }
-                Step::none()
+                match counting {
+                    Some(fx) => Step::fx(fx),
+                    None => Step::none(),
+                }
+            }
+            // The kept case's place, counted after its window was drawn.
+            Action::PositionLoaded { id, at } if !self.queue.exact => {
+                match (at, self.queue.position_of(|r| r.id == *id)) {
+                    (Some(at), Some(shown)) => {
+                        self.queue.rebase(at - shown);
+                        self.keep_visible(ctx);
+                        Step::none()
+                    }
+                    // No longer in the queue, or no longer held: read again.
+                    _ if !self.queue.loading => Step::fx(self.reload()),
+                    _ => Step::none(),
+                }
             }
             Action::DetailLoaded(d) => match self.opening.take_if(|(id, _)| *id == d.summary.id) {
                 Some((_, Then::Show)) => Step::push(Record::new(d.clone())),
@@ -639,14 +718,15 @@ fn draw_dashboard(d: &Dashboard, ctx: &Ctx, f: &mut Frame, area: Rect) {
             r,
         );
     }
-    let (total, selected) = match d.focus {
-        Focus::Queue => (d.queue.total, d.queue.selected),
-        Focus::Deadlines => (d.deadlines.total, d.deadlines.selected),
+    let (total, selected, exact) = match d.focus {
+        Focus::Queue => (d.queue.total, d.queue.selected, d.queue.exact),
+        Focus::Deadlines => (d.deadlines.total, d.deadlines.selected, true),
     };
-    let pos = if total > 0 {
-        format!("{} of {total} ", selected + 1)
-    } else {
-        String::new()
+    // A place not yet counted shows no number, never a wrong one.
+    let pos = match (total > 0, exact) {
+        (true, true) => format!("{} of {total} ", selected + 1),
+        (true, false) => format!("… of {total} "),
+        (false, _) => String::new(),
     };
     footer(ctx, f, a.footer, &pos);
 }

@@ -23,6 +23,11 @@ pub struct Window<T> {
     pub loading: bool,
     /// The first load has arrived.
     pub loaded: bool,
+    /// The positions are the rows' real places in the list. False while a
+    /// window read around one row (the open queue's kept case, issue 21)
+    /// waits for that row's place to be counted: the rows sit where the
+    /// screen had them, so nothing moves, and the footer shows no number.
+    pub exact: bool,
 }
 
 impl<T> Default for Window<T> {
@@ -35,6 +40,7 @@ impl<T> Default for Window<T> {
             top: 0,
             loading: false,
             loaded: false,
+            exact: true,
         }
     }
 }
@@ -57,7 +63,23 @@ impl<T> Window<T> {
         self.rows = rows;
         self.loading = false;
         self.loaded = true;
+        self.exact = true;
         self.selected = self.selected.clamp(0, (total - 1).max(0));
+    }
+
+    /// Moves every position by `delta` (the offset, the selection and the
+    /// first row drawn together), so what is on screen stays where it is:
+    /// a counted place replacing the one the rows were shown at.
+    pub fn rebase(&mut self, delta: i64) {
+        self.offset += delta;
+        self.selected += delta;
+        self.top += delta;
+        self.exact = true;
+    }
+
+    /// The list position of the loaded row `f` picks.
+    pub fn position_of(&self, f: impl Fn(&T) -> bool) -> Option<i64> {
+        self.rows.iter().position(f).map(|i| self.offset + i as i64)
     }
 
     /// Moves the selection for a movement action, `page` rows to a page.
