@@ -878,7 +878,9 @@ fn open_each(
     let q = Queue::new(store, viewer, now)?;
     let extra = super::search::filter_sql(filters);
     for band in Band::ALL {
-        let mut stmt = q.conn.prepare(&band_window_sql(band, Dir::Forward, &extra))?;
+        let mut stmt = q
+            .conn
+            .prepare(&band_window_sql(band, Dir::Forward, &extra))?;
         let p = q.bind(
             &stmt,
             named_params! {":mine": false, ":limit": -1, ":offset": 0},
