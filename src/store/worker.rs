@@ -429,8 +429,19 @@ pub struct Worker {
     /// The side lane's queue; `None` when its connection could not be
     /// opened (the user lane then answers everything).
     side: Option<Sender<Request>>,
-    handles: Vec<JoinHandle<()>>,
+    /// The side lane's way into the user lane's queue (its claims), taken
+    /// away when the worker is dropped so the user lane can end.
+    claims: Claims,
+    /// The user lane's thread, joined on drop (a change in its queue is
+    /// finished first). The side lane is not joined: it only reads, and a
+    /// full alert check in flight (seconds on a busy desk) must not hold up
+    /// quitting.
+    user: Option<JoinHandle<()>>,
 }
+
+/// Where the side lane sends its claims: the user lane's queue while the
+/// worker lives.
+type Claims = Arc<Mutex<Option<Sender<Job>>>>;
 
 /// What the user lane's queue carries: the screen's requests, and the side
 /// lane's claims of the alerts its check found, answered on `back` (the
@@ -466,17 +477,18 @@ impl Worker {
     ) -> Worker {
         let out = Arc::new(out);
         let gone: Gone = Arc::new(Mutex::new(None));
-        let mut handles = Vec::new();
         let (tx, rx) = channel::<Job>();
+        let claims: Claims = Arc::new(Mutex::new(Some(tx.clone())));
         let side = match store.sibling() {
             Ok(side_store) => {
                 let (side_tx, side_rx) = channel();
-                let (me, out, gone, user) = (me.clone(), out.clone(), gone.clone(), tx.clone());
-                let h = std::thread::Builder::new()
+                let (me, out, gone, user) = (me.clone(), out.clone(), gone.clone(), claims.clone());
+                // Not joined (see `Worker::user`): it ends when its queue
+                // or the screen goes.
+                std::thread::Builder::new()
                     .name("store-side".into())
-                    .spawn(move || run_side(side_store, me, clock, side_rx, &*out, &gone, user))
+                    .spawn(move || run_side(side_store, me, clock, side_rx, &*out, &gone, &user))
                     .expect("spawn store side thread");
-                handles.push(h);
                 Some(side_tx)
             }
             Err(_) => None,
@@ -486,11 +498,11 @@ impl Worker {
             .name("store".into())
             .spawn(move || run(store, me, clock, rx, &*out, &gone, alerts_here))
             .expect("spawn store thread");
-        handles.push(h);
         Worker {
             tx: Some(tx),
             side,
-            handles,
+            claims,
+            user: Some(h),
         }
     }
 
@@ -509,17 +521,17 @@ impl Worker {
 }
 
 impl Drop for Worker {
-    /// The side lane stops first (it may be waiting for the user lane to
-    /// claim its alerts, and holds a way into the user lane's queue), then
-    /// the user lane.
+    /// Both queues close; the user lane finishes what is in its queue (a
+    /// change asked for just before quitting is saved) and is joined; the
+    /// side lane ends on its own, at once if idle, else after the read in
+    /// hand, whose answer goes nowhere.
     fn drop(&mut self) {
         self.side.take();
-        let user = self.handles.pop();
-        for h in self.handles.drain(..) {
-            let _ = h.join();
+        if let Ok(mut c) = self.claims.lock() {
+            c.take();
         }
         self.tx.take();
-        if let Some(h) = user {
+        if let Some(h) = self.user.take() {
             let _ = h.join();
         }
     }
@@ -641,7 +653,7 @@ fn run_side(
     rx: Receiver<Request>,
     out: &dyn Fn(Reply) -> bool,
     gone: &Gone,
-    user: Sender<Job>,
+    claims: &Claims,
 ) {
     let mut alerts = AlertCheck::after(FIRST_CHECK);
     // The alerts found are claimed by the user lane (this lane only reads).
@@ -651,6 +663,11 @@ fn run_side(
         }
         let (back, answer) = channel();
         let gone_away = || super::StoreError::Refused("the session is ending".into());
+        let user = claims
+            .lock()
+            .ok()
+            .and_then(|c| c.clone())
+            .ok_or_else(gone_away)?;
         user.send(Job::Claim {
             alerts,
             now: clock.now(),
