@@ -201,6 +201,8 @@ fn the_benchmark_runs_in_quick_mode() {
         "alert check, nothing changed",
         "alert check, an acknowledgement window ended",
         "query: position of the middle case (kept)",
+        "query: open escalations around the middle case (kept)",
+        "key to frame: refresh kept on the middle case",
         "query: handover",
         "query: longest agenda's window",
         "peak memory: TUI after every screen",
