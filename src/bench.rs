@@ -501,6 +501,25 @@ pub fn run(
                 Some(5.0),
             ));
         }
+        if let Some(mid) = middle {
+            // The whole dashboard as a refresh kept on the middle case asks
+            // it (the window around the case, the deadlines, the banner...).
+            figs.push(fig(
+                "query: whole dashboard refresh kept on the middle case",
+                time(runs, || {
+                    worker::load_dashboard(
+                        &store,
+                        me,
+                        now,
+                        total / 2 - WINDOW / 2,
+                        WINDOW,
+                        Some(mid),
+                        0,
+                    )
+                }),
+                None,
+            ));
+        }
         figs.push(fig(
             "query: open escalations, last page",
             time(runs, || {
