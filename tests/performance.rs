@@ -539,6 +539,27 @@ fn history_queries_read_their_indexes() {
             "{name} scans a whole table:\n{p}"
         );
     }
+    // A DSL kept off restricted records (schema 15): the share of "open a
+    // long time" and of referrals pending from the open restricted cases'
+    // small indexes, never every restricted case ever; the tallied kinds'
+    // restricted items in a part hour from their time indexes.
+    let long = plan("review counts, restricted share: open a long time");
+    assert!(
+        long.contains("COVERING INDEX escalations_open_restricted_by_raised (raised_at<?)"),
+        "{long}"
+    );
+    let pending = plan("review counts, restricted share: referral with no outcome");
+    assert!(pending.contains("escalations_open_restricted"), "{pending}");
+    assert!(!pending.contains("escalations_restricted "), "{pending}");
+    for kind in [
+        "closed",
+        "agency's decision",
+        "deadline missed",
+        "closure signed off",
+    ] {
+        let p = plan(&format!("review counts, restricted part hours: {kind}"));
+        assert!(p.contains(">? AND ") && p.contains("<?)"), "{kind}: {p}");
+    }
     let last = plan("open escalations, last page (read backwards)");
     assert!(
         last.contains("SCAN e USING INDEX escalations_open_queue"),

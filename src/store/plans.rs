@@ -128,6 +128,7 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
             lines_sql(&q(Some("SG-2026-0001"), None, None), true),
         ),
     ]);
+    queries.extend(super::reviews::restricted_share_sql());
     for (name, sql) in super::alerts::CLOCK_PROBES {
         queries.push((name.to_string(), sql.to_string()));
     }

@@ -665,6 +665,34 @@ pub(crate) const COUNTS: &[Count] = &[
     },
 ];
 
+/// The review counts' queries for a DSL kept off most restricted records
+/// (schema 15), for `store::plans::history`: the untallied kinds' share
+/// from the open restricted cases' small indexes, and each tallied kind's
+/// restricted items in a window's part hours.
+pub(crate) fn restricted_share_sql() -> Vec<(String, String)> {
+    let mut out = vec![(
+        "review counts, restricted share: open a long time".to_string(),
+        format!("SELECT count(*) FROM {OPEN_RESTRICTED} AND e.raised_at < :long"),
+    )];
+    for c in COUNTS {
+        if let Hidden::Keyed { restricted, .. } = c.hidden
+            && !matches!(c.kept, Kept::Tally(..))
+        {
+            out.push((
+                format!("review counts, restricted share: {}", c.kind.label()),
+                format!("SELECT count(*) {restricted}"),
+            ));
+        }
+        if let Kept::Tally(_, edges) = c.kept {
+            out.push((
+                format!("review counts, restricted part hours: {}", c.kind.label()),
+                edges.to_string(),
+            ));
+        }
+    }
+    out
+}
+
 /// The hidden escalations' rows: restricted ones from their small index
 /// alone, excluded ones (never many) from the table.
 const HIDDEN_RESTRICTED: &str = "rarray(:hidden) h
