@@ -964,4 +964,3 @@ fn first_frame_sql(
 fn store_conn(s: &Store) -> &rusqlite::Connection {
     s.conn()
 }
-
