@@ -244,7 +244,7 @@ impl Screen {
         s.perform(vec![
             crate::tui::update::initial_load(),
             Effect::Store(Request::Reviews),
-            Effect::Store(Request::Handover),
+            Effect::Store(Request::Side(Box::new(Request::Handover))),
         ]);
         Ok(s)
     }

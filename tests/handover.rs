@@ -268,3 +268,29 @@ fn the_screens_handover_lists_the_first_due_and_counts_the_rest() {
     // is also kept off one more.
     assert!(counts[2] > counts[0] && counts[0] > counts[1], "{counts:?}");
 }
+
+/// The start's handover (side lane) and `H`'s (user lane) may arrive in
+/// either order: the screen keeps the newer.
+#[test]
+fn the_handover_screen_keeps_the_newer_of_two_answers() {
+    use dutydesk::store::escalations::Viewer;
+    use dutydesk::store::rota::handover_shown;
+    use dutydesk::tui::{action::Action, app::App, theme::Theme, update::update};
+    let dir = private_dir();
+    let (path, _) = common::demo_db(dir.path(), 40);
+    let st = common::open(&path);
+    let me = dutydesk::store::staff::authenticate(&st, common::USER).unwrap();
+    let now = common::now();
+    let older = handover_shown(&st, Viewer::from(&me), now - chrono::Duration::hours(3)).unwrap();
+    let newer = handover_shown(&st, Viewer::from(&me), now).unwrap();
+    assert_ne!(older, newer);
+    let mut app = App::new(me.clone(), now, false, Theme::mono());
+    update(&mut app, Action::Resize(120, 40));
+    update(&mut app, Action::Handover);
+    update(&mut app, Action::HandoverLoaded(Box::new(newer.clone())));
+    update(&mut app, Action::HandoverLoaded(Box::new(older)));
+    let shown = app
+        .layer::<dutydesk::tui::layers::handover::HandoverLayer>()
+        .and_then(|l| l.handover.clone());
+    assert_eq!(shown, Some(newer));
+}

@@ -110,7 +110,12 @@ fn a_revoked_sessions_side_lane_answers_only_the_refusal() {
         .unwrap();
     let (r, _) = answer(&rx, Duration::from_secs(5)).expect("told within a poll");
     assert!(matches!(r, Reply::Revoked(_)), "{r:?}");
-    for req in [Request::Reviews, Request::Handover, Request::OpenAlerts] {
+    for req in [
+        Request::Reviews,
+        Request::Side(Box::new(Request::Handover)),
+        Request::OpenAlerts,
+        Request::Handover,
+    ] {
         worker.send(req);
         let (r, _) = answer(&rx, Duration::from_secs(5)).unwrap();
         assert!(matches!(r, Reply::Revoked(_)), "{r:?}");
@@ -141,4 +146,37 @@ fn the_alert_checks_claims_are_not_taken_for_another_sessions_change() {
     }
     assert!(claimed, "the first check claimed the demo's alerts");
     drop(worker);
+}
+
+/// The side lane only reads: a change wrapped as a side read is refused
+/// and nothing is written; a side read is answered as asked.
+#[test]
+fn only_a_read_may_be_asked_for_on_the_side_lane() {
+    use dutydesk::store::worker::respond;
+    let dir = common::private_dir();
+    let (db, _) = common::demo_db(dir.path(), 20);
+    let mut st = common::open(&db);
+    let me = store::staff::authenticate(&st, common::USER).unwrap();
+    let clock = Clock::Fixed(common::now());
+    let rows = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = rows(&common::sql(&db));
+    let note = Request::HandoverNote {
+        text: "wrapped".into(),
+    };
+    let r = respond(&mut st, &me, clock, Request::Side(Box::new(note)));
+    assert!(
+        matches!(&r, Reply::Error(e) if e.contains("only a read")),
+        "{r:?}"
+    );
+    assert_eq!(rows(&common::sql(&db)), before);
+    let side = respond(
+        &mut st,
+        &me,
+        clock,
+        Request::Side(Box::new(Request::Handover)),
+    );
+    assert_eq!(side, respond(&mut st, &me, clock, Request::Handover));
 }

@@ -8,8 +8,8 @@
 //!   every change and its audit row) and polls `PRAGMA data_version` to
 //!   notice other sessions' commits;
 //! - the **side lane** answers the reads the screen makes around the user
-//!   ([`Request::is_side`]: the review strip's counts, the handover, the
-//!   open alerts) and runs the 10-second alert check.
+//!   ([`Request::is_side`]: the review strip's counts, the open alerts, the
+//!   start's handover) and runs the 10-second alert check.
 //!
 //! So a key pressed straight after start, or while the alert check derives
 //! a busy desk's alerts, is answered at once, not after them. Each lane
@@ -148,16 +148,31 @@ pub enum Request {
     /// The workbench (issue 18): search, a person's chronology, sign-offs,
     /// corrections, tasks, attachments, exports (`store::workbench`).
     Work(super::workbench::WorkRequest),
+    /// A read the screen makes for itself, not for a key (the start's
+    /// handover), answered on the side lane like the strip's: the same
+    /// request asked by a key (`H`) is answered on the user lane at once.
+    /// Only the side reads may be wrapped ([`Request::is_side_read`]);
+    /// anything else is refused.
+    Side(Box<Request>),
 }
 
 impl Request {
     /// Whether the side lane answers it: the reads the screen makes around
-    /// the user, whose answers fill a strip or a side screen (the review
-    /// counts, the handover, the open alerts), never a record or a change.
-    /// They run on the second connection, so they never delay a key's own
-    /// request; the open alerts share that lane with the alert check, whose
-    /// answers they must not overtake.
+    /// the user, whose answers fill a strip (the review counts), the open
+    /// alerts (which share that lane with the alert check, whose answers
+    /// they must not overtake), and any side read the screen asks for
+    /// itself ([`Request::Side`]: the start's handover). They run on the
+    /// second connection, so they never delay a key's own request.
     pub fn is_side(&self) -> bool {
+        matches!(
+            self,
+            Request::Reviews | Request::OpenAlerts | Request::Side(_)
+        )
+    }
+
+    /// The reads the side lane may answer when asked through
+    /// [`Request::Side`]: none writes.
+    pub fn is_side_read(&self) -> bool {
         matches!(
             self,
             Request::Reviews | Request::Handover | Request::OpenAlerts
@@ -1037,6 +1052,12 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             )
         })?),
         Request::Work(w) => super::workbench::handle(store, me, now, w)?,
+        Request::Side(inner) if inner.is_side_read() => return handle(store, me, clock, *inner),
+        Request::Side(_) => {
+            return Err(super::StoreError::Refused(
+                "internal error: only a read may be asked for on the side lane".into(),
+            ));
+        }
     })
 }
 

@@ -194,7 +194,10 @@ pub fn run(store: Store, me: StaffMember, clock: Clock, theme: theme::Theme) -> 
     let mut pending = vec![
         update::initial_load(),
         Effect::Store(crate::store::worker::Request::Reviews),
-        Effect::Store(crate::store::worker::Request::Handover),
+        // On the side lane: a key pressed at once is answered first.
+        Effect::Store(crate::store::worker::Request::Side(Box::new(
+            crate::store::worker::Request::Handover,
+        ))),
     ];
     // Drafts from sessions that ended before saving are offered first.
     let mut kept = Kept::new(draft_file);

@@ -72,8 +72,12 @@ impl Layer for HandoverLayer {
                 }
             }
             Action::Send(req) => Step::fx(Effect::Store((**req).clone())).and_info("Saving…"),
+            // The start's handover (side lane) and `H`'s (user lane) may
+            // arrive in either order: the newer one stays.
             Action::HandoverLoaded(h) => {
-                self.handover = Some((**h).clone());
+                if self.handover.as_ref().is_none_or(|cur| cur.now <= h.now) {
+                    self.handover = Some((**h).clone());
+                }
                 Step::none()
             }
             Action::Changed | Action::Saved(_) => Step::fx(Effect::Store(Request::Handover)),
