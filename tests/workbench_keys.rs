@@ -566,17 +566,7 @@ fn a_record_closes_when_its_case_is_hidden_from_the_user() {
     let dir = common::private_dir();
     let (db, _) = common::demo_db(dir.path(), 200);
     let mut s = Session::new(&db, "okhan");
-    // A case okhan may see and does not hold (a holder cannot be excluded).
-    let (reference, name): (String, String) = common::sql(&db)
-        .query_row(
-            "SELECT e.reference, e.subject_name FROM escalations e
-             LEFT JOIN staff s ON s.id = e.assignee_id
-             WHERE e.restricted = 0 AND e.status <> 'closed' AND coalesce(s.username, '') <> 'okhan'
-             ORDER BY e.id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (reference, name) = open_case_not_held_by_okhan(&db);
     s.keys("/");
     s.keys(&reference);
     s.key(KeyCode::Enter);
@@ -655,16 +645,8 @@ fn a_hidden_case_never_unlocks_the_screen() {
     let dir = common::private_dir();
     let (db, _) = common::demo_db(dir.path(), 200);
     let mut s = Session::new(&db, "okhan");
-    let (reference, name): (String, String) = common::sql(&db)
-        .query_row(
-            "SELECT e.reference, e.subject_name FROM escalations e
-             LEFT JOIN staff s ON s.id = e.assignee_id
-             WHERE e.restricted = 0 AND e.status <> 'closed' AND coalesce(s.username, '') <> 'okhan'
-             ORDER BY e.id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (reference, name) = open_case_not_held_by_okhan(&db);
+
     s.keys("/");
     s.keys(&reference);
     s.key(KeyCode::Enter);
@@ -687,4 +669,19 @@ fn a_hidden_case_never_unlocks_the_screen() {
     assert_eq!(s.app.mode(), Mode::Lock, "still locked");
     let screen = s.screen();
     assert!(!screen.contains(&name), "{screen}");
+}
+
+/// The newest open case okhan may see and does not hold (a holder cannot be
+/// excluded): its reference and subject's name.
+fn open_case_not_held_by_okhan(db: &Path) -> (String, String) {
+    common::sql(db)
+        .query_row(
+            "SELECT e.reference, e.subject_name FROM escalations e
+             LEFT JOIN staff s ON s.id = e.assignee_id
+             WHERE e.restricted = 0 AND e.status <> 'closed' AND coalesce(s.username, '') <> 'okhan'
+             ORDER BY e.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
 }

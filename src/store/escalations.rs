@@ -541,15 +541,9 @@ impl<'s> Queue<'s> {
     /// to the viewer. Its absolute place is not counted here: see
     /// [`Around`] and [`Self::position`].
     pub fn around(&self, id: i64, before: i64, after: i64) -> Result<Option<Around>> {
-        let Some(e) = self.input(id)? else {
+        let Some((e, band, at)) = self.placed(id)? else {
             return Ok(None);
         };
-        let band = Band::of(crate::domain::urgency::tier(
-            &e,
-            instant(self.clock.now),
-            self.clock.ack_minutes,
-        ));
-        let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
         let key = Key::of(&e);
         let (before, after) = (before.max(0), after.max(1));
         // The case and what follows it: the rest of its band, then the bands after.
@@ -958,15 +952,9 @@ pub fn position(
 impl Queue<'_> {
     /// Where escalation `id` stands ([`position`]).
     pub fn position(&self, id: i64, near_end: Option<i64>) -> Result<Option<i64>> {
-        let Some(e) = self.input(id)? else {
+        let Some((e, band, at)) = self.placed(id)? else {
             return Ok(None);
         };
-        let band = Band::of(crate::domain::urgency::tier(
-            &e,
-            instant(self.clock.now),
-            self.clock.ack_minutes,
-        ));
-        let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
         let others = match near_end {
             Some(_) => &Band::ALL[at + 1..],
             None => &Band::ALL[..at],
@@ -992,6 +980,22 @@ impl Queue<'_> {
 
     /// What the order looks at in escalation `id`, if it is open and the
     /// viewer may see it.
+    /// Open escalation `id` as the bands read it, its band at the queue's
+    /// instant and that band's place in [`Band::ALL`]; `None` when it is not
+    /// open or not visible to the viewer.
+    fn placed(&self, id: i64) -> Result<Option<(Input, Band, usize)>> {
+        let Some(e) = self.input(id)? else {
+            return Ok(None);
+        };
+        let band = Band::of(crate::domain::urgency::tier(
+            &e,
+            instant(self.clock.now),
+            self.clock.ack_minutes,
+        ));
+        let at = Band::ALL.iter().position(|b| *b == band).unwrap_or(0);
+        Ok(Some((e, band, at)))
+    }
+
     fn input(&self, id: i64) -> Result<Option<Input>> {
         Ok(self
             .conn

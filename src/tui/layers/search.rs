@@ -218,18 +218,11 @@ impl Layer for Search {
             | Action::PageUp
             | Action::PageDown
             | Action::Top
-            | Action::Bottom
-                if self.searching > 0 && !self.refreshing =>
-            {
-                self.ahead.push(action.clone());
-                Step::none()
-            }
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
             | Action::Bottom => {
+                if self.searching > 0 && !self.refreshing {
+                    self.ahead.push(action.clone());
+                    return Step::none();
+                }
                 let n = self.count();
                 self.selected =
                     crate::tui::widgets::list::moved(self.selected, action, n, rows_fit(ctx));
