@@ -769,20 +769,46 @@ pub fn open_due_each(
 ///
 /// [`MAX_WARN_MINUTES`]: crate::domain::deadline::MAX_WARN_MINUTES
 pub fn open_warned(store: &Store, viewer: Viewer, now: DateTime<Utc>) -> Result<Vec<Deadline>> {
+    open_warned_among(store, viewer, now, None)
+}
+
+/// [`open_warned`], only on the escalations `among` when given (ascending
+/// or not): an incremental alert check (`alerts::since`) reads the cases
+/// it names, each by `deadlines_open_by_escalation`.
+pub fn open_warned_among(
+    store: &Store,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+    among: Option<&[i64]>,
+) -> Result<Vec<Deadline>> {
     let known = known_through(store.conn())?;
     let horizon = now + chrono::Duration::minutes(crate::domain::deadline::MAX_WARN_MINUTES as i64);
+    let from = match among {
+        None => OPEN_FROM,
+        Some(_) => concat!(
+            "rarray(:among) x CROSS JOIN deadlines d INDEXED BY deadlines_open_by_escalation
+             ON d.escalation_id = x.value",
+            joins!()
+        ),
+    };
     let mut stmt = store.conn().prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM {OPEN_FROM} WHERE {OPEN} AND d.due_at <= :until
+        "SELECT {COLUMNS} FROM {from} WHERE {OPEN} AND d.due_at <= :until
            AND coalesce(d.warn_at, d.due_at - 60 * coalesce(r.warn_minutes, 240)) <= :now
            AND {VISIBLE}
          ORDER BY d.due_at, d.id"
     ))?;
-    let rows = stmt.query_map(
-        named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
-        ":until": horizon.timestamp(), ":now": now.timestamp()},
-        |r| row(r, known),
-    )?;
-    let mut list: Vec<Deadline> = rows.collect::<rusqlite::Result<_>>()?;
+    let ids = super::id_array(among.unwrap_or_default());
+    let p = named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
+    ":until": horizon.timestamp(), ":now": now.timestamp()};
+    let mut list: Vec<Deadline> = if among.is_some() {
+        let mut all = p.to_vec();
+        all.push((":among", &ids as &dyn rusqlite::ToSql));
+        stmt.query_map(all.as_slice(), |r| row(r, known))?
+            .collect::<rusqlite::Result<_>>()?
+    } else {
+        stmt.query_map(p, |r| row(r, known))?
+            .collect::<rusqlite::Result<_>>()?
+    };
     for_viewer(store.conn(), viewer, &mut list)?;
     Ok(list)
 }

@@ -605,6 +605,19 @@ impl Write<'_> {
     }
 }
 
+/// Ids bound as one parameter and read in SQL as `rarray(:name)` (the
+/// `array` module loaded on every connection).
+pub(crate) type IdArray = std::rc::Rc<Vec<rusqlite::types::Value>>;
+
+/// `ids` as an [`IdArray`].
+pub(crate) fn id_array(ids: &[i64]) -> IdArray {
+    std::rc::Rc::new(
+        ids.iter()
+            .map(|i| rusqlite::types::Value::Integer(*i))
+            .collect(),
+    )
+}
+
 /// Seconds since the epoch from a column, as a UTC instant.
 pub(crate) fn instant(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0)
@@ -621,6 +634,60 @@ pub fn instant_pub(secs: i64) -> DateTime<Utc> {
 /// to read on the database measured.
 pub fn bench_probe(conn: &Connection) -> Result<(String, String)> {
     search::bench_probe(conn)
+}
+
+/// For `dutydesk bench` (issue 21): an open case with an open deadline, the
+/// case an incremental alert check is measured on.
+pub fn bench_open_case(conn: &Connection) -> Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT d.escalation_id FROM deadlines d INDEXED BY deadlines_open_by_due
+             JOIN escalations e ON e.id = d.escalation_id
+             WHERE d.met_at IS NULL AND d.waived_at IS NULL AND e.status <> 'closed'
+             ORDER BY d.due_at DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// For `dutydesk bench` (issue 21): the moment (UTC seconds) the first open
+/// deadline after `after` falls due, on an open case.
+pub fn bench_next_due(conn: &Connection, after: i64) -> Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT d.due_at FROM deadlines d INDEXED BY deadlines_open_by_due
+             JOIN escalations e ON e.id = d.escalation_id
+             WHERE d.met_at IS NULL AND d.waived_at IS NULL AND d.due_at > ?1
+               AND e.status <> 'closed'
+             ORDER BY d.due_at LIMIT 1",
+            [after],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// For `dutydesk bench` (issue 21): a change to case `id` that alters
+/// nothing (its holder set to itself, audited as the bench's), as another
+/// session's change reaches the alert check. Returns the alert change
+/// counter read before it, as a check that ran just before would hold it.
+pub fn bench_touch(store: &mut Store, actor: &str, now: DateTime<Utc>, id: i64) -> Result<i64> {
+    let before = alerts::changes(store.conn())?;
+    store.write(actor, now, |w| {
+        w.tx().execute(
+            "UPDATE escalations SET assignee_id = assignee_id WHERE id = ?1",
+            [id],
+        )?;
+        w.audit(
+            "bench",
+            "database",
+            None,
+            Some("alert check: one case touched"),
+        )
+    })?;
+    Ok(before)
 }
 
 /// For `dutydesk bench`: a case with linked cases, and how many.

@@ -28,8 +28,22 @@ pub fn pending_except(
     now: DateTime<Utc>,
     known: &std::collections::HashSet<(AlertKind, i64)>,
 ) -> Result<Vec<Alert>> {
+    pending_among(store, me, now, known, None)
+}
+
+/// [`pending_except`], only about the escalations `among` when given: an
+/// incremental alert check (`alerts::since` said `Among`) reads only the
+/// cases whose alerts can have changed since it last looked; every other
+/// alert it would find was announced then (or is in `known`).
+pub fn pending_among(
+    store: &Store,
+    me: &StaffMember,
+    now: DateTime<Utc>,
+    known: &std::collections::HashSet<(AlertKind, i64)>,
+    among: Option<&[i64]>,
+) -> Result<Vec<Alert>> {
     let viewer = Viewer::from(me);
-    let open = deadlines::open_warned(store, viewer, now)?;
+    let open = deadlines::open_warned_among(store, viewer, now, among)?;
     let on_duty = super::staff::on_duty(store, now.timestamp())?.map(|s| s.id);
     let mut alerts = deadline_alerts(&open, now, me.id, on_duty);
     alerts.retain(|a| !known.contains(&(a.kind, a.subject_id)));
@@ -58,13 +72,14 @@ pub fn pending_except(
            AND e.assignee_id = :me AND e.status <> 'closed'
            AND c.id = (SELECT max(id) FROM chronology
                        WHERE escalation_id = e.id AND kind = 'assigned')
-           AND {}
+           AND {} AND (:all OR e.id IN rarray(:among))
          ORDER BY c.at",
         super::escalations::VISIBLE
     ))?;
+    let ids = super::id_array(among.unwrap_or_default());
     let assigned = stmt.query_map(
         rusqlite::named_params! {":me": me.id, ":since": (now - ASSIGNED_WITHIN).timestamp(),
-        ":senior": viewer.senior},
+        ":senior": viewer.senior, ":all": among.is_none(), ":among": ids},
         |r| {
             Ok(Alert {
                 kind: AlertKind::Assigned,
@@ -86,7 +101,7 @@ pub fn pending_except(
          JOIN chronology c ON c.id = a.chronology_id
          JOIN escalations e ON e.id = a.escalation_id
          WHERE a.from_id = :me AND a.at >= :since AND a.to_id <> :me AND c.author_id <> :me
-           AND {}
+           AND {} AND (:all OR a.escalation_id IN rarray(:among))
          ORDER BY a.at",
         super::escalations::VISIBLE
     ))?;
@@ -95,6 +110,8 @@ pub fn pending_except(
             ":me": me.id,
             ":since": (now - ASSIGNED_WITHIN).timestamp(),
             ":senior": viewer.senior,
+            ":all": among.is_none(),
+            ":among": ids,
         },
         |r| {
             Ok(Alert {
@@ -109,29 +126,20 @@ pub fn pending_except(
     for a in taken {
         alerts.push(a?);
     }
-    alerts.extend(unacknowledged(store, me, now, on_duty)?);
+    alerts.extend(unacknowledged(store, me, now, on_duty, among)?);
     Ok(alerts)
 }
 
 /// The "not acknowledged" part of [`pending`]: for each open case `me` may
-/// see that nobody has acknowledged, the alert its age calls for now
-/// (`domain::alert::unacknowledged_alert`: the window, then twice it); none
-/// for a viewer. Alone, for an alert check where only acknowledgement
-/// windows ended (`alerts::Moved::AckWindows`): nothing else can be new.
-pub fn pending_unacknowledged(
-    store: &Store,
-    me: &StaffMember,
-    now: DateTime<Utc>,
-) -> Result<Vec<Alert>> {
-    let on_duty = super::staff::on_duty(store, now.timestamp())?.map(|s| s.id);
-    unacknowledged(store, me, now, on_duty)
-}
-
+/// see that nobody has acknowledged (of `among` when given), the alert its
+/// age calls for now (`domain::alert::unacknowledged_alert`: the window,
+/// then twice it); none for a viewer.
 fn unacknowledged(
     store: &Store,
     me: &StaffMember,
     now: DateTime<Utc>,
     on_duty: Option<i64>,
+    among: Option<&[i64]>,
 ) -> Result<Vec<Alert>> {
     let mut alerts = Vec::new();
     if me.role == crate::domain::staff::Role::Viewer {
@@ -139,19 +147,34 @@ fn unacknowledged(
     }
     let viewer = Viewer::from(me);
     let minutes = ack_minutes(store.conn())?;
+    let from = match among {
+        None => "escalations e INDEXED BY escalations_unacknowledged",
+        Some(_) => "rarray(:among) x CROSS JOIN escalations e ON e.id = x.value",
+    };
     let mut stmt = store.conn().prepare_cached(&format!(
         "SELECT e.id, e.reference, e.raised_at, e.immediate_risk
-         FROM escalations e INDEXED BY escalations_unacknowledged
+         FROM {from}
          WHERE e.status <> 'closed' AND e.acknowledged_at IS NULL AND e.raised_at <= :cut
            AND {}
          ORDER BY e.raised_at",
         super::escalations::VISIBLE
     ))?;
     let cut = now - crate::domain::alert::ack_window(minutes, true);
-    let rows = stmt.query_map(
-        rusqlite::named_params! {":cut": cut.timestamp(), ":senior": viewer.senior, ":me": viewer.staff_id},
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, bool>(3)?)),
-    )?;
+    let ids = super::id_array(among.unwrap_or_default());
+    let p = rusqlite::named_params! {":cut": cut.timestamp(), ":senior": viewer.senior,
+    ":me": viewer.staff_id};
+    let mut all = p.to_vec();
+    if among.is_some() {
+        all.push((":among", &ids as &dyn rusqlite::ToSql));
+    }
+    let rows = stmt.query_map(all.as_slice(), |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, bool>(3)?,
+        ))
+    })?;
     for row in rows {
         let (id, reference, raised, immediate) = row?;
         let raised = super::instant(raised);

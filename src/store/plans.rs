@@ -129,7 +129,7 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
         ),
     ]);
     queries.extend(super::reviews::restricted_share_sql());
-    for (name, sql) in super::alerts::CLOCK_PROBES {
+    for (name, sql) in super::alerts::MOMENTS {
         queries.push((name.to_string(), sql.to_string()));
     }
     let mut out = Vec::new();

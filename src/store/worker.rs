@@ -19,6 +19,7 @@
 //! one lane. If the second connection cannot be opened, the user lane does
 //! everything, as before.
 
+use super::alerts::Since;
 use super::escalations::{self, Viewer};
 use super::{Result, Store, deadlines, notices};
 use crate::clock::Clock;
@@ -625,9 +626,14 @@ fn run(
         }
         if alerts_here
             && alerts.due()
-            && !alerts.run(&mut store, &me, clock, out, &mut |s, list| {
-                notices::claim(s, &me, clock.now(), list)
-            })
+            && !alerts.run(
+                &mut store,
+                &me,
+                clock,
+                out,
+                &mut |s, list| notices::claim(s, &me, clock.now(), list),
+                false,
+            )
         {
             return;
         }
@@ -705,16 +711,28 @@ fn run_side(
         };
         let why = gone_why(gone);
         if let Some(req) = req {
-            let reply = match why {
-                Some(why) => Reply::Revoked(why),
-                None => respond(&mut store, &me, clock, req),
+            let reply = match (why, req) {
+                (Some(why), _) => Reply::Revoked(why),
+                // The open alerts (`!`, and the banner after the user's own
+                // change): the alert check run now, incremental from its
+                // last run, answers them (and announces anything new).
+                (None, Request::OpenAlerts) => {
+                    if !alerts.run(&mut store, &me, clock, out, &mut claim, true) {
+                        return;
+                    }
+                    continue;
+                }
+                (None, req) => respond(&mut store, &me, clock, req),
             };
             if !out(reply) {
                 return;
             }
             continue;
         }
-        if why.is_none() && alerts.due() && !alerts.run(&mut store, &me, clock, out, &mut claim) {
+        if why.is_none()
+            && alerts.due()
+            && !alerts.run(&mut store, &me, clock, out, &mut claim, false)
+        {
             return;
         }
     }
@@ -766,6 +784,8 @@ impl AlertCheck {
     }
 
     /// Runs the check; false when the screen has gone (stop the lane).
+    /// With `answer` (the screen asked for the open alerts) they are sent
+    /// whether or not they changed.
     fn run(
         &mut self,
         store: &mut Store,
@@ -773,33 +793,30 @@ impl AlertCheck {
         clock: Clock,
         out: &dyn Fn(Reply) -> bool,
         claim: &mut Claim<'_>,
+        answer: bool,
     ) -> bool {
         self.next = Instant::now() + ALERT_EVERY;
-        // Incremental (issue 21): derived again only when the data the
-        // alerts read changed, or a moment they depend on has passed.
-        let now = clock.now().timestamp();
-        // When only acknowledgement windows ended, only the alerts
-        // about unacknowledged cases are derived again (434 ms for the
-        // whole desk at 137,000 open).
+        let now = clock.now();
+        // Incremental (issue 21): only the alerts of the cases touched, or
+        // reached by a moment, since the last check are derived again;
+        // every alert only after a change to the whole desk's (or the
+        // first time). Read before deriving: a change made meanwhile moves
+        // the counter past this and is looked at next time.
         let stamp = super::alerts::changes(store.conn()).ok();
-        let moved = match (self.checked, stamp) {
-            (Some((n, at)), Some(m)) if n == m => {
-                super::alerts::clock_moved_why(store.conn(), at, now).ok()
-            }
-            _ => None,
+        let since = match (self.checked, stamp) {
+            (Some((n, at)), Some(_)) => super::alerts::since(store.conn(), n, at, now.timestamp())
+                .unwrap_or(Since::Everything),
+            _ => Since::Everything,
         };
-        if moved == Some(super::alerts::Moved::Nothing) {
-            self.checked = stamp.map(|n| (n, now));
+        if since == Since::Nothing && !answer {
+            self.checked = stamp.map(|n| (n, now.timestamp()));
             return true;
         }
-        let narrow = moved == Some(super::alerts::Moved::AckWindows);
-        match alert_check(self, store, me, clock, narrow, out, claim) {
+        match alert_check(self, store, me, now, &since, answer, out, claim) {
             None => false,
-            // Read before deriving: a change made meanwhile moves the
-            // counter past this and is looked at next time. A check that
-            // failed is tried again in full.
+            // A check that failed is tried again in full.
             Some(ok) => {
-                self.checked = stamp.filter(|_| ok).map(|n| (n, now));
+                self.checked = stamp.filter(|_| ok).map(|n| (n, now.timestamp()));
                 true
             }
         }
@@ -1062,18 +1079,18 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
 }
 
 /// One alert check: new alerts announced, the open alerts sent when they
-/// changed. `narrow` when nothing the alerts read changed since the last
-/// check that went through and only acknowledgement windows ended
-/// (`alerts::Moved::AckWindows`): then only the unacknowledged cases' alerts
-/// are derived again, the rest kept from the open alerts last sent (the
-/// same answer as a full check). Whether it went through; `None` when the
-/// screen has gone (stop the worker).
+/// changed (or always, with `answer`). `since` says what to derive again
+/// ([`super::alerts::since`]): the cases it names, the rest kept from the
+/// open alerts last sent (the same answer as a full check). Whether it
+/// went through; `None` when the screen has gone (stop the worker).
+#[allow(clippy::too_many_arguments)]
 fn alert_check(
     check: &mut AlertCheck,
     store: &mut Store,
     me: &StaffMember,
-    clock: Clock,
-    narrow: bool,
+    now: DateTime<Utc>,
+    since: &Since,
+    answer: bool,
     out: &dyn Fn(Reply) -> bool,
     claim: &mut Claim<'_>,
 ) -> Option<bool> {
@@ -1084,11 +1101,7 @@ fn alert_check(
         ..
     } = check;
     let mut ok = true;
-    let new = if narrow {
-        check_unacknowledged_claiming(store, me, clock.now(), announced, claim)
-    } else {
-        check_alerts_claiming(store, me, clock.now(), announced, claim)
-    };
+    let new = check_alerts_since(store, me, now, announced, since, claim);
     if new.is_ok() {
         *locked = 0;
     }
@@ -1114,20 +1127,23 @@ fn alert_check(
         }
     }
     let open = match open_sent.as_deref() {
-        Some(previous) if narrow => {
-            super::alerts::open_for_after_ack_windows(store, me, clock.now(), previous)
-        }
-        _ => super::alerts::open_for(store, me, clock.now()),
+        Some(previous) => super::alerts::open_for_since(store, me, now, previous, since),
+        None => super::alerts::open_for(store, me, now),
     };
     match open {
-        Ok(open) if open_sent.as_ref() != Some(&open) => {
+        Ok(open) if answer || open_sent.as_ref() != Some(&open) => {
             *open_sent = Some(open.clone());
             if !out(Reply::OpenAlerts(open)) {
                 return None;
             }
         }
         Ok(_) => {}
-        Err(_) => ok = false,
+        Err(e) => {
+            ok = false;
+            if answer && !out(Reply::Error(format!("reading the open alerts: {e}"))) {
+                return None;
+            }
+        }
     }
     Some(ok)
 }
@@ -1140,9 +1156,14 @@ pub fn check_alerts(
     now: DateTime<Utc>,
     announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
 ) -> Result<Vec<Alert>> {
-    check_alerts_claiming(store, me, now, announced, &mut |s, list| {
-        notices::claim(s, me, now, list)
-    })
+    check_alerts_since(
+        store,
+        me,
+        now,
+        announced,
+        &Since::Everything,
+        &mut |s, list| notices::claim(s, me, now, list),
+    )
 }
 
 /// How an alert check claims the alerts it found (`notices::claim`): on its
@@ -1151,56 +1172,33 @@ pub fn check_alerts(
 /// another session's commit (a reload for nothing).
 pub type Claim<'a> = dyn FnMut(&mut Store, Vec<Alert>) -> Result<Vec<Alert>> + 'a;
 
-/// [`check_alerts`], claiming through `claim`.
-pub fn check_alerts_claiming(
+/// [`check_alerts`] after `since` (what changed since the check last went
+/// through: [`super::alerts::since`]), claiming through `claim`: only the
+/// cases it names are read for new alerts (every other alert was announced
+/// then, or is in `announced`); nothing for [`Since::Nothing`].
+pub fn check_alerts_since(
     store: &mut Store,
     me: &StaffMember,
     now: DateTime<Utc>,
     announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
+    since: &Since,
     claim: &mut Claim<'_>,
 ) -> Result<Vec<Alert>> {
+    let among = match since {
+        Since::Nothing => return Ok(Vec::new()),
+        Since::Among(ids) => Some(ids.as_slice()),
+        Since::Everything => None,
+    };
     // What this session has announced (or seen claimed by another session
     // of the same user) is never claimed again: a notice, once recorded, is
     // never removed, so claiming it again could only say "not new".
-    let pending = notices::pending_except(store, me, now, announced)?;
+    let pending = notices::pending_among(store, me, now, announced, among)?;
     let keys: Vec<_> = pending.iter().map(|a| (a.kind, a.subject_id)).collect();
     let fresh = claim(store, pending)?;
     let fresh = fresh
         .into_iter()
         .filter(|a| !announced.contains(&(a.kind, a.subject_id)))
         .collect();
-    announced.extend(keys);
-    Ok(fresh)
-}
-
-/// [`check_alerts`] when only acknowledgement windows ended since the last
-/// check: the unacknowledged cases' alerts are the only ones that can be
-/// new (`notices::pending_unacknowledged`), claimed the same way.
-pub fn check_unacknowledged(
-    store: &mut Store,
-    me: &StaffMember,
-    now: DateTime<Utc>,
-    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
-) -> Result<Vec<Alert>> {
-    check_unacknowledged_claiming(store, me, now, announced, &mut |s, list| {
-        notices::claim(s, me, now, list)
-    })
-}
-
-/// [`check_unacknowledged`], claiming through `claim`.
-pub fn check_unacknowledged_claiming(
-    store: &mut Store,
-    me: &StaffMember,
-    now: DateTime<Utc>,
-    announced: &mut std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
-    claim: &mut Claim<'_>,
-) -> Result<Vec<Alert>> {
-    let pending: Vec<Alert> = notices::pending_unacknowledged(store, me, now)?
-        .into_iter()
-        .filter(|a| !announced.contains(&(a.kind, a.subject_id)))
-        .collect();
-    let keys: Vec<_> = pending.iter().map(|a| (a.kind, a.subject_id)).collect();
-    let fresh = claim(store, pending)?;
     announced.extend(keys);
     Ok(fresh)
 }
