@@ -512,7 +512,7 @@ fn desk_alert(
         kind,
         subject_id: subject,
         escalation_id: case.then_some(1000 + pos),
-        reference: case.then(|| format!("SG-2026-{:04}", pos + 1)),
+        reference: case.then(|| format!("SG-2026-{:04}", pos + 1).into()),
         risk: case.then_some(Risk::High),
         immediate_risk: false,
         started_at: now() - Duration::minutes(minutes),
@@ -558,7 +558,7 @@ fn alerts_ring_once_and_the_banner_follows_the_open_alerts() {
         desk_alert(Kind::Unacknowledged, 1004, 4, 20),
         acked,
     ];
-    update(&mut app, Action::OpenAlertsLoaded(open.clone()));
+    update(&mut app, Action::OpenAlertsLoaded(open.clone().into()));
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(
         text.contains("‼ ALERT SG-2026-0001 overdue: LADO referral and 1 more"),
@@ -567,13 +567,13 @@ fn alerts_ring_once_and_the_banner_follows_the_open_alerts() {
     assert!(text.contains("! lists them, x hides"), "{text}");
     // x hides what it shows; the same alerts again stay hidden ...
     press(&mut app, KeyCode::Char('x'));
-    update(&mut app, Action::OpenAlertsLoaded(open.clone()));
+    update(&mut app, Action::OpenAlertsLoaded(open.clone().into()));
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(!text.contains("ALERT"), "{text}");
     // ... and a new one brings the banner back, with only what is new.
     let mut more = open.clone();
     more.push(desk_alert(Kind::Signoff, 900, 2, 10));
-    update(&mut app, Action::OpenAlertsLoaded(more));
+    update(&mut app, Action::OpenAlertsLoaded(more.into()));
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(
         text.contains("‼ ALERT SG-2026-0003 closure waits for sign-off ")
@@ -583,7 +583,7 @@ fn alerts_ring_once_and_the_banner_follows_the_open_alerts() {
     // After a restart the banner is back while the alerts stay open (no
     // notice is claimed again: it comes from the open alerts).
     let mut again = app_with(3);
-    update(&mut again, Action::OpenAlertsLoaded(open));
+    update(&mut again, Action::OpenAlertsLoaded(open.into()));
     let text = dutydesk::tui::render_text(&mut again, 100, 30).unwrap();
     assert!(text.contains("‼ ALERT SG-2026-0001 overdue"), "{text}");
     // Our own save asks for them again at once (an acknowledgement);
@@ -613,7 +613,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
         desk_alert(Kind::Assigned, 77, 2, 5),
         acked,
     ];
-    update(&mut app, Action::OpenAlertsLoaded(list.clone()));
+    update(&mut app, Action::OpenAlertsLoaded(list.clone().into()));
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(
         text.contains("Alerts: 5 open, 4 still escalating"),
@@ -651,7 +651,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     // The same in monochrome: nothing rests on colour.
     let mut mono = app_with(3);
     press(&mut mono, KeyCode::Char('!'));
-    update(&mut mono, Action::OpenAlertsLoaded(list.clone()));
+    update(&mut mono, Action::OpenAlertsLoaded(list.clone().into()));
     mono.ctx.theme = Theme::dark();
     assert_eq!(
         dutydesk::tui::render_text(&mut mono, 100, 30).unwrap(),
@@ -674,7 +674,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
         &mut app,
         Action::Saved("Alerts on SG-2026-0002 acknowledged".into()),
     );
-    update(&mut app, Action::OpenAlertsLoaded(after.clone()));
+    update(&mut app, Action::OpenAlertsLoaded(after.clone().into()));
     let l = app.layer::<AlertsLayer>().unwrap();
     assert_eq!(l.list[l.selected].subject_id, 500);
     // "Nobody on duty": the rota's alert.
@@ -712,7 +712,7 @@ fn the_alerts_screen_lists_every_open_alert_opens_and_acknowledges() {
     let mut viewer = app_with(3);
     viewer.ctx.me.role = Role::Viewer;
     press(&mut viewer, KeyCode::Char('!'));
-    update(&mut viewer, Action::OpenAlertsLoaded(list));
+    update(&mut viewer, Action::OpenAlertsLoaded(list.into()));
     assert!(press(&mut viewer, KeyCode::Char('A')).is_empty());
     assert!(status(&viewer).contains("Viewers"), "{}", status(&viewer));
 }

@@ -86,7 +86,9 @@ pub struct DeskAlert {
     pub subject_id: i64,
     /// The case it is about, if any (not for nobody-on-duty or shift start).
     pub escalation_id: Option<i64>,
-    pub reference: Option<String>,
+    /// Shared text (`Arc<str>`), as `rule`: a desk's list of 100,000 alerts
+    /// is copied from one check to the next without copying its words.
+    pub reference: Option<std::sync::Arc<str>>,
     pub risk: Option<Risk>,
     /// A case with immediate risk to life: its alerts ignore quiet hours.
     pub immediate_risk: bool,
@@ -100,7 +102,7 @@ pub struct DeskAlert {
     pub exclude: Vec<i64>,
     /// The deadline rule's name ("LADO referral"), only for deadlines a rule
     /// set: a deadline set by hand (a review action) may hold words.
-    pub rule: Option<String>,
+    pub rule: Option<std::sync::Arc<str>>,
     /// A deadline set by hand (a task, a review action): said as "task
     /// overdue", never with its words.
     pub hand: Option<Hand>,
@@ -186,15 +188,54 @@ pub fn phrase(a: &DeskAlert) -> String {
 /// a banner kind ([`in_banner`]), not among `hidden` (kind, subject) pairs
 /// the user has put out of sight; immediate risk to life first, then by
 /// kind, then the oldest.
-pub fn banner(alerts: &[DeskAlert], hidden: &[(Kind, i64)]) -> Vec<DeskAlert> {
-    let mut out: Vec<DeskAlert> = alerts
+pub fn banner(alerts: &[DeskAlert], hidden: &Hidden) -> Vec<DeskAlert> {
+    let mut out: Vec<DeskAlert> = in_banner_now(alerts, hidden).cloned().collect();
+    out.sort_by_key(banner_order);
+    out
+}
+
+/// Alerts put out of the banner's sight (kind, subject): a set, so a desk
+/// with 100,000 open alerts can hide them all and still test each at once.
+pub type Hidden = std::collections::HashSet<(Kind, i64)>;
+
+/// The open alerts of the whole desk as the screen holds them: shared, not
+/// copied, between the store worker, the dashboard and the alerts screen
+/// (issue 21: at 1,000,000 escalations some 100,000 alerts).
+pub type AlertList = std::sync::Arc<Vec<DeskAlert>>;
+
+/// The alerts the banner is about (see [`banner`]), in the list's order.
+pub fn in_banner_now<'a>(
+    alerts: &'a [DeskAlert],
+    hidden: &'a Hidden,
+) -> impl Iterator<Item = &'a DeskAlert> + 'a {
+    alerts
         .iter()
         .filter(|a| !a.acknowledged && in_banner(a.kind))
         .filter(|a| !hidden.contains(&(a.kind, a.subject_id)))
-        .cloned()
-        .collect();
-    out.sort_by_key(|a| (!a.immediate_risk, urgency(a.kind), a.started_at));
-    out
+}
+
+fn banner_order(a: &DeskAlert) -> (bool, u8, DateTime<Utc>) {
+    (!a.immediate_risk, urgency(a.kind), a.started_at)
+}
+
+/// What the banner line says: the most urgent of [`banner`]'s alerts and
+/// how many there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BannerHead {
+    pub first: DeskAlert,
+    pub count: usize,
+}
+
+/// [`banner`]'s first alert and its length, in one pass with nothing
+/// sorted or copied but the first: the dashboard works it out when the
+/// alerts or the hidden ones change, never per frame.
+pub fn banner_head(alerts: &[DeskAlert], hidden: &Hidden) -> Option<BannerHead> {
+    let mut count = 0;
+    let first = in_banner_now(alerts, hidden)
+        .inspect(|_| count += 1)
+        .min_by_key(|a| banner_order(a))?
+        .clone();
+    Some(BannerHead { first, count })
 }
 
 /// A message to one person about one alert at one step.
@@ -234,7 +275,7 @@ pub fn message(
         ""
     };
     let rule = match (&alert.rule, alert.hand) {
-        (Some(r), _) => r.clone(),
+        (Some(r), _) => r.to_string(),
         (None, Some(h)) => h.said(),
         (None, None) => "A deadline".to_string(),
     };
@@ -332,7 +373,7 @@ pub fn message(
         .join("\n");
     Message {
         kind: alert.kind,
-        reference: alert.reference.clone(),
+        reference: alert.reference.as_deref().map(str::to_string),
         urgent: alert.immediate_risk,
         title,
         text,
@@ -408,11 +449,20 @@ mod tests {
             },
             at(Kind::Unacknowledged, 7, 30, false),
         ];
-        let ids: Vec<i64> = banner(&list, &[]).iter().map(|a| a.subject_id).collect();
+        let ids: Vec<i64> = banner(&list, &Hidden::new())
+            .iter()
+            .map(|a| a.subject_id)
+            .collect();
+        let head = banner_head(&list, &Hidden::new()).unwrap();
+        assert_eq!(
+            (head.first.subject_id, head.count),
+            (5, 4),
+            "the banner's line"
+        );
         // Immediate risk first; acknowledged, assigned and unacknowledged
         // (its own line) are not in the banner.
         assert_eq!(ids, [5, 2, 4, 1]);
-        let ids: Vec<i64> = banner(&list, &[(Kind::Overdue, 2)])
+        let ids: Vec<i64> = banner(&list, &Hidden::from([(Kind::Overdue, 2)]))
             .iter()
             .map(|a| a.subject_id)
             .collect();

@@ -294,7 +294,7 @@ pub enum Reply {
     /// Who may see an escalation, for the access form.
     AccessLists(Box<super::workflow::AccessLists>),
     /// Every open alert the user may know of, most urgent first.
-    OpenAlerts(Vec<crate::domain::paging::DeskAlert>),
+    OpenAlerts(crate::domain::paging::AlertList),
     /// The organisation's areas (with their other names).
     Areas(Vec<crate::domain::area::Area>),
     /// Items of a series' held meetings.
@@ -749,7 +749,7 @@ struct AlertCheck {
     announced: std::collections::HashSet<(crate::domain::alert::AlertKind, i64)>,
     /// The open alerts last sent: sent again only when they change (the
     /// banner and the alerts screen follow them; time alone opens alerts).
-    open_sent: Option<Vec<crate::domain::paging::DeskAlert>>,
+    open_sent: Option<crate::domain::paging::AlertList>,
     /// The alert change counter and the moment (UTC seconds) of the last
     /// alert check that found nothing left to look at.
     checked: Option<(i64, i64)>,
@@ -1031,7 +1031,7 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             me,
             id,
         )?)),
-        Request::OpenAlerts => Reply::OpenAlerts(super::alerts::open_for(store, me, now)?),
+        Request::OpenAlerts => Reply::OpenAlerts(super::alerts::open_for(store, me, now)?.into()),
         Request::AcknowledgeAlerts { id } => {
             Reply::Saved(store.write(&me.username, now, |w| match id {
                 Some(id) => super::alerts::acknowledge_escalation(w, id),
@@ -1128,12 +1128,20 @@ fn alert_check(
     }
     let open = match open_sent.as_deref() {
         Some(previous) => super::alerts::open_for_since(store, me, now, previous, since),
-        None => super::alerts::open_for(store, me, now),
+        None => super::alerts::open_for(store, me, now).map(Some),
     };
     match open {
-        Ok(open) if answer || open_sent.as_ref() != Some(&open) => {
+        Ok(Some(open)) => {
+            let open = crate::domain::paging::AlertList::new(open);
             *open_sent = Some(open.clone());
             if !out(Reply::OpenAlerts(open)) {
+                return None;
+            }
+        }
+        // The same: shared again when asked for.
+        Ok(_) if answer => {
+            let same = open_sent.clone().unwrap_or_default();
+            if !out(Reply::OpenAlerts(same)) {
                 return None;
             }
         }

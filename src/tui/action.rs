@@ -227,7 +227,7 @@ pub enum Action {
     /// Open the alerts screen: every open alert of the desk you may know of.
     ShowAlerts,
     /// The open alerts arrived (the banner and the alerts screen follow them).
-    OpenAlertsLoaded(Vec<crate::domain::paging::DeskAlert>),
+    OpenAlertsLoaded(crate::domain::paging::AlertList),
     /// The third answer to "take it?": acknowledge the case's alerts only.
     AlertsOnly,
     /// The organisation's areas arrived (the intake form checks against them).

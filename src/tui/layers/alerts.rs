@@ -25,7 +25,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 #[derive(Debug, Default)]
 pub struct AlertsLayer {
     /// The open alerts, as the store last answered (most urgent first).
-    pub list: Vec<DeskAlert>,
+    pub list: crate::domain::paging::AlertList,
     pub loaded: bool,
     pub selected: usize,
     /// A case asked for with Enter; its record opens when it arrives.
@@ -281,7 +281,7 @@ fn draw(l: &AlertsLayer, ctx: &Ctx, f: &mut Frame, area: Rect) {
                 };
                 let mut cells = vec![
                     Cell::from(Span::styled(state, style)),
-                    Cell::from(a.reference.clone().unwrap_or_else(|| "—".into())),
+                    Cell::from(a.reference.as_deref().unwrap_or("—").to_string()),
                     Cell::from(risk(a)),
                     Cell::from(format_age(a.age_minutes(ctx.now))),
                     Cell::from(what),

@@ -55,10 +55,13 @@ pub struct Dashboard {
     /// Every open alert the user may know of (`store::alerts::open_for`),
     /// as the store last said: the banner names those not acknowledged,
     /// so it is back after a restart for as long as they stay open.
-    pub alerts: Vec<crate::domain::paging::DeskAlert>,
+    pub alerts: crate::domain::paging::AlertList,
     /// Alerts put out of the banner's sight with `x` (kind, subject): a new
     /// one brings the banner back.
-    pub hidden: Vec<(crate::domain::paging::Kind, i64)>,
+    pub hidden: crate::domain::paging::Hidden,
+    /// The banner's line (its most urgent alert and how many), worked out
+    /// when the alerts or the hidden ones change, not at every frame.
+    pub banner: Option<crate::domain::paging::BannerHead>,
     /// Unacknowledged escalations: how many, the oldest few.
     pub unacked_total: i64,
     pub unacked: Vec<EscalationSummary>,
@@ -395,11 +398,12 @@ impl Layer for Dashboard {
             Action::Click { focus, at } => self.click(*focus, *at),
             Action::Meet | Action::Waive => self.deadline_prompt(action, ctx),
             Action::Dismiss => {
-                self.hidden.extend(
-                    crate::domain::paging::banner(&self.alerts, &self.hidden)
-                        .iter()
-                        .map(|a| (a.kind, a.subject_id)),
-                );
+                let shown: Vec<_> =
+                    crate::domain::paging::in_banner_now(&self.alerts, &self.hidden)
+                        .map(|a| (a.kind, a.subject_id))
+                        .collect();
+                self.hidden.extend(shown);
+                self.banner = crate::domain::paging::banner_head(&self.alerts, &self.hidden);
                 self.keep_visible(ctx);
                 Step::none()
             }
@@ -523,8 +527,12 @@ impl Layer for Dashboard {
             Action::OpenAlertsLoaded(list) => {
                 self.alerts = list.clone();
                 // Hidden ones that are no longer open need no remembering.
-                self.hidden
-                    .retain(|k| list.iter().any(|a| (a.kind, a.subject_id) == *k));
+                if !self.hidden.is_empty() {
+                    let open: crate::domain::paging::Hidden =
+                        list.iter().map(|a| (a.kind, a.subject_id)).collect();
+                    self.hidden.retain(|k| open.contains(k));
+                }
+                self.banner = crate::domain::paging::banner_head(&self.alerts, &self.hidden);
                 self.keep_visible(ctx);
                 Step::none()
             }
@@ -1003,9 +1011,9 @@ fn row<'a>(
 /// The banner for open alerts nobody has acknowledged (see
 /// [`crate::domain::paging::banner`]): the most urgent first, then how many more.
 fn alert_line(d: &Dashboard) -> Option<String> {
-    let list = crate::domain::paging::banner(&d.alerts, &d.hidden);
-    let first = list.first()?;
-    let more = match list.len() {
+    let head = d.banner.as_ref()?;
+    let first = &head.first;
+    let more = match head.count {
         1 => String::new(),
         n => format!(" and {} more", n - 1),
     };
