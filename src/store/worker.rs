@@ -55,7 +55,9 @@ pub enum Request {
     /// Where escalation `id` stands in the open queue, asked by the screen
     /// after drawing a window read around it whose place was not counted
     /// (`DashboardData::kept_row`); counted from the queue's end when
-    /// `near_end`. Answered by [`Reply::Position`].
+    /// `near_end`. Answered by [`Reply::Position`], on the side lane: at
+    /// 137,000 open a place far from both ends is counted over ~70,000
+    /// index entries (~10 ms), which no key should wait behind.
     Position { id: i64, near_end: bool },
     /// One escalation's record (audited as a view).
     Detail { id: i64 },
@@ -159,15 +161,16 @@ pub enum Request {
 
 impl Request {
     /// Whether the side lane answers it: the reads the screen makes around
-    /// the user, whose answers fill a strip (the review counts), the open
-    /// alerts (which share that lane with the alert check, whose answers
-    /// they must not overtake), and any side read the screen asks for
+    /// the user, whose answers fill a strip (the review counts) or the
+    /// footer (a kept case's place in the queue), the open alerts (which
+    /// share that lane with the alert check, whose answers they must not
+    /// overtake), and any side read the screen asks for
     /// itself ([`Request::Side`]: the start's handover). They run on the
     /// second connection, so they never delay a key's own request.
     pub fn is_side(&self) -> bool {
         matches!(
             self,
-            Request::Reviews | Request::OpenAlerts | Request::Side(_)
+            Request::Reviews | Request::OpenAlerts | Request::Position { .. } | Request::Side(_)
         )
     }
 
@@ -176,7 +179,7 @@ impl Request {
     pub fn is_side_read(&self) -> bool {
         matches!(
             self,
-            Request::Reviews | Request::Handover | Request::OpenAlerts
+            Request::Reviews | Request::Handover | Request::OpenAlerts | Request::Position { .. }
         )
     }
 }
