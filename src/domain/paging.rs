@@ -86,7 +86,7 @@ pub struct DeskAlert {
     pub subject_id: i64,
     /// The case it is about, if any (not for nobody-on-duty or shift start).
     pub escalation_id: Option<i64>,
-    /// Shared text (`Arc<str>`), as `rule`: a desk's list of 100,000 alerts
+    /// Shared text (`Arc<str>`), as `rule`: a desk's list of 10,000 alerts
     /// is copied from one check to the next without copying its words.
     pub reference: Option<std::sync::Arc<str>>,
     pub risk: Option<Risk>,
@@ -195,12 +195,12 @@ pub fn banner(alerts: &[DeskAlert], hidden: &Hidden) -> Vec<DeskAlert> {
 }
 
 /// Alerts put out of the banner's sight (kind, subject): a set, so a desk
-/// with 100,000 open alerts can hide them all and still test each at once.
+/// with 10,000 open alerts can hide them all and still test each at once.
 pub type Hidden = std::collections::HashSet<(Kind, i64)>;
 
 /// The open alerts of the whole desk as the screen holds them: shared, not
 /// copied, between the store worker, the dashboard and the alerts screen
-/// (issue 21: at 1,000,000 escalations some 100,000 alerts).
+/// (issue 21: at 1,000,000 escalations, 137,000 open, some 10,000 alerts).
 pub type AlertList = std::sync::Arc<Vec<DeskAlert>>;
 
 /// The alerts the banner is about (see [`banner`]), in the list's order.
