@@ -207,16 +207,13 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
         if all { "all" } else { "open" },
     )?;
     let viewer = Viewer::from(&me);
-    let mut failed: Option<super::Failure> = None;
+    let output = super::OutputError::default();
     if json {
         let mut items = super::json::Items::begin("deadlines", crate::cli::clock()?.now())?;
         store::deadlines::list_each(&store, viewer, all, |d| {
-            items.item(json_row(&d, now)).map_err(|e| {
-                failed = Some(e);
-                store::StoreError::Refused("output".into())
-            })
+            items.item(json_row(&d, now)).map_err(|e| output.keep(e))
         })
-        .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
+        .map_err(|e| output.take(e))?;
         return items.end();
     }
     use std::io::Write;
@@ -238,12 +235,9 @@ pub fn list(path: &Path, json: bool, all: bool) -> Outcome {
                 ""
             }
         )
-        .map_err(|e| {
-            failed = Some(anyhow::Error::from(e).into());
-            store::StoreError::Refused("output".into())
-        })
+        .map_err(|e| output.io(e))
     })
-    .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
+    .map_err(|e| output.take(e))?;
     if n == 0 {
         writeln!(out, "No {}deadlines.", if all { "" } else { "open " })
             .map_err(anyhow::Error::from)?;

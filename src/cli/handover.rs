@@ -336,17 +336,7 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
     let viewer = Viewer::from(&me);
     let h = store::rota::handover_head(&st, viewer, now)?;
     let until = now + chrono::Duration::hours(24);
-    let failed: std::cell::RefCell<Option<super::Failure>> = Default::default();
-    let output = |e: super::Failure| {
-        *failed.borrow_mut() = Some(e);
-        store::StoreError::Refused("output".into())
-    };
-    let failure = |e: store::StoreError| {
-        failed
-            .borrow_mut()
-            .take()
-            .unwrap_or_else(|| super::Failure::from(e))
-    };
+    let output = super::OutputError::default();
     if json {
         let people = super::json::People::of(&store::staff::list(&st)?);
         let t = super::json::time;
@@ -404,9 +394,11 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
                 "status".into(),
                 serde_json::to_value(d.status(now)).unwrap_or_default(),
             );
-            items.item(serde_json::Value::Object(m)).map_err(output)
+            items
+                .item(serde_json::Value::Object(m))
+                .map_err(|e| output.keep(e))
         })
-        .map_err(failure)?;
+        .map_err(|e| output.take(e))?;
         items.end()?;
         return super::audit_export(&mut st, &me, "handover", &format!("since {}", h.since));
     }
@@ -458,9 +450,9 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
                 format_stamp(d.due_at),
                 d.label
             )
-            .map_err(|e| output(anyhow::Error::from(e).into()))
+            .map_err(|e| output.io(e))
         })
-        .map_err(failure)?;
+        .map_err(|e| output.take(e))?;
         out.flush().map_err(anyhow::Error::from)?;
     }
     println!(

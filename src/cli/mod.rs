@@ -738,6 +738,36 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// An output error met inside a store read, as a listing writes each row as
+/// it reads it (a closed pipe, a full disk): kept, the read stopped with a
+/// stand-in store error, and reported as itself once the read returns, so
+/// `dutydesk list | head` says what went wrong, not "refused: output".
+/// Shared by closures (a `RefCell`), so several can keep one.
+#[derive(Default)]
+pub(crate) struct OutputError(std::cell::RefCell<Option<Failure>>);
+
+impl OutputError {
+    /// Keeps `e` and gives the error that stops the store's read.
+    pub(crate) fn keep(&self, e: impl Into<Failure>) -> StoreError {
+        *self.0.borrow_mut() = Some(e.into());
+        StoreError::Refused("output".into())
+    }
+
+    /// [`OutputError::keep`] for an I/O error of writing.
+    pub(crate) fn io(&self, e: std::io::Error) -> StoreError {
+        self.keep(anyhow::Error::from(e))
+    }
+
+    /// What the read that stopped with `e` failed with: the output error
+    /// kept, else the store's own.
+    pub(crate) fn take(&self, e: StoreError) -> Failure {
+        self.0
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| Failure::from(e))
+    }
+}
+
 /// A settings file that cannot be used stops every command (exit 2).
 impl From<crate::config::ConfigError> for Failure {
     fn from(e: crate::config::ConfigError) -> Self {

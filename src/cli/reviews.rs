@@ -83,19 +83,7 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
             // they are read (issue 21: bounded memory for a year's agenda).
             let viewer = Viewer::from(&me);
             let headings = store::reviews::summaries(&st, viewer, now)?;
-            // An output error inside a store read: kept to be reported as
-            // itself once the read has stopped.
-            let failed: std::cell::RefCell<Option<Failure>> = Default::default();
-            let fail = |e: Failure| {
-                *failed.borrow_mut() = Some(e);
-                store::StoreError::Refused("output".into())
-            };
-            let failure = |e: store::StoreError| {
-                failed
-                    .borrow_mut()
-                    .take()
-                    .unwrap_or_else(|| Failure::from(e))
-            };
+            let output = super::OutputError::default();
             if a.json {
                 let mut items = super::json::Items::begin("reviews", crate::cli::clock()?.now())?;
                 for g in &headings {
@@ -103,10 +91,10 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
                     items.item_with_list(head, "items", |write| {
                         store::reviews::agenda_each(&st, g, viewer, now, |i| {
                             let v = serde_json::to_value(&i)
-                                .map_err(|e| fail(anyhow::Error::from(e).into()))?;
-                            write(v).map_err(fail)
+                                .map_err(|e| output.keep(anyhow::Error::from(e)))?;
+                            write(v).map_err(|e| output.keep(e))
                         })
-                        .map_err(failure)
+                        .map_err(|e| output.take(e))
                     })?;
                 }
                 return items.end();
@@ -134,9 +122,9 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
                         i.kind.label(),
                         i.detail
                     )
-                    .map_err(|e| fail(anyhow::Error::from(e).into()))
+                    .map_err(|e| output.io(e))
                 })
-                .map_err(failure)?;
+                .map_err(|e| output.take(e))?;
             }
             out.flush().map_err(anyhow::Error::from)?;
             Ok(())

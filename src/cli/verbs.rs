@@ -837,16 +837,13 @@ pub fn list(
         let people = super::json::People::of(&staff);
         let cats = store::categories::list(store.conn())?;
         let mut items = super::json::Items::begin("escalations", now)?;
-        let mut failed: Option<super::Failure> = None;
+        let output = super::OutputError::default();
         escalations::list_each(&store, viewer, now, which, filters, |r| {
             items
                 .item(super::json::summary(&r, &people, &cats))
-                .map_err(|e| {
-                    failed = Some(e);
-                    StoreError::Refused("output".into())
-                })
+                .map_err(|e| output.keep(e))
         })
-        .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
+        .map_err(|e| output.take(e))?;
         return items.end();
     }
     // Closures waiting for sign-off show what is to be approved (a small
@@ -905,7 +902,7 @@ pub fn list(
         &[],
     );
     let mut shown_waiting: Vec<(String, i64)> = Vec::new();
-    let mut failed: Option<super::Failure> = None;
+    let output = super::OutputError::default();
     escalations::list_each(&store, viewer, now, which, filters, |r| {
         if waiting.iter().any(|w| w.id == r.id) {
             shown_waiting.push((r.reference.clone(), r.id));
@@ -934,12 +931,9 @@ pub fn list(
                 r.assignee.clone().unwrap_or_else(|| "-".into()),
                 due,
             ])
-            .map_err(|e| {
-                failed = Some(anyhow::Error::from(e).into());
-                StoreError::Refused("output".into())
-            })
+            .map_err(|e| output.io(e))
     })
-    .or_else(|e| failed.take().map_or(Err(super::Failure::from(e)), Err))?;
+    .map_err(|e| output.take(e))?;
     table.finish().map_err(anyhow::Error::from)?;
     // Closures waiting for sign-off: what is to be approved, under the table.
     for (reference, id) in &shown_waiting {
