@@ -419,3 +419,46 @@ fn a_long_list_is_written_as_read_and_stays_aligned() {
     assert!(!json_refs.is_empty());
     assert_eq!(text_refs, json_refs);
 }
+
+/// Output that cannot be written (a full disk) ends every listing with exit 3
+/// and the system's words, never a crash: `handover` panicked on it.
+#[test]
+fn a_full_disk_on_output_is_an_error_never_a_crash() {
+    let dir = common::private_dir();
+    let db = dir.path().join("desk.db");
+    init(&db, "admin");
+    for args in [
+        &["handover"][..],
+        &["rota", "show"],
+        &["staff", "list"],
+        &["alerts"],
+        &["list", "--status", "all"],
+        &["deadlines", "--all"],
+        &["reviews"],
+        &["config", "show"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("dutydesk"))
+            .env("DUTYDESK_USER", "admin")
+            .env("DUTYDESK_NOW", NOW)
+            .env("DUTYDESK_CONFIG", "/dev/null")
+            .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
+            .env_remove("DUTYDESK_DB")
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let (code, err) = (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        assert_eq!(code, 3, "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

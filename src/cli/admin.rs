@@ -70,7 +70,7 @@ pub fn verify(path: &Path) -> Outcome {
     let anchors = against_anchors(store.conn(), &file, &key, &mut r.problems)?;
     if !r.problems.is_empty() {
         for p in &r.problems {
-            println!("PROBLEM: {p}");
+            say!("PROBLEM: {p}")?;
         }
         return Err(super::Failure {
             exit: crate::domain::exit::Exit::Refused,
@@ -82,13 +82,13 @@ pub fn verify(path: &Path) -> Outcome {
         });
     }
     let head = r.head.clone();
-    println!(
+    say!(
         "OK: integrity, foreign keys, the schema and its kept tallies are sound; the audit trail's {} rows chain unbroken with no gaps, cover every chronology and referral row, agree with every restriction, and match {anchors} earlier anchor(s).",
         r.audit_rows
-    );
+    )?;
     if let Some((id, hash)) = head {
         crate::anchor::record(&file, &key, id, &hash, now).map_err(|e| refused(e.to_string()))?;
-        println!("Anchored: audit row {id} in {} and syslog.", file.display());
+        say!("Anchored: audit row {id} in {} and syslog.", file.display())?;
     }
     Ok(())
 }
@@ -105,7 +105,7 @@ pub fn anchor(path: &Path) -> Outcome {
     against_anchors(store.conn(), &file, &key, &mut problems)?;
     if !problems.is_empty() {
         for p in &problems {
-            println!("PROBLEM: {p}");
+            say!("PROBLEM: {p}")?;
         }
         return Err(super::Failure {
             exit: crate::domain::exit::Exit::Refused,
@@ -120,7 +120,7 @@ pub fn anchor(path: &Path) -> Outcome {
         return Err(refused("the audit trail is empty: nothing to anchor"));
     };
     crate::anchor::record(&file, &key, id, &hash, now).map_err(|e| refused(e.to_string()))?;
-    println!("Anchored: audit row {id} in {} and syslog.", file.display());
+    say!("Anchored: audit row {id} in {} and syslog.", file.display())?;
     Ok(())
 }
 
@@ -215,11 +215,11 @@ pub fn backup(path: &Path, dest: &Path) -> Outcome {
             p.display()
         );
     }
-    println!(
+    say!(
         "Backed up to {} (mode 0600, {} audit rows, verified).",
         done.dest.display(),
         done.audit_rows
-    );
+    )?;
     Ok(())
 }
 
@@ -277,11 +277,11 @@ pub fn restore(path: &Path, backup: &Path) -> Outcome {
         crate::anchor::record_restore(&file, &key, id, &hash, now)
             .map_err(|e| refused(e.to_string()))?;
     }
-    println!(
+    say!(
         "Restored {} from {} ({audit_rows} audit rows, verified); the replaced database is kept as {}. Sessions may start again; check with `dutydesk verify`.",
         path.display(),
         backup.display(),
         placed.kept.display()
-    );
+    )?;
     Ok(())
 }

@@ -66,17 +66,21 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
             if *dry_run {
                 // The import itself, rolled back: every check it makes.
                 let p = st.rehearse(&me.username, now, |w| store::contacts::import(w, &rows))?;
-                println!(
+                say!(
                     "Dry run: {} to add, {} to change, {} unchanged. Nothing was changed.",
-                    p.added, p.changed, p.unchanged
-                );
+                    p.added,
+                    p.changed,
+                    p.unchanged
+                )?;
                 return Ok(());
             }
             let p = st.write(&me.username, now, |w| store::contacts::import(w, &rows))?;
-            println!(
+            say!(
                 "{} added, {} changed, {} unchanged.",
-                p.added, p.changed, p.unchanged
-            );
+                p.added,
+                p.changed,
+                p.unchanged
+            )?;
             Ok(())
         }
         None => {
@@ -124,7 +128,7 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
             let asked_other =
                 !a.query.is_empty() || route.is_some_and(|r| r != "emergency" && r != "police");
             if only_always && asked_other {
-                println!("Nothing else matches; these numbers always answer:");
+                say!("Nothing else matches; these numbers always answer:")?;
             }
             for x in answers {
                 let c = &x.contact;
@@ -140,7 +144,7 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
                         .unwrap_or_default(),
                     _ => String::new(),
                 };
-                println!(
+                say!(
                     "{mark} {:<16} {} {} [{}{}] {}{ring}",
                     c.phone.as_deref().unwrap_or("-"),
                     c.organisation,
@@ -151,7 +155,7 @@ pub fn run(path: &Path, a: &ContactsArgs) -> Outcome {
                         .map(|a| format!(", {a}"))
                         .unwrap_or_default(),
                     x.when,
-                );
+                )?;
             }
             Ok(())
         }

@@ -271,7 +271,7 @@ pub fn notify_once(path: &Path) -> Outcome {
     let mut seen = std::collections::HashSet::new();
     let alerts = store::worker::check_alerts(&mut store, &me, now, &mut seen)?;
     for a in &alerts {
-        println!("{}", a.line());
+        say!("{}", a.line())?;
     }
     let config = crate::config::Config::load().map_err(super::Failure::from)?;
     let env = |k: &str| std::env::var(k).ok();
@@ -332,12 +332,12 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
                 y.dedup();
                 y
             };
-            println!(
+            say!(
                 "{} {division} holidays read ({}-{}); {changed} new or changed; {moved} open deadlines recounted.",
                 list.len(),
                 years.first().unwrap_or(&0),
                 years.last().unwrap_or(&0)
-            );
+            )?;
             Ok(())
         }
         HolidaysCommand::List {
@@ -362,21 +362,21 @@ pub fn holidays(path: &Path, cmd: &HolidaysCommand) -> Outcome {
                 return super::json::print("holidays", clock()?.now(), &items);
             }
             if list.is_empty() {
-                println!(
+                say!(
                     "No {division} bank holidays known{}.",
                     year.map(|y| format!(" for {y}")).unwrap_or_default()
-                );
+                )?;
             }
             for h in list {
                 if h.notes.is_empty() {
-                    println!("{}  {}", h.date.format("%a %d %b %Y"), h.title);
+                    say!("{}  {}", h.date.format("%a %d %b %Y"), h.title)?;
                 } else {
-                    println!(
+                    say!(
                         "{}  {} ({})",
                         h.date.format("%a %d %b %Y"),
                         h.title,
                         h.notes
-                    );
+                    )?;
                 }
             }
             Ok(())
@@ -416,16 +416,23 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
                     serde_json::json!({ "working_hours": hours.format(), "items": items }),
                 );
             }
-            println!(
+            say!(
                 "Working time: the hours of the route a rule names, else the organisation's ({}; setting working_hours), on the bank holidays of `dutydesk holidays list`.",
                 hours.format()
-            );
-            println!(
+            )?;
+            say!(
                 "{:<22} {:<18} {:<38} {:>3} {:<15} {:<18} {:<8} {:>5}  MET BY / NAME",
-                "CODE", "ON", "MATCH", "N", "UNIT", "COUNTING", "FROM", "WARN"
-            );
+                "CODE",
+                "ON",
+                "MATCH",
+                "N",
+                "UNIT",
+                "COUNTING",
+                "FROM",
+                "WARN"
+            )?;
             for r in store::deadlines::rules(store.conn())? {
-                println!(
+                say!(
                     "{:<22} {:<18} {:<38} {:>3} {:<15} {:<18} {:<8} {:>5}  [{}{}] {}{}",
                     r.code,
                     r.event.code(),
@@ -443,7 +450,7 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
                     if r.repeats { "; repeats" } else { "" },
                     r.name,
                     if r.active { "" } else { "  (inactive)" }
-                );
+                )?;
             }
             Ok(())
         }
@@ -481,10 +488,10 @@ pub fn rules(path: &Path, cmd: &RulesCommand) -> Outcome {
             let existed = store.write(&me.username, now, |w| {
                 store::deadlines::save_rule(w, &input)
             })?;
-            println!(
+            say!(
                 "{} rule {code}. Deadlines already set keep their dates.",
                 if existed { "Changed" } else { "Added" }
-            );
+            )?;
             Ok(())
         }
     }
@@ -515,10 +522,10 @@ pub fn settings(path: &Path, cmd: &SettingsCommand) -> Outcome {
                 );
             }
             for key in Key::ALL {
-                println!("{:<18} {}", key.code(), s.value(*key));
+                say!("{:<18} {}", key.code(), s.value(*key))?;
             }
             for p in &problems {
-                println!("PROBLEM: {p}");
+                say!("PROBLEM: {p}")?;
             }
             Ok(())
         }
@@ -531,7 +538,7 @@ pub fn settings(path: &Path, cmd: &SettingsCommand) -> Outcome {
             let mut store = store::open(path, Create::No)?;
             let me = whoami(&store)?;
             let stored = store.write(&me.username, now, |w| settings::change(w, key, value))?;
-            println!("{} = {stored}", k.code());
+            say!("{} = {stored}", k.code())?;
             Ok(())
         }
     }

@@ -124,22 +124,22 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                 );
             }
             match cur {
-                Some(s) => println!("On duty now: {} until {}", s.who, format_stamp(s.ends_at)),
-                None => println!("Nobody is on duty now: add a shift with `dutydesk rota add`"),
+                Some(s) => say!("On duty now: {} until {}", s.who, format_stamp(s.ends_at))?,
+                None => say!("Nobody is on duty now: add a shift with `dutydesk rota add`")?,
             }
             if let Some(s) = next {
-                println!(
+                say!(
                     "Next: {} from {} to {}",
                     s.who,
                     format_stamp(s.starts_at),
                     format_stamp(s.ends_at)
-                );
+                )?;
             }
             let week = store::rota::in_force_of(&st, now, now + chrono::Duration::days(7))?;
             let names = store::rota::names(&st)?;
-            println!("\nThe next 7 days (UK time):");
+            say!("\nThe next 7 days (UK time):")?;
             for s in &week {
-                println!(
+                say!(
                     "  {} to {}  {}{}",
                     crate::domain::calendar::local(s.starts_at).format("%a %d %b %H:%M"),
                     crate::domain::calendar::local(s.ends_at).format("%a %d %b %H:%M"),
@@ -148,7 +148,7 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                         crate::domain::rota::Source::OneOff(_) => "  (one-off)",
                         crate::domain::rota::Source::Pattern(_) => "",
                     }
-                );
+                )?;
             }
             Ok(())
         }
@@ -171,16 +171,16 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                 return super::json::print("rota_patterns", now, &items);
             }
             if rows.is_empty() {
-                println!(
+                say!(
                     "No weekly pattern: add one with `dutydesk rota pattern add USER \"Mon-Fri 09:00-17:00\"`"
-                );
+                )?;
             }
             for (id, user, name, shift, from, until) in rows {
-                println!(
+                say!(
                     "{id:>4}  {user:<12} {name:<24} {shift:<26} {}{}",
                     from.map(|d| format!("from {d} ")).unwrap_or_default(),
                     until.map(|d| format!("until {d}")).unwrap_or_default()
-                );
+                )?;
             }
             Ok(())
         }
@@ -197,16 +197,16 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                 })
                 .map_err(super::Failure::from)?;
             let w = crate::domain::rota::parse_weekly(shift).map_err(bad_input)?;
-            println!(
+            say!(
                 "Pattern {id}: {user} {} (UK time). `dutydesk rota check` shows any gap or overlap.",
                 crate::domain::rota::format_weekly(w.weekdays, w.starts, w.ends)
-            );
+            )?;
             Ok(())
         }
         RotaCommand::Pattern(PatternCommand::Remove { id }) => {
             st.write(&me.username, now, |w| store::rota::remove_pattern(w, *id))
                 .map_err(super::Failure::from)?;
-            println!("Pattern {id} no longer in force.");
+            say!("Pattern {id} no longer in force.")?;
             Ok(())
         }
         RotaCommand::Check { days, json } => {
@@ -270,30 +270,30 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
                 };
             }
             if problems.is_empty() {
-                println!("No gaps or overlaps in the next {days} days (UK time).");
+                say!("No gaps or overlaps in the next {days} days (UK time).")?;
                 return Ok(());
             }
             for p in &problems {
                 match p {
-                    crate::domain::rota::Problem::Gap { from, to } => println!(
+                    crate::domain::rota::Problem::Gap { from, to } => say!(
                         "GAP      {} to {}: nobody on duty ({})",
                         when(*from),
                         when(*to),
                         crate::domain::deadline::countdown(*to, *from)
-                    ),
+                    )?,
                     crate::domain::rota::Problem::Overlap {
                         first,
                         second,
                         from,
                         to,
-                    } => println!(
+                    } => say!(
                         "OVERLAP  {} to {}: {} and {} both on duty; alerts go to {}",
                         when(*from),
                         when(*to),
                         who(*first),
                         who(*second),
                         who(*second)
-                    ),
+                    )?,
                 }
             }
             Err(failed())
@@ -302,18 +302,18 @@ pub fn rota(path: &Path, cmd: &RotaCommand) -> Outcome {
             let said = st
                 .write(&me.username, now, store::rota::take_over)
                 .map_err(super::Failure::from)?;
-            println!("{said}");
+            say!("{said}")?;
             Ok(())
         }
         RotaCommand::Add { user, from, to } => {
             let (from, to) = (at(from, "from", now)?, at(to, "to", now)?);
             st.write(&me.username, now, |w| store::rota::add(w, user, from, to))
                 .map_err(super::Failure::from)?;
-            println!(
+            say!(
                 "{user} on duty {} to {}",
                 format_stamp(from),
                 format_stamp(to)
-            );
+            )?;
             Ok(())
         }
     }
@@ -328,7 +328,7 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
     if let Some(text) = note {
         st.write(&me.username, now, |w| store::rota::leave_note(w, text))
             .map_err(super::Failure::from)?;
-        println!("Note left for the next DSL.");
+        say!("Note left for the next DSL.")?;
         return Ok(());
     }
     // Every deadline due in the next 24 hours is written as it is read
@@ -409,35 +409,35 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
     } else {
         ("", "", "  ")
     };
-    println!("{h1}Handover, {}", format_stamp(now));
+    say!("{h1}Handover, {}", format_stamp(now))?;
     match (&cur, &next) {
-        (Some(c), Some(n)) => println!(
+        (Some(c), Some(n)) => say!(
             "On duty: {} until {}; next: {}",
             c.who,
             format_stamp(c.ends_at),
             n.who
-        ),
-        (Some(c), None) => println!(
+        )?,
+        (Some(c), None) => say!(
             "On duty: {} until {}; nobody is on the rota next",
             c.who,
             format_stamp(c.ends_at)
-        ),
-        (None, Some(n)) => println!(
+        )?,
+        (None, Some(n)) => say!(
             "Nobody on duty now; next: {} from {}",
             n.who,
             format_stamp(n.starts_at)
-        ),
-        (None, None) => println!("Nobody is on the rota"),
+        )?,
+        (None, None) => say!("Nobody is on the rota")?,
     }
-    println!("\n{h2}Notes from the outgoing DSL ({})", notes.len());
+    say!("\n{h2}Notes from the outgoing DSL ({})", notes.len())?;
     for (at, who, body) in &notes {
-        println!(
+        say!(
             "{bullet}{} {who}: {}",
             format_stamp(*at),
             body.replace('\n', " ")
-        );
+        )?;
     }
-    println!("\n{h2}Due in the next 24 hours ({due_total})");
+    say!("\n{h2}Due in the next 24 hours ({due_total})")?;
     {
         use std::io::Write;
         let mut out = std::io::BufWriter::new(std::io::stdout());
@@ -455,17 +455,17 @@ pub fn handover(path: &Path, md: bool, json: bool, note: Option<&str>) -> Outcom
         .map_err(|e| output.take(e))?;
         out.flush().map_err(anyhow::Error::from)?;
     }
-    println!(
+    say!(
         "\n{h2}What changed since {} ({})",
         format_stamp(since),
         changes.len()
-    );
+    )?;
     for (at, r, who, kind, body) in &changes {
-        println!(
+        say!(
             "{bullet}{} {r} {who} · {}: {body}",
             format_stamp(*at),
             crate::domain::escalation::chronology_kind(kind)
-        );
+        )?;
     }
     super::audit_export(&mut st, &me, "handover", &format!("since {since}"))
 }

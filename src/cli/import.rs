@@ -170,11 +170,11 @@ pub fn run(path: &Path, log: &Path, map_file: &Path, dry_run: bool) -> Outcome {
         .count();
     for s in &plan {
         if let store::import::Step::Already { line, reference } = s {
-            println!("row {line}: already imported as {reference}");
+            say!("row {line}: already imported as {reference}")?;
         }
     }
     if dry_run || new == 0 {
-        println!(
+        say!(
             "{new} row(s) to import, {} already imported{}",
             plan.len() - new,
             if dry_run {
@@ -182,7 +182,7 @@ pub fn run(path: &Path, log: &Path, map_file: &Path, dry_run: bool) -> Outcome {
             } else {
                 ": nothing to write"
             }
-        );
+        )?;
         return Ok(());
     }
     let source = log
@@ -195,12 +195,12 @@ pub fn run(path: &Path, log: &Path, map_file: &Path, dry_run: bool) -> Outcome {
         })
         .map_err(Failure::from)?;
     for d in &done {
-        println!(
+        say!(
             "row {}: {}{}",
             d.line,
             d.reference,
             if d.restricted { " (restricted)" } else { "" }
-        );
+        )?;
     }
     eprintln!(
         "Imported {} row(s) from {}; {} already imported.",

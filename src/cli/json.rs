@@ -30,10 +30,10 @@ pub fn print(
 ) -> Result<(), Failure> {
     let body = serde_json::to_value(fields).map_err(anyhow::Error::from)?;
     let v = crate::domain::json::envelope(document, now, body);
-    println!(
+    say!(
         "{}",
         serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?
-    );
+    )?;
     Ok(())
 }
 

@@ -31,12 +31,12 @@ pub fn areas(path: &Path, cmd: &AreasCommand) -> Outcome {
                 return Ok(());
             }
             if list.is_empty() {
-                println!(
+                say!(
                     "No areas yet: any area is taken as typed. A senior lead adds them: dutydesk areas add NAME [--alias OTHER]"
-                );
+                )?;
             }
             for a in list {
-                println!(
+                say!(
                     "{}{}{}",
                     a.name,
                     if a.aliases.is_empty() {
@@ -45,7 +45,7 @@ pub fn areas(path: &Path, cmd: &AreasCommand) -> Outcome {
                         format!(" (also: {})", a.aliases.join(", "))
                     },
                     if a.active { "" } else { " [retired]" }
-                );
+                )?;
             }
             Ok(())
         }
@@ -68,15 +68,15 @@ pub fn categories(path: &Path, cmd: &CategoriesCommand) -> Outcome {
                 super::json::print("categories", crate::cli::clock()?.now(), &list)?;
                 return Ok(());
             }
-            println!("{:<18} {:<10} LABEL", "CODE", "FRAMEWORK");
+            say!("{:<18} {:<10} LABEL", "CODE", "FRAMEWORK")?;
             for c in list {
-                println!(
+                say!(
                     "{:<18} {:<10} {}{}",
                     c.code,
                     c.framework,
                     c.label,
                     if c.active { "" } else { " [retired]" }
-                );
+                )?;
             }
             Ok(())
         }

@@ -8,6 +8,21 @@ use crate::store::{self, Create, Store, StoreError};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
+/// `println!` that fails instead of panicking: a listing written to a full
+/// disk or a closed descriptor ends with exit 3 and the OS's words, never a
+/// crash (`dutydesk handover > /dev/full` panicked). Gives a
+/// `Result<(), Failure>` for the caller's `?`.
+macro_rules! say {
+    () => {
+        say!("")
+    };
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($t)*)
+            .map_err(|e| $crate::cli::Failure::from(anyhow::Error::from(e)))
+    }};
+}
+
 mod admin;
 pub mod complete;
 mod contacts;
@@ -1067,17 +1082,17 @@ fn config_show(cli: &Cli, json: bool) -> Outcome {
         )?;
     } else {
         if privileged {
-            println!(
+            say!(
                 "mode          setgid: the system file chooses the database; DUTYDESK_DB, DUTYDESK_SYSTEM_CONFIG, DUTYDESK_USER and DUTYDESK_NOW are refused; files you name are read as you"
-            );
+            )?;
         }
         for f in &files {
-            println!(
+            say!(
                 "{:<13} {} ({})",
                 f.key,
                 f.value.as_ref().and_then(|v| v.as_str()).unwrap_or("none"),
                 f.source
-            );
+            )?;
         }
         let width = shown
             .iter()
@@ -1085,7 +1100,7 @@ fn config_show(cli: &Cli, json: bool) -> Outcome {
             .max()
             .unwrap_or(0);
         for s in &shown {
-            println!(
+            say!(
                 "{:<width$} {} ({})",
                 s.key,
                 s.value
@@ -1093,10 +1108,10 @@ fn config_show(cli: &Cli, json: bool) -> Outcome {
                     .map(toml_text)
                     .unwrap_or_else(|| "unset".into()),
                 s.source
-            );
+            )?;
         }
         for p in &problems {
-            println!("PROBLEM: {p}");
+            say!("PROBLEM: {p}")?;
         }
     }
     if problems.is_empty() {
@@ -1181,7 +1196,7 @@ pub fn run(cli: Cli) -> Outcome {
         ),
         Some(Command::Snapshot { width, height }) => {
             let out = snapshot(&db_path(&cli, DEFAULT_DB), *width, *height)?;
-            println!("{}", out.trim_end_matches('\n'));
+            say!("{}", out.trim_end_matches('\n'))?;
             Ok(())
         }
         Some(Command::Staff(cmd)) => staff(&db_path(&cli, DEFAULT_DB), cmd),
@@ -1234,11 +1249,11 @@ pub fn run(cli: Cli) -> Outcome {
             let me = whoami(&st)?;
             drop(st);
             if let Some(secs) = screens {
-                println!("{}", crate::bench::screens(&path, &me, clock, *secs)?);
+                say!("{}", crate::bench::screens(&path, &me, clock, *secs)?)?;
                 return Ok(());
             }
             for line in crate::bench::run(&path, &me, clock.now(), *runs as usize)? {
-                println!("{line}");
+                say!("{line}")?;
             }
             Ok(())
         }
@@ -1716,19 +1731,19 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
                     store::alerts::set_channels(w, user, &change)
                 })?
             };
-            println!("email     {}", c.email.as_deref().unwrap_or("none"));
-            println!(
+            say!("email     {}", c.email.as_deref().unwrap_or("none"))?;
+            say!(
                 "hook      {}{}",
                 if c.hook { "on" } else { "off" },
                 c.hook_to
                     .as_deref()
                     .map(|t| format!(" (address {t})"))
                     .unwrap_or_default()
-            );
-            println!(
+            )?;
+            say!(
                 "quiet     {}",
                 c.quiet.as_deref().unwrap_or("none (alerts at any hour)")
-            );
+            )?;
         }
         StaffCommand::List { json } => {
             let list = store::staff::list(&store)?;
@@ -1746,10 +1761,10 @@ fn staff(path: &Path, cmd: &StaffCommand) -> Outcome {
                         ]
                     })
                     .collect();
-                println!(
+                say!(
                     "{}",
                     table::render(&["ACCOUNT", "NAME", "ROLE", "ACTIVE"], &rows, &[])
-                );
+                )?;
             }
         }
     }

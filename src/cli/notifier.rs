@@ -92,9 +92,9 @@ pub fn policy(path: &Path, cmd: &PolicyCommand) -> Outcome {
                 return super::json::print("policies", clock()?.now(), &items);
             }
             for (p, problem) in store::alerts::policies_of(&st)? {
-                println!("{:<15} {}", p.kind.code(), p.describe());
+                say!("{:<15} {}", p.kind.code(), p.describe())?;
                 if let Some(problem) = problem {
-                    println!("{:<15} PROBLEM: {problem}", "");
+                    say!("{:<15} PROBLEM: {problem}", "")?;
                 }
             }
             Ok(())
@@ -110,7 +110,7 @@ pub fn policy(path: &Path, cmd: &PolicyCommand) -> Outcome {
                     store::alerts::set_policy(w, *kind, steps, *repeat)
                 })
                 .map_err(super::Failure::from)?;
-            println!("{:<15} {}", p.kind.code(), p.describe());
+            say!("{:<15} {}", p.kind.code(), p.describe())?;
             Ok(())
         }
     }
@@ -129,7 +129,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
             })
         }
         .map_err(super::Failure::from)?;
-        println!("{said}");
+        say!("{said}")?;
         return Ok(());
     }
     let list = store::alerts::open_for(&st, &me, now)?;
@@ -180,15 +180,19 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
         return items.end();
     }
     if list.is_empty() {
-        println!("No open alerts.");
+        say!("No open alerts.")?;
         return Ok(());
     }
-    println!(
+    say!(
         "{:<27} {:<14} {:<7} {:<9} {:<17} STATE",
-        "ALERT", "REFERENCE", "RISK", "AGE", "SINCE"
-    );
+        "ALERT",
+        "REFERENCE",
+        "RISK",
+        "AGE",
+        "SINCE"
+    )?;
     for a in &list {
-        println!(
+        say!(
             "{:<27} {:<14} {:<7} {:<9} {:<17} {}",
             a.what(),
             a.reference.as_deref().unwrap_or("—"),
@@ -204,7 +208,7 @@ pub fn alerts(path: &Path, args: &AlertsArgs) -> Outcome {
             } else {
                 "escalating"
             }
-        );
+        )?;
     }
     Ok(())
 }
@@ -268,7 +272,7 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
                 "{s}: no one it names is allowed to see the case; the next step was told at once"
             ));
         }
-        println!(
+        say!(
             "{}: {} new, {} delivered, {} failed (will retry), {} given up, {} deferred ({} held until quiet hours end, {} for a channel that kept failing), {} cancelled; {} people due an alert have no e-mail or hook{}",
             format_stamp(now),
             r.planned,
@@ -287,7 +291,7 @@ pub fn notifier(path: &Path, once: bool) -> Outcome {
                     r.nobody_may_see.join(", ")
                 ),
             }
-        );
+        )?;
         if r.failed + r.gave_up > 0 {
             return Err(super::Failure {
                 exit: crate::domain::exit::Exit::Refused,

@@ -190,10 +190,10 @@ pub fn run(path: &Path, a: &ReviewsArgs) -> Outcome {
                     .map_or(date, crate::domain::calendar::format_date);
                 let kind = crate::domain::review::ItemKind::from_code(&kind)
                     .map_or(kind, |k| k.label().to_string());
-                println!(
+                say!(
                     "{id:>5} {date:<11} {reference:<13} {kind:<26} {}",
                     if done { "reviewed" } else { "" }
-                );
+                )?;
             }
             Ok(())
         }

@@ -330,7 +330,7 @@ pub fn new(path: &Path, a: &NewArgs) -> Outcome {
         workflow::note(w, d.id, &format!("Summary: {summary}"))?;
         Ok(d)
     })?;
-    println!("{}", done.reference);
+    say!("{}", done.reference)?;
     eprintln!("{}", done.message);
     if let Some(read) = &checked.read_as {
         eprintln!("dates read as: {read}");
@@ -529,7 +529,7 @@ pub fn signoff(
         workflow::signoff(w, id, approve, reason, version, outcome)
     })?;
     if let Some(detail) = &d.detail {
-        println!("{detail}");
+        say!("{detail}")?;
     }
     say(d)
 }
@@ -591,14 +591,14 @@ pub fn access(
                 }),
             );
         }
-        println!("{state}");
+        say!("{state}")?;
         return Ok(());
     }
     let d = write(path, |w| {
         let id = workflow::id_of(w, reference)?;
         workflow::change_access(w, id, change, version)
     })?;
-    println!("{}", d.message);
+    say!("{}", d.message)?;
     Ok(())
 }
 
@@ -634,50 +634,50 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
         return super::json::print("escalation", now, &doc);
     }
     let s = &d.summary;
-    println!(
+    say!(
         "{}  {} · {} · risk {} · {}",
         s.reference,
         s.subject_kind.label(),
         d.subject_name,
         s.risk.label(),
         s.status.label()
-    );
-    println!(
+    )?;
+    say!(
         "area {} · location {} · raised {} by {}",
         d.area,
         d.location_type.label(),
         crate::domain::calendar::format_stamp(s.raised_at),
         d.casework.raiser.line()
-    );
+    )?;
     // As the record screen shows it (a viewer's copy holds no reason).
     match &d.consent_reason {
-        Some(r) => println!("consent {}: {r}", d.consent.label()),
-        None => println!("consent {}", d.consent.label()),
+        Some(r) => say!("consent {}: {r}", d.consent.label())?,
+        None => say!("consent {}", d.consent.label())?,
     }
-    println!("assigned to {}", s.assignee.as_deref().unwrap_or("nobody"));
-    println!("version {} (for `dutydesk signoff --version`)", d.version);
+    say!("assigned to {}", s.assignee.as_deref().unwrap_or("nobody"))?;
+    say!("version {} (for `dutydesk signoff --version`)", d.version)?;
     if s.awaiting_signoff
         && let (Some(o), Some(r)) = (&d.outcome, &d.closure_rationale)
     {
-        println!(
+        say!(
             "closure proposed, awaiting sign-off: {}",
             crate::domain::settings::outcome_label(o)
-        );
-        println!("rationale: {r}");
+        )?;
+        say!("rationale: {r}")?;
     }
     let p = &d.practice;
     if let Some(at) = d.occurred_at {
-        println!(
+        say!(
             "happened {}{}",
             crate::domain::calendar::format_stamp(at),
             d.occurred_place
                 .as_deref()
                 .map(|x| format!(" at {x}"))
                 .unwrap_or_default()
-        );
+        )?;
     }
     if let Some(l) = &p.lateness {
-        println!(
+        say!(
             "recorded {}{}",
             l.text,
             if l.late {
@@ -688,41 +688,41 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
             } else {
                 String::new()
             }
-        );
+        )?;
     }
     if s.immediate_risk {
         match p.emergency_called_at {
-            Some(t) => println!(
+            Some(t) => say!(
                 "life at risk: 999 called {}",
                 crate::domain::calendar::format_stamp(t)
-            ),
-            None => println!(
+            )?,
+            None => say!(
                 "LIFE AT RISK: NO 999 CALL RECORDED. Call 999, then `dutydesk called-999 {}`",
                 s.reference
-            ),
+            )?,
         }
     }
     if let Some(f) = p.fgm {
-        println!("FGM: {}", f.label());
+        say!("FGM: {}", f.label())?;
         match &p.fgm_report {
-            Some(r) => println!(
+            Some(r) => say!(
                 "FGM reported to the police by {} (police reference {}) {}",
                 r.reported_by,
                 r.police_reference,
                 crate::domain::calendar::format_stamp(r.reported_at)
-            ),
-            None if f == crate::domain::escalation::Fgm::Known => println!(
+            )?,
+            None if f == crate::domain::escalation::Fgm::Known => say!(
                 "FGM: no report to the police recorded yet (`dutydesk fgm-reported {} --by NAME --police-reference REF`)",
                 s.reference
-            ),
+            )?,
             None => {}
         }
     }
-    println!("exact words: {}", d.exact_words);
+    say!("exact words: {}", d.exact_words)?;
     // Who else is involved, as the record screen and the export list them
     // (a viewer's copy holds none).
     for x in &d.casework.people {
-        println!(
+        say!(
             "involved #{}: {} {}{}{}",
             x.id,
             x.role.label(),
@@ -735,19 +735,19 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
                 .as_deref()
                 .map(|t| format!(" — {}", t.replace('\n', " ")))
                 .unwrap_or_default()
-        );
+        )?;
     }
     for a in &d.casework.attachments {
-        println!(
+        say!(
             "attachment #{}: {} ({}, {})",
             a.id,
             a.name,
             a.media_type,
             crate::domain::casework::size_words(a.size)
-        );
+        )?;
     }
     if !d.casework.links.is_empty() {
-        println!(
+        say!(
             "linked (same person): {}",
             d.casework
                 .links
@@ -755,10 +755,10 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
                 .map(|(r, _)| r.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
+        )?;
     }
     for r in &p.referrals {
-        println!(
+        say!(
             "referral #{}: {} {} by {}{}; outcome: {}",
             r.id,
             r.route_label,
@@ -773,10 +773,10 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
                 (Some(o), None) => o.clone(),
                 _ => "awaited".into(),
             }
-        );
+        )?;
     }
     for dl in &d.deadlines {
-        println!(
+        say!(
             "deadline #{}: {} due {} ({}){}",
             dl.id,
             dl.label,
@@ -793,16 +793,16 @@ pub fn show(path: &Path, reference: &str, json: bool) -> Outcome {
             } else {
                 ""
             }
-        );
+        )?;
     }
     for c in &d.chronology {
-        println!(
+        say!(
             "{}  {} · {}: {}",
             crate::domain::calendar::format_stamp(c.at),
             c.author,
             crate::domain::escalation::chronology_kind(&c.kind),
             c.body
-        );
+        )?;
     }
     Ok(())
 }
@@ -934,11 +934,14 @@ pub fn list(
             .map_err(|e| output.io(e))
     })
     .map_err(|e| output.take(e))?;
-    table.finish().map_err(anyhow::Error::from)?;
+    if table.finish().map_err(anyhow::Error::from)? == 0 {
+        // Said, not left blank: an empty answer reads as a fault.
+        say!("No escalations match (`dutydesk list --help` shows the filters).")?;
+    }
     // Closures waiting for sign-off: what is to be approved, under the table.
     for (reference, id) in &shown_waiting {
         if let Some(w) = waiting.iter().find(|w| w.id == *id) {
-            println!(
+            say!(
                 "{} proposed by {}{}: {} (version {} for `dutydesk signoff --version`)",
                 reference,
                 w.proposed_by,
@@ -947,8 +950,8 @@ pub fn list(
                     .unwrap_or_default(),
                 crate::domain::settings::outcome_label(&w.outcome),
                 w.version
-            );
-            println!("    rationale: {}", w.rationale.replace('\n', "\n    "));
+            )?;
+            say!("    rationale: {}", w.rationale.replace('\n', "\n    "))?;
         }
     }
     Ok(())
@@ -979,7 +982,7 @@ pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
         super::json::print("routes", crate::cli::clock()?.now(), &o)?;
         return Ok(());
     }
-    println!(
+    say!(
         "{} · lives in {}{}",
         o.reference,
         o.area,
@@ -987,26 +990,26 @@ pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
             .as_deref()
             .map(|w| format!(" · works in {w}"))
             .unwrap_or_default()
-    );
-    println!("Routes that fit, first things first:");
+    )?;
+    say!("Routes that fit, first things first:")?;
     let mut n = 0;
     for s in o.suggestions.iter().filter(|s| s.fits) {
         n += 1;
-        println!("  {n}. {:<11} {}", s.route.code().replace('_', "-"), s.why);
+        say!("  {n}. {:<11} {}", s.route.code().replace('_', "-"), s.why)?;
         if let Some(w) = &s.warning {
-            println!("     ! {w}");
+            say!("     ! {w}")?;
         }
     }
     if n == 0 {
-        println!("  none fits on its own: see the other routes below");
+        say!("  none fits on its own: see the other routes below")?;
     }
     for note in &o.notes {
-        println!("  note: {note}");
+        say!("  note: {note}")?;
     }
-    println!(
+    say!(
         "Contacts now ({}):",
         crate::domain::calendar::format_clock(now)
-    );
+    )?;
     for (route, a) in &o.contacts {
         let c = &a.contact;
         let state = if a.open_now { "OPEN  " } else { "CLOSED" };
@@ -1019,7 +1022,7 @@ pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
                 .unwrap_or_default(),
             _ => String::new(),
         };
-        println!(
+        say!(
             "  {:<11} {state} {:<15} {} {}{} · {}{ring}",
             route.replace('_', "-"),
             c.phone.as_deref().unwrap_or("-"),
@@ -1031,7 +1034,7 @@ pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
                 String::new()
             },
             a.when,
-        );
+        )?;
     }
     let others: Vec<String> = o
         .suggestions
@@ -1045,18 +1048,18 @@ pub fn routes(path: &Path, reference: &str, json: bool) -> Outcome {
             }
         })
         .collect();
-    println!("Other routes: {}", others.join(", "));
+    say!("Other routes: {}", others.join(", "))?;
     for s in o.suggestions.iter().filter(|s| !s.fits) {
         if let Some(w) = &s.warning {
-            println!("  ! {}: {w}", s.route.code().replace('_', "-"));
+            say!("  ! {}: {w}", s.route.code().replace('_', "-"))?;
         }
     }
     if let Some(first) = o.suggestions.iter().find(|s| s.fits) {
-        println!(
+        say!(
             "Refer with: dutydesk refer {} --route {} [--contact ID] --shared \"what was shared\"",
             o.reference,
             first.route.code().replace('_', "-")
-        );
+        )?;
     }
     Ok(())
 }

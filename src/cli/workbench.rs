@@ -311,7 +311,7 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
                 let b = store::workflow::id_of(w, other)?;
                 store::person::unlink(w, a, b, reason)
             })?;
-            println!("{}", d.message);
+            say!("{}", d.message)?;
             Ok(())
         }
         WorkCommand::Correct(a) => correct(path, a),
@@ -337,7 +337,7 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
                     details.as_deref().unwrap_or(""),
                 )
             })?;
-            println!("{}", d.message);
+            say!("{}", d.message)?;
             Ok(())
         }
         WorkCommand::People(PeopleCommand::Remove {
@@ -349,7 +349,7 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
                 let id = store::workflow::id_of(w, reference)?;
                 store::casework::remove_person(w, id, *number, reason)
             })?;
-            println!("{}", d.message);
+            say!("{}", d.message)?;
             Ok(())
         }
         WorkCommand::Task(t) => task(path, t),
@@ -363,7 +363,7 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
                 let id = store::workflow::id_of(w, reference)?;
                 store::attachments::attach(w, id, &name, &bytes)
             })?;
-            println!("{}", d.message);
+            say!("{}", d.message)?;
             Ok(())
         }
         WorkCommand::Attachments { reference, json } => {
@@ -375,10 +375,10 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
                 return super::json::print("attachments", clock()?.now(), items);
             }
             if list.is_empty() {
-                println!("no attachments");
+                say!("no attachments")?;
             }
             for a in list {
-                println!(
+                say!(
                     "{:>5}  {}  {}  {}  sha256 {}  added {} by {}",
                     a.id,
                     a.name,
@@ -387,7 +387,7 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
                     a.sha256,
                     crate::domain::calendar::format_stamp(a.added_at),
                     a.added_by
-                );
+                )?;
             }
             Ok(())
         }
@@ -414,7 +414,7 @@ pub fn run(path: &Path, cmd: &WorkCommand) -> Outcome {
                     p.display()
                 ))
             })?;
-            println!("{msg}");
+            say!("{msg}")?;
             Ok(())
         }
     }
@@ -497,7 +497,7 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
         ]);
         Ok(())
     })?;
-    println!(
+    say!(
         "{}",
         super::table::render(
             &[
@@ -512,7 +512,7 @@ pub fn search(path: &Path, text: &str, filters: &Filters, limit: i64, json: bool
             &rows,
             &[],
         )
-    );
+    )?;
     if found.more {
         eprintln!(
             "more than {} match: narrow the search (more words, a date of birth, a filter)",
@@ -555,24 +555,24 @@ fn person(path: &Path, reference: &str, json: bool) -> Outcome {
         });
         return super::json::print("person", clock()?.now(), doc);
     }
-    println!(
+    say!(
         "{} linked case(s) about the same person as {}:",
         p.cases.len(),
         p.from
-    );
+    )?;
     for c in &p.cases {
-        println!("  {}", store::person::case_line(c));
+        say!("  {}", store::person::case_line(c))?;
     }
-    println!();
+    say!()?;
     for e in &p.entries {
-        println!(
+        say!(
             "{}  {}  {} · {}: {}",
             crate::domain::calendar::format_stamp(e.entry.at),
             e.reference,
             e.entry.author,
             crate::domain::escalation::chronology_kind(&e.entry.kind),
             e.entry.body.replace('\n', " ")
-        );
+        )?;
     }
     Ok(())
 }
@@ -624,7 +624,7 @@ fn correct(path: &Path, a: &CorrectArgs) -> Outcome {
         let id = store::workflow::id_of(w, &a.reference)?;
         store::casework::correct(w, id, &c, a.version)
     })?;
-    println!("{}", d.message);
+    say!("{}", d.message)?;
     Ok(())
 }
 
@@ -645,17 +645,17 @@ fn task(path: &Path, t: &TaskCommand) -> Outcome {
                 let id = store::workflow::id_of(w, reference)?;
                 store::tasks::add(w, id, owner, due, &text.join(" "))
             })?;
-            println!("{}", d.message);
+            say!("{}", d.message)?;
             Ok(())
         }
         TaskCommand::Done { task, note } => {
             let d = write(path, |w| store::tasks::close(w, *task, true, note))?;
-            println!("{}", d.message);
+            say!("{}", d.message)?;
             Ok(())
         }
         TaskCommand::Cancel { task, note } => {
             let d = write(path, |w| store::tasks::close(w, *task, false, note))?;
-            println!("{}", d.message);
+            say!("{}", d.message)?;
             Ok(())
         }
         TaskCommand::List { owner, json } => {
@@ -689,17 +689,17 @@ fn task(path: &Path, t: &TaskCommand) -> Outcome {
                 return super::json::print("tasks", now, items);
             }
             if list.is_empty() {
-                println!("no open tasks for {}", who.display_name);
+                say!("no open tasks for {}", who.display_name)?;
             }
             for t in list {
-                println!(
+                say!(
                     "{:>5}  {}  due {} ({})  {}",
                     t.id,
                     t.reference,
                     crate::domain::calendar::format_stamp(t.due_at),
                     crate::domain::deadline::countdown(t.due_at, now),
                     t.text.replace('\n', " ")
-                );
+                )?;
             }
             Ok(())
         }
