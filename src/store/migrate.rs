@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 16;
+pub const SCHEMA_VERSION: i64 = 17;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -85,6 +85,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 16,
         sql: include_str!("migrations/16-open-tally.sql"),
+    },
+    Migration {
+        to: 17,
+        sql: include_str!("migrations/17-search-newest-first.sql"),
     },
 ];
 
