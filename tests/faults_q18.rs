@@ -430,6 +430,15 @@ fn search_lists_newest_raised_first_with_imported_cases_in_their_place() {
                 plan.contains("SCAN e USING INDEX escalations_by_raised"),
                 "{name}: {plan}"
             );
+        } else if name.contains("few cases") || name.contains("sign-off") {
+            // A filter of few cases: its small partial index and the
+            // matches gathered once, then only those cases sorted.
+            assert!(
+                plan.contains("escalations_unassigned")
+                    || plan.contains("escalations_awaiting_signoff"),
+                "{name}: {plan}"
+            );
+            assert!(plan.contains("VIRTUAL TABLE INDEX"), "{name}: {plan}");
         } else {
             assert!(plan.contains("VIRTUAL TABLE INDEX"), "{name}: {plan}");
             // The matches read newest first from the index itself (schema

@@ -751,3 +751,36 @@ fn an_acknowledgement_window_ending_is_checked_narrowly_with_the_full_answer() {
     assert!(narrowed >= 2, "windows ending checked: {narrowed}");
     assert!(changed > 0, "no window's end changed the open alerts");
 }
+
+/// Search's queries (issue 21): words read newest first from the FTS index
+/// (its rowid is the search key, schema 17), with or without filters, never
+/// counted or sorted; a filter of few cases from its partial index; filters
+/// alone down the date raised; summaries by id. None scans a table.
+#[test]
+fn search_queries_read_their_indexes() {
+    let dir = private_dir();
+    let (path, _) = demo_db(dir.path(), 300);
+    let store = open(&path);
+    let plans = dutydesk::store::plans::search(&store).unwrap();
+    assert_eq!(plans.len(), 6, "{plans:?}");
+    for (name, plan) in &plans {
+        assert!(
+            !dutydesk::store::plans::full_scan(plan),
+            "{name} scans a whole table:\n{plan}"
+        );
+        if name.starts_with("search by words")
+            && !name.contains("few")
+            && !name.contains("sign-off")
+        {
+            assert!(
+                plan.contains("SCAN f VIRTUAL TABLE INDEX"),
+                "{name}: {plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE"), "{name} sorts:\n{plan}");
+            assert!(
+                plan.contains("COVERING INDEX escalations_search_keys"),
+                "{name}: {plan}"
+            );
+        }
+    }
+}
