@@ -754,21 +754,35 @@ fn an_acknowledgement_window_ending_is_checked_narrowly_with_the_full_answer() {
 
 /// Search's queries (issue 21): words read newest first from the FTS index
 /// (its rowid is the search key, schema 17), with or without filters, never
-/// counted or sorted; a filter of few cases from its partial index; filters
-/// alone down the date raised; summaries by id. None scans a table.
+/// counted or sorted; the first few matches in the index's order, then
+/// each checked by id; a filter of few cases from its partial index;
+/// filters alone down the date raised; summaries by id. None scans a table.
 #[test]
 fn search_queries_read_their_indexes() {
     let dir = private_dir();
     let (path, _) = demo_db(dir.path(), 300);
     let store = open(&path);
     let plans = dutydesk::store::plans::search(&store).unwrap();
-    assert_eq!(plans.len(), 6, "{plans:?}");
+    assert_eq!(plans.len(), 8, "{plans:?}");
     for (name, plan) in &plans {
         assert!(
             !dutydesk::store::plans::full_scan(plan),
             "{name} scans a whole table:\n{plan}"
         );
-        if name.starts_with("search by words")
+        if name.contains("first matches") {
+            // The first matches in the index's own order, nothing else read.
+            assert!(
+                plan.contains("SCAN f VIRTUAL TABLE INDEX"),
+                "{name}: {plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE"), "{name} sorts:\n{plan}");
+        } else if name.contains("checked") {
+            // Each of the few matches by its id from the narrow index.
+            assert!(
+                plan.contains("SEARCH e USING COVERING INDEX escalations_search_keys (id=?)"),
+                "{name}: {plan}"
+            );
+        } else if name.starts_with("search by words")
             && !name.contains("few")
             && !name.contains("sign-off")
         {

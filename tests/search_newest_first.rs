@@ -8,11 +8,19 @@
 
 mod common;
 
-use common::{demo_db, open, sql};
+use common::{demo_db, open};
 use dutydesk::domain::search::{Filters, StatusFilter, parse};
 use dutydesk::store::access::Viewer;
 use dutydesk::store::search::find;
 use rusqlite::Connection;
+
+/// A plain connection as the store makes one (with `rarray`, which search
+/// binds its few matches through).
+fn sql(path: &std::path::Path) -> Connection {
+    let c = common::sql(path);
+    rusqlite::vtab::array::load_module(&c).unwrap();
+    c
+}
 
 /// The id of a staff account in the demo.
 fn staff(c: &Connection, username: &str) -> i64 {

@@ -164,6 +164,17 @@ pub fn search(store: &Store) -> Result<Vec<(String, String)>> {
             ),
         ),
         (
+            "search by words: the first matches",
+            super::search::MATCHES_SQL.to_string(),
+        ),
+        (
+            "search by words: few matches checked",
+            super::search::checked_sql(&crate::domain::search::Filters {
+                status: crate::domain::search::StatusFilter::Open,
+                ..none
+            }),
+        ),
+        (
             "search by words and a filter of few cases",
             super::search::find_sql_as(
                 Words::Few,
