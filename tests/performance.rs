@@ -202,7 +202,7 @@ fn the_benchmark_runs_in_quick_mode() {
         "alert check after another session's change to one case",
         "alert check, a deadline fell due",
         "alert check, nothing changed",
-        "query: position of the middle case (kept)",
+        "query: position of the middle case (kept",
         "query: open escalations around the middle case (kept)",
         "key to frame: refresh kept on the middle case",
         "query: handover",
@@ -938,4 +938,51 @@ fn the_incremental_alert_check_gives_the_full_answer() {
     )
     .unwrap();
     assert_eq!(since(&sql, last, t, t).unwrap(), Since::Everything);
+}
+
+/// Search's queries (issue 21): words read newest first from the FTS index
+/// (its rowid is the search key, schema 18), with or without filters, never
+/// counted or sorted; the first few matches in the index's order, then
+/// each checked by id; a filter of few cases from its partial index;
+/// filters alone down the date raised; summaries by id. None scans a table.
+#[test]
+fn search_queries_read_their_indexes() {
+    let dir = private_dir();
+    let (path, _) = demo_db(dir.path(), 300);
+    let store = open(&path);
+    let plans = dutydesk::store::plans::search(&store).unwrap();
+    assert_eq!(plans.len(), 8, "{plans:?}");
+    for (name, plan) in &plans {
+        assert!(
+            !dutydesk::store::plans::full_scan(plan),
+            "{name} scans a whole table:\n{plan}"
+        );
+        if name.contains("first matches") {
+            // The first matches in the index's own order, nothing else read.
+            assert!(
+                plan.contains("SCAN f VIRTUAL TABLE INDEX"),
+                "{name}: {plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE"), "{name} sorts:\n{plan}");
+        } else if name.contains("checked") {
+            // Each of the few matches by its id from the narrow index.
+            assert!(
+                plan.contains("SEARCH e USING COVERING INDEX escalations_search_keys (id=?)"),
+                "{name}: {plan}"
+            );
+        } else if name.starts_with("search by words")
+            && !name.contains("few")
+            && !name.contains("sign-off")
+        {
+            assert!(
+                plan.contains("SCAN f VIRTUAL TABLE INDEX"),
+                "{name}: {plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE"), "{name} sorts:\n{plan}");
+            assert!(
+                plan.contains("COVERING INDEX escalations_search_keys"),
+                "{name}: {plan}"
+            );
+        }
+    }
 }

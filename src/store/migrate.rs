@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 17;
+pub const SCHEMA_VERSION: i64 = 18;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -89,6 +89,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 17,
         sql: include_str!("migrations/17-alert-touched.sql"),
+    },
+    Migration {
+        to: 18,
+        sql: include_str!("migrations/18-search-newest-first.sql"),
     },
 ];
 

@@ -140,7 +140,7 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
 }
 
 /// (query, plan) for search (`dutydesk search`, `/`): by words through the
-/// FTS index, and with no words (filters alone) down the cases by the date
+/// FTS index read newest first (schema v18), with and without filters, and with no words (filters alone) down the cases by the date
 /// raised, newest first; then the summaries of the results found
 /// (`search::hits_of`), each case by its id.
 pub fn search(store: &Store) -> Result<Vec<(String, String)>> {
@@ -150,11 +150,49 @@ pub fn search(store: &Store) -> Result<Vec<(String, String)>> {
     for (name, sql) in [
         (
             "search by words",
-            super::search::find_sql_as(Words::Few, &none),
+            super::search::find_sql_as(Words::Match, &none),
         ),
         (
-            "search by a common word",
-            super::search::find_sql_as(Words::Many, &none),
+            "search by words and filters",
+            super::search::find_sql_as(
+                Words::Match,
+                &crate::domain::search::Filters {
+                    high_risk: true,
+                    status: crate::domain::search::StatusFilter::Closed,
+                    ..none
+                },
+            ),
+        ),
+        (
+            "search by words: the first matches",
+            super::search::MATCHES_SQL.to_string(),
+        ),
+        (
+            "search by words: few matches checked",
+            super::search::checked_sql(&crate::domain::search::Filters {
+                status: crate::domain::search::StatusFilter::Open,
+                ..none
+            }),
+        ),
+        (
+            "search by words and a filter of few cases",
+            super::search::find_sql_as(
+                Words::Few,
+                &crate::domain::search::Filters {
+                    unassigned: true,
+                    ..none
+                },
+            ),
+        ),
+        (
+            "search by words awaiting sign-off",
+            super::search::find_sql_as(
+                Words::Few,
+                &crate::domain::search::Filters {
+                    awaiting_signoff: true,
+                    ..none
+                },
+            ),
         ),
         (
             "search by filters",

@@ -4,7 +4,7 @@
 //!
 //! Names are compared folded (`domain::search::name_key`, kept in
 //! `escalations.subject_key` by the store); the words are found through the
-//! FTS5 index `escalation_search` over the escalations table, and every hit
+//! FTS5 index `escalation_search` (keyed newest first, schema 18), and every hit
 //! passes the need-to-know rule ([`super::access::VISIBLE`]) in the same
 //! query, so a hidden case is never found, counted or hinted at.
 
@@ -114,58 +114,119 @@ pub(crate) fn filter_sql(f: &Filters) -> String {
 /// Columns of a [`Hit`] after the summary's.
 const HIT_COLUMNS: &str = "e.subject_name, e.subject_dob, e.area, e.closed_at";
 
+/// How many low bits of a search key hold the escalation's id: the search
+/// index (`escalation_search`, schema v18) keys each case by
+/// `raised_at * 2^30 + id` (raised_at in UTC seconds), kept by the triggers in
+/// schema.sql, so its rowid order is the search's order (newest raised first,
+/// ties newest row first) and `rowid & (2^30 - 1)` is the case's id. Holds for
+/// ids below 2^30 (a billion cases) and dates before the year 2242.
+pub(crate) const SEARCH_KEY_ID_BITS: u32 = 30;
+
+/// At most this many matches of the words are read in the index's own order
+/// (oldest key first) before a search decides how to go on ([`find`]): when
+/// the words match no more, all of them are checked and sorted newest first
+/// in memory ([`checked_sql`]). Reading newest first, FTS5 finds each match
+/// of a rare word within a word every case has (a reference's "sg", an
+/// area) by walking the common word's entries back one by one (2.3 ms at
+/// 1,000,000 cases for a reference whose number recurs across ten years);
+/// oldest first it skips by its doclist index (0.06 ms). Past this many
+/// matches they are dense enough that the walk between two newest first
+/// is short; reading them oldest first costs ~1.5 µs a match for a whole
+/// name, so the probe is kept near a screenful (the screen keeps 200).
+pub(crate) const FEW_MATCHES: usize = 250;
+
+/// The first keys of the words' matches in the index's own order (bind
+/// `?1` the match, `?2` how many): [`FEW_MATCHES`].
+pub(crate) const MATCHES_SQL: &str =
+    "SELECT f.rowid FROM escalation_search f WHERE f.escalation_search MATCH ?1 LIMIT ?2";
+
+/// Which of the cases `:ids` (the few matches of words, [`FEW_MATCHES`]) the
+/// viewer may see through `filters`, each from `escalations_search_keys` by
+/// its id; the caller keeps them in their newest-first order.
+pub(crate) fn checked_sql(filters: &Filters) -> String {
+    let filter = filter_sql(filters);
+    format!(
+        "SELECT e.id
+         FROM escalations e INDEXED BY escalations_search_keys
+         WHERE e.id IN rarray(:ids) AND {VISIBLE} AND {filter}"
+    )
+}
+
 /// How the ids of a search are found ([`find_sql_as`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Words {
     /// Filters alone: down the cases by the date raised.
     None,
-    /// Words with few matches, or with filters: the matches, each checked
-    /// through `escalations_search_keys`, then sorted.
+    /// Words that match more than [`FEW_MATCHES`] cases (fewer are all
+    /// checked and sorted in memory, [`checked_sql`]): down the FTS index's
+    /// matches newest first (its rowid is the search key), each checked
+    /// through `escalations_search_keys`, until the limit. No count and no
+    /// sort: the cost grows with what is shown (and with how few matches
+    /// pass the filters), not with history.
+    Match,
+    /// Words with a filter whose cases are few whatever the history
+    /// (unassigned, awaiting sign-off: each a small partial index): down
+    /// that index, keeping the cases among the matches (their ids gathered
+    /// once), then sorted. Read newest first instead, a common first name
+    /// with "unassigned" checked all 50,000 matches at 1,000,000 cases
+    /// (~200 ms; this way ~7 ms).
     Few,
-    /// Words that match many cases ([`DENSE`] or more) and no filter: down
-    /// the cases by the date raised, keeping those among the matches, until
-    /// the limit (a first name shared by one case in twenty: ~4,000 index
-    /// entries read instead of sorting 5,000 matches).
-    Many,
 }
 
-/// Matches from which a search without filters reads down the date raised
-/// rather than sorting the matches ([`Words::Many`]).
-pub(crate) const DENSE: i64 = 2_000;
+impl Words {
+    /// How a search with `words` (or none) and `filters` is best found.
+    pub(crate) fn choose(words: bool, filters: &Filters) -> Words {
+        if !words {
+            Words::None
+        } else if filters.unassigned || filters.awaiting_signoff {
+            Words::Few
+        } else {
+            Words::Match
+        }
+    }
+}
 
 /// The search's SQL for one way of finding its ids ([`Words`]): the ids of
 /// the matching cases the viewer may see, newest first by the date raised
 /// (an imported case keeps its original date, so row order is not age;
-/// ties newest row first), at most `:limit`: through the FTS index when
-/// there are words, else down `escalations_by_raised`, each filter an index
-/// where one helps.
+/// ties newest row first), at most `:limit`: through the FTS index read
+/// newest first when there are words, else down `escalations_by_raised`,
+/// each filter an index where one helps.
 ///
 /// Ids only: the summary of a case (next deadline, repeats, assignee:
 /// correlated subqueries, ~15–20 µs a case) is worked out by [`hits_of`]
-/// for the cases the screen shows, never for every match. Built in one
-/// step, SQLite worked out every summary column of every match before
-/// sorting them, so a common first name (thousands of matches) or the
-/// "mine" filter cost 40–110 ms at 100,000 cases instead of 1–5. The
-/// matches of words are read through `escalations_search_keys`, which holds
-/// every column the ordering, need-to-know and the filters read (named:
-/// SQLite would rather read each wide case row by its id).
+/// for the cases the screen shows, never for every match. The matches of
+/// words are checked through `escalations_search_keys`, which holds every
+/// column need-to-know and the filters read (named: SQLite would rather
+/// read each wide case row by its id).
+///
+/// Until schema v18 the matches were counted, then either every match was
+/// sorted or the cases walked down the date raised against the whole match
+/// set: 10–35 ms at 1,000,000 cases for a common first name (issue 21).
 pub(crate) fn find_sql_as(words: Words, filters: &Filters) -> String {
     let filter = filter_sql(filters);
-    if words == Words::Many {
-        format!(
-            "SELECT e.id
-             FROM escalations e INDEXED BY escalations_by_raised
-             WHERE e.id IN (SELECT f.rowid FROM escalation_search f
-                            WHERE f.escalation_search MATCH :q)
-               AND {VISIBLE} AND {filter}
-             ORDER BY e.raised_at DESC, e.id DESC LIMIT :limit"
-        )
-    } else if words == Words::Few {
+    if words == Words::Match {
+        let mask = (1i64 << SEARCH_KEY_ID_BITS) - 1;
         format!(
             "SELECT e.id
              FROM escalation_search f
-             JOIN escalations e INDEXED BY escalations_search_keys ON e.id = f.rowid
+             JOIN escalations e INDEXED BY escalations_search_keys ON e.id = (f.rowid & {mask})
              WHERE f.escalation_search MATCH :q AND {VISIBLE} AND {filter}
+             ORDER BY f.rowid DESC LIMIT :limit"
+        )
+    } else if words == Words::Few {
+        let mask = (1i64 << SEARCH_KEY_ID_BITS) - 1;
+        let few = if filters.awaiting_signoff {
+            "escalations_awaiting_signoff"
+        } else {
+            "escalations_unassigned"
+        };
+        format!(
+            "SELECT e.id
+             FROM escalations e INDEXED BY {few}
+             WHERE e.id IN (SELECT f.rowid & {mask} FROM escalation_search f
+                            WHERE f.escalation_search MATCH :q)
+               AND {VISIBLE} AND {filter}
              ORDER BY e.raised_at DESC, e.id DESC LIMIT :limit"
         )
     } else {
@@ -232,6 +293,48 @@ pub fn hits_of(conn: &Connection, viewer: Viewer, ids: &[i64]) -> Result<Vec<Hit
     Ok(hits)
 }
 
+/// When the words `q` match at most [`FEW_MATCHES`] cases: the ids of those
+/// the viewer may see through `filters`, newest raised first (the keys
+/// sorted), at most `limit + 1`; `None` when they match more (then the
+/// index is read newest first, [`Words::Match`], or a filter of few cases
+/// drives, [`Words::Few`]).
+fn few_matches(
+    conn: &Connection,
+    viewer: Viewer,
+    q: &str,
+    filters: &Filters,
+    limit: i64,
+) -> Result<Option<Vec<i64>>> {
+    let mut keys: Vec<i64> = conn
+        .prepare_cached(MATCHES_SQL)?
+        .query_map(rusqlite::params![q, FEW_MATCHES as i64 + 1], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if keys.len() > FEW_MATCHES {
+        return Ok(None);
+    }
+    keys.sort_unstable_by(|a, b| b.cmp(a));
+    let mask = (1i64 << SEARCH_KEY_ID_BITS) - 1;
+    let ids: Vec<i64> = keys.iter().map(|k| k & mask).collect();
+    let list: std::rc::Rc<Vec<rusqlite::types::Value>> = std::rc::Rc::new(
+        ids.iter()
+            .map(|&id| rusqlite::types::Value::Integer(id))
+            .collect(),
+    );
+    let seen: std::collections::HashSet<i64> = conn
+        .prepare_cached(&checked_sql(filters))?
+        .query_map(
+            named_params! {":ids": list, ":senior": viewer.senior, ":me": viewer.staff_id},
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(
+        ids.into_iter()
+            .filter(|id| seen.contains(id))
+            .take(limit as usize + 1)
+            .collect(),
+    ))
+}
+
 /// The cases `viewer` may see that match `query` and `filters`, newest
 /// raised first, at most `limit` (and whether there are more), the first
 /// `first` of them summarised (`Found::hits`) and the others' ids kept in
@@ -257,33 +360,22 @@ pub fn find(
         ));
     }
     let fts = query.with_areas(&super::areas::list(conn)?).fts();
-    let how = match &fts {
-        None => Words::None,
-        Some(q) if *filters == Filters::default() => {
-            let matches: i64 = conn
-                .prepare_cached(
-                    "SELECT count(*) FROM escalation_search WHERE escalation_search MATCH ?1",
-                )?
-                .query_row([q], |r| r.get(0))?;
-            if matches >= DENSE {
-                Words::Many
-            } else {
-                Words::Few
-            }
-        }
-        Some(_) => Words::Few,
-    };
-    let mut stmt = conn.prepare_cached(&find_sql_as(how, filters))?;
+    let how = Words::choose(fts.is_some(), filters);
     let limit = limit.clamp(1, 10_000);
     let mut ids: Vec<i64> = match &fts {
-        Some(q) => stmt
-            .query_map(
-                named_params! {":q": q, ":senior": viewer.senior, ":me": viewer.staff_id,
-                ":limit": limit + 1},
-                |r| r.get(0),
-            )?
-            .collect::<rusqlite::Result<_>>()?,
-        None => stmt
+        Some(q) => match few_matches(conn, viewer, q, filters, limit)? {
+            Some(ids) => ids,
+            None => conn
+                .prepare_cached(&find_sql_as(how, filters))?
+                .query_map(
+                    named_params! {":q": q, ":senior": viewer.senior,
+                    ":me": viewer.staff_id, ":limit": limit + 1},
+                    |r| r.get(0),
+                )?
+                .collect::<rusqlite::Result<_>>()?,
+        },
+        None => conn
+            .prepare_cached(&find_sql_as(how, filters))?
             .query_map(
                 named_params! {":senior": viewer.senior, ":me": viewer.staff_id,
                 ":limit": limit + 1},
