@@ -274,11 +274,19 @@ fn connect(path: &Path, read_only: bool) -> Result<Connection> {
     }
     // rarray(): a list of ids bound as one parameter (review counts).
     rusqlite::vtab::array::load_module(&conn)?;
+    // A dashboard load, a review count and an alert check each run a dozen
+    // or more distinct statements (the need-to-know clause makes each long
+    // to parse): rusqlite's default cache of 16 was evicting them between
+    // uses, re-preparing every statement of every check.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // dutydesk_name_key(): a name folded as domain::names folds it, for the
     // schema 8 step that fills escalations.subject_key.
     search::register_functions(&conn)?;
     Ok(conn)
 }
+
+/// How many prepared statements a connection keeps for reuse.
+const STATEMENT_CACHE: usize = 256;
 
 /// Whether an existing file is marked as a demo, reading nothing else; false
 /// for a file with no settings table yet (empty, foreign or not yet set up).

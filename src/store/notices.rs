@@ -66,30 +66,41 @@ pub fn pending_among(
     }
     // Only escalations `me` may see: a case restricted after it was
     // assigned (or one they were later excluded from) is never announced.
+    // The whole desk: from the cases `me` holds; a few cases: from their ids
+    // (the holder's cases are thousands on a large desk).
+    let from = match among {
+        None => "chronology c JOIN escalations e ON e.id = c.escalation_id",
+        Some(_) => {
+            "rarray(:among) x CROSS JOIN escalations e ON e.id = x.value
+             CROSS JOIN chronology c ON c.escalation_id = e.id"
+        }
+    };
     let mut stmt = store.conn().prepare_cached(&format!(
-        "SELECT c.id, e.reference FROM chronology c JOIN escalations e ON e.id = c.escalation_id
+        "SELECT c.id, e.reference FROM {from}
          WHERE c.kind = 'assigned' AND c.at >= :since AND c.author_id <> :me
            AND e.assignee_id = :me AND e.status <> 'closed'
            AND c.id = (SELECT max(id) FROM chronology
                        WHERE escalation_id = e.id AND kind = 'assigned')
-           AND {} AND (:all OR e.id IN rarray(:among))
+           AND {}
          ORDER BY c.at",
         super::escalations::VISIBLE
     ))?;
     let ids = super::id_array(among.unwrap_or_default());
-    let assigned = stmt.query_map(
-        rusqlite::named_params! {":me": me.id, ":since": (now - ASSIGNED_WITHIN).timestamp(),
-        ":senior": viewer.senior, ":all": among.is_none(), ":among": ids},
-        |r| {
-            Ok(Alert {
-                kind: AlertKind::Assigned,
-                subject_id: r.get(0)?,
-                reference: clean_line(&r.get::<_, String>(1)?),
-                label: String::new(),
-                due_at: None,
-            })
-        },
-    )?;
+    let p = rusqlite::named_params! {":me": me.id, ":since": (now - ASSIGNED_WITHIN).timestamp(),
+    ":senior": viewer.senior};
+    let mut all = p.to_vec();
+    if among.is_some() {
+        all.push((":among", &ids as &dyn rusqlite::ToSql));
+    }
+    let assigned = stmt.query_map(all.as_slice(), |r| {
+        Ok(Alert {
+            kind: AlertKind::Assigned,
+            subject_id: r.get(0)?,
+            reference: clean_line(&r.get::<_, String>(1)?),
+            label: String::new(),
+            due_at: None,
+        })
+    })?;
     for a in assigned {
         alerts.push(a?);
     }
