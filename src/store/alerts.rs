@@ -1281,7 +1281,9 @@ pub fn acknowledge_reference(w: &mut Write<'_>, reference: &str) -> Result<Strin
             "{reference} has no open alert to acknowledge (`dutydesk alerts` lists them)"
         )));
     }
-    let what: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+    // As the alerts list says them ("nobody has taken the case", never
+    // "acknowledged (not acknowledged)").
+    let what: Vec<&str> = kinds.iter().map(|k| k.listed()).collect();
     Ok(format!(
         "Alerts on {reference} acknowledged ({}): they stop for everyone",
         what.join(", ")

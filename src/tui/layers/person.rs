@@ -134,10 +134,9 @@ impl Layer for Person {
                 }
                 Step::none()
             }
-            Action::Hidden(id) if *id == self.from.id => Step::withdraw(format!(
-                "{} is no longer a case you may see: its chronology was taken off screen",
-                self.from.reference
-            )),
+            Action::Hidden(id) if *id == self.from.id => Step::withdraw(
+                "The chronology you had open is no longer a case you may see: it was taken off screen",
+            ),
             Action::Changed | Action::Saved(_) => match &self.data {
                 Some(d) => Step::fx(Effect::Store(Request::Work(WorkRequest::PersonRefresh {
                     id: self.from.id,

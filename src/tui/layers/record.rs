@@ -152,10 +152,11 @@ impl Layer for Record {
             Action::Changed => Step::fx(self.refresh()),
             // Restricted, or this user excluded, since it was opened: the
             // record and anything opened from it close at once.
-            Action::Hidden(id) if *id == self.data.summary.id => Step::withdraw(format!(
-                "{} is no longer a case you may see: its record was taken off screen",
-                self.data.summary.reference
-            )),
+            // The reference is not said again: the case is no longer theirs
+            // to know of.
+            Action::Hidden(id) if *id == self.data.summary.id => Step::withdraw(
+                "The record you had open is no longer a case you may see: it was taken off screen",
+            ),
             _ => Step::none(),
         }
     }
