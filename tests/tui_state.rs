@@ -1689,10 +1689,31 @@ fn pause_holds_changes_and_lock_hides_everything() {
     let mut app = app_with(5);
     press(&mut app, KeyCode::Char('p'));
     assert!(app.dashboard().paused);
+    // Paused: no reload, but which rows the user may still see is asked,
+    // and a case hidden from them meanwhile leaves the frozen list at once.
+    let fx = update(&mut app, Action::Changed);
     assert!(
-        update(&mut app, Action::Changed).is_empty(),
+        !fx.iter()
+            .any(|f| matches!(f, Effect::Store(Request::Dashboard { .. }))),
         "paused: no reload"
     );
+    let asked = fx
+        .iter()
+        .find_map(|f| match f {
+            Effect::Store(Request::VisibleAmong { ids }) => Some(ids.clone()),
+            _ => None,
+        })
+        .expect("the rows' visibility asked");
+    let shown: Vec<i64> = app.dashboard().queue.rows.iter().map(|e| e.id).collect();
+    assert!(shown.iter().all(|id| asked.contains(id)), "{asked:?}");
+    let hidden = shown[1];
+    let still: Vec<i64> = asked.iter().copied().filter(|id| *id != hidden).collect();
+    update(&mut app, Action::StillVisible(still));
+    assert!(
+        !app.dashboard().queue.rows.iter().any(|e| e.id == hidden),
+        "a hidden case stayed on the paused list"
+    );
+    assert!(app.dashboard().paused, "still paused");
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(text.contains("PAUSED, changes waiting"), "{text}");
     let fx = press(&mut app, KeyCode::Char('p'));

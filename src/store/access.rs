@@ -128,6 +128,22 @@ pub fn may_see(conn: &Connection, viewer: Viewer, id: i64) -> Result<bool> {
         .is_some())
 }
 
+/// Which of the escalations `ids` `viewer` may still see (in no order): a
+/// paused dashboard keeps its rows until resumed, but never a case
+/// restricted or hidden from the user meanwhile (issue 21's paused list,
+/// the same side door as a record left open in issue 18).
+pub fn visible_among(conn: &Connection, viewer: Viewer, ids: &[i64]) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT e.id FROM rarray(:ids) x CROSS JOIN escalations e ON e.id = x.value
+         WHERE {VISIBLE}"
+    ))?;
+    let rows = stmt.query_map(
+        named_params! {":ids": super::id_array(ids), ":senior": viewer.senior, ":me": viewer.staff_id},
+        |r| r.get(0),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The viewer for the user a write acts for (`Write::actor`), or a refusal
 /// when they are not active staff.
 pub fn writer(w: &Write<'_>) -> Result<Viewer> {

@@ -59,6 +59,11 @@ pub enum Request {
     /// 137,000 open a place far from both ends is counted over ~70,000
     /// index entries (~10 ms), which no key should wait behind.
     Position { id: i64, near_end: bool },
+    /// Which of `ids` (the rows of a paused dashboard) the user may still
+    /// see, after another session's change: answered by
+    /// [`Reply::VisibleAmong`], so a paused list drops a case restricted
+    /// or hidden from them at once instead of keeping it until resumed.
+    VisibleAmong { ids: Vec<i64> },
     /// One escalation's record (audited as a view).
     Detail { id: i64 },
     /// The record again if its version or number of chronology entries is
@@ -315,6 +320,9 @@ pub enum Reply {
     /// was opened from) is no longer one this user may see: restricted, or
     /// the user excluded, since it was opened. Whatever shows it closes.
     Hidden(i64),
+    /// Those of the ids asked for ([`Request::VisibleAmong`]) the user may
+    /// still see.
+    VisibleAmong(Vec<i64>),
     /// Where escalation `id` stands in the open queue (0-based), if it is
     /// still open and visible ([`Request::Position`]).
     Position {
@@ -852,6 +860,11 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             }
         }
         Request::Detail { id } => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
+        Request::VisibleAmong { ids } => Reply::VisibleAmong(super::access::visible_among(
+            store.conn(),
+            Viewer::from(me),
+            &ids,
+        )?),
         Request::Refresh {
             id,
             version,

@@ -498,14 +498,45 @@ impl Layer for Dashboard {
                 }
                 s
             }
+            // Paused, the lists stay as they are, but not a case the user
+            // may no longer see: which of theirs still are is asked at once,
+            // and the banner follows as ever.
             Action::Changed if self.paused => {
                 self.changed_while_paused = true;
-                Step::none()
+                let mut ids: Vec<i64> = self.queue.rows.iter().map(|e| e.id).collect();
+                ids.extend(self.deadlines.rows.iter().map(|d| d.escalation_id));
+                ids.extend(self.unacked.iter().map(|e| e.id));
+                ids.sort_unstable();
+                ids.dedup();
+                Step::fx(Effect::Store(Request::VisibleAmong { ids }))
+                    .and_fx(Effect::Store(Request::OpenAlerts))
             }
-            Action::Changed => Step::fx(self.reload()).and_fx(Effect::Store(Request::Reviews)),
+            Action::StillVisible(ids) => {
+                let mut ids = ids.clone();
+                ids.sort_unstable();
+                let keep = |id: i64| ids.binary_search(&id).is_ok();
+                let before = self.queue.rows.len() + self.deadlines.rows.len();
+                self.queue.rows.retain(|e| keep(e.id));
+                self.deadlines.rows.retain(|d| keep(d.escalation_id));
+                self.unacked.retain(|e| keep(e.id));
+                let gone = before - self.queue.rows.len() - self.deadlines.rows.len();
+                if gone == 0 {
+                    return Step::none();
+                }
+                // The rest keep their places; the counts come with the reload
+                // when resumed.
+                self.queue.exact = false;
+                self.keep_visible(ctx);
+                Step::info("A case on the paused list is no longer yours to see: taken off")
+            }
+            // The open alerts follow at once too: a case restricted or the
+            // user excluded leaves the banner with the list, not up to 10 s
+            // later (the side lane's check is incremental: ~1 ms at 1M).
+            Action::Changed => Step::fx(self.reload())
+                .and_fx(Effect::Store(Request::Reviews))
+                .and_fx(Effect::Store(Request::OpenAlerts)),
             // Our own change may have acknowledged alerts: the banner follows
-            // at once. Others' changes reach it with the worker's check of
-            // the open alerts (every 10 s; it costs ~40 ms at 100,000 cases).
+            // at once, as after others' changes.
             Action::Saved(_) => Step::fx(self.reload())
                 .and_fx(Effect::Store(Request::Reviews))
                 .and_fx(Effect::Store(Request::OpenAlerts)),
