@@ -515,11 +515,13 @@ impl Layer for Dashboard {
                 let mut ids = ids.clone();
                 ids.sort_unstable();
                 let keep = |id: i64| ids.binary_search(&id).is_ok();
-                let before = self.queue.rows.len() + self.deadlines.rows.len();
+                let (queued, listed) = (self.queue.rows.len(), self.deadlines.rows.len());
                 self.queue.rows.retain(|e| keep(e.id));
                 self.deadlines.rows.retain(|d| keep(d.escalation_id));
                 self.unacked.retain(|e| keep(e.id));
-                let gone = before - self.queue.rows.len() - self.deadlines.rows.len();
+                self.queue.total -= (queued - self.queue.rows.len()) as i64;
+                self.deadlines.total -= (listed - self.deadlines.rows.len()) as i64;
+                let gone = queued + listed - self.queue.rows.len() - self.deadlines.rows.len();
                 if gone == 0 {
                     return Step::none();
                 }
