@@ -168,7 +168,8 @@ fn random_phase(i: usize) -> Duration {
 /// the action, every store request it leads to (answered in turn, with the
 /// requests those answers lead to), and the frame drawn. A kept case's
 /// place asked for after the frame (`Request::Position`) is left to
-/// [`place_counted`], which times it on its own.
+/// [`place_counted`], which times it on its own; the open alerts to the
+/// alert check's lines.
 fn key(
     app: &mut App,
     term: &mut Terminal<TestBackend>,
@@ -182,8 +183,11 @@ fn key(
     while !fx.is_empty() {
         let mut next = Vec::new();
         for f in fx {
+            // The kept case's place and the open alerts are answered on the
+            // side lane, apart from the key's frame (the alerts by the
+            // incremental check, measured on its own lines above).
             if let Effect::Store(req) = f
-                && !matches!(req, Request::Position { .. })
+                && !matches!(req, Request::Position { .. } | Request::OpenAlerts)
             {
                 let reply = worker::respond(store, me, clock, req);
                 next.extend(update(app, crate::tui::reply_action(reply)));
