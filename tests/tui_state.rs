@@ -1200,6 +1200,31 @@ fn life_at_risk_says_call_999_and_repeats_are_offered_after_intake() {
         })]
     );
     assert_eq!(app.mode(), Mode::Dashboard, "all offered: the list closes");
+
+    // While the list is open, a case on it hidden from the user (restricted
+    // in another session) is taken off it; none left, it closes.
+    update(
+        &mut app,
+        Action::Created {
+            message: "SG-2026-0010 recorded".into(),
+            id: 10,
+            reference: "SG-2026-0010".into(),
+            matches: vec![m(2, "SG-2026-0002"), m(5, "SG-2026-0005")],
+        },
+    );
+    let fx = update(&mut app, Action::Changed);
+    assert!(
+        fx.contains(&Effect::Store(Request::VisibleAmong { ids: vec![2, 5] })),
+        "{fx:?}"
+    );
+    assert_eq!(app.mode(), Mode::Matches);
+    update(&mut app, Action::NoLongerVisible(vec![5]));
+    assert_eq!(app.mode(), Mode::Matches, "one left: the list stays");
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(!text.contains("SG-2026-0005 · "), "{text}");
+    assert!(text.contains("SG-2026-0002 · "), "{text}");
+    update(&mut app, Action::NoLongerVisible(vec![2]));
+    assert_eq!(app.mode(), Mode::Dashboard, "none left: the list closes");
 }
 
 /// An adult recorded as unable to consent: the NRM's warning says why, and
@@ -1710,8 +1735,13 @@ fn pause_holds_changes_and_lock_hides_everything() {
     let shown: Vec<i64> = app.dashboard().queue.rows.iter().map(|e| e.id).collect();
     assert!(shown.iter().all(|id| asked.contains(id)), "{asked:?}");
     let hidden = shown[1];
-    let still: Vec<i64> = asked.iter().copied().filter(|id| *id != hidden).collect();
-    update(&mut app, Action::StillVisible(still));
+    // The store answers with what it was asked and what is visible; the
+    // screen hears the difference.
+    let reply = dutydesk::store::worker::Reply::VisibleAmong {
+        visible: asked.iter().copied().filter(|id| *id != hidden).collect(),
+        asked: asked.clone(),
+    };
+    update(&mut app, dutydesk::tui::reply_action(reply));
     assert!(
         !app.dashboard().queue.rows.iter().any(|e| e.id == hidden),
         "a hidden case stayed on the paused list"

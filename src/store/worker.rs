@@ -320,9 +320,13 @@ pub enum Reply {
     /// was opened from) is no longer one this user may see: restricted, or
     /// the user excluded, since it was opened. Whatever shows it closes.
     Hidden(i64),
-    /// Those of the ids asked for ([`Request::VisibleAmong`]) the user may
-    /// still see.
-    VisibleAmong(Vec<i64>),
+    /// Of the ids asked for ([`Request::VisibleAmong`]), those the user may
+    /// still see. Every layer hears it and takes off the ones asked that are
+    /// not visible, so one layer's answer never removes another's rows.
+    VisibleAmong {
+        asked: Vec<i64>,
+        visible: Vec<i64>,
+    },
     /// Where escalation `id` stands in the open queue (0-based), if it is
     /// still open and visible ([`Request::Position`]).
     Position {
@@ -860,11 +864,10 @@ fn handle(store: &mut Store, me: &StaffMember, clock: Clock, req: Request) -> Re
             }
         }
         Request::Detail { id } => Reply::Detail(Box::new(load_detail(store, me, now, id)?)),
-        Request::VisibleAmong { ids } => Reply::VisibleAmong(super::access::visible_among(
-            store.conn(),
-            Viewer::from(me),
-            &ids,
-        )?),
+        Request::VisibleAmong { ids } => Reply::VisibleAmong {
+            visible: super::access::visible_among(store.conn(), Viewer::from(me), &ids)?,
+            asked: ids,
+        },
         Request::Refresh {
             id,
             version,

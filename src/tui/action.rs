@@ -192,9 +192,10 @@ pub enum Action {
     /// The case on screen is no longer one this user may see
     /// (`store::worker::Reply::Hidden`): what shows it closes.
     Hidden(i64),
-    /// Which of a paused dashboard's cases the user may still see
-    /// (`Request::VisibleAmong`).
-    StillVisible(Vec<i64>),
+    /// Cases asked about (`Request::VisibleAmong`: a paused dashboard's, a
+    /// list of possible repeats) that the user may no longer see: every
+    /// layer takes them off.
+    NoLongerVisible(Vec<i64>),
     /// Where an escalation stands in the open queue, counted after a window
     /// read around it was drawn (`Request::Position`).
     PositionLoaded {

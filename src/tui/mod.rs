@@ -87,7 +87,12 @@ pub fn reply_action(reply: Reply) -> Action {
         Reply::Conflict(e) => Action::Conflict(e),
         Reply::Unchanged(id) => Action::Unchanged(id),
         Reply::Hidden(id) => Action::Hidden(id),
-        Reply::VisibleAmong(ids) => Action::StillVisible(ids),
+        Reply::VisibleAmong { asked, visible } => Action::NoLongerVisible(
+            asked
+                .into_iter()
+                .filter(|id| !visible.contains(id))
+                .collect(),
+        ),
         Reply::Position { id, at } => Action::PositionLoaded { id, at },
         Reply::Revoked(why) => Action::Revoked(why),
         Reply::Work(w) => Action::WorkLoaded(w),

@@ -39,6 +39,7 @@ pub fn is_news(a: &Action) -> bool {
             | Conflict(_)
             | Unchanged(_)
             | Hidden(_)
+            | NoLongerVisible(_)
             | PositionLoaded { .. }
             | Saved(_)
             | Alerts(_)

@@ -511,10 +511,8 @@ impl Layer for Dashboard {
                 Step::fx(Effect::Store(Request::VisibleAmong { ids }))
                     .and_fx(Effect::Store(Request::OpenAlerts))
             }
-            Action::StillVisible(ids) => {
-                let mut ids = ids.clone();
-                ids.sort_unstable();
-                let keep = |id: i64| ids.binary_search(&id).is_ok();
+            Action::NoLongerVisible(gone) if !gone.is_empty() => {
+                let keep = |id: i64| !gone.contains(&id);
                 let (queued, listed) = (self.queue.rows.len(), self.deadlines.rows.len());
                 self.queue.rows.retain(|e| keep(e.id));
                 self.deadlines.rows.retain(|d| keep(d.escalation_id));

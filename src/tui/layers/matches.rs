@@ -47,6 +47,21 @@ impl Layer for Matches {
                 s
             }
             Action::Cancel => Step::close(),
+            // Need-to-know holds while the list is open: a case restricted or
+            // hidden from the user meanwhile is taken off it (and the list
+            // closes when none is left).
+            Action::Changed if !self.list.is_empty() => Step::fx(crate::tui::Effect::Store(
+                crate::store::worker::Request::VisibleAmong {
+                    ids: self.list.iter().map(|m| m.id).collect(),
+                },
+            )),
+            Action::NoLongerVisible(gone) if self.list.iter().any(|m| gone.contains(&m.id)) => {
+                self.list.retain(|m| !gone.contains(&m.id));
+                self.selected = self.selected.min(self.list.len().saturating_sub(1));
+                let mut s = Step::info("A possible repeat is no longer yours to see: taken off");
+                s.close = self.list.is_empty();
+                s
+            }
             Action::Up => {
                 self.selected = self.selected.saturating_sub(1);
                 Step::none()
