@@ -489,14 +489,14 @@ pub fn run(
         if let Some(mid) = middle {
             // Asked after the frame and answered on the side lane (its own
             // connection): no key and no refresh waits for it; the footer
-            // says "… of N" until it comes. Counted over the band's index
-            // up to the case, so it grows with the open queue: no budget.
+            // says "… of N" until it comes. Counted from the queue's tally
+            // (schema 19), so it costs what the middle of a short queue does.
             figs.push(fig(
                 "query: position of the middle case (kept; side lane, after the frame)",
                 time(runs, || {
                     store::escalations::position(&store, viewer, now, mid, None)
                 }),
-                None,
+                Some(5.0),
             ));
         }
         if let Some(mid) = middle {
@@ -956,7 +956,7 @@ pub fn run(
         figs.push(fig(
             "its place counted after the frame (middle case)",
             placed_mid,
-            None,
+            Some(16.0),
         ));
     }
     figs.push(fig("key to frame: R (review screen)", rkey, Some(16.0)));

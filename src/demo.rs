@@ -55,6 +55,7 @@ const REPORTING_INDEXES: &[&str] = &[
     "escalations_by_closed",
     "escalations_by_signed_off",
     "escalations_open_by_raised",
+    "escalations_open_by_warn",
     "escalations_restricted",
     "chronology_reopened",
     "referrals_awaiting_outcome",

@@ -571,14 +571,31 @@ fn history_queries_read_their_indexes() {
     // G and the kept selection (issue 21): every band read from its end in
     // its own index, and a case's place counted as ranges of that index
     // (from the case to the band's nearer end), never the whole band.
-    for (band, index) in [
-        ("life at risk", "escalations_open_999"),
-        ("unacknowledged", "escalations_unacknowledged"),
-        ("overdue or due soon", "escalations_open_warn"),
-        ("the rest", "escalations_open_queue"),
+    for (band, read, index) in [
+        (
+            "life at risk",
+            "escalations_open_999",
+            "escalations_open_999",
+        ),
+        (
+            "unacknowledged",
+            "escalations_unacknowledged",
+            "escalations_unacknowledged",
+        ),
+        // Counted among those already warning (schema 19).
+        (
+            "overdue or due soon",
+            "escalations_open_warn",
+            "escalations_open_by_warn",
+        ),
+        (
+            "the rest",
+            "escalations_open_queue",
+            "escalations_open_queue",
+        ),
     ] {
         let back = plan(&format!("open escalations backwards: {band}"));
-        assert!(back.contains(&format!("USING INDEX {index}")), "{back}");
+        assert!(back.contains(&format!("USING INDEX {read}")), "{back}");
         for end in ["before", "after"] {
             for due in ["", ", no deadline"] {
                 let p = plan(&format!("position: {band} {end}{due}"));
@@ -590,11 +607,51 @@ fn history_queries_read_their_indexes() {
                 assert!(!reads.is_empty(), "{p}");
                 for l in reads {
                     assert!(
-                        l.starts_with(&format!("SEARCH e USING INDEX {index} (")),
+                        l.starts_with("SEARCH e USING ") && l.contains(&format!("INDEX {index} (")),
                         "{band} {end}{due}: a range of {index}, not a scan:\n{p}"
                     );
                 }
             }
+        }
+    }
+    // A case of the last band placed by the queue's tally (schema 19): the
+    // tally's steps before its own by its key, its own step as one range of
+    // the band's index, and each earlier band from its own index (those
+    // already warning by when they started to), never the open set.
+    for due in ["", ", no deadline"] {
+        let p = plan(&format!("position: the rest by the tally{due}"));
+        assert!(
+            p.contains(
+                "SEARCH escalations_queue_tally USING PRIMARY KEY ((rank,nodue,bucket)<(?,?,?))"
+            ),
+            "{p}"
+        );
+        assert!(
+            p.contains("SEARCH e USING INDEX escalations_open_queue (<expr>=? AND <expr>=? AND "),
+            "{p}"
+        );
+    }
+    for (band, read) in [
+        // A small partial index read whole: only the cases at risk of life.
+        ("life at risk", "SCAN e USING INDEX escalations_open_999"),
+        (
+            "unacknowledged",
+            "SEARCH e USING COVERING INDEX escalations_unacknowledged (raised_at<?)",
+        ),
+        (
+            "overdue or due soon",
+            "SEARCH e USING COVERING INDEX escalations_open_by_warn (next_warn_at>? AND next_warn_at<?)",
+        ),
+        ("the rest", "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)"),
+    ] {
+        let p = plan(&format!("position: the rest corrected for {band}"));
+        assert!(p.contains(read), "{band}: {p}");
+        let reads = p
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("SEARCH e ") || l.starts_with("SCAN e "));
+        for l in reads {
+            assert!(read.starts_with(l) || l.starts_with(read), "{band}: {p}");
         }
     }
     // The window around a kept case (issue 21): each part is one range of

@@ -1715,6 +1715,17 @@ fn contacts_search_copy_and_look_up() {
 #[test]
 fn pause_holds_changes_and_lock_hides_everything() {
     let mut app = app_with(5);
+    // Another layer's question (the possible repeats) answered while the
+    // dashboard runs: its reload takes care of the list, and nothing is
+    // said of a paused list (tester x21).
+    let before: Vec<i64> = app.dashboard().queue.rows.iter().map(|e| e.id).collect();
+    update(&mut app, Action::NoLongerVisible(vec![before[1]]));
+    let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
+    assert!(!text.contains("paused list"), "{text}");
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    let on = app.dashboard().target().unwrap().id;
     press(&mut app, KeyCode::Char('p'));
     assert!(app.dashboard().paused);
     // Paused: no reload, but which rows the user may still see is asked,
@@ -1746,6 +1757,11 @@ fn pause_holds_changes_and_lock_hides_everything() {
         !app.dashboard().queue.rows.iter().any(|e| e.id == hidden),
         "a hidden case stayed on the paused list"
     );
+    // The selection stays on its case, not its row number: a key acts on
+    // the case the user was looking at (tester x21).
+    assert_eq!(app.dashboard().target().unwrap().id, on);
+    assert_eq!(app.dashboard().queue.selected, 2);
+    assert_eq!(app.dashboard().queue.total, before.len() as i64 - 1);
     assert!(app.dashboard().paused, "still paused");
     let text = dutydesk::tui::render_text(&mut app, 100, 30).unwrap();
     assert!(text.contains("PAUSED, changes waiting"), "{text}");

@@ -174,6 +174,13 @@ const KEPT: &[(&str, &str, &str)] = &[
         "SELECT 1, count(*) FROM escalations WHERE status <> 'closed'",
     ),
     (
+        "escalations_queue_tally",
+        "SELECT rank, nodue, bucket, n FROM escalations_queue_tally",
+        "SELECT CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, next_due_at IS NULL,
+            CASE WHEN next_due_at IS NULL THEN raised_at / 86400 ELSE next_due_at / 3600 END, count(*)
+         FROM escalations WHERE status <> 'closed' GROUP BY 1, 2, 3",
+    ),
+    (
         "deadlines_restricted",
         "SELECT deadline_id, escalation_id, due_at, met_at, waived_at FROM deadlines_restricted",
         "SELECT d.id, d.escalation_id, d.due_at, d.met_at, d.waived_at

@@ -15,7 +15,7 @@ use rusqlite::TransactionBehavior;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes, stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 18;
+pub const SCHEMA_VERSION: i64 = 19;
 
 /// One step forward: the SQL that turns version `to - 1` into `to`.
 #[derive(Debug, Clone, Copy)]
@@ -93,6 +93,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 18,
         sql: include_str!("migrations/18-search-newest-first.sql"),
+    },
+    Migration {
+        to: 19,
+        sql: include_str!("migrations/19-queue-tally.sql"),
     },
 ];
 

@@ -102,6 +102,19 @@ pub fn history(store: &Store) -> Result<Vec<(String, String)>> {
             }
         }
     }
+    // A case of the last band placed by the queue's tally (schema 19).
+    for (due, none) in [("", false), (", no deadline", true)] {
+        queries.push((
+            format!("position: the rest by the tally{due}"),
+            super::escalations::rest_step_sql(none),
+        ));
+    }
+    for b in Band::ALL {
+        queries.push((
+            format!("position: the rest corrected for {}", name(b)),
+            super::escalations::rest_corrections_sql(b),
+        ));
+    }
     queries.extend([
         (
             "open escalations: hidden from the viewer".into(),

@@ -511,21 +511,18 @@ impl Layer for Dashboard {
                 Step::fx(Effect::Store(Request::VisibleAmong { ids }))
                     .and_fx(Effect::Store(Request::OpenAlerts))
             }
-            Action::NoLongerVisible(gone) if !gone.is_empty() => {
-                let keep = |id: i64| !gone.contains(&id);
-                let (queued, listed) = (self.queue.rows.len(), self.deadlines.rows.len());
-                self.queue.rows.retain(|e| keep(e.id));
-                self.deadlines.rows.retain(|d| keep(d.escalation_id));
-                self.unacked.retain(|e| keep(e.id));
-                self.queue.total -= (queued - self.queue.rows.len()) as i64;
-                self.deadlines.total -= (listed - self.deadlines.rows.len()) as i64;
-                let gone = queued + listed - self.queue.rows.len() - self.deadlines.rows.len();
-                if gone == 0 {
+            // Only the paused lists hold rows that are not read again: a
+            // running dashboard's reload takes the case off by itself.
+            Action::NoLongerVisible(gone) if self.paused && !gone.is_empty() => {
+                let queued = self.queue.take_off(|e| gone.contains(&e.id));
+                let listed = self.deadlines.take_off(|d| gone.contains(&d.escalation_id));
+                self.unacked.retain(|e| !gone.contains(&e.id));
+                if queued + listed == 0 {
                     return Step::none();
                 }
-                // The rest keep their places; the counts come with the reload
-                // when resumed.
-                self.queue.exact = false;
+                // The rest keep their places in the paused list (the counts
+                // as of the pause, less those taken off); the reload when
+                // resumed brings the present ones.
                 self.keep_visible(ctx);
                 Step::info("A case on the paused list is no longer yours to see: taken off")
             }

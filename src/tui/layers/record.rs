@@ -154,9 +154,9 @@ impl Layer for Record {
             // record and anything opened from it close at once.
             // The reference is not said again: the case is no longer theirs
             // to know of.
-            Action::Hidden(id) if *id == self.data.summary.id => Step::withdraw(
-                "The record you had open is no longer a case you may see: it was taken off screen",
-            ),
+            Action::Hidden(id) if *id == self.data.summary.id => {
+                Step::withdraw("The record you had open is no longer a case you may see: closed")
+            }
             _ => Step::none(),
         }
     }

@@ -77,6 +77,31 @@ impl<T> Window<T> {
         self.exact = true;
     }
 
+    /// Takes off the held rows `gone` picks (a case the user may no longer
+    /// see, on a list that is not reloaded): the selection stays on its
+    /// row, not its number, and what is drawn keeps its place, so a key
+    /// never acts on a case other than the one it was on. When the selected
+    /// row itself goes, the next row takes its place. Returns how many went.
+    pub fn take_off(&mut self, gone: impl Fn(&T) -> bool) -> usize {
+        let (selected, top) = (self.selected, self.top);
+        let mut at = self.offset;
+        let (mut above_selection, mut above_top, mut removed) = (0, 0, 0);
+        self.rows.retain(|r| {
+            let keep = !gone(r);
+            if !keep {
+                removed += 1;
+                above_selection += i64::from(at < selected);
+                above_top += i64::from(at < top);
+            }
+            at += 1;
+            keep
+        });
+        self.total -= removed as i64;
+        self.selected = (selected - above_selection).clamp(0, (self.total - 1).max(0));
+        self.top = (top - above_top).max(0);
+        removed
+    }
+
     /// The list position of the loaded row `f` picks.
     pub fn position_of(&self, f: impl Fn(&T) -> bool) -> Option<i64> {
         self.rows.iter().position(f).map(|i| self.offset + i as i64)
