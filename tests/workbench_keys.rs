@@ -598,6 +598,41 @@ fn a_record_closes_when_its_case_is_hidden_from_the_user() {
         "gone from the results too: {after}"
     );
     assert!(after.contains("no longer a case you may see"), "{after}");
+    assert!(
+        !after.contains("unsaved text"),
+        "nothing was typed: {after}"
+    );
+    // A note being typed on a record when its case is hidden goes with it,
+    // and the status line says so whole at 80 columns.
+    let (reference, _) = open_case_not_held_by_okhan(&db);
+    s.key(KeyCode::Esc);
+    s.keys("/");
+    s.keys(&reference);
+    s.key(KeyCode::Enter);
+    s.key(KeyCode::Enter);
+    assert_eq!(s.app.mode(), Mode::Record);
+    s.keys("N");
+    s.keys("seen at the gate");
+    assert!(s.screen().contains("seen at the gate"));
+    ok(
+        &db,
+        "rwhite",
+        &[
+            "access",
+            &reference,
+            "--exclude",
+            "okhan",
+            "--reason",
+            "about them",
+        ],
+    );
+    s.changed();
+    let after = dutydesk::tui::render_text(&mut s.app, 80, 24).unwrap();
+    assert!(!after.contains("seen at the gate"), "{after}");
+    assert!(
+        after.contains("The record is no longer a case you may see: closed with your unsaved text"),
+        "{after}"
+    );
 }
 
 /// Keys typed while a search the user ran is on its way (a filter, then `G`
@@ -679,6 +714,8 @@ fn open_case_not_held_by_okhan(db: &Path) -> (String, String) {
             "SELECT e.reference, e.subject_name FROM escalations e
              LEFT JOIN staff s ON s.id = e.assignee_id
              WHERE e.restricted = 0 AND e.status <> 'closed' AND coalesce(s.username, '') <> 'okhan'
+               AND NOT EXISTS (SELECT 1 FROM escalation_access a JOIN staff t ON t.id = a.staff_id
+                               WHERE a.escalation_id = e.id AND t.username = 'okhan')
              ORDER BY e.id DESC LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),

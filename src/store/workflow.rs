@@ -2114,13 +2114,13 @@ pub fn change_access(
     match ch.restrict {
         Some(true) if c.restricted => {
             return Err(StoreError::Refused(format!(
-                "{} is already restricted",
+                "{} is already restricted: nothing changed (leave out --restrict to change only the names)",
                 c.reference
             )));
         }
         Some(false) if !c.restricted => {
             return Err(StoreError::Refused(format!(
-                "{} is not restricted",
+                "{} is not restricted: nothing changed (leave out --unrestrict to change only the names)",
                 c.reference
             )));
         }

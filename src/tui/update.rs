@@ -158,6 +158,14 @@ impl App {
         if step.close && i > 0 && i < self.stack.len() {
             let from = i.saturating_sub(step.close_under).max(1);
             if step.close_above {
+                // Words typed on it and not saved go with it (they were
+                // about a case the user may no longer see): said, never
+                // silently.
+                if self.stack[from..].iter().any(|l| !l.drafts().is_empty())
+                    && let Some(s) = self.ctx.status.as_mut()
+                {
+                    s.text.push_str(" with your unsaved text");
+                }
                 // The lock stays over whatever is left: an unattended
                 // screen never opens because a record was taken off it.
                 let locks: Vec<_> = self

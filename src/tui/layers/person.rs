@@ -134,9 +134,9 @@ impl Layer for Person {
                 }
                 Step::none()
             }
-            Action::Hidden(id) if *id == self.from.id => Step::withdraw(
-                "The chronology you had open is no longer a case you may see: closed",
-            ),
+            Action::Hidden(id) if *id == self.from.id => {
+                Step::withdraw("The chronology is no longer a case you may see: closed")
+            }
             Action::Changed | Action::Saved(_) => match &self.data {
                 Some(d) => Step::fx(Effect::Store(Request::Work(WorkRequest::PersonRefresh {
                     id: self.from.id,

@@ -155,7 +155,7 @@ impl Layer for Record {
             // The reference is not said again: the case is no longer theirs
             // to know of.
             Action::Hidden(id) if *id == self.data.summary.id => {
-                Step::withdraw("The record you had open is no longer a case you may see: closed")
+                Step::withdraw("The record is no longer a case you may see: closed")
             }
             _ => Step::none(),
         }
