@@ -536,6 +536,18 @@ fn results(s: &Search, found: &Found, ctx: &Ctx, f: &mut Frame, area: Rect) {
         .rest
         .len()
         .min((top + height).saturating_sub(hits.len()));
+    let ref_width = crate::tui::views::columns::reference_width(
+        hits.iter()
+            .skip(top)
+            .take(height)
+            .map(|h| h.summary.reference.as_str()),
+    );
+    let area_width: u16 = if wide { 16 } else { 12 };
+    // The fixed columns, the gaps between columns and the selection mark
+    // (2) leave the name its room; a name or area cut says so with "…".
+    let fixed = ref_width + 8 + 6 + 5 + 10 + area_width + if wide { 30 } else { 0 };
+    let gaps = if wide { 7 } else { 6 };
+    let name_width = usize::from(area.width.saturating_sub(2 + fixed + gaps).max(12));
     let rows: Vec<Row> = hits
         .iter()
         .map(Some)
@@ -581,25 +593,19 @@ fn results(s: &Search, found: &Found, ctx: &Ctx, f: &mut Frame, area: Rect) {
                     },
                 )),
                 Cell::from(e.subject_kind.short()),
-                Cell::from(format!(
-                    "{flags}{}",
-                    h.subject_name.as_deref().unwrap_or("(hidden)")
+                Cell::from(truncate(
+                    &format!("{flags}{}", h.subject_name.as_deref().unwrap_or("(hidden)")),
+                    name_width,
                 )),
                 Cell::from(h.subject_dob.clone().unwrap_or_else(|| "—".into())),
-                Cell::from(h.area.clone()),
+                Cell::from(truncate(&h.area, usize::from(area_width))),
             ];
             if wide {
-                cells.push(Cell::from(e.categories.join(", ")));
+                cells.push(Cell::from(truncate(&e.categories.join(", "), 30)));
             }
             Row::new(cells)
         })
         .collect();
-    let ref_width = crate::tui::views::columns::reference_width(
-        hits.iter()
-            .skip(top)
-            .take(height)
-            .map(|h| h.summary.reference.as_str()),
-    );
     let mut widths = vec![
         Constraint::Length(ref_width),
         Constraint::Length(8),
@@ -607,7 +613,7 @@ fn results(s: &Search, found: &Found, ctx: &Ctx, f: &mut Frame, area: Rect) {
         Constraint::Length(5),
         Constraint::Min(12),
         Constraint::Length(10),
-        Constraint::Length(if wide { 16 } else { 12 }),
+        Constraint::Length(area_width),
     ];
     let mut head = vec!["Ref", "Status", "Risk", "Subj", "Name", "Born", "Area"];
     if wide {

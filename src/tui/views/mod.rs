@@ -140,7 +140,7 @@ pub fn footer(ctx: &Ctx, f: &mut Frame, area: Rect, right: &str) {
                 } else {
                     "ℹ"
                 },
-                s.text
+                fit_keeping_hint(&s.text, (area.width as usize).saturating_sub(3))
             ),
             if s.kind == StatusKind::Error {
                 t.error
@@ -172,6 +172,26 @@ pub fn spread(left: &str, right: &str, width: u16) -> String {
     let left = truncate(left, room);
     let pad = width.saturating_sub(left.width() + right.width());
     format!("{left}{}{right}", " ".repeat(pad))
+}
+
+/// A status line's text in `width` columns: cut with "…" when too long,
+/// but a closing "(…)" that says which key to press next (e.g. "(! lists
+/// the open alerts)") is kept whole when it takes at most half the line, so
+/// what to do next is never the part cut off.
+pub fn fit_keeping_hint(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if text.ends_with(')')
+        && let Some(at) = text.rfind(" (")
+    {
+        let hint = &text[at + 1..];
+        if hint.width() * 2 <= width && !hint[1..].contains('(') {
+            let head = truncate(&text[..at], width - hint.width() - 1);
+            return format!("{head} {hint}");
+        }
+    }
+    truncate(text, width)
 }
 
 /// Cuts `s` to at most `width` columns, ending in "…" when cut.
@@ -279,6 +299,20 @@ mod tests {
     fn truncate_marks_cuts() {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
+    }
+
+    #[test]
+    fn a_status_line_keeps_its_key_hint_when_cut() {
+        let text = "SG-2026-1716 overdue: Children's social care decision (chase) was due 30 Nov 2026 17:00 (and 33 more) (! lists the open alerts)";
+        let fit = fit_keeping_hint(text, 77);
+        assert!(fit.width() <= 77, "{fit}");
+        assert!(fit.ends_with("… (! lists the open alerts)"), "{fit}");
+        assert!(fit.starts_with("SG-2026-1716 overdue: "), "{fit}");
+        // Fits: unchanged; no hint: cut with "…"; a hint wider than half
+        // the line is cut like the rest.
+        assert_eq!(fit_keeping_hint("Saved", 77), "Saved");
+        assert_eq!(fit_keeping_hint("abcdef ghij", 6), "abcde…");
+        assert_eq!(fit_keeping_hint("ab (cdefgh)", 8), "ab (cde…");
     }
 
     #[test]
