@@ -883,6 +883,16 @@ fn offered(db: &Path, user: &str, words: &[&str]) -> Vec<String> {
 fn every_argument_with_known_values_completes_them() {
     let dir = common::private_dir();
     let (db, _) = common::demo_db(dir.path(), 20);
+    // One account deactivated, so `staff reactivate` has one to offer.
+    Command::cargo_bin("dutydesk")
+        .unwrap()
+        .env("DUTYDESK_DB", &db)
+        .env("DUTYDESK_USER", "rwhite")
+        .env("DUTYDESK_CONFIG", "/dev/null")
+        .env("DUTYDESK_SYSTEM_CONFIG", "/dev/null")
+        .args(["staff", "deactivate", "tnowak"])
+        .assert()
+        .success();
     let mut checked = 0;
     fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, clap::Arg)>) {
         for a in cmd.get_arguments() {
@@ -972,6 +982,12 @@ fn every_argument_with_known_values_completes_them() {
             "{words:?} offers a viewer: {got:?}"
         );
     }
+    // Only a deactivated account can be let back in.
+    let back: Vec<String> = offered(&db, "rwhite", &["staff", "reactivate"])
+        .into_iter()
+        .filter(|v| !v.starts_with('-'))
+        .collect();
+    assert_eq!(back, vec!["tnowak".to_string()], "{back:?}");
     let events = offered(&db, "rwhite", &["event", "SG-2026-0001"]);
     for e in [
         "strategy_discussion",

@@ -135,6 +135,18 @@ pub fn all_accounts() -> Vec<CompletionCandidate> {
     })
 }
 
+/// Deactivated accounts only (for `staff reactivate`: an active one is
+/// refused).
+pub fn deactivated() -> Vec<CompletionCandidate> {
+    from_desk(|s| {
+        Ok(crate::store::staff::list(s)?
+            .into_iter()
+            .filter(|m| !m.active)
+            .map(|m| CompletionCandidate::new(m.username))
+            .collect())
+    })
+}
+
 /// "none" or an account: the `--about` answer of an allegation about staff.
 pub fn about() -> Vec<CompletionCandidate> {
     let mut out = vec![

@@ -689,7 +689,7 @@ pub enum StaffCommand {
     },
     /// Let a deactivated account back in, in the role it had (senior leads only)
     Reactivate {
-        #[arg(add = clap_complete::ArgValueCandidates::new(complete::all_accounts))]
+        #[arg(add = clap_complete::ArgValueCandidates::new(complete::deactivated))]
         user: String,
     },
     /// Alert channels away from the terminal (yourself, or anyone for a senior

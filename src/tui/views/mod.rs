@@ -175,18 +175,27 @@ pub fn spread(left: &str, right: &str, width: u16) -> String {
 }
 
 /// A status line's text in `width` columns: cut with "…" when too long,
-/// but a closing "(…)" that says which key to press next (e.g. "(! lists
-/// the open alerts)") is kept whole when it takes at most half the line, so
-/// what to do next is never the part cut off.
+/// but a closing "(…)" that says which key to press next (it starts with a
+/// key: "(! lists the open alerts)", "(p again resumes)", "(Tab back to
+/// it)") is kept whole when it takes at most half the line, so what to do
+/// next is never the part cut off.
 pub fn fit_keeping_hint(text: &str, width: usize) -> String {
     if text.width() <= width {
         return text.to_string();
     }
+    let names_a_key = |hint: &str| {
+        let key = hint[1..].split(' ').next().unwrap_or_default();
+        // "a" here is the article ("(a reason is required)") and a digit a
+        // count ("(0 rolled to …)"), not keys.
+        (key.chars().count() == 1 && key != "a" && !key.starts_with(|c: char| c.is_ascii_digit()))
+            || ["Tab", "Enter", "Esc", "Space"].contains(&key)
+            || key.starts_with("Ctrl-")
+    };
     if text.ends_with(')')
         && let Some(at) = text.rfind(" (")
     {
         let hint = &text[at + 1..];
-        if hint.width() * 2 <= width && !hint[1..].contains('(') {
+        if hint.width() * 2 <= width && !hint[1..].contains('(') && names_a_key(hint) {
             let head = truncate(&text[..at], width - hint.width() - 1);
             return format!("{head} {hint}");
         }
@@ -313,6 +322,20 @@ mod tests {
         assert_eq!(fit_keeping_hint("Saved", 77), "Saved");
         assert_eq!(fit_keeping_hint("abcdef ghij", 6), "abcde…");
         assert_eq!(fit_keeping_hint("ab (cdefgh)", 8), "ab (cde…");
+        // A closing remark that names no key is cut like the rest.
+        let held =
+            "Bi-monthly DSL learning and reflection held with 31 items (0 rolled to 11 Feb 2027)";
+        assert_eq!(
+            fit_keeping_hint(held, 77),
+            "Bi-monthly DSL learning and reflection held with 31 items (0 rolled to 11 Fe…"
+        );
+        assert!(
+            fit_keeping_hint(
+                "Paused: the lists hold still while you read them (p again resumes)",
+                50
+            )
+            .ends_with("… (p again resumes)")
+        );
     }
 
     #[test]
