@@ -409,8 +409,8 @@ impl<'s> Queue<'s> {
     fn band_count(&self, band: Band) -> Result<i64> {
         if band == Band::Rest {
             let mut rest = self.count()?;
-            for b in [Band::LifeAtRisk, Band::Unacknowledged, Band::Warning] {
-                rest -= self.band_count(b)?;
+            for b in &Band::ALL[..Band::ALL.len() - 1] {
+                rest -= self.band_count(*b)?;
             }
             return Ok(rest);
         }
@@ -701,12 +701,16 @@ impl Key {
 const TALLY_HOUR: i64 = 3600;
 const TALLY_DAY: i64 = 86_400;
 
-/// The last band's order as one row value (risk rank, no deadline, the
-/// deadline, raised, id), compared whole with a case's (bind `:rank`,
-/// `:nodue`, `:due`, `:raised`, `:id`).
-const REST_KEY_BEFORE: &str = "(CASE e.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,
-     e.next_due_at IS NULL, coalesce(e.next_due_at, 0), e.raised_at, e.id)
-     < (:rank, :nodue, coalesce(:due, 0), :raised, :id)";
+/// Whether `e` comes before a case in the last band's order, the order as
+/// one row value (risk rank, no deadline, the deadline, raised, id)
+/// compared whole with the case's (bind `:rank`, `:nodue`, `:due`,
+/// `:raised`, `:id`).
+fn rest_key_before() -> String {
+    format!(
+        "({RANK}, e.next_due_at IS NULL, coalesce(e.next_due_at, 0), e.raised_at, e.id)
+         < (:rank, :nodue, coalesce(:due, 0), :raised, :id)"
+    )
+}
 
 /// How many open escalations, whatever their band or restriction, come
 /// before a case in the last band's order: the tally's steps before the
@@ -742,15 +746,16 @@ pub(crate) fn rest_step_sql(none: bool) -> String {
 /// itself only its hidden cases are read, by id, and counted as none seen,
 /// so subtracting takes them off. Also explained by `store::plans`.
 pub(crate) fn rest_corrections_sql(band: Band) -> String {
+    let before = rest_key_before();
     if band == Band::Rest {
         return format!(
             "SELECT 0, count(*) FROM escalations e
-             WHERE e.id IN rarray(:hidden) AND {} AND {REST_KEY_BEFORE}",
+             WHERE e.id IN rarray(:hidden) AND {} AND {before}",
             band.filter()
         );
     }
     format!(
-        "SELECT coalesce(sum({OPEN_VISIBLE}), 0), coalesce(sum({REST_KEY_BEFORE}), 0)
+        "SELECT coalesce(sum({OPEN_VISIBLE}), 0), coalesce(sum({before}), 0)
          FROM {} WHERE {}",
         band.counting_from(),
         band.filter()
@@ -1090,12 +1095,7 @@ impl Queue<'_> {
         let bound = self.bind(&stmt, p);
         let all_before: i64 = stmt.query_row(bound.as_slice(), |r| r.get(0))?;
         let mut place = all_before;
-        for band in [
-            Band::LifeAtRisk,
-            Band::Unacknowledged,
-            Band::Warning,
-            Band::Rest,
-        ] {
+        for band in Band::ALL {
             let mut stmt = self.conn.prepare_cached(&rest_corrections_sql(band))?;
             let bound = self.bind(&stmt, p);
             let (seen, before): (i64, i64) =

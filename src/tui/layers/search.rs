@@ -543,10 +543,30 @@ fn results(s: &Search, found: &Found, ctx: &Ctx, f: &mut Frame, area: Rect) {
             .map(|h| h.summary.reference.as_str()),
     );
     let area_width: u16 = if wide { 16 } else { 12 };
+    let mut widths = vec![
+        Constraint::Length(ref_width),
+        Constraint::Length(8),
+        Constraint::Length(6),
+        Constraint::Length(5),
+        Constraint::Min(12),
+        Constraint::Length(10),
+        Constraint::Length(area_width),
+    ];
+    let mut head = vec!["Ref", "Status", "Risk", "Subj", "Name", "Born", "Area"];
+    if wide {
+        widths.push(Constraint::Length(30));
+        head.push("Categories");
+    }
     // The fixed columns, the gaps between columns and the selection mark
     // (2) leave the name its room; a name or area cut says so with "…".
-    let fixed = ref_width + 8 + 6 + 5 + 10 + area_width + if wide { 30 } else { 0 };
-    let gaps = if wide { 7 } else { 6 };
+    let fixed: u16 = widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    let gaps = widths.len() as u16 - 1;
     let name_width = usize::from(area.width.saturating_sub(2 + fixed + gaps).max(12));
     let rows: Vec<Row> = hits
         .iter()
@@ -606,20 +626,6 @@ fn results(s: &Search, found: &Found, ctx: &Ctx, f: &mut Frame, area: Rect) {
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(ref_width),
-        Constraint::Length(8),
-        Constraint::Length(6),
-        Constraint::Length(5),
-        Constraint::Min(12),
-        Constraint::Length(10),
-        Constraint::Length(area_width),
-    ];
-    let mut head = vec!["Ref", "Status", "Risk", "Subj", "Name", "Born", "Area"];
-    if wide {
-        widths.push(Constraint::Length(30));
-        head.push("Categories");
-    }
     let mut state = TableState::default();
     if !hits.is_empty() && !s.typing {
         state.select(Some(s.selected.saturating_sub(top)));
